@@ -1,0 +1,79 @@
+"""The FastAPI demo: ASGI, async handlers, validation and docs from type hints."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict
+
+from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
+
+app = FastAPI(title="FastAPI demo")
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+@app.middleware("http")
+async def add_server_timing(request: Request, call_next: Any) -> Any:
+    started = time.perf_counter()
+    response = await call_next(request)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.3f}"
+    return response
+
+
+# The article's example, unchanged: item_id must parse as an int, q is an optional query parameter.
+@app.get("/items/{item_id}")
+async def get_item(item_id: int, q: str = "widget"):  # type: ignore[no-untyped-def]
+    return {"item_id": item_id, "name": q}
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+    tags: list[str] = []
+
+
+class StrictItem(Item):
+    model_config = ConfigDict(extra="forbid")
+
+
+@app.post("/items", status_code=201)
+async def create_item(item: Item) -> Item:
+    return item
+
+
+@app.post("/items/strict", status_code=201)
+async def create_item_strict(item: StrictItem) -> StrictItem:
+    return item
+
+
+@app.get("/hello/{name}", response_class=HTMLResponse)
+async def hello(request: Request, name: str):  # type: ignore[no-untyped-def]
+    return templates.TemplateResponse(request, "hello.html", {"name": name, "framework": "FastAPI"})
+
+
+@app.get("/io")
+async def io_wait(ms: float = 50):  # type: ignore[no-untyped-def]
+    await asyncio.sleep(clamp_ms(ms) / 1000)  # frees the event loop for other requests
+    return {"waited_ms": clamp_ms(ms)}
+
+
+@app.get("/io/blocking")
+async def io_wait_blocking(ms: float = 50):  # type: ignore[no-untyped-def]
+    time.sleep(clamp_ms(ms) / 1000)  # a mistake on purpose: blocks the one event loop
+    return {"waited_ms": clamp_ms(ms)}
+
+
+@app.get("/cpu")
+async def cpu(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
+    return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # runs on the event loop: nothing else moves
+
+
+@app.get("/cpu/def")
+def cpu_def(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
+    return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # plain def: FastAPI runs it in its threadpool

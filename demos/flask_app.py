@@ -1,0 +1,102 @@
+"""The Flask demo: WSGI, synchronous views, validation written by hand or with marshmallow."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from marshmallow import Schema, ValidationError, fields
+
+from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
+
+app = Flask(__name__)
+
+
+@app.before_request
+def start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+@app.after_request
+def add_server_timing(response):  # type: ignore[no-untyped-def]
+    started = g.get("started")
+    if started is not None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.3f}"
+    return response
+
+
+# The article's example, unchanged: the converter only matches non-negative integers.
+@app.route("/items/<int:item_id>")
+def get_item(item_id):  # type: ignore[no-untyped-def]
+    return {"item_id": item_id, "name": "widget"}
+
+
+def check_item(data: Any) -> list[dict[str, str]]:
+    """Hand-written validation: one error per bad field, nothing converted."""
+    if not isinstance(data, dict):
+        return [{"field": "", "message": "expected a JSON object", "type": "object_type"}]
+    errors = []
+    if not isinstance(data.get("name"), str):
+        errors.append({"field": "name", "message": "name is required and must be a string", "type": "string_type"})
+    price = data.get("price")
+    if isinstance(price, bool) or not isinstance(price, (int, float)):
+        errors.append({"field": "price", "message": "price is required and must be a number", "type": "number_type"})
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        errors.append({"field": "tags", "message": "tags must be a list of strings", "type": "list_type"})
+    return errors
+
+
+@app.post("/items")
+def create_item():  # type: ignore[no-untyped-def]
+    data = request.get_json()  # answers 415 itself unless the body is declared as JSON
+    errors = check_item(data)
+    if errors:
+        return {"error": "validation failed", "errors": errors}, 400
+    item = {"name": data["name"], "price": float(data["price"]), "tags": data.get("tags", [])}
+    return item, 201
+
+
+class ItemSchema(Schema):
+    """marshmallow rejects unknown fields by default."""
+
+    name = fields.String(required=True)
+    price = fields.Float(required=True)
+    tags = fields.List(fields.String(), load_default=list)
+
+
+@app.post("/items/strict")
+def create_item_strict():  # type: ignore[no-untyped-def]
+    try:
+        item = ItemSchema().load(request.get_json())
+    except ValidationError as exc:
+        return {"error": "validation failed", "errors": exc.messages}, 400
+    return item, 201
+
+
+@app.route("/hello/<name>")
+def hello(name):  # type: ignore[no-untyped-def]
+    return render_template("hello.html", name=name, framework="Flask")
+
+
+@app.route("/io")
+def io_wait():  # type: ignore[no-untyped-def]
+    ms = clamp_ms(request.args.get("ms", 50, type=float))
+    time.sleep(ms / 1000)  # holds this worker thread for the whole wait
+    return {"waited_ms": ms}
+
+
+@app.route("/io/async")
+async def io_wait_async():  # type: ignore[no-untyped-def]
+    ms = clamp_ms(request.args.get("ms", 50, type=float))
+    await asyncio.sleep(ms / 1000)  # still one request per thread: Flask runs this in a fresh event loop
+    return {"waited_ms": ms}
+
+
+@app.route("/cpu")
+def cpu():  # type: ignore[no-untyped-def]
+    n = clamp_n(request.args.get("n", DEFAULT_N, type=int))
+    return {"n": n, "result": crunch(n)}

@@ -1,0 +1,147 @@
+"""Child-process entry point: run one web app on a listening socket handed down by the supervisor.
+
+``python -m explorer._serve KIND MODULE:ATTR --fd N --parent PID [--workers W] [--threads T]``
+
+The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
+child starts and no other interface is ever bound. Before anything else the child arranges to die
+with its parent: a parent-death signal on Linux, and everywhere a watchdog thread that notices a
+changed parent PID. Gunicorn workers get the same signal in their ``post_fork`` hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGKILL us when the spawning thread dies; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+def start_watchdog(parent: int, interval: float = 0.5) -> None:
+    """Portable fallback for the parent-death signal: kill our whole group once we are orphaned."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                try:
+                    os.killpg(os.getpgid(0), signal.SIGKILL)
+                finally:
+                    os._exit(70)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def load_app(target: str) -> Any:
+    """Import ``module:attr``; a failure is printed for the log panel and ends the process with 3."""
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attr or "app")
+    except BaseException:  # noqa: BLE001 - anything the user's module raises goes to the log
+        print(f"explorer: could not import {target}:", flush=True)
+        traceback.print_exc(file=sys.stdout)
+        sys.stdout.flush()
+        os._exit(3)
+
+
+def serve_werkzeug(target: str, fd: int) -> None:
+    """What ``flask run`` gives a learner: Werkzeug's threaded dev server, never its debugger."""
+    from werkzeug.serving import make_server
+
+    app = load_app(target)
+    server = make_server("127.0.0.1", 0, app, threaded=True, fd=fd)
+    host, port = server.socket.getsockname()[:2]
+    print(f" * Serving {target} on Werkzeug's development server (threaded, debugger off)", flush=True)
+    print(f" * Running on http://{host}:{port}", flush=True)
+    server.serve_forever()
+
+
+def serve_uvicorn(target: str, fd: int) -> None:
+    """One uvicorn process, access log off (the usual production setting)."""
+    import uvicorn
+
+    app = load_app(target)
+    config = uvicorn.Config(app, access_log=False, log_level="info", timeout_graceful_shutdown=2)
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    die_with_parent(os.getppid())
+
+
+def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: str) -> None:
+    """Gunicorn configured in code: gthread for Flask, the uvicorn worker for FastAPI."""
+    from gunicorn.app.base import BaseApplication
+
+    options = {
+        "bind": [f"fd://{fd}"],
+        "workers": workers,
+        "threads": threads,
+        "worker_class": worker_class,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "graceful_timeout": 2,
+        "control_socket_disable": True,  # gunicorn >= 24 would otherwise share one ctl socket file
+        "post_fork": _post_fork,
+        "proc_name": f"explorer:{target}",
+    }
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return load_app(target)
+
+    sys.argv = [sys.argv[0]]  # gunicorn re-reads argv; ours are not its options
+    Application().run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="explorer._serve")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("target")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    die_with_parent(args.parent)
+    start_watchdog(args.parent)
+    if args.kind == "werkzeug":
+        serve_werkzeug(args.target, args.fd)
+    elif args.kind == "uvicorn":
+        serve_uvicorn(args.target, args.fd)
+    elif args.kind == "gunicorn":
+        serve_gunicorn(args.target, args.fd, args.workers, args.threads, "gthread")
+    else:
+        serve_gunicorn(args.target, args.fd, args.workers, 1, "uvicorn.workers.UvicornWorker")
+
+
+if __name__ == "__main__":
+    main()

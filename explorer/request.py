@@ -1,0 +1,163 @@
+"""What the user asks to send, checked before anything leaves the process.
+
+The explorer only ever talks to the servers it started, so a request is a method, a path
+(with query), headers and a body: never a URL. Everything here is plain data and raises only
+:class:`RequestError`, so the UI and the CLI can show one clear line for any mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from explorer.errors import RequestError
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PATH_CHARS = 8192
+MAX_HEADERS = 64
+MAX_HEADER_CHARS = 8192
+# Headers the client must compute itself: letting the user set them would lie about what is sent.
+RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """One request as the user wrote it; :meth:`checked` validates it."""
+
+    method: str = "GET"
+    path: str = "/"
+    headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    body: str | None = None
+
+    @property
+    def line(self) -> str:
+        """The request line as people write it, e.g. ``GET /items/1``."""
+        return f"{self.method} {self.path}"
+
+    def header(self, name: str) -> str | None:
+        """The value of the first header called ``name`` (any case), or None."""
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def with_json(self, value: Any) -> RequestSpec:
+        """This request with a JSON body and, unless one is set, a JSON Content-Type."""
+        headers = self.headers
+        if self.header("content-type") is None:
+            headers = (*headers, ("Content-Type", "application/json"))
+        return replace(self, body=json.dumps(value), headers=headers)
+
+    def checked(self) -> RequestSpec:
+        """Return a normalised copy, or raise :class:`RequestError` saying what is wrong."""
+        method = check_method(self.method)
+        path = check_path(self.path)
+        headers = tuple(check_header(name, value) for name, value in self.headers)
+        if len(headers) > MAX_HEADERS:
+            raise RequestError(f"too many headers ({len(headers)}); the limit is {MAX_HEADERS}")
+        if self.body is not None and len(self.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+            raise RequestError(f"body is larger than the {MAX_BODY_BYTES // 1024} KiB limit")
+        return RequestSpec(method, path, headers, self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, used by reports and ``--json`` output."""
+        return {"method": self.method, "path": self.path, "headers": [list(h) for h in self.headers], "body": self.body}
+
+
+def check_method(method: str) -> str:
+    """Upper-case a known method or refuse it."""
+    if not isinstance(method, str):
+        raise RequestError("method must be text")
+    upper = method.strip().upper()
+    if upper not in METHODS:
+        shown = method.strip()[:20] or "(empty)"
+        raise RequestError(f"unknown method {shown!r}; use one of {', '.join(METHODS)}")
+    return upper
+
+
+def check_path(path: str) -> str:
+    """A path with optional query, starting with one '/', on the explorer's own servers."""
+    if not isinstance(path, str):
+        raise RequestError("path must be text")
+    path = path.strip()
+    if not path:
+        raise RequestError("path is empty; it must start with '/', e.g. /items/1")
+    if "://" in path.split("?", 1)[0] or path.startswith("//"):
+        raise RequestError("only paths are accepted: the explorer talks to the servers it started, never another host")
+    if not path.startswith("/"):
+        raise RequestError(f"path must start with '/': {path[:40]!r}")
+    if len(path) > MAX_PATH_CHARS:
+        raise RequestError(f"path is longer than {MAX_PATH_CHARS} characters")
+    if _CONTROL.search(path):
+        raise RequestError("path contains spaces or control characters; percent-encode them (%20)")
+    if "#" in path:
+        raise RequestError("a fragment ('#...') is never sent to a server; remove it")
+    return path
+
+
+def check_header(name: str, value: str) -> tuple[str, str]:
+    """A header whose name is an HTTP token and whose value cannot smuggle a second header."""
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise RequestError("header names and values must be text")
+    name = name.strip()
+    if not name or not _TOKEN.match(name):
+        raise RequestError(f"invalid header name {name[:40]!r}")
+    if name.lower() in RESERVED_HEADERS:
+        raise RequestError(f"the {name} header is set by the client itself and cannot be changed")
+    if any(ch in value for ch in "\r\n\x00"):
+        raise RequestError(f"the value of header {name} contains a line break or NUL (header injection)")
+    if len(name) + len(value) > MAX_HEADER_CHARS:
+        raise RequestError(f"header {name} is longer than {MAX_HEADER_CHARS} characters")
+    return name, value.strip()
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """Parse ``'Name: value'`` as given on the command line or in the editor."""
+    if not isinstance(text, str) or ":" not in text:
+        raise RequestError(f"header must look like 'Name: value', got {str(text)[:40]!r}")
+    name, value = text.split(":", 1)
+    return check_header(name, value)
+
+
+def parse_headers(text: str) -> tuple[tuple[str, str], ...]:
+    """Parse one ``Name: value`` per line; blank lines and ``#`` comments are skipped."""
+    headers = []
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            headers.append(parse_header(line))
+    return tuple(headers)
+
+
+def parse_request_line(text: str) -> RequestSpec:
+    """``'GET /items/1'`` (or just ``'/items/1'``) into a checked :class:`RequestSpec`."""
+    parts = text.split()
+    if len(parts) == 1:
+        parts = ["GET", parts[0]]
+    if len(parts) != 2:
+        raise RequestError(f"expected 'METHOD /path', got {text[:60]!r}")
+    return RequestSpec(parts[0], parts[1]).checked()
+
+
+def check_json_text(text: str) -> Any:
+    """Parse JSON the user typed, raising :class:`RequestError` with the line and column at fault."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RequestError(f"body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise RequestError(f"body is not valid JSON: {exc}") from None
+
+
+def curl_command(spec: RequestSpec, base_url: str) -> str:
+    """The same request as a shell-quoted curl command, for copying out of the explorer."""
+    parts = ["curl", "-i", "-X", spec.method]
+    for name, value in spec.headers:
+        parts += ["-H", f"{name}: {value}"]
+    if spec.body is not None:
+        parts += ["--data-raw", spec.body]
+    parts.append(base_url.rstrip("/") + spec.path)
+    return shlex.join(parts)

@@ -1,0 +1,417 @@
+"""The supervisor: each web app in its own subprocess on 127.0.0.1, watched, drained and always stopped.
+
+A server is started from the event loop's thread (so a parent-death signal set in the child
+stays tied to a thread that lives as long as the explorer), in a session of its own (so one
+``killpg`` ends it and any workers), on a socket this process binds to 127.0.0.1 and hands down.
+Its output is read continuously into a bounded :class:`LogBuffer`. Readiness is the first HTTP
+answer to a probe; after that a probe every second tells a hung server from a live one.
+
+Every process group started here is remembered until it is reaped, and :func:`kill_all_now`
+(registered with :mod:`atexit`, and called by the app's signal handlers) ends them synchronously
+when there is no event loop left to do it properly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import enum
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from explorer.errors import ServerError
+from explorer.logbuffer import LogBuffer
+
+PROBE_PATH = "/.well-known/explorer-probe"
+FRAMEWORKS = ("flask", "fastapi")
+_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
+_LIVE_GROUPS: set[int] = set()
+
+
+def kill_all_now() -> None:
+    """Synchronously SIGKILL every server group still alive: the last resort on any exit path."""
+    for pgid in list(_LIVE_GROUPS):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _LIVE_GROUPS.discard(pgid)
+
+
+atexit.register(kill_all_now)
+
+
+class ServerState(enum.StrEnum):
+    """Where a server is in its life; UNRESPONSIVE means alive but not answering the probe."""
+
+    IDLE = "idle"
+    STARTING = "starting"
+    READY = "ready"
+    UNRESPONSIVE = "unresponsive"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    CRASHED = "crashed"
+
+    @property
+    def running(self) -> bool:
+        return self in (ServerState.STARTING, ServerState.READY, ServerState.UNRESPONSIVE)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """What to run: which framework's app, under which server, with how many workers and threads."""
+
+    framework: str
+    kind: str  # werkzeug | gunicorn | uvicorn | gunicorn-uvicorn
+    target: str  # module:attribute
+    app_dir: Path | None = None
+    workers: int = 1
+    threads: int = 8
+
+    @property
+    def label(self) -> str:
+        """How the server is described next to every figure it produces."""
+        if self.kind == "werkzeug":
+            return "Werkzeug dev server (threaded)"
+        if self.kind == "gunicorn":
+            return f"gunicorn gthread, {self.workers} worker x {self.threads} threads"
+        if self.kind == "uvicorn":
+            return "uvicorn, 1 process, access log off"
+        return f"gunicorn + uvicorn worker, {self.workers} processes"
+
+    @property
+    def short(self) -> str:
+        return {"werkzeug": "dev", "gunicorn": "gunicorn", "uvicorn": "uvicorn"}.get(self.kind, "gunicorn+uvicorn")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "framework": self.framework,
+            "server": self.kind,
+            "label": self.label,
+            "target": self.target,
+            "workers": self.workers,
+            "threads": self.threads if self.kind == "gunicorn" else None,
+        }
+
+
+def demo_spec(framework: str, flask_server: str = "dev", workers: int = 1, threads: int = 8) -> ServerSpec:
+    """The spec for one of the bundled demo apps."""
+    if framework == "flask":
+        if flask_server not in ("dev", "gunicorn"):
+            raise ServerError(f"unknown Flask server {flask_server!r}; use dev or gunicorn")
+        kind = "werkzeug" if flask_server == "dev" else "gunicorn"
+        return ServerSpec("flask", kind, "demos.flask_app:app", workers=workers, threads=threads)
+    if framework == "fastapi":
+        kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
+        return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
+    raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """An immutable snapshot of one server, handed to the UI and the CLI."""
+
+    framework: str
+    state: ServerState = ServerState.IDLE
+    port: int | None = None
+    pid: int | None = None
+    returncode: int | None = None
+    message: str = ""
+    spawn_to_ready_ms: float | None = None
+    log_tail: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def base_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.port}" if self.port else None
+
+    def describe(self) -> str:
+        """One line for a header strip or a CLI error, e.g. 'ready on port 41234'."""
+        if self.state is ServerState.READY:
+            return f"ready on port {self.port}"
+        if self.state is ServerState.CRASHED:
+            return f"crashed ({self.message})"
+        if self.state is ServerState.UNRESPONSIVE:
+            return f"not answering on port {self.port}"
+        return self.state.value
+
+
+StatusListener = Callable[[ServerStatus], None]
+
+
+def _project_paths() -> list[str]:
+    """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
+    import demos
+
+    here = {str(Path(__file__).resolve().parent.parent), str(Path(demos.__file__).resolve().parent.parent)}
+    return sorted(here)
+
+
+def server_env(spec: ServerSpec) -> dict[str, str]:
+    """Only what a server needs: no proxies, no secrets, no debug switches from the user's shell."""
+    env = {key: os.environ[key] for key in _ENV_KEEP if key in os.environ}
+    paths = ([str(spec.app_dir.resolve())] if spec.app_dir else []) + _project_paths()
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def bind_loopback(preferred: int | None = None) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1: the preferred port if free, else one the kernel picks."""
+    for port in ([preferred] if preferred else []) + [0]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(1024)
+        return sock
+    raise ServerError("could not bind any port on 127.0.0.1")
+
+
+async def probe(port: int, timeout: float) -> bool:
+    """True when an HTTP server on ``port`` answers a request with a status line within ``timeout``."""
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET {PROBE_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+            await writer.drain()
+            line = await reader.readline()
+            return line.startswith(b"HTTP/")
+    except (OSError, TimeoutError, asyncio.IncompleteReadError):
+        return False
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+class ManagedServer:
+    """One server process and everything the explorer knows about it."""
+
+    def __init__(
+        self,
+        spec: ServerSpec,
+        *,
+        ready_timeout: float = 30.0,
+        probe_interval: float = 1.0,
+        log: LogBuffer | None = None,
+    ) -> None:
+        self.spec = spec
+        self.ready_timeout = ready_timeout
+        self.probe_interval = probe_interval
+        self.log = log or LogBuffer(ignore=(PROBE_PATH,))
+        self.monitoring = True
+        self._status = ServerStatus(spec.framework)
+        self._listeners: list[StatusListener] = []
+        self._proc: asyncio.subprocess.Process | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._exited: asyncio.Future[int] | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def status(self) -> ServerStatus:
+        return self._status
+
+    @property
+    def framework(self) -> str:
+        return self.spec.framework
+
+    def subscribe(self, listener: StatusListener) -> None:
+        """Call ``listener`` on the event loop with every new status."""
+        self._listeners.append(listener)
+
+    def _set(self, **changes: object) -> None:
+        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        for listener in list(self._listeners):
+            listener(self._status)
+
+    async def start(self) -> ServerStatus:
+        """Spawn the server and wait until it answers, crashes, or runs out of time."""
+        async with self._lock:
+            if self._status.state.running:
+                return self._status
+            return await self._start()
+
+    async def _start(self) -> ServerStatus:
+        sock = bind_loopback(self._status.port)
+        port = sock.getsockname()[1]
+        argv = [
+            sys.executable, "-m", "explorer._serve", self.spec.kind, self.spec.target,
+            "--fd", str(sock.fileno()), "--parent", str(os.getpid()),
+            "--workers", str(self.spec.workers), "--threads", str(self.spec.threads),
+        ]  # fmt: skip
+        self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")
+        self._set(state=ServerState.STARTING, port=port, pid=None, returncode=None, message="", spawn_to_ready_ms=None)
+        spawned = time.perf_counter()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(sock.fileno(),),
+                start_new_session=True,
+                env=server_env(self.spec),
+                cwd=str(self.spec.app_dir) if self.spec.app_dir else None,
+            )
+        except OSError as exc:
+            self._set(state=ServerState.CRASHED, message=f"could not start: {exc}")
+            return self._status
+        finally:
+            sock.close()  # the child holds it now; keeping ours would queue connections after a crash
+        _LIVE_GROUPS.add(proc.pid)
+        self._proc = proc
+        self._exited = asyncio.get_running_loop().create_future()
+        self._set(pid=proc.pid)
+        self._tasks = [asyncio.create_task(self._drain(proc)), asyncio.create_task(self._reap(proc))]
+        await self._wait_ready(proc, port, spawned)
+        return self._status
+
+    async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:
+        assert self._exited is not None
+        deadline = spawned + self.ready_timeout
+        while not self._exited.done():
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                self.log.write(f"no answer within {self.ready_timeout:.0f} s; stopping it")
+                self._set(state=ServerState.CRASHED, message=f"not ready after {self.ready_timeout:.0f} s")
+                await self._terminate(proc)
+                self._set(log_tail=tuple(self.log.tail(20)))
+                return
+            attempt = asyncio.create_task(probe(port, min(1.0, remaining)))
+            await asyncio.wait({attempt, self._exited}, return_when=asyncio.FIRST_COMPLETED)
+            if attempt.done() and attempt.result() and not self._exited.done():
+                ms = (time.perf_counter() - spawned) * 1000
+                self.log.write(f"ready after {ms:.0f} ms")
+                self._set(state=ServerState.READY, spawn_to_ready_ms=ms)
+                self._tasks.append(asyncio.create_task(self._monitor(proc, port)))
+                return
+            attempt.cancel()
+
+    async def _drain(self, proc: asyncio.subprocess.Process) -> None:
+        """Read every byte the server prints, so its pipe never fills."""
+        assert proc.stdout is not None
+        while chunk := await proc.stdout.read(65536):
+            self.log.feed(chunk)
+        self.log.flush()
+
+    async def _reap(self, proc: asyncio.subprocess.Process) -> None:
+        code = await proc.wait()
+        _kill_group(proc.pid, signal.SIGKILL)  # workers a dead master left behind
+        _LIVE_GROUPS.discard(proc.pid)
+        if self._exited is not None and not self._exited.done():
+            self._exited.set_result(code)
+        if self._status.state not in (ServerState.STOPPING, ServerState.CRASHED):
+            await asyncio.sleep(0)  # let the drain task store the last lines first
+            tail = tuple(self.log.tail(20))
+            self.log.write(f"exited with code {code}")
+            self._set(state=ServerState.CRASHED, returncode=code, message=_exit_text(code), log_tail=tail)
+
+    async def _monitor(self, proc: asyncio.subprocess.Process, port: int) -> None:
+        """Probe the live server: a failed probe means it is alive but not answering (hung or busy)."""
+        while proc.returncode is None:
+            await asyncio.sleep(self.probe_interval)
+            if not self.monitoring or proc.returncode is not None:
+                continue
+            answered = await probe(port, self.probe_interval)
+            if proc.returncode is not None or self._status.state is ServerState.STOPPING:
+                return
+            if answered and self._status.state is ServerState.UNRESPONSIVE:
+                self.log.write("answering again")
+                self._set(state=ServerState.READY, message="")
+            elif not answered and self._status.state is ServerState.READY:
+                self.log.write(f"did not answer a probe within {self.probe_interval:.1f} s")
+                self._set(state=ServerState.UNRESPONSIVE, message="alive but not answering")
+
+    async def stop(self, grace: float = 3.0) -> ServerStatus:
+        """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED."""
+        async with self._lock:
+            proc = self._proc
+            if proc is not None and proc.returncode is None:
+                self._set(state=ServerState.STOPPING)
+                await self._terminate(proc, grace)
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks = []
+            if self._status.state is not ServerState.CRASHED or proc is None:
+                self._set(state=ServerState.STOPPED, returncode=proc.returncode if proc else None)
+            return self._status
+
+    async def _terminate(self, proc: asyncio.subprocess.Process, grace: float = 3.0) -> None:
+        _kill_group(proc.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            self.log.write(f"still running {grace:.0f} s after SIGTERM; sending SIGKILL")
+            _kill_group(proc.pid, signal.SIGKILL)
+            await proc.wait()
+        _kill_group(proc.pid, signal.SIGKILL)
+        _LIVE_GROUPS.discard(proc.pid)
+
+    async def restart(self) -> ServerStatus:
+        """Stop (if needed) and start again, on the same port when it is still free."""
+        await self.stop()
+        async with self._lock:
+            return await self._start()
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    if code == 3:
+        return "exit code 3: the app failed to import or boot"
+    return f"exit code {code}"
+
+
+class Supervisor:
+    """Both servers, started in parallel and stopped together; usable as an async context manager."""
+
+    def __init__(self, specs: list[ServerSpec], **server_options: float) -> None:
+        if not specs:
+            raise ServerError("nothing to run")
+        self.servers: dict[str, ManagedServer] = {s.framework: ManagedServer(s, **server_options) for s in specs}
+
+    def __getitem__(self, framework: str) -> ManagedServer:
+        return self.servers[framework]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.servers.values())
+
+    async def start_all(self) -> dict[str, ServerStatus]:
+        results = await asyncio.gather(*(server.start() for server in self.servers.values()))
+        return {status.framework: status for status in results}
+
+    async def stop_all(self) -> None:
+        await asyncio.gather(*(server.stop() for server in self.servers.values()))
+
+    async def __aenter__(self) -> Supervisor:
+        try:
+            await self.start_all()
+        except BaseException:
+            await self.stop_all()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop_all()
