@@ -333,6 +333,15 @@ class ManagedServer:
                 self.log.write(f"did not answer a probe within {self.probe_interval:.1f} s")
                 self._set(state=ServerState.UNRESPONSIVE, message="alive but not answering")
 
+    async def wait_exit(self, timeout: float) -> int | None:
+        """The exit code if the process ends within ``timeout`` seconds, else None."""
+        if self._exited is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._exited), timeout)
+        except TimeoutError:
+            return None
+
     async def stop(self, grace: float = 3.0) -> ServerStatus:
         """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED."""
         async with self._lock:

@@ -1,0 +1,225 @@
+"""Command line: ``explorer`` opens the app; ``send``, ``samples`` and ``table`` work headless.
+
+Every mistake in the arguments ends with one line on stderr and exit status 2. An HTTP 4xx from a
+server is a result, not a failure: ``send`` exits 0 whenever it could ask and print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, NoReturn
+
+from explorer.errors import ExplorerError
+from explorer.request import RequestSpec, check_json_text, parse_header, parse_request_line
+
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1 or value > 1000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {value}")
+    return value
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 300:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 300 seconds")
+    return value
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """Options that choose which servers run: shared by the app and every headless command."""
+    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default="dev",
+                        help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
+    parser.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for an answer (default: 5)")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
+    parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
+    parser.add_argument("--mask", action="store_true", help=argparse.SUPPRESS)  # hides volatile figures (tests)
+    add_server_options(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
+
+    send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
+    send.add_argument("method", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
+    send.add_argument("path", help="path with optional query, starting with '/'")
+    send.add_argument("--framework", choices=("flask", "fastapi", "both"), default="both")
+    body = send.add_mutually_exclusive_group()
+    body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
+    body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
+    send.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="repeatable")
+    send.add_argument("--burst", type=_positive_int, default=1, help="send this many copies at once")
+    send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
+    add_server_options(send)
+
+    samples = sub.add_parser("samples", help="list the sample requests")
+    samples.add_argument("--json", action="store_true")
+
+    table = sub.add_parser("table", help="print the comparison table")
+    table.add_argument("--json", action="store_true")
+    table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
+    add_server_options(table)
+    return parser
+
+
+def fail(message: str) -> NoReturn:
+    print(f"explorer: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run a coroutine so that Ctrl+C and SIGTERM cancel it (and its ``finally`` blocks stop servers)."""
+
+    async def main() -> int:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        assert task is not None
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, task.cancel)
+        return await make()
+
+    try:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("explorer: interrupted; servers stopped", file=sys.stderr)
+        return 130
+
+
+def build_send_spec(args: argparse.Namespace) -> RequestSpec:
+    """Check everything the user typed before any server starts."""
+    spec = parse_request_line(f"{args.method} {args.path}")
+    headers = tuple(parse_header(h) for h in args.header)
+    spec = RequestSpec(spec.method, spec.path, headers)
+    if args.json_body is not None:
+        spec = spec.with_json(check_json_text(args.json_body))
+        spec = RequestSpec(spec.method, spec.path, spec.headers, args.json_body)  # send the text exactly as typed
+    elif args.body is not None:
+        spec = RequestSpec(spec.method, spec.path, spec.headers, args.body)
+    return spec.checked()
+
+
+async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
+    from explorer.render import exchange_panel, results_view
+    from explorer.servers import demo_spec
+    from explorer.session import Session
+
+    frameworks = ["flask", "fastapi"] if args.framework == "both" else [args.framework]
+    specs = [demo_spec(fw, args.flask_server) for fw in frameworks]
+    async with Session(specs, timeout=args.timeout) as session:
+        results = await session.send(spec, burst=args.burst)
+        statuses = {fw: session.server(fw).status for fw in frameworks}
+    if args.json:
+        document = {
+            "request": spec.to_dict(),
+            "servers": {fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
+                        for fw, s in session.supervisor.servers.items()},
+            "results": [exchange.to_dict() for exchange in results.values()],
+        }  # fmt: skip
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    from rich.console import Console
+
+    panels = [exchange_panel(e, label=session.server(fw).spec.label) for fw, e in results.items()]
+    Console().print(results_view(panels))
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    try:
+        spec = build_send_spec(args)
+    except ExplorerError as exc:
+        fail(str(exc))
+    return run_async(lambda: _send(args, spec))
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from explorer.catalog import SAMPLES
+
+    if args.json:
+        print(json.dumps({"samples": [s.to_dict() for s in SAMPLES]}, indent=2))
+        return 0
+    from rich.console import Console
+
+    from explorer.render import samples_view
+
+    Console().print(samples_view())
+    return 0
+
+
+async def _table(args: argparse.Namespace) -> int:
+    from explorer.comparison import MEASURED_ROWS, ROWS, Measurements, measure
+
+    measurements: Measurements | None = None
+    if args.measure:
+        from explorer.servers import demo_spec
+        from explorer.session import Session
+
+        async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
+            measurements = await measure(s)
+    if args.json:
+        rows = [row.to_dict() for row in ROWS]
+        if measurements is not None:
+            for row in MEASURED_ROWS:
+                values = measurements.spawn_ms if row.key == "spawn" else measurements.latency_ms
+                rows.append({**row.to_dict(), "flask_ms": values.get("flask"), "fastapi_ms": values.get("fastapi")})
+        print(json.dumps({"rows": rows}, indent=2))
+        return 0
+    from rich.console import Console
+
+    from explorer.render import table_view
+
+    Console().print(table_view(measurements))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    initial = None
+    if args.request:
+        try:
+            initial = parse_request_line(args.request)
+        except ExplorerError as exc:
+            fail(str(exc))
+    from explorer.app import run
+
+    return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask)
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_app,
+    "send": cmd_send,
+    "samples": cmd_samples,
+    "table": lambda args: run_async(lambda: _table(args)),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = COMMANDS[args.command](args)
+    except ExplorerError as exc:
+        fail(str(exc))
+    except BrokenPipeError:
+        code = 0  # `explorer samples | head` is not an error
+    sys.stdout.flush()
+    raise SystemExit(code)

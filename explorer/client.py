@@ -1,0 +1,277 @@
+"""The embedded HTTP client: one long-lived ``httpx.AsyncClient`` per server, one :class:`Exchange` per request.
+
+Only the request itself is timed, with ``perf_counter``: from handing the request to httpx to the
+last body byte. Time to first byte is when the status line and headers have arrived. Server time
+comes from the ``Server-Timing`` header the demos add. Building the request, parsing JSON and
+everything the UI does happen outside the timed span. Failures become an ``error`` string on the
+exchange, never an exception, so a caller can always show what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from explorer.errors import RequestError
+from explorer.request import RequestSpec
+from explorer.validation import ValidationIssue, normalise
+
+DEFAULT_TIMEOUT = 5.0
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_NO_JSON = object()
+_SERVER_TIMING = re.compile(r"(?:^|,)\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[^,]*?;\s*dur=([0-9.]+)")
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds: the whole request, time to first byte, and the handler's own time if reported."""
+
+    total_ms: float
+    ttfb_ms: float
+    server_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """The request exactly as it went out, headers in the order httpx wrote them."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class BurstStats:
+    """Summary of ``count`` copies of one request sent at the same moment to one server."""
+
+    count: int
+    wall_ms: float
+    min_ms: float
+    median_ms: float
+    max_ms: float
+    errors: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {k: getattr(self, k) for k in ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors")}
+
+
+@dataclass
+class Exchange:
+    """One request and what came back, or the error that came instead."""
+
+    framework: str
+    spec: RequestSpec
+    request: SentRequest | None = None
+    status: int | None = None
+    reason: str = ""
+    http_version: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    truncated: bool = False
+    timings: Timings | None = None
+    error: str | None = None
+    burst: BurstStats | None = None
+    _json: Any = field(default=_NO_JSON, repr=False)
+    _validation: list[ValidationIssue] | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, e.g. ``application/json``; empty when absent."""
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    @property
+    def charset(self) -> str:
+        match = re.search(r"charset=([\w.-]+)", self.header("content-type") or "", re.I)
+        return match.group(1) if match else "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The body decoded with its charset (UTF-8 by default); undecodable bytes become U+FFFD."""
+        try:
+            return self.body.decode(self.charset, "replace")
+        except LookupError:
+            return self.body.decode("utf-8", "replace")
+
+    @property
+    def is_json(self) -> bool:
+        """Declared as JSON (``application/json`` or any ``+json`` type)."""
+        return self.content_type == "application/json" or self.content_type.endswith("+json")
+
+    @property
+    def json(self) -> Any:
+        """The parsed body when it is JSON (by content type), else None."""
+        if self._json is _NO_JSON:
+            self._json = None
+            if self.is_json and not self.truncated:
+                try:
+                    self._json = json.loads(self.body)
+                except (ValueError, RecursionError):
+                    self._json = None
+        return self._json
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type == "text/html"
+
+    @property
+    def validation(self) -> list[ValidationIssue]:
+        """Validation errors in the body, normalised across frameworks (only for 4xx answers)."""
+        if self._validation is None:
+            self._validation = normalise(self.json) if self.status and 400 <= self.status < 500 else []
+        return self._validation
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` document of one result; stable keys, more may be added."""
+        t = self.timings
+        return {
+            "framework": self.framework,
+            "request": self.spec.to_dict(),
+            "url": self.request.url if self.request else None,
+            "status": self.status,
+            "reason": self.reason,
+            "http_version": self.http_version,
+            "headers": [[k, v] for k, v in self.headers],
+            "content_type": self.content_type or None,
+            "body": self.text,
+            "json": self.json,
+            "size": self.size,
+            "truncated": self.truncated,
+            "elapsed_ms": round(t.total_ms, 3) if t else None,
+            "ttfb_ms": round(t.ttfb_ms, 3) if t else None,
+            "server_ms": t.server_ms if t else None,
+            "validation": [issue.to_dict() for issue in self.validation],
+            "burst": self.burst.to_dict() if self.burst else None,
+            "error": self.error,
+        }
+
+
+def parse_server_timing(value: str | None) -> float | None:
+    """The sum of ``dur`` values in a Server-Timing header (ms), or None when there are none."""
+    if not value:
+        return None
+    durations = [float(m.group(2)) for m in _SERVER_TIMING.finditer(value)]
+    return round(sum(durations), 3) if durations else None
+
+
+class ServerClient:
+    """Talks to one server started by the explorer, and to nothing else."""
+
+    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.framework = framework
+        self.base_url = httpx.URL(base_url)
+        if self.base_url.host != "127.0.0.1":
+            raise RequestError("the explorer only talks to servers on 127.0.0.1")
+        self.timeout = timeout
+        self._client = httpx.AsyncClient(
+            trust_env=False,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def url_for(self, spec: RequestSpec) -> httpx.URL:
+        """The absolute URL of ``spec`` on this server; refuses anything that would leave it."""
+        url = httpx.URL(str(self.base_url).rstrip("/") + spec.path)
+        if (url.host, url.port) != (self.base_url.host, self.base_url.port):
+            raise RequestError("the explorer only talks to the servers it started")
+        return url
+
+    async def send(self, spec: RequestSpec) -> Exchange:
+        """Send one request; every failure is reported on the returned exchange."""
+        exchange = Exchange(self.framework, spec)
+        try:
+            spec = spec.checked()
+            request = self._client.build_request(
+                spec.method, self.url_for(spec), headers=list(spec.headers),
+                content=spec.body.encode("utf-8", "surrogatepass") if spec.body is not None else None,
+            )  # fmt: skip
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            exchange.error = f"not sent: {exc}"
+            return exchange
+        exchange.request = SentRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
+        try:
+            started = time.perf_counter()
+            response = await self._client.send(request, stream=True)
+            first_byte = time.perf_counter()
+            try:
+                body, truncated = await _read_capped(response)
+            finally:
+                await response.aclose()
+            finished = time.perf_counter()
+        except httpx.TimeoutException:
+            exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
+            return exchange
+        except httpx.ConnectError:
+            exchange.error = f"connection refused: the {self.framework} server is not listening (stopped or crashed)"
+            return exchange
+        except httpx.RemoteProtocolError as exc:
+            exchange.error = f"the {self.framework} server closed the connection without a full answer: {exc}"
+            return exchange
+        except httpx.HTTPError as exc:
+            exchange.error = f"request failed: {type(exc).__name__}: {exc}"
+            return exchange
+        exchange.status = response.status_code
+        exchange.reason = response.reason_phrase
+        exchange.http_version = response.http_version
+        exchange.headers = tuple(response.headers.multi_items())
+        exchange.body = body
+        exchange.truncated = truncated
+        exchange.timings = Timings(
+            total_ms=(finished - started) * 1000,
+            ttfb_ms=(first_byte - started) * 1000,
+            server_ms=parse_server_timing(response.headers.get("server-timing")),
+        )
+        return exchange
+
+    async def burst(self, spec: RequestSpec, count: int) -> Exchange:
+        """Send ``count`` copies at once; the last exchange carries the burst's summary."""
+        started = time.perf_counter()
+        exchanges = await asyncio.gather(*(self.send(spec) for _ in range(count)))
+        wall_ms = (time.perf_counter() - started) * 1000
+        times = [e.timings.total_ms for e in exchanges if e.timings]
+        last = exchanges[-1]
+        last.burst = BurstStats(
+            count=count,
+            wall_ms=wall_ms,
+            min_ms=min(times, default=0.0),
+            median_ms=statistics.median(times) if times else 0.0,
+            max_ms=max(times, default=0.0),
+            errors=sum(1 for e in exchanges if e.error),
+        )
+        return last
+
+
+async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+    """The body, at most :data:`MAX_RESPONSE_BYTES`; the flag says whether more was dropped."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        room = MAX_RESPONSE_BYTES - size
+        chunks.append(chunk[:room])
+        size += min(len(chunk), room)
+        if size >= MAX_RESPONSE_BYTES:
+            return b"".join(chunks), True
+    return b"".join(chunks), False

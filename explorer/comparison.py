@@ -1,0 +1,110 @@
+"""The comparison table as data: five dimensions in our own words, plus rows measured live."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.request import RequestSpec
+from explorer.session import Session
+
+
+@dataclass(frozen=True)
+class Row:
+    """One dimension: what each framework does, why it matters, and the samples that show it."""
+
+    key: str
+    dimension: str
+    flask: str
+    fastapi: str
+    explanation: str
+    samples: tuple[str, ...] = ()
+    measured: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "dimension": self.dimension, "flask": self.flask, "fastapi": self.fastapi,
+            "explanation": self.explanation, "samples": list(self.samples), "measured": self.measured,
+        }  # fmt: skip
+
+
+ROWS: tuple[Row, ...] = (
+    Row("model", "Programming model",
+        "WSGI: a view is an ordinary function that owns a thread until it returns; async views exist but still hold that thread.",
+        "ASGI on Starlette: handlers are coroutines sharing one event loop, and plain def handlers go to a threadpool.",
+        "Only matters when many requests wait at the same time. One blocking call inside an async def stalls every "
+        "request on that FastAPI process; Flask spreads waits over threads or worker processes instead.",
+        ("io-burst", "io-blocking", "io-async-flask", "cpu")),
+    Row("validation", "Data validation",
+        "Nothing built in: check the JSON yourself, or use marshmallow or a similar library.",
+        "Type hints and Pydantic models validate path, query and body before the handler runs; errors come back as 422.",
+        "FastAPI converts and checks every input from the signature and names the exact location of each error. "
+        "Flask's routing only knows converters like <int:>; everything else is code you write.",
+        ("item-abc", "create-types", "price-string", "strict-extra", "no-content-type")),
+    Row("docs", "API documentation",
+        "None by default; extensions such as flask-smorest or flasgger generate OpenAPI.",
+        "OpenAPI schema plus Swagger UI (/docs) and ReDoc (/redoc), generated from the same type hints.",
+        "The docs FastAPI publishes are derived from the code, so they cannot drift from it. A Flask project chooses "
+        "and wires an extension, and describes its schemas to it.",
+        ("docs", "openapi", "redoc")),
+    Row("html", "Server-rendered HTML",
+        "Jinja2 is part of Flask: render_template, template folders and a long tradition of HTML apps.",
+        "Built for JSON APIs; Jinja2Templates works well but is an add-on you configure.",
+        "Both render the same template and both escape user input. Flask's defaults assume pages; FastAPI's assume an API.",
+        ("hello", "hello-escape")),
+    Row("ecosystem", "Ecosystem and learning curve",
+        "Mature since 2010; a vast body of tutorials, extensions and answered questions; very little to learn first.",
+        "Younger; quick to pick up for anyone fluent in type hints, and much of its power comes from Pydantic.",
+        "Flask shows the request-response cycle with little hidden; FastAPI does more for you, which is faster once "
+        "you know what it is doing. The HTTP concepts carry over between them either way.",
+        ("item", "item-query", "head", "options")),
+)
+
+MEASURED_ROWS: tuple[Row, ...] = (
+    Row("spawn", "Spawn to ready (measured)", "", "",
+        "Time from starting the server process to its first HTTP answer, on this machine, as this app measured it.",
+        measured=True),
+    Row("latency", "Median latency of GET /items/1 (measured)", "", "",
+        "Median of 20 sequential requests over a kept-alive connection: mostly framework overhead.",
+        ("item",), measured=True),
+)
+
+
+@dataclass
+class Measurements:
+    """Live figures per framework, filled in as the servers start and answer."""
+
+    spawn_ms: dict[str, float] = field(default_factory=dict)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+
+    def cell(self, key: str, framework: str) -> str:
+        values = self.spawn_ms if key == "spawn" else self.latency_ms
+        value = values.get(framework)
+        return "measuring…" if value is None else f"{value:.0f} ms" if key == "spawn" else f"{value:.2f} ms"
+
+
+async def measure_latency(session: Session, framework: str, count: int = 20) -> float | None:
+    """Median total time of ``count`` sequential GET /items/1 after one warm-up request."""
+    spec = RequestSpec("GET", "/items/1")
+    await session.send_one(framework, spec)
+    times = []
+    for _ in range(count):
+        exchange = await session.send_one(framework, spec)
+        if exchange.timings is None:
+            return None
+        times.append(exchange.timings.total_ms)
+    return statistics.median(times)
+
+
+async def measure(session: Session) -> Measurements:
+    """Spawn-to-ready from the supervisor, latency by sending requests."""
+    result = Measurements()
+    for framework in session.frameworks:
+        status = session.server(framework).status
+        if status.spawn_to_ready_ms is not None:
+            result.spawn_ms[framework] = status.spawn_to_ready_ms
+        latency = await measure_latency(session, framework)
+        if latency is not None:
+            result.latency_ms[framework] = latency
+    return result

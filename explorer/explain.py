@@ -1,0 +1,70 @@
+"""Plain-language reasons for what a server answered, and where two answers differ.
+
+The reasons are read off the exchange itself (status, content type, validation errors), so they
+stay true whatever request the user typed, not only for the catalog's samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from explorer.client import Exchange
+
+
+def why(exchange: Exchange) -> str:
+    """One sentence on why this server answered the way it did."""
+    if exchange.error:
+        return exchange.error
+    status = exchange.status or 0
+    fw = "Flask" if exchange.framework == "flask" else "FastAPI" if exchange.framework == "fastapi" else exchange.framework
+    issues = exchange.validation
+    if status == 404:
+        return f"No {fw} route matched this path, so no handler and no validation ran."
+    if status == 405:
+        allow = exchange.header("allow")
+        return f"A route matched the path but not the method; it allows {allow or 'other methods'}."
+    if status in (301, 302, 307, 308):
+        return f"{fw} redirected to {exchange.header('location') or 'another URL'} instead of answering."
+    if status == 415:
+        return f"{fw} refused to parse the body: the Content-Type does not declare JSON."
+    if status == 422 and issues:
+        return f"{fw} checked the input against the handler's type hints and rejected it before the handler ran."
+    if status == 400 and issues:
+        return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
+    if status == 400:
+        return f"{fw} could not read the request (for example, malformed JSON) and answered a generic 400."
+    if 200 <= status < 300:
+        return "The route matched, the input was accepted, and the handler ran."
+    if status >= 500:
+        return f"The {fw} handler raised an error; see the Log tab."
+    return f"{fw} answered {status} {exchange.reason}."
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One aspect in which two answers differ, with both values as shown to the user."""
+
+    aspect: str
+    left: str
+    right: str
+
+
+def differences(left: Exchange, right: Exchange) -> list[Difference]:
+    """Status, content type, body and validation: what differs between two answers to one request."""
+    found: list[Difference] = []
+    if left.error or right.error:
+        if (left.error is None) != (right.error is None):
+            found.append(Difference("outcome", left.error or "answered", right.error or "answered"))
+        return found
+    if left.status != right.status:
+        found.append(Difference("status", f"{left.status} {left.reason}", f"{right.status} {right.reason}"))
+    if left.content_type != right.content_type:
+        found.append(Difference("content type", left.content_type or "(none)", right.content_type or "(none)"))
+    same_json = left.json is not None and left.json == right.json
+    if not same_json and left.body != right.body:
+        found.append(Difference("body", f"{left.size:,} bytes", f"{right.size:,} bytes"))
+    left_locs = sorted(i.location for i in left.validation)
+    right_locs = sorted(i.location for i in right.validation)
+    if left_locs != right_locs:
+        found.append(Difference("validation", ", ".join(left_locs) or "none", ", ".join(right_locs) or "none"))
+    return found

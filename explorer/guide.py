@@ -1,0 +1,49 @@
+"""The "Which first?" guide: the article's decision rule as a few yes/no questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    leans: str  # the framework a "yes" points to
+    reason: str  # why, shown when the answer is "yes"
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("fundamentals", "Are you learning web development in general (routes, templates, forms, sessions)?", "flask",
+             "Flask keeps the request-response cycle in plain view and has the largest pool of learning material."),
+    Question("html", "Will your app mostly render HTML pages on the server?", "flask",
+             "Jinja2 templating is built into Flask and its ecosystem grew up around server-rendered apps."),
+    Question("api", "Is the product a JSON API, with no server-rendered front end?", "fastapi",
+             "FastAPI is API-first: validation, serialisation and OpenAPI docs come from the function signatures."),
+    Question("types", "Are you already comfortable with Python type hints?", "fastapi",
+             "FastAPI turns type hints into runtime validation, so that fluency pays off from the first route."),
+    Question("concurrency", "Will each request spend most of its time waiting on databases or other services, many at once?", "fastapi",
+             "An event loop serves many waiting requests on one process; see the io-burst and io-blocking samples."),
+)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    framework: str  # flask | fastapi | either
+    headline: str
+    reasons: tuple[str, ...]
+
+
+def recommend(answers: dict[str, bool]) -> Recommendation:
+    """Count the questions answered yes for each side; learning fundamentals decides a tie for Flask."""
+    yes = [q for q in QUESTIONS if answers.get(q.key)]
+    flask = [q.reason for q in yes if q.leans == "flask"]
+    fastapi = [q.reason for q in yes if q.leans == "fastapi"]
+    transfer = "Routing, HTTP methods, status codes, JSON and auth carry over: the first choice is not a lifelong one."
+    if not yes:
+        return Recommendation("either", "Either is a sound start: pick the one that matches what you build next.", (transfer,))
+    if len(flask) > len(fastapi) or (len(flask) == len(fastapi) and answers.get("fundamentals")):
+        return Recommendation("flask", "Start with Flask.", (*flask, transfer))
+    if len(fastapi) > len(flask):
+        return Recommendation("fastapi", "Start with FastAPI.", (*fastapi, transfer))
+    return Recommendation("either", "It is a tie: both fit what you described.", (*flask, *fastapi, transfer))

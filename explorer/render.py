@@ -1,0 +1,105 @@
+"""Rich renderables for the headless CLI: exchanges side by side, the samples, the table.
+
+Everything the servers sent is wrapped in :class:`rich.text.Text`, never parsed as markup, so a
+body full of ``[bold]`` or ``[/foo]`` prints literally.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from explorer.catalog import SAMPLES
+from explorer.client import Exchange
+from explorer.comparison import MEASURED_ROWS, ROWS, Measurements
+from explorer.explain import why
+from explorer.servers import ServerStatus
+
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+MAX_BODY_LINES = 40
+
+
+def status_style(status: int | None) -> str:
+    """The colour of a status chip: green 2xx, cyan 3xx, yellow 4xx, red 5xx and errors."""
+    if status is None:
+        return "bold white on red"
+    return {2: "bold black on green", 3: "bold black on cyan", 4: "bold black on yellow"}.get(status // 100, "bold white on red")
+
+
+def pretty_body(exchange: Exchange, max_lines: int = MAX_BODY_LINES) -> Text:
+    """The body, pretty-printed when JSON, cut to ``max_lines`` lines with a note."""
+    if exchange.json is not None:
+        text = json.dumps(exchange.json, indent=2, ensure_ascii=False)
+    else:
+        text = exchange.text
+    lines = text.splitlines()
+    shown = Text("\n".join(lines[:max_lines]))
+    if len(lines) > max_lines:
+        shown.append(f"\n… {len(lines) - max_lines} more lines", style="dim")
+    return shown
+
+
+def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "") -> Panel:
+    """One framework's answer: status, timings, why, validation errors and the body."""
+    parts: list[RenderableType] = []
+    if exchange.error:
+        parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + Text(exchange.error))
+    else:
+        chip = Text(f" {exchange.status} {exchange.reason} ", style=status_style(exchange.status))
+        parts.append(chip + Text(f"  {exchange.content_type or 'no content type'}  {exchange.size:,} bytes", style="dim"))
+    if exchange.timings:
+        t = exchange.timings
+        server_ms = f"{t.server_ms:.2f} ms" if t.server_ms is not None else "n/a"
+        parts.append(Text(f"total {t.total_ms:.2f} ms   first byte {t.ttfb_ms:.2f} ms   server {server_ms}"))
+    if exchange.burst:
+        b = exchange.burst
+        parts.append(Text(
+            f"burst of {b.count}: all done in {b.wall_ms:.0f} ms (each {b.min_ms:.0f}-{b.max_ms:.0f} ms, "
+            f"median {b.median_ms:.0f}); {b.errors} errors"
+        ))
+    if not exchange.error:
+        parts.append(Text(why(exchange), style="italic"))
+    if exchange.validation:
+        table = Table("location", "message", "type", box=None, header_style="bold", pad_edge=False)
+        for issue in exchange.validation:
+            table.add_row(Text(issue.location), Text(issue.message), Text(issue.type))
+        parts.append(table)
+    if exchange.status is not None and exchange.body:
+        parts.append(Text("─" * 20, style="dim"))
+        parts.append(pretty_body(exchange))
+    title = NAMES.get(exchange.framework, exchange.framework)
+    subtitle = label or (server.describe() if server else "")
+    return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=Text(subtitle), title_align="left")
+
+
+def results_view(panels: Sequence[Panel]) -> RenderableType:
+    """Panels side by side, each taking an equal share of the width."""
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in panels:
+        grid.add_column(ratio=1)
+    grid.add_row(*panels)
+    return grid
+
+
+def samples_view() -> Table:
+    table = Table("id", "topic", "request", "title", title="Sample requests", show_lines=False)
+    for sample in SAMPLES:
+        burst = f" x{sample.burst}" if sample.burst > 1 else ""
+        table.add_row(Text(sample.id), Text(sample.topic_title), Text(sample.request.line + burst), Text(sample.title))
+    return table
+
+
+def table_view(measurements: Measurements | None = None, frameworks: Iterable[str] = ("flask", "fastapi")) -> Table:
+    table = Table("Dimension", "Flask", "FastAPI", title="Flask vs FastAPI", show_lines=True)
+    for row in ROWS:
+        table.add_row(Text(row.dimension, style="bold"), Text(row.flask), Text(row.fastapi))
+    if measurements is not None:
+        for row in MEASURED_ROWS:
+            cells = [Text(measurements.cell(row.key, fw)) for fw in ("flask", "fastapi")]
+            table.add_row(Text(row.dimension, style="bold"), *cells)
+    return table

@@ -1,0 +1,122 @@
+"""Shared fixtures: real demo servers on loopback, started once per test session.
+
+The servers run in a background event loop on a thread that lives for the whole session (a
+parent-death signal is tied to the spawning thread), and tests talk to them synchronously.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import psutil
+import pytest
+
+from explorer.client import Exchange
+from explorer.request import RequestSpec
+from explorer.servers import demo_spec
+from explorer.session import Session
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An event loop on its own thread; :meth:`run` waits for a coroutine from sync test code."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class LiveServers:
+    """A started :class:`Session` driven from synchronous tests."""
+
+    def __init__(self, loop: LoopThread, session: Session) -> None:
+        self.loop = loop
+        self.session = session
+
+    def send(self, spec: RequestSpec, frameworks: list[str] | None = None, burst: int = 1) -> dict[str, Exchange]:
+        return self.loop.run(self.session.send(spec, frameworks, burst))
+
+    def pids(self) -> list[int]:
+        return [s.status.pid for s in self.session.supervisor if s.status.pid]
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    loop = LoopThread()
+    yield loop
+    loop.close()
+
+
+def _live(loop_thread: LoopThread, flask_server: str) -> Iterator[LiveServers]:
+    session = Session([demo_spec("flask", flask_server), demo_spec("fastapi")], timeout=10)
+    loop_thread.run(session.start())
+    try:
+        yield LiveServers(loop_thread, session)
+    finally:
+        loop_thread.run(session.stop())
+
+
+@pytest.fixture(scope="session")
+def live(loop_thread: LoopThread) -> Iterator[LiveServers]:
+    """Flask on the Werkzeug dev server and FastAPI on uvicorn."""
+    yield from _live(loop_thread, "dev")
+
+
+@pytest.fixture(scope="session")
+def live_gunicorn(loop_thread: LoopThread) -> Iterator[LiveServers]:
+    """Flask on gunicorn (gthread) and FastAPI on uvicorn."""
+    yield from _live(loop_thread, "gunicorn")
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5.0, every: float = 0.01) -> None:
+    """Poll a condition until it holds; fails the test if it never does. A readiness check, not a sleep."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(every)
+
+
+def alive(pids: list[int]) -> list[int]:
+    """Those of ``pids`` that still run (zombies count as gone)."""
+    result = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                result.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return result
+
+
+def family(pid: int) -> list[int]:
+    """A process and all its descendants, e.g. a gunicorn master and its workers."""
+    try:
+        proc = psutil.Process(pid)
+        return [pid, *(child.pid for child in proc.children(recursive=True))]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def wait_gone(pids: list[int], timeout: float = 10) -> list[int]:
+    """Wait (by polling process state, not sleeping blindly) until none of ``pids`` runs."""
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    _, still = psutil.wait_procs(procs, timeout=timeout)
+    return alive([p.pid for p in still])

@@ -1,0 +1,106 @@
+"""The request builder: what it accepts, what it refuses, and that it only ever raises RequestError."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.errors import RequestError
+from explorer.request import (
+    MAX_BODY_BYTES,
+    RequestSpec,
+    check_json_text,
+    curl_command,
+    parse_header,
+    parse_headers,
+    parse_request_line,
+)
+
+
+def test_parse_request_line() -> None:
+    assert parse_request_line("get /items/1?q=x") == RequestSpec("GET", "/items/1?q=x")
+    assert parse_request_line("/docs") == RequestSpec("GET", "/docs")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("FETCH /x", "unknown method"),
+        ("GET items/1", "must start with '/'"),
+        ("GET http://example.com/", "never another host"),
+        ("GET //example.com/x", "never another host"),
+        ("GET /a#frag", "fragment"),
+        ("GET", "must start with '/'"),
+        ("GET /a /b", "expected 'METHOD /path'"),
+    ],
+)
+def test_bad_request_lines(text: str, message: str) -> None:
+    with pytest.raises(RequestError, match=message):
+        parse_request_line(text)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("X-Test: a\r\nX-Injected: 1", "line break"),
+        ("X-Test: a\nb", "line break"),
+        ("Bad Name: 1", "invalid header name"),
+        ("no colon", "Name: value"),
+        ("Host: evil.example", "set by the client"),
+        ("Content-Length: 5", "set by the client"),
+    ],
+)
+def test_bad_headers(header: str, message: str) -> None:
+    with pytest.raises(RequestError, match=message):
+        parse_header(header)
+
+
+def test_headers_block() -> None:
+    assert parse_headers("# comment\nAccept: text/html\n\nX-A:  b ") == (("Accept", "text/html"), ("X-A", "b"))
+
+
+def test_body_limit() -> None:
+    RequestSpec("POST", "/items", body="x" * MAX_BODY_BYTES).checked()
+    with pytest.raises(RequestError, match="KiB limit"):
+        RequestSpec("POST", "/items", body="x" * (MAX_BODY_BYTES + 1)).checked()
+
+
+def test_json_text() -> None:
+    assert check_json_text('{"a": [1]}') == {"a": [1]}
+    with pytest.raises(RequestError, match="line 1, column 2"):
+        check_json_text("{bad")
+
+
+def test_with_json_keeps_an_explicit_content_type() -> None:
+    spec = RequestSpec("POST", "/items", (("content-type", "text/plain"),)).with_json({"a": 1})
+    assert spec.headers == (("content-type", "text/plain"),) and spec.body == '{"a": 1}'
+
+
+def test_curl_command_is_quoted() -> None:
+    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"),), '{"name": "it\'s"}')
+    assert curl_command(spec, "http://127.0.0.1:5000") == (
+        "curl -i -X POST -H 'Content-Type: application/json' --data-raw '{\"name\": \"it'\"'\"'s\"}' "
+        "http://127.0.0.1:5000/items"
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(method=st.text(max_size=12), path=st.text(max_size=60), headers=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=3), body=st.none() | st.text(max_size=50))
+def test_checked_raises_only_request_error(method: str, path: str, headers: list[tuple[str, str]], body: str | None) -> None:
+    try:
+        spec = RequestSpec(method, path, tuple(headers), body).checked()
+    except RequestError:
+        return
+    assert spec.path.startswith("/") and not spec.path.startswith("//")
+    assert all("\n" not in v and "\r" not in v for _, v in spec.headers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_parsers_raise_only_request_error(text: str) -> None:
+    for parse in (parse_request_line, parse_header, parse_headers, check_json_text):
+        try:
+            parse(text)
+        except RequestError:
+            pass

@@ -1,0 +1,130 @@
+"""The supervisor against real processes: ready, crashed, stopped, and nothing left behind on any exit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from explorer.request import RequestSpec
+from explorer.servers import ManagedServer, ServerSpec, ServerState, Supervisor, demo_spec
+from explorer.session import Session
+from tests.conftest import alive, family, until, wait_gone
+
+APPS = Path(__file__).parent / "apps"
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize("flask_server", ["dev", "gunicorn"])
+async def test_start_ready_and_stop_leaves_nothing(flask_server: str) -> None:
+    supervisor = Supervisor([demo_spec("flask", flask_server), demo_spec("fastapi")])
+    async with supervisor:
+        pids = []
+        for server in supervisor:
+            status = server.status
+            assert status.state is ServerState.READY
+            assert status.port and status.pid and status.spawn_to_ready_ms is not None
+            pids += family(status.pid)
+        if flask_server == "gunicorn":
+            assert len(family(supervisor["flask"].status.pid)) >= 2  # master and worker
+    assert all(s.status.state is ServerState.STOPPED for s in supervisor)
+    assert wait_gone(pids, timeout=5) == []
+
+
+async def test_ports_are_distinct_loopback_and_not_fixed() -> None:
+    async with Supervisor([demo_spec("flask"), demo_spec("fastapi")]) as first:
+        ports = {s.status.port for s in first}
+    assert len(ports) == 2 and all(p and p > 1024 for p in ports)
+
+
+async def test_killed_server_is_reported_crashed_and_requests_get_an_error() -> None:
+    async with Session([demo_spec("flask"), demo_spec("fastapi")]) as session:
+        server = session.server("flask")
+        os.kill(server.status.pid, signal.SIGKILL)
+        assert await server.wait_exit(5) == -signal.SIGKILL
+        assert server.status.state is ServerState.CRASHED
+        assert "SIGKILL" in server.status.message
+        assert any("Running on" in line for line in server.status.log_tail)
+        results = await session.send(RequestSpec("GET", "/items/1"))
+        assert results["flask"].status is None and "crashed" in (results["flask"].error or "")
+        assert results["fastapi"].status == 200
+        status = await server.restart()
+        assert status.state is ServerState.READY
+        assert (await session.send(RequestSpec("GET", "/items/1")))["flask"].status == 200
+
+
+async def test_killed_mid_request_reports_the_crash() -> None:
+    async with Session([demo_spec("fastapi")]) as session:
+        server = session.server("fastapi")
+        pending = asyncio.create_task(session.send_one("fastapi", RequestSpec("GET", "/io?ms=3000")))
+        server_proc = psutil.Process(server.status.pid)
+        await until(lambda: any(c.status == "ESTABLISHED" for c in server_proc.net_connections()))
+        os.kill(server.status.pid, signal.SIGKILL)
+        exchange = await pending
+        assert exchange.status is None
+        assert "crashed" in (exchange.error or "")
+
+
+async def test_import_error_is_a_crash_with_the_traceback_in_the_log() -> None:
+    server = ManagedServer(ServerSpec("flask", "werkzeug", "broken_app:app", app_dir=APPS))
+    status = await server.start()
+    assert status.state is ServerState.CRASHED
+    assert status.returncode == 3
+    assert any("this module is broken on purpose" in line for line in server.log.lines())
+    await server.stop()
+
+
+async def test_server_that_never_answers_is_given_up_on() -> None:
+    server = ManagedServer(ServerSpec("fastapi", "uvicorn", "slow_app:app", app_dir=APPS), ready_timeout=1.5)
+    status = await server.start()
+    assert status.state is ServerState.CRASHED and "not ready" in status.message
+    assert status.pid is not None and wait_gone([status.pid], 5) == []
+
+
+async def test_restart_moves_to_another_port_when_the_old_one_is_taken() -> None:
+    import socket
+
+    async with Supervisor([demo_spec("fastapi")]) as supervisor:
+        server = supervisor["fastapi"]
+        old_port = server.status.port
+        await server.stop()
+        squatter = socket.socket()
+        squatter.bind(("127.0.0.1", old_port))
+        squatter.listen()
+        try:
+            status = await server.restart()
+            assert status.state is ServerState.READY and status.port != old_port
+        finally:
+            squatter.close()
+
+
+def _spawn_holder(flask_server: str = "dev") -> tuple[subprocess.Popen[str], list[int]]:
+    proc = subprocess.Popen(
+        [sys.executable, str(APPS / "spawn_and_wait.py"), flask_server],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line, "the holder process died before starting its servers"
+    pids = json.loads(line)
+    assert len(alive(pids)) == len(pids) >= 2
+    return proc, pids
+
+
+@pytest.mark.parametrize(
+    ("flask_server", "sig"),
+    [("dev", signal.SIGKILL), ("gunicorn", signal.SIGKILL), ("dev", signal.SIGTERM), ("dev", signal.SIGHUP), ("dev", signal.SIGINT)],
+)
+def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
+    """Whatever ends the explorer's process, including SIGKILL, its servers (and gunicorn's workers) go too."""
+    proc, pids = _spawn_holder(flask_server)
+    proc.send_signal(sig)
+    proc.wait(10)
+    assert wait_gone(pids, timeout=5) == []
