@@ -20,10 +20,9 @@ from typing import Any
 import httpx
 
 from explorer.errors import RequestError
-from explorer.request import RequestSpec
+from explorer.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.validation import ValidationIssue, normalise
 
-DEFAULT_TIMEOUT = 5.0
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _NO_JSON = object()
 _SERVER_TIMING = re.compile(r"(?:^|,)\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[^,]*?;\s*dur=([0-9.]+)")

@@ -7,8 +7,10 @@ stay true whatever request the user typed, not only for the catalog's samples.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from explorer.client import Exchange
+if TYPE_CHECKING:
+    from explorer.client import Exchange
 
 
 def why(exchange: Exchange) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from explorer.errors import RequestError
 
+DEFAULT_TIMEOUT = 5.0  # seconds a request may take before it is reported as timed out
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PATH_CHARS = 8192

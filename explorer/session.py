@@ -7,10 +7,13 @@ answer being parsed cannot add to the other's measured time.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from explorer.client import DEFAULT_TIMEOUT, Exchange, ServerClient
-from explorer.request import RequestSpec
+from explorer.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.servers import ManagedServer, ServerSpec, ServerState, Supervisor
+
+if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
+    from explorer.client import Exchange, ServerClient
 
 
 class Session:
@@ -50,6 +53,8 @@ class Session:
         await self.stop()
 
     async def _client(self, framework: str) -> ServerClient:
+        from explorer.client import ServerClient
+
         url = self.server(framework).status.base_url
         client = self._clients.get(framework)
         if client is None or str(client.base_url) != f"{url}":
@@ -60,6 +65,8 @@ class Session:
 
     async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors."""
+        from explorer.client import Exchange
+
         server = self.server(framework)
         if server.status.state is ServerState.STARTING:
             await server.start()  # waits for the start under way to finish

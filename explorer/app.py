@@ -1,0 +1,428 @@
+"""The Textual app: the catalog, the request editor and both servers' answers side by side.
+
+Flow of one request (after Posting): an action reads the editor, an exclusive async worker sends
+the request through the core :class:`~explorer.session.Session`, and only when every answer is in
+does the app hand the exchanges down to the panels. Nothing is drawn while a request is in
+flight, so the measured times are the client's, not the renderer's.
+
+The servers are spawned from this event loop's thread after the first paint (the UI appears
+before they are ready) and stopped in :meth:`ExplorerApp.on_unmount`, which Textual awaits.
+Signals that end the app (SIGTERM, SIGHUP) call :meth:`exit`; the supervisor's ``atexit`` hook
+and the children's parent-death signal cover every other way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from functools import partial
+import signal
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+from textual.worker import Worker, WorkerState
+
+from explorer.catalog import SAMPLES, Sample, by_id
+from explorer.comparison import Measurements
+from explorer.errors import ExplorerError
+from explorer.request import RequestSpec
+from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec
+from panels.editor import RequestEditor
+from panels.response import ResponsePanel
+from panels.samples import SampleBrowser
+from panels.server_strip import ServerStrip
+
+from explorer.session import Session
+
+if TYPE_CHECKING:
+    from explorer.client import Exchange
+
+VIEWS = ("both", "flask", "fastapi")
+THEME = "textual-dark"
+KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
+
+
+def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
+    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ExplorerError(f"cannot read keymap {path}: {exc}") from None
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise ExplorerError(f"{path}: [keymap] must map binding ids to key strings")
+    return keymap
+
+
+class ExplorerApp(App[int]):
+    """Flask vs FastAPI, live."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Flask vs FastAPI Explorer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "send", "Send", id="send", priority=True,
+                tooltip="Send the request in the editor to the visible server(s)"),
+        Binding("f", "cycle_view", "Both/Flask/FastAPI", id="cycle_view",
+                tooltip="Cycle the view: Both, Flask only, FastAPI only (requests go only to what is shown)"),
+        Binding("t", "table", "Table", id="table", tooltip="The comparison table, with measured rows"),
+        Binding("g", "guide", "Which first?", id="guide", tooltip="Which should you learn first? A short guide"),
+        Binding("d", "docs", "Docs", id="docs", tooltip="API docs: FastAPI's generated schema next to what Flask answers"),
+        Binding("o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"),
+        Binding("r", "restart", "Restart", id="restart", tooltip="Restart both servers"),
+        Binding("s", "switch_flask_server", "Flask server", id="switch_flask_server",
+                tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
+        Binding("b", "toggle_raw", "Raw body", id="toggle_raw", show=False, tooltip="Show bodies raw or pretty-printed"),
+        Binding("y", "copy_curl", "Copy curl", id="copy_curl", show=False, tooltip="Copy the current request as a curl command"),
+        Binding("1", "tab('body')", "Body tab", id="tab_body", show=False, tooltip="Body tab in both panels"),
+        Binding("2", "tab('headers')", "Headers tab", id="tab_headers", show=False, tooltip="Headers tab in both panels"),
+        Binding("3", "tab('validation')", "Validation tab", id="tab_validation", show=False, tooltip="Validation tab in both panels"),
+        Binding("4", "tab('code')", "Code tab", id="tab_code", show=False, tooltip="Code tab: the handler that ran"),
+        Binding("5", "tab('log')", "Log tab", id="tab_log", show=False, tooltip="Log tab: each server's output"),
+        Binding("slash", "filter", "Filter", id="filter", show=False, tooltip="Filter the samples"),
+        Binding("f1", "help", "Help", id="help", tooltip="This help"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (stops both servers)"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        specs: list[ServerSpec] | None = None,
+        initial: RequestSpec | None = None,
+        timeout: float = 5.0,
+        mask: bool = False,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.specs = specs or [demo_spec("flask"), demo_spec("fastapi")]
+        self.initial = initial
+        self.timeout = timeout
+        self.mask = mask
+        self.view = "both"
+        self.raw = False
+        self.measurements = Measurements()
+        self.sample: Sample | None = None
+        self.last: dict[str, Exchange] = {}
+        self._keymap = keymap or {}
+        self.session = Session(self.specs, timeout=timeout)
+        self._servers = self.session.supervisor.servers
+        self.theme = THEME
+
+    # ----------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield ServerStrip(mask=self.mask, id="strip")
+        with Horizontal(id="main"):
+            yield SampleBrowser(id="samples")
+            with Vertical(id="work"):
+                yield RequestEditor(id="editor")
+                yield Static("", id="claim")
+                with Horizontal(id="responses"):
+                    for framework, server in self._servers.items():
+                        yield ResponsePanel(framework, server.log, mask=self.mask)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        for server in self._servers.values():
+            server.subscribe(self._on_status)
+            self._on_status(server.status)
+        if self.initial is not None:
+            self.query_one(RequestEditor).load(self.initial)
+            self.query_one("#claim", Static).update("Press ctrl+r to send this request to both servers.")
+        else:
+            self.query_one("#claim", Static).update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r.")
+        self.query_one("#sample-tree", Tree).focus()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        self.call_after_refresh(lambda: self.run_worker(self._boot(), group="servers", exit_on_error=False))
+
+    async def _boot(self) -> None:
+        """Start both servers (after the first paint), then load the HTTP client while they boot."""
+        starting = asyncio.create_task(self.session.start())
+        import explorer.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
+
+        await starting
+
+    async def on_unmount(self) -> None:
+        await self.session.stop()
+
+    def _on_status(self, status: ServerStatus) -> None:
+        server = self._servers[status.framework]
+        try:
+            self.query_one(ServerStrip).set_server(status, server.spec.label)
+            self.query_one(f"#panel-{status.framework}", ResponsePanel).show_status(status, server.spec.label)
+        except NoMatches:
+            return  # the app is shutting down and its widgets are gone
+        if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
+            self.measurements.spawn_ms[status.framework] = status.spawn_to_ready_ms
+        if status.state is ServerState.CRASHED:
+            self.notify(f"{status.framework} server crashed: {status.message}. Press r to restart.", severity="error", timeout=8)
+
+    # --------------------------------------------------------------- requests
+    def visible(self) -> list[str]:
+        return list(self._servers) if self.view == "both" else [fw for fw in self._servers if fw == self.view]
+
+    def action_send(self) -> None:
+        editor = self.query_one(RequestEditor)
+        try:
+            spec, burst = editor.read()
+        except ExplorerError as exc:
+            editor.show_message(f"Not sent: {exc}", error=True)
+            return
+        editor.show_message(editor.json_warning(spec))
+        if self.sample is not None and self.sample.request != spec:
+            self.sample = None
+        frameworks = self.visible()
+        if self.sample is not None:
+            frameworks = [fw for fw in frameworks if fw in self.sample.frameworks] or frameworks
+        for framework in self._servers:
+            panel = self.query_one(f"#panel-{framework}", ResponsePanel)
+            if framework in frameworks:
+                panel.show_pending(f"Sending {spec.line}{f' ×{burst}' if burst > 1 else ''}…")
+            elif self.sample is not None and framework not in self.sample.frameworks:
+                panel.show_pending(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
+        self.send_request(spec, frameworks, burst)
+
+    @work(group="send", exclusive=True, exit_on_error=False)
+    async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int) -> None:
+        """Send to each framework in turn; draw only once all answers are in."""
+        await asyncio.sleep(0)  # let the "Sending…" frame go out before the clock starts
+        results = await self.session.send(spec, frameworks, burst)
+        self.show_results(spec, results)
+
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
+        from explorer.explain import differences
+        from explorer.source import find_handler, module_file
+
+        self.last = results
+        differs: frozenset[str] = frozenset()
+        if len(results) == 2:
+            left, right = results.values()
+            found = differences(left, right)
+            differs = frozenset(d.aspect for d in found)
+            summary = "; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found) or "Same status, content type and body."
+            self._show_claim(f"Differences: {summary}")
+        for framework, exchange in results.items():
+            panel = self.query_one(f"#panel-{framework}", ResponsePanel)
+            panel.show_exchange(exchange, differs)
+            server = self._servers[framework]
+            panel.show_code(find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework))
+
+    def _show_claim(self, extra: str = "") -> None:
+        from rich.text import Text
+
+        text = Text()
+        if self.sample is not None:
+            text.append(self.sample.claim, style="bold")
+        if extra:
+            text.append(("\n" if text else "") + extra)
+        self.query_one("#claim", Static).update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=8)
+
+    @on(RequestEditor.SendRequested)
+    def _editor_send(self) -> None:
+        self.action_send()
+
+    @on(SampleBrowser.Chosen)
+    def _sample_chosen(self, event: SampleBrowser.Chosen) -> None:
+        self.load_sample(event.sample, send=True)
+
+    def load_sample(self, sample: Sample, send: bool = False) -> None:
+        self.sample = sample
+        self.query_one(RequestEditor).load(sample.request, sample.burst)
+        self._show_claim()
+        if send:
+            self.action_send()
+
+    # ---------------------------------------------------------------- actions
+    def action_cycle_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        for framework in self._servers:
+            self.query_one(f"#panel-{framework}", ResponsePanel).display = self.view in ("both", framework)
+        self.query_one(ServerStrip).set_view(self.view)
+
+    def action_toggle_raw(self) -> None:
+        from panels.body_view import BodyView
+
+        self.raw = not self.raw
+        for view in self.query(BodyView):
+            view.raw = self.raw
+
+    def action_tab(self, tab: str) -> None:
+        for panel in self.query(ResponsePanel):
+            panel.select_tab(tab)
+
+    def action_filter(self) -> None:
+        self.query_one("#sample-filter").focus()
+
+    def action_restart(self) -> None:
+        self.restart_servers()
+
+    @work(group="servers", exclusive=True, exit_on_error=False)
+    async def restart_servers(self, frameworks: Iterable[str] | None = None) -> None:
+        chosen = list(frameworks) if frameworks is not None else list(self._servers)
+        self.notify(f"Restarting {', '.join(chosen)}…", timeout=3)
+        self.measurements.latency_ms.clear()
+        await asyncio.gather(*(self._servers[fw].restart() for fw in chosen))
+
+    def action_switch_flask_server(self) -> None:
+        server = self._servers.get("flask")
+        if server is None or server.spec.kind not in ("werkzeug", "gunicorn"):
+            self.notify("Only the demo Flask app can switch servers.", severity="warning")
+            return
+        new_kind = "gunicorn" if server.spec.kind == "werkzeug" else "werkzeug"
+        self.switch_flask(new_kind)
+
+    @work(group="servers", exclusive=True, exit_on_error=False)
+    async def switch_flask(self, kind: str) -> None:
+        from dataclasses import replace
+
+        server = self._servers["flask"]
+        await server.stop()
+        server.spec = replace(server.spec, kind=kind)
+        self.measurements.latency_ms.pop("flask", None)
+        self.notify(f"Flask now runs on: {server.spec.label}", timeout=4)
+        await server.start()
+
+    def action_copy_curl(self) -> None:
+        from explorer.request import curl_command
+
+        try:
+            spec, _ = self.query_one(RequestEditor).read()
+        except ExplorerError as exc:
+            self.notify(f"Cannot copy: {exc}", severity="error")
+            return
+        framework = self.visible()[0]
+        url = self._servers[framework].status.base_url or "http://127.0.0.1:PORT"
+        command = curl_command(spec, url)
+        self.copy_to_clipboard(command)
+        self.notify(command, title="Copied as curl", timeout=6)
+
+    def action_table(self) -> None:
+        from panels.table_screen import TableScreen
+
+        screen = TableScreen(self.measurements, mask=self.mask)
+        self.push_screen(screen, self._table_done)
+        self.measure_latency(screen)
+
+    @work(group="measure", exclusive=True, exit_on_error=False)
+    async def measure_latency(self, screen: Screen[str | None]) -> None:
+        from explorer.comparison import measure_latency
+        from panels.table_screen import TableScreen
+
+        assert isinstance(screen, TableScreen)
+        screen.refresh_measurements(self.measurements)
+        for framework in self._servers:
+            if framework in self.measurements.latency_ms or self._servers[framework].status.state is not ServerState.READY:
+                continue
+            value = await measure_latency(self.session, framework)
+            if value is not None:
+                self.measurements.latency_ms[framework] = value
+            if screen.is_attached:
+                screen.refresh_measurements(self.measurements)
+
+    def _table_done(self, sample_id: str | None) -> None:
+        sample = by_id(sample_id) if sample_id else None
+        if sample is not None:
+            self.query_one(SampleBrowser).select(sample.id)
+            self.load_sample(sample, send=True)
+
+    def action_guide(self) -> None:
+        from panels.guide_screen import GuideScreen
+
+        self.push_screen(GuideScreen())
+
+    def action_docs(self) -> None:
+        self.open_docs_screen()
+
+    @work(group="docs", exclusive=True, exit_on_error=False)
+    async def open_docs_screen(self) -> None:
+        from explorer.openapi import outline
+        from panels.docs_screen import DocsScreen
+
+        operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."
+        if "fastapi" in self._servers:
+            schema = await self.session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
+            operations = outline(schema.json)
+            fastapi_note = (
+                f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations. "
+                "Press o to open the interactive /docs page in your browser."
+                if schema.status else f"GET /openapi.json failed: {schema.error}"
+            )  # fmt: skip
+        if "flask" in self._servers:
+            docs = await self.session.send_one("flask", RequestSpec("GET", "/docs"))
+            flask_answer = f"GET /docs → {docs.status} {docs.reason} ({docs.content_type})" if docs.status else f"GET /docs failed: {docs.error}"
+        await self.push_screen(DocsScreen(operations, fastapi_note, flask_answer))
+
+    def action_open_docs(self) -> None:
+        server = self._servers.get("fastapi")
+        url = server.status.base_url if server else None
+        if not url:
+            self.notify("FastAPI is not running.", severity="warning")
+            return
+        self.open_url(f"{url}/docs")
+        self.notify(f"Opening {url}/docs in your browser.", timeout=4)
+
+    def action_help(self) -> None:
+        from panels.help_screen import HelpScreen
+
+        keys = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            shown = self._keymap.get(binding.id or "", binding.key)
+            keys.append((shown.replace(",", " "), binding.tooltip or binding.description))
+        keys += [("enter", "On a sample: load and send it"), ("escape", "Leave a screen")]
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id in ("quit", "help"):
+                continue
+            yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
+        for sample in SAMPLES:
+            yield SystemCommand(f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True))
+
+
+def run(
+    *,
+    initial: RequestSpec | None = None,
+    flask_server: str = "dev",
+    timeout: float = 5.0,
+    mask: bool = False,
+    specs: list[ServerSpec] | None = None,
+) -> int:
+    """Run the app until it quits; every server is gone when this returns."""
+    from explorer.servers import kill_all_now
+
+    app = ExplorerApp(
+        specs=specs or [demo_spec("flask", flask_server), demo_spec("fastapi")],
+        initial=initial,
+        timeout=timeout,
+        mask=mask,
+        keymap=load_keymap(),
+    )
+    try:
+        app.run()
+    finally:
+        kill_all_now()
+    return app.return_code or 0

@@ -1,0 +1,134 @@
+"""Find the handler that serves a request by reading an app's source, without importing the app.
+
+The Code tab shows the function a framework would run for the request, read with :mod:`ast` from
+the demo module (or a user's module). Route patterns become regular expressions the way each
+framework matches them: Flask's converters (``<int:id>`` is digits only) and Starlette's
+``{param}`` (any segment; the type check comes later, as a 422).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+_FLASK_CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r".+", "string": r"[^/]+", "uuid": r"[0-9a-fA-F-]{36}"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One decorated handler: the pattern as written, its methods, and its source lines."""
+
+    pattern: str
+    methods: tuple[str, ...]
+    function: str
+    source: str
+    line: int
+    regex: re.Pattern[str]
+
+    def matches(self, path: str) -> bool:
+        return self.regex.fullmatch(path) is not None
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A regex that matches the paths a Flask or Starlette route pattern matches."""
+    out, pos = [], 0
+    for match in re.finditer(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>|\{(\w+)(?::(\w+))?\}", pattern):
+        out.append(re.escape(pattern[pos : match.start()]))
+        if match.group(2):  # Flask <converter:name>
+            out.append(f"(?:{_FLASK_CONVERTERS.get(match.group(1) or 'string', '[^/]+')})")
+        else:  # Starlette {name} or {name:path}
+            out.append(".+" if match.group(4) == "path" else "[^/]+")
+        pos = match.end()
+    out.append(re.escape(pattern[pos:]))
+    return re.compile("".join(out))
+
+
+def _decorator_route(decorator: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+        return None
+    name = decorator.func.attr
+    if name not in _ROUTE_DECORATORS or not decorator.args:
+        return None
+    first = decorator.args[0]
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+        return None
+    method = _ROUTE_DECORATORS[name]
+    methods: tuple[str, ...] = (method,) if method else ("GET",)
+    for keyword in decorator.keywords:
+        if keyword.arg == "methods" and isinstance(keyword.value, (ast.List, ast.Tuple)):
+            methods = tuple(str(e.value).upper() for e in keyword.value.elts if isinstance(e, ast.Constant))
+    return first.value, methods
+
+
+@lru_cache(maxsize=16)
+def routes_in(path: Path) -> tuple[Route, ...]:
+    """Every route-decorated function in a Python file, in source order."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            route = _decorator_route(decorator)
+            if route:
+                start = min(d.lineno for d in node.decorator_list)
+                comment = start - 1
+                while comment > 0 and lines[comment - 1].lstrip().startswith("#"):
+                    comment -= 1
+                source = "\n".join(lines[comment : node.end_lineno])
+                found.append(Route(route[0], route[1], node.name, source, comment + 1, pattern_regex(route[0])))
+    return tuple(sorted(found, key=lambda r: r.line))
+
+
+def module_file(target: str, app_dir: Path | None = None) -> Path | None:
+    """The source file of ``module:attr`` without importing it; None if it cannot be found."""
+    module = target.partition(":")[0]
+    if app_dir is not None:
+        candidate = app_dir.joinpath(*module.split(".")).with_suffix(".py")
+        if candidate.is_file():
+            return candidate
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
+
+
+@dataclass(frozen=True)
+class HandlerLookup:
+    """What the Code tab shows: the matched handler, or why none ran and which routes exist."""
+
+    route: Route | None
+    note: str
+    file: Path | None
+
+
+def find_handler(file: Path | None, method: str, path: str, framework: str) -> HandlerLookup:
+    """The route that would serve ``method path``; Flask answers HEAD and OPTIONS for GET routes itself."""
+    if file is None:
+        return HandlerLookup(None, "The app's source file could not be found.", None)
+    try:
+        routes = routes_in(file)
+    except (OSError, SyntaxError, ValueError) as exc:
+        return HandlerLookup(None, f"Could not read {file.name}: {exc}", file)
+    bare = path.split("?", 1)[0]
+    matching = [r for r in routes if r.matches(bare)]
+    implicit = ("HEAD", "OPTIONS") if framework == "flask" else ()
+    for route in matching:
+        if method in route.methods or (method in implicit and "GET" in route.methods):
+            note = ""
+            if method in implicit and method not in route.methods:
+                note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
+            return HandlerLookup(route, note, file)
+    if matching:
+        allowed = sorted({m for r in matching for m in r.methods})
+        return HandlerLookup(matching[0], f"The path matches, but no handler accepts {method} (allowed: {', '.join(allowed)}).", file)
+    listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes)
+    return HandlerLookup(None, f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}", file)

@@ -1,0 +1,61 @@
+"""API docs (``d``): FastAPI's generated schema as an outline, and what Flask answers instead."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+
+from explorer.openapi import Operation
+
+FLASK_DOCS_NOTE = (
+    "Flask publishes no API description of its own. To get OpenAPI and a docs page, a Flask project adds an "
+    "extension and describes its schemas to it, for example:\n"
+    "  • flask-smorest: marshmallow schemas, OpenAPI 3, Swagger UI / ReDoc\n"
+    "  • APIFlask: a Flask wrapper with schemas and generated docs\n"
+    "  • flasgger or spectree: docs from docstrings or Pydantic models\n"
+    "With FastAPI the schema is a by-product of the type hints already in the code."
+)
+
+
+class DocsScreen(Screen[None]):
+    """Draws an operations outline and Flask's answer, both fetched by the app."""
+
+    BINDINGS = [
+        Binding("escape,d", "dismiss(None)", "Back", id="docs.back"),
+        Binding("o", "app.open_docs", "Open /docs in browser", id="docs.open"),
+    ]
+
+    def __init__(self, operations: list[Operation], fastapi_note: str, flask_answer: str) -> None:
+        super().__init__()
+        self.operations = operations
+        self.fastapi_note = fastapi_note
+        self.flask_answer = flask_answer
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="docs"):
+            with VerticalScroll(id="docs-fastapi", classes="docs-side"):
+                yield Static(Text(self.fastapi_note))
+                tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
+                for op in self.operations:
+                    node = tree.root.add(Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True)
+                    for param in op.parameters:
+                        node.add_leaf(Text(f"param {param}"))
+                    for field in op.body:
+                        node.add_leaf(Text(f"body  {field}"))
+                    if op.responses:
+                        node.add_leaf(Text(f"responses {', '.join(op.responses)}", style="dim"))
+                tree.root.expand()
+                yield tree
+            with VerticalScroll(id="docs-flask", classes="docs-side"):
+                yield Static(Text(self.flask_answer, style="bold"))
+                yield Static(Text(FLASK_DOCS_NOTE))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#docs-fastapi").border_title = "FastAPI: generated from type hints"
+        self.query_one("#docs-flask").border_title = "Flask"
+        self.query_one("#openapi-tree", Tree).focus()

@@ -1,0 +1,91 @@
+"""The request editor: method, path with query, headers, JSON body, burst size, send."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from explorer.errors import RequestError
+from explorer.request import METHODS, RequestSpec, check_json_text, parse_headers
+
+
+def body_area() -> TextArea:
+    """A JSON editor, highlighted when the tree-sitter grammar is installed, plain otherwise."""
+    area = TextArea("", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+    if "json" in area.available_languages:
+        area.language = "json"
+    return area
+
+
+class RequestEditor(Vertical):
+    """Holds the request being edited. :meth:`read` returns it checked, or raises :class:`RequestError`."""
+
+    class SendRequested(Message):
+        """The user pressed Send (or Enter in the path)."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="request-line"):
+            yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
+            yield Input("/items/1", placeholder="/path?query", id="path")
+            yield Label("×", id="burst-label")
+            yield Input("1", id="burst", type="integer", max_length=3, tooltip="copies sent at the same moment")
+            yield Button("Send ^r", id="send", variant="primary", compact=True)
+        with Horizontal(id="request-parts"):
+            yield TextArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False)
+            yield body_area()
+        yield Static("", id="editor-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#headers-editor", TextArea).border_title = "Headers (Name: value)"
+        self.query_one("#body-editor", TextArea).border_title = "Body"
+
+    def load(self, spec: RequestSpec, burst: int = 1) -> None:
+        """Put a request into the fields, replacing what was there."""
+        self.query_one("#method", Select).value = spec.method
+        self.query_one("#path", Input).value = spec.path
+        self.query_one("#burst", Input).value = str(burst)
+        self.query_one("#headers-editor", TextArea).text = "\n".join(f"{k}: {v}" for k, v in spec.headers)
+        self.query_one("#body-editor", TextArea).text = spec.body or ""
+        self.show_message("")
+
+    def read(self) -> tuple[RequestSpec, int]:
+        """The request and burst size as typed, checked; nothing in the fields is changed."""
+        method = str(self.query_one("#method", Select).value)
+        path = self.query_one("#path", Input).value
+        headers = parse_headers(self.query_one("#headers-editor", TextArea).text)
+        body = self.query_one("#body-editor", TextArea).text
+        burst_text = self.query_one("#burst", Input).value.strip() or "1"
+        try:
+            burst = int(burst_text)
+        except ValueError:
+            raise RequestError(f"burst must be a whole number, got {burst_text!r}") from None
+        if not 1 <= burst <= 200:
+            raise RequestError("burst must be between 1 and 200")
+        spec = RequestSpec(method, path, headers, body if body.strip() else None).checked()
+        return spec, burst
+
+    def json_warning(self, spec: RequestSpec) -> str:
+        """A note (not an error) when a JSON-declared body does not parse: it is still sent as typed."""
+        ctype = (spec.header("content-type") or "").lower()
+        if spec.body is None or "json" not in ctype:
+            return ""
+        try:
+            check_json_text(spec.body)
+        except RequestError as exc:
+            return f"Note: {exc}; sent as typed, to see how each framework answers."
+        return ""
+
+    def show_message(self, message: str, error: bool = False) -> None:
+        widget = self.query_one("#editor-message", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "-error")
+
+    @on(Button.Pressed, "#send")
+    @on(Input.Submitted, "#path")
+    @on(Input.Submitted, "#burst")
+    def _send(self) -> None:
+        self.post_message(self.SendRequested())

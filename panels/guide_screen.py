@@ -1,0 +1,43 @@
+"""The "Which first?" guide (``g``): a few yes/no questions ending in a recommendation with reasons."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Switch
+
+from explorer.guide import QUESTIONS, recommend
+
+
+class GuideScreen(Screen[None]):
+    """Each switch is one question; the recommendation below follows every change."""
+
+    BINDINGS = [Binding("escape,g", "dismiss(None)", "Back", id="guide.back")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="guide"):
+            yield Static(Text("Which should you learn first? Answer for your next project.", style="bold"))
+            for question in QUESTIONS:
+                with Horizontal(classes="question"):
+                    yield Switch(value=False, id=f"q-{question.key}")
+                    yield Static(Text(question.text), classes="question-text")
+            yield Static("", id="recommendation")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update()
+        self.query_one(Switch).focus()
+
+    def on_switch_changed(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        answers = {q.key: self.query_one(f"#q-{q.key}", Switch).value for q in QUESTIONS}
+        result = recommend(answers)
+        text = Text(result.headline + "\n", style="bold")
+        for reason in result.reasons:
+            text.append(f"• {reason}\n")
+        self.query_one("#recommendation", Static).update(text)

@@ -1,0 +1,171 @@
+"""One framework's side of the response area: status chip, timings and five tabs."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import RichLog, Static, TabbedContent, TabPane
+
+from explorer.client import Exchange
+from explorer.explain import why
+from explorer.logbuffer import LogBuffer
+from explorer.servers import ServerStatus
+from explorer.source import HandlerLookup
+from panels.body_view import BodyView
+from panels.masking import VOLATILE_HEADERS, mask_digits, ms
+
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+TABS = ("body", "headers", "validation", "code", "log")
+
+
+def status_class(status: int | None) -> str:
+    """CSS class of the status chip: -s2xx, -s3xx, -s4xx, -s5xx, or -error."""
+    return f"-s{status // 100}xx" if status else "-error"
+
+
+class ResponsePanel(Vertical):
+    """Draws what it is handed: an exchange, a handler lookup, a server status and its log.
+
+    The app sets these through :meth:`show_exchange`, :meth:`show_code` and :meth:`show_status`;
+    the panel never sends anything itself.
+    """
+
+    def __init__(self, framework: str, log: LogBuffer, mask: bool = False, **kwargs: object) -> None:
+        super().__init__(id=f"panel-{framework}", classes="response-panel", **kwargs)  # type: ignore[arg-type]
+        self.framework = framework
+        self.mask = mask
+        self._logbuffer = log
+        self._unsubscribe: object = None
+        self.exchange: Exchange | None = None
+        self.border_title = NAMES.get(framework, framework)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="status-row"):
+            yield Static(Text(" — "), classes="chip -idle", id=f"chip-{self.framework}")
+            yield Static("", classes="meta", id=f"meta-{self.framework}")
+        yield Static("", classes="timings", id=f"timings-{self.framework}")
+        yield Static(Text("Send a request to see this server's answer.", style="italic"), classes="why", id=f"why-{self.framework}")
+        with TabbedContent(id=f"tabs-{self.framework}"):
+            with TabPane("Body", id=f"body-{self.framework}"):
+                yield BodyView(id=f"bodyview-{self.framework}")
+            with TabPane("Headers", id=f"headers-{self.framework}"):
+                with VerticalScroll():
+                    yield Static("", id=f"headertable-{self.framework}")
+            with TabPane("Validation", id=f"validation-{self.framework}"):
+                with VerticalScroll():
+                    yield Static("", classes="reason", id=f"reason-{self.framework}")
+                    yield Static("", id=f"validtable-{self.framework}")
+            with TabPane("Code", id=f"code-{self.framework}"):
+                with VerticalScroll():
+                    yield Static("", classes="note", id=f"codenote-{self.framework}")
+                    yield Static("", id=f"code-view-{self.framework}")
+            with TabPane("Log", id=f"log-{self.framework}"):
+                yield RichLog(id=f"logview-{self.framework}", max_lines=2000, markup=False, wrap=False, highlight=False)
+
+    def on_mount(self) -> None:
+        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        self._write_log(log, self._logbuffer.lines())
+        self._unsubscribe = self._logbuffer.subscribe(lambda lines: self._write_log(log, lines))
+
+    def on_unmount(self) -> None:
+        if callable(self._unsubscribe):
+            self._unsubscribe()
+
+    def _write_log(self, log: RichLog, lines: list[str]) -> None:
+        for line in lines:
+            log.write(Text.from_ansi(mask_digits(line) if self.mask else line))
+
+    def show_status(self, status: ServerStatus, label: str) -> None:
+        """The server's state in the panel's subtitle, e.g. 'uvicorn … · ready'."""
+        state = status.state.value if self.mask else status.describe()
+        self.border_subtitle = f"{label} · {state}"
+        self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
+
+    def show_pending(self, note: str) -> None:
+        chip = self.query_one(f"#chip-{self.framework}", Static)
+        chip.update(Text(" … "))
+        chip.set_classes("chip -idle")
+        self.query_one(f"#why-{self.framework}", Static).update(Text(note, style="italic"))
+
+    def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
+        """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
+        self.exchange = exchange
+        fw = self.framework
+        chip = self.query_one(f"#chip-{fw}", Static)
+        mark = " ≠" if "status" in differs else ""
+        if exchange.status is None:
+            chip.update(Text(" ERROR "))
+        else:
+            chip.update(Text(f" {exchange.status} {exchange.reason}{mark} "))
+        chip.set_classes(f"chip {status_class(exchange.status)}")
+        ctype = exchange.content_type or "no content type"
+        ctype_mark = " ≠" if "content type" in differs else ""
+        body_mark = " ≠" if "body" in differs else ""
+        meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
+        self.query_one(f"#meta-{fw}", Static).update(Text(meta))
+        self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
+        self.query_one(f"#why-{fw}", Static).update(Text(why(exchange), style="italic"))
+        self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
+        self._fill_headers(exchange)
+        self._fill_validation(exchange)
+
+    def _timings(self, exchange: Exchange) -> Text:
+        t = exchange.timings
+        if t is None:
+            return Text("")
+        text = Text(f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask)} · server {ms(t.server_ms, self.mask)}")
+        if exchange.burst:
+            b = exchange.burst
+            wall = "‒" if self.mask else f"{b.wall_ms:.0f}"
+            median = "‒" if self.mask else f"{b.median_ms:.0f}"
+            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors")
+        return text
+
+    def _fill_headers(self, exchange: Exchange) -> None:
+        table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
+        table.columns[0].width = 1
+        table.columns[1].ratio, table.columns[2].ratio = 1, 2
+        if exchange.request:
+            table.add_row(Text("→", style="bold"), Text(f"{exchange.spec.method} {exchange.spec.path}"), Text("request as sent"))
+            for name, value in exchange.request.headers:
+                table.add_row(Text("→"), Text(name), Text(self._header_value(name, value)))
+        if exchange.status is not None:
+            table.add_row(Text("←", style="bold"), Text(f"{exchange.http_version} {exchange.status}"), Text(exchange.reason))
+            for name, value in exchange.headers:
+                table.add_row(Text("←"), Text(name), Text(self._header_value(name, value)))
+        self.query_one(f"#headertable-{self.framework}", Static).update(table)
+
+    def _header_value(self, name: str, value: str) -> str:
+        if self.mask and (name.lower() in VOLATILE_HEADERS or name.lower() == "host"):
+            return "‒"
+        return value
+
+    def _fill_validation(self, exchange: Exchange) -> None:
+        table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
+        table.columns[1].ratio = 1
+        for issue in exchange.validation:
+            table.add_row(Text(issue.location, style="bold"), Text(issue.message), Text(issue.type, style="dim"))
+        self.query_one(f"#validtable-{self.framework}", Static).update(table if exchange.validation else "")
+        reason = why(exchange)
+        if not exchange.validation and exchange.status is not None:
+            reason += " No validation errors in this answer."
+        self.query_one(f"#reason-{self.framework}", Static).update(Text(reason))
+
+    def show_code(self, lookup: HandlerLookup) -> None:
+        """The handler that served (or would serve) the request, highlighted, with a note when none ran."""
+        fw = self.framework
+        note = lookup.note
+        if lookup.route is not None and lookup.file is not None:
+            note = f"{lookup.file.name}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
+            view = Syntax(lookup.route.source, "python", theme="ansi_dark", line_numbers=True,
+                          start_line=lookup.route.line, background_color="default", word_wrap=True)  # fmt: skip
+            self.query_one(f"#code-view-{fw}", Static).update(view)
+        else:
+            self.query_one(f"#code-view-{fw}", Static).update("")
+        self.query_one(f"#codenote-{fw}", Static).update(Text(note))
+
+    def select_tab(self, tab: str) -> None:
+        self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"

@@ -1,0 +1,54 @@
+"""The strip at the top: each server's state, which servers run, and which view is shown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from explorer.servers import ServerState, ServerStatus
+
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+STATE_STYLE = {
+    ServerState.READY: "bold green",
+    ServerState.STARTING: "bold yellow",
+    ServerState.UNRESPONSIVE: "bold red",
+    ServerState.CRASHED: "bold red",
+}
+VIEW_TITLES = {"both": "Both", "flask": "Flask only", "fastapi": "FastAPI only"}
+
+
+class ServerStrip(Static):
+    """Draws the statuses and labels it is given; it has no behaviour of its own."""
+
+    DEFAULT_CSS = """
+    ServerStrip { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, mask: bool = False, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.mask = mask
+        self._servers: dict[str, tuple[ServerStatus, str]] = {}
+        self._view = "both"
+
+    def set_server(self, status: ServerStatus, label: str) -> None:
+        self._servers[status.framework] = (status, label)
+        self._redraw()
+
+    def set_view(self, view: str) -> None:
+        self._view = view
+        self._redraw()
+
+    def _redraw(self) -> None:
+        text = Text()
+        for framework, (status, label) in self._servers.items():
+            text.append(f"{NAMES.get(framework, framework)} ", style="bold")
+            text.append("● ", style=STATE_STYLE.get(status.state, "dim"))
+            shown = status.state.value if self.mask else status.describe()
+            if self.mask and status.state is ServerState.READY:
+                shown = "ready on port ‒"
+            text.append(shown, style=STATE_STYLE.get(status.state, ""))
+            text.append(f" ({label})   ", style="dim")
+        text.append(f"view: {VIEW_TITLES.get(self._view, self._view)}", style="bold")
+        if any(s.state is ServerState.CRASHED for s, _ in self._servers.values()):
+            text.append("   press r to restart", style="bold red")
+        self.update(text)

@@ -1,0 +1,84 @@
+"""The comparison table (``t``): five dimensions in our words plus rows measured live."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from explorer.catalog import by_id
+from explorer.comparison import MEASURED_ROWS, ROWS, Measurements, Row
+
+
+class TableScreen(Screen[str | None]):
+    """Choosing a row explains it; Enter on a row dismisses with the id of the sample that proves it.
+
+    | Key | Action |
+    | --- | --- |
+    | enter | load the sample for the highlighted row |
+    | escape / t | back |
+    """
+
+    BINDINGS = [
+        Binding("escape,t", "dismiss(None)", "Back", id="table.back"),
+        Binding("enter", "prove", "Show me", id="table.prove", priority=True),
+    ]
+
+    def __init__(self, measurements: Measurements, mask: bool = False) -> None:
+        super().__init__()
+        self.measurements = measurements
+        self.mask = mask
+        self.rows: list[Row] = [*ROWS, *MEASURED_ROWS]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
+        yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="row-explanation")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#comparison", DataTable)
+        table.add_column("Dimension", width=24, key="dimension")
+        table.add_column("Flask", width=60, key="flask")
+        table.add_column("FastAPI", width=60, key="fastapi")
+        for row in self.rows:
+            table.add_row(*self._cells(row), key=row.key, height=None)
+        table.focus()
+
+    def _cells(self, row: Row) -> tuple[Text, Text, Text]:
+        if row.measured:
+            flask, fastapi = (self._measured(row.key, fw) for fw in ("flask", "fastapi"))
+        else:
+            flask, fastapi = row.flask, row.fastapi
+        return Text(row.dimension, style="bold"), Text(flask), Text(fastapi)
+
+    def _measured(self, key: str, framework: str) -> str:
+        value = self.measurements.cell(key, framework)
+        return "‒ (masked)" if self.mask and value != "measuring…" else value
+
+    def refresh_measurements(self, measurements: Measurements) -> None:
+        """Called by the app as live figures arrive."""
+        self.measurements = measurements
+        table = self.query_one("#comparison", DataTable)
+        for row in MEASURED_ROWS:
+            _, flask, fastapi = self._cells(row)
+            table.update_cell(row.key, "flask", flask)
+            table.update_cell(row.key, "fastapi", fastapi)
+
+    @on(DataTable.RowHighlighted, "#comparison")
+    def _explain(self, event: DataTable.RowHighlighted) -> None:
+        row = self.rows[event.cursor_row]
+        text = Text(row.explanation)
+        if row.samples:
+            titles = ", ".join(s.title for sid in row.samples if (s := by_id(sid)))
+            text.append(f"\n\nShown by: {titles}.", style="dim")
+            text.append("\nEnter loads and sends the first of them.", style="bold")
+        self.query_one("#row-explanation", Static).update(text)
+
+    def action_prove(self) -> None:
+        table = self.query_one("#comparison", DataTable)
+        row = self.rows[table.cursor_row]
+        self.dismiss(row.samples[0] if row.samples else None)
