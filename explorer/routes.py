@@ -1,0 +1,361 @@
+"""The routes an app offers, as request templates a user can pick from and send as they are.
+
+FastAPI publishes its routes in ``/openapi.json``: it is fetched over HTTP from the running server.
+Flask publishes nothing, so its URL map comes from a short child process (``explorer._routes``)
+that imports the app the way the server does; the user's code never runs in the explorer's process.
+Placeholders are filled with example values (``/products/<int:product_id>`` becomes ``/products/1``),
+required query parameters are added, and a JSON body is sketched from the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from explorer.errors import ExplorerError
+from explorer.request import METHODS, RequestSpec
+from explorer.servers import ServerSpec, server_env
+
+__all__ = [
+    "RouteError",
+    "RouteListing",
+    "RouteParam",
+    "RouteRow",
+    "RouteTemplate",
+    "flask_listing",
+    "flask_url_map",
+    "list_all_routes",
+    "list_routes",
+    "merge_routes",
+    "routes_from_openapi",
+    "routes_from_url_map",
+]
+
+OPENAPI_PATH = "/openapi.json"
+ROUTES_TIMEOUT = 15.0
+_MARKER = "EXPLORER-ROUTES "
+_FLASK_VAR = re.compile(r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[A-Za-z_]\w*)>")
+_OPENAPI_VAR = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
+_EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
+_MAX_DEPTH = 5
+
+
+class RouteError(ExplorerError):
+    """The routes of an app could not be listed (import failure, no schema, time-out)."""
+
+
+@dataclass(frozen=True)
+class RouteParam:
+    """One parameter of a route: where it goes, its type as the framework names it, the example used."""
+
+    name: str
+    location: str  # path | query
+    type: str
+    required: bool
+    example: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "in": self.location, "type": self.type, "required": self.required,
+                "example": self.example}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RouteTemplate:
+    """A route of one app, ready to send: ``path`` and ``body`` are filled with example values."""
+
+    framework: str
+    method: str
+    template: str  # as the framework writes it: /items/<int:item_id> or /items/{item_id}
+    pattern: str  # the same in both frameworks' terms: /items/{item_id}
+    path: str  # an example path to send, e.g. /items/1 (with required query parameters)
+    params: tuple[RouteParam, ...] = ()
+    body: str | None = None  # an example JSON body (from the OpenAPI schema), else None
+    name: str = ""  # Flask's endpoint, or the operation's summary / id
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Method and pattern with parameter names erased: equal for the same route in both apps."""
+        return self.method, _OPENAPI_VAR.sub("{}", self.pattern)
+
+    def request(self) -> RequestSpec:
+        """The template as a request for the editor or for :meth:`Session.send`."""
+        spec = RequestSpec(self.method, self.path)
+        if self.body is not None:
+            spec = RequestSpec(self.method, self.path, (("Content-Type", "application/json"),), self.body)
+        return spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "method": self.method,
+            "template": self.template,
+            "pattern": self.pattern,
+            "path": self.path,
+            "line": f"{self.method} {self.path}",
+            "params": [p.to_dict() for p in self.params],
+            "body": self.body,
+            "name": self.name,
+            "request": self.request().to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class RouteListing:
+    """One app's routes, where they came from (``openapi`` or ``url_map``), or why there are none."""
+
+    framework: str
+    source: str
+    routes: tuple[RouteTemplate, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"framework": self.framework, "source": self.source, "error": self.error,
+                "routes": [r.to_dict() for r in self.routes]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    """A route across both apps: which of them have it, and one request to send to both."""
+
+    method: str
+    pattern: str
+    frameworks: tuple[str, ...]
+    templates: dict[str, RouteTemplate] = field(default_factory=dict)
+
+    @property
+    def request(self) -> RequestSpec:
+        """The richest template's request: one with a body example wins, FastAPI's before Flask's."""
+        ordered = sorted(self.templates.values(), key=lambda t: (t.body is None, t.framework != "fastapi"))
+        return ordered[0].request()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "pattern": self.pattern,
+            "frameworks": list(self.frameworks),
+            "request": self.request.to_dict(),
+            "line": self.request.line,
+            "templates": {fw: t.template for fw, t in self.templates.items()},
+        }
+
+
+# --- Flask: the URL map --------------------------------------------------------------------------
+
+
+def _flask_example(converter: str | None, args: str | None) -> str:
+    if converter == "int":
+        return "1"
+    if converter == "float":
+        return "1.5"
+    if converter == "uuid":
+        return _EXAMPLE_UUID
+    if converter == "any" and args:
+        first = args.split(",")[0].strip().strip("'\"")
+        return first or "example"
+    return "example"
+
+
+def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask") -> list[RouteTemplate]:
+    """Templates from ``explorer._routes`` output: one per rule and method."""
+    templates = []
+    for rule in rules:
+        text = str(rule.get("rule", ""))
+        params = []
+        for match in _FLASK_VAR.finditer(text):
+            example = _flask_example(match["conv"], match["args"])
+            params.append(RouteParam(match["name"], "path", match["conv"] or "string", True, example))
+        examples = iter(params)
+        path = _FLASK_VAR.sub(lambda _m: quote(next(examples).example, safe="/"), text)
+        pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
+        for method in rule.get("methods", []):
+            if method in METHODS:
+                templates.append(RouteTemplate(framework, method, text, pattern, path, tuple(params),
+                                               name=str(rule.get("endpoint", ""))))  # fmt: skip
+    return templates
+
+
+async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
+    """Import the app in a child process and read its rules; :class:`RouteError` says why not."""
+    from explorer.targets import import_error_line
+
+    argv = [sys.executable, "-m", "explorer._routes", spec.target, "--parent", str(os.getpid())]
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=server_env(spec),
+        cwd=str(spec.app_dir) if spec.app_dir else None,
+    )
+    try:
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    except BaseException as exc:  # time-out or cancellation: never leave the child behind
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        await proc.wait()
+        if isinstance(exc, TimeoutError):
+            raise RouteError(f"the Flask app {spec.target} did not finish importing within {timeout:g} s") from None
+        raise
+    lines = output.decode("utf-8", "replace").splitlines()
+    found = [line for line in lines if line.startswith(_MARKER)]
+    if proc.returncode == 0 and found:
+        try:
+            return list(json.loads(found[-1][len(_MARKER) :])["rules"])
+        except (ValueError, KeyError, TypeError):
+            raise RouteError(f"could not read the URL map of {spec.target}") from None
+    reason = import_error_line(lines)
+    if reason:
+        raise RouteError(f"the Flask app {spec.target} failed to import: {reason}")
+    last = next((line for line in reversed(lines) if line.strip()), f"exit code {proc.returncode}")
+    raise RouteError(last.removeprefix("explorer: "))
+
+
+# --- FastAPI: the OpenAPI schema -------------------------------------------------------------------
+
+
+def _resolve(schema: Any, components: dict[str, Any]) -> Any:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        return components.get(ref.rsplit("/", 1)[-1], {})
+    return schema
+
+
+def example_from_schema(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
+    """A plausible value for a JSON schema: its example, default or first enum value, else one by type."""
+    schema = _resolve(schema, components)
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        return None
+    for key in ("example", "default", "const"):
+        if schema.get(key) is not None:
+            return schema[key]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = [s for s in schema.get(key, []) if _resolve(s, components).get("type") != "null"]
+        if options:
+            return example_from_schema(options[0], components, depth + 1)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: example_from_schema(sub, components, depth + 1) for name, sub in props.items()}
+    if kind == "array":
+        return [example_from_schema(schema.get("items", {}), components, depth + 1)]
+    if kind in ("integer", "number"):
+        low, above = schema.get("minimum"), schema.get("exclusiveMinimum")
+        if isinstance(low, (int, float)) and low > 1:
+            return int(low) if kind == "integer" else low
+        if isinstance(above, (int, float)) and above >= 1:
+            return int(above) + 1
+        return 1
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return {"uuid": _EXAMPLE_UUID, "email": "user@example.com", "date": "2024-01-01",
+                "date-time": "2024-01-01T00:00:00Z"}.get(schema.get("format", ""), "example")  # fmt: skip
+    return None
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if value is not None else "example"
+
+
+def routes_from_openapi(schema: dict[str, Any], framework: str = "fastapi") -> list[RouteTemplate]:
+    """Templates from an OpenAPI 3 document: one per path and method, in the schema's order."""
+    components = schema.get("components", {}).get("schemas", {}) if isinstance(schema.get("components"), dict) else {}
+    templates = []
+    paths = schema.get("paths", {})
+    for template, item in (paths.items() if isinstance(paths, dict) else ()):
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method.upper() not in METHODS or not isinstance(operation, dict):
+                continue
+            params = []
+            for raw in [*shared, *operation.get("parameters", [])]:
+                if not isinstance(raw, dict) or raw.get("in") not in ("path", "query"):
+                    continue
+                sub = raw.get("schema", {})
+                value = raw["example"] if "example" in raw else example_from_schema(sub, components)
+                kind = _resolve(sub, components).get("type", "string") if isinstance(sub, dict) else "string"
+                required = bool(raw.get("required")) or raw["in"] == "path"
+                params.append(RouteParam(str(raw.get("name")), raw["in"], str(kind), required, _param_text(value)))
+            by_name = {p.name: p for p in params if p.location == "path"}
+            path = _OPENAPI_VAR.sub(
+                lambda m: quote(by_name[m["name"]].example if m["name"] in by_name else "example", safe=""), template
+            )
+            query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
+            if query:
+                path += "?" + "&".join(query)
+            body = None
+            content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation.get("requestBody"), dict) else {}
+            if "application/json" in content:
+                body = json.dumps(example_from_schema(content["application/json"].get("schema", {}), components))
+            name = str(operation.get("summary") or operation.get("operationId") or "")
+            pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", template)
+            templates.append(RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body, name))
+    return templates
+
+
+# --- Both ------------------------------------------------------------------------------------------
+
+
+async def list_routes(session: Any, framework: str, timeout: float = ROUTES_TIMEOUT) -> RouteListing:
+    """The routes of one app in a :class:`~explorer.session.Session`; errors are on the listing."""
+    spec: ServerSpec = session.server(framework).spec
+    if framework == "flask":
+        return await flask_listing(spec, timeout)
+    exchange = await session.send_one(framework, RequestSpec("GET", OPENAPI_PATH))
+    if exchange.error:
+        return RouteListing(framework, "openapi", error=exchange.error)
+    document = exchange.json
+    if exchange.status != 200 or not isinstance(document, dict) or "paths" not in document:
+        return RouteListing(framework, "openapi",
+                            error=f"no OpenAPI schema at {OPENAPI_PATH} (answered {exchange.status})")  # fmt: skip
+    return RouteListing(framework, "openapi", tuple(routes_from_openapi(document, framework)))
+
+
+async def flask_listing(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> RouteListing:
+    """A Flask app's routes; needs no running server, only the spec."""
+    try:
+        rules = await flask_url_map(spec, timeout)
+    except RouteError as exc:
+        return RouteListing(spec.framework, "url_map", error=str(exc))
+    return RouteListing(spec.framework, "url_map", tuple(routes_from_url_map(rules, spec.framework)))
+
+
+async def list_all_routes(session: Any, timeout: float = ROUTES_TIMEOUT) -> dict[str, RouteListing]:
+    """Every framework of the session, listed in parallel."""
+    frameworks = list(session.frameworks)
+    listings = await asyncio.gather(*(list_routes(session, fw, timeout) for fw in frameworks))
+    return dict(zip(frameworks, listings, strict=True))
+
+
+def merge_routes(listings: Iterable[RouteListing]) -> list[RouteRow]:
+    """One row per route across the apps, in first-seen order: the picker's list, with who has what."""
+    rows: dict[tuple[str, str], dict[str, RouteTemplate]] = {}
+    for listing in listings:
+        for template in listing.routes:
+            rows.setdefault(template.key, {}).setdefault(listing.framework, template)
+    merged = []
+    for (method, _key), templates in rows.items():
+        first = next(iter(templates.values()))
+        frameworks = tuple(fw for fw in ("flask", "fastapi") if fw in templates)
+        merged.append(RouteRow(method, first.pattern, frameworks, templates))
+    return merged
