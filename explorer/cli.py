@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
+from explorer.cli_apps import add_app_options, cmd_parity, cmd_report, cmd_routes, report_problems, specs_from_args, user_specs
+from explorer.cli_apps import add_commands as add_app_commands
 from explorer.errors import ExplorerError
 from explorer.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
@@ -59,6 +61,7 @@ def build_parser() -> OneLineParser:
     parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
     parser.add_argument("--mask", action="store_true", help=argparse.SUPPRESS)  # hides volatile figures (tests)
     add_server_options(parser)
+    add_app_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
 
     send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
@@ -72,6 +75,7 @@ def build_parser() -> OneLineParser:
     send.add_argument("--burst", type=_positive_int, default=1, help="send this many copies at once")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
+    add_app_options(send, sub=True)
 
     samples = sub.add_parser("samples", help="list the sample requests")
     samples.add_argument("--json", action="store_true")
@@ -80,6 +84,7 @@ def build_parser() -> OneLineParser:
     table.add_argument("--json", action="store_true")
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
+    add_app_commands(sub, add_server_options)
     return parser
 
 
@@ -121,12 +126,13 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
     from explorer.render import exchange_panel, results_view
-    from explorer.servers import demo_spec
     from explorer.session import Session
 
-    frameworks = ["flask", "fastapi"] if args.framework == "both" else [args.framework]
-    specs = [demo_spec(fw, args.flask_server) for fw in frameworks]
+    specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
+    frameworks = [s.framework for s in specs]
     async with Session(specs, timeout=args.timeout) as session:
+        if report_problems(session):
+            return 1
         results = await session.send(spec, burst=args.burst)
         statuses = {fw: session.server(fw).status for fw in frameworks}
     if args.json:
@@ -148,6 +154,7 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     try:
         spec = build_send_spec(args)
+        specs_from_args(args, None if args.framework == "both" else [args.framework])  # checked before any start
     except ExplorerError as exc:
         fail(str(exc))
     return run_async(lambda: _send(args, spec))
@@ -202,7 +209,8 @@ def cmd_app(args: argparse.Namespace) -> int:
             fail(str(exc))
     from explorer.app import run
 
-    return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask)
+    specs = user_specs(args)
+    return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
@@ -210,6 +218,9 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "send": cmd_send,
     "samples": cmd_samples,
     "table": lambda args: run_async(lambda: _table(args)),
+    "parity": cmd_parity,
+    "routes": cmd_routes,
+    "report": cmd_report,
 }
 
 

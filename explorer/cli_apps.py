@@ -1,0 +1,201 @@
+"""Command line for the user's own apps: ``--flask``/``--fastapi``/``--app-dir``, ``parity``, ``routes``, ``report``.
+
+Kept apart from :mod:`explorer.cli` so that module only wires these in. Exit statuses follow the
+rest of the CLI: 2 for a mistake in the arguments or the requests file (one line, before any server
+starts), 1 when an app does not start (one line naming it and its import error) or when parity
+finds a difference, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from explorer.errors import ExplorerError
+from explorer.servers import ServerSpec
+from explorer.targets import check_app_dir, check_target, specs_from_options, startup_problems
+
+EXIT_DIFFER = 1
+EXIT_FAILED = 1
+
+
+def _target(text: str) -> str:
+    try:
+        return check_target(text)
+    except ExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _folder(text: str) -> Path:
+    try:
+        return check_app_dir(text)
+    except ExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--app-dir ")) from None
+
+
+def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    """``--flask``, ``--fastapi`` and ``--app-dir``; on a subcommand they do not reset values given before it."""
+    default: Any = argparse.SUPPRESS if sub else None
+    parser.add_argument("--flask", type=_target, default=default, metavar="MODULE:APP",
+                        help="your Flask app instead of the demo, e.g. shop_flask:app")  # fmt: skip
+    parser.add_argument("--fastapi", type=_target, default=default, metavar="MODULE:APP",
+                        help="your FastAPI app instead of the demo, e.g. shop_fastapi:app")  # fmt: skip
+    parser.add_argument("--app-dir", type=_folder, default=default, metavar="DIR",
+                        help="folder your apps are imported from (default: the current folder)")  # fmt: skip
+
+
+def specs_from_args(args: argparse.Namespace, frameworks: list[str] | None = None, require_both: bool = False) -> list[ServerSpec]:
+    """The servers the options ask for (the demos when no app is given)."""
+    return specs_from_options(
+        getattr(args, "flask", None), getattr(args, "fastapi", None), getattr(args, "app_dir", None),
+        args.flask_server, frameworks, require_both,
+    )  # fmt: skip
+
+
+def user_specs(args: argparse.Namespace) -> list[ServerSpec] | None:
+    """For the app: the user's specs, or None to let it run the demos."""
+    if getattr(args, "flask", None) or getattr(args, "fastapi", None) or getattr(args, "app_dir", None):
+        return specs_from_args(args)
+    return None
+
+
+def report_problems(session: Any) -> bool:
+    """Print one line per server that did not start; True when there was any."""
+    problems = startup_problems(session)
+    for problem in problems:
+        print(f"explorer: error: {problem}", file=sys.stderr)
+    return bool(problems)
+
+
+def add_commands(sub: Any, add_server_options: Any) -> None:
+    """The ``parity``, ``routes`` and ``report`` subcommands."""
+    parity = sub.add_parser("parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference")
+    parity.add_argument("requests", metavar="REQUESTS", help="a YAML or JSON file of requests (see README)")
+    add_app_options(parity, sub=True)
+    parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
+    parity.add_argument("--ignore-key", action="append", default=[], metavar="KEY",
+                        help="drop this key from both JSON bodies before comparing (repeatable; a.b.c for a path)")  # fmt: skip
+    parity.add_argument("--compare-header", action="append", default=[], metavar="NAME",
+                        help="also compare this response header (repeatable; Location always is)")  # fmt: skip
+    parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
+    add_server_options(parity)
+
+    routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
+    add_app_options(routes, sub=True)
+    routes.add_argument("--json", action="store_true")
+    add_server_options(routes)
+
+    report = sub.add_parser("report", help="turn a saved parity run (JSON) into a Markdown or JSON report")
+    report.add_argument("--from", dest="source", required=True, metavar="FILE",
+                        help="a BASE.json from --report, or the output of parity --json")  # fmt: skip
+    report.add_argument("--format", choices=("md", "json"), default="md", help="what to print (default: md)")
+    report.add_argument("--out", metavar="BASE", help="write BASE.md and BASE.json instead of printing")
+
+
+# --- parity ----------------------------------------------------------------------------------------
+
+
+def _check_report_base(base: str | None) -> None:
+    if base is not None:
+        folder = Path(base).expanduser().parent
+        if not folder.is_dir():
+            raise ExplorerError(f"--report: no folder {str(folder)!r} to write into")
+
+
+async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec]) -> int:
+    from explorer.parity import run_parity
+    from explorer.parity_file import ParityOptions
+    from explorer.session import Session
+
+    options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
+    async with Session(specs, timeout=args.timeout) as session:
+        if report_problems(session):
+            return EXIT_FAILED
+        report = await run_parity(session, suite, options)
+    document = report.to_dict()
+    if args.report:
+        from explorer.parity_report import parity_report
+
+        md, js = parity_report(document).write(args.report)
+        print(f"explorer: report written to {md} and {js}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        from explorer.render_parity import parity_view
+
+        Console().print(parity_view(report))
+    return 0 if report.all_match else EXIT_DIFFER
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    from explorer.cli import run_async
+    from explorer.parity_file import load_suite
+
+    suite = load_suite(args.requests)
+    specs = specs_from_args(args, require_both=True)
+    _check_report_base(args.report)
+    return run_async(lambda: _parity(args, suite, specs))
+
+
+# --- routes ----------------------------------------------------------------------------------------
+
+
+async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
+    from explorer.routes import RouteListing, flask_listing, list_routes, merge_routes
+    from explorer.session import Session
+
+    listings: dict[str, RouteListing] = {}
+    for spec in specs:
+        if spec.framework == "flask":
+            listings["flask"] = await flask_listing(spec, max(args.timeout, 15.0))
+    web = [spec for spec in specs if spec.framework == "fastapi"]
+    if web:
+        async with Session(web, timeout=args.timeout) as session:
+            problems = startup_problems(session)
+            listings["fastapi"] = (
+                RouteListing("fastapi", "openapi", error=problems[0]) if problems else await list_routes(session, "fastapi")
+            )
+    rows = merge_routes(listings.values())
+    if args.json:
+        document = {fw: listing.to_dict() for fw, listing in listings.items()}
+        print(json.dumps({"listings": document, "routes": [r.to_dict() for r in rows]}, indent=2, ensure_ascii=False))
+    elif rows:
+        from rich.console import Console
+
+        from explorer.render_parity import routes_table
+
+        Console().print(routes_table(rows))
+    failed = [listing for listing in listings.values() if listing.error]
+    for listing in failed:
+        print(f"explorer: error: {listing.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else 0
+
+
+def cmd_routes(args: argparse.Namespace) -> int:
+    from explorer.cli import run_async
+
+    specs = specs_from_args(args)
+    return run_async(lambda: _routes(args, specs))
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from explorer.report import load_report
+
+    report = load_report(args.source)
+    if args.out:
+        md, js = report.write(args.out)
+        print(f"explorer: report written to {md} and {js}", file=sys.stderr)
+    elif args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.to_markdown())
+    return 0

@@ -1,0 +1,77 @@
+"""A parity run as a :class:`~explorer.report.Report`: summary table, differences, then every exchange.
+
+Built from the ``parity --json`` document (``ParityReport.to_dict()``), not from live objects, so the
+same report comes out of a run just finished and of a JSON file saved last week.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from explorer.report import Report, Section, Table, exchange_block
+
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+OUTCOMES = {"match": "match", "differ": "DIFFERS", "error": "ERROR"}
+
+
+def _ms(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else "-"
+
+
+def _status(exchange: dict[str, Any] | None) -> str:
+    if not exchange:
+        return "-"
+    return "error" if exchange.get("error") else str(exchange.get("status"))
+
+
+def parity_report(document: dict[str, Any]) -> Report:
+    """The report of one parity run."""
+    summary = document.get("summary", {})
+    servers = document.get("servers", {})
+    options = document.get("options", {})
+    results = document.get("results", [])
+    facts = [("requests file", str(document.get("source", ""))), ("run at", str(document.get("started_at", "")))]
+    for fw in ("flask", "fastapi"):
+        server = servers.get(fw, {})
+        if server:
+            facts.append((NAMES[fw], f"{server.get('target')} under {server.get('label')}"))
+    facts.append((
+        "compared",
+        f"status, content type, headers {', '.join(options.get('compare_headers', [])) or '(none)'}, body"
+        + (f"; ignoring keys {', '.join(options.get('ignore_keys', []))}" if options.get("ignore_keys") else "")
+        + ("; ignoring list order" if options.get("ignore_order") else ""),
+    ))  # fmt: skip
+    verdict = (
+        f"all {summary.get('cases', 0)} requests match"
+        if summary.get("all_match")
+        else f"{summary.get('differ', 0) + summary.get('errors', 0)} of {summary.get('cases', 0)} requests differ"
+    )
+    facts.append(("result", verdict))
+
+    rows = []
+    for number, result in enumerate(results, start=1):
+        ex = result.get("exchanges", {})
+        rows.append((
+            str(number), str(result.get("name", "")), str(result.get("line", "")),
+            _status(ex.get("flask")), _status(ex.get("fastapi")),
+            _ms((ex.get("flask") or {}).get("elapsed_ms")), _ms((ex.get("fastapi") or {}).get("elapsed_ms")),
+            OUTCOMES.get(str(result.get("outcome")), str(result.get("outcome"))),
+        ))  # fmt: skip
+    columns = ("#", "request", "sent", "Flask", "FastAPI", "Flask ms", "FastAPI ms", "result")
+    sections = [Section("Summary", table=Table(columns, tuple(rows)))]
+
+    differing = [r for r in results if r.get("differences")]
+    items = tuple(
+        f"{r.get('name')} ({r.get('line')}): {d.get('line')}" for r in differing for d in r.get("differences", [])
+    )
+    sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))
+
+    sections.append(Section("Exchanges", text="Each request as sent to both servers, with a curl command to repeat it."))
+    for number, result in enumerate(results, start=1):
+        ex = result.get("exchanges", {})
+        curls = result.get("curl", {})
+        blocks = tuple(exchange_block(NAMES.get(fw, fw), ex[fw], curls.get(fw)) for fw in ("flask", "fastapi") if fw in ex)
+        outcome = OUTCOMES.get(str(result.get("outcome")), "")
+        lines = tuple(str(d.get("line")) for d in result.get("differences", []))
+        sections.append(Section(f"{number}. {result.get('name')}: {outcome}", level=3, items=lines, exchanges=blocks))
+    return Report("parity", f"Parity: {document.get('source', '')}", tuple(facts), tuple(sections), data=document)

@@ -1,0 +1,308 @@
+"""Reports as files: one generic shape (sections of facts, tables and exchanges) written as Markdown and JSON.
+
+A parity run, a session of the app or a benchmark becomes a :class:`Report` through a converter
+that reads its plain ``to_dict()`` document, so a report can also be rebuilt later from saved JSON
+(``explorer report --from run.json``). Every text that came from a server or a user is escaped,
+and bodies go in code fences longer than any backtick run they contain, so nothing in them can
+change the document's structure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from explorer.errors import ExplorerError
+
+__all__ = [
+    "ExchangeBlock",
+    "Report",
+    "ReportError",
+    "Section",
+    "Table",
+    "exchange_block",
+    "load_report",
+    "register_converter",
+    "report_from_document",
+]
+
+REPORT_VERSION = 1
+MAX_BODY_LINES = 60
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+class ReportError(ExplorerError):
+    """A report source that cannot be read or is of an unknown kind."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of text under named columns."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"columns": list(self.columns), "rows": [list(r) for r in self.rows]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Table:
+        return cls(tuple(map(str, data.get("columns", []))), tuple(tuple(map(str, r)) for r in data.get("rows", [])))
+
+
+@dataclass(frozen=True)
+class ExchangeBlock:
+    """One request and its answer, as a report shows it: curl line, status, timings, headers, body."""
+
+    title: str
+    request: str
+    curl: str | None = None
+    status: int | None = None
+    reason: str = ""
+    content_type: str | None = None
+    total_ms: float | None = None
+    ttfb_ms: float | None = None
+    server_ms: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    body_lang: str = ""
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "request": self.request, "curl": self.curl, "status": self.status,
+            "reason": self.reason, "content_type": self.content_type, "total_ms": self.total_ms,
+            "ttfb_ms": self.ttfb_ms, "server_ms": self.server_ms, "headers": [list(h) for h in self.headers],
+            "body": self.body, "body_lang": self.body_lang, "error": self.error,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExchangeBlock:
+        values = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        values["headers"] = tuple((str(k), str(v)) for k, v in data.get("headers", []))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading (``level`` 2 or deeper) with any of: a paragraph, bullet items, a table, exchanges."""
+
+    title: str
+    level: int = 2
+    text: str = ""
+    items: tuple[str, ...] = ()
+    table: Table | None = None
+    exchanges: tuple[ExchangeBlock, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "level": self.level, "text": self.text, "items": list(self.items),
+            "table": self.table.to_dict() if self.table else None,
+            "exchanges": [e.to_dict() for e in self.exchanges],
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Section:
+        table = data.get("table")
+        return cls(
+            title=str(data.get("title", "")),
+            level=int(data.get("level", 2)),
+            text=str(data.get("text", "")),
+            items=tuple(map(str, data.get("items", []))),
+            table=Table.from_dict(table) if isinstance(table, dict) else None,
+            exchanges=tuple(ExchangeBlock.from_dict(e) for e in data.get("exchanges", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """A titled document: key facts, then sections; ``data`` keeps the source document it was built from."""
+
+    kind: str
+    title: str
+    facts: tuple[tuple[str, str], ...] = ()
+    sections: tuple[Section, ...] = ()
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "report",
+            "version": REPORT_VERSION,
+            "report_kind": self.kind,
+            "title": self.title,
+            "created": self.created,
+            "facts": [list(f) for f in self.facts],
+            "sections": [s.to_dict() for s in self.sections],
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            kind=str(data.get("report_kind", "")),
+            title=str(data.get("title", "")),
+            facts=tuple((str(k), str(v)) for k, v in data.get("facts", [])),
+            sections=tuple(Section.from_dict(s) for s in data.get("sections", [])),
+            created=str(data.get("created", "")),
+            data=data.get("data"),
+        )
+
+    def to_markdown(self) -> str:
+        lines = [f"# {escape(self.title)}", ""]
+        lines += [f"- **{escape(k)}**: {escape(v)}" for k, v in (("created", self.created), *self.facts)]
+        for section in self.sections:
+            lines += ["", _section_markdown(section)]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def write(self, base: str | Path) -> tuple[Path, Path]:
+        """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths."""
+        base = Path(base)
+        if base.suffix.lower() in (".md", ".json"):
+            base = base.with_suffix("")
+        if base.parent and not base.parent.is_dir():
+            raise ReportError(f"cannot write the report: no folder {str(base.parent)!r}")
+        md, js = base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
+        try:
+            md.write_text(self.to_markdown(), encoding="utf-8")
+            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise ReportError(f"cannot write the report: {exc}") from None
+        return md, js
+
+
+def escape(text: Any) -> str:
+    """Text shown literally in Markdown: punctuation escaped, on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A code block whose fence is longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{text.rstrip()}\n{ticks}"
+
+
+def _section_markdown(section: Section) -> str:
+    parts = [f"{'#' * max(2, min(section.level, 6))} {escape(section.title)}"]
+    if section.text:
+        parts.append(escape(section.text))
+    if section.items:
+        parts.append("\n".join(f"- {escape(item)}" for item in section.items))
+    if section.table is not None:
+        parts.append(_table_markdown(section.table))
+    for block in section.exchanges:
+        parts.append(_exchange_markdown(block))
+    return "\n\n".join(parts)
+
+
+def _table_markdown(table: Table) -> str:
+    rows = [
+        "| " + " | ".join(escape(c) for c in table.columns) + " |",
+        "|" + "|".join("---" for _ in table.columns) + "|",
+    ]
+    rows += ["| " + " | ".join(escape(c) for c in row) + " |" for row in table.rows]
+    return "\n".join(rows)
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:.2f} ms" if value is not None else "n/a"
+
+
+def _exchange_markdown(block: ExchangeBlock) -> str:
+    parts = [f"**{escape(block.title)}**: `{block.request.replace('`', '')}`"]
+    if block.curl:
+        parts.append(fence(block.curl, "sh"))
+    if block.error:
+        parts.append(f"Error: {escape(block.error)}")
+        return "\n\n".join(parts)
+    facts = [f"{block.status} {block.reason}".strip(), block.content_type or "no content type"]
+    if block.total_ms is not None:
+        facts.append(f"total {_ms(block.total_ms)}, first byte {_ms(block.ttfb_ms)}, server {_ms(block.server_ms)}")
+    parts.append(escape(" · ".join(facts)))
+    if block.headers:
+        parts.append(fence("\n".join(f"{k}: {v}" for k, v in block.headers), "http"))
+    if block.body:
+        parts.append(fence(block.body, block.body_lang))
+    return "\n\n".join(parts)
+
+
+def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None) -> ExchangeBlock:
+    """An :class:`ExchangeBlock` from ``Exchange.to_dict()``; a JSON body is pretty-printed and cut."""
+    body, lang = str(exchange.get("body") or ""), ""
+    if exchange.get("json") is not None:
+        body, lang = json.dumps(exchange["json"], indent=2, ensure_ascii=False), "json"
+    lines = body.splitlines()
+    if len(lines) > MAX_BODY_LINES:
+        body = "\n".join(lines[:MAX_BODY_LINES]) + f"\n… {len(lines) - MAX_BODY_LINES} more lines"
+    request = exchange.get("request") or {}
+    return ExchangeBlock(
+        title=title,
+        request=f"{request.get('method', '?')} {request.get('path', '?')}",
+        curl=curl,
+        status=exchange.get("status"),
+        reason=str(exchange.get("reason") or ""),
+        content_type=exchange.get("content_type"),
+        total_ms=exchange.get("elapsed_ms"),
+        ttfb_ms=exchange.get("ttfb_ms"),
+        server_ms=exchange.get("server_ms"),
+        headers=tuple((str(k), str(v)) for k, v in exchange.get("headers", [])),
+        body=body,
+        body_lang=lang,
+        error=exchange.get("error"),
+    )
+
+
+Converter = Callable[[dict[str, Any]], Report]
+_CONVERTERS: dict[str, Callable[[], Converter]] = {}
+
+
+def register_converter(kind: str, load: Callable[[], Converter]) -> None:
+    """Teach :func:`report_from_document` a document ``kind`` (``load`` is called lazily)."""
+    _CONVERTERS[kind] = load
+
+
+def _parity_converter() -> Converter:
+    from explorer.parity_report import parity_report
+
+    return parity_report
+
+
+register_converter("parity", _parity_converter)
+
+
+def report_from_document(document: Any) -> Report:
+    """A report from a saved report, or from any document kind a converter is registered for."""
+    if not isinstance(document, dict):
+        raise ReportError("expected a JSON object")
+    kind = document.get("kind")
+    if kind == "report":
+        return Report.from_dict(document)
+    if kind in _CONVERTERS:
+        return _CONVERTERS[kind]()(document)
+    known = ", ".join(["report", *_CONVERTERS])
+    raise ReportError(f"unknown document kind {str(kind)[:40]!r}; expected one of: {known}")
+
+
+def load_report(path: str | Path) -> Report:
+    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: cannot read it: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path.name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    try:
+        return report_from_document(document)
+    except ReportError as exc:
+        raise ReportError(f"{path.name}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ReportError(f"{path.name}: not a report this version can read ({type(exc).__name__}: {exc})") from None
