@@ -56,12 +56,13 @@ class TableScreen(Screen[str | None]):
         return Text(row.dimension, style="bold"), Text(flask), Text(fastapi)
 
     def _measured(self, key: str, framework: str) -> str:
-        value = self.measurements.cell(key, framework)
-        return "‒ (masked)" if self.mask and value != "measuring…" else value
+        return "‒ (masked)" if self.mask else self.measurements.cell(key, framework)
 
     def refresh_measurements(self, measurements: Measurements) -> None:
         """Called by the app as live figures arrive."""
         self.measurements = measurements
+        if not self.is_mounted:
+            return  # on_mount draws the figures it finds then
         table = self.query_one("#comparison", DataTable)
         for row in MEASURED_ROWS:
             _, flask, fastapi = self._cells(row)

@@ -1,0 +1,37 @@
+"""Helpers for driving the app in tests: wait for real states, never for a fixed time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from explorer.app import ExplorerApp
+from explorer.servers import ServerState
+
+
+async def until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the app run until ``predicate`` holds; fail the test if it never does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await pilot.pause(0.02)
+
+
+async def servers_ready(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, ExplorerApp)
+    await until(pilot, lambda: all(s.status.state is ServerState.READY for s in app.session.supervisor))
+
+
+async def send_and_wait(pilot: Pilot, key: str = "ctrl+r") -> None:
+    """Press ``key`` (a send) and wait until the send worker has drawn its results."""
+    app = pilot.app
+    assert isinstance(app, ExplorerApp)
+    before = app.last
+    await pilot.press(key)
+    await until(pilot, lambda: app.last is not before)
+    await pilot.pause()

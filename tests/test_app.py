@@ -1,0 +1,216 @@
+"""The app driven by Pilot against the real servers: send, toggle, screens, restart, quit."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from rich.console import Console
+from textual.widgets import Input, Static, Switch, TextArea
+
+from explorer.app import ExplorerApp, load_keymap
+from explorer.catalog import by_id
+from explorer.request import RequestSpec
+from explorer.servers import ServerState
+from panels.body_view import BodyView
+from panels.docs_screen import DocsScreen
+from panels.guide_screen import GuideScreen
+from panels.help_screen import HelpScreen
+from panels.table_screen import TableScreen
+from tests.apptools import send_and_wait, servers_ready, until
+from tests.conftest import family, wait_gone
+
+SIZE = (160, 48)
+
+
+def plain(widget: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, color_system=None, record=True)
+    console.print(widget.content if hasattr(widget, "content") else widget.renderable)
+    return console.export_text()
+
+
+async def test_items_abc_end_to_end() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        pids = [pid for s in app.session.supervisor for pid in family(s.status.pid or 0)]
+        await send_and_wait(pilot)
+        assert app.last["flask"].status == 404 and app.last["fastapi"].status == 422
+        assert "path.item_id" in plain(app.query_one("#validtable-fastapi", Static))
+        assert "404 NOT FOUND" in plain(app.query_one("#chip-flask", Static))
+        assert "No route" in plain(app.query_one("#codenote-flask", Static))
+        assert "get_item" in plain(app.query_one("#codenote-fastapi", Static))
+        assert "status: 404 NOT FOUND ≠ 422" in plain(app.query_one("#claim", Static))
+        await pilot.press("ctrl+q")
+    assert wait_gone(pids, timeout=5) == []
+
+
+async def test_sample_enter_sends_and_view_cycles() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        app.query_one("SampleBrowser").select("item-negative")
+        await send_and_wait(pilot, "enter")
+        assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
+        assert "-1" in app.query_one("#path", Input).value
+        await pilot.press("f")
+        assert app.view == "flask" and not app.query_one("#panel-fastapi").display
+        await send_and_wait(pilot)
+        assert list(app.last) == ["flask"]
+        await pilot.press("f")
+        await send_and_wait(pilot)
+        assert list(app.last) == ["fastapi"]
+        await pilot.press("f")
+        assert app.view == "both" and app.query_one("#panel-fastapi").display
+
+
+async def test_keys_typed_in_the_editor_are_text_not_commands() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#path", Input).focus()
+        await pilot.press("end", "f", "t")
+        assert app.view == "both" and isinstance(app.screen, type(app.screen)) and not isinstance(app.screen, TableScreen)
+        assert app.query_one("#path", Input).value.endswith("ft")
+
+
+async def test_bad_input_is_reported_and_nothing_is_lost() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        first = app.last
+        app.query_one("#path", Input).value = "items/1"
+        app.query_one("#headers-editor", TextArea).text = "Bad Header Name: 1"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        message = plain(app.query_one("#editor-message", Static))
+        assert "Not sent" in message
+        assert app.last is first and app.query_one("#path", Input).value == "items/1"
+        assert "200 OK" in plain(app.query_one("#chip-flask", Static))
+
+
+async def test_malformed_json_is_sent_with_a_note() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        sample = by_id("malformed")
+        assert sample is not None
+        app.load_sample(sample)
+        await send_and_wait(pilot)
+        assert "not valid JSON" in plain(app.query_one("#editor-message", Static))
+        assert app.last["fastapi"].status == 422
+
+
+async def test_markup_in_bodies_is_shown_literally() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        assert "[bold]x[/foo]" in plain(app.query_one("#bodyview-fastapi #body-content", Static))
+
+
+async def test_restart_after_a_crash() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        flask = app.session.server("flask")
+        old = flask.status.pid
+        assert old
+        os.kill(old, signal.SIGKILL)
+        await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
+        assert "crashed" in plain(app.query_one("#strip", Static))
+        await send_and_wait(pilot)
+        assert app.last["flask"].error and "crashed" in app.last["flask"].error
+        await pilot.press("r")
+        await servers_ready(pilot)
+        assert flask.status.pid != old
+        await send_and_wait(pilot)
+        assert app.last["flask"].status == 200
+
+
+async def test_switch_flask_to_gunicorn() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: app.session.server("flask").spec.kind == "gunicorn")
+        await servers_ready(pilot)
+        assert "gunicorn gthread" in plain(app.query_one("#strip", Static))
+        await send_and_wait(pilot)
+        assert app.last["flask"].header("server", ) is not None and "gunicorn" in app.last["flask"].header("server")
+
+
+async def test_table_screen_measures_and_proves() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("t")
+        assert isinstance(app.screen, TableScreen)
+        await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
+        assert all(v > 0 for v in app.measurements.spawn_ms.values())
+        await pilot.press("down")  # Data validation
+        assert "Shown by" in plain(app.screen.query_one("#row-explanation", Static))
+        before = app.last
+        await pilot.press("enter")
+        await until(pilot, lambda: app.last is not before)
+        assert not isinstance(app.screen, TableScreen)
+        assert app.sample is not None and app.sample.id == "item-abc"
+
+
+async def test_guide_docs_and_help_screens() -> None:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("g")
+        assert isinstance(app.screen, GuideScreen)
+        app.screen.query_one("#q-api", Switch).value = True
+        app.screen.query_one("#q-types", Switch).value = True
+        await pilot.pause()
+        assert "Start with FastAPI" in plain(app.screen.query_one("#recommendation", Static))
+        await pilot.press("escape", "d")
+        await until(pilot, lambda: isinstance(app.screen, DocsScreen))
+        assert len(app.screen.operations) >= 8
+        await pilot.press("escape", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert any(key == "ctrl+r" for key, _ in app.screen.keys)
+
+
+async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    keymap_file = tmp_path / "keymap.toml"
+    keymap_file.write_text('[keymap]\ncycle_view = "v"\n')
+    app = ExplorerApp(keymap=load_keymap(keymap_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        assert app.view == "flask"
+
+
+async def test_big_body_is_capped_for_pretty_printing() -> None:
+    from textual.app import App, ComposeResult
+
+    from explorer.client import Exchange
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield BodyView(id="view")
+
+    big = b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    exchange = Exchange("fastapi", RequestSpec(), status=200, reason="OK", headers=(("content-type", "application/json"),), body=big)
+    app = Host()
+    async with app.run_test() as pilot:
+        view = app.query_one(BodyView)
+        view.show(exchange)
+        await pilot.pause()
+        assert "shown raw" in plain(view.query_one("#body-note", Static))
+
+
+async def test_json_editor_is_highlighted() -> None:
+    """tree-sitter 0.26 crashed Textual's highlighting; this mounts the real editor with JSON in it."""
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        sample = by_id("create")
+        assert sample is not None
+        app.load_sample(sample)
+        await pilot.pause()
+        editor = app.query_one("#body-editor", TextArea)
+        assert editor.language == "json" and '"price"' in editor.text

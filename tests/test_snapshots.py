@@ -1,0 +1,75 @@
+"""Snapshots of every screen and every response tab, at 160x48 with the theme pinned.
+
+The app runs against the real servers in masked mode: ports, times, PIDs and dates are replaced by
+placeholders, so the pictures depend only on what the frameworks answer. Review new pictures in
+snapshot_report.html, then accept them with ``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from explorer.app import ExplorerApp
+from explorer.request import RequestSpec
+from tests.apptools import send_and_wait, servers_ready, until
+
+SIZE = (160, 48)
+
+
+def app_for(line: str = "GET /items/abc") -> ExplorerApp:
+    method, path = line.split(" ", 1)
+    return ExplorerApp(initial=RequestSpec(method, path), mask=True)
+
+
+def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitable[None]]:
+    async def run(pilot: Pilot) -> None:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        app = pilot.app
+        assert isinstance(app, ExplorerApp)
+        if wait_log:  # the dev server logs each request just after answering it
+            flask_log = app.session.server("flask").log
+            await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize(("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")])
+def test_response_tab(snap_compare, tab: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log"))
+
+
+def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run(pilot: Pilot) -> None:
+        await servers_ready(pilot)
+        await pilot.press("f", "f")
+        await send_and_wait(pilot)
+
+    assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
+
+
+def test_table_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("t", "down"))
+
+
+def test_guide_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("g", "space", "tab", "space"))
+
+
+def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("f1"))
+
+
+def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run(pilot: Pilot) -> None:
+        await servers_ready(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "DocsScreen")
+        await pilot.pause()
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
