@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from functools import partial
 import signal
 import tomllib
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -36,12 +36,11 @@ from explorer.comparison import Measurements
 from explorer.errors import ExplorerError
 from explorer.request import RequestSpec
 from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.session import Session
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
-
-from explorer.session import Session
 
 if TYPE_CHECKING:
     from explorer.client import Exchange

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.request import RequestSpec
-from explorer.session import Session
+
+if TYPE_CHECKING:
+    from explorer.session import Session
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 
-from rich.syntax import Syntax
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from explorer.client import Exchange
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
+
+    from explorer.client import Exchange
 
 PRETTY_LIMIT = 1024 * 1024  # bodies above this are shown raw only
 HIGHLIGHT_LIMIT = 200 * 1024  # syntax colouring above this costs more than it helps
@@ -81,4 +85,6 @@ class BodyView(VerticalScroll):
             return None, ""
         if len(text) > HIGHLIGHT_LIMIT:
             return Text(text), ""
+        from rich.syntax import Syntax
+
         return Syntax(text, lexer, theme="ansi_dark", word_wrap=True, background_color="default"), ""

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
-from rich.table import Table
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
-from explorer.client import Exchange
 from explorer.explain import why
-from explorer.logbuffer import LogBuffer
-from explorer.servers import ServerStatus
-from explorer.source import HandlerLookup
 from panels.body_view import BodyView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
+
+if TYPE_CHECKING:
+    from explorer.client import Exchange
+    from explorer.logbuffer import LogBuffer
+    from explorer.servers import ServerStatus
+    from explorer.source import HandlerLookup
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")
@@ -125,6 +127,8 @@ class ResponsePanel(Vertical):
         return text
 
     def _fill_headers(self, exchange: Exchange) -> None:
+        from rich.table import Table
+
         table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[0].width = 1
         table.columns[1].ratio, table.columns[2].ratio = 1, 2
@@ -144,6 +148,8 @@ class ResponsePanel(Vertical):
         return value
 
     def _fill_validation(self, exchange: Exchange) -> None:
+        from rich.table import Table
+
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[1].ratio = 1
         for issue in exchange.validation:
@@ -156,6 +162,8 @@ class ResponsePanel(Vertical):
 
     def show_code(self, lookup: HandlerLookup) -> None:
         """The handler that served (or would serve) the request, highlighted, with a note when none ran."""
+        from rich.syntax import Syntax
+
         fw = self.framework
         note = lookup.note
         if lookup.route is not None and lookup.file is not None:
