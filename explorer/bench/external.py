@@ -1,0 +1,166 @@
+"""``wrk`` and ``oha`` as engines: the argv to run them, and parsers that turn their output into our result.
+
+They run as children of the load process (same process group), so cancelling a run or losing the
+caller ends them too. They print figures only at the end, so progress events carry the elapsed
+time and no counts. Their CPU time is read from ``RUSAGE_CHILDREN`` once they are reaped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import resource
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+from explorer.bench.stats import CLIENT_BOUND_UTILISATION
+
+ENGINES = ("builtin", "wrk", "oha")
+Emit = Callable[[dict[str, Any]], None]
+
+_UNITS_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_WRK_DIST = re.compile(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
+_WRK_LATENCY = re.compile(r"^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)", re.M)
+_WRK_TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", re.M)
+_WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+def available(engine: str) -> bool:
+    """True for the built-in engine, and for wrk/oha when the binary is on PATH."""
+    return engine == "builtin" or (engine in ENGINES and shutil.which(engine) is not None)
+
+
+def whole_seconds(seconds: float) -> int:
+    """wrk takes whole seconds only: round up, at least one."""
+    return max(1, math.ceil(seconds - 1e-9))
+
+
+def wrk_argv(url: str, concurrency: int, seconds: float, timeout: float, threads: int = 1) -> list[str]:
+    """One wrk thread by default: on two cores the server needs the other one."""
+    threads = max(1, min(threads, concurrency))
+    return ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{whole_seconds(seconds)}s",
+            "--timeout", f"{whole_seconds(timeout)}s", "--latency", url]  # fmt: skip
+
+
+def oha_argv(url: str, concurrency: int, seconds: float, timeout: float) -> list[str]:
+    return ["oha", "-z", f"{max(seconds, 0.1):.3f}s", "-c", str(concurrency), "-t", f"{timeout:.3f}s",
+            "--no-tui", "--output-format", "json", url]  # fmt: skip
+
+
+def _seconds(value: str, unit: str) -> float:
+    return float(value) * _UNITS_S[unit]
+
+
+def parse_wrk(text: str) -> dict[str, Any]:
+    """wrk's ``--latency`` report as our result fields (rps counts only 2xx/3xx answers, like the built-in engine)."""
+    total = _WRK_TOTAL.search(text)
+    latency = _WRK_LATENCY.search(text)
+    if total is None or latency is None:
+        raise ValueError(f"unexpected wrk output: {text.strip()[:200]!r}")
+    requests, window = int(total.group(1)), _seconds(total.group(2), total.group(3))
+    dist = {int(m.group(1)): _seconds(m.group(2), m.group(3)) * 1000 for m in _WRK_DIST.finditer(text)}
+    errors: dict[str, int] = {}
+    if sock := _WRK_SOCKET.search(text):
+        for kind, value in zip(("connect", "read", "write", "timeout"), sock.groups(), strict=True):
+            if int(value):
+                errors[kind] = int(value)
+    non2xx = int(m.group(1)) if (m := _WRK_NON2XX.search(text)) else 0
+    if non2xx:
+        errors["http_non2xx"] = non2xx
+    ok = requests - non2xx
+    return {
+        "window_s": window,
+        "requests": ok,
+        "rps": ok / window if window > 0 else 0.0,
+        "latency": {"count": ok, "p50_ms": dist.get(50), "p90_ms": dist.get(90), "p99_ms": dist.get(99),
+                    "max_ms": _seconds(latency.group(3), latency.group(4)) * 1000,
+                    "mean_ms": _seconds(latency.group(1), latency.group(2)) * 1000},  # fmt: skip
+        "errors": errors,
+    }
+
+
+def parse_oha(text: str) -> dict[str, Any]:
+    """oha's ``--output-format json`` document (latencies in seconds) as our result fields."""
+    doc = json.loads(text)
+    summary, pct = doc["summary"], doc.get("latencyPercentiles", {})
+    statuses = {str(k): int(v) for k, v in (doc.get("statusCodeDistribution") or {}).items()}
+    ok = sum(v for k, v in statuses.items() if 200 <= int(k) < 400)
+    window = float(summary["total"])
+    errors = {f"http_{k}": v for k, v in statuses.items() if not 200 <= int(k) < 400}
+    errors.update({str(k): int(v) for k, v in (doc.get("errorDistribution") or {}).items()})
+
+    def ms(value: Any) -> float | None:
+        return None if value is None else float(value) * 1000
+
+    return {
+        "window_s": window,
+        "requests": ok,
+        "rps": ok / window if window > 0 else 0.0,
+        "latency": {"count": ok, "p50_ms": ms(pct.get("p50")), "p90_ms": ms(pct.get("p90")),
+                    "p99_ms": ms(pct.get("p99")), "max_ms": ms(summary.get("slowest")),
+                    "mean_ms": ms(summary.get("average"))},  # fmt: skip
+        "errors": errors,
+        "statuses": statuses,
+    }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(argv: list[str], phase: str, length: float, interval: float, emit: Emit) -> str:
+    """Run one engine invocation to the end, emitting time-only progress; its stdout is returned."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    while True:
+        try:
+            out, _ = proc.communicate(timeout=interval)
+            break
+        except subprocess.TimeoutExpired:
+            elapsed = time.perf_counter() - started
+            emit({"event": "progress", "phase": phase, "elapsed_s": round(min(elapsed, length), 3), "phase_s": length,
+                  "done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None})  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited with {proc.returncode}: {out.strip()[:300]}")
+    return out
+
+
+def run_external(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    """A warm-up run (discarded), then the measured run, with the engine's own CPU time."""
+    engine = config["engine"]
+    if not available(engine):
+        raise RuntimeError(f"{engine} is not on PATH")
+    url = f"http://{config['host']}:{config['port']}{config['path']}"
+    c, timeout, interval = int(config["concurrency"]), float(config["timeout"]), float(config["interval"])
+    warmup, duration = float(config["warmup"]), float(config["duration"])
+    if engine == "wrk":
+        warmup, duration = (whole_seconds(warmup) if warmup > 0 else 0), whole_seconds(duration)
+
+    def argv(seconds: float) -> list[str]:
+        if engine == "wrk":
+            return wrk_argv(url, c, seconds, timeout, int(config.get("threads", 1)))
+        return oha_argv(url, c, seconds, timeout)
+
+    if warmup > 0:
+        _run(argv(warmup), "warmup", warmup, interval, emit)
+    cpu0 = _children_cpu()
+    out = _run(argv(duration), "measure", duration, interval, emit)
+    cpu = _children_cpu() - cpu0
+    result = parse_wrk(out) if engine == "wrk" else parse_oha(out)
+    window, requests = result["window_s"], result["requests"]
+    return {
+        "engine": engine,
+        "concurrency": c,
+        **result,
+        "histogram": [],
+        "client_cpu_s": round(cpu, 4),
+        "client_cpu_ms_per_request": round(cpu * 1000 / requests, 4) if requests else None,
+        "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
+        "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
+    }

@@ -1,0 +1,221 @@
+"""The caller's side of one load run: spawn the load process, relay its progress, return its result.
+
+:func:`run_load` never generates load itself: it starts ``python -m explorer.bench._worker`` in a
+session of its own, reads the JSON lines it prints, calls ``on_progress`` with each
+:class:`LoadProgress`, and returns a :class:`LoadResult`. If the awaiting task is cancelled, or
+anything goes wrong, the load process group is SIGKILLed and reaped before the exception goes on;
+if the caller dies, the load process follows it (parent-death signal and watchdog in the child).
+
+Call it from the event loop's own thread: the parent-death signal is tied to the spawning thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from explorer.bench.stats import LatencySummary
+from explorer.errors import ExplorerError
+
+_LIVE: set[int] = set()
+
+
+class LoadError(ExplorerError):
+    """The load process failed (could not start, crashed, or reported an error)."""
+
+
+def _kill_live() -> None:
+    """At exit, end any load process still running (the last resort, like the supervisor's)."""
+    for pgid in list(_LIVE):
+        _kill_group(pgid)
+        _LIVE.discard(pgid)
+
+
+atexit.register(_kill_live)
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """One run: GET ``path`` on 127.0.0.1:``port`` with ``concurrency`` workers for ``duration`` s after ``warmup`` s."""
+
+    port: int
+    path: str
+    concurrency: int = 10
+    duration: float = 3.0
+    warmup: float = 1.0
+    engine: str = "builtin"
+    timeout: float = 10.0  # a request older than this counts as a "timeout" error
+    interval: float = 0.2  # seconds between progress events
+    threads: int = 1  # wrk only
+    host: str = "127.0.0.1"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """A progress event from the load process.
+
+    ``phase`` is ``warmup`` or ``measure``; ``done`` counts answers in this phase (``None`` for wrk/oha,
+    which report only at the end); ``rate_rps`` is the rate over the last interval; the latencies
+    (milliseconds, measured phase only) come from a coarse histogram, ~6% wide buckets.
+    """
+
+    phase: str
+    elapsed_s: float
+    phase_s: float
+    done: int | None
+    errors: int | None
+    rate_rps: float | None
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+
+    @property
+    def fraction(self) -> float:
+        """How far this phase is, 0..1: what a progress bar shows."""
+        return min(1.0, self.elapsed_s / self.phase_s) if self.phase_s > 0 else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The measured window of one run. ``rps`` counts only 2xx/3xx answers; errors are counted by kind.
+
+    Error kinds: ``http_<status>`` (``http_non2xx`` from wrk), ``connect``, ``reset``, ``closed``,
+    ``timeout``, ``parse``, and wrk's ``read``/``write``.
+    """
+
+    engine: str
+    concurrency: int
+    window_s: float
+    requests: int
+    rps: float
+    latency: LatencySummary
+    errors: dict[str, int]
+    client_cpu_s: float
+    client_cpu_ms_per_request: float | None
+    client_cpu_utilisation: float | None
+    client_bound: bool
+    histogram: list[list[float]] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    reconnects: int | None = None  # new connections after the first per worker (the server closed one)
+    pid: int | None = None
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any], pid: int | None) -> LoadResult:
+        lat = event["latency"]
+
+        def num(key: str) -> float:
+            value = lat.get(key)
+            return float("nan") if value is None else float(value)
+
+        summary = LatencySummary(int(lat.get("count") or 0), num("p50_ms"), num("p90_ms"), num("p99_ms"),
+                                 num("max_ms"), num("mean_ms"))  # fmt: skip
+        return cls(
+            engine=event["engine"], concurrency=int(event["concurrency"]), window_s=float(event["window_s"]),
+            requests=int(event["requests"]), rps=float(event["rps"]), latency=summary,
+            errors={str(k): int(v) for k, v in event.get("errors", {}).items()},
+            client_cpu_s=float(event["client_cpu_s"]), client_cpu_ms_per_request=event.get("client_cpu_ms_per_request"),
+            client_cpu_utilisation=event.get("client_cpu_utilisation"), client_bound=bool(event["client_bound"]),
+            histogram=event.get("histogram", []), statuses=event.get("statuses", {}),
+            reconnects=event.get("reconnects"), pid=pid,
+        )  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat figures first (``rps``, ``p50_ms``...), then errors, client CPU and the histogram."""
+        lat = self.latency.to_dict()
+        return {
+            "engine": self.engine, "concurrency": self.concurrency, "rps": round(self.rps, 2),
+            "requests": self.requests, "window_s": round(self.window_s, 4),
+            "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "max_ms": lat["max_ms"],
+            "mean_ms": lat["mean_ms"], "errors": dict(self.errors), "error_count": self.error_count,
+            "statuses": dict(self.statuses), "client_cpu_s": self.client_cpu_s,
+            "client_cpu_ms_per_request": self.client_cpu_ms_per_request,
+            "client_cpu_utilisation": self.client_cpu_utilisation, "client_bound": self.client_bound,
+            "reconnects": self.reconnects, "histogram": self.histogram,
+        }  # fmt: skip
+
+
+ProgressCallback = Callable[[LoadProgress], None]
+StartedCallback = Callable[[int], None]
+
+
+def _worker_env() -> dict[str, str]:
+    """The caller's environment, with this checkout or install first on the path."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+async def run_load(
+    config: LoadConfig,
+    on_progress: ProgressCallback | None = None,
+    on_started: StartedCallback | None = None,
+) -> LoadResult:
+    """Run one load in its own process; ``on_started`` gets its PID, ``on_progress`` every event."""
+    payload = json.dumps({**config.to_dict(), "parent": os.getpid()})
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "explorer.bench._worker", payload,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, env=_worker_env(), limit=1 << 22,
+        )  # fmt: skip
+    except OSError as exc:
+        raise LoadError(f"could not start the load process: {exc}") from exc
+    _LIVE.add(proc.pid)
+    if on_started is not None:
+        on_started(proc.pid)
+    assert proc.stdout is not None and proc.stderr is not None
+    stderr_task = asyncio.create_task(proc.stderr.read())
+    result: LoadResult | None = None
+    failure: str | None = None
+    stderr = b""
+    try:
+        while line := await proc.stdout.readline():
+            event = json.loads(line)
+            kind = event.pop("event")
+            if kind == "progress" and on_progress is not None:
+                on_progress(LoadProgress(**event))
+            elif kind == "result":
+                result = LoadResult.from_event(event, proc.pid)
+            elif kind == "error":
+                failure = event["message"]
+        await proc.wait()
+        stderr = await asyncio.wait_for(stderr_task, 2.0)
+    finally:
+        _kill_group(proc.pid)  # also any wrk/oha child left in its group
+        if proc.returncode is None:
+            await proc.wait()
+        _LIVE.discard(proc.pid)
+        stderr_task.cancel()
+    if result is None:
+        lines = stderr.decode(errors="replace").strip().splitlines()
+        detail = failure or (lines[-1] if lines else f"exit code {proc.returncode}")
+        raise LoadError(f"the load process failed: {detail}")
+    return result
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
