@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
+from explorer.bench.command import add_parser as add_bench_parser
+from explorer.bench.command import cmd_bench
 from explorer.cli_apps import add_app_options, cmd_parity, cmd_report, cmd_routes, report_problems, specs_from_args, user_specs
 from explorer.cli_apps import add_commands as add_app_commands
 from explorer.errors import ExplorerError
@@ -85,6 +87,7 @@ def build_parser() -> OneLineParser:
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
     add_app_commands(sub, add_server_options)
+    add_bench_parser(sub)
     return parser
 
 
@@ -221,6 +224,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "parity": cmd_parity,
     "routes": cmd_routes,
     "report": cmd_report,
+    "bench": cmd_bench,
 }
 
 

@@ -1,0 +1,96 @@
+"""The verdict: one or two sentences computed from the figures, shared by the CLI and the app.
+
+It compares FastAPI with Flask at the highest concurrency both were measured at, says how far apart
+they are ("6.1x", "within 4%"), and adds what the figures cannot claim: errors, a client that was
+the bottleneck, or a rate above the physical bound (which would mean the measurement is wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from explorer.servers import ServerSpec
+
+if TYPE_CHECKING:
+    from explorer.bench.runner import BenchReport, LevelResult
+
+WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
+CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
+BOUND_SLACK = 1.05
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``text`` for people; ``ratio`` (FastAPI rps / Flask rps) at ``level`` for anything else."""
+
+    text: str
+    level: int | None = None
+    ratio: float | None = None
+
+
+def server_phrase(spec: ServerSpec) -> str:
+    """'gunicorn, 1 worker x 8 threads' or 'Werkzeug dev server, a baseline'."""
+    if spec.kind == "gunicorn":
+        return f"gunicorn, {spec.workers} worker{'s' if spec.workers != 1 else ''} x {spec.threads} threads"
+    if spec.kind == "werkzeug":
+        return "Werkzeug dev server, a baseline"
+    return spec.label
+
+
+def compare(ratio: float, within: float = WITHIN) -> str:
+    """How FastAPI's rate (``ratio`` times Flask's) relates to Flask's, in words."""
+    if abs(ratio - 1) <= within:
+        return f"FastAPI within {abs(ratio - 1) * 100:.0f}% of Flask"
+    if ratio > 1:
+        return f"FastAPI served {ratio:.1f}x Flask"
+    return f"Flask served {1 / ratio:.1f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
+
+
+def _caveats(results: list[LevelResult]) -> list[str]:
+    notes = []
+    errors = {r.target.key: r.load.error_count for r in results if r.load.error_count}
+    if errors:
+        notes.append("Errors: " + ", ".join(f"{k} {v}" for k, v in errors.items()) + "; rates count only good answers.")
+    bound = [r.target.key for r in results if r.load.client_bound]
+    if bound:
+        notes.append(f"The load client used a full core for {', '.join(bound)}: those rates are a floor.")
+    over = [r.target.key for r in results if r.bound_rps and r.rps > r.bound_rps * BOUND_SLACK]
+    if over:
+        notes.append(f"Above the physical bound for {', '.join(over)}: do not trust these figures.")
+    return notes
+
+
+def verdict(report: BenchReport) -> Verdict:
+    """The sentence for one experiment (possibly partial: it uses what has been measured)."""
+    levels = [lv for lv in report.plan.levels if report.get("flask", lv) and report.get("fastapi", lv)]
+    if not levels:
+        return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
+    level = max(levels)
+    flask, fastapi = report.get("flask", level), report.get("fastapi", level)
+    assert flask is not None and fastapi is not None
+    scenario = report.scenario
+    if flask.rps <= 0:
+        return Verdict(f"{scenario.title} at {level} concurrent: Flask answered nothing; see the errors.", level)
+    ratio = fastapi.rps / flask.rps
+    within = CPU_SAME if scenario.name == "cpu" else WITHIN
+    head = f"{scenario.title} at {level} concurrent: {compare(ratio, within)} ({server_phrase(flask.server)})"
+    tail = ""
+    if scenario.name == "io":
+        if ratio >= 1.5:
+            tail = ": async waits without holding a thread"
+            if flask.server.kind == "gunicorn" and scenario.wait_ms:
+                cap = flask.server.workers * flask.server.threads / (scenario.wait_ms / 1000)
+                tail += f"; Flask's {flask.server.workers * flask.server.threads} threads cap it at {cap:.0f} rps"
+        elif ratio <= 1 + WITHIN:
+            tail = ": a thread per waiting request keeps up at this concurrency"
+    elif scenario.name == "cpu":
+        if abs(ratio - 1) <= CPU_SAME:
+            tail = ": async does not help CPU-bound work"
+        plain = report.get("fastapi-def", level)
+        if plain is not None:
+            tail += f" (FastAPI's def route: {plain.rps / flask.rps:.2f}x Flask)"
+    elif scenario.name == "json":
+        tail = ": framework overhead only"
+    results = [r for r in report.results if r.concurrency == level]
+    return Verdict(" ".join([head + tail + ".", *_caveats(results)]), level, ratio)
