@@ -63,20 +63,45 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
 def add_parser(sub: Any) -> None:
     """Add ``bench`` to the CLI's subcommands (``sub`` is what ``add_subparsers`` returned)."""
     bench = sub.add_parser("bench", help="load both servers at several concurrency levels and compare")
-    bench.add_argument("--scenario", choices=tuple(SCENARIOS), default="io",
-                       help="io: /io?ms=50; cpu: /cpu (FastAPI async def and def); json: /items/1 (default: io)")
-    bench.add_argument("--concurrency", type=_levels, default=DEFAULT_LEVELS, metavar="N[,N...]",
-                       help="levels to run, e.g. 1,10,50 (default: 1,10,50,100)")
-    bench.add_argument("--duration", type=_number(0.1, 600, "seconds"), default=3.0, help="measured seconds per run (default: 3)")
-    bench.add_argument("--warmup", type=_number(0, 60, "seconds"), default=1.0, help="unmeasured seconds first (default: 1)")
-    bench.add_argument("--flask-server", choices=("dev", "gunicorn"), default="gunicorn",
-                       help="gunicorn gthread (default) or the Werkzeug dev server as a baseline")
+    bench.add_argument(
+        "--scenario",
+        choices=tuple(SCENARIOS),
+        default="io",
+        help="io: /io?ms=50; cpu: /cpu (FastAPI async def and def); json: /items/1 (default: io)",
+    )
+    bench.add_argument(
+        "--concurrency",
+        type=_levels,
+        default=DEFAULT_LEVELS,
+        metavar="N[,N...]",
+        help="levels to run, e.g. 1,10,50 (default: 1,10,50,100)",
+    )
+    bench.add_argument(
+        "--duration", type=_number(0.1, 600, "seconds"), default=3.0, help="measured seconds per run (default: 3)"
+    )
+    bench.add_argument(
+        "--warmup", type=_number(0, 60, "seconds"), default=1.0, help="unmeasured seconds first (default: 1)"
+    )
+    bench.add_argument(
+        "--flask-server",
+        choices=("dev", "gunicorn"),
+        default="gunicorn",
+        help="gunicorn gthread (default) or the Werkzeug dev server as a baseline",
+    )
     bench.add_argument("--workers", type=_whole(1, 64), default=1, help="gunicorn workers for Flask (default: 1)")
     bench.add_argument("--threads", type=_whole(1, 1000), default=8, help="threads per gunicorn worker (default: 8)")
-    bench.add_argument("--engine", choices=ENGINES, default="builtin",
-                       help="builtin (asyncio + httptools), or wrk / oha when on PATH (default: builtin)")
-    bench.add_argument("--timeout", type=_number(0.1, 300, "seconds"), default=10.0,
-                       help="a request older than this counts as an error (default: 10)")
+    bench.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="builtin",
+        help="builtin (asyncio + httptools), or wrk / oha when on PATH (default: builtin)",
+    )
+    bench.add_argument(
+        "--timeout",
+        type=_number(0.1, 300, "seconds"),
+        default=10.0,
+        help="a request older than this counts as an error (default: 10)",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -131,7 +156,9 @@ class _LiveLine:
         from rich.text import Text
 
         self._text = Text
-        self._live = Live(Text("starting the servers..."), console=Console(stderr=True), transient=True, refresh_per_second=8)
+        self._live = Live(
+            Text("starting the servers..."), console=Console(stderr=True), transient=True, refresh_per_second=8
+        )
         self._live.start()
 
     def update(self, event: BenchEvent) -> None:
@@ -166,7 +193,7 @@ def _name(key: str) -> str:
 
 
 def _ms(value: float) -> str:
-    return "-" if value != value else f"{value:.1f}"
+    return "-" if math.isnan(value) else f"{value:.1f}"
 
 
 def report_view(report: BenchReport) -> Any:
@@ -199,6 +226,11 @@ def report_view(report: BenchReport) -> Any:
         table.add_row(*cells)
     routes = [Text(f"{_name(t.key)}: GET {t.path}, {t.route}", style="dim") for t in scenario.targets]
     settings = [Text(f"{NAMES[fw]}: {spec.label} ({spec.target})", style="dim") for fw, spec in report.servers.items()]
-    notes = [Text("Latencies in ms. bound: concurrency / wait, the most a closed loop can get. "
-                  "CPU/req: the load client's own CPU ms per request.", style="dim")]
+    notes = [
+        Text(
+            "Latencies in ms. bound: concurrency / wait, the most a closed loop can get. "
+            "CPU/req: the load client's own CPU ms per request.",
+            style="dim",
+        )
+    ]
     return Group(table, Text(verdict(report).text, style="bold"), *routes, *settings, *notes)

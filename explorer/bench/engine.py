@@ -12,6 +12,7 @@ Runs only inside the load process (``explorer.bench._worker``), never in a calle
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import resource
 import time
@@ -30,7 +31,9 @@ Emit = Callable[[dict[str, Any]], None]
 
 def encode_request(host: str, port: int, path: str) -> bytes:
     """The one request every worker sends, encoded once."""
-    return f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: explorer-bench\r\nAccept: */*\r\n\r\n".encode("ascii")
+    return f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: explorer-bench\r\nAccept: */*\r\n\r\n".encode(
+        "ascii"
+    )
 
 
 class _Connection(asyncio.BufferedProtocol):
@@ -39,7 +42,7 @@ class _Connection(asyncio.BufferedProtocol):
     A buffered protocol: the transport reads into one buffer per connection, allocated once.
     """
 
-    __slots__ = ("load", "transport", "parser", "sent_at", "busy", "buffer")
+    __slots__ = ("buffer", "busy", "load", "parser", "sent_at", "transport")
 
     def __init__(self, load: Load) -> None:
         self.load = load
@@ -228,7 +231,7 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "engine": "builtin",
         "pid": os.getpid(),
         "concurrency": load.concurrency,
-        "window_s": round(window, 4),
+        "window_s": window,
         "requests": requests,
         "rps": requests / window if window > 0 else 0.0,
         "latency": LatencySummary.of_seconds(load.latencies).to_dict(),
@@ -244,4 +247,4 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
 
 
 def _ms(value: float) -> float | None:
-    return None if value != value else round(value, 3)  # NaN -> None
+    return None if math.isnan(value) else round(value, 3)

@@ -20,12 +20,13 @@ from typing import Any
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION
 
 ENGINES = ("builtin", "wrk", "oha")
+_NO_FIGURES = {"done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
 Emit = Callable[[dict[str, Any]], None]
 
 _UNITS_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_WRK_DIST = re.compile(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
-_WRK_LATENCY = re.compile(r"^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)", re.M)
-_WRK_TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", re.M)
+_WRK_DIST = re.compile(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_WRK_LATENCY = re.compile(r"^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)", re.MULTILINE)
+_WRK_TOTAL = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", re.MULTILINE)
 _WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
@@ -77,9 +78,14 @@ def parse_wrk(text: str) -> dict[str, Any]:
         "window_s": window,
         "requests": ok,
         "rps": ok / window if window > 0 else 0.0,
-        "latency": {"count": ok, "p50_ms": dist.get(50), "p90_ms": dist.get(90), "p99_ms": dist.get(99),
-                    "max_ms": _seconds(latency.group(3), latency.group(4)) * 1000,
-                    "mean_ms": _seconds(latency.group(1), latency.group(2)) * 1000},  # fmt: skip
+        "latency": {
+            "count": ok,
+            "p50_ms": dist.get(50),
+            "p90_ms": dist.get(90),
+            "p99_ms": dist.get(99),
+            "max_ms": _seconds(latency.group(3), latency.group(4)) * 1000,
+            "mean_ms": _seconds(latency.group(1), latency.group(2)) * 1000,
+        },
         "errors": errors,
     }
 
@@ -101,9 +107,14 @@ def parse_oha(text: str) -> dict[str, Any]:
         "window_s": window,
         "requests": ok,
         "rps": ok / window if window > 0 else 0.0,
-        "latency": {"count": ok, "p50_ms": ms(pct.get("p50")), "p90_ms": ms(pct.get("p90")),
-                    "p99_ms": ms(pct.get("p99")), "max_ms": ms(summary.get("slowest")),
-                    "mean_ms": ms(summary.get("average"))},  # fmt: skip
+        "latency": {
+            "count": ok,
+            "p50_ms": ms(pct.get("p50")),
+            "p90_ms": ms(pct.get("p90")),
+            "p99_ms": ms(pct.get("p99")),
+            "max_ms": ms(summary.get("slowest")),
+            "mean_ms": ms(summary.get("average")),
+        },
         "errors": errors,
         "statuses": statuses,
     }
@@ -123,9 +134,8 @@ def _run(argv: list[str], phase: str, length: float, interval: float, emit: Emit
             out, _ = proc.communicate(timeout=interval)
             break
         except subprocess.TimeoutExpired:
-            elapsed = time.perf_counter() - started
-            emit({"event": "progress", "phase": phase, "elapsed_s": round(min(elapsed, length), 3), "phase_s": length,
-                  "done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None})  # fmt: skip
+            elapsed = round(min(time.perf_counter() - started, length), 3)
+            emit({"event": "progress", "phase": phase, "elapsed_s": elapsed, "phase_s": length, **_NO_FIGURES})
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} exited with {proc.returncode}: {out.strip()[:300]}")
     return out

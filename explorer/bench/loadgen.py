@@ -45,7 +45,7 @@ atexit.register(_kill_live)
 
 @dataclass(frozen=True)
 class LoadConfig:
-    """One run: GET ``path`` on 127.0.0.1:``port`` with ``concurrency`` workers for ``duration`` s after ``warmup`` s."""
+    """One run: GET ``path`` on 127.0.0.1:``port``, ``concurrency`` workers, ``duration`` s after ``warmup`` s."""
 
     port: int
     path: str

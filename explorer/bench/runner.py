@@ -166,11 +166,18 @@ def _fraction(plan: BenchPlan, step: int, progress: LoadProgress | None) -> floa
     per_step = plan.warmup + plan.duration
     within = 0.0
     if progress is not None:
-        within = progress.fraction * plan.warmup if progress.phase == "warmup" else plan.warmup + progress.fraction * plan.duration
-    return min(1.0, (step * per_step + within) / (len(plan.steps()) * per_step)) if per_step > 0 else 0.0
+        within = (
+            progress.fraction * plan.warmup
+            if progress.phase == "warmup"
+            else plan.warmup + progress.fraction * plan.duration
+        )
+    total = len(plan.steps()) * per_step
+    return round(min(1.0, (step * per_step + within) / total), 6) if total > 0 else 0.0
 
 
-async def run_bench(plan: BenchPlan, on_event: EventCallback | None = None, supervisor: Supervisor | None = None) -> BenchReport:
+async def run_bench(
+    plan: BenchPlan, on_event: EventCallback | None = None, supervisor: Supervisor | None = None
+) -> BenchReport:
     """Run the experiment; with no ``supervisor``, start both demo servers for it and stop them after.
 
     A given supervisor must hold ready servers for the scenario's frameworks; it is left running.
@@ -181,7 +188,9 @@ async def run_bench(plan: BenchPlan, on_event: EventCallback | None = None, supe
     steps = plan.steps()
     own = supervisor is None
     if supervisor is None:
-        supervisor = Supervisor([demo_spec("flask", plan.flask_server, plan.workers, plan.threads), demo_spec("fastapi")])
+        supervisor = Supervisor(
+            [demo_spec("flask", plan.flask_server, plan.workers, plan.threads), demo_spec("fastapi")]
+        )
     frameworks = list(dict.fromkeys(t.framework for _, t in steps))
     report = BenchReport(plan, {fw: supervisor[fw].spec for fw in frameworks})
     monitoring = {fw: supervisor[fw].monitoring for fw in frameworks}
@@ -206,7 +215,11 @@ async def run_bench(plan: BenchPlan, on_event: EventCallback | None = None, supe
             load = await run_load(config, on_progress=relay)
             result = LevelResult(target, server.spec, load, plan.scenario_def.bound_rps(level))
             report.results.append(result)
-            emit(BenchEvent("result", step, len(steps), target, level, result=result, fraction=(step + 1) / len(steps)))
+            emit(
+                BenchEvent(
+                    "result", step, len(steps), target, level, result=result, fraction=_fraction(plan, step + 1, None)
+                )
+            )
         report.complete = True
         return report
     finally:

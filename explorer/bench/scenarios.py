@@ -41,12 +41,19 @@ class Scenario:
 _IO = f"/io?ms={IO_MS:g}"
 SCENARIOS: dict[str, Scenario] = {
     "io": Scenario(
-        "io", "I/O-bound", "async serves many concurrent waits from one thread; sync needs a thread per wait",
-        (Target("flask", "flask", _IO, "def, time.sleep"), Target("fastapi", "fastapi", _IO, "async def, await asyncio.sleep")),
+        "io",
+        "I/O-bound",
+        "async serves many concurrent waits from one thread; sync needs a thread per wait",
+        (
+            Target("flask", "flask", _IO, "def, time.sleep"),
+            Target("fastapi", "fastapi", _IO, "async def, await asyncio.sleep"),
+        ),
         wait_ms=IO_MS,
     ),
     "cpu": Scenario(
-        "cpu", "CPU-bound", "async does nothing for CPU work: one core (and the GIL) is the limit either way",
+        "cpu",
+        "CPU-bound",
+        "async does nothing for CPU work: one core (and the GIL) is the limit either way",
         (
             Target("flask", "flask", "/cpu", "def"),
             Target("fastapi", "fastapi", "/cpu", "async def (blocks the loop)"),
@@ -54,7 +61,9 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     ),
     "json": Scenario(
-        "json", "Plain JSON", "framework overhead: a tiny JSON answer, no waiting, no work",
+        "json",
+        "Plain JSON",
+        "framework overhead: a tiny JSON answer, no waiting, no work",
         (Target("flask", "flask", "/items/1", "def"), Target("fastapi", "fastapi", "/items/1", "async def")),
     ),
 }

@@ -78,8 +78,7 @@ class LogHistogram:
             index = self.bucket(value)
             counts[index] = counts.get(index, 0) + 1
             self.total += 1
-            if value > self.max_s:
-                self.max_s = value
+            self.max_s = max(self.max_s, value)
 
     def percentile_ms(self, pct: float) -> float:
         """The upper edge of the bucket holding the nearest-rank percentile (at most ~6% high)."""

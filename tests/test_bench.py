@@ -1,0 +1,264 @@
+"""The performance lab against real servers: short runs, structural checks only, every load process gone after.
+
+Nothing here asserts that anything is fast (that lives in ``benchmarks/engine_vs_wrk.py``); the one
+figure checked is an upper bound no correct measurement can break: with every answer taking 50 ms,
+``c`` closed-loop workers cannot complete more than ``c / 0.05`` requests a second (plus the requests
+already in flight when the window opens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.bench.external import parse_oha, parse_wrk, whole_seconds, wrk_argv
+from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_load
+from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, run_bench
+from explorer.bench.stats import LatencySummary, LogHistogram, percentile
+from explorer.bench.verdict import compare
+from tests.conftest import LiveServers, alive, wait_gone
+
+ROOT = Path(__file__).parent.parent
+DURATION, WARMUP = 0.5, 0.2  # short runs: structure, not speed
+
+
+def port_of(live: LiveServers, framework: str) -> int:
+    port = live.session.server(framework).status.port
+    assert port is not None
+    return port
+
+
+def check_result(result: LoadResult, concurrency: int) -> None:
+    lat = result.latency
+    assert result.requests > 0 and result.rps > 0 and result.errors == {}
+    assert result.concurrency == concurrency and lat.count == result.requests
+    assert 0 < lat.p50_ms <= lat.p90_ms <= lat.p99_ms <= lat.max_ms
+    assert math.isclose(result.rps, result.requests / result.window_s, rel_tol=1e-6)
+    assert sum(count for _, count in result.histogram) == result.requests
+    assert result.statuses == {"200": result.requests}
+    assert result.client_cpu_ms_per_request is not None and result.client_cpu_ms_per_request > 0
+
+
+async def test_load_counts_percentiles_progress_and_process_gone(live_gunicorn: LiveServers) -> None:
+    events: list[LoadProgress] = []
+    pids: list[int] = []
+    config = LoadConfig(
+        port_of(live_gunicorn, "fastapi"), "/items/1", concurrency=4, interval=0.05, duration=DURATION, warmup=WARMUP
+    )
+    result = await run_load(config, on_progress=events.append, on_started=pids.append)
+    check_result(result, 4)
+    assert result.engine == "builtin" and result.pid == pids[0]
+    assert wait_gone(pids, timeout=5) == []
+    phases = [e.phase for e in events]
+    assert "warmup" in phases and "measure" in phases and phases.index("measure") > phases.index("warmup")
+    measured = [e.done or 0 for e in events if e.phase == "measure"]
+    assert measured == sorted(measured) and all(0 <= e.fraction <= 1 for e in events)
+
+
+@pytest.mark.parametrize("framework", ["flask", "fastapi"])
+async def test_io_rate_never_beats_the_physical_bound(live_gunicorn: LiveServers, framework: str) -> None:
+    c = 10
+    result = await run_load(
+        LoadConfig(port_of(live_gunicorn, framework), "/io?ms=50", concurrency=c, duration=DURATION, warmup=WARMUP)
+    )
+    check_result(result, c)
+    assert result.latency.p50_ms >= 50
+    # each worker finishes at most one request per 50 ms, plus the one in flight when the window opened
+    assert result.rps <= c / 0.05 + c / result.window_s
+
+
+async def test_cancel_kills_the_load_process() -> None:
+    with socket.socket() as listener:  # a server that accepts and never answers: the load stays busy
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        config = LoadConfig(listener.getsockname()[1], "/", concurrency=2, duration=60, warmup=0, interval=0.05)
+        pids: list[int] = []
+        progressed = asyncio.Event()
+        task = asyncio.create_task(run_load(config, on_progress=lambda e: progressed.set(), on_started=pids.append))
+        await asyncio.wait_for(progressed.wait(), 10)
+        assert alive(pids) == pids
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert wait_gone(pids, timeout=5) == []
+
+
+async def test_connection_errors_are_counted_not_raised() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound but not listening: every connect is refused
+        result = await run_load(LoadConfig(port, "/", concurrency=2, duration=0.3, warmup=0))
+    assert result.requests == 0 and result.rps == 0 and result.errors.get("connect", 0) > 0
+    assert math.isnan(result.latency.p50_ms)
+
+
+def test_the_load_process_dies_with_its_caller(live_gunicorn: LiveServers) -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from explorer.bench.loadgen import LoadConfig, run_load\n"
+        f"config = LoadConfig({port_of(live_gunicorn, 'fastapi')}, '/io?ms=50', concurrency=2, duration=60, warmup=0)\n"
+        "asyncio.run(run_load(config, on_started=lambda pid: print(pid, flush=True)))\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert caller.stdout is not None
+        load_pid = int(caller.stdout.readline())
+        assert alive([load_pid]) == [load_pid]
+    finally:
+        caller.send_signal(signal.SIGKILL)
+        caller.wait(5)
+    assert wait_gone([load_pid], timeout=5) == []
+
+
+def test_run_bench_both_frameworks_on_running_servers(live_gunicorn: LiveServers) -> None:
+    events: list[BenchEvent] = []
+    plan = BenchPlan("json", levels=(1, 3), duration=DURATION, warmup=WARMUP)
+    supervisor = live_gunicorn.session.supervisor
+    report = live_gunicorn.loop.run(run_bench(plan, events.append, supervisor))
+    assert report.complete and [(r.target.key, r.concurrency) for r in report.results] == [
+        ("flask", 1), ("fastapi", 1), ("flask", 3), ("fastapi", 3)]  # fmt: skip
+    for result in report.results:
+        check_result(result.load, result.concurrency)
+    assert all(server.monitoring for server in supervisor)  # the health probe runs again
+    kinds = [e.kind for e in events]
+    assert kinds.count("run") == kinds.count("result") == 4 and "progress" in kinds
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    document = json.loads(json.dumps(report.to_dict()))
+    assert document["engine"] == "builtin" and document["servers"]["flask"]["server"] == "gunicorn"
+    assert document["servers"]["flask"]["threads"] == 8 and document["machine"]["cpus"]
+    assert "Plain JSON at 3 concurrent" in document["verdict"]
+    row = document["results"][0]
+    for key in ("framework", "concurrency", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "server",
+                "engine", "client_cpu_ms_per_request", "client_bound"):  # fmt: skip
+        assert key in row
+
+
+def test_cli_bench_json_io_within_the_bound() -> None:
+    args = ["bench", "--scenario", "io", "--concurrency", "5", "--duration", "0.5", "--warmup", "0.2", "--json"]
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {r["framework"] for r in document["results"]} == {"flask", "fastapi"}
+    for row in document["results"]:
+        assert row["error_count"] == 0 and 0 < row["rps"] <= 5 / 0.05 + 5 / row["window_s"]
+        assert row["p50_ms"] <= row["p90_ms"] <= row["p99_ms"] <= row["max_ms"]
+        assert row["server"]["label"] and row["engine"] == "builtin"
+    assert document["verdict"].startswith("I/O-bound at 5 concurrent")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--scenario", "disk"),
+        ("--concurrency", "0"),
+        ("--concurrency", "1,x"),
+        ("--concurrency", "1001"),
+        ("--duration", "0"),
+        ("--duration", "nan"),
+        ("--warmup", "-1"),
+        ("--flask-server", "waitress"),
+        ("--engine", "ab"),
+        ("--threads", "0"),
+    ],
+)
+def test_bad_bench_input_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", "bench", *args], capture_output=True, text=True, check=False, timeout=20
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "error" in result.stderr and result.stdout == ""
+
+
+def test_missing_engine_is_refused_before_anything_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(BenchError, match="oha is not installed"):
+        BenchPlan(engine="oha").check()
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+async def test_wrk_engine_reports_its_figures(live_gunicorn: LiveServers) -> None:
+    config = LoadConfig(
+        port_of(live_gunicorn, "fastapi"), "/items/1", concurrency=2, duration=1, warmup=0, engine="wrk"
+    )
+    result = await run_load(config)
+    assert result.engine == "wrk" and result.requests > 0 and result.errors == {}
+    assert result.latency.p50_ms <= result.latency.p90_ms <= result.latency.p99_ms <= result.latency.max_ms
+    assert result.client_cpu_s > 0
+
+
+WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:40000/io?ms=50
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    50.89ms  543.12us   1.02s    72.22%
+    Req/Sec   979.43     14.44     1.01k    66.67%
+  Latency Distribution
+     50%  850.00us
+     75%   51.17ms
+     90%   51.51ms
+     99%   52.46ms
+  2934 requests in 3.00s, 418.79KB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    977.56
+Transfer/sec:    139.56KB
+"""
+
+
+def test_parse_wrk_units_errors_and_good_answers_only() -> None:
+    parsed = parse_wrk(WRK_OUTPUT)
+    assert parsed["requests"] == 2930 and parsed["window_s"] == 3.0
+    assert math.isclose(parsed["rps"], 2930 / 3.0)
+    lat = parsed["latency"]
+    assert (
+        lat["p50_ms"] == pytest.approx(0.85)
+        and lat["p99_ms"] == pytest.approx(52.46)
+        and lat["max_ms"] == pytest.approx(1020)
+    )
+    assert parsed["errors"] == {"read": 2, "timeout": 1, "http_non2xx": 4}
+    assert wrk_argv("http://x/", 1, 0.5, 10, threads=4)[1:7] == ["-t", "1", "-c", "1", "-d", "1s"]
+    assert whole_seconds(3.0) == 3 and whole_seconds(0.2) == 1
+    with pytest.raises(ValueError):
+        parse_wrk("wrk: connection refused")
+
+
+def test_parse_oha_json() -> None:
+    doc = {
+        "summary": {"total": 2.0, "slowest": 0.1, "average": 0.01},
+        "latencyPercentiles": {"p50": 0.005, "p90": 0.02, "p99": 0.05},
+        "statusCodeDistribution": {"200": 190, "503": 10},
+        "errorDistribution": {"connection closed": 3},
+    }
+    parsed = parse_oha(json.dumps(doc))
+    assert parsed["requests"] == 190 and parsed["rps"] == 95.0
+    assert parsed["errors"] == {"http_503": 10, "connection closed": 3}
+    assert parsed["latency"]["p90_ms"] == pytest.approx(20) and parsed["latency"]["max_ms"] == pytest.approx(100)
+
+
+def test_stats_nearest_rank_and_histogram() -> None:
+    values = sorted(i / 1000 for i in range(1, 101))  # 1..100 ms
+    assert percentile(values, 50) == 0.050 and percentile(values, 99) == 0.099 and percentile(values, 100) == 0.1
+    summary = LatencySummary.of_seconds(reversed(values))
+    assert (summary.count, summary.p50_ms, summary.max_ms) == (100, 50.0, 100.0)
+    histogram = LogHistogram()
+    histogram.add_many(values)
+    assert histogram.total == 100 and sum(c for _, c in histogram.to_list()) == 100
+    assert 50 <= histogram.percentile_ms(50) <= 50 * 1.06 and histogram.percentile_ms(100) == pytest.approx(100)
+
+
+def test_verdict_words() -> None:
+    assert compare(6.1) == "FastAPI served 6.1x Flask"
+    assert compare(1.04) == "FastAPI within 4% of Flask"
+    assert compare(0.5) == "Flask served 2.0x FastAPI"
+    assert compare(1.2, within=0.25) == "FastAPI within 20% of Flask"
