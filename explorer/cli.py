@@ -16,7 +16,15 @@ from typing import Any, NoReturn
 
 from explorer.bench.command import add_parser as add_bench_parser
 from explorer.bench.command import cmd_bench
-from explorer.cli_apps import add_app_options, cmd_parity, cmd_report, cmd_routes, report_problems, specs_from_args, user_specs
+from explorer.cli_apps import (
+    add_app_options,
+    cmd_parity,
+    cmd_report,
+    cmd_routes,
+    report_problems,
+    specs_from_args,
+    user_specs,
+)
 from explorer.cli_apps import add_commands as add_app_commands
 from explorer.errors import ExplorerError
 from explorer.request import RequestSpec, check_json_text, parse_header, parse_request_line

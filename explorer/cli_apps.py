@@ -47,7 +47,9 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
                         help="folder your apps are imported from (default: the current folder)")  # fmt: skip
 
 
-def specs_from_args(args: argparse.Namespace, frameworks: list[str] | None = None, require_both: bool = False) -> list[ServerSpec]:
+def specs_from_args(
+    args: argparse.Namespace, frameworks: list[str] | None = None, require_both: bool = False
+) -> list[ServerSpec]:
     """The servers the options ask for (the demos when no app is given)."""
     return specs_from_options(
         getattr(args, "flask", None), getattr(args, "fastapi", None), getattr(args, "app_dir", None),
@@ -72,13 +74,15 @@ def report_problems(session: Any) -> bool:
 
 def add_commands(sub: Any, add_server_options: Any) -> None:
     """The ``parity``, ``routes`` and ``report`` subcommands."""
-    parity = sub.add_parser("parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference")
+    parity = sub.add_parser(
+        "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
+    )
     parity.add_argument("requests", metavar="REQUESTS", help="a YAML or JSON file of requests (see README)")
     add_app_options(parity, sub=True)
     parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
     parity.add_argument("--ignore-key", action="append", default=[], metavar="KEY",
-                        help="drop this key from both JSON bodies before comparing (repeatable; a.b.c for a path)")  # fmt: skip
+                        help="drop this key from both JSON bodies (repeatable; a.b.c for a path)")  # fmt: skip
     parity.add_argument("--compare-header", action="append", default=[], metavar="NAME",
                         help="also compare this response header (repeatable; Location always is)")  # fmt: skip
     parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
@@ -159,7 +163,9 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
         async with Session(web, timeout=args.timeout) as session:
             problems = startup_problems(session)
             listings["fastapi"] = (
-                RouteListing("fastapi", "openapi", error=problems[0]) if problems else await list_routes(session, "fastapi")
+                RouteListing("fastapi", "openapi", error=problems[0])
+                if problems
+                else await list_routes(session, "fastapi")
             )
     rows = merge_routes(listings.values())
     if args.json:

@@ -174,7 +174,9 @@ def compare(case: ParityCase, flask: Exchange, fastapi: Exchange, options: Parit
         note = f"expected {expected}" if expected is not None else ""
         found.append(Difference("status", "", flask.status, fastapi.status, note))
     elif expected is not None and flask.status != expected:
-        found.append(Difference("status", "", flask.status, fastapi.status, f"both differ from the expected {expected}"))
+        found.append(
+            Difference("status", "", flask.status, fastapi.status, f"both differ from the expected {expected}")
+        )
     if flask.content_type != fastapi.content_type:
         found.append(Difference("content-type", "", flask.content_type or None, fastapi.content_type or None))
     for name in options.compare_headers:
@@ -264,7 +266,9 @@ async def run_parity(
     started = time.perf_counter()
     for case in suite.cases:
         exchanges = await session.send(case.request, PAIR)
-        result = ParityResult(case, exchanges, compare(case, exchanges["flask"], exchanges["fastapi"], case.options(base)))
+        result = ParityResult(
+            case, exchanges, compare(case, exchanges["flask"], exchanges["fastapi"], case.options(base))
+        )
         report.results.append(result)
         if on_result is not None:
             on_result(result)

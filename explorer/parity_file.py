@@ -153,7 +153,9 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
     for number, entry in enumerate(entries, start=1):
         case = parse_case(entry, f"{label}: entry {number}")
         if case.name in seen:
-            raise ParityFileError(f"{label}: entry {number}: the name {case.name!r} is already used by entry {seen[case.name]}")
+            raise ParityFileError(
+                f"{label}: entry {number}: the name {case.name!r} is already used by entry {seen[case.name]}"
+            )
         seen[case.name] = number
         cases.append(case)
     return ParitySuite(tuple(cases), options, label)

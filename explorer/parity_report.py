@@ -66,11 +66,15 @@ def parity_report(document: dict[str, Any]) -> Report:
     )
     sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))
 
-    sections.append(Section("Exchanges", text="Each request as sent to both servers, with a curl command to repeat it."))
+    sections.append(
+        Section("Exchanges", text="Each request as sent to both servers, with a curl command to repeat it.")
+    )
     for number, result in enumerate(results, start=1):
         ex = result.get("exchanges", {})
         curls = result.get("curl", {})
-        blocks = tuple(exchange_block(NAMES.get(fw, fw), ex[fw], curls.get(fw)) for fw in ("flask", "fastapi") if fw in ex)
+        blocks = tuple(
+            exchange_block(NAMES.get(fw, fw), ex[fw], curls.get(fw)) for fw in ("flask", "fastapi") if fw in ex
+        )
         outcome = OUTCOMES.get(str(result.get("outcome")), "")
         lines = tuple(str(d.get("line")) for d in result.get("differences", []))
         sections.append(Section(f"{number}. {result.get('name')}: {outcome}", level=3, items=lines, exchanges=blocks))

@@ -69,7 +69,9 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
     """The merged routes of both apps, with who has which and a request to send."""
     table = Table("method", "route", "Flask", "FastAPI", "example request", title="Routes")
     for row in rows:
-        marks = [Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")]
+        marks = [
+            Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
+        ]
         example = row.request.line + (f"  {row.request.body}" if row.request.body else "")
         table.add_row(Text(row.method), Text(row.pattern), *marks, Text(example))
     return table

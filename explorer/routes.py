@@ -151,6 +151,11 @@ class RouteRow:
 # --- Flask: the URL map --------------------------------------------------------------------------
 
 
+def _fill(variable: re.Pattern[str], template: str, examples: dict[str, str], safe: str = "") -> str:
+    """``template`` with each variable replaced by its percent-encoded example value."""
+    return variable.sub(lambda m: quote(examples.get(m["name"], "example"), safe=safe), template)
+
+
 def _flask_example(converter: str | None, args: str | None) -> str:
     if converter == "int":
         return "1"
@@ -173,8 +178,7 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
         for match in _FLASK_VAR.finditer(text):
             example = _flask_example(match["conv"], match["args"])
             params.append(RouteParam(match["name"], "path", match["conv"] or "string", True, example))
-        examples = iter(params)
-        path = _FLASK_VAR.sub(lambda _m: quote(next(examples).example, safe="/"), text)
+        path = _fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
         pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
         for method in rule.get("methods", []):
             if method in METHODS:
@@ -280,7 +284,7 @@ def routes_from_openapi(schema: dict[str, Any], framework: str = "fastapi") -> l
     components = schema.get("components", {}).get("schemas", {}) if isinstance(schema.get("components"), dict) else {}
     templates = []
     paths = schema.get("paths", {})
-    for template, item in (paths.items() if isinstance(paths, dict) else ()):
+    for template, item in paths.items() if isinstance(paths, dict) else ():
         if not isinstance(item, dict):
             continue
         shared = item.get("parameters", [])
@@ -296,20 +300,23 @@ def routes_from_openapi(schema: dict[str, Any], framework: str = "fastapi") -> l
                 kind = _resolve(sub, components).get("type", "string") if isinstance(sub, dict) else "string"
                 required = bool(raw.get("required")) or raw["in"] == "path"
                 params.append(RouteParam(str(raw.get("name")), raw["in"], str(kind), required, _param_text(value)))
-            by_name = {p.name: p for p in params if p.location == "path"}
-            path = _OPENAPI_VAR.sub(
-                lambda m: quote(by_name[m["name"]].example if m["name"] in by_name else "example", safe=""), template
-            )
+            path = _fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
             query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
             if query:
                 path += "?" + "&".join(query)
             body = None
-            content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation.get("requestBody"), dict) else {}
+            content = (
+                operation.get("requestBody", {}).get("content", {})
+                if isinstance(operation.get("requestBody"), dict)
+                else {}
+            )
             if "application/json" in content:
                 body = json.dumps(example_from_schema(content["application/json"].get("schema", {}), components))
             name = str(operation.get("summary") or operation.get("operationId") or "")
             pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", template)
-            templates.append(RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body, name))
+            templates.append(
+                RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body, name)
+            )
     return templates
 
 
