@@ -1,0 +1,189 @@
+"""Parity, routes and user apps against real servers: the example shop pair from examples/shop.
+
+The in-process tests share one started session; the CLI tests run the explorer as a user does and
+each starts (and stops) its own servers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from explorer.parity import run_parity
+from explorer.parity_file import load_suite
+from explorer.routes import list_all_routes, merge_routes
+from explorer.session import Session
+from explorer.targets import specs_from_options, startup_problems
+from tests.conftest import LoopThread
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP = ROOT / "examples" / "shop"
+REQUESTS = SHOP / "requests.yaml"
+APPS = ["--app-dir", str(SHOP), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
+SHOP_ROUTES = {
+    ("GET", "/health"),
+    ("GET", "/products"),
+    ("GET", "/products/{}"),
+    ("POST", "/orders"),
+    ("GET", "/orders/{}"),
+}
+
+
+def explorer(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def loop_thread() -> Iterator[LoopThread]:
+    """Our own loop, closed at the end: an unclosed loop warns when collected, at any later moment."""
+    loop = LoopThread()
+    yield loop
+    loop.close()
+    loop.loop.close()
+
+
+@pytest.fixture(scope="module")
+def shop(loop_thread: LoopThread) -> Iterator[Session]:
+    session = Session(specs_from_options("shop_flask:app", "shop_fastapi:app", SHOP), timeout=10)
+    loop_thread.run(session.start())
+    try:
+        assert startup_problems(session) == []
+        yield session
+    finally:
+        loop_thread.run(session.stop())
+
+
+def test_parity_finds_exactly_the_planted_difference(shop: Session, loop_thread: LoopThread) -> None:
+    seen: list[str] = []
+    report = loop_thread.run(run_parity(shop, load_suite(REQUESTS), on_result=lambda r: seen.append(r.case.name)))
+    assert len(seen) == len(report.results) >= 10
+    differing = [r for r in report.results if not r.matched]
+    assert [r.case.name for r in differing] == ["create order"]
+    (difference,) = differing[0].differences
+    assert (difference.aspect, difference.flask, difference.fastapi) == ("status", 201, 200)
+    assert report.to_dict()["summary"] == {"cases": len(seen), "matched": len(seen) - 1, "differ": 1, "errors": 0,
+                                           "all_match": False}  # fmt: skip
+    assert differing[0].curl("flask").startswith("curl -i -X POST")
+
+
+def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
+    listings = loop_thread.run(list_all_routes(shop))
+    for framework, source in (("flask", "url_map"), ("fastapi", "openapi")):
+        assert listings[framework].error is None and listings[framework].source == source
+        assert {r.key for r in listings[framework].routes} == SHOP_ROUTES
+    rows = {(row.method, row.pattern): row for row in merge_routes(listings.values())}
+    assert all(row.frameworks == ("flask", "fastapi") for row in rows.values())
+    order = rows[("POST", "/orders")].request
+    assert json.loads(order.body or "") == {"product_id": 1, "quantity": 1}  # sketched from the OpenAPI schema
+    product = rows[("GET", "/products/{product_id}")].request
+    answers = loop_thread.run(shop.send(product))
+    assert [e.status for e in answers.values()] == [200, 200]
+
+
+def test_cli_parity_names_the_difference_and_exits_1() -> None:
+    result = explorer("parity", str(REQUESTS), *APPS)
+    assert result.returncode == 1, result.stderr
+    assert "status: Flask 201, FastAPI 200 (expected 201)" in result.stdout
+    assert result.stdout.count("✗") == 1 and "create order" in result.stdout
+    assert "1 of 12 requests differ" in result.stdout
+
+
+def test_cli_parity_json_report_and_report_command(tmp_path: Path) -> None:
+    result = explorer("parity", str(REQUESTS), *APPS, "--json", "--report", str(tmp_path / "run"))
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "parity" and document["summary"]["differ"] == 1
+    lines = [d["line"] for r in document["results"] for d in r["differences"]]
+    assert lines == ["status: Flask 201, FastAPI 200 (expected 201)"]
+    markdown = (tmp_path / "run.md").read_text()
+    assert "| 7 | create order | POST /orders | 201 | 200 |" in markdown and "curl -i -X POST" in markdown
+    saved = json.loads((tmp_path / "run.json").read_text())
+    assert saved["kind"] == "report" and saved["data"]["summary"]["differ"] == 1
+    (tmp_path / "stdout.json").write_text(result.stdout)
+    again = explorer("report", "--from", str(tmp_path / "stdout.json"), "--format", "md")
+    assert again.returncode == 0 and "create order (POST /orders): status: Flask 201" in again.stdout.replace("\\", "")
+
+
+def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
+    suite = tmp_path / "ok.json"
+    suite.write_text(json.dumps({"requests": [
+        {"name": "health", "path": "/health", "status": 200},
+        {"name": "bad quantity", "method": "POST", "path": "/orders", "body": {"product_id": 1, "quantity": 0},
+         "status": 400, "ignore_keys": ["message"]},
+    ]}))  # fmt: skip
+    result = explorer("parity", str(suite), *APPS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all 2 requests match" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("requests:\n  - path: /x\n    bad: [\n", "not valid YAML"),
+        ("- name: one\n  path: /x\n  ignore_key: [a]\n", "entry 1 ('one'): unknown key 'ignore_key'"),
+        ("- path: /health\n- name: two\n  path: health\n", "entry 2 ('two'): path must start with '/'"),
+        ("- name: one\n  path: /x\n  status: 999\n", "'status' must be an HTTP status"),
+        ("just text", "expected a list of requests"),
+    ],
+)
+def test_cli_parity_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "requests.yaml"
+    if content is not None:
+        path.write_text(content)
+    result = explorer("parity", str(path), *APPS, timeout=15)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("parity", str(REQUESTS), "--flask", "shop_flask:app"),
+        ("parity", str(REQUESTS), "--flask", "shop_flask", "--fastapi", "shop_fastapi:app"),
+        ("send", "GET", "/", "--flask", "a:app", "--app-dir", "/no/such/folder"),
+        ("send", "GET", "/", "--app-dir", str(SHOP)),
+        ("send", "--framework", "fastapi", "GET", "/", "--flask", "shop_flask:app"),
+    ],
+)
+def test_cli_bad_app_options_exit_2(args: tuple[str, ...]) -> None:
+    result = explorer(*args, timeout=15)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["parity", "send", "routes"])
+def test_broken_app_is_one_clear_line_exit_1_and_nothing_left(tmp_path: Path, command: str) -> None:
+    module = f"broken_{command}_{tmp_path.name[-8:]}".replace("-", "_")
+    shutil.copy(ROOT / "tests" / "apps" / "broken_app.py", tmp_path / f"{module}.py")
+    apps = ["--app-dir", str(tmp_path), "--flask", f"{module}:app", "--fastapi", "shop_fastapi:app"]
+    args = {"parity": ["parity", str(REQUESTS)], "send": ["send", "GET", "/health"], "routes": ["routes"]}[command]
+    result = explorer(*args, *apps, timeout=20)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert (
+        f"explorer: error: the Flask app {module}:app failed to import: RuntimeError: this module is broken on purpose"
+        in lines
+    )
+    assert "No module named 'shop_fastapi'" in result.stderr  # the other app is not in that folder: named too
+    assert "Traceback" not in result.stderr
+    assert not [p for p in psutil.process_iter(["cmdline"]) if module in " ".join(p.info["cmdline"] or [])]
+
+
+def test_cli_routes_json_lists_both() -> None:
+    result = explorer("routes", "--json", *APPS)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {(r["method"], r["pattern"]) for r in document["routes"]} >= {
+        ("GET", "/products/{product_id}"),
+        ("POST", "/orders"),
+    }
+    assert all(r["frameworks"] == ["flask", "fastapi"] for r in document["routes"])
+    assert document["listings"]["flask"]["source"] == "url_map"
