@@ -35,7 +35,7 @@ from explorer.catalog import SAMPLES, Sample, by_id
 from explorer.comparison import Measurements
 from explorer.errors import ExplorerError
 from explorer.request import RequestSpec
-from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
 from explorer.session import Session
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
@@ -91,6 +91,8 @@ class ExplorerApp(App[int]):
         Binding("slash", "filter", "Filter", id="filter", show=False, tooltip="Filter the samples"),
         Binding("f1", "help", "Help", id="help", tooltip="This help"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (stops both servers)"),
+        Binding("ctrl+c", "quit", "Quit", id="quit_ctrl_c", show=False,
+                tooltip="Quit too, unless a text field has focus (there it copies)"),
     ]
 
     def __init__(
@@ -143,12 +145,29 @@ class ExplorerApp(App[int]):
             self.query_one("#claim", Static).update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r.")
         self.query_one("#sample-tree", Tree).focus()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        handlers = {signal.SIGTERM: self.exit, signal.SIGINT: self.exit, signal.SIGHUP: self._hang_up}
+        for sig, handler in handlers.items():
             try:
-                loop.add_signal_handler(sig, self.exit)
+                loop.add_signal_handler(sig, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
         self.call_after_refresh(lambda: self.run_worker(self._boot(), group="servers", exit_on_error=False))
+
+    def _hang_up(self) -> None:
+        """The terminal is gone: stop the servers and leave without restoring a screen nobody has.
+
+        Textual's normal shutdown writes to the terminal and, once that write fails, can wait forever
+        on its writer thread; so after the servers are stopped this process ends at once.
+        """
+
+        async def stop_then_exit() -> None:
+            try:
+                await asyncio.wait_for(self.session.stop(), 5)
+            finally:
+                kill_all_now()
+                os._exit(128 + signal.SIGHUP)
+
+        asyncio.get_running_loop().create_task(stop_then_exit())
 
     async def _boot(self) -> None:
         """Start both servers (after the first paint), then load the HTTP client while they boot."""
@@ -156,6 +175,11 @@ class ExplorerApp(App[int]):
         import explorer.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
 
         await starting
+        if os.environ.get("EXPLORER_TEST_CRASH"):  # test hook: an unhandled exception in the app itself
+            self.call_later(self._crash_for_tests)
+
+    def _crash_for_tests(self) -> None:
+        raise RuntimeError("EXPLORER_TEST_CRASH: an unhandled exception inside the app")
 
     async def on_unmount(self) -> None:
         await self.session.stop()
@@ -395,7 +419,7 @@ class ExplorerApp(App[int]):
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.id in ("quit", "help"):
+            if binding.id in ("quit", "quit_ctrl_c", "help"):
                 continue
             yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
         for sample in SAMPLES:
@@ -411,8 +435,6 @@ def run(
     specs: list[ServerSpec] | None = None,
 ) -> int:
     """Run the app until it quits; every server is gone when this returns."""
-    from explorer.servers import kill_all_now
-
     app = ExplorerApp(
         specs=specs or [demo_spec("flask", flask_server), demo_spec("fastapi")],
         initial=initial,

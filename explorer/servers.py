@@ -4,7 +4,7 @@ A server is started from the event loop's thread (so a parent-death signal set i
 stays tied to a thread that lives as long as the explorer), in a session of its own (so one
 ``killpg`` ends it and any workers), on a socket this process binds to 127.0.0.1 and hands down.
 Its output is read continuously into a bounded :class:`LogBuffer`. Readiness is the first HTTP
-answer to a probe; after that a probe every second tells a hung server from a live one.
+answer to a probe; after that a probe every half second tells a hung server from a live one.
 
 Every process group started here is remembered until it is reaped, and :func:`kill_all_now`
 (registered with :mod:`atexit`, and called by the app's signal handlers) ends them synchronously
@@ -203,12 +203,14 @@ class ManagedServer:
         spec: ServerSpec,
         *,
         ready_timeout: float = 30.0,
-        probe_interval: float = 1.0,
+        probe_interval: float = 0.5,
+        probe_timeout: float = 1.0,
         log: LogBuffer | None = None,
     ) -> None:
         self.spec = spec
         self.ready_timeout = ready_timeout
         self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout  # interval + timeout bound how long a hang goes unnoticed
         self.log = log or LogBuffer(ignore=(PROBE_PATH,))
         self.monitoring = True
         self._status = ServerStatus(spec.framework)
@@ -323,14 +325,14 @@ class ManagedServer:
             await asyncio.sleep(self.probe_interval)
             if not self.monitoring or proc.returncode is not None:
                 continue
-            answered = await probe(port, self.probe_interval)
+            answered = await probe(port, self.probe_timeout)
             if proc.returncode is not None or self._status.state is ServerState.STOPPING:
                 return
             if answered and self._status.state is ServerState.UNRESPONSIVE:
                 self.log.write("answering again")
                 self._set(state=ServerState.READY, message="")
             elif not answered and self._status.state is ServerState.READY:
-                self.log.write(f"did not answer a probe within {self.probe_interval:.1f} s")
+                self.log.write(f"did not answer a probe within {self.probe_timeout:.1f} s")
                 self._set(state=ServerState.UNRESPONSIVE, message="alive but not answering")
 
     async def wait_exit(self, timeout: float) -> int | None:
@@ -359,6 +361,7 @@ class ManagedServer:
 
     async def _terminate(self, proc: asyncio.subprocess.Process, grace: float = 3.0) -> None:
         _kill_group(proc.pid, signal.SIGTERM)
+        _kill_group(proc.pid, signal.SIGCONT)  # a stopped (SIGSTOP) server cannot act on SIGTERM until resumed
         try:
             await asyncio.wait_for(proc.wait(), grace)
         except TimeoutError:

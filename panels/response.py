@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")
+LOG_LINES = 2000
 
 
 def status_class(status: int | None) -> str:
@@ -41,6 +43,8 @@ class ResponsePanel(Vertical):
         self.mask = mask
         self._logbuffer = log
         self._unsubscribe: object = None
+        self._pending: deque[str] = deque(maxlen=LOG_LINES)
+        self._flush_scheduled = False
         self.exchange: Exchange | None = None
         self.border_title = NAMES.get(framework, framework)
 
@@ -65,18 +69,28 @@ class ResponsePanel(Vertical):
                     yield Static("", classes="note", id=f"codenote-{self.framework}")
                     yield Static("", id=f"code-view-{self.framework}")
             with TabPane("Log", id=f"log-{self.framework}"):
-                yield RichLog(id=f"logview-{self.framework}", max_lines=2000, markup=False, wrap=False, highlight=False)
+                yield RichLog(id=f"logview-{self.framework}", max_lines=LOG_LINES, markup=False, wrap=False, highlight=False)
 
     def on_mount(self) -> None:
-        log = self.query_one(f"#logview-{self.framework}", RichLog)
-        self._write_log(log, self._logbuffer.lines())
-        self._unsubscribe = self._logbuffer.subscribe(lambda lines: self._write_log(log, lines))
+        self._pending.extend(self._logbuffer.lines())
+        self._flush_log()
+        self._unsubscribe = self._logbuffer.subscribe(self._queue_log)
 
     def on_unmount(self) -> None:
         if callable(self._unsubscribe):
             self._unsubscribe()
 
-    def _write_log(self, log: RichLog, lines: list[str]) -> None:
+    def _queue_log(self, lines: list[str]) -> None:
+        """Collect new lines and draw them at most ten times a second, however fast the server prints."""
+        self._pending.extend(lines)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.set_timer(0.1, self._flush_log)
+
+    def _flush_log(self) -> None:
+        self._flush_scheduled = False
+        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
             log.write(Text.from_ansi(mask_digits(line) if self.mask else line))
 

@@ -1,0 +1,68 @@
+"""A Flask app that answers badly on purpose: binary, wrong encodings, markup, huge, slow, noisy."""
+
+import sys
+import time
+
+from flask import Flask, Response, request
+
+app = Flask(__name__)
+
+
+@app.route("/ok")
+def ok():  # type: ignore[no-untyped-def]
+    return {"ok": True}
+
+
+@app.route("/binary")
+def binary():  # type: ignore[no-untyped-def]
+    return Response(bytes(range(256)) * 4, mimetype="application/octet-stream")
+
+
+@app.route("/latin1")
+def latin1():  # type: ignore[no-untyped-def]
+    return Response("café crème".encode("latin-1"), content_type="text/plain; charset=latin-1")
+
+
+@app.route("/badutf8")
+def bad_utf8():  # type: ignore[no-untyped-def]
+    return Response(b"valid \xff\xfe invalid \xc3\x28", content_type="text/plain; charset=utf-8")
+
+
+@app.route("/markup")
+def markup():  # type: ignore[no-untyped-def]
+    return Response("[bold red]not bold[/] [/foo] [link=http://x]y[/link] [@click=app.quit]q[/]", mimetype="text/plain")
+
+
+@app.route("/markup.json")
+def markup_json():  # type: ignore[no-untyped-def]
+    return {"detail": [{"loc": ["body", "[/foo]"], "msg": "[bold]boom[/bold]", "type": "[red]x"}]}, 422
+
+
+@app.route("/big")
+def big():  # type: ignore[no-untyped-def]
+    mb = request.args.get("mb", 20, type=int)
+    return Response(b"x" * (mb * 1024 * 1024), mimetype="text/plain")
+
+
+@app.route("/slow")
+def slow():  # type: ignore[no-untyped-def]
+    time.sleep(request.args.get("s", 10, type=float))
+    return {"slept": True}
+
+
+@app.route("/flood")
+def flood():  # type: ignore[no-untyped-def]
+    lines = request.args.get("lines", 100_000, type=int)
+    out = sys.stdout
+    for i in range(lines):
+        out.write(f"flood line {i}\n")
+    out.flush()
+    return {"printed": lines}
+
+
+@app.route("/bigline")
+def bigline():  # type: ignore[no-untyped-def]
+    mb = request.args.get("mb", 10, type=int)
+    sys.stdout.write("L" * (mb * 1024 * 1024) + "\n")
+    sys.stdout.flush()
+    return {"printed_mb": mb}

@@ -1,0 +1,98 @@
+"""Faults: a hung server, a flood of logs, and answers no well-behaved server would give."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from explorer.request import MAX_BODY_BYTES, RequestSpec
+from explorer.servers import ServerSpec, ServerState, demo_spec
+from explorer.session import Session
+from tests.conftest import until
+
+APPS = Path(__file__).parent / "apps"
+
+
+@pytest.fixture
+async def hostile() -> AsyncIterator[Session]:
+    async with Session([ServerSpec("flask", "werkzeug", "hostile_app:app", app_dir=APPS)], timeout=10) as session:
+        yield session
+
+
+async def test_hung_server_is_reported_within_two_seconds_and_recovers() -> None:
+    async with Session([demo_spec("fastapi")], timeout=0.5) as session:
+        server = session.server("fastapi")
+        pid = server.status.pid
+        assert pid
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            stopped = time.perf_counter()
+            await until(lambda: server.status.state is ServerState.UNRESPONSIVE, timeout=6)
+            print(f"hang noticed after {time.perf_counter() - stopped:.2f} s")  # by design at most 2 s
+            assert any("Application startup complete" in line for line in server.log.lines())
+            exchange = await session.send_one("fastapi", RequestSpec("GET", "/items/1"))
+            assert exchange.error and exchange.error.startswith("timed out after 0.5 s")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        await until(lambda: server.status.state is ServerState.READY, timeout=6)
+        assert (await session.send_one("fastapi", RequestSpec("GET", "/items/1"))).status == 200
+
+
+async def test_restart_of_a_hung_server() -> None:
+    async with Session([demo_spec("fastapi")]) as session:
+        server = session.server("fastapi")
+        old = server.status.pid
+        assert old
+        os.kill(old, signal.SIGSTOP)
+        status = await server.restart()
+        assert status.state is ServerState.READY and status.pid != old
+
+
+async def test_a_flood_of_log_lines_stalls_nothing(hostile: Session) -> None:
+    server = hostile.server("flask")
+    flood = await hostile.send_one("flask", RequestSpec("GET", "/flood?lines=100000"))
+    assert flood.status == 200
+    await until(lambda: server.log.total_lines >= 100_000, timeout=20)
+    assert len(server.log.lines()) <= 2000
+    assert (await hostile.send_one("flask", RequestSpec("GET", "/ok"))).status == 200
+
+
+async def test_a_ten_megabyte_line_is_cut(hostile: Session) -> None:
+    server = hostile.server("flask")
+    assert (await hostile.send_one("flask", RequestSpec("GET", "/bigline?mb=10"))).status == 200
+    await until(lambda: any("more bytes cut" in line for line in server.log.lines()), timeout=20)
+    assert max(len(line) for line in server.log.lines()) < 4100
+    assert (await hostile.send_one("flask", RequestSpec("GET", "/ok"))).status == 200
+
+
+async def test_binary_and_mis_encoded_answers(hostile: Session) -> None:
+    binary = await hostile.send_one("flask", RequestSpec("GET", "/binary"))
+    assert binary.size == 1024 and binary.json is None and isinstance(binary.text, str)
+    latin = await hostile.send_one("flask", RequestSpec("GET", "/latin1"))
+    assert latin.text == "café crème"
+    bad = await hostile.send_one("flask", RequestSpec("GET", "/badutf8"))
+    assert "\ufffd" in bad.text and bad.text.startswith("valid ")
+
+
+async def test_markup_validation_errors_stay_text(hostile: Session) -> None:
+    exchange = await hostile.send_one("flask", RequestSpec("GET", "/markup.json"))
+    assert [i.location for i in exchange.validation] == ["body.[/foo]"]
+    assert exchange.validation[0].message == "[bold]boom[/bold]"
+
+
+async def test_huge_answer_is_truncated(hostile: Session) -> None:
+    exchange = await hostile.send_one("flask", RequestSpec("GET", "/big?mb=20"))
+    assert exchange.status == 200 and exchange.truncated and exchange.size == 16 * 1024 * 1024
+
+
+async def test_timeout_and_oversized_body_are_clear_errors() -> None:
+    async with Session([ServerSpec("flask", "werkzeug", "hostile_app:app", app_dir=APPS)], timeout=0.5) as session:
+        slow = await session.send_one("flask", RequestSpec("GET", "/slow?s=3"))
+        assert slow.error == "timed out after 0.5 s: the flask server did not answer"
+        big = await session.send_one("flask", RequestSpec("POST", "/ok", body="x" * (MAX_BODY_BYTES + 1)))
+        assert big.error and "not sent" in big.error and "limit" in big.error
