@@ -22,9 +22,11 @@ import pytest
 
 from explorer.bench.external import parse_oha, parse_wrk, whole_seconds, wrk_argv
 from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_load
-from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, run_bench
+from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, BenchReport, LevelResult, run_bench
+from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.bench.verdict import compare
+from explorer.bench.verdict import compare, verdict
+from explorer.servers import demo_spec
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent
@@ -262,3 +264,28 @@ def test_verdict_words() -> None:
     assert compare(1.04) == "FastAPI within 4% of Flask"
     assert compare(0.5) == "Flask served 2.0x FastAPI"
     assert compare(1.2, within=0.25) == "FastAPI within 20% of Flask"
+
+
+def fake_result(key: str, c: int, rps: float, errors: dict[str, int] | None = None) -> LevelResult:
+    framework = "flask" if key == "flask" else "fastapi"
+    target = next(t for t in SCENARIOS["io"].targets + SCENARIOS["cpu"].targets if t.key == key)
+    latency = LatencySummary(int(rps), 50.0, 51.0, 52.0, 53.0, 50.5)
+    load = LoadResult("builtin", c, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.05, False)
+    return LevelResult(target, demo_spec(framework, "gunicorn"), load, SCENARIOS["io"].bound_rps(c))
+
+
+def test_verdict_from_numbers_with_caveats() -> None:
+    io = BenchReport(BenchPlan("io", levels=(10, 50)), {})
+    io.results += [fake_result("flask", 50, 160), fake_result("fastapi", 50, 976)]
+    text = verdict(io).text
+    assert text.startswith("I/O-bound at 50 concurrent: FastAPI served 6.1x Flask (gunicorn, 1 worker x 8 threads)")
+    assert "cap it at 160 rps" in text and "Errors" not in text and "bound" not in text.split("rps")[-1]
+    io.results += [fake_result("flask", 10, 150, {"timeout": 2}), fake_result("fastapi", 10, 1500)]
+    io.plan = BenchPlan("io", levels=(10,))
+    text = verdict(io).text
+    assert "Errors: flask 2" in text and "Above the physical bound for fastapi" in text
+    cpu = BenchReport(BenchPlan("cpu", levels=(10,)), {})
+    cpu.results += [fake_result("flask", 10, 80), fake_result("fastapi", 10, 90), fake_result("fastapi-def", 10, 84)]
+    text = verdict(cpu).text
+    assert "FastAPI within 12% of Flask" in text and "async does not help" in text and "def route: 1.05x" in text
+    assert verdict(BenchReport(BenchPlan("json"), {})).level is None
