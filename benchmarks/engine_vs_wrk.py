@@ -80,7 +80,7 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
     async with supervisor:
         for server in supervisor:
             server.monitoring = False  # no probe requests in the middle of a measurement
-        for case in CASES:
+        for case in [c for c in CASES if args.only in c.name]:
             port = supervisor[case.framework].status.port
             assert port is not None
             runs: dict[str, list[LoadResult]] = {"builtin": [], "wrk": []}
@@ -132,6 +132,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=3.0, help="whole seconds (wrk's unit)")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1: the server needs the other core)")
+    parser.add_argument("--only", default="", metavar="TEXT", help="only the cases whose name contains TEXT")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ensure_wrk()

@@ -25,7 +25,7 @@ from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_loa
 from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, BenchReport, LevelResult, run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.bench.verdict import compare, verdict
+from explorer.bench.verdicts import compare, verdict
 from explorer.servers import demo_spec
 from tests.conftest import LiveServers, alive, wait_gone
 

@@ -1,1 +1,33 @@
-"""The performance lab: closed-loop load against both servers, measured in a process of its own."""
+"""The performance lab: closed-loop load against both servers, generated in a process of its own.
+
+Public API (imported on first use, so ``explorer --help`` and the load process stay light):
+
+- :func:`run_bench` (``runner``): a whole experiment from a :class:`BenchPlan`, reporting
+  :class:`BenchEvent` s to a callback and returning a :class:`BenchReport` (``to_dict()``).
+- :func:`run_load` (``loadgen``): one run against one port, :class:`LoadProgress` events,
+  a :class:`LoadResult`.
+- :func:`verdict` (``verdicts``): the sentence computed from a report.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "BenchError": "runner", "BenchEvent": "runner", "BenchPlan": "runner", "BenchReport": "runner",
+    "LevelResult": "runner", "run_bench": "runner",
+    "LoadConfig": "loadgen", "LoadError": "loadgen", "LoadProgress": "loadgen", "LoadResult": "loadgen",
+    "run_load": "loadgen",
+    "SCENARIOS": "scenarios", "Scenario": "scenarios", "Target": "scenarios",
+    "Verdict": "verdicts", "verdict": "verdicts",
+    "ENGINES": "external", "available": "external",
+}  # fmt: skip
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'explorer.bench' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"explorer.bench.{_WHERE[name]}"), name)

@@ -203,7 +203,7 @@ def report_view(report: BenchReport) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from explorer.bench.verdict import verdict
+    from explorer.bench.verdicts import verdict
 
     plan, scenario = report.plan, report.scenario
     title = (f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "

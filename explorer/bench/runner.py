@@ -139,7 +139,7 @@ class BenchReport:
         return next((r for r in self.results if r.target.key == target and r.concurrency == level), None)
 
     def verdict(self) -> str:
-        from explorer.bench.verdict import verdict
+        from explorer.bench.verdicts import verdict
 
         return verdict(self).text
 
