@@ -131,14 +131,20 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=3.0, help="whole seconds (wrk's unit)")
     parser.add_argument("--warmup", type=float, default=1.0)
-    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1: the server needs the other core)")
+    parser.add_argument(
+        "--wrk-threads", type=int, default=1, help="wrk threads (default 1: the server needs the other core)"
+    )
     parser.add_argument("--only", default="", metavar="TEXT", help="only the cases whose name contains TEXT")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ensure_wrk()
     rows = asyncio.run(measure(args))
     if args.json:
-        print(json.dumps({"machine": machine(), "rounds": args.rounds, "duration_s": args.duration, "cases": rows}, indent=2))
+        print(
+            json.dumps(
+                {"machine": machine(), "rounds": args.rounds, "duration_s": args.duration, "cases": rows}, indent=2
+            )
+        )
     else:
         print(f"\nmachine: {machine()}; {args.rounds} rounds of {args.duration:g} s after {args.warmup:g} s warm-up")
         for row in rows:

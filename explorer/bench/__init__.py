@@ -24,7 +24,11 @@ _WHERE = {
     "ENGINES": "external", "available": "external",
 }  # fmt: skip
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "ENGINES", "SCENARIOS", "BenchError", "BenchEvent", "BenchPlan", "BenchReport", "LevelResult", "LoadConfig",
+    "LoadError", "LoadProgress", "LoadResult", "Scenario", "Target", "Verdict", "available", "run_bench", "run_load",
+    "verdict",
+]  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
