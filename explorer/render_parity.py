@@ -46,7 +46,9 @@ def differences_view(report: ParityReport) -> RenderableType:
     for number, result in enumerate(report.results, start=1):
         if result.matched:
             continue
-        parts.append(Text(f"{number}. {result.case.name}  ({result.case.request.line})", style="bold"))
+        line = result.case.request.line
+        title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
+        parts.append(Text(f"{number}. {title}", style="bold"))
         for difference in result.differences:
             parts.append(Text("   ") + Text(difference.line()))
     return Group(*parts)
