@@ -22,8 +22,10 @@ import sys
 import termios
 import time
 
-BASELINE = "from textual.app import App\nfrom textual.widgets import Static\n" \
+BASELINE = (
+    "from textual.app import App\nfrom textual.widgets import Static\n"
     "class A(App):\n    def compose(self):\n        yield Static('Routing and path parameters')\nA().run()\n"
+)
 
 
 def first_paint(argv: list[str], marker: bytes, timeout: float = 20.0) -> float:
@@ -76,7 +78,9 @@ def main() -> None:
     for name, argv in (("baseline Textual app", baseline), ("explorer", explorer)):
         times = [first_paint(argv, marker) for _ in range(args.runs)]
         shown = " ".join(f"{t * 1000:.0f}" for t in times)
-        print(f"{name:22} median {statistics.median(times) * 1000:6.0f} ms  min {min(times) * 1000:5.0f} ms  runs (ms): {shown}")
+        print(
+            f"{name:22} median {statistics.median(times) * 1000:6.0f} ms  min {min(times) * 1000:5.0f} ms  runs (ms): {shown}"
+        )
 
 
 if __name__ == "__main__":

@@ -59,18 +59,23 @@ def _timeout(text: str) -> float:
     return value
 
 
-def add_server_options(parser: argparse.ArgumentParser) -> None:
-    """Options that choose which servers run: shared by the app and every headless command."""
-    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default="dev",
+def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> None:
+    """Options that choose which servers run: shared by the app and every headless command.
+
+    On a subcommand the defaults are suppressed, so ``explorer --flask-server gunicorn send ...``
+    keeps the value given before the subcommand instead of resetting it.
+    """
+    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default=argparse.SUPPRESS if sub else "dev",
                         help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
-    parser.add_argument("--timeout", type=_timeout, default=5.0, help="seconds to wait for an answer (default: 5)")
+    parser.add_argument("--timeout", type=_timeout, default=argparse.SUPPRESS if sub else 5.0,
+                        help="seconds to wait for an answer (default: 5)")
 
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
     parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
     parser.add_argument("--mask", action="store_true", help=argparse.SUPPRESS)  # hides volatile figures (tests)
-    add_server_options(parser)
+    add_server_options(parser, sub=False)
     add_app_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
 

@@ -96,6 +96,7 @@ async def test_restart_moves_to_another_port_when_the_old_one_is_taken() -> None
         old_port = server.status.port
         await server.stop()
         squatter = socket.socket()
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the old port may hold TIME_WAIT entries
         squatter.bind(("127.0.0.1", old_port))
         squatter.listen()
         try:
