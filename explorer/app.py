@@ -38,14 +38,15 @@ from explorer.request import RequestSpec
 from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
 from explorer.session import Session
 from panels.editor import RequestEditor
+from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
+from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 
 if TYPE_CHECKING:
     from explorer.client import Exchange
 
-VIEWS = ("both", "flask", "fastapi")
 THEME = "textual-dark"
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
@@ -79,6 +80,7 @@ class ExplorerApp(App[int]):
         Binding("d", "docs", "Docs", id="docs", tooltip="API docs: FastAPI's generated schema next to what Flask answers"),
         Binding("o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"),
         Binding("r", "restart", "Restart", id="restart", tooltip="Restart both servers"),
+        Binding("c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"),
         Binding("s", "switch_flask_server", "Flask server", id="switch_flask_server",
                 tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
         Binding("b", "toggle_raw", "Raw body", id="toggle_raw", show=False, tooltip="Show bodies raw or pretty-printed"),
@@ -109,7 +111,6 @@ class ExplorerApp(App[int]):
         self.initial = initial
         self.timeout = timeout
         self.mask = mask
-        self.view = "both"
         self.raw = False
         self.measurements = Measurements()
         self.sample: Sample | None = None
@@ -117,13 +118,19 @@ class ExplorerApp(App[int]):
         self._keymap = keymap or {}
         self.session = Session(self.specs, timeout=timeout)
         self._servers = self.session.supervisor.servers
+        self.demo = all(spec.target.startswith("demos.") for spec in self.specs)
+        self.views = ["both", *self._servers] if len(self._servers) > 1 else list(self._servers)
+        self.view = self.views[0]
         self.theme = THEME
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield ServerStrip(mask=self.mask, id="strip")
         with Horizontal(id="main"):
-            yield SampleBrowser(id="samples")
+            if self.demo:
+                yield SampleBrowser(id="samples")
+            else:
+                yield RouteBrowser(id="samples")
             with Vertical(id="work"):
                 yield RequestEditor(id="editor")
                 yield Static("", id="claim")
@@ -141,9 +148,12 @@ class ExplorerApp(App[int]):
         if self.initial is not None:
             self.query_one(RequestEditor).load(self.initial)
             self.query_one("#claim", Static).update("Press ctrl+r to send this request to both servers.")
-        else:
+        elif self.demo:
             self.query_one("#claim", Static).update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r.")
-        self.query_one("#sample-tree", Tree).focus()
+        else:
+            self.query_one(RequestEditor).load(RequestSpec("GET", "/"))
+            self.query_one("#claim", Static).update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
+        self.query_one("#samples Tree", Tree).focus()
         loop = asyncio.get_running_loop()
         handlers = {signal.SIGTERM: self.exit, signal.SIGINT: self.exit, signal.SIGHUP: self._hang_up}
         for sig, handler in handlers.items():
@@ -175,8 +185,20 @@ class ExplorerApp(App[int]):
         import explorer.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
 
         await starting
+        if not self.demo:
+            await self._list_routes()
         if os.environ.get("EXPLORER_TEST_CRASH"):  # test hook: an unhandled exception in the app itself
             self.call_later(self._crash_for_tests)
+
+    async def _list_routes(self) -> None:
+        """Fill the route picker from FastAPI's OpenAPI schema and Flask's URL map."""
+        from explorer.routes import list_all_routes, merge_routes
+
+        listings = await list_all_routes(self.session)
+        problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
+        rows = merge_routes(listings.values())
+        note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
+        self.query_one(RouteBrowser).show_rows(rows, note)
 
     def _crash_for_tests(self) -> None:
         raise RuntimeError("EXPLORER_TEST_CRASH: an unhandled exception inside the app")
@@ -194,7 +216,11 @@ class ExplorerApp(App[int]):
         if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
             self.measurements.spawn_ms[status.framework] = status.spawn_to_ready_ms
         if status.state is ServerState.CRASHED:
-            self.notify(f"{status.framework} server crashed: {status.message}. Press r to restart.", severity="error", timeout=8)
+            from explorer.targets import import_error_line
+
+            detail = import_error_line(list(status.log_tail) or server.log.tail(40))
+            message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
+            self.notify(f"{message}. Its Log tab has the details; press r to restart.", severity="error", timeout=10)
 
     # --------------------------------------------------------------- requests
     def visible(self) -> list[str]:
@@ -238,7 +264,7 @@ class ExplorerApp(App[int]):
             left, right = results.values()
             found = differences(left, right)
             differs = frozenset(d.aspect for d in found)
-            summary = "; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found) or "Same status, content type and body."
+            summary = "; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found) or "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
             self._show_claim(f"Differences: {summary}")
         for framework, exchange in results.items():
             panel = self.query_one(f"#panel-{framework}", ResponsePanel)
@@ -264,6 +290,14 @@ class ExplorerApp(App[int]):
     def _editor_send(self) -> None:
         self.action_send()
 
+    @on(RouteBrowser.Chosen)
+    def _route_chosen(self, event: RouteBrowser.Chosen) -> None:
+        row = event.row
+        self.sample = None
+        self.query_one(RequestEditor).load(row.request)
+        self._show_claim(f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.")
+        self.action_send()
+
     @on(SampleBrowser.Chosen)
     def _sample_chosen(self, event: SampleBrowser.Chosen) -> None:
         self.load_sample(event.sample, send=True)
@@ -277,7 +311,7 @@ class ExplorerApp(App[int]):
 
     # ---------------------------------------------------------------- actions
     def action_cycle_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self.view = self.views[(self.views.index(self.view) + 1) % len(self.views)]
         for framework in self._servers:
             self.query_one(f"#panel-{framework}", ResponsePanel).display = self.view in ("both", framework)
         self.query_one(ServerStrip).set_view(self.view)
@@ -367,6 +401,42 @@ class ExplorerApp(App[int]):
         if sample is not None:
             self.query_one(SampleBrowser).select(sample.id)
             self.load_sample(sample, send=True)
+
+    def action_parity(self) -> None:
+        default = ""
+        for spec in self.specs:
+            candidate = (spec.app_dir or Path.cwd()) / "requests.yaml"
+            if not self.demo and candidate.is_file():
+                default = str(candidate)
+        self.push_screen(ParityScreen(default), self._parity_done)
+
+    def _parity_done(self, request: RequestSpec | None) -> None:
+        if request is not None:
+            self.sample = None
+            self.query_one(RequestEditor).load(request)
+            self.action_send()
+
+    @on(ParityScreen.RunRequested)
+    def _parity_run(self, event: ParityScreen.RunRequested) -> None:
+        self.run_parity(event.path)
+
+    @work(group="parity", exclusive=True, exit_on_error=False)
+    async def run_parity(self, path: str) -> None:
+        from explorer.parity import run_parity
+        from explorer.parity_file import load_suite
+
+        screen = self.screen
+        assert isinstance(screen, ParityScreen)
+        if set(self._servers) != {"flask", "fastapi"}:
+            screen.show_error("Parity needs both a Flask app and a FastAPI app running.")
+            return
+        try:
+            suite = load_suite(Path(path).expanduser())
+        except ExplorerError as exc:
+            screen.show_error(str(exc))
+            return
+        report = await run_parity(self.session, suite, on_result=screen.add_result)
+        screen.show_report(report)
 
     def action_guide(self) -> None:
         from panels.guide_screen import GuideScreen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 from rich.console import Console
 from textual.widgets import Input, Static, Switch, TextArea
@@ -12,6 +13,7 @@ from explorer.app import ExplorerApp, load_keymap
 from explorer.catalog import by_id
 from explorer.request import RequestSpec
 from explorer.servers import ServerState
+from explorer.targets import specs_from_options
 from panels.body_view import BodyView
 from panels.docs_screen import DocsScreen
 from panels.guide_screen import GuideScreen
@@ -214,3 +216,42 @@ async def test_json_editor_is_highlighted() -> None:
         await pilot.pause()
         editor = app.query_one("#body-editor", TextArea)
         assert editor.language == "json" and '"price"' in editor.text
+
+
+SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
+
+
+async def test_user_apps_routes_and_parity_screen() -> None:
+    from panels.parity_screen import ParityScreen
+    from panels.routes import RouteBrowser
+
+    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=SHOP)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        browser = app.query_one(RouteBrowser)
+        await until(pilot, lambda: len(browser.rows) >= 5)
+        assert {row.pattern for row in browser.rows} >= {"/products", "/orders"}
+        await pilot.press("down", "down")
+        await send_and_wait(pilot, "enter")
+        assert app.last["flask"].status == app.last["fastapi"].status == 200
+        await pilot.press("c")
+        assert isinstance(app.screen, ParityScreen)
+        assert app.screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
+        await pilot.press("enter")
+        screen = app.screen
+        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
+        assert [r.case.name for r in screen.results if r.outcome != "match"] == ["create order"]
+        assert "1 differ" in plain(screen.query_one("#parity-summary", Static))
+
+
+async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
+    apps = Path(__file__).resolve().parent / "apps"
+    specs = specs_from_options(flask="broken_app:app", fastapi="shop_fastapi:app", app_dir=apps)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=SIZE) as pilot:
+        flask = app.session.server("flask")
+        await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
+        await pilot.press("5")
+        await until(pilot, lambda: "broken on purpose" in "".join(str(line) for line in app.query_one("#logview-flask").lines))
+        assert "crashed" in plain(app.query_one("#strip", Static))

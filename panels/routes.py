@@ -1,0 +1,67 @@
+"""The user's own routes, listed from FastAPI's OpenAPI schema and Flask's URL map, to pick from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static, Tree
+
+if TYPE_CHECKING:
+    from explorer.routes import RouteRow
+
+GROUPS = {("fastapi", "flask"): "In both apps", ("flask",): "Flask only", ("fastapi",): "FastAPI only"}
+
+
+class RouteBrowser(Vertical):
+    """A filter box over the routes of both apps. Enter on a route posts :class:`Chosen`."""
+
+    class Chosen(Message):
+        """The user picked a route: load its example request and send it."""
+
+        def __init__(self, row: RouteRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[RouteRow] = []
+        self.note = "Listing routes once the servers are ready…"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Filter routes…", id="route-filter")
+        tree: Tree[RouteRow | None] = Tree("Routes", id="route-tree")
+        tree.show_root = False
+        yield tree
+        yield Static(Text(self.note, style="italic"), id="route-note")
+
+    def show_rows(self, rows: list[RouteRow], note: str) -> None:
+        """Replace the listing (called by the app when the routes have been read)."""
+        self.rows = rows
+        self.query_one("#route-note", Static).update(Text(note, style="italic"))
+        self._fill(self.query_one("#route-filter", Input).value)
+
+    def _fill(self, text: str) -> None:
+        tree: Tree[RouteRow | None] = self.query_one("#route-tree", Tree)
+        tree.clear()
+        words = text.lower().split()
+        shown = [r for r in self.rows if all(w in f"{r.method} {r.pattern}".lower() for w in words)]
+        for key, title in GROUPS.items():
+            group = [r for r in shown if tuple(sorted(r.frameworks)) == key]
+            if group:
+                node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
+                for row in group:
+                    node.add_leaf(Text.assemble((f"{row.method:7}", "bold"), row.pattern), data=row)
+
+    @on(Input.Changed, "#route-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Tree.NodeSelected, "#route-tree")
+    def _choose(self, event: Tree.NodeSelected[RouteRow | None]) -> None:
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data))
