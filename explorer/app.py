@@ -37,6 +37,7 @@ from explorer.errors import ExplorerError
 from explorer.request import RequestSpec
 from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
 from explorer.session import Session
+from explorer.session_report import SessionLog
 from panels.editor import RequestEditor
 from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
@@ -85,6 +86,8 @@ class ExplorerApp(App[int]):
                 tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
         Binding("b", "toggle_raw", "Raw body", id="toggle_raw", show=False, tooltip="Show bodies raw or pretty-printed"),
         Binding("y", "copy_curl", "Copy curl", id="copy_curl", show=False, tooltip="Copy the current request as a curl command"),
+        Binding("e", "export", "Export", id="export", show=False,
+                tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON"),
         Binding("1", "tab('body')", "Body tab", id="tab_body", show=False, tooltip="Body tab in both panels"),
         Binding("2", "tab('headers')", "Headers tab", id="tab_headers", show=False, tooltip="Headers tab in both panels"),
         Binding("3", "tab('validation')", "Validation tab", id="tab_validation", show=False, tooltip="Validation tab in both panels"),
@@ -115,6 +118,7 @@ class ExplorerApp(App[int]):
         self.measurements = Measurements()
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
+        self.history = SessionLog()
         self._keymap = keymap or {}
         self.session = Session(self.specs, timeout=timeout)
         self._servers = self.session.supervisor.servers
@@ -260,6 +264,7 @@ class ExplorerApp(App[int]):
 
         self.last = results
         differs: frozenset[str] = frozenset()
+        found = []
         if len(results) == 2:
             left, right = results.values()
             found = differences(left, right)
@@ -271,6 +276,29 @@ class ExplorerApp(App[int]):
             panel.show_exchange(exchange, differs)
             server = self._servers[framework]
             panel.show_code(find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework))
+        self._remember(spec, results, [f"{d.aspect}: {d.left} vs {d.right}" for d in found])
+
+    def _remember(self, spec: RequestSpec, results: dict[str, Exchange], found: list[str]) -> None:
+        from explorer.request import curl_command
+
+        curls = {fw: curl_command(spec, self._servers[fw].status.base_url or "") for fw in results}
+        self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found, curls)
+
+    def action_export(self) -> None:
+        from datetime import datetime
+
+        from explorer.session_report import session_report
+
+        servers = {fw: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for fw, s in self._servers.items()}
+        measured = {"spawn to ready": self.measurements.spawn_ms, "median GET /items/1": self.measurements.latency_ms}
+        document = self.history.document(servers, {k: v for k, v in measured.items() if v})
+        base = Path.cwd() / f"explorer-session-{datetime.now():%Y%m%d-%H%M%S}"
+        try:
+            md, js = session_report(document).write(base)
+        except ExplorerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Wrote {md.name} and {js.name} in {md.parent}", title="Session exported", timeout=6)
 
     def _show_claim(self, extra: str = "") -> None:
         from rich.text import Text

@@ -276,6 +276,15 @@ def _parity_converter() -> Converter:
 register_converter("parity", _parity_converter)
 
 
+def _session_converter() -> Converter:
+    from explorer.session_report import session_report
+
+    return session_report
+
+
+register_converter("session", _session_converter)
+
+
 def report_from_document(document: Any) -> Report:
     """A report from a saved report, or from any document kind a converter is registered for."""
     if not isinstance(document, dict):

@@ -255,3 +255,19 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
         await pilot.press("5")
         await until(pilot, lambda: "broken on purpose" in "".join(str(line) for line in app.query_one("#logview-flask").lines))
         assert "crashed" in plain(app.query_one("#strip", Static))
+
+
+async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
+    document = json.loads(next(tmp_path.glob("explorer-session-*.json")).read_text())
+    assert document["report_kind"] == "session"
+    markdown = next(tmp_path.glob("explorer-session-*.md")).read_text()
+    assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown

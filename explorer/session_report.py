@@ -1,0 +1,71 @@
+"""A session of the app as a report: the servers, the comparison table, every request sent, lab runs.
+
+The app keeps a plain ``kind: "session"`` document (:class:`SessionLog`); :func:`session_report`
+turns it into the generic :class:`~explorer.report.Report`, so it is written as Markdown and JSON
+like a parity run and can be rebuilt with ``explorer report --from``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import UTC, datetime
+from typing import Any
+
+from explorer.comparison import ROWS
+from explorer.report import Report, Section, Table, exchange_block
+
+MAX_REQUESTS = 200
+
+
+class SessionLog:
+    """What a session did, in plain data: bounded, so a long session cannot grow without limit."""
+
+    def __init__(self) -> None:
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
+        self.requests: deque[dict[str, Any]] = deque(maxlen=MAX_REQUESTS)
+        self.lab: deque[dict[str, Any]] = deque(maxlen=50)
+
+    def add_request(self, exchanges: dict[str, Any], differences: list[str], curls: dict[str, str]) -> None:
+        """One send: each framework's ``Exchange.to_dict()``, the differences named, the curl lines."""
+        self.requests.append({"exchanges": exchanges, "differences": differences, "curl": curls})
+
+    def add_lab(self, report: dict[str, Any]) -> None:
+        self.lab.append(report)
+
+    def document(self, servers: dict[str, Any], measured: dict[str, dict[str, float]]) -> dict[str, Any]:
+        return {
+            "kind": "session",
+            "started": self.started,
+            "servers": servers,
+            "measured": measured,
+            "requests": list(self.requests),
+            "lab": list(self.lab),
+        }
+
+
+def session_report(document: dict[str, Any]) -> Report:
+    """The report of a ``kind: "session"`` document."""
+    servers = document.get("servers") or {}
+    measured = document.get("measured") or {}
+    facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')})") for fw, s in servers.items()]
+    sections = [
+        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"), tuple((r.dimension, r.flask, r.fastapi) for r in ROWS))),
+    ]
+    if measured:
+        rows = tuple((name, *(f"{values.get(fw, float('nan')):.2f} ms" for fw in ("flask", "fastapi")))
+                     for name, values in measured.items())  # fmt: skip
+        sections.append(Section("Measured on this machine", table=Table(("figure", "Flask", "FastAPI"), rows)))
+    for number, entry in enumerate(document.get("requests") or [], 1):
+        exchanges = entry.get("exchanges") or {}
+        first = next(iter(exchanges.values()), {})
+        request = first.get("request") or {}
+        blocks = tuple(
+            exchange_block(fw, exchange, (entry.get("curl") or {}).get(fw)) for fw, exchange in exchanges.items()
+        )  # fmt: skip
+        sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}", level=3,
+                                items=tuple(entry.get("differences") or ()), exchanges=blocks))  # fmt: skip
+    for run in document.get("lab") or []:
+        sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", "")),
+                                items=tuple(str(line) for line in run.get("lines", []))))  # fmt: skip
+    return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
+
