@@ -20,14 +20,14 @@ _WHERE = {
     "LoadConfig": "loadgen", "LoadError": "loadgen", "LoadProgress": "loadgen", "LoadResult": "loadgen",
     "run_load": "loadgen",
     "SCENARIOS": "scenarios", "Scenario": "scenarios", "Target": "scenarios",
-    "Verdict": "verdicts", "verdict": "verdicts",
+    "Verdict": "verdicts", "verdict": "verdicts", "verdict_all": "verdicts",
     "ENGINES": "external", "available": "external",
 }  # fmt: skip
 
 __all__ = [
     "ENGINES", "SCENARIOS", "BenchError", "BenchEvent", "BenchPlan", "BenchReport", "LevelResult", "LoadConfig",
     "LoadError", "LoadProgress", "LoadResult", "Scenario", "Target", "Verdict", "available", "run_bench", "run_load",
-    "verdict",
+    "verdict", "verdict_all",
 ]  # fmt: skip
 
 

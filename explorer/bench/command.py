@@ -227,6 +227,12 @@ def report_view(report: BenchReport) -> Any:
     routes = [Text(f"{_name(t.key)}: GET {t.path}, {t.route}", style="dim") for t in scenario.targets]
     settings = [Text(f"{NAMES[fw]}: {spec.label} ({spec.target})", style="dim") for fw, spec in report.servers.items()]
     notes = [
+        Text(f"{_name(r.target.key)} at c={r.concurrency}: the server closed the connection after each answer "
+             f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes connecting.", style="dim")
+        for r in report.results
+        if r.load.reconnects and r.load.reconnects > r.load.requests / 2
+    ][:1]  # fmt: skip
+    notes += [
         Text(
             "Latencies in ms. bound: concurrency / wait, the most a closed loop can get. "
             "CPU/req: the load client's own CPU ms per request.",

@@ -7,6 +7,7 @@ the bottleneck, or a rate above the physical bound (which would mean the measure
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,3 +102,8 @@ def verdict(report: BenchReport) -> Verdict:
         tail = ": framework overhead only"
     results = [r for r in report.results if r.concurrency == level]
     return Verdict(" ".join([head + tail + ".", *_caveats(results)]), level, ratio)
+
+
+def verdict_all(reports: Iterable[BenchReport]) -> str:
+    """Several experiments (say io then cpu) in one paragraph, each report's verdict in turn."""
+    return " ".join(verdict(report).text for report in reports)
