@@ -27,6 +27,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.worker import Worker, WorkerState
@@ -72,7 +73,7 @@ class ExplorerApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "Flask vs FastAPI Explorer"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "send", "Send", id="send", priority=True,
+        Binding("ctrl+r", "send", "Send", id="send",
                 tooltip="Send the request in the editor to the visible server(s)"),
         Binding("f", "cycle_view", "Both/Flask/FastAPI", id="cycle_view",
                 tooltip="Cycle the view: Both, Flask only, FastAPI only (requests go only to what is shown)"),
@@ -81,6 +82,7 @@ class ExplorerApp(App[int]):
         Binding("d", "docs", "Docs", id="docs", tooltip="API docs: FastAPI's generated schema next to what Flask answers"),
         Binding("o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"),
         Binding("r", "restart", "Restart", id="restart", tooltip="Restart both servers"),
+        Binding("p", "lab", "Performance", id="lab", tooltip="Performance lab: async against sync under load, measured"),
         Binding("c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"),
         Binding("s", "switch_flask_server", "Flask server", id="switch_flask_server",
                 tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
@@ -227,7 +229,7 @@ class ExplorerApp(App[int]):
             self.notify(f"{message}. Its Log tab has the details; press r to restart.", severity="error", timeout=10)
 
     # --------------------------------------------------------------- requests
-    def visible(self) -> list[str]:
+    def frameworks_in_view(self) -> list[str]:
         return list(self._servers) if self.view == "both" else [fw for fw in self._servers if fw == self.view]
 
     def action_send(self) -> None:
@@ -240,7 +242,7 @@ class ExplorerApp(App[int]):
         editor.show_message(editor.json_warning(spec))
         if self.sample is not None and self.sample.request != spec:
             self.sample = None
-        frameworks = self.visible()
+        frameworks = self.frameworks_in_view()
         if self.sample is not None:
             frameworks = [fw for fw in frameworks if fw in self.sample.frameworks] or frameworks
         for framework in self._servers:
@@ -395,7 +397,7 @@ class ExplorerApp(App[int]):
         except ExplorerError as exc:
             self.notify(f"Cannot copy: {exc}", severity="error")
             return
-        framework = self.visible()[0]
+        framework = self.frameworks_in_view()[0]
         url = self._servers[framework].status.base_url or "http://127.0.0.1:PORT"
         command = curl_command(spec, url)
         self.copy_to_clipboard(command)
@@ -465,6 +467,39 @@ class ExplorerApp(App[int]):
             return
         report = await run_parity(self.session, suite, on_result=screen.add_result)
         screen.show_report(report)
+
+    def action_lab(self) -> None:
+        from explorer.bench.external import ENGINES, available
+        from panels.lab_screen import LabScreen
+
+        if not self.is_screen_installed("lab"):
+            self.install_screen(LabScreen([e for e in ENGINES if available(e)], mask=self.mask), name="lab")
+        self.push_screen("lab")
+
+    def on_lab_screen_run_requested(self, event: Message) -> None:
+        self.run_lab(getattr(event, "plan"))
+
+    def on_lab_screen_stop_requested(self) -> None:
+        self.workers.cancel_group(self, "lab")
+
+    @work(group="lab", exclusive=True, exit_on_error=False)
+    async def run_lab(self, plan: object) -> None:
+        """The experiment, on servers of its own; the load runs in a separate process."""
+        from explorer.bench.runner import run_bench
+        from panels.lab_screen import LabScreen
+
+        screen = self.get_screen("lab")
+        assert isinstance(screen, LabScreen)
+        try:
+            report = await run_bench(plan, on_event=screen.on_bench_event)  # type: ignore[arg-type]
+        except asyncio.CancelledError:
+            screen.show_report(None)
+            raise
+        except ExplorerError as exc:
+            screen.show_report(None, error=f"The lab stopped: {exc}")
+            return
+        screen.show_report(report)
+        self.history.add_lab({"scenario": report.scenario.title, "verdict": report.verdict(), "report": report.to_dict()})
 
     def action_guide(self) -> None:
         from panels.guide_screen import GuideScreen

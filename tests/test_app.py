@@ -6,6 +6,7 @@ import os
 import signal
 from pathlib import Path
 
+import psutil
 from rich.console import Console
 from textual.widgets import Input, Static, Switch, TextArea
 
@@ -271,3 +272,55 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     assert document["report_kind"] == "session"
     markdown = next(tmp_path.glob("explorer-session-*.md")).read_text()
     assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown
+
+
+async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
+    app = ExplorerApp(initial=RequestSpec("POST", "/items"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
+        body = app.query_one("#body-editor", TextArea)
+        body.focus()
+        await pilot.press(*'{"name": "pen", "price": 2}')
+        await send_and_wait(pilot)
+        assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
+
+
+async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
+    from panels.lab_screen import LabScreen
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        lab.query_one("#lab-levels", Input).value = "1,4"
+        lab.query_one("#lab-duration", Input).value = "0.3"
+        lab.query_one("#lab-warmup", Input).value = "0.1"
+        await pilot.press("ctrl+r")
+        await pilot.press("escape")  # keys answer while the lab runs
+        assert not isinstance(app.screen, LabScreen)
+        await pilot.press("p")
+        await until(pilot, lambda: len(lab.results) == 4, timeout=30)
+        await until(pilot, lambda: "Flask" in plain(lab.query_one("#lab-verdict", Static)))
+        assert all(r.load.error_count == 0 and r.rps > 0 for r in lab.results)
+        assert len(app.history.lab) == 1
+        lab.query_one("#lab-duration", Input).value = "30"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: any(("explorer.bench._worker" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
+        assert [p for p in psutil.Process().children(recursive=True) if "bench._worker" in " ".join(p.cmdline())] == []
+
+
+async def test_lab_refuses_bad_levels() -> None:
+    from panels.lab_screen import LabScreen
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        lab.query_one("#lab-levels", Input).value = "1,ten"
+        await pilot.press("ctrl+r")
+        assert "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static))

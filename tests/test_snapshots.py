@@ -73,3 +73,7 @@ def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
+
+
+def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app_for(), terminal_size=SIZE, press=["p"])

@@ -1,0 +1,224 @@
+"""The Performance lab (``p``): async against sync under load, run in a separate process and drawn live.
+
+The screen only draws: the app runs the experiment in a worker (the load itself runs in its own
+process) and hands every event down through :meth:`LabScreen.on_bench_event`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual_plotext import PlotextPlot
+
+from explorer.errors import ExplorerError
+
+if TYPE_CHECKING:
+    from explorer.bench.runner import BenchEvent, BenchPlan, BenchReport, LevelResult
+
+SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json")]
+FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on the dev server (baseline)", "dev")]
+
+
+def parse_levels(text: str) -> tuple[int, ...]:
+    """``"1, 10,50"`` -> ``(1, 10, 50)``; anything else is an :class:`ExplorerError` with a clear message."""
+    try:
+        levels = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ExplorerError(f"concurrency levels must be whole numbers separated by commas, got {text!r}") from None
+    if not levels:
+        raise ExplorerError("give at least one concurrency level, e.g. 1,10,50")
+    return levels
+
+
+def parse_seconds(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ExplorerError(f"{what} must be a number of seconds, got {text!r}") from None
+
+
+class LabScreen(Screen[None]):
+    """Pick a scenario, levels and Flask server; run; watch progress, results, plots and the verdict.
+
+    | Key | Action |
+    | --- | --- |
+    | ctrl+r | run (or run again) |
+    | ctrl+x | stop the run |
+    | escape / p | back (a run goes on in the background until it ends or is stopped) |
+    """
+
+    BINDINGS = [
+        Binding("escape,p", "dismiss(None)", "Back", id="lab.back"),
+        Binding("ctrl+r", "run", "Run", id="lab.run", priority=True),
+        Binding("ctrl+x", "stop", "Stop", id="lab.stop"),
+    ]
+
+    class RunRequested(Message):
+        def __init__(self, plan: BenchPlan) -> None:
+            super().__init__()
+            self.plan = plan
+
+    class StopRequested(Message):
+        """The user asked to stop the experiment under way."""
+
+    def __init__(self, engines: list[str], mask: bool = False) -> None:
+        super().__init__()
+        self.engines = engines
+        self.mask = mask
+        self.results: list[LevelResult] = []
+        self._live: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="lab-controls"):
+            yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
+            yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
+            yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
+                         id="lab-engine", compact=True)  # fmt: skip
+            yield Label("levels", classes="lab-label")
+            yield Input("1,10,50,100", id="lab-levels")
+            yield Label("s", classes="lab-label")
+            yield Input("3", id="lab-duration", type="number")
+            yield Label("warm-up", classes="lab-label")
+            yield Input("1", id="lab-warmup", type="number")
+            yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
+            yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
+        yield Static("", id="lab-about")
+        yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
+        yield Static("", id="lab-live")
+        with Horizontal(id="lab-body"):
+            yield DataTable(id="lab-results", zebra_stripes=True, cursor_type="row")
+            with Vertical(id="lab-plots"):
+                yield PlotextPlot(id="lab-plot-rps", classes="lab-plot")
+                yield PlotextPlot(id="lab-plot-latency", classes="lab-plot")
+        yield Static("", id="lab-verdict")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lab-results", DataTable)
+        for column in ("route", "server", "conc.", "req/s", "bound", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "client"):
+            table.add_column(column, key=column)
+        self._about()
+        self.query_one("#lab-scenario", Select).focus()
+
+    @on(Select.Changed)
+    def _about(self) -> None:
+        from explorer.bench.scenarios import SCENARIOS
+
+        scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
+        text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
+        text.append("Each framework is loaded in turn at each level, by a client in its own process; "
+                    "FastAPI runs on uvicorn (1 process).", style="dim")  # fmt: skip
+        self.query_one("#lab-about", Static).update(text)
+
+    def read_plan(self) -> BenchPlan:
+        from explorer.bench.runner import BenchPlan
+
+        return BenchPlan(
+            scenario=str(self.query_one("#lab-scenario", Select).value),
+            levels=parse_levels(self.query_one("#lab-levels", Input).value),
+            duration=parse_seconds(self.query_one("#lab-duration", Input).value, "duration"),
+            warmup=parse_seconds(self.query_one("#lab-warmup", Input).value, "warm-up"),
+            flask_server=str(self.query_one("#lab-flask", Select).value),
+            engine=str(self.query_one("#lab-engine", Select).value),
+        ).check()
+
+    @on(Button.Pressed, "#lab-run")
+    def action_run(self) -> None:
+        try:
+            plan = self.read_plan()
+        except ExplorerError as exc:
+            self.query_one("#lab-verdict", Static).update(Text(f"Not run: {exc}", style="bold red"))
+            return
+        self.results.clear()
+        self._live.clear()
+        self.query_one("#lab-results", DataTable).clear()
+        self.query_one("#lab-verdict", Static).update(Text("Starting the servers for the lab…", style="italic"))
+        self.query_one("#lab-progress", ProgressBar).update(progress=0)
+        self._set_running(True)
+        self.post_message(self.RunRequested(plan))
+
+    @on(Button.Pressed, "#lab-stop")
+    def action_stop(self) -> None:
+        self.post_message(self.StopRequested())
+
+    def _set_running(self, running: bool) -> None:
+        self.query_one("#lab-run", Button).disabled = running
+        self.query_one("#lab-stop", Button).disabled = not running
+
+    def on_bench_event(self, event: BenchEvent) -> None:
+        """Progress, a finished run, or a run starting: called by the app for every event."""
+        self.query_one("#lab-progress", ProgressBar).update(progress=event.fraction)
+        target = event.target
+        if event.kind == "run" and target is not None:
+            if self._live.pop("servers", None) is not None:
+                self.query_one("#lab-verdict", Static).update(Text("Running… keys still answer; ctrl+x stops.", style="italic"))
+            self._live[target.key] = f"{target.key} ({target.route}) at {event.concurrency}: starting…"
+        elif event.kind == "progress" and target is not None and event.load is not None:
+            load = event.load
+            rate = "‒" if self.mask or load.rate_rps is None else f"{load.rate_rps:,.0f} req/s"
+            p50 = "‒" if self.mask or load.p50_ms is None else f"p50 {load.p50_ms:.1f} ms"
+            self._live[target.key] = f"{target.key} ({target.route}) at {event.concurrency}: {load.phase}, {rate}, {p50}"
+        elif event.kind == "result" and event.result is not None:
+            self.add_result(event.result)
+        elif event.kind == "servers":
+            self._live = {"servers": "starting a Flask and a FastAPI server for the lab…"}
+        self.query_one("#lab-live", Static).update(Text("\n".join(self._live.values())))
+
+    def add_result(self, result: LevelResult) -> None:
+        self.results.append(result)
+        load = result.load
+        lat = load.latency
+
+        def fig(value: float | None, digits: int = 1) -> str:
+            return "‒" if self.mask or value is None or value != value else f"{value:,.{digits}f}"
+
+        cpu = "‒" if self.mask or load.client_cpu_utilisation is None else f"{load.client_cpu_utilisation * 100:.0f}% cpu"
+        if load.client_bound and not self.mask:
+            cpu += " (client-bound)"
+        self.query_one("#lab-results", DataTable).add_row(
+            Text(f"{result.target.key}: {result.target.route}"), Text(result.server.short),
+            Text(str(result.concurrency)), Text(fig(load.rps, 0)), Text(fig(result.bound_rps, 0)),
+            Text(fig(lat.p50_ms)), Text(fig(lat.p90_ms)), Text(fig(lat.p99_ms)), Text(fig(lat.max_ms)),
+            Text(str(load.error_count), style="bold red" if load.error_count else ""), Text(cpu),
+        )  # fmt: skip
+        self._plot()
+
+    def _plot(self) -> None:
+        """Throughput and median latency against concurrency, one line per route."""
+        if self.mask:
+            return
+        levels = sorted({r.concurrency for r in self.results})
+        for widget_id, title, value in (
+            ("#lab-plot-rps", "requests/s by concurrency", lambda r: r.load.rps),
+            ("#lab-plot-latency", "median latency (ms) by concurrency", lambda r: r.load.latency.p50_ms),
+        ):
+            plot = self.query_one(widget_id, PlotextPlot)
+            plt = plot.plt
+            plt.clear_data()
+            plt.clear_figure()
+            plt.title(title)
+            for key in dict.fromkeys(r.target.key for r in self.results):
+                points = [(levels.index(r.concurrency), value(r)) for r in self.results if r.target.key == key]
+                plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
+            plt.xticks(list(range(len(levels))), [str(level) for level in levels])
+            plot.refresh()
+
+    def show_report(self, report: BenchReport | None, error: str | None = None) -> None:
+        self._set_running(False)
+        verdict = self.query_one("#lab-verdict", Static)
+        if error:
+            verdict.update(Text(error, style="bold red"))
+            return
+        if report is None:
+            verdict.update(Text("Stopped; the load process and the lab's servers are gone.", style="italic"))
+            return
+        self.query_one("#lab-progress", ProgressBar).update(progress=1.0)
+        verdict.update(Text("‒ (masked)" if self.mask else report.verdict(), style="bold"))
