@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -200,7 +201,8 @@ async def run_load(
             elif kind == "error":
                 failure = event["message"]
         await proc.wait()
-        stderr = await asyncio.wait_for(stderr_task, 2.0)
+        with contextlib.suppress(TimeoutError):  # only a message for a failure; never worth a hang
+            stderr = await asyncio.wait_for(asyncio.shield(stderr_task), 2.0)
     finally:
         _kill_group(proc.pid)  # also any wrk/oha child left in its group
         if proc.returncode is None:
