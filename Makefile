@@ -26,5 +26,10 @@ test: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
 
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/first_paint.py
+	$(BIN)/python benchmarks/shown_time.py
+	$(BIN)/python benchmarks/engine_vs_wrk.py
+
 screenshot: $(VENV)/.installed-test
 	$(BIN)/python docs/screenshot.py

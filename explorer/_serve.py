@@ -84,7 +84,9 @@ def serve_uvicorn(target: str, fd: int) -> None:
     import uvicorn
 
     app = load_app(target)
-    config = uvicorn.Config(app, access_log=False, log_level="info", timeout_graceful_shutdown=2)
+    # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
+    # and every FastAPI figure would change with it.
+    config = uvicorn.Config(app, access_log=False, log_level="info", timeout_graceful_shutdown=2, loop="asyncio")
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 

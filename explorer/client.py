@@ -1,10 +1,10 @@
 """The embedded HTTP client: one long-lived ``httpx.AsyncClient`` per server, one :class:`Exchange` per request.
 
-Only the request itself is timed, with ``perf_counter``: from handing the request to httpx to the
-last body byte. Time to first byte is when the status line and headers have arrived. Server time
-comes from the ``Server-Timing`` header the demos add. Building the request, parsing JSON and
-everything the UI does happen outside the timed span. Failures become an ``error`` string on the
-exchange, never an exception, so a caller can always show what happened.
+The client runs on :class:`~explorer.transport.WireTransport`, which times the request where it
+happens: from the connect (or the first byte written) to the last body byte parsed, and the first
+byte when the headers are in. httpx's own bookkeeping and everything the UI does stay outside
+that span. Server time comes from the ``Server-Timing`` header the demos add. Failures become an
+``error`` string on the exchange, never an exception, so a caller can always show what happened.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import httpx
 
 from explorer.errors import RequestError
 from explorer.request import DEFAULT_TIMEOUT, RequestSpec
+from explorer.transport import TIMINGS, WireTransport
 from explorer.validation import ValidationIssue, normalise
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -182,6 +183,7 @@ class ServerClient:
             raise RequestError("the explorer only talks to servers on 127.0.0.1")
         self.timeout = timeout
         self._client = httpx.AsyncClient(
+            transport=WireTransport(),
             trust_env=False,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -218,8 +220,8 @@ class ServerClient:
             try:
                 body, truncated = await _read_capped(response)
             finally:
+                finished = time.perf_counter()
                 await response.aclose()
-            finished = time.perf_counter()
         except httpx.TimeoutException:
             exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
             return exchange
@@ -238,6 +240,10 @@ class ServerClient:
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
         exchange.truncated = truncated
+        wire = response.extensions.get(TIMINGS)
+        if wire is not None:  # the transport's own moments: the request on the wire, not the library
+            started, first_byte, finished, cut = wire
+            exchange.truncated = exchange.truncated or cut
         exchange.timings = Timings(
             total_ms=(finished - started) * 1000,
             ttfb_ms=(first_byte - started) * 1000,

@@ -23,13 +23,13 @@ def _controlling_tty() -> None:
 class PtyApp:
     """``explorer`` in a 160x48 pty; the test plays the terminal."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: str | os.PathLike[str] | None = None) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "explorer", *args], stdin=slave, stdout=slave, stderr=slave,
-            env=full_env, start_new_session=True, preexec_fn=_controlling_tty,
+            env=full_env, start_new_session=True, preexec_fn=_controlling_tty, cwd=cwd,
         )  # fmt: skip
         os.close(slave)
         self.output = b""

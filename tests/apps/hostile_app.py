@@ -66,3 +66,24 @@ def bigline():  # type: ignore[no-untyped-def]
     sys.stdout.write("L" * (mb * 1024 * 1024) + "\n")
     sys.stdout.flush()
     return {"printed_mb": mb}
+
+
+@app.route("/gzip")
+def gzipped():  # type: ignore[no-untyped-def]
+    import gzip
+
+    return Response(gzip.compress(b'{"packed": true}'), content_type="application/json", headers={"Content-Encoding": "gzip"})
+
+
+@app.route("/chunked")
+def chunked():  # type: ignore[no-untyped-def]
+    def parts():  # type: ignore[no-untyped-def]
+        for i in range(5):
+            yield f"part {i}\n"
+
+    return Response(parts(), mimetype="text/plain")  # no length: chunked on HTTP/1.1
+
+
+@app.route("/nocontent", methods=["GET", "DELETE"])
+def no_content():  # type: ignore[no-untyped-def]
+    return "", 204
