@@ -251,13 +251,24 @@ class ExplorerApp(App[int]):
                 panel.show_pending(f"Sending {spec.line}{f' ×{burst}' if burst > 1 else ''}…")
             elif self.sample is not None and framework not in self.sample.frameworks:
                 panel.show_pending(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
-        self.send_request(spec, frameworks, burst)
+        self.call_after_refresh(self.send_request, spec, frameworks, burst)  # paint "Sending…" before the clock starts
 
     @work(group="send", exclusive=True, exit_on_error=False)
     async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int) -> None:
-        """Send to each framework in turn; draw only once all answers are in."""
-        await asyncio.sleep(0)  # let the "Sending…" frame go out before the clock starts
-        results = await self.session.send(spec, frameworks, burst)
+        """Send to each framework in turn with the screen frozen; draw once all answers are in.
+
+        A repaint or a burst of log lines drawn while a request is in flight would delay reading its
+        answer and inflate the time shown, so both wait until the last answer has arrived.
+        """
+        panels = list(self.query(ResponsePanel))
+        for panel in panels:
+            panel.hold_log = True
+        try:
+            with self.batch_update():
+                results = await self.session.send(spec, frameworks, burst)
+        finally:
+            for panel in panels:
+                panel.hold_log = False
         self.show_results(spec, results)
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
@@ -438,7 +449,7 @@ class ExplorerApp(App[int]):
             candidate = (spec.app_dir or Path.cwd()) / "requests.yaml"
             if not self.demo and candidate.is_file():
                 default = str(candidate)
-        self.push_screen(ParityScreen(default), self._parity_done)
+        self.push_screen(ParityScreen(default, mask=self.mask), self._parity_done)
 
     def _parity_done(self, request: RequestSpec | None) -> None:
         if request is not None:

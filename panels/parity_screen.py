@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -38,9 +39,10 @@ class ParityScreen(Screen["RequestSpec | None"]):
             super().__init__()
             self.path = path
 
-    def __init__(self, path: str = "") -> None:
+    def __init__(self, path: str = "", mask: bool = False) -> None:
         super().__init__()
         self.path = path
+        self.mask = mask
         self.results: list[ParityResult] = []
 
     def compose(self) -> ComposeResult:
@@ -110,7 +112,8 @@ class ParityScreen(Screen["RequestSpec | None"]):
         for framework in ("flask", "fastapi"):
             curl = result.curl(framework)
             if curl:
-                text.append(f"{framework}: {curl}\n", style="dim")
+                shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:‒", curl) if self.mask else curl
+                text.append(f"{framework}: {shown}\n", style="dim")
         self.query_one("#parity-detail", Static).update(text)
 
     @on(DataTable.RowSelected, "#parity-table")

@@ -77,3 +77,45 @@ def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=SIZE, press=["p"])
+
+
+def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from explorer.targets import specs_from_options
+    from panels.routes import RouteBrowser
+
+    shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
+    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=shop)
+    monkeypatch.chdir(shop.parent.parent)
+
+    async def run(pilot: Pilot) -> None:
+        app = pilot.app
+        await servers_ready(pilot)
+        await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
+        await pilot.press("c")
+        app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
+        await pilot.press("enter")
+        await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 12)
+        await pilot.press("down")
+        await pilot.pause()
+
+    assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
+
+
+def test_route_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from explorer.targets import specs_from_options
+    from panels.routes import RouteBrowser
+
+    shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
+    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=shop)
+
+    async def run(pilot: Pilot) -> None:
+        await servers_ready(pilot)
+        await until(pilot, lambda: len(pilot.app.query_one(RouteBrowser).rows) >= 5)
+        await pilot.press("down", "down")
+        await send_and_wait(pilot, "enter")
+
+    assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
