@@ -286,17 +286,24 @@ async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
         assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
+async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1"):  # type: ignore[no-untyped-def]
+    """Press p and fill in the plan; returns the lab screen."""
+    from panels.lab_screen import LabScreen
+
+    await pilot.press("p")
+    lab = pilot.app.screen
+    assert isinstance(lab, LabScreen)
+    for field, value in (("levels", levels), ("duration", duration), ("warmup", warmup)):
+        lab.query_one(f"#lab-{field}", Input).value = value
+    return lab
+
+
 async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
     from panels.lab_screen import LabScreen
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
-        lab = app.screen
-        assert isinstance(lab, LabScreen)
-        lab.query_one("#lab-levels", Input).value = "1,4"
-        lab.query_one("#lab-duration", Input).value = "0.3"
-        lab.query_one("#lab-warmup", Input).value = "0.1"
+        lab = await open_lab(pilot, "1,4")
         await pilot.press("ctrl+r")
         await pilot.press("escape")  # keys answer while the lab runs
         assert not isinstance(app.screen, LabScreen)
@@ -314,13 +321,8 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
 
 
 async def test_lab_refuses_bad_levels() -> None:
-    from panels.lab_screen import LabScreen
-
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
-        lab = app.screen
-        assert isinstance(lab, LabScreen)
-        lab.query_one("#lab-levels", Input).value = "1,ten"
+        lab = await open_lab(pilot, "1,ten")
         await pilot.press("ctrl+r")
         assert "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static))
