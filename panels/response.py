@@ -45,6 +45,7 @@ class ResponsePanel(Vertical):
         self._unsubscribe: object = None
         self._pending: deque[str] = deque(maxlen=LOG_LINES)
         self._flush_scheduled = False
+        self.hold_log = False  # set by the app while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
         self.border_title = NAMES.get(framework, framework)
 
@@ -89,6 +90,10 @@ class ResponsePanel(Vertical):
 
     def _flush_log(self) -> None:
         self._flush_scheduled = False
+        if self.hold_log:
+            self._flush_scheduled = True
+            self.set_timer(0.1, self._flush_log)
+            return
         log = self.query_one(f"#logview-{self.framework}", RichLog)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
