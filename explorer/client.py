@@ -24,7 +24,6 @@ from explorer.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.transport import TIMINGS, WireTransport
 from explorer.validation import ValidationIssue, normalise
 
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _NO_JSON = object()
 _SERVER_TIMING = re.compile(r"(?:^|,)\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[^,]*?;\s*dur=([0-9.]+)")
 
@@ -187,7 +186,6 @@ class ServerClient:
             trust_env=False,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
 
     async def aclose(self) -> None:
@@ -218,7 +216,7 @@ class ServerClient:
             response = await self._client.send(request, stream=True)
             first_byte = time.perf_counter()
             try:
-                body, truncated = await _read_capped(response)
+                body = await response.aread()  # the transport has the body already, cut at 16 MiB
             finally:
                 finished = time.perf_counter()
                 await response.aclose()
@@ -239,11 +237,9 @@ class ServerClient:
         exchange.http_version = response.http_version
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
-        exchange.truncated = truncated
         wire = response.extensions.get(TIMINGS)
         if wire is not None:  # the transport's own moments: the request on the wire, not the library
-            started, first_byte, finished, cut = wire
-            exchange.truncated = exchange.truncated or cut
+            started, first_byte, finished, exchange.truncated = wire
         exchange.timings = Timings(
             total_ms=(finished - started) * 1000,
             ttfb_ms=(first_byte - started) * 1000,
@@ -267,16 +263,3 @@ class ServerClient:
             errors=sum(1 for e in exchanges if e.error),
         )
         return last
-
-
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    """The body, at most :data:`MAX_RESPONSE_BYTES`; the flag says whether more was dropped."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        room = MAX_RESPONSE_BYTES - size
-        chunks.append(chunk[:room])
-        size += min(len(chunk), room)
-        if size >= MAX_RESPONSE_BYTES:
-            return b"".join(chunks), True
-    return b"".join(chunks), False

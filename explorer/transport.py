@@ -27,6 +27,7 @@ import httptools
 __all__ = ["TIMINGS", "WireTransport"]
 
 TIMINGS = "explorer.timings"
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
 _READ = 65536
 
@@ -43,17 +44,25 @@ class _Connection:
 
 
 class _Response:
-    """httptools callbacks collect one response; ``body_cap`` stops storing (not reading) past it."""
+    """httptools callbacks collect the final response; interim 1xx answers are read and dropped.
+
+    ``body_cap`` stops storing past that many bytes (the caller then stops reading).
+    """
 
     def __init__(self, body_cap: int, head: bool) -> None:
+        self.parser: httptools.HttpResponseParser | None = None
+        self.body_cap = body_cap
+        self.head = head
+        self.done_at: float | None = None
+        self.on_message_begin()
+
+    def on_message_begin(self) -> None:
+        self.status = 0
         self.reason = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body = bytearray()
-        self.body_cap = body_cap
         self.truncated = False
-        self.head = head
         self.headers_at: float | None = None
-        self.done_at: float | None = None
 
     def on_status(self, reason: bytes) -> None:
         self.reason += reason
@@ -62,9 +71,12 @@ class _Response:
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        self.headers_at = time.perf_counter()
-        if self.head:  # a HEAD answer has no body, whatever Content-Length says
-            self.done_at = self.headers_at
+        assert self.parser is not None
+        self.status = self.parser.get_status_code()
+        if self.status >= 200:
+            self.headers_at = time.perf_counter()
+            if self.head:  # a HEAD answer has no body, whatever Content-Length says
+                self.done_at = self.headers_at
 
     def on_body(self, chunk: bytes) -> None:
         room = self.body_cap - len(self.body)
@@ -74,8 +86,13 @@ class _Response:
         self.body += chunk
 
     def on_message_complete(self) -> None:
-        if self.done_at is None:
+        if self.status >= 200 and self.done_at is None:  # a 100 Continue is not the answer
             self.done_at = time.perf_counter()
+
+    def close_delimited(self) -> bool:
+        """Neither a length nor chunks: the body ends when the server closes the connection."""
+        names = {name.lower(): value.lower() for name, value in self.headers}
+        return self.headers_at is not None and b"content-length" not in names and b"chunked" not in names.get(b"transfer-encoding", b"")
 
 
 def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
@@ -93,8 +110,9 @@ def _timeout(request: httpx.Request, key: str) -> float | None:
 class WireTransport(httpx.AsyncBaseTransport):
     """Keep-alive HTTP/1.1 to 127.0.0.1 with C parsing; errors are httpx's own exception types."""
 
-    def __init__(self, body_cap: int = MAX_BODY) -> None:
+    def __init__(self, body_cap: int = MAX_BODY, max_idle: int = 16) -> None:
         self.body_cap = body_cap
+        self.max_idle = max_idle
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
 
     async def aclose(self) -> None:
@@ -109,10 +127,16 @@ class WireTransport(httpx.AsyncBaseTransport):
         idle = self._idle.setdefault(key, [])
         while idle:
             connection = idle.pop()
+            if connection.reader.at_eof() or connection.writer.is_closing():
+                connection.close()  # closed by the server while it sat idle (keep-alive timeout)
+                continue
             try:
                 return await self._exchange(request, body, connection, started=time.perf_counter())
             except _StaleConnection:
-                continue  # the server closed it while it sat idle; try the next, or a new one
+                if request.method not in _IDEMPOTENT:  # it may have been processed: never send it twice
+                    raise httpx.RemoteProtocolError("the kept-alive connection closed as the request went out; "
+                                                    "not re-sent, since it may have been processed", request=request) from None  # fmt: skip
+                continue
         started = time.perf_counter()
         connection = await self._connect(request, key)
         try:
@@ -135,23 +159,26 @@ class WireTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, body: bytes, connection: _Connection, started: float) -> httpx.Response:
         response = _Response(self.body_cap, request.method == "HEAD")
-        parser = httptools.HttpResponseParser(response)
+        parser = response.parser = httptools.HttpResponseParser(response)
         received = 0
         try:
             connection.writer.write(_request_bytes(request, body))
             async with asyncio.timeout(_timeout(request, "read")):
-                while response.done_at is None:
+                while response.done_at is None and not response.truncated:
                     chunk = await connection.reader.read(_READ)
                     if not chunk:
                         if received == 0:
                             connection.close()
                             raise _StaleConnection
-                        parser.feed_data(b"")  # lets a close-delimited body complete
-                        if response.done_at is None:
+                        if not response.close_delimited():
+                            connection.close()
                             raise httpx.RemoteProtocolError("the connection closed in the middle of the answer", request=request)
+                        response.done_at = time.perf_counter()
                         break
                     received += len(chunk)
                     parser.feed_data(chunk)
+                if response.truncated:
+                    response.done_at = time.perf_counter()
         except TimeoutError:
             connection.close()
             raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
@@ -169,12 +196,17 @@ class WireTransport(httpx.AsyncBaseTransport):
         except OSError as exc:
             connection.close()
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from None
-        if response.head or response.truncated or not _keep_alive(parser.get_http_version(), response.headers):
-            connection.close()  # a HEAD answer's framing, a cut body or "Connection: close": no reuse
+        except BaseException:
+            connection.close()  # cancelled mid-answer: the rest of it would poison the next request
+            raise
+        reusable = not (response.head or response.truncated or response.close_delimited())
+        idle = self._idle.setdefault((request.url.host, request.url.port or 80), [])
+        if reusable and _keep_alive(parser.get_http_version(), response.headers) and len(idle) < self.max_idle:
+            idle.append(connection)
         else:
-            self._idle.setdefault((request.url.host, request.url.port or 80), []).append(connection)
+            connection.close()  # a HEAD answer's framing, a cut body, "Connection: close" or a full pool
         return httpx.Response(
-            parser.get_status_code(),
+            response.status,
             headers=response.headers,
             stream=httpx.ByteStream(bytes(response.body)),
             request=request,
