@@ -245,6 +245,8 @@ class ManagedServer:
             return await self._start()
 
     async def _start(self) -> ServerStatus:
+        if self._proc is not None and self._proc.returncode is None:
+            await self._stop_locked()  # never two processes for one server
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
         argv = [
@@ -276,7 +278,12 @@ class ManagedServer:
         self._exited = asyncio.get_running_loop().create_future()
         self._set(pid=proc.pid)
         self._tasks = [asyncio.create_task(self._drain(proc)), asyncio.create_task(self._reap(proc))]
-        await self._wait_ready(proc, port, spawned)
+        try:
+            await self._wait_ready(proc, port, spawned)
+        except asyncio.CancelledError:
+            # Whoever waited gave up (a restart, a quit): end the process so STARTING never lingers.
+            await self._stop_locked()
+            raise
         return self._status
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:
@@ -347,17 +354,22 @@ class ManagedServer:
     async def stop(self, grace: float = 3.0) -> ServerStatus:
         """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED."""
         async with self._lock:
-            proc = self._proc
-            if proc is not None and proc.returncode is None:
-                self._set(state=ServerState.STOPPING)
-                await self._terminate(proc, grace)
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            self._tasks = []
-            if self._status.state is not ServerState.CRASHED or proc is None:
-                self._set(state=ServerState.STOPPED, returncode=proc.returncode if proc else None)
-            return self._status
+            return await self._stop_locked(grace)
+
+    async def _stop_locked(self, grace: float = 3.0) -> ServerStatus:
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            self._set(state=ServerState.STOPPING)
+            await self._terminate(proc, grace)
+        current = asyncio.current_task()
+        tasks = [task for task in self._tasks if task is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks = []
+        if self._status.state is not ServerState.CRASHED or proc is None:
+            self._set(state=ServerState.STOPPED, returncode=proc.returncode if proc else None)
+        return self._status
 
     async def _terminate(self, proc: asyncio.subprocess.Process, grace: float = 3.0) -> None:
         _kill_group(proc.pid, signal.SIGTERM)
@@ -372,9 +384,9 @@ class ManagedServer:
         _LIVE_GROUPS.discard(proc.pid)
 
     async def restart(self) -> ServerStatus:
-        """Stop (if needed) and start again, on the same port when it is still free."""
-        await self.stop()
+        """Stop (if needed) and start again, on the same port when it is still free; one at a time."""
         async with self._lock:
+            await self._stop_locked()
             return await self._start()
 
 

@@ -129,3 +129,28 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
     proc.send_signal(sig)
     proc.wait(10)
     assert wait_gone(pids, timeout=5) == []
+
+
+async def test_concurrent_restarts_leave_one_process() -> None:
+    async with Supervisor([demo_spec("fastapi")]) as supervisor:
+        server = supervisor["fastapi"]
+        first = server.status.pid
+        await asyncio.gather(server.restart(), server.restart())
+        pids = [p.pid for p in psutil.process_iter(["cmdline"]) if "demos.fastapi_app:app" in " ".join(p.info["cmdline"] or [])]
+        assert pids == [server.status.pid] and first not in pids
+
+
+async def test_a_cancelled_start_stops_the_process() -> None:
+    server = ManagedServer(ServerSpec("fastapi", "uvicorn", "slow_app:app", app_dir=APPS), ready_timeout=20)
+    starting = asyncio.create_task(server.start())
+    await until(lambda: server.status.pid is not None)
+    pid = server.status.pid
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    assert server.status.state is ServerState.STOPPED
+    assert pid is not None and wait_gone([pid], 5) == []
+    server.ready_timeout = 1.0
+    again = await server.start()  # really starts again (not "already starting"), then gives up
+    assert again.state is ServerState.CRASHED and "not ready" in again.message
+    await server.stop()
