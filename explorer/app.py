@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from explorer.client import Exchange
 
 THEME = "textual-dark"
+FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
 
@@ -65,6 +66,25 @@ def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ExplorerError(f"{path}: [keymap] must map binding ids to key strings")
     return keymap
+
+
+class _Freeze:
+    """Screen updates and log drawing held while requests are in flight; released once."""
+
+    def __init__(self, app: App[int], panels: list[ResponsePanel]) -> None:
+        self._batch = app.batch_update()
+        self._batch.__enter__()
+        self._panels = panels
+        for panel in panels:
+            panel.hold_log = True
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            for panel in self._panels:
+                panel.hold_log = False
+            self._batch.__exit__(None, None, None)
 
 
 class ExplorerApp(App[int]):
@@ -167,7 +187,7 @@ class ExplorerApp(App[int]):
                 loop.add_signal_handler(sig, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
-        self.call_after_refresh(lambda: self.run_worker(self._boot(), group="servers", exit_on_error=False))
+        self.call_after_refresh(lambda: self.run_worker(self._boot(), group="boot", exit_on_error=False))
 
     def _hang_up(self) -> None:
         """The terminal is gone: stop the servers and leave without restoring a screen nobody has.
@@ -212,6 +232,10 @@ class ExplorerApp(App[int]):
     async def on_unmount(self) -> None:
         await self.session.stop()
 
+    def say(self, message: str, **kwargs: object) -> None:
+        """A notification whose text is shown literally: it often carries server or user text."""
+        self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
+
     def _on_status(self, status: ServerStatus) -> None:
         server = self._servers[status.framework]
         try:
@@ -226,7 +250,7 @@ class ExplorerApp(App[int]):
 
             detail = import_error_line(list(status.log_tail) or server.log.tail(40))
             message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
-            self.notify(f"{message}. Its Log tab has the details; press r to restart.", severity="error", timeout=10)
+            self.say(f"{message}. Its Log tab has the details; press r to restart.", severity="error", timeout=10)
 
     # --------------------------------------------------------------- requests
     def frameworks_in_view(self) -> list[str]:
@@ -244,7 +268,11 @@ class ExplorerApp(App[int]):
             self.sample = None
         frameworks = self.frameworks_in_view()
         if self.sample is not None:
-            frameworks = [fw for fw in frameworks if fw in self.sample.frameworks] or frameworks
+            frameworks = [fw for fw in frameworks if fw in self.sample.frameworks]
+            if not frameworks:
+                only = " and ".join(self.sample.frameworks)
+                editor.show_message(f"This sample is for {only} only, which is not in view: press f to show it.", error=True)
+                return
         for framework in self._servers:
             panel = self.query_one(f"#panel-{framework}", ResponsePanel)
             if framework in frameworks:
@@ -258,17 +286,18 @@ class ExplorerApp(App[int]):
         """Send to each framework in turn with the screen frozen; draw once all answers are in.
 
         A repaint or a burst of log lines drawn while a request is in flight would delay reading its
-        answer and inflate the time shown, so both wait until the last answer has arrived.
+        answer and inflate the time shown, so both wait until the last answer has arrived, or for at
+        most FREEZE_LIMIT: a slow or hung server must not freeze the screen.
         """
-        panels = list(self.query(ResponsePanel))
-        for panel in panels:
-            panel.hold_log = True
+        for framework in frameworks:  # a server still starting is waited for with the screen live
+            if self._servers[framework].status.state is ServerState.STARTING:
+                await self._servers[framework].start()
+        freeze = _Freeze(self, list(self.query(ResponsePanel)))
+        self.set_timer(FREEZE_LIMIT, freeze.release)
         try:
-            with self.batch_update():
-                results = await self.session.send(spec, frameworks, burst)
+            results = await self.session.send(spec, frameworks, burst)
         finally:
-            for panel in panels:
-                panel.hold_log = False
+            freeze.release()
         self.show_results(spec, results)
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
@@ -309,9 +338,9 @@ class ExplorerApp(App[int]):
         try:
             md, js = session_report(document).write(base)
         except ExplorerError as exc:
-            self.notify(str(exc), severity="error")
+            self.say(str(exc), severity="error")
             return
-        self.notify(f"Wrote {md.name} and {js.name} in {md.parent}", title="Session exported", timeout=6)
+        self.say(f"Wrote {md.name} and {js.name} in {md.parent}", title="Session exported", timeout=6)
 
     def _show_claim(self, extra: str = "") -> None:
         from rich.text import Text
@@ -325,7 +354,7 @@ class ExplorerApp(App[int]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=8)
+            self.say(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=8)
 
     @on(RequestEditor.SendRequested)
     def _editor_send(self) -> None:
@@ -369,7 +398,7 @@ class ExplorerApp(App[int]):
             panel.select_tab(tab)
 
     def action_filter(self) -> None:
-        self.query_one("#sample-filter").focus()
+        self.query_one("#samples Input").focus()
 
     def action_restart(self) -> None:
         self.restart_servers()
@@ -377,14 +406,14 @@ class ExplorerApp(App[int]):
     @work(group="servers", exclusive=True, exit_on_error=False)
     async def restart_servers(self, frameworks: Iterable[str] | None = None) -> None:
         chosen = list(frameworks) if frameworks is not None else list(self._servers)
-        self.notify(f"Restarting {', '.join(chosen)}…", timeout=3)
+        self.say(f"Restarting {', '.join(chosen)}…", timeout=3)
         self.measurements.latency_ms.clear()
         await asyncio.gather(*(self._servers[fw].restart() for fw in chosen))
 
     def action_switch_flask_server(self) -> None:
         server = self._servers.get("flask")
         if server is None or server.spec.kind not in ("werkzeug", "gunicorn"):
-            self.notify("Only the demo Flask app can switch servers.", severity="warning")
+            self.say("Only the demo Flask app can switch servers.", severity="warning")
             return
         new_kind = "gunicorn" if server.spec.kind == "werkzeug" else "werkzeug"
         self.switch_flask(new_kind)
@@ -397,7 +426,7 @@ class ExplorerApp(App[int]):
         await server.stop()
         server.spec = replace(server.spec, kind=kind)
         self.measurements.latency_ms.pop("flask", None)
-        self.notify(f"Flask now runs on: {server.spec.label}", timeout=4)
+        self.say(f"Flask now runs on: {server.spec.label}", timeout=4)
         await server.start()
 
     def action_copy_curl(self) -> None:
@@ -406,20 +435,21 @@ class ExplorerApp(App[int]):
         try:
             spec, _ = self.query_one(RequestEditor).read()
         except ExplorerError as exc:
-            self.notify(f"Cannot copy: {exc}", severity="error")
+            self.say(f"Cannot copy: {exc}", severity="error")
             return
         framework = self.frameworks_in_view()[0]
         url = self._servers[framework].status.base_url or "http://127.0.0.1:PORT"
         command = curl_command(spec, url)
         self.copy_to_clipboard(command)
-        self.notify(command, title="Copied as curl", timeout=6)
+        self.say(command, title="Copied as curl", timeout=6)
 
     def action_table(self) -> None:
         from panels.table_screen import TableScreen
 
-        screen = TableScreen(self.measurements, mask=self.mask)
+        screen = TableScreen(self.measurements, mask=self.mask, demo=self.demo)
         self.push_screen(screen, self._table_done)
-        self.measure_latency(screen)
+        if self.demo:  # GET /items/1 exists only in the demos
+            self.measure_latency(screen)
 
     @work(group="measure", exclusive=True, exit_on_error=False)
     async def measure_latency(self, screen: Screen[str | None]) -> None:
@@ -438,7 +468,7 @@ class ExplorerApp(App[int]):
                 screen.refresh_measurements(self.measurements)
 
     def _table_done(self, sample_id: str | None) -> None:
-        sample = by_id(sample_id) if sample_id else None
+        sample = by_id(sample_id) if sample_id and self.demo else None
         if sample is not None:
             self.query_one(SampleBrowser).select(sample.id)
             self.load_sample(sample, send=True)
@@ -543,10 +573,10 @@ class ExplorerApp(App[int]):
         server = self._servers.get("fastapi")
         url = server.status.base_url if server else None
         if not url:
-            self.notify("FastAPI is not running.", severity="warning")
+            self.say("FastAPI is not running.", severity="warning")
             return
         self.open_url(f"{url}/docs")
-        self.notify(f"Opening {url}/docs in your browser.", timeout=4)
+        self.say(f"Opening {url}/docs in your browser.", timeout=4)
 
     def action_help(self) -> None:
         from panels.help_screen import HelpScreen
@@ -566,7 +596,7 @@ class ExplorerApp(App[int]):
             if binding.id in ("quit", "quit_ctrl_c", "help"):
                 continue
             yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
-        for sample in SAMPLES:
+        for sample in SAMPLES if self.demo else ():
             yield SystemCommand(f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True))
 
 

@@ -1,8 +1,10 @@
 """The sample requests: each one a claim about Flask and FastAPI that the user can watch hold.
 
-Every sample says what each framework answers (``expect``); the test suite sends every sample to
-both real servers and checks those answers, so a claim shown in the app is a claim that was true
-of the installed versions when the tests last ran.
+Every sample says what each framework answers (``expect``): the status, the locations of any
+validation errors and the content type. The test suite sends every sample to both real servers and
+checks those answers, so they were true of the installed versions when the tests last ran. The
+timings a burst sample talks about are what the user watches; the tests check only a lower bound
+(five blocking 100 ms sleeps cannot finish in under 500 ms), never a speed.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ SAMPLES: tuple[Sample, ...] = (
            "A single waiting request takes the same ~50 ms on both: async changes nothing for one request.",
            _both(200)),
     Sample("io-burst", "concurrency", "20 requests that each wait 100 ms, all at once", _get("/io?ms=100"),
-           "Both finish the burst in about 100 ms: FastAPI's event loop overlaps the waits, and so do the dev server's threads.",
+           "On the dev server both finish in about 100 ms: the event loop overlaps the waits, and so do Werkzeug's threads (gunicorn's 8 take three rounds).",
            _both(200), burst=20),
     Sample("io-blocking", "concurrency", "Blocking sleep inside async def, 5 at once", _get("/io/blocking?ms=100"),
            "time.sleep inside an async def blocks FastAPI's only event loop: the 5 requests run one after another (~500 ms).",

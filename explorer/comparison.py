@@ -68,7 +68,9 @@ MEASURED_ROWS: tuple[Row, ...] = (
         "Time from starting the server process to its first HTTP answer, on this machine, as this app measured it.",
         measured=True),
     Row("latency", "Median latency of GET /items/1 (measured)", "", "",
-        "Median of 20 sequential requests over a kept-alive connection: mostly framework overhead.",
+        "Median of 20 sequential requests after one warm-up, as the client measures them on the wire. "
+        "uvicorn and gunicorn keep the connection alive; the Werkzeug dev server closes it after every "
+        "answer, so with it Flask's figure includes a TCP connect each time.",
         ("item",), measured=True),
 )
 

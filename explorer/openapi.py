@@ -48,19 +48,24 @@ def outline(document: Any) -> list[Operation]:
     """Every operation in ``document``; anything malformed is skipped, never raised."""
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         return []
-    components = (document.get("components") or {}).get("schemas") or {}
+    components = document.get("components") if isinstance(document.get("components"), dict) else {}
+    components = components.get("schemas") if isinstance(components.get("schemas"), dict) else {}
     operations = []
     for path, methods in document["paths"].items():
-        if not isinstance(methods, dict):
-            continue
-        for method, op in methods.items():
-            if not isinstance(op, dict):
-                continue
-            params = [
-                f"{p.get('name')} ({p.get('in')}, {_schema_type(p.get('schema'), components)}"
-                f"{', required' if p.get('required') else ''})"
-                for p in op.get("parameters", []) if isinstance(p, dict)
-            ]  # fmt: skip
-            operations.append(Operation(method.upper(), str(path), str(op.get("summary", "")), params,
-                                        _body_fields(op, components), [str(code) for code in op.get("responses", {})]))  # fmt: skip
+        for method, op in (methods.items() if isinstance(methods, dict) else ()):
+            try:
+                operations.append(_operation(str(path), str(method), op, components))
+            except (AttributeError, TypeError, ValueError):
+                continue  # a malformed operation is left out of the outline, not raised
     return operations
+
+
+def _operation(path: str, method: str, op: Any, components: dict[str, Any]) -> Operation:
+    """One operation of the outline; raises AttributeError/TypeError on malformed parts."""
+    params = [
+        f"{p.get('name')} ({p.get('in')}, {_schema_type(p.get('schema'), components)}"
+        f"{', required' if p.get('required') else ''})"
+        for p in op.get("parameters", []) if isinstance(p, dict)
+    ]  # fmt: skip
+    responses = [str(code) for code in op.get("responses", {})]
+    return Operation(method.upper(), path, str(op.get("summary", "")), params, _body_fields(op, components), responses)

@@ -157,6 +157,7 @@ def server_env(spec: ServerSpec) -> dict[str, str]:
     """Only what a server needs: no proxies, no secrets, no debug switches from the user's shell."""
     env = {key: os.environ[key] for key in _ENV_KEEP if key in os.environ}
     paths = ([str(spec.app_dir.resolve())] if spec.app_dir else []) + _project_paths()
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # the user's, after ours
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -277,7 +278,8 @@ class ManagedServer:
         self._proc = proc
         self._exited = asyncio.get_running_loop().create_future()
         self._set(pid=proc.pid)
-        self._tasks = [asyncio.create_task(self._drain(proc)), asyncio.create_task(self._reap(proc))]
+        drain = asyncio.create_task(self._drain(proc))
+        self._tasks = [drain, asyncio.create_task(self._reap(proc, drain))]
         try:
             await self._wait_ready(proc, port, spawned)
         except asyncio.CancelledError:
@@ -314,17 +316,21 @@ class ManagedServer:
             self.log.feed(chunk)
         self.log.flush()
 
-    async def _reap(self, proc: asyncio.subprocess.Process) -> None:
+    async def _reap(self, proc: asyncio.subprocess.Process, drain: asyncio.Task[None]) -> None:
+        """Report an exit nobody asked for as a crash, with the last lines the server printed."""
         code = await proc.wait()
         _kill_group(proc.pid, signal.SIGKILL)  # workers a dead master left behind
         _LIVE_GROUPS.discard(proc.pid)
-        if self._exited is not None and not self._exited.done():
-            self._exited.set_result(code)
+        try:  # the pipe reaches EOF once the process is gone: the traceback is then all in the log
+            await asyncio.wait_for(asyncio.shield(drain), 1.0)
+        except TimeoutError:
+            pass
         if self._status.state not in (ServerState.STOPPING, ServerState.CRASHED):
-            await asyncio.sleep(0)  # let the drain task store the last lines first
             tail = tuple(self.log.tail(20))
             self.log.write(f"exited with code {code}")
             self._set(state=ServerState.CRASHED, returncode=code, message=_exit_text(code), log_tail=tail)
+        if self._exited is not None and not self._exited.done():
+            self._exited.set_result(code)  # last: whoever waits for the exit sees the crash already
 
     async def _monitor(self, proc: asyncio.subprocess.Process, port: int) -> None:
         """Probe the live server: a failed probe means it is alive but not answering (hung or busy)."""

@@ -15,6 +15,7 @@ from explorer.comparison import ROWS
 from explorer.report import Report, Section, Table, exchange_block
 
 MAX_REQUESTS = 200
+MAX_BODY_CHARS = 64 * 1024
 
 
 class SessionLog:
@@ -26,8 +27,9 @@ class SessionLog:
         self.lab: deque[dict[str, Any]] = deque(maxlen=50)
 
     def add_request(self, exchanges: dict[str, Any], differences: list[str], curls: dict[str, str]) -> None:
-        """One send: each framework's ``Exchange.to_dict()``, the differences named, the curl lines."""
-        self.requests.append({"exchanges": exchanges, "differences": differences, "curl": curls})
+        """One send: each framework's ``Exchange.to_dict()`` (bodies cut), the differences named, the curl lines."""
+        kept = {fw: _cut_body(exchange) for fw, exchange in exchanges.items()}
+        self.requests.append({"exchanges": kept, "differences": differences, "curl": curls})
 
     def add_lab(self, report: dict[str, Any]) -> None:
         self.lab.append(report)
@@ -41,6 +43,14 @@ class SessionLog:
             "requests": list(self.requests),
             "lab": list(self.lab),
         }
+
+
+def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
+    """At most MAX_BODY_CHARS of a body: 200 requests of 16 MiB each would be gigabytes."""
+    body = exchange.get("body") or ""
+    if len(body) <= MAX_BODY_CHARS:
+        return exchange
+    return {**exchange, "body": body[:MAX_BODY_CHARS] + f"\n… {len(body) - MAX_BODY_CHARS:,} more characters", "json": None}
 
 
 def session_report(document: dict[str, Any]) -> Report:
@@ -65,7 +75,6 @@ def session_report(document: dict[str, Any]) -> Report:
         sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}", level=3,
                                 items=tuple(entry.get("differences") or ()), exchanges=blocks))  # fmt: skip
     for run in document.get("lab") or []:
-        sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", "")),
-                                items=tuple(str(line) for line in run.get("lines", []))))  # fmt: skip
+        sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", ""))))
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-VOLATILE_HEADERS = frozenset({"date", "server-timing", "x-request-id"})
+VOLATILE_HEADERS = frozenset({"date", "server", "server-timing", "user-agent", "x-request-id"})  # versions change
 _DIGITS = re.compile(r"\d+")
+_STAMP = re.compile(r"\[\d+/\w+/\d+ [\d:]+\]|\[\d{4}-\d\d-\d\d [^\]]*\]")
 
 
 def mask_digits(text: str) -> str:
-    """Every run of digits becomes '#': used on log lines, which are full of ports, PIDs and times."""
-    return _DIGITS.sub("#", text)
+    """Timestamps become '[‒]' and every run of digits '#': log lines are full of ports, PIDs and times."""
+    return _DIGITS.sub("#", _STAMP.sub("[‒]", text))
 
 
 def ms(value: float | None, mask: bool, digits: int = 2) -> str:

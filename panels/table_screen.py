@@ -27,11 +27,12 @@ class TableScreen(Screen[str | None]):
         Binding("enter", "prove", "Show me", id="table.prove", priority=True),
     ]
 
-    def __init__(self, measurements: Measurements, mask: bool = False) -> None:
+    def __init__(self, measurements: Measurements, mask: bool = False, demo: bool = True) -> None:
         super().__init__()
         self.measurements = measurements
         self.mask = mask
-        self.rows: list[Row] = [*ROWS, *MEASURED_ROWS]
+        self.demo = demo  # with the user's own apps, only spawn-to-ready is measured (no GET /items/1)
+        self.rows: list[Row] = [*ROWS, *(r for r in MEASURED_ROWS if demo or r.key == "spawn")]
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
@@ -64,7 +65,7 @@ class TableScreen(Screen[str | None]):
         if not self.is_mounted:
             return  # on_mount draws the figures it finds then
         table = self.query_one("#comparison", DataTable)
-        for row in MEASURED_ROWS:
+        for row in (r for r in self.rows if r.measured):
             _, flask, fastapi = self._cells(row)
             table.update_cell(row.key, "flask", flask)
             table.update_cell(row.key, "fastapi", fastapi)
@@ -73,7 +74,7 @@ class TableScreen(Screen[str | None]):
     def _explain(self, event: DataTable.RowHighlighted) -> None:
         row = self.rows[event.cursor_row]
         text = Text(row.explanation)
-        if row.samples:
+        if row.samples and self.demo:
             titles = ", ".join(s.title for sid in row.samples if (s := by_id(sid)))
             text.append(f"\n\nShown by: {titles}.", style="dim")
             text.append("\nEnter loads and sends the first of them.", style="bold")
@@ -82,4 +83,4 @@ class TableScreen(Screen[str | None]):
     def action_prove(self) -> None:
         table = self.query_one("#comparison", DataTable)
         row = self.rows[table.cursor_row]
-        self.dismiss(row.samples[0] if row.samples else None)
+        self.dismiss(row.samples[0] if row.samples and self.demo else None)

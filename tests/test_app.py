@@ -73,7 +73,7 @@ async def test_keys_typed_in_the_editor_are_text_not_commands() -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#path", Input).focus()
         await pilot.press("end", "f", "t")
-        assert app.view == "both" and isinstance(app.screen, type(app.screen)) and not isinstance(app.screen, TableScreen)
+        assert app.view == "both" and not isinstance(app.screen, TableScreen)
         assert app.query_one("#path", Input).value.endswith("ft")
 
 
@@ -326,3 +326,31 @@ async def test_lab_refuses_bad_levels() -> None:
         lab = await open_lab(pilot, "1,ten")
         await pilot.press("ctrl+r")
         assert "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static))
+
+
+async def test_notifications_show_markup_literally() -> None:
+    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}')
+    app = ExplorerApp(initial=spec)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
+        await pilot.pause()
+        assert app.is_running and app.last["fastapi"].status == 201
+
+
+async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
+    from panels.table_screen import TableScreen
+
+    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=SHOP)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("slash")
+        assert app.focused is app.query_one("#route-filter")
+        app.query_one("#route-tree").focus()
+        await pilot.press("t")
+        assert isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn"
+        await pilot.press("enter")
+        assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
+        assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))

@@ -33,7 +33,9 @@ async def test_hung_server_is_reported_within_two_seconds_and_recovers() -> None
         try:
             stopped = time.perf_counter()
             await until(lambda: server.status.state is ServerState.UNRESPONSIVE, timeout=6)
-            print(f"hang noticed after {time.perf_counter() - stopped:.2f} s")  # by design at most 2 s
+            noticed = time.perf_counter() - stopped
+            print(f"hang noticed after {noticed:.2f} s")
+            assert noticed < 2.5  # 1.5 s by design (probe every 0.5 s, 1 s timeout), with room for a busy machine
             assert any("Application startup complete" in line for line in server.log.lines())
             exchange = await session.send_one("fastapi", RequestSpec("GET", "/items/1"))
             assert exchange.error and exchange.error.startswith("timed out after 0.5 s")
