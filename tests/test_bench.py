@@ -118,6 +118,8 @@ def test_the_load_process_dies_with_its_caller(live_gunicorn: LiveServers) -> No
     finally:
         caller.send_signal(signal.SIGKILL)
         caller.wait(5)
+        if caller.stdout is not None:
+            caller.stdout.close()
     assert wait_gone([load_pid], timeout=5) == []
 
 

@@ -128,6 +128,8 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
     proc, pids = _spawn_holder(flask_server)
     proc.send_signal(sig)
     proc.wait(10)
+    assert proc.stdout is not None
+    proc.stdout.close()
     assert wait_gone(pids, timeout=5) == []
 
 

@@ -96,6 +96,7 @@ class CannedServer:
         self.connections = 0
         self.closed = 0
         self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
 
     async def __aenter__(self) -> CannedServer:
         self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
@@ -104,6 +105,9 @@ class CannedServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self.server is not None
         self.server.close()
+        for writer in self.writers:  # connections the client kept alive
+            writer.close()
+        await self.server.wait_closed()
 
     @property
     def url(self) -> str:
@@ -112,6 +116,7 @@ class CannedServer:
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.writers.append(writer)
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
                 path = head.split(b" ", 2)[1].decode()
