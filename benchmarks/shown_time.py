@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +115,7 @@ def main() -> None:
             independent.close()
         app.cleanup()
     document = json.loads(next(folder.glob("explorer-session-*.json")).read_text())
+    shutil.rmtree(folder, ignore_errors=True)
     shown: dict[str, list[float]] = {"flask": [], "fastapi": []}
     for entry in document["data"]["requests"][3:]:
         for fw, exchange in entry["exchanges"].items():

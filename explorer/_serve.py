@@ -13,45 +13,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import signal
 import socket
 import sys
-import threading
-import time
 import traceback
 from typing import Any
 
+from explorer.procs import die_with_parent
+
 KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """Ask the kernel to SIGKILL us when the spawning thread dies; exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(70)
-
-
-def start_watchdog(parent: int, interval: float = 0.5) -> None:
-    """Portable fallback for the parent-death signal: kill our whole group once we are orphaned."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if os.getppid() != parent:
-                try:
-                    os.killpg(os.getpgid(0), signal.SIGKILL)
-                finally:
-                    os._exit(70)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def load_app(target: str) -> Any:
@@ -91,7 +60,7 @@ def serve_uvicorn(target: str, fd: int) -> None:
 
 
 def _post_fork(server: Any, worker: Any) -> None:
-    die_with_parent(os.getppid())
+    die_with_parent(os.getppid(), watch=False)  # threads do not survive fork: gunicorn checks its parent itself
 
 
 def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: str) -> None:
@@ -134,7 +103,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     die_with_parent(args.parent)
-    start_watchdog(args.parent)
     if args.kind == "werkzeug":
         serve_werkzeug(args.target, args.fd)
     elif args.kind == "uvicorn":

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from explorer.errors import ServerError
 from explorer.logbuffer import LogBuffer
+from explorer.procs import kill_group
 
 PROBE_PATH = "/.well-known/explorer-probe"
 FRAMEWORKS = ("flask", "fastapi")
@@ -319,7 +320,7 @@ class ManagedServer:
     async def _reap(self, proc: asyncio.subprocess.Process, drain: asyncio.Task[None]) -> None:
         """Report an exit nobody asked for as a crash, with the last lines the server printed."""
         code = await proc.wait()
-        _kill_group(proc.pid, signal.SIGKILL)  # workers a dead master left behind
+        kill_group(proc.pid, signal.SIGKILL)  # workers a dead master left behind
         _LIVE_GROUPS.discard(proc.pid)
         try:  # the pipe reaches EOF once the process is gone: the traceback is then all in the log
             await asyncio.wait_for(asyncio.shield(drain), 1.0)
@@ -378,15 +379,15 @@ class ManagedServer:
         return self._status
 
     async def _terminate(self, proc: asyncio.subprocess.Process, grace: float = 3.0) -> None:
-        _kill_group(proc.pid, signal.SIGTERM)
-        _kill_group(proc.pid, signal.SIGCONT)  # a stopped (SIGSTOP) server cannot act on SIGTERM until resumed
+        kill_group(proc.pid, signal.SIGTERM)
+        kill_group(proc.pid, signal.SIGCONT)  # a stopped (SIGSTOP) server cannot act on SIGTERM until resumed
         try:
             await asyncio.wait_for(proc.wait(), grace)
         except TimeoutError:
             self.log.write(f"still running {grace:.0f} s after SIGTERM; sending SIGKILL")
-            _kill_group(proc.pid, signal.SIGKILL)
+            kill_group(proc.pid, signal.SIGKILL)
             await proc.wait()
-        _kill_group(proc.pid, signal.SIGKILL)
+        kill_group(proc.pid, signal.SIGKILL)
         _LIVE_GROUPS.discard(proc.pid)
 
     async def restart(self) -> ServerStatus:
@@ -394,13 +395,6 @@ class ManagedServer:
         async with self._lock:
             await self._stop_locked()
             return await self._start()
-
-
-def _kill_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _exit_text(code: int) -> str:

@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 if TYPE_CHECKING:
     from explorer.parity import ParityReport, ParityResult
-    from explorer.request import RequestSpec
+    from explorer.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
 OUTCOME_STYLE = {"match": "bold green", "differ": "bold yellow", "error": "bold red"}
 

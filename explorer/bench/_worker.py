@@ -16,44 +16,12 @@ import json
 import os
 import signal
 import sys
-import threading
-import time
 from typing import Any
 
 from explorer.bench.engine import run_builtin
+from explorer.procs import die_with_parent
 from explorer.bench.external import run_external
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _kill_group(*_: object) -> None:
-    """End this process and everything it started (wrk, oha) at once."""
-    try:
-        os.killpg(os.getpgid(0), signal.SIGKILL)
-    finally:
-        os._exit(70)
-
-
-def die_with_parent(parent: int) -> None:
-    """SIGTERM us when the spawning thread dies; the handler takes our whole group down."""
-    signal.signal(signal.SIGTERM, _kill_group)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        _kill_group()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                _kill_group()
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def emit(event: dict[str, Any]) -> None:
@@ -65,7 +33,7 @@ def emit(event: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     config: dict[str, Any] = json.loads(args[0])
-    die_with_parent(int(config["parent"]))
+    die_with_parent(int(config["parent"]), signal.SIGTERM)  # SIGTERM: the handler also ends wrk/oha
     emit({"event": "started", "pid": os.getpid(), "engine": config["engine"]})
     try:
         if config["engine"] == "builtin":

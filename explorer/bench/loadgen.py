@@ -16,7 +16,6 @@ import atexit
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any
 
 from explorer.bench.stats import LatencySummary
 from explorer.errors import ExplorerError
+from explorer.procs import kill_group
 
 _LIVE: set[int] = set()
 
@@ -37,7 +37,7 @@ class LoadError(ExplorerError):
 def _kill_live() -> None:
     """At exit, end any load process still running (the last resort, like the supervisor's)."""
     for pgid in list(_LIVE):
-        _kill_group(pgid)
+        kill_group(pgid)
         _LIVE.discard(pgid)
 
 
@@ -204,7 +204,7 @@ async def run_load(
         with contextlib.suppress(TimeoutError):  # only a message for a failure; never worth a hang
             stderr = await asyncio.wait_for(asyncio.shield(stderr_task), 2.0)
     finally:
-        _kill_group(proc.pid)  # also any wrk/oha child left in its group
+        kill_group(proc.pid)  # also any wrk/oha child left in its group
         if proc.returncode is None:
             await proc.wait()
         _LIVE.discard(proc.pid)
@@ -214,10 +214,3 @@ async def run_load(
         detail = failure or (lines[-1] if lines else f"exit code {proc.returncode}")
         raise LoadError(f"the load process failed: {detail}")
     return result
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
