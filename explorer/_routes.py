@@ -20,7 +20,8 @@ import os
 import sys
 from typing import Any
 
-from explorer._serve import die_with_parent, load_app
+from explorer._serve import load_app
+from explorer.procs import die_with_parent
 
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
