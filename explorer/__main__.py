@@ -1,3 +1,3 @@
-from explorer.cli import main
+from explorer.cli.main import main
 
 main()

@@ -15,7 +15,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from rich.syntax import Syntax
 
-    from explorer.client import Exchange
+    from explorer.runtime.client import Exchange
 
 PRETTY_LIMIT = 1024 * 1024  # bodies above this are shown raw only
 HIGHLIGHT_LIMIT = 200 * 1024  # syntax colouring above this costs more than it helps

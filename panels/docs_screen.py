@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from explorer.openapi import Operation
+from explorer.apps.openapi import Operation
 
 FLASK_DOCS_NOTE = (
     "Flask publishes no API description of its own. To get OpenAPI and a docs page, a Flask project adds an "

@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from explorer.errors import RequestError
-from explorer.request import METHODS, RequestSpec, check_json_text, parse_headers
+from explorer.runtime.errors import RequestError
+from explorer.runtime.request import METHODS, RequestSpec, check_json_text, parse_headers
 
 
 def body_area() -> TextArea:

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Switch
 
-from explorer.guide import QUESTIONS, recommend
+from explorer.content.guide import QUESTIONS, recommend
 
 
 class GuideScreen(Screen[None]):

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
 from textual_plotext import PlotextPlot
 
-from explorer.errors import ExplorerError
+from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
     from explorer.bench.runner import BenchEvent, BenchPlan, BenchReport, LevelResult

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 if TYPE_CHECKING:
-    from explorer.parity import ParityReport, ParityResult
-    from explorer.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
+    from explorer.parity.check import ParityReport, ParityResult
+    from explorer.runtime.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
 OUTCOME_STYLE = {"match": "bold green", "differ": "bold yellow", "error": "bold red"}
 

@@ -10,15 +10,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
-from explorer.explain import why
+from explorer.content.explain import why
 from panels.body_view import BodyView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
-    from explorer.client import Exchange
-    from explorer.logbuffer import LogBuffer
-    from explorer.servers import ServerStatus
-    from explorer.source import HandlerLookup
+    from explorer.apps.source import HandlerLookup
+    from explorer.runtime.client import Exchange
+    from explorer.runtime.logbuffer import LogBuffer
+    from explorer.runtime.servers import ServerStatus
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")

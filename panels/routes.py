@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
 if TYPE_CHECKING:
-    from explorer.routes import RouteRow
+    from explorer.apps.routes import RouteRow
 
 GROUPS = {("fastapi", "flask"): "In both apps", ("flask",): "Flask only", ("fastapi",): "FastAPI only"}
 

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
-from explorer.catalog import TOPICS, Sample, matching
+from explorer.content.catalog import TOPICS, Sample, matching
 
 
 class SampleBrowser(Vertical):

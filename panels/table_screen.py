@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from explorer.catalog import by_id
-from explorer.comparison import MEASURED_ROWS, ROWS, Measurements, Row
+from explorer.content.catalog import by_id
+from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, Row
 
 
 class TableScreen(Screen[str | None]):

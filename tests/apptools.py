@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from explorer.app import ExplorerApp
-from explorer.servers import ServerState
+from explorer.runtime.servers import ServerState
+from explorer.tui.app import ExplorerApp
 
 
 async def until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:

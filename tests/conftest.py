@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
-from explorer.client import Exchange
-from explorer.request import RequestSpec
-from explorer.servers import demo_spec
-from explorer.session import Session
+from explorer.runtime.client import Exchange
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import demo_spec
+from explorer.runtime.session import Session
 
 T = TypeVar("T")
 

@@ -55,7 +55,7 @@ class PtyApp:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.pump()
-            servers = [p for p in _children(self.proc.pid) if "explorer._serve" in " ".join(_cmdline(p))]
+            servers = [p for p in _children(self.proc.pid) if "explorer.runtime._serve" in " ".join(_cmdline(p))]
             ports = [port for p in servers for port in _listening_ports(p)]
             if len(servers) == 2 and len(ports) == 2 and all(_answers(port) for port in ports):
                 return [p.pid for p in _children(self.proc.pid)]

@@ -10,11 +10,11 @@ import psutil
 from rich.console import Console
 from textual.widgets import Input, Static, Switch, TextArea
 
-from explorer.app import ExplorerApp, load_keymap
-from explorer.catalog import by_id
-from explorer.request import RequestSpec
-from explorer.servers import ServerState
-from explorer.targets import specs_from_options
+from explorer.apps.targets import specs_from_options
+from explorer.content.catalog import by_id
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import ServerState
+from explorer.tui.app import ExplorerApp, load_keymap
 from panels.body_view import BodyView
 from panels.docs_screen import DocsScreen
 from panels.guide_screen import GuideScreen
@@ -191,7 +191,7 @@ async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-unt
 async def test_big_body_is_capped_for_pretty_printing() -> None:
     from textual.app import App, ComposeResult
 
-    from explorer.client import Exchange
+    from explorer.runtime.client import Exchange
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:

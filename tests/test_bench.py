@@ -26,7 +26,7 @@ from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, BenchReport
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
 from explorer.bench.verdicts import compare, verdict
-from explorer.servers import demo_spec
+from explorer.runtime.servers import demo_spec
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.catalog import SAMPLES, TOPICS, Sample, by_id, by_topic, matching
-from explorer.comparison import ROWS
+from explorer.content.catalog import SAMPLES, TOPICS, Sample, by_id, by_topic, matching
+from explorer.content.comparison import ROWS
 from tests.conftest import LiveServers
 
 

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from explorer.client import ServerClient, parse_server_timing
-from explorer.errors import RequestError
-from explorer.request import RequestSpec
+from explorer.runtime.client import ServerClient, parse_server_timing
+from explorer.runtime.errors import RequestError
+from explorer.runtime.request import RequestSpec
 from tests.conftest import LiveServers
 
 
@@ -75,7 +75,7 @@ def test_bad_spec_is_not_sent(live: LiveServers) -> None:
 def test_markup_in_body_survives_rendering(live: LiveServers) -> None:
     from rich.console import Console
 
-    from explorer.render import exchange_panel
+    from explorer.cli.render import exchange_panel
 
     exchange = live.send(RequestSpec("GET", "/items/1?q=[bold]x[/foo]"), ["fastapi"])["fastapi"]
     assert exchange.json["name"] == "[bold]x[/foo]"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.request import MAX_BODY_BYTES, RequestSpec
-from explorer.servers import ServerSpec, ServerState, demo_spec
-from explorer.session import Session
+from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec
+from explorer.runtime.servers import ServerSpec, ServerState, demo_spec
+from explorer.runtime.session import Session
 from tests.conftest import until
 
 APPS = Path(__file__).parent / "apps"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.openapi import outline
-from explorer.request import RequestSpec
-from explorer.source import find_handler, module_file
+from explorer.apps.openapi import outline
+from explorer.apps.source import find_handler, module_file
+from explorer.runtime.request import RequestSpec
 from tests.conftest import LiveServers
 
 values = st.recursive(

@@ -16,11 +16,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from explorer.parity import run_parity
-from explorer.parity_file import load_suite
-from explorer.routes import list_all_routes, merge_routes
-from explorer.session import Session
-from explorer.targets import specs_from_options, startup_problems
+from explorer.apps.routes import list_all_routes, merge_routes
+from explorer.apps.targets import specs_from_options, startup_problems
+from explorer.parity.check import run_parity
+from explorer.parity.suite import load_suite
+from explorer.runtime.session import Session
 from tests.conftest import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent

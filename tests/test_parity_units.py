@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from explorer.client import Exchange, SentRequest
-from explorer.jsondiff import Change, diff_json, format_path
-from explorer.parity import compare
-from explorer.parity_file import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
-from explorer.report import Report, Section, Table, exchange_block, report_from_document
-from explorer.request import RequestSpec
-from explorer.routes import RouteListing, merge_routes, routes_from_openapi, routes_from_url_map
-from explorer.targets import TargetError, check_target, import_error_line, specs_from_options
+from explorer.apps.routes import RouteListing, merge_routes, routes_from_openapi, routes_from_url_map
+from explorer.apps.targets import TargetError, check_target, import_error_line, specs_from_options
+from explorer.parity.check import compare
+from explorer.parity.jsondiff import Change, diff_json, format_path
+from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
+from explorer.reports.base import Report, Section, Table, exchange_block, report_from_document
+from explorer.runtime.client import Exchange, SentRequest
+from explorer.runtime.request import RequestSpec
 
 # --- the JSON diff ---------------------------------------------------------------------------------
 

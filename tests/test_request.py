@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.errors import RequestError
-from explorer.request import (
+from explorer.runtime.errors import RequestError
+from explorer.runtime.request import (
     MAX_BODY_BYTES,
     RequestSpec,
     check_json_text,

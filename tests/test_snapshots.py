@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from explorer.app import ExplorerApp
-from explorer.request import RequestSpec
+from explorer.runtime.request import RequestSpec
+from explorer.tui.app import ExplorerApp
 from tests.apptools import send_and_wait, servers_ready, until
 
 SIZE = (160, 48)
@@ -82,7 +82,7 @@ def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from explorer.targets import specs_from_options
+    from explorer.apps.targets import specs_from_options
     from panels.routes import RouteBrowser
 
     shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
@@ -106,7 +106,7 @@ def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type
 def test_route_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from explorer.targets import specs_from_options
+    from explorer.apps.targets import specs_from_options
     from panels.routes import RouteBrowser
 
     shop = Path(__file__).resolve().parent.parent / "examples" / "shop"

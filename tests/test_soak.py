@@ -11,9 +11,9 @@ import os
 import psutil
 
 from explorer.bench.loadgen import LoadConfig, run_load
-from explorer.request import RequestSpec
-from explorer.servers import demo_spec
-from explorer.session import Session
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import demo_spec
+from explorer.runtime.session import Session
 
 REQUESTS = 5000
 LAB_RUNS = 20

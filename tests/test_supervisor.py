@@ -13,9 +13,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from explorer.request import RequestSpec
-from explorer.servers import ManagedServer, ServerSpec, ServerState, Supervisor, demo_spec
-from explorer.session import Session
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import ManagedServer, ServerSpec, ServerState, Supervisor, demo_spec
+from explorer.runtime.session import Session
 from tests.conftest import alive, family, until, wait_gone
 
 APPS = Path(__file__).parent / "apps"

@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from explorer.request import RequestSpec
-from explorer.servers import ServerSpec, demo_spec
-from explorer.session import Session
-from explorer.transport import TIMINGS, WireTransport
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import ServerSpec, demo_spec
+from explorer.runtime.session import Session
+from explorer.runtime.transport import TIMINGS, WireTransport
 from tests.conftest import until
 
 APPS = Path(__file__).parent / "apps"

@@ -19,8 +19,8 @@ import sys
 from typing import Any
 
 from explorer.bench.engine import run_builtin
-from explorer.procs import die_with_parent
 from explorer.bench.external import run_external
+from explorer.runtime.procs import die_with_parent
 
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.bench.stats import LatencySummary
-from explorer.errors import ExplorerError
-from explorer.procs import kill_group
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.procs import kill_group
 
 _LIVE: set[int] = set()
 

@@ -18,8 +18,8 @@ from typing import Any
 from explorer.bench.external import ENGINES, available
 from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_load
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, Scenario, Target
-from explorer.errors import ExplorerError
-from explorer.servers import ServerSpec, ServerState, Supervisor, demo_spec
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers import ServerSpec, ServerState, Supervisor, demo_spec
 
 MAX_CONCURRENCY = 1000
 

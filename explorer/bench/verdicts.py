@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from explorer.servers import ServerSpec
+from explorer.runtime.servers import ServerSpec
 
 if TYPE_CHECKING:
     from explorer.bench.runner import BenchReport, LevelResult

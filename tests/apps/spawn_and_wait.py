@@ -8,8 +8,8 @@ import asyncio
 import json
 import sys
 
-from explorer.servers import demo_spec
-from explorer.session import Session
+from explorer.runtime.servers import demo_spec
+from explorer.runtime.session import Session
 
 
 async def main() -> None:

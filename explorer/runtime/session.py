@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from explorer.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.servers import ManagedServer, ServerSpec, ServerState, Supervisor
+from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
+from explorer.runtime.servers import ManagedServer, ServerSpec, ServerState, Supervisor
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
-    from explorer.client import Exchange, ServerClient
+    from explorer.runtime.client import Exchange, ServerClient
 
 
 class Session:
@@ -53,7 +53,7 @@ class Session:
         await self.stop()
 
     async def _client(self, framework: str) -> ServerClient:
-        from explorer.client import ServerClient
+        from explorer.runtime.client import ServerClient
 
         url = self.server(framework).status.base_url
         client = self._clients.get(framework)
@@ -65,7 +65,7 @@ class Session:
 
     async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors."""
-        from explorer.client import Exchange
+        from explorer.runtime.client import Exchange
 
         server = self.server(framework)
         if server.status.state is ServerState.STARTING:

@@ -1,7 +1,7 @@
 """A session of the app as a report: the servers, the comparison table, every request sent, lab runs.
 
 The app keeps a plain ``kind: "session"`` document (:class:`SessionLog`); :func:`session_report`
-turns it into the generic :class:`~explorer.report.Report`, so it is written as Markdown and JSON
+turns it into the generic :class:`~explorer.reports.base.Report`, so it is written as Markdown and JSON
 like a parity run and can be rebuilt with ``explorer report --from``.
 """
 
@@ -11,8 +11,8 @@ from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
-from explorer.comparison import ROWS
-from explorer.report import Report, Section, Table, exchange_block
+from explorer.content.comparison import ROWS
+from explorer.reports.base import Report, Section, Table, exchange_block
 
 MAX_REQUESTS = 200
 MAX_BODY_CHARS = 64 * 1024

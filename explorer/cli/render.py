@@ -14,11 +14,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from explorer.catalog import SAMPLES
-from explorer.client import Exchange
-from explorer.comparison import MEASURED_ROWS, ROWS, Measurements
-from explorer.explain import why
-from explorer.servers import ServerStatus
+from explorer.content.catalog import SAMPLES
+from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
+from explorer.content.explain import why
+from explorer.runtime.client import Exchange
+from explorer.runtime.servers import ServerStatus
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 MAX_BODY_LINES = 40

@@ -1,6 +1,6 @@
 """Child-process entry point: print a Flask app's URL map as JSON, then exit.
 
-``python -m explorer._routes MODULE:ATTR --parent PID``
+``python -m explorer.apps._routes MODULE:ATTR --parent PID``
 
 Flask does not publish its routes over HTTP, and the explorer never imports a user's app into its
 own process (a crash or a side effect there would take the explorer down with it). So a short-lived
@@ -9,7 +9,7 @@ child imports the app, the same way the server process does, and prints one mark
     EXPLORER-ROUTES {"rules": [{"rule": "/items/<int:item_id>", "methods": ["GET"], "endpoint": "get_item"}]}
 
 Anything the user's module prints on import comes before it and is ignored. An import failure ends
-with exit code 3 and the traceback, exactly as in ``explorer._serve``.
+with exit code 3 and the traceback, exactly as in ``explorer.runtime._serve``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import os
 import sys
 from typing import Any
 
-from explorer._serve import load_app
-from explorer.procs import die_with_parent
+from explorer.runtime._serve import load_app
+from explorer.runtime.procs import die_with_parent
 
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
@@ -46,7 +46,7 @@ def url_map(app: Any) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="explorer._routes")
+    parser = argparse.ArgumentParser(prog="explorer.apps._routes")
     parser.add_argument("target")
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from explorer.errors import RequestError
+from explorer.runtime.errors import RequestError
 
 DEFAULT_TIMEOUT = 5.0  # seconds a request may take before it is reported as timed out
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

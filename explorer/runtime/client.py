@@ -1,6 +1,6 @@
 """The embedded HTTP client: one long-lived ``httpx.AsyncClient`` per server, one :class:`Exchange` per request.
 
-The client runs on :class:`~explorer.transport.WireTransport`, which times the request where it
+The client runs on :class:`~explorer.runtime.transport.WireTransport`, which times the request where it
 happens: from the connect (or the first byte written) to the last body byte parsed, and the first
 byte when the headers are in. httpx's own bookkeeping and everything the UI does stay outside
 that span. Server time comes from the ``Server-Timing`` header the demos add. Failures become an
@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 
-from explorer.errors import RequestError
-from explorer.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.transport import TIMINGS, WireTransport
-from explorer.validation import ValidationIssue, normalise
+from explorer.runtime.errors import RequestError
+from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
+from explorer.runtime.transport import TIMINGS, WireTransport
+from explorer.runtime.validation import ValidationIssue, normalise
 
 _NO_JSON = object()
 _SERVER_TIMING = re.compile(r"(?:^|,)\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[^,]*?;\s*dur=([0-9.]+)")

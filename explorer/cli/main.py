@@ -14,9 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
-from explorer.bench.command import add_parser as add_bench_parser
-from explorer.bench.command import cmd_bench
-from explorer.cli_apps import (
+from explorer.cli.apps import (
     add_app_options,
     cmd_parity,
     cmd_report,
@@ -25,9 +23,11 @@ from explorer.cli_apps import (
     specs_from_args,
     user_specs,
 )
-from explorer.cli_apps import add_commands as add_app_commands
-from explorer.errors import ExplorerError
-from explorer.request import RequestSpec, check_json_text, parse_header, parse_request_line
+from explorer.cli.apps import add_commands as add_app_commands
+from explorer.cli.bench import add_parser as add_bench_parser
+from explorer.cli.bench import cmd_bench
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
 EXIT_USAGE = 2
 
@@ -141,8 +141,8 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
-    from explorer.render import exchange_panel, results_view
-    from explorer.session import Session
+    from explorer.cli.render import exchange_panel, results_view
+    from explorer.runtime.session import Session
 
     specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
     frameworks = [s.framework for s in specs]
@@ -177,26 +177,26 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_samples(args: argparse.Namespace) -> int:
-    from explorer.catalog import SAMPLES
+    from explorer.content.catalog import SAMPLES
 
     if args.json:
         print(json.dumps({"samples": [s.to_dict() for s in SAMPLES]}, indent=2))
         return 0
     from rich.console import Console
 
-    from explorer.render import samples_view
+    from explorer.cli.render import samples_view
 
     Console().print(samples_view())
     return 0
 
 
 async def _table(args: argparse.Namespace) -> int:
-    from explorer.comparison import MEASURED_ROWS, ROWS, Measurements, measure
+    from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, measure
 
     measurements: Measurements | None = None
     if args.measure:
-        from explorer.servers import demo_spec
-        from explorer.session import Session
+        from explorer.runtime.servers import demo_spec
+        from explorer.runtime.session import Session
 
         async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
             measurements = await measure(s)
@@ -210,7 +210,7 @@ async def _table(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
 
-    from explorer.render import table_view
+    from explorer.cli.render import table_view
 
     Console().print(table_view(measurements))
     return 0
@@ -223,7 +223,7 @@ def cmd_app(args: argparse.Namespace) -> int:
             initial = parse_request_line(args.request)
         except ExplorerError as exc:
             fail(str(exc))
-    from explorer.app import run
+    from explorer.tui.app import run
 
     specs = user_specs(args)
     return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask, specs=specs)

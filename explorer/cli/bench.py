@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from explorer.bench.external import ENGINES
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
-from explorer.errors import ExplorerError
+from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
     from explorer.bench.runner import BenchEvent, BenchPlan, BenchReport
@@ -114,7 +114,7 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from explorer.cli import fail, run_async
+    from explorer.cli.main import fail, run_async
 
     try:
         plan = plan_from(args)

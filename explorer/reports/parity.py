@@ -1,4 +1,4 @@
-"""A parity run as a :class:`~explorer.report.Report`: summary table, differences, then every exchange.
+"""A parity run as a :class:`~explorer.reports.base.Report`: summary table, differences, then every exchange.
 
 Built from the ``parity --json`` document (``ParityReport.to_dict()``), not from live objects, so the
 same report comes out of a run just finished and of a JSON file saved last week.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.report import Report, Section, Table, exchange_block
+from explorer.reports.base import Report, Section, Table, exchange_block
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 OUTCOMES = {"match": "match", "differ": "DIFFERS", "error": "ERROR"}

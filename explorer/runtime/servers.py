@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from explorer.errors import ServerError
-from explorer.logbuffer import LogBuffer
-from explorer.procs import kill_group
+from explorer.runtime.errors import ServerError
+from explorer.runtime.logbuffer import LogBuffer
+from explorer.runtime.procs import kill_group
 
 PROBE_PATH = "/.well-known/explorer-probe"
 FRAMEWORKS = ("flask", "fastapi")
@@ -150,7 +150,7 @@ def _project_paths() -> list[str]:
     """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
     import demos
 
-    here = {str(Path(__file__).resolve().parent.parent), str(Path(demos.__file__).resolve().parent.parent)}
+    here = {str(Path(__file__).resolve().parents[2]), str(Path(demos.__file__).resolve().parent.parent)}
     return sorted(here)
 
 
@@ -252,7 +252,7 @@ class ManagedServer:
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
         argv = [
-            sys.executable, "-m", "explorer._serve", self.spec.kind, self.spec.target,
+            sys.executable, "-m", "explorer.runtime._serve", self.spec.kind, self.spec.target,
             "--fd", str(sock.fileno()), "--parent", str(os.getpid()),
             "--workers", str(self.spec.workers), "--threads", str(self.spec.threads),
         ]  # fmt: skip

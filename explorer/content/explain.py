@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from explorer.client import Exchange
+    from explorer.runtime.client import Exchange
 
 
 def why(exchange: Exchange) -> str:

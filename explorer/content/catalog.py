@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.request import RequestSpec
+from explorer.runtime.request import RequestSpec
 
 TOPICS = {
     "routing": "Routing and path parameters",

@@ -1,6 +1,6 @@
 """Command line for the user's own apps: ``--flask``/``--fastapi``/``--app-dir``, ``parity``, ``routes``, ``report``.
 
-Kept apart from :mod:`explorer.cli` so that module only wires these in. Exit statuses follow the
+Kept apart from :mod:`explorer.cli.main` so that module only wires these in. Exit statuses follow the
 rest of the CLI: 2 for a mistake in the arguments or the requests file (one line, before any server
 starts), 1 when an app does not start (one line naming it and its import error) or when parity
 finds a difference, 0 otherwise.
@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from explorer.errors import ExplorerError
-from explorer.servers import ServerSpec
-from explorer.targets import check_app_dir, check_target, specs_from_options, startup_problems
+from explorer.apps.targets import check_app_dir, check_target, specs_from_options, startup_problems
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers import ServerSpec
 
 EXIT_DIFFER = 1
 EXIT_FAILED = 1
@@ -111,9 +111,9 @@ def _check_report_base(base: str | None) -> None:
 
 
 async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec]) -> int:
-    from explorer.parity import run_parity
-    from explorer.parity_file import ParityOptions
-    from explorer.session import Session
+    from explorer.parity.check import run_parity
+    from explorer.parity.suite import ParityOptions
+    from explorer.runtime.session import Session
 
     options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
     async with Session(specs, timeout=args.timeout) as session:
@@ -122,7 +122,7 @@ async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec])
         report = await run_parity(session, suite, options)
     document = report.to_dict()
     if args.report:
-        from explorer.parity_report import parity_report
+        from explorer.reports.parity import parity_report
 
         md, js = parity_report(document).write(args.report)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
@@ -131,15 +131,15 @@ async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec])
     else:
         from rich.console import Console
 
-        from explorer.render_parity import parity_view
+        from explorer.cli.render_parity import parity_view
 
         Console().print(parity_view(report))
     return 0 if report.all_match else EXIT_DIFFER
 
 
 def cmd_parity(args: argparse.Namespace) -> int:
-    from explorer.cli import run_async
-    from explorer.parity_file import load_suite
+    from explorer.cli.main import run_async
+    from explorer.parity.suite import load_suite
 
     suite = load_suite(args.requests)
     specs = specs_from_args(args, require_both=True)
@@ -151,8 +151,8 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
 
 async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
-    from explorer.routes import RouteListing, flask_listing, list_routes, merge_routes
-    from explorer.session import Session
+    from explorer.apps.routes import RouteListing, flask_listing, list_routes, merge_routes
+    from explorer.runtime.session import Session
 
     listings: dict[str, RouteListing] = {}
     for spec in specs:
@@ -174,7 +174,7 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
     elif rows:
         from rich.console import Console
 
-        from explorer.render_parity import routes_table
+        from explorer.cli.render_parity import routes_table
 
         Console().print(routes_table(rows))
     failed = [listing for listing in listings.values() if listing.error]
@@ -184,7 +184,7 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
-    from explorer.cli import run_async
+    from explorer.cli.main import run_async
 
     specs = specs_from_args(args)
     return run_async(lambda: _routes(args, specs))
@@ -194,7 +194,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from explorer.report import load_report
+    from explorer.reports.base import load_report
 
     report = load_report(args.source)
     if args.out:

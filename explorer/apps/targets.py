@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from explorer.errors import ExplorerError
-from explorer.servers import FRAMEWORKS, ServerSpec, ServerState, demo_spec
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers import FRAMEWORKS, ServerSpec, ServerState, demo_spec
 
 __all__ = [
     "TargetError",
@@ -120,7 +120,7 @@ def import_error_line(log_lines: Iterable[str]) -> str | None:
 def startup_problems(session: object) -> list[str]:
     """One line per server that did not come up, naming the app and why (the import error if any).
 
-    ``session`` is an :class:`explorer.session.Session` (typed loosely to keep this module free of
+    ``session`` is an :class:`explorer.runtime.session.Session` (typed loosely to keep this module free of
     the client stack).
     """
     problems = []

@@ -1,6 +1,6 @@
 """Rich renderables for ``explorer parity`` and ``explorer routes``.
 
-As in :mod:`explorer.render`, everything that came from a server, a user's app or a requests file
+As in :mod:`explorer.cli.render`, everything that came from a server, a user's app or a requests file
 is a :class:`rich.text.Text`, never markup.
 """
 
@@ -12,8 +12,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from explorer.parity import ParityReport, ParityResult
-from explorer.routes import RouteRow
+from explorer.apps.routes import RouteRow
+from explorer.parity.check import ParityReport, ParityResult
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 _MARK = {"match": ("✓ match", "green"), "differ": ("✗ differs", "bold red"), "error": ("✗ error", "bold red")}

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from explorer.client import Exchange
-from explorer.jsondiff import diff_json
-from explorer.parity_file import ParityCase, ParityOptions, ParitySuite
-from explorer.request import curl_command
+from explorer.parity.jsondiff import diff_json
+from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite
+from explorer.runtime.client import Exchange
+from explorer.runtime.request import curl_command
 
 __all__ = ["Difference", "ParityReport", "ParityResult", "compare", "run_parity"]
 
@@ -246,7 +246,7 @@ async def run_parity(
     options: ParityOptions | None = None,
     on_result: ResultListener | None = None,
 ) -> ParityReport:
-    """Send every case to both servers of a started :class:`~explorer.session.Session`.
+    """Send every case to both servers of a started :class:`~explorer.runtime.session.Session`.
 
     ``options`` (e.g. from the command line) are added to the file's own; ``on_result`` is called
     after each case, so a UI can show progress.

@@ -1,6 +1,6 @@
 """Child-process entry point: run one web app on a listening socket handed down by the supervisor.
 
-``python -m explorer._serve KIND MODULE:ATTR --fd N --parent PID [--workers W] [--threads T]``
+``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N --parent PID [--workers W] [--threads T]``
 
 The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
 child starts and no other interface is ever bound. Before anything else the child arranges to die
@@ -18,7 +18,7 @@ import sys
 import traceback
 from typing import Any
 
-from explorer.procs import die_with_parent
+from explorer.runtime.procs import die_with_parent
 
 KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
 
@@ -94,7 +94,7 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="explorer._serve")
+    parser = argparse.ArgumentParser(prog="explorer.runtime._serve")
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("target")
     parser.add_argument("--fd", type=int, required=True)

@@ -1,7 +1,7 @@
 """The Textual app: the catalog, the request editor and both servers' answers side by side.
 
 Flow of one request (after Posting): an action reads the editor, an exclusive async worker sends
-the request through the core :class:`~explorer.session.Session`, and only when every answer is in
+the request through the core :class:`~explorer.runtime.session.Session`, and only when every answer is in
 does the app hand the exchanges down to the panels. Nothing is drawn while a request is in
 flight, so the measured times are the client's, not the renderer's.
 
@@ -32,13 +32,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.worker import Worker, WorkerState
 
-from explorer.catalog import SAMPLES, Sample, by_id
-from explorer.comparison import Measurements
-from explorer.errors import ExplorerError
-from explorer.request import RequestSpec
-from explorer.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
-from explorer.session import Session
-from explorer.session_report import SessionLog
+from explorer.content.catalog import SAMPLES, Sample, by_id
+from explorer.content.comparison import Measurements
+from explorer.reports.session import SessionLog
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.request import RequestSpec
+from explorer.runtime.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
+from explorer.runtime.session import Session
 from panels.editor import RequestEditor
 from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
@@ -47,7 +47,7 @@ from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 
 if TYPE_CHECKING:
-    from explorer.client import Exchange
+    from explorer.runtime.client import Exchange
 
 THEME = "textual-dark"
 FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
@@ -208,7 +208,7 @@ class ExplorerApp(App[int]):
     async def _boot(self) -> None:
         """Start both servers (after the first paint), then load the HTTP client while they boot."""
         starting = asyncio.create_task(self.session.start())
-        import explorer.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
+        import explorer.runtime.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
 
         await starting
         if not self.demo:
@@ -218,7 +218,7 @@ class ExplorerApp(App[int]):
 
     async def _list_routes(self) -> None:
         """Fill the route picker from FastAPI's OpenAPI schema and Flask's URL map."""
-        from explorer.routes import list_all_routes, merge_routes
+        from explorer.apps.routes import list_all_routes, merge_routes
 
         listings = await list_all_routes(self.session)
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
@@ -246,7 +246,7 @@ class ExplorerApp(App[int]):
         if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
             self.measurements.spawn_ms[status.framework] = status.spawn_to_ready_ms
         if status.state is ServerState.CRASHED:
-            from explorer.targets import import_error_line
+            from explorer.apps.targets import import_error_line
 
             detail = import_error_line(list(status.log_tail) or server.log.tail(40))
             message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
@@ -301,8 +301,8 @@ class ExplorerApp(App[int]):
         self.show_results(spec, results)
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
-        from explorer.explain import differences
-        from explorer.source import find_handler, module_file
+        from explorer.apps.source import find_handler, module_file
+        from explorer.content.explain import differences
 
         self.last = results
         differs: frozenset[str] = frozenset()
@@ -321,7 +321,7 @@ class ExplorerApp(App[int]):
         self._remember(spec, results, [f"{d.aspect}: {d.left} vs {d.right}" for d in found])
 
     def _remember(self, spec: RequestSpec, results: dict[str, Exchange], found: list[str]) -> None:
-        from explorer.request import curl_command
+        from explorer.runtime.request import curl_command
 
         curls = {fw: curl_command(spec, self._servers[fw].status.base_url or "") for fw in results}
         self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found, curls)
@@ -329,7 +329,7 @@ class ExplorerApp(App[int]):
     def action_export(self) -> None:
         from datetime import datetime
 
-        from explorer.session_report import session_report
+        from explorer.reports.session import session_report
 
         servers = {fw: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for fw, s in self._servers.items()}
         measured = {"spawn to ready": self.measurements.spawn_ms, "median GET /items/1": self.measurements.latency_ms}
@@ -430,7 +430,7 @@ class ExplorerApp(App[int]):
         await server.start()
 
     def action_copy_curl(self) -> None:
-        from explorer.request import curl_command
+        from explorer.runtime.request import curl_command
 
         try:
             spec, _ = self.query_one(RequestEditor).read()
@@ -453,7 +453,7 @@ class ExplorerApp(App[int]):
 
     @work(group="measure", exclusive=True, exit_on_error=False)
     async def measure_latency(self, screen: Screen[str | None]) -> None:
-        from explorer.comparison import measure_latency
+        from explorer.content.comparison import measure_latency
         from panels.table_screen import TableScreen
 
         assert isinstance(screen, TableScreen)
@@ -493,8 +493,8 @@ class ExplorerApp(App[int]):
 
     @work(group="parity", exclusive=True, exit_on_error=False)
     async def run_parity(self, path: str) -> None:
-        from explorer.parity import run_parity
-        from explorer.parity_file import load_suite
+        from explorer.parity.check import run_parity
+        from explorer.parity.suite import load_suite
 
         screen = self.screen
         assert isinstance(screen, ParityScreen)
@@ -552,7 +552,7 @@ class ExplorerApp(App[int]):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        from explorer.openapi import outline
+        from explorer.apps.openapi import outline
         from panels.docs_screen import DocsScreen
 
         operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."

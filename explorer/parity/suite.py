@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from explorer.errors import ExplorerError
-from explorer.request import MAX_BODY_BYTES, RequestSpec, check_header
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header
 
 __all__ = [
     "DEFAULT_COMPARE_HEADERS",

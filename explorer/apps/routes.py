@@ -1,7 +1,7 @@
 """The routes an app offers, as request templates a user can pick from and send as they are.
 
 FastAPI publishes its routes in ``/openapi.json``: it is fetched over HTTP from the running server.
-Flask publishes nothing, so its URL map comes from a short child process (``explorer._routes``)
+Flask publishes nothing, so its URL map comes from a short child process (``explorer.apps._routes``)
 that imports the app the way the server does; the user's code never runs in the explorer's process.
 Placeholders are filled with example values (``/products/<int:product_id>`` becomes ``/products/1``),
 required query parameters are added, and a JSON body is sketched from the OpenAPI schema.
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from explorer.errors import ExplorerError
-from explorer.request import METHODS, RequestSpec
-from explorer.servers import ServerSpec, server_env
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.request import METHODS, RequestSpec
+from explorer.runtime.servers import ServerSpec, server_env
 
 __all__ = [
     "RouteError",
@@ -170,7 +170,7 @@ def _flask_example(converter: str | None, args: str | None) -> str:
 
 
 def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask") -> list[RouteTemplate]:
-    """Templates from ``explorer._routes`` output: one per rule and method."""
+    """Templates from ``explorer.apps._routes`` output: one per rule and method."""
     templates = []
     for rule in rules:
         text = str(rule.get("rule", ""))
@@ -189,9 +189,9 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
 
 async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
     """Import the app in a child process and read its rules; :class:`RouteError` says why not."""
-    from explorer.targets import import_error_line
+    from explorer.apps.targets import import_error_line
 
-    argv = [sys.executable, "-m", "explorer._routes", spec.target, "--parent", str(os.getpid())]
+    argv = [sys.executable, "-m", "explorer.apps._routes", spec.target, "--parent", str(os.getpid())]
     proc = await asyncio.create_subprocess_exec(
         *argv,
         stdin=subprocess.DEVNULL,
@@ -324,7 +324,7 @@ def routes_from_openapi(schema: dict[str, Any], framework: str = "fastapi") -> l
 
 
 async def list_routes(session: Any, framework: str, timeout: float = ROUTES_TIMEOUT) -> RouteListing:
-    """The routes of one app in a :class:`~explorer.session.Session`; errors are on the listing."""
+    """The routes of one app in a :class:`~explorer.runtime.session.Session`; errors are on the listing."""
     spec: ServerSpec = session.server(framework).spec
     if framework == "flask":
         return await flask_listing(spec, timeout)

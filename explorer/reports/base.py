@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from explorer.errors import ExplorerError
+from explorer.runtime.errors import ExplorerError
 
 __all__ = [
     "ExchangeBlock",
@@ -268,7 +268,7 @@ def register_converter(kind: str, load: Callable[[], Converter]) -> None:
 
 
 def _parity_converter() -> Converter:
-    from explorer.parity_report import parity_report
+    from explorer.reports.parity import parity_report
 
     return parity_report
 
@@ -277,7 +277,7 @@ register_converter("parity", _parity_converter)
 
 
 def _session_converter() -> Converter:
-    from explorer.session_report import session_report
+    from explorer.reports.session import session_report
 
     return session_report
 

@@ -6,10 +6,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from explorer.request import RequestSpec
+from explorer.runtime.request import RequestSpec
 
 if TYPE_CHECKING:
-    from explorer.session import Session
+    from explorer.runtime.session import Session
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""What the explorer says, as plain data: samples, the comparison table, the guide, reasons."""

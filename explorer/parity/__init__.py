@@ -1,0 +1,1 @@
+"""Parity: a requests file sent to a Flask app and its FastAPI port, every answer compared."""

@@ -1,0 +1,1 @@
+"""The runtime: server processes, the HTTP client and the session that joins them."""

@@ -1,0 +1,1 @@
+"""The Textual app: it composes the panels, wires their messages and routes the keys."""
