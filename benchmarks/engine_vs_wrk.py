@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
-from explorer.bench.runner import machine  # noqa: E402
+from explorer.bench.results import machine  # noqa: E402
 from explorer.runtime.servers import Supervisor, demo_spec  # noqa: E402
 
 RATIO_TARGET = 0.95

@@ -21,7 +21,8 @@ from textual_plotext import PlotextPlot
 from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
-    from explorer.bench.runner import BenchEvent, BenchPlan, BenchReport, LevelResult
+    from explorer.bench.plan import BenchPlan
+    from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 
 SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json")]
 FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on the dev server (baseline)", "dev")]
@@ -119,7 +120,7 @@ class LabScreen(Screen[None]):
         self.query_one("#lab-about", Static).update(text)
 
     def read_plan(self) -> BenchPlan:
-        from explorer.bench.runner import BenchPlan
+        from explorer.bench.plan import BenchPlan
 
         return BenchPlan(
             scenario=str(self.query_one("#lab-scenario", Select).value),

@@ -22,10 +22,11 @@ import pytest
 
 from explorer.bench.external import parse_oha, parse_wrk, whole_seconds, wrk_argv
 from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_load
-from explorer.bench.runner import BenchError, BenchEvent, BenchPlan, BenchReport, LevelResult, run_bench
+from explorer.bench.plan import BenchError, BenchPlan
+from explorer.bench.results import BenchEvent, BenchReport, LevelResult, compare, verdict
+from explorer.bench.runner import run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.bench.verdicts import compare, verdict
 from explorer.runtime.servers import demo_spec
 from tests.conftest import LiveServers, alive, wait_gone
 

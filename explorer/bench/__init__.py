@@ -2,11 +2,11 @@
 
 Public API (imported on first use, so ``explorer --help`` and the load process stay light):
 
-- :func:`run_bench` (``runner``): a whole experiment from a :class:`BenchPlan`, reporting
-  :class:`BenchEvent` s to a callback and returning a :class:`BenchReport` (``to_dict()``).
+- :func:`run_bench` (``runner``): a whole experiment from a :class:`BenchPlan` (``plan``), reporting
+  :class:`BenchEvent` s to a callback and returning a :class:`BenchReport` (``results``, ``to_dict()``).
 - :func:`run_load` (``loadgen``): one run against one port, :class:`LoadProgress` events,
   a :class:`LoadResult`.
-- :func:`verdict` (``verdicts``): the sentence computed from a report.
+- :func:`verdict` (``results``): the sentence computed from a report.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "BenchError": "runner", "BenchEvent": "runner", "BenchPlan": "runner", "BenchReport": "runner",
-    "LevelResult": "runner", "run_bench": "runner",
+    "BenchError": "plan", "BenchPlan": "plan",
+    "BenchEvent": "results", "BenchReport": "results", "LevelResult": "results", "run_bench": "runner",
     "LoadConfig": "loadgen", "LoadError": "loadgen", "LoadProgress": "loadgen", "LoadResult": "loadgen",
     "run_load": "loadgen",
     "SCENARIOS": "scenarios", "Scenario": "scenarios", "Target": "scenarios",
-    "Verdict": "verdicts", "verdict": "verdicts", "verdict_all": "verdicts",
+    "Verdict": "results", "verdict": "results", "verdict_all": "results",
     "ENGINES": "external", "available": "external",
 }  # fmt: skip
 

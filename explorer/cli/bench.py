@@ -19,7 +19,8 @@ from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
 from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
-    from explorer.bench.runner import BenchEvent, BenchPlan, BenchReport
+    from explorer.bench.plan import BenchPlan
+    from explorer.bench.results import BenchEvent, BenchReport
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 
@@ -106,7 +107,7 @@ def add_parser(sub: Any) -> None:
 
 
 def plan_from(args: argparse.Namespace) -> BenchPlan:
-    from explorer.bench.runner import BenchPlan
+    from explorer.bench.plan import BenchPlan
 
     return BenchPlan(scenario=args.scenario, levels=tuple(args.concurrency), duration=args.duration, warmup=args.warmup,
                      flask_server=args.flask_server, engine=args.engine, workers=args.workers, threads=args.threads,
@@ -124,7 +125,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 async def _bench(plan: BenchPlan, as_json: bool) -> int:
-    from explorer.bench.runner import BenchError, run_bench
+    from explorer.bench.plan import BenchError
+    from explorer.bench.runner import run_bench
 
     live = _LiveLine() if sys.stderr.isatty() else None
     try:
@@ -203,7 +205,7 @@ def report_view(report: BenchReport) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from explorer.bench.verdicts import verdict
+    from explorer.bench.results import verdict
 
     plan, scenario = report.plan, report.scenario
     title = (f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "

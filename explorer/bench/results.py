@@ -1,20 +1,117 @@
-"""The verdict: one or two sentences computed from the figures, shared by the CLI and the app.
+"""What an experiment produced: each route's result at each level, the events on the way, the report,
+and the verdict computed from its figures (shared by the CLI and the app).
 
-It compares FastAPI with Flask at the highest concurrency both were measured at, says how far apart
-they are ("6.1x", "within 4%"), and adds what the figures cannot claim: errors, a client that was
-the bottleneck, or a rate above the physical bound (which would mean the measurement is wrong).
+The verdict compares FastAPI with Flask at the highest concurrency both were measured at, says how
+far apart they are ("6.1x", "within 4%"), and adds what the figures cannot claim: errors, a client
+that was the bottleneck, or a rate above the physical bound (which would mean the measurement is
+wrong). It lives here, next to the report it reads, so the report can state it without a circle.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import platform
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
+from explorer.bench.loadgen import LoadProgress, LoadResult
+from explorer.bench.plan import BenchPlan
+from explorer.bench.scenarios import Scenario, Target
 from explorer.runtime.servers import ServerSpec
 
-if TYPE_CHECKING:
-    from explorer.bench.runner import BenchReport, LevelResult
+__all__ = [
+    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "compare", "machine", "server_phrase", "verdict",
+    "verdict_all",
+]  # fmt: skip
+
+@dataclass(frozen=True)
+class LevelResult:
+    """One route at one concurrency level, with the server settings that produced it."""
+
+    target: Target
+    server: ServerSpec
+    load: LoadResult
+    bound_rps: float | None = None
+
+    @property
+    def concurrency(self) -> int:
+        return self.load.concurrency
+
+    @property
+    def rps(self) -> float:
+        return self.load.rps
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target.key, "framework": self.target.framework, "route": self.target.route,
+                "path": self.target.path, **self.load.to_dict(), "bound_rps": self.bound_rps,
+                "server": self.server.to_dict()}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BenchEvent:
+    """What a front end hears while an experiment runs.
+
+    ``kind``: ``servers`` (starting them), ``run`` (a run begins), ``progress`` (``load`` is set),
+    ``result`` (a run ended; ``result`` is set). ``step`` counts runs from 0 out of ``steps``.
+    """
+
+    kind: str
+    step: int
+    steps: int
+    target: Target | None = None
+    concurrency: int | None = None
+    load: LoadProgress | None = None
+    result: LevelResult | None = None
+    fraction: float = 0.0  # of the whole experiment, 0..1: for one progress bar
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "step": self.step, "steps": self.steps, "fraction": round(self.fraction, 4),
+                "target": self.target.key if self.target else None, "concurrency": self.concurrency,
+                "load": self.load.to_dict() if self.load else None,
+                "result": self.result.to_dict() if self.result else None}  # fmt: skip
+
+
+
+@dataclass
+class BenchReport:
+    """Every result of one experiment, the settings, the machine, and the verdict computed from them."""
+
+    plan: BenchPlan
+    servers: dict[str, ServerSpec]
+    results: list[LevelResult] = field(default_factory=list)
+    started_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    complete: bool = False
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.plan.scenario_def
+
+    def get(self, target: str, level: int) -> LevelResult | None:
+        return next((r for r in self.results if r.target.key == target and r.concurrency == level), None)
+
+    def verdict(self) -> str:
+        return verdict(self).text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.to_dict(),
+            "plan": self.plan.to_dict(),
+            "engine": self.plan.engine,
+            "servers": {fw: spec.to_dict() for fw, spec in self.servers.items()},
+            "machine": machine(),
+            "started_at": self.started_at,
+            "complete": self.complete,
+            "verdict": self.verdict(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures come from: they mean little without it."""
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(terse=True)}
+
 
 WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
 CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
