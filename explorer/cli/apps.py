@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.targets import check_app_dir, check_target, specs_from_options, startup_problems
+from explorer.cli.common import add_server_options, run_async
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.servers import ServerSpec
 
@@ -72,7 +73,7 @@ def report_problems(session: Any) -> bool:
     return bool(problems)
 
 
-def add_commands(sub: Any, add_server_options: Any) -> None:
+def add_commands(sub: Any) -> None:
     """The ``parity``, ``routes`` and ``report`` subcommands."""
     parity = sub.add_parser(
         "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
@@ -138,7 +139,6 @@ async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec])
 
 
 def cmd_parity(args: argparse.Namespace) -> int:
-    from explorer.cli.main import run_async
     from explorer.parity.suite import load_suite
 
     suite = load_suite(args.requests)
@@ -184,8 +184,6 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
-    from explorer.cli.main import run_async
-
     specs = specs_from_args(args)
     return run_async(lambda: _routes(args, specs))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from explorer.bench.external import ENGINES
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
+from explorer.cli.common import fail, run_async
 from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
@@ -115,8 +116,6 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from explorer.cli.main import fail, run_async
-
     try:
         plan = plan_from(args)
     except ExplorerError as exc:

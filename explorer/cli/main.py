@@ -7,12 +7,9 @@ server is a result, not a failure: ``send`` exits 0 whenever it could ask and pr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
 
 from explorer.cli.apps import (
     add_app_options,
@@ -26,50 +23,9 @@ from explorer.cli.apps import (
 from explorer.cli.apps import add_commands as add_app_commands
 from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
+from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, run_async
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
-
-EXIT_USAGE = 2
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr, not a usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1 or value > 1000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {value}")
-    return value
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 300:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 300 seconds")
-    return value
-
-
-def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> None:
-    """Options that choose which servers run: shared by the app and every headless command.
-
-    On a subcommand the defaults are suppressed, so ``explorer --flask-server gunicorn send ...``
-    keeps the value given before the subcommand instead of resetting it.
-    """
-    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default=argparse.SUPPRESS if sub else "dev",
-                        help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
-    parser.add_argument("--timeout", type=_timeout, default=argparse.SUPPRESS if sub else 5.0,
-                        help="seconds to wait for an answer (default: 5)")
-
 
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
@@ -87,7 +43,7 @@ def build_parser() -> OneLineParser:
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
     send.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="repeatable")
-    send.add_argument("--burst", type=_positive_int, default=1, help="send this many copies at once")
+    send.add_argument("--burst", type=positive_int, default=1, help="send this many copies at once")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
     add_app_options(send, sub=True)
@@ -99,32 +55,9 @@ def build_parser() -> OneLineParser:
     table.add_argument("--json", action="store_true")
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
-    add_app_commands(sub, add_server_options)
+    add_app_commands(sub)
     add_bench_parser(sub)
     return parser
-
-
-def fail(message: str) -> NoReturn:
-    print(f"explorer: error: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_USAGE)
-
-
-def run_async(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
-    """Run a coroutine so that Ctrl+C and SIGTERM cancel it (and its ``finally`` blocks stop servers)."""
-
-    async def main() -> int:
-        task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        assert task is not None
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, task.cancel)
-        return await make()
-
-    try:
-        return asyncio.run(main())
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("explorer: interrupted; servers stopped", file=sys.stderr)
-        return 130
 
 
 def build_send_spec(args: argparse.Namespace) -> RequestSpec:
