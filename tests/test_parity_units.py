@@ -12,7 +12,8 @@ from explorer.apps.targets import TargetError, check_target, import_error_line, 
 from explorer.parity.check import compare
 from explorer.parity.jsondiff import Change, diff_json, format_path
 from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
-from explorer.reports.base import Report, Section, Table, exchange_block, report_from_document
+from explorer.reports.base import Report, Section, Table, exchange_block
+from explorer.reports.load import report_from_document
 from explorer.runtime.client import Exchange, SentRequest
 from explorer.runtime.request import RequestSpec
 

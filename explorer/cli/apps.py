@@ -192,7 +192,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from explorer.reports.base import load_report
+    from explorer.reports.load import load_report
 
     report = load_report(args.source)
     if args.out:

@@ -1,8 +1,8 @@
 """Reports as files: one generic shape (sections of facts, tables and exchanges) written as Markdown and JSON.
 
 A parity run, a session of the app or a benchmark becomes a :class:`Report` through a converter
-that reads its plain ``to_dict()`` document, so a report can also be rebuilt later from saved JSON
-(``explorer report --from run.json``). Every text that came from a server or a user is escaped,
+that reads its plain ``to_dict()`` document (:mod:`explorer.reports.load`), so a report can also be
+rebuilt later from saved JSON (``explorer report --from run.json``). Every text that came from a server or a user is escaped,
 and bodies go in code fences longer than any backtick run they contain, so nothing in them can
 change the document's structure.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,17 +18,7 @@ from typing import Any
 
 from explorer.runtime.errors import ExplorerError
 
-__all__ = [
-    "ExchangeBlock",
-    "Report",
-    "ReportError",
-    "Section",
-    "Table",
-    "exchange_block",
-    "load_report",
-    "register_converter",
-    "report_from_document",
-]
+__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block"]
 
 REPORT_VERSION = 1
 MAX_BODY_LINES = 60
@@ -256,62 +245,3 @@ def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None
         body_lang=lang,
         error=exchange.get("error"),
     )
-
-
-Converter = Callable[[dict[str, Any]], Report]
-_CONVERTERS: dict[str, Callable[[], Converter]] = {}
-
-
-def register_converter(kind: str, load: Callable[[], Converter]) -> None:
-    """Teach :func:`report_from_document` a document ``kind`` (``load`` is called lazily)."""
-    _CONVERTERS[kind] = load
-
-
-def _parity_converter() -> Converter:
-    from explorer.reports.parity import parity_report
-
-    return parity_report
-
-
-register_converter("parity", _parity_converter)
-
-
-def _session_converter() -> Converter:
-    from explorer.reports.session import session_report
-
-    return session_report
-
-
-register_converter("session", _session_converter)
-
-
-def report_from_document(document: Any) -> Report:
-    """A report from a saved report, or from any document kind a converter is registered for."""
-    if not isinstance(document, dict):
-        raise ReportError("expected a JSON object")
-    kind = document.get("kind")
-    if kind == "report":
-        return Report.from_dict(document)
-    if kind in _CONVERTERS:
-        return _CONVERTERS[kind]()(document)
-    known = ", ".join(["report", *_CONVERTERS])
-    raise ReportError(f"unknown document kind {str(kind)[:40]!r}; expected one of: {known}")
-
-
-def load_report(path: str | Path) -> Report:
-    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`."""
-    path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read it: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path.name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    try:
-        return report_from_document(document)
-    except ReportError as exc:
-        raise ReportError(f"{path.name}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ReportError(f"{path.name}: not a report this version can read ({type(exc).__name__}: {exc})") from None
