@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
     from explorer.runtime.logbuffer import LogBuffer
-    from explorer.runtime.servers import ServerStatus
+    from explorer.runtime.specs import ServerStatus
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from explorer.runtime.servers import ServerState, ServerStatus
+from explorer.runtime.specs import ServerState, ServerStatus
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 STATE_STYLE = {

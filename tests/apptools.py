@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from explorer.runtime.servers import ServerState
+from explorer.runtime.specs import ServerState
 from explorer.tui.app import ExplorerApp
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from explorer.runtime.client import Exchange
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import demo_spec
 from explorer.runtime.session import Session
+from explorer.runtime.specs import demo_spec
 
 T = TypeVar("T")
 

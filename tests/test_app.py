@@ -13,7 +13,7 @@ from textual.widgets import Input, Static, Switch, TextArea
 from explorer.apps.targets import specs_from_options
 from explorer.content.catalog import by_id
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import ServerState
+from explorer.runtime.specs import ServerState
 from explorer.tui.app import ExplorerApp, load_keymap
 from panels.body_view import BodyView
 from panels.docs_screen import DocsScreen

@@ -14,8 +14,9 @@ import psutil
 import pytest
 
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import ManagedServer, ServerSpec, ServerState, Supervisor, demo_spec
+from explorer.runtime.servers import ManagedServer, Supervisor
 from explorer.runtime.session import Session
+from explorer.runtime.specs import ServerSpec, ServerState, demo_spec
 from tests.conftest import alive, family, until, wait_gone
 
 APPS = Path(__file__).parent / "apps"

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import ServerSpec, demo_spec
 from explorer.runtime.session import Session
+from explorer.runtime.specs import ServerSpec, demo_spec
 from explorer.runtime.transport import TIMINGS, WireTransport
 from tests.conftest import until
 

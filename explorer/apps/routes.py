@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import METHODS, RequestSpec
-from explorer.runtime.servers import ServerSpec, server_env
+from explorer.runtime.servers import server_env
+from explorer.runtime.specs import ServerSpec
 
 __all__ = [
     "RouteError",

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers import FRAMEWORKS, ServerSpec, ServerState, demo_spec
+from explorer.runtime.specs import FRAMEWORKS, ServerSpec, ServerState, demo_spec
 
 __all__ = [
     "TargetError",

@@ -19,7 +19,7 @@ from typing import Any
 from explorer.bench.loadgen import LoadProgress, LoadResult
 from explorer.bench.plan import BenchPlan
 from explorer.bench.scenarios import Scenario, Target
-from explorer.runtime.servers import ServerSpec
+from explorer.runtime.specs import ServerSpec
 
 __all__ = [
     "BenchEvent", "BenchReport", "LevelResult", "Verdict", "compare", "machine", "server_phrase", "verdict",

@@ -14,7 +14,8 @@ from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan
 from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 from explorer.bench.scenarios import Target
-from explorer.runtime.servers import ServerState, Supervisor, demo_spec
+from explorer.runtime.servers import Supervisor
+from explorer.runtime.specs import ServerState, demo_spec
 
 __all__ = ["EventCallback", "run_bench"]
 

@@ -17,7 +17,7 @@ from typing import Any
 from explorer.apps.targets import check_app_dir, check_target, specs_from_options, startup_problems
 from explorer.cli.common import add_server_options, run_async
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers import ServerSpec
+from explorer.runtime.specs import ServerSpec
 
 EXIT_DIFFER = 1
 EXIT_FAILED = 1

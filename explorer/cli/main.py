@@ -27,6 +27,7 @@ from explorer.cli.common import OneLineParser, add_server_options, fail, positiv
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
     parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
@@ -128,8 +129,8 @@ async def _table(args: argparse.Namespace) -> int:
 
     measurements: Measurements | None = None
     if args.measure:
-        from explorer.runtime.servers import demo_spec
         from explorer.runtime.session import Session
+        from explorer.runtime.specs import demo_spec
 
         async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
             measurements = await measure(s)

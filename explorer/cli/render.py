@@ -18,7 +18,7 @@ from explorer.content.catalog import SAMPLES
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
 from explorer.content.explain import why
 from explorer.runtime.client import Exchange
-from explorer.runtime.servers import ServerStatus
+from explorer.runtime.specs import ServerStatus
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 MAX_BODY_LINES = 40

@@ -8,30 +8,29 @@ answer to a probe; after that a probe every half second tells a hung server from
 
 Every process group started here is remembered until it is reaped, and :func:`kill_all_now`
 (registered with :mod:`atexit`, and called by the app's signal handlers) ends them synchronously
-when there is no event loop left to do it properly.
+when there is no event loop left to do it properly. What to run and the state it is in are plain
+data in :mod:`explorer.runtime.specs`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import enum
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.procs import kill_group
+from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
 PROBE_PATH = "/.well-known/explorer-probe"
-FRAMEWORKS = ("flask", "fastapi")
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
 _LIVE_GROUPS: set[int] = set()
 
@@ -47,103 +46,6 @@ def kill_all_now() -> None:
 
 
 atexit.register(kill_all_now)
-
-
-class ServerState(enum.StrEnum):
-    """Where a server is in its life; UNRESPONSIVE means alive but not answering the probe."""
-
-    IDLE = "idle"
-    STARTING = "starting"
-    READY = "ready"
-    UNRESPONSIVE = "unresponsive"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    CRASHED = "crashed"
-
-    @property
-    def running(self) -> bool:
-        return self in (ServerState.STARTING, ServerState.READY, ServerState.UNRESPONSIVE)
-
-
-@dataclass(frozen=True)
-class ServerSpec:
-    """What to run: which framework's app, under which server, with how many workers and threads."""
-
-    framework: str
-    kind: str  # werkzeug | gunicorn | uvicorn | gunicorn-uvicorn
-    target: str  # module:attribute
-    app_dir: Path | None = None
-    workers: int = 1
-    threads: int = 8
-
-    @property
-    def label(self) -> str:
-        """How the server is described next to every figure it produces."""
-        if self.kind == "werkzeug":
-            return "Werkzeug dev server (threaded)"
-        if self.kind == "gunicorn":
-            return f"gunicorn gthread, {self.workers} worker x {self.threads} threads"
-        if self.kind == "uvicorn":
-            return "uvicorn, 1 process, access log off"
-        return f"gunicorn + uvicorn worker, {self.workers} processes"
-
-    @property
-    def short(self) -> str:
-        return {"werkzeug": "dev", "gunicorn": "gunicorn", "uvicorn": "uvicorn"}.get(self.kind, "gunicorn+uvicorn")
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "framework": self.framework,
-            "server": self.kind,
-            "label": self.label,
-            "target": self.target,
-            "workers": self.workers,
-            "threads": self.threads if self.kind == "gunicorn" else None,
-        }
-
-
-def demo_spec(framework: str, flask_server: str = "dev", workers: int = 1, threads: int = 8) -> ServerSpec:
-    """The spec for one of the bundled demo apps."""
-    if framework == "flask":
-        if flask_server not in ("dev", "gunicorn"):
-            raise ServerError(f"unknown Flask server {flask_server!r}; use dev or gunicorn")
-        kind = "werkzeug" if flask_server == "dev" else "gunicorn"
-        return ServerSpec("flask", kind, "demos.flask_app:app", workers=workers, threads=threads)
-    if framework == "fastapi":
-        kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
-        return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
-    raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    """An immutable snapshot of one server, handed to the UI and the CLI."""
-
-    framework: str
-    state: ServerState = ServerState.IDLE
-    port: int | None = None
-    pid: int | None = None
-    returncode: int | None = None
-    message: str = ""
-    spawn_to_ready_ms: float | None = None
-    log_tail: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def base_url(self) -> str | None:
-        return f"http://127.0.0.1:{self.port}" if self.port else None
-
-    def describe(self) -> str:
-        """One line for a header strip or a CLI error, e.g. 'ready on port 41234'."""
-        if self.state is ServerState.READY:
-            return f"ready on port {self.port}"
-        if self.state is ServerState.CRASHED:
-            return f"crashed ({self.message})"
-        if self.state is ServerState.UNRESPONSIVE:
-            return f"not answering on port {self.port}"
-        return self.state.value
-
-
-StatusListener = Callable[[ServerStatus], None]
 
 
 def _project_paths() -> list[str]:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.servers import ManagedServer, ServerSpec, ServerState, Supervisor
+from explorer.runtime.servers import ManagedServer, Supervisor
+from explorer.runtime.specs import ServerSpec, ServerState
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
     from explorer.runtime.client import Exchange, ServerClient

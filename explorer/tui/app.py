@@ -37,7 +37,8 @@ from explorer.content.comparison import Measurements
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import ServerSpec, ServerState, ServerStatus, demo_spec, kill_all_now
+from explorer.runtime.servers import kill_all_now
+from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
 from explorer.runtime.session import Session
 from panels.editor import RequestEditor
 from panels.parity_screen import ParityScreen
