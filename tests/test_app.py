@@ -14,7 +14,8 @@ from explorer.apps.targets import specs_from_options
 from explorer.content.catalog import by_id
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.specs import ServerState
-from explorer.tui.app import ExplorerApp, load_keymap
+from explorer.tui.app import ExplorerApp
+from explorer.tui.keys import load_keymap
 from panels.body_view import BodyView
 from panels.docs_screen import DocsScreen
 from panels.guide_screen import GuideScreen

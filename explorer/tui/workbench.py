@@ -1,0 +1,208 @@
+"""The main view's work: the request editor, the claim line and both answers, and sending what is edited.
+
+Flow of one request (after Posting): :meth:`Workbench.send` reads the editor, an exclusive async
+worker sends the request through the core :class:`~explorer.runtime.session.Session`, and only when
+every answer is in are the exchanges handed down to the panels. Nothing is drawn while a request is
+in flight, so the measured times are the client's, not the renderer's. Every send is recorded in
+the session log the workbench is handed, for the export.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from explorer.content.catalog import Sample
+from explorer.reports.session import SessionLog
+from explorer.runtime.request import RequestSpec, curl_command
+from explorer.runtime.session import Session
+from explorer.runtime.specs import ServerState
+from panels.editor import RequestEditor
+from panels.response import ResponsePanel
+
+if TYPE_CHECKING:
+    from explorer.runtime.client import Exchange
+
+__all__ = ["FREEZE_LIMIT", "Workbench"]
+
+FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
+NO_DIFFERENCE = "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
+
+
+class _Freeze:
+    """Screen updates and log drawing held while requests are in flight; released once."""
+
+    def __init__(self, workbench: Workbench) -> None:
+        self._batch = workbench.app.batch_update()
+        self._batch.__enter__()
+        self._panels = list(workbench.query(ResponsePanel))
+        for panel in self._panels:
+            panel.hold_log = True
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            for panel in self._panels:
+                panel.hold_log = False
+            self._batch.__exit__(None, None, None)
+
+
+class Workbench(Vertical):
+    """Edits a request, sends it to the servers in view and shows both answers side by side."""
+
+    def __init__(
+        self,
+        session: Session,
+        history: SessionLog,
+        *,
+        initial: RequestSpec | None = None,
+        demo: bool = True,
+        mask: bool = False,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.session = session
+        self.history = history
+        self.initial = initial
+        self.demo = demo
+        self.mask = mask
+        self.sample: Sample | None = None
+        self.last: dict[str, Exchange] = {}
+        frameworks = session.frameworks
+        self.views = ["both", *frameworks] if len(frameworks) > 1 else frameworks
+        self.view = self.views[0]
+
+    def compose(self) -> ComposeResult:
+        yield RequestEditor(id="editor")
+        yield Static("", id="claim")
+        with Horizontal(id="responses"):
+            for server in self.session.supervisor:
+                yield ResponsePanel(server.framework, server.log, mask=self.mask)
+
+    def panel(self, framework: str) -> ResponsePanel:
+        return self.query_one(f"#panel-{framework}", ResponsePanel)
+
+    def on_mount(self) -> None:
+        editor, claim = self.query_one(RequestEditor), self.query_one("#claim", Static)
+        if self.initial is not None:
+            editor.load(self.initial)
+            claim.update("Press ctrl+r to send this request to both servers.")
+        elif self.demo:
+            claim.update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r.")
+        else:
+            editor.load(RequestSpec("GET", "/"))
+            claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
+
+    def load_request(self, spec: RequestSpec, claim: str | None = None, send: bool = False) -> None:
+        """Put a request that is no sample in the editor (a route, a parity case); ``claim`` replaces the claim line."""
+        self.sample = None
+        self.query_one(RequestEditor).load(spec)
+        if claim is not None:
+            self.show_claim(claim)
+        if send:
+            self.send()
+
+    def load_sample(self, sample: Sample, send: bool = False) -> None:
+        self.sample = sample
+        self.query_one(RequestEditor).load(sample.request, sample.burst)
+        self.show_claim()
+        if send:
+            self.send()
+
+    def show_claim(self, extra: str = "") -> None:
+        text = Text()
+        if self.sample is not None:
+            text.append(self.sample.claim, style="bold")
+        if extra:
+            text.append(("\n" if text else "") + extra)
+        self.query_one("#claim", Static).update(text)
+
+    def frameworks_in_view(self) -> list[str]:
+        return [fw for fw in self.session.frameworks if self.view in ("both", fw)]
+
+    def cycle_view(self) -> str:
+        """Both, then each framework alone; returns the view now shown."""
+        self.view = self.views[(self.views.index(self.view) + 1) % len(self.views)]
+        for framework in self.session.frameworks:
+            self.panel(framework).display = self.view in ("both", framework)
+        return self.view
+
+    def curl(self) -> str:
+        """The edited request as a curl command for the first server in view (raises if it does not check)."""
+        spec, _ = self.query_one(RequestEditor).read()
+        url = self.session.server(self.frameworks_in_view()[0]).status.base_url or "http://127.0.0.1:PORT"
+        return curl_command(spec, url)
+
+    @on(RequestEditor.SendRequested)
+    def send(self) -> None:
+        from explorer.runtime.errors import ExplorerError
+
+        editor = self.query_one(RequestEditor)
+        try:
+            spec, burst = editor.read()
+        except ExplorerError as exc:
+            editor.show_message(f"Not sent: {exc}", error=True)
+            return
+        editor.show_message(editor.json_warning(spec))
+        if self.sample is not None and self.sample.request != spec:
+            self.sample = None
+        frameworks = self.frameworks_in_view()
+        if self.sample is not None:
+            frameworks = [fw for fw in frameworks if fw in self.sample.frameworks]
+            if not frameworks:
+                only = " and ".join(self.sample.frameworks)
+                editor.show_message(f"This sample is for {only} only, which is not in view: press f to show it.", error=True)
+                return
+        for framework in self.session.frameworks:
+            if framework in frameworks:
+                self.panel(framework).show_pending(f"Sending {spec.line}{f' ×{burst}' if burst > 1 else ''}…")
+            elif self.sample is not None and framework not in self.sample.frameworks:
+                self.panel(framework).show_pending(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
+        self.call_after_refresh(self.send_request, spec, frameworks, burst)  # paint "Sending…" before the clock starts
+
+    @work(group="send", exclusive=True, exit_on_error=False)
+    async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int) -> None:
+        """Send to each framework in turn with the screen frozen; draw once all answers are in.
+
+        A repaint or a burst of log lines drawn while a request is in flight would delay reading its
+        answer and inflate the time shown, so both wait until the last answer has arrived, or for at
+        most FREEZE_LIMIT: a slow or hung server must not freeze the screen.
+        """
+        for framework in frameworks:  # a server still starting is waited for with the screen live
+            if self.session.server(framework).status.state is ServerState.STARTING:
+                await self.session.server(framework).start()
+        freeze = _Freeze(self)
+        self.set_timer(FREEZE_LIMIT, freeze.release)
+        try:
+            results = await self.session.send(spec, frameworks, burst)
+        finally:
+            freeze.release()
+        self.show_results(spec, results)
+
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
+        from explorer.apps.source import find_handler, module_file
+        from explorer.content.explain import differences
+
+        self.last = results
+        differs: frozenset[str] = frozenset()
+        found = []
+        if len(results) == 2:
+            left, right = results.values()
+            found = differences(left, right)
+            differs = frozenset(d.aspect for d in found)
+            summary = "; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found) or NO_DIFFERENCE
+            self.show_claim(f"Differences: {summary}")
+        for framework, exchange in results.items():
+            panel = self.panel(framework)
+            panel.show_exchange(exchange, differs)
+            server = self.session.server(framework)
+            panel.show_code(find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework))
+        curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
+        found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]
+        self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls)
