@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import ROWS
 from explorer.reports.base import Report, Section, Table, exchange_block
+
+if TYPE_CHECKING:
+    from explorer.content.comparison import Measurements
+    from explorer.runtime.servers import Supervisor
 
 MAX_REQUESTS = 200
 MAX_BODY_CHARS = 64 * 1024
@@ -78,3 +83,10 @@ def session_report(document: dict[str, Any]) -> Report:
         sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", ""))))
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
 
+
+def export_session(history: SessionLog, supervisor: Supervisor, measurements: Measurements, folder: Path) -> tuple[Path, Path]:
+    """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder``; returns both paths."""
+    servers = {s.framework: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for s in supervisor}
+    measured = {"spawn to ready": measurements.spawn_ms, "median GET /items/1": measurements.latency_ms}
+    document = history.document(servers, {k: v for k, v in measured.items() if v})
+    return session_report(document).write(folder / f"explorer-session-{datetime.now():%Y%m%d-%H%M%S}")

@@ -1,21 +1,14 @@
-"""The Textual app: the catalog, the request editor and both servers' answers side by side.
+"""The Textual app: it composes the main view, wires the panels' messages and routes the keys.
 
-Flow of one request (after Posting): an action reads the editor, an exclusive async worker sends
-the request through the core :class:`~explorer.runtime.session.Session`, and only when every answer is in
-does the app hand the exchanges down to the panels. Nothing is drawn while a request is in
-flight, so the measured times are the client's, not the renderer's.
-
-The servers are spawned from this event loop's thread after the first paint (the UI appears
-before they are ready) and stopped in :meth:`ExplorerApp.on_unmount`, which Textual awaits.
-Signals that end the app (SIGTERM, SIGHUP) call :meth:`exit`; the supervisor's ``atexit`` hook
-and the children's parent-death signal cover every other way out.
+The work lives next to it, each piece with what it needs handed over when it is created: sending a
+request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
+paint, restart, switch, every way out) in :mod:`.lifecycle`, each screen's work in :mod:`.screens`,
+and the bindings and keymap in :mod:`.keys`. Messages come up from the panels; the app hands data
+down and keeps what the whole session shares: the session itself, its log and the measurements.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -39,8 +32,8 @@ from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
 from explorer.tui.keys import BINDINGS, help_keys, load_keymap, palette_bindings
+from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.workbench import Workbench
-from panels.response import ResponsePanel
 from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
@@ -72,7 +65,6 @@ class ExplorerApp(App[int]):
         self.initial = initial
         self.timeout = timeout
         self.mask = mask
-        self.raw = False
         self.measurements = Measurements()
         self.history = SessionLog()
         self._keymap = keymap or {}
@@ -80,6 +72,7 @@ class ExplorerApp(App[int]):
         self._servers = self.session.supervisor.servers
         self.demo = all(spec.target.startswith("demos.") for spec in self.specs)
         self.workbench = Workbench(self.session, self.history, initial=initial, demo=self.demo, mask=mask, id="work")
+        self.life = Lifecycle(self, self.session, self.measurements, self.say)
         self.theme = THEME
 
     # What the main view shows, read by the export, the palette and the tests.
@@ -116,44 +109,13 @@ class ExplorerApp(App[int]):
             server.subscribe(self._on_status)
             self._on_status(server.status)
         self.query_one("#samples Tree", Tree).focus()
-        loop = asyncio.get_running_loop()
-        handlers = {signal.SIGTERM: self.exit, signal.SIGINT: self.exit, signal.SIGHUP: self._hang_up}
-        for sig, handler in handlers.items():
-            try:
-                loop.add_signal_handler(sig, handler)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
-        self.call_after_refresh(lambda: self.run_worker(self._boot(), group="boot", exit_on_error=False))
-
-    def _hang_up(self) -> None:
-        """The terminal is gone: stop the servers and leave without restoring a screen nobody has.
-
-        Textual's normal shutdown writes to the terminal and, once that write fails, can wait forever
-        on its writer thread; so after the servers are stopped this process ends at once.
-        """
-
-        async def stop_then_exit() -> None:
-            try:
-                await asyncio.wait_for(self.session.stop(), 5)
-            finally:
-                kill_all_now()
-                os._exit(128 + signal.SIGHUP)
-
-        asyncio.get_running_loop().create_task(stop_then_exit())
-
-    async def _boot(self) -> None:
-        """Start both servers (after the first paint), then load the HTTP client while they boot."""
-        starting = asyncio.create_task(self.session.start())
-        import explorer.runtime.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
-
-        await starting
-        if not self.demo:
-            await self._list_routes()
-        if os.environ.get("EXPLORER_TEST_CRASH"):  # test hook: an unhandled exception in the app itself
-            self.call_later(self._crash_for_tests)
+        self.life.watch_signals()
+        self.life.boot(then=self._list_routes)
 
     async def _list_routes(self) -> None:
-        """Fill the route picker from FastAPI's OpenAPI schema and Flask's URL map."""
+        """Fill the route picker (with the user's apps) from FastAPI's OpenAPI schema and Flask's URL map."""
+        if self.demo:
+            return
         from explorer.apps.routes import list_all_routes, merge_routes
 
         listings = await list_all_routes(self.session)
@@ -161,9 +123,6 @@ class ExplorerApp(App[int]):
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
         self.query_one(RouteBrowser).show_rows(rows, note)
-
-    def _crash_for_tests(self) -> None:
-        raise RuntimeError("EXPLORER_TEST_CRASH: an unhandled exception inside the app")
 
     async def on_unmount(self) -> None:
         await self.session.stop()
@@ -193,16 +152,10 @@ class ExplorerApp(App[int]):
         self.workbench.send()
 
     def action_export(self) -> None:
-        from datetime import datetime
+        from explorer.reports.session import export_session
 
-        from explorer.reports.session import session_report
-
-        servers = {fw: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for fw, s in self._servers.items()}
-        measured = {"spawn to ready": self.measurements.spawn_ms, "median GET /items/1": self.measurements.latency_ms}
-        document = self.history.document(servers, {k: v for k, v in measured.items() if v})
-        base = Path.cwd() / f"explorer-session-{datetime.now():%Y%m%d-%H%M%S}"
         try:
-            md, js = session_report(document).write(base)
+            md, js = export_session(self.history, self.session.supervisor, self.measurements, Path.cwd())
         except ExplorerError as exc:
             self.say(str(exc), severity="error")
             return
@@ -226,47 +179,19 @@ class ExplorerApp(App[int]):
         self.query_one(ServerStrip).set_view(self.workbench.cycle_view())
 
     def action_toggle_raw(self) -> None:
-        from panels.body_view import BodyView
-
-        self.raw = not self.raw
-        for view in self.query(BodyView):
-            view.raw = self.raw
+        self.workbench.toggle_raw()
 
     def action_tab(self, tab: str) -> None:
-        for panel in self.workbench.query(ResponsePanel):
-            panel.select_tab(tab)
+        self.workbench.select_tab(tab)
 
     def action_filter(self) -> None:
         self.query_one("#samples Input").focus()
 
     def action_restart(self) -> None:
-        self.restart_servers()
-
-    @work(group="servers", exclusive=True, exit_on_error=False)
-    async def restart_servers(self, frameworks: Iterable[str] | None = None) -> None:
-        chosen = list(frameworks) if frameworks is not None else list(self._servers)
-        self.say(f"Restarting {', '.join(chosen)}…", timeout=3)
-        self.measurements.latency_ms.clear()
-        await asyncio.gather(*(self._servers[fw].restart() for fw in chosen))
+        self.life.restart()
 
     def action_switch_flask_server(self) -> None:
-        server = self._servers.get("flask")
-        if server is None or server.spec.kind not in ("werkzeug", "gunicorn"):
-            self.say("Only the demo Flask app can switch servers.", severity="warning")
-            return
-        new_kind = "gunicorn" if server.spec.kind == "werkzeug" else "werkzeug"
-        self.switch_flask(new_kind)
-
-    @work(group="servers", exclusive=True, exit_on_error=False)
-    async def switch_flask(self, kind: str) -> None:
-        from dataclasses import replace
-
-        server = self._servers["flask"]
-        await server.stop()
-        server.spec = replace(server.spec, kind=kind)
-        self.measurements.latency_ms.pop("flask", None)
-        self.say(f"Flask now runs on: {server.spec.label}", timeout=4)
-        await server.start()
+        self.life.switch_flask()
 
     def action_copy_curl(self) -> None:
         try:

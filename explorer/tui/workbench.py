@@ -72,6 +72,7 @@ class Workbench(Vertical):
         self.initial = initial
         self.demo = demo
         self.mask = mask
+        self.raw = False
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
         frameworks = session.frameworks
@@ -132,6 +133,18 @@ class Workbench(Vertical):
         for framework in self.session.frameworks:
             self.panel(framework).display = self.view in ("both", framework)
         return self.view
+
+    def toggle_raw(self) -> None:
+        """Bodies raw or pretty-printed, in both panels."""
+        from panels.body_view import BodyView
+
+        self.raw = not self.raw
+        for view in self.query(BodyView):
+            view.raw = self.raw
+
+    def select_tab(self, tab: str) -> None:
+        for panel in self.query(ResponsePanel):
+            panel.select_tab(tab)
 
     def curl(self) -> str:
         """The edited request as a curl command for the first server in view (raises if it does not check)."""
