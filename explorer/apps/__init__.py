@@ -1,1 +1,43 @@
-"""The apps under test: which to run, their routes, their handlers' source, FastAPI's schema."""
+"""The apps under test: which to run, the routes they offer, their handlers' source, FastAPI's schema.
+
+Built on the runtime only. Public face (imported on first use):
+
+- :func:`specs_from_options`, :func:`startup_problems`, :func:`import_error_line` (``targets``):
+  the demos, or the user's own Flask app and its FastAPI port, and why one did not start.
+- :func:`list_all_routes`, :func:`merge_routes`, :class:`RouteRow` (``routes``): both apps' routes as
+  requests ready to send; Flask's URL map comes from a child started as ``python -m explorer.apps._routes``.
+- :func:`find_handler`, :func:`module_file` (``source``): the handler that served a request, read from
+  the source without importing it.
+- :func:`outline` (``openapi``): an OpenAPI document as a list of operations.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "TargetError": "targets", "check_target": "targets", "import_error_line": "targets",
+    "specs_from_options": "targets", "startup_problems": "targets",
+    "RouteListing": "routes", "RouteRow": "routes", "list_all_routes": "routes", "list_routes": "routes",
+    "merge_routes": "routes",
+    "HandlerLookup": "source", "find_handler": "source", "module_file": "source",
+    "Operation": "openapi", "outline": "openapi",
+}  # fmt: skip
+
+__all__ = [
+    "HandlerLookup", "Operation", "RouteListing", "RouteRow", "TargetError", "check_target", "find_handler",
+    "import_error_line", "list_all_routes", "list_routes", "merge_routes", "module_file", "outline",
+    "specs_from_options", "startup_problems",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,1 +1,39 @@
-"""Parity: a requests file sent to a Flask app and its FastAPI port, every answer compared."""
+"""Parity: a requests file sent to a Flask app and its FastAPI port, every pair of answers compared.
+
+Built on the runtime only. Public face (imported on first use):
+
+- :func:`load_suite`, :class:`ParitySuite`, :class:`ParityCase`, :class:`ParityOptions` (``suite``):
+  the file, checked entry by entry before any server starts.
+- :func:`run_parity`, :func:`compare`, :class:`ParityReport`, :class:`Difference` (``check``): sending
+  and comparing. A new parity rule is a check in :func:`compare` returning :class:`Difference` s.
+- :func:`diff_json` (``jsondiff``): the structural JSON diff, each change named by its path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "ParityCase": "suite", "ParityFileError": "suite", "ParityOptions": "suite", "ParitySuite": "suite",
+    "load_suite": "suite", "parse_suite": "suite",
+    "Difference": "check", "ParityReport": "check", "ParityResult": "check", "compare": "check",
+    "run_parity": "check",
+    "Change": "jsondiff", "diff_json": "jsondiff",
+}  # fmt: skip
+
+__all__ = [
+    "Change", "Difference", "ParityCase", "ParityFileError", "ParityOptions", "ParityReport", "ParityResult",
+    "ParitySuite", "compare", "diff_json", "load_suite", "parse_suite", "run_parity",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

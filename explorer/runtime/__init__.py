@@ -1,1 +1,48 @@
-"""The runtime: server processes, the HTTP client and the session that joins them."""
+"""The runtime: server processes, the HTTP client, and the session that joins them.
+
+The bottom layer: it imports nothing of ours above it. Public face (each name imported on first
+use, so the app paints before httpx loads):
+
+- :class:`Session` (``session``): start servers, send requests, stop them: the one object a front end needs.
+- :class:`ServerSpec`, :func:`demo_spec`, :class:`ServerState`, :class:`ServerStatus` (``specs``):
+  what to run and where it stands, as plain data.
+- :class:`Supervisor`, :class:`ManagedServer`, :func:`kill_all_now` (``servers``): the processes.
+  Each server runs in a child started as ``python -m explorer.runtime._serve``.
+- :class:`RequestSpec`, :func:`curl_command` (``request``); :class:`Exchange`, :class:`ServerClient`
+  (``client``, on the timed transport in ``transport``); :class:`ValidationIssue` (``validation``).
+- :class:`ExplorerError` and its kinds (``errors``): anything a user can get wrong raises one of these.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Session": "session",
+    "FRAMEWORKS": "specs", "ServerSpec": "specs", "ServerState": "specs", "ServerStatus": "specs",
+    "demo_spec": "specs",
+    "ManagedServer": "servers", "Supervisor": "servers", "kill_all_now": "servers",
+    "METHODS": "request", "RequestSpec": "request", "curl_command": "request", "parse_request_line": "request",
+    "Exchange": "client", "ServerClient": "client",
+    "ValidationIssue": "validation", "normalise": "validation",
+    "LogBuffer": "logbuffer",
+    "ExplorerError": "errors", "RequestError": "errors", "ServerError": "errors",
+}  # fmt: skip
+
+__all__ = [
+    "FRAMEWORKS", "METHODS", "Exchange", "ExplorerError", "LogBuffer", "ManagedServer", "RequestError",
+    "RequestSpec", "ServerClient", "ServerError", "ServerSpec", "ServerState", "ServerStatus", "Session",
+    "Supervisor", "ValidationIssue", "curl_command", "demo_spec", "kill_all_now", "normalise", "parse_request_line",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

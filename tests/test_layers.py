@@ -1,0 +1,169 @@
+"""The layout's rules, read from the source with ``ast``: imports point down, no circles, small modules.
+
+Every import counts, wherever it is written: at the top, inside a function (a lazy import is still a
+dependency) and under ``TYPE_CHECKING`` (a type is still something the module knows about). The
+layers, from the bottom (README, "How it works"):
+
+    demos                       imports nothing of ours
+    runtime                     servers, client, session; only demos (to find where they are installed)
+    apps, content, parity, bench   each on runtime only
+    reports                     runtime, content
+    panels                      the core's data types and pure functions; never the app
+    tui, cli                    entry layers: nothing imports them, except cli opening the app
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOP = ("explorer", "panels", "demos")
+CORE = ("runtime", "apps", "content", "parity", "bench", "reports")
+ALLOWED: dict[str, set[str]] = {
+    "demos": set(),
+    "runtime": {"demos"},
+    "apps": {"runtime"},
+    "content": {"runtime"},
+    "parity": {"runtime"},
+    "bench": {"runtime"},
+    "reports": {"runtime", "content"},
+    "panels": {"runtime", "apps", "content", "parity", "bench"},
+    "tui": {*CORE, "panels"},
+    "cli": {*CORE, "tui"},  # `explorer` with no command opens the app
+    "explorer": {"cli"},  # explorer/__main__.py
+}
+MAX_LINES = 400
+MAX_APP_LINES = 300
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES: dict[str, Path] = {
+    module_name(path): path
+    for top in TOP
+    for path in sorted((ROOT / top).rglob("*.py"))
+    if "__pycache__" not in path.parts
+}
+
+
+def layer(module: str) -> str:
+    """``explorer.runtime.client`` -> ``runtime``; ``panels.editor`` -> ``panels``; ``explorer.__main__`` -> ``explorer``."""
+    parts = module.split(".")
+    if parts[0] != "explorer":
+        return parts[0]
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and module in MODULES and MODULES[module].name == "__init__.py") else "explorer"
+
+
+def imports(module: str) -> Iterator[tuple[str, int]]:
+    """Every module of ours that ``module`` imports, with the line: packages resolve to their ``__init__``."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            names = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in MODULES:  # `import explorer.runtime.client` names the module itself
+                name = name.rpartition(".")[0]
+            if name and name.split(".")[0] in TOP:
+                yield name, node.lineno
+
+
+def graph() -> dict[str, set[str]]:
+    return {module: {target for target, _ in imports(module) if target != module} for module in MODULES}
+
+
+def test_every_module_is_in_a_known_layer() -> None:
+    assert {layer(m) for m in MODULES} <= set(ALLOWED), {m: layer(m) for m in MODULES if layer(m) not in ALLOWED}
+
+
+def test_imports_point_down_only() -> None:
+    wrong = [
+        f"{MODULES[m].relative_to(ROOT)}:{line}: {layer(m)} imports {target} ({layer(target)})"
+        for m in MODULES
+        for target, line in imports(m)
+        if layer(target) != layer(m) and layer(target) not in ALLOWED[layer(m)]
+    ]
+    assert wrong == []
+
+
+def test_no_import_circles() -> None:
+    """Tarjan's strongly connected components: any component of two or more modules is a circle."""
+    edges = graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(edges[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    assert circles == []
+
+
+def test_the_core_cli_and_demos_import_no_textual() -> None:
+    offenders = []
+    for module, path in MODULES.items():
+        if layer(module) not in (*CORE, "cli", "demos"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{module}: {n}" for n in names if n.split(".")[0] in ("textual", "textual_plotext")]
+    assert offenders == []
+
+
+def test_modules_are_small_and_the_app_smaller() -> None:
+    sizes = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in MODULES.items()}
+    assert {m: n for m, n in sizes.items() if n > MAX_LINES and m.split(".")[0] != "demos"} == {}
+    assert sizes["explorer.tui.app"] < MAX_APP_LINES
+
+
+def test_only_a_handful_of_modules_lie_directly_in_explorer() -> None:
+    assert sorted(p.name for p in (ROOT / "explorer").glob("*.py")) == ["__init__.py", "__main__.py"]
+
+
+@pytest.mark.parametrize("package", ["explorer.runtime", "explorer.apps", "explorer.content", "explorer.parity",
+                                     "explorer.bench", "explorer.reports", "explorer.cli", "explorer.tui"])  # fmt: skip
+def test_each_package_face_names_what_it_exports(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__doc__ and module.__all__
+    missing = [name for name in module.__all__ if getattr(module, name, None) is None]
+    assert missing == []
