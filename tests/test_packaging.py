@@ -1,26 +1,94 @@
-"""The wheel holds every module and data file the app needs, so `pip install .` works from any folder."""
+"""The package as users get it: the wheel ships every module and data file, and the explorer works from
+the wheel and from an editable install, run from another folder, child processes included.
+
+The explorer starts three kinds of children with ``python -m``: the servers
+(``explorer.runtime._serve``), the Flask route lister (``explorer.apps._routes``) and the load process
+(``explorer.bench._worker``). Each must be found wherever the explorer itself was imported from.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("explorer", "panels", "demos")
 
 
-def test_wheel_contains_every_package_file(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from a copy of the sources: an in-tree ``build/`` left by an older layout would ship stale modules."""
+    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    for folder in PACKAGES:
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
         check=True, capture_output=True,
     )  # fmt: skip
-    wheel = next(tmp_path.glob("*.whl"))
+    return next(out.glob("*.whl"))
+
+
+def test_wheel_contains_every_package_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     wanted = {
         str(path.relative_to(ROOT))
-        for folder in ("explorer", "panels", "demos")
+        for folder in PACKAGES
         for path in (ROOT / folder).rglob("*")
         if path.suffix in (".py", ".tcss", ".html") and "__pycache__" not in path.parts
     }
     assert wanted - names == set()
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return {**env, **extra}
+
+
+def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
+    code = f"import {module} as m; print(m.__file__)"
+    return Path(subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                               check=True).stdout.strip())  # fmt: skip
+
+
+def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """Each child entry point starts and does its job from this install, away from the checkout."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+    routes = run(sys.executable, "-m", "explorer.apps._routes", "demos.flask_app:app", "--parent", str(os.getpid()))
+    assert routes.returncode == 0 and "/items/<int:item_id>" in routes.stdout, routes.stdout + routes.stderr
+    config = json.dumps({"parent": os.getpid(), "engine": "no-such-engine"})
+    worker = run(sys.executable, "-m", "explorer.bench._worker", config)
+    assert [json.loads(line)["event"] for line in worker.stdout.splitlines()] == ["started", "error"], worker.stderr
+    samples = run(*explorer, "samples", "--json")
+    assert samples.returncode == 0 and len(json.loads(samples.stdout)["samples"]) >= 20, samples.stderr
+    send = run(*explorer, "send", "--json", "GET", "/items/1")  # both demo servers: explorer.runtime._serve
+    assert send.returncode == 0, send.stderr
+    assert [r["status"] for r in json.loads(send.stdout)["results"]] == [200, 200]
+
+
+def test_children_run_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere.mkdir()
+    env = clean_env(PYTHONPATH=str(site))
+    assert where("explorer.runtime._serve", elsewhere, env).is_relative_to(site)
+    check_children([sys.executable, "-m", "explorer"], elsewhere, env)
+
+
+def test_children_run_from_the_editable_install(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "explorer"
+    env = clean_env()
+    if not script.exists() or not where("explorer", tmp_path, env).is_relative_to(ROOT):
+        pytest.skip("the explorer is not installed in editable mode here (make test installs it so)")
+    check_children([str(script)], tmp_path, env)
