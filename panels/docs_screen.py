@@ -22,7 +22,7 @@ FLASK_DOCS_NOTE = (
 
 
 class DocsScreen(Screen[None]):
-    """Draws an operations outline and Flask's answer, both fetched by the app."""
+    """Draws an operations outline and Flask's answer, both fetched before it opens (``explorer.tui.screens.docs``)."""
 
     BINDINGS = [
         Binding("escape,d", "dismiss(None)", "Back", id="docs.back"),

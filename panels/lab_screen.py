@@ -1,7 +1,7 @@
 """The Performance lab (``p``): async against sync under load, run in a separate process and drawn live.
 
-The screen only draws: the app runs the experiment in a worker (the load itself runs in its own
-process) and hands every event down through :meth:`LabScreen.on_bench_event`.
+The screen only draws: its controller (``explorer.tui.screens.lab``) runs the experiment in a worker
+(the load itself runs in its own process) and hands every event down through :meth:`LabScreen.on_bench_event`.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ class LabScreen(Screen[None]):
         self.query_one("#lab-stop", Button).disabled = not running
 
     def on_bench_event(self, event: BenchEvent) -> None:
-        """Progress, a finished run, or a run starting: called by the app for every event."""
+        """Progress, a finished run, or a run starting: called by the controller for every event."""
         self.query_one("#lab-progress", ProgressBar).update(progress=event.fraction)
         target = event.target
         if event.kind == "run" and target is not None:

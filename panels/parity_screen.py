@@ -22,7 +22,7 @@ OUTCOME_STYLE = {"match": "bold green", "differ": "bold yellow", "error": "bold 
 
 
 class ParityScreen(Screen["RequestSpec | None"]):
-    """Draws results the app hands it; Enter on a row dismisses with that row's request.
+    """Draws the results its controller hands it; Enter on a row dismisses with that row's request.
 
     | Key | Action |
     | --- | --- |
@@ -80,7 +80,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         self.query_one("#parity-summary", Static).update(Text(message, style="bold red"))
 
     def add_result(self, result: ParityResult) -> None:
-        """Called by the app after each request of the run."""
+        """Called by the controller after each request of the run."""
         self.results.append(result)
         first = result.differences[0].line() if result.differences else ""
         self.query_one("#parity-table", DataTable).add_row(

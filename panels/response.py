@@ -33,7 +33,7 @@ def status_class(status: int | None) -> str:
 class ResponsePanel(Vertical):
     """Draws what it is handed: an exchange, a handler lookup, a server status and its log.
 
-    The app sets these through :meth:`show_exchange`, :meth:`show_code` and :meth:`show_status`;
+    The app and its workbench set these through :meth:`show_exchange`, :meth:`show_code` and :meth:`show_status`;
     the panel never sends anything itself.
     """
 
@@ -45,7 +45,7 @@ class ResponsePanel(Vertical):
         self._unsubscribe: object = None
         self._pending: deque[str] = deque(maxlen=LOG_LINES)
         self._flush_scheduled = False
-        self.hold_log = False  # set by the app while a request is in flight: drawing would slow its reading
+        self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
         self.border_title = NAMES.get(framework, framework)
 
