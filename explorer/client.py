@@ -21,7 +21,7 @@ import httpx
 
 from explorer.errors import RequestError
 from explorer.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.transport import TIMINGS, WireTransport
+from explorer.transport import NOTES, TIMINGS, HeadersTooLarge, OutOfDescriptors, WireTransport
 from explorer.validation import ValidationIssue, normalise
 
 _NO_JSON = object()
@@ -78,6 +78,7 @@ class Exchange:
     timings: Timings | None = None
     error: str | None = None
     burst: BurstStats | None = None
+    notes: tuple[str, ...] = ()  # what the client saw besides the answer, e.g. bytes after it (ignored)
     _json: Any = field(default=_NO_JSON, repr=False)
     _validation: list[ValidationIssue] | None = field(default=None, repr=False)
 
@@ -161,6 +162,7 @@ class Exchange:
             "validation": [issue.to_dict() for issue in self.validation],
             "burst": self.burst.to_dict() if self.burst else None,
             "error": self.error,
+            "notes": list(self.notes),
         }
 
 
@@ -223,8 +225,14 @@ class ServerClient:
         except httpx.TimeoutException:
             exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
             return exchange
+        except OutOfDescriptors as exc:
+            exchange.error = f"not sent: the explorer ran out of file descriptors, {exc} (raise `ulimit -n` or send fewer at once)"
+            return exchange
         except httpx.ConnectError:
             exchange.error = f"connection refused: the {self.framework} server is not listening (stopped or crashed)"
+            return exchange
+        except HeadersTooLarge as exc:
+            exchange.error = f"{exc} (from the {self.framework} server; the answer was not read)"
             return exchange
         except httpx.RemoteProtocolError as exc:
             exchange.error = f"the {self.framework} server closed the connection without a full answer: {exc}"
@@ -237,6 +245,7 @@ class ServerClient:
         exchange.http_version = response.http_version
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
+        exchange.notes = tuple(response.extensions.get(NOTES, ()))
         wire = response.extensions.get(TIMINGS)
         if wire is not None:  # the transport's own moments: the request on the wire, not the library
             started, first_byte, finished, exchange.truncated = wire

@@ -64,6 +64,8 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         ))
     if not exchange.error:
         parts.append(Text(why(exchange), style="italic"))
+    for note in exchange.notes:
+        parts.append(Text(f"note: {note}", style="yellow"))
     if exchange.validation:
         table = Table("location", "message", "type", box=None, header_style="bold", pad_edge=False)
         for issue in exchange.validation:

@@ -16,37 +16,156 @@ They come back in ``response.extensions["explorer.timings"]`` as ``perf_counter`
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import httptools
 
-__all__ = ["TIMINGS", "WireTransport"]
+__all__ = ["MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES", "TIMINGS",
+           "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
 
 TIMINGS = "explorer.timings"
+NOTES = "explorer.notes"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
-_READ = 65536
+# Bounds on what comes before the body, as servers bound requests (nginx, Node: 100 headers, 64 KiB):
+# past them the answer is refused, so a server that writes headers forever cannot grow the explorer.
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 64 * 1024  # status line and headers, interim 1xx answers included
+MAX_STATUS_LINE = 8 * 1024
+_HEAD_SLICE = 8192  # the head is fed in slices, so the parser never holds much more than the bound
+_PAUSE_AT = 1024 * 1024  # bytes queued unread before the socket stops being read (resumed as they are)
+STRAY_NOTE = "the server sent more bytes after the answer ended: they were ignored and the connection closed"
+IDLE_STRAY_NOTE = ("the kept-alive connection received {n} unexpected bytes after the previous answer: it was closed "
+                   "and this request went out on another connection")  # fmt: skip
 
 
-class _Connection:
-    """One TCP connection and the parser state of the response being read on it."""
+class HeadersTooLarge(httpx.RemoteProtocolError):
+    """The status line or headers went past a bound; the message says which, with the figures."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+
+class OutOfDescriptors(httpx.ConnectError):
+    """The explorer itself ran out of file descriptors (EMFILE/ENFILE): not the server's fault."""
+
+
+class _Connection(asyncio.Protocol):
+    """One TCP connection: bytes arriving while an exchange reads are queued for it; others are stray.
+
+    An exchange calls :meth:`begin` before writing its request and :meth:`finish` once its answer
+    is complete. Bytes that arrive outside that window belong to no request: they are counted in
+    ``stray`` and dropped, and such a connection is never used again.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.stray = 0
+        self._reading = False
+        self._chunks: deque[bytes] = deque()
+        self._queued = 0
+        self._paused = False
+        self._eof = False
+        self._error: Exception | None = None
+        self._waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if not self._reading:
+            self.stray += len(data)
+            return
+        self._chunks.append(data)
+        self._queued += len(data)
+        if self._queued > _PAUSE_AT and not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._eof = True
+        self._error = exc
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def begin(self, data: bytes) -> None:
+        """Start an exchange: from now on arriving bytes are its answer."""
+        self._reading = True
+        assert self.transport is not None
+        self.transport.write(data)
+
+    async def read(self) -> bytes:
+        """The next bytes of the answer; ``b""`` at the end of the stream; the OSError that ended it."""
+        while not self._chunks:
+            if self._eof:
+                if isinstance(self._error, OSError):
+                    raise self._error
+                return b""
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        chunk = self._chunks.popleft()
+        self._queued -= len(chunk)
+        if self._paused and self._queued <= _PAUSE_AT // 2 and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        return chunk
+
+    def finish(self) -> int:
+        """End the exchange; the number of bytes that came after its answer and were never read."""
+        self._reading = False
+        unread = self._queued
+        self._chunks.clear()
+        self._queued = 0
+        self.stray += unread
+        return unread
+
+    def idle_state(self) -> str:
+        """``usable``, ``closed`` or ``stray``, looking also at what the kernel holds but the loop has not read."""
+        if self.stray:
+            return "stray"
+        if self._eof or self.transport is None or self.transport.is_closing():
+            return "closed"
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return "usable"
+        try:
+            with sock.dup() as peek:
+                waiting = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return "usable"  # nothing waiting: the normal case
+        except OSError:
+            return "closed"
+        if not waiting:
+            return "closed"
+        self.stray += len(waiting)  # at least one byte: the real count is unknown until read
+        return "stray"
 
     def close(self) -> None:
-        self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
 class _Response:
     """httptools callbacks collect the final response; interim 1xx answers are read and dropped.
 
-    ``body_cap`` stops storing past that many bytes (the caller then stops reading).
+    ``body_cap`` stops storing past that many bytes (the caller then stops reading). Everything
+    before the body is bounded (count of headers, bytes, status line); bytes after the final
+    answer ended set ``extra``, and parsing stops there.
     """
 
     def __init__(self, body_cap: int, head: bool) -> None:
@@ -54,9 +173,13 @@ class _Response:
         self.body_cap = body_cap
         self.head = head
         self.done_at: float | None = None
+        self.head_bytes = 0
+        self.extra = False
         self.on_message_begin()
 
     def on_message_begin(self) -> None:
+        if self.done_at is not None:  # a second answer after the final one: never part of this one
+            raise _ExtraBytes
         self.status = 0
         self.reason = b""
         self.headers: list[tuple[bytes, bytes]] = []
@@ -66,8 +189,12 @@ class _Response:
 
     def on_status(self, reason: bytes) -> None:
         self.reason += reason
+        if len(self.reason) > MAX_STATUS_LINE:
+            raise HeadersTooLarge(f"headers too large: a status line over {MAX_STATUS_LINE // 1024} KiB")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self.headers) >= MAX_HEADERS:
+            raise HeadersTooLarge(f"headers too large: more than {MAX_HEADERS} headers")
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -79,6 +206,8 @@ class _Response:
                 self.done_at = self.headers_at
 
     def on_body(self, chunk: bytes) -> None:
+        if self.head:  # whatever follows a HEAD answer's headers belongs to no answer
+            raise _ExtraBytes
         room = self.body_cap - len(self.body)
         if len(chunk) > room:
             self.truncated = True
@@ -89,10 +218,48 @@ class _Response:
         if self.status >= 200 and self.done_at is None:  # a 100 Continue is not the answer
             self.done_at = time.perf_counter()
 
+    def feed(self, chunk: bytes) -> None:
+        """Parse ``chunk``; raises :class:`HeadersTooLarge` or the parser's errors, never for extra bytes."""
+        assert self.parser is not None
+        try:
+            if self.headers_at is not None:
+                self.parser.feed_data(chunk)
+                return
+            view = memoryview(chunk)
+            for at in range(0, len(view), _HEAD_SLICE):
+                part = view[at : at + _HEAD_SLICE]
+                before = self.headers_at is None
+                self.parser.feed_data(part)
+                if before and self.headers_at is None:
+                    self.head_bytes += len(part)
+                    if self.head_bytes > MAX_HEADER_BYTES:
+                        raise HeadersTooLarge(f"headers too large: over {MAX_HEADER_BYTES // 1024} KiB before the body")
+                if self.headers_at is not None and at + _HEAD_SLICE < len(view):
+                    self.parser.feed_data(view[at + _HEAD_SLICE :])
+                    return
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__
+            if isinstance(cause, HeadersTooLarge):
+                raise HeadersTooLarge(str(cause)) from None
+            if isinstance(cause, _ExtraBytes):
+                self.extra = True
+                return
+            raise
+        except httptools.HttpParserUpgrade:
+            raise
+        except httptools.HttpParserError:
+            if self.done_at is None:
+                raise
+            self.extra = True  # e.g. "Data after Connection: close": the answer itself was complete
+
     def close_delimited(self) -> bool:
         """Neither a length nor chunks: the body ends when the server closes the connection."""
         names = {name.lower(): value.lower() for name, value in self.headers}
         return self.headers_at is not None and b"content-length" not in names and b"chunked" not in names.get(b"transfer-encoding", b"")
+
+
+class _ExtraBytes(Exception):
+    """Raised inside a parser callback: bytes came after the final answer was complete."""
 
 
 def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
@@ -125,13 +292,17 @@ class WireTransport(httpx.AsyncBaseTransport):
         body = b"".join([part async for part in _body(request)])
         key = (request.url.host, request.url.port or 80)
         idle = self._idle.setdefault(key, [])
+        notes: list[str] = []
         while idle:
             connection = idle.pop()
-            if connection.reader.at_eof() or connection.writer.is_closing():
-                connection.close()  # closed by the server while it sat idle (keep-alive timeout)
+            state = connection.idle_state()
+            if state != "usable":
+                connection.close()  # closed by the server while it sat idle (keep-alive timeout), or worse:
+                if state == "stray":  # bytes nobody asked for, which must not pass for the next answer
+                    notes.append(IDLE_STRAY_NOTE.format(n=connection.stray))
                 continue
             try:
-                return await self._exchange(request, body, connection, started=time.perf_counter())
+                return await self._exchange(request, body, connection, time.perf_counter(), notes)
             except _StaleConnection:
                 if request.method not in _IDEMPOTENT:  # it may have been processed: never send it twice
                     raise httpx.RemoteProtocolError("the kept-alive connection closed as the request went out; "
@@ -140,32 +311,37 @@ class WireTransport(httpx.AsyncBaseTransport):
         started = time.perf_counter()
         connection = await self._connect(request, key)
         try:
-            return await self._exchange(request, body, connection, started)
+            return await self._exchange(request, body, connection, started, notes)
         except _StaleConnection:
             raise httpx.RemoteProtocolError("the server closed the connection without answering", request=request) from None
 
     async def _connect(self, request: httpx.Request, key: tuple[str, int]) -> _Connection:
+        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(_timeout(request, "connect")):
-                reader, writer = await asyncio.open_connection(key[0], key[1], limit=_READ)
+                transport, connection = await loop.create_connection(_Connection, key[0], key[1])
         except TimeoutError:
             raise httpx.ConnectTimeout("timed out connecting", request=request) from None
         except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):
+                raise OutOfDescriptors(f"too many open files ({errno.errorcode[exc.errno]}): {exc.strerror}", request=request) from None
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from None
-        sock = writer.get_extra_info("socket")
+        sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return _Connection(reader, writer)
+        return connection
 
-    async def _exchange(self, request: httpx.Request, body: bytes, connection: _Connection, started: float) -> httpx.Response:
+    async def _exchange(
+        self, request: httpx.Request, body: bytes, connection: _Connection, started: float, notes: list[str]
+    ) -> httpx.Response:
         response = _Response(self.body_cap, request.method == "HEAD")
         parser = response.parser = httptools.HttpResponseParser(response)
         received = 0
         try:
-            connection.writer.write(_request_bytes(request, body))
+            connection.begin(_request_bytes(request, body))
             async with asyncio.timeout(_timeout(request, "read")):
                 while response.done_at is None and not response.truncated:
-                    chunk = await connection.reader.read(_READ)
+                    chunk = await connection.read()
                     if not chunk:
                         if received == 0:
                             connection.close()
@@ -176,12 +352,15 @@ class WireTransport(httpx.AsyncBaseTransport):
                         response.done_at = time.perf_counter()
                         break
                     received += len(chunk)
-                    parser.feed_data(chunk)
+                    response.feed(chunk)
                 if response.truncated:
                     response.done_at = time.perf_counter()
         except TimeoutError:
             connection.close()
             raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
+        except HeadersTooLarge as exc:
+            connection.close()
+            raise HeadersTooLarge(str(exc), request=request) from None
         except httptools.HttpParserUpgrade:
             connection.close()
             raise httpx.RemoteProtocolError("the server switched protocols", request=request) from None
@@ -199,12 +378,15 @@ class WireTransport(httpx.AsyncBaseTransport):
         except BaseException:
             connection.close()  # cancelled mid-answer: the rest of it would poison the next request
             raise
-        reusable = not (response.head or response.truncated or response.close_delimited())
+        unread = connection.finish()
+        if response.extra or (unread and not response.truncated):
+            notes.append(STRAY_NOTE)
+        reusable = not (response.head or response.truncated or response.close_delimited() or response.extra or unread)
         idle = self._idle.setdefault((request.url.host, request.url.port or 80), [])
         if reusable and _keep_alive(parser.get_http_version(), response.headers) and len(idle) < self.max_idle:
             idle.append(connection)
         else:
-            connection.close()  # a HEAD answer's framing, a cut body, "Connection: close" or a full pool
+            connection.close()  # a HEAD answer's framing, a cut body, extra bytes, "Connection: close" or a full pool
         return httpx.Response(
             response.status,
             headers=response.headers,
@@ -214,6 +396,7 @@ class WireTransport(httpx.AsyncBaseTransport):
                 "http_version": f"HTTP/{parser.get_http_version()}".encode(),
                 "reason_phrase": response.reason,
                 TIMINGS: (started, response.headers_at, response.done_at, response.truncated),
+                NOTES: tuple(notes),
             },
         )
 

@@ -128,7 +128,10 @@ class ResponsePanel(Vertical):
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{fw}", Static).update(Text(meta))
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
-        self.query_one(f"#why-{fw}", Static).update(Text(why(exchange), style="italic"))
+        reason = Text(why(exchange), style="italic")
+        for note in exchange.notes:
+            reason.append(f"\nNote: {note}", style="not italic yellow")
+        self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
         self._fill_validation(exchange)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 
+APPS = Path(__file__).parent / "apps"
+HOSTILE = ("--app-dir", str(APPS), "--flask", "hostile_app:app", "--framework", "flask")
+
+
 def explorer(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout)
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def test_send_json_reports_both_frameworks() -> None:
@@ -65,3 +72,14 @@ def test_table_measure_fills_measured_rows() -> None:
     rows = json.loads(explorer("table", "--json", "--measure").stdout)["rows"]
     measured = {r["key"]: r for r in rows if r["measured"]}
     assert measured["spawn"]["flask_ms"] > 0 and measured["latency"]["fastapi_ms"] > 0
+
+
+def test_send_shows_the_first_answer_and_notes_the_bytes_after_it() -> None:
+    """The server writes 200 then 404 on one connection: `send` shows the 200, as curl does, with a note."""
+    result = explorer("send", *HOSTILE, "--json", "GET", "/twice")
+    assert result.returncode == 0, result.stderr
+    (flask,) = json.loads(result.stdout)["results"]
+    assert (flask["status"], flask["body"], flask["error"]) == (200, "first", None)
+    assert len(flask["notes"]) == 1 and "after the answer ended" in flask["notes"][0]
+    panels = explorer("send", *HOSTILE, "GET", "/twice")
+    assert "200 OK" in panels.stdout and "note: the server sent more bytes after the answer ended" in panels.stdout
