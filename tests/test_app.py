@@ -354,3 +354,54 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
         await pilot.press("enter")
         assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
         assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
+
+
+async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:
+    """The Headers tab draws at most HEADER_ROWS per side with a count; a note on extra bytes is shown."""
+    from panels.response import HEADER_ROWS
+
+    apps = Path(__file__).resolve().parent / "apps"
+    app = ExplorerApp(specs=specs_from_options(flask="hostile_app:app", app_dir=apps), initial=RequestSpec("GET", "/headers?n=90"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        assert len(app.last["flask"].headers) > HEADER_ROWS
+        shown = plain(app.query_one("#headertable-flask", Static))
+        assert "x-header-0" in shown.lower() and f"x-header-{HEADER_ROWS + 5}" not in shown.lower()
+        assert f"{len(app.last['flask'].headers) - HEADER_ROWS} more headers" in shown
+        app.query_one("#path", Input).value = "/headers?n=200"
+        await send_and_wait(pilot)
+        assert "headers too large: more than 100 headers" in plain(app.query_one("#why-flask", Static))
+        app.query_one("#path", Input).value = "/twice"
+        await send_and_wait(pilot)
+        assert "200 OK" in plain(app.query_one("#chip-flask", Static))
+        assert "Note: the server sent more bytes after the answer ended" in plain(app.query_one("#why-flask", Static))
+
+
+async def test_headers_tab_draws_100_000_headers_quickly() -> None:
+    """Whatever an exchange holds (the transport refuses over 100), the tab draws a bounded table."""
+    import time
+
+    from textual.app import App, ComposeResult
+
+    from explorer.client import Exchange, SentRequest
+    from explorer.logbuffer import LogBuffer
+    from panels.response import HEADER_ROWS, ResponsePanel
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResponsePanel("flask", LogBuffer())
+
+    many = tuple((f"X-H{i}", "v" * 20) for i in range(100_000))
+    sent = SentRequest("GET", "http://127.0.0.1:1/", many[:200], b"")
+    exchange = Exchange("flask", RequestSpec(), request=sent, status=200, reason="OK", headers=many)
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.perf_counter()
+        app.query_one(ResponsePanel).show_exchange(exchange)
+        app.query_one(ResponsePanel).select_tab("headers")
+        await pilot.pause()
+        assert time.perf_counter() - started < 3
+        shown = plain(app.query_one("#headertable-flask", Static))
+        assert f"{100_000 - HEADER_ROWS:,} more headers" in shown and f"{200 - HEADER_ROWS} more headers" in shown
+        assert shown.count("X-H") == 2 * HEADER_ROWS
