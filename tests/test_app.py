@@ -12,6 +12,7 @@ from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.app import ExplorerApp, load_keymap
 from explorer.catalog import by_id
+from explorer.errors import ExplorerError
 from explorer.request import RequestSpec
 from explorer.servers import ServerState
 from explorer.targets import specs_from_options
@@ -405,3 +406,31 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
         shown = plain(app.query_one("#headertable-flask", Static))
         assert f"{100_000 - HEADER_ROWS:,} more headers" in shown and f"{200 - HEADER_ROWS} more headers" in shown
         assert shown.count("X-H") == 2 * HEADER_ROWS
+
+
+async def test_header_editor_splits_only_at_newlines() -> None:
+    """A pasted U+2028 or vertical tab used to make two headers of one; now the paste is refused, visibly."""
+    from textual import events
+
+    from panels.editor import RequestEditor
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        area = app.query_one("#headers-editor", TextArea)
+        editor = app.query_one(RequestEditor)
+        area.focus()
+        for text, char in (("X-A: 1\u2028X-B: 2", "U+2028"), ("X-A: 1\x0bX-B: 2", "U+000B"), ("X-A: 1\x85", "U+0085")):
+            app.post_message(events.Paste(text))  # as a terminal's paste arrives
+            await pilot.pause()
+            assert area.text == "" and editor.read()[0].headers == ()
+            assert char in plain(app.query_one("#editor-message", Static)) and "Not inserted" in plain(app.query_one("#editor-message", Static))
+        app.post_message(events.Paste("X-A: 1\r\nX-B: 2"))  # Windows line ends are still line ends
+        await pilot.pause()
+        assert editor.read()[0].headers == (("X-A", "1"), ("X-B", "2"))
+        area.text = "X-A: caf\u00e9"
+        try:
+            editor.read()
+        except ExplorerError as exc:
+            assert "non-ASCII character U+00E9" in str(exc)
+        else:
+            raise AssertionError("a non-ASCII header value was accepted")

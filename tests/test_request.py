@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,8 +59,34 @@ def test_bad_headers(header: str, message: str) -> None:
         parse_header(header)
 
 
+@pytest.mark.parametrize(
+    ("char", "message"),
+    [
+        ("\u2028", "U+2028 LINE SEPARATOR, a control character"),
+        ("\x85", "U+0085, a control character"),
+        ("\x0b", "U+000B, a control character"),
+        ("\x0c", "U+000C, a control character"),
+        ("\x1e", "U+001E, a control character"),
+        ("\x01", "U+0001, a control character"),
+        ("\x7f", "U+007F, a control character"),
+        ("é", "non-ASCII character U+00E9"),
+    ],
+)
+def test_header_values_are_printable_ascii(char: str, message: str) -> None:
+    """Each of these passed the check, then failed while encoding ("'ascii' codec...") or split a header."""
+    message = re.escape(message)
+    with pytest.raises(RequestError, match=message):
+        parse_header(f"X-A: caf{char}x")
+    with pytest.raises(RequestError, match=message):
+        RequestSpec("GET", "/", (("X-A", f"a{char}b"),)).checked()
+    with pytest.raises(RequestError, match=message):  # one header, never split into two at the character
+        parse_headers(f"X-A: 1{char}X-B: 2")
+    assert parse_header("X-A: a\tb") == ("X-A", "a\tb")
+
+
 def test_headers_block() -> None:
     assert parse_headers("# comment\nAccept: text/html\n\nX-A:  b ") == (("Accept", "text/html"), ("X-A", "b"))
+    assert parse_headers("A: 1\r\nB: 2\r\n") == (("A", "1"), ("B", "2"))
 
 
 def test_body_limit() -> None:
@@ -94,6 +123,7 @@ def test_checked_raises_only_request_error(method: str, path: str, headers: list
         return
     assert spec.path.startswith("/") and not spec.path.startswith("//")
     assert all("\n" not in v and "\r" not in v for _, v in spec.headers)
+    httpx.Headers(list(spec.headers))  # what is accepted can be encoded (no "'ascii' codec" later)
 
 
 @settings(max_examples=200, deadline=None)
