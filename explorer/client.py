@@ -194,10 +194,17 @@ class ServerClient:
         await self._client.aclose()
 
     def url_for(self, spec: RequestSpec) -> httpx.URL:
-        """The absolute URL of ``spec`` on this server; refuses anything that would leave it."""
+        """The absolute URL of ``spec`` on this server; refuses anything that would leave it.
+
+        The check is on what goes on the wire: the host and port, and a request target in origin
+        form (one '/', then the path), after httpx has removed the '.' and '..' segments.
+        """
         url = httpx.URL(str(self.base_url).rstrip("/") + spec.path)
         if (url.host, url.port) != (self.base_url.host, self.base_url.port):
             raise RequestError("the explorer only talks to the servers it started")
+        if not url.raw_path.startswith(b"/") or url.raw_path.startswith(b"//"):
+            raise RequestError(f"the request target would be {url.raw_path[:60].decode('ascii', 'replace')!r}, not a path "
+                               "on the explorer's own server")  # fmt: skip
         return url
 
     async def send(self, spec: RequestSpec) -> Exchange:

@@ -99,7 +99,32 @@ def check_path(path: str) -> str:
         raise RequestError("path contains spaces or control characters; percent-encode them (%20)")
     if "#" in path:
         raise RequestError("a fragment ('#...') is never sent to a server; remove it")
+    target = request_target(path)
+    if target.startswith("//"):
+        raise RequestError(f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, not a path on "
+                           "the explorer's own server; remove the '.' and '..' segments")  # fmt: skip
     return path
+
+
+def request_target(path: str) -> str:
+    """The request target written on the wire for ``path``: its '.' and '..' segments removed.
+
+    This is RFC 3986's remove_dot_segments as httpx applies it when it builds the URL, so that
+    ``/./..//host:port/x`` is seen here as the ``//host:port/x`` it becomes. The client checks
+    the target it actually writes as well.
+    """
+    route, mark, query = path.partition("?")
+    segments = route.split("/")
+    if "." in segments or ".." in segments:
+        kept: list[str] = []
+        for segment in segments:
+            if segment == "..":
+                if kept and kept != [""]:
+                    kept.pop()
+            elif segment != ".":
+                kept.append(segment)
+        route = "/".join(kept) or "/"
+    return route + mark + query
 
 
 def describe_character(ch: str) -> str:

@@ -48,6 +48,7 @@ def test_send_panels_one_framework_with_body_and_header() -> None:
         ("send", "POST", "/items", "--json-body", "{not json"),
         ("send", "GET", "items/1"),
         ("send", "GET", "http://example.com/"),
+        ("send", "GET", "/./..//127.0.0.1:18999/x"),
         ("send", "GET", "/x", "--header", "X-A: 1\r\nX-B: 2"),
         ("send", "GET", "/x", "--header", "X-A: caf\u00e9"),
         ("send", "GET", "/x", "--header", "X-A: 1\u2028X-B: 2"),

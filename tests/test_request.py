@@ -13,6 +13,7 @@ from explorer.errors import RequestError
 from explorer.request import (
     MAX_BODY_BYTES,
     RequestSpec,
+    request_target,
     check_json_text,
     curl_command,
     parse_header,
@@ -36,6 +37,9 @@ def test_parse_request_line() -> None:
         ("GET /a#frag", "fragment"),
         ("GET", "must start with '/'"),
         ("GET /a /b", "expected 'METHOD /path'"),
+        ("GET /./..//127.0.0.1:18999/x", "would be sent as '//127.0.0.1:18999/x', which names a host"),
+        ("GET /a/../..//b?x=1", r"would be sent as '//b\?x=1'"),
+        ("GET /.//x", "would be sent as '//x'"),
     ],
 )
 def test_bad_request_lines(text: str, message: str) -> None:
@@ -112,6 +116,24 @@ def test_curl_command_is_quoted() -> None:
         "curl -i -X POST -H 'Content-Type: application/json' --data-raw '{\"name\": \"it'\"'\"'s\"}' "
         "http://127.0.0.1:5000/items"
     )
+
+
+@pytest.mark.parametrize("path", ["/a/./b/../c?x=/../..", "/x/..", "/..", "/%2e%2e//x", "/a/%2F/../x", "/items/1", "/a//b/.."])
+def test_request_target_is_what_httpx_writes(path: str) -> None:
+    assert RequestSpec("GET", path).checked().path == path  # accepted as typed; the target is what goes out
+    assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "127.0.0.1:1", "%2e"]), max_size=8), st.sampled_from(["", "?q=/../x"]))
+def test_request_target_matches_httpx_and_never_names_a_host(segments: list[str], query: str) -> None:
+    path = "/" + "/".join(segments) + query
+    assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
+    try:
+        RequestSpec("GET", path).checked()
+    except RequestError:
+        return
+    assert not request_target(path).startswith("//")
 
 
 @settings(max_examples=300, deadline=None)
