@@ -21,7 +21,7 @@ import httpx
 
 from explorer.errors import RequestError
 from explorer.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.transport import NOTES, TIMINGS, HeadersTooLarge, OutOfDescriptors, WireTransport
+from explorer.transport import BODY_SIZE, KEEP_BODY, NOTES, TIMINGS, HeadersTooLarge, OutOfDescriptors, WireTransport
 from explorer.validation import ValidationIssue, normalise
 
 _NO_JSON = object()
@@ -49,7 +49,11 @@ class SentRequest:
 
 @dataclass(frozen=True)
 class BurstStats:
-    """Summary of ``count`` copies of one request sent at the same moment to one server."""
+    """Summary of ``count`` copies of one request sent at the same moment to one server.
+
+    Only the first copy's answer is kept whole; of the others, only these figures: ``statuses``
+    counts each status (``"error"`` for a failed copy), ``body_bytes`` sums every copy's body.
+    """
 
     count: int
     wall_ms: float
@@ -57,9 +61,12 @@ class BurstStats:
     median_ms: float
     max_ms: float
     errors: int
+    statuses: dict[str, int] = field(default_factory=dict)
+    body_bytes: int = 0
 
-    def to_dict(self) -> dict[str, float | int]:
-        return {k: getattr(self, k) for k in ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors")}
+    def to_dict(self) -> dict[str, Any]:
+        keys = ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors", "statuses", "body_bytes")
+        return {k: getattr(self, k) for k in keys}
 
 
 @dataclass
@@ -79,6 +86,7 @@ class Exchange:
     error: str | None = None
     burst: BurstStats | None = None
     notes: tuple[str, ...] = ()  # what the client saw besides the answer, e.g. bytes after it (ignored)
+    body_size: int | None = None  # bytes of a body that was read but not kept (the other copies of a burst)
     _json: Any = field(default=_NO_JSON, repr=False)
     _validation: list[ValidationIssue] | None = field(default=None, repr=False)
 
@@ -88,7 +96,7 @@ class Exchange:
 
     @property
     def size(self) -> int:
-        return len(self.body)
+        return self.body_size if self.body_size is not None else len(self.body)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -207,14 +215,19 @@ class ServerClient:
                                "on the explorer's own server")  # fmt: skip
         return url
 
-    async def send(self, spec: RequestSpec) -> Exchange:
-        """Send one request; every failure is reported on the returned exchange."""
+    async def send(self, spec: RequestSpec, keep_body: bool = True) -> Exchange:
+        """Send one request; every failure is reported on the returned exchange.
+
+        With ``keep_body`` false the body is read to its end (so the timing is the same) but only
+        its size is kept, in ``body_size``.
+        """
         exchange = Exchange(self.framework, spec)
         try:
             spec = spec.checked()
             request = self._client.build_request(
                 spec.method, self.url_for(spec), headers=list(spec.headers),
                 content=spec.body.encode("utf-8", "surrogatepass") if spec.body is not None else None,
+                extensions={KEEP_BODY: keep_body},
             )  # fmt: skip
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
             exchange.error = f"not sent: {exc}"
@@ -253,6 +266,8 @@ class ServerClient:
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
         exchange.notes = tuple(response.extensions.get(NOTES, ()))
+        if not keep_body:
+            exchange.body_size = response.extensions.get(BODY_SIZE, len(body))
         wire = response.extensions.get(TIMINGS)
         if wire is not None:  # the transport's own moments: the request on the wire, not the library
             started, first_byte, finished, exchange.truncated = wire
@@ -264,18 +279,28 @@ class ServerClient:
         return exchange
 
     async def burst(self, spec: RequestSpec, count: int) -> Exchange:
-        """Send ``count`` copies at once; the last exchange carries the burst's summary."""
+        """Send ``count`` copies at once; the first copy's exchange comes back, with the burst's summary.
+
+        Memory stays that of one answer: the other copies read their bodies to the end (their
+        timing is the same) but keep only status, size and timings.
+        """
         started = time.perf_counter()
-        exchanges = await asyncio.gather(*(self.send(spec) for _ in range(count)))
+        exchanges = await asyncio.gather(*(self.send(spec, keep_body=i == 0) for i in range(count)))
         wall_ms = (time.perf_counter() - started) * 1000
         times = [e.timings.total_ms for e in exchanges if e.timings]
-        last = exchanges[-1]
-        last.burst = BurstStats(
+        statuses: dict[str, int] = {}
+        for e in exchanges:
+            key = str(e.status) if e.status is not None and not e.error else "error"
+            statuses[key] = statuses.get(key, 0) + 1
+        first = exchanges[0]
+        first.burst = BurstStats(
             count=count,
             wall_ms=wall_ms,
             min_ms=min(times, default=0.0),
             median_ms=statistics.median(times) if times else 0.0,
             max_ms=max(times, default=0.0),
             errors=sum(1 for e in exchanges if e.error),
+            statuses=dict(sorted(statuses.items())),
+            body_bytes=sum(e.size for e in exchanges),
         )
-        return last
+        return first

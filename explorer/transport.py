@@ -1,4 +1,4 @@
-"""An httpx transport for loopback HTTP/1.1: asyncio streams and httptools' C parser, timed on the wire.
+"""An httpx transport for loopback HTTP/1.1: asyncio protocols and httptools' C parser, timed on the wire.
 
 httpx's default transport (httpcore with h11) parses responses in pure Python, which adds most of a
 millisecond to every request; against servers that answer in well under a millisecond that is a
@@ -11,6 +11,11 @@ and the three moments the explorer shows are taken where they happen:
 - end: when the last body byte has been parsed.
 
 They come back in ``response.extensions["explorer.timings"]`` as ``perf_counter`` values.
+
+What a server sends is bounded: at most 100 headers and 64 KiB before the body, a body read up to
+16 MiB. Only bytes that answer the request in flight are parsed: anything after the end of the
+answer, or arriving on an idle kept-alive connection, closes that connection and is noted in
+``response.extensions["explorer.notes"]``, never taken for the next answer.
 """
 
 from __future__ import annotations
@@ -19,18 +24,19 @@ import asyncio
 import errno
 import socket
 import time
-from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import httptools
 
-__all__ = ["MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES", "TIMINGS",
+__all__ = ["BODY_SIZE", "KEEP_BODY", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES", "TIMINGS",
            "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
 
 TIMINGS = "explorer.timings"
-NOTES = "explorer.notes"
+NOTES = "explorer.notes"  # response extension: what was seen besides the answer (bytes after it)
+KEEP_BODY = "explorer.keep_body"  # request extension: False reads the body to its end but keeps only its size
+BODY_SIZE = "explorer.body_size"  # response extension: bytes of body read (at most the cap)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
 # Bounds on what comes before the body, as servers bound requests (nginx, Node: 100 headers, 64 KiB):
@@ -39,9 +45,9 @@ MAX_HEADERS = 100
 MAX_HEADER_BYTES = 64 * 1024  # status line and headers, interim 1xx answers included
 MAX_STATUS_LINE = 8 * 1024
 _HEAD_SLICE = 8192  # the head is fed in slices, so the parser never holds much more than the bound
-_PAUSE_AT = 1024 * 1024  # bytes queued unread before the socket stops being read (resumed as they are)
+_BUFFER = 32 * 1024  # read buffer per connection: a burst of N copies holds N of them, not N answers
 STRAY_NOTE = "the server sent more bytes after the answer ended: they were ignored and the connection closed"
-IDLE_STRAY_NOTE = ("the kept-alive connection received {n} unexpected bytes after the previous answer: it was closed "
+IDLE_STRAY_NOTE = ("the kept-alive connection received bytes after the previous answer had ended: it was closed "
                    "and this request went out on another connection")  # fmt: skip
 
 
@@ -53,92 +59,89 @@ class OutOfDescriptors(httpx.ConnectError):
     """The explorer itself ran out of file descriptors (EMFILE/ENFILE): not the server's fault."""
 
 
-class _Connection(asyncio.Protocol):
-    """One TCP connection: bytes arriving while an exchange reads are queued for it; others are stray.
+class _Connection(asyncio.BufferedProtocol):
+    """One TCP connection, parsing the answer in flight as its bytes arrive, into one small buffer.
 
-    An exchange calls :meth:`begin` before writing its request and :meth:`finish` once its answer
-    is complete. Bytes that arrive outside that window belong to no request: they are counted in
-    ``stray`` and dropped, and such a connection is never used again.
+    Parsing happens in :meth:`buffer_updated`, so nothing is queued: a connection holds its
+    buffer and its answer, however many are open at once (a burst). An exchange calls
+    :meth:`start` with the answer to fill and awaits :meth:`wait`. Bytes that arrive when no
+    answer is being read (after it ended, or while the connection is idle) are stray: counted,
+    the connection closed at once, and it is never used again.
     """
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.stray = 0
-        self._reading = False
-        self._chunks: deque[bytes] = deque()
-        self._queued = 0
-        self._paused = False
-        self._eof = False
-        self._error: Exception | None = None
+        self.received = 0  # bytes of the answer in flight
+        self.error: Exception | None = None  # what stopped the answer in flight (a parser error)
+        self.closed = False
+        self.lost: Exception | None = None  # the OSError that ended the connection, if any
+        self._buffer = memoryview(bytearray(_BUFFER))
+        self._response: _Response | None = None
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
-    def data_received(self, data: bytes) -> None:
-        if not self._reading:
-            self.stray += len(data)
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        response = self._response
+        if response is None or response.finished or self.error is not None:
+            self.stray += nbytes
+            self.close()  # whatever else comes is not an answer: stop reading now
             return
-        self._chunks.append(data)
-        self._queued += len(data)
-        if self._queued > _PAUSE_AT and not self._paused and self.transport is not None:
-            self._paused = True
-            self.transport.pause_reading()
-        self._wake()
+        self.received += nbytes
+        try:
+            response.feed(self._buffer[:nbytes])
+        except (HeadersTooLarge, httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+            self.error = exc
+        if response.finished or self.error is not None:
+            self._wake()
 
     def eof_received(self) -> bool:
-        self._eof = True
+        self.closed = True
         self._wake()
         return False  # the transport closes itself
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._eof = True
-        self._error = exc
+        self.closed = True
+        self.lost = exc
         self._wake()
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    def begin(self, data: bytes) -> None:
-        """Start an exchange: from now on arriving bytes are its answer."""
-        self._reading = True
+    def start(self, response: _Response, data: bytes) -> None:
+        """Send a request whose answer fills ``response``: from now on arriving bytes are parsed into it."""
+        self._response = response
+        self.received = 0
+        self.error = None
         assert self.transport is not None
         self.transport.write(data)
 
-    async def read(self) -> bytes:
-        """The next bytes of the answer; ``b""`` at the end of the stream; the OSError that ended it."""
-        while not self._chunks:
-            if self._eof:
-                if isinstance(self._error, OSError):
-                    raise self._error
-                return b""
+    async def wait(self) -> None:
+        """Until the answer is complete, cut at the cap, refused by the parser, or the connection ends."""
+        response = self._response
+        assert response is not None
+        while not (response.finished or self.error is not None or self.closed):
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        chunk = self._chunks.popleft()
-        self._queued -= len(chunk)
-        if self._paused and self._queued <= _PAUSE_AT // 2 and self.transport is not None:
-            self._paused = False
-            self.transport.resume_reading()
-        return chunk
 
-    def finish(self) -> int:
-        """End the exchange; the number of bytes that came after its answer and were never read."""
-        self._reading = False
-        unread = self._queued
-        self._chunks.clear()
-        self._queued = 0
-        self.stray += unread
-        return unread
+    def finish(self) -> None:
+        """The answer is complete: whatever arrives from now on is stray."""
+        self._response = None
 
     def idle_state(self) -> str:
         """``usable``, ``closed`` or ``stray``, looking also at what the kernel holds but the loop has not read."""
         if self.stray:
             return "stray"
-        if self._eof or self.transport is None or self.transport.is_closing():
+        if self.closed or self.transport is None or self.transport.is_closing():
             return "closed"
         sock = self.transport.get_extra_info("socket")
         if sock is None:
@@ -152,7 +155,7 @@ class _Connection(asyncio.Protocol):
             return "closed"
         if not waiting:
             return "closed"
-        self.stray += len(waiting)  # at least one byte: the real count is unknown until read
+        self.stray += len(waiting)
         return "stray"
 
     def close(self) -> None:
@@ -163,14 +166,16 @@ class _Connection(asyncio.Protocol):
 class _Response:
     """httptools callbacks collect the final response; interim 1xx answers are read and dropped.
 
-    ``body_cap`` stops storing past that many bytes (the caller then stops reading). Everything
+    ``body_cap`` stops reading past that many bytes (the caller then stops reading); with
+    ``keep_body`` false the body is only counted, in ``size``, never stored. Everything
     before the body is bounded (count of headers, bytes, status line); bytes after the final
     answer ended set ``extra``, and parsing stops there.
     """
 
-    def __init__(self, body_cap: int, head: bool) -> None:
+    def __init__(self, body_cap: int, head: bool, keep_body: bool = True) -> None:
         self.parser: httptools.HttpResponseParser | None = None
         self.body_cap = body_cap
+        self.keep_body = keep_body
         self.head = head
         self.done_at: float | None = None
         self.head_bytes = 0
@@ -184,6 +189,7 @@ class _Response:
         self.reason = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body = bytearray()
+        self.size = 0
         self.truncated = False
         self.headers_at: float | None = None
 
@@ -208,17 +214,24 @@ class _Response:
     def on_body(self, chunk: bytes) -> None:
         if self.head:  # whatever follows a HEAD answer's headers belongs to no answer
             raise _ExtraBytes
-        room = self.body_cap - len(self.body)
+        room = self.body_cap - self.size
         if len(chunk) > room:
             self.truncated = True
             chunk = chunk[: max(room, 0)]
-        self.body += chunk
+        self.size += len(chunk)
+        if self.keep_body:
+            self.body += chunk
 
     def on_message_complete(self) -> None:
         if self.status >= 200 and self.done_at is None:  # a 100 Continue is not the answer
             self.done_at = time.perf_counter()
 
-    def feed(self, chunk: bytes) -> None:
+    @property
+    def finished(self) -> bool:
+        """Nothing more to read: the final answer ended, or its body reached the cap."""
+        return self.done_at is not None or self.truncated
+
+    def feed(self, chunk: bytes | memoryview) -> None:
         """Parse ``chunk``; raises :class:`HeadersTooLarge` or the parser's errors, never for extra bytes."""
         assert self.parser is not None
         try:
@@ -299,7 +312,7 @@ class WireTransport(httpx.AsyncBaseTransport):
             if state != "usable":
                 connection.close()  # closed by the server while it sat idle (keep-alive timeout), or worse:
                 if state == "stray":  # bytes nobody asked for, which must not pass for the next answer
-                    notes.append(IDLE_STRAY_NOTE.format(n=connection.stray))
+                    notes.append(IDLE_STRAY_NOTE)
                 continue
             try:
                 return await self._exchange(request, body, connection, time.perf_counter(), notes)
@@ -334,56 +347,46 @@ class WireTransport(httpx.AsyncBaseTransport):
     async def _exchange(
         self, request: httpx.Request, body: bytes, connection: _Connection, started: float, notes: list[str]
     ) -> httpx.Response:
-        response = _Response(self.body_cap, request.method == "HEAD")
+        response = _Response(self.body_cap, request.method == "HEAD", request.extensions.get(KEEP_BODY, True))
         parser = response.parser = httptools.HttpResponseParser(response)
-        received = 0
         try:
-            connection.begin(_request_bytes(request, body))
+            connection.start(response, _request_bytes(request, body))
             async with asyncio.timeout(_timeout(request, "read")):
-                while response.done_at is None and not response.truncated:
-                    chunk = await connection.read()
-                    if not chunk:
-                        if received == 0:
-                            connection.close()
-                            raise _StaleConnection
-                        if not response.close_delimited():
-                            connection.close()
-                            raise httpx.RemoteProtocolError("the connection closed in the middle of the answer", request=request)
-                        response.done_at = time.perf_counter()
-                        break
-                    received += len(chunk)
-                    response.feed(chunk)
-                if response.truncated:
-                    response.done_at = time.perf_counter()
+                await connection.wait()
         except TimeoutError:
             connection.close()
             raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
-        except HeadersTooLarge as exc:
-            connection.close()
-            raise HeadersTooLarge(str(exc), request=request) from None
-        except httptools.HttpParserUpgrade:
-            connection.close()
-            raise httpx.RemoteProtocolError("the server switched protocols", request=request) from None
-        except httptools.HttpParserError as exc:
-            connection.close()
-            raise httpx.RemoteProtocolError(f"malformed answer: {exc}", request=request) from None
-        except (ConnectionResetError, BrokenPipeError) as exc:
-            connection.close()
-            if received == 0:
-                raise _StaleConnection from None
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from None
-        except OSError as exc:
-            connection.close()
-            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from None
         except BaseException:
             connection.close()  # cancelled mid-answer: the rest of it would poison the next request
             raise
-        unread = connection.finish()
-        if response.extra or (unread and not response.truncated):
+        error = connection.error
+        if error is not None:
+            connection.close()
+            if isinstance(error, HeadersTooLarge):
+                raise HeadersTooLarge(str(error), request=request) from None
+            if isinstance(error, httptools.HttpParserUpgrade):
+                raise httpx.RemoteProtocolError("the server switched protocols", request=request) from None
+            raise httpx.RemoteProtocolError(f"malformed answer: {error}", request=request) from None
+        if not response.finished:  # the connection ended first
+            connection.close()
+            if connection.received == 0:
+                if connection.lost is None or isinstance(connection.lost, (ConnectionResetError, BrokenPipeError)):
+                    raise _StaleConnection
+                raise httpx.ReadError(str(connection.lost) or type(connection.lost).__name__, request=request)
+            if connection.lost is not None:
+                raise httpx.ReadError(str(connection.lost) or type(connection.lost).__name__, request=request)
+            if not response.close_delimited():
+                raise httpx.RemoteProtocolError("the connection closed in the middle of the answer", request=request)
+            response.done_at = time.perf_counter()
+        elif response.truncated and response.done_at is None:
+            response.done_at = time.perf_counter()
+        stray = connection.stray and not response.truncated
+        if response.extra or stray:
             notes.append(STRAY_NOTE)
-        reusable = not (response.head or response.truncated or response.close_delimited() or response.extra or unread)
+        reusable = not (response.head or response.truncated or response.close_delimited() or response.extra or connection.stray)
         idle = self._idle.setdefault((request.url.host, request.url.port or 80), [])
         if reusable and _keep_alive(parser.get_http_version(), response.headers) and len(idle) < self.max_idle:
+            connection.finish()
             idle.append(connection)
         else:
             connection.close()  # a HEAD answer's framing, a cut body, extra bytes, "Connection: close" or a full pool
@@ -397,6 +400,7 @@ class WireTransport(httpx.AsyncBaseTransport):
                 "reason_phrase": response.reason,
                 TIMINGS: (started, response.headers_at, response.done_at, response.truncated),
                 NOTES: tuple(notes),
+                BODY_SIZE: response.size,
             },
         )
 

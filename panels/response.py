@@ -153,7 +153,9 @@ class ResponsePanel(Vertical):
             b = exchange.burst
             wall = "‒" if self.mask else f"{b.wall_ms:.0f}"
             median = "‒" if self.mask else f"{b.median_ms:.0f}"
-            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors")
+            statuses = ", ".join(f"{status} ×{n}" for status, n in b.statuses.items())
+            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
+                        f" ({statuses}); the first copy's answer is shown")  # fmt: skip
         return text
 
     def _fill_headers(self, exchange: Exchange) -> None:
