@@ -52,7 +52,8 @@ class BurstStats:
     """Summary of ``count`` copies of one request sent at the same moment to one server.
 
     Only the first copy's answer is kept whole; of the others, only these figures: ``statuses``
-    counts each status (``"error"`` for a failed copy), ``body_bytes`` sums every copy's body.
+    counts each status (``"error"`` for a failed copy), ``body_bytes`` sums every copy's body,
+    ``first_error`` is the error of the first copy that failed.
     """
 
     count: int
@@ -63,9 +64,10 @@ class BurstStats:
     errors: int
     statuses: dict[str, int] = field(default_factory=dict)
     body_bytes: int = 0
+    first_error: str | None = None  # the first failed copy's error, which the shown copy may not have
 
     def to_dict(self) -> dict[str, Any]:
-        keys = ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors", "statuses", "body_bytes")
+        keys = ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors", "statuses", "body_bytes", "first_error")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -211,8 +213,8 @@ class ServerClient:
         if (url.host, url.port) != (self.base_url.host, self.base_url.port):
             raise RequestError("the explorer only talks to the servers it started")
         if not url.raw_path.startswith(b"/") or url.raw_path.startswith(b"//"):
-            raise RequestError(f"the request target would be {url.raw_path[:60].decode('ascii', 'replace')!r}, not a path "
-                               "on the explorer's own server")  # fmt: skip
+            target = url.raw_path[:60].decode("ascii", "replace")
+            raise RequestError(f"the request target would be {target!r}, not a path on the explorer's own server")
         return url
 
     async def send(self, spec: RequestSpec, keep_body: bool = True) -> Exchange:
@@ -246,7 +248,8 @@ class ServerClient:
             exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
             return exchange
         except OutOfDescriptors as exc:
-            exchange.error = f"not sent: the explorer ran out of file descriptors, {exc} (raise `ulimit -n` or send fewer at once)"
+            exchange.error = (f"not sent: {exc}: the explorer ran out of file descriptors; "
+                              "raise `ulimit -n` or send fewer at once")  # fmt: skip
             return exchange
         except httpx.ConnectError:
             exchange.error = f"connection refused: the {self.framework} server is not listening (stopped or crashed)"
@@ -302,5 +305,6 @@ class ServerClient:
             errors=sum(1 for e in exchanges if e.error),
             statuses=dict(sorted(statuses.items())),
             body_bytes=sum(e.size for e in exchanges),
+            first_error=next((e.error for e in exchanges if e.error), None),
         )
         return first

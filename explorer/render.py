@@ -68,6 +68,8 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
             f"median {b.median_ms:.0f}); {b.errors} errors; statuses {_statuses(b.statuses)}; "
             f"{b.body_bytes:,} body bytes in all, the first copy's answer shown"
         ))
+        if b.first_error and b.first_error != exchange.error:
+            parts.append(Text(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:
         parts.append(Text(why(exchange), style="italic"))
     for note in exchange.notes:

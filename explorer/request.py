@@ -101,8 +101,8 @@ def check_path(path: str) -> str:
         raise RequestError("a fragment ('#...') is never sent to a server; remove it")
     target = request_target(path)
     if target.startswith("//"):
-        raise RequestError(f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, not a path on "
-                           "the explorer's own server; remove the '.' and '..' segments")  # fmt: skip
+        raise RequestError(f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, "
+                           "not a path on the explorer's own server; remove the '.' and '..' segments")  # fmt: skip
     return path
 
 

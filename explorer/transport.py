@@ -30,8 +30,8 @@ from typing import Any
 import httpx
 import httptools
 
-__all__ = ["BODY_SIZE", "KEEP_BODY", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES", "TIMINGS",
-           "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
+__all__ = ["BODY_SIZE", "KEEP_BODY", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES",
+           "TIMINGS", "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
 
 TIMINGS = "explorer.timings"
 NOTES = "explorer.notes"  # response extension: what was seen besides the answer (bytes after it)
@@ -146,13 +146,15 @@ class _Connection(asyncio.BufferedProtocol):
         sock = self.transport.get_extra_info("socket")
         if sock is None:
             return "usable"
+        peek = socket.socket(fileno=sock.fileno())  # the same descriptor, not a copy: works with none to spare
         try:
-            with sock.dup() as peek:
-                waiting = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            waiting = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):
             return "usable"  # nothing waiting: the normal case
         except OSError:
             return "closed"
+        finally:
+            peek.detach()
         if not waiting:
             return "closed"
         self.stray += len(waiting)
@@ -337,7 +339,7 @@ class WireTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectTimeout("timed out connecting", request=request) from None
         except OSError as exc:
             if exc.errno in (errno.EMFILE, errno.ENFILE):
-                raise OutOfDescriptors(f"too many open files ({errno.errorcode[exc.errno]}): {exc.strerror}", request=request) from None
+                raise OutOfDescriptors(f"too many open files ({errno.errorcode[exc.errno]})", request=request) from None
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from None
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -383,7 +385,8 @@ class WireTransport(httpx.AsyncBaseTransport):
         stray = connection.stray and not response.truncated
         if response.extra or stray:
             notes.append(STRAY_NOTE)
-        reusable = not (response.head or response.truncated or response.close_delimited() or response.extra or connection.stray)
+        reusable = not (response.head or response.truncated or response.extra or connection.stray)
+        reusable = reusable and not response.close_delimited()
         idle = self._idle.setdefault((request.url.host, request.url.port or 80), [])
         if reusable and _keep_alive(parser.get_http_version(), response.headers) and len(idle) < self.max_idle:
             connection.finish()

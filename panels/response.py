@@ -156,6 +156,8 @@ class ResponsePanel(Vertical):
             statuses = ", ".join(f"{status} ×{n}" for status, n in b.statuses.items())
             text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
                         f" ({statuses}); the first copy's answer is shown")  # fmt: skip
+            if b.first_error and b.first_error != exchange.error:
+                text.append(f"\nfirst error among the copies: {b.first_error}")
         return text
 
     def _fill_headers(self, exchange: Exchange) -> None:

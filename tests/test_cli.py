@@ -87,3 +87,32 @@ def test_send_shows_the_first_answer_and_notes_the_bytes_after_it() -> None:
     assert len(flask["notes"]) == 1 and "after the answer ended" in flask["notes"][0]
     panels = explorer("send", *HOSTILE, "GET", "/twice")
     assert "200 OK" in panels.stdout and "note: the server sent more bytes after the answer ended" in panels.stdout
+
+
+def explorer_with_few_descriptors(*args: str, limit: int = 256) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child whose open-file limit is ``limit`` (as after `ulimit -n 256`), set before it execs."""
+    lower = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]),) * 2); "
+             "os.execv(sys.executable, [sys.executable, '-m', 'explorer', *sys.argv[2:]])")  # fmt: skip
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-c", lower, str(limit), *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_out_of_descriptors_is_named_in_a_burst() -> None:
+    result = explorer_with_few_descriptors("send", "--framework", "fastapi", "--burst", "500", "--json", "GET", "/items/1")
+    assert result.returncode == 0, result.stderr
+    (fastapi,) = json.loads(result.stdout)["results"]
+    burst = fastapi["burst"]
+    assert burst["errors"] > 0 and burst["statuses"]["error"] == burst["errors"]
+    assert burst["first_error"].startswith("not sent: too many open files (EMFILE)") and "ulimit -n" in burst["first_error"]
+    assert "connection refused" not in result.stdout
+
+
+def test_bench_gives_no_verdict_when_the_load_client_runs_out_of_descriptors() -> None:
+    args = ("bench", "--scenario", "json", "--concurrency", "500", "--duration", "0.3", "--warmup", "0", "--timeout", "1")
+    result = explorer_with_few_descriptors(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert all(row["errors"].get("emfile", 0) > 0 and row["fd_limit"] == 256 for row in document["results"])
+    assert document["verdict"].startswith("No verdict at 500 concurrent: the load client itself failed to connect: "
+                                          "too many open files (EMFILE)")  # fmt: skip
+    assert "(now 256)" in document["verdict"] and "served" not in document["verdict"]
