@@ -108,7 +108,7 @@ def test_out_of_descriptors_is_named_in_a_burst() -> None:
 
 
 def test_bench_gives_no_verdict_when_the_load_client_runs_out_of_descriptors() -> None:
-    args = ("bench", "--scenario", "json", "--concurrency", "500", "--duration", "0.3", "--warmup", "0", "--timeout", "1")
+    args = ("bench", "--scenario", "json", "--concurrency", "500", "--duration", "0.3", "--warmup", "0", "--timeout", "0.5")
     result = explorer_with_few_descriptors(*args, "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
