@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets.text_area import EditResult, Location
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import METHODS, RequestSpec, check_json_text, parse_headers
+from explorer.runtime.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 
 
 def body_area() -> TextArea:
@@ -19,6 +20,31 @@ def body_area() -> TextArea:
     if "json" in area.available_languages:
         area.language = "json"
     return area
+
+
+class HeadersArea(TextArea):
+    """The headers field: one ``Name: value`` per line, where only ``\n`` (or ``\r\n``) ends a line.
+
+    Textual's document splits lines as ``str.splitlines`` does, so a pasted U+2028, vertical tab or
+    form feed would silently turn one header into two. Text carrying such a character (or any other
+    control character but a tab) is therefore not inserted, and :class:`Refused` says why.
+    """
+
+    class Refused(Message):
+        """Typed or pasted text was not inserted; ``reason`` names the character."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
+        text = insert.replace("\r\n", "\n")
+        problem = control_character(text, allowed="\t\n")
+        if problem:
+            self.post_message(self.Refused(f"Not inserted: the text contains {problem}, a control character or line "
+                                           "separator; one header per line, printable ASCII only."))  # fmt: skip
+            return None
+        return super()._replace_via_keyboard(text, start, end)
 
 
 class RequestEditor(Vertical):
@@ -35,7 +61,7 @@ class RequestEditor(Vertical):
             yield Input("1", id="burst", type="integer", max_length=3, tooltip="copies sent at the same moment")
             yield Button("Send ^r", id="send", variant="primary", compact=True)
         with Horizontal(id="request-parts"):
-            yield TextArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False)
+            yield HeadersArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False)
             yield body_area()
         yield Static("", id="editor-message")
 
@@ -83,6 +109,10 @@ class RequestEditor(Vertical):
         widget = self.query_one("#editor-message", Static)
         widget.update(Text(message))
         widget.set_class(error, "-error")
+
+    @on(HeadersArea.Refused)
+    def _refused(self, event: HeadersArea.Refused) -> None:
+        self.show_message(event.reason, error=True)
 
     @on(Button.Pressed, "#send")
     @on(Input.Submitted, "#path")

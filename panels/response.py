@@ -15,6 +15,8 @@ from panels.body_view import BodyView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
     from explorer.runtime.logbuffer import LogBuffer
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")
 LOG_LINES = 2000
+HEADER_ROWS = 50  # per side: drawing is linear in rows, and an answer may carry the transport's maximum
+HEADER_CHARS = 1000  # of one name or value shown; the rest is cut with an ellipsis
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= HEADER_CHARS else text[:HEADER_CHARS] + f"… ({len(text):,} characters)"
 
 
 def status_class(status: int | None) -> str:
@@ -128,7 +136,10 @@ class ResponsePanel(Vertical):
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{fw}", Static).update(Text(meta))
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
-        self.query_one(f"#why-{fw}", Static).update(Text(why(exchange), style="italic"))
+        reason = Text(why(exchange), style="italic")
+        for note in exchange.notes:
+            reason.append(f"\nNote: {note}", style="not italic yellow")
+        self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
         self._fill_validation(exchange)
@@ -142,10 +153,15 @@ class ResponsePanel(Vertical):
             b = exchange.burst
             wall = "‒" if self.mask else f"{b.wall_ms:.0f}"
             median = "‒" if self.mask else f"{b.median_ms:.0f}"
-            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors")
+            statuses = ", ".join(f"{status} ×{n}" for status, n in b.statuses.items())
+            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
+                        f" ({statuses}); the first copy's answer is shown")  # fmt: skip
+            if b.first_error and b.first_error != exchange.error:
+                text.append(f"\nfirst error among the copies: {b.first_error}")
         return text
 
     def _fill_headers(self, exchange: Exchange) -> None:
+        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count."""
         from rich.table import Table
 
         table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
@@ -153,13 +169,19 @@ class ResponsePanel(Vertical):
         table.columns[1].ratio, table.columns[2].ratio = 1, 2
         if exchange.request:
             table.add_row(Text("→", style="bold"), Text(f"{exchange.spec.method} {exchange.spec.path}"), Text("request as sent"))
-            for name, value in exchange.request.headers:
-                table.add_row(Text("→"), Text(name), Text(self._header_value(name, value)))
+            self._header_rows(table, "→", exchange.request.headers)
         if exchange.status is not None:
             table.add_row(Text("←", style="bold"), Text(f"{exchange.http_version} {exchange.status}"), Text(exchange.reason))
-            for name, value in exchange.headers:
-                table.add_row(Text("←"), Text(name), Text(self._header_value(name, value)))
+            self._header_rows(table, "←", exchange.headers)
         self.query_one(f"#headertable-{self.framework}", Static).update(table)
+
+    def _header_rows(self, table: Table, arrow: str, headers: tuple[tuple[str, str], ...]) -> None:
+        for name, value in headers[:HEADER_ROWS]:
+            table.add_row(Text(arrow), Text(_cut(name)), Text(_cut(self._header_value(name, value))))
+        if len(headers) > HEADER_ROWS:
+            more = len(headers) - HEADER_ROWS
+            table.add_row(Text(arrow), Text(f"… {more:,} more headers", style="italic"),
+                          Text(f"{len(headers):,} in all; `explorer send --json` lists every one", style="dim"))  # fmt: skip
 
     def _header_value(self, name: str, value: str) -> str:
         if self.mask and (name.lower() in VOLATILE_HEADERS or name.lower() == "host"):

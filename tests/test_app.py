@@ -12,6 +12,7 @@ from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.apps.targets import specs_from_options
 from explorer.content.catalog import by_id
+from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.specs import ServerState
 from explorer.tui.app import ExplorerApp
@@ -355,3 +356,82 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
         await pilot.press("enter")
         assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
         assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
+
+
+async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:
+    """The Headers tab draws at most HEADER_ROWS per side with a count; a note on extra bytes is shown."""
+    from panels.response import HEADER_ROWS
+
+    apps = Path(__file__).resolve().parent / "apps"
+    app = ExplorerApp(specs=specs_from_options(flask="hostile_app:app", app_dir=apps), initial=RequestSpec("GET", "/headers?n=90"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        assert len(app.last["flask"].headers) > HEADER_ROWS
+        shown = plain(app.query_one("#headertable-flask", Static))
+        assert "x-header-0" in shown.lower() and f"x-header-{HEADER_ROWS + 5}" not in shown.lower()
+        assert f"{len(app.last['flask'].headers) - HEADER_ROWS} more headers" in shown
+        app.query_one("#path", Input).value = "/headers?n=200"
+        await send_and_wait(pilot)
+        assert "headers too large: more than 100 headers" in plain(app.query_one("#why-flask", Static))
+        app.query_one("#path", Input).value = "/twice"
+        await send_and_wait(pilot)
+        assert "200 OK" in plain(app.query_one("#chip-flask", Static))
+        assert "Note: the server sent more bytes after the answer ended" in plain(app.query_one("#why-flask", Static))
+
+
+async def test_headers_tab_draws_100_000_headers_quickly() -> None:
+    """Whatever an exchange holds (the transport refuses over 100), the tab draws a bounded table."""
+    import time
+
+    from textual.app import App, ComposeResult
+
+    from explorer.runtime.client import Exchange, SentRequest
+    from explorer.runtime.logbuffer import LogBuffer
+    from panels.response import HEADER_ROWS, ResponsePanel
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResponsePanel("flask", LogBuffer())
+
+    many = tuple((f"X-H{i}", "v" * 20) for i in range(100_000))
+    sent = SentRequest("GET", "http://127.0.0.1:1/", many[:200], b"")
+    exchange = Exchange("flask", RequestSpec(), request=sent, status=200, reason="OK", headers=many)
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.perf_counter()
+        app.query_one(ResponsePanel).show_exchange(exchange)
+        app.query_one(ResponsePanel).select_tab("headers")
+        await pilot.pause()
+        assert time.perf_counter() - started < 3
+        shown = plain(app.query_one("#headertable-flask", Static))
+        assert f"{100_000 - HEADER_ROWS:,} more headers" in shown and f"{200 - HEADER_ROWS} more headers" in shown
+        assert shown.count("X-H") == 2 * HEADER_ROWS
+
+
+async def test_header_editor_splits_only_at_newlines() -> None:
+    """A pasted U+2028 or vertical tab used to make two headers of one; now the paste is refused, visibly."""
+    from textual import events
+
+    from panels.editor import RequestEditor
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        area = app.query_one("#headers-editor", TextArea)
+        editor = app.query_one(RequestEditor)
+        area.focus()
+        for text, char in (("X-A: 1\u2028X-B: 2", "U+2028"), ("X-A: 1\x0bX-B: 2", "U+000B"), ("X-A: 1\x85", "U+0085")):
+            app.post_message(events.Paste(text))  # as a terminal's paste arrives
+            await pilot.pause()
+            assert area.text == "" and editor.read()[0].headers == ()
+            assert char in plain(app.query_one("#editor-message", Static)) and "Not inserted" in plain(app.query_one("#editor-message", Static))
+        app.post_message(events.Paste("X-A: 1\r\nX-B: 2"))  # Windows line ends are still line ends
+        await pilot.pause()
+        assert editor.read()[0].headers == (("X-A", "1"), ("X-B", "2"))
+        area.text = "X-A: caf\u00e9"
+        try:
+            editor.read()
+        except ExplorerError as exc:
+            assert "non-ASCII character U+00E9" in str(exc)
+        else:
+            raise AssertionError("a non-ASCII header value was accepted")

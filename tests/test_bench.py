@@ -292,3 +292,36 @@ def test_verdict_from_numbers_with_caveats() -> None:
     text = verdict(cpu).text
     assert "FastAPI within 12% of Flask" in text and "async does not help" in text and "def route: 1.05x" in text
     assert verdict(BenchReport(BenchPlan("json"), {})).level is None
+
+
+def test_no_verdict_from_a_level_where_the_load_client_failed() -> None:
+    io = BenchReport(BenchPlan("io", levels=(10, 500)), {})
+    io.results += [fake_result("flask", 10, 160), fake_result("fastapi", 10, 190)]
+    io.results += [fake_result("flask", 500, 160, {"emfile": 9000}), fake_result("fastapi", 500, 4000, {"emfile": 8000})]
+    result = verdict(io)
+    assert result.text.startswith("No verdict at 500 concurrent: the load client itself failed to connect: too many open files")
+    assert "9,000 for flask" in result.text and "ulimit -n" in result.text
+    assert "At a lower level, I/O-bound at 10 concurrent" in result.text and result.level == 10
+    io.results = [r for r in io.results if r.concurrency == 500]
+    only = verdict(io)
+    assert only.text.startswith("No verdict at 500") and only.ratio is None and "served" not in only.text
+
+
+def test_the_load_client_running_out_of_descriptors_is_named() -> None:
+    """A load process with too few descriptors counts 'emfile' errors, never plain connect errors."""
+    code = (
+        "import asyncio, resource, sys\n"
+        "from explorer.bench.engine import run_builtin\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
+        "config = dict(host='127.0.0.1', port=int(sys.argv[1]), path='/', concurrency=100, timeout=1, warmup=0, duration=0.3, interval=0.1)\n"
+        "result = asyncio.run(run_builtin(config, lambda event: None))\n"
+        "print(result['errors'], result['fd_limit'])\n"
+    )
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(200)
+        run = subprocess.run([sys.executable, "-c", code, str(listening.getsockname()[1])],
+                             capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    errors, limit = run.stdout.rsplit(" ", 1)
+    assert "'emfile'" in errors and "'connect'" not in errors and limit.strip() == "64"

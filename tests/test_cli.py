@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 
+APPS = Path(__file__).parent / "apps"
+HOSTILE = ("--app-dir", str(APPS), "--flask", "hostile_app:app", "--framework", "flask")
+
+
 def explorer(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout)
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def test_send_json_reports_both_frameworks() -> None:
@@ -41,7 +48,11 @@ def test_send_panels_one_framework_with_body_and_header() -> None:
         ("send", "POST", "/items", "--json-body", "{not json"),
         ("send", "GET", "items/1"),
         ("send", "GET", "http://example.com/"),
+        ("send", "GET", "/./..//127.0.0.1:18999/x"),
         ("send", "GET", "/x", "--header", "X-A: 1\r\nX-B: 2"),
+        ("send", "GET", "/x", "--header", "X-A: caf\u00e9"),
+        ("send", "GET", "/x", "--header", "X-A: 1\u2028X-B: 2"),
+        ("send", "GET", "/x", "--header", "X-A: a\x0bb"),
         ("send", "GET", "/x", "--burst", "0"),
         ("--request", "GET nowhere"),
         ("no-such-command",),
@@ -65,3 +76,43 @@ def test_table_measure_fills_measured_rows() -> None:
     rows = json.loads(explorer("table", "--json", "--measure").stdout)["rows"]
     measured = {r["key"]: r for r in rows if r["measured"]}
     assert measured["spawn"]["flask_ms"] > 0 and measured["latency"]["fastapi_ms"] > 0
+
+
+def test_send_shows_the_first_answer_and_notes_the_bytes_after_it() -> None:
+    """The server writes 200 then 404 on one connection: `send` shows the 200, as curl does, with a note."""
+    result = explorer("send", *HOSTILE, "--json", "GET", "/twice")
+    assert result.returncode == 0, result.stderr
+    (flask,) = json.loads(result.stdout)["results"]
+    assert (flask["status"], flask["body"], flask["error"]) == (200, "first", None)
+    assert len(flask["notes"]) == 1 and "after the answer ended" in flask["notes"][0]
+    panels = explorer("send", *HOSTILE, "GET", "/twice")
+    assert "200 OK" in panels.stdout and "note: the server sent more bytes after the answer ended" in panels.stdout
+
+
+def explorer_with_few_descriptors(*args: str, limit: int = 256) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child whose open-file limit is ``limit`` (as after `ulimit -n 256`), set before it execs."""
+    lower = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]),) * 2); "
+             "os.execv(sys.executable, [sys.executable, '-m', 'explorer', *sys.argv[2:]])")  # fmt: skip
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-c", lower, str(limit), *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_out_of_descriptors_is_named_in_a_burst() -> None:
+    result = explorer_with_few_descriptors("send", "--framework", "fastapi", "--burst", "500", "--json", "GET", "/items/1")
+    assert result.returncode == 0, result.stderr
+    (fastapi,) = json.loads(result.stdout)["results"]
+    burst = fastapi["burst"]
+    assert burst["errors"] > 0 and burst["statuses"]["error"] == burst["errors"]
+    assert burst["first_error"].startswith("not sent: too many open files (EMFILE)") and "ulimit -n" in burst["first_error"]
+    assert "connection refused" not in result.stdout
+
+
+def test_bench_gives_no_verdict_when_the_load_client_runs_out_of_descriptors() -> None:
+    args = ("bench", "--scenario", "json", "--concurrency", "500", "--duration", "0.3", "--warmup", "0", "--timeout", "0.5")
+    result = explorer_with_few_descriptors(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert all(row["errors"].get("emfile", 0) > 0 and row["fd_limit"] == 256 for row in document["results"])
+    assert document["verdict"].startswith("No verdict at 500 concurrent: the load client itself failed to connect: "
+                                          "too many open files (EMFILE)")  # fmt: skip
+    assert "(now 256)" in document["verdict"] and "served" not in document["verdict"]

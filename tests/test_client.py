@@ -82,3 +82,17 @@ def test_markup_in_body_survives_rendering(live: LiveServers) -> None:
     console = Console(width=100, record=True, color_system=None)
     console.print(exchange_panel(exchange))
     assert "[bold]x[/foo]" in console.export_text()
+
+
+async def test_the_target_on_the_wire_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even if the path check missed a normalisation, the client refuses a target that is not origin-form."""
+    import explorer.runtime.request
+
+    monkeypatch.setattr(explorer.runtime.request, "request_target", lambda path: path)  # the path check sees nothing
+    client = ServerClient("flask", "http://127.0.0.1:9")
+    try:
+        exchange = await client.send(RequestSpec("GET", "/./..//127.0.0.1:18999/x"))
+    finally:
+        await client.aclose()
+    assert exchange.request is None and exchange.error is not None
+    assert exchange.error.startswith("not sent: the request target would be '//127.0.0.1:18999/x'")

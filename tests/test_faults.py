@@ -98,3 +98,22 @@ async def test_timeout_and_oversized_body_are_clear_errors() -> None:
         assert slow.error == "timed out after 0.5 s: the flask server did not answer"
         big = await session.send_one("flask", RequestSpec("POST", "/ok", body="x" * (MAX_BODY_BYTES + 1)))
         assert big.error and "not sent" in big.error and "limit" in big.error
+
+
+async def test_a_burst_keeps_one_answer_whatever_the_copies(hostile: Session) -> None:
+    """20 copies of a 1 MiB answer: one body is kept, the others only counted; memory is that of a few answers."""
+    import tracemalloc
+
+    mib = 1024 * 1024
+    tracemalloc.start()
+    try:
+        exchange = await hostile.send_one("flask", RequestSpec("GET", "/big?mb=1"), burst=20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    burst = exchange.burst
+    assert burst is not None and burst.count == 20 and burst.statuses == {"200": 20} and burst.errors == 0
+    assert exchange.size == len(exchange.body) == mib and burst.body_bytes == 20 * mib
+    assert burst.to_dict()["statuses"] == {"200": 20}
+    print(f"peak traced memory during a burst of 20 x 1 MiB: {peak / mib:.1f} MiB")
+    assert peak < 6 * mib  # before: 40 MiB (every body held, some twice)

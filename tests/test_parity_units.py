@@ -89,6 +89,8 @@ def test_json_file_is_a_plain_list(tmp_path: Path) -> None:
         ([{"path": "/a"}, {"name": "x", "path": "/b", "method": "FETCH"}], "entry 2 ('x'): unknown method 'FETCH'"),
         ([{"name": "x", "path": "http://example.com/"}], "entry 1 ('x'): only paths are accepted"),
         ([{"name": "x", "path": "/a", "headers": {"X-A": "1\r\nX-B: 2"}}], "header injection"),
+        ([{"name": "x", "path": "/a", "headers": {"X-A": "caf\u00e9"}}], "entry 1 ('x'): the value of header X-A contains the non-ASCII"),
+        ([{"name": "x", "path": "/a", "headers": ["X-A: 1\u2028X-B: 2"]}], "U+2028 LINE SEPARATOR, a control character"),
         ([{"name": "x", "path": "/a", "status": True}], "'status' must be an HTTP status"),
         ([{"name": "x", "path": "/a", "ignore_keys": [1]}], "ignore_keys: expected a list of names"),
         ([{"name": "x", "path": "/a", "ignore_order": "yes"}], "ignore_order: expected true or false"),

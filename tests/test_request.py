@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from explorer.runtime.errors import RequestError
 from explorer.runtime.request import (
     MAX_BODY_BYTES,
     RequestSpec,
+    request_target,
     check_json_text,
     curl_command,
     parse_header,
@@ -33,6 +37,9 @@ def test_parse_request_line() -> None:
         ("GET /a#frag", "fragment"),
         ("GET", "must start with '/'"),
         ("GET /a /b", "expected 'METHOD /path'"),
+        ("GET /./..//127.0.0.1:18999/x", "would be sent as '//127.0.0.1:18999/x', which names a host"),
+        ("GET /a/../..//b?x=1", r"would be sent as '//b\?x=1'"),
+        ("GET /.//x", "would be sent as '//x'"),
     ],
 )
 def test_bad_request_lines(text: str, message: str) -> None:
@@ -56,8 +63,34 @@ def test_bad_headers(header: str, message: str) -> None:
         parse_header(header)
 
 
+@pytest.mark.parametrize(
+    ("char", "message"),
+    [
+        ("\u2028", "U+2028 LINE SEPARATOR, a control character"),
+        ("\x85", "U+0085, a control character"),
+        ("\x0b", "U+000B, a control character"),
+        ("\x0c", "U+000C, a control character"),
+        ("\x1e", "U+001E, a control character"),
+        ("\x01", "U+0001, a control character"),
+        ("\x7f", "U+007F, a control character"),
+        ("é", "non-ASCII character U+00E9"),
+    ],
+)
+def test_header_values_are_printable_ascii(char: str, message: str) -> None:
+    """Each of these passed the check, then failed while encoding ("'ascii' codec...") or split a header."""
+    message = re.escape(message)
+    with pytest.raises(RequestError, match=message):
+        parse_header(f"X-A: caf{char}x")
+    with pytest.raises(RequestError, match=message):
+        RequestSpec("GET", "/", (("X-A", f"a{char}b"),)).checked()
+    with pytest.raises(RequestError, match=message):  # one header, never split into two at the character
+        parse_headers(f"X-A: 1{char}X-B: 2")
+    assert parse_header("X-A: a\tb") == ("X-A", "a\tb")
+
+
 def test_headers_block() -> None:
     assert parse_headers("# comment\nAccept: text/html\n\nX-A:  b ") == (("Accept", "text/html"), ("X-A", "b"))
+    assert parse_headers("A: 1\r\nB: 2\r\n") == (("A", "1"), ("B", "2"))
 
 
 def test_body_limit() -> None:
@@ -85,6 +118,24 @@ def test_curl_command_is_quoted() -> None:
     )
 
 
+@pytest.mark.parametrize("path", ["/a/./b/../c?x=/../..", "/x/..", "/..", "/%2e%2e//x", "/a/%2F/../x", "/items/1", "/a//b/.."])
+def test_request_target_is_what_httpx_writes(path: str) -> None:
+    assert RequestSpec("GET", path).checked().path == path  # accepted as typed; the target is what goes out
+    assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "127.0.0.1:1", "%2e"]), max_size=8), st.sampled_from(["", "?q=/../x"]))
+def test_request_target_matches_httpx_and_never_names_a_host(segments: list[str], query: str) -> None:
+    path = "/" + "/".join(segments) + query
+    assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
+    try:
+        RequestSpec("GET", path).checked()
+    except RequestError:
+        return
+    assert not request_target(path).startswith("//")
+
+
 @settings(max_examples=300, deadline=None)
 @given(method=st.text(max_size=12), path=st.text(max_size=60), headers=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=3), body=st.none() | st.text(max_size=50))
 def test_checked_raises_only_request_error(method: str, path: str, headers: list[tuple[str, str]], body: str | None) -> None:
@@ -94,6 +145,7 @@ def test_checked_raises_only_request_error(method: str, path: str, headers: list
         return
     assert spec.path.startswith("/") and not spec.path.startswith("//")
     assert all("\n" not in v and "\r" not in v for _, v in spec.headers)
+    httpx.Headers(list(spec.headers))  # what is accepted can be encoded (no "'ascii' codec" later)
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from explorer.runtime.client import ServerClient
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, demo_spec
@@ -80,7 +81,8 @@ async def test_errors_are_httpx_errors() -> None:
 
 
 # A server that answers exactly the bytes a test asks for: framing cases no framework produces on demand.
-CANNED = {
+SECOND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\n\r\nsecond"
+CANNED: dict[str, tuple[bytes | tuple[bytes, ...], bool]] = {
     "/next": (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext", False),
     "/interim": (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", False),
     "/close-delimited": (b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello, until the end", True),
@@ -88,6 +90,19 @@ CANNED = {
     "/nocontent": (b"HTTP/1.1 204 No Content\r\n\r\n", False),
     "/head": (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", False),
     "/cut": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part", True),
+    # A complete answer, then a second one: in the same write, after Connection: close, or written later.
+    "/twice": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst" + SECOND, False),
+    "/twice-close": (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nfirst" + SECOND, True),
+    "/then-second": ((b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", SECOND), False),
+    "/head-with-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", False),
+    "/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(101)) + b"Content-Length: 0\r\n\r\n", False),
+    "/max-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(99)) + b"Content-Length: 0\r\n\r\n", False),
+}
+# Answers that never end: the start is written once, then the filler until the client hangs up.
+ENDLESS = {
+    "/endless-headers": (b"HTTP/1.1 200 OK\r\n", b"X-Filler: " + b"f" * 90 + b"\r\n"),
+    "/endless-value": (b"HTTP/1.1 200 OK\r\nX-Long: ", b"v" * 4096),
+    "/endless-reason": (b"HTTP/1.1 200 ", b"R" * 4096),
 }
 
 
@@ -95,6 +110,9 @@ class CannedServer:
     def __init__(self) -> None:
         self.connections = 0
         self.closed = 0
+        self.parts_written = 0  # parts of multi-part answers fully handed to the kernel
+        self.release = asyncio.Event()  # a multi-part answer's later parts wait for it
+        self.endless_written = 0
         self.server: asyncio.Server | None = None
         self.writers: list[asyncio.StreamWriter] = []
 
@@ -123,9 +141,20 @@ class CannedServer:
                 if path == "/hang":
                     await reader.read()  # until the client goes away
                     break
+                if path in ENDLESS:
+                    start, filler = ENDLESS[path]
+                    writer.write(start)
+                    while True:  # until the client hangs up (ConnectionError)
+                        writer.write(filler)
+                        await writer.drain()
+                        self.endless_written += len(filler)
                 answer, close = CANNED[path]
-                writer.write(answer)
-                await writer.drain()
+                for index, part in enumerate((answer,) if isinstance(answer, bytes) else answer):
+                    if index:
+                        await self.release.wait()
+                    writer.write(part)
+                    await writer.drain()
+                    self.parts_written += 1
                 if close:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -166,3 +195,67 @@ async def test_a_cancelled_request_closes_its_connection() -> None:
             await pending
         await until(lambda: server.closed == 1)  # the server saw the client hang up
         assert (await client.get("/next")).text == "next"
+
+
+async def _client(server: CannedServer, timeout: float = 5) -> ServerClient:
+    return ServerClient("canned", server.url, timeout=timeout)
+
+
+async def test_bytes_after_an_answer_never_become_an_answer() -> None:
+    """A second answer after a complete one is ignored and noted, on a fresh or a kept-alive connection."""
+    async with CannedServer() as server:
+        client = await _client(server)
+        try:
+            fresh = await client.send(RequestSpec("GET", "/twice"))  # both answers in one read
+            assert (fresh.status, fresh.body) == (200, b"first"), fresh.error
+            assert fresh.notes and "after the answer" in fresh.notes[0]
+            assert "after the answer" in fresh.to_dict()["notes"][0]
+            after = await client.send(RequestSpec("GET", "/next"))
+            assert (after.status, after.body, after.notes) == (200, b"next", ())
+            assert server.connections == 2  # the connection that carried extra bytes was closed
+            kept = await client.send(RequestSpec("GET", "/twice"))  # on the kept-alive connection this time
+            assert (kept.status, kept.body) == (200, b"first") and kept.notes
+            closing = await client.send(RequestSpec("GET", "/twice-close"))
+            assert (closing.status, closing.body, closing.error) == (200, b"first", None) and closing.notes
+            head = await client.send(RequestSpec("HEAD", "/head-with-body"))  # a HEAD answer has no body
+            assert (head.status, head.body) == (200, b"") and head.notes
+            assert (await client.send(RequestSpec("GET", "/next"))).body == b"next"
+        finally:
+            await client.aclose()
+
+
+@pytest.mark.parametrize("unread", [False, True], ids=["read-while-idle", "still-in-the-kernel"])
+async def test_leftover_bytes_on_a_kept_alive_connection_are_not_the_next_answer(unread: bool) -> None:
+    """A second answer written while the connection sits idle is not the answer to the next request."""
+    async with CannedServer() as server:
+        client = await _client(server)
+        try:
+            first = await client.send(RequestSpec("GET", "/then-second"))
+            assert (first.status, first.body, first.notes) == (200, b"first", ())
+            if unread:  # the event loop does not read the socket: the bytes wait in the kernel
+                (idle,) = client._client._transport._idle[("127.0.0.1", int(server.url.rsplit(":", 1)[1]))]  # type: ignore[attr-defined]
+                idle.transport.pause_reading()
+            server.release.set()
+            await until(lambda: server.parts_written == 2)  # the stray answer is in the client's socket
+            following = await client.send(RequestSpec("GET", "/next"))
+            assert (following.status, following.body) == (200, b"next"), following.error
+            assert len(following.notes) == 1 and "after the previous answer" in following.notes[0]
+            assert server.connections == 2
+        finally:
+            await client.aclose()
+
+
+@pytest.mark.parametrize("path", ["/many-headers", "/endless-headers", "/endless-value", "/endless-reason"])
+async def test_headers_are_bounded(path: str) -> None:
+    """Too many headers, or headers (or a status line) that never end: an error, in bounded memory."""
+    async with CannedServer() as server:
+        client = await _client(server, timeout=3)
+        try:
+            exchange = await client.send(RequestSpec("GET", path))
+            assert exchange.status is None and exchange.error and exchange.error.startswith("headers too large"), exchange.error
+            assert "100" in exchange.error or "64 KiB" in exchange.error or "8 KiB" in exchange.error
+            assert server.endless_written < 16 * 1024 * 1024
+            allowed = await client.send(RequestSpec("GET", "/max-headers"))  # 100 headers: the most allowed
+            assert allowed.status == 200 and len(allowed.headers) == 100
+        finally:
+            await client.aclose()

@@ -12,6 +12,7 @@ Runs only inside the load process (``explorer.bench._worker``), never in a calle
 from __future__ import annotations
 
 import asyncio
+import errno
 import math
 import os
 import resource
@@ -27,6 +28,21 @@ _RECONNECT_DELAY = 0.05
 _BUFFER_BYTES = 64 * 1024
 
 Emit = Callable[[dict[str, Any]], None]
+
+
+def connect_error_kind(exc: OSError) -> str:
+    """``emfile`` when this process is out of file descriptors, ``ports`` when out of local ports, else ``connect``."""
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return "emfile"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "ports"
+    return "connect"
+
+
+def fd_limit() -> int | None:
+    """This process's soft limit on open files (what ``ulimit -n`` shows), or None when unlimited."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
 def encode_request(host: str, port: int, path: str) -> bytes:
@@ -150,8 +166,8 @@ class Load:
             try:
                 await loop.create_connection(lambda: _Connection(self), self.host, self.port)
                 return
-            except OSError:
-                self.error("connect")
+            except OSError as exc:
+                self.error(connect_error_kind(exc))
                 await asyncio.sleep(_RECONNECT_DELAY)
 
     def expire(self, now: float) -> None:
@@ -243,6 +259,7 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
         "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
         "reconnects": max(0, load.reconnects),
+        "fd_limit": fd_limit(),
     }
 
 

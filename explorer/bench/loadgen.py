@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from explorer.bench.stats import LatencySummary
+from explorer.bench.stats import CLIENT_ERRORS, LatencySummary
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.procs import kill_group
 
@@ -96,7 +96,10 @@ class LoadResult:
     """The measured window of one run. ``rps`` counts only 2xx/3xx answers; errors are counted by kind.
 
     Error kinds: ``http_<status>`` (``http_non2xx`` from wrk), ``connect``, ``reset``, ``closed``,
-    ``timeout``, ``parse``, and wrk's ``read``/``write``.
+    ``timeout``, ``parse``, and wrk's ``read``/``write``; and the load client's own failures,
+    ``emfile`` (out of file descriptors) and ``ports`` (out of local ports), which mean the load
+    did not run at the concurrency asked (see :attr:`client_errors`). ``fd_limit`` is the load
+    process's ``ulimit -n``.
     """
 
     engine: str
@@ -114,10 +117,16 @@ class LoadResult:
     statuses: dict[str, int] = field(default_factory=dict)
     reconnects: int | None = None  # new connections after the first per worker (the server closed one)
     pid: int | None = None
+    fd_limit: int | None = None
 
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
+
+    @property
+    def client_errors(self) -> dict[str, int]:
+        """Errors of the load client itself (``emfile``, ``ports``): the run is not a measurement of the server."""
+        return {kind: n for kind, n in self.errors.items() if kind in CLIENT_ERRORS and n}
 
     @classmethod
     def from_event(cls, event: dict[str, Any], pid: int | None) -> LoadResult:
@@ -136,7 +145,7 @@ class LoadResult:
             client_cpu_s=float(event["client_cpu_s"]), client_cpu_ms_per_request=event.get("client_cpu_ms_per_request"),
             client_cpu_utilisation=event.get("client_cpu_utilisation"), client_bound=bool(event["client_bound"]),
             histogram=event.get("histogram", []), statuses=event.get("statuses", {}),
-            reconnects=event.get("reconnects"), pid=pid,
+            reconnects=event.get("reconnects"), pid=pid, fd_limit=event.get("fd_limit"),
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,7 +159,7 @@ class LoadResult:
             "statuses": dict(self.statuses), "client_cpu_s": self.client_cpu_s,
             "client_cpu_ms_per_request": self.client_cpu_ms_per_request,
             "client_cpu_utilisation": self.client_cpu_utilisation, "client_bound": self.client_bound,
-            "reconnects": self.reconnects, "histogram": self.histogram,
+            "reconnects": self.reconnects, "fd_limit": self.fd_limit, "histogram": self.histogram,
         }  # fmt: skip
 
 

@@ -19,12 +19,14 @@ from typing import Any
 from explorer.bench.loadgen import LoadProgress, LoadResult
 from explorer.bench.plan import BenchPlan
 from explorer.bench.scenarios import Scenario, Target
+from explorer.bench.stats import CLIENT_ERRORS
 from explorer.runtime.specs import ServerSpec
 
 __all__ = [
-    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "compare", "machine", "server_phrase", "verdict",
-    "verdict_all",
+    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "server_phrase",
+    "verdict", "verdict_all",
 ]  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LevelResult:
@@ -71,7 +73,6 @@ class BenchEvent:
                 "target": self.target.key if self.target else None, "concurrency": self.concurrency,
                 "load": self.load.to_dict() if self.load else None,
                 "result": self.result.to_dict() if self.result else None}  # fmt: skip
-
 
 
 @dataclass
@@ -166,12 +167,47 @@ def _caveats(results: list[LevelResult]) -> list[str]:
     return notes
 
 
+def client_failure(results: list[LevelResult]) -> str | None:
+    """Why these runs measured the load client rather than the servers, or None when they did not.
+
+    A load client that could not open its connections (out of file descriptors or local ports)
+    never ran at the concurrency asked, so no comparison can be drawn from it, however many
+    answers did arrive.
+    """
+    failed = [r for r in results if r.load.client_errors]
+    if not failed:
+        return None
+    kinds = dict.fromkeys(kind for r in failed for kind in r.load.client_errors)
+    counts = ", ".join(f"{sum(r.load.client_errors.values()):,} for {r.target.key}" for r in failed)
+    limit = next((r.load.fd_limit for r in failed if r.load.fd_limit), None)
+    now = f" (now {limit:,})" if limit and "emfile" in kinds else ""
+    fix = f"raise `ulimit -n`{now} or lower the concurrency"
+    return (f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
+            f"({counts}), so fewer connections than asked were open; {fix}")  # fmt: skip
+
+
 def verdict(report: BenchReport) -> Verdict:
-    """The sentence for one experiment (possibly partial: it uses what has been measured)."""
+    """The sentence for one experiment (possibly partial: it uses what has been measured).
+
+    It speaks of the highest level both frameworks ran at; a level where the load client failed
+    (:func:`client_failure`) gives no verdict, and the highest sound level below it is used instead.
+    """
     levels = [lv for lv in report.plan.levels if report.get("flask", lv) and report.get("fastapi", lv)]
     if not levels:
         return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
-    level = max(levels)
+    failures = {lv: client_failure([r for r in report.results if r.concurrency == lv]) for lv in levels}
+    sound = [lv for lv in levels if failures[lv] is None]
+    top = max(levels)
+    if failures[top] is None:
+        return _verdict_at(report, top)
+    refused = f"No verdict at {top} concurrent: {failures[top]}."
+    if not sound:
+        return Verdict(refused)
+    below = _verdict_at(report, max(sound))
+    return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio)
+
+
+def _verdict_at(report: BenchReport, level: int) -> Verdict:
     flask, fastapi = report.get("flask", level), report.get("fastapi", level)
     assert flask is not None and fastapi is not None
     scenario = report.scenario

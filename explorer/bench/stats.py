@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 PERCENTILES = (50, 90, 99)
 CLIENT_BOUND_UTILISATION = 0.9  # a load process using 90% of one core may be the bottleneck itself
+# Error kinds that are the load client's own failures, not the server's: the load never ran as asked.
+CLIENT_ERRORS = {"emfile": "too many open files (EMFILE)", "ports": "no free local port (EADDRNOTAVAIL)"}
 _PER_DECADE = 40  # bucket width: 10 ** (1/40) ≈ 1.059
 _MIN_US = 1.0  # the first bucket holds everything below 1 µs
 

@@ -44,6 +44,11 @@ def pretty_body(exchange: Exchange, max_lines: int = MAX_BODY_LINES) -> Text:
     return shown
 
 
+def _statuses(counts: dict[str, int]) -> str:
+    """``200 x48, 500 x2``: how many copies of a burst got each answer."""
+    return ", ".join(f"{status} x{n}" for status, n in counts.items()) or "none"
+
+
 def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "") -> Panel:
     """One framework's answer: status, timings, why, validation errors and the body."""
     parts: list[RenderableType] = []
@@ -60,10 +65,15 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         b = exchange.burst
         parts.append(Text(
             f"burst of {b.count}: all done in {b.wall_ms:.0f} ms (each {b.min_ms:.0f}-{b.max_ms:.0f} ms, "
-            f"median {b.median_ms:.0f}); {b.errors} errors"
+            f"median {b.median_ms:.0f}); {b.errors} errors; statuses {_statuses(b.statuses)}; "
+            f"{b.body_bytes:,} body bytes in all, the first copy's answer shown"
         ))
+        if b.first_error and b.first_error != exchange.error:
+            parts.append(Text(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:
         parts.append(Text(why(exchange), style="italic"))
+    for note in exchange.notes:
+        parts.append(Text(f"note: {note}", style="yellow"))
     if exchange.validation:
         table = Table("location", "message", "type", box=None, header_style="bold", pad_edge=False)
         for issue in exchange.validation:

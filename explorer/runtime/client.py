@@ -21,7 +21,15 @@ import httpx
 
 from explorer.runtime.errors import RequestError
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.transport import TIMINGS, WireTransport
+from explorer.runtime.transport import (
+    BODY_SIZE,
+    KEEP_BODY,
+    NOTES,
+    TIMINGS,
+    HeadersTooLarge,
+    OutOfDescriptors,
+    WireTransport,
+)
 from explorer.runtime.validation import ValidationIssue, normalise
 
 _NO_JSON = object()
@@ -49,7 +57,12 @@ class SentRequest:
 
 @dataclass(frozen=True)
 class BurstStats:
-    """Summary of ``count`` copies of one request sent at the same moment to one server."""
+    """Summary of ``count`` copies of one request sent at the same moment to one server.
+
+    Only the first copy's answer is kept whole; of the others, only these figures: ``statuses``
+    counts each status (``"error"`` for a failed copy), ``body_bytes`` sums every copy's body,
+    ``first_error`` is the error of the first copy that failed.
+    """
 
     count: int
     wall_ms: float
@@ -57,9 +70,13 @@ class BurstStats:
     median_ms: float
     max_ms: float
     errors: int
+    statuses: dict[str, int] = field(default_factory=dict)
+    body_bytes: int = 0
+    first_error: str | None = None  # the first failed copy's error, which the shown copy may not have
 
-    def to_dict(self) -> dict[str, float | int]:
-        return {k: getattr(self, k) for k in ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors")}
+    def to_dict(self) -> dict[str, Any]:
+        keys = ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors", "statuses", "body_bytes", "first_error")
+        return {k: getattr(self, k) for k in keys}
 
 
 @dataclass
@@ -78,6 +95,8 @@ class Exchange:
     timings: Timings | None = None
     error: str | None = None
     burst: BurstStats | None = None
+    notes: tuple[str, ...] = ()  # what the client saw besides the answer, e.g. bytes after it (ignored)
+    body_size: int | None = None  # bytes of a body that was read but not kept (the other copies of a burst)
     _json: Any = field(default=_NO_JSON, repr=False)
     _validation: list[ValidationIssue] | None = field(default=None, repr=False)
 
@@ -87,7 +106,7 @@ class Exchange:
 
     @property
     def size(self) -> int:
-        return len(self.body)
+        return self.body_size if self.body_size is not None else len(self.body)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -161,6 +180,7 @@ class Exchange:
             "validation": [issue.to_dict() for issue in self.validation],
             "burst": self.burst.to_dict() if self.burst else None,
             "error": self.error,
+            "notes": list(self.notes),
         }
 
 
@@ -192,20 +212,32 @@ class ServerClient:
         await self._client.aclose()
 
     def url_for(self, spec: RequestSpec) -> httpx.URL:
-        """The absolute URL of ``spec`` on this server; refuses anything that would leave it."""
+        """The absolute URL of ``spec`` on this server; refuses anything that would leave it.
+
+        The check is on what goes on the wire: the host and port, and a request target in origin
+        form (one '/', then the path), after httpx has removed the '.' and '..' segments.
+        """
         url = httpx.URL(str(self.base_url).rstrip("/") + spec.path)
         if (url.host, url.port) != (self.base_url.host, self.base_url.port):
             raise RequestError("the explorer only talks to the servers it started")
+        if not url.raw_path.startswith(b"/") or url.raw_path.startswith(b"//"):
+            target = url.raw_path[:60].decode("ascii", "replace")
+            raise RequestError(f"the request target would be {target!r}, not a path on the explorer's own server")
         return url
 
-    async def send(self, spec: RequestSpec) -> Exchange:
-        """Send one request; every failure is reported on the returned exchange."""
+    async def send(self, spec: RequestSpec, keep_body: bool = True) -> Exchange:
+        """Send one request; every failure is reported on the returned exchange.
+
+        With ``keep_body`` false the body is read to its end (so the timing is the same) but only
+        its size is kept, in ``body_size``.
+        """
         exchange = Exchange(self.framework, spec)
         try:
             spec = spec.checked()
             request = self._client.build_request(
                 spec.method, self.url_for(spec), headers=list(spec.headers),
                 content=spec.body.encode("utf-8", "surrogatepass") if spec.body is not None else None,
+                extensions={KEEP_BODY: keep_body},
             )  # fmt: skip
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
             exchange.error = f"not sent: {exc}"
@@ -223,8 +255,15 @@ class ServerClient:
         except httpx.TimeoutException:
             exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
             return exchange
+        except OutOfDescriptors as exc:
+            exchange.error = (f"not sent: {exc}: the explorer ran out of file descriptors; "
+                              "raise `ulimit -n` or send fewer at once")  # fmt: skip
+            return exchange
         except httpx.ConnectError:
             exchange.error = f"connection refused: the {self.framework} server is not listening (stopped or crashed)"
+            return exchange
+        except HeadersTooLarge as exc:
+            exchange.error = f"{exc} (from the {self.framework} server; the answer was not read)"
             return exchange
         except httpx.RemoteProtocolError as exc:
             exchange.error = f"the {self.framework} server closed the connection without a full answer: {exc}"
@@ -237,6 +276,9 @@ class ServerClient:
         exchange.http_version = response.http_version
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
+        exchange.notes = tuple(response.extensions.get(NOTES, ()))
+        if not keep_body:
+            exchange.body_size = response.extensions.get(BODY_SIZE, len(body))
         wire = response.extensions.get(TIMINGS)
         if wire is not None:  # the transport's own moments: the request on the wire, not the library
             started, first_byte, finished, exchange.truncated = wire
@@ -248,18 +290,29 @@ class ServerClient:
         return exchange
 
     async def burst(self, spec: RequestSpec, count: int) -> Exchange:
-        """Send ``count`` copies at once; the last exchange carries the burst's summary."""
+        """Send ``count`` copies at once; the first copy's exchange comes back, with the burst's summary.
+
+        Memory stays that of one answer: the other copies read their bodies to the end (their
+        timing is the same) but keep only status, size and timings.
+        """
         started = time.perf_counter()
-        exchanges = await asyncio.gather(*(self.send(spec) for _ in range(count)))
+        exchanges = await asyncio.gather(*(self.send(spec, keep_body=i == 0) for i in range(count)))
         wall_ms = (time.perf_counter() - started) * 1000
         times = [e.timings.total_ms for e in exchanges if e.timings]
-        last = exchanges[-1]
-        last.burst = BurstStats(
+        statuses: dict[str, int] = {}
+        for e in exchanges:
+            key = str(e.status) if e.status is not None and not e.error else "error"
+            statuses[key] = statuses.get(key, 0) + 1
+        first = exchanges[0]
+        first.burst = BurstStats(
             count=count,
             wall_ms=wall_ms,
             min_ms=min(times, default=0.0),
             median_ms=statistics.median(times) if times else 0.0,
             max_ms=max(times, default=0.0),
             errors=sum(1 for e in exchanges if e.error),
+            statuses=dict(sorted(statuses.items())),
+            body_bytes=sum(e.size for e in exchanges),
+            first_error=next((e.error for e in exchanges if e.error), None),
         )
-        return last
+        return first

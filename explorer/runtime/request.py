@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ MAX_HEADER_CHARS = 8192
 RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\t\x20-\x7e]")
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,62 @@ def check_path(path: str) -> str:
         raise RequestError("path contains spaces or control characters; percent-encode them (%20)")
     if "#" in path:
         raise RequestError("a fragment ('#...') is never sent to a server; remove it")
+    target = request_target(path)
+    if target.startswith("//"):
+        raise RequestError(f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, "
+                           "not a path on the explorer's own server; remove the '.' and '..' segments")  # fmt: skip
     return path
 
 
+def request_target(path: str) -> str:
+    """The request target written on the wire for ``path``: its '.' and '..' segments removed.
+
+    This is RFC 3986's remove_dot_segments as httpx applies it when it builds the URL, so that
+    ``/./..//host:port/x`` is seen here as the ``//host:port/x`` it becomes. The client checks
+    the target it actually writes as well.
+    """
+    route, mark, query = path.partition("?")
+    segments = route.split("/")
+    if "." in segments or ".." in segments:
+        kept: list[str] = []
+        for segment in segments:
+            if segment == "..":
+                if kept and kept != [""]:
+                    kept.pop()
+            elif segment != ".":
+                kept.append(segment)
+        route = "/".join(kept) or "/"
+    return route + mark + query
+
+
+def describe_character(ch: str) -> str:
+    """``U+2028 LINE SEPARATOR``: a character named so that an invisible one can be found."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def control_character(text: str, allowed: str = "\t") -> str | None:
+    """The first control or line-separating character of ``text`` not in ``allowed``, described; else None.
+
+    Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: everything
+    that ``str.splitlines`` (and so a text editor) could take for the end of a line.
+    """
+    for ch in text:
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return describe_character(ch)
+    return None
+
+
 def check_header(name: str, value: str) -> tuple[str, str]:
-    """A header whose name is an HTTP token and whose value cannot smuggle a second header."""
+    """A header whose name is an HTTP token and whose value is printable ASCII (tabs allowed).
+
+    Anything else could smuggle a second header (a line break) or would fail only when the
+    request is encoded, so it is refused here, where the CLI, the app and requests files all pass.
+    """
     if not isinstance(name, str) or not isinstance(value, str):
         raise RequestError("header names and values must be text")
-    name = name.strip()
-    if not name or not _TOKEN.match(name):
+    name = name.strip(" \t")
+    if not name or not _TOKEN.fullmatch(name):
         raise RequestError(f"invalid header name {name[:40]!r}")
     if name.lower() in RESERVED_HEADERS:
         raise RequestError(f"the {name} header is set by the client itself and cannot be changed")
@@ -113,7 +162,14 @@ def check_header(name: str, value: str) -> tuple[str, str]:
         raise RequestError(f"the value of header {name} contains a line break or NUL (header injection)")
     if len(name) + len(value) > MAX_HEADER_CHARS:
         raise RequestError(f"header {name} is longer than {MAX_HEADER_CHARS} characters")
-    return name, value.strip()
+    if bad := _NOT_PRINTABLE_ASCII.search(value):
+        ch = bad.group()
+        if control_character(ch):
+            raise RequestError(f"the value of header {name} contains {describe_character(ch)}, a control character "
+                               "or line separator; only printable ASCII and tabs can be sent")  # fmt: skip
+        raise RequestError(f"the value of header {name} contains the non-ASCII character {describe_character(ch)}; "
+                           "header values are sent as ASCII: percent-encode it")  # fmt: skip
+    return name, value.strip(" \t")
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -125,10 +181,15 @@ def parse_header(text: str) -> tuple[str, str]:
 
 
 def parse_headers(text: str) -> tuple[tuple[str, str], ...]:
-    """Parse one ``Name: value`` per line; blank lines and ``#`` comments are skipped."""
+    """Parse one ``Name: value`` per line; blank lines and ``#`` comments are skipped.
+
+    Lines end at ``\n`` (or ``\r\n``) only: ``str.splitlines`` would also split at U+2028, a
+    vertical tab or a form feed, making two headers of one; those are refused as part of the value.
+    """
     headers = []
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if line.strip(" \t") and not line.lstrip(" \t").startswith("#"):
             headers.append(parse_header(line))
     return tuple(headers)
 

@@ -78,7 +78,7 @@ class Session:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
         exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec))
-        if exchange.error and not exchange.error.startswith(("not sent", "timed out")):
+        if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
             code = await server.wait_exit(0.5)  # a refused connection often means the process just died
             if code is not None:
                 exchange.error = f"the {framework} server crashed ({server.status.message or code}): {exchange.error}"

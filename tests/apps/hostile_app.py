@@ -87,3 +87,18 @@ def chunked():  # type: ignore[no-untyped-def]
 @app.route("/nocontent", methods=["GET", "DELETE"])
 def no_content():  # type: ignore[no-untyped-def]
     return "", 204
+
+
+@app.route("/twice")
+def twice():  # type: ignore[no-untyped-def]
+    """A complete answer written straight to the socket, then a second one: only the first is the answer."""
+    raw = request.environ["werkzeug.socket"]
+    raw.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\n\r\nsecond")  # fmt: skip
+    return Response("third", headers={"Connection": "close"})
+
+
+@app.route("/headers")
+def many_headers():  # type: ignore[no-untyped-def]
+    count = request.args.get("n", 100_000, type=int)
+    return Response("many headers", headers=[(f"X-Header-{i}", f"value {i}") for i in range(count)])
