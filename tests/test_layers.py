@@ -56,10 +56,11 @@ MODULES: dict[str, Path] = {
 
 def layer(module: str) -> str:
     """``explorer.runtime.client`` -> ``runtime``; ``panels.editor`` -> ``panels``; ``explorer.__main__`` -> ``explorer``."""
-    parts = module.split(".")
-    if parts[0] != "explorer":
-        return parts[0]
-    return parts[1] if len(parts) > 2 or (len(parts) == 2 and module in MODULES and MODULES[module].name == "__init__.py") else "explorer"
+    top, _, rest = module.partition(".")
+    if top != "explorer" or not rest:
+        return top
+    package = rest.split(".")[0]
+    return package if (ROOT / "explorer" / package).is_dir() else "explorer"
 
 
 def imports(module: str) -> Iterator[tuple[str, int]]:
