@@ -502,7 +502,8 @@ class ExplorerApp(App[int]):
             screen.show_error("Parity needs both a Flask app and a FastAPI app running.")
             return
         try:
-            suite = load_suite(Path(path).expanduser())
+            # Off the event loop: the file is bounded, but reading and checking it is still work.
+            suite = await asyncio.to_thread(load_suite, Path(path).expanduser())
         except ExplorerError as exc:
             screen.show_error(str(exc))
             return
