@@ -34,6 +34,7 @@ PAIR = ("flask", "fastapi")
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 _BASE = re.compile(r"^https?://[^/]+")
 _SNIPPET = 120
+_PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class Difference:
         return printable(self._line())
 
     def _line(self) -> str:
-        label = self.aspect if not self.where else f"{self.aspect} {self.where}"
+        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN:]}"
+        label = self.aspect if not where else f"{self.aspect} {where}"
         if self.aspect == "error" and self.where:
             return f"error: {self.where} could not be compared: {self.note}"
         if self.aspect == "error":

@@ -167,6 +167,32 @@ def test_a_failed_request_is_an_error_difference() -> None:
     assert difference.aspect == "error" and difference.line() == "error: FastAPI: connection refused"
 
 
+def test_answers_cut_at_the_cap_are_never_equal() -> None:
+    flask, fastapi = answer("flask", 200, '{"a": [1, 2'), answer("fastapi", 200, '{"a": [1, 2')
+    fastapi.truncated = True
+    (difference,) = compare(CASE, flask, fastapi, ParityOptions()).differences
+    assert difference.aspect == "error" and "cut at 16 MiB" in difference.line()
+    flask.truncated = True
+    other = answer("fastapi", 200, '{"a": [1, 3')
+    other.truncated = True
+    assert compare(CASE, flask, other, ParityOptions()).differences[0].aspect == "body"
+
+
+def test_too_deep_answers_match_only_when_their_text_is_the_same() -> None:
+    deep = "[" * 700 + "]" * 700
+    assert compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, deep), ParityOptions()).differences == []
+    found = compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, "[]"), ParityOptions()).differences
+    assert [d.line() for d in found] == ["error: body could not be compared: Flask's answer is nested deeper than 500 levels"]
+
+
+def test_more_differences_are_counted_and_a_lone_surrogate_prints() -> None:
+    many = compare(CASE, answer("flask", 200, json.dumps(list(range(80)))), answer("fastapi", 200, "[]"), ParityOptions())
+    assert len(many.differences) == 50 and many.more == 30
+    (odd,) = compare(CASE, answer("flask", 200, '{"\\ud800": 1}'), answer("fastapi", 200, "{}"), ParityOptions()).differences
+    assert odd.line() == 'body ["\\ud800"]: only in Flask (1)'
+    odd.line().encode()
+
+
 # --- routes ---------------------------------------------------------------------------------------
 
 
