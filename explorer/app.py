@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import tomllib
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -51,17 +50,23 @@ if TYPE_CHECKING:
 
 THEME = "textual-dark"
 FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
+KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
 
 def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
-    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes.
+
+    Read by the loader every user file goes through (a regular file of at most 64 KiB, UTF-8, bounded nesting).
+    """
+    if not os.path.lexists(path):
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExplorerError(f"cannot read keymap {path}: {exc}") from None
+    from explorer.datafile import DataFileError, FileLimits, load_data_file
+
+    try:
+        data = load_data_file(path, FileLimits(KEYMAP_BYTES), "toml", label=f"keymap {path}")
+    except DataFileError as exc:
+        raise ExplorerError(str(exc)) from None
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ExplorerError(f"{path}: [keymap] must map binding ids to key strings")
@@ -506,6 +511,7 @@ class ExplorerApp(App[int]):
             suite = await asyncio.to_thread(load_suite, Path(path).expanduser())
         except ExplorerError as exc:
             screen.show_error(str(exc))
+            self.say(str(exc), severity="error")
             return
         report = await run_parity(self.session, suite, on_result=screen.add_result)
         screen.show_report(report)

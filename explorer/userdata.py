@@ -23,7 +23,7 @@ from typing import Any
 
 from explorer.jsondiff import format_path
 
-__all__ = ["MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "loads_json", "measure", "printable"]
+__all__ = ["MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "loads_json", "measure", "printable"]
 
 MAX_ANSWER_DEPTH = 500
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -224,13 +224,14 @@ def loads_json(text: str | bytes, max_depth: int = MAX_ANSWER_DEPTH) -> Any:
         value = json.loads(text)
     except RecursionError:
         raise DataLimitError(f"nested deeper than {max_depth} levels") from None
-    if isinstance(value, (dict, list)):
-        _depth_at_most(value, max_depth)
+    check_depth(value, max_depth)
     return value
 
 
-def _depth_at_most(value: Any, max_depth: int) -> None:
+def check_depth(value: Any, max_depth: int) -> None:
     """Parsed JSON shares nothing, so a plain walk is linear; it stops at the first container too deep."""
+    if not isinstance(value, (dict, list)):
+        return
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
