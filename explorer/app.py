@@ -229,6 +229,9 @@ class ExplorerApp(App[int]):
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
+        skipped = [(fw, listing.skipped) for fw, listing in listings.items() if listing.skipped]
+        for fw, lines in skipped:
+            note += f" {fw}: {len(lines)} part(s) of the schema could not be used, first {lines[0]}"
         self.query_one(RouteBrowser).show_rows(rows, note)
 
     def _crash_for_tests(self) -> None:
@@ -559,15 +562,16 @@ class ExplorerApp(App[int]):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        from explorer.openapi import outline
+        from explorer.openapi import outline_skipped
         from panels.docs_screen import DocsScreen
 
         operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."
         if "fastapi" in self._servers:
             schema = await self.session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
-            operations = outline(schema.json)
+            operations, skipped = outline_skipped(schema.json)
+            unused = f" {len(skipped)} part(s) could not be used, first {skipped[0]}." if skipped else ""
             fastapi_note = (
-                f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations. "
+                f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations.{unused} "
                 "Press o to open the interactive /docs page in your browser."
                 if schema.status else f"GET /openapi.json failed: {schema.error}"
             )  # fmt: skip

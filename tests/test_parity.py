@@ -238,3 +238,26 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     assert text.returncode == 1
     assert "… and 4,950 more differences" in text.stdout and text.stdout.count("✗ error") == 1
     assert "7 of 10 requests differ" in text.stdout and "Traceback" not in text.stderr
+
+
+def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> None:
+    apps = ["--app-dir", str(ROOT / "tests" / "apps"), "--fastapi", "bad_openapi_app:app"]
+    result = explorer("routes", *apps, "--json")
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(result.stdout)["listings"]["fastapi"]
+    assert [(r["method"], r["path"]) for r in listing["routes"]] == [
+        ("GET", "/items/example"), ("POST", "/items/example"), ("PUT", "/items/example"), ("PATCH", "/items/example"),
+        ("GET", "/ok"),
+    ]  # fmt: skip
+    assert listing["skipped"] == [
+        "components.schemas: is a list, not an object; references are not followed",
+        'paths["/items/{item_id}"].get.parameters[0].schema.anyOf: is text, not a list',
+        'paths["/items/{item_id}"].get.parameters[1]: a parameter is a number, not an object',
+        'paths["/items/{item_id}"].get.parameters[2]: a parameter is a number, not an object',
+        'paths["/items/{item_id}"].post.requestBody.content: is text, not an object; no body example',
+        'paths["/items/{item_id}"].put.requestBody.content: is a list, not an object; no body example',
+        'paths["/items/{item_id}"].patch.parameters: is a number, not a list',
+        'paths["/orders"]: is a list, not an object',
+        "paths.no-slash: not a path: it must start with '/' and be valid Unicode",
+    ]
+    assert result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr
