@@ -19,8 +19,9 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
    (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
 6. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
-7. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they could be
-   neither sent nor written; refused with the place they are at, before any server starts.
+7. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
+   sent; refused with the place they are at, before any server starts. A saved run may hold them
+   (answers can), so reports accept them and write them as escapes.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class FileLimits:
     max_bytes: int
     max_depth: int = MAX_FILE_DEPTH
     max_expanded: int | None = None  # default: four times max_bytes
+    surrogates: bool = False  # accept lone surrogates: only for files written back out, never sent (saved runs)
 
     @property
     def expanded(self) -> int:
@@ -176,10 +178,10 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
     else:
         value = _parse_yaml(text, limits, label, yaml_loader or _BoundedLoader)
     try:
-        if fmt == "json" and not _SURROGATE_ESCAPE.search(text):
+        if fmt == "json" and (limits.surrogates or not _SURROGATE_ESCAPE.search(text)):
             check_depth(value, limits.max_depth)  # nothing shared, no surrogate: only the depth is left
         else:
-            measure(value, max_depth=limits.max_depth, max_size=limits.expanded)
+            measure(value, max_depth=limits.max_depth, max_size=limits.expanded, surrogates=limits.surrogates)
     except DataLimitError as exc:
         raise _fail(label, str(exc)) from None
     return value

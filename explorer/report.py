@@ -169,9 +169,10 @@ class Report:
         if base.parent and not base.parent.is_dir():
             raise ReportError(f"cannot write the report: no folder {str(base.parent)!r}")
         md, js = base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
-        try:
-            md.write_text(self.to_markdown(), encoding="utf-8")
-            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:  # a lone surrogate from an answer is written as its escape: in JSON that is the same string
+            md.write_text(self.to_markdown(), encoding="utf-8", errors="backslashreplace")
+            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                          errors="backslashreplace")  # fmt: skip
         except OSError as exc:
             raise ReportError(f"cannot write the report: {exc}") from None
         return md, js
@@ -299,14 +300,15 @@ def report_from_document(document: Any) -> Report:
     raise ReportError(f"unknown document kind {str(kind)[:40]!r}; expected one of: {known}")
 
 
-REPORT_LIMITS = FileLimits(64 * 1024 * 1024)  # a saved run holds every answer (each up to 16 MiB) twice
+# A saved run holds every answer (each up to 16 MiB) twice; its answers may hold lone surrogates.
+REPORT_LIMITS = FileLimits(64 * 1024 * 1024, surrogates=True)
 
 
 def load_report(path: str | Path) -> Report:
     """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`.
 
-    Through the same loader as every user file (a regular file of at most 64 MiB, UTF-8, 600 levels,
-    no lone surrogates): a pipe, a device or a file built to hurt is one line, never a hang.
+    Through the same loader as every user file (a regular file of at most 64 MiB, UTF-8, 600 levels):
+    a pipe, a device or a file built to hurt is one line, never a hang.
     """
     path = Path(path)
     try:

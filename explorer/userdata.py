@@ -50,10 +50,10 @@ def _digits_limit() -> int:
     return limit or 10**9
 
 
-def _scalar(value: Any, where: _Path, digits: int) -> int:
-    """The JSON size of a scalar; raises on a lone surrogate or an integer too long to write."""
+def _scalar(value: Any, where: _Path, digits: int, surrogates: bool = False) -> int:
+    """The JSON size of a scalar; raises on an integer too long to write or (unless ``surrogates``) a lone surrogate."""
     if isinstance(value, str):
-        if _SURROGATE.search(value):
+        if not surrogates and _SURROGATE.search(value):
             raise DataLimitError(f"the text at {_where(where)} holds a lone surrogate, which is not valid Unicode")
         return len(value) + 2
     if isinstance(value, bool) or value is None:
@@ -84,31 +84,41 @@ def printable(text: str) -> str:
 
 
 def measure(
-    value: Any, max_depth: int | None = None, max_values: int | None = None, max_size: int | None = None
+    value: Any,
+    max_depth: int | None = None,
+    max_values: int | None = None,
+    max_size: int | None = None,
+    surrogates: bool = False,
 ) -> Measure:
     """Depth, values and size of ``value``; :class:`DataLimitError` as soon as a bound is passed.
 
     Each distinct list or dict is walked once: a value shared by YAML aliases costs nothing extra to
     measure, however many times it is referenced. A structure that contains itself is refused.
     """
-    found = _tree_measure(value, max_depth, max_values, max_size)
+    found = _tree_measure(value, max_depth, max_values, max_size, surrogates)
     if found is not None:
         return found
-    return _Walk(max_depth, max_values, max_size).run(value)
+    return _Walk(max_depth, max_values, max_size, surrogates).run(value)
 
 
-def _tree_measure(value: Any, max_depth: int | None, max_values: int | None, max_size: int | None) -> Measure | None:
+def _no_match(_text: str) -> None:
+    return None
+
+
+def _tree_measure(
+    value: Any, max_depth: int | None, max_values: int | None, max_size: int | None, surrogates: bool
+) -> Measure | None:
     """The fast walk, for values that share nothing (parsed JSON, YAML without aliases); None on sharing."""
     digits = _digits_limit()
     if not isinstance(value, (dict, list)):
-        return Measure(0, 1, _scalar(value, None, digits))
+        return Measure(0, 1, _scalar(value, None, digits, surrogates))
     limit_depth = max_depth if max_depth is not None else sys.maxsize
     limit_values = max_values if max_values is not None else sys.maxsize
     limit_size = max_size if max_size is not None else sys.maxsize
     seen: set[int] = set()
     stack: list[tuple[Any, _Path, int]] = [(value, None, 1)]
     values = size = deepest = 0
-    search = _SURROGATE.search
+    search = _no_match if surrogates else _SURROGATE.search
     while stack:
         node, path, level = stack.pop()
         if id(node) in seen:
@@ -122,14 +132,14 @@ def _tree_measure(value: Any, max_depth: int | None, max_values: int | None, max
         is_dict = isinstance(node, dict)
         for key, child in node.items() if is_dict else enumerate(node):
             if is_dict:
-                size += (len(key) + 2) if type(key) is str and not search(key) else _scalar(key, (path, key), digits)
+                size += (len(key) + 2) if type(key) is str and not search(key) else _scalar(key, (path, key), digits, surrogates)
             if type(child) is str and not search(child):
                 size += len(child) + 2
             elif isinstance(child, (dict, list)):
                 values -= 1  # counted when its own turn comes
                 stack.append((child, (path, key), level + 1))
             else:
-                size += _scalar(child, (path, key), digits)
+                size += _scalar(child, (path, key), digits, surrogates)
         if values > limit_values:
             raise DataLimitError(f"holds more than {max_values:,} values")
         if size > limit_size:
@@ -140,8 +150,9 @@ def _tree_measure(value: Any, max_depth: int | None, max_values: int | None, max
 class _Walk:
     """One measurement: finished containers by id, the open ones, and running totals for early refusal."""
 
-    def __init__(self, max_depth: int | None, max_values: int | None, max_size: int | None) -> None:
+    def __init__(self, max_depth: int | None, max_values: int | None, max_size: int | None, surrogates: bool) -> None:
         self.max_depth, self.max_values, self.max_size = max_depth, max_values, max_size
+        self.surrogates = surrogates
         self.digits = _digits_limit()
         self.done: dict[int, Measure] = {}
         self.open: set[int] = set()
@@ -162,7 +173,7 @@ class _Walk:
 
     def run(self, value: Any) -> Measure:
         if not isinstance(value, (dict, list)):
-            size = _scalar(value, None, self.digits)
+            size = _scalar(value, None, self.digits, self.surrogates)
             self.count(1, size)
             return Measure(0, 1, size)
         # A frame: [container, its (key, child) iterator, path, level, deepest child, values, size].
@@ -182,11 +193,11 @@ class _Walk:
             key, child = step
             path, level = (frame[2], key), frame[3] + 1
             if isinstance(frame[0], dict):
-                key_size = _scalar(key, path, self.digits) + 1
+                key_size = _scalar(key, path, self.digits, self.surrogates) + 1
                 frame[6] += key_size
                 self.count(0, key_size)
             if not isinstance(child, (dict, list)):
-                size = _scalar(child, path, self.digits)
+                size = _scalar(child, path, self.digits, self.surrogates)
                 self.count(1, size)
                 _fold(frame, Measure(0, 1, size))
             elif id(child) in self.open:

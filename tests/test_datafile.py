@@ -214,8 +214,11 @@ def test_report_from_has_the_same_guards(tmp_path: Path, kind: str) -> None:
     elif kind == "deep":
         path.write_text("[" * 100_000 + "]" * 100_000)
     elif kind == "surrogate":
-        path.write_text('{"kind": "report", "title": "\\ud800"}')
+        path.write_text('{"kind": "report", "title": "Parity \\ud800"}')
     source = "/dev/zero" if kind == "zero" else str(path)
     result = explorer("report", "--from", source)
+    if kind == "surrogate":  # answers can hold one: a saved run is written back out with its escape
+        assert result.returncode == 0 and "# Parity \\ud800" in result.stdout.replace("\\\\", "\\")
+        return
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert {"fifo": "is a pipe", "zero": "is a device", "deep": "nested deeper", "surrogate": "surrogate"}[kind] in result.stderr
+    assert {"fifo": "is a pipe", "zero": "is a device", "deep": "nested deeper"}[kind] in result.stderr

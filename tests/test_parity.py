@@ -204,6 +204,7 @@ HARD_CASES = {  # name: (outcome, listed differences, more)
     "many": ("differ", [f"body [{i}]: Flask {i}, FastAPI {i + 1}" for i in range(50)], 4950),
     "bag": ("match", [], 0),
     "bag-changed": ("differ", ["body [4321]: Flask 4321, FastAPI -1"], 0),
+    "surrogate": ("differ", ["body name: Flask '\\ud800', FastAPI '\\udc00'"], 0),  # printed as escapes
 }
 
 
@@ -228,16 +229,17 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     assert found == HARD_CASES
     deep = next(r for r in document["results"] if r["name"] == "deep")
     assert deep["differences"][0]["where"] == ".".join(["a"] * 450)
-    assert document["summary"] == {"cases": 10, "matched": 3, "differ": 6, "errors": 1, "all_match": False}
+    assert document["summary"] == {"cases": 11, "matched": 3, "differ": 7, "errors": 1, "all_match": False}
     markdown = (tmp_path / "run.md").read_text()
     assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
     again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")
     assert again.returncode == 0 and json.loads(again.stdout)["data"]["summary"]["errors"] == 1
+    assert '"\\ud800"' in again.stdout  # a saved run's lone surrogate comes back as its escape
 
     text = explorer("parity", str(suite), *PAIR_APPS)
     assert text.returncode == 1
     assert "… and 4,950 more differences" in text.stdout and text.stdout.count("✗ error") == 1
-    assert "7 of 10 requests differ" in text.stdout and "Traceback" not in text.stderr
+    assert "8 of 11 requests differ" in text.stdout and "Traceback" not in text.stderr
 
 
 def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> None:

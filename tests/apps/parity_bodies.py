@@ -51,4 +51,6 @@ def bodies(name: str) -> tuple[str, str]:
     if name in ("bag", "bag-changed"):
         left, right = _bag(name == "bag-changed")
         return json.dumps(left), json.dumps(right)
+    if name == "surrogate":  # a lone surrogate, escaped as JSON allows: parses, but cannot be encoded
+        return '{"name": "\\ud800"}', '{"name": "\\udc00"}'
     return "{}", "{}"
