@@ -38,7 +38,8 @@ from explorer.errors import ExplorerError
 __all__ = ["MAX_CHANGES", "MAX_VISITS", "Change", "DiffIncomplete", "JsonDiff", "diff_json", "format_path"]
 
 MAX_CHANGES = 50  # changes kept (listed) per comparison; the rest are only counted
-MAX_VISITS = 4_000_000  # values looked at in one comparison, both sides together
+MAX_VISITS = 10_000_000  # values looked at in one comparison, both sides together (a few seconds here)
+_ID_COST = 2  # a structural id (ignore_order) costs about twice a plain comparison
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 # A path is a chain of (parent, part) pairs, so a child's path costs one tuple, not a copy.
@@ -237,7 +238,7 @@ class _Walk:
     def _id(self, value: Any, path: _Path, depth: int) -> int:
         """The structural id of ``value``: equal ids exactly when the values are equal under the rules."""
         if not isinstance(value, (dict, list)):
-            self._tick()
+            self._tick(_ID_COST)
             return self._intern(_leaf_key(value))
         known = self._ids.get(id(value))
         if known is not None:
@@ -249,7 +250,7 @@ class _Walk:
             if children is None:
                 if id(node) in self._ids:
                     continue
-                self._tick()
+                self._tick(_ID_COST)
                 children = self._children(node, where, level)
                 stack.append((node, where, level, children))
                 stack.extend(
@@ -274,7 +275,7 @@ class _Walk:
     def _child_id(self, child: Any) -> int:
         if isinstance(child, (dict, list)):
             return self._ids[id(child)]
-        self._tick()
+        self._tick(_ID_COST)
         return self._intern(_leaf_key(child))
 
     def _intern(self, key: tuple[Any, ...]) -> int:
