@@ -64,17 +64,17 @@ def test_extra_items_and_keys_are_each_counted() -> None:
 
 
 def test_ignore_order_on_large_lists() -> None:
-    left = products(20_000)
+    left = products(8_000)
     right = [dict(p) for p in left]
     random.Random(7).shuffle(right)
     assert diff_json(left, right, ignore_order=True).equal
     assert not diff_json(left, right).equal
-    changed = next(p for p in right if p["id"] == 12_345)
+    changed = next(p for p in right if p["id"] == 6_543)
     changed["tags"] = ["b", "a"]  # the same tags in another order: still equal
     assert diff_json(left, right, ignore_order=True).equal
     changed["stock"] = 1000
     found = diff_json(left, right, ignore_order=True)
-    assert found.changes == (Change("[12345].stock", "changed", 12_345 % 7, 1000),)
+    assert found.changes == (Change("[6543].stock", "changed", 6_543 % 7, 1000),)
 
 
 def test_ignore_order_is_a_multiset_and_keeps_json_types() -> None:

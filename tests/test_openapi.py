@@ -96,7 +96,7 @@ document = maybe(st.fixed_dictionaries({}, optional={
 }))  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(document)
 def test_the_openapi_reader_takes_any_json_and_names_what_it_skipped(doc: object) -> None:
     templates, skipped = openapi_routes(doc)
