@@ -2,7 +2,7 @@
 
 A case matches when both answers have the same status (and the expected one, if the file gives it),
 the same media type, the same selected headers and the same body: JSON compared structurally, text
-compared as text. Each server's own base URL is replaced by nothing before comparing, so an absolute
+compared as text, and always in full: a comparison that could not be completed is an error. Each server's own base URL is replaced by nothing before comparing, so an absolute
 ``Location: http://127.0.0.1:41234/orders/1`` equals a relative ``/orders/1``: the two servers
 necessarily listen on different ports.
 
@@ -107,7 +107,7 @@ class ParityResult:
 
     @property
     def outcome(self) -> str:
-        """``match``, ``differ``, or ``error`` when a request got no answer at all."""
+        """``match``, ``differ``, or ``error`` when a request got no answer or could not be compared in full."""
         if any(d.aspect == "error" for d in self.differences):
             return "error"
         return "match" if self.matched else "differ"
