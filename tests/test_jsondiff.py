@@ -1,6 +1,7 @@
 """The JSON diff never calls two different values equal: wide, long, deep and unordered values.
 
-Each of the first five cases was reported equal (or raised RecursionError) by the deepdiff-based
+Each of the first five cases, and lists that differ only in how often an item occurs under
+``ignore_order``, were reported equal (or raised RecursionError) by the deepdiff-based
 version: its ``max_diffs`` capped the comparisons, not the differences reported.
 """
 
