@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import tomllib
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -51,17 +50,23 @@ if TYPE_CHECKING:
 
 THEME = "textual-dark"
 FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
+KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
 
 def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
-    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes.
+
+    Read by the loader every user file goes through (a regular file of at most 64 KiB, UTF-8, bounded nesting).
+    """
+    if not os.path.lexists(path):
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExplorerError(f"cannot read keymap {path}: {exc}") from None
+    from explorer.datafile import DataFileError, FileLimits, load_data_file
+
+    try:
+        data = load_data_file(path, FileLimits(KEYMAP_BYTES), "toml", label=f"keymap {path}")
+    except DataFileError as exc:
+        raise ExplorerError(str(exc)) from None
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ExplorerError(f"{path}: [keymap] must map binding ids to key strings")
@@ -224,6 +229,9 @@ class ExplorerApp(App[int]):
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
+        skipped = [(fw, listing.skipped) for fw, listing in listings.items() if listing.skipped]
+        for fw, lines in skipped:
+            note += f" {fw}: {len(lines)} part(s) of the schema could not be used, first {lines[0]}"
         self.query_one(RouteBrowser).show_rows(rows, note)
 
     def _crash_for_tests(self) -> None:
@@ -502,9 +510,11 @@ class ExplorerApp(App[int]):
             screen.show_error("Parity needs both a Flask app and a FastAPI app running.")
             return
         try:
-            suite = load_suite(Path(path).expanduser())
+            # Off the event loop: the file is bounded, but reading and checking it is still work.
+            suite = await asyncio.to_thread(load_suite, Path(path).expanduser())
         except ExplorerError as exc:
             screen.show_error(str(exc))
+            self.say(str(exc), severity="error")
             return
         report = await run_parity(self.session, suite, on_result=screen.add_result)
         screen.show_report(report)
@@ -552,15 +562,16 @@ class ExplorerApp(App[int]):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        from explorer.openapi import outline
+        from explorer.openapi import outline_skipped
         from panels.docs_screen import DocsScreen
 
         operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."
         if "fastapi" in self._servers:
             schema = await self.session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
-            operations = outline(schema.json)
+            operations, skipped = outline_skipped(schema.json)
+            unused = f" {len(skipped)} part(s) could not be used, first {skipped[0]}." if skipped else ""
             fastapi_note = (
-                f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations. "
+                f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations.{unused} "
                 "Press o to open the interactive /docs page in your browser."
                 if schema.status else f"GET /openapi.json failed: {schema.error}"
             )  # fmt: skip

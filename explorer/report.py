@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from explorer.datafile import DataFileError, FileLimits, load_data_file
 from explorer.errors import ExplorerError
 
 __all__ = [
@@ -168,9 +169,10 @@ class Report:
         if base.parent and not base.parent.is_dir():
             raise ReportError(f"cannot write the report: no folder {str(base.parent)!r}")
         md, js = base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
-        try:
-            md.write_text(self.to_markdown(), encoding="utf-8")
-            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:  # a lone surrogate from an answer is written as its escape: in JSON that is the same string
+            md.write_text(self.to_markdown(), encoding="utf-8", errors="backslashreplace")
+            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                          errors="backslashreplace")  # fmt: skip
         except OSError as exc:
             raise ReportError(f"cannot write the report: {exc}") from None
         return md, js
@@ -298,17 +300,21 @@ def report_from_document(document: Any) -> Report:
     raise ReportError(f"unknown document kind {str(kind)[:40]!r}; expected one of: {known}")
 
 
+# A saved run holds every answer (each up to 16 MiB) twice; its answers may hold lone surrogates.
+REPORT_LIMITS = FileLimits(64 * 1024 * 1024, surrogates=True)
+
+
 def load_report(path: str | Path) -> Report:
-    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`."""
+    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`.
+
+    Through the same loader as every user file (a regular file of at most 64 MiB, UTF-8, 600 levels):
+    a pipe, a device or a file built to hurt is one line, never a hang.
+    """
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read it: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path.name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        document = load_data_file(path, REPORT_LIMITS, "json")
+    except DataFileError as exc:
+        raise ReportError(str(exc)) from None
     try:
         return report_from_document(document)
     except ReportError as exc:
