@@ -107,6 +107,8 @@ class ParityScreen(Screen["RequestSpec | None"]):
         text = Text()
         for difference in result.differences:
             text.append(f"• {difference.line()}\n")
+        if result.more:
+            text.append(f"  {result.more_line()}\n", style="dim")
         if not result.differences:
             text.append("Both answers match.\n", style="green")
         for framework in ("flask", "fastapi"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -435,3 +436,33 @@ async def test_header_editor_splits_only_at_newlines() -> None:
             assert "non-ASCII character U+00E9" in str(exc)
         else:
             raise AssertionError("a non-ASCII header value was accepted")
+
+
+async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path: Path) -> None:
+    from panels.parity_screen import ParityScreen
+    from tests.test_datafile import BOMB
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB)
+    suite = tmp_path / "hard.json"
+    suite.write_text(json.dumps([{"name": name, "path": f"/body/{name}"} for name in ("products", "many", "too-deep")]))
+    apps = Path(__file__).resolve().parent / "apps"
+    app = ExplorerApp(specs=specs_from_options(flask="parity_flask:app", fastapi="parity_fastapi:app", app_dir=apps))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, ParityScreen)
+        summary = screen.query_one("#parity-summary", Static)
+        screen.query_one("#parity-path", Input).value = str(bomb)
+        await pilot.press("enter")
+        await until(pilot, lambda: "once its aliases are expanded" in plain(summary), timeout=5)
+        assert any("once its aliases are expanded" in str(n.message) for n in app._notifications)
+        screen.query_one("#parity-path", Input).value = str(suite)
+        screen.query_one("#parity-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: "requests:" in plain(summary))
+        assert [r.outcome for r in screen.results] == ["differ", "differ", "error"]
+        assert "1 errors" in plain(summary)
+        await pilot.press("down")
+        await until(pilot, lambda: "… and 4,950 more differences" in plain(screen.query_one("#parity-detail", Static)))

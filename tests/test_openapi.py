@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
+
+from rich.console import Console
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.apps.openapi import outline
+from explorer.apps.openapi import outline, outline_skipped
+from explorer.apps.routes import RouteListing, merge_routes, openapi_routes
 from explorer.apps.source import find_handler, module_file
+from explorer.cli.render_parity import routes_table
+from explorer.runtime.errors import RequestError
 from explorer.runtime.request import RequestSpec
 from tests.conftest import LiveServers
 
@@ -41,3 +49,66 @@ def test_handler_lookup_reads_files_only() -> None:
     head = find_handler(flask, "HEAD", "/items/1", "flask")
     assert head.route is not None and "answers HEAD" in head.note
     assert module_file("no_such_module:app") is None
+
+
+# --- any JSON into the OpenAPI reader -------------------------------------------------------------
+# Random JSON in every slot of an OpenAPI-shaped document, so the reader gets past the top-level
+# checks and meets a wrong type at every depth; plus any JSON value at all as the document.
+
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def maybe(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return strategy | anything
+
+
+schema = st.deferred(lambda: maybe(st.fixed_dictionaries({}, optional={
+    "type": maybe(st.sampled_from(["object", "array", "integer", "number", "string", "boolean", "null"])
+                  | st.lists(st.sampled_from(["string", "null"]))),
+    "anyOf": maybe(st.lists(schema, max_size=2)), "oneOf": anything, "allOf": anything,
+    "properties": maybe(st.dictionaries(st.text(max_size=4), schema, max_size=2)), "items": schema,
+    "$ref": maybe(st.sampled_from(["#/components/schemas/Item", "#/components/schemas/missing"])),
+    "minimum": anything, "exclusiveMinimum": anything, "format": anything, "enum": anything, "example": anything,
+})))  # fmt: skip
+parameter = maybe(st.fixed_dictionaries({}, optional={
+    "in": maybe(st.sampled_from(["path", "query", "header"])), "name": maybe(st.sampled_from(["item_id", "q"])),
+    "required": anything, "schema": schema, "example": anything,
+}))  # fmt: skip
+operation = maybe(st.fixed_dictionaries({}, optional={
+    "parameters": maybe(st.lists(parameter, max_size=3)), "summary": anything, "operationId": anything,
+    "responses": anything,
+    "requestBody": maybe(st.fixed_dictionaries({}, optional={
+        "content": maybe(st.dictionaries(st.sampled_from(["application/json", "text/plain"]),
+                                         maybe(st.fixed_dictionaries({}, optional={"schema": schema})), max_size=2)),
+    })),
+}))  # fmt: skip
+path_item = maybe(st.dictionaries(st.sampled_from(["get", "post", "put", "parameters", "summary"]),
+                                  operation, max_size=3))  # fmt: skip
+document = maybe(st.fixed_dictionaries({}, optional={
+    "paths": maybe(st.dictionaries(st.sampled_from(["/items/{item_id}", "/a", "b", "/\ud800"]), path_item,
+                                   max_size=3)),
+    "components": maybe(st.fixed_dictionaries({}, optional={"schemas": maybe(st.dictionaries(
+        st.sampled_from(["Item", "Other"]), schema, max_size=2))})),
+}))  # fmt: skip
+
+
+@settings(max_examples=250, deadline=None)
+@given(document)
+def test_the_openapi_reader_takes_any_json_and_names_what_it_skipped(doc: object) -> None:
+    templates, skipped = openapi_routes(doc)
+    operations, unused = outline_skipped(doc)
+    assert isinstance(operations, list) and all(isinstance(line, str) for line in (*skipped, *unused))
+    listing = RouteListing("fastapi", "openapi", tuple(templates), skipped=skipped)
+    json.dumps(listing.to_dict(), ensure_ascii=False).encode()  # what `routes --json` prints
+    for row in merge_routes([listing]):
+        try:
+            row.request.checked()
+        except RequestError:
+            pass  # a path the request builder refuses is refused in one line when sent
+    Console(file=io.StringIO(), width=120).print(routes_table(merge_routes([listing])))
+    if not isinstance(doc, dict):
+        assert templates == [] and skipped

@@ -187,3 +187,79 @@ def test_cli_routes_json_lists_both() -> None:
     }
     assert all(r["frameworks"] == ["flask", "fastapi"] for r in document["routes"])
     assert document["listings"]["flask"]["source"] == "url_map"
+
+
+# --- answers built to defeat a diff: tests/apps/parity_{flask,fastapi}.py ---------------------------
+
+PAIR_APPS = ["--app-dir", str(ROOT / "tests" / "apps"), "--flask", "parity_flask:app", "--fastapi", "parity_fastapi:app"]
+HARD_CASES = {  # name: (outcome, listed differences, more)
+    "products": ("differ", ["body [29].price: Flask 17.25, FastAPI 99.5"], 0),
+    "same": ("match", [], 0),
+    "flat": ("differ", ["body key_119: Flask 119, FastAPI -1"], 0),
+    "wide": ("differ", ["body key_4999: Flask 4999, FastAPI -1"], 0),
+    "deep": ("differ", ["body " + "a." * 20 + "…" + ".a" * 25 + ": Flask 'old', FastAPI 'new'"], 0),
+    "too-deep": ("error", ["error: body could not be compared: Flask's answer is nested deeper than 500 levels; "
+                           "FastAPI's answer is nested deeper than 500 levels"], 0),  # fmt: skip
+    "too-deep-same": ("match", [], 0),
+    "many": ("differ", [f"body [{i}]: Flask {i}, FastAPI {i + 1}" for i in range(50)], 4950),
+    "bag": ("match", [], 0),
+    "bag-changed": ("differ", ["body [4321]: Flask 4321, FastAPI -1"], 0),
+    "surrogate": ("differ", ["body name: Flask '\\ud800', FastAPI '\\udc00'"], 0),  # printed as escapes
+}
+
+
+def hard_suite(tmp_path: Path) -> Path:
+    path = tmp_path / "hard.json"
+    entries = [{"name": name, "path": f"/body/{name}", "status": 200} for name in HARD_CASES]
+    for entry in entries:
+        if entry["name"].startswith("bag"):
+            entry["ignore_order"] = True
+    path.write_text(json.dumps({"requests": entries}))
+    return path
+
+
+def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
+    """Every answer the deepdiff version called equal (or crashed on) is now found, counted or refused."""
+    suite = hard_suite(tmp_path)
+    result = explorer("parity", str(suite), *PAIR_APPS, "--json", "--report", str(tmp_path / "run"))
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    found = {r["name"]: (r["outcome"], [d["line"] for d in r["differences"]], r["more_differences"])
+             for r in document["results"]}  # fmt: skip
+    assert found == HARD_CASES
+    deep = next(r for r in document["results"] if r["name"] == "deep")
+    assert deep["differences"][0]["where"] == ".".join(["a"] * 450)
+    assert document["summary"] == {"cases": 11, "matched": 3, "differ": 7, "errors": 1, "all_match": False}
+    markdown = (tmp_path / "run.md").read_text()
+    assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
+    again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")
+    assert again.returncode == 0 and json.loads(again.stdout)["data"]["summary"]["errors"] == 1
+    assert '"\\ud800"' in again.stdout  # a saved run's lone surrogate comes back as its escape
+
+    text = explorer("parity", str(suite), *PAIR_APPS)
+    assert text.returncode == 1
+    assert "… and 4,950 more differences" in text.stdout and text.stdout.count("✗ error") == 1
+    assert "8 of 11 requests differ" in text.stdout and "Traceback" not in text.stderr
+
+
+def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> None:
+    apps = ["--app-dir", str(ROOT / "tests" / "apps"), "--fastapi", "bad_openapi_app:app"]
+    result = explorer("routes", *apps, "--json")
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(result.stdout)["listings"]["fastapi"]
+    assert [(r["method"], r["path"]) for r in listing["routes"]] == [
+        ("GET", "/items/example"), ("POST", "/items/example"), ("PUT", "/items/example"), ("PATCH", "/items/example"),
+        ("GET", "/ok"),
+    ]  # fmt: skip
+    assert listing["skipped"] == [
+        "components.schemas: is a list, not an object; references are not followed",
+        'paths["/items/{item_id}"].get.parameters[0].schema.anyOf: is text, not a list',
+        'paths["/items/{item_id}"].get.parameters[1]: a parameter is a number, not an object',
+        'paths["/items/{item_id}"].get.parameters[2]: a parameter is a number, not an object',
+        'paths["/items/{item_id}"].post.requestBody.content: is text, not an object; no body example',
+        'paths["/items/{item_id}"].put.requestBody.content: is a list, not an object; no body example',
+        'paths["/items/{item_id}"].patch.parameters: is a number, not a list',
+        'paths["/orders"]: is a list, not an object',
+        "paths.no-slash: not a path: it must start with '/' and be valid Unicode",
+    ]
+    assert result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr

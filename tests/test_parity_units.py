@@ -10,25 +10,30 @@ import pytest
 from explorer.apps.routes import RouteListing, merge_routes, routes_from_openapi, routes_from_url_map
 from explorer.apps.targets import TargetError, check_target, import_error_line, specs_from_options
 from explorer.parity.check import compare
-from explorer.parity.jsondiff import Change, diff_json, format_path
+from explorer.parity.jsondiff import Change, diff_json
 from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
 from explorer.reports.base import Report, Section, Table, exchange_block
 from explorer.reports.load import report_from_document
 from explorer.runtime.client import Exchange, SentRequest
 from explorer.runtime.request import RequestSpec
+from explorer.runtime.userdata import format_path
 
 # --- the JSON diff ---------------------------------------------------------------------------------
 
 
+def changes(*args: object, **kwargs: object) -> list[Change]:
+    return list(diff_json(*args, **kwargs).changes)  # type: ignore[arg-type]
+
+
 def test_numbers_compare_by_value_but_booleans_are_not_numbers() -> None:
-    assert diff_json({"total": 3.0, "n": [1, 2.0]}, {"total": 3, "n": [1.0, 2]}) == []
-    assert diff_json({"flag": True}, {"flag": 1}) == [Change("flag", "type", True, 1)]
-    assert diff_json({"price": 1}, {"price": 1.5}) == [Change("price", "changed", 1, 1.5)]
+    assert changes({"total": 3.0, "n": [1, 2.0]}, {"total": 3, "n": [1.0, 2]}) == []
+    assert changes({"flag": True}, {"flag": 1}) == [Change("flag", "type", True, 1)]
+    assert changes({"price": 1}, {"price": 1.5}) == [Change("price", "changed", 1, 1.5)]
 
 
 def test_keys_only_on_one_side_and_paths() -> None:
-    changes = diff_json({"a": {"b": [1, {"c": 1}]}, "gone": 1}, {"a": {"b": [1, {"c": 2}]}, "new": None})
-    assert changes == [
+    found = changes({"a": {"b": [1, {"c": 1}]}, "gone": 1}, {"a": {"b": [1, {"c": 2}]}, "new": None})
+    assert found == [
         Change("a.b[1].c", "changed", 1, 2),
         Change("gone", "removed", 1, None),
         Change("new", "added", None, None),
@@ -39,15 +44,15 @@ def test_keys_only_on_one_side_and_paths() -> None:
 def test_ignored_keys_by_name_anywhere_and_by_dotted_path() -> None:
     left = {"id": 1, "created_at": "a", "items": [{"id": 5, "sku": "x"}], "meta": {"id": 9}}
     right = {"id": 2, "created_at": "b", "items": [{"id": 6, "sku": "x"}], "meta": {"id": 9}}
-    assert [c.path for c in diff_json(left, right, ["created_at"])] == ["id", "items[0].id"]
-    assert diff_json(left, right, ["created_at", "id"]) == []
-    assert [c.path for c in diff_json(left, right, ["created_at", "items.*.id"])] == ["id"]
+    assert [c.path for c in changes(left, right, ["created_at"])] == ["id", "items[0].id"]
+    assert changes(left, right, ["created_at", "id"]) == []
+    assert [c.path for c in changes(left, right, ["created_at", "items.*.id"])] == ["id"]
 
 
 def test_list_order_is_ignored_only_when_asked() -> None:
     left, right = {"tags": ["a", "b"]}, {"tags": ["b", "a"]}
-    assert len(diff_json(left, right)) == 2
-    assert diff_json(left, right, ignore_order=True) == []
+    assert len(changes(left, right)) == 2
+    assert changes(left, right, ignore_order=True) == []
 
 
 # --- the requests file -----------------------------------------------------------------------------
@@ -123,13 +128,13 @@ CASE = ParityCase("x", RequestSpec("GET", "/x"))
 def test_each_servers_own_base_url_is_not_a_difference() -> None:
     flask = answer("flask", 201, '{"next": "/x/2"}', location="/x/2")
     fastapi = answer("fastapi", 201, '{"next": "http://127.0.0.1:2222/x/2"}', location="http://127.0.0.1:2222/x/2")
-    assert compare(CASE, flask, fastapi, ParityOptions()) == []
+    assert compare(CASE, flask, fastapi, ParityOptions()).differences == []
 
 
 def test_status_content_type_header_and_body_each_reported() -> None:
     flask = answer("flask", 201, '{"a": 1}', location="/x/1")
     fastapi = answer("fastapi", 200, "<p>a</p>", "text/html", location="/x/2")
-    found = compare(ParityCase("x", RequestSpec(), expect_status=201), flask, fastapi, ParityOptions())
+    found = compare(ParityCase("x", RequestSpec(), expect_status=201), flask, fastapi, ParityOptions()).differences
     assert [d.line() for d in found] == [
         "status: Flask 201, FastAPI 200 (expected 201)",
         "content-type: Flask 'application/json', FastAPI 'text/html'",
@@ -144,7 +149,7 @@ def test_both_away_from_the_expected_status_is_a_difference() -> None:
         answer("flask", 200, "{}"),
         answer("fastapi", 200, "{}"),
         ParityOptions(),
-    )
+    ).differences
     assert [d.note for d in found] == ["both differ from the expected 201"]
 
 
@@ -154,16 +159,42 @@ def test_text_bodies_show_the_first_differing_line_and_json_paths() -> None:
         answer("flask", 200, "a\nb\nc", "text/plain"),
         answer("fastapi", 200, "a\nB\nc", "text/plain"),
         ParityOptions(),
-    )
+    ).differences
     assert [(d.flask, d.fastapi, d.note) for d in found] == [("b", "B", "text differs from line 2")]
-    found = compare(CASE, answer("flask", 200, '{"stock": 3}'), answer("fastapi", 200, "{}"), ParityOptions())
+    found = compare(CASE, answer("flask", 200, '{"stock": 3}'), answer("fastapi", 200, "{}"), ParityOptions()).differences
     assert [d.line() for d in found] == ["body stock: only in Flask (3)"]
 
 
 def test_a_failed_request_is_an_error_difference() -> None:
     broken = Exchange("fastapi", RequestSpec(), error="connection refused")
-    (difference,) = compare(CASE, answer("flask", 200, "{}"), broken, ParityOptions())
+    (difference,) = compare(CASE, answer("flask", 200, "{}"), broken, ParityOptions()).differences
     assert difference.aspect == "error" and difference.line() == "error: FastAPI: connection refused"
+
+
+def test_answers_cut_at_the_cap_are_never_equal() -> None:
+    flask, fastapi = answer("flask", 200, '{"a": [1, 2'), answer("fastapi", 200, '{"a": [1, 2')
+    fastapi.truncated = True
+    (difference,) = compare(CASE, flask, fastapi, ParityOptions()).differences
+    assert difference.aspect == "error" and "cut at 16 MiB" in difference.line()
+    flask.truncated = True
+    other = answer("fastapi", 200, '{"a": [1, 3')
+    other.truncated = True
+    assert compare(CASE, flask, other, ParityOptions()).differences[0].aspect == "body"
+
+
+def test_too_deep_answers_match_only_when_their_text_is_the_same() -> None:
+    deep = "[" * 700 + "]" * 700
+    assert compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, deep), ParityOptions()).differences == []
+    found = compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, "[]"), ParityOptions()).differences
+    assert [d.line() for d in found] == ["error: body could not be compared: Flask's answer is nested deeper than 500 levels"]
+
+
+def test_more_differences_are_counted_and_a_lone_surrogate_prints() -> None:
+    many = compare(CASE, answer("flask", 200, json.dumps(list(range(80)))), answer("fastapi", 200, "[]"), ParityOptions())
+    assert len(many.differences) == 50 and many.more == 30
+    (odd,) = compare(CASE, answer("flask", 200, '{"\\ud800": 1}'), answer("fastapi", 200, "{}"), ParityOptions()).differences
+    assert odd.line() == 'body ["\\ud800"]: only in Flask (1)'
+    odd.line().encode()
 
 
 # --- routes ---------------------------------------------------------------------------------------

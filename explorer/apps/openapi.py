@@ -1,9 +1,47 @@
-"""An outline of an OpenAPI document: paths, methods, parameters and body fields, as plain tuples."""
+"""An outline of an OpenAPI document: paths, methods, parameters and body fields, as plain tuples.
+
+The document comes from the user's app, so it is data: any JSON gives an outline (maybe empty) and
+the list of parts that could not be used (:class:`Skipped`), never an exception. Every access checks
+the type it needs first; a part of the wrong type is named and left out.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from explorer.runtime.userdata import format_path, printable
+
+__all__ = ["Operation", "Skipped", "kind_name", "outline", "outline_skipped"]
+
+MAX_SKIPPED = 50  # notes kept; the rest are counted
+_MAX_SCHEMA_DEPTH = 8
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class Skipped:
+    """The parts of a document that could not be used: the first few named (``where: why``), all counted."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+        self.count = 0
+
+    def add(self, where: list[Any], why: str) -> None:
+        self.count += 1
+        if len(self.notes) < MAX_SKIPPED:
+            self.notes.append(printable(f"{format_path(where) or 'the document'}: {why}"))
+
+    def lines(self) -> tuple[str, ...]:
+        extra = self.count - len(self.notes)
+        return (*self.notes, f"… and {extra:,} more") if extra > 0 else tuple(self.notes)
+
+
+def kind_name(value: Any) -> str:
+    """A JSON value's type in words: ``an object``, ``a list``, ``text``..."""
+    names = {dict: "an object", list: "a list", str: "text", bool: "a boolean", type(None): "null"}
+    if type(value) in names:
+        return names[type(value)]
+    return "a number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 @dataclass
@@ -16,56 +54,105 @@ class Operation:
     responses: list[str] = field(default_factory=list)  # "200", "422"
 
 
-def _schema_type(schema: Any, components: dict[str, Any]) -> str:
-    if not isinstance(schema, dict):
+def _schema_type(schema: Any, depth: int = 0) -> str:
+    if not isinstance(schema, dict) or depth > _MAX_SCHEMA_DEPTH:
         return "?"
     if "$ref" in schema:
-        return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "anyOf" in schema and isinstance(schema["anyOf"], list):
-        return " | ".join(_schema_type(s, components) for s in schema["anyOf"])
+        return printable(str(schema["$ref"]).rsplit("/", 1)[-1])
+    if isinstance(schema.get("anyOf"), list):
+        return " | ".join(_schema_type(s, depth + 1) for s in schema["anyOf"])
     kind = schema.get("type", "any")
     if kind == "array":
-        return f"list[{_schema_type(schema.get('items'), components)}]"
-    return str(kind)
+        return f"list[{_schema_type(schema.get('items'), depth + 1)}]"
+    if isinstance(kind, list):
+        return " | ".join(str(k) for k in kind if isinstance(k, str)) or "?"
+    return kind if isinstance(kind, str) else "?"
 
 
-def _body_fields(operation: dict[str, Any], components: dict[str, Any]) -> list[str]:
-    content = operation.get("requestBody", {}).get("content", {})
-    schema = next(iter(content.values()), {}).get("schema", {}) if isinstance(content, dict) and content else {}
-    if isinstance(schema, dict) and "$ref" in schema:
-        schema = components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
-    if not isinstance(schema, dict):
+def _text(value: Any) -> str:
+    return printable(value) if isinstance(value, str) else ""
+
+
+def _body_fields(op: dict[str, Any], where: list[Any], components: dict[str, Any], skipped: Skipped) -> list[str]:
+    body = op.get("requestBody", {})
+    content = body.get("content", {}) if isinstance(body, dict) else None
+    if not isinstance(content, dict):
+        skipped.add([*where, "requestBody"], "has no content object; body fields not shown")
         return []
-    required = set(schema.get("required", []))
+    media = next(iter(content.values()), {}) if content else {}
+    schema = media.get("schema", {}) if isinstance(media, dict) else None
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if not isinstance(schema, dict):
+        skipped.add([*where, "requestBody", "content"], "holds no schema object; body fields not shown")
+        return []
+    required = schema.get("required", [])
+    required = {r for r in required if isinstance(r, str)} if isinstance(required, list) else set()
+    props = schema.get("properties") or {}
+    if not isinstance(props, dict):
+        skipped.add([*where, "requestBody", "schema", "properties"], f"is {kind_name(props)}, not an object")
+        return []
     fields = []
-    for name, prop in (schema.get("properties") or {}).items():
+    for name, prop in props.items():
+        if not isinstance(prop, dict):
+            skipped.add([*where, "requestBody", "schema", "properties", name], f"is {kind_name(prop)}, not an object")
+            continue
         flag = "required" if name in required else f"default {prop.get('default')!r}" if "default" in prop else "optional"
-        fields.append(f"{name}: {_schema_type(prop, components)} ({flag})")
+        fields.append(printable(f"{name}: {_schema_type(prop)} ({flag})"[:300]))
     return fields
+
+
+def _parameters(op: dict[str, Any], where: list[Any], skipped: Skipped) -> list[str]:
+    raw = op.get("parameters", [])
+    if not isinstance(raw, list):
+        skipped.add([*where, "parameters"], f"is {kind_name(raw)}, not a list")
+        return []
+    params = []
+    for index, p in enumerate(raw):
+        if not isinstance(p, dict):
+            skipped.add([*where, "parameters", index], f"is {kind_name(p)}, not an object")
+            continue
+        required = ", required" if p.get("required") is True else ""
+        params.append(f"{_text(p.get('name')) or '?'} ({_text(p.get('in')) or '?'}, {_schema_type(p.get('schema'))}{required})")
+    return params
+
+
+def outline_skipped(document: Any) -> tuple[list[Operation], tuple[str, ...]]:
+    """Every operation in ``document`` and what could not be used, for any JSON value."""
+    skipped = Skipped()
+    if not isinstance(document, dict):
+        skipped.add([], f"is {kind_name(document)}, not an OpenAPI object")
+        return [], skipped.lines()
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        skipped.add(["paths"], f"is {kind_name(paths)}, not an object")
+        return [], skipped.lines()
+    components = document.get("components") if isinstance(document.get("components"), dict) else {}
+    schemas = components.get("schemas")
+    if not isinstance(schemas, dict):
+        if "schemas" in components:
+            skipped.add(["components", "schemas"], f"is {kind_name(schemas)}, not an object")
+        schemas = {}
+    operations = []
+    for path, methods in paths.items():
+        if not isinstance(methods, dict):
+            skipped.add(["paths", path], f"is {kind_name(methods)}, not an object")
+            continue
+        for method, op in methods.items():
+            if not isinstance(method, str) or method.lower() not in _METHODS:
+                continue
+            where = ["paths", path, method]
+            if not isinstance(op, dict):
+                skipped.add(where, f"is {kind_name(op)}, not an object")
+                continue
+            responses = op.get("responses", {})
+            codes = [printable(str(code)) for code in responses] if isinstance(responses, dict) else []
+            operations.append(Operation(method.upper(), printable(str(path)), _text(op.get("summary")),
+                                        _parameters(op, where, skipped), _body_fields(op, where, schemas, skipped),
+                                        codes))  # fmt: skip
+    return operations, skipped.lines()
 
 
 def outline(document: Any) -> list[Operation]:
     """Every operation in ``document``; anything malformed is skipped, never raised."""
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        return []
-    components = document.get("components") if isinstance(document.get("components"), dict) else {}
-    components = components.get("schemas") if isinstance(components.get("schemas"), dict) else {}
-    operations = []
-    for path, methods in document["paths"].items():
-        for method, op in (methods.items() if isinstance(methods, dict) else ()):
-            try:
-                operations.append(_operation(str(path), str(method), op, components))
-            except (AttributeError, TypeError, ValueError):
-                continue  # a malformed operation is left out of the outline, not raised
-    return operations
-
-
-def _operation(path: str, method: str, op: Any, components: dict[str, Any]) -> Operation:
-    """One operation of the outline; raises AttributeError/TypeError on malformed parts."""
-    params = [
-        f"{p.get('name')} ({p.get('in')}, {_schema_type(p.get('schema'), components)}"
-        f"{', required' if p.get('required') else ''})"
-        for p in op.get("parameters", []) if isinstance(p, dict)
-    ]  # fmt: skip
-    responses = [str(code) for code in op.get("responses", {})]
-    return Operation(method.upper(), path, str(op.get("summary", "")), params, _body_fields(op, components), responses)
+    return outline_skipped(document)[0]

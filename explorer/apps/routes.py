@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import re
 import signal
@@ -21,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from explorer.apps.openapi import Skipped, kind_name
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import METHODS, RequestSpec
 from explorer.runtime.servers import server_env
 from explorer.runtime.specs import ServerSpec
+from explorer.runtime.userdata import printable
 
 __all__ = [
     "RouteError",
@@ -37,6 +40,7 @@ __all__ = [
     "list_all_routes",
     "list_routes",
     "merge_routes",
+    "openapi_routes",
     "routes_from_openapi",
     "routes_from_url_map",
 ]
@@ -117,10 +121,11 @@ class RouteListing:
     source: str
     routes: tuple[RouteTemplate, ...] = ()
     error: str | None = None
+    skipped: tuple[str, ...] = ()  # parts of the source that could not be used, each "where: why"
 
     def to_dict(self) -> dict[str, Any]:
         return {"framework": self.framework, "source": self.source, "error": self.error,
-                "routes": [r.to_dict() for r in self.routes]}  # fmt: skip
+                "routes": [r.to_dict() for r in self.routes], "skipped": list(self.skipped)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,10 @@ async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> li
 
 
 # --- FastAPI: the OpenAPI schema -------------------------------------------------------------------
+#
+# The schema comes from the user's app, so it is data: any JSON at all must give a listing (maybe
+# empty) and the list of parts that could not be used, never an exception. Every access below
+# checks the type it needs; a part of the wrong type is named in ``skipped`` and left out.
 
 
 def _resolve(schema: Any, components: dict[str, Any]) -> Any:
@@ -237,88 +246,202 @@ def _resolve(schema: Any, components: dict[str, Any]) -> Any:
     return schema
 
 
-def example_from_schema(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
-    """A plausible value for a JSON schema: its example, default or first enum value, else one by type."""
+def _type_of(schema: Any) -> str | None:
+    """``type`` as one name: OpenAPI 3.1 allows a list (``["string", "null"]``): its first non-null entry."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(kind, list):
+        kind = next((k for k in kind if isinstance(k, str) and k != "null"), None)
+    return kind if isinstance(kind, str) else None
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def example_from_schema(
+    schema: Any,
+    components: dict[str, Any],
+    depth: int = 0,
+    skipped: Skipped | None = None,
+    where: list[Any] | None = None,
+) -> Any:
+    """A plausible value for a JSON schema: its example, default or first enum value, else one by type.
+
+    Any JSON is accepted: a part of the wrong type is named in ``skipped`` (at ``where``) and gives
+    no example rather than an error.
+    """
+    here: list[Any] = where if where is not None else []
+
+    def skip(key: str, value: Any, wanted: str) -> None:
+        if skipped is not None:
+            skipped.add([*here, key], f"is {kind_name(value)}, not {wanted}")
+
     schema = _resolve(schema, components)
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return None
     for key in ("example", "default", "const"):
         if schema.get(key) is not None:
             return schema[key]
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return schema["examples"][0]
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
+    for key in ("examples", "enum"):
+        if isinstance(schema.get(key), list) and schema[key]:
+            return schema[key][0]
     for key in ("anyOf", "oneOf", "allOf"):
-        options = [s for s in schema.get(key, []) if _resolve(s, components).get("type") != "null"]
+        choices = schema.get(key)
+        if choices is not None and not isinstance(choices, list):
+            skip(key, choices, "a list")
+        options = [s for s in choices if _type_of(_resolve(s, components)) != "null"] if isinstance(choices, list) else []
         if options:
-            return example_from_schema(options[0], components, depth + 1)
-    kind = schema.get("type")
+            return example_from_schema(options[0], components, depth + 1, skipped, [*here, key, 0])
+    kind = _type_of(schema)
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {name: example_from_schema(sub, components, depth + 1) for name, sub in props.items()}
+        if not isinstance(props, dict):
+            skip("properties", props, "an object")
+            return {}
+        return {str(name): example_from_schema(sub, components, depth + 1, skipped, [*here, "properties", name])
+                for name, sub in props.items()}  # fmt: skip
     if kind == "array":
-        return [example_from_schema(schema.get("items", {}), components, depth + 1)]
+        return [example_from_schema(schema.get("items"), components, depth + 1, skipped, [*here, "items"])]
     if kind in ("integer", "number"):
         low, above = schema.get("minimum"), schema.get("exclusiveMinimum")
-        if isinstance(low, (int, float)) and low > 1:
+        if _finite(low) and low > 1:
             return int(low) if kind == "integer" else low
-        if isinstance(above, (int, float)) and above >= 1:
+        if _finite(above) and above >= 1:
             return int(above) + 1
         return 1
     if kind == "boolean":
         return True
     if kind == "string":
-        return {"uuid": _EXAMPLE_UUID, "email": "user@example.com", "date": "2024-01-01",
-                "date-time": "2024-01-01T00:00:00Z"}.get(schema.get("format", ""), "example")  # fmt: skip
+        formats = {"uuid": _EXAMPLE_UUID, "email": "user@example.com", "date": "2024-01-01",
+                   "date-time": "2024-01-01T00:00:00Z"}  # fmt: skip
+        fmt = schema.get("format")
+        return formats.get(fmt, "example") if isinstance(fmt, str) else "example"
     return None
 
 
 def _param_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value) if value is not None else "example"
+    if value is None:
+        return "example"
+    text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    return printable(text[:200])
 
 
-def routes_from_openapi(schema: dict[str, Any], framework: str = "fastapi") -> list[RouteTemplate]:
-    """Templates from an OpenAPI 3 document: one per path and method, in the schema's order."""
-    components = schema.get("components", {}).get("schemas", {}) if isinstance(schema.get("components"), dict) else {}
-    templates = []
-    paths = schema.get("paths", {})
-    for template, item in paths.items() if isinstance(paths, dict) else ():
-        if not isinstance(item, dict):
+def _components(document: dict[str, Any], skipped: Skipped) -> dict[str, Any]:
+    components = document.get("components", {})
+    if not isinstance(components, dict):
+        skipped.add(["components"], f"is {kind_name(components)}, not an object; references are not followed")
+        return {}
+    schemas = components.get("schemas", {})
+    if not isinstance(schemas, dict):
+        skipped.add(["components", "schemas"], f"is {kind_name(schemas)}, not an object; references are not followed")
+        return {}
+    return schemas
+
+
+def _listed(container: dict[str, Any], key: str, where: list[Any], skipped: Skipped) -> list[Any]:
+    value = container.get(key, [])
+    if isinstance(value, list):
+        return value
+    skipped.add([*where, key], f"is {kind_name(value)}, not a list")
+    return []
+
+
+def _params(raws: list[tuple[list[Any], Any]], components: dict[str, Any], skipped: Skipped) -> list[RouteParam]:
+    params = []
+    for where, raw in raws:
+        if not isinstance(raw, dict):
+            skipped.add(where, f"a parameter is {kind_name(raw)}, not an object")
             continue
-        shared = item.get("parameters", [])
+        location, name = raw.get("in"), raw.get("name")
+        if location not in ("path", "query"):
+            continue  # header and cookie parameters are valid, just not part of a path
+        if not isinstance(name, str) or not name or printable(name) != name:
+            skipped.add([*where, "name"], f"is {kind_name(name)}, not a name" if not isinstance(name, str) else
+                        "is not a usable name")  # fmt: skip
+            continue
+        sub = raw.get("schema", {})
+        value = raw["example"] if "example" in raw else example_from_schema(sub, components, 0, skipped, [*where, "schema"])
+        kind = _type_of(_resolve(sub, components)) or "string"
+        required = bool(raw.get("required")) or location == "path"
+        params.append(RouteParam(name, location, kind, required, _param_text(value)))
+    return params
+
+
+def _json_body(operation: dict[str, Any], where: list[Any], components: dict[str, Any], skipped: Skipped) -> str | None:
+    body = operation.get("requestBody")
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        skipped.add([*where, "requestBody"], f"is {kind_name(body)}, not an object; no body example")
+        return None
+    content = body.get("content", {})
+    if not isinstance(content, dict):
+        skipped.add([*where, "requestBody", "content"], f"is {kind_name(content)}, not an object; no body example")
+        return None
+    media = content.get("application/json")
+    if media is None:
+        return None
+    if not isinstance(media, dict):
+        skipped.add([*where, "requestBody", "content", "application/json"], f"is {kind_name(media)}, not an object")
+        return None
+    try:
+        at = [*where, "requestBody", "content", "application/json", "schema"]
+        return json.dumps(example_from_schema(media.get("schema", {}), components, 0, skipped, at), allow_nan=False)
+    except (TypeError, ValueError):
+        skipped.add([*where, "requestBody"], "its example cannot be written as JSON; no body example")
+        return None
+
+
+def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[RouteTemplate], tuple[str, ...]]:
+    """Templates from an OpenAPI 3 document, and what could not be used (``path: why``), for any JSON."""
+    skipped = Skipped()
+    if not isinstance(document, dict):
+        skipped.add([], f"is {kind_name(document)}, not an OpenAPI object")
+        return [], skipped.lines()
+    components = _components(document, skipped)
+    paths = document.get("paths", {})
+    if not isinstance(paths, dict):
+        skipped.add(["paths"], f"is {kind_name(paths)}, not an object")
+        paths = {}
+    templates = []
+    for template, item in paths.items():
+        where: list[Any] = ["paths", template]
+        if not isinstance(template, str) or not template.startswith("/") or printable(template) != template:
+            skipped.add(where, "not a path: it must start with '/' and be valid Unicode")
+            continue
+        if not isinstance(item, dict):
+            skipped.add(where, f"is {kind_name(item)}, not an object")
+            continue
+        shared = [([*where, "parameters", i], p) for i, p in enumerate(_listed(item, "parameters", where, skipped))]
         for method, operation in item.items():
-            if method.upper() not in METHODS or not isinstance(operation, dict):
+            if not isinstance(method, str) or method.upper() not in METHODS:
                 continue
-            params = []
-            for raw in [*shared, *operation.get("parameters", [])]:
-                if not isinstance(raw, dict) or raw.get("in") not in ("path", "query"):
-                    continue
-                sub = raw.get("schema", {})
-                value = raw["example"] if "example" in raw else example_from_schema(sub, components)
-                kind = _resolve(sub, components).get("type", "string") if isinstance(sub, dict) else "string"
-                required = bool(raw.get("required")) or raw["in"] == "path"
-                params.append(RouteParam(str(raw.get("name")), raw["in"], str(kind), required, _param_text(value)))
+            op_where = [*where, method]
+            if not isinstance(operation, dict):
+                skipped.add(op_where, f"is {kind_name(operation)}, not an object")
+                continue
+            own = _listed(operation, "parameters", op_where, skipped)
+            params = _params([*shared, *(([*op_where, "parameters", i], p) for i, p in enumerate(own))], components,
+                             skipped)  # fmt: skip
             path = _fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
             query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
             if query:
                 path += "?" + "&".join(query)
-            body = None
-            content = (
-                operation.get("requestBody", {}).get("content", {})
-                if isinstance(operation.get("requestBody"), dict)
-                else {}
-            )
-            if "application/json" in content:
-                body = json.dumps(example_from_schema(content["application/json"].get("schema", {}), components))
-            name = str(operation.get("summary") or operation.get("operationId") or "")
+            body = _json_body(operation, op_where, components, skipped)
+            label = operation.get("summary") or operation.get("operationId") or ""
+            name = printable(label) if isinstance(label, str) else ""
             pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", template)
             templates.append(
                 RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body, name)
             )
-    return templates
+    return templates, skipped.lines()
+
+
+def routes_from_openapi(schema: Any, framework: str = "fastapi") -> list[RouteTemplate]:
+    """Templates from an OpenAPI 3 document: one per path and method, in the schema's order."""
+    return openapi_routes(schema, framework)[0]
 
 
 # --- Both ------------------------------------------------------------------------------------------
@@ -336,7 +459,8 @@ async def list_routes(session: Any, framework: str, timeout: float = ROUTES_TIME
     if exchange.status != 200 or not isinstance(document, dict) or "paths" not in document:
         return RouteListing(framework, "openapi",
                             error=f"no OpenAPI schema at {OPENAPI_PATH} (answered {exchange.status})")  # fmt: skip
-    return RouteListing(framework, "openapi", tuple(routes_from_openapi(document, framework)))
+    templates, skipped = openapi_routes(document, framework)
+    return RouteListing(framework, "openapi", tuple(templates), skipped=skipped)
 
 
 async def flask_listing(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> RouteListing:

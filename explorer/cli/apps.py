@@ -177,6 +177,9 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
         from explorer.cli.render_parity import routes_table
 
         Console().print(routes_table(rows))
+    for framework, listing in listings.items():
+        for line in listing.skipped:  # what the reader could not use, named, never a traceback
+            print(f"explorer: note: {framework} {listing.source}: could not use {line}", file=sys.stderr)
     failed = [listing for listing in listings.values() if listing.error]
     for listing in failed:
         print(f"explorer: error: {listing.error}", file=sys.stderr)

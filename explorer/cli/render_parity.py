@@ -51,6 +51,8 @@ def differences_view(report: ParityReport) -> RenderableType:
         parts.append(Text(f"{number}. {title}", style="bold"))
         for difference in result.differences:
             parts.append(Text("   ") + Text(difference.line()))
+        if result.more:
+            parts.append(Text("   ") + Text(result.more_line(), style="dim"))
     return Group(*parts)
 
 

@@ -2,7 +2,7 @@
 
 A case matches when both answers have the same status (and the expected one, if the file gives it),
 the same media type, the same selected headers and the same body: JSON compared structurally, text
-compared as text. Each server's own base URL is replaced by nothing before comparing, so an absolute
+compared as text, and always in full: a comparison that could not be completed is an error. Each server's own base URL is replaced by nothing before comparing, so an absolute
 ``Location: http://127.0.0.1:41234/orders/1`` equals a relative ``/orders/1``: the two servers
 necessarily listen on different ports.
 
@@ -13,7 +13,7 @@ reports and the app's Parity screen.
 
 from __future__ import annotations
 
-import difflib
+import asyncio
 import json
 import re
 import time
@@ -22,17 +22,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from explorer.parity.jsondiff import diff_json
+from explorer.parity.jsondiff import DiffIncomplete, diff_json
 from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite
 from explorer.runtime.client import Exchange
 from explorer.runtime.request import curl_command
+from explorer.runtime.userdata import MAX_ANSWER_DEPTH, DataLimitError, loads_json, printable
 
-__all__ = ["Difference", "ParityReport", "ParityResult", "compare", "run_parity"]
+__all__ = ["Comparison", "Difference", "ParityReport", "ParityResult", "compare", "run_parity"]
 
 PAIR = ("flask", "fastapi")
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 _BASE = re.compile(r"^https?://[^/]+")
 _SNIPPET = 120
+_PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class Difference:
 
     ``aspect`` is status, content-type, header, body or error; ``where`` names the header or the
     body path (``""`` for the whole body); ``flask``/``fastapi`` hold each side's value (None when
-    absent); ``note`` adds context, e.g. ``expected 201`` or ``only in Flask``.
+    absent); ``note`` adds context, e.g. ``expected 201`` or ``only in Flask``. An error with a
+    ``where`` is a comparison that could not be completed, ``note`` saying why; an error without
+    one is a request that got no answer, each side's error in ``flask``/``fastapi``.
     """
 
     aspect: str
@@ -51,8 +55,14 @@ class Difference:
     note: str = ""
 
     def line(self) -> str:
-        """One line for a terminal or a CI log."""
-        label = self.aspect if not self.where else f"{self.aspect} {self.where}"
+        """One line for a terminal or a CI log (a lone surrogate from an answer shown as its escape)."""
+        return printable(self._line())
+
+    def _line(self) -> str:
+        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN:]}"
+        label = self.aspect if not where else f"{self.aspect} {where}"
+        if self.aspect == "error" and self.where:
+            return f"error: {self.where} could not be compared: {self.note}"
         if self.aspect == "error":
             text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(PAIR, (self.flask, self.fastapi), strict=True) if v)
             return f"error: {text}"
@@ -75,23 +85,42 @@ def _show(value: Any) -> str:
 
 
 @dataclass
+class Comparison:
+    """The differences found between two answers, the first ones listed, and how many more there are."""
+
+    differences: list[Difference] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass
 class ParityResult:
-    """One case: both exchanges and the differences found (empty when they match)."""
+    """One case: both exchanges and the differences found (empty when they match).
+
+    ``more`` counts the body differences found beyond the ones listed (at most
+    :data:`~explorer.parity.jsondiff.MAX_CHANGES`): the case differs all the same.
+    """
 
     case: ParityCase
     exchanges: dict[str, Exchange]
     differences: list[Difference] = field(default_factory=list)
+    more: int = 0
 
     @property
     def outcome(self) -> str:
-        """``match``, ``differ``, or ``error`` when a request got no answer at all."""
+        """``match``, ``differ``, or ``error`` when a request got no answer or could not be compared in full."""
         if any(d.aspect == "error" for d in self.differences):
             return "error"
-        return "differ" if self.differences else "match"
+        return "match" if self.matched else "differ"
 
     @property
     def matched(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.more
+
+    def more_line(self) -> str:
+        """``… and 1,234 more differences``, or "" when every difference is listed."""
+        if not self.more:
+            return ""
+        return f"… and {self.more:,} more difference{'s' if self.more != 1 else ''}"
 
     def curl(self, framework: str) -> str | None:
         """The request as a curl command against the server it was sent to."""
@@ -107,6 +136,7 @@ class ParityResult:
             "expect_status": self.case.expect_status,
             "outcome": self.outcome,
             "differences": [d.to_dict() for d in self.differences],
+            "more_differences": self.more,
             "exchanges": {fw: e.to_dict() for fw, e in self.exchanges.items()},
             "curl": {fw: self.curl(fw) for fw in self.exchanges},
         }
@@ -164,10 +194,15 @@ def _local(text: str, exchange: Exchange) -> str:
     return text.replace(base, "") if base else text
 
 
-def compare(case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions) -> list[Difference]:
-    """Every difference between the two answers to ``case``, under ``options`` (already merged for it)."""
+def compare(case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions) -> Comparison:
+    """Every difference between the two answers to ``case``, under ``options`` (already merged for it).
+
+    Two answers are only ever found equal when they were compared in full; a comparison that could
+    not be completed (an answer cut at 16 MiB, JSON nested too deep, a diff past its work bound) is
+    an ``error`` difference naming the reason.
+    """
     if flask.error or fastapi.error:
-        return [Difference("error", "", flask.error, fastapi.error)]
+        return Comparison([Difference("error", "", flask.error, fastapi.error)])
     found: list[Difference] = []
     expected = case.expect_status
     if flask.status != fastapi.status:
@@ -183,8 +218,9 @@ def compare(case: ParityCase, flask: Exchange, fastapi: Exchange, options: Parit
         values = [_header(e, name) for e in (flask, fastapi)]
         if values[0] != values[1]:
             found.append(Difference("header", name, values[0], values[1]))
-    found.extend(_body_differences(flask, fastapi, options))
-    return found
+    body, more = _body_differences(flask, fastapi, options)
+    found.extend(body)
+    return Comparison(found, more)
 
 
 def _header(exchange: Exchange, name: str) -> str | None:
@@ -192,42 +228,69 @@ def _header(exchange: Exchange, name: str) -> str | None:
     return _local(", ".join(values), exchange) if values else None
 
 
-_NOT_JSON = object()
+class _NotJson:
+    """A body that is not compared as JSON: not declared as JSON, malformed, or (``reason``) too deep."""
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
 
 
 def _parsed(exchange: Exchange, text: str) -> Any:
-    if not exchange.is_json or exchange.truncated:
-        return _NOT_JSON
+    if not exchange.is_json:
+        return _NotJson()
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return _NOT_JSON
+        return loads_json(text, MAX_ANSWER_DEPTH)
+    except DataLimitError as exc:
+        return _NotJson(str(exc))
+    except ValueError:
+        return _NotJson()
 
 
-def _body_differences(flask: Exchange, fastapi: Exchange, options: ParityOptions) -> list[Difference]:
-    texts = [_local(e.text, e) for e in (flask, fastapi)]
-    values = [_parsed(e, t) for e, t in zip((flask, fastapi), texts, strict=True)]
-    if values[0] is not _NOT_JSON and values[1] is not _NOT_JSON:
-        changes = diff_json(values[0], values[1], options.ignore_keys, options.ignore_order)
+def _body_differences(flask: Exchange, fastapi: Exchange, options: ParityOptions) -> tuple[list[Difference], int]:
+    """The body's differences and how many more were found than listed."""
+    pair = (flask, fastapi)
+    texts = [_local(e.text, e) for e in pair]
+    cut = [NAMES[fw] for fw, e in zip(PAIR, pair, strict=True) if e.truncated]
+    if cut:
+        if texts[0] != texts[1]:
+            return [_text_difference(texts[0], texts[1])], 0
+        who = " and ".join(cut)
+        return [_incomplete(f"{who}'s answer was cut at 16 MiB and the parts kept are equal")], 0
+    values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
+    if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
+        try:
+            found = diff_json(values[0], values[1], options.ignore_keys, options.ignore_order)
+        except DiffIncomplete as exc:
+            return [_incomplete(str(exc))], 0
         notes = {"removed": "only in Flask", "added": "only in FastAPI", "type": "types differ"}
-        return [Difference("body", c.path, c.left, c.right, notes.get(c.kind, "")) for c in changes]
+        return [Difference("body", c.path, c.left, c.right, notes.get(c.kind, "")) for c in found.changes], found.more
     if texts[0] == texts[1]:
-        return []
-    if (values[0] is _NOT_JSON) != (values[1] is _NOT_JSON):
-        side = "Flask" if values[0] is not _NOT_JSON else "FastAPI"
-        return [Difference("body", "", _cut(texts[0]), _cut(texts[1]), f"JSON only from {side}")]
-    return [_text_difference(texts[0], texts[1])]
+        return [], 0  # the same text, compared in full
+    deep = [f"{NAMES[fw]}'s answer is {v.reason}" for fw, v in zip(PAIR, values, strict=True)
+            if isinstance(v, _NotJson) and v.reason]  # fmt: skip
+    if deep:
+        return [_incomplete("; ".join(deep))], 0
+    if isinstance(values[0], _NotJson) != isinstance(values[1], _NotJson):
+        side = "Flask" if not isinstance(values[0], _NotJson) else "FastAPI"
+        return [Difference("body", "", _cut(texts[0]), _cut(texts[1]), f"JSON only from {side}")], 0
+    return [_text_difference(texts[0], texts[1])], 0
+
+
+def _incomplete(reason: str) -> Difference:
+    return Difference("error", "body", None, None, reason)
 
 
 def _text_difference(a: str, b: str) -> Difference:
-    """Where two text bodies part: the first differing line of each."""
+    """Where two text bodies part: the first differing line of each (linear, whatever the size)."""
     a_lines, b_lines = a.splitlines(), b.splitlines()
-    matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
-    for tag, i1, _i2, j1, _j2 in matcher.get_opcodes():
-        if tag != "equal":
-            left = a_lines[i1] if i1 < len(a_lines) else None
-            right = b_lines[j1] if j1 < len(b_lines) else None
-            return Difference("body", "", _cut(left), _cut(right), f"text differs from line {i1 + 1}")
+    for number, (left, right) in enumerate(zip(a_lines, b_lines), start=1):
+        if left != right:
+            return Difference("body", "", _cut(left), _cut(right), f"text differs from line {number}")
+    common = min(len(a_lines), len(b_lines))
+    if len(a_lines) != len(b_lines):
+        left = a_lines[common] if common < len(a_lines) else None
+        right = b_lines[common] if common < len(b_lines) else None
+        return Difference("body", "", _cut(left), _cut(right), f"text differs from line {common + 1}")
     return Difference("body", "", _cut(a), _cut(b), "text differs in whitespace")
 
 
@@ -266,9 +329,9 @@ async def run_parity(
     started = time.perf_counter()
     for case in suite.cases:
         exchanges = await session.send(case.request, PAIR)
-        result = ParityResult(
-            case, exchanges, compare(case, exchanges["flask"], exchanges["fastapi"], case.options(base))
-        )
+        # Off the event loop: a large answer takes a while to compare, and the app must keep drawing.
+        found = await asyncio.to_thread(compare, case, exchanges["flask"], exchanges["fastapi"], case.options(base))
+        result = ParityResult(case, exchanges, found.differences, found.more)
         report.results.append(result)
         if on_result is not None:
             on_result(result)

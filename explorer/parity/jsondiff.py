@@ -1,32 +1,52 @@
-"""A structural diff of two JSON values, as a list of changes a person can read one per line.
+"""A structural diff of two JSON values, complete or refused: never a silent "equal".
 
-Built on deepdiff, with the two adjustments a comparison of two HTTP APIs needs: JSON has one number
-type, so ``3`` and ``3.0`` are equal (but ``true`` and ``1`` are not); and keys the user names are
-removed from both sides before comparing (a timestamp, a generated id), either by name at any depth
-or by a dotted path from the root where ``*`` matches any key or index.
+The rules a comparison of two HTTP APIs needs: JSON has one number type, so ``3`` and ``3.0`` are
+equal (but ``true`` and ``1`` are not); keys the user names are skipped on both sides (a timestamp,
+a generated id), either by name at any depth or by a dotted path from the root where ``*`` matches
+any key or index; with ``ignore_order`` every list, at any depth, compares as a multiset.
+
+Why not deepdiff, which this module used before: its ``max_diffs`` caps the comparisons it makes,
+not the differences it reports, and past the cap it returns nothing, so two different answers
+(30 products where only the last price differs, a flat object of 120 keys) came out equal. Without
+the cap it still recurses (``RecursionError`` at 250 levels of nesting here), orders its report by
+kind of change rather than by position, and pairs unmatched items under ``ignore_order`` by
+distance, which grows with the square of the list. The walk below needs none of that:
+
+- It is iterative (an explicit stack), so depth costs memory, never the Python stack.
+- It walks both values in document order (Flask's key order; keys only FastAPI has come after), so
+  the first changes found are the first ones in the answer. It keeps the first ``limit`` changes
+  and counts every one, so a report can say "and 1,234 more".
+- Lists compare index by index; extra items are each "removed" or "added". Under ``ignore_order``
+  each value gets an exact structural id (hash-consing: equal ids if and only if equal values
+  under the rules above, no hash collisions), the multisets are matched in linear time, and the
+  items left over are paired in order and compared in turn.
+- Every value looked at counts against :data:`MAX_VISITS`; past it the comparison stops with
+  :class:`DiffIncomplete`, which callers must report as an error, never as a match.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.userdata import format_path
 
-__all__ = ["Change", "diff_json", "format_path", "normalise_numbers", "without_keys"]
+__all__ = ["MAX_CHANGES", "MAX_VISITS", "Change", "DiffIncomplete", "JsonDiff", "diff_json", "format_path"]
 
-MAX_CHANGES = 50
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_KINDS = {
-    "values_changed": "changed",
-    "type_changes": "type",
-    "dictionary_item_removed": "removed",
-    "iterable_item_removed": "removed",
-    "dictionary_item_added": "added",
-    "iterable_item_added": "added",
-}
+MAX_CHANGES = 50  # changes kept (listed) per comparison; the rest are only counted
+MAX_VISITS = 10_000_000  # values looked at in one comparison, both sides together (a few seconds here)
+_ID_COST = 2  # a structural id (ignore_order) costs about twice a plain comparison
+
+# A path is a chain of (parent, part) pairs, so a child's path costs one tuple, not a copy.
+_Path = tuple[Any, Any] | None
+
+
+class DiffIncomplete(ExplorerError):
+    """The comparison stopped before the end; the message says why. Never read this as "equal"."""
 
 
 @dataclass(frozen=True)
@@ -42,101 +62,244 @@ class Change:
         return {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}
 
 
-def format_path(parts: Iterable[Any]) -> str:
-    """``['items', 0, 'name']`` as ``items[0].name``; odd keys are quoted: ``["a.b"]``."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        elif isinstance(part, str) and _PLAIN_KEY.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{_quote(part)}]"
-    return out
+@dataclass(frozen=True)
+class JsonDiff:
+    """The first changes in document order and the count of all of them."""
+
+    changes: tuple[Change, ...] = ()
+    total: int = 0
+
+    @property
+    def equal(self) -> bool:
+        return self.total == 0
+
+    @property
+    def more(self) -> int:
+        """Changes found but not listed."""
+        return self.total - len(self.changes)
 
 
-def _quote(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def _parts(path: _Path) -> list[Any]:
+    parts: list[Any] = []
+    while path is not None:
+        path, part = path
+        parts.append(part)
+    parts.reverse()
+    return parts
 
 
-def normalise_numbers(value: Any) -> Any:
-    """Integral floats become ints, recursively, so 3.0 == 3; booleans are left alone."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+def _kind(value: Any) -> str:
+    """The JSON type of a parsed value (bool before number: Python says ``True == 1``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, dict):
-        return {k: normalise_numbers(v) for k, v in value.items()}
+        return "object"
     if isinstance(value, list):
-        return [normalise_numbers(v) for v in value]
-    return value
+        return "array"
+    return type(value).__name__
 
 
-def without_keys(value: Any, ignore: Iterable[str]) -> Any:
-    """``value`` without the ignored keys: a bare name anywhere, a dotted path (``*`` wildcard) from the root."""
-    names = {key for key in ignore if "." not in key}
-    paths = [key.split(".") for key in ignore if "." in key]
-    return _strip(value, names, paths, [])
+def _same_leaf(a: Any, b: Any) -> bool:
+    kind = _kind(a)
+    if kind != _kind(b):
+        return False
+    if kind == "number" and isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True  # the same token on both sides
+    return bool(a == b)
 
 
-def _strip(value: Any, names: set[str], paths: list[list[str]], here: list[str]) -> Any:
-    if isinstance(value, dict):
-        kept = {}
-        for key, item in value.items():
-            where = [*here, str(key)]
-            if key in names or any(_path_matches(p, where) for p in paths):
+class _Ignore:
+    """The ignored keys: bare names anywhere, dotted paths (``*`` for any part) from the root."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        keys = tuple(keys)
+        self.names = {key for key in keys if "." not in key}
+        self.patterns = [tuple(key.split(".")) for key in keys if "." in key]
+        self.lengths = {len(p) for p in self.patterns}
+
+    def drops(self, key: Any, path: _Path, depth: int) -> bool:
+        """Whether the key ``key`` of the object at ``path`` (``depth`` parts long) is ignored."""
+        if key in self.names:
+            return True
+        if depth + 1 not in self.lengths:
+            return False
+        where = [str(p) for p in _parts(path)] + [str(key)]
+        return any(
+            len(p) == len(where) and all(x in ("*", w) for x, w in zip(p, where, strict=True)) for p in self.patterns
+        )
+
+
+class _Walk:
+    """One comparison: the work budget, the changes kept, the structural ids under ``ignore_order``."""
+
+    def __init__(self, ignore: _Ignore, ignore_order: bool, limit: int, budget: int) -> None:
+        self.ignore = ignore
+        self.ignore_order = ignore_order
+        self.limit = limit
+        self.budget = budget
+        self.visits = 0
+        self.changes: list[Change] = []
+        self.total = 0
+        self._ids: dict[int, int] = {}  # id(python object) -> structural id; a parsed value has one path
+        self._interned: dict[tuple[Any, ...], int] = {}
+
+    def _tick(self, count: int = 1) -> None:
+        self.visits += count
+        if self.visits > self.budget:
+            raise DiffIncomplete(f"too large to compare: more than {self.budget:,} values")
+
+    def _record(self, path: _Path, kind: str, left: Any, right: Any) -> None:
+        self.total += 1
+        if len(self.changes) < self.limit:
+            self.changes.append(Change(format_path(_parts(path)), kind, left, right))
+
+    def run(self, left: Any, right: Any) -> None:
+        # Tasks: ("cmp", a, b, path, depth) compares; ("rec", kind, a, b, path) records a change.
+        # Children are pushed in reverse, so they come off the stack in document order.
+        stack: list[tuple[Any, ...]] = [("cmp", left, right, None, 0)]
+        while stack:
+            task = stack.pop()
+            if task[0] == "rec":
+                self._record(task[4], task[1], task[2], task[3])
                 continue
-            kept[key] = _strip(item, names, paths, where)
-        return kept
-    if isinstance(value, list):
-        return [_strip(item, names, paths, [*here, str(i)]) for i, item in enumerate(value)]
-    return value
+            _, a, b, path, depth = task
+            self._tick()
+            if isinstance(a, dict) and isinstance(b, dict):
+                stack.extend(reversed(self._object_tasks(a, b, path, depth)))
+            elif isinstance(a, list) and isinstance(b, list):
+                tasks = self._unordered_tasks(a, b, path, depth) if self.ignore_order else self._list_tasks(a, b, path, depth)
+                stack.extend(reversed(tasks))
+            elif not _same_leaf(a, b):
+                kind = "changed" if _kind(a) == _kind(b) else "type"
+                self._record(path, kind, a, b)
 
-
-def _path_matches(pattern: list[str], where: list[str]) -> bool:
-    return len(pattern) == len(where) and all(p in ("*", w) for p, w in zip(pattern, where, strict=True))
-
-
-def _same_number(left: Any, right: Any) -> bool:
-    numbers = (int, float)
-    return (
-        isinstance(left, numbers)
-        and isinstance(right, numbers)
-        and not isinstance(left, bool)
-        and not isinstance(right, bool)
-    )
-
-
-def diff_json(left: Any, right: Any, ignore_keys: Iterable[str] = (), ignore_order: bool = False) -> list[Change]:
-    """Every difference between two parsed JSON documents, at most :data:`MAX_CHANGES`, in document order."""
-    ignore = tuple(ignore_keys)
-    a = normalise_numbers(without_keys(left, ignore))
-    b = normalise_numbers(without_keys(right, ignore))
-    if a == b and _same_types(a, b):
-        return []
-    tree = DeepDiff(a, b, ignore_order=ignore_order, view="tree", max_diffs=MAX_CHANGES * 4)
-    changes: list[Change] = []
-    for report_type, items in tree.items():
-        kind = _KINDS.get(report_type)
-        if kind is None:
-            continue
-        for item in items:
-            l_value = None if kind == "added" else item.t1
-            r_value = None if kind == "removed" else item.t2
-            if kind == "type" and _same_number(l_value, r_value):
-                kind_here = "changed"
+    def _object_tasks(self, a: dict[Any, Any], b: dict[Any, Any], path: _Path, depth: int) -> list[tuple[Any, ...]]:
+        self._tick(len(a) + len(b))
+        tasks: list[tuple[Any, ...]] = []
+        for key, value in a.items():
+            if self.ignore.drops(key, path, depth):
+                continue
+            if key in b:
+                tasks.append(("cmp", value, b[key], (path, key), depth + 1))
             else:
-                kind_here = kind
-            changes.append(Change(format_path(item.path(output_format="list")), kind_here, l_value, r_value))
-    changes.sort(key=lambda c: c.path)
-    return changes[:MAX_CHANGES]
+                tasks.append(("rec", "removed", value, None, (path, key)))
+        for key, value in b.items():
+            if key not in a and not self.ignore.drops(key, path, depth):
+                tasks.append(("rec", "added", None, value, (path, key)))
+        return tasks
+
+    def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, depth: int) -> list[tuple[Any, ...]]:
+        self._tick(len(a) + len(b))
+        common = min(len(a), len(b))
+        tasks: list[tuple[Any, ...]] = [("cmp", a[i], b[i], (path, i), depth + 1) for i in range(common)]
+        tasks += [("rec", "removed", a[i], None, (path, i)) for i in range(common, len(a))]
+        tasks += [("rec", "added", None, b[i], (path, i)) for i in range(common, len(b))]
+        return tasks
+
+    def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, depth: int) -> list[tuple[Any, ...]]:
+        """Match equal items as multisets; pair the rest in order and compare them, report any extra."""
+        ids_a = [self._id(item, (path, i), depth + 1) for i, item in enumerate(a)]
+        ids_b = [self._id(item, (path, i), depth + 1) for i, item in enumerate(b)]
+        left_only = _unmatched(ids_a, Counter(ids_b))
+        right_only = _unmatched(ids_b, Counter(ids_a))
+        pairs = min(len(left_only), len(right_only))
+        tasks: list[tuple[Any, ...]] = [
+            ("cmp", a[i], b[j], (path, i), depth + 1) for i, j in zip(left_only[:pairs], right_only[:pairs], strict=True)
+        ]
+        tasks += [("rec", "removed", a[i], None, (path, i)) for i in left_only[pairs:]]
+        tasks += [("rec", "added", None, b[j], (path, j)) for j in right_only[pairs:]]
+        return tasks
+
+    def _id(self, value: Any, path: _Path, depth: int) -> int:
+        """The structural id of ``value``: equal ids exactly when the values are equal under the rules."""
+        if not isinstance(value, (dict, list)):
+            self._tick(_ID_COST)
+            return self._intern(_leaf_key(value))
+        known = self._ids.get(id(value))
+        if known is not None:
+            return known
+        # Post-order without recursion: a container gets its id once all its children have theirs.
+        stack: list[tuple[Any, _Path, int, list[tuple[Any, Any, _Path]] | None]] = [(value, path, depth, None)]
+        while stack:
+            node, where, level, children = stack.pop()
+            if children is None:
+                if id(node) in self._ids:
+                    continue
+                self._tick(_ID_COST)
+                children = self._children(node, where, level)
+                stack.append((node, where, level, children))
+                stack.extend(
+                    (child, child_path, level + 1, None)
+                    for _, child, child_path in children
+                    if isinstance(child, (dict, list)) and id(child) not in self._ids
+                )
+                continue
+            ids = [(name, self._child_id(child)) for name, child, _ in children]
+            if isinstance(node, dict):
+                key: tuple[Any, ...] = ("object", tuple(sorted(ids, key=lambda pair: pair[0])))
+            else:
+                key = ("array", tuple(sorted(i for _, i in ids)))
+            self._ids[id(node)] = self._intern(key)
+        return self._ids[id(value)]
+
+    def _children(self, node: Any, where: _Path, level: int) -> list[tuple[Any, Any, _Path]]:
+        if isinstance(node, dict):
+            return [(k, v, (where, k)) for k, v in node.items() if not self.ignore.drops(k, where, level)]
+        return [(i, v, (where, i)) for i, v in enumerate(node)]
+
+    def _child_id(self, child: Any) -> int:
+        if isinstance(child, (dict, list)):
+            return self._ids[id(child)]
+        self._tick(_ID_COST)
+        return self._intern(_leaf_key(child))
+
+    def _intern(self, key: tuple[Any, ...]) -> int:
+        return self._interned.setdefault(key, len(self._interned))
 
 
-def _same_types(a: Any, b: Any) -> bool:
-    """Python says ``True == 1``; JSON does not. Walk both and require the same JSON types."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same_types(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same_types(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) or _same_number(a, b)
+def _leaf_key(value: Any) -> tuple[Any, ...]:
+    kind = _kind(value)
+    if kind == "number":
+        if isinstance(value, float):
+            if math.isnan(value):
+                return ("nan",)
+            if value.is_integer():
+                return ("number", int(value))
+        return ("number", value)
+    if kind in ("null", "boolean", "string"):
+        return (kind, value)
+    return ("other", kind, repr(value))
+
+
+def _unmatched(ids: Sequence[int], other: Counter[int]) -> list[int]:
+    """Indexes of the items of ``ids`` left once each is matched against one equal item of ``other``."""
+    left = []
+    for index, item in enumerate(ids):
+        if other[item] > 0:
+            other[item] -= 1
+        else:
+            left.append(index)
+    return left
+
+
+def diff_json(
+    left: Any,
+    right: Any,
+    ignore_keys: Iterable[str] = (),
+    ignore_order: bool = False,
+    limit: int = MAX_CHANGES,
+    budget: int = MAX_VISITS,
+) -> JsonDiff:
+    """Every difference between two parsed JSON documents: the first ``limit`` in document order, and the count.
+
+    Raises :class:`DiffIncomplete` when the comparison would look at more than ``budget`` values.
+    """
+    walk = _Walk(_Ignore(ignore_keys), ignore_order, limit, budget)
+    walk.run(left, right)
+    return JsonDiff(tuple(walk.changes), walk.total)

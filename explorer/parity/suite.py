@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header
+from explorer.runtime.userdata import DataLimitError, measure, printable
 
 __all__ = [
     "DEFAULT_COMPARE_HEADERS",
@@ -29,6 +29,7 @@ __all__ = [
 
 DEFAULT_COMPARE_HEADERS = ("location",)
 MAX_FILE_BYTES = 4 * 1024 * 1024
+FILE_LIMITS = FileLimits(MAX_FILE_BYTES)  # 600 levels; 16 MiB with YAML aliases expanded
 MAX_CASES = 1000
 ENTRY_KEYS = ("name", "method", "path", "headers", "body", "status", "ignore_keys", "ignore_order", "compare_headers")
 FILE_KEYS = ("requests", "ignore_keys", "ignore_order", "compare_headers")
@@ -100,27 +101,19 @@ class ParitySuite:
 
 
 def load_suite(path: str | Path) -> ParitySuite:
-    """Read and check a requests file: ``.json`` is parsed as JSON, anything else as YAML."""
+    """Read and check a requests file: ``.json`` is parsed as JSON, anything else as YAML.
+
+    The file goes through :func:`explorer.runtime.datafile.load_data_file` (a regular file of at most 4 MiB,
+    UTF-8, 600 levels, YAML aliases measured, no lone surrogates), so every refusal is one line,
+    raised before any server starts.
+    """
     path = Path(path)
-    label = path.name
-    if not path.is_file():
-        raise ParityFileError(f"{path}: no such file")
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ParityFileError(f"{label}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParityFileError(f"{label}: cannot read it: {exc}") from None
-    try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ParityFileError(f"{label}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "malformed"
-        raise ParityFileError(f"{label}: not valid YAML: {problem}{where}") from None
-    return replace(parse_suite(document, label), source=str(path))
+        document = load_data_file(path, FILE_LIMITS, fmt)
+    except DataFileError as exc:
+        raise ParityFileError(str(exc)) from None
+    return replace(parse_suite(document, path.name), source=str(path))
 
 
 def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
@@ -130,7 +123,7 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
     if isinstance(document, dict):
         unknown = [k for k in document if k not in FILE_KEYS]
         if unknown:
-            raise ParityFileError(f"{label}: unknown top-level key {str(unknown[0])!r}; use {', '.join(FILE_KEYS)}")
+            raise ParityFileError(f"{label}: unknown top-level key {_brief(unknown[0])}; use {', '.join(FILE_KEYS)}")
         if "requests" not in document:
             raise ParityFileError(f"{label}: no 'requests' list")
         entries = document["requests"]
@@ -154,7 +147,7 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
         case = parse_case(entry, f"{label}: entry {number}")
         if case.name in seen:
             raise ParityFileError(
-                f"{label}: entry {number}: the name {case.name!r} is already used by entry {seen[case.name]}"
+                f"{label}: entry {number}: the name {_brief(case.name)} is already used by entry {seen[case.name]}"
             )
         seen[case.name] = number
         cases.append(case)
@@ -169,12 +162,15 @@ def parse_case(entry: Any, where: str) -> ParityCase:
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ParityFileError(f"{where}: 'name' must be non-empty text")
     if isinstance(name, str):
-        where = f"{where} ({name.strip()!r})"
+        where = f"{where} ({_brief(name.strip())})"
     unknown = [k for k in entry if k not in ENTRY_KEYS]
     if unknown:
-        raise ParityFileError(f"{where}: unknown key {str(unknown[0])!r}; use {', '.join(ENTRY_KEYS)}")
+        raise ParityFileError(f"{where}: unknown key {_brief(unknown[0])}; use {', '.join(ENTRY_KEYS)}")
     if "path" not in entry:
         raise ParityFileError(f"{where}: 'path' is missing")
+    for key in ("method", "path"):
+        if key in entry and not isinstance(entry[key], str):
+            raise ParityFileError(f"{where}: {key!r} must be text, got {_brief(entry[key])}")
     try:
         headers = _headers(entry.get("headers"), where)
         spec = RequestSpec(str(entry.get("method", "GET")), entry["path"], headers)
@@ -185,7 +181,7 @@ def parse_case(entry: Any, where: str) -> ParityCase:
         raise ParityFileError(f"{where}: {exc}") from None
     status = entry.get("status")
     if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
-        raise ParityFileError(f"{where}: 'status' must be an HTTP status from 100 to 599, got {status!r}")
+        raise ParityFileError(f"{where}: 'status' must be an HTTP status from 100 to 599, got {_brief(status)}")
     ignore_order = entry.get("ignore_order")
     return ParityCase(
         name=name.strip() if isinstance(name, str) else spec.line,
@@ -204,6 +200,12 @@ def _with_body(spec: RequestSpec, entry: dict[str, Any], where: str) -> RequestS
     body = entry["body"]
     if isinstance(body, str):
         return replace(spec, body=body)
+    try:  # measured first: with YAML aliases, a small file can stand for a huge body
+        size = measure(body, max_size=MAX_BODY_BYTES).size
+    except DataLimitError as exc:
+        raise ParityFileError(f"{where}: 'body' {exc}") from None
+    if size > MAX_BODY_BYTES:
+        raise ParityFileError(f"{where}: 'body' is larger than {MAX_BODY_BYTES // 1024} KiB")
     try:
         text = json.dumps(body, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -223,14 +225,14 @@ def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     elif isinstance(value, list):
         for item in value:
             if not isinstance(item, str) or ":" not in item:
-                raise ParityFileError(f"{where}: each header must look like 'Name: value', got {str(item)[:40]!r}")
+                raise ParityFileError(f"{where}: each header must look like 'Name: value', got {_brief(item)}")
             pairs.append(tuple(item.split(":", 1)))  # type: ignore[arg-type]
     else:
         raise ParityFileError(f"{where}: 'headers' must be a mapping or a list of 'Name: value'")
     result = []
     for name, raw in pairs:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise ParityFileError(f"{where}: header {str(name)[:40]!r} needs a text value")
+            raise ParityFileError(f"{where}: header {_brief(name)} needs a text value")
         result.append(check_header(str(name), str(raw)))
     return tuple(result)
 
@@ -245,9 +247,21 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
 
 def _flag(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ParityFileError(f"{where}: expected true or false, got {value!r}")
+        raise ParityFileError(f"{where}: expected true or false, got {_brief(value)}")
     return value
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def _brief(value: Any) -> str:
+    """A user's value in a message: its repr, on one line, at most 40 characters; a container by its type."""
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for decimal text
+        return "a number too long to show"
+    text = printable(" ".join(text.split()))
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -157,9 +157,10 @@ class Report:
         if base.parent and not base.parent.is_dir():
             raise ReportError(f"cannot write the report: no folder {str(base.parent)!r}")
         md, js = base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
-        try:
-            md.write_text(self.to_markdown(), encoding="utf-8")
-            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:  # a lone surrogate from an answer is written as its escape: in JSON that is the same string
+            md.write_text(self.to_markdown(), encoding="utf-8", errors="backslashreplace")
+            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                          errors="backslashreplace")  # fmt: skip
         except OSError as exc:
             raise ReportError(f"cannot write the report: {exc}") from None
         return md, js

@@ -7,14 +7,14 @@ below them and nothing imports in a circle.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from explorer.reports.base import Report, ReportError
+from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
 
-__all__ = ["Converter", "load_report", "register_converter", "report_from_document"]
+__all__ = ["REPORT_LIMITS", "Converter", "load_report", "register_converter", "report_from_document"]
 
 Converter = Callable[[dict[str, Any]], Report]
 _CONVERTERS: dict[str, Callable[[], Converter]] = {}
@@ -56,17 +56,21 @@ def report_from_document(document: Any) -> Report:
     raise ReportError(f"unknown document kind {str(kind)[:40]!r}; expected one of: {known}")
 
 
+# A saved run holds every answer (each up to 16 MiB) twice; its answers may hold lone surrogates.
+REPORT_LIMITS = FileLimits(64 * 1024 * 1024, surrogates=True)
+
+
 def load_report(path: str | Path) -> Report:
-    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`."""
+    """Read a JSON file written by ``--report`` or ``--json`` and make it a :class:`Report`.
+
+    Through the same loader as every user file (a regular file of at most 64 MiB, UTF-8, 600 levels):
+    a pipe, a device or a file built to hurt is one line, never a hang.
+    """
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read it: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path.name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        document = load_data_file(path, REPORT_LIMITS, "json")
+    except DataFileError as exc:
+        raise ReportError(str(exc)) from None
     try:
         return report_from_document(document)
     except ReportError as exc:

@@ -24,6 +24,15 @@ def _status(exchange: dict[str, Any] | None) -> str:
     return "error" if exchange.get("error") else str(exchange.get("status"))
 
 
+def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
+    """One line per listed difference, then ``… and N more differences`` when some were only counted."""
+    lines = [str(d.get("line")) for d in result.get("differences", []) if isinstance(d, dict)]
+    more = result.get("more_differences")
+    if isinstance(more, int) and not isinstance(more, bool) and more > 0:
+        lines.append(f"… and {more:,} more difference{'s' if more != 1 else ''}")
+    return tuple(lines)
+
+
 def parity_report(document: dict[str, Any]) -> Report:
     """The report of one parity run."""
     summary = document.get("summary", {})
@@ -62,7 +71,7 @@ def parity_report(document: dict[str, Any]) -> Report:
 
     differing = [r for r in results if r.get("differences")]
     items = tuple(
-        f"{r.get('name')} ({r.get('line')}): {d.get('line')}" for r in differing for d in r.get("differences", [])
+        f"{r.get('name')} ({r.get('line')}): {line}" for r in differing for line in _difference_lines(r)
     )
     sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))
 
@@ -76,6 +85,6 @@ def parity_report(document: dict[str, Any]) -> Report:
             exchange_block(NAMES.get(fw, fw), ex[fw], curls.get(fw)) for fw in ("flask", "fastapi") if fw in ex
         )
         outcome = OUTCOMES.get(str(result.get("outcome")), "")
-        lines = tuple(str(d.get("line")) for d in result.get("differences", []))
+        lines = _difference_lines(result)
         sections.append(Section(f"{number}. {result.get('name')}: {outcome}", level=3, items=lines, exchanges=blocks))
     return Report("parity", f"Parity: {document.get('source', '')}", tuple(facts), tuple(sections), data=document)

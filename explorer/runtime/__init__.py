@@ -10,6 +10,8 @@ use, so the app paints before httpx loads):
   Each server runs in a child started as ``python -m explorer.runtime._serve``.
 - :class:`RequestSpec`, :func:`curl_command` (``request``); :class:`Exchange`, :class:`ServerClient`
   (``client``, on the timed transport in ``transport``); :class:`ValidationIssue` (``validation``).
+- :func:`load_data_file` (``datafile``): the one loader of every file a user hands over; :func:`loads_json`,
+  :func:`printable` (``userdata``): data from outside, measured and parsed within bounds.
 - :class:`ExplorerError` and its kinds (``errors``): anything a user can get wrong raises one of these.
 """
 
@@ -27,13 +29,16 @@ _WHERE = {
     "Exchange": "client", "ServerClient": "client",
     "ValidationIssue": "validation", "normalise": "validation",
     "LogBuffer": "logbuffer",
+    "DataFileError": "datafile", "FileLimits": "datafile", "load_data_file": "datafile",
+    "DataLimitError": "userdata", "format_path": "userdata", "loads_json": "userdata", "printable": "userdata",
     "ExplorerError": "errors", "RequestError": "errors", "ServerError": "errors",
 }  # fmt: skip
 
 __all__ = [
-    "FRAMEWORKS", "METHODS", "Exchange", "ExplorerError", "LogBuffer", "ManagedServer", "RequestError",
-    "RequestSpec", "ServerClient", "ServerError", "ServerSpec", "ServerState", "ServerStatus", "Session",
-    "Supervisor", "ValidationIssue", "curl_command", "demo_spec", "kill_all_now", "normalise", "parse_request_line",
+    "FRAMEWORKS", "METHODS", "DataFileError", "DataLimitError", "Exchange", "ExplorerError", "FileLimits",
+    "LogBuffer", "ManagedServer", "RequestError", "RequestSpec", "ServerClient", "ServerError", "ServerSpec",
+    "ServerState", "ServerStatus", "Session", "Supervisor", "ValidationIssue", "curl_command", "demo_spec",
+    "format_path", "kill_all_now", "load_data_file", "loads_json", "normalise", "parse_request_line", "printable",
 ]  # fmt: skip
 
 

@@ -10,7 +10,6 @@ that span. Server time comes from the ``Server-Timing`` header the demos add. Fa
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import statistics
 import time
@@ -21,15 +20,8 @@ import httpx
 
 from explorer.runtime.errors import RequestError
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.transport import (
-    BODY_SIZE,
-    KEEP_BODY,
-    NOTES,
-    TIMINGS,
-    HeadersTooLarge,
-    OutOfDescriptors,
-    WireTransport,
-)
+from explorer.runtime.transport import BODY_SIZE, KEEP_BODY, NOTES, TIMINGS, HeadersTooLarge, OutOfDescriptors, WireTransport
+from explorer.runtime.userdata import loads_json
 from explorer.runtime.validation import ValidationIssue, normalise
 
 _NO_JSON = object()
@@ -137,13 +129,13 @@ class Exchange:
 
     @property
     def json(self) -> Any:
-        """The parsed body when it is JSON (by content type), else None."""
+        """The parsed body when it is JSON (by content type) nested at most 500 levels, else None."""
         if self._json is _NO_JSON:
             self._json = None
             if self.is_json and not self.truncated:
                 try:
-                    self._json = json.loads(self.body)
-                except (ValueError, RecursionError):
+                    self._json = loads_json(self.body)  # deeper JSON stays text: writers recurse
+                except ValueError:
                     self._json = None
         return self._json
 

@@ -122,6 +122,9 @@ class ExplorerApp(App[int]):
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
+        skipped = [(fw, listing.skipped) for fw, listing in listings.items() if listing.skipped]
+        for fw, lines in skipped:
+            note += f" {fw}: {len(lines)} part(s) of the schema could not be used, first {lines[0]}"
         self.query_one(RouteBrowser).show_rows(rows, note)
 
     async def on_unmount(self) -> None:

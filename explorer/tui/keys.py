@@ -5,7 +5,6 @@ the help screen and the command palette show, read from the live bindings so rem
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from textual.binding import Binding, BindingType
 
 from explorer.runtime.errors import ExplorerError
 
-__all__ = ["BINDINGS", "KEYMAP_FILE", "help_keys", "load_keymap", "palette_bindings"]
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "help_keys", "load_keymap", "palette_bindings"]
 
+KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
 BINDINGS: list[BindingType] = [
@@ -49,13 +49,18 @@ BINDINGS: list[BindingType] = [
 
 
 def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
-    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """``[keymap]`` of a TOML file: binding id -> keys, e.g. ``send = "ctrl+s"``. Missing file: no changes.
+
+    Read by the loader every user file goes through (a regular file of at most 64 KiB, UTF-8, bounded nesting).
+    """
+    if not os.path.lexists(path):
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExplorerError(f"cannot read keymap {path}: {exc}") from None
+    from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+
+    try:
+        data = load_data_file(path, FileLimits(KEYMAP_BYTES), "toml", label=f"keymap {path}")
+    except DataFileError as exc:
+        raise ExplorerError(str(exc)) from None
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise ExplorerError(f"{path}: [keymap] must map binding ids to key strings")

@@ -14,14 +14,15 @@ __all__ = ["fetch_docs"]
 
 async def fetch_docs(session: Session) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
-    from explorer.apps.openapi import outline
+    from explorer.apps.openapi import outline_skipped
 
     operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."
     if "fastapi" in session.frameworks:
         schema = await session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
-        operations = outline(schema.json)
+        operations, skipped = outline_skipped(schema.json)
+        unused = f" {len(skipped)} part(s) could not be used, first {skipped[0]}." if skipped else ""
         fastapi_note = (
-            f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations. "
+            f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations.{unused} "
             "Press o to open the interactive /docs page in your browser."
             if schema.status else f"GET /openapi.json failed: {schema.error}"
         )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import on, work
@@ -39,9 +40,11 @@ class ParityController(ParityScreen):
             self.show_error("Parity needs both a Flask app and a FastAPI app running.")
             return
         try:
-            suite = load_suite(Path(path).expanduser())
+            # Off the event loop: the file is bounded, but reading and checking it is still work.
+            suite = await asyncio.to_thread(load_suite, Path(path).expanduser())
         except ExplorerError as exc:
             self.show_error(str(exc))
+            self.notify(str(exc), severity="error", markup=False)
             return
         report = await run_parity(self.session, suite, on_result=self.add_result)
         self.show_report(report)

@@ -1,0 +1,342 @@
+"""The one loader for every file a user hands the explorer: requests files, saved runs, the keymap.
+
+A file is data, bounded before it is used. Every file goes through the same guards, in this order,
+and every refusal is one line naming the file (:class:`DataFileError`):
+
+1. **Only a regular file.** It is opened without blocking and checked with ``fstat`` on the open
+   descriptor, so a FIFO cannot hang the open or the read, ``/dev/zero`` is refused rather than
+   read, and nothing can be swapped in between the check and the read.
+2. **A byte cap** (:class:`FileLimits`): at most ``max_bytes + 1`` bytes are ever read.
+3. **UTF-8**, with or without a byte order mark; a UTF-16 or UTF-32 mark is named, any other bad
+   byte is reported with its offset.
+4. **Nesting depth** (600 levels by default). JSON: the parser's own ``RecursionError`` is caught,
+   then the depth is measured. YAML: the document is composed by an iterative composer that counts
+   levels as it reads events, so PyYAML's recursive one never runs. TOML: the parser's
+   ``RecursionError`` is caught.
+5. **YAML aliases** are kept as what they are, shared references: a structure is never copied
+   for them. The document's size with every alias expanded is measured without expanding it
+   (:func:`explorer.runtime.userdata.measure` walks each shared part once) and refused past
+   ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
+   (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
+6. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
+7. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
+   sent; refused with the place they are at, before any server starts. A saved run may hold them
+   (answers can), so reports accept them and write them as escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.userdata import DataLimitError, check_depth, measure, printable
+
+__all__ = ["MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text"]
+
+MAX_FILE_DEPTH = 600  # a saved run holds answers of up to 500 levels, a few levels down
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_MESSAGE_CHARS = 300
+
+
+class DataFileError(ExplorerError):
+    """A file that cannot be read or used; the message is one line that starts with the file's name."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """How much of a file the explorer accepts: bytes on disk, nesting levels, bytes with aliases expanded."""
+
+    max_bytes: int
+    max_depth: int = MAX_FILE_DEPTH
+    max_expanded: int | None = None  # default: four times max_bytes
+    surrogates: bool = False  # accept lone surrogates: only for files written back out, never sent (saved runs)
+
+    @property
+    def expanded(self) -> int:
+        return self.max_expanded if self.max_expanded is not None else 4 * self.max_bytes
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
+
+
+def _one_line(text: str) -> str:
+    text = printable(" ".join(str(text).split()))
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"
+
+
+def _fail(label: str, reason: str) -> DataFileError:
+    return DataFileError(f"{label}: {_one_line(reason)}")
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_bytes(path: Path, max_bytes: int, label: str) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is refused, never waited on."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise DataFileError(f"{printable(str(path))}: no such file") from None
+    except IsADirectoryError:
+        raise _fail(str(path), "is a folder, not a file") from None
+    except OSError as exc:
+        raise _fail(label, f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(str(path), f"is {_kind_of(info.st_mode)}, not a regular file")
+        if info.st_size > max_bytes:
+            raise _fail(label, f"larger than {_size(max_bytes)}")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > max_bytes:
+            raise _fail(label, f"larger than {_size(max_bytes)}")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _fail(label, f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def decode(data: bytes, label: str) -> str:
+    """UTF-8 text, a UTF-8 byte order mark dropped; any other encoding is one clear line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for mark, name in _BOMS.items():
+        if data.startswith(mark):
+            raise _fail(label, f"is {name} text; save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(label, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def read_text(path: Path, max_bytes: int, label: str | None = None) -> str:
+    """Guards 1 to 3: a regular file, at most ``max_bytes``, UTF-8."""
+    return decode(read_bytes(path, max_bytes, label or path.name), label or path.name)
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "json" if suffix == ".json" else "toml" if suffix == ".toml" else "yaml"
+
+
+def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None) -> Any:
+    """Read, check and parse a file: ``fmt`` is json, yaml or toml (default: by suffix, YAML otherwise)."""
+    path = Path(path)
+    name = label or path.name
+    return parse_data(read_text(path, limits.max_bytes, name), fmt or _format_of(path), limits, name)
+
+
+def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None) -> Any:
+    """Guards 4 to 7 on text already read: parse within the depth bound, then measure the result.
+
+    ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
+    """
+    if fmt == "json":
+        value = _parse_json(text, limits, label)
+    elif fmt == "toml":
+        value = _parse_toml(text, limits, label)
+    else:
+        value = _parse_yaml(text, limits, label, yaml_loader or _BoundedLoader)
+    try:
+        if fmt == "json" and (limits.surrogates or not _SURROGATE_ESCAPE.search(text)):
+            check_depth(value, limits.max_depth)  # nothing shared, no surrogate: only the depth is left
+        else:
+            measure(value, max_depth=limits.max_depth, max_size=limits.expanded, surrogates=limits.surrogates)
+    except DataLimitError as exc:
+        raise _fail(label, str(exc)) from None
+    return value
+
+
+def _parse_json(text: str, limits: FileLimits, label: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(label, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise _fail(label, f"nested deeper than {limits.max_depth} levels") from None
+    except ValueError as exc:  # an integer past Python's limit for decimal text
+        raise _fail(label, _number_reason(exc)) from None
+
+
+def _number_reason(exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return "holds a number with more than 4,300 digits"
+    return f"a value cannot be read: {exc}"
+
+
+def _parse_toml(text: str, limits: FileLimits, label: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(label, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise _fail(label, f"nested deeper than {limits.max_depth} levels") from None
+    except ValueError as exc:
+        raise _fail(label, _number_reason(exc)) from None
+
+
+class _Refused(Exception):
+    """A bound passed while composing YAML; carries the place in the file."""
+
+    def __init__(self, reason: str, mark: Any) -> None:
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        super().__init__(reason + where)
+
+
+class BoundedComposer:
+    """An iterative composer with a depth bound, mixed into PyYAML's safe loader (before it)."""
+
+    max_depth = MAX_FILE_DEPTH
+    get_event: Any
+    check_event: Any
+    resolve: Any
+
+    def get_single_node(self) -> Node | None:
+        self.get_event()  # stream start
+        document = None
+        if not self.check_event(StreamEndEvent):
+            document = self._compose_document()
+        if not self.check_event(StreamEndEvent):
+            event = self.get_event()
+            raise ComposerError("expected a single document in the stream", None, "but found another document",
+                                event.start_mark)  # fmt: skip
+        self.get_event()
+        return document
+
+    def _compose_document(self) -> Node:
+        """One document as nodes, built from events with an explicit stack instead of recursion."""
+        self.get_event()  # document start
+        anchors: dict[str, Node] = {}
+        stack: list[Node] = []
+        open_ids: set[int] = set()
+        keys: list[Node | None] = []  # per open mapping: the key waiting for its value
+        while True:
+            event = self.get_event()
+            if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                node = stack.pop()
+                keys.pop()
+                open_ids.discard(id(node))
+                node.end_mark = event.end_mark
+                if not stack:
+                    break
+                continue
+            node = self._node(event, anchors, open_ids)
+            if stack:
+                self._attach(stack[-1], keys, node, event)
+            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                if len(stack) >= self.max_depth:
+                    raise _Refused(f"nested deeper than {self.max_depth} levels", event.start_mark)
+                stack.append(node)
+                keys.append(None)
+                open_ids.add(id(node))
+            elif not stack:
+                break
+        self.get_event()  # document end
+        return node
+
+    def _node(self, event: Any, anchors: dict[str, Node], open_ids: set[int]) -> Node:
+        if isinstance(event, AliasEvent):
+            if event.anchor not in anchors:
+                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+            node = anchors[event.anchor]
+            if id(node) in open_ids:
+                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", event.start_mark)
+            return node
+        if isinstance(event, ScalarEvent):
+            tag = event.tag if event.tag not in (None, "!") else self.resolve(ScalarNode, event.value, event.implicit)
+            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+            kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+            tag = event.tag if event.tag not in (None, "!") else self.resolve(kind, None, event.implicit)
+            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        else:
+            raise ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
+        if event.anchor is not None:
+            if event.anchor in anchors:
+                raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
+            anchors[event.anchor] = node
+        return node
+
+    @staticmethod
+    def _attach(parent: Node, keys: list[Node | None], node: Node, event: Any) -> None:
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+            return
+        key = keys[-1]
+        if key is None:
+            if node.tag == _MERGE_TAG:
+                raise _Refused("merge keys (<<) are not supported; repeat the keys instead", event.start_mark)
+            keys[-1] = node
+        else:
+            parent.value.append((key, node))
+            keys[-1] = None
+
+
+_Base: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+
+class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
+
+
+def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
+    loader = loader_class(text)
+    loader.max_depth = limits.max_depth
+    try:
+        return loader.get_single_data()
+    except _Refused as exc:
+        raise _fail(label, str(exc)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "malformed"
+        if "nesting depth" in problem:  # libyaml's own bound (1,000 levels) may come first
+            raise _fail(label, f"nested deeper than {limits.max_depth} levels{where.replace(' at ', ' (', 1)})") from None
+        raise _fail(label, f"not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise _fail(label, f"nested deeper than {limits.max_depth} levels") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar the constructor could not convert
+        reason = _number_reason(exc) if isinstance(exc, ValueError) else f"a value cannot be read: {exc}"
+        raise _fail(label, reason) from None
+    finally:
+        loader.dispose()
