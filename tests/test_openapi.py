@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.apps.openapi import outline, outline_skipped
-from explorer.apps.routes import RouteListing, merge_routes, openapi_routes
+from explorer.apps.routes import RouteListing, merge_routes
 from explorer.apps.source import find_handler, module_file
+from explorer.apps.templates import openapi_routes
 from explorer.cli.render_parity import routes_table
 from explorer.runtime.errors import RequestError
 from explorer.runtime.request import RequestSpec

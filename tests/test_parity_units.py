@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.apps.routes import RouteListing, merge_routes, routes_from_openapi, routes_from_url_map
+from explorer.apps.routes import RouteListing, merge_routes
 from explorer.apps.targets import TargetError, check_target, import_error_line, specs_from_options
+from explorer.apps.templates import routes_from_openapi, routes_from_url_map
 from explorer.parity.check import compare
 from explorer.parity.jsondiff import Change, diff_json
 from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
