@@ -60,21 +60,38 @@ def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
 
 
 def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
-    """Each child entry point starts and does its job from this install, away from the checkout."""
+    """Each child entry point starts and does its job from this install, away from the checkout.
 
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
-
-    routes = run(sys.executable, "-m", "explorer.apps._routes", "demos.flask_app:app", "--parent", str(os.getpid()))
-    assert routes.returncode == 0 and "/items/<int:item_id>" in routes.stdout, routes.stdout + routes.stderr
+    The four commands run at once: each spends most of its time starting Python and importing.
+    """
     config = json.dumps({"parent": os.getpid(), "engine": "no-such-engine"})
-    worker = run(sys.executable, "-m", "explorer.bench._worker", config)
-    assert [json.loads(line)["event"] for line in worker.stdout.splitlines()] == ["started", "error"], worker.stderr
-    samples = run(*explorer, "samples", "--json")
-    assert samples.returncode == 0 and len(json.loads(samples.stdout)["samples"]) >= 20, samples.stderr
-    send = run(*explorer, "send", "--json", "GET", "/items/1")  # both demo servers: explorer.runtime._serve
-    assert send.returncode == 0, send.stderr
-    assert [r["status"] for r in json.loads(send.stdout)["results"]] == [200, 200]
+    commands = {
+        "routes": [sys.executable, "-m", "explorer.apps._routes", "demos.flask_app:app", "--parent", str(os.getpid())],
+        "worker": [sys.executable, "-m", "explorer.bench._worker", config],
+        "samples": [*explorer, "samples", "--json"],
+        "send": [*explorer, "send", "--json", "GET", "/items/1"],  # both demo servers: explorer.runtime._serve
+    }
+    procs = {name: subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, argv in commands.items()}  # fmt: skip
+    out = {}
+    try:
+        for name, proc in procs.items():
+            stdout, stderr = proc.communicate(timeout=60)
+            out[name] = (proc.returncode, stdout, stderr)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:  # only when one timed out: stop the rest too
+                proc.kill()
+                proc.communicate()
+    code, stdout, stderr = out["routes"]
+    assert code == 0 and "/items/<int:item_id>" in stdout, stdout + stderr
+    code, stdout, stderr = out["worker"]
+    assert [json.loads(line)["event"] for line in stdout.splitlines()] == ["started", "error"], stderr
+    code, stdout, stderr = out["samples"]
+    assert code == 0 and len(json.loads(stdout)["samples"]) >= 20, stderr
+    code, stdout, stderr = out["send"]
+    assert code == 0, stderr
+    assert [r["status"] for r in json.loads(stdout)["results"]] == [200, 200]
 
 
 def test_children_run_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
