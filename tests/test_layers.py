@@ -55,7 +55,7 @@ MODULES: dict[str, Path] = {
 
 
 def layer(module: str) -> str:
-    """``explorer.runtime.client`` -> ``runtime``; ``panels.editor`` -> ``panels``; ``explorer.__main__`` -> ``explorer``."""
+    """``explorer.runtime.client``: ``runtime``; ``panels.editor``: ``panels``; ``explorer.__main__``: ``explorer``."""
     top, _, rest = module.partition(".")
     if top != "explorer" or not rest:
         return top

@@ -24,7 +24,7 @@ PACKAGES = ("explorer", "panels", "demos")
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the sources: an in-tree ``build/`` left by an older layout would ship stale modules."""
+    """A wheel built from a copy of the sources: an in-tree ``build/`` from an older layout would ship stale modules."""
     src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
