@@ -589,6 +589,13 @@ class ExplorerApp(App[int]):
         keys += [("enter", "On a sample: load and send it"), ("escape", "Leave a screen")]
         self.push_screen(HelpScreen(keys))
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against a page key pressed as it opens (see panels/palette.py)."""
+        from panels.palette import SafeCommandPalette
+
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
