@@ -363,9 +363,9 @@ async def test_page_keys_right_after_opening_the_command_palette() -> None:
 
     from textual.command import CommandList, CommandPalette
 
-    for action, moved in (("page_up", False), ("page_down", True)):
-        app = ExplorerApp()
-        async with app.run_test(size=SIZE) as pilot:
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        for action, moved in (("page_up", False), ("page_down", True)):
             app.action_command_palette()  # as the key does, but without waiting for a refresh
             commands = None
             while commands is None or commands.highlighted is None:
@@ -378,4 +378,6 @@ async def test_page_keys_right_after_opening_the_command_palette() -> None:
             await pilot.pause()
             assert app.is_running and CommandPalette.is_open(app)
             assert (commands.highlighted or 0) > 0 if moved else commands.highlighted == 0
-            await pilot.press("escape", "ctrl+q")
+            await pilot.press("escape")
+            await until(pilot, lambda: not CommandPalette.is_open(app))
+        await pilot.press("ctrl+q")
