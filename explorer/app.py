@@ -25,6 +25,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -599,6 +600,19 @@ class ExplorerApp(App[int]):
             keys.append((shown.replace(",", " "), binding.tooltip or binding.description))
         keys += [("enter", "On a sample: load and send it"), ("escape", "Leave a screen")]
         self.push_screen(HelpScreen(keys))
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, made safe for SIGSTOP and SIGCONT from outside (see panels/driver.py)."""
+        from panels.driver import terminal_driver
+
+        return terminal_driver(super().get_driver_class())
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against a page key pressed as it opens (see panels/palette.py)."""
+        from panels.palette import SafeCommandPalette
+
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
