@@ -466,3 +466,30 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
         assert "1 errors" in plain(summary)
         await pilot.press("down")
         await until(pilot, lambda: "… and 4,950 more differences" in plain(screen.query_one("#parity-detail", Static)))
+
+
+
+async def test_page_keys_right_after_opening_the_command_palette() -> None:
+    """ctrl+p then PageUp/PageDown at once: Textual 8.2.8 raised KeyError: 0 before the list had a size."""
+    import asyncio
+
+    from textual.command import CommandList, CommandPalette
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        for action, moved in (("page_up", False), ("page_down", True)):
+            app.action_command_palette()  # as the key does, but without waiting for a refresh
+            commands = None
+            while commands is None or commands.highlighted is None:
+                await asyncio.sleep(0)  # the palette fills its list first, then lays it out
+                found = app.screen.query(CommandList) if CommandPalette.is_open(app) else None
+                commands = found.first() if found else None
+            assert not commands.scrollable_content_region  # the moment the page key used to fail
+            await app.screen.run_action(f"command_list({action!r})")  # what PageUp/PageDown are bound to
+            await until(pilot, lambda: bool(commands.scrollable_content_region))
+            await pilot.pause()
+            assert app.is_running and CommandPalette.is_open(app)
+            assert (commands.highlighted or 0) > 0 if moved else commands.highlighted == 0
+            await pilot.press("escape")
+            await until(pilot, lambda: not CommandPalette.is_open(app))
+        await pilot.press("ctrl+q")

@@ -20,7 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.parity.suite import ParityFileError, load_suite
-from explorer.runtime.datafile import MAX_FILE_DEPTH, BoundedComposer, DataFileError, FileLimits, load_data_file, parse_data
+from explorer.runtime.datafile import (
+    MAX_FILE_DEPTH,
+    BoundedComposer,
+    DataFileError,
+    FileLimits,
+    load_data_file,
+    parse_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = FileLimits(4 * 1024 * 1024)

@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Callable
 
+import psutil
 import pytest
 
 from tests.conftest import wait_gone
@@ -47,3 +48,28 @@ def test_no_server_survives(flask_server: str, path: str) -> None:
         finally:
             app.cleanup()
     assert survivors == 0
+
+
+def test_ctrl_q_quits_after_sigstop_and_sigcont() -> None:
+    """Stopped and continued from outside, the app keeps one input thread and still quits at once.
+
+    Textual 8.2.8 started a second input thread (and writer) on every SIGCONT; the two raced for
+    stdin and quitting waited for the one blocked in a read: ctrl+q hung in 2 of 8 trials here.
+    """
+    for _ in range(RUNS):
+        app = PtyApp()
+        try:
+            pids = app.server_pids()
+            threads = psutil.Process(app.proc.pid).num_threads()
+            app.proc.send_signal(signal.SIGSTOP)
+            app.proc.send_signal(signal.SIGCONT)
+            for key in (b"\x1b[B", b"\x1b[A", b"\x1b[B"):  # keys after the SIGCONT, as a user would type
+                app.write(key)
+                app.pump(0.15)
+            assert psutil.Process(app.proc.pid).num_threads() <= threads  # no second input thread
+            app.write(b"\x11")
+            assert app.wait_exit(5) == 0, "ctrl+q did not quit after SIGSTOP and SIGCONT"
+            assert b"Event loop is closed" not in app.output
+            assert wait_gone(pids, timeout=5) == []
+        finally:
+            app.cleanup()

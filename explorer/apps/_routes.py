@@ -1,6 +1,6 @@
 """Child-process entry point: print a Flask app's URL map as JSON, then exit.
 
-``python -m explorer.apps._routes MODULE:ATTR --parent PID``
+``python -m explorer.apps._routes MODULE:ATTR [--parent PID]``
 
 Flask does not publish its routes over HTTP, and the explorer never imports a user's app into its
 own process (a crash or a side effect there would take the explorer down with it). So a short-lived
@@ -48,7 +48,7 @@ def url_map(app: Any) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="explorer.apps._routes")
     parser.add_argument("target")
-    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--parent", type=int, default=os.getppid())
     args = parser.parse_args(argv)
     die_with_parent(args.parent)
     app = load_app(args.target)

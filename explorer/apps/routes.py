@@ -9,10 +9,8 @@ Turning either into templates with example values is :mod:`explorer.apps.templat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import Any
 
 from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.keeper import spawn_kept
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import server_env
 from explorer.runtime.specs import ServerSpec
@@ -39,6 +38,8 @@ __all__ = [
 
 OPENAPI_PATH = "/openapi.json"
 ROUTES_TIMEOUT = 15.0
+_AFTER_EXIT = 1.0  # seconds to read what the lister printed once it has exited
+_OUTPUT_LIMIT = 8 << 20  # the lister's last 8 MiB of output: its marker line is the last one
 _MARKER = "EXPLORER-ROUTES "
 
 
@@ -91,30 +92,38 @@ class RouteRow:
 
 
 async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
-    """Import the app in a child process and read its rules; :class:`RouteError` says why not."""
+    """Import the app in a child process and read its rules; :class:`RouteError` says why not.
+
+    Done is when the lister exits, not when its output pipe closes: a process the app starts at
+    import inherits that pipe and may hold it open for ever. The lister runs under a keeper, which
+    ends such processes as soon as the lister exits.
+    """
     from explorer.apps.targets import import_error_line
 
-    argv = [sys.executable, "-m", "explorer.apps._routes", spec.target, "--parent", str(os.getpid())]
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env=server_env(spec),
-        cwd=str(spec.app_dir) if spec.app_dir else None,
-    )
+    argv = [sys.executable, "-m", "explorer.apps._routes", spec.target]
     try:
-        output, _ = await asyncio.wait_for(proc.communicate(), timeout)
+        kept = await spawn_kept(argv, env=server_env(spec), cwd=str(spec.app_dir) if spec.app_dir else None)
+    except OSError as exc:
+        raise RouteError(f"could not start the route lister: {exc}") from None
+    assert kept.proc.stdout is not None
+    printed = bytearray()
+    reading = asyncio.create_task(_read_tail(kept.proc.stdout, printed))
+    try:
+        await asyncio.wait_for(asyncio.shield(kept.wait()), timeout)
     except BaseException as exc:  # time-out or cancellation: never leave the child behind
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        await proc.wait()
+        kept.kill_now()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(kept.wait()), 5.0)
+        reading.cancel()
         if isinstance(exc, TimeoutError):
             raise RouteError(f"the Flask app {spec.target} did not finish importing within {timeout:g} s") from None
         raise
+    try:  # what it printed is already in the pipe; a process that escaped may keep the pipe open
+        await asyncio.wait_for(reading, _AFTER_EXIT)
+    except TimeoutError:
+        pass
+    proc = kept.proc
+    output = bytes(printed)
     lines = output.decode("utf-8", "replace").splitlines()
     found = [line for line in lines if line.startswith(_MARKER)]
     if proc.returncode == 0 and found:
@@ -127,6 +136,14 @@ async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> li
         raise RouteError(f"the Flask app {spec.target} failed to import: {reason}")
     last = next((line for line in reversed(lines) if line.strip()), f"exit code {proc.returncode}")
     raise RouteError(last.removeprefix("explorer: "))
+
+
+async def _read_tail(stream: asyncio.StreamReader, into: bytearray) -> None:
+    """Read ``stream`` to its end, keeping only the last :data:`_OUTPUT_LIMIT` bytes."""
+    while chunk := await stream.read(65536):
+        into += chunk
+        if len(into) > _OUTPUT_LIMIT:
+            del into[: len(into) - _OUTPUT_LIMIT]
 
 
 # --- Both ------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Child-process entry point: run one web app on a listening socket handed down by the supervisor.
 
-``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N --parent PID [--workers W] [--threads T]``
+``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N [--parent PID] [--workers W] [--threads T]``
 
 The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
-child starts and no other interface is ever bound. Before anything else the child arranges to die
-with its parent: a parent-death signal on Linux, and everywhere a watchdog thread that notices a
+child starts and no other interface is ever bound. The socket is made close-on-exec at once, so a
+program the app runs does not inherit it (a forked copy of the server still does; the keeper above
+this process ends those). Before anything else the child arranges to die with its parent (the
+keeper, by default): a parent-death signal on Linux, and everywhere a watchdog thread that notices a
 changed parent PID. Gunicorn workers get the same signal in their ``post_fork`` hook.
 """
 
@@ -61,6 +63,20 @@ def serve_uvicorn(target: str, fd: int) -> None:
 
 def _post_fork(server: Any, worker: Any) -> None:
     die_with_parent(os.getppid(), watch=False)  # threads do not survive fork: gunicorn checks its parent itself
+    _close_on_exec(worker.sockets)
+
+
+def _when_ready(server: Any) -> None:
+    _close_on_exec(server.LISTENERS)
+
+
+def _close_on_exec(listeners: Any) -> None:
+    """Gunicorn marks its sockets inheritable (for its re-exec upgrade, unused here): undo that."""
+    for listener in listeners or ():
+        try:
+            listener.sock.set_inheritable(False)
+        except (AttributeError, OSError):
+            pass
 
 
 def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: str) -> None:
@@ -78,6 +94,7 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
         "graceful_timeout": 2,
         "control_socket_disable": True,  # gunicorn >= 24 would otherwise share one ctl socket file
         "post_fork": _post_fork,
+        "when_ready": _when_ready,
         "proc_name": f"explorer:{target}",
     }
 
@@ -98,10 +115,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("target")
     parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--parent", type=int, default=os.getppid())
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
+    os.set_inheritable(args.fd, False)
     die_with_parent(args.parent)
     if args.kind == "werkzeug":
         serve_werkzeug(args.target, args.fd)

@@ -20,7 +20,15 @@ import httpx
 
 from explorer.runtime.errors import RequestError
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.transport import BODY_SIZE, KEEP_BODY, NOTES, TIMINGS, HeadersTooLarge, OutOfDescriptors, WireTransport
+from explorer.runtime.transport import (
+    BODY_SIZE,
+    KEEP_BODY,
+    NOTES,
+    TIMINGS,
+    HeadersTooLarge,
+    OutOfDescriptors,
+    WireTransport,
+)
 from explorer.runtime.userdata import loads_json
 from explorer.runtime.validation import ValidationIssue, normalise
 

@@ -1,8 +1,10 @@
 """Process-group helpers shared by the supervisor, the server launcher, the route lister and the lab.
 
 Every child the explorer starts leads a session of its own, so one ``killpg`` reaches it and
-whatever it started (gunicorn workers, wrk). A child also arranges to die with the explorer: a
-parent-death signal on Linux, and everywhere a watchdog thread that notices a changed parent PID.
+whatever it started (gunicorn workers, wrk). A child also arranges to die with its parent (the
+explorer, or for a server and the route lister the keeper of :mod:`explorer.runtime.keeper`, which also
+ends what left the group): a parent-death signal on Linux, and everywhere a watchdog thread that
+notices a changed parent PID.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """The supervisor: each web app in its own subprocess on 127.0.0.1, watched, drained and always stopped.
 
-A server is started from the event loop's thread (so a parent-death signal set in the child
-stays tied to a thread that lives as long as the explorer), in a session of its own (so one
-``killpg`` ends it and any workers), on a socket this process binds to 127.0.0.1 and hands down.
+A server is started from the event loop's thread under a keeper (:mod:`explorer.runtime.keeper`), in a
+session of its own, on a socket this process binds to 127.0.0.1 and hands down. The keeper ends the
+server and every process it started (workers, the app's own children, daemons that left the session)
+when the server exits, when it is stopped, and when the explorer dies, SIGKILL included.
 Its output is read continuously into a bounded :class:`LogBuffer`. Readiness is the first HTTP
 answer to a probe; after that a probe every half second tells a hung server from a live one.
 
-Every process group started here is remembered until it is reaped, and :func:`kill_all_now`
-(registered with :mod:`atexit`, and called by the app's signal handlers) ends them synchronously
-when there is no event loop left to do it properly. What to run and the state it is in are plain
-data in :mod:`explorer.runtime.specs`.
+Every keeper is remembered until it exits, and :func:`kill_all_now` (registered with :mod:`atexit`,
+and called by the app's signal handlers) asks them all to end their servers at once when there is
+no event loop left to do it properly. What to run and the state it is in are plain data in
+:mod:`explorer.runtime.specs`.
 """
 
 from __future__ import annotations
@@ -19,30 +20,23 @@ import atexit
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from explorer.runtime.errors import ServerError
+from explorer.runtime.keeper import Kept, kill_all_kept, spawn_kept
 from explorer.runtime.logbuffer import LogBuffer
-from explorer.runtime.procs import kill_group
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
 PROBE_PATH = "/.well-known/explorer-probe"
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
-_LIVE_GROUPS: set[int] = set()
 
 
 def kill_all_now() -> None:
-    """Synchronously SIGKILL every server group still alive: the last resort on any exit path."""
-    for pgid in list(_LIVE_GROUPS):
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        _LIVE_GROUPS.discard(pgid)
+    """Synchronously have every server still alive killed, with all it started: the last resort."""
+    kill_all_kept()
 
 
 atexit.register(kill_all_now)
@@ -119,7 +113,7 @@ class ManagedServer:
         self.monitoring = True
         self._status = ServerStatus(spec.framework)
         self._listeners: list[StatusListener] = []
-        self._proc: asyncio.subprocess.Process | None = None
+        self._kept: Kept | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._exited: asyncio.Future[int] | None = None
         self._lock = asyncio.Lock()
@@ -149,40 +143,37 @@ class ManagedServer:
             return await self._start()
 
     async def _start(self) -> ServerStatus:
-        if self._proc is not None and self._proc.returncode is None:
+        if self._kept is not None and self._kept.returncode is None:
             await self._stop_locked()  # never two processes for one server
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
         argv = [
             sys.executable, "-m", "explorer.runtime._serve", self.spec.kind, self.spec.target,
-            "--fd", str(sock.fileno()), "--parent", str(os.getpid()),
+            "--fd", str(sock.fileno()),
             "--workers", str(self.spec.workers), "--threads", str(self.spec.threads),
         ]  # fmt: skip
         self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")
         self._set(state=ServerState.STARTING, port=port, pid=None, returncode=None, message="", spawn_to_ready_ms=None)
-        spawned = time.perf_counter()
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+            kept = await spawn_kept(
+                argv,
                 pass_fds=(sock.fileno(),),
-                start_new_session=True,
                 env=server_env(self.spec),
                 cwd=str(self.spec.app_dir) if self.spec.app_dir else None,
+                note=True,
             )
         except OSError as exc:
             self._set(state=ServerState.CRASHED, message=f"could not start: {exc}")
             return self._status
         finally:
             sock.close()  # the child holds it now; keeping ours would queue connections after a crash
-        _LIVE_GROUPS.add(proc.pid)
-        self._proc = proc
+        spawned = time.perf_counter()  # the server itself has just been started (not its keeper)
+        proc = kept.proc
+        self._kept = kept
         self._exited = asyncio.get_running_loop().create_future()
-        self._set(pid=proc.pid)
+        self._set(pid=kept.pid)
         drain = asyncio.create_task(self._drain(proc))
-        self._tasks = [drain, asyncio.create_task(self._reap(proc, drain))]
+        self._tasks = [drain, asyncio.create_task(self._reap(kept, drain))]
         try:
             await self._wait_ready(proc, port, spawned)
         except asyncio.CancelledError:
@@ -199,7 +190,8 @@ class ManagedServer:
             if remaining <= 0:
                 self.log.write(f"no answer within {self.ready_timeout:.0f} s; stopping it")
                 self._set(state=ServerState.CRASHED, message=f"not ready after {self.ready_timeout:.0f} s")
-                await self._terminate(proc)
+                assert self._kept is not None
+                await self._terminate(self._kept)
                 self._set(log_tail=tuple(self.log.tail(20)))
                 return
             attempt = asyncio.create_task(probe(port, min(1.0, remaining)))
@@ -219,11 +211,13 @@ class ManagedServer:
             self.log.feed(chunk)
         self.log.flush()
 
-    async def _reap(self, proc: asyncio.subprocess.Process, drain: asyncio.Task[None]) -> None:
-        """Report an exit nobody asked for as a crash, with the last lines the server printed."""
-        code = await proc.wait()
-        kill_group(proc.pid, signal.SIGKILL)  # workers a dead master left behind
-        _LIVE_GROUPS.discard(proc.pid)
+    async def _reap(self, kept: Kept, drain: asyncio.Task[None]) -> None:
+        """Report an exit nobody asked for as a crash, with the last lines the server printed.
+
+        The keeper exits last, after whatever the server left running (workers of a dead gunicorn
+        master, the app's own children) is gone.
+        """
+        code = await kept.wait()
         try:  # the pipe reaches EOF once the process is gone: the traceback is then all in the log
             await asyncio.wait_for(asyncio.shield(drain), 1.0)
         except TimeoutError:
@@ -266,31 +260,23 @@ class ManagedServer:
             return await self._stop_locked(grace)
 
     async def _stop_locked(self, grace: float = 3.0) -> ServerStatus:
-        proc = self._proc
-        if proc is not None and proc.returncode is None:
+        kept = self._kept
+        if kept is not None and kept.returncode is None:
             self._set(state=ServerState.STOPPING)
-            await self._terminate(proc, grace)
+            await self._terminate(kept, grace)
         current = asyncio.current_task()
         tasks = [task for task in self._tasks if task is not current]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
-        if self._status.state is not ServerState.CRASHED or proc is None:
-            self._set(state=ServerState.STOPPED, returncode=proc.returncode if proc else None)
+        if self._status.state is not ServerState.CRASHED or kept is None:
+            self._set(state=ServerState.STOPPED, returncode=kept.returncode if kept else None)
         return self._status
 
-    async def _terminate(self, proc: asyncio.subprocess.Process, grace: float = 3.0) -> None:
-        kill_group(proc.pid, signal.SIGTERM)
-        kill_group(proc.pid, signal.SIGCONT)  # a stopped (SIGSTOP) server cannot act on SIGTERM until resumed
-        try:
-            await asyncio.wait_for(proc.wait(), grace)
-        except TimeoutError:
-            self.log.write(f"still running {grace:.0f} s after SIGTERM; sending SIGKILL")
-            kill_group(proc.pid, signal.SIGKILL)
-            await proc.wait()
-        kill_group(proc.pid, signal.SIGKILL)
-        _LIVE_GROUPS.discard(proc.pid)
+    async def _terminate(self, kept: Kept, grace: float = 3.0) -> None:
+        """SIGTERM (and SIGCONT, for a stopped server), SIGKILL after ``grace``; the keeper sweeps."""
+        await kept.stop(grace, lambda: self.log.write(f"still running {grace:.0f} s after SIGTERM; sending SIGKILL"))
 
     async def restart(self) -> ServerStatus:
         """Stop (if needed) and start again, on the same port when it is still free; one at a time."""

@@ -3,8 +3,9 @@
 The work lives next to it, each piece with what it needs handed over when it is created: sending a
 request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
 paint, restart, switch, every way out) in :mod:`.lifecycle`, each screen's work in :mod:`.screens`,
-and the bindings and keymap in :mod:`.keys`. Messages come up from the panels; the app hands data
-down and keeps what the whole session shares: the session itself, its log and the measurements.
+the bindings and keymap in :mod:`.keys`, two guards for Textual itself in :mod:`.guards`. Messages
+come up from the panels; the app hands data down and keeps what the whole session shares: the
+session itself, its log and the measurements.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
@@ -31,6 +32,7 @@ from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.tui.guards import GuardedApp
 from explorer.tui.keys import BINDINGS, help_keys, load_keymap, palette_bindings
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.workbench import Workbench
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 THEME = "textual-dark"
 
 
-class ExplorerApp(App[int]):
+class ExplorerApp(GuardedApp):
     """Flask vs FastAPI, live."""
 
     CSS_PATH = "app.tcss"
