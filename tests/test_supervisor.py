@@ -134,9 +134,17 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
     assert wait_gone(pids, timeout=5) == []
 
 
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # gone between listing and reading
+        return []
+
+
 async def test_concurrent_restarts_leave_one_process() -> None:
-    def fastapi_pids() -> set[int]:  # other tests' session servers may run the same app
-        return {p.pid for p in psutil.process_iter(["cmdline"]) if "demos.fastapi_app:app" in " ".join(p.info["cmdline"] or [])}
+    def fastapi_pids() -> set[int]:  # only our own descendants: other suites on the machine run the same app
+        mine = psutil.Process().children(recursive=True)
+        return {p.pid for p in mine if "demos.fastapi_app:app" in " ".join(_cmdline(p))}
 
     async with Supervisor([demo_spec("fastapi")]) as supervisor:
         server = supervisor["fastapi"]
