@@ -2,7 +2,8 @@
 
 Public face (imported on first use): :class:`ExplorerApp` and :func:`run` (``app``),
 :func:`load_keymap` (``keys``). The app composes the panels and routes keys; the work is in
-``workbench`` (sending), ``lifecycle`` (the servers), ``screens`` (each screen's own work).
+``workbench`` (sending), ``lifecycle`` (the servers), ``screens`` (each screen's own work),
+``keys`` (bindings and keymap), ``guards`` (two workarounds for Textual itself).
 """
 
 from __future__ import annotations
