@@ -55,7 +55,9 @@ class PtyApp:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.pump()
-            servers = [p for p in _children(self.proc.pid) if "explorer.runtime._serve" in " ".join(_cmdline(p))]
+            serving = [p for p in _children(self.proc.pid) if "explorer.runtime._serve" in " ".join(_cmdline(p))]
+            pids = {p.pid for p in serving}
+            servers = [p for p in serving if _ppid(p) not in pids]  # a gunicorn worker carries its master's argv
             ports = [port for p in servers for port in _listening_ports(p)]
             if len(servers) == 2 and len(ports) == 2 and all(_answers(port) for port in ports):
                 return [p.pid for p in _children(self.proc.pid)]
@@ -108,3 +110,10 @@ def _answers(port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def _ppid(process: psutil.Process) -> int | None:
+    try:
+        return process.ppid()
+    except psutil.Error:  # gone between listing and reading
+        return None
