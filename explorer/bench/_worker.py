@@ -20,8 +20,8 @@ from typing import Any
 
 from explorer.bench.engine import run_builtin
 from explorer.bench.external import run_external
+from explorer.bench.openloop import run_open
 from explorer.runtime.procs import die_with_parent
-
 
 
 def emit(event: dict[str, Any]) -> None:
@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     die_with_parent(int(config["parent"]), signal.SIGTERM)  # SIGTERM: the handler also ends wrk/oha
     emit({"event": "started", "pid": os.getpid(), "engine": config["engine"]})
     try:
-        if config["engine"] == "builtin":
+        if config["engine"] == "builtin" and config.get("rate"):
+            result = asyncio.run(run_open(config, emit))
+        elif config["engine"] == "builtin":
             result = asyncio.run(run_builtin(config, emit))
         else:
             result = run_external(config, emit)

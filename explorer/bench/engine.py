@@ -12,45 +12,18 @@ Runs only inside the load process (``explorer.bench._worker``), never in a calle
 from __future__ import annotations
 
 import asyncio
-import errno
-import math
 import os
-import resource
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httptools
 
+from explorer.bench.wire import (
+    BUFFER_BYTES, RECONNECT_DELAY, Emit, connect_error_kind, cpu_seconds, encode_request, fd_limit, ms_or_none,
+)  # fmt: skip
+from explorer.bench.servercpu import sample_tree, server_cost
+from explorer.bench.stall import inject_stalls
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION, LatencySummary, LogHistogram
-
-_RECONNECT_DELAY = 0.05
-_BUFFER_BYTES = 64 * 1024
-
-Emit = Callable[[dict[str, Any]], None]
-
-
-def connect_error_kind(exc: OSError) -> str:
-    """``emfile`` when this process is out of file descriptors, ``ports`` when out of local ports, else ``connect``."""
-    if exc.errno in (errno.EMFILE, errno.ENFILE):
-        return "emfile"
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return "ports"
-    return "connect"
-
-
-def fd_limit() -> int | None:
-    """This process's soft limit on open files (what ``ulimit -n`` shows), or None when unlimited."""
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    return None if soft == resource.RLIM_INFINITY else int(soft)
-
-
-def encode_request(host: str, port: int, path: str) -> bytes:
-    """The one request every worker sends, encoded once."""
-    return f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: explorer-bench\r\nAccept: */*\r\n\r\n".encode(
-        "ascii"
-    )
-
 
 class _Connection(asyncio.BufferedProtocol):
     """One keep-alive connection: send, parse, record, send again, until the load stops.
@@ -66,7 +39,7 @@ class _Connection(asyncio.BufferedProtocol):
         self.parser = httptools.HttpResponseParser(self)
         self.sent_at = 0.0
         self.busy = False
-        self.buffer = memoryview(bytearray(_BUFFER_BYTES))
+        self.buffer = memoryview(bytearray(BUFFER_BYTES))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's transports are not asyncio.Transport
@@ -168,7 +141,7 @@ class Load:
                 return
             except OSError as exc:
                 self.error(connect_error_kind(exc))
-                await asyncio.sleep(_RECONNECT_DELAY)
+                await asyncio.sleep(RECONNECT_DELAY)
 
     def expire(self, now: float) -> None:
         """Abort requests older than the timeout (checked on every progress tick, not per request)."""
@@ -198,11 +171,6 @@ class Load:
         await asyncio.sleep(0)
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     """Warm up, measure for ``duration`` seconds with progress every ``interval``, drain, and summarise."""
     load = Load(config["host"], config["port"], config["path"], int(config["concurrency"]), float(config["timeout"]))
@@ -225,26 +193,38 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
                 "event": "progress", "phase": name, "elapsed_s": round(now - started, 3), "phase_s": length,
                 "done": done, "errors": sum(load.errors.values()),
                 "rate_rps": round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0,
-                "p50_ms": _ms(histogram.percentile_ms(50)), "p99_ms": _ms(histogram.percentile_ms(99)),
-                "max_ms": _ms(histogram.max_s * 1000 if histogram.total else float("nan")),
+                "p50_ms": ms_or_none(histogram.percentile_ms(50)), "p99_ms": ms_or_none(histogram.percentile_ms(99)),
+                "max_ms": ms_or_none(histogram.max_s * 1000 if histogram.total else float("nan")),
             })  # fmt: skip
             last_t, last_done = now, done
         return time.perf_counter()
 
     if warmup > 0:
         await phase("warmup", warmup)
+    server_pid = config.get("server_pid")
+    stalls, stop_stalls = None, asyncio.Event()
+    if config.get("stall_path"):  # the coordinated-omission experiment: the same stalls as the open loop gets
+        stalls = asyncio.get_running_loop().create_task(inject_stalls(
+            load.host, load.port, config["stall_path"], float(config["stall_every"]),
+            asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0)), stop_stalls))  # fmt: skip
+    tree0 = sample_tree(int(server_pid)) if server_pid else None
     load.recording = True
     load.completed = 0
-    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
     wall1 = await phase("measure", duration)
     load.recording = False
-    cpu = _cpu_seconds() - cpu0
+    cpu = cpu_seconds() - cpu0
+    tree1 = sample_tree(int(server_pid)) if server_pid else None
+    stop_stalls.set()
+    if stalls is not None:
+        stalls.cancel()
     await load.stop(drain_timeout=min(load.timeout, 5.0))
     window = wall1 - wall0
     histogram.add_many(load.latencies[histogram.total :])
     requests = len(load.latencies)
     return {
         "engine": "builtin",
+        "mode": "closed",
         "pid": os.getpid(),
         "concurrency": load.concurrency,
         "window_s": window,
@@ -260,8 +240,5 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
         "reconnects": max(0, load.reconnects),
         "fd_limit": fd_limit(),
+        **server_cost(tree0, tree1, requests),
     }
-
-
-def _ms(value: float) -> float | None:
-    return None if math.isnan(value) else round(value, 3)

@@ -58,6 +58,12 @@ class LoadConfig:
     interval: float = 0.2  # seconds between progress events
     threads: int = 1  # wrk only
     host: str = "127.0.0.1"
+    rate: float | None = None  # requests a second: the open loop; None: the closed loop at ``concurrency``
+    connections: int | None = None  # open loop: the most connections it may open (default 256)
+    server_pid: int | None = None  # the server's root process: its tree's CPU and memory are sampled
+    stall_path: str | None = None  # coordinated-omission experiment: this request blocks the server...
+    stall_every: float = 1.0  # ...sent every this many seconds on a connection of its own
+    stall_offset: float = 0.0  # seconds after the measured window opens that the first one goes out
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +124,26 @@ class LoadResult:
     reconnects: int | None = None  # new connections after the first per worker (the server closed one)
     pid: int | None = None
     fd_limit: int | None = None
+    mode: str = "closed"  # or "open": requests at ``target_rps``, latencies from their due time
+    target_rps: float | None = None
+    open_loop: dict[str, Any] = field(default_factory=dict)  # sent_rps, scheduled, late, dropped, unanswered...
+    service: LatencySummary | None = None  # open loop: latency from the actual send, what a closed loop sees
+    server: dict[str, Any] = field(default_factory=dict)  # server_cpu_s, server_cpu_ms_per_request, server_rss_mb...
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        value = self.server.get("server_cpu_ms_per_request")
+        return None if value is None else float(value)
+
+    @property
+    def server_rss_mb(self) -> float | None:
+        value = self.server.get("server_rss_mb")
+        return None if value is None else float(value)
+
+    @property
+    def held_back(self) -> int:
+        """Open loop: requests that went out late, were dropped or never answered (0 for a closed loop)."""
+        return sum(int(self.open_loop.get(k) or 0) for k in ("late", "dropped", "unanswered"))
 
     @property
     def error_count(self) -> int:
@@ -130,14 +156,8 @@ class LoadResult:
 
     @classmethod
     def from_event(cls, event: dict[str, Any], pid: int | None) -> LoadResult:
-        lat = event["latency"]
-
-        def num(key: str) -> float:
-            value = lat.get(key)
-            return float("nan") if value is None else float(value)
-
-        summary = LatencySummary(int(lat.get("count") or 0), num("p50_ms"), num("p90_ms"), num("p99_ms"),
-                                 num("max_ms"), num("mean_ms"))  # fmt: skip
+        summary = LatencySummary.from_dict(event["latency"])
+        service = LatencySummary.from_dict(event["service"]) if event.get("service") else None
         return cls(
             engine=event["engine"], concurrency=int(event["concurrency"]), window_s=float(event["window_s"]),
             requests=int(event["requests"]), rps=float(event["rps"]), latency=summary,
@@ -146,6 +166,9 @@ class LoadResult:
             client_cpu_utilisation=event.get("client_cpu_utilisation"), client_bound=bool(event["client_bound"]),
             histogram=event.get("histogram", []), statuses=event.get("statuses", {}),
             reconnects=event.get("reconnects"), pid=pid, fd_limit=event.get("fd_limit"),
+            mode=event.get("mode", "closed"), target_rps=event.get("target_rps"),
+            open_loop={k: event[k] for k in _OPEN_KEYS if k in event}, service=service,
+            server={k: event.get(k) for k in _SERVER_KEYS},
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,14 +177,20 @@ class LoadResult:
         return {
             "engine": self.engine, "concurrency": self.concurrency, "rps": round(self.rps, 2),
             "requests": self.requests, "window_s": round(self.window_s, 4),
-            "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "max_ms": lat["max_ms"],
-            "mean_ms": lat["mean_ms"], "errors": dict(self.errors), "error_count": self.error_count,
+            "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "p999_ms": lat["p999_ms"],
+            "max_ms": lat["max_ms"], "mean_ms": lat["mean_ms"], "mode": self.mode, "target_rps": self.target_rps,
+            **self.open_loop, "service": self.service.to_dict() if self.service else None,
+            **{k: self.server.get(k) for k in _SERVER_KEYS},
+            "errors": dict(self.errors), "error_count": self.error_count,
             "statuses": dict(self.statuses), "client_cpu_s": self.client_cpu_s,
             "client_cpu_ms_per_request": self.client_cpu_ms_per_request,
             "client_cpu_utilisation": self.client_cpu_utilisation, "client_bound": self.client_bound,
             "reconnects": self.reconnects, "fd_limit": self.fd_limit, "histogram": self.histogram,
         }  # fmt: skip
 
+
+_OPEN_KEYS = ("sent_rps", "scheduled", "late", "dropped", "unanswered", "max_send_lag_ms", "connections_used")
+_SERVER_KEYS = ("server_cpu_s", "server_cpu_ms_per_request", "server_rss_mb", "server_processes")
 
 ProgressCallback = Callable[[LoadProgress], None]
 StartedCallback = Callable[[int], None]

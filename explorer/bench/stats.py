@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-PERCENTILES = (50, 90, 99)
+PERCENTILES = (50, 90, 99, 99.9)
 CLIENT_BOUND_UTILISATION = 0.9  # a load process using 90% of one core may be the bottleneck itself
 # Error kinds that are the load client's own failures, not the server's: the load never ran as asked.
 CLIENT_ERRORS = {"emfile": "too many open files (EMFILE)", "ports": "no free local port (EADDRNOTAVAIL)"}
@@ -38,22 +38,39 @@ class LatencySummary:
     p99_ms: float
     max_ms: float
     mean_ms: float
+    p999_ms: float = math.nan  # p99.9: last, so summaries built before it existed still read
+
+    @classmethod
+    def empty(cls) -> LatencySummary:
+        return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan)
 
     @classmethod
     def of_seconds(cls, latencies: Iterable[float]) -> LatencySummary:
         """Summarise latencies given in seconds (sorts a copy)."""
         values = sorted(latencies)
         if not values:
-            return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan)
-        p50, p90, p99 = (percentile(values, p) * 1000 for p in PERCENTILES)
-        return cls(len(values), p50, p90, p99, values[-1] * 1000, sum(values) / len(values) * 1000)
+            return cls.empty()
+        p50, p90, p99, p999 = (percentile(values, p) * 1000 for p in PERCENTILES)
+        return cls(len(values), p50, p90, p99, values[-1] * 1000, sum(values) / len(values) * 1000, p999)
+
+    @classmethod
+    def from_dict(cls, lat: dict[str, object]) -> LatencySummary:
+        """The inverse of :meth:`to_dict` (missing or null figures become NaN)."""
+
+        def num(key: str) -> float:
+            value = lat.get(key)
+            return math.nan if value is None else float(value)  # type: ignore[arg-type]
+
+        return cls(int(lat.get("count") or 0), num("p50_ms"), num("p90_ms"), num("p99_ms"), num("max_ms"),  # type: ignore[call-overload]
+                   num("mean_ms"), num("p999_ms"))  # fmt: skip
 
     def to_dict(self) -> dict[str, float | int | None]:
         def ms(value: float) -> float | None:
             return None if math.isnan(value) else round(value, 3)
 
         return {"count": self.count, "p50_ms": ms(self.p50_ms), "p90_ms": ms(self.p90_ms),
-                "p99_ms": ms(self.p99_ms), "max_ms": ms(self.max_ms), "mean_ms": ms(self.mean_ms)}  # fmt: skip
+                "p99_ms": ms(self.p99_ms), "p999_ms": ms(self.p999_ms), "max_ms": ms(self.max_ms),
+                "mean_ms": ms(self.mean_ms)}  # fmt: skip
 
 
 class LogHistogram:
