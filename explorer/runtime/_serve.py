@@ -2,6 +2,11 @@
 
 ``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N [--parent PID] [--workers W] [--threads T]``
 
+Kinds: ``werkzeug`` (the dev server), ``gunicorn`` (gthread), ``gunicorn-gevent`` (gevent workers),
+``uvicorn`` (one process), ``gunicorn-uvicorn`` (gunicorn with W uvicorn workers), ``granian-wsgi``
+and ``granian-asgi`` (one Rust server for both kinds of app). Each imports only the standard library
+and the server it runs, so this child works under any interpreter that has that server installed.
+
 The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
 child starts and no other interface is ever bound. The socket is made close-on-exec at once, so a
 program the app runs does not inherit it (a forked copy of the server still does; the keeper above
@@ -22,7 +27,7 @@ from typing import Any
 
 from explorer.runtime.procs import die_with_parent
 
-KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
+KINDS = ("werkzeug", "gunicorn", "gunicorn-gevent", "uvicorn", "gunicorn-uvicorn", "granian-wsgi", "granian-asgi")
 
 
 def load_app(target: str) -> Any:
@@ -80,14 +85,20 @@ def _close_on_exec(listeners: Any) -> None:
 
 
 def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: str) -> None:
-    """Gunicorn configured in code: gthread for Flask, the uvicorn worker for FastAPI."""
+    """Gunicorn configured in code: gthread or gevent for Flask, the uvicorn worker for FastAPI.
+
+    The gevent worker monkey-patches the standard library in each worker as it starts (so Flask's
+    ``time.sleep`` yields to other requests) and takes up to ``worker_connections`` at once; here
+    ``threads`` sets that number, so one option means "how many requests a worker holds".
+    """
     from gunicorn.app.base import BaseApplication
 
     options = {
         "bind": [f"fd://{fd}"],
         "workers": workers,
-        "threads": threads,
+        "threads": threads if worker_class == "gthread" else 1,
         "worker_class": worker_class,
+        "worker_connections": threads,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
@@ -110,6 +121,44 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
     Application().run()
 
 
+def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
+    """Granian (a Rust HTTP server) on our socket: one worker process, the asyncio loop, ``threads`` for WSGI.
+
+    Granian binds its own port unless it is handed a socket; the subclass below hands it ours, the
+    way its Windows path does, so nothing but 127.0.0.1 is ever bound. WSGI apps run on ``threads``
+    blocking threads (the same number gthread gets); ASGI apps on the asyncio loop (not uvloop, so
+    FastAPI's figures do not change with what happens to be installed).
+    """
+    import socket as socket_module
+
+    from granian.constants import Interfaces, Loops
+    from granian.net import SocketHolder
+    from granian.server import Server
+
+    class OnOurSocket(Server):  # type: ignore[misc,valid-type]
+        def _init_shared_socket(self) -> None:
+            self._ssp = None
+            self._shd = SocketHolder(fd, False, 1024)
+            self._sfd = fd
+            sock = socket_module.socket(fileno=fd)
+            sock.set_inheritable(True)
+            self._sso = sock
+
+    def load() -> Any:
+        die_with_parent(os.getppid(), watch=False)  # in the worker process granian forks
+        return load_app(target)
+
+    wsgi = interface == "wsgi"
+    host, port = socket_module.socket(fileno=os.dup(fd)).getsockname()[:2]  # for granian's own log line
+    server = OnOurSocket(
+        target, address=host, port=port, interface=Interfaces.WSGI if wsgi else Interfaces.ASGI, workers=1,
+        loop=Loops.asyncio,
+        blocking_threads=threads if wsgi else 1, log_access=False, websockets=False,
+    )  # fmt: skip
+    print(f" * Serving {target} on granian ({interface}, 1 worker)", flush=True)
+    server.serve(target_loader=lambda *_: load(), wrap_loader=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="explorer.runtime._serve")
     parser.add_argument("kind", choices=KINDS)
@@ -127,6 +176,10 @@ def main(argv: list[str] | None = None) -> None:
         serve_uvicorn(args.target, args.fd)
     elif args.kind == "gunicorn":
         serve_gunicorn(args.target, args.fd, args.workers, args.threads, "gthread")
+    elif args.kind == "gunicorn-gevent":
+        serve_gunicorn(args.target, args.fd, args.workers, args.threads, "gevent")
+    elif args.kind.startswith("granian-"):
+        serve_granian(args.target, args.fd, args.kind.removeprefix("granian-"), args.threads)
     else:
         serve_gunicorn(args.target, args.fd, args.workers, 1, "uvicorn.workers.UvicornWorker")
 

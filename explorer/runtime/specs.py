@@ -7,13 +7,14 @@ lab only read them, so they import this module and never the process machinery.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 
-__all__ = ["FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener", "demo_spec"]
+__all__ = ["FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener", "demo_spec"]
 
 FRAMEWORKS = ("flask", "fastapi")
 
@@ -39,11 +40,11 @@ class ServerSpec:
     """What to run: which framework's app, under which server, with how many workers and threads."""
 
     framework: str
-    kind: str  # werkzeug | gunicorn | uvicorn | gunicorn-uvicorn
+    kind: str  # werkzeug | gunicorn | gunicorn-gevent | uvicorn | gunicorn-uvicorn | granian-wsgi | granian-asgi
     target: str  # module:attribute
     app_dir: Path | None = None
     workers: int = 1
-    threads: int = 8
+    threads: int = 8  # gthread and granian-wsgi: threads per worker; gunicorn-gevent: connections per worker
 
     @property
     def label(self) -> str:
@@ -52,13 +53,29 @@ class ServerSpec:
             return "Werkzeug dev server (threaded)"
         if self.kind == "gunicorn":
             return f"gunicorn gthread, {self.workers} worker x {self.threads} threads"
+        if self.kind == "gunicorn-gevent":
+            return f"gunicorn gevent, {_count(self.workers, 'worker')} x {self.threads} connections"
         if self.kind == "uvicorn":
             return "uvicorn, 1 process, access log off"
-        return f"gunicorn + uvicorn worker, {self.workers} processes"
+        if self.kind == "granian-wsgi":
+            return f"granian (WSGI), 1 worker x {self.threads} threads"
+        if self.kind == "granian-asgi":
+            return "granian (ASGI), 1 worker"
+        return f"gunicorn + uvicorn worker, {_count(self.workers, 'process', 'processes')}"
 
     @property
     def short(self) -> str:
-        return {"werkzeug": "dev", "gunicorn": "gunicorn", "uvicorn": "uvicorn"}.get(self.kind, "gunicorn+uvicorn")
+        return _SHORT.get(self.kind, self.kind)
+
+    @property
+    def loop(self) -> str:
+        """What schedules the requests inside the server: an event loop, or threads."""
+        return _LOOPS.get(self.kind, "?")
+
+    @property
+    def parser(self) -> str:
+        """Which HTTP parser reads the requests."""
+        return _PARSERS.get(self.kind, "?")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -67,18 +84,58 @@ class ServerSpec:
             "label": self.label,
             "target": self.target,
             "workers": self.workers,
-            "threads": self.threads if self.kind == "gunicorn" else None,
+            "threads": self.threads if self.kind in ("gunicorn", "granian-wsgi") else None,
+            "connections": self.threads if self.kind == "gunicorn-gevent" else None,
+            "loop": self.loop,
+            "parser": self.parser,
         }
 
 
-def demo_spec(framework: str, flask_server: str = "dev", workers: int = 1, threads: int = 8) -> ServerSpec:
-    """The spec for one of the bundled demo apps."""
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+_SHORT = {"werkzeug": "dev", "gunicorn": "gunicorn", "gunicorn-gevent": "gevent", "uvicorn": "uvicorn",
+          "gunicorn-uvicorn": "gunicorn+uvicorn", "granian-wsgi": "granian", "granian-asgi": "granian"}  # fmt: skip
+_LOOPS = {
+    "werkzeug": "none: a thread per connection", "gunicorn": "none: a thread pool behind a selector",
+    "gunicorn-gevent": "gevent (greenlets on libev)", "uvicorn": "asyncio", "gunicorn-uvicorn": "asyncio",
+    "granian-wsgi": "none: Rust's tokio hands requests to a thread pool", "granian-asgi": "asyncio, fed by Rust's tokio",
+}  # fmt: skip
+_PARSERS = {
+    "werkzeug": "http.server (Python)", "gunicorn": "gunicorn's own (Python)", "gunicorn-gevent": "gunicorn's own (Python)",
+    "uvicorn": "httptools (C)", "gunicorn-uvicorn": "httptools (C)", "granian-wsgi": "hyper (Rust)",
+    "granian-asgi": "hyper (Rust)",
+}  # fmt: skip
+FLASK_SERVERS = ("dev", "gunicorn", "gevent", "granian")
+FASTAPI_SERVERS = ("uvicorn", "gunicorn", "granian")
+GEVENT_CONNECTIONS = 1000  # gunicorn's own default worker_connections
+
+
+def demo_spec(
+    framework: str, flask_server: str = "dev", workers: int = 1, threads: int = 8, fastapi_server: str = "uvicorn"
+) -> ServerSpec:
+    """The spec for one of the bundled demo apps.
+
+    Flask: ``dev``, ``gunicorn`` (gthread, ``workers`` x ``threads``), ``gevent`` (gunicorn's gevent
+    worker, ``workers`` x 1,000 connections) or ``granian`` (``threads`` threads). FastAPI: ``uvicorn``
+    (one process; gunicorn with ``workers`` uvicorn workers when ``workers`` > 1), ``gunicorn``
+    (gunicorn with one uvicorn worker per core) or ``granian``.
+    """
     if framework == "flask":
-        if flask_server not in ("dev", "gunicorn"):
-            raise ServerError(f"unknown Flask server {flask_server!r}; use dev or gunicorn")
-        kind = "werkzeug" if flask_server == "dev" else "gunicorn"
-        return ServerSpec("flask", kind, "demos.flask_app:app", workers=workers, threads=threads)
+        if flask_server not in FLASK_SERVERS:
+            raise ServerError(f"unknown Flask server {flask_server!r}; use {', '.join(FLASK_SERVERS)}")
+        kind = {"dev": "werkzeug", "gunicorn": "gunicorn", "gevent": "gunicorn-gevent", "granian": "granian-wsgi"}[flask_server]
+        threads = GEVENT_CONNECTIONS if kind == "gunicorn-gevent" else threads
+        return ServerSpec("flask", kind, "demos.flask_app:app", workers=1 if kind == "granian-wsgi" else workers,
+                          threads=threads)  # fmt: skip
     if framework == "fastapi":
+        if fastapi_server not in FASTAPI_SERVERS:
+            raise ServerError(f"unknown FastAPI server {fastapi_server!r}; use {', '.join(FASTAPI_SERVERS)}")
+        if fastapi_server == "granian":
+            return ServerSpec("fastapi", "granian-asgi", "demos.fastapi_app:app")
+        if fastapi_server == "gunicorn":
+            workers = os.cpu_count() or 1
         kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
         return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
     raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
