@@ -15,11 +15,14 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from explorer.bench.locust import locust_available, parse_locust, run_argv, temp_folder
+from explorer.bench.servercpu import TreeSample, sample_tree, server_cost
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION
 
-ENGINES = ("builtin", "wrk", "oha")
+ENGINES = ("builtin", "wrk", "oha", "locust")
 _NO_FIGURES = {"done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
 Emit = Callable[[dict[str, Any]], None]
 
@@ -32,7 +35,9 @@ _WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
 def available(engine: str) -> bool:
-    """True for the built-in engine, and for wrk/oha when the binary is on PATH."""
+    """True for the built-in engine, for wrk/oha when the binary is on PATH, for locust when installed."""
+    if engine == "locust":
+        return locust_available()
     return engine == "builtin" or (engine in ENGINES and shutil.which(engine) is not None)
 
 
@@ -125,10 +130,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(argv: list[str], phase: str, length: float, interval: float, emit: Emit) -> str:
+def _run(
+    argv: list[str], phase: str, length: float, interval: float, emit: Emit, env: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> str:
     """Run one engine invocation to the end, emitting time-only progress; its stdout is returned."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     while True:
         try:
             out, _ = proc.communicate(timeout=interval)
@@ -136,9 +146,24 @@ def _run(argv: list[str], phase: str, length: float, interval: float, emit: Emit
         except subprocess.TimeoutExpired:
             elapsed = round(min(time.perf_counter() - started, length), 3)
             emit({"event": "progress", "phase": phase, "elapsed_s": elapsed, "phase_s": length, **_NO_FIGURES})
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv[0]} exited with {proc.returncode}: {out.strip()[:300]}")
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{Path(argv[0]).name} exited with {proc.returncode}: {out.strip()[-300:]}")
     return out
+
+
+def _run_locust(config: dict[str, Any], emit: Emit) -> tuple[dict[str, Any], float]:
+    """One headless locust run (master and local workers); its figures and the CPU it used."""
+    length = float(config["warmup"]) + float(config["duration"])
+    with temp_folder() as folder:
+        argv, env, figures = run_argv(config, folder)
+        cpu0 = _children_cpu()
+        _run(argv, "measure", length, float(config["interval"]), emit, env=env, ok=(0, 1))  # 1: some requests failed
+        cpu = _children_cpu() - cpu0
+        try:
+            text = Path(figures).read_text(encoding="utf-8")
+        except OSError:
+            raise RuntimeError("locust wrote no figures") from None
+    return parse_locust(text), cpu
 
 
 def run_external(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
@@ -146,6 +171,11 @@ def run_external(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     engine = config["engine"]
     if not available(engine):
         raise RuntimeError(f"{engine} is not on PATH")
+    pid = config.get("server_pid")
+    if engine == "locust":
+        tree0 = sample_tree(int(pid)) if pid else None
+        result, cpu = _run_locust(config, emit)
+        return _summary(config, result, cpu, tree0, sample_tree(int(pid)) if pid else None)
     url = f"http://{config['host']}:{config['port']}{config['path']}"
     c, timeout, interval = int(config["concurrency"]), float(config["timeout"]), float(config["interval"])
     warmup, duration = float(config["warmup"]), float(config["duration"])
@@ -159,14 +189,24 @@ def run_external(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
 
     if warmup > 0:
         _run(argv(warmup), "warmup", warmup, interval, emit)
-    cpu0 = _children_cpu()
+    cpu0, tree0 = _children_cpu(), sample_tree(int(pid)) if pid else None
     out = _run(argv(duration), "measure", duration, interval, emit)
-    cpu = _children_cpu() - cpu0
-    result = parse_wrk(out) if engine == "wrk" else parse_oha(out)
+    cpu, tree1 = _children_cpu() - cpu0, sample_tree(int(pid)) if pid else None
+    return _summary(config, parse_wrk(out) if engine == "wrk" else parse_oha(out), cpu, tree0, tree1)
+
+
+def _summary(
+    config: dict[str, Any], result: dict[str, Any], cpu: float, tree0: TreeSample | None, tree1: TreeSample | None
+) -> dict[str, Any]:
+    """Our result fields; a locust run at a rate is ``paced`` (each user waits for its answer), not open."""
     window, requests = result["window_s"], result["requests"]
+    rate = config.get("rate") if config["engine"] == "locust" else None
     return {
-        "engine": engine,
-        "concurrency": c,
+        "engine": config["engine"],
+        "mode": "paced" if rate else "closed",
+        "target_rps": float(rate) if rate else None,
+        **server_cost(tree0, tree1, requests),
+        "concurrency": int(config["concurrency"]),
         **result,
         "histogram": [],
         "client_cpu_s": round(cpu, 4),

@@ -1,7 +1,8 @@
 """What an experiment is to measure, checked before any server starts.
 
 Kept apart from the runner so the lab screen and the CLI can build and check a plan without loading
-the machinery that runs it.
+the machinery that runs it. A plan is closed-loop (``levels``: concurrent connections) unless it has
+``rates`` (requests a second: the open loop); the ``stall`` scenario runs both on one server.
 """
 
 from __future__ import annotations
@@ -10,16 +11,38 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from explorer.bench.external import ENGINES, available
-from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, Scenario, Target
+from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_RATE, Scenario, Target
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
-__all__ = ["MAX_CONCURRENCY", "BenchError", "BenchPlan"]
+__all__ = ["MAX_CONCURRENCY", "MAX_RATE", "MAX_REPEAT", "BenchError", "BenchPlan", "Step"]
 
 MAX_CONCURRENCY = 1000
+MAX_RATE = 20_000.0  # one Python client process cannot schedule more; it would be the bottleneck
+MAX_REPEAT = 20
 
 
 class BenchError(ExplorerError):
     """A plan that cannot run (bad option, missing engine) or a server that is not there to measure."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One run: a route, closed-loop at ``concurrency`` or open-loop at ``rate``, in repeat ``repeat``."""
+
+    target: Target
+    concurrency: int
+    rate: float | None = None
+    repeat: int = 0
+
+    @property
+    def level(self) -> float:
+        """What the run is keyed by in results: its rate when open-loop, else its concurrency."""
+        return self.rate if self.rate is not None else self.concurrency
+
+    @property
+    def mode(self) -> str:
+        return "open" if self.rate is not None else "closed"
 
 
 @dataclass(frozen=True)
@@ -30,36 +53,97 @@ class BenchPlan:
     levels: tuple[int, ...] = DEFAULT_LEVELS
     duration: float = 3.0
     warmup: float = 1.0
-    flask_server: str = "gunicorn"  # gunicorn gthread is the fair match; "dev" is the labelled baseline
+    flask_server: str = "gunicorn"  # gunicorn gthread is the fair match; "dev" is the labelled baseline; "a,b": both
     engine: str = "builtin"
     workers: int = 1
     threads: int = 8
     timeout: float = 10.0
+    rates: tuple[float, ...] = ()  # requests a second: the open loop, one run per rate
+    connections: int = 256  # the open loop's most connections
+    repeat: int = 1
+    fastapi_server: str = "uvicorn"  # or several, comma-separated: each runs the same steps
+    slo_ms: float | None = None  # rate mode: p99 under this holds a rate (default: the scenario's)
 
     def check(self) -> BenchPlan:
         if self.scenario not in SCENARIOS:
             raise BenchError(f"unknown scenario {self.scenario!r}; use {', '.join(SCENARIOS)}")
         if not self.levels or any(not 1 <= c <= MAX_CONCURRENCY for c in self.levels):
             raise BenchError(f"concurrency levels must be between 1 and {MAX_CONCURRENCY}")
+        if any(not 0.1 <= r <= MAX_RATE for r in self.rates):
+            raise BenchError(f"rates must be between 0.1 and {MAX_RATE:,.0f} requests a second")
         if not 0.1 <= self.duration <= 600 or not 0 <= self.warmup <= 60:
             raise BenchError("duration must be 0.1-600 s and warm-up 0-60 s")
-        if self.flask_server not in ("dev", "gunicorn"):
-            raise BenchError(f"unknown Flask server {self.flask_server!r}; use dev or gunicorn")
+        for name, chosen, known in (("Flask", self.flask_servers, FLASK_SERVERS),
+                                    ("FastAPI", self.fastapi_servers, FASTAPI_SERVERS)):  # fmt: skip
+            bad = [c for c in chosen if c not in known] or ([] if chosen else [""])
+            if bad:
+                raise BenchError(f"unknown {name} server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)")
         if self.engine not in ENGINES:
             raise BenchError(f"unknown engine {self.engine!r}; use {', '.join(ENGINES)}")
         if not available(self.engine):
             raise BenchError(f"{self.engine} is not installed (not on PATH); use --engine builtin")
+        if (self.rates or self.scenario == "stall") and self.engine not in ("builtin", "locust"):
+            raise BenchError(f"{self.engine} has no open loop here; rates and the stall experiment need --engine builtin")
+        if self.scenario == "stall" and self.engine != "builtin":
+            raise BenchError("the stall experiment needs --engine builtin (it compares the closed and the open loop)")
         if not 1 <= self.workers <= 64 or not 1 <= self.threads <= 1000:
             raise BenchError("workers must be 1-64 and threads 1-1000")
+        if not 1 <= self.connections <= MAX_CONCURRENCY or not 1 <= self.repeat <= MAX_REPEAT:
+            raise BenchError(f"connections must be 1-{MAX_CONCURRENCY} and repeats 1-{MAX_REPEAT}")
+        if self.slo_ms is not None and not 0.1 <= self.slo_ms <= 600_000:
+            raise BenchError("the p99 target (--slo) must be 0.1 ms to 600 s")
         return self
 
     @property
     def scenario_def(self) -> Scenario:
         return SCENARIOS[self.scenario]
 
-    def steps(self) -> list[tuple[int, Target]]:
-        """Every run in order: per level, each route back to back."""
-        return [(level, target) for level in self.levels for target in self.scenario_def.targets]
+    @property
+    def flask_servers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(part.strip() for part in self.flask_server.split(",") if part.strip()))
+
+    @property
+    def fastapi_servers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(part.strip() for part in self.fastapi_server.split(",") if part.strip()))
+
+    def servers_for(self, framework: str) -> tuple[str, ...]:
+        return self.flask_servers if framework == "flask" else self.fastapi_servers
+
+    def targets(self) -> list[Target]:
+        """The scenario's routes, each once per server of its framework when there are several."""
+        out: list[Target] = []
+        for target in self.scenario_def.targets:
+            servers = self.servers_for(target.framework)
+            out += [target] if len(servers) == 1 else [target.on(server) for server in servers]
+        return out
+
+    @property
+    def open_loop(self) -> bool:
+        return bool(self.rates) and self.scenario != "stall"
+
+    @property
+    def slo(self) -> float:
+        return self.slo_ms if self.slo_ms is not None else self.scenario_def.slo_ms
+
+    def points(self) -> list[float]:
+        """The levels in results order: rates for the open loop, else concurrencies."""
+        return list(self.rates) if self.open_loop else [float(c) for c in self.levels]
+
+    def steps(self) -> list[Step]:
+        """Every run in order: per repeat, per level, each route back to back (so noise hits all alike)."""
+        targets = self.targets()
+        out: list[Step] = []
+        for rep in range(self.repeat):
+            if self.scenario == "stall":  # the same server, closed loop then open loop
+                rate = self.rates[0] if self.rates else STALL_RATE
+                out += [Step(t, self.levels[0], None, rep) for t in targets]
+                out += [Step(t, self.connections, rate, rep) for t in targets]
+            elif self.open_loop:
+                out += [Step(t, self.connections, rate, rep) for rate in self.rates for t in targets]
+            else:
+                out += [Step(t, level, None, rep) for level in self.levels for t in targets]
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "levels": list(self.levels)}
+        return {**asdict(self), "levels": list(self.levels), "rates": list(self.rates), "slo_ms": self.slo,
+                "mode": "stall" if self.scenario == "stall" else "open" if self.open_loop else "closed"}  # fmt: skip

@@ -1,10 +1,13 @@
-"""What an experiment produced: each route's result at each level, the events on the way, the report,
-and the verdict computed from its figures (shared by the CLI and the app).
+"""What an experiment produced: the report, and the verdict computed from its figures (shared by the CLI and the app).
 
-The verdict compares FastAPI with Flask at the highest concurrency both were measured at, says how
-far apart they are ("6.1x", "within 4%"), and adds what the figures cannot claim: errors, a client
-that was the bottleneck, or a rate above the physical bound (which would mean the measurement is
-wrong). It lives here, next to the report it reads, so the report can state it without a circle.
+For closed-loop levels the verdict compares FastAPI with Flask at the highest concurrency both were
+measured at and says how far apart they are ("6.1x", "within 4%"); for a rate sweep it gives each
+one's saturation point (:mod:`explorer.bench.saturation`); for the stall experiment, the computed
+explanation of coordinated omission (:mod:`explorer.bench.omission`). It adds what the figures
+cannot claim (errors, a rate above the physical bound), never claims a difference that lies inside
+the spread of repeats, and gives no verdict at all, only the reason, from runs where the load client
+failed to connect or was itself the bottleneck. It lives here, next to the report it reads, so the
+report can state it without a circle.
 """
 
 from __future__ import annotations
@@ -16,63 +19,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.loadgen import LoadProgress, LoadResult
+from explorer.bench.levels import BenchEvent, LevelResult, spread
+from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
-from explorer.bench.scenarios import Scenario, Target
+from explorer.bench.saturation import describe, saturation
+from explorer.bench.scenarios import Scenario
 from explorer.bench.stats import CLIENT_ERRORS
 from explorer.runtime.specs import ServerSpec
 
 __all__ = [
-    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "server_phrase",
-    "verdict", "verdict_all",
+    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",
+    "server_phrase", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
-
-@dataclass(frozen=True)
-class LevelResult:
-    """One route at one concurrency level, with the server settings that produced it."""
-
-    target: Target
-    server: ServerSpec
-    load: LoadResult
-    bound_rps: float | None = None
-
-    @property
-    def concurrency(self) -> int:
-        return self.load.concurrency
-
-    @property
-    def rps(self) -> float:
-        return self.load.rps
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target.key, "framework": self.target.framework, "route": self.target.route,
-                "path": self.target.path, **self.load.to_dict(), "bound_rps": self.bound_rps,
-                "server": self.server.to_dict()}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class BenchEvent:
-    """What a front end hears while an experiment runs.
-
-    ``kind``: ``servers`` (starting them), ``run`` (a run begins), ``progress`` (``load`` is set),
-    ``result`` (a run ended; ``result`` is set). ``step`` counts runs from 0 out of ``steps``.
-    """
-
-    kind: str
-    step: int
-    steps: int
-    target: Target | None = None
-    concurrency: int | None = None
-    load: LoadProgress | None = None
-    result: LevelResult | None = None
-    fraction: float = 0.0  # of the whole experiment, 0..1: for one progress bar
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "step": self.step, "steps": self.steps, "fraction": round(self.fraction, 4),
-                "target": self.target.key if self.target else None, "concurrency": self.concurrency,
-                "load": self.load.to_dict() if self.load else None,
-                "result": self.result.to_dict() if self.result else None}  # fmt: skip
+NAMES = {"flask": "Flask", "fastapi": "FastAPI", "fastapi-def": "FastAPI def"}
 
 
 @dataclass
@@ -89,8 +49,14 @@ class BenchReport:
     def scenario(self) -> Scenario:
         return self.plan.scenario_def
 
-    def get(self, target: str, level: int) -> LevelResult | None:
-        return next((r for r in self.results if r.target.key == target and r.concurrency == level), None)
+    def runs(self, target: str, level: float, mode: str | None = None) -> list[LevelResult]:
+        """Every repeat of one route at one level (a concurrency, or a rate)."""
+        return [r for r in self.results
+                if r.target.key == target and r.level == level and (mode is None or r.mode == mode)]  # fmt: skip
+
+    def get(self, target: str, level: float) -> LevelResult | None:
+        """The first repeat of one route at one level."""
+        return next(iter(self.runs(target, level)), None)
 
     def verdict(self) -> str:
         return verdict(self).text
@@ -105,6 +71,7 @@ class BenchReport:
             "started_at": self.started_at,
             "complete": self.complete,
             "verdict": self.verdict(),
+            "summary": summary(self),
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -112,6 +79,30 @@ class BenchReport:
 def machine() -> dict[str, Any]:
     """Where the figures come from: they mean little without it."""
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(terse=True)}
+
+
+_FIGURES = {
+    "rps": lambda r: r.rps, "p50_ms": lambda r: r.load.latency.p50_ms, "p99_ms": lambda r: r.load.latency.p99_ms,
+    "p999_ms": lambda r: r.load.latency.p999_ms, "server_cpu_ms_per_request": lambda r: r.load.server_cpu_ms_per_request,
+}  # fmt: skip
+
+
+def summary(report: BenchReport) -> dict[str, Any]:
+    """Per route and level: min/median/max of each figure over the repeats; per route, its saturation point."""
+    rows = []
+    for key in dict.fromkeys(r.target.key for r in report.results):
+        for mode in dict.fromkeys(r.mode for r in report.results):
+            for level in dict.fromkeys(r.level for r in report.results if r.target.key == key and r.mode == mode):
+                runs = report.runs(key, level, mode)
+                figures = {name: s.to_dict() for name, get in _FIGURES.items() if (s := spread(runs, get))}
+                rows.append({"target": key, "mode": mode, "level": level, "repeats": len(runs), **figures})
+    out: dict[str, Any] = {"rows": rows}
+    if report.plan.open_loop:
+        sats = [saturation(report.results, t.key, report.plan.slo) for t in report.scenario.targets]
+        out["saturation"] = [s.to_dict() for s in sats if s]
+    if report.scenario.stall is not None and (found := explain(report.results, report.scenario.stall, report.plan.duration)):
+        out["coordinated_omission"] = found.to_dict()
+    return out
 
 
 WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
@@ -124,7 +115,7 @@ class Verdict:
     """``text`` for people; ``ratio`` (FastAPI rps / Flask rps) at ``level`` for anything else."""
 
     text: str
-    level: int | None = None
+    level: float | None = None
     ratio: float | None = None
 
 
@@ -155,13 +146,13 @@ def _allowed(result: LevelResult) -> float:
 
 def _caveats(results: list[LevelResult]) -> list[str]:
     notes = []
-    errors = {r.target.key: r.load.error_count for r in results if r.load.error_count}
+    errors: dict[str, int] = {}
+    for r in results:
+        if r.load.error_count:
+            errors[r.target.key] = errors.get(r.target.key, 0) + r.load.error_count
     if errors:
         notes.append("Errors: " + ", ".join(f"{k} {v}" for k, v in errors.items()) + "; rates count only good answers.")
-    bound = [r.target.key for r in results if r.load.client_bound]
-    if bound:
-        notes.append(f"The load client used a full core for {', '.join(bound)}: those rates are a floor.")
-    over = [r.target.key for r in results if r.bound_rps and r.rps > _allowed(r)]
+    over = list(dict.fromkeys(r.target.key for r in results if r.bound_rps and r.rps > _allowed(r)))
     if over:
         notes.append(f"Above the physical bound for {', '.join(over)}: do not trust these figures.")
     return notes
@@ -171,51 +162,88 @@ def client_failure(results: list[LevelResult]) -> str | None:
     """Why these runs measured the load client rather than the servers, or None when they did not.
 
     A load client that could not open its connections (out of file descriptors or local ports)
-    never ran at the concurrency asked, so no comparison can be drawn from it, however many
-    answers did arrive.
+    never ran at the concurrency asked, and one that used a full core of CPU may have been slower
+    than the servers; either way no comparison can be drawn from it, however many answers arrived.
     """
     failed = [r for r in results if r.load.client_errors]
-    if not failed:
-        return None
-    kinds = dict.fromkeys(kind for r in failed for kind in r.load.client_errors)
-    counts = ", ".join(f"{sum(r.load.client_errors.values()):,} for {r.target.key}" for r in failed)
-    limit = next((r.load.fd_limit for r in failed if r.load.fd_limit), None)
-    now = f" (now {limit:,})" if limit and "emfile" in kinds else ""
-    fix = f"raise `ulimit -n`{now} or lower the concurrency"
-    return (f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
-            f"({counts}), so fewer connections than asked were open; {fix}")  # fmt: skip
+    if failed:
+        kinds = dict.fromkeys(kind for r in failed for kind in r.load.client_errors)
+        counts = ", ".join(f"{sum(r.load.client_errors.values()):,} for {r.target.key}" for r in failed)
+        limit = next((r.load.fd_limit for r in failed if r.load.fd_limit), None)
+        now = f" (now {limit:,})" if limit and "emfile" in kinds else ""
+        fix = f"raise `ulimit -n`{now} or lower the concurrency"
+        return (f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
+                f"({counts}), so fewer connections than asked were open; {fix}")  # fmt: skip
+    bound = list(dict.fromkeys(r.target.key for r in results if r.load.client_bound))
+    if bound:
+        return (f"the load client used a full core of CPU for {', '.join(bound)}, so it may have been slower than "
+                "the server: the rates measure the client; lower the load or use --engine wrk")  # fmt: skip
+    return None
 
 
 def verdict(report: BenchReport) -> Verdict:
-    """The sentence for one experiment (possibly partial: it uses what has been measured).
+    """The sentence for one experiment (possibly partial: it uses what has been measured)."""
+    if report.scenario.stall is not None:
+        return _stall_verdict(report)
+    if report.plan.open_loop:
+        return _rate_verdict(report)
+    return _closed_verdict(report)
 
-    It speaks of the highest level both frameworks ran at; a level where the load client failed
-    (:func:`client_failure`) gives no verdict, and the highest sound level below it is used instead.
-    """
-    levels = [lv for lv in report.plan.levels if report.get("flask", lv) and report.get("fastapi", lv)]
+
+def name_of(key: str) -> str:
+    """'Flask', 'FastAPI def', 'Flask (gevent)' for ``flask@gevent``."""
+    base, _, server = key.partition("@")
+    return NAMES.get(base, base) + (f" ({server})" if server else "")
+
+
+def _spec(report: BenchReport, key: str) -> ServerSpec:
+    """The server that ran route ``key`` (from its first result)."""
+    return next(r.server for r in report.results if r.target.key == key)
+
+
+def _keys(report: BenchReport, base: str) -> list[str]:
+    """The keys of route ``base`` (``flask``) in this experiment, one per server, in the plan's order."""
+    return [t.key for t in report.plan.targets() if t.key.partition("@")[0] == base]
+
+
+def _closed_verdict(report: BenchReport) -> Verdict:
+    """The highest level both frameworks ran at; a level where the client failed gives no verdict, only why."""
+    flask, fastapi = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
+    levels = [lv for lv in report.plan.points() if report.get(flask, lv) and report.get(fastapi, lv)]
     if not levels:
         return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
-    failures = {lv: client_failure([r for r in report.results if r.concurrency == lv]) for lv in levels}
+    failures = {lv: client_failure([r for r in report.results if r.level == lv]) for lv in levels}
     sound = [lv for lv in levels if failures[lv] is None]
     top = max(levels)
     if failures[top] is None:
         return _verdict_at(report, top)
-    refused = f"No verdict at {top} concurrent: {failures[top]}."
+    refused = f"No verdict at {top:g} concurrent: {failures[top]}."
     if not sound:
         return Verdict(refused)
     below = _verdict_at(report, max(sound))
     return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio)
 
 
-def _verdict_at(report: BenchReport, level: int) -> Verdict:
-    flask, fastapi = report.get("flask", level), report.get("fastapi", level)
-    assert flask is not None and fastapi is not None
+def _verdict_at(report: BenchReport, level: float) -> Verdict:
+    flask_key, fastapi_key = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
+    flask_runs, fastapi_runs = report.runs(flask_key, level), report.runs(fastapi_key, level)
+    flask = flask_runs[0]
     scenario = report.scenario
-    if flask.rps <= 0:
-        return Verdict(f"{scenario.title} at {level} concurrent: Flask answered nothing; see the errors.", level)
-    ratio = fastapi.rps / flask.rps
+    f_rps, a_rps = spread(flask_runs, lambda r: r.rps), spread(fastapi_runs, lambda r: r.rps)
+    assert f_rps is not None and a_rps is not None
+    where = f"{scenario.title} at {level:g} concurrent"
+    if f_rps.median <= 0:
+        return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
+    ratio = a_rps.median / f_rps.median
+    results = [r for r in report.results if r.level == level]
+    if f_rps.n > 1 and f_rps.overlaps(a_rps):
+        text = (f"{where}: no difference beyond the spread of {f_rps.n} repeats (Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, "
+                f"FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s; {server_phrase(flask.server)}).")  # fmt: skip
+        return Verdict(" ".join([text, *_caveats(results)]), level, ratio)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
-    head = f"{scenario.title} at {level} concurrent: {compare(ratio, within)} ({server_phrase(flask.server)})"
+    head = f"{where}: {compare(ratio, within)} ({server_phrase(flask.server)})"
+    if f_rps.n > 1:
+        head += f", median of {f_rps.n} repeats (Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s)"
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -225,16 +253,78 @@ def _verdict_at(report: BenchReport, level: int) -> Verdict:
                 tail += f"; Flask's {flask.server.workers * flask.server.threads} threads cap it at {cap:.0f} rps"
         elif ratio <= 1 + WITHIN:
             tail = ": a thread per waiting request keeps up at this concurrency"
+            if flask.server.kind == "gunicorn-gevent":
+                tail = ": gevent's greenlets wait without holding a thread, as async does"
     elif scenario.name == "cpu":
         if abs(ratio - 1) <= CPU_SAME:
             tail = ": async does not help CPU-bound work"
-        plain = report.get("fastapi-def", level)
+        plain = spread(report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [],
+                       lambda r: r.rps)  # fmt: skip
         if plain is not None:
-            tail += f" (FastAPI's def route: {plain.rps / flask.rps:.2f}x Flask)"
+            tail += f" (FastAPI's def route: {plain.median / f_rps.median:.2f}x Flask)"
     elif scenario.name == "json":
         tail = ": framework overhead only"
-    results = [r for r in report.results if r.concurrency == level]
-    return Verdict(" ".join([head + tail + ".", *_caveats(results)]), level, ratio)
+    others = _other_servers(report, level, f_rps.median, a_rps.median)
+    return Verdict(" ".join([head + tail + ".", *others, *_caveats(results)]), level, ratio)
+
+
+def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:
+    """A sentence per further server: how much of the gap to FastAPI another Flask server closes, and
+    the framework difference on one server for both (granian)."""
+    out = []
+    gap = fastapi_rps - flask_rps
+    for key in _keys(report, "flask")[1:]:
+        got = spread(report.runs(key, level), lambda r: r.rps)
+        if got is None:
+            continue
+        phrase = f"Flask on {server_phrase(report.runs(key, level)[0].server)}: {got.median:,.0f} req/s"
+        if gap > WITHIN * flask_rps:
+            closed = (got.median - flask_rps) / gap
+            phrase += (", as much as FastAPI or more: it closes the whole gap" if closed >= 1 - WITHIN else
+                       f", closing {max(closed, 0):.0%} of the gap to FastAPI" if closed > WITHIN else
+                       ", closing none of the gap to FastAPI")  # fmt: skip
+        out.append(phrase + ".")
+    def on(base: str, kind: str) -> str | None:
+        return next((k for k in _keys(report, base) if (rs := report.runs(k, level)) and rs[0].server.kind == kind), None)
+
+    flask_g, fastapi_g = on("flask", "granian-wsgi"), on("fastapi", "granian-asgi")
+    if flask_g and fastapi_g:
+        f, a = spread(report.runs(flask_g, level), lambda r: r.rps), spread(report.runs(fastapi_g, level), lambda r: r.rps)
+        if f and a and f.median > 0:
+            out.append(f"On granian for both (one server, so only the framework differs): {compare(a.median / f.median)}.")
+    return out
+
+
+def _rate_verdict(report: BenchReport) -> Verdict:
+    """Each framework's saturation point over the sweep, unless the client failed or fell behind."""
+    refused = client_failure(report.results)
+    if refused:
+        return Verdict(f"No verdict from this sweep: {refused}.")
+    slo = report.plan.slo
+    targets = report.plan.targets()
+    sats = {t.key: saturation(report.results, t.key, slo) for t in targets}
+    parts = [describe(sat, f"{name_of(t.key.partition('@')[0])} ({server_phrase(_spec(report, t.key))})", slo)
+             for t in targets if (sat := sats[t.key]) is not None]  # fmt: skip
+    if not parts:
+        return Verdict("Not enough figures yet: no rate has finished.")
+    text = f"{report.scenario.title}, open loop: " + "; ".join(parts) + "."
+    flask, fastapi = sats.get(_keys(report, "flask")[0]), sats.get(_keys(report, "fastapi")[0])
+    if flask and fastapi and flask.failed_rps is not None and flask.capacity_rps and fastapi.held_rps:
+        if fastapi.failed_rps is None:
+            text += f" FastAPI held at least {fastapi.held_rps / flask.capacity_rps:.1f}x the rate Flask saturated at."
+    return Verdict(text)
+
+
+def _stall_verdict(report: BenchReport) -> Verdict:
+    refused = client_failure(report.results)
+    if refused:
+        return Verdict(f"No verdict from this experiment: {refused}.")
+    stall = report.scenario.stall
+    assert stall is not None
+    found = explain(report.results, stall, report.plan.duration)
+    if found is None:
+        return Verdict("Not enough figures yet: the closed and the open loop both need a finished run.")
+    return Verdict(found.text)
 
 
 def verdict_all(reports: Iterable[BenchReport]) -> str:

@@ -1,28 +1,30 @@
-"""A whole experiment: both servers, every level, every route of a scenario, under the same conditions.
+"""A whole experiment: the servers, every level, every route of a scenario, under the same conditions.
 
-Fairness is built in: the same engine, concurrency, duration, warm-up and path for each framework;
-at each level the frameworks run back to back, so a noisy neighbour on the machine hits both alike;
-the health probe is paused while load runs (it would add requests and could mark a busy server
-"unresponsive"); every figure carries the server settings that produced it.
+Fairness is built in: the same engine, concurrency or rate, duration, warm-up and path for each
+framework and server; at each level the routes run back to back, and repeats go round the whole
+plan again, so a noisy neighbour on the machine hits every route alike; the health probe is paused
+while load runs (it would add requests and could mark a busy server "unresponsive"); every figure
+carries the server settings that produced it, and the server's CPU and memory over the window.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
+from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
-from explorer.bench.plan import BenchError, BenchPlan
-from explorer.bench.results import BenchEvent, BenchReport, LevelResult
-from explorer.bench.scenarios import Target
-from explorer.runtime.servers import Supervisor
-from explorer.runtime.specs import ServerState, demo_spec
+from explorer.bench.plan import BenchError, BenchPlan, Step
+from explorer.bench.results import BenchReport
+from explorer.runtime.servers import ManagedServer, Supervisor
+from explorer.runtime.specs import ServerSpec, ServerState, demo_spec
 
-__all__ = ["EventCallback", "run_bench"]
+__all__ = ["EventCallback", "run_bench", "spec_for"]
 
 EventCallback = Callable[[BenchEvent], None]
 
 
-def _fraction(plan: BenchPlan, step: int, progress: LoadProgress | None) -> float:
+def _fraction(plan: BenchPlan, step: int, total_steps: int, progress: LoadProgress | None) -> float:
     per_step = plan.warmup + plan.duration
     within = 0.0
     if progress is not None:
@@ -31,59 +33,76 @@ def _fraction(plan: BenchPlan, step: int, progress: LoadProgress | None) -> floa
             if progress.phase == "warmup"
             else plan.warmup + progress.fraction * plan.duration
         )
-    total = len(plan.steps()) * per_step
+    total = total_steps * per_step
     return round(min(1.0, (step * per_step + within) / total), 6) if total > 0 else 0.0
+
+
+def spec_for(plan: BenchPlan, server_key: str) -> ServerSpec:
+    """The demo server behind ``flask``, ``fastapi`` or ``flask@gevent``-style keys of this plan."""
+    framework, _, server = server_key.partition("@")
+    server = server or plan.servers_for(framework)[0]
+    if framework == "flask":
+        return demo_spec("flask", server, plan.workers, plan.threads)
+    return demo_spec("fastapi", fastapi_server=server)
+
+
+def _config(plan: BenchPlan, step: Step, port: int, pid: int | None) -> LoadConfig:
+    stall = plan.scenario_def.stall
+    return LoadConfig(
+        port, step.target.path, step.concurrency, plan.duration, plan.warmup, plan.engine, plan.timeout,
+        rate=step.rate, connections=plan.connections, server_pid=pid,
+        stall_path=stall.path if stall else None, stall_every=stall.every_s if stall else 1.0,
+        stall_offset=stall.offset_s if stall else 0.0,
+    )  # fmt: skip
 
 
 async def run_bench(
     plan: BenchPlan, on_event: EventCallback | None = None, supervisor: Supervisor | None = None
 ) -> BenchReport:
-    """Run the experiment; with no ``supervisor``, start both demo servers for it and stop them after.
+    """Run the experiment; with no ``supervisor``, start the servers it needs and stop them after.
 
-    A given supervisor must hold ready servers for the scenario's frameworks; it is left running.
-    Cancelling the awaiting task kills the load process and (if started here) the servers.
+    A given supervisor must hold a ready server for each framework (one server per framework); it is
+    left running. Cancelling the awaiting task kills the load process and (if started here) the servers.
     """
     plan.check()
     emit = on_event or (lambda event: None)
     steps = plan.steps()
+    keys = list(dict.fromkeys(t.server_key for t in plan.targets()))
     own = supervisor is None
     if supervisor is None:
-        supervisor = Supervisor(
-            [demo_spec("flask", plan.flask_server, plan.workers, plan.threads), demo_spec("fastapi")]
-        )
-    frameworks = list(dict.fromkeys(t.framework for _, t in steps))
-    report = BenchReport(plan, {fw: supervisor[fw].spec for fw in frameworks})
-    monitoring = {fw: supervisor[fw].monitoring for fw in frameworks}
+        servers = {key: ManagedServer(spec_for(plan, key)) for key in keys}
+    else:
+        servers = {key: supervisor[key.partition("@")[0]] for key in keys}
+    report = BenchReport(plan, {key: server.spec for key, server in servers.items()})
+    monitoring = {key: server.monitoring for key, server in servers.items()}
     try:
         if own:
             emit(BenchEvent("servers", 0, len(steps)))
-            await supervisor.start_all()
-        for fw in frameworks:
-            supervisor[fw].monitoring = False
-        for step, (level, target) in enumerate(steps):
-            server = supervisor[target.framework]
+            await asyncio.gather(*(server.start() for server in servers.values()))
+        for server in servers.values():
+            server.monitoring = False
+        for index, step in enumerate(steps):
+            server = servers[step.target.server_key]
             status = server.status
             if status.state is not ServerState.READY or status.port is None:
-                raise BenchError(f"the {target.framework} server is not ready ({status.describe()})")
-            emit(BenchEvent("run", step, len(steps), target, level, fraction=_fraction(plan, step, None)))
+                raise BenchError(f"the {step.target.server_key} server is not ready ({status.describe()})")
+            where = {"target": step.target, "concurrency": step.concurrency, "rate": step.rate, "repeat": step.repeat}
+            emit(BenchEvent("run", index, len(steps), fraction=_fraction(plan, index, len(steps), None), **where))
 
-            def relay(progress: LoadProgress, step: int = step, target: Target = target, level: int = level) -> None:
-                emit(BenchEvent("progress", step, len(steps), target, level, load=progress,
-                                fraction=_fraction(plan, step, progress)))  # fmt: skip
+            def relay(progress: LoadProgress, index: int = index, where: dict = where) -> None:  # type: ignore[type-arg]
+                emit(BenchEvent("progress", index, len(steps), load=progress,
+                                fraction=_fraction(plan, index, len(steps), progress), **where))  # fmt: skip
 
-            config = LoadConfig(status.port, target.path, level, plan.duration, plan.warmup, plan.engine, plan.timeout)
-            load = await run_load(config, on_progress=relay)
-            result = LevelResult(target, server.spec, load, plan.scenario_def.bound_rps(level))
+            load = await run_load(_config(plan, step, status.port, status.pid), on_progress=relay)
+            bound = plan.scenario_def.bound_rps(step.concurrency) if step.rate is None else None
+            result = LevelResult(step.target, server.spec, load, bound, repeat=step.repeat)
             report.results.append(result)
-            emit(
-                BenchEvent(
-                    "result", step, len(steps), target, level, result=result, fraction=_fraction(plan, step + 1, None)
-                )
-            )
+            emit(BenchEvent("result", index, len(steps), result=result,
+                            fraction=_fraction(plan, index + 1, len(steps), None), **where))  # fmt: skip
         report.complete = True
         return report
     finally:
-        for fw, was in monitoring.items():
-            supervisor[fw].monitoring = was
+        for key, was in monitoring.items():
+            servers[key].monitoring = was
         if own:
-            await supervisor.stop_all()
+            await asyncio.gather(*(server.stop() for server in servers.values()))

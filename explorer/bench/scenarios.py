@@ -16,9 +16,20 @@ class Target:
     framework: str
     path: str
     route: str  # how the handler is written, shown next to its figures
+    server: str = ""  # which server choice runs it ("gevent"), when an experiment has several per framework
+
+    @property
+    def server_key(self) -> str:
+        """Which running server answers it: the framework, or ``framework@server`` when there are several."""
+        return f"{self.framework}@{self.server}" if self.server else self.framework
+
+    def on(self, server: str) -> Target:
+        """This route on one of several servers of its framework: ``flask@gevent``."""
+        return Target(f"{self.key}@{server}", self.framework, self.path, self.route, server)
 
     def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "framework": self.framework, "path": self.path, "route": self.route}
+        return {"key": self.key, "framework": self.framework, "path": self.path, "route": self.route,
+                "server": self.server_key}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,8 @@ class Scenario:
     claim: str
     targets: tuple[Target, ...]
     wait_ms: float | None = None  # a fixed wait per request: gives the physical bound concurrency / wait
+    slo_ms: float = 100.0  # rate mode: a rate is "held" while p99 stays under this (``--slo`` overrides)
+    stall: Stall | None = None  # the coordinated-omission experiment: the server stalls on a schedule
 
     def bound_rps(self, concurrency: int) -> float | None:
         """The most a closed loop of ``concurrency`` workers can get when every answer takes ``wait_ms``."""
@@ -35,7 +48,29 @@ class Scenario:
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "title": self.title, "claim": self.claim, "wait_ms": self.wait_ms,
+                "slo_ms": self.slo_ms, "stall": self.stall.to_dict() if self.stall else None,
                 "targets": [t.to_dict() for t in self.targets]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Stall:
+    """``path`` blocks the whole server for ``ms`` milliseconds; it is sent every ``every_s`` seconds,
+    the first ``offset_s`` after the measured window opens, on a connection of its own."""
+
+    ms: float
+    every_s: float
+    offset_s: float
+
+    @property
+    def path(self) -> str:
+        return f"/io/blocking?ms={self.ms:g}"
+
+    def count_in(self, window_s: float) -> int:
+        """How many whole stalls fall inside a measured window of this length."""
+        return max(0, int((window_s - self.offset_s - self.ms / 1000) // self.every_s) + 1)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "ms": self.ms, "every_s": self.every_s, "offset_s": self.offset_s}
 
 
 _IO = f"/io?ms={IO_MS:g}"
@@ -49,6 +84,7 @@ SCENARIOS: dict[str, Scenario] = {
             Target("fastapi", "fastapi", _IO, "async def, await asyncio.sleep"),
         ),
         wait_ms=IO_MS,
+        slo_ms=IO_MS + 10,
     ),
     "cpu": Scenario(
         "cpu",
@@ -65,5 +101,16 @@ SCENARIOS: dict[str, Scenario] = {
         "Plain JSON",
         "framework overhead: a tiny JSON answer, no waiting, no work",
         (Target("flask", "flask", "/items/1", "def"), Target("fastapi", "fastapi", "/items/1", "async def")),
+        slo_ms=25.0,
+    ),
+    "stall": Scenario(
+        "stall",
+        "Coordinated omission",
+        "a closed loop waits out a stall with the server and never times the requests it did not send; "
+        "an open loop keeps its schedule and does",
+        (Target("fastapi", "fastapi", "/items/1", "async def"),),
+        slo_ms=25.0,
+        stall=Stall(ms=250.0, every_s=1.0, offset_s=0.25),
     ),
 }
+STALL_RATE = 200.0  # the open loop's rate in the stall experiment when none is given

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import psutil
 
-__all__ = ["TreeSample", "sample_tree"]
+__all__ = ["TreeSample", "sample_tree", "server_cost"]
 
 
 @dataclass(frozen=True)

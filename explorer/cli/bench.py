@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from explorer.bench.external import ENGINES
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
 from explorer.cli.common import fail, run_async
+from explorer.cli.render_bench import progress_line, report_view
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
 if TYPE_CHECKING:
+    from explorer.bench.levels import BenchEvent
     from explorer.bench.plan import BenchPlan
-    from explorer.bench.results import BenchEvent, BenchReport
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+MAX_RATES = 50
 
 
 def _levels(text: str) -> tuple[int, ...]:
@@ -34,6 +36,27 @@ def _levels(text: str) -> tuple[int, ...]:
     if not values or any(not 1 <= v <= 1000 for v in values):
         raise argparse.ArgumentTypeError(f"each level must be between 1 and 1000, got {text!r}")
     return tuple(dict.fromkeys(values))
+
+
+def _rates(text: str) -> tuple[float, ...]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of rates: {text!r}") from None
+    if not values or len(values) > MAX_RATES or any(not math.isfinite(v) or not 0.1 <= v <= 20_000 for v in values):
+        raise argparse.ArgumentTypeError(f"each rate must be 0.1-20,000 requests a second (at most {MAX_RATES}), got {text!r}")
+    return tuple(dict.fromkeys(values))
+
+
+def _servers(known: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        bad = [c for c in chosen if c not in known] or ([] if chosen else [text])
+        if bad:
+            raise argparse.ArgumentTypeError(f"unknown server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)")
+        return ",".join(dict.fromkeys(chosen))
+
+    return parse
 
 
 def _number(low: float, high: float, what: str) -> Callable[[str], float]:
@@ -84,19 +107,29 @@ def add_parser(sub: Any) -> None:
     bench.add_argument(
         "--warmup", type=_number(0, 60, "seconds"), default=1.0, help="unmeasured seconds first (default: 1)"
     )
-    bench.add_argument(
-        "--flask-server",
-        choices=("dev", "gunicorn"),
-        default="gunicorn",
-        help="gunicorn gthread (default) or the Werkzeug dev server as a baseline",
-    )
+    bench.add_argument("--rate", type=_rates, default=(), metavar="R[,R...]",
+                       help="open loop: requests a second per route, each timed from when it was due (a sweep)")
+    bench.add_argument("--connections", type=_whole(1, 1000), default=256,
+                       help="open loop: the most connections it opens (default: 256)")
+    bench.add_argument("--slo", type=_number(0.1, 600_000, "ms"), default=None, metavar="MS",
+                       help="open loop: a rate is held while p99 stays under this (default: per scenario, 60 for io)")
+    bench.add_argument("--repeat", type=_whole(1, 20), default=1,
+                       help="run the whole plan N times; figures get min/median/max (default: 1)")
+    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default="gunicorn", metavar="|".join(FLASK_SERVERS),
+                       help="gunicorn gthread (default), gevent (gunicorn's gevent worker), granian, or the dev "
+                            "server as a baseline; several, comma-separated, run side by side")  # fmt: skip
+    bench.add_argument("--fastapi-server", type=_servers(FASTAPI_SERVERS), default="uvicorn",
+                       metavar="|".join(FASTAPI_SERVERS),
+                       help="uvicorn, 1 process (default); gunicorn with one uvicorn worker per core; granian")
+    bench.add_argument("--export", nargs=2, metavar=("locust", "FILE"), default=None,
+                       help="write a locustfile of the scenario to FILE instead of running it")
     bench.add_argument("--workers", type=_whole(1, 64), default=1, help="gunicorn workers for Flask (default: 1)")
     bench.add_argument("--threads", type=_whole(1, 1000), default=8, help="threads per gunicorn worker (default: 8)")
     bench.add_argument(
         "--engine",
         choices=ENGINES,
         default="builtin",
-        help="builtin (asyncio + httptools), or wrk / oha when on PATH (default: builtin)",
+        help="builtin (asyncio + httptools), wrk / oha when on PATH, or locust when installed (default: builtin)",
     )
     bench.add_argument(
         "--timeout",
@@ -112,15 +145,33 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
 
     return BenchPlan(scenario=args.scenario, levels=tuple(args.concurrency), duration=args.duration, warmup=args.warmup,
                      flask_server=args.flask_server, engine=args.engine, workers=args.workers, threads=args.threads,
-                     timeout=args.timeout).check()  # fmt: skip
+                     timeout=args.timeout, rates=tuple(args.rate), connections=args.connections, repeat=args.repeat,
+                     fastapi_server=args.fastapi_server, slo_ms=args.slo).check()  # fmt: skip
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     try:
         plan = plan_from(args)
+        if args.export:
+            return _export(plan, *args.export)
     except ExplorerError as exc:
         fail(str(exc))
     return run_async(lambda: _bench(plan, as_json=args.json))
+
+
+def _export(plan: BenchPlan, kind: str, path: str) -> int:
+    """Write the scenario as a locustfile; one line on stderr says how to run it."""
+    from explorer.bench.locust import locustfile_text, users_for, write_locustfile
+
+    if kind != "locust":
+        fail(f"unknown export format {kind!r}; use: --export locust FILE")
+    scenario = plan.scenario_def
+    routes = [(t.key, t.framework, t.path, t.route) for t in scenario.targets]
+    users = users_for(max(plan.rates), plan.connections) if plan.rates else max(plan.levels)
+    written = write_locustfile(path, locustfile_text(scenario.title, scenario.claim, routes, users))
+    print(f"explorer: wrote {written}; run it with: locust -f {written} --headless --processes -1 "
+          f"(see the README's Performance lab for the distributed form)", file=sys.stderr)  # fmt: skip
+    return 0
 
 
 async def _bench(plan: BenchPlan, as_json: bool) -> int:
@@ -167,77 +218,3 @@ class _LiveLine:
 
     def stop(self) -> None:
         self._live.stop()
-
-
-def progress_line(event: BenchEvent) -> str:
-    """'[3/8 37%] FastAPI c=50 measure 1.2/3.0 s: 812 req/s, p50 51.2 ms, p99 60.3 ms'."""
-    head = f"[{min(event.step + 1, event.steps)}/{event.steps} {event.fraction:.0%}]"
-    if event.kind == "servers":
-        return f"{head} starting the servers..."
-    name = _name(event.target.key) if event.target else ""
-    line = f"{head} {name} c={event.concurrency}"
-    p = event.load
-    if p is None:
-        return line + (" done" if event.kind == "result" else " starting...")
-    line += f" {p.phase} {p.elapsed_s:.1f}/{p.phase_s:.1f} s"
-    if p.rate_rps is not None:
-        line += f": {p.rate_rps:,.0f} req/s"
-    if p.p50_ms is not None and p.p99_ms is not None:
-        line += f", p50 {p.p50_ms:.1f} ms, p99 {p.p99_ms:.1f} ms"
-    if p.errors:
-        line += f", {p.errors} errors"
-    return line
-
-
-def _name(key: str) -> str:
-    return {"flask": "Flask", "fastapi": "FastAPI", "fastapi-def": "FastAPI def"}.get(key, key)
-
-
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.1f}"
-
-
-def report_view(report: BenchReport) -> Any:
-    """The results table, the verdict and the server settings, as one Rich renderable."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from explorer.bench.results import verdict
-
-    plan, scenario = report.plan, report.scenario
-    title = (f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
-             f"({plan.engine} engine, {plan.duration:g} s after {plan.warmup:g} s warm-up)")  # fmt: skip
-    table = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("route", no_wrap=True)
-    numeric = ["c", "req/s", *(["bound"] if scenario.wait_ms else []), "p50", "p90", "p99", "max", "errors", "CPU/req"]
-    for column in numeric:
-        table.add_column(column, justify="right", no_wrap=column != "errors")
-    for result in report.results:
-        load, lat = result.load, result.load.latency
-        cpu = "-" if load.client_cpu_ms_per_request is None else f"{load.client_cpu_ms_per_request:.3f}"
-        if load.client_bound:
-            cpu += " bound"
-        cells = [Text(_name(result.target.key)), str(load.concurrency), f"{load.rps:,.1f}"]
-        if scenario.wait_ms:
-            cells.append(f"{result.bound_rps:,.0f}" if result.bound_rps else "-")
-        errors = ", ".join(f"{k} {v}" for k, v in load.errors.items()) or "0"
-        cells += [_ms(lat.p50_ms), _ms(lat.p90_ms), _ms(lat.p99_ms), _ms(lat.max_ms), Text(errors), cpu]
-        table.add_row(*cells)
-    routes = [Text(f"{_name(t.key)}: GET {t.path}, {t.route}", style="dim") for t in scenario.targets]
-    settings = [Text(f"{NAMES[fw]}: {spec.label} ({spec.target})", style="dim") for fw, spec in report.servers.items()]
-    notes = [
-        Text(f"{_name(r.target.key)} at c={r.concurrency}: the server closed the connection after each answer "
-             f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes connecting.", style="dim")
-        for r in report.results
-        if r.load.reconnects and r.load.reconnects > r.load.requests / 2
-    ][:1]  # fmt: skip
-    notes += [
-        Text(
-            "Latencies in ms. bound: concurrency / wait, the most a closed loop can get. "
-            "CPU/req: the load client's own CPU ms per request.",
-            style="dim",
-        )
-    ]
-    return Group(table, Text(verdict(report).text, style="bold"), *routes, *settings, *notes)
