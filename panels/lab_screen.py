@@ -24,8 +24,15 @@ if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
     from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 
-SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json")]
-FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on the dev server (baseline)", "dev")]
+SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json"),
+                    ("Coordinated omission: stalls", "stall")]  # fmt: skip
+FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on gunicorn (gevent)", "gevent"),
+                 ("Flask on granian", "granian"), ("Flask on the dev server (baseline)", "dev"),
+                 ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian")]  # fmt: skip
+FASTAPI_SERVERS = [("FastAPI on uvicorn (1 process)", "uvicorn"), ("FastAPI on gunicorn, a worker per core", "gunicorn"),
+                   ("FastAPI on granian", "granian"), ("FastAPI: uvicorn and granian", "uvicorn,granian")]  # fmt: skip
+MODES = [("closed loop: concurrency", "closed"), ("open loop: rates (req/s)", "open")]
+DEFAULT_INPUT = {"closed": "1,10,50,100", "open": "100,500,1000"}
 
 
 def parse_levels(text: str) -> tuple[int, ...]:
@@ -37,6 +44,24 @@ def parse_levels(text: str) -> tuple[int, ...]:
     if not levels:
         raise ExplorerError("give at least one concurrency level, e.g. 1,10,50")
     return levels
+
+
+def parse_rates(text: str) -> tuple[float, ...]:
+    """``"100, 500"`` -> ``(100.0, 500.0)``; anything else is an :class:`ExplorerError` with a clear message."""
+    try:
+        rates = tuple(float(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ExplorerError(f"rates must be numbers of requests a second separated by commas, got {text!r}") from None
+    if not rates:
+        raise ExplorerError("give at least one rate, e.g. 100,500,1000")
+    return rates
+
+
+def parse_repeat(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ExplorerError(f"repeats must be a whole number, got {text!r}") from None
 
 
 def parse_seconds(text: str, what: str) -> float:
@@ -81,14 +106,19 @@ class LabScreen(Screen[None]):
         with Horizontal(id="lab-controls"):
             yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
             yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
+            yield Select(FASTAPI_SERVERS, value="uvicorn", allow_blank=False, id="lab-fastapi", compact=True)
             yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
                          id="lab-engine", compact=True)  # fmt: skip
-            yield Label("levels", classes="lab-label")
-            yield Input("1,10,50,100", id="lab-levels")
+        with Horizontal(id="lab-controls-2"):
+            yield Select(MODES, value="closed", allow_blank=False, id="lab-mode", compact=True)
+            yield Label("levels", classes="lab-label", id="lab-levels-label")
+            yield Input(DEFAULT_INPUT["closed"], id="lab-levels")
             yield Label("s", classes="lab-label")
             yield Input("3", id="lab-duration", type="number")
             yield Label("warm-up", classes="lab-label")
             yield Input("1", id="lab-warmup", type="number")
+            yield Label("repeats", classes="lab-label")
+            yield Input("1", id="lab-repeat", type="integer")
             yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
             yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
         yield Static("", id="lab-about")
@@ -104,10 +134,20 @@ class LabScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#lab-results", DataTable)
-        for column in ("route", "server", "conc.", "req/s", "bound", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "client"):
+        for column in ("route", "server", "level", "req/s", "bound", "p50 ms", "p90 ms", "p99 ms", "p99.9", "max ms",
+                       "errors", "client", "srv CPU ms"):  # fmt: skip
             table.add_column(column, key=column)
         self._about()
         self.query_one("#lab-scenario", Select).focus()
+
+    @on(Select.Changed, "#lab-mode")
+    def _mode_changed(self, event: Select.Changed) -> None:
+        """Rates or concurrency levels: the one field takes what the mode needs."""
+        mode = str(event.value)
+        levels = self.query_one("#lab-levels", Input)
+        if levels.value in DEFAULT_INPUT.values():
+            levels.value = DEFAULT_INPUT[mode]
+        self.query_one("#lab-levels-label", Label).update("rates" if mode == "open" else "levels")
 
     @on(Select.Changed)
     def _about(self) -> None:
@@ -115,20 +155,28 @@ class LabScreen(Screen[None]):
 
         scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
         text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
-        text.append("Each framework is loaded in turn at each level, by a client in its own process; "
-                    "FastAPI runs on uvicorn (1 process).", style="dim")  # fmt: skip
+        if scenario.stall is not None:
+            text.append(f"FastAPI stalls {scenario.stall.ms:g} ms every {scenario.stall.every_s:g} s; measured closed "
+                        "loop (first level) then open loop (first rate, or 200 req/s). ", style="dim")  # fmt: skip
+        text.append("Each route is loaded in turn at each level, by a client in its own process; the open loop "
+                    "times each request from when it was due.", style="dim")  # fmt: skip
         self.query_one("#lab-about", Static).update(text)
 
     def read_plan(self) -> BenchPlan:
         from explorer.bench.plan import BenchPlan
 
+        text = self.query_one("#lab-levels", Input).value
+        rates = self.query_one("#lab-mode", Select).value == "open"
         return BenchPlan(
             scenario=str(self.query_one("#lab-scenario", Select).value),
-            levels=parse_levels(self.query_one("#lab-levels", Input).value),
+            levels=(1, 10, 50, 100) if rates else parse_levels(text),
+            rates=parse_rates(text) if rates else (),
             duration=parse_seconds(self.query_one("#lab-duration", Input).value, "duration"),
             warmup=parse_seconds(self.query_one("#lab-warmup", Input).value, "warm-up"),
             flask_server=str(self.query_one("#lab-flask", Select).value),
+            fastapi_server=str(self.query_one("#lab-fastapi", Select).value),
             engine=str(self.query_one("#lab-engine", Select).value),
+            repeat=parse_repeat(self.query_one("#lab-repeat", Input).value),
         ).check()
 
     @on(Button.Pressed, "#lab-run")
@@ -158,19 +206,20 @@ class LabScreen(Screen[None]):
         """Progress, a finished run, or a run starting: called by the controller for every event."""
         self.query_one("#lab-progress", ProgressBar).update(progress=event.fraction)
         target = event.target
+        level = f"{event.rate:,.0f} req/s" if event.rate is not None else f"{event.concurrency} concurrent"
         if event.kind == "run" and target is not None:
             if self._live.pop("servers", None) is not None:
                 self.query_one("#lab-verdict", Static).update(Text("Running… keys still answer; ctrl+x stops.", style="italic"))
-            self._live[target.key] = f"{target.key} ({target.route}) at {event.concurrency}: starting…"
+            self._live[target.key] = f"{target.key} ({target.route}) at {level}: starting…"
         elif event.kind == "progress" and target is not None and event.load is not None:
             load = event.load
             rate = "‒" if self.mask or load.rate_rps is None else f"{load.rate_rps:,.0f} req/s"
             p50 = "‒" if self.mask or load.p50_ms is None else f"p50 {load.p50_ms:.1f} ms"
-            self._live[target.key] = f"{target.key} ({target.route}) at {event.concurrency}: {load.phase}, {rate}, {p50}"
+            self._live[target.key] = f"{target.key} ({target.route}) at {level}: {load.phase}, {rate}, {p50}"
         elif event.kind == "result" and event.result is not None:
             self.add_result(event.result)
         elif event.kind == "servers":
-            self._live = {"servers": "starting a Flask and a FastAPI server for the lab…"}
+            self._live = {"servers": "starting the lab's own Flask and FastAPI servers…"}
         self.query_one("#lab-live", Static).update(Text("\n".join(self._live.values())))
 
     def add_result(self, result: LevelResult) -> None:
@@ -184,33 +233,44 @@ class LabScreen(Screen[None]):
         cpu = "‒" if self.mask or load.client_cpu_utilisation is None else f"{load.client_cpu_utilisation * 100:.0f}% cpu"
         if load.client_bound and not self.mask:
             cpu += " (client-bound)"
+        level = f"{load.target_rps:,.0f}/s" if load.target_rps is not None else f"c={load.concurrency}"
+        failed = load.error_count + int(load.open_loop.get("dropped") or 0)
         self.query_one("#lab-results", DataTable).add_row(
             Text(f"{result.target.key}: {result.target.route}"), Text(result.server.short),
-            Text(str(result.concurrency)), Text(fig(load.rps, 0)), Text(fig(result.bound_rps, 0)),
-            Text(fig(lat.p50_ms)), Text(fig(lat.p90_ms)), Text(fig(lat.p99_ms)), Text(fig(lat.max_ms)),
-            Text(str(load.error_count), style="bold red" if load.error_count else ""), Text(cpu),
+            Text(level + (f" #{result.repeat + 1}" if result.repeat else "")), Text(fig(load.rps, 0)),
+            Text(fig(result.bound_rps, 0)), Text(fig(lat.p50_ms)), Text(fig(lat.p90_ms)), Text(fig(lat.p99_ms)),
+            Text(fig(lat.p999_ms)), Text(fig(lat.max_ms)), Text(str(failed), style="bold red" if failed else ""),
+            Text(cpu), Text(fig(load.server_cpu_ms_per_request, 3)),
         )  # fmt: skip
         self._plot()
 
     def _plot(self) -> None:
-        """Throughput and median latency against concurrency, one line per route."""
+        """Throughput by level, and p99 latency against throughput (where each route saturates), one line per route."""
         if self.mask:
             return
-        levels = sorted({r.concurrency for r in self.results})
-        for widget_id, title, value in (
-            ("#lab-plot-rps", "requests/s by concurrency", lambda r: r.load.rps),
-            ("#lab-plot-latency", "median latency (ms) by concurrency", lambda r: r.load.latency.p50_ms),
-        ):
-            plot = self.query_one(widget_id, PlotextPlot)
-            plt = plot.plt
-            plt.clear_data()
-            plt.clear_figure()
-            plt.title(title)
-            for key in dict.fromkeys(r.target.key for r in self.results):
-                points = [(levels.index(r.concurrency), value(r)) for r in self.results if r.target.key == key]
-                plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
-            plt.xticks(list(range(len(levels))), [str(level) for level in levels])
-            plot.refresh()
+        levels = sorted({r.level for r in self.results})
+        rates = any(r.load.target_rps is not None for r in self.results)
+        keys = list(dict.fromkeys(r.target.key for r in self.results))
+        plot = self.query_one("#lab-plot-rps", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("req/s answered by rate asked" if rates else "req/s by concurrency")
+        for key in keys:
+            points = [(levels.index(r.level), r.load.rps) for r in self.results if r.target.key == key]
+            plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
+        plt.xticks(list(range(len(levels))), [f"{level:g}" for level in levels])
+        plot.refresh()
+        plot = self.query_one("#lab-plot-latency", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("p99 ms against req/s answered")
+        for key in keys:
+            points = sorted((r.load.rps, r.load.latency.p99_ms) for r in self.results
+                            if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms)  # fmt: skip
+            plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
+        plot.refresh()
 
     def show_report(self, report: BenchReport | None, error: str | None = None) -> None:
         self._set_running(False)

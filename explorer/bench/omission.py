@@ -74,14 +74,15 @@ def explain(results: list[LevelResult], stall: Stall, window_s: float) -> Omissi
     n = stall.count_in(window_s)
     c = closed[0].concurrency
     rate = opened[0].load.target_rps or 0.0
-    base = _median(closed, "p50_ms")
+    share_time = n * stall.ms / (window_s * 1000)
+    # the usual service time: the open loop's median, which met no stall while stalls fill under half the time
+    base = _median(opened, "p50_ms") if share_time < 0.5 else _median(closed, "p50_ms")
     c99, c_max = _median(closed, "p99_ms"), _median(closed, "max_ms")
     o90, o99 = _median(opened, "p90_ms"), _median(opened, "p99_ms")
     cpu = spread(opened, lambda r: r.load.server_cpu_ms_per_request)
     busy = rate * cpu.median / 1000 if cpu else 0.0
     p90, p99 = predicted_ms(90, stall, window_s, base, busy), predicted_ms(99, stall, window_s, base, busy)
     requests = max(1, min(r.load.requests for r in closed))
-    share_time = n * stall.ms / (window_s * 1000)
     stuck = c * n
     ratio = o99 / c99 if c99 > 0 else float("inf")
     text = (

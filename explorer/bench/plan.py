@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from explorer.bench.external import ENGINES, available
-from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_RATE, Scenario, Target
+from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_CONCURRENCY, STALL_RATE, Scenario, Target
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
@@ -136,7 +136,8 @@ class BenchPlan:
         for rep in range(self.repeat):
             if self.scenario == "stall":  # the same server, closed loop then open loop
                 rate = self.rates[0] if self.rates else STALL_RATE
-                out += [Step(t, self.levels[0], None, rep) for t in targets]
+                c = STALL_CONCURRENCY if self.levels == DEFAULT_LEVELS else self.levels[0]
+                out += [Step(t, c, None, rep) for t in targets]
                 out += [Step(t, self.connections, rate, rep) for t in targets]
             elif self.open_loop:
                 out += [Step(t, self.connections, rate, rep) for rate in self.rates for t in targets]

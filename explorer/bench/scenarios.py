@@ -84,7 +84,7 @@ SCENARIOS: dict[str, Scenario] = {
             Target("fastapi", "fastapi", _IO, "async def, await asyncio.sleep"),
         ),
         wait_ms=IO_MS,
-        slo_ms=IO_MS + 10,
+        slo_ms=IO_MS * 2,
     ),
     "cpu": Scenario(
         "cpu",
@@ -114,3 +114,4 @@ SCENARIOS: dict[str, Scenario] = {
     ),
 }
 STALL_RATE = 200.0  # the open loop's rate in the stall experiment when none is given
+STALL_CONCURRENCY = 10  # the closed loop's connections in the stall experiment when no level is given

@@ -195,7 +195,10 @@ async def _bench(plan: BenchPlan, as_json: bool) -> int:
         return 0
     from rich.console import Console
 
-    Console().print(report_view(report))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 140))  # a file or a pipe: the whole table, never cut
+    console.print(report_view(report))
     return 0
 
 

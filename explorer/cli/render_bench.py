@@ -48,7 +48,9 @@ def progress_line(event: BenchEvent) -> str:
 
 
 def _ms(value: float | None) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:,.1f}"
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
 def report_view(report: BenchReport) -> Any:
@@ -74,7 +76,7 @@ def report_view(report: BenchReport) -> Any:
     numeric += ["p50", "p90", "p99", "p99.9", "max", "errors"] + (["late/drop"] if opened else [])
     numeric += ["client", "srv CPU", "srv MB"]
     for column in numeric:
-        table.add_column(column, justify="right", no_wrap=column != "errors")
+        table.add_column(column, justify="right", no_wrap=column != "errors", overflow="fold")
     for result in report.results:
         load, lat = result.load, result.load.latency
         cpu = "-" if load.client_cpu_ms_per_request is None else f"{load.client_cpu_ms_per_request:.3f}"
