@@ -98,7 +98,7 @@ def summary(report: BenchReport) -> dict[str, Any]:
                 rows.append({"target": key, "mode": mode, "level": level, "repeats": len(runs), **figures})
     out: dict[str, Any] = {"rows": rows}
     if report.plan.open_loop:
-        sats = [saturation(report.results, t.key, report.plan.slo) for t in report.scenario.targets]
+        sats = [saturation(report.results, t.key, report.plan.slo) for t in report.plan.targets()]
         out["saturation"] = [s.to_dict() for s in sats if s]
     if report.scenario.stall is not None and (found := explain(report.results, report.scenario.stall, report.plan.duration)):
         out["coordinated_omission"] = found.to_dict()

@@ -1,0 +1,240 @@
+"""The expert lab: the open loop against a stall of known length, server CPU, the deployed servers, repeats, locust.
+
+Real servers, small numbers: a single 400 ms stall in a 1 s window at 50 requests a second is enough
+for the arithmetic of coordinated omission to show (a request due t ms into the stall waits 400 - t ms,
+so p90 is near 300 ms), and for a closed loop on the same server to hide it (its p90 stays small).
+Tolerances are wide where the machine's load moves a figure; each assertion would fail if latencies
+were timed from the send, if the schedule slipped, or if a server ignored its settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import py_compile
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from explorer.bench.hdr import LatencyHistogram
+from explorer.bench.levels import LevelResult, Spread
+from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
+from explorer.bench.omission import explain, predicted_ms
+from explorer.bench.plan import BenchPlan
+from explorer.bench.results import BenchReport, verdict
+from explorer.bench.saturation import held, saturation
+from explorer.bench.scenarios import SCENARIOS, Stall
+from explorer.bench.servercpu import sample_tree
+from explorer.bench.stats import LatencySummary
+from explorer.runtime.servers import Supervisor
+from explorer.runtime.specs import ServerSpec, demo_spec
+from tests.conftest import LiveServers, family, wait_gone
+
+ROOT = Path(__file__).parent.parent
+
+
+def server_of(live: LiveServers, framework: str) -> tuple[int, int]:
+    status = live.session.server(framework).status
+    assert status.port is not None and status.pid is not None
+    return status.port, status.pid
+
+
+async def test_open_loop_times_a_stall_from_the_due_time_and_a_closed_loop_hides_it(live_gunicorn: LiveServers) -> None:
+    port, pid = server_of(live_gunicorn, "fastapi")
+    stall = {"stall_path": "/io/blocking?ms=400", "stall_every": 60.0, "stall_offset": 0.2}  # one stall in the window
+    common = {"duration": 1.0, "warmup": 0.2, "server_pid": pid, **stall}
+    opened = await run_load(LoadConfig(port, "/items/1", rate=50, connections=32, **common))  # type: ignore[arg-type]
+    closed = await run_load(LoadConfig(port, "/items/1", concurrency=2, **common))  # type: ignore[arg-type]
+    lat = opened.latency
+    assert opened.mode == "open" and opened.target_rps == 50 and opened.open_loop["scheduled"] == 50
+    assert opened.requests == 50 and opened.open_loop["dropped"] == 0 and opened.errors == {}
+    assert abs(opened.rps - 50) <= 3  # the rate answered in the window: the schedule held through the stall
+    # 20 of the 50 requests fall due during the stall and wait 400 - t ms: p90 ~ 300 ms, max ~ 400 ms
+    assert 240 <= lat.p90_ms <= 390 and 360 <= lat.max_ms <= 600 and lat.p50_ms < 100
+    assert lat.p50_ms <= lat.p90_ms <= lat.p99_ms <= lat.p999_ms <= lat.max_ms
+    assert closed.mode == "closed" and closed.latency.max_ms >= 300  # it waited out the stall...
+    assert closed.latency.p90_ms < 100 < lat.p90_ms  # ...but timed only the requests stuck in it
+    for result in (opened, closed):  # what the server spent, over its process tree, in the window
+        cpu = result.server_cpu_ms_per_request
+        assert cpu is not None and 0 < cpu < 50 and (result.server_rss_mb or 0) > 10
+        assert result.server["server_processes"] >= 1
+
+
+def test_process_tree_sampling() -> None:
+    here = sample_tree(os.getpid())
+    assert here is not None and here.cpu_s > 0 and here.rss_bytes > 0 and here.processes >= 1
+    child = subprocess.Popen([sys.executable, "-c", "import time; sum(range(3_000_000)); time.sleep(5)"])
+    try:
+        deadline = time.monotonic() + 5
+        while (tree := sample_tree(os.getpid())) is not None and tree.processes < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert tree is not None and tree.processes >= 2  # a child counts with its parent
+    finally:
+        child.kill()
+        child.wait()
+    assert sample_tree(2**22 + 12345) is None
+
+
+def test_hdr_histogram_percentiles_within_a_thousandth() -> None:
+    histogram = LatencyHistogram()
+    for ms in range(1, 1001):  # 1..1000 ms
+        histogram.record(ms / 1000)
+    histogram.record(7200.0)  # two hours: clamped in the histogram, kept exact as the maximum
+    summary = histogram.summary()
+    assert summary.count == 1001 and summary.max_ms == 7_200_000
+    for pct, want in ((50, 501), (90, 901), (99, 991)):
+        assert abs(histogram.percentile_ms(pct) - want) <= want * 0.001 + 0.001
+    assert sum(count for _, count in histogram.to_list()) == 1001
+    assert math.isnan(LatencyHistogram().percentile_ms(50))
+
+
+def test_the_arithmetic_of_a_stall() -> None:
+    stall = Stall(ms=250, every_s=1.0, offset_s=0.25)
+    assert stall.count_in(3.0) == 3 and stall.count_in(0.4) == 0
+    assert predicted_ms(90, stall, 3.0, 0.0) == pytest.approx(150)
+    assert predicted_ms(99, stall, 3.0, 2.0) == pytest.approx(242)
+    assert predicted_ms(99, stall, 3.0, 0.0, busy=0.5) == pytest.approx(245)  # the backlog drains at half speed
+    assert predicted_ms(50, stall, 3.0, 1.0) == 1.0  # the median request met no stall
+
+
+def fake(key: str, level: float, rps: float, p99: float = 30.0, repeat: int = 0, mode: str = "open",
+         errors: dict[str, int] | None = None, client_bound: bool = False, framework: str | None = None,
+         server: ServerSpec | None = None) -> LevelResult:  # fmt: skip
+    framework = framework or key.partition("@")[0]
+    target = next(t for t in SCENARIOS["io"].targets if t.framework == framework)
+    if "@" in key:
+        target = target.on(key.partition("@")[2])
+    latency = LatencySummary(int(rps), p99 / 2, p99 * 0.9, p99, p99 * 1.2, p99 / 2, p99 * 1.1)
+    open_loop = {"scheduled": int(level * 3), "late": 0, "dropped": 0, "unanswered": 0} if mode == "open" else {}
+    load = LoadResult("builtin", int(level) if mode == "closed" else 256, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1,
+                      0.03, 0.5, client_bound, mode=mode, target_rps=level if mode == "open" else None,
+                      open_loop=open_loop)  # fmt: skip
+    return LevelResult(target, server or demo_spec(framework, "gunicorn"), load, None, repeat)
+
+
+def test_rate_sweep_finds_each_saturation_point() -> None:
+    report = BenchReport(BenchPlan("io", rates=(100, 500, 1000)), {})
+    report.results += [fake("flask", 100, 99.5), fake("fastapi", 100, 100.2),
+                       fake("flask", 500, 158, p99=2100), fake("fastapi", 500, 499),
+                       fake("flask", 1000, 157, p99=3000), fake("fastapi", 1000, 990, p99=64)]  # fmt: skip
+    flask = saturation(report.results, "flask", 100)
+    assert flask is not None and flask.held_rps == 100 and flask.failed_rps == 500 and flask.capacity_rps == 158
+    text = verdict(report).text
+    assert "Flask (gunicorn, 1 worker x 8 threads) held 100 req/s under 100 ms p99 and saturated at 158 req/s" in text
+    assert "FastAPI (uvicorn, 1 process, access log off) held every rate asked, up to 1,000 req/s" in text
+    assert held(fake("fastapi", 1000, 990, p99=101), 100) == "p99 101 ms"
+    assert held(fake("fastapi", 1000, 970), 100) == "answered 970 req/s"
+    report.results.append(fake("fastapi", 1000, 990, client_bound=True))
+    assert verdict(report).text.startswith("No verdict from this sweep: the load client used a full core")
+
+
+def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
+    report = BenchReport(BenchPlan("json", levels=(10,), repeat=3), {})
+    for rep, (f, a) in enumerate(((3000, 3300), (3400, 3100), (3200, 3600))):
+        report.results += [fake("flask", 10, f, repeat=rep, mode="closed"), fake("fastapi", 10, a, repeat=rep, mode="closed")]
+    text = verdict(report).text
+    assert "no difference beyond the spread of 3 repeats (Flask 3,000-3,400, FastAPI 3,100-3,600 req/s" in text
+    assert "served" not in text
+    report.results = [r for r in report.results if r.target.key == "flask"]
+    report.results += [fake("fastapi", 10, a, repeat=rep, mode="closed") for rep, a in enumerate((4000, 4200, 4100))]
+    text = verdict(report).text
+    assert "FastAPI served 1.3x Flask" in text and "median of 3 repeats" in text
+    assert Spread(1, 2, 3, 3).overlaps(Spread(3, 4, 5, 3)) and not Spread(1, 2, 3, 3).overlaps(Spread(4, 4, 5, 3))
+
+
+def test_another_flask_server_is_said_to_close_part_of_the_gap() -> None:
+    report = BenchReport(BenchPlan("io", levels=(100,), flask_server="gunicorn,gevent"), {})
+    report.results += [fake("flask@gunicorn", 100, 160, mode="closed"), fake("flask@gevent", 100, 1100, mode="closed",
+                       server=demo_spec("flask", "gevent")), fake("fastapi", 100, 1800, mode="closed")]  # fmt: skip
+    text = verdict(report).text
+    assert "FastAPI served 11.2x Flask" in text
+    assert "Flask on gunicorn gevent, 1 worker x 1000 connections: 1,100 req/s, closing 57% of the gap to FastAPI" in text
+
+
+def test_stall_report_explains_coordinated_omission() -> None:
+    plan = BenchPlan("stall", duration=3.0)
+    report = BenchReport(plan, {})
+    report.results += [fake("fastapi", 10, 2000, p99=4.0, mode="closed"), fake("fastapi", 200, 200, p99=245.0)]
+    found = explain(report.results, SCENARIOS["stall"].stall, 3.0)  # type: ignore[arg-type]
+    assert found is not None and found.open_p99_ms == 245 and found.closed_p99_ms == 4
+    text = verdict(report).text
+    assert "The server stalled 3 times for 250 ms (25% of the 3 s window)" in text
+    assert "about 30 of its 6,000 requests (0.5%) were timed through a stall, beyond its p99" in text
+    assert "coordinated omission" in text
+
+
+async def test_deployed_servers_serve_concurrent_waits_as_configured() -> None:
+    """20 requests that each wait 100 ms: gevent's greenlets and granian's event loop take them at once
+    (~0.1 s); granian's WSGI side has 8 threads, so three rounds (>= 0.3 s). All three run at once."""
+    cases = {  # key: (spec, fastest, slowest)
+        "gevent": (demo_spec("flask", "gevent"), 0.1, 0.3),
+        "granian-wsgi": (demo_spec("flask", "granian", threads=8), 0.3, 0.9),
+        "granian-asgi": (demo_spec("fastapi", fastapi_server="granian"), 0.1, 0.3),
+    }
+    supervisors = {key: Supervisor([spec]) for key, (spec, _, _) in cases.items()}
+    for key, (spec, _, _) in cases.items():
+        assert spec.loop != "?" and spec.parser != "?" and spec.to_dict()["parser"] == spec.parser, key
+    statuses = await asyncio.gather(*(sup[cases[key][0].framework].start() for key, sup in supervisors.items()))
+    pids = [pid for status in statuses for pid in family(status.pid or 0)]
+
+    async def burst(port: int) -> float:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+            await client.get(f"http://127.0.0.1:{port}/items/1")
+            started = time.perf_counter()
+            answers = await asyncio.gather(*(client.get(f"http://127.0.0.1:{port}/io?ms=100") for _ in range(20)))
+            assert [a.status_code for a in answers] == [200] * 20
+            return time.perf_counter() - started
+
+    try:
+        assert all(status.port for status in statuses), [s.describe() for s in statuses]
+        took = dict(zip(cases, await asyncio.gather(*(burst(status.port or 0) for status in statuses)), strict=True))
+    finally:
+        await asyncio.gather(*(sup.stop_all() for sup in supervisors.values()))
+    for key, (_, fastest, slowest) in cases.items():
+        assert fastest <= took[key] <= slowest, (key, took)
+    assert wait_gone(pids, timeout=5) == []
+
+
+def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
+    args = ["bench", "--scenario", "io", "--rate", "40", "--duration", "0.5", "--warmup", "0.1", "--json",
+            "--flask-server", "gunicorn,gevent", "--fastapi-server", "granian"]  # fmt: skip
+    run = subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert document["plan"]["mode"] == "open" and set(document["servers"]) == {"flask@gunicorn", "flask@gevent", "fastapi"}
+    assert {row["target"] for row in document["results"]} == {"flask@gunicorn", "flask@gevent", "fastapi"}
+    for row in document["results"]:
+        assert row["mode"] == "open" and row["target_rps"] == 40 and abs(row["rps"] - 40) <= 8
+        assert row["p50_ms"] >= 50 and row["p50_ms"] <= row["p99_ms"] <= row["p999_ms"] <= row["max_ms"]
+        assert row["server_cpu_ms_per_request"] > 0 and row["server_rss_mb"] > 10
+        assert row["server"]["loop"] and row["server"]["parser"] and row["late"] is not None
+    assert document["servers"]["fastapi"]["server"] == "granian-asgi"
+    assert {s["target"] for s in document["summary"]["saturation"]} == {"flask@gunicorn", "flask@gevent", "fastapi"}
+    assert document["verdict"].startswith("I/O-bound, open loop:")
+
+
+def test_locust_export_and_engine(live_gunicorn: LiveServers, tmp_path: Path) -> None:
+    """The exported file is a locustfile of both routes; locust runs headless with local workers."""
+    out = tmp_path / "load.py"
+    run = subprocess.run([sys.executable, "-m", "explorer", "bench", "--scenario", "cpu", "--export", "locust", str(out)],
+                         capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    py_compile.compile(str(out), doraise=True)
+    text = out.read_text()
+    assert "class FlaskUser" in text and "class FastapiDefUser" in text and "'/cpu/def'" in text
+    (tmp_path / "mine.py").write_text("print('mine')\n")
+    refused = subprocess.run([sys.executable, "-m", "explorer", "bench", "--export", "locust", str(tmp_path / "mine.py")],
+                             capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+    assert refused.returncode == 2 and "not a locustfile this command wrote" in refused.stderr
+    port, pid = server_of(live_gunicorn, "fastapi")
+    config = LoadConfig(port, "/items/1", concurrency=2, duration=1.0, warmup=0.5, engine="locust", server_pid=pid)
+    result = live_gunicorn.loop.run(run_load(config), timeout=60)
+    assert result.engine == "locust" and result.requests > 0 and result.errors == {}
+    assert result.latency.p50_ms <= result.latency.p99_ms <= result.latency.max_ms
+    assert result.server_cpu_ms_per_request is not None and result.client_cpu_s > 0
