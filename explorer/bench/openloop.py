@@ -128,7 +128,8 @@ class OpenLoad:
         self.statuses: dict[int, int] = {}
         self.scheduled = self.outstanding = self.late = self.dropped = 0
         self.answered_in_window = self.sent_in_window = self.completed = 0
-        self.max_lag = 0.0
+        self.max_lag = self.lag_sum = 0.0
+        self.sent_measured = 0
         self._drained: asyncio.Event | None = None
 
     def measured(self, due: float) -> bool:
@@ -199,6 +200,8 @@ class OpenLoad:
             self.sent_in_window += 1
         if self.measured(due):
             lag = now - due
+            self.lag_sum += lag
+            self.sent_measured += 1
             if lag > LATE_S:
                 self.late += 1
             if lag > self.max_lag:
@@ -341,6 +344,7 @@ def _result(load: OpenLoad, edges: dict[str, Any], rate: float, unanswered: int,
         "sent_rps": load.sent_in_window / window if window > 0 else 0.0,
         "scheduled": load.scheduled, "late": load.late, "dropped": load.dropped, "unanswered": unanswered,
         "max_send_lag_ms": round(load.max_lag * 1000, 3), "connections_used": load.peak,
+        "mean_send_lag_ms": round(load.lag_sum * 1000 / load.sent_measured, 3) if load.sent_measured else None,
         "latency": lat.to_dict(), "service": load.service.summary().to_dict(), "histogram": load.corrected.to_list(),
         "errors": dict(sorted(load.errors.items())), "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
         "client_cpu_s": round(cpu, 4),
