@@ -1,4 +1,4 @@
-"""The performance lab: closed-loop load against both servers, generated in a process of its own.
+"""The performance lab: closed- and open-loop load against the servers, generated in a process of its own.
 
 Public API (imported on first use, so ``explorer --help`` and the load process stay light):
 
@@ -11,12 +11,11 @@ Public API (imported on first use, so ``explorer --help`` and the load process s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "BenchError": "plan", "BenchPlan": "plan",
-    "BenchEvent": "results", "BenchReport": "results", "LevelResult": "results", "run_bench": "runner",
+    "BenchEvent": "levels", "BenchReport": "results", "LevelResult": "levels", "run_bench": "runner",
     "LoadConfig": "loadgen", "LoadError": "loadgen", "LoadProgress": "loadgen", "LoadResult": "loadgen",
     "run_load": "loadgen",
     "SCENARIOS": "scenarios", "Scenario": "scenarios", "Target": "scenarios",
@@ -30,8 +29,4 @@ __all__ = [
     "verdict", "verdict_all",
 ]  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'explorer.bench' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"explorer.bench.{_WHERE[name]}"), name)
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)
