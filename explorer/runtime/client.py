@@ -207,6 +207,9 @@ class ServerClient:
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
         )
+        # httpx offers br (and zstd) whenever a decoder happens to be installed; the request sent must not
+        # change with what else is installed (locust's dependencies bring brotli). Set in place: same order.
+        self._client.headers["Accept-Encoding"] = "gzip, deflate"
 
     async def aclose(self) -> None:
         await self._client.aclose()
