@@ -30,11 +30,12 @@ class TreeSample:
 
 
 def sample_tree(pid: int) -> TreeSample | None:
-    """Sum CPU time and RSS over ``pid`` and its descendants; None when the root is gone or unreadable."""
+    """Sum CPU time and RSS over ``pid`` and its descendants; None when the tree cannot be read whole
+    (the root is gone, a process is not ours, or this process is out of file descriptors)."""
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
+    except (psutil.Error, OSError):  # gone, not ours, or this process is out of descriptors (EMFILE)
         return None
     cpu, rss, seen = 0.0, 0, 0
     for proc in procs:
@@ -42,8 +43,10 @@ def sample_tree(pid: int) -> TreeSample | None:
             with proc.oneshot():
                 times = proc.cpu_times()
                 mem = proc.memory_info()
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        except psutil.NoSuchProcess:
             continue  # exited between listing and reading: its time shows up in its parent's children_*
+        except (psutil.Error, OSError):
+            return None  # a tree read in part would understate the cost: no figure rather than a wrong one
         cpu += times.user + times.system + times.children_user + times.children_system
         rss += mem.rss
         seen += 1
