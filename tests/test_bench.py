@@ -176,6 +176,14 @@ def test_cli_bench_json_io_within_the_bound() -> None:
         ("--flask-server", "waitress"),
         ("--engine", "ab"),
         ("--threads", "0"),
+        ("--rate", "0"),
+        ("--rate", "100,fast"),
+        ("--repeat", "0"),
+        ("--connections", "5000"),
+        ("--fastapi-server", "hypercorn"),
+        ("--flask-server", "gunicorn,waitress"),
+        ("--export", "csv", "out.py"),
+        ("--scenario", "stall", "--fastapi-server", "gunicorn"),
     ],
 )
 def test_bad_bench_input_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:

@@ -86,6 +86,9 @@ class BenchPlan:
             raise BenchError(f"{self.engine} has no open loop here; rates and the stall experiment need --engine builtin")
         if self.scenario == "stall" and self.engine != "builtin":
             raise BenchError("the stall experiment needs --engine builtin (it compares the closed and the open loop)")
+        if self.scenario == "stall" and (len(self.fastapi_servers) != 1 or self.fastapi_servers[0] == "gunicorn"):
+            raise BenchError("the stall experiment needs one single-process FastAPI server (uvicorn or granian): "
+                             "a stall blocks one worker, and the arithmetic assumes it blocks the server")  # fmt: skip
         if not 1 <= self.workers <= 64 or not 1 <= self.threads <= 1000:
             raise BenchError("workers must be 1-64 and threads 1-1000")
         if not 1 <= self.connections <= MAX_CONCURRENCY or not 1 <= self.repeat <= MAX_REPEAT:
