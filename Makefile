@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/first_paint.py
 	$(BIN)/python benchmarks/shown_time.py
 	$(BIN)/python benchmarks/engine_vs_wrk.py
+	$(BIN)/python benchmarks/open_loop_accuracy.py
 
 screenshot: $(VENV)/.installed-test
 	$(BIN)/python docs/screenshot.py
