@@ -130,6 +130,10 @@ def test_rate_sweep_finds_each_saturation_point() -> None:
     assert "FastAPI (uvicorn, 1 process, access log off) held every rate asked, up to 1,000 req/s" in text
     assert held(fake("fastapi", 1000, 990, p99=101), 100) == "p99 101 ms"
     assert held(fake("fastapi", 1000, 970), 100) == "answered 970 req/s"
+    late = fake("fastapi", 100, 100)
+    late.load.open_loop.update(late=5, late_client=4)  # 4 of 300 sent late by the client's own timer
+    report.results[1] = late
+    assert verdict(report).text.startswith("No verdict from this sweep: the load client fell behind its own schedule")
     report.results.append(fake("fastapi", 1000, 990, client_bound=True))
     assert verdict(report).text.startswith("No verdict from this sweep: the load client used a full core")
 
@@ -212,7 +216,7 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
         assert row["server"]["loop"] and row["server"]["parser"] and row["late"] is not None
     assert document["servers"]["fastapi"]["server"] == "granian-asgi"
     assert {s["target"] for s in document["summary"]["saturation"]} == {"flask@gunicorn", "flask@gevent", "fastapi"}
-    assert document["verdict"].startswith("I/O-bound, open loop:")
+    assert document["verdict"].startswith(("I/O-bound, open loop:", "No verdict from this sweep: the load client fell"))
 
 
 def test_locust_export_and_engine(live_gunicorn: LiveServers, tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ connection is free. Its latency runs from the due time to the last byte of the a
 *corrected* latency, recorded in an HDR histogram, :mod:`explorer.bench.hdr`); the time from the
 actual send (*service* time, what a closed loop sees) is recorded beside it.
 
-A request sent more than :data:`LATE_S` after it was due is counted ``late`` (every connection was
-busy, or the client fell behind); one still queued after ``timeout`` seconds, or when the run ends,
+A request sent more than :data:`LATE_S` after it was due is counted ``late``: because every
+connection was busy (the server is behind), or because the client's own timer fired that late
+(``late_client``: the client fell behind, so the run measures the client); one still queued after ``timeout`` seconds, or when the run ends,
 is ``dropped`` (never sent). A request is measured when its due time falls in the measured window;
 the achieved rate counts the good answers that arrived inside the window, divided by its length.
 
@@ -129,7 +130,8 @@ class OpenLoad:
         self.scheduled = self.outstanding = self.late = self.dropped = 0
         self.answered_in_window = self.sent_in_window = self.completed = 0
         self.max_lag = self.lag_sum = 0.0
-        self.sent_measured = 0
+        self.sent_measured = self.late_client = 0
+        self._in_tick = False
         self._drained: asyncio.Event | None = None
 
     def measured(self, due: float) -> bool:
@@ -154,7 +156,11 @@ class OpenLoad:
             if self.measured(due):
                 self.scheduled += 1
                 self.outstanding += 1
-        self.dispatch()
+        self._in_tick = True
+        try:
+            self.dispatch()
+        finally:
+            self._in_tick = False
         due = self.t0 + self.index / self.rate
         if self.running and due < self.window_end:
             self._timer = asyncio.get_running_loop().call_at(due, self._tick)
@@ -204,6 +210,8 @@ class OpenLoad:
             self.sent_measured += 1
             if lag > LATE_S:
                 self.late += 1
+                if self._in_tick:  # sent by the timer itself, not after waiting for a connection
+                    self.late_client += 1
             if lag > self.max_lag:
                 self.max_lag = lag
 
@@ -342,7 +350,8 @@ def _result(load: OpenLoad, edges: dict[str, Any], rate: float, unanswered: int,
         "target_rps": rate, "window_s": window, "requests": lat.count,
         "rps": answered / window if window > 0 else 0.0,
         "sent_rps": load.sent_in_window / window if window > 0 else 0.0,
-        "scheduled": load.scheduled, "late": load.late, "dropped": load.dropped, "unanswered": unanswered,
+        "scheduled": load.scheduled, "late": load.late, "late_client": load.late_client, "dropped": load.dropped,
+        "unanswered": unanswered,
         "max_send_lag_ms": round(load.max_lag * 1000, 3), "connections_used": load.peak,
         "mean_send_lag_ms": round(load.lag_sum * 1000 / load.sent_measured, 3) if load.sent_measured else None,
         "latency": lat.to_dict(), "service": load.service.summary().to_dict(), "histogram": load.corrected.to_list(),

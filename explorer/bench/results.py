@@ -22,7 +22,7 @@ from typing import Any
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
-from explorer.bench.saturation import describe, saturation
+from explorer.bench.saturation import client_behind, describe, saturation
 from explorer.bench.scenarios import Scenario
 from explorer.bench.stats import CLIENT_ERRORS
 from explorer.runtime.specs import ServerSpec
@@ -178,7 +178,7 @@ def client_failure(results: list[LevelResult]) -> str | None:
     if bound:
         return (f"the load client used a full core of CPU for {', '.join(bound)}, so it may have been slower than "
                 "the server: the rates measure the client; lower the load or use --engine wrk")  # fmt: skip
-    return None
+    return client_behind(results)
 
 
 def verdict(report: BenchReport) -> Verdict:

@@ -1,0 +1,41 @@
+"""The lab screen's open loop: rate mode in the app, results keyed by rate, the p99-against-throughput plot."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Label, Select, Static
+from textual_plotext import PlotextPlot
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until
+from tests.test_app import SIZE, plain
+
+
+async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_throughput() -> None:
+    from panels.lab_screen import LabScreen
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        lab.query_one("#lab-mode", Select).value = "open"
+        await pilot.pause()
+        levels = lab.query_one("#lab-levels", Input)
+        assert levels.value == "100,500,1000" and "rates" in str(lab.query_one("#lab-levels-label", Label).render())
+        levels.value = "40"
+        lab.query_one("#lab-duration", Input).value = "0.3"
+        lab.query_one("#lab-warmup", Input).value = "0.1"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: len(lab.results) == 2, timeout=30)
+        verdict = lambda: plain(lab.query_one("#lab-verdict", Static))  # noqa: E731
+        # a loaded machine can make the client itself late: then the verdict is only that reason
+        await until(pilot, lambda: "open loop" in verdict() or "load client fell behind" in verdict())
+        assert {r.target.key for r in lab.results} == {"flask", "fastapi"}
+        assert all(r.mode == "open" and r.level == 40 and r.load.server_cpu_ms_per_request for r in lab.results)
+        table = lab.query_one("#lab-results", DataTable)
+        assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == ["40/s", "40/s"]
+        plot = lab.query_one("#lab-plot-latency", PlotextPlot)
+        assert plot.plt._active.monitor.title == "p99 ms against req/s answered"  # what the plot was last drawn with
+        levels.value = "40,ten"
+        await pilot.press("ctrl+r")
+        assert "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static))
