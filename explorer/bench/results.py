@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.bench.levels import BenchEvent, LevelResult, spread
+from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
 from explorer.bench.saturation import client_behind, describe, saturation
@@ -66,6 +67,7 @@ class BenchReport:
             "scenario": self.scenario.to_dict(),
             "plan": self.plan.to_dict(),
             "engine": self.plan.engine,
+            "engine_limits": LIMITS if self.plan.engine == "locust" else None,
             "servers": {fw: spec.to_dict() for fw, spec in self.servers.items()},
             "machine": machine(),
             "started_at": self.started_at,

@@ -61,7 +61,8 @@ class ServerSpec:
             return f"granian (WSGI), 1 worker x {self.threads} threads"
         if self.kind == "granian-asgi":
             return "granian (ASGI), 1 worker"
-        return f"gunicorn + uvicorn worker, {_count(self.workers, 'process', 'processes')}"
+        per_core = " (one per core)" if self.workers == os.cpu_count() else ""
+        return f"gunicorn + uvicorn worker, {_count(self.workers, 'process', 'processes')}{per_core}"
 
     @property
     def short(self) -> str:
