@@ -49,6 +49,7 @@ def check_result(result: LoadResult, concurrency: int) -> None:
     assert sum(count for _, count in result.histogram) == result.requests
     assert result.statuses == {"200": result.requests}
     assert result.client_cpu_ms_per_request is not None and result.client_cpu_ms_per_request > 0
+    assert result.reconnects == 0  # keep-alive held: gunicorn's gthread and uvicorn keep connections open
 
 
 async def test_load_counts_percentiles_progress_and_process_gone(live_gunicorn: LiveServers) -> None:

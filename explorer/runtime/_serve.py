@@ -98,7 +98,6 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
         "workers": workers,
         "threads": threads if worker_class == "gthread" else 1,
         "worker_class": worker_class,
-        "worker_connections": threads,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
@@ -108,6 +107,8 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
         "when_ready": _when_ready,
         "proc_name": f"explorer:{target}",
     }
+    if worker_class == "gevent":  # gthread keeps worker_connections - threads connections alive: leave it be
+        options["worker_connections"] = threads
 
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
