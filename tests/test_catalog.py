@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from explorer.content.catalog import SAMPLES, TOPICS, Sample, by_id, by_topic, matching
@@ -21,6 +23,16 @@ def check(sample: Sample, live: LiveServers) -> None:
             assert sorted(locations) == sorted(expect.locations), (framework, locations)
         if expect.content_type:
             assert exchange.content_type == expect.content_type
+        for name, pattern in expect.headers:
+            value = exchange.header(name)
+            assert (value is None) if pattern is None else (value is not None and re.fullmatch(pattern, value)), (
+                framework, name, value)  # fmt: skip
+        if expect.json is not None:
+            assert exchange.json == expect.json, (framework, exchange.text[:300])
+        if expect.keys:
+            assert isinstance(exchange.json, dict) and sorted(exchange.json) == sorted(expect.keys), (framework, exchange.json)
+        assert expect.contains in exchange.text, (framework, exchange.text[:300])
+        assert not [text for text in expect.excludes if text in exchange.text], (framework, exchange.text[:300])
         if sample.burst > 1:
             assert exchange.burst is not None and exchange.burst.count == sample.burst and exchange.burst.errors == 0
 

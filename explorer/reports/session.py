@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import ROWS
-from explorer.reports.base import Report, Section, Table, exchange_block
+from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
@@ -63,6 +63,7 @@ def session_report(document: dict[str, Any]) -> Report:
     servers = document.get("servers") or {}
     measured = document.get("measured") or {}
     facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')})") for fw, s in servers.items()]
+    facts += [(f"{fw} versions", text) for fw, s in servers.items() if (text := versions_text(s))]
     sections = [
         Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"), tuple((r.dimension, r.flask, r.fastapi) for r in ROWS))),
     ]
