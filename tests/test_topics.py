@@ -20,6 +20,7 @@ import pytest
 from explorer.apps.source import find_handler, module_file
 from explorer.bench.loadgen import LoadConfig, run_load
 from explorer.bench.scenarios import SCENARIOS
+from explorer.content.catalog import SAMPLES
 from explorer.content.catalog_forms import FLASK_COOKIE, STARLETTE_COOKIE, TOKEN
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.versions import stack
@@ -126,6 +127,23 @@ async def test_the_middleware_scenario_loads_every_route(live_gunicorn: LiveServ
         assert port is not None
         result = await run_load(LoadConfig(port, target.path, concurrency=2, duration=0.3, warmup=0.1))
         assert result.requests > 0 and result.errors == {} and result.statuses == {"200": result.requests}
+
+
+async def test_every_sample_goes_through_the_editor_unchanged() -> None:
+    """What the app sends for a sample is the sample: a multipart body keeps its CRLFs, a file its bytes."""
+    from textual.app import App, ComposeResult
+
+    from panels.editor import RequestEditor
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RequestEditor()
+
+    async with Host().run_test() as pilot:
+        editor = pilot.app.query_one(RequestEditor)
+        for sample in SAMPLES:
+            editor.load(sample.request, sample.burst)
+            assert editor.read() == (sample.request.checked(), sample.burst), sample.id
 
 
 def test_versions_name_each_stack() -> None:

@@ -85,7 +85,7 @@ HTTP_SAMPLES: tuple[Sample, ...] = (
            "CORS does not block the request: both answer 200, without Access-Control-Allow-Origin, and the browser hides it.",
            both(200, headers=(("access-control-allow-origin", None),))),
     # Background tasks
-    Sample("task-start", "tasks", "Start a 300 ms job and answer at once", post("/tasks?ms=300", "", headers=()),
+    Sample("task-start", "tasks", "Start a 300 ms job and answer at once", RequestSpec("POST", "/tasks?ms=300"),
            "Both answer 202 in a few ms while the job runs on: FastAPI's BackgroundTasks after the answer, Flask in a thread.",
            both(202, keys=("state", "task"))),
     Sample("task-list", "tasks", "The jobs so far", get("/tasks"),
