@@ -52,6 +52,13 @@ def test_an_unhandled_exception_reaches_the_log_and_never_the_client(live: LiveS
         assert any(line.startswith("Traceback") for line in log.lines())
 
 
+def test_a_401_is_explained_with_its_scheme(live: LiveServers) -> None:
+    from explorer.content.explain import why
+
+    for framework, exchange in live.send(RequestSpec("GET", "/auth/me")).items():
+        assert why(exchange) == f"{'Flask' if framework == 'flask' else 'FastAPI'} wants credentials it can verify (Bearer, says WWW-Authenticate)."
+
+
 def test_background_jobs_end_after_the_answer(live: LiveServers) -> None:
     """The answer comes back before the 400 ms job is done; the job then reports having run its 400 ms."""
     started = live.send(RequestSpec("POST", "/tasks?ms=400"))

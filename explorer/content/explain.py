@@ -25,6 +25,9 @@ def why(exchange: Exchange) -> str:
     if status == 405:
         allow = exchange.header("allow")
         return f"A route matched the path but not the method; it allows {allow or 'other methods'}."
+    if status == 401:
+        scheme = exchange.header("www-authenticate")
+        return f"{fw} wants credentials it can verify" + (f" ({scheme}, says WWW-Authenticate)." if scheme else ".")
     if status in (301, 302, 307, 308):
         return f"{fw} redirected to {exchange.header('location') or 'another URL'} instead of answering."
     if status == 415:
