@@ -1,4 +1,9 @@
-"""The FastAPI demo: ASGI, async handlers, validation and docs from type hints."""
+"""The FastAPI demo: ASGI, async handlers, validation and docs from type hints.
+
+The app, its middleware and the basic routes are here; each further topic is a router (or a small
+mounted app) beside it (``fastapi_forms``: forms, uploads, the session, a token; ``fastapi_http``:
+errors, JSON types, status codes, middleware, CORS, background tasks), included below.
+"""
 
 from __future__ import annotations
 

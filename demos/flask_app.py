@@ -1,4 +1,9 @@
-"""The Flask demo: WSGI, synchronous views, validation written by hand or with marshmallow."""
+"""The Flask demo: WSGI, synchronous views, validation written by hand or with marshmallow.
+
+The app, its configuration and the basic routes are here; each further topic is a blueprint beside
+it (``flask_forms``: forms, uploads, the session, a token; ``flask_http``: errors, JSON types, status
+codes, hooks, CORS, background work), registered below.
+"""
 
 from __future__ import annotations
 

@@ -56,7 +56,8 @@ def test_a_401_is_explained_with_its_scheme(live: LiveServers) -> None:
     from explorer.content.explain import why
 
     for framework, exchange in live.send(RequestSpec("GET", "/auth/me")).items():
-        assert why(exchange) == f"{'Flask' if framework == 'flask' else 'FastAPI'} wants credentials it can verify (Bearer, says WWW-Authenticate)."
+        name = "Flask" if framework == "flask" else "FastAPI"
+        assert why(exchange) == f"{name} wants credentials it can verify (Bearer, says WWW-Authenticate)."
 
 
 def test_background_jobs_end_after_the_answer(live: LiveServers) -> None:
@@ -96,7 +97,9 @@ def test_the_token_route_puts_an_authorize_button_in_the_docs(live: LiveServers)
         ("fastapi", "GET", "/cors/data", "cors_data", "fastapi_http.py"),
     ],
 )
-def test_the_code_tab_finds_handlers_beside_the_app(framework: str, method: str, path: str, function: str, file: str) -> None:
+def test_the_code_tab_finds_handlers_beside_the_app(
+    framework: str, method: str, path: str, function: str, file: str
+) -> None:
     lookup = find_handler(module_file(f"demos.{framework}_app:app"), method, path, framework)
     assert lookup.route is not None and lookup.route.function == function
     assert lookup.file is not None and lookup.file.name == file

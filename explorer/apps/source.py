@@ -2,8 +2,9 @@
 
 The Code tab shows the function a framework would run for the request, read with :mod:`ast` from
 the demo module (or a user's module) and the modules beside it that it imports (its blueprints and
-routers). Route patterns become regular expressions the way each framework matches them: Flask's converters (``<int:id>`` is digits only) and Starlette's
-``{param}`` (any segment; the type check comes later, as a 422).
+routers). Route patterns become regular expressions the way each framework matches them: Flask's
+converters (``<int:id>`` is digits only) and Starlette's ``{param}`` (any segment; the type check
+comes later, as a 422).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def _prefixes(tree: ast.Module) -> dict[str, str]:
         elif method in ("include_router", "register_blueprint") and args:
             target = args[0]
             keyword = "prefix" if method == "include_router" else "url_prefix"
-            prefix = next((k.value.value for k in node.keywords if k.arg == keyword and isinstance(k.value, ast.Constant)), None)
+            given = [k.value for k in node.keywords if k.arg == keyword and isinstance(k.value, ast.Constant)]
+            prefix = given[0].value if given else None
         if isinstance(prefix, str) and (name := _name(target)):
             found[name] = prefix.rstrip("/")
     return found
@@ -191,4 +193,5 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
         return HandlerLookup(None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file)
     listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes[:MAX_LISTED])
     more = f" and {len(routes) - MAX_LISTED} more" if len(routes) > MAX_LISTED else ""
-    return HandlerLookup(None, f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}{more}", file)
+    note = f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}{more}"
+    return HandlerLookup(None, note, file)

@@ -3,10 +3,11 @@
 Every sample says what each framework answers (``expect``): the status, the locations of any
 validation errors, the content type and, where they are stable, headers and the JSON body or its
 keys (:class:`~explorer.content.sample.Expect`). The basics are here; forms, sessions and
-authentication are in ``catalog_forms``, the rest of HTTP in ``catalog_http``. The test suite sends every sample to both real servers and
-checks those answers, so they were true of the installed versions when the tests last ran. The
-timings a burst sample talks about are what the user watches; the tests check only a lower bound
-(five blocking 100 ms sleeps cannot finish in under 500 ms), never a speed.
+authentication are in ``catalog_forms``, the rest of HTTP in ``catalog_http``. The test suite
+sends every sample to both real servers and checks those answers, so they were true of the
+installed versions when the tests last ran. The timings a burst sample talks about are what the
+user watches; the tests check only a lower bound (five blocking 100 ms sleeps cannot finish in
+under 500 ms), never a speed.
 """
 
 from __future__ import annotations
@@ -143,7 +144,9 @@ _BASICS: tuple[Sample, ...] = (
            "A def route runs in FastAPI's threadpool, so the event loop stays free, but the GIL still serialises the work.",
            {"fastapi": Expect(200)}, burst=4, frameworks=("fastapi",)),
 )
-SAMPLES: tuple[Sample, ...] = tuple(replace(s, topic_title=TOPICS[s.topic]) for s in (*_BASICS, *FORM_SAMPLES, *HTTP_SAMPLES))
+SAMPLES: tuple[Sample, ...] = tuple(
+    replace(sample, topic_title=TOPICS[sample.topic]) for sample in (*_BASICS, *FORM_SAMPLES, *HTTP_SAMPLES)
+)
 
 
 def by_id(sample_id: str) -> Sample | None:

@@ -90,9 +90,11 @@ def urlencoded(path: str, fields: dict[str, str]) -> RequestSpec:
 
 def multipart(path: str, fields: dict[str, str], files: tuple[tuple[str, str, str, str], ...] = ()) -> RequestSpec:
     """A POST of form fields and text files (field, file name, type, content) as multipart/form-data."""
-    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields.items()]
+    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+             for name, value in fields.items()]  # fmt: skip
     parts += [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-              f"Content-Type: {media_type}\r\n\r\n{content}\r\n" for name, filename, media_type, content in files]  # fmt: skip
+              f"Content-Type: {media_type}\r\n\r\n{content}\r\n"
+              for name, filename, media_type, content in files]  # fmt: skip
     body = "".join(parts) + f"--{BOUNDARY}--\r\n"
     return RequestSpec("POST", path, (("Content-Type", f"multipart/form-data; boundary={BOUNDARY}"),), body)
 

@@ -65,7 +65,8 @@ def session_report(document: dict[str, Any]) -> Report:
     facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')})") for fw, s in servers.items()]
     facts += [(f"{fw} versions", text) for fw, s in servers.items() if (text := versions_text(s))]
     sections = [
-        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"), tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),
+        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"),
+                                          tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),  # fmt: skip
     ]
     if measured:
         rows = tuple((name, *(f"{values.get(fw, float('nan')):.2f} ms" for fw in ("flask", "fastapi")))
