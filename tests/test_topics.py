@@ -60,6 +60,16 @@ def test_a_401_is_explained_with_its_scheme(live: LiveServers) -> None:
         assert why(exchange) == f"{name} wants credentials it can verify (Bearer, says WWW-Authenticate)."
 
 
+def test_a_400_says_whether_the_framework_or_the_app_refused(live: LiveServers) -> None:
+    from explorer.content.explain import why
+
+    missing_field = live.send(RequestSpec("POST", "/forms/contact", (("Content-Type", "application/x-www-form-urlencoded"),),
+                                          "name=Ada"), ["flask"])["flask"]  # fmt: skip
+    assert why(missing_field).startswith("Flask could not read the request (malformed JSON, a missing form field")
+    no_tenant = live.send(RequestSpec("GET", "/deps/tenant"), ["flask"])["flask"]
+    assert why(no_tenant) == "The Flask app's own code refused the request with a 400; its body says why."
+
+
 def test_background_jobs_end_after_the_answer(live: LiveServers) -> None:
     """The answer comes back before the 400 ms job is done; the job then reports having run its 400 ms."""
     started = live.send(RequestSpec("POST", "/tasks?ms=400"))

@@ -36,8 +36,10 @@ def why(exchange: Exchange) -> str:
         return f"{fw} checked the input against the handler's type hints and rejected it before the handler ran."
     if status == 400 and issues:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
+    if status == 400 and exchange.json is not None:
+        return f"The {fw} app's own code refused the request with a 400; its body says why."
     if status == 400:
-        return f"{fw} could not read the request (for example, malformed JSON) and answered a generic 400."
+        return f"{fw} could not read the request (malformed JSON, a missing form field or file) and answered a generic 400."
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:
