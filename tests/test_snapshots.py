@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import RichLog
 
 from explorer.runtime.request import RequestSpec
 from explorer.tui.app import ExplorerApp
@@ -33,6 +34,8 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
         if wait_log:  # the dev server logs each request just after answering it
             flask_log = app.session.server("flask").log
             await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
+            view = app.query_one("#logview-flask", RichLog)  # drawn at most ten times a second: wait for it too
+            await until(pilot, lambda: any("/items/abc" in strip.text for strip in view.lines))
         await pilot.press(*keys)
         await pilot.pause()
 
