@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 
 SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json"),
-                    ("Coordinated omission: stalls", "stall")]  # fmt: skip
+                    ("Hooks and middleware", "middleware"), ("Coordinated omission: stalls", "stall")]  # fmt: skip
 FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on gunicorn (gevent)", "gevent"),
                  ("Flask on granian", "granian"), ("Flask on the dev server (baseline)", "dev"),
                  ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian")]  # fmt: skip

@@ -33,7 +33,7 @@ __all__ = [
     "server_phrase", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI", "fastapi-def": "FastAPI def"}
+NAMES = {"flask": "Flask", "fastapi": "FastAPI", "fastapi-def": "FastAPI def", "fastapi-base": "FastAPI BaseHTTPMiddleware"}
 
 
 @dataclass

@@ -101,7 +101,7 @@ SCENARIOS: dict[str, Scenario] = {
         "Plain JSON",
         "framework overhead: a tiny JSON answer, no waiting, no work",
         (Target("flask", "flask", "/items/1", "def"), Target("fastapi", "fastapi", "/items/1", "async def")),
-        slo_ms=25.0,
+        slo_ms=50.0,
     ),
     "stall": Scenario(
         "stall",
@@ -109,8 +109,18 @@ SCENARIOS: dict[str, Scenario] = {
         "a closed loop waits out a stall with the server and never times the requests it did not send; "
         "an open loop keeps its schedule and does",
         (Target("fastapi", "fastapi", "/items/1", "async def"),),
-        slo_ms=25.0,
+        slo_ms=50.0,
         stall=Stall(ms=250.0, every_s=1.0, offset_s=0.25),
+    ),
+    "middleware": Scenario(
+        "middleware",
+        "Hooks and middleware",
+        "the cost of wrapping each request: Flask's hooks, a pure ASGI middleware, BaseHTTPMiddleware",
+        (
+            Target("flask", "flask", "/hooks/ping", "before_request + after_request"),
+            Target("fastapi", "fastapi", "/hooks/ping", "pure ASGI middleware"),
+            Target("fastapi-base", "fastapi", "/hooks/base/ping", "BaseHTTPMiddleware"),
+        ),
     ),
 }
 STALL_RATE = 200.0  # the open loop's rate in the stall experiment when none is given

@@ -79,6 +79,9 @@ class ServerSpec:
         return _PARSERS.get(self.kind, "?")
 
     def to_dict(self) -> dict[str, object]:
+        """The settings that come with every figure and answer, the installed versions included."""
+        from explorer.runtime.versions import stack
+
         return {
             "framework": self.framework,
             "server": self.kind,
@@ -89,6 +92,7 @@ class ServerSpec:
             "connections": self.threads if self.kind == "gunicorn-gevent" else None,
             "loop": self.loop,
             "parser": self.parser,
+            "versions": stack(self.framework),
         }
 
 
