@@ -79,7 +79,7 @@ async def check_stall(port: int, pid: int | None, args: argparse.Namespace, serv
     rows = []
     for ms in (250.0, 500.0):
         case = Stall(ms=ms, every_s=1.0, offset_s=0.25)
-        extra = {"stall_path": case.path, "stall_every": case.every_s, "stall_offset": case.offset_s}
+        extra = {"stall_path": case.path, "stall_every": case.every_s, "stall_offset": case.offset_s, "stall_ms": ms}
         found = []
         for _ in range(args.rounds):
             closed = await load(port, pid, "/items/1", args, concurrency=10, **extra)

@@ -99,7 +99,7 @@ def test_the_arithmetic_of_a_stall() -> None:
     assert stall.count_in(3.0) == 3 and stall.count_in(0.4) == 0
     assert predicted_ms(90, stall, 3.0, 0.0) == pytest.approx(150)
     assert predicted_ms(99, stall, 3.0, 2.0) == pytest.approx(242)
-    assert predicted_ms(99, stall, 3.0, 0.0, busy=0.5) == pytest.approx(245)  # the backlog drains at half speed
+    assert predicted_ms(99, stall, 3.0, 0.0, drain_ms=30) == pytest.approx(255)  # half the backlog's drain on top
     assert predicted_ms(50, stall, 3.0, 1.0) == 1.0  # the median request met no stall
 
 

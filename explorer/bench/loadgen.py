@@ -64,6 +64,7 @@ class LoadConfig:
     stall_path: str | None = None  # coordinated-omission experiment: this request blocks the server...
     stall_every: float = 1.0  # ...sent every this many seconds on a connection of its own
     stall_offset: float = 0.0  # seconds after the measured window opens that the first one goes out
+    stall_ms: float = 0.0  # how long each stall lasts (the open loop opens enough connections to ride it out)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

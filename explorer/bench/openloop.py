@@ -104,7 +104,8 @@ class _Conn(asyncio.BufferedProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         load = self.load
         load.connections.discard(self)
-        load.idle.discard(self)
+        if self in load.idle:
+            load.idle.remove(self)
         if self.busy:
             self.busy = False
             load.error("reset" if exc else "closed", self.due)
@@ -119,7 +120,7 @@ class OpenLoad:
         self.request = encode_request(host, port, path)
         self.rate, self.max_connections, self.timeout = rate, connections, timeout
         self.connections: set[_Conn] = set()
-        self.idle: set[_Conn] = set()
+        self.idle: list[_Conn] = []  # a stack: the most recently used goes out first, the rest may age out
         self.opening = self.peak = 0
         self.queue: deque[float] = deque()
         self.running = True
@@ -182,7 +183,7 @@ class OpenLoad:
         if self.queue:
             conn.send(self.queue.popleft())
         else:
-            self.idle.add(conn)
+            self.idle.append(conn)
 
     def connect(self) -> None:
         self.opening += 1
@@ -289,13 +290,22 @@ class OpenLoad:
         return unanswered
 
 
+def preopen(config: dict[str, Any]) -> int:
+    """Connections to open before the schedule starts: a few, or in the stall experiment enough for
+    every request due during a stall, so the backlog it leaves is requests, not new connections."""
+    if not config.get("stall_path"):
+        return _PREOPEN
+    stall_s = float(config.get("stall_ms") or 0) / 1000
+    return max(_PREOPEN, math.ceil(float(config["rate"]) * (stall_s + 0.05)) + 4)
+
+
 async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     """Warm up and measure at ``rate`` requests a second, with progress every ``interval``; then summarise."""
     loop = asyncio.get_running_loop()
     rate, connections = float(config["rate"]), int(config.get("connections") or 256)
     load = OpenLoad(config["host"], int(config["port"]), config["path"], rate, connections, float(config["timeout"]))
     warmup, duration, interval = float(config["warmup"]), float(config["duration"]), float(config["interval"])
-    for _ in range(min(connections, _PREOPEN)):
+    for _ in range(min(connections, preopen(config))):
         load.connect()
     deadline = loop.time() + 2.0
     while load.opening and loop.time() < deadline:

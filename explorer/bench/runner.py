@@ -52,7 +52,7 @@ def _config(plan: BenchPlan, step: Step, port: int, pid: int | None) -> LoadConf
         port, step.target.path, step.concurrency, plan.duration, plan.warmup, plan.engine, plan.timeout,
         rate=step.rate, connections=plan.connections, server_pid=pid,
         stall_path=stall.path if stall else None, stall_every=stall.every_s if stall else 1.0,
-        stall_offset=stall.offset_s if stall else 0.0,
+        stall_offset=stall.offset_s if stall else 0.0, stall_ms=stall.ms if stall else 0.0,
     )  # fmt: skip
 
 

@@ -124,4 +124,4 @@ SCENARIOS: dict[str, Scenario] = {
     ),
 }
 STALL_RATE = 200.0  # the open loop's rate in the stall experiment when none is given
-STALL_CONCURRENCY = 10  # the closed loop's connections in the stall experiment when no level is given
+STALL_CONCURRENCY = 4  # the closed loop's connections in the stall experiment (a stall holds back one request each)
