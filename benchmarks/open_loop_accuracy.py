@@ -82,7 +82,7 @@ async def check_stall(port: int, pid: int | None, args: argparse.Namespace, serv
         extra = {"stall_path": case.path, "stall_every": case.every_s, "stall_offset": case.offset_s, "stall_ms": ms}
         found = []
         for _ in range(args.rounds):
-            closed = await load(port, pid, "/items/1", args, concurrency=10, **extra)
+            closed = await load(port, pid, "/items/1", args, concurrency=4, **extra)
             opened = await load(port, pid, "/items/1", args, rate=200.0, **extra)
             target = SCENARIOS["stall"].targets[0]
             results = [LevelResult(target, server, closed), LevelResult(target, server, opened)]

@@ -202,11 +202,11 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     if warmup > 0:
         await phase("warmup", warmup)
     server_pid = config.get("server_pid")
-    stalls, stop_stalls = None, asyncio.Event()
+    stalls, stop_stalls, stall_ms = None, asyncio.Event(), []  # type: ignore[var-annotated]
     if config.get("stall_path"):  # the coordinated-omission experiment: the same stalls as the open loop gets
         stalls = asyncio.get_running_loop().create_task(inject_stalls(
             load.host, load.port, config["stall_path"], float(config["stall_every"]),
-            asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0)), stop_stalls))  # fmt: skip
+            asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0)), stop_stalls, stall_ms))  # fmt: skip
     tree0 = sample_tree(int(server_pid)) if server_pid else None
     load.recording = True
     load.completed = 0
@@ -240,5 +240,6 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
         "reconnects": max(0, load.reconnects),
         "fd_limit": fd_limit(),
+        "stalls_ms": stall_ms,
         **server_cost(tree0, tree1, requests),
     }

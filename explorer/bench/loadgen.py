@@ -130,6 +130,7 @@ class LoadResult:
     open_loop: dict[str, Any] = field(default_factory=dict)  # sent_rps, scheduled, late, dropped, unanswered...
     service: LatencySummary | None = None  # open loop: latency from the actual send, what a closed loop sees
     server: dict[str, Any] = field(default_factory=dict)  # server_cpu_s, server_cpu_ms_per_request, server_rss_mb...
+    stalls_ms: list[float] = field(default_factory=list)  # the stall experiment: how long each injected stall took
 
     @property
     def server_cpu_ms_per_request(self) -> float | None:
@@ -169,7 +170,7 @@ class LoadResult:
             reconnects=event.get("reconnects"), pid=pid, fd_limit=event.get("fd_limit"),
             mode=event.get("mode", "closed"), target_rps=event.get("target_rps"),
             open_loop={k: event[k] for k in _OPEN_KEYS if k in event}, service=service,
-            server={k: event.get(k) for k in _SERVER_KEYS},
+            server={k: event.get(k) for k in _SERVER_KEYS}, stalls_ms=[float(v) for v in event.get("stalls_ms") or []],
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,7 +182,7 @@ class LoadResult:
             "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "p999_ms": lat["p999_ms"],
             "max_ms": lat["max_ms"], "mean_ms": lat["mean_ms"], "mode": self.mode, "target_rps": self.target_rps,
             **self.open_loop, "service": self.service.to_dict() if self.service else None,
-            **{k: self.server.get(k) for k in _SERVER_KEYS},
+            **{k: self.server.get(k) for k in _SERVER_KEYS}, "stalls_ms": list(self.stalls_ms),
             "errors": dict(self.errors), "error_count": self.error_count,
             "statuses": dict(self.statuses), "client_cpu_s": self.client_cpu_s,
             "client_cpu_ms_per_request": self.client_cpu_ms_per_request,

@@ -12,7 +12,8 @@ requests are timed through a stall, and when that is under 1% its p99 never sees
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, replace
 
 from explorer.bench.levels import LevelResult, spread
 from explorer.bench.scenarios import Stall
@@ -80,14 +81,17 @@ def explain(results: list[LevelResult], stall: Stall, window_s: float) -> Omissi
     base = _median(opened, "p50_ms") if share_time < 0.5 else _median(closed, "p50_ms")
     c99, c_max = _median(closed, "p99_ms"), _median(closed, "max_ms")
     o90, o99 = _median(opened, "p90_ms"), _median(opened, "p99_ms")
+    took = sorted(ms for r in opened for ms in r.load.stalls_ms)
+    real = replace(stall, ms=statistics.median(took)) if took else stall  # the stall the server really made
     cpu = spread(opened, lambda r: r.load.server_cpu_ms_per_request)
-    drain = rate * stall.ms / 1000 * cpu.median if cpu else 0.0
-    p90, p99 = predicted_ms(90, stall, window_s, base, drain), predicted_ms(99, stall, window_s, base, drain)
+    drain = rate * real.ms / 1000 * cpu.median if cpu else 0.0
+    p90, p99 = predicted_ms(90, real, window_s, base, drain), predicted_ms(99, real, window_s, base, drain)
     requests = max(1, min(r.load.requests for r in closed))
     stuck = c * n
     ratio = o99 / c99 if c99 > 0 else float("inf")
+    lasted = f" (each took {real.ms:,.0f} ms to answer)" if took and abs(real.ms - stall.ms) >= 1 else ""
     text = (
-        f"The server stalled {n} times for {stall.ms:g} ms ({share_time:.0%} of the {window_s:g} s window). "
+        f"The server stalled {n} times for {stall.ms:g} ms{lasted} ({share_time:.0%} of the {window_s:g} s window). "
         f"Closed loop ({c} connections): p99 {c99:,.1f} ms, max {c_max:,.0f} ms. Each connection sat out each "
         f"stall with one request, so only about {stuck:,} of its {requests:,} requests ({stuck / requests:.1%}) "
         f"were timed through a stall{', beyond its p99' if stuck / requests < 0.01 else ''}; the requests it "

@@ -321,11 +321,11 @@ async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     loop.call_at(w0, sample, "start")
     loop.call_at(w1, sample, "end")
     stop_stalls = asyncio.Event()
-    stalls = None
+    stalls, stall_ms = None, edges.setdefault("stalls_ms", [])
     if config.get("stall_path"):
         stalls = loop.create_task(inject_stalls(config["host"], int(config["port"]), config["stall_path"],
                                                 float(config["stall_every"]), w0 + float(config.get("stall_offset", 0.0)),
-                                                stop_stalls))  # fmt: skip
+                                                stop_stalls, stall_ms))  # fmt: skip
     load.start(t0, w0, w1)
     last_t, last_done = loop.time(), 0
     while (now := loop.time()) < w1:
@@ -373,6 +373,6 @@ def _result(load: OpenLoad, edges: dict[str, Any], rate: float, unanswered: int,
         "client_cpu_ms_per_request": round(cpu * 1000 / lat.count, 4) if lat.count else None,
         "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
         "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
-        "reconnects": None, "fd_limit": fd_limit(),
+        "reconnects": None, "fd_limit": fd_limit(), "stalls_ms": edges["stalls_ms"],
         **server_cost(tree0, tree1, answered),
     }  # fmt: skip

@@ -39,11 +39,15 @@ async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, reque
         parser.feed_data(data)
 
 
-async def inject_stalls(host: str, port: int, path: str, every: float, first_at: float, stop: asyncio.Event) -> int:
+async def inject_stalls(
+    host: str, port: int, path: str, every: float, first_at: float, stop: asyncio.Event, took_ms: list[float] | None = None
+) -> int:
     """From ``first_at`` (loop time), send ``GET path`` every ``every`` s until ``stop`` is set; returns how many.
 
-    A slot that has already passed when the previous stall ends is skipped, never sent late in a
-    burst. Errors end the injector quietly: the load's own figures will show what happened.
+    ``took_ms`` collects how long each stall request took to answer: the stall the server really
+    made (``time.sleep`` on a busy machine sleeps longer than asked). A slot that has already passed
+    when the previous stall ends is skipped, never sent late in a burst. Errors end the injector
+    quietly: the load's own figures will show what happened.
     """
     loop = asyncio.get_running_loop()
     request = encode_request(host, port, path)
@@ -60,8 +64,11 @@ async def inject_stalls(host: str, port: int, path: str, every: float, first_at:
                     break
                 except TimeoutError:
                     pass
+            started = loop.time()
             await _one(reader, writer, request)
             sent += 1
+            if took_ms is not None:
+                took_ms.append(round((loop.time() - started) * 1000, 3))
             next_at += every
             while next_at < loop.time():
                 next_at += every
