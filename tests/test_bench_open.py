@@ -210,7 +210,7 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
     assert document["plan"]["mode"] == "open" and set(document["servers"]) == {"flask@gunicorn", "flask@gevent", "fastapi"}
     assert {row["target"] for row in document["results"]} == {"flask@gunicorn", "flask@gevent", "fastapi"}
     for row in document["results"]:
-        assert row["mode"] == "open" and row["target_rps"] == 40 and abs(row["rps"] - 40) <= 8
+        assert row["mode"] == "open" and row["target_rps"] == 40 and abs(row["achieved_rps"] - 40) <= 8
         assert row["p50_ms"] >= 50 and row["p50_ms"] <= row["p99_ms"] <= row["p999_ms"] <= row["max_ms"]
         assert row["server_cpu_ms_per_request"] > 0 and row["server_rss_mb"] > 10
         assert row["server"]["loop"] and row["server"]["parser"] and row["late"] is not None

@@ -181,6 +181,7 @@ class LoadResult:
             "requests": self.requests, "window_s": round(self.window_s, 4),
             "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "p999_ms": lat["p999_ms"],
             "max_ms": lat["max_ms"], "mean_ms": lat["mean_ms"], "mode": self.mode, "target_rps": self.target_rps,
+            "achieved_rps": round(self.rps, 2) if self.target_rps is not None else None,
             **self.open_loop, "service": self.service.to_dict() if self.service else None,
             **{k: self.server.get(k) for k in _SERVER_KEYS}, "stalls_ms": list(self.stalls_ms),
             "errors": dict(self.errors), "error_count": self.error_count,
