@@ -9,7 +9,7 @@
    req/s: p90 and p99 within 10% of what the arithmetic predicts (:mod:`explorer.bench.omission`),
    and the closed loop's p99 far below the open loop's.
 
-    .venv/bin/python benchmarks/open_loop_accuracy.py [--duration 5] [--rounds 3] [--json]
+    .venv/bin/python benchmarks/open_loop_accuracy.py [--duration 5] [--rounds 3] [--checks rate,p50,stall] [--json]
 
 Each check runs ``--rounds`` times and is judged on the median; exit status 1 when a target is
 missed. Not a unit test: it takes about a minute and wants a quiet machine.
@@ -108,9 +108,9 @@ async def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
         server.monitoring = False
         port, pid = server.status.port, server.status.pid
         assert port is not None, server.status.describe()
-        rows = await check_rates(port, pid, args)
-        rows += await check_p50(port, pid, args)
-        rows += await check_stall(port, pid, args, server.spec)
+        rows = await check_rates(port, pid, args) if "rate" in args.checks else []
+        rows += await check_p50(port, pid, args) if "p50" in args.checks else []
+        rows += await check_stall(port, pid, args, server.spec) if "stall" in args.checks else []
     return rows
 
 
@@ -119,6 +119,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run (default: 5)")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=3, help="runs per check; judged on the median (default: 3)")
+    parser.add_argument("--checks", type=lambda text: set(text.split(",")), default={"rate", "p50", "stall"},
+                        help="which checks to run, comma-separated (default: rate,p50,stall)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rows = asyncio.run(measure(args))
