@@ -97,10 +97,12 @@ def test_hdr_histogram_percentiles_within_a_thousandth() -> None:
 def test_the_arithmetic_of_a_stall() -> None:
     stall = Stall(ms=250, every_s=1.0, offset_s=0.25)
     assert stall.count_in(3.0) == 3 and stall.count_in(0.4) == 0
-    assert predicted_ms(90, stall, 3.0, 0.0) == pytest.approx(150)
-    assert predicted_ms(99, stall, 3.0, 2.0) == pytest.approx(242)
-    assert predicted_ms(99, stall, 3.0, 0.0, drain_ms=30) == pytest.approx(255)  # half the backlog's drain on top
-    assert predicted_ms(50, stall, 3.0, 1.0) == 1.0  # the median request met no stall
+    # 200 req/s for 3 s = 600 requests; 3 stalls of 250 ms hold 50 each, waiting 250, 245, ... 5 ms
+    assert predicted_ms(90, [250.0] * 3, 200, 3.0, 0.0) == pytest.approx(150)  # rank 540: the 90th slowest
+    assert predicted_ms(99, [250.0] * 3, 200, 3.0, 2.0) == pytest.approx(242)  # rank 594: 250 - 2 x 5 + 2
+    assert predicted_ms(99, [250.0] * 3, 200, 3.0, 0.0, cpu_ms=0.5) == pytest.approx(265)  # + the 25 ms burst
+    assert predicted_ms(99, [250.0, 250.0, 400.0], 200, 3.0, 0.0) == pytest.approx(370)  # one longer stall: its 7th slowest
+    assert predicted_ms(50, [250.0] * 3, 200, 3.0, 1.0) == 1.0  # the median request met no stall
 
 
 def fake(key: str, level: float, rps: float, p99: float = 30.0, repeat: int = 0, mode: str = "open",
