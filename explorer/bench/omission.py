@@ -105,7 +105,7 @@ def explain(results: list[LevelResult], stall: Stall, window_s: float) -> Omissi
     requests = max(1, min(r.load.requests for r in closed))
     stuck = c * n
     ratio = o99 / c99 if c99 > 0 else float("inf")
-    really = f" (they lasted {lasted:,.0f} ms on average)" if abs(lasted - stall.ms) >= 1 else ""
+    really = f", {lasted:,.0f} ms on average as they really lasted," if abs(lasted - stall.ms) >= 1 else ""
     text = (
         f"The server stalled {n} times for {stall.ms:g} ms{really} ({share_time:.0%} of the {window_s:g} s window). "
         f"Closed loop ({c} connections): p99 {c99:,.1f} ms, max {c_max:,.0f} ms. Each connection sat out each "
