@@ -225,18 +225,33 @@ class ServerClient:
             raise RequestError(f"the request target would be {target!r}, not a path on the explorer's own server")
         return url
 
+    def _prepare(self, spec: RequestSpec) -> tuple[RequestSpec, tuple[tuple[str, str], ...], bytes | None]:
+        """The checked request, and the headers and body bytes to write (a form encoded once here)."""
+        spec = spec.checked()
+        self.url_for(spec)
+        headers, content = spec.encoded()
+        return spec, headers, content
+
     async def send(self, spec: RequestSpec, keep_body: bool = True) -> Exchange:
         """Send one request; every failure is reported on the returned exchange.
 
         With ``keep_body`` false the body is read to its end (so the timing is the same) but only
         its size is kept, in ``body_size``.
         """
-        exchange = Exchange(self.framework, spec)
         try:
-            spec = spec.checked()
+            prepared = self._prepare(spec)
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            return Exchange(self.framework, spec, error=f"not sent: {exc}")
+        return await self._send(spec, prepared, keep_body)
+
+    async def _send(
+        self, spec: RequestSpec, prepared: tuple[RequestSpec, tuple[tuple[str, str], ...], bytes | None], keep_body: bool
+    ) -> Exchange:
+        exchange = Exchange(self.framework, spec)
+        checked, headers, content = prepared
+        try:
             request = self._client.build_request(
-                spec.method, self.url_for(spec), headers=list(spec.headers),
-                content=spec.body.encode("utf-8", "surrogatepass") if spec.body is not None else None,
+                checked.method, self.url_for(checked), headers=list(headers), content=content,
                 extensions={KEEP_BODY: keep_body},
             )  # fmt: skip
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -295,8 +310,12 @@ class ServerClient:
         Memory stays that of one answer: the other copies read their bodies to the end (their
         timing is the same) but keep only status, size and timings.
         """
+        try:
+            prepared = self._prepare(spec)  # once for all copies: a form is encoded once, not per copy
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            return Exchange(self.framework, spec, error=f"not sent: {exc}")
         started = time.perf_counter()
-        exchanges = await asyncio.gather(*(self.send(spec, keep_body=i == 0) for i in range(count)))
+        exchanges = await asyncio.gather(*(self._send(spec, prepared, keep_body=i == 0) for i in range(count)))
         wall_ms = (time.perf_counter() - started) * 1000
         times = [e.timings.total_ms for e in exchanges if e.timings]
         statuses: dict[str, int] = {}
