@@ -1,7 +1,7 @@
 """Form fields and files in a request: encoded as a browser does, bounded, and read back by a real server.
 
 The round trips run against a real Werkzeug server on a loopback port (in this process, so no
-start-up cost) whose Flask app echoes what its own form parser found.
+start-up cost) whose Flask app (``tests/apps/echo_app.py``) echoes what its own form parser found.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask, jsonify, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.formparser import parse_form_data
@@ -35,23 +34,12 @@ from explorer.runtime.forms import (
     read_file_part,
 )
 from explorer.runtime.request import RequestSpec, curl_command
-
-
-def _echo_app() -> Flask:
-    app = Flask("form_echo")
-
-    @app.post("/echo")
-    def echo():  # type: ignore[no-untyped-def]
-        files = [{"field": name, "filename": f.filename, "content_type": f.content_type,
-                  "sha256": hashlib.sha256(f.read()).hexdigest()} for name, f in request.files.items(multi=True)]  # fmt: skip
-        return jsonify(content_type=request.mimetype, form=dict(request.form.lists()), files=files)
-
-    return app
+from tests.apps.echo_app import app as echo_app
 
 
 @pytest.fixture(scope="module")
 def echo_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, _echo_app(), threaded=True)
+    server = make_server("127.0.0.1", 0, echo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
