@@ -29,7 +29,10 @@ from explorer.runtime.forms import (
     encode_form,
     encode_multipart,
     encode_urlencoded,
+    form_media_type,
+    form_text,
     parse_file_arg,
+    parse_form_text,
     parse_form_field,
     read_file_part,
 )
@@ -214,3 +217,28 @@ def test_multipart_layout_is_the_browser_one() -> None:
     assert body == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
                     b'--B\r\nContent-Disposition: form-data; name="f"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
                     b"--B--\r\n")  # fmt: skip
+
+
+def test_the_editor_text_of_a_form_reads_back_and_keeps_loaded_files(tmp_path: Path) -> None:
+    known = (FilePart("doc", "sample.txt", b"from the sample", "text/plain"),)
+    text = form_text((("name", "pen"), ("note", "a=b")), known)
+    assert text == "name=pen\nnote=a=b\ndoc=@sample.txt"
+    assert parse_form_text(text + "\n\n# a comment\r\n", True, known) == ((("name", "pen"), ("note", "a=b")), known)
+    (tmp_path / "disk.json").write_bytes(b"{}")
+    form, files = parse_form_text(f"doc=@{tmp_path / 'disk.json'}", True, known)
+    assert form == () and files == (FilePart("doc", "disk.json", b"{}", "application/json"),)
+    with pytest.raises(RequestError, match="needs Content-Type: multipart/form-data"):
+        parse_form_text("doc=@sample.txt", False, known)
+    with pytest.raises(RequestError, match="no such file"):
+        parse_form_text("doc=@sample.txt", True, ())  # a loaded file is only known while it is loaded
+    with pytest.raises(RequestError, match="too many form fields"):
+        parse_form_text("a=1\n" * 300, False)
+    assert form_media_type("Multipart/Form-Data; boundary=x") == "multipart/form-data"
+    assert form_media_type("application/json") is None
+
+
+def test_multipart_without_a_file_is_still_multipart() -> None:
+    spec = RequestSpec("POST", "/f", form=(("a", "1"),), multipart=True).checked()
+    headers, body = spec.encoded(boundary="B")
+    assert headers[-1] == ("Content-Type", "multipart/form-data; boundary=B") and body is not None and body.startswith(b"--B\r\n")
+    assert spec.to_dict()["multipart"] is True and "files" not in spec.to_dict()

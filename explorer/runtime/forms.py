@@ -17,7 +17,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -26,7 +26,8 @@ from explorer.runtime.errors import ExplorerError, RequestError
 
 __all__ = [
     "MAX_FIELDS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FORM_BYTES", "FilePart", "check_form", "encode_form",
-    "encode_multipart", "encode_urlencoded", "parse_file_arg", "parse_form_field", "read_file_part",
+    "encode_multipart", "encode_urlencoded", "form_media_type", "form_text", "parse_file_arg", "parse_form_field",
+    "parse_form_text", "read_file_part",
 ]  # fmt: skip
 
 MAX_FIELDS = 256
@@ -35,6 +36,7 @@ MAX_FILE_BYTES = 1024 * 1024  # per file, as read from disk
 MAX_FORM_BYTES = 2 * 1024 * 1024  # the whole encoded body: every field and file with their part headers
 MAX_NAME_CHARS = 256  # a field name or a file name
 URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 _MEDIA_TYPE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
@@ -115,13 +117,16 @@ def encode_multipart(form: tuple[tuple[str, str], ...], files: tuple[FilePart, .
     return b"".join(parts)
 
 
-def encode_form(form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...], boundary: str | None = None) -> tuple[str, bytes]:
+def encode_form(
+    form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...], boundary: str | None = None, multipart: bool = False
+) -> tuple[str, bytes]:
     """The Content-Type and the body for these fields and files; checked against :data:`MAX_FORM_BYTES`.
 
-    The boundary is random unless given, and never one that occurs in a file's bytes or a value.
+    Multipart when there is a file or ``multipart`` is set, urlencoded otherwise. The boundary is
+    random unless given, and never one that occurs in a file's bytes or a value.
     """
     check_form(form, files)
-    if not files:
+    if not files and not multipart:
         content_type, body = URLENCODED, encode_urlencoded(form)
     else:
         while True:
@@ -129,7 +134,7 @@ def encode_form(form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...], 
             needle = mark.encode("ascii")
             if boundary or not any(needle in p.content for p in files) and not any(mark in v for _, v in form):
                 break
-        content_type, body = f"multipart/form-data; boundary={mark}", encode_multipart(form, files, mark)
+        content_type, body = f"{MULTIPART}; boundary={mark}", encode_multipart(form, files, mark)
     if len(body) > MAX_FORM_BYTES:
         raise RequestError(f"the encoded form is larger than the {MAX_FORM_BYTES // 1024} KiB limit")
     return content_type, body
@@ -180,3 +185,51 @@ def read_file_part(field_name: str, path: str | Path, content_type: str | None =
     part = FilePart(field_name, path.name, content, content_type or guessed)
     check_form((), (part,))
     return part
+
+
+def form_media_type(content_type: str | None) -> str | None:
+    """``URLENCODED`` or ``MULTIPART`` when a Content-Type value names a form, else None."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media if media in (URLENCODED, MULTIPART) else None
+
+
+def parse_form_text(
+    text: str, multipart: bool, known: tuple[FilePart, ...] = ()
+) -> tuple[tuple[tuple[str, str], ...], tuple[FilePart, ...]]:
+    """Fields and files from the editor: one ``name=value`` or ``field=@path`` per line.
+
+    Blank lines and lines starting with ``#`` are skipped. A ``field=@name`` that names a file of
+    ``known`` (the files of a request loaded into the editor, e.g. a sample's) is that file;
+    otherwise the path is read from disk, bounded like ``--file``. Files need multipart.
+    """
+    form: list[tuple[str, str]] = []
+    files: list[FilePart] = []
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, value = line.partition("=")
+        if value.startswith("@"):
+            if not multipart:
+                raise RequestError(f"a file ({line[:40]!r}) needs Content-Type: {MULTIPART}, not {URLENCODED}")
+            field_name, path, content_type = parse_file_arg(line)
+            match = next((p for p in known if (p.field, p.filename) == (field_name, path)), None)
+            if match is None:
+                files.append(read_file_part(field_name, path, content_type))
+            else:
+                files.append(replace(match, content_type=content_type or match.content_type))
+        else:
+            form.append(parse_form_field(line))
+        if len(form) > MAX_FIELDS or len(files) > MAX_FILES:
+            check_form(tuple(form), tuple(files))
+    return tuple(form), tuple(files)
+
+
+def form_text(form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...]) -> str:
+    """The editor's text for fields and files, which :func:`parse_form_text` reads back.
+
+    One line per field, so a value holding a line break does not survive the round trip (the CLI's
+    ``--form`` and requests files can send one).
+    """
+    lines = [f"{name}={value}" for name, value in form] + [f"{p.field}=@{p.filename}" for p in files]
+    return "\n".join(lines)

@@ -35,7 +35,8 @@ class RequestSpec:
     """One request as the user wrote it; :meth:`checked` validates it.
 
     The body is either ``body`` (text, sent as is) or form ``form`` fields and ``files``, which
-    the client encodes (urlencoded, or multipart when there is a file; :mod:`explorer.runtime.forms`).
+    the client encodes (urlencoded, or multipart when there is a file or ``multipart`` is set;
+    :mod:`explorer.runtime.forms`).
     """
 
     method: str = "GET"
@@ -44,6 +45,7 @@ class RequestSpec:
     body: str | None = None
     form: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     files: tuple[FilePart, ...] = field(default_factory=tuple)
+    multipart: bool = False  # fields sent as multipart/form-data even without a file
 
     @property
     def line(self) -> str:
@@ -72,19 +74,19 @@ class RequestSpec:
         if self.body is not None and len(self.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             raise RequestError(f"body is larger than the {MAX_BODY_BYTES // 1024} KiB limit")
         form, files = tuple(self.form), tuple(self.files)
-        if form or files:
+        if form or files or self.multipart:
             if self.body is not None:
                 raise RequestError("a request carries either a body or form fields and files, not both")
             if self.header("content-type") is not None:
                 raise RequestError("the Content-Type of a form is set by the client (with its multipart boundary); "
                                    "remove the Content-Type header")  # fmt: skip
             check_form(form, files)
-        return RequestSpec(method, path, headers, self.body, form, files)
+        return RequestSpec(method, path, headers, self.body, form, files, bool(self.multipart))
 
     def encoded(self, boundary: str | None = None) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
         """The headers and body bytes to write: the form encoded (its Content-Type added), or the body as UTF-8."""
-        if self.form or self.files:
-            content_type, content = encode_form(self.form, self.files, boundary)
+        if self.form or self.files or self.multipart:
+            content_type, content = encode_form(self.form, self.files, boundary, self.multipart)
             return (*self.headers, ("Content-Type", content_type)), content
         return self.headers, self.body.encode("utf-8", "surrogatepass") if self.body is not None else None
 
@@ -95,6 +97,8 @@ class RequestSpec:
             document["form"] = [list(pair) for pair in self.form]
         if self.files:
             document["files"] = [part.to_dict() for part in self.files]
+        if self.multipart:
+            document["multipart"] = True
         return document
 
 
@@ -248,7 +252,7 @@ def curl_command(spec: RequestSpec, base_url: str) -> str:
         parts += ["-H", f"{name}: {value}"]
     if spec.body is not None:
         parts += ["--data-raw", spec.body]
-    elif spec.files:  # curl builds the multipart body itself; --form-string keeps '@' and '<' literal
+    elif spec.files or spec.multipart:  # curl builds the multipart body itself; --form-string keeps '@' and '<' literal
         for name, value in spec.form:
             parts += ["--form-string", f"{name}={value}"]
         for part in spec.files:
