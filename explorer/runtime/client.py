@@ -10,6 +10,7 @@ that span. Server time comes from the ``Server-Timing`` header the demos add. Fa
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import re
 import statistics
 import time
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from explorer.runtime.cookies import Cookie, CookieJar
 from explorer.runtime.errors import RequestError
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.transport import (
@@ -97,6 +99,7 @@ class Exchange:
     burst: BurstStats | None = None
     notes: tuple[str, ...] = ()  # what the client saw besides the answer, e.g. bytes after it (ignored)
     body_size: int | None = None  # bytes of a body that was read but not kept (the other copies of a burst)
+    cookie_jar: tuple[Cookie, ...] | None = None  # the server's jar after this answer; None when no jar is kept
     _json: Any = field(default=_NO_JSON, repr=False)
     _validation: list[ValidationIssue] | None = field(default=None, repr=False)
 
@@ -181,7 +184,13 @@ class Exchange:
             "burst": self.burst.to_dict() if self.burst else None,
             "error": self.error,
             "notes": list(self.notes),
+            "cookie_jar": [c.to_dict() for c in self.cookie_jar] if self.cookie_jar is not None else None,
         }
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that accepts nothing, so httpx stores no cookie behind the explorer's back."""
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 def parse_server_timing(value: str | None) -> float | None:
@@ -195,8 +204,9 @@ def parse_server_timing(value: str | None) -> float | None:
 class ServerClient:
     """Talks to one server started by the explorer, and to nothing else."""
 
-    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT, jar: CookieJar | None = None) -> None:
         self.framework = framework
+        self.jar = jar  # cookies the server sets are kept here and sent back, unless the request has a Cookie header
         self.base_url = httpx.URL(base_url)
         if self.base_url.host != "127.0.0.1":
             raise RequestError("the explorer only talks to servers on 127.0.0.1")
@@ -204,6 +214,7 @@ class ServerClient:
         self._client = httpx.AsyncClient(
             transport=WireTransport(),
             trust_env=False,
+            cookies=_no_cookies(),  # httpx would keep cookies of its own, unseen and never cleared: the jar does it
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
         )
@@ -249,6 +260,9 @@ class ServerClient:
     ) -> Exchange:
         exchange = Exchange(self.framework, spec)
         checked, headers, content = prepared
+        if self.jar is not None and checked.header("cookie") is None:
+            if cookie := self.jar.header_for(checked.path):
+                headers = (*headers, ("Cookie", cookie))
         try:
             request = self._client.build_request(
                 checked.method, self.url_for(checked), headers=list(headers), content=content,
@@ -292,6 +306,11 @@ class ServerClient:
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
         exchange.notes = tuple(response.extensions.get(NOTES, ()))
+        if self.jar is not None:
+            if keep_body:  # one copy of a burst stores what it was told: the copy that is shown
+                refused = self.jar.update(response.headers.get_list("set-cookie"), checked.path)
+                exchange.notes += tuple(refused)
+            exchange.cookie_jar = self.jar.cookies()
         if not keep_body:
             exchange.body_size = response.extensions.get(BODY_SIZE, len(body))
         wire = response.extensions.get(TIMINGS)
