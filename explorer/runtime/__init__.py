@@ -26,7 +26,7 @@ _WHERE = {
     "demo_spec": "specs",
     "ManagedServer": "servers", "Supervisor": "servers", "kill_all_now": "servers",
     "METHODS": "request", "RequestSpec": "request", "curl_command": "request", "parse_request_line": "request",
-    "Exchange": "client", "ServerClient": "client",
+    "Exchange": "exchange", "ServerClient": "client",
     "FilePart": "forms", "parse_file_arg": "forms", "parse_form_field": "forms", "read_file_part": "forms",
     "ValidationIssue": "validation", "normalise": "validation",
     "LogBuffer": "logbuffer",
