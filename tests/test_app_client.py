@@ -10,7 +10,7 @@ from explorer.apps.targets import specs_from_options
 from explorer.runtime.forms import FilePart
 from explorer.runtime.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, servers_ready
+from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SIZE = (160, 48)
@@ -75,3 +75,35 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         assert "cookie jar" in plain(app.query_one("#headertable-flask", Static)) and "empty" in plain(app.query_one("#headertable-flask", Static))
         await send_and_wait(pilot)
         assert app.last["flask"].json == app.last["fastapi"].json == {"user": None, "cookies": []}
+
+
+async def test_w_opens_a_socket_to_each_server_and_exchanges_messages() -> None:
+    from textual.widgets import RichLog
+
+    from explorer.tui.screens.sockets import SocketsController
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, SocketsController)
+        await until(pilot, lambda: len(screen.sockets) == 2)
+        logs = {fw: screen.query_one(f"#ws-log-{fw}", RichLog) for fw in ("flask", "fastapi")}
+        await pilot.press(*"hi", "enter")
+        await until(pilot, lambda: all(any("echo: hi" in str(line) for line in log.lines) for log in logs.values()))
+        assert any("hello from flask-sock" in str(line) for line in logs["flask"].lines)
+        clients = list(screen.sockets.values())
+        screen.query_one("#ws-path", Input).value = "/nowhere"
+        screen.query_one("#ws-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: "refused the upgrade with HTTP 403" in plain(screen.query_one("#ws-state-fastapi", Static)))
+        assert "HTTP 404" in plain(screen.query_one("#ws-state-flask", Static)) and screen.sockets == {}
+        assert all(c.closed for c in clients)
+        screen.query_one("#ws-path", Input).value = "/ws/echo"
+        await pilot.press("enter")
+        await until(pilot, lambda: len(screen.sockets) == 2)
+        clients = list(screen.sockets.values())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SocketsController)
+        await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
