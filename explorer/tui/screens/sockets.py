@@ -67,10 +67,13 @@ class SocketsController(SocketsScreen):
             except ExplorerError as exc:
                 self.show_state(framework, f"not sent: {exc}")
 
-    async def close_sockets(self) -> None:
+    async def close_sockets(self, quietly: bool = False) -> None:
+        """Close every socket; ``quietly`` when the screen is going, so nothing is drawn on it any more."""
         sockets, self.sockets = self.sockets, {}
         for client in sockets.values():
+            if quietly:
+                client.on_event = None
             await client.close()
 
     async def on_unmount(self) -> None:
-        await self.close_sockets()
+        await self.close_sockets(quietly=True)
