@@ -208,15 +208,16 @@ class WebSocketClient:
                     self._event("bytes", f"{sum(len(p) for p in parts):,} bytes")
         elif isinstance(event, Ping):
             self._writer.write(self._ws.send(event.response()))
+        elif isinstance(event, CloseConnection) and self.closed:
+            pass  # the answer to the explorer's own close frame: already reported
         elif isinstance(event, CloseConnection) and event.code == 1006:  # wsproto's word for "no close frame"
             self.closed = True
             self._event("close", _DROPPED)
         elif isinstance(event, CloseConnection):
-            if not self.closed:
-                try:
-                    self._writer.write(self._ws.send(event.response()))
-                except LocalProtocolError:
-                    pass
+            try:
+                self._writer.write(self._ws.send(event.response()))
+            except LocalProtocolError:
+                pass
             self.closed = True
             self._event("close", f"closed by the server: {event.code}" + (f" {event.reason}" if event.reason else ""))
 
