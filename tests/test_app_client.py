@@ -87,14 +87,25 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         assert app.last["flask"].request is not None and "cookie" not in dict(app.last["flask"].request.headers)
 
 
-async def test_w_opens_a_socket_to_each_server_and_exchanges_messages() -> None:
+async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
+    """One app run (a start of both servers saved): a stream in the Body tab, then the WebSockets screen."""
     from textual.widgets import RichLog
 
     from explorer.tui.screens.sockets import SocketsController
 
-    app = ExplorerApp()
+    app = ExplorerApp(initial=RequestSpec("GET", "/stream?n=6&ms=200"))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
+        before = app.last
+        await pilot.press("ctrl+r")
+        content = app.query_one("#bodyview-flask #body-content", Static)
+        await until(pilot, lambda: "chunk 2⏎" in plain(content))
+        assert app.last is before and "Arriving:" in plain(content)  # drawn before the answer was complete
+        await until(pilot, lambda: app.last is not before)
+        await pilot.pause()
+        shown = plain(content)
+        assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
+        assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2
         await pilot.press("w")
         screen = app.screen
         assert isinstance(screen, SocketsController)
@@ -117,19 +128,3 @@ async def test_w_opens_a_socket_to_each_server_and_exchanges_messages() -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, SocketsController)
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
-
-
-async def test_a_stream_is_drawn_while_it_arrives_then_as_a_timeline() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/stream?n=6&ms=200"))
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        before = app.last
-        await pilot.press("ctrl+r")
-        content = app.query_one("#bodyview-flask #body-content", Static)
-        await until(pilot, lambda: "chunk 2⏎" in plain(content))
-        assert app.last is before and "Arriving:" in plain(content)  # drawn before the answer was complete
-        await until(pilot, lambda: app.last is not before)
-        await pilot.pause()
-        shown = plain(content)
-        assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
-        assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2
