@@ -1,6 +1,12 @@
 """Child-process entry point: run one web app on a listening socket handed down by the supervisor.
 
-``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N [--parent PID] [--workers W] [--threads T]``
+``python .../explorer/runtime/_child.py explorer.runtime._serve KIND TARGET --fd N [--framework flask|fastapi]
+[--parent PID] [--workers W] [--threads T]``
+
+It may run under the user's own interpreter (``--flask-python``), so it imports the standard library
+and the server it runs, nothing else; :mod:`explorer.runtime._child` starts it there without putting
+the explorer's packages on the path. ``TARGET`` is found by :mod:`explorer.runtime._apptarget`
+(factories, dotted attributes) and checked against ``--framework``.
 
 The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
 child starts and no other interface is ever bound. The socket is made close-on-exec at once, so a
@@ -13,29 +19,21 @@ changed parent PID. Gunicorn workers get the same signal in their ``post_fork`` 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import socket
 import sys
-import traceback
-from typing import Any
+from typing import Any, Optional
 
+from explorer.runtime import _apptarget
 from explorer.runtime.procs import die_with_parent
 
 KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
+_FRAMEWORK: Optional[str] = None  # set by main(): the framework the app was given for
 
 
 def load_app(target: str) -> Any:
-    """Import ``module:attr``; a failure is printed for the log panel and ends the process with 3."""
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-        return getattr(module, attr or "app")
-    except BaseException:  # noqa: BLE001 - anything the user's module raises goes to the log
-        print(f"explorer: could not import {target}:", flush=True)
-        traceback.print_exc(file=sys.stdout)
-        sys.stdout.flush()
-        os._exit(3)
+    """The app ``target`` names, checked for its framework; a failure is logged and ends the process."""
+    return _apptarget.load_app(target, _FRAMEWORK)
 
 
 def serve_werkzeug(target: str, fd: int) -> None:
@@ -118,7 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, default=os.getppid())
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--framework", choices=("flask", "fastapi"))
     args = parser.parse_args(argv)
+    global _FRAMEWORK
+    _FRAMEWORK = args.framework
     os.set_inheritable(args.fd, False)
     die_with_parent(args.parent)
     if args.kind == "werkzeug":
