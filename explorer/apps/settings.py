@@ -94,22 +94,26 @@ def resolve_python(text: str, label: str, base: Path | None = None) -> str:
 
 
 def split_setup(value: object, label: str) -> tuple[str, ...]:
-    """A set-up command split like a shell line (never run through a shell), or a list of arguments as is."""
+    """A set-up command split like a shell line (never run through a shell), or a list of arguments as is.
+
+    ``label`` names where it was given (empty on the command line, where argparse names the option).
+    """
+    where = f"{label}: " if label else ""
     if isinstance(value, list) and value and all(isinstance(arg, str) for arg in value):
         args = list(value)
     elif isinstance(value, str):
         if len(value) > MAX_SETUP_CHARS:
-            raise SettingsError(f"{label}: longer than {MAX_SETUP_CHARS:,} characters")
+            raise SettingsError(f"{where}longer than {MAX_SETUP_CHARS:,} characters")
         try:
             args = shlex.split(value)
         except ValueError as exc:
-            raise SettingsError(f"{label}: cannot split {value[:80]!r}: {exc}") from None
+            raise SettingsError(f"{where}cannot split {value[:80]!r}: {exc}") from None
     else:
-        raise SettingsError(f"{label}: must be a command line (text) or a list of arguments")
+        raise SettingsError(f"{where}must be a command line (text) or a list of arguments")
     if not args:
-        raise SettingsError(f"{label}: the command is empty")
+        raise SettingsError(f"{where}the command is empty")
     if len(args) > _MAX_SETUP_ARGS or sum(map(len, args)) > MAX_SETUP_CHARS:
-        raise SettingsError(f"{label}: more than {_MAX_SETUP_ARGS} arguments or {MAX_SETUP_CHARS:,} characters")
+        raise SettingsError(f"{where}more than {_MAX_SETUP_ARGS} arguments or {MAX_SETUP_CHARS:,} characters")
     if any("\x00" in arg for arg in args):
-        raise SettingsError(f"{label}: holds a NUL character")
+        raise SettingsError(f"{where}holds a NUL character")
     return tuple(args)

@@ -73,7 +73,7 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
                             metavar="KEY=VALUE", help=f"add a variable to the {fw} app's environment (repeatable)")
         parser.add_argument(f"--{fw}-env-file", type=Path, default=default, metavar="FILE",
                             help=f"add the variables of a dotenv file to the {fw} app's environment")
-        parser.add_argument(f"--{fw}-setup", type=_checked(lambda text, fw=fw: split_setup(text, f"--{fw}-setup")),
+        parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
                             default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
     parser.add_argument("--config", type=Path, default=default, metavar="FILE",
                         help="settings of both apps (default: explorer.toml, or [tool.explorer] in pyproject.toml)")  # fmt: skip

@@ -75,7 +75,7 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
-    from explorer.cli.render import exchange_panel, results_view
+    from explorer.cli.render import exchange_panel, log_panel, results_view
     from explorer.runtime.session import Session
 
     specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
@@ -83,21 +83,27 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
     async with Session(specs, timeout=args.timeout) as session:
         if report_problems(session):
             return 1
+        marks = {fw: session.log_mark(fw) for fw in frameworks}
         results = await session.send(spec, burst=args.burst)
         statuses = {fw: session.server(fw).status for fw in frameworks}
+        failed = [fw for fw, e in results.items() if e.error or (e.status or 0) >= 500]  # the log says why
+        tails = {fw: await session.log_since(fw, marks[fw]) for fw in failed}
     if args.json:
         document = {
             "request": spec.to_dict(),
             "servers": {fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
                         for fw, s in session.supervisor.servers.items()},
-            "results": [exchange.to_dict() for exchange in results.values()],
+            "results": [{**e.to_dict(), "log_tail": tails.get(fw, [])} for fw, e in results.items()],
         }  # fmt: skip
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     from rich.console import Console
 
     panels = [exchange_panel(e, label=session.server(fw).spec.label) for fw, e in results.items()]
-    Console().print(results_view(panels))
+    console = Console()
+    console.print(results_view(panels))
+    for fw, lines in tails.items():
+        console.print(log_panel(fw, lines))
     return 0
 
 

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from explorer.runtime.client import Exchange
 
+# Werkzeug's own text for a 400 (BadRequest's default description): Flask failing to read the body
+# shows it, and so does a handler's bare abort(400); an app's own 400 shows something else.
+_WERKZEUG_400 = b"The browser (or proxy) sent a request that this server could not understand."
+
 
 def why(exchange: Exchange) -> str:
     """One sentence on why this server answered the way it did."""
@@ -33,12 +37,15 @@ def why(exchange: Exchange) -> str:
         return f"{fw} checked the input against the handler's type hints and rejected it before the handler ran."
     if status == 400 and issues:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
+    if status == 400 and exchange.framework == "flask" and _WERKZEUG_400 in exchange.body:
+        return (f"{fw}'s generic 400 page: {fw} could not read the request (for example, malformed JSON), "
+                "or the handler called abort(400).")
     if status == 400:
-        return f"{fw} could not read the request (for example, malformed JSON) and answered a generic 400."
+        return f"{fw} answered 400 without field errors the explorer can read: the handler (or a hook) chose it."
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:
-        return f"The {fw} handler raised an error; see the Log tab."
+        return f"{fw} answered {status}: an exception the app did not handle, or a status it chose; the server's log says which."
     return f"{fw} answered {status} {exchange.reason}."
 
 
