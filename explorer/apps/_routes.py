@@ -72,10 +72,22 @@ def url_map(app: Any) -> List[Dict[str, Any]]:
     return rules
 
 
+def _flat(routes: List[Any]) -> List[Any]:
+    """Routes with included routers opened: newer FastAPI keeps each ``include_router`` as one entry and
+    publishes ``fastapi.routing.iter_route_contexts`` to walk them; older ones list every route already."""
+    walk = getattr(sys.modules.get("fastapi.routing"), "iter_route_contexts", None)
+    if walk is None:
+        return routes
+    try:
+        return list(walk(routes))
+    except Exception:  # noqa: BLE001 - an internal change must not cost the listing
+        return routes
+
+
 def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, Any]]:
     """A Starlette or FastAPI app's HTTP routes, with the paths of mounted sub-apps and routers joined."""
     rules: List[Dict[str, Any]] = []
-    for route in getattr(app, "routes", None) or ():
+    for route in _flat(list(getattr(app, "routes", None) or ())):
         path = prefix + str(getattr(route, "path", ""))
         endpoint = getattr(route, "endpoint", None)
         methods = getattr(route, "methods", None)

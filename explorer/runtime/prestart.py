@@ -131,7 +131,7 @@ async def run_setup(spec: ServerSpec, log: LogBuffer, timeout: float = SETUP_TIM
     if code == 0:
         log.write("set-up done")
         return
-    lines = own.lines()
+    lines = [line for line in own.lines() if line.strip()]
     why = f"did not finish within {timeout:g} s and was stopped" if code is None else f"failed with exit code {code}"
     log.write(f"set-up {why}")
     last = "; its last lines:\n" + "\n".join(f"  | {line}" for line in lines) if lines else " without printing anything"
