@@ -177,7 +177,8 @@ class ManagedServer:
         await check_interpreter(self.spec)
         if self.spec.python:
             self.log.write(f"interpreter: {self.spec.python}")
-        self.log.write(env_summary(self.spec))
+        if self.spec.app_dir is not None or self.spec.env:  # a user's app (the demos' logs stay as they were)
+            self.log.write(env_summary(self.spec))
         if self.spec.setup and not self.setup_done:
             await run_setup(self.spec, self.log, self.setup_timeout)
             self.setup_done = True
