@@ -19,6 +19,7 @@ changed parent PID. Gunicorn workers get the same signal in their ``post_fork`` 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import socket
 import sys
@@ -55,7 +56,9 @@ def serve_uvicorn(target: str, fd: int) -> None:
     app = load_app(target)
     # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
     # and every FastAPI figure would change with it.
-    config = uvicorn.Config(app, access_log=False, log_level="info", timeout_graceful_shutdown=2, loop="asyncio")
+    options = {"access_log": False, "log_level": "info", "timeout_graceful_shutdown": 2, "loop": "asyncio"}
+    known = inspect.signature(uvicorn.Config).parameters  # an app's own venv may hold an older uvicorn
+    config = uvicorn.Config(app, **{key: value for key, value in options.items() if key in known})
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
@@ -99,7 +102,8 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # an older gunicorn (in an app's own venv) lacks the newest settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return load_app(target)
