@@ -85,9 +85,9 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
 
 
 def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax() -> None:
-    ours = {"explorer.runtime._apptarget", "explorer.runtime.procs"}
+    ours = {"explorer.runtime._apptarget", "explorer.runtime.procs", "explorer.runtime.faces"}
     for name in ("runtime/_child.py", "runtime/_serve.py", "runtime/_apptarget.py", "runtime/procs.py",
-                 "apps/_routes.py", "__init__.py", "runtime/__init__.py", "apps/__init__.py"):  # fmt: skip
+                 "apps/_routes.py", "__init__.py", "runtime/__init__.py", "runtime/faces.py", "apps/__init__.py"):  # fmt: skip
         tree = ast.parse((ROOT / "explorer" / name).read_text(encoding="utf-8"), feature_version=(3, 8))
         for node in tree.body:  # what the module imports when loaded (servers are imported by the function that runs one)
             if isinstance(node, ast.ImportFrom) and node.module:
