@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -27,7 +28,7 @@ from explorer.cli.render import log_panel
 from explorer.runtime.servers import ManagedServer
 from explorer.runtime.specs import ServerSpec, ServerState
 from tests.apptools import send_and_wait, servers_ready, until
-from tests.conftest import alive
+from tests.conftest import alive, wait_gone
 from tests.venvs import FLASK_VERSION, legacy_venv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +163,26 @@ async def test_a_failing_or_hanging_setup_stops_the_start_and_leaves_nothing(blo
     status = await server.start()
     assert status.state is ServerState.CRASHED and "did not finish within 1 s and was stopped" in status.message
     assert alive([int(pid_file.read_text())]) == []  # what the set-up started ended with it
+
+
+def test_what_a_setup_started_ends_when_the_explorer_is_killed(blog: Path, tmp_path: Path) -> None:
+    pid_file = tmp_path / "sleeper.pid"
+    hang = ("python -c \"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; "
+            f"time.sleep(60)']); open('{pid_file}', 'w').write(str(p.pid)); time.sleep(60)\"")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "explorer", "send", "--flask-setup", hang, "GET", "/"], cwd=blog,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)  # polling for the file the set-up writes once it runs
+        sleeper = int(pid_file.read_text())
+        proc.kill()
+        proc.wait(10)
+        assert wait_gone([sleeper], timeout=5) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 # --- a legacy app in its own venv -------------------------------------------------------------------

@@ -92,8 +92,7 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
         endpoint = getattr(route, "endpoint", None)
         methods = getattr(route, "methods", None)
         if endpoint is not None and methods:
-            explicit = sorted(m for m in methods if m != "HEAD") or sorted(methods)
-            rules.append({"rule": path, "methods": explicit, "endpoint": getattr(route, "name", "") or "",
+            rules.append({"rule": path, "methods": sorted(methods), "endpoint": getattr(route, "name", "") or "",
                           **where(endpoint)})  # fmt: skip
         elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
             inner = route if getattr(route, "routes", None) else route.app
