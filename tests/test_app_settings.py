@@ -228,10 +228,12 @@ def answer(framework: str, status: int, body: bytes, ctype: str = "application/j
 
 
 def test_the_reason_for_an_answer_claims_only_what_it_knows() -> None:
-    chosen = why(answer("flask", 400, b'{"error": "incorrect username or password"}'))
+    refused = why(answer("flask", 400, b'{"error": "incorrect username or password"}'))
+    assert "malformed" not in refused and "own code refused" in refused
+    chosen = why(answer("flask", 400, b"<p>No such tenant</p>", "text/html"))
     assert "malformed" not in chosen and "the handler (or a hook) chose it" in chosen
     generic = b"<p>The browser (or proxy) sent a request that this server could not understand.</p>"
-    assert "for example, malformed JSON" in why(answer("flask", 400, generic, "text/html"))
+    assert "or the handler called abort(400)" in why(answer("flask", 400, generic, "text/html"))
     crashed = why(answer("fastapi", 500, b"Internal Server Error", "text/plain"))
     assert "Log tab" not in crashed and "the server's log says which" in crashed
 

@@ -180,9 +180,11 @@ def test_a_flask_app_runs_in_its_own_venv_with_flask_2_3(blog: Path) -> None:
     bare = subprocess.run([str(venv / "bin" / "python"), "-c", "import explorer"], capture_output=True, cwd=blog)
     assert bare.returncode != 0  # nothing of ours in there: the server child runs on the standard library
     flask = pair_options(blog, flask="blog:create_app('testing')")[:8]
-    answers = results(explorer("send", "--json", "--framework", "flask", "--flask-python", str(venv), *flask, "GET",
-                               "/health", cwd=blog))  # fmt: skip
-    assert answers["flask"]["json"] == {"status": "ok", "framework": "flask", "version": FLASK_VERSION}
+    run = explorer("send", "--json", "--framework", "flask", "--flask-python", str(venv), *flask, "GET", "/health",
+                   cwd=blog)  # fmt: skip
+    assert results(run)["flask"]["json"] == {"status": "ok", "framework": "flask", "version": FLASK_VERSION}
+    versions = json.loads(run.stdout)["servers"]["flask"]["versions"]  # read from that interpreter, not ours
+    assert (versions["Flask"], versions["Werkzeug"], versions["gunicorn"]) == (FLASK_VERSION, "2.3.8", None)
     python = str(venv / "bin" / "python")
     settings = AppSettings(dir=(blog / "flask-app").resolve(), env_file=blog / "flask.env", python=python)
     (spec,) = specs_from_options(flask=FLASK_TARGET, settings={"flask": settings})

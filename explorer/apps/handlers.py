@@ -129,7 +129,7 @@ def _lookup(endpoint: Endpoint, method: str, root: Path | None, note: str) -> Ha
         where = f"{endpoint.module}.{name}" if endpoint.module else name
         return HandlerLookup(None, f"{where}() handles {method} {endpoint.rule}, but {found}." + (f"\n{note}" if note else ""), None)
     file = Path(endpoint.file or "")
-    route = Route(endpoint.rule, endpoint.methods, name, found[1], found[0], _regex(endpoint.rule))
+    route = Route(endpoint.rule, endpoint.methods, name, found[1], found[0], _regex(endpoint.rule), file)
     return HandlerLookup(route, note, file, _label(file, root))
 
 

@@ -18,6 +18,7 @@ from explorer.runtime.keeper import spawn_kept
 from explorer.runtime.launch import interpreter, own_interpreter, server_env
 from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.specs import ServerSpec
+from explorer.runtime.versions import PACKAGES, record
 
 __all__ = ["CHECK_TIMEOUT", "SETUP_TIMEOUT", "PrestartError", "check_interpreter", "needed_modules", "run_setup"]
 
@@ -28,11 +29,19 @@ _SERVER_MODULES = {"werkzeug": ("werkzeug",), "gunicorn": ("gunicorn",), "uvicor
                    "gunicorn-uvicorn": ("gunicorn", "uvicorn")}  # fmt: skip
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
 _PIP_NAMES = {"werkzeug": "flask"}  # Werkzeug comes with Flask: install what the user would
-_PROBE = (
+_PROBE = (  # run by the other interpreter: Python 3.8 or newer, standard library only
     "import sys, json, importlib.util\n"
-    "mods = sys.argv[1:]\n"
+    "cut = sys.argv.index('--')\n"
+    "mods, dists = sys.argv[1:cut], sys.argv[cut + 1:]\n"
     "missing = [m for m in mods if importlib.util.find_spec(m) is None]\n"
-    "print('EXPLORER-CHECK ' + json.dumps({'version': list(sys.version_info[:3]), 'missing': missing}))\n"
+    "def version(dist):\n"
+    "    try:\n"
+    "        from importlib import metadata\n"
+    "        return metadata.version(dist)\n"
+    "    except Exception:\n"
+    "        return None\n"
+    "found = {'version': list(sys.version_info[:3]), 'missing': missing, 'versions': {d: version(d) for d in dists}}\n"
+    "print('EXPLORER-CHECK ' + json.dumps(found))\n"
 )
 _MIN_PYTHON = (3, 8)
 _checked: dict[tuple[str, tuple[str, ...]], None] = {}
@@ -89,13 +98,14 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         return
     printed = bytearray()
     try:
-        code = await _run_kept([python, "-c", _PROBE, *modules], spec, timeout, printed.extend)
+        code = await _run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout, printed.extend)
     except OSError as exc:
         raise PrestartError(f"could not run {python}: {exc}") from None
     line = next((x for x in printed.decode("utf-8", "replace").splitlines() if x.startswith("EXPLORER-CHECK ")), "")
     try:
         found = json.loads(line.removeprefix("EXPLORER-CHECK "))
         version, missing = tuple(int(v) for v in found["version"]), [str(m) for m in found["missing"]]
+        versions = {str(d): (str(v)[:40] if v is not None else None) for d, v in dict(found["versions"]).items()}
     except (ValueError, KeyError, TypeError):
         raise PrestartError(f"{python} is not a Python the explorer can use (exit code {code})") from None
     shown = ".".join(map(str, version))
@@ -107,6 +117,7 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
             f"{python} (Python {shown}) lacks {', '.join(missing)}, needed to run this app; "
             f"install with: {shlex.quote(python)} -m pip install {' '.join(packages)}"
         )
+    record(python, versions)
     _checked[(python, modules)] = None
 
 

@@ -69,6 +69,9 @@ class ServerSpec:
         return {"werkzeug": "dev", "gunicorn": "gunicorn", "uvicorn": "uvicorn"}.get(self.kind, "gunicorn+uvicorn")
 
     def to_dict(self) -> dict[str, object]:
+        """The settings that come with every figure and answer, the installed versions included."""
+        from explorer.runtime.versions import stack
+
         return {
             "framework": self.framework,
             "server": self.kind,
@@ -80,6 +83,7 @@ class ServerSpec:
             "python": self.python,
             "env": sorted({name for name, _ in self.env}),  # names only: values may be secrets
             "setup": list(self.setup),
+            "versions": stack(self.framework, self.python),
         }
 
 
