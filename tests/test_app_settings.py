@@ -38,7 +38,8 @@ MULTI_LINE = [  # what the child prints when a module raises RuntimeError("\nBLO
     "  1. put BLOG_SECRET_KEY=... in fastapi.env", "  2. start the app with that file", "",
     "[explorer] exited with code 3",
 ]  # fmt: skip
-WHOLE = "RuntimeError: BLOG_SECRET_KEY is not set! Steps to fix: 1. put BLOG_SECRET_KEY=... in fastapi.env 2. start the app with that file"
+WHOLE = ("RuntimeError: BLOG_SECRET_KEY is not set! Steps to fix: 1. put BLOG_SECRET_KEY=... in fastapi.env "
+         "2. start the app with that file")
 
 
 def test_a_multi_line_message_is_read_whole_from_the_traceback() -> None:
@@ -46,13 +47,16 @@ def test_a_multi_line_message_is_read_whole_from_the_traceback() -> None:
 
 
 def test_the_childs_summary_line_is_preferred_and_long_messages_are_cut_at_a_word() -> None:
-    summary = json.dumps({"stage": "factory", "type": "OSError", "message": "MONGODB_URI is not set!\n" + "word " * 200})
+    message = "MONGODB_URI is not set!\n" + "word " * 200
+    summary = json.dumps({"stage": "factory", "type": "OSError", "message": message})
     log = MULTI_LINE[:6] + [_apptarget.SUMMARY + summary]
     line = import_error_line(log)
-    assert line is not None and line.startswith("OSError: MONGODB_URI is not set! word word") and line.endswith("word …")
+    assert line is not None and line.startswith("OSError: MONGODB_URI is not set! word word")
+    assert line.endswith("word …")
     assert len(line) < 420
     assert failure_detail(log) == f"failed in its factory: {line}"
-    assert failure_detail([_apptarget.NOT_AN_APP + "m:x: it is a str, not an app"]) == "cannot be served: it is a str, not an app"
+    not_an_app = [_apptarget.NOT_AN_APP + "m:x: it is a str, not an app"]
+    assert failure_detail(not_an_app) == "cannot be served: it is a str, not an app"
     assert import_error_line(["[explorer] exited with code 1"]) is None
 
 
@@ -67,7 +71,8 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     assert _apptarget.problem(flask, "flask") is None and _apptarget.problem(fastapi, "fastapi") is None
     assert _apptarget.problem(flask, "fastapi") == (
         "it is a Flask app (WSGI), not an ASGI app such as FastAPI: give it as the Flask app instead")
-    assert _apptarget.problem(fastapi, "flask") == "it is a FastAPI app (ASGI), not a Flask app: give it as the FastAPI app instead"
+    assert _apptarget.problem(fastapi, "flask") == (
+        "it is a FastAPI app (ASGI), not a Flask app: give it as the FastAPI app instead")
     assert _apptarget.problem("text", "flask") == "it is a str, not an app"
     assert _apptarget.problem(json, "fastapi") == "it is the module json, not an app"
     assert _apptarget.problem(Flask, "flask") == "it is the class Flask, not an app"
@@ -86,12 +91,14 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
 
 def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax() -> None:
     ours = {"explorer.runtime._apptarget", "explorer.runtime.procs", "explorer.runtime.faces"}
-    for name in ("runtime/_child.py", "runtime/_serve.py", "runtime/_apptarget.py", "runtime/procs.py",
-                 "apps/_routes.py", "__init__.py", "runtime/__init__.py", "runtime/faces.py", "apps/__init__.py"):  # fmt: skip
+    children = ("runtime/_child.py", "runtime/_serve.py", "runtime/_apptarget.py", "runtime/procs.py",
+                "apps/_routes.py")
+    for name in (*children, "__init__.py", "runtime/__init__.py", "runtime/faces.py", "apps/__init__.py"):
         tree = ast.parse((ROOT / "explorer" / name).read_text(encoding="utf-8"), feature_version=(3, 8))
-        for node in tree.body:  # what the module imports when loaded (servers are imported by the function that runs one)
+        for node in tree.body:  # what loading it imports (a server is imported by the function that runs it)
             if isinstance(node, ast.ImportFrom) and node.module:
-                modules = [node.module] if node.module != "explorer.runtime" else [f"explorer.runtime.{a.name}" for a in node.names]
+                package = node.module == "explorer.runtime"
+                modules = [f"explorer.runtime.{a.name}" for a in node.names] if package else [node.module]
             elif isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             else:

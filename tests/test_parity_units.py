@@ -255,7 +255,7 @@ def test_targets_must_be_module_colon_attribute(text: str) -> None:
         check_target(text)
 
 
-@pytest.mark.parametrize("text", ["shop:app", "pkg.mod:obj.app", "blog:create_app()", "blog:create_app('testing', n=2)"])
+@pytest.mark.parametrize("text", ["shop:app", "pkg.mod:obj.app", "blog:create_app()", "blog:make('testing', n=2)"])
 def test_targets_may_be_dotted_or_a_factory_call_with_literals(text: str) -> None:
     assert check_target(text) == text
 

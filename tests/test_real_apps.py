@@ -86,8 +86,9 @@ def test_the_pair_runs_from_explorer_toml_and_the_command_line_overrides_it(blog
 
 def test_a_multi_line_error_and_an_app_of_the_other_framework_are_named_at_start(blog: Path) -> None:
     (blog / "explorer.toml").unlink()  # its set-up commands would run first
-    args = ["--flask-dir", str(blog / "fastapi-port"), "--flask", FASTAPI_TARGET, "--flask-env-file",
-            str(blog / "fastapi.env"), "--fastapi-dir", str(blog / "fastapi-port"), "--fastapi", FASTAPI_TARGET]  # fmt: skip
+    port = str(blog / "fastapi-port")
+    args = ["--flask-dir", port, "--flask", FASTAPI_TARGET, "--flask-env-file", str(blog / "fastapi.env"),
+            "--fastapi-dir", port, "--fastapi", FASTAPI_TARGET]  # fmt: skip
     run = explorer("send", *args, "GET", "/health", cwd=blog)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [
@@ -119,7 +120,9 @@ def blog_spec(blog: Path, **changes: object) -> ServerSpec:
     return ServerSpec(**{**spec.__dict__, **changes})  # type: ignore[arg-type]
 
 
-async def test_setup_runs_once_and_only_the_named_variables_reach_the_app(blog: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_setup_runs_once_and_only_the_named_variables_reach_the_app(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SHELL_SECRET", "never-passed")
     server = ManagedServer(blog_spec(blog, setup=("flask", "--app", "blog", "init-db")))
     try:
@@ -144,8 +147,10 @@ async def test_a_failing_or_hanging_setup_stops_the_start_and_leaves_nothing(blo
     assert status.message.endswith("failed with exit code 1") and status.detail.splitlines() == [
         "  | creating tables", "  | no such table: user"]  # fmt: skip
     pid_file = tmp_path / "sleeper.pid"
-    hanging = ("python", "-c", "import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', "
-               "'import time; time.sleep(60)']); open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(60)", str(pid_file))  # fmt: skip
+    code = ("import subprocess, sys, time; "
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+            "open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(60)")
+    hanging = ("python", "-c", code, str(pid_file))
     server = ManagedServer(blog_spec(blog, setup=hanging), setup_timeout=1.0)
     status = await server.start()
     assert status.state is ServerState.CRASHED and "did not finish within 1 s and was stopped" in status.message
@@ -210,7 +215,8 @@ async def test_handlers_are_found_in_routers_blueprints_and_mounted_apps(blog: P
     before = find_handler(module_file(FASTAPI_TARGET, port), "POST", "/auth/login", "fastapi")
     assert before.route is None and "No route in main.py" in before.note  # reading the target's module alone
     table = endpoints_from(await route_table(fastapi))
-    cases = {("POST", "/auth/login"): ("blog/routers/auth.py", "login"), ("GET", "/posts/7"): ("blog/routers/posts.py", "get_post"),
+    cases = {("POST", "/auth/login"): ("blog/routers/auth.py", "login"),
+             ("GET", "/posts/7"): ("blog/routers/posts.py", "get_post"),
              ("GET", "/admin/stats?x=1"): ("blog/admin.py", "stats")}  # fmt: skip
     for (method, path), (where, function) in cases.items():
         found = find_in_table(table, method, path, "fastapi", port)

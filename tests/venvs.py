@@ -34,7 +34,8 @@ def legacy_venv() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not marker.exists():
             shutil.rmtree(folder, ignore_errors=True)
-            subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, capture_output=True)
+            venv = [sys.executable, "-m", "venv", "--without-pip", str(folder)]
+            subprocess.run(venv, check=True, capture_output=True)
             subprocess.run(  # our pip, installing into that interpreter: no ensurepip, no pip inside it
                 [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python"), "install", "--quiet",
                  "--disable-pip-version-check", *PINS],

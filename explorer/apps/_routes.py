@@ -42,8 +42,8 @@ def where(handler: Any) -> Dict[str, Any]:
         target = inspect.unwrap(target)
     except ValueError:
         pass
-    found: Dict[str, Any] = {"module": getattr(target, "__module__", None) or "",
-                             "function": getattr(target, "__qualname__", None) or getattr(target, "__name__", "") or ""}  # fmt: skip
+    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", "") or ""
+    found: Dict[str, Any] = {"module": getattr(target, "__module__", None) or "", "function": name}
     try:
         found["file"] = inspect.getsourcefile(target)
         found["line"] = inspect.getsourcelines(target)[1] if inspect.isclass(target) else target.__code__.co_firstlineno

@@ -127,7 +127,8 @@ def _lookup(endpoint: Endpoint, method: str, root: Path | None, note: str) -> Ha
     name = endpoint.function.rsplit(".", 1)[-1] or endpoint.endpoint
     if isinstance(found, str):
         where = f"{endpoint.module}.{name}" if endpoint.module else name
-        return HandlerLookup(None, f"{where}() handles {method} {endpoint.rule}, but {found}." + (f"\n{note}" if note else ""), None)
+        text = f"{where}() handles {method} {endpoint.rule}, but {found}." + (f"\n{note}" if note else "")
+        return HandlerLookup(None, text, None)
     file = Path(endpoint.file or "")
     route = Route(endpoint.rule, endpoint.methods, name, found[1], found[0], _regex(endpoint.rule), file)
     return HandlerLookup(route, note, file, _label(file, root))
@@ -153,5 +154,7 @@ def find_in_table(endpoints: tuple[Endpoint, ...], method: str, path: str, frame
             return _lookup(endpoint, method, root, note)
     if matching:
         allowed = ", ".join(sorted({m for e in matching for m in e.methods}))
-        return _lookup(matching[0], method, root, f"The path matches, but no handler accepts {method} (allowed: {allowed}).")
-    return HandlerLookup(None, f"No route of the app matches {bare}, so no handler ran ({len(endpoints)} routes in its route table).", None)
+        note = f"The path matches, but no handler accepts {method} (allowed: {allowed})."
+        return _lookup(matching[0], method, root, note)
+    note = f"No route of the app matches {bare}, so no handler ran ({len(endpoints)} routes in its route table)."
+    return HandlerLookup(None, note, None)

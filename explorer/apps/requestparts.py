@@ -33,8 +33,8 @@ def _scheme_credential(name: str, scheme: dict[str, Any]) -> tuple[str, str, str
     kind = scheme.get("type")
     if kind == "http":
         method = str(scheme.get("scheme", "")).lower()
-        return ("header", "Authorization", f"Basic {_BASIC}") if method == "basic" else ("header", "Authorization",
-                                                                                          f"Bearer {TOKEN}")  # fmt: skip
+        value = f"Basic {_BASIC}" if method == "basic" else f"Bearer {TOKEN}"
+        return "header", "Authorization", value
     if kind in ("oauth2", "openIdConnect"):
         return "header", "Authorization", f"Bearer {TOKEN}"
     if kind == "apiKey":

@@ -76,8 +76,8 @@ def user_spec(
     target = check_target(target)
     given = settings or AppSettings()
     folder = given.dir or (check_app_dir(app_dir) if app_dir is not None else Path.cwd().resolve())
-    extra = {"python": given.python, "env": given.environment(f"the {_NAMES.get(framework, framework)} app's environment"),
-             "setup": given.setup}  # fmt: skip
+    env = given.environment(f"the {_NAMES.get(framework, framework)} app's environment")
+    extra = {"python": given.python, "env": env, "setup": given.setup}
     if framework == "flask":
         server = given.server or flask_server
         if server not in ("dev", "gunicorn"):

@@ -59,7 +59,7 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     """The apps and each one's settings; on a subcommand they do not reset values given before it."""
     default: Any = argparse.SUPPRESS if sub else None
     parser.add_argument("--flask", type=_target, default=default, metavar="MODULE:APP",
-                        help="your Flask app instead of the demo, e.g. shop_flask:app or 'blog:create_app()'")  # fmt: skip
+                        help="your Flask app instead of the demo: shop_flask:app, 'blog:create_app()'")  # fmt: skip
     parser.add_argument("--fastapi", type=_target, default=default, metavar="MODULE:APP",
                         help="your FastAPI app instead of the demo, e.g. shop_fastapi:app")  # fmt: skip
     parser.add_argument("--app-dir", type=_folder, default=default, metavar="DIR",
@@ -76,7 +76,7 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
         parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
                             default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
     parser.add_argument("--config", type=Path, default=default, metavar="FILE",
-                        help="settings of both apps (default: explorer.toml, or [tool.explorer] in pyproject.toml)")  # fmt: skip
+                        help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])")
 
 
 def app_settings(args: argparse.Namespace) -> dict[str, AppSettings]:

@@ -140,7 +140,8 @@ async def _table(args: argparse.Namespace) -> int:
         from explorer.runtime.session import Session
         from explorer.runtime.specs import demo_spec
 
-        async with Session([demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")], timeout=args.timeout) as s:
+        demos = [demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")]
+        async with Session(demos, timeout=args.timeout) as s:
             measurements = await measure(s)
     if args.json:
         rows = [row.to_dict() for row in table_rows()]
@@ -170,7 +171,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     from explorer.tui.app import run
 
     specs = user_specs(args)
-    return run(initial=initial, flask_server=args.flask_server or "dev", timeout=args.timeout, mask=args.mask, specs=specs)
+    flask_server = args.flask_server or "dev"
+    return run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {

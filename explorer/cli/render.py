@@ -90,7 +90,8 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
 def log_panel(framework: str, lines: Sequence[str]) -> Panel:
     """A server's last log lines (its traceback, usually), shown under an answer that failed."""
     title = f"{NAMES.get(framework, framework)} server log, last {len(lines)} lines"
-    return Panel(Text.from_ansi("\n".join(lines)), title=Text(title, style="bold"), title_align="left", border_style="red")
+    text = Text.from_ansi("\n".join(lines))
+    return Panel(text, title=Text(title, style="bold"), title_align="left", border_style="red")
 
 
 def results_view(panels: Sequence[Panel]) -> RenderableType:

@@ -50,7 +50,8 @@ def why(exchange: Exchange) -> str:
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:
-        return f"{fw} answered {status}: an exception the app did not handle, or a status it chose; the server's log says which."
+        return (f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
+                "the server's log says which.")
     return f"{fw} answered {status} {exchange.reason}."
 
 

@@ -14,7 +14,9 @@ import re
 
 from explorer.runtime.errors import ExplorerError
 
-__all__ = ["MAX_VALUE_CHARS", "MAX_VARIABLES", "EnvError", "check_name", "check_value", "parse_assignment", "parse_dotenv"]
+__all__ = [
+    "MAX_VALUE_CHARS", "MAX_VARIABLES", "EnvError", "check_name", "check_value", "parse_assignment", "parse_dotenv",
+]  # fmt: skip
 
 MAX_VARIABLES = 1000
 MAX_VALUE_CHARS = 32768

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from explorer.runtime.specs import ServerSpec
 
-__all__ = ["CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env"]
+__all__ = [
+    "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
+]  # fmt: skip
 
 CHILD = str(Path(__file__).with_name("_child.py"))
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")

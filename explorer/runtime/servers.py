@@ -138,9 +138,10 @@ class ManagedServer:
             return self._status
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
+        spec = self.spec
         argv = child_argv(
-            self.spec, "explorer.runtime._serve", self.spec.kind, self.spec.target, "--fd", str(sock.fileno()),
-            "--workers", str(self.spec.workers), "--threads", str(self.spec.threads), "--framework", self.spec.framework,
+            spec, "explorer.runtime._serve", spec.kind, spec.target, "--fd", str(sock.fileno()),
+            "--workers", str(spec.workers), "--threads", str(spec.threads), "--framework", spec.framework,
         )  # fmt: skip
         self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")
         self._set(port=port)
