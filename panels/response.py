@@ -236,7 +236,7 @@ class ResponsePanel(Vertical):
         fw = self.framework
         note = lookup.note
         if lookup.route is not None and lookup.file is not None:
-            note = f"{lookup.file.name}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
+            note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
             view = Syntax(lookup.route.source, "python", theme="ansi_dark", line_numbers=True,
                           start_line=lookup.route.line, background_color="default", word_wrap=True)  # fmt: skip
             self.query_one(f"#code-view-{fw}", Static).update(view)

@@ -86,7 +86,7 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
-    from explorer.cli.render import exchange_panel, results_view
+    from explorer.cli.render import exchange_panel, log_panel, results_view
     from explorer.runtime.session import Session
 
     specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
@@ -94,21 +94,27 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
     async with Session(specs, timeout=args.timeout) as session:
         if report_problems(session):
             return 1
+        marks = {fw: session.log_mark(fw) for fw in frameworks}
         results = await session.send(spec, burst=args.burst)
         statuses = {fw: session.server(fw).status for fw in frameworks}
+        failed = [fw for fw, e in results.items() if e.error or (e.status or 0) >= 500]  # the log says why
+        tails = {fw: await session.log_since(fw, marks[fw]) for fw in failed}
     if args.json:
         document = {
             "request": spec.to_dict(),
             "servers": {fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
                         for fw, s in session.supervisor.servers.items()},
-            "results": [exchange.to_dict() for exchange in results.values()],
+            "results": [{**e.to_dict(), "log_tail": tails.get(fw, [])} for fw, e in results.items()],
         }  # fmt: skip
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     from rich.console import Console
 
     panels = [exchange_panel(e, label=session.server(fw).spec.label) for fw, e in results.items()]
-    Console().print(results_view(panels))
+    console = Console()
+    console.print(results_view(panels))
+    for fw, lines in tails.items():
+        console.print(log_panel(fw, lines))
     return 0
 
 
@@ -145,7 +151,8 @@ async def _table(args: argparse.Namespace) -> int:
         from explorer.runtime.session import Session
         from explorer.runtime.specs import demo_spec
 
-        async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
+        demos = [demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")]
+        async with Session(demos, timeout=args.timeout) as s:
             measurements = await measure(s)
     if args.json:
         rows = [row.to_dict() for row in table_rows()]
@@ -175,7 +182,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     from explorer.tui.app import run
 
     specs = user_specs(args)
-    return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
+    flask_server = args.flask_server or "dev"
+    return run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {

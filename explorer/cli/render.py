@@ -92,6 +92,13 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
     return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=Text(subtitle), title_align="left")
 
 
+def log_panel(framework: str, lines: Sequence[str]) -> Panel:
+    """A server's last log lines (its traceback, usually), shown under an answer that failed."""
+    title = f"{NAMES.get(framework, framework)} server log, last {len(lines)} lines"
+    text = Text.from_ansi("\n".join(lines))
+    return Panel(text, title=Text(title, style="bold"), title_align="left", border_style="red")
+
+
 def results_view(panels: Sequence[Panel]) -> RenderableType:
     """Panels side by side, each taking an equal share of the width."""
     grid = Table.grid(expand=True, padding=(0, 1))

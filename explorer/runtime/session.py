@@ -6,6 +6,7 @@ answer being parsed cannot add to the other's measured time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers import ManagedServer, Supervisor
 from explorer.runtime.specs import ServerSpec, ServerState
 
+LOG_TAIL_LINES = 40  # lines of a server's log shown under a 5xx answer
 Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes): a part of a body as it arrives
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
@@ -108,6 +110,35 @@ class Session:
             if code is not None:
                 exchange.error = f"the {framework} server crashed ({server.status.message or code}): {exchange.error}"
         return exchange
+
+    def log_mark(self, framework: str) -> int:
+        """How many lines the server has printed so far: :meth:`log_since` reads what comes after."""
+        return self.server(framework).log.total_lines
+
+    async def log_since(self, framework: str, mark: int, limit: int = LOG_TAIL_LINES) -> list[str]:
+        """The server's lines printed after ``mark`` (the last ``limit``), once its output has settled.
+
+        A server may log a traceback after it has answered (uvicorn does), so this waits for new
+        lines and then for 0.15 s without any, at most one second in all; with nothing new, the
+        last lines it kept.
+        """
+        log = self.server(framework).log
+        changed = asyncio.Event()
+        unsubscribe = log.subscribe(lambda _lines: changed.set())
+        try:
+            async with asyncio.timeout(1.0):
+                while True:
+                    changed.clear()
+                    try:
+                        await asyncio.wait_for(changed.wait(), 0.15 if log.total_lines > mark else None)
+                    except TimeoutError:
+                        break  # quiet for 0.15 s after the server's new lines
+        except TimeoutError:
+            pass
+        finally:
+            unsubscribe()
+        new = min(log.total_lines - mark, limit)
+        return log.tail(new) if new > 0 else log.tail(limit)
 
     async def send(
         self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1,

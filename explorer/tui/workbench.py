@@ -26,6 +26,8 @@ from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 
 if TYPE_CHECKING:
+    from explorer.apps.handlers import Endpoint
+    from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
 
 __all__ = ["FREEZE_LIMIT", "Workbench"]
@@ -75,6 +77,7 @@ class Workbench(Vertical):
         self.raw = False
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
+        self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
         frameworks = session.frameworks
         self.views = ["both", *frameworks] if len(frameworks) > 1 else frameworks
         self.view = self.views[0]
@@ -218,8 +221,18 @@ class Workbench(Vertical):
             freeze.release()
         self.show_results(spec, results)
 
-    def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
+    def lookup(self, framework: str, spec: RequestSpec) -> HandlerLookup:
+        """The handler for the Code tab: from the app's route table when listed, else its target's module."""
+        from explorer.apps.handlers import find_in_table
         from explorer.apps.source import find_handler, module_file
+
+        server = self.session.server(framework)
+        table = self.handlers.get(framework)
+        if table:
+            return find_in_table(table, spec.method, spec.path, framework, server.spec.app_dir)
+        return find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework)
+
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
         from explorer.content.explain import differences
 
         self.last = results
@@ -234,8 +247,7 @@ class Workbench(Vertical):
         for framework, exchange in results.items():
             panel = self.panel(framework)
             panel.show_exchange(exchange, differs)
-            server = self.session.server(framework)
-            panel.show_code(find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework))
+            panel.show_code(self.lookup(framework, spec))
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
         found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]
         self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls)
