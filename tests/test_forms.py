@@ -10,7 +10,6 @@ import hashlib
 import io
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,13 +193,11 @@ def test_read_file_part_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path
     (tmp_path / "big.bin").write_bytes(b"\0" * (MAX_FILE_BYTES + 1))
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    started = time.perf_counter()
     for path, message in [(tmp_path / "big.bin", "larger than 1 MiB"), (fifo, "is a pipe"), (tmp_path, "is a folder"),
                           (tmp_path / "missing", "no such file")]:  # fmt: skip
         with pytest.raises(RequestError, match=message) as caught:
             read_file_part("doc", path)
         assert "\n" not in str(caught.value) and str(caught.value).startswith("file for field 'doc': ")
-    assert time.perf_counter() - started < 2  # the pipe was never waited on
 
 
 def test_curl_command_sends_the_same_form() -> None:
