@@ -151,7 +151,7 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
         if args.fuzz:
             from explorer.parity.fuzz import fuzz_operations
 
-            outcomes = await fuzz_operations(session, document, operations, args.fuzz, report.options)
+            outcomes = await fuzz_operations(session, document, operations, args.fuzz, report.options, args.noise)
             report.extra["fuzz"] = [o.to_dict() for o in outcomes]
             for outcome in outcomes:
                 if outcome.result is not None:

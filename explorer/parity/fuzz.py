@@ -1,8 +1,10 @@
 """Property-based requests from FastAPI's schema (``--fuzz N``), each failing case reduced to a minimal one.
 
-For each operation both apps have, Hypothesis (with hypothesis-jsonschema, which turns a JSON
-Schema into a strategy) draws ``N`` JSON bodies and query strings that the OpenAPI schema accepts,
-sends each to both apps, and compares the answers like any request of a file. When the two apps
+For each operation both apps have, Schemathesis turns FastAPI's OpenAPI schema into a Hypothesis
+strategy, which draws ``N`` cases (path parameters, query, headers, JSON body) that the schema
+accepts; each is sent to both apps and the answers compared like any request of a file.
+(hypothesis-jsonschema was tried first: its object strategy relies on a Hypothesis internal that
+Hypothesis 6.170 no longer has.) When the two apps
 answer differently, Hypothesis shrinks the input to the smallest one that still makes them differ,
 and that minimal case is reported (and written by ``--write``, to keep as a regression test).
 
@@ -16,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from explorer.parity.entry import parse_case
 from explorer.parity.generate import Operation
@@ -28,14 +31,14 @@ from explorer.parity.suite import ParityOptions
 
 __all__ = ["FUZZ_MISSING", "FuzzOutcome", "fuzz_available", "fuzz_operations"]
 
-FUZZ_MISSING = "--fuzz needs hypothesis and hypothesis-jsonschema: pip install 'flask-fastapi-explorer[fuzz]'"
+FUZZ_MISSING = "--fuzz needs Schemathesis: pip install 'flask-fastapi-explorer[fuzz]'"
 _CALL_TIMEOUT = 60.0
 
 
 def fuzz_available() -> bool:
     try:
         import hypothesis  # noqa: F401
-        import hypothesis_jsonschema  # noqa: F401
+        import schemathesis  # noqa: F401
     except ImportError:
         return False
     return True
@@ -57,84 +60,50 @@ class FuzzOutcome:
                 "minimal": self.entry, "note": self.note}  # fmt: skip
 
 
-def _resolve_refs(schema: Any, components: dict[str, Any], depth: int = 0) -> Any:
-    """The schema with local ``#/components/schemas/X`` references inlined (bounded: cycles stop at 8)."""
-    if depth > 8:
-        return {}
-    if isinstance(schema, dict):
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            target = components.get(ref.rsplit("/", 1)[1], {})
-            return _resolve_refs(target, components, depth + 1)
-        return {k: _resolve_refs(v, components, depth + 1) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [_resolve_refs(v, components, depth + 1) for v in schema]
-    return schema
+def _entry(op: Operation, case: Any) -> dict[str, Any]:
+    """A requests-file entry from a drawn Schemathesis case: path parameters, query, headers, body."""
+    from schemathesis.core import NotSet
 
-
-def _operation_schemas(document: dict[str, Any], op: Operation) -> tuple[Any, dict[str, Any]]:
-    """The JSON body schema (or None) and the query parameters' schemas of ``op`` in the OpenAPI document."""
-    components = (document.get("components") or {}).get("schemas") or {}
-    if not isinstance(components, dict):
-        components = {}
-    item = (document.get("paths") or {}).get(op.openapi_path) or {}
-    operation = item.get(op.method.lower()) if isinstance(item, dict) else None
-    if not isinstance(operation, dict):
-        return None, {}
-    body = None
-    content = (operation.get("requestBody") or {}).get("content") if isinstance(operation.get("requestBody"), dict) else None
-    if isinstance(content, dict) and isinstance(content.get("application/json"), dict):
-        body = _resolve_refs(content["application/json"].get("schema", {}), components)
-    query = {}
-    for param in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        if isinstance(param, dict) and param.get("in") == "query" and isinstance(param.get("name"), str):
-            query[param["name"]] = _resolve_refs(param.get("schema", {}), components)
-    return body, query
-
-
-def _strategy(body: Any, query: dict[str, Any]) -> Any:
-    from hypothesis import strategies as st
-    from hypothesis_jsonschema import from_schema
-
-    parts: dict[str, Any] = {}
-    if body is not None:
-        parts["body"] = from_schema(body)
+    params = case.path_parameters or {}
+    path = re.sub(r"\{([^}]+)\}", lambda m: quote(str(params.get(m.group(1), m.group(0))), safe=""), op.openapi_path)
+    query = {k: json.dumps(v) if isinstance(v, bool) else v for k, v in (case.query or {}).items()}
     if query:
-        scalar = {name: from_schema(schema).filter(lambda v: isinstance(v, (str, int, float, bool)))
-                  for name, schema in query.items()}  # fmt: skip
-        parts["query"] = st.fixed_dictionaries({}, optional=scalar)
-    return st.fixed_dictionaries(parts)
-
-
-def _entry(op: Operation, drawn: dict[str, Any]) -> dict[str, Any]:
-    path = op.path.split("?", 1)[0]
-    query = drawn.get("query") or {}
-    if query:
-        path += "?" + urlencode({k: json.dumps(v) if isinstance(v, bool) else v for k, v in query.items()})
+        path += "?" + urlencode(query, doseq=True)
     entry: dict[str, Any] = {"name": f"fuzz {op.label}", "method": op.method, "path": path}
-    if "body" in drawn:
-        entry["body"] = drawn["body"]
+    headers = {str(k): str(v) for k, v in (case.headers or {}).items()}
+    if headers:
+        entry["headers"] = headers
+    if not isinstance(case.body, NotSet):
+        entry["body"] = case.body
     return entry
 
 
 async def fuzz_operations(
-    session: Any, document: dict[str, Any], operations: list[Operation], examples: int, options: ParityOptions
+    session: Any, document: dict[str, Any], operations: list[Operation], examples: int, options: ParityOptions,
+    noise: bool = False,
 ) -> list[FuzzOutcome]:
-    """``examples`` generated cases for each operation with a body or query parameters to vary."""
+    """``examples`` generated cases for each operation (``noise``: safe ones sent twice, as in a run)."""
+    from schemathesis import openapi
+
     outcomes = []
+    try:
+        schema = openapi.from_dict(document)
+    except Exception as exc:  # the schema is the app's data: whatever is wrong with it is said, not raised
+        return [FuzzOutcome(op, note=f"the OpenAPI schema cannot be used: {exc}"[:200]) for op in operations]
     for op in operations:
-        body, query = _operation_schemas(document, op)
         outcome = FuzzOutcome(op)
-        if body is None and not query:
-            outcome.note = "nothing to vary: no JSON body or query parameter in the schema"
+        try:
+            strategy = schema[op.openapi_path][op.method].as_strategy()
+        except Exception as exc:
+            outcome.note = f"no cases from the schema: {type(exc).__name__}: {exc}"[:200]
         else:
-            await _fuzz_one(session, op, _strategy(body, query), examples, options, outcome)
+            await _fuzz_one(session, op, strategy, examples, options, outcome, noise)
         outcomes.append(outcome)
     return outcomes
 
 
 async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, options: ParityOptions,
-                    outcome: FuzzOutcome) -> None:  # fmt: skip
+                    outcome: FuzzOutcome, noise: bool) -> None:  # fmt: skip
     from hypothesis import HealthCheck, Phase, given, settings
 
     loop = asyncio.get_running_loop()
@@ -143,13 +112,13 @@ async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, o
     class Differs(Exception):
         pass
 
-    def check(drawn: dict[str, Any]) -> None:
+    def check(drawn: Any) -> None:
         entry = _entry(op, drawn)
         try:
             case = parse_case(entry, f"fuzz {op.label}")
         except Exception:  # a drawn value the request model refuses (e.g. too large): not a case
             return
-        future = asyncio.run_coroutine_threadsafe(run_case(session, case, RunState(), options), loop)
+        future = asyncio.run_coroutine_threadsafe(run_case(session, case, RunState(), options, noise=noise), loop)
         result, _ = future.result(_CALL_TIMEOUT)
         outcome.sent += 1
         if not result.matched:
