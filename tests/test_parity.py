@@ -29,6 +29,9 @@ REQUESTS = SHOP / "requests.yaml"
 APPS = ["--app-dir", str(SHOP), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
 SHOP_ROUTES = {
     ("GET", "/health"),
+    ("GET", "/status"),
+    ("POST", "/login"),
+    ("GET", "/me"),
     ("GET", "/products"),
     ("GET", "/products/{}"),
     ("POST", "/orders"),
@@ -61,17 +64,33 @@ def shop(loop_thread: LoopThread) -> Iterator[Session]:
         loop_thread.run(session.stop())
 
 
-def test_parity_finds_exactly_the_planted_difference(shop: Session, loop_thread: LoopThread) -> None:
+@pytest.fixture(scope="module")
+def regressed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The shop with a regression planted in the port: `POST /orders` loses its `status_code=201`."""
+    folder = tmp_path_factory.mktemp("regressed")
+    shutil.copy(SHOP / "shop_flask.py", folder / "shop_flask.py")
+    port = (SHOP / "shop_fastapi.py").read_text()
+    assert '@app.post("/orders", status_code=201)' in port
+    (folder / "shop_fastapi.py").write_text(port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")'))
+    return ["--app-dir", str(folder), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
+
+
+def test_the_shop_matches_with_its_declared_difference_listed(shop: Session, loop_thread: LoopThread) -> None:
     seen: list[str] = []
     report = loop_thread.run(run_parity(shop, load_suite(REQUESTS), on_result=lambda r: seen.append(r.case.name)))
-    assert len(seen) == len(report.results) >= 10
-    differing = [r for r in report.results if not r.matched]
-    assert [r.case.name for r in differing] == ["create order"]
-    (difference,) = differing[0].differences
-    assert (difference.aspect, difference.flask, difference.fastapi) == ("status", 201, 200)
-    assert report.to_dict()["summary"] == {"cases": len(seen), "matched": len(seen) - 1, "differ": 1, "errors": 0,
-                                           "all_match": False}  # fmt: skip
-    assert differing[0].curl("flask").startswith("curl -i -X POST")
+    assert len(seen) == len(report.results) >= 15
+    assert report.passed and [r.case.name for r in report.results if not r.matched] == []
+    outcomes = {r.case.name: r.outcome for r in report.results}
+    assert outcomes["login, wrong password"] == "declared" and outcomes["who am I"] == "match"
+    declared = next(r for r in report.results if r.case.name == "login, wrong password").declared
+    assert [(d.where, d.note, e.reason.startswith("the port raises")) for d, e in declared] == [
+        ("error", "only in Flask", True), ("detail", "only in FastAPI", True)]  # fmt: skip
+    summary = report.to_dict()["summary"]
+    assert (summary["declared"], summary["differ"], summary["errors"], summary["passed"]) == (1, 0, 0, True)
+    me = next(r for r in report.results if r.case.name == "who am I")  # each app got its own scheme and token
+    flask_auth, fastapi_auth = (me.exchanges[fw].spec.header("authorization") for fw in ("flask", "fastapi"))
+    assert flask_auth.startswith("Token ") and fastapi_auth.startswith("Bearer ") and flask_auth[6:] != fastapi_auth[7:]
+    assert me.curl("flask").startswith("curl -i -X GET")
 
 
 def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
@@ -88,16 +107,19 @@ def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
     assert [e.status for e in answers.values()] == [200, 200]
 
 
-def test_cli_parity_names_the_difference_and_exits_1() -> None:
-    result = explorer("parity", str(REQUESTS), *APPS)
+def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(regressed: list[str]) -> None:
+    ok = explorer("parity", str(REQUESTS), *APPS)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "all 15 requests match (1 as declared)" in ok.stdout and "declared: body error: only in Flask" in ok.stdout
+    result = explorer("parity", str(REQUESTS), *regressed)
     assert result.returncode == 1, result.stderr
     assert "status: Flask 201, FastAPI 200 (expected 201)" in result.stdout
     assert result.stdout.count("✗") == 1 and "create order" in result.stdout
-    assert "1 of 12 requests differ" in result.stdout
+    assert "1 of 15 requests differ" in result.stdout
 
 
-def test_cli_parity_json_report_and_report_command(tmp_path: Path) -> None:
-    result = explorer("parity", str(REQUESTS), *APPS, "--json", "--report", str(tmp_path / "run"))
+def test_cli_parity_json_report_and_report_command(tmp_path: Path, regressed: list[str]) -> None:
+    result = explorer("parity", str(REQUESTS), *regressed, "--json", "--report", str(tmp_path / "run"))
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
     assert document["kind"] == "parity" and document["summary"]["differ"] == 1
@@ -229,7 +251,8 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     assert found == HARD_CASES
     deep = next(r for r in document["results"] if r["name"] == "deep")
     assert deep["differences"][0]["where"] == ".".join(["a"] * 450)
-    assert document["summary"] == {"cases": 11, "matched": 3, "differ": 7, "errors": 1, "all_match": False}
+    assert document["summary"] == {"cases": 11, "matched": 3, "declared": 0, "differ": 7, "errors": 1, "stale": 0,
+                                   "steps_failed": 0, "all_match": False, "passed": False}  # fmt: skip
     markdown = (tmp_path / "run.md").read_text()
     assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
     again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")

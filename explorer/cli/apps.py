@@ -74,11 +74,7 @@ def report_problems(session: Any) -> bool:
 
 
 def add_commands(sub: Any) -> None:
-    """The ``parity``, ``routes`` and ``report`` subcommands."""
-    from explorer.cli.parity import add_parity_parser
-
-    add_parity_parser(sub, add_app_options)
-
+    """The ``routes`` and ``report`` subcommands (``parity`` is :mod:`explorer.cli.parity`)."""
     routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
     add_app_options(routes, sub=True)
     routes.add_argument("--json", action="store_true")
@@ -89,16 +85,6 @@ def add_commands(sub: Any) -> None:
                         help="a BASE.json from --report, or the output of parity --json")  # fmt: skip
     report.add_argument("--format", choices=("md", "json"), default="md", help="what to print (default: md)")
     report.add_argument("--out", metavar="BASE", help="write BASE.md and BASE.json instead of printing")
-
-
-# --- parity ---------------------------------------------------------------------------------------
-
-
-def cmd_parity(args: argparse.Namespace) -> int:
-    """``explorer parity``: see :mod:`explorer.cli.parity`."""
-    from explorer.cli.parity import cmd_parity as run
-
-    return run(args)
 
 
 # --- routes ----------------------------------------------------------------------------------------

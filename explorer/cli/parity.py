@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
 from explorer.cli.common import add_server_options, fail, positive_int, run_async
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import ServerSpec
@@ -23,7 +24,8 @@ __all__ = ["add_parity_parser", "cmd_parity"]
 EXIT_DIFFER = 1
 
 
-def add_parity_parser(sub: Any, add_app_options: Any) -> None:
+def add_parity_parser(sub: Any) -> None:
+    """The ``parity`` subcommand."""
     parity = sub.add_parser(
         "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
     )
@@ -82,8 +84,6 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
 
 
 def cmd_parity(args: argparse.Namespace) -> int:
-    from explorer.cli.apps import specs_from_args
-
     suite, entries = _source(args)
     specs = specs_from_args(args, require_both=True)
     _check_folder("--report", args.report)
@@ -125,7 +125,6 @@ def _openapi_request() -> Any:
 
 async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None,
                   specs: list[ServerSpec]) -> int:  # fmt: skip
-    from explorer.cli.apps import EXIT_FAILED, report_problems
     from explorer.parity.check import run_parity
     from explorer.parity.suite import ParityOptions, parse_suite
     from explorer.runtime.session import Session
