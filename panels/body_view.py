@@ -74,6 +74,12 @@ class BodyView(VerticalScroll):
         content.update(renderable)
 
     def _pretty(self, exchange: Exchange) -> tuple[Syntax | Text | None, str]:
+        from explorer.content.stream import is_streamed, timeline
+
+        if is_streamed(exchange):
+            note = (f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
+                    "request started (b: the raw body).")  # fmt: skip
+            return Text("\n".join(timeline(exchange))), note
         if exchange.size > PRETTY_LIMIT:
             return None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."
         if exchange.json is not None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
+    from explorer.runtime.cookies import Cookie
     from explorer.runtime.logbuffer import LogBuffer
     from explorer.runtime.specs import ServerStatus
 
@@ -160,8 +161,11 @@ class ResponsePanel(Vertical):
                 text.append(f"\nfirst error among the copies: {b.first_error}")
         return text
 
-    def _fill_headers(self, exchange: Exchange) -> None:
-        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count."""
+    def _fill_headers(self, exchange: Exchange, jar_always: bool = False) -> None:
+        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count.
+
+        Then the server's cookie jar, when it holds cookies (or ``jar_always``, after it was cleared).
+        """
         from rich.table import Table
 
         table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
@@ -173,7 +177,17 @@ class ResponsePanel(Vertical):
         if exchange.status is not None:
             table.add_row(Text("←", style="bold"), Text(f"{exchange.http_version} {exchange.status}"), Text(exchange.reason))
             self._header_rows(table, "←", exchange.headers)
+        if exchange.cookie_jar or (jar_always and exchange.cookie_jar is not None):
+            from panels.cookie_rows import add_cookie_rows
+
+            add_cookie_rows(table, exchange.cookie_jar, self.mask)
         self.query_one(f"#headertable-{self.framework}", Static).update(table)
+
+    def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
+        """The jar changed (cleared, swapped): redraw the Headers tab of the answer on screen with it."""
+        if self.exchange is not None:
+            self.exchange.cookie_jar = cookies
+            self._fill_headers(self.exchange, jar_always=True)
 
     def _header_rows(self, table: Table, arrow: str, headers: tuple[tuple[str, str], ...]) -> None:
         for name, value in headers[:HEADER_ROWS]:

@@ -24,7 +24,8 @@ from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, run_async
 from explorer.cli.parity import add_parity_parser, cmd_parity
-from explorer.runtime.errors import ExplorerError
+from explorer.runtime.errors import ExplorerError, RequestError
+from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
 
@@ -44,6 +45,10 @@ def build_parser() -> OneLineParser:
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
     send.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="repeatable")
+    send.add_argument("--form", action="append", default=[], metavar="NAME=VALUE",
+                      help="a form field (repeatable); sent urlencoded, or multipart with --file")  # fmt: skip
+    send.add_argument("--file", action="append", default=[], metavar="FIELD=@PATH",
+                      help="a file to upload as multipart (repeatable; at most 1 MiB; ';type=text/csv' sets its type)")  # fmt: skip
     send.add_argument("--burst", type=positive_int, default=1, help="send this many copies at once")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
@@ -72,6 +77,12 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
         spec = RequestSpec(spec.method, spec.path, spec.headers, args.json_body)  # send the text exactly as typed
     elif args.body is not None:
         spec = RequestSpec(spec.method, spec.path, spec.headers, args.body)
+    if args.form or args.file:
+        if spec.body is not None:
+            raise RequestError("--form and --file build the body: they cannot go with --json-body or --body")
+        form = tuple(parse_form_field(text) for text in args.form)
+        files = tuple(read_file_part(*parse_file_arg(text)) for text in args.file)
+        spec = RequestSpec(spec.method, spec.path, spec.headers, None, form, files)
     return spec.checked()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from explorer.runtime.cookies import CookieJar
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers import ManagedServer, Supervisor
 from explorer.runtime.specs import ServerSpec, ServerState
@@ -20,10 +21,15 @@ if TYPE_CHECKING:  # httpx is imported on the first request, so that the app pai
 class Session:
     """Start servers, send requests to them, stop them: the one object a front end needs."""
 
-    def __init__(self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, **server_options: float) -> None:
+    def __init__(
+        self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, cookies: bool = True, **server_options: float
+    ) -> None:
         self.supervisor = Supervisor(specs, **server_options)
         self.timeout = timeout
         self._clients: dict[str, ServerClient] = {}
+        # One jar per server, kept across restarts as a browser keeps them; ``cookies=False`` sends
+        # every request without cookies, so that none depends on an earlier one.
+        self.jars: dict[str, CookieJar] = {spec.framework: CookieJar() for spec in specs} if cookies else {}
 
     @property
     def frameworks(self) -> list[str]:
@@ -61,8 +67,25 @@ class Session:
         if client is None or str(client.base_url) != f"{url}":
             if client is not None:
                 await client.aclose()
-            client = self._clients[framework] = ServerClient(framework, url or "", self.timeout)
+            client = self._clients[framework] = ServerClient(framework, url or "", self.timeout, self.jars.get(framework))
         return client
+
+    def clear_cookies(self) -> int:
+        """Empty every server's jar; returns how many cookies were dropped."""
+        dropped = sum(len(jar) for jar in self.jars.values())
+        for jar in self.jars.values():
+            jar.clear()
+        return dropped
+
+    def swap_cookies(self) -> bool:
+        """Give each of two servers the other's cookies, to show that their session cookies do not carry over."""
+        if len(self.jars) != 2:
+            return False
+        first, second = self.jars.values()
+        held = first.cookies()
+        first.replace_all(second.cookies())
+        second.replace_all(held)
+        return True
 
     async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors."""

@@ -183,6 +183,9 @@ class ExplorerApp(GuardedApp):
     def action_cycle_view(self) -> None:
         self.query_one(ServerStrip).set_view(self.workbench.cycle_view())
 
+    def action_client(self, what: str) -> None:
+        self.workbench.client_action(what)
+
     def action_toggle_raw(self) -> None:
         self.workbench.toggle_raw()
 

@@ -152,6 +152,20 @@ class Workbench(Vertical):
         url = self.session.server(self.frameworks_in_view()[0]).status.base_url or "http://127.0.0.1:PORT"
         return curl_command(spec, url)
 
+    def client_action(self, what: str) -> None:
+        """The client's own keys: ``clear_cookies`` (k) and ``swap_cookies`` (x)."""
+        if what == "clear_cookies":
+            dropped = self.session.clear_cookies()
+            message = f"Cookie jars cleared ({dropped} cookie{'s' if dropped != 1 else ''} dropped)."
+        elif self.session.swap_cookies():
+            message = ("Cookie jars swapped: each server now gets the other's cookies. Send a page that reads "
+                       "the session to see that neither accepts the other's session cookie.")  # fmt: skip
+        else:
+            message = "Swapping cookie jars needs both servers."
+        for framework, jar in self.session.jars.items():
+            self.panel(framework).show_cookies(jar.cookies())
+        self.show_claim(message)
+
     @on(RequestEditor.SendRequested)
     def send(self) -> None:
         from explorer.runtime.errors import ExplorerError

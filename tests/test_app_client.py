@@ -1,0 +1,77 @@
+"""The app's client features driven by keys: forms and files in the editor, the cookie jars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Select, Static, TextArea
+
+from explorer.apps.targets import specs_from_options
+from explorer.runtime.forms import FilePart
+from explorer.runtime.request import RequestSpec
+from explorer.tui.app import ExplorerApp
+from tests.apptools import send_and_wait, servers_ready
+from tests.test_app import plain
+
+SIZE = (160, 48)
+APPS = Path(__file__).resolve().parent / "apps"
+
+
+async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
+    upload = tmp_path / "notes.txt"
+    upload.write_bytes(b"typed by hand")
+    sample = RequestSpec("POST", "/echo", form=(("name", "pen"),), files=(FilePart("doc", "sample.bin", b"\x00\x01"),))
+    app = ExplorerApp(specs=specs_from_options(flask="echo_app:app", app_dir=APPS), initial=sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        headers = app.query_one("#headers-editor", TextArea)
+        body = app.query_one("#body-editor", TextArea)
+        assert headers.text == "Content-Type: multipart/form-data"
+        assert body.text == "name=pen\ndoc=@sample.bin"
+        await send_and_wait(pilot)
+        echoed = app.last["flask"].json
+        assert echoed["content_type"] == "multipart/form-data" and echoed["form"] == {"name": ["pen"]}
+        assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("sample.bin", "application/octet-stream")]
+        body.text = f"name=cup & saucer\nextra=1\ndoc=@{upload}"
+        await send_and_wait(pilot)
+        echoed = app.last["flask"].json
+        assert echoed["form"] == {"name": ["cup & saucer"], "extra": ["1"]}
+        assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("notes.txt", "text/plain")]
+        headers.text = "Content-Type: application/x-www-form-urlencoded"
+        body.text = "a=1\nb=two words"
+        await send_and_wait(pilot)
+        assert app.last["flask"].json["form"] == {"a": ["1"], "b": ["two words"]}
+        assert app.last["flask"].request is not None and app.last["flask"].request.body == b"a=1&b=two+words"
+        body.text = f"doc=@{upload}"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        message = str(app.query_one("#editor-message").render())
+        assert "needs Content-Type: multipart/form-data" in message
+
+
+async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
+    """Login, then a page that reads the session; x swaps the jars (neither accepts the other's cookie); k clears."""
+    specs = specs_from_options(flask="echo_app:app", fastapi="echo_fastapi:app", app_dir=APPS)
+    app = ExplorerApp(specs=specs, initial=RequestSpec("POST", "/login?user=ada"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
+        await pilot.press("2")
+        flask_tab, fastapi_tab = (plain(app.query_one(f"#headertable-{fw}", Static)) for fw in ("flask", "fastapi"))
+        assert "cookie jar" in flask_tab and "Flask session format" in flask_tab and "HttpOnly" in flask_tab
+        assert "Starlette SessionMiddleware format" in fastapi_tab and "SameSite=lax" in fastapi_tab
+        app.query_one("#path", Input).value = "/me"
+        app.query_one(Select).value = "GET"
+        await send_and_wait(pilot)
+        assert app.last["flask"].json["user"] == app.last["fastapi"].json["user"] == "ada"
+        await pilot.press("x")
+        assert "swapped" in plain(app.query_one("#claim", Static))
+        await send_and_wait(pilot)
+        assert app.last["flask"].json["user"] is None and app.last["fastapi"].json["user"] is None
+        assert app.last["flask"].json["cookies"] == app.last["fastapi"].json["cookies"] == ["session"]
+        await pilot.press("k")
+        assert "2 cookies dropped" in plain(app.query_one("#claim", Static))
+        assert "cookie jar" in plain(app.query_one("#headertable-flask", Static)) and "empty" in plain(app.query_one("#headertable-flask", Static))
+        await send_and_wait(pilot)
+        assert app.last["flask"].json == app.last["fastapi"].json == {"user": None, "cookies": []}
