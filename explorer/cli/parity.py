@@ -79,8 +79,8 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
     if args.generate:
         return None, None
     entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl)
-    label = Path(args.from_har or args.from_curl).name
-    return parse_suite({"requests": entries}, label), entries
+    source = Path(args.from_har or args.from_curl)
+    return parse_suite({"requests": entries}, source.name, source.parent), entries
 
 
 def cmd_parity(args: argparse.Namespace) -> int:

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
 from explorer.parity.template import Capture, CaptureError, RequestTemplate
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.forms import FilePart, check_form, read_file_part
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
 from explorer.runtime.userdata import DataLimitError, measure, printable
 
 __all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "parse_case", "regexes"]
 
-REQUEST_KEYS = ("method", "path", "headers", "body")
+REQUEST_KEYS = ("method", "path", "headers", "body", "form", "files")
 SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
               "capture", "flask", "fastapi", "expect_differences")  # fmt: skip
@@ -52,7 +53,7 @@ class ParityCase:
         """The request as written (Flask's side), placeholders left in: for its line and the editor."""
         template = self.sides["flask"]
         body = None if not template.has_body else template.body if template.raw else None
-        spec = RequestSpec(template.method, template.path, template.headers, body)
+        spec = RequestSpec(template.method, template.path, template.headers, body, template.form, template.files)
         if template.has_body and not template.raw:
             spec = replace(spec.with_json(template.body), body=json.dumps(template.body, ensure_ascii=False))
         return spec
@@ -79,7 +80,7 @@ class ParityCase:
         }
 
 
-def parse_case(entry: Any, where: str) -> ParityCase:
+def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase:
     """One entry; every error message starts with ``where`` and the entry's name when it has one."""
     if not isinstance(entry, dict):
         raise ParityFileError(f"{where}: expected a mapping with at least 'path', got {type(entry).__name__}")
@@ -94,7 +95,7 @@ def parse_case(entry: Any, where: str) -> ParityCase:
     if "path" not in entry:
         raise ParityFileError(f"{where}: 'path' is missing")
     try:
-        base = RequestTemplate(**request_keys(entry, where))
+        base = RequestTemplate(**request_keys(entry, where, folder))
         captures = parse_captures(entry.get("capture"), where)
         sides: dict[str, RequestTemplate] = {}
         side_captures: dict[str, tuple[Capture, ...]] = {}
@@ -105,7 +106,7 @@ def parse_case(entry: Any, where: str) -> ParityCase:
             bad = [k for k in block if k not in SIDE_KEYS]
             if bad:
                 raise ParityFileError(f"{where}: {framework}: unknown key {brief(bad[0])}; use {', '.join(SIDE_KEYS)}")
-            sides[framework] = base.with_overrides(request_keys(block, f"{where}: {framework}"))
+            sides[framework] = base.with_overrides(request_keys(block, f"{where}: {framework}", folder))
             own = {c.name: c for c in captures}
             own.update({c.name: c for c in parse_captures(block.get("capture"), f"{where}: {framework}")})
             side_captures[framework] = tuple(own.values())
@@ -149,8 +150,13 @@ def _check_shape(template: RequestTemplate) -> None:
     RequestSpec(template.method, template.path, template.headers).checked()
 
 
-def request_keys(entry: dict[str, Any], where: str) -> dict[str, Any]:
-    """The request keys present in ``entry`` (the whole entry, or a ``flask:``/``fastapi:`` block)."""
+def request_keys(entry: dict[str, Any], where: str, folder: Path | None = None) -> dict[str, Any]:
+    """The request keys present in ``entry`` (the whole entry, or a ``flask:``/``fastapi:`` block).
+
+    A file named under ``files`` is read now, relative to ``folder`` (the requests file's), through
+    the same bounded reader as every user file: a missing or oversized file stops the run before
+    any server starts.
+    """
     result: dict[str, Any] = {}
     for key in ("method", "path"):
         if key in entry:
@@ -161,7 +167,46 @@ def request_keys(entry: dict[str, Any], where: str) -> dict[str, Any]:
         result["headers"] = _headers(entry["headers"], where)
     if "body" in entry:
         result["body"], result["raw"] = _body(entry["body"], where)
+    if "form" in entry:
+        result["form"] = _form(entry["form"], where)
+    if "files" in entry:
+        result["files"] = _files(entry["files"], where, folder or Path.cwd())
+    if "body" in entry and ("form" in entry or "files" in entry):
+        raise ParityFileError(f"{where}: a request carries either 'body' or 'form'/'files', not both")
     return result
+
+
+def _form(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """``form: {name: value}``: sent urlencoded (multipart when there are files too)."""
+    if not isinstance(value, dict):
+        raise ParityFileError(f"{where}: 'form' must be a mapping of field: value")
+    fields = []
+    for name, raw in value.items():
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise ParityFileError(f"{where}: form field {brief(name)} needs a text value")
+        fields.append((str(name), str(raw)))
+    check_form(tuple(fields), ())
+    return tuple(fields)
+
+
+def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
+    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv}}``: multipart parts, read now."""
+    if not isinstance(value, dict):
+        raise ParityFileError(f"{where}: 'files' must be a mapping of field: path")
+    parts = []
+    for name, spec in value.items():
+        media = None
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in ("path", "type")]
+            if unknown or not isinstance(spec.get("path"), str) or not isinstance(spec.get("type", ""), str):
+                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ...}}")
+            spec, media = spec["path"], spec.get("type")
+        if not isinstance(spec, str) or not spec:
+            raise ParityFileError(f"{where}: file {brief(name)} needs a path")
+        path = Path(spec).expanduser()
+        parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media))
+    check_form((), tuple(parts))
+    return tuple(parts)
 
 
 def parse_captures(value: Any, where: str) -> tuple[Capture, ...]:

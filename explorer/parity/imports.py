@@ -137,13 +137,16 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
     if not words or words[0] != "curl":
         raise ParityFileError(f"{where}: expected a command starting with 'curl'")
     method, url, pairs, data = None, None, [], []
+    form: dict[str, str] = {}
+    files: dict[str, str] = {}
     as_get = head = False
     words = words[1:]
     index = 0
     while index < len(words):
         word = words[index]
         value = words[index + 1] if index + 1 < len(words) else None
-        takes = word in ("-X", "--request", "-H", "--header", "--json", "-u", "--user", "--url", *_DATA,
+        takes = word in ("-X", "--request", "-H", "--header", "--json", "-u", "--user", "--url", "-F", "--form",
+                         "--form-string", *_DATA,
                          *_IGNORED_WITH_VALUE)  # fmt: skip
         if takes and value is None:
             raise ParityFileError(f"{where}: {word} needs a value")
@@ -154,6 +157,12 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
             pairs.append((name, header_value))
         elif word in _DATA:
             data.append(_data(str(value), word, where, folder))
+        elif word in ("-F", "--form", "--form-string"):
+            name, _, field_value = str(value).partition("=")
+            if word != "--form-string" and field_value.startswith("@"):
+                files[name] = field_value[1:]  # read when the entry is checked, next to the curl file
+            else:
+                form[name] = field_value
         elif word == "--json":
             data.append(_data(str(value), word, where, folder))
             pairs += [("Content-Type", "application/json"), ("Accept", "application/json")]
@@ -181,8 +190,15 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         body = None
     if body is not None and not any(n.strip().lower() == "content-type" for n, _ in pairs):
         pairs.append(("Content-Type", "application/x-www-form-urlencoded"))  # what curl itself sends with -d
-    chosen = method or ("HEAD" if head else "POST" if body is not None else "GET")
-    return _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
+    if (form or files) and body is not None:
+        raise ParityFileError(f"{where}: -d and -F cannot be used together")
+    chosen = method or ("HEAD" if head else "POST" if body is not None or form or files else "GET")
+    entry = _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
+    if form:
+        entry["form"] = form
+    if files:
+        entry["files"] = files
+    return entry
 
 
 def _data(value: str, option: str, where: str, folder: Path) -> str:

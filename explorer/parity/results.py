@@ -180,4 +180,6 @@ class ParityReport:
         if not show_secrets:
             data["captures"] = {fw: {k: REDACTED if k in result.secret_names else v for k, v in values.items()}
                                 for fw, values in result.captures.items()}  # fmt: skip
+            data["cookies"] = {fw: [f"{c.partition('=')[0]}={REDACTED}" for c in cookies]
+                               for fw, cookies in result.cookies.items()}  # fmt: skip
         return data

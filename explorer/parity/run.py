@@ -95,6 +95,9 @@ async def run_case(
         result.capture_problems = [f"{NAMES[fw]}: {p}" for fw, p in problems.items()]
         result.differences.append(Difference("error", "", problems.get("flask"), problems.get("fastapi")))
     result.secret_names = {c.name for caps in case.captures.values() for c in caps if c.secret}
+    for framework, jar in getattr(session, "jars", {}).items():  # each app's cookies after this request
+        if len(jar):
+            result.cookies[framework] = [f"{c.name}={c.value}" for c in jar.cookies()]
     if result.outcome != "error":
         result.stale = [e for e in case.expectations if e not in found.used]
     return result, found.used

@@ -68,10 +68,10 @@ class StepResult:
                 "detail": self.detail, "output": list(self.output), "line": self.line()}  # fmt: skip
 
 
-def parse_step(item: Any, where: str) -> ParityCase | CommandStep:
+def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase | CommandStep:
     """A request entry, or a mapping with ``command``."""
     if not isinstance(item, dict) or "command" not in item:
-        return parse_case(item, where)
+        return parse_case(item, where, folder)
     unknown = [k for k in item if k not in COMMAND_KEYS]
     if unknown:
         raise ParityFileError(f"{where}: unknown key {brief(unknown[0])} in a command step; use {', '.join(COMMAND_KEYS)}")

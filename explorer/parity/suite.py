@@ -108,11 +108,14 @@ def load_suite(path: str | Path) -> ParitySuite:
         document = load_data_file(path, FILE_LIMITS, fmt)
     except DataFileError as exc:
         raise ParityFileError(str(exc)) from None
-    return replace(parse_suite(document, path.name), source=str(path))
+    return replace(parse_suite(document, path.name, path.parent), source=str(path))
 
 
-def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
-    """A parsed document (a list of entries, or a mapping with ``requests`` and defaults) as a suite."""
+def parse_suite(document: Any, label: str = "requests", folder: Path | None = None) -> ParitySuite:
+    """A parsed document (a list of entries, or a mapping with ``requests`` and defaults) as a suite.
+
+    ``folder`` is where files named under ``files`` are read from (the requests file's folder).
+    """
     options = ParityOptions()
     entries = document
     expectations: tuple[Expectation, ...] = ()
@@ -140,8 +143,8 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
             ),
             ignore_regex=regexes(document.get("ignore_regex", []), f"{label}: ignore_regex"),
         )
-        setup = _steps(document.get("setup"), f"{label}: setup")
-        teardown = _steps(document.get("teardown"), f"{label}: teardown")
+        setup = _steps(document.get("setup"), f"{label}: setup", folder)
+        teardown = _steps(document.get("teardown"), f"{label}: teardown", folder)
     if not isinstance(entries, list):
         raise ParityFileError(f"{label}: expected a list of requests (or a mapping with a 'requests' list)")
     if not entries:
@@ -151,7 +154,7 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
     cases: list[ParityCase] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
-        case = parse_case(entry, f"{label}: entry {number}")
+        case = parse_case(entry, f"{label}: entry {number}", folder)
         if case.name in seen:
             raise ParityFileError(
                 f"{label}: entry {number}: the name {brief(case.name)} is already used by entry {seen[case.name]}"
@@ -163,14 +166,14 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
     return suite
 
 
-def _steps(value: Any, where: str) -> tuple[Step, ...]:
+def _steps(value: Any, where: str, folder: Path | None) -> tuple[Step, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
         raise ParityFileError(f"{where}: expected a list of requests or {{command: ...}} steps")
     if len(value) > MAX_CASES:
         raise ParityFileError(f"{where}: {len(value)} steps; the limit is {MAX_CASES}")
-    return tuple(parse_step(item, f"{where} {number}") for number, item in enumerate(value, start=1))
+    return tuple(parse_step(item, f"{where} {number}", folder) for number, item in enumerate(value, start=1))
 
 
 def check_placeholders(suite: ParitySuite, label: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.forms import FilePart
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec
 
 if TYPE_CHECKING:  # httpx loads with the client, on the first request
@@ -185,7 +186,9 @@ class RequestTemplate:
     """A request as written in the file, placeholders and all; :meth:`render` fills and checks it.
 
     ``body`` is a JSON value (sent as JSON, with a JSON Content-Type unless one is given) or, when
-    ``raw`` is set, text sent as it is.
+    ``raw`` is set, text sent as it is. ``form`` fields (placeholders filled in their values) and
+    ``files`` (read when the file was loaded) are encoded by the client: urlencoded, or multipart
+    when there is a file.
     """
 
     method: str = "GET"
@@ -194,7 +197,7 @@ class RequestTemplate:
     body: Any = field(default=NO_BODY, compare=False)
     raw: bool = False
     form: tuple[tuple[str, str], ...] = ()
-    files: tuple[tuple[str, str], ...] = ()
+    files: tuple[FilePart, ...] = ()
 
     @property
     def line(self) -> str:
@@ -228,6 +231,9 @@ class RequestTemplate:
         values = values or {}
         headers = tuple((name, _fill(value, values, f"{name} header")) for name, value in self.headers)
         spec = RequestSpec(self.method, _fill(self.path, values, "path"), headers)
+        if self.form or self.files:
+            form = tuple((name, _fill(value, values, f"form field {name}")) for name, value in self.form)
+            spec = replace(spec, form=form, files=self.files)
         if self.has_body and self.raw:
             spec = replace(spec, body=_fill(self.body, values, "body"))
         elif self.has_body:
