@@ -95,7 +95,7 @@ class Redactor:
         while stack:
             node, parent, key = stack.pop()
             if isinstance(node, dict):
-                copy: Any = {}
+                copy: Any = dict.fromkeys(node)  # keys in their order; values filled as they come off the stack
                 parent[key] = copy
                 stack.extend((child, copy, k) for k, child in node.items())
             elif isinstance(node, (list, tuple)):
