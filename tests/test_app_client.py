@@ -10,7 +10,8 @@ from explorer.apps.targets import specs_from_options
 from explorer.runtime.forms import FilePart
 from explorer.runtime.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, servers_ready
+from panels.editor import RequestEditor
+from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SIZE = (160, 48)
@@ -28,6 +29,7 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         body = app.query_one("#body-editor", TextArea)
         assert headers.text == "Content-Type: multipart/form-data"
         assert body.text == "name=pen\ndoc=@sample.bin"
+        assert app.query_one(RequestEditor).read()[0] == sample  # what was loaded reads back unchanged
         await send_and_wait(pilot)
         echoed = app.last["flask"].json
         assert echoed["content_type"] == "multipart/form-data" and echoed["form"] == {"name": ["pen"]}
@@ -37,16 +39,20 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         echoed = app.last["flask"].json
         assert echoed["form"] == {"name": ["cup & saucer"], "extra": ["1"]}
         assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("notes.txt", "text/plain")]
+        body.text = f"doc=@{upload}.missing"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "no such file" in str(app.query_one("#editor-message").render())
         headers.text = "Content-Type: application/x-www-form-urlencoded"
-        body.text = "a=1\nb=two words"
+        body.text = "a=1&b=two+words"  # a urlencoded body is sent as typed
         await send_and_wait(pilot)
         assert app.last["flask"].json["form"] == {"a": ["1"], "b": ["two words"]}
         assert app.last["flask"].request is not None and app.last["flask"].request.body == b"a=1&b=two+words"
-        body.text = f"doc=@{upload}"
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        message = str(app.query_one("#editor-message").render())
-        assert "needs Content-Type: multipart/form-data" in message
+        handmade = b'--XY\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XY--\r\n'
+        headers.text = "Content-Type: multipart/form-data; boundary=XY"
+        body.text = handmade.decode()  # multipart written out with its boundary is sent as typed too
+        await send_and_wait(pilot)
+        assert app.last["flask"].json["form"] == {"a": ["1"]} and app.last["flask"].request.body == handmade
 
 
 async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
@@ -75,3 +81,35 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         assert "cookie jar" in plain(app.query_one("#headertable-flask", Static)) and "empty" in plain(app.query_one("#headertable-flask", Static))
         await send_and_wait(pilot)
         assert app.last["flask"].json == app.last["fastapi"].json == {"user": None, "cookies": []}
+
+
+async def test_w_opens_a_socket_to_each_server_and_exchanges_messages() -> None:
+    from textual.widgets import RichLog
+
+    from explorer.tui.screens.sockets import SocketsController
+
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, SocketsController)
+        await until(pilot, lambda: len(screen.sockets) == 2)
+        logs = {fw: screen.query_one(f"#ws-log-{fw}", RichLog) for fw in ("flask", "fastapi")}
+        await pilot.press(*"hi", "enter")
+        await until(pilot, lambda: all(any("echo: hi" in str(line) for line in log.lines) for log in logs.values()))
+        assert any("hello from flask-sock" in str(line) for line in logs["flask"].lines)
+        clients = list(screen.sockets.values())
+        screen.query_one("#ws-path", Input).value = "/nowhere"
+        screen.query_one("#ws-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: "refused the upgrade with HTTP 403" in plain(screen.query_one("#ws-state-fastapi", Static)))
+        assert "HTTP 404" in plain(screen.query_one("#ws-state-flask", Static)) and screen.sockets == {}
+        assert all(c.closed for c in clients)
+        screen.query_one("#ws-path", Input).value = "/ws/echo"
+        await pilot.press("enter")
+        await until(pilot, lambda: len(screen.sockets) == 2)
+        clients = list(screen.sockets.values())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SocketsController)
+        await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets

@@ -39,6 +39,8 @@ BINDINGS: list[BindingType] = [
             tooltip="Clear both servers' cookie jars (shown in the Headers tab)"),
     Binding("x", "client('swap_cookies')", "Swap cookies", id="swap_cookies", show=False,
             tooltip="Swap the two servers' cookie jars: their session cookies are not interchangeable"),
+    Binding("w", "client('sockets')", "WebSockets", id="sockets", show=False,
+            tooltip="WebSockets: open a socket to each server and exchange messages"),
     Binding("1", "tab('body')", "Body tab", id="tab_body", show=False, tooltip="Body tab in both panels"),
     Binding("2", "tab('headers')", "Headers tab", id="tab_headers", show=False, tooltip="Headers tab in both panels"),
     Binding("3", "tab('validation')", "Validation tab", id="tab_validation", show=False, tooltip="Validation tab in both panels"),

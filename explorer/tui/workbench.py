@@ -153,7 +153,12 @@ class Workbench(Vertical):
         return curl_command(spec, url)
 
     def client_action(self, what: str) -> None:
-        """The client's own keys: ``clear_cookies`` (k) and ``swap_cookies`` (x)."""
+        """The client's own keys: ``clear_cookies`` (k), ``swap_cookies`` (x) and ``sockets`` (w)."""
+        if what == "sockets":
+            from explorer.tui.screens.sockets import SocketsController
+
+            self.app.push_screen(SocketsController(self.session, mask=self.mask))
+            return
         if what == "clear_cookies":
             dropped = self.session.clear_cookies()
             message = f"Cookie jars cleared ({dropped} cookie{'s' if dropped != 1 else ''} dropped)."
