@@ -64,28 +64,6 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@app.get("/status")
-async def status() -> dict[str, str]:
-    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
-
-
-@app.post("/login")
-async def login(credentials: Credentials) -> dict[str, Any]:
-    if USERS.get(credentials.email) != credentials.password:
-        raise HTTPException(status_code=401, detail="invalid credentials")
-    token = secrets.token_hex(16)
-    TOKENS[token] = credentials.email
-    return {"user": {"email": credentials.email, "token": token}}
-
-
-@app.get("/me")
-async def me(authorization: Annotated[str, Header()] = "") -> Any:
-    scheme, _, token = authorization.partition(" ")
-    if scheme != "Bearer" or token not in TOKENS:
-        return JSONResponse({"error": "not logged in"}, status_code=401)
-    return {"user": {"email": TOKENS[token]}}
-
-
 @app.get("/products")
 async def list_products(limit: int | None = Query(default=None, ge=0)) -> dict[str, Any]:
     products = PRODUCTS[:limit] if limit is not None else PRODUCTS
@@ -127,3 +105,25 @@ async def get_order(order_id: int) -> Any:
     if order is None:
         return JSONResponse({"error": "order not found"}, status_code=404)
     return order
+
+
+@app.get("/status")
+async def status() -> dict[str, str]:
+    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
+
+
+@app.post("/login")
+async def login(credentials: Credentials) -> dict[str, Any]:
+    if USERS.get(credentials.email) != credentials.password:
+        raise HTTPException(status_code=401, detail="invalid credentials")
+    token = secrets.token_hex(16)
+    TOKENS[token] = credentials.email
+    return {"user": {"email": credentials.email, "token": token}}
+
+
+@app.get("/me")
+async def me(authorization: Annotated[str, Header()] = "") -> Any:
+    scheme, _, token = authorization.partition(" ")
+    if scheme != "Bearer" or token not in TOKENS:
+        return JSONResponse({"error": "not logged in"}, status_code=401)
+    return {"user": {"email": TOKENS[token]}}

@@ -52,31 +52,6 @@ def health():  # type: ignore[no-untyped-def]
     return {"status": "ok"}
 
 
-@app.get("/status")
-def status():  # type: ignore[no-untyped-def]
-    """Live values that differ on every call: what `explorer parity --noise` tells apart from a regression."""
-    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
-
-
-@app.post("/login")
-def login():  # type: ignore[no-untyped-def]
-    data = request.get_json(silent=True) or {}
-    if not isinstance(data, dict) or USERS.get(data.get("email")) != data.get("password"):
-        return {"error": "invalid credentials"}, 401
-    token = secrets.token_hex(16)
-    TOKENS[token] = data["email"]
-    return {"user": {"email": data["email"], "token": token}}
-
-
-@app.get("/me")
-def me():  # type: ignore[no-untyped-def]
-    """The Flask service's own scheme: `Authorization: Token <token>`."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme != "Token" or token not in TOKENS:
-        return {"error": "not logged in"}, 401
-    return {"user": {"email": TOKENS[token]}}
-
-
 @app.get("/products")
 def list_products():  # type: ignore[no-untyped-def]
     limit = request.args.get("limit")
@@ -121,3 +96,28 @@ def get_order(order_id: int):  # type: ignore[no-untyped-def]
     if order is None:
         return {"error": "order not found"}, 404
     return order
+
+
+@app.get("/status")
+def status():  # type: ignore[no-untyped-def]
+    """Live values that differ on every call: what `explorer parity --noise` tells apart from a regression."""
+    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
+
+
+@app.post("/login")
+def login():  # type: ignore[no-untyped-def]
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict) or USERS.get(data.get("email")) != data.get("password"):
+        return {"error": "invalid credentials"}, 401
+    token = secrets.token_hex(16)
+    TOKENS[token] = data["email"]
+    return {"user": {"email": data["email"], "token": token}}
+
+
+@app.get("/me")
+def me():  # type: ignore[no-untyped-def]
+    """The Flask service's own scheme: `Authorization: Token <token>`."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Token" or token not in TOKENS:
+        return {"error": "not logged in"}, 401
+    return {"user": {"email": TOKENS[token]}}
