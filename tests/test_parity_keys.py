@@ -203,6 +203,8 @@ def test_secrets_are_hidden_in_headers_text_and_documents() -> None:
     for secret in ("captured-token-123", "cookie-value-42", "zzzz9999"):
         assert secret not in hidden
     assert Redactor(["captured-token-123"], enabled=False).document(document) == document
+    ordered = {"b": 1, "a": {"z": 1, "y": [1, {"d": 1, "c": 2}]}}  # a report keeps its keys in their order
+    assert json.dumps(Redactor().document(ordered)) == json.dumps(ordered)
 
 
 # --- JUnit XML --------------------------------------------------------------------------------------
