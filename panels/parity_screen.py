@@ -162,7 +162,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
         for item in result.noise:
             text.append(f"noise: {item.line()}\n", style="dim")
         for expectation in result.stale:
-            text.append(f"stale: declared {expectation.label} no longer differs ({expectation.reason})\n", style="yellow")
+            text.append(
+                f"stale: declared {expectation.label} no longer differs ({expectation.reason})\n", style="yellow"
+            )
         for framework, values in result.captures.items():
             shown = ", ".join(f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}"
                               for k, v in values.items())  # fmt: skip

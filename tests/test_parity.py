@@ -72,7 +72,9 @@ def regressed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     shutil.copy(SHOP / "shop_flask.py", folder / "shop_flask.py")
     port = (SHOP / "shop_fastapi.py").read_text()
     assert '@app.post("/orders", status_code=201)' in port
-    (folder / "shop_fastapi.py").write_text(port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")'))
+    (folder / "shop_fastapi.py").write_text(
+        port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")')
+    )
     return ["--app-dir", str(folder), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
 
 
@@ -218,15 +220,28 @@ def test_cli_routes_json_lists_both() -> None:
 
 # --- answers built to defeat a diff: tests/apps/parity_{flask,fastapi}.py ---------------------------
 
-PAIR_APPS = ["--app-dir", str(ROOT / "tests" / "apps"), "--flask", "parity_flask:app", "--fastapi", "parity_fastapi:app"]
+PAIR_APPS = [
+    "--app-dir",
+    str(ROOT / "tests" / "apps"),
+    "--flask",
+    "parity_flask:app",
+    "--fastapi",
+    "parity_fastapi:app",
+]
 HARD_CASES = {  # name: (outcome, listed differences, more)
     "products": ("differ", ["body [29].price: Flask 17.25, FastAPI 99.5"], 0),
     "same": ("match", [], 0),
     "flat": ("differ", ["body key_119: Flask 119, FastAPI -1"], 0),
     "wide": ("differ", ["body key_4999: Flask 4999, FastAPI -1"], 0),
     "deep": ("differ", ["body " + "a." * 20 + "…" + ".a" * 25 + ": Flask 'old', FastAPI 'new'"], 0),
-    "too-deep": ("error", ["error: body could not be compared: Flask's answer is nested deeper than 500 levels; "
-                           "FastAPI's answer is nested deeper than 500 levels"], 0),  # fmt: skip
+    "too-deep": (
+        "error",
+        [
+            "error: body could not be compared: Flask's answer is nested deeper than 500 levels; "
+            "FastAPI's answer is nested deeper than 500 levels"
+        ],
+        0,
+    ),  # fmt: skip
     "too-deep-same": ("match", [], 0),
     "many": ("differ", [f"body [{i}]: Flask {i}, FastAPI {i + 1}" for i in range(50)], 4950),
     "bag": ("match", [], 0),
@@ -290,7 +305,9 @@ def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> N
         'paths["/orders"]: is a list, not an object',
         "paths.no-slash: not a path: it must start with '/' and be valid Unicode",
     ]
-    assert result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr
+    )
 
 
 # --- flows, noise, secrets, generated and imported requests ---------------------------------------

@@ -49,7 +49,9 @@ def test_forms_files_and_each_apps_cookie_jar(forms: Session, loop_thread: LoopT
     ]}, "forms.yaml", tmp_path)  # fmt: skip
     forms.clear_cookies()
     report = loop_thread.run(run_parity(forms, suite))
-    assert [r.outcome for r in report.results] == ["match"] * 4, [d.line() for r in report.results for d in r.differences]
+    assert [r.outcome for r in report.results] == ["match"] * 4, [
+        d.line() for r in report.results for d in r.differences
+    ]
     urlencoded, multipart, login, me = report.results
     assert urlencoded.exchanges["fastapi"].json == {"media": "application/x-www-form-urlencoded",
                                                    "fields": {"title": "Notes", "n": "2"}, "files": []}  # fmt: skip
@@ -59,12 +61,18 @@ def test_forms_files_and_each_apps_cookie_jar(forms: Session, loop_thread: LoopT
     assert login.cookies == {"flask": ["sid=flask-ada"], "fastapi": ["sid=fastapi-ada"]}
     shown = report.to_dict()["results"][2]["cookies"]
     assert shown == {"flask": ["sid=‹redacted›"], "fastapi": ["sid=‹redacted›"]}
-    assert "flask-ada" not in json.dumps(report.to_dict()) and "flask-ada" in json.dumps(report.to_dict(show_secrets=True))
+    assert "flask-ada" not in json.dumps(report.to_dict()) and "flask-ada" in json.dumps(
+        report.to_dict(show_secrets=True)
+    )
 
 
 def test_setup_teardown_and_reset_run_in_order(forms: Session, loop_thread: LoopThread, tmp_path: Path) -> None:
     marker = tmp_path / "ran.txt"
-    write = [sys.executable, "-c", f"import sys; open({str(marker)!r}, 'a').write(sys.argv[1] + '\\n'); print('wrote', sys.argv[1])"]
+    write = [
+        sys.executable,
+        "-c",
+        f"import sys; open({str(marker)!r}, 'a').write(sys.argv[1] + '\\n'); print('wrote', sys.argv[1])",
+    ]
     suite = parse_suite({
         "setup": [{"command": [*write, "setup"], "framework": "flask"},
                   {"name": "sign in", "method": "POST", "path": "/login?user=bob", "capture": {"who": "json.ok"}}],

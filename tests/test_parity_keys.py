@@ -96,7 +96,10 @@ def test_declared_differences_pass_and_undeclared_ones_fail() -> None:
         {"aspect": "header", "where": "X-Version", "reason": "never differs"}]})  # fmt: skip
     case = suite.cases[0]
     assert "x-version" in case.compare_headers  # a declared header is compared
-    flask, fastapi = answer("flask", 400, '{"error": "bad", "id": 1}'), answer("fastapi", 422, '{"detail": "bad", "id": 2}')
+    flask, fastapi = (
+        answer("flask", 400, '{"error": "bad", "id": 1}'),
+        answer("fastapi", 422, '{"detail": "bad", "id": 2}'),
+    )
     found = compare(case, flask, fastapi, case.options(suite.options), case.expectations)
     assert [d.line() for d in found.differences] == ["body id: Flask 1, FastAPI 2"]
     assert [(d.aspect, d.where, e.reason) for d, e in found.declared] == [
@@ -150,7 +153,7 @@ def test_ignore_regex_blanks_text_bodies_and_header_values() -> None:
 def test_null_and_missing_stay_apart_in_lines_and_json() -> None:
     case = suite_of({"path": "/x"}).cases[0]
     found = compare(case, answer("flask", 200, '{"a": null}'), answer("fastapi", 200, '{"b": null}'), ParityOptions())
-    removed, added = found.differences
+    removed, _added = found.differences
     assert removed.line() == "body a: only in Flask (null)" and removed.to_dict()["missing"] == ["fastapi"]
     assert "fastapi" not in removed.to_dict() and removed.to_dict()["flask"] is None
     changed = Difference("body", "c", None, MISSING)

@@ -39,19 +39,32 @@ def add_parity_parser(sub: Any) -> None:
                         help="also compare this response header (repeatable; Location always is)")  # fmt: skip
     parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
     parity.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per request) for CI")
-    parity.add_argument("--noise", action="store_true",
-                        help="send safe requests twice to each app; what differs between them is ignored as noise")
+    parity.add_argument(
+        "--noise",
+        action="store_true",
+        help="send safe requests twice to each app; what differs between them is ignored as noise",
+    )
     parity.add_argument("--strict", action="store_true", help="a declared difference that no longer happens fails")
     parity.add_argument("--reset", action="store_true", help="run the teardown steps, then the setup steps, first")
-    parity.add_argument("--show-secrets", action="store_true",
-                        help="show tokens, cookies and Authorization values in reports (hidden by default)")
-    parity.add_argument("--generate", action="store_true",
-                        help="build the requests from both apps' routes (FastAPI's schema, Flask's URL map)")
+    parity.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show tokens, cookies and Authorization values in reports (hidden by default)",
+    )
+    parity.add_argument(
+        "--generate",
+        action="store_true",
+        help="build the requests from both apps' routes (FastAPI's schema, Flask's URL map)",
+    )
     parity.add_argument("--from-har", metavar="FILE", help="the requests recorded in a browser's HAR file")
     parity.add_argument("--from-curl", metavar="FILE", help="the requests of a file of curl commands")
     parity.add_argument("--write", metavar="FILE", help="write the generated or imported requests as a requests file")
-    parity.add_argument("--fuzz", type=positive_int, metavar="N",
-                        help="also send N cases per operation drawn from FastAPI's schema (needs the fuzz extra)")
+    parity.add_argument(
+        "--fuzz",
+        type=positive_int,
+        metavar="N",
+        help="also send N cases per operation drawn from FastAPI's schema (needs the fuzz extra)",
+    )
     add_server_options(parity)
 
 

@@ -56,7 +56,9 @@ def _excerpt(difference: Difference) -> RenderableType | None:
     grid = Table(NAMES["flask"], NAMES["fastapi"], box=box.SIMPLE, padding=(0, 1), show_edge=False)
     flask, fastapi = difference.excerpts
     for index in range(max(len(flask), len(fastapi))):
-        grid.add_row(Text(flask[index] if index < len(flask) else ""), Text(fastapi[index] if index < len(fastapi) else ""))
+        grid.add_row(
+            Text(flask[index] if index < len(flask) else ""), Text(fastapi[index] if index < len(fastapi) else "")
+        )
     return Padding(grid, (0, 0, 0, 5))
 
 
@@ -86,12 +88,17 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         for item in result.noise:
             parts.append(Text("   noise: ", style="dim") + Text(item.line(), style="dim"))
         for stale in result.stale:
-            parts.append(Text("   stale: ", style="yellow") + Text(f"declared {stale.label} no longer differs ({stale.reason})"))
+            parts.append(
+                Text("   stale: ", style="yellow") + Text(f"declared {stale.label} no longer differs ({stale.reason})")
+            )
         captured = _captures(result, redactor)
         if captured:
             parts.append(Text("   captured: ", style="dim") + Text(captured, style="dim"))
     for stale in report.stale:
-        parts.append(Text("stale: ", style="yellow") + Text(f"file-level declared {stale.label} matched nothing ({stale.reason})"))
+        parts.append(
+            Text("stale: ", style="yellow")
+            + Text(f"file-level declared {stale.label} matched nothing ({stale.reason})")
+        )
     return Group(*parts)
 
 
@@ -112,12 +119,18 @@ def verdict(report: ParityReport) -> Text:
     """The closing line, e.g. ``1 of 12 requests differ`` or ``all 14 requests match (2 as declared)``."""
     total = len(report.results)
     declared = report.count("declared")
-    stale = f"; {report.stale_count} stale declared difference{'s' if report.stale_count != 1 else ''}" if report.stale_count else ""
+    stale = (
+        f"; {report.stale_count} stale declared difference{'s' if report.stale_count != 1 else ''}"
+        if report.stale_count
+        else ""
+    )
     if report.all_match and report.steps_ok:
         text = "the request matches" if total == 1 else f"all {total} requests match"
         text += f" ({declared} as declared)" if declared else ""
         failed = report.strict and report.stale_count
-        return Text(text + stale + (" (--strict: failing)" if failed else ""), style="bold red" if failed else "bold green")
+        return Text(
+            text + stale + (" (--strict: failing)" if failed else ""), style="bold red" if failed else "bold green"
+        )
     if not report.steps_ok:
         return Text("a setup or teardown step failed" + (f"; {total} requests run" if total else ""), style="bold red")
     bad = total - report.count("match") - declared

@@ -89,7 +89,7 @@ class Difference:
         return printable(self._line())
 
     def _line(self) -> str:
-        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN:]}"
+        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN :]}"
         label = self.aspect if not where else f"{self.aspect} {where}"
         if self.aspect == "error" and self.where:
             return f"error: {self.where} could not be compared: {self.note}"

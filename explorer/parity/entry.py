@@ -130,14 +130,17 @@ def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase
         expect_status=status,
         ignore_keys=names(entry.get("ignore_keys", []), f"{where}: ignore_keys"),
         ignore_order=None if ignore_order is None else flag(ignore_order, f"{where}: ignore_order"),
-        compare_headers=tuple(dict.fromkeys(
-            tuple(h.lower() for h in names(entry.get("compare_headers", []), f"{where}: compare_headers"))
-            + declared_headers
-        )),  # fmt: skip
+        compare_headers=tuple(
+            dict.fromkeys(
+                tuple(h.lower() for h in names(entry.get("compare_headers", []), f"{where}: compare_headers"))
+                + declared_headers
+            )
+        ),  # fmt: skip
         ignore_regex=regexes(entry.get("ignore_regex", []), f"{where}: ignore_regex"),
         captures=side_captures,
-        expectations=tuple(Expectation(e.aspect, e.reason, e.where, e.flask, e.fastapi, case_name)
-                           for e in expectations),  # fmt: skip
+        expectations=tuple(
+            Expectation(e.aspect, e.reason, e.where, e.flask, e.fastapi, case_name) for e in expectations
+        ),  # fmt: skip
     )
 
 

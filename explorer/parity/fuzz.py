@@ -79,7 +79,11 @@ def _entry(op: Operation, case: Any) -> dict[str, Any]:
 
 
 async def fuzz_operations(
-    session: Any, document: dict[str, Any], operations: list[Operation], examples: int, options: ParityOptions,
+    session: Any,
+    document: dict[str, Any],
+    operations: list[Operation],
+    examples: int,
+    options: ParityOptions,
     noise: bool = False,
 ) -> list[FuzzOutcome]:
     """``examples`` generated cases for each operation (``noise``: safe ones sent twice, as in a run)."""

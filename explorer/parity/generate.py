@@ -45,7 +45,9 @@ class Operation:
 
 def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     """Requests-file entries, ordered by path, then create before read before delete."""
-    ordered = sorted(operations, key=lambda op: (op.pattern.split("/")[1:2], op.pattern, _METHOD_ORDER.get(op.method, 9)))
+    ordered = sorted(
+        operations, key=lambda op: (op.pattern.split("/")[1:2], op.pattern, _METHOD_ORDER.get(op.method, 9))
+    )
     entries = []
     for op in ordered:
         entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": op.path}

@@ -22,7 +22,9 @@ from typing import Any
 __all__ = ["REDACTED", "SECRET_HEADERS", "Redactor"]
 
 REDACTED = "‹redacted›"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
+)
 _MIN_SECRET = 4
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9._~+-]*\s+)(\S.*)$")
 _CURL_HEADER = re.compile(r"(-H '?)([A-Za-z0-9-]+): ([^'\n]*)")

@@ -74,7 +74,9 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
         return parse_case(item, where, folder)
     unknown = [k for k in item if k not in COMMAND_KEYS]
     if unknown:
-        raise ParityFileError(f"{where}: unknown key {brief(unknown[0])} in a command step; use {', '.join(COMMAND_KEYS)}")
+        raise ParityFileError(
+            f"{where}: unknown key {brief(unknown[0])} in a command step; use {', '.join(COMMAND_KEYS)}"
+        )
     command = item["command"]
     try:
         argv = tuple(shlex.split(command)) if isinstance(command, str) else None

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # httpx loads with the client, on the first request
 __all__ = ["PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "placeholders"]
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_SECRET_NAME = re.compile(r"token|secret|passw|key|session|auth|cookie|csrf|jwt|bearer", re.I)
+_SECRET_NAME = re.compile(r"token|secret|passw|key|session|auth|cookie|csrf|jwt|bearer", re.IGNORECASE)
 NO_BODY = object()
 
 
@@ -86,7 +86,9 @@ class Capture:
                 secret = value["secret"]
             value = value["from"]
         if not isinstance(value, str) or not value.strip():
-            raise CaptureError(f"capture {name!r}: expected a source such as json.user.token, header.location or status")
+            raise CaptureError(
+                f"capture {name!r}: expected a source such as json.user.token, header.location or status"
+            )
         source = value.strip()
         head = source.split(".", 1)[0]
         if source not in ("status", "body", "json") and not (head in ("json", "header") and "." in source):
@@ -220,7 +222,9 @@ class RequestTemplate:
 
     def with_overrides(self, other: Mapping[str, Any]) -> RequestTemplate:
         """This request with the keys of a ``flask:``/``fastapi:`` block put over it (headers merged by name)."""
-        changes: dict[str, Any] = {k: v for k, v in other.items() if k in ("method", "path", "body", "raw", "form", "files")}
+        changes: dict[str, Any] = {
+            k: v for k, v in other.items() if k in ("method", "path", "body", "raw", "form", "files")
+        }
         if "headers" in other:
             theirs = {name.lower() for name, _ in other["headers"]}
             changes["headers"] = tuple(h for h in self.headers if h[0].lower() not in theirs) + tuple(other["headers"])

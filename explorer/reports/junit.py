@@ -74,7 +74,9 @@ def junit_xml(document: dict[str, Any]) -> bytes:
             differences.append(f"… and {more:,} more differences")
         stale = [f"stale declared difference: {d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}"
                  for d in result.get("stale", []) if isinstance(d, dict)]  # fmt: skip
-        out = [f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)]
+        out = [
+            f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
+        ]
         out += [f"noise: {line}" for line in _lines(result.get("noise"))]
         failure = None
         if result.get("outcome") == "error":
@@ -91,7 +93,9 @@ def junit_xml(document: dict[str, Any]) -> bytes:
                   f"{d.get('reason')}" for d in document.get("stale", []) if isinstance(d, dict)]  # fmt: skip
     if file_stale:
         failure = ("failure", file_stale[0], "\n".join(file_stale)) if strict else None
-        case("file-level declared differences", f"{suite_name}.declared", "0.000", failure, [] if strict else file_stale)
+        case(
+            "file-level declared differences", f"{suite_name}.declared", "0.000", failure, [] if strict else file_stale
+        )
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("skipped", "0")

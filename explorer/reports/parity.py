@@ -46,7 +46,9 @@ def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
     more = result.get("more_differences")
     if isinstance(more, int) and not isinstance(more, bool) and more > 0:
         lines.append(f"… and {more:,} more difference{'s' if more != 1 else ''}")
-    lines += [f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)]
+    lines += [
+        f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
+    ]
     lines += [f"noise: {d.get('line')}" for d in result.get("noise", []) if isinstance(d, dict)]
     lines += [f"stale: declared {d.get('aspect')} {', '.join(d.get('where', []))} no longer differs ({d.get('reason')})"
               for d in result.get("stale", []) if isinstance(d, dict)]  # fmt: skip
@@ -89,7 +91,12 @@ def parity_report(document: dict[str, Any]) -> Report:
     if options.get("noise"):
         facts.append(("noise", "safe requests sent twice to each app; what differed between them was left out"))
     if "secrets_shown" in document:
-        facts.append(("secrets", "shown" if document.get("secrets_shown") else "hidden (Authorization, cookies, captured secrets)"))
+        facts.append(
+            (
+                "secrets",
+                "shown" if document.get("secrets_shown") else "hidden (Authorization, cookies, captured secrets)",
+            )
+        )
 
     rows = []
     for number, result in enumerate(results, start=1):
@@ -107,7 +114,9 @@ def parity_report(document: dict[str, Any]) -> Report:
     if steps:
         sections.append(Section("Setup and teardown", items=tuple(str(s.get("line")) for s in steps)))
     items = tuple(
-        f"{r.get('name')} ({r.get('line')}): {line}" for r in results for line in _difference_lines(r)
+        f"{r.get('name')} ({r.get('line')}): {line}"
+        for r in results
+        for line in _difference_lines(r)
         if not line.startswith(("captured", "    "))
     )
     sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))

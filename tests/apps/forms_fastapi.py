@@ -1,7 +1,6 @@
 """Parity test app (FastAPI side): the same form echo and cookie login, without python-multipart."""
 
 from fastapi import FastAPI, Request, Response
-
 from forms_common import describe
 
 app = FastAPI()

@@ -1,7 +1,6 @@
 """Parity test app (Flask side): a form echo and a cookie login."""
 
 from flask import Flask, request
-
 from forms_common import describe
 
 app = Flask(__name__)
