@@ -44,6 +44,11 @@ class BodyView(VerticalScroll):
         self._exchange = exchange
         self._redraw()
 
+    def show_arriving(self, text: Text) -> None:
+        """Parts of a body still arriving (``panels.arriving``); :meth:`show` replaces them with the answer."""
+        self.query_one("#body-note", Static).update("")
+        self.query_one("#body-content", Static).update(text)
+
     def watch_raw(self) -> None:
         self._redraw()
 

@@ -15,7 +15,11 @@ from panels.body_view import BodyView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.table import Table
+
+    from panels.arriving import Arriving
 
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
@@ -56,6 +60,7 @@ class ResponsePanel(Vertical):
         self._flush_scheduled = False
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
+        self._arriving: Arriving | None = None
         self.border_title = NAMES.get(framework, framework)
 
     def compose(self) -> ComposeResult:
@@ -114,6 +119,13 @@ class ResponsePanel(Vertical):
         self.border_subtitle = f"{label} · {state}"
         self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
 
+    def arriving_listener(self) -> Callable[[float, bytes], None]:
+        """Called by the client with each part of the body as it arrives (see :mod:`panels.arriving`)."""
+        from panels.arriving import Arriving
+
+        self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
+        return self._arriving.listen
+
     def show_pending(self, note: str) -> None:
         chip = self.query_one(f"#chip-{self.framework}", Static)
         chip.update(Text(" … "))
@@ -122,6 +134,8 @@ class ResponsePanel(Vertical):
 
     def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
         """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
+        if self._arriving is not None:
+            self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
         fw = self.framework
         chip = self.query_one(f"#chip-{fw}", Static)

@@ -102,6 +102,8 @@ def _listening_ports(proc: psutil.Process) -> list[int]:
 
 
 def _answers(port: int) -> bool:
+    """One probe; the connection is closed whatever happens (a probe that times out while the app is
+    still importing would otherwise leave its socket to the garbage collector, a ResourceWarning)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
         conn.request("GET", "/.well-known/explorer-probe")
@@ -110,7 +112,7 @@ def _answers(port: int) -> bool:
     except OSError:
         return False
     finally:
-        conn.close()  # also after a timeout: an unclosed socket is a ResourceWarning, an error in this suite
+        conn.close()
 
 
 def _ppid(process: psutil.Process) -> int | None:

@@ -113,3 +113,19 @@ async def test_w_opens_a_socket_to_each_server_and_exchanges_messages() -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, SocketsController)
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
+
+
+async def test_a_stream_is_drawn_while_it_arrives_then_as_a_timeline() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/stream?n=6&ms=200"))
+    async with app.run_test(size=SIZE) as pilot:
+        await servers_ready(pilot)
+        before = app.last
+        await pilot.press("ctrl+r")
+        content = app.query_one("#bodyview-flask #body-content", Static)
+        await until(pilot, lambda: "chunk 2⏎" in plain(content))
+        assert app.last is before and "Arriving:" in plain(content)  # drawn before the answer was complete
+        await until(pilot, lambda: app.last is not before)
+        await pilot.pause()
+        shown = plain(content)
+        assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
+        assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2

@@ -118,3 +118,36 @@ async def test_what_a_server_sends_is_bounded(behaviour: str, kind: str, text: s
         await client.close()
         server.close()
         await server.wait_closed()
+
+
+def test_each_flask_socket_holds_a_gunicorn_thread(live_gunicorn: LiveServers) -> None:
+    """flask-sock runs a socket's loop in the request's thread: 8 open sockets take all of gunicorn's 8 threads,
+    and a plain request waits; FastAPI's sockets are coroutines and hold nothing."""
+    from explorer.runtime.client import ServerClient
+    from explorer.runtime.request import RequestSpec
+
+    async def check() -> dict[str, str | int | None]:
+        outcome: dict[str, str | int | None] = {}
+        for framework in ("flask", "fastapi"):
+            server = live_gunicorn.session.server(framework)
+            url = server.status.base_url or ""
+            sockets = [WebSocketClient(framework, url, "/ws/echo") for _ in range(server.spec.threads)]
+            client = ServerClient(framework, url, timeout=0.5)
+            try:
+                for socket in sockets:
+                    await socket.open()
+                    await socket.receive()  # the greeting: the handler is running
+                blocked = await client.send(RequestSpec("GET", "/items/1"))
+                outcome[framework] = blocked.status or blocked.error
+                await sockets.pop().close()
+                freed = await client.send(RequestSpec("GET", "/items/1"))
+                outcome[f"{framework} after one closed"] = freed.status
+            finally:
+                for socket in sockets:
+                    await socket.close()
+                await client.aclose()
+        return outcome
+
+    outcome = live_gunicorn.loop.run(check())
+    assert str(outcome["flask"]).startswith("timed out after 0.5 s")
+    assert outcome["fastapi"] == 200 and outcome["flask after one closed"] == outcome["fastapi after one closed"] == 200

@@ -6,13 +6,15 @@ answer being parsed cannot add to the other's measured time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from explorer.runtime.cookies import CookieJar
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers import ManagedServer, Supervisor
 from explorer.runtime.specs import ServerSpec, ServerState
+
+Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes): a part of a body as it arrives
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
     from explorer.runtime.client import Exchange, ServerClient
@@ -87,7 +89,7 @@ class Session:
         second.replace_all(held)
         return True
 
-    async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1) -> Exchange:
+    async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1, listener: Listener | None = None) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors."""
         from explorer.runtime.client import Exchange
 
@@ -100,14 +102,17 @@ class Session:
         if not status.state.running:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
-        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec))
+        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener))
         if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
             code = await server.wait_exit(0.5)  # a refused connection often means the process just died
             if code is not None:
                 exchange.error = f"the {framework} server crashed ({server.status.message or code}): {exchange.error}"
         return exchange
 
-    async def send(self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1) -> dict[str, Exchange]:
-        """Send to each framework in turn (all of them by default)."""
+    async def send(
+        self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1,
+        listeners: dict[str, Listener] | None = None,
+    ) -> dict[str, Exchange]:
+        """Send to each framework in turn (all of them by default); ``listeners`` see each body's parts arrive."""
         chosen = list(frameworks) if frameworks is not None else self.frameworks
-        return {fw: await self.send_one(fw, spec, burst) for fw in chosen}
+        return {fw: await self.send_one(fw, spec, burst, (listeners or {}).get(fw)) for fw in chosen}

@@ -212,7 +212,8 @@ class Workbench(Vertical):
         freeze = _Freeze(self)
         self.set_timer(FREEZE_LIMIT, freeze.release)
         try:
-            results = await self.session.send(spec, frameworks, burst)
+            listeners = {fw: self.panel(fw).arriving_listener() for fw in frameworks} if burst == 1 else None
+            results = await self.session.send(spec, frameworks, burst, listeners)
         finally:
             freeze.release()
         self.show_results(spec, results)

@@ -46,7 +46,9 @@ class SocketsController(SocketsScreen):
                 self.show_state(framework, f"not open: {exc}")
                 continue
             self.sockets[framework] = client
-            self.show_state(framework, f"open: {path} (on {server.spec.label})")
+            held = (f"; while open it holds one of gunicorn's {server.spec.workers * server.spec.threads} threads"
+                    if framework == "flask" and server.spec.kind == "gunicorn" else "")  # fmt: skip
+            self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
 
     def _listener(self, framework: str):  # type: ignore[no-untyped-def]
         def listen(event: SocketEvent) -> None:
