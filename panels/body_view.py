@@ -44,6 +44,11 @@ class BodyView(VerticalScroll):
         self._exchange = exchange
         self._redraw()
 
+    def show_arriving(self, text: Text) -> None:
+        """Parts of a body still arriving (``panels.arriving``); :meth:`show` replaces them with the answer."""
+        self.query_one("#body-note", Static).update("")
+        self.query_one("#body-content", Static).update(text)
+
     def watch_raw(self) -> None:
         self._redraw()
 
@@ -74,6 +79,12 @@ class BodyView(VerticalScroll):
         content.update(renderable)
 
     def _pretty(self, exchange: Exchange) -> tuple[Syntax | Text | None, str]:
+        from explorer.content.stream import is_streamed, timeline
+
+        if is_streamed(exchange):
+            note = (f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
+                    "request started (b: the raw body).")  # fmt: skip
+            return Text("\n".join(timeline(exchange))), note
         if exchange.size > PRETTY_LIMIT:
             return None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."
         if exchange.json is not None:
