@@ -92,7 +92,8 @@ def add_parser(sub: Any) -> None:
         "--scenario",
         choices=tuple(SCENARIOS),
         default="io",
-        help="io: /io?ms=50; cpu: /cpu (FastAPI async def and def); json: /items/1 (default: io)",
+        help="io: /io?ms=50; cpu: /cpu (FastAPI async def and def); json: /items/1; stall: coordinated "
+        "omission, closed against open loop (default: io)",
     )
     bench.add_argument(
         "--concurrency",
@@ -112,7 +113,7 @@ def add_parser(sub: Any) -> None:
     bench.add_argument("--connections", type=_whole(1, 1000), default=256,
                        help="open loop: the most connections it opens (default: 256)")
     bench.add_argument("--slo", type=_number(0.1, 600_000, "ms"), default=None, metavar="MS",
-                       help="open loop: a rate is held while p99 stays under this (default: per scenario, 60 for io)")
+                       help="open loop: a rate is held while p99 stays under this (default: per scenario, 100 for io)")
     bench.add_argument("--repeat", type=_whole(1, 20), default=1,
                        help="run the whole plan N times; figures get min/median/max (default: 1)")
     bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default="gunicorn", metavar="|".join(FLASK_SERVERS),
