@@ -95,8 +95,9 @@ async def check_stall(port: int, pid: int | None, args: argparse.Namespace, serv
         closed99 = median([o.closed_p99_ms for o in found])
         ok = (abs(p90 - want90) <= STALL_TOLERANCE * want90 and abs(p99 - want99) <= STALL_TOLERANCE * want99
               and closed99 * 5 < p99)  # fmt: skip
-        rows.append({"check": "stall", "stall_ms": ms, "open_p90_ms": round(p90, 1), "predicted_p90_ms": round(want90, 1),
-                     "open_p99_ms": round(p99, 1), "predicted_p99_ms": round(want99, 1),
+        rows.append({"check": "stall", "stall_ms": ms, "open_p90_ms": round(p90, 1),
+                     "predicted_p90_ms": round(want90, 1), "open_p99_ms": round(p99, 1),
+                     "predicted_p99_ms": round(want99, 1),
                      "closed_p99_ms": round(closed99, 1), "ok": ok, "explanation": found[-1].text})  # fmt: skip
     return rows
 
@@ -119,8 +120,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per run (default: 5)")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=3, help="runs per check; judged on the median (default: 3)")
-    parser.add_argument("--checks", type=lambda text: set(text.split(",")), default={"rate", "p50", "stall"},
-                        help="which checks to run, comma-separated (default: rate,p50,stall)")
+    parser.add_argument(
+        "--checks",
+        type=lambda text: set(text.split(",")),
+        default={"rate", "p50", "stall"},
+        help="which checks to run, comma-separated (default: rate,p50,stall)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rows = asyncio.run(measure(args))

@@ -29,8 +29,9 @@ SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), 
 FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on gunicorn (gevent)", "gevent"),
                  ("Flask on granian", "granian"), ("Flask on the dev server (baseline)", "dev"),
                  ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian")]  # fmt: skip
-FASTAPI_SERVERS = [("FastAPI on uvicorn (1 process)", "uvicorn"), ("FastAPI on gunicorn, a worker per core", "gunicorn"),
-                   ("FastAPI on granian", "granian"), ("FastAPI: uvicorn and granian", "uvicorn,granian")]  # fmt: skip
+FASTAPI_SERVERS = [("FastAPI on uvicorn (1 process)", "uvicorn"),
+                   ("FastAPI on gunicorn, a worker per core", "gunicorn"), ("FastAPI on granian", "granian"),
+                   ("FastAPI: uvicorn and granian", "uvicorn,granian")]  # fmt: skip
 MODES = [("closed loop: concurrency", "closed"), ("open loop: rates (req/s)", "open")]
 DEFAULT_INPUT = {"closed": "1,10,50,100", "open": "100,500,1000"}
 
@@ -209,7 +210,9 @@ class LabScreen(Screen[None]):
         level = f"{event.rate:,.0f} req/s" if event.rate is not None else f"{event.concurrency} concurrent"
         if event.kind == "run" and target is not None:
             if self._live.pop("servers", None) is not None:
-                self.query_one("#lab-verdict", Static).update(Text("Running… keys still answer; ctrl+x stops.", style="italic"))
+                self.query_one("#lab-verdict", Static).update(
+                    Text("Running… keys still answer; ctrl+x stops.", style="italic")
+                )
             self._live[target.key] = f"{target.key} ({target.route}) at {level}: starting…"
         elif event.kind == "progress" and target is not None and event.load is not None:
             load = event.load
@@ -230,7 +233,8 @@ class LabScreen(Screen[None]):
         def fig(value: float | None, digits: int = 1) -> str:
             return "‒" if self.mask or value is None or value != value else f"{value:,.{digits}f}"
 
-        cpu = "‒" if self.mask or load.client_cpu_utilisation is None else f"{load.client_cpu_utilisation * 100:.0f}% cpu"
+        share = load.client_cpu_utilisation
+        cpu = "‒" if self.mask or share is None else f"{share * 100:.0f}% cpu"
         if load.client_bound and not self.mask:
             cpu += " (client-bound)"
         level = f"{load.target_rps:,.0f}/s" if load.target_rps is not None else f"c={load.concurrency}"

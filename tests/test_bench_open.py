@@ -19,7 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from explorer.bench.hdr import LatencyHistogram
@@ -101,7 +100,9 @@ def test_the_arithmetic_of_a_stall() -> None:
     assert predicted_ms(90, [250.0] * 3, 200, 3.0, 0.0) == pytest.approx(150)  # rank 540: the 90th slowest
     assert predicted_ms(99, [250.0] * 3, 200, 3.0, 2.0) == pytest.approx(242)  # rank 594: 250 - 2 x 5 + 2
     assert predicted_ms(99, [250.0] * 3, 200, 3.0, 0.0, cpu_ms=0.5) == pytest.approx(265)  # + the 25 ms burst
-    assert predicted_ms(99, [250.0, 250.0, 400.0], 200, 3.0, 0.0) == pytest.approx(370)  # one longer stall: its 7th slowest
+    assert predicted_ms(99, [250.0, 250.0, 400.0], 200, 3.0, 0.0) == pytest.approx(
+        370
+    )  # one longer stall: its 7th slowest
     assert predicted_ms(50, [250.0] * 3, 200, 3.0, 1.0) == 1.0  # the median request met no stall
 
 
@@ -114,8 +115,9 @@ def fake(key: str, level: float, rps: float, p99: float = 30.0, repeat: int = 0,
         target = target.on(key.partition("@")[2])
     latency = LatencySummary(int(rps), p99 / 2, p99 * 0.9, p99, p99 * 1.2, p99 / 2, p99 * 1.1)
     open_loop = {"scheduled": int(level * 3), "late": 0, "dropped": 0, "unanswered": 0} if mode == "open" else {}
-    load = LoadResult("builtin", int(level) if mode == "closed" else 256, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1,
-                      0.03, 0.5, client_bound, mode=mode, target_rps=level if mode == "open" else None,
+    connections = int(level) if mode == "closed" else 256
+    load = LoadResult("builtin", connections, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.5,
+                      client_bound, mode=mode, target_rps=level if mode == "open" else None,
                       open_loop=open_loop)  # fmt: skip
     return LevelResult(target, server or demo_spec(framework, "gunicorn"), load, None, repeat)
 
@@ -143,7 +145,10 @@ def test_rate_sweep_finds_each_saturation_point() -> None:
 def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
     report = BenchReport(BenchPlan("json", levels=(10,), repeat=3), {})
     for rep, (f, a) in enumerate(((3000, 3300), (3400, 3100), (3200, 3600))):
-        report.results += [fake("flask", 10, f, repeat=rep, mode="closed"), fake("fastapi", 10, a, repeat=rep, mode="closed")]
+        report.results += [
+            fake("flask", 10, f, repeat=rep, mode="closed"),
+            fake("fastapi", 10, a, repeat=rep, mode="closed"),
+        ]
     text = verdict(report).text
     assert "no difference beyond the spread of 3 repeats (Flask 3,000-3,400, FastAPI 3,100-3,600 req/s" in text
     assert "served" not in text
@@ -160,7 +165,9 @@ def test_another_flask_server_is_said_to_close_part_of_the_gap() -> None:
                        server=demo_spec("flask", "gevent")), fake("fastapi", 100, 1800, mode="closed")]  # fmt: skip
     text = verdict(report).text
     assert "FastAPI served 11.2x Flask" in text
-    assert "Flask on gunicorn gevent, 1 worker x 1000 connections: 1,100 req/s, closing 57% of the gap to FastAPI" in text
+    assert (
+        "Flask on gunicorn gevent, 1 worker x 1000 connections: 1,100 req/s, closing 57% of the gap to FastAPI" in text
+    )
 
 
 def test_stall_report_explains_coordinated_omission() -> None:
@@ -191,8 +198,9 @@ async def test_deployed_servers_serve_concurrent_waits_as_configured() -> None:
     pids = [pid for status in statuses for pid in family(status.pid or 0)]
     try:
         assert all(status.port for status in statuses), [s.describe() for s in statuses]
-        runs = await asyncio.gather(*(run_load(LoadConfig(status.port or 0, "/io?ms=100", concurrency=40, duration=0.8,
-                                                          warmup=0.2, server_pid=status.pid)) for status in statuses))  # fmt: skip
+        configs = [LoadConfig(status.port or 0, "/io?ms=100", concurrency=40, duration=0.8, warmup=0.2,
+                              server_pid=status.pid) for status in statuses]  # fmt: skip
+        runs = await asyncio.gather(*(run_load(config) for config in configs))
     finally:
         await asyncio.gather(*(sup.stop_all() for sup in supervisors.values()))
     rps = {key: run.rps for key, run in zip(cases, runs, strict=True)}
@@ -206,10 +214,16 @@ async def test_deployed_servers_serve_concurrent_waits_as_configured() -> None:
 def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
     args = ["bench", "--scenario", "io", "--rate", "40", "--duration", "0.5", "--warmup", "0.1", "--json",
             "--flask-server", "gunicorn,gevent", "--fastapi-server", "granian"]  # fmt: skip
-    run = subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT
+    )
     assert run.returncode == 0, run.stderr
     document = json.loads(run.stdout)
-    assert document["plan"]["mode"] == "open" and set(document["servers"]) == {"flask@gunicorn", "flask@gevent", "fastapi"}
+    assert document["plan"]["mode"] == "open" and set(document["servers"]) == {
+        "flask@gunicorn",
+        "flask@gevent",
+        "fastapi",
+    }
     assert {row["target"] for row in document["results"]} == {"flask@gunicorn", "flask@gevent", "fastapi"}
     for row in document["results"]:
         assert row["mode"] == "open" and row["target_rps"] == 40 and abs(row["achieved_rps"] - 40) <= 8
@@ -224,15 +238,14 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
 def test_locust_export_and_engine(live_gunicorn: LiveServers, tmp_path: Path) -> None:
     """The exported file is a locustfile of both routes; locust runs headless with local workers."""
     out = tmp_path / "load.py"
-    run = subprocess.run([sys.executable, "-m", "explorer", "bench", "--scenario", "cpu", "--export", "locust", str(out)],
-                         capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+    export = [sys.executable, "-m", "explorer", "bench", "--export", "locust"]
+    run = subprocess.run([*export, str(out), "--scenario", "cpu"], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     py_compile.compile(str(out), doraise=True)
     text = out.read_text()
     assert "class FlaskUser" in text and "class FastapiDefUser" in text and "'/cpu/def'" in text
     (tmp_path / "mine.py").write_text("print('mine')\n")
-    refused = subprocess.run([sys.executable, "-m", "explorer", "bench", "--export", "locust", str(tmp_path / "mine.py")],
-                             capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+    refused = subprocess.run([*export, str(tmp_path / "mine.py")], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert refused.returncode == 2 and "not a locustfile this command wrote" in refused.stderr
     port, pid = server_of(live_gunicorn, "fastapi")
     config = LoadConfig(port, "/items/1", concurrency=2, duration=1.0, warmup=0.5, engine="locust", server_pid=pid)

@@ -25,6 +25,7 @@ from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import inject_stalls
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION, LatencySummary, LogHistogram
 
+
 class _Connection(asyncio.BufferedProtocol):
     """One keep-alive connection: send, parse, record, send again, until the load stops.
 
@@ -204,9 +205,10 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     server_pid = config.get("server_pid")
     stalls, stop_stalls, stall_ms = None, asyncio.Event(), []  # type: ignore[var-annotated]
     if config.get("stall_path"):  # the coordinated-omission experiment: the same stalls as the open loop gets
-        stalls = asyncio.get_running_loop().create_task(inject_stalls(
-            load.host, load.port, config["stall_path"], float(config["stall_every"]),
-            asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0)), stop_stalls, stall_ms))  # fmt: skip
+        first = asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0))
+        every = float(config["stall_every"])
+        injector = inject_stalls(load.host, load.port, config["stall_path"], every, first, stop_stalls, stall_ms)
+        stalls = asyncio.get_running_loop().create_task(injector)
     tree0 = sample_tree(int(server_pid)) if server_pid else None
     load.recording = True
     load.completed = 0

@@ -131,7 +131,12 @@ def _children_cpu() -> float:
 
 
 def _run(
-    argv: list[str], phase: str, length: float, interval: float, emit: Emit, env: dict[str, str] | None = None,
+    argv: list[str],
+    phase: str,
+    length: float,
+    interval: float,
+    emit: Emit,
+    env: dict[str, str] | None = None,
     ok: tuple[int, ...] = (0,),
 ) -> str:
     """Run one engine invocation to the end, emitting time-only progress; its stdout is returned."""

@@ -192,8 +192,17 @@ class LoadResult:
         }  # fmt: skip
 
 
-_OPEN_KEYS = ("sent_rps", "scheduled", "late", "late_client", "dropped", "unanswered", "mean_send_lag_ms",
-              "max_send_lag_ms", "connections_used")
+_OPEN_KEYS = (
+    "sent_rps",
+    "scheduled",
+    "late",
+    "late_client",
+    "dropped",
+    "unanswered",
+    "mean_send_lag_ms",
+    "max_send_lag_ms",
+    "connections_used",
+)
 _SERVER_KEYS = ("server_cpu_s", "server_cpu_ms_per_request", "server_rss_mb", "server_processes")
 
 ProgressCallback = Callable[[LoadProgress], None]

@@ -34,7 +34,10 @@ LIMITS = ("locust: each user waits for its answer (a closed loop, paced by const
           "applies); response times are rounded (1 ms under 100 ms, 10 ms under 1 s), so its percentiles are "
           "too; its warm-up is the spawn of the users, after which it resets its figures; a locust worker "
           "process does roughly 1-5k requests a second.")  # fmt: skip
-HOST_ENV = {"flask": ("EXPLORER_FLASK_URL", "http://127.0.0.1:5000"), "fastapi": ("EXPLORER_FASTAPI_URL", "http://127.0.0.1:8000")}
+HOST_ENV = {
+    "flask": ("EXPLORER_FLASK_URL", "http://127.0.0.1:5000"),
+    "fastapi": ("EXPLORER_FASTAPI_URL", "http://127.0.0.1:8000"),
+}
 LOCAL_WORKERS = 2
 
 

@@ -62,8 +62,8 @@ class Omission:
     @property
     def matches(self) -> bool:
         """True when the open loop's p90 and p99 are within :data:`ACCURACY` of the arithmetic."""
-        return all(abs(got - want) <= ACCURACY * want
-                   for got, want in ((self.open_p90_ms, self.predicted_p90_ms), (self.open_p99_ms, self.predicted_p99_ms)))  # fmt: skip
+        pairs = ((self.open_p90_ms, self.predicted_p90_ms), (self.open_p99_ms, self.predicted_p99_ms))
+        return all(abs(got - want) <= ACCURACY * want for got, want in pairs)
 
     def to_dict(self) -> dict[str, object]:
         return {"closed_p99_ms": round(self.closed_p99_ms, 3), "open_p99_ms": round(self.open_p99_ms, 3),

@@ -10,9 +10,10 @@ actual send (*service* time, what a closed loop sees) is recorded beside it.
 
 A request sent more than :data:`LATE_S` after it was due is counted ``late``: because every
 connection was busy (the server is behind), or because the client's own timer fired that late
-(``late_client``: the client fell behind, so the run measures the client); one still queued after ``timeout`` seconds, or when the run ends,
-is ``dropped`` (never sent). A request is measured when its due time falls in the measured window;
-the achieved rate counts the good answers that arrived inside the window, divided by its length.
+(``late_client``: the client fell behind, so the run measures the client); one still queued after
+``timeout`` seconds, or when the run ends, is ``dropped`` (never sent). A request is measured when
+its due time falls in the measured window; the achieved rate counts the good answers that arrived
+inside the window, divided by its length.
 
 The schedule is one timer at a time (``loop.call_at`` the next due time), and everything due by then
 goes out in that callback, so the client costs one timer per request at most. epoll waits in whole
@@ -323,9 +324,11 @@ async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     stop_stalls = asyncio.Event()
     stalls, stall_ms = None, edges.setdefault("stalls_ms", [])
     if config.get("stall_path"):
-        stalls = loop.create_task(inject_stalls(config["host"], int(config["port"]), config["stall_path"],
-                                                float(config["stall_every"]), w0 + float(config.get("stall_offset", 0.0)),
-                                                stop_stalls, stall_ms))  # fmt: skip
+        first = w0 + float(config.get("stall_offset", 0.0))
+        every = float(config["stall_every"])
+        host, port = config["host"], int(config["port"])
+        injector = inject_stalls(host, port, config["stall_path"], every, first, stop_stalls, stall_ms)
+        stalls = loop.create_task(injector)
     load.start(t0, w0, w1)
     last_t, last_done = loop.time(), 0
     while (now := loop.time()) < w1:
@@ -340,7 +343,8 @@ async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
             "event": "progress", "phase": phase, "elapsed_s": round(min(now - started, length), 3), "phase_s": length,
             "done": done, "errors": sum(load.errors.values()) + load.dropped,
             "rate_rps": round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0,
-            "p50_ms": ms_or_none(load.corrected.percentile_ms(50)), "p99_ms": ms_or_none(load.corrected.percentile_ms(99)),
+            "p50_ms": ms_or_none(load.corrected.percentile_ms(50)),
+            "p99_ms": ms_or_none(load.corrected.percentile_ms(99)),
             "max_ms": ms_or_none(load.corrected.max_s * 1000 if load.corrected.count else math.nan),
         })  # fmt: skip
         last_t, last_done = now, done
@@ -353,7 +357,9 @@ async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     return _result(load, edges, rate, unanswered, config)
 
 
-def _result(load: OpenLoad, edges: dict[str, Any], rate: float, unanswered: int, config: dict[str, Any]) -> dict[str, Any]:
+def _result(
+    load: OpenLoad, edges: dict[str, Any], rate: float, unanswered: int, config: dict[str, Any]
+) -> dict[str, Any]:
     (tree0, cpu0, t_start), (tree1, cpu1, t_end) = edges["start"], edges["end"]
     window, cpu = t_end - t_start, cpu1 - cpu0
     answered = load.answered_in_window

@@ -77,13 +77,17 @@ class BenchPlan:
                                     ("FastAPI", self.fastapi_servers, FASTAPI_SERVERS)):  # fmt: skip
             bad = [c for c in chosen if c not in known] or ([] if chosen else [""])
             if bad:
-                raise BenchError(f"unknown {name} server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)")
+                raise BenchError(
+                    f"unknown {name} server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)"
+                )
         if self.engine not in ENGINES:
             raise BenchError(f"unknown engine {self.engine!r}; use {', '.join(ENGINES)}")
         if not available(self.engine):
             raise BenchError(f"{self.engine} is not installed (not on PATH); use --engine builtin")
         if (self.rates or self.scenario == "stall") and self.engine not in ("builtin", "locust"):
-            raise BenchError(f"{self.engine} has no open loop here; rates and the stall experiment need --engine builtin")
+            raise BenchError(
+                f"{self.engine} has no open loop here; rates and the stall experiment need --engine builtin"
+            )
         if self.scenario == "stall" and self.engine != "builtin":
             raise BenchError("the stall experiment needs --engine builtin (it compares the closed and the open loop)")
         if self.scenario == "stall" and (len(self.fastapi_servers) != 1 or self.fastapi_servers[0] == "gunicorn"):

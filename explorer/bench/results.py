@@ -33,7 +33,12 @@ __all__ = [
     "server_phrase", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI", "fastapi-def": "FastAPI def", "fastapi-base": "FastAPI BaseHTTPMiddleware"}
+NAMES = {
+    "flask": "Flask",
+    "fastapi": "FastAPI",
+    "fastapi-def": "FastAPI def",
+    "fastapi-base": "FastAPI BaseHTTPMiddleware",
+}
 
 
 @dataclass
@@ -85,7 +90,8 @@ def machine() -> dict[str, Any]:
 
 _FIGURES = {
     "rps": lambda r: r.rps, "p50_ms": lambda r: r.load.latency.p50_ms, "p99_ms": lambda r: r.load.latency.p99_ms,
-    "p999_ms": lambda r: r.load.latency.p999_ms, "server_cpu_ms_per_request": lambda r: r.load.server_cpu_ms_per_request,
+    "p999_ms": lambda r: r.load.latency.p999_ms,
+    "server_cpu_ms_per_request": lambda r: r.load.server_cpu_ms_per_request,
 }  # fmt: skip
 
 
@@ -102,7 +108,9 @@ def summary(report: BenchReport) -> dict[str, Any]:
     if report.plan.open_loop:
         sats = [saturation(report.results, t.key, report.plan.slo) for t in report.plan.targets()]
         out["saturation"] = [s.to_dict() for s in sats if s]
-    if report.scenario.stall is not None and (found := explain(report.results, report.scenario.stall, report.plan.duration)):
+    if report.scenario.stall is not None and (
+        found := explain(report.results, report.scenario.stall, report.plan.duration)
+    ):
         out["coordinated_omission"] = found.to_dict()
     return out
 
@@ -238,14 +246,15 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
     ratio = a_rps.median / f_rps.median
     results = [r for r in report.results if r.level == level]
+    ranges = f"Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s"
     if f_rps.n > 1 and f_rps.overlaps(a_rps):
-        text = (f"{where}: no difference beyond the spread of {f_rps.n} repeats (Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, "
-                f"FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s; {server_phrase(flask.server)}).")  # fmt: skip
+        text = (f"{where}: no difference beyond the spread of {f_rps.n} repeats ({ranges}; "
+                f"{server_phrase(flask.server)}).")  # fmt: skip
         return Verdict(" ".join([text, *_caveats(results)]), level, ratio)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
     head = f"{where}: {compare(ratio, within)} ({server_phrase(flask.server)})"
     if f_rps.n > 1:
-        head += f", median of {f_rps.n} repeats (Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s)"
+        head += f", median of {f_rps.n} repeats ({ranges})"
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -286,14 +295,22 @@ def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_
                        f", closing {max(closed, 0):.0%} of the gap to FastAPI" if closed > WITHIN else
                        ", closing none of the gap to FastAPI")  # fmt: skip
         out.append(phrase + ".")
+
     def on(base: str, kind: str) -> str | None:
-        return next((k for k in _keys(report, base) if (rs := report.runs(k, level)) and rs[0].server.kind == kind), None)
+        return next(
+            (k for k in _keys(report, base) if (rs := report.runs(k, level)) and rs[0].server.kind == kind), None
+        )
 
     flask_g, fastapi_g = on("flask", "granian-wsgi"), on("fastapi", "granian-asgi")
     if flask_g and fastapi_g:
-        f, a = spread(report.runs(flask_g, level), lambda r: r.rps), spread(report.runs(fastapi_g, level), lambda r: r.rps)
+        f, a = (
+            spread(report.runs(flask_g, level), lambda r: r.rps),
+            spread(report.runs(fastapi_g, level), lambda r: r.rps),
+        )
         if f and a and f.median > 0:
-            out.append(f"On granian for both (one server, so only the framework differs): {compare(a.median / f.median)}.")
+            out.append(
+                f"On granian for both (one server, so only the framework differs): {compare(a.median / f.median)}."
+            )
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
@@ -86,10 +87,12 @@ async def run_bench(
             status = server.status
             if status.state is not ServerState.READY or status.port is None:
                 raise BenchError(f"the {step.target.server_key} server is not ready ({status.describe()})")
-            where = {"target": step.target, "concurrency": step.concurrency, "rate": step.rate, "repeat": step.repeat}
+            where: dict[str, Any] = {
+                "target": step.target, "concurrency": step.concurrency, "rate": step.rate, "repeat": step.repeat,
+            }  # fmt: skip
             emit(BenchEvent("run", index, len(steps), fraction=_fraction(plan, index, len(steps), None), **where))
 
-            def relay(progress: LoadProgress, index: int = index, where: dict = where) -> None:  # type: ignore[type-arg]
+            def relay(progress: LoadProgress, index: int = index, where: dict[str, Any] = where) -> None:
                 emit(BenchEvent("progress", index, len(steps), load=progress,
                                 fraction=_fraction(plan, index, len(steps), progress), **where))  # fmt: skip
 

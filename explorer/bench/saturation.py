@@ -87,8 +87,8 @@ def saturation(results: list[LevelResult], key: str, slo_ms: float) -> Saturatio
             best_p99 = p99.median if p99 else None
             continue
         above = [r for r in runs if r.level >= rate]
-        capacity = max((s.median for lv in rates[index:]
-                        if (s := spread([r for r in above if r.level == lv], lambda r: r.rps))), default=None)  # fmt: skip
+        medians = (spread([r for r in above if r.level == lv], lambda r: r.rps) for lv in rates[index:])
+        capacity = max((s.median for s in medians if s is not None), default=None)
         return Saturation(key, best, rate, capacity, reasons[0], best_p99, rates[-1])
     return Saturation(key, best, None, None, "", best_p99, rates[-1])
 

@@ -56,7 +56,12 @@ def sample_tree(pid: int) -> TreeSample | None:
 def server_cost(before: TreeSample | None, after: TreeSample | None, answers: int) -> dict[str, object]:
     """The fields every result carries: server CPU seconds and ms per answer, memory, processes."""
     if before is None or after is None:
-        return {"server_cpu_s": None, "server_cpu_ms_per_request": None, "server_rss_mb": None, "server_processes": None}
+        return {
+            "server_cpu_s": None,
+            "server_cpu_ms_per_request": None,
+            "server_rss_mb": None,
+            "server_processes": None,
+        }
     cpu = max(0.0, after.cpu_s - before.cpu_s)
     return {
         "server_cpu_s": round(cpu, 4),

@@ -40,7 +40,13 @@ async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, reque
 
 
 async def inject_stalls(
-    host: str, port: int, path: str, every: float, first_at: float, stop: asyncio.Event, took_ms: list[float] | None = None
+    host: str,
+    port: int,
+    path: str,
+    every: float,
+    first_at: float,
+    stop: asyncio.Event,
+    took_ms: list[float] | None = None,
 ) -> int:
     """From ``first_at`` (loop time), send ``GET path`` every ``every`` s until ``stop`` is set; returns how many.
 

@@ -61,8 +61,8 @@ class LatencySummary:
             value = lat.get(key)
             return math.nan if value is None else float(value)  # type: ignore[arg-type]
 
-        return cls(int(lat.get("count") or 0), num("p50_ms"), num("p90_ms"), num("p99_ms"), num("max_ms"),  # type: ignore[call-overload]
-                   num("mean_ms"), num("p999_ms"))  # fmt: skip
+        count = int(lat.get("count") or 0)  # type: ignore[call-overload]
+        return cls(count, num("p50_ms"), num("p90_ms"), num("p99_ms"), num("max_ms"), num("mean_ms"), num("p999_ms"))
 
     def to_dict(self) -> dict[str, float | int | None]:
         def ms(value: float) -> float | None:

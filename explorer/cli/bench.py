@@ -44,7 +44,9 @@ def _rates(text: str) -> tuple[float, ...]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a comma-separated list of rates: {text!r}") from None
     if not values or len(values) > MAX_RATES or any(not math.isfinite(v) or not 0.1 <= v <= 20_000 for v in values):
-        raise argparse.ArgumentTypeError(f"each rate must be 0.1-20,000 requests a second (at most {MAX_RATES}), got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"each rate must be 0.1-20,000 requests a second (at most {MAX_RATES}), got {text!r}"
+        )
     return tuple(dict.fromkeys(values))
 
 
@@ -53,7 +55,9 @@ def _servers(known: tuple[str, ...]) -> Callable[[str], str]:
         chosen = [part.strip() for part in text.split(",") if part.strip()]
         bad = [c for c in chosen if c not in known] or ([] if chosen else [text])
         if bad:
-            raise argparse.ArgumentTypeError(f"unknown server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)")
+            raise argparse.ArgumentTypeError(
+                f"unknown server {bad[0]!r}; use {', '.join(known)} (or several, comma-separated)"
+            )
         return ",".join(dict.fromkeys(chosen))
 
     return parse
@@ -108,22 +112,50 @@ def add_parser(sub: Any) -> None:
     bench.add_argument(
         "--warmup", type=_number(0, 60, "seconds"), default=1.0, help="unmeasured seconds first (default: 1)"
     )
-    bench.add_argument("--rate", type=_rates, default=(), metavar="R[,R...]",
-                       help="open loop: requests a second per route, each timed from when it was due (a sweep)")
-    bench.add_argument("--connections", type=_whole(1, 1000), default=256,
-                       help="open loop: the most connections it opens (default: 256)")
-    bench.add_argument("--slo", type=_number(0.1, 600_000, "ms"), default=None, metavar="MS",
-                       help="open loop: a rate is held while p99 stays under this (default: per scenario, 100 for io)")
-    bench.add_argument("--repeat", type=_whole(1, 20), default=1,
-                       help="run the whole plan N times; figures get min/median/max (default: 1)")
-    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default="gunicorn", metavar="|".join(FLASK_SERVERS),
+    bench.add_argument(
+        "--rate",
+        type=_rates,
+        default=(),
+        metavar="R[,R...]",
+        help="open loop: requests a second per route, each timed from when it was due (a sweep)",
+    )
+    bench.add_argument(
+        "--connections",
+        type=_whole(1, 1000),
+        default=256,
+        help="open loop: the most connections it opens (default: 256)",
+    )
+    bench.add_argument(
+        "--slo",
+        type=_number(0.1, 600_000, "ms"),
+        default=None,
+        metavar="MS",
+        help="open loop: a rate is held while p99 stays under this (default: per scenario, 100 for io)",
+    )
+    bench.add_argument(
+        "--repeat",
+        type=_whole(1, 20),
+        default=1,
+        help="run the whole plan N times; figures get min/median/max (default: 1)",
+    )
+    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default="gunicorn",
+                       metavar="|".join(FLASK_SERVERS),
                        help="gunicorn gthread (default), gevent (gunicorn's gevent worker), granian, or the dev "
                             "server as a baseline; several, comma-separated, run side by side")  # fmt: skip
-    bench.add_argument("--fastapi-server", type=_servers(FASTAPI_SERVERS), default="uvicorn",
-                       metavar="|".join(FASTAPI_SERVERS),
-                       help="uvicorn, 1 process (default); gunicorn with one uvicorn worker per core; granian")
-    bench.add_argument("--export", nargs=2, metavar=("locust", "FILE"), default=None,
-                       help="write a locustfile of the scenario to FILE instead of running it")
+    bench.add_argument(
+        "--fastapi-server",
+        type=_servers(FASTAPI_SERVERS),
+        default="uvicorn",
+        metavar="|".join(FASTAPI_SERVERS),
+        help="uvicorn, 1 process (default); gunicorn with one uvicorn worker per core; granian",
+    )
+    bench.add_argument(
+        "--export",
+        nargs=2,
+        metavar=("locust", "FILE"),
+        default=None,
+        help="write a locustfile of the scenario to FILE instead of running it",
+    )
     bench.add_argument("--workers", type=_whole(1, 64), default=1, help="gunicorn workers for Flask (default: 1)")
     bench.add_argument("--threads", type=_whole(1, 1000), default=8, help="threads per gunicorn worker (default: 8)")
     bench.add_argument(

@@ -98,19 +98,23 @@ def report_view(report: BenchReport) -> Any:
         cells += [cpu, "-" if srv is None else f"{srv:.3f}", _ms(load.server_rss_mb)]
         table.add_row(*cells)
     routes = [Text(f"{_name(t.key)}: GET {t.path}, {t.route}", style="dim") for t in scenario.targets]
-    settings = [Text(f"{_name(key)}: {spec.label}; loop: {spec.loop}; parser: {spec.parser} ({spec.target})", style="dim")
-                for key, spec in report.servers.items()]  # fmt: skip
+    settings = [
+        Text(f"{_name(key)}: {spec.label}; loop: {spec.loop}; parser: {spec.parser} ({spec.target})", style="dim")
+        for key, spec in report.servers.items()
+    ]
     notes = [
         Text(f"{_name(r.target.key)} at c={r.concurrency}: the server closed the connection after each answer "
-             f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes connecting.", style="dim")
+             f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes "
+             "connecting.", style="dim")
         for r in report.results
         if r.load.reconnects and r.load.reconnects > r.load.requests / 2
     ][:1]  # fmt: skip
     legend = ("Latencies in ms" + (", timed from each request's due time (open loop)" if opened else "") + ". "
               + ("asked: the rate scheduled; late/drop: sent over 10 ms late / never sent. " if opened else
                  "bound: concurrency / wait, the most a closed loop can get. " if scenario.wait_ms else "")
-              + "client: the load client's CPU ms per request; srv CPU: the server's CPU ms per answer, over its "
-              "whole process tree; srv MB: its resident memory (summed over processes, shared pages counted in each).")  # fmt: skip
+              + "client: the load client's CPU ms per request; srv CPU: the server's CPU ms per answer, over "
+              "its whole process tree; srv MB: its resident memory (summed over processes, shared pages "
+              "counted in each).")  # fmt: skip
     notes.append(Text(legend, style="dim"))
     if plan.engine == "locust":
         from explorer.bench.locust import LIMITS

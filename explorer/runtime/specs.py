@@ -14,7 +14,10 @@ from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 
-__all__ = ["FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener", "demo_spec"]
+__all__ = [
+    "FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
+    "demo_spec",
+]  # fmt: skip
 
 FRAMEWORKS = ("flask", "fastapi")
 
@@ -117,10 +120,12 @@ _SHORT = {"werkzeug": "dev", "gunicorn": "gunicorn", "gunicorn-gevent": "gevent"
 _LOOPS = {
     "werkzeug": "none: a thread per connection", "gunicorn": "none: a thread pool behind a selector",
     "gunicorn-gevent": "gevent (greenlets on libev)", "uvicorn": "asyncio", "gunicorn-uvicorn": "asyncio",
-    "granian-wsgi": "none: Rust's tokio hands requests to a thread pool", "granian-asgi": "asyncio, fed by Rust's tokio",
+    "granian-wsgi": "none: Rust's tokio hands requests to a thread pool",
+    "granian-asgi": "asyncio, fed by Rust's tokio",
 }  # fmt: skip
 _PARSERS = {
-    "werkzeug": "http.server (Python)", "gunicorn": "gunicorn's own (Python)", "gunicorn-gevent": "gunicorn's own (Python)",
+    "werkzeug": "http.server (Python)", "gunicorn": "gunicorn's own (Python)",
+    "gunicorn-gevent": "gunicorn's own (Python)",
     "uvicorn": "httptools (C)", "gunicorn-uvicorn": "httptools (C)", "granian-wsgi": "hyper (Rust)",
     "granian-asgi": "hyper (Rust)",
 }  # fmt: skip
@@ -142,7 +147,9 @@ def demo_spec(
     if framework == "flask":
         if flask_server not in FLASK_SERVERS:
             raise ServerError(f"unknown Flask server {flask_server!r}; use {', '.join(FLASK_SERVERS)}")
-        kind = {"dev": "werkzeug", "gunicorn": "gunicorn", "gevent": "gunicorn-gevent", "granian": "granian-wsgi"}[flask_server]
+        kind = {"dev": "werkzeug", "gunicorn": "gunicorn", "gevent": "gunicorn-gevent", "granian": "granian-wsgi"}[
+            flask_server
+        ]
         threads = GEVENT_CONNECTIONS if kind == "gunicorn-gevent" else threads
         return ServerSpec("flask", kind, "demos.flask_app:app", workers=1 if kind == "granian-wsgi" else workers,
                           threads=threads)  # fmt: skip
