@@ -59,7 +59,8 @@ class LabScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,p", "dismiss(None)", "Back", id="lab.back"),
         Binding("ctrl+r", "run", "Run", id="lab.run", priority=True),
-        Binding("ctrl+x", "stop", "Stop", id="lab.stop"),
+        # Priority, as ctrl+r: a focused field would otherwise take ctrl+x as "cut" and the run would go on.
+        Binding("ctrl+x", "stop", "Stop", id="lab.stop", priority=True),
     ]
 
     class RunRequested(Message):
@@ -153,6 +154,13 @@ class LabScreen(Screen[None]):
     def _set_running(self, running: bool) -> None:
         self.query_one("#lab-run", Button).disabled = running
         self.query_one("#lab-stop", Button).disabled = not running
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stop is offered (and ctrl+x taken from a field's "cut") only while a run is under way."""
+        if action == "stop":
+            return not self.query_one("#lab-stop", Button).disabled
+        return True
 
     def on_bench_event(self, event: BenchEvent) -> None:
         """Progress, a finished run, or a run starting: called by the controller for every event."""

@@ -318,6 +318,9 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         lab.query_one("#lab-duration", Input).value = "30"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: any(("explorer.bench._worker" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
+        lab.query_one("#lab-levels", Input).focus()  # a field has focus: ctrl+x must still stop, and show as Stop
+        await pilot.pause()
+        assert app.screen.active_bindings["ctrl+x"].binding.description == "Stop"
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
         assert [p for p in psutil.Process().children(recursive=True) if "bench._worker" in " ".join(p.cmdline())] == []
