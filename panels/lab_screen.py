@@ -12,13 +12,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.runtime.errors import ExplorerError
+from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
@@ -53,8 +54,16 @@ class LabScreen(Screen[None]):
     | --- | --- |
     | ctrl+r | run (or run again) |
     | ctrl+x | stop the run |
-    | escape / p | back (a run goes on in the background until it ends or is stopped) |
+    | escape | leave a field; elsewhere, back (a run goes on in the background until it ends or is stopped) |
     """
+
+    HELP_TITLE = "Performance lab"
+    HELP = (
+        "Async against sync under load, measured. Choose the scenario, the Flask server, the engine, the "
+        "concurrency levels, the duration and the warm-up; ctrl+r runs the experiment on servers of its own, with "
+        "the load generated in a process of its own. Results, plots and a verdict computed from the figures follow; "
+        "ctrl+x stops a run. A run goes on while you look elsewhere."
+    )
 
     BINDINGS = [
         Binding("escape,p", "dismiss(None)", "Back", id="lab.back"),
@@ -79,28 +88,30 @@ class LabScreen(Screen[None]):
         self._live: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="lab-controls"):
-            yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
-            yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
-            yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
-                         id="lab-engine", compact=True)  # fmt: skip
-            yield Label("levels", classes="lab-label")
-            yield Input("1,10,50,100", id="lab-levels")
-            yield Label("s", classes="lab-label")
-            yield Input("3", id="lab-duration", type="number")
-            yield Label("warm-up", classes="lab-label")
-            yield Input("1", id="lab-warmup", type="number")
-            yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
-            yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
-        yield Static("", id="lab-about")
-        yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
-        yield Static("", id="lab-live")
-        with Horizontal(id="lab-body"):
+        with VerticalScroll(id="lab-scroll"):  # a short terminal scrolls the lab rather than cutting it
+            with Vertical(id="lab-controls"):
+                with Horizontal(id="lab-choices"):
+                    yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
+                    yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
+                    yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
+                                 id="lab-engine", compact=True)  # fmt: skip
+                with Horizontal(id="lab-numbers"):
+                    yield Label("levels", classes="lab-label")
+                    yield Field("1,10,50,100", id="lab-levels", compact=True)
+                    yield Label("s", classes="lab-label")
+                    yield Field("3", id="lab-duration", type="number", compact=True)
+                    yield Label("warm-up", classes="lab-label")
+                    yield Field("1", id="lab-warmup", type="number", compact=True)
+                    yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
+                    yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
+            yield Static("", id="lab-about")
+            yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
+            yield Static("", id="lab-live")
             yield DataTable(id="lab-results", zebra_stripes=True, cursor_type="row")
-            with Vertical(id="lab-plots"):
+            with Horizontal(id="lab-plots"):
                 yield PlotextPlot(id="lab-plot-rps", classes="lab-plot")
                 yield PlotextPlot(id="lab-plot-latency", classes="lab-plot")
-        yield Static("", id="lab-verdict")
+            yield Static("", id="lab-verdict")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,6 +120,11 @@ class LabScreen(Screen[None]):
             table.add_column(column, key=column)
         self._about()
         self.query_one("#lab-scenario", Select).focus()
+
+    @on(Left)
+    def _left_field(self, event: Left) -> None:
+        event.stop()
+        self.query_one("#lab-results", DataTable).focus()
 
     @on(Select.Changed)
     def _about(self) -> None:

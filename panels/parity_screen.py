@@ -9,16 +9,29 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
     from explorer.runtime.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
 OUTCOME_STYLE = {"match": "bold green", "differ": "bold yellow", "error": "bold red"}
+REQUEST_CHARS = 48  # of a request's name and line in the table; the detail below the table shows it whole
+DIFFERENCE_CHARS = 90
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _request_label(result: ParityResult) -> str:
+    line = result.case.request.line
+    return f"{result.case.name}: {line}" if result.case.name and result.case.name != line else line
 
 
 class ParityScreen(Screen["RequestSpec | None"]):
@@ -27,8 +40,17 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | Key | Action |
     | --- | --- |
     | enter | in the path: run the file; on a row: load its request in the editor |
-    | escape / c | back |
+    | escape | leave the path field; elsewhere, back |
+    | c | back |
     """
+
+    HELP_TITLE = "Parity check"
+    HELP = (
+        "A requests file (YAML or JSON) is sent to both apps, request by request, and each pair of answers is "
+        "compared: status, content type, chosen headers and the body (JSON structurally). Type the file's path "
+        "and press Enter; with the demos, the demo requests file is filled in. Enter on a row loads its request "
+        "into the main view's editor and sends it."
+    )
 
     BINDINGS = [Binding("escape,c", "dismiss(None)", "Back", id="parity.back")]
 
@@ -46,22 +68,29 @@ class ParityScreen(Screen["RequestSpec | None"]):
         self.results: list[ParityResult] = []
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="parity-bar"):
-            yield Input(self.path, placeholder="requests.yaml or .json (method, path, headers, body, expect)", id="parity-path")
-            yield Button("Run", id="parity-run", variant="primary", compact=True)
-        yield Static(Text("Each request goes to both apps; status, content type, chosen headers and JSON bodies are compared."),
-                     id="parity-summary")  # fmt: skip
-        yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="parity-detail")
+        with VerticalScroll(id="parity-scroll"):  # a short terminal scrolls the screen rather than cutting it
+            with Horizontal(id="parity-bar"):
+                yield Field(self.path, placeholder="requests.yaml or .json (method, path, headers, body, expect)",
+                            id="parity-path", compact=True)  # fmt: skip
+                yield Button("Run", id="parity-run", variant="primary", compact=True)
+            yield Static(Text("Each request goes to both apps; status, content type, chosen headers and JSON bodies are "
+                              "compared."), id="parity-summary")  # fmt: skip
+            yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="parity-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#parity-table", DataTable)
         table.add_column("#", width=3)
-        table.add_column("request", width=40)
+        table.add_column("request")  # as wide as its longest entry: the table scrolls sideways when it must
         table.add_column("outcome", width=8)
-        table.add_column("first difference", width=80)
+        table.add_column("first difference")
         self.query_one("#parity-path", Input).focus()
+
+    @on(Left, "#parity-path")
+    def _left_field(self, event: Left) -> None:
+        event.stop()
+        self.query_one("#parity-table", DataTable).focus()
 
     @on(Button.Pressed, "#parity-run")
     @on(Input.Submitted, "#parity-path")
@@ -85,9 +114,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
         first = result.differences[0].line() if result.differences else ""
         self.query_one("#parity-table", DataTable).add_row(
             Text(str(len(self.results))),
-            Text(f"{result.case.name}: {result.case.request.line}" if result.case.name else result.case.request.line),
+            Text(_cut(_request_label(result), REQUEST_CHARS)),
             Text(result.outcome, style=OUTCOME_STYLE.get(result.outcome, "")),
-            Text(first),
+            Text(_cut(first, DIFFERENCE_CHARS)),
         )
 
     def show_report(self, report: ParityReport) -> None:
@@ -104,7 +133,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if not 0 <= event.cursor_row < len(self.results):
             return
         result = self.results[event.cursor_row]
-        text = Text()
+        text = Text(_request_label(result) + "\n", style="bold")
         for difference in result.differences:
             text.append(f"• {difference.line()}\n")
         if result.more:

@@ -33,7 +33,7 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
         if wait_log:  # the dev server logs each request just after answering it
             flask_log = app.session.server("flask").log
             await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
-        await pilot.press(*keys)
+        await pilot.press("escape", *keys)  # from the list (where letters filter) to the answers
         await pilot.pause()
 
     return run
@@ -47,7 +47,7 @@ def test_response_tab(snap_compare, tab: str, key: str) -> None:  # type: ignore
 def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
-        await pilot.press("f", "f")
+        await pilot.press("escape", "f", "f")
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
@@ -68,7 +68,7 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
-        await pilot.press("d")
+        await pilot.press("escape", "d")
         await until(pilot, lambda: type(pilot.app.screen).__name__ == "DocsScreen")
         await pilot.pause()
 
@@ -76,7 +76,7 @@ def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_for(), terminal_size=SIZE, press=["p"])
+    assert snap_compare(app_for(), terminal_size=SIZE, press=["escape", "p"])
 
 
 def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type
         app = pilot.app
         await servers_ready(pilot)
         await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
-        await pilot.press("c")
+        await pilot.press("escape", "c")
         app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
         await pilot.press("enter")
         await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 12)
