@@ -102,14 +102,15 @@ def _listening_ports(proc: psutil.Process) -> list[int]:
 
 
 def _answers(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         conn.request("GET", "/.well-known/explorer-probe")
         conn.getresponse().read()
-        conn.close()
         return True
     except OSError:
         return False
+    finally:  # a probe that timed out on a busy machine must not leave its socket to the garbage collector
+        conn.close()
 
 
 def _ppid(process: psutil.Process) -> int | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 
-__all__ = ["FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener", "demo_spec"]
+__all__ = ["FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener", "demo_requests_file", "demo_spec"]
 
 FRAMEWORKS = ("flask", "fastapi")
 
@@ -82,6 +82,13 @@ def demo_spec(framework: str, flask_server: str = "dev", workers: int = 1, threa
         kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
         return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
     raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
+
+
+def demo_requests_file() -> Path:
+    """The requests file that checks the demo apps for parity (shipped with them, so the Parity screen has one)."""
+    import demos
+
+    return Path(demos.__file__).resolve().parent / "parity.yaml"
 
 
 @dataclass(frozen=True)

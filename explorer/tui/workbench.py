@@ -172,6 +172,12 @@ class Workbench(Vertical):
             panel.set_class(framework not in shown, "-out")
             panel.set_class(framework != self.front, "-back")
             panel.mark_earlier(self.sends)
+        focused = self.screen.focused
+        narrow = self.screen.has_class("-narrow")
+        for framework in self.session.frameworks:  # the keyboard never stays in an answer that is now hidden
+            hidden = framework not in shown or (narrow and framework != self.front)
+            if hidden and focused is not None and self.panel(framework) in focused.ancestors:
+                self.panel(self.front).focus_content()
         switch = self.query_one("#answer-switch", Static)
         switch.update(answer_switch({fw: self.panel(fw).exchange for fw in shown}, self.front, self.sends,
                                     {fw: self.panel(fw).send_number for fw in shown}))  # fmt: skip
