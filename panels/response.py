@@ -68,6 +68,7 @@ class ResponsePanel(Vertical):
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
         self.send_number = 0  # the send the answer shown belongs to (0: none yet)
+        self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self.request_line = ""
         self.border_title = NAMES.get(framework, framework)
 
@@ -174,6 +175,8 @@ class ResponsePanel(Vertical):
         chip.set_classes("chip -idle")
         for part in ("meta", "timings", "headertable", "validtable", "reason", "codenote", "code-view"):
             self.query_one(f"#{part}-{fw}", Static).update("")
+        self._chip_meta = ("", "")
+        self._place_meta()
         self.query_one(f"#why-{fw}", Static).update(Text(note, style="italic"))
         self.query_one(BodyView).show(None)
 
@@ -205,16 +208,16 @@ class ResponsePanel(Vertical):
         fw = self.framework
         chip = self.query_one(f"#chip-{fw}", Static)
         mark = " ≠" if "status" in differs else ""
-        if exchange.status is None:
-            chip.update(Text(" ERROR "))
-        else:
-            chip.update(Text(f" {exchange.status} {exchange.reason}{mark} "))
+        chip_text = " ERROR " if exchange.status is None else f" {exchange.status} {exchange.reason}{mark} "
+        chip.update(Text(chip_text))
         chip.set_classes(f"chip {status_class(exchange.status)}")
         ctype = exchange.content_type or "no content type"
         ctype_mark = " ≠" if "content type" in differs else ""
         body_mark = " ≠" if "body" in differs else ""
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{fw}", Static).update(Text(meta))
+        self._chip_meta = (chip_text, meta)
+        self._place_meta()
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
         reason = Text(why(exchange), style="italic")
         for note in exchange.notes:
@@ -223,6 +226,15 @@ class ResponsePanel(Vertical):
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
         self._fill_validation(exchange)
+
+    def on_resize(self) -> None:
+        self._place_meta()
+
+    def _place_meta(self) -> None:
+        """Content type and size beside the status chip when both fit on one line, else below it (never cut)."""
+        chip, meta = self._chip_meta
+        needed = Text(chip).cell_len + Text(meta).cell_len + 2
+        self.set_class(bool(meta) and needed > self.content_region.width, "-meta-below")
 
     def _timings(self, exchange: Exchange) -> Text:
         t = exchange.timings

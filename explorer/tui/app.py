@@ -57,9 +57,9 @@ class ExplorerApp(ScreensApp):
     TITLE = "Flask vs FastAPI Explorer"
     BINDINGS: ClassVar[list[BindingType]] = BINDINGS
     # Screen classes by size (app.tcss): the list narrows and the answers go one at a time below 100
-    # columns; the editor and the panels' extras shrink below 34 lines.
+    # columns; the editor loses its borders and the lines above the answers shrink below 40 lines.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (40, "-tall")]
 
     def __init__(
         self,

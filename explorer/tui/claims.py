@@ -58,8 +58,8 @@ def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int,
             text.append("  │  ", style="dim")
         style = "bold reverse" if framework == front else "dim"
         label = f" {_name(framework)} "
-        if exchange is not None:
-            label += f"{exchange.status} {exchange.reason} " if exchange.status is not None else "ERROR "
+        if exchange is not None:  # the status code alone: the chip below has the reason, the line has little room
+            label += f"{exchange.status} " if exchange.status is not None else "ERROR "
             if 0 < numbers.get(framework, 0) < latest:
                 label += "(earlier send) "
         text.append(label, style=style)
