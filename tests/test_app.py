@@ -157,6 +157,8 @@ async def test_table_screen_measures_and_proves() -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "t")
         assert isinstance(app.screen, TableScreen)
+        keys = app.screen.active_bindings  # this screen's keys: none of the main view's letters
+        assert "escape" in keys and "enter" in keys and not {"f", "p", "c", "r", "d"} & set(keys)
         await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
         assert all(v > 0 for v in app.measurements.spawn_ms.values())
         await pilot.press("down")  # Data validation
@@ -363,6 +365,11 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
         await pilot.press("enter")
         assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
         assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
+        app.query_one("#route-tree").focus()
+        await pilot.press("f1")  # the help speaks of routes here: there is no sample to pick
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join([*app.screen.paragraphs, *(text for _, text in app.screen.keys)]).lower()
+        assert "route" in shown and "sample" not in shown
 
 
 async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:

@@ -16,6 +16,7 @@ from explorer.content.catalog import by_id
 from explorer.runtime.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.help_screen import HelpScreen
+from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
 from panels.table_screen import TableScreen
 from tests.apptools import send_and_wait, servers_ready, until
@@ -206,3 +207,12 @@ async def test_urls_of_our_servers_and_curl_commands_are_read_into_the_editor() 
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.last is before and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
+
+        await pilot.press("escape", "c")  # with the demos, the Parity screen has their requests file ready
+        screen = app.screen
+        assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith("parity.yaml")
+        await pilot.press("enter")
+        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary")))
+        assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check"
