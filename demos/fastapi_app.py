@@ -1,4 +1,9 @@
-"""The FastAPI demo: ASGI, async handlers, validation and docs from type hints."""
+"""The FastAPI demo: ASGI, async handlers, validation and docs from type hints.
+
+The app, its middleware and the basic routes are here; each further topic is a router (or a small
+mounted app) beside it (``fastapi_forms``: forms, uploads, the session, a token; ``fastapi_http``:
+errors, JSON types, status codes, middleware, CORS, background tasks), included below.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,29 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
+from starlette.middleware.sessions import SessionMiddleware
 
+from demos import fastapi_forms, fastapi_http
+from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
 app = FastAPI(title="FastAPI demo")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+app.include_router(fastapi_forms.router)
+app.include_router(fastapi_http.router)
+app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first mount whose prefix matches wins
+app.mount("/hooks", fastapi_http.asgi_app)
+app.mount("/cors", fastapi_http.cors_app)
+# max_age=None: a cookie for the browser session, never expired by the server, so the catalog's fixed cookies work.
+app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY, max_age=None)
+
+
+@app.exception_handler(fastapi_http.OutOfStock)
+async def out_of_stock(request: Request, exc: fastapi_http.OutOfStock) -> JSONResponse:
+    return JSONResponse({"error": "out_of_stock", "item": exc.item}, status_code=409)
 
 
 @app.middleware("http")

@@ -1,17 +1,33 @@
-"""The Flask demo: WSGI, synchronous views, validation written by hand or with marshmallow."""
+"""The Flask demo: WSGI, synchronous views, validation written by hand or with marshmallow.
+
+The app, its configuration and the basic routes are here; each further topic is a blueprint beside
+it (``flask_forms``: forms, uploads, the session, a token; ``flask_http``: errors, JSON types, status
+codes, hooks, CORS, background work), registered below.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_cors import CORS
 from marshmallow import Schema, ValidationError, fields
 
+from demos import flask_forms, flask_http
+from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
 app = Flask(__name__)
+app.secret_key = SECRET_KEY
+# Sessions are checked against this age; long here so the catalog's fixed cookies keep working (default 31 days).
+app.permanent_session_lifetime = timedelta(days=3650)
+# flask-cors, for /cors/ only: every method is allowed unless `methods` says otherwise.
+CORS(app, resources={r"/cors/*": {"origins": ["https://app.example"]}})
+for blueprint in (flask_forms.bp, flask_http.bp, flask_http.hooks, flask_http.deps):
+    app.register_blueprint(blueprint)
 
 
 @app.before_request

@@ -1,4 +1,4 @@
-"""The comparison table (``t``): five dimensions in our words plus rows measured live."""
+"""The comparison table (``t``): the dimensions in our words, the installed versions, and rows measured live."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from explorer.content.catalog import by_id
-from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, Row
+from explorer.content.comparison import MEASURED_ROWS, Measurements, Row, table_rows
 
 
 class TableScreen(Screen[str | None]):
@@ -40,7 +40,7 @@ class TableScreen(Screen[str | None]):
         self.measurements = measurements
         self.mask = mask
         self.demo = demo  # with the user's own apps, only spawn-to-ready is measured (no GET /items/1)
-        self.rows: list[Row] = [*ROWS, *(r for r in MEASURED_ROWS if demo or r.key == "spawn")]
+        self.rows: list[Row] = [*table_rows(), *(r for r in MEASURED_ROWS if demo or r.key == "spawn")]
         self._built_for = 0
 
     def compose(self) -> ComposeResult:

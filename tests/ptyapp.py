@@ -102,6 +102,8 @@ def _listening_ports(proc: psutil.Process) -> list[int]:
 
 
 def _answers(port: int) -> bool:
+    """One probe; the connection is closed whatever happens (a probe that times out while the app is
+    still importing would otherwise leave its socket to the garbage collector, a ResourceWarning)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
         conn.request("GET", "/.well-known/explorer-probe")
@@ -109,7 +111,7 @@ def _answers(port: int) -> bool:
         return True
     except OSError:
         return False
-    finally:  # a probe that timed out on a busy machine must not leave its socket to the garbage collector
+    finally:
         conn.close()
 
 

@@ -279,8 +279,10 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
         await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
     document = json.loads(next(tmp_path.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
+    assert document["data"]["servers"]["fastapi"]["versions"]["FastAPI"]
     markdown = next(tmp_path.glob("explorer-session-*.md")).read_text()
     assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown
+    assert "**fastapi versions**: FastAPI " in markdown and "Installed versions" in markdown
 
 
 async def test_ctrl_r_sends_while_typing_in_the_body() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from explorer.content.catalog import SAMPLES, TOPICS, Sample, by_id, by_topic, matching
-from explorer.content.comparison import ROWS
+from explorer.content.comparison import table_rows
 from tests.conftest import LiveServers
 
 
@@ -21,6 +23,17 @@ def check(sample: Sample, live: LiveServers) -> None:
             assert sorted(locations) == sorted(expect.locations), (framework, locations)
         if expect.content_type:
             assert exchange.content_type == expect.content_type
+        for name, pattern in expect.headers:
+            value = exchange.header(name)
+            assert (value is None) if pattern is None else (value is not None and re.fullmatch(pattern, value)), (
+                framework, name, value)  # fmt: skip
+        if expect.json is not None:
+            assert exchange.json == expect.json, (framework, exchange.text[:300])
+        if expect.keys:
+            assert isinstance(exchange.json, dict), (framework, exchange.text[:300])
+            assert sorted(exchange.json) == sorted(expect.keys), (framework, exchange.json)
+        assert expect.contains in exchange.text, (framework, exchange.text[:300])
+        assert not [text for text in expect.excludes if text in exchange.text], (framework, exchange.text[:300])
         if sample.burst > 1:
             assert exchange.burst is not None and exchange.burst.count == sample.burst and exchange.burst.errors == 0
 
@@ -43,7 +56,7 @@ def test_catalog_is_complete() -> None:
         assert set(sample.expect) == set(sample.frameworks)
         assert sample.claim.endswith(".") and len(sample.claim) < 200
         sample.request.checked()
-    for row in ROWS:  # every dimension of the table is proved by at least one sample
+    for row in table_rows():  # every dimension of the table is proved by at least one sample
         assert row.samples and all(by_id(sid) for sid in row.samples)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -30,6 +31,8 @@ def test_send_json_reports_both_frameworks() -> None:
     assert by_framework["fastapi"]["validation"][0]["location"] == "path.item_id"
     for key in ("framework", "status", "reason", "headers", "body", "json", "elapsed_ms", "ttfb_ms", "server_ms", "validation", "error"):
         assert key in by_framework["flask"]
+    assert set(document["servers"]["flask"]["versions"]) == {"Flask", "Werkzeug", "gunicorn", "flask-cors"}
+    assert document["servers"]["fastapi"]["versions"]["Starlette"] == importlib.metadata.version("starlette")
 
 
 def test_send_panels_one_framework_with_body_and_header() -> None:
@@ -66,10 +69,17 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
 
 
 def test_samples_and_table_json() -> None:
-    samples = json.loads(explorer("samples", "--json").stdout)["samples"]
+    document = json.loads(explorer("samples", "--json").stdout)
+    samples = document["samples"]
     assert len(samples) >= 20 and {"id", "title", "request", "claim"} <= set(samples[0])
-    rows = json.loads(explorer("table", "--json").stdout)["rows"]
-    assert [r["key"] for r in rows] == ["model", "validation", "docs", "html", "ecosystem"]
+    assert document["versions"]["FastAPI"] == importlib.metadata.version("fastapi")
+    crash = next(s for s in samples if s["id"] == "error-crash")
+    assert "s3cret" in crash["expect"]["fastapi"]["excludes"]
+    table = json.loads(explorer("table", "--json").stdout)
+    assert [r["key"] for r in table["rows"]][:5] == ["model", "validation", "docs", "html", "ecosystem"]
+    versions = table["rows"][-1]
+    assert versions["key"] == "versions" and f"Werkzeug {importlib.metadata.version('werkzeug')}" in versions["flask"]
+    assert table["versions"]["Pydantic"] == importlib.metadata.version("pydantic")
 
 
 def test_table_measure_fills_measured_rows() -> None:

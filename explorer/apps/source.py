@@ -1,9 +1,10 @@
 """Find the handler that serves a request by reading an app's source, without importing the app.
 
 The Code tab shows the function a framework would run for the request, read with :mod:`ast` from
-the demo module (or a user's module). Route patterns become regular expressions the way each
-framework matches them: Flask's converters (``<int:id>`` is digits only) and Starlette's
-``{param}`` (any segment; the type check comes later, as a 422).
+the demo module (or a user's module) and the modules beside it that it imports (its blueprints and
+routers). Route patterns become regular expressions the way each framework matches them: Flask's
+converters (``<int:id>`` is digits only) and Starlette's ``{param}`` (any segment; the type check
+comes later, as a 422).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 
 _ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+MAX_LISTED = 15  # routes named when none matches
 _FLASK_CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r".+", "string": r"[^/]+", "uuid": r"[0-9a-fA-F-]{36}"}
 
 
 @dataclass(frozen=True)
 class Route:
-    """One decorated handler: the pattern as written, its methods, and its source lines."""
+    """One decorated handler: the pattern as served (mount prefix included), its methods, and its source lines."""
 
     pattern: str
     methods: tuple[str, ...]
@@ -30,6 +32,7 @@ class Route:
     source: str
     line: int
     regex: re.Pattern[str]
+    file: Path | None = None  # the module it is written in: the app's own, or one beside it
 
     def matches(self, path: str) -> bool:
         return self.regex.fullmatch(path) is not None
@@ -49,7 +52,14 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _decorator_route(decorator: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+def _name(node: ast.expr) -> str | None:
+    """``bp`` for ``bp`` and for ``module.bp``: objects are matched by their last name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def _decorator_route(decorator: ast.expr) -> tuple[str, tuple[str, ...], str | None] | None:
     if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
         return None
     name = decorator.func.attr
@@ -63,15 +73,47 @@ def _decorator_route(decorator: ast.expr) -> tuple[str, tuple[str, ...]] | None:
     for keyword in decorator.keywords:
         if keyword.arg == "methods" and isinstance(keyword.value, (ast.List, ast.Tuple)):
             methods = tuple(str(e.value).upper() for e in keyword.value.elts if isinstance(e, ast.Constant))
-    return first.value, methods
+    return first.value, methods, _name(decorator.func.value)
 
 
-@lru_cache(maxsize=16)
-def routes_in(path: Path) -> tuple[Route, ...]:
-    """Every route-decorated function in a Python file, in source order."""
+def _prefixes(tree: ast.Module) -> dict[str, str]:
+    """Where sub-apps, routers and blueprints are attached: ``app.mount("/p", sub)``,
+    ``app.include_router(router, prefix="/p")``, ``app.register_blueprint(bp, url_prefix="/p")``."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        args, method = node.args, node.func.attr
+        prefix: object = None
+        if method == "mount" and len(args) >= 2 and isinstance(args[0], ast.Constant):
+            target, prefix = args[1], args[0].value
+        elif method in ("include_router", "register_blueprint") and args:
+            target = args[0]
+            keyword = "prefix" if method == "include_router" else "url_prefix"
+            given = [k.value for k in node.keywords if k.arg == keyword and isinstance(k.value, ast.Constant)]
+            prefix = given[0].value if given else None
+        if isinstance(prefix, str) and (name := _name(target)):
+            found[name] = prefix.rstrip("/")
+    return found
+
+
+def _siblings(tree: ast.Module, path: Path) -> list[Path]:
+    """Modules in the same folder that the app imports (its blueprints and routers), never the frameworks'."""
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module.rsplit(".", 1)[-1]] + [alias.name for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names += [alias.name.rsplit(".", 1)[-1] for alias in node.names]
+    files = [path.parent / f"{name}.py" for name in dict.fromkeys(names)]
+    return [f for f in files if f != path and f.is_file()]
+
+
+def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text)
     lines = text.splitlines()
+    prefixes = {**_prefixes(tree), **prefixes}
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -84,8 +126,25 @@ def routes_in(path: Path) -> tuple[Route, ...]:
                 while comment > 0 and lines[comment - 1].lstrip().startswith("#"):
                     comment -= 1
                 source = "\n".join(lines[comment : node.end_lineno])
-                found.append(Route(route[0], route[1], node.name, source, comment + 1, pattern_regex(route[0])))
-    return tuple(sorted(found, key=lambda r: r.line))
+                pattern = prefixes.get(route[2] or "", "") + route[0]
+                found.append(Route(pattern, route[1], node.name, source, comment + 1, pattern_regex(pattern), path))
+    return sorted(found, key=lambda r: r.line)
+
+
+@lru_cache(maxsize=16)
+def routes_in(path: Path) -> tuple[Route, ...]:
+    """Every route-decorated function in a Python file and in the modules beside it that it imports.
+
+    Routes come in the order they are matched: the app module's own first, then each imported
+    module's. A prefix given where a sub-app, router or blueprint is attached is added to its
+    routes' patterns, so ``/hooks`` + ``/ping`` is found as ``/hooks/ping``.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    prefixes = _prefixes(tree)
+    found = _routes(path, prefixes)
+    for sibling in _siblings(tree, path):
+        found += _routes(sibling, prefixes)
+    return tuple(found)
 
 
 def module_file(target: str, app_dir: Path | None = None) -> Path | None:
@@ -158,9 +217,16 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
             note = ""
             if method in implicit and method not in route.methods:
                 note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
-            return HandlerLookup(route, note, file)
+            return HandlerLookup(route, note, route.file or file)
     if matching:
         allowed = sorted({m for r in matching for m in r.methods})
-        return HandlerLookup(matching[0], f"The path matches, but no handler accepts {method} (allowed: {', '.join(allowed)}).", file)
-    listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes)
-    return HandlerLookup(None, f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}", file)
+        note = f"The path matches, but no handler accepts {method} (allowed: {', '.join(allowed)})."
+        return HandlerLookup(matching[0], note, matching[0].file or file)
+    slashed = bare[:-1] if bare.endswith("/") else bare + "/"
+    if bare != "/" and any(r.matches(slashed) for r in routes) and (framework == "fastapi" or slashed.endswith("/")):
+        server = "Werkzeug redirects it with a 308" if framework == "flask" else "Starlette redirects it with a 307"
+        return HandlerLookup(None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file)
+    listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes[:MAX_LISTED])
+    more = f" and {len(routes) - MAX_LISTED} more" if len(routes) > MAX_LISTED else ""
+    note = f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}{more}"
+    return HandlerLookup(None, note, file)

@@ -98,6 +98,9 @@ def specs_from_options(
     return [user_spec(fw, given[fw] or "", folder, flask_server) for fw in chosen if given[fw]]
 
 
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*: ")
+
+
 def import_error_line(log_lines: Iterable[str]) -> str | None:
     """The last line of the traceback ``_serve`` prints when the app fails to import, e.g.
 
@@ -107,14 +110,16 @@ def import_error_line(log_lines: Iterable[str]) -> str | None:
     starts = [i for i, line in enumerate(lines) if line.startswith(_IMPORT_MARKER)]
     if not starts:
         return None
-    found = None
+    found = named = None
     for line in lines[starts[-1] + 1 :]:
         if not line.strip() or line.startswith((" ", "\t", "[explorer]", "Traceback")):
             continue
         if line.startswith(("[", "During handling", "The above exception")):
             continue  # gunicorn's own log lines and chained-exception banners
         found = line.strip()
-    return found
+        if _EXCEPTION_LINE.match(line):
+            named = found  # a message of several lines ends below its "Name: first line"
+    return named or found
 
 
 def startup_problems(session: object) -> list[str]:

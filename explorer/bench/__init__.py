@@ -11,8 +11,7 @@ Public API (imported on first use, so ``explorer --help`` and the load process s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "BenchError": "plan", "BenchPlan": "plan",
@@ -30,8 +29,4 @@ __all__ = [
     "verdict", "verdict_all",
 ]  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'explorer.bench' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"explorer.bench.{_WHERE[name]}"), name)
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

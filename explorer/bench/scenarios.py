@@ -66,4 +66,14 @@ SCENARIOS: dict[str, Scenario] = {
         "framework overhead: a tiny JSON answer, no waiting, no work",
         (Target("flask", "flask", "/items/1", "def"), Target("fastapi", "fastapi", "/items/1", "async def")),
     ),
+    "middleware": Scenario(
+        "middleware",
+        "Hooks and middleware",
+        "the cost of wrapping each request: Flask's hooks, a pure ASGI middleware, BaseHTTPMiddleware",
+        (
+            Target("flask", "flask", "/hooks/ping", "before_request + after_request"),
+            Target("fastapi", "fastapi", "/hooks/ping", "pure ASGI middleware"),
+            Target("fastapi-base", "fastapi", "/hooks/base/ping", "BaseHTTPMiddleware"),
+        ),
+    ),
 }

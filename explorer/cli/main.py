@@ -114,7 +114,9 @@ def cmd_samples(args: argparse.Namespace) -> int:
     from explorer.content.catalog import SAMPLES
 
     if args.json:
-        print(json.dumps({"samples": [s.to_dict() for s in SAMPLES]}, indent=2))
+        from explorer.runtime.versions import installed
+
+        print(json.dumps({"versions": installed(), "samples": [s.to_dict() for s in SAMPLES]}, indent=2))
         return 0
     from rich.console import Console
 
@@ -125,7 +127,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 async def _table(args: argparse.Namespace) -> int:
-    from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, measure
+    from explorer.content.comparison import MEASURED_ROWS, Measurements, measure, table_rows
 
     measurements: Measurements | None = None
     if args.measure:
@@ -135,12 +137,14 @@ async def _table(args: argparse.Namespace) -> int:
         async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
             measurements = await measure(s)
     if args.json:
-        rows = [row.to_dict() for row in ROWS]
+        rows = [row.to_dict() for row in table_rows()]
         if measurements is not None:
             for row in MEASURED_ROWS:
                 values = measurements.spawn_ms if row.key == "spawn" else measurements.latency_ms
                 rows.append({**row.to_dict(), "flask_ms": values.get("flask"), "fastapi_ms": values.get("fastapi")})
-        print(json.dumps({"rows": rows}, indent=2))
+        from explorer.runtime.versions import installed
+
+        print(json.dumps({"versions": installed(), "rows": rows}, indent=2))
         return 0
     from rich.console import Console
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from explorer.content.catalog import SAMPLES
-from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
+from explorer.content.comparison import MEASURED_ROWS, Measurements, table_rows
 from explorer.content.explain import why
 from explorer.runtime.client import Exchange
 from explorer.runtime.specs import ServerStatus
@@ -106,7 +106,7 @@ def samples_view() -> Table:
 
 def table_view(measurements: Measurements | None = None, frameworks: Iterable[str] = ("flask", "fastapi")) -> Table:
     table = Table("Dimension", "Flask", "FastAPI", title="Flask vs FastAPI", show_lines=True)
-    for row in ROWS:
+    for row in table_rows():
         table.add_row(Text(row.dimension, style="bold"), Text(row.flask), Text(row.fastapi))
     if measurements is not None:
         for row in MEASURED_ROWS:

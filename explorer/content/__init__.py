@@ -5,35 +5,26 @@ Built on the runtime only. Public face (imported on first use):
 - :data:`SAMPLES`, :class:`Sample`, :func:`by_id`, :func:`matching` (``catalog``): each sample a request
   and the one-sentence claim it demonstrates. A new sample is one more entry there (and the test
   suite checks it against both servers).
-- :data:`ROWS`, :data:`MEASURED_ROWS`, :class:`Measurements`, :func:`measure` (``comparison``).
+- :data:`ROWS`, :data:`MEASURED_ROWS`, :func:`table_rows` (the rows and the installed versions),
+  :class:`Measurements`, :func:`measure` (``comparison``).
 - :data:`QUESTIONS`, :func:`recommend` (``guide``); :func:`why`, :func:`differences` (``explain``).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "SAMPLES": "catalog", "TOPICS": "catalog", "Sample": "catalog", "by_id": "catalog", "matching": "catalog",
     "MEASURED_ROWS": "comparison", "ROWS": "comparison", "Measurements": "comparison", "Row": "comparison",
-    "measure": "comparison", "measure_latency": "comparison",
+    "measure": "comparison", "measure_latency": "comparison", "table_rows": "comparison", "versions_row": "comparison",
     "QUESTIONS": "guide", "recommend": "guide",
     "differences": "explain", "why": "explain",
 }  # fmt: skip
 
 __all__ = [
     "MEASURED_ROWS", "QUESTIONS", "ROWS", "SAMPLES", "TOPICS", "Measurements", "Row", "Sample", "by_id",
-    "differences", "matching", "measure", "measure_latency", "recommend", "why",
+    "differences", "matching", "measure", "measure_latency", "recommend", "table_rows", "versions_row", "why",
 ]  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

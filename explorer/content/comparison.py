@@ -1,4 +1,4 @@
-"""The comparison table as data: five dimensions in our own words, plus rows measured live."""
+"""The comparison table as data: the dimensions in our own words, the installed versions, and rows measured live."""
 
 from __future__ import annotations
 
@@ -61,10 +61,80 @@ ROWS: tuple[Row, ...] = (
         "Flask shows the request-response cycle with little hidden; FastAPI does more for you, which is faster once "
         "you know what it is doing. The HTTP concepts carry over between them either way.",
         ("item", "item-query", "head", "options")),
+    Row("forms", "Forms and file uploads",
+        "Built in: request.form and request.files, parsed by Werkzeug for urlencoded and multipart bodies alike.",
+        "Form() and UploadFile parameters, validated like any input (422); they need python-multipart installed.",
+        "Without python-multipart a FastAPI app that declares a form field does not even import. A missing field is "
+        "Flask's HTML 400 (a KeyError on request.form) and FastAPI's 422 naming it.",
+        ("form-urlencoded", "form-multipart", "form-missing", "form-as-json", "upload", "upload-missing")),
+    Row("sessions", "Sessions and cookies",
+        "Built in: session is a cookie signed with app.secret_key.",
+        "Starlette's SessionMiddleware, added to the app, gives request.session: also a signed cookie.",
+        "Both are named session by default and both are signed with itsdangerous, yet neither can read the other's "
+        "cookie: a port to FastAPI logs every user out.",
+        ("session-login", "session-flask-cookie", "session-starlette-cookie", "session-forged")),
+    Row("auth", "Authentication",
+        "Nothing built in: a decorator you write, or an extension such as Flask-Login.",
+        "Security dependencies (OAuth2PasswordBearer, HTTPBearer): 401 with WWW-Authenticate, and an Authorize button in /docs.",
+        "FastAPI's security classes answer 401 since 0.122 (HTTPBearer answered 403 before). In Flask the status, the "
+        "header and the error body are whatever the decorator writes.",
+        ("auth-no-token", "auth-token", "auth-with-token", "auth-bad-token")),
+    Row("errors", "Errors",
+        "abort() renders an HTML error page; @app.errorhandler maps an exception to any answer.",
+        "HTTPException becomes JSON {\"detail\": ...}; @app.exception_handler maps an exception to any answer.",
+        "An API ported from Flask keeps answering HTML errors until it registers JSON handlers. Unhandled exceptions "
+        "are a bare 500 in both, with the traceback in the server's log only.",
+        ("error-abort", "error-custom", "error-crash")),
+    Row("json", "JSON types and response models",
+        "datetime and date as HTTP dates (RFC 822); the view's return value is sent whole.",
+        "ISO 8601 through Pydantic; response_model (or the return type) filters out undeclared fields.",
+        "A client parsing dates breaks on a port, and a Flask view that returns a database record sends every column, "
+        "password hashes included, unless it removes them.",
+        ("json-types", "response-model")),
+    Row("status", "Status codes and redirects",
+        "return body, 201; redirect() answers 302; a route written with a slash redirects the bare path with 308.",
+        "status_code=201 on the route; RedirectResponse answers 307; Starlette redirects a missing or extra slash with 307.",
+        "302 lets a client switch a POST to GET, 307 and 308 keep the method. Flask never adds a slash Starlette would "
+        "remove: /items/ is a 404 in Flask.",
+        ("created", "no-content", "redirect", "slash-redirect", "item-slash")),
+    Row("hooks", "Hooks, middleware and dependencies",
+        "before_request and after_request, app-wide or per blueprint; values for the view go on g.",
+        "Middleware (pure ASGI, or the shorter BaseHTTPMiddleware) and Depends, which injects values as arguments.",
+        "A dependency's own parameters are validated and documented like the handler's. BaseHTTPMiddleware costs more "
+        "per request than pure ASGI: the lab's middleware scenario measures it.",
+        ("hooks-request-id", "middleware-base", "server-timing", "deps-tenant", "deps-missing")),
+    Row("cors", "CORS",
+        "The flask-cors extension; every method is allowed by default.",
+        "Starlette's CORSMiddleware; only GET is allowed unless allow_methods says more.",
+        "The same origin list gives different preflight answers: a PUT from the browser works against Flask and is "
+        "refused by FastAPI until its methods are listed.",
+        ("cors-preflight-put", "cors-preflight-get", "cors-other-origin")),
+    Row("tasks", "Background tasks",
+        "Nothing built in: start a thread, or hand the job to a queue (Celery, RQ).",
+        "BackgroundTasks: the job runs in the same process right after the answer is sent.",
+        "Either way the client gets its answer before the job ends. Jobs in the web process die with it; work that "
+        "must not be lost belongs in a queue in both.",
+        ("task-start", "task-list")),
 )
 
+
+def versions_row() -> Row:
+    """The installed versions, read when asked (package metadata costs tens of milliseconds)."""
+    from explorer.runtime.versions import summary
+
+    return Row("versions", "Installed versions", summary("flask"), summary("fastapi"),
+               "Every answer here comes from these versions. Some claims hold only from a given version, and say so: "
+               "FastAPI's 422 for JSON sent without a Content-Type (0.132+) and Werkzeug's 415 (2.3+) are two.",
+               ("no-content-type",))  # fmt: skip
+
+
+def table_rows() -> tuple[Row, ...]:
+    """The dimensions, then the versions that the answers come from."""
+    return (*ROWS, versions_row())
+
+
 SPACED_COUNT = 8  # requests of the one-at-a-time latency figure
-SPACED_PAUSE = 0.1  # seconds between them: long enough for the server to go idle, as between two sends
+SPACED_PAUSE = 0.05  # seconds between them: enough for the server to go idle, as between two sends
 
 MEASURED_ROWS: tuple[Row, ...] = (
     Row("spawn", "Spawn to ready (measured)", "", "",

@@ -25,6 +25,9 @@ def why(exchange: Exchange) -> str:
     if status == 405:
         allow = exchange.header("allow")
         return f"A route matched the path but not the method; it allows {allow or 'other methods'}."
+    if status == 401:
+        scheme = exchange.header("www-authenticate")
+        return f"{fw} wants credentials it can verify" + (f" ({scheme}, says WWW-Authenticate)." if scheme else ".")
     if status in (301, 302, 307, 308):
         return f"{fw} redirected to {exchange.header('location') or 'another URL'} instead of answering."
     if status == 415:
@@ -33,8 +36,10 @@ def why(exchange: Exchange) -> str:
         return f"{fw} checked the input against the handler's type hints and rejected it before the handler ran."
     if status == 400 and issues:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
+    if status == 400 and exchange.json is not None:
+        return f"The {fw} app's own code refused the request with a 400; its body says why."
     if status == 400:
-        return f"{fw} could not read the request (for example, malformed JSON) and answered a generic 400."
+        return f"{fw} could not read the request (malformed JSON, a missing form field or file) and answered a generic 400."
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:

@@ -32,6 +32,18 @@ QUESTIONS: tuple[Question, ...] = (
     Question("concurrency", "Will each request spend most of its time waiting on databases or other services, many at once?", "fastapi",
              "An event loop serves many waiting requests on one process; see the concurrency samples "
              f"{_titles('io-burst', 'io-blocking')} in the list on the main screen."),
+    Question("sessions", "Will people log in through HTML forms and stay logged in with a session cookie?", "flask",
+             "Forms and the signed-cookie session are built into Flask, and extensions like Flask-Login and Flask-WTF "
+             "grew up around them; FastAPI needs python-multipart and a session middleware for the same."),
+    Question("tokens", "Will clients authenticate with bearer tokens (OAuth2, API keys) rather than cookies?", "fastapi",
+             "FastAPI's security dependencies answer 401 with WWW-Authenticate by themselves and put an Authorize "
+             "button in /docs; in Flask the check is a decorator you write."),
+    Question("json_errors", "Must every answer, errors included, be JSON of a shape clients can rely on?", "fastapi",
+             "HTTPException and validation errors are JSON out of the box and response models decide which fields leave; "
+             "Flask's abort() answers HTML pages until you register JSON error handlers."),
+    Question("background", "Will a request start short jobs (an email, a webhook) that may finish after the answer?", "fastapi",
+             "BackgroundTasks runs them right after the answer with nothing to add; Flask needs a thread of your own or "
+             "a task queue (which bigger jobs need with either framework)."),
 )
 
 

@@ -11,8 +11,7 @@ Built on the runtime and the content. Public face (imported on first use):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "Report": "base", "ReportError": "base", "Section": "base", "Table": "base", "exchange_block": "base",
@@ -26,13 +25,4 @@ __all__ = [
     "parity_report", "register_converter", "report_from_document", "session_report",
 ]  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -18,7 +18,7 @@ from typing import Any
 
 from explorer.runtime.errors import ExplorerError
 
-__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block"]
+__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "versions_text"]
 
 REPORT_VERSION = 1
 MAX_BODY_LINES = 60
@@ -220,6 +220,14 @@ def _exchange_markdown(block: ExchangeBlock) -> str:
     if block.body:
         parts.append(fence(block.body, block.body_lang))
     return "\n\n".join(parts)
+
+
+def versions_text(server: Any) -> str:
+    """``Flask 3.1.3, Werkzeug 3.1.9``: a server's ``versions`` (from ``ServerSpec.to_dict()``), or ``""``."""
+    versions = server.get("versions") if isinstance(server, dict) else None
+    if not isinstance(versions, dict):
+        return ""
+    return ", ".join(f"{name} {version or 'not installed'}" for name, version in list(versions.items())[:20])
 
 
 def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None) -> ExchangeBlock:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.reports.base import Report, Section, Table, exchange_block
+from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 OUTCOMES = {"match": "match", "differ": "DIFFERS", "error": "ERROR"}
@@ -44,6 +44,8 @@ def parity_report(document: dict[str, Any]) -> Report:
         server = servers.get(fw, {})
         if server:
             facts.append((NAMES[fw], f"{server.get('target')} under {server.get('label')}"))
+            if versions := versions_text(server):
+                facts.append((f"{NAMES[fw]} versions", versions))
     facts.append((
         "compared",
         f"status, content type, headers {', '.join(options.get('compare_headers', [])) or '(none)'}, body"

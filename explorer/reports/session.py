@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.content.comparison import ROWS
-from explorer.reports.base import Report, Section, Table, exchange_block
+from explorer.content.comparison import table_rows
+from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
@@ -63,8 +63,10 @@ def session_report(document: dict[str, Any]) -> Report:
     servers = document.get("servers") or {}
     measured = document.get("measured") or {}
     facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')})") for fw, s in servers.items()]
+    facts += [(f"{fw} versions", text) for fw, s in servers.items() if (text := versions_text(s))]
     sections = [
-        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"), tuple((r.dimension, r.flask, r.fastapi) for r in ROWS))),
+        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"),
+                                          tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),  # fmt: skip
     ]
     if measured:
         rows = tuple((name, *(f"{values.get(fw, float('nan')):.2f} ms" for fw in ("flask", "fastapi")))

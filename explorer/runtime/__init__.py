@@ -17,8 +17,7 @@ use, so the app paints before httpx loads):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "Session": "session",
@@ -41,13 +40,4 @@ __all__ = [
     "format_path", "kill_all_now", "load_data_file", "loads_json", "normalise", "parse_request_line", "printable",
 ]  # fmt: skip
 
-
-def __getattr__(name: str) -> Any:
-    """Import the module that holds ``name`` on first use, so importing the package costs nothing."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

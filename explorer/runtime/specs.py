@@ -61,6 +61,9 @@ class ServerSpec:
         return {"werkzeug": "dev", "gunicorn": "gunicorn", "uvicorn": "uvicorn"}.get(self.kind, "gunicorn+uvicorn")
 
     def to_dict(self) -> dict[str, object]:
+        """The settings that come with every figure and answer, the installed versions included."""
+        from explorer.runtime.versions import stack
+
         return {
             "framework": self.framework,
             "server": self.kind,
@@ -68,6 +71,7 @@ class ServerSpec:
             "target": self.target,
             "workers": self.workers,
             "threads": self.threads if self.kind == "gunicorn" else None,
+            "versions": stack(self.framework),
         }
 
 

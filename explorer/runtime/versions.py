@@ -1,0 +1,49 @@
+"""The installed versions of the frameworks and servers, read from package metadata (nothing is imported).
+
+Several claims hold only from a given version (FastAPI's 422 for JSON sent without a Content-Type
+since 0.132, Werkzeug's 415 since 2.3, FastAPI's 401 from its security classes since 0.122), so every
+answer the explorer reports carries the versions that gave it. The servers run on the explorer's
+own interpreter, so what is installed here is what they run.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import metadata
+
+__all__ = ["PACKAGES", "STACKS", "installed", "stack", "summary"]
+
+# distribution name -> how people write it
+PACKAGES: dict[str, str] = {
+    "flask": "Flask", "werkzeug": "Werkzeug", "gunicorn": "gunicorn", "flask-cors": "flask-cors",
+    "fastapi": "FastAPI", "starlette": "Starlette", "pydantic": "Pydantic", "uvicorn": "uvicorn",
+    "python-multipart": "python-multipart",
+}  # fmt: skip
+# what each framework's answers depend on: the framework, its toolkit and its servers
+STACKS: dict[str, tuple[str, ...]] = {
+    "flask": ("flask", "werkzeug", "gunicorn", "flask-cors"),
+    "fastapi": ("fastapi", "starlette", "pydantic", "uvicorn", "python-multipart"),
+}
+
+
+@cache
+def installed() -> dict[str, str | None]:
+    """Each package's installed version, or None when it is not installed; keyed by the names people write."""
+    found: dict[str, str | None] = {}
+    for dist, name in PACKAGES.items():
+        try:
+            found[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def stack(framework: str) -> dict[str, str | None]:
+    """The versions one framework's answers depend on, e.g. ``{"Flask": "3.1.3", "Werkzeug": "3.1.9", ...}``."""
+    versions = installed()
+    return {PACKAGES[dist]: versions[PACKAGES[dist]] for dist in STACKS.get(framework, ())}
+
+
+def summary(framework: str) -> str:
+    """``Flask 3.1.3, Werkzeug 3.1.9, gunicorn 27.0.1, flask-cors 6.0.5``: one line for a table or a header."""
+    return ", ".join(f"{name} {version or 'not installed'}" for name, version in stack(framework).items())
