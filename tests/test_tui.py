@@ -160,7 +160,7 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert app.query_one("#bodyview-fastapi #body-text").region.height >= 6
 
 
-async def test_body_find_copy_wrap_and_the_log_tab() -> None:
+async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file() -> None:
     app = ExplorerApp(initial=RequestSpec("GET", "/openapi.json"))
     async with app.run_test(size=(160, 48)) as pilot:
         await servers_ready(pilot)
@@ -185,11 +185,8 @@ async def test_body_find_copy_wrap_and_the_log_tab() -> None:
         assert log.wrap and log.max_scroll_x == 0  # no sideways scrollbar to hide the newest line under
         await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
 
-
-async def test_urls_of_our_servers_and_curl_commands_are_read_into_the_editor() -> None:
-    app = ExplorerApp()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await servers_ready(pilot)
+        # A URL of one of our servers, and a curl command, pasted into the path
+        await pilot.press("f")  # both again
         path = app.query_one("#path", Input)
         port = app.session.server("fastapi").status.port
         path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
@@ -208,7 +205,8 @@ async def test_urls_of_our_servers_and_curl_commands_are_read_into_the_editor() 
         await pilot.pause()
         assert app.last is before and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
 
-        await pilot.press("escape", "c")  # with the demos, the Parity screen has their requests file ready
+        app.workbench.focus_answers()
+        await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
         screen = app.screen
         assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith("parity.yaml")
         await pilot.press("enter")
