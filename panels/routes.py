@@ -71,6 +71,7 @@ class RouteBrowser(Vertical):
                 node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
                 for row in group:
                     node.add_leaf(Text.assemble((f"{row.method:7}", "bold"), row.pattern), data=row)
+        tree.scroll_home(animate=False)
         put_cursor(tree, first_leaf(tree))
 
     @on(Input.Changed, "#route-filter")

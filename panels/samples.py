@@ -66,8 +66,8 @@ class SampleBrowser(Vertical):
         if not found:
             tree.root.add_leaf(Text("No sample matches.", style="italic"), data=None)
         leaf = first_leaf(tree)
+        tree.scroll_home(animate=False)  # the first match is near the top: so is the view, its group's title included
         put_cursor(tree, leaf)
-        tree.call_after_refresh(tree.scroll_home, animate=False)  # the first group's title stays in view
         self._show_preview(leaf.data if leaf is not None else None)
 
     @on(Input.Changed, "#sample-filter")
@@ -110,7 +110,7 @@ class SampleBrowser(Vertical):
             self._fill("")
         node = self._node(sample_id)
         if node is not None:
-            put_cursor(self.query_one("#sample-tree", TypeAheadTree), node)
+            put_cursor(self.query_one("#sample-tree", TypeAheadTree), node, scroll=True)
             self._show_preview(node.data)
 
     def _node(self, sample_id: str) -> TreeNode[Sample | None] | None:

@@ -98,24 +98,31 @@ def first_leaf(tree: Tree[T]) -> TreeNode[T] | None:
     return None
 
 
-def put_cursor(tree: Tree[T], node: TreeNode[T] | None) -> None:
+def put_cursor(tree: Tree[T], node: TreeNode[T] | None, scroll: bool = False) -> None:
     """Move the cursor to ``node`` at once, even right after the tree was refilled.
 
     A node's line number is known only once the tree has laid out its lines, so ``move_cursor``
     just after a refill would put the cursor nowhere. These trees are groups of entries below a
-    hidden root, so the line is counted here, and ``move_cursor_to_line`` lays the lines out.
+    hidden root, so the line is counted here. ``scroll`` brings the line into view; without it
+    nothing scrolls, which is what a tree that has no size yet needs (scrolling it then would
+    hide the first group's title from the first frame).
     """
     line = 0
     for group in tree.root.children:
         if group is node:
-            tree.move_cursor_to_line(line)
-            return
+            break
         line += 1
-        for leaf in group.children if group.is_expanded else ():
-            if leaf is node:
-                tree.move_cursor_to_line(line)
-                return
-            line += 1
+        entries = list(group.children) if group.is_expanded else []
+        if node in entries:
+            line += entries.index(node)
+            break
+        line += len(entries)
+    else:
+        return
+    if scroll:
+        tree.move_cursor_to_line(line)
+    else:
+        tree.cursor_line = line
 
 
 def apply_typed(box: Input, typed: TypeAheadTree.Typed) -> None:
