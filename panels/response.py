@@ -200,6 +200,12 @@ class ResponsePanel(Vertical):
     def action_leave(self) -> None:
         self.post_message(Left(self))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On a maximised panel Escape restores it (Textual's own rule), so it is not offered as "back to list"."""
+        if action == "leave":
+            return self.screen.maximized is None
+        return True
+
     def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
         """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
         self.exchange = exchange

@@ -129,13 +129,13 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
         await pilot.press("escape", "a")
         assert fastapi.display and not flask.display
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
         assert not app.query_one("#samples").display and fastapi.region.width >= 70
         await pilot.press("z")
         assert app.screen.maximized is fastapi and fastapi.region.height >= 20
         await pilot.press("escape")
         assert app.screen.maximized is None
-        await pilot.press("ctrl+h", "escape")
+        await pilot.press("ctrl+h", "escape")  # shown again; from the answers back to the list
         assert app.query_one("#samples").display
 
         await pilot.press("escape", "p")  # the lab: every control on screen

@@ -205,14 +205,15 @@ class ExplorerApp(ScreensApp):
         if sidebar.display != show:
             moving = not show and self.focused is not None and sidebar in self.focused.ancestors
             sidebar.display = show
-            if moving:
-                self.query_one("#path").focus()
+            if moving:  # to the answers, where no stray key is typed into a field
+                self.workbench.focus_answers()
 
     def action_zoom(self) -> None:
         """Maximise the focused panel (or the answer in front), or restore it."""
         screen = self.screen
         if screen.maximized is not None:
             screen.minimize()
+            self.refresh_bindings()
             return
         zoomable = (ResponsePanel, RequestEditor, SampleBrowser, RouteBrowser)
         focused = self.focused
@@ -221,6 +222,7 @@ class ExplorerApp(ScreensApp):
             target = self.workbench.front_panel()
             target.focus_content()
         screen.maximize(target, container=False)
+        self.refresh_bindings()
 
     def action_switch_answer(self) -> None:
         self.workbench.switch_answer()
