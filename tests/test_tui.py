@@ -105,11 +105,11 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         await pilot.pause()
         assert any("No web browser found" in str(n.message) for n in app._notifications)
 
-        app.query_one("#path", Input).value = "/io?ms=3000"
+        app.query_one("#path", Input).value = "/io?ms=1500"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: flask.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
         await pilot.press("f5")  # a restart asked for while the request is in flight
-        await until(pilot, lambda: app.last.get("flask") is not None and app.last["flask"].spec.path == "/io?ms=3000", timeout=20)
+        await until(pilot, lambda: app.last.get("flask") is not None and app.last["flask"].spec.path == "/io?ms=1500", timeout=20)
         error = app.last["flask"].error or ""
         assert "crashed" not in error and "a restart was asked for" in error
         assert "Not compared" in plain(app.query_one("#claim")) and "No difference" not in plain(app.query_one("#claim"))
