@@ -23,12 +23,32 @@ from panels.fields import Field, Left
 if TYPE_CHECKING:
     from explorer.runtime.client import Exchange
 
-__all__ = ["HIGHLIGHT_LIMIT", "PRETTY_LIMIT", "RAW_LIMIT", "BodyView", "find_next"]
+__all__ = ["HIGHLIGHT_LIMIT", "LINE_LIMIT", "PRETTY_LIMIT", "RAW_LIMIT", "BodyView", "display_lines", "find_next"]
 
 PRETTY_LIMIT = 1024 * 1024  # bodies above this are shown raw only
 HIGHLIGHT_LIMIT = 200 * 1024  # syntax colouring above this costs more than it helps
 RAW_LIMIT = 4 * 1024 * 1024  # the raw view shows this much of a body, with a note
 WRAP_LIMIT = 512 * 1024  # wrapping a longer text is re-measured on every resize: it starts unwrapped (w wraps)
+LINE_LIMIT = 1000  # characters of one displayed line: the editor redraws a whole line for every row it shows
+
+
+def display_lines(text: str) -> tuple[str, int]:
+    """``text`` with every line over LINE_LIMIT characters shown in pieces, and how many lines were broken.
+
+    A minified JSON answer or a long HTML line is one line of megabytes; a text editor draws such a
+    line whole for each row on screen, which took most of a second per key for a 4 MiB line here.
+    """
+    if len(text) <= LINE_LIMIT or all(len(line) <= LINE_LIMIT for line in text.split("\n")):
+        return text, 0
+    broken = 0
+    pieces = []
+    for line in text.split("\n"):
+        if len(line) > LINE_LIMIT:
+            broken += 1
+            pieces.extend(line[i : i + LINE_LIMIT] for i in range(0, len(line), LINE_LIMIT))
+        else:
+            pieces.append(line)
+    return "\n".join(pieces), broken
 
 
 def find_next(text: str, needle: str, start: int) -> int | None:
@@ -110,6 +130,10 @@ class BodyView(Vertical):
             if len(text) > RAW_LIMIT:
                 notes.append(f"Showing the first {RAW_LIMIT // 1024 // 1024} MiB of the raw body.")
                 text = text[:RAW_LIMIT]
+        text, broken = display_lines(text)
+        if broken:
+            notes.append(f"{broken:,} line(s) over {LINE_LIMIT:,} characters are shown in pieces (a copy has line breaks "
+                         "between them).")
         if len(text) > WRAP_LIMIT and self.wrap:
             notes.append("Long body: shown unwrapped (w wraps it).")
         if extra:
