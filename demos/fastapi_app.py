@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
 from starlette.middleware.sessions import SessionMiddleware
@@ -97,3 +99,39 @@ async def cpu(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
 @app.get("/cpu/def")
 def cpu_def(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
     return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # plain def: FastAPI runs it in its threadpool
+
+
+# --- streaming and WebSockets ---
+def clamp_count(n: int) -> int:
+    """At most 20 chunks or events, so a stream always ends."""
+    return max(1, min(n, 20))
+
+
+@app.get("/stream")
+async def stream(n: int = 5, ms: float = 100):  # type: ignore[no-untyped-def]
+    async def lines() -> AsyncIterator[str]:
+        for i in range(clamp_count(n)):
+            if i:
+                await asyncio.sleep(clamp_ms(ms) / 1000)  # the event loop serves others meanwhile
+            yield f"chunk {i}\n"
+
+    return StreamingResponse(lines(), media_type="text/plain")
+
+
+@app.get("/events", response_class=EventSourceResponse)
+async def events(n: int = 3, ms: float = 100) -> AsyncIterator[ServerSentEvent]:
+    for i in range(clamp_count(n)):
+        if i:
+            await asyncio.sleep(clamp_ms(ms) / 1000)
+        yield ServerSentEvent(id=str(i), event="tick", data={"n": i})  # FastAPI writes the wire format
+
+
+@app.websocket("/ws/echo")
+async def ws_echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.send_text("hello from FastAPI")
+    try:
+        while True:
+            await websocket.send_text(f"echo: {await websocket.receive_text()}")
+    except WebSocketDisconnect:
+        pass

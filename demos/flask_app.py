@@ -8,12 +8,14 @@ codes, hooks, CORS, background work), registered below.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_cors import CORS
+from flask_sock import Sock
 from marshmallow import Schema, ValidationError, fields
 
 from demos import flask_forms, flask_http
@@ -116,3 +118,45 @@ async def io_wait_async():  # type: ignore[no-untyped-def]
 def cpu():  # type: ignore[no-untyped-def]
     n = clamp_n(request.args.get("n", DEFAULT_N, type=int))
     return {"n": n, "result": crunch(n)}
+
+
+# --- streaming and WebSockets ---
+def clamp_count(n: int) -> int:
+    """At most 20 chunks or events, so a stream always ends."""
+    return max(1, min(n, 20))
+
+
+@app.route("/stream")
+def stream():  # type: ignore[no-untyped-def]
+    n, ms = clamp_count(request.args.get("n", 5, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
+
+    def lines():  # type: ignore[no-untyped-def]
+        for i in range(n):
+            if i:
+                time.sleep(ms / 1000)  # the worker thread is held for the whole stream
+            yield f"chunk {i}\n"
+
+    return Response(lines(), mimetype="text/plain")  # no length: sent chunked, each yield as it comes
+
+
+@app.route("/events")
+def events():  # type: ignore[no-untyped-def]
+    n, ms = clamp_count(request.args.get("n", 3, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
+
+    def frames():  # type: ignore[no-untyped-def]
+        for i in range(n):
+            if i:
+                time.sleep(ms / 1000)
+            yield f"id: {i}\nevent: tick\ndata: {json.dumps({'n': i})}\n\n"  # the wire format, written by hand
+
+    return Response(frames(), mimetype="text/event-stream")
+
+
+sock = Sock(app)
+
+
+@sock.route("/ws/echo")
+def ws_echo(ws):  # type: ignore[no-untyped-def]
+    ws.send("hello from flask-sock")
+    while True:
+        ws.send(f"echo: {ws.receive()}")  # a blocking loop: this thread belongs to the socket until it closes

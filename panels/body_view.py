@@ -69,7 +69,7 @@ class BodyText(TextArea):
 
     HELP = (
         "The answer's body, read-only. Arrows move the cursor, shift+arrows (or the mouse) select, ctrl+c copies "
-        "the selection, w wraps long lines, b shows it raw or pretty, ctrl+f finds text. Escape goes back to the list."
+        "the selection, l wraps long lines, b shows it raw or pretty, ctrl+f finds text. Escape goes back to the list."
     )
 
 
@@ -102,6 +102,14 @@ class BodyView(Vertical):
     def show(self, exchange: Exchange | None) -> None:
         self._exchange = exchange
         self._redraw()
+
+    def show_arriving(self, text: Text) -> None:
+        """Parts of a body still arriving (``panels.arriving``); :meth:`show` replaces them with the answer."""
+        note = self.query_one("#body-note", Static)
+        note.update("")
+        note.display = False
+        self._load(display_lines(text.plain)[0], None)
+        self.text_area.scroll_end(animate=False)
 
     def watch_raw(self) -> None:
         self._redraw()
@@ -154,6 +162,12 @@ class BodyView(Vertical):
                 area.language = None
 
     def _pretty(self, exchange: Exchange) -> tuple[str | None, str | None, str]:
+        from explorer.content.stream import is_streamed, timeline
+
+        if is_streamed(exchange):
+            note = (f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
+                    "request started (b: the raw body).")  # fmt: skip
+            return "\n".join(timeline(exchange)), None, note
         if exchange.size > PRETTY_LIMIT:
             return None, None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."
         if exchange.json is not None:

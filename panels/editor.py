@@ -1,4 +1,10 @@
-"""The request editor: method, path with query, headers, JSON body, burst size, send."""
+"""The request editor: method, path with query, headers, JSON body, burst size, send.
+
+Under ``Content-Type: multipart/form-data`` without a boundary, the body field holds one
+``name=value`` or ``field=@path`` per line, which the client encodes with a boundary of its own.
+Any other body (a urlencoded one such as ``a=1&b=2``, or multipart written out by hand with its
+boundary) is sent exactly as typed.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,15 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import EditResult, Location
 
 from explorer.runtime.errors import RequestError
+from explorer.runtime.forms import (
+    MULTIPART,
+    URLENCODED,
+    FilePart,
+    encode_urlencoded,
+    form_media_type,
+    form_text,
+    parse_form_text,
+)
 from explorer.runtime.pasted import looks_pasted
 from explorer.runtime.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 from panels.fields import Field, LeavingTextArea
@@ -97,6 +112,8 @@ class RequestEditor(Vertical):
     class SendRequested(Message):
         """The user pressed Send (or Enter in the path)."""
 
+    _files: tuple[FilePart, ...] = ()  # the files of the request last loaded, which `field=@name` lines refer to
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="request-line"):
             yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
@@ -118,8 +135,14 @@ class RequestEditor(Vertical):
         self.query_one("#method", Select).value = spec.method
         self.query_one("#path", Input).value = spec.path
         self.query_one("#burst", Input).value = str(burst)
-        self.query_one("#headers-editor", TextArea).text = "\n".join(f"{k}: {v}" for k, v in spec.headers)
-        self.query_one("#body-editor", TextArea).text = spec.body or ""
+        headers, body = spec.headers, spec.body or ""
+        self._files = spec.files
+        if spec.files or spec.multipart:
+            headers, body = (*headers, ("Content-Type", MULTIPART)), form_text(spec.form, spec.files)
+        elif spec.form:  # urlencoded fields are typed as they are sent
+            headers, body = (*headers, ("Content-Type", URLENCODED)), encode_urlencoded(spec.form).decode("ascii")
+        self.query_one("#headers-editor", TextArea).text = "\n".join(f"{k}: {v}" for k, v in headers)
+        self.query_one("#body-editor", TextArea).text = body
         self.show_message("")
 
     def read(self) -> tuple[RequestSpec, int]:
@@ -135,6 +158,11 @@ class RequestEditor(Vertical):
             raise RequestError(f"burst must be a whole number, got {burst_text!r}") from None
         if not 1 <= burst <= 200:
             raise RequestError("burst must be between 1 and 200")
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        if form_media_type(content_type) == MULTIPART and "boundary=" not in (content_type or "").lower():
+            form, files = parse_form_text(body, True, self._files)  # one field per line, encoded by the client
+            headers = tuple((k, v) for k, v in headers if k.lower() != "content-type")
+            return RequestSpec(method, path, headers, None, form, files, multipart=not files).checked(), burst
         spec = RequestSpec(method, path, headers, body if body.strip() else None).checked()
         return spec, burst
 

@@ -18,10 +18,15 @@ from panels.fields import Left
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.table import Table
+
+    from panels.arriving import Arriving
 
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
+    from explorer.runtime.cookies import Cookie
     from explorer.runtime.logbuffer import LogBuffer
     from explorer.runtime.specs import ServerStatus
 
@@ -70,6 +75,7 @@ class ResponsePanel(Vertical):
         self.send_number = 0  # the send the answer shown belongs to (0: none yet)
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self.request_line = ""
+        self._arriving: Arriving | None = None
         self.border_title = NAMES.get(framework, framework)
 
     def compose(self) -> ComposeResult:
@@ -145,6 +151,13 @@ class ResponsePanel(Vertical):
         self.border_subtitle = Text(f"{state} · {label}")
         self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
 
+    def arriving_listener(self) -> Callable[[float, bytes], None]:
+        """Called by the client with each part of the body as it arrives (see :mod:`panels.arriving`)."""
+        from panels.arriving import Arriving
+
+        self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
+        return self._arriving.listen
+
     def _title(self, earlier: bool = False) -> None:
         name = NAMES.get(self.framework, self.framework)
         if not self.send_number:
@@ -208,6 +221,8 @@ class ResponsePanel(Vertical):
 
     def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
         """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
+        if self._arriving is not None:
+            self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
         self.remove_class("-earlier")
         self._title()
@@ -259,8 +274,11 @@ class ResponsePanel(Vertical):
                 text.append(f"\nfirst error among the copies: {b.first_error}")
         return text
 
-    def _fill_headers(self, exchange: Exchange) -> None:
-        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count."""
+    def _fill_headers(self, exchange: Exchange, jar_always: bool = False) -> None:
+        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count.
+
+        Then the server's cookie jar, when it holds cookies (or ``jar_always``, after it was cleared).
+        """
         from rich.table import Table
 
         table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
@@ -272,7 +290,17 @@ class ResponsePanel(Vertical):
         if exchange.status is not None:
             table.add_row(Text("←", style="bold"), Text(f"{exchange.http_version} {exchange.status}"), Text(exchange.reason))
             self._header_rows(table, "←", exchange.headers)
+        if exchange.cookie_jar or (jar_always and exchange.cookie_jar is not None):
+            from panels.cookie_rows import add_cookie_rows
+
+            add_cookie_rows(table, exchange.cookie_jar, self.mask)
         self.query_one(f"#headertable-{self.framework}", Static).update(table)
+
+    def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
+        """The jar changed (cleared, swapped): redraw the Headers tab of the answer on screen with it."""
+        if self.exchange is not None:
+            self.exchange.cookie_jar = cookies
+            self._fill_headers(self.exchange, jar_always=True)
 
     def _header_rows(self, table: Table, arrow: str, headers: tuple[tuple[str, str], ...]) -> None:
         for name, value in headers[:HEADER_ROWS]:
@@ -307,7 +335,7 @@ class ResponsePanel(Vertical):
         fw = self.framework
         note = lookup.note
         if lookup.route is not None and lookup.file is not None:
-            note = f"{lookup.file.name}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
+            note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
             view = Syntax(lookup.route.source, "python", theme="ansi_dark", line_numbers=True,
                           start_line=lookup.route.line, background_color="default", word_wrap=True)  # fmt: skip
             self.query_one(f"#code-view-{fw}", Static).update(view)

@@ -57,6 +57,13 @@ def test_send_panels_one_framework_with_body_and_header() -> None:
         ("send", "GET", "/x", "--header", "X-A: 1\u2028X-B: 2"),
         ("send", "GET", "/x", "--header", "X-A: a\x0bb"),
         ("send", "GET", "/x", "--burst", "0"),
+        ("send", "POST", "/x", "--form", "novalue"),
+        ("send", "POST", "/x", "--form", "a=1", "--body", "x"),
+        ("send", "POST", "/x", "--file", "doc=/etc/hostname"),
+        ("send", "POST", "/x", "--file", "doc=@/no/such/file"),
+        ("send", "POST", "/x", "--file", "doc=@/dev/zero"),
+        ("send", "POST", "/x", "--file", "doc=@/"),
+        ("send", "POST", "/x", "--form", "a=1", "--header", "Content-Type: text/plain"),
         ("--request", "GET nowhere"),
         ("no-such-command",),
     ],
@@ -126,3 +133,22 @@ def test_bench_gives_no_verdict_when_the_load_client_runs_out_of_descriptors() -
     assert document["verdict"].startswith("No verdict at 500 concurrent: the load client itself failed to connect: "
                                           "too many open files (EMFILE)")  # fmt: skip
     assert "(now 256)" in document["verdict"] and "served" not in document["verdict"]
+
+
+def test_send_form_fields_and_a_file(tmp_path: Path) -> None:
+    upload = tmp_path / "notes.csv"
+    upload.write_bytes(b"a,b\r\n1,2\r\n")
+    result = explorer("send", "--json", "--app-dir", str(APPS), "--flask", "echo_app:app", "--framework", "flask",
+                      "POST", "/echo", "--form", "name=a pen & a cup", "--form", "empty=", "--file", f"doc=@{upload}")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (flask,) = json.loads(result.stdout)["results"]
+    assert flask["json"]["form"] == {"name": ["a pen & a cup"], "empty": [""]}
+    assert [(f["field"], f["filename"], f["content_type"]) for f in flask["json"]["files"]] == [("doc", "notes.csv", "text/csv")]
+    assert flask["request"]["files"] == [{"field": "doc", "filename": "notes.csv", "content_type": "text/csv", "size": 10}]
+
+
+def test_a_file_over_the_cap_is_refused_before_any_server_starts(tmp_path: Path) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (1024 * 1024 + 1))
+    result = explorer("send", "POST", "/x", "--file", f"doc=@{big}", timeout=20)
+    assert result.returncode == 2 and result.stderr == "explorer: error: file for field 'doc': big.bin: larger than 1 MiB\n"

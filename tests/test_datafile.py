@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -114,10 +113,8 @@ def test_a_surrogate_pair_is_fine() -> None:
 def test_only_regular_files_of_bounded_size(tmp_path: Path) -> None:
     fifo = tmp_path / "requests.yaml"
     os.mkfifo(fifo)
-    started = time.monotonic()
-    with pytest.raises(DataFileError, match="is a pipe, not a regular file"):
+    with pytest.raises(DataFileError, match="is a pipe, not a regular file"):  # opening it would block: no writer
         load_data_file(fifo, LIMITS)
-    assert time.monotonic() - started < 1
     with pytest.raises(DataFileError, match="/dev/zero: is a device, not a regular file"):
         load_data_file("/dev/zero", LIMITS)
     with pytest.raises(DataFileError, match="is a folder"):

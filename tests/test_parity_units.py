@@ -246,10 +246,18 @@ def test_openapi_operations_become_templates_with_query_and_body() -> None:
 # --- targets --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["shop", "shop:", ":app", "shop:app()", "1shop:app", "shop app:x", "a..b:app"])
+@pytest.mark.parametrize(
+    "text", ["shop", "shop:", ":app", "shop:app(x)", "shop:f(*a)", "1shop:app", "shop app:x", "a..b:app", "a:b[0]",
+             "a:__import__('os').system('x')"],
+)  # fmt: skip
 def test_targets_must_be_module_colon_attribute(text: str) -> None:
     with pytest.raises(TargetError):
         check_target(text)
+
+
+@pytest.mark.parametrize("text", ["shop:app", "pkg.mod:obj.app", "blog:create_app()", "blog:make('testing', n=2)"])
+def test_targets_may_be_dotted_or_a_factory_call_with_literals(text: str) -> None:
+    assert check_target(text) == text
 
 
 def test_specs_from_options(tmp_path: Path) -> None:

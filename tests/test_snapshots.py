@@ -15,6 +15,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
+from textual.widgets import RichLog
 
 from explorer.runtime.request import RequestSpec
 from explorer.tui.app import ExplorerApp
@@ -39,6 +40,9 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
             await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
         await pilot.press("escape", *keys)  # from the list (where letters filter) to the answers
         await pilot.pause()
+        if wait_log:  # the tab draws at most ten times a second, once shown: wait for the line on screen too
+            view = app.query_one("#logview-flask", RichLog)
+            await until(pilot, lambda: any("/items/abc" in strip.text for strip in view.lines))
 
     return run
 

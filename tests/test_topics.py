@@ -126,8 +126,8 @@ def test_the_code_tab_explains_a_slash_redirect() -> None:
 def test_without_python_multipart_the_fastapi_demo_does_not_import() -> None:
     """FastAPI checks for the package when a route declares a form field: the whole app fails to load.
 
-    The import error's first line names the cause; before, the last line of its message was shown
-    ("pip install python-multipart"), which hid the exception and what it was about.
+    The import error is named by its exception and its whole message; before, the last line of the
+    message was shown ("pip install python-multipart"), which hid the exception and what it was about.
     """
     done = subprocess.run(
         [sys.executable, "-m", "explorer", "send", "--app-dir", "demos/no_multipart", "--fastapi",
@@ -136,7 +136,8 @@ def test_without_python_multipart_the_fastapi_demo_does_not_import() -> None:
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip() == ("explorer: error: the FastAPI app demos.fastapi_app:app failed to import: "
-                                   'RuntimeError: Form data requires "python-multipart" to be installed.')  # fmt: skip
+                                   'RuntimeError: Form data requires "python-multipart" to be installed. '
+                                   'You can install "python-multipart" with: pip install python-multipart')  # fmt: skip
 
 
 async def test_the_middleware_scenario_loads_every_route(live_gunicorn: LiveServers) -> None:

@@ -179,9 +179,9 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         await pilot.press("ctrl+c")
         assert app.clipboard == "HTTPValidationError" and app.is_running
         assert area.soft_wrap
-        await pilot.press("w")
+        await pilot.press("l")
         assert not area.soft_wrap
-        await pilot.press("w", "5")
+        await pilot.press("l", "5")
         log = app.query_one("#logview-fastapi", RichLog)
         await pilot.pause()
         assert log.wrap and log.max_scroll_x == 0  # no sideways scrollbar to hide the newest line under

@@ -2,14 +2,18 @@
 
 Built on the runtime only. Public face (imported on first use):
 
-- :func:`specs_from_options`, :func:`startup_problems`, :func:`import_error_line` (``targets``):
-  the demos, or the user's own Flask app and its FastAPI port, and why one did not start.
+- :func:`specs_from_options`, :func:`startup_problems`, :func:`import_error_line`, :func:`failure_detail`
+  (``targets``): the demos, or the user's own Flask app and its FastAPI port, and why one did not start;
+  :class:`AppSettings` (``settings``) and :func:`find_config`, :func:`load_config` (``config``): each
+  app's folder, interpreter, environment and set-up, from the command line and ``explorer.toml``.
 - :func:`list_all_routes`, :func:`merge_routes`, :class:`RouteRow` (``routes``): both apps' routes as
-  requests ready to send; Flask's URL map comes from a child started as ``python -m explorer.apps._routes``,
+  requests ready to send; each app's route table (:func:`route_table`) comes from a child
+  (``explorer.apps._routes``) under the app's own interpreter,
   and :class:`RouteTemplate`, :func:`openapi_routes`, :func:`routes_from_url_map` (``templates``) turn
   either source into requests with example values.
-- :func:`find_handler`, :func:`module_file` (``source``): the handler that served a request, read from
-  the source without importing it.
+- :func:`find_in_table`, :class:`Endpoint` (``handlers``): the handler that served a request, found in
+  the route table wherever the app defines it; :func:`find_handler`, :func:`module_file` (``source``):
+  the same from the target's own module (the demos), read without importing it.
 - :func:`outline` (``openapi``): an OpenAPI document as a list of operations.
 """
 
@@ -24,10 +28,13 @@ _WHERE = {
     "merge_routes": "routes",
     "RouteTemplate": "templates", "openapi_routes": "templates", "routes_from_url_map": "templates",
     "HandlerLookup": "source", "find_handler": "source", "module_file": "source",
+    "Endpoint": "handlers", "find_in_table": "handlers", "failure_detail": "targets", "route_table": "routes",
+    "AppSettings": "settings", "find_config": "config", "load_config": "config",
     "Operation": "openapi", "outline": "openapi",
 }  # fmt: skip
 
 __all__ = [
+    "AppSettings", "Endpoint", "failure_detail", "find_config", "find_in_table", "load_config", "route_table",
     "HandlerLookup", "Operation", "RouteListing", "RouteRow", "RouteTemplate", "TargetError", "check_target",
     "find_handler", "import_error_line", "list_all_routes", "list_routes", "merge_routes", "module_file",
     "openapi_routes", "outline", "routes_from_url_map", "specs_from_options", "startup_problems",

@@ -1,34 +1,59 @@
-"""Child-process entry point: print a Flask app's URL map as JSON, then exit.
+"""Child-process entry point: print an app's route table as JSON, then exit.
 
-``python -m explorer.apps._routes MODULE:ATTR [--parent PID]``
+``python .../explorer/runtime/_child.py explorer.apps._routes TARGET [--framework flask|fastapi] [--parent PID]``
+(``python -m explorer.apps._routes`` works too, where the explorer is installed).
 
-Flask does not publish its routes over HTTP, and the explorer never imports a user's app into its
-own process (a crash or a side effect there would take the explorer down with it). So a short-lived
-child imports the app, the same way the server process does, and prints one marked line::
+Flask does not publish its routes over HTTP, and neither framework says where a handler is
+written; the explorer never imports a user's app into its own process (a crash or a side effect
+there would take the explorer down with it). So a short-lived child imports the app the way the
+server does, under the app's own interpreter, and prints one marked line::
 
-    EXPLORER-ROUTES {"rules": [{"rule": "/items/<int:item_id>", "methods": ["GET"], "endpoint": "get_item"}]}
+    EXPLORER-ROUTES {"rules": [{"rule": "/items/<int:item_id>", "methods": ["GET"], "endpoint": "get_item",
+                                "module": "shop", "function": "get_item", "file": "/app/shop.py", "line": 12}]}
 
-Anything the user's module prints on import comes before it and is ignored. An import failure ends
-with exit code 3 and the traceback, exactly as in ``explorer.runtime._serve``.
+Flask's rules come from its URL map (blueprints and their prefixes included); FastAPI's and
+Starlette's from the app's routes, routers' prefixes included, into mounted sub-apps. Anything the
+user's module prints on import comes before the marker and is ignored. An import failure ends with
+exit code 3 and the traceback, exactly as in ``explorer.runtime._serve``. Standard library only
+(plus the user's framework, already imported by the app), written for Python 3.8 and later.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, Dict, List, Optional
 
-from explorer.runtime._serve import load_app
+from explorer.runtime._apptarget import load_app
 from explorer.runtime.procs import die_with_parent
 
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
+MAX_RULES = 5000
 
 
-def url_map(app: Any) -> list[dict[str, Any]]:
-    """The app's rules in registration order, without what Flask adds itself.
+def where(handler: Any) -> Dict[str, Any]:
+    """Module, function name, file and first line (the first decorator's) of a handler, as far as known."""
+    target = getattr(handler, "view_class", None) or handler  # Flask's class-based views
+    try:
+        target = inspect.unwrap(target)
+    except ValueError:
+        pass
+    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", "") or ""
+    found: Dict[str, Any] = {"module": getattr(target, "__module__", None) or "", "function": name}
+    try:
+        found["file"] = inspect.getsourcefile(target)
+        found["line"] = inspect.getsourcelines(target)[1] if inspect.isclass(target) else target.__code__.co_firstlineno
+    except (TypeError, OSError, AttributeError):
+        found["file"], found["line"] = None, None
+    return found
+
+
+def url_map(app: Any) -> List[Dict[str, Any]]:
+    """A Flask app's rules in registration order, without what Flask adds itself.
 
     HEAD and OPTIONS are answered automatically; the ``static`` rule exists in every app, so it is
     only listed when the app really has a static folder.
@@ -41,21 +66,53 @@ def url_map(app: Any) -> list[dict[str, Any]]:
             continue
         methods = sorted(rule.methods or ())
         explicit = [m for m in methods if m not in ("HEAD", "OPTIONS")] or methods
-        rules.append({"rule": rule.rule, "methods": explicit, "endpoint": rule.endpoint})
+        entry = {"rule": rule.rule, "methods": explicit, "endpoint": rule.endpoint}
+        handler = app.view_functions.get(rule.endpoint)
+        rules.append({**entry, **(where(handler) if handler is not None else {})})
     return rules
 
 
-def main(argv: list[str] | None = None) -> None:
+def _flat(routes: List[Any]) -> List[Any]:
+    """Routes with included routers opened: newer FastAPI keeps each ``include_router`` as one entry and
+    publishes ``fastapi.routing.iter_route_contexts`` to walk them; older ones list every route already."""
+    walk = getattr(sys.modules.get("fastapi.routing"), "iter_route_contexts", None)
+    if walk is None:
+        return routes
+    try:
+        return list(walk(routes))
+    except Exception:  # noqa: BLE001 - an internal change must not cost the listing
+        return routes
+
+
+def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, Any]]:
+    """A Starlette or FastAPI app's HTTP routes, with the paths of mounted sub-apps and routers joined."""
+    rules: List[Dict[str, Any]] = []
+    for route in _flat(list(getattr(app, "routes", None) or ())):
+        path = prefix + str(getattr(route, "path", ""))
+        endpoint = getattr(route, "endpoint", None)
+        methods = getattr(route, "methods", None)
+        if endpoint is not None and methods:
+            rules.append({"rule": path, "methods": sorted(methods), "endpoint": getattr(route, "name", "") or "",
+                          **where(endpoint)})  # fmt: skip
+        elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
+            inner = route if getattr(route, "routes", None) else route.app
+            rules += asgi_routes(inner, path.rstrip("/"), depth + 1)
+    return rules
+
+
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="explorer.apps._routes")
     parser.add_argument("target")
+    parser.add_argument("--framework", choices=("flask", "fastapi"), default="flask")
     parser.add_argument("--parent", type=int, default=os.getppid())
     args = parser.parse_args(argv)
     die_with_parent(args.parent)
-    app = load_app(args.target)
-    if not hasattr(app, "url_map"):
+    app = load_app(args.target, args.framework)
+    if args.framework == "flask" and not hasattr(app, "url_map"):
         print(f"explorer: {args.target} is not a Flask app (it has no url_map)", flush=True)
         sys.exit(NOT_FLASK)
-    print(MARKER + json.dumps({"rules": url_map(app)}), flush=True)
+    rules = url_map(app) if args.framework == "flask" else asgi_routes(app)
+    print(MARKER + json.dumps({"rules": rules[:MAX_RULES], "more": max(0, len(rules) - MAX_RULES)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,16 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
+from explorer.apps.handlers import Endpoint, endpoints_from
 from explorer.runtime.keeper import spawn_kept
+from explorer.runtime.launch import child_argv, server_env
+from explorer.runtime.prestart import PrestartError, check_interpreter
 from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import server_env
 from explorer.runtime.specs import ServerSpec
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "flask_listing",
     "flask_url_map",
     "list_all_routes",
+    "route_table",
     "list_routes",
     "merge_routes",
 ]
@@ -56,10 +59,12 @@ class RouteListing:
     routes: tuple[RouteTemplate, ...] = ()
     error: str | None = None
     skipped: tuple[str, ...] = ()  # parts of the source that could not be used, each "where: why"
+    handlers: tuple[Endpoint, ...] = ()  # where each route's handler is written, from the app's route table
 
     def to_dict(self) -> dict[str, Any]:
         return {"framework": self.framework, "source": self.source, "error": self.error,
-                "routes": [r.to_dict() for r in self.routes], "skipped": list(self.skipped)}  # fmt: skip
+                "routes": [r.to_dict() for r in self.routes], "skipped": list(self.skipped),
+                "handlers": [h.to_dict() for h in self.handlers]}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,16 +96,22 @@ class RouteRow:
 # --- Flask: the URL map, from a child process -----------------------------------------------------
 
 
-async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
-    """Import the app in a child process and read its rules; :class:`RouteError` says why not.
+async def route_table(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
+    """Import the app in a child process and read its route table; :class:`RouteError` says why not.
 
+    The child runs under the app's interpreter, in its folder and environment, as the server does.
     Done is when the lister exits, not when its output pipe closes: a process the app starts at
     import inherits that pipe and may hold it open for ever. The lister runs under a keeper, which
     ends such processes as soon as the lister exits.
     """
-    from explorer.apps.targets import import_error_line
+    from explorer.apps.targets import failure_detail
 
-    argv = [sys.executable, "-m", "explorer.apps._routes", spec.target]
+    name = {"flask": "Flask", "fastapi": "FastAPI"}.get(spec.framework, spec.framework)
+    try:
+        await check_interpreter(spec)
+    except PrestartError as exc:
+        raise RouteError(f"the {name} app {spec.target} cannot run: {exc}") from None
+    argv = child_argv(spec, "explorer.apps._routes", spec.target, "--framework", spec.framework)
     try:
         kept = await spawn_kept(argv, env=server_env(spec), cwd=str(spec.app_dir) if spec.app_dir else None)
     except OSError as exc:
@@ -116,7 +127,7 @@ async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> li
             await asyncio.wait_for(asyncio.shield(kept.wait()), 5.0)
         reading.cancel()
         if isinstance(exc, TimeoutError):
-            raise RouteError(f"the Flask app {spec.target} did not finish importing within {timeout:g} s") from None
+            raise RouteError(f"the {name} app {spec.target} did not finish importing within {timeout:g} s") from None
         raise
     try:  # what it printed is already in the pipe; a process that escaped may keep the pipe open
         await asyncio.wait_for(reading, _AFTER_EXIT)
@@ -128,14 +139,22 @@ async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> li
     found = [line for line in lines if line.startswith(_MARKER)]
     if proc.returncode == 0 and found:
         try:
-            return list(json.loads(found[-1][len(_MARKER) :])["rules"])
+            rules = json.loads(found[-1][len(_MARKER) :])["rules"]
         except (ValueError, KeyError, TypeError):
-            raise RouteError(f"could not read the URL map of {spec.target}") from None
-    reason = import_error_line(lines)
+            rules = None
+        if isinstance(rules, list) and all(isinstance(rule, dict) for rule in rules):
+            return rules
+        raise RouteError(f"could not read the route table of {spec.target}")
+    reason = failure_detail(lines)
     if reason:
-        raise RouteError(f"the Flask app {spec.target} failed to import: {reason}")
+        raise RouteError(f"the {name} app {spec.target} {reason}")
     last = next((line for line in reversed(lines) if line.strip()), f"exit code {proc.returncode}")
     raise RouteError(last.removeprefix("explorer: "))
+
+
+async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list[dict[str, Any]]:
+    """A Flask app's URL map: :func:`route_table` for Flask."""
+    return await route_table(spec, timeout)
 
 
 async def _read_tail(stream: asyncio.StreamReader, into: bytearray) -> None:
@@ -149,11 +168,35 @@ async def _read_tail(stream: asyncio.StreamReader, into: bytearray) -> None:
 # --- Both ------------------------------------------------------------------------------------------
 
 
-async def list_routes(session: Any, framework: str, timeout: float = ROUTES_TIMEOUT) -> RouteListing:
-    """The routes of one app in a :class:`~explorer.runtime.session.Session`; errors are on the listing."""
+async def list_routes(
+    session: Any, framework: str, timeout: float = ROUTES_TIMEOUT, handlers: bool = False
+) -> RouteListing:
+    """The routes of one app in a :class:`~explorer.runtime.session.Session`; errors are on the listing.
+
+    ``handlers``: also read where each handler is written (for FastAPI that takes the route lister
+    as well as the schema; Flask's listing always has them).
+    """
     spec: ServerSpec = session.server(framework).spec
     if framework == "flask":
         return await flask_listing(spec, timeout)
+    table = asyncio.create_task(_handlers(spec, timeout)) if handlers else None
+    try:
+        listing = await _openapi_listing(session, framework)
+    except BaseException:
+        if table is not None:
+            table.cancel()  # the lister is ended with it
+        raise
+    return replace(listing, handlers=await table if table is not None else ())
+
+
+async def _handlers(spec: ServerSpec, timeout: float) -> tuple[Endpoint, ...]:
+    try:
+        return endpoints_from(await route_table(spec, timeout))
+    except RouteError:
+        return ()  # the Code tab then reads the target's own module, as for the demos
+
+
+async def _openapi_listing(session: Any, framework: str) -> RouteListing:
     exchange = await session.send_one(framework, RequestSpec("GET", OPENAPI_PATH))
     if exchange.error:
         return RouteListing(framework, "openapi", error=exchange.error)
@@ -166,18 +209,19 @@ async def list_routes(session: Any, framework: str, timeout: float = ROUTES_TIME
 
 
 async def flask_listing(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> RouteListing:
-    """A Flask app's routes; needs no running server, only the spec."""
+    """A Flask app's routes and where their handlers are; needs no running server, only the spec."""
     try:
-        rules = await flask_url_map(spec, timeout)
+        rules = await route_table(spec, timeout)
     except RouteError as exc:
         return RouteListing(spec.framework, "url_map", error=str(exc))
-    return RouteListing(spec.framework, "url_map", tuple(routes_from_url_map(rules, spec.framework)))
+    templates = tuple(routes_from_url_map(rules, spec.framework))
+    return RouteListing(spec.framework, "url_map", templates, handlers=endpoints_from(rules))
 
 
 async def list_all_routes(session: Any, timeout: float = ROUTES_TIMEOUT) -> dict[str, RouteListing]:
-    """Every framework of the session, listed in parallel."""
+    """Every framework of the session, listed in parallel, with where each handler is written."""
     frameworks = list(session.frameworks)
-    listings = await asyncio.gather(*(list_routes(session, fw, timeout) for fw in frameworks))
+    listings = await asyncio.gather(*(list_routes(session, fw, timeout, handlers=True) for fw in frameworks))
     return dict(zip(frameworks, listings, strict=True))
 
 

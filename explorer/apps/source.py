@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from explorer.runtime.datafile import DataFileError, read_text
+
 _ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 MAX_LISTED = 15  # routes named when none matches
 _FLASK_CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r".+", "string": r"[^/]+", "uuid": r"[0-9a-fA-F-]{36}"}
+_STARLETTE_CONVERTERS = {"str": r"[^/]+", "path": r".*", "int": r"[0-9]+", "float": r"[0-9]+(?:\.[0-9]+)?",
+                         "uuid": r"[0-9a-fA-F-]{36}"}  # fmt: skip
+_MAX_SOURCE_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,8 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
         out.append(re.escape(pattern[pos : match.start()]))
         if match.group(2):  # Flask <converter:name>
             out.append(f"(?:{_FLASK_CONVERTERS.get(match.group(1) or 'string', '[^/]+')})")
-        else:  # Starlette {name} or {name:path}
-            out.append(".+" if match.group(4) == "path" else "[^/]+")
+        else:  # Starlette {name} or {name:converter}
+            out.append(_STARLETTE_CONVERTERS.get(match.group(4) or "str", "[^/]+"))
         pos = match.end()
     out.append(re.escape(pattern[pos:]))
     return re.compile("".join(out))
@@ -74,6 +79,14 @@ def _decorator_route(decorator: ast.expr) -> tuple[str, tuple[str, ...], str | N
         if keyword.arg == "methods" and isinstance(keyword.value, (ast.List, ast.Tuple)):
             methods = tuple(str(e.value).upper() for e in keyword.value.elts if isinstance(e, ast.Constant))
     return first.value, methods, _name(decorator.func.value)
+
+
+def with_comments(lines: list[str], first: int, last: int) -> tuple[int, str]:
+    """Lines ``first`` to ``last`` (1-based) with the comment lines right above them: (start line, text)."""
+    comment = first - 1
+    while comment > 0 and lines[comment - 1].lstrip().startswith("#"):
+        comment -= 1
+    return comment + 1, "\n".join(lines[comment:last])
 
 
 def _prefixes(tree: ast.Module) -> dict[str, str]:
@@ -110,7 +123,7 @@ def _siblings(tree: ast.Module, path: Path) -> list[Path]:
 
 
 def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, _MAX_SOURCE_BYTES)  # the user's file: read within bounds
     tree = ast.parse(text)
     lines = text.splitlines()
     prefixes = {**_prefixes(tree), **prefixes}
@@ -121,13 +134,9 @@ def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
         for decorator in node.decorator_list:
             route = _decorator_route(decorator)
             if route:
-                start = min(d.lineno for d in node.decorator_list)
-                comment = start - 1
-                while comment > 0 and lines[comment - 1].lstrip().startswith("#"):
-                    comment -= 1
-                source = "\n".join(lines[comment : node.end_lineno])
+                start, source = with_comments(lines, min(d.lineno for d in node.decorator_list), node.end_lineno or 0)
                 pattern = prefixes.get(route[2] or "", "") + route[0]
-                found.append(Route(pattern, route[1], node.name, source, comment + 1, pattern_regex(pattern), path))
+                found.append(Route(pattern, route[1], node.name, source, start, pattern_regex(pattern), path))
     return sorted(found, key=lambda r: r.line)
 
 
@@ -139,7 +148,7 @@ def routes_in(path: Path) -> tuple[Route, ...]:
     module's. A prefix given where a sub-app, router or blueprint is attached is added to its
     routes' patterns, so ``/hooks`` + ``/ping`` is found as ``/hooks/ping``.
     """
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(read_text(path, _MAX_SOURCE_BYTES))
     prefixes = _prefixes(tree)
     found = _routes(path, prefixes)
     for sibling in _siblings(tree, path):
@@ -199,6 +208,11 @@ class HandlerLookup:
     route: Route | None
     note: str
     file: Path | None
+    label: str = ""  # the file as shown, e.g. blog/routers/auth.py (default: its name)
+
+    @property
+    def where(self) -> str:
+        return self.label or (self.file.name if self.file is not None else "")
 
 
 def find_handler(file: Path | None, method: str, path: str, framework: str) -> HandlerLookup:
@@ -207,7 +221,7 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
         return HandlerLookup(None, "The app's source file could not be found.", None)
     try:
         routes = routes_in(file)
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, RecursionError, DataFileError) as exc:
         return HandlerLookup(None, f"Could not read {file.name}: {exc}", file)
     bare = path.split("?", 1)[0]
     matching = [r for r in routes if r.matches(bare)]

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from explorer.apps.openapi import Skipped, kind_name
+from explorer.apps.requestparts import FORM_MEDIA, MULTIPART_MEDIA, credentials, form_body
 from explorer.runtime.request import METHODS, RequestSpec
 from explorer.runtime.userdata import printable
 
@@ -60,8 +61,9 @@ class RouteTemplate:
     pattern: str  # the same in both frameworks' terms: /items/{item_id}
     path: str  # an example path to send, e.g. /items/1 (with required query parameters)
     params: tuple[RouteParam, ...] = ()
-    body: str | None = None  # an example JSON body (from the OpenAPI schema), else None
+    body: str | None = None  # an example body (from the OpenAPI schema): JSON unless ``headers`` say otherwise
     name: str = ""  # Flask's endpoint, or the operation's summary / id
+    headers: tuple[tuple[str, str], ...] = ()  # declared credentials as placeholders, a form's Content-Type
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,10 +72,10 @@ class RouteTemplate:
 
     def request(self) -> RequestSpec:
         """The template as a request for the editor or for :meth:`Session.send`."""
-        spec = RequestSpec(self.method, self.path)
-        if self.body is not None:
-            spec = RequestSpec(self.method, self.path, (("Content-Type", "application/json"),), self.body)
-        return spec
+        headers = self.headers
+        if self.body is not None and not any(name.lower() == "content-type" for name, _ in headers):
+            headers = (("Content-Type", "application/json"), *headers)
+        return RequestSpec(self.method, self.path, headers, self.body)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +88,7 @@ class RouteTemplate:
             "params": [p.to_dict() for p in self.params],
             "body": self.body,
             "name": self.name,
+            "headers": [list(header) for header in self.headers],
             "request": self.request().to_dict(),
         }
 
@@ -291,6 +294,29 @@ def _json_body(operation: dict[str, Any], where: list[Any], components: dict[str
         return None
 
 
+def _form_body(operation: dict[str, Any], where: list[Any], components: dict[str, Any],
+               skipped: Skipped) -> tuple[str, str] | None:  # fmt: skip
+    """(Content-Type, body) when the operation takes a form (multipart or urlencoded) and no JSON."""
+    body = operation.get("requestBody")
+    content = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(content, dict):
+        return None
+    for media in (MULTIPART_MEDIA, FORM_MEDIA):
+        declared = content.get(media)
+        if declared is None:
+            continue
+        at = [*where, "requestBody", "content", media, "schema"]
+        schema = _resolve(declared.get("schema") if isinstance(declared, dict) else None, components)
+        fields = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(fields, dict):
+            skipped.add(at, "has no object of properties; no form example")
+            return None
+        examples = {name: example_from_schema(sub, components, 1, skipped, [*at, "properties", name])
+                    for name, sub in fields.items()}  # fmt: skip
+        return form_body(media, {name: _resolve(sub, components) for name, sub in fields.items()}, examples)
+    return None
+
+
 def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[RouteTemplate], tuple[str, ...]]:
     """Templates from an OpenAPI 3 document, and what could not be used (``path: why``), for any JSON."""
     skipped = Skipped()
@@ -327,12 +353,20 @@ def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[Rout
             if query:
                 path += "?" + "&".join(query)
             body = _json_body(operation, op_where, components, skipped)
+            headers: list[tuple[str, str]] = []
+            if body is None and (form := _form_body(operation, op_where, components, skipped)) is not None:
+                headers.append(("Content-Type", form[0]))
+                body = form[1]
+            for where_to, key, placeholder in credentials(document, operation, op_where, skipped):
+                if where_to == "query":
+                    path += ("&" if "?" in path else "?") + f"{quote(key)}={quote(placeholder)}"
+                else:
+                    headers.append(("Cookie", f"{key}={placeholder}") if where_to == "cookie" else (key, placeholder))
             label = operation.get("summary") or operation.get("operationId") or ""
             name = printable(label) if isinstance(label, str) else ""
             pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", template)
-            templates.append(
-                RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body, name)
-            )
+            templates.append(RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body,
+                                           name, tuple(headers)))  # fmt: skip
     return templates, skipped.lines()
 
 

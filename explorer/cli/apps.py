@@ -1,4 +1,6 @@
-"""Command line for the user's own apps: ``--flask``/``--fastapi``/``--app-dir``, ``parity``, ``routes``, ``report``.
+"""Command line for the user's own apps: ``--flask``/``--fastapi``/``--app-dir`` and each app's settings
+(``--flask-dir``, ``--flask-python``, ``--flask-env``, ``--flask-env-file``, ``--flask-setup``, the same for
+``--fastapi-``, and ``--config``), ``parity``, ``routes``, ``report``.
 
 Kept apart from :mod:`explorer.cli.main` so that module only wires these in. Exit statuses follow the
 rest of the CLI: 2 for a mistake in the arguments or the requests file (one line, before any server
@@ -11,13 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from explorer.apps.targets import check_app_dir, check_target, specs_from_options, startup_problems
+from explorer.apps.config import find_config, load_config
+from explorer.apps.settings import AppSettings, resolve_python, split_setup
+from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
 from explorer.cli.common import add_server_options, run_async
+from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.specs import FRAMEWORKS, ServerSpec
 
 EXIT_DIFFER = 1
 EXIT_FAILED = 1
@@ -37,32 +43,83 @@ def _folder(text: str) -> Path:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--app-dir ")) from None
 
 
+def _checked(check: Any) -> Any:
+    """An argparse type from a checker that raises :class:`ExplorerError`: a mistake is one usage line."""
+
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except ExplorerError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
 def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
-    """``--flask``, ``--fastapi`` and ``--app-dir``; on a subcommand they do not reset values given before it."""
+    """The apps and each one's settings; on a subcommand they do not reset values given before it."""
     default: Any = argparse.SUPPRESS if sub else None
     parser.add_argument("--flask", type=_target, default=default, metavar="MODULE:APP",
-                        help="your Flask app instead of the demo, e.g. shop_flask:app")  # fmt: skip
+                        help="your Flask app instead of the demo: shop_flask:app, 'blog:create_app()'")  # fmt: skip
     parser.add_argument("--fastapi", type=_target, default=default, metavar="MODULE:APP",
                         help="your FastAPI app instead of the demo, e.g. shop_fastapi:app")  # fmt: skip
     parser.add_argument("--app-dir", type=_folder, default=default, metavar="DIR",
                         help="folder your apps are imported from (default: the current folder)")  # fmt: skip
+    for fw in FRAMEWORKS:
+        parser.add_argument(f"--{fw}-dir", type=_folder, default=default, metavar="DIR",
+                            help=f"folder the {fw} app is imported from and run in (default: --app-dir)")
+        parser.add_argument(f"--{fw}-python", default=default, metavar="PATH",
+                            help=f"run the {fw} app under this interpreter (a venv folder or its bin/python)")
+        parser.add_argument(f"--{fw}-env", action="append", type=_checked(parse_assignment), default=default,
+                            metavar="KEY=VALUE", help=f"add a variable to the {fw} app's environment (repeatable)")
+        parser.add_argument(f"--{fw}-env-file", type=Path, default=default, metavar="FILE",
+                            help=f"add the variables of a dotenv file to the {fw} app's environment")
+        parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
+                            default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
+    parser.add_argument("--config", type=Path, default=default, metavar="FILE",
+                        help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])")
+
+
+def app_settings(args: argparse.Namespace) -> dict[str, AppSettings]:
+    """Each app's settings: the config file's, then the command line's over them."""
+    named = getattr(args, "config", None)
+    found = named or find_config()
+    from_file = load_config(found, named=named is not None) if found is not None else {}
+    app_dir = getattr(args, "app_dir", None)
+    settings = {}
+    for fw in FRAMEWORKS:
+        python = getattr(args, f"{fw}_python", None)
+        given = AppSettings(
+            target=getattr(args, fw, None),
+            dir=getattr(args, f"{fw}_dir", None),
+            python=resolve_python(python, f"--{fw}-python") if python else None,
+            env=tuple(getattr(args, f"{fw}_env", None) or ()),
+            env_file=getattr(args, f"{fw}_env_file", None),
+            setup=getattr(args, f"{fw}_setup", None) or (),
+            server=getattr(args, "flask_server", None) if fw == "flask" else None,
+        )
+        merged = given.over(from_file.get(fw, AppSettings()))
+        if app_dir is not None and given.dir is None and merged.target:  # --app-dir over the file's dir
+            merged = replace(merged, dir=app_dir)
+        settings[fw] = merged
+    if app_dir is not None and not any(s.target for s in settings.values()):
+        raise TargetError("--app-dir needs --flask or --fastapi (or both)")
+    return settings
 
 
 def specs_from_args(
     args: argparse.Namespace, frameworks: list[str] | None = None, require_both: bool = False
 ) -> list[ServerSpec]:
-    """The servers the options ask for (the demos when no app is given)."""
+    """The servers the options (and the config file) ask for; the demos when no app is given."""
     return specs_from_options(
-        getattr(args, "flask", None), getattr(args, "fastapi", None), getattr(args, "app_dir", None),
-        args.flask_server, frameworks, require_both,
+        None, None, getattr(args, "app_dir", None), getattr(args, "flask_server", None) or "dev", frameworks,
+        require_both, settings=app_settings(args),
     )  # fmt: skip
 
 
 def user_specs(args: argparse.Namespace) -> list[ServerSpec] | None:
     """For the app: the user's specs, or None to let it run the demos."""
-    if getattr(args, "flask", None) or getattr(args, "fastapi", None) or getattr(args, "app_dir", None):
-        return specs_from_args(args)
-    return None
+    specs = specs_from_args(args)
+    return None if all(spec.target.startswith("demos.") and spec.app_dir is None for spec in specs) else specs
 
 
 def report_problems(session: Any) -> bool:

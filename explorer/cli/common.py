@@ -49,9 +49,10 @@ def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> Non
     """Options that choose which servers run: shared by the app and every headless command.
 
     On a subcommand the defaults are suppressed, so ``explorer --flask-server gunicorn send ...``
-    keeps the value given before the subcommand instead of resetting it.
+    keeps the value given before the subcommand instead of resetting it. ``--flask-server`` left out
+    is None, so the config file's ``server`` can apply (then the default, dev).
     """
-    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default=argparse.SUPPRESS if sub else "dev",
+    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default=argparse.SUPPRESS if sub else None,
                         help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
     parser.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS if sub else 5.0,
                         help="seconds to wait for an answer (default: 5)")

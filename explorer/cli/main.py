@@ -24,7 +24,8 @@ from explorer.cli.apps import add_commands as add_app_commands
 from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, run_async
-from explorer.runtime.errors import ExplorerError
+from explorer.runtime.errors import ExplorerError, RequestError
+from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
 
@@ -44,6 +45,10 @@ def build_parser() -> OneLineParser:
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
     send.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="repeatable")
+    send.add_argument("--form", action="append", default=[], metavar="NAME=VALUE",
+                      help="a form field (repeatable); sent urlencoded, or multipart with --file")  # fmt: skip
+    send.add_argument("--file", action="append", default=[], metavar="FIELD=@PATH",
+                      help="a file to upload as multipart (repeatable; at most 1 MiB; ';type=text/csv' sets its type)")  # fmt: skip
     send.add_argument("--burst", type=positive_int, default=1, help="send this many copies at once")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
@@ -71,11 +76,17 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
         spec = RequestSpec(spec.method, spec.path, spec.headers, args.json_body)  # send the text exactly as typed
     elif args.body is not None:
         spec = RequestSpec(spec.method, spec.path, spec.headers, args.body)
+    if args.form or args.file:
+        if spec.body is not None:
+            raise RequestError("--form and --file build the body: they cannot go with --json-body or --body")
+        form = tuple(parse_form_field(text) for text in args.form)
+        files = tuple(read_file_part(*parse_file_arg(text)) for text in args.file)
+        spec = RequestSpec(spec.method, spec.path, spec.headers, None, form, files)
     return spec.checked()
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
-    from explorer.cli.render import exchange_panel, results_view
+    from explorer.cli.render import exchange_panel, log_panel, results_view
     from explorer.runtime.session import Session
 
     specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
@@ -83,21 +94,27 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
     async with Session(specs, timeout=args.timeout) as session:
         if report_problems(session):
             return 1
+        marks = {fw: session.log_mark(fw) for fw in frameworks}
         results = await session.send(spec, burst=args.burst)
         statuses = {fw: session.server(fw).status for fw in frameworks}
+        failed = [fw for fw, e in results.items() if e.error or (e.status or 0) >= 500]  # the log says why
+        tails = {fw: await session.log_since(fw, marks[fw]) for fw in failed}
     if args.json:
         document = {
             "request": spec.to_dict(),
             "servers": {fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
                         for fw, s in session.supervisor.servers.items()},
-            "results": [exchange.to_dict() for exchange in results.values()],
+            "results": [{**e.to_dict(), "log_tail": tails.get(fw, [])} for fw, e in results.items()],
         }  # fmt: skip
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     from rich.console import Console
 
     panels = [exchange_panel(e, label=session.server(fw).spec.label) for fw, e in results.items()]
-    Console().print(results_view(panels))
+    console = Console()
+    console.print(results_view(panels))
+    for fw, lines in tails.items():
+        console.print(log_panel(fw, lines))
     return 0
 
 
@@ -134,7 +151,8 @@ async def _table(args: argparse.Namespace) -> int:
         from explorer.runtime.session import Session
         from explorer.runtime.specs import demo_spec
 
-        async with Session([demo_spec("flask", args.flask_server), demo_spec("fastapi")], timeout=args.timeout) as s:
+        demos = [demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")]
+        async with Session(demos, timeout=args.timeout) as s:
             measurements = await measure(s)
     if args.json:
         rows = [row.to_dict() for row in table_rows()]
@@ -164,7 +182,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     from explorer.tui.app import run
 
     specs = user_specs(args)
-    return run(initial=initial, flask_server=args.flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
+    flask_server = args.flask_server or "dev"
+    return run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {

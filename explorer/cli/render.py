@@ -17,6 +17,7 @@ from rich.text import Text
 from explorer.content.catalog import SAMPLES
 from explorer.content.comparison import MEASURED_ROWS, Measurements, table_rows
 from explorer.content.explain import why
+from explorer.content.stream import is_streamed, timeline
 from explorer.runtime.client import Exchange
 from explorer.runtime.specs import ServerStatus
 
@@ -81,10 +82,21 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         parts.append(table)
     if exchange.status is not None and exchange.body:
         parts.append(Text("─" * 20, style="dim"))
-        parts.append(pretty_body(exchange))
+        if is_streamed(exchange):
+            parts.append(Text("arrived in parts (ms after the request started, gap, size, text):", style="bold"))
+            parts.append(Text("\n".join(timeline(exchange, MAX_BODY_LINES))))
+        else:
+            parts.append(pretty_body(exchange))
     title = NAMES.get(exchange.framework, exchange.framework)
     subtitle = label or (server.describe() if server else "")
     return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=Text(subtitle), title_align="left")
+
+
+def log_panel(framework: str, lines: Sequence[str]) -> Panel:
+    """A server's last log lines (its traceback, usually), shown under an answer that failed."""
+    title = f"{NAMES.get(framework, framework)} server log, last {len(lines)} lines"
+    text = Text.from_ansi("\n".join(lines))
+    return Panel(text, title=Text(title, style="bold"), title_align="left", border_style="red")
 
 
 def results_view(panels: Sequence[Panel]) -> RenderableType:

@@ -76,6 +76,8 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
         marks = [
             Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
         ]
-        example = row.request.line + (f"  {row.request.body}" if row.request.body else "")
+        request = row.request
+        shown = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
+        example = request.line + "".join(f"\n{line}" for line in shown) + (f"  {request.body}" if request.body else "")
         table.add_row(Text(row.method), Text(row.pattern), *marks, Text(example))
     return table

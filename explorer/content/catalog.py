@@ -37,6 +37,7 @@ TOPICS = {
     "hooks": "Hooks, middleware and dependencies",
     "cors": "CORS",
     "tasks": "Background tasks",
+    "streaming": "Streaming and WebSockets",
 }
 
 
@@ -143,6 +144,17 @@ _BASICS: tuple[Sample, ...] = (
     Sample("cpu-def", "concurrency", "The same work in a plain def route", get("/cpu/def"),
            "A def route runs in FastAPI's threadpool, so the event loop stays free, but the GIL still serialises the work.",
            {"fastapi": Expect(200)}, burst=4, frameworks=("fastapi",)),
+    # Streaming and WebSockets (w opens a socket to each server)
+    Sample("stream", "streaming", "A generator response: 5 chunks, 100 ms apart", get("/stream?n=5&ms=100"),
+           "Both send each yield as a chunk when it is ready (the Body tab times each); Flask's thread waits out every pause.",
+           both(200, content_type="text/plain", headers=(("transfer-encoding", "chunked"), ("content-length", None)),
+                contains="chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n")),
+    Sample("sse", "streaming", "Server-sent events: 3 ticks, 100 ms apart", get("/events?n=3&ms=100"),
+           "FastAPI (0.135 and later) encodes ServerSentEvent objects and adds Cache-Control: no-cache; Flask yields the format by hand.",
+           each(Expect(200, content_type="text/event-stream", headers=(("cache-control", None),),
+                       contains='id: 0\nevent: tick\ndata: {"n": 0}\n\n'),
+                Expect(200, content_type="text/event-stream", headers=(("cache-control", "no-cache"),),
+                       contains='event: tick\ndata: {"n": 0}\nid: 0\n\n'))),
 )
 SAMPLES: tuple[Sample, ...] = tuple(
     replace(sample, topic_title=TOPICS[sample.topic]) for sample in (*_BASICS, *FORM_SAMPLES, *HTTP_SAMPLES)

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from explorer.runtime.client import Exchange
 
+# Werkzeug's own text for a 400 (BadRequest's default description): Flask failing to read the body
+# shows it, and so does a handler's bare abort(400); an app's own 400 shows something else.
+_WERKZEUG_400 = b"The browser (or proxy) sent a request that this server could not understand."
+
 
 def why(exchange: Exchange) -> str:
     """One sentence on why this server answered the way it did."""
@@ -38,12 +42,16 @@ def why(exchange: Exchange) -> str:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
     if status == 400 and exchange.json is not None:
         return f"The {fw} app's own code refused the request with a 400; its body says why."
+    if status == 400 and exchange.framework == "flask" and _WERKZEUG_400 in exchange.body:
+        return (f"{fw} could not read the request (malformed JSON, a missing form field or file), or the handler "
+                "called abort(400): this is Werkzeug's generic 400 page.")
     if status == 400:
-        return f"{fw} could not read the request (malformed JSON, a missing form field or file) and answered a generic 400."
+        return f"{fw} answered 400 without field errors the explorer can read: the handler (or a hook) chose it."
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:
-        return f"The {fw} handler raised an error; see the Log tab."
+        return (f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
+                "the server's log says which.")
     return f"{fw} answered {status} {exchange.reason}."
 
 

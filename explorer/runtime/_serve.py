@@ -1,6 +1,12 @@
 """Child-process entry point: run one web app on a listening socket handed down by the supervisor.
 
-``python -m explorer.runtime._serve KIND MODULE:ATTR --fd N [--parent PID] [--workers W] [--threads T]``
+``python .../explorer/runtime/_child.py explorer.runtime._serve KIND TARGET --fd N [--framework flask|fastapi]
+[--parent PID] [--workers W] [--threads T]``
+
+It may run under the user's own interpreter (``--flask-python``), so it imports the standard library
+and the server it runs, nothing else; :mod:`explorer.runtime._child` starts it there without putting
+the explorer's packages on the path. ``TARGET`` is found by :mod:`explorer.runtime._apptarget`
+(factories, dotted attributes) and checked against ``--framework``.
 
 The supervisor binds 127.0.0.1 itself and passes the socket, so the port is known before the
 child starts and no other interface is ever bound. The socket is made close-on-exec at once, so a
@@ -13,29 +19,22 @@ changed parent PID. Gunicorn workers get the same signal in their ``post_fork`` 
 from __future__ import annotations
 
 import argparse
-import importlib
+import inspect
 import os
 import socket
 import sys
-import traceback
-from typing import Any
+from typing import Any, Optional
 
+from explorer.runtime import _apptarget
 from explorer.runtime.procs import die_with_parent
 
 KINDS = ("werkzeug", "gunicorn", "uvicorn", "gunicorn-uvicorn")
+_FRAMEWORK: Optional[str] = None  # set by main(): the framework the app was given for
 
 
 def load_app(target: str) -> Any:
-    """Import ``module:attr``; a failure is printed for the log panel and ends the process with 3."""
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-        return getattr(module, attr or "app")
-    except BaseException:  # noqa: BLE001 - anything the user's module raises goes to the log
-        print(f"explorer: could not import {target}:", flush=True)
-        traceback.print_exc(file=sys.stdout)
-        sys.stdout.flush()
-        os._exit(3)
+    """The app ``target`` names, checked for its framework; a failure is logged and ends the process."""
+    return _apptarget.load_app(target, _FRAMEWORK)
 
 
 def serve_werkzeug(target: str, fd: int) -> None:
@@ -57,7 +56,9 @@ def serve_uvicorn(target: str, fd: int) -> None:
     app = load_app(target)
     # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
     # and every FastAPI figure would change with it.
-    config = uvicorn.Config(app, access_log=False, log_level="info", timeout_graceful_shutdown=2, loop="asyncio")
+    options = {"access_log": False, "log_level": "info", "timeout_graceful_shutdown": 2, "loop": "asyncio"}
+    known = inspect.signature(uvicorn.Config).parameters  # an app's own venv may hold an older uvicorn
+    config = uvicorn.Config(app, **{key: value for key, value in options.items() if key in known})
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
@@ -101,7 +102,8 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # an older gunicorn (in an app's own venv) lacks the newest settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return load_app(target)
@@ -118,7 +120,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, default=os.getppid())
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--framework", choices=("flask", "fastapi"))
     args = parser.parse_args(argv)
+    global _FRAMEWORK
+    _FRAMEWORK = args.framework
     os.set_inheritable(args.fd, False)
     die_with_parent(args.parent)
     if args.kind == "werkzeug":

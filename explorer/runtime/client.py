@@ -10,178 +10,38 @@ that span. Server time comes from the ``Server-Timing`` header the demos add. Fa
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import re
 import statistics
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 
+from explorer.runtime.cookies import CookieJar
 from explorer.runtime.errors import RequestError
+from explorer.runtime.exchange import BurstStats, Chunk, Exchange, SentRequest, Timings
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.transport import (
     BODY_SIZE,
     KEEP_BODY,
+    LISTENER,
     NOTES,
+    PIECES,
     TIMINGS,
     HeadersTooLarge,
     OutOfDescriptors,
     WireTransport,
 )
-from explorer.runtime.userdata import loads_json
-from explorer.runtime.validation import ValidationIssue, normalise
 
-_NO_JSON = object()
+__all__ = ["BurstStats", "Chunk", "Exchange", "SentRequest", "ServerClient", "Timings", "parse_server_timing"]
+
 _SERVER_TIMING = re.compile(r"(?:^|,)\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[^,]*?;\s*dur=([0-9.]+)")
 
 
-@dataclass(frozen=True)
-class Timings:
-    """Milliseconds: the whole request, time to first byte, and the handler's own time if reported."""
-
-    total_ms: float
-    ttfb_ms: float
-    server_ms: float | None = None
-
-
-@dataclass(frozen=True)
-class SentRequest:
-    """The request exactly as it went out, headers in the order httpx wrote them."""
-
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-@dataclass(frozen=True)
-class BurstStats:
-    """Summary of ``count`` copies of one request sent at the same moment to one server.
-
-    Only the first copy's answer is kept whole; of the others, only these figures: ``statuses``
-    counts each status (``"error"`` for a failed copy), ``body_bytes`` sums every copy's body,
-    ``first_error`` is the error of the first copy that failed.
-    """
-
-    count: int
-    wall_ms: float
-    min_ms: float
-    median_ms: float
-    max_ms: float
-    errors: int
-    statuses: dict[str, int] = field(default_factory=dict)
-    body_bytes: int = 0
-    first_error: str | None = None  # the first failed copy's error, which the shown copy may not have
-
-    def to_dict(self) -> dict[str, Any]:
-        keys = ("count", "wall_ms", "min_ms", "median_ms", "max_ms", "errors", "statuses", "body_bytes", "first_error")
-        return {k: getattr(self, k) for k in keys}
-
-
-@dataclass
-class Exchange:
-    """One request and what came back, or the error that came instead."""
-
-    framework: str
-    spec: RequestSpec
-    request: SentRequest | None = None
-    status: int | None = None
-    reason: str = ""
-    http_version: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    truncated: bool = False
-    timings: Timings | None = None
-    error: str | None = None
-    burst: BurstStats | None = None
-    notes: tuple[str, ...] = ()  # what the client saw besides the answer, e.g. bytes after it (ignored)
-    body_size: int | None = None  # bytes of a body that was read but not kept (the other copies of a burst)
-    _json: Any = field(default=_NO_JSON, repr=False)
-    _validation: list[ValidationIssue] | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status is not None
-
-    @property
-    def size(self) -> int:
-        return self.body_size if self.body_size is not None else len(self.body)
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
-
-    @property
-    def content_type(self) -> str:
-        """The media type without parameters, e.g. ``application/json``; empty when absent."""
-        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
-
-    @property
-    def charset(self) -> str:
-        match = re.search(r"charset=([\w.-]+)", self.header("content-type") or "", re.I)
-        return match.group(1) if match else "utf-8"
-
-    @property
-    def text(self) -> str:
-        """The body decoded with its charset (UTF-8 by default); undecodable bytes become U+FFFD."""
-        try:
-            return self.body.decode(self.charset, "replace")
-        except LookupError:
-            return self.body.decode("utf-8", "replace")
-
-    @property
-    def is_json(self) -> bool:
-        """Declared as JSON (``application/json`` or any ``+json`` type)."""
-        return self.content_type == "application/json" or self.content_type.endswith("+json")
-
-    @property
-    def json(self) -> Any:
-        """The parsed body when it is JSON (by content type) nested at most 500 levels, else None."""
-        if self._json is _NO_JSON:
-            self._json = None
-            if self.is_json and not self.truncated:
-                try:
-                    self._json = loads_json(self.body)  # deeper JSON stays text: writers recurse
-                except ValueError:
-                    self._json = None
-        return self._json
-
-    @property
-    def is_html(self) -> bool:
-        return self.content_type == "text/html"
-
-    @property
-    def validation(self) -> list[ValidationIssue]:
-        """Validation errors in the body, normalised across frameworks (only for 4xx answers)."""
-        if self._validation is None:
-            self._validation = normalise(self.json) if self.status and 400 <= self.status < 500 else []
-        return self._validation
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document of one result; stable keys, more may be added."""
-        t = self.timings
-        return {
-            "framework": self.framework,
-            "request": self.spec.to_dict(),
-            "url": self.request.url if self.request else None,
-            "status": self.status,
-            "reason": self.reason,
-            "http_version": self.http_version,
-            "headers": [[k, v] for k, v in self.headers],
-            "content_type": self.content_type or None,
-            "body": self.text,
-            "json": self.json,
-            "size": self.size,
-            "truncated": self.truncated,
-            "elapsed_ms": round(t.total_ms, 3) if t else None,
-            "ttfb_ms": round(t.ttfb_ms, 3) if t else None,
-            "server_ms": t.server_ms if t else None,
-            "validation": [issue.to_dict() for issue in self.validation],
-            "burst": self.burst.to_dict() if self.burst else None,
-            "error": self.error,
-            "notes": list(self.notes),
-        }
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that accepts nothing, so httpx stores no cookie behind the explorer's back."""
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 def parse_server_timing(value: str | None) -> float | None:
@@ -195,8 +55,9 @@ def parse_server_timing(value: str | None) -> float | None:
 class ServerClient:
     """Talks to one server started by the explorer, and to nothing else."""
 
-    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT, jar: CookieJar | None = None) -> None:
         self.framework = framework
+        self.jar = jar  # cookies the server sets are kept here and sent back, unless the request has a Cookie header
         self.base_url = httpx.URL(base_url)
         if self.base_url.host != "127.0.0.1":
             raise RequestError("the explorer only talks to servers on 127.0.0.1")
@@ -204,6 +65,7 @@ class ServerClient:
         self._client = httpx.AsyncClient(
             transport=WireTransport(),
             trust_env=False,
+            cookies=_no_cookies(),  # httpx would keep cookies of its own, unseen and never cleared: the jar does it
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
         )
@@ -225,19 +87,44 @@ class ServerClient:
             raise RequestError(f"the request target would be {target!r}, not a path on the explorer's own server")
         return url
 
-    async def send(self, spec: RequestSpec, keep_body: bool = True) -> Exchange:
+    def _prepare(self, spec: RequestSpec) -> tuple[RequestSpec, tuple[tuple[str, str], ...], bytes | None]:
+        """The checked request, and the headers and body bytes to write (a form encoded once here)."""
+        spec = spec.checked()
+        self.url_for(spec)
+        headers, content = spec.encoded()
+        return spec, headers, content
+
+    async def send(
+        self, spec: RequestSpec, keep_body: bool = True, listener: Callable[[float, bytes], None] | None = None
+    ) -> Exchange:
         """Send one request; every failure is reported on the returned exchange.
 
         With ``keep_body`` false the body is read to its end (so the timing is the same) but only
-        its size is kept, in ``body_size``.
+        its size is kept, in ``body_size``. ``listener`` is called with ``(perf_counter, bytes)`` as
+        each part of the body arrives (to show a stream live); it must be quick.
         """
-        exchange = Exchange(self.framework, spec)
         try:
-            spec = spec.checked()
+            prepared = self._prepare(spec)
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            return Exchange(self.framework, spec, error=f"not sent: {exc}")
+        return await self._send(spec, prepared, keep_body, listener)
+
+    async def _send(
+        self,
+        spec: RequestSpec,
+        prepared: tuple[RequestSpec, tuple[tuple[str, str], ...], bytes | None],
+        keep_body: bool,
+        listener: Callable[[float, bytes], None] | None = None,
+    ) -> Exchange:
+        exchange = Exchange(self.framework, spec)
+        checked, headers, content = prepared
+        if self.jar is not None and checked.header("cookie") is None:
+            if cookie := self.jar.header_for(checked.path):
+                headers = (*headers, ("Cookie", cookie))
+        try:
             request = self._client.build_request(
-                spec.method, self.url_for(spec), headers=list(spec.headers),
-                content=spec.body.encode("utf-8", "surrogatepass") if spec.body is not None else None,
-                extensions={KEEP_BODY: keep_body},
+                checked.method, self.url_for(checked), headers=list(headers), content=content,
+                extensions={KEEP_BODY: keep_body, LISTENER: listener},
             )  # fmt: skip
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
             exchange.error = f"not sent: {exc}"
@@ -277,11 +164,18 @@ class ServerClient:
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
         exchange.notes = tuple(response.extensions.get(NOTES, ()))
+        if self.jar is not None:
+            if keep_body:  # one copy of a burst stores what it was told: the copy that is shown
+                refused = self.jar.update(response.headers.get_list("set-cookie"), checked.path)
+                exchange.notes += tuple(refused)
+            exchange.cookie_jar = self.jar.cookies()
         if not keep_body:
             exchange.body_size = response.extensions.get(BODY_SIZE, len(body))
         wire = response.extensions.get(TIMINGS)
         if wire is not None:  # the transport's own moments: the request on the wire, not the library
             started, first_byte, finished, exchange.truncated = wire
+        pieces, exchange.chunks_not_kept = response.extensions.get(PIECES, ((), 0))
+        exchange.chunks = tuple(Chunk((at - started) * 1000, offset, size) for at, offset, size in pieces)
         exchange.timings = Timings(
             total_ms=(finished - started) * 1000,
             ttfb_ms=(first_byte - started) * 1000,
@@ -295,8 +189,12 @@ class ServerClient:
         Memory stays that of one answer: the other copies read their bodies to the end (their
         timing is the same) but keep only status, size and timings.
         """
+        try:
+            prepared = self._prepare(spec)  # once for all copies: a form is encoded once, not per copy
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            return Exchange(self.framework, spec, error=f"not sent: {exc}")
         started = time.perf_counter()
-        exchanges = await asyncio.gather(*(self.send(spec, keep_body=i == 0) for i in range(count)))
+        exchanges = await asyncio.gather(*(self._send(spec, prepared, keep_body=i == 0) for i in range(count)))
         wall_ms = (time.perf_counter() - started) * 1000
         times = [e.timings.total_ms for e in exchanges if e.timings]
         statuses: dict[str, int] = {}

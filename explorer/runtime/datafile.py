@@ -1,4 +1,5 @@
-"""The one loader for every file a user hands the explorer: requests files, saved runs, the keymap.
+"""The one loader for every file a user hands the explorer: requests files, saved runs, the keymap,
+env files (dotenv) and the explorer's config (``explorer.toml``, ``pyproject.toml``).
 
 A file is data, bounded before it is used. Every file goes through the same guards, in this order,
 and every refusal is one line naming the file (:class:`DataFileError`):
@@ -160,7 +161,10 @@ def _format_of(path: Path) -> str:
 
 
 def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None) -> Any:
-    """Read, check and parse a file: ``fmt`` is json, yaml or toml (default: by suffix, YAML otherwise)."""
+    """Read, check and parse a file: ``fmt`` is json, yaml, toml or dotenv (default: by suffix, YAML otherwise).
+
+    A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.envfile`).
+    """
     path = Path(path)
     name = label or path.name
     return parse_data(read_text(path, limits.max_bytes, name), fmt or _format_of(path), limits, name)
@@ -171,6 +175,13 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
 
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
     """
+    if fmt == "dotenv":
+        from explorer.runtime.envfile import EnvError, parse_dotenv
+
+        try:
+            return parse_dotenv(text)
+        except EnvError as exc:
+            raise _fail(label, str(exc)) from None
     if fmt == "json":
         value = _parse_json(text, limits, label)
     elif fmt == "toml":

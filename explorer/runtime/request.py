@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.runtime.errors import RequestError
+from explorer.runtime.forms import FilePart, check_form, encode_form
 
 DEFAULT_TIMEOUT = 5.0  # seconds a request may take before it is reported as timed out
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -31,12 +32,20 @@ _NOT_PRINTABLE_ASCII = re.compile(r"[^\t\x20-\x7e]")
 
 @dataclass(frozen=True)
 class RequestSpec:
-    """One request as the user wrote it; :meth:`checked` validates it."""
+    """One request as the user wrote it; :meth:`checked` validates it.
+
+    The body is either ``body`` (text, sent as is) or form ``form`` fields and ``files``, which
+    the client encodes (urlencoded, or multipart when there is a file or ``multipart`` is set;
+    :mod:`explorer.runtime.forms`).
+    """
 
     method: str = "GET"
     path: str = "/"
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     body: str | None = None
+    form: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    files: tuple[FilePart, ...] = field(default_factory=tuple)
+    multipart: bool = False  # fields sent as multipart/form-data even without a file
 
     @property
     def line(self) -> str:
@@ -64,11 +73,33 @@ class RequestSpec:
             raise RequestError(f"too many headers ({len(headers)}); the limit is {MAX_HEADERS}")
         if self.body is not None and len(self.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             raise RequestError(f"body is larger than the {MAX_BODY_BYTES // 1024} KiB limit")
-        return RequestSpec(method, path, headers, self.body)
+        form, files = tuple(self.form), tuple(self.files)
+        if form or files or self.multipart:
+            if self.body is not None:
+                raise RequestError("a request carries either a body or form fields and files, not both")
+            if self.header("content-type") is not None:
+                raise RequestError("the Content-Type of a form is set by the client (with its multipart boundary); "
+                                   "remove the Content-Type header")  # fmt: skip
+            check_form(form, files)
+        return RequestSpec(method, path, headers, self.body, form, files, bool(self.multipart))
+
+    def encoded(self, boundary: str | None = None) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
+        """The headers and body bytes to write: the form encoded (its Content-Type added), or the body as UTF-8."""
+        if self.form or self.files or self.multipart:
+            content_type, content = encode_form(self.form, self.files, boundary, self.multipart)
+            return (*self.headers, ("Content-Type", content_type)), content
+        return self.headers, self.body.encode("utf-8", "surrogatepass") if self.body is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, used by reports and ``--json`` output."""
-        return {"method": self.method, "path": self.path, "headers": [list(h) for h in self.headers], "body": self.body}
+        """A JSON-ready form, used by reports and ``--json`` output; ``form`` and ``files`` only when present."""
+        document: dict[str, Any] = {"method": self.method, "path": self.path, "headers": [list(h) for h in self.headers], "body": self.body}
+        if self.form:
+            document["form"] = [list(pair) for pair in self.form]
+        if self.files:
+            document["files"] = [part.to_dict() for part in self.files]
+        if self.multipart:
+            document["multipart"] = True
+        return document
 
 
 def check_method(method: str) -> str:
@@ -221,5 +252,12 @@ def curl_command(spec: RequestSpec, base_url: str) -> str:
         parts += ["-H", f"{name}: {value}"]
     if spec.body is not None:
         parts += ["--data-raw", spec.body]
+    elif spec.files or spec.multipart:  # curl builds the multipart body itself; --form-string keeps '@' and '<' literal
+        for name, value in spec.form:
+            parts += ["--form-string", f"{name}={value}"]
+        for part in spec.files:
+            parts += ["-F", f"{part.field}=@{part.filename};type={part.content_type}"]
+    elif spec.form:  # the exact urlencoded bytes; curl's -d sets the form Content-Type
+        parts += ["--data-raw", encode_form(spec.form, ())[1].decode("ascii")]
     parts.append(base_url.rstrip("/") + spec.path)
     return shlex.join(parts)

@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import os
 import signal
 import socket
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 from explorer.runtime.keeper import Kept, kill_all_kept, spawn_kept
+from explorer.runtime.launch import ENV_KEEP, child_argv, env_summary, server_env
+from explorer.runtime.prestart import SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
 from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
 PROBE_PATH = "/.well-known/explorer-probe"
-_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
+_ENV_KEEP = ENV_KEEP  # the shell variables every server gets (tests read them here)
 
 
 def kill_all_now() -> None:
@@ -40,25 +39,6 @@ def kill_all_now() -> None:
 
 
 atexit.register(kill_all_now)
-
-
-def _project_paths() -> list[str]:
-    """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
-    import demos
-
-    here = {str(Path(__file__).resolve().parents[2]), str(Path(demos.__file__).resolve().parent.parent)}
-    return sorted(here)
-
-
-def server_env(spec: ServerSpec) -> dict[str, str]:
-    """Only what a server needs: no proxies, no secrets, no debug switches from the user's shell."""
-    env = {key: os.environ[key] for key in _ENV_KEEP if key in os.environ}
-    paths = ([str(spec.app_dir.resolve())] if spec.app_dir else []) + _project_paths()
-    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # the user's, after ours
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
 
 
 def bind_loopback(preferred: int | None = None) -> socket.socket:
@@ -103,10 +83,13 @@ class ManagedServer:
         ready_timeout: float = 30.0,
         probe_interval: float = 0.5,
         probe_timeout: float = 1.0,
+        setup_timeout: float = SETUP_TIMEOUT,
         log: LogBuffer | None = None,
     ) -> None:
         self.spec = spec
         self.ready_timeout = ready_timeout
+        self.setup_timeout = setup_timeout
+        self.setup_done = False  # the set-up command runs before the first start that gets past it
         self.probe_interval = probe_interval
         self.probe_timeout = probe_timeout  # interval + timeout bound how long a hang goes unnoticed
         self.log = log or LogBuffer(ignore=(PROBE_PATH,))
@@ -145,15 +128,23 @@ class ManagedServer:
     async def _start(self) -> ServerStatus:
         if self._kept is not None and self._kept.returncode is None:
             await self._stop_locked()  # never two processes for one server
+        self._set(state=ServerState.STARTING, pid=None, returncode=None, message="", detail="", spawn_to_ready_ms=None)
+        try:
+            await self._prepare()
+        except PrestartError as exc:
+            first, _, more = str(exc).partition("\n")
+            self._set(state=ServerState.CRASHED, message=first.removesuffix("; its last lines:"), detail=more,
+                      log_tail=tuple(self.log.tail(20)))  # fmt: skip
+            return self._status
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
-        argv = [
-            sys.executable, "-m", "explorer.runtime._serve", self.spec.kind, self.spec.target,
-            "--fd", str(sock.fileno()),
-            "--workers", str(self.spec.workers), "--threads", str(self.spec.threads),
-        ]  # fmt: skip
+        spec = self.spec
+        argv = child_argv(
+            spec, "explorer.runtime._serve", spec.kind, spec.target, "--fd", str(sock.fileno()),
+            "--workers", str(spec.workers), "--threads", str(spec.threads), "--framework", spec.framework,
+        )  # fmt: skip
         self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")
-        self._set(state=ServerState.STARTING, port=port, pid=None, returncode=None, message="", spawn_to_ready_ms=None)
+        self._set(port=port)
         try:
             kept = await spawn_kept(
                 argv,
@@ -181,6 +172,17 @@ class ManagedServer:
             await self._stop_locked()
             raise
         return self._status
+
+    async def _prepare(self) -> None:
+        """Check another interpreter, write the environment's names to the log, run the set-up once."""
+        await check_interpreter(self.spec)
+        if self.spec.python:
+            self.log.write(f"interpreter: {self.spec.python}")
+        if self.spec.app_dir is not None or self.spec.env:  # a user's app (the demos' logs stay as they were)
+            self.log.write(env_summary(self.spec))
+        if self.spec.setup and not self.setup_done:
+            await run_setup(self.spec, self.log, self.setup_timeout)
+            self.setup_done = True
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:
         assert self._exited is not None
@@ -293,6 +295,8 @@ def _exit_text(code: int) -> str:
             return f"killed by signal {-code}"
     if code == 3:
         return "exit code 3: the app failed to import or boot"
+    if code == 4:
+        return "exit code 4: the target is not an app the server can run"
     return f"exit code {code}"
 
 

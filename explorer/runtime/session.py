@@ -6,12 +6,17 @@ answer being parsed cannot add to the other's measured time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from explorer.runtime.cookies import CookieJar
 from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers import ManagedServer, Supervisor
 from explorer.runtime.specs import ServerSpec, ServerState
+
+LOG_TAIL_LINES = 40  # lines of a server's log shown under a 5xx answer
+Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes): a part of a body as it arrives
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
     from explorer.runtime.client import Exchange, ServerClient
@@ -20,10 +25,15 @@ if TYPE_CHECKING:  # httpx is imported on the first request, so that the app pai
 class Session:
     """Start servers, send requests to them, stop them: the one object a front end needs."""
 
-    def __init__(self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, **server_options: float) -> None:
+    def __init__(
+        self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, cookies: bool = True, **server_options: float
+    ) -> None:
         self.supervisor = Supervisor(specs, **server_options)
         self.timeout = timeout
         self._clients: dict[str, ServerClient] = {}
+        # One jar per server, kept across restarts as a browser keeps them; ``cookies=False`` sends
+        # every request without cookies, so that none depends on an earlier one.
+        self.jars: dict[str, CookieJar] = {spec.framework: CookieJar() for spec in specs} if cookies else {}
 
     @property
     def frameworks(self) -> list[str]:
@@ -61,10 +71,27 @@ class Session:
         if client is None or str(client.base_url) != f"{url}":
             if client is not None:
                 await client.aclose()
-            client = self._clients[framework] = ServerClient(framework, url or "", self.timeout)
+            client = self._clients[framework] = ServerClient(framework, url or "", self.timeout, self.jars.get(framework))
         return client
 
-    async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1) -> Exchange:
+    def clear_cookies(self) -> int:
+        """Empty every server's jar; returns how many cookies were dropped."""
+        dropped = sum(len(jar) for jar in self.jars.values())
+        for jar in self.jars.values():
+            jar.clear()
+        return dropped
+
+    def swap_cookies(self) -> bool:
+        """Give each of two servers the other's cookies, to show that their session cookies do not carry over."""
+        if len(self.jars) != 2:
+            return False
+        first, second = self.jars.values()
+        held = first.cookies()
+        first.replace_all(second.cookies())
+        second.replace_all(held)
+        return True
+
+    async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1, listener: Listener | None = None) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors."""
         from explorer.runtime.client import Exchange
 
@@ -77,7 +104,7 @@ class Session:
         if not status.state.running:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
-        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec))
+        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener))
         if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
             code = await server.wait_exit(0.5)  # a refused connection often means the process just died
             if code is not None and server.status.state is ServerState.CRASHED:
@@ -86,7 +113,39 @@ class Session:
                 exchange.error = f"the {framework} server was stopped (a restart was asked for) while this request was in flight: {exchange.error}"
         return exchange
 
-    async def send(self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1) -> dict[str, Exchange]:
-        """Send to each framework in turn (all of them by default)."""
+    def log_mark(self, framework: str) -> int:
+        """How many lines the server has printed so far: :meth:`log_since` reads what comes after."""
+        return self.server(framework).log.total_lines
+
+    async def log_since(self, framework: str, mark: int, limit: int = LOG_TAIL_LINES) -> list[str]:
+        """The server's lines printed after ``mark`` (the last ``limit``), once its output has settled.
+
+        A server may log a traceback after it has answered (uvicorn does), so this waits for new
+        lines and then for 0.15 s without any, at most one second in all; with nothing new, the
+        last lines it kept.
+        """
+        log = self.server(framework).log
+        changed = asyncio.Event()
+        unsubscribe = log.subscribe(lambda _lines: changed.set())
+        try:
+            async with asyncio.timeout(1.0):
+                while True:
+                    changed.clear()
+                    try:
+                        await asyncio.wait_for(changed.wait(), 0.15 if log.total_lines > mark else None)
+                    except TimeoutError:
+                        break  # quiet for 0.15 s after the server's new lines
+        except TimeoutError:
+            pass
+        finally:
+            unsubscribe()
+        new = min(log.total_lines - mark, limit)
+        return log.tail(new) if new > 0 else log.tail(limit)
+
+    async def send(
+        self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1,
+        listeners: dict[str, Listener] | None = None,
+    ) -> dict[str, Exchange]:
+        """Send to each framework in turn (all of them by default); ``listeners`` see each body's parts arrive."""
         chosen = list(frameworks) if frameworks is not None else self.frameworks
-        return {fw: await self.send_one(fw, spec, burst) for fw in chosen}
+        return {fw: await self.send_one(fw, spec, burst, (listeners or {}).get(fw)) for fw in chosen}

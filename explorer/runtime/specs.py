@@ -36,14 +36,22 @@ class ServerState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """What to run: which framework's app, under which server, with how many workers and threads."""
+    """What to run: which framework's app, under which server, with how many workers and threads.
+
+    A user's app may also name its own interpreter (``python``: a venv's ``bin/python``), variables
+    added to its environment (``env``, names and values as given) and a set-up command run once in
+    its folder before the first start (``setup``, already split into arguments).
+    """
 
     framework: str
     kind: str  # werkzeug | gunicorn | uvicorn | gunicorn-uvicorn
-    target: str  # module:attribute
+    target: str  # module:attribute, module:obj.attr or module:factory(literal, args)
     app_dir: Path | None = None
     workers: int = 1
     threads: int = 8
+    python: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    setup: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -71,7 +79,11 @@ class ServerSpec:
             "target": self.target,
             "workers": self.workers,
             "threads": self.threads if self.kind == "gunicorn" else None,
-            "versions": stack(self.framework),
+            "dir": str(self.app_dir) if self.app_dir else None,
+            "python": self.python,
+            "env": sorted({name for name, _ in self.env}),  # names only: values may be secrets
+            "setup": list(self.setup),
+            "versions": stack(self.framework, self.python),
         }
 
 
@@ -104,7 +116,8 @@ class ServerStatus:
     port: int | None = None
     pid: int | None = None
     returncode: int | None = None
-    message: str = ""
+    message: str = ""  # one line
+    detail: str = ""  # more lines when there are more to say (a failed set-up's last output)
     spawn_to_ready_ms: float | None = None
     log_tail: tuple[str, ...] = field(default_factory=tuple)
 

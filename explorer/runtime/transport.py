@@ -32,13 +32,15 @@ import httpx
 
 from explorer.runtime.wire import MAX_HEADER_BYTES, MAX_HEADERS, MAX_STATUS_LINE, Answer, Connection, HeadersTooLarge
 
-__all__ = ["BODY_SIZE", "KEEP_BODY", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES",
+__all__ = ["BODY_SIZE", "KEEP_BODY", "LISTENER", "PIECES", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES",
            "TIMINGS", "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
 
 TIMINGS = "explorer.timings"
 NOTES = "explorer.notes"  # response extension: what was seen besides the answer (bytes after it)
 KEEP_BODY = "explorer.keep_body"  # request extension: False reads the body to its end but keeps only its size
 BODY_SIZE = "explorer.body_size"  # response extension: bytes of body read (at most the cap)
+PIECES = "explorer.pieces"  # response extension: (arrival times of the body's parts, how many more were not kept)
+LISTENER = "explorer.listener"  # request extension: called with (perf_counter, bytes) as each part arrives
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
 STRAY_NOTE = "the server sent more bytes after the answer ended: they were ignored and the connection closed"
@@ -123,6 +125,7 @@ class WireTransport(httpx.AsyncBaseTransport):
         self, request: httpx.Request, body: bytes, connection: Connection, started: float, notes: list[str]
     ) -> httpx.Response:
         response = Answer(self.body_cap, request.method == "HEAD", request.extensions.get(KEEP_BODY, True))
+        response.listener = request.extensions.get(LISTENER)
         parser = response.parser = httptools.HttpResponseParser(response)
         try:
             connection.start(response, _request_bytes(request, body))
@@ -177,6 +180,7 @@ class WireTransport(httpx.AsyncBaseTransport):
                 TIMINGS: (started, response.headers_at, response.done_at, response.truncated),
                 NOTES: tuple(notes),
                 BODY_SIZE: response.size,
+                PIECES: (tuple(response.pieces), response.pieces_dropped),
             },
         )
 

@@ -2,16 +2,19 @@
 
 Several claims hold only from a given version (FastAPI's 422 for JSON sent without a Content-Type
 since 0.132, Werkzeug's 415 since 2.3, FastAPI's 401 from its security classes since 0.122), so every
-answer the explorer reports carries the versions that gave it. The servers run on the explorer's
-own interpreter, so what is installed here is what they run.
+answer the explorer reports carries the versions that gave it. A server runs on the explorer's own
+interpreter unless its app names another (``--flask-python``): then the versions are those read from
+that interpreter when it was checked (:mod:`explorer.runtime.prestart`), or unknown (None) before.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cache
 from importlib import metadata
 
-__all__ = ["PACKAGES", "STACKS", "installed", "stack", "summary"]
+__all__ = ["PACKAGES", "STACKS", "installed", "record", "stack", "summary"]
 
 # distribution name -> how people write it
 PACKAGES: dict[str, str] = {
@@ -38,9 +41,23 @@ def installed() -> dict[str, str | None]:
     return found
 
 
-def stack(framework: str) -> dict[str, str | None]:
-    """The versions one framework's answers depend on, e.g. ``{"Flask": "3.1.3", "Werkzeug": "3.1.9", ...}``."""
-    versions = installed()
+_OTHER: dict[str, dict[str, str | None]] = {}  # another interpreter's path -> what it has installed
+
+
+def record(python: str, found: dict[str, str | None]) -> None:
+    """Versions read from another interpreter, keyed by distribution name as in :data:`PACKAGES`."""
+    _OTHER[python] = {name: found.get(dist) for dist, name in PACKAGES.items()}
+
+
+def stack(framework: str, python: str | None = None) -> dict[str, str | None]:
+    """The versions one framework's answers depend on, e.g. ``{"Flask": "3.1.3", "Werkzeug": "3.1.9", ...}``.
+
+    ``python``: the app's own interpreter, if it has one.
+    """
+    if python is None or os.path.abspath(python) == os.path.abspath(sys.executable):
+        versions = installed()
+    else:
+        versions = _OTHER.get(python) or dict.fromkeys(PACKAGES.values())
     return {PACKAGES[dist]: versions[PACKAGES[dist]] for dist in STACKS.get(framework, ())}
 
 

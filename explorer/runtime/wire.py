@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Callable
 
 import httptools
 import httpx
@@ -25,6 +26,7 @@ MAX_HEADER_BYTES = 64 * 1024  # status line and headers, interim 1xx answers inc
 MAX_STATUS_LINE = 8 * 1024
 _HEAD_SLICE = 8192  # the head is fed in slices, so the parser never holds much more than the bound
 _BUFFER = 32 * 1024  # read buffer per connection: a burst of N copies holds N of them, not N answers
+MAX_PIECES = 1000  # arrival times kept per answer (a stream's chunks); later pieces are only counted
 
 
 class HeadersTooLarge(httpx.RemoteProtocolError):
@@ -141,7 +143,10 @@ class Answer:
     """httptools callbacks collect the final response; interim 1xx answers are read and dropped.
 
     ``body_cap`` stops reading past that many bytes (the caller then stops reading); with
-    ``keep_body`` false the body is only counted, in ``size``, never stored. Everything
+    ``keep_body`` false the body is only counted, in ``size``, never stored. ``pieces`` holds when
+    each part of a kept body arrived: ``(perf_counter, offset, length)`` per read from the socket
+    (so a streamed answer's chunks, each at its time), at most :data:`MAX_PIECES`; ``listener``, when
+    set, is called with each part as it arrives. Everything
     before the body is bounded (count of headers, bytes, status line); bytes after the final
     answer ended set ``extra``, and parsing stops there.
     """
@@ -154,6 +159,8 @@ class Answer:
         self.done_at: float | None = None
         self.head_bytes = 0
         self.extra = False
+        self.listener: Callable[[float, bytes], None] | None = None
+        self._read_at = 0.0  # when the bytes being parsed were read
         self.on_message_begin()
 
     def on_message_begin(self) -> None:
@@ -166,6 +173,8 @@ class Answer:
         self.size = 0
         self.truncated = False
         self.headers_at: float | None = None
+        self.pieces: list[tuple[float, int, int]] = []
+        self.pieces_dropped = 0
 
     def on_status(self, reason: bytes) -> None:
         self.reason += reason
@@ -192,6 +201,17 @@ class Answer:
         if len(chunk) > room:
             self.truncated = True
             chunk = chunk[: max(room, 0)]
+        if self.keep_body and chunk:
+            at = max(self._read_at, self.headers_at or 0.0)  # body bytes read with the headers count from them
+            last = self.pieces[-1] if self.pieces else None
+            if last is not None and last[0] == at:  # the same read: one piece
+                self.pieces[-1] = (last[0], last[1], last[2] + len(chunk))
+            elif len(self.pieces) < MAX_PIECES:
+                self.pieces.append((at, self.size, len(chunk)))
+            else:
+                self.pieces_dropped += 1
+            if self.listener is not None:
+                self.listener(at, bytes(chunk))
         self.size += len(chunk)
         if self.keep_body:
             self.body += chunk
@@ -208,6 +228,7 @@ class Answer:
     def feed(self, chunk: bytes | memoryview) -> None:
         """Parse ``chunk``; raises :class:`HeadersTooLarge` or the parser's errors, never for extra bytes."""
         assert self.parser is not None
+        self._read_at = time.perf_counter()
         try:
             if self.headers_at is not None:
                 self.parser.feed_data(chunk)

@@ -129,6 +129,7 @@ class ExplorerApp(ScreensApp):
         from explorer.apps.routes import list_all_routes, merge_routes
 
         listings = await list_all_routes(self.session)
+        self.workbench.handlers = {fw: listing.handlers for fw, listing in listings.items()}
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
@@ -150,9 +151,9 @@ class ExplorerApp(ScreensApp):
         if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
             self.measurements.spawn_ms[status.framework] = status.spawn_to_ready_ms
         if status.state is ServerState.CRASHED:
-            from explorer.apps.targets import import_error_line
+            from explorer.apps.targets import failure_detail
 
-            detail = import_error_line(list(status.log_tail) or server.log.tail(40))
+            detail = failure_detail(list(status.log_tail) or server.log.tail(40))
             message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
             self.say(f"{message}. Its Log tab has the details; press F5 to restart.", severity="error", timeout=10)
 
@@ -186,6 +187,9 @@ class ExplorerApp(ScreensApp):
     # ---------------------------------------------------------------- actions
     def action_cycle_view(self) -> None:
         self.query_one(ServerStrip).set_view(self.workbench.cycle_view())
+
+    def action_client(self, what: str) -> None:
+        self.workbench.client_action(what)
 
     def action_toggle_raw(self) -> None:
         self.workbench.toggle_raw()

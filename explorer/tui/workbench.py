@@ -35,6 +35,8 @@ from panels.fields import Left
 from panels.response import ResponsePanel
 
 if TYPE_CHECKING:
+    from explorer.apps.handlers import Endpoint
+    from explorer.apps.source import HandlerLookup
     from explorer.runtime.client import Exchange
 
 __all__ = ["FREEZE_LIMIT", "Workbench"]
@@ -89,6 +91,7 @@ class Workbench(Vertical):
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
         self.sends = 0  # numbers every send, so each answer can say which request it belongs to
+        self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
         frameworks = session.frameworks
         self.views = ["both", *frameworks] if len(frameworks) > 1 else frameworks
         self.view = self.views[0]
@@ -253,6 +256,25 @@ class Workbench(Vertical):
         editor.show_message(pasted.note)
         return True
 
+    def client_action(self, what: str) -> None:
+        """The client's own keys: ``clear_cookies`` (k), ``swap_cookies`` (x) and ``sockets`` (w)."""
+        if what == "sockets":
+            from explorer.tui.screens.sockets import SocketsController
+
+            self.app.push_screen(SocketsController(self.session, mask=self.mask))
+            return
+        if what == "clear_cookies":
+            dropped = self.session.clear_cookies()
+            message = f"Cookie jars cleared ({dropped} cookie{'s' if dropped != 1 else ''} dropped)."
+        elif self.session.swap_cookies():
+            message = ("Cookie jars swapped: each server now gets the other's cookies. Send a page that reads "
+                       "the session to see that neither accepts the other's session cookie.")  # fmt: skip
+        else:
+            message = "Swapping cookie jars needs both servers."
+        for framework, jar in self.session.jars.items():
+            self.panel(framework).show_cookies(jar.cookies())
+        self.show_claim(message)
+
     @on(RequestEditor.SendRequested)
     def send(self) -> None:
         from explorer.runtime.errors import ExplorerError
@@ -303,15 +325,26 @@ class Workbench(Vertical):
         freeze = _Freeze(self)
         self.set_timer(FREEZE_LIMIT, freeze.release)
         try:
-            results = await self.session.send(spec, frameworks, burst)
+            listeners = {fw: self.panel(fw).arriving_listener() for fw in frameworks} if burst == 1 else None
+            results = await self.session.send(spec, frameworks, burst, listeners)
         finally:
             freeze.release()
         self.show_results(spec, results, number)
         if self.on_sent is not None:
             self.on_sent(spec, burst, results)
 
-    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None) -> None:
+    def lookup(self, framework: str, spec: RequestSpec) -> HandlerLookup:
+        """The handler for the Code tab: from the app's route table when listed, else its target's module."""
+        from explorer.apps.handlers import find_in_table
         from explorer.apps.source import find_handler, module_file
+
+        server = self.session.server(framework)
+        table = self.handlers.get(framework)
+        if table:
+            return find_in_table(table, spec.method, spec.path, framework, server.spec.app_dir)
+        return find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework)
+
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None) -> None:
         from explorer.content.explain import differences
 
         self.last = results
@@ -327,8 +360,7 @@ class Workbench(Vertical):
             panel.send_number = number or self.sends
             panel.request_line = panel.request_line or spec.line
             panel.show_exchange(exchange, differs)
-            server = self.session.server(framework)
-            panel.show_code(find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework))
+            panel.show_code(self.lookup(framework, spec))
         self._arrange()
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
         found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]

@@ -1,0 +1,88 @@
+"""How a server, its set-up command and the route lister are launched: interpreter, command line, environment.
+
+Every app runs in its own folder, under its own interpreter when the user names one (a venv's
+``bin/python``), with the environment built here: a short allow-list of the user's shell
+variables, then the variables the user added for that app (``--flask-env``, an env file), then the
+explorer's own switches. Nothing else of the shell reaches an app: no proxies, no secrets, no debug
+switches the user did not name. The names (never the values) are written to the app's log.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from explorer.runtime.specs import ServerSpec
+
+__all__ = [
+    "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
+]  # fmt: skip
+
+CHILD = str(Path(__file__).with_name("_child.py"))
+ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
+_OURS = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+
+
+def interpreter(spec: ServerSpec) -> str:
+    """The Python that runs this app: the user's choice, else the explorer's own."""
+    return spec.python or sys.executable
+
+
+def own_interpreter(spec: ServerSpec) -> bool:
+    return spec.python is None or os.path.abspath(spec.python) == os.path.abspath(sys.executable)
+
+
+def bin_folder(spec: ServerSpec) -> str:
+    """The folder of the app's interpreter (a venv's ``bin``), put first on PATH."""
+    return os.path.dirname(os.path.abspath(interpreter(spec)))
+
+
+def child_argv(spec: ServerSpec, module: str, *args: str) -> list[str]:
+    """Run one of our child modules (``explorer.runtime._serve``, ``explorer.apps._routes``) for this app."""
+    return [interpreter(spec), CHILD, module, *args]
+
+
+def _project_paths() -> list[str]:
+    """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
+    import demos
+
+    here = {str(Path(__file__).resolve().parents[2]), str(Path(demos.__file__).resolve().parent.parent)}
+    return sorted(here)
+
+
+def server_env(spec: ServerSpec) -> dict[str, str]:
+    """The allow-list, the user's variables for this app, then PATH, PYTHONPATH and two Python switches.
+
+    The interpreter's ``bin`` folder comes first on PATH (so a set-up command such as ``flask --app
+    blog init-db`` finds that venv's ``flask``). Under another interpreter ``VIRTUAL_ENV`` names its
+    venv, and the explorer's own packages are not on its PYTHONPATH.
+    """
+    env = {key: os.environ[key] for key in ENV_KEEP if key in os.environ}
+    given = dict(spec.env)
+    env.update({key: value for key, value in given.items() if key not in ("PYTHONPATH", *_OURS)})
+    folder = bin_folder(spec)
+    path = env.get("PATH", "").split(os.pathsep) if env.get("PATH") else []
+    env["PATH"] = os.pathsep.join([folder, *(p for p in path if p != folder)])
+    own = own_interpreter(spec)
+    venv = os.path.dirname(folder)
+    if not own and "VIRTUAL_ENV" not in given and os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+        env["VIRTUAL_ENV"] = venv
+    paths = [str(spec.app_dir.resolve())] if spec.app_dir else []
+    if own:
+        paths += _project_paths()
+    for text in (given.get("PYTHONPATH", ""), os.environ.get("PYTHONPATH", "")):  # the user's, after ours
+        paths += [p for p in text.split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def env_summary(spec: ServerSpec) -> str:
+    """The names that reach the app, for its log: the allow-list's and the user's, never a value."""
+    env = server_env(spec)
+    given = sorted({key for key, _ in spec.env})
+    passed = sorted(key for key in env if key not in given)
+    text = f"environment (names only): {', '.join(passed)}"
+    return text + (f"; added for this app: {', '.join(given)}" if given else "; none added for this app")

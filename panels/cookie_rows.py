@@ -1,0 +1,40 @@
+"""The cookie jar's rows in the Headers tab: what the explorer will send this server next time.
+
+Drawn from the jar the exchange carries (a snapshot taken after its answer), never from the live
+jar, so the tab shows what was true for the answer on screen; the app refreshes it after ``k``
+(clear) and ``x`` (swap the two servers' jars).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from explorer.content.cookie_format import describe_cookie
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from explorer.runtime.cookies import Cookie
+
+__all__ = ["COOKIE_ROWS", "add_cookie_rows"]
+
+COOKIE_ROWS = 20  # the jar holds at most 50; the rest is counted
+VALUE_CHARS = 300
+
+
+def add_cookie_rows(table: Table, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
+    """A heading row, then one row per cookie: name, value, its attributes and, for a session cookie, its format."""
+    count = f"{len(cookies)} cookie{'s' if len(cookies) != 1 else ''}" if cookies else "empty"
+    table.add_row(Text("●", style="bold"), Text("cookie jar", style="bold"),
+                  Text(f"{count}: sent back on the next request (k clears, x swaps with the other server)", style="dim"))  # fmt: skip
+    for cookie in cookies[:COOKIE_ROWS]:
+        value = "‒" if mask else cookie.value
+        shown = Text(value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS] + "…")
+        shown.append(f"\n{'‒' if mask else cookie.attributes()}", style="dim")
+        if (described := describe_cookie(cookie.value)) and not mask:
+            shown.append(f"\n{described}", style="italic")
+        table.add_row(Text("●"), Text(cookie.name[:VALUE_CHARS]), shown)
+    if len(cookies) > COOKIE_ROWS:
+        table.add_row(Text("●"), Text(f"… {len(cookies) - COOKIE_ROWS} more cookies", style="italic"), Text(""))

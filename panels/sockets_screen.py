@@ -1,0 +1,101 @@
+"""WebSockets (``w``): a socket to each server, a message line that sends to both, and each side's log.
+
+The screen draws what it is handed (:meth:`SocketsScreen.add_event`, :meth:`SocketsScreen.show_state`)
+and posts what the user asks (:class:`SocketsScreen.Open`, :class:`SocketsScreen.Say`); the sockets
+themselves live in ``explorer.tui.screens.sockets``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, RichLog, Static
+
+from panels.masking import ms
+
+if TYPE_CHECKING:
+    from explorer.runtime.websocket import SocketEvent
+
+__all__ = ["SocketsScreen"]
+
+NAMES = {"flask": "Flask (flask-sock)", "fastapi": "FastAPI (native)"}
+ARROWS = {"sent": "→", "text": "←", "bytes": "←", "open": "●", "close": "●", "error": "✗"}
+LOG_LINES = 500
+
+
+class SocketsScreen(Screen[None]):
+    """Two logs side by side; Enter in the path line (re)opens both sockets, Enter in the message line sends."""
+
+    DEFAULT_CSS = """
+    SocketsScreen #ws-lines { height: auto; }
+    SocketsScreen #ws-path { width: 1fr; }
+    SocketsScreen #ws-text { width: 3fr; }
+    SocketsScreen .ws-side { width: 1fr; border: round $primary; }
+    SocketsScreen .ws-state { height: auto; color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back (closes the sockets)", id="sockets.back")]
+
+    class Open(Message):
+        """Open (or reopen) a socket to each server at ``path``."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
+
+    class Say(Message):
+        """Send ``text`` on every open socket."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, frameworks: list[str], path: str = "/ws/echo", mask: bool = False) -> None:
+        super().__init__()
+        self.frameworks = frameworks
+        self.path = path
+        self.mask = mask
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="ws-lines"):
+            yield Input(self.path, placeholder="/ws/echo", id="ws-path", tooltip="Enter: open a socket to each server")
+            yield Input("", placeholder="a message; Enter sends it on both sockets", id="ws-text")
+        with Horizontal():
+            for framework in self.frameworks:
+                with Vertical(classes="ws-side", id=f"ws-{framework}") as side:
+                    side.border_title = NAMES.get(framework, framework)
+                    yield Static("", classes="ws-state", id=f"ws-state-{framework}")
+                    yield RichLog(id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ws-text", Input).focus()
+        self.post_message(self.Open(self.path))
+
+    def show_state(self, framework: str, state: str) -> None:
+        self.query_one(f"#ws-state-{framework}", Static).update(Text(state))
+
+    def add_event(self, framework: str, event: SocketEvent) -> None:
+        """One line: the time since the socket opened, a direction arrow, the message."""
+        line = Text(f"{ms(event.at_ms, self.mask):>10} ", style="dim")
+        line.append(f"{ARROWS.get(event.kind, '·')} ", style="bold")
+        line.append(event.text, style="red" if event.kind == "error" else "")
+        self.query_one(f"#ws-log-{framework}", RichLog).write(line)
+
+    @on(Input.Submitted, "#ws-path")
+    def _open(self, event: Input.Submitted) -> None:
+        for framework in self.frameworks:
+            self.query_one(f"#ws-log-{framework}", RichLog).clear()
+        self.post_message(self.Open(event.value))
+
+    @on(Input.Submitted, "#ws-text")
+    def _say(self, event: Input.Submitted) -> None:
+        self.post_message(self.Say(event.value))
+        event.input.value = ""
