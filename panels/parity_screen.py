@@ -18,9 +18,10 @@ from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
+    from explorer.parity.secrets import Redactor
     from explorer.runtime.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
-OUTCOME_STYLE = {"match": "bold green", "differ": "bold yellow", "error": "bold red"}
+OUTCOME_STYLE = {"match": "bold green", "declared": "green", "differ": "bold yellow", "error": "bold red"}
 REQUEST_CHARS = 48  # of a request's name and line in the table; the detail below the table shows it whole
 DIFFERENCE_CHARS = 90
 
@@ -29,9 +30,8 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _request_label(result: ParityResult) -> str:
-    line = result.case.request.line
-    return f"{result.case.name}: {line}" if result.case.name and result.case.name != line else line
+def _request_label(name: str, line: str) -> str:
+    return f"{name}: {line}" if name and name != line else line
 
 
 class ParityScreen(Screen["RequestSpec | None"]):
@@ -40,6 +40,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | Key | Action |
     | --- | --- |
     | enter | in the path: run the file; on a row: load its request in the editor |
+    | ctrl+r | on a row: send that request again to both apps (with the values captured so far) |
     | escape | leave the path field; elsewhere, back |
     | c | back |
     """
@@ -49,10 +50,13 @@ class ParityScreen(Screen["RequestSpec | None"]):
         "A requests file (YAML or JSON) is sent to both apps, request by request, and each pair of answers is "
         "compared: status, content type, chosen headers and the body (JSON structurally). Type the file's path "
         "and press Enter; with the demos, the demo requests file is filled in. Enter on a row loads its request "
-        "into the main view's editor and sends it."
+        "into the main view's editor and sends it; ctrl+r sends it again here."
     )
 
-    BINDINGS = [Binding("escape,c", "dismiss(None)", "Back", id="parity.back")]
+    BINDINGS = [
+        Binding("escape,c", "dismiss(None)", "Back", id="parity.back"),
+        Binding("ctrl+r", "resend", "Send again", id="parity.resend"),
+    ]
 
     class RunRequested(Message):
         """The user asked to run the requests file at ``path``."""
@@ -61,11 +65,19 @@ class ParityScreen(Screen["RequestSpec | None"]):
             super().__init__()
             self.path = path
 
+    class ResendRequested(Message):
+        """The user asked to send the request of row ``index`` again."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
     def __init__(self, path: str = "", mask: bool = False) -> None:
         super().__init__()
         self.path = path
         self.mask = mask
         self.results: list[ParityResult] = []
+        self.redactor: Redactor | None = None  # from the controller: secrets hidden in what is drawn
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="parity-scroll"):  # a short terminal scrolls the screen rather than cutting it
@@ -82,9 +94,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
     def on_mount(self) -> None:
         table = self.query_one("#parity-table", DataTable)
         table.add_column("#", width=3)
-        table.add_column("request")  # as wide as its longest entry: the table scrolls sideways when it must
-        table.add_column("outcome", width=8)
-        table.add_column("first difference")
+        table.add_column("request", width=REQUEST_CHARS)  # longer ones end in "…": the detail shows them whole
+        table.add_column("outcome", width=8, key="outcome")
+        table.add_column("first difference", width=DIFFERENCE_CHARS, key="first")
         self.query_one("#parity-path", Input).focus()
 
     @on(Left, "#parity-path")
@@ -108,40 +120,85 @@ class ParityScreen(Screen["RequestSpec | None"]):
     def show_error(self, message: str) -> None:
         self.query_one("#parity-summary", Static).update(Text(message, style="bold red"))
 
+    def _hide(self, text: str) -> str:
+        return self.redactor.text(text) if self.redactor is not None else text
+
+    def _first(self, result: ParityResult) -> Text:
+        if result.differences:
+            return Text(_cut(self._hide(result.differences[0].line()), DIFFERENCE_CHARS))
+        if result.declared:
+            return Text(_cut(f"declared: {self._hide(result.declared[0][0].line())}", DIFFERENCE_CHARS), style="dim")
+        return Text("")
+
     def add_result(self, result: ParityResult) -> None:
         """Called by the controller after each request of the run."""
         self.results.append(result)
-        first = result.differences[0].line() if result.differences else ""
+        line = self._hide(result.case.request.line)
         self.query_one("#parity-table", DataTable).add_row(
             Text(str(len(self.results))),
-            Text(_cut(_request_label(result), REQUEST_CHARS)),
+            Text(_cut(_request_label(result.case.name, line), REQUEST_CHARS)),
             Text(result.outcome, style=OUTCOME_STYLE.get(result.outcome, "")),
-            Text(_cut(first, DIFFERENCE_CHARS)),
+            self._first(result),
+            key=str(len(self.results) - 1),
         )
 
+    def replace_result(self, index: int, result: ParityResult) -> None:
+        """A request sent again: its row and, if it is the one shown, its details."""
+        self.results[index] = result
+        table = self.query_one("#parity-table", DataTable)
+        table.update_cell(str(index), "outcome", Text(result.outcome, style=OUTCOME_STYLE.get(result.outcome, "")))
+        table.update_cell(str(index), "first", self._first(result))
+        if table.cursor_row == index:
+            self._show_detail(index)
+
+    def action_resend(self) -> None:
+        table = self.query_one("#parity-table", DataTable)
+        if table.has_focus and 0 <= table.cursor_row < len(self.results):
+            self.post_message(self.ResendRequested(table.cursor_row))
+
     def show_report(self, report: ParityReport) -> None:
-        differ, errors = report.count("differ"), report.count("error")
+        differ, errors, declared = report.count("differ"), report.count("error"), report.count("declared")
         verdict = "all match" if report.all_match else f"{differ} differ, {errors} errors"
-        text = Text(f"{len(report.results)} requests: {verdict}. ", style="bold green" if report.all_match else "bold yellow")
-        text.append("Enter on a row loads its request into the editor.", style="dim")
+        verdict += f" ({declared} as declared)" if declared else ""
+        verdict += f"; {report.stale_count} stale" if report.stale_count else ""
+        verdict += "" if report.steps_ok else "; a setup or teardown step failed"
+        passed = report.all_match and report.steps_ok
+        text = Text(f"{len(report.results)} requests: {verdict}. ", style="bold green" if passed else "bold yellow")
+        text.append("Enter on a row loads its request into the editor; ctrl+r sends it again.", style="dim")
         self.query_one("#parity-summary", Static).update(text)
         table = self.query_one("#parity-table", DataTable)
         table.focus()
 
     @on(DataTable.RowHighlighted, "#parity-table")
     def _detail(self, event: DataTable.RowHighlighted) -> None:
-        if not 0 <= event.cursor_row < len(self.results):
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        """Real differences, then declared ones with their reasons, noise, stale declarations, captures, curl."""
+        if not 0 <= row < len(self.results):
             return
-        result = self.results[event.cursor_row]
-        text = Text(_request_label(result) + "\n", style="bold")
+        result = self.results[row]
+        text = Text(_request_label(result.case.name, self._hide(result.case.request.line)) + "\n", style="bold")
         for difference in result.differences:
-            text.append(f"• {difference.line()}\n")
+            text.append(f"• {self._hide(difference.line())}\n")
         if result.more:
             text.append(f"  {result.more_line()}\n", style="dim")
         if not result.differences:
-            text.append("Both answers match.\n", style="green")
+            text.append("Both answers match" + (" as declared.\n" if result.declared else ".\n"), style="green")
+        for difference, expectation in result.declared:
+            text.append(f"declared: {self._hide(difference.line())} ({expectation.reason})\n", style="green")
+        for item in result.noise:
+            text.append(f"noise: {item.line()}\n", style="dim")
+        for expectation in result.stale:
+            text.append(
+                f"stale: declared {expectation.label} no longer differs ({expectation.reason})\n", style="yellow"
+            )
+        for framework, values in result.captures.items():
+            shown = ", ".join(f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}"
+                              for k, v in values.items())  # fmt: skip
+            text.append(f"captured from {framework}: {shown}\n", style="dim")
         for framework in ("flask", "fastapi"):
-            curl = result.curl(framework)
+            curl = result.curl(framework, self.redactor)
             if curl:
                 shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:‒", curl) if self.mask else curl
                 text.append(f"{framework}: {shown}\n", style="dim")

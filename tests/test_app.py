@@ -251,8 +251,22 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         await pilot.press("enter")
         screen = app.screen
         await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
-        assert [r.case.name for r in screen.results if r.outcome != "match"] == ["create order"]
-        assert "1 differ" in plain(screen.query_one("#parity-summary", Static))
+        assert [(r.case.name, r.outcome) for r in screen.results if r.outcome != "match"] == [
+            ("login, wrong password", "declared")]  # fmt: skip
+        assert "all match (1 as declared)" in plain(screen.query_one("#parity-summary", Static))
+        detail = screen.query_one("#parity-detail", Static)
+        table = screen.query_one("#parity-table")
+        table.move_cursor(row=13)  # "who am I": sent with each app's captured token, hidden on screen
+        await until(pilot, lambda: "Authorization: Token ‹redacted›" in plain(detail))
+        token = screen.results[13].exchanges["flask"].spec.header("authorization")[6:]
+        assert token not in plain(detail)
+        table.move_cursor(row=14)
+        await until(pilot, lambda: "declared: body error: only in Flask" in plain(detail))
+        first = screen.results[12].exchanges["flask"].timings
+        table.move_cursor(row=12)
+        await pilot.press("ctrl+r")  # "login" again: new tokens are captured, its row redrawn
+        await until(pilot, lambda: screen.results[12].exchanges["flask"].timings is not first)
+        assert screen.results[12].outcome == "match" and screen.report.state.values["flask"]["token"] != token
 
 
 async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:

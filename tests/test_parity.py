@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,9 @@ REQUESTS = SHOP / "requests.yaml"
 APPS = ["--app-dir", str(SHOP), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
 SHOP_ROUTES = {
     ("GET", "/health"),
+    ("GET", "/status"),
+    ("POST", "/login"),
+    ("GET", "/me"),
     ("GET", "/products"),
     ("GET", "/products/{}"),
     ("POST", "/orders"),
@@ -61,17 +65,35 @@ def shop(loop_thread: LoopThread) -> Iterator[Session]:
         loop_thread.run(session.stop())
 
 
-def test_parity_finds_exactly_the_planted_difference(shop: Session, loop_thread: LoopThread) -> None:
+@pytest.fixture(scope="module")
+def regressed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The shop with a regression planted in the port: `POST /orders` loses its `status_code=201`."""
+    folder = tmp_path_factory.mktemp("regressed")
+    shutil.copy(SHOP / "shop_flask.py", folder / "shop_flask.py")
+    port = (SHOP / "shop_fastapi.py").read_text()
+    assert '@app.post("/orders", status_code=201)' in port
+    (folder / "shop_fastapi.py").write_text(
+        port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")')
+    )
+    return ["--app-dir", str(folder), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"]
+
+
+def test_the_shop_matches_with_its_declared_difference_listed(shop: Session, loop_thread: LoopThread) -> None:
     seen: list[str] = []
     report = loop_thread.run(run_parity(shop, load_suite(REQUESTS), on_result=lambda r: seen.append(r.case.name)))
-    assert len(seen) == len(report.results) >= 10
-    differing = [r for r in report.results if not r.matched]
-    assert [r.case.name for r in differing] == ["create order"]
-    (difference,) = differing[0].differences
-    assert (difference.aspect, difference.flask, difference.fastapi) == ("status", 201, 200)
-    assert report.to_dict()["summary"] == {"cases": len(seen), "matched": len(seen) - 1, "differ": 1, "errors": 0,
-                                           "all_match": False}  # fmt: skip
-    assert differing[0].curl("flask").startswith("curl -i -X POST")
+    assert len(seen) == len(report.results) >= 15
+    assert report.passed and [r.case.name for r in report.results if not r.matched] == []
+    outcomes = {r.case.name: r.outcome for r in report.results}
+    assert outcomes["login, wrong password"] == "declared" and outcomes["who am I"] == "match"
+    declared = next(r for r in report.results if r.case.name == "login, wrong password").declared
+    assert [(d.where, d.note, e.reason.startswith("the port raises")) for d, e in declared] == [
+        ("error", "only in Flask", True), ("detail", "only in FastAPI", True)]  # fmt: skip
+    summary = report.to_dict()["summary"]
+    assert (summary["declared"], summary["differ"], summary["errors"], summary["passed"]) == (1, 0, 0, True)
+    me = next(r for r in report.results if r.case.name == "who am I")  # each app got its own scheme and token
+    flask_auth, fastapi_auth = (me.exchanges[fw].spec.header("authorization") for fw in ("flask", "fastapi"))
+    assert flask_auth.startswith("Token ") and fastapi_auth.startswith("Bearer ") and flask_auth[6:] != fastapi_auth[7:]
+    assert me.curl("flask").startswith("curl -i -X GET")
 
 
 def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
@@ -88,16 +110,23 @@ def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
     assert [e.status for e in answers.values()] == [200, 200]
 
 
-def test_cli_parity_names_the_difference_and_exits_1() -> None:
-    result = explorer("parity", str(REQUESTS), *APPS)
+def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(regressed: list[str], tmp_path: Path) -> None:
+    ok = explorer("parity", str(REQUESTS), *APPS, "--junit", str(tmp_path / "ok.xml"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "all 15 requests match (1 as declared)" in ok.stdout and "declared: body error: only in Flask" in ok.stdout
+    suite = ET.parse(tmp_path / "ok.xml").getroot().find("testsuite")
+    assert suite is not None and (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("15", "0", "0")
+    result = explorer("parity", str(REQUESTS), *regressed, "--junit", str(tmp_path / "bad.xml"))
     assert result.returncode == 1, result.stderr
+    failed = [c for c in ET.parse(tmp_path / "bad.xml").getroot().iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failed] == ["create order (POST /orders)"]
     assert "status: Flask 201, FastAPI 200 (expected 201)" in result.stdout
     assert result.stdout.count("✗") == 1 and "create order" in result.stdout
-    assert "1 of 12 requests differ" in result.stdout
+    assert "1 of 15 requests differ" in result.stdout
 
 
-def test_cli_parity_json_report_and_report_command(tmp_path: Path) -> None:
-    result = explorer("parity", str(REQUESTS), *APPS, "--json", "--report", str(tmp_path / "run"))
+def test_cli_parity_json_report_and_report_command(tmp_path: Path, regressed: list[str]) -> None:
+    result = explorer("parity", str(REQUESTS), *regressed, "--json", "--report", str(tmp_path / "run"))
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
     assert document["kind"] == "parity" and document["summary"]["differ"] == 1
@@ -191,15 +220,28 @@ def test_cli_routes_json_lists_both() -> None:
 
 # --- answers built to defeat a diff: tests/apps/parity_{flask,fastapi}.py ---------------------------
 
-PAIR_APPS = ["--app-dir", str(ROOT / "tests" / "apps"), "--flask", "parity_flask:app", "--fastapi", "parity_fastapi:app"]
+PAIR_APPS = [
+    "--app-dir",
+    str(ROOT / "tests" / "apps"),
+    "--flask",
+    "parity_flask:app",
+    "--fastapi",
+    "parity_fastapi:app",
+]
 HARD_CASES = {  # name: (outcome, listed differences, more)
     "products": ("differ", ["body [29].price: Flask 17.25, FastAPI 99.5"], 0),
     "same": ("match", [], 0),
     "flat": ("differ", ["body key_119: Flask 119, FastAPI -1"], 0),
     "wide": ("differ", ["body key_4999: Flask 4999, FastAPI -1"], 0),
     "deep": ("differ", ["body " + "a." * 20 + "…" + ".a" * 25 + ": Flask 'old', FastAPI 'new'"], 0),
-    "too-deep": ("error", ["error: body could not be compared: Flask's answer is nested deeper than 500 levels; "
-                           "FastAPI's answer is nested deeper than 500 levels"], 0),  # fmt: skip
+    "too-deep": (
+        "error",
+        [
+            "error: body could not be compared: Flask's answer is nested deeper than 500 levels; "
+            "FastAPI's answer is nested deeper than 500 levels"
+        ],
+        0,
+    ),  # fmt: skip
     "too-deep-same": ("match", [], 0),
     "many": ("differ", [f"body [{i}]: Flask {i}, FastAPI {i + 1}" for i in range(50)], 4950),
     "bag": ("match", [], 0),
@@ -229,7 +271,8 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     assert found == HARD_CASES
     deep = next(r for r in document["results"] if r["name"] == "deep")
     assert deep["differences"][0]["where"] == ".".join(["a"] * 450)
-    assert document["summary"] == {"cases": 11, "matched": 3, "differ": 7, "errors": 1, "all_match": False}
+    assert document["summary"] == {"cases": 11, "matched": 3, "declared": 0, "differ": 7, "errors": 1, "stale": 0,
+                                   "steps_failed": 0, "all_match": False, "passed": False}  # fmt: skip
     markdown = (tmp_path / "run.md").read_text()
     assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
     again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")
@@ -262,4 +305,78 @@ def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> N
         'paths["/orders"]: is a list, not an object',
         "paths.no-slash: not a path: it must start with '/' and be valid Unicode",
     ]
-    assert result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.count("explorer: note: fastapi openapi: could not use") == 9 and "Traceback" not in result.stderr
+    )
+
+
+# --- flows, noise, secrets, generated and imported requests ---------------------------------------
+
+
+def test_noise_classifies_live_fields_without_ignore_keys(shop: Session, loop_thread: LoopThread) -> None:
+    suite = load_suite(SHOP / "noise.yaml")
+    plain = loop_thread.run(run_parity(shop, suite))
+    assert [r.outcome for r in plain.results] == ["differ", "match"]
+    assert {d.where for d in plain.results[0].differences} == {"time", "request_id"}
+    noisy = loop_thread.run(run_parity(shop, suite, noise=True))
+    assert noisy.passed and [r.outcome for r in noisy.results] == ["match", "match"]
+    assert {(n.where, n.frameworks) for n in noisy.results[0].noise} == {
+        ("time", ("flask", "fastapi")), ("request_id", ("flask", "fastapi"))}  # fmt: skip
+    assert noisy.results[1].noise == []
+
+
+def test_captured_tokens_are_hidden_unless_asked(shop: Session, loop_thread: LoopThread) -> None:
+    report = loop_thread.run(run_parity(shop, load_suite(REQUESTS)))
+    login = next(r for r in report.results if r.case.name == "login")
+    tokens = [login.captures[fw]["token"] for fw in ("flask", "fastapi")]
+    assert len(set(tokens)) == 2 and all(len(t) == 32 for t in tokens)
+    hidden = json.dumps(report.to_dict(), ensure_ascii=False)
+    assert not any(t in hidden for t in tokens) and "Token ‹redacted›" in hidden and "Bearer ‹redacted›" in hidden
+    shown = json.dumps(report.to_dict(show_secrets=True), ensure_ascii=False)
+    assert all(t in shown for t in tokens)
+
+
+def test_a_har_recording_runs_as_a_suite(shop: Session, loop_thread: LoopThread, tmp_path: Path) -> None:
+    from explorer.parity.imports import from_har
+    from explorer.parity.suite import parse_suite
+
+    har = tmp_path / "shop.har"
+    har.write_text(json.dumps({"log": {"entries": [
+        {"request": {"method": "GET", "url": "http://localhost:8000/products/1", "headers": []}},
+        {"request": {"method": "GET", "url": "http://localhost:8000/products?limit=x", "headers": []}}]}}))  # fmt: skip
+    report = loop_thread.run(run_parity(shop, parse_suite({"requests": from_har(har)}, "shop.har")))
+    assert [(r.case.request.line, r.outcome) for r in report.results] == [
+        ("GET /products/1", "match"), ("GET /products?limit=x", "differ")]  # fmt: skip
+    assert report.results[1].differences[0].where == "fields[0].message"
+
+
+def test_cli_generate_writes_an_editable_file_and_fuzz_finds_minimal_cases(tmp_path: Path) -> None:
+    written = tmp_path / "generated.yaml"
+    result = explorer("parity", "--generate", *APPS, "--fuzz", "5", "--write", str(written), "--json", timeout=60)
+    assert result.returncode == 1, result.stderr  # the shop's ports differ on inputs nobody wrote a request for
+    document = json.loads(result.stdout)
+    generated = [r["name"] for r in document["results"] if not r["name"].startswith("fuzz ")]
+    assert {"GET /health", "POST /orders", "GET /orders/{order_id}", "POST /login"} <= set(generated)
+    assert generated.index("POST /orders") < generated.index("GET /orders/{order_id}")  # create before read
+    fuzzed = {f["operation"]: f for f in document["fuzz"]}
+    assert fuzzed["GET /products/{product_id}"]["failing"] and fuzzed["GET /products"]["sent"] == 5
+    minimal = fuzzed["GET /products/{product_id}"]["minimal"]
+    assert minimal["path"] == "/products/-1"  # shrunk: Flask's int converter refuses the sign, FastAPI does not
+    suite = load_suite(written)  # the written file is a requests file: loaded, checked, editable
+    assert [c.name for c in suite.cases][: len(generated)] == generated and suite.cases[-1].name.startswith("fuzz ")
+    assert "explorer: " in result.stderr and "requests written to" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("parity", str(REQUESTS), "--generate"), "REQUESTS and --generate cannot be used together"),
+        (("parity",), "give one of REQUESTS, --generate"),
+        (("parity", str(REQUESTS), "--write", "x.yaml"), "--write writes generated or imported requests"),
+        (("parity", "--from-curl", "/no/such.sh"), "no such file"),
+        (("parity", str(REQUESTS), "--junit", "/no/such/dir/j.xml"), "--junit: no folder"),
+    ],
+)
+def test_cli_parity_source_mistakes_exit_2_before_any_server(args: tuple[str, ...], message: str) -> None:
+    result = explorer(*args, *APPS, timeout=15)
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1

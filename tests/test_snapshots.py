@@ -133,7 +133,7 @@ def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type
         await pilot.press("escape", "c")
         app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
         await pilot.press("enter")
-        await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 12)
+        await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 15)
         await pilot.press("down")
         await pilot.pause()
 

@@ -4,16 +4,21 @@ A faithful port needs more than the routes: Pydantic in strict mode (the Flask c
 and 2.0 for a whole number), a handler that answers validation errors with Flask's 400 and its
 error shape instead of FastAPI's 422, and explicit JSON 404s.
 
-It keeps exactly one difference on purpose, for ``explorer parity`` to find: see ``create_order``.
+It keeps two differences on purpose: the login flow uses the usual ``Bearer`` scheme where the Flask
+service wanted ``Token`` (the requests file sends each app its own header), and a failed login
+raises ``HTTPException``, which answers ``{"detail": ...}`` where Flask answered ``{"error": ...}``
+(declared in the requests file, with its reason).
 """
 
 from __future__ import annotations
 
 import itertools
+import secrets
+import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request, Response
+from fastapi import FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +32,13 @@ PRODUCTS = [
 ]
 ORDERS: dict[int, dict[str, Any]] = {}
 _ids = itertools.count(1)
+USERS = {"ada@example.com": "correct horse"}
+TOKENS: dict[str, str] = {}  # token -> email
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
 
 
 class OrderIn(BaseModel):
@@ -66,9 +78,9 @@ async def get_product(product_id: int) -> Any:
     return product
 
 
-# The planted difference: Flask answers 201 Created; this route forgot `status_code=201`,
-# so FastAPI answers its default 200 (the most common slip when porting a POST route).
-@app.post("/orders")
+# Without `status_code=201` FastAPI would answer its default 200 where Flask answers 201 Created:
+# the most common slip when porting a POST route (the tests plant it to check that parity fails).
+@app.post("/orders", status_code=201)
 async def create_order(order_in: OrderIn, response: Response) -> Any:
     product = find_product(order_in.product_id)
     if product is None:
@@ -93,3 +105,25 @@ async def get_order(order_id: int) -> Any:
     if order is None:
         return JSONResponse({"error": "order not found"}, status_code=404)
     return order
+
+
+@app.get("/status")
+async def status() -> dict[str, str]:
+    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
+
+
+@app.post("/login")
+async def login(credentials: Credentials) -> dict[str, Any]:
+    if USERS.get(credentials.email) != credentials.password:
+        raise HTTPException(status_code=401, detail="invalid credentials")
+    token = secrets.token_hex(16)
+    TOKENS[token] = credentials.email
+    return {"user": {"email": credentials.email, "token": token}}
+
+
+@app.get("/me")
+async def me(authorization: Annotated[str, Header()] = "") -> Any:
+    scheme, _, token = authorization.partition(" ")
+    if scheme != "Bearer" or token not in TOKENS:
+        return JSONResponse({"error": "not logged in"}, status_code=401)
+    return {"user": {"email": TOKENS[token]}}

@@ -7,6 +7,8 @@ State (orders) lives in memory, so each server process starts empty.
 from __future__ import annotations
 
 import itertools
+import secrets
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +23,8 @@ PRODUCTS = [
 ]
 ORDERS: dict[int, dict[str, Any]] = {}
 _ids = itertools.count(1)
+USERS = {"ada@example.com": "correct horse"}
+TOKENS: dict[str, str] = {}  # token -> email
 
 
 def find_product(product_id: int) -> dict[str, Any] | None:
@@ -92,3 +96,28 @@ def get_order(order_id: int):  # type: ignore[no-untyped-def]
     if order is None:
         return {"error": "order not found"}, 404
     return order
+
+
+@app.get("/status")
+def status():  # type: ignore[no-untyped-def]
+    """Live values that differ on every call: what `explorer parity --noise` tells apart from a regression."""
+    return {"status": "ok", "time": datetime.now(UTC).isoformat(), "request_id": str(uuid.uuid4())}
+
+
+@app.post("/login")
+def login():  # type: ignore[no-untyped-def]
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict) or USERS.get(data.get("email")) != data.get("password"):
+        return {"error": "invalid credentials"}, 401
+    token = secrets.token_hex(16)
+    TOKENS[token] = data["email"]
+    return {"user": {"email": data["email"], "token": token}}
+
+
+@app.get("/me")
+def me():  # type: ignore[no-untyped-def]
+    """The Flask service's own scheme: `Authorization: Token <token>`."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Token" or token not in TOKENS:
+        return {"error": "not logged in"}, 401
+    return {"user": {"email": TOKENS[token]}}

@@ -131,21 +131,7 @@ def report_problems(session: Any) -> bool:
 
 
 def add_commands(sub: Any) -> None:
-    """The ``parity``, ``routes`` and ``report`` subcommands."""
-    parity = sub.add_parser(
-        "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
-    )
-    parity.add_argument("requests", metavar="REQUESTS", help="a YAML or JSON file of requests (see README)")
-    add_app_options(parity, sub=True)
-    parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
-    parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
-    parity.add_argument("--ignore-key", action="append", default=[], metavar="KEY",
-                        help="drop this key from both JSON bodies (repeatable; a.b.c for a path)")  # fmt: skip
-    parity.add_argument("--compare-header", action="append", default=[], metavar="NAME",
-                        help="also compare this response header (repeatable; Location always is)")  # fmt: skip
-    parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
-    add_server_options(parity)
-
+    """The ``routes`` and ``report`` subcommands (``parity`` is :mod:`explorer.cli.parity`)."""
     routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
     add_app_options(routes, sub=True)
     routes.add_argument("--json", action="store_true")
@@ -156,52 +142,6 @@ def add_commands(sub: Any) -> None:
                         help="a BASE.json from --report, or the output of parity --json")  # fmt: skip
     report.add_argument("--format", choices=("md", "json"), default="md", help="what to print (default: md)")
     report.add_argument("--out", metavar="BASE", help="write BASE.md and BASE.json instead of printing")
-
-
-# --- parity ----------------------------------------------------------------------------------------
-
-
-def _check_report_base(base: str | None) -> None:
-    if base is not None:
-        folder = Path(base).expanduser().parent
-        if not folder.is_dir():
-            raise ExplorerError(f"--report: no folder {str(folder)!r} to write into")
-
-
-async def _parity(args: argparse.Namespace, suite: Any, specs: list[ServerSpec]) -> int:
-    from explorer.parity.check import run_parity
-    from explorer.parity.suite import ParityOptions
-    from explorer.runtime.session import Session
-
-    options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
-    async with Session(specs, timeout=args.timeout) as session:
-        if report_problems(session):
-            return EXIT_FAILED
-        report = await run_parity(session, suite, options)
-    document = report.to_dict()
-    if args.report:
-        from explorer.reports.parity import parity_report
-
-        md, js = parity_report(document).write(args.report)
-        print(f"explorer: report written to {md} and {js}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        from rich.console import Console
-
-        from explorer.cli.render_parity import parity_view
-
-        Console().print(parity_view(report))
-    return 0 if report.all_match else EXIT_DIFFER
-
-
-def cmd_parity(args: argparse.Namespace) -> int:
-    from explorer.parity.suite import load_suite
-
-    suite = load_suite(args.requests)
-    specs = specs_from_args(args, require_both=True)
-    _check_report_base(args.report)
-    return run_async(lambda: _parity(args, suite, specs))
 
 
 # --- routes ----------------------------------------------------------------------------------------

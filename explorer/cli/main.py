@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 from explorer.cli.apps import (
     add_app_options,
-    cmd_parity,
     cmd_report,
     cmd_routes,
     report_problems,
@@ -24,6 +23,7 @@ from explorer.cli.apps import add_commands as add_app_commands
 from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, run_async
+from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
@@ -61,6 +61,7 @@ def build_parser() -> OneLineParser:
     table.add_argument("--json", action="store_true")
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
+    add_parity_parser(sub)
     add_app_commands(sub)
     add_bench_parser(sub)
     return parser

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from explorer.apps.routes import RouteRow
 from explorer.parity.check import ParityReport, ParityResult
+from explorer.parity.differences import MISSING, Difference, show
+from explorer.parity.secrets import REDACTED, Redactor
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
-_MARK = {"match": ("✓ match", "green"), "differ": ("✗ differs", "bold red"), "error": ("✗ error", "bold red")}
+_MARK = {
+    "match": ("✓ match", "green"),
+    "declared": ("✓ declared", "green"),
+    "differ": ("✗ differs", "bold red"),
+    "error": ("✗ error", "bold red"),
+}
 
 
 def _status_cell(result: ParityResult, framework: str) -> Text:
@@ -28,45 +37,109 @@ def _status_cell(result: ParityResult, framework: str) -> Text:
     return Text(str(exchange.status))
 
 
-def parity_table(report: ParityReport) -> Table:
+def parity_table(report: ParityReport, redactor: Redactor) -> Table:
     """One row per request: both statuses and the outcome."""
     table = Table("#", "request", "sent", "Flask", "FastAPI", "result", title=f"Parity: {report.source}")
     for number, result in enumerate(report.results, start=1):
         label, style = _MARK[result.outcome]
         table.add_row(
-            Text(str(number)), Text(result.case.name), Text(result.case.request.line),
+            Text(str(number)), Text(result.case.name), Text(redactor.text(result.case.request.line)),
             _status_cell(result, "flask"), _status_cell(result, "fastapi"), Text(label, style=style),
         )  # fmt: skip
     return table
 
 
-def differences_view(report: ParityReport) -> RenderableType:
-    """Each differing request with one line per difference; empty when everything matches."""
+def _excerpt(difference: Difference) -> RenderableType | None:
+    """Two bodies that differ from the start, side by side: their first lines, not a cut sentence."""
+    if difference.excerpts is None:
+        return None
+    grid = Table(NAMES["flask"], NAMES["fastapi"], box=box.SIMPLE, padding=(0, 1), show_edge=False)
+    flask, fastapi = difference.excerpts
+    for index in range(max(len(flask), len(fastapi))):
+        grid.add_row(
+            Text(flask[index] if index < len(flask) else ""), Text(fastapi[index] if index < len(fastapi) else "")
+        )
+    return Padding(grid, (0, 0, 0, 5))
+
+
+def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType:
+    """Each request that differs, with one line per difference; then declared differences, noise, captures."""
     parts: list[RenderableType] = []
+    for step in report.setup + report.teardown:
+        if not step.ok:
+            parts.append(Text(f"✗ {redactor.text(step.line())}", style="bold red"))
+            parts += [Text("   " + redactor.text(line), style="dim") for line in step.output[-5:]]
     for number, result in enumerate(report.results, start=1):
-        if result.matched:
+        extra = [(d, e.reason) for d, e in result.declared]
+        if result.matched and not extra and not result.noise and not result.stale and not result.captures:
             continue
-        line = result.case.request.line
+        line = redactor.text(result.case.request.line)
         title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
         parts.append(Text(f"{number}. {title}", style="bold"))
         for difference in result.differences:
-            parts.append(Text("   ") + Text(difference.line()))
+            parts.append(Text("   ") + Text(redactor.text(difference.line())))
+            shown = _excerpt(difference)
+            if shown is not None:
+                parts.append(shown)
         if result.more:
             parts.append(Text("   ") + Text(result.more_line(), style="dim"))
+        for difference, reason in extra:
+            parts.append(Text("   declared: ", style="green") + Text(f"{redactor.text(difference.line())}  ({reason})"))
+        for item in result.noise:
+            parts.append(Text("   noise: ", style="dim") + Text(item.line(), style="dim"))
+        for stale in result.stale:
+            parts.append(
+                Text("   stale: ", style="yellow") + Text(f"declared {stale.label} no longer differs ({stale.reason})")
+            )
+        captured = _captures(result, redactor)
+        if captured:
+            parts.append(Text("   captured: ", style="dim") + Text(captured, style="dim"))
+    for stale in report.stale:
+        parts.append(
+            Text("stale: ", style="yellow")
+            + Text(f"file-level declared {stale.label} matched nothing ({stale.reason})")
+        )
     return Group(*parts)
 
 
+def _captures(result: ParityResult, redactor: Redactor) -> str:
+    names = list(dict.fromkeys(n for values in result.captures.values() for n in values))
+    shown = []
+    for name in names:
+        values = []
+        for fw in ("flask", "fastapi"):
+            value = result.captures.get(fw, {}).get(name, MISSING)
+            hidden = REDACTED if name in result.secret_names and redactor.enabled else redactor.text(show(value))
+            values.append(f"{NAMES[fw]} {hidden}")
+        shown.append(f"{name} ({', '.join(values)})")
+    return "; ".join(shown)
+
+
 def verdict(report: ParityReport) -> Text:
-    """The closing line, e.g. ``1 of 12 requests differ``."""
+    """The closing line, e.g. ``1 of 12 requests differ`` or ``all 14 requests match (2 as declared)``."""
     total = len(report.results)
-    if report.all_match:
-        return Text("the request matches" if total == 1 else f"all {total} requests match", style="bold green")
-    bad = total - report.count("match")
-    return Text(f"{bad} of {total} requests differ", style="bold red")
+    declared = report.count("declared")
+    stale = (
+        f"; {report.stale_count} stale declared difference{'s' if report.stale_count != 1 else ''}"
+        if report.stale_count
+        else ""
+    )
+    if report.all_match and report.steps_ok:
+        text = "the request matches" if total == 1 else f"all {total} requests match"
+        text += f" ({declared} as declared)" if declared else ""
+        failed = report.strict and report.stale_count
+        return Text(
+            text + stale + (" (--strict: failing)" if failed else ""), style="bold red" if failed else "bold green"
+        )
+    if not report.steps_ok:
+        return Text("a setup or teardown step failed" + (f"; {total} requests run" if total else ""), style="bold red")
+    bad = total - report.count("match") - declared
+    return Text(f"{bad} of {total} requests differ{stale}", style="bold red")
 
 
-def parity_view(report: ParityReport) -> RenderableType:
-    return Group(parity_table(report), differences_view(report), verdict(report))
+def parity_view(report: ParityReport, redactor: Redactor | None = None) -> RenderableType:
+    redactor = redactor or report.redactor()
+    return Group(parity_table(report, redactor), differences_view(report, redactor), verdict(report))
 
 
 def routes_table(rows: Iterable[RouteRow]) -> Table:

@@ -7,6 +7,8 @@ Built on the runtime only. Public face (imported on first use):
 - :func:`run_parity`, :func:`compare`, :class:`ParityReport`, :class:`Difference` (``check``): sending
   and comparing. A new parity rule is a check in :func:`compare` returning :class:`Difference` s.
 - :func:`diff_json` (``jsondiff``): the structural JSON diff, each change named by its path.
+- :class:`Expectation` (``declared``), :class:`Capture` and :class:`RequestTemplate` (``template``),
+  :class:`Redactor` (``secrets``): declared differences, captured values, secrets kept out of reports.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ _WHERE = {
     "ParityCase": "suite", "ParityFileError": "suite", "ParityOptions": "suite", "ParitySuite": "suite",
     "load_suite": "suite", "parse_suite": "suite",
     "Difference": "check", "ParityReport": "check", "ParityResult": "check", "compare": "check",
-    "run_parity": "check",
+    "run_parity": "check", "run_case": "check", "RunState": "check", "MISSING": "check",
+    "Expectation": "declared", "Capture": "template", "RequestTemplate": "template", "Redactor": "secrets",
     "Change": "jsondiff", "diff_json": "jsondiff",
 }  # fmt: skip
 
 __all__ = [
-    "Change", "Difference", "ParityCase", "ParityFileError", "ParityOptions", "ParityReport", "ParityResult",
-    "ParitySuite", "compare", "diff_json", "load_suite", "parse_suite", "run_parity",
+    "MISSING", "Capture", "Change", "Difference", "Expectation", "ParityCase", "ParityFileError", "ParityOptions",
+    "ParityReport", "ParityResult", "ParitySuite", "Redactor", "RequestTemplate", "RunState", "compare", "diff_json",
+    "load_suite", "parse_suite", "run_case", "run_parity",
 ]  # fmt: skip
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

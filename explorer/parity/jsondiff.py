@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
@@ -57,6 +57,7 @@ class Change:
     kind: str
     left: Any = None
     right: Any = None
+    parts: tuple[Any, ...] = field(default=(), compare=False)  # the path as keys and indexes
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}
@@ -117,10 +118,11 @@ def _same_leaf(a: Any, b: Any) -> bool:
 class _Ignore:
     """The ignored keys: bare names anywhere, dotted paths (``*`` for any part) from the root."""
 
-    def __init__(self, keys: Iterable[str]) -> None:
+    def __init__(self, keys: Iterable[str | tuple[Any, ...]]) -> None:
         keys = tuple(keys)
-        self.names = {key for key in keys if "." not in key}
-        self.patterns = [tuple(key.split(".")) for key in keys if "." in key]
+        self.names = {key for key in keys if isinstance(key, str) and "." not in key}
+        self.patterns = [tuple(key.split(".")) for key in keys if isinstance(key, str) and "." in key]
+        self.patterns += [tuple(str(p) for p in key) for key in keys if isinstance(key, tuple)]  # exact paths
         self.lengths = {len(p) for p in self.patterns}
 
     def drops(self, key: Any, path: _Path, depth: int) -> bool:
@@ -157,7 +159,8 @@ class _Walk:
     def _record(self, path: _Path, kind: str, left: Any, right: Any) -> None:
         self.total += 1
         if len(self.changes) < self.limit:
-            self.changes.append(Change(format_path(_parts(path)), kind, left, right))
+            parts = _parts(path)
+            self.changes.append(Change(format_path(parts), kind, left, right, tuple(parts)))
 
     def run(self, left: Any, right: Any) -> None:
         # Tasks: ("cmp", a, b, path, depth) compares; ("rec", kind, a, b, path) records a change.
@@ -291,14 +294,16 @@ def _unmatched(ids: Sequence[int], other: Counter[int]) -> list[int]:
 def diff_json(
     left: Any,
     right: Any,
-    ignore_keys: Iterable[str] = (),
+    ignore_keys: Iterable[str | tuple[Any, ...]] = (),
     ignore_order: bool = False,
     limit: int = MAX_CHANGES,
     budget: int = MAX_VISITS,
 ) -> JsonDiff:
     """Every difference between two parsed JSON documents: the first ``limit`` in document order, and the count.
 
-    Raises :class:`DiffIncomplete` when the comparison would look at more than ``budget`` values.
+    An ignored key is a name, a dotted path, or a tuple of keys and indexes: that exact path (a
+    key's own, since only keys are dropped). Raises :class:`DiffIncomplete` when the comparison
+    would look at more than ``budget`` values.
     """
     walk = _Walk(_Ignore(ignore_keys), ignore_order, limit, budget)
     walk.run(left, right)

@@ -3,19 +3,32 @@
 A mistake names the file and the entry (its number and name), so a CI log says what to fix::
 
     requests.yaml: entry 3 ("create order"): unknown key 'ignore_key'
+
+Besides the requests, a file may hold defaults for every request (``ignore_keys``,
+``ignore_order``, ``compare_headers``, ``ignore_regex``, ``expect_differences``) and ``setup`` and
+``teardown`` steps. Every ``{{name}}`` a request uses must be captured by an earlier request or
+setup step: an unknown name is refused here, naming the request, not discovered mid-run.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
+from explorer.parity.entry import (
+    FRAMEWORKS,
+    ParityCase,
+    ParityFileError,
+    brief,
+    flag,
+    names,
+    parse_case,
+    regexes,
+)
+from explorer.parity.steps import CommandStep, parse_step
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
-from explorer.runtime.errors import ExplorerError
-from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header
-from explorer.runtime.userdata import DataLimitError, measure, printable
 
 __all__ = [
     "DEFAULT_COMPARE_HEADERS",
@@ -31,12 +44,10 @@ DEFAULT_COMPARE_HEADERS = ("location",)
 MAX_FILE_BYTES = 4 * 1024 * 1024
 FILE_LIMITS = FileLimits(MAX_FILE_BYTES)  # 600 levels; 16 MiB with YAML aliases expanded
 MAX_CASES = 1000
-ENTRY_KEYS = ("name", "method", "path", "headers", "body", "status", "ignore_keys", "ignore_order", "compare_headers")
-FILE_KEYS = ("requests", "ignore_keys", "ignore_order", "compare_headers")
+FILE_KEYS = ("requests", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex", "expect_differences",
+             "setup", "teardown")  # fmt: skip
 
-
-class ParityFileError(ExplorerError):
-    """The requests file is missing, unreadable, malformed, or has a bad entry."""
+Step = ParityCase | CommandStep
 
 
 @dataclass(frozen=True)
@@ -46,15 +57,21 @@ class ParityOptions:
     ignore_keys: tuple[str, ...] = ()
     ignore_order: bool = False
     compare_headers: tuple[str, ...] = DEFAULT_COMPARE_HEADERS
+    ignore_regex: tuple[str, ...] = ()
 
     def merged(
-        self, ignore_keys: tuple[str, ...] = (), ignore_order: bool | None = None, compare_headers: tuple[str, ...] = ()
+        self,
+        ignore_keys: tuple[str, ...] = (),
+        ignore_order: bool | None = None,
+        compare_headers: tuple[str, ...] = (),
+        ignore_regex: tuple[str, ...] = (),
     ) -> ParityOptions:
-        """These options plus more keys and headers; ``ignore_order`` replaces ours unless None."""
+        """These options plus more keys, headers and patterns; ``ignore_order`` replaces ours unless None."""
         return ParityOptions(
-            ignore_keys=_unique(self.ignore_keys + ignore_keys),
+            ignore_keys=_unique(self.ignore_keys + tuple(ignore_keys)),
             ignore_order=self.ignore_order if ignore_order is None else ignore_order,
             compare_headers=_unique(self.compare_headers + tuple(h.lower() for h in compare_headers)),
+            ignore_regex=_unique(self.ignore_regex + tuple(ignore_regex)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,42 +79,20 @@ class ParityOptions:
             "ignore_keys": list(self.ignore_keys),
             "ignore_order": self.ignore_order,
             "compare_headers": list(self.compare_headers),
-        }
-
-
-@dataclass(frozen=True)
-class ParityCase:
-    """One named request, the status both apps should answer (if given), and its own comparison options."""
-
-    name: str
-    request: RequestSpec
-    expect_status: int | None = None
-    ignore_keys: tuple[str, ...] = ()
-    ignore_order: bool | None = None
-    compare_headers: tuple[str, ...] = ()
-
-    def options(self, base: ParityOptions) -> ParityOptions:
-        """The options in force for this case."""
-        return base.merged(self.ignore_keys, self.ignore_order, self.compare_headers)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "request": self.request.to_dict(),
-            "expect_status": self.expect_status,
-            "ignore_keys": list(self.ignore_keys),
-            "ignore_order": self.ignore_order,
-            "compare_headers": list(self.compare_headers),
+            "ignore_regex": list(self.ignore_regex),
         }
 
 
 @dataclass(frozen=True)
 class ParitySuite:
-    """Every case of a file, in file order (the order they are sent in), and the file-wide options."""
+    """Every case of a file, in file order (the order they are sent in), the file-wide options and steps."""
 
     cases: tuple[ParityCase, ...]
     options: ParityOptions = field(default_factory=ParityOptions)
     source: str = ""
+    expectations: tuple[Expectation, ...] = ()
+    setup: tuple[Step, ...] = ()
+    teardown: tuple[Step, ...] = ()
 
 
 def load_suite(path: str | Path) -> ParitySuite:
@@ -113,28 +108,43 @@ def load_suite(path: str | Path) -> ParitySuite:
         document = load_data_file(path, FILE_LIMITS, fmt)
     except DataFileError as exc:
         raise ParityFileError(str(exc)) from None
-    return replace(parse_suite(document, path.name), source=str(path))
+    return replace(parse_suite(document, path.name, path.parent), source=str(path))
 
 
-def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
-    """A parsed document (a list of entries, or a mapping with ``requests`` and defaults) as a suite."""
+def parse_suite(document: Any, label: str = "requests", folder: Path | None = None) -> ParitySuite:
+    """A parsed document (a list of entries, or a mapping with ``requests`` and defaults) as a suite.
+
+    ``folder`` is where files named under ``files`` are read from (the requests file's folder).
+    """
     options = ParityOptions()
     entries = document
+    expectations: tuple[Expectation, ...] = ()
+    setup: tuple[Step, ...] = ()
+    teardown: tuple[Step, ...] = ()
     if isinstance(document, dict):
         unknown = [k for k in document if k not in FILE_KEYS]
         if unknown:
-            raise ParityFileError(f"{label}: unknown top-level key {_brief(unknown[0])}; use {', '.join(FILE_KEYS)}")
+            raise ParityFileError(f"{label}: unknown top-level key {brief(unknown[0])}; use {', '.join(FILE_KEYS)}")
         if "requests" not in document:
             raise ParityFileError(f"{label}: no 'requests' list")
         entries = document["requests"]
+        try:
+            expectations = parse_expectations(document.get("expect_differences"), "file", label)
+        except DeclarationError as exc:
+            raise ParityFileError(str(exc)) from None
+        declared_headers = tuple(h for e in expectations if e.aspect == "header" for h in e.where)
         options = ParityOptions(
-            ignore_keys=_names(document.get("ignore_keys", []), f"{label}: ignore_keys"),
-            ignore_order=_flag(document.get("ignore_order", False), f"{label}: ignore_order"),
+            ignore_keys=names(document.get("ignore_keys", []), f"{label}: ignore_keys"),
+            ignore_order=flag(document.get("ignore_order", False), f"{label}: ignore_order"),
             compare_headers=_unique(
                 DEFAULT_COMPARE_HEADERS
-                + tuple(h.lower() for h in _names(document.get("compare_headers", []), f"{label}: compare_headers"))
+                + tuple(h.lower() for h in names(document.get("compare_headers", []), f"{label}: compare_headers"))
+                + declared_headers
             ),
+            ignore_regex=regexes(document.get("ignore_regex", []), f"{label}: ignore_regex"),
         )
+        setup = _steps(document.get("setup"), f"{label}: setup", folder)
+        teardown = _steps(document.get("teardown"), f"{label}: teardown", folder)
     if not isinstance(entries, list):
         raise ParityFileError(f"{label}: expected a list of requests (or a mapping with a 'requests' list)")
     if not entries:
@@ -144,124 +154,48 @@ def parse_suite(document: Any, label: str = "requests") -> ParitySuite:
     cases: list[ParityCase] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
-        case = parse_case(entry, f"{label}: entry {number}")
+        case = parse_case(entry, f"{label}: entry {number}", folder)
         if case.name in seen:
             raise ParityFileError(
-                f"{label}: entry {number}: the name {_brief(case.name)} is already used by entry {seen[case.name]}"
+                f"{label}: entry {number}: the name {brief(case.name)} is already used by entry {seen[case.name]}"
             )
         seen[case.name] = number
         cases.append(case)
-    return ParitySuite(tuple(cases), options, label)
+    suite = ParitySuite(tuple(cases), options, label, expectations, setup, teardown)
+    check_placeholders(suite, label)
+    return suite
 
 
-def parse_case(entry: Any, where: str) -> ParityCase:
-    """One entry; every error message starts with ``where`` and the entry's name when it has one."""
-    if not isinstance(entry, dict):
-        raise ParityFileError(f"{where}: expected a mapping with at least 'path', got {type(entry).__name__}")
-    name = entry.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise ParityFileError(f"{where}: 'name' must be non-empty text")
-    if isinstance(name, str):
-        where = f"{where} ({_brief(name.strip())})"
-    unknown = [k for k in entry if k not in ENTRY_KEYS]
-    if unknown:
-        raise ParityFileError(f"{where}: unknown key {_brief(unknown[0])}; use {', '.join(ENTRY_KEYS)}")
-    if "path" not in entry:
-        raise ParityFileError(f"{where}: 'path' is missing")
-    for key in ("method", "path"):
-        if key in entry and not isinstance(entry[key], str):
-            raise ParityFileError(f"{where}: {key!r} must be text, got {_brief(entry[key])}")
-    try:
-        headers = _headers(entry.get("headers"), where)
-        spec = RequestSpec(str(entry.get("method", "GET")), entry["path"], headers)
-        spec = _with_body(spec, entry, where).checked()
-    except ExplorerError as exc:
-        if isinstance(exc, ParityFileError):
-            raise
-        raise ParityFileError(f"{where}: {exc}") from None
-    status = entry.get("status")
-    if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
-        raise ParityFileError(f"{where}: 'status' must be an HTTP status from 100 to 599, got {_brief(status)}")
-    ignore_order = entry.get("ignore_order")
-    return ParityCase(
-        name=name.strip() if isinstance(name, str) else spec.line,
-        request=spec,
-        expect_status=status,
-        ignore_keys=_names(entry.get("ignore_keys", []), f"{where}: ignore_keys"),
-        ignore_order=None if ignore_order is None else _flag(ignore_order, f"{where}: ignore_order"),
-        compare_headers=tuple(h.lower() for h in _names(entry.get("compare_headers", []), f"{where}: compare_headers")),
-    )
-
-
-def _with_body(spec: RequestSpec, entry: dict[str, Any], where: str) -> RequestSpec:
-    """Text is sent as is; any other value as JSON with a JSON Content-Type (unless one is given)."""
-    if "body" not in entry:
-        return spec
-    body = entry["body"]
-    if isinstance(body, str):
-        return replace(spec, body=body)
-    try:  # measured first: with YAML aliases, a small file can stand for a huge body
-        size = measure(body, max_size=MAX_BODY_BYTES).size
-    except DataLimitError as exc:
-        raise ParityFileError(f"{where}: 'body' {exc}") from None
-    if size > MAX_BODY_BYTES:
-        raise ParityFileError(f"{where}: 'body' is larger than {MAX_BODY_BYTES // 1024} KiB")
-    try:
-        text = json.dumps(body, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise ParityFileError(f"{where}: 'body' cannot be sent as JSON: {exc}") from None
-    if len(text.encode()) > MAX_BODY_BYTES:
-        raise ParityFileError(f"{where}: 'body' is larger than {MAX_BODY_BYTES // 1024} KiB")
-    return replace(spec.with_json(body), body=text)
-
-
-def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
-    """A mapping ``{Name: value}`` or a list of ``"Name: value"`` strings."""
+def _steps(value: Any, where: str, folder: Path | None) -> tuple[Step, ...]:
     if value is None:
         return ()
-    pairs: list[tuple[Any, Any]] = []
-    if isinstance(value, dict):
-        pairs = list(value.items())
-    elif isinstance(value, list):
-        for item in value:
-            if not isinstance(item, str) or ":" not in item:
-                raise ParityFileError(f"{where}: each header must look like 'Name: value', got {_brief(item)}")
-            pairs.append(tuple(item.split(":", 1)))  # type: ignore[arg-type]
-    else:
-        raise ParityFileError(f"{where}: 'headers' must be a mapping or a list of 'Name: value'")
-    result = []
-    for name, raw in pairs:
-        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise ParityFileError(f"{where}: header {_brief(name)} needs a text value")
-        result.append(check_header(str(name), str(raw)))
-    return tuple(result)
+    if not isinstance(value, list):
+        raise ParityFileError(f"{where}: expected a list of requests or {{command: ...}} steps")
+    if len(value) > MAX_CASES:
+        raise ParityFileError(f"{where}: {len(value)} steps; the limit is {MAX_CASES}")
+    return tuple(parse_step(item, f"{where} {number}", folder) for number, item in enumerate(value, start=1))
 
 
-def _names(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ParityFileError(f"{where}: expected a list of names")
-    return _unique(tuple(v.strip() for v in value))
-
-
-def _flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ParityFileError(f"{where}: expected true or false, got {_brief(value)}")
-    return value
+def check_placeholders(suite: ParitySuite, label: str) -> None:
+    """Every ``{{name}}`` is captured (for that framework) by a step or request that runs before it."""
+    known: dict[str, set[str]] = {fw: set() for fw in FRAMEWORKS}
+    ordered = [("setup", s) for s in suite.setup] + [("entry", c) for c in suite.cases]
+    ordered += [("teardown", s) for s in suite.teardown]
+    counters = {"setup": 0, "entry": 0, "teardown": 0}
+    for kind, step in ordered:
+        counters[kind] += 1
+        if not isinstance(step, ParityCase):
+            continue
+        missing = {fw: [n for n in used if n not in known[fw]] for fw, used in step.names().items()}
+        bad = [fw for fw in FRAMEWORKS if missing.get(fw)]
+        if bad:
+            side = "" if len(bad) == len(FRAMEWORKS) else f" ({bad[0]} side)"
+            so_far = ", ".join(sorted(known[bad[0]])) or "nothing yet"
+            raise ParityFileError(f"{label}: {kind} {counters[kind]} ({brief(step.name)}): unknown "
+                                  f"{{{{{missing[bad[0]][0]}}}}}{side}; captured before it: {so_far}")  # fmt: skip
+        for framework, captures in step.captures.items():
+            known[framework].update(c.name for c in captures)
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
-
-
-def _brief(value: Any) -> str:
-    """A user's value in a message: its repr, on one line, at most 40 characters; a container by its type."""
-    if isinstance(value, (dict, list)):
-        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
-    try:
-        text = repr(value)
-    except ValueError:  # an integer too long for decimal text
-        return "a number too long to show"
-    text = printable(" ".join(text.split()))
-    return text if len(text) <= 40 else text[:39] + "…"

@@ -6,12 +6,13 @@ same report comes out of a run just finished and of a JSON file saved last week.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
-OUTCOMES = {"match": "match", "differ": "DIFFERS", "error": "ERROR"}
+OUTCOMES = {"match": "match", "declared": "match (declared)", "differ": "DIFFERS", "error": "ERROR"}
 
 
 def _ms(value: Any) -> str:
@@ -24,12 +25,38 @@ def _status(exchange: dict[str, Any] | None) -> str:
     return "error" if exchange.get("error") else str(exchange.get("status"))
 
 
+def _excerpt(difference: dict[str, Any]) -> list[str]:
+    """Bodies that differ from the start: their first lines side by side, one item per line pair."""
+    excerpt = difference.get("excerpt")
+    if not isinstance(excerpt, dict):
+        return []
+    left, right = list(excerpt.get("flask") or []), list(excerpt.get("fastapi") or [])
+    rows = max(len(left), len(right))
+    return [f"    Flask: {left[i] if i < len(left) else ''}  |  FastAPI: {right[i] if i < len(right) else ''}"
+            for i in range(rows)]  # fmt: skip
+
+
 def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
-    """One line per listed difference, then ``… and N more differences`` when some were only counted."""
-    lines = [str(d.get("line")) for d in result.get("differences", []) if isinstance(d, dict)]
+    """One line per listed difference (an excerpt under a body that differs from the start), then
+    ``… and N more differences`` when some were only counted; then declared differences, noise, stale ones."""
+    lines = []
+    for d in result.get("differences", []):
+        if isinstance(d, dict):
+            lines += [str(d.get("line")), *_excerpt(d)]
     more = result.get("more_differences")
     if isinstance(more, int) and not isinstance(more, bool) and more > 0:
         lines.append(f"… and {more:,} more difference{'s' if more != 1 else ''}")
+    lines += [
+        f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
+    ]
+    lines += [f"noise: {d.get('line')}" for d in result.get("noise", []) if isinstance(d, dict)]
+    lines += [f"stale: declared {d.get('aspect')} {', '.join(d.get('where', []))} no longer differs ({d.get('reason')})"
+              for d in result.get("stale", []) if isinstance(d, dict)]  # fmt: skip
+    captures = result.get("captures") or {}
+    for framework, values in captures.items() if isinstance(captures, dict) else ():
+        if isinstance(values, dict) and values:
+            shown = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+            lines.append(f"captured from {NAMES.get(framework, framework)}: {shown}")
     return tuple(lines)
 
 
@@ -52,12 +79,26 @@ def parity_report(document: dict[str, Any]) -> Report:
         + (f"; ignoring keys {', '.join(options.get('ignore_keys', []))}" if options.get("ignore_keys") else "")
         + ("; ignoring list order" if options.get("ignore_order") else ""),
     ))  # fmt: skip
+    declared = summary.get("declared", 0)
     verdict = (
-        f"all {summary.get('cases', 0)} requests match"
+        f"all {summary.get('cases', 0)} requests match" + (f" ({declared} as declared)" if declared else "")
         if summary.get("all_match")
         else f"{summary.get('differ', 0) + summary.get('errors', 0)} of {summary.get('cases', 0)} requests differ"
     )
+    if summary.get("stale"):
+        verdict += f"; {summary['stale']} stale declared differences"
+    if summary.get("steps_failed"):
+        verdict += f"; {summary['steps_failed']} setup or teardown steps failed"
     facts.append(("result", verdict))
+    if options.get("noise"):
+        facts.append(("noise", "safe requests sent twice to each app; what differed between them was left out"))
+    if "secrets_shown" in document:
+        facts.append(
+            (
+                "secrets",
+                "shown" if document.get("secrets_shown") else "hidden (Authorization, cookies, captured secrets)",
+            )
+        )
 
     rows = []
     for number, result in enumerate(results, start=1):
@@ -71,11 +112,20 @@ def parity_report(document: dict[str, Any]) -> Report:
     columns = ("#", "request", "sent", "Flask", "FastAPI", "Flask ms", "FastAPI ms", "result")
     sections = [Section("Summary", table=Table(columns, tuple(rows)))]
 
-    differing = [r for r in results if r.get("differences")]
+    steps = [s for s in [*document.get("setup", []), *document.get("teardown", [])] if isinstance(s, dict)]
+    if steps:
+        sections.append(Section("Setup and teardown", items=tuple(str(s.get("line")) for s in steps)))
     items = tuple(
-        f"{r.get('name')} ({r.get('line')}): {line}" for r in differing for line in _difference_lines(r)
+        f"{r.get('name')} ({r.get('line')}): {line}"
+        for r in results
+        for line in _difference_lines(r)
+        if not line.startswith(("captured", "    "))
     )
     sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))
+    stale = [d for d in document.get("stale", []) if isinstance(d, dict)]
+    if stale:
+        sections.append(Section("Stale declared differences (file level)", items=tuple(
+            f"{d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}" for d in stale)))  # fmt: skip
 
     sections.append(
         Section("Exchanges", text="Each request as sent to both servers, with a curl command to repeat it.")

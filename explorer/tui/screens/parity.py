@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 
+from explorer.parity.secrets import Redactor
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.session import Session
 from explorer.runtime.specs import demo_requests_file
@@ -26,6 +28,8 @@ class ParityController(ParityScreen):
                 default = str(candidate)
         super().__init__(default, mask=mask)
         self.session = session
+        self.report: Any = None
+        self.suite: Any = None
 
     @on(ParityScreen.RunRequested)
     def _run_requested(self, event: ParityScreen.RunRequested) -> None:
@@ -47,5 +51,42 @@ class ParityController(ParityScreen):
             self.show_error(str(exc))
             self.notify(str(exc), severity="error", markup=False)
             return
-        report = await run_parity(self.session, suite, on_result=self.add_result)
+        self.suite = suite
+        self.redactor = Redactor()  # learns each secret as results come in; the run's captures added below
+        report = await run_parity(self.session, suite, on_result=self._arrived)
+        self.report = report
+        for secret in report.secrets:
+            self.redactor.learn(secret)
         self.show_report(report)
+
+    def _learn(self, result: Any) -> None:
+        """Hide this result's captured secrets in everything drawn from now on."""
+        assert self.redactor is not None
+        for values in result.captures.values():
+            for name in result.secret_names & set(values):
+                self.redactor.learn(values[name])
+
+    def _arrived(self, result: Any) -> None:
+        self._learn(result)
+        self.add_result(result)
+
+    @on(ParityScreen.ResendRequested)
+    def _resend_requested(self, event: ParityScreen.ResendRequested) -> None:
+        event.stop()
+        self.resend(event.index)
+
+    @work(group="parity", exclusive=True, exit_on_error=False)
+    async def resend(self, index: int) -> None:
+        """One request again, filled with the values captured so far in the run (its own captures updated)."""
+        from explorer.parity.check import run_case
+
+        if self.report is None or self.suite is None or not 0 <= index < len(self.results):
+            return
+        case = self.results[index].case
+        result, _ = await run_case(self.session, case, self.report.state, self.report.options, self.suite.expectations)
+        self._arrived_again(index, result)
+
+    def _arrived_again(self, index: int, result: Any) -> None:
+        self._learn(result)
+        self.replace_result(index, result)
+        self.notify(f"{result.case.name}: {result.outcome}", markup=False)

@@ -1,0 +1,202 @@
+"""``explorer parity``: a requests file (or requests generated or imported) sent to both apps, compared.
+
+Everything that can be checked is checked before any server starts (the file, the options, the
+folders to write into), each mistake one line and exit 2. Exit 1 when any request differs in a way
+that was not declared, could not be compared, a setup or teardown step failed, an app did not start,
+or (with ``--strict``) a declared difference no longer happens; else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
+from explorer.cli.common import add_server_options, fail, positive_int, run_async
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.specs import ServerSpec
+
+__all__ = ["add_parity_parser", "cmd_parity"]
+
+EXIT_DIFFER = 1
+
+
+def add_parity_parser(sub: Any) -> None:
+    """The ``parity`` subcommand."""
+    parity = sub.add_parser(
+        "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
+    )
+    parity.add_argument("requests", nargs="?", metavar="REQUESTS", help="a YAML or JSON file of requests (see README)")
+    add_app_options(parity, sub=True)
+    parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
+    parity.add_argument("--ignore-key", action="append", default=[], metavar="KEY",
+                        help="drop this key from both JSON bodies (repeatable; a.b.c for a path)")  # fmt: skip
+    parity.add_argument("--compare-header", action="append", default=[], metavar="NAME",
+                        help="also compare this response header (repeatable; Location always is)")  # fmt: skip
+    parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
+    parity.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per request) for CI")
+    parity.add_argument(
+        "--noise",
+        action="store_true",
+        help="send safe requests twice to each app; what differs between them is ignored as noise",
+    )
+    parity.add_argument("--strict", action="store_true", help="a declared difference that no longer happens fails")
+    parity.add_argument("--reset", action="store_true", help="run the teardown steps, then the setup steps, first")
+    parity.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show tokens, cookies and Authorization values in reports (hidden by default)",
+    )
+    parity.add_argument(
+        "--generate",
+        action="store_true",
+        help="build the requests from both apps' routes (FastAPI's schema, Flask's URL map)",
+    )
+    parity.add_argument("--from-har", metavar="FILE", help="the requests recorded in a browser's HAR file")
+    parity.add_argument("--from-curl", metavar="FILE", help="the requests of a file of curl commands")
+    parity.add_argument("--write", metavar="FILE", help="write the generated or imported requests as a requests file")
+    parity.add_argument(
+        "--fuzz",
+        type=positive_int,
+        metavar="N",
+        help="also send N cases per operation drawn from FastAPI's schema (needs the fuzz extra)",
+    )
+    add_server_options(parity)
+
+
+def _check_folder(option: str, target: str | None) -> None:
+    if target is not None:
+        folder = Path(target).expanduser().parent
+        if not folder.is_dir():
+            raise ExplorerError(f"{option}: no folder {str(folder)!r} to write into")
+
+
+def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]:
+    """The suite to run (None for --generate, built once the apps run) and the entries to --write."""
+    from explorer.parity.imports import from_curl, from_har
+    from explorer.parity.suite import load_suite, parse_suite
+
+    given = [name for name, value in (("REQUESTS", args.requests), ("--generate", args.generate),
+                                      ("--from-har", args.from_har), ("--from-curl", args.from_curl)) if value]  # fmt: skip
+    if len(given) != 1:
+        fail("give one of REQUESTS, --generate, --from-har FILE or --from-curl FILE" if not given
+             else f"{given[0]} and {given[1]} cannot be used together: choose one source of requests")  # fmt: skip
+    if args.write and args.requests:
+        fail("--write writes generated or imported requests; a requests file is already one")
+    if args.requests:
+        return load_suite(args.requests), None
+    if args.generate:
+        return None, None
+    entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl)
+    source = Path(args.from_har or args.from_curl)
+    return parse_suite({"requests": entries}, source.name, source.parent), entries
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    suite, entries = _source(args)
+    specs = specs_from_args(args, require_both=True)
+    _check_folder("--report", args.report)
+    _check_folder("--junit", args.junit)
+    _check_folder("--write", args.write)
+    if args.fuzz:
+        from explorer.parity.fuzz import FUZZ_MISSING, fuzz_available
+
+        if not fuzz_available():
+            fail(FUZZ_MISSING)
+    return run_async(lambda: _parity(args, suite, entries, specs))
+
+
+async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str, Any], list[str]]:
+    """The operations both apps have, FastAPI's schema, and notes on what could not be listed."""
+    from explorer.apps.routes import list_all_routes, merge_routes
+    from explorer.parity.generate import Operation
+
+    listings = await list_all_routes(session, max(timeout, 15.0))
+    notes = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
+    operations = []
+    for row in merge_routes(listings.values()):
+        if row.frameworks != ("flask", "fastapi"):
+            notes.append(f"{row.method} {row.pattern}: only in {row.frameworks[0]}, not generated")
+            continue
+        request = row.request
+        fastapi = row.templates["fastapi"]
+        operations.append(Operation(row.method, row.pattern, request.path, request.body, fastapi.template))
+    schema = await session.send_one("fastapi", _openapi_request())
+    return operations, schema.json if isinstance(schema.json, dict) else {}, notes
+
+
+def _openapi_request() -> Any:
+    from explorer.apps.routes import OPENAPI_PATH
+    from explorer.runtime.request import RequestSpec
+
+    return RequestSpec("GET", OPENAPI_PATH)
+
+
+async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None,
+                  specs: list[ServerSpec]) -> int:  # fmt: skip
+    from explorer.parity.check import run_parity
+    from explorer.parity.suite import ParityOptions, parse_suite
+    from explorer.runtime.session import Session
+
+    options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
+    notes: list[str] = []
+    async with Session(specs, timeout=args.timeout) as session:
+        if report_problems(session):
+            return EXIT_FAILED
+        operations: list[Any] = []
+        document: dict[str, Any] = {}
+        if args.generate or args.fuzz:
+            operations, document, notes = await _operations(session, args.timeout)
+        if args.generate:
+            from explorer.parity.generate import entries_for
+
+            entries = entries_for(operations)
+            if not entries:
+                print("explorer: error: the two apps have no route in common to generate requests for", file=sys.stderr)
+                return EXIT_FAILED
+            suite = parse_suite({"requests": entries}, "generated")
+        report = await run_parity(session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset)
+        if args.fuzz:
+            from explorer.parity.fuzz import fuzz_operations
+
+            outcomes = await fuzz_operations(session, document, operations, args.fuzz, report.options, args.noise)
+            report.extra["fuzz"] = [o.to_dict() for o in outcomes]
+            for outcome in outcomes:
+                if outcome.result is not None:
+                    report.results.append(outcome.result)
+                    if entries is not None and outcome.entry is not None:
+                        entries.append(outcome.entry)
+    for note in notes:
+        print(f"explorer: note: {note}", file=sys.stderr)
+    return _outputs(args, report, entries)
+
+
+def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]] | None) -> int:
+    document = report.to_dict(show_secrets=args.show_secrets)
+    if args.write and entries is not None:
+        from explorer.parity.generate import write_entries
+
+        written = write_entries(args.write, entries)
+        print(f"explorer: {len(entries)} requests written to {written}", file=sys.stderr)
+    if args.junit:
+        from explorer.reports.junit import write_junit
+
+        print(f"explorer: JUnit XML written to {write_junit(document, args.junit)}", file=sys.stderr)
+    if args.report:
+        from explorer.reports.parity import parity_report
+
+        md, js = parity_report(document).write(args.report)
+        print(f"explorer: report written to {md} and {js}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        from explorer.cli.render_parity import parity_view
+
+        Console().print(parity_view(report, report.redactor(args.show_secrets)))
+    return 0 if report.passed else EXIT_DIFFER

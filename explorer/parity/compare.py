@@ -1,0 +1,233 @@
+"""Comparing two answers to the same request: every difference, then which of them were declared.
+
+A case matches when both answers have the same status (and the expected one, if the file gives
+it), the same media type, the same selected headers and the same body: JSON compared structurally,
+text compared as text, and always in full: a comparison that could not be completed is an error.
+Each server's own base URL is removed before comparing, so an absolute
+``Location: http://127.0.0.1:41234/orders/1`` equals a relative ``/orders/1``: the two servers
+necessarily listen on different ports. ``ignore_regex`` patterns are blanked out of text bodies and
+compared header values on both sides; noise (:mod:`explorer.parity.noise`) is left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from explorer.parity.declared import Expectation, body_patterns, split_declared
+from explorer.parity.differences import MISSING, NAMES, PAIR, Difference, excerpt
+from explorer.parity.jsondiff import DiffIncomplete, diff_json
+from explorer.parity.noise import Noise
+from explorer.parity.suite import ParityCase, ParityOptions
+from explorer.runtime.userdata import MAX_ANSWER_DEPTH, DataLimitError, loads_json
+
+if TYPE_CHECKING:
+    from explorer.runtime.client import Exchange
+
+__all__ = ["Comparison", "base_url", "compare"]
+
+_BASE = re.compile(r"^https?://[^/]+")
+_SNIPPET = 120
+_BLANK = "‹ignored›"
+
+
+@dataclass
+class Comparison:
+    """Undeclared differences (the first ones listed, ``more`` counted), declared ones, entries used."""
+
+    differences: list[Difference] = field(default_factory=list)
+    more: int = 0
+    declared: list[tuple[Difference, Expectation]] = field(default_factory=list)
+    used: set[Expectation] = field(default_factory=set)
+
+
+def base_url(exchange: Exchange | None) -> str | None:
+    if exchange is None or exchange.request is None:
+        return None
+    match = _BASE.match(exchange.request.url)
+    return match.group(0) if match else None
+
+
+def _local(text: str, exchange: Exchange) -> str:
+    """``text`` with this server's own base URL removed, so the two ports never count as a difference."""
+    base = base_url(exchange)
+    return text.replace(base, "") if base else text
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _blank(text: str, patterns: tuple[str, ...]) -> str:
+    for pattern in _compiled(patterns):
+        text = pattern.sub(_BLANK, text)
+    return text
+
+
+def compare(
+    case: ParityCase,
+    flask: Exchange,
+    fastapi: Exchange,
+    options: ParityOptions,
+    expectations: Sequence[Expectation] = (),
+    noise: Noise | None = None,
+) -> Comparison:
+    """Every difference between the two answers to ``case``, under ``options`` (already merged for it).
+
+    Two answers are only ever found equal when they were compared in full; a comparison that could
+    not be completed (an answer cut at 16 MiB, JSON nested too deep, a diff past its work bound) is
+    an ``error`` difference naming the reason, and is never declared away.
+    """
+    if flask.error or fastapi.error:
+        return Comparison([Difference("error", "", flask.error, fastapi.error)])
+    noise = noise or Noise()
+    found: list[Difference] = []
+    expected = case.expect_status
+    if flask.status != fastapi.status:
+        note = f"expected {expected}" if expected is not None else ""
+        found.append(Difference("status", "", flask.status, fastapi.status, note))
+    elif expected is not None and flask.status != expected:
+        found.append(
+            Difference("status", "", flask.status, fastapi.status, f"both differ from the expected {expected}")
+        )
+    if flask.content_type != fastapi.content_type:
+        found.append(Difference("content-type", "", flask.content_type or MISSING, fastapi.content_type or MISSING))
+    for name in options.compare_headers:
+        if name in noise.headers:
+            continue
+        values = [_header(e, name, options.ignore_regex) for e in (flask, fastapi)]
+        if values[0] != values[1]:
+            found.append(Difference("header", name, values[0], values[1]))
+    body: list[Difference] = []
+    more = 0
+    if not noise.whole_body:  # a body that differs between two answers of one app cannot be compared
+        body, more = _body_differences(flask, fastapi, options, noise)
+    undeclared, declared, used = split_declared(found + body, expectations)
+    if more:
+        undeclared, more = _undeclared_beyond(flask, fastapi, options, noise, expectations, undeclared, more)
+    return Comparison(undeclared, more, declared, used)
+
+
+def _undeclared_beyond(
+    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise,
+    expectations: Sequence[Expectation], undeclared: list[Difference], more: int,
+) -> tuple[list[Difference], int]:  # fmt: skip
+    """With body differences beyond those listed, which of them are undeclared: compared again with
+    the declared paths left out, so a declaration never hides a difference nobody looked at."""
+    patterns = body_patterns(e for e in expectations if e.aspect == "body")
+    if patterns is None:
+        return undeclared, 0
+    if not patterns:
+        return undeclared, more
+    narrowed = options.merged(ignore_keys=patterns)
+    body, again = _body_differences(flask, fastapi, narrowed, noise)
+    rest, _, _ = split_declared(body, expectations)
+    return [d for d in undeclared if d.aspect != "body"] + rest, again
+
+
+def _header(exchange: Exchange, name: str, patterns: tuple[str, ...]) -> Any:
+    values = [v for k, v in exchange.headers if k.lower() == name.lower()]
+    return _blank(_local(", ".join(values), exchange), patterns) if values else MISSING
+
+
+class _NotJson:
+    """A body that is not compared as JSON: not declared as JSON, malformed, or (``reason``) too deep."""
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+
+
+def _parsed(exchange: Exchange, text: str) -> Any:
+    if not exchange.is_json:
+        return _NotJson()
+    try:
+        return loads_json(text, MAX_ANSWER_DEPTH)
+    except DataLimitError as exc:
+        return _NotJson(str(exc))
+    except ValueError:
+        return _NotJson()
+
+
+def _body_differences(
+    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise
+) -> tuple[list[Difference], int]:
+    """The body's differences and how many more were found than listed."""
+    pair = (flask, fastapi)
+    texts = [_local(e.text, e) for e in pair]
+    cut = [NAMES[fw] for fw, e in zip(PAIR, pair, strict=True) if e.truncated]
+    if cut:
+        if texts[0] != texts[1]:
+            return [_text_difference(texts[0], texts[1])], 0
+        who = " and ".join(cut)
+        return [_incomplete(f"{who}'s answer was cut at 16 MiB and the parts kept are equal")], 0
+    values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
+    if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
+        try:
+            ignored = (*options.ignore_keys, *noise.paths)
+            found = diff_json(values[0], values[1], ignored, options.ignore_order)
+        except DiffIncomplete as exc:
+            return [_incomplete(str(exc))], 0
+        differences = []
+        for c in found.changes:
+            left = MISSING if c.kind == "added" else c.left
+            right = MISSING if c.kind == "removed" else c.right
+            note = {"removed": "only in Flask", "added": "only in FastAPI", "type": "types differ"}.get(c.kind, "")
+            differences.append(Difference("body", c.path, left, right, note, c.parts))
+        return differences, found.more
+    if texts[0] == texts[1]:
+        return [], 0  # the same text, compared in full
+    deep = [f"{NAMES[fw]}'s answer is {v.reason}" for fw, v in zip(PAIR, values, strict=True)
+            if isinstance(v, _NotJson) and v.reason]  # fmt: skip
+    if deep:
+        return [_incomplete("; ".join(deep))], 0
+    if isinstance(values[0], _NotJson) != isinstance(values[1], _NotJson):
+        side = "Flask" if not isinstance(values[0], _NotJson) else "FastAPI"
+        return [_whole(texts[0], texts[1], f"JSON only from {side}")], 0
+    shown = [_without_lines(t, noise.lines.get(fw, set())) for fw, t in zip(PAIR, texts, strict=True)]
+    shown = [_blank(t, options.ignore_regex) for t in shown]
+    if shown[0] == shown[1]:
+        return [], 0
+    return [_text_difference(shown[0], shown[1])], 0
+
+
+def _without_lines(text: str, noisy: set[int]) -> str:
+    if not noisy:
+        return text
+    return "\n".join(line for i, line in enumerate(text.splitlines()) if i not in noisy)
+
+
+def _incomplete(reason: str) -> Difference:
+    return Difference("error", "body", None, None, reason)
+
+
+def _whole(a: str, b: str, note: str) -> Difference:
+    """Bodies that differ from the start: the first lines of each, for a side-by-side excerpt."""
+    return Difference("body", "", _cut(a), _cut(b), note, excerpts=(tuple(excerpt(a)), tuple(excerpt(b))))
+
+
+def _text_difference(a: str, b: str) -> Difference:
+    """Where two text bodies part: the first differing line of each (linear, whatever the size)."""
+    a_lines, b_lines = a.splitlines(), b.splitlines()
+    for number, (left, right) in enumerate(zip(a_lines, b_lines), start=1):
+        if left != right:
+            if number == 1:
+                return _whole(a, b, "text differs from line 1")
+            return Difference("body", "", _cut(left), _cut(right), f"text differs from line {number}")
+    common = min(len(a_lines), len(b_lines))
+    if len(a_lines) != len(b_lines):
+        if common == 0:
+            return _whole(a, b, "text differs from line 1")
+        left = a_lines[common] if common < len(a_lines) else MISSING
+        right = b_lines[common] if common < len(b_lines) else MISSING
+        return Difference("body", "", _cut(left), _cut(right), f"text differs from line {common + 1}")
+    return Difference("body", "", _cut(a), _cut(b), "text differs in whitespace")
+
+
+def _cut(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"

@@ -1,0 +1,119 @@
+"""One way two answers differ, and how it is shown: a line for a terminal, a dict for JSON, an excerpt.
+
+JSON ``null`` and a key that is not there are different answers, so they stay apart everywhere: a
+side that has no value holds :data:`MISSING`, shown as ``(missing)`` in text and left out of the
+JSON (its name listed under ``missing``), while ``null`` is shown as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from explorer.runtime.userdata import printable
+
+__all__ = ["MISSING", "NAMES", "PAIR", "Difference", "excerpt", "show"]
+
+PAIR = ("flask", "fastapi")
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+_SNIPPET = 120
+_PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
+EXCERPT_LINES = 8
+EXCERPT_WIDTH = 60
+
+
+class _Missing:
+    """The value of a side that has nothing there: no such key, no such header."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "(missing)"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+def show(value: Any) -> str:
+    """A value in a line: ``(missing)``, ``null``, a string quoted, anything else as JSON; cut at 120."""
+    if value is MISSING:
+        return "(missing)"
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) or value == "" else repr(value)
+    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+
+
+def excerpt(text: str) -> list[str]:
+    """The first lines of a body, each cut to fit half a terminal: for a side-by-side view."""
+    lines = text.splitlines()[:EXCERPT_LINES] or [""]
+    shown = [line if len(line) <= EXCERPT_WIDTH else line[: EXCERPT_WIDTH - 1] + "…" for line in lines]
+    if len(text.splitlines()) > EXCERPT_LINES:
+        shown.append("…")
+    return [printable(line) for line in shown]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way two answers differ.
+
+    ``aspect`` is status, content-type, header, body or error; ``where`` names the header or the
+    body path (``""`` for the whole body); ``flask``/``fastapi`` hold each side's value
+    (:data:`MISSING` when it has none); ``note`` adds context, e.g. ``expected 201`` or ``only in
+    Flask``. An error with a ``where`` is a comparison that could not be completed, ``note`` saying
+    why; an error without one is a request that got no answer, each side's error in
+    ``flask``/``fastapi``. ``parts`` is the body path as keys and indexes (for matching declared
+    differences); ``excerpts`` holds the first lines of both bodies when they differ from the start.
+    """
+
+    aspect: str
+    where: str
+    flask: Any
+    fastapi: Any
+    note: str = ""
+    parts: tuple[Any, ...] = ()
+    excerpts: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def line(self) -> str:
+        """One line for a terminal or a CI log (a lone surrogate from an answer shown as its escape)."""
+        return printable(self._line())
+
+    def _line(self) -> str:
+        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN :]}"
+        label = self.aspect if not where else f"{self.aspect} {where}"
+        if self.aspect == "error" and self.where:
+            return f"error: {self.where} could not be compared: {self.note}"
+        if self.aspect == "error":
+            text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(PAIR, (self.flask, self.fastapi), strict=True) if v)
+            return f"error: {text}"
+        if self.note.startswith("only in"):
+            value = self.flask if self.note.endswith("Flask") else self.fastapi
+            return f"{label}: {self.note} ({show(value)})"
+        text = f"{label}: Flask {show(self.flask)}, FastAPI {show(self.fastapi)}"
+        return f"{text} ({self.note})" if self.note else text
+
+    def to_dict(self) -> dict[str, Any]:
+        """``flask``/``fastapi`` are left out for a side with nothing there (named in ``missing``)."""
+        result: dict[str, Any] = {"aspect": self.aspect, "where": self.where}
+        missing = []
+        for framework, value in zip(PAIR, (self.flask, self.fastapi), strict=True):
+            if value is MISSING:
+                missing.append(framework)
+            else:
+                result[framework] = value
+        result.update(note=self.note, line=self.line())
+        if missing:
+            result["missing"] = missing
+        if self.excerpts is not None:
+            result["excerpt"] = {"flask": list(self.excerpts[0]), "fastapi": list(self.excerpts[1])}
+        return result

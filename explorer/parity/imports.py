@@ -1,0 +1,213 @@
+"""Requests recorded elsewhere: a browser's HAR file, or curl commands typed into a text file.
+
+Both become entries of a requests file (then checked like any other, so the same bounds hold), each
+keeping only what a request to the explorer's own servers can carry: the path and query (the host
+is dropped: the explorer only talks to the servers it started), the method, the headers it may set,
+the body. ``Host``, ``Content-Length``, ``Connection`` and HTTP/2 pseudo-headers are dropped, and so
+is ``Cookie``: cookies belong to each app's own run. Both files are read by the loader every user
+file goes through (:mod:`explorer.runtime.datafile`), and so is a ``-d @file`` a curl command names.
+"""
+
+from __future__ import annotations
+
+import base64
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from explorer.parity.entry import ParityFileError
+from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
+from explorer.runtime.request import MAX_BODY_BYTES, RESERVED_HEADERS
+
+__all__ = ["from_curl", "from_har"]
+
+HAR_LIMITS = FileLimits(32 * 1024 * 1024, max_expanded=64 * 1024 * 1024)
+CURL_MAX_BYTES = 4 * 1024 * 1024
+MAX_IMPORTED = 1000
+_DROPPED = RESERVED_HEADERS | {"cookie", "accept-encoding"}
+_DATA = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode")
+_IGNORED = {"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-L", "--location", "-k",
+            "--insecure", "--compressed", "-f", "--fail", "-g", "--globoff", "--http1.1", "-#", "--no-progress-meter"}  # fmt: skip
+_IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-A"}
+
+
+def _path_of(url: str, where: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        raise ParityFileError(f"{where}: only http and https requests can be imported, not {parts.scheme}:")
+    path = parts.path or "/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in pairs:
+        name = name.strip()
+        if not name or name.startswith(":") or name.lower() in _DROPPED:
+            continue
+        kept[name] = value.strip()
+    return kept
+
+
+def _entry(name: str, method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "method": method.upper(), "path": path}
+    if headers:
+        entry["headers"] = headers
+    if body is not None:
+        entry["body"] = body  # text, as recorded: its Content-Type header (if any) says what it is
+    return entry
+
+
+def from_har(path: str | Path) -> list[dict[str, Any]]:
+    """The requests of a HAR 1.2 file (``log.entries[].request``), in recorded order."""
+    path = Path(path)
+    try:
+        document = load_data_file(path, HAR_LIMITS, "json")
+    except DataFileError as exc:
+        raise ParityFileError(str(exc)) from None
+    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ParityFileError(f"{path.name}: not a HAR file with requests (no log.entries list)")
+    if len(entries) > MAX_IMPORTED:
+        raise ParityFileError(f"{path.name}: {len(entries)} requests; the limit is {MAX_IMPORTED}")
+    result = []
+    for number, item in enumerate(entries, start=1):
+        where = f"{path.name}: entry {number}"
+        request = item.get("request") if isinstance(item, dict) else None
+        if not isinstance(request, dict) or not isinstance(request.get("url"), str):
+            raise ParityFileError(f"{where}: no request with a url")
+        method = request.get("method", "GET")
+        raw_headers = request.get("headers", [])
+        if not isinstance(method, str) or not isinstance(raw_headers, list):
+            raise ParityFileError(f"{where}: the method or the headers are not in HAR form")
+        pairs = [(str(h.get("name", "")), str(h.get("value", ""))) for h in raw_headers if isinstance(h, dict)]
+        body = None
+        post = request.get("postData")
+        if isinstance(post, dict) and isinstance(post.get("text"), str):
+            body = post["text"]
+            if post.get("encoding") == "base64":
+                body = base64.b64decode(body).decode("utf-8", "replace")
+        line = f"{method.upper()} {_path_of(request['url'], where)}"
+        result.append(_entry(f"{number}. {line}"[:120], method, _path_of(request["url"], where), _headers(pairs), body))
+    return result
+
+
+def _commands(text: str) -> list[tuple[int, str]]:
+    """Each curl command with its first line number: continuation backslashes joined, comments skipped."""
+    commands: list[tuple[int, str]] = []
+    current, start = "", 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if not current:
+            start = number
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        current += stripped
+        commands.append((start, current))
+        current = ""
+    if current:
+        commands.append((start, current))
+    return commands
+
+
+def from_curl(path: str | Path) -> list[dict[str, Any]]:
+    """The requests of a file of curl commands (one per line, ``\\`` continues a line, ``#`` comments)."""
+    path = Path(path)
+    try:
+        text = read_text(path, CURL_MAX_BYTES)
+    except DataFileError as exc:
+        raise ParityFileError(str(exc)) from None
+    commands = _commands(text)
+    if not commands:
+        raise ParityFileError(f"{path.name}: no curl command in it")
+    if len(commands) > MAX_IMPORTED:
+        raise ParityFileError(f"{path.name}: {len(commands)} commands; the limit is {MAX_IMPORTED}")
+    return [_curl(command, f"{path.name}: line {line}", path.parent) for line, command in commands]
+
+
+def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:
+        raise ParityFileError(f"{where}: cannot be split like a shell line: {exc}") from None
+    if not words or words[0] != "curl":
+        raise ParityFileError(f"{where}: expected a command starting with 'curl'")
+    method, url, pairs, data = None, None, [], []
+    form: dict[str, str] = {}
+    files: dict[str, str] = {}
+    as_get = head = False
+    words = words[1:]
+    index = 0
+    while index < len(words):
+        word = words[index]
+        value = words[index + 1] if index + 1 < len(words) else None
+        takes = word in ("-X", "--request", "-H", "--header", "--json", "-u", "--user", "--url", "-F", "--form",
+                         "--form-string", *_DATA,
+                         *_IGNORED_WITH_VALUE)  # fmt: skip
+        if takes and value is None:
+            raise ParityFileError(f"{where}: {word} needs a value")
+        if word in ("-X", "--request"):
+            method = value
+        elif word in ("-H", "--header"):
+            name, _, header_value = str(value).partition(":")
+            pairs.append((name, header_value))
+        elif word in _DATA:
+            data.append(_data(str(value), word, where, folder))
+        elif word in ("-F", "--form", "--form-string"):
+            name, _, field_value = str(value).partition("=")
+            if word != "--form-string" and field_value.startswith("@"):
+                files[name] = field_value[1:]  # read when the entry is checked, next to the curl file
+            else:
+                form[name] = field_value
+        elif word == "--json":
+            data.append(_data(str(value), word, where, folder))
+            pairs += [("Content-Type", "application/json"), ("Accept", "application/json")]
+        elif word in ("-u", "--user"):
+            pairs.append(("Authorization", "Basic " + base64.b64encode(str(value).encode()).decode()))
+        elif word == "--url":
+            url = value
+        elif word in ("-G", "--get"):
+            as_get = True
+        elif word in ("-I", "--head"):
+            head = True
+        elif word in _IGNORED or word in _IGNORED_WITH_VALUE:
+            pass
+        elif word.startswith("-"):
+            raise ParityFileError(f"{where}: the curl option {word[:30]!r} cannot be imported")
+        else:
+            url = word
+        index += 2 if takes else 1
+    if url is None:
+        raise ParityFileError(f"{where}: no URL")
+    target = _path_of(url, where)
+    body = "&".join(data) if data else None
+    if as_get and body is not None:
+        target += ("&" if "?" in target else "?") + body
+        body = None
+    if body is not None and not any(n.strip().lower() == "content-type" for n, _ in pairs):
+        pairs.append(("Content-Type", "application/x-www-form-urlencoded"))  # what curl itself sends with -d
+    if (form or files) and body is not None:
+        raise ParityFileError(f"{where}: -d and -F cannot be used together")
+    chosen = method or ("HEAD" if head else "POST" if body is not None or form or files else "GET")
+    entry = _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
+    if form:
+        entry["form"] = form
+    if files:
+        entry["files"] = files
+    return entry
+
+
+def _data(value: str, option: str, where: str, folder: Path) -> str:
+    """A ``-d`` value; ``@file`` is read (bounded, through the loader) relative to the curl file's folder."""
+    if value.startswith("@") and option not in ("--data-raw",):
+        name = value[1:]
+        try:
+            text = read_text((folder / name) if not Path(name).is_absolute() else Path(name), MAX_BODY_BYTES, name)
+        except DataFileError as exc:
+            raise ParityFileError(f"{where}: {exc}") from None
+        return text if option in ("--data-binary", "--json") else text.replace("\r", "").replace("\n", "")
+    return value

@@ -1,0 +1,190 @@
+"""Running a suite against a started session: setup, every request in file order, teardown.
+
+Requests are sent in file order, each to Flask then FastAPI, so a request that creates something
+can be followed by one that reads it. Each app gets its own request: filled with the values
+captured from its own earlier answers (:mod:`explorer.parity.template`) and its ``flask:`` /
+``fastapi:`` overrides. With ``noise``, a safe request is sent a second time to each app and what
+differs between an app's two answers is left out of the comparison (:mod:`explorer.parity.noise`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from explorer.parity.compare import compare
+from explorer.parity.declared import Expectation
+from explorer.parity.differences import NAMES, PAIR, Difference
+from explorer.parity.noise import SAFE_METHODS, find_noise
+from explorer.parity.results import ParityReport, ParityResult
+from explorer.parity.steps import CommandStep, StepResult, run_command
+from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite, Step
+from explorer.parity.template import TemplateError, capture
+from explorer.runtime.errors import RequestError
+
+__all__ = ["RunState", "run_case", "run_parity"]
+
+ResultListener = Callable[[ParityResult], None]
+
+
+@dataclass
+class RunState:
+    """What a run carries from one request to the next: each app's captured values."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=lambda: {fw: {} for fw in PAIR})
+    secret_names: set[str] = field(default_factory=set)
+
+    def secrets(self) -> list[Any]:
+        return [v[name] for v in self.values.values() for name in self.secret_names if name in v]
+
+
+async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[str, Any]:
+    """Each app's filled request, sent; a request that cannot be filled is an exchange with an error."""
+    from explorer.runtime.client import Exchange
+
+    specs, problems = {}, {}
+    for framework in PAIR:
+        try:
+            specs[framework] = case.sides[framework].render(state.values[framework])
+        except (TemplateError, RequestError) as exc:
+            problems[framework] = f"not sent: {exc}"
+    if problems:  # neither app gets it: the two must stay in step for the requests after this one
+        return {fw: Exchange(fw, specs.get(fw, case.request), error=problems.get(fw, "not sent: the other app's "
+                             "request could not be filled")) for fw in PAIR}  # fmt: skip
+    return {fw: await session.send_one(fw, specs[fw]) for fw in PAIR}
+
+
+async def run_case(
+    session: Any,
+    case: ParityCase,
+    state: RunState,
+    base: ParityOptions,
+    file_expectations: Sequence[Expectation] = (),
+    noise: bool = False,
+) -> tuple[ParityResult, set[Expectation]]:
+    """Send one case to both apps and compare; returns the result and the declarations it used."""
+    exchanges = await _exchanges(session, case, state)
+    options = case.options(base)
+    found_noise = None
+    if noise and case.sides["flask"].method in SAFE_METHODS and not any(e.error for e in exchanges.values()):
+        again = {fw: await session.send_one(fw, exchanges[fw].spec) for fw in PAIR}
+        found_noise = find_noise({fw: (exchanges[fw], again[fw]) for fw in PAIR}, options.compare_headers)
+    expectations = (*case.expectations, *file_expectations)
+    # Off the event loop: a large answer takes a while to compare, and the app must keep drawing.
+    found = await asyncio.to_thread(
+        compare, case, exchanges["flask"], exchanges["fastapi"], options, expectations, found_noise
+    )
+    result = ParityResult(case, exchanges, found.differences, found.more, found.declared)
+    result.noise = found_noise.listed() if found_noise else []
+    problems: dict[str, str] = {}
+    for framework in PAIR:
+        if exchanges[framework].error:
+            continue
+        values, failed = capture(case.captures.get(framework, ()), exchanges[framework])
+        state.values[framework].update(values)
+        state.secret_names.update(c.name for c in case.captures.get(framework, ()) if c.secret)
+        if values:
+            result.captures[framework] = values
+        if failed:
+            problems[framework] = "capture " + "; ".join(failed)
+    if problems:
+        result.capture_problems = [f"{NAMES[fw]}: {p}" for fw, p in problems.items()]
+        result.differences.append(Difference("error", "", problems.get("flask"), problems.get("fastapi")))
+    result.secret_names = {c.name for caps in case.captures.values() for c in caps if c.secret}
+    for framework, jar in getattr(session, "jars", {}).items():  # each app's cookies after this request
+        if len(jar):
+            result.cookies[framework] = [f"{c.name}={c.value}" for c in jar.cookies()]
+    if result.outcome != "error":
+        result.stale = [e for e in case.expectations if e not in found.used]
+    return result, found.used
+
+
+async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[StepResult]:
+    """One setup or teardown step, for each app it concerns."""
+    if isinstance(step, CommandStep):
+        return [await run_command(step, session.server(fw).spec, phase) for fw in step.frameworks]
+    exchanges = await _exchanges(session, step, state)
+    results = []
+    for framework in PAIR:
+        exchange = exchanges[framework]
+        if exchange.error:
+            results.append(StepResult(phase, step.name, framework, False, exchange.error))
+            continue
+        values, failed = capture(step.captures.get(framework, ()), exchange)
+        state.values[framework].update(values)
+        state.secret_names.update(c.name for c in step.captures.get(framework, ()) if c.secret)
+        ok = not failed and (step.expect_status is None or exchange.status == step.expect_status)
+        detail = f"{exchange.status} {exchange.reason}".strip()
+        if step.expect_status is not None and exchange.status != step.expect_status:
+            detail += f" (expected {step.expect_status})"
+        if failed:
+            detail += "; capture " + "; ".join(failed)
+        results.append(StepResult(phase, step.name, framework, ok, detail))
+    return results
+
+
+async def run_steps(session: Any, steps: Sequence[Step], phase: str, state: RunState) -> list[StepResult]:
+    """Steps in order; after a failed one the rest are not run (their state would be unknown)."""
+    done: list[StepResult] = []
+    for step in steps:
+        outcome = await _step(session, step, phase, state)
+        done += outcome
+        if not all(s.ok for s in outcome):
+            break
+    return done
+
+
+async def run_parity(
+    session: Any,
+    suite: ParitySuite,
+    options: ParityOptions | None = None,
+    on_result: ResultListener | None = None,
+    *,
+    noise: bool = False,
+    strict: bool = False,
+    reset: bool = False,
+    state: RunState | None = None,
+) -> ParityReport:
+    """Send every case to both servers of a started :class:`~explorer.runtime.session.Session`.
+
+    ``options`` (e.g. from the command line) are added to the file's own; ``on_result`` is called
+    after each case, so a UI can show progress. ``reset`` runs the teardown steps before the setup
+    ones, so a re-run against persistent state starts clean. The teardown runs after the suite
+    even when the setup failed (the suite itself is then not run).
+    """
+    base = suite.options if options is None else suite.options.merged(
+        options.ignore_keys, options.ignore_order or None, options.compare_headers, options.ignore_regex
+    )  # fmt: skip
+    servers = {}
+    for framework in PAIR:
+        server = session.server(framework)
+        servers[framework] = {
+            **server.spec.to_dict(),
+            "base_url": server.status.base_url,
+            "spawn_to_ready_ms": server.status.spawn_to_ready_ms,
+        }
+    report = ParityReport(suite.source, base, servers, started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                          noise=noise, strict=strict)  # fmt: skip
+    state = state if state is not None else RunState()
+    report.state = state  # kept for re-sending one request later
+    started = time.perf_counter()
+    if reset:
+        report.setup += await run_steps(session, suite.teardown, "reset", state)
+    report.setup += await run_steps(session, suite.setup, "setup", state)
+    used: set[Expectation] = set()
+    if report.steps_ok:
+        for case in suite.cases:
+            result, case_used = await run_case(session, case, state, base, suite.expectations, noise)
+            used |= case_used
+            report.results.append(result)
+            if on_result is not None:
+                on_result(result)
+        report.stale = [e for e in suite.expectations if e not in used]
+    report.teardown += await run_steps(session, suite.teardown, "teardown", state)
+    report.secrets = state.secrets()
+    report.duration_ms = (time.perf_counter() - started) * 1000
+    return report

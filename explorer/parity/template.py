@@ -1,0 +1,249 @@
+"""Requests with ``{{name}}`` placeholders, and the values captured from answers that fill them.
+
+A login answers a token; the next request sends it. The two apps answer different tokens (and
+different ids), so every value is captured per app, from that app's own answer, and each app gets
+the request filled with its own values. Placeholders are filled in the path, the header values and
+the body. In a JSON body a string that is exactly one placeholder takes the captured value with its
+JSON type (``"{{order_id}}"`` becomes the number 7); anywhere else the value is written as text.
+
+The filled request is checked again before it is sent (:meth:`RequestSpec.checked`), so a captured
+value holding a line break cannot smuggle a header, and a path cannot be turned into another host.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from explorer.runtime.errors import ExplorerError
+from explorer.runtime.forms import FilePart
+from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec
+
+if TYPE_CHECKING:  # httpx loads with the client, on the first request
+    from explorer.runtime.client import Exchange
+
+__all__ = ["PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "placeholders"]
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SECRET_NAME = re.compile(r"token|secret|passw|key|session|auth|cookie|csrf|jwt|bearer", re.IGNORECASE)
+NO_BODY = object()
+
+
+class TemplateError(ExplorerError):
+    """A placeholder whose value is not known (never captured, or the capture failed)."""
+
+
+class CaptureError(ExplorerError):
+    """A capture that found nothing in the answer: the message says where it looked."""
+
+
+def placeholders(text: str) -> list[str]:
+    """The names of the placeholders in ``text``, in order."""
+    return PLACEHOLDER.findall(text)
+
+
+def _names_in(value: Any) -> Iterable[str]:
+    """Placeholder names anywhere in a parsed JSON value (iterative: the value is bounded, not shallow)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield from placeholders(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """``name`` taken from ``source``: ``status``, ``body``, ``header.NAME``, ``json`` or ``json.a.0.b``.
+
+    ``secret`` values are redacted in every report unless ``--show-secrets``; by default a name that
+    looks like one (token, password, session, key, cookie…) is secret.
+    """
+
+    name: str
+    source: str
+    secret: bool
+
+    @staticmethod
+    def parse(name: str, value: Any) -> Capture:
+        """From a file: ``token: json.user.token`` or ``token: {from: json.user.token, secret: true}``."""
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise CaptureError(f"capture name {name[:40]!r} must be letters, digits and '_' (used as {{{{name}}}})")
+        secret = bool(_SECRET_NAME.search(name))
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in ("from", "secret")]
+            if unknown or "from" not in value:
+                raise CaptureError(f"capture {name!r}: expected 'from' (and optionally 'secret')")
+            if "secret" in value:
+                if not isinstance(value["secret"], bool):
+                    raise CaptureError(f"capture {name!r}: 'secret' must be true or false")
+                secret = value["secret"]
+            value = value["from"]
+        if not isinstance(value, str) or not value.strip():
+            raise CaptureError(
+                f"capture {name!r}: expected a source such as json.user.token, header.location or status"
+            )
+        source = value.strip()
+        head = source.split(".", 1)[0]
+        if source not in ("status", "body", "json") and not (head in ("json", "header") and "." in source):
+            raise CaptureError(f"capture {name!r}: unknown source {source[:60]!r}; "
+                               "use status, body, header.NAME, json or json.a.0.b")  # fmt: skip
+        return Capture(name, source, secret)
+
+    def take(self, exchange: Exchange) -> Any:
+        """The captured value from one answer, or :class:`CaptureError` naming what is missing."""
+        if exchange.error or exchange.status is None:
+            raise CaptureError(f"no answer to capture {self.name!r} from")
+        if self.source == "status":
+            return exchange.status
+        if self.source == "body":
+            return exchange.text
+        kind, _, rest = self.source.partition(".")
+        if kind == "header":
+            value = exchange.header(rest)
+            if value is None:
+                raise CaptureError(f"{self.name!r}: the answer has no {rest} header")
+            return value
+        if not exchange.is_json or exchange.truncated or exchange.json is None and exchange.text.strip() != "null":
+            raise CaptureError(f"{self.name!r}: the answer is not JSON, so {self.source} is not there")
+        value = exchange.json
+        for part in rest.split(".") if rest else []:
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                raise CaptureError(f"{self.name!r}: {self.source} is not in the answer (no {part!r})")
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "from": self.source, "secret": self.secret}
+
+
+def capture(captures: Iterable[Capture], exchange: Exchange) -> tuple[dict[str, Any], list[str]]:
+    """Every value ``captures`` take from one answer, and one line per capture that found nothing."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in captures:
+        try:
+            values[item.name] = item.take(exchange)
+        except CaptureError as exc:
+            problems.append(str(exc))
+    return values, problems
+
+
+def _text(value: Any) -> str:
+    """A captured value written into text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _fill(text: str, values: Mapping[str, Any], where: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise TemplateError(f"{{{{{name}}}}} in the {where} has no value: it was not captured")
+        return _text(values[name])
+
+    return PLACEHOLDER.sub(one, text)
+
+
+def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
+    """A copy of a JSON value with its placeholders filled (iterative, containers rebuilt bottom-up)."""
+
+    def leaf(item: Any) -> Any:
+        if not isinstance(item, str):
+            return item
+        whole = PLACEHOLDER.fullmatch(item)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+        return _fill(item, values, "body")
+
+    if not isinstance(value, (dict, list)):
+        return leaf(value)
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, key = stack.pop()
+        if isinstance(node, dict):
+            copy: Any = dict.fromkeys(node)  # keys in their order; values filled as they come off the stack
+            parent[key] = copy
+            stack.extend((child, copy, k) for k, child in node.items())
+        elif isinstance(node, list):
+            copy = [None] * len(node)
+            parent[key] = copy
+            stack.extend((child, copy, i) for i, child in enumerate(node))
+        else:
+            parent[key] = leaf(node)
+    return root[0]
+
+
+@dataclass(frozen=True)
+class RequestTemplate:
+    """A request as written in the file, placeholders and all; :meth:`render` fills and checks it.
+
+    ``body`` is a JSON value (sent as JSON, with a JSON Content-Type unless one is given) or, when
+    ``raw`` is set, text sent as it is. ``form`` fields (placeholders filled in their values) and
+    ``files`` (read when the file was loaded) are encoded by the client: urlencoded, or multipart
+    when there is a file.
+    """
+
+    method: str = "GET"
+    path: str = "/"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: Any = field(default=NO_BODY, compare=False)
+    raw: bool = False
+    form: tuple[tuple[str, str], ...] = ()
+    files: tuple[FilePart, ...] = ()
+
+    @property
+    def line(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def has_body(self) -> bool:
+        return self.body is not NO_BODY
+
+    def names(self) -> list[str]:
+        """Every placeholder this request uses, in order of appearance."""
+        found = placeholders(self.path)
+        for _, value in self.headers:
+            found += placeholders(value)
+        for _, value in self.form:
+            found += placeholders(value)
+        if self.has_body:
+            found += placeholders(self.body) if self.raw else list(_names_in(self.body))
+        return list(dict.fromkeys(found))
+
+    def with_overrides(self, other: Mapping[str, Any]) -> RequestTemplate:
+        """This request with the keys of a ``flask:``/``fastapi:`` block put over it (headers merged by name)."""
+        changes: dict[str, Any] = {
+            k: v for k, v in other.items() if k in ("method", "path", "body", "raw", "form", "files")
+        }
+        if "headers" in other:
+            theirs = {name.lower() for name, _ in other["headers"]}
+            changes["headers"] = tuple(h for h in self.headers if h[0].lower() not in theirs) + tuple(other["headers"])
+        return replace(self, **changes)
+
+    def render(self, values: Mapping[str, Any] | None = None) -> RequestSpec:
+        """The request to send, with ``values`` filled in; :class:`TemplateError` or ``RequestError`` if bad."""
+        values = values or {}
+        headers = tuple((name, _fill(value, values, f"{name} header")) for name, value in self.headers)
+        spec = RequestSpec(self.method, _fill(self.path, values, "path"), headers)
+        if self.form or self.files:
+            form = tuple((name, _fill(value, values, f"form field {name}")) for name, value in self.form)
+            spec = replace(spec, form=form, files=self.files)
+        if self.has_body and self.raw:
+            spec = replace(spec, body=_fill(self.body, values, "body"))
+        elif self.has_body:
+            body = _fill_json(self.body, values)
+            text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+                raise TemplateError(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB once filled")
+            spec = replace(spec.with_json(body), body=text)
+        return spec.checked()

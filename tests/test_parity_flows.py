@@ -1,0 +1,117 @@
+"""Parity flows against real servers (tests/apps/forms_*.py): forms and files, each app's cookie jar,
+setup and teardown steps (requests and commands), ``--reset``, and ``--strict`` on stale declarations."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from explorer.apps.targets import specs_from_options, startup_problems
+from explorer.parity.check import run_parity
+from explorer.parity.suite import parse_suite
+from explorer.runtime.session import Session
+from tests.conftest import LoopThread
+
+APPS = Path(__file__).resolve().parent / "apps"
+
+
+@pytest.fixture(scope="module")
+def loop_thread() -> Iterator[LoopThread]:
+    loop = LoopThread()
+    yield loop
+    loop.close()
+    loop.loop.close()
+
+
+@pytest.fixture(scope="module")
+def forms(loop_thread: LoopThread) -> Iterator[Session]:
+    session = Session(specs_from_options("forms_flask:app", "forms_fastapi:app", APPS), timeout=10)
+    loop_thread.run(session.start())
+    try:
+        assert startup_problems(session) == []
+        yield session
+    finally:
+        loop_thread.run(session.stop())
+
+
+def test_forms_files_and_each_apps_cookie_jar(forms: Session, loop_thread: LoopThread, tmp_path: Path) -> None:
+    (tmp_path / "sheet.csv").write_bytes(b"a,b\n1,2\n")
+    suite = parse_suite({"requests": [
+        {"name": "urlencoded", "method": "POST", "path": "/form", "form": {"title": "Notes", "n": 2}},
+        {"name": "multipart", "method": "POST", "path": "/form", "form": {"title": "Notes"},
+         "files": {"sheet": {"path": "sheet.csv", "type": "text/csv"}}},
+        {"name": "login", "method": "POST", "path": "/login?user=ada"},
+        {"name": "me", "path": "/me", "status": 200},
+    ]}, "forms.yaml", tmp_path)  # fmt: skip
+    forms.clear_cookies()
+    report = loop_thread.run(run_parity(forms, suite))
+    assert [r.outcome for r in report.results] == ["match"] * 4, [
+        d.line() for r in report.results for d in r.differences
+    ]
+    urlencoded, multipart, login, me = report.results
+    assert urlencoded.exchanges["fastapi"].json == {"media": "application/x-www-form-urlencoded",
+                                                   "fields": {"title": "Notes", "n": "2"}, "files": []}  # fmt: skip
+    sent = multipart.exchanges["flask"].json
+    assert sent["media"] == "multipart/form-data" and sent["files"][0]["filename"] == "sheet.csv"
+    assert me.exchanges["flask"].json == {"user": "ada"} == me.exchanges["fastapi"].json  # each jar sent its own cookie
+    assert login.cookies == {"flask": ["sid=flask-ada"], "fastapi": ["sid=fastapi-ada"]}
+    shown = report.to_dict()["results"][2]["cookies"]
+    assert shown == {"flask": ["sid=‹redacted›"], "fastapi": ["sid=‹redacted›"]}
+    assert "flask-ada" not in json.dumps(report.to_dict()) and "flask-ada" in json.dumps(
+        report.to_dict(show_secrets=True)
+    )
+
+
+def test_setup_teardown_and_reset_run_in_order(forms: Session, loop_thread: LoopThread, tmp_path: Path) -> None:
+    marker = tmp_path / "ran.txt"
+    write = [
+        sys.executable,
+        "-c",
+        f"import sys; open({str(marker)!r}, 'a').write(sys.argv[1] + '\\n'); print('wrote', sys.argv[1])",
+    ]
+    suite = parse_suite({
+        "setup": [{"command": [*write, "setup"], "framework": "flask"},
+                  {"name": "sign in", "method": "POST", "path": "/login?user=bob", "capture": {"who": "json.ok"}}],
+        "requests": [{"name": "me", "path": "/me", "headers": {"X-Who": "{{who}}"}}],
+        "teardown": [{"command": [*write, "teardown"], "framework": "fastapi"}],
+    }, "steps.yaml")  # fmt: skip
+    report = loop_thread.run(run_parity(forms, suite, reset=True))
+    assert report.passed, [s.line() for s in report.setup + report.teardown]
+    assert marker.read_text().split() == ["teardown", "setup", "teardown"]  # --reset: teardown, setup; then teardown
+    assert [(s.phase, s.framework) for s in report.setup] == [
+        ("reset", "fastapi"), ("setup", "flask"), ("setup", "flask"), ("setup", "fastapi")]  # fmt: skip
+    assert report.setup[1].output == ("wrote setup",) and report.results[0].exchanges["flask"].json == {"user": "bob"}
+    assert report.results[0].exchanges["fastapi"].spec.header("x-who") == "true"  # captured in setup
+
+
+def test_a_failed_setup_step_stops_the_suite_and_fails_the_run(forms: Session, loop_thread: LoopThread) -> None:
+    suite = parse_suite({
+        "setup": [{"command": [sys.executable, "-c", "print('no database'); raise SystemExit(3)"]}],
+        "requests": [{"path": "/me"}],
+        "teardown": [{"method": "POST", "path": "/login", "status": 201}],
+    }, "steps.yaml")  # fmt: skip
+    report = loop_thread.run(run_parity(forms, suite))
+    assert not report.passed and report.results == []
+    failed = report.setup[0]
+    assert (failed.ok, failed.detail, failed.output) == (False, "failed with exit code 3", ("no database",))
+    assert [s.framework for s in report.setup] == ["flask", "fastapi"]  # once per app; no step after it ran
+    assert [s.detail for s in report.teardown] == ["200 OK (expected 201)"] * 2  # the teardown still runs
+
+
+def test_stale_declarations_warn_and_fail_with_strict(forms: Session, loop_thread: LoopThread) -> None:
+    suite = parse_suite({
+        "expect_differences": [{"aspect": "status", "reason": "fixed long ago"}],
+        "requests": [{"name": "me", "path": "/me", "expect_differences": [
+            {"aspect": "body", "where": "user", "reason": "no longer differs"}]}],
+    }, "stale.yaml")  # fmt: skip
+    forms.clear_cookies()
+    report = loop_thread.run(run_parity(forms, suite))
+    assert report.passed and report.stale_count == 2
+    assert [e.reason for e in report.results[0].stale] == ["no longer differs"]
+    assert [e.reason for e in report.stale] == ["fixed long ago"]
+    strict = loop_thread.run(run_parity(forms, suite, strict=True))
+    assert not strict.passed and strict.to_dict()["summary"]["stale"] == 2
