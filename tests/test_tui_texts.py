@@ -97,5 +97,5 @@ async def test_a_body_of_one_4_mib_line_keeps_the_keys_quick() -> None:
         view.text_area.focus()
         started = time.perf_counter()
         await pilot.press(*["pagedown"] * 5)
-        assert time.perf_counter() - started < 2.5  # 0.45 s here; 4.2 s for the same keys before
+        assert time.perf_counter() - started < 3.0  # 0.45 s here; 4.2 s for the same keys before
         assert "shown in pieces" in str(view.query_one("#body-note").render())
