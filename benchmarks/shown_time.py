@@ -4,7 +4,7 @@ The real app runs in a pseudo-terminal, as a user runs it, with ``GET /items/1``
 The script presses ctrl+r N times; between presses, after the same 0.3 s of quiet, a separate
 process times one of the same request on each server with the standard library's ``http.client``
 over its own kept-alive connection (reconnecting where the server closes it, as the app does).
-At the end it presses ``e`` to export the session and reads the times the app showed from that
+At the end it presses ctrl+s to export the session and reads the times the app showed from that
 file. It prints both medians per framework and their difference (target: within 0.5 ms).
 
     .venv/bin/python benchmarks/shown_time.py [--rounds 30]
@@ -104,7 +104,7 @@ def main() -> None:
             for fw, ms in independent.once().items():
                 other[fw].append(ms)
             settle(app, 0.3)
-        app.write(b"e")
+        app.write(b"\x13")  # ctrl+s: export
         deadline = time.monotonic() + 10
         while not list(folder.glob("explorer-session-*.json")) and time.monotonic() < deadline:
             app.pump(0.05)

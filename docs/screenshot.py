@@ -24,7 +24,7 @@ async def main() -> None:
         await servers_ready(pilot)
         await send_and_wait(pilot)  # warm-up: the first request on each server includes one-off setup
         await send_and_wait(pilot)
-        await pilot.press("3")
+        await pilot.press("escape", "3")  # from the list to the answers, then the Validation tab
         await pilot.pause()
         app.save_screenshot(filename=OUT.name, path=str(OUT.parent))
     print(f"wrote {OUT}")

@@ -1,36 +1,90 @@
-"""The Body tab: pretty JSON, highlighted HTML, or the raw text exactly as received."""
+"""The Body tab: pretty JSON or the text exactly as received, in a read-only editor with a find bar.
+
+The body sits in a read-only TextArea, so it can be read the way a text is read: the cursor and
+shift+arrows (or the mouse) select, ctrl+c copies the selection, ``w`` wraps long lines or not,
+and ctrl+f opens a find bar whose Enter jumps to the next match and selects it.
+"""
 
 from __future__ import annotations
 
 import json
-
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
+from textual.widgets.text_area import LanguageDoesNotExist, Selection
+
+from panels.fields import Field, Left
 
 if TYPE_CHECKING:
-    from rich.syntax import Syntax
-
     from explorer.runtime.client import Exchange
+
+__all__ = ["HIGHLIGHT_LIMIT", "LINE_LIMIT", "PRETTY_LIMIT", "RAW_LIMIT", "BodyView", "display_lines", "find_next"]
 
 PRETTY_LIMIT = 1024 * 1024  # bodies above this are shown raw only
 HIGHLIGHT_LIMIT = 200 * 1024  # syntax colouring above this costs more than it helps
 RAW_LIMIT = 4 * 1024 * 1024  # the raw view shows this much of a body, with a note
+WRAP_LIMIT = 512 * 1024  # wrapping a longer text is re-measured on every resize: it starts unwrapped (w wraps)
+LINE_LIMIT = 1000  # characters of one displayed line: the editor redraws a whole line for every row it shows
 
 
-class BodyView(VerticalScroll):
-    """Shows one exchange's body; ``raw`` switches between pretty and exact text."""
+def display_lines(text: str) -> tuple[str, int]:
+    """``text`` with every line over LINE_LIMIT characters shown in pieces, and how many lines were broken.
+
+    A minified JSON answer or a long HTML line is one line of megabytes; a text editor draws such a
+    line whole for each row on screen, which took most of a second per key for a 4 MiB line here.
+    """
+    if len(text) <= LINE_LIMIT or all(len(line) <= LINE_LIMIT for line in text.split("\n")):
+        return text, 0
+    broken = 0
+    pieces = []
+    for line in text.split("\n"):
+        if len(line) > LINE_LIMIT:
+            broken += 1
+            pieces.extend(line[i : i + LINE_LIMIT] for i in range(0, len(line), LINE_LIMIT))
+        else:
+            pieces.append(line)
+    return "\n".join(pieces), broken
+
+
+def find_next(text: str, needle: str, start: int) -> int | None:
+    """Index of the next case-insensitive match of ``needle`` at or after ``start``, wrapping round once."""
+    if not needle:
+        return None
+    haystack, wanted = text.casefold(), needle.casefold()
+    if len(haystack) != len(text):  # casefold changed lengths (ß -> ss): indices would drift, so match exactly
+        haystack, wanted = text, needle
+    found = haystack.find(wanted, start)
+    if found < 0:
+        found = haystack.find(wanted, 0)
+    return None if found < 0 else found
+
+
+class BodyText(TextArea):
+    """The body itself: read-only, selectable."""
+
+    HELP = (
+        "The answer's body, read-only. Arrows move the cursor, shift+arrows (or the mouse) select, ctrl+c copies "
+        "the selection, l wraps long lines, b shows it raw or pretty, ctrl+f finds text. Escape goes back to the list."
+    )
+
+
+class BodyView(Vertical):
+    """Shows one exchange's body; ``raw`` switches between pretty and exact text, ``wrap`` between wrapped and not."""
 
     DEFAULT_CSS = """
     BodyView { height: 1fr; }
-    BodyView > .note { color: $text-warning; }
+    BodyView > .note { color: $text-warning; height: auto; }
+    BodyView > BodyText, BodyView > BodyText:focus { height: 1fr; border: none; padding: 0; }
+    BodyView > #body-find { display: none; }
+    BodyView.-finding > #body-find { display: block; }
     """
-
     raw: reactive[bool] = reactive(False)
+    wrap: reactive[bool] = reactive(True)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -38,7 +92,12 @@ class BodyView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="note", id="body-note")
-        yield Static("", id="body-content")
+        yield BodyText("", read_only=True, soft_wrap=True, show_line_numbers=False, id="body-text")
+        yield Field(placeholder="Find in the body (Enter: next match, Escape: close)", id="body-find", compact=True)
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#body-text", TextArea)
 
     def show(self, exchange: Exchange | None) -> None:
         self._exchange = exchange
@@ -46,56 +105,104 @@ class BodyView(VerticalScroll):
 
     def show_arriving(self, text: Text) -> None:
         """Parts of a body still arriving (``panels.arriving``); :meth:`show` replaces them with the answer."""
-        self.query_one("#body-note", Static).update("")
-        self.query_one("#body-content", Static).update(text)
+        note = self.query_one("#body-note", Static)
+        note.update("")
+        note.display = False
+        self._load(display_lines(text.plain)[0], None)
+        self.text_area.scroll_end(animate=False)
 
     def watch_raw(self) -> None:
         self._redraw()
 
+    def watch_wrap(self, wrap: bool) -> None:
+        if self.is_mounted:
+            self.text_area.soft_wrap = wrap and len(self.text_area.text) <= WRAP_LIMIT
+
     def _redraw(self) -> None:
         if not self.is_mounted:
             return
-        note, content = self.query_one("#body-note", Static), self.query_one("#body-content", Static)
+        note, area = self.query_one("#body-note", Static), self.text_area
         exchange = self._exchange
         if exchange is None or exchange.status is None:
-            note.update("")
-            content.update(Text((exchange.error or "") if exchange else "No response yet.", style="italic"))
+            note.update(Text((exchange.error or "") if exchange else "No response yet.", style="italic"))
+            self._load("", None)
             return
         notes = []
         if exchange.truncated:
             notes.append(f"Body cut at {len(exchange.body):,} bytes.")
         if not exchange.body:
             notes.append("Empty body." if exchange.spec.method != "HEAD" else "Empty body: HEAD answers carry headers only.")
-        renderable, extra = self._pretty(exchange) if not self.raw else (None, "")
-        if renderable is None:
+        text, language, extra = self._pretty(exchange) if not self.raw else (None, None, "")
+        if text is None:
             text = exchange.text
             if len(text) > RAW_LIMIT:
                 notes.append(f"Showing the first {RAW_LIMIT // 1024 // 1024} MiB of the raw body.")
                 text = text[:RAW_LIMIT]
-            renderable = Text(text)
+        text, broken = display_lines(text)
+        if broken:
+            notes.append(f"{broken:,} line(s) over {LINE_LIMIT:,} characters are shown in pieces (a copy has line breaks "
+                         "between them).")
+        if len(text) > WRAP_LIMIT and self.wrap:
+            notes.append("Long body: shown unwrapped (w wraps it).")
         if extra:
             notes.append(extra)
         note.update(Text(" ".join(notes)))
-        content.update(renderable)
+        note.display = bool(notes)
+        self._load(text, language)
+        area.soft_wrap = self.wrap and len(text) <= WRAP_LIMIT
 
-    def _pretty(self, exchange: Exchange) -> tuple[Syntax | Text | None, str]:
+    def _load(self, text: str, language: str | None) -> None:
+        area = self.text_area
+        area.language = None  # highlighting the new text in the old language would be wasted work
+        area.load_text(text)
+        if language is not None:
+            try:
+                area.language = language
+            except LanguageDoesNotExist:  # the grammar is not installed: the text stays plain
+                area.language = None
+
+    def _pretty(self, exchange: Exchange) -> tuple[str | None, str | None, str]:
         from explorer.content.stream import is_streamed, timeline
 
         if is_streamed(exchange):
             note = (f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
                     "request started (b: the raw body).")  # fmt: skip
-            return Text("\n".join(timeline(exchange))), note
+            return "\n".join(timeline(exchange)), None, note
         if exchange.size > PRETTY_LIMIT:
-            return None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."
+            return None, None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."
         if exchange.json is not None:
             text = json.dumps(exchange.json, indent=2, ensure_ascii=False)
-            lexer = "json"
-        elif exchange.is_html:
-            text, lexer = exchange.text, "html"
-        else:
-            return None, ""
-        if len(text) > HIGHLIGHT_LIMIT:
-            return Text(text), ""
-        from rich.syntax import Syntax
+            return text, "json" if len(text) <= HIGHLIGHT_LIMIT else None, ""
+        if exchange.is_html:
+            return exchange.text, "html" if len(exchange.text) <= HIGHLIGHT_LIMIT else None, ""
+        return None, None, ""
 
-        return Syntax(text, lexer, theme="ansi_dark", word_wrap=True, background_color="default"), ""
+    # ------------------------------------------------------------------ find
+    def open_find(self) -> None:
+        """Show the find bar and put the keyboard in it."""
+        self.add_class("-finding")
+        self.query_one("#body-find", Field).focus()
+
+    @on(Input.Submitted, "#body-find")
+    def _find(self, event: Input.Submitted) -> None:
+        event.stop()
+        area = self.text_area
+        document = area.document
+        start = document.get_index_from_location(area.selection.end)
+        found = find_next(area.text, event.value, start)
+        box = self.query_one("#body-find", Field)
+        if found is None:
+            box.border_title = None
+            self.query_one("#body-note", Static).update(Text(f"Not found: {event.value!r}", style="italic"))
+            self.query_one("#body-note", Static).display = True
+            return
+        begin = document.get_location_from_index(found)
+        end = document.get_location_from_index(found + len(event.value))
+        area.selection = Selection(begin, end)
+        area.scroll_cursor_visible(center=True)
+
+    @on(Left, "#body-find")
+    def _close_find(self, event: Left) -> None:
+        event.stop()
+        self.remove_class("-finding")
+        self.text_area.focus()

@@ -24,6 +24,12 @@ FLASK_DOCS_NOTE = (
 class DocsScreen(Screen[None]):
     """Draws an operations outline and Flask's answer, both fetched before it opens (``explorer.tui.screens.docs``)."""
 
+    HELP_TITLE = "API docs"
+    HELP = (
+        "FastAPI's generated OpenAPI schema as an outline (every operation, its parameters, body fields and "
+        "responses), next to what Flask answers for /docs. o opens FastAPI's interactive /docs page in a browser, "
+        "when one can be started from here."
+    )
     BINDINGS = [
         Binding("escape,d", "dismiss(None)", "Back", id="docs.back"),
         Binding("o", "app.open_docs", "Open /docs in browser", id="docs.open"),

@@ -8,9 +8,12 @@ boundary) is sent exactly as typed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -26,18 +29,57 @@ from explorer.runtime.forms import (
     form_text,
     parse_form_text,
 )
+from explorer.runtime.pasted import looks_pasted
 from explorer.runtime.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
+from panels.fields import Field, LeavingTextArea
+
+__all__ = ["HeadersArea", "PathField", "RequestEditor"]
+
+
+class BodyEditor(LeavingTextArea):
+    """The JSON body: Tab indents here, so Escape is the way out, and the footer says so."""
+
+    HELP = "The request body, sent as typed. Tab indents; Escape leaves the editor; ctrl+r sends."
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave body (Tab indents)", id="editor.leave")]
 
 
 def body_area() -> TextArea:
     """A JSON editor, highlighted when the tree-sitter grammar is installed, plain otherwise."""
-    area = TextArea("", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+    area = BodyEditor("", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent", placeholder="Body (JSON)")
     if "json" in area.available_languages:
         area.language = "json"
     return area
 
 
-class HeadersArea(TextArea):
+class PathField(Field):
+    """The path: a URL of the explorer's servers or a curl command pasted here is posted as :class:`Pasted`.
+
+    Textual's Input keeps only the first line of a paste; a curl command copied from a terminal often
+    spans several, so the whole text is handed on before that happens.
+    """
+
+    HELP = (
+        "The path and query to send, e.g. /items/1?q=pen. A URL of one of the explorer's servers, or a curl "
+        "command, pasted here is read into the editor. Enter sends; Escape leaves the field."
+    )
+
+    class Pasted(Message):
+        """A URL or curl command was pasted (or submitted) in the path field."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        if looks_pasted(event.text):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Pasted(event.text))
+            return
+        await super()._on_paste(event)
+
+
+class HeadersArea(LeavingTextArea):
     """The headers field: one ``Name: value`` per line, where only ``\n`` (or ``\r\n``) ends a line.
 
     Textual's document splits lines as ``str.splitlines`` does, so a pasted U+2028, vertical tab or
@@ -65,6 +107,8 @@ class HeadersArea(TextArea):
 class RequestEditor(Vertical):
     """Holds the request being edited. :meth:`read` returns it checked, or raises :class:`RequestError`."""
 
+    ALLOW_MAXIMIZE = True  # z zooms it
+
     class SendRequested(Message):
         """The user pressed Send (or Enter in the path)."""
 
@@ -73,12 +117,12 @@ class RequestEditor(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="request-line"):
             yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
-            yield Input("/items/1", placeholder="/path?query", id="path")
+            yield PathField("/items/1", placeholder="/path?query, a URL of these servers, or curl …", id="path", compact=True)
             yield Label("×", id="burst-label")
-            yield Input("1", id="burst", type="integer", max_length=3, tooltip="copies sent at the same moment")
+            yield Field("1", id="burst", type="integer", max_length=3, compact=True, tooltip="copies sent at the same moment")
             yield Button("Send ^r", id="send", variant="primary", compact=True)
         with Horizontal(id="request-parts"):
-            yield HeadersArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False)
+            yield HeadersArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False, placeholder="Header: value")
             yield body_area()
         yield Static("", id="editor-message")
 
@@ -147,3 +191,8 @@ class RequestEditor(Vertical):
     @on(Input.Submitted, "#burst")
     def _send(self) -> None:
         self.post_message(self.SendRequested())
+
+    def pasted_path(self) -> str | None:
+        """The path field's text when it holds a URL or a curl command (typed there, not pasted), else None."""
+        text = self.query_one("#path", Input).value
+        return text if looks_pasted(text) else None

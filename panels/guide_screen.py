@@ -15,6 +15,11 @@ from explorer.content.guide import QUESTIONS, recommend
 class GuideScreen(Screen[None]):
     """Each switch is one question; the recommendation below follows every change."""
 
+    HELP_TITLE = "Which first?"
+    HELP = (
+        "A few yes/no questions about your next project; the recommendation below follows every answer, with its "
+        "reasons. Tab moves between the questions, space or Enter flips a switch."
+    )
     BINDINGS = [Binding("escape,g", "dismiss(None)", "Back", id="guide.back")]
 
     def compose(self) -> ComposeResult:

@@ -12,13 +12,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.runtime.errors import ExplorerError
+from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
@@ -73,19 +74,31 @@ def parse_seconds(text: str, what: str) -> float:
 
 
 class LabScreen(Screen[None]):
-    """Pick a scenario, levels and Flask server; run; watch progress, results, plots and the verdict.
+    """Pick a scenario, a loop, levels or rates and the servers; run; watch progress, results, plots and the verdict.
 
     | Key | Action |
     | --- | --- |
     | ctrl+r | run (or run again) |
     | ctrl+x | stop the run |
-    | escape / p | back (a run goes on in the background until it ends or is stopped) |
+    | escape | leave a field; elsewhere, back (a run goes on in the background until it ends or is stopped) |
     """
+
+    HELP_TITLE = "Performance lab"
+    HELP = (
+        "Async against sync under load, measured. Choose the scenario (or the coordinated-omission experiment), "
+        "closed loop (concurrency levels) or open loop (rates, each request timed from when it was due), the "
+        "engine, the Flask and FastAPI servers (gevent, granian, several side by side), the duration, warm-up and "
+        "repeats; ctrl+r runs the experiment on servers of its own, with the load generated in a process of its "
+        "own. Results with the server's CPU per request, plots (p99 against throughput shows where each route "
+        "saturates) and a verdict computed from the figures follow; ctrl+x stops a run. A run goes on while you "
+        "look elsewhere."
+    )
 
     BINDINGS = [
         Binding("escape,p", "dismiss(None)", "Back", id="lab.back"),
         Binding("ctrl+r", "run", "Run", id="lab.run", priority=True),
-        Binding("ctrl+x", "stop", "Stop", id="lab.stop"),
+        # Priority, as ctrl+r: a focused field would otherwise take ctrl+x as "cut" and the run would go on.
+        Binding("ctrl+x", "stop", "Stop", id="lab.stop", priority=True),
     ]
 
     class RunRequested(Message):
@@ -104,33 +117,35 @@ class LabScreen(Screen[None]):
         self._live: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="lab-controls"):
-            yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
-            yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
-            yield Select(FASTAPI_SERVERS, value="uvicorn", allow_blank=False, id="lab-fastapi", compact=True)
-            yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
-                         id="lab-engine", compact=True)  # fmt: skip
-        with Horizontal(id="lab-controls-2"):
-            yield Select(MODES, value="closed", allow_blank=False, id="lab-mode", compact=True)
-            yield Label("levels", classes="lab-label", id="lab-levels-label")
-            yield Input(DEFAULT_INPUT["closed"], id="lab-levels")
-            yield Label("s", classes="lab-label")
-            yield Input("3", id="lab-duration", type="number")
-            yield Label("warm-up", classes="lab-label")
-            yield Input("1", id="lab-warmup", type="number")
-            yield Label("repeats", classes="lab-label")
-            yield Input("1", id="lab-repeat", type="integer")
-            yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
-            yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
-        yield Static("", id="lab-about")
-        yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
-        yield Static("", id="lab-live")
-        with Horizontal(id="lab-body"):
+        with VerticalScroll(id="lab-scroll"):  # a short terminal scrolls the lab rather than cutting it
+            with Vertical(id="lab-controls"):
+                with Horizontal(id="lab-choices"):
+                    yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
+                    yield Select(MODES, value="closed", allow_blank=False, id="lab-mode", compact=True)
+                    yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
+                                 id="lab-engine", compact=True)  # fmt: skip
+                with Horizontal(id="lab-servers"):
+                    yield Select(FLASK_SERVERS, value="gunicorn", allow_blank=False, id="lab-flask", compact=True)
+                    yield Select(FASTAPI_SERVERS, value="uvicorn", allow_blank=False, id="lab-fastapi", compact=True)
+                with Horizontal(id="lab-numbers"):
+                    yield Label("levels", classes="lab-label", id="lab-levels-label")
+                    yield Field(DEFAULT_INPUT["closed"], id="lab-levels", compact=True)
+                    yield Label("s", classes="lab-label")
+                    yield Field("3", id="lab-duration", type="number", compact=True)
+                    yield Label("warm-up", classes="lab-label")
+                    yield Field("1", id="lab-warmup", type="number", compact=True)
+                    yield Label("repeats", classes="lab-label")
+                    yield Field("1", id="lab-repeat", type="integer", compact=True)
+                    yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
+                    yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
+            yield Static("", id="lab-about")
+            yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
+            yield Static("", id="lab-live")
             yield DataTable(id="lab-results", zebra_stripes=True, cursor_type="row")
-            with Vertical(id="lab-plots"):
+            with Horizontal(id="lab-plots"):
                 yield PlotextPlot(id="lab-plot-rps", classes="lab-plot")
                 yield PlotextPlot(id="lab-plot-latency", classes="lab-plot")
-        yield Static("", id="lab-verdict")
+            yield Static("", id="lab-verdict")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -140,6 +155,11 @@ class LabScreen(Screen[None]):
             table.add_column(column, key=column)
         self._about()
         self.query_one("#lab-scenario", Select).focus()
+
+    @on(Left)
+    def _left_field(self, event: Left) -> None:
+        event.stop()
+        self.query_one("#lab-results", DataTable).focus()
 
     @on(Select.Changed, "#lab-mode")
     def _mode_changed(self, event: Select.Changed) -> None:
@@ -202,6 +222,13 @@ class LabScreen(Screen[None]):
     def _set_running(self, running: bool) -> None:
         self.query_one("#lab-run", Button).disabled = running
         self.query_one("#lab-stop", Button).disabled = not running
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stop is offered (and ctrl+x taken from a field's "cut") only while a run is under way."""
+        if action == "stop":
+            return not self.query_one("#lab-stop", Button).disabled
+        return True
 
     def on_bench_event(self, event: BenchEvent) -> None:
         """Progress, a finished run, or a run starting: called by the controller for every event."""

@@ -14,8 +14,9 @@ def mask_digits(text: str) -> str:
     return _DIGITS.sub("#", _STAMP.sub("[‒]", text))
 
 
-def ms(value: float | None, mask: bool, digits: int = 2) -> str:
-    """A duration for display, or a fixed placeholder in masked mode."""
+def ms(value: float | None, mask: bool, digits: int = 2, unit: bool = True) -> str:
+    """A duration for display, or a fixed placeholder in masked mode; ``unit=False`` leaves out " ms"."""
     if value is None:
         return "n/a"
-    return "‒.‒‒ ms" if mask else f"{value:.{digits}f} ms"
+    shown = "‒.‒‒" if mask else f"{value:.{digits}f}"
+    return f"{shown} ms" if unit else shown

@@ -9,10 +9,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
@@ -20,6 +22,16 @@ if TYPE_CHECKING:
     from explorer.runtime.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
 OUTCOME_STYLE = {"match": "bold green", "declared": "green", "differ": "bold yellow", "error": "bold red"}
+REQUEST_CHARS = 48  # of a request's name and line in the table; the detail below the table shows it whole
+DIFFERENCE_CHARS = 90
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _request_label(name: str, line: str) -> str:
+    return f"{name}: {line}" if name and name != line else line
 
 
 class ParityScreen(Screen["RequestSpec | None"]):
@@ -29,8 +41,17 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | --- | --- |
     | enter | in the path: run the file; on a row: load its request in the editor |
     | ctrl+r | on a row: send that request again to both apps (with the values captured so far) |
-    | escape / c | back |
+    | escape | leave the path field; elsewhere, back |
+    | c | back |
     """
+
+    HELP_TITLE = "Parity check"
+    HELP = (
+        "A requests file (YAML or JSON) is sent to both apps, request by request, and each pair of answers is "
+        "compared: status, content type, chosen headers and the body (JSON structurally). Type the file's path "
+        "and press Enter; with the demos, the demo requests file is filled in. Enter on a row loads its request "
+        "into the main view's editor and sends it; ctrl+r sends it again here."
+    )
 
     BINDINGS = [
         Binding("escape,c", "dismiss(None)", "Back", id="parity.back"),
@@ -59,22 +80,29 @@ class ParityScreen(Screen["RequestSpec | None"]):
         self.redactor: Redactor | None = None  # from the controller: secrets hidden in what is drawn
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="parity-bar"):
-            yield Input(self.path, placeholder="requests.yaml or .json (method, path, headers, body, expect)", id="parity-path")
-            yield Button("Run", id="parity-run", variant="primary", compact=True)
-        yield Static(Text("Each request goes to both apps; status, content type, chosen headers and JSON bodies are compared."),
-                     id="parity-summary")  # fmt: skip
-        yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="parity-detail")
+        with VerticalScroll(id="parity-scroll"):  # a short terminal scrolls the screen rather than cutting it
+            with Horizontal(id="parity-bar"):
+                yield Field(self.path, placeholder="requests.yaml or .json (method, path, headers, body, expect)",
+                            id="parity-path", compact=True)  # fmt: skip
+                yield Button("Run", id="parity-run", variant="primary", compact=True)
+            yield Static(Text("Each request goes to both apps; status, content type, chosen headers and JSON bodies are "
+                              "compared."), id="parity-summary")  # fmt: skip
+            yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="parity-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#parity-table", DataTable)
         table.add_column("#", width=3)
-        table.add_column("request", width=40)
+        table.add_column("request", width=REQUEST_CHARS)  # longer ones end in "…": the detail shows them whole
         table.add_column("outcome", width=8, key="outcome")
-        table.add_column("first difference", width=80, key="first")
+        table.add_column("first difference", width=DIFFERENCE_CHARS, key="first")
         self.query_one("#parity-path", Input).focus()
+
+    @on(Left, "#parity-path")
+    def _left_field(self, event: Left) -> None:
+        event.stop()
+        self.query_one("#parity-table", DataTable).focus()
 
     @on(Button.Pressed, "#parity-run")
     @on(Input.Submitted, "#parity-path")
@@ -97,9 +125,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
 
     def _first(self, result: ParityResult) -> Text:
         if result.differences:
-            return Text(self._hide(result.differences[0].line()))
+            return Text(_cut(self._hide(result.differences[0].line()), DIFFERENCE_CHARS))
         if result.declared:
-            return Text(f"declared: {self._hide(result.declared[0][0].line())}", style="dim")
+            return Text(_cut(f"declared: {self._hide(result.declared[0][0].line())}", DIFFERENCE_CHARS), style="dim")
         return Text("")
 
     def add_result(self, result: ParityResult) -> None:
@@ -108,7 +136,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         line = self._hide(result.case.request.line)
         self.query_one("#parity-table", DataTable).add_row(
             Text(str(len(self.results))),
-            Text(f"{result.case.name}: {line}" if result.case.name else line),
+            Text(_cut(_request_label(result.case.name, line), REQUEST_CHARS)),
             Text(result.outcome, style=OUTCOME_STYLE.get(result.outcome, "")),
             self._first(result),
             key=str(len(self.results) - 1),
@@ -150,7 +178,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if not 0 <= row < len(self.results):
             return
         result = self.results[row]
-        text = Text()
+        text = Text(_request_label(result.case.name, self._hide(result.case.request.line)) + "\n", style="bold")
         for difference in result.differences:
             text.append(f"• {self._hide(difference.line())}\n")
         if result.more:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
 from explorer.content.explain import why
 from panels.body_view import BodyView
+from panels.fields import Left
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
@@ -47,8 +50,17 @@ class ResponsePanel(Vertical):
     """Draws what it is handed: an exchange, a handler lookup, a server status and its log.
 
     The app and its workbench set these through :meth:`show_exchange`, :meth:`show_code` and :meth:`show_status`;
-    the panel never sends anything itself.
+    the panel never sends anything itself. Its title names the send its answer belongs to (``#3 GET /items/1``),
+    so an answer from an earlier send can never pass for the latest one: :meth:`mark_earlier` says so on it.
     """
+
+    ALLOW_MAXIMIZE = True
+    HELP = (
+        "One server's answer: the status chip, content type and size (≠ marks what differs from the other "
+        "answer), the times, why the server answered so, and five tabs (keys 1-5): Body, Headers, Validation, "
+        "Code (the handler that ran) and Log (the server's output). The title names the request the answer belongs to."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to list", id="answer.leave")]
 
     def __init__(self, framework: str, log: LogBuffer, mask: bool = False, **kwargs: object) -> None:
         super().__init__(id=f"panel-{framework}", classes="response-panel", **kwargs)  # type: ignore[arg-type]
@@ -60,6 +72,9 @@ class ResponsePanel(Vertical):
         self._flush_scheduled = False
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
+        self.send_number = 0  # the send the answer shown belongs to (0: none yet)
+        self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
+        self.request_line = ""
         self._arriving: Arriving | None = None
         self.border_title = NAMES.get(framework, framework)
 
@@ -84,7 +99,7 @@ class ResponsePanel(Vertical):
                     yield Static("", classes="note", id=f"codenote-{self.framework}")
                     yield Static("", id=f"code-view-{self.framework}")
             with TabPane("Log", id=f"log-{self.framework}"):
-                yield RichLog(id=f"logview-{self.framework}", max_lines=LOG_LINES, markup=False, wrap=False, highlight=False)
+                yield RichLog(id=f"logview-{self.framework}", max_lines=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -113,10 +128,27 @@ class ResponsePanel(Vertical):
         for line in lines:
             log.write(Text.from_ansi(mask_digits(line) if self.mask else line))
 
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
+        self.query_one(BodyView).wrap = wrap
+        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        if log.wrap != wrap:
+            log.wrap = wrap
+            log.clear()
+            self._pending = deque(self._logbuffer.lines(), maxlen=LOG_LINES)
+            self._flush_log()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """The Log tab opens on its newest line: lines written while it was hidden scrolled nothing."""
+        if event.pane.id == f"log-{self.framework}":
+            log = self.query_one(f"#logview-{self.framework}", RichLog)
+            self.call_after_refresh(log.scroll_end, animate=False)
+
     def show_status(self, status: ServerStatus, label: str) -> None:
         """The server's state in the panel's subtitle, e.g. 'uvicorn … · ready'."""
         state = status.state.value if self.mask else status.describe()
-        self.border_subtitle = f"{label} · {state}"
+        self.border_subtitle = Text(f"{state} · {label}")
         self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
 
     def arriving_listener(self) -> Callable[[float, bytes], None]:
@@ -126,30 +158,87 @@ class ResponsePanel(Vertical):
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
 
-    def show_pending(self, note: str) -> None:
+    def _title(self, earlier: bool = False) -> None:
+        name = NAMES.get(self.framework, self.framework)
+        if not self.send_number:
+            self.border_title = name
+            return
+        # Text, not a string: a string would be read as markup, and the path is the user's
+        self.border_title = Text(f"{name} · #{self.send_number} {self.request_line}" + (" · an earlier send" if earlier else ""))
+
+    def show_pending(self, note: str, send_number: int, line: str) -> None:
+        """A request is on its way to this server: the chip says so, the title names it."""
+        self.send_number, self.request_line = send_number, line
+        self._title()
+        self.remove_class("-earlier")
         chip = self.query_one(f"#chip-{self.framework}", Static)
         chip.update(Text(" … "))
         chip.set_classes("chip -idle")
         self.query_one(f"#why-{self.framework}", Static).update(Text(note, style="italic"))
+
+    def clear(self, note: str) -> None:
+        """Nothing was sent here this time: every trace of an earlier answer goes, and ``note`` says why."""
+        self.exchange = None
+        self.send_number, self.request_line = 0, ""
+        self._title()
+        self.remove_class("-earlier")
+        fw = self.framework
+        chip = self.query_one(f"#chip-{fw}", Static)
+        chip.update(Text(" — "))
+        chip.set_classes("chip -idle")
+        for part in ("meta", "timings", "headertable", "validtable", "reason", "codenote", "code-view"):
+            self.query_one(f"#{part}-{fw}", Static).update("")
+        self._chip_meta = ("", "")
+        self._place_meta()
+        self.query_one(f"#why-{fw}", Static).update(Text(note, style="italic"))
+        self.query_one(BodyView).show(None)
+
+    def mark_earlier(self, latest: int) -> None:
+        """Dim the answer and say so in the title when it belongs to a send before ``latest``."""
+        earlier = 0 < self.send_number < latest
+        self.set_class(earlier, "-earlier")
+        self._title(earlier)
+
+    def focus_content(self) -> None:
+        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it."""
+        tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
+        pane = tabs.active_pane
+        target = next((w for w in pane.query("*") if w.focusable), None) if pane is not None else None
+        (target or tabs).focus()
+
+    def open_find(self) -> None:
+        self.select_tab("body")
+        self.query_one(BodyView).open_find()
+
+    def action_leave(self) -> None:
+        self.post_message(Left(self))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On a maximised panel Escape restores it (Textual's own rule), so it is not offered as "back to list"."""
+        if action == "leave":
+            return self.screen.maximized is None
+        return True
 
     def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
         """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
         if self._arriving is not None:
             self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
+        self.remove_class("-earlier")
+        self._title()
         fw = self.framework
         chip = self.query_one(f"#chip-{fw}", Static)
         mark = " ≠" if "status" in differs else ""
-        if exchange.status is None:
-            chip.update(Text(" ERROR "))
-        else:
-            chip.update(Text(f" {exchange.status} {exchange.reason}{mark} "))
+        chip_text = " ERROR " if exchange.status is None else f" {exchange.status} {exchange.reason}{mark} "
+        chip.update(Text(chip_text))
         chip.set_classes(f"chip {status_class(exchange.status)}")
         ctype = exchange.content_type or "no content type"
         ctype_mark = " ≠" if "content type" in differs else ""
         body_mark = " ≠" if "body" in differs else ""
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{fw}", Static).update(Text(meta))
+        self._chip_meta = (chip_text, meta)
+        self._place_meta()
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
         reason = Text(why(exchange), style="italic")
         for note in exchange.notes:
@@ -159,11 +248,21 @@ class ResponsePanel(Vertical):
         self._fill_headers(exchange)
         self._fill_validation(exchange)
 
+    def on_resize(self) -> None:
+        self._place_meta()
+
+    def _place_meta(self) -> None:
+        """Content type and size beside the status chip when both fit on one line, else below it (never cut)."""
+        chip, meta = self._chip_meta
+        needed = Text(chip).cell_len + Text(meta).cell_len + 2
+        self.set_class(bool(meta) and needed > self.content_region.width, "-meta-below")
+
     def _timings(self, exchange: Exchange) -> Text:
         t = exchange.timings
         if t is None:
             return Text("")
-        text = Text(f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask)} · server {ms(t.server_ms, self.mask)}")
+        text = Text(f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask, unit=False)} · "
+                    f"server {ms(t.server_ms, self.mask, unit=False)}")  # one unit for the three: the line fits a narrow panel
         if exchange.burst:
             b = exchange.burst
             wall = "‒" if self.mask else f"{b.wall_ms:.0f}"

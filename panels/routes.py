@@ -11,6 +11,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
+from panels.fields import Field, Left
+from panels.typeahead import TypeAheadTree, apply_typed, first_leaf, put_cursor
+
 if TYPE_CHECKING:
     from explorer.apps.routes import RouteRow
 
@@ -18,7 +21,18 @@ GROUPS = {("fastapi", "flask"): "In both apps", ("flask",): "Flask only", ("fast
 
 
 class RouteBrowser(Vertical):
-    """A filter box over the routes of both apps. Enter on a route posts :class:`Chosen`."""
+    """A filter box over the routes of both apps. Enter on a route posts :class:`Chosen`.
+
+    Typing on the list goes to the filter, as in the sample catalog (see :mod:`panels.typeahead`).
+    """
+
+    ALLOW_MAXIMIZE = True  # z zooms it
+
+    HELP = (
+        "Your apps' routes, read from FastAPI's OpenAPI schema and Flask's URL map, grouped by which app "
+        "has them. Type to filter them; Enter puts the route's example request in the editor and sends it. "
+        "Escape clears the filter, then leaves the list for the answers, where the one-letter keys work."
+    )
 
     class Chosen(Message):
         """The user picked a route: load its example request and send it."""
@@ -33,8 +47,8 @@ class RouteBrowser(Vertical):
         self.note = "Listing routes once the servers are ready…"
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter routes…", id="route-filter")
-        tree: Tree[RouteRow | None] = Tree("Routes", id="route-tree")
+        yield Field(placeholder="Type to filter routes…", id="route-filter", compact=True)
+        tree: TypeAheadTree[RouteRow | None] = TypeAheadTree("Routes", id="route-tree")
         tree.show_root = False
         yield tree
         yield Static(Text(self.note, style="italic"), id="route-note")
@@ -46,7 +60,8 @@ class RouteBrowser(Vertical):
         self._fill(self.query_one("#route-filter", Input).value)
 
     def _fill(self, text: str) -> None:
-        tree: Tree[RouteRow | None] = self.query_one("#route-tree", Tree)
+        tree: TypeAheadTree[RouteRow | None] = self.query_one("#route-tree", TypeAheadTree)
+        tree.set_filter_text(text)
         tree.clear()
         words = text.lower().split()
         shown = [r for r in self.rows if all(w in f"{r.method} {r.pattern}".lower() for w in words)]
@@ -56,10 +71,23 @@ class RouteBrowser(Vertical):
                 node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
                 for row in group:
                     node.add_leaf(Text.assemble((f"{row.method:7}", "bold"), row.pattern), data=row)
+        tree.scroll_home(animate=False)
+        put_cursor(tree, first_leaf(tree))
 
     @on(Input.Changed, "#route-filter")
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
+
+    @on(TypeAheadTree.Typed, "#route-tree")
+    def _typed(self, event: TypeAheadTree.Typed) -> None:
+        event.stop()
+        apply_typed(self.query_one("#route-filter", Field), event)
+
+    @on(Input.Submitted, "#route-filter")
+    @on(Left, "#route-filter")
+    def _to_tree(self, event: Message) -> None:
+        event.stop()
+        self.query_one("#route-tree", Tree).focus()
 
     @on(Tree.NodeSelected, "#route-tree")
     def _choose(self, event: Tree.NodeSelected[RouteRow | None]) -> None:

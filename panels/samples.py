@@ -8,12 +8,30 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from explorer.content.catalog import TOPICS, Sample, matching
+from panels.fields import Field, Left
+from panels.typeahead import TypeAheadTree, apply_typed, first_leaf, put_cursor
+
+__all__ = ["SampleBrowser"]
 
 
 class SampleBrowser(Vertical):
-    """A filter box over a tree of samples. Enter (or a click) on a sample posts :class:`Chosen`."""
+    """A filter box over a tree of samples. Enter (or a click) on a sample posts :class:`Chosen`.
+
+    Typing on the list goes to the filter (see :mod:`panels.typeahead`); after every change of the
+    filter the cursor is put on the first match and the preview below describes the entry under the
+    cursor, so what Enter sends is always what the preview shows.
+    """
+
+    ALLOW_MAXIMIZE = True  # z zooms it
+
+    HELP = (
+        "The sample catalog. Type to filter it (the letters go to the filter box, not to the app's keys); "
+        "up and down move, Enter loads the sample into the editor and sends it. Escape clears the filter, "
+        "then leaves the list for the answers, where the one-letter keys work."
+    )
 
     class Chosen(Message):
         """The user picked a sample to load and send."""
@@ -23,8 +41,8 @@ class SampleBrowser(Vertical):
             self.sample = sample
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter samples…", id="sample-filter")
-        tree: Tree[Sample | None] = Tree("Samples", id="sample-tree")
+        yield Field(placeholder="Type to filter samples…", id="sample-filter", compact=True)
+        tree: TypeAheadTree[Sample | None] = TypeAheadTree("Samples", id="sample-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
@@ -34,7 +52,8 @@ class SampleBrowser(Vertical):
         self._fill("")
 
     def _fill(self, text: str) -> None:
-        tree: Tree[Sample | None] = self.query_one("#sample-tree", Tree)
+        tree: TypeAheadTree[Sample | None] = self.query_one("#sample-tree", TypeAheadTree)
+        tree.set_filter_text(text)
         tree.clear()
         found = matching(text)
         for topic, title in TOPICS.items():
@@ -46,38 +65,58 @@ class SampleBrowser(Vertical):
                 node.add_leaf(Text(sample.title), data=sample)
         if not found:
             tree.root.add_leaf(Text("No sample matches.", style="italic"), data=None)
+        leaf = first_leaf(tree)
+        tree.scroll_home(animate=False)  # the first match is near the top: so is the view, its group's title included
+        put_cursor(tree, leaf)
+        self._show_preview(leaf.data if leaf is not None else None)
 
     @on(Input.Changed, "#sample-filter")
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
+    @on(TypeAheadTree.Typed, "#sample-tree")
+    def _typed(self, event: TypeAheadTree.Typed) -> None:
+        event.stop()
+        apply_typed(self.query_one("#sample-filter", Field), event)
+
     @on(Input.Submitted, "#sample-filter")
-    def _to_tree(self) -> None:
-        tree = self.query_one("#sample-tree", Tree)
-        tree.focus()
-        tree.move_cursor(next((n for n in _leaves(tree) if n.data is not None), None))
+    @on(Left, "#sample-filter")
+    def _to_tree(self, event: Message) -> None:
+        event.stop()
+        self.query_one("#sample-tree", Tree).focus()
 
     @on(Tree.NodeHighlighted, "#sample-tree")
     def _preview(self, event: Tree.NodeHighlighted[Sample | None]) -> None:
-        sample = event.node.data
+        self._show_preview(event.node.data)
+
+    def _show_preview(self, sample: Sample | None) -> None:
         claim = self.query_one("#sample-claim", Static)
         if sample is None:
             claim.update("")
         else:
-            claim.update(Text.assemble((sample.request.line, "bold"), "\n", sample.claim))
+            line = "" if sample.request.line in sample.title else f"\n{sample.request.line}"
+            claim.update(Text.assemble((sample.title + line, "bold"), "\n", sample.claim))
 
     @on(Tree.NodeSelected, "#sample-tree")
     def _choose(self, event: Tree.NodeSelected[Sample | None]) -> None:
         if event.node.data is not None:
+            self._show_preview(event.node.data)
             self.post_message(self.Chosen(event.node.data))
 
     def select(self, sample_id: str) -> None:
-        """Move the cursor to a sample (used when another screen asks for one)."""
-        tree = self.query_one("#sample-tree", Tree)
-        for node in _leaves(tree):
-            if node.data is not None and node.data.id == sample_id:
-                tree.move_cursor(node)
+        """Move the cursor to a sample (used when another screen asks for one), clearing a filter that hides it."""
+        if self._node(sample_id) is None and self.query_one("#sample-filter", Field).value:
+            self.query_one("#sample-filter", Field).value = ""
+            self._fill("")
+        node = self._node(sample_id)
+        if node is not None:
+            put_cursor(self.query_one("#sample-tree", TypeAheadTree), node, scroll=True)
+            self._show_preview(node.data)
 
-
-def _leaves(tree: Tree[Sample | None]) -> list:  # type: ignore[type-arg]
-    return [leaf for group in tree.root.children for leaf in (group.children or [group])]
+    def _node(self, sample_id: str) -> TreeNode[Sample | None] | None:
+        tree: TypeAheadTree[Sample | None] = self.query_one("#sample-tree", TypeAheadTree)
+        for group in tree.root.children:
+            for node in group.children or [group]:
+                if node.data is not None and node.data.id == sample_id:
+                    return node
+        return None

@@ -18,7 +18,7 @@ VIEW_TITLES = {"both": "Both", "flask": "Flask only", "fastapi": "FastAPI only"}
 
 
 class ServerStrip(Static):
-    """Draws the statuses and labels it is given; it has no behaviour of its own."""
+    """Draws the statuses and short labels it is given (the panels' titles carry the long ones); no behaviour of its own."""
 
     DEFAULT_CSS = """
     ServerStrip { height: 1; background: $panel; padding: 0 1; }
@@ -44,11 +44,11 @@ class ServerStrip(Static):
             text.append(f"{NAMES.get(framework, framework)} ", style="bold")
             text.append("● ", style=STATE_STYLE.get(status.state, "dim"))
             shown = status.state.value if self.mask else status.describe()
-            if self.mask and status.state is ServerState.READY:
-                shown = "ready on port ‒"
+            if status.state is ServerState.READY:
+                shown = f"ready :{'‒' if self.mask else status.port}"
             text.append(shown, style=STATE_STYLE.get(status.state, ""))
-            text.append(f" ({label})   ", style="dim")
+            text.append(f" ({label}) · ", style="dim")
         text.append(f"view: {VIEW_TITLES.get(self._view, self._view)}", style="bold")
         if any(s.state is ServerState.CRASHED for s, _ in self._servers.values()):
-            text.append("   press r to restart", style="bold red")
+            text.append(" · press F5 to restart", style="bold red")
         self.update(text)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -22,6 +23,13 @@ class TableScreen(Screen[str | None]):
     | escape / t | back |
     """
 
+    HELP_TITLE = "Comparison table"
+    HELP = (
+        "Five dimensions in our own words, then figures measured live on this machine: spawn to ready, and the "
+        "median latency of GET /items/1, back to back and one at a time. Up and down choose a row, which is explained "
+        "below the table; Enter loads and sends the sample that shows it."
+    )
+
     BINDINGS = [
         Binding("escape,t", "dismiss(None)", "Back", id="table.back"),
         Binding("enter", "prove", "Show me", id="table.prove", priority=True),
@@ -33,21 +41,38 @@ class TableScreen(Screen[str | None]):
         self.mask = mask
         self.demo = demo  # with the user's own apps, only spawn-to-ready is measured (no GET /items/1)
         self.rows: list[Row] = [*table_rows(), *(r for r in MEASURED_ROWS if demo or r.key == "spawn")]
+        self._built_for = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
-        yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="row-explanation")
+        with VerticalScroll(id="table-scroll"):  # a short terminal scrolls to the explanation rather than cutting it
+            yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
+            yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="row-explanation")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._build(self.size.width)
+        self.query_one("#comparison", DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._built_for:
+            self._build(event.size.width)
+
+    def _build(self, width: int) -> None:
+        """Columns that share the screen's width, so both frameworks are always in view; cells wrap."""
+        self._built_for = width
         table = self.query_one("#comparison", DataTable)
-        table.add_column("Dimension", width=24, key="dimension")
-        table.add_column("Flask", width=60, key="flask")
-        table.add_column("FastAPI", width=60, key="fastapi")
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        dimension = 24 if width >= 100 else 14
+        side = max(16, (width - dimension - 12) // 2)  # the margins, the cell padding, the scrollbar
+        table.add_column("Dimension", width=dimension, key="dimension")
+        table.add_column("Flask", width=min(side, 60), key="flask")
+        table.add_column("FastAPI", width=min(side, 60), key="fastapi")
         for row in self.rows:
             table.add_row(*self._cells(row), key=row.key, height=None)
-        table.focus()
+        if 0 < cursor < len(self.rows):
+            table.move_cursor(row=cursor)
 
     def _cells(self, row: Row) -> tuple[Text, Text, Text]:
         if row.measured:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psutil
 from rich.console import Console
+from textual.content import Content
 from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.apps.targets import specs_from_options
@@ -60,7 +61,7 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         await send_and_wait(pilot, "enter")
         assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
         assert "-1" in app.query_one("#path", Input).value
-        await pilot.press("f")
+        await pilot.press("escape", "f")  # from the list (where letters filter) to the answers, then a command
         assert app.view == "flask" and not app.query_one("#panel-fastapi").display
         await send_and_wait(pilot)
         assert list(app.last) == ["flask"]
@@ -113,7 +114,9 @@ async def test_markup_in_bodies_is_shown_literally() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        assert "[bold]x[/foo]" in plain(app.query_one("#bodyview-fastapi #body-content", Static))
+        assert "[bold]x[/foo]" in app.query_one("#bodyview-fastapi #body-text", TextArea).text
+        title = app.query_one("#panel-fastapi").border_title  # the title names the request, shown literally
+        assert title is not None and "[bold]x[/foo]" in Content.from_markup(title).plain
 
 
 async def test_restart_after_a_crash() -> None:
@@ -128,7 +131,7 @@ async def test_restart_after_a_crash() -> None:
         assert "crashed" in plain(app.query_one("#strip", Static))
         await send_and_wait(pilot)
         assert app.last["flask"].error and "crashed" in app.last["flask"].error
-        await pilot.press("r")
+        await pilot.press("f5")
         await servers_ready(pilot)
         assert flask.status.pid != old
         await send_and_wait(pilot)
@@ -139,10 +142,11 @@ async def test_switch_flask_to_gunicorn() -> None:
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("s")
+        await pilot.press("ctrl+g")
         await until(pilot, lambda: app.session.server("flask").spec.kind == "gunicorn")
         await servers_ready(pilot)
-        assert "gunicorn gthread" in plain(app.query_one("#strip", Static))
+        assert "(gunicorn)" in plain(app.query_one("#strip", Static))
+        assert "gunicorn gthread" in app.query_one("#panel-flask").border_subtitle
         await send_and_wait(pilot)
         assert app.last["flask"].header("server", ) is not None and "gunicorn" in app.last["flask"].header("server")
 
@@ -151,8 +155,10 @@ async def test_table_screen_measures_and_proves() -> None:
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("t")
+        await pilot.press("escape", "t")
         assert isinstance(app.screen, TableScreen)
+        keys = app.screen.active_bindings  # this screen's keys: none of the main view's letters
+        assert "escape" in keys and "enter" in keys and not {"f", "p", "c", "r", "d"} & set(keys)
         await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
         assert all(v > 0 for v in app.measurements.spawn_ms.values())
         await pilot.press("down")  # Data validation
@@ -168,7 +174,7 @@ async def test_guide_docs_and_help_screens() -> None:
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("g")
+        await pilot.press("escape", "g")
         assert isinstance(app.screen, GuideScreen)
         app.screen.query_one("#q-api", Switch).value = True
         app.screen.query_one("#q-types", Switch).value = True
@@ -179,7 +185,7 @@ async def test_guide_docs_and_help_screens() -> None:
         assert len(app.screen.operations) >= 8
         await pilot.press("escape", "f1")
         assert isinstance(app.screen, HelpScreen)
-        assert any(key == "ctrl+r" for key, _ in app.screen.keys)
+        assert any(key == "^r" for key, _ in app.screen.keys)
 
 
 async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -187,7 +193,7 @@ async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-unt
     keymap_file.write_text('[keymap]\ncycle_view = "v"\n')
     app = ExplorerApp(keymap=load_keymap(keymap_file))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("v")
+        await pilot.press("escape", "v")
         assert app.view == "flask"
 
 
@@ -239,7 +245,7 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         await pilot.press("down", "down")
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].status == app.last["fastapi"].status == 200
-        await pilot.press("c")
+        await pilot.press("escape", "c")
         assert isinstance(app.screen, ParityScreen)
         assert app.screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
         await pilot.press("enter")
@@ -270,7 +276,7 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
     async with app.run_test(size=SIZE) as pilot:
         flask = app.session.server("flask")
         await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
-        await pilot.press("5")
+        await pilot.press("escape", "5")
         await until(pilot, lambda: "broken on purpose" in "".join(str(line) for line in app.query_one("#logview-flask").lines))
         assert "crashed" in plain(app.query_one("#strip", Static))
 
@@ -283,7 +289,7 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
     document = json.loads(next(tmp_path.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
@@ -309,7 +315,7 @@ async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1
     """Press p and fill in the plan; returns the lab screen."""
     from panels.lab_screen import LabScreen
 
-    await pilot.press("p")
+    await pilot.press("escape", "p")  # from the list to the answers, where p is a command
     lab = pilot.app.screen
     assert isinstance(lab, LabScreen)
     for field, value in (("levels", levels), ("duration", duration), ("warmup", warmup)):
@@ -334,6 +340,9 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         lab.query_one("#lab-duration", Input).value = "30"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: any(("explorer.bench._worker" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
+        lab.query_one("#lab-levels", Input).focus()  # a field has focus: ctrl+x must still stop, and show as Stop
+        await pilot.pause()
+        assert app.screen.active_bindings["ctrl+x"].binding.description == "Stop"
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
         assert [p for p in psutil.Process().children(recursive=True) if "bench._worker" in " ".join(p.cmdline())] == []
@@ -353,7 +362,7 @@ async def test_notifications_show_markup_literally() -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
+        await pilot.press("escape", "y")  # the curl command, with the markup-like body, goes into a notification
         await pilot.pause()
         assert app.is_running and app.last["fastapi"].status == 201
 
@@ -365,14 +374,18 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("slash")
+        await pilot.press("escape", "slash")  # from the answers, / jumps to the filter
         assert app.focused is app.query_one("#route-filter")
-        app.query_one("#route-tree").focus()
-        await pilot.press("t")
+        await pilot.press("escape", "escape", "t")  # the filter back to the list, the list to the answers
         assert isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn"
         await pilot.press("enter")
         assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
         assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
+        app.query_one("#route-tree").focus()
+        await pilot.press("f1")  # the help speaks of routes here: there is no sample to pick
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join([*app.screen.paragraphs, *(text for _, text in app.screen.keys)]).lower()
+        assert "route" in shown and "sample" not in shown
 
 
 async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:
@@ -462,7 +475,7 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
     app = ExplorerApp(specs=specs_from_options(flask="parity_flask:app", fastapi="parity_fastapi:app", app_dir=apps))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("c")
+        await pilot.press("escape", "c")
         screen = app.screen
         assert isinstance(screen, ParityScreen)
         summary = screen.query_one("#parity-summary", Static)

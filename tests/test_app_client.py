@@ -64,7 +64,7 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         app.query_one("SampleBrowser").select("session-login")
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
-        await pilot.press("2")
+        await pilot.press("escape", "2")  # from the list (where letters filter) to the answers, then the Headers tab
         flask_tab, fastapi_tab = (plain(app.query_one(f"#headertable-{fw}", Static)) for fw in ("flask", "fastapi"))
         assert "cookie jar" in flask_tab and "Flask session format" in flask_tab and '{"user": "ada"}' in flask_tab
         assert "Starlette SessionMiddleware format" in fastapi_tab and "SameSite=lax" in fastapi_tab
@@ -98,15 +98,15 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
         await servers_ready(pilot)
         before = app.last
         await pilot.press("ctrl+r")
-        content = app.query_one("#bodyview-flask #body-content", Static)
-        await until(pilot, lambda: "chunk 2⏎" in plain(content))
-        assert app.last is before and "Arriving:" in plain(content)  # drawn before the answer was complete
+        content = app.query_one("#bodyview-flask #body-text", TextArea)
+        await until(pilot, lambda: "chunk 2⏎" in content.text)
+        assert app.last is before and "Arriving:" in content.text  # drawn before the answer was complete
         await until(pilot, lambda: app.last is not before)
         await pilot.pause()
-        shown = plain(content)
+        shown = content.text
         assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
         assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2
-        await pilot.press("w")
+        await pilot.press("escape", "w")  # from the list to the answers, then the WebSockets screen
         screen = app.screen
         assert isinstance(screen, SocketsController)
         await until(pilot, lambda: len(screen.sockets) == 2)

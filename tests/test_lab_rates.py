@@ -15,7 +15,7 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
+        await pilot.press("escape", "p")
         lab = app.screen
         assert isinstance(lab, LabScreen)
         lab.query_one("#lab-mode", Select).value = "open"

@@ -43,7 +43,7 @@ def test_wheel_contains_every_package_file(wheel: Path) -> None:
         str(path.relative_to(ROOT))
         for folder in PACKAGES
         for path in (ROOT / folder).rglob("*")
-        if path.suffix in (".py", ".tcss", ".html") and "__pycache__" not in path.parts
+        if path.suffix in (".py", ".tcss", ".html", ".yaml") and "__pycache__" not in path.parts
     }
     assert wanted - names == set()
 
@@ -59,6 +59,16 @@ def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
                                check=True).stdout.strip())  # fmt: skip
 
 
+# What the Code tab does for GET /items/1 on each demo: the file of the app's module, then its handler.
+CODE_TAB = """
+from explorer.apps.source import find_handler, module_file
+from explorer.runtime.specs import demo_spec
+for fw in ("flask", "fastapi"):
+    lookup = find_handler(module_file(demo_spec(fw).target), "GET", "/items/1", fw)
+    print(lookup.route.function if lookup.route else lookup.note)
+"""
+
+
 def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
     """Each child entry point starts and does its job from this install, away from the checkout.
 
@@ -70,6 +80,7 @@ def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
         "worker": [sys.executable, "-m", "explorer.bench._worker", config],
         "samples": [*explorer, "samples", "--json"],
         "send": [*explorer, "send", "--json", "GET", "/items/1"],  # both demo servers: explorer.runtime._serve
+        "code": [sys.executable, "-c", CODE_TAB],  # the Code tab's lookup, as the app does it
     }
     procs = {name: subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for name, argv in commands.items()}  # fmt: skip
@@ -89,6 +100,8 @@ def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
     assert [json.loads(line)["event"] for line in stdout.splitlines()] == ["started", "error"], stderr
     code, stdout, stderr = out["samples"]
     assert code == 0 and len(json.loads(stdout)["samples"]) >= 20, stderr
+    code, stdout, stderr = out["code"]
+    assert code == 0 and stdout.split() == ["get_item", "get_item"], stdout + stderr
     code, stdout, stderr = out["send"]
     assert code == 0, stderr
     assert [r["status"] for r in json.loads(stdout)["results"]] == [200, 200]

@@ -1,8 +1,10 @@
-"""Snapshots of every screen and every response tab, at 160x48 with the theme pinned.
+"""Snapshots of every screen and every response tab at 160x48, and of the main screen, the table, the lab
+and help at 80x24 and 120x30, with the theme pinned.
 
 The app runs against the real servers in masked mode: ports, times, PIDs and dates are replaced by
 placeholders, so the pictures depend only on what the frameworks answer. Review new pictures in
-snapshot_report.html, then accept them with ``pytest --snapshot-update``.
+snapshot_report.html (the 80x24 and 120x30 ones are in tests/__snapshots__), then accept them with
+``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
+from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
 from textual.widgets import RichLog
 
@@ -34,7 +38,7 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
         if wait_log:  # the dev server logs each request just after answering it
             flask_log = app.session.server("flask").log
             await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
-        await pilot.press(*keys)
+        await pilot.press("escape", *keys)  # from the list (where letters filter) to the answers
         await pilot.pause()
         if wait_log:  # the tab draws at most ten times a second, once shown: wait for the line on screen too
             view = app.query_one("#logview-flask", RichLog)
@@ -48,10 +52,39 @@ def test_response_tab(snap_compare, tab: str, key: str) -> None:  # type: ignore
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log"))
 
 
+async def screenshot(pilot: Pilot) -> str:
+    """The screen as an SVG, taken the way pytest-textual-snapshot takes it."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    return pilot.app.export_screenshot(simplify=True)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])
+def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, int]) -> None:
+    """The main screen after a send, the table, the lab and help, in one run of the app per size."""
+    shots: dict[str, str] = {}
+
+    async def run(pilot: Pilot) -> None:
+        app = pilot.app
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        shots["main"] = await screenshot(pilot)
+        for keys, name in ((("escape", "t"), "table"), (("escape", "p"), "lab"), (("escape", "f1"), "help")):
+            await pilot.press(*keys)
+            await until(pilot, lambda: app.screen is not app.screen_stack[0])
+            shots[name] = await screenshot(pilot)
+        app.exit()
+
+    app_for().run(headless=True, size=size, auto_pilot=run)
+    snapshot = snapshot.use_extension(SVGImageExtension)
+    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(("main", "table", "lab", "help"), True)
+
+
 def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
-        await pilot.press("f", "f")
+        await pilot.press("escape", "f", "f")
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
@@ -72,7 +105,7 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
-        await pilot.press("d")
+        await pilot.press("escape", "d")
         await until(pilot, lambda: type(pilot.app.screen).__name__ == "DocsScreen")
         await pilot.pause()
 
@@ -80,7 +113,7 @@ def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_for(), terminal_size=SIZE, press=["p"])
+    assert snap_compare(app_for(), terminal_size=SIZE, press=["escape", "p"])
 
 
 def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +130,7 @@ def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type
         app = pilot.app
         await servers_ready(pilot)
         await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
-        await pilot.press("c")
+        await pilot.press("escape", "c")
         app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
         await pilot.press("enter")
         await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 15)

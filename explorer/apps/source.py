@@ -10,6 +10,7 @@ comes later, as a 422).
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass
@@ -156,13 +157,47 @@ def routes_in(path: Path) -> tuple[Route, ...]:
 
 
 def module_file(target: str, app_dir: Path | None = None) -> Path | None:
-    """The source file of ``module:attr``, found by looking at files: the app is never imported here."""
+    """The source file of ``module:attr``, found by looking at files: the app is never imported here.
+
+    The app's folder comes first, as on the server's ``PYTHONPATH``. Then the top-level package is
+    located the way Python would locate it, through every finder on ``sys.meta_path``, without
+    running it: an editable install (what ``make run`` sets up) reaches its packages through an
+    import hook, not through a folder on ``sys.path``, and a wheel through site-packages. Only the
+    top-level name is looked up; the rest of the dotted path is followed as folders, so no
+    ``__init__.py`` of the user's runs in the explorer's process.
+    """
     parts = target.partition(":")[0].split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
     roots = ([app_dir] if app_dir is not None else []) + [Path(entry or ".") for entry in sys.path]
     for root in roots:
-        for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
-            if candidate.is_file():
-                return candidate
+        found = _file_below(root, parts)
+        if found is not None:
+            return found
+    return _file_from_spec(parts)
+
+
+def _file_below(root: Path, parts: list[str]) -> Path | None:
+    for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _file_from_spec(parts: list[str]) -> Path | None:
+    """Where the import system would find ``parts[0]`` (a finder's answer, nothing executed), then the rest as files."""
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if len(parts) == 1:
+        return Path(spec.origin) if spec.origin and spec.origin.endswith(".py") and Path(spec.origin).is_file() else None
+    for location in spec.submodule_search_locations or ():
+        found = _file_below(Path(location), parts[1:])
+        if found is not None:
+            return found
     return None
 
 

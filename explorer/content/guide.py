@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.content.catalog import by_id
+
+
+def _titles(*sample_ids: str) -> str:
+    """Samples named as the user sees them in the catalog, never by their internal ids."""
+    return " and ".join(f"“{sample.title}”" for sid in sample_ids if (sample := by_id(sid)) is not None)
+
 
 @dataclass(frozen=True)
 class Question:
@@ -23,7 +30,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("types", "Are you already comfortable with Python type hints?", "fastapi",
              "FastAPI turns type hints into runtime validation, so that fluency pays off from the first route."),
     Question("concurrency", "Will each request spend most of its time waiting on databases or other services, many at once?", "fastapi",
-             "An event loop serves many waiting requests on one process; see the io-burst and io-blocking samples."),
+             "An event loop serves many waiting requests on one process; see the concurrency samples "
+             f"{_titles('io-burst', 'io-blocking')} in the list on the main screen."),
     Question("sessions", "Will people log in through HTML forms and stay logged in with a session cookie?", "flask",
              "Forms and the signed-cookie session are built into Flask, and extensions like Flask-Login and Flask-WTF "
              "grew up around them; FastAPI needs python-multipart and a session middleware for the same."),

@@ -79,16 +79,34 @@ def session_report(document: dict[str, Any]) -> Report:
         blocks = tuple(
             exchange_block(fw, exchange, (entry.get("curl") or {}).get(fw)) for fw, exchange in exchanges.items()
         )  # fmt: skip
-        sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}", level=3,
-                                items=tuple(entry.get("differences") or ()), exchanges=blocks))  # fmt: skip
+        bursts = tuple(line for fw, exchange in exchanges.items() if (line := _burst_line(fw, exchange.get("burst"))))
+        copies = f" ×{(first.get('burst') or {}).get('count')}" if bursts else ""
+        sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}{copies}", level=3,
+                                items=(*bursts, *(entry.get("differences") or ())), exchanges=blocks))  # fmt: skip
     for run in document.get("lab") or []:
         sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", ""))))
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
 
 
+def _burst_line(framework: str, burst: Any) -> str:
+    """A burst in words: without it, the first copy's time would read as the time of one lone request."""
+    if not isinstance(burst, dict) or not burst.get("count"):
+        return ""
+    statuses = ", ".join(f"{status} ×{n}" for status, n in (burst.get("statuses") or {}).items())
+
+    def ms(key: str) -> str:
+        value = burst.get(key)
+        return f"{value:.0f} ms" if isinstance(value, (int, float)) else "?"
+
+    return (f"{framework}: a burst of {burst['count']} copies sent at the same moment, all done in {ms('wall_ms')}; "
+            f"each copy took {ms('min_ms')} to {ms('max_ms')} (median {ms('median_ms')}); {burst.get('errors', 0)} errors"
+            f"{f' ({statuses})' if statuses else ''}. The answer and times below are the first copy's.")  # fmt: skip
+
+
 def export_session(history: SessionLog, supervisor: Supervisor, measurements: Measurements, folder: Path) -> tuple[Path, Path]:
     """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder``; returns both paths."""
     servers = {s.framework: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for s in supervisor}
-    measured = {"spawn to ready": measurements.spawn_ms, "median GET /items/1": measurements.latency_ms}
+    measured = {"spawn to ready": measurements.spawn_ms, "median GET /items/1, back to back": measurements.latency_ms,
+                "median GET /items/1, one at a time": measurements.spaced_ms}  # fmt: skip
     document = history.document(servers, {k: v for k, v in measured.items() if v})
     return session_report(document).write(folder / f"explorer-session-{datetime.now():%Y%m%d-%H%M%S}")

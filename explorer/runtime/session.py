@@ -107,8 +107,10 @@ class Session:
         exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener))
         if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
             code = await server.wait_exit(0.5)  # a refused connection often means the process just died
-            if code is not None:
+            if code is not None and server.status.state is ServerState.CRASHED:
                 exchange.error = f"the {framework} server crashed ({server.status.message or code}): {exchange.error}"
+            elif code is not None:  # stopping it was asked for (a restart, a switch): no crash
+                exchange.error = f"the {framework} server was stopped (a restart was asked for) while this request was in flight: {exchange.error}"
         return exchange
 
     def log_mark(self, framework: str) -> int:

@@ -16,7 +16,7 @@ from explorer.runtime.errors import ServerError
 
 __all__ = [
     "FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
-    "demo_spec",
+    "demo_requests_file", "demo_spec",
 ]  # fmt: skip
 
 FRAMEWORKS = ("flask", "fastapi")
@@ -163,6 +163,13 @@ def demo_spec(
         kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
         return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
     raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
+
+
+def demo_requests_file() -> Path:
+    """The requests file that checks the demo apps for parity (shipped with them, so the Parity screen has one)."""
+    import demos
+
+    return Path(demos.__file__).resolve().parent / "parity.yaml"
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 The work lives next to it, each piece with what it needs handed over when it is created: sending a
 request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
-paint, restart, switch, every way out) in :mod:`.lifecycle`, each screen's work in :mod:`.screens`,
-the bindings and keymap in :mod:`.keys`, two guards for Textual itself in :mod:`.guards`. Messages
+paint, restart, switch, every way out) in :mod:`.lifecycle`, opening the other screens and the help
+in :mod:`.navigation`, each screen's work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`,
+two guards for Textual itself in :mod:`.guards`. Messages
 come up from the panels; the app hands data down and keeps what the whole session shares: the
 session itself, its log and the measurements.
 """
@@ -15,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -24,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
-from explorer.content.catalog import SAMPLES, Sample, by_id
+from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.comparison import Measurements
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
@@ -32,10 +33,13 @@ from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
-from explorer.tui.guards import GuardedApp
-from explorer.tui.keys import BINDINGS, help_keys, load_keymap, palette_bindings
+from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings
 from explorer.tui.lifecycle import Lifecycle
+from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
+from panels.editor import RequestEditor
+from panels.fields import Left
+from panels.response import ResponsePanel
 from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
@@ -46,12 +50,16 @@ if TYPE_CHECKING:
 THEME = "textual-dark"
 
 
-class ExplorerApp(GuardedApp):
+class ExplorerApp(ScreensApp):
     """Flask vs FastAPI, live."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Flask vs FastAPI Explorer"
     BINDINGS: ClassVar[list[BindingType]] = BINDINGS
+    # Screen classes by size (app.tcss): the list narrows and the answers go one at a time below 100
+    # columns; the editor loses its borders and the lines above the answers shrink below 40 lines.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (40, "-tall")]
 
     def __init__(
         self,
@@ -133,14 +141,10 @@ class ExplorerApp(GuardedApp):
     async def on_unmount(self) -> None:
         await self.session.stop()
 
-    def say(self, message: str, **kwargs: object) -> None:
-        """A notification whose text is shown literally: it often carries server or user text."""
-        self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
-
     def _on_status(self, status: ServerStatus) -> None:
         server = self._servers[status.framework]
         try:
-            self.query_one(ServerStrip).set_server(status, server.spec.label)
+            self.query_one(ServerStrip).set_server(status, server.spec.short)
             self.workbench.panel(status.framework).show_status(status, server.spec.label)
         except NoMatches:
             return  # the app is shutting down and its widgets are gone
@@ -151,7 +155,7 @@ class ExplorerApp(GuardedApp):
 
             detail = failure_detail(list(status.log_tail) or server.log.tail(40))
             message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
-            self.say(f"{message}. Its Log tab has the details; press r to restart.", severity="error", timeout=10)
+            self.say(f"{message}. Its Log tab has the details; press F5 to restart.", severity="error", timeout=10)
 
     # --------------------------------------------------------------- requests
     def action_send(self) -> None:
@@ -194,7 +198,55 @@ class ExplorerApp(GuardedApp):
         self.workbench.select_tab(tab)
 
     def action_filter(self) -> None:
+        self._show_sidebar(True)
         self.query_one("#samples Input").focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self._show_sidebar(not self.query_one("#samples").display)
+
+    def _show_sidebar(self, show: bool) -> None:
+        sidebar = self.query_one("#samples")
+        if sidebar.display != show:
+            moving = not show and self.focused is not None and sidebar in self.focused.ancestors
+            sidebar.display = show
+            if moving:  # to the answers, where no stray key is typed into a field
+                self.workbench.focus_answers()
+
+    def action_zoom(self) -> None:
+        """Maximise the focused panel (or the answer in front), or restore it."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            self.refresh_bindings()
+            return
+        zoomable = (ResponsePanel, RequestEditor, SampleBrowser, RouteBrowser)
+        focused = self.focused
+        target = next((n for n in focused.ancestors_with_self if isinstance(n, zoomable)), None) if focused else None
+        if target is None:
+            target = self.workbench.front_panel()
+            target.focus_content()
+        screen.maximize(target, container=False)
+        self.refresh_bindings()
+
+    def action_switch_answer(self) -> None:
+        self.workbench.switch_answer()
+
+    def action_toggle_wrap(self) -> None:
+        wrapped = self.workbench.toggle_wrap()
+        self.say("Long lines are wrapped." if wrapped else "Long lines are not wrapped; scroll sideways.", timeout=3)
+
+    def action_find(self) -> None:
+        self.workbench.front_panel().open_find()
+
+    @on(Left, "#samples Tree")
+    def _left_list(self, event: Left) -> None:
+        event.stop()
+        self.workbench.focus_answers()
+
+    @on(Left, "ResponsePanel")
+    def _left_answers(self, event: Left) -> None:
+        event.stop()
+        self.query_one("#samples Tree" if self.query_one("#samples").display else "#path").focus()
 
     def action_restart(self) -> None:
         self.life.restart()
@@ -211,65 +263,10 @@ class ExplorerApp(GuardedApp):
         self.copy_to_clipboard(command)
         self.say(command, title="Copied as curl", timeout=6)
 
-    def action_table(self) -> None:
-        from explorer.tui.screens.table import TableController
-
-        screen = TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
-        self.push_screen(screen, self._table_done)
-
-    def _table_done(self, sample_id: str | None) -> None:
-        sample = by_id(sample_id) if sample_id and self.demo else None
-        if sample is not None:
-            self.query_one(SampleBrowser).select(sample.id)
-            self.load_sample(sample, send=True)
-
-    def action_parity(self) -> None:
-        from explorer.tui.screens.parity import ParityController
-
-        self.push_screen(ParityController(self.session, demo=self.demo, mask=self.mask), self._parity_done)
-
-    def _parity_done(self, request: RequestSpec | None) -> None:
-        if request is not None:
-            self.workbench.load_request(request, send=True)
-
-    def action_lab(self) -> None:
-        from explorer.bench.external import ENGINES, available
-        from explorer.tui.screens.lab import LabController
-
-        if not self.is_screen_installed("lab"):
-            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask), name="lab")
-        self.push_screen("lab")
-
-    def action_guide(self) -> None:
-        from panels.guide_screen import GuideScreen
-
-        self.push_screen(GuideScreen())
-
-    def action_docs(self) -> None:
-        self.open_docs_screen()
-
-    @work(group="docs", exclusive=True, exit_on_error=False)
-    async def open_docs_screen(self) -> None:
-        from explorer.tui.screens.docs import fetch_docs
-
-        await self.push_screen(await fetch_docs(self.session))
-
-    def action_open_docs(self) -> None:
-        server = self._servers.get("fastapi")
-        url = server.status.base_url if server else None
-        if not url:
-            self.say("FastAPI is not running.", severity="warning")
-            return
-        self.open_url(f"{url}/docs")
-        self.say(f"Opening {url}/docs in your browser.", timeout=4)
-
-    def action_help(self) -> None:
-        from panels.help_screen import HelpScreen
-
-        self.push_screen(HelpScreen(help_keys(self._keymap)))
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return  # the main view's actions do nothing on another screen
         for binding in palette_bindings():
             yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
         for sample in SAMPLES if self.demo else ():

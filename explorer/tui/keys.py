@@ -7,34 +7,49 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 
 from explorer.runtime.errors import ExplorerError
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "help_keys", "load_keymap", "palette_bindings"]
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "load_keymap", "palette_bindings", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
 
+# Letters act only where no text is typed: in a text field, and on the catalog (typing there filters
+# it), every printable key is text. Whatever writes a file or restarts a server takes a modified key
+# (ctrl+s, f5, ctrl+g), so no stray letter can do it.
 BINDINGS: list[BindingType] = [
     Binding("ctrl+r", "send", "Send", id="send",
             tooltip="Send the request in the editor to the visible server(s)"),
+    Binding("f1", "help", "Help", id="help", tooltip="Help for this screen and the part of it that has the keyboard"),
     Binding("f", "cycle_view", "View", id="cycle_view",
             tooltip="Cycle the view: Both, Flask only, FastAPI only (requests go only to what is shown)"),
     Binding("t", "table", "Table", id="table", tooltip="The comparison table, with measured rows"),
     Binding("g", "guide", "Which first?", id="guide", tooltip="Which should you learn first? A short guide"),
     Binding("d", "docs", "Docs", id="docs", tooltip="API docs: FastAPI's generated schema next to what Flask answers"),
     Binding("o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"),
-    Binding("r", "restart", "Restart", id="restart", tooltip="Restart both servers"),
     Binding("p", "lab", "Lab", id="lab", tooltip="Performance lab: async against sync under load, measured"),
     Binding("c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"),
-    Binding("s", "switch_flask_server", "Flask server", id="switch_flask_server", show=False,
+    Binding("f5", "restart", "Restart", id="restart", tooltip="Restart both servers"),
+    Binding("ctrl+g", "switch_flask_server", "Flask server", id="switch_flask_server", show=False,
             tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
+    Binding("ctrl+s", "export", "Export", id="export", show=False,
+            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON in this folder"),
+    # ctrl+h as in Posting, where the terminal tells it from Backspace; most send both as ^H, so ctrl+b too
+    Binding("ctrl+b,ctrl+h", "toggle_sidebar", "Hide list", id="toggle_sidebar", tooltip="Hide or show the list on the left"),
+    Binding("z", "zoom", "Zoom", id="zoom", tooltip="Maximise the focused panel (an answer, the editor, the list); z or Escape restores"),
+    Binding("a", "switch_answer", "Other answer", id="switch_answer",
+            tooltip="Show the other answer (narrow screens show one at a time)"),
     Binding("b", "toggle_raw", "Raw body", id="toggle_raw", show=False, tooltip="Show bodies raw or pretty-printed"),
+    Binding("l", "toggle_wrap", "Wrap lines", id="toggle_wrap", show=False, tooltip="Wrap long lines in the Body and Log tabs, or not"),
+    Binding("ctrl+f", "find", "Find", id="find", show=False, tooltip="Find text in the body of the answer in view"),
     Binding("y", "copy_curl", "Copy curl", id="copy_curl", show=False, tooltip="Copy the current request as a curl command"),
-    Binding("e", "export", "Export", id="export", show=False,
-            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON"),
     Binding("k", "client('clear_cookies')", "Clear cookies", id="clear_cookies", show=False,
             tooltip="Clear both servers' cookie jars (shown in the Headers tab)"),
     Binding("x", "client('swap_cookies')", "Swap cookies", id="swap_cookies", show=False,
@@ -46,12 +61,16 @@ BINDINGS: list[BindingType] = [
     Binding("3", "tab('validation')", "Validation tab", id="tab_validation", show=False, tooltip="Validation tab in both panels"),
     Binding("4", "tab('code')", "Code tab", id="tab_code", show=False, tooltip="Code tab: the handler that ran"),
     Binding("5", "tab('log')", "Log tab", id="tab_log", show=False, tooltip="Log tab: each server's output"),
-    Binding("slash", "filter", "Filter", id="filter", show=False, tooltip="Filter the samples"),
-    Binding("f1", "help", "Help", id="help", tooltip="This help"),
+    Binding("slash", "filter", "Filter", id="filter", show=False, tooltip="Jump to the filter box of the list on the left"),
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (stops both servers)"),
     Binding("ctrl+c", "quit", "Quit", id="quit_ctrl_c", show=False,
-            tooltip="Quit too, unless a text field has focus (there it copies)"),
+            tooltip="Quit too, unless a text field has focus or text is selected (there it copies)"),
 ]
+
+# The main view's actions: on every other screen they are neither run nor shown in the footer.
+MAIN_ONLY = frozenset(
+    b.action.split("(")[0] for b in BINDINGS if isinstance(b, Binding) and b.id not in ("help", "quit", "quit_ctrl_c")
+)
 
 
 def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
@@ -79,10 +98,21 @@ def _bindings() -> Iterator[Binding]:
         yield binding
 
 
-def help_keys(keymap: dict[str, str]) -> list[tuple[str, str]]:
-    """(keys as the user has them, what they do) for every binding, then the keys every screen shares."""
-    keys = [(keymap.get(b.id or "", b.key).replace(",", " "), b.tooltip or b.description) for b in _bindings()]
-    return [*keys, ("enter", "On a sample: load and send it"), ("escape", "Leave a screen")]
+def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(key as the user has it, what it does) for every key that works now on ``screen`` with its focus.
+
+    Read from the screen's live bindings, so a remapped key shows as remapped and a key that does
+    nothing here (a main-view key on another screen, a letter while a text field has the keyboard)
+    is not listed. Textual's own bindings without an id (cursor moves in an editor) are left out
+    unless Textual shows them in the footer.
+    """
+    keys = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not (binding.id or binding.show) or not active.enabled:
+            continue
+        keys.append((binding.key_display or screen.app.get_key_display(binding), binding.tooltip or binding.description))
+    return keys
 
 
 def palette_bindings() -> Iterator[Binding]:

@@ -80,7 +80,7 @@ class Lifecycle:
 
         async def restart() -> None:
             self.say(f"Restarting {', '.join(chosen)}…", timeout=3)
-            self.measurements.latency_ms.clear()
+            self.measurements.forget()
             await asyncio.gather(*(self.session.server(fw).restart() for fw in chosen))
 
         self.app.run_worker(restart(), name="restart_servers", group="servers", exclusive=True, exit_on_error=False)
@@ -96,7 +96,7 @@ class Lifecycle:
         async def switch() -> None:
             await server.stop()
             server.spec = replace(server.spec, kind=kind)
-            self.measurements.latency_ms.pop("flask", None)
+            self.measurements.forget("flask")
             self.say(f"Flask now runs on: {server.spec.label}", timeout=4)
             await server.start()
 

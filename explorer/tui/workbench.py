@@ -5,10 +5,16 @@ worker sends the request through the core :class:`~explorer.runtime.session.Sess
 every answer is in are the exchanges handed down to the panels. Nothing is drawn while a request is
 in flight, so the measured times are the client's, not the renderer's. Every send is recorded in
 the session log the workbench is handed, for the export.
+
+Every send has a number. A panel shows the number and request line of the answer it holds; a panel
+the send did not reach is cleared (the sample is for the other framework only) or marked as an
+earlier send (it is hidden in a single view), and the differences line compares only the answers
+of one send, never a fresh answer with an old one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,13 +22,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from explorer.content.catalog import Sample
 from explorer.reports.session import SessionLog
 from explorer.runtime.request import RequestSpec, curl_command
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerState
-from panels.editor import RequestEditor
+from explorer.tui.claims import answer_switch, comparison_line
+from panels.editor import PathField, RequestEditor
+from panels.fields import Left
 from panels.response import ResponsePanel
 
 if TYPE_CHECKING:
@@ -33,7 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["FREEZE_LIMIT", "Workbench"]
 
 FREEZE_LIMIT = 0.25  # seconds the screen may stay frozen while requests are in flight
-NO_DIFFERENCE = "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
+
+Sent = Callable[[RequestSpec, int, "dict[str, Exchange]"], None]
 
 
 class _Freeze:
@@ -56,7 +66,7 @@ class _Freeze:
 
 
 class Workbench(Vertical):
-    """Edits a request, sends it to the servers in view and shows both answers side by side."""
+    """Edits a request, sends it to the servers in view and shows both answers side by side (or one at a time)."""
 
     def __init__(
         self,
@@ -66,6 +76,7 @@ class Workbench(Vertical):
         initial: RequestSpec | None = None,
         demo: bool = True,
         mask: bool = False,
+        on_sent: Sent | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -74,17 +85,22 @@ class Workbench(Vertical):
         self.initial = initial
         self.demo = demo
         self.mask = mask
+        self.on_sent = on_sent
         self.raw = False
+        self.wrap = True
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
+        self.sends = 0  # numbers every send, so each answer can say which request it belongs to
         self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
         frameworks = session.frameworks
         self.views = ["both", *frameworks] if len(frameworks) > 1 else frameworks
         self.view = self.views[0]
+        self.front = frameworks[0]  # the answer shown when they are shown one at a time (narrow screens)
 
     def compose(self) -> ComposeResult:
         yield RequestEditor(id="editor")
         yield Static("", id="claim")
+        yield Static("", id="answer-switch")
         with Horizontal(id="responses"):
             for server in self.session.supervisor:
                 yield ResponsePanel(server.framework, server.log, mask=self.mask)
@@ -102,6 +118,7 @@ class Workbench(Vertical):
         else:
             editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
+        self._arrange()
 
     def load_request(self, spec: RequestSpec, claim: str | None = None, send: bool = False) -> None:
         """Put a request that is no sample in the editor (a route, a parity case); ``claim`` replaces the claim line."""
@@ -119,23 +136,77 @@ class Workbench(Vertical):
         if send:
             self.send()
 
-    def show_claim(self, extra: str = "") -> None:
+    def show_claim(self, extra: str | Text = "") -> None:
+        """The line above the answers: what the last send showed (first: a short screen has room for two
+        lines), then the claim of the sample in the editor."""
         text = Text()
-        if self.sample is not None:
-            text.append(self.sample.claim, style="bold")
         if extra:
-            text.append(("\n" if text else "") + extra)
+            text.append(extra)
+        if self.sample is not None:
+            text.append("\n" if text else "")
+            text.append(self.sample.claim, style="italic")
         self.query_one("#claim", Static).update(text)
 
+    # ----------------------------------------------------------------- views
     def frameworks_in_view(self) -> list[str]:
         return [fw for fw in self.session.frameworks if self.view in ("both", fw)]
 
     def cycle_view(self) -> str:
         """Both, then each framework alone; returns the view now shown."""
         self.view = self.views[(self.views.index(self.view) + 1) % len(self.views)]
-        for framework in self.session.frameworks:
-            self.panel(framework).display = self.view in ("both", framework)
+        if self.view != "both":
+            self.front = self.view
+        self._arrange()
         return self.view
+
+    def switch_answer(self) -> None:
+        """On a narrow screen, where the answers are shown one at a time: show the other one."""
+        shown = self.frameworks_in_view()
+        self.front = shown[(shown.index(self.front) + 1) % len(shown)] if self.front in shown else shown[0]
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Which panels show: those in view; on a narrow screen only the front one, with a line to switch."""
+        shown = self.frameworks_in_view()
+        if self.front not in shown:
+            self.front = shown[0]
+        for framework in self.session.frameworks:
+            panel = self.panel(framework)
+            panel.set_class(framework not in shown, "-out")
+            panel.set_class(framework != self.front, "-back")
+            panel.mark_earlier(self.sends)
+        focused = self.screen.focused
+        narrow = self.screen.has_class("-narrow")
+        for framework in self.session.frameworks:  # the keyboard never stays in an answer that is now hidden
+            hidden = framework not in shown or (narrow and framework != self.front)
+            if hidden and focused is not None and self.panel(framework) in focused.ancestors:
+                self.panel(self.front).focus_content()
+        switch = self.query_one("#answer-switch", Static)
+        switch.update(answer_switch({fw: self.panel(fw).exchange for fw in shown}, self.front, self.sends,
+                                    {fw: self.panel(fw).send_number for fw in shown}))  # fmt: skip
+        switch.set_class(len(shown) < 2, "-single")
+
+    def front_panel(self) -> ResponsePanel:
+        """The panel the keyboard should go to: the one holding the focus, else the front one in view."""
+        focused = self.screen.focused
+        for framework in self.frameworks_in_view():
+            panel = self.panel(framework)
+            if focused is not None and panel in focused.ancestors_with_self:
+                return panel
+        return self.panel(self.front if self.front in self.frameworks_in_view() else self.frameworks_in_view()[0])
+
+    def focus_answers(self) -> None:
+        self.front_panel().focus_content()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A send that failed in the explorer itself is said, not left as a panel stuck at "Sending…"."""
+        if event.state is WorkerState.ERROR:
+            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", markup=False, timeout=8)
+
+    @on(Left, "RequestEditor *")
+    def _left_editor(self, event: Left) -> None:
+        event.stop()
+        self.focus_answers()
 
     def toggle_raw(self) -> None:
         """Bodies raw or pretty-printed, in both panels."""
@@ -144,6 +215,13 @@ class Workbench(Vertical):
         self.raw = not self.raw
         for view in self.query(BodyView):
             view.raw = self.raw
+
+    def toggle_wrap(self) -> bool:
+        """Long lines wrapped or not, in the Body and Log tabs of both panels; returns the new setting."""
+        self.wrap = not self.wrap
+        for panel in self.query(ResponsePanel):
+            panel.set_wrap(self.wrap)
+        return self.wrap
 
     def select_tab(self, tab: str) -> None:
         for panel in self.query(ResponsePanel):
@@ -154,6 +232,29 @@ class Workbench(Vertical):
         spec, _ = self.query_one(RequestEditor).read()
         url = self.session.server(self.frameworks_in_view()[0]).status.base_url or "http://127.0.0.1:PORT"
         return curl_command(spec, url)
+
+    # --------------------------------------------------------------- sending
+    @on(PathField.Pasted)
+    def _pasted(self, event: PathField.Pasted) -> None:
+        event.stop()
+        self.import_pasted(event.text)
+
+    def import_pasted(self, text: str) -> bool:
+        """A URL or curl command for one of our servers becomes the request in the editor; anything else is refused."""
+        from explorer.runtime.errors import ExplorerError
+        from explorer.runtime.pasted import read_pasted
+
+        editor = self.query_one(RequestEditor)
+        bases = [url for s in self.session.supervisor if (url := s.status.base_url)]
+        try:
+            pasted = read_pasted(text, bases)
+        except ExplorerError as exc:
+            editor.show_message(f"Not imported: {exc}", error=True)
+            return False
+        self.sample = None
+        editor.load(pasted.spec)
+        editor.show_message(pasted.note)
+        return True
 
     def client_action(self, what: str) -> None:
         """The client's own keys: ``clear_cookies`` (k), ``swap_cookies`` (x) and ``sockets`` (w)."""
@@ -179,12 +280,16 @@ class Workbench(Vertical):
         from explorer.runtime.errors import ExplorerError
 
         editor = self.query_one(RequestEditor)
+        pasted = editor.pasted_path()
+        if pasted is not None and not self.import_pasted(pasted):
+            return
         try:
             spec, burst = editor.read()
         except ExplorerError as exc:
             editor.show_message(f"Not sent: {exc}", error=True)
             return
-        editor.show_message(editor.json_warning(spec))
+        if pasted is None:
+            editor.show_message(editor.json_warning(spec))
         if self.sample is not None and self.sample.request != spec:
             self.sample = None
         frameworks = self.frameworks_in_view()
@@ -194,15 +299,20 @@ class Workbench(Vertical):
                 only = " and ".join(self.sample.frameworks)
                 editor.show_message(f"This sample is for {only} only, which is not in view: press f to show it.", error=True)
                 return
+        self.sends += 1
+        line = f"{spec.line}{f' ×{burst}' if burst > 1 else ''}"
         for framework in self.session.frameworks:
             if framework in frameworks:
-                self.panel(framework).show_pending(f"Sending {spec.line}{f' ×{burst}' if burst > 1 else ''}…")
+                self.panel(framework).show_pending(f"Sending {line}…", self.sends, line)
             elif self.sample is not None and framework not in self.sample.frameworks:
-                self.panel(framework).show_pending(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
-        self.call_after_refresh(self.send_request, spec, frameworks, burst)  # paint "Sending…" before the clock starts
+                self.panel(framework).clear(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
+        if self.front not in frameworks:
+            self.front = frameworks[0]
+        self._arrange()
+        self.call_after_refresh(self.send_request, spec, frameworks, burst, self.sends)  # paint "Sending…" before the clock starts
 
     @work(group="send", exclusive=True, exit_on_error=False)
-    async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int) -> None:
+    async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int, number: int) -> None:
         """Send to each framework in turn with the screen frozen; draw once all answers are in.
 
         A repaint or a burst of log lines drawn while a request is in flight would delay reading its
@@ -219,7 +329,9 @@ class Workbench(Vertical):
             results = await self.session.send(spec, frameworks, burst, listeners)
         finally:
             freeze.release()
-        self.show_results(spec, results)
+        self.show_results(spec, results, number)
+        if self.on_sent is not None:
+            self.on_sent(spec, burst, results)
 
     def lookup(self, framework: str, spec: RequestSpec) -> HandlerLookup:
         """The handler for the Code tab: from the app's route table when listed, else its target's module."""
@@ -232,22 +344,24 @@ class Workbench(Vertical):
             return find_in_table(table, spec.method, spec.path, framework, server.spec.app_dir)
         return find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework)
 
-    def show_results(self, spec: RequestSpec, results: dict[str, Exchange]) -> None:
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None) -> None:
         from explorer.content.explain import differences
 
         self.last = results
-        differs: frozenset[str] = frozenset()
         found = []
-        if len(results) == 2:
+        both = len(results) == 2 and all(e.status is not None for e in results.values())
+        if both:
             left, right = results.values()
             found = differences(left, right)
-            differs = frozenset(d.aspect for d in found)
-            summary = "; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found) or NO_DIFFERENCE
-            self.show_claim(f"Differences: {summary}")
+        differs = frozenset(d.aspect for d in found)
+        self.show_claim(comparison_line(results, found, self.session.frameworks))
         for framework, exchange in results.items():
             panel = self.panel(framework)
+            panel.send_number = number or self.sends
+            panel.request_line = panel.request_line or spec.line
             panel.show_exchange(exchange, differs)
             panel.show_code(self.lookup(framework, spec))
+        self._arrange()
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
         found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]
         self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls)

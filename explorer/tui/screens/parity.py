@@ -11,6 +11,7 @@ from textual import on, work
 from explorer.parity.secrets import Redactor
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.session import Session
+from explorer.runtime.specs import demo_requests_file
 from panels.parity_screen import ParityScreen
 
 __all__ = ["ParityController"]
@@ -20,7 +21,7 @@ class ParityController(ParityScreen):
     """The parity screen, sending a requests file to both running apps of the session."""
 
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
-        default = ""
+        default = str(demo_requests_file()) if demo else ""  # the demos' own file: their real differences
         for server in session.supervisor:
             candidate = (server.spec.app_dir or Path.cwd()) / "requests.yaml"
             if not demo and candidate.is_file():

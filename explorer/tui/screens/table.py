@@ -1,10 +1,11 @@
-"""The comparison table (``t``) with its work: the median latency of ``GET /items/1`` on each ready demo server."""
+"""The comparison table (``t``) with its work: the median latency of ``GET /items/1`` on each ready demo server,
+back to back and one request at a time."""
 
 from __future__ import annotations
 
 from textual import work
 
-from explorer.content.comparison import Measurements, measure_latency
+from explorer.content.comparison import SPACED_COUNT, SPACED_PAUSE, Measurements, measure_latency
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerState
 from panels.table_screen import TableScreen
@@ -32,5 +33,10 @@ class TableController(TableScreen):
             value = await measure_latency(self.session, framework)
             if value is not None:
                 self.measurements.latency_ms[framework] = value
+            if self.is_attached:
+                self.refresh_measurements(self.measurements)
+            spaced = await measure_latency(self.session, framework, SPACED_COUNT, SPACED_PAUSE)
+            if spaced is not None:
+                self.measurements.spaced_ms[framework] = spaced
             if self.is_attached:
                 self.refresh_measurements(self.measurements)

@@ -1,0 +1,132 @@
+"""A URL or a curl command pasted where a path belongs, read back into a request for the explorer's servers.
+
+Server logs print full URLs (``http://127.0.0.1:41234/items/1``) and the explorer itself copies curl
+commands, so both are what users paste. Either is accepted only when it points at one of the
+servers the explorer started: its host is a loopback name and its port one of theirs. Any other
+host is refused, as everywhere else: the explorer never talks to another server. The text is the
+user's data: at most :data:`MAX_PASTE_CHARS` are read, split with :mod:`shlex` (never a shell), and
+every part ends as a :class:`~explorer.runtime.request.RequestSpec` checked by the usual rules.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from explorer.runtime.errors import RequestError
+from explorer.runtime.request import RequestSpec, parse_header
+
+__all__ = ["MAX_PASTE_CHARS", "Pasted", "looks_pasted", "read_pasted"]
+
+MAX_PASTE_CHARS = 1024 * 1024 + 64 * 1024  # a body at its limit, plus the command around it
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+_DATA = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"})
+_FLAGS = frozenset({"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-L", "--location",
+                    "-k", "--insecure", "--compressed", "-g", "--globoff", "-f", "--fail", "--http1.1"})  # fmt: skip
+_AS_HEADER = {"-A": "User-Agent", "--user-agent": "User-Agent", "-e": "Referer", "--referer": "Referer",
+              "-b": "Cookie", "--cookie": "Cookie"}  # fmt: skip
+# Options that take a value the explorer has no use for: the value is skipped with them, never taken for the URL.
+_SKIPPED_WITH_VALUE = frozenset({"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out",
+                                 "-u", "--user", "-c", "--cookie-jar", "-x", "--proxy", "--retry", "-F", "--form"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """The request read from a pasted URL or curl command, and what was made of it (one line)."""
+
+    spec: RequestSpec
+    note: str
+
+
+def looks_pasted(text: str) -> bool:
+    """True for text that is a URL or a curl command rather than a path."""
+    start = text.lstrip()[:8].lower()
+    return start.startswith(("http://", "https://", "curl ", "curl\t", "curl\\"))
+
+
+def read_pasted(text: str, base_urls: Iterable[str]) -> Pasted:
+    """The request in ``text`` (a URL or a curl command) if it targets one of ``base_urls``; else :class:`RequestError`."""
+    if len(text) > MAX_PASTE_CHARS:
+        raise RequestError(f"the pasted text is longer than {MAX_PASTE_CHARS:,} characters")
+    bases = {_host_port(url) for url in base_urls}
+    stripped = text.strip()
+    if stripped[:4].lower() != "curl":
+        path = _own_path(stripped, bases)
+        return Pasted(RequestSpec("GET", path).checked(), f"Read the URL as GET {path}.")
+    return _read_curl(stripped, bases)
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port
+
+
+def _own_path(url: str, bases: set[tuple[str, int | None]]) -> str:
+    """The path and query of ``url``, which must name a loopback host on one of the explorer's ports."""
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError as exc:
+        raise RequestError(f"not a URL the explorer can read: {exc}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise RequestError(f"not an http URL: {url[:60]!r}")
+    ports = sorted(p for _, p in bases if p is not None)
+    if host not in LOOPBACK or port not in ports:
+        shown = ", ".join(str(p) for p in ports) or "none yet"
+        where = f"{host}:{port}" if port is not None else host
+        raise RequestError(f"{where} is not one of the explorer's servers (127.0.0.1, ports {shown}); "
+                           "the explorer only talks to the servers it started")  # fmt: skip
+    if parts.scheme == "https":
+        raise RequestError("the explorer's servers speak plain http, not https")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _read_curl(text: str, bases: set[tuple[str, int | None]]) -> Pasted:
+    try:
+        words = shlex.split(text.replace("\\\r\n", " ").replace("\\\n", " "))
+    except ValueError as exc:
+        raise RequestError(f"the curl command does not parse: {exc}") from None
+    method: str | None = None
+    headers: list[tuple[str, str]] = []
+    body: str | None = None
+    url: str | None = None
+    json_flag = False
+    ignored: list[str] = []
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-X", "--request"):
+            method = next(rest, "")
+        elif word in ("-H", "--header"):
+            headers.append(parse_header(next(rest, "")))
+        elif word in _DATA:
+            body = next(rest, "")
+            json_flag = json_flag or word == "--json"
+        elif word in _AS_HEADER:
+            headers.append(parse_header(f"{_AS_HEADER[word]}: {next(rest, '')}"))
+        elif word in _SKIPPED_WITH_VALUE:
+            ignored.append(word)
+            next(rest, None)
+        elif word in ("-I", "--head"):
+            method = "HEAD"
+        elif word == "--url":
+            url = next(rest, "")
+        elif word in _FLAGS:
+            continue
+        elif word.startswith("-"):
+            ignored.append(word)
+        elif url is None:
+            url = word
+        else:
+            raise RequestError(f"the curl command names more than one URL: {word[:60]!r}")
+    if url is None:
+        raise RequestError("the curl command has no URL")
+    if "://" not in url:
+        url = f"http://{url}"  # curl's default scheme
+    if json_flag and not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", "application/json"))
+    path = _own_path(url, bases)
+    spec = RequestSpec(method or ("POST" if body is not None else "GET"), path, tuple(headers), body).checked()
+    note = f"Read the curl command as {spec.line}" + (f"; ignored the options {', '.join(ignored[:5])}" if ignored else "") + "."
+    return Pasted(spec, note)

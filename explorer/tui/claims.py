@@ -1,0 +1,68 @@
+"""The lines the main view says about a send: what the answers have in common or not, and which answer is shown.
+
+Plain functions from exchanges to Rich text, kept apart from the workbench so each rule is stated
+once: two answers are compared only when both came back from the same send, and a comparison that
+could not be made (one of them is an error) says so, never "no difference".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from explorer.content.explain import Difference
+    from explorer.runtime.client import Exchange
+
+__all__ = ["NAMES", "NO_DIFFERENCE", "answer_switch", "comparison_line"]
+
+NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
+NO_DIFFERENCE = "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
+
+
+def _name(framework: str) -> str:
+    return NAMES.get(framework, framework)
+
+
+def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference], frameworks: Sequence[str]) -> Text:
+    """The differences line for the answers of one send."""
+    if len(results) < 2:
+        sent = ", ".join(_name(fw) for fw in results) or "no server"
+        others = [_name(fw) for fw in frameworks if fw not in results]
+        text = Text(f"Only {sent} was sent this request", style="bold")
+        if others:
+            text.append(f"; {' and '.join(others)} shows no answer to it, so there is nothing to compare.")
+        return text
+    failed = {fw: e for fw, e in results.items() if e.status is None}
+    if failed:
+        text = Text("Not compared: ", style="bold red")
+        text.append("; ".join(f"{_name(fw)} gave no answer ({e.error})" for fw, e in failed.items()))
+        answered = [f"{_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed]
+        if answered:
+            text.append(f"; {', '.join(answered)}.")
+        return text
+    if not found:
+        return Text(NO_DIFFERENCE)
+    text = Text("Differences: ", style="bold")
+    text.append("; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found))
+    return text
+
+
+def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int, numbers: Mapping[str, int]) -> Text:
+    """One line naming every answer in view, the one on screen first-class: used where only one fits."""
+    text = Text()
+    for framework, exchange in shown.items():
+        if text:
+            text.append("  │  ", style="dim")
+        style = "bold reverse" if framework == front else "dim"
+        label = f" {_name(framework)} "
+        if exchange is not None:  # the status code alone: the chip below has the reason, the line has little room
+            label += f"{exchange.status} " if exchange.status is not None else "ERROR "
+            if 0 < numbers.get(framework, 0) < latest:
+                label += "(earlier send) "
+        text.append(label, style=style)
+    if len(shown) > 1:
+        text.append("   (a switches)", style="dim")
+    return text

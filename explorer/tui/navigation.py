@@ -1,0 +1,157 @@
+"""The screens the app opens from the main view, and the help for whichever screen is up.
+
+Kept apart from :mod:`.app` so that module holds the main view only. Each screen is imported when it
+is first opened, so the app paints before any of them (or the plotting library the lab needs) loads.
+The main view's keys are offered on the main view alone (:meth:`ScreensApp.check_action`): another
+screen's footer and help list that screen's keys, not the main view's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from explorer.content.catalog import by_id
+from explorer.tui.guards import GuardedApp
+from explorer.tui.keys import MAIN_ONLY, screen_keys
+
+if TYPE_CHECKING:
+    from explorer.content.comparison import Measurements
+    from explorer.reports.session import SessionLog
+    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.session import Session
+    from explorer.tui.workbench import Workbench
+
+__all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
+
+MAIN_HELP = {
+    True: "The same request goes to a real Flask server and a real FastAPI server, and their answers appear side by "
+          "side. Pick a sample on the left and press Enter, or edit the request and press ctrl+r.",
+    False: "Your Flask app and its FastAPI port run side by side. Pick a route on the left and press Enter, or type a "
+           "request and press ctrl+r: both apps get it and their answers appear side by side.",
+}  # fmt: skip
+KEYBOARD_HELP = (
+    "Letters are commands only where no text is typed. In a text field, and on the list on the left (typing there "
+    "filters it), every letter is text; Escape leaves a field, and from the list Escape goes to the answers. Keys "
+    "that write a file or restart a server take a modifier (ctrl+s, f5, ctrl+g)."
+)
+
+
+def browser_available() -> bool:
+    """Whether a graphical browser can be started from here; a text browser would take over this terminal.
+
+    On Linux without a display (an SSH session, a container) Python's ``webbrowser`` falls back to
+    console browsers such as lynx, which would fight the app for the terminal; so without a display
+    (and without an explicit ``BROWSER``) there is none.
+    """
+    import webbrowser
+
+    if sys.platform in ("darwin", "win32") or os.environ.get("BROWSER"):
+        return True
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
+class ScreensApp(GuardedApp):
+    """The app's screens: table, parity, lab, guide, docs and help, each pushed from the main view."""
+
+    session: Session
+    measurements: Measurements
+    history: SessionLog
+    workbench: Workbench
+    mask: bool
+    demo: bool
+
+    def say(self, message: str, **kwargs: object) -> None:
+        """A notification whose text is shown literally: it often carries server or user text."""
+        self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main view's keys work (and show) on the main view only."""
+        if action in MAIN_ONLY and self.screen is not self.screen_stack[0]:
+            return False
+        return True
+
+    def action_table(self) -> None:
+        from explorer.tui.screens.table import TableController
+
+        screen = TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
+        self.push_screen(screen, self._table_done)
+
+    def _table_done(self, sample_id: str | None) -> None:
+        from panels.samples import SampleBrowser
+
+        sample = by_id(sample_id) if sample_id and self.demo else None
+        if sample is not None:
+            self.query_one(SampleBrowser).select(sample.id)
+            self.workbench.load_sample(sample, send=True)
+
+    def action_parity(self) -> None:
+        from explorer.tui.screens.parity import ParityController
+
+        self.push_screen(ParityController(self.session, demo=self.demo, mask=self.mask), self._parity_done)
+
+    def _parity_done(self, request: RequestSpec | None) -> None:
+        if request is not None:
+            self.workbench.load_request(request, send=True)
+
+    def action_lab(self) -> None:
+        from explorer.bench.external import ENGINES, available
+        from explorer.tui.screens.lab import LabController
+
+        if not self.is_screen_installed("lab"):
+            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask), name="lab")
+        self.push_screen("lab")
+
+    def action_guide(self) -> None:
+        from panels.guide_screen import GuideScreen
+
+        self.push_screen(GuideScreen())
+
+    def action_docs(self) -> None:
+        self.open_docs_screen()
+
+    @work(group="docs", exclusive=True, exit_on_error=False)
+    async def open_docs_screen(self) -> None:
+        from explorer.tui.screens.docs import fetch_docs
+
+        await self.push_screen(await fetch_docs(self.session))
+
+    def action_open_docs(self) -> None:
+        """FastAPI's /docs in the user's browser, when there is one; otherwise the URL to open by hand."""
+        server = self.session.supervisor.servers.get("fastapi")
+        url = server.status.base_url if server else None
+        if not url:
+            self.say("FastAPI is not running.", severity="warning")
+            return
+        if not browser_available():
+            self.copy_to_clipboard(f"{url}/docs")
+            self.say(f"No web browser found here. Open {url}/docs by hand (the URL is copied).", severity="warning", timeout=10)
+            return
+        self.open_url(f"{url}/docs")
+        self.say(f"Asked your browser to open {url}/docs.", timeout=4)
+
+    def action_help(self) -> None:
+        """Help for the screen that is up and the part of it that has the keyboard, with the keys that work there."""
+        from panels.help_screen import HelpScreen
+
+        screen = self.screen
+        main = screen is self.screen_stack[0]
+        title = "Main view" if main else getattr(screen, "HELP_TITLE", type(screen).__name__)
+        paragraphs = [MAIN_HELP[self.demo], KEYBOARD_HELP] if main else [screen.HELP or ""]
+        focused = screen.focused
+        for node in focused.ancestors_with_self if focused is not None else ():
+            if node is screen:
+                break
+            if node.HELP:
+                paragraphs.append(f"Here: {node.HELP}")
+                break
+        self.push_screen(HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen)))

@@ -1,0 +1,132 @@
+"""A tree that is filtered by typing: printable keys go to its filter box, never to the app's letter keys.
+
+The catalog (and the route picker) is where the keyboard starts. Had its letters reached the app,
+typing "extract" to find a sample would have exported the session, restarted the servers and
+opened two screens. Here every printable key typed on the list, space and ``/`` included, is posted
+as :class:`TypeAheadTree.Typed` for its container to append to the filter box, and
+:meth:`check_consume_key` tells Textual so: the app's one-letter bindings are then neither run nor
+shown in the footer while the list has focus. The focus stays on the list, so the arrows and Enter
+keep working on the filtered result; Escape clears the filter, or, once it is empty, leaves the list.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Input, Tree
+from textual.widgets.tree import TreeNode
+
+from panels.fields import Left
+
+__all__ = ["TypeAheadTree", "apply_typed", "first_leaf", "put_cursor"]
+
+T = TypeVar("T")
+
+
+class TypeAheadTree(Tree[T]):
+    """A Tree whose printable keys and Backspace edit a filter held by its container.
+
+    | Key | Action |
+    | --- | --- |
+    | letters, digits, space | type into the filter |
+    | backspace | delete the filter's last character |
+    | escape | clear the filter; when it is empty, leave the list |
+    | enter | pick the highlighted entry |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_filter", "Clear filter", id="list.clear_filter"),
+        Binding("escape", "leave", "Leave list", id="list.leave"),
+    ]
+
+    class Typed(Message):
+        """Text typed on the list for the container's filter box: ``None`` is Backspace, ``""`` clears it."""
+
+        def __init__(self, tree: TypeAheadTree[object], text: str | None) -> None:
+            super().__init__()
+            self.tree = tree
+            self.text = text
+
+        @property
+        def control(self) -> TypeAheadTree[object]:
+            return self.tree
+
+    filter_text = ""  # what the container's filter holds, kept here so Escape knows what it does
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.filter_text)
+        if action == "leave":
+            return not self.filter_text
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character.isprintable():
+            text: str | None = event.character
+        elif event.key == "backspace":
+            text = None
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.post_message(self.Typed(self, text))
+
+    def action_clear_filter(self) -> None:
+        self.post_message(self.Typed(self, ""))
+
+    def action_leave(self) -> None:
+        self.post_message(Left(self))
+
+    def set_filter_text(self, text: str) -> None:
+        """Called by the container whenever its filter changes (typed here or in the box)."""
+        self.filter_text = text
+        self.refresh_bindings()
+
+
+def first_leaf(tree: Tree[T]) -> TreeNode[T] | None:
+    """The first entry that carries data (a sample, a route), below the group nodes."""
+    for group in tree.root.children:
+        for node in group.children or [group]:
+            if node.data is not None:
+                return node
+    return None
+
+
+def put_cursor(tree: Tree[T], node: TreeNode[T] | None, scroll: bool = False) -> None:
+    """Move the cursor to ``node`` at once, even right after the tree was refilled.
+
+    A node's line number is known only once the tree has laid out its lines, so ``move_cursor``
+    just after a refill would put the cursor nowhere. These trees are groups of entries below a
+    hidden root, so the line is counted here. ``scroll`` brings the line into view; without it
+    nothing scrolls, which is what a tree that has no size yet needs (scrolling it then would
+    hide the first group's title from the first frame).
+    """
+    line = 0
+    for group in tree.root.children:
+        if group is node:
+            break
+        line += 1
+        entries = list(group.children) if group.is_expanded else []
+        if node in entries:
+            line += entries.index(node)
+            break
+        line += len(entries)
+    else:
+        return
+    if scroll:
+        tree.move_cursor_to_line(line)
+    else:
+        tree.cursor_line = line
+
+
+def apply_typed(box: Input, typed: TypeAheadTree.Typed) -> None:
+    """Edit the filter box as :class:`TypeAheadTree.Typed` says: append, delete the last character, or clear."""
+    text = typed.text
+    box.value = "" if text == "" else box.value[:-1] if text is None else box.value + text
+    box.cursor_position = len(box.value)

@@ -1,0 +1,68 @@
+"""A URL or curl command pasted into the path: read when it targets the explorer's servers, refused otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer.runtime.errors import RequestError
+from explorer.runtime.pasted import looks_pasted, read_pasted
+from explorer.runtime.request import RequestSpec, curl_command
+
+OURS = ["http://127.0.0.1:41001", "http://127.0.0.1:41002"]
+
+
+def test_a_url_printed_by_our_server_log_becomes_its_path() -> None:
+    pasted = read_pasted("http://127.0.0.1:41001/items/1?q=pen", OURS)
+    assert pasted.spec == RequestSpec("GET", "/items/1?q=pen")
+    assert read_pasted("http://localhost:41002", OURS).spec.path == "/"
+
+
+def test_the_explorers_own_curl_command_reads_back_as_the_same_request() -> None:
+    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"), ("X-Demo", "it's")), '{"name": "pen", "price": 3}')
+    assert read_pasted(curl_command(spec, OURS[1]), OURS).spec == spec
+
+
+def test_curl_forms_people_paste() -> None:
+    multi = "curl -s \\\n  -H 'Accept: text/html' \\\n  -A bot --max-time 5 127.0.0.1:41001/hello/ann"
+    pasted = read_pasted(multi, OURS)
+    assert pasted.spec == RequestSpec("GET", "/hello/ann", (("Accept", "text/html"), ("User-Agent", "bot")))
+    assert "--max-time" in pasted.note
+    assert read_pasted("curl --json '{\"a\": 1}' http://127.0.0.1:41002/items", OURS).spec.header("content-type") == "application/json"
+    assert read_pasted("curl -I http://127.0.0.1:41002/items/1", OURS).spec.method == "HEAD"
+    assert read_pasted("curl -d x=1 http://127.0.0.1:41002/items", OURS).spec.method == "POST"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("http://example.com/items/1", "example.com is not one of the explorer's servers"),
+        ("http://127.0.0.1:9/items/1", "127.0.0.1:9 is not one of"),
+        ("http://10.0.0.1:41001/", "10.0.0.1:41001 is not one of"),
+        ("https://127.0.0.1:41001/", "plain http"),
+        ("curl -X POST", "no URL"),
+        ("curl 'unclosed", "does not parse"),
+        ("curl http://127.0.0.1:41001/a http://127.0.0.1:41001/b", "more than one URL"),
+        ("curl -H 'X-Bad: a\u2028b' http://127.0.0.1:41001/", r"U\+2028"),
+        ("http://127.0.0.1:41001/a/../..//evil.example:80/x", "names a host"),
+    ],
+)
+def test_anything_else_is_refused_with_one_line(text: str, message: str) -> None:
+    with pytest.raises(RequestError, match=message):
+        read_pasted(text, OURS)
+
+
+def test_paths_are_not_taken_for_pasted_text() -> None:
+    assert looks_pasted("  http://127.0.0.1:1/") and looks_pasted("curl x") and looks_pasted("CURL\\\n x")
+    assert not looks_pasted("/items/1") and not looks_pasted("/curl")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80) | st.builds(lambda s: "curl " + s, st.text(max_size=80)))
+def test_any_pasted_text_is_a_request_or_one_refusal(text: str) -> None:
+    try:
+        pasted = read_pasted(text, OURS)
+    except RequestError:
+        return
+    assert pasted.spec.path.startswith("/")

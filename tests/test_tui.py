@@ -1,0 +1,219 @@
+"""The app as a new user meets it: keys and focus, what each panel claims, and every size from 80x24 up.
+
+Each test drives the real app against real servers with Pilot, and checks what the user would see
+or what a key would do: a file written, a server restarted, a screen opened, a region on screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import DataTable, Input, RichLog, TextArea
+
+from explorer.content.catalog import by_id
+from explorer.runtime.request import RequestSpec
+from explorer.tui.app import ExplorerApp
+from panels.help_screen import HelpScreen
+from panels.parity_screen import ParityScreen
+from panels.response import ResponsePanel
+from panels.table_screen import TableScreen
+from tests.apptools import send_and_wait, servers_ready, until
+from tests.test_app import plain
+
+
+def in_answers(app: ExplorerApp) -> bool:
+    focused = app.focused
+    return focused is not None and any(isinstance(node, ResponsePanel) for node in focused.ancestors_with_self)
+
+
+async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await servers_ready(pilot)
+        pids = [s.status.pid for s in app.session.supervisor]
+        tree, box = app.query_one("#sample-tree"), app.query_one("#sample-filter", Input)
+        assert app.focused is tree
+        assert "t" not in app.screen.active_bindings  # the footer offers no letter that would not work
+        await pilot.press(*"extract")  # once: export, restart, table, parity
+        await pilot.pause()
+        assert box.value == "extract" and app.screen is app.screen_stack[0] and app.view == "both"
+        assert list(tmp_path.iterdir()) == [] and [s.status.pid for s in app.session.supervisor] == pids
+        await pilot.press("backspace")
+        assert box.value == "extrac"
+        await pilot.press("escape", *"abc")  # Escape clears the filter; the list keeps the keyboard
+        await pilot.pause()
+        assert "A word where a number belongs" in plain(app.query_one("#sample-claim"))  # the preview says ...
+        await send_and_wait(pilot, "enter")
+        assert app.sample is not None and app.sample.id == "item-abc"  # ... what Enter sends
+        await pilot.press("escape")
+        assert box.value == "" and app.focused is tree
+        await pilot.press("escape")
+        assert in_answers(app) and "t" in app.screen.active_bindings
+        await pilot.press("slash")
+        assert app.focused is box
+        await pilot.press("escape")
+        assert app.focused is tree
+
+        path = app.query_one("#path", Input)
+        path.focus()
+        await pilot.press("end", "t")
+        assert path.value.endswith("t") and app.screen is app.screen_stack[0]
+        await pilot.press("backspace", "escape")
+        assert in_answers(app)
+        await pilot.press("t")  # after Escape the next letter is a command again
+        assert isinstance(app.screen, TableScreen)
+        await pilot.press("escape")
+
+        body = app.query_one("#body-editor", TextArea)
+        body.focus()
+        await pilot.pause()
+        assert app.screen.active_bindings["escape"].binding.description == "Leave body (Tab indents)"
+        await pilot.press("tab")
+        assert app.focused is body and body.text == "    "
+        await pilot.press("escape")
+        assert in_answers(app)
+
+
+async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await servers_ready(pilot)
+        flask, fastapi = app.query_one("#panel-flask", ResponsePanel), app.query_one("#panel-fastapi", ResponsePanel)
+        await send_and_wait(pilot)
+        assert "#1 GET /items/1" in str(flask.border_title) and "#1 GET /items/1" in str(fastapi.border_title)
+
+        sample = by_id("io-async-flask")  # Flask only: the FastAPI panel must not keep its answer to #1
+        assert sample is not None and sample.frameworks == ("flask",)
+        app.query_one("SampleBrowser").select(sample.id)
+        await send_and_wait(pilot, "enter")
+        assert fastapi.exchange is None and "nothing was sent here" in plain(app.query_one("#why-fastapi"))
+        assert "—" in plain(app.query_one("#chip-fastapi")) and app.query_one("#bodyview-fastapi #body-text", TextArea).text == ""
+        assert "Only Flask was sent" in plain(app.query_one("#claim"))
+
+        app.query_one("#path", Input).value = "/items/abc"
+        await pilot.press("escape", "f", "f")  # from the list to the answers; then FastAPI only
+        await send_and_wait(pilot)
+        assert "Only FastAPI was sent" in plain(app.query_one("#claim"))  # no comparison with Flask's older answer
+        await pilot.press("f")  # both again: Flask's answer is from send #2, and says so
+        assert flask.has_class("-earlier") and "an earlier send" in str(flask.border_title)
+        assert not fastapi.has_class("-earlier")
+
+        await pilot.press("o")  # no browser here: said, with the URL to open by hand
+        await pilot.pause()
+        assert any("No web browser found" in str(n.message) for n in app._notifications)
+
+        app.query_one("#path", Input).value = "/io?ms=1500"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: flask.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
+        await pilot.press("f5")  # a restart asked for while the request is in flight
+        await until(pilot, lambda: app.last.get("flask") is not None and app.last["flask"].spec.path == "/io?ms=1500", timeout=20)
+        error = app.last["flask"].error or ""
+        assert "crashed" not in error and "a restart was asked for" in error
+        assert "Not compared" in plain(app.query_one("#claim")) and "No difference" not in plain(app.query_one("#claim"))
+        assert not any("crashed" in str(n.message) for n in app._notifications)
+        await servers_ready(pilot)
+
+
+async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+        assert flask.display and not fastapi.display
+        assert "422" in plain(app.query_one("#answer-switch"))  # the hidden answer's status is still on screen
+        body = app.query_one("#bodyview-flask #body-text", TextArea)
+        assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
+        await pilot.press("escape", "a")
+        assert fastapi.display and not flask.display
+        await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
+        assert not app.query_one("#samples").display and fastapi.region.width >= 70
+        await pilot.press("z")
+        assert app.screen.maximized is fastapi and fastapi.region.height >= 20
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        await pilot.press("ctrl+h", "escape")  # shown again; from the answers back to the list
+        assert app.query_one("#samples").display
+
+        await pilot.press("escape", "p")  # the lab: every control on screen
+        screen = app.screen
+        for selector in ("#lab-scenario", "#lab-flask", "#lab-engine", "#lab-levels", "#lab-duration", "#lab-warmup", "#lab-run"):
+            region = screen.query_one(selector).region
+            assert region.right <= 80 and region.bottom <= 23 and region.width > 0, selector
+        await pilot.press("escape")
+        await pilot.press("t")  # the table: both frameworks in view
+        table = app.screen.query_one("#comparison", DataTable)
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= table.region.width
+        await pilot.press("escape", "f1")
+        assert isinstance(app.screen, HelpScreen) and app.screen.query_one("#help").region.right <= 80
+
+        await pilot.press("escape")
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert flask.display and fastapi.display  # side by side again
+        tabs = fastapi.query_one("Tabs")
+        log_tab = tabs.query_one("#--content-tab-log-fastapi")
+        assert log_tab.region.right <= fastapi.region.right - 1  # the Log tab's label is whole
+        assert app.query_one("#bodyview-fastapi #body-text").region.height >= 6
+
+
+async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file() -> None:
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        await pilot.press("escape")  # from the list to the answers: Flask's HTML 404
+        area = app.query_one("#bodyview-flask #body-text", TextArea)
+        await pilot.press("ctrl+f")
+        app.focused.value = "THE"  # the find bar has the keyboard; case does not matter
+        await pilot.press("enter")
+        assert area.selected_text == "The"
+        first = area.selection
+        await pilot.press("enter")
+        assert area.selected_text.lower() == "the" and area.selection != first  # the next match
+        await pilot.press("escape")
+        assert app.focused is area
+        await pilot.press("ctrl+c")
+        assert app.clipboard.lower() == "the" and app.is_running
+        assert area.soft_wrap
+        await pilot.press("l")
+        assert not area.soft_wrap
+        await pilot.press("l", "5")
+        log = app.query_one("#logview-flask", RichLog)
+        await pilot.pause()
+        assert log.wrap and log.max_scroll_x == 0  # no sideways scrollbar to hide the newest line under
+        await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
+
+        # A URL of one of our servers, and a curl command, pasted into the path
+        path = app.query_one("#path", Input)
+        port = app.session.server("fastapi").status.port
+        path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
+        await pilot.pause()
+        assert path.value == "/items/abc"
+        curl = f"curl -X POST -H 'Content-Type: application/json' \\\n  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
+        path.post_message(events.Paste(curl))
+        await pilot.pause()
+        assert path.value == "/items" and str(app.query_one("#method").value) == "POST"
+        assert '"pen"' in app.query_one("#body-editor", TextArea).text
+        await send_and_wait(pilot)
+        assert app.last["fastapi"].status == 422  # price is missing: the pasted request was sent
+        path.value = "http://example.com/items/1"  # typed, then sent: refused, nothing sent
+        before = app.last
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.last is before and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
+
+        app.workbench.focus_answers()
+        await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
+        screen = app.screen
+        assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith("parity.yaml")
+        await pilot.press("enter")
+        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary")))
+        assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check"
