@@ -106,7 +106,8 @@ async def run_case(
 async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[StepResult]:
     """One setup or teardown step, for each app it concerns."""
     if isinstance(step, CommandStep):
-        return [await run_command(step, session.server(fw).spec, phase) for fw in step.frameworks]
+        servers = [session.server(fw) for fw in step.frameworks]  # each app's folder, interpreter and environment
+        return [await run_command(step, server.spec, phase, server.log) for server in servers]
     exchanges = await _exchanges(session, step, state)
     results = []
     for framework in PAIR:

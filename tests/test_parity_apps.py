@@ -1,0 +1,76 @@
+"""Parity on apps with settings of their own (issue 12's folders, interpreters, environments, config file).
+
+A setup or teardown command runs for an app as that app's set-up command does; ``explorer parity``
+takes the same per-app options and ``explorer.toml`` as every other command; each run has cookie
+jars of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.apps.settings import AppSettings
+from explorer.apps.targets import specs_from_options
+from explorer.parity.entry import ParityFileError
+from explorer.parity.steps import CommandStep, parse_step, run_command
+from explorer.runtime.logbuffer import LogBuffer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW = "import os, sys; print(os.getcwd()); print(sys.executable); print(os.environ.get('STEP_FILE')); " \
+       "print(os.environ.get('STEP_NAMED')); print('SHELL_ONLY' in os.environ)"  # fmt: skip
+
+
+def fake_venv(folder: Path) -> Path:
+    """A venv folder whose ``bin/python`` is a link to this Python: another interpreter, as far as PATH goes."""
+    python = folder / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    (folder / "pyvenv.cfg").write_text(f"home = {Path(os.path.realpath(sys.executable)).parent}\n")
+    python.symlink_to(sys.executable)
+    return python
+
+
+async def test_a_command_step_runs_in_the_apps_folder_with_its_python_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHELL_ONLY", "never-passed")
+    app = tmp_path / "flask-app"
+    app.mkdir()
+    (tmp_path / "flask.env").write_text("STEP_FILE=from-the-env-file\n")
+    python = fake_venv(tmp_path / "venv")
+    settings = AppSettings(dir=app, python=str(python), env_file=tmp_path / "flask.env", env=(("STEP_NAMED", "1"),))
+    (spec,) = specs_from_options(flask="a:app", settings={"flask": settings})
+    step = parse_step({"name": "show", "flask": {"command": ["python", "-c", SHOW], "timeout": 20}}, "setup 1")
+    assert isinstance(step, CommandStep) and step.frameworks == ("flask",)
+    log = LogBuffer()
+    result = await run_command(step, spec, "setup", log)
+    assert result.ok, result.output
+    # `python` is found in the app's interpreter's bin first (before: the explorer's own, first on PATH)
+    assert result.output == (str(app), str(python), "from-the-env-file", "1", "False")
+    lines = log.lines()
+    assert lines[0].startswith("[explorer] parity setup step 'show': python -c ") and lines[0].endswith(f"(in {app})")
+    assert "[explorer] setup | from-the-env-file" in lines and lines[-1] == "[explorer] parity setup step 'show': exit 0"
+
+
+def test_a_command_step_names_each_apps_command() -> None:
+    step = parse_step({"name": "fresh database", "timeout": 30, "flask": {"command": "flask --app blog init-db"},
+                       "fastapi": {"command": ["python", "-m", "blog.db"], "timeout": 5}}, "setup 1")  # fmt: skip
+    assert isinstance(step, CommandStep) and step.frameworks == ("flask", "fastapi")
+    assert step.for_app("flask") == (("flask", "--app", "blog", "init-db"), 30.0)
+    assert step.for_app("fastapi") == (("python", "-m", "blog.db"), 5.0)
+    shared = parse_step({"command": "python reset.py", "fastapi": {"command": "python -m reset"}}, "setup 2")
+    assert isinstance(shared, CommandStep) and shared.for_app("flask")[0] == ("python", "reset.py")
+    assert shared.for_app("fastapi")[0] == ("python", "-m", "reset")
+    for item, message in [
+        ({"flask": {"command": "x", "shell": True}}, r"setup 3 \(flask\): unknown key 'shell'"),
+        ({"flask": {"command": "x"}, "framework": "both"}, "no command for the fastapi app"),
+        ({"flask": "x", "command": "y"}, r"\(flask\): must be a mapping"),
+        ({"fastapi": {"command": ""}}, r"\(fastapi\): 'command' must be a command line"),
+    ]:
+        with pytest.raises(ParityFileError, match=message):
+            parse_step(item, "setup 3")
