@@ -74,3 +74,43 @@ def test_a_command_step_names_each_apps_command() -> None:
     ]:
         with pytest.raises(ParityFileError, match=message):
             parse_step(item, "setup 3")
+
+
+# --- each run its own cookie jars ----------------------------------------------------------------
+
+
+async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from explorer.runtime.request import RequestSpec
+    from explorer.tui.app import ExplorerApp
+    from panels.parity_screen import ParityScreen
+    from tests.apptools import servers_ready, until
+
+    suite = tmp_path / "jars.yaml"
+    suite.write_text("requests:\n  - {name: before login, path: /me}\n"
+                     "  - {name: login, method: POST, path: /login?user=ada}\n  - {name: after login, path: /me}\n")  # fmt: skip
+    specs = specs_from_options(flask="forms_flask:app", fastapi="forms_fastapi:app", app_dir=ROOT / "tests" / "apps")
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        await app.session.send(RequestSpec("POST", "/login?user=eve"))  # the user's own session in the workbench
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, ParityScreen)
+        screen.query_one("#parity-path", Input).value = str(suite)
+        users = lambda i: [screen.results[i].exchanges[fw].json["user"] for fw in ("flask", "fastapi")]  # noqa: E731
+        for _run in range(2):  # each run starts with empty jars, whatever the one before it left
+            previous = screen.report
+            screen.query_one("#parity-path", Input).focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.report is not None and screen.report is not previous)
+            assert (users(0), users(2)) == ([None, None], ["ada", "ada"])
+            assert screen.results[1].cookies == {"flask": ["sid=flask-ada"], "fastapi": ["sid=fastapi-ada"]}
+            assert [c.value for c in app.session.jars["flask"].cookies()] == ["flask-eve"]  # the user's, untouched
+        first = screen.results[0]
+        screen.query_one("#parity-table").focus()
+        await pilot.press("ctrl+r")  # "before login" again: with the run's jars, now holding its login
+        await until(pilot, lambda: screen.results[0] is not first)
+        assert users(0) == ["ada", "ada"]
+        assert [c.value for c in app.session.jars["fastapi"].cookies()] == ["fastapi-eve"]
