@@ -114,3 +114,33 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
         await until(pilot, lambda: screen.results[0] is not first)
         assert users(0) == ["ada", "ada"]
         assert [c.value for c in app.session.jars["fastapi"].cookies()] == ["fastapi-eve"]
+
+
+# --- the example pair, from its explorer.toml -----------------------------------------------------
+
+
+def test_the_blog_pair_passes_parity_from_its_config_with_the_flask_app_in_its_venv(tmp_path: Path) -> None:
+    import json
+
+    from tests.venvs import FLASK_VERSION, legacy_venv
+
+    blog = tmp_path / "blog"
+    shutil.copytree(ROOT / "examples" / "blog", blog, ignore=shutil.ignore_patterns("*.sqlite", "__pycache__", ".venv"))
+    suite = (blog / "requests.yaml").read_text()
+    suite = suite.replace("requests:\n", "  - {name: which flask, flask: {command: 'flask --version'}}\n\nrequests:\n", 1)
+    (blog / "requests.yaml").write_text(suite)
+    venv = legacy_venv()
+    for _run in range(2):  # the second run starts from the same state: its setup step made fresh databases
+        run = subprocess.run([sys.executable, "-m", "explorer", "parity", "requests.yaml", "--json", "--flask-python",
+                              str(venv)], capture_output=True, text=True, timeout=60, cwd=blog)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        report = json.loads(run.stdout)
+        assert report["summary"] | {"cases": 14, "declared": 4, "differ": 0, "errors": 0, "passed": True} == report[
+            "summary"]  # fmt: skip
+        assert report["servers"]["flask"]["versions"]["Flask"] == FLASK_VERSION
+        steps = {(s["name"], s["framework"]): s for s in report["setup"]}
+        assert steps["fresh database", "flask"]["output"] == ["Initialized the database."]
+        assert steps["fresh database", "fastapi"]["output"] == ["Initialized the database."]
+        # the step's `flask` is the one of the app's venv, not the explorer's Flask 3
+        assert f"Flask {FLASK_VERSION}" in steps["which flask", "flask"]["output"]
+        assert ("which flask", "fastapi") not in steps
