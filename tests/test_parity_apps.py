@@ -144,3 +144,23 @@ def test_the_blog_pair_passes_parity_from_its_config_with_the_flask_app_in_its_v
         # the step's `flask` is the one of the app's venv, not the explorer's Flask 3
         assert f"Flask {FLASK_VERSION}" in steps["which flask", "flask"]["output"]
         assert ("which flask", "fastapi") not in steps
+
+
+async def test_routes_of_a_mounted_sub_app_are_listed_for_generate_and_the_route_picker(tmp_path: Path) -> None:
+    from explorer.apps.config import load_config
+    from explorer.apps.routes import list_routes
+    from explorer.runtime.session import Session
+
+    blog = tmp_path / "blog"
+    shutil.copytree(ROOT / "examples" / "blog", blog, ignore=shutil.ignore_patterns("*.sqlite", "__pycache__", ".venv"))
+    specs = specs_from_options(settings={"fastapi": load_config(blog / "explorer.toml")["fastapi"]})
+    async with Session(specs, timeout=10) as session:
+        listing = await list_routes(session, "fastapi", handlers=True)
+    assert listing.error is None and listing.skipped == ()
+    routes = {(r.method, r.pattern): r for r in listing.routes}
+    # /admin is a FastAPI app mounted on the port: its routes are in its own schema, not the main one
+    stats = routes["GET", "/admin/stats"]
+    assert stats.path == "/admin/stats" and ("X-API-Key", "<api-key>") in stats.headers
+    assert ("POST", "/admin/backup") in routes and ("GET", "/posts/{post_id}") in routes
+    assert not any(pattern.endswith(("/openapi.json", "/docs")) for _, pattern in routes)
+
