@@ -164,3 +164,16 @@ async def test_routes_of_a_mounted_sub_app_are_listed_for_generate_and_the_route
     assert ("POST", "/admin/backup") in routes and ("GET", "/posts/{post_id}") in routes
     assert not any(pattern.endswith(("/openapi.json", "/docs")) for _, pattern in routes)
 
+
+
+def test_the_parity_screen_offers_the_requests_file_next_to_the_pair(tmp_path: Path) -> None:
+    from explorer.parity.suite import default_requests_file
+
+    blog = ROOT / "examples" / "blog"
+    folders = [blog / "flask-app", blog / "fastapi-port"]
+    assert default_requests_file(folders, cwd=tmp_path) == blog / "requests.yaml"  # the folder both apps share
+    (tmp_path / "requests.yaml").write_text("requests: [{path: /}]\n")
+    assert default_requests_file(folders, cwd=tmp_path) == tmp_path / "requests.yaml"  # where explorer runs
+    shop = ROOT / "examples" / "shop"
+    assert default_requests_file([shop, shop], cwd=ROOT) == shop / "requests.yaml"
+    assert default_requests_file([ROOT / "tests" / "apps"], cwd=ROOT) is None

@@ -20,12 +20,10 @@ class ParityController(ParityScreen):
     """The parity screen, sending a requests file to both running apps of the session."""
 
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
-        default = ""
-        for server in session.supervisor:
-            candidate = (server.spec.app_dir or Path.cwd()) / "requests.yaml"
-            if not demo and candidate.is_file():
-                default = str(candidate)
-        super().__init__(default, mask=mask)
+        from explorer.parity.suite import default_requests_file
+
+        found = default_requests_file([s.spec.app_dir for s in session.supervisor if s.spec.app_dir]) if not demo else None
+        super().__init__(str(found) if found else "", mask=mask)
         self.session = session
         self.report: Any = None
         self.suite: Any = None
