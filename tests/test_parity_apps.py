@@ -54,7 +54,8 @@ async def test_a_command_step_runs_in_the_apps_folder_with_its_python_and_enviro
     assert result.output == (str(app), str(python), "from-the-env-file", "1", "False")
     lines = log.lines()
     assert lines[0].startswith("[explorer] parity setup step 'show': python -c ") and lines[0].endswith(f"(in {app})")
-    assert "[explorer] setup | from-the-env-file" in lines and lines[-1] == "[explorer] parity setup step 'show': exit 0"
+    assert "[explorer] setup | from-the-env-file" in lines
+    assert lines[-1] == "[explorer] parity setup step 'show': exit 0"
 
 
 def test_a_command_step_names_each_apps_command() -> None:
@@ -71,6 +72,7 @@ def test_a_command_step_names_each_apps_command() -> None:
         ({"flask": {"command": "x"}, "framework": "both"}, "no command for the fastapi app"),
         ({"flask": "x", "command": "y"}, r"\(flask\): must be a mapping"),
         ({"fastapi": {"command": ""}}, r"\(fastapi\): 'command' must be a command line"),
+        ({"command": "x", "framework": "flask", "fastapi": {"command": "y"}}, "a fastapi: block, but the step runs"),
     ]:
         with pytest.raises(ParityFileError, match=message):
             parse_step(item, "setup 3")
@@ -89,7 +91,8 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
 
     suite = tmp_path / "jars.yaml"
     suite.write_text("requests:\n  - {name: before login, path: /me}\n"
-                     "  - {name: login, method: POST, path: /login?user=ada}\n  - {name: after login, path: /me}\n")  # fmt: skip
+                     "  - {name: login, method: POST, path: /login?user=ada}\n"
+                     "  - {name: after login, path: /me}\n")  # fmt: skip
     specs = specs_from_options(flask="forms_flask:app", fastapi="forms_fastapi:app", app_dir=ROOT / "tests" / "apps")
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -127,7 +130,8 @@ def test_the_blog_pair_passes_parity_from_its_config_with_the_flask_app_in_its_v
     blog = tmp_path / "blog"
     shutil.copytree(ROOT / "examples" / "blog", blog, ignore=shutil.ignore_patterns("*.sqlite", "__pycache__", ".venv"))
     suite = (blog / "requests.yaml").read_text()
-    suite = suite.replace("requests:\n", "  - {name: which flask, flask: {command: 'flask --version'}}\n\nrequests:\n", 1)
+    which = "  - {name: which flask, flask: {command: 'flask --version'}}\n"
+    suite = suite.replace("requests:\n", which + "\nrequests:\n", 1)
     (blog / "requests.yaml").write_text(suite)
     venv = legacy_venv()
     for _run in range(2):  # the second run starts from the same state: its setup step made fresh databases

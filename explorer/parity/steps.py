@@ -145,6 +145,9 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
         frameworks = _PAIR if framework == "both" else (framework,)
     else:
         raise ParityFileError(f"{where}: 'framework' must be flask, fastapi or both, got {brief(framework)}")
+    unused = [fw for fw, _, _ in own if fw not in frameworks]
+    if unused:
+        raise ParityFileError(f"{where}: a {unused[0]}: block, but the step runs only for {frameworks[0]}")
     missing = [fw for fw in frameworks if not argv and fw not in {name for name, _, _ in own}]
     if missing:
         raise ParityFileError(f"{where}: no command for the {missing[0]} app (give 'command' or a {missing[0]}: block)")

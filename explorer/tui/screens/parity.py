@@ -22,7 +22,8 @@ class ParityController(ParityScreen):
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
         from explorer.parity.suite import default_requests_file
 
-        found = default_requests_file([s.spec.app_dir for s in session.supervisor if s.spec.app_dir]) if not demo else None
+        folders = [server.spec.app_dir for server in session.supervisor if server.spec.app_dir]
+        found = None if demo else default_requests_file(folders)
         super().__init__(str(found) if found else "", mask=mask)
         self.session = session
         self.report: Any = None
