@@ -37,6 +37,7 @@ __all__ = [
     "route_table",
     "list_routes",
     "merge_routes",
+    "mount_prefixes",
 ]
 
 OPENAPI_PATH = "/openapi.json"
@@ -44,6 +45,7 @@ ROUTES_TIMEOUT = 15.0
 _AFTER_EXIT = 1.0  # seconds to read what the lister printed once it has exited
 _OUTPUT_LIMIT = 8 << 20  # the lister's last 8 MiB of output: its marker line is the last one
 _MARKER = "EXPLORER-ROUTES "
+_MAX_MOUNTS = 16  # mounted sub-apps whose schemas are read
 
 
 class RouteError(ExplorerError):
@@ -186,7 +188,10 @@ async def list_routes(
         if table is not None:
             table.cancel()  # the lister is ended with it
         raise
-    return replace(listing, handlers=await table if table is not None else ())
+    found = await table if table is not None else ()
+    if listing.error is None and found:
+        listing = await _with_mounted(session, listing, found)
+    return replace(listing, handlers=found)
 
 
 async def _handlers(spec: ServerSpec, timeout: float) -> tuple[Endpoint, ...]:
@@ -194,6 +199,43 @@ async def _handlers(spec: ServerSpec, timeout: float) -> tuple[Endpoint, ...]:
         return endpoints_from(await route_table(spec, timeout))
     except RouteError:
         return ()  # the Code tab then reads the target's own module, as for the demos
+
+
+def mount_prefixes(endpoints: Iterable[Endpoint]) -> list[str]:
+    """Where the app mounts sub-apps that publish a schema of their own (``/admin`` for ``/admin/openapi.json``).
+
+    A mounted FastAPI app's routes are not in the main app's schema; the route table (read in the
+    child process) shows its schema's path, the only sign of the mount from outside.
+    """
+    found: list[str] = []
+    for endpoint in endpoints:
+        rule = endpoint.rule
+        if rule.endswith(OPENAPI_PATH) and rule != OPENAPI_PATH and "GET" in endpoint.methods:
+            prefix = rule[: -len(OPENAPI_PATH)]
+            if prefix.startswith("/") and "{" not in prefix and prefix not in found:
+                found.append(prefix)
+    return found[:_MAX_MOUNTS]
+
+
+async def _with_mounted(session: Any, listing: RouteListing, endpoints: Iterable[Endpoint]) -> RouteListing:
+    """The listing with the routes of each mounted sub-app's schema, their paths under its prefix."""
+    routes, skipped = list(listing.routes), list(listing.skipped)
+    keys = {route.key for route in routes}
+    for prefix in mount_prefixes(endpoints):
+        exchange = await session.send_one(listing.framework, RequestSpec("GET", prefix + OPENAPI_PATH))
+        document = exchange.json
+        if exchange.error or exchange.status != 200 or not isinstance(document, dict) or "paths" not in document:
+            skipped.append(f"{prefix}{OPENAPI_PATH}: no schema of a mounted app there (answered {exchange.status})")
+            continue
+        templates, problems = openapi_routes(document, listing.framework)
+        skipped += [f"{prefix}{OPENAPI_PATH} {line}" for line in problems]
+        for template in templates:
+            moved = replace(template, template=prefix + template.template, pattern=prefix + template.pattern,
+                            path=prefix + template.path)  # fmt: skip
+            if moved.key not in keys:
+                keys.add(moved.key)
+                routes.append(moved)
+    return replace(listing, routes=tuple(routes), skipped=tuple(skipped))
 
 
 async def _openapi_listing(session: Any, framework: str) -> RouteListing:

@@ -162,7 +162,7 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
             listings["fastapi"] = (
                 RouteListing("fastapi", "openapi", error=problems[0])
                 if problems
-                else await list_routes(session, "fastapi")
+                else await list_routes(session, "fastapi", max(args.timeout, 15.0), handlers=True)  # mounted apps too
             )
     rows = merge_routes(listings.values())
     if args.json:

@@ -24,6 +24,7 @@ from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.steps import CommandStep, StepResult, run_command
 from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite, Step
 from explorer.parity.template import TemplateError, capture
+from explorer.runtime.cookies import CookieJar
 from explorer.runtime.errors import RequestError
 
 __all__ = ["RunState", "run_case", "run_parity"]
@@ -33,10 +34,15 @@ ResultListener = Callable[[ParityResult], None]
 
 @dataclass
 class RunState:
-    """What a run carries from one request to the next: each app's captured values."""
+    """What a run carries from one request to the next: each app's captured values and cookie jar.
+
+    The jars are the run's own, empty at its start, as a CI run's are: a run in the app neither
+    sends the cookies the user collected in the workbench nor changes them.
+    """
 
     values: dict[str, dict[str, Any]] = field(default_factory=lambda: {fw: {} for fw in PAIR})
     secret_names: set[str] = field(default_factory=set)
+    jars: dict[str, CookieJar] = field(default_factory=lambda: {fw: CookieJar() for fw in PAIR})
 
     def secrets(self) -> list[Any]:
         return [v[name] for v in self.values.values() for name in self.secret_names if name in v]
@@ -55,7 +61,7 @@ async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[st
     if problems:  # neither app gets it: the two must stay in step for the requests after this one
         return {fw: Exchange(fw, specs.get(fw, case.request), error=problems.get(fw, "not sent: the other app's "
                              "request could not be filled")) for fw in PAIR}  # fmt: skip
-    return {fw: await session.send_one(fw, specs[fw]) for fw in PAIR}
+    return {fw: await session.send_one(fw, specs[fw], jar=state.jars[fw]) for fw in PAIR}
 
 
 async def run_case(
@@ -71,7 +77,7 @@ async def run_case(
     options = case.options(base)
     found_noise = None
     if noise and case.sides["flask"].method in SAFE_METHODS and not any(e.error for e in exchanges.values()):
-        again = {fw: await session.send_one(fw, exchanges[fw].spec) for fw in PAIR}
+        again = {fw: await session.send_one(fw, exchanges[fw].spec, jar=state.jars[fw]) for fw in PAIR}
         found_noise = find_noise({fw: (exchanges[fw], again[fw]) for fw in PAIR}, options.compare_headers)
     expectations = (*case.expectations, *file_expectations)
     # Off the event loop: a large answer takes a while to compare, and the app must keep drawing.
@@ -95,7 +101,7 @@ async def run_case(
         result.capture_problems = [f"{NAMES[fw]}: {p}" for fw, p in problems.items()]
         result.differences.append(Difference("error", "", problems.get("flask"), problems.get("fastapi")))
     result.secret_names = {c.name for caps in case.captures.values() for c in caps if c.secret}
-    for framework, jar in getattr(session, "jars", {}).items():  # each app's cookies after this request
+    for framework, jar in state.jars.items():  # each app's cookies after this request
         if len(jar):
             result.cookies[framework] = [f"{c.name}={c.value}" for c in jar.cookies()]
     if result.outcome != "error":
@@ -106,7 +112,8 @@ async def run_case(
 async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[StepResult]:
     """One setup or teardown step, for each app it concerns."""
     if isinstance(step, CommandStep):
-        return [await run_command(step, session.server(fw).spec, phase) for fw in step.frameworks]
+        servers = [session.server(fw) for fw in step.frameworks]  # each app's folder, interpreter and environment
+        return [await run_command(step, server.spec, phase, server.log) for server in servers]
     exchanges = await _exchanges(session, step, state)
     results = []
     for framework in PAIR:

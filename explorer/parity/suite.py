@@ -12,6 +12,8 @@ setup step: an unknown name is refused here, naming the request, not discovered 
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ __all__ = [
     "ParityFileError",
     "ParityOptions",
     "ParitySuite",
+    "default_requests_file",
     "load_suite",
     "parse_suite",
 ]
@@ -199,3 +202,16 @@ def check_placeholders(suite: ParitySuite, label: str) -> None:
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def default_requests_file(folders: list[Path], cwd: Path | None = None) -> Path | None:
+    """The ``requests.yaml`` the Parity screen offers: in the current folder (where ``explorer.toml`` is
+    usually found), else in an app's own folder, else in the folder the two apps' folders share
+    (``examples/blog`` for ``flask-app/`` and ``fastapi-port/``)."""
+    here = cwd or Path.cwd()
+    candidates = [here, *folders]
+    if len(folders) > 1:
+        with contextlib.suppress(ValueError):
+            candidates.append(Path(os.path.commonpath([str(f) for f in folders])))
+    return next((folder / "requests.yaml" for folder in candidates if (folder / "requests.yaml").is_file()), None)
+

@@ -98,19 +98,24 @@ class ServerClient:
         return spec, headers, content
 
     async def send(
-        self, spec: RequestSpec, keep_body: bool = True, listener: Callable[[float, bytes], None] | None = None
+        self,
+        spec: RequestSpec,
+        keep_body: bool = True,
+        listener: Callable[[float, bytes], None] | None = None,
+        jar: CookieJar | None = None,
     ) -> Exchange:
         """Send one request; every failure is reported on the returned exchange.
 
         With ``keep_body`` false the body is read to its end (so the timing is the same) but only
         its size is kept, in ``body_size``. ``listener`` is called with ``(perf_counter, bytes)`` as
-        each part of the body arrives (to show a stream live); it must be quick.
+        each part of the body arrives (to show a stream live); it must be quick. ``jar``: the
+        cookies to send and keep for this request instead of the client's own (a parity run's).
         """
         try:
             prepared = self._prepare(spec)
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
             return Exchange(self.framework, spec, error=f"not sent: {exc}")
-        return await self._send(spec, prepared, keep_body, listener)
+        return await self._send(spec, prepared, keep_body, listener, jar)
 
     async def _send(
         self,
@@ -118,11 +123,13 @@ class ServerClient:
         prepared: tuple[RequestSpec, tuple[tuple[str, str], ...], bytes | None],
         keep_body: bool,
         listener: Callable[[float, bytes], None] | None = None,
+        jar: CookieJar | None = None,
     ) -> Exchange:
         exchange = Exchange(self.framework, spec)
         checked, headers, content = prepared
-        if self.jar is not None and checked.header("cookie") is None:
-            if cookie := self.jar.header_for(checked.path):
+        jar = jar if jar is not None else self.jar
+        if jar is not None and checked.header("cookie") is None:
+            if cookie := jar.header_for(checked.path):
                 headers = (*headers, ("Cookie", cookie))
         try:
             request = self._client.build_request(
@@ -167,11 +174,11 @@ class ServerClient:
         exchange.headers = tuple(response.headers.multi_items())
         exchange.body = body
         exchange.notes = tuple(response.extensions.get(NOTES, ()))
-        if self.jar is not None:
+        if jar is not None:
             if keep_body:  # one copy of a burst stores what it was told: the copy that is shown
-                refused = self.jar.update(response.headers.get_list("set-cookie"), checked.path)
+                refused = jar.update(response.headers.get_list("set-cookie"), checked.path)
                 exchange.notes += tuple(refused)
-            exchange.cookie_jar = self.jar.cookies()
+            exchange.cookie_jar = jar.cookies()
         if not keep_body:
             exchange.body_size = response.extensions.get(BODY_SIZE, len(body))
         wire = response.extensions.get(TIMINGS)

@@ -20,7 +20,9 @@ from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.specs import ServerSpec
 from explorer.runtime.versions import PACKAGES, record
 
-__all__ = ["CHECK_TIMEOUT", "SETUP_TIMEOUT", "PrestartError", "check_interpreter", "needed_modules", "run_setup"]
+__all__ = [
+    "CHECK_TIMEOUT", "SETUP_TIMEOUT", "PrestartError", "check_interpreter", "needed_modules", "run_kept", "run_setup",
+]  # fmt: skip
 
 SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
 CHECK_TIMEOUT = 20.0
@@ -57,8 +59,12 @@ def needed_modules(spec: ServerSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-async def _run_kept(argv: list[str], spec: ServerSpec, timeout: float, feed: Callable[[bytes], None]) -> int | None:
-    """Run ``argv`` under a keeper in the app's folder and environment; its exit code, None on time-out."""
+async def run_kept(argv: list[str], spec: ServerSpec, timeout: float, feed: Callable[[bytes], None]) -> int | None:
+    """Run ``argv`` under a keeper in the app's folder and environment; its exit code, None on time-out.
+
+    The one way a command runs for an app: its set-up, the interpreter check, parity's setup and
+    teardown commands. ``feed`` gets its output as it comes; an :class:`OSError` means it could not start.
+    """
     cwd = str(spec.app_dir) if spec.app_dir else None
     kept = await spawn_kept(argv, env=server_env(spec), cwd=cwd)
     assert kept.proc.stdout is not None
@@ -98,7 +104,7 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         return
     printed = bytearray()
     try:
-        code = await _run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout, printed.extend)
+        code = await run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout, printed.extend)
     except OSError as exc:
         raise PrestartError(f"could not run {python}: {exc}") from None
     line = next((x for x in printed.decode("utf-8", "replace").splitlines() if x.startswith("EXPLORER-CHECK ")), "")
@@ -134,7 +140,7 @@ async def run_setup(spec: ServerSpec, log: LogBuffer, timeout: float = SETUP_TIM
         own.feed(chunk)
 
     try:
-        code = await _run_kept(list(spec.setup), spec, timeout, feed)
+        code = await run_kept(list(spec.setup), spec, timeout, feed)
     except OSError as exc:
         raise PrestartError(f"its set-up `{shown}` could not start: {exc}") from None
     log.flush()

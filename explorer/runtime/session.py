@@ -91,8 +91,15 @@ class Session:
         second.replace_all(held)
         return True
 
-    async def send_one(self, framework: str, spec: RequestSpec, burst: int = 1, listener: Listener | None = None) -> Exchange:
-        """One request (or a burst of copies) to one server, with the server's state folded into errors."""
+    async def send_one(
+        self, framework: str, spec: RequestSpec, burst: int = 1, listener: Listener | None = None,
+        jar: CookieJar | None = None,
+    ) -> Exchange:
+        """One request (or a burst of copies) to one server, with the server's state folded into errors.
+
+        ``jar``: cookies of the caller's own instead of the session's (a parity run starts with
+        empty jars and leaves the user's untouched); not for bursts.
+        """
         from explorer.runtime.client import Exchange
 
         server = self.server(framework)
@@ -104,7 +111,7 @@ class Session:
         if not status.state.running:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
-        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener))
+        exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener, jar=jar))
         if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
             code = await server.wait_exit(0.5)  # a refused connection often means the process just died
             if code is not None and server.status.state is ServerState.CRASHED:

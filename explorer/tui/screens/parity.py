@@ -21,12 +21,13 @@ class ParityController(ParityScreen):
     """The parity screen, sending a requests file to both running apps of the session."""
 
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
-        default = str(demo_requests_file()) if demo else ""  # the demos' own file: their real differences
-        for server in session.supervisor:
-            candidate = (server.spec.app_dir or Path.cwd()) / "requests.yaml"
-            if not demo and candidate.is_file():
-                default = str(candidate)
-        super().__init__(default, mask=mask)
+        from explorer.parity.suite import default_requests_file
+
+        if demo:  # the demos' own file: their real differences
+            found = demo_requests_file()
+        else:
+            found = default_requests_file([server.spec.app_dir for server in session.supervisor if server.spec.app_dir])
+        super().__init__(str(found) if found else "", mask=mask)
         self.session = session
         self.report: Any = None
         self.suite: Any = None
