@@ -69,7 +69,7 @@ def test_two_bodies_of_one_size_are_told_apart_by_where_they_differ() -> None:
     deep = _answer("flask", b'{"n": [1, 2, {"k": 1}]}'), _answer("fastapi", b'{"n": [1, 2, {"k": 2}], "m": 0}')
     assert differences(*deep)[0].shown() == "body: $.n[2].k differs (23 ≠ 31 bytes)"
     text = _answer("flask", b"hello world", "text/plain"), _answer("fastapi", b"hello there", "text/plain")
-    assert differences(*text)[0].shown() == "body: differ from byte 6 (11 bytes each)"
+    assert differences(*text)[0].shown() == "body: differs from byte 6 (11 bytes each)"
 
 
 async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() -> None:

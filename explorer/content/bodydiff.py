@@ -72,8 +72,11 @@ def first_byte_difference(left: bytes, right: bytes) -> int:
 
 
 def body_detail(left: Exchange, right: Exchange) -> str:
-    """What differs between two different bodies, with their sizes: ``$.name differs (26 bytes each)``."""
+    """What differs between two different bodies: ``$.name differs (26 bytes each)``, ``differs from byte 9
+    (26 bytes each)``; empty for two non-JSON bodies of different sizes, which their sizes tell apart."""
     sizes = f"{left.size:,} bytes each" if left.size == right.size else f"{left.size:,} ≠ {right.size:,} bytes"
     if left.json is not None and right.json is not None:
         return f"{first_json_difference(left.json, right.json)} differs ({sizes})"
-    return f"differ from byte {first_byte_difference(left.body, right.body):,} ({sizes})"
+    if left.size != right.size:
+        return ""
+    return f"differs from byte {first_byte_difference(left.body, right.body):,} ({sizes})"
