@@ -59,7 +59,8 @@ async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -
 
 
 def _answer(framework: str, body: bytes, content_type: str = "application/json") -> Exchange:
-    return Exchange(framework, RequestSpec("GET", "/x"), status=200, reason="OK", headers=(("content-type", content_type),), body=body)
+    headers = (("content-type", content_type),)
+    return Exchange(framework, RequestSpec("GET", "/x"), status=200, reason="OK", headers=headers, body=body)
 
 
 def test_two_bodies_of_one_size_are_told_apart_by_where_they_differ() -> None:
@@ -116,7 +117,8 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         fastapi = bench.panel("fastapi")
         assert "an earlier send" in str(fastapi.border_title) and fastapi.send_number == 3
         await pilot.pause()
-        assert "≠" not in plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
+        marks = plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
+        assert "≠" not in marks
         strip = app.query_one(ServerStrip)
         assert plain(strip).rstrip().endswith("view: FastAPI only")
         assert strip.content.cell_len <= strip.content_region.width  # type: ignore[union-attr]

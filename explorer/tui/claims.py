@@ -50,7 +50,8 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     if not found:
         return Text(NO_DIFFERENCE)
     text = Text("Differences: ", style="bold")  # a status by its code alone: the chips below carry the reasons
-    text.append("; ".join(f"status: {_code(d.left)} ≠ {_code(d.right)}" if d.aspect == "status" else d.shown() for d in found))
+    shown = (f"status: {_code(d.left)} ≠ {_code(d.right)}" if d.aspect == "status" else d.shown() for d in found)
+    text.append("; ".join(shown))
     return text
 
 

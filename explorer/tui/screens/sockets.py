@@ -47,7 +47,8 @@ class SocketsController(SocketsScreen):
                 continue
             self.show_state(framework, f"opening ws://…{path} …")
             try:
-                client = WebSocketClient(framework, server.status.base_url, path, self._listener(framework, self.connection))
+                listener = self._listener(framework, self.connection)
+                client = WebSocketClient(framework, server.status.base_url, path, listener)
                 await client.open(self.session.timeout)
             except ExplorerError as exc:
                 self.show_state(framework, f"not open: {exc}")
