@@ -139,6 +139,10 @@ class ScreensApp(GuardedApp):
         self.open_url(f"{url}/docs")
         self.say(f"Asked your browser to open {url}/docs.", timeout=4)
 
+    def action_open_docs_page(self) -> None:
+        """The docs screen's ``o``: the same as the main view's, under a name offered on that screen."""
+        self.action_open_docs()
+
     def action_help(self) -> None:
         """Help for the screen that is up and the part of it that has the keyboard, with the keys that work there."""
         from panels.help_screen import HelpScreen
