@@ -16,9 +16,12 @@ from textual import work
 
 from explorer.content.catalog import by_id
 from explorer.tui.guards import GuardedApp
-from explorer.tui.keys import MAIN_ONLY, screen_keys
+from explorer.tui.keys import MAIN_ONLY, key_for, keymap_clashes, screen_keys
 
 if TYPE_CHECKING:
+    from textual.binding import Binding, BindingType
+    from textual.dom import DOMNode
+
     from explorer.content.comparison import Measurements
     from explorer.reports.session import SessionLog
     from explorer.runtime.request import RequestSpec
@@ -74,6 +77,32 @@ class ScreensApp(GuardedApp):
         """A notification whose text is shown literally: it often carries server or user text."""
         self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
 
+    user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
+    _clashes_said: set[str]
+
+    def apply_user_keymap(self, keymap: dict[str, str]) -> None:
+        """Remap keys by binding id, and say at once which action lost a key to another (Textual drops it silently)."""
+        self.user_keymap = keymap
+        self._clashes_said = set(keymap_clashes(keymap))
+        if keymap:
+            self.set_keymap(keymap)
+        for line in sorted(self._clashes_said):
+            self.say(line, severity="warning", timeout=15)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A clash on another screen or part, found when its keys are first read: said once, like those at start."""
+        for binding in clashed_bindings:
+            winners = [i for i, keys in self.user_keymap.items() if binding.key in keys.split(",") and i != binding.id]
+            line = f"keymap: {binding.key} is given to {winners[0] if winners else 'another action'}, so {binding.id or binding.action} loses it"
+            if not any(said.startswith(line) for said in self._clashes_said):
+                self._clashes_said.add(line)
+                self.say(line, severity="warning", timeout=15)
+
+    def key_label(self, binding_id: str, bindings: list[BindingType] | None = None) -> str:
+        """The key of ``binding_id`` (of the main view, or of ``bindings``) as the footer writes it (``^r``), after the keymap."""
+        binding = key_for(binding_id, self.user_keymap, *([bindings] if bindings is not None else []))
+        return self.get_key_display(binding) if binding is not None else ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The main view's keys work (and show) on the main view only."""
         if action in MAIN_ONLY and self.screen is not self.screen_stack[0]:
@@ -108,7 +137,8 @@ class ScreensApp(GuardedApp):
         from explorer.tui.screens.lab import LabController
 
         if not self.is_screen_installed("lab"):
-            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask), name="lab")
+            keys = {i: self.key_label(i, LabController.BINDINGS) for i in ("lab.run", "lab.stop")}
+            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask, keys=keys), name="lab")
         self.push_screen("lab")
 
     def action_guide(self) -> None:
@@ -149,7 +179,7 @@ class ScreensApp(GuardedApp):
 
         screen = self.screen
         main = screen is self.screen_stack[0]
-        title = "Main view" if main else getattr(screen, "HELP_TITLE", type(screen).__name__)
+        title = "Main view" if main else getattr(screen, "HELP_TITLE", None) or "this screen"
         paragraphs = [MAIN_HELP[self.demo], KEYBOARD_HELP] if main else [screen.HELP or ""]
         focused = screen.focused
         for node in focused.ancestors_with_self if focused is not None else ():
