@@ -142,7 +142,8 @@ class LabScreen(Screen[None]):
                     yield Label("repeats", classes="lab-label")
                     yield Field("1", id="lab-repeat", type="integer", compact=True)
                     yield Button(f"Run {self.keys['lab.run']}", id="lab-run", variant="primary", compact=True)
-                    yield Button(f"Stop {self.keys['lab.stop']}", id="lab-stop", variant="error", compact=True, disabled=True)
+                    yield Button(f"Stop {self.keys['lab.stop']}", id="lab-stop", variant="error", compact=True,
+                                 disabled=True)  # fmt: skip
             yield Static("", id="lab-about")
             yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
             yield Static("", id="lab-live")

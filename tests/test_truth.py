@@ -82,8 +82,8 @@ def test_every_screen_has_a_title_of_its_own_for_help() -> None:
 # ---------------------------------------------------------------------- the lab
 def fake_result(key: str, concurrency: int, rps: float) -> LevelResult:
     target = next(t for t in SCENARIOS["io"].targets if t.key == key)
-    load = LoadResult("builtin", concurrency, 3.0, int(rps * 3), rps, LatencySummary(int(rps), 50.0, 51.0, 52.0, 53.0, 50.5),
-                      {}, 0.1, 0.03, 0.05, False)  # fmt: skip
+    latency = LatencySummary(int(rps), 50.0, 51.0, 52.0, 53.0, 50.5)
+    load = LoadResult("builtin", concurrency, 3.0, int(rps * 3), rps, latency, {}, 0.1, 0.03, 0.05, False)
     return LevelResult(target, demo_spec(target.framework, "gunicorn"), load, None)
 
 
@@ -106,7 +106,8 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
         for field, name in (("#lab-duration", "s (duration)"), ("#lab-warmup", "warm-up")):
             screen.query_one(field, Input).value = ""
             await pilot.press("ctrl+r")
-            assert [str(n.message) for n in app._notifications][-1] == f"Not run: the {name} field is empty: give a number of seconds"
+            said = [str(n.message) for n in app._notifications]
+            assert said[-1] == f"Not run: the {name} field is empty: give a number of seconds"
             screen.query_one(field, Input).value = "1"
         screen.query_one("#lab-duration", Input).value = "0.5"
         screen.action_run()  # nobody runs it here: the screen only draws

@@ -19,8 +19,8 @@ from explorer.runtime.errors import ExplorerError
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "load_keymap", "key_for", "keymap_clashes", "palette_bindings",
-           "screen_commands", "screen_keys"]
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "key_for", "keymap_clashes", "load_keymap",
+           "palette_bindings", "screen_commands", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"

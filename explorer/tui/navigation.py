@@ -16,7 +16,7 @@ from textual import work
 
 from explorer.content.catalog import by_id
 from explorer.tui.guards import GuardedApp
-from explorer.tui.keys import MAIN_ONLY, key_for, keymap_clashes, screen_keys
+from explorer.tui.keys import BINDINGS, MAIN_ONLY, key_for, keymap_clashes, screen_keys
 
 if TYPE_CHECKING:
     from textual.binding import Binding, BindingType
@@ -72,18 +72,17 @@ class ScreensApp(GuardedApp):
     workbench: Workbench
     mask: bool
     demo: bool
+    user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
+    _clashes_said: frozenset[str] = frozenset()
 
     def say(self, message: str, **kwargs: object) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""
         self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
 
-    user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
-    _clashes_said: set[str]
-
     def apply_user_keymap(self, keymap: dict[str, str]) -> None:
         """Remap keys by binding id, and say at once which action lost a key to another (Textual drops it silently)."""
         self.user_keymap = keymap
-        self._clashes_said = set(keymap_clashes(keymap))
+        self._clashes_said = frozenset(keymap_clashes(keymap))
         if keymap:
             self.set_keymap(keymap)
         for line in sorted(self._clashes_said):
@@ -92,15 +91,16 @@ class ScreensApp(GuardedApp):
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """A clash on another screen or part, found when its keys are first read: said once, like those at start."""
         for binding in clashed_bindings:
-            winners = [i for i, keys in self.user_keymap.items() if binding.key in keys.split(",") and i != binding.id]
-            line = f"keymap: {binding.key} is given to {winners[0] if winners else 'another action'}, so {binding.id or binding.action} loses it"
+            winners = (i for i, keys in self.user_keymap.items() if binding.key in keys.split(","))
+            winner = next(winners, "another action")
+            line = f"keymap: {binding.key} is given to {winner}, so {binding.id or binding.action} loses it"
             if not any(said.startswith(line) for said in self._clashes_said):
-                self._clashes_said.add(line)
+                self._clashes_said |= {line}
                 self.say(line, severity="warning", timeout=15)
 
-    def key_label(self, binding_id: str, bindings: list[BindingType] | None = None) -> str:
-        """The key of ``binding_id`` (of the main view, or of ``bindings``) as the footer writes it (``^r``), after the keymap."""
-        binding = key_for(binding_id, self.user_keymap, *([bindings] if bindings is not None else []))
+    def key_label(self, binding_id: str, bindings: list[BindingType] = BINDINGS) -> str:
+        """The key of ``binding_id`` (main view, or ``bindings``) as the footer writes it, after the keymap."""
+        binding = key_for(binding_id, self.user_keymap, bindings)
         return self.get_key_display(binding) if binding is not None else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -138,7 +138,8 @@ class ScreensApp(GuardedApp):
 
         if not self.is_screen_installed("lab"):
             keys = {i: self.key_label(i, LabController.BINDINGS) for i in ("lab.run", "lab.stop")}
-            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask, keys=keys), name="lab")
+            engines = [e for e in ENGINES if available(e)]
+            self.install_screen(LabController(engines, self.history, mask=self.mask, keys=keys), name="lab")
         self.push_screen("lab")
 
     def action_guide(self) -> None:
