@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from explorer.runtime.cookies import CookieJar
 
 
@@ -29,8 +31,6 @@ def test_placeholders_are_sized_before_they_are_filled() -> None:
     """300 copies of a captured megabyte took 630 MB before the fix; each part is now refused unbuilt."""
     import tracemalloc
 
-    import pytest
-
     from explorer.parity.template import RequestTemplate, TemplateError
 
     values = {"tok": "T" * (1024 * 1024)}
@@ -49,3 +49,24 @@ def test_placeholders_are_sized_before_they_are_filled() -> None:
         tracemalloc.stop()
         assert peak < 8 * 1024 * 1024, f"{where}: {peak / 2**20:.0f} MiB"
     assert RequestTemplate("POST", "/x", body={"t": "{{tok}}"}).render({"tok": "abc"}).body == '{"t": "abc"}'
+
+
+def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`(a|aa)+$` on 60 a's and a '!' backtracks for hours with `re`; it must end as "not compared"."""
+    from explorer.parity import compare as comparing
+    from explorer.parity.compare import compare
+    from explorer.parity.entry import parse_case
+    from explorer.parity.suite import ParityOptions
+    from explorer.runtime.client import Exchange
+    from explorer.runtime.request import RequestSpec
+
+    case = parse_case({"path": "/x", "ignore_regex": ["(a|aa)+$"], "compare_headers": ["x-a"]}, "test")
+    spec = RequestSpec("GET", "/x")
+    answers = [Exchange(fw, spec, status=200, headers=(("content-type", "text/plain"), ("x-a", "1")),
+                        body=b"a" * 60 + tail) for fw, tail in (("flask", b"!"), ("fastapi", b"?"))]  # fmt: skip
+    monkeypatch.setattr(comparing, "REGEX_SECONDS", 0.3)  # the budget is 2 s; a shorter one keeps the test fast
+    started = time.monotonic()
+    found = compare(case, answers[0], answers[1], case.options(ParityOptions()))
+    assert time.monotonic() - started < 1.5
+    assert [d.aspect for d in found.differences] == ["error"]
+    assert "backtracks catastrophically" in found.differences[0].note
