@@ -70,3 +70,17 @@ def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
     assert time.monotonic() - started < 1.5
     assert [d.aspect for d in found.differences] == ["error"]
     assert "backtracks catastrophically" in found.differences[0].note
+
+
+def test_an_example_body_from_a_self_referring_schema_is_bounded() -> None:
+    """Ten properties that each refer back to their object made a 3 MB example (twenty: gigabytes) before the fix."""
+    from explorer.apps.templates import openapi_routes
+
+    node = {"type": "object", "properties": {f"p{i}": {"$ref": "#/components/schemas/Node"} for i in range(10)}}
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}
+    document = {"openapi": "3.1.0", "paths": {"/nodes": {"post": {"requestBody": body}}},
+                "components": {"schemas": {"Node": node}}}  # fmt: skip
+    routes, skipped = openapi_routes(document)
+    assert [r.path for r in routes] == ["/nodes"]
+    assert routes[0].body is not None and len(routes[0].body) < 64 * 1024
+    assert any("over 1,000 values" in line for line in skipped)
