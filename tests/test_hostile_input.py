@@ -84,3 +84,41 @@ def test_an_example_body_from_a_self_referring_schema_is_bounded() -> None:
     assert [r.path for r in routes] == ["/nodes"]
     assert routes[0].body is not None and len(routes[0].body) < 64 * 1024
     assert any("over 1,000 values" in line for line in skipped)
+
+
+async def test_a_stream_that_stalls_or_never_ends_keeps_what_arrived() -> None:
+    """Before the fix both were "timed out: the server did not answer", the status and parts lost."""
+    import asyncio
+
+    from explorer.runtime.client import ServerClient
+    from explorer.runtime.request import RequestSpec
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        path = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)[1]
+        try:
+            if path != b"/silent":
+                writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+            while path == b"/endless":
+                writer.write(b"4\r\nmore\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.01)
+            await reader.read()  # stalled: until the client hangs up
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    client = ServerClient("flask", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", timeout=0.3)
+    try:
+        stalled, endless, silent = [await client.send(RequestSpec("GET", p)) for p in ("/stall", "/endless", "/silent")]
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+    for exchange in (stalled, endless):
+        assert exchange.error is None and exchange.status == 200 and exchange.truncated
+        assert exchange.body.startswith(b"first") and exchange.chunks
+        assert any("did not end within 0.3 s" in note for note in exchange.notes)
+    assert len(endless.body) > len(b"first") + 4
+    assert silent.status is None and silent.error is not None and "timed out" in silent.error
