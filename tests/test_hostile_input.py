@@ -122,3 +122,48 @@ async def test_a_stream_that_stalls_or_never_ends_keeps_what_arrived() -> None:
         assert any("did not end within 0.3 s" in note for note in exchange.notes)
     assert len(endless.body) > len(b"first") + 4
     assert silent.status is None and silent.error is not None and "timed out" in silent.error
+
+
+async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer() -> None:
+    """Each ping's pong was queued for ever: 14 MB in 4 s here before the fix, growing without end."""
+    import asyncio
+    import base64
+    import hashlib
+    import socket
+
+    from explorer.runtime.websocket import MAX_BACKLOG_BYTES, WebSocketClient
+
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        head = await reader.readuntil(b"\r\n\r\n")
+        key = next(line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"sec-websocket-key"))  # fmt: skip
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")  # fmt: skip
+        try:
+            while True:  # pings, never reading a pong
+                writer.write((b"\x89\x7d" + b"p" * 125) * 256)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    server = await asyncio.start_server(handle, sock=listener)
+    client = WebSocketClient("flask", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", "/ws")
+    try:
+        await client.open(2)
+        assert client._writer is not None
+        sock = client._writer.get_extra_info("socket")  # small kernel buffers: the backlog shows at once
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        await asyncio.sleep(0.6)
+        assert client._writer.transport.get_write_buffer_size() <= MAX_BACKLOG_BYTES + 4096
+    finally:
+        for writer in writers:
+            writer.transport.abort()  # the server goes first: the client's close then ends at once
+        await client.close()
+        server.close()
+        await server.wait_closed()
