@@ -167,3 +167,14 @@ async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer(
         await client.close()
         server.close()
         await server.wait_closed()
+
+
+def test_a_variable_too_large_for_the_kernel_is_named_before_any_start() -> None:
+    """32,768 four-byte characters pass the character bound but not exec: "Argument list too long" before the fix."""
+    from explorer.runtime.envfile import EnvError, parse_assignment, parse_dotenv
+
+    with pytest.raises(EnvError, match="over 128 KiB in UTF-8"):
+        parse_assignment("BIG=" + "\U0001f600" * 32768)
+    with pytest.raises(EnvError, match="BIG=.* over 128 KiB"):
+        parse_dotenv('BIG="' + "\U0001f600" * 32768 + '"')
+    assert parse_assignment("OK=" + "\u00e9" * 32768) == ("OK", "\u00e9" * 32768)  # 64 KiB: carried
