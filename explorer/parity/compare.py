@@ -187,7 +187,7 @@ def _body_differences(
         if texts[0] != texts[1]:
             return [_text_difference(texts[0], texts[1])], 0
         who = " and ".join(cut)
-        return [_incomplete(f"{who}'s answer was cut (at 16 MiB, or at the time-out) and the parts kept are equal")], 0
+        return [_incomplete(f"{who}'s answer was cut at 16 MiB or at the time-out, and the parts kept are equal")], 0
     values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
