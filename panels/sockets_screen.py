@@ -33,6 +33,14 @@ LOG_LINES = 500
 class SocketsScreen(Screen[None]):
     """Two logs side by side; Enter in the path line (re)opens both sockets, Enter in the message line sends."""
 
+    HELP_TITLE = "WebSockets"
+    HELP = (
+        "A WebSocket to each server: Flask through flask-sock, FastAPI natively. The top line holds the path "
+        "(/ws/echo; Enter there opens both sockets again) and, beside it, the message: Enter sends it on every open "
+        "socket, and each side's log shows every message with its time since the socket "
+        "opened. A server that refuses the upgrade says why in its own log. Leaving the screen closes both sockets."
+    )
+
     DEFAULT_CSS = """
     SocketsScreen #ws-lines { height: auto; }
     SocketsScreen #ws-path { width: 1fr; }
