@@ -49,6 +49,8 @@ def test_placeholders_are_sized_before_they_are_filled() -> None:
         tracemalloc.stop()
         assert peak < 8 * 1024 * 1024, f"{where}: {peak / 2**20:.0f} MiB"
     assert RequestTemplate("POST", "/x", body={"t": "{{tok}}"}).render({"tok": "abc"}).body == '{"t": "abc"}'
+    again = RequestTemplate("GET", "/x", headers=(("X-A", "{{a}}{{a}}"),)).render({"a": "{{a}}{{a}}"})
+    assert again.header("x-a") == "{{a}}{{a}}" * 2  # a filled value is never scanned again
 
 
 def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
