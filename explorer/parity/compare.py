@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,11 +28,12 @@ from explorer.runtime.userdata import MAX_ANSWER_DEPTH, DataLimitError, loads_js
 if TYPE_CHECKING:
     from explorer.runtime.client import Exchange
 
-__all__ = ["Comparison", "base_url", "compare"]
+__all__ = ["REGEX_SECONDS", "Comparison", "base_url", "compare"]
 
 _BASE = re.compile(r"^https?://[^/]+")
 _SNIPPET = 120
 _BLANK = "‹ignored›"
+REGEX_SECONDS = 2.0  # for all of one request's ignore_regex work: past it, the request is not compared
 
 
 @dataclass
@@ -57,14 +59,26 @@ def _local(text: str, exchange: Exchange) -> str:
     return text.replace(base, "") if base else text
 
 
+class _RegexTimeout(Exception):
+    """An ``ignore_regex`` pattern ran past the request's time budget (catastrophic backtracking, say)."""
+
+
 @functools.lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+def _compiled(patterns: tuple[str, ...]) -> tuple[Any, ...]:
+    import regex  # the re syntax (VERSION0), with a time-out: a user's pattern can backtrack for ever
+
+    return tuple(regex.compile(p, flags=regex.VERSION0) for p in patterns)
 
 
-def _blank(text: str, patterns: tuple[str, ...]) -> str:
+def _blank(text: str, patterns: tuple[str, ...], deadline: float) -> str:
+    """``text`` with every match blanked; :class:`_RegexTimeout` once ``deadline`` (monotonic) has passed."""
     for pattern in _compiled(patterns):
-        text = pattern.sub(_BLANK, text)
+        try:
+            text = pattern.sub(_BLANK, text, timeout=max(deadline - time.monotonic(), 0.001))
+        except TimeoutError:
+            shown = pattern.pattern if len(pattern.pattern) <= 60 else pattern.pattern[:60] + "…"
+            raise _RegexTimeout(f"ignore_regex {shown!r} took over {REGEX_SECONDS:g} s (it backtracks "
+                                "catastrophically on this answer), so the answers were not compared") from None  # fmt: skip
     return text
 
 
@@ -84,7 +98,17 @@ def compare(
     """
     if flask.error or fastapi.error:
         return Comparison([Difference("error", "", flask.error, fastapi.error)])
-    noise = noise or Noise()
+    try:
+        return _compare(case, flask, fastapi, options, expectations, noise or Noise())
+    except _RegexTimeout as exc:
+        return Comparison([_incomplete(str(exc))])
+
+
+def _compare(
+    case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions,
+    expectations: Sequence[Expectation], noise: Noise,
+) -> Comparison:  # fmt: skip
+    deadline = time.monotonic() + REGEX_SECONDS  # every ignore_regex of this request, on both sides, together
     found: list[Difference] = []
     expected = case.expect_status
     if flask.status != fastapi.status:
@@ -99,22 +123,22 @@ def compare(
     for name in options.compare_headers:
         if name in noise.headers:
             continue
-        values = [_header(e, name, options.ignore_regex) for e in (flask, fastapi)]
+        values = [_header(e, name, options.ignore_regex, deadline) for e in (flask, fastapi)]
         if values[0] != values[1]:
             found.append(Difference("header", name, values[0], values[1]))
     body: list[Difference] = []
     more = 0
     if not noise.whole_body:  # a body that differs between two answers of one app cannot be compared
-        body, more = _body_differences(flask, fastapi, options, noise)
+        body, more = _body_differences(flask, fastapi, options, noise, deadline)
     undeclared, declared, used = split_declared(found + body, expectations)
     if more:
-        undeclared, more = _undeclared_beyond(flask, fastapi, options, noise, expectations, undeclared, more)
+        undeclared, more = _undeclared_beyond(flask, fastapi, options, noise, expectations, undeclared, more, deadline)
     return Comparison(undeclared, more, declared, used)
 
 
 def _undeclared_beyond(
     flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise,
-    expectations: Sequence[Expectation], undeclared: list[Difference], more: int,
+    expectations: Sequence[Expectation], undeclared: list[Difference], more: int, deadline: float,
 ) -> tuple[list[Difference], int]:  # fmt: skip
     """With body differences beyond those listed, which of them are undeclared: compared again with
     the declared paths left out, so a declaration never hides a difference nobody looked at."""
@@ -124,14 +148,14 @@ def _undeclared_beyond(
     if not patterns:
         return undeclared, more
     narrowed = options.merged(ignore_keys=patterns)
-    body, again = _body_differences(flask, fastapi, narrowed, noise)
+    body, again = _body_differences(flask, fastapi, narrowed, noise, deadline)
     rest, _, _ = split_declared(body, expectations)
     return [d for d in undeclared if d.aspect != "body"] + rest, again
 
 
-def _header(exchange: Exchange, name: str, patterns: tuple[str, ...]) -> Any:
+def _header(exchange: Exchange, name: str, patterns: tuple[str, ...], deadline: float) -> Any:
     values = [v for k, v in exchange.headers if k.lower() == name.lower()]
-    return _blank(_local(", ".join(values), exchange), patterns) if values else MISSING
+    return _blank(_local(", ".join(values), exchange), patterns, deadline) if values else MISSING
 
 
 class _NotJson:
@@ -153,7 +177,7 @@ def _parsed(exchange: Exchange, text: str) -> Any:
 
 
 def _body_differences(
-    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise
+    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise, deadline: float
 ) -> tuple[list[Difference], int]:
     """The body's differences and how many more were found than listed."""
     pair = (flask, fastapi)
@@ -163,7 +187,7 @@ def _body_differences(
         if texts[0] != texts[1]:
             return [_text_difference(texts[0], texts[1])], 0
         who = " and ".join(cut)
-        return [_incomplete(f"{who}'s answer was cut at 16 MiB and the parts kept are equal")], 0
+        return [_incomplete(f"{who}'s answer was cut at 16 MiB or at the time-out, and the parts kept are equal")], 0
     values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
@@ -188,7 +212,7 @@ def _body_differences(
         side = "Flask" if not isinstance(values[0], _NotJson) else "FastAPI"
         return [_whole(texts[0], texts[1], f"JSON only from {side}")], 0
     shown = [_without_lines(t, noise.lines.get(fw, set())) for fw, t in zip(PAIR, texts, strict=True)]
-    shown = [_blank(t, options.ignore_regex) for t in shown]
+    shown = [_blank(t, options.ignore_regex, deadline) for t in shown]
     if shown[0] == shown[1]:
         return [], 0
     return [_text_difference(shown[0], shown[1])], 0

@@ -277,10 +277,13 @@ def regexes(value: Any, where: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ParityFileError(f"{where}: expected a list of regular expressions")
+    import regex  # what compares with them: the re syntax, with a time-out (explorer.parity.compare)
+
     for pattern in value:
         try:
             re.compile(pattern)
-        except re.error as exc:
+            regex.compile(pattern, flags=regex.VERSION0)
+        except (re.error, regex.error) as exc:
             raise ParityFileError(f"{where}: {brief(pattern)} is not a regular expression: {exc}") from None
     return tuple(dict.fromkeys(value))
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.forms import FilePart
-from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec
+from explorer.runtime.forms import MAX_FORM_BYTES, FilePart
+from explorer.runtime.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_PATH_CHARS, RequestSpec
 
 if TYPE_CHECKING:  # httpx loads with the client, on the first request
     from explorer.runtime.client import Exchange
@@ -143,7 +143,38 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _fill(text: str, values: Mapping[str, Any], where: str) -> str:
+class _Sizes:
+    """The length of each captured value as text, measured once per render, so a fill is sized before it is built.
+
+    A placeholder repeated a thousand times in a 4 KiB file, each filled with a captured megabyte,
+    would build gigabytes before any bound looked at them: the size is added up first instead.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+        self._known: dict[str, int] = {}
+
+    def __call__(self, name: str) -> int:
+        if name not in self._known:
+            self._known[name] = len(_text(self.values[name]))
+        return self._known[name]
+
+    def check(self, text: str, where: str, limit: int) -> int:
+        """The length ``text`` will have once filled; :class:`TemplateError` past ``limit``, before building it."""
+        size = len(text)
+        for match in PLACEHOLDER.finditer(text):
+            if match.group(1) in self.values:
+                size += self(match.group(1)) - len(match.group(0))
+                if size > limit:
+                    raise TemplateError(f"the {where} would be longer than {limit:,} characters once filled")
+        return size
+
+
+def _fill(text: str, values: Mapping[str, Any], where: str, limit: int | None = None) -> str:
+    if limit is not None:
+        (values if isinstance(values, _Sizes) else _Sizes(values)).check(text, where, limit)
+    values = values.values if isinstance(values, _Sizes) else values
+
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
@@ -151,6 +182,23 @@ def _fill(text: str, values: Mapping[str, Any], where: str) -> str:
         return _text(values[name])
 
     return PLACEHOLDER.sub(one, text)
+
+
+def _json_size(value: Any, sizes: _Sizes, limit: int) -> None:
+    """Refuse a JSON body whose filled strings alone would pass ``limit``, before any of it is built."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            total += sum(len(str(k)) for k in item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            whole = PLACEHOLDER.fullmatch(item)
+            total += sizes(whole.group(1)) if whole and whole.group(1) in sizes.values else sizes.check(item, "body", limit)
+        if total > limit:
+            raise TemplateError(f"the body would be larger than {limit // 1024} KiB once filled")
 
 
 def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
@@ -231,17 +279,25 @@ class RequestTemplate:
         return replace(self, **changes)
 
     def render(self, values: Mapping[str, Any] | None = None) -> RequestSpec:
-        """The request to send, with ``values`` filled in; :class:`TemplateError` or ``RequestError`` if bad."""
-        values = values or {}
-        headers = tuple((name, _fill(value, values, f"{name} header")) for name, value in self.headers)
-        spec = RequestSpec(self.method, _fill(self.path, values, "path"), headers)
+        """The request to send, with ``values`` filled in; :class:`TemplateError` or ``RequestError`` if bad.
+
+        Every part is sized before it is filled (:class:`_Sizes`): past its bound it is refused
+        without being built, so memory stays that of the bounds, whatever the captured values.
+        """
+        sizes = _Sizes(values or {})
+        headers = tuple((name, _fill(value, sizes, f"{name} header", MAX_HEADER_CHARS)) for name, value in self.headers)
+        spec = RequestSpec(self.method, _fill(self.path, sizes, "path", MAX_PATH_CHARS), headers)
         if self.form or self.files:
-            form = tuple((name, _fill(value, values, f"form field {name}")) for name, value in self.form)
-            spec = replace(spec, form=form, files=self.files)
+            form, budget = [], MAX_FORM_BYTES  # for all the fields together
+            for name, value in self.form:
+                form.append((name, _fill(value, sizes, f"form field {name}", budget)))
+                budget -= len(form[-1][1])
+            spec = replace(spec, form=tuple(form), files=self.files)
         if self.has_body and self.raw:
-            spec = replace(spec, body=_fill(self.body, values, "body"))
+            spec = replace(spec, body=_fill(self.body, sizes, "body", MAX_BODY_BYTES))
         elif self.has_body:
-            body = _fill_json(self.body, values)
+            _json_size(self.body, sizes, MAX_BODY_BYTES)
+            body = _fill_json(self.body, sizes.values)
             text = json.dumps(body, ensure_ascii=False, allow_nan=False)
             if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
                 raise TemplateError(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB once filled")

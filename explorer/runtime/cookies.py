@@ -14,6 +14,7 @@ a note, never an exception.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -24,6 +25,8 @@ __all__ = ["MAX_COOKIES", "MAX_COOKIE_BYTES", "Cookie", "CookieJar"]
 MAX_COOKIES = 50
 MAX_COOKIE_BYTES = 4096  # name and value together, as browsers cap them
 _ATTRIBUTE_CHARS = 1024  # of one attribute's value
+_MAX_AGE = re.compile(r"-?[0-9]+")  # RFC 6265 5.2.2: ASCII digits only (int() would take '١٢٣' and '1_0')
+_MAX_AGE_SECONDS = 400 * 86400  # RFC 6265bis caps every expiry at 400 days; later ones are clamped to it
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class CookieJar:
         for header in set_cookies:
             try:
                 cookie, delete = self._parse(header, request_path)
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 notes.append(f"cookie not stored: {exc}")
                 continue
             key = (cookie.name, cookie.path)
@@ -151,10 +154,9 @@ class CookieJar:
             if key == "path" and raw.startswith("/"):
                 path = raw
             elif key == "max-age":
-                try:
-                    max_age = int(raw)
-                except ValueError:
-                    continue  # RFC 6265: an unparsable Max-Age is ignored
+                if not _MAX_AGE.fullmatch(raw):
+                    continue  # RFC 6265: a Max-Age that is not ASCII digits (an optional '-' first) is ignored
+                max_age = max(-1, min(int(raw), _MAX_AGE_SECONDS))  # in whole numbers: 10**400 never meets a float
             elif key == "expires":
                 try:
                     expires = parsedate_to_datetime(raw).timestamp()
@@ -171,5 +173,7 @@ class CookieJar:
         now = time.time()
         if max_age is not None:  # Max-Age wins over Expires
             expires = now + max_age if max_age > 0 else now - 1
+        elif expires is not None:
+            expires = min(expires, now + _MAX_AGE_SECONDS)
         cookie = Cookie(name, value, path or default_path(request_path), expires, http_only, secure, same_site)
         return cookie, expires is not None and expires <= now

@@ -20,6 +20,7 @@ __all__ = [
 
 MAX_VARIABLES = 1000
 MAX_VALUE_CHARS = 32768
+_MAX_VARIABLE_BYTES = 128 * 1024  # Linux's MAX_ARG_STRLEN: 'NAME=value' and its NUL; past it exec fails with E2BIG
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[^=\s]+)\s*=\s*(?P<rest>.*)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
@@ -41,6 +42,9 @@ def check_value(name: str, value: str) -> str:
         raise EnvError(f"the value of {name} holds a NUL character, which no environment can carry")
     if len(value) > MAX_VALUE_CHARS:
         raise EnvError(f"the value of {name} is longer than {MAX_VALUE_CHARS:,} characters")
+    if len(name) + len(value.encode("utf-8", "surrogatepass")) + 2 > _MAX_VARIABLE_BYTES:
+        raise EnvError(f"{name}={{value}} is over {_MAX_VARIABLE_BYTES // 1024} KiB in UTF-8, "
+                       "more than one variable can carry (the kernel refuses to start the app)")  # fmt: skip
     return value
 
 

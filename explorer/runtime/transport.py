@@ -44,6 +44,8 @@ LISTENER = "explorer.listener"  # request extension: called with (perf_counter, 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
 STRAY_NOTE = "the server sent more bytes after the answer ended: they were ignored and the connection closed"
+TIMEOUT_NOTE = ("the answer did not end within {seconds:g} s (the time-out): the {size:,} bytes of body that "
+                "arrived by then are shown, cut, and the connection was closed")  # fmt: skip
 IDLE_STRAY_NOTE = ("the kept-alive connection received bytes after the previous answer had ended: it was closed "
                    "and this request went out on another connection")  # fmt: skip
 
@@ -133,7 +135,11 @@ class WireTransport(httpx.AsyncBaseTransport):
                 await connection.wait()
         except TimeoutError:
             connection.close()
-            raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
+            if response.headers_at is None:
+                raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
+            # The answer began but never ended (a stream that stalls or runs for ever): what came is kept, cut.
+            response.truncated, response.done_at = True, time.perf_counter()
+            notes.append(TIMEOUT_NOTE.format(seconds=_timeout(request, "read") or 0, size=response.size))
         except BaseException:
             connection.close()  # cancelled mid-answer: the rest of it would poison the next request
             raise

@@ -5,7 +5,9 @@ stream, so the bytes, the handshake and the bounds are all in view: a server tha
 upgrade is a one-line reason with its status (a route that does not exist, a server that cannot
 speak WebSocket), never an exception. What a server sends is bounded: a message of at most
 :data:`MAX_MESSAGE_BYTES` (larger ones close the socket with 1009, "message too big"), and the
-log keeps the last :data:`MAX_EVENTS` events. Only 127.0.0.1 is reached, and only a path.
+log keeps the last :data:`MAX_EVENTS` events; pings are answered while fewer than
+:data:`MAX_BACKLOG_BYTES` wait to be written (a server that pings and never reads cannot grow
+the buffer). Only 127.0.0.1 is reached, and only a path.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.request import check_path
 
-__all__ = ["MAX_EVENTS", "MAX_MESSAGE_BYTES", "SocketError", "SocketEvent", "WebSocketClient"]
+__all__ = ["MAX_BACKLOG_BYTES", "MAX_EVENTS", "MAX_MESSAGE_BYTES", "SocketError", "SocketEvent", "WebSocketClient"]
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_EVENTS = 500
 MAX_SEND_CHARS = 16 * 1024
+MAX_BACKLOG_BYTES = 256 * 1024  # pongs waiting to be written: a server that pings without reading gets no more
 _READ = 64 * 1024
 _REJECT_BODY = 2048  # bytes of a refusal's body kept for the message
 _REFUSAL_CHARS = 400  # characters of its text shown whole
@@ -228,7 +231,8 @@ class WebSocketClient:
                 else:
                     self._event("bytes", f"{sum(len(p) for p in parts):,} bytes")
         elif isinstance(event, Ping):
-            self._writer.write(self._ws.send(event.response()))
+            if self._writer.transport.get_write_buffer_size() <= MAX_BACKLOG_BYTES:  # RFC 6455 5.5.3: the latest
+                self._writer.write(self._ws.send(event.response()))  # ping's pong is enough; a flood gets no more
         elif isinstance(event, CloseConnection) and self.closed:
             pass  # the answer to the explorer's own close frame: already reported
         elif isinstance(event, CloseConnection) and event.code == 1006:  # wsproto's word for "no close frame"
