@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
@@ -24,7 +25,7 @@ async def hostile() -> AsyncIterator[Session]:
         yield session
 
 
-async def test_hung_server_is_reported_within_two_seconds_and_recovers() -> None:
+async def test_hung_server_is_reported_within_three_seconds_and_recovers() -> None:
     async with Session([demo_spec("fastapi")], timeout=0.5) as session:
         server = session.server("fastapi")
         pid = server.status.pid
@@ -35,7 +36,7 @@ async def test_hung_server_is_reported_within_two_seconds_and_recovers() -> None
             await until(lambda: server.status.state is ServerState.UNRESPONSIVE, timeout=6)
             noticed = time.perf_counter() - stopped
             print(f"hang noticed after {noticed:.2f} s")
-            assert noticed < 2.5  # 1.5 s by design (probe every 0.5 s, 1 s timeout), with room for a busy machine
+            assert noticed < 4.5  # 3 s by design (two misses: a probe every 0.5 s, 1 s timeout), with room
             assert any("Application startup complete" in line for line in server.log.lines())
             exchange = await session.send_one("fastapi", RequestSpec("GET", "/items/1"))
             assert exchange.error and exchange.error.startswith("timed out after 0.5 s")
@@ -43,6 +44,28 @@ async def test_hung_server_is_reported_within_two_seconds_and_recovers() -> None
             os.kill(pid, signal.SIGCONT)
         await until(lambda: server.status.state is ServerState.READY, timeout=6)
         assert (await session.send_one("fastapi", RequestSpec("GET", "/items/1"))).status == 200
+
+
+async def test_one_missed_probe_is_not_a_hang() -> None:
+    """A server that misses one probe (a loaded machine: here, stopped for a bit longer than a probe's
+    time-out) is not called "not answering"; before, one miss was enough and the strip said so."""
+    async with Session([demo_spec("fastapi")]) as session:
+        server = session.server("fastapi")
+        server.probe_interval, server.probe_timeout = 0.2, 0.5
+        states: list[ServerState] = []
+        server.subscribe(lambda status: states.append(status.state))
+        await asyncio.sleep(0.6)  # the monitor is on its new pace
+        pid = server.status.pid
+        assert pid
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            # 0.95 s: a probe starts within 0.2 s of the stop and times out 0.5 s later (a miss); the
+            # next starts 0.7 s after that one, so it cannot time out before the server is back.
+            await asyncio.sleep(0.95)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        await asyncio.sleep(1.0)  # probes after the stop: answered
+        assert ServerState.UNRESPONSIVE not in states and server.status.state is ServerState.READY
 
 
 async def test_restart_of_a_hung_server() -> None:

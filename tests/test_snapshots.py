@@ -27,7 +27,7 @@ SIZE = (160, 48)
 
 async def servers_ready(pilot: Pilot) -> None:
     """Both servers ready, and their health probe off: on a loaded machine a probe can miss its second
-    and write "did not answer a probe" into the Log tab (and "not answering" into the strip), which is
+    and write "did not answer 2 probes in a row" into the Log tab (and "not answering" into the strip), which is
     the machine's state, not the app's picture."""
     await _servers_ready(pilot)
     app = pilot.app

@@ -30,6 +30,7 @@ from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
 PROBE_PATH = "/.well-known/explorer-probe"
+PROBE_MISSES = 2  # probes missed in a row before a live server is called "not answering"
 _ENV_KEEP = ENV_KEEP  # the shell variables every server gets (tests read them here)
 
 
@@ -232,19 +233,26 @@ class ManagedServer:
             self._exited.set_result(code)  # last: whoever waits for the exit sees the crash already
 
     async def _monitor(self, proc: asyncio.subprocess.Process, port: int) -> None:
-        """Probe the live server: a failed probe means it is alive but not answering (hung or busy)."""
+        """Probe the live server: failed probes mean it is alive but not answering (hung or busy).
+
+        Two misses in a row, not one: on a loaded machine (a build, a test run, the lab next door) a
+        single probe can miss its second while the server is fine, and "not answering" then was a lie.
+        """
+        missed = 0
         while proc.returncode is None:
             await asyncio.sleep(self.probe_interval)
             if not self.monitoring or proc.returncode is not None:
+                missed = 0
                 continue
             answered = await probe(port, self.probe_timeout)
             if proc.returncode is not None or self._status.state is ServerState.STOPPING:
                 return
+            missed = 0 if answered else missed + 1
             if answered and self._status.state is ServerState.UNRESPONSIVE:
                 self.log.write("answering again")
                 self._set(state=ServerState.READY, message="")
-            elif not answered and self._status.state is ServerState.READY:
-                self.log.write(f"did not answer a probe within {self.probe_timeout:.1f} s")
+            elif missed >= PROBE_MISSES and self._status.state is ServerState.READY:
+                self.log.write(f"did not answer {PROBE_MISSES} probes in a row ({self.probe_timeout:.1f} s each)")
                 self._set(state=ServerState.UNRESPONSIVE, message="alive but not answering")
 
     async def wait_exit(self, timeout: float) -> int | None:
