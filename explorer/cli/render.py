@@ -50,8 +50,12 @@ def _statuses(counts: dict[str, int]) -> str:
     return ", ".join(f"{status} x{n}" for status, n in counts.items()) or "none"
 
 
-def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "") -> Panel:
-    """One framework's answer: status, timings, why, validation errors and the body."""
+def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "",
+                   handler: bool | None = None) -> Panel:  # fmt: skip
+    """One framework's answer: status, timings, why, validation errors and the body.
+
+    ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
+    """
     parts: list[RenderableType] = []
     if exchange.error:
         parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + Text(exchange.error))
@@ -72,7 +76,7 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         if b.first_error and b.first_error != exchange.error:
             parts.append(Text(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:
-        parts.append(Text(why(exchange), style="italic"))
+        parts.append(Text(why(exchange, handler), style="italic"))
     for note in exchange.notes:
         parts.append(Text(f"note: {note}", style="yellow"))
     if exchange.validation:

@@ -359,8 +359,9 @@ class Workbench(Vertical):
             panel = self.panel(framework)
             panel.send_number = number or self.sends
             panel.request_line = panel.request_line or spec.line
-            panel.show_exchange(exchange, differs)
-            panel.show_code(self.lookup(framework, spec))
+            lookup = self.lookup(framework, spec)
+            panel.show_exchange(exchange, differs, lookup.ran)
+            panel.show_code(lookup)
         self._arrange()
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
         found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]
