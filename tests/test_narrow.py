@@ -1,0 +1,55 @@
+"""What an 80-column terminal shows: the CLI's answers and parity differences fit or wrap, never lose their point."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.console import Console, RenderableType
+
+from explorer.cli.render import exchange_panel, results_view
+from explorer.cli.render_parity import differences_view
+from explorer.parity.check import compare
+from explorer.parity.results import ParityReport, ParityResult
+from explorer.parity.suite import ParityOptions, parse_suite
+from explorer.runtime.client import Exchange, SentRequest
+from explorer.runtime.request import RequestSpec
+from tests.conftest import LiveServers
+
+
+def shown(renderable: RenderableType, width: int = 80) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_send_at_80_columns_keeps_each_validation_location_whole(live: LiveServers) -> None:
+    """Two panels side by side in 80 columns: ``path.item_id`` must not become ``path.item_…``."""
+    results = live.send(RequestSpec("GET", "/items/abc"))
+    text = shown(results_view([exchange_panel(e) for e in results.values()]))
+    assert "path.item_id" in text and "item_…" not in text
+    assert "int_parsing" in text  # the type, under its location
+    assert "integer" in text  # the message, wrapped beside it
+
+
+def body(framework: str, text: str) -> Exchange:
+    port = 1111 if framework == "flask" else 2222
+    return Exchange(framework, RequestSpec("GET", "/x"), SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
+                    status=404 if framework == "flask" else 422, headers=(("content-type", "text/plain"),),
+                    body=text.encode())  # fmt: skip
+
+
+def test_parity_differences_at_80_columns_fold_rather_than_cut() -> None:
+    """A body excerpt wider than half the terminal folds onto the next line; a long line keeps its indent."""
+    fastapi = '{"detail":[{"type":"int_parsing","loc":["path","item_id"]}]}'
+    case = parse_suite([{"name": "a word where a number belongs", "method": "GET", "path": "/items/abc"}]).cases[0]
+    flask, fastapi_answer = body("flask", "<p>Not Found</p>\n" * 3), body("fastapi", fastapi)
+    found = compare(case, flask, fastapi_answer, ParityOptions())
+    result = ParityResult(case, {"flask": flask, "fastapi": fastapi_answer}, found.differences)
+    report = ParityReport("x", ParityOptions(), {}, [result])
+    text = shown(differences_view(report, report.redactor()))
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    joined = re.sub(r"\s+", "", text)
+    assert '"loc":["path","item_id"]' in joined  # the excerpt, folded but whole
+    body_lines = [line for line in text.splitlines() if line.strip() and not line.startswith(("1.", "      "))]
+    assert all(line.startswith("   ") for line in body_lines), body_lines  # wrapped lines stay under their request
