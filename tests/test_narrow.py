@@ -53,3 +53,27 @@ def test_parity_differences_at_80_columns_fold_rather_than_cut() -> None:
     assert '"loc":["path","item_id"]' in joined  # the excerpt, folded but whole
     body_lines = [line for line in text.splitlines() if line.strip() and not line.startswith(("1.", "      "))]
     assert all(line.startswith("   ") for line in body_lines), body_lines  # wrapped lines stay under their request
+
+
+async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> None:
+    """Every column shows at 80x24 (no sideways scroll), long cells end in "…", and a resize refits them."""
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from panels.parity_screen import ParityScreen
+
+    case = parse_suite([{"name": "a word where a number belongs, and more words", "path": "/items/abc"}]).cases[0]
+    flask, fastapi = body("flask", "<p>Not Found</p>"), body("fastapi", '{"detail": "x"}')
+    result = ParityResult(case, {"flask": flask, "fastapi": fastapi}, compare(case, flask, fastapi, ParityOptions()).differences)
+    screen = ParityScreen("requests.yaml")
+    async with App().run_test(size=(80, 24)) as pilot:
+        await pilot.app.push_screen(screen)
+        screen.add_result(result)
+        await pilot.pause()
+        table = screen.query_one("#parity-table", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        row = table.render_line(1).text  # the header is line 0
+        assert "status: Flask 404, FastAPI 422" in row and "a word where a number…" in row
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert "a word where a number belongs, and more words" in table.render_line(1).text
