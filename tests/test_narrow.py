@@ -77,3 +77,27 @@ async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> No
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert "a word where a number belongs, and more words" in table.render_line(1).text
+
+
+async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
+    """Thirteen figures a row, two to a cell: no sideways scroll at 80x24, a long route ends in "…"."""
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from panels.lab_screen import LabScreen
+    from tests.test_bench_open import fake
+
+    screen = LabScreen(["builtin"])
+    async with App().run_test(size=(80, 24)) as pilot:
+        await pilot.app.push_screen(screen)
+        screen.add_result(fake("fastapi", 1000, 987.0, p99=1234.5, repeat=1, client_bound=True, errors={"timeout": 3}))
+        await pilot.pause()
+        table = screen.query_one("#lab-results", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        top, bottom = table.render_line(2).text, table.render_line(3).text  # the header takes lines 0 and 1
+        for figure in ("fastapi", "1,000/s #2", "987", "617.2", "1,234.5", "1,481.4", "bound"):
+            assert figure in top, (figure, top)
+        assert "3" in bottom and "1,111.0" in bottom and "…" in bottom  # errors, p90 and the route's handler, cut
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert "uvicorn: async def, await asyncio.sleep" in table.render_line(3).text
