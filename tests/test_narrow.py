@@ -6,6 +6,7 @@ import io
 import re
 
 from rich.console import Console, RenderableType
+from textual.app import App
 
 from explorer.cli.render import exchange_panel, results_view
 from explorer.cli.render_parity import differences_view
@@ -101,3 +102,40 @@ async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert "uvicorn: async def, await asyncio.sleep" in table.render_line(3).text
+
+
+def styled_app() -> App[None]:
+    """A bare app with the explorer's stylesheet and size classes: a screen drawn as in the app, no servers."""
+    from pathlib import Path
+
+    from explorer.tui.app import ExplorerApp
+
+    class Styled(App[None]):
+        CSS_PATH = Path(__file__).resolve().parent.parent / "explorer" / "tui" / "app.tcss"
+        HORIZONTAL_BREAKPOINTS = ExplorerApp.HORIZONTAL_BREAKPOINTS
+        VERTICAL_BREAKPOINTS = ExplorerApp.VERTICAL_BREAKPOINTS
+
+    return Styled()
+
+
+async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_rows() -> None:
+    """120x30: the FastAPI column is whole and a line says the measured rows are below; 160x48: every row shows."""
+    from textual.widgets import DataTable, Static
+
+    from explorer.content.comparison import Measurements
+    from panels.table_screen import TableScreen
+
+    screen = TableScreen(Measurements(spawn_ms={"flask": 380.0, "fastapi": 929.0}))
+    async with styled_app().run_test(size=(120, 30)) as pilot:
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        table = screen.query_one("#comparison", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no column clipped at the edge
+        hidden = screen.hidden_below()
+        assert [row.key for row in hidden if row.measured] == ["spawn", "latency"]
+        hint = str(screen.query_one("#table-more", Static).render())
+        assert f"{len(hidden)} more rows below, 2 of them measured on this machine" in hint
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.hidden_below() == [] and str(screen.query_one("#table-more", Static).render()) == ""
