@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from rich.console import Console, RenderableType
 from textual.app import App
 
@@ -139,3 +140,37 @@ async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_row
         await pilot.pause()
         await pilot.pause()
         assert screen.hidden_below() == [] and str(screen.query_one("#table-more", Static).render()) == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)], ids=["80x24", "120x30", "160x48"])
+async def test_catalog_titles_are_whole_or_end_in_an_ellipsis(size: tuple[int, int]) -> None:
+    """Every line of the list is a whole title, or its start and "…" (the preview below shows it whole)."""
+    from textual.containers import Horizontal
+    from textual.screen import Screen
+    from textual.widgets import Tree
+
+    from explorer.content.catalog import SAMPLES, TOPICS
+    from panels.samples import SampleBrowser
+
+    class Catalog(Screen[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            with Horizontal():
+                yield SampleBrowser(id="samples")
+
+    titles = [s.title for s in SAMPLES] + list(TOPICS.values())
+    async with styled_app().run_test(size=size) as pilot:
+        await pilot.app.push_screen(Catalog())
+        await pilot.pause()
+        tree = pilot.app.screen.query_one("#sample-tree", Tree)
+        cut = 0
+        for y in range(tree.last_line + 1):
+            tree.scroll_to(y=max(0, y - tree.size.height + 1), animate=False, immediate=True)
+            line = tree.render_line(y - int(tree.scroll_y)).text.rstrip()
+            label = line[2:]  # after the guide or the group's arrow
+            if label.endswith("…"):
+                cut += 1
+                assert any(t.startswith(label[:-1]) and t != label[:-1] for t in titles), line
+            else:
+                assert label in titles, line
+            assert len(line) <= tree.scrollable_content_region.width
+        assert (cut > 0) is (size[0] < 150)  # narrower than its longest titles below 150 columns; at 160 all whole
