@@ -89,6 +89,12 @@ class BodyView(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._exchange: Exchange | None = None
+        self._notes = Text()  # what the note line says about the body shown; a find's "Not found" is shown over it
+
+    def _show_notes(self) -> None:
+        note = self.query_one("#body-note", Static)
+        note.update(self._notes)
+        note.display = bool(self._notes)
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="note", id="body-note")
@@ -105,9 +111,8 @@ class BodyView(Vertical):
 
     def show_arriving(self, text: Text) -> None:
         """Parts of a body still arriving (``panels.arriving``); :meth:`show` replaces them with the answer."""
-        note = self.query_one("#body-note", Static)
-        note.update("")
-        note.display = False
+        self._notes = Text()
+        self._show_notes()
         self._load(display_lines(text.plain)[0], None)
         self.text_area.scroll_end(animate=False)
 
@@ -121,10 +126,11 @@ class BodyView(Vertical):
     def _redraw(self) -> None:
         if not self.is_mounted:
             return
-        note, area = self.query_one("#body-note", Static), self.text_area
+        area = self.text_area
         exchange = self._exchange
         if exchange is None or exchange.status is None:
-            note.update(Text((exchange.error or "") if exchange else "No response yet.", style="italic"))
+            self._notes = Text((exchange.error or "") if exchange else "No response yet.", style="italic")
+            self._show_notes()
             self._load("", None)
             return
         notes = []
@@ -146,8 +152,8 @@ class BodyView(Vertical):
             notes.append("Long body: shown unwrapped (w wraps it).")
         if extra:
             notes.append(extra)
-        note.update(Text(" ".join(notes)))
-        note.display = bool(notes)
+        self._notes = Text(" ".join(notes))
+        self._show_notes()
         self._load(text, language)
         area.soft_wrap = self.wrap and len(text) <= WRAP_LIMIT
 
@@ -196,13 +202,21 @@ class BodyView(Vertical):
             self.query_one("#body-note", Static).update(Text(f"Not found: {event.value!r}", style="italic"))
             self.query_one("#body-note", Static).display = True
             return
+        self._show_notes()  # a "Not found" of an earlier search goes
         begin = document.get_location_from_index(found)
         end = document.get_location_from_index(found + len(event.value))
         area.selection = Selection(begin, end)
         area.scroll_cursor_visible(center=True)
 
+    @on(Input.Changed, "#body-find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        """A "Not found" answers the text searched for: once that text changes it no longer applies."""
+        event.stop()
+        self._show_notes()
+
     @on(Left, "#body-find")
     def _close_find(self, event: Left) -> None:
         event.stop()
         self.remove_class("-finding")
+        self._show_notes()
         self.text_area.focus()

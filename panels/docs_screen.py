@@ -1,11 +1,15 @@
-"""API docs (``d``): FastAPI's generated schema as an outline, and what Flask answers instead."""
+"""API docs (``d``): FastAPI's generated schema as an outline, and what Flask answers instead.
+
+The outline is a tree that scrolls itself (its note sits above it, outside the scroll), so the arrows,
+Home, End and the page keys move its cursor and the view follows, and it opens at its first line.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
@@ -27,12 +31,14 @@ class DocsScreen(Screen[None]):
     HELP_TITLE = "API docs"
     HELP = (
         "FastAPI's generated OpenAPI schema as an outline (every operation, its parameters, body fields and "
-        "responses), next to what Flask answers for /docs. o opens FastAPI's interactive /docs page in a browser, "
-        "when one can be started from here."
+        "responses), next to what Flask answers for /docs. Up and down move through the outline (Home and End to its "
+        "ends, page up and page down by a screen, space folds an operation). o opens FastAPI's interactive /docs "
+        "page in a browser when one can be started from here, and otherwise copies its URL."
     )
     BINDINGS = [
         Binding("escape,d", "dismiss(None)", "Back", id="docs.back"),
-        Binding("o", "app.open_docs", "Open /docs in browser", id="docs.open"),
+        # Its own action name: the main view's open_docs is offered on the main view only.
+        Binding("o", "app.open_docs_page", "Open /docs", id="docs.open"),
     ]
 
     def __init__(self, operations: list[Operation], fastapi_note: str, flask_answer: str) -> None:
@@ -43,8 +49,8 @@ class DocsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="docs"):
-            with VerticalScroll(id="docs-fastapi", classes="docs-side"):
-                yield Static(Text(self.fastapi_note))
+            with Vertical(id="docs-fastapi", classes="docs-side"):
+                yield Static(Text(self.fastapi_note), id="docs-note")
                 tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
                 for op in self.operations:
                     node = tree.root.add(Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True)

@@ -126,6 +126,10 @@ class RequestEditor(Vertical):
             yield body_area()
         yield Static("", id="editor-message")
 
+    def show_send_key(self, key: str) -> None:
+        """Label the Send button with the key that sends, as the user's keymap has it."""
+        self.query_one("#send", Button).label = f"Send {key}"
+
     def on_mount(self) -> None:
         self.query_one("#headers-editor", TextArea).border_title = "Headers (Name: value)"
         self.query_one("#body-editor", TextArea).border_title = "Body"

@@ -79,6 +79,9 @@ def parse_repeat(text: str) -> int:
 
 
 def parse_seconds(text: str, what: str) -> float:
+    """A field's seconds; an emptied field is refused by name (no default is slipped in for it)."""
+    if not text.strip():
+        raise ExplorerError(f"the {what} field is empty: give a number of seconds")
     try:
         return float(text)
     except ValueError:
@@ -121,13 +124,15 @@ class LabScreen(Screen[None]):
     class StopRequested(Message):
         """The user asked to stop the experiment under way."""
 
-    def __init__(self, engines: list[str], mask: bool = False) -> None:
+    def __init__(self, engines: list[str], mask: bool = False, keys: dict[str, str] | None = None) -> None:
         super().__init__()
         self.engines = engines
         self.mask = mask
+        self.keys = {"lab.run": "^r", "lab.stop": "^x", **(keys or {})}  # the buttons name the keys as remapped
         self.results: list[LevelResult] = []
         self._route_width = 14
         self._live: dict[str, str] = {}
+        self._run_note = ""  # after the plots' titles once a run was stopped or failed: they show part of it
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="lab-scroll"):  # a short terminal scrolls the lab rather than cutting it
@@ -149,8 +154,9 @@ class LabScreen(Screen[None]):
                     yield Field("1", id="lab-warmup", type="number", compact=True)
                     yield Label("repeats", classes="lab-label")
                     yield Field("1", id="lab-repeat", type="integer", compact=True)
-                    yield Button("Run ^r", id="lab-run", variant="primary", compact=True)
-                    yield Button("Stop ^x", id="lab-stop", variant="error", compact=True, disabled=True)
+                    yield Button(f"Run {self.keys['lab.run']}", id="lab-run", variant="primary", compact=True)
+                    yield Button(f"Stop {self.keys['lab.stop']}", id="lab-stop", variant="error", compact=True,
+                                 disabled=True)  # fmt: skip
             yield Static("", id="lab-about")
             yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
             yield Static("", id="lab-live")
@@ -203,7 +209,7 @@ class LabScreen(Screen[None]):
             scenario=str(self.query_one("#lab-scenario", Select).value),
             levels=(1, 10, 50, 100) if rates else parse_levels(text),
             rates=parse_rates(text) if rates else (),
-            duration=parse_seconds(self.query_one("#lab-duration", Input).value, "duration"),
+            duration=parse_seconds(self.query_one("#lab-duration", Input).value, "s (duration)"),
             warmup=parse_seconds(self.query_one("#lab-warmup", Input).value, "warm-up"),
             flask_server=str(self.query_one("#lab-flask", Select).value),
             fastapi_server=str(self.query_one("#lab-fastapi", Select).value),
@@ -216,11 +222,15 @@ class LabScreen(Screen[None]):
         try:
             plan = self.read_plan()
         except ExplorerError as exc:
+            # Also as a notification: on a short terminal the verdict line is scrolled out of sight.
             self.query_one("#lab-verdict", Static).update(Text(f"Not run: {exc}", style="bold red"))
+            self.notify(f"Not run: {exc}", severity="error", markup=False)
             return
         self.results.clear()
         self._live.clear()
+        self._run_note = ""
         self.query_one("#lab-results", DataTable).clear()
+        self._plot()  # the last run's plots go at once: they belong to it, not to this one
         self.query_one("#lab-verdict", Static).update(Text("Starting the servers for the lab…", style="italic"))
         self.query_one("#lab-progress", ProgressBar).update(progress=0)
         self._set_running(True)
@@ -324,7 +334,7 @@ class LabScreen(Screen[None]):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("req/s answered by rate asked" if rates else "req/s by concurrency")
+        plt.title(("req/s answered by rate asked" if rates else "req/s by concurrency") + self._run_note)
         for key in keys:
             points = [(levels.index(r.level), r.load.rps) for r in self.results if r.target.key == key]
             plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
@@ -334,7 +344,7 @@ class LabScreen(Screen[None]):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("p99 ms against req/s answered")
+        plt.title("p99 ms against req/s answered" + self._run_note)
         for key in keys:
             points = sorted((r.load.rps, r.load.latency.p99_ms) for r in self.results
                             if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms)  # fmt: skip
@@ -344,11 +354,16 @@ class LabScreen(Screen[None]):
     def show_report(self, report: BenchReport | None, error: str | None = None) -> None:
         self._set_running(False)
         verdict = self.query_one("#lab-verdict", Static)
-        if error:
-            verdict.update(Text(error, style="bold red"))
-            return
-        if report is None:
-            verdict.update(Text("Stopped; the load process and the lab's servers are gone.", style="italic"))
+        if error or report is None:
+            done = len(self.results)
+            self._run_note = " (run failed: partial)" if error else " (stopped run: partial)"
+            self._plot()
+            kept = (f" The table and plots keep the {done} result(s) it finished, marked as partial." if done else
+                    " It finished no result.")  # fmt: skip
+            if error:
+                verdict.update(Text(error + kept, style="bold red"))
+            else:
+                verdict.update(Text("Stopped; the load process and the lab's servers are gone." + kept, style="italic"))
             return
         self.query_one("#lab-progress", ProgressBar).update(progress=1.0)
         verdict.update(Text("‒ (masked)" if self.mask else report.verdict(), style="bold"))

@@ -72,6 +72,7 @@ class ResponsePanel(Vertical):
         self._flush_scheduled = False
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self.exchange: Exchange | None = None
+        self._differs: frozenset[str] = frozenset()  # what the answer shown differs in from its own send's other answer
         self.send_number = 0  # the send the answer shown belongs to (0: none yet)
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self.request_line = ""
@@ -167,24 +168,29 @@ class ResponsePanel(Vertical):
         self.border_title = Text(f"{name} · #{self.send_number} {self.request_line}" + (" · an earlier send" if earlier else ""))
 
     def show_pending(self, note: str, send_number: int, line: str) -> None:
-        """A request is on its way to this server: the chip says so, the title names it."""
+        """A request is on its way to this server: the title names it, and the earlier answer goes at once.
+
+        Its figures, body (a stream's timeline), headers and handler would otherwise stand under the
+        new title until the new answer is in, a whole stream's length for a stream.
+        """
         self.send_number, self.request_line = send_number, line
-        self._title()
-        self.remove_class("-earlier")
-        chip = self.query_one(f"#chip-{self.framework}", Static)
-        chip.update(Text(" … "))
-        chip.set_classes("chip -idle")
-        self.query_one(f"#why-{self.framework}", Static).update(Text(note, style="italic"))
+        self._blank(" … ", note)
 
     def clear(self, note: str) -> None:
         """Nothing was sent here this time: every trace of an earlier answer goes, and ``note`` says why."""
-        self.exchange = None
         self.send_number, self.request_line = 0, ""
+        self._blank(" — ", note)
+
+    def _blank(self, chip_text: str, note: str) -> None:
+        if self._arriving is not None:
+            self._arriving.stop()  # an earlier send's parts are never drawn under this one
+            self._arriving = None
+        self.exchange, self._differs = None, frozenset()
         self._title()
         self.remove_class("-earlier")
         fw = self.framework
         chip = self.query_one(f"#chip-{fw}", Static)
-        chip.update(Text(" — "))
+        chip.update(Text(chip_text))
         chip.set_classes("chip -idle")
         for part in ("meta", "timings", "headertable", "validtable", "reason", "codenote", "code-view"):
             self.query_one(f"#{part}-{fw}", Static).update("")
@@ -194,10 +200,16 @@ class ResponsePanel(Vertical):
         self.query_one(BodyView).show(None)
 
     def mark_earlier(self, latest: int) -> None:
-        """Dim the answer and say so in the title when it belongs to a send before ``latest``."""
+        """Dim the answer and say so in the title when it belongs to a send before ``latest``.
+
+        Its ``≠`` marks go too: they compared it with the other answer of its own send, and the
+        answer beside it now belongs to a later one.
+        """
         earlier = 0 < self.send_number < latest
         self.set_class(earlier, "-earlier")
         self._title(earlier)
+        if self.exchange is not None and self._differs:
+            self._draw_chip(self.exchange, frozenset() if earlier else self._differs)
 
     def focus_content(self) -> None:
         """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it."""
@@ -227,21 +239,11 @@ class ResponsePanel(Vertical):
         if self._arriving is not None:
             self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
+        self._differs = differs
         self.remove_class("-earlier")
         self._title()
         fw = self.framework
-        chip = self.query_one(f"#chip-{fw}", Static)
-        mark = " ≠" if "status" in differs else ""
-        chip_text = " ERROR " if exchange.status is None else f" {exchange.status} {exchange.reason}{mark} "
-        chip.update(Text(chip_text))
-        chip.set_classes(f"chip {status_class(exchange.status)}")
-        ctype = exchange.content_type or "no content type"
-        ctype_mark = " ≠" if "content type" in differs else ""
-        body_mark = " ≠" if "body" in differs else ""
-        meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
-        self.query_one(f"#meta-{fw}", Static).update(Text(meta))
-        self._chip_meta = (chip_text, meta)
-        self._place_meta()
+        self._draw_chip(exchange, differs)
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
         reason = Text(why(exchange, handler), style="italic")
         for note in exchange.notes:
@@ -250,6 +252,21 @@ class ResponsePanel(Vertical):
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
         self._fill_validation(exchange, handler)
+
+    def _draw_chip(self, exchange: Exchange, differs: frozenset[str]) -> None:
+        """Status chip and the content type and size beside it, each with ``≠`` where ``differs`` says so."""
+        chip = self.query_one(f"#chip-{self.framework}", Static)
+        mark = " ≠" if "status" in differs else ""
+        chip_text = " ERROR " if exchange.status is None else f" {exchange.status} {exchange.reason}{mark} "
+        chip.update(Text(chip_text))
+        chip.set_classes(f"chip {status_class(exchange.status)}")
+        ctype = exchange.content_type or "no content type"
+        ctype_mark = " ≠" if "content type" in differs else ""
+        body_mark = " ≠" if "body" in differs else ""
+        meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
+        self.query_one(f"#meta-{self.framework}", Static).update(Text(meta))
+        self._chip_meta = (chip_text, meta)
+        self._place_meta()
 
     def on_resize(self) -> None:
         self._place_meta()

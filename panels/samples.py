@@ -49,26 +49,41 @@ class SampleBrowser(Vertical):
         yield Static("", id="sample-claim")
 
     def on_mount(self) -> None:
+        self._shown: list[Sample] | None = None
+        self._previewed: Sample | None | bool = False  # nothing drawn yet
         self._fill("")
 
     def _fill(self, text: str) -> None:
+        """Show the samples that match ``text``, best first, with the cursor on the best one.
+
+        Each key typed calls this, so it does only what changed: the tree is rebuilt only when the
+        matches (or their order) differ from what it shows, and the preview is drawn only when the
+        sample under the cursor changes. Typing a long title once cost a full rebuild per key.
+        """
         tree: TypeAheadTree[Sample | None] = self.query_one("#sample-tree", TypeAheadTree)
         tree.set_filter_text(text)
-        tree.clear()
         found = matching(text)
-        for topic, title in TOPICS.items():
-            group = [s for s in found if s.topic == topic]
-            if not group:
-                continue
-            node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
+        if found != self._shown:
+            self._shown = found
+            self._rebuild(tree, found)
+        leaf = first_leaf(tree)
+        if tree.cursor_node is not leaf:
+            put_cursor(tree, leaf)
+        self._show_preview(leaf.data if leaf is not None else None)
+
+    def _rebuild(self, tree: TypeAheadTree[Sample | None], found: list[Sample]) -> None:
+        """Groups in the order of their best match (the catalog's order when nothing is typed)."""
+        tree.clear()
+        groups: dict[str, list[Sample]] = {}
+        for sample in found:
+            groups.setdefault(sample.topic, []).append(sample)
+        for topic, group in groups.items():
+            node = tree.root.add(Text(TOPICS[topic], style="bold"), data=None, expand=True)
             for sample in group:
                 node.add_leaf(Text(sample.title), data=sample)
         if not found:
             tree.root.add_leaf(Text("No sample matches.", style="italic"), data=None)
-        leaf = first_leaf(tree)
         tree.scroll_home(animate=False)  # the first match is near the top: so is the view, its group's title included
-        put_cursor(tree, leaf)
-        self._show_preview(leaf.data if leaf is not None else None)
 
     @on(Input.Changed, "#sample-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -90,6 +105,9 @@ class SampleBrowser(Vertical):
         self._show_preview(event.node.data)
 
     def _show_preview(self, sample: Sample | None) -> None:
+        if sample is self._previewed:
+            return
+        self._previewed = sample
         claim = self.query_one("#sample-claim", Static)
         if sample is None:
             claim.update("")

@@ -38,7 +38,28 @@ class ServerStrip(Static):
         self._view = view
         self._redraw()
 
+    def on_resize(self) -> None:
+        self._redraw()
+
     def _redraw(self) -> None:
+        """Each server's state, then the view (and the restart hint): on a narrow strip the servers'
+        labels go first (each panel's subtitle has them), then their part is cut with an ellipsis,
+        so the view is always read whole."""
+        tail = Text(f"view: {VIEW_TITLES.get(self._view, self._view)}", style="bold")
+        if any(s.state is ServerState.CRASHED for s, _ in self._servers.values()):
+            tail.append(" · press F5 to restart", style="bold red")
+        width = self.content_region.width if self.is_mounted else 0
+        servers = self._servers_text(labels=True)
+        if width and servers.cell_len + tail.cell_len > width:
+            servers = self._servers_text(labels=False)
+            if servers.cell_len + tail.cell_len > width:
+                room = max(1, width - tail.cell_len - 4)
+                servers.truncate(room)
+                servers.rstrip()
+                servers.append("… · ", style="dim")
+        self.update(servers + tail)
+
+    def _servers_text(self, labels: bool) -> Text:
         text = Text()
         for framework, (status, label) in self._servers.items():
             text.append(f"{NAMES.get(framework, framework)} ", style="bold")
@@ -47,8 +68,5 @@ class ServerStrip(Static):
             if status.state is ServerState.READY:
                 shown = f"ready :{'‒' if self.mask else status.port}"
             text.append(shown, style=STATE_STYLE.get(status.state, ""))
-            text.append(f" ({label}) · ", style="dim")
-        text.append(f"view: {VIEW_TITLES.get(self._view, self._view)}", style="bold")
-        if any(s.state is ServerState.CRASHED for s, _ in self._servers.values()):
-            text.append(" · press F5 to restart", style="bold red")
-        self.update(text)
+            text.append(f" ({label}) · " if labels else " · ", style="dim")
+        return text

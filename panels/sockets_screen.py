@@ -28,10 +28,19 @@ __all__ = ["SocketsScreen"]
 NAMES = {"flask": "Flask (flask-sock)", "fastapi": "FastAPI (native)"}
 ARROWS = {"sent": "→", "text": "←", "bytes": "←", "open": "●", "close": "●", "error": "✗"}
 LOG_LINES = 500
+MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
 
 
 class SocketsScreen(Screen[None]):
     """Two logs side by side; Enter in the path line (re)opens both sockets, Enter in the message line sends."""
+
+    HELP_TITLE = "WebSockets"
+    HELP = (
+        "A WebSocket to each server: Flask through flask-sock, FastAPI natively. The top line holds the path "
+        "(/ws/echo; Enter there opens both sockets again) and, beside it, the message: Enter sends it on every open "
+        "socket, and each side's log shows every message with its time since the socket "
+        "opened. A server that refuses the upgrade says why in its own log. Leaving the screen closes both sockets."
+    )
 
     DEFAULT_CSS = """
     SocketsScreen #ws-lines { height: auto; }
@@ -72,7 +81,10 @@ class SocketsScreen(Screen[None]):
                 with Vertical(classes="ws-side", id=f"ws-{framework}") as side:
                     side.border_title = NAMES.get(framework, framework)
                     yield Static("", classes="ws-state", id=f"ws-state-{framework}")
-                    yield RichLog(id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True)
+                    # min_width: RichLog renders at least this wide and crops the rest, so the default (78)
+                    # hid most of a long message in a side narrower than that; wrap at the side's width
+                    yield RichLog(id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True,
+                                  min_width=MIN_WIDTH)  # fmt: skip
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,10 +101,13 @@ class SocketsScreen(Screen[None]):
         line.append(event.text, style="red" if event.kind == "error" else "")
         self.query_one(f"#ws-log-{framework}", RichLog).write(line)
 
-    @on(Input.Submitted, "#ws-path")
-    def _open(self, event: Input.Submitted) -> None:
+    def clear_logs(self) -> None:
+        """A log belongs to one connection: emptied when the sockets are (re)opened."""
         for framework in self.frameworks:
             self.query_one(f"#ws-log-{framework}", RichLog).clear()
+
+    @on(Input.Submitted, "#ws-path")
+    def _open(self, event: Input.Submitted) -> None:
         self.post_message(self.Open(event.value))
 
     @on(Input.Submitted, "#ws-text")

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from explorer.content.catalog import by_id
-from explorer.content.comparison import MEASURED_ROWS, Measurements, Row, table_rows
+from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, Row, table_rows
 
 
 class TableScreen(Screen[str | None]):
@@ -25,7 +25,8 @@ class TableScreen(Screen[str | None]):
 
     HELP_TITLE = "Comparison table"
     HELP = (
-        "Five dimensions in our own words, then figures measured live on this machine: spawn to ready, and the "
+        f"{len(ROWS)} dimensions in our own words and the installed versions, then figures measured live on this "
+        "machine: spawn to ready, and the "
         "median latency of GET /items/1, back to back and one at a time. Up and down choose a row, which is explained "
         "below the table; Enter loads and sends the sample that shows it."
     )
@@ -122,12 +123,19 @@ class TableScreen(Screen[str | None]):
             _, flask, fastapi = self._cells(row)
             table.update_cell(row.key, "flask", flask)
             table.update_cell(row.key, "fastapi", fastapi)
+        if 0 <= table.cursor_row < len(self.rows) and self.rows[table.cursor_row].key == "latency":
+            self._explain_row(table.cursor_row)  # its words follow the figures as they arrive
 
     @on(DataTable.RowHighlighted, "#comparison")
     def _explain(self, event: DataTable.RowHighlighted) -> None:
         self.call_after_refresh(self._hint_more)
-        row = self.rows[event.cursor_row]
+        self._explain_row(event.cursor_row)
+
+    def _explain_row(self, index: int) -> None:
+        row = self.rows[index]
         text = Text(row.explanation)
+        if row.key == "latency" and not self.mask:
+            text.append(" " + self.measurements.spacing_effect())
         if row.samples and self.demo:
             titles = ", ".join(s.title for sid in row.samples if (s := by_id(sid)))
             text.append(f"\n\nShown by: {titles}.", style="dim")

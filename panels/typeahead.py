@@ -105,9 +105,15 @@ class TypeAheadTree(Tree[T]):
         self.post_message(Left(self))
 
     def set_filter_text(self, text: str) -> None:
-        """Called by the container whenever its filter changes (typed here or in the box)."""
+        """Called by the container whenever its filter changes (typed here or in the box).
+
+        The footer is redrawn only when the filter goes from empty to not (Escape then changes
+        meaning): redrawing it on every key made typing slow.
+        """
+        changed = bool(text) != bool(self.filter_text)
         self.filter_text = text
-        self.refresh_bindings()
+        if changed:
+            self.refresh_bindings()
 
 
 def first_leaf(tree: Tree[T]) -> TreeNode[T] | None:

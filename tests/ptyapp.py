@@ -20,15 +20,31 @@ def _controlling_tty() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-class PtyApp:
-    """``explorer`` in a 160x48 pty; the test plays the terminal."""
+# A session leader that behaves as make does under `make run`: it survives SIGHUP (a handler, not
+# SIG_IGN, which the app would inherit) and waits for its child, so a closed terminal sends the app no
+# signal at all.
+MAKE_LIKE_LEADER = (
+    "import signal, subprocess, sys; signal.signal(signal.SIGHUP, lambda *a: None); "
+    "sys.exit(subprocess.call(sys.argv[1:]))"
+)
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: str | os.PathLike[str] | None = None) -> None:
+
+class PtyApp:
+    """``explorer`` in a 160x48 pty; the test plays the terminal.
+
+    ``under_make`` starts it below a make-like session leader instead of as the leader itself.
+    """
+
+    def __init__(
+        self, *args: str, env: dict[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+        under_make: bool = False,
+    ) -> None:  # fmt: skip
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+        leader = [sys.executable, "-c", MAKE_LIKE_LEADER] if under_make else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "explorer", *args], stdin=slave, stdout=slave, stderr=slave,
+            [*leader, sys.executable, "-m", "explorer", *args], stdin=slave, stdout=slave, stderr=slave,
             env=full_env, start_new_session=True, preexec_fn=_controlling_tty, cwd=cwd,
         )  # fmt: skip
         os.close(slave)

@@ -50,6 +50,22 @@ def test_no_server_survives(flask_server: str, path: str) -> None:
     assert survivors == 0
 
 
+def test_a_closed_terminal_ends_the_app_even_without_sighup() -> None:
+    """Under `make run` make leads the session and waits: closing the terminal signals nobody else.
+
+    Before, the app and both servers ran on for ever after the terminal window was closed (the input
+    thread spinning on end-of-file); now the app notices its terminal is gone and stops everything.
+    """
+    app = PtyApp(under_make=True)
+    try:
+        pids = app.server_pids()
+        app.close_terminal()
+        assert app.wait_exit(10) is not None, "the app ran on after its terminal closed"
+        assert wait_gone(pids, timeout=5) == []
+    finally:
+        app.cleanup()
+
+
 def test_ctrl_q_quits_after_sigstop_and_sigcont() -> None:
     """Stopped and continued from outside, the app keeps one input thread and still quits at once.
 

@@ -177,6 +177,12 @@ async def _table(args: argparse.Namespace) -> int:
             for row in MEASURED_ROWS:
                 values = measurements.spawn_ms if row.key == "spawn" else measurements.latency_ms
                 rows.append({**row.to_dict(), "flask_ms": values.get("flask"), "fastapi_ms": values.get("fastapi")})
+                if row.key == "latency":  # the one-at-a-time medians, and the explanation's words computed from them
+                    spaced = measurements.spaced_ms
+                    rows[-1].update(
+                        flask_one_at_a_time_ms=spaced.get("flask"), fastapi_one_at_a_time_ms=spaced.get("fastapi"),
+                        explanation=f"{row.explanation} {measurements.spacing_effect()}",
+                    )
         from explorer.runtime.versions import installed
 
         print(json.dumps({"versions": installed(), "rows": rows}, indent=2))

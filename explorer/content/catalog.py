@@ -12,6 +12,7 @@ under 500 ms), never a speed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from explorer.content.catalog_forms import FORM_SAMPLES
@@ -174,9 +175,37 @@ def by_topic() -> dict[str, list[Sample]]:
 
 
 def matching(text: str) -> list[Sample]:
-    """Samples whose title, claim, path, method or topic contain every word of ``text``."""
-    words = text.lower().split()
-    return [
-        s for s in SAMPLES
-        if all(w in f"{s.title} {s.claim} {s.request.line} {s.topic_title} {s.id}".lower() for w in words)
-    ]  # fmt: skip
+    """Samples whose title, claim, path, method, topic or id contain every word of ``text``, best first.
+
+    A filter that a user types a title into must land on that title, so the order is: the exact title,
+    then titles that start with the text, titles holding every word whole, titles holding the text,
+    titles holding a word that starts with each word, and last the samples that match elsewhere
+    (their claim, request or topic). Equal ranks keep the catalog's order, topic by topic.
+    """
+    phrase = " ".join(text.lower().split())
+    words = phrase.split()
+    topics = list(TOPICS)
+    found = [(i, s) for i, s in enumerate(SAMPLES) if all(w in _haystack(s) for w in words)]
+    return [s for _, s in sorted(found, key=lambda p: (_rank(p[1], phrase, words), topics.index(p[1].topic), p[0]))]
+
+
+def _haystack(sample: Sample) -> str:
+    return f"{sample.title} {sample.claim} {sample.request.line} {sample.topic_title} {sample.id}".lower()
+
+
+def _rank(sample: Sample, phrase: str, words: list[str]) -> int:
+    """0 (the exact title) to 5 (matched outside the title only): lower is better."""
+    title = " ".join(sample.title.lower().split())
+    if title == phrase:
+        return 0
+    if title.startswith(phrase):
+        return 1
+    title_words = re.findall(r"\w+", title)
+    wanted = [w for word in words for w in re.findall(r"\w+", word)]
+    if wanted and all(w in title_words for w in wanted):
+        return 2
+    if phrase in title:
+        return 3
+    if wanted and all(any(t.startswith(w) for t in title_words) for w in wanted):
+        return 4
+    return 5

@@ -144,8 +144,8 @@ MEASURED_ROWS: tuple[Row, ...] = (
         "Two medians, as the client measures them on the wire: of 20 requests sent back to back after one warm-up, "
         f"and of {SPACED_COUNT} sent one at a time, {SPACED_PAUSE * 1000:.0f} ms apart, as a send from the editor is. "
         "Back to back, the server's thread and both processes are still running hot; after a pause every request "
-        "first wakes them, which here roughly doubles the time. So the one-at-a-time figure is the one to set "
-        "against the times shown after a send. uvicorn and gunicorn keep the connection alive; the Werkzeug dev "
+        "first wakes them, which costs time. So the one-at-a-time figure is the one to set against the times shown "
+        "after a send. uvicorn and gunicorn keep the connection alive; the Werkzeug dev "
         "server closes it after every answer, so with it Flask's figure includes a TCP connect each time.",
         ("item",), measured=True),
 )
@@ -167,6 +167,23 @@ class Measurements:
         if value is None:
             return "measuring…"
         return f"{value:.2f} ms back to back" + (f"; {spaced:.2f} ms one at a time" if spaced is not None else "")
+
+    def spacing_effect(self) -> str:
+        """What the pause between requests did to each server's median here, in words computed from the figures.
+
+        The ratio depends on the server, the machine and its load, so it is computed, never a fixed phrase.
+        """
+        parts = []
+        for framework, name in (("flask", "Flask"), ("fastapi", "FastAPI")):
+            back, spaced = self.latency_ms.get(framework), self.spaced_ms.get(framework)
+            if back is None or spaced is None or back <= 0:
+                continue
+            ratio = spaced / back
+            how = f"{ratio:.1f} times as long" if ratio >= 1.05 else "about as long" if ratio > 0.95 else "less time"
+            parts.append(f"{name} {back:.2f} ms back to back, {spaced:.2f} ms one at a time ({how})")
+        if not parts:
+            return "What the pause does here is said once both figures of a server are measured."
+        return "Measured here: " + "; ".join(parts) + "."
 
     def forget(self, framework: str | None = None) -> None:
         """Drop the latency figures of one server (or all): they belong to the process that produced them."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from explorer.content.bodydiff import body_detail
+
 if TYPE_CHECKING:
     from explorer.runtime.client import Exchange
 
@@ -80,11 +82,20 @@ def _not_found(exchange: Exchange, fw: str, handler: bool | None) -> str:
 
 @dataclass(frozen=True)
 class Difference:
-    """One aspect in which two answers differ, with both values as shown to the user."""
+    """One aspect in which two answers differ, with both values as shown to the user.
+
+    ``detail``, when set, says what differs where the two values alone would not (two bodies of the
+    same size would read "26 bytes ≠ 26 bytes").
+    """
 
     aspect: str
     left: str
     right: str
+    detail: str = ""
+
+    def shown(self, sign: str = "≠") -> str:
+        """``aspect: detail``, else ``aspect: left ≠ right`` (``sign`` between the two)."""
+        return f"{self.aspect}: {self.detail}" if self.detail else f"{self.aspect}: {self.left} {sign} {self.right}"
 
 
 def differences(left: Exchange, right: Exchange) -> list[Difference]:
@@ -100,7 +111,7 @@ def differences(left: Exchange, right: Exchange) -> list[Difference]:
         found.append(Difference("content type", left.content_type or "(none)", right.content_type or "(none)"))
     same_json = left.json is not None and left.json == right.json
     if not same_json and left.body != right.body:
-        found.append(Difference("body", f"{left.size:,} bytes", f"{right.size:,} bytes"))
+        found.append(Difference("body", f"{left.size:,} bytes", f"{right.size:,} bytes", body_detail(left, right)))
     left_locs = sorted(i.location for i in left.validation)
     right_locs = sorted(i.location for i in right.validation)
     if left_locs != right_locs:

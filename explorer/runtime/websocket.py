@@ -11,6 +11,8 @@ log keeps the last :data:`MAX_EVENTS` events. Only 127.0.0.1 is reached, and onl
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -40,7 +42,26 @@ MAX_EVENTS = 500
 MAX_SEND_CHARS = 16 * 1024
 _READ = 64 * 1024
 _REJECT_BODY = 2048  # bytes of a refusal's body kept for the message
+_REFUSAL_CHARS = 400  # characters of its text shown whole
+_TITLE = re.compile(r"<title>.*?</title>", re.IGNORECASE | re.DOTALL)  # the page's title repeats its heading
+_TAG = re.compile(r"<[^>]*>")
 _DROPPED = "the server closed the connection without a close frame (1006)"
+
+
+def refusal_text(body: str) -> str:
+    """The readable text of a refusal's body, on one line: an HTML error page without its markup and title.
+
+    Whole up to :data:`_REFUSAL_CHARS` (Werkzeug's 404 page reads in ~130); a longer one is cut at a
+    word, with an ellipsis that says so.
+    """
+    if body.lstrip().startswith("<"):
+        body = _TAG.sub(" ", _TITLE.sub(" ", body))
+        body = html.unescape(body)
+    text = " ".join(body.split())
+    if len(text) <= _REFUSAL_CHARS:
+        return text
+    cut = text[:_REFUSAL_CHARS].rsplit(" ", 1)[0]
+    return f"{cut} … ({len(text):,} characters)"
 
 
 class SocketError(ExplorerError):
@@ -142,7 +163,7 @@ class WebSocketClient:
                 raise SocketError(f"the {self.framework} server closed the connection during the handshake")
 
     def _refusal(self, status: int | None, body: bytes) -> str:
-        text = " ".join(body.decode("utf-8", "replace").split())[:200]
+        text = refusal_text(body.decode("utf-8", "replace"))
         return f"the {self.framework} server refused the upgrade with HTTP {status}" + (f": {text}" if text else "")
 
     async def send(self, text: str) -> None:

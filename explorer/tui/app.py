@@ -33,7 +33,7 @@ from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
-from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings
+from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
@@ -113,8 +113,8 @@ class ExplorerApp(ScreensApp):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        self.apply_user_keymap(self._keymap)
+        self.query_one(RequestEditor).show_send_key(self.key_label("send"))
         for server in self._servers.values():
             server.subscribe(self._on_status)
             self._on_status(server.status)
@@ -266,7 +266,8 @@ class ExplorerApp(ScreensApp):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
         if screen is not self.screen_stack[0]:
-            return  # the main view's actions do nothing on another screen
+            yield from screen_commands(screen)  # the main view's actions do nothing on another screen
+            return
         for binding in palette_bindings():
             yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
         for sample in SAMPLES if self.demo else ():

@@ -26,6 +26,10 @@ def _name(framework: str) -> str:
     return NAMES.get(framework, framework)
 
 
+def _code(status: str) -> str:
+    return status.split(" ", 1)[0]
+
+
 def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference], frameworks: Sequence[str]) -> Text:
     """The differences line for the answers of one send."""
     if len(results) < 2:
@@ -45,8 +49,9 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
         return text
     if not found:
         return Text(NO_DIFFERENCE)
-    text = Text("Differences: ", style="bold")
-    text.append("; ".join(f"{d.aspect}: {d.left} ≠ {d.right}" for d in found))
+    text = Text("Differences: ", style="bold")  # a status by its code alone: the chips below carry the reasons
+    shown = (f"status: {_code(d.left)} ≠ {_code(d.right)}" if d.aspect == "status" else d.shown() for d in found)
+    text.append("; ".join(shown))
     return text
 
 

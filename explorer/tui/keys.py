@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.keys import _character_to_key, key_to_character
 
 from explorer.runtime.errors import ExplorerError
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "load_keymap", "palette_bindings", "screen_keys"]
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "key_for", "keymap_clashes", "load_keymap",
+           "palette_bindings", "screen_commands", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
@@ -92,6 +96,44 @@ def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
     return keymap
 
 
+def key_for(binding_id: str, keymap: dict[str, str], bindings: list[BindingType] = BINDINGS) -> Binding | None:
+    """The binding ``binding_id`` as the user has it: its first key from the keymap if remapped there."""
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id == binding_id:
+            key = keymap.get(binding_id, binding.key).split(",")[0].strip()
+            return binding.with_key(key, key_display=None if binding_id in keymap else binding.key_display)
+    return None
+
+
+def keymap_clashes(keymap: dict[str, str], bindings: list[BindingType] = BINDINGS) -> list[str]:
+    """One line for each key the keymap gives to one action while another had it: the other loses that key.
+
+    Textual drops the other binding without a word (``ctrl+s`` given to send left the export with no
+    key); this says so at start, naming the key and both actions. Keys that two actions share by design
+    (Escape on the list: clear the filter, else leave) are not clashes: neither was remapped.
+    """
+    owners: dict[str, list[str]] = {}
+    keys_of: dict[str, list[str]] = {}
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.id:
+            continue
+        keys = [k.strip() for k in keymap.get(binding.id, binding.key).split(",") if k.strip()]
+        keys_of.setdefault(binding.id, []).extend(keys)
+        for key in keys:
+            owners.setdefault(key, []).append(binding.id)
+    lines = []
+    for key, ids in owners.items():
+        remapped = [i for i in dict.fromkeys(ids) if i in keymap]
+        others = [i for i in dict.fromkeys(ids) if i not in remapped]
+        if not remapped or len(ids) < 2:
+            continue
+        for other in others or remapped[1:]:
+            left = [k for k in keys_of[other] if k != key]
+            rest = f"it keeps {', '.join(left)}" if left else "it now has no key: give it another in the keymap file"
+            lines.append(f"keymap: {key} is given to {remapped[0]}, so {other} loses it ({rest})")
+    return lines
+
+
 def _bindings() -> Iterator[Binding]:
     for binding in BINDINGS:
         assert isinstance(binding, Binding)
@@ -107,14 +149,43 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
     unless Textual shows them in the footer.
     """
     keys = []
+    focused = screen.focused
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not (binding.id or binding.show) or not active.enabled:
             continue
+        if focused is not None and focused.check_consume_key(key, _character(key)):
+            continue  # typed as text where the keyboard is (``/`` on the list filters), so not a command there
         keys.append((binding.key_display or screen.app.get_key_display(binding), binding.tooltip or binding.description))
     return keys
+
+
+# Textual names some printable keys in words that its own lookup does not turn back into the character
+# ("slash"), so a field would not be seen to take them; this table does, for the printable ASCII.
+_PRINTABLE = {_character_to_key(chr(code)): chr(code) for code in range(33, 127)}
+
+
+def _character(key: str) -> str | None:
+    return key_to_character(key) or _PRINTABLE.get(key)
 
 
 def palette_bindings() -> Iterator[Binding]:
     """The bindings the command palette offers: all but quitting and help, which have their own entries."""
     return (b for b in _bindings() if b.id not in ("quit", "quit_ctrl_c", "help"))
+
+
+def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
+    """The palette's entries on a screen other than the main view: that screen's own keys (run, stop, open…).
+
+    Each is offered only while the screen would run it (Stop only while the lab runs), titled with the
+    screen's name so the palette says where it acts.
+    """
+    name = getattr(screen, "HELP_TITLE", None) or "This screen"
+    for binding in screen.BINDINGS:
+        if not isinstance(binding, Binding) or not binding.id:
+            continue
+        action = binding.action
+        if not action.startswith("app.") and screen.check_action(action.split("(")[0], ()) is False:
+            continue
+        yield SystemCommand(f"{name}: {binding.description}", binding.tooltip or binding.description,
+                            partial(screen.run_action, action))

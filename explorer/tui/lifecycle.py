@@ -3,15 +3,25 @@
 The servers are spawned from the app's event loop thread (a parent-death signal is tied to the
 spawning thread) once the first frame is drawn, so the UI appears before they are ready. The app
 stops them in its ``on_unmount``, which Textual awaits. Signals that end the app (SIGTERM, SIGINT)
-call its ``exit``; a lost terminal (SIGHUP) stops the servers and ends the process at once; the
-supervisor's ``atexit`` hook and the children's parent-death signal cover every other way out.
+call its ``exit``; a lost terminal (SIGHUP, or a terminal found hung up) stops the servers and ends
+the process at once; the supervisor's ``atexit`` hook and the children's parent-death signal cover
+every other way out.
+
+A closed terminal does not always send SIGHUP: the kernel signals the session leader, and the
+foreground group only once that leader exits. Under ``make run`` the leader is make, which waits for
+its child, so the app heard nothing, Textual's input thread read end-of-file in a loop (a third of a
+core) and both servers ran on with nobody to see them. So the app also asks its terminal, twice a
+second, whether it is still there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
+import sys
+import termios
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 
@@ -34,6 +44,8 @@ class Lifecycle:
         self.session = session
         self.measurements = measurements  # measured latencies belong to the servers that produced them
         self.say = say
+        self._hanging_up = False
+        self._terminal_watch: asyncio.Task[None] | None = None
 
     def watch_signals(self) -> None:
         """SIGTERM and SIGINT end the app as ctrl+q does; SIGHUP (the terminal closed) as :meth:`hang_up`."""
@@ -44,6 +56,22 @@ class Lifecycle:
                 loop.add_signal_handler(sig, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
+        self.watch_terminal()
+
+    def watch_terminal(self, every: float = 0.5) -> None:
+        """Hang up when the terminal the app draws on is gone, whether or not a SIGHUP came."""
+        fd = _terminal_fd() if not self.app.is_headless else None
+        if fd is None:
+            return
+
+        async def watch() -> None:
+            while not self._hanging_up:
+                await asyncio.sleep(every)
+                if _hung_up(fd):
+                    self.hang_up()
+                    return
+
+        self._terminal_watch = asyncio.get_running_loop().create_task(watch())
 
     def hang_up(self) -> None:
         """The terminal is gone: stop the servers and leave without restoring a screen nobody has.
@@ -51,6 +79,9 @@ class Lifecycle:
         Textual's normal shutdown writes to the terminal and, once that write fails, can wait forever
         on its writer thread; so after the servers are stopped this process ends at once.
         """
+        if self._hanging_up:
+            return
+        self._hanging_up = True
 
         async def stop_then_exit() -> None:
             try:
@@ -101,6 +132,27 @@ class Lifecycle:
             await server.start()
 
         self.app.run_worker(switch(), name="switch_flask", group="servers", exclusive=True, exit_on_error=False)
+
+
+def _terminal_fd() -> int | None:
+    """The descriptor Textual reads keys from (its driver uses the original stdin), if it is a terminal."""
+    stream = sys.__stdin__
+    try:
+        fd = stream.fileno() if stream is not None else -1
+        return fd if fd >= 0 and os.isatty(fd) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _hung_up(fd: int) -> bool:
+    """True once the terminal behind ``fd`` was hung up: the kernel then answers its ioctls with EIO."""
+    try:
+        termios.tcgetattr(fd)
+    except termios.error as error:
+        return bool(error.args) and error.args[0] in (errno.EIO, errno.ENXIO)
+    except OSError as error:
+        return error.errno in (errno.EIO, errno.ENXIO, errno.EBADF)
+    return False
 
 
 def _crash_for_tests() -> None:

@@ -16,9 +16,12 @@ from textual import work
 
 from explorer.content.catalog import by_id
 from explorer.tui.guards import GuardedApp
-from explorer.tui.keys import MAIN_ONLY, screen_keys
+from explorer.tui.keys import BINDINGS, MAIN_ONLY, key_for, keymap_clashes, screen_keys
 
 if TYPE_CHECKING:
+    from textual.binding import Binding, BindingType
+    from textual.dom import DOMNode
+
     from explorer.content.comparison import Measurements
     from explorer.reports.session import SessionLog
     from explorer.runtime.request import RequestSpec
@@ -69,10 +72,36 @@ class ScreensApp(GuardedApp):
     workbench: Workbench
     mask: bool
     demo: bool
+    user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
+    _clashes_said: frozenset[str] = frozenset()
 
     def say(self, message: str, **kwargs: object) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""
         self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
+
+    def apply_user_keymap(self, keymap: dict[str, str]) -> None:
+        """Remap keys by binding id, and say at once which action lost a key to another (Textual drops it silently)."""
+        self.user_keymap = keymap
+        self._clashes_said = frozenset(keymap_clashes(keymap))
+        if keymap:
+            self.set_keymap(keymap)
+        for line in sorted(self._clashes_said):
+            self.say(line, severity="warning", timeout=15)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A clash on another screen or part, found when its keys are first read: said once, like those at start."""
+        for binding in clashed_bindings:
+            winners = (i for i, keys in self.user_keymap.items() if binding.key in keys.split(","))
+            winner = next(winners, "another action")
+            line = f"keymap: {binding.key} is given to {winner}, so {binding.id or binding.action} loses it"
+            if not any(said.startswith(line) for said in self._clashes_said):
+                self._clashes_said |= {line}
+                self.say(line, severity="warning", timeout=15)
+
+    def key_label(self, binding_id: str, bindings: list[BindingType] = BINDINGS) -> str:
+        """The key of ``binding_id`` (main view, or ``bindings``) as the footer writes it, after the keymap."""
+        binding = key_for(binding_id, self.user_keymap, bindings)
+        return self.get_key_display(binding) if binding is not None else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The main view's keys work (and show) on the main view only."""
@@ -108,7 +137,9 @@ class ScreensApp(GuardedApp):
         from explorer.tui.screens.lab import LabController
 
         if not self.is_screen_installed("lab"):
-            self.install_screen(LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask), name="lab")
+            keys = {i: self.key_label(i, LabController.BINDINGS) for i in ("lab.run", "lab.stop")}
+            engines = [e for e in ENGINES if available(e)]
+            self.install_screen(LabController(engines, self.history, mask=self.mask, keys=keys), name="lab")
         self.push_screen("lab")
 
     def action_guide(self) -> None:
@@ -139,13 +170,17 @@ class ScreensApp(GuardedApp):
         self.open_url(f"{url}/docs")
         self.say(f"Asked your browser to open {url}/docs.", timeout=4)
 
+    def action_open_docs_page(self) -> None:
+        """The docs screen's ``o``: the same as the main view's, under a name offered on that screen."""
+        self.action_open_docs()
+
     def action_help(self) -> None:
         """Help for the screen that is up and the part of it that has the keyboard, with the keys that work there."""
         from panels.help_screen import HelpScreen
 
         screen = self.screen
         main = screen is self.screen_stack[0]
-        title = "Main view" if main else getattr(screen, "HELP_TITLE", type(screen).__name__)
+        title = "Main view" if main else getattr(screen, "HELP_TITLE", None) or "this screen"
         paragraphs = [MAIN_HELP[self.demo], KEYBOARD_HELP] if main else [screen.HELP or ""]
         focused = screen.focused
         for node in focused.ancestors_with_self if focused is not None else ():

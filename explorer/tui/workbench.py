@@ -32,6 +32,7 @@ from explorer.runtime.specs import ServerState
 from explorer.tui.claims import answer_switch, comparison_line
 from panels.editor import PathField, RequestEditor
 from panels.fields import Left
+from panels.fitted import FittedText
 from panels.response import ResponsePanel
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Workbench(Vertical):
 
     def compose(self) -> ComposeResult:
         yield RequestEditor(id="editor")
-        yield Static("", id="claim")
+        yield FittedText(id="claim")  # at 80x24 it has three lines: a longer text ends in a visible ellipsis
         yield Static("", id="answer-switch")
         with Horizontal(id="responses"):
             for server in self.session.supervisor:
@@ -371,6 +372,6 @@ class Workbench(Vertical):
             panel.show_code(lookup)
         self._arrange()
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
-        found_lines = [f"{d.aspect}: {d.left} vs {d.right}" for d in found]
+        found_lines = [d.shown("vs") for d in found]
         served_by = served_by or {fw: self.server_record(fw) for fw in results}
         self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls, served_by)

@@ -20,8 +20,10 @@ __all__ = ["LabController"]
 class LabController(LabScreen):
     """The Performance lab, running each experiment on servers of its own (the load in its own process)."""
 
-    def __init__(self, engines: list[str], history: SessionLog, mask: bool = False) -> None:
-        super().__init__(engines, mask=mask)
+    def __init__(
+        self, engines: list[str], history: SessionLog, mask: bool = False, keys: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(engines, mask=mask, keys=keys)
         self.history = history
 
     @on(LabScreen.RunRequested)

@@ -3,6 +3,10 @@
 Sockets are opened from an exclusive worker (a slow handshake never freezes the screen) and every
 one is closed when the screen is left, however it is left. A server that cannot speak WebSocket
 shows why in its own log, e.g. "refused the upgrade with HTTP 404", while the other side works.
+
+Each log belongs to one opening: (re)opening empties both logs and counts a new connection, and an
+event of a socket from an earlier one (the close of the socket being replaced, a late echo) is
+dropped, never written into the new log.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ class SocketsController(SocketsScreen):
         super().__init__(session.frameworks, mask=mask)
         self.session = session
         self.sockets: dict[str, WebSocketClient] = {}
+        self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
 
     @on(SocketsScreen.Open)
     def _open_requested(self, event: SocketsScreen.Open) -> None:
+        self.connection += 1
+        self.clear_logs()
         self.open_sockets(event.path)
 
     @work(group="sockets", exclusive=True, exit_on_error=False)
@@ -40,7 +47,8 @@ class SocketsController(SocketsScreen):
                 continue
             self.show_state(framework, f"opening ws://…{path} …")
             try:
-                client = WebSocketClient(framework, server.status.base_url, path, self._listener(framework))
+                listener = self._listener(framework, self.connection)
+                client = WebSocketClient(framework, server.status.base_url, path, listener)
                 await client.open(self.session.timeout)
             except ExplorerError as exc:
                 self.show_state(framework, f"not open: {exc}")
@@ -50,9 +58,9 @@ class SocketsController(SocketsScreen):
                     if framework == "flask" and server.spec.kind == "gunicorn" else "")  # fmt: skip
             self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
 
-    def _listener(self, framework: str):  # type: ignore[no-untyped-def]
+    def _listener(self, framework: str, connection: int):  # type: ignore[no-untyped-def]
         def listen(event: SocketEvent) -> None:
-            if self.is_attached:
+            if self.is_attached and connection == self.connection:
                 self.add_event(framework, event)
                 if event.kind in ("close", "error"):
                     self.show_state(framework, f"closed: {event.text}")

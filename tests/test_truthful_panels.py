@@ -1,0 +1,124 @@
+"""What the answer panels, the stream view and the WebSocket logs show is the truth, at 80x24 too.
+
+Each test is one app run on the demo servers, driven by keys: a WebSocket log wraps every character
+of a long message at the side's width and holds only its own connection's events; a panel waiting
+for a new send never shows an earlier send's figures; an earlier answer carries no difference marks.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input, RichLog, Static, TextArea
+
+from explorer.content.explain import differences
+from explorer.runtime.exchange import Exchange
+from explorer.runtime.request import RequestSpec
+from explorer.tui.app import ExplorerApp
+from explorer.tui.claims import comparison_line
+from panels.server_strip import ServerStrip
+from tests.apptools import send_and_wait, servers_ready, until
+from tests.test_app import plain
+
+SMALL = (80, 24)
+LONG = "".join(chr(ord("a") + i % 26) for i in range(300)) + " end-of-message"
+
+
+async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -> None:
+    from explorer.tui.screens.sockets import SocketsController
+
+    app = ExplorerApp()
+    async with app.run_test(size=SMALL) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "w")
+        screen = app.screen
+        assert isinstance(screen, SocketsController)
+        await until(pilot, lambda: len(screen.sockets) == 2)
+        logs = {fw: screen.query_one(f"#ws-log-{fw}", RichLog) for fw in ("flask", "fastapi")}
+        screen.query_one("#ws-text", Input).value = LONG
+        await pilot.press("enter")
+        await until(pilot, lambda: all("end-of-message" in "".join(s.text for s in log.lines) for log in logs.values()))
+        for log in logs.values():
+            width = log.scrollable_content_region.width
+            assert 20 <= width < 78 and all(line.cell_length <= width for line in log.lines)  # wrapped, never cropped
+            seen = "".join(line.text.strip() for line in log.lines)
+            assert seen.count(LONG) == 2  # sent and echoed, every character readable
+        old = list(screen.sockets.values())
+        await pilot.press("shift+tab", "enter")  # Enter in the path line: reopen both sockets
+        await until(pilot, lambda: len(screen.sockets) == 2 and all(c.closed for c in old))
+        await pilot.pause()
+        for log in logs.values():  # the new log starts with its own connection: the old socket's close is not in it
+            text = "\n".join(line.text for line in log.lines)
+            assert "closed by the explorer" not in text and "connected to" in text
+        screen.query_one("#ws-path", Input).value = "/nowhere"
+        await pilot.press("enter")
+        state = screen.query_one("#ws-state-flask", Static)
+        await until(pilot, lambda: "HTTP 404" in plain(state))
+        await pilot.pause()
+        assert plain(state).rstrip().endswith("try again.")  # the refusal read whole, and drawn whole
+        assert state.region.height >= 3 and state.region.height == state.virtual_size.height
+        assert all("closed by the explorer" not in line.text for log in logs.values() for line in log.lines)
+
+
+def _answer(framework: str, body: bytes, content_type: str = "application/json") -> Exchange:
+    headers = (("content-type", content_type),)
+    return Exchange(framework, RequestSpec("GET", "/x"), status=200, reason="OK", headers=headers, body=body)
+
+
+def test_two_bodies_of_one_size_are_told_apart_by_where_they_differ() -> None:
+    pen, cup = _answer("flask", b'{"name": "pen", "n": [1, 2]}'), _answer("fastapi", b'{"name": "cup", "n": [1, 2]}')
+    line = comparison_line({"flask": pen, "fastapi": cup}, differences(pen, cup), ["flask", "fastapi"]).plain
+    assert line == "Differences: body: $.name differs (28 bytes each)"  # was "28 bytes ≠ 28 bytes"
+    deep = _answer("flask", b'{"n": [1, 2, {"k": 1}]}'), _answer("fastapi", b'{"n": [1, 2, {"k": 2}], "m": 0}')
+    assert differences(*deep)[0].shown() == "body: $.n[2].k differs (23 ≠ 31 bytes)"
+    text = _answer("flask", b"hello world", "text/plain"), _answer("fastapi", b"hello there", "text/plain")
+    assert differences(*text)[0].shown() == "body: differs from byte 6 (11 bytes each)"
+
+
+async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() -> None:
+    """The stream sample sent twice, a single view, and the find bar, on the smallest screen."""
+    app = ExplorerApp()
+    async with app.run_test(size=SMALL) as pilot:
+        await servers_ready(pilot)
+        bench, flask = app.workbench, app.workbench.panel("flask")
+        app.query_one("SampleBrowser").select("stream")
+        await send_and_wait(pilot, "enter")
+        body = app.query_one("#bodyview-flask #body-text", TextArea)
+        assert " ms " in body.text and "total" in plain(app.query_one("#timings-flask", Static))
+        await pilot.press("escape", "ctrl+r")  # the same stream again: ~0.5 s before its answer is in
+        assert flask.send_number == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
+        for part in ("timings", "meta", "headertable", "code-view"):  # nothing of send #1 under the title of #2
+            assert plain(app.query_one(f"#{part}-flask", Static)).strip() == "", part
+        assert " ms " not in body.text
+        await until(pilot, lambda: flask.exchange is not None)
+
+        await pilot.press("ctrl+f", *"nowhere", "enter")
+        note = app.query_one("#bodyview-flask #body-note", Static)
+        assert "Not found: 'nowhere'" in plain(note)
+        await pilot.press("backspace")  # the search text changed: its "Not found" no longer applies
+        assert "Not found" not in plain(note)
+        await pilot.press("enter", "escape", "ctrl+f")  # not found again, then the bar closed and reopened
+        assert "Not found" not in plain(note)
+        await pilot.press("escape", "escape")  # the bar closes, then back to the list
+
+        app.query_one("SampleBrowser").select("item-float")  # 404 against 422: four differences
+        await send_and_wait(pilot, "enter")
+        claim = app.query_one("#claim", Static)
+        shown = plain(claim).rstrip("\n").split("\n")
+        assert shown[0].startswith("Differences: status: 404 ≠ 422") and len(shown) <= 3
+        assert all(len(line) <= claim.content_region.width for line in shown)
+        assert shown[-1].endswith(" …")  # the rest (the sample's claim) is cut visibly, never mid-word in silence
+        assert "≠" in plain(app.query_one("#chip-fastapi", Static))
+
+        await pilot.press("escape")  # from the list to the answers, where f is a key
+        await pilot.press("f", "escape")  # Flask only, then back to the list: the item-float sample sent there alone
+        app.query_one("SampleBrowser").select("item-float")
+        await send_and_wait(pilot, "enter")
+        assert bench.view == "flask" and bench.sends == 4
+        await pilot.press("escape", "f")  # FastAPI only: its answer is from send #3, an earlier one
+        fastapi = bench.panel("fastapi")
+        assert "an earlier send" in str(fastapi.border_title) and fastapi.send_number == 3
+        await pilot.pause()
+        marks = plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
+        assert "≠" not in marks
+        strip = app.query_one(ServerStrip)
+        assert plain(strip).rstrip().endswith("view: FastAPI only")
+        assert strip.content.cell_len <= strip.content_region.width  # type: ignore[union-attr]
