@@ -37,6 +37,18 @@ MODES = [("closed loop: concurrency", "closed"), ("open loop: rates (req/s)", "o
 DEFAULT_INPUT = {"closed": "1,10,50,100", "open": "100,500,1000"}
 
 
+# Each results column holds two figures, one above the other (latencies in ms).
+RESULT_COLUMNS = (("route", "route\nserver: handler"), ("level", "level\nerrors"), ("rps", "req/s\nbound"),
+                  ("p50", "p50\np90"), ("p99", "p99\np99.9"), ("max", "max ms\n"),
+                  ("cpu", "client cpu\nsrv CPU ms"))  # fmt: skip
+_FIGURES_WIDTH = 62  # the six figure columns at their usual widths, cell padding, margins and scrollbars
+
+
+def route_width(screen_width: int) -> int:
+    """The route column's width: what the figures leave of the screen, 14 to 44 cells (longer ends in "…")."""
+    return max(14, min(44, screen_width - _FIGURES_WIDTH))
+
+
 def parse_levels(text: str) -> tuple[int, ...]:
     """``"1, 10,50"`` -> ``(1, 10, 50)``; anything else is an :class:`ExplorerError` with a clear message."""
     try:
@@ -118,6 +130,7 @@ class LabScreen(Screen[None]):
         self.mask = mask
         self.keys = {"lab.run": "^r", "lab.stop": "^x", **(keys or {})}  # the buttons name the keys as remapped
         self.results: list[LevelResult] = []
+        self._route_width = 14
         self._live: dict[str, str] = {}
         self._run_note = ""  # after the plots' titles once a run was stopped or failed: they show part of it
 
@@ -155,10 +168,8 @@ class LabScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#lab-results", DataTable)
-        for column in ("route", "server", "level", "req/s", "bound", "p50 ms", "p90 ms", "p99 ms", "p99.9", "max ms",
-                       "errors", "client", "srv CPU ms"):  # fmt: skip
-            table.add_column(column, key=column)
+        self._route_width = route_width(self.app.size.width)
+        self._add_columns()
         self._about()
         self.query_one("#lab-scenario", Select).focus()
 
@@ -262,28 +273,55 @@ class LabScreen(Screen[None]):
             self._live = {"servers": "starting the lab's own Flask and FastAPI servers…"}
         self.query_one("#lab-live", Static).update(Text("\n".join(self._live.values())))
 
+    def _add_columns(self) -> None:
+        """Two figures to a cell, one above the other: the 13 figures of a row fit 80 columns without scrolling."""
+        table = self.query_one("#lab-results", DataTable)
+        table.header_height = 2
+        for key, label in RESULT_COLUMNS:
+            table.add_column(Text(label, justify="left"), key=key, width=self._route_width if key == "route" else None)
+
+    def on_resize(self) -> None:
+        """A new width: the route column takes what the figures leave, every row drawn again."""
+        width = route_width(self.size.width)
+        if width == self._route_width:
+            return
+        self._route_width = width
+        table = self.query_one("#lab-results", DataTable)
+        table.clear(columns=True)
+        self._add_columns()
+        for result in self.results:
+            self._add_row(result)
+
     def add_result(self, result: LevelResult) -> None:
         self.results.append(result)
+        self._add_row(result)
+        self._plot()
+
+    def _add_row(self, result: LevelResult) -> None:
         load = result.load
         lat = load.latency
 
         def fig(value: float | None, digits: int = 1) -> str:
             return "‒" if self.mask or value is None or value != value else f"{value:,.{digits}f}"
 
+        def pair(top: str, bottom: str | Text) -> Text:
+            return Text(f"{top}\n", no_wrap=True, overflow="ellipsis") + bottom
+
         share = load.client_cpu_utilisation
-        cpu = "‒" if self.mask or share is None else f"{share * 100:.0f}% cpu"
+        cpu = "‒" if self.mask or share is None else f"{share * 100:.0f}%"
         if load.client_bound and not self.mask:
-            cpu += " (client-bound)"
+            cpu += " bound"  # the load generator, not the server, was the limit: the header's note says so
         level = f"{load.target_rps:,.0f}/s" if load.target_rps is not None else f"c={load.concurrency}"
         failed = load.error_count + int(load.open_loop.get("dropped") or 0)
+        route = Text(f"{result.target.key}\n{result.server.short}: {result.target.route}", no_wrap=True,
+                     overflow="ellipsis")  # fmt: skip
         self.query_one("#lab-results", DataTable).add_row(
-            Text(f"{result.target.key}: {result.target.route}"), Text(result.server.short),
-            Text(level + (f" #{result.repeat + 1}" if result.repeat else "")), Text(fig(load.rps, 0)),
-            Text(fig(result.bound_rps, 0)), Text(fig(lat.p50_ms)), Text(fig(lat.p90_ms)), Text(fig(lat.p99_ms)),
-            Text(fig(lat.p999_ms)), Text(fig(lat.max_ms)), Text(str(failed), style="bold red" if failed else ""),
-            Text(cpu), Text(fig(load.server_cpu_ms_per_request, 3)),
+            route, pair(level + (f" #{result.repeat + 1}" if result.repeat else ""),
+                        Text(str(failed), style="bold red" if failed else "")),
+            pair(fig(load.rps, 0), fig(result.bound_rps, 0)), pair(fig(lat.p50_ms), fig(lat.p90_ms)),
+            pair(fig(lat.p99_ms), fig(lat.p999_ms)), pair(fig(lat.max_ms), ""),
+            pair(cpu, fig(load.server_cpu_ms_per_request, 3)), height=2,
         )  # fmt: skip
-        self._plot()
 
     def _plot(self) -> None:
         """Throughput by level, and p99 latency against throughput (where each route saturates), one line per route."""

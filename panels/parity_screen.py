@@ -24,10 +24,22 @@ if TYPE_CHECKING:
 OUTCOME_STYLE = {"match": "bold green", "declared": "green", "differ": "bold yellow", "error": "bold red"}
 REQUEST_CHARS = 48  # of a request's name and line in the table; the detail below the table shows it whole
 DIFFERENCE_CHARS = 90
+MIN_REQUEST_CHARS = 16
+# Besides the two text columns: the table's side margins, a vertical scrollbar, each column's padding
+# (1 each side), and the number and outcome columns.
+_FIXED_CELLS = 2 + 2 + 4 * 2 + 3 + 8
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def column_widths(screen_width: int) -> tuple[int, int]:
+    """(request, first difference) widths that fit the screen: at 80 columns both show, cut with "…"."""
+    room = max(2 * MIN_REQUEST_CHARS, screen_width - _FIXED_CELLS)
+    request = min(REQUEST_CHARS, max(MIN_REQUEST_CHARS, room * 2 // 5))
+    return request, min(DIFFERENCE_CHARS, room - request)
+
+
+def _cell(text: str, style: str = "") -> Text:
+    """A cell cut with "…" at whatever width its column has (the detail below shows it whole)."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
 def _request_label(name: str, line: str) -> str:
@@ -77,6 +89,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         self.path = path
         self.mask = mask
         self.results: list[ParityResult] = []
+        self._widths = (REQUEST_CHARS, DIFFERENCE_CHARS)
         self.redactor: Redactor | None = None  # from the controller: secrets hidden in what is drawn
 
     def compose(self) -> ComposeResult:
@@ -92,12 +105,32 @@ class ParityScreen(Screen["RequestSpec | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#parity-table", DataTable)
-        table.add_column("#", width=3)
-        table.add_column("request", width=REQUEST_CHARS)  # longer ones end in "…": the detail shows them whole
-        table.add_column("outcome", width=8, key="outcome")
-        table.add_column("first difference", width=DIFFERENCE_CHARS, key="first")
+        self._widths = column_widths(self.app.size.width)
+        self._add_columns()
         self.query_one("#parity-path", Input).focus()
+
+    def _add_columns(self) -> None:
+        table = self.query_one("#parity-table", DataTable)
+        request, first = self._widths
+        table.add_column("#", width=3)
+        table.add_column("request", width=request)  # longer ones end in "…": the detail shows them whole
+        table.add_column("outcome", width=8, key="outcome")
+        table.add_column("first difference", width=first, key="first")
+
+    def on_resize(self) -> None:
+        """Fit the columns to the new width: the rows are drawn again, the cursor kept where it was."""
+        widths = column_widths(self.size.width)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table = self.query_one("#parity-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        self._add_columns()
+        for index, result in enumerate(self.results):
+            self._add_row(index, result)
+        if self.results:
+            table.move_cursor(row=min(row, len(self.results) - 1))
 
     @on(Left, "#parity-path")
     def _left_field(self, event: Left) -> None:
@@ -125,21 +158,24 @@ class ParityScreen(Screen["RequestSpec | None"]):
 
     def _first(self, result: ParityResult) -> Text:
         if result.differences:
-            return Text(_cut(self._hide(result.differences[0].line()), DIFFERENCE_CHARS))
+            return _cell(self._hide(result.differences[0].line()))
         if result.declared:
-            return Text(_cut(f"declared: {self._hide(result.declared[0][0].line())}", DIFFERENCE_CHARS), style="dim")
+            return _cell(f"declared: {self._hide(result.declared[0][0].line())}", "dim")
         return Text("")
 
     def add_result(self, result: ParityResult) -> None:
         """Called by the controller after each request of the run."""
         self.results.append(result)
+        self._add_row(len(self.results) - 1, result)
+
+    def _add_row(self, index: int, result: ParityResult) -> None:
         line = self._hide(result.case.request.line)
         self.query_one("#parity-table", DataTable).add_row(
-            Text(str(len(self.results))),
-            Text(_cut(_request_label(result.case.name, line), REQUEST_CHARS)),
+            Text(str(index + 1)),
+            _cell(_request_label(result.case.name, line)),
             Text(result.outcome, style=OUTCOME_STYLE.get(result.outcome, "")),
             self._first(result),
-            key=str(len(self.results) - 1),
+            key=str(index),
         )
 
     def replace_result(self, index: int, result: ParityResult) -> None:

@@ -231,8 +231,11 @@ class ResponsePanel(Vertical):
             return self.screen.maximized is None
         return True
 
-    def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset()) -> None:
-        """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs."""
+    def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset(), handler: bool | None = None) -> None:
+        """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs.
+
+        ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
+        """
         if self._arriving is not None:
             self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
@@ -242,13 +245,13 @@ class ResponsePanel(Vertical):
         fw = self.framework
         self._draw_chip(exchange, differs)
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
-        reason = Text(why(exchange), style="italic")
+        reason = Text(why(exchange, handler), style="italic")
         for note in exchange.notes:
             reason.append(f"\nNote: {note}", style="not italic yellow")
         self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
-        self._fill_validation(exchange)
+        self._fill_validation(exchange, handler)
 
     def _draw_chip(self, exchange: Exchange, differs: frozenset[str]) -> None:
         """Status chip and the content type and size beside it, each with ``≠`` where ``differs`` says so."""
@@ -332,7 +335,7 @@ class ResponsePanel(Vertical):
             return "‒"
         return value
 
-    def _fill_validation(self, exchange: Exchange) -> None:
+    def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
         from rich.table import Table
 
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
@@ -340,7 +343,7 @@ class ResponsePanel(Vertical):
         for issue in exchange.validation:
             table.add_row(Text(issue.location, style="bold"), Text(issue.message), Text(issue.type, style="dim"))
         self.query_one(f"#validtable-{self.framework}", Static).update(table if exchange.validation else "")
-        reason = why(exchange)
+        reason = why(exchange, handler)
         if not exchange.validation and exchange.status is not None:
             reason += " No validation errors in this answer."
         self.query_one(f"#reason-{self.framework}", Static).update(Text(reason))

@@ -48,16 +48,43 @@ class TableScreen(Screen[str | None]):
         with VerticalScroll(id="table-scroll"):  # a short terminal scrolls to the explanation rather than cutting it
             yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
             yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="table-more")
             yield Static("", id="row-explanation")
         yield Footer()
 
     def on_mount(self) -> None:
         self._build(self.size.width)
-        self.query_one("#comparison", DataTable).focus()
+        table = self.query_one("#comparison", DataTable)
+        table.focus()
+        self.watch(table, "scroll_y", lambda _: self._hint_more(), init=False)
+        self.call_after_refresh(self._hint_more)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._built_for:
             self._build(event.size.width)
+        self.call_after_refresh(self._hint_more)
+
+    def hidden_below(self) -> list[Row]:
+        """The rows below the table's visible part (the measured ones are last): none when all show."""
+        table = self.query_one("#comparison", DataTable)
+        bottom = table.scroll_y + table.scrollable_content_region.height - table.header_height
+        hidden, top = [], 0
+        for row, shown in zip(table.ordered_rows, self.rows, strict=False):
+            if top + row.height > bottom:
+                hidden.append(shown)
+            top += row.height
+        return hidden
+
+    def _hint_more(self) -> None:
+        """Say what the table's scroll hides, so the measured rows at its end are never unknown."""
+        hidden = self.hidden_below()
+        measured = sum(1 for row in hidden if row.measured)
+        text = Text("")
+        if hidden:
+            what = f", {measured} of them measured on this machine" if measured else ""
+            text = Text(f"▼ {len(hidden)} more row{'s' if len(hidden) != 1 else ''} below{what}: ↓ or PgDn",
+                        style="bold")  # fmt: skip
+        self.query_one("#table-more", Static).update(text)
 
     def _build(self, width: int) -> None:
         """Columns that share the screen's width, so both frameworks are always in view; cells wrap."""
@@ -66,7 +93,8 @@ class TableScreen(Screen[str | None]):
         cursor = table.cursor_row
         table.clear(columns=True)
         dimension = 24 if width >= 100 else 14
-        side = max(16, (width - dimension - 12) // 2)  # the margins, the cell padding, the scrollbar
+        # the table's margins (none below 100 columns), the cell padding, two scrollbars, and a spare column
+        side = max(16, (width - dimension - (16 if width >= 100 else 12)) // 2)
         table.add_column("Dimension", width=dimension, key="dimension")
         table.add_column("Flask", width=min(side, 60), key="flask")
         table.add_column("FastAPI", width=min(side, 60), key="fastapi")
@@ -100,6 +128,7 @@ class TableScreen(Screen[str | None]):
 
     @on(DataTable.RowHighlighted, "#comparison")
     def _explain(self, event: DataTable.RowHighlighted) -> None:
+        self.call_after_refresh(self._hint_more)
         self._explain_row(event.cursor_row)
 
     def _explain_row(self, index: int) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -58,6 +60,25 @@ class TypeAheadTree(Tree[T]):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
+
+    def render_label(self, node: TreeNode[T], base_style: Style, style: Style) -> Text:
+        """The label, cut with "…" where the list is too narrow for it (the preview below shows it whole).
+
+        Room is kept for a vertical scrollbar whether or not one shows: a label that fits only
+        without it would lose its end, unmarked, when the list grows long enough to scroll.
+        """
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None and (parent is not self.root or self.show_root):
+            depth, parent = depth + 1, parent.parent
+        room = self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
+        if room > 1 and label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        return label
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Labels are cut to the width: a new width draws them again."""
+        self._invalidate()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":

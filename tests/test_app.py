@@ -289,14 +289,28 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
+        flask = app.session.server("flask")
+        await pilot.press("escape", "ctrl+g")  # Flask to gunicorn: the first answer still came from the dev server
+        await until(pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30)
+        await send_and_wait(pilot)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
     document = json.loads(next(tmp_path.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
     assert document["data"]["servers"]["fastapi"]["versions"]["FastAPI"]
+    first, second = document["data"]["requests"]
+    assert first["servers"]["flask"]["server"] == "werkzeug" and second["servers"]["flask"]["server"] == "gunicorn"
+    assert first["servers"]["flask"]["pid"] != second["servers"]["flask"]["pid"]
+    assert first["servers"]["fastapi"]["versions"]["Pydantic"]
+    medians = {(m["framework"], m["server"]): m for m in document["data"]["medians"]}
+    assert set(medians) == {("flask", first["servers"]["flask"]["label"]), ("flask", second["servers"]["flask"]["label"]),
+                            ("fastapi", "uvicorn, 1 process, access log off")}  # fmt: skip
+    assert medians[("fastapi", "uvicorn, 1 process, access log off")]["requests"] == 2
     markdown = next(tmp_path.glob("explorer-session-*.md")).read_text()
     assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown
     assert "**fastapi versions**: FastAPI " in markdown and "Installed versions" in markdown
+    assert "flask answered on Werkzeug dev server (threaded), pid " in markdown
+    assert "flask answered on gunicorn gthread" in markdown and "Median time of this session's requests" in markdown
 
 
 async def test_ctrl_r_sends_while_typing_in_the_body() -> None:

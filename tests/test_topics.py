@@ -60,6 +60,24 @@ def test_a_401_is_explained_with_its_scheme(live: LiveServers) -> None:
         assert why(exchange) == f"{name} wants credentials it can verify (Bearer, says WWW-Authenticate)."
 
 
+def test_a_handlers_own_404_is_not_called_a_missing_route(live: LiveServers) -> None:
+    """abort(404) and HTTPException(404) come from a handler that ran; only a path no route matches is "no route"."""
+    from explorer.content.explain import why
+
+    for path, ran in (("/errors/abort", True), ("/errors/nowhere", False)):
+        for framework, exchange in live.send(RequestSpec("GET", path)).items():
+            server = live.session.server(framework).spec
+            lookup = find_handler(module_file(server.target, server.app_dir), "GET", path, framework)
+            assert exchange.status == 404 and lookup.ran is ran
+            told, guessed = why(exchange, lookup.ran), why(exchange)  # with the route map, and from the body alone
+            if ran:
+                assert "handler answered 404 itself" in told and "No " not in told
+                assert "wrote this 404 itself" in guessed and "route matched" not in guessed
+            else:
+                assert told.startswith("No ") and "route matched this path" in told
+                assert guessed.startswith("No ") and "route matched this path" in guessed
+
+
 def test_a_400_says_whether_the_framework_or_the_app_refused(live: LiveServers) -> None:
     from explorer.content.explain import why
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import DataTable, Input, RichLog, TextArea
+from textual.widgets import DataTable, Input, RichLog, Select, TextArea
 
 from explorer.content.catalog import by_id
 from explorer.runtime.request import RequestSpec
@@ -137,6 +137,14 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert app.screen.maximized is fastapi and fastapi.region.height >= 20
         await pilot.press("escape")
         assert app.screen.maximized is None
+        app.query_one("#method").focus()  # a field where z is no text: the footer offers it, and it fills the screen
+        await pilot.pause()
+        assert any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values())
+        await pilot.press("z")
+        editor = app.query_one("#editor")
+        assert app.screen.maximized is editor and editor.region.height >= 20 and app.query_one("#body-editor").region.height >= 15
+        await pilot.press("z")
+        assert app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
         await pilot.press("ctrl+h", "escape")  # shown again; from the answers back to the list
         assert app.query_one("#samples").display
 

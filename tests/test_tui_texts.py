@@ -33,6 +33,29 @@ def test_the_markdown_export_says_a_burst_is_a_burst() -> None:
     assert "102 ms to 514 ms (median 309 ms)" in markdown and "200 ×5" in markdown
 
 
+def test_the_export_keeps_each_requests_server_and_the_medians_per_server() -> None:
+    """A restart between two requests: each keeps the process that answered it; bursts and errors add no median."""
+    dev = {"label": "Werkzeug dev server (threaded)", "server": "werkzeug", "pid": 11, "versions": {"Flask": "3.1.3"}}
+    log = SessionLog()
+    for elapsed, server in ((4.0, dev), (6.0, dev), (9.0, {**dev, "pid": 12})):
+        exchange = Exchange("flask", RequestSpec(), status=200, reason="OK", timings=Timings(elapsed, elapsed, None))
+        log.add_request({"flask": exchange.to_dict()}, [], {}, {"flask": server})
+    burst = BurstStats(count=5, wall_ms=50.0, min_ms=10.0, median_ms=30.0, max_ms=50.0, errors=0, statuses={"200": 5})
+    failed = Exchange("flask", RequestSpec(), error="timed out")
+    bursty = Exchange("flask", RequestSpec(), status=200, reason="OK", timings=Timings(99.0, 99.0, None), burst=burst)
+    for exchange in (failed, bursty):
+        log.add_request({"flask": exchange.to_dict()}, [], {}, {"flask": dev})
+    document = log.document({}, {"median GET /items/1, back to back": {"fastapi": 2.5}})
+    assert document["medians"] == [
+        {"framework": "flask", "server": dev["label"], "pid": 11, "requests": 2, "median_ms": 5.0},
+        {"framework": "flask", "server": dev["label"], "pid": 12, "requests": 1, "median_ms": 9.0},
+    ]
+    markdown = session_report(document).to_markdown()
+    assert "flask answered on Werkzeug dev server (threaded), pid 12 (Flask 3.1.3)" in markdown
+    assert "| flask | Werkzeug dev server (threaded), pid 11 | 2 | 5.00 ms |" in markdown
+    assert "| median GET /items/1, back to back | n/a | 2.50 ms |" in markdown  # not "nan ms" for a side not measured
+
+
 def answer(framework: str, status: int | None, error: str | None = None) -> Exchange:
     return Exchange(framework, RequestSpec(), status=status, reason="OK" if status else "", error=error)
 

@@ -122,16 +122,16 @@ def _source(endpoint: Endpoint) -> tuple[int, str] | str:
     return f"no definition of {short or 'it'} at line {endpoint.line}"
 
 
-def _lookup(endpoint: Endpoint, method: str, root: Path | None, note: str) -> HandlerLookup:
+def _lookup(endpoint: Endpoint, method: str, root: Path | None, note: str, ran: bool | None = None) -> HandlerLookup:
     found = _source(endpoint)
     name = endpoint.function.rsplit(".", 1)[-1] or endpoint.endpoint
     if isinstance(found, str):
         where = f"{endpoint.module}.{name}" if endpoint.module else name
         text = f"{where}() handles {method} {endpoint.rule}, but {found}." + (f"\n{note}" if note else "")
-        return HandlerLookup(None, text, None)
+        return HandlerLookup(None, text, None, ran=ran)
     file = Path(endpoint.file or "")
     route = Route(endpoint.rule, endpoint.methods, name, found[1], found[0], _regex(endpoint.rule), file)
-    return HandlerLookup(route, note, file, _label(file, root))
+    return HandlerLookup(route, note, file, _label(file, root), ran)
 
 
 def find_in_table(endpoints: tuple[Endpoint, ...], method: str, path: str, framework: str,
@@ -151,10 +151,10 @@ def find_in_table(endpoints: tuple[Endpoint, ...], method: str, path: str, frame
             note = ""
             if method in implicit and method not in endpoint.methods:
                 note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
-            return _lookup(endpoint, method, root, note)
+            return _lookup(endpoint, method, root, note, ran=True)
     if matching:
         allowed = ", ".join(sorted({m for e in matching for m in e.methods}))
         note = f"The path matches, but no handler accepts {method} (allowed: {allowed})."
         return _lookup(matching[0], method, root, note)
     note = f"No route of the app matches {bare}, so no handler ran ({len(endpoints)} routes in its route table)."
-    return HandlerLookup(None, note, None)
+    return HandlerLookup(None, note, None, ran=False)

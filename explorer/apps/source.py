@@ -209,6 +209,7 @@ class HandlerLookup:
     note: str
     file: Path | None
     label: str = ""  # the file as shown, e.g. blog/routers/auth.py (default: its name)
+    ran: bool | None = None  # a handler accepts the method and path (True), no route matches (False), not known (None)
 
     @property
     def where(self) -> str:
@@ -231,7 +232,7 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
             note = ""
             if method in implicit and method not in route.methods:
                 note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
-            return HandlerLookup(route, note, route.file or file)
+            return HandlerLookup(route, note, route.file or file, ran=True)
     if matching:
         allowed = sorted({m for r in matching for m in r.methods})
         note = f"The path matches, but no handler accepts {method} (allowed: {', '.join(allowed)})."
@@ -239,8 +240,9 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
     slashed = bare[:-1] if bare.endswith("/") else bare + "/"
     if bare != "/" and any(r.matches(slashed) for r in routes) and (framework == "fastapi" or slashed.endswith("/")):
         server = "Werkzeug redirects it with a 308" if framework == "flask" else "Starlette redirects it with a 307"
-        return HandlerLookup(None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file)
+        return HandlerLookup(None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file,
+                             ran=False)  # fmt: skip
     listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes[:MAX_LISTED])
     more = f" and {len(routes) - MAX_LISTED} more" if len(routes) > MAX_LISTED else ""
     note = f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}{more}"
-    return HandlerLookup(None, note, file)
+    return HandlerLookup(None, note, file, ran=False)

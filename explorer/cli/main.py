@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from explorer.cli.apps import (
     add_app_options,
@@ -27,6 +28,9 @@ from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
+
+if TYPE_CHECKING:
+    from explorer.runtime.session import Session
 
 
 def build_parser() -> OneLineParser:
@@ -111,12 +115,24 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
         return 0
     from rich.console import Console
 
-    panels = [exchange_panel(e, label=session.server(fw).spec.label) for fw, e in results.items()]
+    panels = [exchange_panel(e, label=session.server(fw).spec.label, handler=_handler_ran(session, fw, spec))
+              for fw, e in results.items()]  # fmt: skip
     console = Console()
     console.print(results_view(panels))
     for fw, lines in tails.items():
         console.print(log_panel(fw, lines))
     return 0
+
+
+def _handler_ran(session: Session, framework: str, spec: RequestSpec) -> bool | None:
+    """True when the app's source shows a handler for the request (read with ``ast``, never imported).
+
+    Only a match is trusted: handlers kept in modules the reader does not reach would look missing.
+    """
+    from explorer.apps.source import find_handler, module_file
+
+    server = session.server(framework).spec
+    return find_handler(module_file(server.target, server.app_dir), spec.method, spec.path, framework).ran or None
 
 
 def cmd_send(args: argparse.Namespace) -> int:

@@ -50,8 +50,12 @@ def _statuses(counts: dict[str, int]) -> str:
     return ", ".join(f"{status} x{n}" for status, n in counts.items()) or "none"
 
 
-def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "") -> Panel:
-    """One framework's answer: status, timings, why, validation errors and the body."""
+def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "",
+                   handler: bool | None = None) -> Panel:  # fmt: skip
+    """One framework's answer: status, timings, why, validation errors and the body.
+
+    ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
+    """
     parts: list[RenderableType] = []
     if exchange.error:
         parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + Text(exchange.error))
@@ -72,14 +76,11 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         if b.first_error and b.first_error != exchange.error:
             parts.append(Text(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:
-        parts.append(Text(why(exchange), style="italic"))
+        parts.append(Text(why(exchange, handler), style="italic"))
     for note in exchange.notes:
         parts.append(Text(f"note: {note}", style="yellow"))
     if exchange.validation:
-        table = Table("location", "message", "type", box=None, header_style="bold", pad_edge=False)
-        for issue in exchange.validation:
-            table.add_row(Text(issue.location), Text(issue.message), Text(issue.type))
-        parts.append(table)
+        parts.append(validation_table(exchange))
     if exchange.status is not None and exchange.body:
         parts.append(Text("─" * 20, style="dim"))
         if is_streamed(exchange):
@@ -90,6 +91,21 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
     title = NAMES.get(exchange.framework, exchange.framework)
     subtitle = label or (server.describe() if server else "")
     return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=Text(subtitle), title_align="left")
+
+
+def validation_table(exchange: Exchange) -> Table:
+    """The validation errors: each location whole with its type below it, the message wrapped beside them.
+
+    Three columns in half of an 80-column terminal left ``path.item_…`` with its end cut off; the
+    location is what a user looks for, so it keeps its width (folded, never cut, past 30 cells).
+    """
+    table = Table("location", "message", box=None, header_style="bold", pad_edge=False)
+    table.columns[0].min_width = min(30, max(len(issue.location) for issue in exchange.validation))
+    table.columns[0].overflow = "fold"
+    table.columns[1].ratio = 1
+    for issue in exchange.validation:
+        table.add_row(Text(issue.location) + Text(f"\n{issue.type}", style="dim"), Text(issue.message))
+    return table
 
 
 def log_panel(framework: str, lines: Sequence[str]) -> Panel:

@@ -54,12 +54,19 @@ def _excerpt(difference: Difference) -> RenderableType | None:
     if difference.excerpts is None:
         return None
     grid = Table(NAMES["flask"], NAMES["fastapi"], box=box.SIMPLE, padding=(0, 1), show_edge=False)
+    for column in grid.columns:  # a line too long for half the terminal folds onto the next: none is cut
+        column.overflow, column.ratio = "fold", 1
     flask, fastapi = difference.excerpts
     for index in range(max(len(flask), len(fastapi))):
         grid.add_row(
             Text(flask[index] if index < len(flask) else ""), Text(fastapi[index] if index < len(fastapi) else "")
         )
     return Padding(grid, (0, 0, 0, 5))
+
+
+def _indented(text: Text) -> Padding:
+    """A line under its request, its wrapped continuation lines kept under it (not back at the margin)."""
+    return Padding(text, (0, 0, 0, 3), expand=False)
 
 
 def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType:
@@ -77,16 +84,16 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
         parts.append(Text(f"{number}. {title}", style="bold"))
         for difference in result.differences:
-            parts.append(Text("   ") + Text(redactor.text(difference.line())))
+            parts.append(_indented(Text(redactor.text(difference.line()))))
             shown = _excerpt(difference)
             if shown is not None:
                 parts.append(shown)
         if result.more:
             parts.append(Text("   ") + Text(result.more_line(), style="dim"))
         for difference, reason in extra:
-            parts.append(Text("   declared: ", style="green") + Text(f"{redactor.text(difference.line())}  ({reason})"))
+            parts.append(_indented(Text("declared: ", style="green") + Text(f"{redactor.text(difference.line())}  ({reason})")))
         for item in result.noise:
-            parts.append(Text("   noise: ", style="dim") + Text(item.line(), style="dim"))
+            parts.append(_indented(Text("noise: ", style="dim") + Text(item.line(), style="dim")))
         for stale in result.stale:
             parts.append(
                 Text("   stale: ", style="yellow") + Text(f"declared {stale.label} no longer differs ({stale.reason})")

@@ -17,17 +17,27 @@ if TYPE_CHECKING:
 # Werkzeug's own text for a 400 (BadRequest's default description): Flask failing to read the body
 # shows it, and so does a handler's bare abort(400); an app's own 400 shows something else.
 _WERKZEUG_400 = b"The browser (or proxy) sent a request that this server could not understand."
+# What each framework answers when no route matches: Werkzeug's NotFound page, Starlette's JSON.
+# A handler's bare abort(404) or HTTPException(404) looks the same, so the body alone cannot tell
+# a missing route from a handler's own 404; the route map can (``handler`` below).
+_WERKZEUG_404 = b"The requested URL was not found on the server."
+_STARLETTE_404 = {"detail": "Not Found"}
+_RAISES_404 = {"flask": "abort(404)", "fastapi": "raise HTTPException(404)"}
 
 
-def why(exchange: Exchange) -> str:
-    """One sentence on why this server answered the way it did."""
+def why(exchange: Exchange, handler: bool | None = None) -> str:
+    """One sentence on why this server answered the way it did.
+
+    ``handler`` is what the app's route map says of the request: True when a route (and its
+    method) matches, so a handler ran; False when no route matches; None when not known.
+    """
     if exchange.error:
         return exchange.error
     status = exchange.status or 0
     fw = "Flask" if exchange.framework == "flask" else "FastAPI" if exchange.framework == "fastapi" else exchange.framework
     issues = exchange.validation
     if status == 404:
-        return f"No {fw} route matched this path, so no handler and no validation ran."
+        return _not_found(exchange, fw, handler)
     if status == 405:
         allow = exchange.header("allow")
         return f"A route matched the path but not the method; it allows {allow or 'other methods'}."
@@ -55,6 +65,19 @@ def why(exchange: Exchange) -> str:
         return (f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
                 "the server's log says which.")
     return f"{fw} answered {status} {exchange.reason}."
+
+
+def _not_found(exchange: Exchange, fw: str, handler: bool | None) -> str:
+    """A missing route and a handler's own 404 answer alike; the route map (else the body) tells them apart."""
+    raises = _RAISES_404.get(exchange.framework, "an HTTP exception")
+    if handler:
+        return f"A {fw} route matched and its handler ran: the handler answered 404 itself ({raises}), not the router."
+    if handler is False:
+        return f"No {fw} route matched this path, so no handler and no validation ran."
+    default = _WERKZEUG_404 in exchange.body if exchange.framework == "flask" else exchange.json == _STARLETTE_404
+    if default:
+        return f"No {fw} route matched this path, so no handler ran (or a handler's bare {raises} answered the same)."
+    return f"The {fw} app wrote this 404 itself: a handler's {raises} or the app's own 404 handler."
 
 
 @dataclass(frozen=True)

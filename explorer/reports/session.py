@@ -8,7 +8,9 @@ like a parity run and can be rebuilt with ``explorer report --from``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from statistics import median
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +33,15 @@ class SessionLog:
         self.requests: deque[dict[str, Any]] = deque(maxlen=MAX_REQUESTS)
         self.lab: deque[dict[str, Any]] = deque(maxlen=50)
 
-    def add_request(self, exchanges: dict[str, Any], differences: list[str], curls: dict[str, str]) -> None:
-        """One send: each framework's ``Exchange.to_dict()`` (bodies cut), the differences named, the curl lines."""
+    def add_request(self, exchanges: dict[str, Any], differences: list[str], curls: dict[str, str],
+                    servers: dict[str, dict[str, Any]] | None = None) -> None:  # fmt: skip
+        """One send: each framework's ``Exchange.to_dict()`` (bodies cut), the differences named, the curl lines.
+
+        ``servers`` is each framework's server as it was when the request went out (``ServerSpec.to_dict()``
+        and its ``pid``): after a switch or a restart, earlier requests keep the server that answered them.
+        """
         kept = {fw: _cut_body(exchange) for fw, exchange in exchanges.items()}
-        self.requests.append({"exchanges": kept, "differences": differences, "curl": curls})
+        self.requests.append({"exchanges": kept, "differences": differences, "curl": curls, "servers": servers or {}})
 
     def add_lab(self, report: dict[str, Any]) -> None:
         self.lab.append(report)
@@ -46,8 +53,34 @@ class SessionLog:
             "servers": servers,
             "measured": measured,
             "requests": list(self.requests),
+            "medians": request_medians(self.requests),
             "lab": list(self.lab),
         }
+
+
+def _served_by(entry: dict[str, Any], framework: str) -> dict[str, Any]:
+    server = (entry.get("servers") or {}).get(framework)
+    return server if isinstance(server, dict) else {}
+
+
+def request_medians(requests: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The median total time of the session's requests, per framework and per server process that answered.
+
+    Only single requests that got an answer count: a burst's copies wait on each other (its own
+    median is in its line), and a failed request has no time. A restart is a new process (a new pid),
+    so the figures before and after it are kept apart.
+    """
+    groups: dict[tuple[str, str, Any], list[float]] = {}
+    for entry in requests:
+        for framework, exchange in (entry.get("exchanges") or {}).items():
+            elapsed = exchange.get("elapsed_ms")
+            if exchange.get("error") or exchange.get("burst") or not isinstance(elapsed, (int, float)):
+                continue
+            server = _served_by(entry, framework)
+            key = (framework, str(server.get("label") or "server not recorded"), server.get("pid"))
+            groups.setdefault(key, []).append(float(elapsed))
+    return [{"framework": fw, "server": label, "pid": pid, "requests": len(times), "median_ms": round(median(times), 3)}
+            for (fw, label, pid), times in groups.items()]  # fmt: skip
 
 
 def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
@@ -62,16 +95,23 @@ def session_report(document: dict[str, Any]) -> Report:
     """The report of a ``kind: "session"`` document."""
     servers = document.get("servers") or {}
     measured = document.get("measured") or {}
-    facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')})") for fw, s in servers.items()]
+    facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')}), at export") for fw, s in servers.items()]
     facts += [(f"{fw} versions", text) for fw, s in servers.items() if (text := versions_text(s))]
     sections = [
         Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"),
                                           tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),  # fmt: skip
     ]
     if measured:
-        rows = tuple((name, *(f"{values.get(fw, float('nan')):.2f} ms" for fw in ("flask", "fastapi")))
-                     for name, values in measured.items())  # fmt: skip
+        rows = tuple((name, *(_ms(values.get(fw)) for fw in ("flask", "fastapi"))) for name, values in measured.items())
         sections.append(Section("Measured on this machine", table=Table(("figure", "Flask", "FastAPI"), rows)))
+    medians = document.get("medians")
+    if not isinstance(medians, list):
+        medians = request_medians(document.get("requests") or [])
+    if medians:
+        rows = tuple((str(m.get("framework")), _server_text(m), str(m.get("requests")), _ms(m.get("median_ms")))
+                     for m in medians if isinstance(m, dict))  # fmt: skip
+        sections.append(Section("Median time of this session's requests, by the server that answered",
+                                table=Table(("framework", "server", "requests", "median"), rows)))  # fmt: skip
     for number, entry in enumerate(document.get("requests") or [], 1):
         exchanges = entry.get("exchanges") or {}
         first = next(iter(exchanges.values()), {})
@@ -79,13 +119,25 @@ def session_report(document: dict[str, Any]) -> Report:
         blocks = tuple(
             exchange_block(fw, exchange, (entry.get("curl") or {}).get(fw)) for fw, exchange in exchanges.items()
         )  # fmt: skip
+        served = tuple(f"{fw} answered on {_server_text(server)}" + (f" ({text})" if (text := versions_text(server)) else "")
+                       for fw in exchanges if (server := _served_by(entry, fw)))  # fmt: skip
         bursts = tuple(line for fw, exchange in exchanges.items() if (line := _burst_line(fw, exchange.get("burst"))))
         copies = f" ×{(first.get('burst') or {}).get('count')}" if bursts else ""
         sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}{copies}", level=3,
-                                items=(*bursts, *(entry.get("differences") or ())), exchanges=blocks))  # fmt: skip
+                                items=(*served, *bursts, *(entry.get("differences") or ())), exchanges=blocks))  # fmt: skip
     for run in document.get("lab") or []:
         sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", ""))))
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
+
+
+def _ms(value: Any) -> str:
+    return f"{value:.2f} ms" if isinstance(value, (int, float)) and value == value else "n/a"
+
+
+def _server_text(server: dict[str, Any]) -> str:
+    """``gunicorn gthread, 1 worker x 8 threads, pid 4242``: which server process answered."""
+    label = str(server.get("label") or server.get("server") or "server not recorded")
+    return label + (f", pid {server['pid']}" if server.get("pid") else "")
 
 
 def _burst_line(framework: str, burst: Any) -> str:

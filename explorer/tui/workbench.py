@@ -323,6 +323,7 @@ class Workbench(Vertical):
         for framework in frameworks:  # a server still starting is waited for with the screen live
             if self.session.server(framework).status.state is ServerState.STARTING:
                 await self.session.server(framework).start()
+        served_by = {fw: self.server_record(fw) for fw in frameworks}  # as it is now, not when exported
         freeze = _Freeze(self)
         self.set_timer(FREEZE_LIMIT, freeze.release)
         try:
@@ -330,7 +331,7 @@ class Workbench(Vertical):
             results = await self.session.send(spec, frameworks, burst, listeners)
         finally:
             freeze.release()
-        self.show_results(spec, results, number)
+        self.show_results(spec, results, number, served_by)
         if self.on_sent is not None:
             self.on_sent(spec, burst, results)
 
@@ -345,7 +346,13 @@ class Workbench(Vertical):
             return find_in_table(table, spec.method, spec.path, framework, server.spec.app_dir)
         return find_handler(module_file(server.spec.target, server.spec.app_dir), spec.method, spec.path, framework)
 
-    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None) -> None:
+    def server_record(self, framework: str) -> dict[str, object]:
+        """The server a request goes to, for the session log: its settings, versions and process id."""
+        server = self.session.server(framework)
+        return {**server.spec.to_dict(), "pid": server.status.pid}
+
+    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None,
+                     served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
         from explorer.content.explain import differences
 
         self.last = results
@@ -360,9 +367,11 @@ class Workbench(Vertical):
             panel = self.panel(framework)
             panel.send_number = number or self.sends
             panel.request_line = panel.request_line or spec.line
-            panel.show_exchange(exchange, differs)
-            panel.show_code(self.lookup(framework, spec))
+            lookup = self.lookup(framework, spec)
+            panel.show_exchange(exchange, differs, lookup.ran)
+            panel.show_code(lookup)
         self._arrange()
         curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
         found_lines = [d.shown("vs") for d in found]
-        self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls)
+        served_by = served_by or {fw: self.server_record(fw) for fw in results}
+        self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls, served_by)
