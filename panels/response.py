@@ -74,6 +74,10 @@ class ResponsePanel(Vertical):
         self.exchange: Exchange | None = None
         self._differs: frozenset[str] = frozenset()  # what the answer shown differs in from its own send's other answer
         self.send_number = 0  # the send the answer shown belongs to (0: none yet)
+        self._latest = 0  # the latest send, as last told by mark_earlier
+        self._server_pid: int | None = None  # the process serving now, as last told by show_status
+        self._answer_pid: int | None = None  # the process that gave the answer shown
+        self.server_gone = False  # the answer shown came from a server since switched or restarted
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self.request_line = ""
         self._arriving: Arriving | None = None
@@ -150,6 +154,10 @@ class ResponsePanel(Vertical):
         """The server's state in the panel's subtitle, e.g. 'uvicorn … · ready'."""
         state = status.state.value if self.mask else status.describe()
         self.border_subtitle = Text(f"{state} · {label}")
+        self._server_pid = status.pid
+        if self.exchange is not None and status.pid != self._answer_pid and not self.server_gone:
+            self.server_gone = True  # its figures belong to a process no longer serving: never under the new label
+            self.mark_earlier(self._latest)
         self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
 
     def arriving_listener(self) -> Callable[[float, bytes], None]:
@@ -165,7 +173,8 @@ class ResponsePanel(Vertical):
             self.border_title = name
             return
         # Text, not a string: a string would be read as markup, and the path is the user's
-        self.border_title = Text(f"{name} · #{self.send_number} {self.request_line}" + (" · an earlier send" if earlier else ""))
+        said = " · an earlier send, from a server since stopped" if self.server_gone else " · an earlier send"
+        self.border_title = Text(f"{name} · #{self.send_number} {self.request_line}" + (said if earlier else ""))
 
     def show_pending(self, note: str, send_number: int, line: str) -> None:
         """A request is on its way to this server: the title names it, and the earlier answer goes at once.
@@ -185,7 +194,7 @@ class ResponsePanel(Vertical):
         if self._arriving is not None:
             self._arriving.stop()  # an earlier send's parts are never drawn under this one
             self._arriving = None
-        self.exchange, self._differs = None, frozenset()
+        self.exchange, self._differs, self.server_gone = None, frozenset(), False
         self._title()
         self.remove_class("-earlier")
         fw = self.framework
@@ -205,7 +214,8 @@ class ResponsePanel(Vertical):
         Its ``≠`` marks go too: they compared it with the other answer of its own send, and the
         answer beside it now belongs to a later one.
         """
-        earlier = 0 < self.send_number < latest
+        self._latest = latest
+        earlier = 0 < self.send_number < latest or (self.server_gone and self.exchange is not None)
         self.set_class(earlier, "-earlier")
         self._title(earlier)
         if self.exchange is not None and self._differs:
@@ -240,6 +250,7 @@ class ResponsePanel(Vertical):
             self._arriving.stop()  # the whole answer is in: no part drawn after it
         self.exchange = exchange
         self._differs = differs
+        self._answer_pid, self.server_gone = self._server_pid, False
         self.remove_class("-earlier")
         self._title()
         fw = self.framework

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from rich.console import Console
+from textual.widgets import Static
+
+from explorer.content.catalog import by_id
 from explorer.content.explain import differences
 from explorer.runtime.exchange import Exchange, RequestSpec
+from explorer.runtime.specs import ServerState
+from explorer.tui.app import ExplorerApp
+from tests.apptools import send_and_wait, servers_ready, until
+
+
+def plain(widget: Static) -> str:
+    console = Console(width=400, color_system=None, record=True)
+    console.print(widget.content)
+    return " ".join(console.export_text().split())
 
 
 def _answer(framework: str, body: bytes) -> Exchange:
@@ -19,3 +32,35 @@ def test_a_key_on_one_side_only_is_named_by_the_side_that_has_it() -> None:
     assert differences(*more)[-1].shown() == "body: $.a[1] only in FastAPI, missing in Flask (10 ≠ 13 bytes)"
     extra = _answer("flask", b'{"a": 1}'), _answer("fastapi", b'{"a": 1, "b": 2}')
     assert differences(*extra)[-1].shown() == "body: $.b only in FastAPI, missing in Flask (8 ≠ 16 bytes)"
+
+
+async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_earlier_one() -> None:
+    """Who answered a CORS preflight, said alike by the reason and the Code tab; then ctrl+g.
+
+    Before: Flask's reason said "the handler ran" while its Code tab said Flask answers OPTIONS itself;
+    FastAPI's Code tab said no handler accepts OPTIONS though CORSMiddleware had answered. And after
+    ctrl+g the dev server's answer stood undimmed under the gunicorn label.
+    """
+    app = ExplorerApp(initial=by_id("cors-preflight-put").request)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        assert (app.last["flask"].status, app.last["fastapi"].status) == (200, 400)
+        flask_why, fastapi_why = plain(app.query_one("#why-flask", Static)), plain(app.query_one("#why-fastapi", Static))
+        assert "Flask answered OPTIONS by itself" in flask_why and "the view did not run" in flask_why
+        assert "handler ran" not in flask_why.replace("no handler ran", "")
+        assert fastapi_why.startswith("Starlette's CORSMiddleware answered this preflight itself")
+        assert "Disallowed CORS method" in fastapi_why and "no handler ran" in fastapi_why
+        for fw in ("flask", "fastapi"):
+            assert plain(app.query_one(f"#why-{fw}", Static)) in plain(app.query_one(f"#codenote-{fw}", Static))
+            assert "no handler accepts" not in plain(app.query_one(f"#codenote-{fw}", Static))
+        flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+        assert not flask.has_class("-earlier")
+        await pilot.press("escape", "ctrl+g")
+        server = app.session.server("flask")
+        await until(pilot, lambda: server.spec.kind == "gunicorn" and server.status.state is ServerState.READY, 30)
+        assert "gunicorn gthread" in str(flask.border_subtitle)
+        assert flask.has_class("-earlier") and "an earlier send" in str(flask.border_title)
+        assert not fastapi.has_class("-earlier")  # its server still runs
+        await send_and_wait(pilot)
+        assert not flask.has_class("-earlier") and "earlier" not in str(flask.border_title)

@@ -93,7 +93,8 @@ def _name(answer: Exchange) -> str:
 
 def body_detail(left: Exchange, right: Exchange) -> str:
     """What differs between two different bodies: ``$.name differs (26 bytes each)``, ``$.error only in
-    Flask, missing in FastAPI (30 ≠ 26 bytes)``, ``differs from byte 9 (26 bytes each)``; empty for two non-JSON bodies of different sizes, which their sizes tell apart."""
+    Flask, missing in FastAPI (30 ≠ 26 bytes)``, ``differs from byte 9 (26 bytes each)``; empty for two
+    non-JSON bodies of different sizes, which their sizes tell apart."""
     sizes = f"{left.size:,} bytes each" if left.size == right.size else f"{left.size:,} ≠ {right.size:,} bytes"
     if left.json is not None and right.json is not None:
         path, how = json_difference(left.json, right.json)

@@ -36,6 +36,9 @@ def why(exchange: Exchange, handler: bool | None = None) -> str:
     status = exchange.status or 0
     fw = "Flask" if exchange.framework == "flask" else "FastAPI" if exchange.framework == "fastapi" else exchange.framework
     issues = exchange.validation
+    answered_by = preflight_answerer(exchange, handler)
+    if answered_by:
+        return answered_by
     if status == 404:
         return _not_found(exchange, fw, handler)
     if status == 405:
@@ -65,6 +68,34 @@ def why(exchange: Exchange, handler: bool | None = None) -> str:
         return (f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
                 "the server's log says which.")
     return f"{fw} answered {status} {exchange.reason}."
+
+
+def preflight_answerer(exchange: Exchange, handler: bool | None = None) -> str:
+    """Who answered an OPTIONS request when no handler did, in a sentence; empty when a handler may have.
+
+    Starlette's CORSMiddleware answers a preflight (OPTIONS with Access-Control-Request-Method) itself,
+    before routing, so no route's methods matter; its refusal reads "Disallowed CORS method". Flask
+    answers OPTIONS for a route by itself (its answer carries Allow) and the view does not run; an
+    after_request hook such as flask-cors may add the Access-Control headers. ``handler`` False (no
+    route matches) rules the Flask case out. Read off the exchange, so the Code tab and the reason agree.
+    """
+    if exchange.spec.method.upper() != "OPTIONS" or exchange.status is None:
+        return ""
+    preflight = exchange.spec.header("access-control-request-method") is not None
+    allowed = exchange.header("access-control-allow-methods")
+    middleware = allowed is not None or exchange.body.startswith(b"Disallowed CORS")
+    if exchange.framework == "fastapi" and preflight and middleware:
+        said = exchange.body[:80].decode("utf-8", "replace").strip()
+        refused = f" and refused it ({said})" if exchange.status >= 400 and said else ""
+        allows = f"; it allows {allowed}" if allowed else ""
+        return (f"Starlette's CORSMiddleware answered this preflight itself{refused}, before any route: "
+                f"no handler ran{allows}.")
+    automatic = 200 <= exchange.status < 300 and exchange.header("allow") is not None
+    if exchange.framework == "flask" and handler is not False and automatic:
+        cors = exchange.header("access-control-allow-origin")
+        added = "; an after_request hook (flask-cors) added the Access-Control headers" if cors else ""
+        return f"Flask answered OPTIONS by itself with the route's methods in Allow: the view did not run{added}."
+    return ""
 
 
 def _not_found(exchange: Exchange, fw: str, handler: bool | None) -> str:

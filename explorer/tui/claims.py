@@ -7,7 +7,7 @@ could not be made (one of them is an error) says so, never "no difference".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -55,8 +55,13 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     return text
 
 
-def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int, numbers: Mapping[str, int]) -> Text:
-    """One line naming every answer in view, the one on screen first-class: used where only one fits."""
+def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int, numbers: Mapping[str, int],
+                  gone: Collection[str] = ()) -> Text:  # fmt: skip
+    """One line naming every answer in view, the one on screen first-class: used where only one fits.
+
+    An answer is an earlier send's when its send number is below ``latest``, or when its server was
+    switched or restarted since (its framework in ``gone``).
+    """
     text = Text()
     for framework, exchange in shown.items():
         if text:
@@ -65,7 +70,7 @@ def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int,
         label = f" {_name(framework)} "
         if exchange is not None:  # the status code alone: the chip below has the reason, the line has little room
             label += f"{exchange.status} " if exchange.status is not None else "ERROR "
-            if 0 < numbers.get(framework, 0) < latest:
+            if 0 < numbers.get(framework, 0) < latest or framework in gone:
                 label += "(earlier send) "
         text.append(label, style=style)
     if len(shown) > 1:

@@ -184,7 +184,8 @@ class Workbench(Vertical):
                 self.panel(self.front).focus_content()
         switch = self.query_one("#answer-switch", Static)
         switch.update(answer_switch({fw: self.panel(fw).exchange for fw in shown}, self.front, self.sends,
-                                    {fw: self.panel(fw).send_number for fw in shown}))  # fmt: skip
+                                    {fw: self.panel(fw).send_number for fw in shown},
+                                    {fw for fw in shown if self.panel(fw).server_gone}))  # fmt: skip
         switch.set_class(len(shown) < 2, "-single")
 
     def front_panel(self) -> ResponsePanel:
@@ -353,7 +354,9 @@ class Workbench(Vertical):
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None,
                      served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
-        from explorer.content.explain import differences
+        from dataclasses import replace
+
+        from explorer.content.explain import differences, preflight_answerer
 
         self.last = results
         found = []
@@ -368,6 +371,8 @@ class Workbench(Vertical):
             panel.send_number = number or self.sends
             panel.request_line = panel.request_line or spec.line
             lookup = self.lookup(framework, spec)
+            if answered_by := preflight_answerer(exchange, lookup.ran):  # the Code tab says who answered, as the reason does
+                lookup = replace(lookup, note=answered_by)
             panel.show_exchange(exchange, differs, lookup.ran)
             panel.show_code(lookup)
         self._arrange()
