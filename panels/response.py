@@ -15,6 +15,7 @@ from textual.widgets import RichLog, Static, TabbedContent, TabPane
 from explorer.content.explain import why
 from panels.body_view import BodyView
 from panels.fields import Left
+from panels.log_view import LogView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ class ResponsePanel(Vertical):
                     yield Static("", classes="note", id=f"codenote-{self.framework}")
                     yield Static("", id=f"code-view-{self.framework}")
             with TabPane("Log", id=f"log-{self.framework}"):
-                yield RichLog(id=f"logview-{self.framework}", max_lines=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
+                yield LogView(id=f"logview-{self.framework}", keep=LOG_LINES, markup=False, wrap=True, highlight=False,
+                              min_width=20)  # fmt: skip
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -128,10 +130,10 @@ class ResponsePanel(Vertical):
             self._flush_scheduled = True
             self.set_timer(0.1, self._flush_log)
             return
-        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        log = self.query_one(f"#logview-{self.framework}", LogView)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
-            log.write(Text.from_ansi(mask_digits(line) if self.mask else line))
+            log.add(Text.from_ansi(mask_digits(line) if self.mask else line))
 
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""

@@ -64,3 +64,32 @@ async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_e
         assert not fastapi.has_class("-earlier")  # its server still runs
         await send_and_wait(pilot)
         assert not flask.has_class("-earlier") and "earlier" not in str(flask.border_title)
+
+
+async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
+    """Lines that arrived while the panel was hidden wrapped at 20 columns, and stayed so when zoomed;
+    lines drawn while zoomed were cut at the panel's edge, without an ellipsis, once restored."""
+    from textual.widgets import RichLog
+
+    app = ExplorerApp(initial=by_id("error-crash").request)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        fastapi_log = app.session.server("fastapi").log
+        await until(pilot, lambda: any("Traceback" in line for line in fastapi_log.lines()))
+        await pilot.press("escape", "a", "5")
+        log = app.query_one("#logview-fastapi", RichLog)
+        widths = []
+
+        def drawn_at(width: int) -> bool:
+            texts = [strip.text.rstrip() for strip in log.lines]
+            return any("Traceback" in t for t in texts) and max(len(t) for t in texts) == width
+
+        for keys in ((), ("z",), ("z",)):  # shown, zoomed, restored
+            await pilot.press(*keys)
+            await pilot.pause()
+            width = log.scrollable_content_region.width
+            widths.append(width)
+            await until(pilot, lambda w=width: drawn_at(w), timeout=5)  # type: ignore[misc]
+            assert log.max_scroll_x == 0  # nothing wider than the panel, so nothing cut at its edge
+        assert widths[0] == widths[2] > 40 and widths[1] > widths[0]
