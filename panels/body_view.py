@@ -99,7 +99,7 @@ class BodyView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="note", id="body-note")
         yield BodyText("", read_only=True, soft_wrap=True, show_line_numbers=False, id="body-text")
-        yield Field(placeholder="Find in the body (Enter: next match, Escape: close)", id="body-find", compact=True)
+        yield Field(placeholder="Find: Enter next, Esc closes", id="body-find", compact=True)
 
     @property
     def text_area(self) -> TextArea:

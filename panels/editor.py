@@ -117,7 +117,7 @@ class RequestEditor(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="request-line"):
             yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
-            yield PathField("/items/1", placeholder="/path?query, a URL of these servers, or curl …", id="path", compact=True)
+            yield PathField("/items/1", placeholder="/path, URL or curl", id="path", compact=True)
             yield Label("×", id="burst-label")
             yield Field("1", id="burst", type="integer", max_length=3, compact=True, tooltip="copies sent at the same moment")
             yield Button("Send ^r", id="send", variant="primary", compact=True)

@@ -20,9 +20,12 @@ ELLIPSIS = " …"
 class FittedText(Static):
     """Static text fitted to the box: every line wrapped at a word, the last one shown ending in `` …`` when cut."""
 
-    def __init__(self, content: str | Text = "", **kwargs: object) -> None:
+    def __init__(self, content: str | Text = "", *, whole_if_it_fits: bool = False, **kwargs: object) -> None:
+        """``whole_if_it_fits``: a text with room enough is drawn as given, by the Static (as it was before
+        being fitted), not as the lines wrapped here (which drop the spaces at their ends)."""
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
         self.full = Text(content) if isinstance(content, str) else content
+        self._whole_if_it_fits = whole_if_it_fits
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         """Show ``content`` (a string is plain text, never markup), fitted to the box."""
@@ -33,8 +36,8 @@ class FittedText(Static):
         self._fit()
 
     def _max_lines(self) -> int | None:
-        limit = self.styles.max_height
-        return int(limit.value) if limit is not None and limit.is_cells else None
+        limit = self.styles.max_height  # the box's, border and padding included: the text has what is left
+        return max(1, int(limit.value) - self.gutter.height) if limit is not None and limit.is_cells else None
 
     def _fit(self) -> None:
         width, limit = self.content_region.width, self._max_lines()
@@ -42,6 +45,9 @@ class FittedText(Static):
             super().update(self.full)
             return
         lines = self.full.wrap(self.app.console, width)
+        if self._whole_if_it_fits and (limit is None or len(lines) <= limit):
+            super().update(self.full)
+            return
         if limit is not None and len(lines) > limit:
             last = lines[limit - 1].copy()
             last.rstrip()

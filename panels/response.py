@@ -15,6 +15,7 @@ from textual.widgets import RichLog, Static, TabbedContent, TabPane
 from explorer.content.explain import why
 from panels.body_view import BodyView
 from panels.fields import Left
+from panels.fitted import FittedText
 from panels.log_view import LogView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
@@ -89,7 +90,8 @@ class ResponsePanel(Vertical):
             yield Static(Text(" — "), classes="chip -idle", id=f"chip-{self.framework}")
             yield Static("", classes="meta", id=f"meta-{self.framework}")
         yield Static("", classes="timings", id=f"timings-{self.framework}")
-        yield Static(Text("Send a request to see this server's answer.", style="italic"), classes="why", id=f"why-{self.framework}")
+        why = Text("Send a request to see this server's answer.", style="italic")
+        yield FittedText(why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}")  # a long reason ends in a visible ellipsis
         with TabbedContent(id=f"tabs-{self.framework}"):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")

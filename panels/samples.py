@@ -12,6 +12,7 @@ from textual.widgets.tree import TreeNode
 
 from explorer.content.catalog import TOPICS, Sample, matching
 from panels.fields import Field, Left
+from panels.fitted import FittedText
 from panels.typeahead import TypeAheadTree, apply_typed, first_leaf, put_cursor
 
 __all__ = ["SampleBrowser"]
@@ -46,7 +47,7 @@ class SampleBrowser(Vertical):
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        yield Static("", id="sample-claim")
+        yield FittedText(id="sample-claim", whole_if_it_fits=True)  # a claim longer than the room left ends in a visible ellipsis
 
     def on_mount(self) -> None:
         self._shown: list[Sample] | None = None

@@ -93,3 +93,42 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
             await until(pilot, lambda w=width: drawn_at(w), timeout=5)  # type: ignore[misc]
             assert log.max_scroll_x == 0  # nothing wider than the panel, so nothing cut at its edge
         assert widths[0] == widths[2] > 40 and widths[1] > widths[0]
+
+
+def _fits_or_says_so(widget: Static) -> str:
+    """What the widget shows when it all fits its box, or ends in an ellipsis; else the failure, named."""
+    from rich.text import Text
+
+    shown = widget.content if isinstance(widget.content, Text) else Text(str(widget.content))
+    lines = shown.wrap(widget.app.console, widget.content_region.width)
+    if len(lines) <= widget.content_region.height or lines[widget.content_region.height - 1].plain.rstrip().endswith("…"):
+        return ""
+    return f"#{widget.id} cut after {widget.content_region.height} line(s): {shown.plain!r}"
+
+
+async def test_no_text_is_cut_without_an_ellipsis() -> None:
+    """At 80x24 the reason for a 500, the answer switch with an earlier send, the sample preview and the
+    find and path placeholders were cut mid-word, with nothing to say more was there."""
+    from textual.widgets import Input
+
+    app = ExplorerApp(initial=by_id("error-crash").request)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        app.query_one("SampleBrowser").select("cors-preflight-put")  # a long claim under the list
+        await pilot.pause()
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        boxes = [app.query_one(b, Static) for b in ("#why-flask", "#why-fastapi", "#sample-claim", "#answer-switch")]
+        shown = [b for b in boxes if b.content_region.width > 0 and b.content_region.height > 0]
+        assert len(shown) == 3  # one answer's reason (the other is behind it), the preview and the switch line
+        assert [m for m in map(_fits_or_says_so, shown) if m] == []
+        await pilot.press("a")  # the other answer to the front
+        await pilot.pause()
+        assert [m for m in map(_fits_or_says_so, [b for b in boxes[:2] if b.content_region.width > 0]) if m] == []
+        path = app.query_one("#path", Input)
+        assert len(path.placeholder) <= path.content_region.width
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        find = app.query_one("#body-find", Input)
+        assert find.display and len(find.placeholder) <= find.content_region.width

@@ -101,7 +101,7 @@ class Workbench(Vertical):
     def compose(self) -> ComposeResult:
         yield RequestEditor(id="editor")
         yield FittedText(id="claim")  # at 80x24 it has three lines: a longer text ends in a visible ellipsis
-        yield Static("", id="answer-switch")
+        yield FittedText(id="answer-switch", whole_if_it_fits=True)
         with Horizontal(id="responses"):
             for server in self.session.supervisor:
                 yield ResponsePanel(server.framework, server.log, mask=self.mask)
