@@ -78,6 +78,15 @@ async def test_restart_of_a_hung_server() -> None:
         assert status.state is ServerState.READY and status.pid != old
 
 
+async def test_a_large_answer_of_known_length_is_not_called_a_stream(hostile: Session) -> None:
+    """2 MiB with a Content-Length takes many reads; it was shown as a timeline of "parts" before."""
+    from explorer.content.stream import is_streamed
+
+    exchange = await hostile.send_one("flask", RequestSpec("GET", "/bigjson?mb=2"))
+    assert exchange.status == 200 and exchange.header("content-length") == str(exchange.size)
+    assert len(exchange.chunks) > 1 and not is_streamed(exchange)
+
+
 async def test_a_flood_of_log_lines_stalls_nothing(hostile: Session) -> None:
     server = hostile.server("flask")
     flood = await hostile.send_one("flask", RequestSpec("GET", "/flood?lines=100000"))
