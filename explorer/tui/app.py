@@ -33,6 +33,7 @@ from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.tui.focus import keep_focus
 from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
@@ -119,6 +120,7 @@ class ExplorerApp(ScreensApp):
             server.subscribe(self._on_status)
             self._on_status(server.status)
         self.query_one("#samples Tree", Tree).focus()
+        keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
         self.life.boot(then=self._list_routes)
 

@@ -1,0 +1,90 @@
+"""Keys and focus on the main view: Escape works from wherever the keyboard is, whatever hid the part it was in.
+
+Each test drives the real app against its real servers with Pilot and checks what a user would meet:
+where the keyboard is, whether the footer offers Escape, and what the next key does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widget import Widget
+
+from explorer.tui.app import ExplorerApp
+from panels.response import ResponsePanel
+from tests.apptools import send_and_wait, servers_ready, until
+
+
+def _in_answers(app: ExplorerApp) -> bool:
+    focused = app.focused
+    return focused is not None and any(isinstance(n, ResponsePanel) for n in focused.ancestors_with_self)
+
+
+def _where(widget: Widget | None) -> str:
+    return "nothing" if widget is None else f"{type(widget).__name__}#{widget.id}"
+
+
+async def test_escape_works_from_every_focusable_part_of_the_main_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part Tab can reach offers Escape in the footer, and Escape moves the keyboard to another part;
+    so does every tab of the answer in front, reached with its number key."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        stuck = []
+        for part in list(app.screen.focus_chain):
+            part.focus()
+            await pilot.pause()
+            offered = app.screen.active_bindings.get("escape")
+            await pilot.press("escape")
+            await pilot.pause()
+            if offered is None or not offered.enabled or app.focused is None or app.focused is part:
+                stuck.append(_where(part))
+        for tab in "12345":
+            app.workbench.focus_answers()
+            await pilot.press(tab)
+            await pilot.pause()
+            if not _in_answers(app) or "escape" not in app.screen.active_bindings:
+                stuck.append(f"tab {tab}: {_where(app.focused)}")
+        assert not stuck, f"Escape does nothing from {stuck}"
+
+
+async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's session flow step 1 at 80x24: Enter, Escape, 2, then Escape goes back to the list."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape", "2")
+        await pilot.pause()
+        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        assert "escape" in app.screen.active_bindings
+        await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
+        await pilot.pause()
+        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one("#sample-tree")
+        await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
+
+
+async def test_zoom_then_a_tab_then_escape_twice_goes_back_to_the_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """z, 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape", "z", "5")
+        await pilot.pause()
+        assert app.screen.maximized is not None and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
