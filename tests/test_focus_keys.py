@@ -88,3 +88,44 @@ async def test_zoom_then_a_tab_then_escape_twice_goes_back_to_the_list(tmp_path:
         assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
         await pilot.press("escape")
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
+
+
+async def test_other_answer_while_zoomed_zooms_the_other_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """80x24, z then a: the other answer fills the screen (it used to leave a blank screen), with the keyboard in it."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape", "z")
+        await pilot.pause()
+        first = app.screen.maximized
+        assert isinstance(first, ResponsePanel)
+        await pilot.press("a")
+        await pilot.pause()
+        zoomed = app.screen.maximized
+        assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
+        assert zoomed.region.width > 0 and zoomed.region.height > 0
+        assert _in_answers(app) and zoomed in app.focused.ancestors_with_self  # type: ignore[union-attr]
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.maximized is first
+
+
+async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 160 columns both answers show, so ``a`` is neither in the footer nor in f1's keys; zoomed, it is."""
+    from explorer.tui.keys import screen_keys
+
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert _in_answers(app)
+        assert not any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
+        await pilot.press("z")
+        await pilot.pause()
+        assert any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
