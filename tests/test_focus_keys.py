@@ -129,3 +129,19 @@ async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp
         await pilot.press("z")
         await pilot.pause()
         assert any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
+
+
+async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+p lists every main-view action with its key, read from the keymap in force (send remapped here)."""
+    from textual.command import CommandList
+
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp(keymap={"send": "ctrl+t"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Send (^t)" in titles and "Table (t)" in titles and "Hide list (^b)" in titles
+        assert "Clear cookies (k)" in titles and "Headers tab (2)" in titles
+        await pilot.press("ctrl+p", *"Send")
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)

@@ -12,7 +12,6 @@ session itself, its log and the measurements.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -34,7 +33,7 @@ from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
 from explorer.tui.focus import keep_focus
-from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings, screen_commands
+from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
@@ -270,8 +269,7 @@ class ExplorerApp(ScreensApp):
         if screen is not self.screen_stack[0]:
             yield from screen_commands(screen)  # the main view's actions do nothing on another screen
             return
-        for binding in palette_bindings():
-            yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
+        yield from main_commands(screen)  # each with its key, after the user's keymap
         for sample in SAMPLES if self.demo else ():
             yield SystemCommand(f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True))
 
