@@ -145,3 +145,18 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(tmp_p
         await pilot.press("ctrl+p", *"Send")
         options = app.screen.query_one(CommandList)
         await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
+
+
+async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/``, a few letters, Enter: the first match is sent at once (a second Enter used to be needed)."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "slash", *"unhandled exception")  # from the answers, / opens the filter box
+        await pilot.pause()
+        assert app.focused is app.query_one("#sample-filter")
+        await send_and_wait(pilot, "enter")
+        assert app.sample is not None and app.sample.request.path == "/errors/crash"
+        assert app.last and all(x.spec.path == "/errors/crash" for x in app.last.values())
+        assert app.focused is app.query_one("#sample-tree")
