@@ -160,3 +160,31 @@ async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(tmp_path
         assert app.sample is not None and app.sample.request.path == "/errors/crash"
         assert app.last and all(x.spec.path == "/errors/crash" for x in app.last.values())
         assert app.focused is app.query_one("#sample-tree")
+
+
+async def test_the_lab_scrolls_from_anywhere_and_a_stopped_run_reads_as_stopped() -> None:
+    """f1 says how the results table gets the keyboard; after a stop no live line reads as if the run went on."""
+    from textual.widgets import DataTable, ProgressBar, Static
+
+    from explorer.bench.levels import BenchEvent
+    from tests.test_truth import LabOnly, fake_result
+
+    app = LabOnly()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#lab-duration").value = "0.5"  # type: ignore[attr-defined]
+        assert "Escape from a field puts it there" in screen.HELP
+        screen.query_one("#lab-levels").focus()
+        await pilot.press("escape")
+        assert isinstance(app.focused, DataTable)  # as the help says: Escape from a field, to the results
+        screen.action_run()  # type: ignore[attr-defined]  # nobody runs it here: the screen only draws
+        result = fake_result("flask", 10, 170.0)
+        screen.on_bench_event(BenchEvent("run", 0, 4, target=result.target, concurrency=10, fraction=0.23))  # type: ignore[attr-defined]
+        assert "starting" in str(screen.query_one("#lab-live", Static).render())
+        screen.show_report(None)  # type: ignore[attr-defined]  # what the controller hands down after ctrl+x
+        await pilot.pause()
+        live = str(screen.query_one("#lab-live", Static).render())
+        assert "starting" not in live and "Stopped at 23% of the experiment" in live
+        assert not screen.query_one("#lab-progress", ProgressBar).display
+        screen.action_run()  # type: ignore[attr-defined]
+        assert screen.query_one("#lab-progress", ProgressBar).display
