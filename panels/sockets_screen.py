@@ -29,6 +29,22 @@ NAMES = {"flask": "Flask (flask-sock)", "fastapi": "FastAPI (native)"}
 ARROWS = {"sent": "→", "text": "←", "bytes": "←", "open": "●", "close": "●", "error": "✗"}
 LOG_LINES = 500
 MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
+SHOWN_CHARS = 1000  # of one message drawn: wrapping 64 KiB took 87 ms a message, and filled the log alone
+SHOWN_LINES = 20  # of one message drawn, for a message of many short lines
+
+
+def shown_part(text: str) -> tuple[str, int]:
+    """What of a message is drawn (at most :data:`SHOWN_CHARS` characters and :data:`SHOWN_LINES` lines)
+    and how many characters are left out; the socket's own event log keeps the message whole."""
+    shown = text[:SHOWN_CHARS]
+    cut = -1
+    for _ in range(SHOWN_LINES):
+        cut = shown.find("\n", cut + 1)
+        if cut < 0:
+            break
+    if cut >= 0:
+        shown = shown[:cut]
+    return shown, len(text) - len(shown)
 
 
 class SocketsScreen(Screen[None]):
@@ -98,7 +114,10 @@ class SocketsScreen(Screen[None]):
         """One line: the time since the socket opened, a direction arrow, the message."""
         line = Text(f"{ms(event.at_ms, self.mask):>10} ", style="dim")
         line.append(f"{ARROWS.get(event.kind, '·')} ", style="bold")
-        line.append(event.text, style="red" if event.kind == "error" else "")
+        shown, left_out = shown_part(event.text)
+        line.append(shown, style="red" if event.kind == "error" else "")
+        if left_out:
+            line.append(f" … {left_out:,} more characters not shown", style="dim italic")
         self.query_one(f"#ws-log-{framework}", RichLog).write(line)
 
     def clear_logs(self) -> None:

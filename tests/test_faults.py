@@ -78,6 +78,15 @@ async def test_restart_of_a_hung_server() -> None:
         assert status.state is ServerState.READY and status.pid != old
 
 
+async def test_a_large_answer_of_known_length_is_not_called_a_stream(hostile: Session) -> None:
+    """2 MiB with a Content-Length takes many reads; it was shown as a timeline of "parts" before."""
+    from explorer.content.stream import is_streamed
+
+    exchange = await hostile.send_one("flask", RequestSpec("GET", "/bigjson?mb=2"))
+    assert exchange.status == 200 and exchange.header("content-length") == str(exchange.size)
+    assert len(exchange.chunks) > 1 and not is_streamed(exchange)
+
+
 async def test_a_flood_of_log_lines_stalls_nothing(hostile: Session) -> None:
     server = hostile.server("flask")
     flood = await hostile.send_one("flask", RequestSpec("GET", "/flood?lines=100000"))
@@ -113,6 +122,56 @@ async def test_markup_validation_errors_stay_text(hostile: Session) -> None:
 async def test_huge_answer_is_truncated(hostile: Session) -> None:
     exchange = await hostile.send_one("flask", RequestSpec("GET", "/big?mb=20"))
     assert exchange.status == 200 and exchange.truncated and exchange.size == 16 * 1024 * 1024
+
+
+async def test_a_16_mib_answer_is_held_once_and_send_json_is_written_as_encoded(hostile: Session) -> None:
+    """The transport hands its buffer over (no second copy); ``send --json`` never holds its text whole."""
+    import io
+    import json
+    import tracemalloc
+
+    from explorer.cli.common import print_json
+
+    mib = 1024 * 1024
+    tracemalloc.start()
+    try:
+        exchange = await hostile.send_one("flask", RequestSpec("GET", "/big?mb=16"))
+        received = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        document = {"results": [exchange.to_dict()]}  # the body as text: 16 MiB of characters
+        built = tracemalloc.get_traced_memory()[0]
+        sink = _Discard()
+        print_json(document, sink)
+        written = tracemalloc.get_traced_memory()[1] - built
+        records = [{"id": n, "name": "widget", "tags": ["a", "b"]} for n in range(20_000)]  # 400,000 pieces
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        print_json(records, sink)
+        pieces = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert exchange.status == 200 and exchange.size == len(exchange.body) == 16 * mib and not exchange.truncated
+    print(f"peaks: receiving {received / mib:.1f} MiB, writing its document {written / mib:.1f} MiB, "
+          f"20,000 records {pieces / mib:.1f} MiB")
+    assert received < 20 * mib  # before: 32 MiB (a bytearray, then its copy as bytes)
+    assert written < 20 * mib  # before: 32 MiB (the escaped body, then the document whole)
+    assert pieces < 4 * mib  # before: 16 MiB (every piece in a list, then the text joined)
+    small = {"a": ["é\u2028\n\"x\"", 1.5, None, True, {"b": []}], "long": "ü\t" * (mib // 2 + 7), "c": {}}
+    out = io.StringIO()
+    print_json(small, out)
+    assert out.getvalue() == json.dumps(small, indent=2, ensure_ascii=False) + "\n"  # the same text as before
+    assert sink.size > 16 * mib
+
+
+class _Discard:
+    """A text stream that only counts what it is given."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text)
+        return len(text)
 
 
 async def test_timeout_and_oversized_body_are_clear_errors() -> None:

@@ -157,6 +157,22 @@ async def test_a_failing_or_hanging_setup_stops_the_start_and_leaves_nothing(blo
     assert alive([int(pid_file.read_text())]) == []  # what the set-up started ended with it
 
 
+async def test_an_interpreter_that_never_answers_is_named_and_stopped_with_what_it_started(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    python = tmp_path / "venv" / "bin" / "python"  # a script in a venv's place that starts a child and hangs
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pid_file}\nexec sleep 60\n")
+    python.chmod(0o755)
+    spec = ServerSpec("flask", "werkzeug", "blog:create_app()", app_dir=tmp_path, python=str(python))
+    server = ManagedServer(spec, check_timeout=0.5)
+    started = time.monotonic()
+    status = await server.start()
+    assert time.monotonic() - started < 5  # the check's own time-out, not 20 s
+    assert status.state is ServerState.CRASHED and "exit code None" not in status.message
+    assert f"{python} did not answer within 0.5 s: is it a Python interpreter?" in status.message
+    assert alive([int(pid_file.read_text())]) == []  # the child it started ended with it
+
+
 def test_what_a_setup_started_ends_when_the_explorer_is_killed(blog: Path, tmp_path: Path) -> None:
     pid_file = tmp_path / "sleeper.pid"
     hang = ("python -c \"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httptools
 import pytest
 
-from explorer.content.stream import sse_events, timeline
+from explorer.content.stream import is_streamed, sse_events, timeline
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.wire import MAX_PIECES, Answer
 from tests.conftest import LiveServers
@@ -23,6 +23,7 @@ def _streams(live: LiveServers) -> None:
         assert exchange.timings is not None and exchange.timings.ttfb_ms <= times[0] <= exchange.timings.total_ms
         assert times == sorted(times) and times[-1] - exchange.timings.ttfb_ms >= 3 * 60 * 0.9, (framework, times)
         assert len(exchange.to_dict()["chunks"]) == len(texts) and "chunk 3⏎" in timeline(exchange)[-1]
+        assert is_streamed(exchange), framework
 
 
 def test_each_chunk_arrives_at_its_own_time_on_the_dev_server(live: LiveServers) -> None:

@@ -23,7 +23,7 @@ from explorer.cli.apps import (
 from explorer.cli.apps import add_commands as add_app_commands
 from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
-from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, run_async
+from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
 from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
@@ -111,7 +111,7 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
                         for fw, s in session.supervisor.servers.items()},
             "results": [{**e.to_dict(), "log_tail": tails.get(fw, [])} for fw, e in results.items()],
         }  # fmt: skip
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document)
         return 0
     from rich.console import Console
 

@@ -21,8 +21,13 @@ MAX_EVENTS = 1000
 
 
 def is_streamed(exchange: Exchange) -> bool:
-    """The body came in more than one part: worth showing as a timeline."""
-    return len(exchange.chunks) > 1
+    """The server streamed the body (no length announced) and it came in more than one part.
+
+    Parts alone are not enough: an answer of known length (a ``Content-Length``) larger than one read
+    arrives in many parts too, and showing a plain 2 MiB JSON answer as a timeline of reads, rather
+    than its body, would say it was streamed when the server sent it whole.
+    """
+    return len(exchange.chunks) > 1 and exchange.header("content-length") is None
 
 
 def _preview(data: bytes, charset: str) -> str:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from explorer.runtime.errors import ServerError
 from explorer.runtime.keeper import Kept, kill_all_kept, spawn_kept
 from explorer.runtime.launch import ENV_KEEP, child_argv, env_summary, server_env
-from explorer.runtime.prestart import SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
+from explorer.runtime.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
 from explorer.runtime.logbuffer import LogBuffer
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
@@ -85,11 +85,13 @@ class ManagedServer:
         probe_interval: float = 0.5,
         probe_timeout: float = 1.0,
         setup_timeout: float = SETUP_TIMEOUT,
+        check_timeout: float = CHECK_TIMEOUT,
         log: LogBuffer | None = None,
     ) -> None:
         self.spec = spec
         self.ready_timeout = ready_timeout
         self.setup_timeout = setup_timeout
+        self.check_timeout = check_timeout  # how long another interpreter may take to answer its check
         self.setup_done = False  # the set-up command runs before the first start that gets past it
         self.probe_interval = probe_interval
         self.probe_timeout = probe_timeout  # interval + timeout bound how long a hang goes unnoticed
@@ -176,7 +178,7 @@ class ManagedServer:
 
     async def _prepare(self) -> None:
         """Check another interpreter, write the environment's names to the log, run the set-up once."""
-        await check_interpreter(self.spec)
+        await check_interpreter(self.spec, self.check_timeout)
         if self.spec.python:
             self.log.write(f"interpreter: {self.spec.python}")
         if self.spec.app_dir is not None or self.spec.env:  # a user's app (the demos' logs stay as they were)

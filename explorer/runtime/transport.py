@@ -178,7 +178,7 @@ class WireTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status,
             headers=response.headers,
-            stream=httpx.ByteStream(bytes(response.body)),
+            stream=httpx.ByteStream(response.body),
             request=request,
             extensions={
                 "http_version": f"HTTP/{parser.get_http_version()}".encode(),

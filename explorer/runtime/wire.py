@@ -10,6 +10,7 @@ connection as spoilt. :mod:`explorer.runtime.transport` drives these for httpx.
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import time
 from collections.abc import Callable
@@ -169,7 +170,7 @@ class Answer:
         self.status = 0
         self.reason = b""
         self.headers: list[tuple[bytes, bytes]] = []
-        self.body = bytearray()
+        self._body = io.BytesIO()  # grows in place (a bytearray, then bytes of it, held the body twice)
         self.size = 0
         self.truncated = False
         self.headers_at: float | None = None
@@ -214,7 +215,12 @@ class Answer:
                 self.listener(at, bytes(chunk))
         self.size += len(chunk)
         if self.keep_body:
-            self.body += chunk
+            self._body.write(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The body kept so far, as bytes: the buffer itself is handed over, not copied."""
+        return self._body.getvalue()
 
     def on_message_complete(self) -> None:
         if self.status >= 200 and self.done_at is None:  # a 100 Continue is not the answer

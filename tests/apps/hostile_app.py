@@ -44,6 +44,15 @@ def big():  # type: ignore[no-untyped-def]
     return Response(b"x" * (mb * 1024 * 1024), mimetype="text/plain")
 
 
+@app.route("/bigjson")
+def big_json():  # type: ignore[no-untyped-def]
+    """A JSON list of short records, ``mb`` MiB in all (16 MiB: just under the explorer's cap)."""
+    size = request.args.get("mb", 16, type=int) * 1024 * 1024 - 64
+    item = b'{"id": 12345, "name": "widget", "tags": ["a", "b"]}'
+    count = size // (len(item) + 2)
+    return Response(b"[" + b", ".join([item] * count) + b"]", mimetype="application/json")
+
+
 @app.route("/slow")
 def slow():  # type: ignore[no-untyped-def]
     time.sleep(request.args.get("s", 10, type=float))
