@@ -73,25 +73,10 @@ async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path
         assert app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
 
 
-async def test_zoom_then_a_tab_then_escape_twice_goes_back_to_the_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """z, 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
-    monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot, "enter")
-        await pilot.press("escape", "z", "5")
-        await pilot.pause()
-        assert app.screen.maximized is not None and _in_answers(app), _where(app.focused)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
-        await pilot.press("escape")
-        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
-
-
-async def test_other_answer_while_zoomed_zooms_the_other_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """80x24, z then a: the other answer fills the screen (it used to leave a blank screen), with the keyboard in it."""
+async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(tmp_path: Path,
+                                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """80x24: z then a fills the screen with the other answer (it left a blank screen), with the keyboard in it;
+    then 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -107,9 +92,14 @@ async def test_other_answer_while_zoomed_zooms_the_other_answer(tmp_path: Path, 
         assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
         assert zoomed.region.width > 0 and zoomed.region.height > 0
         assert _in_answers(app) and zoomed in app.focused.ancestors_with_self  # type: ignore[union-attr]
-        await pilot.press("a")
+        await pilot.press("a", "5")
         await pilot.pause()
-        assert app.screen.maximized is first
+        assert app.screen.maximized is first and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
 
 
 async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp_path: Path,
@@ -162,7 +152,7 @@ async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(tmp_path
         assert app.focused is app.query_one("#sample-tree")
 
 
-async def test_the_lab_scrolls_from_anywhere_and_a_stopped_run_reads_as_stopped() -> None:
+async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads_as_stopped() -> None:
     """f1 says how the results table gets the keyboard; after a stop no live line reads as if the run went on."""
     from textual.widgets import DataTable, ProgressBar, Static
 
