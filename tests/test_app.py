@@ -14,6 +14,7 @@ from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.apps.targets import specs_from_options
 from explorer.content.catalog import by_id
+from explorer.reports.session import session_report
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.specs import ServerState
@@ -292,6 +293,7 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
         flask = app.session.server("flask")
         await pilot.press("escape", "ctrl+g")  # Flask to gunicorn: the first answer still came from the dev server
         await until(pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30)
+        app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
@@ -302,6 +304,8 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     assert first["servers"]["flask"]["server"] == "werkzeug" and second["servers"]["flask"]["server"] == "gunicorn"
     assert first["servers"]["flask"]["pid"] != second["servers"]["flask"]["pid"]
     assert first["servers"]["fastapi"]["versions"]["Pydantic"]
+    assert ["cookie", "sid=s3cr3t"] in second["exchanges"]["flask"]["sent"]["headers"]  # as sent, not as typed
+    assert "-H 'cookie: sid=s3cr3t'" in second["curl"]["flask"] and "cookie" not in second["curl"]["fastapi"]
     medians = {(m["framework"], m["server"]): m for m in document["data"]["medians"]}
     assert set(medians) == {("flask", first["servers"]["flask"]["label"]), ("flask", second["servers"]["flask"]["label"]),
                             ("fastapi", "uvicorn, 1 process, access log off")}  # fmt: skip
@@ -311,6 +315,7 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     assert "**fastapi versions**: FastAPI " in markdown and "Installed versions" in markdown
     assert "flask answered on Werkzeug dev server (threaded), pid " in markdown
     assert "flask answered on gunicorn gthread" in markdown and "Median time of this session's requests" in markdown
+    assert "Request headers as sent:" in markdown and "cookie: sid=s3cr3t\n```" in markdown
 
 
 async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
@@ -360,6 +365,12 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
         assert [p for p in psutil.Process().children(recursive=True) if "bench._worker" in " ".join(p.cmdline())] == []
+        assert [run["state"] for run in app.history.lab] == ["complete", "stopped"]  # the stopped run is kept
+    markdown = session_report(app.history.document({}, {})).to_markdown()
+    first, second = markdown.split("### Lab 1: ")[1].split("### Lab 2: ")
+    rows = [line for line in first.splitlines() if line.startswith("| ") and "| c=" in line]
+    assert len(rows) == 4 and "| route | server: handler | level | errors | req/s |" in first  # each result's figures
+    assert "(stopped: partial)" in second.splitlines()[0] and "result(s) finished" in second
 
 
 async def test_lab_refuses_bad_levels() -> None:

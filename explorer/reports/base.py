@@ -61,6 +61,7 @@ class ExchangeBlock:
     body: str = ""
     body_lang: str = ""
     error: str | None = None
+    request_headers: tuple[tuple[str, str], ...] = ()  # as sent, the client's own (a jar's Cookie) included
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,12 +69,14 @@ class ExchangeBlock:
             "reason": self.reason, "content_type": self.content_type, "total_ms": self.total_ms,
             "ttfb_ms": self.ttfb_ms, "server_ms": self.server_ms, "headers": [list(h) for h in self.headers],
             "body": self.body, "body_lang": self.body_lang, "error": self.error,
+            "request_headers": [list(h) for h in self.request_headers],
         }  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExchangeBlock:
         values = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
         values["headers"] = tuple((str(k), str(v)) for k, v in data.get("headers", []))
+        values["request_headers"] = tuple((str(k), str(v)) for k, v in data.get("request_headers", []))
         return cls(**values)
 
 
@@ -208,6 +211,9 @@ def _exchange_markdown(block: ExchangeBlock) -> str:
     parts = [f"**{escape(block.title)}**: `{block.request.replace('`', '')}`"]
     if block.curl:
         parts.append(fence(block.curl, "sh"))
+    if block.request_headers:
+        request_lines = (f"{k}: {v}" for k, v in block.request_headers)
+        parts += ["Request headers as sent:", fence("\n".join(request_lines), "http")]
     if block.error:
         parts.append(f"Error: {escape(block.error)}")
         return "\n\n".join(parts)
@@ -216,6 +222,8 @@ def _exchange_markdown(block: ExchangeBlock) -> str:
         facts.append(f"total {_ms(block.total_ms)}, first byte {_ms(block.ttfb_ms)}, server {_ms(block.server_ms)}")
     parts.append(escape(" · ".join(facts)))
     if block.headers:
+        if block.request_headers:
+            parts.append("Response headers:")
         parts.append(fence("\n".join(f"{k}: {v}" for k, v in block.headers), "http"))
     if block.body:
         parts.append(fence(block.body, block.body_lang))
@@ -231,7 +239,11 @@ def versions_text(server: Any) -> str:
 
 
 def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None) -> ExchangeBlock:
-    """An :class:`ExchangeBlock` from ``Exchange.to_dict()``; a JSON body is pretty-printed and cut."""
+    """An :class:`ExchangeBlock` from ``Exchange.to_dict()``; a JSON body is pretty-printed and cut.
+
+    With a ``sent`` key (``{"headers": [[name, value], ...]}``, the request as it went out), the block
+    lists those headers too: what the server was really sent, the client's own additions included.
+    """
     body, lang = str(exchange.get("body") or ""), ""
     if exchange.get("json") is not None:
         body, lang = json.dumps(exchange["json"], indent=2, ensure_ascii=False), "json"
@@ -239,6 +251,7 @@ def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None
     if len(lines) > MAX_BODY_LINES:
         body = "\n".join(lines[:MAX_BODY_LINES]) + f"\n… {len(lines) - MAX_BODY_LINES} more lines"
     request = exchange.get("request") or {}
+    sent = exchange.get("sent") if isinstance(exchange.get("sent"), dict) else {}
     return ExchangeBlock(
         title=title,
         request=f"{request.get('method', '?')} {request.get('path', '?')}",
@@ -253,4 +266,5 @@ def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None
         body=body,
         body_lang=lang,
         error=exchange.get("error"),
+        request_headers=tuple((str(k), str(v)) for k, v in sent.get("headers") or []),
     )

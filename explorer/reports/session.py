@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import table_rows
 from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
+from explorer.reports.labruns import lab_sections
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
+    from explorer.runtime.exchange import Exchange
     from explorer.runtime.servers import Supervisor
 
 MAX_REQUESTS = 200
@@ -43,8 +45,10 @@ class SessionLog:
         kept = {fw: _cut_body(exchange) for fw, exchange in exchanges.items()}
         self.requests.append({"exchanges": kept, "differences": differences, "curl": curls, "servers": servers or {}})
 
-    def add_lab(self, report: dict[str, Any]) -> None:
-        self.lab.append(report)
+    def add_lab(self, run: dict[str, Any]) -> None:
+        """One lab run, finished or not: ``scenario``, ``state`` (``complete``, ``stopped``, ``failed``),
+        ``verdict``, and its results (``report.results`` when complete, ``results`` otherwise)."""
+        self.lab.append(run)
 
     def document(self, servers: dict[str, Any], measured: dict[str, dict[str, float]]) -> dict[str, Any]:
         return {
@@ -56,6 +60,19 @@ class SessionLog:
             "medians": request_medians(self.requests),
             "lab": list(self.lab),
         }
+
+
+def exchange_record(exchange: Exchange) -> dict[str, Any]:
+    """``Exchange.to_dict()`` plus ``sent``: the request as it went out, with the headers the client added.
+
+    The request document holds only the headers the user typed; the server also got the Cookie from
+    its jar (and httpx's own headers), and an export that leaves them out could not be replayed.
+    Cookie values are kept, as in the rest of the export: it is the user's own record of the session.
+    """
+    sent = exchange.request
+    record = exchange.to_dict()
+    record["sent"] = {"method": sent.method, "url": sent.url, "headers": [list(h) for h in sent.headers]} if sent else None
+    return record
 
 
 def _served_by(entry: dict[str, Any], framework: str) -> dict[str, Any]:
@@ -125,8 +142,7 @@ def session_report(document: dict[str, Any]) -> Report:
         copies = f" ×{(first.get('burst') or {}).get('count')}" if bursts else ""
         sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}{copies}", level=3,
                                 items=(*served, *bursts, *(entry.get("differences") or ())), exchanges=blocks))  # fmt: skip
-    for run in document.get("lab") or []:
-        sections.append(Section(f"Lab: {run.get('scenario', '?')}", level=3, text=str(run.get("verdict", ""))))
+    sections += lab_sections(document.get("lab") or [])
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
 
 

@@ -245,11 +245,28 @@ def check_json_text(text: str) -> Any:
         raise RequestError(f"body is not valid JSON: {exc}") from None
 
 
-def curl_command(spec: RequestSpec, base_url: str) -> str:
-    """The same request as a shell-quoted curl command, for copying out of the explorer."""
+# Headers of a request as sent that curl writes itself (or must not copy: a compressed answer would
+# print as bytes), so a curl command rebuilt from what was sent leaves them to curl.
+_CURL_OWN_HEADERS = RESERVED_HEADERS | {"accept", "accept-encoding", "user-agent", "content-type"}
+
+
+def curl_command(spec: RequestSpec, base_url: str, sent: tuple[tuple[str, str], ...] | None = None) -> str:
+    """The same request as a shell-quoted curl command, for copying out of the explorer.
+
+    ``sent``: the headers as they went out. Those the client added (the Cookie from the server's jar)
+    are then written too, and a body sent without a Content-Type keeps none (``-H 'Content-Type:'``;
+    curl would otherwise label it a form), so the command sends what the explorer sent.
+    """
     parts = ["curl", "-i", "-X", spec.method]
     for name, value in spec.headers:
         parts += ["-H", f"{name}: {value}"]
+    if sent is not None:
+        typed = {name.lower() for name, _ in spec.headers}
+        for name, value in sent:
+            if name.lower() not in typed and name.lower() not in _CURL_OWN_HEADERS:
+                parts += ["-H", f"{name}: {value}"]
+        if spec.body is not None and not any(name.lower() == "content-type" for name, _ in sent):
+            parts += ["-H", "Content-Type:"]
     if spec.body is not None:
         parts += ["--data-raw", spec.body]
     elif spec.files or spec.multipart:  # curl builds the multipart body itself; --form-string keeps '@' and '<' literal

@@ -25,7 +25,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from explorer.content.catalog import Sample
-from explorer.reports.session import SessionLog
+from explorer.reports.session import SessionLog, exchange_record
 from explorer.runtime.request import RequestSpec, curl_command
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerState
@@ -381,7 +381,8 @@ class Workbench(Vertical):
             panel.show_exchange(exchange, differs, lookup.ran)
             panel.show_code(lookup)
         self._arrange()
-        curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "") for fw in results}
+        curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "", e.request.headers if e.request else None)
+                 for fw, e in results.items()}  # fmt: skip
         found_lines = [d.shown("vs") for d in found]
         served_by = served_by or {fw: self.server_record(fw) for fw in results}
-        self.history.add_request({fw: e.to_dict() for fw, e in results.items()}, found_lines, curls, served_by)
+        self.history.add_request({fw: exchange_record(e) for fw, e in results.items()}, found_lines, curls, served_by)

@@ -38,16 +38,25 @@ class LabController(LabScreen):
 
     @work(group="lab", exclusive=True, exit_on_error=False)
     async def run_lab(self, plan: BenchPlan) -> None:
-        """The experiment; every finished one goes into the session log, for the export."""
+        """The experiment; every run goes into the session log for the export, a stopped or failed one as partial."""
         from explorer.bench.runner import run_bench
 
         try:
             report = await run_bench(plan, on_event=self.on_bench_event)
         except asyncio.CancelledError:
             self.show_report(None)
+            self._record_partial(plan, "stopped", "stopped before it finished (ctrl+x, or the app was closed)")
             raise
         except ExplorerError as exc:
             self.show_report(None, error=f"The lab stopped: {exc}")
+            self._record_partial(plan, "failed", f"the run failed: {exc}")
             return
         self.show_report(report)
-        self.history.add_lab({"scenario": report.scenario.title, "verdict": report.verdict(), "report": report.to_dict()})
+        state = "complete" if report.complete else "partial"
+        self.history.add_lab({"scenario": report.scenario.title, "state": state, "verdict": report.verdict(),
+                              "report": report.to_dict()})  # fmt: skip
+
+    def _record_partial(self, plan: BenchPlan, state: str, why: str) -> None:
+        """The results the screen shows of a run that did not finish: measured, so exported, marked partial."""
+        self.history.add_lab({"scenario": plan.scenario_def.title, "state": state, "error": why, "plan": plan.to_dict(),
+                              "results": [r.to_dict() for r in self.results]})  # fmt: skip
