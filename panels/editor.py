@@ -31,7 +31,7 @@ from explorer.runtime.forms import (
 )
 from explorer.runtime.pasted import looks_pasted
 from explorer.runtime.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
-from panels.fields import Field, LeavingTextArea
+from panels.fields import Field, LeavingTextArea, Left
 
 __all__ = ["HeadersArea", "PathField", "RequestEditor"]
 
@@ -108,11 +108,19 @@ class RequestEditor(Vertical):
     """Holds the request being edited. :meth:`read` returns it checked, or raises :class:`RequestError`."""
 
     ALLOW_MAXIMIZE = True  # z zooms it
+    # The fields have their own Escape; this one serves the method picker and the Send button, which
+    # have none, so Escape leaves the editor from wherever in it the keyboard is.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave editor", id="request.leave")]
 
     class SendRequested(Message):
         """The user pressed Send (or Enter in the path)."""
 
     _files: tuple[FilePart, ...] = ()  # the files of the request last loaded, which `field=@name` lines refer to
+
+    def action_leave(self) -> None:
+        """Escape on the method picker or the Send button: the workbench moves the keyboard to the answers."""
+        focused = self.screen.focused
+        self.post_message(Left(focused if focused is not None and self in focused.ancestors else self))
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="request-line"):

@@ -106,7 +106,8 @@ class LabScreen(Screen[None]):
         "repeats; ctrl+r runs the experiment on servers of its own, with the load generated in a process of its "
         "own. Results with the server's CPU per request, plots (p99 against throughput shows where each route "
         "saturates) and a verdict computed from the figures follow; ctrl+x stops a run. A run goes on while you "
-        "look elsewhere."
+        "look elsewhere. PageUp and PageDown scroll the whole lab; the results table scrolls once it has the "
+        "keyboard: Escape from a field puts it there, or Tab to it, then the arrows and page keys move through it."
     )
 
     BINDINGS = [
@@ -233,6 +234,7 @@ class LabScreen(Screen[None]):
         self._plot()  # the last run's plots go at once: they belong to it, not to this one
         self.query_one("#lab-verdict", Static).update(Text("Starting the servers for the lab…", style="italic"))
         self.query_one("#lab-progress", ProgressBar).update(progress=0)
+        self.query_one("#lab-progress", ProgressBar).display = True
         self._set_running(True)
         self.post_message(self.RunRequested(plan))
 
@@ -356,6 +358,7 @@ class LabScreen(Screen[None]):
         verdict = self.query_one("#lab-verdict", Static)
         if error or report is None:
             done = len(self.results)
+            self._show_ended("Failed" if error else "Stopped")
             self._run_note = " (run failed: partial)" if error else " (stopped run: partial)"
             self._plot()
             kept = (f" The table and plots keep the {done} result(s) it finished, marked as partial." if done else
@@ -367,3 +370,11 @@ class LabScreen(Screen[None]):
             return
         self.query_one("#lab-progress", ProgressBar).update(progress=1.0)
         verdict.update(Text("‒ (masked)" if self.mask else report.verdict(), style="bold"))
+
+    def _show_ended(self, how: str) -> None:
+        """A stopped or failed run leaves no live line or progress bar that reads as if it still ran."""
+        progress = self.query_one("#lab-progress", ProgressBar)
+        where = f" at {progress.percentage:.0%} of the experiment" if progress.percentage is not None else ""
+        self._live.clear()
+        self.query_one("#lab-live", Static).update(Text(f"{how}{where}; nothing is running now.", style="italic"))
+        progress.display = False

@@ -83,11 +83,20 @@ class RouteBrowser(Vertical):
         event.stop()
         apply_typed(self.query_one("#route-filter", Field), event)
 
-    @on(Input.Submitted, "#route-filter")
     @on(Left, "#route-filter")
     def _to_tree(self, event: Message) -> None:
         event.stop()
         self.query_one("#route-tree", Tree).focus()
+
+    @on(Input.Submitted, "#route-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter box sends the match under the cursor, as Enter on the list does (not just moves there)."""
+        event.stop()
+        tree: Tree[RouteRow | None] = self.query_one("#route-tree", Tree)
+        tree.focus()
+        node = tree.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.Chosen(node.data))
 
     @on(Tree.NodeSelected, "#route-tree")
     def _choose(self, event: Tree.NodeSelected[RouteRow | None]) -> None:

@@ -95,11 +95,20 @@ class SampleBrowser(Vertical):
         event.stop()
         apply_typed(self.query_one("#sample-filter", Field), event)
 
-    @on(Input.Submitted, "#sample-filter")
     @on(Left, "#sample-filter")
     def _to_tree(self, event: Message) -> None:
         event.stop()
         self.query_one("#sample-tree", Tree).focus()
+
+    @on(Input.Submitted, "#sample-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter box sends the match under the cursor, as Enter on the list does (not just moves there)."""
+        event.stop()
+        tree: Tree[Sample | None] = self.query_one("#sample-tree", Tree)
+        tree.focus()
+        node = tree.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.Chosen(node.data))
 
     @on(Tree.NodeHighlighted, "#sample-tree")
     def _preview(self, event: Tree.NodeHighlighted[Sample | None]) -> None:

@@ -158,7 +158,7 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         await until(pilot, lambda: any("/docs" in str(n.message) for n in app._notifications))
         # The palette on another screen offers that screen's own actions.
         titles = [c.title for c in screen_commands(app.screen)]
-        assert "API docs: Open /docs" in titles
+        assert "API docs: Open /docs (o)" in titles
         await pilot.press("escape")  # back on the main view, the keyboard where it was: on the answers
         # The sockets screen's help is titled in words, not with a class name.
         await pilot.press("w")

@@ -145,7 +145,7 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert app.screen.maximized is editor and editor.region.height >= 20 and app.query_one("#body-editor").region.height >= 15
         await pilot.press("z")
         assert app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
-        await pilot.press("ctrl+h", "escape")  # shown again; from the answers back to the list
+        await pilot.press("ctrl+h", "escape", "escape")  # shown again; from the method picker to the answers, then the list
         assert app.query_one("#samples").display
 
         await pilot.press("escape", "p")  # the lab: every control on screen

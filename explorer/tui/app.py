@@ -12,7 +12,6 @@ session itself, its log and the measurements.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,7 +32,8 @@ from explorer.runtime.request import RequestSpec
 from explorer.runtime.servers import kill_all_now
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
-from explorer.tui.keys import BINDINGS, load_keymap, palette_bindings, screen_commands
+from explorer.tui.focus import keep_focus
+from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
@@ -119,6 +119,7 @@ class ExplorerApp(ScreensApp):
             server.subscribe(self._on_status)
             self._on_status(server.status)
         self.query_one("#samples Tree", Tree).focus()
+        keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
         self.life.boot(then=self._list_routes)
 
@@ -268,8 +269,7 @@ class ExplorerApp(ScreensApp):
         if screen is not self.screen_stack[0]:
             yield from screen_commands(screen)  # the main view's actions do nothing on another screen
             return
-        for binding in palette_bindings():
-            yield SystemCommand(binding.description, binding.tooltip, partial(self.run_action, binding.action))
+        yield from main_commands(screen)  # each with its key, after the user's keymap
         for sample in SAMPLES if self.demo else ():
             yield SystemCommand(f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True))
 

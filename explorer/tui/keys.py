@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 __all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "key_for", "keymap_clashes", "load_keymap",
-           "palette_bindings", "screen_commands", "screen_keys"]
+           "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
@@ -174,11 +174,25 @@ def palette_bindings() -> Iterator[Binding]:
     return (b for b in _bindings() if b.id not in ("quit", "quit_ctrl_c", "help"))
 
 
+def _with_key(title: str, binding: Binding, screen: Screen[object], bindings: list[BindingType]) -> str:
+    """``title (key)``, the key as the footer writes it after the user's keymap, so a remapped key shows remapped."""
+    keymap: dict[str, str] = getattr(screen.app, "user_keymap", {})
+    live = key_for(binding.id, keymap, bindings) if binding.id else None
+    return f"{title} ({screen.app.get_key_display(live)})" if live is not None else title
+
+
+def main_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
+    """The palette's entries on the main view: each action with its key, read from the keymap in force."""
+    for binding in palette_bindings():
+        yield SystemCommand(_with_key(binding.description, binding, screen, BINDINGS), binding.tooltip,
+                            partial(screen.app.run_action, binding.action))
+
+
 def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
     """The palette's entries on a screen other than the main view: that screen's own keys (run, stop, open…).
 
     Each is offered only while the screen would run it (Stop only while the lab runs), titled with the
-    screen's name so the palette says where it acts.
+    screen's name so the palette says where it acts, and with its key.
     """
     name = getattr(screen, "HELP_TITLE", None) or "This screen"
     for binding in screen.BINDINGS:
@@ -187,5 +201,5 @@ def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
         action = binding.action
         if not action.startswith("app.") and screen.check_action(action.split("(")[0], ()) is False:
             continue
-        yield SystemCommand(f"{name}: {binding.description}", binding.tooltip or binding.description,
-                            partial(screen.run_action, action))
+        yield SystemCommand(_with_key(f"{name}: {binding.description}", binding, screen, screen.BINDINGS),
+                            binding.tooltip or binding.description, partial(screen.run_action, action))

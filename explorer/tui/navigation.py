@@ -107,6 +107,8 @@ class ScreensApp(GuardedApp):
         """The main view's keys work (and show) on the main view only."""
         if action in MAIN_ONLY and self.screen is not self.screen_stack[0]:
             return False
+        if action == "switch_answer" and not self.workbench.can_switch_answer():
+            return False  # both answers in view: not offered, nor listed by f1
         return True
 
     def action_table(self) -> None:

@@ -160,11 +160,20 @@ class Workbench(Vertical):
         self._arrange()
         return self.view
 
+    def can_switch_answer(self) -> bool:
+        """``a`` does something only where one answer hides the other: a narrow screen, or an answer zoomed."""
+        zoomed = isinstance(self.screen.maximized, ResponsePanel)
+        return len(self.frameworks_in_view()) > 1 and (zoomed or self.screen.has_class("-narrow"))
+
     def switch_answer(self) -> None:
-        """On a narrow screen, where the answers are shown one at a time: show the other one."""
+        """Show the other answer where only one shows: on a narrow screen, or zoomed (the other is zoomed then)."""
         shown = self.frameworks_in_view()
         self.front = shown[(shown.index(self.front) + 1) % len(shown)] if self.front in shown else shown[0]
+        zoomed = self.screen.maximized
         self._arrange()
+        if isinstance(zoomed, ResponsePanel) and zoomed is not self.panel(self.front):
+            self.screen.maximize(self.panel(self.front), container=False)  # a zoomed panel sent behind left a blank screen
+            self.panel(self.front).focus_content()
 
     def _arrange(self) -> None:
         """Which panels show: those in view; on a narrow screen only the front one, with a line to switch."""
@@ -187,6 +196,7 @@ class Workbench(Vertical):
                                     {fw: self.panel(fw).send_number for fw in shown},
                                     {fw for fw in shown if self.panel(fw).server_gone}))  # fmt: skip
         switch.set_class(len(shown) < 2, "-single")
+        self.app.refresh_bindings()  # whether ``a`` is offered follows what is shown
 
     def front_panel(self) -> ResponsePanel:
         """The panel the keyboard should go to: the one holding the focus, else the front one in view."""

@@ -1,0 +1,180 @@
+"""Keys and focus on the main view: Escape works from wherever the keyboard is, whatever hid the part it was in.
+
+Each test drives the real app against its real servers with Pilot and checks what a user would meet:
+where the keyboard is, whether the footer offers Escape, and what the next key does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widget import Widget
+
+from explorer.tui.app import ExplorerApp
+from panels.response import ResponsePanel
+from tests.apptools import send_and_wait, servers_ready, until
+
+
+def _in_answers(app: ExplorerApp) -> bool:
+    focused = app.focused
+    return focused is not None and any(isinstance(n, ResponsePanel) for n in focused.ancestors_with_self)
+
+
+def _where(widget: Widget | None) -> str:
+    return "nothing" if widget is None else f"{type(widget).__name__}#{widget.id}"
+
+
+async def test_escape_works_from_every_focusable_part_of_the_main_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part Tab can reach offers Escape in the footer, and Escape moves the keyboard to another part;
+    so does every tab of the answer in front, reached with its number key."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        stuck = []
+        for part in list(app.screen.focus_chain):
+            part.focus()
+            await pilot.pause()
+            offered = app.screen.active_bindings.get("escape")
+            await pilot.press("escape")
+            await pilot.pause()
+            if offered is None or not offered.enabled or app.focused is None or app.focused is part:
+                stuck.append(_where(part))
+        for tab in "12345":
+            app.workbench.focus_answers()
+            await pilot.press(tab)
+            await pilot.pause()
+            if not _in_answers(app) or "escape" not in app.screen.active_bindings:
+                stuck.append(f"tab {tab}: {_where(app.focused)}")
+        assert not stuck, f"Escape does nothing from {stuck}"
+
+
+async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's session flow step 1 at 80x24: Enter, Escape, 2, then Escape goes back to the list."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape", "2")
+        await pilot.pause()
+        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        assert "escape" in app.screen.active_bindings
+        await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
+        await pilot.pause()
+        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one("#sample-tree")
+        await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
+
+
+async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(tmp_path: Path,
+                                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """80x24: z then a fills the screen with the other answer (it left a blank screen), with the keyboard in it;
+    then 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape", "z")
+        await pilot.pause()
+        first = app.screen.maximized
+        assert isinstance(first, ResponsePanel)
+        await pilot.press("a")
+        await pilot.pause()
+        zoomed = app.screen.maximized
+        assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
+        assert zoomed.region.width > 0 and zoomed.region.height > 0
+        assert _in_answers(app) and zoomed in app.focused.ancestors_with_self  # type: ignore[union-attr]
+        await pilot.press("a", "5")
+        await pilot.pause()
+        assert app.screen.maximized is first and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
+
+
+async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 160 columns both answers show, so ``a`` is neither in the footer nor in f1's keys; zoomed, it is."""
+    from explorer.tui.keys import screen_keys
+
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert _in_answers(app)
+        assert not any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
+        await pilot.press("z")
+        await pilot.pause()
+        assert any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
+
+
+async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+p lists every main-view action with its key, read from the keymap in force (send remapped here)."""
+    from textual.command import CommandList
+
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp(keymap={"send": "ctrl+t"})
+    async with app.run_test(size=(120, 30)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Send (^t)" in titles and "Table (t)" in titles and "Hide list (^b)" in titles
+        assert "Clear cookies (k)" in titles and "Headers tab (2)" in titles
+        await pilot.press("ctrl+p", *"Send")
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
+
+
+async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/``, a few letters, Enter: the first match is sent at once (a second Enter used to be needed)."""
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "slash", *"unhandled exception")  # from the answers, / opens the filter box
+        await pilot.pause()
+        assert app.focused is app.query_one("#sample-filter")
+        await send_and_wait(pilot, "enter")
+        assert app.sample is not None and app.sample.request.path == "/errors/crash"
+        assert app.last and all(x.spec.path == "/errors/crash" for x in app.last.values())
+        assert app.focused is app.query_one("#sample-tree")
+
+
+async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads_as_stopped() -> None:
+    """f1 says how the results table gets the keyboard; after a stop no live line reads as if the run went on."""
+    from textual.widgets import DataTable, ProgressBar, Static
+
+    from explorer.bench.levels import BenchEvent
+    from tests.test_truth import LabOnly, fake_result
+
+    app = LabOnly()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#lab-duration").value = "0.5"  # type: ignore[attr-defined]
+        assert "Escape from a field puts it there" in screen.HELP
+        screen.query_one("#lab-levels").focus()
+        await pilot.press("escape")
+        assert isinstance(app.focused, DataTable)  # as the help says: Escape from a field, to the results
+        screen.action_run()  # type: ignore[attr-defined]  # nobody runs it here: the screen only draws
+        result = fake_result("flask", 10, 170.0)
+        screen.on_bench_event(BenchEvent("run", 0, 4, target=result.target, concurrency=10, fraction=0.23))  # type: ignore[attr-defined]
+        assert "starting" in str(screen.query_one("#lab-live", Static).render())
+        screen.show_report(None)  # type: ignore[attr-defined]  # what the controller hands down after ctrl+x
+        await pilot.pause()
+        live = str(screen.query_one("#lab-live", Static).render())
+        assert "starting" not in live and "Stopped at 23% of the experiment" in live
+        assert not screen.query_one("#lab-progress", ProgressBar).display
+        screen.action_run()  # type: ignore[attr-defined]
+        assert screen.query_one("#lab-progress", ProgressBar).display
