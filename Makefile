@@ -22,9 +22,9 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/explorer $(ARGS)
 
-# The suite runs on two workers (pytest-xdist), a file per worker at a time; PYTEST_ARGS replaces that,
+# The suite runs on three workers (pytest-xdist), a file per worker at a time; PYTEST_ARGS replaces that,
 # e.g. `make test PYTEST_ARGS="-q tests/test_cli.py"` runs one file in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 3 --dist loadfile
 
 test: $(VENV)/.installed-test
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
