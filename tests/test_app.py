@@ -335,6 +335,7 @@ async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1
     from panels.lab_screen import LabScreen
 
     await pilot.press("escape", "p")  # from the list to the answers, where p is a command
+    await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen))  # the screen is pushed on a later tick
     lab = pilot.app.screen
     assert isinstance(lab, LabScreen)
     for field, value in (("levels", levels), ("duration", duration), ("warmup", warmup)):
