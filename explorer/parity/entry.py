@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
-from explorer.parity.template import Capture, CaptureError, RequestTemplate
+from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.forms import FilePart, check_form, read_file_part
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
@@ -148,9 +148,12 @@ def _check_shape(template: RequestTemplate) -> None:
     """What can be checked before the placeholders are filled: the method, a path, the headers.
 
     A placeholder is printable text, so this passes for any name; the filled request is checked again.
+    A path that starts with a placeholder (``"{{order}}"``, filled from a Location header) has its
+    leading '/' checked once filled.
     """
     check_method(template.method)
-    RequestSpec(template.method, template.path, template.headers).checked()
+    path = "/" + template.path if PLACEHOLDER.match(template.path) else template.path
+    RequestSpec(template.method, path, template.headers).checked()
 
 
 def request_keys(entry: dict[str, Any], where: str, folder: Path | None = None) -> dict[str, Any]:
