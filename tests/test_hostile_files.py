@@ -23,3 +23,19 @@ def test_a_path_that_is_one_placeholder_is_checked_once_filled() -> None:
         case.sides["flask"].render({"order": "http://example.com/x"})
     with pytest.raises(ParityFileError, match="must start with '/'"):
         parse_case({"path": "items/{{id}}"}, "test")
+
+
+def test_a_cookie_that_cannot_be_sent_back_is_refused_with_a_note() -> None:
+    """After `Set-Cookie: lat=caf\\xe9` every later request failed with "'ascii' codec can't encode"."""
+    import httpx
+
+    from explorer.runtime.cookies import CookieJar
+
+    jar = CookieJar()
+    notes = jar.update(["lat=caf\xe9; Path=/", "ok=1", "t\xe9=x", "bell=a\x07b", "tab=a\tb"], "/")
+    assert [c.name for c in jar.cookies()] == ["ok", "tab"]  # RFC 6265bis keeps a tab, refuses other controls
+    assert len(notes) == 3 and all(n.startswith("cookie not stored: ") for n in notes)
+    assert "'lat'" in notes[0] and "ASCII" in notes[0]
+    header = jar.header_for("/next")
+    assert header == "ok=1; tab=a\tb"
+    httpx.Client().build_request("GET", "http://127.0.0.1/next", headers={"Cookie": header})  # sendable
