@@ -65,7 +65,7 @@ def _entry(op: Operation, case: Any) -> dict[str, Any]:
     from schemathesis.core import NotSet
 
     params = case.path_parameters or {}
-    path = re.sub(r"\{([^}]+)\}", lambda m: quote(str(params.get(m.group(1), m.group(0))), safe=""), op.openapi_path)
+    path = re.sub(r"\{([^}]+)\}", lambda m: _segment(params.get(m.group(1), m.group(0))), op.openapi_path)
     query = {k: json.dumps(v) if isinstance(v, bool) else v for k, v in (case.query or {}).items()}
     if query:
         path += "?" + urlencode(query, doseq=True)
@@ -76,6 +76,11 @@ def _entry(op: Operation, case: Any) -> dict[str, Any]:
     if not isinstance(case.body, NotSet):
         entry["body"] = case.body
     return entry
+
+
+def _segment(value: Any) -> str:
+    """A path parameter as written in the path: Schemathesis percent-encodes the strings it draws already."""
+    return value if isinstance(value, str) else quote(str(value), safe="")
 
 
 async def fuzz_operations(
