@@ -59,3 +59,12 @@ def test_fuzzed_path_parameters_are_encoded_once() -> None:
     settings(max_examples=1, database=None, suppress_health_check=list(HealthCheck))(
         given(strategy)(lambda case: paths.append(_entry(op, case)["path"])))()
     assert "/files/a%2Fb%20c%25" in paths, paths
+
+
+def test_an_env_file_breaks_lines_only_at_newlines() -> None:
+    """`str.splitlines()` broke at U+2028, form feeds and the like: `A=one<U+2028>B=injected` gave the app a `B`."""
+    from explorer.runtime.envfile import parse_dotenv
+
+    text = 'A=one\u2028B=injected\nC="two\x0cthree"\r\nD=x\x1cE=y\x85F=z\x0bG=w\r\nH="a\r\nb"\n'
+    assert parse_dotenv(text) == [("A", "one\u2028B=injected"), ("C", "two\x0cthree"),
+                                  ("D", "x\x1cE=y\x85F=z\x0bG=w"), ("H", "a\nb")]  # fmt: skip

@@ -1,6 +1,7 @@
 """Environment variables as data: ``KEY=VALUE`` from the command line and from dotenv files, checked and bounded.
 
-The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=VALUE`` per line,
+The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=VALUE`` per line
+(a line ends at ``\\n`` or ``\\r\\n`` only: any other Unicode line break is part of the value),
 an optional ``export`` before the key, ``#`` comments on their own line or after an unquoted value
 (with a space before the ``#``), values in single quotes taken literally, values in double quotes with
 ``\\n``, ``\\t``, ``\\"`` and ``\\\\`` escapes and spanning lines if need be. ``${NAME}`` is not
@@ -23,6 +24,7 @@ MAX_VALUE_CHARS = 32768
 _MAX_VARIABLE_BYTES = 128 * 1024  # Linux's MAX_ARG_STRLEN: 'NAME=value' and its NUL; past it exec fails with E2BIG
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[^=\s]+)\s*=\s*(?P<rest>.*)", re.DOTALL)
+_NEWLINE = re.compile(r"\r?\n")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 
@@ -83,7 +85,7 @@ def _double_quoted(rest: str, lines: list[str], index: int) -> tuple[str, int]:
 
 def parse_dotenv(text: str) -> list[tuple[str, str]]:
     """The assignments of a dotenv file, in order (a later one wins when the app reads them)."""
-    lines = text.splitlines()
+    lines = _NEWLINE.split(text)  # not splitlines(): U+2028 or a form feed is text, not the start of a variable
     found: list[tuple[str, str]] = []
     index = 0
     while index < len(lines):
