@@ -6,6 +6,8 @@ value is taken as data, or refused with one clear line (exit 2), never a traceba
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from explorer.parity.entry import ParityFileError, parse_case
@@ -68,3 +70,81 @@ def test_an_env_file_breaks_lines_only_at_newlines() -> None:
     text = 'A=one\u2028B=injected\nC="two\x0cthree"\r\nD=x\x1cE=y\x85F=z\x0bG=w\r\nH="a\r\nb"\n'
     assert parse_dotenv(text) == [("A", "one\u2028B=injected"), ("C", "two\x0cthree"),
                                   ("D", "x\x1cE=y\x85F=z\x0bG=w"), ("H", "a\nb")]  # fmt: skip
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """``explorer ARGV`` in this process (every case here stops before a server starts): its one stderr line."""
+    from explorer.cli.main import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(list(argv))
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_captured_nan_placed_in_a_json_body_is_a_template_error(value: float) -> None:
+    """json.dumps(allow_nan=False) raised ValueError out of render: the run died."""
+    from explorer.parity.template import RequestTemplate, TemplateError
+
+    template = RequestTemplate("POST", "/x", body={"n": "{{n}}", "list": ["{{n}}"]})
+    with pytest.raises(TemplateError, match="not a JSON number"):
+        template.render({"n": value})
+    assert RequestTemplate("GET", "/x?n={{n}}").render({"n": value}).path.startswith("/x?n=")  # as text: fine
+
+
+HAR_CASES = {
+    "log a list": '{"log": []}',
+    "log a string": '{"log": "x"}',
+    "entries not a list": '{"log": {"entries": 3}}',
+    "bad base64": '{"log": {"entries": [{"request": {"method": "POST", "url": "http://h/x",'
+                  ' "postData": {"text": "@@@", "encoding": "base64"}}}]}}',
+    "bad IPv6 URL": '{"log": {"entries": [{"request": {"url": "http://[::1/x"}}]}}',
+    "bad port": '{"log": {"entries": [{"request": {"url": "http://h:99999/x"}}]}}',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HAR_CASES)
+def test_a_broken_har_is_one_line(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    har = tmp_path / "x.har"
+    har.write_text(HAR_CASES[name])
+    assert run_cli(capsys, "parity", "--from-har", str(har)).startswith("explorer: error: x.har")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://h:99999/x", "http://h:port/x"])
+def test_a_curl_file_with_a_broken_url_is_one_line(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    commands = tmp_path / "x.curl"
+    commands.write_text(f"curl {url}\n")
+    assert "x.curl: line 1" in run_cli(capsys, "parity", "--from-curl", str(commands))
+
+
+REPORT_CASES = {
+    "level 1e999": '{"kind": "report", "sections": [{"title": "t", "level": 1e999}]}',
+    "level Infinity": '{"kind": "report", "sections": [{"title": "t", "level": Infinity}]}',
+    "level NaN": '{"kind": "report", "sections": [{"title": "t", "level": NaN}]}',
+    "level huge": '{"kind": "report", "sections": [{"title": "t", "level": 100000000000000}]}',
+    "curl a number": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": "GET /", "curl": 5}]}]}',
+    "curl a list": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": "GET /", "curl": ["a"]}]}]}',
+    "timing a string": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": "GET /", "status": 200, "total_ms": "x"}]}]}',
+    "request a number": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": 5}]}]}',
+    "exchange not a mapping": '{"kind": "report", "sections": [{"title": "t", "exchanges": [5]}]}',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", REPORT_CASES)
+def test_a_broken_saved_report_is_one_line_or_read(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`report --from` with `"level": 1e999` raised OverflowError; a non-string `curl` a TypeError."""
+    from explorer.cli.main import main
+
+    saved = tmp_path / "run.json"
+    saved.write_text(REPORT_CASES[name])
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", "--from", str(saved)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    if stopped.value.code == 0:
+        assert captured.out.startswith("# ") and len(captured.out) < 2000  # read, with the odd values made safe
+    else:
+        assert stopped.value.code == 2 and captured.err.count("\n") == 1 and "run.json" in captured.err

@@ -33,7 +33,11 @@ _IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout"
 
 
 def _path_of(url: str, where: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (a port that is not a number from 0 to 65535 raises only when read)
+    except ValueError as exc:
+        raise ParityFileError(f"{where}: not a URL that can be read: {exc}") from None
     if parts.scheme and parts.scheme not in ("http", "https"):
         raise ParityFileError(f"{where}: only http and https requests can be imported, not {parts.scheme}:")
     path = parts.path or "/"
@@ -66,7 +70,8 @@ def from_har(path: str | Path) -> list[dict[str, Any]]:
         document = load_data_file(path, HAR_LIMITS, "json")
     except DataFileError as exc:
         raise ParityFileError(str(exc)) from None
-    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    log = document.get("log") if isinstance(document, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ParityFileError(f"{path.name}: not a HAR file with requests (no log.entries list)")
     if len(entries) > MAX_IMPORTED:
@@ -87,7 +92,10 @@ def from_har(path: str | Path) -> list[dict[str, Any]]:
         if isinstance(post, dict) and isinstance(post.get("text"), str):
             body = post["text"]
             if post.get("encoding") == "base64":
-                body = base64.b64decode(body).decode("utf-8", "replace")
+                try:
+                    body = base64.b64decode("".join(body.split()), validate=True).decode("utf-8", "replace")
+                except ValueError as exc:  # binascii.Error
+                    raise ParityFileError(f"{where}: postData is not valid base64: {exc}") from None
         line = f"{method.upper()} {_path_of(request['url'], where)}"
         result.append(_entry(f"{number}. {line}"[:120], method, _path_of(request["url"], where), _headers(pairs), body))
     return result

@@ -298,7 +298,11 @@ class RequestTemplate:
         elif self.has_body:
             _json_size(self.body, sizes, MAX_BODY_BYTES)
             body = _fill_json(self.body, sizes.values)
-            text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            try:
+                text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            except ValueError:  # a captured NaN or Infinity (Python's JSON parser reads them from an answer)
+                raise TemplateError("a captured value placed in the JSON body is NaN or Infinity, "
+                                    "not a JSON number, so it cannot be sent as JSON") from None  # fmt: skip
             if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
                 raise TemplateError(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB once filled")
             spec = replace(spec.with_json(body), body=text)

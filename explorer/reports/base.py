@@ -10,6 +10,7 @@ change the document's structure.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,12 @@ class ExchangeBlock:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExchangeBlock:
-        values = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        """From saved JSON, each value taken as the type it must be (a file is data: ``"curl": 5`` is no command)."""
+        values: dict[str, Any] = {k: _text(data.get(k)) for k in ("title", "request", "reason", "body", "body_lang")}
+        values.update({k: _text(data[k]) if data.get(k) is not None else None for k in ("curl", "content_type", "error")})
+        values.update({k: _number(data.get(k)) for k in ("total_ms", "ttfb_ms", "server_ms")})
+        status = data.get("status")
+        values["status"] = status if isinstance(status, int) and not isinstance(status, bool) and 0 <= status <= 999 else None
         values["headers"] = tuple((str(k), str(v)) for k, v in data.get("headers", []))
         values["request_headers"] = tuple((str(k), str(v)) for k, v in data.get("request_headers", []))
         return cls(**values)
@@ -103,7 +109,7 @@ class Section:
         table = data.get("table")
         return cls(
             title=str(data.get("title", "")),
-            level=int(data.get("level", 2)),
+            level=_level(data.get("level", 2)),
             text=str(data.get("text", "")),
             items=tuple(map(str, data.get("items", []))),
             table=Table.from_dict(table) if isinstance(table, dict) else None,
@@ -167,6 +173,28 @@ class Report:
         except OSError as exc:
             raise ReportError(f"cannot write the report: {exc}") from None
         return md, js
+
+
+def _text(value: Any) -> str:
+    """A saved text: a string as it is, a number or true/false as written, anything else (a list, null) empty."""
+    return value if isinstance(value, str) else "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def _number(value: Any) -> float | None:
+    """A saved timing: a finite number, else None (shown as n/a); ``1e999`` and ``NaN`` are no timing."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _level(value: Any) -> int:
+    """A saved heading level, within Markdown's 2 to 6 (``1e999`` or ``Infinity`` is no level: 2)."""
+    number = _number(value)
+    return 2 if number is None else max(2, min(int(number), 6))
 
 
 def escape(text: Any) -> str:
