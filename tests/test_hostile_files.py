@@ -148,3 +148,40 @@ def test_a_broken_saved_report_is_one_line_or_read(name: str, tmp_path: Path, ca
         assert captured.out.startswith("# ") and len(captured.out) < 2000  # read, with the odd values made safe
     else:
         assert stopped.value.code == 2 and captured.err.count("\n") == 1 and "run.json" in captured.err
+
+
+NO_USER = "~nosuchuser-h3/x"  # a home folder Python cannot find: Path.expanduser raised RuntimeError
+
+
+@pytest.mark.parametrize("option", ["--flask-dir", "--flask-python", "--app-dir"])
+def test_a_path_of_an_unknown_users_home_is_one_line(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = run_cli(capsys, "send", "GET", "/", "--framework", "flask", "--flask", "m:app", option, NO_USER)
+    assert "~nosuchuser-h3" in err
+
+
+@pytest.mark.parametrize("key", ["dir", "env_file", "python"])
+def test_a_config_path_of_an_unknown_users_home_is_one_line(key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "explorer.toml"
+    config.write_text(f'[flask]\ntarget = "m:app"\n{key} = "{NO_USER}"\n')
+    assert "~nosuchuser-h3" in run_cli(capsys, "send", "GET", "/", "--framework", "flask", "--config", str(config))
+
+
+@pytest.mark.parametrize("option", ["--junit", "--report", "--write"])
+def test_an_output_path_of_an_unknown_users_home_is_one_line(option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    commands = tmp_path / "x.curl"
+    commands.write_text("curl http://127.0.0.1/x\n")
+    assert "~nosuchuser-h3" in run_cli(capsys, "parity", "--from-curl", str(commands), option, NO_USER)
+
+
+def test_a_file_part_of_an_unknown_users_home_is_a_file_error(tmp_path: Path) -> None:
+    with pytest.raises(ParityFileError, match="nosuchuser"):
+        parse_case({"path": "/x", "method": "POST", "files": {"f": NO_USER}}, "test", tmp_path)
+
+
+def test_every_user_path_is_expanded_in_one_place() -> None:
+    """`~user/` is expanded by one function that never raises; a new call of Path.expanduser would bring the bug back."""
+    import explorer
+
+    root = Path(explorer.__file__).parent
+    callers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "expanduser(" in p.read_text())
+    assert callers == ["runtime/datafile.py"]

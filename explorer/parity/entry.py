@@ -16,6 +16,7 @@ from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
 from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
+from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.forms import FilePart, check_form, read_file_part
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
@@ -209,7 +210,7 @@ def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
             spec, media = spec["path"], spec.get("type")
         if not isinstance(spec, str) or not spec:
             raise ParityFileError(f"{where}: file {brief(name)} needs a path")
-        path = Path(spec).expanduser()
+        path = user_path(spec)
         parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media))
     check_form((), tuple(parts))
     return tuple(parts)

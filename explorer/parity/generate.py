@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from explorer.parity.entry import ParityFileError
+from explorer.runtime.datafile import user_path
 
 __all__ = ["Operation", "entries_for", "write_entries"]
 
@@ -62,7 +63,7 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
 
 def write_entries(path: str | Path, entries: Sequence[dict[str, Any]]) -> Path:
     """Write ``entries`` as a YAML requests file; :class:`ParityFileError` when it cannot be written."""
-    target = Path(path).expanduser()
+    target = user_path(path)
     text = _HEADER + yaml.safe_dump({"requests": list(entries)}, sort_keys=False, allow_unicode=True, width=110)
     try:
         target.write_text(text, encoding="utf-8", errors="backslashreplace")
