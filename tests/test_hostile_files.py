@@ -185,3 +185,76 @@ def test_every_user_path_is_expanded_in_one_place() -> None:
     root = Path(explorer.__file__).parent
     callers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "expanduser(" in p.read_text())
     assert callers == ["runtime/datafile.py"]
+
+
+def test_a_file_field_reads_curls_type_and_filename() -> None:
+    """`-F 'f=@data.txt;type=text/plain'` said "no such file data.txt;type=…" (curl files); `;filename=` was lost."""
+    from explorer.runtime.forms import parse_file_arg
+
+    assert parse_file_arg("f=@data.txt") == ("f", "data.txt", None, None)
+    assert parse_file_arg("f=@data.txt;type=text/plain") == ("f", "data.txt", "text/plain", None)
+    assert parse_file_arg("f=@data.txt;filename=sent.csv") == ("f", "data.txt", None, "sent.csv")
+    assert parse_file_arg("f=@d.txt; filename=s.txt;type=text/csv") == ("f", "d.txt", "text/csv", "s.txt")
+    assert parse_file_arg("f=@d.txt;type=text/plain;charset=utf-8;filename=s") == ("f", "d.txt", "text/plain;charset=utf-8", "s")
+    assert parse_file_arg('f=@"a;b,c.txt";filename="x \\"y\\".txt"') == ("f", "a;b,c.txt", None, 'x "y".txt')
+    assert parse_file_arg("f=@/tmp/a b.csv") == ("f", "/tmp/a b.csv", None, None)
+    for bad, message in [("f=@a.txt;headers=X-A: 1", "headers="), ("f=@a.txt;foo=1", "foo="),
+                         ("f=@a.txt,b.txt", "one file"), ("f=@a.txt;type=text", "must look like")]:  # fmt: skip
+        with pytest.raises(RequestError, match=message):
+            parse_file_arg(bad)
+
+
+def test_send_file_and_a_curl_file_send_the_type_and_the_name(tmp_path: Path) -> None:
+    from explorer.cli.main import build_parser, build_send_spec
+    from explorer.parity.imports import from_curl
+    from explorer.parity.suite import parse_suite
+
+    (tmp_path / "data.txt").write_text("hello")
+    args = build_parser().parse_args(["send", "POST", "/u", "--file", f"f=@{tmp_path / 'data.txt'};type=text/csv;filename=r.csv"])
+    part = build_send_spec(args).files[0]
+    assert (part.filename, part.content_type, part.content) == ("r.csv", "text/csv", b"hello")
+
+    commands = tmp_path / "up.curl"
+    commands.write_text("curl http://h/u -F 'f=@data.txt;type=text/plain' -F 'g=@data.txt;filename=other.bin'\n")
+    [entry] = from_curl(commands)
+    assert entry["files"] == {"f": {"path": "data.txt", "type": "text/plain"}, "g": {"path": "data.txt", "filename": "other.bin"}}
+    parts = parse_suite({"requests": [entry]}, "up.curl", tmp_path).cases[0].request.files
+    assert [(p.field, p.filename, p.content_type) for p in parts] == [
+        ("f", "data.txt", "text/plain"), ("g", "other.bin", "application/octet-stream")]  # fmt: skip
+
+
+def test_a_literal_placeholder_has_an_escape_and_a_recording_uses_it(tmp_path: Path) -> None:
+    """A recording holding `{{x}}` was refused as an unknown placeholder, with no way to send it as text."""
+    from explorer.parity.imports import from_curl, from_har
+    from explorer.parity.suite import parse_suite
+    from explorer.parity.template import RequestTemplate
+
+    with pytest.raises(ParityFileError, match=r"unknown \{\{x\}\}.*write \\\{\{x\}\} to send it as text"):
+        parse_suite({"requests": [{"path": "/t", "body": "Hello {{x}}"}]}, "t.yaml")
+    raw = RequestTemplate("POST", "/t", headers=(("X-T", "\\{{a}}"),), body="\\{{x}} \\\\{{x}} {{{{y}}}} \\{{{{y}}", raw=True)
+    assert raw.names() == ["y"]
+    spec = raw.render({"y": 1})
+    assert spec.body == "{{x}} \\{{x}} {{1}} {{1" and spec.header("x-t") == "{{a}}"
+    assert RequestTemplate("POST", "/t", body={"k": "\\{{x}}"}).render({}).body == '{"k": "{{x}}"}'
+
+    commands = tmp_path / "t.curl"
+    commands.write_text("curl http://h/t?q=%7B -H 'X-T: {{a}}' -d 'Hello {{x}} \\{{y}} {{{z}}}'\n")
+    har = tmp_path / "t.har"
+    har.write_text('{"log": {"entries": [{"request": {"method": "POST", "url": "http://h/{{p}}", '
+                   '"headers": [{"name": "X-T", "value": "{{a}}"}], "postData": {"text": "Hello {{x}}"}}}]}}')  # fmt: skip
+    for entries, body, path in [(from_curl(commands), "Hello {{x}} \\{{y}} {{{z}}}", "/t?q=%7B"), (from_har(har), "Hello {{x}}", "/{{p}}")]:
+        spec = parse_suite({"requests": entries}, "t", tmp_path).cases[0].sides["flask"].render({})
+        assert (spec.body, spec.header("x-t"), spec.path) == (body, "{{a}}", path)  # sent as recorded
+
+
+@pytest.mark.parametrize("name", ["a;b.txt", "a,b.txt", 'say "hi".txt', "back\\slash", " edge ", "plain.txt"])
+def test_the_curl_command_quotes_a_file_name_as_curl_reads_it(name: str) -> None:
+    """The shown curl command wrote `-F 'f=@a;b.txt;...'`, which curl (and the import) reads as the file `a`."""
+    import shlex
+
+    from explorer.runtime.forms import FilePart, parse_file_arg
+    from explorer.runtime.request import RequestSpec, curl_command
+
+    command = curl_command(RequestSpec("POST", "/u", files=(FilePart("f", name, b"x", "text/plain"),)), "http://127.0.0.1:1")
+    words = shlex.split(command)
+    assert parse_file_arg(words[words.index("-F") + 1]) == ("f", name, "text/plain", None)

@@ -197,21 +197,21 @@ def _form(value: Any, where: str) -> tuple[tuple[str, str], ...]:
 
 
 def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
-    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv}}``: multipart parts, read now."""
+    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv, filename: sent.csv}}``: parts, read now."""
     if not isinstance(value, dict):
         raise ParityFileError(f"{where}: 'files' must be a mapping of field: path")
     parts = []
     for name, spec in value.items():
-        media = None
+        media = filename = None
         if isinstance(spec, dict):
-            unknown = [k for k in spec if k not in ("path", "type")]
-            if unknown or not isinstance(spec.get("path"), str) or not isinstance(spec.get("type", ""), str):
-                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ...}}")
-            spec, media = spec["path"], spec.get("type")
+            unknown = [k for k in spec if k not in ("path", "type", "filename")]
+            if unknown or not all(isinstance(spec.get(k, ""), str) for k in ("path", "type", "filename")):
+                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ..., filename: ...}}")
+            spec, media, filename = spec.get("path"), spec.get("type"), spec.get("filename")
         if not isinstance(spec, str) or not spec:
             raise ParityFileError(f"{where}: file {brief(name)} needs a path")
         path = user_path(spec)
-        parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media))
+        parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media, filename))
     check_form((), tuple(parts))
     return tuple(parts)
 

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from explorer.parity.entry import ParityFileError
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
+from explorer.runtime.errors import RequestError
+from explorer.runtime.forms import parse_file_arg
 from explorer.runtime.request import MAX_BODY_BYTES, RESERVED_HEADERS
 
 __all__ = ["from_curl", "from_har"]
@@ -168,7 +170,7 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         elif word in ("-F", "--form", "--form-string"):
             name, _, field_value = str(value).partition("=")
             if word != "--form-string" and field_value.startswith("@"):
-                files[name] = field_value[1:]  # read when the entry is checked, next to the curl file
+                files[name] = _file(str(value), where)  # read when the entry is checked, next to the curl file
             else:
                 form[name] = field_value
         elif word == "--json":
@@ -207,6 +209,17 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
     if files:
         entry["files"] = files
     return entry
+
+
+def _file(value: str, where: str) -> str | dict[str, str]:
+    """A ``-F name=@path`` file as the requests file writes it: the path, or ``{path, type, filename}``."""
+    try:
+        _, path, media, filename = parse_file_arg(value)
+    except RequestError as exc:
+        raise ParityFileError(f"{where}: -F: {exc}") from None
+    if media is None and filename is None:
+        return path
+    return {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
 
 
 def _data(value: str, option: str, where: str, folder: Path) -> str:
