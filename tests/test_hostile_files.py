@@ -258,3 +258,20 @@ def test_the_curl_command_quotes_a_file_name_as_curl_reads_it(name: str) -> None
     command = curl_command(RequestSpec("POST", "/u", files=(FilePart("f", name, b"x", "text/plain"),)), "http://127.0.0.1:1")
     words = shlex.split(command)
     assert parse_file_arg(words[words.index("-F") + 1]) == ("f", name, "text/plain", None)
+
+
+def test_generated_and_fuzzed_requests_send_a_brace_pair_as_text() -> None:
+    """An OpenAPI example or a drawn string holding `{{name}}` was refused or failed as an unknown placeholder."""
+    pytest.importorskip("schemathesis")
+    from types import SimpleNamespace
+
+    from explorer.parity.fuzz import _entry
+    from explorer.parity.generate import Operation, entries_for
+    from explorer.parity.suite import parse_suite
+
+    op = Operation("POST", "/mail", "/mail", body='{"template": "Hi {{name}}", "n": [1, "{{x}}"]}', openapi_path="/mail")
+    drawn = SimpleNamespace(path_parameters={}, query={"q": "{{q}}"}, headers={"X-T": "{{h}}"}, body={"t": ["{{b}}"]})
+    entries = [*entries_for([op]), _entry(op, drawn)]
+    generated, fuzzed = (case.sides["fastapi"].render({}) for case in parse_suite({"requests": entries}, "g").cases)
+    assert generated.body == '{"template": "Hi {{name}}", "n": [1, "{{x}}"]}'
+    assert (fuzzed.body, fuzzed.header("x-t"), fuzzed.path) == ('{"t": ["{{b}}"]}', "{{h}}", "/mail?q=%7B%7Bq%7D%7D")

@@ -28,6 +28,7 @@ from explorer.parity.generate import Operation
 from explorer.parity.results import ParityResult
 from explorer.parity.run import RunState, run_case
 from explorer.parity.suite import ParityOptions
+from explorer.parity.template import literal
 
 __all__ = ["FUZZ_MISSING", "FuzzOutcome", "fuzz_available", "fuzz_operations"]
 
@@ -69,12 +70,12 @@ def _entry(op: Operation, case: Any) -> dict[str, Any]:
     query = {k: json.dumps(v) if isinstance(v, bool) else v for k, v in (case.query or {}).items()}
     if query:
         path += "?" + urlencode(query, doseq=True)
-    entry: dict[str, Any] = {"name": f"fuzz {op.label}", "method": op.method, "path": path}
-    headers = {str(k): str(v) for k, v in (case.headers or {}).items()}
+    entry: dict[str, Any] = {"name": f"fuzz {op.label}", "method": op.method, "path": literal(path)}
+    headers = {str(k): literal(str(v)) for k, v in (case.headers or {}).items()}
     if headers:
         entry["headers"] = headers
     if not isinstance(case.body, NotSet):
-        entry["body"] = case.body
+        entry["body"] = literal(case.body)  # a drawn "{{x}}" is text, not a placeholder
     return entry
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from explorer.parity.entry import ParityFileError
+from explorer.parity.template import literal
 from explorer.runtime.datafile import user_path
 
 __all__ = ["Operation", "entries_for", "write_entries"]
@@ -51,12 +52,12 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     )
     entries = []
     for op in ordered:
-        entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": op.path}
-        if op.body is not None:
+        entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": literal(op.path)}
+        if op.body is not None:  # the app's own example: a "{{name}}" in it is text (escaped), not a placeholder
             try:
-                entry["body"] = json.loads(op.body)
+                entry["body"] = literal(json.loads(op.body))
             except ValueError:
-                entry["body"] = op.body
+                entry["body"] = literal(op.body)
         entries.append(entry)
     return entries
 

@@ -4,7 +4,8 @@ Both become entries of a requests file (then checked like any other, so the same
 keeping only what a request to the explorer's own servers can carry: the path and query (the host
 is dropped: the explorer only talks to the servers it started), the method, the headers it may set,
 the body. ``Host``, ``Content-Length``, ``Connection`` and HTTP/2 pseudo-headers are dropped, and so
-is ``Cookie``: cookies belong to each app's own run. Both files are read by the loader every user
+is ``Cookie``: cookies belong to each app's own run. A ``{{`` in a recording is escaped (``\\{{``):
+it is sent as recorded, never taken for a placeholder. Both files are read by the loader every user
 file goes through (:mod:`explorer.runtime.datafile`), and so is a ``-d @file`` a curl command names.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from explorer.parity.entry import ParityFileError
+from explorer.parity.template import literal
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
 from explorer.runtime.errors import RequestError
 from explorer.runtime.forms import parse_file_arg
@@ -57,11 +59,12 @@ def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _entry(name: str, method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": name, "method": method.upper(), "path": path}
+    """An entry that sends what was recorded: a ``{{`` in it is text, not a placeholder (:func:`literal`)."""
+    entry: dict[str, Any] = {"name": name, "method": method.upper(), "path": literal(path)}
     if headers:
-        entry["headers"] = headers
+        entry["headers"] = literal(headers)
     if body is not None:
-        entry["body"] = body  # text, as recorded: its Content-Type header (if any) says what it is
+        entry["body"] = literal(body)  # text, as recorded: its Content-Type header (if any) says what it is
     return entry
 
 
@@ -205,7 +208,7 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
     chosen = method or ("HEAD" if head else "POST" if body is not None or form or files else "GET")
     entry = _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
     if form:
-        entry["form"] = form
+        entry["form"] = literal(form)
     if files:
         entry["files"] = files
     return entry
