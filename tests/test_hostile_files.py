@@ -275,3 +275,13 @@ def test_generated_and_fuzzed_requests_send_a_brace_pair_as_text() -> None:
     generated, fuzzed = (case.sides["fastapi"].render({}) for case in parse_suite({"requests": entries}, "g").cases)
     assert generated.body == '{"template": "Hi {{name}}", "n": [1, "{{x}}"]}'
     assert (fuzzed.body, fuzzed.header("x-t"), fuzzed.path) == ('{"t": ["{{b}}"]}', "{{h}}", "/mail?q=%7B%7Bq%7D%7D")
+
+
+def test_a_curl_file_breaks_lines_only_at_newlines(tmp_path: Path) -> None:
+    """Like the env file: `str.splitlines()` cut a command at a U+2028 or a form feed inside its quoted data."""
+    from explorer.parity.imports import from_curl
+
+    commands = tmp_path / "x.curl"
+    commands.write_text("curl http://h/a -d 'one\u2028two\x0cthree'\r\ncurl http://h/b\n", newline="")
+    first, second = from_curl(commands)
+    assert (first["body"], second["path"]) == ("one\u2028two\x0cthree", "/b")

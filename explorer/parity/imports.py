@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
+from explorer.runtime.envfile import split_lines
 from explorer.runtime.errors import RequestError
 from explorer.runtime.forms import parse_file_arg
 from explorer.runtime.request import MAX_BODY_BYTES, RESERVED_HEADERS
@@ -110,7 +111,7 @@ def _commands(text: str) -> list[tuple[int, str]]:
     """Each curl command with its first line number: continuation backslashes joined, comments skipped."""
     commands: list[tuple[int, str]] = []
     current, start = "", 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if not current and (not stripped or stripped.startswith("#")):
             continue

@@ -17,6 +17,7 @@ from explorer.runtime.errors import ExplorerError
 
 __all__ = [
     "MAX_VALUE_CHARS", "MAX_VARIABLES", "EnvError", "check_name", "check_value", "parse_assignment", "parse_dotenv",
+    "split_lines",
 ]  # fmt: skip
 
 MAX_VARIABLES = 1000
@@ -30,6 +31,15 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 class EnvError(ExplorerError):
     """A variable that cannot be passed to an app: a bad name, a NUL character, too long, too many."""
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text file: ended by ``\\n`` or ``\\r\\n`` only, never ``str.splitlines()``'s other breaks.
+
+    A U+2028, a form feed or a U+0085 inside a value (a dotenv value, a curl command's quoted data)
+    is part of it: splitting there would make a second variable, or cut a command in two.
+    """
+    return _NEWLINE.split(text)
 
 
 def check_name(name: str) -> str:
@@ -85,7 +95,7 @@ def _double_quoted(rest: str, lines: list[str], index: int) -> tuple[str, int]:
 
 def parse_dotenv(text: str) -> list[tuple[str, str]]:
     """The assignments of a dotenv file, in order (a later one wins when the app reads them)."""
-    lines = _NEWLINE.split(text)  # not splitlines(): U+2028 or a form feed is text, not the start of a variable
+    lines = split_lines(text)
     found: list[tuple[str, str]] = []
     index = 0
     while index < len(lines):
