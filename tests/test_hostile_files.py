@@ -285,3 +285,11 @@ def test_a_curl_file_breaks_lines_only_at_newlines(tmp_path: Path) -> None:
     commands.write_text("curl http://h/a -d 'one\u2028two\x0cthree'\r\ncurl http://h/b\n", newline="")
     first, second = from_curl(commands)
     assert (first["body"], second["path"]) == ("one\u2028two\x0cthree", "/b")
+
+
+@pytest.mark.parametrize("key", ["dir", "env_file", "python"])
+def test_a_config_path_holding_a_nul_is_one_line(key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """TOML can spell a NUL (`\\u0000`); `env_file` with one raised "ValueError: embedded null byte" from open()."""
+    config = tmp_path / "explorer.toml"
+    config.write_text(f'[flask]\ntarget = "m:app"\n{key} = "~a\\u0000b/x"\n')
+    run_cli(capsys, "send", "GET", "/", "--framework", "flask", "--config", str(config))

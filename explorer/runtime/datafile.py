@@ -126,6 +126,8 @@ def read_bytes(path: Path, max_bytes: int, label: str) -> bytes:
         raise _fail(str(path), "is a folder, not a file") from None
     except OSError as exc:
         raise _fail(label, f"cannot read it: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path (TOML and JSON can spell one), or one that cannot be encoded
+        raise _fail(label, "cannot read it: the path holds a NUL or a character no file name can have") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
