@@ -130,6 +130,9 @@ REPORT_CASES = {
     "timing a string": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": "GET /", "status": 200, "total_ms": "x"}]}]}',
     "request a number": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": 5}]}]}',
     "exchange not a mapping": '{"kind": "report", "sections": [{"title": "t", "exchanges": [5]}]}',
+    "parity run, odd exchange": '{"kind": "parity", "results": [{"name": "a", "outcome": "differ", "curl": {"flask": 5}, '
+                                '"exchanges": {"flask": {"status": 200, "content_type": 5, "elapsed_ms": "x", '
+                                '"request": {"method": "GET", "path": "/"}}}}]}',
 }  # fmt: skip
 
 
