@@ -296,3 +296,11 @@ def test_a_config_path_holding_a_nul_is_one_line(key: str, tmp_path: Path, capsy
     config = tmp_path / "explorer.toml"
     config.write_text(f'[flask]\ntarget = "m:app"\n{key} = "~a\\u0000b/x"\n')
     run_cli(capsys, "send", "GET", "/", "--framework", "flask", "--config", str(config))
+
+
+def test_the_editor_text_of_a_loaded_file_with_a_semicolon_reads_back() -> None:
+    """With curl's `;type=`/`;filename=` read, a loaded file named `a;b.txt` must be written quoted in the editor."""
+    from explorer.runtime.forms import FilePart, form_text, parse_form_text
+
+    known = (FilePart("doc", "a;b.txt", b"x", "text/plain"), FilePart("raw", 'say "hi"', b"y", "text/plain"))
+    assert parse_form_text(form_text((("n", "1"),), known), True, known) == ((("n", "1"),), known)

@@ -230,13 +230,17 @@ def parse_file_arg(text: str) -> tuple[str, str, str | None, str | None]:
     return name, path, content_type, filename
 
 
-def curl_file_arg(part: FilePart) -> str:
-    """The ``-F`` value that sends ``part`` as curl would (:func:`parse_file_arg` reads it back): a name
-    holding ';', ',', a quote, a backslash or an edge space is written in double quotes."""
-    name = part.filename
+def _curl_name(name: str) -> str:
+    """A file name as curl's ``-F`` reads it back: in double quotes when it holds ';', ',', a quote,
+    a backslash or an edge space (:func:`parse_file_arg` reads either form)."""
     if re.search(r'[;,"\\]|^\s|\s$', name):
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{part.field}=@{name};type={part.content_type}"
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def curl_file_arg(part: FilePart) -> str:
+    """The ``-F`` value that sends ``part`` as curl would."""
+    return f"{part.field}=@{_curl_name(part.filename)};type={part.content_type}"
 
 
 def read_file_part(
@@ -307,5 +311,5 @@ def form_text(form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...]) ->
     One line per field, so a value holding a line break does not survive the round trip (the CLI's
     ``--form`` and requests files can send one).
     """
-    lines = [f"{name}={value}" for name, value in form] + [f"{p.field}=@{p.filename}" for p in files]
+    lines = [f"{name}={value}" for name, value in form] + [f"{p.field}=@{_curl_name(p.filename)}" for p in files]
     return "\n".join(lines)
