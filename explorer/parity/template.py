@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -59,23 +59,7 @@ def literal(value: Any) -> Any:
     For what was recorded or generated rather than written: a HAR, a curl file, a fuzzed case.
     A backslash before ``{{`` stands for the ``{{`` alone, so ``\\{{`` keeps its own backslash.
     """
-    if isinstance(value, str):
-        return value.replace("{{", "\\{{")
-    if not isinstance(value, (dict, list)):
-        return value
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-    while stack:  # iterative: the value is bounded, not shallow
-        node, parent, key = stack.pop()
-        if isinstance(node, dict):
-            parent[key] = copy = dict.fromkeys(node)
-            stack.extend((child, copy, k) for k, child in node.items())
-        elif isinstance(node, list):
-            parent[key] = copy = [None] * len(node)
-            stack.extend((child, copy, i) for i, child in enumerate(node))
-        else:
-            parent[key] = node.replace("{{", "\\{{") if isinstance(node, str) else node
-    return root[0]
+    return _map_json(value, lambda item: item.replace("{{", "\\{{") if isinstance(item, str) else item)
 
 
 def _names_in(value: Any) -> Iterable[str]:
@@ -240,7 +224,7 @@ def _json_size(value: Any, sizes: _Sizes, limit: int) -> None:
 
 
 def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
-    """A copy of a JSON value with its placeholders filled (iterative, containers rebuilt bottom-up)."""
+    """A copy of a JSON value with its placeholders filled."""
 
     def leaf(item: Any) -> Any:
         if not isinstance(item, str):
@@ -250,6 +234,11 @@ def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
             return values[whole.group(1)]
         return _fill(item, values, "body")
 
+    return _map_json(value, leaf)
+
+
+def _map_json(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """A copy of a JSON value with ``leaf`` applied to every scalar (iterative, containers rebuilt bottom-up)."""
     if not isinstance(value, (dict, list)):
         return leaf(value)
     root: list[Any] = [None]
