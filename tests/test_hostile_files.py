@@ -183,11 +183,14 @@ def test_a_file_part_of_an_unknown_users_home_is_a_file_error(tmp_path: Path) ->
 
 def test_every_user_path_is_expanded_in_one_place() -> None:
     """`~user/` is expanded by one function that never raises; a new call of Path.expanduser would bring the bug back."""
+    import inspect
+
     import explorer
+    from explorer.runtime.datafile import user_path
 
     root = Path(explorer.__file__).parent
-    callers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "expanduser(" in p.read_text())
-    assert callers == ["runtime/datafile.py"]
+    callers = [p for p in root.rglob("*.py") if "expanduser(" in p.read_text(encoding="utf-8")]
+    assert callers == [Path(inspect.getsourcefile(user_path) or "")]
 
 
 def test_a_file_field_reads_curls_type_and_filename() -> None:
