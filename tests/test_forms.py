@@ -174,8 +174,8 @@ async def test_a_refused_form_is_an_error_string_not_an_exception(echo_url: str)
 def test_parse_form_and_file_arguments() -> None:
     assert parse_form_field("q=a=b") == ("q", "a=b")
     assert parse_form_field("empty=") == ("empty", "")
-    assert parse_file_arg("doc=@/tmp/a b.csv") == ("doc", "/tmp/a b.csv", None)
-    assert parse_file_arg("doc=@x.bin;type=image/png") == ("doc", "x.bin", "image/png")
+    assert parse_file_arg("doc=@/tmp/a b.csv") == ("doc", "/tmp/a b.csv", None, None)
+    assert parse_file_arg("doc=@x.bin;type=image/png") == ("doc", "x.bin", "image/png", None)
     for bad, message in [("novalue", "name=value"), ("=v", "needs a name")]:
         with pytest.raises(RequestError, match=message):
             parse_form_field(bad)

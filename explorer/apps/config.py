@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.settings import AppSettings, SettingsError, resolve_python, split_setup
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.envfile import EnvError, check_name, check_value
 
 __all__ = ["CONFIG_LIMITS", "CONFIG_NAME", "KEYS", "find_config", "load_config"]
@@ -50,7 +50,7 @@ def _string(value: Any, where: str) -> str:
 
 
 def _path(value: Any, where: str, base: Path) -> Path:
-    path = Path(_string(value, where)).expanduser()
+    path = user_path(_string(value, where))
     return path if path.is_absolute() else base / path
 
 

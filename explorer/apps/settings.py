@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.envfile import EnvError, check_name, check_value
 from explorer.runtime.errors import ExplorerError
 
@@ -76,7 +76,7 @@ def resolve_python(text: str, label: str, base: Path | None = None) -> str:
     The path is made absolute but symlinks are kept: a venv's ``bin/python`` is a link to the base
     interpreter, and only through the link does Python find the venv's packages.
     """
-    path = Path(text).expanduser()
+    path = user_path(text)
     if not path.is_absolute():
         path = (base or Path.cwd()) / path
     if path.is_dir():

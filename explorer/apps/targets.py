@@ -16,6 +16,7 @@ from pathlib import Path
 
 from explorer.apps.settings import AppSettings
 from explorer.runtime._apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
+from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FRAMEWORKS, ServerSpec, ServerState, demo_spec
 
@@ -55,7 +56,7 @@ def check_target(text: str) -> str:
 
 def check_app_dir(text: str | Path) -> Path:
     """An existing folder, resolved, so the server's cwd and import path do not depend on ours."""
-    path = Path(text).expanduser()
+    path = user_path(text)
     if not path.is_dir():
         raise TargetError(f"--app-dir {str(text)[:80]!r} is not an existing folder")
     return path.resolve()

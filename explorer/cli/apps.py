@@ -21,6 +21,7 @@ from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
 from explorer.cli.common import add_server_options, run_async
+from explorer.runtime.datafile import user_path
 from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FRAMEWORKS, ServerSpec
@@ -71,11 +72,11 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
                             help=f"run the {fw} app under this interpreter (a venv folder or its bin/python)")
         parser.add_argument(f"--{fw}-env", action="append", type=_checked(parse_assignment), default=default,
                             metavar="KEY=VALUE", help=f"add a variable to the {fw} app's environment (repeatable)")
-        parser.add_argument(f"--{fw}-env-file", type=Path, default=default, metavar="FILE",
+        parser.add_argument(f"--{fw}-env-file", type=user_path, default=default, metavar="FILE",
                             help=f"add the variables of a dotenv file to the {fw} app's environment")
         parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
                             default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
-    parser.add_argument("--config", type=Path, default=default, metavar="FILE",
+    parser.add_argument("--config", type=user_path, default=default, metavar="FILE",
                         help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])")
 
 

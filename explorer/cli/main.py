@@ -52,7 +52,7 @@ def build_parser() -> OneLineParser:
     send.add_argument("--form", action="append", default=[], metavar="NAME=VALUE",
                       help="a form field (repeatable); sent urlencoded, or multipart with --file")  # fmt: skip
     send.add_argument("--file", action="append", default=[], metavar="FIELD=@PATH",
-                      help="a file to upload as multipart (repeatable; at most 1 MiB; ';type=text/csv' sets its type)")  # fmt: skip
+                      help="a file to upload as multipart (repeatable; at most 1 MiB; curl's ';type=text/csv' and ';filename=NAME')")  # fmt: skip
     send.add_argument("--burst", type=positive_int, default=1, help="send this many copies at once")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)

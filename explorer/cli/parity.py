@@ -16,6 +16,7 @@ from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
 from explorer.cli.common import add_server_options, fail, positive_int, run_async
+from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import ServerSpec
 
@@ -70,7 +71,7 @@ def add_parity_parser(sub: Any) -> None:
 
 def _check_folder(option: str, target: str | None) -> None:
     if target is not None:
-        folder = Path(target).expanduser().parent
+        folder = user_path(target).parent
         if not folder.is_dir():
             raise ExplorerError(f"{option}: no folder {str(folder)!r} to write into")
 

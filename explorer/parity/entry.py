@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
-from explorer.parity.template import Capture, CaptureError, RequestTemplate
+from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
+from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.forms import FilePart, check_form, read_file_part
 from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
@@ -148,9 +149,12 @@ def _check_shape(template: RequestTemplate) -> None:
     """What can be checked before the placeholders are filled: the method, a path, the headers.
 
     A placeholder is printable text, so this passes for any name; the filled request is checked again.
+    A path that starts with a placeholder (``"{{order}}"``, filled from a Location header) has its
+    leading '/' checked once filled.
     """
     check_method(template.method)
-    RequestSpec(template.method, template.path, template.headers).checked()
+    path = "/" + template.path if PLACEHOLDER.match(template.path) else template.path
+    RequestSpec(template.method, path, template.headers).checked()
 
 
 def request_keys(entry: dict[str, Any], where: str, folder: Path | None = None) -> dict[str, Any]:
@@ -193,21 +197,21 @@ def _form(value: Any, where: str) -> tuple[tuple[str, str], ...]:
 
 
 def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
-    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv}}``: multipart parts, read now."""
+    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv, filename: sent.csv}}``: parts, read now."""
     if not isinstance(value, dict):
         raise ParityFileError(f"{where}: 'files' must be a mapping of field: path")
     parts = []
     for name, spec in value.items():
-        media = None
+        media = filename = None
         if isinstance(spec, dict):
-            unknown = [k for k in spec if k not in ("path", "type")]
-            if unknown or not isinstance(spec.get("path"), str) or not isinstance(spec.get("type", ""), str):
-                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ...}}")
-            spec, media = spec["path"], spec.get("type")
+            unknown = [k for k in spec if k not in ("path", "type", "filename")]
+            if unknown or not all(isinstance(spec.get(k, ""), str) for k in ("path", "type", "filename")):
+                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ..., filename: ...}}")
+            spec, media, filename = spec.get("path"), spec.get("type"), spec.get("filename")
         if not isinstance(spec, str) or not spec:
             raise ParityFileError(f"{where}: file {brief(name)} needs a path")
-        path = Path(spec).expanduser()
-        parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media))
+        path = user_path(spec)
+        parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media, filename))
     check_form((), tuple(parts))
     return tuple(parts)
 

@@ -28,6 +28,7 @@ from explorer.parity.generate import Operation
 from explorer.parity.results import ParityResult
 from explorer.parity.run import RunState, run_case
 from explorer.parity.suite import ParityOptions
+from explorer.parity.template import literal
 
 __all__ = ["FUZZ_MISSING", "FuzzOutcome", "fuzz_available", "fuzz_operations"]
 
@@ -65,17 +66,22 @@ def _entry(op: Operation, case: Any) -> dict[str, Any]:
     from schemathesis.core import NotSet
 
     params = case.path_parameters or {}
-    path = re.sub(r"\{([^}]+)\}", lambda m: quote(str(params.get(m.group(1), m.group(0))), safe=""), op.openapi_path)
+    path = re.sub(r"\{([^}]+)\}", lambda m: _segment(params.get(m.group(1), m.group(0))), op.openapi_path)
     query = {k: json.dumps(v) if isinstance(v, bool) else v for k, v in (case.query or {}).items()}
     if query:
         path += "?" + urlencode(query, doseq=True)
-    entry: dict[str, Any] = {"name": f"fuzz {op.label}", "method": op.method, "path": path}
-    headers = {str(k): str(v) for k, v in (case.headers or {}).items()}
+    entry: dict[str, Any] = {"name": f"fuzz {op.label}", "method": op.method, "path": literal(path)}
+    headers = {str(k): literal(str(v)) for k, v in (case.headers or {}).items()}
     if headers:
         entry["headers"] = headers
     if not isinstance(case.body, NotSet):
-        entry["body"] = case.body
+        entry["body"] = literal(case.body)  # a drawn "{{x}}" is text, not a placeholder
     return entry
+
+
+def _segment(value: Any) -> str:
+    """A path parameter as written in the path: Schemathesis percent-encodes the strings it draws already."""
+    return value if isinstance(value, str) else quote(str(value), safe="")
 
 
 async def fuzz_operations(

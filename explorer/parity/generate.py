@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from explorer.parity.entry import ParityFileError
+from explorer.parity.template import literal
+from explorer.runtime.datafile import user_path
 
 __all__ = ["Operation", "entries_for", "write_entries"]
 
@@ -50,19 +52,19 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     )
     entries = []
     for op in ordered:
-        entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": op.path}
-        if op.body is not None:
+        entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": literal(op.path)}
+        if op.body is not None:  # the app's own example: a "{{name}}" in it is text (escaped), not a placeholder
             try:
-                entry["body"] = json.loads(op.body)
+                entry["body"] = literal(json.loads(op.body))
             except ValueError:
-                entry["body"] = op.body
+                entry["body"] = literal(op.body)
         entries.append(entry)
     return entries
 
 
 def write_entries(path: str | Path, entries: Sequence[dict[str, Any]]) -> Path:
     """Write ``entries`` as a YAML requests file; :class:`ParityFileError` when it cannot be written."""
-    target = Path(path).expanduser()
+    target = user_path(path)
     text = _HEADER + yaml.safe_dump({"requests": list(entries)}, sort_keys=False, allow_unicode=True, width=110)
     try:
         target.write_text(text, encoding="utf-8", errors="backslashreplace")

@@ -4,7 +4,8 @@ Both become entries of a requests file (then checked like any other, so the same
 keeping only what a request to the explorer's own servers can carry: the path and query (the host
 is dropped: the explorer only talks to the servers it started), the method, the headers it may set,
 the body. ``Host``, ``Content-Length``, ``Connection`` and HTTP/2 pseudo-headers are dropped, and so
-is ``Cookie``: cookies belong to each app's own run. Both files are read by the loader every user
+is ``Cookie``: cookies belong to each app's own run. A ``{{`` in a recording is escaped (``\\{{``):
+it is sent as recorded, never taken for a placeholder. Both files are read by the loader every user
 file goes through (:mod:`explorer.runtime.datafile`), and so is a ``-d @file`` a curl command names.
 """
 
@@ -17,7 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from explorer.parity.entry import ParityFileError
+from explorer.parity.template import literal
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
+from explorer.runtime.envfile import split_lines
+from explorer.runtime.errors import RequestError
+from explorer.runtime.forms import parse_file_arg
 from explorer.runtime.request import MAX_BODY_BYTES, RESERVED_HEADERS
 
 __all__ = ["from_curl", "from_har"]
@@ -33,7 +38,11 @@ _IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout"
 
 
 def _path_of(url: str, where: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (a port that is not a number from 0 to 65535 raises only when read)
+    except ValueError as exc:
+        raise ParityFileError(f"{where}: not a URL that can be read: {exc}") from None
     if parts.scheme and parts.scheme not in ("http", "https"):
         raise ParityFileError(f"{where}: only http and https requests can be imported, not {parts.scheme}:")
     path = parts.path or "/"
@@ -51,11 +60,12 @@ def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _entry(name: str, method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": name, "method": method.upper(), "path": path}
+    """An entry that sends what was recorded: a ``{{`` in it is text, not a placeholder (:func:`literal`)."""
+    entry: dict[str, Any] = {"name": name, "method": method.upper(), "path": literal(path)}
     if headers:
-        entry["headers"] = headers
+        entry["headers"] = literal(headers)
     if body is not None:
-        entry["body"] = body  # text, as recorded: its Content-Type header (if any) says what it is
+        entry["body"] = literal(body)  # text, as recorded: its Content-Type header (if any) says what it is
     return entry
 
 
@@ -66,7 +76,8 @@ def from_har(path: str | Path) -> list[dict[str, Any]]:
         document = load_data_file(path, HAR_LIMITS, "json")
     except DataFileError as exc:
         raise ParityFileError(str(exc)) from None
-    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    log = document.get("log") if isinstance(document, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ParityFileError(f"{path.name}: not a HAR file with requests (no log.entries list)")
     if len(entries) > MAX_IMPORTED:
@@ -87,7 +98,10 @@ def from_har(path: str | Path) -> list[dict[str, Any]]:
         if isinstance(post, dict) and isinstance(post.get("text"), str):
             body = post["text"]
             if post.get("encoding") == "base64":
-                body = base64.b64decode(body).decode("utf-8", "replace")
+                try:
+                    body = base64.b64decode("".join(body.split()), validate=True).decode("utf-8", "replace")
+                except ValueError as exc:  # binascii.Error
+                    raise ParityFileError(f"{where}: postData is not valid base64: {exc}") from None
         line = f"{method.upper()} {_path_of(request['url'], where)}"
         result.append(_entry(f"{number}. {line}"[:120], method, _path_of(request["url"], where), _headers(pairs), body))
     return result
@@ -97,7 +111,7 @@ def _commands(text: str) -> list[tuple[int, str]]:
     """Each curl command with its first line number: continuation backslashes joined, comments skipped."""
     commands: list[tuple[int, str]] = []
     current, start = "", 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if not current and (not stripped or stripped.startswith("#")):
             continue
@@ -160,7 +174,7 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         elif word in ("-F", "--form", "--form-string"):
             name, _, field_value = str(value).partition("=")
             if word != "--form-string" and field_value.startswith("@"):
-                files[name] = field_value[1:]  # read when the entry is checked, next to the curl file
+                files[name] = _file(str(value), where)  # read when the entry is checked, next to the curl file
             else:
                 form[name] = field_value
         elif word == "--json":
@@ -195,10 +209,21 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
     chosen = method or ("HEAD" if head else "POST" if body is not None or form or files else "GET")
     entry = _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
     if form:
-        entry["form"] = form
+        entry["form"] = literal(form)
     if files:
         entry["files"] = files
     return entry
+
+
+def _file(value: str, where: str) -> str | dict[str, str]:
+    """A ``-F name=@path`` file as the requests file writes it: the path, or ``{path, type, filename}``."""
+    try:
+        _, path, media, filename = parse_file_arg(value)
+    except RequestError as exc:
+        raise ParityFileError(f"{where}: -F: {exc}") from None
+    if media is None and filename is None:
+        return path
+    return {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
 
 
 def _data(value: str, option: str, where: str, folder: Path) -> str:

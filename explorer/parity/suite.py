@@ -30,6 +30,7 @@ from explorer.parity.entry import (
     regexes,
 )
 from explorer.parity.steps import CommandStep, parse_step
+from explorer.parity.template import ESCAPE_HINT
 from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
 
 __all__ = [
@@ -194,8 +195,9 @@ def check_placeholders(suite: ParitySuite, label: str) -> None:
         if bad:
             side = "" if len(bad) == len(FRAMEWORKS) else f" ({bad[0]} side)"
             so_far = ", ".join(sorted(known[bad[0]])) or "nothing yet"
-            raise ParityFileError(f"{label}: {kind} {counters[kind]} ({brief(step.name)}): unknown "
-                                  f"{{{{{missing[bad[0]][0]}}}}}{side}; captured before it: {so_far}")  # fmt: skip
+            name = missing[bad[0]][0]
+            raise ParityFileError(f"{label}: {kind} {counters[kind]} ({brief(step.name)}): unknown {{{{{name}}}}}{side}; "
+                                  f"captured before it: {so_far} ({ESCAPE_HINT.format(name=name)})")  # fmt: skip
         for framework, captures in step.captures.items():
             known[framework].update(c.name for c in captures)
 

@@ -5,6 +5,8 @@ different ids), so every value is captured per app, from that app's own answer, 
 the request filled with its own values. Placeholders are filled in the path, the header values and
 the body. In a JSON body a string that is exactly one placeholder takes the captured value with its
 JSON type (``"{{order_id}}"`` becomes the number 7); anywhere else the value is written as text.
+``\\{{`` is the text ``{{`` itself, never the start of a placeholder (:func:`literal` escapes
+what was recorded, so a HAR holding ``{{x}}`` is sent as recorded).
 
 The filled request is checked again before it is sent (:meth:`RequestSpec.checked`), so a captured
 value holding a line break cannot smuggle a header, and a path cannot be turned into another host.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +27,15 @@ from explorer.runtime.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_PATH_
 if TYPE_CHECKING:  # httpx loads with the client, on the first request
     from explorer.runtime.client import Exchange
 
-__all__ = ["PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "placeholders"]
+__all__ = [
+    "ESCAPE_HINT", "PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "literal",
+    "placeholders",
+]  # fmt: skip
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# A placeholder, or the escape `\{{` (the text `{{` itself), read left to right in one pass
+_TOKEN = re.compile(r"\\\{\{|" + PLACEHOLDER.pattern)
+ESCAPE_HINT = "write \\{{{{{name}}}}} to send it as text"
 _SECRET_NAME = re.compile(r"token|secret|passw|key|session|auth|cookie|csrf|jwt|bearer", re.IGNORECASE)
 NO_BODY = object()
 
@@ -41,8 +49,17 @@ class CaptureError(ExplorerError):
 
 
 def placeholders(text: str) -> list[str]:
-    """The names of the placeholders in ``text``, in order."""
-    return PLACEHOLDER.findall(text)
+    """The names of the placeholders in ``text``, in order (an escaped ``\\{{name}}`` is none)."""
+    return [match.group(1) for match in _TOKEN.finditer(text) if match.group(1)]
+
+
+def literal(value: Any) -> Any:
+    """``value`` (text, or a JSON value's strings) with every ``{{`` escaped, so it is sent as it is.
+
+    For what was recorded or generated rather than written: a HAR, a curl file, a fuzzed case.
+    A backslash before ``{{`` stands for the ``{{`` alone, so ``\\{{`` keeps its own backslash.
+    """
+    return _map_json(value, lambda item: item.replace("{{", "\\{{") if isinstance(item, str) else item)
 
 
 def _names_in(value: Any) -> Iterable[str]:
@@ -162,8 +179,10 @@ class _Sizes:
     def check(self, text: str, where: str, limit: int) -> int:
         """The length ``text`` will have once filled; :class:`TemplateError` past ``limit``, before building it."""
         size = len(text)
-        for match in PLACEHOLDER.finditer(text):
-            if match.group(1) in self.values:
+        for match in _TOKEN.finditer(text):
+            if match.group(1) is None:  # an escaped {{ loses its backslash
+                size -= 1
+            elif match.group(1) in self.values:
                 size += self(match.group(1)) - len(match.group(0))
                 if size > limit:
                     raise TemplateError(f"the {where} would be longer than {limit:,} characters once filled")
@@ -177,11 +196,14 @@ def _fill(text: str, values: Mapping[str, Any], where: str, limit: int | None = 
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name is None:
+            return "{{"
         if name not in values:
-            raise TemplateError(f"{{{{{name}}}}} in the {where} has no value: it was not captured")
+            raise TemplateError(f"{{{{{name}}}}} in the {where} has no value: it was not captured; "
+                                + ESCAPE_HINT.format(name=name))  # fmt: skip
         return _text(values[name])
 
-    return PLACEHOLDER.sub(one, text)
+    return _TOKEN.sub(one, text)
 
 
 def _json_size(value: Any, sizes: _Sizes, limit: int) -> None:
@@ -202,7 +224,7 @@ def _json_size(value: Any, sizes: _Sizes, limit: int) -> None:
 
 
 def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
-    """A copy of a JSON value with its placeholders filled (iterative, containers rebuilt bottom-up)."""
+    """A copy of a JSON value with its placeholders filled."""
 
     def leaf(item: Any) -> Any:
         if not isinstance(item, str):
@@ -212,6 +234,11 @@ def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
             return values[whole.group(1)]
         return _fill(item, values, "body")
 
+    return _map_json(value, leaf)
+
+
+def _map_json(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """A copy of a JSON value with ``leaf`` applied to every scalar (iterative, containers rebuilt bottom-up)."""
     if not isinstance(value, (dict, list)):
         return leaf(value)
     root: list[Any] = [None]
@@ -298,7 +325,11 @@ class RequestTemplate:
         elif self.has_body:
             _json_size(self.body, sizes, MAX_BODY_BYTES)
             body = _fill_json(self.body, sizes.values)
-            text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            try:
+                text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            except ValueError:  # a captured NaN or Infinity (Python's JSON parser reads them from an answer)
+                raise TemplateError("a captured value placed in the JSON body is NaN or Infinity, "
+                                    "not a JSON number, so it cannot be sent as JSON") from None  # fmt: skip
             if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
                 raise TemplateError(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB once filled")
             spec = replace(spec.with_json(body), body=text)

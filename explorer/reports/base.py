@@ -10,6 +10,7 @@ change the document's structure.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,11 @@ class ExchangeBlock:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExchangeBlock:
-        values = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        """From saved JSON, each value taken as the type it must be (a file is data: ``"curl": 5`` is no command)."""
+        values: dict[str, Any] = {k: _text(data.get(k)) for k in ("title", "request", "reason", "body", "body_lang")}
+        values.update({k: _optional_text(data.get(k)) for k in ("curl", "content_type", "error")})
+        values.update({k: _number(data.get(k)) for k in ("total_ms", "ttfb_ms", "server_ms")})
+        values["status"] = _status(data.get("status"))
         values["headers"] = tuple((str(k), str(v)) for k, v in data.get("headers", []))
         values["request_headers"] = tuple((str(k), str(v)) for k, v in data.get("request_headers", []))
         return cls(**values)
@@ -103,7 +108,7 @@ class Section:
         table = data.get("table")
         return cls(
             title=str(data.get("title", "")),
-            level=int(data.get("level", 2)),
+            level=_level(data.get("level", 2)),
             text=str(data.get("text", "")),
             items=tuple(map(str, data.get("items", []))),
             table=Table.from_dict(table) if isinstance(table, dict) else None,
@@ -167,6 +172,38 @@ class Report:
         except OSError as exc:
             raise ReportError(f"cannot write the report: {exc}") from None
         return md, js
+
+
+def _text(value: Any) -> str:
+    """A saved text: a string as it is, a number or true/false as written, anything else (a list, null) empty."""
+    return value if isinstance(value, str) else "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    """A saved text that may be absent: None stays None."""
+    return None if value is None else _text(value)
+
+
+def _status(value: Any) -> int | None:
+    """A saved HTTP status: a whole number from 0 to 999, else none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 999 else None
+
+
+def _number(value: Any) -> float | None:
+    """A saved timing: a finite number, else None (shown as n/a); ``1e999`` and ``NaN`` are no timing."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _level(value: Any) -> int:
+    """A saved heading level, within Markdown's 2 to 6 (``1e999`` or ``Infinity`` is no level: 2)."""
+    number = _number(value)
+    return 2 if number is None else max(2, min(int(number), 6))
 
 
 def escape(text: Any) -> str:
@@ -252,19 +289,19 @@ def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None
         body = "\n".join(lines[:MAX_BODY_LINES]) + f"\n… {len(lines) - MAX_BODY_LINES} more lines"
     request = exchange.get("request") or {}
     sent = exchange.get("sent") if isinstance(exchange.get("sent"), dict) else {}
-    return ExchangeBlock(
+    return ExchangeBlock(  # each saved value as the type it must be: a document may come from a file
         title=title,
         request=f"{request.get('method', '?')} {request.get('path', '?')}",
-        curl=curl,
-        status=exchange.get("status"),
-        reason=str(exchange.get("reason") or ""),
-        content_type=exchange.get("content_type"),
-        total_ms=exchange.get("elapsed_ms"),
-        ttfb_ms=exchange.get("ttfb_ms"),
-        server_ms=exchange.get("server_ms"),
+        curl=_optional_text(curl),
+        status=_status(exchange.get("status")),
+        reason=_text(exchange.get("reason")),
+        content_type=_optional_text(exchange.get("content_type")),
+        total_ms=_number(exchange.get("elapsed_ms")),
+        ttfb_ms=_number(exchange.get("ttfb_ms")),
+        server_ms=_number(exchange.get("server_ms")),
         headers=tuple((str(k), str(v)) for k, v in exchange.get("headers", [])),
         body=body,
         body_lang=lang,
-        error=exchange.get("error"),
+        error=_optional_text(exchange.get("error")),
         request_headers=tuple((str(k), str(v)) for k, v in sent.get("headers") or []),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.reports.base import ReportError
+from explorer.runtime.datafile import user_path
 
 __all__ = ["junit_xml", "write_junit"]
 
@@ -108,7 +109,7 @@ def junit_xml(document: dict[str, Any]) -> bytes:
 
 
 def write_junit(document: dict[str, Any], path: str | Path) -> Path:
-    target = Path(path).expanduser()
+    target = user_path(path)
     try:
         target.write_bytes(junit_xml(document))
     except OSError as exc:

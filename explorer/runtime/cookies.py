@@ -9,7 +9,8 @@ same name and path. ``Secure`` cookies are kept and sent: browsers count loopbac
 
 What a server sends is data, bounded: at most :data:`MAX_COOKIES` cookies a jar and
 :data:`MAX_COOKIE_BYTES` for a name and value; a cookie past those (or malformed) is refused with
-a note, never an exception.
+a note, never an exception. So is a cookie that could never be sent back: one with a control
+character (RFC 6265bis ignores those) or a character outside ASCII, which no header may carry.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MAX_COOKIES = 50
 MAX_COOKIE_BYTES = 4096  # name and value together, as browsers cap them
 _ATTRIBUTE_CHARS = 1024  # of one attribute's value
 _MAX_AGE = re.compile(r"-?[0-9]+")  # RFC 6265 5.2.2: ASCII digits only (int() would take '١٢٣' and '1_0')
+_UNSENDABLE = re.compile(r"[^\t\x20-\x7e]")  # RFC 6265bis refuses controls (not tab); an HTTP client sends ASCII only
 _MAX_AGE_SECONDS = 400 * 86400  # RFC 6265bis caps every expiry at 400 days; later ones are clamped to it
 
 
@@ -147,6 +149,9 @@ class CookieJar:
             raise ValueError("a cookie without a name")
         if len(name.encode()) + len(value.encode()) > MAX_COOKIE_BYTES:
             raise ValueError(f"cookie {name[:40]!r} is larger than {MAX_COOKIE_BYTES} bytes")
+        if bad := _UNSENDABLE.search(name + "=" + value):
+            raise ValueError(f"cookie {name[:40]!r} holds {bad.group()!r}: only ASCII without control characters "
+                             "can be sent back in a Cookie header")  # fmt: skip
         path, expires, max_age, http_only, secure, same_site = None, None, None, False, False, ""
         for attribute in attributes:
             key, _, raw = attribute.partition("=")

@@ -52,13 +52,28 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata import DataLimitError, check_depth, measure, printable
 
-__all__ = ["MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text"]
+__all__ = [
+    "MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text",
+    "user_path",
+]  # fmt: skip
 
 MAX_FILE_DEPTH = 600  # a saved run holds answers of up to 500 levels, a few levels down
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _MESSAGE_CHARS = 300
+
+
+def user_path(text: str | os.PathLike[str]) -> Path:
+    """A path the user gave, ``~`` and ``~name`` expanded as a shell does: every user path goes through here.
+
+    ``Path.expanduser`` raises ``RuntimeError`` for a user it cannot find (``~nosuchuser/x``); like a
+    shell, this leaves such a path as written, so what follows (no such folder, no such file) names it.
+    """
+    try:
+        return Path(os.path.expanduser(text))
+    except (ValueError, RuntimeError, KeyError):  # a NUL in the user name; no home to be found
+        return Path(text)
 
 
 class DataFileError(ExplorerError):
@@ -111,6 +126,8 @@ def read_bytes(path: Path, max_bytes: int, label: str) -> bytes:
         raise _fail(str(path), "is a folder, not a file") from None
     except OSError as exc:
         raise _fail(label, f"cannot read it: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path (TOML and JSON can spell one), or one that cannot be encoded
+        raise _fail(label, "cannot read it: the path holds a NUL or a character no file name can have") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

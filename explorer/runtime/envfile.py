@@ -1,6 +1,7 @@
 """Environment variables as data: ``KEY=VALUE`` from the command line and from dotenv files, checked and bounded.
 
-The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=VALUE`` per line,
+The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=VALUE`` per line
+(a line ends at ``\\n`` or ``\\r\\n`` only: any other Unicode line break is part of the value),
 an optional ``export`` before the key, ``#`` comments on their own line or after an unquoted value
 (with a space before the ``#``), values in single quotes taken literally, values in double quotes with
 ``\\n``, ``\\t``, ``\\"`` and ``\\\\`` escapes and spanning lines if need be. ``${NAME}`` is not
@@ -16,6 +17,7 @@ from explorer.runtime.errors import ExplorerError
 
 __all__ = [
     "MAX_VALUE_CHARS", "MAX_VARIABLES", "EnvError", "check_name", "check_value", "parse_assignment", "parse_dotenv",
+    "split_lines",
 ]  # fmt: skip
 
 MAX_VARIABLES = 1000
@@ -23,11 +25,21 @@ MAX_VALUE_CHARS = 32768
 _MAX_VARIABLE_BYTES = 128 * 1024  # Linux's MAX_ARG_STRLEN: 'NAME=value' and its NUL; past it exec fails with E2BIG
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[^=\s]+)\s*=\s*(?P<rest>.*)", re.DOTALL)
+_NEWLINE = re.compile(r"\r?\n")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 
 class EnvError(ExplorerError):
     """A variable that cannot be passed to an app: a bad name, a NUL character, too long, too many."""
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text file: ended by ``\\n`` or ``\\r\\n`` only, never ``str.splitlines()``'s other breaks.
+
+    A U+2028, a form feed or a U+0085 inside a value (a dotenv value, a curl command's quoted data)
+    is part of it: splitting there would make a second variable, or cut a command in two.
+    """
+    return _NEWLINE.split(text)
 
 
 def check_name(name: str) -> str:
@@ -83,7 +95,7 @@ def _double_quoted(rest: str, lines: list[str], index: int) -> tuple[str, int]:
 
 def parse_dotenv(text: str) -> list[tuple[str, str]]:
     """The assignments of a dotenv file, in order (a later one wins when the app reads them)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     found: list[tuple[str, str]] = []
     index = 0
     while index < len(lines):

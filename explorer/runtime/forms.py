@@ -25,7 +25,7 @@ from urllib.parse import quote_plus
 from explorer.runtime.errors import ExplorerError, RequestError
 
 __all__ = [
-    "MAX_FIELDS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FORM_BYTES", "FilePart", "check_form", "encode_form",
+    "MAX_FIELDS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FORM_BYTES", "FilePart", "check_form", "curl_file_arg", "encode_form",
     "encode_multipart", "encode_urlencoded", "form_media_type", "form_text", "parse_file_arg", "parse_form_field",
     "parse_form_text", "read_file_part",
 ]  # fmt: skip
@@ -37,7 +37,10 @@ MAX_FORM_BYTES = 2 * 1024 * 1024  # the whole encoded body: every field and file
 MAX_NAME_CHARS = 256  # a field name or a file name
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
-_MEDIA_TYPE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+# type/subtype, then parameters (';charset=utf-8', a quoted value in printable ASCII): never a line break
+_MEDIA_TYPE = re.compile(rf'^{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|"[\x20\x21\x23-\x5b\x5d-\x7e]*"))*$')
+_CURL_UNSUPPORTED = ("headers=", "encoder=")  # curl's other -F parameters: nothing here can send them
 
 
 @dataclass(frozen=True)
@@ -151,28 +154,103 @@ def parse_form_field(text: str) -> tuple[str, str]:
     return name, _check_text(value, f"the value of form field {name[:40]!r}")
 
 
-def parse_file_arg(text: str) -> tuple[str, str, str | None]:
-    """``'field=@path'`` (curl's spelling), optionally ending ``;type=text/csv``: field, path, media type."""
+def _curl_word(text: str, start: int) -> tuple[str, int]:
+    """One word of a curl ``-F`` value from ``start``: up to ';' or ',', or in double quotes (``\\"`` inside).
+
+    As curl's ``get_param_word``: an unquoted word loses its trailing spaces; a quote never closed
+    is read as unquoted; after a closing quote, anything up to the next ';' or ',' is dropped.
+    Returns the word and the index of the separator (or the end).
+    """
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    if text.startswith('"', start):
+        out, i = [], start + 1
+        while i < len(text) and text[i] != '"':
+            if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in '"\\':
+                i += 1
+            out.append(text[i])
+            i += 1
+        if i < len(text):  # closed
+            end = i + 1
+            while end < len(text) and text[end] not in ";,":
+                end += 1
+            return "".join(out), end
+    end = start
+    while end < len(text) and text[end] not in ";,":
+        end += 1
+    return text[start:end].rstrip(" \t"), end
+
+
+def parse_file_arg(text: str) -> tuple[str, str, str | None, str | None]:
+    """``'field=@path'`` as curl's ``-F`` spells it: field, path, media type, the file name to send.
+
+    After the path, curl's ``;type=text/csv`` (its parameters included, ``;charset=utf-8``) and
+    ``;filename=sent.csv``, in either order. A path or a name holding ';' or ',' is written in
+    double quotes, as for curl. What curl would do and this cannot (several files in one field,
+    ``;headers=``, ``;encoder=``) is refused with one line, never read as part of the path.
+    """
     if not isinstance(text, str) or "=@" not in text:
         raise RequestError(f"a file must look like 'field=@path', got {str(text)[:60]!r}")
-    name, path = text.split("=@", 1)
+    name, _, value = text.partition("=")
     if not name:
         raise RequestError(f"a file needs a field name before '=@', got {text[:60]!r}")
-    content_type = None
-    if ";type=" in path:
-        path, _, content_type = path.rpartition(";type=")
-        if not _MEDIA_TYPE.fullmatch(content_type):
-            raise RequestError(f"the media type {content_type[:40]!r} must look like 'text/plain'")
+    if not value.startswith("@"):
+        raise RequestError(f"a file must look like 'field=@path', got {text[:60]!r}")
+    path, end = _curl_word(value, 1)
+    content_type = filename = None
+    while end < len(value) and value[end] == ";":
+        start = end + 1
+        while start < len(value) and value[start] in " \t":
+            start += 1
+        param = value[start:].lower()
+        if param.startswith("type=") and content_type is None:
+            end = start + 5
+            while end < len(value) and value[end] not in ";,":
+                end += 1
+            content_type = value[start + 5 : end].strip()
+        elif param.startswith("filename="):
+            filename, end = _curl_word(value, start + 9)
+        elif param.startswith(_CURL_UNSUPPORTED):
+            raise RequestError(f"curl's ';{param.split('=', 1)[0]}=' for file {path[:40]!r} cannot be used here")
+        elif content_type is not None:  # curl: what follows the type and is no known parameter belongs to it
+            end = start
+            while end < len(value) and value[end] not in ";,":
+                end += 1
+            content_type += ";" + value[start:end].strip()
+        else:
+            word = value[start:].split(";", 1)[0].split("=", 1)[0]
+            raise RequestError(f"unknown ';{word[:20]}=' after file {path[:40]!r}; curl's are ';type=' and ';filename='")
+    if end < len(value):  # a ','
+        raise RequestError(f"one file per field: give another '{name[:20]}=@...' for each file "
+                           "(a path holding ',' or ';' goes in double quotes)")  # fmt: skip
+    if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
+        raise RequestError(f"the media type {content_type[:40]!r} must look like 'text/plain'")
     if not path:
         raise RequestError(f"a file needs a path after '=@', got {text[:60]!r}")
-    return name, path, content_type
+    return name, path, content_type, filename
 
 
-def read_file_part(field_name: str, path: str | Path, content_type: str | None = None) -> FilePart:
+def _curl_name(name: str) -> str:
+    """A file name as curl's ``-F`` reads it back: in double quotes when it holds ';', ',', a quote,
+    a backslash or an edge space (:func:`parse_file_arg` reads either form)."""
+    if re.search(r'[;,"\\]|^\s|\s$', name):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def curl_file_arg(part: FilePart) -> str:
+    """The ``-F`` value that sends ``part`` as curl would."""
+    return f"{part.field}=@{_curl_name(part.filename)};type={part.content_type}"
+
+
+def read_file_part(
+    field_name: str, path: str | Path, content_type: str | None = None, filename: str | None = None
+) -> FilePart:
     """A :class:`FilePart` from a file on disk: a regular file of at most :data:`MAX_FILE_BYTES`.
 
-    A pipe or a device is refused at once, never waited on or read for ever; the media type is
-    guessed from the file name when not given.
+    A pipe or a device is refused at once, never waited on or read for ever. The part is sent as
+    ``filename`` (default: the file's own name), and the media type, when not given, is guessed
+    from that name, as curl does.
     """
     from explorer.runtime.datafile import read_bytes
 
@@ -181,8 +259,9 @@ def read_file_part(field_name: str, path: str | Path, content_type: str | None =
         content = read_bytes(path, MAX_FILE_BYTES, path.name or str(path))
     except ExplorerError as exc:
         raise RequestError(f"file for field {field_name[:40]!r}: {exc}") from None
-    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    part = FilePart(field_name, path.name, content, content_type or guessed)
+    sent = path.name if filename is None else filename
+    guessed = mimetypes.guess_type(sent)[0] or "application/octet-stream"
+    part = FilePart(field_name, sent, content, content_type or guessed)
     check_form((), (part,))
     return part
 
@@ -212,12 +291,13 @@ def parse_form_text(
         if value.startswith("@"):
             if not multipart:
                 raise RequestError(f"a file ({line[:40]!r}) needs Content-Type: {MULTIPART}, not {URLENCODED}")
-            field_name, path, content_type = parse_file_arg(line)
+            field_name, path, content_type, filename = parse_file_arg(line)
             match = next((p for p in known if (p.field, p.filename) == (field_name, path)), None)
             if match is None:
-                files.append(read_file_part(field_name, path, content_type))
+                files.append(read_file_part(field_name, path, content_type, filename))
             else:
-                files.append(replace(match, content_type=content_type or match.content_type))
+                sent = match.filename if filename is None else filename
+                files.append(replace(match, content_type=content_type or match.content_type, filename=sent))
         else:
             form.append(parse_form_field(line))
         if len(form) > MAX_FIELDS or len(files) > MAX_FILES:
@@ -231,5 +311,5 @@ def form_text(form: tuple[tuple[str, str], ...], files: tuple[FilePart, ...]) ->
     One line per field, so a value holding a line break does not survive the round trip (the CLI's
     ``--form`` and requests files can send one).
     """
-    lines = [f"{name}={value}" for name, value in form] + [f"{p.field}=@{p.filename}" for p in files]
+    lines = [f"{name}={value}" for name, value in form] + [f"{p.field}=@{_curl_name(p.filename)}" for p in files]
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.forms import FilePart, check_form, encode_form
+from explorer.runtime.forms import FilePart, check_form, curl_file_arg, encode_form
 
 DEFAULT_TIMEOUT = 5.0  # seconds a request may take before it is reported as timed out
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -273,7 +273,7 @@ def curl_command(spec: RequestSpec, base_url: str, sent: tuple[tuple[str, str], 
         for name, value in spec.form:
             parts += ["--form-string", f"{name}={value}"]
         for part in spec.files:
-            parts += ["-F", f"{part.field}=@{part.filename};type={part.content_type}"]
+            parts += ["-F", curl_file_arg(part)]
     elif spec.form:  # the exact urlencoded bytes; curl's -d sets the form Content-Type
         parts += ["--data-raw", encode_form(spec.form, ())[1].decode("ascii")]
     parts.append(base_url.rstrip("/") + spec.path)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from textual import on, work
 
 from explorer.parity.secrets import Redactor
+from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.session import Session
 from explorer.runtime.specs import demo_requests_file
@@ -47,7 +47,7 @@ class ParityController(ParityScreen):
             return
         try:
             # Off the event loop: the file is bounded, but reading and checking it is still work.
-            suite = await asyncio.to_thread(load_suite, Path(path).expanduser())
+            suite = await asyncio.to_thread(load_suite, user_path(path))
         except ExplorerError as exc:
             self.show_error(str(exc))
             self.notify(str(exc), severity="error", markup=False)
