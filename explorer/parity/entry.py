@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
+from explorer.parity.regexcheck import MAX_REGEXES, RegexRefused, check_regex
 from explorer.parity.template import Capture, CaptureError, RequestTemplate
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.forms import FilePart, check_form, read_file_part
@@ -272,17 +273,23 @@ def names(value: Any, where: str) -> tuple[str, ...]:
 
 
 def regexes(value: Any, where: str) -> tuple[str, ...]:
-    """Regular expressions, each compiled once here so a bad one is named before any server starts."""
+    """Regular expressions, each sized (:mod:`explorer.parity.regexcheck`) then compiled once here, so a
+    bad or costly one is named before any server starts."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ParityFileError(f"{where}: expected a list of regular expressions")
+    if len(value) > MAX_REGEXES:
+        raise ParityFileError(f"{where}: {len(value):,} patterns; the limit is {MAX_REGEXES}")
     import regex  # what compares with them: the re syntax, with a time-out (explorer.parity.compare)
 
     for pattern in value:
         try:
+            check_regex(pattern)
             re.compile(pattern)
             regex.compile(pattern, flags=regex.VERSION0)
+        except RegexRefused as exc:
+            raise ParityFileError(f"{where}: {brief(pattern)} {exc}") from None
         except (re.error, regex.error) as exc:
             raise ParityFileError(f"{where}: {brief(pattern)} is not a regular expression: {exc}") from None
     return tuple(dict.fromkeys(value))

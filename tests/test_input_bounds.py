@@ -1,0 +1,89 @@
+"""Small files that cost gigabytes or minutes: each bound named in one line, fast, before any server starts.
+
+Before these bounds: ``ignore_regex: ["a{1000000000}"]`` (54 bytes) grew the process to 23 GB;
+5,000 nested groups raised ``RecursionError`` and ``a{4294967296}`` ``OverflowError``; 20,000 dotted
+``ignore_keys`` took 760 s to compare one answer; a 4 MiB YAML of empty lists peaked at 1 GB, a 32 MiB
+HAR of ``[]`` at 1.6 GB and a 64 MiB saved run at 3.2 GB; an interpreter that floods its output was
+kept whole (1.6 GB). Whatever could eat the machine runs in a child with its address space capped.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from explorer.parity.entry import ParityFileError
+from explorer.parity.suite import parse_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER_APP = "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('yes')\napp = None\n"
+
+
+def _capped(memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
+def explorer(*args: str, cwd: Path = ROOT, memory: int = 1 << 30, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child that cannot grow past ``memory`` bytes of address space."""
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=cwd, preexec_fn=lambda: _capped(memory))  # fmt: skip
+
+
+def refused_before_start(tmp_path: Path, name: str, content: str, message: str, memory: int = 1 << 30) -> float:
+    """``explorer parity`` on the file: exit 2, one line holding ``message``, no app imported; the seconds taken."""
+    (tmp_path / name).write_text(content)
+    (tmp_path / "marker_app.py").write_text(MARKER_APP)
+    apps = ["--app-dir", str(tmp_path), "--flask", "marker_app:app", "--fastapi", "marker_app:app"]
+    started = time.monotonic()
+    result = explorer("parity", str(tmp_path / name), *apps, memory=memory)
+    took = time.monotonic() - started
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.count("\n") == 1 and message in result.stderr and result.stdout == "", result.stderr[-2000:]
+    assert not (tmp_path / "imported").exists()
+    return took
+
+
+# --- ignore_regex (issue 19, items 9 and 12) --------------------------------------------------------
+
+
+def test_a_counted_repeat_is_refused_before_it_is_compiled(tmp_path: Path) -> None:
+    """54 bytes grew the process to 23 GB (here: MemoryError at the 1 GiB cap, a traceback)."""
+    took = refused_before_start(tmp_path, "r.yaml", 'ignore_regex: ["a{1000000000}"]\nrequests:\n  - path: /\n',
+                                "has more than 100,000 parts once its repeats are written out")  # fmt: skip
+    assert took < 20
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("(" * 5000 + "a" + ")" * 5000, "longer than 1,000 characters"),  # RecursionError before
+        ("(" * 300 + "a" + ")" * 300, "nests groups deeper than 50 levels"),  # RecursionError before
+        ("a{4294967296}", "has more than 100,000 parts"),  # OverflowError before
+        ("(?:a{1000}){1000}", "has more than 100,000 parts"),  # 280 MB before
+        ("(?:(?:a{100}){100}){11}", "has more than 100,000 parts"),  # nested repeats multiply
+        ("(?x)a{1000 000}", "verbose mode"),  # regex reads a repeat where re reads letters: 262 MB
+        ("((a)", "is not a regular expression"),
+    ],
+    ids=["5000-groups", "300-groups", "overflow", "nested-million", "nested-110k", "verbose", "malformed"],
+)
+def test_hostile_ignore_regex_is_one_line(pattern: str, message: str) -> None:
+    for document in ({"ignore_regex": [pattern], "requests": [{"path": "/"}]},
+                     {"requests": [{"path": "/", "ignore_regex": pattern}]}):  # fmt: skip
+        with pytest.raises(ParityFileError) as info:
+            parse_suite(document, "r.yaml")
+        line = str(info.value)
+        assert message in line and "\n" not in line and len(line) < 400, line
+
+
+def test_ordinary_patterns_still_load_and_the_count_is_bounded() -> None:
+    fine = [r"\d{4}-\d{2}-\d{2}T[\d:.]+Z?", r"(?i)request[-_]id: [0-9a-f]{32}", r"(a)(?(1)b|c)", r"(?>x+)y",
+            r"(?<=ab)c", r"[]()]+", r"[^]()]", r".{0,5000}", "(" * 50 + "a" + ")" * 50]  # fmt: skip
+    suite = parse_suite({"ignore_regex": fine, "requests": [{"path": "/"}]}, "r.yaml")
+    assert suite.options.ignore_regex == tuple(fine)
+    with pytest.raises(ParityFileError, match="101 patterns; the limit is 100"):
+        parse_suite({"ignore_regex": [f"x{i}" for i in range(101)], "requests": [{"path": "/"}]}, "r.yaml")
