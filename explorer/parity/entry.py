@@ -29,6 +29,8 @@ SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
               "capture", "flask", "fastapi", "expect_differences")  # fmt: skip
 FRAMEWORKS = ("flask", "fastapi")
+MAX_NAMES = 1000  # ignore_keys or compare_headers per list
+MAX_NAME_CHARS = 1000
 
 
 class ParityFileError(ExplorerError):
@@ -264,11 +266,17 @@ def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
-def names(value: Any, where: str) -> tuple[str, ...]:
+def names(value: Any, where: str, limit: int = MAX_NAMES) -> tuple[str, ...]:
+    """Names (or dotted paths): at most ``limit`` of them, each at most :data:`MAX_NAME_CHARS` characters."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ParityFileError(f"{where}: expected a list of names")
+    if len(value) > limit:
+        raise ParityFileError(f"{where}: {len(value):,} names; the limit is {limit:,}")
+    long = next((v for v in value if len(v) > MAX_NAME_CHARS), None)
+    if long is not None:
+        raise ParityFileError(f"{where}: {brief(long)} is longer than {MAX_NAME_CHARS:,} characters")
     return tuple(dict.fromkeys(v.strip() for v in value))
 
 
