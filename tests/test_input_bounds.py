@@ -140,3 +140,29 @@ def test_the_number_of_ignore_keys_is_bounded() -> None:
         parse_suite({"requests": [{"path": "/", "ignore_keys": ["a." * 600]}]}, "r.yaml")
     assert len(parse_suite({"ignore_keys": [f"k{i}" for i in range(1000)], "requests": [{"path": "/"}]},
                            "r.yaml").options.ignore_keys) == 1000  # fmt: skip
+
+
+# --- an interpreter that floods its output (issue 19, item 13) ----------------------------------------
+
+FLOOD_CHECK = """
+import asyncio, resource, sys
+from explorer.runtime.prestart import PrestartError, check_interpreter
+from explorer.runtime.specs import ServerSpec
+try:
+    asyncio.run(check_interpreter(ServerSpec("flask", "werkzeug", "a:app", python=sys.argv[1])))
+except PrestartError as exc:
+    print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_the_interpreter_check_keeps_a_bounded_tail_of_a_flood(tmp_path: Path) -> None:
+    """100 MB of output were all kept while looking for the check's answer line (1.64 GB in the issue)."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nhead -c 100000000 /dev/zero\n")
+    fake.chmod(0o755)
+    result = subprocess.run([sys.executable, "-c", FLOOD_CHECK, str(fake)], capture_output=True, text=True, timeout=60,
+                            cwd=ROOT, preexec_fn=lambda: _capped(1 << 30))  # fmt: skip
+    said, peak_mb = result.stdout.splitlines()
+    assert "is not a Python the explorer can use" in said or "did not answer" in said, result.stderr[-2000:]
+    assert int(peak_mb) < 100, f"{peak_mb} MB"
