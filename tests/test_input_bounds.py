@@ -9,15 +9,21 @@ kept whole (1.6 GB). Whatever could eat the machine runs in a child with its add
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from explorer.parity.entry import ParityFileError
+from explorer.runtime import datafile
+from explorer.runtime.datafile import BoundedComposer, DataFileError, FileLimits, parse_data
 from explorer.parity.suite import parse_suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,3 +172,76 @@ def test_the_interpreter_check_keeps_a_bounded_tail_of_a_flood(tmp_path: Path) -
     said, peak_mb = result.stdout.splitlines()
     assert "is not a Python the explorer can use" in said or "did not answer" in said, result.stderr[-2000:]
     assert int(peak_mb) < 100, f"{peak_mb} MB"
+
+
+# --- values, not only bytes (issue 19, item 14) --------------------------------------------------------
+
+
+def measured(*args: str, timeout: float = 60, memory: int = 1 << 30) -> tuple[int, str, str, int]:
+    """The CLI's exit code, stdout, stderr and peak memory in MB (its own, from ``wait4``)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "explorer", *args], stdout=out, stderr=err, cwd=ROOT,
+                                preexec_fn=lambda: _capped(memory))  # fmt: skip
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss // 1024
+
+
+def _apps(tmp_path: Path) -> list[str]:
+    (tmp_path / "marker_app.py").write_text(MARKER_APP)
+    return ["--app-dir", str(tmp_path), "--flask", "marker_app:app", "--fastapi", "marker_app:app"]
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "message"),
+    [
+        ("requests.yaml", 262_144, "holds more than 262,144 values and keys"),  # 1 GB for 4 MiB before
+        ("requests.json", 262_144, "holds more than 262,144 values"),
+        ("har", 2_097_152, "holds more than 2,097,152 values"),  # 1.6 GB for 32 MiB before
+        ("report", 4_194_304, "holds more than 4,194,304 values"),  # 3.2 GB for 64 MiB before
+    ],
+)
+def test_a_file_of_empty_lists_is_refused_before_it_is_built(tmp_path: Path, name: str, values: int, message: str) -> None:
+    """Just past each file's bound of values (one per 16 bytes of its cap), in a third of its bytes or less."""
+    path = tmp_path / (name if "." in name else f"{name}.json")
+    path.write_text("[" + "[]," * values + "[]]")
+    if name.startswith("requests"):
+        command = ["parity", str(path), *_apps(tmp_path)]
+    elif name == "har":
+        command = ["parity", "--from-har", str(path), "--write", str(tmp_path / "out.yaml"), *_apps(tmp_path)]
+    else:
+        command = ["report", "--from", str(path)]
+    code, out, err, peak = measured(*command)
+    assert code == 2 and err.count("\n") == 1 and message in err and out == "", (code, err[-2000:])
+    assert peak < 200, f"{peak} MB"
+    assert not (tmp_path / "imported").exists() and not (tmp_path / "out.yaml").exists()
+
+
+class PureLoader(BoundedComposer, yaml.SafeLoader):
+    """The bounded composer on PyYAML's pure-Python parser (used when libyaml is missing)."""
+
+
+def test_values_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commas and brackets inside strings are not values, nor are empty containers' insides; YAML counts its keys."""
+
+    cases = [
+        ('["a,b,[c{", {"k": [ ], "l": {\n}}, [1, 2]]', "json", 8),
+        ("[" + ", ".join(['"[,{"'] * 20) + "]", "json", 21),
+        ("a: [1, 2]\nb: {c: d}\ne: ['-,:?', [], {}]\n", "yaml", 14),
+        ("- - - x\n- {a: 1, b}\n- [k: v]\n", "yaml", 13),
+    ]
+    for text, fmt, count in cases:
+        for loader in (None, PureLoader) if fmt == "yaml" else (None,):
+            assert parse_data(text, fmt, FileLimits(1 << 20, max_values=count), "f", loader) is not None
+            with pytest.raises(DataFileError, match=f"f: holds more than {count - 1:,} values"):
+                parse_data(text, fmt, FileLimits(1 << 20, max_values=count - 1), "f", loader)
+    monkeypatch.setattr(datafile, "_count_yaml", lambda *_args: None)  # the composer counts as well
+    with pytest.raises(DataFileError, match="f: holds more than 12 values and keys"):
+        parse_data(cases[-1][0], "yaml", FileLimits(1 << 20, max_values=12), "f")

@@ -19,8 +19,14 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    (:func:`explorer.runtime.userdata.measure` walks each shared part once) and refused past
    ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
    (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
-6. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
-7. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
+6. **Values** (:attr:`FileLimits.values`, one per 16 bytes by default): counted before anything is
+   built, since a file within its byte cap still expands 50 to 250 times in memory (a 4 MiB YAML of
+   empty lists took 1 GB, a 64 MiB JSON of ``[]`` 3.2 GB). JSON: ``,``, ``[`` and ``{`` are counted
+   in the text, outside strings when that count is too high. YAML: when a count of its indicators
+   says there may be too many, its events are counted by a first pass that builds nothing; the
+   composer counts its nodes too. TOML files here are small (256 KiB) and are not counted.
+7. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
+8. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
    sent; refused with the place they are at, before any server starts. A saved run may hold them
    (answers can), so reports accept them and write them as escapes.
 """
@@ -73,10 +79,15 @@ class FileLimits:
     max_depth: int = MAX_FILE_DEPTH
     max_expanded: int | None = None  # default: four times max_bytes
     surrogates: bool = False  # accept lone surrogates: only for files written back out, never sent (saved runs)
+    max_values: int | None = None  # values parsed (YAML: nodes, keys included); default: one per 16 bytes
 
     @property
     def expanded(self) -> int:
         return self.max_expanded if self.max_expanded is not None else 4 * self.max_bytes
+
+    @property
+    def values(self) -> int:
+        return self.max_values if self.max_values is not None else max(self.max_bytes // 16, 1000)
 
 
 def _size(count: int) -> str:
@@ -171,7 +182,7 @@ def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None,
 
 
 def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None) -> Any:
-    """Guards 4 to 7 on text already read: parse within the depth bound, then measure the result.
+    """Guards 4 to 8 on text already read: parse within the depth bound, then measure the result.
 
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
     """
@@ -183,6 +194,7 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
         except EnvError as exc:
             raise _fail(label, str(exc)) from None
     if fmt == "json":
+        _count_json(text, limits.values, label)
         value = _parse_json(text, limits, label)
     elif fmt == "toml":
         value = _parse_toml(text, limits, label)
@@ -196,6 +208,28 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
     except DataLimitError as exc:
         raise _fail(label, str(exc)) from None
     return value
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_SPACED_EMPTY = re.compile(r"[\[{][ \t\n\r]+[\]}]")
+_JSON_SPACE = " \t\n\r"
+
+
+def _count_json(text: str, limit: int, label: str) -> None:
+    """Refuse JSON text of more than ``limit`` values before it is parsed.
+
+    Every value but the first is the first item of a container or follows a comma, so there are at
+    most 1 + commas + ``[`` + ``{``: counted in the whole text first (fast, and enough for most
+    files), then, if that is too many, outside strings and without the empty containers, exactly.
+    """
+    if 1 + text.count(",") + text.count("[") + text.count("{") <= limit:
+        return
+    bare = _JSON_STRING.sub('""', text)
+    empty = bare.count("[]") + bare.count("{}")
+    if any(bare.count(opening + space) for opening in "[{" for space in _JSON_SPACE):
+        empty += sum(1 for _ in _JSON_SPACED_EMPTY.finditer(bare))
+    if 1 + bare.count(",") + bare.count("[") + bare.count("{") - empty > limit:
+        raise _fail(label, f"holds more than {limit:,} values")
 
 
 def _parse_json(text: str, limits: FileLimits, label: str) -> Any:
@@ -238,6 +272,7 @@ class BoundedComposer:
     """An iterative composer with a depth bound, mixed into PyYAML's safe loader (before it)."""
 
     max_depth = MAX_FILE_DEPTH
+    max_values = 1_000_000
     get_event: Any
     check_event: Any
     resolve: Any
@@ -261,6 +296,7 @@ class BoundedComposer:
         stack: list[Node] = []
         open_ids: set[int] = set()
         keys: list[Node | None] = []  # per open mapping: the key waiting for its value
+        count = 0
         while True:
             event = self.get_event()
             if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
@@ -271,6 +307,9 @@ class BoundedComposer:
                 if not stack:
                     break
                 continue
+            count += 1
+            if count > self.max_values:
+                raise _Refused(f"holds more than {self.max_values:,} values and keys", event.start_mark)
             node = self._node(event, anchors, open_ids)
             if stack:
                 self._attach(stack[-1], keys, node, event)
@@ -330,10 +369,37 @@ class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
 
 
+_NODE_EVENTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
+
+
+def _count_yaml(text: str, limit: int, loader_class: type) -> None:
+    """Refuse YAML of more than ``limit`` nodes before one is built (a node costs about 400 bytes).
+
+    A node is the document, or comes after ``-``, ``[``, ``{``, ``,``, ``:`` or ``?`` (a pair, two
+    nodes, after one ``:``), so twice their count is a bound: when it is within ``limit`` the
+    composer's own count suffices; otherwise a first pass counts the parser's events, keeping none.
+    """
+    if 1 + 2 * sum(text.count(c) for c in "-[{,:?") <= limit:
+        return
+    loader = loader_class(text)
+    try:
+        count = 0
+        while not loader.check_event(StreamEndEvent):
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > limit:
+                    raise _Refused(f"holds more than {limit:,} values and keys", event.start_mark)
+    finally:
+        loader.dispose()
+
+
 def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
     loader = loader_class(text)
     loader.max_depth = limits.max_depth
+    loader.max_values = limits.values
     try:
+        _count_yaml(text, limits.values, loader_class)
         return loader.get_single_data()
     except _Refused as exc:
         raise _fail(label, str(exc)) from None
