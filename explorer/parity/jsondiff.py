@@ -210,10 +210,15 @@ class _Ignore:
         return state
 
 
+_Child = tuple[Any, Any, _Path, _State]  # (key or index, value, path, state)
+
+
 class _Walk:
     """One comparison: the work budget, the changes kept, the structural ids under ``ignore_order``."""
 
-    def __init__(self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int) -> None:
+    def __init__(
+        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int
+    ) -> None:
         self.ignore_order = ignore_order
         self.limit = limit
         self.budget = budget
@@ -250,7 +255,8 @@ class _Walk:
             if isinstance(a, dict) and isinstance(b, dict):
                 stack.extend(reversed(self._object_tasks(a, b, path, state)))
             elif isinstance(a, list) and isinstance(b, list):
-                tasks = self._unordered_tasks(a, b, path, state) if self.ignore_order else self._list_tasks(a, b, path, state)
+                by = self._unordered_tasks if self.ignore_order else self._list_tasks
+                tasks = by(a, b, path, state)
                 stack.extend(reversed(tasks))
             elif not _same_leaf(a, b):
                 kind = "changed" if _kind(a) == _kind(b) else "type"
@@ -306,7 +312,7 @@ class _Walk:
         if known is not None:
             return known
         # Post-order without recursion: a container gets its id once all its children have theirs.
-        stack: list[tuple[Any, _Path, _State, list[tuple[Any, Any, _Path, _State]] | None]] = [(value, path, state, None)]
+        stack: list[tuple[Any, _Path, _State, list[_Child] | None]] = [(value, path, state, None)]
         while stack:
             node, where, at, children = stack.pop()
             if children is None:
@@ -329,7 +335,7 @@ class _Walk:
             self._ids[id(node)] = self._intern(key)
         return self._ids[id(value)]
 
-    def _children(self, node: Any, where: _Path, state: _State) -> list[tuple[Any, Any, _Path, _State]]:
+    def _children(self, node: Any, where: _Path, state: _State) -> list[_Child]:
         ignore = self.ignore
         if isinstance(node, dict):
             return [(k, v, (where, k), ignore.step(state, k)) for k, v in node.items() if not ignore.drops(k, state)]

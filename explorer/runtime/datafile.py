@@ -19,11 +19,8 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    (:func:`explorer.runtime.userdata.measure` walks each shared part once) and refused past
    ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
    (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
-6. **Values** (:attr:`FileLimits.values`, one per 16 bytes by default): counted before anything is
-   built, since a file within its byte cap still expands 50 to 250 times in memory (a 4 MiB YAML of
-   empty lists took 1 GB, a 64 MiB JSON of ``[]`` 3.2 GB). JSON: ``,``, ``[`` and ``{`` are counted
-   in the text, outside strings when that count is too high. YAML: when a count of its indicators
-   says there may be too many, its events are counted by a first pass that builds nothing; the
+6. **Values** (:attr:`FileLimits.values`, one per 16 bytes by default), counted before anything is
+   built (:mod:`explorer.runtime.valuecount`): JSON in its text, YAML by its parser's events; the
    composer counts its nodes too. TOML files here are small (256 KiB) and are not counted.
 7. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
 8. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
@@ -57,6 +54,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata import DataLimitError, check_depth, measure, printable
+from explorer.runtime.valuecount import count_json, count_yaml
 
 __all__ = ["MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text"]
 
@@ -194,7 +192,10 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
         except EnvError as exc:
             raise _fail(label, str(exc)) from None
     if fmt == "json":
-        _count_json(text, limits.values, label)
+        try:
+            count_json(text, limits.values)
+        except DataLimitError as exc:
+            raise _fail(label, str(exc)) from None
         value = _parse_json(text, limits, label)
     elif fmt == "toml":
         value = _parse_toml(text, limits, label)
@@ -208,28 +209,6 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
     except DataLimitError as exc:
         raise _fail(label, str(exc)) from None
     return value
-
-
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_JSON_SPACED_EMPTY = re.compile(r"[\[{][ \t\n\r]+[\]}]")
-_JSON_SPACE = " \t\n\r"
-
-
-def _count_json(text: str, limit: int, label: str) -> None:
-    """Refuse JSON text of more than ``limit`` values before it is parsed.
-
-    Every value but the first is the first item of a container or follows a comma, so there are at
-    most 1 + commas + ``[`` + ``{``: counted in the whole text first (fast, and enough for most
-    files), then, if that is too many, outside strings and without the empty containers, exactly.
-    """
-    if 1 + text.count(",") + text.count("[") + text.count("{") <= limit:
-        return
-    bare = _JSON_STRING.sub('""', text)
-    empty = bare.count("[]") + bare.count("{}")
-    if any(bare.count(opening + space) for opening in "[{" for space in _JSON_SPACE):
-        empty += sum(1 for _ in _JSON_SPACED_EMPTY.finditer(bare))
-    if 1 + bare.count(",") + bare.count("[") + bare.count("{") - empty > limit:
-        raise _fail(label, f"holds more than {limit:,} values")
 
 
 def _parse_json(text: str, limits: FileLimits, label: str) -> Any:
@@ -369,39 +348,14 @@ class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
 
 
-_NODE_EVENTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
-
-
-def _count_yaml(text: str, limit: int, loader_class: type) -> None:
-    """Refuse YAML of more than ``limit`` nodes before one is built (a node costs about 400 bytes).
-
-    A node is the document, or comes after ``-``, ``[``, ``{``, ``,``, ``:`` or ``?`` (a pair, two
-    nodes, after one ``:``), so twice their count is a bound: when it is within ``limit`` the
-    composer's own count suffices; otherwise a first pass counts the parser's events, keeping none.
-    """
-    if 1 + 2 * sum(text.count(c) for c in "-[{,:?") <= limit:
-        return
-    loader = loader_class(text)
-    try:
-        count = 0
-        while not loader.check_event(StreamEndEvent):
-            event = loader.get_event()
-            if isinstance(event, _NODE_EVENTS):
-                count += 1
-                if count > limit:
-                    raise _Refused(f"holds more than {limit:,} values and keys", event.start_mark)
-    finally:
-        loader.dispose()
-
-
 def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
     loader = loader_class(text)
     loader.max_depth = limits.max_depth
     loader.max_values = limits.values
     try:
-        _count_yaml(text, limits.values, loader_class)
+        count_yaml(text, limits.values, loader_class)
         return loader.get_single_data()
-    except _Refused as exc:
+    except (_Refused, DataLimitError) as exc:
         raise _fail(label, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
