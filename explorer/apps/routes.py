@@ -21,6 +21,7 @@ from explorer.runtime.errors import ExplorerError
 from explorer.apps.handlers import Endpoint, endpoints_from
 from explorer.runtime.keeper import spawn_kept
 from explorer.runtime.launch import child_argv, server_env
+from explorer.runtime.logbuffer import keep_tail
 from explorer.runtime.prestart import PrestartError, check_interpreter
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.specs import ServerSpec
@@ -162,9 +163,7 @@ async def flask_url_map(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> li
 async def _read_tail(stream: asyncio.StreamReader, into: bytearray) -> None:
     """Read ``stream`` to its end, keeping only the last :data:`_OUTPUT_LIMIT` bytes."""
     while chunk := await stream.read(65536):
-        into += chunk
-        if len(into) > _OUTPUT_LIMIT:
-            del into[: len(into) - _OUTPUT_LIMIT]
+        keep_tail(into, chunk, _OUTPUT_LIMIT)
 
 
 # --- Both ------------------------------------------------------------------------------------------

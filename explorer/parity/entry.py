@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
+from explorer.parity.regexcheck import MAX_REGEXES, RegexRefused, check_regex
 from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
 from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
@@ -29,6 +30,8 @@ SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
               "capture", "flask", "fastapi", "expect_differences")  # fmt: skip
 FRAMEWORKS = ("flask", "fastapi")
+MAX_NAMES = 1000  # ignore_keys or compare_headers per list
+MAX_NAME_CHARS = 1000
 
 
 class ParityFileError(ExplorerError):
@@ -267,26 +270,38 @@ def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
-def names(value: Any, where: str) -> tuple[str, ...]:
+def names(value: Any, where: str, limit: int = MAX_NAMES) -> tuple[str, ...]:
+    """Names (or dotted paths): at most ``limit`` of them, each at most :data:`MAX_NAME_CHARS` characters."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ParityFileError(f"{where}: expected a list of names")
+    if len(value) > limit:
+        raise ParityFileError(f"{where}: {len(value):,} names; the limit is {limit:,}")
+    long = next((v for v in value if len(v) > MAX_NAME_CHARS), None)
+    if long is not None:
+        raise ParityFileError(f"{where}: {brief(long)} is longer than {MAX_NAME_CHARS:,} characters")
     return tuple(dict.fromkeys(v.strip() for v in value))
 
 
 def regexes(value: Any, where: str) -> tuple[str, ...]:
-    """Regular expressions, each compiled once here so a bad one is named before any server starts."""
+    """Regular expressions, each sized (:mod:`explorer.parity.regexcheck`) then compiled once here, so a
+    bad or costly one is named before any server starts."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ParityFileError(f"{where}: expected a list of regular expressions")
+    if len(value) > MAX_REGEXES:
+        raise ParityFileError(f"{where}: {len(value):,} patterns; the limit is {MAX_REGEXES}")
     import regex  # what compares with them: the re syntax, with a time-out (explorer.parity.compare)
 
     for pattern in value:
         try:
+            check_regex(pattern)
             re.compile(pattern)
             regex.compile(pattern, flags=regex.VERSION0)
+        except RegexRefused as exc:
+            raise ParityFileError(f"{where}: {brief(pattern)} {exc}") from None
         except (re.error, regex.error) as exc:
             raise ParityFileError(f"{where}: {brief(pattern)} is not a regular expression: {exc}") from None
     return tuple(dict.fromkeys(value))

@@ -19,8 +19,11 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    (:func:`explorer.runtime.userdata.measure` walks each shared part once) and refused past
    ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
    (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
-6. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
-7. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
+6. **Values** (:attr:`FileLimits.values`, one per 16 bytes by default), counted before anything is
+   built (:mod:`explorer.runtime.valuecount`): JSON in its text, YAML by its parser's events; the
+   composer counts its nodes too. TOML files here are small (256 KiB) and are not counted.
+7. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
+8. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
    sent; refused with the place they are at, before any server starts. A saved run may hold them
    (answers can), so reports accept them and write them as escapes.
 """
@@ -51,6 +54,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata import DataLimitError, check_depth, measure, printable
+from explorer.runtime.valuecount import count_json, count_yaml
 
 __all__ = [
     "MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text",
@@ -88,10 +92,15 @@ class FileLimits:
     max_depth: int = MAX_FILE_DEPTH
     max_expanded: int | None = None  # default: four times max_bytes
     surrogates: bool = False  # accept lone surrogates: only for files written back out, never sent (saved runs)
+    max_values: int | None = None  # values parsed (YAML: nodes, keys included); default: one per 16 bytes
 
     @property
     def expanded(self) -> int:
         return self.max_expanded if self.max_expanded is not None else 4 * self.max_bytes
+
+    @property
+    def values(self) -> int:
+        return self.max_values if self.max_values is not None else max(self.max_bytes // 16, 1000)
 
 
 def _size(count: int) -> str:
@@ -188,7 +197,7 @@ def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None,
 
 
 def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None) -> Any:
-    """Guards 4 to 7 on text already read: parse within the depth bound, then measure the result.
+    """Guards 4 to 8 on text already read: parse within the depth bound, then measure the result.
 
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
     """
@@ -200,6 +209,10 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
         except EnvError as exc:
             raise _fail(label, str(exc)) from None
     if fmt == "json":
+        try:
+            count_json(text, limits.values)
+        except DataLimitError as exc:
+            raise _fail(label, str(exc)) from None
         value = _parse_json(text, limits, label)
     elif fmt == "toml":
         value = _parse_toml(text, limits, label)
@@ -255,6 +268,7 @@ class BoundedComposer:
     """An iterative composer with a depth bound, mixed into PyYAML's safe loader (before it)."""
 
     max_depth = MAX_FILE_DEPTH
+    max_values = 1_000_000
     get_event: Any
     check_event: Any
     resolve: Any
@@ -278,6 +292,7 @@ class BoundedComposer:
         stack: list[Node] = []
         open_ids: set[int] = set()
         keys: list[Node | None] = []  # per open mapping: the key waiting for its value
+        count = 0
         while True:
             event = self.get_event()
             if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
@@ -288,6 +303,9 @@ class BoundedComposer:
                 if not stack:
                     break
                 continue
+            count += 1
+            if count > self.max_values:
+                raise _Refused(f"holds more than {self.max_values:,} values and keys", event.start_mark)
             node = self._node(event, anchors, open_ids)
             if stack:
                 self._attach(stack[-1], keys, node, event)
@@ -350,9 +368,11 @@ class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
 def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
     loader = loader_class(text)
     loader.max_depth = limits.max_depth
+    loader.max_values = limits.values
     try:
+        count_yaml(text, limits.values, loader_class)
         return loader.get_single_data()
-    except _Refused as exc:
+    except (_Refused, DataLimitError) as exc:
         raise _fail(label, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -13,6 +13,14 @@ from collections.abc import Callable, Iterable
 Listener = Callable[[list[str]], None]
 
 
+def keep_tail(into: bytearray, chunk: bytes, limit: int) -> None:
+    """Add ``chunk`` to ``into``, keeping only the last ``limit`` bytes: output read for its last line
+    (a child's answer marker) costs ``limit`` bytes, whatever the child prints before it."""
+    into += chunk
+    if len(into) > limit:
+        del into[: len(into) - limit]  # cheap: a bytearray drops its head without moving the rest
+
+
 class LogBuffer:
     """The last lines a process printed, with long lines cut and noisy lines filtered out."""
 

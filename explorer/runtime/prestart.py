@@ -16,7 +16,7 @@ from collections.abc import Callable
 from explorer.runtime.errors import ServerError
 from explorer.runtime.keeper import spawn_kept
 from explorer.runtime.launch import interpreter, own_interpreter, server_env
-from explorer.runtime.logbuffer import LogBuffer
+from explorer.runtime.logbuffer import LogBuffer, keep_tail
 from explorer.runtime.specs import ServerSpec
 from explorer.runtime.versions import PACKAGES, record
 
@@ -30,6 +30,7 @@ SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
 # named in 5 s rather than 20.
 CHECK_TIMEOUT = 5.0
 _SETUP_TAIL = 8  # lines of a failed set-up's output shown with the error
+_CHECK_OUTPUT = 64 * 1024  # the check's last bytes kept: its answer is one short last line (a flood cost 1.6 GB)
 _SERVER_MODULES = {"werkzeug": ("werkzeug",), "gunicorn": ("gunicorn",), "uvicorn": ("uvicorn",),
                    "gunicorn-uvicorn": ("gunicorn", "uvicorn")}  # fmt: skip
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
@@ -107,7 +108,8 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         return
     printed = bytearray()
     try:
-        code = await run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout, printed.extend)
+        code = await run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout,
+                              lambda chunk: keep_tail(printed, chunk, _CHECK_OUTPUT))  # fmt: skip
     except OSError as exc:
         raise PrestartError(f"could not run {python}: {exc}") from None
     line = next((x for x in printed.decode("utf-8", "replace").splitlines() if x.startswith("EXPLORER-CHECK ")), "")
