@@ -69,7 +69,7 @@ def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
     monkeypatch.setattr(comparing, "REGEX_SECONDS", 0.3)  # the budget is 2 s; a shorter one keeps the test fast
     started = time.monotonic()
     found = compare(case, answers[0], answers[1], case.options(ParityOptions()))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # hours without the budget; the margin absorbs a loaded machine
     assert [d.aspect for d in found.differences] == ["error"]
     assert "backtracks catastrophically" in found.differences[0].note
 
