@@ -38,7 +38,7 @@ HTTP_SAMPLES: tuple[Sample, ...] = (
                 Expect(200, json={"id": _ORDER_ID, "placed_at": "2024-05-17T09:30:00Z", "ships_on": "2024-05-20",
                                   "total": "19.99"})), since="Pydantic 2.0"),  # fmt: skip
     Sample("json-types-plain", "json", "The same types with no response model", get("/types/plain"),
-           "A plain dict goes through jsonable_encoder: +00:00 and Decimal as a number. Flask labels a naive datetime GMT though it has no zone.",
+           "With no model FastAPI's jsonable_encoder writes +00:00 and Decimal as a number; Flask labels a naive datetime GMT, though it has no zone.",
            each(Expect(200, json={"id": _ORDER_ID, "placed_at": "Fri, 17 May 2024 09:30:00 GMT",
                                   "ships_on": "Mon, 20 May 2024 00:00:00 GMT", "total": "19.99",
                                   "updated_at": "Fri, 17 May 2024 11:30:00 GMT"}),
