@@ -187,6 +187,8 @@ def test_head_is_a_405_only_for_routes_that_do_not_list_it(live: LiveServers) ->
     assert (on_get["flask"].status, on_get["fastapi"].status) == (200, 405)
     assert (listed["flask"].status, listed["fastapi"].status) == (200, 200)
     assert listed["fastapi"].body == b"" and "@app.get" in claim("head")
+    docs = live.send(RequestSpec("HEAD", "/docs"), ["fastapi"])["fastapi"]  # FastAPI adds /docs as a Starlette Route
+    assert docs.status == 200 and "Starlette Route (as /docs is)" in claim("head-declared")
 
 
 def test_session_cookies_are_signed_fresh_and_the_demos_keep_the_default_ages(live: LiveServers) -> None:

@@ -70,7 +70,7 @@ _BASICS: tuple[Sample, ...] = (
            "Flask answers HEAD for every GET route by itself; FastAPI's @app.get serves GET only (405).",
            each(Expect(200), Expect(405))),
     Sample("head-declared", "methods", "HEAD on a route that lists it", RequestSpec("HEAD", "/health"),
-           "FastAPI answers HEAD where the route lists it (api_route(methods=['GET', 'HEAD']), or a Starlette Route): 200 from both.",
+           "FastAPI answers HEAD where the route lists it: api_route(methods=['GET', 'HEAD']) here, or a Starlette Route (as /docs is). 200 from both.",
            both(200)),
     Sample("options", "methods", "OPTIONS on a GET route", RequestSpec("OPTIONS", "/items/1"),
            "Flask answers OPTIONS itself with Allow; FastAPI answers 405, and so does its CORSMiddleware unless Origin and Access-Control-Request-Method make it a preflight.",
