@@ -60,3 +60,5 @@ ORDER = {
     "ships_on": date(2024, 5, 20),
     "total": Decimal("19.99"),
 }
+# The same order as a plain record, with a naive datetime (no time zone) as many databases hand one back.
+ORDER_RECORD = ORDER | {"updated_at": datetime(2024, 5, 17, 11, 30)}

@@ -31,8 +31,8 @@ app.include_router(fastapi_http.router)
 app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first mount whose prefix matches wins
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)
-# max_age=None: a cookie for the browser session, never expired by the server, so the catalog's fixed cookies work.
-app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY, max_age=None)
+# Sessions are checked against Starlette's default age, max_age (14 days).
+app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY)
 
 
 @app.exception_handler(fastapi_http.OutOfStock)
@@ -52,6 +52,12 @@ async def add_server_timing(request: Request, call_next: Any) -> Any:
 @app.get("/items/{item_id}")
 async def get_item(item_id: int, q: str = "widget"):  # type: ignore[no-untyped-def]
     return {"item_id": item_id, "name": q}
+
+
+# @app.get serves GET only (HEAD is a 405); a route that lists HEAD answers it, as a Starlette Route does.
+@app.api_route("/health", methods=["GET", "HEAD"])
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
 
 
 class Item(BaseModel):

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from demos.data import ORDER, USERS
+from demos.data import ORDER, ORDER_RECORD, USERS
 from demos.work import clamp_ms
 
 router = APIRouter()
@@ -65,6 +65,12 @@ async def json_types() -> Order:
     return Order(**ORDER)
 
 
+# The same data with no model: jsonable_encoder writes "+00:00", no offset for a naive datetime, Decimal as a number.
+@router.get("/types/plain")
+async def json_types_plain():  # type: ignore[no-untyped-def]  # no return type: "-> Any" would go through Pydantic
+    return ORDER_RECORD
+
+
 class UserOut(BaseModel):
     username: str
     full_name: str
@@ -104,7 +110,13 @@ async def get_note(note_id: int) -> dict[str, Any]:
 
 @router.delete("/notes/{note_id}", status_code=204)
 async def delete_note(note_id: int) -> None:
-    return None
+    return None  # status_code=204: FastAPI still names its default media type, application/json
+
+
+# A Response of its own: 204 with no Content-Type at all.
+@router.post("/notes/{note_id}/archive")
+async def archive_note(note_id: int) -> Response:
+    return Response(status_code=204)
 
 
 # RedirectResponse answers 307 Temporary Redirect unless told otherwise: the method is kept.

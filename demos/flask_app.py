@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request
@@ -24,8 +24,7 @@ from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
 app = Flask(__name__)
 app.secret_key = SECRET_KEY
-# Sessions are checked against this age; long here so the catalog's fixed cookies keep working (default 31 days).
-app.permanent_session_lifetime = timedelta(days=3650)
+# Sessions are checked against Flask's default age, permanent_session_lifetime (31 days).
 # flask-cors, for /cors/ only: every method is allowed unless `methods` says otherwise.
 CORS(app, resources={r"/cors/*": {"origins": ["https://app.example"]}})
 for blueprint in (flask_forms.bp, flask_http.bp, flask_http.hooks, flask_http.deps):
@@ -35,6 +34,7 @@ for blueprint in (flask_forms.bp, flask_http.bp, flask_http.hooks, flask_http.de
 @app.before_request
 def start_timer() -> None:
     g.started = time.perf_counter()
+    g.thread = threading.current_thread().name  # the thread serving the request (an async view's loop runs elsewhere)
 
 
 @app.after_request
@@ -50,6 +50,12 @@ def add_server_timing(response):  # type: ignore[no-untyped-def]
 @app.route("/items/<int:item_id>")
 def get_item(item_id):  # type: ignore[no-untyped-def]
     return {"item_id": item_id, "name": "widget"}
+
+
+# A health check that load balancers probe with HEAD: Flask answers HEAD for every GET route.
+@app.get("/health")
+def health():  # type: ignore[no-untyped-def]
+    return {"status": "ok"}
 
 
 def check_item(data: Any) -> list[dict[str, str]]:
@@ -110,8 +116,8 @@ def io_wait():  # type: ignore[no-untyped-def]
 @app.route("/io/async")
 async def io_wait_async():  # type: ignore[no-untyped-def]
     ms = clamp_ms(request.args.get("ms", 50, type=float))
-    await asyncio.sleep(ms / 1000)  # still one request per thread: Flask runs this in a fresh event loop
-    return {"waited_ms": ms}
+    await asyncio.sleep(ms / 1000)  # asgiref runs this in an event loop on a helper thread: two threads held
+    return {"waited_ms": ms, "request_thread": g.thread, "loop_thread": threading.current_thread().name}
 
 
 @app.route("/cpu")

@@ -12,9 +12,9 @@ import time
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, url_for
 
-from demos.data import ORDER, USERS
+from demos.data import ORDER, ORDER_RECORD, USERS
 from demos.work import clamp_ms
 
 bp = Blueprint("http", __name__)
@@ -58,6 +58,12 @@ def json_types():  # type: ignore[no-untyped-def]
     return ORDER
 
 
+# The same provider for a naive datetime (no time zone): it is written as GMT all the same.
+@bp.get("/types/plain")
+def json_types_plain():  # type: ignore[no-untyped-def]
+    return ORDER_RECORD
+
+
 # Flask serialises whatever the view returns: the password hash goes out unless the view removes it.
 @bp.get("/users/<username>")
 def get_user(username):  # type: ignore[no-untyped-def]
@@ -87,6 +93,12 @@ def get_note(note_id):  # type: ignore[no-untyped-def]
 @bp.delete("/notes/<int:note_id>")
 def delete_note(note_id):  # type: ignore[no-untyped-def]
     return "", 204
+
+
+# A Response of its own: Flask still names its default media type, text/html.
+@bp.post("/notes/<int:note_id>/archive")
+def archive_note(note_id):  # type: ignore[no-untyped-def]
+    return Response(status=204)
 
 
 # redirect() answers 302 Found unless told otherwise (code=307 or 308 keeps the method).

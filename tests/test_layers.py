@@ -6,7 +6,7 @@ layers, from the bottom (README, "How it works"):
 
     demos                       imports nothing of ours
     runtime                     servers, client, session; only demos (to find where they are installed)
-    apps, content, parity, bench   each on runtime only
+    apps, content, parity, bench   each on runtime only (content also on demos' data: their secret)
     reports                     runtime, content
     panels                      the core's data types and pure functions; never the app
     tui, cli                    entry layers: nothing imports them, except cli opening the app
@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "demos": set(),
     "runtime": {"demos"},
     "apps": {"runtime"},
-    "content": {"runtime"},
+    "content": {"runtime", "demos"},  # the catalog signs its session cookies with the demos' secret
     "parity": {"runtime"},
     "bench": {"runtime"},
     "reports": {"runtime", "content"},

@@ -1,19 +1,22 @@
 """Samples of what a browser sends: forms, file uploads, session cookies and bearer tokens.
 
-The cookies and the token below were made with the demos' own secret (``demos/data.py``): the
-token is deterministic, and both demos keep sessions valid for years, so these fixed values keep
-working. ``tests/test_topics.py`` makes them afresh from the secret and checks they are the same.
+The cookies and the token below are made with the demos' own secret (``demos/data.py``). The
+cookies are signed when the catalog loads, as each framework signs them: both demos keep their
+framework's default session age (Flask 31 days, Starlette 14), which a cookie signed once and
+stored here would outlive. The token is deterministic; ``tests/test_topics.py`` checks it.
 """
 
 from __future__ import annotations
 
+from demos.data import SECRET_KEY
+from explorer.content.cookie_format import flask_session, starlette_session
 from explorer.content.sample import Expect, Sample, both, each, get, multipart, post, urlencoded
 
 __all__ = ["FLASK_COOKIE", "FORM_SAMPLES", "STARLETTE_COOKIE", "TOKEN"]
 
-# {"user": "ada"} signed by Flask (itsdangerous, salt "cookie-session") and by Starlette's SessionMiddleware
-FLASK_COOKIE = "session=eyJ1c2VyIjoiYWRhIn0.awr4jQ.1InJUCxJxIiqsd7hkvf5Fi3meY0"
-STARLETTE_COOKIE = "session=eyJ1c2VyIjogImFkYSJ9.awr4jQ.xg0qHJUDM-BgKx7GDAETWvj9aO0"
+# {"user": "ada"} signed as Flask (itsdangerous, salt "cookie-session") and Starlette's SessionMiddleware sign it
+FLASK_COOKIE = f"session={flask_session({'user': 'ada'}, SECRET_KEY)}"
+STARLETTE_COOKIE = f"session={starlette_session({'user': 'ada'}, SECRET_KEY)}"
 FORGED_COOKIE = "session=eyJ1c2VyIjoiYWRtaW4ifQ.awr4jQ.forged-signature"  # {"user":"admin"}, not signed
 TOKEN = "ada.ce157e53e5a0612da8ee0eb05b03fe7f"
 HTML = "text/html"
@@ -53,7 +56,7 @@ FORM_SAMPLES: tuple[Sample, ...] = (
            each(Expect(200, json={"logged_in": "ada"}, headers=(
                     ("set-cookie", r"session=eyJ1c2VyIjoiYWRhIn0\.[\w-]+\.[\w-]+; HttpOnly; Path=/"),)),
                 Expect(200, json={"logged_in": "ada"}, headers=(
-                    ("set-cookie", r"session=eyJ1c2VyIjogImFkYSJ9\.[\w-]+\.[\w-]+; path=/; httponly; samesite=lax"),)))),
+                    ("set-cookie", r"session=eyJ1c2VyIjogImFkYSJ9\.[\w-]+\.[\w-]+; path=/; Max-Age=1209600; httponly; samesite=lax"),)))),
     Sample("session-wrong", "sessions", "Log in with a wrong password", urlencoded("/session/login", _WRONG),
            "A failed login answers 401 and puts nothing in the session; each says why in its own error shape.",
            each(Expect(401, json={"error": "wrong user name or password"}),
@@ -73,7 +76,8 @@ FORM_SAMPLES: tuple[Sample, ...] = (
     Sample("auth-no-token", "auth", "A protected route without a token", get("/auth/me"),
            "Both answer 401 with WWW-Authenticate: Bearer; FastAPI's OAuth2PasswordBearer does it by itself, Flask's decorator by hand.",
            each(Expect(401, json={"error": "not authenticated"}, headers=(("www-authenticate", _BEARER),)),
-                Expect(401, json={"detail": "Not authenticated"}, headers=(("www-authenticate", _BEARER),)))),
+                Expect(401, json={"detail": "Not authenticated"}, headers=(("www-authenticate", _BEARER),))),
+           since="FastAPI 0.122"),
     Sample("auth-token", "auth", "Get a token: the OAuth2 password flow", urlencoded("/auth/token", _LOGIN),
            "Form fields in, a bearer token out; FastAPI reads them with OAuth2PasswordRequestForm, which also feeds /docs' Authorize.",
            both(200, json={"access_token": TOKEN, "token_type": "bearer"})),

@@ -33,7 +33,7 @@ class Row:
 
 ROWS: tuple[Row, ...] = (
     Row("model", "Programming model",
-        "WSGI: a view is an ordinary function that owns a thread until it returns; async views exist but still hold that thread.",
+        "WSGI: a view is an ordinary function that owns a thread until it returns; an async view holds it too, plus a helper thread for its event loop.",
         "ASGI on Starlette: handlers are coroutines sharing one event loop, and plain def handlers go to a threadpool.",
         "Only matters when many requests wait at the same time. One blocking call inside an async def stalls every "
         "request on that FastAPI process; Flask spreads waits over threads or worker processes instead.",
@@ -47,8 +47,9 @@ ROWS: tuple[Row, ...] = (
     Row("docs", "API documentation",
         "None by default; extensions such as flask-smorest or flasgger generate OpenAPI.",
         "OpenAPI schema plus Swagger UI (/docs) and ReDoc (/redoc), generated from the same type hints.",
-        "The docs FastAPI publishes are derived from the code, so they cannot drift from it. A Flask project chooses "
-        "and wires an extension, and describes its schemas to it.",
+        "FastAPI documents what the code declares, so the declared routes, parameters and models stay in step with it; "
+        "what a handler does without declaring it is missing (a 404 it raises, a 401 from a security dependency), "
+        "unless responses= adds it. A Flask project chooses and wires an extension, and describes its schemas to it.",
         ("docs", "openapi", "redoc")),
     Row("html", "Server-rendered HTML",
         "Jinja2 is part of Flask: render_template, template folders and a long tradition of HTML apps.",
@@ -94,8 +95,8 @@ ROWS: tuple[Row, ...] = (
     Row("status", "Status codes and redirects",
         "return body, 201; redirect() answers 302; a route written with a slash redirects the bare path with 308.",
         "status_code=201 on the route; RedirectResponse answers 307; Starlette redirects a missing or extra slash with 307.",
-        "302 lets a client switch a POST to GET, 307 and 308 keep the method. Flask never adds a slash Starlette would "
-        "remove: /items/ is a 404 in Flask.",
+        "302 lets a client switch a POST to GET, 307 and 308 keep the method. Werkzeug adds a missing slash (308) but "
+        "never removes an extra one: /items/ against a rule /items is a 404 in Flask, a 307 to /items in Starlette.",
         ("created", "no-content", "redirect", "slash-redirect", "item-slash")),
     Row("hooks", "Hooks, middleware and dependencies",
         "before_request and after_request, app-wide or per blueprint; values for the view go on g.",
@@ -143,9 +144,9 @@ MEASURED_ROWS: tuple[Row, ...] = (
     Row("latency", "Median latency of GET /items/1 (measured)", "", "",
         "Two medians, as the client measures them on the wire: of 20 requests sent back to back after one warm-up, "
         f"and of {SPACED_COUNT} sent one at a time, {SPACED_PAUSE * 1000:.0f} ms apart, as a send from the editor is. "
-        "Back to back, the server's thread and both processes are still running hot; after a pause every request "
-        "first wakes them, which costs time. So the one-at-a-time figure is the one to set against the times shown "
-        "after a send. uvicorn and gunicorn keep the connection alive; the Werkzeug dev "
+        "Which of the two is lower depends on the server, the machine and its load, so the sentence after this one "
+        "says it from the figures; the one-at-a-time figure is the one to set against the times shown after a "
+        "send. uvicorn and gunicorn keep the connection alive; the Werkzeug dev "
         "server closes it after every answer, so with it Flask's figure includes a TCP connect each time.",
         ("item",), measured=True),
 )

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import zlib
+from typing import Any
 
-__all__ = ["describe_cookie"]
+__all__ = ["describe_cookie", "flask_session", "starlette_session"]
 
 MAX_SHOWN = 200  # characters of a decoded payload shown
 _INFLATE_LIMIT = 64 * 1024  # a compressed payload is inflated to at most this many bytes
@@ -78,3 +80,38 @@ def describe_cookie(value: str) -> str | None:
         return (f"Flask session format: {how}URL-safe base64 of compact JSON {shown}, then timestamp and "
                 "signature (salt 'cookie-session')")  # fmt: skip
     return f"itsdangerous signed JSON {shown} (Flask's and Starlette's formats agree on this payload; their signatures do not)"
+
+
+
+def _signer(at: float | None) -> type:
+    """itsdangerous' TimestampSigner, stamping ``at`` (seconds since the epoch) instead of now when given."""
+    from itsdangerous import TimestampSigner
+
+    class Signer(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(at) if at is not None else super().get_timestamp()
+
+    return Signer
+
+
+def flask_session(data: dict[str, Any], secret: str, at: float | None = None) -> str:
+    """``data`` signed (now, or ``at``) as Flask's default session interface does, uncompressed JSON-native values."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    class CompactJSON:  # Flask's tagged JSON writes plain values as compact JSON
+        @staticmethod
+        def dumps(value: Any) -> str:
+            return json.dumps(value, separators=(",", ":"))
+
+        @staticmethod
+        def loads(value: str | bytes) -> Any:
+            return json.loads(value)
+
+    signer = {"key_derivation": "hmac", "digest_method": hashlib.sha1}
+    serializer = URLSafeTimedSerializer(secret, "cookie-session", CompactJSON, signer=_signer(at), signer_kwargs=signer)
+    return serializer.dumps(data)
+
+
+def starlette_session(data: dict[str, Any], secret: str, at: float | None = None) -> str:
+    """``data`` signed (now, or ``at``) as Starlette's ``SessionMiddleware`` does."""
+    return _signer(at)(secret).sign(base64.b64encode(json.dumps(data).encode())).decode()

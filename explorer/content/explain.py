@@ -51,8 +51,11 @@ def why(exchange: Exchange, handler: bool | None = None) -> str:
         return f"{fw} redirected to {exchange.header('location') or 'another URL'} instead of answering."
     if status == 415:
         return f"{fw} refused to parse the body: the Content-Type does not declare JSON."
+    if status == 422 and any(issue.type == "json_invalid" for issue in issues):
+        return f"{fw} could not parse the body as JSON (json_invalid): a parse error, before any type hint was checked."
     if status == 422 and issues:
-        return f"{fw} checked the input against the handler's type hints and rejected it before the handler ran."
+        return (f"{fw} checked the input against the type hints of the handler and of its dependencies (Depends) "
+                "and rejected it before the handler ran.")
     if status == 400 and issues:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
     if status == 400 and exchange.json is not None:

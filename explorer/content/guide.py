@@ -31,7 +31,9 @@ QUESTIONS: tuple[Question, ...] = (
              "FastAPI turns type hints into runtime validation, so that fluency pays off from the first route."),
     Question("concurrency", "Will each request spend most of its time waiting on databases or other services, many at once?", "fastapi",
              "An event loop serves many waiting requests on one process; see the concurrency samples "
-             f"{_titles('io-burst', 'io-blocking')} in the list on the main screen."),
+             f"{_titles('io-burst', 'io-blocking')} in the list on the main screen. Flask under gunicorn's gevent "
+             "worker matches it on such work (the lab measures both), but then every library in the handler must "
+             "be async or patched by gevent, as in an async def."),
     Question("sessions", "Will people log in through HTML forms and stay logged in with a session cookie?", "flask",
              "Forms and the signed-cookie session are built into Flask, and extensions like Flask-Login and Flask-WTF "
              "grew up around them; FastAPI needs python-multipart and a session middleware for the same."),
@@ -40,7 +42,8 @@ QUESTIONS: tuple[Question, ...] = (
              "button in /docs; in Flask the check is a decorator you write."),
     Question("json_errors", "Must every answer, errors included, be JSON of a shape clients can rely on?", "fastapi",
              "HTTPException and validation errors are JSON out of the box and response models decide which fields leave; "
-             "Flask's abort() answers HTML pages until you register JSON error handlers."),
+             "Flask's abort() answers HTML pages until you register JSON error handlers. Not quite every answer: "
+             "FastAPI's unhandled 500 and Starlette's CORS refusals are text/plain until you handle them too."),
     Question("background", "Will a request start short jobs (an email, a webhook) that may finish after the answer?", "fastapi",
              "BackgroundTasks runs them right after the answer with nothing to add; Flask needs a thread of your own or "
              "a task queue (which bigger jobs need with either framework)."),

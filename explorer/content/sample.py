@@ -47,7 +47,12 @@ class Expect:
 
 @dataclass(frozen=True)
 class Sample:
-    """A titled request, the one-sentence claim it demonstrates, and the answers that prove it."""
+    """A titled request, the one-sentence claim it demonstrates, and the answers that prove it.
+
+    ``since`` names the release each framework's behaviour began with, where the claim depends on one
+    (``"Starlette 0.19"``): the claim is true of that version and later, and the tests check that the
+    installed versions are among them.
+    """
 
     id: str
     topic: str
@@ -58,6 +63,7 @@ class Sample:
     burst: int = 1
     frameworks: tuple[str, ...] = ("flask", "fastapi")
     topic_title: str = ""  # filled in by the catalog from its TOPICS
+    since: str = ""  # the versions the claim needs, "Package X.Y" joined by ", " (tests check the installed ones)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +74,7 @@ class Sample:
             "claim": self.claim,
             "burst": self.burst,
             "frameworks": list(self.frameworks),
+            "since": self.since or None,
             "expect": {fw: e.to_dict() for fw, e in self.expect.items()},
         }
 
