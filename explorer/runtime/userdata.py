@@ -31,7 +31,7 @@ MAX_ANSWER_DEPTH = 500
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # C0, DEL, C1, lone surrogates
-_SHOWN = re.compile("\x1b\\[[0-9;]*m|\r\n|[\x00-\x1f\x7f-\x9f]")  # a colour sequence, a CRLF, one control
+_SHOWN = re.compile("\x1b\\[[0-9;]*m|\x1b|[\x00-\x1a\x1c-\x1f\x7f-\x9f]+")  # a colour sequence, an ESC, other controls
 _FLOAT_CHARS = 24
 _Path = tuple[Any, Any] | None  # (parent path, key or index), built only as deep as the walk goes
 
@@ -106,15 +106,21 @@ def printable(text: str, keep: str = "", colours: bool = False) -> str:
     if _SURROGATE.search(text):
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
 
+    def run(piece: str) -> str:
+        return "".join(ch if ch in keep else _ESCAPED[ch] for ch in piece)
+
     def shown(match: re.Match[str]) -> str:
         piece = match.group()
-        if piece == "\r\n":
-            return piece if "\n" in keep else "\\x0d\\x0a"
-        if len(piece) > 1:  # a colour sequence
-            return piece if colours else "".join(escape_character(ch) if ch < " " else ch for ch in piece)
-        return piece if piece in keep else escape_character(piece)
+        if len(piece) > 1 and piece[0] == "\x1b":  # a colour sequence
+            return piece if colours else run(piece[0]) + piece[1:]
+        if "\n" in keep:  # a CRLF stays a line end; a lone CR is shown
+            return "\r\n".join(run(part) for part in piece.split("\r\n"))
+        return run(piece)
 
     return _SHOWN.sub(shown, text)
+
+
+_ESCAPED = {chr(code): escape_character(chr(code)) for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def measure(
