@@ -20,7 +20,7 @@ from typing import Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, run_async
+from explorer.cli.common import add_server_options, run_async, say
 from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FRAMEWORKS, ServerSpec
@@ -126,7 +126,7 @@ def report_problems(session: Any) -> bool:
     """Print one line per server that did not start; True when there was any."""
     problems = startup_problems(session)
     for problem in problems:
-        print(f"explorer: error: {problem}", file=sys.stderr)
+        say(f"explorer: error: {problem}")
     return bool(problems)
 
 
@@ -176,10 +176,10 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
         Console().print(routes_table(rows))
     for framework, listing in listings.items():
         for line in listing.skipped:  # what the reader could not use, named, never a traceback
-            print(f"explorer: note: {framework} {listing.source}: could not use {line}", file=sys.stderr)
+            say(f"explorer: note: {framework} {listing.source}: could not use {line}")
     failed = [listing for listing in listings.values() if listing.error]
     for listing in failed:
-        print(f"explorer: error: {listing.error}", file=sys.stderr)
+        say(f"explorer: error: {listing.error}")
     return EXIT_FAILED if failed else 0
 
 

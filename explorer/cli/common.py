@@ -14,7 +14,9 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "seconds"]
+from explorer.runtime.userdata import printable
+
+__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "say", "seconds"]
 
 EXIT_USAGE = 2
 _SLICE = 1 << 20  # a string this long is handed to stdout in slices of this many characters
@@ -102,8 +104,13 @@ def print_json(document: Any, stream: TextIO | None = None) -> None:
     out.flush()
 
 
+def say(line: str) -> None:
+    """A line on stderr (``explorer: note: ...``): the server or file text it often quotes is shown, never live."""
+    print(printable(line, keep="\n\t"), file=sys.stderr)
+
+
 def fail(message: str) -> NoReturn:
-    print(f"explorer: error: {message}", file=sys.stderr)
+    say(f"explorer: error: {message}")
     raise SystemExit(EXIT_USAGE)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, fail, positive_int, run_async
+from explorer.cli.common import add_server_options, fail, positive_int, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import ServerSpec
 
@@ -171,7 +171,7 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
                     if entries is not None and outcome.entry is not None:
                         entries.append(outcome.entry)
     for note in notes:
-        print(f"explorer: note: {note}", file=sys.stderr)
+        say(f"explorer: note: {note}")
     return _outputs(args, report, entries)
 
 
