@@ -86,9 +86,9 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         parts.append(shown(f"{number}. {title}", style="bold"))
         for difference in result.differences:
             parts.append(_indented(shown(redactor.text(difference.line()))))
-            shown = _excerpt(difference)
-            if shown is not None:
-                parts.append(shown)
+            excerpt = _excerpt(difference)
+            if excerpt is not None:
+                parts.append(excerpt)
         if result.more:
             parts.append(Text("   ") + shown(result.more_line(), style="dim"))
         for difference, reason in extra:
@@ -158,7 +158,7 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
             Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
         ]
         request = row.request
-        shown = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
-        example = request.line + "".join(f"\n{line}" for line in shown) + (f"  {request.body}" if request.body else "")
+        headers = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
+        example = request.line + "".join(f"\n{line}" for line in headers) + (f"  {request.body}" if request.body else "")
         table.add_row(shown(row.method), shown(row.pattern), *marks, shown(example, lines=True))
     return table
