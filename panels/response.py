@@ -137,8 +137,8 @@ class ResponsePanel(Vertical):
         log = self.query_one(f"#logview-{self.framework}", LogView)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
-            shown = printable(mask_digits(line) if self.mask else line, keep="\t", colours=True)
-            log.add(Text.from_ansi(shown))  # the server's colours; every other escape sequence made visible
+            shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible
+            log.add(Text.from_ansi(mask_digits(shown) if self.mask else shown))
 
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
