@@ -181,7 +181,8 @@ class ResponsePanel(Vertical):
             return
         # Text, not a string: a string would be read as markup, and the path is the user's
         said = " · an earlier send, from a server since stopped" if self.server_gone else " · an earlier send"
-        self.border_title = Text(printable(f"{name} · #{self.send_number} {self.request_line}") + (said if earlier else ""))
+        line = printable(f"{name} · #{self.send_number} {self.request_line}")
+        self.border_title = Text(line + (said if earlier else ""))
 
     def show_pending(self, note: str, send_number: int, line: str) -> None:
         """A request is on its way to this server: the title names it, and the earlier answer goes at once.
@@ -278,10 +279,10 @@ class ResponsePanel(Vertical):
         chip_text = " ERROR " if exchange.status is None else printable(f" {exchange.status} {exchange.reason}{mark} ")
         chip.update(Text(chip_text))
         chip.set_classes(f"chip {status_class(exchange.status)}")
-        ctype = exchange.content_type or "no content type"
         ctype_mark = " ≠" if "content type" in differs else ""
         body_mark = " ≠" if "body" in differs else ""
-        meta = "" if exchange.status is None else printable(f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}")
+        ctype = printable(exchange.content_type or "no content type")
+        meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{self.framework}", Static).update(Text(meta))
         self._chip_meta = (chip_text, meta)
         self._place_meta()
@@ -323,10 +324,12 @@ class ResponsePanel(Vertical):
         table.columns[0].width = 1
         table.columns[1].ratio, table.columns[2].ratio = 1, 2
         if exchange.request:
-            table.add_row(Text("→", style="bold"), Text(printable(f"{exchange.spec.method} {exchange.spec.path}")), Text("request as sent"))
+            sent = printable(f"{exchange.spec.method} {exchange.spec.path}")
+            table.add_row(Text("→", style="bold"), Text(sent), Text("request as sent"))
             self._header_rows(table, "→", exchange.request.headers)
         if exchange.status is not None:
-            table.add_row(Text("←", style="bold"), Text(printable(f"{exchange.http_version} {exchange.status}")), Text(printable(exchange.reason)))
+            answered = printable(f"{exchange.http_version} {exchange.status}")
+            table.add_row(Text("←", style="bold"), Text(answered), Text(printable(exchange.reason)))
             self._header_rows(table, "←", exchange.headers)
         if exchange.cookie_jar or (jar_always and exchange.cookie_jar is not None):
             from panels.cookie_rows import add_cookie_rows

@@ -71,7 +71,8 @@ class RouteBrowser(Vertical):
             if group:
                 node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
                 for row in group:
-                    node.add_leaf(Text.assemble((printable(f"{row.method:7}"), "bold"), printable(row.pattern)), data=row)
+                    label = Text.assemble((printable(f"{row.method:7}"), "bold"), printable(row.pattern))
+                    node.add_leaf(label, data=row)
         tree.scroll_home(animate=False)
         put_cursor(tree, first_leaf(tree))
 

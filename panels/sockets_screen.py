@@ -116,7 +116,7 @@ class SocketsScreen(Screen[None]):
         line = Text(f"{ms(event.at_ms, self.mask):>10} ", style="dim")
         line.append(f"{ARROWS.get(event.kind, '·')} ", style="bold")
         shown, left_out = shown_part(event.text)
-        line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # a server's text, escapes shown
+        line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # escapes made visible
         if left_out:
             line.append(f" … {left_out:,} more characters not shown", style="dim italic")
         self.query_one(f"#ws-log-{framework}", RichLog).write(line)

@@ -11,7 +11,6 @@ finds a difference, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, run_async, say
+from explorer.cli.common import add_server_options, print_json, run_async, say
 from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FRAMEWORKS, ServerSpec
@@ -167,7 +166,7 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
     rows = merge_routes(listings.values())
     if args.json:
         document = {fw: listing.to_dict() for fw, listing in listings.items()}
-        print(json.dumps({"listings": document, "routes": [r.to_dict() for r in rows]}, indent=2, ensure_ascii=False))
+        print_json({"listings": document, "routes": [r.to_dict() for r in rows]})
     elif rows:
         from rich.console import Console
 
@@ -199,7 +198,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         md, js = report.write(args.out)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     elif args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print_json(report.to_dict())
     else:
         sys.stdout.write(report.to_markdown())
     return 0

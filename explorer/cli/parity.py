@@ -9,13 +9,12 @@ or (with ``--strict``) a declared difference no longer happens; else 0.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, fail, positive_int, run_async, say
+from explorer.cli.common import add_server_options, fail, positive_int, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import ServerSpec
 
@@ -192,7 +191,7 @@ def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]
         md, js = parity_report(document).write(args.report)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     if args.json:
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document)
     else:
         from rich.console import Console
 

@@ -71,7 +71,8 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + shown(exchange.error))
     else:
         chip = shown(f" {exchange.status} {exchange.reason} ", style=status_style(exchange.status))
-        parts.append(chip + shown(f"  {exchange.content_type or 'no content type'}  {exchange.size:,} bytes", style="dim"))
+        facts = f"  {exchange.content_type or 'no content type'}  {exchange.size:,} bytes"
+        parts.append(chip + shown(facts, style="dim"))
     if exchange.timings:
         t = exchange.timings
         server_ms = f"{t.server_ms:.2f} ms" if t.server_ms is not None else "n/a"

@@ -92,7 +92,8 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         if result.more:
             parts.append(Text("   ") + shown(result.more_line(), style="dim"))
         for difference, reason in extra:
-            parts.append(_indented(Text("declared: ", style="green") + shown(f"{redactor.text(difference.line())}  ({reason})")))
+            declared = shown(f"{redactor.text(difference.line())}  ({reason})")
+            parts.append(_indented(Text("declared: ", style="green") + declared))
         for item in result.noise:
             parts.append(_indented(Text("noise: ", style="dim") + shown(item.line(), style="dim")))
         for stale in result.stale:
@@ -158,7 +159,7 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
             Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
         ]
         request = row.request
-        headers = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
-        example = request.line + "".join(f"\n{line}" for line in headers) + (f"  {request.body}" if request.body else "")
+        extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
+        example = request.line + "".join(f"\n{line}" for line in extra) + (f"  {request.body}" if request.body else "")
         table.add_row(shown(row.method), shown(row.pattern), *marks, shown(example, lines=True))
     return table

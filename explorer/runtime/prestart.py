@@ -116,8 +116,8 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         found = json.loads(line.removeprefix("EXPLORER-CHECK "))
         said = {str(m) for m in found["missing"]}
         version, missing = tuple(int(v) for v in found["version"]), [m for m in modules if m in said]  # our names only
-        versions = {str(d): (printable(str(v)[:40]) if v is not None else None) for d, v in dict(found["versions"]).items()
-                    if d in PACKAGES}  # fmt: skip
+        versions = {str(d): (printable(str(v)[:40]) if v is not None else None)
+                    for d, v in dict(found["versions"]).items() if d in PACKAGES}  # fmt: skip
     except (ValueError, KeyError, TypeError, OverflowError):
         raise PrestartError(_not_usable(python, code, timeout)) from None
     shown = ".".join(map(str, version))

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "escape_character", "format_path", "loads_json", "measure",
-    "printable",
+    "MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "escape_character", "format_path", "loads_json",
+    "measure", "printable",
 ]  # fmt: skip
 
 MAX_ANSWER_DEPTH = 500

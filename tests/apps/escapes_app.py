@@ -1,9 +1,10 @@
 """A Flask app and a FastAPI app whose every answer tries to drive the user's terminal.
 
-Body, reason phrase, header values (U+009B only: the client refuses an ESC there), route paths (so the OpenAPI document and the URL map) and log
-lines carry a clipboard write (OSC 52), a title change (OSC 0), a clear screen (CSI 2J), an OSC 8
-link, a DCS query, a full reset (ESC c) and the one-byte CSI (U+009B). ``flask_app`` and
-``fastapi_app`` answer alike, so a parity run shows each payload in excerpts and difference lines.
+Body, reason phrase, header values (U+009B only: the client refuses an ESC there), route paths (so
+the OpenAPI document and the URL map) and log lines carry a clipboard write (OSC 52), a title change
+(OSC 0), a clear screen (CSI 2J), an OSC 8 link, a DCS query, a full reset (ESC c) and the one-byte
+CSI (U+009B). ``flask_app`` and ``fastapi_app`` answer alike, so a parity run shows each payload in
+excerpts and difference lines.
 """
 
 import sys
