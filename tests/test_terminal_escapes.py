@@ -8,6 +8,7 @@ gets it: the CLI's stdout and stderr, the Markdown report, the app's screen as d
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import pytest
 from textual.widgets import TextArea
 
 from explorer.apps.targets import specs_from_options
+from explorer.cli.common import print_json
 from explorer.runtime.errors import ServerError
 from explorer.runtime.prestart import check_interpreter
 from explorer.runtime.request import RequestSpec
@@ -53,6 +55,14 @@ def test_printable_makes_every_control_visible_and_keeps_what_is_asked() -> None
     assert live(lines) == [] and lines.count("\n") == 1 and "\t" in lines and "b\\x0dc" in lines  # a lone CR shown
     assert printable("\x1b[31mred\x1b[0m \x1b]0;t\x07", colours=True) == "\x1b[31mred\x1b[0m \\x1b]0;t\\x07"
     assert printable("plain text, é ü €") == "plain text, é ü €"
+
+
+def test_json_output_escapes_del_and_c1_too() -> None:
+    """JSON escapes C0 itself; DEL and C1 (U+009B) it leaves raw, so ``print_json`` writes them as ``\\u`` escapes."""
+    document = {"body": PAYLOAD + "\x7f", "\x9bkey": ["\x85"]}
+    out = io.StringIO()
+    print_json(document, out)
+    assert live(out.getvalue()) == [] and "\\u009b" in out.getvalue() and json.loads(out.getvalue()) == document
 
 
 def test_send_shows_the_body_reason_and_log_escapes_visible() -> None:
