@@ -17,10 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.widgets import TextArea
 
 from explorer.apps.targets import specs_from_options
 from explorer.cli.common import print_json
+from explorer.cli.render import terminal
 from explorer.runtime.errors import ServerError
 from explorer.runtime.prestart import check_interpreter
 from explorer.runtime.request import RequestSpec
@@ -63,6 +65,13 @@ def test_json_output_escapes_del_and_c1_too() -> None:
     out = io.StringIO()
     print_json(document, out)
     assert live(out.getvalue()) == [] and "\\u009b" in out.getvalue() and json.loads(out.getvalue()) == document
+
+
+def test_the_cli_console_shows_a_control_character_any_renderable_let_through() -> None:
+    out = io.StringIO()
+    terminal(file=out, width=80, force_terminal=True).print(Text("red", style="red"), Text(PAYLOAD))  # no shown()
+    assert live(out.getvalue().replace("\x1b[31m", "").replace("\x1b[0m", "")) == []  # Rich's own style stays
+    assert out.getvalue().startswith("\x1b[31mred\x1b[0m") and SHOWN in out.getvalue()
 
 
 def test_send_shows_the_body_reason_and_log_escapes_visible() -> None:

@@ -168,11 +168,10 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
         document = {fw: listing.to_dict() for fw, listing in listings.items()}
         print_json({"listings": document, "routes": [r.to_dict() for r in rows]})
     elif rows:
-        from rich.console import Console
-
+        from explorer.cli.render import terminal
         from explorer.cli.render_parity import routes_table
 
-        Console().print(routes_table(rows))
+        terminal().print(routes_table(rows))
     for framework, listing in listings.items():
         for line in listing.skipped:  # what the reader could not use, named, never a traceback
             say(f"explorer: note: {framework} {listing.source}: could not use {line}")

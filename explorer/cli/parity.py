@@ -193,9 +193,8 @@ def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]
     if args.json:
         print_json(document)
     else:
-        from rich.console import Console
-
+        from explorer.cli.render import terminal
         from explorer.cli.render_parity import parity_view
 
-        Console().print(parity_view(report, report.redactor(args.show_secrets)))
+        terminal().print(parity_view(report, report.redactor(args.show_secrets)))
     return 0 if report.passed else EXIT_DIFFER

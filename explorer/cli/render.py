@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, Group, RenderableType, RenderHook, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -33,6 +34,37 @@ def shown(text: str, style: str = "", lines: bool = False) -> Text:
     ``lines`` keeps line breaks and tabs (a body, a log); anything else is one line.
     """
     return Text(printable(text, keep="\n\t" if lines else ""), style=style)
+
+
+class _Visible:
+    """A renderable drawn as usual, with any control character left in its text made visible."""
+
+    def __init__(self, inner: ConsoleRenderable) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or segment.text.isprintable() or segment.text == "\n":
+                yield segment
+            else:
+                yield Segment(printable(segment.text, keep="\n\t"), segment.style)
+
+
+class _VisibleHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Visible(renderable) for renderable in renderables]
+
+
+def terminal(**options: object) -> Console:
+    """A Console for a command's output: a last guard under :func:`shown` for any text it did not see.
+
+    Rich's own styles are written from segment styles, never from segment text, so they are untouched;
+    a control character in the text of any segment (from a renderable that skipped :func:`shown`) is
+    shown as its escape, if at the cost of the layout's alignment.
+    """
+    console = Console(**options)  # type: ignore[arg-type]
+    console.push_render_hook(_VisibleHook())
+    return console
 
 
 def status_style(status: int | None) -> str:
