@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from explorer.runtime.userdata import printable
+
 if TYPE_CHECKING:
     from textual.widget import Widget
 
@@ -54,7 +56,7 @@ class Arriving:
         first = self.parts[0][0]
         text = Text(f"Arriving: {self.count} parts so far (ms after the first part, size, text)\n", style="bold")
         for at, size, data in self.parts:
-            preview = data.decode("utf-8", "replace").replace("\n", "⏎")
+            preview = printable(data.decode("utf-8", "replace").replace("\n", "⏎"))
             text.append(f"{(at - first) * 1000:9.1f} ms  {size:>7,} B  {preview}\n")
         if self.count > len(self.parts):
             text.append(f"… {self.count - len(self.parts):,} more parts\n", style="italic")

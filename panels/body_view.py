@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import LanguageDoesNotExist, Selection
 
+from explorer.runtime.userdata import printable
 from panels.fields import Field, Left
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class BodyView(Vertical):
         area = self.text_area
         exchange = self._exchange
         if exchange is None or exchange.status is None:
-            self._notes = Text((exchange.error or "") if exchange else "No response yet.", style="italic")
+            self._notes = Text(printable(exchange.error or "") if exchange else "No response yet.", style="italic")
             self._show_notes()
             self._load("", None)
             return
@@ -144,7 +145,7 @@ class BodyView(Vertical):
             if len(text) > RAW_LIMIT:
                 notes.append(f"Showing the first {RAW_LIMIT // 1024 // 1024} MiB of the raw body.")
                 text = text[:RAW_LIMIT]
-        text, broken = display_lines(text)
+        text, broken = display_lines(printable(text, keep="\n\t"))  # no escape sequence reaches the terminal
         if broken:
             notes.append(f"{broken:,} line(s) over {LINE_LIMIT:,} characters are shown in pieces (a copy has line breaks "
                          "between them).")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from explorer.content.cookie_format import describe_cookie
+from explorer.runtime.userdata import printable
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -31,10 +32,10 @@ def add_cookie_rows(table: Table, cookies: tuple[Cookie, ...], mask: bool = Fals
                   Text(f"{count}: sent back on the next request (k clears, x swaps with the other server)", style="dim"))  # fmt: skip
     for cookie in cookies[:COOKIE_ROWS]:
         value = "‒" if mask else cookie.value
-        shown = Text(value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS] + "…")
-        shown.append(f"\n{'‒' if mask else cookie.attributes()}", style="dim")
+        shown = Text(printable(value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS] + "…"))  # a server's text
+        shown.append("\n" + printable("‒" if mask else cookie.attributes()), style="dim")
         if (described := describe_cookie(cookie.value)) and not mask:
-            shown.append(f"\n{described}", style="italic")
-        table.add_row(Text("●"), Text(cookie.name[:VALUE_CHARS]), shown)
+            shown.append("\n" + printable(described), style="italic")
+        table.add_row(Text("●"), Text(printable(cookie.name[:VALUE_CHARS])), shown)
     if len(cookies) > COOKIE_ROWS:
         table.add_row(Text("●"), Text(f"… {len(cookies) - COOKIE_ROWS} more cookies", style="italic"), Text(""))

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from explorer.runtime.userdata import printable
 from panels.fields import Field, Left
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _cell(text: str, style: str = "") -> Text:
 
 
 def _request_label(name: str, line: str) -> str:
-    return f"{name}: {line}" if name and name != line else line
+    return printable(f"{name}: {line}" if name and name != line else line)
 
 
 class ParityScreen(Screen["RequestSpec | None"]):
@@ -147,14 +148,15 @@ class ParityScreen(Screen["RequestSpec | None"]):
         self.results.clear()
         self.query_one("#parity-table", DataTable).clear()
         self.query_one("#parity-detail", Static).update("")
-        self.query_one("#parity-summary", Static).update(Text(f"Running {path}…"))
+        self.query_one("#parity-summary", Static).update(Text(printable(f"Running {path}…")))
         self.post_message(self.RunRequested(path))
 
     def show_error(self, message: str) -> None:
-        self.query_one("#parity-summary", Static).update(Text(message, style="bold red"))
+        self.query_one("#parity-summary", Static).update(Text(printable(message), style="bold red"))
 
     def _hide(self, text: str) -> str:
-        return self.redactor.text(text) if self.redactor is not None else text
+        """Text from an app or the requests file as shown: secrets hidden, control characters visible."""
+        return printable(self.redactor.text(text) if self.redactor is not None else text)
 
     def _first(self, result: ParityResult) -> Text:
         if result.differences:
@@ -222,12 +224,13 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if not result.differences:
             text.append("Both answers match" + (" as declared.\n" if result.declared else ".\n"), style="green")
         for difference, expectation in result.declared:
-            text.append(f"declared: {self._hide(difference.line())} ({expectation.reason})\n", style="green")
+            text.append(f"declared: {self._hide(difference.line())} ({printable(expectation.reason)})\n", style="green")
         for item in result.noise:
-            text.append(f"noise: {item.line()}\n", style="dim")
+            text.append(f"noise: {self._hide(item.line())}\n", style="dim")
         for expectation in result.stale:
             text.append(
-                f"stale: declared {expectation.label} no longer differs ({expectation.reason})\n", style="yellow"
+                printable(f"stale: declared {expectation.label} no longer differs ({expectation.reason})") + "\n",
+                style="yellow",
             )
         for framework, values in result.captures.items():
             shown = ", ".join(f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}"
@@ -237,7 +240,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
             curl = result.curl(framework, self.redactor)
             if curl:
                 shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:‒", curl) if self.mask else curl
-                text.append(f"{framework}: {shown}\n", style="dim")
+                text.append(f"{framework}: {printable(shown)}\n", style="dim")
         self.query_one("#parity-detail", Static).update(text)
 
     @on(DataTable.RowSelected, "#parity-table")

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
 from explorer.content.explain import why
+from explorer.runtime.userdata import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
@@ -40,7 +41,8 @@ HEADER_CHARS = 1000  # of one name or value shown; the rest is cut with an ellip
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= HEADER_CHARS else text[:HEADER_CHARS] + f"… ({len(text):,} characters)"
+    """A header name or value to show: at most HEADER_CHARS characters, its control characters visible."""
+    return printable(text if len(text) <= HEADER_CHARS else text[:HEADER_CHARS] + f"… ({len(text):,} characters)")
 
 
 def status_class(status: int | None) -> str:
@@ -135,7 +137,8 @@ class ResponsePanel(Vertical):
         log = self.query_one(f"#logview-{self.framework}", LogView)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
-            log.add(Text.from_ansi(mask_digits(line) if self.mask else line))
+            shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible
+            log.add(Text.from_ansi(mask_digits(shown) if self.mask else shown))
 
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
@@ -157,7 +160,7 @@ class ResponsePanel(Vertical):
     def show_status(self, status: ServerStatus, label: str) -> None:
         """The server's state in the panel's subtitle, e.g. 'uvicorn … · ready'."""
         state = status.state.value if self.mask else status.describe()
-        self.border_subtitle = Text(f"{state} · {label}")
+        self.border_subtitle = Text(printable(f"{state} · {label}"))
         self._server_pid = status.pid
         if self.exchange is not None and status.pid != self._answer_pid and not self.server_gone:
             self.server_gone = True  # its figures belong to a process no longer serving: never under the new label
@@ -178,7 +181,8 @@ class ResponsePanel(Vertical):
             return
         # Text, not a string: a string would be read as markup, and the path is the user's
         said = " · an earlier send, from a server since stopped" if self.server_gone else " · an earlier send"
-        self.border_title = Text(f"{name} · #{self.send_number} {self.request_line}" + (said if earlier else ""))
+        line = printable(f"{name} · #{self.send_number} {self.request_line}")
+        self.border_title = Text(line + (said if earlier else ""))
 
     def show_pending(self, note: str, send_number: int, line: str) -> None:
         """A request is on its way to this server: the title names it, and the earlier answer goes at once.
@@ -209,7 +213,7 @@ class ResponsePanel(Vertical):
             self.query_one(f"#{part}-{fw}", Static).update("")
         self._chip_meta = ("", "")
         self._place_meta()
-        self.query_one(f"#why-{fw}", Static).update(Text(note, style="italic"))
+        self.query_one(f"#why-{fw}", Static).update(Text(printable(note), style="italic"))
         self.query_one(BodyView).show(None)
 
     def mark_earlier(self, latest: int) -> None:
@@ -260,9 +264,9 @@ class ResponsePanel(Vertical):
         fw = self.framework
         self._draw_chip(exchange, differs)
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
-        reason = Text(why(exchange, handler), style="italic")
+        reason = Text(printable(why(exchange, handler)), style="italic")
         for note in exchange.notes:
-            reason.append(f"\nNote: {note}", style="not italic yellow")
+            reason.append(printable(f"\nNote: {note}", keep="\n"), style="not italic yellow")
         self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
         self._fill_headers(exchange)
@@ -272,12 +276,12 @@ class ResponsePanel(Vertical):
         """Status chip and the content type and size beside it, each with ``≠`` where ``differs`` says so."""
         chip = self.query_one(f"#chip-{self.framework}", Static)
         mark = " ≠" if "status" in differs else ""
-        chip_text = " ERROR " if exchange.status is None else f" {exchange.status} {exchange.reason}{mark} "
+        chip_text = " ERROR " if exchange.status is None else printable(f" {exchange.status} {exchange.reason}{mark} ")
         chip.update(Text(chip_text))
         chip.set_classes(f"chip {status_class(exchange.status)}")
-        ctype = exchange.content_type or "no content type"
         ctype_mark = " ≠" if "content type" in differs else ""
         body_mark = " ≠" if "body" in differs else ""
+        ctype = printable(exchange.content_type or "no content type")
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
         self.query_one(f"#meta-{self.framework}", Static).update(Text(meta))
         self._chip_meta = (chip_text, meta)
@@ -306,7 +310,7 @@ class ResponsePanel(Vertical):
             text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
                         f" ({statuses}); the first copy's answer is shown")  # fmt: skip
             if b.first_error and b.first_error != exchange.error:
-                text.append(f"\nfirst error among the copies: {b.first_error}")
+                text.append("\n" + printable(f"first error among the copies: {b.first_error}"))
         return text
 
     def _fill_headers(self, exchange: Exchange, jar_always: bool = False) -> None:
@@ -320,10 +324,12 @@ class ResponsePanel(Vertical):
         table.columns[0].width = 1
         table.columns[1].ratio, table.columns[2].ratio = 1, 2
         if exchange.request:
-            table.add_row(Text("→", style="bold"), Text(f"{exchange.spec.method} {exchange.spec.path}"), Text("request as sent"))
+            sent = printable(f"{exchange.spec.method} {exchange.spec.path}")
+            table.add_row(Text("→", style="bold"), Text(sent), Text("request as sent"))
             self._header_rows(table, "→", exchange.request.headers)
         if exchange.status is not None:
-            table.add_row(Text("←", style="bold"), Text(f"{exchange.http_version} {exchange.status}"), Text(exchange.reason))
+            answered = printable(f"{exchange.http_version} {exchange.status}")
+            table.add_row(Text("←", style="bold"), Text(answered), Text(printable(exchange.reason)))
             self._header_rows(table, "←", exchange.headers)
         if exchange.cookie_jar or (jar_always and exchange.cookie_jar is not None):
             from panels.cookie_rows import add_cookie_rows
@@ -356,9 +362,10 @@ class ResponsePanel(Vertical):
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[1].ratio = 1
         for issue in exchange.validation:
-            table.add_row(Text(issue.location, style="bold"), Text(issue.message), Text(issue.type, style="dim"))
+            table.add_row(Text(printable(issue.location), style="bold"), Text(printable(issue.message)),
+                          Text(printable(issue.type), style="dim"))  # fmt: skip
         self.query_one(f"#validtable-{self.framework}", Static).update(table if exchange.validation else "")
-        reason = why(exchange, handler)
+        reason = printable(why(exchange, handler))
         if not exchange.validation and exchange.status is not None:
             reason += " No validation errors in this answer."
         self.query_one(f"#reason-{self.framework}", Static).update(Text(reason))
@@ -371,12 +378,12 @@ class ResponsePanel(Vertical):
         note = lookup.note
         if lookup.route is not None and lookup.file is not None:
             note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
-            view = Syntax(lookup.route.source, "python", theme="ansi_dark", line_numbers=True,
+            view = Syntax(printable(lookup.route.source, keep="\n\t"), "python", theme="ansi_dark", line_numbers=True,
                           start_line=lookup.route.line, background_color="default", word_wrap=True)  # fmt: skip
             self.query_one(f"#code-view-{fw}", Static).update(view)
         else:
             self.query_one(f"#code-view-{fw}", Static).update("")
-        self.query_one(f"#codenote-{fw}", Static).update(Text(note))
+        self.query_one(f"#codenote-{fw}", Static).update(Text(printable(note, keep="\n")))
 
     def select_tab(self, tab: str) -> None:
         self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"

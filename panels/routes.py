@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
+from explorer.runtime.userdata import printable
 from panels.fields import Field, Left
 from panels.typeahead import TypeAheadTree, apply_typed, first_leaf, put_cursor
 
@@ -56,7 +57,7 @@ class RouteBrowser(Vertical):
     def show_rows(self, rows: list[RouteRow], note: str) -> None:
         """Replace the listing (called by the app when the routes have been read)."""
         self.rows = rows
-        self.query_one("#route-note", Static).update(Text(note, style="italic"))
+        self.query_one("#route-note", Static).update(Text(printable(note), style="italic"))
         self._fill(self.query_one("#route-filter", Input).value)
 
     def _fill(self, text: str) -> None:
@@ -70,7 +71,8 @@ class RouteBrowser(Vertical):
             if group:
                 node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
                 for row in group:
-                    node.add_leaf(Text.assemble((f"{row.method:7}", "bold"), row.pattern), data=row)
+                    label = Text.assemble((printable(f"{row.method:7}"), "bold"), printable(row.pattern))
+                    node.add_leaf(label, data=row)
         tree.scroll_home(animate=False)
         put_cursor(tree, first_leaf(tree))
 

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from explorer.runtime.specs import ServerState, ServerStatus
+from explorer.runtime.userdata import printable
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 STATE_STYLE = {
@@ -67,6 +68,6 @@ class ServerStrip(Static):
             shown = status.state.value if self.mask else status.describe()
             if status.state is ServerState.READY:
                 shown = f"ready :{'‒' if self.mask else status.port}"
-            text.append(shown, style=STATE_STYLE.get(status.state, ""))
+            text.append(printable(shown), style=STATE_STYLE.get(status.state, ""))  # a crash quotes the server
             text.append(f" ({label}) · " if labels else " · ", style="dim")
         return text

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
+from explorer.runtime.userdata import printable
 from panels.masking import ms
 
 if TYPE_CHECKING:
@@ -108,14 +109,14 @@ class SocketsScreen(Screen[None]):
         self.post_message(self.Open(self.path))
 
     def show_state(self, framework: str, state: str) -> None:
-        self.query_one(f"#ws-state-{framework}", Static).update(Text(state))
+        self.query_one(f"#ws-state-{framework}", Static).update(Text(printable(state)))
 
     def add_event(self, framework: str, event: SocketEvent) -> None:
         """One line: the time since the socket opened, a direction arrow, the message."""
         line = Text(f"{ms(event.at_ms, self.mask):>10} ", style="dim")
         line.append(f"{ARROWS.get(event.kind, '·')} ", style="bold")
         shown, left_out = shown_part(event.text)
-        line.append(shown, style="red" if event.kind == "error" else "")
+        line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # escapes made visible
         if left_out:
             line.append(f" … {left_out:,} more characters not shown", style="dim italic")
         self.query_one(f"#ws-log-{framework}", RichLog).write(line)

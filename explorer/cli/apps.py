@@ -11,7 +11,6 @@ finds a difference, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, run_async
+from explorer.cli.common import add_server_options, print_json, run_async, say
 from explorer.runtime.datafile import user_path
 from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
@@ -127,7 +126,7 @@ def report_problems(session: Any) -> bool:
     """Print one line per server that did not start; True when there was any."""
     problems = startup_problems(session)
     for problem in problems:
-        print(f"explorer: error: {problem}", file=sys.stderr)
+        say(f"explorer: error: {problem}")
     return bool(problems)
 
 
@@ -168,19 +167,18 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
     rows = merge_routes(listings.values())
     if args.json:
         document = {fw: listing.to_dict() for fw, listing in listings.items()}
-        print(json.dumps({"listings": document, "routes": [r.to_dict() for r in rows]}, indent=2, ensure_ascii=False))
+        print_json({"listings": document, "routes": [r.to_dict() for r in rows]})
     elif rows:
-        from rich.console import Console
-
+        from explorer.cli.render import terminal
         from explorer.cli.render_parity import routes_table
 
-        Console().print(routes_table(rows))
+        terminal().print(routes_table(rows))
     for framework, listing in listings.items():
         for line in listing.skipped:  # what the reader could not use, named, never a traceback
-            print(f"explorer: note: {framework} {listing.source}: could not use {line}", file=sys.stderr)
+            say(f"explorer: note: {framework} {listing.source}: could not use {line}")
     failed = [listing for listing in listings.values() if listing.error]
     for listing in failed:
-        print(f"explorer: error: {listing.error}", file=sys.stderr)
+        say(f"explorer: error: {listing.error}")
     return EXIT_FAILED if failed else 0
 
 
@@ -200,7 +198,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         md, js = report.write(args.out)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     elif args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print_json(report.to_dict())
     else:
         sys.stdout.write(report.to_markdown())
     return 0

@@ -9,16 +9,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "seconds"]
+from explorer.runtime.userdata import printable
+
+__all__ = [
+    "EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "say",
+    "seconds",
+]  # fmt: skip
 
 EXIT_USAGE = 2
 _SLICE = 1 << 20  # a string this long is handed to stdout in slices of this many characters
 _JOIN = 1 << 16  # small pieces are joined until they hold this many
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -74,6 +81,8 @@ class _Chunked:
         self.held = 0
 
     def write(self, text: str) -> None:
+        if _C1.search(text):  # only inside strings: JSON escapes C0 itself, but not DEL or C1 (U+009B, the CSI)
+            text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         if len(text) >= _SLICE:  # never joined: that would be one more whole copy
             self.flush()
             for start in range(0, len(text), _SLICE):
@@ -93,7 +102,8 @@ class _Chunked:
 def print_json(document: Any, stream: TextIO | None = None) -> None:
     """``print(json.dumps(document, indent=2, ensure_ascii=False))``, written as it is encoded.
 
-    The same text, without holding it whole: a 16 MiB answer's body (with its escapes) made a
+    The same document, without holding it whole (DEL and C1 characters written as ``\\u009b``, so none
+    reaches a terminal live): a 16 MiB answer's body (with its escapes) made a
     document string, its pieces and its UTF-8 bytes all at once before.
     """
     out = _Chunked(stream or sys.stdout)
@@ -102,8 +112,13 @@ def print_json(document: Any, stream: TextIO | None = None) -> None:
     out.flush()
 
 
+def say(line: str) -> None:
+    """A line on stderr (``explorer: note: ...``): the server or file text it often quotes is shown, never live."""
+    print(printable(line, keep="\n\t"), file=sys.stderr)
+
+
 def fail(message: str) -> NoReturn:
-    print(f"explorer: error: {message}", file=sys.stderr)
+    say(f"explorer: error: {message}")
     raise SystemExit(EXIT_USAGE)
 
 

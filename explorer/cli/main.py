@@ -91,7 +91,7 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
-    from explorer.cli.render import exchange_panel, log_panel, results_view
+    from explorer.cli.render import exchange_panel, log_panel, results_view, terminal
     from explorer.runtime.session import Session
 
     specs = specs_from_args(args, None if args.framework == "both" else [args.framework])
@@ -113,11 +113,9 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
         }  # fmt: skip
         print_json(document)
         return 0
-    from rich.console import Console
-
     panels = [exchange_panel(e, label=session.server(fw).spec.label, handler=_handler_ran(session, fw, spec))
               for fw, e in results.items()]  # fmt: skip
-    console = Console()
+    console = terminal()
     console.print(results_view(panels))
     for fw, lines in tails.items():
         console.print(log_panel(fw, lines))

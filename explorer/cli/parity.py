@@ -9,13 +9,12 @@ or (with ``--strict``) a declared difference no longer happens; else 0.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, fail, positive_int, run_async
+from explorer.cli.common import add_server_options, fail, positive_int, print_json, run_async, say
 from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import ServerSpec
@@ -172,7 +171,7 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
                     if entries is not None and outcome.entry is not None:
                         entries.append(outcome.entry)
     for note in notes:
-        print(f"explorer: note: {note}", file=sys.stderr)
+        say(f"explorer: note: {note}")
     return _outputs(args, report, entries)
 
 
@@ -193,11 +192,10 @@ def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]
         md, js = parity_report(document).write(args.report)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     if args.json:
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document)
     else:
-        from rich.console import Console
-
+        from explorer.cli.render import terminal
         from explorer.cli.render_parity import parity_view
 
-        Console().print(parity_view(report, report.redactor(args.show_secrets)))
+        terminal().print(parity_view(report, report.redactor(args.show_secrets)))
     return 0 if report.passed else EXIT_DIFFER

@@ -1,7 +1,8 @@
 """Rich renderables for the headless CLI: exchanges side by side, the samples, the table.
 
-Everything the servers sent is wrapped in :class:`rich.text.Text`, never parsed as markup, so a
-body full of ``[bold]`` or ``[/foo]`` prints literally.
+Everything the servers sent is wrapped in :class:`rich.text.Text` by :func:`shown`, never parsed as
+markup, so a body full of ``[bold]`` or ``[/foo]`` prints literally, and with its control characters
+made visible (:func:`~explorer.runtime.userdata.printable`), so an ``ESC]52`` cannot reach the terminal.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, Group, RenderableType, RenderHook, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -20,9 +22,49 @@ from explorer.content.explain import why
 from explorer.content.stream import is_streamed, timeline
 from explorer.runtime.client import Exchange
 from explorer.runtime.specs import ServerStatus
+from explorer.runtime.userdata import printable
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 MAX_BODY_LINES = 40
+
+
+def shown(text: str, style: str = "", lines: bool = False) -> Text:
+    """Text from a server, an app or a user's file: never markup, its control characters visible.
+
+    ``lines`` keeps line breaks and tabs (a body, a log); anything else is one line.
+    """
+    return Text(printable(text, keep="\n\t" if lines else ""), style=style)
+
+
+class _Visible:
+    """A renderable drawn as usual, with any control character left in its text made visible."""
+
+    def __init__(self, inner: ConsoleRenderable) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control or segment.text.isprintable() or segment.text == "\n":
+                yield segment
+            else:
+                yield Segment(printable(segment.text, keep="\n\t"), segment.style)
+
+
+class _VisibleHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Visible(renderable) for renderable in renderables]
+
+
+def terminal(**options: object) -> Console:
+    """A Console for a command's output: a last guard under :func:`shown` for any text it did not see.
+
+    Rich's own styles are written from segment styles, never from segment text, so they are untouched;
+    a control character in the text of any segment (from a renderable that skipped :func:`shown`) is
+    shown as its escape, if at the cost of the layout's alignment.
+    """
+    console = Console(**options)  # type: ignore[arg-type]
+    console.push_render_hook(_VisibleHook())
+    return console
 
 
 def status_style(status: int | None) -> str:
@@ -39,10 +81,10 @@ def pretty_body(exchange: Exchange, max_lines: int = MAX_BODY_LINES) -> Text:
     else:
         text = exchange.text
     lines = text.splitlines()
-    shown = Text("\n".join(lines[:max_lines]))
+    body = shown("\n".join(lines[:max_lines]), lines=True)
     if len(lines) > max_lines:
-        shown.append(f"\n… {len(lines) - max_lines} more lines", style="dim")
-    return shown
+        body.append(f"\n… {len(lines) - max_lines} more lines", style="dim")
+    return body
 
 
 def _statuses(counts: dict[str, int]) -> str:
@@ -58,10 +100,11 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
     """
     parts: list[RenderableType] = []
     if exchange.error:
-        parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + Text(exchange.error))
+        parts.append(Text(" ERROR ", style=status_style(None)) + Text(" ") + shown(exchange.error))
     else:
-        chip = Text(f" {exchange.status} {exchange.reason} ", style=status_style(exchange.status))
-        parts.append(chip + Text(f"  {exchange.content_type or 'no content type'}  {exchange.size:,} bytes", style="dim"))
+        chip = shown(f" {exchange.status} {exchange.reason} ", style=status_style(exchange.status))
+        facts = f"  {exchange.content_type or 'no content type'}  {exchange.size:,} bytes"
+        parts.append(chip + shown(facts, style="dim"))
     if exchange.timings:
         t = exchange.timings
         server_ms = f"{t.server_ms:.2f} ms" if t.server_ms is not None else "n/a"
@@ -74,23 +117,23 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
             f"{b.body_bytes:,} body bytes in all, the first copy's answer shown"
         ))
         if b.first_error and b.first_error != exchange.error:
-            parts.append(Text(f"first error among the copies: {b.first_error}", style="red"))
+            parts.append(shown(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:
-        parts.append(Text(why(exchange, handler), style="italic"))
+        parts.append(shown(why(exchange, handler), style="italic"))
     for note in exchange.notes:
-        parts.append(Text(f"note: {note}", style="yellow"))
+        parts.append(shown(f"note: {note}", style="yellow"))
     if exchange.validation:
         parts.append(validation_table(exchange))
     if exchange.status is not None and exchange.body:
         parts.append(Text("─" * 20, style="dim"))
         if is_streamed(exchange):
             parts.append(Text("arrived in parts (ms after the request started, gap, size, text):", style="bold"))
-            parts.append(Text("\n".join(timeline(exchange, MAX_BODY_LINES))))
+            parts.append(shown("\n".join(timeline(exchange, MAX_BODY_LINES)), lines=True))
         else:
             parts.append(pretty_body(exchange))
     title = NAMES.get(exchange.framework, exchange.framework)
     subtitle = label or (server.describe() if server else "")
-    return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=Text(subtitle), title_align="left")
+    return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=shown(subtitle), title_align="left")
 
 
 def validation_table(exchange: Exchange) -> Table:
@@ -104,14 +147,14 @@ def validation_table(exchange: Exchange) -> Table:
     table.columns[0].overflow = "fold"
     table.columns[1].ratio = 1
     for issue in exchange.validation:
-        table.add_row(Text(issue.location) + Text(f"\n{issue.type}", style="dim"), Text(issue.message))
+        table.add_row(shown(issue.location) + Text("\n") + shown(issue.type, style="dim"), shown(issue.message))
     return table
 
 
 def log_panel(framework: str, lines: Sequence[str]) -> Panel:
     """A server's last log lines (its traceback, usually), shown under an answer that failed."""
     title = f"{NAMES.get(framework, framework)} server log, last {len(lines)} lines"
-    text = Text.from_ansi("\n".join(lines))
+    text = Text.from_ansi(printable("\n".join(lines), keep="\n\t", colours=True))  # its colours, nothing else
     return Panel(text, title=Text(title, style="bold"), title_align="left", border_style="red")
 
 

@@ -1,7 +1,7 @@
 """Rich renderables for ``explorer parity`` and ``explorer routes``.
 
 As in :mod:`explorer.cli.render`, everything that came from a server, a user's app or a requests file
-is a :class:`rich.text.Text`, never markup.
+is a :class:`rich.text.Text` made by :func:`~explorer.cli.render.shown`: never markup, no live control character.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from explorer.apps.routes import RouteRow
+from explorer.cli.render import shown
 from explorer.parity.check import ParityReport, ParityResult
 from explorer.parity.differences import MISSING, Difference, show
 from explorer.parity.secrets import REDACTED, Redactor
@@ -39,11 +40,11 @@ def _status_cell(result: ParityResult, framework: str) -> Text:
 
 def parity_table(report: ParityReport, redactor: Redactor) -> Table:
     """One row per request: both statuses and the outcome."""
-    table = Table("#", "request", "sent", "Flask", "FastAPI", "result", title=f"Parity: {report.source}")
+    table = Table("#", "request", "sent", "Flask", "FastAPI", "result", title=shown(f"Parity: {report.source}"))
     for number, result in enumerate(report.results, start=1):
         label, style = _MARK[result.outcome]
         table.add_row(
-            Text(str(number)), Text(result.case.name), Text(redactor.text(result.case.request.line)),
+            Text(str(number)), shown(result.case.name), shown(redactor.text(result.case.request.line)),
             _status_cell(result, "flask"), _status_cell(result, "fastapi"), Text(label, style=style),
         )  # fmt: skip
     return table
@@ -59,7 +60,7 @@ def _excerpt(difference: Difference) -> RenderableType | None:
     flask, fastapi = difference.excerpts
     for index in range(max(len(flask), len(fastapi))):
         grid.add_row(
-            Text(flask[index] if index < len(flask) else ""), Text(fastapi[index] if index < len(fastapi) else "")
+            shown(flask[index] if index < len(flask) else ""), shown(fastapi[index] if index < len(fastapi) else "")
         )
     return Padding(grid, (0, 0, 0, 5))
 
@@ -74,37 +75,38 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
     parts: list[RenderableType] = []
     for step in report.setup + report.teardown:
         if not step.ok:
-            parts.append(Text(f"✗ {redactor.text(step.line())}", style="bold red"))
-            parts += [Text("   " + redactor.text(line), style="dim") for line in step.output[-5:]]
+            parts.append(shown(f"✗ {redactor.text(step.line())}", style="bold red"))
+            parts += [shown("   " + redactor.text(line), style="dim") for line in step.output[-5:]]
     for number, result in enumerate(report.results, start=1):
         extra = [(d, e.reason) for d, e in result.declared]
         if result.matched and not extra and not result.noise and not result.stale and not result.captures:
             continue
         line = redactor.text(result.case.request.line)
         title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
-        parts.append(Text(f"{number}. {title}", style="bold"))
+        parts.append(shown(f"{number}. {title}", style="bold"))
         for difference in result.differences:
-            parts.append(_indented(Text(redactor.text(difference.line()))))
-            shown = _excerpt(difference)
-            if shown is not None:
-                parts.append(shown)
+            parts.append(_indented(shown(redactor.text(difference.line()))))
+            excerpt = _excerpt(difference)
+            if excerpt is not None:
+                parts.append(excerpt)
         if result.more:
-            parts.append(Text("   ") + Text(result.more_line(), style="dim"))
+            parts.append(Text("   ") + shown(result.more_line(), style="dim"))
         for difference, reason in extra:
-            parts.append(_indented(Text("declared: ", style="green") + Text(f"{redactor.text(difference.line())}  ({reason})")))
+            declared = shown(f"{redactor.text(difference.line())}  ({reason})")
+            parts.append(_indented(Text("declared: ", style="green") + declared))
         for item in result.noise:
-            parts.append(_indented(Text("noise: ", style="dim") + Text(item.line(), style="dim")))
+            parts.append(_indented(Text("noise: ", style="dim") + shown(item.line(), style="dim")))
         for stale in result.stale:
             parts.append(
-                Text("   stale: ", style="yellow") + Text(f"declared {stale.label} no longer differs ({stale.reason})")
+                Text("   stale: ", style="yellow") + shown(f"declared {stale.label} no longer differs ({stale.reason})")
             )
         captured = _captures(result, redactor)
         if captured:
-            parts.append(Text("   captured: ", style="dim") + Text(captured, style="dim"))
+            parts.append(Text("   captured: ", style="dim") + shown(captured, style="dim"))
     for stale in report.stale:
         parts.append(
             Text("stale: ", style="yellow")
-            + Text(f"file-level declared {stale.label} matched nothing ({stale.reason})")
+            + shown(f"file-level declared {stale.label} matched nothing ({stale.reason})")
         )
     return Group(*parts)
 
@@ -157,7 +159,7 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
             Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
         ]
         request = row.request
-        shown = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
-        example = request.line + "".join(f"\n{line}" for line in shown) + (f"  {request.body}" if request.body else "")
-        table.add_row(Text(row.method), Text(row.pattern), *marks, Text(example))
+        extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
+        example = request.line + "".join(f"\n{line}" for line in extra) + (f"  {request.body}" if request.body else "")
+        table.add_row(shown(row.method), shown(row.pattern), *marks, shown(example, lines=True))
     return table

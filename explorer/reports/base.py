@@ -4,7 +4,8 @@ A parity run, a session of the app or a benchmark becomes a :class:`Report` thro
 that reads its plain ``to_dict()`` document (:mod:`explorer.reports.load`), so a report can also be
 rebuilt later from saved JSON (``explorer report --from run.json``). Every text that came from a server or a user is escaped,
 and bodies go in code fences longer than any backtick run they contain, so nothing in them can
-change the document's structure.
+change the document's structure; its control characters are written as escapes (``\\x1b``), so a
+Markdown file shown in a terminal cannot drive it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.userdata import printable
 
 __all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "versions_text"]
 
@@ -155,7 +157,7 @@ class Report:
         lines += [f"- **{escape(k)}**: {escape(v)}" for k, v in (("created", self.created), *self.facts)]
         for section in self.sections:
             lines += ["", _section_markdown(section)]
-        return "\n".join(lines).rstrip() + "\n"
+        return printable("\n".join(lines).rstrip() + "\n", keep="\n\t")  # no control character from an app, live
 
     def write(self, base: str | Path) -> tuple[Path, Path]:
         """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths."""

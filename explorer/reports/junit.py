@@ -17,6 +17,7 @@ from typing import Any
 
 from explorer.reports.base import ReportError
 from explorer.runtime.datafile import user_path
+from explorer.runtime.userdata import escape_character, printable
 
 __all__ = ["junit_xml", "write_junit"]
 
@@ -28,8 +29,7 @@ def _clean(text: Any) -> str:
     value = str(text)
     if len(value) > _MAX_TEXT:
         value = value[:_MAX_TEXT] + "\n… cut"
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        value)  # fmt: skip
+    return _NOT_XML.sub(lambda m: escape_character(m.group()), printable(value, keep="\t\n\r"))
 
 
 def _seconds(ms: Any) -> str:

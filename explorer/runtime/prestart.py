@@ -18,6 +18,7 @@ from explorer.runtime.keeper import spawn_kept
 from explorer.runtime.launch import interpreter, own_interpreter, server_env
 from explorer.runtime.logbuffer import LogBuffer, keep_tail
 from explorer.runtime.specs import ServerSpec
+from explorer.runtime.userdata import printable
 from explorer.runtime.versions import PACKAGES, record
 
 __all__ = [
@@ -115,9 +116,11 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
     line = next((x for x in printed.decode("utf-8", "replace").splitlines() if x.startswith("EXPLORER-CHECK ")), "")
     try:
         found = json.loads(line.removeprefix("EXPLORER-CHECK "))
-        version, missing = tuple(int(v) for v in found["version"]), [str(m) for m in found["missing"]]
-        versions = {str(d): (str(v)[:40] if v is not None else None) for d, v in dict(found["versions"]).items()}
-    except (ValueError, KeyError, TypeError):
+        said = {str(m) for m in found["missing"]}
+        version, missing = tuple(int(v) for v in found["version"]), [m for m in modules if m in said]  # our names only
+        versions = {str(d): (printable(str(v)[:40]) if v is not None else None)
+                    for d, v in dict(found["versions"]).items() if d in PACKAGES}  # fmt: skip
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise PrestartError(_not_usable(python, code, timeout)) from None
     shown = ".".join(map(str, version))
     if version < _MIN_PYTHON:

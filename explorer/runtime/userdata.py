@@ -23,12 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "format_path", "loads_json", "measure", "printable",
+    "MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "escape_character", "format_path", "loads_json",
+    "measure", "printable",
 ]  # fmt: skip
 
 MAX_ANSWER_DEPTH = 500
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # C0, DEL, C1, lone surrogates
+_SHOWN = re.compile("\x1b\\[[0-9;]*m|\x1b|[\x00-\x1a\x1c-\x1f\x7f-\x9f]+")  # a colour sequence, an ESC, other controls
 _FLOAT_CHARS = 24
 _Path = tuple[Any, Any] | None  # (parent path, key or index), built only as deep as the walk goes
 
@@ -80,9 +83,44 @@ def _where(path: _Path) -> str:
     return printable(format_path(reversed(parts))) or "the top level"
 
 
-def printable(text: str) -> str:
-    """``text`` with any lone surrogate written as its escape (``\\ud800``), so it can be printed or saved."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(text) else text
+def escape_character(ch: str) -> str:
+    """``\\x1b`` for a character below U+0100, ``\\ud800`` above: the escape Python and JUnit reports write."""
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, keep: str = "", colours: bool = False) -> str:
+    """``text`` with every control character and lone surrogate written as its escape (``\\x1b``, ``\\ud800``).
+
+    Text from an app, a server or a user's file is data: printed as it came, an ``ESC]52`` would write
+    the user's clipboard, ``ESC[2J`` clear the screen, an OSC 8 plant a link, and U+009B (the one-byte
+    CSI) do the same in a terminal that honours C1. So every output shows such text through this
+    function: the C0 controls, DEL, the C1 range U+0080-U+009F and lone surrogates (which cannot even
+    be encoded) become visible escapes, the same ones the JUnit report writes. ``keep`` names the
+    controls a multi-line output leaves live (``"\\n\\t"``; a ``\\r\\n`` pair then stays one line end,
+    a lone ``\\r``, which would overwrite the line, does not). ``colours`` keeps colour sequences
+    (``ESC[31m``) for a server log drawn with its colours; every other escape sequence is shown.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    if _SURROGATE.search(text):
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    def run(piece: str) -> str:
+        return "".join(ch if ch in keep else _ESCAPED[ch] for ch in piece)
+
+    def shown(match: re.Match[str]) -> str:
+        piece = match.group()
+        if len(piece) > 1 and piece[0] == "\x1b":  # a colour sequence
+            return piece if colours else run(piece[0]) + piece[1:]
+        if "\n" in keep:  # a CRLF stays a line end; a lone CR is shown
+            return "\r\n".join(run(part) for part in piece.split("\r\n"))
+        return run(piece)
+
+    return _SHOWN.sub(shown, text)
+
+
+_ESCAPED = {chr(code): escape_character(chr(code)) for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def measure(

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from explorer.runtime.userdata import printable
+
 if TYPE_CHECKING:
     from explorer.content.explain import Difference
     from explorer.runtime.client import Exchange
@@ -42,16 +44,16 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     failed = {fw: e for fw, e in results.items() if e.status is None}
     if failed:
         text = Text("Not compared: ", style="bold red")
-        text.append("; ".join(f"{_name(fw)} gave no answer ({e.error})" for fw, e in failed.items()))
+        text.append(printable("; ".join(f"{_name(fw)} gave no answer ({e.error})" for fw, e in failed.items())))
         answered = [f"{_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed]
         if answered:
-            text.append(f"; {', '.join(answered)}.")
+            text.append(printable(f"; {', '.join(answered)}."))
         return text
     if not found:
         return Text(NO_DIFFERENCE)
     text = Text("Differences: ", style="bold")  # a status by its code alone: the chips below carry the reasons
     shown = (f"status: {_code(d.left)} ≠ {_code(d.right)}" if d.aspect == "status" else d.shown() for d in found)
-    text.append("; ".join(shown))
+    text.append(printable("; ".join(shown)))  # each already visible; a status or header from a server as well
     return text
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from explorer.content.catalog import by_id
+from explorer.runtime.userdata import printable
 from explorer.tui.guards import GuardedApp
 from explorer.tui.keys import BINDINGS, MAIN_ONLY, key_for, keymap_clashes, screen_keys
 
@@ -77,7 +78,7 @@ class ScreensApp(GuardedApp):
 
     def say(self, message: str, **kwargs: object) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""
-        self.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
+        self.notify(printable(message, keep="\n"), markup=False, **kwargs)  # type: ignore[arg-type]
 
     def apply_user_keymap(self, keymap: dict[str, str]) -> None:
         """Remap keys by binding id, and say at once which action lost a key to another (Textual drops it silently)."""

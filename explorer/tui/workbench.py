@@ -29,6 +29,7 @@ from explorer.reports.session import SessionLog, exchange_record
 from explorer.runtime.request import RequestSpec, curl_command
 from explorer.runtime.session import Session
 from explorer.runtime.specs import ServerState
+from explorer.runtime.userdata import printable
 from explorer.tui.claims import answer_switch, comparison_line
 from panels.editor import PathField, RequestEditor
 from panels.fields import Left
@@ -213,7 +214,8 @@ class Workbench(Vertical):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A send that failed in the explorer itself is said, not left as a panel stuck at "Sending…"."""
         if event.state is WorkerState.ERROR:
-            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", markup=False, timeout=8)
+            said = printable(f"{event.worker.name} failed: {event.worker.error}")  # an error may quote a server
+            self.notify(said, severity="error", markup=False, timeout=8)
 
     @on(Left, "RequestEditor *")
     def _left_editor(self, event: Left) -> None:

@@ -12,6 +12,7 @@ from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.session import Session
 from explorer.runtime.specs import demo_requests_file
+from explorer.runtime.userdata import printable
 from panels.parity_screen import ParityScreen
 
 __all__ = ["ParityController"]
@@ -50,7 +51,7 @@ class ParityController(ParityScreen):
             suite = await asyncio.to_thread(load_suite, user_path(path))
         except ExplorerError as exc:
             self.show_error(str(exc))
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(printable(str(exc)), severity="error", markup=False)
             return
         self.suite = suite
         self.redactor = Redactor()  # learns each secret as results come in; the run's captures added below
@@ -90,4 +91,4 @@ class ParityController(ParityScreen):
     def _arrived_again(self, index: int, result: Any) -> None:
         self._learn(result)
         self.replace_result(index, result)
-        self.notify(f"{result.case.name}: {result.outcome}", markup=False)
+        self.notify(printable(f"{result.case.name}: {result.outcome}"), markup=False)  # the name is the file's
