@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware.sessions import SessionMiddleware
 
 from demos import fastapi_forms, fastapi_http
+from demos import fastapi_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
@@ -28,6 +29,7 @@ app = FastAPI(title="FastAPI demo")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 app.include_router(fastapi_forms.router)
 app.include_router(fastapi_http.router)
+app.include_router(fastapi_topics.router)
 app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first mount whose prefix matches wins
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)

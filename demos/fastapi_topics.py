@@ -1,0 +1,83 @@
+"""FastAPI: the topics a port runs into after the basics. Repeated query parameters, a body size limit,
+strict types, a blocking database driver.
+
+A router the app includes; its routes carry their full paths, so each reads as it is served.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from demos.work import clamp_ms
+
+router = APIRouter()
+
+
+# A list type makes a query parameter repeatable: ?tag=a&tag=b gives ["a", "b"] (Query() is required for it).
+@router.get("/query/tags")
+async def query_tags(tag: Annotated[list[str], Query()] = []) -> dict[str, list[str]]:  # noqa: B006
+    return {"tags": tag}
+
+
+# The trap: without Query(), a list parameter is read from the body, so the query string is ignored.
+@router.get("/query/tags/bare")
+async def query_tags_bare(tag: list[str] = []) -> dict[str, list[str]]:  # noqa: B006
+    return {"tags": tag}
+
+
+# A plain str parameter takes the last value of a repeated parameter (Starlette's QueryParams.get).
+@router.get("/query/tag")
+async def query_tag(tag: str | None = None) -> dict[str, str | None]:
+    return {"tag": tag}
+
+
+# No body limit in Starlette or FastAPI: the whole body is read, however large (limit it at the proxy).
+@router.post("/limits/body")
+async def limited_body(request: Request) -> dict[str, int]:
+    return {"size": len(await request.body())}
+
+
+class ExactItem(BaseModel):
+    """strict=True: no conversion, so the string "3.5" is not a float (an int still is)."""
+
+    model_config = ConfigDict(strict=True)
+    name: str
+    price: float
+
+
+@router.post("/items/exact", status_code=201)
+async def create_item_exact(item: ExactItem) -> ExactItem:
+    return item
+
+
+_db = threading.local()
+
+
+def database() -> sqlite3.Connection:
+    """One connection per thread: sqlite3 refuses a connection made in another thread."""
+    if not hasattr(_db, "conn"):
+        _db.conn = sqlite3.connect(":memory:")
+        _db.conn.create_function("wait_ms", 1, lambda ms: time.sleep(ms / 1000) or ms)  # a slow query, as on a server
+    return _db.conn
+
+
+# A mistake on purpose: sqlite3 is a blocking driver, so inside async def it stops the one event loop.
+@router.get("/db/query")
+async def db_query(ms: float = 100) -> dict[str, Any]:
+    started = time.time()
+    database().execute("SELECT wait_ms(?)", (clamp_ms(ms),)).fetchone()
+    return {"waited_ms": clamp_ms(ms), "started": started, "ended": time.time()}
+
+
+# The same call in a plain def: FastAPI runs it in its threadpool, and the event loop stays free.
+@router.get("/db/query/def")
+def db_query_def(ms: float = 100) -> dict[str, Any]:
+    started = time.time()
+    database().execute("SELECT wait_ms(?)", (clamp_ms(ms),)).fetchone()
+    return {"waited_ms": clamp_ms(ms), "started": started, "ended": time.time()}
