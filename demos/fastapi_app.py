@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +34,7 @@ app.include_router(fastapi_topics.router)
 app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first mount whose prefix matches wins
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)
+app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")  # Flask: static_folder
 # max_age=None: a cookie for the browser session, never expired by the server, so the catalog's fixed cookies work.
 app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY, max_age=None)
 

@@ -1,5 +1,5 @@
 """FastAPI: the topics a port runs into after the basics. Repeated query parameters, a body size limit,
-strict types, a blocking database driver.
+strict types, a blocking database driver, start-up and per-request resources.
 
 A router the app includes; its routes carry their full paths, so each reads as it is served.
 """
@@ -9,14 +9,28 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from demos.work import clamp_ms
 
-router = APIRouter()
+# Start-up and shutdown: the app that includes this router runs its lifespan (merged with its own).
+STATE: dict[str, Any] = {"started_by": None, "opened": 0, "closed": 0}
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """Runs once: before the first request (up to the yield) and at shutdown (after it)."""
+    STATE["started_by"] = "lifespan"
+    yield
+    STATE["started_by"] = None
+
+
+router = APIRouter(lifespan=lifespan)
 
 
 # A list type makes a query parameter repeatable: ?tag=a&tag=b gives ["a", "b"] (Query() is required for it).
@@ -81,3 +95,23 @@ def db_query_def(ms: float = 100) -> dict[str, Any]:
     started = time.time()
     database().execute("SELECT wait_ms(?)", (clamp_ms(ms),)).fetchone()
     return {"waited_ms": clamp_ms(ms), "started": started, "ended": time.time()}
+
+
+# --- per-request resources ---
+def request_connection() -> Iterator[sqlite3.Connection]:
+    """A dependency with yield: one connection per request, closed after the answer has been sent."""
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    STATE["opened"] += 1
+    try:
+        yield conn
+    finally:
+        conn.close()
+        STATE["closed"] += 1
+
+
+# Open while the handler runs; the code after the yield closes it after the answer (scope="function": before it).
+@router.get("/lifecycle")
+def lifecycle(conn: Annotated[sqlite3.Connection, Depends(request_connection)]) -> dict[str, Any]:
+    conn.execute("SELECT 1").fetchone()
+    return {"started_by": STATE["started_by"], "open_now": STATE["opened"] - STATE["closed"],
+            "closed_before": STATE["closed"]}  # fmt: skip

@@ -1,5 +1,5 @@
 """Flask: the topics a port runs into after the basics. Repeated query parameters, a body size limit,
-strict types, a blocking database driver.
+strict types, a blocking database driver, start-up and per-request resources.
 
 A blueprint the app registers; its routes carry their full paths, so each reads as it is served.
 """
@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from marshmallow import Schema, ValidationError, fields
 
 from demos.work import clamp_ms
@@ -82,3 +82,37 @@ def db_query():  # type: ignore[no-untyped-def]
     started = time.time()
     database().execute("SELECT wait_ms(?)", (ms,)).fetchone()
     return {"waited_ms": ms, "started": started, "ended": time.time()}
+
+
+# --- start-up, shutdown and per-request resources ---
+# Flask has no start-up hook: what the app needs once is made at import (or in create_app()), and only
+# atexit runs at shutdown. A per-request resource goes on g, opened on first use, closed at teardown.
+STARTED_BY = "import"
+CONNECTIONS = {"opened": 0, "closed": 0}
+
+
+def request_connection() -> sqlite3.Connection:
+    if "conn" not in g:
+        g.conn = sqlite3.connect(":memory:")
+        CONNECTIONS["opened"] += 1
+    return g.conn
+
+
+def close_connection(exc: BaseException | None) -> None:
+    conn = g.pop("conn", None)
+    if conn is not None:
+        conn.close()
+        CONNECTIONS["closed"] += 1
+
+
+@bp.record_once
+def init_app(state):  # type: ignore[no-untyped-def]
+    state.app.teardown_appcontext(close_connection)  # as the Flask tutorial's init_app does, app-wide
+
+
+# The connection is open while the view runs; teardown_appcontext closes it when the request ends.
+@bp.get("/lifecycle")
+def lifecycle():  # type: ignore[no-untyped-def]
+    request_connection().execute("SELECT 1").fetchone()
+    return {"started_by": STARTED_BY, "open_now": CONNECTIONS["opened"] - CONNECTIONS["closed"],
+            "closed_before": CONNECTIONS["closed"]}  # fmt: skip

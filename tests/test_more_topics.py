@@ -39,7 +39,14 @@ HANDLERS = {
     "db-def": {"fastapi": ("db_query_def", "fastapi_topics.py")},
     "cors-preflight-origin": {"flask": ("cors_data", "flask_http.py"), "fastapi": None},  # CORSMiddleware answers
     "ws-plain-get": {"flask": ("ws_echo", "flask_app.py"), "fastapi": None},  # a websocket route serves no GET
+    "static-file": {"flask": None, "fastapi": None},  # the frameworks' own code: see FRAMEWORK_CODE
+    "static-missing": {"flask": None, "fastapi": None},
+    "static-head": {"flask": None, "fastapi": None},
+    "static-traversal": {"flask": None, "fastapi": None},
+    "lifecycle": {"flask": ("lifecycle", "flask_topics.py"), "fastapi": ("lifecycle", "fastapi_topics.py")},
 }
+# What only the app's route table knows: the framework's own code that serves a static folder or mount.
+FRAMEWORK_CODE = {"flask": ("send_static_file", "app.py"), "fastapi": ("__call__", "staticfiles.py")}
 
 
 def test_every_new_sample_says_which_handler_answers() -> None:
@@ -68,6 +75,8 @@ async def test_the_code_tab_finds_the_handler_in_the_route_table() -> None:
         table = endpoints_from(await route_table(demo_spec(framework)))
         for sample in TOPIC_SAMPLES:
             expected = HANDLERS[sample.id].get(framework)
+            if sample.topic == "static":
+                expected = FRAMEWORK_CODE[framework]
             if framework not in sample.frameworks or expected is None:
                 continue
             lookup = find_in_table(table, sample.request.method, sample.request.path, framework)
@@ -112,3 +121,54 @@ def test_without_a_websocket_library_uvicorn_answers_the_upgrade_with_404(loop_t
             time.sleep(0.01)
     finally:
         loop_thread.run(session.stop())
+
+
+def test_the_lifecycle_answers_say_what_ran_at_start_up_and_what_closed(live: LiveServers) -> None:
+    """Each request finds only its own connection open, and the one before it closed by the time the next runs."""
+    first = live.send(RequestSpec("GET", "/lifecycle"))
+    assert {fw: e.json["started_by"] for fw, e in first.items()} == {"flask": "import", "fastapi": "lifespan"}
+    for framework, exchange in first.items():
+        assert exchange.json["open_now"] == 1
+        deadline = time.monotonic() + 5
+        while (later := live.send(RequestSpec("GET", "/lifecycle"), [framework])[framework].json)["closed_before"] <= (
+            exchange.json["closed_before"]):  # fmt: skip
+            assert time.monotonic() < deadline, later
+            time.sleep(0.01)
+        assert later["open_now"] == 1
+
+
+def test_flask_tears_down_before_the_answer_leaves_and_fastapi_after() -> None:
+    """In process, on the installed versions: Flask's teardown_appcontext runs before the server can write the
+    body; FastAPI's code after a dependency's yield runs after the body has been sent (scope="request")."""
+    from werkzeug.test import EnvironBuilder
+
+    from demos import fastapi_topics, flask_topics
+    from demos.fastapi_app import app as fastapi_app
+    from demos.flask_app import app as flask_app
+
+    closed = flask_topics.CONNECTIONS["closed"]
+    body = flask_app.wsgi_app(EnvironBuilder(path="/lifecycle").get_environ(), lambda status, headers: None)
+    assert flask_topics.CONNECTIONS["closed"] == closed + 1  # before the server has read one byte of the body
+    assert b'"open_now":1' in b"".join(body)
+
+    order: list[str] = []
+
+    async def call() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/lifecycle", "raw_path": b"/lifecycle", "query_string": b"",
+                 "headers": [], "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80),
+                 "client": ("127.0.0.1", 1), "root_path": ""}  # fmt: skip
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            order.append(f"{message['type']} closed={fastapi_topics.STATE['closed']}")
+
+        await fastapi_app(scope, receive, send)
+        order.append(f"returned closed={fastapi_topics.STATE['closed']}")
+
+    before = fastapi_topics.STATE["closed"]
+    asyncio.run(call())
+    sent, done = order[:-1], order[-1]
+    assert sent[0] == f"http.response.start closed={before}" and f"http.response.body closed={before}" in sent
+    assert all(line.endswith(f"closed={before}") for line in sent) and done == f"returned closed={before + 1}"

@@ -42,6 +42,8 @@ TOPICS = {
     "streaming": "Streaming and WebSockets",
     "query": "Query parameters",
     "limits": "Request size limits",
+    "static": "Static files",
+    "lifecycle": "Start-up, shutdown and per-request resources",
 }
 
 
