@@ -1,5 +1,5 @@
 """FastAPI: the topics a port runs into after the basics. Repeated query parameters, a body size limit,
-strict types, a blocking database driver, start-up and per-request resources.
+strict types, a blocking database driver, start-up and per-request resources, a test beside its handler.
 
 A router the app includes; its routes carry their full paths, so each reads as it is served.
 """
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from demos.work import clamp_ms
@@ -115,3 +115,32 @@ def lifecycle(conn: Annotated[sqlite3.Connection, Depends(request_connection)]) 
     conn.execute("SELECT 1").fetchone()
     return {"started_by": STATE["started_by"], "open_now": STATE["opened"] - STATE["closed"],
             "closed_before": STATE["closed"]}  # fmt: skip
+
+
+# --- testing: a dependency the test replaces ---
+def forecast_service() -> dict[str, Any]:
+    """Stands in for a call to another service, which the demo cannot reach."""
+    raise HTTPException(503, "The forecast service cannot be reached from the demo")
+
+
+@router.get("/testing/forecast")
+async def forecast(data: Annotated[dict[str, Any], Depends(forecast_service)]) -> dict[str, str]:
+    return {"city": data["city"], "summary": f"{data['temp_c']} °C"}
+
+
+def test_forecast() -> None:
+    """dependency_overrides swaps the service for a fake in the app itself: nothing is patched."""
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette 1.x warns that TestClient's httpx is deprecated for httpx2
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+        from fastapi.testclient import TestClient
+
+    from demos.fastapi_app import app
+
+    app.dependency_overrides[forecast_service] = lambda: {"city": "Oslo", "temp_c": 3}
+    try:
+        answer = TestClient(app).get("/testing/forecast")
+    finally:
+        app.dependency_overrides.clear()
+    assert answer.status_code == 200 and answer.json() == {"city": "Oslo", "summary": "3 °C"}

@@ -1,5 +1,5 @@
 """Flask: the topics a port runs into after the basics. Repeated query parameters, a body size limit,
-strict types, a blocking database driver, start-up and per-request resources.
+strict types, a blocking database driver, start-up and per-request resources, a test beside its handler.
 
 A blueprint the app registers; its routes carry their full paths, so each reads as it is served.
 """
@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, abort, current_app, g, request
 from marshmallow import Schema, ValidationError, fields
 
 from demos.work import clamp_ms
@@ -116,3 +116,33 @@ def lifecycle():  # type: ignore[no-untyped-def]
     request_connection().execute("SELECT 1").fetchone()
     return {"started_by": STARTED_BY, "open_now": CONNECTIONS["opened"] - CONNECTIONS["closed"],
             "closed_before": CONNECTIONS["closed"]}  # fmt: skip
+
+
+# --- testing: a service the test replaces ---
+def unreachable_forecast() -> dict[str, Any]:
+    """Stands in for a call to another service, which the demo cannot reach."""
+    abort(503, description="The forecast service cannot be reached from the demo")
+
+
+@bp.record_once
+def set_forecast_service(state):  # type: ignore[no-untyped-def]
+    state.app.config.setdefault("FORECAST_SERVICE", unreachable_forecast)  # what a test (or create_app) replaces
+
+
+# Flask injects nothing: the view looks the service up where a test can swap it (app.config here).
+@bp.get("/testing/forecast")
+def forecast():  # type: ignore[no-untyped-def]
+    data = current_app.config["FORECAST_SERVICE"]()
+    return {"city": data["city"], "summary": f"{data['temp_c']} °C"}
+
+
+def test_forecast() -> None:
+    """The test client runs the app in process; the fake service goes in through the config."""
+    from demos.flask_app import app
+
+    app.config["FORECAST_SERVICE"] = lambda: {"city": "Oslo", "temp_c": 3}
+    try:
+        answer = app.test_client().get("/testing/forecast")
+    finally:
+        app.config["FORECAST_SERVICE"] = unreachable_forecast
+    assert answer.status_code == 200 and answer.json == {"city": "Oslo", "summary": "3 °C"}

@@ -44,6 +44,7 @@ TOPICS = {
     "limits": "Request size limits",
     "static": "Static files",
     "lifecycle": "Start-up, shutdown and per-request resources",
+    "testing": "Testing",
 }
 
 

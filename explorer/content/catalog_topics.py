@@ -81,4 +81,9 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
     Sample("lifecycle", "lifecycle", "A connection per request, and what ran at start-up", get("/lifecycle"),
            "Flask has no start-up hook (code runs at import) and closes g's connection in teardown_appcontext; FastAPI runs lifespan, then a yield dependency.",
            both(200, content_type=JSON, keys=("closed_before", "open_now", "started_by"))),
+    # Testing
+    Sample("testing-forecast", "testing", "A route whose service a test replaces", get("/testing/forecast"),
+           "The demo cannot reach the service (503); the test beside each handler (Code tab) swaps it: FastAPI's dependency_overrides, Flask's config.",
+           each(Expect(503, content_type=HTML, contains="The forecast service cannot be reached from the demo"),
+                Expect(503, content_type=JSON, json={"detail": "The forecast service cannot be reached from the demo"}))),
 )
