@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware.sessions import SessionMiddleware
 
 from demos import fastapi_forms, fastapi_http
-from demos import fastapi_topics
+from demos import fastapi_migration, fastapi_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
@@ -35,6 +35,7 @@ app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first moun
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)
 app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")  # Flask: static_folder
+app.mount("/flask", fastapi_migration.flask_app)  # a migration: what FastAPI does not serve yet, Flask does
 # max_age=None: a cookie for the browser session, never expired by the server, so the catalog's fixed cookies work.
 app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY, max_age=None)
 

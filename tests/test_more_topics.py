@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from explorer.apps.handlers import endpoints_from, find_in_table
 from explorer.apps.routes import route_table
 from explorer.apps.source import find_handler, module_file
+from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.catalog_topics import TOPIC_SAMPLES
 from explorer.runtime.request import RequestSpec
 from explorer.runtime.session import Session
@@ -45,6 +47,7 @@ HANDLERS = {
     "static-traversal": {"flask": None, "fastapi": None},
     "lifecycle": {"flask": ("lifecycle", "flask_topics.py"), "fastapi": ("lifecycle", "fastapi_topics.py")},
     "testing-forecast": {"flask": ("forecast", "flask_topics.py"), "fastapi": ("forecast", "fastapi_topics.py")},
+    "migration-mount": {"fastapi": None},  # the Flask view, found in the route table only: see below
 }
 # What only the app's route table knows: the framework's own code that serves a static folder or mount.
 FRAMEWORK_CODE = {"flask": ("send_static_file", "app.py"), "fastapi": ("__call__", "staticfiles.py")}
@@ -112,7 +115,7 @@ def test_a_blocking_driver_stalls_async_def_and_not_def(live: LiveServers) -> No
 
 def test_without_a_websocket_library_uvicorn_answers_the_upgrade_with_404(loop_thread: LoopThread) -> None:
     """A plain ``pip install uvicorn`` has neither websockets nor wsproto: the upgrade reaches the app as a GET."""
-    spec = ServerSpec("fastapi", "uvicorn", "demos.fastapi_app:app", app_dir=ROOT / "demos" / "no_websockets")
+    spec = ServerSpec("fastapi", "uvicorn", "ws_app:app", app_dir=ROOT / "demos" / "no_websockets")
     session = Session([spec], timeout=10)
     loop_thread.run(session.start())
     try:
@@ -194,3 +197,52 @@ def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them() -> Non
             assert lookup.route is not None, lookup.note
             handler, _, test = lookup.route.source.partition("\n\n\ndef test_forecast() -> None:")
             assert "def forecast(" in handler and swap in test, lookup.route.source
+
+
+# Flask samples whose answer changes when the Flask demo is served through a2wsgi inside FastAPI (measured)
+# (the rest, streams chunk by chunk included, pass as they are): url_for() sees the mount in SCRIPT_NAME.
+CHANGED_IN_FASTAPI = {
+    "created": "Location: /flask/notes/2, not /notes/2",
+    "redirect": "Location: /flask/notes/, not /notes/",
+    "slash-redirect": "Location: http://127.0.0.1:<port>/flask/notes/, not .../notes/",
+}
+
+
+def _through_the_mount(sample: Sample) -> Sample:
+    """The sample's Flask request and Flask answer, sent to the FastAPI demo under its /flask mount."""
+    request = replace(sample.request, path="/flask" + sample.request.path)
+    return replace(sample, request=request, expect={"fastapi": sample.expect["flask"]}, frameworks=("fastapi",))
+
+
+def test_the_flask_demo_mounted_in_fastapi_answers_as_it_does_alone(live: LiveServers) -> None:
+    """A migration keeps every Flask route working under the mount except the ones named in CHANGED_IN_FASTAPI."""
+    from tests.test_catalog import check
+
+    flask_samples = [s for s in SAMPLES if "flask" in s.frameworks and s.burst == 1]
+    changed = {}
+    for sample in flask_samples:
+        try:
+            check(_through_the_mount(sample), live)
+        except AssertionError as exc:
+            changed[sample.id] = str(exc).splitlines()[0][:200]
+    assert changed.keys() == CHANGED_IN_FASTAPI.keys(), changed
+    assert len(flask_samples) - len(changed) >= 60
+
+
+def test_a_websocket_route_does_not_pass_through_the_mount(live: LiveServers) -> None:
+    """a2wsgi serves HTTP only: the Flask demo's socket, fine alone, is refused under the mount (uvicorn's 403)."""
+    url = live.session.server("fastapi").status.base_url or ""
+    with pytest.raises(SocketError) as refused:
+        live.loop.run(WebSocketClient("fastapi", url, "/flask/ws/echo").open())
+    assert str(refused.value).startswith("the fastapi server refused the upgrade with HTTP 403"), refused.value
+
+
+async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
+    """The route table opens a Flask app behind a2wsgi: its views, with the mount's prefix, are FastAPI's too."""
+    table = endpoints_from(await route_table(demo_spec("fastapi")))
+    item = find_in_table(table, "GET", "/flask/items/1", "fastapi")
+    assert item.route is not None and item.file is not None and (item.route.function, item.file.name) == (
+        "get_item", "flask_app.py")  # fmt: skip
+    assert '@app.route("/items/<int:item_id>")' in item.route.source
+    negative = find_in_table(table, "GET", "/flask/items/-1", "fastapi")  # Werkzeug's converter refuses it: no view
+    assert negative.route is None and negative.ran is False

@@ -101,6 +101,8 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
         elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
             inner = route if getattr(route, "routes", None) else route.app
             rules += asgi_routes(inner, path.rstrip("/"), depth + 1)
+        elif hasattr(getattr(getattr(route, "app", None), "app", None), "url_map"):  # a Flask app behind a2wsgi
+            rules += [{**rule, "rule": path.rstrip("/") + rule["rule"]} for rule in url_map(route.app.app)]
         elif callable(getattr(route, "app", None)) and path.startswith("/"):  # a mounted ASGI app without routes
             rules.append({"rule": path.rstrip("/") + "/{path:path}", "methods": list(ANY_METHOD),
                           "endpoint": getattr(route, "name", "") or "", **where(type(route.app).__call__)})  # fmt: skip

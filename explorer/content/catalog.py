@@ -45,6 +45,7 @@ TOPICS = {
     "static": "Static files",
     "lifecycle": "Start-up, shutdown and per-request resources",
     "testing": "Testing",
+    "migration": "Migration: Flask inside FastAPI",
 }
 
 

@@ -86,4 +86,8 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
            "The demo cannot reach the service (503); the test beside each handler (Code tab) swaps it: FastAPI's dependency_overrides, Flask's config.",
            each(Expect(503, content_type=HTML, contains="The forecast service cannot be reached from the demo"),
                 Expect(503, content_type=JSON, json={"detail": "The forecast service cannot be reached from the demo"}))),
+    # Migration: Flask inside FastAPI
+    Sample("migration-mount", "migration", "The Flask demo mounted in FastAPI: /flask/items/-1", get("/flask/items/-1"),
+           "Through a2wsgi the Flask app answers inside FastAPI as it does alone: Werkzeug's HTML 404, where FastAPI's own /items/-1 is 200.",
+           {"fastapi": Expect(404, content_type=HTML, contains="<title>404 Not Found</title>")}, frameworks=("fastapi",)),
 )

@@ -128,6 +128,12 @@ ROWS: tuple[Row, ...] = (
         "Inside async def a blocking call stops the event loop and every request on the process waits; the same "
         "call in def, or in Flask, waits alone.",
         ("db-blocking", "db-def")),
+    Row("migration", "Running both during a migration",
+        "A WSGI callable: a2wsgi wraps it, unchanged, for an ASGI server or a FastAPI mount.",
+        "app.mount(\"/flask\", WSGIMiddleware(flask_app)) serves every path not yet ported, in the same process.",
+        "Sent through the mount, every Flask sample of the catalog answers as before except links from url_for, "
+        "which gain the mount's prefix, and WebSockets: a2wsgi serves HTTP only (403).",
+        ("migration-mount",)),
 )
 
 
