@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from demos.work import clamp_ms
@@ -128,15 +128,16 @@ async def forecast(data: Annotated[dict[str, Any], Depends(forecast_service)]) -
     return {"city": data["city"], "summary": f"{data['temp_c']} °C"}
 
 
-def test_forecast() -> None:
-    """dependency_overrides swaps the service for a fake in the app itself: nothing is patched."""
+def test_forecast(app: FastAPI) -> None:
+    """dependency_overrides swaps the service for a fake in the app itself: nothing is patched.
+
+    ``app`` is the demo's app, as a pytest fixture would hand it over (``tests/test_more_topics.py`` does).
+    """
     import warnings
 
     with warnings.catch_warnings():  # Starlette 1.x warns that TestClient's httpx is deprecated for httpx2
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
         from fastapi.testclient import TestClient
-
-    from demos.fastapi_app import app
 
     app.dependency_overrides[forecast_service] = lambda: {"city": "Oslo", "temp_c": 3}
     try:

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, Flask, abort, current_app, g, request
 from marshmallow import Schema, ValidationError, fields
 
 from demos.work import clamp_ms
@@ -136,10 +136,11 @@ def forecast():  # type: ignore[no-untyped-def]
     return {"city": data["city"], "summary": f"{data['temp_c']} °C"}
 
 
-def test_forecast() -> None:
-    """The test client runs the app in process; the fake service goes in through the config."""
-    from demos.flask_app import app
+def test_forecast(app: Flask) -> None:
+    """The test client runs the app in process; the fake service goes in through the config.
 
+    ``app`` is the demo's app, as a pytest fixture would hand it over (``tests/test_more_topics.py`` does).
+    """
     app.config["FORECAST_SERVICE"] = lambda: {"city": "Oslo", "temp_c": 3}
     try:
         answer = app.test_client().get("/testing/forecast")

@@ -186,16 +186,18 @@ def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them() -> Non
     """Flask's test_client with a fake in the config, FastAPI's TestClient with dependency_overrides: both
     pass on the installed versions, and the Code tab shows each under its handler, from either finder."""
     from demos import fastapi_topics, flask_topics
+    from demos.fastapi_app import app as fastapi_app
+    from demos.flask_app import app as flask_app
 
-    flask_topics.test_forecast()
-    fastapi_topics.test_forecast()
+    flask_topics.test_forecast(flask_app)
+    fastapi_topics.test_forecast(fastapi_app)
     for framework, swap in (("flask", 'app.config["FORECAST_SERVICE"] = lambda'),
                             ("fastapi", "app.dependency_overrides[forecast_service] = lambda")):  # fmt: skip
         table = endpoints_from(asyncio.run(route_table(demo_spec(framework))))
         for lookup in (find_in_table(table, "GET", "/testing/forecast", framework),
                        find_handler(module_file(f"demos.{framework}_app:app"), "GET", "/testing/forecast", framework)):
             assert lookup.route is not None, lookup.note
-            handler, _, test = lookup.route.source.partition("\n\n\ndef test_forecast() -> None:")
+            handler, _, test = lookup.route.source.partition("\n\n\ndef test_forecast(app: ")
             assert "def forecast(" in handler and swap in test, lookup.route.source
 
 
@@ -246,3 +248,16 @@ async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
     assert '@app.route("/items/<int:item_id>")' in item.route.source
     negative = find_in_table(table, "GET", "/flask/items/-1", "fastapi")  # Werkzeug's converter refuses it: no view
     assert negative.route is None and negative.ran is False
+
+
+def test_samples_json_lists_every_new_topic_with_its_claims() -> None:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "explorer", "samples", "--json"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    listed = {sample["id"]: sample for sample in json.loads(done.stdout)["samples"]}
+    for sample in TOPIC_SAMPLES:
+        assert listed[sample.id]["claim"] == sample.claim and listed[sample.id]["topic"] == sample.topic
+    assert {"query", "limits", "static", "lifecycle", "testing", "migration"} <= {s["topic"] for s in listed.values()}

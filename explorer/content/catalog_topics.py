@@ -33,7 +33,7 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
     # Request size limits
     Sample("body-limit", "limits", "A 2 KiB body to a route that allows 1 KiB",
            RequestSpec("POST", "/limits/body", (("Content-Type", "application/octet-stream"),), "x" * BODY_LIMIT_BYTES),
-           "Neither limits a body by default; Flask's MAX_CONTENT_LENGTH (1 KiB on this route) answers 413, Starlette has no such setting and reads it all.",
+           "Neither limits a body by default; Flask's MAX_CONTENT_LENGTH (1 KiB here, per request since Flask 3.1) answers 413; Starlette has no such setting.",
            each(Expect(413, content_type=HTML), Expect(200, json={"size": BODY_LIMIT_BYTES}))),
     # Body validation
     Sample("lax-marshmallow", "validation", "A price as the string \"3.5\", marshmallow and Pydantic",
@@ -41,7 +41,7 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
            "Both libraries are lax by default: marshmallow's Float and Pydantic's float each turn \"3.5\" into 3.5 (201).",
            both(201, json={"name": "pen", "price": 3.5, "tags": []})),
     Sample("strict-mode", "validation", "The same price, Pydantic's strict mode", post("/items/exact", _PEN_AS_TEXT),
-           "With strict=True Pydantic converts nothing and refuses \"3.5\" for a float (422); Flask needs a field that checks the type (400).",
+           "With strict=True (Pydantic 2) nothing is converted and \"3.5\" is refused for a float (422); Flask needs a field that checks the type (400).",
            each(Expect(400, ("body.price",)), Expect(422, ("body.price",)))),
     # Concurrency
     Sample("db-blocking", "concurrency", "A blocking sqlite3 query of 100 ms, 5 at once", get("/db/query?ms=100"),
@@ -62,7 +62,7 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
            each(Expect(400, content_type=HTML), Expect(404, content_type=JSON, json={"detail": "Not Found"}))),
     # Static files
     Sample("static-file", "static", "A file from the static folder", get("/static/hello.txt"),
-           "Flask serves its static folder by itself, with Cache-Control: no-cache; FastAPI needs a StaticFiles mount, which sends none.",
+           "Flask serves its static folder by itself, with Cache-Control: no-cache (Flask 2.0+); FastAPI needs a StaticFiles mount, which sends none.",
            each(Expect(200, content_type="text/plain", contains="Hello, static file!",
                        headers=(("cache-control", "no-cache"), ("etag", ".+"), ("last-modified", ".+"))),
                 Expect(200, content_type="text/plain", contains="Hello, static file!",
@@ -88,6 +88,6 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
                 Expect(503, content_type=JSON, json={"detail": "The forecast service cannot be reached from the demo"}))),
     # Migration: Flask inside FastAPI
     Sample("migration-mount", "migration", "The Flask demo mounted in FastAPI: /flask/items/-1", get("/flask/items/-1"),
-           "Through a2wsgi the Flask app answers inside FastAPI as it does alone: Werkzeug's HTML 404, where FastAPI's own /items/-1 is 200.",
+           "Through a2wsgi (1.10) the Flask app answers inside FastAPI as it does alone: Werkzeug's HTML 404, where FastAPI's own /items/-1 is 200.",
            {"fastapi": Expect(404, content_type=HTML, contains="<title>404 Not Found</title>")}, frameworks=("fastapi",)),
 )
