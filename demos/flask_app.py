@@ -19,6 +19,7 @@ from flask_sock import Sock
 from marshmallow import Schema, ValidationError, fields
 
 from demos import flask_forms, flask_http
+from demos import flask_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
@@ -29,6 +30,7 @@ app.secret_key = SECRET_KEY
 CORS(app, resources={r"/cors/*": {"origins": ["https://app.example"]}})
 for blueprint in (flask_forms.bp, flask_http.bp, flask_http.hooks, flask_http.deps):
     app.register_blueprint(blueprint)
+app.register_blueprint(flask_topics.bp)
 
 
 @app.before_request

@@ -43,7 +43,7 @@ def test_wheel_contains_every_package_file(wheel: Path) -> None:
         str(path.relative_to(ROOT))
         for folder in PACKAGES
         for path in (ROOT / folder).rglob("*")
-        if path.suffix in (".py", ".tcss", ".html", ".yaml") and "__pycache__" not in path.parts
+        if path.suffix in (".py", ".tcss", ".html", ".yaml", ".txt") and "__pycache__" not in path.parts
     }
     assert wanted - names == set()
 

@@ -12,7 +12,8 @@ server does, under the app's own interpreter, and prints one marked line::
                                 "module": "shop", "function": "get_item", "file": "/app/shop.py", "line": 12}]}
 
 Flask's rules come from its URL map (blueprints and their prefixes included); FastAPI's and
-Starlette's from the app's routes, routers' prefixes included, into mounted sub-apps. Anything the
+Starlette's from the app's routes, routers' prefixes included, into mounted sub-apps; a mounted app
+without routes (StaticFiles, a WSGI app) is one rule for every path below its prefix. Anything the
 user's module prints on import comes before the marker and is ignored. An import failure ends with
 exit code 3 and the traceback, exactly as in ``explorer.runtime._serve``. Standard library only
 (plus the user's framework, already imported by the app), written for Python 3.8 and later.
@@ -33,6 +34,7 @@ from explorer.runtime.procs import die_with_parent
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
 MAX_RULES = 5000
+ANY_METHOD = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # a mounted app (StaticFiles, a WSGI app) sees all
 
 
 def where(handler: Any) -> Dict[str, Any]:
@@ -56,7 +58,7 @@ def url_map(app: Any) -> List[Dict[str, Any]]:
     """A Flask app's rules in registration order, without what Flask adds itself.
 
     HEAD and OPTIONS are answered automatically; the ``static`` rule exists in every app, so it is
-    only listed when the app really has a static folder.
+    only listed when the app really has a static folder, and as ``send_static_file`` (its view is a lambda).
     """
     folder = getattr(app, "static_folder", None)
     has_static = bool(folder) and os.path.isdir(folder)
@@ -68,6 +70,8 @@ def url_map(app: Any) -> List[Dict[str, Any]]:
         explicit = [m for m in methods if m not in ("HEAD", "OPTIONS")] or methods
         entry = {"rule": rule.rule, "methods": explicit, "endpoint": rule.endpoint}
         handler = app.view_functions.get(rule.endpoint)
+        if rule.endpoint == "static" and handler is not None:  # a lambda that calls this, which can be shown
+            handler = getattr(app, "send_static_file", handler)
         rules.append({**entry, **(where(handler) if handler is not None else {})})
     return rules
 
@@ -97,6 +101,11 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
         elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
             inner = route if getattr(route, "routes", None) else route.app
             rules += asgi_routes(inner, path.rstrip("/"), depth + 1)
+        elif hasattr(getattr(getattr(route, "app", None), "app", None), "url_map"):  # a Flask app behind a2wsgi
+            rules += [{**rule, "rule": path.rstrip("/") + rule["rule"]} for rule in url_map(route.app.app)]
+        elif callable(getattr(route, "app", None)) and path.startswith("/"):  # a mounted ASGI app without routes
+            rules.append({"rule": path.rstrip("/") + "/{path:path}", "methods": list(ANY_METHOD),
+                          "endpoint": getattr(route, "name", "") or "", **where(type(route.app).__call__)})  # fmt: skip
     return rules
 
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from explorer.apps.source import HandlerLookup, Route, pattern_regex, with_comments
+from explorer.apps.source import HandlerLookup, Route, pattern_regex, with_comments, with_test
 from explorer.runtime.datafile import DataFileError, read_text
 from explorer.runtime.userdata import printable
 
@@ -116,9 +116,10 @@ def _source(endpoint: Endpoint) -> tuple[int, str] | str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return "its source could not be parsed"
     short = endpoint.function.rsplit(".", 1)[-1]
+    tests = {name: source for _, _, name, source in definitions if name.startswith("test_")}
     for first, line, name, source in definitions:
         if endpoint.line in (first, line) and (name == short or not short):
-            return first, source
+            return first, with_test(source, tests.get(f"test_{name}"))
     return f"no definition of {short or 'it'} at line {endpoint.line}"
 
 

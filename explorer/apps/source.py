@@ -89,6 +89,12 @@ def with_comments(lines: list[str], first: int, last: int) -> tuple[int, str]:
     return comment + 1, "\n".join(lines[comment:last])
 
 
+def with_test(source: str, test: str | None) -> str:
+    """A handler's source followed by its test, when one is written beside it (``test_<handler>`` in the
+    same module): the Code tab shows how the handler is tested, e.g. which dependency the test replaces."""
+    return f"{source}\n\n\n{test}" if test else source
+
+
 def _prefixes(tree: ast.Module) -> dict[str, str]:
     """Where sub-apps, routers and blueprints are attached: ``app.mount("/p", sub)``,
     ``app.include_router(router, prefix="/p")``, ``app.register_blueprint(bp, url_prefix="/p")``."""
@@ -127,6 +133,9 @@ def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
     tree = ast.parse(text)
     lines = text.splitlines()
     prefixes = {**_prefixes(tree), **prefixes}
+    tests = {node.name: with_comments(lines, min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+                                      node.end_lineno or node.lineno)[1]
+             for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}  # fmt: skip
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -136,6 +145,7 @@ def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
             if route:
                 start, source = with_comments(lines, min(d.lineno for d in node.decorator_list), node.end_lineno or 0)
                 pattern = prefixes.get(route[2] or "", "") + route[0]
+                source = with_test(source, tests.get(f"test_{node.name}"))
                 found.append(Route(pattern, route[1], node.name, source, start, pattern_regex(pattern), path))
     return sorted(found, key=lambda r: r.line)
 

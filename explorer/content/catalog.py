@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from explorer.content.catalog_forms import FORM_SAMPLES
 from explorer.content.catalog_http import HTTP_SAMPLES
+from explorer.content.catalog_topics import TOPIC_SAMPLES
 from explorer.content.sample import JSON_HEADERS, Expect, Sample, both, each, get, post
 from explorer.runtime.request import RequestSpec
 
@@ -39,6 +40,12 @@ TOPICS = {
     "cors": "CORS",
     "tasks": "Background tasks",
     "streaming": "Streaming and WebSockets",
+    "query": "Query parameters",
+    "limits": "Request size limits",
+    "static": "Static files",
+    "lifecycle": "Start-up, shutdown and per-request resources",
+    "testing": "Testing",
+    "migration": "Migration: Flask inside FastAPI",
 }
 
 
@@ -162,7 +169,8 @@ _BASICS: tuple[Sample, ...] = (
                        contains='event: tick\ndata: {"n": 0}\nid: 0\n\n')), since="FastAPI 0.135"),
 )
 SAMPLES: tuple[Sample, ...] = tuple(
-    replace(sample, topic_title=TOPICS[sample.topic]) for sample in (*_BASICS, *FORM_SAMPLES, *HTTP_SAMPLES)
+    replace(sample, topic_title=TOPICS[sample.topic])
+    for sample in (*_BASICS, *FORM_SAMPLES, *HTTP_SAMPLES, *TOPIC_SAMPLES)
 )
 
 

@@ -116,6 +116,25 @@ ROWS: tuple[Row, ...] = (
         "Either way the client gets its answer before the job ends. Jobs in the web process die with it; work that "
         "must not be lost belongs in a queue in both.",
         ("task-start", "task-list")),
+    Row("inputs", "Query strings and body size",
+        "request.args is a MultiDict: get() keeps the first of a repeated parameter, getlist() all; MAX_CONTENT_LENGTH "
+        "answers 413 (no limit by default).",
+        "A list[str] parameter with Query() takes every value, a str one the last; Starlette has no body size limit.",
+        "A port that reads ?tag=a&tag=b as one value changes answers without an error, and a list without Query() is "
+        "read from the body. Limit body size at the proxy for FastAPI; set MAX_CONTENT_LENGTH in Flask.",
+        ("query-list", "query-repeated-scalar", "query-list-bare", "body-limit")),
+    Row("blocking", "Blocking libraries (database drivers)",
+        "Any driver works: a blocking call holds only the thread of its own request.",
+        "A blocking driver such as sqlite3 belongs in a def route, which runs in the threadpool; or use an async driver.",
+        "Inside async def a blocking call stops the event loop and every request on the process waits; the same "
+        "call in def, or in Flask, waits alone.",
+        ("db-blocking", "db-def")),
+    Row("migration", "Running both during a migration",
+        "A WSGI callable: a2wsgi wraps it, unchanged, for an ASGI server or a FastAPI mount.",
+        "app.mount(\"/flask\", WSGIMiddleware(flask_app)) serves every path not yet ported, in the same process.",
+        "Sent through the mount, every Flask sample of the catalog answers as before except links from url_for, "
+        "which gain the mount's prefix, and WebSockets: a2wsgi serves HTTP only (403).",
+        ("migration-mount",)),
 )
 
 
