@@ -11,10 +11,12 @@ import asyncio
 import json
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "seconds"]
+__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "fail", "positive_int", "print_json",
+           "run_async", "seconds"]  # fmt: skip
 
 EXIT_USAGE = 2
 _SLICE = 1 << 20  # a string this long is handed to stdout in slices of this many characters
@@ -100,6 +102,22 @@ def print_json(document: Any, stream: TextIO | None = None) -> None:
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
     out.flush()
+
+
+def check_outputs(outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None],
+                  force: bool) -> None:  # fmt: skip
+    """Before anything runs: each ``(option, path)`` to write must be a regular file or none, never one of the
+    run's ``inputs``, and new unless ``force`` (:mod:`explorer.runtime.outfile`); else one line, exit 2."""
+    from explorer.runtime.errors import ExplorerError
+    from explorer.runtime.outfile import check_output
+
+    inputs = list(inputs)
+    for option, path in outputs:
+        if path is not None:
+            try:
+                check_output(path, option, inputs, force)
+            except ExplorerError as exc:
+                fail(str(exc))
 
 
 def fail(message: str) -> NoReturn:
