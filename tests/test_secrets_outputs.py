@@ -22,7 +22,7 @@ from rich.console import Console
 from explorer.cli.render_parity import parity_view
 from explorer.parity.compare import compare
 from explorer.parity.results import ParityReport, ParityResult
-from explorer.parity.secrets import REDACTED
+from explorer.parity.secrets import REDACTED, Redactor
 from explorer.parity.suite import ParityOptions, parse_suite
 from explorer.reports.junit import junit_xml
 from explorer.reports.parity import parity_report
@@ -32,15 +32,18 @@ from explorer.runtime.request import RequestSpec
 ROOT = Path(__file__).resolve().parent.parent
 
 
+Pairs = tuple[tuple[str, str], ...]
+
+
 def _exchange(framework: str, body: str, content_type: str = "application/json", spec: RequestSpec | None = None,
-              sent: tuple[tuple[str, str], ...] = (), headers: tuple[tuple[str, str], ...] = ()) -> Exchange:  # fmt: skip
+              sent: Pairs = (), headers: Pairs = ()) -> Exchange:  # fmt: skip
     spec = spec or RequestSpec("GET", "/x")
     port = 1111 if framework == "flask" else 2222
     return Exchange(framework, spec, SentRequest(spec.method, f"http://127.0.0.1:{port}{spec.path}", sent, b""),
                     status=200, headers=(("content-type", content_type), *headers), body=body.encode())  # fmt: skip
 
 
-def _report(pairs: list[tuple[Exchange, Exchange]], secrets: list[Any] = ()) -> ParityReport:  # type: ignore[assignment]
+def _report(pairs: list[tuple[Exchange, Exchange]], secrets: tuple[Any, ...] = ()) -> ParityReport:
     suite = parse_suite({"requests": [{"name": f"r{i}", "path": "/x"} for i in range(len(pairs))]}, "r.yaml")
     report = ParityReport("r.yaml", ParityOptions(), {}, secrets=list(secrets))
     for case, (flask, fastapi) in zip(suite.cases, pairs, strict=True):
@@ -62,7 +65,8 @@ def _outputs(report: ParityReport) -> dict[str, str]:
 
 
 def _leaks(outputs: dict[str, str], *secrets: str) -> dict[str, list[str]]:
-    return {name: [s for s in secrets if s in text] for name, text in outputs.items() if any(s in text for s in secrets)}
+    found = {name: [s for s in secrets if s in text] for name, text in outputs.items()}
+    return {name: leaked for name, leaked in found.items() if leaked}
 
 
 def test_a_header_value_echoed_in_a_body_is_hidden_in_the_text_too() -> None:
@@ -80,13 +84,18 @@ def test_a_header_value_echoed_in_a_body_is_hidden_in_the_text_too() -> None:
 def test_a_long_secret_is_hidden_before_a_line_or_an_excerpt_is_cut() -> None:
     """2b: a 250-character token, cut at 120 (a line) or 60 (an excerpt) before redaction, left its start."""
     tokens = ["A" + "x" * 248 + "1", "B" + "y" * 248 + "2"]
-    json_pair = (_exchange("flask", json.dumps({"token": tokens[0]})), _exchange("fastapi", json.dumps({"token": tokens[1]})))
+    json_pair = (_exchange("flask", json.dumps({"token": tokens[0]})),
+                 _exchange("fastapi", json.dumps({"token": tokens[1]})))  # fmt: skip
     text_pair = (_exchange("flask", f"token={tokens[0]}\nend", "text/plain"),
                  _exchange("fastapi", f"token={tokens[1]}\nend", "text/plain"))  # fmt: skip
-    outputs = _outputs(_report([json_pair, text_pair], secrets=tokens))
+    straddling = (_exchange("flask", f"same\n{'x' * 4000}{tokens[0]}", "text/plain"),  # kept to 4,096 when compared
+                  _exchange("fastapi", f"same\n{'y' * 4000}{tokens[1]}", "text/plain"))  # fmt: skip
+    outputs = _outputs(_report([json_pair, text_pair, straddling], secrets=tuple(tokens)))
     starts = [t[:20] for t in tokens]
     assert _leaks(outputs, *starts) == {}
     assert f"body token: Flask '{REDACTED}', FastAPI '{REDACTED}'" in outputs["text"]
+    step = Redactor(tokens).text(f"{tokens[0][:200]} … (1,234 more bytes cut)")  # a step's output line, cut at 400
+    assert step == f"{REDACTED} … (1,234 more bytes cut)"
 
 
 def test_a_secret_sent_as_a_form_field_is_hidden_percent_encoded() -> None:
@@ -94,7 +103,7 @@ def test_a_secret_sent_as_a_form_field_is_hidden_percent_encoded() -> None:
     secret = "s3cr3t/v@lue+with space"
     spec = RequestSpec("POST", "/x", form=(("password", secret), ("user", "ada")))
     pair = (_exchange("flask", "{}", spec=spec), _exchange("fastapi", '{"a": 1}', spec=spec))
-    outputs = _outputs(_report([pair], secrets=[secret]))
+    outputs = _outputs(_report([pair], secrets=(secret,)))
     encoded = ("s3cr3t%2Fv%40lue%2Bwith+space", "s3cr3t/v%40lue%2Bwith%20space", "s3cr3t%2Fv%40lue%2Bwith%20space")
     assert _leaks(outputs, secret, *encoded) == {}
     assert "user=ada" in outputs["curl"]
@@ -103,8 +112,9 @@ def test_a_secret_sent_as_a_form_field_is_hidden_percent_encoded() -> None:
 def test_a_numeric_secret_is_hidden_where_it_is_a_json_number() -> None:
     """2d: a captured numeric secret stayed a number in --json."""
     pin = 98765432
-    pair = (_exchange("flask", json.dumps({"pin": pin, "a": 1})), _exchange("fastapi", json.dumps({"pin": pin, "a": 2})))
-    report = _report([pair], secrets=[pin])
+    pair = (_exchange("flask", json.dumps({"pin": pin, "a": 1})),
+            _exchange("fastapi", json.dumps({"pin": pin, "a": 2})))  # fmt: skip
+    report = _report([pair], secrets=(pin,))
     document = report.to_dict()
     assert document["results"][0]["exchanges"]["flask"]["json"]["pin"] == REDACTED
     assert _leaks(_outputs(report), str(pin)) == {}
@@ -115,7 +125,8 @@ def test_a_quoted_cookie_is_hidden_in_its_json_escaped_form() -> None:
     """2e: ``sid="X"`` was learnt with its quotes, so the body's ``\\"X\\"`` went through."""
     secret = "quoted-secret-77"
     sent = (("Cookie", f'sid="{secret}"'),)
-    pair = [_exchange(fw, json.dumps({"cookie": f'sid="{secret}"', "fw": fw}), sent=sent) for fw in ("flask", "fastapi")]
+    pair = [_exchange(fw, json.dumps({"cookie": f'sid="{secret}"', "fw": fw}), sent=sent)
+            for fw in ("flask", "fastapi")]  # fmt: skip
     assert _leaks(_outputs(_report([(pair[0], pair[1])])), secret) == {}
 
 

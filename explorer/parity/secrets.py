@@ -138,9 +138,10 @@ class Redactor:
         """A text cut before the secrets were known: the start of a secret just before a ``…`` goes."""
         pieces = text.split(_CUT)
         for index, piece in enumerate(pieces[:-1]):
+            kept = piece.rstrip(" ")  # "… (12 more bytes cut)" follows a space
             longest = 0
             for secret in self._sorted or ():
-                tail = piece[-(len(secret) - 1) :]
+                tail = kept[-(len(secret) - 1) :]
                 start = tail.find(secret[0])
                 while 0 <= start <= len(tail) - _MIN_SECRET:
                     if secret.startswith(tail[start:]):
@@ -148,7 +149,7 @@ class Redactor:
                         break
                     start = tail.find(secret[0], start + 1)
             if longest:
-                pieces[index] = piece[:-longest] + REDACTED
+                pieces[index] = kept[:-longest] + REDACTED + piece[len(kept) :]
         return _CUT.join(pieces)
 
     def value(self, value: Any) -> Any:
