@@ -179,6 +179,8 @@ def test_an_existing_junit_file_needs_force(tmp_path: Path) -> None:
     (tmp_path / "r.md").write_text("old report")
     refused = explorer("parity", "--from-har", str(har), "--report", str(tmp_path / "r"))
     assert refused.returncode == 2 and "r.md' exists; add --force" in refused.stderr
+    both = explorer("parity", "--from-har", str(har), "--junit", str(tmp_path / "n.md"), "--report", str(tmp_path / "n"))
+    assert both.returncode == 2 and "would both write" in both.stderr, both.stderr
 
 
 def test_force_writes_over_an_existing_file_and_a_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:

@@ -112,12 +112,16 @@ def check_outputs(outputs: Iterable[tuple[str, str | Path | None]], inputs: Iter
     from explorer.runtime.outfile import check_output
 
     inputs = list(inputs)
+    chosen: dict[Path, str] = {}
     for option, path in outputs:
         if path is not None:
             try:
-                check_output(path, option, inputs, force)
+                target = check_output(path, option, inputs, force).absolute()
             except ExplorerError as exc:
                 fail(str(exc))
+            if target in chosen:
+                fail(f"{option} and {chosen[target]} would both write {str(path)!r}; give each its own file")
+            chosen[target] = option
 
 
 def fail(message: str) -> NoReturn:

@@ -69,9 +69,10 @@ def add_parity_parser(sub: Any) -> None:
     add_server_options(parity)
 
 
-def _inputs(args: argparse.Namespace) -> tuple[str | None, ...]:
+def _inputs(args: argparse.Namespace) -> tuple[Any, ...]:
     """The files this run reads: no output may be written over one of them."""
-    return args.requests, args.from_har, args.from_curl
+    given = (getattr(args, name, None) for name in ("config", "flask_env_file", "fastapi_env_file"))
+    return args.requests, args.from_har, args.from_curl, *given
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
