@@ -160,9 +160,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
 
     def _first(self, result: ParityResult) -> Text:
         if result.differences:
-            return _cell(self._hide(result.differences[0].line()))
+            return _cell(result.differences[0].line(self.redactor))
         if result.declared:
-            return _cell(f"declared: {self._hide(result.declared[0][0].line())}", "dim")
+            return _cell(f"declared: {result.declared[0][0].line(self.redactor)}", "dim")
         return Text("")
 
     def add_result(self, result: ParityResult) -> None:
@@ -218,13 +218,13 @@ class ParityScreen(Screen["RequestSpec | None"]):
         result = self.results[row]
         text = Text(_request_label(result.case.name, self._hide(result.case.request.line)) + "\n", style="bold")
         for difference in result.differences:
-            text.append(f"• {self._hide(difference.line())}\n")
+            text.append(f"• {difference.line(self.redactor)}\n")
         if result.more:
             text.append(f"  {result.more_line()}\n", style="dim")
         if not result.differences:
             text.append("Both answers match" + (" as declared.\n" if result.declared else ".\n"), style="green")
         for difference, expectation in result.declared:
-            text.append(f"declared: {self._hide(difference.line())} ({printable(expectation.reason)})\n", style="green")
+            text.append(f"declared: {difference.line(self.redactor)} ({printable(expectation.reason)})\n", style="green")
         for item in result.noise:
             text.append(f"noise: {self._hide(item.line())}\n", style="dim")
         for expectation in result.stale:

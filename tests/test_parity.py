@@ -116,9 +116,10 @@ def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(regress
     assert "all 15 requests match (1 as declared)" in ok.stdout and "declared: body error: only in Flask" in ok.stdout
     suite = ET.parse(tmp_path / "ok.xml").getroot().find("testsuite")
     assert suite is not None and (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("15", "0", "0")
-    result = explorer("parity", str(REQUESTS), *regressed, "--junit", str(tmp_path / "bad.xml"))
+    # the same --junit file again: written over only with --force (issue 19 item 4)
+    result = explorer("parity", str(REQUESTS), *regressed, "--junit", str(tmp_path / "ok.xml"), "--force")
     assert result.returncode == 1, result.stderr
-    failed = [c for c in ET.parse(tmp_path / "bad.xml").getroot().iter("testcase") if c.find("failure") is not None]
+    failed = [c for c in ET.parse(tmp_path / "ok.xml").getroot().iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failed] == ["create order (POST /orders)"]
     assert "status: Flask 201, FastAPI 200 (expected 201)" in result.stdout
     assert result.stdout.count("✗") == 1 and "create order" in result.stdout

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.outfile import check_output, write_outputs
 
 __all__ = ["LIMITS", "MARKER", "locust_available", "locustfile_text", "parse_locust", "run_argv", "write_locustfile"]
 
@@ -97,23 +98,19 @@ def locustfile_text(title: str, claim: str, routes: list[tuple[str, str, str, st
 
 
 def write_locustfile(path: str, text: str) -> Path:
-    """Write ``text``; refuses a folder, and a file that exists and was not written by this command."""
-    target = Path(path)
-    if target.is_dir():
-        raise ExplorerError(f"{path} is a folder; give a file name for the locustfile")
+    """Write ``text``; refuses what is not a regular file (a folder, a FIFO: never opened), and a file
+    that exists and was not written by this command (:mod:`explorer.runtime.outfile`)."""
+    target = check_output(path, "--export", force=True)
     if target.exists():
-        try:
-            with target.open("rb") as existing:
+        try:  # a regular file by its stat; O_NONBLOCK all the same, should it have changed since
+            handle = os.open(target, os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(handle, "rb") as existing:
                 ours = existing.read(len(MARKER)) == MARKER.encode()
         except OSError as exc:
             raise ExplorerError(f"cannot read {path}: {exc.strerror}") from None
         if not ours:
             raise ExplorerError(f"{path} exists and is not a locustfile this command wrote; choose another name")
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExplorerError(f"cannot write {path}: {exc.strerror}") from None
-    return target
+    return write_outputs([(target, text.encode("utf-8"))], "--export", force=True)[0]
 
 
 def users_for(rate: float, connections: int) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, print_json, run_async, say
+from explorer.cli.common import add_server_options, check_outputs, print_json, run_async, say
 from explorer.runtime.datafile import user_path
 from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
@@ -142,6 +142,7 @@ def add_commands(sub: Any) -> None:
                         help="a BASE.json from --report, or the output of parity --json")  # fmt: skip
     report.add_argument("--format", choices=("md", "json"), default="md", help="what to print (default: md)")
     report.add_argument("--out", metavar="BASE", help="write BASE.md and BASE.json instead of printing")
+    report.add_argument("--force", action="store_true", help="write over BASE.md and BASE.json if they exist")
 
 
 # --- routes ----------------------------------------------------------------------------------------
@@ -193,9 +194,13 @@ def cmd_routes(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from explorer.reports.load import load_report
 
+    if args.out:
+        from explorer.reports.base import report_paths
+
+        check_outputs([("--out", p) for p in report_paths(args.out)], (args.source,), args.force)
     report = load_report(args.source)
     if args.out:
-        md, js = report.write(args.out)
+        md, js = report.write(args.out, "--out", (args.source,), args.force)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     elif args.format == "json":
         print_json(report.to_dict())

@@ -12,14 +12,15 @@ import json
 import re
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from explorer.runtime.userdata import printable
 
 __all__ = [
-    "EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "say",
-    "seconds",
+    "EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "fail", "positive_int",
+    "print_json", "run_async", "say", "seconds",
 ]  # fmt: skip
 
 EXIT_USAGE = 2
@@ -115,6 +116,26 @@ def print_json(document: Any, stream: TextIO | None = None) -> None:
 def say(line: str) -> None:
     """A line on stderr (``explorer: note: ...``): the server or file text it often quotes is shown, never live."""
     print(printable(line, keep="\n\t"), file=sys.stderr)
+
+
+def check_outputs(outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None],
+                  force: bool) -> None:  # fmt: skip
+    """Before anything runs: each ``(option, path)`` to write must be a regular file or none, never one of the
+    run's ``inputs``, and new unless ``force`` (:mod:`explorer.runtime.outfile`); else one line, exit 2."""
+    from explorer.runtime.errors import ExplorerError
+    from explorer.runtime.outfile import check_output
+
+    inputs = list(inputs)
+    chosen: dict[Path, str] = {}
+    for option, path in outputs:
+        if path is not None:
+            try:
+                target = check_output(path, option, inputs, force).absolute()
+            except ExplorerError as exc:
+                fail(str(exc))
+            if target in chosen:
+                fail(f"{option} and {chosen[target]} would both write {str(path)!r}; give each its own file")
+            chosen[target] = option
 
 
 def fail(message: str) -> NoReturn:

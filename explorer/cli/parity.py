@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, fail, positive_int, print_json, run_async, say
-from explorer.runtime.datafile import user_path
-from explorer.runtime.errors import ExplorerError
+from explorer.cli.common import add_server_options, check_outputs, fail, positive_int, print_json, run_async, say
 from explorer.runtime.specs import ServerSpec
 
 __all__ = ["add_parity_parser", "cmd_parity"]
@@ -59,6 +57,8 @@ def add_parity_parser(sub: Any) -> None:
     parity.add_argument("--from-har", metavar="FILE", help="the requests recorded in a browser's HAR file")
     parity.add_argument("--from-curl", metavar="FILE", help="the requests of a file of curl commands")
     parity.add_argument("--write", metavar="FILE", help="write the generated or imported requests as a requests file")
+    parity.add_argument("--force", action="store_true",
+                        help="write over an existing --write, --junit or --report file (never an input)")  # fmt: skip
     parity.add_argument(
         "--fuzz",
         type=positive_int,
@@ -68,11 +68,17 @@ def add_parity_parser(sub: Any) -> None:
     add_server_options(parity)
 
 
-def _check_folder(option: str, target: str | None) -> None:
-    if target is not None:
-        folder = user_path(target).parent
-        if not folder.is_dir():
-            raise ExplorerError(f"{option}: no folder {str(folder)!r} to write into")
+def _inputs(args: argparse.Namespace) -> tuple[Any, ...]:
+    """The files this run reads: no output may be written over one of them."""
+    given = (getattr(args, name, None) for name in ("config", "flask_env_file", "fastapi_env_file"))
+    return args.requests, args.from_har, args.from_curl, *given
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    from explorer.reports.base import report_paths
+
+    reports = [("--report", p) for p in report_paths(args.report)] if args.report else []
+    check_outputs([("--write", args.write), ("--junit", args.junit), *reports], _inputs(args), args.force)
 
 
 def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]:
@@ -99,9 +105,7 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
 def cmd_parity(args: argparse.Namespace) -> int:
     suite, entries = _source(args)
     specs = specs_from_args(args, require_both=True)
-    _check_folder("--report", args.report)
-    _check_folder("--junit", args.junit)
-    _check_folder("--write", args.write)
+    _check_outputs(args)
     if args.fuzz:
         from explorer.parity.fuzz import FUZZ_MISSING, fuzz_available
 
@@ -180,16 +184,17 @@ def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]
     if args.write and entries is not None:
         from explorer.parity.generate import write_entries
 
-        written = write_entries(args.write, entries)
+        written = write_entries(args.write, entries, _inputs(args), args.force)
         print(f"explorer: {len(entries)} requests written to {written}", file=sys.stderr)
     if args.junit:
         from explorer.reports.junit import write_junit
 
-        print(f"explorer: JUnit XML written to {write_junit(document, args.junit)}", file=sys.stderr)
+        written = write_junit(document, args.junit, _inputs(args), args.force)
+        print(f"explorer: JUnit XML written to {written}", file=sys.stderr)
     if args.report:
         from explorer.reports.parity import parity_report
 
-        md, js = parity_report(document).write(args.report)
+        md, js = parity_report(document).write(args.report, "--report", _inputs(args), args.force)
         print(f"explorer: report written to {md} and {js}", file=sys.stderr)
     if args.json:
         print_json(document)

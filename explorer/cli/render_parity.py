@@ -50,14 +50,14 @@ def parity_table(report: ParityReport, redactor: Redactor) -> Table:
     return table
 
 
-def _excerpt(difference: Difference) -> RenderableType | None:
+def _excerpt(difference: Difference, redactor: Redactor) -> RenderableType | None:
     """Two bodies that differ from the start, side by side: their first lines, not a cut sentence."""
     if difference.excerpts is None:
         return None
     grid = Table(NAMES["flask"], NAMES["fastapi"], box=box.SIMPLE, padding=(0, 1), show_edge=False)
     for column in grid.columns:  # a line too long for half the terminal folds onto the next: none is cut
         column.overflow, column.ratio = "fold", 1
-    flask, fastapi = difference.excerpts
+    flask, fastapi = difference.excerpt_lines(redactor)
     for index in range(max(len(flask), len(fastapi))):
         grid.add_row(
             shown(flask[index] if index < len(flask) else ""), shown(fastapi[index] if index < len(fastapi) else "")
@@ -85,14 +85,14 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
         parts.append(shown(f"{number}. {title}", style="bold"))
         for difference in result.differences:
-            parts.append(_indented(shown(redactor.text(difference.line()))))
-            excerpt = _excerpt(difference)
+            parts.append(_indented(shown(difference.line(redactor))))
+            excerpt = _excerpt(difference, redactor)
             if excerpt is not None:
                 parts.append(excerpt)
         if result.more:
             parts.append(Text("   ") + shown(result.more_line(), style="dim"))
         for difference, reason in extra:
-            declared = shown(f"{redactor.text(difference.line())}  ({reason})")
+            declared = shown(f"{difference.line(redactor)}  ({reason})")
             parts.append(_indented(Text("declared: ", style="green") + declared))
         for item in result.noise:
             parts.append(_indented(Text("noise: ", style="dim") + shown(item.line(), style="dim")))
@@ -118,7 +118,7 @@ def _captures(result: ParityResult, redactor: Redactor) -> str:
         values = []
         for fw in ("flask", "fastapi"):
             value = result.captures.get(fw, {}).get(name, MISSING)
-            hidden = REDACTED if name in result.secret_names and redactor.enabled else redactor.text(show(value))
+            hidden = REDACTED if name in result.secret_names and redactor.enabled else show(redactor.value(value))
             values.append(f"{NAMES[fw]} {hidden}")
         shown.append(f"{name} ({', '.join(values)})")
     return "; ".join(shown)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from explorer.parity.declared import Expectation, body_patterns, split_declared
-from explorer.parity.differences import MISSING, NAMES, PAIR, Difference, excerpt
+from explorer.parity.differences import MISSING, NAMES, PAIR, Difference, cut, excerpt
 from explorer.parity.jsondiff import DiffIncomplete, diff_json
 from explorer.parity.noise import Noise
 from explorer.parity.suite import ParityCase, ParityOptions
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["REGEX_SECONDS", "Comparison", "base_url", "compare"]
 
 _BASE = re.compile(r"^https?://[^/]+")
-_SNIPPET = 120
 _BLANK = "‹ignored›"
 REGEX_SECONDS = 2.0  # for all of one request's ignore_regex work: past it, the request is not compared
 
@@ -252,6 +251,5 @@ def _text_difference(a: str, b: str) -> Difference:
 
 
 def _cut(text: Any) -> Any:
-    if not isinstance(text, str):
-        return text
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+    """A line kept long enough for a secret in it to be found whole (cut to the line's width when shown)."""
+    return cut(text)

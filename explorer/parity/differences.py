@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.runtime.userdata import printable
 
-__all__ = ["MISSING", "NAMES", "PAIR", "Difference", "excerpt", "show"]
+if TYPE_CHECKING:
+    from explorer.parity.secrets import Redactor
+
+__all__ = ["KEPT", "MISSING", "NAMES", "PAIR", "Difference", "cut", "excerpt", "show"]
 
 PAIR = ("flask", "fastapi")
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
@@ -21,6 +24,7 @@ _SNIPPET = 120
 _PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
 EXCERPT_LINES = 8
 EXCERPT_WIDTH = 60
+KEPT = 4096  # a text line kept this long when compared, so a secret in it is whole when it is redacted, then cut
 
 
 class _Missing:
@@ -51,13 +55,20 @@ def show(value: Any) -> str:
     if value is MISSING:
         return "(missing)"
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) or value == "" else repr(value)
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+    return cut(text, _SNIPPET)
+
+
+def cut(text: Any, width: int = KEPT) -> Any:
+    """``text`` cut to ``width`` characters, the last one ``…``; anything else as it is."""
+    if not isinstance(text, str):
+        return text
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def excerpt(text: str) -> list[str]:
-    """The first lines of a body, each cut to fit half a terminal: for a side-by-side view."""
+    """The first lines of a body (each kept up to :data:`KEPT`; cut to half a terminal when shown)."""
     lines = text.splitlines()[:EXCERPT_LINES] or [""]
-    shown = [line if len(line) <= EXCERPT_WIDTH else line[: EXCERPT_WIDTH - 1] + "…" for line in lines]
+    shown = [cut(line) for line in lines]
     if len(text.splitlines()) > EXCERPT_LINES:
         shown.append("…")
     return [printable(line) for line in shown]
@@ -84,26 +95,38 @@ class Difference:
     parts: tuple[Any, ...] = ()
     excerpts: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
-    def line(self) -> str:
-        """One line for a terminal or a CI log (a lone surrogate from an answer shown as its escape)."""
-        return printable(self._line())
+    def line(self, redactor: Redactor | None = None) -> str:
+        """One line for a terminal or a CI log (a lone surrogate from an answer shown as its escape);
+        with ``redactor``, each part has its secrets hidden before it is cut to fit the line."""
+        hide = redactor.value if redactor is not None else _same
+        return printable(self._line(hide))
 
-    def _line(self) -> str:
-        where = self.where if len(self.where) <= _PATH_SHOWN else f"{self.where[:40]}…{self.where[50 - _PATH_SHOWN :]}"
+    def excerpt_lines(self, redactor: Redactor | None = None) -> tuple[list[str], list[str]]:
+        """Both excerpts, secrets hidden, then each line cut to fit half a terminal."""
+        hide = redactor.value if redactor is not None else _same
+        flask, fastapi = self.excerpts or ((), ())
+        return [cut(hide(x), EXCERPT_WIDTH) for x in flask], [cut(hide(x), EXCERPT_WIDTH) for x in fastapi]
+
+    def _line(self, hide: Any) -> str:
+        where = hide(self.where)
+        where = where if len(where) <= _PATH_SHOWN else f"{where[:40]}…{where[50 - _PATH_SHOWN :]}"
         label = self.aspect if not where else f"{self.aspect} {where}"
+        note = hide(self.note)
+        flask, fastapi = hide(self.flask), hide(self.fastapi)
         if self.aspect == "error" and self.where:
-            return f"error: {self.where} could not be compared: {self.note}"
+            return f"error: {where} could not be compared: {note}"
         if self.aspect == "error":
-            text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(PAIR, (self.flask, self.fastapi), strict=True) if v)
+            text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(PAIR, (flask, fastapi), strict=True) if v)
             return f"error: {text}"
         if self.note.startswith("only in"):
-            value = self.flask if self.note.endswith("Flask") else self.fastapi
-            return f"{label}: {self.note} ({show(value)})"
-        text = f"{label}: Flask {show(self.flask)}, FastAPI {show(self.fastapi)}"
-        return f"{text} ({self.note})" if self.note else text
+            value = flask if self.note.endswith("Flask") else fastapi
+            return f"{label}: {note} ({show(value)})"
+        text = f"{label}: Flask {show(flask)}, FastAPI {show(fastapi)}"
+        return f"{text} ({note})" if note else text
 
-    def to_dict(self) -> dict[str, Any]:
-        """``flask``/``fastapi`` are left out for a side with nothing there (named in ``missing``)."""
+    def to_dict(self, redactor: Redactor | None = None) -> dict[str, Any]:
+        """``flask``/``fastapi`` are left out for a side with nothing there (named in ``missing``).
+        With ``redactor``, ``line`` and ``excerpt`` are made from values with their secrets hidden."""
         result: dict[str, Any] = {"aspect": self.aspect, "where": self.where}
         missing = []
         for framework, value in zip(PAIR, (self.flask, self.fastapi), strict=True):
@@ -111,9 +134,14 @@ class Difference:
                 missing.append(framework)
             else:
                 result[framework] = value
-        result.update(note=self.note, line=self.line())
+        result.update(note=self.note, line=self.line(redactor))
         if missing:
             result["missing"] = missing
         if self.excerpts is not None:
-            result["excerpt"] = {"flask": list(self.excerpts[0]), "fastapi": list(self.excerpts[1])}
+            flask, fastapi = self.excerpt_lines(redactor)
+            result["excerpt"] = {"flask": flask, "fastapi": fastapi}
         return result
+
+
+def _same(value: Any) -> Any:
+    return value

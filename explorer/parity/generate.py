@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 
-from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
-from explorer.runtime.datafile import user_path
+from explorer.runtime.outfile import write_outputs
 
 __all__ = ["Operation", "entries_for", "write_entries"]
 
@@ -62,12 +61,9 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     return entries
 
 
-def write_entries(path: str | Path, entries: Sequence[dict[str, Any]]) -> Path:
-    """Write ``entries`` as a YAML requests file; :class:`ParityFileError` when it cannot be written."""
-    target = user_path(path)
+def write_entries(path: str | Path, entries: Sequence[dict[str, Any]], inputs: Iterable[str | Path | None] = (),
+                  force: bool = False) -> Path:  # fmt: skip
+    """Write ``entries`` as a YAML requests file, never over an input nor, unless ``force``, any file
+    (:func:`~explorer.runtime.outfile.write_outputs`); :class:`OutputError` when it must not or cannot be."""
     text = _HEADER + yaml.safe_dump({"requests": list(entries)}, sort_keys=False, allow_unicode=True, width=110)
-    try:
-        target.write_text(text, encoding="utf-8", errors="backslashreplace")
-    except OSError as exc:
-        raise ParityFileError(f"--write: cannot write {str(target)!r}: {exc.strerror or exc}") from None
-    return target
+    return write_outputs([(path, text.encode("utf-8", "backslashreplace"))], "--write", inputs, force)[0]

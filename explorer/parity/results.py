@@ -79,7 +79,27 @@ class ParityResult:
             return redactor.text(curl_command(spec, base))
         return curl_command(spec, base)
 
-    def to_dict(self) -> dict[str, Any]:
+    def learn_secrets(self, redactor: Redactor) -> None:
+        """Teach ``redactor`` this result's secrets: captured values marked secret, the secret headers sent
+        and received (those an app echoes in a body are then hidden there too), each app's cookies."""
+        for values in self.captures.values():
+            for name in self.secret_names & set(values):
+                redactor.learn(values[name])
+        for exchange in self.exchanges.values():
+            redactor.headers(exchange.spec.headers)
+            redactor.headers(exchange.headers)
+            if exchange.request is not None:
+                redactor.headers(exchange.request.headers)
+            for cookie in exchange.cookie_jar or ():
+                redactor.learn_cookie(cookie.name, cookie.value)
+        for cookies in self.cookies.values():
+            for cookie in cookies:
+                name, _, value = cookie.partition("=")
+                redactor.learn_cookie(name, value)
+
+    def to_dict(self, redactor: Redactor | None = None) -> dict[str, Any]:
+        """The result as JSON; with ``redactor`` (taught every secret of the run), the difference lines
+        and curl commands are made with secrets hidden before anything is cut."""
         first = next(iter(self.exchanges.values()), None)
         return {
             "name": self.case.name,
@@ -88,16 +108,16 @@ class ParityResult:
             "sent": {fw: e.spec.to_dict() for fw, e in self.exchanges.items()},
             "expect_status": self.case.expect_status,
             "outcome": self.outcome,
-            "differences": [d.to_dict() for d in self.differences],
+            "differences": [d.to_dict(redactor) for d in self.differences],
             "more_differences": self.more,
-            "declared": [{**d.to_dict(), "reason": e.reason, "scope": e.scope} for d, e in self.declared],
+            "declared": [{**d.to_dict(redactor), "reason": e.reason, "scope": e.scope} for d, e in self.declared],
             "noise": [n.to_dict() for n in self.noise],
             "stale": [e.to_dict() for e in self.stale],
             "captures": self.captures,
             "capture_problems": list(self.capture_problems),
             "cookies": self.cookies,
             "exchanges": {fw: e.to_dict() for fw, e in self.exchanges.items()},
-            "curl": {fw: self.curl(fw) for fw in self.exchanges},
+            "curl": {fw: self.curl(fw, redactor) for fw in self.exchanges},
         }
 
 
@@ -142,10 +162,15 @@ class ParityReport:
         return self.all_match and self.steps_ok and not (self.strict and self.stale_count)
 
     def redactor(self, show_secrets: bool = False) -> Redactor:
-        return Redactor(self.secrets, enabled=not show_secrets)
+        """The one redactor of every output of this run (text, JSON, reports, JUnit), taught all its secrets."""
+        redactor = Redactor(self.secrets, enabled=not show_secrets)
+        for result in self.results:
+            result.learn_secrets(redactor)
+        return redactor
 
     def to_dict(self, show_secrets: bool = False) -> dict[str, Any]:
         """The ``parity --json`` document; ``explorer report --from`` reads it back."""
+        redactor = self.redactor(show_secrets)
         document = {
             "kind": "parity",
             "version": 2,
@@ -166,18 +191,18 @@ class ParityReport:
                 "passed": self.passed,
             },
             "setup": [s.to_dict() for s in self.setup],
-            "results": [self._result(r, show_secrets) for r in self.results],
+            "results": [self._result(r, redactor) for r in self.results],
             "teardown": [s.to_dict() for s in self.teardown],
             "stale": [e.to_dict() for e in self.stale],
             "secrets_shown": show_secrets,
             **self.extra,
         }
-        return self.redactor(show_secrets).document(document)
+        return redactor.document(document)
 
     @staticmethod
-    def _result(result: ParityResult, show_secrets: bool) -> dict[str, Any]:
-        data = result.to_dict()
-        if not show_secrets:
+    def _result(result: ParityResult, redactor: Redactor) -> dict[str, Any]:
+        data = result.to_dict(redactor)
+        if redactor.enabled:
             data["captures"] = {fw: {k: REDACTED if k in result.secret_names else v for k, v in values.items()}
                                 for fw, values in result.captures.items()}  # fmt: skip
             data["cookies"] = {fw: [f"{c.partition('=')[0]}={REDACTED}" for c in cookies]

@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.outfile import write_outputs
 from explorer.runtime.userdata import printable
 
-__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "versions_text"]
+__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "report_paths",
+           "versions_text"]  # fmt: skip
 
 REPORT_VERSION = 1
 MAX_BODY_LINES = 60
@@ -159,21 +162,24 @@ class Report:
             lines += ["", _section_markdown(section)]
         return printable("\n".join(lines).rstrip() + "\n", keep="\n\t")  # no control character from an app, live
 
-    def write(self, base: str | Path) -> tuple[Path, Path]:
-        """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths."""
-        base = Path(base)
-        if base.suffix.lower() in (".md", ".json"):
-            base = base.with_suffix("")
-        if base.parent and not base.parent.is_dir():
-            raise ReportError(f"cannot write the report: no folder {str(base.parent)!r}")
-        md, js = base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
-        try:  # a lone surrogate from an answer is written as its escape: in JSON that is the same string
-            md.write_text(self.to_markdown(), encoding="utf-8", errors="backslashreplace")
-            js.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
-                          errors="backslashreplace")  # fmt: skip
-        except OSError as exc:
-            raise ReportError(f"cannot write the report: {exc}") from None
-        return md, js
+    def write(self, base: str | Path, option: str = "--report", inputs: Iterable[str | Path | None] = (),
+              force: bool = False) -> tuple[Path, Path]:  # fmt: skip
+        """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths;
+        never over an input, nor over any file unless ``force`` (:mod:`explorer.runtime.outfile`)."""
+        md, js = report_paths(base)
+        # a lone surrogate from an answer is written as its escape: in JSON that is the same string
+        markdown = self.to_markdown().encode("utf-8", "backslashreplace")
+        data = (json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+        written = write_outputs([(md, markdown), (js, data)], option, inputs, force)
+        return written[0], written[1]
+
+
+def report_paths(base: str | Path) -> tuple[Path, Path]:
+    """``BASE.md`` and ``BASE.json`` (a suffix ``.md`` or ``.json`` on ``base`` is dropped)."""
+    base = Path(base)
+    if base.suffix.lower() in (".md", ".json"):
+        base = base.with_suffix("")
+    return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
 
 
 def _text(value: Any) -> str:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from explorer.reports.base import ReportError
-from explorer.runtime.datafile import user_path
+from explorer.runtime.outfile import write_outputs
 from explorer.runtime.userdata import escape_character, printable
 
 __all__ = ["junit_xml", "write_junit"]
@@ -108,10 +108,8 @@ def junit_xml(document: dict[str, Any]) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_junit(document: dict[str, Any], path: str | Path) -> Path:
-    target = user_path(path)
-    try:
-        target.write_bytes(junit_xml(document))
-    except OSError as exc:
-        raise ReportError(f"--junit: cannot write {str(target)!r}: {exc.strerror or exc}") from None
-    return target
+def write_junit(document: dict[str, Any], path: str | Path, inputs: Iterable[str | Path | None] = (),
+                force: bool = False) -> Path:  # fmt: skip
+    """Write the XML safely (:func:`~explorer.runtime.outfile.write_outputs`): never over an input, nor
+    over any file unless ``force``, never into a FIFO, never half a file."""
+    return write_outputs([(path, junit_xml(document))], "--junit", inputs, force)[0]

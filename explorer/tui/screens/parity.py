@@ -62,11 +62,9 @@ class ParityController(ParityScreen):
         self.show_report(report)
 
     def _learn(self, result: Any) -> None:
-        """Hide this result's captured secrets in everything drawn from now on."""
+        """Hide this result's secrets (captured, in headers, cookies) in everything drawn from now on."""
         assert self.redactor is not None
-        for values in result.captures.values():
-            for name in result.secret_names & set(values):
-                self.redactor.learn(values[name])
+        result.learn_secrets(self.redactor)
 
     def _arrived(self, result: Any) -> None:
         self._learn(result)
