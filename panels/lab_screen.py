@@ -49,45 +49,6 @@ def route_width(screen_width: int) -> int:
     return max(14, min(44, screen_width - _FIGURES_WIDTH))
 
 
-def parse_levels(text: str) -> tuple[int, ...]:
-    """``"1, 10,50"`` -> ``(1, 10, 50)``; anything else is an :class:`ExplorerError` with a clear message."""
-    try:
-        levels = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise ExplorerError(f"concurrency levels must be whole numbers separated by commas, got {text!r}") from None
-    if not levels:
-        raise ExplorerError("give at least one concurrency level, e.g. 1,10,50")
-    return levels
-
-
-def parse_rates(text: str) -> tuple[float, ...]:
-    """``"100, 500"`` -> ``(100.0, 500.0)``; anything else is an :class:`ExplorerError` with a clear message."""
-    try:
-        rates = tuple(float(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise ExplorerError(f"rates must be numbers of requests a second separated by commas, got {text!r}") from None
-    if not rates:
-        raise ExplorerError("give at least one rate, e.g. 100,500,1000")
-    return rates
-
-
-def parse_repeat(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ExplorerError(f"repeats must be a whole number, got {text!r}") from None
-
-
-def parse_seconds(text: str, what: str) -> float:
-    """A field's seconds; an emptied field is refused by name (no default is slipped in for it)."""
-    if not text.strip():
-        raise ExplorerError(f"the {what} field is empty: give a number of seconds")
-    try:
-        return float(text)
-    except ValueError:
-        raise ExplorerError(f"{what} must be a number of seconds, got {text!r}") from None
-
-
 class LabScreen(Screen[None]):
     """Pick a scenario, a loop, levels or rates and the servers; run; watch progress, results, plots and the verdict.
 
@@ -202,7 +163,7 @@ class LabScreen(Screen[None]):
         self.query_one("#lab-about", Static).update(text)
 
     def read_plan(self) -> BenchPlan:
-        from explorer.bench.plan import BenchPlan
+        from explorer.bench.plan import WARMUP_S, BenchPlan, parse_levels, parse_rates, parse_repeat, parse_seconds
 
         text = self.query_one("#lab-levels", Input).value
         rates = self.query_one("#lab-mode", Select).value == "open"
@@ -210,8 +171,8 @@ class LabScreen(Screen[None]):
             scenario=str(self.query_one("#lab-scenario", Select).value),
             levels=(1, 10, 50, 100) if rates else parse_levels(text),
             rates=parse_rates(text) if rates else (),
-            duration=parse_seconds(self.query_one("#lab-duration", Input).value, "s (duration)"),
-            warmup=parse_seconds(self.query_one("#lab-warmup", Input).value, "warm-up"),
+            duration=parse_seconds(self.query_one("#lab-duration", Input).value, "duration"),
+            warmup=parse_seconds(self.query_one("#lab-warmup", Input).value, "warm-up", WARMUP_S),
             flask_server=str(self.query_one("#lab-flask", Select).value),
             fastapi_server=str(self.query_one("#lab-fastapi", Select).value),
             engine=str(self.query_one("#lab-engine", Select).value),

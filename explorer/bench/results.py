@@ -13,13 +13,14 @@ report can state it without a circle.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.levels import BenchEvent, LevelResult, spread
+from explorer.bench.levels import BenchEvent, LevelResult, Spread, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
@@ -30,7 +31,7 @@ from explorer.runtime.specs import ServerSpec
 
 __all__ = [
     "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",
-    "server_phrase", "summary", "verdict", "verdict_all",
+    "explain_gap", "pair_phrase", "server_phrase", "spread_pct", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
 NAMES = {
@@ -234,6 +235,70 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio)
 
 
+def pair_phrase(report: BenchReport) -> str:
+    """Which servers the verdict compares, and in what way they match: 'the granian pair (...)'."""
+    flask, fastapi = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
+    both = f"Flask on {_spec(report, flask).label}, FastAPI on {_spec(report, fastapi).label}"
+    kind = report.plan.paired
+    if kind == "granian":
+        return f"the granian pair ({both}: one Rust HTTP stack, so only the framework differs)"
+    if kind == "gunicorn":
+        return f"the gunicorn pair ({both}: one process manager and process count; the HTTP parsers differ)"
+    return f"{both} (not a like-for-like pair: the servers differ too)"
+
+
+def _mid(runs: list[LevelResult], figure: Any) -> float | None:
+    got = spread(runs, figure)
+    return got.median if got else None
+
+
+def _range(s: Spread) -> str:
+    """'612 (507-990)': the median, then the smallest and the largest, whole requests a second."""
+    return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
+
+
+def spread_pct(s: Spread) -> float:
+    """How wide a range is, as a share of its median, in percent."""
+    return (s.high - s.low) / s.median * 100 if s.median > 0 else 0.0
+
+
+BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-bound (the GIL lets it use about one)
+EXPLAINS = 0.25  # a cost ratio within this of the rate ratio accounts for it
+
+
+def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
+    """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
+    each server kept busy (CPU per request x rate), and the time a request spent queued (Little's law:
+    concurrency / rate, less the CPU it needed); or a plain 'unexplained' when they do not account for it."""
+    figures = {}
+    for name, runs in (("Flask", flask_runs), ("FastAPI", fastapi_runs)):
+        rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
+        if not rps or cpu is None:
+            return "Unexplained: no server CPU figures for these runs."
+        in_system = runs[0].concurrency / rps * 1000
+        figures[name] = (rps, cpu, cpu * rps / 1000, max(0.0, in_system - cpu))
+    (f_rps, f_cpu, f_busy, f_queue), (a_rps, a_cpu, a_busy, a_queue) = figures["Flask"], figures["FastAPI"]
+    said = (f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
+            f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
+            f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
+    rate = a_rps / f_rps
+    if abs(rate - 1) <= WITHIN:
+        return said
+    cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
+    slow_busy = f_busy if rate > 1 else a_busy
+    if min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
+        why = "Explained: both servers kept a core busy, so CPU per request sets the rate."
+    elif abs(cost - 1) <= EXPLAINS and abs((a_busy / f_busy if f_busy else math.inf) / rate - 1) <= EXPLAINS:
+        why = ("Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
+               "kept a core busy: the machine's other work, not the framework, made the difference.")  # fmt: skip
+    elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
+        why = ("Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "
+               "the wait itself), so it is the concurrency model, not the cost of a request.")  # fmt: skip
+    else:
+        why = "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap."
+    return f"{said} {why}"
+
+
 def _verdict_at(report: BenchReport, level: float) -> Verdict:
     flask_key, fastapi_key = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
     flask_runs, fastapi_runs = report.runs(flask_key, level), report.runs(fastapi_key, level)
@@ -246,22 +311,26 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
     ratio = a_rps.median / f_rps.median
     results = [r for r in report.results if r.level == level]
-    ranges = f"Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s"
-    if f_rps.n > 1 and f_rps.overlaps(a_rps):
-        text = (f"{where}: no difference beyond the spread of {f_rps.n} repeats ({ranges}; "
-                f"{server_phrase(flask.server)}).")  # fmt: skip
-        return Verdict(" ".join([text, *_caveats(results)]), level, ratio)
+    runs = min(f_rps.n, a_rps.n)
+    ranges = f"Flask {_range(f_rps)}, FastAPI {_range(a_rps)} req/s"
+    pair = f"Compared: {pair_phrase(report)}."
+    why = explain_gap(flask_runs, fastapi_runs)
+    if runs > 1 and f_rps.overlaps(a_rps):
+        noise = max(spread_pct(f_rps), spread_pct(a_rps))
+        text = (f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
+                f"median (min-max) of {runs} runs each.")  # fmt: skip
+        return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
-    head = f"{where}: {compare(ratio, within)} ({server_phrase(flask.server)})"
-    if f_rps.n > 1:
-        head += f", median of {f_rps.n} repeats ({ranges})"
+    head = f"{where}: {compare(ratio, within)}"
+    head += (f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)" if runs > 1 else
+             f" (one run: spread unknown; {ranges})")  # fmt: skip
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
             tail = ": async waits without holding a thread"
-            if flask.server.kind == "gunicorn" and scenario.wait_ms:
-                cap = flask.server.workers * flask.server.threads / (scenario.wait_ms / 1000)
-                tail += f"; Flask's {flask.server.workers * flask.server.threads} threads cap it at {cap:.0f} rps"
+            if flask.server.kind in ("gunicorn", "granian-wsgi") and scenario.wait_ms:
+                threads = flask.server.workers * flask.server.threads
+                tail += f"; Flask's {threads} threads cap it at {threads / (scenario.wait_ms / 1000):.0f} rps"
         elif ratio <= 1 + WITHIN:
             tail = ": a thread per waiting request keeps up at this concurrency"
             if flask.server.kind == "gunicorn-gevent":
@@ -269,6 +338,8 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "cpu":
         if abs(ratio - 1) <= CPU_SAME:
             tail = ": async does not help CPU-bound work"
+        else:
+            tail = ": the catalog says neither parallelises CPU work; the figures below say why these runs differ"
         plain = spread(report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [],
                        lambda r: r.rps)  # fmt: skip
         if plain is not None:
@@ -276,7 +347,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "json":
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
-    return Verdict(" ".join([head + tail + ".", *others, *_caveats(results)]), level, ratio)
+    return Verdict(" ".join([head + tail + ".", why, pair, *others, *_caveats(results)]), level, ratio)
 
 
 def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:
