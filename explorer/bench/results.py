@@ -236,14 +236,15 @@ def _closed_verdict(report: BenchReport) -> Verdict:
 
 
 def pair_phrase(report: BenchReport) -> str:
-    """Which servers the verdict compares, and in what way they match: 'the granian pair (...)'."""
-    flask, fastapi = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
-    both = f"Flask on {_spec(report, flask).label}, FastAPI on {_spec(report, fastapi).label}"
-    kind = report.plan.paired
-    if kind == "granian":
+    """Which servers the verdict compares, and in what way they match: 'the granian pair (...)'.
+
+    Read from the servers that ran (a given supervisor's may not be the plan's), not from the plan."""
+    flask, fastapi = _spec(report, _keys(report, "flask")[0]), _spec(report, _keys(report, "fastapi")[0])
+    both = f"Flask on {flask.label}, FastAPI on {fastapi.label}"
+    if (flask.kind, fastapi.kind) == ("granian-wsgi", "granian-asgi"):
         return f"the granian pair ({both}: one Rust HTTP stack, so only the framework differs)"
-    if kind == "gunicorn":
-        return f"the gunicorn pair ({both}: one process manager and process count; the HTTP parsers differ)"
+    if (flask.kind, fastapi.kind) == ("gunicorn", "gunicorn-uvicorn") and flask.workers == fastapi.workers:
+        return f"the gunicorn pair ({both}: one process manager, as many processes; the HTTP parsers differ)"
     return f"{both} (not a like-for-like pair: the servers differ too)"
 
 
