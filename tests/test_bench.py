@@ -164,6 +164,37 @@ def test_cli_bench_json_io_within_the_bound() -> None:
     assert document["verdict"].startswith("I/O-bound at 5 concurrent")
 
 
+def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
+    """FastAPI under gunicorn's UvicornWorker beside Flask under gunicorn, each serving the lab app."""
+    args = ["bench", "--scenario", "json", "--pair", "gunicorn", "--concurrency", "2", "--duration", "0.3",
+            "--warmup", "0.1", "--repeat", "2", "--json"]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    servers = document["servers"]
+    assert (servers["flask"]["server"], servers["fastapi"]["server"]) == ("gunicorn", "gunicorn-uvicorn")
+    assert (servers["flask"]["target"], servers["fastapi"]["target"]) == ("demos.lab_flask:app", "demos.lab_fastapi:app")
+    assert servers["flask"]["workers"] == servers["fastapi"]["workers"] == 1 and document["plan"]["pair"] == "gunicorn"
+    assert [(r["target"], r["repeat"]) for r in document["results"]] == [
+        ("flask", 0), ("fastapi", 0), ("fastapi", 1), ("flask", 1)]  # fmt: skip
+    for row in document["results"]:
+        assert row["error_count"] == 0 and row["server_cpu_resolution_s"] == 1e-9 and row["server_cpu_s"] > 0
+    assert "Compared: the gunicorn pair" in document["verdict"] and "of 2 runs each" in document["verdict"]
+
+
+def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
+    """The demo apps' session and timing layers stay off the lab's routes (the hooks scenario keeps its own)."""
+    from demos import fastapi_app, lab_fastapi, lab_flask
+
+    assert fastapi_app.app.user_middleware and not lab_fastapi.app.user_middleware
+    assert not lab_flask.app.before_request_funcs.get(None) and not lab_flask.app.after_request_funcs.get(None)
+    assert lab_flask.app.before_request_funcs["hooks"]  # the middleware scenario's own hooks
+    paths = {route.path for route in lab_fastapi.app.routes}  # type: ignore[attr-defined]
+    assert {"/items/{item_id}", "/io", "/cpu", "/cpu/def", "/hooks", "/hooks/base"} <= paths
+
+
 @pytest.mark.parametrize(
     "args",
     [
