@@ -13,14 +13,14 @@ report can state it without a circle.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.levels import BenchEvent, LevelResult, Spread, spread
+from explorer.bench.gap import WITHIN, explain_gap, pair_of, range_text, spread_pct
+from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
@@ -31,7 +31,7 @@ from explorer.runtime.specs import ServerSpec
 
 __all__ = [
     "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",
-    "explain_gap", "pair_phrase", "server_phrase", "spread_pct", "summary", "verdict", "verdict_all",
+    "pair_phrase", "server_phrase", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
 NAMES = {
@@ -116,7 +116,6 @@ def summary(report: BenchReport) -> dict[str, Any]:
     return out
 
 
-WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
 CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
 BOUND_SLACK = 1.02
 
@@ -236,68 +235,9 @@ def _closed_verdict(report: BenchReport) -> Verdict:
 
 
 def pair_phrase(report: BenchReport) -> str:
-    """Which servers the verdict compares, and in what way they match: 'the granian pair (...)'.
-
-    Read from the servers that ran (a given supervisor's may not be the plan's), not from the plan."""
-    flask, fastapi = _spec(report, _keys(report, "flask")[0]), _spec(report, _keys(report, "fastapi")[0])
-    both = f"Flask on {flask.label}, FastAPI on {fastapi.label}"
-    if (flask.kind, fastapi.kind) == ("granian-wsgi", "granian-asgi"):
-        return f"the granian pair ({both}: one Rust HTTP stack, so only the framework differs)"
-    if (flask.kind, fastapi.kind) == ("gunicorn", "gunicorn-uvicorn") and flask.workers == fastapi.workers:
-        return f"the gunicorn pair ({both}: one process manager, as many processes; the HTTP parsers differ)"
-    return f"{both} (not a like-for-like pair: the servers differ too)"
-
-
-def _mid(runs: list[LevelResult], figure: Any) -> float | None:
-    got = spread(runs, figure)
-    return got.median if got else None
-
-
-def _range(s: Spread) -> str:
-    """'612 (507-990)': the median, then the smallest and the largest, whole requests a second."""
-    return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
-
-
-def spread_pct(s: Spread) -> float:
-    """How wide a range is, as a share of its median, in percent."""
-    return (s.high - s.low) / s.median * 100 if s.median > 0 else 0.0
-
-
-BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-bound (the GIL lets it use about one)
-EXPLAINS = 0.25  # a cost ratio within this of the rate ratio accounts for it
-
-
-def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
-    """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
-    each server kept busy (CPU per request x rate), and the time a request spent queued (Little's law:
-    concurrency / rate, less the CPU it needed); or a plain 'unexplained' when they do not account for it."""
-    figures = {}
-    for name, runs in (("Flask", flask_runs), ("FastAPI", fastapi_runs)):
-        rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
-        if not rps or cpu is None:
-            return "Unexplained: no server CPU figures for these runs."
-        in_system = runs[0].concurrency / rps * 1000
-        figures[name] = (rps, cpu, cpu * rps / 1000, max(0.0, in_system - cpu))
-    (f_rps, f_cpu, f_busy, f_queue), (a_rps, a_cpu, a_busy, a_queue) = figures["Flask"], figures["FastAPI"]
-    said = (f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
-            f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
-            f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
-    rate = a_rps / f_rps
-    if abs(rate - 1) <= WITHIN:
-        return said
-    cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
-    slow_busy = f_busy if rate > 1 else a_busy
-    if min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
-        why = "Explained: both servers kept a core busy, so CPU per request sets the rate."
-    elif abs(cost - 1) <= EXPLAINS and abs((a_busy / f_busy if f_busy else math.inf) / rate - 1) <= EXPLAINS:
-        why = ("Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
-               "kept a core busy: the machine's other work, not the framework, made the difference.")  # fmt: skip
-    elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
-        why = ("Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "
-               "the wait itself), so it is the concurrency model, not the cost of a request.")  # fmt: skip
-    else:
-        why = "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap."
-    return f"{said} {why}"
+    """Which servers the verdict compares, read from the servers that ran (a given supervisor's may
+    not be the plan's)."""
+    return pair_of(_spec(report, _keys(report, "flask")[0]), _spec(report, _keys(report, "fastapi")[0]))
 
 
 def _verdict_at(report: BenchReport, level: float) -> Verdict:
@@ -313,7 +253,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     ratio = a_rps.median / f_rps.median
     results = [r for r in report.results if r.level == level]
     runs = min(f_rps.n, a_rps.n)
-    ranges = f"Flask {_range(f_rps)}, FastAPI {_range(a_rps)} req/s"
+    ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}."
     why = explain_gap(flask_runs, fastapi_runs)
     if runs > 1 and f_rps.overlaps(a_rps):

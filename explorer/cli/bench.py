@@ -19,7 +19,7 @@ from explorer.bench.plan import (
     DEFAULT_PAIR, DEFAULT_REPEAT, MAX_REPEAT, PAIRS, WARMUP_S, parse_levels, parse_rates, parse_repeat, parse_seconds,
 )  # fmt: skip
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
-from explorer.cli.common import fail, run_async
+from explorer.cli.common import cli_console, fail, run_async
 from explorer.cli.render_bench import progress_line, report_view
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
@@ -218,12 +218,8 @@ async def _bench(plan: BenchPlan, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
-    from rich.console import Console
-
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 140))  # a file or a pipe: the whole table, never cut
-    console.print(report_view(report))
+    console = cli_console()
+    console.print(report_view(report, console.width))
     return 0
 
 

@@ -14,7 +14,10 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TextIO
 
-__all__ = ["EXIT_USAGE", "OneLineParser", "add_server_options", "fail", "positive_int", "print_json", "run_async", "seconds"]
+__all__ = [
+    "EXIT_USAGE", "OneLineParser", "add_server_options", "cli_console", "fail", "positive_int", "print_json",
+    "run_async", "seconds",
+]  # fmt: skip
 
 EXIT_USAGE = 2
 _SLICE = 1 << 20  # a string this long is handed to stdout in slices of this many characters
@@ -26,6 +29,21 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+PIPED_WIDTH = 140  # a file or a pipe with no COLUMNS: wide enough for every table whole
+
+
+def cli_console() -> Any:
+    """A Rich console as wide as the terminal, or as ``COLUMNS`` says (piped too), else, piped, 140."""
+    import os
+
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        console = Console(width=max(console.width, PIPED_WIDTH))
+    return console
 
 
 def positive_int(text: str) -> int:
