@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from explorer.apps.routes import RouteRow
+from explorer.cli.render import whole_cells
 from explorer.parity.check import ParityReport, ParityResult
 from explorer.parity.differences import MISSING, Difference, show
 from explorer.parity.secrets import REDACTED, Redactor
@@ -46,7 +47,7 @@ def parity_table(report: ParityReport, redactor: Redactor) -> Table:
             Text(str(number)), Text(result.case.name), Text(redactor.text(result.case.request.line)),
             _status_cell(result, "flask"), _status_cell(result, "fastapi"), Text(label, style=style),
         )  # fmt: skip
-    return table
+    return whole_cells(table, [0])
 
 
 def _excerpt(difference: Difference) -> RenderableType | None:
@@ -160,4 +161,4 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
         shown = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
         example = request.line + "".join(f"\n{line}" for line in shown) + (f"  {request.body}" if request.body else "")
         table.add_row(Text(row.method), Text(row.pattern), *marks, Text(example))
-    return table
+    return whole_cells(table, [0, 1])
