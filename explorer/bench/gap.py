@@ -48,10 +48,11 @@ BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-boun
 EXPLAINS = 0.25  # a cost ratio within this of the rate ratio accounts for it
 
 
-def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
+def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True) -> str:
     """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
     each server kept busy (CPU per request x rate), and the time a request spent queued (Little's law:
-    concurrency / rate, less the CPU it needed); or a plain 'unexplained' when they do not account for it."""
+    concurrency / rate, less the CPU it needed); or a plain 'unexplained' when they do not account for it.
+    With ``claimed`` False (the ranges overlap: no difference is claimed) only the figures are given."""
     figures = {}
     for name, runs in (("Flask", flask_runs), ("FastAPI", fastapi_runs)):
         rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
@@ -64,7 +65,7 @@ def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) 
             f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
             f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
     rate = a_rps / f_rps
-    if abs(rate - 1) <= WITHIN:
+    if not claimed or abs(rate - 1) <= WITHIN:
         return said
     cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
     slow_busy = f_busy if rate > 1 else a_busy

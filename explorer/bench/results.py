@@ -255,12 +255,13 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     runs = min(f_rps.n, a_rps.n)
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}."
-    why = explain_gap(flask_runs, fastapi_runs)
     if runs > 1 and f_rps.overlaps(a_rps):
+        why = explain_gap(flask_runs, fastapi_runs, claimed=False)
         noise = max(spread_pct(f_rps), spread_pct(a_rps))
         text = (f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
                 f"median (min-max) of {runs} runs each.")  # fmt: skip
         return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
+    why = explain_gap(flask_runs, fastapi_runs)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
     head = f"{where}: {compare(ratio, within)}"
     head += (f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)" if runs > 1 else
