@@ -425,3 +425,21 @@ def test_the_load_client_running_out_of_descriptors_is_named() -> None:
     assert run.returncode == 0, run.stderr
     errors, limit = run.stdout.rsplit(" ", 1)
     assert "'emfile'" in errors and "'connect'" not in errors and limit.strip() == "64"
+
+
+def test_server_cpu_in_nanoseconds_or_rounded_to_its_ticks() -> None:
+    """The issue's 1.111 = 20 ms / 18 requests: ticks give no three decimals; the process clock does."""
+    import os
+
+    from explorer.bench.servercpu import TreeSample, process_cpu_ns, sample_tree, server_cost
+
+    ticks = server_cost(TreeSample(1.0, 0, 1, 0.01), TreeSample(1.02, 2**20, 1, 0.01), 18)
+    assert ticks["server_cpu_ms_per_request"] == 1.1 and ticks["server_cpu_resolution_s"] == 0.01
+    fine = server_cost(TreeSample(1.0, 0, 1), TreeSample(1.0203, 2**20, 1), 18)
+    assert fine["server_cpu_ms_per_request"] == pytest.approx(20.3 / 18, abs=1e-6) and fine["server_cpu_resolution_s"] == 1e-9
+    before = process_cpu_ns(os.getpid())
+    sum(range(200_000))
+    after = process_cpu_ns(os.getpid())
+    assert before is not None and after is not None and 0 < after - before and (after - before) % 10_000_000
+    sample = sample_tree(os.getpid())
+    assert sample is not None and sample.resolution_s == 1e-9
