@@ -281,7 +281,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         if abs(ratio - 1) <= CPU_SAME:
             tail = ": async does not help CPU-bound work"
         else:
-            tail = ": the catalog says neither parallelises CPU work; the figures below say why these runs differ"
+            tail = ": the catalog says neither parallelises CPU work; the figures that follow say why these runs differ"
         plain = spread(report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [],
                        lambda r: r.rps)  # fmt: skip
         if plain is not None:
@@ -315,7 +315,7 @@ def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_
         )
 
     flask_g, fastapi_g = on("flask", "granian-wsgi"), on("fastapi", "granian-asgi")
-    if flask_g and fastapi_g:
+    if flask_g and fastapi_g and (flask_g, fastapi_g) != (_keys(report, "flask")[0], _keys(report, "fastapi")[0]):
         f, a = (
             spread(report.runs(flask_g, level), lambda r: r.rps),
             spread(report.runs(fastapi_g, level), lambda r: r.rps),
