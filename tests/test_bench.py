@@ -369,6 +369,11 @@ def test_one_run_says_its_spread_is_unknown_and_apart_ranges_give_a_ratio() -> N
     assert "Explained: both servers kept a core busy, so CPU per request sets the rate." in apart
 
 
+def test_an_io_gap_is_explained_by_flasks_threads_busy() -> None:
+    text = verdict(repeated("io", [158, 159, 160], [900, 950, 1000], 0.3, 0.2)).text
+    assert "Flask's threads busy: 8.0 of 8" in text and "Explained: Flask's threads were all busy" in text
+
+
 def test_a_cpu_gap_from_the_machine_is_explained_and_named_against_the_catalog() -> None:
     """The issue's CPU run: 31.9 against 16 req/s at the same ~15 ms each: neither server had a core."""
     granian = (lab_spec("flask", "granian"), lab_spec("fastapi", "granian"))

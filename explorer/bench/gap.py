@@ -14,7 +14,7 @@ from typing import Any
 from explorer.bench.levels import LevelResult, Spread, spread
 from explorer.runtime.specs import ServerSpec
 
-__all__ = ["BUSY", "EXPLAINS", "WITHIN", "explain_gap", "pair_of", "range_text", "spread_pct"]
+__all__ = ["BUSY", "EXPLAINS", "WITHIN", "explain_gap", "pair_of", "range_text", "spread_pct", "threads_busy"]
 
 WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
 
@@ -48,11 +48,26 @@ BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-boun
 EXPLAINS = 0.25  # a cost ratio within this of the rate ratio accounts for it
 
 
-def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True) -> str:
+THREADED = ("gunicorn", "granian-wsgi")  # a fixed pool of threads, each held by a request for its whole time
+
+
+def threads_busy(runs: list[LevelResult], wait_ms: float) -> tuple[float, int] | None:
+    """Flask's threads in use on average (Little's law: rate x the time each request holds one, its
+    wait plus its CPU) and how many it has; None for a server that does not hold a thread per request."""
+    server = runs[0].server
+    rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
+    if server.kind not in THREADED or not rps:
+        return None
+    return rps * (wait_ms + (cpu or 0.0)) / 1000, server.workers * server.threads
+
+
+def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True,
+                wait_ms: float = 0.0) -> str:
     """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
-    each server kept busy (CPU per request x rate), and the time a request spent queued (Little's law:
-    concurrency / rate, less the CPU it needed); or a plain 'unexplained' when they do not account for it.
-    With ``claimed`` False (the ranges overlap: no difference is claimed) only the figures are given."""
+    each server kept busy (CPU per request x rate), Flask's threads busy (for a fixed ``wait_ms``), and
+    the time a request spent queued (Little's law: concurrency / rate, less the CPU it needed); or a
+    plain 'unexplained' when they do not account for it. With ``claimed`` False (the ranges overlap:
+    no difference is claimed) only the figures are given."""
     figures = {}
     for name, runs in (("Flask", flask_runs), ("FastAPI", fastapi_runs)):
         rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
@@ -64,12 +79,18 @@ def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], 
     said = (f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
             f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
             f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
+    threads = threads_busy(flask_runs, wait_ms) if wait_ms else None
+    if threads:
+        said = said[:-1] + f"; Flask's threads busy: {threads[0]:.1f} of {threads[1]}."
     rate = a_rps / f_rps
     if not claimed or abs(rate - 1) <= WITHIN:
         return said
     cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
     slow_busy = f_busy if rate > 1 else a_busy
-    if min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
+    if threads and rate > 1 and threads[0] >= 0.9 * threads[1]:
+        why = ("Explained: Flask's threads were all busy, each held for a whole wait, so further requests "
+               "queued for one while FastAPI's event loop waited for all of them at once.")  # fmt: skip
+    elif min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
         why = "Explained: both servers kept a core busy, so CPU per request sets the rate."
     elif abs(cost - 1) <= EXPLAINS and abs((a_busy / f_busy if f_busy else math.inf) / rate - 1) <= EXPLAINS:
         why = ("Explained: the same CPU per request, but one server got more of the CPU than the other and neither "

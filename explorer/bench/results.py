@@ -256,12 +256,12 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}."
     if runs > 1 and f_rps.overlaps(a_rps):
-        why = explain_gap(flask_runs, fastapi_runs, claimed=False)
+        why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
         noise = max(spread_pct(f_rps), spread_pct(a_rps))
         text = (f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
                 f"median (min-max) of {runs} runs each.")  # fmt: skip
         return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
-    why = explain_gap(flask_runs, fastapi_runs)
+    why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
     head = f"{where}: {compare(ratio, within)}"
     head += (f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)" if runs > 1 else
