@@ -184,6 +184,22 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     assert "Compared: the gunicorn pair" in document["verdict"] and "of 2 runs each" in document["verdict"]
 
 
+def test_flask_on_granian_answers_without_a_delayed_ack_stall() -> None:
+    """Granian's WSGI side writes an answer in two segments: without TCP_NODELAY every answer waited
+    for the client's delayed ACK, p50 about 42 ms for a JSON answer that takes well under 1."""
+    args = ["bench", "--scenario", "json", "--concurrency", "1", "--duration", "0.5", "--warmup", "0.1",
+            "--repeat", "1", "--json"]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["servers"]["flask"]["server"] == "granian-wsgi" and document["plan"]["pair"] == "granian"
+    flask = next(r for r in document["results"] if r["target"] == "flask")
+    assert flask["error_count"] == 0 and flask["p50_ms"] < 20
+    assert "one run: spread unknown" in document["verdict"] and "Compared: the granian pair" in document["verdict"]
+
+
 def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
     """The demo apps' session and timing layers stay off the lab's routes (the hooks scenario keeps its own)."""
     from demos import fastapi_app, lab_fastapi, lab_flask
