@@ -243,4 +243,5 @@ class BenchPlan:
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "levels": list(self.levels), "rates": list(self.rates), "slo_ms": self.slo,
                 "flask_server": ",".join(self.flask_servers), "fastapi_server": ",".join(self.fastapi_servers),
-                "pair": self.paired, "mode": "stall" if self.scenario == "stall" else "open" if self.open_loop else "closed"}  # fmt: skip
+                "pair": self.paired,
+                "mode": "stall" if self.scenario == "stall" else "open" if self.open_loop else "closed"}  # fmt: skip
