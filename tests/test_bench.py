@@ -401,6 +401,18 @@ def test_a_cpu_gap_from_the_machine_is_explained_and_named_against_the_catalog()
     assert "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap." in odd
 
 
+def test_no_verdict_from_a_window_shorter_than_a_request() -> None:
+    """cpu at c=100: each request waits for the 99 before it, so a 1 s window holds under one answer a connection."""
+    cpu = BenchReport(BenchPlan("cpu", levels=(10, 100)), {})
+    cpu.results += [fake_result("flask", 10, 70, cpu_ms=13), fake_result("fastapi", 10, 68, cpu_ms=13),
+                    fake_result("flask", 100, 25, cpu_ms=13), fake_result("fastapi", 100, 10, cpu_ms=13)]  # fmt: skip
+    result = verdict(cpu)
+    assert result.text.startswith("No verdict at 100 concurrent: the window held fewer than 2 answers per connection "
+                                  "for flask, fastapi")  # fmt: skip
+    assert "At a lower level, CPU-bound at 10 concurrent: FastAPI within 3% of Flask" in result.text
+    assert result.level == 10
+
+
 def test_the_pairs_are_servers_that_differ_only_in_the_framework() -> None:
     plan = BenchPlan("json").check()
     assert plan.repeat == 1 and (plan.flask_servers, plan.fastapi_servers, plan.paired) == (("granian",), ("granian",), "granian")
@@ -464,3 +476,5 @@ def test_server_cpu_in_nanoseconds_or_rounded_to_its_ticks() -> None:
     assert before is not None and after is not None and 0 < after - before and (after - before) % 10_000_000
     sample = sample_tree(os.getpid())
     assert sample is not None and sample.resolution_s == 1e-9
+    reaped = server_cost(TreeSample(1.0, 0, 1, reaped_s=0.5), TreeSample(1.03, 0, 1, reaped_s=0.51), 3)
+    assert reaped["server_cpu_resolution_s"] == 0.01  # a worker reaped in the window: its time came in ticks

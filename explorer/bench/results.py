@@ -191,6 +191,22 @@ def client_failure(results: list[LevelResult]) -> str | None:
     return client_behind(results)
 
 
+MIN_ANSWERS = 2  # per connection in the window: fewer, and the window's edges set the count, not the server
+
+
+def too_short(results: list[LevelResult]) -> str | None:
+    """Why these closed-loop runs cannot be compared: a request took about as long as the window, so each
+    connection got fewer than :data:`MIN_ANSWERS` answers in it (at c=100 on /cpu a request waits for the
+    99 before it); or None."""
+    short = list(dict.fromkeys(r.target.key for r in results
+                               if r.mode == "closed" and r.load.requests < MIN_ANSWERS * r.concurrency))  # fmt: skip
+    if not short:
+        return None
+    return (f"the window held fewer than {MIN_ANSWERS} answers per connection for {', '.join(short)}, so each request "
+            "took about as long as the window and the count measures its edges; use a longer --duration or a "
+            "lower concurrency")  # fmt: skip
+
+
 def verdict(report: BenchReport) -> Verdict:
     """The sentence for one experiment (possibly partial: it uses what has been measured)."""
     if report.scenario.stall is not None:
@@ -222,7 +238,8 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     levels = [lv for lv in report.plan.points() if report.get(flask, lv) and report.get(fastapi, lv)]
     if not levels:
         return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
-    failures = {lv: client_failure([r for r in report.results if r.level == lv]) for lv in levels}
+    failures = {lv: client_failure(at := [r for r in report.results if r.level == lv]) or too_short(at)
+                for lv in levels}  # fmt: skip
     sound = [lv for lv in levels if failures[lv] is None]
     top = max(levels)
     if failures[top] is None:

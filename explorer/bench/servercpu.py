@@ -50,7 +50,8 @@ class TreeSample:
     cpu_s: float
     rss_bytes: int
     processes: int
-    resolution_s: float = NS_S  # the coarsest clock any process's CPU time was read with
+    resolution_s: float = NS_S  # the coarsest clock any living process's CPU time was read with
+    reaped_s: float = 0.0  # of cpu_s, what reaped children used: kept in clock ticks only
 
 
 def sample_tree(pid: int) -> TreeSample | None:
@@ -61,7 +62,7 @@ def sample_tree(pid: int) -> TreeSample | None:
         procs = [root, *root.children(recursive=True)]
     except (psutil.Error, OSError):  # gone, not ours, or this process is out of descriptors (EMFILE)
         return None
-    cpu, rss, seen, resolution = 0.0, 0, 0, NS_S
+    cpu, rss, seen, resolution, reaped = 0.0, 0, 0, NS_S, 0.0
     for proc in procs:
         try:
             with proc.oneshot():
@@ -76,12 +77,11 @@ def sample_tree(pid: int) -> TreeSample | None:
             own_s, resolution = times.user + times.system, TICK_S
         else:
             own_s = own * NS_S
-        if times.children_user or times.children_system:  # reaped workers: only ticks are kept for them
-            resolution = TICK_S
+        reaped += times.children_user + times.children_system  # reaped workers: only ticks are kept for them
         cpu += own_s + times.children_user + times.children_system
         rss += mem.rss
         seen += 1
-    return TreeSample(cpu, rss, seen, resolution)
+    return TreeSample(cpu, rss, seen, resolution, reaped)
 
 
 def server_cost(before: TreeSample | None, after: TreeSample | None, answers: int) -> dict[str, object]:
@@ -95,6 +95,8 @@ def server_cost(before: TreeSample | None, after: TreeSample | None, answers: in
             "server_cpu_resolution_s": None,
         }
     resolution = max(before.resolution_s, after.resolution_s)
+    if after.reaped_s != before.reaped_s:  # a worker was reaped inside the window: its time is in ticks
+        resolution = max(resolution, TICK_S)
     cpu = max(0.0, after.cpu_s - before.cpu_s)
     if resolution > NS_S:  # ticks: say no more than they resolve
         cpu = round(cpu / resolution) * resolution
