@@ -330,15 +330,15 @@ async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
         assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
-async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1"):  # type: ignore[no-untyped-def]
-    """Press p and fill in the plan; returns the lab screen."""
+async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"):  # type: ignore[no-untyped-def]
+    """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from panels.lab_screen import LabScreen
 
     await pilot.press("escape", "p")  # from the list to the answers, where p is a command
     await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen))  # the screen is pushed on a later tick
     lab = pilot.app.screen
     assert isinstance(lab, LabScreen)
-    for field, value in (("levels", levels), ("duration", duration), ("warmup", warmup)):
+    for field, value in (("levels", levels), ("duration", duration), ("warmup", warmup), ("repeat", repeat)):
         lab.query_one(f"#lab-{field}", Input).value = value
     return lab
 

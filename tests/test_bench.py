@@ -27,7 +27,7 @@ from explorer.bench.results import BenchEvent, BenchReport, LevelResult, compare
 from explorer.bench.runner import run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.runtime.specs import demo_spec
+from explorer.runtime.specs import ServerSpec, demo_spec, lab_spec
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent
@@ -164,6 +164,53 @@ def test_cli_bench_json_io_within_the_bound() -> None:
     assert document["verdict"].startswith("I/O-bound at 5 concurrent")
 
 
+def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
+    """FastAPI under gunicorn's UvicornWorker beside Flask under gunicorn, each serving the lab app."""
+    args = ["bench", "--scenario", "json", "--pair", "gunicorn", "--concurrency", "2", "--duration", "0.3",
+            "--warmup", "0.1", "--repeat", "2", "--json"]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    servers = document["servers"]
+    assert (servers["flask"]["server"], servers["fastapi"]["server"]) == ("gunicorn", "gunicorn-uvicorn")
+    assert (servers["flask"]["target"], servers["fastapi"]["target"]) == ("demos.lab_flask:app", "demos.lab_fastapi:app")
+    assert servers["flask"]["workers"] == servers["fastapi"]["workers"] == 1 and document["plan"]["pair"] == "gunicorn"
+    assert [(r["target"], r["repeat"]) for r in document["results"]] == [
+        ("flask", 0), ("fastapi", 0), ("fastapi", 1), ("flask", 1)]  # fmt: skip
+    for row in document["results"]:
+        assert row["error_count"] == 0 and row["server_cpu_resolution_s"] == 1e-9 and row["server_cpu_s"] > 0
+    assert "Compared: the gunicorn pair" in document["verdict"] and "of 2 runs each" in document["verdict"]
+
+
+def test_flask_on_granian_answers_without_a_delayed_ack_stall() -> None:
+    """Granian's WSGI side writes an answer in two segments: without TCP_NODELAY every answer waited
+    for the client's delayed ACK, p50 about 42 ms for a JSON answer that takes well under 1."""
+    args = ["bench", "--scenario", "json", "--concurrency", "1", "--duration", "0.5", "--warmup", "0.1",
+            "--repeat", "1", "--json"]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["servers"]["flask"]["server"] == "granian-wsgi" and document["plan"]["pair"] == "granian"
+    flask = next(r for r in document["results"] if r["target"] == "flask")
+    assert flask["error_count"] == 0 and flask["p50_ms"] < 20
+    assert "one run: spread unknown" in document["verdict"] and "Compared: the granian pair" in document["verdict"]
+
+
+def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
+    """The demo apps' session and timing layers stay off the lab's routes (the hooks scenario keeps its own)."""
+    from demos import fastapi_app, lab_fastapi, lab_flask
+
+    assert fastapi_app.app.user_middleware and not lab_fastapi.app.user_middleware
+    assert not lab_flask.app.before_request_funcs.get(None) and not lab_flask.app.after_request_funcs.get(None)
+    assert lab_flask.app.before_request_funcs["hooks"]  # the middleware scenario's own hooks
+    paths = {route.path for route in lab_fastapi.app.routes}  # type: ignore[attr-defined]
+    assert {"/items/{item_id}", "/io", "/cpu", "/cpu/def", "/hooks", "/hooks/base"} <= paths
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -278,19 +325,24 @@ def test_verdict_words() -> None:
     assert compare(1.2, within=0.25) == "FastAPI within 20% of Flask"
 
 
-def fake_result(key: str, c: int, rps: float, errors: dict[str, int] | None = None) -> LevelResult:
+def fake_result(key: str, c: int, rps: float, errors: dict[str, int] | None = None, cpu_ms: float | None = None,
+                repeat: int = 0, spec: ServerSpec | None = None) -> LevelResult:
     framework = "flask" if key == "flask" else "fastapi"
     target = next(t for t in SCENARIOS["io"].targets + SCENARIOS["cpu"].targets if t.key == key)
     latency = LatencySummary(int(rps), 50.0, 51.0, 52.0, 53.0, 50.5)
-    load = LoadResult("builtin", c, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.05, False)
-    return LevelResult(target, demo_spec(framework, "gunicorn"), load, SCENARIOS["io"].bound_rps(c))
+    load = LoadResult("builtin", c, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.05, False,
+                      server={"server_cpu_ms_per_request": cpu_ms})  # fmt: skip
+    spec = spec or demo_spec(framework, "gunicorn")
+    return LevelResult(target, spec, load, SCENARIOS["io"].bound_rps(c), repeat=repeat)
 
 
 def test_verdict_from_numbers_with_caveats() -> None:
     io = BenchReport(BenchPlan("io", levels=(10, 50)), {})
     io.results += [fake_result("flask", 50, 160), fake_result("fastapi", 50, 976)]
     text = verdict(io).text
-    assert text.startswith("I/O-bound at 50 concurrent: FastAPI served 6.1x Flask (gunicorn, 1 worker x 8 threads)")
+    assert text.startswith("I/O-bound at 50 concurrent: FastAPI served 6.1x Flask (one run: spread unknown; "
+                           "Flask 160, FastAPI 976 req/s)")  # fmt: skip
+    assert "Unexplained: no server CPU figures" in text and "not a like-for-like pair" in text
     assert "cap it at 160 rps" in text and "Errors" not in text and "bound" not in text.split("rps")[-1]
     io.results += [fake_result("flask", 10, 150, {"timeout": 2}), fake_result("fastapi", 10, 1500)]
     io.plan = BenchPlan("io", levels=(10,))
@@ -301,6 +353,78 @@ def test_verdict_from_numbers_with_caveats() -> None:
     text = verdict(cpu).text
     assert "FastAPI within 12% of Flask" in text and "async does not help" in text and "def route: 1.05x" in text
     assert verdict(BenchReport(BenchPlan("json"), {})).level is None
+
+
+def repeated(scenario: str, flask: list[float], fastapi: list[float], flask_cpu: float, fastapi_cpu: float,
+             specs: tuple[ServerSpec, ServerSpec] | None = None) -> BenchReport:
+    """A report of len(flask) repeats at concurrency 4, with each side's server CPU per request."""
+    report = BenchReport(BenchPlan(scenario, levels=(4,), repeat=len(flask)), {})
+    for rep, (f, a) in enumerate(zip(flask, fastapi, strict=True)):
+        report.results += [fake_result("flask", 4, f, cpu_ms=flask_cpu, repeat=rep, spec=specs[0] if specs else None),
+                           fake_result("fastapi", 4, a, cpu_ms=fastapi_cpu, repeat=rep,
+                                       spec=specs[1] if specs else None)]  # fmt: skip
+    return report
+
+
+def test_overlapping_ranges_are_within_noise_not_a_ratio() -> None:
+    """The issue's flip: Flask 507-990 req/s over three runs against FastAPI inside that range is no finding."""
+    result = verdict(repeated("json", [507, 700, 990], [560, 900, 1000], 1.5, 1.4))  # medians 1.29x apart
+    assert result.text.startswith("Plain JSON at 4 concurrent: no measurable difference, within noise (spread 69%): "
+                                  "Flask 700 (507-990), FastAPI 900 (560-1,000) req/s, median (min-max) of 3 runs each.")
+    assert "served" not in result.text and "Server CPU per request: Flask 1.5 ms, FastAPI 1.4 ms" in result.text
+    assert "xplained" not in result.text  # no gap is claimed, so none is explained
+
+
+def test_one_run_says_its_spread_is_unknown_and_apart_ranges_give_a_ratio() -> None:
+    one = verdict(repeated("json", [500], [1000], 1.8, 0.9)).text
+    assert "FastAPI served 2.0x Flask (one run: spread unknown; Flask 500, FastAPI 1,000 req/s)" in one
+    apart = verdict(repeated("json", [500, 510, 520], [1000, 990, 1010], 1.8, 0.9)).text
+    assert "FastAPI served 2.0x Flask (Flask 510 (500-520), FastAPI 1,000 (990-1,010) req/s, median (min-max) of 3 runs " \
+           "each, the ranges apart)" in apart
+    # 0.9 and 0.9 cores busy, and CPU per request (1.8 against 0.9 ms) is the whole gap
+    assert "Explained: both servers kept a core busy, so CPU per request sets the rate." in apart
+
+
+def test_an_io_gap_is_explained_by_flasks_threads_busy() -> None:
+    text = verdict(repeated("io", [158, 159, 160], [900, 950, 1000], 0.3, 0.2)).text
+    assert "Flask's threads busy: 8.0 of 8" in text and "Explained: Flask's threads were all busy" in text
+
+
+def test_a_cpu_gap_from_the_machine_is_explained_and_named_against_the_catalog() -> None:
+    """The issue's CPU run: 31.9 against 16 req/s at the same ~15 ms each: neither server had a core."""
+    granian = (lab_spec("flask", "granian"), lab_spec("fastapi", "granian"))
+    text = verdict(repeated("cpu", [31, 32, 33], [15, 16, 17], 15.0, 15.2, granian)).text
+    assert "Flask served 2.0x FastAPI" in text and "the catalog says neither parallelises CPU work" in text
+    assert "the machine's other work, not the framework, made the difference" in text
+    assert "Compared: the granian pair (Flask on granian (WSGI)" in text and "only the framework differs" in text
+    odd = verdict(repeated("cpu", [31, 32, 33], [15, 16, 17], 5.0, 40.0)).text
+    assert "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap." in odd
+
+
+def test_no_verdict_from_a_window_shorter_than_a_request() -> None:
+    """cpu at c=100: each request waits for the 99 before it, so a 1 s window holds under one answer a connection."""
+    cpu = BenchReport(BenchPlan("cpu", levels=(10, 100)), {})
+    cpu.results += [fake_result("flask", 10, 70, cpu_ms=13), fake_result("fastapi", 10, 68, cpu_ms=13),
+                    fake_result("flask", 100, 25, cpu_ms=13), fake_result("fastapi", 100, 10, cpu_ms=13)]  # fmt: skip
+    result = verdict(cpu)
+    assert result.text.startswith("No verdict at 100 concurrent: the window held fewer than 2 answers per connection "
+                                  "for flask, fastapi")  # fmt: skip
+    assert "At a lower level, CPU-bound at 10 concurrent: FastAPI within 3% of Flask" in result.text
+    assert result.level == 10
+
+
+def test_the_pairs_are_servers_that_differ_only_in_the_framework() -> None:
+    plan = BenchPlan("json").check()
+    assert plan.repeat == 1 and (plan.flask_servers, plan.fastapi_servers, plan.paired) == (("granian",), ("granian",), "granian")
+    gunicorn = BenchPlan("json", pair="gunicorn", workers=2).check()
+    from explorer.bench.runner import spec_for
+
+    flask, fastapi = spec_for(gunicorn, "flask"), spec_for(gunicorn, "fastapi")
+    assert (flask.kind, fastapi.kind, flask.workers, fastapi.workers) == ("gunicorn", "gunicorn-uvicorn", 2, 2)
+    assert flask.target == "demos.lab_flask:app" and fastapi.target == "demos.lab_fastapi:app"
+    steps = BenchPlan("json", levels=(1,), repeat=3).steps()
+    assert [s.target.key for s in steps] == ["flask", "fastapi", "fastapi", "flask", "flask", "fastapi"]
+    assert BenchPlan("json", pair="demo", fastapi_server="granian").check().paired is None
 
 
 def test_no_verdict_from_a_level_where_the_load_client_failed() -> None:
@@ -334,3 +458,23 @@ def test_the_load_client_running_out_of_descriptors_is_named() -> None:
     assert run.returncode == 0, run.stderr
     errors, limit = run.stdout.rsplit(" ", 1)
     assert "'emfile'" in errors and "'connect'" not in errors and limit.strip() == "64"
+
+
+def test_server_cpu_in_nanoseconds_or_rounded_to_its_ticks() -> None:
+    """The issue's 1.111 = 20 ms / 18 requests: ticks give no three decimals; the process clock does."""
+    import os
+
+    from explorer.bench.servercpu import TreeSample, process_cpu_ns, sample_tree, server_cost
+
+    ticks = server_cost(TreeSample(1.0, 0, 1, 0.01), TreeSample(1.02, 2**20, 1, 0.01), 18)
+    assert ticks["server_cpu_ms_per_request"] == 1.1 and ticks["server_cpu_resolution_s"] == 0.01
+    fine = server_cost(TreeSample(1.0, 0, 1), TreeSample(1.0203, 2**20, 1), 18)
+    assert fine["server_cpu_ms_per_request"] == pytest.approx(20.3 / 18, abs=1e-6) and fine["server_cpu_resolution_s"] == 1e-9
+    before = process_cpu_ns(os.getpid())
+    sum(range(200_000))
+    after = process_cpu_ns(os.getpid())
+    assert before is not None and after is not None and 0 < after - before and (after - before) % 10_000_000
+    sample = sample_tree(os.getpid())
+    assert sample is not None and sample.resolution_s == 1e-9
+    reaped = server_cost(TreeSample(1.0, 0, 1, reaped_s=0.5), TreeSample(1.03, 0, 1, reaped_s=0.51), 3)
+    assert reaped["server_cpu_resolution_s"] == 0.01  # a worker reaped in the window: its time came in ticks

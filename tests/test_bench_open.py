@@ -150,12 +150,13 @@ def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
             fake("fastapi", 10, a, repeat=rep, mode="closed"),
         ]
     text = verdict(report).text
-    assert "no difference beyond the spread of 3 repeats (Flask 3,000-3,400, FastAPI 3,100-3,600 req/s" in text
+    assert "no measurable difference, within noise (spread 15%): Flask 3,200 (3,000-3,400), FastAPI 3,300 " \
+           "(3,100-3,600) req/s, median (min-max) of 3 runs each" in text
     assert "served" not in text
     report.results = [r for r in report.results if r.target.key == "flask"]
     report.results += [fake("fastapi", 10, a, repeat=rep, mode="closed") for rep, a in enumerate((4000, 4200, 4100))]
     text = verdict(report).text
-    assert "FastAPI served 1.3x Flask" in text and "median of 3 repeats" in text
+    assert "FastAPI served 1.3x Flask" in text and "of 3 runs each, the ranges apart" in text
     assert Spread(1, 2, 3, 3).overlaps(Spread(3, 4, 5, 3)) and not Spread(1, 2, 3, 3).overlaps(Spread(4, 4, 5, 3))
 
 

@@ -25,6 +25,7 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         levels.value = "40"
         lab.query_one("#lab-duration", Input).value = "0.3"
         lab.query_one("#lab-warmup", Input).value = "0.1"
+        lab.query_one("#lab-repeat", Input).value = "1"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: len(lab.results) == 2, timeout=30)
         verdict = lambda: plain(lab.query_one("#lab-verdict", Static))  # noqa: E731

@@ -103,11 +103,11 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
         screen = app.screen
         assert isinstance(screen, LabScreen)
         assert str(screen.query_one("#lab-run", Button).label) == "Run ^e"
-        for field, name in (("#lab-duration", "s (duration)"), ("#lab-warmup", "warm-up")):
+        for field, name in (("#lab-duration", "duration"), ("#lab-warmup", "warm-up")):
             screen.query_one(field, Input).value = ""
             await pilot.press("ctrl+r")
             said = [str(n.message) for n in app._notifications]
-            assert said[-1] == f"Not run: the {name} field is empty: give a number of seconds"
+            assert said[-1] == f"Not run: the {name} is empty: give a number of seconds"
             screen.query_one(field, Input).value = "1"
         screen.query_one("#lab-duration", Input).value = "0.5"
         screen.action_run()  # nobody runs it here: the screen only draws

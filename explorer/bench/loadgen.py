@@ -203,7 +203,9 @@ _OPEN_KEYS = (
     "max_send_lag_ms",
     "connections_used",
 )
-_SERVER_KEYS = ("server_cpu_s", "server_cpu_ms_per_request", "server_rss_mb", "server_processes")
+_SERVER_KEYS = (
+    "server_cpu_s", "server_cpu_ms_per_request", "server_rss_mb", "server_processes", "server_cpu_resolution_s",
+)  # fmt: skip
 
 ProgressCallback = Callable[[LoadProgress], None]
 StartedCallback = Callable[[int], None]

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.bench.gap import WITHIN, explain_gap, pair_of, range_text, spread_pct
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
@@ -30,7 +31,7 @@ from explorer.runtime.specs import ServerSpec
 
 __all__ = [
     "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",
-    "server_phrase", "summary", "verdict", "verdict_all",
+    "pair_phrase", "server_phrase", "summary", "verdict", "verdict_all",
 ]  # fmt: skip
 
 NAMES = {
@@ -115,7 +116,6 @@ def summary(report: BenchReport) -> dict[str, Any]:
     return out
 
 
-WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
 CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
 BOUND_SLACK = 1.02
 
@@ -191,6 +191,22 @@ def client_failure(results: list[LevelResult]) -> str | None:
     return client_behind(results)
 
 
+MIN_ANSWERS = 2  # per connection in the window: fewer, and the window's edges set the count, not the server
+
+
+def too_short(results: list[LevelResult]) -> str | None:
+    """Why these closed-loop runs cannot be compared: a request took about as long as the window, so each
+    connection got fewer than :data:`MIN_ANSWERS` answers in it (at c=100 on /cpu a request waits for the
+    99 before it); or None."""
+    short = list(dict.fromkeys(r.target.key for r in results
+                               if r.mode == "closed" and r.load.requests < MIN_ANSWERS * r.concurrency))  # fmt: skip
+    if not short:
+        return None
+    return (f"the window held fewer than {MIN_ANSWERS} answers per connection for {', '.join(short)}, so each request "
+            "took about as long as the window and the count measures its edges; use a longer --duration or a "
+            "lower concurrency")  # fmt: skip
+
+
 def verdict(report: BenchReport) -> Verdict:
     """The sentence for one experiment (possibly partial: it uses what has been measured)."""
     if report.scenario.stall is not None:
@@ -222,7 +238,8 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     levels = [lv for lv in report.plan.points() if report.get(flask, lv) and report.get(fastapi, lv)]
     if not levels:
         return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
-    failures = {lv: client_failure([r for r in report.results if r.level == lv]) for lv in levels}
+    failures = {lv: client_failure(at := [r for r in report.results if r.level == lv]) or too_short(at)
+                for lv in levels}  # fmt: skip
     sound = [lv for lv in levels if failures[lv] is None]
     top = max(levels)
     if failures[top] is None:
@@ -232,6 +249,12 @@ def _closed_verdict(report: BenchReport) -> Verdict:
         return Verdict(refused)
     below = _verdict_at(report, max(sound))
     return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio)
+
+
+def pair_phrase(report: BenchReport) -> str:
+    """Which servers the verdict compares, read from the servers that ran (a given supervisor's may
+    not be the plan's)."""
+    return pair_of(_spec(report, _keys(report, "flask")[0]), _spec(report, _keys(report, "fastapi")[0]))
 
 
 def _verdict_at(report: BenchReport, level: float) -> Verdict:
@@ -246,22 +269,27 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
     ratio = a_rps.median / f_rps.median
     results = [r for r in report.results if r.level == level]
-    ranges = f"Flask {f_rps.low:,.0f}-{f_rps.high:,.0f}, FastAPI {a_rps.low:,.0f}-{a_rps.high:,.0f} req/s"
-    if f_rps.n > 1 and f_rps.overlaps(a_rps):
-        text = (f"{where}: no difference beyond the spread of {f_rps.n} repeats ({ranges}; "
-                f"{server_phrase(flask.server)}).")  # fmt: skip
-        return Verdict(" ".join([text, *_caveats(results)]), level, ratio)
+    runs = min(f_rps.n, a_rps.n)
+    ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
+    pair = f"Compared: {pair_phrase(report)}."
+    if runs > 1 and f_rps.overlaps(a_rps):
+        why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
+        noise = max(spread_pct(f_rps), spread_pct(a_rps))
+        text = (f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
+                f"median (min-max) of {runs} runs each.")  # fmt: skip
+        return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
+    why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
-    head = f"{where}: {compare(ratio, within)} ({server_phrase(flask.server)})"
-    if f_rps.n > 1:
-        head += f", median of {f_rps.n} repeats ({ranges})"
+    head = f"{where}: {compare(ratio, within)}"
+    head += (f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)" if runs > 1 else
+             f" (one run: spread unknown; {ranges})")  # fmt: skip
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
             tail = ": async waits without holding a thread"
-            if flask.server.kind == "gunicorn" and scenario.wait_ms:
-                cap = flask.server.workers * flask.server.threads / (scenario.wait_ms / 1000)
-                tail += f"; Flask's {flask.server.workers * flask.server.threads} threads cap it at {cap:.0f} rps"
+            if flask.server.kind in ("gunicorn", "granian-wsgi") and scenario.wait_ms:
+                threads = flask.server.workers * flask.server.threads
+                tail += f"; Flask's {threads} threads cap it at {threads / (scenario.wait_ms / 1000):.0f} rps"
         elif ratio <= 1 + WITHIN:
             tail = ": a thread per waiting request keeps up at this concurrency"
             if flask.server.kind == "gunicorn-gevent":
@@ -269,6 +297,8 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "cpu":
         if abs(ratio - 1) <= CPU_SAME:
             tail = ": async does not help CPU-bound work"
+        else:
+            tail = ": the catalog says neither parallelises CPU work; the figures that follow say why these runs differ"
         plain = spread(report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [],
                        lambda r: r.rps)  # fmt: skip
         if plain is not None:
@@ -276,7 +306,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "json":
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
-    return Verdict(" ".join([head + tail + ".", *others, *_caveats(results)]), level, ratio)
+    return Verdict(" ".join([head + tail + ".", why, pair, *others, *_caveats(results)]), level, ratio)
 
 
 def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:
@@ -302,7 +332,7 @@ def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_
         )
 
     flask_g, fastapi_g = on("flask", "granian-wsgi"), on("fastapi", "granian-asgi")
-    if flask_g and fastapi_g:
+    if flask_g and fastapi_g and (flask_g, fastapi_g) != (_keys(report, "flask")[0], _keys(report, "fastapi")[0]):
         f, a = (
             spread(report.runs(flask_g, level), lambda r: r.rps),
             spread(report.runs(fastapi_g, level), lambda r: r.rps),

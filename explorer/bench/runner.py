@@ -18,7 +18,7 @@ from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
 from explorer.bench.results import BenchReport
 from explorer.runtime.servers import ManagedServer, Supervisor
-from explorer.runtime.specs import ServerSpec, ServerState, demo_spec
+from explorer.runtime.specs import ServerSpec, ServerState, lab_spec
 
 __all__ = ["EventCallback", "run_bench", "spec_for"]
 
@@ -39,12 +39,11 @@ def _fraction(plan: BenchPlan, step: int, total_steps: int, progress: LoadProgre
 
 
 def spec_for(plan: BenchPlan, server_key: str) -> ServerSpec:
-    """The demo server behind ``flask``, ``fastapi`` or ``flask@gevent``-style keys of this plan."""
+    """The lab server behind ``flask``, ``fastapi`` or ``flask@gevent``-style keys of this plan: the lab
+    routes on a bare app, so nothing the scenario does not measure is on their path."""
     framework, _, server = server_key.partition("@")
     server = server or plan.servers_for(framework)[0]
-    if framework == "flask":
-        return demo_spec("flask", server, plan.workers, plan.threads)
-    return demo_spec("fastapi", fastapi_server=server)
+    return lab_spec(framework, server, plan.workers, plan.threads)
 
 
 def _config(plan: BenchPlan, step: Step, port: int, pid: int | None) -> LoadConfig:

@@ -15,8 +15,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from explorer.bench.external import ENGINES
+from explorer.bench.plan import (
+    DEFAULT_PAIR,
+    DEFAULT_REPEAT,
+    MAX_REPEAT,
+    PAIRS,
+    WARMUP_S,
+    parse_levels,
+    parse_rates,
+    parse_repeat,
+    parse_seconds,
+)  # fmt: skip
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
-from explorer.cli.common import fail, run_async
+from explorer.cli.common import cli_console, fail, run_async
 from explorer.cli.render_bench import progress_line, report_view
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
@@ -25,29 +36,21 @@ if TYPE_CHECKING:
     from explorer.bench.levels import BenchEvent
     from explorer.bench.plan import BenchPlan
 
-MAX_RATES = 50
+DURATION, WARMUP = 1.0, 0.5  # per run: three repeats of 1 s say more than one of 3 s
 
 
-def _levels(text: str) -> tuple[int, ...]:
-    try:
-        values = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of whole numbers: {text!r}") from None
-    if not values or any(not 1 <= v <= 1000 for v in values):
-        raise argparse.ArgumentTypeError(f"each level must be between 1 and 1000, got {text!r}")
-    return tuple(dict.fromkeys(values))
+def _parsed(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """One of the plan's parsers (:mod:`explorer.bench.plan`, shared with the lab screen) as an argparse type."""
 
+    def read(text: str) -> Any:
+        from explorer.bench.plan import BenchError
 
-def _rates(text: str) -> tuple[float, ...]:
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of rates: {text!r}") from None
-    if not values or len(values) > MAX_RATES or any(not math.isfinite(v) or not 0.1 <= v <= 20_000 for v in values):
-        raise argparse.ArgumentTypeError(
-            f"each rate must be 0.1-20,000 requests a second (at most {MAX_RATES}), got {text!r}"
-        )
-    return tuple(dict.fromkeys(values))
+        try:
+            return parse(text)
+        except BenchError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
 
 
 def _servers(known: tuple[str, ...]) -> Callable[[str], str]:
@@ -97,24 +100,22 @@ def add_parser(sub: Any) -> None:
         choices=tuple(SCENARIOS),
         default="io",
         help="io: /io?ms=50; cpu: /cpu (FastAPI async def and def); json: /items/1; stall: coordinated "
-        "omission, closed against open loop (default: io)",
+        "omission, closed against open loop; each on a bare lab app with nothing else on the path (default: io)",
     )
     bench.add_argument(
         "--concurrency",
-        type=_levels,
+        type=_parsed(parse_levels),
         default=DEFAULT_LEVELS,
         metavar="N[,N...]",
         help="levels to run, e.g. 1,10,50 (default: 1,10,50,100)",
     )
-    bench.add_argument(
-        "--duration", type=_number(0.1, 600, "seconds"), default=3.0, help="measured seconds per run (default: 3)"
-    )
-    bench.add_argument(
-        "--warmup", type=_number(0, 60, "seconds"), default=1.0, help="unmeasured seconds first (default: 1)"
-    )
+    bench.add_argument("--duration", type=_parsed(lambda text: parse_seconds(text, "duration")), default=DURATION,
+                       help=f"measured seconds per run (default: {DURATION:g})")  # fmt: skip
+    bench.add_argument("--warmup", type=_parsed(lambda text: parse_seconds(text, "warm-up", WARMUP_S)),
+                       default=WARMUP, help=f"unmeasured seconds first (default: {WARMUP:g})")  # fmt: skip
     bench.add_argument(
         "--rate",
-        type=_rates,
+        type=_parsed(parse_rates),
         default=(),
         metavar="R[,R...]",
         help="open loop: requests a second per route, each timed from when it was due (a sweep)",
@@ -132,23 +133,22 @@ def add_parser(sub: Any) -> None:
         metavar="MS",
         help="open loop: a rate is held while p99 stays under this (default: per scenario, 100 for io)",
     )
-    bench.add_argument(
-        "--repeat",
-        type=_whole(1, 20),
-        default=1,
-        help="run the whole plan N times; figures get min/median/max (default: 1)",
-    )
-    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default="gunicorn",
+    bench.add_argument("--repeat", type=_parsed(parse_repeat), default=DEFAULT_REPEAT, metavar=f"1-{MAX_REPEAT}",
+                       help="run the whole plan N times, alternating which framework goes first; figures get "
+                            "min/median/max and a verdict only claims a difference wider than their spread "
+                            f"(default: {DEFAULT_REPEAT}; 1 says the spread is unknown)")  # fmt: skip
+    bench.add_argument("--pair", choices=tuple(PAIRS), default=DEFAULT_PAIR,
+                       help="the servers both run on: granian (one Rust HTTP stack for WSGI and ASGI, so only the "
+                            "framework differs; default), gunicorn (Flask's gthread beside uvicorn's worker, as "
+                            "many processes), demo (gunicorn against uvicorn, as the other screens run)")  # fmt: skip
+    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default=None,
                        metavar="|".join(FLASK_SERVERS),
-                       help="gunicorn gthread (default), gevent (gunicorn's gevent worker), granian, or the dev "
-                            "server as a baseline; several, comma-separated, run side by side")  # fmt: skip
-    bench.add_argument(
-        "--fastapi-server",
-        type=_servers(FASTAPI_SERVERS),
-        default="uvicorn",
-        metavar="|".join(FASTAPI_SERVERS),
-        help="uvicorn, 1 process (default); gunicorn with one uvicorn worker per core; granian",
-    )
+                       help="instead of the pair's: gunicorn gthread, gevent (gunicorn's gevent worker), granian, "
+                            "or the dev server as a baseline; several, comma-separated, run side by side")  # fmt: skip
+    bench.add_argument("--fastapi-server", type=_servers(FASTAPI_SERVERS), default=None,
+                       metavar="|".join(FASTAPI_SERVERS),
+                       help="instead of the pair's: uvicorn, 1 process; gunicorn with uvicorn workers, as many as "
+                            "Flask's --workers; granian")  # fmt: skip
     bench.add_argument(
         "--export",
         nargs=2,
@@ -177,9 +177,9 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
     from explorer.bench.plan import BenchPlan
 
     return BenchPlan(scenario=args.scenario, levels=tuple(args.concurrency), duration=args.duration, warmup=args.warmup,
-                     flask_server=args.flask_server, engine=args.engine, workers=args.workers, threads=args.threads,
+                     flask_server=args.flask_server or "", engine=args.engine, workers=args.workers, threads=args.threads,
                      timeout=args.timeout, rates=tuple(args.rate), connections=args.connections, repeat=args.repeat,
-                     fastapi_server=args.fastapi_server, slo_ms=args.slo).check()  # fmt: skip
+                     fastapi_server=args.fastapi_server or "", slo_ms=args.slo, pair=args.pair).check()  # fmt: skip
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -226,12 +226,8 @@ async def _bench(plan: BenchPlan, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
-    from rich.console import Console
-
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 140))  # a file or a pipe: the whole table, never cut
-    console.print(report_view(report))
+    console = cli_console()
+    console.print(report_view(report, console.width))
     return 0
 
 

@@ -19,8 +19,8 @@ from typing import Any, NoReturn, TextIO
 from explorer.runtime.userdata import printable
 
 __all__ = [
-    "EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "fail", "positive_int",
-    "print_json", "run_async", "say", "seconds",
+    "EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "cli_console", "fail",
+    "positive_int", "print_json", "run_async", "say", "seconds",
 ]  # fmt: skip
 
 EXIT_USAGE = 2
@@ -34,6 +34,21 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+PIPED_WIDTH = 140  # a file or a pipe with no COLUMNS: wide enough for every table whole
+
+
+def cli_console() -> Any:
+    """A Rich console as wide as the terminal, or as ``COLUMNS`` says (piped too), else, piped, 140."""
+    import os
+
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        console = Console(width=max(console.width, PIPED_WIDTH))
+    return console
 
 
 def positive_int(text: str) -> int:

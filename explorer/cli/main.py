@@ -154,7 +154,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
     from explorer.cli.render import samples_view
 
-    Console().print(samples_view())
+    console = Console()
+    console.print(samples_view(console.width))
     return 0
 
 

@@ -167,12 +167,31 @@ def results_view(panels: Sequence[Panel]) -> RenderableType:
     return grid
 
 
-def samples_view() -> Table:
-    table = Table("id", "topic", "request", "title", title="Sample requests", show_lines=False)
+def whole_cells(table: Table, keep: Iterable[int] = ()) -> Table:
+    """Every cell whole at any width: a word too long for its column folds onto the next line instead
+    of ending in "…"; the columns in ``keep`` (something a user copies, like an id) are the last to
+    narrow (Rich narrows the columns that wrap first), so they stay on one line where they can."""
+    for column in table.columns:
+        column.overflow = "fold"
+    for index in keep:
+        table.columns[index].no_wrap = True
+    return table
+
+
+NARROW = 100  # below this many columns the samples leave out their topic, and say so: the ids stay whole
+
+
+def samples_view(width: int | None = None) -> Table:
+    """Every sample request; narrower than :data:`NARROW`, without the topic (said under the table)."""
+    narrow = width is not None and width < NARROW
+    headers = ("id", "request", "title") if narrow else ("id", "topic", "request", "title")
+    caption = f"Topic left out at {width} columns (widen the terminal or COLUMNS, or use --json)." if narrow else None
+    table = Table(*headers, title="Sample requests", caption=caption, show_lines=False)
     for sample in SAMPLES:
         burst = f" x{sample.burst}" if sample.burst > 1 else ""
-        table.add_row(Text(sample.id), Text(sample.topic_title), Text(sample.request.line + burst), Text(sample.title))
-    return table
+        topic = [] if narrow else [Text(sample.topic_title)]
+        table.add_row(Text(sample.id), *topic, Text(sample.request.line + burst), Text(sample.title))
+    return whole_cells(table, [0])
 
 
 def table_view(measurements: Measurements | None = None, frameworks: Iterable[str] = ("flask", "fastapi")) -> Table:
@@ -183,4 +202,4 @@ def table_view(measurements: Measurements | None = None, frameworks: Iterable[st
         for row in MEASURED_ROWS:
             cells = [Text(measurements.cell(row.key, fw)) for fw in ("flask", "fastapi")]
             table.add_row(Text(row.dimension, style="bold"), *cells)
-    return table
+    return whole_cells(table)

@@ -8,13 +8,16 @@ server's CPU per answer and resident memory, and the table names each server's l
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
 
 if TYPE_CHECKING:
     from explorer.bench.levels import BenchEvent
     from explorer.bench.results import BenchReport
 
-__all__ = ["progress_line", "report_view"]
+__all__ = ["Figure", "fit_columns", "progress_line", "report_view"]
 
 
 def _name(key: str) -> str:
@@ -53,8 +56,86 @@ def _ms(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def report_view(report: BenchReport) -> Any:
-    """The results table, the verdict and the server settings, as one Rich renderable."""
+@dataclass(frozen=True)
+class Figure:
+    """One column of figures: its header, a cell per result, and how long it is kept as the width runs out."""
+
+    header: str
+    cells: list[str]
+    keep: int  # higher stays longer
+    pair: str = ""  # the header of the figure it shares a cell with when two figures go one above the other
+
+
+ROUTE_MIN = 12  # the route column (text, not a figure) may end in "…" down to this
+
+
+def _stack_width(stack: list[Figure]) -> int:
+    return max(cell_len(line) for c in stack for text in (c.header, *c.cells) for line in text.split("\n"))
+
+
+def _table_width(widths: list[int]) -> int:
+    """A SIMPLE_HEAD table without edge padding: its columns, a cell of padding each side inside, a rule between."""
+    n = len(widths) + 1  # and the route column, counted at its least
+    return sum(widths) + ROUTE_MIN + 3 * n - 1
+
+
+def fit_columns(columns: list[Figure], width: int) -> tuple[list[list[Figure]], list[str]]:
+    """The figures in as few cells as fit ``width``, every one whole: one a column when they fit, else two
+    a cell (the TUI lab's layout), else the least needed left out (their headers returned, to be said)."""
+    wide = [[c] for c in columns]
+    if _table_width([_stack_width(s) for s in wide]) <= width:
+        return wide, []
+    kept = list(columns)
+    left_out: list[str] = []
+    while True:
+        stacks: list[list[Figure]] = []
+        for c in kept:
+            mate = next((s for s in stacks if len(s) == 1 and s[0].header == c.pair), None)
+            if mate is not None:
+                mate.append(c)
+            else:
+                stacks.append([c])
+        if _table_width([_stack_width(s) for s in stacks]) <= width or len(kept) == 1:
+            return stacks, left_out
+        drop = min(kept, key=lambda c: c.keep)
+        kept.remove(drop)
+        left_out.append(drop.header)
+
+
+def _figures(report: BenchReport, opened: bool) -> list[Figure]:
+    """Every figure column of the table, in order, with its cells formatted whole."""
+    plan, scenario, results = report.plan, report.scenario, report.results
+    cols: list[Figure] = []
+    if plan.repeat > 1:
+        cols.append(Figure("#", [str(r.repeat + 1) for r in results], 9))
+    cols.append(Figure("c", [str(r.load.concurrency) if r.mode == "closed" else f"≤{r.load.concurrency}"
+                             for r in results], 10, "#"))  # fmt: skip
+    if opened:
+        cols.append(Figure("asked", [f"{r.load.target_rps:,.0f}" if r.load.target_rps else "-" for r in results], 8))
+    cols.append(Figure("req/s", [f"{r.load.rps:,.1f}" for r in results], 10, "asked"))
+    if scenario.wait_ms and not opened:
+        cols.append(Figure("bound", [f"{r.bound_rps:,.0f}" if r.bound_rps else "-" for r in results], 5, "req/s"))
+    lat = [r.load.latency for r in results]
+    cols += [Figure("p50", [_ms(x.p50_ms) for x in lat], 7), Figure("p90", [_ms(x.p90_ms) for x in lat], 2, "p50"),
+             Figure("p99", [_ms(x.p99_ms) for x in lat], 6), Figure("p99.9", [_ms(x.p999_ms) for x in lat], 1, "p99"),
+             Figure("max", [_ms(x.max_ms) for x in lat], 4),
+             Figure("errors", [", ".join(f"{k} {v}" for k, v in r.load.errors.items()) or "0" for r in results], 8,
+                    "max")]  # fmt: skip
+    if opened:
+        cols.append(Figure("late/drop", [f"{r.load.open_loop.get('late', 0):,}/{r.load.open_loop.get('dropped', 0):,}"
+                                         if r.mode == "open" else "-" for r in results], 6))  # fmt: skip
+    client = [("-" if r.load.client_cpu_ms_per_request is None else f"{r.load.client_cpu_ms_per_request:.3f}")
+              + (" bound" if r.load.client_bound else "") for r in results]  # fmt: skip
+    srv = ["-" if r.load.server_cpu_ms_per_request is None else f"{r.load.server_cpu_ms_per_request:.3f}"
+           for r in results]  # fmt: skip
+    cols += [Figure("client", client, 3), Figure("srv CPU", srv, 7, "client"),
+             Figure("srv MB", [_ms(r.load.server_rss_mb) for r in results], 2, "late/drop" if opened else "")]
+    return cols
+
+
+def report_view(report: BenchReport, width: int | None = None) -> Any:
+    """The results table, the verdict and the server settings, as one Rich renderable; with a ``width``
+    the table fits it with every figure whole (two a cell, or the least needed left out and said so)."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -67,36 +148,16 @@ def report_view(report: BenchReport) -> Any:
     title = (f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
              f"({plan.engine} engine, {mode}, {plan.duration:g} s after {plan.warmup:g} s warm-up"
              f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''})")  # fmt: skip
-    table = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("route", no_wrap=True)
     opened = any(r.mode == "open" for r in report.results)
-    numeric = ["#"] if plan.repeat > 1 else []
-    numeric += ["c", "asked", "req/s"] if opened else ["c", "req/s"]
-    numeric += ["bound"] if scenario.wait_ms and not opened else []
-    numeric += ["p50", "p90", "p99", "p99.9", "max", "errors"] + (["late/drop"] if opened else [])
-    numeric += ["client", "srv CPU", "srv MB"]
-    for column in numeric:
-        table.add_column(column, justify="right", no_wrap=column != "errors", overflow="fold")
-    for result in report.results:
-        load, lat = result.load, result.load.latency
-        cpu = "-" if load.client_cpu_ms_per_request is None else f"{load.client_cpu_ms_per_request:.3f}"
-        cpu += " bound" if load.client_bound else ""
-        cells: list[Any] = [Text(_name(result.target.key))]
-        cells += [str(result.repeat + 1)] if plan.repeat > 1 else []
-        cells += [str(load.concurrency) if result.mode == "closed" else f"≤{load.concurrency}"]
-        if opened:
-            cells.append(f"{load.target_rps:,.0f}" if load.target_rps else "-")
-        cells.append(f"{load.rps:,.1f}")
-        if scenario.wait_ms and not opened:
-            cells.append(f"{result.bound_rps:,.0f}" if result.bound_rps else "-")
-        errors = ", ".join(f"{k} {v}" for k, v in load.errors.items()) or "0"
-        cells += [_ms(lat.p50_ms), _ms(lat.p90_ms), _ms(lat.p99_ms), _ms(lat.p999_ms), _ms(lat.max_ms), Text(errors)]
-        if opened:
-            held = load.open_loop
-            cells.append(f"{held.get('late', 0):,}/{held.get('dropped', 0):,}" if result.mode == "open" else "-")
-        srv = load.server_cpu_ms_per_request
-        cells += [cpu, "-" if srv is None else f"{srv:.3f}", _ms(load.server_rss_mb)]
-        table.add_row(*cells)
+    columns = _figures(report, opened)
+    fitted, left_out = fit_columns(columns, width) if width else ([[c] for c in columns], [])
+    table = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    room = (width - _table_width([_stack_width(stack) for stack in fitted]) + ROUTE_MIN) if width else None
+    table.add_column("route", no_wrap=True, overflow="ellipsis", max_width=room)
+    for stack in fitted:
+        table.add_column("\n".join(c.header for c in stack), justify="right", no_wrap=True)
+    for row, result in enumerate(report.results):
+        table.add_row(Text(_name(result.target.key)), *("\n".join(c.cells[row] for c in stack) for stack in fitted))
     routes = [Text(f"{_name(t.key)}: GET {t.path}, {t.route}", style="dim") for t in scenario.targets]
     settings = [
         Text(f"{_name(key)}: {spec.label}; loop: {spec.loop}; parser: {spec.parser} ({spec.target})", style="dim")
@@ -116,6 +177,9 @@ def report_view(report: BenchReport) -> Any:
               "its whole process tree; srv MB: its resident memory (summed over processes, shared pages "
               "counted in each).")  # fmt: skip
     notes.append(Text(legend, style="dim"))
+    if left_out:
+        notes.append(Text(f"Left out at {width} columns: {', '.join(left_out)} (widen the terminal or COLUMNS, "
+                          "or use --json for every figure).", style="dim"))  # fmt: skip
     if plan.engine == "locust":
         from explorer.bench.locust import LIMITS
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from explorer.apps.routes import RouteRow
-from explorer.cli.render import shown
+from explorer.cli.render import shown, whole_cells
 from explorer.parity.check import ParityReport, ParityResult
 from explorer.parity.differences import MISSING, Difference, show
 from explorer.parity.secrets import REDACTED, Redactor
@@ -47,7 +47,7 @@ def parity_table(report: ParityReport, redactor: Redactor) -> Table:
             Text(str(number)), shown(result.case.name), shown(redactor.text(result.case.request.line)),
             _status_cell(result, "flask"), _status_cell(result, "fastapi"), Text(label, style=style),
         )  # fmt: skip
-    return table
+    return whole_cells(table, [0])
 
 
 def _excerpt(difference: Difference, redactor: Redactor) -> RenderableType | None:
@@ -162,4 +162,4 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
         extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
         example = request.line + "".join(f"\n{line}" for line in extra) + (f"  {request.body}" if request.body else "")
         table.add_row(shown(row.method), shown(row.pattern), *marks, shown(example, lines=True))
-    return table
+    return whole_cells(table, [0, 1])

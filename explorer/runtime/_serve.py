@@ -152,7 +152,11 @@ def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
         return load_app(target)
 
     wsgi = interface == "wsgi"
-    host, port = socket_module.socket(fileno=os.dup(fd)).getsockname()[:2]  # for granian's own log line
+    listening = socket_module.socket(fileno=os.dup(fd))
+    host, port = listening.getsockname()[:2]  # for granian's own log line
+    # Accepted sockets inherit this on Linux. Granian's WSGI side writes an answer in more than one
+    # segment, and without it Nagle holds the last until the client's delayed ACK: 40 ms an answer.
+    listening.setsockopt(socket_module.IPPROTO_TCP, socket_module.TCP_NODELAY, 1)
     server = OnOurSocket(
         target, address=host, port=port, interface=Interfaces.WSGI if wsgi else Interfaces.ASGI, workers=1,
         loop=Loops.asyncio,

@@ -9,14 +9,14 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from explorer.runtime.errors import ServerError
 
 __all__ = [
     "FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
-    "demo_requests_file", "demo_spec",
+    "LAB_TARGETS", "demo_requests_file", "demo_spec", "lab_spec",
 ]  # fmt: skip
 
 FRAMEWORKS = ("flask", "fastapi")
@@ -163,6 +163,24 @@ def demo_spec(
         kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
         return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
     raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
+
+
+LAB_TARGETS = {"flask": "demos.lab_flask:app", "fastapi": "demos.lab_fastapi:app"}
+
+
+def lab_spec(framework: str, server: str, workers: int = 1, threads: int = 8) -> ServerSpec:
+    """The performance lab's server: the demo's lab routes on a bare app (no session, no timing layer).
+
+    As :func:`demo_spec`, except that FastAPI under ``gunicorn`` runs ``workers`` uvicorn workers,
+    as many as Flask's gunicorn, so the gunicorn pair differs in the framework and not the process count.
+    """
+    if framework == "fastapi" and server == "gunicorn":
+        spec = ServerSpec("fastapi", "gunicorn-uvicorn", LAB_TARGETS["fastapi"], workers=workers)
+    elif framework == "flask":
+        spec = demo_spec("flask", server, workers, threads)
+    else:
+        spec = demo_spec("fastapi", fastapi_server=server)
+    return replace(spec, target=LAB_TARGETS[framework])
 
 
 def demo_requests_file() -> Path:

@@ -1,0 +1,103 @@
+"""Why two routes' rates differ, or do not, from the runs' own figures; and which pair of servers ran them.
+
+The verdict (:mod:`explorer.bench.results`) claims a difference only beyond the spread of repeats;
+this module says what the figures show about it: the server CPU per request, how many cores each
+server kept busy (CPU per request x rate), and how long a request spent queued or waiting (Little's
+law: concurrency / rate, less the CPU it needed), or plainly that they do not account for it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from explorer.bench.levels import LevelResult, Spread, spread
+from explorer.runtime.specs import ServerSpec
+
+__all__ = ["BUSY", "EXPLAINS", "WITHIN", "explain_gap", "pair_of", "range_text", "spread_pct", "threads_busy"]
+
+WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
+
+
+def pair_of(flask: ServerSpec, fastapi: ServerSpec) -> str:
+    """'the granian pair (...)': the two servers, and in what way they match (or that they do not)."""
+    both = f"Flask on {flask.label}, FastAPI on {fastapi.label}"
+    if (flask.kind, fastapi.kind) == ("granian-wsgi", "granian-asgi"):
+        return f"the granian pair ({both}: one Rust HTTP stack, so only the framework differs)"
+    if (flask.kind, fastapi.kind) == ("gunicorn", "gunicorn-uvicorn") and flask.workers == fastapi.workers:
+        return f"the gunicorn pair ({both}: one process manager, as many processes; the HTTP parsers differ)"
+    return f"{both} (not a like-for-like pair: the servers differ too)"
+
+
+def _mid(runs: list[LevelResult], figure: Any) -> float | None:
+    got = spread(runs, figure)
+    return got.median if got else None
+
+
+def range_text(s: Spread) -> str:
+    """'612 (507-990)': the median, then the smallest and the largest, whole requests a second."""
+    return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
+
+
+def spread_pct(s: Spread) -> float:
+    """How wide a range is, as a share of its median, in percent."""
+    return (s.high - s.low) / s.median * 100 if s.median > 0 else 0.0
+
+
+BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-bound (the GIL lets it use about one)
+EXPLAINS = 0.25  # a cost ratio within this of the rate ratio accounts for it
+
+
+THREADED = ("gunicorn", "granian-wsgi")  # a fixed pool of threads, each held by a request for its whole time
+
+
+def threads_busy(runs: list[LevelResult], wait_ms: float) -> tuple[float, int] | None:
+    """Flask's threads in use on average (Little's law: rate x the time each request holds one, its
+    wait plus its CPU) and how many it has; None for a server that does not hold a thread per request."""
+    server = runs[0].server
+    rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
+    if server.kind not in THREADED or not rps:
+        return None
+    return rps * (wait_ms + (cpu or 0.0)) / 1000, server.workers * server.threads
+
+
+def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True,
+                wait_ms: float = 0.0) -> str:
+    """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
+    each server kept busy (CPU per request x rate), Flask's threads busy (for a fixed ``wait_ms``), and
+    the time a request spent queued (Little's law: concurrency / rate, less the CPU it needed); or a
+    plain 'unexplained' when they do not account for it. With ``claimed`` False (the ranges overlap:
+    no difference is claimed) only the figures are given."""
+    figures = {}
+    for name, runs in (("Flask", flask_runs), ("FastAPI", fastapi_runs)):
+        rps, cpu = _mid(runs, lambda r: r.rps), _mid(runs, lambda r: r.load.server_cpu_ms_per_request)
+        if not rps or cpu is None:
+            return "Unexplained: no server CPU figures for these runs."
+        in_system = runs[0].concurrency / rps * 1000
+        figures[name] = (rps, cpu, cpu * rps / 1000, max(0.0, in_system - cpu))
+    (f_rps, f_cpu, f_busy, f_queue), (a_rps, a_cpu, a_busy, a_queue) = figures["Flask"], figures["FastAPI"]
+    said = (f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
+            f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
+            f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
+    threads = threads_busy(flask_runs, wait_ms) if wait_ms else None
+    if threads:
+        said = said[:-1] + f"; Flask's threads busy: {threads[0]:.1f} of {threads[1]}."
+    rate = a_rps / f_rps
+    if not claimed or abs(rate - 1) <= WITHIN:
+        return said
+    cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
+    slow_busy = f_busy if rate > 1 else a_busy
+    if threads and rate > 1 and threads[0] >= 0.9 * threads[1]:
+        why = ("Explained: Flask's threads were all busy, each held for a whole wait, so further requests "
+               "queued for one while FastAPI's event loop waited for all of them at once.")  # fmt: skip
+    elif min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
+        why = "Explained: both servers kept a core busy, so CPU per request sets the rate."
+    elif abs(cost - 1) <= EXPLAINS and abs((a_busy / f_busy if f_busy else math.inf) / rate - 1) <= EXPLAINS:
+        why = ("Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
+               "kept a core busy: the machine's other work, not the framework, made the difference.")  # fmt: skip
+    elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
+        why = ("Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "
+               "the wait itself), so it is the concurrency model, not the cost of a request.")  # fmt: skip
+    else:
+        why = "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap."
+    return f"{said} {why}"
