@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
 from explorer.bench.results import machine  # noqa: E402
-from explorer.runtime.servers import Supervisor  # noqa: E402
-from explorer.runtime.specs import demo_spec  # noqa: E402
+from explorer.runtime.servers.specs import demo_spec  # noqa: E402
+from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
 
 RATIO_TARGET = 0.95
 CPU_TARGET_MS = 0.06

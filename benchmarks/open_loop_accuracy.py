@@ -33,8 +33,8 @@ from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E40
 from explorer.bench.omission import explain  # noqa: E402
 from explorer.bench.results import machine  # noqa: E402
 from explorer.bench.scenarios import SCENARIOS, Stall  # noqa: E402
-from explorer.runtime.servers import Supervisor  # noqa: E402
-from explorer.runtime.specs import demo_spec  # noqa: E402
+from explorer.runtime.servers.specs import demo_spec  # noqa: E402
+from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
 
 RATE_TOLERANCE = 0.01
 P50_TOLERANCE_MS = 1.0

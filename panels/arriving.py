@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from textual.widget import Widget

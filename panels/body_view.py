@@ -18,11 +18,11 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import LanguageDoesNotExist, Selection
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["HIGHLIGHT_LIMIT", "LINE_LIMIT", "PRETTY_LIMIT", "RAW_LIMIT", "BodyView", "display_lines", "find_next"]
 

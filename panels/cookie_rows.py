@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from explorer.content.cookie_format import describe_cookie
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from explorer.runtime.cookies import Cookie
+    from explorer.runtime.http.cookies import Cookie
 
 __all__ = ["COOKIE_ROWS", "add_cookie_rows"]
 

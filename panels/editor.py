@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import EditResult, Location
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.forms import (
+from explorer.runtime.http.forms import (
     MULTIPART,
     URLENCODED,
     FilePart,
@@ -29,8 +29,8 @@ from explorer.runtime.forms import (
     form_text,
     parse_form_text,
 )
-from explorer.runtime.pasted import looks_pasted
-from explorer.runtime.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
+from explorer.runtime.http.pasted import looks_pasted
+from explorer.runtime.http.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 from panels.fields import Field, LeavingTextArea, Left
 
 __all__ = ["HeadersArea", "PathField", "RequestEditor"]

@@ -14,13 +14,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
     from explorer.parity.secrets import Redactor
-    from explorer.runtime.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
+    from explorer.runtime.http.request import RequestSpec  # noqa: F401 - named in the Screen[...] result type
 
 OUTCOME_STYLE = {"match": "bold green", "declared": "green", "differ": "bold yellow", "error": "bold red"}
 REQUEST_CHARS = 48  # of a request's name and line in the table; the detail below the table shows it whole

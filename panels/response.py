@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
 from explorer.content.explain import why
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
@@ -25,13 +25,12 @@ if TYPE_CHECKING:
 
     from rich.table import Table
 
-    from panels.arriving import Arriving
-
     from explorer.apps.source import HandlerLookup
-    from explorer.runtime.client import Exchange
-    from explorer.runtime.cookies import Cookie
-    from explorer.runtime.logbuffer import LogBuffer
-    from explorer.runtime.specs import ServerStatus
+    from explorer.runtime.http.client import Exchange
+    from explorer.runtime.http.cookies import Cookie
+    from explorer.runtime.servers.logbuffer import LogBuffer
+    from explorer.runtime.servers.specs import ServerStatus
+    from panels.arriving import Arriving
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
 from panels.typeahead import TypeAheadTree, apply_typed, first_leaf, put_cursor
 

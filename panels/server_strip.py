@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from explorer.runtime.specs import ServerState, ServerStatus
-from explorer.runtime.userdata import printable
+from explorer.runtime.servers.specs import ServerState, ServerStatus
+from explorer.runtime.userdata.bounded import printable
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 STATE_STYLE = {

@@ -18,11 +18,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from panels.masking import ms
 
 if TYPE_CHECKING:
-    from explorer.runtime.websocket import SocketEvent
+    from explorer.runtime.http.websocket import SocketEvent
 
 __all__ = ["SocketsScreen"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from explorer.runtime.specs import ServerState
+from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 
 

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
-from explorer.runtime.client import Exchange
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import Exchange
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import demo_spec
 
 T = TypeVar("T")
 

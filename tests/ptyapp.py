@@ -71,7 +71,7 @@ class PtyApp:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.pump()
-            serving = [p for p in _children(self.proc.pid) if "explorer.runtime._serve" in " ".join(_cmdline(p))]
+            serving = [p for p in _children(self.proc.pid) if "explorer.runtime.child.serve" in " ".join(_cmdline(p))]
             pids = {p.pid for p in serving}
             servers = [p for p in serving if _ppid(p) not in pids]  # a gunicorn worker carries its master's argv
             ports = [port for p in servers for port in _listening_ports(p)]

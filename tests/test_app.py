@@ -16,8 +16,8 @@ from explorer.apps.targets import specs_from_options
 from explorer.content.catalog import by_id
 from explorer.reports.session import session_report
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.specs import ServerState
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from explorer.tui.keys import load_keymap
 from panels.body_view import BodyView
@@ -201,7 +201,7 @@ async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-unt
 async def test_big_body_is_capped_for_pretty_printing() -> None:
     from textual.app import App, ComposeResult
 
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
@@ -359,13 +359,13 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         assert len(app.history.lab) == 1
         lab.query_one("#lab-duration", Input).value = "30"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: any(("explorer.bench._worker" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
+        await until(pilot, lambda: any(("explorer.bench.loadprocess" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
         lab.query_one("#lab-levels", Input).focus()  # a field has focus: ctrl+x must still stop, and show as Stop
         await pilot.pause()
         assert app.screen.active_bindings["ctrl+x"].binding.description == "Stop"
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
-        assert [p for p in psutil.Process().children(recursive=True) if "bench._worker" in " ".join(p.cmdline())] == []
+        assert [p for p in psutil.Process().children(recursive=True) if "bench.loadprocess" in " ".join(p.cmdline())] == []
         assert [run["state"] for run in app.history.lab] == ["complete", "stopped"]  # the stopped run is kept
     markdown = session_report(app.history.document({}, {})).to_markdown()
     first, second = markdown.split("### Lab 1: ")[1].split("### Lab 2: ")
@@ -440,8 +440,8 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
     """Whatever an exchange holds (the transport refuses over 100), the tab draws a bounded table."""
     from textual.app import App, ComposeResult
 
-    from explorer.runtime.client import Exchange, SentRequest
-    from explorer.runtime.logbuffer import LogBuffer
+    from explorer.runtime.http.client import Exchange, SentRequest
+    from explorer.runtime.servers.logbuffer import LogBuffer
     from panels.response import HEADER_ROWS, ResponsePanel
 
     class Host(App[None]):

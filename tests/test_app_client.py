@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.widgets import Input, Select, Static, TextArea
 
 from explorer.apps.targets import specs_from_options
-from explorer.runtime.forms import FilePart
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.forms import FilePart
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
 from tests.apptools import send_and_wait, servers_ready, until

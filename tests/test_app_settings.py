@@ -18,12 +18,12 @@ from explorer.apps.settings import AppSettings, SettingsError, resolve_python, s
 from explorer.apps.targets import failure_detail, import_error_line
 from explorer.apps.templates import openapi_routes
 from explorer.content.explain import why
-from explorer.runtime import _apptarget
-from explorer.runtime.client import Exchange
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
-from explorer.runtime.launch import server_env
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.child import apptarget
+from explorer.runtime.http.client import Exchange
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.launch import server_env
+from explorer.runtime.servers.specs import ServerSpec
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DOTENV = FileLimits(max_bytes=4096)
@@ -49,13 +49,13 @@ def test_a_multi_line_message_is_read_whole_from_the_traceback() -> None:
 def test_the_childs_summary_line_is_preferred_and_long_messages_are_cut_at_a_word() -> None:
     message = "MONGODB_URI is not set!\n" + "word " * 200
     summary = json.dumps({"stage": "factory", "type": "OSError", "message": message})
-    log = MULTI_LINE[:6] + [_apptarget.SUMMARY + summary]
+    log = MULTI_LINE[:6] + [apptarget.SUMMARY + summary]
     line = import_error_line(log)
     assert line is not None and line.startswith("OSError: MONGODB_URI is not set! word word")
     assert line.endswith("word …")
     assert len(line) < 420
     assert failure_detail(log) == f"failed in its factory: {line}"
-    not_an_app = [_apptarget.NOT_AN_APP + "m:x: it is a str, not an app"]
+    not_an_app = [apptarget.NOT_AN_APP + "m:x: it is a str, not an app"]
     assert failure_detail(not_an_app) == "cannot be served: it is a str, not an app"
     assert import_error_line(["[explorer] exited with code 1"]) is None
 
@@ -68,14 +68,14 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     from flask import Flask
 
     flask, fastapi = Flask("x"), FastAPI()
-    assert _apptarget.problem(flask, "flask") is None and _apptarget.problem(fastapi, "fastapi") is None
-    assert _apptarget.problem(flask, "fastapi") == (
+    assert apptarget.problem(flask, "flask") is None and apptarget.problem(fastapi, "fastapi") is None
+    assert apptarget.problem(flask, "fastapi") == (
         "it is a Flask app (WSGI), not an ASGI app such as FastAPI: give it as the Flask app instead")
-    assert _apptarget.problem(fastapi, "flask") == (
+    assert apptarget.problem(fastapi, "flask") == (
         "it is a FastAPI app (ASGI), not a Flask app: give it as the FastAPI app instead")
-    assert _apptarget.problem("text", "flask") == "it is a str, not an app"
-    assert _apptarget.problem(json, "fastapi") == "it is the module json, not an app"
-    assert _apptarget.problem(Flask, "flask") == "it is the class Flask, not an app"
+    assert apptarget.problem("text", "flask") == "it is a str, not an app"
+    assert apptarget.problem(json, "fastapi") == "it is the module json, not an app"
+    assert apptarget.problem(Flask, "flask") == "it is the class Flask, not an app"
 
     def create_app(config: str = "production") -> str:
         return f"app for {config}"
@@ -83,22 +83,21 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     def wsgi(environ: dict[str, str], start_response: object) -> list[bytes]:
         return []
 
-    assert _apptarget.call(create_app, None) == "app for production"  # a bare factory is called
-    assert _apptarget.call(create_app, (["testing"], {})) == "app for testing"
-    assert _apptarget.call(wsgi, None) is wsgi  # a WSGI callable is an app, not a factory
-    assert _apptarget.parse_target("pkg.web:make(1, name='x')") == ("pkg.web", ["make"], ([1], {"name": "x"}))
+    assert apptarget.call(create_app, None) == "app for production"  # a bare factory is called
+    assert apptarget.call(create_app, (["testing"], {})) == "app for testing"
+    assert apptarget.call(wsgi, None) is wsgi  # a WSGI callable is an app, not a factory
+    assert apptarget.parse_target("pkg.web:make(1, name='x')") == ("pkg.web", ["make"], ([1], {"name": "x"}))
 
 
 def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax() -> None:
-    ours = {"explorer.runtime._apptarget", "explorer.runtime.procs", "explorer.runtime.faces"}
-    children = ("runtime/_child.py", "runtime/_serve.py", "runtime/_apptarget.py", "runtime/procs.py",
-                "apps/_routes.py")
-    for name in (*children, "__init__.py", "runtime/__init__.py", "runtime/faces.py", "apps/__init__.py"):
+    ours = {"explorer.runtime.child.apptarget", "explorer.runtime.child.procs", "explorer.runtime.faces"}
+    children = [f"runtime/child/{path.name}" for path in sorted((ROOT / "explorer/runtime/child").glob("*.py"))]
+    for name in (*children, "__init__.py", "runtime/__init__.py", "runtime/faces.py"):
         tree = ast.parse((ROOT / "explorer" / name).read_text(encoding="utf-8"), feature_version=(3, 8))
         for node in tree.body:  # what loading it imports (a server is imported by the function that runs it)
             if isinstance(node, ast.ImportFrom) and node.module:
-                package = node.module == "explorer.runtime"
-                modules = [f"explorer.runtime.{a.name}" for a in node.names] if package else [node.module]
+                package = (ROOT / node.module.replace(".", "/")).is_dir()
+                modules = [f"{node.module}.{a.name}" for a in node.names] if package else [node.module]
             elif isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             else:

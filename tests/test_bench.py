@@ -27,7 +27,7 @@ from explorer.bench.results import BenchEvent, BenchReport, LevelResult, compare
 from explorer.bench.runner import run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.runtime.specs import ServerSpec, demo_spec, lab_spec
+from explorer.runtime.servers.specs import ServerSpec, demo_spec, lab_spec
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent

@@ -31,8 +31,8 @@ from explorer.bench.saturation import held, saturation
 from explorer.bench.scenarios import SCENARIOS, Stall
 from explorer.bench.servercpu import sample_tree
 from explorer.bench.stats import LatencySummary
-from explorer.runtime.servers import Supervisor
-from explorer.runtime.specs import ServerSpec, demo_spec
+from explorer.runtime.servers.specs import ServerSpec, demo_spec
+from explorer.runtime.servers.supervisor import Supervisor
 from tests.conftest import LiveServers, family, wait_gone
 
 ROOT = Path(__file__).parent.parent

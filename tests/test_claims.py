@@ -25,8 +25,8 @@ from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, measu
 from explorer.content.cookie_format import flask_session, starlette_session
 from explorer.content.explain import why
 from explorer.content.guide import QUESTIONS
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.specs import demo_spec
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import demo_spec
 from tests.conftest import LiveServers
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from explorer.runtime.client import ServerClient, parse_server_timing
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import ServerClient, parse_server_timing
+from explorer.runtime.http.request import RequestSpec
 from tests.conftest import LiveServers
 
 
@@ -86,9 +86,9 @@ def test_markup_in_body_survives_rendering(live: LiveServers) -> None:
 
 async def test_the_target_on_the_wire_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Even if the path check missed a normalisation, the client refuses a target that is not origin-form."""
-    import explorer.runtime.request
+    import explorer.runtime.http.request
 
-    monkeypatch.setattr(explorer.runtime.request, "request_target", lambda path: path)  # the path check sees nothing
+    monkeypatch.setattr(explorer.runtime.http.request, "request_target", lambda path: path)  # the path check sees nothing
     client = ServerClient("flask", "http://127.0.0.1:9")
     try:
         exchange = await client.send(RequestSpec("GET", "/./..//127.0.0.1:18999/x"))

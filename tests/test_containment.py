@@ -28,8 +28,8 @@ import psutil
 import pytest
 
 from explorer.apps.routes import flask_url_map
-from explorer.runtime.servers import ManagedServer
-from explorer.runtime.specs import ServerSpec, ServerState
+from explorer.runtime.servers.specs import ServerSpec, ServerState
+from explorer.runtime.servers.supervisor import ManagedServer
 from tests.conftest import family, wait_gone
 from tests.ptyapp import PtyApp
 

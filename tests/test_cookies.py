@@ -10,9 +10,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from explorer.content.cookie_format import describe_cookie
-from explorer.runtime.client import ServerClient
-from explorer.runtime.cookies import MAX_COOKIE_BYTES, MAX_COOKIES, CookieJar, default_path, path_matches
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import ServerClient
+from explorer.runtime.http.cookies import MAX_COOKIE_BYTES, MAX_COOKIES, CookieJar, default_path, path_matches
+from explorer.runtime.http.request import RequestSpec
 from tests.apps.echo_app import app as echo_app
 
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.parity.suite import ParityFileError, load_suite
-from explorer.runtime.datafile import (
+from explorer.runtime.userdata.datafile import (
     MAX_FILE_DEPTH,
     BoundedComposer,
     DataFileError,

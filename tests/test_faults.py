@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec
+from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec
+from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerSpec, ServerState, demo_spec
 from tests.conftest import until
 
 APPS = Path(__file__).parent / "apps"

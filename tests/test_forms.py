@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from werkzeug.formparser import parse_form_data
 from werkzeug.serving import make_server
 
-from explorer.runtime import forms
-from explorer.runtime.client import ServerClient
 from explorer.runtime.errors import RequestError
-from explorer.runtime.forms import (
+from explorer.runtime.http import forms
+from explorer.runtime.http.client import ServerClient
+from explorer.runtime.http.forms import (
     MAX_FILE_BYTES,
     FilePart,
     encode_form,
@@ -31,11 +31,11 @@ from explorer.runtime.forms import (
     form_media_type,
     form_text,
     parse_file_arg,
-    parse_form_text,
     parse_form_field,
+    parse_form_text,
     read_file_part,
 )
-from explorer.runtime.request import RequestSpec, curl_command
+from explorer.runtime.http.request import RequestSpec, curl_command
 from tests.apps.echo_app import app as echo_app
 
 

@@ -31,7 +31,7 @@ def test_a_cookie_that_cannot_be_sent_back_is_refused_with_a_note() -> None:
     """After `Set-Cookie: lat=caf\\xe9` every later request failed with "'ascii' codec can't encode"."""
     import httpx
 
-    from explorer.runtime.cookies import CookieJar
+    from explorer.runtime.http.cookies import CookieJar
 
     jar = CookieJar()
     notes = jar.update(["lat=caf\xe9; Path=/", "ok=1", "t\xe9=x", "bell=a\x07b", "tab=a\tb"], "/")
@@ -65,7 +65,7 @@ def test_fuzzed_path_parameters_are_encoded_once() -> None:
 
 def test_an_env_file_breaks_lines_only_at_newlines() -> None:
     """`str.splitlines()` broke at U+2028, form feeds and the like: `A=one<U+2028>B=injected` gave the app a `B`."""
-    from explorer.runtime.envfile import parse_dotenv
+    from explorer.runtime.userdata.envfile import parse_dotenv
 
     text = 'A=one\u2028B=injected\nC="two\x0cthree"\r\nD=x\x1cE=y\x85F=z\x0bG=w\r\nH="a\r\nb"\n'
     assert parse_dotenv(text) == [("A", "one\u2028B=injected"), ("C", "two\x0cthree"),
@@ -186,7 +186,7 @@ def test_every_user_path_is_expanded_in_one_place() -> None:
     import inspect
 
     import explorer
-    from explorer.runtime.datafile import user_path
+    from explorer.runtime.userdata.datafile import user_path
 
     root = Path(explorer.__file__).parent
     callers = [p for p in root.rglob("*.py") if "expanduser(" in p.read_text(encoding="utf-8")]
@@ -195,7 +195,7 @@ def test_every_user_path_is_expanded_in_one_place() -> None:
 
 def test_a_file_field_reads_curls_type_and_filename() -> None:
     """`-F 'f=@data.txt;type=text/plain'` said "no such file data.txt;type=…" (curl files); `;filename=` was lost."""
-    from explorer.runtime.forms import parse_file_arg
+    from explorer.runtime.http.forms import parse_file_arg
 
     assert parse_file_arg("f=@data.txt") == ("f", "data.txt", None, None)
     assert parse_file_arg("f=@data.txt;type=text/plain") == ("f", "data.txt", "text/plain", None)
@@ -258,8 +258,8 @@ def test_the_curl_command_quotes_a_file_name_as_curl_reads_it(name: str) -> None
     """The shown curl command wrote `-F 'f=@a;b.txt;...'`, which curl (and the import) reads as the file `a`."""
     import shlex
 
-    from explorer.runtime.forms import FilePart, parse_file_arg
-    from explorer.runtime.request import RequestSpec, curl_command
+    from explorer.runtime.http.forms import FilePart, parse_file_arg
+    from explorer.runtime.http.request import RequestSpec, curl_command
 
     command = curl_command(RequestSpec("POST", "/u", files=(FilePart("f", name, b"x", "text/plain"),)), "http://127.0.0.1:1")
     words = shlex.split(command)
@@ -303,7 +303,7 @@ def test_a_config_path_holding_a_nul_is_one_line(key: str, tmp_path: Path, capsy
 
 def test_the_editor_text_of_a_loaded_file_with_a_semicolon_reads_back() -> None:
     """With curl's `;type=`/`;filename=` read, a loaded file named `a;b.txt` must be written quoted in the editor."""
-    from explorer.runtime.forms import FilePart, form_text, parse_form_text
+    from explorer.runtime.http.forms import FilePart, form_text, parse_form_text
 
     known = (FilePart("doc", "a;b.txt", b"x", "text/plain"), FilePart("raw", 'say "hi"', b"y", "text/plain"))
     assert parse_form_text(form_text((("n", "1"),), known), True, known) == ((("n", "1"),), known)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from explorer.runtime.cookies import CookieJar
+from explorer.runtime.http.cookies import CookieJar
 
 
 def test_a_huge_or_odd_max_age_is_a_cookie_note_never_an_exception() -> None:
@@ -59,8 +59,8 @@ def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
     from explorer.parity.compare import compare
     from explorer.parity.entry import parse_case
     from explorer.parity.suite import ParityOptions
-    from explorer.runtime.client import Exchange
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.client import Exchange
+    from explorer.runtime.http.request import RequestSpec
 
     case = parse_case({"path": "/x", "ignore_regex": ["(a|aa)+$"], "compare_headers": ["x-a"]}, "test")
     spec = RequestSpec("GET", "/x")
@@ -92,8 +92,8 @@ async def test_a_stream_that_stalls_or_never_ends_keeps_what_arrived() -> None:
     """Before the fix both were "timed out: the server did not answer", the status and parts lost."""
     import asyncio
 
-    from explorer.runtime.client import ServerClient
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.client import ServerClient
+    from explorer.runtime.http.request import RequestSpec
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         path = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)[1]
@@ -133,7 +133,7 @@ async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer(
     import hashlib
     import socket
 
-    from explorer.runtime.websocket import MAX_BACKLOG_BYTES, WebSocketClient
+    from explorer.runtime.http.websocket import MAX_BACKLOG_BYTES, WebSocketClient
 
     writers: list[asyncio.StreamWriter] = []
 
@@ -173,7 +173,7 @@ async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer(
 
 def test_a_variable_too_large_for_the_kernel_is_named_before_any_start() -> None:
     """32,768 four-byte characters pass the character bound but not exec: "Argument list too long" before the fix."""
-    from explorer.runtime.envfile import EnvError, parse_assignment, parse_dotenv
+    from explorer.runtime.userdata.envfile import EnvError, parse_assignment, parse_dotenv
 
     with pytest.raises(EnvError, match="over 128 KiB in UTF-8"):
         parse_assignment("BIG=" + "\U0001f600" * 32768)

@@ -22,9 +22,9 @@ import pytest
 import yaml
 
 from explorer.parity.entry import ParityFileError
-from explorer.runtime import datafile
-from explorer.runtime.datafile import BoundedComposer, DataFileError, FileLimits, parse_data
 from explorer.parity.suite import parse_suite
+from explorer.runtime import datafile
+from explorer.runtime.userdata.datafile import BoundedComposer, DataFileError, FileLimits, parse_data
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER_APP = "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('yes')\napp = None\n"
@@ -153,8 +153,8 @@ def test_the_number_of_ignore_keys_is_bounded() -> None:
 
 FLOOD_CHECK = """
 import asyncio, resource, sys
-from explorer.runtime.prestart import PrestartError, check_interpreter
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.prestart import PrestartError, check_interpreter
+from explorer.runtime.servers.specs import ServerSpec
 try:
     asyncio.run(check_interpreter(ServerSpec("flask", "werkzeug", "a:app", python=sys.argv[1])))
 except PrestartError as exc:

@@ -55,7 +55,7 @@ MODULES: dict[str, Path] = {
 
 
 def layer(module: str) -> str:
-    """``explorer.runtime.client``: ``runtime``; ``panels.editor``: ``panels``; ``explorer.__main__``: ``explorer``."""
+    """``explorer.runtime.http.client``: ``runtime``; ``panels.editor``: ``panels``; ``explorer.__main__``: ``explorer``."""
     top, _, rest = module.partition(".")
     if top != "explorer" or not rest:
         return top
@@ -79,7 +79,7 @@ def imports(module: str) -> Iterator[tuple[str, int]]:
         else:
             continue
         for name in names:
-            while name and name not in MODULES:  # `import explorer.runtime.client` names the module itself
+            while name and name not in MODULES:  # `import explorer.runtime.http.client` names the module itself
                 name = name.rpartition(".")[0]
             if name and name.split(".")[0] in TOP:
                 yield name, node.lineno

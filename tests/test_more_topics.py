@@ -19,10 +19,10 @@ from explorer.apps.routes import route_table
 from explorer.apps.source import find_handler, module_file
 from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.catalog_topics import TOPIC_SAMPLES
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.http.websocket import SocketError, WebSocketClient
+from explorer.runtime.servers.specs import ServerSpec, demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerSpec, demo_spec
-from explorer.runtime.websocket import SocketError, WebSocketClient
 from tests.conftest import LiveServers, LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent

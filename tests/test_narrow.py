@@ -14,8 +14,8 @@ from explorer.cli.render_parity import differences_view
 from explorer.parity.check import compare
 from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.suite import ParityOptions, parse_suite
-from explorer.runtime.client import Exchange, SentRequest
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import Exchange, SentRequest
+from explorer.runtime.http.request import RequestSpec
 from tests.conftest import LiveServers
 
 

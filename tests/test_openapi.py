@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from rich.console import Console
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from explorer.apps.openapi import outline, outline_skipped
 from explorer.apps.routes import RouteListing, merge_routes
@@ -16,7 +15,7 @@ from explorer.apps.source import find_handler, module_file
 from explorer.apps.templates import openapi_routes
 from explorer.cli.render_parity import routes_table
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 from tests.conftest import LiveServers
 
 values = st.recursive(

@@ -2,8 +2,8 @@
 the wheel and from an editable install, run from another folder, child processes included.
 
 The explorer starts three kinds of children with ``python -m``: the servers
-(``explorer.runtime._serve``), the Flask route lister (``explorer.apps._routes``) and the load process
-(``explorer.bench._worker``). Each must be found wherever the explorer itself was imported from.
+(``explorer.runtime.child.serve``), the Flask route lister (``explorer.runtime.child.routetable``) and the load process
+(``explorer.bench.loadprocess``). Each must be found wherever the explorer itself was imported from.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
 # What the Code tab does for GET /items/1 on each demo: the file of the app's module, then its handler.
 CODE_TAB = """
 from explorer.apps.source import find_handler, module_file
-from explorer.runtime.specs import demo_spec
+from explorer.runtime.servers.specs import demo_spec
 for fw in ("flask", "fastapi"):
     lookup = find_handler(module_file(demo_spec(fw).target), "GET", "/items/1", fw)
     print(lookup.route.function if lookup.route else lookup.note)
@@ -76,10 +76,10 @@ def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
     """
     config = json.dumps({"parent": os.getpid(), "engine": "no-such-engine"})
     commands = {
-        "routes": [sys.executable, "-m", "explorer.apps._routes", "demos.flask_app:app", "--parent", str(os.getpid())],
-        "worker": [sys.executable, "-m", "explorer.bench._worker", config],
+        "routes": [sys.executable, "-m", "explorer.runtime.child.routetable", "demos.flask_app:app", "--parent", str(os.getpid())],
+        "worker": [sys.executable, "-m", "explorer.bench.loadprocess", config],
         "samples": [*explorer, "samples", "--json"],
-        "send": [*explorer, "send", "--json", "GET", "/items/1"],  # both demo servers: explorer.runtime._serve
+        "send": [*explorer, "send", "--json", "GET", "/items/1"],  # both demo servers: explorer.runtime.child.serve
         "code": [sys.executable, "-c", CODE_TAB],  # the Code tab's lookup, as the app does it
     }
     procs = {name: subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -112,7 +112,7 @@ def test_children_run_from_the_wheel(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere.mkdir()
     env = clean_env(PYTHONPATH=str(site))
-    assert where("explorer.runtime._serve", elsewhere, env).is_relative_to(site)
+    assert where("explorer.runtime.child.serve", elsewhere, env).is_relative_to(site)
     check_children([sys.executable, "-m", "explorer"], elsewhere, env)
 
 

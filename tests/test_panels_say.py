@@ -7,8 +7,8 @@ from textual.widgets import Static
 
 from explorer.content.catalog import by_id
 from explorer.content.explain import differences
-from explorer.runtime.exchange import Exchange, RequestSpec
-from explorer.runtime.specs import ServerState
+from explorer.runtime.http.exchange import Exchange, RequestSpec
+from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from tests.apptools import send_and_wait, servers_ready, until
 

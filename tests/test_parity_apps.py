@@ -19,7 +19,7 @@ from explorer.apps.settings import AppSettings
 from explorer.apps.targets import specs_from_options
 from explorer.parity.entry import ParityFileError
 from explorer.parity.steps import CommandStep, parse_step, run_command
-from explorer.runtime.logbuffer import LogBuffer
+from explorer.runtime.servers.logbuffer import LogBuffer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = "import os, sys; print(os.getcwd()); print(sys.executable); print(os.environ.get('STEP_FILE')); " \
@@ -84,7 +84,7 @@ def test_a_command_step_names_each_apps_command() -> None:
 async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -> None:
     from textual.widgets import Input
 
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.request import RequestSpec
     from explorer.tui.app import ExplorerApp
     from panels.parity_screen import ParityScreen
     from tests.apptools import servers_ready, until

@@ -19,9 +19,9 @@ from explorer.parity.secrets import REDACTED, Redactor
 from explorer.parity.suite import ParityOptions, load_suite, parse_suite
 from explorer.parity.template import Capture, TemplateError
 from explorer.reports.junit import junit_xml
-from explorer.runtime.client import Exchange, SentRequest
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import Exchange, SentRequest
+from explorer.runtime.http.request import RequestSpec
 
 
 def answer(framework: str, status: int, body: str, content_type: str = "application/json", **headers: str) -> Exchange:

@@ -15,9 +15,9 @@ from explorer.parity.jsondiff import Change, diff_json
 from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
 from explorer.reports.base import Report, Section, Table, exchange_block
 from explorer.reports.load import report_from_document
-from explorer.runtime.client import Exchange, SentRequest
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.userdata import format_path
+from explorer.runtime.http.client import Exchange, SentRequest
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.userdata.bounded import format_path
 
 # --- the JSON diff ---------------------------------------------------------------------------------
 

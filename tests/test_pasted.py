@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.pasted import looks_pasted, read_pasted
-from explorer.runtime.request import RequestSpec, curl_command
+from explorer.runtime.http.pasted import looks_pasted, read_pasted
+from explorer.runtime.http.request import RequestSpec, curl_command
 
 OURS = ["http://127.0.0.1:41001", "http://127.0.0.1:41002"]
 

@@ -26,8 +26,8 @@ from explorer.apps.settings import AppSettings
 from explorer.apps.source import find_handler, module_file
 from explorer.apps.targets import specs_from_options
 from explorer.cli.render import log_panel
-from explorer.runtime.servers import ManagedServer
-from explorer.runtime.specs import ServerSpec, ServerState
+from explorer.runtime.servers.specs import ServerSpec, ServerState
+from explorer.runtime.servers.supervisor import ManagedServer
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.conftest import alive, wait_gone
 from tests.venvs import FLASK_VERSION, legacy_venv
@@ -247,7 +247,7 @@ async def test_handlers_are_found_in_routers_blueprints_and_mounted_apps(blog: P
 async def test_the_code_tab_shows_the_handler_from_a_router_module(blog: Path) -> None:
     from textual.widgets import Static
 
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.request import RequestSpec
     from explorer.tui.app import ExplorerApp
     from panels.routes import RouteBrowser
     from tests.test_app import plain

@@ -10,15 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import (
+from explorer.runtime.http.request import (
     MAX_BODY_BYTES,
     RequestSpec,
-    request_target,
     check_json_text,
     curl_command,
     parse_header,
     parse_headers,
     parse_request_line,
+    request_target,
 )
 
 

@@ -26,8 +26,8 @@ from explorer.parity.secrets import REDACTED, Redactor
 from explorer.parity.suite import ParityOptions, parse_suite
 from explorer.reports.junit import junit_xml
 from explorer.reports.parity import parity_report
-from explorer.runtime.client import Exchange, SentRequest
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import Exchange, SentRequest
+from explorer.runtime.http.request import RequestSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,7 +190,7 @@ def test_force_writes_over_an_existing_file_and_a_failed_write_leaves_no_partial
     target.write_text("old")
     script = f"""
 import resource, signal, sys
-from explorer.runtime.outfile import write_outputs
+from explorer.runtime.userdata.outfile import write_outputs
 from explorer.runtime.errors import ExplorerError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 write_outputs([({str(target)!r}, b"new")], "--junit", force=True)

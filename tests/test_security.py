@@ -7,8 +7,8 @@ from pathlib import Path
 
 import psutil
 
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import _ENV_KEEP
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.supervisor import _ENV_KEEP
 from tests.conftest import LiveServers, family
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
 from textual.widgets import RichLog
 
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from tests.apptools import send_and_wait, until
 from tests.apptools import servers_ready as _servers_ready

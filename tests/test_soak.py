@@ -11,9 +11,9 @@ import os
 import psutil
 
 from explorer.bench.loadgen import LoadConfig, run_load
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import demo_spec
 
 REQUESTS = 5000
 LAB_RUNS = 20

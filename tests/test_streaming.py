@@ -6,8 +6,8 @@ import httptools
 import pytest
 
 from explorer.content.stream import is_streamed, sse_events, timeline
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.wire import MAX_PIECES, Answer
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.http.wire import MAX_PIECES, Answer
 from tests.conftest import LiveServers
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import ManagedServer, Supervisor
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
+from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerSpec, ServerState, demo_spec
 from tests.conftest import alive, family, until, wait_gone
 
 APPS = Path(__file__).parent / "apps"

@@ -24,10 +24,10 @@ from explorer.apps.targets import specs_from_options
 from explorer.cli.common import print_json
 from explorer.cli.render import terminal
 from explorer.runtime.errors import ServerError
-from explorer.runtime.prestart import check_interpreter
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.specs import ServerSpec
-from explorer.runtime.userdata import printable
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.prestart import check_interpreter
+from explorer.runtime.servers.specs import ServerSpec
+from explorer.runtime.userdata.bounded import printable
 from explorer.tui.app import ExplorerApp
 from tests.apps.escapes_app import CLIPBOARD, PAYLOAD
 from tests.apptools import send_and_wait, servers_ready, until

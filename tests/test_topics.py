@@ -22,8 +22,8 @@ from explorer.bench.loadgen import LoadConfig, run_load
 from explorer.bench.scenarios import SCENARIOS
 from explorer.content.catalog import SAMPLES
 from explorer.content.catalog_forms import FLASK_COOKIE, STARLETTE_COOKIE, TOKEN
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.versions import stack
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.versions import stack
 from tests.conftest import LiveServers
 
 ROOT = Path(__file__).resolve().parent.parent

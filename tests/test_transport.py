@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from explorer.runtime.client import ServerClient
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import ServerClient
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.http.transport import TIMINGS, WireTransport
+from explorer.runtime.servers.specs import ServerSpec, demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerSpec, demo_spec
-from explorer.runtime.transport import TIMINGS, WireTransport
 from tests.conftest import until
 
 APPS = Path(__file__).parent / "apps"

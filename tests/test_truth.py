@@ -20,7 +20,7 @@ from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary
 from explorer.content.catalog import SAMPLES, TOPICS, matching
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
-from explorer.runtime.specs import demo_spec
+from explorer.runtime.servers.specs import demo_spec
 from explorer.tui.app import ExplorerApp
 from explorer.tui.keys import keymap_clashes, screen_commands
 from panels.docs_screen import DocsScreen

@@ -10,8 +10,8 @@ from __future__ import annotations
 from textual.widgets import Input, RichLog, Static, TextArea
 
 from explorer.content.explain import differences
-from explorer.runtime.exchange import Exchange
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.exchange import Exchange
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from explorer.tui.claims import comparison_line
 from panels.server_strip import ServerStrip

@@ -13,7 +13,7 @@ from textual import events
 from textual.widgets import DataTable, Input, RichLog, Select, TextArea
 
 from explorer.content.catalog import by_id
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.help_screen import HelpScreen
 from panels.parity_screen import ParityScreen

@@ -7,8 +7,8 @@ from explorer.content.comparison import Measurements
 from explorer.content.explain import Difference
 from explorer.content.guide import QUESTIONS, recommend
 from explorer.reports.session import SessionLog, session_report
-from explorer.runtime.client import BurstStats, Exchange, Timings
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.client import BurstStats, Exchange, Timings
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.claims import NO_DIFFERENCE, answer_switch, comparison_line
 
 

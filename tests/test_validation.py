@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.runtime.validation import ValidationIssue, normalise
+from explorer.runtime.http.validation import ValidationIssue, normalise
 
 
 def test_fastapi_shape() -> None:

@@ -10,7 +10,7 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, Pong, Request, TextMessage
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.websocket import MAX_MESSAGE_BYTES, SocketError, WebSocketClient
+from explorer.runtime.http.websocket import MAX_MESSAGE_BYTES, SocketError, WebSocketClient
 from tests.conftest import LiveServers
 
 GREETINGS = {"flask": "hello from flask-sock", "fastapi": "hello from FastAPI"}
@@ -125,8 +125,8 @@ async def test_what_a_server_sends_is_bounded(behaviour: str, kind: str, text: s
 def test_each_flask_socket_holds_a_gunicorn_thread(live_gunicorn: LiveServers) -> None:
     """flask-sock runs a socket's loop in the request's thread: 8 open sockets take all of gunicorn's 8 threads,
     and a plain request waits; FastAPI's sockets are coroutines and hold nothing."""
-    from explorer.runtime.client import ServerClient
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.client import ServerClient
+    from explorer.runtime.http.request import RequestSpec
 
     async def check() -> dict[str, str | int | None]:
         outcome: dict[str, str | int | None] = {}

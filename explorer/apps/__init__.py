@@ -8,7 +8,7 @@ Built on the runtime only. Public face (imported on first use):
   app's folder, interpreter, environment and set-up, from the command line and ``explorer.toml``.
 - :func:`list_all_routes`, :func:`merge_routes`, :class:`RouteRow` (``routes``): both apps' routes as
   requests ready to send; each app's route table (:func:`route_table`) comes from a child
-  (``explorer.apps._routes``) under the app's own interpreter,
+  (``explorer.runtime.child.routetable``) under the app's own interpreter,
   and :class:`RouteTemplate`, :func:`openapi_routes`, :func:`routes_from_url_map` (``templates``) turn
   either source into requests with example values.
 - :func:`find_in_table`, :class:`Endpoint` (``handlers``): the handler that served a request, found in

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.settings import AppSettings, SettingsError, resolve_python, split_setup
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, user_path
-from explorer.runtime.envfile import EnvError, check_name, check_value
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
+from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
 __all__ = ["CONFIG_LIMITS", "CONFIG_NAME", "KEYS", "find_config", "load_config"]
 

@@ -2,7 +2,7 @@
 
 A real app keeps its handlers in blueprints and routers in other modules, behind prefixes, in
 mounted sub-apps: reading the target's own module misses them. The route lister
-(:mod:`explorer.apps._routes`, a child process under the app's interpreter) reports each endpoint's
+(:mod:`explorer.runtime.child.routetable`, a child process under the app's interpreter) reports each endpoint's
 module, function, file and first line; here that table is matched against the request, and the
 handler's source is read from its file with :mod:`ast`, never by importing it. The table and the
 files are the user's data: every field is checked, and files are read through the one loader of
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.source import HandlerLookup, Route, pattern_regex, with_comments, with_test
-from explorer.runtime.datafile import DataFileError, read_text
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
+from explorer.runtime.userdata.datafile import DataFileError, read_text
 
 __all__ = ["MAX_SOURCE_BYTES", "Endpoint", "endpoints_from", "find_in_table"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.runtime.userdata import format_path, printable
+from explorer.runtime.userdata.bounded import format_path, printable
 
 __all__ = ["Operation", "Skipped", "kind_name", "outline", "outline_skipped"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from explorer.apps.openapi import Skipped, kind_name
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 __all__ = ["BOUNDARY", "FORM_MEDIA", "MULTIPART_MEDIA", "credentials", "form_body"]
 

@@ -1,7 +1,7 @@
 """The routes an app offers, as request templates a user can pick from and send as they are.
 
 FastAPI publishes its routes in ``/openapi.json``: it is fetched over HTTP from the running server.
-Flask publishes nothing, so its URL map comes from a short child process (``explorer.apps._routes``)
+Flask publishes nothing, so its URL map comes from a short child process (``explorer.runtime.child.routetable``)
 that imports the app the way the server does; the user's code never runs in the explorer's process.
 Turning either into templates with example values is :mod:`explorer.apps.templates`.
 """
@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from explorer.apps.handlers import Endpoint, endpoints_from
 from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
-from explorer.apps.handlers import Endpoint, endpoints_from
-from explorer.runtime.keeper import spawn_kept
-from explorer.runtime.launch import child_argv, server_env
-from explorer.runtime.logbuffer import keep_tail
-from explorer.runtime.prestart import PrestartError, check_interpreter
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.launch import child_argv, server_env
+from explorer.runtime.servers.logbuffer import keep_tail
+from explorer.runtime.servers.prestart import PrestartError, check_interpreter
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "OPENAPI_PATH",
@@ -114,7 +114,7 @@ async def route_table(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list
         await check_interpreter(spec)
     except PrestartError as exc:
         raise RouteError(f"the {name} app {spec.target} cannot run: {exc}") from None
-    argv = child_argv(spec, "explorer.apps._routes", spec.target, "--framework", spec.framework)
+    argv = child_argv(spec, "explorer.runtime.child.routetable", spec.target, "--framework", spec.framework)
     try:
         kept = await spawn_kept(argv, env=server_env(spec), cwd=str(spec.app_dir) if spec.app_dir else None)
     except OSError as exc:

@@ -13,9 +13,9 @@ import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, user_path
-from explorer.runtime.envfile import EnvError, check_name, check_value
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
+from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
 __all__ = [
     "ENV_FILE_LIMITS", "MAX_SETUP_CHARS", "AppSettings", "SettingsError", "read_env_file", "resolve_python",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from explorer.runtime.datafile import DataFileError, read_text
+from explorer.runtime.userdata.datafile import DataFileError, read_text
 
 _ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 MAX_LISTED = 15  # routes named when none matches

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from explorer.apps.settings import AppSettings
-from explorer.runtime._apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
-from explorer.runtime.datafile import user_path
+from explorer.runtime.child.apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.specs import FRAMEWORKS, ServerSpec, ServerState, demo_spec
+from explorer.runtime.servers.specs import FRAMEWORKS, ServerSpec, ServerState, demo_spec
+from explorer.runtime.userdata.datafile import user_path
 
 __all__ = [
     "TargetError",

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from explorer.apps.openapi import Skipped, kind_name
 from explorer.apps.requestparts import FORM_MEDIA, MULTIPART_MEDIA, credentials, form_body
-from explorer.runtime.request import METHODS, RequestSpec
-from explorer.runtime.userdata import printable
+from explorer.runtime.http.request import METHODS, RequestSpec
+from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
     "RouteParam",
@@ -116,7 +116,7 @@ def _flask_example(converter: str | None, args: str | None) -> str:
 
 
 def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask") -> list[RouteTemplate]:
-    """Templates from ``explorer.apps._routes`` output: one per rule and method."""
+    """Templates from ``explorer.runtime.child.routetable`` output: one per rule and method."""
     templates = []
     for rule in rules:
         text = str(rule.get("rule", ""))

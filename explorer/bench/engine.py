@@ -6,7 +6,7 @@ request: one keep-alive connection per concurrent worker, the request pre-encode
 parsed by httptools' C parser (the one uvicorn uses), and the next request written from the parser's
 ``on_message_complete`` callback, with no task, future or timer per request.
 
-Runs only inside the load process (``explorer.bench._worker``), never in a caller's event loop.
+Runs only inside the load process (``explorer.bench.loadprocess``), never in a caller's event loop.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from typing import Any
 
 import httptools
 
-from explorer.bench.wire import (
-    BUFFER_BYTES, RECONNECT_DELAY, Emit, connect_error_kind, cpu_seconds, encode_request, fd_limit, ms_or_none,
-)  # fmt: skip
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import inject_stalls
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION, LatencySummary, LogHistogram
+from explorer.bench.wire import (
+    BUFFER_BYTES,
+    RECONNECT_DELAY,
+    Emit,
+    connect_error_kind,
+    cpu_seconds,
+    encode_request,
+    fd_limit,
+    ms_or_none,
+)  # fmt: skip
 
 
 class _Connection(asyncio.BufferedProtocol):

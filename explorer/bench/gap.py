@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from explorer.bench.levels import LevelResult, Spread, spread
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = ["BUSY", "EXPLAINS", "WITHIN", "explain_gap", "pair_of", "range_text", "spread_pct", "threads_busy"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from explorer.bench.loadgen import LoadProgress, LoadResult
 from explorer.bench.scenarios import Target
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = ["BenchEvent", "LevelResult", "Spread", "spread"]
 

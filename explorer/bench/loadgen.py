@@ -1,6 +1,6 @@
 """The caller's side of one load run: spawn the load process, relay its progress, return its result.
 
-:func:`run_load` never generates load itself: it starts ``python -m explorer.bench._worker`` in a
+:func:`run_load` never generates load itself: it starts ``python -m explorer.bench.loadprocess`` in a
 session of its own, reads the JSON lines it prints, calls ``on_progress`` with each
 :class:`LoadProgress`, and returns a :class:`LoadResult`. If the awaiting task is cancelled, or
 anything goes wrong, the load process group is SIGKILLed and reaped before the exception goes on;
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.bench.stats import CLIENT_ERRORS, LatencySummary
+from explorer.runtime.child.procs import kill_group
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.procs import kill_group
 
 _LIVE: set[int] = set()
 
@@ -229,7 +229,7 @@ async def run_load(
     payload = json.dumps({**config.to_dict(), "parent": os.getpid()})
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "explorer.bench._worker", payload,
+            sys.executable, "-m", "explorer.bench.loadprocess", payload,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, env=_worker_env(), limit=1 << 22,
         )  # fmt: skip

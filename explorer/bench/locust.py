@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.outfile import check_output, write_outputs
+from explorer.runtime.userdata.outfile import check_output, write_outputs
 
 __all__ = ["LIMITS", "MARKER", "locust_available", "locustfile_text", "parse_locust", "run_argv", "write_locustfile"]
 
@@ -99,7 +99,7 @@ def locustfile_text(title: str, claim: str, routes: list[tuple[str, str, str, st
 
 def write_locustfile(path: str, text: str) -> Path:
     """Write ``text``; refuses what is not a regular file (a folder, a FIFO: never opened), and a file
-    that exists and was not written by this command (:mod:`explorer.runtime.outfile`)."""
+    that exists and was not written by this command (:mod:`explorer.runtime.userdata.outfile`)."""
     target = check_output(path, "--export", force=True)
     if target.exists():
         try:  # a regular file by its stat; O_NONBLOCK all the same, should it have changed since

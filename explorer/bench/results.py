@@ -27,7 +27,7 @@ from explorer.bench.plan import BenchPlan
 from explorer.bench.saturation import client_behind, describe, saturation
 from explorer.bench.scenarios import Scenario
 from explorer.bench.stats import CLIENT_ERRORS
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",

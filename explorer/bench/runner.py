@@ -17,8 +17,8 @@ from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
 from explorer.bench.results import BenchReport
-from explorer.runtime.servers import ManagedServer, Supervisor
-from explorer.runtime.specs import ServerSpec, ServerState, lab_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState, lab_spec
+from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 
 __all__ = ["EventCallback", "run_bench", "spec_for"]
 

@@ -20,10 +20,10 @@ from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
 from explorer.cli.common import add_server_options, check_outputs, print_json, run_async, say
-from explorer.runtime.datafile import user_path
-from explorer.runtime.envfile import parse_assignment
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.specs import FRAMEWORKS, ServerSpec
+from explorer.runtime.servers.specs import FRAMEWORKS, ServerSpec
+from explorer.runtime.userdata.datafile import user_path
+from explorer.runtime.userdata.envfile import parse_assignment
 
 EXIT_DIFFER = 1
 EXIT_FAILED = 1

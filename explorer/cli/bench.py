@@ -30,7 +30,7 @@ from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
 from explorer.cli.common import cli_console, fail, run_async
 from explorer.cli.render_bench import progress_line, report_view
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.specs import FASTAPI_SERVERS, FLASK_SERVERS
+from explorer.runtime.servers.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
 if TYPE_CHECKING:
     from explorer.bench.levels import BenchEvent

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
     "EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "cli_console", "fail",
@@ -136,9 +136,9 @@ def say(line: str) -> None:
 def check_outputs(outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None],
                   force: bool) -> None:  # fmt: skip
     """Before anything runs: each ``(option, path)`` to write must be a regular file or none, never one of the
-    run's ``inputs``, and new unless ``force`` (:mod:`explorer.runtime.outfile`); else one line, exit 2."""
+    run's ``inputs``, and new unless ``force`` (:mod:`explorer.runtime.userdata.outfile`); else one line, exit 2."""
     from explorer.runtime.errors import ExplorerError
-    from explorer.runtime.outfile import check_output
+    from explorer.runtime.userdata.outfile import check_output
 
     inputs = list(inputs)
     chosen: dict[Path, str] = {}

@@ -26,8 +26,8 @@ from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
 from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
-from explorer.runtime.forms import parse_file_arg, parse_form_field, read_file_part
-from explorer.runtime.request import RequestSpec, check_json_text, parse_header, parse_request_line
+from explorer.runtime.http.forms import parse_file_arg, parse_form_field, read_file_part
+from explorer.runtime.http.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
 if TYPE_CHECKING:
     from explorer.runtime.session import Session
@@ -146,7 +146,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
     from explorer.content.catalog import SAMPLES
 
     if args.json:
-        from explorer.runtime.versions import installed
+        from explorer.runtime.servers.versions import installed
 
         print(json.dumps({"versions": installed(), "samples": [s.to_dict() for s in SAMPLES]}, indent=2))
         return 0
@@ -164,8 +164,8 @@ async def _table(args: argparse.Namespace) -> int:
 
     measurements: Measurements | None = None
     if args.measure:
+        from explorer.runtime.servers.specs import demo_spec
         from explorer.runtime.session import Session
-        from explorer.runtime.specs import demo_spec
 
         demos = [demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")]
         async with Session(demos, timeout=args.timeout) as s:
@@ -182,7 +182,7 @@ async def _table(args: argparse.Namespace) -> int:
                         flask_one_at_a_time_ms=spaced.get("flask"), fastapi_one_at_a_time_ms=spaced.get("fastapi"),
                         explanation=f"{row.explanation} {measurements.spacing_effect()}",
                     )
-        from explorer.runtime.versions import installed
+        from explorer.runtime.servers.versions import installed
 
         print(json.dumps({"versions": installed(), "rows": rows}, indent=2))
         return 0

@@ -15,7 +15,7 @@ from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
 from explorer.cli.common import add_server_options, check_outputs, fail, positive_int, print_json, run_async, say
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = ["add_parity_parser", "cmd_parity"]
 
@@ -135,7 +135,7 @@ async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str
 
 def _openapi_request() -> Any:
     from explorer.apps.routes import OPENAPI_PATH
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.request import RequestSpec
 
     return RequestSpec("GET", OPENAPI_PATH)
 

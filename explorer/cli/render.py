@@ -2,7 +2,7 @@
 
 Everything the servers sent is wrapped in :class:`rich.text.Text` by :func:`shown`, never parsed as
 markup, so a body full of ``[bold]`` or ``[/foo]`` prints literally, and with its control characters
-made visible (:func:`~explorer.runtime.userdata.printable`), so an ``ESC]52`` cannot reach the terminal.
+made visible (:func:`~explorer.runtime.userdata.bounded.printable`), so an ``ESC]52`` cannot reach the terminal.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from explorer.content.catalog import SAMPLES
 from explorer.content.comparison import MEASURED_ROWS, Measurements, table_rows
 from explorer.content.explain import why
 from explorer.content.stream import is_streamed, timeline
-from explorer.runtime.client import Exchange
-from explorer.runtime.specs import ServerStatus
-from explorer.runtime.userdata import printable
+from explorer.runtime.http.client import Exchange
+from explorer.runtime.servers.specs import ServerStatus
+from explorer.runtime.userdata.bounded import printable
 
 NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 MAX_BODY_LINES = 40

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from explorer.runtime.exchange import Exchange
+    from explorer.runtime.http.exchange import Exchange
 
 __all__ = ["body_detail", "first_byte_difference", "first_json_difference", "json_difference"]
 

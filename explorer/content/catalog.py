@@ -19,7 +19,7 @@ from explorer.content.catalog_forms import FORM_SAMPLES
 from explorer.content.catalog_http import HTTP_SAMPLES
 from explorer.content.catalog_topics import TOPIC_SAMPLES
 from explorer.content.sample import JSON_HEADERS, Expect, Sample, both, each, get, post
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 
 __all__ = ["JSON_HEADERS", "SAMPLES", "TOPICS", "Expect", "Sample", "by_id", "by_topic", "matching"]
 

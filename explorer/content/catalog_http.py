@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from explorer.content.sample import Expect, Sample, both, each, get, post
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 
 __all__ = ["HTTP_SAMPLES"]
 

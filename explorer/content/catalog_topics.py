@@ -9,7 +9,7 @@ Added to the topics they belong to (validation, concurrency, CORS, streaming) or
 from __future__ import annotations
 
 from explorer.content.sample import Expect, Sample, both, each, get, post
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 
 __all__ = ["BODY_LIMIT_BYTES", "TOPIC_SAMPLES"]
 

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 
 if TYPE_CHECKING:
     from explorer.runtime.session import Session
@@ -140,7 +140,7 @@ ROWS: tuple[Row, ...] = (
 
 def versions_row() -> Row:
     """The installed versions, read when asked (package metadata costs tens of milliseconds)."""
-    from explorer.runtime.versions import summary
+    from explorer.runtime.servers.versions import summary
 
     return Row("versions", "Installed versions", summary("flask"), summary("fastapi"),
                "Every answer here comes from these versions. Some claims hold only from a given version, and say so: "

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from explorer.content.bodydiff import body_detail
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 # Werkzeug's own text for a 400 (BadRequest's default description): Flask failing to read the body
 # shows it, and so does a handler's bare abort(400); an app's own 400 shows something else.

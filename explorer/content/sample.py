@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 
 __all__ = ["JSON_HEADERS", "Expect", "Sample", "both", "each", "get", "multipart", "post", "urlencoded"]
 

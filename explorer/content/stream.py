@@ -1,6 +1,6 @@
 """A streamed answer told as it arrived: each part of the body with its time, and server-sent events.
 
-The client records when each part of a body arrived (:class:`~explorer.runtime.exchange.Chunk`):
+The client records when each part of a body arrived (:class:`~explorer.runtime.http.exchange.Chunk`):
 one entry per read from the socket, so chunks a server writes with a pause between them show up
 one by one, each at its own time, while an answer sent at once is a single part. This module turns
 that record into lines a person reads; the panels and the CLI only print them.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from explorer.runtime.exchange import Exchange
+    from explorer.runtime.http.exchange import Exchange
 
 __all__ = ["PREVIEW_CHARS", "TIMELINE_ROWS", "is_streamed", "sse_events", "timeline"]
 

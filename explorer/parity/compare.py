@@ -23,10 +23,10 @@ from explorer.parity.differences import MISSING, NAMES, PAIR, Difference, cut, e
 from explorer.parity.jsondiff import DiffIncomplete, diff_json
 from explorer.parity.noise import Noise
 from explorer.parity.suite import ParityCase, ParityOptions
-from explorer.runtime.userdata import MAX_ANSWER_DEPTH, DataLimitError, loads_json
+from explorer.runtime.userdata.bounded import MAX_ANSWER_DEPTH, DataLimitError, loads_json
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["REGEX_SECONDS", "Comparison", "base_url", "compare"]
 

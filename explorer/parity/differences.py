@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from explorer.parity.secrets import Redactor

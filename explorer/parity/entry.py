@@ -17,11 +17,11 @@ from typing import Any
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
 from explorer.parity.regexcheck import MAX_REGEXES, RegexRefused, check_regex
 from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
-from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.forms import FilePart, check_form, read_file_part
-from explorer.runtime.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
-from explorer.runtime.userdata import DataLimitError, measure, printable
+from explorer.runtime.http.forms import FilePart, check_form, read_file_part
+from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
+from explorer.runtime.userdata.bounded import DataLimitError, measure, printable
+from explorer.runtime.userdata.datafile import user_path
 
 __all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "parse_case", "regexes"]
 

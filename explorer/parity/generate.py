@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from explorer.parity.template import literal
-from explorer.runtime.outfile import write_outputs
+from explorer.runtime.userdata.outfile import write_outputs
 
 __all__ = ["Operation", "entries_for", "write_entries"]
 
@@ -64,6 +64,6 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
 def write_entries(path: str | Path, entries: Sequence[dict[str, Any]], inputs: Iterable[str | Path | None] = (),
                   force: bool = False) -> Path:  # fmt: skip
     """Write ``entries`` as a YAML requests file, never over an input nor, unless ``force``, any file
-    (:func:`~explorer.runtime.outfile.write_outputs`); :class:`OutputError` when it must not or cannot be."""
+    (:func:`~explorer.runtime.userdata.outfile.write_outputs`); :class:`OutputError` when it must not or cannot be."""
     text = _HEADER + yaml.safe_dump({"requests": list(entries)}, sort_keys=False, allow_unicode=True, width=110)
     return write_outputs([(path, text.encode("utf-8", "backslashreplace"))], "--write", inputs, force)[0]

@@ -6,7 +6,7 @@ is dropped: the explorer only talks to the servers it started), the method, the 
 the body. ``Host``, ``Content-Length``, ``Connection`` and HTTP/2 pseudo-headers are dropped, and so
 is ``Cookie``: cookies belong to each app's own run. A ``{{`` in a recording is escaped (``\\{{``):
 it is sent as recorded, never taken for a placeholder. Both files are read by the loader every user
-file goes through (:mod:`explorer.runtime.datafile`), and so is a ``-d @file`` a curl command names.
+file goes through (:mod:`explorer.runtime.userdata.datafile`), and so is a ``-d @file`` a curl command names.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file, read_text
-from explorer.runtime.envfile import split_lines
 from explorer.runtime.errors import RequestError
-from explorer.runtime.forms import parse_file_arg
-from explorer.runtime.request import MAX_BODY_BYTES, RESERVED_HEADERS
+from explorer.runtime.http.forms import parse_file_arg
+from explorer.runtime.http.request import MAX_BODY_BYTES, RESERVED_HEADERS
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, read_text
+from explorer.runtime.userdata.envfile import split_lines
 
 __all__ = ["from_curl", "from_har"]
 

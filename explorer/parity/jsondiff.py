@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.userdata import format_path
+from explorer.runtime.userdata.bounded import format_path
 
 __all__ = ["MAX_CHANGES", "MAX_VISITS", "Change", "DiffIncomplete", "JsonDiff", "diff_json", "format_path"]
 

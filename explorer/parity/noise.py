@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from explorer.parity.differences import NAMES
 from explorer.parity.jsondiff import DiffIncomplete, diff_json
-from explorer.runtime.userdata import MAX_ANSWER_DEPTH, DataLimitError, format_path, loads_json
+from explorer.runtime.userdata.bounded import MAX_ANSWER_DEPTH, DataLimitError, format_path, loads_json
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["SAFE_METHODS", "Noise", "NoiseItem", "find_noise"]
 

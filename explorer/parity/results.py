@@ -18,10 +18,10 @@ from explorer.parity.noise import NoiseItem
 from explorer.parity.secrets import REDACTED, Redactor
 from explorer.parity.steps import StepResult
 from explorer.parity.suite import ParityCase, ParityOptions
-from explorer.runtime.request import curl_command
+from explorer.runtime.http.request import curl_command
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["ParityReport", "ParityResult"]
 

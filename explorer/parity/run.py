@@ -24,8 +24,8 @@ from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.steps import CommandStep, StepResult, run_command
 from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite, Step
 from explorer.parity.template import TemplateError, capture
-from explorer.runtime.cookies import CookieJar
 from explorer.runtime.errors import RequestError
+from explorer.runtime.http.cookies import CookieJar
 
 __all__ = ["RunState", "run_case", "run_parity"]
 
@@ -50,7 +50,7 @@ class RunState:
 
 async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[str, Any]:
     """Each app's filled request, sent; a request that cannot be filled is an exchange with an error."""
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
     specs, problems = {}, {}
     for framework in PAIR:

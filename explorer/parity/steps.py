@@ -11,7 +11,7 @@ captures kept for the suite) or a command::
         fastapi: {command: "python -m blog.db"}
       - {name: login, method: POST, path: /login, body: {...}, capture: {token: json.token}}
 
-A command runs for an app the way that app's set-up command runs (:mod:`explorer.runtime.prestart`):
+A command runs for an app the way that app's set-up command runs (:mod:`explorer.runtime.servers.prestart`):
 in its folder, with its interpreter's ``bin`` first on PATH and its environment (the allow-list, its
 env file and variables), split like a shell line but never run by a shell, under a keeper (whatever
 it starts ends with it), killed past its ``timeout``. Its output goes to that app's log as well.
@@ -159,13 +159,13 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
 
 
 async def run_command(step: CommandStep, spec: Any, phase: str, log: Any = None) -> StepResult:
-    """Run ``step`` for the app of ``spec`` (a :class:`~explorer.runtime.specs.ServerSpec`) as its set-up runs.
+    """Run ``step`` for the app of ``spec`` (a :class:`~explorer.runtime.servers.specs.ServerSpec`) as its set-up runs.
 
-    ``log`` (the app's :class:`~explorer.runtime.logbuffer.LogBuffer`) gets a line naming the step,
+    ``log`` (the app's :class:`~explorer.runtime.servers.logbuffer.LogBuffer`) gets a line naming the step,
     each line it printed and how it ended.
     """
-    from explorer.runtime.logbuffer import LogBuffer
-    from explorer.runtime.prestart import run_kept
+    from explorer.runtime.servers.logbuffer import LogBuffer
+    from explorer.runtime.servers.prestart import run_kept
 
     argv, timeout = step.for_app(spec.framework)
     kept = LogBuffer(max_lines=_TAIL_LINES, max_line_chars=400)

@@ -31,7 +31,7 @@ from explorer.parity.entry import (
 )
 from explorer.parity.steps import CommandStep, parse_step
 from explorer.parity.template import ESCAPE_HINT
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file
 
 __all__ = [
     "DEFAULT_COMPARE_HEADERS",
@@ -102,7 +102,7 @@ class ParitySuite:
 def load_suite(path: str | Path) -> ParitySuite:
     """Read and check a requests file: ``.json`` is parsed as JSON, anything else as YAML.
 
-    The file goes through :func:`explorer.runtime.datafile.load_data_file` (a regular file of at most 4 MiB,
+    The file goes through :func:`explorer.runtime.userdata.datafile.load_data_file` (a regular file of at most 4 MiB,
     UTF-8, 600 levels, YAML aliases measured, no lone surrogates), so every refusal is one line,
     raised before any server starts.
     """

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.forms import MAX_FORM_BYTES, FilePart
-from explorer.runtime.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_PATH_CHARS, RequestSpec
+from explorer.runtime.http.forms import MAX_FORM_BYTES, FilePart
+from explorer.runtime.http.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_PATH_CHARS, RequestSpec
 
 if TYPE_CHECKING:  # httpx loads with the client, on the first request
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = [
     "ESCAPE_HINT", "PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "literal",

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.outfile import write_outputs
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
+from explorer.runtime.userdata.outfile import write_outputs
 
 __all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "report_paths",
            "versions_text"]  # fmt: skip
@@ -165,7 +165,7 @@ class Report:
     def write(self, base: str | Path, option: str = "--report", inputs: Iterable[str | Path | None] = (),
               force: bool = False) -> tuple[Path, Path]:  # fmt: skip
         """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths;
-        never over an input, nor over any file unless ``force`` (:mod:`explorer.runtime.outfile`)."""
+        never over an input, nor over any file unless ``force`` (:mod:`explorer.runtime.userdata.outfile`)."""
         md, js = report_paths(base)
         # a lone surrogate from an answer is written as its escape: in JSON that is the same string
         markdown = self.to_markdown().encode("utf-8", "backslashreplace")

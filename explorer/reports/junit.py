@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from explorer.runtime.outfile import write_outputs
-from explorer.runtime.userdata import escape_character, printable
+from explorer.runtime.userdata.bounded import escape_character, printable
+from explorer.runtime.userdata.outfile import write_outputs
 
 __all__ = ["junit_xml", "write_junit"]
 
@@ -110,6 +110,6 @@ def junit_xml(document: dict[str, Any]) -> bytes:
 
 def write_junit(document: dict[str, Any], path: str | Path, inputs: Iterable[str | Path | None] = (),
                 force: bool = False) -> Path:  # fmt: skip
-    """Write the XML safely (:func:`~explorer.runtime.outfile.write_outputs`): never over an input, nor
+    """Write the XML safely (:func:`~explorer.runtime.userdata.outfile.write_outputs`): never over an input, nor
     over any file unless ``force``, never into a FIFO, never half a file."""
     return write_outputs([(path, junit_xml(document))], "--junit", inputs, force)[0]

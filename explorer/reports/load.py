@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.reports.base import Report, ReportError
-from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file
 
 __all__ = ["REPORT_LIMITS", "Converter", "load_report", "register_converter", "report_from_document"]
 

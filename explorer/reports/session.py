@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from statistics import median
 from pathlib import Path
+from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import table_rows
@@ -20,8 +20,8 @@ from explorer.reports.labruns import lab_sections
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
-    from explorer.runtime.exchange import Exchange
-    from explorer.runtime.servers import Supervisor
+    from explorer.runtime.http.exchange import Exchange
+    from explorer.runtime.servers.supervisor import Supervisor
 
 MAX_REQUESTS = 200
 MAX_BODY_CHARS = 64 * 1024

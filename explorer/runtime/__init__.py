@@ -7,7 +7,7 @@ use, so the app paints before httpx loads):
 - :class:`ServerSpec`, :func:`demo_spec`, :class:`ServerState`, :class:`ServerStatus` (``specs``):
   what to run and where it stands, as plain data.
 - :class:`Supervisor`, :class:`ManagedServer`, :func:`kill_all_now` (``servers``): the processes.
-  Each server runs in a child started as ``python -m explorer.runtime._serve``.
+  Each server runs in a child started as ``python -m explorer.runtime.child.serve``.
 - :class:`RequestSpec`, :func:`curl_command` (``request``); :class:`FilePart` and the form encoders (``forms``); :class:`Exchange`, :class:`ServerClient`
   (``client``, on the timed transport in ``transport``); :class:`ValidationIssue` (``validation``).
 - :func:`load_data_file` (``datafile``): the one loader of every file a user hands over; :func:`loads_json`,
@@ -21,16 +21,19 @@ from explorer.runtime.faces import lazy_face
 
 _WHERE = {
     "Session": "session",
-    "FRAMEWORKS": "specs", "ServerSpec": "specs", "ServerState": "specs", "ServerStatus": "specs",
-    "demo_spec": "specs",
-    "ManagedServer": "servers", "Supervisor": "servers", "kill_all_now": "servers",
-    "METHODS": "request", "RequestSpec": "request", "curl_command": "request", "parse_request_line": "request",
-    "Exchange": "exchange", "ServerClient": "client",
-    "FilePart": "forms", "parse_file_arg": "forms", "parse_form_field": "forms", "read_file_part": "forms",
-    "ValidationIssue": "validation", "normalise": "validation",
-    "LogBuffer": "logbuffer",
-    "DataFileError": "datafile", "FileLimits": "datafile", "load_data_file": "datafile",
-    "DataLimitError": "userdata", "format_path": "userdata", "loads_json": "userdata", "printable": "userdata",
+    "FRAMEWORKS": "servers.specs", "ServerSpec": "servers.specs", "ServerState": "servers.specs",
+    "ServerStatus": "servers.specs", "demo_spec": "servers.specs",
+    "ManagedServer": "servers.supervisor", "Supervisor": "servers.supervisor", "kill_all_now": "servers.supervisor",
+    "METHODS": "http.request", "RequestSpec": "http.request", "curl_command": "http.request",
+    "parse_request_line": "http.request",
+    "Exchange": "http.exchange", "ServerClient": "http.client",
+    "FilePart": "http.forms", "parse_file_arg": "http.forms", "parse_form_field": "http.forms",
+    "read_file_part": "http.forms",
+    "ValidationIssue": "http.validation", "normalise": "http.validation",
+    "LogBuffer": "servers.logbuffer",
+    "DataFileError": "userdata.datafile", "FileLimits": "userdata.datafile", "load_data_file": "userdata.datafile",
+    "DataLimitError": "userdata.bounded", "format_path": "userdata.bounded", "loads_json": "userdata.bounded",
+    "printable": "userdata.bounded",
     "ExplorerError": "errors", "RequestError": "errors", "ServerError": "errors",
 }  # fmt: skip
 

@@ -10,16 +10,16 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from explorer.runtime.cookies import CookieJar
-from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.servers import ManagedServer, Supervisor
-from explorer.runtime.specs import ServerSpec, ServerState
+from explorer.runtime.http.cookies import CookieJar
+from explorer.runtime.http.request import DEFAULT_TIMEOUT, RequestSpec
+from explorer.runtime.servers.specs import ServerSpec, ServerState
+from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 
 LOG_TAIL_LINES = 40  # lines of a server's log shown under a 5xx answer
 Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes): a part of a body as it arrives
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
-    from explorer.runtime.client import Exchange, ServerClient
+    from explorer.runtime.http.client import Exchange, ServerClient
 
 
 class Session:
@@ -64,7 +64,7 @@ class Session:
         await self.stop()
 
     async def _client(self, framework: str) -> ServerClient:
-        from explorer.runtime.client import ServerClient
+        from explorer.runtime.http.client import ServerClient
 
         url = self.server(framework).status.base_url
         client = self._clients.get(framework)
@@ -100,7 +100,7 @@ class Session:
         ``jar``: cookies of the caller's own instead of the session's (a parity run starts with
         empty jars and leaves the user's untouched); not for bursts.
         """
-        from explorer.runtime.client import Exchange
+        from explorer.runtime.http.client import Exchange
 
         server = self.server(framework)
         if server.status.state is ServerState.STARTING:

@@ -28,10 +28,10 @@ from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.comparison import Measurements
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.servers import kill_all_now
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, demo_spec
 from explorer.tui.focus import keep_focus
 from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
@@ -45,7 +45,7 @@ from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 
 if TYPE_CHECKING:
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 THEME = "textual-dark"
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from explorer.content.explain import Difference
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["NAMES", "NO_DIFFERENCE", "answer_switch", "comparison_line"]
 

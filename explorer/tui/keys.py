@@ -84,7 +84,7 @@ def load_keymap(path: Path = KEYMAP_FILE) -> dict[str, str]:
     """
     if not os.path.lexists(path):
         return {}
-    from explorer.runtime.datafile import DataFileError, FileLimits, load_data_file
+    from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file
 
     try:
         data = load_data_file(path, FileLimits(KEYMAP_BYTES), "toml", label=f"keymap {path}")

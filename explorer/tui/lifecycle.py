@@ -28,7 +28,7 @@ from dataclasses import replace
 from textual.app import App
 
 from explorer.content.comparison import Measurements
-from explorer.runtime.servers import kill_all_now
+from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
 
 __all__ = ["Lifecycle"]
@@ -97,7 +97,7 @@ class Lifecycle:
 
         async def boot() -> None:
             starting = asyncio.create_task(self.session.start())
-            import explorer.runtime.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
+            import explorer.runtime.http.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
 
             await starting
             await then()

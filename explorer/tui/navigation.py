@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from explorer.content.catalog import by_id
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from explorer.tui.guards import GuardedApp
 from explorer.tui.keys import BINDINGS, MAIN_ONLY, key_for, keymap_clashes, screen_keys
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from explorer.content.comparison import Measurements
     from explorer.reports.session import SessionLog
-    from explorer.runtime.request import RequestSpec
+    from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
     from explorer.tui.workbench import Workbench
 

@@ -26,10 +26,10 @@ from textual.worker import Worker, WorkerState
 
 from explorer.content.catalog import Sample
 from explorer.reports.session import SessionLog, exchange_record
-from explorer.runtime.request import RequestSpec, curl_command
+from explorer.runtime.http.request import RequestSpec, curl_command
+from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerState
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
 from explorer.tui.claims import answer_switch, comparison_line
 from panels.editor import PathField, RequestEditor
 from panels.fields import Left
@@ -39,7 +39,7 @@ from panels.response import ResponsePanel
 if TYPE_CHECKING:
     from explorer.apps.handlers import Endpoint
     from explorer.apps.source import HandlerLookup
-    from explorer.runtime.client import Exchange
+    from explorer.runtime.http.client import Exchange
 
 __all__ = ["FREEZE_LIMIT", "Workbench"]
 
@@ -256,7 +256,7 @@ class Workbench(Vertical):
     def import_pasted(self, text: str) -> bool:
         """A URL or curl command for one of our servers becomes the request in the editor; anything else is refused."""
         from explorer.runtime.errors import ExplorerError
-        from explorer.runtime.pasted import read_pasted
+        from explorer.runtime.http.pasted import read_pasted
 
         editor = self.query_one(RequestEditor)
         bases = [url for s in self.session.supervisor if (url := s.status.base_url)]

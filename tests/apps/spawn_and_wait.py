@@ -8,8 +8,8 @@ import asyncio
 import json
 import sys
 
+from explorer.runtime.servers.specs import demo_spec
 from explorer.runtime.session import Session
-from explorer.runtime.specs import demo_spec
 
 
 async def main() -> None:

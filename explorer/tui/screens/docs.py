@@ -5,7 +5,7 @@ The screen is pushed only once both answers are in, so it never shows half-fille
 
 from __future__ import annotations
 
-from explorer.runtime.request import RequestSpec
+from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
 from panels.docs_screen import DocsScreen
 

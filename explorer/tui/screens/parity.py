@@ -8,11 +8,11 @@ from typing import Any
 from textual import on, work
 
 from explorer.parity.secrets import Redactor
-from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers.specs import demo_requests_file
 from explorer.runtime.session import Session
-from explorer.runtime.specs import demo_requests_file
-from explorer.runtime.userdata import printable
+from explorer.runtime.userdata.bounded import printable
+from explorer.runtime.userdata.datafile import user_path
 from panels.parity_screen import ParityScreen
 
 __all__ = ["ParityController"]

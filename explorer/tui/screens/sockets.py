@@ -14,9 +14,9 @@ from __future__ import annotations
 from textual import on, work
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
+from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerState
-from explorer.runtime.websocket import SocketEvent, WebSocketClient
 from panels.sockets_screen import SocketsScreen
 
 __all__ = ["SocketsController"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual import work
 
 from explorer.content.comparison import SPACED_COUNT, SPACED_PAUSE, Measurements, measure_latency
+from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from explorer.runtime.specs import ServerState
 from panels.table_screen import TableScreen
 
 __all__ = ["TableController"]

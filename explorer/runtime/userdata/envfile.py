@@ -5,7 +5,7 @@ The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=V
 an optional ``export`` before the key, ``#`` comments on their own line or after an unquoted value
 (with a space before the ``#``), values in single quotes taken literally, values in double quotes with
 ``\\n``, ``\\t``, ``\\"`` and ``\\\\`` escapes and spanning lines if need be. ``${NAME}`` is not
-expanded: what is written is what the app gets. A file is read by :func:`explorer.runtime.datafile.load_data_file`
+expanded: what is written is what the app gets. A file is read by :func:`explorer.runtime.userdata.datafile.load_data_file`
 (``fmt="dotenv"``), like every file a user hands over; a line that cannot be read is one error naming it.
 """
 

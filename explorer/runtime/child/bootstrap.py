@@ -19,7 +19,7 @@ import sys
 
 def register_explorer() -> None:
     """Make ``explorer`` importable from where this file lies, and nothing next to it."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     spec = importlib.util.spec_from_file_location(
         "explorer", os.path.join(package, "__init__.py"), submodule_search_locations=[package]
     )

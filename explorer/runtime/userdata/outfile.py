@@ -20,8 +20,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from explorer.runtime.datafile import user_path
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.userdata.datafile import user_path
 
 __all__ = ["OutputError", "check_output", "write_outputs"]
 

@@ -1,11 +1,11 @@
 """Child-process entry point: run one web app on a listening socket handed down by the supervisor.
 
-``python .../explorer/runtime/_child.py explorer.runtime._serve KIND TARGET --fd N [--framework flask|fastapi]
+``python .../explorer/runtime/child/bootstrap.py explorer.runtime.child.serve KIND TARGET --fd N [--framework flask|fastapi]
 [--parent PID] [--workers W] [--threads T]``
 
 It may run under the user's own interpreter (``--flask-python``), so it imports the standard library
-and the server it runs, nothing else; :mod:`explorer.runtime._child` starts it there without putting
-the explorer's packages on the path. ``TARGET`` is found by :mod:`explorer.runtime._apptarget`
+and the server it runs, nothing else; :mod:`explorer.runtime.child.bootstrap` starts it there without putting
+the explorer's packages on the path. ``TARGET`` is found by :mod:`explorer.runtime.child.apptarget`
 (factories, dotted attributes) and checked against ``--framework``.
 
 Kinds: ``werkzeug`` (the dev server), ``gunicorn`` (gthread), ``gunicorn-gevent`` (gevent workers),
@@ -30,8 +30,8 @@ import socket
 import sys
 from typing import Any, Optional
 
-from explorer.runtime import _apptarget
-from explorer.runtime.procs import die_with_parent
+from explorer.runtime.child import apptarget
+from explorer.runtime.child.procs import die_with_parent
 
 KINDS = ("werkzeug", "gunicorn", "gunicorn-gevent", "uvicorn", "gunicorn-uvicorn", "granian-wsgi", "granian-asgi")
 _FRAMEWORK: Optional[str] = None  # set by main(): the framework the app was given for
@@ -39,7 +39,7 @@ _FRAMEWORK: Optional[str] = None  # set by main(): the framework the app was giv
 
 def load_app(target: str) -> Any:
     """The app ``target`` names, checked for its framework; a failure is logged and ends the process."""
-    return _apptarget.load_app(target, _FRAMEWORK)
+    return apptarget.load_app(target, _FRAMEWORK)
 
 
 def serve_werkzeug(target: str, fd: int) -> None:
@@ -167,7 +167,7 @@ def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="explorer.runtime._serve")
+    parser = argparse.ArgumentParser(prog="explorer.runtime.child.serve")
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("target")
     parser.add_argument("--fd", type=int, required=True)

@@ -1,4 +1,4 @@
-"""The load process: ``python -m explorer.bench._worker CONFIG_JSON`` streams JSON lines on stdout.
+"""The load process: ``python -m explorer.bench.loadprocess CONFIG_JSON`` streams JSON lines on stdout.
 
 It runs in a process (and session) of its own so that generating load never competes with the
 caller's event loop, and so that one ``killpg`` ends it together with a ``wrk`` or ``oha`` child.
@@ -21,7 +21,7 @@ from typing import Any
 from explorer.bench.engine import run_builtin
 from explorer.bench.external import run_external
 from explorer.bench.openloop import run_open
-from explorer.runtime.procs import die_with_parent
+from explorer.runtime.child.procs import die_with_parent
 
 
 def emit(event: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@
 through :class:`Answer`, so nothing is queued and a burst of open connections holds a buffer each,
 not an answer each. What a server sends before the body is bounded (100 headers, 64 KiB, an 8 KiB
 status line), and bytes after the final answer are never parsed as another one: they only mark the
-connection as spoilt. :mod:`explorer.runtime.transport` drives these for httpx.
+connection as spoilt. :mod:`explorer.runtime.http.transport` drives these for httpx.
 """
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def read_file_part(
     ``filename`` (default: the file's own name), and the media type, when not given, is guessed
     from that name, as curl does.
     """
-    from explorer.runtime.datafile import read_bytes
+    from explorer.runtime.userdata.datafile import read_bytes
 
     path = Path(path)
     try:

@@ -1,6 +1,6 @@
 """What happens before a user's app starts: its interpreter is checked, then its set-up command runs once.
 
-Both run under a keeper (:mod:`explorer.runtime.keeper`), like the servers: whatever they start is
+Both run under a keeper (:mod:`explorer.runtime.servers.kept`), like the servers: whatever they start is
 ended with them, on every exit path, and a time-out ends them too. Their output goes to the app's
 log. A failure is one sentence (:class:`PrestartError`) the supervisor shows as the server's crash.
 """
@@ -14,12 +14,12 @@ import shlex
 from collections.abc import Callable
 
 from explorer.runtime.errors import ServerError
-from explorer.runtime.keeper import spawn_kept
-from explorer.runtime.launch import interpreter, own_interpreter, server_env
-from explorer.runtime.logbuffer import LogBuffer, keep_tail
-from explorer.runtime.specs import ServerSpec
-from explorer.runtime.userdata import printable
-from explorer.runtime.versions import PACKAGES, record
+from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.launch import interpreter, own_interpreter, server_env
+from explorer.runtime.servers.logbuffer import LogBuffer, keep_tail
+from explorer.runtime.servers.specs import ServerSpec
+from explorer.runtime.servers.versions import PACKAGES, record
+from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
     "CHECK_TIMEOUT", "SETUP_TIMEOUT", "PrestartError", "check_interpreter", "needed_modules", "run_kept", "run_setup",

@@ -1,6 +1,6 @@
 """What a server is and where it stands, as plain data: the spec of what to run, its state, its status.
 
-The supervisor (:mod:`explorer.runtime.servers`) keeps these up to date; the CLI, the panels and the
+The supervisor (:mod:`explorer.runtime.servers.supervisor`) keeps these up to date; the CLI, the panels and the
 lab only read them, so they import this module and never the process machinery.
 """
 
@@ -91,7 +91,7 @@ class ServerSpec:
 
     def to_dict(self) -> dict[str, object]:
         """The settings that come with every figure and answer, the installed versions included."""
-        from explorer.runtime.versions import stack
+        from explorer.runtime.servers.versions import stack
 
         return {
             "framework": self.framework,

@@ -1,6 +1,6 @@
 """The supervisor: each web app in its own subprocess on 127.0.0.1, watched, drained and always stopped.
 
-A server is started from the event loop's thread under a keeper (:mod:`explorer.runtime.keeper`), in a
+A server is started from the event loop's thread under a keeper (:mod:`explorer.runtime.servers.kept`), in a
 session of its own, on a socket this process binds to 127.0.0.1 and hands down. The keeper ends the
 server and every process it started (workers, the app's own children, daemons that left the session)
 when the server exits, when it is stopped, and when the explorer dies, SIGKILL included.
@@ -10,7 +10,7 @@ answer to a probe; after that a probe every half second tells a hung server from
 Every keeper is remembered until it exits, and :func:`kill_all_now` (registered with :mod:`atexit`,
 and called by the app's signal handlers) asks them all to end their servers at once when there is
 no event loop left to do it properly. What to run and the state it is in are plain data in
-:mod:`explorer.runtime.specs`.
+:mod:`explorer.runtime.servers.specs`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import time
 from dataclasses import replace
 
 from explorer.runtime.errors import ServerError
-from explorer.runtime.keeper import Kept, kill_all_kept, spawn_kept
-from explorer.runtime.launch import ENV_KEEP, child_argv, env_summary, server_env
-from explorer.runtime.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
-from explorer.runtime.logbuffer import LogBuffer
-from explorer.runtime.specs import ServerSpec, ServerState, ServerStatus, StatusListener
+from explorer.runtime.servers.kept import Kept, kill_all_kept, spawn_kept
+from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, server_env
+from explorer.runtime.servers.logbuffer import LogBuffer
+from explorer.runtime.servers.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
+from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, StatusListener
 
 PROBE_PATH = "/.well-known/explorer-probe"
 PROBE_MISSES = 2  # probes missed in a row before a live server is called "not answering"
@@ -143,7 +143,7 @@ class ManagedServer:
         port = sock.getsockname()[1]
         spec = self.spec
         argv = child_argv(
-            spec, "explorer.runtime._serve", spec.kind, spec.target, "--fd", str(sock.fileno()),
+            spec, "explorer.runtime.child.serve", spec.kind, spec.target, "--fd", str(sock.fileno()),
             "--workers", str(spec.workers), "--threads", str(spec.threads), "--framework", spec.framework,
         )  # fmt: skip
         self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")

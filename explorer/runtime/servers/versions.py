@@ -4,7 +4,7 @@ Several claims hold only from a given version (FastAPI's 422 for JSON sent witho
 since 0.132, Werkzeug's 415 since 2.3, FastAPI's 401 from its security classes since 0.122), so every
 answer the explorer reports carries the versions that gave it. A server runs on the explorer's own
 interpreter unless its app names another (``--flask-python``): then the versions are those read from
-that interpreter when it was checked (:mod:`explorer.runtime.prestart`), or unknown (None) before.
+that interpreter when it was checked (:mod:`explorer.runtime.servers.prestart`), or unknown (None) before.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A file within its byte cap still expands 50 to 250 times in memory once parsed: a 4 MiB YAML of
 empty lists peaked at 1 GB (a composed node costs about 400 bytes), a 32 MiB JSON of ``[]`` at
-1.6 GB and a 64 MiB one at 3.2 GB. So :mod:`explorer.runtime.datafile` counts first, cheaply, and
-refuses past its bound with :class:`~explorer.runtime.userdata.DataLimitError`:
+1.6 GB and a 64 MiB one at 3.2 GB. So :mod:`explorer.runtime.userdata.datafile` counts first, cheaply, and
+refuses past its bound with :class:`~explorer.runtime.userdata.bounded.DataLimitError`:
 
 - JSON: every value but the first is the first item of a container or follows a comma, so there
   are at most 1 + commas + ``[`` + ``{``. Counted in the whole text first (fast, and within the
@@ -20,7 +20,7 @@ import re
 
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 
-from explorer.runtime.userdata import DataLimitError
+from explorer.runtime.userdata.bounded import DataLimitError
 
 __all__ = ["count_json", "count_yaml"]
 

@@ -1,6 +1,6 @@
 """The embedded HTTP client: one long-lived ``httpx.AsyncClient`` per server, one :class:`Exchange` per request.
 
-The client runs on :class:`~explorer.runtime.transport.WireTransport`, which times the request where it
+The client runs on :class:`~explorer.runtime.http.transport.WireTransport`, which times the request where it
 happens: from the connect (or the first byte written) to the last body byte parsed, and the first
 byte when the headers are in. httpx's own bookkeeping and everything the UI does stay outside
 that span. Server time comes from the ``Server-Timing`` header the demos add. Failures become an
@@ -18,11 +18,11 @@ from collections.abc import Callable
 
 import httpx
 
-from explorer.runtime.cookies import CookieJar
 from explorer.runtime.errors import RequestError
-from explorer.runtime.exchange import BurstStats, Chunk, Exchange, SentRequest, Timings
-from explorer.runtime.request import DEFAULT_TIMEOUT, RequestSpec
-from explorer.runtime.transport import (
+from explorer.runtime.http.cookies import CookieJar
+from explorer.runtime.http.exchange import BurstStats, Chunk, Exchange, SentRequest, Timings
+from explorer.runtime.http.request import DEFAULT_TIMEOUT, RequestSpec
+from explorer.runtime.http.transport import (
     BODY_SIZE,
     KEEP_BODY,
     LISTENER,

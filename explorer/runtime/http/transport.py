@@ -30,7 +30,14 @@ from typing import Any
 import httptools
 import httpx
 
-from explorer.runtime.wire import MAX_HEADER_BYTES, MAX_HEADERS, MAX_STATUS_LINE, Answer, Connection, HeadersTooLarge
+from explorer.runtime.http.wire import (
+    MAX_HEADER_BYTES,
+    MAX_HEADERS,
+    MAX_STATUS_LINE,
+    Answer,
+    Connection,
+    HeadersTooLarge,
+)
 
 __all__ = ["BODY_SIZE", "KEEP_BODY", "LISTENER", "PIECES", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES",
            "TIMINGS", "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip

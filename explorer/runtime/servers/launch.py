@@ -13,13 +13,13 @@ import os
 import sys
 from pathlib import Path
 
-from explorer.runtime.specs import ServerSpec
+from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
 ]  # fmt: skip
 
-CHILD = str(Path(__file__).with_name("_child.py"))
+CHILD = str(Path(__file__).parent.parent / "child" / "bootstrap.py")
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
 _OURS = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
 
@@ -39,7 +39,7 @@ def bin_folder(spec: ServerSpec) -> str:
 
 
 def child_argv(spec: ServerSpec, module: str, *args: str) -> list[str]:
-    """Run one of our child modules (``explorer.runtime._serve``, ``explorer.apps._routes``) for this app."""
+    """Run one of our child modules (``explorer.runtime.child.serve``, ``explorer.runtime.child.routetable``) for this app."""
     return [interpreter(spec), CHILD, module, *args]
 
 
@@ -47,7 +47,7 @@ def _project_paths() -> list[str]:
     """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
     import demos
 
-    here = {str(Path(__file__).resolve().parents[2]), str(Path(demos.__file__).resolve().parent.parent)}
+    here = {str(Path(__file__).resolve().parents[3]), str(Path(demos.__file__).resolve().parent.parent)}
     return sorted(here)
 
 

@@ -1,6 +1,6 @@
 """Run a child process under a keeper, and end it together with everything it started.
 
-The explorer never starts a server (or the route lister) directly: it starts ``explorer/runtime/_keeper.py``
+The explorer never starts a server (or the route lister) directly: it starts ``explorer/runtime/child/keeper.py``
 in a session of its own and hands it the command over a socket pair, the lifeline. The keeper adopts
 every orphan below it (a child subreaper), so when the command exits, when :meth:`Kept.kill_now` asks,
 or when the explorer dies however it dies (the kernel closes the lifeline even after SIGKILL), it
@@ -23,11 +23,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from explorer.runtime.procs import kill_group
+from explorer.runtime.child.procs import kill_group
 
 __all__ = ["KEEPER", "Kept", "kill_all_kept", "spawn_kept"]
 
-KEEPER = str(Path(__file__).with_name("_keeper.py"))
+KEEPER = str(Path(__file__).parent.parent / "child" / "keeper.py")
 _REPLY_LIMIT = 4096
 _LIVE: dict[int, Kept] = {}
 

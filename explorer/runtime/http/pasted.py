@@ -5,7 +5,7 @@ commands, so both are what users paste. Either is accepted only when it points a
 servers the explorer started: its host is a loopback name and its port one of theirs. Any other
 host is refused, as everywhere else: the explorer never talks to another server. The text is the
 user's data: at most :data:`MAX_PASTE_CHARS` are read, split with :mod:`shlex` (never a shell), and
-every part ends as a :class:`~explorer.runtime.request.RequestSpec` checked by the usual rules.
+every part ends as a :class:`~explorer.runtime.http.request.RequestSpec` checked by the usual rules.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.request import RequestSpec, parse_header
+from explorer.runtime.http.request import RequestSpec, parse_header
 
 __all__ = ["MAX_PASTE_CHARS", "Pasted", "looks_pasted", "read_pasted"]
 

@@ -1,7 +1,7 @@
 """Child-process entry point: print an app's route table as JSON, then exit.
 
-``python .../explorer/runtime/_child.py explorer.apps._routes TARGET [--framework flask|fastapi] [--parent PID]``
-(``python -m explorer.apps._routes`` works too, where the explorer is installed).
+``python .../explorer/runtime/child/bootstrap.py explorer.runtime.child.routetable TARGET [--framework flask|fastapi] [--parent PID]``
+(``python -m explorer.runtime.child.routetable`` works too, where the explorer is installed).
 
 Flask does not publish its routes over HTTP, and neither framework says where a handler is
 written; the explorer never imports a user's app into its own process (a crash or a side effect
@@ -15,7 +15,7 @@ Flask's rules come from its URL map (blueprints and their prefixes included); Fa
 Starlette's from the app's routes, routers' prefixes included, into mounted sub-apps; a mounted app
 without routes (StaticFiles, a WSGI app) is one rule for every path below its prefix. Anything the
 user's module prints on import comes before the marker and is ignored. An import failure ends with
-exit code 3 and the traceback, exactly as in ``explorer.runtime._serve``. Standard library only
+exit code 3 and the traceback, exactly as in ``explorer.runtime.child.serve``. Standard library only
 (plus the user's framework, already imported by the app), written for Python 3.8 and later.
 """
 
@@ -28,8 +28,8 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-from explorer.runtime._apptarget import load_app
-from explorer.runtime.procs import die_with_parent
+from explorer.runtime.child.apptarget import load_app
+from explorer.runtime.child.procs import die_with_parent
 
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
@@ -110,7 +110,7 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    parser = argparse.ArgumentParser(prog="explorer.apps._routes")
+    parser = argparse.ArgumentParser(prog="explorer.runtime.child.routetable")
     parser.add_argument("target")
     parser.add_argument("--framework", choices=("flask", "fastapi"), default="flask")
     parser.add_argument("--parent", type=int, default=os.getppid())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.forms import FilePart, check_form, curl_file_arg, encode_form
+from explorer.runtime.http.forms import FilePart, check_form, curl_file_arg, encode_form
 
 DEFAULT_TIMEOUT = 5.0  # seconds a request may take before it is reported as timed out
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -36,7 +36,7 @@ class RequestSpec:
 
     The body is either ``body`` (text, sent as is) or form ``form`` fields and ``files``, which
     the client encodes (urlencoded, or multipart when there is a file or ``multipart`` is set;
-    :mod:`explorer.runtime.forms`).
+    :mod:`explorer.runtime.http.forms`).
     """
 
     method: str = "GET"

@@ -1,6 +1,6 @@
 """What one request gave: the :class:`Exchange` (request as sent, answer, timings, chunks, cookies).
 
-Plain data, built by :class:`~explorer.runtime.client.ServerClient` and read by every front end and
+Plain data, built by :class:`~explorer.runtime.http.client.ServerClient` and read by every front end and
 report; ``to_dict`` is the ``--json`` shape. Kept apart from the client so that neither grows past
 what can be read in one sitting.
 """
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.runtime.cookies import Cookie
-from explorer.runtime.request import RequestSpec
-from explorer.runtime.userdata import loads_json
-from explorer.runtime.validation import ValidationIssue, normalise
+from explorer.runtime.http.cookies import Cookie
+from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.http.validation import ValidationIssue, normalise
+from explorer.runtime.userdata.bounded import loads_json
 
 __all__ = ["BurstStats", "Chunk", "Exchange", "SentRequest", "Timings"]
 

@@ -2,7 +2,7 @@
 
 Every child the explorer starts leads a session of its own, so one ``killpg`` reaches it and
 whatever it started (gunicorn workers, wrk). A child also arranges to die with its parent (the
-explorer, or for a server and the route lister the keeper of :mod:`explorer.runtime.keeper`, which also
+explorer, or for a server and the route lister the keeper of :mod:`explorer.runtime.servers.kept`, which also
 ends what left the group): a parent-death signal on Linux, and everywhere a watchdog thread that
 notices a changed parent PID.
 """

@@ -16,11 +16,11 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    ``RecursionError`` is caught.
 5. **YAML aliases** are kept as what they are, shared references: a structure is never copied
    for them. The document's size with every alias expanded is measured without expanding it
-   (:func:`explorer.runtime.userdata.measure` walks each shared part once) and refused past
+   (:func:`explorer.runtime.userdata.bounded.measure` walks each shared part once) and refused past
    ``max_expanded`` bytes, so the 698-byte "billion laughs" is refused at load time. Merge keys
    (``<<``) are refused outright: PyYAML implements them by copying, which is how they explode.
 6. **Values** (:attr:`FileLimits.values`, one per 16 bytes by default), counted before anything is
-   built (:mod:`explorer.runtime.valuecount`): JSON in its text, YAML by its parser's events; the
+   built (:mod:`explorer.runtime.userdata.valuecount`): JSON in its text, YAML by its parser's events; the
    composer counts its nodes too. TOML files here are small (256 KiB) and are not counted.
 7. **Numbers**: an integer longer than Python's limit for decimal text (4,300 digits) is refused.
 8. **Lone surrogates** (``"\\ud800"`` in a JSON string): not valid Unicode, so they cannot be
@@ -53,8 +53,8 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.userdata import DataLimitError, check_depth, measure, printable
-from explorer.runtime.valuecount import count_json, count_yaml
+from explorer.runtime.userdata.bounded import DataLimitError, check_depth, measure, printable
+from explorer.runtime.userdata.valuecount import count_json, count_yaml
 
 __all__ = [
     "MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text",
@@ -189,7 +189,7 @@ def _format_of(path: Path) -> str:
 def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None) -> Any:
     """Read, check and parse a file: ``fmt`` is json, yaml, toml or dotenv (default: by suffix, YAML otherwise).
 
-    A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.envfile`).
+    A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.userdata.envfile`).
     """
     path = Path(path)
     name = label or path.name
@@ -202,7 +202,7 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
     """
     if fmt == "dotenv":
-        from explorer.runtime.envfile import EnvError, parse_dotenv
+        from explorer.runtime.userdata.envfile import EnvError, parse_dotenv
 
         try:
             return parse_dotenv(text)

@@ -35,7 +35,7 @@ from wsproto.events import (
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from explorer.runtime.errors import ExplorerError, RequestError
-from explorer.runtime.request import check_path
+from explorer.runtime.http.request import check_path
 
 __all__ = ["MAX_BACKLOG_BYTES", "MAX_EVENTS", "MAX_MESSAGE_BYTES", "SocketError", "SocketEvent", "WebSocketClient"]
 
