@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
 
@@ -236,7 +237,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
             shown = ", ".join(f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}"
                               for k, v in values.items())  # fmt: skip
             text.append(f"captured from {framework}: {shown}\n", style="dim")
-        for framework in ("flask", "fastapi"):
+        for framework in FRAMEWORKS:
             curl = result.curl(framework, self.redactor)
             if curl:
                 shown = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:‒", curl) if self.mask else curl

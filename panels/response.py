@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
 from explorer.content.explain import why
+from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from explorer.runtime.servers.specs import ServerStatus
     from panels.arriving import Arriving
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 TABS = ("body", "headers", "validation", "code", "log")
 LOG_LINES = 2000
 HEADER_ROWS = 50  # per side: drawing is linear in rows, and an answer may carry the transport's maximum
@@ -84,7 +84,7 @@ class ResponsePanel(Vertical):
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self.request_line = ""
         self._arriving: Arriving | None = None
-        self.border_title = NAMES.get(framework, framework)
+        self.border_title = display_name(framework)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="status-row"):
@@ -174,7 +174,7 @@ class ResponsePanel(Vertical):
         return self._arriving.listen
 
     def _title(self, earlier: bool = False) -> None:
-        name = NAMES.get(self.framework, self.framework)
+        name = display_name(self.framework)
         if not self.send_number:
             self.border_title = name
             return

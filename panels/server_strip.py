@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from explorer.runtime.frameworks import display_name
 from explorer.runtime.servers.specs import ServerState, ServerStatus
 from explorer.runtime.userdata.bounded import printable
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 STATE_STYLE = {
     ServerState.READY: "bold green",
     ServerState.STARTING: "bold yellow",
@@ -63,7 +63,7 @@ class ServerStrip(Static):
     def _servers_text(self, labels: bool) -> Text:
         text = Text()
         for framework, (status, label) in self._servers.items():
-            text.append(f"{NAMES.get(framework, framework)} ", style="bold")
+            text.append(f"{display_name(framework)} ", style="bold")
             text.append("● ", style=STATE_STYLE.get(status.state, "dim"))
             shown = status.state.value if self.mask else status.describe()
             if status.state is ServerState.READY:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from explorer.content.catalog import by_id
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, Row, table_rows
+from explorer.runtime.frameworks import FRAMEWORKS
 
 
 class TableScreen(Screen[str | None]):
@@ -105,7 +106,7 @@ class TableScreen(Screen[str | None]):
 
     def _cells(self, row: Row) -> tuple[Text, Text, Text]:
         if row.measured:
-            flask, fastapi = (self._measured(row.key, fw) for fw in ("flask", "fastapi"))
+            flask, fastapi = (self._measured(row.key, fw) for fw in FRAMEWORKS)
         else:
             flask, fastapi = row.flask, row.fastapi
         return Text(row.dimension, style="bold"), Text(flask), Text(fastapi)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.settings import AppSettings, SettingsError, resolve_python, split_setup
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
@@ -31,7 +32,6 @@ __all__ = ["CONFIG_LIMITS", "CONFIG_NAME", "KEYS", "find_config", "load_config"]
 CONFIG_NAME = "explorer.toml"
 CONFIG_LIMITS = FileLimits(max_bytes=256 * 1024, max_depth=8)
 KEYS = ("target", "dir", "python", "env", "env_file", "setup", "server")
-_TABLES = ("flask", "fastapi")
 
 
 def find_config(cwd: Path | None = None) -> Path | None:
@@ -110,10 +110,10 @@ def load_config(path: Path, named: bool = True) -> dict[str, AppSettings]:
         raise SettingsError(f"{path}: no [tool.explorer] table")
     if not isinstance(document, dict):
         raise SettingsError(f"{prefix}: must be a table")
-    unknown = [key for key in document if key not in _TABLES and not (key == "tool" and prefix == name)]
+    unknown = [key for key in document if key not in FRAMEWORKS and not (key == "tool" and prefix == name)]
     if unknown:
         raise SettingsError(f"{prefix}: unknown table or key {unknown[0]!r} (known: [flask], [fastapi])")
     base = path.resolve().parent
     where = f"{path}: " if prefix == name else f"{path}: [tool.explorer]."
     return {fw: _table(document[fw], f"{where}[{fw}]" if prefix == name else f"{where}{fw}", base)
-            for fw in _TABLES if fw in document}  # fmt: skip
+            for fw in FRAMEWORKS if fw in document}  # fmt: skip

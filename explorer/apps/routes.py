@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from explorer.apps.handlers import Endpoint, endpoints_from
 from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.frameworks import FRAMEWORKS, display_name
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.servers.kept import spawn_kept
 from explorer.runtime.servers.launch import child_argv, server_env
@@ -109,7 +109,7 @@ async def route_table(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> list
     """
     from explorer.apps.targets import failure_detail
 
-    name = {"flask": "Flask", "fastapi": "FastAPI"}.get(spec.framework, spec.framework)
+    name = display_name(spec.framework)
     try:
         await check_interpreter(spec)
     except PrestartError as exc:
@@ -275,6 +275,6 @@ def merge_routes(listings: Iterable[RouteListing]) -> list[RouteRow]:
     merged = []
     for (method, _key), templates in rows.items():
         first = next(iter(templates.values()))
-        frameworks = tuple(fw for fw in ("flask", "fastapi") if fw in templates)
+        frameworks = tuple(fw for fw in FRAMEWORKS if fw in templates)
         merged.append(RouteRow(method, first.pattern, frameworks, templates))
     return merged

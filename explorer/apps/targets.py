@@ -17,7 +17,8 @@ from pathlib import Path
 from explorer.apps.settings import AppSettings
 from explorer.runtime.child.apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers.specs import FRAMEWORKS, ServerSpec, ServerState, demo_spec
+from explorer.runtime.frameworks import FRAMEWORKS, display_name
+from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
 from explorer.runtime.userdata.datafile import user_path
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
 _MAX_TARGET = 300
 _MESSAGE_CHARS = 400
 _MESSAGE_LINES = 8
-_NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 
 
 class TargetError(ExplorerError):
@@ -77,7 +77,7 @@ def user_spec(
     target = check_target(target)
     given = settings or AppSettings()
     folder = given.dir or (check_app_dir(app_dir) if app_dir is not None else Path.cwd().resolve())
-    env = given.environment(f"the {_NAMES.get(framework, framework)} app's environment")
+    env = given.environment(f"the {display_name(framework)} app's environment")
     extra = {"python": given.python, "env": env, "setup": given.setup}
     if framework == "flask":
         server = given.server or flask_server
@@ -119,7 +119,7 @@ def specs_from_options(
     given = {"flask": flask or per_app["flask"].target, "fastapi": fastapi or per_app["fastapi"].target}
     for framework in FRAMEWORKS:
         if not given[framework] and _has_settings(per_app[framework]):
-            raise TargetError(f"settings for the {_NAMES[framework]} app need --{framework} (or target in the config)")
+            raise TargetError(f"settings for the {display_name(framework)} app need --{framework} (or target in the config)")
     if not given["flask"] and not given["fastapi"]:
         if app_dir is not None:
             raise TargetError("--app-dir needs --flask or --fastapi (or both)")
@@ -220,7 +220,7 @@ def startup_problems(session: object) -> list[str]:
         if status.state is ServerState.READY:
             continue
         spec = server.spec
-        name = _NAMES.get(spec.framework, spec.framework)
+        name = display_name(spec.framework)
         reason = failure_detail(server.log.lines())
         detail = f"; its last lines:\n{status.detail}" if status.detail else ""
         if reason:

@@ -27,6 +27,7 @@ from explorer.bench.plan import BenchPlan
 from explorer.bench.saturation import client_behind, describe, saturation
 from explorer.bench.scenarios import Scenario
 from explorer.bench.stats import CLIENT_ERRORS
+from explorer.runtime.frameworks import NAMES as FRAMEWORK_NAMES
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
@@ -35,8 +36,7 @@ __all__ = [
 ]  # fmt: skip
 
 NAMES = {
-    "flask": "Flask",
-    "fastapi": "FastAPI",
+    **FRAMEWORK_NAMES,
     "fastapi-def": "FastAPI def",
     "fastapi-base": "FastAPI BaseHTTPMiddleware",
 }

@@ -21,7 +21,8 @@ from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
 from explorer.cli.common import add_server_options, check_outputs, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers.specs import FRAMEWORKS, ServerSpec
+from explorer.runtime.frameworks import FRAMEWORKS
+from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
 

@@ -26,6 +26,7 @@ from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
 from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.http.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.http.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
@@ -44,7 +45,7 @@ def build_parser() -> OneLineParser:
     send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
     send.add_argument("method", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     send.add_argument("path", help="path with optional query, starting with '/'")
-    send.add_argument("--framework", choices=("flask", "fastapi", "both"), default="both")
+    send.add_argument("--framework", choices=(*FRAMEWORKS, "both"), default="both")
     body = send.add_mutually_exclusive_group()
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")

@@ -15,6 +15,7 @@ from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
 from explorer.cli.common import add_server_options, check_outputs, fail, positive_int, print_json, run_async, say
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = ["add_parity_parser", "cmd_parity"]
@@ -123,7 +124,7 @@ async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str
     notes = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
     operations = []
     for row in merge_routes(listings.values()):
-        if row.frameworks != ("flask", "fastapi"):
+        if row.frameworks != FRAMEWORKS:
             notes.append(f"{row.method} {row.pattern}: only in {row.frameworks[0]}, not generated")
             continue
         request = row.request

@@ -20,11 +20,11 @@ from explorer.content.catalog import SAMPLES
 from explorer.content.comparison import MEASURED_ROWS, Measurements, table_rows
 from explorer.content.explain import why
 from explorer.content.stream import is_streamed, timeline
+from explorer.runtime.frameworks import FRAMEWORKS, display_name
 from explorer.runtime.http.client import Exchange
 from explorer.runtime.servers.specs import ServerStatus
 from explorer.runtime.userdata.bounded import printable
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 MAX_BODY_LINES = 40
 
 
@@ -131,7 +131,7 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
             parts.append(shown("\n".join(timeline(exchange, MAX_BODY_LINES)), lines=True))
         else:
             parts.append(pretty_body(exchange))
-    title = NAMES.get(exchange.framework, exchange.framework)
+    title = display_name(exchange.framework)
     subtitle = label or (server.describe() if server else "")
     return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=shown(subtitle), title_align="left")
 
@@ -153,7 +153,7 @@ def validation_table(exchange: Exchange) -> Table:
 
 def log_panel(framework: str, lines: Sequence[str]) -> Panel:
     """A server's last log lines (its traceback, usually), shown under an answer that failed."""
-    title = f"{NAMES.get(framework, framework)} server log, last {len(lines)} lines"
+    title = f"{display_name(framework)} server log, last {len(lines)} lines"
     text = Text.from_ansi(printable("\n".join(lines), keep="\n\t", colours=True))  # its colours, nothing else
     return Panel(text, title=Text(title, style="bold"), title_align="left", border_style="red")
 
@@ -194,12 +194,12 @@ def samples_view(width: int | None = None) -> Table:
     return whole_cells(table, [0])
 
 
-def table_view(measurements: Measurements | None = None, frameworks: Iterable[str] = ("flask", "fastapi")) -> Table:
+def table_view(measurements: Measurements | None = None, frameworks: Iterable[str] = FRAMEWORKS) -> Table:
     table = Table("Dimension", "Flask", "FastAPI", title="Flask vs FastAPI", show_lines=True)
     for row in table_rows():
         table.add_row(Text(row.dimension, style="bold"), Text(row.flask), Text(row.fastapi))
     if measurements is not None:
         for row in MEASURED_ROWS:
-            cells = [Text(measurements.cell(row.key, fw)) for fw in ("flask", "fastapi")]
+            cells = [Text(measurements.cell(row.key, fw)) for fw in FRAMEWORKS]
             table.add_row(Text(row.dimension, style="bold"), *cells)
     return whole_cells(table)

@@ -19,8 +19,8 @@ from explorer.cli.render import shown, whole_cells
 from explorer.parity.check import ParityReport, ParityResult
 from explorer.parity.differences import MISSING, Difference, show
 from explorer.parity.secrets import REDACTED, Redactor
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 _MARK = {
     "match": ("✓ match", "green"),
     "declared": ("✓ declared", "green"),
@@ -116,7 +116,7 @@ def _captures(result: ParityResult, redactor: Redactor) -> str:
     shown = []
     for name in names:
         values = []
-        for fw in ("flask", "fastapi"):
+        for fw in FRAMEWORKS:
             value = result.captures.get(fw, {}).get(name, MISSING)
             hidden = REDACTED if name in result.secret_names and redactor.enabled else show(redactor.value(value))
             values.append(f"{NAMES[fw]} {hidden}")
@@ -156,7 +156,7 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
     table = Table("method", "route", "Flask", "FastAPI", "example request", title="Routes")
     for row in rows:
         marks = [
-            Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in ("flask", "fastapi")
+            Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in FRAMEWORKS
         ]
         request = row.request
         extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]

@@ -11,6 +11,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from explorer.runtime.frameworks import display_name
+
 if TYPE_CHECKING:
     from explorer.runtime.http.exchange import Exchange
 
@@ -20,7 +22,6 @@ MAX_DEPTH = 32  # levels walked into nested JSON; deeper, the place is named by 
 KEY_CHARS = 24  # of one field name shown
 PATH_CHARS = 60  # of the whole path shown
 _BLOCK = 64 * 1024  # bytes compared at once when looking for the first that differs
-_FRAMEWORKS = {"flask": "Flask", "fastapi": "FastAPI"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -88,7 +89,7 @@ def first_byte_difference(left: bytes, right: bytes) -> int:
 
 
 def _name(answer: Exchange) -> str:
-    return _FRAMEWORKS.get(answer.framework, answer.framework)
+    return display_name(answer.framework)
 
 
 def body_detail(left: Exchange, right: Exchange) -> str:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.http.request import RequestSpec
 
 __all__ = ["JSON_HEADERS", "Expect", "Sample", "both", "each", "get", "multipart", "post", "urlencoded"]
@@ -61,7 +62,7 @@ class Sample:
     claim: str
     expect: dict[str, Expect] = field(default_factory=dict)
     burst: int = 1
-    frameworks: tuple[str, ...] = ("flask", "fastapi")
+    frameworks: tuple[str, ...] = FRAMEWORKS
     topic_title: str = ""  # filled in by the catalog from its TOPICS
     since: str = ""  # the versions the claim needs, "Package X.Y" joined by ", " (tests check the installed ones)
 
@@ -108,7 +109,7 @@ def multipart(path: str, fields: dict[str, str], files: tuple[tuple[str, str, st
 
 def both(status: int, *locations: str, **details: Any) -> dict[str, Expect]:
     """The same answer from both frameworks."""
-    return {fw: Expect(status, locations, **details) for fw in ("flask", "fastapi")}
+    return {fw: Expect(status, locations, **details) for fw in FRAMEWORKS}
 
 
 def each(flask: Expect, fastapi: Expect) -> dict[str, Expect]:

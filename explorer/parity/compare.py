@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from explorer.parity.declared import Expectation, body_patterns, split_declared
-from explorer.parity.differences import MISSING, NAMES, PAIR, Difference, cut, excerpt
+from explorer.parity.differences import MISSING, Difference, cut, excerpt
 from explorer.parity.jsondiff import DiffIncomplete, diff_json
 from explorer.parity.noise import Noise
 from explorer.parity.suite import ParityCase, ParityOptions
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.userdata.bounded import MAX_ANSWER_DEPTH, DataLimitError, loads_json
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def _body_differences(
     """The body's differences and how many more were found than listed."""
     pair = (flask, fastapi)
     texts = [_local(e.text, e) for e in pair]
-    cut = [NAMES[fw] for fw, e in zip(PAIR, pair, strict=True) if e.truncated]
+    cut = [NAMES[fw] for fw, e in zip(FRAMEWORKS, pair, strict=True) if e.truncated]
     if cut:
         if texts[0] != texts[1]:
             return [_text_difference(texts[0], texts[1])], 0
@@ -203,14 +204,14 @@ def _body_differences(
         return differences, found.more
     if texts[0] == texts[1]:
         return [], 0  # the same text, compared in full
-    deep = [f"{NAMES[fw]}'s answer is {v.reason}" for fw, v in zip(PAIR, values, strict=True)
+    deep = [f"{NAMES[fw]}'s answer is {v.reason}" for fw, v in zip(FRAMEWORKS, values, strict=True)
             if isinstance(v, _NotJson) and v.reason]  # fmt: skip
     if deep:
         return [_incomplete("; ".join(deep))], 0
     if isinstance(values[0], _NotJson) != isinstance(values[1], _NotJson):
         side = "Flask" if not isinstance(values[0], _NotJson) else "FastAPI"
         return [_whole(texts[0], texts[1], f"JSON only from {side}")], 0
-    shown = [_without_lines(t, noise.lines.get(fw, set())) for fw, t in zip(PAIR, texts, strict=True)]
+    shown = [_without_lines(t, noise.lines.get(fw, set())) for fw, t in zip(FRAMEWORKS, texts, strict=True)]
     shown = [_blank(t, options.ignore_regex, deadline) for t in shown]
     if shown[0] == shown[1]:
         return [], 0

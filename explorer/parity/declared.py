@@ -22,11 +22,12 @@ from typing import Any
 
 from explorer.parity.differences import MISSING, Difference
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.frameworks import FRAMEWORKS
 
 __all__ = ["ASPECTS", "DeclarationError", "Expectation", "parse_expectations", "split_declared"]
 
 ASPECTS = ("status", "content-type", "header", "body")
-KEYS = ("aspect", "where", "reason", "flask", "fastapi")
+KEYS = ("aspect", "where", "reason", *FRAMEWORKS)
 
 
 class DeclarationError(ExplorerError):
@@ -67,7 +68,7 @@ class Expectation:
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {"aspect": self.aspect, "where": list(self.where), "reason": self.reason,
                                   "scope": self.scope}  # fmt: skip
-        for side in ("flask", "fastapi"):
+        for side in FRAMEWORKS:
             if getattr(self, side) is not MISSING:
                 result[side] = getattr(self, side)
         return result

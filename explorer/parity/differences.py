@@ -11,15 +11,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from explorer.parity.secrets import Redactor
 
-__all__ = ["KEPT", "MISSING", "NAMES", "PAIR", "Difference", "cut", "excerpt", "show"]
+__all__ = ["KEPT", "MISSING", "Difference", "cut", "excerpt", "show"]
 
-PAIR = ("flask", "fastapi")
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 _SNIPPET = 120
 _PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
 EXCERPT_LINES = 8
@@ -116,7 +115,7 @@ class Difference:
         if self.aspect == "error" and self.where:
             return f"error: {where} could not be compared: {note}"
         if self.aspect == "error":
-            text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(PAIR, (flask, fastapi), strict=True) if v)
+            text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(FRAMEWORKS, (flask, fastapi), strict=True) if v)
             return f"error: {text}"
         if self.note.startswith("only in"):
             value = flask if self.note.endswith("Flask") else fastapi
@@ -129,7 +128,7 @@ class Difference:
         With ``redactor``, ``line`` and ``excerpt`` are made from values with their secrets hidden."""
         result: dict[str, Any] = {"aspect": self.aspect, "where": self.where}
         missing = []
-        for framework, value in zip(PAIR, (self.flask, self.fastapi), strict=True):
+        for framework, value in zip(FRAMEWORKS, (self.flask, self.fastapi), strict=True):
             if value is MISSING:
                 missing.append(framework)
             else:

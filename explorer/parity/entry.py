@@ -18,6 +18,7 @@ from explorer.parity.declared import DeclarationError, Expectation, parse_expect
 from explorer.parity.regexcheck import MAX_REGEXES, RegexRefused, check_regex
 from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.http.forms import FilePart, check_form, read_file_part
 from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
 from explorer.runtime.userdata.bounded import DataLimitError, measure, printable
@@ -28,8 +29,7 @@ __all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "par
 REQUEST_KEYS = ("method", "path", "headers", "body", "form", "files")
 SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
-              "capture", "flask", "fastapi", "expect_differences")  # fmt: skip
-FRAMEWORKS = ("flask", "fastapi")
+              "capture", *FRAMEWORKS, "expect_differences")  # fmt: skip
 MAX_NAMES = 1000  # ignore_keys or compare_headers per list
 MAX_NAME_CHARS = 1000
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from explorer.parity.differences import NAMES
 from explorer.parity.jsondiff import DiffIncomplete, diff_json
+from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import MAX_ANSWER_DEPTH, DataLimitError, format_path, loads_json
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class NoiseItem:
     frameworks: tuple[str, ...]
 
     def line(self) -> str:
-        who = " and ".join(NAMES.get(fw, fw) for fw in self.frameworks)
+        who = " and ".join(display_name(fw) for fw in self.frameworks)
         return f"{self.aspect} {self.where or '(whole body)'}: differs between two answers of {who}"
 
     def to_dict(self) -> dict[str, Any]:

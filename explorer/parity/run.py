@@ -18,13 +18,14 @@ from typing import Any
 
 from explorer.parity.compare import compare
 from explorer.parity.declared import Expectation
-from explorer.parity.differences import NAMES, PAIR, Difference
+from explorer.parity.differences import Difference
 from explorer.parity.noise import SAFE_METHODS, find_noise
 from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.steps import CommandStep, StepResult, run_command
 from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite, Step
 from explorer.parity.template import TemplateError, capture
 from explorer.runtime.errors import RequestError
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.http.cookies import CookieJar
 
 __all__ = ["RunState", "run_case", "run_parity"]
@@ -40,9 +41,9 @@ class RunState:
     sends the cookies the user collected in the workbench nor changes them.
     """
 
-    values: dict[str, dict[str, Any]] = field(default_factory=lambda: {fw: {} for fw in PAIR})
+    values: dict[str, dict[str, Any]] = field(default_factory=lambda: {fw: {} for fw in FRAMEWORKS})
     secret_names: set[str] = field(default_factory=set)
-    jars: dict[str, CookieJar] = field(default_factory=lambda: {fw: CookieJar() for fw in PAIR})
+    jars: dict[str, CookieJar] = field(default_factory=lambda: {fw: CookieJar() for fw in FRAMEWORKS})
 
     def secrets(self) -> list[Any]:
         return [v[name] for v in self.values.values() for name in self.secret_names if name in v]
@@ -53,15 +54,15 @@ async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[st
     from explorer.runtime.http.client import Exchange
 
     specs, problems = {}, {}
-    for framework in PAIR:
+    for framework in FRAMEWORKS:
         try:
             specs[framework] = case.sides[framework].render(state.values[framework])
         except (TemplateError, RequestError) as exc:
             problems[framework] = f"not sent: {exc}"
     if problems:  # neither app gets it: the two must stay in step for the requests after this one
         return {fw: Exchange(fw, specs.get(fw, case.request), error=problems.get(fw, "not sent: the other app's "
-                             "request could not be filled")) for fw in PAIR}  # fmt: skip
-    return {fw: await session.send_one(fw, specs[fw], jar=state.jars[fw]) for fw in PAIR}
+                             "request could not be filled")) for fw in FRAMEWORKS}  # fmt: skip
+    return {fw: await session.send_one(fw, specs[fw], jar=state.jars[fw]) for fw in FRAMEWORKS}
 
 
 async def run_case(
@@ -77,8 +78,8 @@ async def run_case(
     options = case.options(base)
     found_noise = None
     if noise and case.sides["flask"].method in SAFE_METHODS and not any(e.error for e in exchanges.values()):
-        again = {fw: await session.send_one(fw, exchanges[fw].spec, jar=state.jars[fw]) for fw in PAIR}
-        found_noise = find_noise({fw: (exchanges[fw], again[fw]) for fw in PAIR}, options.compare_headers)
+        again = {fw: await session.send_one(fw, exchanges[fw].spec, jar=state.jars[fw]) for fw in FRAMEWORKS}
+        found_noise = find_noise({fw: (exchanges[fw], again[fw]) for fw in FRAMEWORKS}, options.compare_headers)
     expectations = (*case.expectations, *file_expectations)
     # Off the event loop: a large answer takes a while to compare, and the app must keep drawing.
     found = await asyncio.to_thread(
@@ -87,7 +88,7 @@ async def run_case(
     result = ParityResult(case, exchanges, found.differences, found.more, found.declared)
     result.noise = found_noise.listed() if found_noise else []
     problems: dict[str, str] = {}
-    for framework in PAIR:
+    for framework in FRAMEWORKS:
         if exchanges[framework].error:
             continue
         values, failed = capture(case.captures.get(framework, ()), exchanges[framework])
@@ -116,7 +117,7 @@ async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[S
         return [await run_command(step, server.spec, phase, server.log) for server in servers]
     exchanges = await _exchanges(session, step, state)
     results = []
-    for framework in PAIR:
+    for framework in FRAMEWORKS:
         exchange = exchanges[framework]
         if exchange.error:
             results.append(StepResult(phase, step.name, framework, False, exchange.error))
@@ -167,7 +168,7 @@ async def run_parity(
         options.ignore_keys, options.ignore_order or None, options.compare_headers, options.ignore_regex
     )  # fmt: skip
     servers = {}
-    for framework in PAIR:
+    for framework in FRAMEWORKS:
         server = session.server(framework)
         servers[framework] = {
             **server.spec.to_dict(),

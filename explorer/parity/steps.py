@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from explorer.parity.entry import ParityCase, ParityFileError, brief, parse_case
+from explorer.runtime.frameworks import FRAMEWORKS
 
 __all__ = ["COMMAND_KEYS", "CommandStep", "StepResult", "is_command_step", "parse_step", "run_command"]
 
-COMMAND_KEYS = ("name", "command", "framework", "timeout", "flask", "fastapi")
+COMMAND_KEYS = ("name", "command", "framework", "timeout", *FRAMEWORKS)
 APP_KEYS = ("command", "timeout")  # what a `flask:` or `fastapi:` block of a command step may hold
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 _TAIL_LINES = 20
-_PAIR = ("flask", "fastapi")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class CommandStep:
 
     name: str
     argv: tuple[str, ...]
-    frameworks: tuple[str, ...] = _PAIR
+    frameworks: tuple[str, ...] = FRAMEWORKS
     timeout: float = DEFAULT_TIMEOUT
     own: tuple[tuple[str, tuple[str, ...], float], ...] = ()
 
@@ -86,7 +86,7 @@ def is_command_step(item: Any) -> bool:
     """A mapping with ``command``, or with a ``flask:``/``fastapi:`` block that has one."""
     if not isinstance(item, dict):
         return False
-    return "command" in item or any(isinstance(item.get(fw), dict) and "command" in item[fw] for fw in _PAIR)
+    return "command" in item or any(isinstance(item.get(fw), dict) and "command" in item[fw] for fw in FRAMEWORKS)
 
 
 def _argv(command: Any, where: str) -> tuple[str, ...]:
@@ -124,7 +124,7 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
     argv = _argv(item["command"], where) if "command" in item else ()
     timeout = _timeout(item.get("timeout", DEFAULT_TIMEOUT), where)
     own = []
-    for fw in _PAIR:
+    for fw in FRAMEWORKS:
         if fw not in item:
             continue
         block, here = item[fw], f"{where} ({fw})"
@@ -141,8 +141,8 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
     framework = item.get("framework", "both" if argv else None)
     if framework is None:  # only the apps with a command of their own
         frameworks = tuple(fw for fw, _, _ in own)
-    elif framework in ("flask", "fastapi", "both"):
-        frameworks = _PAIR if framework == "both" else (framework,)
+    elif framework in (*FRAMEWORKS, "both"):
+        frameworks = FRAMEWORKS if framework == "both" else (framework,)
     else:
         raise ParityFileError(f"{where}: 'framework' must be flask, fastapi or both, got {brief(framework)}")
     unused = [fw for fw, _, _ in own if fw not in frameworks]

@@ -20,7 +20,6 @@ from typing import Any
 
 from explorer.parity.declared import DeclarationError, Expectation, parse_expectations
 from explorer.parity.entry import (
-    FRAMEWORKS,
     ParityCase,
     ParityFileError,
     brief,
@@ -31,6 +30,7 @@ from explorer.parity.entry import (
 )
 from explorer.parity.steps import CommandStep, parse_step
 from explorer.parity.template import ESCAPE_HINT
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file
 
 __all__ = [

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES, display_name
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 OUTCOMES = {"match": "match", "declared": "match (declared)", "differ": "DIFFERS", "error": "ERROR"}
 
 
@@ -56,7 +56,7 @@ def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
     for framework, values in captures.items() if isinstance(captures, dict) else ():
         if isinstance(values, dict) and values:
             shown = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
-            lines.append(f"captured from {NAMES.get(framework, framework)}: {shown}")
+            lines.append(f"captured from {display_name(framework)}: {shown}")
     return tuple(lines)
 
 
@@ -67,7 +67,7 @@ def parity_report(document: dict[str, Any]) -> Report:
     options = document.get("options", {})
     results = document.get("results", [])
     facts = [("requests file", str(document.get("source", ""))), ("run at", str(document.get("started_at", "")))]
-    for fw in ("flask", "fastapi"):
+    for fw in FRAMEWORKS:
         server = servers.get(fw, {})
         if server:
             facts.append((NAMES[fw], f"{server.get('target')} under {server.get('label')}"))
@@ -134,7 +134,7 @@ def parity_report(document: dict[str, Any]) -> Report:
         ex = result.get("exchanges", {})
         curls = result.get("curl", {})
         blocks = tuple(
-            exchange_block(NAMES.get(fw, fw), ex[fw], curls.get(fw)) for fw in ("flask", "fastapi") if fw in ex
+            exchange_block(display_name(fw), ex[fw], curls.get(fw)) for fw in FRAMEWORKS if fw in ex
         )
         outcome = OUTCOMES.get(str(result.get("outcome")), "")
         lines = _difference_lines(result)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from explorer.content.comparison import table_rows
 from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
 from explorer.reports.labruns import lab_sections
+from explorer.runtime.frameworks import FRAMEWORKS
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
@@ -119,7 +120,7 @@ def session_report(document: dict[str, Any]) -> Report:
                                           tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),  # fmt: skip
     ]
     if measured:
-        rows = tuple((name, *(_ms(values.get(fw)) for fw in ("flask", "fastapi"))) for name, values in measured.items())
+        rows = tuple((name, *(_ms(values.get(fw)) for fw in FRAMEWORKS)) for name, values in measured.items())
         sections.append(Section("Measured on this machine", table=Table(("figure", "Flask", "FastAPI"), rows)))
     medians = document.get("medians")
     if not isinstance(medians, list):

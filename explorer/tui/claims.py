@@ -12,20 +12,16 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
     from explorer.content.explain import Difference
     from explorer.runtime.http.client import Exchange
 
-__all__ = ["NAMES", "NO_DIFFERENCE", "answer_switch", "comparison_line"]
+__all__ = ["NO_DIFFERENCE", "answer_switch", "comparison_line"]
 
-NAMES = {"flask": "Flask", "fastapi": "FastAPI"}
 NO_DIFFERENCE = "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
-
-
-def _name(framework: str) -> str:
-    return NAMES.get(framework, framework)
 
 
 def _code(status: str) -> str:
@@ -35,8 +31,8 @@ def _code(status: str) -> str:
 def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference], frameworks: Sequence[str]) -> Text:
     """The differences line for the answers of one send."""
     if len(results) < 2:
-        sent = ", ".join(_name(fw) for fw in results) or "no server"
-        others = [_name(fw) for fw in frameworks if fw not in results]
+        sent = ", ".join(display_name(fw) for fw in results) or "no server"
+        others = [display_name(fw) for fw in frameworks if fw not in results]
         text = Text(f"Only {sent} was sent this request", style="bold")
         if others:
             text.append(f"; {' and '.join(others)} shows no answer to it, so there is nothing to compare.")
@@ -44,8 +40,8 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     failed = {fw: e for fw, e in results.items() if e.status is None}
     if failed:
         text = Text("Not compared: ", style="bold red")
-        text.append(printable("; ".join(f"{_name(fw)} gave no answer ({e.error})" for fw, e in failed.items())))
-        answered = [f"{_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed]
+        text.append(printable("; ".join(f"{display_name(fw)} gave no answer ({e.error})" for fw, e in failed.items())))
+        answered = [f"{display_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed]
         if answered:
             text.append(printable(f"; {', '.join(answered)}."))
         return text
@@ -69,7 +65,7 @@ def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int,
         if text:
             text.append("  │  ", style="dim")
         style = "bold reverse" if framework == front else "dim"
-        label = f" {_name(framework)} "
+        label = f" {display_name(framework)} "
         if exchange is not None:  # the status code alone: the chip below has the reason, the line has little room
             label += f"{exchange.status} " if exchange.status is not None else "ERROR "
             if 0 < numbers.get(framework, 0) < latest or framework in gone:

@@ -15,11 +15,9 @@ from pathlib import Path
 from explorer.runtime.errors import ServerError
 
 __all__ = [
-    "FASTAPI_SERVERS", "FLASK_SERVERS", "FRAMEWORKS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
+    "FASTAPI_SERVERS", "FLASK_SERVERS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
     "LAB_TARGETS", "demo_requests_file", "demo_spec", "lab_spec",
 ]  # fmt: skip
-
-FRAMEWORKS = ("flask", "fastapi")
 
 
 class ServerState(enum.StrEnum):

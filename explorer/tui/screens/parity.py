@@ -9,6 +9,7 @@ from textual import on, work
 
 from explorer.parity.secrets import Redactor
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import demo_requests_file
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
@@ -43,7 +44,7 @@ class ParityController(ParityScreen):
         from explorer.parity.check import run_parity
         from explorer.parity.suite import load_suite
 
-        if set(self.session.frameworks) != {"flask", "fastapi"}:
+        if set(self.session.frameworks) != set(FRAMEWORKS):
             self.show_error("Parity needs both a Flask app and a FastAPI app running.")
             return
         try:
