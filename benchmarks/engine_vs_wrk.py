@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from explorer.apps.bundled import demo_spec  # noqa: E402
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
 from explorer.bench.results import machine  # noqa: E402
-from explorer.runtime.servers.specs import demo_spec  # noqa: E402
 from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
 
 RATIO_TARGET = 0.95

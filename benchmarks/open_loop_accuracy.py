@@ -28,12 +28,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from explorer.apps.bundled import demo_spec  # noqa: E402
 from explorer.bench.levels import LevelResult  # noqa: E402
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
 from explorer.bench.omission import explain  # noqa: E402
 from explorer.bench.results import machine  # noqa: E402
 from explorer.bench.scenarios import SCENARIOS, Stall  # noqa: E402
-from explorer.runtime.servers.specs import demo_spec  # noqa: E402
 from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
 
 RATE_TOLERANCE = 0.01

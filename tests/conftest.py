@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.client import Exchange
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.specs import demo_spec
 from explorer.runtime.session import Session
 
 T = TypeVar("T")

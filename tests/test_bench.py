@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from explorer.apps.bundled import demo_spec, lab_spec
 from explorer.bench.external import parse_oha, parse_wrk, whole_seconds, wrk_argv
 from explorer.bench.loadgen import LoadConfig, LoadProgress, LoadResult, run_load
 from explorer.bench.plan import BenchError, BenchPlan
@@ -27,7 +28,7 @@ from explorer.bench.results import BenchEvent, BenchReport, LevelResult, compare
 from explorer.bench.runner import run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
-from explorer.runtime.servers.specs import ServerSpec, demo_spec, lab_spec
+from explorer.runtime.servers.specs import ServerSpec
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent

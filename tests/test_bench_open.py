@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.bench.hdr import LatencyHistogram
 from explorer.bench.levels import LevelResult, Spread
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
@@ -31,7 +32,7 @@ from explorer.bench.saturation import held, saturation
 from explorer.bench.scenarios import SCENARIOS, Stall
 from explorer.bench.servercpu import sample_tree
 from explorer.bench.stats import LatencySummary
-from explorer.runtime.servers.specs import ServerSpec, demo_spec
+from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.servers.supervisor import Supervisor
 from tests.conftest import LiveServers, family, wait_gone
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec
-from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.session import Session
 from tests.conftest import until
 

@@ -5,11 +5,17 @@ dependency) and under ``TYPE_CHECKING`` (a type is still something the module kn
 layers, from the bottom (README, "How it works"):
 
     demos                       imports nothing of ours
-    runtime                     servers, client, session; only demos (to find where they are installed)
-    apps, content, parity, bench   each on runtime only (content also on demos' data: their secret)
+    runtime                     knows no app: imports nothing of ours above it, not even demos
+    apps                        runtime, demos (the bundled apps' specs and where they lie)
+    content, parity             each on runtime only
+    bench                       runtime, apps (the lab runs the bundled demos)
     reports                     runtime, content
     panels                      the core's data types and pure functions; never the app
     tui, cli                    entry layers: nothing imports them, except cli opening the app
+
+Inside the runtime, its subpackages (``RUNTIME``): ``child`` (run in child processes under any
+interpreter) imports the standard library only; ``userdata``, then ``http`` (the client) and
+``servers`` (the supervisor), which never import each other; ``session`` joins the last two.
 """
 
 from __future__ import annotations
@@ -26,16 +32,28 @@ TOP = ("explorer", "panels", "demos")
 CORE = ("runtime", "apps", "content", "parity", "bench", "reports")
 ALLOWED: dict[str, set[str]] = {
     "demos": set(),
-    "runtime": {"demos"},
-    "apps": {"runtime"},
+    "runtime": set(),
+    "apps": {"runtime", "demos"},
     "content": {"runtime", "demos"},  # the catalog signs its session cookies with the demos' secret
     "parity": {"runtime"},
-    "bench": {"runtime"},
+    "bench": {"runtime", "apps"},
     "reports": {"runtime", "content"},
     "panels": {"runtime", "apps", "content", "parity", "bench"},
     "tui": {*CORE, "panels"},
     "cli": {*CORE, "tui"},  # `explorer` with no command opens the app
     "explorer": {"cli"},  # explorer/__main__.py
+}
+BASE = {"errors", "frameworks"}  # the runtime's own floor: anything but a child may use them
+RUNTIME: dict[str, set[str]] = {
+    "": {"faces"},  # explorer/runtime/__init__.py, the package's face
+    "faces": set(),
+    "errors": set(),
+    "frameworks": set(),
+    "child": set(),  # standard library only: these run under the user's interpreter
+    "userdata": BASE,
+    "http": BASE | {"userdata"},  # the client never imports the supervisor
+    "servers": BASE | {"child"},  # the supervisor never imports the client
+    "session": BASE | {"http", "servers"},
 }
 MAX_LINES = 400
 MAX_APP_LINES = 300
@@ -61,6 +79,11 @@ def layer(module: str) -> str:
         return top
     package = rest.split(".")[0]
     return package if (ROOT / "explorer" / package).is_dir() else "explorer"
+
+
+def part(module: str) -> str:
+    """``explorer.runtime.http.client``: ``http``; ``explorer.runtime.session``: ``session``; the face: ``""``."""
+    return module.split(".")[2] if module.count(".") >= 2 else ""
 
 
 def imports(module: str) -> Iterator[tuple[str, int]]:
@@ -101,6 +124,46 @@ def test_imports_point_down_only() -> None:
         if layer(target) != layer(m) and layer(target) not in ALLOWED[layer(m)]
     ]
     assert wrong == []
+
+
+def test_runtime_parts_import_only_what_their_rules_allow() -> None:
+    runtime = [m for m in MODULES if layer(m) == "runtime"]
+    assert {part(m) for m in runtime} == set(RUNTIME), {m: part(m) for m in runtime}
+    wrong = [
+        f"{MODULES[m].relative_to(ROOT)}:{line}: runtime.{part(m)} imports {target}"
+        for m in runtime
+        for target, line in imports(m)
+        if part(target) != part(m) and part(target) not in RUNTIME[part(m)]
+    ]
+    assert wrong == []
+
+
+def test_the_runtime_knows_no_app() -> None:
+    named = [
+        f"{MODULES[m].relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for m in MODULES
+        if layer(m) == "runtime"
+        for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("demos.")
+    ]
+    assert named == []
+
+
+def test_child_entry_points_import_only_the_standard_library_at_load() -> None:
+    """A child may run under the user's interpreter, where only the standard library is sure to be."""
+    import sys
+
+    children = [m for m in MODULES if m.startswith("explorer.runtime.child")]
+    assert "explorer.runtime.child.serve" in children and "explorer.runtime.child.routetable" in children
+    found = []
+    for module in children:
+        for node in ast.parse(MODULES[module].read_text(encoding="utf-8")).body:  # a server is imported where it runs
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{module}: {n}" for n in names
+                      if n.split(".")[0] not in (*sys.stdlib_module_names, "__future__")
+                      and not n.startswith("explorer.runtime.child")]  # fmt: skip
+    assert found == []
 
 
 def test_no_import_circles() -> None:

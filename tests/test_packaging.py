@@ -62,7 +62,7 @@ def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
 # What the Code tab does for GET /items/1 on each demo: the file of the app's module, then its handler.
 CODE_TAB = """
 from explorer.apps.source import find_handler, module_file
-from explorer.runtime.servers.specs import demo_spec
+from explorer.apps.bundled import demo_spec
 for fw in ("flask", "fastapi"):
     lookup = find_handler(module_file(demo_spec(fw).target), "GET", "/items/1", fw)
     print(lookup.route.function if lookup.route else lookup.note)

@@ -10,9 +10,9 @@ import os
 
 import psutil
 
+from explorer.apps.bundled import demo_spec
 from explorer.bench.loadgen import LoadConfig, run_load
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.specs import demo_spec
 from explorer.runtime.session import Session
 
 REQUESTS = 5000

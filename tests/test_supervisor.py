@@ -13,8 +13,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 from explorer.runtime.session import Session
 from tests.conftest import alive, family, until, wait_gone

@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.client import ServerClient
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.http.transport import TIMINGS, WireTransport
-from explorer.runtime.servers.specs import ServerSpec, demo_spec
+from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.session import Session
 from tests.conftest import until
 

@@ -14,13 +14,13 @@ from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.widgets import Button, DataTable, Input, Static, Tree
 
+from explorer.apps.bundled import demo_spec
 from explorer.bench.loadgen import LoadResult
 from explorer.bench.results import LevelResult
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary
 from explorer.content.catalog import SAMPLES, TOPICS, matching
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
-from explorer.runtime.servers.specs import demo_spec
 from explorer.tui.app import ExplorerApp
 from explorer.tui.keys import keymap_clashes, screen_commands
 from panels.docs_screen import DocsScreen

@@ -1,6 +1,6 @@
 """The apps under test: which to run, the routes they offer, their handlers' source, FastAPI's schema.
 
-Built on the runtime only. Public face (imported on first use):
+Built on the runtime, and on ``demos`` (to find where the bundled apps lie). Public face (imported on first use):
 
 - :func:`specs_from_options`, :func:`startup_problems`, :func:`import_error_line`, :func:`failure_detail`
   (``targets``): the demos, or the user's own Flask app and its FastAPI port, and why one did not start;
@@ -15,6 +15,7 @@ Built on the runtime only. Public face (imported on first use):
   the route table wherever the app defines it; :func:`find_handler`, :func:`module_file` (``source``):
   the same from the target's own module (the demos), read without importing it.
 - :func:`outline` (``openapi``): an OpenAPI document as a list of operations.
+- :func:`demo_spec`, :func:`demo_requests_file` (``bundled``): the bundled demos under each server offered.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ _WHERE = {
     "Endpoint": "handlers", "find_in_table": "handlers", "failure_detail": "targets", "route_table": "routes",
     "AppSettings": "settings", "find_config": "config", "load_config": "config",
     "Operation": "openapi", "outline": "openapi",
+    "FASTAPI_SERVERS": "bundled", "FLASK_SERVERS": "bundled", "demo_requests_file": "bundled", "demo_spec": "bundled",
 }  # fmt: skip
 
 __all__ = [
+    "FASTAPI_SERVERS", "FLASK_SERVERS", "demo_requests_file", "demo_spec",
     "AppSettings", "Endpoint", "failure_detail", "find_config", "find_in_table", "load_config", "route_table",
     "HandlerLookup", "Operation", "RouteListing", "RouteRow", "RouteTemplate", "TargetError", "check_target",
     "find_handler", "import_error_line", "list_all_routes", "list_routes", "merge_routes", "module_file",

@@ -14,11 +14,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from explorer.apps.bundled import demo_spec
 from explorer.apps.settings import AppSettings
 from explorer.runtime.child.apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS, display_name
-from explorer.runtime.servers.specs import ServerSpec, ServerState, demo_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.userdata.datafile import user_path
 
 __all__ = [

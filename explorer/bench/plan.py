@@ -11,10 +11,10 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from explorer.apps.bundled import FASTAPI_SERVERS, FLASK_SERVERS
 from explorer.bench.external import ENGINES, available
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_CONCURRENCY, STALL_RATE, Scenario, Target
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
 __all__ = [
     "DEFAULT_PAIR", "DEFAULT_REPEAT", "DURATION_S", "MAX_CONCURRENCY", "MAX_RATE", "MAX_RATES", "MAX_REPEAT", "PAIRS",

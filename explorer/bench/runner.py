@@ -13,11 +13,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from explorer.apps.bundled import lab_spec
 from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
 from explorer.bench.results import BenchReport
-from explorer.runtime.servers.specs import ServerSpec, ServerState, lab_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 
 __all__ = ["EventCallback", "run_bench", "spec_for"]

@@ -120,7 +120,7 @@ def specs_from_args(
 def user_specs(args: argparse.Namespace) -> list[ServerSpec] | None:
     """For the app: the user's specs, or None to let it run the demos."""
     specs = specs_from_args(args)
-    return None if all(spec.target.startswith("demos.") and spec.app_dir is None for spec in specs) else specs
+    return None if all(spec.demo for spec in specs) else specs
 
 
 def report_problems(session: Any) -> bool:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from explorer.apps.bundled import FASTAPI_SERVERS, FLASK_SERVERS
 from explorer.bench.external import ENGINES
 from explorer.bench.plan import (
     DEFAULT_PAIR,
@@ -30,7 +31,6 @@ from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
 from explorer.cli.common import cli_console, fail, run_async
 from explorer.cli.render_bench import progress_line, report_view
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.servers.specs import FASTAPI_SERVERS, FLASK_SERVERS
 
 if TYPE_CHECKING:
     from explorer.bench.levels import BenchEvent

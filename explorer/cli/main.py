@@ -165,7 +165,7 @@ async def _table(args: argparse.Namespace) -> int:
 
     measurements: Measurements | None = None
     if args.measure:
-        from explorer.runtime.servers.specs import demo_spec
+        from explorer.apps.bundled import demo_spec
         from explorer.runtime.session import Session
 
         demos = [demo_spec("flask", args.flask_server or "dev"), demo_spec("fastapi")]

@@ -22,7 +22,7 @@ from explorer.runtime.faces import lazy_face
 _WHERE = {
     "Session": "session",
     "FRAMEWORKS": "frameworks", "display_name": "frameworks", "ServerSpec": "servers.specs", "ServerState": "servers.specs",
-    "ServerStatus": "servers.specs", "demo_spec": "servers.specs",
+    "ServerStatus": "servers.specs",
     "ManagedServer": "servers.supervisor", "Supervisor": "servers.supervisor", "kill_all_now": "servers.supervisor",
     "METHODS": "http.request", "RequestSpec": "http.request", "curl_command": "http.request",
     "parse_request_line": "http.request",
@@ -40,7 +40,7 @@ _WHERE = {
 __all__ = [
     "FRAMEWORKS", "METHODS", "DataFileError", "DataLimitError", "Exchange", "ExplorerError", "FileLimits", "FilePart",
     "LogBuffer", "ManagedServer", "RequestError", "RequestSpec", "ServerClient", "ServerError", "ServerSpec",
-    "ServerState", "ServerStatus", "Session", "Supervisor", "ValidationIssue", "curl_command", "demo_spec", "display_name",
+    "ServerState", "ServerStatus", "Session", "Supervisor", "ValidationIssue", "curl_command", "display_name",
     "format_path", "kill_all_now", "load_data_file", "loads_json", "normalise", "parse_file_arg", "parse_form_field",
     "parse_request_line", "printable", "read_file_part",
 ]  # fmt: skip

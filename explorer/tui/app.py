@@ -24,12 +24,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
+from explorer.apps.bundled import demo_spec
 from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.comparison import Measurements
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, demo_spec
+from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
 from explorer.tui.focus import keep_focus
@@ -80,7 +81,7 @@ class ExplorerApp(ScreensApp):
         self._keymap = keymap or {}
         self.session = Session(self.specs, timeout=timeout)
         self._servers = self.session.supervisor.servers
-        self.demo = all(spec.target.startswith("demos.") for spec in self.specs)
+        self.demo = all(spec.demo for spec in self.specs)
         self.workbench = Workbench(self.session, self.history, initial=initial, demo=self.demo, mask=mask, id="work")
         self.life = Lifecycle(self, self.session, self.measurements, self.say)
         self.theme = THEME

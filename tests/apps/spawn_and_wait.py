@@ -8,7 +8,7 @@ import asyncio
 import json
 import sys
 
-from explorer.runtime.servers.specs import demo_spec
+from explorer.apps.bundled import demo_spec
 from explorer.runtime.session import Session
 
 

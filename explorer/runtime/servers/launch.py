@@ -43,11 +43,11 @@ def child_argv(spec: ServerSpec, module: str, *args: str) -> list[str]:
     return [interpreter(spec), CHILD, module, *args]
 
 
-def _project_paths() -> list[str]:
-    """Folders that hold the ``explorer`` and ``demos`` packages, whether installed or checked out."""
-    import demos
-
-    here = {str(Path(__file__).resolve().parents[3]), str(Path(demos.__file__).resolve().parent.parent)}
+def _project_paths(spec: ServerSpec) -> list[str]:
+    """The folder that holds the ``explorer`` package (installed or checked out), and a bundled demo's own."""
+    here = {str(Path(__file__).resolve().parents[3])}
+    if spec.demo_home is not None:
+        here.add(str(spec.demo_home))
     return sorted(here)
 
 
@@ -70,7 +70,7 @@ def server_env(spec: ServerSpec) -> dict[str, str]:
         env["VIRTUAL_ENV"] = venv
     paths = [str(spec.app_dir.resolve())] if spec.app_dir else []
     if own:
-        paths += _project_paths()
+        paths += _project_paths(spec)
     for text in (given.get("PYTHONPATH", ""), os.environ.get("PYTHONPATH", "")):  # the user's, after ours
         paths += [p for p in text.split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(paths)

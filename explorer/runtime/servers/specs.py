@@ -9,15 +9,10 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer.runtime.errors import ServerError
-
-__all__ = [
-    "FASTAPI_SERVERS", "FLASK_SERVERS", "ServerSpec", "ServerState", "ServerStatus", "StatusListener",
-    "LAB_TARGETS", "demo_requests_file", "demo_spec", "lab_spec",
-]  # fmt: skip
+__all__ = ["ServerSpec", "ServerState", "ServerStatus", "StatusListener"]
 
 
 class ServerState(enum.StrEnum):
@@ -42,7 +37,8 @@ class ServerSpec:
 
     A user's app may also name its own interpreter (``python``: a venv's ``bin/python``), variables
     added to its environment (``env``, names and values as given) and a set-up command run once in
-    its folder before the first start (``setup``, already split into arguments).
+    its folder before the first start (``setup``, already split into arguments). A bundled demo
+    names the folder its package lies in (``demo_home``), put on its import path.
     """
 
     framework: str
@@ -54,6 +50,12 @@ class ServerSpec:
     python: str | None = None
     env: tuple[tuple[str, str], ...] = ()
     setup: tuple[str, ...] = ()
+    demo_home: Path | None = None  # a bundled demo: the folder its package lies in (explorer.apps.bundled)
+
+    @property
+    def demo(self) -> bool:
+        """One of the bundled demo apps (whose known routes and requests file the app offers)."""
+        return self.demo_home is not None
 
     @property
     def label(self) -> str:
@@ -127,67 +129,6 @@ _PARSERS = {
     "uvicorn": "httptools (C)", "gunicorn-uvicorn": "httptools (C)", "granian-wsgi": "hyper (Rust)",
     "granian-asgi": "hyper (Rust)",
 }  # fmt: skip
-FLASK_SERVERS = ("dev", "gunicorn", "gevent", "granian")
-FASTAPI_SERVERS = ("uvicorn", "gunicorn", "granian")
-GEVENT_CONNECTIONS = 1000  # gunicorn's own default worker_connections
-
-
-def demo_spec(
-    framework: str, flask_server: str = "dev", workers: int = 1, threads: int = 8, fastapi_server: str = "uvicorn"
-) -> ServerSpec:
-    """The spec for one of the bundled demo apps.
-
-    Flask: ``dev``, ``gunicorn`` (gthread, ``workers`` x ``threads``), ``gevent`` (gunicorn's gevent
-    worker, ``workers`` x 1,000 connections) or ``granian`` (``threads`` threads). FastAPI: ``uvicorn``
-    (one process; gunicorn with ``workers`` uvicorn workers when ``workers`` > 1), ``gunicorn``
-    (gunicorn with one uvicorn worker per core) or ``granian``.
-    """
-    if framework == "flask":
-        if flask_server not in FLASK_SERVERS:
-            raise ServerError(f"unknown Flask server {flask_server!r}; use {', '.join(FLASK_SERVERS)}")
-        kind = {"dev": "werkzeug", "gunicorn": "gunicorn", "gevent": "gunicorn-gevent", "granian": "granian-wsgi"}[
-            flask_server
-        ]
-        threads = GEVENT_CONNECTIONS if kind == "gunicorn-gevent" else threads
-        return ServerSpec("flask", kind, "demos.flask_app:app", workers=1 if kind == "granian-wsgi" else workers,
-                          threads=threads)  # fmt: skip
-    if framework == "fastapi":
-        if fastapi_server not in FASTAPI_SERVERS:
-            raise ServerError(f"unknown FastAPI server {fastapi_server!r}; use {', '.join(FASTAPI_SERVERS)}")
-        if fastapi_server == "granian":
-            return ServerSpec("fastapi", "granian-asgi", "demos.fastapi_app:app")
-        if fastapi_server == "gunicorn":
-            workers = os.cpu_count() or 1
-        kind = "uvicorn" if workers <= 1 else "gunicorn-uvicorn"
-        return ServerSpec("fastapi", kind, "demos.fastapi_app:app", workers=workers)
-    raise ServerError(f"unknown framework {framework!r}; use flask or fastapi")
-
-
-LAB_TARGETS = {"flask": "demos.lab_flask:app", "fastapi": "demos.lab_fastapi:app"}
-
-
-def lab_spec(framework: str, server: str, workers: int = 1, threads: int = 8) -> ServerSpec:
-    """The performance lab's server: the demo's lab routes on a bare app (no session, no timing layer).
-
-    As :func:`demo_spec`, except that FastAPI under ``gunicorn`` runs ``workers`` uvicorn workers,
-    as many as Flask's gunicorn, so the gunicorn pair differs in the framework and not the process count.
-    """
-    if framework == "fastapi" and server == "gunicorn":
-        spec = ServerSpec("fastapi", "gunicorn-uvicorn", LAB_TARGETS["fastapi"], workers=workers)
-    elif framework == "flask":
-        spec = demo_spec("flask", server, workers, threads)
-    else:
-        spec = demo_spec("fastapi", fastapi_server=server)
-    return replace(spec, target=LAB_TARGETS[framework])
-
-
-def demo_requests_file() -> Path:
-    """The requests file that checks the demo apps for parity (shipped with them, so the Parity screen has one)."""
-    import demos
-
-    return Path(demos.__file__).resolve().parent / "parity.yaml"
-
-
 @dataclass(frozen=True)
 class ServerStatus:
     """An immutable snapshot of one server, handed to the UI and the CLI."""

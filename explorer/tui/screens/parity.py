@@ -7,10 +7,10 @@ from typing import Any
 
 from textual import on, work
 
+from explorer.apps.bundled import demo_requests_file
 from explorer.parity.secrets import Redactor
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
-from explorer.runtime.servers.specs import demo_requests_file
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
