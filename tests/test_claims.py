@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 from packaging.version import Version
 
+from explorer.apps.bundled import demo_spec
 from explorer.content.catalog import SAMPLES, by_id
 from explorer.content.catalog_forms import FLASK_COOKIE, STARLETTE_COOKIE
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, measure_latency
@@ -26,7 +27,6 @@ from explorer.content.cookie_format import flask_session, starlette_session
 from explorer.content.explain import why
 from explorer.content.guide import QUESTIONS
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.specs import demo_spec
 from tests.conftest import LiveServers
 
 ROOT = Path(__file__).resolve().parent.parent

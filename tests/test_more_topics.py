@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from explorer.apps.bundled import demo_spec
 from explorer.apps.handlers import endpoints_from, find_in_table
 from explorer.apps.routes import route_table
 from explorer.apps.source import find_handler, module_file
@@ -21,7 +22,7 @@ from explorer.content.catalog import SAMPLES, Sample
 from explorer.content.catalog_topics import TOPIC_SAMPLES
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.http.websocket import SocketError, WebSocketClient
-from explorer.runtime.servers.specs import ServerSpec, demo_spec
+from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.session import Session
 from tests.conftest import LiveServers, LoopThread
 
