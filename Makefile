@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench clean screenshot
+.PHONY: run test test-fast bench clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ PYTEST_ARGS ?= -n 3 --dist loadfile
 
 test: $(VENV)/.installed-test
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests that start no server and no process (marked `serverless`), in one process: seconds, not minutes.
+test-fast: $(VENV)/.installed-test
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -q -m serverless
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -2,24 +2,53 @@
 
 The servers run in a background event loop on a thread that lives for the whole session (a
 parent-death signal is tied to the spawning thread), and tests talk to them synchronously.
+
+Tests marked ``serverless`` (``make test-fast`` runs them) start no server and no process: a test
+so marked that asks for a server fixture is refused at collection, and one that listens on a socket
+or starts a process fails, so the mark cannot drift from the truth.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import psutil
 import pytest
+from werkzeug.serving import make_server
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.client import Exchange
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
+from tests.apps.echo_app import app as echo_app
 
 T = TypeVar("T")
+SERVER_FIXTURES = {"live", "live_gunicorn", "echo_url", "loop_thread"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    wrong = [item.nodeid for item in items
+             if item.get_closest_marker("serverless") and SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))]  # fmt: skip
+    if wrong:
+        raise pytest.UsageError(f"marked serverless but asks for a server: {', '.join(wrong)}")
+
+
+@pytest.fixture(autouse=True)
+def _serverless_starts_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test marked ``serverless`` fails if it listens on a socket or starts a process."""
+    if request.node.get_closest_marker("serverless") is None:
+        return
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("this test is marked serverless but starts a server or a process")
+
+    monkeypatch.setattr(socket.socket, "listen", refuse)
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 class LoopThread:
@@ -58,6 +87,19 @@ def loop_thread() -> Iterator[LoopThread]:
     loop = LoopThread()
     yield loop
     loop.close()
+
+
+@pytest.fixture(scope="session")
+def echo_url() -> Iterator[str]:
+    """The echo app (``tests/apps/echo_app.py``) on Werkzeug in a thread of this process: what its parsers found."""
+    server = make_server("127.0.0.1", 0, echo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 def _live(loop_thread: LoopThread, flask_server: str) -> Iterator[LiveServers]:

@@ -42,10 +42,12 @@ WHOLE = ("RuntimeError: BLOG_SECRET_KEY is not set! Steps to fix: 1. put BLOG_SE
          "2. start the app with that file")
 
 
+@pytest.mark.serverless
 def test_a_multi_line_message_is_read_whole_from_the_traceback() -> None:
     assert import_error_line(MULTI_LINE) == WHOLE
 
 
+@pytest.mark.serverless
 def test_the_childs_summary_line_is_preferred_and_long_messages_are_cut_at_a_word() -> None:
     message = "MONGODB_URI is not set!\n" + "word " * 200
     summary = json.dumps({"stage": "factory", "type": "OSError", "message": message})
@@ -63,6 +65,7 @@ def test_the_childs_summary_line_is_preferred_and_long_messages_are_cut_at_a_wor
 # --- the target, in the child ----------------------------------------------------------------------------
 
 
+@pytest.mark.serverless
 def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     from fastapi import FastAPI
     from flask import Flask
@@ -89,6 +92,7 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     assert apptarget.parse_target("pkg.web:make(1, name='x')") == ("pkg.web", ["make"], ([1], {"name": "x"}))
 
 
+@pytest.mark.serverless
 def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax() -> None:
     ours = {"explorer.runtime.child.apptarget", "explorer.runtime.child.procs", "explorer.runtime.faces"}
     children = [f"runtime/child/{path.name}" for path in sorted((ROOT / "explorer/runtime/child").glob("*.py"))]
@@ -110,6 +114,7 @@ def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax()
 # --- env files and settings ------------------------------------------------------------------------------
 
 
+@pytest.mark.serverless
 def test_dotenv_files_are_read_like_python_dotenv_reads_them(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text(
@@ -123,6 +128,7 @@ def test_dotenv_files_are_read_like_python_dotenv_reads_them(tmp_path: Path) -> 
     ]  # fmt: skip
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("text", "error"),
     [("1A=x\n", "line 1: '1A' is not a variable name"), ("A\n", "line 1: expected KEY=VALUE"),
@@ -138,6 +144,7 @@ def test_a_bad_env_file_is_one_line_naming_the_file_and_the_line(tmp_path: Path,
     assert str(caught.value).startswith(f"{env}: ") and error in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.serverless
 def test_an_env_file_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
     fifo = tmp_path / "env"
     os.mkfifo(fifo)
@@ -145,6 +152,7 @@ def test_an_env_file_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> 
         AppSettings(env_file=fifo).environment("--flask-env-file")
 
 
+@pytest.mark.serverless
 def test_settings_merge_with_the_command_line_over_the_file() -> None:
     base = AppSettings(target="a:app", python="/x", env=(("A", "1"), ("B", "1")), setup=("init",), server="gunicorn")
     given = AppSettings(env=(("A", "2"),), server="dev")
@@ -153,6 +161,7 @@ def test_settings_merge_with_the_command_line_over_the_file() -> None:
     assert dict(merged.environment("env")) == {"A": "2", "B": "1"}  # the later (command line) value wins
 
 
+@pytest.mark.serverless
 def test_setup_commands_are_split_like_a_shell_never_run_by_one(tmp_path: Path) -> None:
     assert split_setup("flask --app 'my blog' init-db", "") == ("flask", "--app", "my blog", "init-db")
     assert split_setup(["python", "-m", "blog.db"], "") == ("python", "-m", "blog.db")
@@ -162,6 +171,7 @@ def test_setup_commands_are_split_like_a_shell_never_run_by_one(tmp_path: Path) 
             split_setup(bad, "setup")
 
 
+@pytest.mark.serverless
 def test_an_interpreter_is_a_python_or_a_venv_folder(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
@@ -173,6 +183,7 @@ def test_an_interpreter_is_a_python_or_a_venv_folder(tmp_path: Path) -> None:
         resolve_python(str(tmp_path / "nope"), "--flask-python")
 
 
+@pytest.mark.serverless
 def test_a_server_under_another_interpreter_gets_its_bin_first_and_none_of_our_packages(tmp_path: Path) -> None:
     python = tmp_path / "venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
@@ -190,6 +201,7 @@ def test_a_server_under_another_interpreter_gets_its_bin_first_and_none_of_our_p
 # --- the config file ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.serverless
 def test_explorer_toml_paths_are_taken_from_its_folder(tmp_path: Path) -> None:
     (tmp_path / "flask-app").mkdir()
     config = tmp_path / "explorer.toml"
@@ -201,6 +213,7 @@ def test_explorer_toml_paths_are_taken_from_its_folder(tmp_path: Path) -> None:
     assert (flask.env, flask.setup, flask.server) == ((("DEBUG", "1"), ("NAME", "x")), ("flask", "init-db"), "gunicorn")
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("text", "error"),
     [("[flask]\ntargte = 'a:app'\n", "explorer.toml: [flask]: unknown key 'targte'"),
@@ -215,6 +228,7 @@ def test_a_bad_config_is_one_line_naming_the_entry(tmp_path: Path, text: str, er
     assert error in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.serverless
 def test_pyproject_holds_the_settings_under_tool_explorer(tmp_path: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n')
@@ -233,6 +247,7 @@ def answer(framework: str, status: int, body: bytes, ctype: str = "application/j
                     headers=(("Content-Type", ctype),))  # fmt: skip
 
 
+@pytest.mark.serverless
 def test_the_reason_for_an_answer_claims_only_what_it_knows() -> None:
     refused = why(answer("flask", 400, b'{"error": "incorrect username or password"}'))
     assert "malformed" not in refused and "own code refused" in refused
@@ -244,6 +259,7 @@ def test_the_reason_for_an_answer_claims_only_what_it_knows() -> None:
     assert "Log tab" not in crashed and "the server's log says which" in crashed
 
 
+@pytest.mark.serverless
 def test_example_requests_fill_declared_credentials_and_forms() -> None:
     file = {"type": "string", "format": "binary"}
     document = {

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from explorer.content.cookie_format import describe_cookie
 from explorer.runtime.http.client import ServerClient
 from explorer.runtime.http.cookies import MAX_COOKIE_BYTES, MAX_COOKIES, CookieJar, default_path, path_matches
 from explorer.runtime.http.request import RequestSpec
-from tests.apps.echo_app import app as echo_app
 
 
+@pytest.mark.serverless
 def test_paths_follow_rfc_6265() -> None:
     assert default_path("/") == default_path("/login") == default_path("/login?next=/a/b") == "/"
     assert default_path("/account/login") == "/account"
@@ -24,6 +21,7 @@ def test_paths_follow_rfc_6265() -> None:
     assert not path_matches("/account", "/accounts") and not path_matches("/account", "/")
 
 
+@pytest.mark.serverless
 def test_the_jar_stores_replaces_deletes_and_orders() -> None:
     jar = CookieJar()
     assert jar.update(["a=1; Path=/", "b=2; Path=/x; HttpOnly; SameSite=Lax", "c=3"], "/x/login") == []
@@ -40,6 +38,7 @@ def test_the_jar_stores_replaces_deletes_and_orders() -> None:
     assert jar.header_for("/") is None and len(jar) == 0
 
 
+@pytest.mark.serverless
 def test_what_a_server_sets_is_bounded_and_refusals_are_notes() -> None:
     jar = CookieJar()
     notes = jar.update(["novalue", "=x", f"big={'x' * MAX_COOKIE_BYTES}", "d=1; Domain=example.com",
@@ -49,18 +48,6 @@ def test_what_a_server_sets_is_bounded_and_refusals_are_notes() -> None:
     assert [c.name for c in jar.cookies()] == ["ok"] and jar.cookies()[0].expires is None  # bad attributes ignored
     notes = jar.update([f"c{i}=1" for i in range(MAX_COOKIES + 5)], "/")
     assert len(jar) == MAX_COOKIES and len(notes) == 6 and "holds 50 cookies already" in notes[0]
-
-
-@pytest.fixture(scope="module")
-def echo_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, echo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 async def test_a_login_then_a_page_carries_the_session(echo_url: str) -> None:

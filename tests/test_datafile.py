@@ -58,12 +58,14 @@ def refused(text: str, fmt: str, message: str) -> None:
         assert any(m in line for m in message.split(" | ")) and "\n" not in line and len(line) < 400, line
 
 
+@pytest.mark.serverless
 def test_the_billion_laughs_is_refused_while_loading() -> None:
     assert len(BOMB.encode()) < 800
     refused(BOMB, "yaml", "larger than 16 MiB once its aliases are expanded")
     refused(LAUGHS, "yaml", "larger than 16 MiB once its aliases are expanded")
 
 
+@pytest.mark.serverless
 def test_aliases_within_bounds_are_shared_values() -> None:
     document = parse_yaml_both("h: &h {X-A: '1'}\nrequests: [{path: /a, headers: *h}, {path: /b, headers: *h}]\n")
     assert isinstance(document, dict) and document["requests"][1]["headers"] == {"X-A": "1"}
@@ -72,18 +74,21 @@ def test_aliases_within_bounds_are_shared_values() -> None:
     refused("- *nowhere\n", "yaml", "undefined alias")
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
 @pytest.mark.parametrize("depth", [MAX_FILE_DEPTH + 1, 100_000])
 def test_nesting_past_the_bound_is_one_line(fmt: str, depth: int) -> None:
     refused("[" * depth + "]" * depth, fmt, f"nested deeper than {MAX_FILE_DEPTH} levels")
 
 
+@pytest.mark.serverless
 def test_nesting_within_the_bound_loads_and_block_yaml_is_bounded_too() -> None:
     assert parse_data("[" * MAX_FILE_DEPTH + "]" * MAX_FILE_DEPTH, "json", LIMITS, "f") is not None
     assert parse_yaml_both("[" * MAX_FILE_DEPTH + "]" * MAX_FILE_DEPTH) is not None
     refused("".join("  " * i + "-\n" for i in range(MAX_FILE_DEPTH + 5)), "yaml", "nested deeper than 600 levels")
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("text", "fmt", "message"),
     [
@@ -106,10 +111,12 @@ def test_numbers_surrogates_and_syntax_are_one_line(text: str, fmt: str, message
     refused(text, fmt, message)
 
 
+@pytest.mark.serverless
 def test_a_surrogate_pair_is_fine() -> None:
     assert parse_data('["\\ud83d\\ude00"]', "json", LIMITS, "f") == ["\U0001f600"]
 
 
+@pytest.mark.serverless
 def test_only_regular_files_of_bounded_size(tmp_path: Path) -> None:
     fifo = tmp_path / "requests.yaml"
     os.mkfifo(fifo)
@@ -127,6 +134,7 @@ def test_only_regular_files_of_bounded_size(tmp_path: Path) -> None:
         load_data_file(tmp_path / "missing.yaml", LIMITS)
 
 
+@pytest.mark.serverless
 def test_encodings(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_bytes(b'\xef\xbb\xbf[{"path": "/caf\xc3\xa9"}]')
@@ -139,6 +147,7 @@ def test_encodings(tmp_path: Path) -> None:
         load_data_file(path, LIMITS)
 
 
+@pytest.mark.serverless
 def test_a_body_is_measured_before_it_is_written_out(tmp_path: Path) -> None:
     """Aliases within the file's bound can still stand for a body past 1 MiB: refused without building it."""
     lines = ["requests:", "  - name: wide", "    path: /x", "    body:", '      s: &s "' + "x" * 1000 + '"']
@@ -158,6 +167,7 @@ documents = st.recursive(
 )
 
 
+@pytest.mark.serverless
 @settings(max_examples=150, deadline=None)
 @given(documents, st.sampled_from(["json", "yaml"]))
 def test_any_document_loads_or_is_refused_in_one_line(document: object, fmt: str) -> None:
@@ -168,6 +178,7 @@ def test_any_document_loads_or_is_refused_in_one_line(document: object, fmt: str
         assert "\n" not in str(exc) and str(exc).startswith("f: ")
 
 
+@pytest.mark.serverless
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=60), st.sampled_from(["json", "yaml", "toml"]))
 def test_any_text_loads_or_is_refused_in_one_line(text: str, fmt: str) -> None:

@@ -9,15 +9,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.formparser import parse_form_data
-from werkzeug.serving import make_server
 
 from explorer.runtime.errors import RequestError
 from explorer.runtime.http import forms
@@ -36,19 +33,6 @@ from explorer.runtime.http.forms import (
     read_file_part,
 )
 from explorer.runtime.http.request import RequestSpec, curl_command
-from tests.apps.echo_app import app as echo_app
-
-
-@pytest.fixture(scope="module")
-def echo_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, echo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 async def _send(url: str, spec: RequestSpec, burst: int = 1):  # type: ignore[no-untyped-def]
@@ -108,6 +92,7 @@ async def test_a_burst_encodes_the_form_once_and_every_copy_is_parsed(echo_url: 
     assert len(calls) == 1
 
 
+@pytest.mark.serverless
 def test_a_boundary_found_in_a_file_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = iter(["0" * 32, "1" * 32])
     monkeypatch.setattr(forms.secrets, "token_hex", lambda n: next(tokens))
@@ -118,6 +103,7 @@ def test_a_boundary_found_in_a_file_is_never_used(monkeypatch: pytest.MonkeyPatc
 _NAME = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n%/\\"), min_size=1, max_size=20)
 
 
+@pytest.mark.serverless
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(_NAME, st.text(st.characters(exclude_categories=("Cs",)), max_size=50)), max_size=5),
@@ -142,6 +128,7 @@ def test_werkzeug_parses_any_multipart_body_back_to_what_was_encoded(
     assert received == sent
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
@@ -160,6 +147,7 @@ def test_forms_past_the_bounds_are_refused_in_one_line(spec: RequestSpec, messag
         spec.checked()
 
 
+@pytest.mark.serverless
 def test_an_encoded_form_over_the_cap_is_refused() -> None:
     three = tuple(FilePart("f", f"{i}", b"x" * MAX_FILE_BYTES) for i in range(3))
     with pytest.raises(RequestError, match="encoded form is larger than the 2048 KiB"):
@@ -171,6 +159,7 @@ async def test_a_refused_form_is_an_error_string_not_an_exception(echo_url: str)
     assert exchange.status is None and exchange.error and exchange.error.startswith("not sent: a request carries either")
 
 
+@pytest.mark.serverless
 def test_parse_form_and_file_arguments() -> None:
     assert parse_form_field("q=a=b") == ("q", "a=b")
     assert parse_form_field("empty=") == ("empty", "")
@@ -185,6 +174,7 @@ def test_parse_form_and_file_arguments() -> None:
             parse_file_arg(bad)
 
 
+@pytest.mark.serverless
 def test_read_file_part_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_bytes(b"hello")
     part = read_file_part("doc", tmp_path / "notes.txt")
@@ -200,6 +190,7 @@ def test_read_file_part_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path
         assert "\n" not in str(caught.value) and str(caught.value).startswith("file for field 'doc': ")
 
 
+@pytest.mark.serverless
 def test_curl_command_sends_the_same_form() -> None:
     url = "http://127.0.0.1:5000"
     assert curl_command(RequestSpec("POST", "/f", form=(("a b", "1&2"),)), url) == \
@@ -209,6 +200,7 @@ def test_curl_command_sends_the_same_form() -> None:
         "curl -i -X POST --form-string n=@not-a-file -F 'doc=@a.txt;type=text/plain' http://127.0.0.1:5000/f"  # fmt: skip
 
 
+@pytest.mark.serverless
 def test_multipart_layout_is_the_browser_one() -> None:
     body = encode_multipart((("a", "1"),), (FilePart("f", "x.txt", b"hi", "text/plain"),), "B")
     assert body == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
@@ -216,6 +208,7 @@ def test_multipart_layout_is_the_browser_one() -> None:
                     b"--B--\r\n")  # fmt: skip
 
 
+@pytest.mark.serverless
 def test_the_editor_text_of_a_form_reads_back_and_keeps_loaded_files(tmp_path: Path) -> None:
     known = (FilePart("doc", "sample.txt", b"from the sample", "text/plain"),)
     text = form_text((("name", "pen"), ("note", "a=b")), known)
@@ -234,6 +227,7 @@ def test_the_editor_text_of_a_form_reads_back_and_keeps_loaded_files(tmp_path: P
     assert form_media_type("application/json") is None
 
 
+@pytest.mark.serverless
 def test_multipart_without_a_file_is_still_multipart() -> None:
     spec = RequestSpec("POST", "/f", form=(("a", "1"),), multipart=True).checked()
     headers, body = spec.encoded(boundary="B")

@@ -13,6 +13,7 @@ import pytest
 from explorer.runtime.http.cookies import CookieJar
 
 
+@pytest.mark.serverless
 def test_a_huge_or_odd_max_age_is_a_cookie_note_never_an_exception() -> None:
     """A 400-digit Max-Age raised OverflowError out of the jar (a traceback in `send`) before the fix."""
     jar = CookieJar()
@@ -27,6 +28,7 @@ def test_a_huge_or_odd_max_age_is_a_cookie_note_never_an_exception() -> None:
     assert kept["arabic"].expires is None  # digits that are not ASCII: the attribute is ignored
 
 
+@pytest.mark.serverless
 def test_placeholders_are_sized_before_they_are_filled() -> None:
     """300 copies of a captured megabyte took 630 MB before the fix; each part is now refused unbuilt."""
     import tracemalloc
@@ -53,6 +55,7 @@ def test_placeholders_are_sized_before_they_are_filled() -> None:
     assert again.header("x-a") == "{{a}}{{a}}" * 2  # a filled value is never scanned again
 
 
+@pytest.mark.serverless
 def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     """`(a|aa)+$` on 60 a's and a '!' backtracks for hours with `re`; it must end as "not compared"."""
     from explorer.parity import compare as comparing
@@ -74,6 +77,7 @@ def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
     assert "backtracks catastrophically" in found.differences[0].note
 
 
+@pytest.mark.serverless
 def test_an_example_body_from_a_self_referring_schema_is_bounded() -> None:
     """Ten properties that each refer back to their object made a 3 MB example (twenty: gigabytes) before the fix."""
     from explorer.apps.templates import openapi_routes
@@ -171,6 +175,7 @@ async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer(
         await server.wait_closed()
 
 
+@pytest.mark.serverless
 def test_a_variable_too_large_for_the_kernel_is_named_before_any_start() -> None:
     """32,768 four-byte characters pass the character bound but not exec: "Argument list too long" before the fix."""
     from explorer.runtime.userdata.envfile import EnvError, parse_assignment, parse_dotenv

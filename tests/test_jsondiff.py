@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from explorer.parity.jsondiff import MAX_CHANGES, Change, DiffIncomplete, diff_json
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 
 def products(count: int) -> list[dict[str, Any]]:
     return [{"id": i, "name": f"product {i}", "price": 10 + i / 4, "tags": ["a", "b"], "stock": i % 7}

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 ROOT = Path(__file__).resolve().parent.parent
 TOP = ("explorer", "panels", "demos")
 CORE = ("runtime", "apps", "content", "parity", "bench", "reports")

@@ -20,14 +20,6 @@ APPS = Path(__file__).resolve().parent / "apps"
 
 
 @pytest.fixture(scope="module")
-def loop_thread() -> Iterator[LoopThread]:
-    loop = LoopThread()
-    yield loop
-    loop.close()
-    loop.loop.close()
-
-
-@pytest.fixture(scope="module")
 def forms(loop_thread: LoopThread) -> Iterator[Session]:
     session = Session(specs_from_options("forms_flask:app", "forms_fastapi:app", APPS), timeout=10)
     loop_thread.run(session.start())

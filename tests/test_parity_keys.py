@@ -23,6 +23,8 @@ from explorer.runtime.errors import RequestError
 from explorer.runtime.http.client import Exchange, SentRequest
 from explorer.runtime.http.request import RequestSpec
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 
 def answer(framework: str, status: int, body: str, content_type: str = "application/json", **headers: str) -> Exchange:
     port = 1111 if framework == "flask" else 2222

@@ -19,6 +19,8 @@ from explorer.runtime.http.client import Exchange, SentRequest
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.userdata.bounded import format_path
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 # --- the JSON diff ---------------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ from explorer.runtime.errors import RequestError
 from explorer.runtime.http.pasted import looks_pasted, read_pasted
 from explorer.runtime.http.request import RequestSpec, curl_command
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 OURS = ["http://127.0.0.1:41001", "http://127.0.0.1:41002"]
 
 

@@ -21,6 +21,8 @@ from explorer.runtime.http.request import (
     request_target,
 )
 
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
+
 
 def test_parse_request_line() -> None:
     assert parse_request_line("get /items/1?q=x") == RequestSpec("GET", "/items/1?q=x")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from explorer.content.catalog import SAMPLES, by_id
 from explorer.content.comparison import Measurements
 from explorer.content.explain import Difference
@@ -12,6 +14,7 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.tui.claims import NO_DIFFERENCE, answer_switch, comparison_line
 
 
+@pytest.mark.serverless
 def test_the_guide_names_samples_as_the_catalog_shows_them() -> None:
     everything = {key: True for key in (q.key for q in QUESTIONS)}
     texts = [q.text for q in QUESTIONS] + [q.reason for q in QUESTIONS] + list(recommend(everything).reasons)
@@ -21,6 +24,7 @@ def test_the_guide_names_samples_as_the_catalog_shows_them() -> None:
     assert burst is not None and any(burst.title in t for t in texts)
 
 
+@pytest.mark.serverless
 def test_the_markdown_export_says_a_burst_is_a_burst() -> None:
     spec = RequestSpec("GET", "/io/blocking?ms=100")
     stats = BurstStats(count=5, wall_ms=515.0, min_ms=102.0, median_ms=309.0, max_ms=514.0, errors=0, statuses={"200": 5})
@@ -33,6 +37,7 @@ def test_the_markdown_export_says_a_burst_is_a_burst() -> None:
     assert "102 ms to 514 ms (median 309 ms)" in markdown and "200 ×5" in markdown
 
 
+@pytest.mark.serverless
 def test_the_export_keeps_each_requests_server_and_the_medians_per_server() -> None:
     """A restart between two requests: each keeps the process that answered it; bursts and errors add no median."""
     dev = {"label": "Werkzeug dev server (threaded)", "server": "werkzeug", "pid": 11, "versions": {"Flask": "3.1.3"}}
@@ -60,6 +65,7 @@ def answer(framework: str, status: int | None, error: str | None = None) -> Exch
     return Exchange(framework, RequestSpec(), status=status, reason="OK" if status else "", error=error)
 
 
+@pytest.mark.serverless
 def test_two_answers_are_compared_only_when_both_came_back() -> None:
     frameworks = ["flask", "fastapi"]
     both_failed = {"flask": answer("flask", None, "timed out"), "fastapi": answer("fastapi", None, "connection refused")}
@@ -76,12 +82,14 @@ def test_two_answers_are_compared_only_when_both_came_back() -> None:
     assert differ == "Differences: status: 404 ≠ 422"
 
 
+@pytest.mark.serverless
 def test_the_answer_line_marks_an_earlier_send() -> None:
     shown = {"flask": answer("flask", 404), "fastapi": answer("fastapi", 422)}
     line = answer_switch(shown, "fastapi", latest=3, numbers={"flask": 2, "fastapi": 3}).plain
     assert "Flask 404 (earlier send)" in line and "FastAPI 422 " in line and "(earlier send)" not in line.split("│")[1]
 
 
+@pytest.mark.serverless
 def test_the_table_shows_latency_back_to_back_and_one_at_a_time() -> None:
     figures = Measurements(latency_ms={"flask": 0.57}, spaced_ms={"flask": 1.62})
     assert figures.cell("latency", "flask") == "0.57 ms back to back; 1.62 ms one at a time"
@@ -90,6 +98,7 @@ def test_the_table_shows_latency_back_to_back_and_one_at_a_time() -> None:
     assert figures.cell("latency", "flask") == "measuring…"
 
 
+@pytest.mark.serverless
 def test_long_lines_are_shown_in_pieces() -> None:
     from panels.body_view import LINE_LIMIT, display_lines
 

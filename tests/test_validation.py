@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.runtime.http.validation import ValidationIssue, normalise
+
+pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
 
 
 def test_fastapi_shape() -> None:
