@@ -1,17 +1,22 @@
 """The runtime: server processes, the HTTP client, and the session that joins them.
 
-The bottom layer: it imports nothing of ours above it. Public face (each name imported on first
-use, so the app paints before httpx loads):
+The bottom layer: it imports nothing of ours above it, and knows no app. Four parts: ``http`` (the
+client), ``servers`` (the supervisor), ``child`` (what runs in the child processes, standard library
+only) and ``userdata`` (what a user hands over); ``session`` joins the first two. Public face (each
+name imported on first use, so the app paints before httpx loads):
 
 - :class:`Session` (``session``): start servers, send requests, stop them: the one object a front end needs.
-- :class:`ServerSpec`, :func:`demo_spec`, :class:`ServerState`, :class:`ServerStatus` (``specs``):
-  what to run and where it stands, as plain data.
-- :class:`Supervisor`, :class:`ManagedServer`, :func:`kill_all_now` (``servers``): the processes.
+- :data:`FRAMEWORKS`, :func:`display_name` (``frameworks``): the pair compared, and how each is named.
+- :class:`ServerSpec`, :class:`ServerState`, :class:`ServerStatus` (``servers.specs``): what to run and
+  where it stands, as plain data.
+- :class:`Supervisor`, :class:`ManagedServer`, :func:`kill_all_now` (``servers.supervisor``): the processes.
   Each server runs in a child started as ``python -m explorer.runtime.child.serve``.
-- :class:`RequestSpec`, :func:`curl_command` (``request``); :class:`FilePart` and the form encoders (``forms``); :class:`Exchange`, :class:`ServerClient`
-  (``client``, on the timed transport in ``transport``); :class:`ValidationIssue` (``validation``).
-- :func:`load_data_file` (``datafile``): the one loader of every file a user hands over; :func:`loads_json`,
-  :func:`printable` (``userdata``): data from outside, measured and parsed within bounds.
+- :class:`RequestSpec`, :func:`curl_command` (``http.request``); :class:`FilePart` and the form encoders
+  (``http.forms``); :class:`Exchange`, :class:`ServerClient` (``http.client``, on the timed transport in
+  ``http.transport``); :class:`ValidationIssue` (``http.validation``).
+- :func:`load_data_file` (``userdata.datafile``): the one loader of every file a user hands over;
+  :func:`loads_json`, :func:`printable` (``userdata.bounded``): data from outside, measured and parsed
+  within bounds.
 - :class:`ExplorerError` and its kinds (``errors``): anything a user can get wrong raises one of these.
 """
 
