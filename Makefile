@@ -30,8 +30,9 @@ test: $(VENV)/.installed-test
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The tests that start no server and no process (marked `serverless`), in one process: seconds, not minutes.
+# Only the files holding such a test are collected: importing the others costs more than running these.
 test-fast: $(VENV)/.installed-test
-	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -q -m serverless
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -q -m serverless $(shell grep -l "mark.serverless" tests/test_*.py)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
