@@ -54,7 +54,7 @@ RUNTIME: dict[str, set[str]] = {
     "child": set(),  # standard library only: these run under the user's interpreter
     "userdata": BASE,
     "http": BASE | {"userdata"},  # the client never imports the supervisor
-    "servers": BASE | {"child"},  # the supervisor never imports the client
+    "servers": BASE | {"child", "userdata"},  # the supervisor never imports the client; it shows what it reads as data
     "session": BASE | {"http", "servers"},
 }
 MAX_LINES = 400
