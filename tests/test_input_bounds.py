@@ -23,7 +23,7 @@ import yaml
 
 from explorer.parity.entry import ParityFileError
 from explorer.parity.suite import parse_suite
-from explorer.runtime import datafile
+from explorer.runtime.userdata import datafile
 from explorer.runtime.userdata.datafile import BoundedComposer, DataFileError, FileLimits, parse_data
 
 ROOT = Path(__file__).resolve().parent.parent
