@@ -36,7 +36,7 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
            "Neither limits a body by default; Flask's MAX_CONTENT_LENGTH (1 KiB here, per request since Flask 3.1) answers 413; Starlette has no such setting.",
            each(Expect(413, content_type=HTML), Expect(200, json={"size": BODY_LIMIT_BYTES}))),
     # Body validation
-    Sample("lax-marshmallow", "validation", "A price as the string \"3.5\", marshmallow and Pydantic",
+    Sample("lax-marshmallow", "validation", "A price of \"3.5\": marshmallow and Pydantic",
            post("/items/strict", _PEN_AS_TEXT),
            "Both libraries are lax by default: marshmallow's Float and Pydantic's float each turn \"3.5\" into 3.5 (201).",
            both(201, json={"name": "pen", "price": 3.5, "tags": []})),
@@ -73,7 +73,7 @@ TOPIC_SAMPLES: tuple[Sample, ...] = (
     Sample("static-head", "static", "HEAD on a static file", RequestSpec("HEAD", "/static/hello.txt"),
            "A StaticFiles mount answers HEAD (200), unlike FastAPI's own GET routes (405); Flask answers HEAD everywhere.",
            both(200, content_type="text/plain")),
-    Sample("static-traversal", "static", "A way out of the static folder: /static/%2e%2e/flask_app.py",
+    Sample("static-traversal", "static", "Escaping the static folder with /static/%2e%2e/",
            get("/static/%2e%2e/flask_app.py"),
            "Neither serves a file outside its folder: both answer 404 to an encoded ../ (Werkzeug's safe_join, Starlette's path check).",
            each(Expect(404, content_type=HTML), Expect(404, content_type=JSON))),
