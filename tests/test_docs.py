@@ -63,3 +63,13 @@ def _slug(heading: str) -> str:
     """The anchor Python-Markdown's toc gives a heading (its default ``slugify``), for plain headings."""
     text = re.sub(r"[^\w\s-]", "", heading.replace("`", "")).strip().lower()
     return re.sub(r"[-\s]+", "-", text)
+
+
+@pytest.mark.serverless
+def test_what_the_readme_repeats_is_the_docs_text() -> None:
+    """The README's quick start and endpoint table are the overview's, word for word, so neither goes stale alone."""
+    overview = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    start = README.index("## Quick start")
+    repeated = README[start:README.index("Beyond these, each app")]
+    assert "| endpoint | Flask | FastAPI |" in repeated
+    assert repeated in overview
