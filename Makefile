@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast bench clean screenshot
+.PHONY: run test test-fast bench clean screenshot docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(VENV)/.installed-run: pyproject.toml constraints.txt | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	touch $@ $(VENV)/.installed-run
+	touch $@ $(VENV)/.installed-run $(VENV)/.installed-docs
+
+$(VENV)/.installed-docs: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[docs]'
+	touch $@
 
 run: $(VENV)/.installed-run
 	$(BIN)/explorer $(ARGS)
@@ -35,7 +39,7 @@ test-fast: $(VENV)/.installed-test
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -q -m serverless $(shell grep -l "mark.serverless" tests/test_*.py)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/first_paint.py
@@ -46,3 +50,7 @@ bench: $(VENV)/.installed-test
 
 screenshot: $(VENV)/.installed-test
 	$(BIN)/python docs/screenshot.py
+
+# The docs site (mkdocs.yml, docs/*.md) into site/; --strict fails on a broken link or anchor.
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -56,7 +56,7 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
 
 
 async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
-    """The README's flow on the demos: log in, read the session, x swaps the jars (neither accepts the
+    """The flow of docs/app.md on the demos: log in, read the session, x swaps the jars (neither accepts the
     other's cookie), k clears them."""
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:

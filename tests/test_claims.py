@@ -30,7 +30,7 @@ from explorer.runtime.http.request import RequestSpec
 from tests.conftest import LiveServers
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+OVERVIEW = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")  # the docs page with the list of facts
 ORIGIN = "https://app.example"
 
 
@@ -252,14 +252,14 @@ def test_sse_names_the_header_fastapi_adds(live: LiveServers) -> None:
     assert "X-Accel-Buffering: no" in claim("sse")
 
 
-# ------------------------------------------------------------------ the README's facts are the catalog's
-def _readme_facts() -> str:
-    return README.split("Among them, measured on")[1].split("The installed versions come with every")[0]
+# ------------------------------------------------------------------ the docs' facts are the catalog's
+def _docs_facts() -> str:
+    return OVERVIEW.split("Among them, measured on")[1].split("The installed versions come with every")[0]
 
 
-def test_the_readmes_measured_facts_are_the_catalogs() -> None:
-    """Every request the README's list of facts names is a sample's, and every version a claim needs is said there."""
-    facts = _readme_facts()
+def test_the_docs_measured_facts_are_the_catalogs() -> None:
+    """Every request the overview's list of facts names is a sample's, and every version a claim needs is said there."""
+    facts = _docs_facts()
     lines = {s.request.line.split("?")[0] for s in SAMPLES}
     named = re.findall(r"`((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[^`\s]*)`", facts)
     assert named and [n for n in named if n.split("?")[0] not in lines] == []

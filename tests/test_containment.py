@@ -5,7 +5,7 @@ to ``/spawn``; each writes its PID to a file in the app folder. Every test ends 
 server) one way, then requires every one of those PIDs gone and the server's port free again: the
 daemon inherits the listening socket, so a survivor would keep the port bound.
 
-EXIT_RUNS sets how many times each SIGKILL case runs (default 1 in the suite; the README quotes more).
+EXIT_RUNS sets how many times each SIGKILL case runs (default 1 in the suite; docs/reliability.md quotes more).
 """
 
 from __future__ import annotations

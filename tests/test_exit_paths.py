@@ -1,6 +1,6 @@
 """However the app ends, no server survives it: every exit path, run repeatedly, counted by PID.
 
-EXIT_RUNS sets the number of runs per path (default 2 in the suite; the README quotes 20).
+EXIT_RUNS sets the number of runs per path (default 2 in the suite; docs/reliability.md quotes 20).
 """
 
 from __future__ import annotations

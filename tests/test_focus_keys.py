@@ -52,7 +52,7 @@ async def test_escape_works_from_every_focusable_part_of_the_main_view(tmp_path:
 
 
 async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """README's session flow step 1 at 80x24: Enter, Escape, 2, then Escape goes back to the list."""
+    """The session flow of docs/app.md, step 1 at 80x24: Enter, Escape, 2, then Escape goes back to the list."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=(80, 24)) as pilot:

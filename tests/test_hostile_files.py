@@ -15,7 +15,7 @@ from explorer.runtime.errors import RequestError
 
 
 def test_a_path_that_is_one_placeholder_is_checked_once_filled() -> None:
-    """The README's `path: "{{order}}"` (from `capture: {order: header.location}`) was refused at load."""
+    """The requests-file page's `path: "{{order}}"` (from `capture: {order: header.location}`) was refused at load."""
     case = parse_case({"path": "{{order}}"}, "test")
     assert case.sides["flask"].render({"order": "/orders/7"}).path == "/orders/7"
     assert parse_case({"path": "{{base}}/items?x=1"}, "test").sides["fastapi"].render({"base": "/v2"}).path == "/v2/items?x=1"

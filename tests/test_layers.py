@@ -2,7 +2,7 @@
 
 Every import counts, wherever it is written: at the top, inside a function (a lazy import is still a
 dependency) and under ``TYPE_CHECKING`` (a type is still something the module knows about). The
-layers, from the bottom (README, "How it works"):
+layers, from the bottom (docs/how-it-works.md):
 
     demos                       imports nothing of ours
     runtime                     knows no app: imports nothing of ours above it, not even demos

@@ -156,8 +156,8 @@ def test_without_python_multipart_the_fastapi_demo_does_not_import() -> None:
     assert done.stderr.strip() == ("explorer: error: the FastAPI app demos.fastapi_app:app failed to import: "
                                    'RuntimeError: Form data requires "python-multipart" to be installed. '
                                    'You can install "python-multipart" with: pip install python-multipart')  # fmt: skip
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"# {done.stderr.strip()}\n" in readme  # the README quotes the whole message, not its first sentence
+    overview = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"# {done.stderr.strip()}\n" in overview  # the docs quote the whole message, not its first sentence
 
 
 async def test_the_middleware_scenario_loads_every_route(live_gunicorn: LiveServers) -> None:

@@ -1,4 +1,4 @@
-"""What the screens, keys, help texts and README say is what the app does.
+"""What the screens, keys, help texts and docs say is what the app does.
 
 The checks that need no servers come first (the catalog's ranking, counted texts, the lab's refusals
 in a bare app); one Pilot run of the real app against real servers then walks the docs outline, the
@@ -30,7 +30,10 @@ from panels.sockets_screen import SocketsScreen
 from panels.table_screen import TableScreen
 from tests.apptools import servers_ready, until
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+OVERVIEW, APP_PAGE, RELIABILITY = ((ROOT / "docs" / page).read_text(encoding="utf-8")
+                                   for page in ("index.md", "app.md", "reliability.md"))
+EVERY_PAGE = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 NUMBERS = {"twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17}
 
 
@@ -44,16 +47,16 @@ def test_an_exact_title_typed_into_the_filter_finds_that_sample_first() -> None:
 
 
 # ------------------------------------------------------------ counted, not said
-def test_help_and_readme_counts_come_from_the_data() -> None:
+def test_help_and_docs_counts_come_from_the_data() -> None:
     assert TableScreen.HELP.startswith(f"{len(ROWS)} dimensions")
-    assert f"holds {len(SAMPLES)} requests" in README
-    counts = [int(n) for n in re.findall(r"each of the (\d+)", README)]
+    assert f"holds {len(SAMPLES)} requests" in OVERVIEW
+    counts = [int(n) for n in re.findall(r"each of the (\d+)", RELIABILITY)]
     assert counts and set(counts) == {len(SAMPLES)}
-    said = re.search(r"comparison table: (\w+) dimensions", README)
+    said = re.search(r"comparison table: (\w+) dimensions", APP_PAGE)
     assert said is not None and NUMBERS[said.group(1)] == len(ROWS)
-    assert "roughly twice" not in README and "last row" not in README
+    assert "roughly twice" not in EVERY_PAGE and "last row" not in EVERY_PAGE
     for topic in ("streaming", "WebSockets"):
-        assert topic in README.split("- Left: the sample catalog grouped by topic")[1].split(")")[0]
+        assert topic in APP_PAGE.split("- Left: the sample catalog grouped by topic")[1].split(")")[0]
 
 
 def test_the_latency_row_says_what_its_own_figures_show() -> None:

@@ -203,7 +203,7 @@ def _export(plan: BenchPlan, kind: str, path: str) -> int:
     users = users_for(max(plan.rates), plan.connections) if plan.rates else max(plan.levels)
     written = write_locustfile(path, locustfile_text(scenario.title, scenario.claim, routes, users))
     print(f"explorer: wrote {written}; run it with: locust -f {written} --headless --processes -1 "
-          f"(see the README's Performance lab for the distributed form)", file=sys.stderr)  # fmt: skip
+          f"(see docs/lab.md for the distributed form)", file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -28,7 +28,8 @@ def add_parity_parser(sub: Any) -> None:
     parity = sub.add_parser(
         "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
     )
-    parity.add_argument("requests", nargs="?", metavar="REQUESTS", help="a YAML or JSON file of requests (see README)")
+    parity.add_argument("requests", nargs="?", metavar="REQUESTS",
+                        help="a YAML or JSON file of requests (see docs/requests-file.md)")
     add_app_options(parity, sub=True)
     parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
