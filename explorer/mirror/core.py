@@ -1,0 +1,189 @@
+"""The mirror itself: every request to Flask, answered with Flask's answer, then shadowed and judged.
+
+The primary path does as little as it can: the request is forwarded with the explorer's own client
+(:meth:`~explorer.runtime.http.client.ServerClient.forward`, bytes as received) and Flask's answer
+written back unchanged, but for its framing (the length of the body as read; a body httpx decoded
+loses its ``Content-Encoding``) and an absolute ``Location`` on Flask's own address, which is
+pointed at the mirror so a browser stays behind it. Only then is the request queued for the
+shadows; when the queue is full it is dropped and counted, never waited for. The shadows (FastAPI,
+and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
+cookie jar of its own (the client's cookies are Flask's), and the comparison runs off the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from explorer.mirror.front import Incoming, Outgoing, plain, serve
+from explorer.mirror.judge import Verdict, judge
+from explorer.mirror.routes import RouteMatcher
+from explorer.mirror.rules import Rules
+from explorer.mirror.tally import Tally
+from explorer.parity.secrets import Redactor
+from explorer.runtime.http.cookies import CookieJar
+from explorer.runtime.http.request import RequestSpec
+
+if TYPE_CHECKING:
+    from explorer.mirror.record import Recorder
+    from explorer.runtime.http.client import Exchange, ServerClient
+
+__all__ = ["DEFAULT_QUEUE", "Mirror"]
+
+DEFAULT_QUEUE = 100
+DRAIN_SECONDS = 10.0  # at the end, shadows still queued get this long to finish; the rest count as dropped
+_HOP = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
+                  "upgrade", "proxy-connection", "expect"})  # fmt: skip
+_ANSWER_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+Listener = Callable[[dict[str, Any]], None]
+
+
+class _Shadow:
+    __slots__ = ("content", "flask", "method", "pattern", "spec")
+
+    def __init__(self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, flask: Exchange) -> None:
+        self.method, self.pattern, self.spec, self.content, self.flask = method, pattern, spec, content, flask
+
+
+class Mirror:
+    """Forward to ``clients['flask']``, shadow to ``clients['fastapi']`` (and ``second``), count by route."""
+
+    def __init__(
+        self, clients: dict[str, ServerClient], matcher: RouteMatcher, rules: Rules, *,
+        second: ServerClient | None = None, methods: Iterable[str] | None = None, queue_size: int = DEFAULT_QUEUE,
+        on_record: Listener | None = None, recorder: Recorder | None = None,
+    ) -> None:  # fmt: skip
+        self.flask, self.fastapi, self.second = clients["flask"], clients["fastapi"], second
+        self.matcher, self.rules = matcher, rules
+        self.methods = frozenset(m.upper() for m in methods) if methods is not None else None
+        self.queue: asyncio.Queue[_Shadow] = asyncio.Queue(queue_size)
+        self.on_record, self.recorder = on_record, recorder
+        self.tally = Tally()
+        self.redactor = Redactor()
+        self.jars = {"fastapi": CookieJar(), "second": CookieJar()}
+        self.base_url = ""
+        self._flask_base = str(self.flask.base_url).rstrip("/")
+        self._server: asyncio.Server | None = None
+        self._live: set[Any] = set()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def start(self, host: str, port: int) -> str:
+        """Listen; returns the mirror's base URL (the port chosen when ``port`` is 0)."""
+        self._server, self._live = await serve(self.handle, host, port)
+        bound = self._server.sockets[0].getsockname()
+        shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+        self.base_url = f"http://{shown}:{bound[1]}"
+        self._worker = asyncio.get_running_loop().create_task(self._shadows())
+        return self.base_url
+
+    async def stop(self) -> None:
+        """Stop listening, give the queued shadows :data:`DRAIN_SECONDS` to finish, count the rest as dropped."""
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._live):
+            if connection.transport is not None:
+                connection.transport.close()
+            if connection.worker is not None:
+                connection.worker.cancel()
+        if self._worker is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await self.queue.join()
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        while not self.queue.empty():
+            item = self.queue.get_nowait()
+            self.tally.dropped(item.method, item.pattern)
+
+    # --- the primary path ------------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming) -> Outgoing:
+        method = incoming.method.upper()
+        headers = tuple((k, v) for k, v in incoming.headers if k.lower() not in _HOP)
+        spec = RequestSpec(method, incoming.target, headers)
+        content = incoming.body if incoming.body or method in ("POST", "PUT", "PATCH") else None
+        flask = await self.flask.forward(spec, content)
+        if flask.error or flask.status is None:
+            reason = flask.error or "no answer"
+            status = 400 if reason.startswith("not sent") else 502
+            return plain(status, "Bad Request" if status == 400 else "Bad Gateway", f"explorer mirror: {reason}", True)
+        answer = self._answer(flask, method)
+        pattern = self.matcher.match(method, incoming.target)
+        self.tally.seen(method, pattern)
+        if self.recorder is not None:  # after the answer is written: call_soon runs once this task yields
+            asyncio.get_running_loop().call_soon(self.recorder.add, pattern, spec, content, flask)
+        if self.methods is not None and method not in self.methods:
+            self._emit(method, pattern, incoming.target, "not mirrored", flask)
+            return answer
+        try:
+            self.queue.put_nowait(_Shadow(method, pattern, spec, content, flask))
+        except asyncio.QueueFull:
+            self.tally.dropped(method, pattern)
+            self._emit(method, pattern, incoming.target, "dropped", flask)
+        return answer
+
+    def _answer(self, flask: Exchange, method: str) -> Outgoing:
+        decoded = flask.header("content-encoding") is not None and flask.request is not None
+        headers = []
+        for name, value in flask.headers:
+            lowered = name.lower()
+            if lowered in _ANSWER_FRAMING and not (method == "HEAD" and lowered == "content-length"):
+                continue
+            if lowered == "content-encoding" and decoded:
+                continue  # httpx gave the body decoded
+            if lowered == "location" and value.startswith(self._flask_base):
+                value = self.base_url + value[len(self._flask_base) :]
+            headers.append((name, value))
+        return Outgoing(flask.status or 502, flask.reason, headers, flask.body, close=flask.truncated, head=method == "HEAD")
+
+    # --- the shadows ---------------------------------------------------------------------------
+
+    async def _shadows(self) -> None:
+        while True:
+            item = await self.queue.get()
+            try:
+                await self._shadow(item)
+            except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
+                self._emit(item.method, item.pattern, item.spec.path, "differ", item.flask, error=f"{type(exc).__name__}: {exc}")
+                self.tally.judged(item.method, item.pattern, "differ", [])
+            finally:
+                self.queue.task_done()
+
+    async def _shadow(self, item: _Shadow) -> None:
+        spec = RequestSpec(item.spec.method, item.spec.path,
+                           tuple((k, v) for k, v in item.spec.headers if k.lower() != "cookie"))  # fmt: skip
+        fastapi = await self.fastapi.forward(spec, item.content, jar=self.jars["fastapi"])
+        second = None
+        if self.second is not None:
+            second = await self.second.forward(spec, item.content, jar=self.jars["second"])
+        rule = self.rules.rule(item.method, item.pattern)
+        verdict = await asyncio.to_thread(judge, item.flask, fastapi, rule, second)
+        record = self._emit(item.method, item.pattern, item.spec.path, verdict.outcome, item.flask, fastapi, verdict)
+        fields = [n.where or "(whole body)" for n in verdict.noise]
+        self.tally.judged(item.method, item.pattern, verdict.outcome, fields, record)
+
+    def _emit(self, method: str, pattern: str, path: str, outcome: str, flask: Exchange,
+              fastapi: Exchange | None = None, verdict: Verdict | None = None, error: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """The JSON-ready record of one request, secrets hidden; handed to ``on_record``."""
+        redactor = self.redactor
+        if flask.request is not None:
+            redactor.headers(flask.request.headers)
+        for exchange in (flask, fastapi):
+            if exchange is not None:
+                redactor.headers(exchange.headers)
+        record: dict[str, Any] = {"method": method, "route": pattern, "path": path, "outcome": outcome,
+                                  "status": {"flask": flask.status, "fastapi": fastapi.status if fastapi else None}}  # fmt: skip
+        if verdict is not None:
+            record["differences"] = [d.to_dict(redactor) for d in verdict.differences]
+            record["more"] = verdict.more
+            record["declared"] = [{"line": d.line(redactor), "reason": e.reason} for d, e in verdict.declared]
+            record["noise"] = [n.to_dict() for n in verdict.noise]
+        if error is not None:
+            record["error"] = error
+        record = redactor.document(record)
+        if self.on_record is not None:
+            self.on_record(record)
+        return record
