@@ -1,8 +1,8 @@
 """``--record FILE``: what passed through the mirror, as a parity requests file (a first cut).
 
-One entry per distinct request shape (method, route, query names, body keys), in first-seen order,
-at most :data:`MAX_ENTRIES` and about :data:`MAX_BYTES` in all. Cookies are left out (a parity run
-keeps each app's own jar); a value an answer gave (a token, a created id) that a later request sends
+One entry per distinct request shape (method, route, query names, body keys, Flask's status), in
+first-seen order, at most :data:`MAX_ENTRIES` and about :data:`MAX_BYTES` in all. Cookies are left out
+(a parity run keeps each app's own jar); a value an answer gave (a token, a created id) that a later request sends
 back becomes a ``{{name}}`` placeholder captured from that answer's entry; any other secret header's
 value is written as ``REDACTED``, for the user to fill in. Everything recorded is escaped as
 :func:`~explorer.parity.template.literal`, so a ``{{`` the client sent is sent again as it is.
@@ -58,7 +58,8 @@ class Recorder:
     def add(self, pattern: str, spec: RequestSpec, content: bytes | None, flask: Exchange) -> None:
         body = _body(spec, content)
         query = tuple(sorted({k for k, _ in parse_qsl(urlsplit(spec.path).query, keep_blank_values=True)}))
-        shape = (spec.method, pattern, query, tuple(sorted(body)) if isinstance(body, dict) else type(body).__name__)
+        keys = tuple(sorted(body)) if isinstance(body, dict) else type(body).__name__
+        shape = (spec.method, pattern, query, keys, flask.status)  # a login that failed and one that worked: two cases
         index = self.shapes.get(shape)
         if index is None:
             if len(self.entries) >= MAX_ENTRIES or self.size > MAX_BYTES:
