@@ -88,6 +88,7 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
     from explorer.mirror.record import Recorder
     from explorer.mirror.routes import RouteMatcher
     from explorer.mirror.rules import Rules
+    from explorer.mirror.upstream import Upstream
     from explorer.runtime.http.client import ServerClient
     from explorer.runtime.session import Session
 
@@ -106,19 +107,19 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
             say(f"explorer: note: the Flask app's routes could not be listed, requests are counted by path: {listing.error}")
         matcher = RouteMatcher(listing.routes)
         rules = Rules(suite, matcher)
-        main = {fw: ServerClient(fw, sessions[0].server(fw).status.base_url or "", args.timeout)
-                for fw in ("flask", "fastapi")}  # fmt: skip
+        flask = Upstream(sessions[0].server("flask").status.base_url or "", args.timeout)
+        fastapi = ServerClient("fastapi", sessions[0].server("fastapi").status.base_url or "", args.timeout)
         second = ServerClient("flask", sessions[1].server("flask").status.base_url or "", args.timeout) if args.noise else None
-        clients = [*main.values(), *([second] if second else [])]
+        clients = [fastapi, *([second] if second else [])]
         recorder = Recorder() if args.record else None
-        mirror = Mirror(main, matcher, rules, second=second, methods=args.mirror_methods, queue_size=args.queue,
+        mirror = Mirror(flask, fastapi, matcher, rules, second=second, methods=args.mirror_methods, queue_size=args.queue,
                         on_record=_json_line if args.json_lines else _short_line, recorder=recorder)  # fmt: skip
         try:
             url = await mirror.start(*args.listen)
         except OSError as exc:
             say(f"explorer: error: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc.strerror or exc}")
             return 2
-        say(f"explorer: mirror listening on {url} (Flask at {main['flask'].base_url}, shadowed to FastAPI"
+        say(f"explorer: mirror listening on {url} (Flask at {flask.base_url}, shadowed to FastAPI"
             f"{' and a second Flask' if second else ''}); Ctrl+C to stop")  # fmt: skip
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -132,6 +133,7 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
     finally:
         if mirror is not None:
             await mirror.stop()
+            mirror.flask.close()
         for client in clients:
             await client.aclose()
         for session in sessions:

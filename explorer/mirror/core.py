@@ -1,10 +1,9 @@
 """The mirror itself: every request to Flask, answered with Flask's answer, then shadowed and judged.
 
-The primary path does as little as it can: the request is forwarded with the explorer's own client
-(:meth:`~explorer.runtime.http.client.ServerClient.forward`, bytes as received) and Flask's answer
-written back unchanged, but for its framing (the length of the body as read; a body httpx decoded
-loses its ``Content-Encoding``) and an absolute ``Location`` on Flask's own address, which is
-pointed at the mirror so a browser stays behind it. Only then is the request queued for the
+The primary path does as little as it can: the request is forwarded as bytes
+(:mod:`explorer.mirror.upstream`, no httpx) and Flask's answer written back unchanged, but for its
+framing (the length of the body as read, the mirror's own keep-alive) and an absolute ``Location``
+on Flask's own address, which is pointed at the mirror so a browser stays behind it. Only then is the request queued for the
 shadows; when the queue is full it is dropped and counted, never waited for. The shadows (FastAPI,
 and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
 cookie jar of its own (the client's cookies are Flask's), and the comparison runs off the loop.
@@ -24,11 +23,13 @@ from explorer.mirror.rules import Rules
 from explorer.mirror.tally import Tally
 from explorer.parity.secrets import Redactor
 from explorer.runtime.http.cookies import CookieJar
-from explorer.runtime.http.request import RequestSpec
+from explorer.mirror.upstream import Forwarded, Upstream
+from explorer.runtime.http.request import METHODS, RequestSpec
 
 if TYPE_CHECKING:
     from explorer.mirror.record import Recorder
     from explorer.runtime.http.client import Exchange, ServerClient
+    from explorer.runtime.http.wire import Answer
 
 __all__ = ["DEFAULT_QUEUE", "Mirror"]
 
@@ -41,21 +42,39 @@ Listener = Callable[[dict[str, Any]], None]
 
 
 class _Shadow:
-    __slots__ = ("content", "flask", "method", "pattern", "spec")
+    """A request answered by Flask, waiting for its shadows; Flask's exchange is built off the primary path."""
 
-    def __init__(self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, flask: Exchange) -> None:
-        self.method, self.pattern, self.spec, self.content, self.flask = method, pattern, spec, content, flask
+    __slots__ = ("_exchange", "content", "forwarded", "method", "pattern", "spec")
+
+    def __init__(self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, forwarded: Forwarded) -> None:
+        self.method, self.pattern, self.spec, self.content, self.forwarded = method, pattern, spec, content, forwarded
+        self._exchange: Exchange | None = None
+
+    def flask(self) -> Exchange:
+        """Flask's answer as the comparer reads it (header names in lower case, as httpx gives FastAPI's)."""
+        if self._exchange is None:
+            from explorer.runtime.http.exchange import Exchange, SentRequest
+
+            answer, sent = self.forwarded.answer, self.forwarded
+            assert answer is not None and answer.parser is not None
+            self._exchange = Exchange(
+                "flask", self.spec, SentRequest(self.method, sent.url, sent.sent_headers, self.content or b""),
+                answer.status, answer.reason.decode("latin-1"), f"HTTP/{answer.parser.get_http_version()}",
+                tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in answer.headers),
+                answer.body, answer.truncated,
+            )  # fmt: skip
+        return self._exchange
 
 
 class Mirror:
-    """Forward to ``clients['flask']``, shadow to ``clients['fastapi']`` (and ``second``), count by route."""
+    """Forward to ``flask``, shadow to ``fastapi`` (and ``second``, another Flask), count by route."""
 
     def __init__(
-        self, clients: dict[str, ServerClient], matcher: RouteMatcher, rules: Rules, *,
+        self, flask: Upstream, fastapi: ServerClient, matcher: RouteMatcher, rules: Rules, *,
         second: ServerClient | None = None, methods: Iterable[str] | None = None, queue_size: int = DEFAULT_QUEUE,
         on_record: Listener | None = None, recorder: Recorder | None = None,
     ) -> None:  # fmt: skip
-        self.flask, self.fastapi, self.second = clients["flask"], clients["fastapi"], second
+        self.flask, self.fastapi, self.second = flask, fastapi, second
         self.matcher, self.rules = matcher, rules
         self.methods = frozenset(m.upper() for m in methods) if methods is not None else None
         self.queue: asyncio.Queue[_Shadow] = asyncio.Queue(queue_size)
@@ -64,7 +83,7 @@ class Mirror:
         self.redactor = Redactor()
         self.jars = {"fastapi": CookieJar(), "second": CookieJar()}
         self.base_url = ""
-        self._flask_base = str(self.flask.base_url).rstrip("/")
+        self._flask_base = self.flask.base_url
         self._server: asyncio.Server | None = None
         self._live: set[Any] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -102,42 +121,49 @@ class Mirror:
 
     async def handle(self, incoming: Incoming) -> Outgoing:
         method = incoming.method.upper()
+        if method not in METHODS:
+            return plain(501, "Not Implemented", f"explorer mirror: {method[:20]} is not mirrored; {', '.join(METHODS)} are")
+        if not incoming.target.startswith("/") or incoming.target.startswith("//"):
+            return plain(400, "Bad Request", "explorer mirror: only a path is forwarded, never a URL (this is no proxy)", True)
         headers = tuple((k, v) for k, v in incoming.headers if k.lower() not in _HOP)
-        spec = RequestSpec(method, incoming.target, headers)
         content = incoming.body if incoming.body or method in ("POST", "PUT", "PATCH") else None
-        flask = await self.flask.forward(spec, content)
-        if flask.error or flask.status is None:
-            reason = flask.error or "no answer"
-            status = 400 if reason.startswith("not sent") else 502
-            return plain(status, "Bad Request" if status == 400 else "Bad Gateway", f"explorer mirror: {reason}", True)
-        answer = self._answer(flask, method)
+        forwarded = await self.flask.send(method, incoming.target, headers, content)
+        if forwarded.answer is None:
+            return plain(502, "Bad Gateway", f"explorer mirror: {forwarded.error}", True)
+        answer = self._answer(forwarded.answer, method)
         pattern = self.matcher.match(method, incoming.target)
         self.tally.seen(method, pattern)
+        spec = RequestSpec(method, incoming.target, headers)
+        item = _Shadow(method, pattern, spec, content, forwarded)
         if self.recorder is not None:  # after the answer is written: call_soon runs once this task yields
-            asyncio.get_running_loop().call_soon(self.recorder.add, pattern, spec, content, flask)
+            asyncio.get_running_loop().call_soon(self._record, item)
         if self.methods is not None and method not in self.methods:
-            self._emit(method, pattern, incoming.target, "not mirrored", flask)
+            self._emit(method, pattern, incoming.target, "not mirrored", item.flask())
             return answer
         try:
-            self.queue.put_nowait(_Shadow(method, pattern, spec, content, flask))
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.tally.dropped(method, pattern)
-            self._emit(method, pattern, incoming.target, "dropped", flask)
+            self._emit(method, pattern, incoming.target, "dropped", item.flask())
         return answer
 
-    def _answer(self, flask: Exchange, method: str) -> Outgoing:
-        decoded = flask.header("content-encoding") is not None and flask.request is not None
+    def _record(self, item: _Shadow) -> None:
+        assert self.recorder is not None
+        self.recorder.add(item.pattern, item.spec, item.content, item.flask())
+
+    def _answer(self, flask: Answer, method: str) -> Outgoing:
+        """Flask's answer as it came (names as written), but for its framing and a Location on Flask's address."""
         headers = []
-        for name, value in flask.headers:
+        for raw_name, raw_value in flask.headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             lowered = name.lower()
             if lowered in _ANSWER_FRAMING and not (method == "HEAD" and lowered == "content-length"):
                 continue
-            if lowered == "content-encoding" and decoded:
-                continue  # httpx gave the body decoded
             if lowered == "location" and value.startswith(self._flask_base):
                 value = self.base_url + value[len(self._flask_base) :]
             headers.append((name, value))
-        return Outgoing(flask.status or 502, flask.reason, headers, flask.body, close=flask.truncated, head=method == "HEAD")
+        reason = flask.reason.decode("latin-1")
+        return Outgoing(flask.status or 502, reason, headers, flask.body, close=flask.truncated, head=method == "HEAD")
 
     # --- the shadows ---------------------------------------------------------------------------
 
@@ -147,7 +173,7 @@ class Mirror:
             try:
                 await self._shadow(item)
             except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
-                self._emit(item.method, item.pattern, item.spec.path, "differ", item.flask, error=f"{type(exc).__name__}: {exc}")
+                self._emit(item.method, item.pattern, item.spec.path, "differ", item.flask(), error=f"{type(exc).__name__}: {exc}")
                 self.tally.judged(item.method, item.pattern, "differ", [])
             finally:
                 self.queue.task_done()
@@ -160,8 +186,8 @@ class Mirror:
         if self.second is not None:
             second = await self.second.forward(spec, item.content, jar=self.jars["second"])
         rule = self.rules.rule(item.method, item.pattern)
-        verdict = await asyncio.to_thread(judge, item.flask, fastapi, rule, second)
-        record = self._emit(item.method, item.pattern, item.spec.path, verdict.outcome, item.flask, fastapi, verdict)
+        verdict = await asyncio.to_thread(judge, item.flask(), fastapi, rule, second)
+        record = self._emit(item.method, item.pattern, item.spec.path, verdict.outcome, item.flask(), fastapi, verdict)
         fields = [n.where or "(whole body)" for n in verdict.noise]
         self.tally.judged(item.method, item.pattern, verdict.outcome, fields, record)
 

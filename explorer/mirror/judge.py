@@ -3,6 +3,8 @@
 Outcomes, in order of precedence: ``differ`` (a difference nobody declared, or a shadow with no
 answer), ``declared`` (every difference declared), ``noise`` (the answers differ only where two
 answers of the same Flask app differ too: a timestamp, a request id; Diffy's discount), ``match``.
+Two Flask answers with different statuses are not noise: the two instances' states have parted (the
+second never issued the token the client sends back), so nothing is discounted for that request.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Verdict:
 def judge(flask: Exchange, fastapi: Exchange, rule: RouteRule, second: Exchange | None = None) -> Verdict:
     """Compare the two apps' answers under ``rule``; ``second`` is the second Flask's answer (``--noise``)."""
     noise = Noise()
-    if second is not None:
+    if second is not None and second.status == flask.status:  # else their states parted (a token only one issued)
         noise.add("flask", flask, second, rule.options.compare_headers)
     found: Comparison = compare(_CASE, flask, fastapi, rule.options, rule.expectations, noise if noise else None)
     listed = noise.listed()
