@@ -4,7 +4,8 @@ The primary path does as little as it can: the request is forwarded as bytes
 (:mod:`explorer.mirror.upstream`, no httpx) and Flask's answer written back unchanged, but for its
 framing (the length of the body as read, the mirror's own keep-alive) and an absolute ``Location``
 on Flask's own address, which is pointed at the mirror so a browser stays behind it. Only then is the request queued for the
-shadows; when the queue is full it is dropped and counted, never waited for. The shadows (FastAPI,
+shadows; when the queue is full it is dropped and counted, never waited for; a shadow starts
+only while no primary request is in flight. The shadows (FastAPI,
 and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
 cookie jar of its own (the client's cookies are Flask's), and the comparison runs off the loop.
 """
@@ -87,6 +88,9 @@ class Mirror:
         self._server: asyncio.Server | None = None
         self._live: set[Any] = set()
         self._worker: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def start(self, host: str, port: int) -> str:
         """Listen; returns the mirror's base URL (the port chosen when ``port`` is 0)."""
@@ -120,6 +124,16 @@ class Mirror:
     # --- the primary path ------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> Outgoing:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._handle(incoming)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def _handle(self, incoming: Incoming) -> Outgoing:
         method = incoming.method.upper()
         if method not in METHODS:
             return plain(501, "Not Implemented", f"explorer mirror: {method[:20]} is not mirrored; {', '.join(METHODS)} are")
@@ -170,6 +184,7 @@ class Mirror:
     async def _shadows(self) -> None:
         while True:
             item = await self.queue.get()
+            await self._idle.wait()  # a shadow starts only while no primary request is in flight
             try:
                 await self._shadow(item)
             except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
