@@ -8,7 +8,6 @@ shop's live fields, and the ``--record`` file run by ``explorer parity`` differs
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import family, wait_gone
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "examples" / "shop"
@@ -130,13 +131,16 @@ def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[li
             assert client.post("/login", json={"email": "ada@example.com", "password": "wrong"}).status_code == 401
             token = client.post("/login", json={"email": "ada@example.com", "password": "correct horse"}).json()["user"]["token"]
             assert client.get("/me", headers={"Authorization": f"Token {token}"}).status_code == 200
-        proc.send_signal(signal.SIGINT)
+        started = family(proc.pid)
+        assert len(started) >= 4  # the mirror, Flask, FastAPI, the second Flask (and their keepers)
+        proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 1, err  # differences nobody declared
+    assert wait_gone(started) == []  # every server stopped with it
     lines = [json.loads(line) for line in out.splitlines()]
     records, summary = lines[:-1], lines[-1]["summary"]
     assert len(records) == 12 and all(r["outcome"] != "dropped" for r in records)
@@ -179,3 +183,42 @@ def test_mirror_refuses_before_starting_anything(tmp_path: Path) -> None:
         result = explorer("mirror", *args, timeout=20)
         assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert taken.read_text() == "kept\n"
+
+
+async def test_a_full_queue_drops_shadows_and_bad_requests_never_reach_the_app(echo_url: str) -> None:
+    """The echo app stands for both apps: nothing is shadowed until the mirror starts, so a queue of one
+    keeps the first request and drops the next two; what breaks the client's bounds is answered by the mirror."""
+    import asyncio
+
+    from explorer.mirror.core import Mirror
+    from explorer.mirror.front import Incoming
+    from explorer.mirror.routes import RouteMatcher
+    from explorer.mirror.rules import Rules
+    from explorer.mirror.upstream import Upstream
+    from explorer.runtime.http.client import ServerClient
+
+    shadow = ServerClient("fastapi", echo_url, 5)
+    mirror = Mirror(Upstream(echo_url, 5), shadow, RouteMatcher([]), Rules(), queue_size=1)
+    try:
+        form = [("Content-Type", "application/x-www-form-urlencoded")]
+        answers = [await mirror.handle(Incoming("POST", "/echo", form, f"n={n}".encode())) for n in range(3)]
+        assert [a.status for a in answers] == [200, 200, 200]
+        direct = httpx.post(f"{echo_url}/echo", data={"n": "2"})
+        assert answers[2].body == direct.content and json.loads(answers[2].body)["form"] == {"n": ["2"]}
+        url = await mirror.start("127.0.0.1", 0)
+        async with httpx.AsyncClient(base_url=url) as client:
+            too_many = await client.get("/echo", headers={f"X-{i}": "1" for i in range(70)})
+            too_big = await client.post("/echo", content=b"x" * (1024 * 1024 + 1))
+            webdav = await client.request("PROPFIND", "/echo")
+        assert (too_many.status_code, too_big.status_code, webdav.status_code) == (431, 413, 501)
+        assert too_big.text.startswith("explorer mirror:")
+        reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        writer.write(b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        assert (await reader.readline()).startswith(b"HTTP/1.1 400")  # no proxy: a URL is never forwarded
+        writer.close()
+    finally:
+        await mirror.stop()
+        mirror.flask.close()
+        await shadow.aclose()
+    totals = mirror.tally.to_dict()["totals"]
+    assert (totals["requests"], totals["dropped"], totals["match"] + totals["differ"]) == (3, 2, 1)

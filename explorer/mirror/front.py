@@ -99,6 +99,9 @@ class _Connection(asyncio.Protocol):
             self.parser.feed_data(data)
         except _Refused as exc:
             self._refuse(exc.answer)
+        except httptools.HttpParserCallbackError as exc:  # raised in a callback: the bound it broke is the cause
+            cause = exc.__context__
+            self._refuse(cause.answer if isinstance(cause, _Refused) else plain(400, "Bad Request", "explorer mirror: malformed request", True))
         except httptools.HttpParserUpgrade:
             self._refuse(plain(501, "Not Implemented", "explorer mirror: protocol upgrades (WebSocket) are not mirrored", True))
         except httptools.HttpParserError as exc:
