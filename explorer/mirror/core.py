@@ -1,8 +1,9 @@
 """The mirror itself: every request to Flask, answered with Flask's answer, then shadowed and judged.
 
 The primary path does as little as it can: the request is forwarded as bytes
-(:mod:`explorer.mirror.upstream`, no httpx) and Flask's answer written back unchanged, but for its
-framing (the length of the body as read, the mirror's own keep-alive) and an absolute ``Location``
+(:mod:`explorer.mirror.upstream`, no httpx) and Flask's answer streamed back as it arrives,
+unchanged but for its framing (Flask's length, or chunks when it gave none; the mirror's own
+keep-alive) and an absolute ``Location``
 on Flask's own address, which is pointed at the mirror so a browser stays behind it. Only then is the request queued for the
 shadows; when the queue is full it is dropped and counted, never waited for; a shadow starts
 only while no primary request is in flight. The shadows (FastAPI,
@@ -17,7 +18,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from explorer.mirror.front import Incoming, Outgoing, plain, serve
+from explorer.mirror.front import Incoming, Outgoing, Reply, plain, serve
 from explorer.mirror.judge import Verdict, judge
 from explorer.mirror.routes import RouteMatcher
 from explorer.mirror.rules import Rules
@@ -123,17 +124,17 @@ class Mirror:
 
     # --- the primary path ------------------------------------------------------------------------
 
-    async def handle(self, incoming: Incoming) -> Outgoing:
+    async def handle(self, incoming: Incoming, reply: Reply) -> Outgoing | None:
         self._in_flight += 1
         self._idle.clear()
         try:
-            return await self._handle(incoming)
+            return await self._handle(incoming, reply)
         finally:
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
 
-    async def _handle(self, incoming: Incoming) -> Outgoing:
+    async def _handle(self, incoming: Incoming, reply: Reply) -> Outgoing | None:
         method = incoming.method.upper()
         if method not in METHODS:
             return plain(501, "Not Implemented", f"explorer mirror: {method[:20]} is not mirrored; {', '.join(METHODS)} are")
@@ -141,10 +142,21 @@ class Mirror:
             return plain(400, "Bad Request", "explorer mirror: only a path is forwarded, never a URL (this is no proxy)", True)
         headers = tuple((k, v) for k, v in incoming.headers if k.lower() not in _HOP)
         content = incoming.body if incoming.body or method in ("POST", "PUT", "PATCH") else None
-        forwarded = await self.flask.send(method, incoming.target, headers, content)
+
+        def on_head(flask: Answer) -> None:
+            names = {k.lower(): v for k, v in flask.headers}
+            length = names.get(b"content-length") if b"transfer-encoding" not in names else None
+            bodiless = method == "HEAD" or flask.status in (204, 304)
+            reply.head(flask.status, flask.reason.decode("latin-1"), self._headers(flask, method),
+                       length.decode("latin-1") if length is not None else None, bodiless)  # fmt: skip
+
+        forwarded = await self.flask.send(method, incoming.target, headers, content, on_head, lambda _at, data: reply.part(data))
         if forwarded.answer is None:
+            if reply.started:
+                reply.end(complete=False)
+                return None
             return plain(502, "Bad Gateway", f"explorer mirror: {forwarded.error}", True)
-        answer = self._answer(forwarded.answer, method)
+        reply.end(complete=not forwarded.answer.truncated)
         pattern = self.matcher.match(method, incoming.target)
         self.tally.seen(method, pattern)
         spec = RequestSpec(method, incoming.target, headers)
@@ -153,31 +165,30 @@ class Mirror:
             asyncio.get_running_loop().call_soon(self._record, item)
         if self.methods is not None and method not in self.methods:
             self._emit(method, pattern, incoming.target, "not mirrored", item.flask())
-            return answer
+            return None
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.tally.dropped(method, pattern)
             self._emit(method, pattern, incoming.target, "dropped", item.flask())
-        return answer
+        return None
 
     def _record(self, item: _Shadow) -> None:
         assert self.recorder is not None
         self.recorder.add(item.pattern, item.spec, item.content, item.flask())
 
-    def _answer(self, flask: Answer, method: str) -> Outgoing:
-        """Flask's answer as it came (names as written), but for its framing and a Location on Flask's address."""
+    def _headers(self, flask: Answer, method: str) -> list[tuple[str, str]]:
+        """Flask's headers as they came (names as written), but for framing and a Location on Flask's address."""
         headers = []
         for raw_name, raw_value in flask.headers:
             name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             lowered = name.lower()
-            if lowered in _ANSWER_FRAMING and not (method == "HEAD" and lowered == "content-length"):
+            if lowered in _ANSWER_FRAMING:  # the reply sets the length (or chunks) itself
                 continue
             if lowered == "location" and value.startswith(self._flask_base):
                 value = self.base_url + value[len(self._flask_base) :]
             headers.append((name, value))
-        reason = flask.reason.decode("latin-1")
-        return Outgoing(flask.status or 502, reason, headers, flask.body, close=flask.truncated, head=method == "HEAD")
+        return headers
 
     # --- the shadows ---------------------------------------------------------------------------
 

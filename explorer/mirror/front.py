@@ -1,7 +1,7 @@
 """The mirror's listening side: a small HTTP/1.1 server on asyncio with httptools' C parser.
 
 Each connection reads requests in order (pipelined ones wait their turn), hands each to a handler
-and writes its answer back. What a client sends is bounded as the explorer's own client bounds what
+and writes its answer back, whole (:class:`Outgoing`) or as it comes (:class:`Reply`). What a client sends is bounded as the explorer's own client bounds what
 it sends (:mod:`explorer.runtime.http.request`): a request over the limits is answered here (413,
 414, 431) and never forwarded; a malformed one gets 400 and the connection is closed.
 """
@@ -17,7 +17,7 @@ import httptools
 
 from explorer.runtime.http.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_HEADERS, MAX_PATH_CHARS
 
-__all__ = ["Incoming", "Outgoing", "serve"]
+__all__ = ["Incoming", "Outgoing", "Reply", "plain", "serve"]
 
 _MAX_HEAD_BYTES = 64 * 1024
 _MAX_QUEUED = 16  # pipelined requests read ahead on one connection
@@ -46,7 +46,51 @@ class Outgoing:
     head: bool = False  # an answer to HEAD: the headers say the length, no body is written
 
 
-Handler = Callable[[Incoming], Awaitable[Outgoing]]
+class Reply:
+    """An answer written as it comes: :meth:`head`, then :meth:`part` for each piece of the body, then :meth:`end`.
+
+    With a length the server gave, the body goes as it came; without one (chunked, or ended by closing)
+    it is sent chunked. An answer that cannot be completed closes the connection before its end, so
+    the client sees it cut, never a shorter answer that looks whole.
+    """
+
+    def __init__(self, transport: asyncio.Transport | None, keep_alive: bool) -> None:
+        self.transport = transport
+        self.close = not keep_alive
+        self.started = False
+        self.chunked = False
+        self.bodiless = False
+
+    def head(self, status: int, reason: str, headers: list[tuple[str, str]], length: str | None, bodiless: bool) -> None:
+        self.started = True
+        self.bodiless = bodiless
+        lines = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in headers)]
+        if length is not None:
+            lines.append(f"Content-Length: {length}")
+        elif not bodiless:
+            self.chunked = True
+            lines.append("Transfer-Encoding: chunked")
+        if self.close:
+            lines.append("Connection: close")
+        self._write("\r\n".join(lines).encode("latin-1", "replace") + b"\r\n\r\n")
+
+    def part(self, data: bytes) -> None:
+        if self.bodiless or not data:
+            return
+        self._write(b"%x\r\n%b\r\n" % (len(data), data) if self.chunked else data)
+
+    def end(self, complete: bool = True) -> None:
+        if not complete:
+            self.close = True  # cut: closed without the end of the body
+        elif self.chunked:
+            self._write(b"0\r\n\r\n")
+
+    def _write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+
+Handler = Callable[[Incoming, Reply], Awaitable[Outgoing | None]]
 _NO_BODY = frozenset({204, 304})
 
 
@@ -164,11 +208,16 @@ class _Connection(asyncio.Protocol):
             while (item := await self.queue.get()) is not None:
                 if self.transport is not None and self.transport.is_reading() is False and self.queue.qsize() <= 1:
                     self.transport.resume_reading()
-                answer = item if isinstance(item, Outgoing) else await self.handler(item)
-                if isinstance(item, Incoming) and not item.keep_alive:
-                    answer.close = True
+                reply = Reply(self.transport, item.keep_alive if isinstance(item, Incoming) else False)
+                answer = item if isinstance(item, Outgoing) else await self.handler(item, reply)
                 if self.transport is None or self.transport.is_closing():
                     return
+                if answer is None:  # streamed through the reply
+                    if reply.close:
+                        self.transport.close()
+                        return
+                    continue
+                answer.close = answer.close or reply.close
                 self.transport.write(encode(answer))
                 if answer.close:
                     self.transport.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httptools
@@ -23,6 +24,21 @@ from explorer.runtime.http.wire import Answer, Connection
 __all__ = ["Forwarded", "Upstream"]
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class _Streamed(Answer):
+    """An answer that tells ``on_head`` when its final head is parsed (its body parts go to ``listener``)."""
+
+    on_head: Callable[[Answer], None] | None = None
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        if self.status >= 200 and self.on_head is not None:
+            self.on_head(self)
+
+
+Head = Callable[[Answer], None]
+Part = Callable[[float, bytes], None]
 
 
 @dataclass
@@ -51,7 +67,9 @@ class Upstream:
             connection.close()
         self._idle.clear()
 
-    async def send(self, method: str, target: str, headers: tuple[tuple[str, str], ...], content: bytes | None) -> Forwarded:
+    async def send(self, method: str, target: str, headers: tuple[tuple[str, str], ...], content: bytes | None,
+                   on_head: Head | None = None, on_part: Part | None = None) -> Forwarded:  # fmt: skip
+        """Send and read the answer; ``on_head`` and ``on_part`` see its head and each body part as they arrive."""
         sent = (("Host", f"{self.host}:{self.port}"), *headers)
         if content is not None:
             sent = (*sent, ("Content-Length", str(len(content))))
@@ -63,7 +81,7 @@ class Upstream:
             if connection.idle_state() != "usable":
                 connection.close()
                 continue
-            found = await self._exchange(connection, method, data)
+            found = await self._exchange(connection, method, data, on_head, on_part)
             if found is not None:
                 return Forwarded(found.answer, found.error, url, sent)
             if method not in _IDEMPOTENT:
@@ -76,14 +94,16 @@ class Upstream:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        found = await self._exchange(connection, method, data)
+        found = await self._exchange(connection, method, data, on_head, on_part)
         if found is None:
             return Forwarded(None, "the Flask server closed the connection without answering", url, sent)
         return Forwarded(found.answer, found.error, url, sent)
 
-    async def _exchange(self, connection: Connection, method: str, data: bytes) -> Forwarded | None:
+    async def _exchange(self, connection: Connection, method: str, data: bytes, on_head: Head | None,
+                        on_part: Part | None) -> Forwarded | None:  # fmt: skip
         """The answer on ``connection``; None when it was closed before any byte came back (stale)."""
-        answer = Answer(MAX_BODY, method == "HEAD")
+        answer = _Streamed(MAX_BODY, method == "HEAD")
+        answer.on_head, answer.listener = on_head, on_part
         answer.parser = httptools.HttpResponseParser(answer)
         try:
             connection.start(answer, data)
