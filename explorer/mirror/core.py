@@ -5,7 +5,7 @@ The primary path does as little as it can: the request is forwarded as bytes
 unchanged but for its framing (Flask's length, or chunks when it gave none; the mirror's own
 keep-alive) and an absolute ``Location``
 on Flask's own address, which is pointed at the mirror so a browser stays behind it. Only then is the request queued for the
-shadows; when the queue is full it is dropped and counted, never waited for; a shadow starts
+shadows; when the queue is full (in requests, or in the bytes they hold) it is dropped and counted, never waited for; a shadow starts
 only while no primary request is in flight. The shadows (FastAPI,
 and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
 cookie jar of its own (the client's cookies are Flask's), and the comparison runs off the loop.
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_QUEUE", "Mirror"]
 
 DEFAULT_QUEUE = 100
+MAX_QUEUED_BYTES = 64 * 1024 * 1024  # bodies held by waiting shadows, all together: past it a shadow is dropped
 DRAIN_SECONDS = 10.0  # at the end, shadows still queued get this long to finish; the rest count as dropped
 _HOP = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
                   "upgrade", "proxy-connection", "expect"})  # fmt: skip
@@ -51,6 +52,12 @@ class _Shadow:
     def __init__(self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, forwarded: Forwarded) -> None:
         self.method, self.pattern, self.spec, self.content, self.forwarded = method, pattern, spec, content, forwarded
         self._exchange: Exchange | None = None
+
+    @property
+    def size(self) -> int:
+        """Bytes this shadow holds: the request's body and Flask's answer's."""
+        answer = self.forwarded.answer
+        return len(self.content or b"") + (answer.size if answer is not None else 0)
 
     def flask(self) -> Exchange:
         """Flask's answer as the comparer reads it (header names in lower case, as httpx gives FastAPI's)."""
@@ -90,6 +97,7 @@ class Mirror:
         self._live: set[Any] = set()
         self._worker: asyncio.Task[None] | None = None
         self._in_flight = 0
+        self._queued_bytes = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -167,7 +175,10 @@ class Mirror:
             self._emit(method, pattern, incoming.target, "not mirrored", item.flask())
             return None
         try:
+            if self._queued_bytes + item.size > MAX_QUEUED_BYTES:
+                raise asyncio.QueueFull
             self.queue.put_nowait(item)
+            self._queued_bytes += item.size
         except asyncio.QueueFull:
             self.tally.dropped(method, pattern)
             self._emit(method, pattern, incoming.target, "dropped", item.flask())
@@ -195,6 +206,7 @@ class Mirror:
     async def _shadows(self) -> None:
         while True:
             item = await self.queue.get()
+            self._queued_bytes -= item.size
             await self._idle.wait()  # a shadow starts only while no primary request is in flight
             try:
                 await self._shadow(item)

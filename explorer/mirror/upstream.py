@@ -107,14 +107,21 @@ class Upstream:
         answer.parser = httptools.HttpResponseParser(answer)
         try:
             connection.start(answer, data)
-            async with asyncio.timeout(self.timeout):
-                await connection.wait()
-        except TimeoutError:
-            connection.close()
-            if answer.headers_at is None:
-                return Forwarded(None, f"the Flask server did not answer within {self.timeout:g} s")
-            answer.truncated = True  # a stream that never ends: what came is passed on, and the connection closed
-            return Forwarded(answer)
+            size = -1
+            while answer.size > size:  # the time-out is for silence: a stream that keeps sending is passed on
+                size = answer.size
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        await connection.wait()
+                    break
+                except TimeoutError:
+                    if answer.headers_at is None:
+                        connection.close()
+                        return Forwarded(None, f"the Flask server did not answer within {self.timeout:g} s")
+            else:
+                connection.close()
+                answer.truncated = True  # silent for the time-out mid-answer: what came is passed on, cut
+                return Forwarded(answer)
         except BaseException:
             connection.close()
             raise
