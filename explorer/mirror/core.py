@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_QUEUE", "Mirror"]
 
 DEFAULT_QUEUE = 100
+INLINE_BYTES = 16 * 1024  # answers up to this size are compared on the loop (tens of microseconds)
 MAX_QUEUED_BYTES = 64 * 1024 * 1024  # bodies held by waiting shadows, all together: past it a shadow is dropped
 DRAIN_SECONDS = 10.0  # at the end, shadows still queued get this long to finish; the rest count as dropped
 _HOP = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
@@ -224,7 +225,12 @@ class Mirror:
         if self.second is not None:
             second = await self.second.forward(spec, item.content, jar=self.jars["second"])
         rule = self.rules.rule(item.method, item.pattern)
-        verdict = await asyncio.to_thread(judge, item.flask(), fastapi, rule, second)
+        flask = item.flask()
+        small = max(flask.size, fastapi.size, second.size if second else 0) <= INLINE_BYTES
+        if small and not rule.options.ignore_regex:  # a user's pattern may take up to REGEX_SECONDS: never on the loop
+            verdict = judge(flask, fastapi, rule, second)  # small: quicker than waking a thread, on a busy machine
+        else:  # off the loop: a large answer takes a while to compare, and the primary path must not wait
+            verdict = await asyncio.to_thread(judge, flask, fastapi, rule, second)
         record = self._emit(item.method, item.pattern, item.spec.path, verdict.outcome, item.flask(), fastapi, verdict)
         fields = [n.where or "(whole body)" for n in verdict.noise]
         self.tally.judged(item.method, item.pattern, verdict.outcome, fields, record)

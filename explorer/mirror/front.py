@@ -60,6 +60,7 @@ class Reply:
         self.started = False
         self.chunked = False
         self.bodiless = False
+        self._held = b""
 
     def head(self, status: int, reason: str, headers: list[tuple[str, str]], length: str | None, bodiless: bool) -> None:
         self.started = True
@@ -72,7 +73,7 @@ class Reply:
             lines.append("Transfer-Encoding: chunked")
         if self.close:
             lines.append("Connection: close")
-        self._write("\r\n".join(lines).encode("latin-1", "replace") + b"\r\n\r\n")
+        self._held = "\r\n".join(lines).encode("latin-1", "replace") + b"\r\n\r\n"  # sent with the first part
 
     def part(self, data: bytes) -> None:
         if self.bodiless or not data:
@@ -82,11 +83,11 @@ class Reply:
     def end(self, complete: bool = True) -> None:
         if not complete:
             self.close = True  # cut: closed without the end of the body
-        elif self.chunked:
-            self._write(b"0\r\n\r\n")
+        self._write(b"0\r\n\r\n" if complete and self.chunked else b"")
 
     def _write(self, data: bytes) -> None:
-        if self.transport is not None and not self.transport.is_closing():
+        data, self._held = self._held + data, b""  # one write for a head and its body: one send, not two
+        if data and self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
 
