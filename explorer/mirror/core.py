@@ -23,7 +23,9 @@ from explorer.mirror.judge import Verdict, judge
 from explorer.mirror.routes import RouteMatcher
 from explorer.mirror.rules import Rules
 from explorer.mirror.tally import Tally
+from explorer.parity.differences import MISSING
 from explorer.parity.secrets import Redactor
+from explorer.parity.template import _SECRET_NAME as SECRET_NAME
 from explorer.runtime.http.cookies import CookieJar
 from explorer.mirror.upstream import Forwarded, Upstream
 from explorer.runtime.http.request import METHODS, RequestSpec
@@ -247,6 +249,11 @@ class Mirror:
         record: dict[str, Any] = {"method": method, "route": pattern, "path": path, "outcome": outcome,
                                   "status": {"flask": flask.status, "fastapi": fastapi.status if fastapi else None}}  # fmt: skip
         if verdict is not None:
+            for difference in (*verdict.differences, *(d for d, _ in verdict.declared)):
+                if difference.aspect == "body" and any(isinstance(p, str) and SECRET_NAME.search(p) for p in difference.parts):
+                    for value in (difference.flask, difference.fastapi):  # a token in a body, under a name that says so
+                        if value is not MISSING:
+                            redactor.learn(value)
             record["differences"] = [d.to_dict(redactor) for d in verdict.differences]
             record["more"] = verdict.more
             record["declared"] = [{"line": d.line(redactor), "reason": e.reason} for d, e in verdict.declared]
