@@ -211,6 +211,7 @@ def test_mirror_refuses_before_starting_anything(tmp_path: Path) -> None:
     for args, message in [
         (("--listen", "0.0.0.0:8800"), "listens on every interface"),
         (("--listen", "example.com:80"), "not an IP address"),
+        (("--listen", "192.0.2.1:8800"), "not an address of this machine"),  # TEST-NET-1: never local
         (("--mirror-methods", "GET,BREW"), "methods are GET"),
         (("--record", str(taken)), "exists; add --force"),
     ]:

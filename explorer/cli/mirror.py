@@ -13,6 +13,7 @@ import asyncio
 import ipaddress
 import json
 import signal
+import socket
 import sys
 from typing import Any
 
@@ -41,6 +42,16 @@ def _listen(text: str) -> tuple[str, int]:
     if address.is_unspecified:
         raise argparse.ArgumentTypeError(f"{host} listens on every interface; name one local address (127.0.0.1)")
     return str(address), int(port)
+
+
+def _check_local(host: str) -> None:
+    """Only an address of this machine can be bound: checked before any server starts (a remote one is refused)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+    except OSError as exc:
+        fail(f"--listen {host}: not an address of this machine ({exc.strerror or exc})")
 
 
 def _methods(text: str) -> frozenset[str]:
@@ -74,6 +85,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
     if not 1 <= args.queue <= 100_000:
         fail("--queue must be between 1 and 100000")
+    _check_local(args.listen[0])
     suite = load_suite(args.requests) if args.requests else None
     specs = specs_from_args(args, require_both=True)
     inputs = (args.requests, getattr(args, "config", None), getattr(args, "flask_env_file", None),
