@@ -191,6 +191,7 @@ def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[li
     assert routes[("POST", "/login")]["requests"] == 2 and routes[("POST", "/login")]["match"] == 1
     assert sorted(routes[("GET", "/status")]["noise_fields"]) == ["request_id", "time"]
     planted = next(r for r in records if r["route"] == "/orders" and r["method"] == "POST")
+    assert routes[("POST", "/orders")]["latest_differ"] == planted  # a screen shows it one key away
     assert [d["line"] for d in planted["differences"]] == ["status: Flask 201, FastAPI 200"]
     assert token not in out and token not in err  # the Authorization header's value is a secret
     assert summary["totals"] == {"requests": 13, "match": 8, "declared": 2, "noise": 1, "differ": 2, "dropped": 0}

@@ -27,7 +27,8 @@ class RouteCounts:
 
     def to_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "match": self.match, "declared": self.declared, "noise": self.noise,
-                "differ": self.differ, "dropped": self.dropped, "noise_fields": list(self.noise_fields)}  # fmt: skip
+                "differ": self.differ, "dropped": self.dropped, "noise_fields": list(self.noise_fields),
+                "latest_differ": self.latest_differ}  # fmt: skip
 
 
 class Tally:
