@@ -9,6 +9,7 @@ layers, from the bottom (docs/how-it-works.md):
     apps                        runtime, demos (the bundled apps' specs and where they lie)
     content, parity             each on runtime only
     bench                       runtime, apps (the lab runs the bundled demos)
+    mirror                      runtime, apps, parity (parity's comparer on real traffic, by route)
     reports                     runtime, content
     panels                      the core's data types and pure functions; never the app
     tui, cli                    entry layers: nothing imports them, except cli opening the app
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` r
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = ("explorer", "panels", "demos")
-CORE = ("runtime", "apps", "content", "parity", "bench", "reports")
+CORE = ("runtime", "apps", "content", "parity", "bench", "reports", "mirror")
 ALLOWED: dict[str, set[str]] = {
     "demos": set(),
     "runtime": set(),
@@ -39,6 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "content": {"runtime", "demos"},  # the catalog signs its session cookies with the demos' secret
     "parity": {"runtime"},
     "bench": {"runtime", "apps"},
+    "mirror": {"runtime", "apps", "parity"},  # the mirror: parity's comparer on real traffic
     "reports": {"runtime", "content"},
     "panels": {"runtime", "apps", "content", "parity", "bench"},
     "tui": {*CORE, "panels"},

@@ -24,6 +24,7 @@ from explorer.cli.apps import add_commands as add_app_commands
 from explorer.cli.bench import add_parser as add_bench_parser
 from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
+from explorer.cli.mirror import add_mirror_parser, cmd_mirror
 from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.frameworks import FRAMEWORKS
@@ -67,6 +68,7 @@ def build_parser() -> OneLineParser:
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
     add_parity_parser(sub)
+    add_mirror_parser(sub)
     add_app_commands(sub)
     add_bench_parser(sub)
     return parser
@@ -215,6 +217,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "samples": cmd_samples,
     "table": lambda args: run_async(lambda: _table(args)),
     "parity": cmd_parity,
+    "mirror": cmd_mirror,
     "routes": cmd_routes,
     "report": cmd_report,
     "bench": cmd_bench,

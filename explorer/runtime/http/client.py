@@ -117,6 +117,18 @@ class ServerClient:
             return Exchange(self.framework, spec, error=f"not sent: {exc}")
         return await self._send(spec, prepared, keep_body, listener, jar)
 
+    async def forward(self, spec: RequestSpec, content: bytes | None, jar: CookieJar | None = None) -> Exchange:
+        """``spec`` sent with ``content`` as its body, byte for byte: a proxy's request, which may not be text.
+
+        ``spec``'s own body is not sent; everything else is checked as :meth:`send` checks it.
+        """
+        try:
+            checked = spec.checked()
+            self.url_for(checked)
+        except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            return Exchange(self.framework, spec, error=f"not sent: {exc}")
+        return await self._send(spec, (checked, checked.headers, content), True, None, jar)
+
     async def _send(
         self,
         spec: RequestSpec,
