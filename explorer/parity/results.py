@@ -45,6 +45,7 @@ class ParityResult:
     capture_problems: list[str] = field(default_factory=list)
     cookies: dict[str, list[str]] = field(default_factory=dict)
     secret_names: set[str] = field(default_factory=set)  # captures whose values are hidden in reports
+    logs: dict[str, list[str]] = field(default_factory=dict)  # what a server printed while it answered 5xx
 
     @property
     def outcome(self) -> str:
@@ -118,6 +119,7 @@ class ParityResult:
             "cookies": self.cookies,
             "exchanges": {fw: e.to_dict() for fw, e in self.exchanges.items()},
             "curl": {fw: self.curl(fw, redactor) for fw in self.exchanges},
+            "log_tail": {fw: list(lines) for fw, lines in self.logs.items()},
         }
 
 

@@ -294,6 +294,7 @@ class ManagedServer:
         """Stop (if needed) and start again, on the same port when it is still free; one at a time."""
         async with self._lock:
             await self._stop_locked()
+            self.setup_done = False  # a restart is a fresh start: the set-up runs again, as on `--reset`
             return await self._start()
 
 

@@ -1,0 +1,85 @@
+"""What a team porting a real app hits first (issue 23): form routes, 5xx causes, start failures, set-up order.
+
+The notes pair (tests/apps/notes_flask.py, notes_fastapi.py) is shaped like the Flask tutorial's apps
+and their ports: an HTML form posts a note, SQLite keeps it, the schema is created at import, and one
+page fails with a traceback. Each test copies the pair to a temporary folder and runs the explorer as
+a user does.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ROOT / "tests" / "apps"
+CAUSES = {"flask": "RuntimeError: report service unreachable: flask-side-cause",
+          "fastapi": "RuntimeError: report service unreachable: fastapi-side-cause"}  # fmt: skip
+
+
+def explorer(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=cwd)  # fmt: skip
+
+
+def notes_pair(folder: Path) -> list[str]:
+    """The notes pair copied into ``folder``: the options that run it."""
+    for name in ("notes_flask.py", "notes_fastapi.py"):
+        shutil.copy(APPS / name, folder / name)
+    return ["--app-dir", str(folder), "--flask", "notes_flask:app", "--fastapi", "notes_fastapi:app"]
+
+
+def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_outputs(tmp_path: Path) -> None:
+    apps = notes_pair(tmp_path)
+    run = explorer("parity", "--generate", *apps, "--write", "gen.yaml", "--json", "--report", "rep", "--junit",
+                   "j.xml", cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 1, run.stderr  # the failing page differs (an HTML 500 against a text one)
+    generated = yaml.safe_load((tmp_path / "gen.yaml").read_text())["requests"]
+    create = next(entry for entry in generated if entry["name"] == "POST /notes")
+    # before: a raw `body: title=example&description=` without a Content-Type (Flask 400, FastAPI 422)
+    assert create["form"] == {"title": "example", "description": ""} and "body" not in create
+    document = json.loads(run.stdout)
+    results = {r["name"]: r for r in document["results"]}
+    assert results["POST /notes"]["outcome"] == "match"
+    assert [e["status"] for e in results["POST /notes"]["exchanges"].values()] == [201, 201]
+    failing = results["GET /report"]
+    for framework, cause in CAUSES.items():  # --json: each side's traceback, as `send` shows it
+        assert cause in failing["log_tail"][framework]
+    assert results["GET /notes"]["log_tail"] == {}  # a 2xx carries none
+    markdown = (tmp_path / "rep.md").read_text()
+    junit = "".join(ET.parse(tmp_path / "j.xml").getroot().itertext())
+    saved = (tmp_path / "rep.json").read_text()
+    for cause in CAUSES.values():
+        assert cause in markdown and cause in junit and cause in saved
+    text = explorer("parity", "gen.yaml", *apps, cwd=tmp_path)  # the written file, run as a user runs it
+    assert "1 of 3 requests differ" in text.stdout, text.stdout + text.stderr
+    assert "Flask log:" in text.stdout and "FastAPI log:" in text.stdout
+    for cause in CAUSES.values():
+        assert cause in text.stdout
+
+
+def test_set_up_commands_of_a_requests_file_run_before_the_apps_start(tmp_path: Path) -> None:
+    """An app that makes its schema at import keeps its database: the set-up that removes the old one runs
+    first (before: after the start, so every write answered 500 "no such table")."""
+    apps = notes_pair(tmp_path)
+    fresh = "import pathlib; [p.unlink() for p in pathlib.Path().glob('notes_*.db')]"
+    requests = {
+        "setup": [{"name": "fresh database", "command": ["python", "-c", fresh]}],
+        "requests": [{"name": "create", "method": "POST", "path": "/notes", "form": {"title": "t"}, "status": 201},
+                     {"name": "list", "method": "GET", "path": "/notes"}],
+        "teardown": [{"name": "remove database", "command": ["python", "-c", fresh]}],
+    }  # fmt: skip
+    (tmp_path / "notes.yaml").write_text(yaml.safe_dump(requests))
+    for extra in ([], ["--reset"]):
+        run = explorer("parity", "notes.yaml", *apps, "--json", *extra, cwd=tmp_path)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+        document = json.loads(run.stdout)
+        assert [r["outcome"] for r in document["results"]] == ["match", "match"]
+        assert document["results"][1]["exchanges"]["flask"]["json"] == {"notes": [{"title": "t", "description": ""}]}
+        assert [s["phase"] for s in document["setup"]] == ["reset"] * 2 * bool(extra) + ["setup", "setup"]
