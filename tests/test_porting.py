@@ -83,3 +83,19 @@ def test_set_up_commands_of_a_requests_file_run_before_the_apps_start(tmp_path: 
         assert [r["outcome"] for r in document["results"]] == ["match", "match"]
         assert document["results"][1]["exchanges"]["flask"]["json"] == {"notes": [{"title": "t", "description": ""}]}
         assert [s["phase"] for s in document["setup"]] == ["reset"] * 2 * bool(extra) + ["setup", "setup"]
+
+
+def test_a_lifespan_that_fails_says_why_and_a_slow_one_gets_the_time_it_is_given(tmp_path: Path) -> None:
+    shutil.copy(APPS / "lifespan_fails.py", tmp_path / "lifespan_fails.py")
+    app = ["--app-dir", str(tmp_path), "--fastapi", "lifespan_fails:app", "--framework", "fastapi"]
+    failed = explorer("send", *app, "GET", "/health", cwd=tmp_path)
+    assert failed.returncode == 1
+    # before: "did not start: exit code 3: the app failed to import or boot" and nothing more
+    assert "exit code 3" in failed.stderr and "its last lines:" in failed.stderr
+    assert "ConnectionRefusedError: could not reach the database at db.invalid:5432" in failed.stderr
+    (tmp_path / "explorer.toml").write_text('[fastapi]\nready_timeout = 2\nenv = { LIFESPAN_HANGS = "1" }\n')
+    slow = explorer("send", *app, "GET", "/health", cwd=tmp_path)  # the config file's ready_timeout
+    assert "did not start: not ready after 2 s" in slow.stderr, slow.stderr
+    assert "| connecting to the database at db.invalid:5432" in slow.stderr
+    flag = explorer("send", *app, "--ready-timeout", "1.5", "GET", "/health", cwd=tmp_path)  # the option wins
+    assert "not ready after 1.5 s" in flag.stderr, flag.stderr
