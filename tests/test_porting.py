@@ -15,7 +15,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import yaml
+
+from tests.venvs import legacy_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "tests" / "apps"
@@ -99,3 +102,62 @@ def test_a_lifespan_that_fails_says_why_and_a_slow_one_gets_the_time_it_is_given
     assert "| connecting to the database at db.invalid:5432" in slow.stderr
     flag = explorer("send", *app, "--ready-timeout", "1.5", "GET", "/health", cwd=tmp_path)  # the option wins
     assert "not ready after 1.5 s" in flag.stderr, flag.stderr
+
+
+def _python(version: str) -> str | None:
+    """An interpreter of that version on this machine (under pyenv, or on PATH) that runs, or None."""
+    candidates = [str(p) for p in sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python"))]
+    for python in [*reversed(candidates), shutil.which(f"python{version}")]:
+        if python and subprocess.run([python, "-c", "pass"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def test_a_legacy_flask_app_runs_under_python_3_7_and_an_older_python_is_named(tmp_path: Path) -> None:
+    py37, py36 = _python("3.7"), _python("3.6")
+    if py37 is None or py36 is None:
+        pytest.skip("needs Python 3.7 and 3.6 interpreters (pyenv)")
+    venv = legacy_venv(py37, ("flask==2.2.5", "werkzeug==2.2.3"))  # the last Flask for Python 3.7
+    apps = notes_pair(tmp_path)[:6]
+    run = explorer("send", "--json", "--framework", "flask", "--flask-python", str(venv), *apps, "POST", "/notes",
+                   "--form", "title=old", cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr  # before: "is Python 3.7.16; the explorer needs 3.8 or newer there"
+    document = json.loads(run.stdout)
+    assert document["results"][0]["status"] == 201 and document["servers"]["flask"]["versions"]["Flask"] == "2.2.5"
+    old = explorer("send", "--framework", "flask", "--flask-python", py36, *apps, "GET", "/notes", cwd=tmp_path)
+    assert old.returncode == 1
+    assert "is Python 3.6" in old.stderr and "need 3.7 or newer there" in old.stderr
+
+
+FORMS = ["--app-dir", str(APPS), "--flask", "forms_flask:app", "--fastapi", "forms_fastapi:app"]
+
+
+def test_curl_commands_carry_the_cookie_the_jar_sent_and_send_json_has_the_headers_as_sent(tmp_path: Path) -> None:
+    flow = {"requests": [{"name": "login", "method": "POST", "path": "/login"},
+                         {"name": "me", "method": "GET", "path": "/me"}]}  # fmt: skip
+    (tmp_path / "login.yaml").write_text(yaml.safe_dump(flow))
+    shown = explorer("parity", str(tmp_path / "login.yaml"), *FORMS, "--json", "--show-secrets", cwd=tmp_path)
+    me = json.loads(shown.stdout)["results"][1]
+    assert me["outcome"] == "match" and me["exchanges"]["flask"]["json"] == {"user": "ada"}
+    assert "-H 'Cookie: sid=flask-ada'" in me["curl"]["flask"]  # before: no Cookie, so the curl got no user
+    assert ["cookie", "sid=fastapi-ada"] in me["exchanges"]["fastapi"]["sent"]["headers"]
+    hidden = json.loads(explorer("parity", str(tmp_path / "login.yaml"), *FORMS, "--json", cwd=tmp_path).stdout)
+    assert "Cookie: sid=" in hidden["results"][1]["curl"]["flask"] and "flask-ada" not in json.dumps(hidden)
+    sent = explorer("send", "--json", *FORMS, "POST", "/form", "--form", "a=1", cwd=tmp_path)
+    for result in json.loads(sent.stdout)["results"]:
+        assert ["content-type", "application/x-www-form-urlencoded"] in result["sent"]["headers"]
+        assert result["sent"]["url"].endswith("/form")
+
+
+async def test_the_y_key_curl_carries_the_cookie_of_the_session_jar() -> None:
+    from explorer.apps.targets import specs_from_options
+    from explorer.runtime.http.request import RequestSpec
+    from explorer.tui.app import ExplorerApp
+    from tests.apptools import send_and_wait, servers_ready
+
+    specs = specs_from_options(flask="forms_flask:app", fastapi="forms_fastapi:app", app_dir=APPS)
+    app = ExplorerApp(specs=specs, initial=RequestSpec("POST", "/login"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)  # the answer sets `sid`: the next request sends it
+        assert "-H 'Cookie: sid=flask-ada'" in app.workbench.curl()
