@@ -27,8 +27,8 @@ CAUSES = {"flask": "RuntimeError: report service unreachable: flask-side-cause",
 
 
 def explorer(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=cwd)  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "explorer", *args], check=False, capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)  # fmt: skip
 
 
 def notes_pair(folder: Path) -> list[str]:
@@ -108,7 +108,7 @@ def _python(version: str) -> str | None:
     """An interpreter of that version on this machine (under pyenv, or on PATH) that runs, or None."""
     candidates = [str(p) for p in sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*/bin/python"))]
     for python in [*reversed(candidates), shutil.which(f"python{version}")]:
-        if python and subprocess.run([python, "-c", "pass"], capture_output=True).returncode == 0:
+        if python and subprocess.run([python, "-c", "pass"], check=False, capture_output=True).returncode == 0:
             return python
     return None
 
@@ -161,3 +161,17 @@ async def test_the_y_key_curl_carries_the_cookie_of_the_session_jar() -> None:
         await servers_ready(pilot)
         await send_and_wait(pilot)  # the answer sets `sid`: the next request sends it
         assert "-H 'Cookie: sid=flask-ada'" in app.workbench.curl()
+
+
+@pytest.mark.serverless
+@pytest.mark.parametrize("value", ['"60"', "0", "601", "true"])
+def test_a_bad_ready_timeout_in_the_config_file_is_one_line(tmp_path: Path, value: str) -> None:
+    from explorer.apps.config import load_config
+    from explorer.apps.settings import SettingsError
+
+    config = tmp_path / "explorer.toml"
+    config.write_text(f"[fastapi]\nready_timeout = {value}\n")
+    with pytest.raises(SettingsError, match=r"\[fastapi\]\.ready_timeout: must be a number of seconds from 0\.1"):
+        load_config(config)
+    config.write_text("[fastapi]\nready_timeout = 45\n")
+    assert load_config(config)["fastapi"].ready_timeout == 45.0

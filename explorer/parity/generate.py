@@ -71,7 +71,7 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     return entries
 
 
-_PART = re.compile(r'\AContent-Disposition: form-data; name="([^"]*)"\r\n\r\n(.*)\r\n\Z', re.S)
+_PART = re.compile(r'\AContent-Disposition: form-data; name="([^"]*)"\r\n\r\n(.*)\r\n\Z', re.DOTALL)
 
 
 def _form_fields(content_type: str, body: str | None) -> list[tuple[str, str]] | None:

@@ -36,7 +36,7 @@ _SERVER_MODULES = {"werkzeug": ("werkzeug",), "gunicorn": ("gunicorn",), "uvicor
                    "gunicorn-uvicorn": ("gunicorn", "uvicorn")}  # fmt: skip
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
 _PIP_NAMES = {"werkzeug": "flask"}  # Werkzeug comes with Flask: install what the user would
-_PROBE = (  # run by the other interpreter: any Python 3, standard library only (so an old one is named, not a traceback)
+_PROBE = (  # run by the other interpreter: any Python 3, standard library only (an old one is named, no traceback)
     "import sys, json, importlib.util\n"
     "cut = sys.argv.index('--')\n"
     "mods, dists = sys.argv[1:cut], sys.argv[cut + 1:]\n"
