@@ -175,3 +175,17 @@ def test_a_bad_ready_timeout_in_the_config_file_is_one_line(tmp_path: Path, valu
         load_config(config)
     config.write_text("[fastapi]\nready_timeout = 45\n")
     assert load_config(config)["fastapi"].ready_timeout == 45.0
+
+
+async def test_the_app_says_why_a_lifespan_failed() -> None:
+    from explorer.apps.targets import specs_from_options
+    from explorer.runtime.servers.specs import ServerState
+    from explorer.tui.app import ExplorerApp
+    from tests.apptools import until
+
+    specs = specs_from_options(flask="forms_flask:app", fastapi="lifespan_fails:app", app_dir=APPS)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
+        said = "\n".join(str(n.message) for n in app._notifications)
+        assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
