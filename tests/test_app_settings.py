@@ -93,11 +93,11 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
 
 
 @pytest.mark.serverless
-def test_the_child_modules_use_only_the_standard_library_and_python_3_8_syntax() -> None:
+def test_the_child_modules_use_only_the_standard_library_and_python_3_7_syntax() -> None:
     ours = {"explorer.runtime.child.apptarget", "explorer.runtime.child.procs", "explorer.runtime.faces"}
     children = [f"runtime/child/{path.name}" for path in sorted((ROOT / "explorer/runtime/child").glob("*.py"))]
     for name in (*children, "__init__.py", "runtime/__init__.py", "runtime/faces.py"):
-        tree = ast.parse((ROOT / "explorer" / name).read_text(encoding="utf-8"), feature_version=(3, 8))
+        tree = ast.parse((ROOT / "explorer" / name).read_text(encoding="utf-8"), feature_version=(3, 7))
         for node in tree.body:  # what loading it imports (a server is imported by the function that runs it)
             if isinstance(node, ast.ImportFrom) and node.module:
                 package = (ROOT / node.module.replace(".", "/")).is_dir()

@@ -23,10 +23,11 @@ def cache_root() -> Path:
     return Path(base) / "flask-fastapi-explorer-tests"
 
 
-def legacy_venv() -> Path:
-    """The venv folder (``bin/python`` inside), built on first use."""
-    version = ".".join(map(str, sys.version_info[:3]))
-    key = f"py{version}-" + "-".join(pin.replace("==", "") for pin in PINS)
+def legacy_venv(python: str = sys.executable, pins: tuple[str, ...] = PINS) -> Path:
+    """The venv folder (``bin/python`` inside) of ``python`` holding ``pins``, built on first use."""
+    version = subprocess.run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    key = f"py{version}-" + "-".join(pin.replace("==", "") for pin in pins)
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     folder, marker = root / key, root / key / ".complete"
@@ -34,12 +35,14 @@ def legacy_venv() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not marker.exists():
             shutil.rmtree(folder, ignore_errors=True)
-            venv = [sys.executable, "-m", "venv", "--without-pip", str(folder)]
+            ours = python == sys.executable  # another Python gets a pip of its own: ours may not support it
+            venv = [python, "-m", "venv", *(["--without-pip"] if ours else []), str(folder)]
             subprocess.run(venv, check=True, capture_output=True)
+            pip = [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python")] if ours \
+                else [str(folder / "bin" / "python"), "-m", "pip"]  # fmt: skip
             subprocess.run(  # our pip, installing into that interpreter: no ensurepip, no pip inside it
-                [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python"), "install", "--quiet",
-                 "--disable-pip-version-check", *PINS],
+                [*pip, "install", "--quiet", "--disable-pip-version-check", *pins],
                 check=True, capture_output=True, timeout=300,
             )  # fmt: skip
-            marker.write_text("\n".join(PINS) + "\n")
+            marker.write_text("\n".join(pins) + "\n")
     return folder

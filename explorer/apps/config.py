@@ -11,6 +11,7 @@
     env_file = "flask.env"
     setup = "flask --app blog init-db"    # or a list of arguments
     server = "dev"                        # dev or gunicorn (FastAPI: uvicorn)
+    ready_timeout = 60                    # seconds it has to answer after its start (default 30)
 
 The file is read by the one loader of user files (a regular file, at most 256 KiB, UTF-8, TOML);
 every key is checked, an unknown one is refused, and each refusal is one line naming the file, the
@@ -31,7 +32,8 @@ __all__ = ["CONFIG_LIMITS", "CONFIG_NAME", "KEYS", "find_config", "load_config"]
 
 CONFIG_NAME = "explorer.toml"
 CONFIG_LIMITS = FileLimits(max_bytes=256 * 1024, max_depth=8)
-KEYS = ("target", "dir", "python", "env", "env_file", "setup", "server")
+KEYS = ("target", "dir", "python", "env", "env_file", "setup", "server", "ready_timeout")
+MAX_READY_TIMEOUT = 600.0
 
 
 def find_config(cwd: Path | None = None) -> Path | None:
@@ -52,6 +54,12 @@ def _string(value: Any, where: str) -> str:
 def _path(value: Any, where: str, base: Path) -> Path:
     path = user_path(_string(value, where))
     return path if path.is_absolute() else base / path
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= MAX_READY_TIMEOUT:
+        raise SettingsError(f"{where}: must be a number of seconds from 0.1 to {MAX_READY_TIMEOUT:g}")
+    return float(value)
 
 
 def _env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
@@ -86,6 +94,7 @@ def _table(table: Any, where: str, base: Path) -> AppSettings:
         env_file=_path(table["env_file"], f"{where}.env_file", base) if "env_file" in table else None,
         setup=split_setup(table["setup"], f"{where}.setup") if "setup" in table else (),
         server=_string(table["server"], f"{where}.server") if "server" in table else None,
+        ready_timeout=_seconds(table["ready_timeout"], f"{where}.ready_timeout") if "ready_timeout" in table else None,
     )  # fmt: skip
 
 

@@ -42,11 +42,12 @@ class AppSettings:
     env_file: Path | None = None
     setup: tuple[str, ...] = ()
     server: str | None = None
+    ready_timeout: float | None = None  # seconds to answer after its start
 
     def over(self, base: AppSettings) -> AppSettings:
         """These settings where given, ``base``'s elsewhere; variables from both, these last (they win)."""
         merged = replace(base, env=base.env + self.env)
-        for name in ("target", "dir", "python", "env_file", "server"):
+        for name in ("target", "dir", "python", "env_file", "server", "ready_timeout"):
             if getattr(self, name) is not None:
                 merged = replace(merged, **{name: getattr(self, name)})
         return replace(merged, setup=self.setup or base.setup)

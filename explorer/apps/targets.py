@@ -24,6 +24,7 @@ from explorer.runtime.userdata.datafile import user_path
 
 __all__ = [
     "TargetError",
+    "app_lines",
     "check_app_dir",
     "check_target",
     "failure_detail",
@@ -79,7 +80,7 @@ def user_spec(
     given = settings or AppSettings()
     folder = given.dir or (check_app_dir(app_dir) if app_dir is not None else Path.cwd().resolve())
     env = given.environment(f"the {display_name(framework)} app's environment")
-    extra = {"python": given.python, "env": env, "setup": given.setup}
+    extra = {"python": given.python, "env": env, "setup": given.setup, "ready_timeout": given.ready_timeout}
     if framework == "flask":
         server = given.server or flask_server
         if server not in ("dev", "gunicorn"):
@@ -209,6 +210,12 @@ def failure_detail(log_lines: Iterable[str]) -> str | None:
     return f"failed in its factory: {text}" if stage == "factory" else f"failed to import: {text}"
 
 
+def app_lines(log_lines: Iterable[str], count: int = 10) -> list[str]:
+    """The last ``count`` lines the app and its server printed (not the explorer's own notes): why it stopped."""
+    printed = [line for line in log_lines if line.strip() and not line.startswith("[explorer] ")]
+    return printed[-count:]
+
+
 def startup_problems(session: object) -> list[str]:
     """One message per server that did not come up, naming the app and why (the load error if any).
 
@@ -223,7 +230,11 @@ def startup_problems(session: object) -> list[str]:
         spec = server.spec
         name = display_name(spec.framework)
         reason = failure_detail(server.log.lines())
-        detail = f"; its last lines:\n{status.detail}" if status.detail else ""
+        if status.detail:
+            detail = f"; its last lines:\n{status.detail}"
+        else:  # a lifespan that failed, a server that never answered: the app's own words say why
+            printed = app_lines(server.log.lines())
+            detail = "; its last lines:\n" + "\n".join(f"  | {line}" for line in printed) if printed else ""
         if reason:
             problems.append(f"the {name} app {spec.target} {reason}")
         elif status.state is ServerState.CRASHED:

@@ -97,6 +97,7 @@ def app_settings(args: argparse.Namespace) -> dict[str, AppSettings]:
             env_file=getattr(args, f"{fw}_env_file", None),
             setup=getattr(args, f"{fw}_setup", None) or (),
             server=getattr(args, "flask_server", None) if fw == "flask" else None,
+            ready_timeout=getattr(args, "ready_timeout", None),
         )
         merged = given.over(from_file.get(fw, AppSettings()))
         if app_dir is not None and given.dir is None and merged.target:  # --app-dir over the file's dir
@@ -111,10 +112,12 @@ def specs_from_args(
     args: argparse.Namespace, frameworks: list[str] | None = None, require_both: bool = False
 ) -> list[ServerSpec]:
     """The servers the options (and the config file) ask for; the demos when no app is given."""
-    return specs_from_options(
+    specs = specs_from_options(
         None, None, getattr(args, "app_dir", None), getattr(args, "flask_server", None) or "dev", frameworks,
         require_both, settings=app_settings(args),
     )  # fmt: skip
+    ready = getattr(args, "ready_timeout", None)  # the demos too
+    return [replace(spec, ready_timeout=ready) if ready and spec.demo else spec for spec in specs]
 
 
 def user_specs(args: argparse.Namespace) -> list[ServerSpec] | None:

@@ -71,6 +71,17 @@ def seconds(text: str) -> float:
     return value
 
 
+def ready_seconds(text: str) -> float:
+    """``--ready-timeout``: up to 600 s, for apps whose start waits on a database or a model."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 600 seconds")
+    return value
+
+
 def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> None:
     """Options that choose which servers run: shared by the app and every headless command.
 
@@ -82,6 +93,9 @@ def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> Non
                         help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
     parser.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS if sub else 5.0,
                         help="seconds to wait for an answer (default: 5)")
+    parser.add_argument("--ready-timeout", type=ready_seconds, default=argparse.SUPPRESS if sub else None,
+                        metavar="SECONDS", help="seconds each app has to answer after its start (default: 30, "
+                        "or the config file's ready_timeout)")  # fmt: skip
 
 
 class _Chunked:

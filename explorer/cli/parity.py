@@ -130,7 +130,9 @@ async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str
             continue
         request = row.request
         fastapi = row.templates["fastapi"]
-        operations.append(Operation(row.method, row.pattern, request.path, request.body, fastapi.template))
+        media = next((v for k, v in request.headers if k.lower() == "content-type"), "")
+        media = "" if media == "application/json" else media
+        operations.append(Operation(row.method, row.pattern, request.path, request.body, fastapi.template, media))
     schema = await session.send_one("fastapi", _openapi_request())
     return operations, schema.json if isinstance(schema.json, dict) else {}, notes
 
@@ -145,12 +147,17 @@ def _openapi_request() -> Any:
 async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None,
                   specs: list[ServerSpec]) -> int:  # fmt: skip
     from explorer.parity.check import run_parity
+    from explorer.parity.run import run_before_start
     from explorer.parity.suite import ParityOptions, parse_suite
     from explorer.runtime.session import Session
 
     options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
     notes: list[str] = []
-    async with Session(specs, timeout=args.timeout) as session:
+    started = None
+    async with Session(specs, timeout=args.timeout, start=False) as session:
+        if suite is not None:  # the file's set-up commands run where --flask-setup does: before the servers start
+            started = await run_before_start(session, suite, args.reset)
+        await session.start()
         if report_problems(session):
             return EXIT_FAILED
         operations: list[Any] = []
@@ -165,7 +172,8 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
                 print("explorer: error: the two apps have no route in common to generate requests for", file=sys.stderr)
                 return EXIT_FAILED
             suite = parse_suite({"requests": entries}, "generated")
-        report = await run_parity(session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset)
+        report = await run_parity(session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset,
+                                  before_start=started)  # fmt: skip
         if args.fuzz:
             from explorer.parity.fuzz import fuzz_operations
 

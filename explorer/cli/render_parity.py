@@ -79,7 +79,7 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
             parts += [shown("   " + redactor.text(line), style="dim") for line in step.output[-5:]]
     for number, result in enumerate(report.results, start=1):
         extra = [(d, e.reason) for d, e in result.declared]
-        if result.matched and not extra and not result.noise and not result.stale and not result.captures:
+        if result.matched and not (extra or result.noise or result.stale or result.captures or result.logs):
             continue
         line = redactor.text(result.case.request.line)
         title = result.case.name if result.case.name == line else f"{result.case.name}  ({line})"
@@ -103,6 +103,9 @@ def differences_view(report: ParityReport, redactor: Redactor) -> RenderableType
         captured = _captures(result, redactor)
         if captured:
             parts.append(Text("   captured: ", style="dim") + shown(captured, style="dim"))
+        for framework, lines in result.logs.items():  # why it answered 5xx, in its own words
+            parts.append(Text(f"   {NAMES[framework]} log:", style="dim"))
+            parts += [shown("     | " + redactor.text(line), style="dim") for line in lines]
     for stale in report.stale:
         parts.append(
             Text("stale: ", style="yellow")

@@ -9,14 +9,17 @@ routes over as plain :class:`Operation` s, so this module needs nothing of the r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import yaml
 
 from explorer.parity.template import literal
+from explorer.runtime.http.forms import MULTIPART, URLENCODED
 from explorer.runtime.userdata.outfile import write_outputs
 
 __all__ = ["Operation", "entries_for", "write_entries"]
@@ -38,6 +41,7 @@ class Operation:
     path: str
     body: str | None = None  # JSON text, sketched from the schema
     openapi_path: str = ""  # the key under ``paths`` in FastAPI's schema, for generating more cases
+    content_type: str = ""  # the body's media type when it is not JSON (a form's)
 
     @property
     def label(self) -> str:
@@ -52,13 +56,45 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     entries = []
     for op in ordered:
         entry: dict[str, Any] = {"name": op.label, "method": op.method, "path": literal(op.path)}
-        if op.body is not None:  # the app's own example: a "{{name}}" in it is text (escaped), not a placeholder
+        form = _form_fields(op.content_type, op.body)
+        if form is not None:  # sent as a form, with the Content-Type a browser would give it
+            entry["form"] = {name: literal(value) for name, value in form}
+        elif op.body is not None and op.content_type:  # a form with files: the example body as it is, with its type
+            entry["headers"] = {"Content-Type": op.content_type}
+            entry["body"] = literal(op.body)
+        elif op.body is not None:  # the app's own example: a "{{name}}" in it is text (escaped), not a placeholder
             try:
                 entry["body"] = literal(json.loads(op.body))
             except ValueError:
                 entry["body"] = literal(op.body)
         entries.append(entry)
     return entries
+
+
+_PART = re.compile(r'\AContent-Disposition: form-data; name="([^"]*)"\r\n\r\n(.*)\r\n\Z', re.DOTALL)
+
+
+def _form_fields(content_type: str, body: str | None) -> list[tuple[str, str]] | None:
+    """The fields of an example form body, or None when it is no form (or a multipart one with a file).
+
+    A multipart form without files is sent urlencoded: Flask's ``request.form`` and FastAPI's ``Form()``
+    read both encodings.
+    """
+    media = content_type.partition(";")[0].strip().lower()
+    if body is None or media not in (URLENCODED, MULTIPART):
+        return None
+    if media == URLENCODED:
+        return parse_qsl(body, keep_blank_values=True)
+    boundary = content_type.partition("boundary=")[2].strip()
+    if not boundary:
+        return None
+    fields = []
+    for part in body.split(f"--{boundary}")[1:-1]:
+        found = _PART.match(part.removeprefix("\r\n"))
+        if found is None:  # a file part, or one we did not write: keep the body as it is
+            return None
+        fields.append((found[1].replace("%22", '"'), found[2]))
+    return fields
 
 
 def write_entries(path: str | Path, entries: Sequence[dict[str, Any]], inputs: Iterable[str | Path | None] = (),

@@ -45,6 +45,7 @@ class ParityResult:
     capture_problems: list[str] = field(default_factory=list)
     cookies: dict[str, list[str]] = field(default_factory=dict)
     secret_names: set[str] = field(default_factory=set)  # captures whose values are hidden in reports
+    logs: dict[str, list[str]] = field(default_factory=dict)  # what a server printed while it answered 5xx
 
     @property
     def outcome(self) -> str:
@@ -68,16 +69,18 @@ class ParityResult:
         return f"… and {self.more:,} more difference{'s' if self.more != 1 else ''}"
 
     def curl(self, framework: str, redactor: Redactor | None = None) -> str | None:
-        """The request, as sent to that server, as a curl command (secret headers hidden by ``redactor``)."""
+        """The request, as sent to that server, as a curl command (secret headers hidden by ``redactor``):
+        the headers the client added (the run's Cookie) included, as the session export writes them."""
         exchange = self.exchanges.get(framework)
         base = base_url(exchange)
         if not base or exchange is None:
             return None
-        spec = exchange.spec
+        spec, sent = exchange.spec, exchange.request.headers if exchange.request is not None else None
         if redactor is not None:
             spec = replace(spec, headers=tuple((k, redactor.header(k, v)) for k, v in spec.headers))
-            return redactor.text(curl_command(spec, base))
-        return curl_command(spec, base)
+            sent = tuple((k, redactor.header(k, v)) for k, v in sent) if sent is not None else None
+            return redactor.text(curl_command(spec, base, sent))
+        return curl_command(spec, base, sent)
 
     def learn_secrets(self, redactor: Redactor) -> None:
         """Teach ``redactor`` this result's secrets: captured values marked secret, the secret headers sent
@@ -118,6 +121,7 @@ class ParityResult:
             "cookies": self.cookies,
             "exchanges": {fw: e.to_dict() for fw, e in self.exchanges.items()},
             "curl": {fw: self.curl(fw, redactor) for fw in self.exchanges},
+            "log_tail": {fw: list(lines) for fw, lines in self.logs.items()},
         }
 
 

@@ -28,7 +28,7 @@ from explorer.runtime.errors import RequestError
 from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.http.cookies import CookieJar
 
-__all__ = ["RunState", "run_case", "run_parity"]
+__all__ = ["RunState", "run_before_start", "run_case", "run_parity"]
 
 ResultListener = Callable[[ParityResult], None]
 
@@ -73,7 +73,11 @@ async def run_case(
     file_expectations: Sequence[Expectation] = (),
     noise: bool = False,
 ) -> tuple[ParityResult, set[Expectation]]:
-    """Send one case to both apps and compare; returns the result and the declarations it used."""
+    """Send one case to both apps and compare; returns the result and the declarations it used.
+
+    An app that answers 5xx (or not at all) says why in its log: the lines it printed meanwhile are kept.
+    """
+    marks = {fw: session.log_mark(fw) for fw in FRAMEWORKS}
     exchanges = await _exchanges(session, case, state)
     options = case.options(base)
     found_noise = None
@@ -87,6 +91,9 @@ async def run_case(
     )
     result = ParityResult(case, exchanges, found.differences, found.more, found.declared)
     result.noise = found_noise.listed() if found_noise else []
+    for framework, exchange in exchanges.items():
+        if (exchange.status or 0) >= 500 or exchange.error and not exchange.error.startswith("not sent"):
+            result.logs[framework] = await session.log_since(framework, marks[framework])
     problems: dict[str, str] = {}
     for framework in FRAMEWORKS:
         if exchanges[framework].error:
@@ -146,6 +153,30 @@ async def run_steps(session: Any, steps: Sequence[Step], phase: str, state: RunS
     return done
 
 
+def _before_start(suite: ParitySuite, reset: bool) -> tuple[list[tuple[str, Step]], int, bool]:
+    """The steps that run before the servers start, like ``--flask-setup``: the set-up commands before its
+    first request (and, on ``reset``, the teardown first when it is only commands). Also how many set-up
+    steps and whether the teardown that makes."""
+    teardown = reset and all(isinstance(step, CommandStep) for step in suite.teardown)
+    steps = [("reset", step) for step in suite.teardown] if teardown else []
+    leading = 0
+    while leading < len(suite.setup) and isinstance(suite.setup[leading], CommandStep):
+        leading += 1
+    return steps + [("setup", step) for step in suite.setup[:leading]], leading, teardown
+
+
+async def run_before_start(session: Any, suite: ParitySuite, reset: bool = False) -> list[StepResult]:
+    """Run the file's set-up commands where ``--*-setup`` runs, before the servers start (an app that makes
+    its schema at import then finds the database the set-up left); hand the results to :func:`run_parity`."""
+    done: list[StepResult] = []
+    for phase, step in _before_start(suite, reset)[0]:
+        outcome = await _step(session, step, phase, RunState())
+        done += outcome
+        if not all(s.ok for s in outcome):
+            break
+    return done
+
+
 async def run_parity(
     session: Any,
     suite: ParitySuite,
@@ -156,13 +187,15 @@ async def run_parity(
     strict: bool = False,
     reset: bool = False,
     state: RunState | None = None,
+    before_start: Sequence[StepResult] | None = None,
 ) -> ParityReport:
     """Send every case to both servers of a started :class:`~explorer.runtime.session.Session`.
 
     ``options`` (e.g. from the command line) are added to the file's own; ``on_result`` is called
     after each case, so a UI can show progress. ``reset`` runs the teardown steps before the setup
     ones, so a re-run against persistent state starts clean. The teardown runs after the suite
-    even when the setup failed (the suite itself is then not run).
+    even when the setup failed (the suite itself is then not run). ``before_start``:
+    what :func:`run_before_start` did before the servers started (those steps are not run again).
     """
     base = suite.options if options is None else suite.options.merged(
         options.ignore_keys, options.ignore_order or None, options.compare_headers, options.ignore_regex
@@ -180,9 +213,15 @@ async def run_parity(
     state = state if state is not None else RunState()
     report.state = state  # kept for re-sending one request later
     started = time.perf_counter()
-    if reset:
+    setup, teardown_done = suite.setup, False
+    if before_start is not None:
+        report.setup += before_start
+        _, leading, teardown_done = _before_start(suite, reset)
+        setup = suite.setup[leading:]
+    if reset and not teardown_done and report.steps_ok:
         report.setup += await run_steps(session, suite.teardown, "reset", state)
-    report.setup += await run_steps(session, suite.setup, "setup", state)
+    if report.steps_ok:
+        report.setup += await run_steps(session, setup, "setup", state)
     used: set[Expectation] = set()
     if report.steps_ok:
         for case in suite.cases:

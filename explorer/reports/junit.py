@@ -79,6 +79,10 @@ def junit_xml(document: dict[str, Any]) -> bytes:
             f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
         ]
         out += [f"noise: {line}" for line in _lines(result.get("noise"))]
+        logs = result.get("log_tail") or {}
+        for framework, printed in logs.items() if isinstance(logs, dict) else ():  # why a 5xx happened
+            if isinstance(printed, list):
+                out += [f"{framework} log | {line}" for line in printed if isinstance(line, str)]
         failure = None
         if result.get("outcome") == "error":
             failure = ("error", differences[0] if differences else "error", "\n".join(differences))

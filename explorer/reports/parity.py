@@ -57,6 +57,10 @@ def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
         if isinstance(values, dict) and values:
             shown = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
             lines.append(f"captured from {display_name(framework)}: {shown}")
+    logs = result.get("log_tail") or {}
+    for framework, printed in logs.items() if isinstance(logs, dict) else ():
+        if isinstance(printed, list) and printed:  # indented: under the request, not in the summary of differences
+            lines += [f"    {display_name(framework)} log | {line}" for line in printed]
     return tuple(lines)
 
 

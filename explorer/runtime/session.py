@@ -26,9 +26,11 @@ class Session:
     """Start servers, send requests to them, stop them: the one object a front end needs."""
 
     def __init__(
-        self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, cookies: bool = True, **server_options: float
+        self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, cookies: bool = True, start: bool = True,
+        **server_options: float,
     ) -> None:
         self.supervisor = Supervisor(specs, **server_options)
+        self._start_on_enter = start  # False: ``async with`` only stops them; the caller starts them when ready
         self.timeout = timeout
         self._clients: dict[str, ServerClient] = {}
         # One jar per server, kept across restarts as a browser keeps them; ``cookies=False`` sends
@@ -54,7 +56,8 @@ class Session:
 
     async def __aenter__(self) -> Session:
         try:
-            await self.start()
+            if self._start_on_enter:
+                await self.start()
         except BaseException:
             await self.stop()
             raise

@@ -153,9 +153,10 @@ class ExplorerApp(ScreensApp):
         if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
             self.measurements.spawn_ms[status.framework] = status.spawn_to_ready_ms
         if status.state is ServerState.CRASHED:
-            from explorer.apps.targets import failure_detail
+            from explorer.apps.targets import app_lines, failure_detail
 
-            detail = failure_detail(list(status.log_tail) or server.log.tail(40))
+            printed = list(status.log_tail) or server.log.tail(40)
+            detail = failure_detail(printed) or "\n".join(f"| {line[:200]}" for line in app_lines(printed, 3))
             message = f"{status.framework} server crashed: {status.message}" + (f": {detail}" if detail else "")
             self.say(f"{message}. Its Log tab has the details; press F5 to restart.", severity="error", timeout=10)
 

@@ -15,6 +15,7 @@ of one send, never a fresh answer with an old one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -242,9 +243,14 @@ class Workbench(Vertical):
             panel.select_tab(tab)
 
     def curl(self) -> str:
-        """The edited request as a curl command for the first server in view (raises if it does not check)."""
+        """The edited request as a curl command for the first server in view (raises if it does not check),
+        with the Cookie the session's jar would send, as the export writes it."""
         spec, _ = self.query_one(RequestEditor).read()
-        url = self.session.server(self.frameworks_in_view()[0]).status.base_url or "http://127.0.0.1:PORT"
+        framework = self.frameworks_in_view()[0]
+        url = self.session.server(framework).status.base_url or "http://127.0.0.1:PORT"
+        jar = self.session.jars.get(framework)
+        if jar is not None and spec.header("cookie") is None and (cookie := jar.header_for(spec.path)):
+            spec = replace(spec, headers=(*spec.headers, ("Cookie", cookie)))
         return curl_command(spec, url)
 
     # --------------------------------------------------------------- sending
@@ -366,8 +372,6 @@ class Workbench(Vertical):
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None,
                      served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
-        from dataclasses import replace
-
         from explorer.content.explain import differences, preflight_answerer
 
         self.last = results

@@ -36,21 +36,24 @@ _SERVER_MODULES = {"werkzeug": ("werkzeug",), "gunicorn": ("gunicorn",), "uvicor
                    "gunicorn-uvicorn": ("gunicorn", "uvicorn")}  # fmt: skip
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
 _PIP_NAMES = {"werkzeug": "flask"}  # Werkzeug comes with Flask: install what the user would
-_PROBE = (  # run by the other interpreter: Python 3.8 or newer, standard library only
+_PROBE = (  # run by the other interpreter: any Python 3, standard library only (an old one is named, no traceback)
     "import sys, json, importlib.util\n"
     "cut = sys.argv.index('--')\n"
     "mods, dists = sys.argv[1:cut], sys.argv[cut + 1:]\n"
     "missing = [m for m in mods if importlib.util.find_spec(m) is None]\n"
     "def version(dist):\n"
     "    try:\n"
-    "        from importlib import metadata\n"
+    "        try:\n"
+    "            from importlib import metadata\n"
+    "        except ImportError:  # Python 3.7: the backport, which Flask 2.2 installs there\n"
+    "            import importlib_metadata as metadata\n"
     "        return metadata.version(dist)\n"
     "    except Exception:\n"
     "        return None\n"
     "found = {'version': list(sys.version_info[:3]), 'missing': missing, 'versions': {d: version(d) for d in dists}}\n"
     "print('EXPLORER-CHECK ' + json.dumps(found))\n"
 )
-_MIN_PYTHON = (3, 8)
+_MIN_PYTHON = (3, 7)  # the child modules' syntax (tests/test_app_settings.py parses them as 3.7)
 _checked: dict[tuple[str, tuple[str, ...]], None] = {}
 
 
@@ -124,7 +127,8 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         raise PrestartError(_not_usable(python, code, timeout)) from None
     shown = ".".join(map(str, version))
     if version < _MIN_PYTHON:
-        raise PrestartError(f"{python} is Python {shown}; the explorer needs 3.8 or newer there")
+        raise PrestartError(f"{python} is Python {shown}; the explorer's server child and route lister need 3.7 or "
+                            "newer there")  # fmt: skip
     if missing:
         packages = list(dict.fromkeys(_PIP_NAMES.get(m, m) for m in missing))
         raise PrestartError(

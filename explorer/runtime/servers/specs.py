@@ -51,6 +51,7 @@ class ServerSpec:
     env: tuple[tuple[str, str], ...] = ()
     setup: tuple[str, ...] = ()
     demo_home: Path | None = None  # a bundled demo: the folder its package lies in (explorer.apps.bundled)
+    ready_timeout: float | None = None  # seconds it has to answer after its start (None: the supervisor's 30)
 
     @property
     def demo(self) -> bool:

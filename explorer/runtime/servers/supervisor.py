@@ -189,12 +189,13 @@ class ManagedServer:
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:
         assert self._exited is not None
-        deadline = spawned + self.ready_timeout
+        allowed = self.spec.ready_timeout or self.ready_timeout
+        deadline = spawned + allowed
         while not self._exited.done():
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                self.log.write(f"no answer within {self.ready_timeout:.0f} s; stopping it")
-                self._set(state=ServerState.CRASHED, message=f"not ready after {self.ready_timeout:.0f} s")
+                self.log.write(f"no answer within {allowed:g} s; stopping it")
+                self._set(state=ServerState.CRASHED, message=f"not ready after {allowed:g} s (--ready-timeout)")
                 assert self._kept is not None
                 await self._terminate(self._kept)
                 self._set(log_tail=tuple(self.log.tail(20)))
@@ -294,6 +295,7 @@ class ManagedServer:
         """Stop (if needed) and start again, on the same port when it is still free; one at a time."""
         async with self._lock:
             await self._stop_locked()
+            self.setup_done = False  # a restart is a fresh start: the set-up runs again, as on `--reset`
             return await self._start()
 
 

@@ -1,0 +1,37 @@
+"""A notes app as small teams write one (Flask side): an HTML form posts a note, SQLite keeps it.
+
+Shaped like the Flask tutorial's apps: the schema is created when the module is imported, the form
+is read with ``request.form``, and one page fails with a traceback (a back end it cannot reach).
+"""
+
+import os
+import sqlite3
+
+from flask import Flask, request
+
+DB = os.environ.get("NOTES_DB", "notes_flask.db")
+
+with sqlite3.connect(DB) as db:  # the schema, created at import
+    db.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT)")
+
+app = Flask(__name__)
+
+
+@app.post("/notes")
+def create_note():  # type: ignore[no-untyped-def]
+    title, description = request.form["title"], request.form.get("description", "")
+    with sqlite3.connect(DB) as db:
+        db.execute("INSERT INTO notes (title, description) VALUES (?, ?)", (title, description))
+    return {"title": title, "description": description}, 201
+
+
+@app.get("/notes")
+def list_notes():  # type: ignore[no-untyped-def]
+    with sqlite3.connect(DB) as db:
+        rows = db.execute("SELECT title, description FROM notes ORDER BY id").fetchall()
+    return {"notes": [{"title": t, "description": d} for t, d in rows]}
+
+
+@app.get("/report")
+def report():  # type: ignore[no-untyped-def]
+    raise RuntimeError("report service unreachable: flask-side-cause")
