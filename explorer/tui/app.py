@@ -265,7 +265,7 @@ class ExplorerApp(ScreensApp):
         self.copy_to_clipboard(command)
         self.say(command, title="Copied as curl", timeout=6)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is not self.screen_stack[0]:
             yield from screen_commands(screen)  # the main view's actions do nothing on another screen

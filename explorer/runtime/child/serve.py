@@ -111,7 +111,7 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
     if worker_class == "gevent":  # gthread keeps worker_connections - threads connections alive: leave it be
         options["worker_connections"] = threads
 
-    class Application(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 if key in self.cfg.settings:  # an older gunicorn (in an app's own venv) lacks the newest settings

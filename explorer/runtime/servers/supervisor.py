@@ -321,7 +321,7 @@ class Supervisor:
     def __getitem__(self, framework: str) -> ManagedServer:
         return self.servers[framework]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.servers.values())
 
     async def start_all(self) -> dict[str, ServerStatus]:

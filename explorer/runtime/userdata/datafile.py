@@ -361,7 +361,7 @@ class BoundedComposer:
 _Base: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
-class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
+class _BoundedLoader(BoundedComposer, _Base):
     """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
 
 

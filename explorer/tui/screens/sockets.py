@@ -58,7 +58,7 @@ class SocketsController(SocketsScreen):
                     if framework == "flask" and server.spec.kind == "gunicorn" else "")  # fmt: skip
             self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
 
-    def _listener(self, framework: str, connection: int):  # type: ignore[no-untyped-def]
+    def _listener(self, framework: str, connection: int):
         def listen(event: SocketEvent) -> None:
             if self.is_attached and connection == self.connection:
                 self.add_event(framework, event)
