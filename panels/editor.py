@@ -70,13 +70,13 @@ class PathField(Field):
             super().__init__()
             self.text = text
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def _on_paste(self, event: events.Paste) -> None:  # Input's own is synchronous: awaiting it raised
         if looks_pasted(event.text):
             event.stop()
             event.prevent_default()
             self.post_message(self.Pasted(event.text))
             return
-        await super()._on_paste(event)
+        super()._on_paste(event)
 
 
 class HeadersArea(LeavingTextArea):
