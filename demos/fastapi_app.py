@@ -15,14 +15,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from fastapi.staticfiles import StaticFiles
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
 from starlette.middleware.sessions import SessionMiddleware
 
-from demos import fastapi_forms, fastapi_http
-from demos import fastapi_migration, fastapi_topics
+from demos import fastapi_forms, fastapi_http, fastapi_migration, fastapi_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
@@ -35,7 +34,8 @@ app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first moun
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)
 app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")  # Flask: static_folder
-app.mount("/flask", fastapi_migration.flask_app)  # a migration: what FastAPI does not serve yet, Flask does
+# A migration: what FastAPI does not serve yet, Flask does.
+app.mount("/flask", fastapi_migration.flask_app)  # type: ignore[arg-type]  # a2wsgi types the scope finer than Starlette
 # Sessions are checked against Starlette's default age, max_age (14 days).
 app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY)
 

@@ -18,8 +18,7 @@ from flask_cors import CORS
 from flask_sock import Sock
 from marshmallow import Schema, ValidationError, fields
 
-from demos import flask_forms, flask_http
-from demos import flask_topics
+from demos import flask_forms, flask_http, flask_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
 
@@ -110,14 +109,14 @@ def hello(name):
 
 @app.route("/io")
 def io_wait():
-    ms = clamp_ms(request.args.get("ms", 50, type=float))
+    ms = clamp_ms(request.args.get("ms", 50, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
     time.sleep(ms / 1000)  # holds this worker thread for the whole wait
     return {"waited_ms": ms}
 
 
 @app.route("/io/async")
 async def io_wait_async():
-    ms = clamp_ms(request.args.get("ms", 50, type=float))
+    ms = clamp_ms(request.args.get("ms", 50, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
     await asyncio.sleep(ms / 1000)  # asgiref runs this in an event loop on a helper thread: two threads held
     return {"waited_ms": ms, "request_thread": g.thread, "loop_thread": threading.current_thread().name}
 
@@ -136,7 +135,7 @@ def clamp_count(n: int) -> int:
 
 @app.route("/stream")
 def stream():
-    n, ms = clamp_count(request.args.get("n", 5, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
+    n, ms = clamp_count(request.args.get("n", 5, type=int)), clamp_ms(request.args.get("ms", 100, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
 
     def lines():
         for i in range(n):
@@ -149,7 +148,7 @@ def stream():
 
 @app.route("/events")
 def events():
-    n, ms = clamp_count(request.args.get("n", 3, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
+    n, ms = clamp_count(request.args.get("n", 3, type=int)), clamp_ms(request.args.get("ms", 100, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
 
     def frames():
         for i in range(n):

@@ -158,7 +158,7 @@ def write_report(task_id: int, ms: float) -> None:
 # No task runner in Flask: a thread here (a real app hands the job to a queue, which outlives the worker).
 @bp.post("/tasks")
 def start_task():
-    task_id, ms = next(_task_ids), clamp_ms(request.args.get("ms", 300, type=float))
+    task_id, ms = next(_task_ids), clamp_ms(request.args.get("ms", 300, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
     TASKS[task_id] = {"id": task_id, "state": "running", "ms": ms}
     for old in list(TASKS)[:-100]:  # keep the last hundred
         TASKS.pop(old, None)

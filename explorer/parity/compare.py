@@ -191,7 +191,7 @@ def _body_differences(
     values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
-            ignored = (*options.ignore_keys, *noise.paths)
+            ignored: tuple[str | tuple[Any, ...], ...] = (*options.ignore_keys, *noise.paths)
             found = diff_json(values[0], values[1], ignored, options.ignore_order)
         except DiffIncomplete as exc:
             return [_incomplete(str(exc))], 0

@@ -189,7 +189,7 @@ class _Sizes:
         return size
 
 
-def _fill(text: str, values: Mapping[str, Any], where: str, limit: int | None = None) -> str:
+def _fill(text: str, values: Mapping[str, Any] | _Sizes, where: str, limit: int | None = None) -> str:
     if limit is not None:
         (values if isinstance(values, _Sizes) else _Sizes(values)).check(text, where, limit)
     values = values.values if isinstance(values, _Sizes) else values

@@ -25,5 +25,6 @@ class GuardedApp(App[int]):
         """Textual's palette, guarded against a page key pressed as it opens (see panels/palette.py)."""
         from panels.palette import SafeCommandPalette
 
-        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+        # is_open asks for App[object], but App is invariant in its return type: any app will do
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(SafeCommandPalette(id="--command-palette"))

@@ -206,7 +206,8 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
     while b"\n" not in data:
         if _Flags.terminate or _Flags.now or os.getppid() != parent or len(data) > _MAX_SPEC:
             return None
-        ready, _, _ = select.select([lifeline, wake], [], [], 0.5)
+        watched: list[socket.socket | int] = [lifeline, wake]
+        ready, _, _ = select.select(watched, [], [], 0.5)
         if wake in ready:
             _drain(wake)
         if lifeline in ready:

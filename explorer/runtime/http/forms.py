@@ -14,10 +14,11 @@ line, like every other part of a request.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import re
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -49,7 +50,7 @@ class FilePart:
 
     field: str
     filename: str
-    content: bytes = field(repr=False)
+    content: bytes = dataclasses.field(repr=False)
     content_type: str = "application/octet-stream"
 
     def to_dict(self) -> dict[str, Any]:

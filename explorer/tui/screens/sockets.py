@@ -68,7 +68,7 @@ class SocketsController(SocketsScreen):
         return listen
 
     @on(SocketsScreen.Say)
-    async def _say(self, event: SocketsScreen.Say) -> None:
+    async def _send_said(self, event: SocketsScreen.Say) -> None:
         if not self.sockets:
             self.notify("No socket is open: press Enter in the path line to open them.", markup=False, severity="warning")
         for framework, client in list(self.sockets.items()):
