@@ -217,7 +217,7 @@ def startup_problems(session: object) -> list[str]:
     the client stack). A failed set-up's last lines follow its first line, indented.
     """
     problems = []
-    for server in session.supervisor:  # type: ignore[attr-defined]
+    for server in session.supervisor:  # type: ignore[attr-defined]  # a Session, typed loosely (see above)
         status = server.status
         if status.state is ServerState.READY:
             continue

@@ -260,7 +260,8 @@ def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
         for item in value:
             if not isinstance(item, str) or ":" not in item:
                 raise ParityFileError(f"{where}: each header must look like 'Name: value', got {brief(item)}")
-            pairs.append(tuple(item.split(":", 1)))  # type: ignore[arg-type]
+            name, _, header_value = item.partition(":")
+            pairs.append((name, header_value))
     else:
         raise ParityFileError(f"{where}: 'headers' must be a mapping or a list of 'Name: value'")
     result = []

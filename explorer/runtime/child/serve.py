@@ -138,7 +138,7 @@ def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
     from granian.net import SocketHolder
     from granian.server import Server
 
-    class OnOurSocket(Server):  # type: ignore[misc,valid-type]
+    class OnOurSocket(Server):  # type: ignore[misc,valid-type]  # granian picks Server at import: a variable to mypy
         def _init_shared_socket(self) -> None:
             self._ssp = None
             self._shd = SocketHolder(fd, False, 1024)  # type: ignore[call-arg]  # _granian.pyi leaves out its constructor
