@@ -127,7 +127,7 @@ class Capture:
             if value is None:
                 raise CaptureError(f"{self.name!r}: the answer has no {rest} header")
             return value
-        if not exchange.is_json or exchange.truncated or exchange.json is None and exchange.text.strip() != "null":
+        if not exchange.is_json or exchange.truncated or (exchange.json is None and exchange.text.strip() != "null"):
             raise CaptureError(f"{self.name!r}: the answer is not JSON, so {self.source} is not there")
         value = exchange.json
         for part in rest.split(".") if rest else []:

@@ -136,7 +136,7 @@ def encode_form(
         while True:
             mark = boundary or f"explorer-{secrets.token_hex(16)}"
             needle = mark.encode("ascii")
-            if boundary or not any(needle in p.content for p in files) and not any(mark in v for _, v in form):
+            if boundary or (not any(needle in p.content for p in files) and not any(mark in v for _, v in form)):
                 break
         content_type, body = f"{MULTIPART}; boundary={mark}", encode_multipart(form, files, mark)
     if len(body) > MAX_FORM_BYTES:
@@ -288,7 +288,7 @@ def parse_form_text(
         line = line.removesuffix("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, _, value = line.partition("=")
+        _name, _, value = line.partition("=")
         if value.startswith("@"):
             if not multipart:
                 raise RequestError(f"a file ({line[:40]!r}) needs Content-Type: {MULTIPART}, not {URLENCODED}")
