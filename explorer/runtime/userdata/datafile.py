@@ -328,7 +328,7 @@ class BoundedComposer:
                 raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", start)
             node = anchors[event.anchor]
             if id(node) in open_ids:
-                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", event.start_mark)
+                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", start)
             return node
         if isinstance(event, ScalarEvent):
             tag = event.tag if event.tag not in (None, "!") else self.resolve(ScalarNode, event.value, event.implicit)
@@ -338,7 +338,7 @@ class BoundedComposer:
             tag = event.tag if event.tag not in (None, "!") else self.resolve(kind, None, event.implicit)
             node = kind(tag, [], start, None, flow_style=event.flow_style)
         else:
-            raise ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
+            raise ComposerError(None, None, f"unexpected {type(event).__name__}", start)
         if event.anchor is not None:
             if event.anchor in anchors:
                 raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
