@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast bench clean screenshot docs
+.PHONY: run test test-fast lint bench clean screenshot docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ test: $(VENV)/.installed-test
 test-fast: $(VENV)/.installed-test
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -q -m serverless $(shell grep -l "mark.serverless" tests/test_*.py)
 
+# Lint: the formatter's check, the linter and the type checker, as .ci/run runs them (settings in pyproject.toml).
+lint: $(VENV)/.installed-test
+#	$(BIN)/ruff format --check  # on once the tree has had its one `ruff format` pass (issue 20)
+	$(BIN)/ruff check
+	$(BIN)/mypy
+
 clean:
-	rm -rf $(VENV) build site *.egg-info .pytest_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/first_paint.py

@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.apps.bundled import demo_spec  # noqa: E402
-from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
-from explorer.bench.results import machine  # noqa: E402
-from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
+from explorer.apps.bundled import demo_spec
+from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
+from explorer.bench.results import machine
+from explorer.runtime.servers.supervisor import Supervisor
 
 RATIO_TARGET = 0.95
 CPU_TARGET_MS = 0.06

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.content.catalog import SAMPLES  # noqa: E402
-from tests.ptyapp import PtyApp  # noqa: E402
+from explorer.content.catalog import SAMPLES
+from tests.ptyapp import PtyApp
 
 DEFAULT_TITLE = "The protected route with the token"  # 34 characters
 ESCAPE, BACKSPACE = b"\x1b", b"\x7f"

@@ -28,13 +28,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.apps.bundled import demo_spec  # noqa: E402
-from explorer.bench.levels import LevelResult  # noqa: E402
-from explorer.bench.loadgen import LoadConfig, LoadResult, run_load  # noqa: E402
-from explorer.bench.omission import explain  # noqa: E402
-from explorer.bench.results import machine  # noqa: E402
-from explorer.bench.scenarios import SCENARIOS, Stall  # noqa: E402
-from explorer.runtime.servers.supervisor import Supervisor  # noqa: E402
+from explorer.apps.bundled import demo_spec
+from explorer.bench.levels import LevelResult
+from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
+from explorer.bench.omission import explain
+from explorer.bench.results import machine
+from explorer.bench.scenarios import SCENARIOS, Stall
+from explorer.runtime.servers.supervisor import Supervisor
 
 RATE_TOLERANCE = 0.01
 P50_TOLERANCE_MS = 1.0

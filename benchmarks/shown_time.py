@@ -26,7 +26,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyapp import PtyApp  # noqa: E402
+from tests.ptyapp import PtyApp
 
 INDEPENDENT = """
 import http.client, json, sys, time

@@ -31,7 +31,7 @@ CLAIM = re.compile(r"(no measurable difference|FastAPI within \d+% of Flask|Fast
 def claim(verdict: str) -> str:
     """The verdict's claim in a few words; ratios to one decimal, so 1.31x and 1.34x are one claim. A verdict
     refused at the top level and given at a lower one is that one's claim, with its level."""
-    refused, _, lower = verdict.partition(" At a lower level, ")
+    _refused, _, lower = verdict.partition(" At a lower level, ")
     if lower:
         level = re.search(r"at (\d+) concurrent", lower)
         return f"{claim(lower)} (at c={level.group(1) if level else '?'})"

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 SECRET_KEY = "demo-only-secret: never reuse it"  # signs session cookies and tokens in both apps
@@ -54,7 +55,7 @@ def user_for_token(token: str) -> dict[str, str] | None:
 
 
 # An order holding the four types JSON has no notation for; each framework picks its own encoding.
-ORDER = {
+ORDER: dict[str, Any] = {
     "id": UUID("6f1c3a52-9e4b-4d2a-8f57-2b0c1d9e7a10"),
     "placed_at": datetime(2024, 5, 17, 9, 30, tzinfo=UTC),
     "ships_on": date(2024, 5, 20),

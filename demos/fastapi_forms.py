@@ -21,7 +21,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 @router.get("/forms/contact", response_class=HTMLResponse)
-async def contact_page(request: Request):  # type: ignore[no-untyped-def]
+async def contact_page(request: Request):
     return templates.TemplateResponse(request, "contact.html", {"framework": "FastAPI"})
 
 

@@ -73,11 +73,16 @@ async def create_item_exact(item: ExactItem) -> ExactItem:
 _db = threading.local()
 
 
+def _wait_ms(ms: float) -> float:
+    time.sleep(ms / 1000)
+    return ms
+
+
 def database() -> sqlite3.Connection:
     """One connection per thread: sqlite3 refuses a connection made in another thread."""
     if not hasattr(_db, "conn"):
         _db.conn = sqlite3.connect(":memory:")
-        _db.conn.create_function("wait_ms", 1, lambda ms: time.sleep(ms / 1000) or ms)  # a slow query, as on a server
+        _db.conn.create_function("wait_ms", 1, _wait_ms)  # a slow query, as on a server
     return _db.conn
 
 

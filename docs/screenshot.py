@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.runtime.http.request import RequestSpec  # noqa: E402
-from explorer.tui.app import ExplorerApp  # noqa: E402
-from tests.apptools import send_and_wait, servers_ready  # noqa: E402
+from explorer.runtime.http.request import RequestSpec
+from explorer.tui.app import ExplorerApp
+from tests.apptools import send_and_wait, servers_ready
 
 OUT = Path(__file__).resolve().parent / "screenshot.svg"
 

@@ -8,12 +8,13 @@ and ctrl+f opens a find bar whose Enter jumps to the next match and selects it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.document._document import Document
 from textual.reactive import reactive
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import LanguageDoesNotExist, Selection
@@ -42,7 +43,7 @@ def display_lines(text: str) -> tuple[str, int]:
     if len(text) <= LINE_LIMIT or all(len(line) <= LINE_LIMIT for line in text.split("\n")):
         return text, 0
     broken = 0
-    pieces = []
+    pieces: list[str] = []
     for line in text.split("\n"):
         if len(line) > LINE_LIMIT:
             broken += 1
@@ -87,8 +88,8 @@ class BodyView(Vertical):
     raw: reactive[bool] = reactive(False)
     wrap: reactive[bool] = reactive(True)
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._exchange: Exchange | None = None
         self._notes = Text()  # what the note line says about the body shown; a find's "Not found" is shown over it
 
@@ -195,6 +196,7 @@ class BodyView(Vertical):
         event.stop()
         area = self.text_area
         document = area.document
+        assert isinstance(document, Document)  # the TextArea's document (wrapped for display, not here)
         start = document.get_index_from_location(area.selection.end)
         found = find_next(area.text, event.value, start)
         box = self.query_one("#body-find", Field)

@@ -70,13 +70,14 @@ class PathField(Field):
             super().__init__()
             self.text = text
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def _on_paste(self, event: events.Paste) -> None:
+        # Textual then runs Input's own _on_paste (it walks the classes) unless the default is prevented here;
+        # calling it too would type the text twice (awaiting it, as before, raised: it is synchronous).
         if looks_pasted(event.text):
             event.stop()
             event.prevent_default()
             self.post_message(self.Pasted(event.text))
             return
-        await super()._on_paste(event)
 
 
 class HeadersArea(LeavingTextArea):

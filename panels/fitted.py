@@ -8,6 +8,9 @@ line and the sample's claim were cut so). Here the cut is always said: `` …``.
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.containers import Lines
 from rich.text import Text
 from textual.visual import VisualType
 from textual.widgets import Static
@@ -20,10 +23,10 @@ ELLIPSIS = " …"
 class FittedText(Static):
     """Static text fitted to the box: every line wrapped at a word, the last one shown ending in `` …`` when cut."""
 
-    def __init__(self, content: str | Text = "", *, whole_if_it_fits: bool = False, **kwargs: object) -> None:
+    def __init__(self, content: str | Text = "", *, whole_if_it_fits: bool = False, **kwargs: Any) -> None:
         """``whole_if_it_fits``: a text with room enough is drawn as given, by the Static (as it was before
         being fitted), not as the lines wrapped here (which drop the spaces at their ends)."""
-        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__("", markup=False, **kwargs)
         self.full = Text(content) if isinstance(content, str) else content
         self._whole_if_it_fits = whole_if_it_fits
 
@@ -57,5 +60,5 @@ class FittedText(Static):
                 last = last[: space if space > room // 2 else room]
                 last.rstrip()
             last.append(ELLIPSIS, style="bold")
-            lines = [*lines[: limit - 1], last]
+            lines = Lines([*lines[: limit - 1], last])
         super().update(Text("\n").join(lines))

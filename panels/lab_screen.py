@@ -310,9 +310,9 @@ class LabScreen(Screen[None]):
         plt.clear_figure()
         plt.title("p99 ms against req/s answered" + self._run_note)
         for key in keys:
-            points = sorted((r.load.rps, r.load.latency.p99_ms) for r in self.results
-                            if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms)  # fmt: skip
-            plt.plot([x for x, _ in points], [y for _, y in points], label=key, marker="braille")
+            curve = sorted((r.load.rps, r.load.latency.p99_ms) for r in self.results
+                           if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms)  # fmt: skip
+            plt.plot([x for x, _ in curve], [y for _, y in curve], label=key, marker="braille")
         plot.refresh()
 
     def show_report(self, report: BenchReport | None, error: str | None = None) -> None:

@@ -9,6 +9,7 @@ wider than the panel afterwards, cut at its edge without an ellipsis. This log k
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from rich.text import Text
 from textual.events import Resize
@@ -20,8 +21,8 @@ __all__ = ["LogView"]
 class LogView(RichLog):
     """A RichLog fed with :meth:`add`, whose lines are drawn at the width it has now."""
 
-    def __init__(self, *, keep: int, **kwargs: object) -> None:
-        super().__init__(max_lines=keep, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, keep: int, **kwargs: Any) -> None:
+        super().__init__(max_lines=keep, **kwargs)
         self._texts: deque[Text] = deque(maxlen=keep)  # what is shown, as text, to draw again at another width
         self._drawn_at = 0  # the width the lines shown were drawn at
         self._behind = False  # lines added while hidden (no width) wait to be drawn

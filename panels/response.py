@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -65,8 +65,8 @@ class ResponsePanel(Vertical):
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to list", id="answer.leave")]
 
-    def __init__(self, framework: str, log: LogBuffer, mask: bool = False, **kwargs: object) -> None:
-        super().__init__(id=f"panel-{framework}", classes="response-panel", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, framework: str, log: LogBuffer, mask: bool = False, **kwargs: Any) -> None:
+        super().__init__(id=f"panel-{framework}", classes="response-panel", **kwargs)
         self.framework = framework
         self.mask = mask
         self._logbuffer = log

@@ -51,7 +51,7 @@ class SampleBrowser(Vertical):
 
     def on_mount(self) -> None:
         self._shown: list[Sample] | None = None
-        self._previewed: Sample | None | bool = False  # nothing drawn yet
+        self._previewed: Sample | bool | None = False  # nothing drawn yet
         self._fill("")
 
     def _fill(self, text: str) -> None:

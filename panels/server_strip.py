@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -25,8 +27,8 @@ class ServerStrip(Static):
     ServerStrip { height: 1; background: $panel; padding: 0 1; }
     """
 
-    def __init__(self, mask: bool = False, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, mask: bool = False, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
         self.mask = mask
         self._servers: dict[str, tuple[ServerStatus, str]] = {}
         self._view = "both"

@@ -11,7 +11,7 @@ keep working on the filtered result; Escape clears the filter, or, once it is em
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -47,13 +47,13 @@ class TypeAheadTree(Tree[T]):
     class Typed(Message):
         """Text typed on the list for the container's filter box: ``None`` is Backspace, ``""`` clears it."""
 
-        def __init__(self, tree: TypeAheadTree[object], text: str | None) -> None:
+        def __init__(self, tree: TypeAheadTree[Any], text: str | None) -> None:
             super().__init__()
             self.tree = tree
             self.text = text
 
         @property
-        def control(self) -> TypeAheadTree[object]:
+        def control(self) -> TypeAheadTree[Any]:
             return self.tree
 
     filter_text = ""  # what the container's filter holds, kept here so Escape knows what it does

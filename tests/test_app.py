@@ -537,7 +537,7 @@ async def test_page_keys_right_after_opening_the_command_palette() -> None:
                 commands = found.first() if found else None
             assert not commands.scrollable_content_region  # the moment the page key used to fail
             await app.screen.run_action(f"command_list({action!r})")  # what PageUp/PageDown are bound to
-            await until(pilot, lambda: bool(commands.scrollable_content_region))
+            await until(pilot, lambda commands=commands: bool(commands.scrollable_content_region))
             await pilot.pause()
             assert app.is_running and CommandPalette.is_open(app)
             assert (commands.highlighted or 0) > 0 if moved else commands.highlighted == 0

@@ -51,7 +51,7 @@ def test_a_multi_line_message_is_read_whole_from_the_traceback() -> None:
 def test_the_childs_summary_line_is_preferred_and_long_messages_are_cut_at_a_word() -> None:
     message = "MONGODB_URI is not set!\n" + "word " * 200
     summary = json.dumps({"stage": "factory", "type": "OSError", "message": message})
-    log = MULTI_LINE[:6] + [apptarget.SUMMARY + summary]
+    log = [*MULTI_LINE[:6], apptarget.SUMMARY + summary]
     line = import_error_line(log)
     assert line is not None and line.startswith("OSError: MONGODB_URI is not set! word word")
     assert line.endswith("word …")
@@ -233,7 +233,7 @@ def test_pyproject_holds_the_settings_under_tool_explorer(tmp_path: Path) -> Non
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n')
     assert load_config(pyproject, named=False) == {}  # found by itself, without the table: no config
-    with pytest.raises(SettingsError, match="no \\[tool.explorer\\] table"):
+    with pytest.raises(SettingsError, match=r"no \[tool.explorer\] table"):
         load_config(pyproject)
     pyproject.write_text('[tool.explorer.fastapi]\ntarget = "blog.main:app"\n')
     assert load_config(pyproject, named=False)["fastapi"].target == "blog.main:app"

@@ -474,7 +474,7 @@ def test_server_cpu_in_nanoseconds_or_rounded_to_its_ticks() -> None:
     before = process_cpu_ns(os.getpid())
     sum(range(200_000))
     after = process_cpu_ns(os.getpid())
-    assert before is not None and after is not None and 0 < after - before and (after - before) % 10_000_000
+    assert before is not None and after is not None and after - before > 0 and (after - before) % 10_000_000
     sample = sample_tree(os.getpid())
     assert sample is not None and sample.resolution_s == 1e-9
     reaped = server_cost(TreeSample(1.0, 0, 1, reaped_s=0.5), TreeSample(1.03, 0, 1, reaped_s=0.51), 3)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 APPS = Path(__file__).parent / "apps"
 HOSTILE = ("--app-dir", str(APPS), "--flask", "hostile_app:app", "--framework", "flask")
 

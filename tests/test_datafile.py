@@ -128,7 +128,7 @@ def test_only_regular_files_of_bounded_size(tmp_path: Path) -> None:
         load_data_file(tmp_path, LIMITS)
     big = tmp_path / "big.json"
     big.write_text("[" + "1," * 3000 + "1]")
-    with pytest.raises(DataFileError, match="big.json: larger than 4 KiB"):
+    with pytest.raises(DataFileError, match=r"big\.json: larger than 4 KiB"):
         load_data_file(big, FileLimits(4096))
     with pytest.raises(DataFileError, match="no such file"):
         load_data_file(tmp_path / "missing.yaml", LIMITS)

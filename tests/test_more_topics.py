@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -107,11 +108,11 @@ def test_a_blocking_driver_stalls_async_def_and_not_def(live: LiveServers) -> No
     loaded machine cannot fake either answer (it can only make fewer of the five overlap: one pair is enough).
     """
     stalled = sorted(_spans(live, "fastapi", "/db/query?ms=100"))
-    assert all(later[0] >= earlier[1] - 0.001 for earlier, later in zip(stalled, stalled[1:])), stalled
+    assert all(later[0] >= earlier[1] - 0.001 for earlier, later in pairwise(stalled)), stalled
     assert stalled[-1][1] - stalled[0][0] >= 5 * 0.1 * 0.95
     for framework, path in (("fastapi", "/db/query/def?ms=100"), ("flask", "/db/query?ms=100")):
         spans = sorted(_spans(live, framework, path))
-        assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])), (framework, spans)
+        assert any(later[0] < earlier[1] for earlier, later in pairwise(spans)), (framework, spans)
 
 
 def test_without_a_websocket_library_uvicorn_answers_the_upgrade_with_404(loop_thread: LoopThread) -> None:

@@ -107,7 +107,7 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
             previous = screen.report
             screen.query_one("#parity-path", Input).focus()
             await pilot.press("enter")
-            await until(pilot, lambda: screen.report is not None and screen.report is not previous)
+            await until(pilot, lambda previous=previous: screen.report is not None and screen.report is not previous)
             assert (users(0), users(2)) == ([None, None], ["ada", "ada"])
             assert screen.results[1].cookies == {"flask": ["sid=flask-ada"], "fastapi": ["sid=fastapi-ada"]}
             assert [c.value for c in app.session.jars["flask"].cookies()] == ["flask-eve"]  # the user's, untouched

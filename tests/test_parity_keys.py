@@ -294,7 +294,7 @@ def test_form_and_files_keys(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     path.write_text("requests:\n  - name: upload\n    method: POST\n    path: /form\n"
                     "    form: {title: 'n {{id}}'}\n    files: {sheet: {path: a.csv, type: text/csv}}\n")  # fmt: skip
-    with pytest.raises(ParityFileError, match="unknown {{id}}"):
+    with pytest.raises(ParityFileError, match=r"unknown \{\{id\}\}"):
         load_suite(path)
     path.write_text("requests:\n  - name: upload\n    method: POST\n    path: /form\n"
                     "    form: {title: Notes}\n    files: {sheet: {path: a.csv, type: text/csv}}\n")  # fmt: skip

@@ -68,3 +68,30 @@ def test_any_pasted_text_is_a_request_or_one_refusal(text: str) -> None:
     except RequestError:
         return
     assert pasted.spec.path.startswith("/")
+
+
+async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
+    """Not a URL nor curl: Textual's own paste handles it (it once awaited that synchronous handler and failed)."""
+    from textual import events
+    from textual.app import App, ComposeResult
+
+    from panels.editor import PathField
+
+    pasted: list[str] = []
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PathField(id="path")
+
+        def on_path_field_pasted(self, message: PathField.Pasted) -> None:
+            pasted.append(message.text)
+
+    app = One()
+    async with app.run_test() as pilot:
+        field = app.query_one(PathField)
+        field.post_message(events.Paste("/items/2\nsecond line"))
+        await pilot.pause()
+        assert field.value == "/items/2" and app.is_running and app.return_code is None
+        field.post_message(events.Paste("http://127.0.0.1:41001/items/3"))
+        await pilot.pause()
+        assert pasted == ["http://127.0.0.1:41001/items/3"]

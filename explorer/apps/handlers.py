@@ -99,7 +99,7 @@ def _definitions(path: str, stamp: tuple[int, int]) -> tuple[tuple[int, int, str
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            start, source = with_comments(lines, first, node.end_lineno or node.lineno)
+            _start, source = with_comments(lines, first, node.end_lineno or node.lineno)
             found.append((first, node.lineno, node.name, source))
     return tuple(found)
 

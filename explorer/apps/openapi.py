@@ -79,7 +79,7 @@ def _body_fields(op: dict[str, Any], where: list[Any], components: dict[str, Any
     if not isinstance(content, dict):
         skipped.add([*where, "requestBody"], "has no content object; body fields not shown")
         return []
-    media = next(iter(content.values()), {}) if content else {}
+    media: object = next(iter(content.values()), {}) if content else {}
     schema = media.get("schema", {}) if isinstance(media, dict) else None
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
@@ -127,7 +127,8 @@ def outline_skipped(document: Any) -> tuple[list[Operation], tuple[str, ...]]:
     if not isinstance(paths, dict):
         skipped.add(["paths"], f"is {kind_name(paths)}, not an object")
         return [], skipped.lines()
-    components = document.get("components") if isinstance(document.get("components"), dict) else {}
+    found = document.get("components")
+    components = found if isinstance(found, dict) else {}
     schemas = components.get("schemas")
     if not isinstance(schemas, dict):
         if "schemas" in components:

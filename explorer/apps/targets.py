@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from explorer.apps.bundled import demo_spec
 from explorer.apps.settings import AppSettings
@@ -80,17 +81,17 @@ def user_spec(
     given = settings or AppSettings()
     folder = given.dir or (check_app_dir(app_dir) if app_dir is not None else Path.cwd().resolve())
     env = given.environment(f"the {display_name(framework)} app's environment")
-    extra = {"python": given.python, "env": env, "setup": given.setup, "ready_timeout": given.ready_timeout}
+    extra: dict[str, Any] = {"python": given.python, "env": env, "setup": given.setup, "ready_timeout": given.ready_timeout}
     if framework == "flask":
         server = given.server or flask_server
         if server not in ("dev", "gunicorn"):
             raise TargetError(f"unknown Flask server {server!r}; use dev or gunicorn")
         kind = "werkzeug" if server == "dev" else "gunicorn"
-        return ServerSpec("flask", kind, target, app_dir=folder, **extra)  # type: ignore[arg-type]
+        return ServerSpec("flask", kind, target, app_dir=folder, **extra)
     if framework == "fastapi":
         if given.server not in (None, "uvicorn"):
             raise TargetError(f"unknown FastAPI server {given.server!r}; use uvicorn")
-        return ServerSpec("fastapi", "uvicorn", target, app_dir=folder, **extra)  # type: ignore[arg-type]
+        return ServerSpec("fastapi", "uvicorn", target, app_dir=folder, **extra)
     raise TargetError(f"unknown framework {framework!r}; use flask or fastapi")
 
 
@@ -223,7 +224,7 @@ def startup_problems(session: object) -> list[str]:
     the client stack). A failed set-up's last lines follow its first line, indented.
     """
     problems = []
-    for server in session.supervisor:  # type: ignore[attr-defined]
+    for server in session.supervisor:  # type: ignore[attr-defined]  # a Session, typed loosely (see above)
         status = server.status
         if status.state is ServerState.READY:
             continue

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from explorer.apps.openapi import Skipped, kind_name
@@ -155,7 +155,7 @@ def _type_of(schema: Any) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def _finite(value: Any) -> bool:
+def _finite(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from typing import Any
+from typing import Any, cast
 
 import httptools
 
@@ -50,7 +50,7 @@ class _Connection(asyncio.BufferedProtocol):
         self.buffer = memoryview(bytearray(BUFFER_BYTES))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's transports are not asyncio.Transport
+        self.transport = cast("asyncio.Transport", transport)  # a TCP connection's (uvloop's are no asyncio.Transport)
         self.load.connections.add(self)
         if self.load.running:
             self.send()
@@ -58,7 +58,7 @@ class _Connection(asyncio.BufferedProtocol):
     def send(self) -> None:
         self.busy = True
         self.sent_at = time.perf_counter()
-        self.transport.write(self.load.request)  # type: ignore[union-attr]
+        self.transport.write(self.load.request)  # type: ignore[union-attr]  # set by connection_made: no check on the hot path
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.buffer
@@ -75,7 +75,7 @@ class _Connection(asyncio.BufferedProtocol):
         load = self.load
         load.complete(latency, self.parser.get_status_code())
         if not self.parser.should_keep_alive():
-            self.transport.close()  # type: ignore[union-attr]  # connection_lost opens the next one
+            self.transport.close()  # type: ignore[union-attr]  # set by connection_made; connection_lost opens the next one
         elif load.running:
             self.send()
         else:
@@ -210,7 +210,9 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     if warmup > 0:
         await phase("warmup", warmup)
     server_pid = config.get("server_pid")
-    stalls, stop_stalls, stall_ms = None, asyncio.Event(), []  # type: ignore[var-annotated]
+    stalls: asyncio.Task[int] | None = None
+    stop_stalls = asyncio.Event()
+    stall_ms: list[float] = []
     if config.get("stall_path"):  # the coordinated-omission experiment: the same stalls as the open loop gets
         first = asyncio.get_running_loop().time() + float(config.get("stall_offset", 0.0))
         every = float(config["stall_every"])

@@ -30,17 +30,24 @@ import math
 import os
 import time
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
 import httptools
 
-from explorer.bench.wire import (
-    BUFFER_BYTES, RECONNECT_DELAY, Emit, connect_error_kind, cpu_seconds, encode_request, fd_limit, ms_or_none,
-)  # fmt: skip
 from explorer.bench.hdr import LatencyHistogram
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import inject_stalls
 from explorer.bench.stats import CLIENT_BOUND_UTILISATION
+from explorer.bench.wire import (
+    BUFFER_BYTES,
+    RECONNECT_DELAY,
+    Emit,
+    connect_error_kind,
+    cpu_seconds,
+    encode_request,
+    fd_limit,
+    ms_or_none,
+)  # fmt: skip
 
 __all__ = ["EARLY_S", "LATE_S", "OpenLoad", "run_open"]
 
@@ -63,7 +70,7 @@ class _Conn(asyncio.BufferedProtocol):
         self.buffer = memoryview(bytearray(BUFFER_BYTES))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast("asyncio.Transport", transport)  # a TCP connection's: it writes and closes
         load = self.load
         load.connections.add(self)
         load.peak = max(load.peak, len(load.connections))
@@ -73,7 +80,7 @@ class _Conn(asyncio.BufferedProtocol):
         self.busy = True
         self.due = due
         self.sent_at = time.monotonic()
-        self.transport.write(self.load.request)  # type: ignore[union-attr]
+        self.transport.write(self.load.request)  # type: ignore[union-attr]  # set by connection_made: no check on the hot path
         self.load.sent(due, self.sent_at)
 
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -91,7 +98,7 @@ class _Conn(asyncio.BufferedProtocol):
         load = self.load
         load.complete(self.due, self.sent_at, now, self.parser.get_status_code())
         if not self.parser.should_keep_alive():
-            self.transport.close()  # type: ignore[union-attr]
+            self.transport.close()  # type: ignore[union-attr]  # set by connection_made: no check on the hot path
         else:
             load.release(self)
 

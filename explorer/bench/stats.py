@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PERCENTILES = (50, 90, 99, 99.9)
 CLIENT_BOUND_UTILISATION = 0.9  # a load process using 90% of one core may be the bottleneck itself
@@ -54,14 +55,14 @@ class LatencySummary:
         return cls(len(values), p50, p90, p99, values[-1] * 1000, sum(values) / len(values) * 1000, p999)
 
     @classmethod
-    def from_dict(cls, lat: dict[str, object]) -> LatencySummary:
+    def from_dict(cls, lat: dict[str, Any]) -> LatencySummary:
         """The inverse of :meth:`to_dict` (missing or null figures become NaN)."""
 
         def num(key: str) -> float:
             value = lat.get(key)
-            return math.nan if value is None else float(value)  # type: ignore[arg-type]
+            return math.nan if value is None else float(value)
 
-        count = int(lat.get("count") or 0)  # type: ignore[call-overload]
+        count = int(lat.get("count") or 0)
         return cls(count, num("p50_ms"), num("p90_ms"), num("p99_ms"), num("max_ms"), num("mean_ms"), num("p999_ms"))
 
     def to_dict(self) -> dict[str, float | int | None]:

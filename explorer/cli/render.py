@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, Group, RenderableType, RenderHook, RenderResult
 from rich.panel import Panel
@@ -55,14 +56,14 @@ class _VisibleHook(RenderHook):
         return [_Visible(renderable) for renderable in renderables]
 
 
-def terminal(**options: object) -> Console:
+def terminal(**options: Any) -> Console:
     """A Console for a command's output: a last guard under :func:`shown` for any text it did not see.
 
     Rich's own styles are written from segment styles, never from segment text, so they are untouched;
     a control character in the text of any segment (from a renderable that skipped :func:`shown`) is
     shown as its escape, if at the cost of the layout's alignment.
     """
-    console = Console(**options)  # type: ignore[arg-type]
+    console = Console(**options)
     console.push_render_hook(_VisibleHook())
     return console
 

@@ -191,7 +191,7 @@ def _body_differences(
     values = [_parsed(e, t) for e, t in zip(pair, texts, strict=True)]
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
-            ignored = (*options.ignore_keys, *noise.paths)
+            ignored: tuple[str | tuple[Any, ...], ...] = (*options.ignore_keys, *noise.paths)
             found = diff_json(values[0], values[1], ignored, options.ignore_order)
         except DiffIncomplete as exc:
             return [_incomplete(str(exc))], 0
@@ -236,7 +236,7 @@ def _whole(a: str, b: str, note: str) -> Difference:
 def _text_difference(a: str, b: str) -> Difference:
     """Where two text bodies part: the first differing line of each (linear, whatever the size)."""
     a_lines, b_lines = a.splitlines(), b.splitlines()
-    for number, (left, right) in enumerate(zip(a_lines, b_lines), start=1):
+    for number, (left, right) in enumerate(zip(a_lines, b_lines, strict=False), start=1):
         if left != right:
             if number == 1:
                 return _whole(a, b, "text differs from line 1")

@@ -210,7 +210,8 @@ def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
             unknown = [k for k in spec if k not in ("path", "type", "filename")]
             if unknown or not all(isinstance(spec.get(k, ""), str) for k in ("path", "type", "filename")):
                 raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ..., filename: ...}}")
-            spec, media, filename = spec.get("path"), spec.get("type"), spec.get("filename")
+            media, filename = spec.get("type"), spec.get("filename")
+            spec = spec.get("path")
         if not isinstance(spec, str) or not spec:
             raise ParityFileError(f"{where}: file {brief(name)} needs a path")
         path = user_path(spec)
@@ -259,7 +260,8 @@ def _headers(value: Any, where: str) -> tuple[tuple[str, str], ...]:
         for item in value:
             if not isinstance(item, str) or ":" not in item:
                 raise ParityFileError(f"{where}: each header must look like 'Name: value', got {brief(item)}")
-            pairs.append(tuple(item.split(":", 1)))  # type: ignore[arg-type]
+            name, _, header_value = item.partition(":")
+            pairs.append((name, header_value))
     else:
         raise ParityFileError(f"{where}: 'headers' must be a mapping or a list of 'Name: value'")
     result = []

@@ -98,13 +98,13 @@ async def fuzz_operations(
     outcomes = []
     try:
         schema = openapi.from_dict(document)
-    except Exception as exc:  # the schema is the app's data: whatever is wrong with it is said, not raised
+    except Exception as exc:  # noqa: BLE001  # the schema is the app's data: whatever is wrong with it is said, not raised
         return [FuzzOutcome(op, note=f"the OpenAPI schema cannot be used: {exc}"[:200]) for op in operations]
     for op in operations:
         outcome = FuzzOutcome(op)
         try:
             strategy = schema[op.openapi_path][op.method].as_strategy()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  # whatever schemathesis raises for one operation is said
             outcome.note = f"no cases from the schema: {type(exc).__name__}: {exc}"[:200]
         else:
             await _fuzz_one(session, op, strategy, examples, options, outcome, noise)
@@ -126,7 +126,7 @@ async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, o
         entry = _entry(op, drawn)
         try:
             case = parse_case(entry, f"fuzz {op.label}")
-        except Exception:  # a drawn value the request model refuses (e.g. too large): not a case
+        except Exception:  # noqa: BLE001  # a drawn value the request model refuses (e.g. too large): not a case
             return
         future = asyncio.run_coroutine_threadsafe(run_case(session, case, RunState(), options, noise=noise), loop)
         result, _ = future.result(_CALL_TIMEOUT)
@@ -142,7 +142,7 @@ async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, o
         await asyncio.to_thread(test)
     except Differs:
         pass
-    except Exception as exc:  # Hypothesis could not reproduce or generate: said, not hidden
+    except Exception as exc:  # noqa: BLE001  # Hypothesis could not reproduce or generate: said, not hidden
         outcome.note = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
     if failing:
         outcome.entry, outcome.result = failing[-1]  # the last failure is the replay of the minimal case

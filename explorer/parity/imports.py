@@ -152,7 +152,7 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         raise ParityFileError(f"{where}: expected a command starting with 'curl'")
     method, url, pairs, data = None, None, [], []
     form: dict[str, str] = {}
-    files: dict[str, str] = {}
+    files: dict[str, str | dict[str, str]] = {}
     as_get = head = False
     words = words[1:]
     index = 0

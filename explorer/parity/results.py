@@ -96,8 +96,8 @@ class ParityResult:
             for cookie in exchange.cookie_jar or ():
                 redactor.learn_cookie(cookie.name, cookie.value)
         for cookies in self.cookies.values():
-            for cookie in cookies:
-                name, _, value = cookie.partition("=")
+            for line in cookies:
+                name, _, value = line.partition("=")
                 redactor.learn_cookie(name, value)
 
     def to_dict(self, redactor: Redactor | None = None) -> dict[str, Any]:

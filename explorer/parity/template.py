@@ -127,7 +127,7 @@ class Capture:
             if value is None:
                 raise CaptureError(f"{self.name!r}: the answer has no {rest} header")
             return value
-        if not exchange.is_json or exchange.truncated or exchange.json is None and exchange.text.strip() != "null":
+        if not exchange.is_json or exchange.truncated or (exchange.json is None and exchange.text.strip() != "null"):
             raise CaptureError(f"{self.name!r}: the answer is not JSON, so {self.source} is not there")
         value = exchange.json
         for part in rest.split(".") if rest else []:
@@ -189,7 +189,7 @@ class _Sizes:
         return size
 
 
-def _fill(text: str, values: Mapping[str, Any], where: str, limit: int | None = None) -> str:
+def _fill(text: str, values: Mapping[str, Any] | _Sizes, where: str, limit: int | None = None) -> str:
     if limit is not None:
         (values if isinstance(values, _Sizes) else _Sizes(values)).check(text, where, limit)
     values = values.values if isinstance(values, _Sizes) else values

@@ -296,7 +296,7 @@ def exchange_block(title: str, exchange: dict[str, Any], curl: str | None = None
     if len(lines) > MAX_BODY_LINES:
         body = "\n".join(lines[:MAX_BODY_LINES]) + f"\n… {len(lines) - MAX_BODY_LINES} more lines"
     request = exchange.get("request") or {}
-    sent = exchange.get("sent") if isinstance(exchange.get("sent"), dict) else {}
+    sent = found if isinstance(found := exchange.get("sent"), dict) else {}
     return ExchangeBlock(  # each saved value as the type it must be: a document may come from a file
         title=title,
         request=f"{request.get('method', '?')} {request.get('path', '?')}",

@@ -90,7 +90,7 @@ def junit_xml(document: dict[str, Any]) -> bytes:
             failure = ("failure", differences[0], "\n".join(differences))
         elif stale and strict:
             failure = ("failure", stale[0], "\n".join(stale))
-        if not strict or failure is not None and failure[0] == "error":
+        if not strict or (failure is not None and failure[0] == "error"):
             out += stale
         name = f"{result.get('name')} ({result.get('line')})"
         case(name, f"{suite_name}.requests", seconds, failure, out)

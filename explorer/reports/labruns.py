@@ -29,7 +29,7 @@ def _fig(value: Any, digits: int = 1) -> str:
 
 
 def _row(result: dict[str, Any]) -> tuple[str, ...]:
-    server = result.get("server") if isinstance(result.get("server"), dict) else {}
+    server = found if isinstance(found := result.get("server"), dict) else {}
     target_rps = result.get("target_rps")
     level = f"{_fig(target_rps, 0)}/s" if target_rps is not None else f"c={result.get('concurrency', '?')}"
     repeat = result.get("repeat")

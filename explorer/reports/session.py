@@ -132,7 +132,7 @@ def session_report(document: dict[str, Any]) -> Report:
                                 table=Table(("framework", "server", "requests", "median"), rows)))  # fmt: skip
     for number, entry in enumerate(document.get("requests") or [], 1):
         exchanges = entry.get("exchanges") or {}
-        first = next(iter(exchanges.values()), {})
+        first: dict[str, Any] = next(iter(exchanges.values()), {})
         request = first.get("request") or {}
         blocks = tuple(
             exchange_block(fw, exchange, (entry.get("curl") or {}).get(fw)) for fw, exchange in exchanges.items()

@@ -59,8 +59,8 @@ class ExplorerApp(ScreensApp):
     BINDINGS: ClassVar[list[BindingType]] = BINDINGS
     # Screen classes by size (app.tcss): the list narrows and the answers go one at a time below 100
     # columns; the editor loses its borders and the lines above the answers shrink below 40 lines.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (40, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (150, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(
         self,
@@ -114,7 +114,7 @@ class ExplorerApp(ScreensApp):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.apply_user_keymap(self._keymap)
+        self.apply_user_keymap(dict(self._keymap))
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
         for server in self._servers.values():
             server.subscribe(self._on_status)
@@ -266,7 +266,7 @@ class ExplorerApp(ScreensApp):
         self.copy_to_clipboard(command)
         self.say(command, title="Copied as curl", timeout=6)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is not self.screen_stack[0]:
             yield from screen_commands(screen)  # the main view's actions do nothing on another screen

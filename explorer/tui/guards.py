@@ -25,5 +25,5 @@ class GuardedApp(App[int]):
         """Textual's palette, guarded against a page key pressed as it opens (see panels/palette.py)."""
         from panels.palette import SafeCommandPalette
 
-        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int] is no App[object] (invariant)
             self.push_screen(SafeCommandPalette(id="--command-palette"))

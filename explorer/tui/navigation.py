@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
@@ -76,9 +76,9 @@ class ScreensApp(GuardedApp):
     user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
     _clashes_said: frozenset[str] = frozenset()
 
-    def say(self, message: str, **kwargs: object) -> None:
+    def say(self, message: str, **kwargs: Any) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""
-        self.notify(printable(message, keep="\n"), markup=False, **kwargs)  # type: ignore[arg-type]
+        self.notify(printable(message, keep="\n"), markup=False, **kwargs)
 
     def apply_user_keymap(self, keymap: dict[str, str]) -> None:
         """Remap keys by binding id, and say at once which action lost a key to another (Textual drops it silently)."""

@@ -11,7 +11,7 @@ app = Flask(__name__)
 
 
 @app.post("/echo")
-def echo():  # type: ignore[no-untyped-def]
+def echo():
     files = [{"field": name, "filename": f.filename, "content_type": f.content_type,
               "sha256": hashlib.sha256(f.read()).hexdigest()} for name, f in request.files.items(multi=True)]  # fmt: skip
     return jsonify(content_type=request.mimetype, form=dict(request.form.lists()), files=files)
@@ -21,18 +21,18 @@ app.secret_key = "tests-only"
 
 
 @app.post("/login")
-def login():  # type: ignore[no-untyped-def]
+def login():
     session["user"] = request.args.get("user", "ada")
     return {"logged_in": session["user"]}
 
 
 @app.get("/me")
-def me():  # type: ignore[no-untyped-def]
+def me():
     return {"user": session.get("user"), "cookies": sorted(request.cookies)}
 
 
 @app.get("/set")
-def set_cookie():  # type: ignore[no-untyped-def]
+def set_cookie():
     """Sets the cookie described by the query, to check the jar: name, value, path, max_age, domain."""
     response = jsonify(ok=True)
     args = request.args
@@ -43,5 +43,5 @@ def set_cookie():  # type: ignore[no-untyped-def]
 
 
 @app.get("/cookies/<path:rest>")
-def cookies_under(rest):  # type: ignore[no-untyped-def]
+def cookies_under(rest):
     return {"cookie": request.headers.get("Cookie")}

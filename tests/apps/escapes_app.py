@@ -26,20 +26,20 @@ fastapi_app = FastAPI()
 
 
 @flask_app.route("/esc")
-def flask_esc():  # type: ignore[no-untyped-def]
+def flask_esc():
     print(f"flask log {PAYLOAD}", flush=True)
     return FlaskResponse(f"flask body {PAYLOAD}\nsecond line", status=f"200 {REASON}", mimetype="text/plain",
                          headers={"X-Evil": HEADER})  # fmt: skip
 
 
 @flask_app.route("/crash")
-def flask_crash():  # type: ignore[no-untyped-def]
+def flask_crash():
     print(f"flask log {PAYLOAD}", flush=True)
     raise RuntimeError(f"boom {PAYLOAD}")  # a 500, and a traceback quoting it in the log
 
 
 @flask_app.route(ROUTE)
-def flask_route():  # type: ignore[no-untyped-def]
+def flask_route():
     return "route"
 
 

@@ -7,18 +7,18 @@ app = Flask(__name__)
 
 
 @app.post("/form")
-def form():  # type: ignore[no-untyped-def]
+def form():
     return describe(request.content_type or "", request.get_data())
 
 
 @app.post("/login")
-def login():  # type: ignore[no-untyped-def]
+def login():
     response = app.make_response({"ok": True})
     response.set_cookie("sid", "flask-" + request.args.get("user", "ada"))
     return response
 
 
 @app.get("/me")
-def me():  # type: ignore[no-untyped-def]
+def me():
     sid = request.cookies.get("sid", "")
     return {"user": sid.partition("-")[2] or None}

@@ -1,7 +1,6 @@
 """FastAPI side of the parity test pair: ``/body/{name}`` answers the FastAPI half of parity_bodies."""
 
 from fastapi import FastAPI, Response
-
 from parity_bodies import bodies
 
 app = FastAPI()

@@ -1,7 +1,6 @@
 """Flask side of the parity test pair: ``/body/<name>`` answers the Flask half of parity_bodies."""
 
 from flask import Flask, Response
-
 from parity_bodies import bodies
 
 app = Flask(__name__)

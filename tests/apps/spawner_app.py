@@ -68,11 +68,11 @@ app = Flask(__name__)
 
 
 @app.route("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     return {"ok": True}
 
 
 @app.route("/spawn")
-def spawn():  # type: ignore[no-untyped-def]
+def spawn():
     port = int(request.host.rpartition(":")[2])
     return {"pid": daemon("request-daemon"), "port": port}

@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import cast
 
 _PR_SET_CHILD_SUBREAPER = 36
 _MAX_SPEC = 1 << 20
@@ -206,7 +207,8 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
     while b"\n" not in data:
         if _Flags.terminate or _Flags.now or os.getppid() != parent or len(data) > _MAX_SPEC:
             return None
-        ready, _, _ = select.select([lifeline, wake], [], [], 0.5)
+        watched: list[socket.socket | int] = [lifeline, wake]
+        ready, _, _ = select.select(watched, [], [], 0.5)
         if wake in ready:
             _drain(wake)
         if lifeline in ready:
@@ -226,8 +228,8 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
 
 def start(spec: dict[str, object]) -> subprocess.Popen[bytes]:
     """The server in a session of its own, with the handed-down descriptors and nothing else."""
-    argv = [str(arg) for arg in spec["argv"]]  # type: ignore[attr-defined]
-    fds = tuple(int(fd) for fd in spec.get("fds", ()))  # type: ignore[attr-defined]
+    argv = [str(arg) for arg in cast("list[object]", spec["argv"])]  # the explorer's own JSON
+    fds = tuple(int(fd) for fd in cast("list[int]", spec.get("fds", ())))
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, pass_fds=fds, start_new_session=True)
     for fd in fds:  # the keeper must never hold the listening socket
         os.close(fd)

@@ -61,7 +61,7 @@ def url_map(app: Any) -> List[Dict[str, Any]]:
     only listed when the app really has a static folder, and as ``send_static_file`` (its view is a lambda).
     """
     folder = getattr(app, "static_folder", None)
-    has_static = bool(folder) and os.path.isdir(folder)
+    has_static = bool(folder) and folder is not None and os.path.isdir(folder)
     rules = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" and not has_static:

@@ -61,7 +61,7 @@ def serve_uvicorn(target: str, fd: int) -> None:
     app = load_app(target)
     # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
     # and every FastAPI figure would change with it.
-    options = {"access_log": False, "log_level": "info", "timeout_graceful_shutdown": 2, "loop": "asyncio"}
+    options: dict[str, Any] = {"access_log": False, "log_level": "info", "timeout_graceful_shutdown": 2, "loop": "asyncio"}
     known = inspect.signature(uvicorn.Config).parameters  # an app's own venv may hold an older uvicorn
     config = uvicorn.Config(app, **{key: value for key, value in options.items() if key in known})
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
@@ -111,7 +111,7 @@ def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_clas
     if worker_class == "gevent":  # gthread keeps worker_connections - threads connections alive: leave it be
         options["worker_connections"] = threads
 
-    class Application(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 if key in self.cfg.settings:  # an older gunicorn (in an app's own venv) lacks the newest settings
@@ -138,10 +138,10 @@ def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
     from granian.net import SocketHolder
     from granian.server import Server
 
-    class OnOurSocket(Server):  # type: ignore[misc,valid-type]
+    class OnOurSocket(Server):  # type: ignore[misc,valid-type]  # granian picks Server at import: a variable to mypy
         def _init_shared_socket(self) -> None:
             self._ssp = None
-            self._shd = SocketHolder(fd, False, 1024)
+            self._shd = SocketHolder(fd, False, 1024)  # type: ignore[call-arg]  # _granian.pyi leaves out its constructor
             self._sfd = fd
             sock = socket_module.socket(fileno=fd)
             sock.set_inheritable(True)

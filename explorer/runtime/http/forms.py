@@ -14,10 +14,11 @@ line, like every other part of a request.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import re
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -49,7 +50,7 @@ class FilePart:
 
     field: str
     filename: str
-    content: bytes = field(repr=False)
+    content: bytes = dataclasses.field(repr=False)
     content_type: str = "application/octet-stream"
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,7 +136,7 @@ def encode_form(
         while True:
             mark = boundary or f"explorer-{secrets.token_hex(16)}"
             needle = mark.encode("ascii")
-            if boundary or not any(needle in p.content for p in files) and not any(mark in v for _, v in form):
+            if boundary or (not any(needle in p.content for p in files) and not any(mark in v for _, v in form)):
                 break
         content_type, body = f"{MULTIPART}; boundary={mark}", encode_multipart(form, files, mark)
     if len(body) > MAX_FORM_BYTES:
@@ -287,7 +288,7 @@ def parse_form_text(
         line = line.removesuffix("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, _, value = line.partition("=")
+        _name, _, value = line.partition("=")
         if value.startswith("@"):
             if not multipart:
                 raise RequestError(f"a file ({line[:40]!r}) needs Content-Type: {MULTIPART}, not {URLENCODED}")

@@ -26,6 +26,7 @@ from wsproto.events import (
     AcceptConnection,
     BytesMessage,
     CloseConnection,
+    Event,
     Ping,
     RejectConnection,
     RejectData,
@@ -105,9 +106,9 @@ class WebSocketClient:
         self._writer: asyncio.StreamWriter | None = None
         self._task: asyncio.Task[None] | None = None
         self._opened = time.perf_counter()
-        self._parts: list[str | bytes] = []
+        self._parts: list[str | bytes | bytearray] = []
         self._size = 0
-        self._early: list[object] = []
+        self._early: list[Event] = []
         self.closed = False
 
     def _event(self, kind: str, text: str) -> SocketEvent:

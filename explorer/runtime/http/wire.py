@@ -14,6 +14,7 @@ import io
 import socket
 import time
 from collections.abc import Callable
+from typing import cast
 
 import httptools
 import httpx
@@ -56,7 +57,7 @@ class Connection(asyncio.BufferedProtocol):
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast("asyncio.Transport", transport)  # a TCP connection's: it writes and closes
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self._buffer

@@ -21,6 +21,7 @@ import signal
 import socket
 import time
 from dataclasses import replace
+from typing import Any
 
 from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.kept import Kept, kill_all_kept, spawn_kept
@@ -116,8 +117,8 @@ class ManagedServer:
         """Call ``listener`` on the event loop with every new status."""
         self._listeners.append(listener)
 
-    def _set(self, **changes: object) -> None:
-        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+    def _set(self, **changes: Any) -> None:
+        self._status = replace(self._status, **changes)
         for listener in list(self._listeners):
             listener(self._status)
 
@@ -201,7 +202,8 @@ class ManagedServer:
                 self._set(log_tail=tuple(self.log.tail(20)))
                 return
             attempt = asyncio.create_task(probe(port, min(1.0, remaining)))
-            await asyncio.wait({attempt, self._exited}, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {attempt, self._exited}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if attempt.done() and attempt.result() and not self._exited.done():
                 ms = (time.perf_counter() - spawned) * 1000
                 self.log.write(f"ready after {ms:.0f} ms")
@@ -315,7 +317,7 @@ def _exit_text(code: int) -> str:
 class Supervisor:
     """Both servers, started in parallel and stopped together; usable as an async context manager."""
 
-    def __init__(self, specs: list[ServerSpec], **server_options: float) -> None:
+    def __init__(self, specs: list[ServerSpec], **server_options: Any) -> None:
         if not specs:
             raise ServerError("nothing to run")
         self.servers: dict[str, ManagedServer] = {s.framework: ManagedServer(s, **server_options) for s in specs}
@@ -323,7 +325,7 @@ class Supervisor:
     def __getitem__(self, framework: str) -> ManagedServer:
         return self.servers[framework]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.servers.values())
 
     async def start_all(self) -> dict[str, ServerStatus]:

@@ -321,22 +321,24 @@ class BoundedComposer:
         return node
 
     def _node(self, event: Any, anchors: dict[str, Node], open_ids: set[int]) -> Node:
+        # Taken before the isinstance checks: types-PyYAML types an event's marks wider than a node's
+        start, end = event.start_mark, event.end_mark
         if isinstance(event, AliasEvent):
             if event.anchor not in anchors:
-                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", start)
             node = anchors[event.anchor]
             if id(node) in open_ids:
-                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", event.start_mark)
+                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", start)
             return node
         if isinstance(event, ScalarEvent):
             tag = event.tag if event.tag not in (None, "!") else self.resolve(ScalarNode, event.value, event.implicit)
-            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node = ScalarNode(tag, event.value, start, end, style=event.style)
         elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
             kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
             tag = event.tag if event.tag not in (None, "!") else self.resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            node = kind(tag, [], start, None, flow_style=event.flow_style)
         else:
-            raise ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
+            raise ComposerError(None, None, f"unexpected {type(event).__name__}", start)
         if event.anchor is not None:
             if event.anchor in anchors:
                 raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
@@ -361,7 +363,7 @@ class BoundedComposer:
 _Base: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
-class _BoundedLoader(BoundedComposer, _Base):  # type: ignore[misc, valid-type]
+class _BoundedLoader(BoundedComposer, _Base):
     """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
 
 

@@ -59,7 +59,7 @@ def count_yaml(text: str, limit: int, loader_class: type) -> None:
                 count += 1
                 if count > limit:
                     mark = event.start_mark
-                    raise DataLimitError(f"holds more than {limit:,} values and keys "
-                                         f"(line {mark.line + 1}, column {mark.column + 1})")  # fmt: skip
+                    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+                    raise DataLimitError(f"holds more than {limit:,} values and keys{where}")
     finally:
         loader.dispose()

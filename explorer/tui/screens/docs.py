@@ -5,9 +5,14 @@ The screen is pushed only once both answers are in, so it never shows half-fille
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
 from panels.docs_screen import DocsScreen
+
+if TYPE_CHECKING:
+    from explorer.apps.openapi import Operation
 
 __all__ = ["fetch_docs"]
 
@@ -16,7 +21,8 @@ async def fetch_docs(session: Session) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
     from explorer.apps.openapi import outline_skipped
 
-    operations, fastapi_note, flask_answer = [], "FastAPI is not running.", "Flask is not running."
+    operations: list[Operation] = []
+    fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
     if "fastapi" in session.frameworks:
         schema = await session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
         operations, skipped = outline_skipped(schema.json)

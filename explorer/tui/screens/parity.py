@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -25,6 +26,7 @@ class ParityController(ParityScreen):
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
         from explorer.parity.suite import default_requests_file
 
+        found: Path | None
         if demo:  # the demos' own file: their real differences
             found = demo_requests_file()
         else:

@@ -58,7 +58,7 @@ class SocketsController(SocketsScreen):
                     if framework == "flask" and server.spec.kind == "gunicorn" else "")  # fmt: skip
             self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
 
-    def _listener(self, framework: str, connection: int):  # type: ignore[no-untyped-def]
+    def _listener(self, framework: str, connection: int):
         def listen(event: SocketEvent) -> None:
             if self.is_attached and connection == self.connection:
                 self.add_event(framework, event)
@@ -68,7 +68,7 @@ class SocketsController(SocketsScreen):
         return listen
 
     @on(SocketsScreen.Say)
-    async def _say(self, event: SocketsScreen.Say) -> None:
+    async def _send_said(self, event: SocketsScreen.Say) -> None:
         if not self.sockets:
             self.notify("No socket is open: press Enter in the path line to open them.", markup=False, severity="warning")
         for framework, client in list(self.sockets.items()):
