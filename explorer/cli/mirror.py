@@ -95,7 +95,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
 
 async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs: tuple[Any, ...]) -> int:
-    from explorer.apps.routes import flask_listing
+    from explorer.apps.routes import RouteListing, flask_listing
     from explorer.mirror.core import Mirror
     from explorer.mirror.record import Recorder
     from explorer.mirror.routes import RouteMatcher
@@ -115,6 +115,7 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
         *_, listing = await starting
         if any(report_problems(s) for s in sessions):
             return EXIT_FAILED
+        assert isinstance(listing, RouteListing)  # the last of the gathered results (the sessions give None)
         if listing.error:
             say(f"explorer: note: the Flask app's routes could not be listed, requests are counted by path: {listing.error}")
         matcher = RouteMatcher(listing.routes)
@@ -176,7 +177,7 @@ def _table(summary: dict[str, Any]) -> None:
     rows.append(("total", *[str(summary["totals"][c]) for c in _COLUMNS]))
     widths = [max(len(printable(row[i])) for row in [("route", *_COLUMNS), *rows]) for i in range(len(_COLUMNS) + 1)]
     for row in [("route", *_COLUMNS), *rows]:
-        print("  ".join(printable(cell).ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print("  ".join(printable(cell).ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
     for r in summary["routes"]:
         if r["noise_fields"]:
             print(printable(f"noise on {r['method']} {r['route']}: {', '.join(r['noise_fields'])}"))

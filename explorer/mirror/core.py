@@ -23,11 +23,11 @@ from explorer.mirror.judge import Verdict, judge
 from explorer.mirror.routes import RouteMatcher
 from explorer.mirror.rules import Rules
 from explorer.mirror.tally import Tally
+from explorer.mirror.upstream import Forwarded, Upstream
 from explorer.parity.differences import MISSING
 from explorer.parity.secrets import Redactor
 from explorer.parity.template import _SECRET_NAME as SECRET_NAME
 from explorer.runtime.http.cookies import CookieJar
-from explorer.mirror.upstream import Forwarded, Upstream
 from explorer.runtime.http.request import METHODS, RequestSpec
 
 if TYPE_CHECKING:

@@ -92,7 +92,7 @@ async def run_case(
     result = ParityResult(case, exchanges, found.differences, found.more, found.declared)
     result.noise = found_noise.listed() if found_noise else []
     for framework, exchange in exchanges.items():
-        if (exchange.status or 0) >= 500 or exchange.error and not exchange.error.startswith("not sent"):
+        if (exchange.status or 0) >= 500 or (exchange.error and not exchange.error.startswith("not sent")):
             result.logs[framework] = await session.log_since(framework, marks[framework])
     problems: dict[str, str] = {}
     for framework in FRAMEWORKS:

@@ -169,8 +169,9 @@ class Exchange:
             "framework": self.framework,
             "request": self.spec.to_dict(),
             "url": self.request.url if self.request else None,
-            "sent": {"method": self.request.method, "url": self.request.url,  # the headers as they went out
-                     "headers": [[k, v] for k, v in self.request.headers]} if self.request else None,  # fmt: skip
+            # the headers as they went out
+            "sent": {"method": self.request.method, "url": self.request.url,
+                     "headers": [[k, v] for k, v in self.request.headers]} if self.request else None,
             "status": self.status,
             "reason": self.reason,
             "http_version": self.http_version,
