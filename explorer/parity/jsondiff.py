@@ -16,16 +16,25 @@ distance, which grows with the square of the list. The walk below needs none of 
 - It walks both values in document order (Flask's key order; keys only FastAPI has come after), so
   the first changes found are the first ones in the answer. It keeps the first ``limit`` changes
   and counts every one, so a report can say "and 1,234 more".
-- Lists compare index by index; extra items are each "removed" or "added". Under ``ignore_order``
+- Lists of one length compare index by index. Lists of different lengths are aligned first, so
+  one inserted item is reported once ("added"), not as a change of every later item: items are
+  paired by a key the caller names (``match_lists_by``: each item an object with a unique scalar
+  value there), else by the longest common subsequence of their structural ids (after the common
+  head and tail are set aside; past :data:`MAX_ALIGN` cells the middle is paired by position).
+  Between two aligned items the rest are paired in order; extra items are "removed" or "added".
+  With a key, lists of one length are paired by it too. Under ``ignore_order``
   each value gets an exact structural id (hash-consing: equal ids if and only if equal values
   under the rules above, no hash collisions), the multisets are matched in linear time, and the
   items left over are paired in order and compared in turn.
+- ``loose`` paths (a value each app makes up, captured for later requests: a token) are compared
+  by presence and type only: a changed value there, or anything changed below it, is not a change.
 - Every value looked at counts against :data:`MAX_VISITS`; past it the comparison stops with
   :class:`DiffIncomplete`, which callers must report as an error, never as a match.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +49,7 @@ __all__ = ["MAX_CHANGES", "MAX_VISITS", "Change", "DiffIncomplete", "JsonDiff", 
 MAX_CHANGES = 50  # changes kept (listed) per comparison; the rest are only counted
 MAX_VISITS = 10_000_000  # values looked at in one comparison, both sides together (a few seconds here)
 _ID_COST = 2  # a structural id (ignore_order) costs about twice a plain comparison
+MAX_ALIGN = 250_000  # cells of one list alignment (longest common subsequence); past it, pairs by position
 
 # A path is a chain of (parent, part) pairs, so a child's path costs one tuple, not a copy.
 _Path = tuple[Any, Any] | None
@@ -217,9 +227,12 @@ class _Walk:
     """One comparison: the work budget, the changes kept, the structural ids under ``ignore_order``."""
 
     def __init__(
-        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int
-    ) -> None:
+        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int,
+        match_lists_by: Iterable[str] = (), loose: Iterable[Sequence[Any]] = (),
+    ) -> None:  # fmt: skip
         self.ignore_order = ignore_order
+        self.match_by = tuple(match_lists_by)
+        self.loose = {tuple(str(p) for p in parts) for parts in loose}
         self.limit = limit
         self.budget = budget
         self.visits = 0
@@ -235,10 +248,22 @@ class _Walk:
             raise DiffIncomplete(f"too large to compare: more than {self.budget:,} values")
 
     def _record(self, path: _Path, kind: str, left: Any, right: Any) -> None:
+        parts = _parts(path) if self.loose or len(self.changes) < self.limit else []
+        if self.loose and self._loosened(parts, kind):
+            return
         self.total += 1
         if len(self.changes) < self.limit:
-            parts = _parts(path)
             self.changes.append(Change(format_path(parts), kind, left, right, tuple(parts)))
+
+    def _loosened(self, parts: list[Any], kind: str) -> bool:
+        """Whether a change at ``parts`` is only a value an app made up: at a loose path (not its
+        presence, not its type) or anywhere below one."""
+        key = tuple(str(p) for p in parts)
+        self._tick(len(key) + 1)
+        for end in range(len(key) + 1):
+            if key[:end] in self.loose:
+                return end < len(key) or kind == "changed"
+        return False
 
     def run(self, left: Any, right: Any) -> None:
         # Tasks: ("cmp", a, b, path, state) compares; ("rec", kind, a, b, path) records a change.
@@ -280,12 +305,73 @@ class _Walk:
 
     def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
         self._tick(len(a) + len(b))
-        common = min(len(a), len(b))
+        pairs = self._keyed(a, b) if self.match_by else None
+        if pairs is None and len(a) != len(b):
+            pairs = self._aligned(a, b, path, state)
         step = self.ignore.step
-        tasks: list[tuple[Any, ...]] = [("cmp", a[i], b[i], (path, i), step(state, i)) for i in range(common)]
-        tasks += [("rec", "removed", a[i], None, (path, i)) for i in range(common, len(a))]
-        tasks += [("rec", "added", None, b[i], (path, i)) for i in range(common, len(b))]
+        if pairs is None:  # by position
+            common = min(len(a), len(b))
+            tasks: list[tuple[Any, ...]] = [("cmp", a[i], b[i], (path, i), step(state, i)) for i in range(common)]
+            tasks += [("rec", "removed", a[i], None, (path, i)) for i in range(common, len(a))]
+            tasks += [("rec", "added", None, b[i], (path, i)) for i in range(common, len(b))]
+            return tasks
+        tasks = []
+        paired_a = {i for i, _, _ in pairs}
+        paired_b = {j for _, j, _ in pairs}
+        done = done_b = 0  # items already in the tasks, so removed and added ones come in document order
+        for i, j, differ in pairs:
+            tasks += [("rec", "removed", a[k], None, (path, k)) for k in range(done, i) if k not in paired_a]
+            tasks += [("rec", "added", None, b[k], (path, k)) for k in range(done_b, j) if k not in paired_b]
+            done, done_b = max(done, i + 1), max(done_b, j + 1)
+            if differ:
+                tasks.append(("cmp", a[i], b[j], (path, i), step(state, i)))
+        tasks += [("rec", "removed", a[k], None, (path, k)) for k in range(done, len(a)) if k not in paired_a]
+        tasks += [("rec", "added", None, b[k], (path, k)) for k in range(done_b, len(b)) if k not in paired_b]
         return tasks
+
+    def _keyed(self, a: list[Any], b: list[Any]) -> list[tuple[int, int, bool]] | None:
+        """Pairs of indexes by the first ``match_lists_by`` key every item of both lists has (an object
+        with a unique scalar there), in the order of ``a``; None when no key fits."""
+        for key in self.match_by:
+            found = [_key_index(items, key) for items in (a, b)]
+            self._tick(len(a) + len(b))
+            left, right = found
+            if left is not None and right is not None:
+                return [(i, right[value], True) for value, i in left.items() if value in right]
+        return None
+
+    def _aligned(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[int, int, bool]]:
+        """Pairs of indexes, and whether they still need comparing: equal items aligned (a longest
+        common subsequence of structural ids: no comparing), and in each gap between two of them the
+        rest paired in order. The caller reports the items in no pair."""
+        # The common head and tail first, by the items' JSON text (C speed; the same text is the same
+        # value under the rules, a different text may still be: those items are compared in turn).
+        head = 0
+        while head < min(len(a), len(b)) and _same_text(a[head], b[head]):
+            head += 1
+        tail = 0
+        while tail < min(len(a), len(b)) - head and _same_text(a[-1 - tail], b[-1 - tail]):
+            tail += 1
+        self._tick(2 * (head + tail + 1))
+        cells = (len(a) - head - tail) * (len(b) - head - tail)
+        matches: list[tuple[int, int]] = []
+        if cells <= MAX_ALIGN:  # the middle, by structural ids (equal under the rules: ignored keys, 3 and 3.0)
+            step = self.ignore.step
+            ids_a = [self._id(a[i], (path, i), step(state, i)) for i in range(head, len(a) - tail)]
+            ids_b = [self._id(b[j], (path, j), step(state, j)) for j in range(head, len(b) - tail)]
+            self._tick(cells)
+            matches = _lcs(ids_a, ids_b)
+        anchors = [(i + head, j + head) for i, j in matches]
+        anchors = [(i, i) for i in range(head)] + anchors + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
+        pairs: list[tuple[int, int, bool]] = []
+        last_i = last_j = -1
+        for i, j in [*anchors, (len(a), len(b))]:
+            gap = min(i - last_i - 1, j - last_j - 1)
+            pairs += [(last_i + 1 + k, last_j + 1 + k, True) for k in range(gap)]
+            if i < len(a):
+                pairs.append((i, j, False))
+            last_i, last_j = i, j
+        return pairs
 
     def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
         """Match equal items as multisets; pair the rest in order and compare them, report any extra."""
@@ -331,7 +417,8 @@ class _Walk:
             if isinstance(node, dict):
                 key: tuple[Any, ...] = ("object", tuple(sorted(ids, key=lambda pair: pair[0])))
             else:
-                key = ("array", tuple(sorted(i for _, i in ids)))
+                items = (i for _, i in ids)  # a multiset under ignore_order, else a sequence
+                key = ("array", tuple(sorted(items)) if self.ignore_order else tuple(items))
             self._ids[id(node)] = self._intern(key)
         return self._ids[id(value)]
 
@@ -365,6 +452,55 @@ def _leaf_key(value: Any) -> tuple[Any, ...]:
     return ("other", kind, repr(value))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    """Whether two items are written as the same JSON text: then they are equal under the rules (the
+    converse does not hold: ``3`` and ``3.0``, keys in another order, ignored keys)."""
+    if a is b:
+        return True
+    try:
+        return bool(_ENCODER.encode(a) == _ENCODER.encode(b))
+    except (ValueError, TypeError, RecursionError):
+        return False
+
+
+def _key_index(items: list[Any], key: str) -> dict[tuple[Any, ...], int] | None:
+    """Each item's value at ``key`` (as a leaf key: ``3`` and ``3.0`` are one) to its index, or None
+    unless every item is an object with a unique scalar there."""
+    index: dict[tuple[Any, ...], int] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or key not in item or isinstance(item[key], (dict, list)):
+            return None
+        value = _leaf_key(item[key])
+        if value in index:
+            return None
+        index[value] = i
+    return index
+
+
+def _lcs(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of ``a`` and ``b`` (quadratic: the caller bounds it)."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        row, below = rows[i], rows[i + 1]
+        item = a[i]
+        for j in range(len(b) - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if item == b[j] else max(below[j], row[j + 1])
+    pairs = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif rows[i + 1][j] >= rows[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
 def _unmatched(ids: Sequence[int], other: Counter[int]) -> list[int]:
     """Indexes of the items of ``ids`` left once each is matched against one equal item of ``other``."""
     left = []
@@ -383,13 +519,16 @@ def diff_json(
     ignore_order: bool = False,
     limit: int = MAX_CHANGES,
     budget: int = MAX_VISITS,
+    match_lists_by: Iterable[str] = (),
+    loose: Iterable[Sequence[Any]] = (),
 ) -> JsonDiff:
     """Every difference between two parsed JSON documents: the first ``limit`` in document order, and the count.
 
     An ignored key is a name, a dotted path, or a tuple of keys and indexes: that exact path (a
     key's own, since only keys are dropped). Raises :class:`DiffIncomplete` when the comparison
-    would look at more than ``budget`` values.
+    would look at more than ``budget`` values. ``match_lists_by`` names keys that pair list items;
+    ``loose`` paths (tuples of keys and indexes) are compared by presence and type only.
     """
-    walk = _Walk(ignore_keys, ignore_order, limit, budget)
+    walk = _Walk(ignore_keys, ignore_order, limit, budget, match_lists_by, loose)
     walk.run(left, right)
     return JsonDiff(tuple(walk.changes), walk.total)
