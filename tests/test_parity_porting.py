@@ -4,12 +4,14 @@ by where they lead."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from explorer.parity.compare import compare
 from explorer.parity.entry import ParityFileError
+from explorer.parity.imports import from_curl
 from explorer.parity.jsondiff import MAX_ALIGN, diff_json
 from explorer.parity.suite import ParityOptions, parse_suite
 from explorer.runtime.http.client import Exchange, SentRequest
@@ -148,3 +150,27 @@ def test_redirects_location_compares_status_class_and_location_only() -> None:
         assert lines(run(suite, flask, not_redirected))[0] == "status: Flask 302, FastAPI 200"
     with pytest.raises(ParityFileError, match="redirects: expected full or location, got 'follow'"):
         parse_suite({"requests": [{"path": "/go"}], "redirects": "follow"})
+
+
+# --- 8. curl options curl users use ---------------------------------------------------------------------
+
+
+def test_curl_data_urlencode_in_each_of_curls_forms(tmp_path: Path) -> None:
+    (tmp_path / "q.txt").write_text("a&b c\n")
+    curl = tmp_path / "requests.sh"
+    curl.write_text("curl http://x/search --data-urlencode 'q=a&b c' --data-urlencode '=x/y' "
+                    "--data-urlencode 'plain text' --data-urlencode @q.txt --data-urlencode 'f@q.txt' -G\n"
+                    "curl -sL -A 'agent/1.0' -s http://x/login --data-urlencode 'next=/me?a=1'\n")  # fmt: skip
+    notes: list[str] = []
+    search, login = from_curl(curl, notes)
+    assert search["path"] == "/search?q=a%26b%20c&x%2Fy&plain%20text&a%26b%20c%0A&f=a%26b%20c%0A"
+    assert login["body"] == "next=%2Fme%3Fa%3D1" and login["method"] == "POST"
+    assert login["headers"] == {"User-Agent": "agent/1.0", "Content-Type": "application/x-www-form-urlencoded"}
+    assert login["follow_redirects"] is True and "follow_redirects" not in search
+    assert notes == ["requests.sh: line 2: ignored -s (they change what curl prints, not the request)"]
+    case = parse_suite({"requests": [login]}, "requests.sh").cases[0]
+    assert case.follow_redirects and case.request.body == "next=%2Fme%3Fa%3D1"
+    for option in ("--proxy http://p", "-b a=b", "-e http://ref", "-sz", "--data-urlencode"):
+        curl.write_text(f"curl http://x/ {option}")
+        with pytest.raises(ParityFileError, match="cannot be imported|needs a value"):
+            from_curl(curl)

@@ -98,7 +98,10 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
         return load_suite(args.requests), None
     if args.generate:
         return None, None
-    entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl)
+    notes: list[str] = []
+    entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl, notes)
+    for note in notes:
+        say(f"explorer: note: {note}")
     source = Path(args.from_har or args.from_curl)
     return parse_suite({"requests": entries}, source.name, source.parent), entries
 

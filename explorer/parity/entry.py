@@ -30,7 +30,7 @@ REQUEST_KEYS = ("method", "path", "headers", "body", "form", "files")
 SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
               "capture", *FRAMEWORKS, "expect_differences", "match_lists_by", "compare_captured",
-              "redirects")  # fmt: skip
+              "redirects", "follow_redirects")  # fmt: skip
 REDIRECT_MODES = ("full", "location")
 MAX_NAMES = 1000  # ignore_keys or compare_headers per list
 MAX_NAME_CHARS = 1000
@@ -56,6 +56,7 @@ class ParityCase:
     match_lists_by: tuple[str, ...] = ()
     compare_captured: bool | None = None
     redirects: str | None = None
+    follow_redirects: bool = False  # each app's redirects followed, the final answers compared (curl -L)
 
     @property
     def request(self) -> RequestSpec:
@@ -90,6 +91,7 @@ class ParityCase:
             "match_lists_by": list(self.match_lists_by),
             "compare_captured": self.compare_captured,
             "redirects": self.redirects,
+            "follow_redirects": self.follow_redirects,
         }
 
 
@@ -159,6 +161,7 @@ def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase
         match_lists_by=names(entry.get("match_lists_by", []), f"{where}: match_lists_by"),
         compare_captured=None if compare_captured is None else flag(compare_captured, f"{where}: compare_captured"),
         redirects=None if redirects is None else redirect_mode(redirects, f"{where}: redirects"),
+        follow_redirects=flag(entry.get("follow_redirects", False), f"{where}: follow_redirects"),
     )
 
 
