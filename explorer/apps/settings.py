@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers.launch import shell_variables
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
@@ -65,7 +66,7 @@ class AppSettings:
 def read_env_file(path: Path, label: str) -> list[tuple[str, str]]:
     """A dotenv file's variables, through the loader every user file goes through."""
     try:
-        return list(load_data_file(path, ENV_FILE_LIMITS, fmt="dotenv", label=str(path)))
+        return list(load_data_file(path, ENV_FILE_LIMITS, fmt="dotenv", label=str(path), environ=shell_variables()))
     except DataFileError as exc:
         raise SettingsError(f"{label}: {exc}") from None
 

@@ -34,13 +34,14 @@ distance, which grows with the square of the list. The walk below needs none of 
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.parity.ignoredkeys import IgnoredKeys, State
+from explorer.parity.listpairs import key_index, lcs, same_text
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata.bounded import format_path
 
@@ -125,102 +126,7 @@ def _same_leaf(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-class _Node:
-    """A place in the tree of dotted paths: the next parts by name, the ``*`` one, and whether a path ends here."""
-
-    __slots__ = ("children", "end", "star")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.star: _Node | None = None
-        self.end = False
-
-
-class _State:
-    """Where one path of the document stands in the tree: every node it matches (several, through ``*``).
-
-    Equal sets of nodes share one state, and each state remembers where a key leads, so a document
-    with the same shape over and over (a list of objects) costs one lookup per key.
-    """
-
-    __slots__ = ("ends", "nodes", "star_ends", "steps")
-
-    def __init__(self, nodes: tuple[_Node, ...]) -> None:
-        self.nodes = nodes
-        self.ends = frozenset(name for node in nodes for name, child in node.children.items() if child.end)
-        self.star_ends = any(node.star is not None and node.star.end for node in nodes)
-        self.steps: dict[str, _State] = {}
-
-
-_NOWHERE = _State(())  # off every dotted path: nothing below is dropped except bare names
-_MAX_STEPS = 10_000  # steps remembered per state (list indexes are keys too)
-
-
-class _Ignore:
-    """The ignored keys: bare names anywhere, dotted paths (``*`` for any part) from the root.
-
-    The paths are a tree walked alongside the document, so deciding a key costs a set lookup
-    whatever the number of patterns (20,000 of them took 760 s on one answer when each key was
-    tried against each pattern). Finding where a new key leads costs one step per node the parent
-    matches; that work counts against the comparison's budget through ``tick``.
-    """
-
-    def __init__(self, keys: Iterable[str | tuple[Any, ...]], tick: Callable[[int], None] = lambda _n: None) -> None:
-        keys = tuple(keys)
-        self.names = {key for key in keys if isinstance(key, str) and "." not in key}
-        patterns = [tuple(key.split(".")) for key in keys if isinstance(key, str) and "." in key]
-        patterns += [tuple(str(p) for p in key) for key in keys if isinstance(key, tuple)]  # exact paths
-        self.tick = tick
-        self._states: dict[tuple[int, ...], _State] = {}
-        root = _Node()
-        for pattern in patterns:
-            node = root
-            for part in pattern:
-                if part == "*":
-                    node.star = node.star or _Node()
-                    node = node.star
-                else:
-                    node = node.children.setdefault(part, _Node())
-            node.end = True
-        self.root = self._state((root,)) if patterns else _NOWHERE
-
-    def drops(self, key: Any, state: _State) -> bool:
-        """Whether ``key`` of an object whose own path stands at ``state`` is ignored."""
-        if key in self.names:
-            return True
-        return state is not _NOWHERE and (state.star_ends or str(key) in state.ends)
-
-    def step(self, state: _State, key: Any) -> _State:
-        """Where the path of the child ``key`` (a key or an index) stands."""
-        if state is _NOWHERE:
-            return state
-        part = str(key)
-        known = state.steps.get(part)
-        if known is not None:
-            return known
-        self.tick(len(state.nodes))
-        found: list[_Node] = []
-        for node in state.nodes:
-            child = node.children.get(part)
-            if child is not None:
-                found.append(child)
-            if node.star is not None:
-                found.append(node.star)
-        following = self._state(tuple(found)) if found else _NOWHERE
-        if len(state.steps) < _MAX_STEPS:
-            state.steps[part] = following
-        return following
-
-    def _state(self, nodes: tuple[_Node, ...]) -> _State:
-        ids = tuple(sorted({id(node) for node in nodes}))
-        state = self._states.get(ids)
-        if state is None:
-            self.tick(len(nodes) + sum(len(node.children) for node in nodes))  # what the new state's ``ends`` costs
-            state = self._states[ids] = _State(tuple({id(node): node for node in nodes}.values()))
-        return state
-
-
-_Child = tuple[Any, Any, _Path, _State]  # (key or index, value, path, state)
+_Child = tuple[Any, Any, _Path, State]  # (key or index, value, path, state)
 
 
 class _Walk:
@@ -240,7 +146,7 @@ class _Walk:
         self.total = 0
         self._ids: dict[int, int] = {}  # id(python object) -> structural id; a parsed value has one path
         self._interned: dict[tuple[Any, ...], int] = {}
-        self.ignore = _Ignore(ignore_keys, self._tick)
+        self.ignore = IgnoredKeys(ignore_keys, self._tick)
 
     def _tick(self, count: int = 1) -> None:
         self.visits += count
@@ -267,7 +173,7 @@ class _Walk:
 
     def run(self, left: Any, right: Any) -> None:
         # Tasks: ("cmp", a, b, path, state) compares; ("rec", kind, a, b, path) records a change.
-        # ``state`` is where the path stands among the ignored dotted paths (:class:`_Ignore`).
+        # ``state`` is where the path stands among the ignored dotted paths (:class:`~explorer.parity.ignoredkeys.IgnoredKeys`).
         # Children are pushed in reverse, so they come off the stack in document order.
         stack: list[tuple[Any, ...]] = [("cmp", left, right, None, self.ignore.root)]
         while stack:
@@ -287,7 +193,7 @@ class _Walk:
                 kind = "changed" if _kind(a) == _kind(b) else "type"
                 self._record(path, kind, a, b)
 
-    def _object_tasks(self, a: dict[Any, Any], b: dict[Any, Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _object_tasks(self, a: dict[Any, Any], b: dict[Any, Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         self._tick(len(a) + len(b))
         ignore = self.ignore
         tasks: list[tuple[Any, ...]] = []
@@ -303,7 +209,7 @@ class _Walk:
                 tasks.append(("rec", "added", None, value, (path, key)))
         return tasks
 
-    def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         self._tick(len(a) + len(b))
         pairs = self._keyed(a, b) if self.match_by else None
         if pairs is None and len(a) != len(b):
@@ -333,24 +239,24 @@ class _Walk:
         """Pairs of indexes by the first ``match_lists_by`` key every item of both lists has (an object
         with a unique scalar there), in the order of ``a``; None when no key fits."""
         for key in self.match_by:
-            found = [_key_index(items, key) for items in (a, b)]
+            found = [key_index(items, key, _leaf_key) for items in (a, b)]
             self._tick(len(a) + len(b))
             left, right = found
             if left is not None and right is not None:
                 return [(i, right[value], True) for value, i in left.items() if value in right]
         return None
 
-    def _aligned(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[int, int, bool]]:
+    def _aligned(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[int, int, bool]]:
         """Pairs of indexes, and whether they still need comparing: equal items aligned (a longest
         common subsequence of structural ids: no comparing), and in each gap between two of them the
         rest paired in order. The caller reports the items in no pair."""
         # The common head and tail first, by the items' JSON text (C speed; the same text is the same
         # value under the rules, a different text may still be: those items are compared in turn).
         head = 0
-        while head < min(len(a), len(b)) and _same_text(a[head], b[head]):
+        while head < min(len(a), len(b)) and same_text(a[head], b[head]):
             head += 1
         tail = 0
-        while tail < min(len(a), len(b)) - head and _same_text(a[-1 - tail], b[-1 - tail]):
+        while tail < min(len(a), len(b)) - head and same_text(a[-1 - tail], b[-1 - tail]):
             tail += 1
         self._tick(2 * (head + tail + 1))
         cells = (len(a) - head - tail) * (len(b) - head - tail)
@@ -360,7 +266,7 @@ class _Walk:
             ids_a = [self._id(a[i], (path, i), step(state, i)) for i in range(head, len(a) - tail)]
             ids_b = [self._id(b[j], (path, j), step(state, j)) for j in range(head, len(b) - tail)]
             self._tick(cells)
-            matches = _lcs(ids_a, ids_b)
+            matches = lcs(ids_a, ids_b)
         anchors = [(i + head, j + head) for i, j in matches]
         anchors = [(i, i) for i in range(head)] + anchors + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
         pairs: list[tuple[int, int, bool]] = []
@@ -373,7 +279,7 @@ class _Walk:
             last_i, last_j = i, j
         return pairs
 
-    def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         """Match equal items as multisets; pair the rest in order and compare them, report any extra."""
         step = self.ignore.step
         ids_a = [self._id(item, (path, i), step(state, i)) for i, item in enumerate(a)]
@@ -389,7 +295,7 @@ class _Walk:
         tasks += [("rec", "added", None, b[j], (path, j)) for j in right_only[pairs:]]
         return tasks
 
-    def _id(self, value: Any, path: _Path, state: _State) -> int:
+    def _id(self, value: Any, path: _Path, state: State) -> int:
         """The structural id of ``value``: equal ids exactly when the values are equal under the rules."""
         if not isinstance(value, (dict, list)):
             self._tick(_ID_COST)
@@ -398,7 +304,7 @@ class _Walk:
         if known is not None:
             return known
         # Post-order without recursion: a container gets its id once all its children have theirs.
-        stack: list[tuple[Any, _Path, _State, list[_Child] | None]] = [(value, path, state, None)]
+        stack: list[tuple[Any, _Path, State, list[_Child] | None]] = [(value, path, state, None)]
         while stack:
             node, where, at, children = stack.pop()
             if children is None:
@@ -422,7 +328,7 @@ class _Walk:
             self._ids[id(node)] = self._intern(key)
         return self._ids[id(value)]
 
-    def _children(self, node: Any, where: _Path, state: _State) -> list[_Child]:
+    def _children(self, node: Any, where: _Path, state: State) -> list[_Child]:
         ignore = self.ignore
         if isinstance(node, dict):
             return [(k, v, (where, k), ignore.step(state, k)) for k, v in node.items() if not ignore.drops(k, state)]
@@ -450,55 +356,6 @@ def _leaf_key(value: Any) -> tuple[Any, ...]:
     if kind in ("null", "boolean", "string"):
         return (kind, value)
     return ("other", kind, repr(value))
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
-
-
-def _same_text(a: Any, b: Any) -> bool:
-    """Whether two items are written as the same JSON text: then they are equal under the rules (the
-    converse does not hold: ``3`` and ``3.0``, keys in another order, ignored keys)."""
-    if a is b:
-        return True
-    try:
-        return bool(_ENCODER.encode(a) == _ENCODER.encode(b))
-    except (ValueError, TypeError, RecursionError):
-        return False
-
-
-def _key_index(items: list[Any], key: str) -> dict[tuple[Any, ...], int] | None:
-    """Each item's value at ``key`` (as a leaf key: ``3`` and ``3.0`` are one) to its index, or None
-    unless every item is an object with a unique scalar there."""
-    index: dict[tuple[Any, ...], int] = {}
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or key not in item or isinstance(item[key], (dict, list)):
-            return None
-        value = _leaf_key(item[key])
-        if value in index:
-            return None
-        index[value] = i
-    return index
-
-
-def _lcs(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
-    """Index pairs of a longest common subsequence of ``a`` and ``b`` (quadratic: the caller bounds it)."""
-    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) - 1, -1, -1):
-        row, below = rows[i], rows[i + 1]
-        item = a[i]
-        for j in range(len(b) - 1, -1, -1):
-            row[j] = below[j + 1] + 1 if item == b[j] else max(below[j], row[j + 1])
-    pairs = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            pairs.append((i, j))
-            i, j = i + 1, j + 1
-        elif rows[i + 1][j] >= rows[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    return pairs
 
 
 def _unmatched(ids: Sequence[int], other: Counter[int]) -> list[int]:

@@ -17,11 +17,17 @@ from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
+    "shell_variables",
 ]  # fmt: skip
 
 CHILD = str(Path(__file__).parent.parent / "child" / "bootstrap.py")
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
 _OURS = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+
+
+def shell_variables() -> dict[str, str]:
+    """The user's shell variables an app gets (:data:`ENV_KEEP`): all an env file's ``${NAME}`` can name besides its own."""
+    return {key: os.environ[key] for key in ENV_KEEP if key in os.environ}
 
 
 def interpreter(spec: ServerSpec) -> str:
@@ -58,7 +64,7 @@ def server_env(spec: ServerSpec) -> dict[str, str]:
     blog init-db`` finds that venv's ``flask``). Under another interpreter ``VIRTUAL_ENV`` names its
     venv, and the explorer's own packages are not on its PYTHONPATH.
     """
-    env = {key: os.environ[key] for key in ENV_KEEP if key in os.environ}
+    env = shell_variables()
     given = dict(spec.env)
     env.update({key: value for key, value in given.items() if key not in ("PYTHONPATH", *_OURS)})
     folder = bin_folder(spec)
