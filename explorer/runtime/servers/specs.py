@@ -51,6 +51,8 @@ class ServerSpec:
     env: tuple[tuple[str, str], ...] = ()
     setup: tuple[str, ...] = ()
     demo_home: Path | None = None  # a bundled demo: the folder its package lies in (explorer.apps.bundled)
+    notes: tuple[str, ...] = ()  # lines for the app's log before it starts (the dotenv files read, say)
+    setup_timeout: float | None = None  # seconds its set-up command may take (None: the supervisor's default)
 
     @property
     def demo(self) -> bool:

@@ -181,10 +181,12 @@ class ManagedServer:
         await check_interpreter(self.spec, self.check_timeout)
         if self.spec.python:
             self.log.write(f"interpreter: {self.spec.python}")
+        for note in self.spec.notes:
+            self.log.write(note)
         if self.spec.app_dir is not None or self.spec.env:  # a user's app (the demos' logs stay as they were)
             self.log.write(env_summary(self.spec))
         if self.spec.setup and not self.setup_done:
-            await run_setup(self.spec, self.log, self.setup_timeout)
+            await run_setup(self.spec, self.log, self.spec.setup_timeout or self.setup_timeout)
             self.setup_done = True
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:
