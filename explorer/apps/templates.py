@@ -22,16 +22,19 @@ from explorer.runtime.http.request import METHODS, RequestSpec
 from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
+    "WEBSOCKET",
     "RouteParam",
     "RouteTemplate",
     "example_from_schema",
     "openapi_routes",
     "routes_from_openapi",
+    "routes_from_route_table",
     "routes_from_url_map",
 ]
 
 _FLASK_VAR = re.compile(r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[A-Za-z_]\w*)>")
 _OPENAPI_VAR = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
+WEBSOCKET = "WEBSOCKET"  # a WebSocket route's method in a listing (explorer.runtime.child.routetable)
 _EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
 _MAX_DEPTH = 5
 _MAX_VALUES = 1000  # in one example: a schema whose objects refer to themselves many times over fans out past any depth bound
@@ -127,10 +130,41 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
         path = _fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
         pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
         for method in rule.get("methods", []):
-            if method in METHODS:
+            if method in METHODS or method == WEBSOCKET:
                 templates.append(RouteTemplate(framework, method, text, pattern, path, tuple(params),
                                                name=str(rule.get("endpoint", ""))))  # fmt: skip
     return templates
+
+
+_MOUNT_METHODS = 7  # a mounted app without routes is listed with every method (explorer.runtime.child.routetable)
+
+
+def routes_from_route_table(rules: Iterable[Any], framework: str = "fastapi") -> tuple[list[RouteTemplate], list[str]]:
+    """Templates for an ASGI app's route table (read in a child process): what its OpenAPI schema
+    leaves out (a StaticFiles mount, a route outside the schema, a WebSocket route), and notes.
+
+    A mounted app without routes takes every method: it is listed as ``GET`` (what a static
+    folder answers), with a note. Rules of a mounted Flask app are Flask's (``<int:id>``).
+    """
+    templates: list[RouteTemplate] = []
+    notes: list[str] = []
+    for endpoint in rules:
+        text, methods = endpoint.rule, list(endpoint.methods)
+        if "<" in text:
+            templates += routes_from_url_map([{"rule": text, "methods": methods, "endpoint": endpoint.endpoint}],
+                                             framework)  # fmt: skip
+            continue
+        if len(methods) >= _MOUNT_METHODS:
+            notes.append(f"{text} with methods other than GET (a mounted app without routes: listed as GET only)")
+            methods = ["GET"]
+        examples = {m["name"]: "1" if m.group(0).endswith(":int}") else "example" for m in _OPENAPI_VAR.finditer(text)}
+        pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", text)
+        path = _fill(_OPENAPI_VAR, text, examples, safe="/")
+        params = tuple(RouteParam(name, "path", "string", True, value) for name, value in examples.items())
+        for method in methods:
+            if (method in METHODS and (method != "HEAD" or methods == ["HEAD"])) or method == WEBSOCKET:
+                templates.append(RouteTemplate(framework, method, text, pattern, path, params, name=endpoint.endpoint))
+    return templates, notes
 
 
 # --- FastAPI: the OpenAPI schema -------------------------------------------------------------------

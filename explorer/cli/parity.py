@@ -121,12 +121,16 @@ def cmd_parity(args: argparse.Namespace) -> int:
 async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str, Any], list[str]]:
     """The operations both apps have, FastAPI's schema, and notes on what could not be listed."""
     from explorer.apps.routes import list_all_routes, merge_routes
+    from explorer.apps.templates import WEBSOCKET
     from explorer.parity.generate import Operation
 
     listings = await list_all_routes(session, max(timeout, 15.0))
     notes = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
     operations = []
     for row in merge_routes(listings.values()):
+        if row.method == WEBSOCKET:
+            notes.append(f"{row.method} {row.pattern}: a WebSocket route, not generated (parity sends HTTP requests)")
+            continue
         if row.frameworks != FRAMEWORKS:
             notes.append(f"{row.method} {row.pattern}: only in {row.frameworks[0]}, not generated")
             continue
