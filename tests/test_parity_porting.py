@@ -174,3 +174,36 @@ def test_curl_data_urlencode_in_each_of_curls_forms(tmp_path: Path) -> None:
         curl.write_text(f"curl http://x/ {option}")
         with pytest.raises(ParityFileError, match="cannot be imported|needs a value"):
             from_curl(curl)
+
+
+# --- 9. generated requests: sign-up and login first, their token carried ---------------------------------
+
+
+def test_generated_requests_log_in_first_and_send_the_captured_token() -> None:
+    from explorer.parity.generate import Operation, entries_for, token_source
+
+    document = {
+        "paths": {"/users/login": {"post": {"responses": {"200": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/UserOut"}}}}}}}},
+        "components": {"schemas": {"UserOut": {"properties": {"user": {"$ref": "#/components/schemas/User"}}},
+                                   "User": {"properties": {"token": {"type": "string"}}}}},
+    }  # fmt: skip
+    assert token_source(document, "/users/login", "POST") == "json.user.token"
+    oauth = {"paths": {"/token": {"post": {}}}, "components": {"securitySchemes": {"o": {"type": "oauth2"}}}}
+    assert token_source(oauth, "/token", "POST") == "json.access_token" and token_source({}, "/x", "GET") is None
+    bearer = (("Authorization", "Bearer <token>"),)
+    entries = entries_for([
+        Operation("GET", "/articles/feed", "/articles/feed", headers=bearer),
+        Operation("POST", "/articles", "/articles", '{"title": "t"}', headers=bearer),
+        Operation("POST", "/users/login", "/users/login", '{"email": "a@b.c"}', token_from="json.user.token"),
+        Operation("POST", "/users", "/users", '{"email": "a@b.c"}'),
+        Operation("GET", "/tags", "/tags"),
+    ])  # fmt: skip
+    assert [e["name"] for e in entries] == ["POST /users", "POST /users/login", "POST /articles", "GET /articles/feed",
+                                            "GET /tags"]  # fmt: skip
+    assert entries[1]["capture"] == {"token": "json.user.token"}
+    assert entries[2]["headers"] == {"Authorization": "Bearer {{token}}"} == entries[3]["headers"]
+    suite = parse_suite({"requests": entries})  # the placeholders are captured before they are used
+    assert [c.name for c in suite.cases[1].captures["flask"]] == ["token"]
+    unsigned = entries_for([Operation("GET", "/me", "/me", headers=bearer)])  # no login: the placeholder stays, as text
+    assert unsigned[0]["headers"] == {"Authorization": "Bearer <token>"}
