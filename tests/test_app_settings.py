@@ -335,3 +335,22 @@ def test_setup_timeout_is_an_option_and_ends_a_hanging_set_up() -> None:
     assert status.state is ServerState.CRASHED and "did not finish within 1 s" in status.message
     with pytest.raises(SystemExit):
         build_parser().parse_args(["routes", "--setup-timeout", "0"])
+
+
+def test_set_up_output_in_the_log_hides_the_apps_secret_variables() -> None:
+    """A set-up printing its database URL put the password in the Log tab and in the start error."""
+    import asyncio
+
+    from explorer.apps.targets import user_spec
+    from explorer.runtime.servers.supervisor import ManagedServer, ServerState
+
+    apps = Path(__file__).resolve().parent / "apps"
+    show = (sys.executable, "-c", "import os, sys; print('connecting to', os.environ['DATABASE_URL']); "
+            "print('mode', os.environ['MODE']); sys.exit(1)")  # fmt: skip
+    env = (("DATABASE_URL", "postgres://ann:hunter22@db/app"), ("MODE", "production"))
+    spec = user_spec("flask", "echo_app:app", settings=AppSettings(dir=apps, env=env, setup=show))
+    server = ManagedServer(spec)
+    status = asyncio.run(server.start())
+    assert status.state is ServerState.CRASHED and "connecting to ‹redacted›" in status.detail
+    shown = "\n".join(server.log.lines())
+    assert "hunter22" not in shown + status.detail and "connecting to ‹redacted›" in shown and "mode production" in shown

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.kept import Kept, kill_all_kept, spawn_kept
-from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, server_env
+from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, secret_values, server_env
 from explorer.runtime.servers.logbuffer import LogBuffer
 from explorer.runtime.servers.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
 from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, StatusListener
@@ -96,6 +96,7 @@ class ManagedServer:
         self.probe_interval = probe_interval
         self.probe_timeout = probe_timeout  # interval + timeout bound how long a hang goes unnoticed
         self.log = log or LogBuffer(ignore=(PROBE_PATH,))
+        self.log.hide(secret_values(spec))  # its set-up's output and its own lines, as every other output hides them
         self.monitoring = True
         self._status = ServerStatus(spec.framework)
         self._listeners: list[StatusListener] = []
