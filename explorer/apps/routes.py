@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.apps.handlers import Endpoint, endpoints_from
-from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_route_table, routes_from_url_map
+from explorer.apps.routetree import routes_from_route_table
+from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS, display_name
 from explorer.runtime.http.request import RequestSpec

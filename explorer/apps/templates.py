@@ -23,17 +23,19 @@ from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
     "WEBSOCKET",
+    "OPENAPI_VAR",
     "RouteParam",
     "RouteTemplate",
     "example_from_schema",
     "openapi_routes",
+    "fill",
     "routes_from_openapi",
-    "routes_from_route_table",
     "routes_from_url_map",
 ]
 
 _FLASK_VAR = re.compile(r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[A-Za-z_]\w*)>")
 _OPENAPI_VAR = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
+OPENAPI_VAR = _OPENAPI_VAR  # a path parameter as OpenAPI and Starlette write it: {name} or {name:converter}
 WEBSOCKET = "WEBSOCKET"  # a WebSocket route's method in a listing (explorer.runtime.child.routetable)
 _EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
 _MAX_DEPTH = 5
@@ -100,7 +102,7 @@ class RouteTemplate:
 # --- Flask: the URL map --------------------------------------------------------------------------
 
 
-def _fill(variable: re.Pattern[str], template: str, examples: dict[str, str], safe: str = "") -> str:
+def fill(variable: re.Pattern[str], template: str, examples: dict[str, str], safe: str = "") -> str:
     """``template`` with each variable replaced by its percent-encoded example value."""
     return variable.sub(lambda m: quote(examples.get(m["name"], "example"), safe=safe), template)
 
@@ -127,44 +129,13 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
         for match in _FLASK_VAR.finditer(text):
             example = _flask_example(match["conv"], match["args"])
             params.append(RouteParam(match["name"], "path", match["conv"] or "string", True, example))
-        path = _fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
+        path = fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
         pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
         for method in rule.get("methods", []):
             if method in METHODS or method == WEBSOCKET:
                 templates.append(RouteTemplate(framework, method, text, pattern, path, tuple(params),
                                                name=str(rule.get("endpoint", ""))))  # fmt: skip
     return templates
-
-
-_MOUNT_METHODS = 7  # a mounted app without routes is listed with every method (explorer.runtime.child.routetable)
-
-
-def routes_from_route_table(rules: Iterable[Any], framework: str = "fastapi") -> tuple[list[RouteTemplate], list[str]]:
-    """Templates for an ASGI app's route table (read in a child process): what its OpenAPI schema
-    leaves out (a StaticFiles mount, a route outside the schema, a WebSocket route), and notes.
-
-    A mounted app without routes takes every method: it is listed as ``GET`` (what a static
-    folder answers), with a note. Rules of a mounted Flask app are Flask's (``<int:id>``).
-    """
-    templates: list[RouteTemplate] = []
-    notes: list[str] = []
-    for endpoint in rules:
-        text, methods = endpoint.rule, list(endpoint.methods)
-        if "<" in text:
-            templates += routes_from_url_map([{"rule": text, "methods": methods, "endpoint": endpoint.endpoint}],
-                                             framework)  # fmt: skip
-            continue
-        if len(methods) >= _MOUNT_METHODS:
-            notes.append(f"{text} with methods other than GET (a mounted app without routes: listed as GET only)")
-            methods = ["GET"]
-        examples = {m["name"]: "1" if m.group(0).endswith(":int}") else "example" for m in _OPENAPI_VAR.finditer(text)}
-        pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", text)
-        path = _fill(_OPENAPI_VAR, text, examples, safe="/")
-        params = tuple(RouteParam(name, "path", "string", True, value) for name, value in examples.items())
-        for method in methods:
-            if (method in METHODS and (method != "HEAD" or methods == ["HEAD"])) or method == WEBSOCKET:
-                templates.append(RouteTemplate(framework, method, text, pattern, path, params, name=endpoint.endpoint))
-    return templates, notes
 
 
 # --- FastAPI: the OpenAPI schema -------------------------------------------------------------------
@@ -396,7 +367,7 @@ def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[Rout
             own = _listed(operation, "parameters", op_where, skipped)
             params = _params([*shared, *(([*op_where, "parameters", i], p) for i, p in enumerate(own))], components,
                              skipped)  # fmt: skip
-            path = _fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
+            path = fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
             query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
             if query:
                 path += "?" + "&".join(query)
