@@ -291,3 +291,66 @@ def test_example_requests_fill_declared_credentials_and_forms() -> None:
     login = requests["/login"]
     assert login.body == "username=example&password=example"
     assert login.header("content-type") == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.serverless
+def test_a_flask_apps_flaskenv_and_env_are_read_as_flask_run_reads_them(tmp_path: Path) -> None:
+    """`flask run` loads `.flaskenv` and `.env` (python-dotenv); the explorer ignored them, so an app that
+    reads its database URL there failed under the explorer alone."""
+    from explorer.apps.targets import user_spec
+    from explorer.cli.apps import app_settings
+    from explorer.cli.main import build_parser
+
+    (tmp_path / ".flaskenv").write_text("FLASK_DEBUG=0\nDB_NAME=from-flaskenv\nLEVEL=flaskenv\n")
+    (tmp_path / ".env").write_text("DB_NAME=app\nDB_URL=sqlite:///${DB_NAME}.db\n")
+    spec = user_spec("flask", "app:app", settings=AppSettings(dir=tmp_path, env=(("LEVEL", "option"),)))
+    assert dict(spec.env) == {"FLASK_DEBUG": "0", "DB_NAME": "app", "DB_URL": "sqlite:///app.db", "LEVEL": "option"}
+    assert spec.env[-1] == ("LEVEL", "option")  # the options win (the last one set wins)
+    assert spec.notes == ("read .flaskenv and .env in the app's folder, as flask run does (--no-dotenv skips them)",)
+    assert user_spec("fastapi", "app:app", settings=AppSettings(dir=tmp_path)).env == ()  # flask run's habit only
+    args = build_parser().parse_args(["routes", "--no-dotenv", "--flask", "app:app", "--flask-dir", str(tmp_path)])
+    skipped = user_spec("flask", "app:app", settings=app_settings(args)["flask"])
+    assert skipped.env == () and skipped.notes == ()
+    (tmp_path / ".env").write_text("DB_URL='never closed\n")
+    with pytest.raises(SettingsError, match=r"\(\.env; --no-dotenv skips it\).*line 1: a single quote is never closed"):
+        user_spec("flask", "app:app", settings=AppSettings(dir=tmp_path))
+
+
+def test_setup_timeout_is_an_option_and_ends_a_hanging_set_up() -> None:
+    """The set-up command had 120 s, whatever it was: now `--setup-timeout SECONDS` (1 s to an hour)."""
+    import asyncio
+
+    from explorer.apps.targets import user_spec
+    from explorer.cli.apps import app_settings
+    from explorer.cli.main import build_parser
+    from explorer.runtime.servers.supervisor import ManagedServer, ServerState
+
+    apps = Path(__file__).resolve().parent / "apps"
+    hanging = f"{sys.executable} -c 'import time; time.sleep(30)'"
+    args = build_parser().parse_args(["routes", "--flask", "echo_app:app", "--flask-dir", str(apps),
+                                      "--flask-setup", hanging, "--setup-timeout", "1"])  # fmt: skip
+    spec = user_spec("flask", "echo_app:app", settings=app_settings(args)["flask"])
+    assert spec.setup_timeout == 1.0
+    status = asyncio.run(ManagedServer(spec).start())
+    assert status.state is ServerState.CRASHED and "did not finish within 1 s" in status.message
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["routes", "--setup-timeout", "0"])
+
+
+def test_set_up_output_in_the_log_hides_the_apps_secret_variables() -> None:
+    """A set-up printing its database URL put the password in the Log tab and in the start error."""
+    import asyncio
+
+    from explorer.apps.targets import user_spec
+    from explorer.runtime.servers.supervisor import ManagedServer, ServerState
+
+    apps = Path(__file__).resolve().parent / "apps"
+    show = (sys.executable, "-c", "import os, sys; print('connecting to', os.environ['DATABASE_URL']); "
+            "print('mode', os.environ['MODE']); sys.exit(1)")  # fmt: skip
+    env = (("DATABASE_URL", "postgres://ann:hunter22@db/app"), ("MODE", "production"))
+    spec = user_spec("flask", "echo_app:app", settings=AppSettings(dir=apps, env=env, setup=show))
+    server = ManagedServer(spec)
+    status = asyncio.run(server.start())
+    assert status.state is ServerState.CRASHED and "connecting to ‹redacted›" in status.detail
+    shown = "\n".join(server.log.lines())
+    assert "hunter22" not in shown + status.detail and "connecting to ‹redacted›" in shown and "mode production" in shown

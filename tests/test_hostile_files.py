@@ -307,3 +307,16 @@ def test_the_editor_text_of_a_loaded_file_with_a_semicolon_reads_back() -> None:
 
     known = (FilePart("doc", "a;b.txt", b"x", "text/plain"), FilePart("raw", 'say "hi"', b"y", "text/plain"))
     assert parse_form_text(form_text((("n", "1"),), known), True, known) == ((("n", "1"),), known)
+
+
+def test_an_env_file_expands_variables_as_python_dotenv_does_and_bounds_them() -> None:
+    """`${VAR}` was kept as written; Flask's CLI reads `.env` with python-dotenv, which expands it."""
+    from explorer.runtime.userdata.envfile import EnvError, parse_dotenv
+
+    text = "DB_DIR=${HOME}/data\nDB=sqlite:///${DB_DIR}/app.db\nMODE=${MODE:-dev}\nRAW='${DB_DIR}'\nLONE=a\rB=c\n"
+    assert parse_dotenv(text, {"HOME": "/home/ann", "SECRET": "never asked"}) == [
+        ("DB_DIR", "/home/ann/data"), ("DB", "sqlite:////home/ann/data/app.db"), ("MODE", "dev"),
+        ("RAW", "/home/ann/data"), ("LONE", "a\rB=c")]  # fmt: skip
+    big = "A=" + "x" * 30000 + "\nB=" + "${A}" * 8000 + "\n"  # 240 MB once expanded: refused before it is built
+    with pytest.raises(EnvError, match="longer than 32,768 characters once"):
+        parse_dotenv(big)

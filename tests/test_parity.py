@@ -219,6 +219,19 @@ def test_cli_routes_json_lists_both() -> None:
     assert document["listings"]["flask"]["source"] == "url_map"
 
 
+def test_cli_routes_lists_mounts_and_websockets_from_the_route_tree() -> None:
+    """FastAPI's schema leaves out a StaticFiles mount, routes outside the schema and WebSocket routes:
+    `routes` showed `/static/{filename}` and `/ws/echo` (as GET) as Flask-only, `/cors/data` FastAPI `-`."""
+    result = explorer("routes", "--json", timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = {(r["method"], r["pattern"]): r["frameworks"] for r in json.loads(result.stdout)["routes"]}
+    both = ["flask", "fastapi"]
+    assert rows[("GET", "/static/{filename}")] == both and rows[("WEBSOCKET", "/ws/echo")] == both
+    assert rows[("GET", "/cors/data")] == both and rows[("GET", "/hooks/ping")] == both
+    assert ("GET", "/ws/echo") not in rows and rows[("GET", "/hooks/base/ping")] == ["fastapi"]
+    assert "/static/{path:path} with methods other than GET (a mounted app without routes" in result.stderr
+
+
 # --- answers built to defeat a diff: tests/apps/parity_{flask,fastapi}.py ---------------------------
 
 PAIR_APPS = [

@@ -107,3 +107,23 @@ def test_stale_declarations_warn_and_fail_with_strict(forms: Session, loop_threa
     assert [e.reason for e in report.stale] == ["fixed long ago"]
     strict = loop_thread.run(run_parity(forms, suite, strict=True))
     assert not strict.passed and strict.to_dict()["summary"]["stale"] == 2
+
+
+def test_a_form_login_followed_to_its_page_and_a_percent_encoded_self_url(
+    forms: Session, loop_thread: LoopThread
+) -> None:
+    """curl -L's recording: the final page is compared, each app's cookie carried; a sign-in redirect
+    naming the app's own URL (percent-encoded, another port on each side) is the same redirect."""
+    suite = parse_suite({"requests": [
+        {"name": "sign in", "method": "POST", "path": "/signin", "form": {"user": "cy"}, "follow_redirects": True,
+         "status": 200},
+        {"name": "private", "path": "/private", "redirects": "location"},
+    ]}, "flow.yaml")  # fmt: skip
+    report = loop_thread.run(run_parity(forms, suite))
+    found = [d.line() for r in report.results for d in r.differences]
+    assert [r.outcome for r in report.results] == ["match"] * 2, found
+    signin, private = report.results
+    assert signin.exchanges["flask"].json == {"user": "cy"} == signin.exchanges["fastapi"].json
+    assert signin.exchanges["fastapi"].spec.line == "GET /me?via=signin"  # a 303 continues as a GET
+    assert private.exchanges["flask"].status == 302 and private.exchanges["fastapi"].status == 307
+    assert "returnTo=http%3A%2F%2F127.0.0.1%3A" in (private.exchanges["fastapi"].header("location") or "")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.apps.handlers import Endpoint, endpoints_from
+from explorer.apps.routetree import routes_from_route_table
 from explorer.apps.templates import RouteTemplate, openapi_routes, routes_from_url_map
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS, display_name
@@ -189,8 +190,24 @@ async def list_routes(
         raise
     found = await table if table is not None else ()
     if listing.error is None and found:
-        listing = await _with_mounted(session, listing, found)
+        listing = _with_unlisted(await _with_mounted(session, listing, found), found)
     return replace(listing, handlers=found)
+
+
+def _with_unlisted(listing: RouteListing, endpoints: Iterable[Endpoint]) -> RouteListing:
+    """The listing with the routes its schema leaves out, from the app's route table: a StaticFiles
+    mount, a mounted WSGI app, a route with ``include_in_schema=False``, a WebSocket route."""
+    keys = {route.key for route in listing.routes}
+    own = [e for e in endpoints if e.module != "fastapi.applications"]  # not FastAPI's schema and docs pages
+    templates, notes = routes_from_route_table(own, listing.framework)
+    added = []
+    for template in templates:
+        if template.key not in keys:
+            keys.add(template.key)
+            added.append(template)
+    if not added:
+        return listing
+    return replace(listing, routes=(*listing.routes, *added), skipped=(*listing.skipped, *notes))
 
 
 async def _handlers(spec: ServerSpec, timeout: float) -> tuple[Endpoint, ...]:

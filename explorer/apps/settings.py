@@ -14,11 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from explorer.runtime.errors import ExplorerError
+from explorer.runtime.servers.launch import shell_variables
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
 __all__ = [
-    "ENV_FILE_LIMITS", "MAX_SETUP_CHARS", "AppSettings", "SettingsError", "read_env_file", "resolve_python",
+    "ENV_FILE_LIMITS", "MAX_SETUP_CHARS", "AppSettings", "SettingsError", "flask_dotenv", "read_env_file",
+    "resolve_python",
     "split_setup",
 ]  # fmt: skip
 
@@ -43,11 +45,13 @@ class AppSettings:
     setup: tuple[str, ...] = ()
     server: str | None = None
     ready_timeout: float | None = None  # seconds to answer after its start
+    dotenv: bool = True  # a Flask app's .flaskenv and .env are read as `flask run` reads them (--no-dotenv)
+    setup_timeout: float | None = None  # seconds the set-up command may take (--setup-timeout)
 
     def over(self, base: AppSettings) -> AppSettings:
         """These settings where given, ``base``'s elsewhere; variables from both, these last (they win)."""
-        merged = replace(base, env=base.env + self.env)
-        for name in ("target", "dir", "python", "env_file", "server", "ready_timeout"):
+        merged = replace(base, env=base.env + self.env, dotenv=self.dotenv and base.dotenv)
+        for name in ("target", "dir", "python", "env_file", "server", "ready_timeout", "setup_timeout"):
             if getattr(self, name) is not None:
                 merged = replace(merged, **{name: getattr(self, name)})
         return replace(merged, setup=self.setup or base.setup)
@@ -63,10 +67,24 @@ class AppSettings:
         return tuple(pairs)
 
 
+def flask_dotenv(folder: Path, label: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The variables of ``.flaskenv`` then ``.env`` in a Flask app's folder (``.env`` wins, as with
+    ``flask run``), and the names of the files read. Only that folder: ``flask run`` also looks in the
+    folders above the current one, where another project's ``.env`` may lie."""
+    pairs: list[tuple[str, str]] = []
+    read = []
+    for name in (".flaskenv", ".env"):
+        path = folder / name
+        if path.exists():
+            pairs += read_env_file(path, f"{label} ({name}; --no-dotenv skips it)")
+            read.append(name)
+    return pairs, read
+
+
 def read_env_file(path: Path, label: str) -> list[tuple[str, str]]:
     """A dotenv file's variables, through the loader every user file goes through."""
     try:
-        return list(load_data_file(path, ENV_FILE_LIMITS, fmt="dotenv", label=str(path)))
+        return list(load_data_file(path, ENV_FILE_LIMITS, fmt="dotenv", label=str(path), environ=shell_variables()))
     except DataFileError as exc:
         raise SettingsError(f"{label}: {exc}") from None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.apps.bundled import demo_spec
-from explorer.apps.settings import AppSettings
+from explorer.apps.settings import AppSettings, flask_dotenv
 from explorer.runtime.child.apptarget import IMPORT_FAILED, NOT_AN_APP, SUMMARY, TargetSyntaxError, parse_target
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS, display_name
@@ -81,7 +81,14 @@ def user_spec(
     given = settings or AppSettings()
     folder = given.dir or (check_app_dir(app_dir) if app_dir is not None else Path.cwd().resolve())
     env = given.environment(f"the {display_name(framework)} app's environment")
-    extra: dict[str, Any] = {"python": given.python, "env": env, "setup": given.setup, "ready_timeout": given.ready_timeout}
+    notes: tuple[str, ...] = ()
+    if framework == "flask" and given.dotenv:
+        found, read = flask_dotenv(folder, "the Flask app's environment")
+        env = (*found, *env)  # the options and the env file win, as the shell's variables do for flask run
+        if read:
+            notes = (f"read {' and '.join(read)} in the app's folder, as flask run does (--no-dotenv skips them)",)
+    extra: dict[str, Any] = {"python": given.python, "env": env, "setup": given.setup, "notes": notes,
+                             "setup_timeout": given.setup_timeout, "ready_timeout": given.ready_timeout}  # fmt: skip
     if framework == "flask":
         server = given.server or flask_server
         if server not in ("dev", "gunicorn"):

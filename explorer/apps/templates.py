@@ -22,16 +22,21 @@ from explorer.runtime.http.request import METHODS, RequestSpec
 from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
+    "WEBSOCKET",
+    "OPENAPI_VAR",
     "RouteParam",
     "RouteTemplate",
     "example_from_schema",
     "openapi_routes",
+    "fill",
     "routes_from_openapi",
     "routes_from_url_map",
 ]
 
 _FLASK_VAR = re.compile(r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[A-Za-z_]\w*)>")
 _OPENAPI_VAR = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
+OPENAPI_VAR = _OPENAPI_VAR  # a path parameter as OpenAPI and Starlette write it: {name} or {name:converter}
+WEBSOCKET = "WEBSOCKET"  # a WebSocket route's method in a listing (explorer.runtime.child.routetable)
 _EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
 _MAX_DEPTH = 5
 _MAX_VALUES = 1000  # in one example: a schema whose objects refer to themselves many times over fans out past any depth bound
@@ -97,7 +102,7 @@ class RouteTemplate:
 # --- Flask: the URL map --------------------------------------------------------------------------
 
 
-def _fill(variable: re.Pattern[str], template: str, examples: dict[str, str], safe: str = "") -> str:
+def fill(variable: re.Pattern[str], template: str, examples: dict[str, str], safe: str = "") -> str:
     """``template`` with each variable replaced by its percent-encoded example value."""
     return variable.sub(lambda m: quote(examples.get(m["name"], "example"), safe=safe), template)
 
@@ -124,10 +129,10 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
         for match in _FLASK_VAR.finditer(text):
             example = _flask_example(match["conv"], match["args"])
             params.append(RouteParam(match["name"], "path", match["conv"] or "string", True, example))
-        path = _fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
+        path = fill(_FLASK_VAR, text, {p.name: p.example for p in params}, safe="/")
         pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
         for method in rule.get("methods", []):
-            if method in METHODS:
+            if method in METHODS or method == WEBSOCKET:
                 templates.append(RouteTemplate(framework, method, text, pattern, path, tuple(params),
                                                name=str(rule.get("endpoint", ""))))  # fmt: skip
     return templates
@@ -362,7 +367,7 @@ def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[Rout
             own = _listed(operation, "parameters", op_where, skipped)
             params = _params([*shared, *(([*op_where, "parameters", i], p) for i, p in enumerate(own))], components,
                              skipped)  # fmt: skip
-            path = _fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
+            path = fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
             query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
             if query:
                 path += "?" + "&".join(query)

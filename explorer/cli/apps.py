@@ -22,6 +22,7 @@ from explorer.apps.targets import TargetError, check_app_dir, check_target, spec
 from explorer.cli.common import add_server_options, check_outputs, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
+from explorer.runtime.servers.prestart import SETUP_TIMEOUT
 from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
@@ -56,6 +57,19 @@ def _checked(check: Any) -> Any:
     return convert
 
 
+MAX_SETUP_TIMEOUT = 3600.0  # an install step may take a while; a hung one must still end
+
+
+def _setup_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+    if not 1 <= value <= MAX_SETUP_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_SETUP_TIMEOUT:g} seconds")
+    return value
+
+
 def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     """The apps and each one's settings; on a subcommand they do not reset values given before it."""
     default: Any = argparse.SUPPRESS if sub else None
@@ -76,6 +90,10 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
                             help=f"add the variables of a dotenv file to the {fw} app's environment")
         parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
                             default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
+    parser.add_argument("--setup-timeout", type=_setup_seconds, default=default, metavar="SECONDS",
+                        help=f"seconds each app's set-up command may take (default: {SETUP_TIMEOUT:g})")  # fmt: skip
+    parser.add_argument("--no-dotenv", action="store_true", default=default,
+                        help="do not read the Flask app's .flaskenv and .env (flask run reads them)")  # fmt: skip
     parser.add_argument("--config", type=user_path, default=default, metavar="FILE",
                         help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])")
 
@@ -98,6 +116,8 @@ def app_settings(args: argparse.Namespace) -> dict[str, AppSettings]:
             setup=getattr(args, f"{fw}_setup", None) or (),
             server=getattr(args, "flask_server", None) if fw == "flask" else None,
             ready_timeout=getattr(args, "ready_timeout", None),
+            dotenv=not getattr(args, "no_dotenv", False),
+            setup_timeout=getattr(args, "setup_timeout", None),
         )
         merged = given.over(from_file.get(fw, AppSettings()))
         if app_dir is not None and given.dir is None and merged.target:  # --app-dir over the file's dir

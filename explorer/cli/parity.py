@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,10 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
         return load_suite(args.requests), None
     if args.generate:
         return None, None
-    entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl)
+    notes: list[str] = []
+    entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl, notes)
+    for note in notes:
+        say(f"explorer: note: {note}")
     source = Path(args.from_har or args.from_curl)
     return parse_suite({"requests": entries}, source.name, source.parent), entries
 
@@ -118,13 +122,20 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
 async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str, Any], list[str]]:
     """The operations both apps have, FastAPI's schema, and notes on what could not be listed."""
+    from explorer.apps.requestparts import API_KEY, TOKEN
     from explorer.apps.routes import list_all_routes, merge_routes
-    from explorer.parity.generate import Operation
+    from explorer.apps.templates import WEBSOCKET
+    from explorer.parity.generate import Operation, auth_rank, token_source
 
     listings = await list_all_routes(session, max(timeout, 15.0))
+    schema = await session.send_one("fastapi", _openapi_request())
+    document = schema.json if isinstance(schema.json, dict) else {}
     notes = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
     operations = []
     for row in merge_routes(listings.values()):
+        if row.method == WEBSOCKET:
+            notes.append(f"{row.method} {row.pattern}: a WebSocket route, not generated (parity sends HTTP requests)")
+            continue
         if row.frameworks != FRAMEWORKS:
             notes.append(f"{row.method} {row.pattern}: only in {row.frameworks[0]}, not generated")
             continue
@@ -132,9 +143,12 @@ async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str
         fastapi = row.templates["fastapi"]
         media = next((v for k, v in request.headers if k.lower() == "content-type"), "")
         media = "" if media == "application/json" else media
-        operations.append(Operation(row.method, row.pattern, request.path, request.body, fastapi.template, media))
-    schema = await session.send_one("fastapi", _openapi_request())
-    return operations, schema.json if isinstance(schema.json, dict) else {}, notes
+        credentials = tuple((n, v) for n, v in fastapi.headers if TOKEN in v or API_KEY in v)  # placeholders
+        operation = Operation(row.method, row.pattern, request.path, request.body, fastapi.template, media, credentials)
+        if auth_rank(operation) == 1:  # a login: where its answer holds the token, to capture it
+            operation = replace(operation, token_from=token_source(document, fastapi.template, row.method))
+        operations.append(operation)
+    return operations, document, notes
 
 
 def _openapi_request() -> Any:
@@ -174,6 +188,12 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
             suite = parse_suite({"requests": entries}, "generated")
         report = await run_parity(session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset,
                                   before_start=started)  # fmt: skip
+        refused = [r.case.name for r in report.results if _both_refused(r)]
+        if refused:  # they match, and say nothing of the routes behind the refusal
+            report.extra["both_refused"] = refused
+            shown = ", ".join(refused[:5]) + (f" and {len(refused) - 5} more" if len(refused) > 5 else "")
+            notes.append(f"{len(refused)} request(s) only compared two refusals (401 or 403 from both apps; "
+                         f"add a login and its token): {shown}")  # fmt: skip
         if args.fuzz:
             from explorer.parity.fuzz import fuzz_operations
 
@@ -187,6 +207,11 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
     for note in notes:
         say(f"explorer: note: {note}")
     return _outputs(args, report, entries)
+
+
+def _both_refused(result: Any) -> bool:
+    statuses = [exchange.status for exchange in result.exchanges.values()]
+    return len(statuses) == 2 and all(status in (401, 403) for status in statuses)
 
 
 def _outputs(args: argparse.Namespace, report: Any, entries: list[dict[str, Any]] | None) -> int:

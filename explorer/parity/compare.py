@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from explorer.parity.declared import Expectation, body_patterns, split_declared
 from explorer.parity.differences import MISSING, Difference, cut, excerpt
@@ -54,9 +55,16 @@ def base_url(exchange: Exchange | None) -> str | None:
 
 
 def _local(text: str, exchange: Exchange) -> str:
-    """``text`` with this server's own base URL removed, so the two ports never count as a difference."""
+    """``text`` with this server's own base URL removed, so the two ports never count as a difference;
+    percent-encoded too (``returnTo=http%3A%2F%2F127.0.0.1%3A42705%2F``), in either case of hex digit."""
     base = base_url(exchange)
-    return text.replace(base, "") if base else text
+    if not base:
+        return text
+    text = text.replace(base, "")
+    if "%" not in text:
+        return text
+    encoded = quote(base, safe="")
+    return re.sub(re.escape(encoded), "", text, flags=re.IGNORECASE)
 
 
 class _RegexTimeout(Exception):
@@ -111,33 +119,39 @@ def _compare(
     deadline = time.monotonic() + REGEX_SECONDS  # every ignore_regex of this request, on both sides, together
     found: list[Difference] = []
     expected = case.expect_status
-    if flask.status != fastapi.status:
+    redirects = options.redirects == "location" and all(_is_redirect(e.status) for e in (flask, fastapi))
+    loose, captured_headers = ((), set()) if options.compare_captured else _captured(case)
+    if redirects and (expected is None or flask.status == fastapi.status == expected):
+        pass  # two redirects: the status class matches; Location is compared below
+    elif flask.status != fastapi.status:
         note = f"expected {expected}" if expected is not None else ""
         found.append(Difference("status", "", flask.status, fastapi.status, note))
     elif expected is not None and flask.status != expected:
         found.append(
             Difference("status", "", flask.status, fastapi.status, f"both differ from the expected {expected}")
         )
-    if flask.content_type != fastapi.content_type:
+    if flask.content_type != fastapi.content_type and not redirects:
         found.append(Difference("content-type", "", flask.content_type or MISSING, fastapi.content_type or MISSING))
     for name in options.compare_headers:
         if name in noise.headers:
             continue
         values = [_header(e, name, options.ignore_regex, deadline) for e in (flask, fastapi)]
+        if name in captured_headers and MISSING not in values:
+            continue  # captured: each app's own value, compared by presence only
         if values[0] != values[1]:
             found.append(Difference("header", name, values[0], values[1]))
     body: list[Difference] = []
     more = 0
-    if not noise.whole_body:  # a body that differs between two answers of one app cannot be compared
-        body, more = _body_differences(flask, fastapi, options, noise, deadline)
+    if not noise.whole_body and not redirects:  # a body that differs between two answers of one app cannot be compared
+        body, more = _body_differences(flask, fastapi, options, noise, deadline, loose)
     undeclared, declared, used = split_declared(found + body, expectations)
     if more:
-        undeclared, more = _undeclared_beyond(flask, fastapi, options, noise, expectations, undeclared, more, deadline)
+        undeclared, more = _undeclared_beyond(case, flask, fastapi, options, noise, expectations, undeclared, more, deadline)
     return Comparison(undeclared, more, declared, used)
 
 
 def _undeclared_beyond(
-    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise,
+    case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise,
     expectations: Sequence[Expectation], undeclared: list[Difference], more: int, deadline: float,
 ) -> tuple[list[Difference], int]:  # fmt: skip
     """With body differences beyond those listed, which of them are undeclared: compared again with
@@ -148,7 +162,8 @@ def _undeclared_beyond(
     if not patterns:
         return undeclared, more
     narrowed = options.merged(ignore_keys=patterns)
-    body, again = _body_differences(flask, fastapi, narrowed, noise, deadline)
+    loose = () if options.compare_captured else _captured(case)[0]
+    body, again = _body_differences(flask, fastapi, narrowed, noise, deadline, loose)
     rest, _, _ = split_declared(body, expectations)
     return [d for d in undeclared if d.aspect != "body"] + rest, again
 
@@ -176,9 +191,29 @@ def _parsed(exchange: Exchange, text: str) -> Any:
         return _NotJson()
 
 
+def _is_redirect(status: int | None) -> bool:
+    return status is not None and 300 <= status < 400
+
+
+def _captured(case: ParityCase) -> tuple[tuple[tuple[str, ...], ...], set[str]]:
+    """The body paths (``json.a.0.b`` as ``("a", "0", "b")``) and header names ``case`` captures on
+    either side: values each app makes up (a token, an id), compared by presence and type only."""
+    paths: dict[tuple[str, ...], None] = {}
+    headers: set[str] = set()
+    for captures in case.captures.values():
+        for item in captures:
+            head, _, rest = item.source.partition(".")
+            if head == "json":
+                paths[tuple(rest.split(".")) if rest else ()] = None
+            elif head == "header" and rest:
+                headers.add(rest.lower())
+    return tuple(paths), headers
+
+
 def _body_differences(
-    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise, deadline: float
-) -> tuple[list[Difference], int]:
+    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise, deadline: float,
+    loose: Sequence[tuple[str, ...]] = (),
+) -> tuple[list[Difference], int]:  # fmt: skip
     """The body's differences and how many more were found than listed."""
     pair = (flask, fastapi)
     texts = [_local(e.text, e) for e in pair]
@@ -192,7 +227,8 @@ def _body_differences(
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
             ignored: tuple[str | tuple[Any, ...], ...] = (*options.ignore_keys, *noise.paths)
-            found = diff_json(values[0], values[1], ignored, options.ignore_order)
+            found = diff_json(values[0], values[1], ignored, options.ignore_order,
+                              match_lists_by=options.match_lists_by, loose=loose)  # fmt: skip
         except DiffIncomplete as exc:
             return [_incomplete(str(exc))], 0
         differences = []
@@ -200,6 +236,8 @@ def _body_differences(
             left = MISSING if c.kind == "added" else c.left
             right = MISSING if c.kind == "removed" else c.right
             note = {"removed": "only in Flask", "added": "only in FastAPI", "type": "types differ"}.get(c.kind, "")
+            if c.kind in ("removed", "added") and c.parts and isinstance(c.parts[-1], int):
+                note = "removed item, only in Flask" if c.kind == "removed" else "inserted item, only in FastAPI"
             differences.append(Difference("body", c.path, left, right, note, c.parts))
         return differences, found.more
     if texts[0] == texts[1]:

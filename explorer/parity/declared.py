@@ -10,7 +10,8 @@ A team porting to FastAPI keeps some differences deliberately (``{"detail"}`` in
 A difference is declared when an entry has its aspect, its ``where`` (a header name; for the body a
 key name anywhere in the path, or a dotted path from the root with ``*`` for any part, covering
 everything below it; no ``where`` covers every difference of the aspect) and, when given, each
-side's value. An error (no answer, a comparison that could not be completed) is never declared
+side's value (``null`` for a status, a Content-Type or a header names its absence: ``fastapi: null``
+matches FastAPI's ``(missing)``; in a body ``null`` is JSON's null). An error (no answer, a comparison that could not be completed) is never declared
 away. An entry that covers nothing in a run is stale: the port no longer differs there.
 """
 
@@ -55,7 +56,13 @@ class Expectation:
         if difference.aspect != self.aspect:
             return False
         for side, wanted in (("flask", self.flask), ("fastapi", self.fastapi)):
-            if wanted is not MISSING and getattr(difference, side) != wanted:
+            if wanted is MISSING:  # not given: any value
+                continue
+            actual = getattr(difference, side)
+            if wanted is None and self.aspect != "body":  # a status, a Content-Type, a header is never null:
+                if actual is not MISSING:  # null names its absence
+                    return False
+            elif actual != wanted:
                 return False
         if not self.where:
             return True

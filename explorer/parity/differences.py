@@ -117,7 +117,7 @@ class Difference:
         if self.aspect == "error":
             text = "; ".join(f"{NAMES[fw]}: {v}" for fw, v in zip(FRAMEWORKS, (flask, fastapi), strict=True) if v)
             return f"error: {text}"
-        if self.note.startswith("only in"):
+        if self.note.endswith(("only in Flask", "only in FastAPI")):
             value = flask if self.note.endswith("Flask") else fastapi
             return f"{label}: {note} ({show(value)})"
         text = f"{label}: Flask {show(flask)}, FastAPI {show(fastapi)}"

@@ -24,12 +24,14 @@ from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec, check_hea
 from explorer.runtime.userdata.bounded import DataLimitError, measure, printable
 from explorer.runtime.userdata.datafile import user_path
 
-__all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "parse_case", "regexes"]
+__all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "parse_case", "redirect_mode", "regexes"]
 
 REQUEST_KEYS = ("method", "path", "headers", "body", "form", "files")
 SIDE_KEYS = (*REQUEST_KEYS, "capture")
 ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
-              "capture", *FRAMEWORKS, "expect_differences")  # fmt: skip
+              "capture", *FRAMEWORKS, "expect_differences", "match_lists_by", "compare_captured",
+              "redirects", "follow_redirects")  # fmt: skip
+REDIRECT_MODES = ("full", "location")
 MAX_NAMES = 1000  # ignore_keys or compare_headers per list
 MAX_NAME_CHARS = 1000
 
@@ -51,6 +53,10 @@ class ParityCase:
     ignore_regex: tuple[str, ...] = ()
     captures: dict[str, tuple[Capture, ...]] = field(default_factory=dict)
     expectations: tuple[Expectation, ...] = ()
+    match_lists_by: tuple[str, ...] = ()
+    compare_captured: bool | None = None
+    redirects: str | None = None
+    follow_redirects: bool = False  # each app's redirects followed, the final answers compared (curl -L)
 
     @property
     def request(self) -> RequestSpec:
@@ -64,7 +70,8 @@ class ParityCase:
 
     def options(self, base: Any) -> Any:
         """The options in force for this case (``base`` is the file's :class:`ParityOptions`)."""
-        return base.merged(self.ignore_keys, self.ignore_order, self.compare_headers, self.ignore_regex)
+        return base.merged(self.ignore_keys, self.ignore_order, self.compare_headers, self.ignore_regex,
+                           self.match_lists_by, self.compare_captured, self.redirects)  # fmt: skip
 
     def names(self) -> dict[str, list[str]]:
         """The placeholders each framework's request uses."""
@@ -81,6 +88,10 @@ class ParityCase:
             "ignore_regex": list(self.ignore_regex),
             "capture": {fw: [c.to_dict() for c in caps] for fw, caps in self.captures.items() if caps},
             "expect_differences": [e.to_dict() for e in self.expectations],
+            "match_lists_by": list(self.match_lists_by),
+            "compare_captured": self.compare_captured,
+            "redirects": self.redirects,
+            "follow_redirects": self.follow_redirects,
         }
 
 
@@ -126,6 +137,8 @@ def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase
     if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
         raise ParityFileError(f"{where}: 'status' must be an HTTP status from 100 to 599, got {brief(status)}")
     ignore_order = entry.get("ignore_order")
+    compare_captured = entry.get("compare_captured")
+    redirects = entry.get("redirects")
     declared_headers = tuple(h for e in expectations if e.aspect == "header" for h in e.where)
     case_name = name.strip() if isinstance(name, str) else base.line
     return ParityCase(
@@ -145,6 +158,10 @@ def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase
         expectations=tuple(
             Expectation(e.aspect, e.reason, e.where, e.flask, e.fastapi, case_name) for e in expectations
         ),  # fmt: skip
+        match_lists_by=names(entry.get("match_lists_by", []), f"{where}: match_lists_by"),
+        compare_captured=None if compare_captured is None else flag(compare_captured, f"{where}: compare_captured"),
+        redirects=None if redirects is None else redirect_mode(redirects, f"{where}: redirects"),
+        follow_redirects=flag(entry.get("follow_redirects", False), f"{where}: follow_redirects"),
     )
 
 
@@ -307,6 +324,13 @@ def regexes(value: Any, where: str) -> tuple[str, ...]:
         except (re.error, regex.error) as exc:
             raise ParityFileError(f"{where}: {brief(pattern)} is not a regular expression: {exc}") from None
     return tuple(dict.fromkeys(value))
+
+
+def redirect_mode(value: Any, where: str) -> str:
+    """``full`` (every aspect of a 3xx compared) or ``location`` (two redirects: status class and Location)."""
+    if value not in REDIRECT_MODES:
+        raise ParityFileError(f"{where}: expected {' or '.join(REDIRECT_MODES)}, got {brief(value)}")
+    return str(value)
 
 
 def flag(value: Any, where: str) -> bool:

@@ -15,7 +15,7 @@ import base64
 import shlex
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
@@ -32,9 +32,11 @@ CURL_MAX_BYTES = 4 * 1024 * 1024
 MAX_IMPORTED = 1000
 _DROPPED = RESERVED_HEADERS | {"cookie", "accept-encoding"}
 _DATA = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode")
-_IGNORED = {"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-L", "--location", "-k",
+# Options that change only what curl prints or how it connects: ignored, and said so in a note. Any
+# other option is refused by name, since it could change the request.
+_IGNORED = {"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-k",
             "--insecure", "--compressed", "-f", "--fail", "-g", "--globoff", "--http1.1", "-#", "--no-progress-meter"}  # fmt: skip
-_IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-A"}
+_IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out"}
 
 
 def _path_of(url: str, where: str) -> str:
@@ -128,8 +130,12 @@ def _commands(text: str) -> list[tuple[int, str]]:
     return commands
 
 
-def from_curl(path: str | Path) -> list[dict[str, Any]]:
-    """The requests of a file of curl commands (one per line, ``\\`` continues a line, ``#`` comments)."""
+def from_curl(path: str | Path, notes: list[str] | None = None) -> list[dict[str, Any]]:
+    """The requests of a file of curl commands (one per line, ``\\`` continues a line, ``#`` comments).
+
+    ``notes`` gets a line per command whose options were ignored (``-s``: what curl prints only).
+    """
+    notes = [] if notes is None else notes
     path = Path(path)
     try:
         text = read_text(path, CURL_MAX_BYTES)
@@ -140,10 +146,11 @@ def from_curl(path: str | Path) -> list[dict[str, Any]]:
         raise ParityFileError(f"{path.name}: no curl command in it")
     if len(commands) > MAX_IMPORTED:
         raise ParityFileError(f"{path.name}: {len(commands)} commands; the limit is {MAX_IMPORTED}")
-    return [_curl(command, f"{path.name}: line {line}", path.parent) for line, command in commands]
+    found = [_curl(command, f"{path.name}: line {line}", path.parent, notes) for line, command in commands]
+    return found
 
 
-def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
+def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str, Any]:
     try:
         words = shlex.split(command)
     except ValueError as exc:
@@ -153,14 +160,15 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
     method, url, pairs, data = None, None, [], []
     form: dict[str, str] = {}
     files: dict[str, str | dict[str, str]] = {}
-    as_get = head = False
-    words = words[1:]
+    as_get = head = follow = False
+    ignored: list[str] = []
+    words = [flag for word in words[1:] for flag in _short_flags(word)]
     index = 0
     while index < len(words):
         word = words[index]
         value = words[index + 1] if index + 1 < len(words) else None
         takes = word in ("-X", "--request", "-H", "--header", "--json", "-u", "--user", "--url", "-F", "--form",
-                         "--form-string", *_DATA,
+                         "--form-string", "-A", "--user-agent", *_DATA,
                          *_IGNORED_WITH_VALUE)  # fmt: skip
         if takes and value is None:
             raise ParityFileError(f"{where}: {word} needs a value")
@@ -169,8 +177,14 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         elif word in ("-H", "--header"):
             name, _, header_value = str(value).partition(":")
             pairs.append((name, header_value))
+        elif word == "--data-urlencode":
+            data.append(_urlencoded(str(value), where, folder))
         elif word in _DATA:
             data.append(_data(str(value), word, where, folder))
+        elif word in ("-A", "--user-agent"):
+            pairs.append(("User-Agent", str(value)))
+        elif word in ("-L", "--location"):
+            follow = True
         elif word in ("-F", "--form", "--form-string"):
             name, _, field_value = str(value).partition("=")
             if word != "--form-string" and field_value.startswith("@"):
@@ -189,7 +203,7 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         elif word in ("-I", "--head"):
             head = True
         elif word in _IGNORED or word in _IGNORED_WITH_VALUE:
-            pass
+            ignored.append(word)
         elif word.startswith("-"):
             raise ParityFileError(f"{where}: the curl option {word[:30]!r} cannot be imported")
         else:
@@ -212,6 +226,11 @@ def _curl(command: str, where: str, folder: Path) -> dict[str, Any]:
         entry["form"] = literal(form)
     if files:
         entry["files"] = files
+    if follow:
+        entry["follow_redirects"] = True  # -L: the final page is compared, as curl showed it
+    if ignored:
+        notes.append(f"{where}: ignored {', '.join(dict.fromkeys(ignored))} (they change what curl prints, "
+                     "not the request)")  # fmt: skip
     return entry
 
 
@@ -226,13 +245,41 @@ def _file(value: str, where: str) -> str | dict[str, str]:
     return {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
 
 
+_SHORT_FLAGS = set("sSivkfgLGI#")  # short options without a value, which curl lets one write together (-sL)
+
+
+def _short_flags(word: str) -> list[str]:
+    """``-sL`` as ``-s -L``; any other word as it is (an unknown letter is refused by name later)."""
+    if len(word) > 2 and word[0] == "-" and word[1] != "-" and set(word[1:]) <= _SHORT_FLAGS:
+        return [f"-{letter}" for letter in word[1:]]
+    return [word]
+
+
+def _urlencoded(value: str, where: str, folder: Path) -> str:
+    """A ``--data-urlencode`` value as curl sends it: ``content``, ``=content``, ``name=content``,
+    ``@file`` or ``name@file`` (the first ``=``, else the first ``@``, splits the name off), the
+    content percent-encoded (a space as ``%20``, ``&`` and ``=`` too), the name as written."""
+    cut = value.find("=")
+    if cut < 0:
+        cut = value.find("@")
+    name, mark, content = (value[:cut], value[cut], value[cut + 1 :]) if cut >= 0 else ("", "", value)
+    if mark == "@":
+        content = _read(content, where, folder)
+    encoded = quote(content, safe="")
+    return f"{name}={encoded}" if name else encoded
+
+
+def _read(name: str, where: str, folder: Path) -> str:
+    """A file a curl option names, relative to the curl file's folder, through the bounded loader."""
+    try:
+        return read_text((folder / name) if not Path(name).is_absolute() else Path(name), MAX_BODY_BYTES, name)
+    except DataFileError as exc:
+        raise ParityFileError(f"{where}: {exc}") from None
+
+
 def _data(value: str, option: str, where: str, folder: Path) -> str:
     """A ``-d`` value; ``@file`` is read (bounded, through the loader) relative to the curl file's folder."""
     if value.startswith("@") and option not in ("--data-raw",):
-        name = value[1:]
-        try:
-            text = read_text((folder / name) if not Path(name).is_absolute() else Path(name), MAX_BODY_BYTES, name)
-        except DataFileError as exc:
-            raise ParityFileError(f"{where}: {exc}") from None
+        text = _read(value[1:], where, folder)
         return text if option in ("--data-binary", "--json") else text.replace("\r", "").replace("\n", "")
     return value

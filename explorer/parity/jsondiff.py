@@ -16,10 +16,18 @@ distance, which grows with the square of the list. The walk below needs none of 
 - It walks both values in document order (Flask's key order; keys only FastAPI has come after), so
   the first changes found are the first ones in the answer. It keeps the first ``limit`` changes
   and counts every one, so a report can say "and 1,234 more".
-- Lists compare index by index; extra items are each "removed" or "added". Under ``ignore_order``
+- Lists of one length compare index by index. Lists of different lengths are aligned first, so
+  one inserted item is reported once ("added"), not as a change of every later item: items are
+  paired by a key the caller names (``match_lists_by``: each item an object with a unique scalar
+  value there), else by the longest common subsequence of their structural ids (after the common
+  head and tail are set aside; past :data:`MAX_ALIGN` cells the middle is paired by position).
+  Between two aligned items the rest are paired in order; extra items are "removed" or "added".
+  With a key, lists of one length are paired by it too. Under ``ignore_order``
   each value gets an exact structural id (hash-consing: equal ids if and only if equal values
   under the rules above, no hash collisions), the multisets are matched in linear time, and the
   items left over are paired in order and compared in turn.
+- ``loose`` paths (a value each app makes up, captured for later requests: a token) are compared
+  by presence and type only: a changed value there, or anything changed below it, is not a change.
 - Every value looked at counts against :data:`MAX_VISITS`; past it the comparison stops with
   :class:`DiffIncomplete`, which callers must report as an error, never as a match.
 """
@@ -28,10 +36,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.parity.ignoredkeys import IgnoredKeys, State
+from explorer.parity.listpairs import key_index, lcs, same_text
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata.bounded import format_path
 
@@ -40,6 +50,7 @@ __all__ = ["MAX_CHANGES", "MAX_VISITS", "Change", "DiffIncomplete", "JsonDiff", 
 MAX_CHANGES = 50  # changes kept (listed) per comparison; the rest are only counted
 MAX_VISITS = 10_000_000  # values looked at in one comparison, both sides together (a few seconds here)
 _ID_COST = 2  # a structural id (ignore_order) costs about twice a plain comparison
+MAX_ALIGN = 250_000  # cells of one list alignment (longest common subsequence); past it, pairs by position
 
 # A path is a chain of (parent, part) pairs, so a child's path costs one tuple, not a copy.
 _Path = tuple[Any, Any] | None
@@ -115,111 +126,19 @@ def _same_leaf(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-class _Node:
-    """A place in the tree of dotted paths: the next parts by name, the ``*`` one, and whether a path ends here."""
-
-    __slots__ = ("children", "end", "star")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
-        self.star: _Node | None = None
-        self.end = False
-
-
-class _State:
-    """Where one path of the document stands in the tree: every node it matches (several, through ``*``).
-
-    Equal sets of nodes share one state, and each state remembers where a key leads, so a document
-    with the same shape over and over (a list of objects) costs one lookup per key.
-    """
-
-    __slots__ = ("ends", "nodes", "star_ends", "steps")
-
-    def __init__(self, nodes: tuple[_Node, ...]) -> None:
-        self.nodes = nodes
-        self.ends = frozenset(name for node in nodes for name, child in node.children.items() if child.end)
-        self.star_ends = any(node.star is not None and node.star.end for node in nodes)
-        self.steps: dict[str, _State] = {}
-
-
-_NOWHERE = _State(())  # off every dotted path: nothing below is dropped except bare names
-_MAX_STEPS = 10_000  # steps remembered per state (list indexes are keys too)
-
-
-class _Ignore:
-    """The ignored keys: bare names anywhere, dotted paths (``*`` for any part) from the root.
-
-    The paths are a tree walked alongside the document, so deciding a key costs a set lookup
-    whatever the number of patterns (20,000 of them took 760 s on one answer when each key was
-    tried against each pattern). Finding where a new key leads costs one step per node the parent
-    matches; that work counts against the comparison's budget through ``tick``.
-    """
-
-    def __init__(self, keys: Iterable[str | tuple[Any, ...]], tick: Callable[[int], None] = lambda _n: None) -> None:
-        keys = tuple(keys)
-        self.names = {key for key in keys if isinstance(key, str) and "." not in key}
-        patterns = [tuple(key.split(".")) for key in keys if isinstance(key, str) and "." in key]
-        patterns += [tuple(str(p) for p in key) for key in keys if isinstance(key, tuple)]  # exact paths
-        self.tick = tick
-        self._states: dict[tuple[int, ...], _State] = {}
-        root = _Node()
-        for pattern in patterns:
-            node = root
-            for part in pattern:
-                if part == "*":
-                    node.star = node.star or _Node()
-                    node = node.star
-                else:
-                    node = node.children.setdefault(part, _Node())
-            node.end = True
-        self.root = self._state((root,)) if patterns else _NOWHERE
-
-    def drops(self, key: Any, state: _State) -> bool:
-        """Whether ``key`` of an object whose own path stands at ``state`` is ignored."""
-        if key in self.names:
-            return True
-        return state is not _NOWHERE and (state.star_ends or str(key) in state.ends)
-
-    def step(self, state: _State, key: Any) -> _State:
-        """Where the path of the child ``key`` (a key or an index) stands."""
-        if state is _NOWHERE:
-            return state
-        part = str(key)
-        known = state.steps.get(part)
-        if known is not None:
-            return known
-        self.tick(len(state.nodes))
-        found: list[_Node] = []
-        for node in state.nodes:
-            child = node.children.get(part)
-            if child is not None:
-                found.append(child)
-            if node.star is not None:
-                found.append(node.star)
-        following = self._state(tuple(found)) if found else _NOWHERE
-        if len(state.steps) < _MAX_STEPS:
-            state.steps[part] = following
-        return following
-
-    def _state(self, nodes: tuple[_Node, ...]) -> _State:
-        ids = tuple(sorted({id(node) for node in nodes}))
-        state = self._states.get(ids)
-        if state is None:
-            self.tick(len(nodes) + sum(len(node.children) for node in nodes))  # what the new state's ``ends`` costs
-            state = self._states[ids] = _State(tuple({id(node): node for node in nodes}.values()))
-        return state
-
-
-_Child = tuple[Any, Any, _Path, _State]  # (key or index, value, path, state)
+_Child = tuple[Any, Any, _Path, State]  # (key or index, value, path, state)
 
 
 class _Walk:
     """One comparison: the work budget, the changes kept, the structural ids under ``ignore_order``."""
 
     def __init__(
-        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int
-    ) -> None:
+        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int,
+        match_lists_by: Iterable[str] = (), loose: Iterable[Sequence[Any]] = (),
+    ) -> None:  # fmt: skip
         self.ignore_order = ignore_order
+        self.match_by = tuple(match_lists_by)
+        self.loose = {tuple(str(p) for p in parts) for parts in loose}
         self.limit = limit
         self.budget = budget
         self.visits = 0
@@ -227,7 +146,7 @@ class _Walk:
         self.total = 0
         self._ids: dict[int, int] = {}  # id(python object) -> structural id; a parsed value has one path
         self._interned: dict[tuple[Any, ...], int] = {}
-        self.ignore = _Ignore(ignore_keys, self._tick)
+        self.ignore = IgnoredKeys(ignore_keys, self._tick)
 
     def _tick(self, count: int = 1) -> None:
         self.visits += count
@@ -235,14 +154,26 @@ class _Walk:
             raise DiffIncomplete(f"too large to compare: more than {self.budget:,} values")
 
     def _record(self, path: _Path, kind: str, left: Any, right: Any) -> None:
+        parts = _parts(path) if self.loose or len(self.changes) < self.limit else []
+        if self.loose and self._loosened(parts, kind):
+            return
         self.total += 1
         if len(self.changes) < self.limit:
-            parts = _parts(path)
             self.changes.append(Change(format_path(parts), kind, left, right, tuple(parts)))
+
+    def _loosened(self, parts: list[Any], kind: str) -> bool:
+        """Whether a change at ``parts`` is only a value an app made up: at a loose path (not its
+        presence, not its type) or anywhere below one."""
+        key = tuple(str(p) for p in parts)
+        self._tick(len(key) + 1)
+        for end in range(len(key) + 1):
+            if key[:end] in self.loose:
+                return end < len(key) or kind == "changed"
+        return False
 
     def run(self, left: Any, right: Any) -> None:
         # Tasks: ("cmp", a, b, path, state) compares; ("rec", kind, a, b, path) records a change.
-        # ``state`` is where the path stands among the ignored dotted paths (:class:`_Ignore`).
+        # ``state`` is where the path stands among the ignored dotted paths (:class:`~explorer.parity.ignoredkeys.IgnoredKeys`).
         # Children are pushed in reverse, so they come off the stack in document order.
         stack: list[tuple[Any, ...]] = [("cmp", left, right, None, self.ignore.root)]
         while stack:
@@ -262,7 +193,7 @@ class _Walk:
                 kind = "changed" if _kind(a) == _kind(b) else "type"
                 self._record(path, kind, a, b)
 
-    def _object_tasks(self, a: dict[Any, Any], b: dict[Any, Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _object_tasks(self, a: dict[Any, Any], b: dict[Any, Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         self._tick(len(a) + len(b))
         ignore = self.ignore
         tasks: list[tuple[Any, ...]] = []
@@ -278,16 +209,77 @@ class _Walk:
                 tasks.append(("rec", "added", None, value, (path, key)))
         return tasks
 
-    def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _list_tasks(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         self._tick(len(a) + len(b))
-        common = min(len(a), len(b))
+        pairs = self._keyed(a, b) if self.match_by else None
+        if pairs is None and len(a) != len(b):
+            pairs = self._aligned(a, b, path, state)
         step = self.ignore.step
-        tasks: list[tuple[Any, ...]] = [("cmp", a[i], b[i], (path, i), step(state, i)) for i in range(common)]
-        tasks += [("rec", "removed", a[i], None, (path, i)) for i in range(common, len(a))]
-        tasks += [("rec", "added", None, b[i], (path, i)) for i in range(common, len(b))]
+        if pairs is None:  # by position
+            common = min(len(a), len(b))
+            tasks: list[tuple[Any, ...]] = [("cmp", a[i], b[i], (path, i), step(state, i)) for i in range(common)]
+            tasks += [("rec", "removed", a[i], None, (path, i)) for i in range(common, len(a))]
+            tasks += [("rec", "added", None, b[i], (path, i)) for i in range(common, len(b))]
+            return tasks
+        tasks = []
+        paired_a = {i for i, _, _ in pairs}
+        paired_b = {j for _, j, _ in pairs}
+        done = done_b = 0  # items already in the tasks, so removed and added ones come in document order
+        for i, j, differ in pairs:
+            tasks += [("rec", "removed", a[k], None, (path, k)) for k in range(done, i) if k not in paired_a]
+            tasks += [("rec", "added", None, b[k], (path, k)) for k in range(done_b, j) if k not in paired_b]
+            done, done_b = max(done, i + 1), max(done_b, j + 1)
+            if differ:
+                tasks.append(("cmp", a[i], b[j], (path, i), step(state, i)))
+        tasks += [("rec", "removed", a[k], None, (path, k)) for k in range(done, len(a)) if k not in paired_a]
+        tasks += [("rec", "added", None, b[k], (path, k)) for k in range(done_b, len(b)) if k not in paired_b]
         return tasks
 
-    def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, state: _State) -> list[tuple[Any, ...]]:
+    def _keyed(self, a: list[Any], b: list[Any]) -> list[tuple[int, int, bool]] | None:
+        """Pairs of indexes by the first ``match_lists_by`` key every item of both lists has (an object
+        with a unique scalar there), in the order of ``a``; None when no key fits."""
+        for key in self.match_by:
+            found = [key_index(items, key, _leaf_key) for items in (a, b)]
+            self._tick(len(a) + len(b))
+            left, right = found
+            if left is not None and right is not None:
+                return [(i, right[value], True) for value, i in left.items() if value in right]
+        return None
+
+    def _aligned(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[int, int, bool]]:
+        """Pairs of indexes, and whether they still need comparing: equal items aligned (a longest
+        common subsequence of structural ids: no comparing), and in each gap between two of them the
+        rest paired in order. The caller reports the items in no pair."""
+        # The common head and tail first, by the items' JSON text (C speed; the same text is the same
+        # value under the rules, a different text may still be: those items are compared in turn).
+        head = 0
+        while head < min(len(a), len(b)) and same_text(a[head], b[head]):
+            head += 1
+        tail = 0
+        while tail < min(len(a), len(b)) - head and same_text(a[-1 - tail], b[-1 - tail]):
+            tail += 1
+        self._tick(2 * (head + tail + 1))
+        cells = (len(a) - head - tail) * (len(b) - head - tail)
+        matches: list[tuple[int, int]] = []
+        if cells <= MAX_ALIGN:  # the middle, by structural ids (equal under the rules: ignored keys, 3 and 3.0)
+            step = self.ignore.step
+            ids_a = [self._id(a[i], (path, i), step(state, i)) for i in range(head, len(a) - tail)]
+            ids_b = [self._id(b[j], (path, j), step(state, j)) for j in range(head, len(b) - tail)]
+            self._tick(cells)
+            matches = lcs(ids_a, ids_b)
+        anchors = [(i + head, j + head) for i, j in matches]
+        anchors = [(i, i) for i in range(head)] + anchors + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
+        pairs: list[tuple[int, int, bool]] = []
+        last_i = last_j = -1
+        for i, j in [*anchors, (len(a), len(b))]:
+            gap = min(i - last_i - 1, j - last_j - 1)
+            pairs += [(last_i + 1 + k, last_j + 1 + k, True) for k in range(gap)]
+            if i < len(a):
+                pairs.append((i, j, False))
+            last_i, last_j = i, j
+        return pairs
+
+    def _unordered_tasks(self, a: list[Any], b: list[Any], path: _Path, state: State) -> list[tuple[Any, ...]]:
         """Match equal items as multisets; pair the rest in order and compare them, report any extra."""
         step = self.ignore.step
         ids_a = [self._id(item, (path, i), step(state, i)) for i, item in enumerate(a)]
@@ -303,7 +295,7 @@ class _Walk:
         tasks += [("rec", "added", None, b[j], (path, j)) for j in right_only[pairs:]]
         return tasks
 
-    def _id(self, value: Any, path: _Path, state: _State) -> int:
+    def _id(self, value: Any, path: _Path, state: State) -> int:
         """The structural id of ``value``: equal ids exactly when the values are equal under the rules."""
         if not isinstance(value, (dict, list)):
             self._tick(_ID_COST)
@@ -312,7 +304,7 @@ class _Walk:
         if known is not None:
             return known
         # Post-order without recursion: a container gets its id once all its children have theirs.
-        stack: list[tuple[Any, _Path, _State, list[_Child] | None]] = [(value, path, state, None)]
+        stack: list[tuple[Any, _Path, State, list[_Child] | None]] = [(value, path, state, None)]
         while stack:
             node, where, at, children = stack.pop()
             if children is None:
@@ -331,11 +323,12 @@ class _Walk:
             if isinstance(node, dict):
                 key: tuple[Any, ...] = ("object", tuple(sorted(ids, key=lambda pair: pair[0])))
             else:
-                key = ("array", tuple(sorted(i for _, i in ids)))
+                items = (i for _, i in ids)  # a multiset under ignore_order, else a sequence
+                key = ("array", tuple(sorted(items)) if self.ignore_order else tuple(items))
             self._ids[id(node)] = self._intern(key)
         return self._ids[id(value)]
 
-    def _children(self, node: Any, where: _Path, state: _State) -> list[_Child]:
+    def _children(self, node: Any, where: _Path, state: State) -> list[_Child]:
         ignore = self.ignore
         if isinstance(node, dict):
             return [(k, v, (where, k), ignore.step(state, k)) for k, v in node.items() if not ignore.drops(k, state)]
@@ -383,13 +376,16 @@ def diff_json(
     ignore_order: bool = False,
     limit: int = MAX_CHANGES,
     budget: int = MAX_VISITS,
+    match_lists_by: Iterable[str] = (),
+    loose: Iterable[Sequence[Any]] = (),
 ) -> JsonDiff:
     """Every difference between two parsed JSON documents: the first ``limit`` in document order, and the count.
 
     An ignored key is a name, a dotted path, or a tuple of keys and indexes: that exact path (a
     key's own, since only keys are dropped). Raises :class:`DiffIncomplete` when the comparison
-    would look at more than ``budget`` values.
+    would look at more than ``budget`` values. ``match_lists_by`` names keys that pair list items;
+    ``loose`` paths (tuples of keys and indexes) are compared by presence and type only.
     """
-    walk = _Walk(ignore_keys, ignore_order, limit, budget)
+    walk = _Walk(ignore_keys, ignore_order, limit, budget, match_lists_by, loose)
     walk.run(left, right)
     return JsonDiff(tuple(walk.changes), walk.total)

@@ -10,6 +10,7 @@ differs between an app's two answers is left out of the comparison (:mod:`explor
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from explorer.parity.compare import compare
 from explorer.parity.declared import Expectation
 from explorer.parity.differences import Difference
+from explorer.parity.follow import follow
 from explorer.parity.noise import SAFE_METHODS, find_noise
 from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.steps import CommandStep, StepResult, run_command
@@ -62,7 +64,12 @@ async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[st
     if problems:  # neither app gets it: the two must stay in step for the requests after this one
         return {fw: Exchange(fw, specs.get(fw, case.request), error=problems.get(fw, "not sent: the other app's "
                              "request could not be filled")) for fw in FRAMEWORKS}  # fmt: skip
-    return {fw: await session.send_one(fw, specs[fw], jar=state.jars[fw]) for fw in FRAMEWORKS}
+    sent = {}
+    for fw in FRAMEWORKS:
+        sent[fw] = await session.send_one(fw, specs[fw], jar=state.jars[fw])
+        if case.follow_redirects:  # curl -L: the final answer is compared
+            sent[fw] = await follow(functools.partial(session.send_one, fw, jar=state.jars[fw]), sent[fw], specs[fw])
+    return sent
 
 
 async def run_case(

@@ -26,6 +26,7 @@ from explorer.parity.entry import (
     flag,
     names,
     parse_case,
+    redirect_mode,
     regexes,
 )
 from explorer.parity.steps import CommandStep, parse_step
@@ -49,7 +50,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 FILE_LIMITS = FileLimits(MAX_FILE_BYTES)  # 600 levels; 16 MiB with YAML aliases expanded
 MAX_CASES = 1000
 FILE_KEYS = ("requests", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex", "expect_differences",
-             "setup", "teardown")  # fmt: skip
+             "setup", "teardown", "match_lists_by", "compare_captured", "redirects")  # fmt: skip
 
 Step = ParityCase | CommandStep
 
@@ -62,6 +63,9 @@ class ParityOptions:
     ignore_order: bool = False
     compare_headers: tuple[str, ...] = DEFAULT_COMPARE_HEADERS
     ignore_regex: tuple[str, ...] = ()
+    match_lists_by: tuple[str, ...] = ()  # keys that pair list items (explorer.parity.jsondiff)
+    compare_captured: bool = False  # captured values are each app's own: by default presence and type only
+    redirects: str = "full"  # or "location": two redirects compare by status class and Location only
 
     def merged(
         self,
@@ -69,13 +73,19 @@ class ParityOptions:
         ignore_order: bool | None = None,
         compare_headers: tuple[str, ...] = (),
         ignore_regex: tuple[str, ...] = (),
+        match_lists_by: tuple[str, ...] = (),
+        compare_captured: bool | None = None,
+        redirects: str | None = None,
     ) -> ParityOptions:
-        """These options plus more keys, headers and patterns; ``ignore_order`` replaces ours unless None."""
+        """These options plus more keys, headers and patterns; a flag or mode replaces ours unless None."""
         return ParityOptions(
             ignore_keys=_unique(self.ignore_keys + tuple(ignore_keys)),
             ignore_order=self.ignore_order if ignore_order is None else ignore_order,
             compare_headers=_unique(self.compare_headers + tuple(h.lower() for h in compare_headers)),
             ignore_regex=_unique(self.ignore_regex + tuple(ignore_regex)),
+            match_lists_by=_unique(tuple(match_lists_by) + self.match_lists_by),
+            compare_captured=self.compare_captured if compare_captured is None else compare_captured,
+            redirects=self.redirects if redirects is None else redirects,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +94,9 @@ class ParityOptions:
             "ignore_order": self.ignore_order,
             "compare_headers": list(self.compare_headers),
             "ignore_regex": list(self.ignore_regex),
+            "match_lists_by": list(self.match_lists_by),
+            "compare_captured": self.compare_captured,
+            "redirects": self.redirects,
         }
 
 
@@ -146,6 +159,9 @@ def parse_suite(document: Any, label: str = "requests", folder: Path | None = No
                 + declared_headers
             ),
             ignore_regex=regexes(document.get("ignore_regex", []), f"{label}: ignore_regex"),
+            match_lists_by=names(document.get("match_lists_by", []), f"{label}: match_lists_by"),
+            compare_captured=flag(document.get("compare_captured", False), f"{label}: compare_captured"),
+            redirects=redirect_mode(document.get("redirects", "full"), f"{label}: redirects"),
         )
         setup = _steps(document.get("setup"), f"{label}: setup", folder)
         teardown = _steps(document.get("teardown"), f"{label}: teardown", folder)

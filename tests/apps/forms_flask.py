@@ -1,6 +1,8 @@
-"""Parity test app (Flask side): a form echo and a cookie login."""
+"""Parity test app (Flask side): a form echo, a cookie login, and redirects after a form or to a sign-in page."""
 
-from flask import Flask, request
+from urllib.parse import quote
+
+from flask import Flask, redirect, request
 from forms_common import describe
 
 app = Flask(__name__)
@@ -22,3 +24,15 @@ def login():
 def me():
     sid = request.cookies.get("sid", "")
     return {"user": sid.partition("-")[2] or None}
+
+
+@app.post("/signin")
+def signin():  # type: ignore[no-untyped-def]
+    response = redirect("/me?via=signin")  # 302, relative
+    response.set_cookie("sid", "flask-" + request.form.get("user", "ada"))
+    return response
+
+
+@app.get("/private")
+def private():  # type: ignore[no-untyped-def]
+    return redirect("/auth?returnTo=" + quote(request.url, safe=""))  # the app's own URL, percent-encoded

@@ -34,6 +34,7 @@ from explorer.runtime.child.procs import die_with_parent
 MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
 MAX_RULES = 5000
+WEBSOCKET = "WEBSOCKET"  # a WebSocket route's "method": it takes an upgrade, not a request
 ANY_METHOD = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # a mounted app (StaticFiles, a WSGI app) sees all
 
 
@@ -68,12 +69,29 @@ def url_map(app: Any) -> List[Dict[str, Any]]:
             continue
         methods = sorted(rule.methods or ())
         explicit = [m for m in methods if m not in ("HEAD", "OPTIONS")] or methods
-        entry = {"rule": rule.rule, "methods": explicit, "endpoint": rule.endpoint}
         handler = app.view_functions.get(rule.endpoint)
+        if _flask_sock(handler):
+            explicit = [WEBSOCKET]  # a GET rule on the map, answered only with an upgrade
+        entry = {"rule": rule.rule, "methods": explicit, "endpoint": rule.endpoint}
         if rule.endpoint == "static" and handler is not None:  # a lambda that calls this, which can be shown
             handler = getattr(app, "send_static_file", handler)
         rules.append({**entry, **(where(handler) if handler is not None else {})})
     return rules
+
+
+def _flask_sock(handler: Any) -> bool:
+    """Whether a Flask view is flask-sock's wrapper around a WebSocket handler (``@sock.route``)."""
+    code = getattr(handler, "__code__", None)
+    filename = getattr(code, "co_filename", "") or ""
+    return "flask_sock" in filename.replace(os.sep, "/").split("/")
+
+
+def _websocket(route: Any) -> bool:
+    """A Starlette WebSocket route (FastAPI's ``@app.websocket``), itself or inside FastAPI's route context."""
+    for candidate in (route, getattr(route, "route", None), getattr(route, "original_route", None)):
+        if candidate is not None and any(c.__name__ == "WebSocketRoute" for c in type(candidate).__mro__):
+            return True
+    return False
 
 
 def _flat(routes: List[Any]) -> List[Any]:
@@ -97,6 +115,9 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
         methods = getattr(route, "methods", None)
         if endpoint is not None and methods:
             rules.append({"rule": path, "methods": sorted(methods), "endpoint": getattr(route, "name", "") or "",
+                          **where(endpoint)})  # fmt: skip
+        elif endpoint is not None and _websocket(route):
+            rules.append({"rule": path, "methods": [WEBSOCKET], "endpoint": getattr(route, "name", "") or "",
                           **where(endpoint)})  # fmt: skip
         elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
             inner = route if getattr(route, "routes", None) else route.app

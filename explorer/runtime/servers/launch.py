@@ -10,6 +10,7 @@ switches the user did not name. The names (never the values) are written to the 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,11 +18,27 @@ from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
+    "secret_values", "shell_variables",
 ]  # fmt: skip
 
 CHILD = str(Path(__file__).parent.parent / "child" / "bootstrap.py")
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")
 _OURS = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+
+
+def shell_variables() -> dict[str, str]:
+    """The user's shell variables an app gets (:data:`ENV_KEEP`): all an env file's ``${NAME}`` can name besides its own."""
+    return {key: os.environ[key] for key in ENV_KEEP if key in os.environ}
+
+
+_SECRET_NAME = re.compile(r"token|secret|passw|key|session|auth|cookie|csrf|jwt|bearer|credential|dsn|_url$", re.I)
+_SHORTEST_SECRET = 6  # shorter values ("true", "dev") would blank every line they appear in
+
+
+def secret_values(spec: ServerSpec) -> list[str]:
+    """The values of the app's own variables whose names look secret (``BLOG_SECRET_KEY``,
+    ``DATABASE_URL``): hidden in its Log tab, its set-up's output included."""
+    return [value for name, value in spec.env if _SECRET_NAME.search(name) and len(value) >= _SHORTEST_SECRET]
 
 
 def interpreter(spec: ServerSpec) -> str:
@@ -58,7 +75,7 @@ def server_env(spec: ServerSpec) -> dict[str, str]:
     blog init-db`` finds that venv's ``flask``). Under another interpreter ``VIRTUAL_ENV`` names its
     venv, and the explorer's own packages are not on its PYTHONPATH.
     """
-    env = {key: os.environ[key] for key in ENV_KEEP if key in os.environ}
+    env = shell_variables()
     given = dict(spec.env)
     env.update({key: value for key, value in given.items() if key not in ("PYTHONPATH", *_OURS)})
     folder = bin_folder(spec)

@@ -11,6 +11,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 Listener = Callable[[list[str]], None]
+HIDDEN = "‹redacted›"
+
+
+def _hidden(line: str, secrets: tuple[str, ...]) -> str:
+    for value in secrets:
+        if value in line:
+            line = line.replace(value, HIDDEN)
+    return line
 
 
 def keep_tail(into: bytearray, chunk: bytes, limit: int) -> None:
@@ -31,6 +39,7 @@ class LogBuffer:
         self._partial_dropped = 0
         self._ignore = tuple(ignore)
         self._listeners: list[Listener] = []
+        self.secrets: tuple[str, ...] = ()  # values hidden in every line kept (an app's password variable)
         self.total_lines = 0
         self.total_bytes = 0
 
@@ -93,9 +102,15 @@ class LogBuffer:
             return None
         return text
 
+    def hide(self, values: Iterable[str]) -> None:
+        """Hide these values (longest first) in every line from now on, as :data:`HIDDEN`."""
+        self.secrets = tuple(sorted({v for v in (*self.secrets, *values) if v}, key=len, reverse=True))
+
     def _publish(self, new: list[str]) -> None:
         if not new:
             return
+        if self.secrets:
+            new = [_hidden(line, self.secrets) for line in new]
         self._lines.extend(new)
         self.total_lines += len(new)
         for listener in list(self._listeners):

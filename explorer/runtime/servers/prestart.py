@@ -154,6 +154,7 @@ async def run_setup(spec: ServerSpec, log: LogBuffer, timeout: float = SETUP_TIM
     shown = shlex.join(spec.setup)
     log.write(f"set-up: {shown} (in {spec.app_dir or 'the current folder'})")
     own = LogBuffer(max_lines=_SETUP_TAIL, max_line_chars=300)  # its last lines, for the error
+    own.hide(log.secrets)
 
     def feed(chunk: bytes) -> None:
         log.feed(chunk)

@@ -52,6 +52,8 @@ class ServerSpec:
     setup: tuple[str, ...] = ()
     demo_home: Path | None = None  # a bundled demo: the folder its package lies in (explorer.apps.bundled)
     ready_timeout: float | None = None  # seconds it has to answer after its start (None: the supervisor's 30)
+    notes: tuple[str, ...] = ()  # lines for the app's log before it starts (the dotenv files read, say)
+    setup_timeout: float | None = None  # seconds its set-up command may take (None: the supervisor's default)
 
     @property
     def demo(self) -> bool:

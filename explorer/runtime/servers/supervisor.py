@@ -25,7 +25,7 @@ from typing import Any
 
 from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.kept import Kept, kill_all_kept, spawn_kept
-from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, server_env
+from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, secret_values, server_env
 from explorer.runtime.servers.logbuffer import LogBuffer
 from explorer.runtime.servers.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
 from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, StatusListener
@@ -97,6 +97,7 @@ class ManagedServer:
         self.probe_interval = probe_interval
         self.probe_timeout = probe_timeout  # interval + timeout bound how long a hang goes unnoticed
         self.log = log or LogBuffer(ignore=(PROBE_PATH,))
+        self.log.hide(secret_values(spec))  # its set-up's output and its own lines, as every other output hides them
         self.monitoring = True
         self._status = ServerStatus(spec.framework)
         self._listeners: list[StatusListener] = []
@@ -182,10 +183,12 @@ class ManagedServer:
         await check_interpreter(self.spec, self.check_timeout)
         if self.spec.python:
             self.log.write(f"interpreter: {self.spec.python}")
+        for note in self.spec.notes:
+            self.log.write(note)
         if self.spec.app_dir is not None or self.spec.env:  # a user's app (the demos' logs stay as they were)
             self.log.write(env_summary(self.spec))
         if self.spec.setup and not self.setup_done:
-            await run_setup(self.spec, self.log, self.setup_timeout)
+            await run_setup(self.spec, self.log, self.spec.setup_timeout or self.setup_timeout)
             self.setup_done = True
 
     async def _wait_ready(self, proc: asyncio.subprocess.Process, port: int, spawned: float) -> None:

@@ -35,6 +35,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,17 +187,24 @@ def _format_of(path: Path) -> str:
     return "json" if suffix == ".json" else "toml" if suffix == ".toml" else "yaml"
 
 
-def load_data_file(path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None) -> Any:
+def load_data_file(
+    path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Any:  # fmt: skip
     """Read, check and parse a file: ``fmt`` is json, yaml, toml or dotenv (default: by suffix, YAML otherwise).
 
-    A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.userdata.envfile`).
+    A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.userdata.envfile`), its
+    ``${NAME}`` expanded from its own earlier variables, else from ``environ``.
     """
     path = Path(path)
     name = label or path.name
-    return parse_data(read_text(path, limits.max_bytes, name), fmt or _format_of(path), limits, name)
+    return parse_data(read_text(path, limits.max_bytes, name), fmt or _format_of(path), limits, name, environ=environ)
 
 
-def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None) -> Any:
+def parse_data(
+    text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Any:  # fmt: skip
     """Guards 4 to 8 on text already read: parse within the depth bound, then measure the result.
 
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
@@ -205,7 +213,7 @@ def parse_data(text: str, fmt: str, limits: FileLimits, label: str, yaml_loader:
         from explorer.runtime.userdata.envfile import EnvError, parse_dotenv
 
         try:
-            return parse_dotenv(text)
+            return parse_dotenv(text, environ)
         except EnvError as exc:
             raise _fail(label, str(exc)) from None
     if fmt == "json":

@@ -1,17 +1,19 @@
 """Environment variables as data: ``KEY=VALUE`` from the command line and from dotenv files, checked and bounded.
 
-The dotenv format is the common one (python-dotenv, docker compose): one ``KEY=VALUE`` per line
-(a line ends at ``\\n`` or ``\\r\\n`` only: any other Unicode line break is part of the value),
-an optional ``export`` before the key, ``#`` comments on their own line or after an unquoted value
-(with a space before the ``#``), values in single quotes taken literally, values in double quotes with
-``\\n``, ``\\t``, ``\\"`` and ``\\\\`` escapes and spanning lines if need be. ``${NAME}`` is not
-expanded: what is written is what the app gets. A file is read by :func:`explorer.runtime.userdata.datafile.load_data_file`
+The dotenv format is python-dotenv's, read by its own parser (as ``flask run`` reads ``.env``): one
+``KEY=VALUE`` per line (a line ends at ``\\n`` or ``\\r\\n`` only: a lone ``\\r`` or any other Unicode
+line break is part of the value), an optional ``export``, ``#`` comments, single and double quotes
+(escapes in double quotes, over several lines if need be), and ``${NAME}`` or ``${NAME:-default}``
+expanded from the file's earlier variables, else from the variables the caller names (an app's
+allow-listed shell variables), each value sized before it is built. A file is read by :func:`explorer.runtime.userdata.datafile.load_data_file`
 (``fmt="dotenv"``), like every file a user hands over; a line that cannot be read is one error naming it.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Mapping
 
 from explorer.runtime.errors import ExplorerError
 
@@ -24,9 +26,7 @@ MAX_VARIABLES = 1000
 MAX_VALUE_CHARS = 32768
 _MAX_VARIABLE_BYTES = 128 * 1024  # Linux's MAX_ARG_STRLEN: 'NAME=value' and its NUL; past it exec fails with E2BIG
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[^=\s]+)\s*=\s*(?P<rest>.*)", re.DOTALL)
 _NEWLINE = re.compile(r"\r?\n")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 
 class EnvError(ExplorerError):
@@ -68,60 +68,64 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return check_name(name.strip()), check_value(name.strip(), value)
 
 
-def _double_quoted(rest: str, lines: list[str], index: int) -> tuple[str, int]:
-    """A double-quoted value starting after the quote, maybe over several lines; (value, next line index)."""
-    out: list[str] = []
-    text, i = rest, 0
-    while True:
-        while i < len(text):
-            char = text[i]
-            if char == "\\" and i + 1 < len(text):
-                out.append(_ESCAPES.get(text[i + 1], "\\" + text[i + 1]))
-                i += 2
-                continue
-            if char == '"':
-                tail = text[i + 1 :].strip()
-                if tail and not tail.startswith("#"):
-                    raise EnvError(f"line {index + 1}: unexpected text after the closing quote")
-                return "".join(out), index + 1
-            out.append(char)
-            i += 1
-        index += 1
-        if index >= len(lines):
-            raise EnvError("a double quote is never closed")
-        out.append("\n")
-        text, i = lines[index], 0
+def _protected(text: str) -> tuple[str, str | None]:
+    """``text`` with ``\r\n`` as ``\n`` and each lone ``\r`` (which python-dotenv would take for a line
+    end, making a second variable) replaced by a character the text does not hold; and that character."""
+    text = text.replace("\r\n", "\n")
+    if "\r" not in text:
+        return text, None
+    mark = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)  # 6,400 candidates, 256 KiB of text
+    return text.replace("\r", mark), mark
 
 
-def parse_dotenv(text: str) -> list[tuple[str, str]]:
-    """The assignments of a dotenv file, in order (a later one wins when the app reads them)."""
-    lines = split_lines(text)
+def _expanded(name: str, value: str, known: dict[str, str]) -> str:
+    """``${NAME}`` and ``${NAME:-default}`` in ``value`` (python-dotenv's syntax), from ``known``; sized
+    before it is built, so a line of a thousand ``${BIG}`` is refused, not made."""
+    from dotenv.variables import Variable, parse_variables
+
+    parts = [known.get(atom.name, atom.default or "") if isinstance(atom, Variable) else atom.resolve({})
+             for atom in parse_variables(value)]  # fmt: skip
+    if sum(len(part) for part in parts) > MAX_VALUE_CHARS:
+        raise EnvError(f"the value of {name} is longer than {MAX_VALUE_CHARS:,} characters once ${{…}} is expanded")
+    return "".join(parts)
+
+
+def parse_dotenv(text: str, environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The assignments of a dotenv file, in order (a later one wins when the app reads them), read by
+    python-dotenv's own parser as ``flask run`` reads ``.env``, with ``${NAME}`` expanded from the
+    file's earlier variables, else from ``environ`` (the caller's: an app's allow-listed shell variables)."""
+    from dotenv.parser import parse_stream
+
+    text, mark = _protected(text)
+    known = dict(environ or {})
     found: list[tuple[str, str]] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            index += 1
-            continue
-        match = _LINE.fullmatch(line)
-        if match is None:
-            raise EnvError(f"line {index + 1}: expected KEY=VALUE")
+    for binding in parse_stream(io.StringIO(text)):
+        line = binding.original.line
+        if binding.error:
+            raise EnvError(f"line {line}: {_why(binding.original.string)}")
+        if binding.key is None:
+            continue  # a comment or a blank line
+        if binding.value is None:
+            raise EnvError(f"line {line}: expected KEY=VALUE")
         try:
-            name = check_name(match["name"])
+            name = check_name(binding.key)
         except EnvError as exc:
-            raise EnvError(f"line {index + 1}: {exc}") from None
-        rest = match["rest"]
-        if rest.startswith('"'):
-            value, index = _double_quoted(rest[1:], lines, index)
-        elif rest.startswith("'"):
-            end = rest.find("'", 1)
-            if end < 0:
-                raise EnvError(f"line {index + 1}: a single quote is never closed")
-            value, index = rest[1:end], index + 1
-        else:
-            value, index = re.split(r"\s+#", rest, maxsplit=1)[0].strip(), index + 1
-        found.append((name, check_value(name, value)))
+            raise EnvError(f"line {line}: {exc}") from None
+        value = binding.value if mark is None else binding.value.replace(mark, "\r")
+        check_value(name, value)
+        value = check_value(name, _expanded(name, value, known))
+        known[name] = value
+        found.append((name, value))
         if len(found) > MAX_VARIABLES:
             raise EnvError(f"more than {MAX_VARIABLES:,} variables")
     return found
+
+
+def _why(line: str) -> str:
+    """Why python-dotenv could not read a line (it says only that it could not)."""
+    value = line.partition("=")[2].lstrip()
+    if value.startswith("'"):
+        return "a single quote is never closed"
+    if value.startswith('"'):
+        return "a double quote is never closed"
+    return "expected KEY=VALUE"
