@@ -67,8 +67,9 @@ class LabScreen(Screen[None]):
         "repeats; ctrl+r runs the experiment on servers of its own, with the load generated in a process of its "
         "own. Results with the server's CPU per request, plots (p99 against throughput shows where each route "
         "saturates) and a verdict computed from the figures follow; ctrl+x stops a run. A run goes on while you "
-        "look elsewhere. PageUp and PageDown scroll the whole lab; the results table scrolls once it has the "
-        "keyboard: Escape from a field puts it there, or Tab to it, then the arrows and page keys move through it."
+        "look elsewhere. Escape from a field hands the keyboard to the lab itself: the arrows, PageUp, PageDown, "
+        "Home and End then scroll the whole lab, plots and verdict included; Tab to the results table to move "
+        "through its rows."
     )
 
     BINDINGS = [
@@ -138,8 +139,9 @@ class LabScreen(Screen[None]):
 
     @on(Left)
     def _left_field(self, event: Left) -> None:
+        """Escape from a field hands the keyboard to the lab's scroll: PageDown and End reach the plots and verdict."""
         event.stop()
-        self.query_one("#lab-results", DataTable).focus()
+        self.query_one("#lab-scroll", VerticalScroll).focus()
 
     @on(Select.Changed, "#lab-mode")
     def _mode_changed(self, event: Select.Changed) -> None:

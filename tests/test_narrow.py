@@ -119,6 +119,31 @@ def styled_app() -> App[None]:
     return Styled()
 
 
+async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() -> None:
+    """Escape from a field, then End: the verdict and the plots below the fold come on screen; Stop is whole."""
+    from textual.widgets import Button, Static
+
+    from panels.lab_screen import LabScreen
+    from tests.test_bench_open import fake
+
+    screen = LabScreen(["builtin"])
+    async with styled_app().run_test(size=(80, 24)) as pilot:
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        for button in screen.query(Button):
+            assert button.region.right <= 80 and button.region.width >= len(str(button.label)) + 2, button.id
+        screen.add_result(fake("fastapi", 1000, 987.0, p99=1234.5, repeat=1, client_bound=True, errors={"timeout": 3}))
+        screen.query_one("#lab-verdict", Static).update("The verdict, at the end of the lab.")
+        screen.query_one("#lab-duration").focus()
+        await pilot.press("escape", "end")
+        await pilot.pause()
+        verdict = screen.query_one("#lab-verdict")
+        assert verdict.region.height > 0 and verdict.region.bottom <= 23  # above the footer
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen.query_one("#lab-scroll").scroll_y == 0
+
+
 async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_rows() -> None:
     """120x30: the FastAPI column is whole and a line says the measured rows are below; 160x48: every row shows."""
     from textual.widgets import DataTable, Static
