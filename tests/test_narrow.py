@@ -144,6 +144,29 @@ async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() 
         assert screen.query_one("#lab-scroll").scroll_y == 0
 
 
+@pytest.mark.parametrize("view", ["both", "fastapi"])
+async def test_the_server_strip_keeps_each_servers_label_at_80_columns(view: str) -> None:
+    """After ctrl+g Flask runs on gunicorn: the strip keeps ``(gunicorn)`` and ``(uvicorn)`` and shortens the rest."""
+    from textual.app import App, ComposeResult
+
+    from explorer.runtime.servers.specs import ServerState, ServerStatus
+    from panels.server_strip import ServerStrip
+
+    class Strip(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ServerStrip()
+
+    async with Strip().run_test(size=(80, 24)) as pilot:
+        strip = pilot.app.query_one(ServerStrip)
+        strip.set_server(ServerStatus("flask", ServerState.READY, port=34859), "gunicorn")
+        strip.set_server(ServerStatus("fastapi", ServerState.READY, port=45049), "uvicorn")
+        strip.set_view(view)
+        await pilot.pause()
+        text = shown(strip.content, 200).strip()
+        assert "(gunicorn)" in text and "(uvicorn)" in text and "ready" in text, text
+        assert text.endswith("Both" if view == "both" else "FastAPI only") and len(text) <= strip.content_region.width
+
+
 async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_rows() -> None:
     """120x30: the FastAPI column is whole and a line says the measured rows are below; 160x48: every row shows."""
     from textual.widgets import DataTable, Static
