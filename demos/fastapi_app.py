@@ -55,7 +55,7 @@ async def add_server_timing(request: Request, call_next: Any) -> Any:
 
 # The article's example, unchanged: item_id must parse as an int, q is an optional query parameter.
 @app.get("/items/{item_id}")
-async def get_item(item_id: int, q: str = "widget"):  # type: ignore[no-untyped-def]
+async def get_item(item_id: int, q: str = "widget") -> dict[str, Any]:
     return {"item_id": item_id, "name": q}
 
 
@@ -86,29 +86,29 @@ async def create_item_strict(item: StrictItem) -> StrictItem:
 
 
 @app.get("/hello/{name}", response_class=HTMLResponse)
-async def hello(request: Request, name: str):  # type: ignore[no-untyped-def]
+async def hello(request: Request, name: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "hello.html", {"name": name, "framework": "FastAPI"})
 
 
 @app.get("/io")
-async def io_wait(ms: float = 50):  # type: ignore[no-untyped-def]
+async def io_wait(ms: float = 50) -> dict[str, Any]:
     await asyncio.sleep(clamp_ms(ms) / 1000)  # frees the event loop for other requests
     return {"waited_ms": clamp_ms(ms)}
 
 
 @app.get("/io/blocking")
-async def io_wait_blocking(ms: float = 50):  # type: ignore[no-untyped-def]
+async def io_wait_blocking(ms: float = 50) -> dict[str, Any]:
     time.sleep(clamp_ms(ms) / 1000)  # a mistake on purpose: blocks the one event loop
     return {"waited_ms": clamp_ms(ms)}
 
 
 @app.get("/cpu")
-async def cpu(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
+async def cpu(n: int = DEFAULT_N) -> dict[str, Any]:
     return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # runs on the event loop: nothing else moves
 
 
 @app.get("/cpu/def")
-def cpu_def(n: int = DEFAULT_N):  # type: ignore[no-untyped-def]
+def cpu_def(n: int = DEFAULT_N) -> dict[str, Any]:
     return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # plain def: FastAPI runs it in its threadpool
 
 
@@ -119,7 +119,7 @@ def clamp_count(n: int) -> int:
 
 
 @app.get("/stream")
-async def stream(n: int = 5, ms: float = 100):  # type: ignore[no-untyped-def]
+async def stream(n: int = 5, ms: float = 100) -> StreamingResponse:
     async def lines() -> AsyncIterator[str]:
         for i in range(clamp_count(n)):
             if i:
