@@ -18,13 +18,13 @@ from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
+from panels.header_table import NamesWhole
 from panels.log_view import LogView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from rich.console import Console, ConsoleOptions, RenderResult
     from rich.table import Table
 
     from explorer.apps.source import HandlerLookup
@@ -38,28 +38,6 @@ TABS = ("body", "headers", "validation", "code", "log")
 LOG_LINES = 2000
 HEADER_ROWS = 50  # per side: drawing is linear in rows, and an answer may carry the transport's maximum
 HEADER_CHARS = 1000  # of one name or value shown; the rest is cut with an ellipsis
-
-
-VALUE_ROOM = 12  # columns a header value keeps beside a long name
-
-
-class NamesWhole:
-    """The Headers table drawn with its name column as wide as the longest name, leaving VALUE_ROOM.
-
-    A name is never cut: ``access-control-allow-origin`` and ``-methods`` must be told apart. The value
-    wraps beside the name; only a name wider than all but VALUE_ROOM folds onto the next line.
-    """
-
-    def __init__(self, table: Table, names: list[str]) -> None:
-        self.table = table
-        self.longest = max((len(_cut(name)) for name in names), default=6)  # 6: the column's title
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        room = max(8, options.max_width - 5 - VALUE_ROOM)  # 5: the arrow column and the padding between columns
-        names = self.table.columns[1]
-        names.width = min(self.longest, room)
-        names.no_wrap = self.longest <= room  # kept whole when Rich squeezes the columns; else folded
-        yield self.table
 
 
 def _cut(text: str) -> str:
@@ -359,7 +337,7 @@ class ResponsePanel(Vertical):
 
             add_cookie_rows(table, exchange.cookie_jar, self.mask)
         names = [name for name, _ in (*(exchange.request.headers if exchange.request else ()), *exchange.headers)]
-        self.query_one(f"#headertable-{self.framework}", Static).update(NamesWhole(table, names))
+        self.query_one(f"#headertable-{self.framework}", Static).update(NamesWhole(table, [_cut(n) for n in names]))
 
     def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
         """The jar changed (cleared, swapped): redraw the Headers tab of the answer on screen with it."""
