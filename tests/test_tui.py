@@ -234,7 +234,8 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
         await pilot.pause()
         assert path.value == "/items/abc"
-        curl = f"curl -X POST -H 'Content-Type: application/json' \\\n  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
+        # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
+        curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
         path.post_message(events.Paste(curl))
         await pilot.pause()
         assert path.value == "/items" and str(app.query_one("#method").value) == "POST"
