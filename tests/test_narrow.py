@@ -134,10 +134,14 @@ async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() 
             assert button.region.right <= 80 and button.region.width >= len(str(button.label)) + 2, button.id
         screen.add_result(fake("fastapi", 1000, 987.0, p99=1234.5, repeat=1, client_bound=True, errors={"timeout": 3}))
         screen.query_one("#lab-verdict", Static).update("The verdict, at the end of the lab.")
+        verdict, scroll = screen.query_one("#lab-verdict"), screen.query_one("#lab-scroll")
+        await pilot.press("pagedown", "end")  # from the scenario picker, where the lab opens
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 0 and verdict.region.bottom <= 23
+        await pilot.press("home")
         screen.query_one("#lab-duration").focus()
         await pilot.press("escape", "end")
         await pilot.pause()
-        verdict = screen.query_one("#lab-verdict")
         assert verdict.region.height > 0 and verdict.region.bottom <= 23  # above the footer
         await pilot.press("home")
         await pilot.pause()
