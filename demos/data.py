@@ -27,9 +27,13 @@ def hash_password(password: str) -> str:
 
 
 USERS: dict[str, dict[str, str]] = {
-    "ada": {"username": "ada", "full_name": "Ada Lovelace", "email": "ada@example.com",
-            "password_hash": hash_password("lovelace")},
-}  # fmt: skip
+    "ada": {
+        "username": "ada",
+        "full_name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "password_hash": hash_password("lovelace"),
+    },
+}
 
 
 def check_password(username: str, password: str) -> dict[str, str] | None:

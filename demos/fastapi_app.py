@@ -34,8 +34,7 @@ app.mount("/hooks/base", fastapi_http.base_app)  # before /hooks: the first moun
 app.mount("/hooks", fastapi_http.asgi_app)
 app.mount("/cors", fastapi_http.cors_app)
 app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")  # Flask: static_folder
-# A migration: what FastAPI does not serve yet, Flask does.
-app.mount("/flask", fastapi_migration.flask_app)  # type: ignore[arg-type]  # a2wsgi types the scope finer than Starlette
+app.mount("/flask", fastapi_migration.flask_app)  # a migration: what FastAPI does not serve yet, Flask does
 # Sessions are checked against Starlette's default age, max_age (14 days).
 app.add_middleware(SessionMiddleware, secret_key=SECRET_KEY)
 
@@ -55,7 +54,7 @@ async def add_server_timing(request: Request, call_next: Any) -> Any:
 
 # The article's example, unchanged: item_id must parse as an int, q is an optional query parameter.
 @app.get("/items/{item_id}")
-async def get_item(item_id: int, q: str = "widget"):
+async def get_item(item_id: int, q: str = "widget") -> dict[str, Any]:
     return {"item_id": item_id, "name": q}
 
 
@@ -86,29 +85,29 @@ async def create_item_strict(item: StrictItem) -> StrictItem:
 
 
 @app.get("/hello/{name}", response_class=HTMLResponse)
-async def hello(request: Request, name: str):
+async def hello(request: Request, name: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "hello.html", {"name": name, "framework": "FastAPI"})
 
 
 @app.get("/io")
-async def io_wait(ms: float = 50):
+async def io_wait(ms: float = 50) -> dict[str, Any]:
     await asyncio.sleep(clamp_ms(ms) / 1000)  # frees the event loop for other requests
     return {"waited_ms": clamp_ms(ms)}
 
 
 @app.get("/io/blocking")
-async def io_wait_blocking(ms: float = 50):
+async def io_wait_blocking(ms: float = 50) -> dict[str, Any]:
     time.sleep(clamp_ms(ms) / 1000)  # a mistake on purpose: blocks the one event loop
     return {"waited_ms": clamp_ms(ms)}
 
 
 @app.get("/cpu")
-async def cpu(n: int = DEFAULT_N):
+async def cpu(n: int = DEFAULT_N) -> dict[str, Any]:
     return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # runs on the event loop: nothing else moves
 
 
 @app.get("/cpu/def")
-def cpu_def(n: int = DEFAULT_N):
+def cpu_def(n: int = DEFAULT_N) -> dict[str, Any]:
     return {"n": clamp_n(n), "result": crunch(clamp_n(n))}  # plain def: FastAPI runs it in its threadpool
 
 
@@ -119,7 +118,7 @@ def clamp_count(n: int) -> int:
 
 
 @app.get("/stream")
-async def stream(n: int = 5, ms: float = 100):
+async def stream(n: int = 5, ms: float = 100) -> StreamingResponse:
     async def lines() -> AsyncIterator[str]:
         for i in range(clamp_count(n)):
             if i:

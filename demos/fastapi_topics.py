@@ -118,8 +118,8 @@ def request_connection() -> Iterator[sqlite3.Connection]:
 @router.get("/lifecycle")
 def lifecycle(conn: Annotated[sqlite3.Connection, Depends(request_connection)]) -> dict[str, Any]:
     conn.execute("SELECT 1").fetchone()
-    return {"started_by": STATE["started_by"], "open_now": STATE["opened"] - STATE["closed"],
-            "closed_before": STATE["closed"]}  # fmt: skip
+    open_now = STATE["opened"] - STATE["closed"]
+    return {"started_by": STATE["started_by"], "open_now": open_now, "closed_before": STATE["closed"]}
 
 
 # --- testing: a dependency the test replaces ---

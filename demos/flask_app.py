@@ -11,9 +11,11 @@ import asyncio
 import json
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_cors import CORS
 from flask_sock import Sock
 from marshmallow import Schema, ValidationError, fields
@@ -21,6 +23,9 @@ from marshmallow import Schema, ValidationError, fields
 from demos import flask_forms, flask_http, flask_topics
 from demos.data import SECRET_KEY
 from demos.work import DEFAULT_N, clamp_ms, clamp_n, crunch
+
+if TYPE_CHECKING:
+    from simple_websocket import Server  # what flask-sock hands the handler
 
 app = Flask(__name__)
 app.secret_key = SECRET_KEY
@@ -39,7 +44,7 @@ def start_timer() -> None:
 
 
 @app.after_request
-def add_server_timing(response):
+def add_server_timing(response: Response) -> Response:
     started = g.get("started")
     if started is not None:
         elapsed_ms = (time.perf_counter() - started) * 1000
@@ -49,13 +54,13 @@ def add_server_timing(response):
 
 # The article's example, unchanged: the converter only matches non-negative integers.
 @app.route("/items/<int:item_id>")
-def get_item(item_id):
+def get_item(item_id: int) -> ResponseReturnValue:
     return {"item_id": item_id, "name": "widget"}
 
 
 # A health check that load balancers probe with HEAD: Flask answers HEAD for every GET route.
 @app.get("/health")
-def health():
+def health() -> ResponseReturnValue:
     return {"status": "ok"}
 
 
@@ -76,7 +81,7 @@ def check_item(data: Any) -> list[dict[str, str]]:
 
 
 @app.post("/items")
-def create_item():
+def create_item() -> ResponseReturnValue:
     data = request.get_json()  # answers 415 itself unless the body is declared as JSON
     errors = check_item(data)
     if errors:
@@ -94,7 +99,7 @@ class ItemSchema(Schema):
 
 
 @app.post("/items/strict")
-def create_item_strict():
+def create_item_strict() -> ResponseReturnValue:
     try:
         item = ItemSchema().load(request.get_json())
     except ValidationError as exc:
@@ -103,26 +108,26 @@ def create_item_strict():
 
 
 @app.route("/hello/<name>")
-def hello(name):
+def hello(name: str) -> ResponseReturnValue:
     return render_template("hello.html", name=name, framework="Flask")
 
 
 @app.route("/io")
-def io_wait():
-    ms = clamp_ms(request.args.get("ms", 50, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+def io_wait() -> ResponseReturnValue:
+    ms = clamp_ms(request.args.get("ms", 50, type=float))
     time.sleep(ms / 1000)  # holds this worker thread for the whole wait
     return {"waited_ms": ms}
 
 
 @app.route("/io/async")
-async def io_wait_async():
-    ms = clamp_ms(request.args.get("ms", 50, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+async def io_wait_async() -> ResponseReturnValue:
+    ms = clamp_ms(request.args.get("ms", 50, type=float))
     await asyncio.sleep(ms / 1000)  # asgiref runs this in an event loop on a helper thread: two threads held
     return {"waited_ms": ms, "request_thread": g.thread, "loop_thread": threading.current_thread().name}
 
 
 @app.route("/cpu")
-def cpu():
+def cpu() -> ResponseReturnValue:
     n = clamp_n(request.args.get("n", DEFAULT_N, type=int))
     return {"n": n, "result": crunch(n)}
 
@@ -134,10 +139,10 @@ def clamp_count(n: int) -> int:
 
 
 @app.route("/stream")
-def stream():
-    n, ms = clamp_count(request.args.get("n", 5, type=int)), clamp_ms(request.args.get("ms", 100, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+def stream() -> ResponseReturnValue:
+    n, ms = clamp_count(request.args.get("n", 5, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
 
-    def lines():
+    def lines() -> Iterator[str]:
         for i in range(n):
             if i:
                 time.sleep(ms / 1000)  # the worker thread is held for the whole stream
@@ -147,10 +152,10 @@ def stream():
 
 
 @app.route("/events")
-def events():
-    n, ms = clamp_count(request.args.get("n", 3, type=int)), clamp_ms(request.args.get("ms", 100, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+def events() -> ResponseReturnValue:
+    n, ms = clamp_count(request.args.get("n", 3, type=int)), clamp_ms(request.args.get("ms", 100, type=float))
 
-    def frames():
+    def frames() -> Iterator[str]:
         for i in range(n):
             if i:
                 time.sleep(ms / 1000)
@@ -163,7 +168,7 @@ sock = Sock(app)
 
 
 @sock.route("/ws/echo")
-def ws_echo(ws):
+def ws_echo(ws: Server) -> None:
     ws.send("hello from flask-sock")
     while True:
         ws.send(f"echo: {ws.receive()}")  # a blocking loop: this thread belongs to the socket until it closes

@@ -10,9 +10,10 @@ import itertools
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from demos.data import ORDER, ORDER_RECORD, USERS
 from demos.work import clamp_ms
@@ -31,42 +32,42 @@ class OutOfStock(Exception):
 
 
 @bp.app_errorhandler(OutOfStock)
-def out_of_stock(exc: OutOfStock):
+def out_of_stock(exc: OutOfStock) -> ResponseReturnValue:
     return {"error": "out_of_stock", "item": exc.item}, 409
 
 
 # abort() raises an HTTPException that Werkzeug renders as an HTML page, whatever the client accepts.
 @bp.get("/errors/abort")
-def errors_abort():
+def errors_abort() -> NoReturn:
     abort(404, description="No order 42.")
 
 
 @bp.get("/errors/custom")
-def errors_custom():
+def errors_custom() -> NoReturn:
     raise OutOfStock("widget")
 
 
 # An unexpected error: the client gets a bare 500 page; the traceback goes to the server's log only.
 @bp.get("/errors/crash")
-def errors_crash():
+def errors_crash() -> NoReturn:
     raise RuntimeError("unhandled: the connection string was postgres://demo:s3cret@db")
 
 
 # Flask's JSON provider writes datetime and date as HTTP dates (RFC 822), Decimal and UUID as strings.
 @bp.get("/types")
-def json_types():
+def json_types() -> ResponseReturnValue:
     return ORDER
 
 
 # The same provider for a naive datetime (no time zone): it is written as GMT all the same.
 @bp.get("/types/plain")
-def json_types_plain():
+def json_types_plain() -> ResponseReturnValue:
     return ORDER_RECORD
 
 
 # Flask serialises whatever the view returns: the password hash goes out unless the view removes it.
 @bp.get("/users/<username>")
-def get_user(username):
+def get_user(username: str) -> ResponseReturnValue:
     return USERS.get(username) or abort(404)
 
 
@@ -75,41 +76,41 @@ NOTES = [{"id": 1, "text": "buy milk"}]
 
 # A rule written with a trailing slash: Werkzeug redirects /notes to /notes/ with a 308.
 @bp.get("/notes/")
-def list_notes():
+def list_notes() -> ResponseReturnValue:
     return NOTES
 
 
 @bp.post("/notes/")
-def create_note():
+def create_note() -> ResponseReturnValue:
     note = {"id": 2, "text": str((request.get_json(silent=True) or {}).get("text", ""))}  # stored nowhere
     return note, 201, {"Location": url_for(".get_note", note_id=2)}
 
 
 @bp.get("/notes/<int:note_id>")
-def get_note(note_id):
+def get_note(note_id: int) -> ResponseReturnValue:
     return next((n for n in NOTES if n["id"] == note_id), None) or abort(404)
 
 
 @bp.delete("/notes/<int:note_id>")
-def delete_note(note_id):
+def delete_note(note_id: int) -> ResponseReturnValue:
     return "", 204
 
 
 # A Response of its own: Flask still names its default media type, text/html.
 @bp.post("/notes/<int:note_id>/archive")
-def archive_note(note_id):
+def archive_note(note_id: int) -> Response:
     return Response(status=204)
 
 
 # redirect() answers 302 Found unless told otherwise (code=307 or 308 keeps the method).
 @bp.get("/legacy/notes")
-def legacy_notes():
+def legacy_notes() -> ResponseReturnValue:
     return redirect(url_for(".list_notes"))
 
 
 # flask-cors (set up in flask_app.py) answers the preflight and adds the Access-Control headers.
 @bp.get("/cors/data")
-def cors_data():
+def cors_data() -> ResponseReturnValue:
     return {"data": "shared with https://app.example"}
 
 
@@ -119,19 +120,19 @@ def assign_request_id() -> None:
 
 
 @hooks.after_request
-def add_request_id(response):
+def add_request_id(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.request_id
     return response
 
 
 # The blueprint's before_request and after_request run around this view (and only this blueprint's).
 @hooks.get("/hooks/ping")
-def hooks_ping():
+def hooks_ping() -> ResponseReturnValue:
     return {"pong": True, "request_id": g.request_id}
 
 
 @deps.before_request
-def load_tenant():
+def load_tenant() -> ResponseReturnValue | None:
     tenant = request.headers.get("X-Tenant")
     if not tenant:
         return {"error": "the X-Tenant header is required"}, 400  # answering here skips the view
@@ -141,7 +142,7 @@ def load_tenant():
 
 # What FastAPI injects with Depends, Flask leaves on g in a before_request hook.
 @deps.get("/deps/tenant")
-def tenant():
+def tenant() -> ResponseReturnValue:
     return {"tenant": g.tenant}
 
 
@@ -157,8 +158,8 @@ def write_report(task_id: int, ms: float) -> None:
 
 # No task runner in Flask: a thread here (a real app hands the job to a queue, which outlives the worker).
 @bp.post("/tasks")
-def start_task():
-    task_id, ms = next(_task_ids), clamp_ms(request.args.get("ms", 300, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+def start_task() -> ResponseReturnValue:
+    task_id, ms = next(_task_ids), clamp_ms(request.args.get("ms", 300, type=float))
     TASKS[task_id] = {"id": task_id, "state": "running", "ms": ms}
     for old in list(TASKS)[:-100]:  # keep the last hundred
         TASKS.pop(old, None)
@@ -167,5 +168,5 @@ def start_task():
 
 
 @bp.get("/tasks")
-def list_tasks():
+def list_tasks() -> ResponseReturnValue:
     return list(TASKS.values())[-20:]

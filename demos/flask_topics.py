@@ -12,6 +12,8 @@ import time
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields
 
 from demos.work import clamp_ms
@@ -21,13 +23,13 @@ bp = Blueprint("topics", __name__)
 
 # request.args is a MultiDict: getlist() returns every value of a repeated parameter, in order.
 @bp.get("/query/tags")
-def query_tags():
+def query_tags() -> ResponseReturnValue:
     return {"tags": request.args.getlist("tag")}
 
 
 # get() returns the first value of a repeated parameter and drops the rest without a word.
 @bp.get("/query/tag")
-def query_tag():
+def query_tag() -> ResponseReturnValue:
     return {"tag": request.args.get("tag")}
 
 
@@ -36,7 +38,7 @@ BODY_LIMIT = 1024  # bytes; the app-wide setting is app.config["MAX_CONTENT_LENG
 
 # Flask 3.1 sets the limit per request too; Werkzeug answers 413 when the view first reads the body.
 @bp.post("/limits/body")
-def limited_body():
+def limited_body() -> ResponseReturnValue:
     request.max_content_length = BODY_LIMIT
     return {"size": len(request.get_data())}
 
@@ -56,7 +58,7 @@ class ExactItemSchema(Schema):
 
 
 @bp.post("/items/exact")
-def create_item_exact():
+def create_item_exact() -> ResponseReturnValue:
     try:
         item = ExactItemSchema().load(request.get_json())
     except ValidationError as exc:
@@ -82,8 +84,8 @@ def database() -> sqlite3.Connection:
 
 # sqlite3 blocks the thread that calls it; a Flask view owns its thread, so others go on meanwhile.
 @bp.get("/db/query")
-def db_query():
-    ms = clamp_ms(request.args.get("ms", 100, type=float))  # type: ignore[arg-type]  # an int default with type=float: werkzeug's stubs refuse it
+def db_query() -> ResponseReturnValue:
+    ms = clamp_ms(request.args.get("ms", 100, type=float))
     started = time.time()
     database().execute("SELECT wait_ms(?)", (ms,)).fetchone()
     return {"waited_ms": ms, "started": started, "ended": time.time()}
@@ -111,16 +113,16 @@ def close_connection(exc: BaseException | None) -> None:
 
 
 @bp.record_once
-def init_app(state):
+def init_app(state: BlueprintSetupState) -> None:
     state.app.teardown_appcontext(close_connection)  # as the Flask tutorial's init_app does, app-wide
 
 
 # The connection is open while the view runs; teardown_appcontext closes it when the request ends.
 @bp.get("/lifecycle")
-def lifecycle():
+def lifecycle() -> ResponseReturnValue:
     request_connection().execute("SELECT 1").fetchone()
-    return {"started_by": STARTED_BY, "open_now": CONNECTIONS["opened"] - CONNECTIONS["closed"],
-            "closed_before": CONNECTIONS["closed"]}  # fmt: skip
+    open_now = CONNECTIONS["opened"] - CONNECTIONS["closed"]
+    return {"started_by": STARTED_BY, "open_now": open_now, "closed_before": CONNECTIONS["closed"]}
 
 
 # --- testing: a service the test replaces ---
@@ -130,13 +132,13 @@ def unreachable_forecast() -> dict[str, Any]:
 
 
 @bp.record_once
-def set_forecast_service(state):
+def set_forecast_service(state: BlueprintSetupState) -> None:
     state.app.config.setdefault("FORECAST_SERVICE", unreachable_forecast)  # what a test (or create_app) replaces
 
 
 # Flask injects nothing: the view looks the service up where a test can swap it (app.config here).
 @bp.get("/testing/forecast")
-def forecast():
+def forecast() -> ResponseReturnValue:
     data = current_app.config["FORECAST_SERVICE"]()
     return {"city": data["city"], "summary": f"{data['temp_c']} °C"}
 

@@ -133,7 +133,19 @@ class RequestEditor(Vertical):
         with Horizontal(id="request-parts"):
             yield HeadersArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False, placeholder="Header: value")
             yield body_area()
-        yield Static("", id="editor-message")
+        message = Static("", id="editor-message")
+        message.display = False  # shown by show_message while it has something to say
+        yield message
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-editing")  # app.tcss unfolds the headers and body at 80x24 while the keyboard is here
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._still_editing)  # the keyboard may only move between two fields
+
+    def _still_editing(self) -> None:
+        focused = self.screen.focused
+        self.set_class(focused is not None and self in focused.ancestors, "-editing")
 
     def show_send_key(self, key: str) -> None:
         """Label the Send button with the key that sends, as the user's keymap has it."""
@@ -193,6 +205,7 @@ class RequestEditor(Vertical):
     def show_message(self, message: str, error: bool = False) -> None:
         widget = self.query_one("#editor-message", Static)
         widget.update(Text(message))
+        widget.display = bool(message)  # an empty line would take a row from the answer
         widget.set_class(error, "-error")
 
     @on(HeadersArea.Refused)

@@ -67,8 +67,9 @@ class LabScreen(Screen[None]):
         "repeats; ctrl+r runs the experiment on servers of its own, with the load generated in a process of its "
         "own. Results with the server's CPU per request, plots (p99 against throughput shows where each route "
         "saturates) and a verdict computed from the figures follow; ctrl+x stops a run. A run goes on while you "
-        "look elsewhere. PageUp and PageDown scroll the whole lab; the results table scrolls once it has the "
-        "keyboard: Escape from a field puts it there, or Tab to it, then the arrows and page keys move through it."
+        "look elsewhere. PageUp, PageDown, Home and End scroll the whole lab, plots and verdict included (in a field, "
+        "Home and End move the cursor: Escape from a field hands the keyboard to the lab itself, where the arrows "
+        "scroll too); Tab to the results table to move through its rows."
     )
 
     BINDINGS = [
@@ -76,6 +77,11 @@ class LabScreen(Screen[None]):
         Binding("ctrl+r", "run", "Run", id="lab.run", priority=True),
         # Priority, as ctrl+r: a focused field would otherwise take ctrl+x as "cut" and the run would go on.
         Binding("ctrl+x", "stop", "Stop", id="lab.stop", priority=True),
+        # The page keys scroll the whole lab from a picker or a button too (a field keeps Home and End).
+        Binding("pagedown", "scroll_lab('page_down')", show=False),
+        Binding("pageup", "scroll_lab('page_up')", show=False),
+        Binding("end", "scroll_lab('end')", show=False),
+        Binding("home", "scroll_lab('home')", show=False),
     ]
 
     class RunRequested(Message):
@@ -136,10 +142,15 @@ class LabScreen(Screen[None]):
         self._about()
         self.query_one("#lab-scenario", Select).focus()
 
+    def action_scroll_lab(self, how: str) -> None:
+        """PageDown, PageUp, End or Home: the plots and the verdict below a short screen come into view."""
+        getattr(self.query_one("#lab-scroll", VerticalScroll), f"scroll_{how}")(animate=False)
+
     @on(Left)
     def _left_field(self, event: Left) -> None:
+        """Escape from a field hands the keyboard to the lab's scroll: PageDown and End reach the plots and verdict."""
         event.stop()
-        self.query_one("#lab-results", DataTable).focus()
+        self.query_one("#lab-scroll", VerticalScroll).focus()
 
     @on(Select.Changed, "#lab-mode")
     def _mode_changed(self, event: Select.Changed) -> None:

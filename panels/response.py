@@ -18,6 +18,7 @@ from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
+from panels.header_table import NamesWhole
 from panels.log_view import LogView
 from panels.masking import VOLATILE_HEADERS, mask_digits, ms
 
@@ -321,7 +322,8 @@ class ResponsePanel(Vertical):
 
         table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[0].width = 1
-        table.columns[1].ratio, table.columns[2].ratio = 1, 2
+        table.columns[1].overflow = table.columns[2].overflow = "fold"
+        table.columns[2].ratio = 1
         if exchange.request:
             sent = printable(f"{exchange.spec.method} {exchange.spec.path}")
             table.add_row(Text("→", style="bold"), Text(sent), Text("request as sent"))
@@ -334,7 +336,8 @@ class ResponsePanel(Vertical):
             from panels.cookie_rows import add_cookie_rows
 
             add_cookie_rows(table, exchange.cookie_jar, self.mask)
-        self.query_one(f"#headertable-{self.framework}", Static).update(table)
+        names = [name for name, _ in (*(exchange.request.headers if exchange.request else ()), *exchange.headers)]
+        self.query_one(f"#headertable-{self.framework}", Static).update(NamesWhole(table, [_cut(n) for n in names]))
 
     def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
         """The jar changed (cleared, swapped): redraw the Headers tab of the answer on screen with it."""

@@ -45,31 +45,40 @@ class ServerStrip(Static):
         self._redraw()
 
     def _redraw(self) -> None:
-        """Each server's state, then the view (and the restart hint): on a narrow strip the servers'
-        labels go first (each panel's subtitle has them), then their part is cut with an ellipsis,
-        so the view is always read whole."""
-        tail = Text(f"view: {VIEW_TITLES.get(self._view, self._view)}", style="bold")
-        if any(s.state is ServerState.CRASHED for s, _ in self._servers.values()):
-            tail.append(" · press F5 to restart", style="bold red")
+        """Each server's state and label, then the view (and the restart hint). On a narrow strip the
+        labels stay (after ctrl+g they say which server runs Flask): ``view:`` goes first, then the
+        ports (each panel's subtitle has them), then the labels; last the servers' part is cut with an
+        ellipsis, so the view is always read whole."""
+        title = VIEW_TITLES.get(self._view, self._view)
+        crashed = any(s.state is ServerState.CRASHED for s, _ in self._servers.values())
         width = self.content_region.width if self.is_mounted else 0
-        servers = self._servers_text(labels=True)
+        tail, servers = self._tail(f"view: {title}", crashed), self._servers_text(labels=True)
+        for labels, ports, view in ((True, True, title), (True, False, title), (False, True, f"view: {title}")):
+            if not width or servers.cell_len + tail.cell_len <= width:
+                break
+            tail, servers = self._tail(view, crashed), self._servers_text(labels, ports)
         if width and servers.cell_len + tail.cell_len > width:
-            servers = self._servers_text(labels=False)
-            if servers.cell_len + tail.cell_len > width:
-                room = max(1, width - tail.cell_len - 4)
-                servers.truncate(room)
-                servers.rstrip()
-                servers.append("… · ", style="dim")
+            room = max(1, width - tail.cell_len - 4)
+            servers.truncate(room)
+            servers.rstrip()
+            servers.append("… · ", style="dim")
         self.update(servers + tail)
 
-    def _servers_text(self, labels: bool) -> Text:
+    @staticmethod
+    def _tail(view: str, crashed: bool) -> Text:
+        tail = Text(view, style="bold")
+        if crashed:
+            tail.append(" · press F5 to restart", style="bold red")
+        return tail
+
+    def _servers_text(self, labels: bool, ports: bool = True) -> Text:
         text = Text()
         for framework, (status, label) in self._servers.items():
             text.append(f"{display_name(framework)} ", style="bold")
             text.append("● ", style=STATE_STYLE.get(status.state, "dim"))
             shown = status.state.value if self.mask else status.describe()
             if status.state is ServerState.READY:
-                shown = f"ready :{'‒' if self.mask else status.port}"
+                shown = f"ready :{'‒' if self.mask else status.port}" if ports else "ready"
             text.append(printable(shown), style=STATE_STYLE.get(status.state, ""))  # a crash quotes the server
             text.append(f" ({label}) · " if labels else " · ", style="dim")
         return text

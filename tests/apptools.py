@@ -35,3 +35,8 @@ async def send_and_wait(pilot: Pilot, key: str = "ctrl+r") -> None:
     await pilot.press(key)
     await until(pilot, lambda: app.last is not before)
     await pilot.pause()
+
+
+def screen_text(app: ExplorerApp) -> str:
+    """The characters on the app's screen as the user sees them, one line per row."""
+    return "\n".join("".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips())

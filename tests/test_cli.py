@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,10 @@ def test_send_panels_one_framework_with_body_and_header() -> None:
         ("send", "POST", "/x", "--file", "doc=@/dev/zero"),
         ("send", "POST", "/x", "--file", "doc=@/"),
         ("send", "POST", "/x", "--form", "a=1", "--header", "Content-Type: text/plain"),
+        ("send", "--sample", "no-such-sample"),
+        ("send", "--sample", "item", "GET", "/items/2"),
+        ("send", "--sample", "item", "--header", "X-A: 1"),
+        ("send",),
         ("--request", "GET nowhere"),
         ("no-such-command",),
     ],
@@ -86,6 +91,25 @@ def test_samples_and_table_json() -> None:
     versions = table["rows"][-1]
     assert versions["key"] == "versions" and f"Werkzeug {importlib.metadata.version('werkzeug')}" in versions["flask"]
     assert table["versions"]["Pydantic"] == importlib.metadata.version("pydantic")
+
+
+def test_send_sample_sends_the_catalog_request_and_samples_json_carries_it_whole() -> None:
+    """``send --sample ID`` sends the sample as the catalog holds it (headers included); ``samples --json`` carries it."""
+    from explorer.content.catalog import SAMPLES, by_id
+
+    def shape(request: dict[str, Any]) -> dict[str, Any]:  # a session cookie is signed anew by each process
+        return {**request, "headers": [[k, "signed" if k == "Cookie" else v] for k, v in request["headers"]]}
+
+    listed = {s["id"]: shape(s["request"]) for s in json.loads(explorer("samples", "--json").stdout)["samples"]}
+    assert listed == {s.id: shape(s.request.to_dict()) for s in SAMPLES}
+    sample = by_id("cors-preflight-put")
+    assert sample is not None and sample.request.headers
+    result = explorer("send", "--json", "--sample", "cors-preflight-put")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["request"] == sample.request.to_dict()
+    statuses = {r["framework"]: r["status"] for r in document["results"]}
+    assert statuses == {"flask": 200, "fastapi": 400}  # the preflight's Origin and method reached both servers
 
 
 def test_table_measure_fills_measured_rows() -> None:

@@ -235,3 +235,12 @@ def test_each_package_face_names_what_it_exports(package: str) -> None:
     assert module.__doc__ and module.__all__
     missing = [name for name in module.__all__ if getattr(module, name, None) is None]
     assert missing == []
+
+
+def test_the_demos_teach_without_checker_or_formatter_escapes() -> None:
+    """The Code tab shows the demos as teaching material: typed and formatted, with no comment that silences a tool."""
+    demos = Path(__file__).resolve().parent.parent / "demos"
+    found = [f"{path.name}:{n}" for path in sorted(demos.glob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if "# type: ignore" in line or "# fmt: skip" in line]  # fmt: skip
+    assert found == []

@@ -119,6 +119,58 @@ def styled_app() -> App[None]:
     return Styled()
 
 
+async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() -> None:
+    """Escape from a field, then End: the verdict and the plots below the fold come on screen; Stop is whole."""
+    from textual.widgets import Button, Static
+
+    from panels.lab_screen import LabScreen
+    from tests.test_bench_open import fake
+
+    screen = LabScreen(["builtin"])
+    async with styled_app().run_test(size=(80, 24)) as pilot:
+        await pilot.app.push_screen(screen)
+        await pilot.pause()
+        for button in screen.query(Button):
+            assert button.region.right <= 80 and button.region.width >= len(str(button.label)) + 2, button.id
+        screen.add_result(fake("fastapi", 1000, 987.0, p99=1234.5, repeat=1, client_bound=True, errors={"timeout": 3}))
+        screen.query_one("#lab-verdict", Static).update("The verdict, at the end of the lab.")
+        verdict, scroll = screen.query_one("#lab-verdict"), screen.query_one("#lab-scroll")
+        await pilot.press("pagedown", "end")  # from the scenario picker, where the lab opens
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 0 and verdict.region.bottom <= 23
+        await pilot.press("home")
+        screen.query_one("#lab-duration").focus()
+        await pilot.press("escape", "end")
+        await pilot.pause()
+        assert verdict.region.height > 0 and verdict.region.bottom <= 23  # above the footer
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen.query_one("#lab-scroll").scroll_y == 0
+
+
+@pytest.mark.parametrize("view", ["both", "fastapi"])
+async def test_the_server_strip_keeps_each_servers_label_at_80_columns(view: str) -> None:
+    """After ctrl+g Flask runs on gunicorn: the strip keeps ``(gunicorn)`` and ``(uvicorn)`` and shortens the rest."""
+    from textual.app import App, ComposeResult
+
+    from explorer.runtime.servers.specs import ServerState, ServerStatus
+    from panels.server_strip import ServerStrip
+
+    class Strip(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ServerStrip()
+
+    async with Strip().run_test(size=(80, 24)) as pilot:
+        strip = pilot.app.query_one(ServerStrip)
+        strip.set_server(ServerStatus("flask", ServerState.READY, port=34859), "gunicorn")
+        strip.set_server(ServerStatus("fastapi", ServerState.READY, port=45049), "uvicorn")
+        strip.set_view(view)
+        await pilot.pause()
+        text = shown(strip.content, 200).strip()
+        assert "(gunicorn)" in text and "(uvicorn)" in text and "ready" in text, text
+        assert text.endswith("Both" if view == "both" else "FastAPI only") and len(text) <= strip.content_region.width
+
+
 async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_rows() -> None:
     """120x30 and 160x48: the FastAPI column is whole and a line says how many rows, measured ones named, are below."""
     from textual.widgets import DataTable, Static

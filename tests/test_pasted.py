@@ -36,6 +36,13 @@ def test_curl_forms_people_paste() -> None:
     assert read_pasted("curl -d x=1 http://127.0.0.1:41002/items", OURS).spec.method == "POST"
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_multi_line_curl_reads_whatever_line_end_the_terminal_pastes(end: str) -> None:
+    """GNOME Terminal, iTerm and tmux paste a line end as CR: a backslash before it continues the line."""
+    multi = end.join(["curl -X POST \\", "  -H 'Accept: text/html' \\", "  http://127.0.0.1:41001/items"])
+    assert read_pasted(multi, OURS).spec == RequestSpec("POST", "/items", (("Accept", "text/html"),))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -120,5 +120,5 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         marks = plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
         assert "≠" not in marks
         strip = app.query_one(ServerStrip)
-        assert plain(strip).rstrip().endswith("view: FastAPI only")
+        assert plain(strip).rstrip().endswith("FastAPI only") and "(uvicorn)" in plain(strip)
         assert strip.content.cell_len <= strip.content_region.width  # type: ignore[union-attr]

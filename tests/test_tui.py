@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import DataTable, Input, RichLog, Select, TextArea
+from textual.widgets import DataTable, Input, RichLog, Select, Static, TabbedContent, TextArea
 
 from explorer.content.catalog import by_id
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
+from panels.editor import RequestEditor
 from panels.help_screen import HelpScreen
 from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
 from panels.table_screen import TableScreen
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import screen_text, send_and_wait, servers_ready, until
 from tests.test_app import plain
+from tests.test_narrow import shown
 
 
 def in_answers(app: ExplorerApp) -> bool:
@@ -119,6 +121,35 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         await servers_ready(pilot)
 
 
+async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() -> None:
+    """The editor folds to its first lines while the keyboard is elsewhere; a header name is never cut."""
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        await pilot.press("escape", "a", "3")  # FastAPI's answer, its Validation tab
+        await until(pilot, lambda: app.query_one("#panel-fastapi TabbedContent", TabbedContent).active == "validation-fastapi")
+        assert app.query_one("#panel-fastapi TabPane#validation-fastapi").region.height >= 8
+        assert "path.item_id" in screen_text(app) and "int_parsing" in screen_text(app)  # the row, above the fold
+        app.query_one("#path").focus()
+        await until(pilot, lambda: app.query_one("#request-parts").region.height == 3)  # the keyboard in the editor: it unfolds
+
+        app.query_one(RequestEditor).load(by_id("cors-preflight-put").request)
+        await send_and_wait(pilot)
+        names = ("access-control-allow-origin", "access-control-allow-methods")
+        await pilot.press("escape", "a", "2", "z")  # Flask's answer (flask-cors allows PUT), its Headers tab, zoomed
+        assert app.query_one("#panel-flask").display
+        await until(pilot, lambda: names[0] in screen_text(app))
+        await pilot.press("end")
+        await until(pilot, lambda: names[1] in screen_text(app))
+        await pilot.press("escape")
+        await pilot.resize_terminal(160, 48)  # two answers side by side, each about 48 columns wide
+        table = app.query_one("#headertable-flask", Static)
+        await until(pilot, lambda: 40 <= table.content_region.width <= 60)
+        lines = shown(table.content, table.content_region.width).splitlines()
+        assert all(any(line.startswith(f"←  {name} ") for line in lines) for name in names), lines
+
+
 async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
     app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -203,7 +234,8 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
         await pilot.pause()
         assert path.value == "/items/abc"
-        curl = f"curl -X POST -H 'Content-Type: application/json' \\\n  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
+        # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
+        curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
         path.post_message(events.Paste(curl))
         await pilot.pause()
         assert path.value == "/items" and str(app.query_one("#method").value) == "POST"

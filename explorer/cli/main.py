@@ -44,8 +44,10 @@ def build_parser() -> OneLineParser:
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
 
     send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
-    send.add_argument("method", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
-    send.add_argument("path", help="path with optional query, starting with '/'")
+    send.add_argument("method", nargs="?", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
+    send.add_argument("path", nargs="?", help="path with optional query, starting with '/'")
+    send.add_argument("--sample", metavar="ID", help="send a catalog sample (`explorer samples` lists the ids) as the app does: "
+                      "its method, path, headers, cookies, body and burst")  # fmt: skip
     send.add_argument("--framework", choices=(*FRAMEWORKS, "both"), default="both")
     body = send.add_mutually_exclusive_group()
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
@@ -55,7 +57,7 @@ def build_parser() -> OneLineParser:
                       help="a form field (repeatable); sent urlencoded, or multipart with --file")  # fmt: skip
     send.add_argument("--file", action="append", default=[], metavar="FIELD=@PATH",
                       help="a file to upload as multipart (repeatable; at most 1 MiB; curl's ';type=text/csv' and ';filename=NAME')")  # fmt: skip
-    send.add_argument("--burst", type=positive_int, default=1, help="send this many copies at once")
+    send.add_argument("--burst", type=positive_int, help="send this many copies at once (1, or the sample's)")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
     add_app_options(send, sub=True)
@@ -75,7 +77,12 @@ def build_parser() -> OneLineParser:
 
 
 def build_send_spec(args: argparse.Namespace) -> RequestSpec:
-    """Check everything the user typed before any server starts."""
+    """Check everything the user typed before any server starts (``--sample`` sets ``args.burst`` too)."""
+    if args.sample is not None:
+        return _sample_spec(args)
+    args.burst = args.burst or 1
+    if args.method is None or args.path is None:
+        raise RequestError("send needs a method and a path (send GET /items/1), or --sample ID")
     spec = parse_request_line(f"{args.method} {args.path}")
     headers = tuple(parse_header(h) for h in args.header)
     spec = RequestSpec(spec.method, spec.path, headers)
@@ -91,6 +98,22 @@ def build_send_spec(args: argparse.Namespace) -> RequestSpec:
         files = tuple(read_file_part(*parse_file_arg(text)) for text in args.file)
         spec = RequestSpec(spec.method, spec.path, spec.headers, None, form, files)
     return spec.checked()
+
+
+def _sample_spec(args: argparse.Namespace) -> RequestSpec:
+    """The catalog sample's request as the app sends it; nothing else of the request may be given with it."""
+    from explorer.content.catalog import by_id
+
+    given = [args.method, args.path, args.json_body, args.body]
+    if any(v is not None for v in given) or args.header or args.form or args.file:
+        raise RequestError("--sample sends the sample's own request: give no method, path, header, body, form or file with it")
+    sample = by_id(args.sample)
+    if sample is None:
+        raise RequestError(f"no sample has the id {args.sample[:60]!r}; `explorer samples` lists them")
+    args.burst = args.burst or sample.burst
+    if args.framework == "both" and len(sample.frameworks) == 1:
+        args.framework = sample.frameworks[0]  # a sample about one framework is sent to that one
+    return sample.request.checked()
 
 
 async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:

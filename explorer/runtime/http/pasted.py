@@ -10,6 +10,7 @@ every part ends as a :class:`~explorer.runtime.http.request.RequestSpec` checked
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,9 +84,14 @@ def _own_path(url: str, bases: set[tuple[str, int | None]]) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+# A backslash ends a line to continue it; terminals send the line end as LF, CRLF or a lone CR
+# (GNOME Terminal, iTerm and tmux paste CR), and all three join the next line.
+_CONTINUED = re.compile(r"\\(?:\r\n|\r|\n)")
+
+
 def _read_curl(text: str, bases: set[tuple[str, int | None]]) -> Pasted:
     try:
-        words = shlex.split(text.replace("\\\r\n", " ").replace("\\\n", " "))
+        words = shlex.split(_CONTINUED.sub(" ", text))
     except ValueError as exc:
         raise RequestError(f"the curl command does not parse: {exc}") from None
     method: str | None = None
