@@ -368,7 +368,8 @@ class Workbench(Vertical):
                      served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
         from dataclasses import replace
 
-        from explorer.content.explain import differences, preflight_answerer
+        from explorer.content.explain import preflight_answerer
+        from explorer.parity.glance import differences
 
         self.last = results
         found = []
