@@ -145,9 +145,9 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
         def compose(self) -> ComposeResult:
             yield ResponsePanel("flask", LogBuffer())
 
-    flask = Exchange("flask", RequestSpec(), status=200, reason="OK", headers=(("content-type", "text/html"),), body=b"<p>")
-    fastapi = Exchange("fastapi", RequestSpec(), status=201, reason="Created",
-                       headers=(("content-type", "application/json"),), body=b"{}")  # fmt: skip
+    html, json = (("content-type", "text/html"),), (("content-type", "application/json"),)
+    flask = Exchange("flask", RequestSpec(), status=200, reason="OK", headers=html, body=b"<p>")
+    fastapi = Exchange("fastapi", RequestSpec(), status=201, reason="Created", headers=json, body=b"{}")
     found = differences(flask, fastapi)
     assert [d.aspect for d in found] == ["status", "content-type", "body"]
     app = Host()

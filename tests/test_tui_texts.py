@@ -6,8 +6,8 @@ import pytest
 
 from explorer.content.catalog import SAMPLES, by_id
 from explorer.content.comparison import Measurements
-from explorer.parity.differences import Difference
 from explorer.content.guide import QUESTIONS, recommend
+from explorer.parity.differences import Difference
 from explorer.reports.session import SessionLog, session_report
 from explorer.runtime.http.client import BurstStats, Exchange, Timings
 from explorer.runtime.http.request import RequestSpec
