@@ -37,9 +37,10 @@ def map_json(
             else:
                 stack.extend((child(k, item), copy, k) for k, item in node.items())
         elif isinstance(node, sequences):
-            copy = [None] * len(node)
+            items: Any = node  # a list, or another of ``sequences``
+            copy = [None] * len(items)
             parent[key] = copy
-            stack.extend((item, copy, i) for i, item in enumerate(node))
+            stack.extend((item, copy, i) for i, item in enumerate(items))
         else:
             parent[key] = leaf(node)
     return root[0]
