@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from explorer.apps.openapi import Operation
+from explorer.apps.openapi import OperationOutline
 
 FLASK_DOCS_NOTE = (
     "Flask publishes no API description of its own. To get OpenAPI and a docs page, a Flask project adds an "
@@ -41,7 +41,7 @@ class DocsScreen(Screen[None]):
         Binding("o", "app.open_docs_page", "Open /docs", id="docs.open"),
     ]
 
-    def __init__(self, operations: list[Operation], fastapi_note: str, flask_answer: str) -> None:
+    def __init__(self, operations: list[OperationOutline], fastapi_note: str, flask_answer: str) -> None:
         super().__init__()
         self.operations = operations
         self.fastapi_note = fastapi_note

@@ -279,7 +279,7 @@ class ResponsePanel(Vertical):
         chip_text = " ERROR " if exchange.status is None else printable(f" {exchange.status} {exchange.reason}{mark} ")
         chip.update(Text(chip_text))
         chip.set_classes(f"chip {status_class(exchange.status)}")
-        ctype_mark = " ≠" if "content type" in differs else ""
+        ctype_mark = " ≠" if "content-type" in differs else ""
         body_mark = " ≠" if "body" in differs else ""
         ctype = printable(exchange.content_type or "no content type")
         meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"

@@ -6,7 +6,7 @@ from rich.console import Console
 from textual.widgets import Static
 
 from explorer.content.catalog import by_id
-from explorer.content.explain import differences
+from explorer.parity.glance import differences
 from explorer.runtime.http.exchange import Exchange, RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
@@ -132,3 +132,27 @@ async def test_no_text_is_cut_without_an_ellipsis() -> None:
         await pilot.pause()
         find = app.query_one("#body-find", Input)
         assert find.display and len(find.placeholder) <= find.content_region.width
+
+
+async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None:
+    """The chip's ``≠`` marks read the aspects of :func:`differences`: a renamed aspect would drop its mark."""
+    from textual.app import App, ComposeResult
+
+    from explorer.runtime.servers.logbuffer import LogBuffer
+    from panels.response import ResponsePanel
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResponsePanel("flask", LogBuffer())
+
+    html, json = (("content-type", "text/html"),), (("content-type", "application/json"),)
+    flask = Exchange("flask", RequestSpec(), status=200, reason="OK", headers=html, body=b"<p>")
+    fastapi = Exchange("fastapi", RequestSpec(), status=201, reason="Created", headers=json, body=b"{}")
+    found = differences(flask, fastapi)
+    assert [d.aspect for d in found] == ["status", "content-type", "body"]
+    app = Host()
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.query_one(ResponsePanel).show_exchange(flask, frozenset(d.aspect for d in found))
+        await pilot.pause()
+        assert "200 OK ≠" in plain(app.query_one("#chip-flask", Static))
+        assert plain(app.query_one("#meta-flask", Static)) == "text/html ≠ · 3 bytes ≠"

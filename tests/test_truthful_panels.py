@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, RichLog, Static, TextArea
 
-from explorer.content.explain import differences
+from explorer.parity.glance import differences
 from explorer.runtime.http.exchange import Exchange
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp

@@ -6,8 +6,8 @@ import pytest
 
 from explorer.content.catalog import SAMPLES, by_id
 from explorer.content.comparison import Measurements
-from explorer.content.explain import Difference
 from explorer.content.guide import QUESTIONS, recommend
+from explorer.parity.differences import Difference
 from explorer.reports.session import SessionLog, session_report
 from explorer.runtime.http.client import BurstStats, Exchange, Timings
 from explorer.runtime.http.request import RequestSpec
@@ -78,7 +78,7 @@ def test_two_answers_are_compared_only_when_both_came_back() -> None:
     assert only.startswith("Only FastAPI was sent") and "Flask shows no answer to it" in only
     same = {"flask": answer("flask", 200), "fastapi": answer("fastapi", 200)}
     assert comparison_line(same, [], frameworks).plain == NO_DIFFERENCE
-    differ = comparison_line(same, [Difference("status", "404", "422")], frameworks).plain
+    differ = comparison_line(same, [Difference("status", "", "404", "422")], frameworks).plain
     assert differ == "Differences: status: 404 ≠ 422"
 
 

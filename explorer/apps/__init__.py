@@ -31,14 +31,14 @@ _WHERE = {
     "HandlerLookup": "source", "find_handler": "source", "module_file": "source",
     "Endpoint": "handlers", "find_in_table": "handlers", "failure_detail": "targets", "route_table": "routes",
     "AppSettings": "settings", "find_config": "config", "load_config": "config",
-    "Operation": "openapi", "outline": "openapi",
+    "OperationOutline": "openapi", "outline": "openapi",
     "FASTAPI_SERVERS": "bundled", "FLASK_SERVERS": "bundled", "demo_requests_file": "bundled", "demo_spec": "bundled",
 }  # fmt: skip
 
 __all__ = [
     "FASTAPI_SERVERS", "FLASK_SERVERS", "demo_requests_file", "demo_spec",
     "AppSettings", "Endpoint", "failure_detail", "find_config", "find_in_table", "load_config", "route_table",
-    "HandlerLookup", "Operation", "RouteListing", "RouteRow", "RouteTemplate", "TargetError", "check_target",
+    "HandlerLookup", "OperationOutline", "RouteListing", "RouteRow", "RouteTemplate", "TargetError", "check_target",
     "find_handler", "import_error_line", "list_all_routes", "list_routes", "merge_routes", "module_file",
     "openapi_routes", "outline", "routes_from_url_map", "specs_from_options", "startup_problems",
 ]  # fmt: skip

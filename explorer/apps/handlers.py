@@ -18,13 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from explorer.apps.source import HandlerLookup, Route, pattern_regex, with_comments, with_test
+from explorer.apps.source import MAX_SOURCE_BYTES, HandlerLookup, Route, pattern_regex, pick, with_comments, with_test
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import DataFileError, read_text
 
-__all__ = ["MAX_SOURCE_BYTES", "Endpoint", "endpoints_from", "find_in_table"]
+__all__ = ["Endpoint", "endpoints_from", "find_in_table"]
 
-MAX_SOURCE_BYTES = 4 << 20  # a handler's module larger than this is not read
 _MAX_ENDPOINTS = 5000
 _MAX_TEXT = 4096
 
@@ -146,16 +145,8 @@ def find_in_table(endpoints: tuple[Endpoint, ...], method: str, path: str, frame
     matching = [e for e in endpoints if e.matches(bare)]
     if framework == "flask":
         matching.sort(key=lambda e: e.placeholders)
-    implicit = ("HEAD", "OPTIONS") if framework == "flask" else ()
-    for endpoint in matching:
-        if method in endpoint.methods or (method in implicit and "GET" in endpoint.methods):
-            note = ""
-            if method in implicit and method not in endpoint.methods:
-                note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
-            return _lookup(endpoint, method, root, note, ran=True)
-    if matching:
-        allowed = ", ".join(sorted({m for e in matching for m in e.methods}))
-        note = f"The path matches, but no handler accepts {method} (allowed: {allowed})."
-        return _lookup(matching[0], method, root, note)
+    if picked := pick(matching, method, framework):
+        endpoint, note, ran = picked
+        return _lookup(endpoint, method, root, note, ran)
     note = f"No route of the app matches {bare}, so no handler ran ({len(endpoints)} routes in its route table)."
     return HandlerLookup(None, note, None, ran=False)

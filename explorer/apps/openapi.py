@@ -12,7 +12,7 @@ from typing import Any
 
 from explorer.runtime.userdata.bounded import format_path, printable
 
-__all__ = ["Operation", "Skipped", "kind_name", "outline", "outline_skipped"]
+__all__ = ["OperationOutline", "Skipped", "kind_name", "outline", "outline_skipped"]
 
 MAX_SKIPPED = 50  # notes kept; the rest are counted
 _MAX_SCHEMA_DEPTH = 8
@@ -45,7 +45,10 @@ def kind_name(value: Any) -> str:
 
 
 @dataclass
-class Operation:
+class OperationOutline:
+    """One operation of the document as the Docs screen lists it, every part already made printable
+    (parity's :class:`~explorer.parity.generate.Operation` is another thing: a request to send)."""
+
     method: str
     path: str
     summary: str
@@ -117,7 +120,7 @@ def _parameters(op: dict[str, Any], where: list[Any], skipped: Skipped) -> list[
     return params
 
 
-def outline_skipped(document: Any) -> tuple[list[Operation], tuple[str, ...]]:
+def outline_skipped(document: Any) -> tuple[list[OperationOutline], tuple[str, ...]]:
     """Every operation in ``document`` and what could not be used, for any JSON value."""
     skipped = Skipped()
     if not isinstance(document, dict):
@@ -148,12 +151,12 @@ def outline_skipped(document: Any) -> tuple[list[Operation], tuple[str, ...]]:
                 continue
             responses = op.get("responses", {})
             codes = [printable(str(code)) for code in responses] if isinstance(responses, dict) else []
-            operations.append(Operation(method.upper(), printable(str(path)), _text(op.get("summary")),
+            operations.append(OperationOutline(method.upper(), printable(str(path)), _text(op.get("summary")),
                                         _parameters(op, where, skipped), _body_fields(op, where, schemas, skipped),
                                         codes))  # fmt: skip
     return operations, skipped.lines()
 
 
-def outline(document: Any) -> list[Operation]:
+def outline(document: Any) -> list[OperationOutline]:
     """Every operation in ``document``; anything malformed is skipped, never raised."""
     return outline_skipped(document)[0]

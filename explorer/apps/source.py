@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from explorer.runtime.userdata.datafile import DataFileError, read_text
 
@@ -24,7 +25,7 @@ MAX_LISTED = 15  # routes named when none matches
 _FLASK_CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r".+", "string": r"[^/]+", "uuid": r"[0-9a-fA-F-]{36}"}
 _STARLETTE_CONVERTERS = {"str": r"[^/]+", "path": r".*", "int": r"[0-9]+", "float": r"[0-9]+(?:\.[0-9]+)?",
                          "uuid": r"[0-9a-fA-F-]{36}"}  # fmt: skip
-_MAX_SOURCE_BYTES = 4 << 20
+MAX_SOURCE_BYTES = 4 << 20  # an app's module larger than this is not read
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _siblings(tree: ast.Module, path: Path) -> list[Path]:
 
 
 def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
-    text = read_text(path, _MAX_SOURCE_BYTES)  # the user's file: read within bounds
+    text = read_text(path, MAX_SOURCE_BYTES)  # the user's file: read within bounds
     tree = ast.parse(text)
     lines = text.splitlines()
     prefixes = {**_prefixes(tree), **prefixes}
@@ -158,7 +159,7 @@ def routes_in(path: Path) -> tuple[Route, ...]:
     module's. A prefix given where a sub-app, router or blueprint is attached is added to its
     routes' patterns, so ``/hooks`` + ``/ping`` is found as ``/hooks/ping``.
     """
-    tree = ast.parse(read_text(path, _MAX_SOURCE_BYTES))
+    tree = ast.parse(read_text(path, MAX_SOURCE_BYTES))
     prefixes = _prefixes(tree)
     found = _routes(path, prefixes)
     for sibling in _siblings(tree, path):
@@ -211,6 +212,32 @@ def _file_from_spec(parts: list[str]) -> Path | None:
     return None
 
 
+class _Routed(Protocol):
+    @property
+    def methods(self) -> tuple[str, ...]: ...
+
+
+_R = TypeVar("_R", bound=_Routed)
+
+
+def pick(matching: list[_R], method: str, framework: str) -> tuple[_R, str, bool | None] | None:
+    """Of the routes that match a path (in the order the framework tries them), the one that serves
+    ``method``, the note the Code tab adds and whether a handler ran; the first one, with the methods it
+    allows, when none accepts ``method``; None when none matches. Flask answers HEAD and OPTIONS for a
+    GET route itself. One rule for both ways of finding a handler: the route table and the source."""
+    implicit = ("HEAD", "OPTIONS") if framework == "flask" else ()
+    for route in matching:
+        if method in route.methods or (method in implicit and "GET" in route.methods):
+            note = ""
+            if method in implicit and method not in route.methods:
+                note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
+            return route, note, True
+    if matching:
+        allowed = ", ".join(sorted({m for r in matching for m in r.methods}))
+        return matching[0], f"The path matches, but no handler accepts {method} (allowed: {allowed}).", None
+    return None
+
+
 @dataclass(frozen=True)
 class HandlerLookup:
     """What the Code tab shows: the matched handler, or why none ran and which routes exist."""
@@ -236,17 +263,9 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
         return HandlerLookup(None, f"Could not read {file.name}: {exc}", file)
     bare = path.split("?", 1)[0]
     matching = [r for r in routes if r.matches(bare)]
-    implicit = ("HEAD", "OPTIONS") if framework == "flask" else ()
-    for route in matching:
-        if method in route.methods or (method in implicit and "GET" in route.methods):
-            note = ""
-            if method in implicit and method not in route.methods:
-                note = f"Flask answers {method} for this GET route by itself; the view runs for HEAD, not for OPTIONS."
-            return HandlerLookup(route, note, route.file or file, ran=True)
-    if matching:
-        allowed = sorted({m for r in matching for m in r.methods})
-        note = f"The path matches, but no handler accepts {method} (allowed: {', '.join(allowed)})."
-        return HandlerLookup(matching[0], note, matching[0].file or file)
+    if picked := pick(matching, method, framework):
+        route, note, ran = picked
+        return HandlerLookup(route, note, route.file or file, ran=ran)
     slashed = bare[:-1] if bare.endswith("/") else bare + "/"
     if bare != "/" and any(r.matches(slashed) for r in routes) and (framework == "fastapi" or slashed.endswith("/")):
         server = "Werkzeug redirects it with a 308" if framework == "flask" else "Starlette redirects it with a 307"

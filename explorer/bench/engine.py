@@ -16,38 +16,26 @@ import os
 import time
 from typing import Any, cast
 
-import httptools
-
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import inject_stalls
-from explorer.bench.stats import CLIENT_BOUND_UTILISATION, LatencySummary, LogHistogram
+from explorer.bench.stats import LatencySummary, LogHistogram, client_cost
 from explorer.bench.wire import (
-    BUFFER_BYTES,
-    RECONNECT_DELAY,
     Emit,
-    connect_error_kind,
+    KeepAlive,
+    connect_while_running,
     cpu_seconds,
     encode_request,
     fd_limit,
-    ms_or_none,
+    in_background,
+    progress_event,
 )  # fmt: skip
 
 
-class _Connection(asyncio.BufferedProtocol):
-    """One keep-alive connection: send, parse, record, send again, until the load stops.
+class _Connection(KeepAlive):
+    """One keep-alive connection: send, parse, record, send again, until the load stops."""
 
-    A buffered protocol: the transport reads into one buffer per connection, allocated once.
-    """
-
-    __slots__ = ("buffer", "busy", "load", "parser", "sent_at", "transport")
-
-    def __init__(self, load: Load) -> None:
-        self.load = load
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.sent_at = 0.0
-        self.busy = False
-        self.buffer = memoryview(bytearray(BUFFER_BYTES))
+    __slots__ = ()
+    load: Load
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)  # a TCP connection's (uvloop's are no asyncio.Transport)
@@ -59,15 +47,6 @@ class _Connection(asyncio.BufferedProtocol):
         self.busy = True
         self.sent_at = time.perf_counter()
         self.transport.write(self.load.request)  # type: ignore[union-attr]  # set by connection_made: no check on the hot path
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self.buffer
-
-    def buffer_updated(self, nbytes: int) -> None:
-        try:
-            self.parser.feed_data(self.buffer[:nbytes])
-        except httptools.HttpParserError:
-            self.fail("parse")
 
     def on_message_complete(self) -> None:
         latency = time.perf_counter() - self.sent_at
@@ -137,19 +116,7 @@ class Load:
     def connect(self) -> None:
         """Open one connection in the background (retrying while the load runs)."""
         self.reconnects += 1
-        task = asyncio.get_running_loop().create_task(self._connect())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _connect(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self.running:
-            try:
-                await loop.create_connection(lambda: _Connection(self), self.host, self.port)
-                return
-            except OSError as exc:
-                self.error(connect_error_kind(exc))
-                await asyncio.sleep(RECONNECT_DELAY)
+        in_background(self._pending, connect_while_running(self, lambda: _Connection(self), self.error))
 
     def expire(self, now: float) -> None:
         """Abort requests older than the timeout (checked on every progress tick, not per request)."""
@@ -197,13 +164,9 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
             done = len(load.latencies) if name == "measure" else load.completed
             if name == "measure":
                 histogram.add_many(load.latencies[histogram.total :])
-            emit({
-                "event": "progress", "phase": name, "elapsed_s": round(now - started, 3), "phase_s": length,
-                "done": done, "errors": sum(load.errors.values()),
-                "rate_rps": round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0,
-                "p50_ms": ms_or_none(histogram.percentile_ms(50)), "p99_ms": ms_or_none(histogram.percentile_ms(99)),
-                "max_ms": ms_or_none(histogram.max_s * 1000 if histogram.total else float("nan")),
-            })  # fmt: skip
+            rate = round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0
+            emit(progress_event(name, round(now - started, 3), length, done, sum(load.errors.values()), rate,
+                                histogram, histogram.total))  # fmt: skip
             last_t, last_done = now, done
         return time.perf_counter()
 
@@ -245,10 +208,7 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "histogram": histogram.to_list(),
         "errors": dict(sorted(load.errors.items())),
         "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
-        "client_cpu_s": round(cpu, 4),
-        "client_cpu_ms_per_request": round(cpu * 1000 / requests, 4) if requests else None,
-        "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
-        "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
+        **client_cost(cpu, window, requests),
         "reconnects": max(0, load.reconnects),
         "fd_limit": fd_limit(),
         "stalls_ms": stall_ms,

@@ -20,7 +20,7 @@ from typing import Any
 
 from explorer.bench.locust import locust_available, parse_locust, run_argv, temp_folder
 from explorer.bench.servercpu import TreeSample, sample_tree, server_cost
-from explorer.bench.stats import CLIENT_BOUND_UTILISATION
+from explorer.bench.stats import client_cost
 
 ENGINES = ("builtin", "wrk", "oha", "locust")
 _NO_FIGURES = {"done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
@@ -214,8 +214,5 @@ def _summary(
         "concurrency": int(config["concurrency"]),
         **result,
         "histogram": [],
-        "client_cpu_s": round(cpu, 4),
-        "client_cpu_ms_per_request": round(cpu * 1000 / requests, 4) if requests else None,
-        "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
-        "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
+        **client_cost(cpu, window, requests),
     }

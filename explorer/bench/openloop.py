@@ -32,21 +32,19 @@ import time
 from collections import deque
 from typing import Any, cast
 
-import httptools
-
 from explorer.bench.hdr import LatencyHistogram
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import inject_stalls
-from explorer.bench.stats import CLIENT_BOUND_UTILISATION
+from explorer.bench.stats import client_cost
 from explorer.bench.wire import (
-    BUFFER_BYTES,
-    RECONNECT_DELAY,
     Emit,
-    connect_error_kind,
+    KeepAlive,
+    connect_while_running,
     cpu_seconds,
     encode_request,
     fd_limit,
-    ms_or_none,
+    in_background,
+    progress_event,
 )  # fmt: skip
 
 __all__ = ["EARLY_S", "LATE_S", "OpenLoad", "run_open"]
@@ -56,18 +54,15 @@ EARLY_S = 0.0005  # the timer aims this much early: epoll rounds its wait up to 
 _PREOPEN = 8
 
 
-class _Conn(asyncio.BufferedProtocol):
+class _Conn(KeepAlive):
     """One keep-alive connection of the pool: sends a due request, parses the answer, goes back idle."""
 
-    __slots__ = ("buffer", "busy", "due", "load", "parser", "sent_at", "transport")
+    __slots__ = ("due",)
+    load: OpenLoad
 
     def __init__(self, load: OpenLoad) -> None:
-        self.load = load
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.due = self.sent_at = 0.0
-        self.busy = False
-        self.buffer = memoryview(bytearray(BUFFER_BYTES))
+        super().__init__(load)
+        self.due = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)  # a TCP connection's: it writes and closes
@@ -82,15 +77,6 @@ class _Conn(asyncio.BufferedProtocol):
         self.sent_at = time.monotonic()
         self.transport.write(self.load.request)  # type: ignore[union-attr]  # set by connection_made: no check on the hot path
         self.load.sent(due, self.sent_at)
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self.buffer
-
-    def buffer_updated(self, nbytes: int) -> None:
-        try:
-            self.parser.feed_data(self.buffer[:nbytes])
-        except httptools.HttpParserError:
-            self.fail("parse")
 
     def on_message_complete(self) -> None:
         now = time.monotonic()
@@ -195,20 +181,11 @@ class OpenLoad:
 
     def connect(self) -> None:
         self.opening += 1
-        task = asyncio.get_running_loop().create_task(self._connect())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        in_background(self._pending, self._connect())
 
     async def _connect(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            while self.running:
-                try:
-                    await loop.create_connection(lambda: _Conn(self), self.host, self.port)
-                    return
-                except OSError as exc:
-                    self.error(connect_error_kind(exc), None)
-                    await asyncio.sleep(RECONNECT_DELAY)
+            await connect_while_running(self, lambda: _Conn(self), lambda kind: self.error(kind, None))
         finally:
             self.opening -= 1
 
@@ -346,14 +323,10 @@ async def run_open(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         done = load.corrected.count if phase == "measure" else load.completed
         if phase == "measure" and last_done > done:
             last_done = 0
-        emit({
-            "event": "progress", "phase": phase, "elapsed_s": round(min(now - started, length), 3), "phase_s": length,
-            "done": done, "errors": sum(load.errors.values()) + load.dropped,
-            "rate_rps": round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0,
-            "p50_ms": ms_or_none(load.corrected.percentile_ms(50)),
-            "p99_ms": ms_or_none(load.corrected.percentile_ms(99)),
-            "max_ms": ms_or_none(load.corrected.max_s * 1000 if load.corrected.count else math.nan),
-        })  # fmt: skip
+        rate_rps = round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0
+        errors = sum(load.errors.values()) + load.dropped
+        elapsed = round(min(now - started, length), 3)
+        emit(progress_event(phase, elapsed, length, done, errors, rate_rps, load.corrected, load.corrected.count))
         last_t, last_done = now, done
     while "end" not in edges:
         await asyncio.sleep(0.001)
@@ -382,10 +355,7 @@ def _result(
         "mean_send_lag_ms": round(load.lag_sum * 1000 / load.sent_measured, 3) if load.sent_measured else None,
         "latency": lat.to_dict(), "service": load.service.summary().to_dict(), "histogram": load.corrected.to_list(),
         "errors": dict(sorted(load.errors.items())), "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
-        "client_cpu_s": round(cpu, 4),
-        "client_cpu_ms_per_request": round(cpu * 1000 / lat.count, 4) if lat.count else None,
-        "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
-        "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
+        **client_cost(cpu, window, lat.count),
         "reconnects": None, "fd_limit": fd_limit(), "stalls_ms": edges["stalls_ms"],
         **server_cost(tree0, tree1, answered),
     }  # fmt: skip

@@ -21,6 +21,16 @@ _PER_DECADE = 40  # bucket width: 10 ** (1/40) ≈ 1.059
 _MIN_US = 1.0  # the first bucket holds everything below 1 µs
 
 
+def client_cost(cpu: float, window: float, requests: int) -> dict[str, Any]:
+    """What the client's own CPU cost in the measured window, per request and as a share of one core."""
+    return {
+        "client_cpu_s": round(cpu, 4),
+        "client_cpu_ms_per_request": round(cpu * 1000 / requests, 4) if requests else None,
+        "client_cpu_utilisation": round(cpu / window, 3) if window > 0 else None,
+        "client_bound": window > 0 and cpu / window >= CLIENT_BOUND_UTILISATION,
+    }
+
+
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
     """The nearest-rank percentile (a value that was really observed), as wrk and HdrHistogram report it."""
     if not sorted_values:

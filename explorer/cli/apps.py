@@ -19,7 +19,7 @@ from typing import Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, check_outputs, print_json, run_async, say
+from explorer.cli.common import add_server_options, check_outputs, fail, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.prestart import SETUP_TIMEOUT
@@ -159,6 +159,11 @@ def add_commands(sub: Any) -> None:
     routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
     add_app_options(routes, sub=True)
     routes.add_argument("--json", action="store_true")
+    routes.add_argument("--progress", action="store_true",
+                        help="how far the port has come: each Flask route, its FastAPI counterpart, what tested it")
+    routes.add_argument("--run", metavar="RUN.json", help="with --progress: a saved run (parity --json) and its results")
+    routes.add_argument("requests", nargs="?", metavar="REQUESTS.yaml",
+                        help="with --progress: a requests file whose requests count as exercising their routes")
     add_server_options(routes)
 
     report = sub.add_parser("report", help="turn a saved parity run (JSON) into a Markdown or JSON report")
@@ -176,6 +181,13 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
     from explorer.apps.routes import RouteListing, flask_listing, list_routes, merge_routes
     from explorer.runtime.session import Session
 
+    exercises = []
+    if args.progress:  # the files first: a mistake in one is a one-line error before any app starts
+        from explorer.cli.progress import read_exercises
+
+        exercises = read_exercises(args.requests, args.run)
+    elif args.requests or args.run:
+        fail("a requests file and --run go with --progress")
     listings: dict[str, RouteListing] = {}
     for spec in specs:
         if spec.framework == "flask":
@@ -190,7 +202,11 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
                 else await list_routes(session, "fastapi", max(args.timeout, 15.0), handlers=True)  # mounted apps too
             )
     rows = merge_routes(listings.values())
-    if args.json:
+    if args.progress:
+        from explorer.cli.progress import show_progress
+
+        show_progress(rows, exercises, args.json)
+    elif args.json:
         document = {fw: listing.to_dict() for fw, listing in listings.items()}
         print_json({"listings": document, "routes": [r.to_dict() for r in rows]})
     elif rows:

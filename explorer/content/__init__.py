@@ -7,7 +7,8 @@ Built on the runtime only. Public face (imported on first use):
   suite checks it against both servers).
 - :data:`ROWS`, :data:`MEASURED_ROWS`, :func:`table_rows` (the rows and the installed versions),
   :class:`Measurements`, :func:`measure` (``comparison``).
-- :data:`QUESTIONS`, :func:`recommend` (``guide``); :func:`why`, :func:`differences` (``explain``).
+- :data:`QUESTIONS`, :func:`recommend` (``guide``); :func:`why` (``explain``). How two answers differ is
+  parity's (:mod:`explorer.parity.glance`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ _WHERE = {
     "MEASURED_ROWS": "comparison", "ROWS": "comparison", "Measurements": "comparison", "Row": "comparison",
     "measure": "comparison", "measure_latency": "comparison", "table_rows": "comparison", "versions_row": "comparison",
     "QUESTIONS": "guide", "recommend": "guide",
-    "differences": "explain", "why": "explain",
+    "why": "explain",
 }  # fmt: skip
 
 __all__ = [
     "MEASURED_ROWS", "QUESTIONS", "ROWS", "SAMPLES", "TOPICS", "Measurements", "Row", "Sample", "by_id",
-    "differences", "matching", "measure", "measure_latency", "recommend", "table_rows", "versions_row", "why",
+    "matching", "measure", "measure_latency", "recommend", "table_rows", "versions_row", "why",
 ]  # fmt: skip
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -1,4 +1,4 @@
-"""Plain-language reasons for what a server answered, and where two answers differ.
+"""Plain-language reasons for what a server answered (where two answers differ: :mod:`explorer.parity.glance`).
 
 The reasons are read off the exchange itself (status, content type, validation errors), so they
 stay true whatever request the user typed, not only for the catalog's samples.
@@ -6,10 +6,7 @@ stay true whatever request the user typed, not only for the catalog's samples.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from explorer.content.bodydiff import body_detail
 
 if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
@@ -112,42 +109,3 @@ def _not_found(exchange: Exchange, fw: str, handler: bool | None) -> str:
     if default:
         return f"No {fw} route matched this path, so no handler ran (or a handler's bare {raises} answered the same)."
     return f"The {fw} app wrote this 404 itself: a handler's {raises} or the app's own 404 handler."
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One aspect in which two answers differ, with both values as shown to the user.
-
-    ``detail``, when set, says what differs where the two values alone would not (two bodies of the
-    same size would read "26 bytes ≠ 26 bytes").
-    """
-
-    aspect: str
-    left: str
-    right: str
-    detail: str = ""
-
-    def shown(self, sign: str = "≠") -> str:
-        """``aspect: detail``, else ``aspect: left ≠ right`` (``sign`` between the two)."""
-        return f"{self.aspect}: {self.detail}" if self.detail else f"{self.aspect}: {self.left} {sign} {self.right}"
-
-
-def differences(left: Exchange, right: Exchange) -> list[Difference]:
-    """Status, content type, body and validation: what differs between two answers to one request."""
-    found: list[Difference] = []
-    if left.error or right.error:
-        if (left.error is None) != (right.error is None):
-            found.append(Difference("outcome", left.error or "answered", right.error or "answered"))
-        return found
-    if left.status != right.status:
-        found.append(Difference("status", f"{left.status} {left.reason}", f"{right.status} {right.reason}"))
-    if left.content_type != right.content_type:
-        found.append(Difference("content type", left.content_type or "(none)", right.content_type or "(none)"))
-    same_json = left.json is not None and left.json == right.json
-    if not same_json and left.body != right.body:
-        found.append(Difference("body", f"{left.size:,} bytes", f"{right.size:,} bytes", body_detail(left, right)))
-    left_locs = sorted(i.location for i in left.validation)
-    right_locs = sorted(i.location for i in right.validation)
-    if left_locs != right_locs:
-        found.append(Difference("validation", ", ".join(left_locs) or "none", ", ".join(right_locs) or "none"))
-    return found

@@ -23,6 +23,7 @@ _SNIPPET = 120
 _PATH_SHOWN = 100  # a longer body path is shown as its start and its end; the JSON keeps it whole
 EXCERPT_LINES = 8
 EXCERPT_WIDTH = 60
+_GLANCE_LABELS = {"content-type": "content type", "error": "outcome"}  # in the main view's words
 KEPT = 4096  # a text line kept this long when compared, so a secret in it is whole when it is redacted, then cut
 
 
@@ -77,7 +78,8 @@ def excerpt(text: str) -> list[str]:
 class Difference:
     """One way two answers differ.
 
-    ``aspect`` is status, content-type, header, body or error; ``where`` names the header or the
+    ``aspect`` is status, content-type, header, body or error (and validation, in the main view's
+    :mod:`explorer.parity.glance`, whose values are text as shown); ``where`` names the header or the
     body path (``""`` for the whole body); ``flask``/``fastapi`` hold each side's value
     (:data:`MISSING` when it has none); ``note`` adds context, e.g. ``expected 201`` or ``only in
     Flask``. An error with a ``where`` is a comparison that could not be completed, ``note`` saying
@@ -93,6 +95,12 @@ class Difference:
     note: str = ""
     parts: tuple[Any, ...] = ()
     excerpts: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def shown(self, sign: str = "≠") -> str:
+        """The main view's short line (:mod:`explorer.parity.glance`, whose values are already text):
+        ``aspect: note``, else ``aspect: flask ≠ fastapi`` with ``sign`` between."""
+        label = _GLANCE_LABELS.get(self.aspect, self.aspect)
+        return f"{label}: {self.note}" if self.note else f"{label}: {self.flask} {sign} {self.fastapi}"
 
     def line(self, redactor: Redactor | None = None) -> str:
         """One line for a terminal or a CI log (a lone surrogate from an answer shown as its escape);

@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from explorer.parity.jsonwalk import map_json
+
 __all__ = ["REDACTED", "SECRET_HEADERS", "Redactor", "looks_secret"]
 
 REDACTED = "‹redacted›"
@@ -171,26 +173,15 @@ class Redactor:
         if not self.enabled:
             return value
         self._learn_headers(value)
-        root: list[Any] = [None]
-        stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-        while stack:
-            node, parent, key = stack.pop()
-            if isinstance(node, dict):
-                copy: Any = dict.fromkeys(node)  # keys in their order; values filled as they come off the stack
-                parent[key] = copy
-                stack.extend((self._shown_headers(child) if k == "headers" else child, copy, k)
-                             for k, child in node.items())  # fmt: skip
-            elif isinstance(node, (list, tuple)):
-                copy = [None] * len(node)
-                parent[key] = copy
-                stack.extend((child, copy, i) for i, child in enumerate(node))
-            elif isinstance(node, str):
-                parent[key] = self.text(node)
-            elif _is_number(node) and node in self._numbers:
-                parent[key] = REDACTED
-            else:
-                parent[key] = node
-        return root[0]
+        return map_json(value, self._leaf, (list, tuple), self._headers_shown)
+
+    def _leaf(self, node: Any) -> Any:
+        if isinstance(node, str):
+            return self.text(node)
+        return REDACTED if _is_number(node) and node in self._numbers else node
+
+    def _headers_shown(self, key: Any, item: Any) -> Any:
+        return self._shown_headers(item) if key == "headers" else item
 
     def _shown_headers(self, headers: Any) -> Any:
         """A ``headers`` list of pairs with each secret header's value hidden in its own shape."""

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from explorer.parity.jsonwalk import map_json
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.forms import MAX_FORM_BYTES, FilePart
 from explorer.runtime.http.request import MAX_BODY_BYTES, MAX_HEADER_CHARS, MAX_PATH_CHARS, RequestSpec
@@ -59,7 +60,7 @@ def literal(value: Any) -> Any:
     For what was recorded or generated rather than written: a HAR, a curl file, a fuzzed case.
     A backslash before ``{{`` stands for the ``{{`` alone, so ``\\{{`` keeps its own backslash.
     """
-    return _map_json(value, lambda item: item.replace("{{", "\\{{") if isinstance(item, str) else item)
+    return map_json(value, lambda item: item.replace("{{", "\\{{") if isinstance(item, str) else item)
 
 
 def _names_in(value: Any) -> Iterable[str]:
@@ -234,28 +235,7 @@ def _fill_json(value: Any, values: Mapping[str, Any]) -> Any:
             return values[whole.group(1)]
         return _fill(item, values, "body")
 
-    return _map_json(value, leaf)
-
-
-def _map_json(value: Any, leaf: Callable[[Any], Any]) -> Any:
-    """A copy of a JSON value with ``leaf`` applied to every scalar (iterative, containers rebuilt bottom-up)."""
-    if not isinstance(value, (dict, list)):
-        return leaf(value)
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-    while stack:
-        node, parent, key = stack.pop()
-        if isinstance(node, dict):
-            copy: Any = dict.fromkeys(node)  # keys in their order; values filled as they come off the stack
-            parent[key] = copy
-            stack.extend((child, copy, k) for k, child in node.items())
-        elif isinstance(node, list):
-            copy = [None] * len(node)
-            parent[key] = copy
-            stack.extend((child, copy, i) for i, child in enumerate(node))
-        else:
-            parent[key] = leaf(node)
-    return root[0]
+    return map_json(value, leaf)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
-    from explorer.content.explain import Difference
+    from explorer.parity.differences import Difference
     from explorer.runtime.http.client import Exchange
 
 __all__ = ["NO_DIFFERENCE", "answer_switch", "comparison_line"]
@@ -48,7 +48,7 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     if not found:
         return Text(NO_DIFFERENCE)
     text = Text("Differences: ", style="bold")  # a status by its code alone: the chips below carry the reasons
-    shown = (f"status: {_code(d.left)} ≠ {_code(d.right)}" if d.aspect == "status" else d.shown() for d in found)
+    shown = (f"status: {_code(d.flask)} ≠ {_code(d.fastapi)}" if d.aspect == "status" else d.shown() for d in found)
     text.append(printable("; ".join(shown)))  # each already visible; a status or header from a server as well
     return text
 

@@ -372,7 +372,8 @@ class Workbench(Vertical):
 
     def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None,
                      served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
-        from explorer.content.explain import differences, preflight_answerer
+        from explorer.content.explain import preflight_answerer
+        from explorer.parity.glance import differences
 
         self.last = results
         found = []

@@ -12,7 +12,7 @@ from explorer.runtime.session import Session
 from panels.docs_screen import DocsScreen
 
 if TYPE_CHECKING:
-    from explorer.apps.openapi import Operation
+    from explorer.apps.openapi import OperationOutline
 
 __all__ = ["fetch_docs"]
 
@@ -21,7 +21,7 @@ async def fetch_docs(session: Session) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
     from explorer.apps.openapi import outline_skipped
 
-    operations: list[Operation] = []
+    operations: list[OperationOutline] = []
     fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
     if "fastapi" in session.frameworks:
         schema = await session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
