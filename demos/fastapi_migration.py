@@ -12,4 +12,4 @@ from a2wsgi import WSGIMiddleware
 from demos.flask_app import app as flask_demo
 
 # Starlette's own WSGIMiddleware is deprecated in favour of a2wsgi.
-flask_app = WSGIMiddleware(flask_demo)  # type: ignore[arg-type]  # Flask types environ as a dict, a2wsgi as a TypedDict
+flask_app = WSGIMiddleware(flask_demo)
