@@ -12,7 +12,6 @@ session itself, its log and the measurements.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -164,14 +163,14 @@ class ExplorerApp(ScreensApp):
         self.workbench.send()
 
     def action_export(self) -> None:
-        from explorer.reports.session import export_session
+        from explorer.reports.session import export_folder, export_session
 
         try:
-            md, js = export_session(self.history, self.session.supervisor, self.measurements, Path.cwd())
+            md, js = export_session(self.history, self.session.supervisor, self.measurements, export_folder())
         except ExplorerError as exc:
             self.say(str(exc), severity="error")
             return
-        self.say(f"Wrote {md.name} and {js.name} in {md.parent}", title="Session exported", timeout=6)
+        self.say(f"Wrote {md}\nand {js.name} beside it", title="Session exported", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -44,7 +44,8 @@ BINDINGS: list[BindingType] = [
     Binding("ctrl+g", "switch_flask_server", "Flask server", id="switch_flask_server", show=False,
             tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
     Binding("ctrl+s", "export", "Export", id="export", show=False,
-            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON in this folder"),
+            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON "
+                    "in ~/.local/share/flask-fastapi-explorer/exports (or $EXPLORER_EXPORT_DIR)"),
     # ctrl+h as in Posting, where the terminal tells it from Backspace; most send both as ^H, so ctrl+b too
     Binding("ctrl+b,ctrl+h", "toggle_sidebar", "Hide list", id="toggle_sidebar", tooltip="Hide or show the list on the left"),
     Binding("z", "zoom", "Zoom", id="zoom", tooltip="Maximise the focused panel (an answer, the editor, the list); z or Escape restores"),
