@@ -12,6 +12,7 @@ session itself, its log and the measurements.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -117,7 +118,8 @@ class ExplorerApp(ScreensApp):
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
         for server in self._servers.values():
             server.subscribe(self._on_status)
-            self._on_status(server.status)
+            status = server.status  # idle until boot() below starts it, just after this first frame: it reads starting
+            self._on_status(replace(status, state=ServerState.STARTING) if status.state is ServerState.IDLE else status)
         self.query_one("#samples Tree", Tree).focus()
         keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
