@@ -182,10 +182,12 @@ class ExplorerApp(ScreensApp):
     def _route_chosen(self, event: RouteBrowser.Chosen) -> None:
         row = event.row
         self.workbench.load_request(row.request, f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.", send=True)
+        self.workbench.focus_answers()  # where the tab keys and the screens' letters work (on the list they filter)
 
     @on(SampleBrowser.Chosen)
     def _sample_chosen(self, event: SampleBrowser.Chosen) -> None:
         self.load_sample(event.sample, send=True)
+        self.workbench.focus_answers()  # where the tab keys and the screens' letters work (on the list they filter)
 
     # ---------------------------------------------------------------- actions
     def action_cycle_view(self) -> None:

@@ -19,8 +19,8 @@ from explorer.runtime.errors import ExplorerError
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "key_for", "keymap_clashes", "load_keymap",
-           "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "SCREENS", "key_for", "keymap_clashes",
+           "load_keymap", "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
@@ -71,6 +71,9 @@ BINDINGS: list[BindingType] = [
     Binding("ctrl+c", "quit", "Quit", id="quit_ctrl_c", show=False,
             tooltip="Quit too, unless a text field has focus or text is selected (there it copies)"),
 ]
+
+# The screens the main view opens, by binding id: f1 lists them first, and their keys work in the help.
+SCREENS = ("table", "guide", "docs", "parity", "lab", "sockets")
 
 # The main view's actions: on every other screen they are neither run nor shown in the footer.
 MAIN_ONLY = frozenset(
