@@ -62,7 +62,7 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         await send_and_wait(pilot, "enter")
         assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
         assert "-1" in app.query_one("#path", Input).value
-        await pilot.press("escape", "f")  # from the list (where letters filter) to the answers, then a command
+        await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
         assert app.view == "flask" and not app.query_one("#panel-fastapi").display
         await send_and_wait(pilot)
         assert list(app.last) == ["flask"]
@@ -246,7 +246,7 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         await pilot.press("down", "down")
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].status == app.last["fastapi"].status == 200
-        await pilot.press("escape", "c")
+        await pilot.press("c")  # Enter moved the keyboard to the answers
         assert isinstance(app.screen, ParityScreen)
         assert app.screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
         await pilot.press("enter")
