@@ -9,6 +9,8 @@ and in a field the letters are text, so this is the way to every screen from whe
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -18,20 +20,31 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["HelpScreen"]
+__all__ = ["HelpScreen", "ScreenEntry"]
+
+
+class ScreenEntry(NamedTuple):
+    """A screen the help lists first: its key (as Textual names it, and as shown), its name, what it is, and
+    the token the help closes with when that key is pressed."""
+
+    key: str
+    shown: str
+    name: str
+    what: str
+    token: str
 
 
 class HelpScreen(ModalScreen[str | None]):
     """Shows a title, a few paragraphs and (key, description) pairs handed over by the app.
 
-    With ``screens`` (key, key as shown, name, what it is, token) it lists them first; pressing one of
-    those keys closes the help with that screen's token, for the app to open it.
+    With ``screens`` it lists them first; pressing one of their keys closes the help with that screen's
+    token, for the app to open it.
     """
 
     BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close", id="help.close")]
 
     def __init__(self, title: str, paragraphs: list[str], keys: list[tuple[str, str]],
-                 screens: list[tuple[str, str, str, str, str]] | None = None) -> None:  # fmt: skip
+                 screens: list[ScreenEntry] | None = None) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
         self.paragraphs = paragraphs
@@ -51,8 +64,8 @@ class HelpScreen(ModalScreen[str | None]):
                 screens.add_column(no_wrap=True)
                 screens.add_column(no_wrap=True)
                 screens.add_column(ratio=1)
-                for _, shown, name, what, _ in self.screens:
-                    screens.add_row(Text(shown, style="bold cyan"), Text(name, style="bold"), Text(what))
+                for entry in self.screens:
+                    screens.add_row(Text(entry.shown, style="bold cyan"), Text(entry.name, style="bold"), Text(entry.what))
                 yield Static(screens, id="help-screens", classes="help-paragraph")
             for paragraph in self.paragraphs:
                 yield Static(Text(paragraph), classes="help-paragraph")
@@ -62,9 +75,9 @@ class HelpScreen(ModalScreen[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         """A screen's key opens it: the help closes with its token."""
-        for key, _, _, _, token in self.screens:
-            if event.key == key:
+        for entry in self.screens:
+            if event.key == entry.key:
                 event.stop()
                 event.prevent_default()
-                self.dismiss(token)
+                self.dismiss(entry.token)
                 return

@@ -5,13 +5,14 @@ read "starting", an empty cookie jar says what it is for, an export lands in a f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from rich.table import Table
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent, Tree
 
 from explorer.content.comparison import Measurements
 from explorer.tui.app import ExplorerApp
@@ -32,14 +33,17 @@ def _in_answers(app: ExplorerApp) -> bool:
     return focused is not None and any(isinstance(n, ResponsePanel) for n in focused.ancestors_with_self)
 
 
-def _help_text(app: App[object]) -> str:
+def _showing(app: ExplorerApp, name: str) -> Callable[[], bool]:
+    return lambda: type(app.screen).__name__ == name
+
+
+def _help_text(app: ExplorerApp) -> str:
     return "\n".join(plain(w) for w in app.screen.query(Static))
 
 
 @pytest.mark.serverless
 def test_an_empty_cookie_jar_says_what_it_will_hold() -> None:
-    table = Table()
-    table.add_column(), table.add_column(), table.add_column()
+    table = Table("", "", "")
     add_cookie_rows(table, ())
     console = Console(width=200, record=True)
     console.print(table)
@@ -117,7 +121,7 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         app.query_one("#sample-tree").focus()
         await pilot.press("f1", "t")
         await until(pilot, lambda: type(app.screen).__name__ == "TableController")
-        assert app.query_one("#sample-filter").value == ""
+        assert app.query_one("#sample-filter", Input).value == ""
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         # Enter sends and hands the keyboard to the answers: the tab keys work at once
@@ -125,11 +129,11 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         assert _in_answers(app), app.focused
         await pilot.press("2")
         await pilot.pause()
-        assert app.query_one("#tabs-flask").active == "headers-flask"
-        assert app.query_one("#sample-filter").value == ""
+        assert app.query_one("#tabs-flask", TabbedContent).active == "headers-flask"
+        assert app.query_one("#sample-filter", Input).value == ""
         for key, name in SCREENS.items():
             await pilot.press(key)
-            await until(pilot, lambda: type(app.screen).__name__ == name, timeout=20)
+            await until(pilot, _showing(app, name), timeout=20)
             for _ in range(3):  # a screen whose field has the keyboard takes two: one leaves the field
                 await pilot.press("escape")
                 await pilot.pause()
@@ -153,10 +157,10 @@ async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(tmp
         assert app.sample is not None and app.sample.request.path == "/items/1.5"
         await pilot.press("escape")  # from the answers back to the list, its filter kept
         await pilot.pause()
-        tree = app.query_one("#sample-tree")
+        tree: Tree[object] = app.query_one("#sample-tree", Tree)
         assert app.focused is tree
         await pilot.press("escape")  # clears the filter
         await pilot.pause()
-        assert app.query_one("#sample-filter").value == ""
+        assert app.query_one("#sample-filter", Input).value == ""
         assert tree.cursor_node is not None and tree.cursor_node.data is app.sample
         assert "/items/1.5" in str(app.query_one("#sample-claim", Static).render())

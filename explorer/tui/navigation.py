@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
     from explorer.tui.workbench import Workbench
+    from panels.help_screen import ScreenEntry
 
 __all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
 
@@ -197,14 +198,16 @@ class ScreensApp(GuardedApp):
         help_screen = HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen), screens)
         self.push_screen(help_screen, self._help_done)
 
-    def screen_entries(self) -> list[tuple[str, str, str, str, str]]:
-        """(key, key as shown, name, what it is, binding id) of every screen the main view opens, after the keymap."""
+    def screen_entries(self) -> list[ScreenEntry]:
+        """Every screen the main view opens, with its key after the keymap; the token is its binding id."""
+        from panels.help_screen import ScreenEntry
+
         entries = []
         for binding_id in SCREENS:
             binding = key_for(binding_id, self.user_keymap)
             if binding is not None:
                 shown = self.get_key_display(binding)
-                entries.append((binding.key, shown, binding.description, binding.tooltip, binding_id))
+                entries.append(ScreenEntry(binding.key, shown, binding.description, binding.tooltip, binding_id))
         return entries
 
     def _help_done(self, binding_id: str | None) -> None:
