@@ -117,6 +117,9 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
                 assert f"{key}  {name}" in text or f"{key} {name}" in text, (part, key, text)
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is app.screen_stack[0])
+        palette = [c.title for c in app.get_system_commands(app.screen)]  # ctrl+p: one entry per screen, with its key
+        for title in ("Table (t)", "Which first? (g)", "Docs (d)", "Parity (c)", "Lab (p)", "WebSockets (w)"):
+            assert title in palette, title
         # a screen's key in the help opens it, whatever part had the keyboard (here the list, where t is text)
         app.query_one("#sample-tree").focus()
         await pilot.press("f1", "t")

@@ -40,9 +40,9 @@ MAIN_HELP = {
 }  # fmt: skip
 KEYBOARD_HELP = (
     "Letters are commands only where no text is typed. In a text field, and on the list on the left (typing there "
-    "filters it), every letter is text; Enter on a sample sends it and moves the keyboard to the answers, where "
-    "the letters and the tab keys 1-5 work. Escape leaves a field, and from the list Escape goes to the answers. "
-    "Keys that write a file or restart a server take a modifier (ctrl+s, f5, ctrl+g)."
+    "filters it), every letter is text; Enter there sends the entry under the cursor and moves the keyboard to the "
+    "answers, where the letters and the tab keys 1-5 work. Escape leaves a field, and from the list Escape goes to "
+    "the answers. Keys that write a file or restart a server take a modifier (ctrl+s, f5, ctrl+g)."
 )
 
 
