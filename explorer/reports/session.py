@@ -183,7 +183,9 @@ def export_folder() -> Path:
     Not the current folder: in a clone that is the repository, where every export showed in ``git status``.
     """
     if named := os.environ.get(EXPORT_DIR_VARIABLE):
-        return Path(named).expanduser()
+        from explorer.runtime.userdata.datafile import user_path
+
+        return user_path(named)
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "flask-fastapi-explorer" / "exports"
 

@@ -4,9 +4,8 @@ The work lives next to it, each piece with what it needs handed over when it is 
 request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
 paint, restart, switch, every way out) in :mod:`.lifecycle`, opening the other screens and the help
 in :mod:`.navigation`, each screen's work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`,
-two guards for Textual itself in :mod:`.guards`. Messages
-come up from the panels; the app hands data down and keeps what the whole session shares: the
-session itself, its log and the measurements.
+two guards for Textual itself in :mod:`.guards`. Messages come up from the panels; the app hands data
+down and keeps what the whole session shares: the session itself, its log and the measurements.
 """
 
 from __future__ import annotations
@@ -116,10 +115,9 @@ class ExplorerApp(ScreensApp):
     def on_mount(self) -> None:
         self.apply_user_keymap(self._keymap)
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
-        for server in self._servers.values():
+        for server in self._servers.values():  # idle until boot() below starts them just after this frame: "starting"
             server.subscribe(self._on_status)
-            status = server.status  # idle until boot() below starts it, just after this first frame: it reads starting
-            self._on_status(replace(status, state=ServerState.STARTING) if status.state is ServerState.IDLE else status)
+            self._on_status(replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s)
         self.query_one("#samples Tree", Tree).focus()
         keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
