@@ -1,11 +1,11 @@
 """The Textual app: it composes the main view, wires the panels' messages and routes the keys.
 
-The work lives next to it, each piece with what it needs handed over when it is created: sending a
-request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
-paint, restart, switch, every way out) in :mod:`.lifecycle`, opening the other screens and the help
-in :mod:`.navigation`, each screen's work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`,
-two guards for Textual itself in :mod:`.guards`. Messages come up from the panels; the app hands data
-down and keeps what the whole session shares: the session itself, its log and the measurements.
+The work lives next to it, each piece with what it needs handed over when it is created: sending a request and
+showing both answers in :mod:`.workbench`, the servers' life (start after the first paint, restart, switch,
+every way out) in :mod:`.lifecycle`, opening the other screens and the help in :mod:`.navigation`, each screen's
+work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`, two guards for Textual itself in
+:mod:`.guards`. Messages come up from the panels; the app hands data down and keeps what the whole session
+shares: the session itself, its log and the measurements.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class ExplorerApp(ScreensApp):
     def on_mount(self) -> None:
         self.apply_user_keymap(self._keymap)
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
-        for server in self._servers.values():  # idle until boot() below starts them just after this frame: "starting"
+        for server in self._servers.values():  # idle until boot() starts them after this frame: "starting"
             server.subscribe(self._on_status)
             self._on_status(replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s)
         self.query_one("#samples Tree", Tree).focus()
