@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="shown-time-"))
-    app = PtyApp("--request", "GET /items/1", cwd=folder)
+    app = PtyApp("--request", "GET /items/1", cwd=folder, env={"EXPLORER_EXPORT_DIR": str(folder)})
     other: dict[str, list[float]] = {"flask": [], "fastapi": []}
     independent: Independent | None = None
     try:

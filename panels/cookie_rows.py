@@ -27,9 +27,12 @@ VALUE_CHARS = 300
 
 def add_cookie_rows(table: Table, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
     """A heading row, then one row per cookie: name, value, its attributes and, for a session cookie, its format."""
-    count = f"{len(cookies)} cookie{'s' if len(cookies) != 1 else ''}" if cookies else "empty"
-    table.add_row(Text("●", style="bold"), Text("cookie jar", style="bold"),
-                  Text(f"{count}: sent back on the next request (k clears, x swaps with the other server)", style="dim"))  # fmt: skip
+    if cookies:
+        count = f"{len(cookies)} cookie{'s' if len(cookies) != 1 else ''}"
+        said = f"{count}: sent back on the next request (k clears, x swaps with the other server)"
+    else:  # nothing is sent back: say what the jar is for
+        said = "empty: cookies this server sets are kept here and sent back to it"
+    table.add_row(Text("●", style="bold"), Text("cookie jar", style="bold"), Text(said, style="dim"))
     for cookie in cookies[:COOKIE_ROWS]:
         value = "‒" if mask else cookie.value
         shown = Text(printable(value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS] + "…"))  # a server's text

@@ -31,7 +31,8 @@ class RouteBrowser(Vertical):
 
     HELP = (
         "Your apps' routes, read from FastAPI's OpenAPI schema and Flask's URL map, grouped by which app "
-        "has them. Type to filter them; Enter puts the route's example request in the editor and sends it. "
+        "has them. Type to filter them; Enter puts the route's example request in the editor, sends it and moves the "
+        "keyboard to the answers. "
         "Escape clears the filter, then leaves the list for the answers, where the one-letter keys work."
     )
 

@@ -22,16 +22,18 @@ class SampleBrowser(Vertical):
     """A filter box over a tree of samples. Enter (or a click) on a sample posts :class:`Chosen`.
 
     Typing on the list goes to the filter (see :mod:`panels.typeahead`); after every change of the
-    filter the cursor is put on the first match and the preview below describes the entry under the
-    cursor, so what Enter sends is always what the preview shows.
+    filter the cursor is put on the first match (when the filter is cleared, it stays on the sample it
+    was on) and the preview below describes the entry under the cursor, so what Enter sends is always
+    what the preview shows.
     """
 
     ALLOW_MAXIMIZE = True  # z zooms it
 
     HELP = (
         "The sample catalog. Type to filter it (the letters go to the filter box, not to the app's keys); "
-        "up and down move, Enter loads the sample into the editor and sends it. Escape clears the filter, "
-        "then leaves the list for the answers, where the one-letter keys work."
+        "up and down move, Enter loads the sample into the editor, sends it and moves the keyboard to the answers, "
+        "where the one-letter keys work (Escape comes back here). Escape clears the filter, then leaves the list "
+        "for the answers."
     )
 
     class Chosen(Message):
@@ -63,10 +65,16 @@ class SampleBrowser(Vertical):
         """
         tree: TypeAheadTree[Sample | None] = self.query_one("#sample-tree", TypeAheadTree)
         tree.set_filter_text(text)
+        kept = tree.cursor_node.data if tree.cursor_node is not None and not text else None
         found = matching(text)
         if found != self._shown:
             self._shown = found
             self._rebuild(tree, found)
+        if kept is not None and (node := self._node(kept.id)) is not None:
+            # the filter cleared (Escape): the cursor stays on the sample it was on, the one just sent, not the first
+            put_cursor(tree, node, scroll=True)
+            self._show_preview(kept)
+            return
         leaf = first_leaf(tree)
         if tree.cursor_node is not leaf:
             put_cursor(tree, leaf)

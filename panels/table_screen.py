@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -15,12 +17,26 @@ from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements, Row, 
 from explorer.runtime.frameworks import FRAMEWORKS
 
 
+class RowTable(DataTable[Text]):
+    """A table of rows where Home and End move the cursor to the first and last row.
+
+    DataTable's Home and End scroll sideways, which a table as wide as the screen never needs: Home
+    did nothing, and Enter then sent the sample of the row still under the cursor.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
+    ]
+
+
 class TableScreen(Screen[str | None]):
     """Choosing a row explains it; Enter on a row dismisses with the id of the sample that proves it.
 
     | Key | Action |
     | --- | --- |
     | enter | load the sample for the highlighted row |
+    | home / end | first / last row |
     | escape / t | back |
     """
 
@@ -48,7 +64,7 @@ class TableScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="table-scroll"):  # a short terminal scrolls to the explanation rather than cutting it
             yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
-            yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="comparison", cursor_type="row", zebra_stripes=True)
             yield Static("", id="table-more")
             yield Static("", id="row-explanation")
         yield Footer()

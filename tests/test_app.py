@@ -62,7 +62,7 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         await send_and_wait(pilot, "enter")
         assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
         assert "-1" in app.query_one("#path", Input).value
-        await pilot.press("escape", "f")  # from the list (where letters filter) to the answers, then a command
+        await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
         assert app.view == "flask" and not app.query_one("#panel-fastapi").display
         await send_and_wait(pilot)
         assert list(app.last) == ["flask"]
@@ -246,7 +246,7 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         await pilot.press("down", "down")
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].status == app.last["fastapi"].status == 200
-        await pilot.press("escape", "c")
+        await pilot.press("c")  # Enter moved the keyboard to the answers
         assert isinstance(app.screen, ParityScreen)
         assert app.screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
         await pilot.press("enter")
@@ -286,6 +286,9 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     import json
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EXPLORER_EXPORT_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    folder = tmp_path / "data" / "flask-fastapi-explorer" / "exports"  # never the current folder (a clone's repository)
     app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
@@ -296,8 +299,11 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
         app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: len(list(tmp_path.glob("explorer-session-*.json"))) == 1)
-    document = json.loads(next(tmp_path.glob("explorer-session-*.json")).read_text())
+        await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
+        said = [str(n.message) for n in app._notifications if n.title == "Session exported"]
+        assert said and str(next(folder.glob("explorer-session-*.md"))) in said[0], said
+    assert not list(tmp_path.glob("explorer-session-*"))
+    document = json.loads(next(folder.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
     assert document["data"]["servers"]["fastapi"]["versions"]["FastAPI"]
     first, second = document["data"]["requests"]
@@ -310,7 +316,7 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     assert set(medians) == {("flask", first["servers"]["flask"]["label"]), ("flask", second["servers"]["flask"]["label"]),
                             ("fastapi", "uvicorn, 1 process, access log off")}  # fmt: skip
     assert medians[("fastapi", "uvicorn, 1 process, access log off")]["requests"] == 2
-    markdown = next(tmp_path.glob("explorer-session-*.md")).read_text()
+    markdown = next(folder.glob("explorer-session-*.md")).read_text()
     assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown
     assert "**fastapi versions**: FastAPI " in markdown and "Installed versions" in markdown
     assert "flask answered on Werkzeug dev server (threaded), pid " in markdown

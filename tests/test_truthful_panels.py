@@ -83,7 +83,7 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         await send_and_wait(pilot, "enter")
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert " ms " in body.text and "total" in plain(app.query_one("#timings-flask", Static))
-        await pilot.press("escape", "ctrl+r")  # the same stream again: ~0.5 s before its answer is in
+        await pilot.press("ctrl+r")  # the same stream again: ~0.5 s before its answer is in
         assert flask.send_number == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
         for part in ("timings", "meta", "headertable", "code-view"):  # nothing of send #1 under the title of #2
             assert plain(app.query_one(f"#{part}-flask", Static)).strip() == "", part
@@ -108,12 +108,11 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert shown[-1].endswith(" …")  # the rest (the sample's claim) is cut visibly, never mid-word in silence
         assert "≠" in plain(app.query_one("#chip-fastapi", Static))
 
-        await pilot.press("escape")  # from the list to the answers, where f is a key
-        await pilot.press("f", "escape")  # Flask only, then back to the list: the item-float sample sent there alone
+        await pilot.press("f", "escape")  # Enter left the keyboard in the answers: Flask only, then back to the list
         app.query_one("SampleBrowser").select("item-float")
         await send_and_wait(pilot, "enter")
         assert bench.view == "flask" and bench.sends == 4
-        await pilot.press("escape", "f")  # FastAPI only: its answer is from send #3, an earlier one
+        await pilot.press("f")  # FastAPI only (Enter left the keyboard in the answers): its answer is from send #3
         fastapi = bench.panel("fastapi")
         assert "an earlier send" in str(fastapi.border_title) and fastapi.send_number == 3
         await pilot.pause()

@@ -50,6 +50,9 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(tmp_
         assert "A word where a number belongs" in plain(app.query_one("#sample-claim"))  # the preview says ...
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.id == "item-abc"  # ... what Enter sends
+        assert in_answers(app) and "t" in app.screen.active_bindings  # Enter handed the keyboard to the answers
+        await pilot.press("escape")
+        assert box.value == "abc" and app.focused is tree  # back on the list, its filter kept
         await pilot.press("escape")
         assert box.value == "" and app.focused is tree
         await pilot.press("escape")
@@ -98,7 +101,7 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         assert "Only Flask was sent" in plain(app.query_one("#claim"))
 
         app.query_one("#path", Input).value = "/items/abc"
-        await pilot.press("escape", "f", "f")  # from the list to the answers; then FastAPI only
+        await pilot.press("f", "f")  # Enter left the keyboard in the answers: FastAPI only
         await send_and_wait(pilot)
         assert "Only FastAPI was sent" in plain(app.query_one("#claim"))  # no comparison with Flask's older answer
         await pilot.press("f")  # both again: Flask's answer is from send #2, and says so

@@ -7,6 +7,7 @@ like a parity run and can be rebuilt with ``explorer report --from``.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import table_rows
-from explorer.reports.base import Report, Section, Table, exchange_block, versions_text
+from explorer.reports.base import Report, ReportError, Section, Table, exchange_block, versions_text
 from explorer.reports.labruns import lab_sections
 from explorer.runtime.frameworks import FRAMEWORKS
 
@@ -172,8 +173,30 @@ def _burst_line(framework: str, burst: Any) -> str:
             f"{f' ({statuses})' if statuses else ''}. The answer and times below are the first copy's.")  # fmt: skip
 
 
+EXPORT_DIR_VARIABLE = "EXPLORER_EXPORT_DIR"
+
+
+def export_folder() -> Path:
+    """Where ``ctrl+s`` writes: ``$EXPLORER_EXPORT_DIR``, else ``$XDG_DATA_HOME`` (``~/.local/share``)
+    ``/flask-fastapi-explorer/exports``.
+
+    Not the current folder: in a clone that is the repository, where every export showed in ``git status``.
+    """
+    if named := os.environ.get(EXPORT_DIR_VARIABLE):
+        from explorer.runtime.userdata.datafile import user_path
+
+        return user_path(named)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "flask-fastapi-explorer" / "exports"
+
+
 def export_session(history: SessionLog, supervisor: Supervisor, measurements: Measurements, folder: Path) -> tuple[Path, Path]:
-    """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder``; returns both paths."""
+    """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder`` (made if missing, private:
+    the export hides no cookie or token); returns both paths."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot make the export folder {folder}: {exc.strerror or exc}") from None
     servers = {s.framework: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for s in supervisor}
     measured = {"spawn to ready": measurements.spawn_ms, "median GET /items/1, back to back": measurements.latency_ms,
                 "median GET /items/1, one at a time": measurements.spaced_ms}  # fmt: skip

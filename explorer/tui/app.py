@@ -1,18 +1,17 @@
 """The Textual app: it composes the main view, wires the panels' messages and routes the keys.
 
-The work lives next to it, each piece with what it needs handed over when it is created: sending a
-request and showing both answers in :mod:`.workbench`, the servers' life (start after the first
-paint, restart, switch, every way out) in :mod:`.lifecycle`, opening the other screens and the help
-in :mod:`.navigation`, each screen's work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`,
-two guards for Textual itself in :mod:`.guards`. Messages
-come up from the panels; the app hands data down and keeps what the whole session shares: the
-session itself, its log and the measurements.
+The work lives next to it, each piece with what it needs handed over when it is created: sending a request and
+showing both answers in :mod:`.workbench`, the servers' life (start after the first paint, restart, switch,
+every way out) in :mod:`.lifecycle`, opening the other screens and the help in :mod:`.navigation`, each screen's
+work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`, two guards for Textual itself in
+:mod:`.guards`. Messages come up from the panels; the app hands data down and keeps what the whole session
+shares: the session itself, its log and the measurements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -116,9 +115,9 @@ class ExplorerApp(ScreensApp):
     def on_mount(self) -> None:
         self.apply_user_keymap(dict(self._keymap))
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
-        for server in self._servers.values():
+        for server in self._servers.values():  # idle until boot() starts them after this frame: "starting"
             server.subscribe(self._on_status)
-            self._on_status(server.status)
+            self._on_status(replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s)
         self.query_one("#samples Tree", Tree).focus()
         keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
@@ -165,14 +164,14 @@ class ExplorerApp(ScreensApp):
         self.workbench.send()
 
     def action_export(self) -> None:
-        from explorer.reports.session import export_session
+        from explorer.reports.session import export_folder, export_session
 
         try:
-            md, js = export_session(self.history, self.session.supervisor, self.measurements, Path.cwd())
+            md, js = export_session(self.history, self.session.supervisor, self.measurements, export_folder())
         except ExplorerError as exc:
             self.say(str(exc), severity="error")
             return
-        self.say(f"Wrote {md.name} and {js.name} in {md.parent}", title="Session exported", timeout=6)
+        self.say(f"Wrote {md}\nand {js.name} beside it", title="Session exported", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -182,10 +181,12 @@ class ExplorerApp(ScreensApp):
     def _route_chosen(self, event: RouteBrowser.Chosen) -> None:
         row = event.row
         self.workbench.load_request(row.request, f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.", send=True)
+        self.workbench.focus_answers()  # where the tab keys and the screens' letters work (on the list they filter)
 
     @on(SampleBrowser.Chosen)
     def _sample_chosen(self, event: SampleBrowser.Chosen) -> None:
         self.load_sample(event.sample, send=True)
+        self.workbench.focus_answers()  # where the tab keys and the screens' letters work (on the list they filter)
 
     # ---------------------------------------------------------------- actions
     def action_cycle_view(self) -> None:

@@ -19,8 +19,8 @@ from explorer.runtime.errors import ExplorerError
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "key_for", "keymap_clashes", "load_keymap",
-           "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
+__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "SCREENS", "key_for", "keymap_clashes",
+           "load_keymap", "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
 
 KEYMAP_BYTES = 64 * 1024
 KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
@@ -44,7 +44,8 @@ BINDINGS: list[BindingType] = [
     Binding("ctrl+g", "switch_flask_server", "Flask server", id="switch_flask_server", show=False,
             tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
     Binding("ctrl+s", "export", "Export", id="export", show=False,
-            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON in this folder"),
+            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON "
+                    "in ~/.local/share/flask-fastapi-explorer/exports (or $EXPLORER_EXPORT_DIR)"),
     # ctrl+h as in Posting, where the terminal tells it from Backspace; most send both as ^H, so ctrl+b too
     Binding("ctrl+b,ctrl+h", "toggle_sidebar", "Hide list", id="toggle_sidebar", tooltip="Hide or show the list on the left"),
     Binding("z", "zoom", "Zoom", id="zoom", tooltip="Maximise the focused panel (an answer, the editor, the list); z or Escape restores"),
@@ -70,6 +71,9 @@ BINDINGS: list[BindingType] = [
     Binding("ctrl+c", "quit", "Quit", id="quit_ctrl_c", show=False,
             tooltip="Quit too, unless a text field has focus or text is selected (there it copies)"),
 ]
+
+# The screens the main view opens, by binding id: f1 lists them first, and their keys work in the help.
+SCREENS = ("table", "guide", "docs", "parity", "lab", "sockets")
 
 # The main view's actions: on every other screen they are neither run nor shown in the footer.
 MAIN_ONLY = frozenset(

@@ -17,7 +17,7 @@ from textual import work
 from explorer.content.catalog import by_id
 from explorer.runtime.userdata.bounded import printable
 from explorer.tui.guards import GuardedApp
-from explorer.tui.keys import BINDINGS, MAIN_ONLY, key_for, keymap_clashes, screen_keys
+from explorer.tui.keys import BINDINGS, MAIN_ONLY, SCREENS, key_for, keymap_clashes, screen_keys
 
 if TYPE_CHECKING:
     from textual.binding import Binding, BindingType
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
     from explorer.tui.workbench import Workbench
+    from panels.help_screen import ScreenEntry
 
 __all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
 
@@ -39,8 +40,9 @@ MAIN_HELP = {
 }  # fmt: skip
 KEYBOARD_HELP = (
     "Letters are commands only where no text is typed. In a text field, and on the list on the left (typing there "
-    "filters it), every letter is text; Escape leaves a field, and from the list Escape goes to the answers. Keys "
-    "that write a file or restart a server take a modifier (ctrl+s, f5, ctrl+g)."
+    "filters it), every letter is text; Enter there sends the entry under the cursor and moves the keyboard to the "
+    "answers, where the letters and the tab keys 1-5 work. Escape leaves a field, and from the list Escape goes to "
+    "the answers. Keys that write a file or restart a server take a modifier (ctrl+s, f5, ctrl+g)."
 )
 
 
@@ -192,4 +194,24 @@ class ScreensApp(GuardedApp):
             if node.HELP:
                 paragraphs.append(f"Here: {node.HELP}")
                 break
-        self.push_screen(HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen)))
+        screens = self.screen_entries() if main else []
+        help_screen = HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen), screens)
+        self.push_screen(help_screen, self._help_done)
+
+    def screen_entries(self) -> list[ScreenEntry]:
+        """Every screen the main view opens, with its key after the keymap; the token is its binding id."""
+        from panels.help_screen import ScreenEntry
+
+        entries = []
+        for binding_id in SCREENS:
+            binding = key_for(binding_id, self.user_keymap)
+            if binding is not None:
+                shown = self.get_key_display(binding)
+                entries.append(ScreenEntry(binding.key, shown, binding.description, binding.tooltip, binding_id))
+        return entries
+
+    def _help_done(self, binding_id: str | None) -> None:
+        """A screen's key pressed in the help: open that screen, as its key does from the answers."""
+        binding = key_for(binding_id, self.user_keymap) if binding_id else None
+        if binding is not None:
+            self.call_later(self.run_action, binding.action)

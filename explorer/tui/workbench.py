@@ -117,7 +117,8 @@ class Workbench(Vertical):
             editor.load(self.initial)
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
-            claim.update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r.")
+            claim.update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r. "
+                         f"{self.app.key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets.")
         else:
             editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
