@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -207,3 +207,9 @@ def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
             continue
         yield SystemCommand(_with_key(f"{name}: {binding.description}", binding, screen, screen.BINDINGS),
                             binding.tooltip or binding.description, partial(screen.run_action, action))
+
+
+class KeyLabels(Protocol):
+    """The explorer's app as its parts see it: a binding's key written as the footer writes it, after the keymap."""
+
+    def key_label(self, binding_id: str) -> str: ...

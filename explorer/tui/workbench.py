@@ -1,22 +1,19 @@
 """The main view's work: the request editor, the claim line and both answers, and sending what is edited.
 
-Flow of one request (after Posting): :meth:`Workbench.send` reads the editor, an exclusive async
-worker sends the request through the core :class:`~explorer.runtime.session.Session`, and only when
-every answer is in are the exchanges handed down to the panels. Nothing is drawn while a request is
-in flight, so the measured times are the client's, not the renderer's. Every send is recorded in
-the session log the workbench is handed, for the export.
+Flow of one request (after Posting): :meth:`Workbench.send` reads the editor, an exclusive async worker sends the
+request through the core :class:`~explorer.runtime.session.Session`, and only when every answer is in are the
+exchanges handed down to the panels. Nothing is drawn while a request is in flight, so the measured times are the
+client's, not the renderer's. Every send is recorded in the session log the workbench is handed, for the export.
 
-Every send has a number. A panel shows the number and request line of the answer it holds; a panel
-the send did not reach is cleared (the sample is for the other framework only) or marked as an
-earlier send (it is hidden in a single view), and the differences line compares only the answers
-of one send, never a fresh answer with an old one.
-"""
+Every send has a number. A panel shows the number and request line of the answer it holds; a panel the send did not
+reach is cleared (the sample is for the other framework only) or marked as an earlier send (it is hidden in a single
+view), and the differences line compares only the answers of one send, never a fresh answer with an old one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     from explorer.apps.handlers import Endpoint
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.http.client import Exchange
+    from explorer.tui.keys import KeyLabels
 
 __all__ = ["FREEZE_LIMIT", "Workbench"]
 
@@ -118,7 +116,7 @@ class Workbench(Vertical):
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
             claim.update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r. "
-                         f"{self.app.key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets.")
+                         f"{cast('KeyLabels', self.app).key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets.")
         else:
             editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
