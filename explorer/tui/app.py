@@ -1,11 +1,10 @@
 """The Textual app: it composes the main view, wires the panels' messages and routes the keys.
 
-The work lives next to it, each piece with what it needs handed over when it is created: sending a request and
-showing both answers in :mod:`.workbench`, the servers' life (start after the first paint, restart, switch,
-every way out) in :mod:`.lifecycle`, opening the other screens and the help in :mod:`.navigation`, each screen's
-work in :mod:`.screens`, the bindings and keymap in :mod:`.keys`, two guards for Textual itself in
-:mod:`.guards`. Messages come up from the panels; the app hands data down and keeps what the whole session
-shares: the session itself, its log and the measurements.
+The work lives next to it, each piece with what it needs handed over when it is created: sending a request and showing
+both answers in :mod:`.workbench`, the servers' life (start after the first paint, restart, switch, every way out) in
+:mod:`.lifecycle`, opening the other screens and the help in :mod:`.navigation`, each screen's work in
+:mod:`.screens`, the bindings and keymap in :mod:`.keys`, two guards for Textual itself in :mod:`.guards`. Messages
+come up from the panels; the app hands data down and keeps what the whole session shares: session, log, measurements.
 """
 
 from __future__ import annotations
