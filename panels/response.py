@@ -336,7 +336,8 @@ class ResponsePanel(Vertical):
             from panels.cookie_rows import add_cookie_rows
 
             add_cookie_rows(table, exchange.cookie_jar, self.mask)
-        names = [name for name, _ in (*(exchange.request.headers if exchange.request else ()), *exchange.headers)]
+        groups = (exchange.request.headers if exchange.request else (), exchange.headers)
+        names = [n for h in groups for n in [name for name, _ in h[:HEADER_ROWS]] + _more_label(h)]
         self.query_one(f"#headertable-{self.framework}", Static).update(NamesWhole(table, [_cut(n) for n in names]))
 
     def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
@@ -349,8 +350,7 @@ class ResponsePanel(Vertical):
         for name, value in headers[:HEADER_ROWS]:
             table.add_row(Text(arrow), Text(_cut(name)), Text(_cut(self._header_value(name, value))))
         if len(headers) > HEADER_ROWS:
-            more = len(headers) - HEADER_ROWS
-            table.add_row(Text(arrow), Text(f"… {more:,} more headers", style="italic"),
+            table.add_row(Text(arrow), Text(_more_label(headers)[0], style="italic"),
                           Text(f"{len(headers):,} in all; `explorer send --json` lists every one", style="dim"))  # fmt: skip
 
     def _header_value(self, name: str, value: str) -> str:
@@ -389,3 +389,8 @@ class ResponsePanel(Vertical):
 
     def select_tab(self, tab: str) -> None:
         self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"
+
+
+def _more_label(headers: tuple[tuple[str, str], ...]) -> list[str]:
+    """The row that stands for the headers past :data:`HEADER_ROWS` (a name the name column must fit whole)."""
+    return [f"… {len(headers) - HEADER_ROWS:,} more headers"] if len(headers) > HEADER_ROWS else []
