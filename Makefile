@@ -40,7 +40,7 @@ test-fast: $(VENV)/.installed-test
 
 # Lint: the formatter's check, the linter and the type checker, as .ci/run runs them (settings in pyproject.toml).
 lint: $(VENV)/.installed-test
-#	$(BIN)/ruff format --check  # on after the one `ruff format` pass, which first needs five modules split (issue 20)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check
 	$(BIN)/mypy
 

@@ -94,20 +94,24 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
                     runs[engine].append(await run_load(config))
             ratios = [b.rps / w.rps for b, w in zip(runs["builtin"], runs["wrk"], strict=True) if w.rps > 0]
             cpu = [r.client_cpu_ms_per_request or 0.0 for r in runs["builtin"]]
-            rows.append({
-                "case": case.name,
-                "target": case.target,
-                "builtin_rps": [round(r.rps, 1) for r in runs["builtin"]],
-                "wrk_rps": [round(r.rps, 1) for r in runs["wrk"]],
-                "ratio_median": round(statistics.median(ratios), 3),
-                "ratio_min": round(min(ratios), 3),
-                "ratio_max": round(max(ratios), 3),
-                "builtin_cpu_ms_per_request": round(statistics.median(cpu), 4),
-                "wrk_cpu_ms_per_request": round(statistics.median(r.client_cpu_ms_per_request or 0 for r in runs["wrk"]), 4),
-                "builtin_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["builtin"]), 2),
-                "wrk_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["wrk"]), 2),
-                "errors": sum(r.error_count for rs in runs.values() for r in rs),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "case": case.name,
+                    "target": case.target,
+                    "builtin_rps": [round(r.rps, 1) for r in runs["builtin"]],
+                    "wrk_rps": [round(r.rps, 1) for r in runs["wrk"]],
+                    "ratio_median": round(statistics.median(ratios), 3),
+                    "ratio_min": round(min(ratios), 3),
+                    "ratio_max": round(max(ratios), 3),
+                    "builtin_cpu_ms_per_request": round(statistics.median(cpu), 4),
+                    "wrk_cpu_ms_per_request": round(
+                        statistics.median(r.client_cpu_ms_per_request or 0 for r in runs["wrk"]), 4
+                    ),
+                    "builtin_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["builtin"]), 2),
+                    "wrk_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["wrk"]), 2),
+                    "errors": sum(r.error_count for rs in runs.values() for r in rs),
+                }
+            )
             print_row(rows[-1], file=sys.stderr)
     return rows
 

@@ -80,10 +80,14 @@ def main() -> None:
             app.write(ESCAPE)  # clears the filter
             settle(app, 1.0)
         typing = len(args.title) * args.gap * 1000
-        print(f"{len(args.title)} keys, one every {args.gap * 1000:.0f} ms ({typing:.0f} ms of typing), "
-              f"{args.rounds} rounds:")
-        print(f"  the screen settled {statistics.median(lags):.0f} ms after the last key (median; "
-              f"rounds {', '.join(f'{x:.0f}' for x in lags)}), {statistics.median(totals):.0f} ms after the first")
+        print(
+            f"{len(args.title)} keys, one every {args.gap * 1000:.0f} ms ({typing:.0f} ms of typing), "
+            f"{args.rounds} rounds:"
+        )
+        print(
+            f"  the screen settled {statistics.median(lags):.0f} ms after the last key (median; "
+            f"rounds {', '.join(f'{x:.0f}' for x in lags)}), {statistics.median(totals):.0f} ms after the first"
+        )
     finally:
         app.cleanup()
 

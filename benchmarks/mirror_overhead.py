@@ -36,9 +36,25 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _start(noise: bool, shadow: bool = True, server: str = "dev") -> tuple[subprocess.Popen[str], str, str]:
-    argv = [sys.executable, "-m", "explorer", "mirror", "--app-dir", str(SHOP), "--flask", "shop_flask:app",
-            "--fastapi", "shop_fastapi:app", "--listen", "127.0.0.1:0", "--json-lines", "--flask-server", server, *(["--noise"] if noise else []),
-            *([] if shadow else ["--mirror-methods", "OPTIONS"])]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "explorer",
+        "mirror",
+        "--app-dir",
+        str(SHOP),
+        "--flask",
+        "shop_flask:app",
+        "--fastapi",
+        "shop_fastapi:app",
+        "--listen",
+        "127.0.0.1:0",
+        "--json-lines",
+        "--flask-server",
+        server,
+        *(["--noise"] if noise else []),
+        *([] if shadow else ["--mirror-methods", "OPTIONS"]),
+    ]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
@@ -106,12 +122,28 @@ def main() -> int:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
-    figures = {name: {"p50_ms": round(_percentile(v, 0.5), 3), "p99_ms": round(_percentile(v, 0.99), 3),
-                      "mean_ms": round(statistics.fmean(v), 3)} for name, v in times.items()}  # fmt: skip
+    figures = {
+        name: {
+            "p50_ms": round(_percentile(v, 0.5), 3),
+            "p99_ms": round(_percentile(v, 0.99), 3),
+            "mean_ms": round(statistics.fmean(v), 3),
+        }
+        for name, v in times.items()
+    }
     added = {q: round(figures["mirror"][q] - figures["direct"][q], 3) for q in ("p50_ms", "p99_ms")}
     passed = added["p50_ms"] <= P50_TARGET_MS and added["p99_ms"] <= P99_TARGET_MS
-    result = {"path": args.path, "requests": args.requests, "noise": args.noise, "shadow": not args.no_shadow, "flask_server": args.flask_server, **figures, "added": added,
-              "mirror_cpu_ms_per_request": round(cpu_ms, 3), "targets": {"p50_ms": P50_TARGET_MS, "p99_ms": P99_TARGET_MS}, "passed": passed}  # fmt: skip
+    result = {
+        "path": args.path,
+        "requests": args.requests,
+        "noise": args.noise,
+        "shadow": not args.no_shadow,
+        "flask_server": args.flask_server,
+        **figures,
+        "added": added,
+        "mirror_cpu_ms_per_request": round(cpu_ms, 3),
+        "targets": {"p50_ms": P50_TARGET_MS, "p99_ms": P99_TARGET_MS},
+        "passed": passed,
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -119,8 +151,10 @@ def main() -> int:
             f = figures[name]
             print(f"{name:<7} p50 {f['p50_ms']:.3f} ms  p99 {f['p99_ms']:.3f} ms  mean {f['mean_ms']:.3f} ms")
         print(f"the mirror's process: {cpu_ms:.3f} ms of CPU per request (10 ms ticks, over all of them)")
-        print(f"added   p50 {added['p50_ms']:+.3f} ms (target <= {P50_TARGET_MS})  "
-              f"p99 {added['p99_ms']:+.3f} ms (target <= {P99_TARGET_MS})  {'ok' if passed else 'MISSED'}")
+        print(
+            f"added   p50 {added['p50_ms']:+.3f} ms (target <= {P50_TARGET_MS})  "
+            f"p99 {added['p99_ms']:+.3f} ms (target <= {P99_TARGET_MS})  {'ok' if passed else 'MISSED'}"
+        )
     return 0 if passed else 1
 
 

@@ -54,8 +54,16 @@ async def check_rates(port: int, pid: int | None, args: argparse.Namespace) -> l
     for path, rate in (("/items/1", 200.0), ("/items/1", 500.0), ("/io?ms=50", 200.0)):
         got = [(await load(port, pid, path, args, rate=rate)).rps for _ in range(args.rounds)]
         error = abs(median(got) - rate) / rate
-        rows.append({"check": "rate", "path": path, "asked": rate, "answered": [round(g, 2) for g in got],
-                     "error": round(error, 4), "ok": error <= RATE_TOLERANCE})  # fmt: skip
+        rows.append(
+            {
+                "check": "rate",
+                "path": path,
+                "asked": rate,
+                "answered": [round(g, 2) for g in got],
+                "error": round(error, 4),
+                "ok": error <= RATE_TOLERANCE,
+            }
+        )
     return rows
 
 
@@ -67,9 +75,16 @@ async def check_p50(port: int, pid: int | None, args: argparse.Namespace) -> lis
             closed.append((await load(port, pid, path, args, concurrency=1)).latency.p50_ms)
             opened.append((await load(port, pid, path, args, rate=20.0)).latency.p50_ms)
         gap = median(opened) - median(closed)
-        rows.append({"check": "p50", "path": path, "closed_p50_ms": [round(v, 3) for v in closed],
-                     "open_p50_ms": [round(v, 3) for v in opened], "gap_ms": round(gap, 3),
-                     "ok": abs(gap) <= P50_TOLERANCE_MS})  # fmt: skip
+        rows.append(
+            {
+                "check": "p50",
+                "path": path,
+                "closed_p50_ms": [round(v, 3) for v in closed],
+                "open_p50_ms": [round(v, 3) for v in opened],
+                "gap_ms": round(gap, 3),
+                "ok": abs(gap) <= P50_TOLERANCE_MS,
+            }
+        )
     return rows
 
 
@@ -93,12 +108,24 @@ async def check_stall(port: int, pid: int | None, args: argparse.Namespace, serv
         p99 = median([o.open_p99_ms for o in found])
         want90, want99 = median([o.predicted_p90_ms for o in found]), median([o.predicted_p99_ms for o in found])
         closed99 = median([o.closed_p99_ms for o in found])
-        ok = (abs(p90 - want90) <= STALL_TOLERANCE * want90 and abs(p99 - want99) <= STALL_TOLERANCE * want99
-              and closed99 * 5 < p99)  # fmt: skip
-        rows.append({"check": "stall", "stall_ms": ms, "open_p90_ms": round(p90, 1),
-                     "predicted_p90_ms": round(want90, 1), "open_p99_ms": round(p99, 1),
-                     "predicted_p99_ms": round(want99, 1),
-                     "closed_p99_ms": round(closed99, 1), "ok": ok, "explanation": found[-1].text})  # fmt: skip
+        ok = (
+            abs(p90 - want90) <= STALL_TOLERANCE * want90
+            and abs(p99 - want99) <= STALL_TOLERANCE * want99
+            and closed99 * 5 < p99
+        )
+        rows.append(
+            {
+                "check": "stall",
+                "stall_ms": ms,
+                "open_p90_ms": round(p90, 1),
+                "predicted_p90_ms": round(want90, 1),
+                "open_p99_ms": round(p99, 1),
+                "predicted_p99_ms": round(want99, 1),
+                "closed_p99_ms": round(closed99, 1),
+                "ok": ok,
+                "explanation": found[-1].text,
+            }
+        )
     return rows
 
 

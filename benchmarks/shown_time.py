@@ -51,8 +51,12 @@ class Independent:
     """A second process with its own kept-alive connections: one request per server each time asked."""
 
     def __init__(self, ports: dict[str, int]) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", INDEPENDENT, json.dumps(ports)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", INDEPENDENT, json.dumps(ports)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def once(self) -> dict[str, float]:
         assert self.proc.stdin and self.proc.stdout
@@ -123,8 +127,10 @@ def main() -> None:
     for fw in shown:
         a, b = statistics.median(shown[fw]), statistics.median(other[fw])
         verdict = "ok" if abs(a - b) <= 0.5 else "MISSED"
-        print(f"{fw:8} shown median {a:6.3f} ms ({len(shown[fw])})   independent median {b:6.3f} ms "
-              f"({len(other[fw])})   difference {a - b:+.3f} ms  {verdict}")  # fmt: skip
+        print(
+            f"{fw:8} shown median {a:6.3f} ms ({len(shown[fw])})   independent median {b:6.3f} ms "
+            f"({len(other[fw])})   difference {a - b:+.3f} ms  {verdict}"
+        )
 
 
 if __name__ == "__main__":

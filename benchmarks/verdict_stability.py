@@ -24,8 +24,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLAIM = re.compile(r"(no measurable difference|FastAPI within \d+% of Flask|FastAPI served [\d.]+x Flask|"
-                   r"Flask served [\d.]+x FastAPI|No verdict|answered nothing)")  # fmt: skip
+CLAIM = re.compile(
+    r"(no measurable difference|FastAPI within \d+% of Flask|FastAPI served [\d.]+x Flask|"
+    r"Flask served [\d.]+x FastAPI|No verdict|answered nothing)"
+)
 
 
 def claim(verdict: str) -> str:

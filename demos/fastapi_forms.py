@@ -41,9 +41,7 @@ async def upload(file: UploadFile) -> dict[str, Any]:
 
 # request.session comes from Starlette's SessionMiddleware (added in fastapi_app.py): a signed cookie too.
 @router.post("/session/login")
-async def login(
-    request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]
-) -> dict[str, str]:
+async def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> dict[str, str]:
     user = check_password(username, password)
     if user is None:
         raise HTTPException(401, "Wrong user name or password")

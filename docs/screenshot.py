@@ -1,6 +1,6 @@
 """Export the README screenshot: the app after sending GET /items/abc, Validation tab open.
 
-    .venv/bin/python docs/screenshot.py   (or: make screenshot)
+.venv/bin/python docs/screenshot.py   (or: make screenshot)
 """
 
 from __future__ import annotations

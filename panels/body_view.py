@@ -139,7 +139,9 @@ class BodyView(Vertical):
         if exchange.truncated:
             notes.append(f"Body cut at {len(exchange.body):,} bytes.")
         if not exchange.body:
-            notes.append("Empty body." if exchange.spec.method != "HEAD" else "Empty body: HEAD answers carry headers only.")
+            notes.append(
+                "Empty body." if exchange.spec.method != "HEAD" else "Empty body: HEAD answers carry headers only."
+            )
         text, language, extra = self._pretty(exchange) if not self.raw else (None, None, "")
         if text is None:
             text = exchange.text
@@ -148,8 +150,10 @@ class BodyView(Vertical):
                 text = text[:RAW_LIMIT]
         text, broken = display_lines(printable(text, keep="\n\t"))  # no escape sequence reaches the terminal
         if broken:
-            notes.append(f"{broken:,} line(s) over {LINE_LIMIT:,} characters are shown in pieces (a copy has line breaks "
-                         "between them).")
+            notes.append(
+                f"{broken:,} line(s) over {LINE_LIMIT:,} characters are shown in pieces (a copy has line breaks "
+                "between them)."
+            )
         if len(text) > WRAP_LIMIT and self.wrap:
             notes.append("Long body: shown unwrapped (w wraps it).")
         if extra:
@@ -173,8 +177,10 @@ class BodyView(Vertical):
         from explorer.content.stream import is_streamed, timeline
 
         if is_streamed(exchange):
-            note = (f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
-                    "request started (b: the raw body).")  # fmt: skip
+            note = (
+                f"Arrived in {len(exchange.chunks) + exchange.chunks_not_kept:,} parts, each at its time after the "
+                "request started (b: the raw body)."
+            )
             return "\n".join(timeline(exchange)), None, note
         if exchange.size > PRETTY_LIMIT:
             return None, None, f"Over {PRETTY_LIMIT // 1024 // 1024} MiB: shown raw (pretty view skipped)."

@@ -53,7 +53,9 @@ class DocsScreen(Screen[None]):
                 yield Static(Text(self.fastapi_note), id="docs-note")
                 tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
                 for op in self.operations:
-                    node = tree.root.add(Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True)
+                    node = tree.root.add(
+                        Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True
+                    )
                     for param in op.parameters:
                         node.add_leaf(Text(f"param {param}"))
                     for field in op.body:

@@ -45,7 +45,9 @@ class BodyEditor(LeavingTextArea):
 
 def body_area() -> TextArea:
     """A JSON editor, highlighted when the tree-sitter grammar is installed, plain otherwise."""
-    area = BodyEditor("", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent", placeholder="Body (JSON)")
+    area = BodyEditor(
+        "", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent", placeholder="Body (JSON)"
+    )
     if "json" in area.available_languages:
         area.language = "json"
     return area
@@ -99,8 +101,12 @@ class HeadersArea(LeavingTextArea):
         text = insert.replace("\r\n", "\n")
         problem = control_character(text, allowed="\t\n")
         if problem:
-            self.post_message(self.Refused(f"Not inserted: the text contains {problem}, a control character or line "
-                                           "separator; one header per line, printable ASCII only."))  # fmt: skip
+            self.post_message(
+                self.Refused(
+                    f"Not inserted: the text contains {problem}, a control character or line "
+                    "separator; one header per line, printable ASCII only."
+                )
+            )
             return None
         return super()._replace_via_keyboard(text, start, end)
 
@@ -128,10 +134,14 @@ class RequestEditor(Vertical):
             yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
             yield PathField("/items/1", placeholder="/path, URL or curl", id="path", compact=True)
             yield Label("×", id="burst-label")
-            yield Field("1", id="burst", type="integer", max_length=3, compact=True, tooltip="copies sent at the same moment")
+            yield Field(
+                "1", id="burst", type="integer", max_length=3, compact=True, tooltip="copies sent at the same moment"
+            )
             yield Button("Send ^r", id="send", variant="primary", compact=True)
         with Horizontal(id="request-parts"):
-            yield HeadersArea("", id="headers-editor", soft_wrap=False, show_line_numbers=False, placeholder="Header: value")
+            yield HeadersArea(
+                "", id="headers-editor", soft_wrap=False, show_line_numbers=False, placeholder="Header: value"
+            )
             yield body_area()
         message = Static("", id="editor-message")
         message.display = False  # shown by show_message while it has something to say

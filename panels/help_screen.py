@@ -43,8 +43,9 @@ class HelpScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close", id="help.close")]
 
-    def __init__(self, title: str, paragraphs: list[str], keys: list[tuple[str, str]],
-                 screens: list[ScreenEntry] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, title: str, paragraphs: list[str], keys: list[tuple[str, str]], screens: list[ScreenEntry] | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.paragraphs = paragraphs
@@ -65,13 +66,17 @@ class HelpScreen(ModalScreen[str | None]):
                 screens.add_column(no_wrap=True)
                 screens.add_column(ratio=1)
                 for entry in self.screens:
-                    screens.add_row(Text(entry.shown, style="bold cyan"), Text(entry.name, style="bold"), Text(entry.what))
+                    screens.add_row(
+                        Text(entry.shown, style="bold cyan"), Text(entry.name, style="bold"), Text(entry.what)
+                    )
                 yield Static(screens, id="help-screens", classes="help-paragraph")
             for paragraph in self.paragraphs:
                 yield Static(Text(paragraph), classes="help-paragraph")
             yield Static(Text("Keys that work here now", style="bold"))
             yield Static(table)
-            yield Static(Text("Escape closes this help. Every action is also in the command palette (ctrl+p).", style="dim"))
+            yield Static(
+                Text("Escape closes this help. Every action is also in the command palette (ctrl+p).", style="dim")
+            )
 
     def on_key(self, event: events.Key) -> None:
         """A screen's key opens it: the help closes with its token."""

@@ -25,22 +25,40 @@ if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
     from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 
-SCENARIO_CHOICES = [("I/O-bound: /io?ms=50", "io"), ("CPU-bound: /cpu", "cpu"), ("Plain JSON: /items/1", "json"),
-                    ("Hooks and middleware", "middleware"), ("Coordinated omission: stalls", "stall")]  # fmt: skip
-FLASK_SERVERS = [("Flask on gunicorn (gthread)", "gunicorn"), ("Flask on gunicorn (gevent)", "gevent"),
-                 ("Flask on granian", "granian"), ("Flask on the dev server (baseline)", "dev"),
-                 ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian")]  # fmt: skip
-FASTAPI_SERVERS = [("FastAPI on uvicorn (1 process)", "uvicorn"),
-                   ("FastAPI on gunicorn (uvicorn worker)", "gunicorn"), ("FastAPI on granian", "granian"),
-                   ("FastAPI: uvicorn and granian", "uvicorn,granian")]  # fmt: skip
+SCENARIO_CHOICES = [
+    ("I/O-bound: /io?ms=50", "io"),
+    ("CPU-bound: /cpu", "cpu"),
+    ("Plain JSON: /items/1", "json"),
+    ("Hooks and middleware", "middleware"),
+    ("Coordinated omission: stalls", "stall"),
+]
+FLASK_SERVERS = [
+    ("Flask on gunicorn (gthread)", "gunicorn"),
+    ("Flask on gunicorn (gevent)", "gevent"),
+    ("Flask on granian", "granian"),
+    ("Flask on the dev server (baseline)", "dev"),
+    ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian"),
+]
+FASTAPI_SERVERS = [
+    ("FastAPI on uvicorn (1 process)", "uvicorn"),
+    ("FastAPI on gunicorn (uvicorn worker)", "gunicorn"),
+    ("FastAPI on granian", "granian"),
+    ("FastAPI: uvicorn and granian", "uvicorn,granian"),
+]
 MODES = [("closed loop: concurrency", "closed"), ("open loop: rates (req/s)", "open")]
 DEFAULT_INPUT = {"closed": "1,10,50,100", "open": "100,500,1000"}
 
 
 # Each results column holds two figures, one above the other (latencies in ms).
-RESULT_COLUMNS = (("route", "route\nserver: handler"), ("level", "level\nerrors"), ("rps", "req/s\nbound"),
-                  ("p50", "p50\np90"), ("p99", "p99\np99.9"), ("max", "max ms\n"),
-                  ("cpu", "client cpu\nsrv CPU ms"))  # fmt: skip
+RESULT_COLUMNS = (
+    ("route", "route\nserver: handler"),
+    ("level", "level\nerrors"),
+    ("rps", "req/s\nbound"),
+    ("p50", "p50\np90"),
+    ("p99", "p99\np99.9"),
+    ("max", "max ms\n"),
+    ("cpu", "client cpu\nsrv CPU ms"),
+)
 _FIGURES_WIDTH = 62  # the six figure columns at their usual widths, cell padding, margins and scrollbars
 
 
@@ -108,8 +126,13 @@ class LabScreen(Screen[None]):
                 with Horizontal(id="lab-choices"):
                     yield Select(SCENARIO_CHOICES, value="io", allow_blank=False, id="lab-scenario", compact=True)
                     yield Select(MODES, value="closed", allow_blank=False, id="lab-mode", compact=True)
-                    yield Select([(f"engine: {e}", e) for e in self.engines], value="builtin", allow_blank=False,
-                                 id="lab-engine", compact=True)  # fmt: skip
+                    yield Select(
+                        [(f"engine: {e}", e) for e in self.engines],
+                        value="builtin",
+                        allow_blank=False,
+                        id="lab-engine",
+                        compact=True,
+                    )
                 with Horizontal(id="lab-servers"):
                     # the granian pair by default: one HTTP stack for both, so only the framework differs
                     yield Select(FLASK_SERVERS, value="granian", allow_blank=False, id="lab-flask", compact=True)
@@ -124,8 +147,9 @@ class LabScreen(Screen[None]):
                     yield Label("repeats", classes="lab-label")  # three runs show a spread a verdict must beat
                     yield Field("3", id="lab-repeat", type="integer", compact=True)
                     yield Button(f"Run {self.keys['lab.run']}", id="lab-run", variant="primary", compact=True)
-                    yield Button(f"Stop {self.keys['lab.stop']}", id="lab-stop", variant="error", compact=True,
-                                 disabled=True)  # fmt: skip
+                    yield Button(
+                        f"Stop {self.keys['lab.stop']}", id="lab-stop", variant="error", compact=True, disabled=True
+                    )
             yield Static("", id="lab-about")
             yield ProgressBar(total=1.0, show_eta=False, id="lab-progress")
             yield Static("", id="lab-live")
@@ -168,10 +192,16 @@ class LabScreen(Screen[None]):
         scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
         text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
         if scenario.stall is not None:
-            text.append(f"FastAPI stalls {scenario.stall.ms:g} ms every {scenario.stall.every_s:g} s; measured closed "
-                        "loop (first level) then open loop (first rate, or 200 req/s). ", style="dim")  # fmt: skip
-        text.append("Each route is loaded in turn at each level, by a client in its own process; the open loop "
-                    "times each request from when it was due.", style="dim")  # fmt: skip
+            text.append(
+                f"FastAPI stalls {scenario.stall.ms:g} ms every {scenario.stall.every_s:g} s; measured closed "
+                "loop (first level) then open loop (first rate, or 200 req/s). ",
+                style="dim",
+            )
+        text.append(
+            "Each route is loaded in turn at each level, by a client in its own process; the open loop "
+            "times each request from when it was due.",
+            style="dim",
+        )
         self.query_one("#lab-about", Static).update(text)
 
     def read_plan(self) -> BenchPlan:
@@ -288,15 +318,22 @@ class LabScreen(Screen[None]):
             cpu += " bound"  # the load generator, not the server, was the limit: the header's note says so
         level = f"{load.target_rps:,.0f}/s" if load.target_rps is not None else f"c={load.concurrency}"
         failed = load.error_count + int(load.open_loop.get("dropped") or 0)
-        route = Text(f"{result.target.key}\n{result.server.short}: {result.target.route}", no_wrap=True,
-                     overflow="ellipsis")  # fmt: skip
+        route = Text(
+            f"{result.target.key}\n{result.server.short}: {result.target.route}", no_wrap=True, overflow="ellipsis"
+        )
         self.query_one("#lab-results", DataTable).add_row(
-            route, pair(level + (f" #{result.repeat + 1}" if result.repeat else ""),
-                        Text(str(failed), style="bold red" if failed else "")),
-            pair(fig(load.rps, 0), fig(result.bound_rps, 0)), pair(fig(lat.p50_ms), fig(lat.p90_ms)),
-            pair(fig(lat.p99_ms), fig(lat.p999_ms)), pair(fig(lat.max_ms), ""),
-            pair(cpu, fig(load.server_cpu_ms_per_request, 3)), height=2,
-        )  # fmt: skip
+            route,
+            pair(
+                level + (f" #{result.repeat + 1}" if result.repeat else ""),
+                Text(str(failed), style="bold red" if failed else ""),
+            ),
+            pair(fig(load.rps, 0), fig(result.bound_rps, 0)),
+            pair(fig(lat.p50_ms), fig(lat.p90_ms)),
+            pair(fig(lat.p99_ms), fig(lat.p999_ms)),
+            pair(fig(lat.max_ms), ""),
+            pair(cpu, fig(load.server_cpu_ms_per_request, 3)),
+            height=2,
+        )
 
     def _plot(self) -> None:
         """Throughput by level, and p99 latency against throughput (where each route saturates), one line per route."""
@@ -321,8 +358,11 @@ class LabScreen(Screen[None]):
         plt.clear_figure()
         plt.title("p99 ms against req/s answered" + self._run_note)
         for key in keys:
-            curve = sorted((r.load.rps, r.load.latency.p99_ms) for r in self.results
-                           if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms)  # fmt: skip
+            curve = sorted(
+                (r.load.rps, r.load.latency.p99_ms)
+                for r in self.results
+                if r.target.key == key and r.load.latency.p99_ms == r.load.latency.p99_ms
+            )
             plt.plot([x for x, _ in curve], [y for _, y in curve], label=key, marker="braille")
         plot.refresh()
 
@@ -334,8 +374,11 @@ class LabScreen(Screen[None]):
             self._show_ended("Failed" if error else "Stopped")
             self._run_note = " (run failed: partial)" if error else " (stopped run: partial)"
             self._plot()
-            kept = (f" The table and plots keep the {done} result(s) it finished, marked as partial." if done else
-                    " It finished no result.")  # fmt: skip
+            kept = (
+                f" The table and plots keep the {done} result(s) it finished, marked as partial."
+                if done
+                else " It finished no result."
+            )
             if error:
                 verdict.update(Text(error + kept, style="bold red"))
             else:

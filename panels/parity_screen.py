@@ -97,11 +97,19 @@ class ParityScreen(Screen["RequestSpec | None"]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="parity-scroll"):  # a short terminal scrolls the screen rather than cutting it
             with Horizontal(id="parity-bar"):
-                yield Field(self.path, placeholder="requests.yaml or .json (method, path, headers, body, expect)",
-                            id="parity-path", compact=True)  # fmt: skip
+                yield Field(
+                    self.path,
+                    placeholder="requests.yaml or .json (method, path, headers, body, expect)",
+                    id="parity-path",
+                    compact=True,
+                )
                 yield Button("Run", id="parity-run", variant="primary", compact=True)
-            yield Static(Text("Each request goes to both apps; status, content type, chosen headers and JSON bodies are "
-                              "compared."), id="parity-summary")  # fmt: skip
+            yield Static(
+                Text(
+                    "Each request goes to both apps; status, content type, chosen headers and JSON bodies are compared."
+                ),
+                id="parity-summary",
+            )
             yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="parity-detail")
         yield Footer()
@@ -225,7 +233,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if not result.differences:
             text.append("Both answers match" + (" as declared.\n" if result.declared else ".\n"), style="green")
         for difference, expectation in result.declared:
-            text.append(f"declared: {difference.line(self.redactor)} ({printable(expectation.reason)})\n", style="green")
+            text.append(
+                f"declared: {difference.line(self.redactor)} ({printable(expectation.reason)})\n", style="green"
+            )
         for item in result.noise:
             text.append(f"noise: {self._hide(item.line())}\n", style="dim")
         for expectation in result.stale:
@@ -234,8 +244,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
                 style="yellow",
             )
         for framework, values in result.captures.items():
-            shown = ", ".join(f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}"
-                              for k, v in values.items())  # fmt: skip
+            shown = ", ".join(
+                f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}" for k, v in values.items()
+            )
             text.append(f"captured from {framework}: {shown}\n", style="dim")
         for framework in FRAMEWORKS:
             curl = result.curl(framework, self.redactor)

@@ -93,7 +93,9 @@ class ResponsePanel(Vertical):
             yield Static("", classes="meta", id=f"meta-{self.framework}")
         yield Static("", classes="timings", id=f"timings-{self.framework}")
         why = Text("Send a request to see this server's answer.", style="italic")
-        yield FittedText(why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}")  # a long reason ends in a visible ellipsis
+        yield FittedText(
+            why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}"
+        )  # a long reason ends in a visible ellipsis
         with TabbedContent(id=f"tabs-{self.framework}"):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
@@ -109,8 +111,14 @@ class ResponsePanel(Vertical):
                     yield Static("", classes="note", id=f"codenote-{self.framework}")
                     yield Static("", id=f"code-view-{self.framework}")
             with TabPane("Log", id=f"log-{self.framework}"):
-                yield LogView(id=f"logview-{self.framework}", keep=LOG_LINES, markup=False, wrap=True, highlight=False,
-                              min_width=20)  # fmt: skip
+                yield LogView(
+                    id=f"logview-{self.framework}",
+                    keep=LOG_LINES,
+                    markup=False,
+                    wrap=True,
+                    highlight=False,
+                    min_width=20,
+                )
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -249,7 +257,9 @@ class ResponsePanel(Vertical):
             return self.screen.maximized is None
         return True
 
-    def show_exchange(self, exchange: Exchange, differs: frozenset[str] = frozenset(), handler: bool | None = None) -> None:
+    def show_exchange(
+        self, exchange: Exchange, differs: frozenset[str] = frozenset(), handler: bool | None = None
+    ) -> None:
         """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs.
 
         ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
@@ -300,15 +310,19 @@ class ResponsePanel(Vertical):
         t = exchange.timings
         if t is None:
             return Text("")
-        text = Text(f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask, unit=False)} · "
-                    f"server {ms(t.server_ms, self.mask, unit=False)}")  # one unit for the three: the line fits a narrow panel
+        text = Text(
+            f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask, unit=False)} · "
+            f"server {ms(t.server_ms, self.mask, unit=False)}"
+        )  # one unit for the three: the line fits a narrow panel
         if exchange.burst:
             b = exchange.burst
             wall = "‒" if self.mask else f"{b.wall_ms:.0f}"
             median = "‒" if self.mask else f"{b.median_ms:.0f}"
             statuses = ", ".join(f"{status} ×{n}" for status, n in b.statuses.items())
-            text.append(f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
-                        f" ({statuses}); the first copy's answer is shown")  # fmt: skip
+            text.append(
+                f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
+                f" ({statuses}); the first copy's answer is shown"
+            )
             if b.first_error and b.first_error != exchange.error:
                 text.append("\n" + printable(f"first error among the copies: {b.first_error}"))
         return text
@@ -350,8 +364,11 @@ class ResponsePanel(Vertical):
         for name, value in headers[:HEADER_ROWS]:
             table.add_row(Text(arrow), Text(_cut(name)), Text(_cut(self._header_value(name, value))))
         if len(headers) > HEADER_ROWS:
-            table.add_row(Text(arrow), Text(_more_label(headers)[0], style="italic"),
-                          Text(f"{len(headers):,} in all; `explorer send --json` lists every one", style="dim"))  # fmt: skip
+            table.add_row(
+                Text(arrow),
+                Text(_more_label(headers)[0], style="italic"),
+                Text(f"{len(headers):,} in all; `explorer send --json` lists every one", style="dim"),
+            )
 
     def _header_value(self, name: str, value: str) -> str:
         if self.mask and (name.lower() in VOLATILE_HEADERS or name.lower() == "host"):
@@ -364,8 +381,11 @@ class ResponsePanel(Vertical):
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[1].ratio = 1
         for issue in exchange.validation:
-            table.add_row(Text(printable(issue.location), style="bold"), Text(printable(issue.message)),
-                          Text(printable(issue.type), style="dim"))  # fmt: skip
+            table.add_row(
+                Text(printable(issue.location), style="bold"),
+                Text(printable(issue.message)),
+                Text(printable(issue.type), style="dim"),
+            )
         self.query_one(f"#validtable-{self.framework}", Static).update(table if exchange.validation else "")
         reason = printable(why(exchange, handler))
         if not exchange.validation and exchange.status is not None:
@@ -379,9 +399,18 @@ class ResponsePanel(Vertical):
         fw = self.framework
         note = lookup.note
         if lookup.route is not None and lookup.file is not None:
-            note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (f"\n{note}" if note else "")
-            view = Syntax(printable(lookup.route.source, keep="\n\t"), "python", theme="ansi_dark", line_numbers=True,
-                          start_line=lookup.route.line, background_color="default", word_wrap=True)  # fmt: skip
+            note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (
+                f"\n{note}" if note else ""
+            )
+            view = Syntax(
+                printable(lookup.route.source, keep="\n\t"),
+                "python",
+                theme="ansi_dark",
+                line_numbers=True,
+                start_line=lookup.route.line,
+                background_color="default",
+                word_wrap=True,
+            )
             self.query_one(f"#code-view-{fw}", Static).update(view)
         else:
             self.query_one(f"#code-view-{fw}", Static).update("")

@@ -49,7 +49,9 @@ class SampleBrowser(Vertical):
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        yield FittedText(id="sample-claim", whole_if_it_fits=True)  # a claim longer than the room left ends in a visible ellipsis
+        yield FittedText(
+            id="sample-claim", whole_if_it_fits=True
+        )  # a claim longer than the room left ends in a visible ellipsis
 
     def on_mount(self) -> None:
         self._shown: list[Sample] | None = None

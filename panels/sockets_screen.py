@@ -100,8 +100,9 @@ class SocketsScreen(Screen[None]):
                     yield Static("", classes="ws-state", id=f"ws-state-{framework}")
                     # min_width: RichLog renders at least this wide and crops the rest, so the default (78)
                     # hid most of a long message in a side narrower than that; wrap at the side's width
-                    yield RichLog(id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True,
-                                  min_width=MIN_WIDTH)  # fmt: skip
+                    yield RichLog(
+                        id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
+                    )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -63,7 +63,10 @@ class TableScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="table-scroll"):  # a short terminal scrolls to the explanation rather than cutting it
-            yield Static(Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"), id="table-title")
+            yield Static(
+                Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"),
+                id="table-title",
+            )
             yield RowTable(id="comparison", cursor_type="row", zebra_stripes=True)
             yield Static("", id="table-more")
             yield Static("", id="row-explanation")
@@ -99,8 +102,9 @@ class TableScreen(Screen[str | None]):
         text = Text("")
         if hidden:
             what = f", {measured} of them measured on this machine" if measured else ""
-            text = Text(f"▼ {len(hidden)} more row{'s' if len(hidden) != 1 else ''} below{what}: ↓ or PgDn",
-                        style="bold")  # fmt: skip
+            text = Text(
+                f"▼ {len(hidden)} more row{'s' if len(hidden) != 1 else ''} below{what}: ↓ or PgDn", style="bold"
+            )
         self.query_one("#table-more", Static).update(text)
 
     def _build(self, width: int) -> None:

@@ -32,8 +32,11 @@ SERVER_FIXTURES = {"live", "live_gunicorn", "echo_url", "loop_thread"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    wrong = [item.nodeid for item in items
-             if item.get_closest_marker("serverless") and SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))]  # fmt: skip
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("serverless") and SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ]
     if wrong:
         raise pytest.UsageError(f"marked serverless but asks for a server: {', '.join(wrong)}")
 

@@ -36,17 +36,26 @@ class PtyApp:
     """
 
     def __init__(
-        self, *args: str, env: dict[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         under_make: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         leader = [sys.executable, "-c", MAKE_LIKE_LEADER] if under_make else []
         self.proc = subprocess.Popen(
-            [*leader, sys.executable, "-m", "explorer", *args], stdin=slave, stdout=slave, stderr=slave,
-            env=full_env, start_new_session=True, preexec_fn=_controlling_tty, cwd=cwd,
-        )  # fmt: skip
+            [*leader, sys.executable, "-m", "explorer", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            start_new_session=True,
+            preexec_fn=_controlling_tty,
+            cwd=cwd,
+        )
         os.close(slave)
         self.output = b""
         self.master_open = True

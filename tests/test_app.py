@@ -149,7 +149,9 @@ async def test_switch_flask_to_gunicorn() -> None:
         assert "(gunicorn)" in plain(app.query_one("#strip", Static))
         assert "gunicorn gthread" in app.query_one("#panel-flask").border_subtitle
         await send_and_wait(pilot)
-        assert app.last["flask"].header("server", ) is not None and "gunicorn" in app.last["flask"].header("server")
+        assert app.last["flask"].header(
+            "server",
+        ) is not None and "gunicorn" in app.last["flask"].header("server")
 
 
 async def test_table_screen_measures_and_proves() -> None:
@@ -208,7 +210,9 @@ async def test_big_body_is_capped_for_pretty_printing() -> None:
             yield BodyView(id="view")
 
     big = b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
-    exchange = Exchange("fastapi", RequestSpec(), status=200, reason="OK", headers=(("content-type", "application/json"),), body=big)
+    exchange = Exchange(
+        "fastapi", RequestSpec(), status=200, reason="OK", headers=(("content-type", "application/json"),), body=big
+    )
     app = Host()
     async with app.run_test() as pilot:
         view = app.query_one(BodyView)
@@ -253,7 +257,8 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         screen = app.screen
         await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
         assert [(r.case.name, r.outcome) for r in screen.results if r.outcome != "match"] == [
-            ("login, wrong password", "declared")]  # fmt: skip
+            ("login, wrong password", "declared")
+        ]
         assert "all match (1 as declared)" in plain(screen.query_one("#parity-summary", Static))
         detail = screen.query_one("#parity-detail", Static)
         table = screen.query_one("#parity-table")
@@ -278,7 +283,9 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
         flask = app.session.server("flask")
         await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
         await pilot.press("escape", "5")
-        await until(pilot, lambda: "broken on purpose" in "".join(str(line) for line in app.query_one("#logview-flask").lines))
+        await until(
+            pilot, lambda: "broken on purpose" in "".join(str(line) for line in app.query_one("#logview-flask").lines)
+        )
         assert "crashed" in plain(app.query_one("#strip", Static))
 
 
@@ -295,7 +302,9 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
         await send_and_wait(pilot)
         flask = app.session.server("flask")
         await pilot.press("escape", "ctrl+g")  # Flask to gunicorn: the first answer still came from the dev server
-        await until(pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30)
+        await until(
+            pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30
+        )
         app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
         await pilot.press("ctrl+s")
@@ -313,8 +322,11 @@ async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type
     assert ["cookie", "sid=s3cr3t"] in second["exchanges"]["flask"]["sent"]["headers"]  # as sent, not as typed
     assert "-H 'cookie: sid=s3cr3t'" in second["curl"]["flask"] and "cookie" not in second["curl"]["fastapi"]
     medians = {(m["framework"], m["server"]): m for m in document["data"]["medians"]}
-    assert set(medians) == {("flask", first["servers"]["flask"]["label"]), ("flask", second["servers"]["flask"]["label"]),
-                            ("fastapi", "uvicorn, 1 process, access log off")}  # fmt: skip
+    assert set(medians) == {
+        ("flask", first["servers"]["flask"]["label"]),
+        ("flask", second["servers"]["flask"]["label"]),
+        ("fastapi", "uvicorn, 1 process, access log off"),
+    }
     assert medians[("fastapi", "uvicorn, 1 process, access log off")]["requests"] == 2
     markdown = next(folder.glob("explorer-session-*.md")).read_text()
     assert "GET /items/abc" in markdown and "422" in markdown and "curl" in markdown
@@ -365,13 +377,22 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         assert len(app.history.lab) == 1
         lab.query_one("#lab-duration", Input).value = "30"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: any(("explorer.bench.loadprocess" in " ".join(p.cmdline())) for p in psutil.Process().children(recursive=True)), timeout=15)
+        await until(
+            pilot,
+            lambda: any(
+                ("explorer.bench.loadprocess" in " ".join(p.cmdline()))
+                for p in psutil.Process().children(recursive=True)
+            ),
+            timeout=15,
+        )
         lab.query_one("#lab-levels", Input).focus()  # a field has focus: ctrl+x must still stop, and show as Stop
         await pilot.pause()
         assert app.screen.active_bindings["ctrl+x"].binding.description == "Stop"
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
-        assert [p for p in psutil.Process().children(recursive=True) if "bench.loadprocess" in " ".join(p.cmdline())] == []
+        assert [
+            p for p in psutil.Process().children(recursive=True) if "bench.loadprocess" in " ".join(p.cmdline())
+        ] == []
         assert [run["state"] for run in app.history.lab] == ["complete", "stopped"]  # the stopped run is kept
     markdown = session_report(app.history.document({}, {})).to_markdown()
     first, second = markdown.split("### Lab 1: ")[1].split("### Lab 2: ")
@@ -389,7 +410,9 @@ async def test_lab_refuses_bad_levels() -> None:
 
 
 async def test_notifications_show_markup_literally() -> None:
-    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}')
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
+    )
     app = ExplorerApp(initial=spec)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
@@ -425,7 +448,9 @@ async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:
     from panels.response import HEADER_ROWS
 
     apps = Path(__file__).resolve().parent / "apps"
-    app = ExplorerApp(specs=specs_from_options(flask="hostile_app:app", app_dir=apps), initial=RequestSpec("GET", "/headers?n=90"))
+    app = ExplorerApp(
+        specs=specs_from_options(flask="hostile_app:app", app_dir=apps), initial=RequestSpec("GET", "/headers?n=90")
+    )
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
@@ -482,7 +507,9 @@ async def test_header_editor_splits_only_at_newlines() -> None:
             app.post_message(events.Paste(text))  # as a terminal's paste arrives
             await pilot.pause()
             assert area.text == "" and editor.read()[0].headers == ()
-            assert char in plain(app.query_one("#editor-message", Static)) and "Not inserted" in plain(app.query_one("#editor-message", Static))
+            assert char in plain(app.query_one("#editor-message", Static)) and "Not inserted" in plain(
+                app.query_one("#editor-message", Static)
+            )
         app.post_message(events.Paste("X-A: 1\r\nX-B: 2"))  # Windows line ends are still line ends
         await pilot.pause()
         assert editor.read()[0].headers == (("X-A", "1"), ("X-B", "2"))
@@ -523,7 +550,6 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
         assert "1 errors" in plain(summary)
         await pilot.press("down")
         await until(pilot, lambda: "… and 4,950 more differences" in plain(screen.query_one("#parity-detail", Static)))
-
 
 
 async def test_page_keys_right_after_opening_the_command_palette() -> None:

@@ -33,7 +33,9 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         await send_and_wait(pilot)
         echoed = app.last["flask"].json
         assert echoed["content_type"] == "multipart/form-data" and echoed["form"] == {"name": ["pen"]}
-        assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("sample.bin", "application/octet-stream")]
+        assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [
+            ("sample.bin", "application/octet-stream")
+        ]
         body.text = f"name=cup & saucer\nextra=1\ndoc=@{upload}"
         await send_and_wait(pilot)
         echoed = app.last["flask"].json
@@ -118,7 +120,9 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
         screen.query_one("#ws-path", Input).value = "/nowhere"
         screen.query_one("#ws-path", Input).focus()
         await pilot.press("enter")
-        await until(pilot, lambda: "refused the upgrade with HTTP 403" in plain(screen.query_one("#ws-state-fastapi", Static)))
+        await until(
+            pilot, lambda: "refused the upgrade with HTTP 403" in plain(screen.query_one("#ws-state-fastapi", Static))
+        )
         assert "HTTP 404" in plain(screen.query_one("#ws-state-flask", Static)) and screen.sockets == {}
         assert all(c.closed for c in clients)
         screen.query_one("#ws-path", Input).value = "/ws/echo"

@@ -32,14 +32,23 @@ DOTENV = FileLimits(max_bytes=4096)
 # --- what a failed load says ----------------------------------------------------------------------------
 
 MULTI_LINE = [  # what the child prints when a module raises RuntimeError("\nBLOG_SECRET_KEY is not set!\n...")
-    "[explorer] starting blog.main:app under uvicorn", "explorer: could not import blog.main:app:",
-    "Traceback (most recent call last):", '  File "/app/blog/settings.py", line 14, in <module>',
-    "    raise RuntimeError(MISSING_SECRET)", "RuntimeError: ", "BLOG_SECRET_KEY is not set!", "Steps to fix:",
-    "  1. put BLOG_SECRET_KEY=... in fastapi.env", "  2. start the app with that file", "",
+    "[explorer] starting blog.main:app under uvicorn",
+    "explorer: could not import blog.main:app:",
+    "Traceback (most recent call last):",
+    '  File "/app/blog/settings.py", line 14, in <module>',
+    "    raise RuntimeError(MISSING_SECRET)",
+    "RuntimeError: ",
+    "BLOG_SECRET_KEY is not set!",
+    "Steps to fix:",
+    "  1. put BLOG_SECRET_KEY=... in fastapi.env",
+    "  2. start the app with that file",
+    "",
     "[explorer] exited with code 3",
-]  # fmt: skip
-WHOLE = ("RuntimeError: BLOG_SECRET_KEY is not set! Steps to fix: 1. put BLOG_SECRET_KEY=... in fastapi.env "
-         "2. start the app with that file")
+]
+WHOLE = (
+    "RuntimeError: BLOG_SECRET_KEY is not set! Steps to fix: 1. put BLOG_SECRET_KEY=... in fastapi.env "
+    "2. start the app with that file"
+)
 
 
 @pytest.mark.serverless
@@ -73,9 +82,11 @@ def test_what_a_target_resolves_to_and_what_is_refused() -> None:
     flask, fastapi = Flask("x"), FastAPI()
     assert apptarget.problem(flask, "flask") is None and apptarget.problem(fastapi, "fastapi") is None
     assert apptarget.problem(flask, "fastapi") == (
-        "it is a Flask app (WSGI), not an ASGI app such as FastAPI: give it as the Flask app instead")
+        "it is a Flask app (WSGI), not an ASGI app such as FastAPI: give it as the Flask app instead"
+    )
     assert apptarget.problem(fastapi, "flask") == (
-        "it is a FastAPI app (ASGI), not a Flask app: give it as the FastAPI app instead")
+        "it is a FastAPI app (ASGI), not a Flask app: give it as the FastAPI app instead"
+    )
     assert apptarget.problem("text", "flask") == "it is a str, not an app"
     assert apptarget.problem(json, "fastapi") == "it is the module json, not an app"
     assert apptarget.problem(Flask, "flask") == "it is the class Flask, not an app"
@@ -118,24 +129,34 @@ def test_the_child_modules_use_only_the_standard_library_and_python_3_7_syntax()
 def test_dotenv_files_are_read_like_python_dotenv_reads_them(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text(
-        "# settings\nexport A=1\nB = two words # a comment\nC='single # kept'\nD=\"line\\nbreak \\\"q\\\"\"\n"
-        "E=\"spans\nlines\"\nF=\nG=a=b\n",
+        '# settings\nexport A=1\nB = two words # a comment\nC=\'single # kept\'\nD="line\\nbreak \\"q\\""\n'
+        'E="spans\nlines"\nF=\nG=a=b\n',
         encoding="utf-8",
-    )  # fmt: skip
+    )
     assert load_data_file(env, DOTENV, fmt="dotenv") == [
-        ("A", "1"), ("B", "two words"), ("C", "single # kept"), ("D", 'line\nbreak "q"'), ("E", "spans\nlines"),
-        ("F", ""), ("G", "a=b"),
-    ]  # fmt: skip
+        ("A", "1"),
+        ("B", "two words"),
+        ("C", "single # kept"),
+        ("D", 'line\nbreak "q"'),
+        ("E", "spans\nlines"),
+        ("F", ""),
+        ("G", "a=b"),
+    ]
 
 
 @pytest.mark.serverless
 @pytest.mark.parametrize(
     ("text", "error"),
-    [("1A=x\n", "line 1: '1A' is not a variable name"), ("A\n", "line 1: expected KEY=VALUE"),
-     ("A='x\n", "line 1: a single quote is never closed"), ('A="x\n', "a double quote is never closed"),
-     ("A=\x00\n", "holds a NUL character"), ("A=" + "x" * 40000 + "\n", "longer than 32,768 characters")],
+    [
+        ("1A=x\n", "line 1: '1A' is not a variable name"),
+        ("A\n", "line 1: expected KEY=VALUE"),
+        ("A='x\n", "line 1: a single quote is never closed"),
+        ('A="x\n', "a double quote is never closed"),
+        ("A=\x00\n", "holds a NUL character"),
+        ("A=" + "x" * 40000 + "\n", "longer than 32,768 characters"),
+    ],
     ids=["name", "no-equals", "single-quote", "double-quote", "nul", "long"],
-)  # fmt: skip
+)
 def test_a_bad_env_file_is_one_line_naming_the_file_and_the_line(tmp_path: Path, text: str, error: str) -> None:
     env = tmp_path / "app.env"
     env.write_text(text, encoding="utf-8")
@@ -205,8 +226,10 @@ def test_a_server_under_another_interpreter_gets_its_bin_first_and_none_of_our_p
 def test_explorer_toml_paths_are_taken_from_its_folder(tmp_path: Path) -> None:
     (tmp_path / "flask-app").mkdir()
     config = tmp_path / "explorer.toml"
-    config.write_text('[flask]\ntarget = "blog:create_app()"\ndir = "flask-app"\nenv = { DEBUG = 1, NAME = "x" }\n'
-                      'env_file = "flask.env"\nsetup = ["flask", "init-db"]\nserver = "gunicorn"\n')  # fmt: skip
+    config.write_text(
+        '[flask]\ntarget = "blog:create_app()"\ndir = "flask-app"\nenv = { DEBUG = 1, NAME = "x" }\n'
+        'env_file = "flask.env"\nsetup = ["flask", "init-db"]\nserver = "gunicorn"\n'
+    )
     assert find_config(tmp_path) == config
     flask = load_config(config)["flask"]
     assert flask.dir == (tmp_path / "flask-app").resolve() and flask.env_file == tmp_path / "flask.env"
@@ -216,10 +239,14 @@ def test_explorer_toml_paths_are_taken_from_its_folder(tmp_path: Path) -> None:
 @pytest.mark.serverless
 @pytest.mark.parametrize(
     ("text", "error"),
-    [("[flask]\ntargte = 'a:app'\n", "explorer.toml: [flask]: unknown key 'targte'"),
-     ("[flsk]\n", "unknown table or key 'flsk'"), ("[flask]\ndir = 'nowhere'\n", "[flask].dir: "),
-     ("[flask]\nenv = { A = true }\n", "[flask].env.A: must be a string"), ("[flask\n", "not valid TOML")],
-)  # fmt: skip
+    [
+        ("[flask]\ntargte = 'a:app'\n", "explorer.toml: [flask]: unknown key 'targte'"),
+        ("[flsk]\n", "unknown table or key 'flsk'"),
+        ("[flask]\ndir = 'nowhere'\n", "[flask].dir: "),
+        ("[flask]\nenv = { A = true }\n", "[flask].env.A: must be a string"),
+        ("[flask\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_config_is_one_line_naming_the_entry(tmp_path: Path, text: str, error: str) -> None:
     config = tmp_path / "explorer.toml"
     config.write_text(text)
@@ -243,8 +270,9 @@ def test_pyproject_holds_the_settings_under_tool_explorer(tmp_path: Path) -> Non
 
 
 def answer(framework: str, status: int, body: bytes, ctype: str = "application/json") -> Exchange:
-    return Exchange(framework, RequestSpec("POST", "/auth/login"), status=status, body=body,
-                    headers=(("Content-Type", ctype),))  # fmt: skip
+    return Exchange(
+        framework, RequestSpec("POST", "/auth/login"), status=status, body=body, headers=(("Content-Type", ctype),)
+    )
 
 
 @pytest.mark.serverless
@@ -263,21 +291,50 @@ def test_the_reason_for_an_answer_claims_only_what_it_knows() -> None:
 def test_example_requests_fill_declared_credentials_and_forms() -> None:
     file = {"type": "string", "format": "binary"}
     document = {
-        "openapi": "3.1.0", "security": [{"key": []}],
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                           "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-                                           "q": {"type": "apiKey", "in": "query", "name": "api_key"}}},
+        "openapi": "3.1.0",
+        "security": [{"key": []}],
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "q": {"type": "apiKey", "in": "query", "name": "api_key"},
+            }
+        },
         "paths": {
             "/me": {"get": {"security": [{"bearer": []}]}},
             "/stats": {"get": {}},
             "/open": {"get": {"security": []}},
             "/search": {"get": {"security": [{"q": []}]}},
-            "/upload": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": {
-                "type": "object", "properties": {"file": file, "title": {"type": "string", "example": "a pen"}}}}}}}},
-            "/login": {"post": {"security": [], "requestBody": {"content": {"application/x-www-form-urlencoded": {
-                "schema": {"properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}}},
+            "/upload": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"file": file, "title": {"type": "string", "example": "a pen"}},
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "/login": {
+                "post": {
+                    "security": [],
+                    "requestBody": {
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}
+                                }
+                            }
+                        }
+                    },
+                }
+            },
         },
-    }  # fmt: skip
+    }
     templates, skipped = openapi_routes(document)
     requests = {t.template: t.request() for t in templates}
     assert skipped == ()
@@ -327,8 +384,19 @@ def test_setup_timeout_is_an_option_and_ends_a_hanging_set_up() -> None:
 
     apps = Path(__file__).resolve().parent / "apps"
     hanging = f"{sys.executable} -c 'import time; time.sleep(30)'"
-    args = build_parser().parse_args(["routes", "--flask", "echo_app:app", "--flask-dir", str(apps),
-                                      "--flask-setup", hanging, "--setup-timeout", "1"])  # fmt: skip
+    args = build_parser().parse_args(
+        [
+            "routes",
+            "--flask",
+            "echo_app:app",
+            "--flask-dir",
+            str(apps),
+            "--flask-setup",
+            hanging,
+            "--setup-timeout",
+            "1",
+        ]
+    )
     spec = user_spec("flask", "echo_app:app", settings=app_settings(args)["flask"])
     assert spec.setup_timeout == 1.0
     status = asyncio.run(ManagedServer(spec).start())
@@ -345,12 +413,18 @@ def test_set_up_output_in_the_log_hides_the_apps_secret_variables() -> None:
     from explorer.runtime.servers.supervisor import ManagedServer, ServerState
 
     apps = Path(__file__).resolve().parent / "apps"
-    show = (sys.executable, "-c", "import os, sys; print('connecting to', os.environ['DATABASE_URL']); "
-            "print('mode', os.environ['MODE']); sys.exit(1)")  # fmt: skip
+    show = (
+        sys.executable,
+        "-c",
+        "import os, sys; print('connecting to', os.environ['DATABASE_URL']); "
+        "print('mode', os.environ['MODE']); sys.exit(1)",
+    )
     env = (("DATABASE_URL", "postgres://ann:hunter22@db/app"), ("MODE", "production"))
     spec = user_spec("flask", "echo_app:app", settings=AppSettings(dir=apps, env=env, setup=show))
     server = ManagedServer(spec)
     status = asyncio.run(server.start())
     assert status.state is ServerState.CRASHED and "connecting to ‹redacted›" in status.detail
     shown = "\n".join(server.log.lines())
-    assert "hunter22" not in shown + status.detail and "connecting to ‹redacted›" in shown and "mode production" in shown
+    assert (
+        "hunter22" not in shown + status.detail and "connecting to ‹redacted›" in shown and "mode production" in shown
+    )

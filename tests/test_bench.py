@@ -132,7 +132,11 @@ def test_run_bench_both_frameworks_on_running_servers(live_gunicorn: LiveServers
     supervisor = live_gunicorn.session.supervisor
     report = live_gunicorn.loop.run(run_bench(plan, events.append, supervisor))
     assert report.complete and [(r.target.key, r.concurrency) for r in report.results] == [
-        ("flask", 1), ("fastapi", 1), ("flask", 3), ("fastapi", 3)]  # fmt: skip
+        ("flask", 1),
+        ("fastapi", 1),
+        ("flask", 3),
+        ("fastapi", 3),
+    ]
     for result in report.results:
         check_result(result.load, result.concurrency)
     assert all(server.monitoring for server in supervisor)  # the health probe runs again
@@ -145,8 +149,20 @@ def test_run_bench_both_frameworks_on_running_servers(live_gunicorn: LiveServers
     assert document["servers"]["flask"]["threads"] == 8 and document["machine"]["cpus"]
     assert "Plain JSON at 3 concurrent" in document["verdict"]
     row = document["results"][0]
-    for key in ("framework", "concurrency", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "server",
-                "engine", "client_cpu_ms_per_request", "client_bound"):  # fmt: skip
+    for key in (
+        "framework",
+        "concurrency",
+        "rps",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "max_ms",
+        "errors",
+        "server",
+        "engine",
+        "client_cpu_ms_per_request",
+        "client_bound",
+    ):
         assert key in row
 
 
@@ -167,8 +183,22 @@ def test_cli_bench_json_io_within_the_bound() -> None:
 
 def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     """FastAPI under gunicorn's UvicornWorker beside Flask under gunicorn, each serving the lab app."""
-    args = ["bench", "--scenario", "json", "--pair", "gunicorn", "--concurrency", "2", "--duration", "0.3",
-            "--warmup", "0.1", "--repeat", "2", "--json"]  # fmt: skip
+    args = [
+        "bench",
+        "--scenario",
+        "json",
+        "--pair",
+        "gunicorn",
+        "--concurrency",
+        "2",
+        "--duration",
+        "0.3",
+        "--warmup",
+        "0.1",
+        "--repeat",
+        "2",
+        "--json",
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
     )
@@ -176,10 +206,17 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     document = json.loads(result.stdout)
     servers = document["servers"]
     assert (servers["flask"]["server"], servers["fastapi"]["server"]) == ("gunicorn", "gunicorn-uvicorn")
-    assert (servers["flask"]["target"], servers["fastapi"]["target"]) == ("demos.lab_flask:app", "demos.lab_fastapi:app")
+    assert (servers["flask"]["target"], servers["fastapi"]["target"]) == (
+        "demos.lab_flask:app",
+        "demos.lab_fastapi:app",
+    )
     assert servers["flask"]["workers"] == servers["fastapi"]["workers"] == 1 and document["plan"]["pair"] == "gunicorn"
     assert [(r["target"], r["repeat"]) for r in document["results"]] == [
-        ("flask", 0), ("fastapi", 0), ("fastapi", 1), ("flask", 1)]  # fmt: skip
+        ("flask", 0),
+        ("fastapi", 0),
+        ("fastapi", 1),
+        ("flask", 1),
+    ]
     for row in document["results"]:
         assert row["error_count"] == 0 and row["server_cpu_resolution_s"] == 1e-9 and row["server_cpu_s"] > 0
     assert "Compared: the gunicorn pair" in document["verdict"] and "of 2 runs each" in document["verdict"]
@@ -188,8 +225,20 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
 def test_flask_on_granian_answers_without_a_delayed_ack_stall() -> None:
     """Granian's WSGI side writes an answer in two segments: without TCP_NODELAY every answer waited
     for the client's delayed ACK, p50 about 42 ms for a JSON answer that takes well under 1."""
-    args = ["bench", "--scenario", "json", "--concurrency", "1", "--duration", "0.5", "--warmup", "0.1",
-            "--repeat", "1", "--json"]  # fmt: skip
+    args = [
+        "bench",
+        "--scenario",
+        "json",
+        "--concurrency",
+        "1",
+        "--duration",
+        "0.5",
+        "--warmup",
+        "0.1",
+        "--repeat",
+        "1",
+        "--json",
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, check=False, timeout=60, cwd=ROOT
     )
@@ -326,13 +375,32 @@ def test_verdict_words() -> None:
     assert compare(1.2, within=0.25) == "FastAPI within 20% of Flask"
 
 
-def fake_result(key: str, c: int, rps: float, errors: dict[str, int] | None = None, cpu_ms: float | None = None,
-                repeat: int = 0, spec: ServerSpec | None = None) -> LevelResult:
+def fake_result(
+    key: str,
+    c: int,
+    rps: float,
+    errors: dict[str, int] | None = None,
+    cpu_ms: float | None = None,
+    repeat: int = 0,
+    spec: ServerSpec | None = None,
+) -> LevelResult:
     framework = "flask" if key == "flask" else "fastapi"
     target = next(t for t in SCENARIOS["io"].targets + SCENARIOS["cpu"].targets if t.key == key)
     latency = LatencySummary(int(rps), 50.0, 51.0, 52.0, 53.0, 50.5)
-    load = LoadResult("builtin", c, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.05, False,
-                      server={"server_cpu_ms_per_request": cpu_ms})  # fmt: skip
+    load = LoadResult(
+        "builtin",
+        c,
+        3.0,
+        int(rps * 3),
+        rps,
+        latency,
+        errors or {},
+        0.1,
+        0.03,
+        0.05,
+        False,
+        server={"server_cpu_ms_per_request": cpu_ms},
+    )
     spec = spec or demo_spec(framework, "gunicorn")
     return LevelResult(target, spec, load, SCENARIOS["io"].bound_rps(c), repeat=repeat)
 
@@ -341,8 +409,9 @@ def test_verdict_from_numbers_with_caveats() -> None:
     io = BenchReport(BenchPlan("io", levels=(10, 50)), {})
     io.results += [fake_result("flask", 50, 160), fake_result("fastapi", 50, 976)]
     text = verdict(io).text
-    assert text.startswith("I/O-bound at 50 concurrent: FastAPI served 6.1x Flask (one run: spread unknown; "
-                           "Flask 160, FastAPI 976 req/s)")  # fmt: skip
+    assert text.startswith(
+        "I/O-bound at 50 concurrent: FastAPI served 6.1x Flask (one run: spread unknown; Flask 160, FastAPI 976 req/s)"
+    )
     assert "Unexplained: no server CPU figures" in text and "not a like-for-like pair" in text
     assert "cap it at 160 rps" in text and "Errors" not in text and "bound" not in text.split("rps")[-1]
     io.results += [fake_result("flask", 10, 150, {"timeout": 2}), fake_result("fastapi", 10, 1500)]
@@ -356,22 +425,31 @@ def test_verdict_from_numbers_with_caveats() -> None:
     assert verdict(BenchReport(BenchPlan("json"), {})).level is None
 
 
-def repeated(scenario: str, flask: list[float], fastapi: list[float], flask_cpu: float, fastapi_cpu: float,
-             specs: tuple[ServerSpec, ServerSpec] | None = None) -> BenchReport:
+def repeated(
+    scenario: str,
+    flask: list[float],
+    fastapi: list[float],
+    flask_cpu: float,
+    fastapi_cpu: float,
+    specs: tuple[ServerSpec, ServerSpec] | None = None,
+) -> BenchReport:
     """A report of len(flask) repeats at concurrency 4, with each side's server CPU per request."""
     report = BenchReport(BenchPlan(scenario, levels=(4,), repeat=len(flask)), {})
     for rep, (f, a) in enumerate(zip(flask, fastapi, strict=True)):
-        report.results += [fake_result("flask", 4, f, cpu_ms=flask_cpu, repeat=rep, spec=specs[0] if specs else None),
-                           fake_result("fastapi", 4, a, cpu_ms=fastapi_cpu, repeat=rep,
-                                       spec=specs[1] if specs else None)]  # fmt: skip
+        report.results += [
+            fake_result("flask", 4, f, cpu_ms=flask_cpu, repeat=rep, spec=specs[0] if specs else None),
+            fake_result("fastapi", 4, a, cpu_ms=fastapi_cpu, repeat=rep, spec=specs[1] if specs else None),
+        ]
     return report
 
 
 def test_overlapping_ranges_are_within_noise_not_a_ratio() -> None:
     """The issue's flip: Flask 507-990 req/s over three runs against FastAPI inside that range is no finding."""
     result = verdict(repeated("json", [507, 700, 990], [560, 900, 1000], 1.5, 1.4))  # medians 1.29x apart
-    assert result.text.startswith("Plain JSON at 4 concurrent: no measurable difference, within noise (spread 69%): "
-                                  "Flask 700 (507-990), FastAPI 900 (560-1,000) req/s, median (min-max) of 3 runs each.")
+    assert result.text.startswith(
+        "Plain JSON at 4 concurrent: no measurable difference, within noise (spread 69%): "
+        "Flask 700 (507-990), FastAPI 900 (560-1,000) req/s, median (min-max) of 3 runs each."
+    )
     assert "served" not in result.text and "Server CPU per request: Flask 1.5 ms, FastAPI 1.4 ms" in result.text
     assert "xplained" not in result.text  # no gap is claimed, so none is explained
 
@@ -380,8 +458,10 @@ def test_one_run_says_its_spread_is_unknown_and_apart_ranges_give_a_ratio() -> N
     one = verdict(repeated("json", [500], [1000], 1.8, 0.9)).text
     assert "FastAPI served 2.0x Flask (one run: spread unknown; Flask 500, FastAPI 1,000 req/s)" in one
     apart = verdict(repeated("json", [500, 510, 520], [1000, 990, 1010], 1.8, 0.9)).text
-    assert "FastAPI served 2.0x Flask (Flask 510 (500-520), FastAPI 1,000 (990-1,010) req/s, median (min-max) of 3 runs " \
-           "each, the ranges apart)" in apart
+    assert (
+        "FastAPI served 2.0x Flask (Flask 510 (500-520), FastAPI 1,000 (990-1,010) req/s, median (min-max) of 3 runs "
+        "each, the ranges apart)" in apart
+    )
     # 0.9 and 0.9 cores busy, and CPU per request (1.8 against 0.9 ms) is the whole gap
     assert "Explained: both servers kept a core busy, so CPU per request sets the rate." in apart
 
@@ -405,18 +485,27 @@ def test_a_cpu_gap_from_the_machine_is_explained_and_named_against_the_catalog()
 def test_no_verdict_from_a_window_shorter_than_a_request() -> None:
     """cpu at c=100: each request waits for the 99 before it, so a 1 s window holds under one answer a connection."""
     cpu = BenchReport(BenchPlan("cpu", levels=(10, 100)), {})
-    cpu.results += [fake_result("flask", 10, 70, cpu_ms=13), fake_result("fastapi", 10, 68, cpu_ms=13),
-                    fake_result("flask", 100, 25, cpu_ms=13), fake_result("fastapi", 100, 10, cpu_ms=13)]  # fmt: skip
+    cpu.results += [
+        fake_result("flask", 10, 70, cpu_ms=13),
+        fake_result("fastapi", 10, 68, cpu_ms=13),
+        fake_result("flask", 100, 25, cpu_ms=13),
+        fake_result("fastapi", 100, 10, cpu_ms=13),
+    ]
     result = verdict(cpu)
-    assert result.text.startswith("No verdict at 100 concurrent: the window held fewer than 2 answers per connection "
-                                  "for flask, fastapi")  # fmt: skip
+    assert result.text.startswith(
+        "No verdict at 100 concurrent: the window held fewer than 2 answers per connection for flask, fastapi"
+    )
     assert "At a lower level, CPU-bound at 10 concurrent: FastAPI within 3% of Flask" in result.text
     assert result.level == 10
 
 
 def test_the_pairs_are_servers_that_differ_only_in_the_framework() -> None:
     plan = BenchPlan("json").check()
-    assert plan.repeat == 1 and (plan.flask_servers, plan.fastapi_servers, plan.paired) == (("granian",), ("granian",), "granian")
+    assert plan.repeat == 1 and (plan.flask_servers, plan.fastapi_servers, plan.paired) == (
+        ("granian",),
+        ("granian",),
+        "granian",
+    )
     gunicorn = BenchPlan("json", pair="gunicorn", workers=2).check()
     from explorer.bench.runner import spec_for
 
@@ -431,9 +520,14 @@ def test_the_pairs_are_servers_that_differ_only_in_the_framework() -> None:
 def test_no_verdict_from_a_level_where_the_load_client_failed() -> None:
     io = BenchReport(BenchPlan("io", levels=(10, 500)), {})
     io.results += [fake_result("flask", 10, 160), fake_result("fastapi", 10, 190)]
-    io.results += [fake_result("flask", 500, 160, {"emfile": 9000}), fake_result("fastapi", 500, 4000, {"emfile": 8000})]
+    io.results += [
+        fake_result("flask", 500, 160, {"emfile": 9000}),
+        fake_result("fastapi", 500, 4000, {"emfile": 8000}),
+    ]
     result = verdict(io)
-    assert result.text.startswith("No verdict at 500 concurrent: the load client itself failed to connect: too many open files")
+    assert result.text.startswith(
+        "No verdict at 500 concurrent: the load client itself failed to connect: too many open files"
+    )
     assert "9,000 for flask" in result.text and "ulimit -n" in result.text
     assert "At a lower level, I/O-bound at 10 concurrent" in result.text and result.level == 10
     io.results = [r for r in io.results if r.concurrency == 500]
@@ -454,8 +548,13 @@ def test_the_load_client_running_out_of_descriptors_is_named() -> None:
     with socket.socket() as listening:
         listening.bind(("127.0.0.1", 0))
         listening.listen(200)
-        run = subprocess.run([sys.executable, "-c", code, str(listening.getsockname()[1])],
-                             capture_output=True, text=True, timeout=30, cwd=ROOT)  # fmt: skip
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(listening.getsockname()[1])],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=ROOT,
+        )
     assert run.returncode == 0, run.stderr
     errors, limit = run.stdout.rsplit(" ", 1)
     assert "'emfile'" in errors and "'connect'" not in errors and limit.strip() == "64"
@@ -470,7 +569,10 @@ def test_server_cpu_in_nanoseconds_or_rounded_to_its_ticks() -> None:
     ticks = server_cost(TreeSample(1.0, 0, 1, 0.01), TreeSample(1.02, 2**20, 1, 0.01), 18)
     assert ticks["server_cpu_ms_per_request"] == 1.1 and ticks["server_cpu_resolution_s"] == 0.01
     fine = server_cost(TreeSample(1.0, 0, 1), TreeSample(1.0203, 2**20, 1), 18)
-    assert fine["server_cpu_ms_per_request"] == pytest.approx(20.3 / 18, abs=1e-6) and fine["server_cpu_resolution_s"] == 1e-9
+    assert (
+        fine["server_cpu_ms_per_request"] == pytest.approx(20.3 / 18, abs=1e-6)
+        and fine["server_cpu_resolution_s"] == 1e-9
+    )
     before = process_cpu_ns(os.getpid())
     sum(range(200_000))
     after = process_cpu_ns(os.getpid())

@@ -107,9 +107,18 @@ def test_the_arithmetic_of_a_stall() -> None:
     assert predicted_ms(50, [250.0] * 3, 200, 3.0, 1.0) == 1.0  # the median request met no stall
 
 
-def fake(key: str, level: float, rps: float, p99: float = 30.0, repeat: int = 0, mode: str = "open",
-         errors: dict[str, int] | None = None, client_bound: bool = False, framework: str | None = None,
-         server: ServerSpec | None = None) -> LevelResult:  # fmt: skip
+def fake(
+    key: str,
+    level: float,
+    rps: float,
+    p99: float = 30.0,
+    repeat: int = 0,
+    mode: str = "open",
+    errors: dict[str, int] | None = None,
+    client_bound: bool = False,
+    framework: str | None = None,
+    server: ServerSpec | None = None,
+) -> LevelResult:
     framework = framework or key.partition("@")[0]
     target = next(t for t in SCENARIOS["io"].targets if t.framework == framework)
     if "@" in key:
@@ -117,17 +126,35 @@ def fake(key: str, level: float, rps: float, p99: float = 30.0, repeat: int = 0,
     latency = LatencySummary(int(rps), p99 / 2, p99 * 0.9, p99, p99 * 1.2, p99 / 2, p99 * 1.1)
     open_loop = {"scheduled": int(level * 3), "late": 0, "dropped": 0, "unanswered": 0} if mode == "open" else {}
     connections = int(level) if mode == "closed" else 256
-    load = LoadResult("builtin", connections, 3.0, int(rps * 3), rps, latency, errors or {}, 0.1, 0.03, 0.5,
-                      client_bound, mode=mode, target_rps=level if mode == "open" else None,
-                      open_loop=open_loop)  # fmt: skip
+    load = LoadResult(
+        "builtin",
+        connections,
+        3.0,
+        int(rps * 3),
+        rps,
+        latency,
+        errors or {},
+        0.1,
+        0.03,
+        0.5,
+        client_bound,
+        mode=mode,
+        target_rps=level if mode == "open" else None,
+        open_loop=open_loop,
+    )
     return LevelResult(target, server or demo_spec(framework, "gunicorn"), load, None, repeat)
 
 
 def test_rate_sweep_finds_each_saturation_point() -> None:
     report = BenchReport(BenchPlan("io", rates=(100, 500, 1000)), {})
-    report.results += [fake("flask", 100, 99.5), fake("fastapi", 100, 100.2),
-                       fake("flask", 500, 158, p99=2100), fake("fastapi", 500, 499),
-                       fake("flask", 1000, 157, p99=3000), fake("fastapi", 1000, 990, p99=64)]  # fmt: skip
+    report.results += [
+        fake("flask", 100, 99.5),
+        fake("fastapi", 100, 100.2),
+        fake("flask", 500, 158, p99=2100),
+        fake("fastapi", 500, 499),
+        fake("flask", 1000, 157, p99=3000),
+        fake("fastapi", 1000, 990, p99=64),
+    ]
     flask = saturation(report.results, "flask", 100)
     assert flask is not None and flask.held_rps == 100 and flask.failed_rps == 500 and flask.capacity_rps == 158
     text = verdict(report).text
@@ -151,8 +178,10 @@ def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
             fake("fastapi", 10, a, repeat=rep, mode="closed"),
         ]
     text = verdict(report).text
-    assert "no measurable difference, within noise (spread 15%): Flask 3,200 (3,000-3,400), FastAPI 3,300 " \
-           "(3,100-3,600) req/s, median (min-max) of 3 runs each" in text
+    assert (
+        "no measurable difference, within noise (spread 15%): Flask 3,200 (3,000-3,400), FastAPI 3,300 "
+        "(3,100-3,600) req/s, median (min-max) of 3 runs each" in text
+    )
     assert "served" not in text
     report.results = [r for r in report.results if r.target.key == "flask"]
     report.results += [fake("fastapi", 10, a, repeat=rep, mode="closed") for rep, a in enumerate((4000, 4200, 4100))]
@@ -163,8 +192,11 @@ def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
 
 def test_another_flask_server_is_said_to_close_part_of_the_gap() -> None:
     report = BenchReport(BenchPlan("io", levels=(100,), flask_server="gunicorn,gevent"), {})
-    report.results += [fake("flask@gunicorn", 100, 160, mode="closed"), fake("flask@gevent", 100, 1100, mode="closed",
-                       server=demo_spec("flask", "gevent")), fake("fastapi", 100, 1800, mode="closed")]  # fmt: skip
+    report.results += [
+        fake("flask@gunicorn", 100, 160, mode="closed"),
+        fake("flask@gevent", 100, 1100, mode="closed", server=demo_spec("flask", "gevent")),
+        fake("fastapi", 100, 1800, mode="closed"),
+    ]
     text = verdict(report).text
     assert "FastAPI served 11.2x Flask" in text
     assert (
@@ -200,8 +232,10 @@ async def test_deployed_servers_serve_concurrent_waits_as_configured() -> None:
     pids = [pid for status in statuses for pid in family(status.pid or 0)]
     try:
         assert all(status.port for status in statuses), [s.describe() for s in statuses]
-        configs = [LoadConfig(status.port or 0, "/io?ms=100", concurrency=40, duration=0.8, warmup=0.2,
-                              server_pid=status.pid) for status in statuses]  # fmt: skip
+        configs = [
+            LoadConfig(status.port or 0, "/io?ms=100", concurrency=40, duration=0.8, warmup=0.2, server_pid=status.pid)
+            for status in statuses
+        ]
         runs = await asyncio.gather(*(run_load(config) for config in configs))
     finally:
         await asyncio.gather(*(sup.stop_all() for sup in supervisors.values()))
@@ -214,8 +248,22 @@ async def test_deployed_servers_serve_concurrent_waits_as_configured() -> None:
 
 
 def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
-    args = ["bench", "--scenario", "io", "--rate", "40", "--duration", "0.5", "--warmup", "0.1", "--json",
-            "--flask-server", "gunicorn,gevent", "--fastapi-server", "granian"]  # fmt: skip
+    args = [
+        "bench",
+        "--scenario",
+        "io",
+        "--rate",
+        "40",
+        "--duration",
+        "0.5",
+        "--warmup",
+        "0.1",
+        "--json",
+        "--flask-server",
+        "gunicorn,gevent",
+        "--fastapi-server",
+        "granian",
+    ]
     run = subprocess.run(
         [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT
     )

@@ -26,7 +26,10 @@ def check(sample: Sample, live: LiveServers) -> None:
         for name, pattern in expect.headers:
             value = exchange.header(name)
             assert (value is None) if pattern is None else (value is not None and re.fullmatch(pattern, value)), (
-                framework, name, value)  # fmt: skip
+                framework,
+                name,
+                value,
+            )
         if expect.json is not None:
             assert exchange.json == expect.json, (framework, exchange.text[:300])
         if expect.keys:

@@ -57,7 +57,9 @@ def test_cors_middleware_answers_only_a_full_preflight(live: LiveServers) -> Non
         assert answers["fastapi"].status == 405 and answers["fastapi"].header("allow") == "GET"
     preflight = (("Origin", ORIGIN), ("Access-Control-Request-Method", "GET"))
     assert {fw: e.status for fw, e in live.send(RequestSpec("OPTIONS", "/cors/data", preflight)).items()} == {
-        "flask": 200, "fastapi": 200}  # fmt: skip
+        "flask": 200,
+        "fastapi": 200,
+    }
     assert "unless CORS middleware is added" not in claim("options")
     assert "Origin and Access-Control-Request-Method" in claim("options")
 
@@ -140,7 +142,9 @@ def test_json_types_says_the_response_model_decides(live: LiveServers) -> None:
 async def _burst(port: int, path: str, count: int) -> float:
     """Wall time in ms of ``count`` GETs sent at once, each on its own connection."""
     limits = httpx.Limits(max_connections=count)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", trust_env=False, limits=limits, timeout=30
+    ) as client:
         started = time.perf_counter()
         answers = await asyncio.gather(*(client.get(path) for _ in range(count)))
         assert [a.status_code for a in answers] == [200] * count
@@ -152,8 +156,13 @@ def test_io_burst_names_gunicorns_setting_and_its_default(live_gunicorn: LiveSer
     assert demo_spec("flask", "gunicorn").threads == 8 and "8 threads take 3 rounds" in claim("io-burst")
     burst = live_gunicorn.send(RequestSpec("GET", "/io?ms=100"), ["flask"], burst=20)["flask"].burst
     assert burst is not None and burst.errors == 0 and burst.wall_ms >= 3 * 100 * 0.95
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "demos.flask_app:app"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "demos.flask_app:app"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stderr is not None
         for line in server.stderr:  # readiness: gunicorn says where it listens, then that a sync worker booted
@@ -208,13 +217,19 @@ def test_session_cookies_are_signed_fresh_and_the_demos_keep_the_default_ages(li
     for framework, signed, age in (("flask", flask_session, 31), ("fastapi", starlette_session, 14)):
         for days, status in ((age - 1, 200), (age + 1, 401)):
             value = signed({"user": "ada"}, SECRET_KEY, now - days * 86400)
-            answer = live.send(RequestSpec("GET", "/session/me", (("Cookie", f"session={value}"),)), [framework])[framework]
+            answer = live.send(RequestSpec("GET", "/session/me", (("Cookie", f"session={value}"),)), [framework])[
+                framework
+            ]
             assert answer.status == status, (framework, days, answer.text)
 
 
 # ------------------------------------------------------------------ version-bound claims
-VERSION_BOUND = {"delete": "Starlette 0.19", "task-start": "Starlette 0.21", "strict-extra": "marshmallow 3.0",
-                 "sse": "FastAPI 0.135"}  # fmt: skip
+VERSION_BOUND = {
+    "delete": "Starlette 0.19",
+    "task-start": "Starlette 0.21",
+    "strict-extra": "marshmallow 3.0",
+    "sse": "FastAPI 0.135",
+}
 
 
 def since(sample_id: str) -> list[tuple[str, Version]]:
@@ -248,7 +263,9 @@ def test_the_background_task_sample_runs_behind_an_http_middleware() -> None:
 
 def test_sse_names_the_header_fastapi_adds(live: LiveServers) -> None:
     answers = live.send(RequestSpec("GET", "/events?n=1&ms=10"))
-    assert answers["fastapi"].header("x-accel-buffering") == "no" and answers["flask"].header("x-accel-buffering") is None
+    assert (
+        answers["fastapi"].header("x-accel-buffering") == "no" and answers["flask"].header("x-accel-buffering") is None
+    )
     assert "X-Accel-Buffering: no" in claim("sse")
 
 

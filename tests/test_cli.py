@@ -18,7 +18,9 @@ HOSTILE = ("--app-dir", str(APPS), "--flask", "hostile_app:app", "--framework", 
 
 def explorer(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def test_send_json_reports_both_frameworks() -> None:
@@ -29,15 +31,38 @@ def test_send_json_reports_both_frameworks() -> None:
     assert by_framework["flask"]["status"] == 404
     assert by_framework["fastapi"]["status"] == 422
     assert by_framework["fastapi"]["validation"][0]["location"] == "path.item_id"
-    for key in ("framework", "status", "reason", "headers", "body", "json", "elapsed_ms", "ttfb_ms", "server_ms", "validation", "error"):
+    for key in (
+        "framework",
+        "status",
+        "reason",
+        "headers",
+        "body",
+        "json",
+        "elapsed_ms",
+        "ttfb_ms",
+        "server_ms",
+        "validation",
+        "error",
+    ):
         assert key in by_framework["flask"]
     assert set(document["servers"]["flask"]["versions"]) == {"Flask", "Werkzeug", "gunicorn", "flask-cors"}
     assert document["servers"]["fastapi"]["versions"]["Starlette"] == importlib.metadata.version("starlette")
 
 
 def test_send_panels_one_framework_with_body_and_header() -> None:
-    result = explorer("send", "--framework", "flask", "--flask-server", "gunicorn", "POST", "/items",
-                      "--json-body", '{"name": "pen", "price": "3.5"}', "--header", "X-Demo: 1")  # fmt: skip
+    result = explorer(
+        "send",
+        "--framework",
+        "flask",
+        "--flask-server",
+        "gunicorn",
+        "POST",
+        "/items",
+        "--json-body",
+        '{"name": "pen", "price": "3.5"}',
+        "--header",
+        "X-Demo: 1",
+    )
     assert result.returncode == 0, result.stderr
     assert "400 BAD REQUEST" in result.stdout and "body.price" in result.stdout and "FastAPI" not in result.stdout
     assert "gunicorn gthread" in result.stdout
@@ -131,47 +156,92 @@ def test_send_shows_the_first_answer_and_notes_the_bytes_after_it() -> None:
 
 def explorer_with_few_descriptors(*args: str, limit: int = 256) -> subprocess.CompletedProcess[str]:
     """The CLI in a child whose open-file limit is ``limit`` (as after `ulimit -n 256`), set before it execs."""
-    lower = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]),) * 2); "
-             "os.execv(sys.executable, [sys.executable, '-m', 'explorer', *sys.argv[2:]])")  # fmt: skip
+    lower = (
+        "import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]),) * 2); "
+        "os.execv(sys.executable, [sys.executable, '-m', 'explorer', *sys.argv[2:]])"
+    )
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", lower, str(limit), *args], capture_output=True, text=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", lower, str(limit), *args], capture_output=True, text=True, timeout=60, env=env
+    )
 
 
 def test_out_of_descriptors_is_named_in_a_burst() -> None:
-    result = explorer_with_few_descriptors("send", "--framework", "fastapi", "--burst", "500", "--json", "GET", "/items/1")
+    result = explorer_with_few_descriptors(
+        "send", "--framework", "fastapi", "--burst", "500", "--json", "GET", "/items/1"
+    )
     assert result.returncode == 0, result.stderr
     (fastapi,) = json.loads(result.stdout)["results"]
     burst = fastapi["burst"]
     assert burst["errors"] > 0 and burst["statuses"]["error"] == burst["errors"]
-    assert burst["first_error"].startswith("not sent: too many open files (EMFILE)") and "ulimit -n" in burst["first_error"]
+    assert (
+        burst["first_error"].startswith("not sent: too many open files (EMFILE)")
+        and "ulimit -n" in burst["first_error"]
+    )
     assert "connection refused" not in result.stdout
 
 
 def test_bench_gives_no_verdict_when_the_load_client_runs_out_of_descriptors() -> None:
-    args = ("bench", "--scenario", "json", "--concurrency", "500", "--duration", "0.3", "--warmup", "0", "--timeout", "0.5")
+    args = (
+        "bench",
+        "--scenario",
+        "json",
+        "--concurrency",
+        "500",
+        "--duration",
+        "0.3",
+        "--warmup",
+        "0",
+        "--timeout",
+        "0.5",
+    )
     result = explorer_with_few_descriptors(*args, "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert all(row["errors"].get("emfile", 0) > 0 and row["fd_limit"] == 256 for row in document["results"])
-    assert document["verdict"].startswith("No verdict at 500 concurrent: the load client itself failed to connect: "
-                                          "too many open files (EMFILE)")  # fmt: skip
+    assert document["verdict"].startswith(
+        "No verdict at 500 concurrent: the load client itself failed to connect: too many open files (EMFILE)"
+    )
     assert "(now 256)" in document["verdict"] and "served" not in document["verdict"]
 
 
 def test_send_form_fields_and_a_file(tmp_path: Path) -> None:
     upload = tmp_path / "notes.csv"
     upload.write_bytes(b"a,b\r\n1,2\r\n")
-    result = explorer("send", "--json", "--app-dir", str(APPS), "--flask", "echo_app:app", "--framework", "flask",
-                      "POST", "/echo", "--form", "name=a pen & a cup", "--form", "empty=", "--file", f"doc=@{upload}")  # fmt: skip
+    result = explorer(
+        "send",
+        "--json",
+        "--app-dir",
+        str(APPS),
+        "--flask",
+        "echo_app:app",
+        "--framework",
+        "flask",
+        "POST",
+        "/echo",
+        "--form",
+        "name=a pen & a cup",
+        "--form",
+        "empty=",
+        "--file",
+        f"doc=@{upload}",
+    )
     assert result.returncode == 0, result.stderr
     (flask,) = json.loads(result.stdout)["results"]
     assert flask["json"]["form"] == {"name": ["a pen & a cup"], "empty": [""]}
-    assert [(f["field"], f["filename"], f["content_type"]) for f in flask["json"]["files"]] == [("doc", "notes.csv", "text/csv")]
-    assert flask["request"]["files"] == [{"field": "doc", "filename": "notes.csv", "content_type": "text/csv", "size": 10}]
+    assert [(f["field"], f["filename"], f["content_type"]) for f in flask["json"]["files"]] == [
+        ("doc", "notes.csv", "text/csv")
+    ]
+    assert flask["request"]["files"] == [
+        {"field": "doc", "filename": "notes.csv", "content_type": "text/csv", "size": 10}
+    ]
 
 
 def test_a_file_over_the_cap_is_refused_before_any_server_starts(tmp_path: Path) -> None:
     big = tmp_path / "big.bin"
     big.write_bytes(b"\0" * (1024 * 1024 + 1))
     result = explorer("send", "POST", "/x", "--file", f"doc=@{big}", timeout=20)
-    assert result.returncode == 2 and result.stderr == "explorer: error: file for field 'doc': big.bin: larger than 1 MiB\n"
+    assert (
+        result.returncode == 2
+        and result.stderr == "explorer: error: file for field 'doc': big.bin: larger than 1 MiB\n"
+    )

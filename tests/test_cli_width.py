@@ -67,8 +67,14 @@ def test_samples_table_routes_and_parity_cut_nothing(width: int) -> None:
     assert ("Topic left out" in samples) == (width < 100)
     fits(shown(table_view(), width), width)
     pattern = "/session-flask-cookie/{item_id}/notes"
-    template = RouteTemplate("fastapi", "POST", pattern, pattern, pattern.replace("{item_id}", "1"),
-                             body='{"name": "example", "tags": ["a"]}')  # fmt: skip
+    template = RouteTemplate(
+        "fastapi",
+        "POST",
+        pattern,
+        pattern,
+        pattern.replace("{item_id}", "1"),
+        body='{"name": "example", "tags": ["a"]}',
+    )
     rows = [RouteRow("POST", pattern, ("flask", "fastapi"), {"fastapi": template})]
     routes = shown(routes_table(rows), width)
     fits(routes, width)
@@ -83,12 +89,19 @@ def test_samples_table_routes_and_parity_cut_nothing(width: int) -> None:
 
 def test_bench_honours_columns_when_piped() -> None:
     """Piped with COLUMNS set, the width is COLUMNS (before, the table was drawn 140 wide whatever it said)."""
-    code = ("import sys; sys.path.insert(0, '.'); from explorer.cli.common import cli_console; "
-            "print(cli_console().width)")  # fmt: skip
+    code = (
+        "import sys; sys.path.insert(0, '.'); from explorer.cli.common import cli_console; print(cli_console().width)"
+    )
     widths = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "COLUMNS": columns} if columns else
-                       {k: v for k, v in os.environ.items() if k != "COLUMNS"}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "COLUMNS": columns}
+            if columns
+            else {k: v for k, v in os.environ.items() if k != "COLUMNS"},
+        ).stdout.strip()
         for columns in ("80", "")
-    ]  # fmt: skip
+    ]
     assert widths == ["80", "140"]

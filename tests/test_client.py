@@ -20,7 +20,9 @@ def test_timings_are_consistent(live: LiveServers) -> None:
 
 
 def test_exchange_records_what_was_sent(live: LiveServers) -> None:
-    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"), ("X-Demo", "1")), '{"name": "a", "price": 1}')
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"), ("X-Demo", "1")), '{"name": "a", "price": 1}'
+    )
     exchange = live.send(spec, ["fastapi"])["fastapi"]
     assert exchange.request is not None
     names = [k.lower() for k, _ in exchange.request.headers]
@@ -33,7 +35,7 @@ def test_exchange_records_what_was_sent(live: LiveServers) -> None:
 
 def test_server_timing_parser() -> None:
     assert parse_server_timing("app;dur=1.5") == 1.5
-    assert parse_server_timing("db;dur=2, app;desc=\"x\";dur=3.25") == 5.25
+    assert parse_server_timing('db;dur=2, app;desc="x";dur=3.25') == 5.25
     assert parse_server_timing("cache;desc=hit") is None
     assert parse_server_timing(None) is None
 
@@ -88,7 +90,9 @@ async def test_the_target_on_the_wire_is_checked_too(monkeypatch: pytest.MonkeyP
     """Even if the path check missed a normalisation, the client refuses a target that is not origin-form."""
     import explorer.runtime.http.request
 
-    monkeypatch.setattr(explorer.runtime.http.request, "request_target", lambda path: path)  # the path check sees nothing
+    monkeypatch.setattr(
+        explorer.runtime.http.request, "request_target", lambda path: path
+    )  # the path check sees nothing
     client = ServerClient("flask", "http://127.0.0.1:9")
     try:
         exchange = await client.send(RequestSpec("GET", "/./..//127.0.0.1:18999/x"))

@@ -41,8 +41,16 @@ def test_the_jar_stores_replaces_deletes_and_orders() -> None:
 @pytest.mark.serverless
 def test_what_a_server_sets_is_bounded_and_refusals_are_notes() -> None:
     jar = CookieJar()
-    notes = jar.update(["novalue", "=x", f"big={'x' * MAX_COOKIE_BYTES}", "d=1; Domain=example.com",
-                        "ok=1; Max-Age=soon; Expires=never"], "/")  # fmt: skip
+    notes = jar.update(
+        [
+            "novalue",
+            "=x",
+            f"big={'x' * MAX_COOKIE_BYTES}",
+            "d=1; Domain=example.com",
+            "ok=1; Max-Age=soon; Expires=never",
+        ],
+        "/",
+    )
     assert [n.split(":")[0] for n in notes] == ["cookie not stored"] * 4
     assert "domain 'example.com', not 127.0.0.1" in notes[3] and f"larger than {MAX_COOKIE_BYTES} bytes" in notes[2]
     assert [c.name for c in jar.cookies()] == ["ok"] and jar.cookies()[0].expires is None  # bad attributes ignored
@@ -58,7 +66,9 @@ async def test_a_login_then_a_page_carries_the_session(echo_url: str) -> None:
         assert login.status == 200 and [c.name for c in login.cookie_jar or ()] == ["session"]
         me = await client.send(RequestSpec("GET", "/me"))
         assert me.json == {"user": "grace", "cookies": ["session"]}
-        assert me.request is not None and ("cookie", f"session={jar.cookies()[0].value}") in [(k.lower(), v) for k, v in me.request.headers]
+        assert me.request is not None and ("cookie", f"session={jar.cookies()[0].value}") in [
+            (k.lower(), v) for k, v in me.request.headers
+        ]
         described = describe_cookie(jar.cookies()[0].value)
         assert described is not None and described.startswith("Flask session format") and '"user": "grace"' in described
         mine = await client.send(RequestSpec("GET", "/me", (("Cookie", "other=1"),)))

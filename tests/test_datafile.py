@@ -35,7 +35,9 @@ LAUGHS = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
 )
-BOMB = "requests:\n  - name: bomb\n    path: /x\n    body:\n" + "".join(f"      {line}\n" for line in LAUGHS.splitlines())
+BOMB = "requests:\n  - name: bomb\n    path: /x\n    body:\n" + "".join(
+    f"      {line}\n" for line in LAUGHS.splitlines()
+)
 
 
 class PureLoader(BoundedComposer, yaml.SafeLoader):
@@ -98,14 +100,25 @@ def test_nesting_within_the_bound_loads_and_block_yaml_is_bounded_too() -> None:
         ('[{"name": "\\ud800", "path": "/x"}]', "json", "the text at [0].name holds a lone surrogate"),
         ('[{"path": "/x", "body": {"\\udfff": 1}}]', "json", 'the text at [0].body["\\udfff"] holds a lone surrogate'),
         ('- path: "/x\\ud800"\n', "yaml", "invalid Unicode character escape | [0].path holds a lone surrogate"),
-        ('[keymap]\nx = ' + "9" * 5000 + "\n", "toml", "a number with more than 4,300 digits"),
+        ("[keymap]\nx = " + "9" * 5000 + "\n", "toml", "a number with more than 4,300 digits"),
         ("x = " + "[" * 5000 + "]" * 5000 + "\n", "toml", "nested deeper than 600 levels"),
         ("{", "json", "not valid JSON"),
         ("a: [", "yaml", "not valid YAML"),
         ("x = ", "toml", "not valid TOML"),
     ],
-    ids=["json-int", "yaml-int", "yaml-hex", "json-name", "json-key", "yaml-escape", "toml-int", "toml-deep",
-         "json-syntax", "yaml-syntax", "toml-syntax"],
+    ids=[
+        "json-int",
+        "yaml-int",
+        "yaml-hex",
+        "json-name",
+        "json-key",
+        "yaml-escape",
+        "toml-int",
+        "toml-deep",
+        "json-syntax",
+        "yaml-syntax",
+        "toml-syntax",
+    ],
 )
 def test_numbers_surrogates_and_syntax_are_one_line(text: str, fmt: str, message: str) -> None:
     refused(text, fmt, message)
@@ -194,8 +207,9 @@ MARKER_APP = "import pathlib\npathlib.Path(__file__).with_name('imported').write
 
 
 def explorer(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=30,
-                          cwd=cwd)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=30, cwd=cwd
+    )
 
 
 HOSTILE = {

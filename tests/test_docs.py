@@ -28,8 +28,14 @@ def test_mkdocs_build_strict_passes(tmp_path: Path) -> None:
     """The whole site, into a folder of its own: every page of the nav is built, and the screenshot's script is not."""
     site = tmp_path / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's end-of-life banner, printed on every build
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "WARNING" not in done.stderr, done.stderr
     for page in _nav_pages():
@@ -70,6 +76,6 @@ def test_what_the_readme_repeats_is_the_docs_text() -> None:
     """The README's quick start and endpoint table are the overview's, word for word, so neither goes stale alone."""
     overview = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     start = README.index("## Quick start")
-    repeated = README[start:README.index("Beyond these, each app")]
+    repeated = README[start : README.index("Beyond these, each app")]
     assert "| endpoint | Flask | FastAPI |" in repeated
     assert repeated in overview

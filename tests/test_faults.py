@@ -152,12 +152,14 @@ async def test_a_16_mib_answer_is_held_once_and_send_json_is_written_as_encoded(
     finally:
         tracemalloc.stop()
     assert exchange.status == 200 and exchange.size == len(exchange.body) == 16 * mib and not exchange.truncated
-    print(f"peaks: receiving {received / mib:.1f} MiB, writing its document {written / mib:.1f} MiB, "
-          f"20,000 records {pieces / mib:.1f} MiB")
+    print(
+        f"peaks: receiving {received / mib:.1f} MiB, writing its document {written / mib:.1f} MiB, "
+        f"20,000 records {pieces / mib:.1f} MiB"
+    )
     assert received < 20 * mib  # before: 32 MiB (a bytearray, then its copy as bytes)
     assert written < 20 * mib  # before: 32 MiB (the escaped body, then the document whole)
     assert pieces < 4 * mib  # before: 16 MiB (every piece in a list, then the text joined)
-    small = {"a": ["é\u2028\n\"x\"", 1.5, None, True, {"b": []}], "long": "ü\t" * (mib // 2 + 7), "c": {}}
+    small = {"a": ['é\u2028\n"x"', 1.5, None, True, {"b": []}], "long": "ü\t" * (mib // 2 + 7), "c": {}}
     out = io.StringIO()
     print_json(small, out)
     assert out.getvalue() == json.dumps(small, indent=2, ensure_ascii=False) + "\n"  # the same text as before

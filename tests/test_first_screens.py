@@ -24,8 +24,14 @@ from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SIZE = (80, 24)
-SCREENS = {"t": "TableController", "g": "GuideScreen", "d": "DocsScreen", "c": "ParityController",
-           "p": "LabController", "w": "SocketsController"}  # fmt: skip
+SCREENS = {
+    "t": "TableController",
+    "g": "GuideScreen",
+    "d": "DocsScreen",
+    "c": "ParityController",
+    "p": "LabController",
+    "w": "SocketsController",
+}
 
 
 def _in_answers(app: ExplorerApp) -> bool:
@@ -112,8 +118,14 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen))
             text = _help_text(app)
-            for key, name in (("t", "Table"), ("g", "Which first?"), ("d", "Docs"), ("c", "Parity"), ("p", "Lab"),
-                              ("w", "WebSockets")):  # fmt: skip
+            for key, name in (
+                ("t", "Table"),
+                ("g", "Which first?"),
+                ("d", "Docs"),
+                ("c", "Parity"),
+                ("p", "Lab"),
+                ("w", "WebSockets"),
+            ):
                 assert f"{key}  {name}" in text or f"{key} {name}" in text, (part, key, text)
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is app.screen_stack[0])
@@ -149,8 +161,9 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         assert app.focused is app.query_one("#sample-tree")
 
 
-async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(tmp_path: Path,
-                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:

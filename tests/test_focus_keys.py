@@ -25,7 +25,9 @@ def _where(widget: Widget | None) -> str:
     return "nothing" if widget is None else f"{type(widget).__name__}#{widget.id}"
 
 
-async def test_escape_works_from_every_focusable_part_of_the_main_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_escape_works_from_every_focusable_part_of_the_main_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every part Tab can reach offers Escape in the footer, and Escape moves the keyboard to another part;
     so does every tab of the answer in front, reached with its number key."""
     monkeypatch.chdir(tmp_path)
@@ -51,7 +53,9 @@ async def test_escape_works_from_every_focusable_part_of_the_main_view(tmp_path:
         assert not stuck, f"Escape does nothing from {stuck}"
 
 
-async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The session flow of docs/app.md, step 1 at 80x24: Enter (the keyboard goes to the answers), 2, then Escape
     goes back to the list."""
     monkeypatch.chdir(tmp_path)
@@ -74,8 +78,9 @@ async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(tmp_path
         assert app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
 
 
-async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(tmp_path: Path,
-                                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """80x24: z then a fills the screen with the other answer (it left a blank screen), with the keyboard in it;
     then 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
     monkeypatch.chdir(tmp_path)
@@ -103,8 +108,9 @@ async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
 
 
-async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp_path: Path,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """At 160 columns both answers show, so ``a`` is neither in the footer nor in f1's keys; zoomed, it is."""
     from explorer.tui.keys import screen_keys
 
@@ -121,8 +127,9 @@ async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(tmp
         assert any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
 
 
-async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ctrl+p lists every main-view action with its key, read from the keymap in force (send remapped here)."""
     from textual.command import CommandList
 
@@ -137,7 +144,9 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(tmp_p
         await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
 
 
-async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``/``, a few letters, Enter: the first match is sent at once (a second Enter used to be needed)."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()

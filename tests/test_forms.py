@@ -59,13 +59,18 @@ async def test_urlencoded_fields_reach_the_server_as_typed(echo_url: str) -> Non
     assert exchange.status == 200, exchange.error
     assert exchange.json == {"content_type": "application/x-www-form-urlencoded", "form": _grouped(FIELDS), "files": []}
     assert exchange.request is not None and exchange.request.body == encode_urlencoded(FIELDS)
-    assert ("content-type", "application/x-www-form-urlencoded") in [(k.lower(), v) for k, v in exchange.request.headers]
+    assert ("content-type", "application/x-www-form-urlencoded") in [
+        (k.lower(), v) for k, v in exchange.request.headers
+    ]
     assert exchange.to_dict()["request"]["form"] == [list(p) for p in FIELDS]
 
 
 async def test_multipart_fields_and_files_reach_the_server_byte_for_byte(echo_url: str) -> None:
     binary = bytes(range(256)) * 4 + b"\r\n--explorer-\r\n\r\n"
-    files = (FilePart("upload", 'a "quoted" name.bin', binary), FilePart("upload", "notes ü.txt", b"hello\n", "text/plain"))
+    files = (
+        FilePart("upload", 'a "quoted" name.bin', binary),
+        FilePart("upload", "notes ü.txt", b"hello\n", "text/plain"),
+    )
     exchange = await _send(echo_url, RequestSpec("POST", "/echo", form=FIELDS, files=files))
     assert exchange.status == 200, exchange.error
     body = exchange.json
@@ -78,11 +83,17 @@ async def test_multipart_fields_and_files_reach_the_server_byte_for_byte(echo_ur
     assert body["files"][1]["filename"] == "notes ü.txt"
     assert body["files"][0]["filename"] == 'a "quoted" name.bin'  # sent as %22, as browsers do, and read back
     sent = exchange.to_dict()["request"]["files"]
-    assert sent[0] == {"field": "upload", "filename": 'a "quoted" name.bin', "content_type": "application/octet-stream",
-                       "size": len(binary)}  # fmt: skip
+    assert sent[0] == {
+        "field": "upload",
+        "filename": 'a "quoted" name.bin',
+        "content_type": "application/octet-stream",
+        "size": len(binary),
+    }
 
 
-async def test_a_burst_encodes_the_form_once_and_every_copy_is_parsed(echo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_burst_encodes_the_form_once_and_every_copy_is_parsed(
+    echo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
     real = forms.encode_multipart
     monkeypatch.setattr(forms, "encode_multipart", lambda *a: calls.append(1) or real(*a))
@@ -114,8 +125,12 @@ def test_werkzeug_parses_any_multipart_body_back_to_what_was_encoded(
 ) -> None:
     parts = tuple(FilePart(name, filename, data) for name, filename, data in files)
     content_type, body = encode_form(tuple(fields), parts)
-    environ = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body)),
-               "wsgi.input": io.BytesIO(body)}  # fmt: skip
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
     _, form, parsed = parse_form_data(environ)
     assert dict(form.lists()) == _grouped(fields)
     received: dict[str, list[tuple[str | None, bytes]]] = {}
@@ -138,7 +153,10 @@ def test_werkzeug_parses_any_multipart_body_back_to_what_was_encoded(
         (RequestSpec("POST", "/x", files=(FilePart("f", "a", b""),) * 17), "too many files"),
         (RequestSpec("POST", "/x", form=(("", "1"),)), "needs a name"),
         (RequestSpec("POST", "/x", form=(("a", "\ud800"),)), "lone surrogate"),
-        (RequestSpec("POST", "/x", files=(FilePart("f", "big", b"x" * (MAX_FILE_BYTES + 1)),)), "larger than the 1024 KiB"),
+        (
+            RequestSpec("POST", "/x", files=(FilePart("f", "big", b"x" * (MAX_FILE_BYTES + 1)),)),
+            "larger than the 1024 KiB",
+        ),
         (RequestSpec("POST", "/x", files=(FilePart("f", "a", b"", "not a type"),)), "media type"),
     ],
 )
@@ -156,7 +174,9 @@ def test_an_encoded_form_over_the_cap_is_refused() -> None:
 
 async def test_a_refused_form_is_an_error_string_not_an_exception(echo_url: str) -> None:
     exchange = await _send(echo_url, RequestSpec("POST", "/echo", body="x", form=(("a", "1"),)), burst=3)
-    assert exchange.status is None and exchange.error and exchange.error.startswith("not sent: a request carries either")
+    assert (
+        exchange.status is None and exchange.error and exchange.error.startswith("not sent: a request carries either")
+    )
 
 
 @pytest.mark.serverless
@@ -168,8 +188,12 @@ def test_parse_form_and_file_arguments() -> None:
     for bad, message in [("novalue", "name=value"), ("=v", "needs a name")]:
         with pytest.raises(RequestError, match=message):
             parse_form_field(bad)
-    for bad, message in [("doc=path", "field=@path"), ("=@x", "needs a field name"), ("d=@", "needs a path"),
-                         ("d=@x;type=bad type", "must look like")]:  # fmt: skip
+    for bad, message in [
+        ("doc=path", "field=@path"),
+        ("=@x", "needs a field name"),
+        ("d=@", "needs a path"),
+        ("d=@x;type=bad type", "must look like"),
+    ]:
         with pytest.raises(RequestError, match=message):
             parse_file_arg(bad)
 
@@ -183,8 +207,12 @@ def test_read_file_part_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path
     (tmp_path / "big.bin").write_bytes(b"\0" * (MAX_FILE_BYTES + 1))
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for path, message in [(tmp_path / "big.bin", "larger than 1 MiB"), (fifo, "is a pipe"), (tmp_path, "is a folder"),
-                          (tmp_path / "missing", "no such file")]:  # fmt: skip
+    for path, message in [
+        (tmp_path / "big.bin", "larger than 1 MiB"),
+        (fifo, "is a pipe"),
+        (tmp_path, "is a folder"),
+        (tmp_path / "missing", "no such file"),
+    ]:
         with pytest.raises(RequestError, match=message) as caught:
             read_file_part("doc", path)
         assert "\n" not in str(caught.value) and str(caught.value).startswith("file for field 'doc': ")
@@ -193,19 +221,27 @@ def test_read_file_part_is_bounded_and_refuses_what_is_not_a_file(tmp_path: Path
 @pytest.mark.serverless
 def test_curl_command_sends_the_same_form() -> None:
     url = "http://127.0.0.1:5000"
-    assert curl_command(RequestSpec("POST", "/f", form=(("a b", "1&2"),)), url) == \
-        "curl -i -X POST --data-raw a+b=1%262 http://127.0.0.1:5000/f"  # fmt: skip
-    spec = RequestSpec("POST", "/f", form=(("n", "@not-a-file"),), files=(FilePart("doc", "a.txt", b"x", "text/plain"),))
-    assert curl_command(spec, url) == \
-        "curl -i -X POST --form-string n=@not-a-file -F 'doc=@a.txt;type=text/plain' http://127.0.0.1:5000/f"  # fmt: skip
+    assert (
+        curl_command(RequestSpec("POST", "/f", form=(("a b", "1&2"),)), url)
+        == "curl -i -X POST --data-raw a+b=1%262 http://127.0.0.1:5000/f"
+    )
+    spec = RequestSpec(
+        "POST", "/f", form=(("n", "@not-a-file"),), files=(FilePart("doc", "a.txt", b"x", "text/plain"),)
+    )
+    assert (
+        curl_command(spec, url)
+        == "curl -i -X POST --form-string n=@not-a-file -F 'doc=@a.txt;type=text/plain' http://127.0.0.1:5000/f"
+    )
 
 
 @pytest.mark.serverless
 def test_multipart_layout_is_the_browser_one() -> None:
     body = encode_multipart((("a", "1"),), (FilePart("f", "x.txt", b"hi", "text/plain"),), "B")
-    assert body == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
-                    b'--B\r\nContent-Disposition: form-data; name="f"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
-                    b"--B--\r\n")  # fmt: skip
+    assert body == (
+        b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="f"; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
+        b"--B--\r\n"
+    )
 
 
 @pytest.mark.serverless
@@ -231,5 +267,9 @@ def test_the_editor_text_of_a_form_reads_back_and_keeps_loaded_files(tmp_path: P
 def test_multipart_without_a_file_is_still_multipart() -> None:
     spec = RequestSpec("POST", "/f", form=(("a", "1"),), multipart=True).checked()
     headers, body = spec.encoded(boundary="B")
-    assert headers[-1] == ("Content-Type", "multipart/form-data; boundary=B") and body is not None and body.startswith(b"--B\r\n")
+    assert (
+        headers[-1] == ("Content-Type", "multipart/form-data; boundary=B")
+        and body is not None
+        and body.startswith(b"--B\r\n")
+    )
     assert spec.to_dict()["multipart"] is True and "files" not in spec.to_dict()

@@ -18,7 +18,10 @@ def test_a_path_that_is_one_placeholder_is_checked_once_filled() -> None:
     """The requests-file page's `path: "{{order}}"` (from `capture: {order: header.location}`) was refused at load."""
     case = parse_case({"path": "{{order}}"}, "test")
     assert case.sides["flask"].render({"order": "/orders/7"}).path == "/orders/7"
-    assert parse_case({"path": "{{base}}/items?x=1"}, "test").sides["fastapi"].render({"base": "/v2"}).path == "/v2/items?x=1"
+    assert (
+        parse_case({"path": "{{base}}/items?x=1"}, "test").sides["fastapi"].render({"base": "/v2"}).path
+        == "/v2/items?x=1"
+    )
     with pytest.raises(RequestError, match="must start with '/'"):
         case.sides["flask"].render({"order": "orders/7"})
     with pytest.raises(RequestError, match="never another host"):
@@ -52,14 +55,24 @@ def test_fuzzed_path_parameters_are_encoded_once() -> None:
     from explorer.parity.fuzz import _entry
     from explorer.parity.generate import Operation
 
-    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/files/{name}": {"get": {
-        "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "ok"}}}}}}  # fmt: skip
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/files/{name}": {
+                "get": {
+                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
     strategy = openapi.from_dict(document)["/files/{name}"]["GET"].as_strategy(path_parameters={"name": "a/b c%"})
     op = Operation("GET", "/files/<name>", "/files/x", openapi_path="/files/{name}")
     paths: list[str] = []
     settings(max_examples=1, phases=[Phase.generate], database=None, suppress_health_check=list(HealthCheck))(
-        given(strategy)(lambda case: paths.append(_entry(op, case)["path"])))()
+        given(strategy)(lambda case: paths.append(_entry(op, case)["path"]))
+    )()
     assert "/files/a%2Fb%20c%25" in paths, paths
 
 
@@ -68,8 +81,12 @@ def test_an_env_file_breaks_lines_only_at_newlines() -> None:
     from explorer.runtime.userdata.envfile import parse_dotenv
 
     text = 'A=one\u2028B=injected\nC="two\x0cthree"\r\nD=x\x1cE=y\x85F=z\x0bG=w\r\nH="a\r\nb"\n'
-    assert parse_dotenv(text) == [("A", "one\u2028B=injected"), ("C", "two\x0cthree"),
-                                  ("D", "x\x1cE=y\x85F=z\x0bG=w"), ("H", "a\nb")]  # fmt: skip
+    assert parse_dotenv(text) == [
+        ("A", "one\u2028B=injected"),
+        ("C", "two\x0cthree"),
+        ("D", "x\x1cE=y\x85F=z\x0bG=w"),
+        ("H", "a\nb"),
+    ]
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -100,10 +117,10 @@ HAR_CASES = {
     "log a string": '{"log": "x"}',
     "entries not a list": '{"log": {"entries": 3}}',
     "bad base64": '{"log": {"entries": [{"request": {"method": "POST", "url": "http://h/x",'
-                  ' "postData": {"text": "@@@", "encoding": "base64"}}}]}}',
+    ' "postData": {"text": "@@@", "encoding": "base64"}}}]}}',
     "bad IPv6 URL": '{"log": {"entries": [{"request": {"url": "http://[::1/x"}}]}}',
     "bad port": '{"log": {"entries": [{"request": {"url": "http://h:99999/x"}}]}}',
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", HAR_CASES)
@@ -114,7 +131,9 @@ def test_a_broken_har_is_one_line(name: str, tmp_path: Path, capsys: pytest.Capt
 
 
 @pytest.mark.parametrize("url", ["http://[::1/x", "http://h:99999/x", "http://h:port/x"])
-def test_a_curl_file_with_a_broken_url_is_one_line(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_curl_file_with_a_broken_url_is_one_line(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     commands = tmp_path / "x.curl"
     commands.write_text(f"curl {url}\n")
     assert "x.curl: line 1" in run_cli(capsys, "parity", "--from-curl", str(commands))
@@ -131,13 +150,15 @@ REPORT_CASES = {
     "request a number": '{"kind": "report", "sections": [{"title": "t", "exchanges": [{"title": "e", "request": 5}]}]}',
     "exchange not a mapping": '{"kind": "report", "sections": [{"title": "t", "exchanges": [5]}]}',
     "parity run, odd exchange": '{"kind": "parity", "results": [{"name": "a", "outcome": "differ", "curl": {"flask": 5}, '
-                                '"exchanges": {"flask": {"status": 200, "content_type": 5, "elapsed_ms": "x", '
-                                '"request": {"method": "GET", "path": "/"}}}}]}',
-}  # fmt: skip
+    '"exchanges": {"flask": {"status": 200, "content_type": 5, "elapsed_ms": "x", '
+    '"request": {"method": "GET", "path": "/"}}}}]}',
+}
 
 
 @pytest.mark.parametrize("name", REPORT_CASES)
-def test_a_broken_saved_report_is_one_line_or_read(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_saved_report_is_one_line_or_read(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`report --from` with `"level": 1e999` raised OverflowError; a non-string `curl` a TypeError."""
     from explorer.cli.main import main
 
@@ -163,14 +184,18 @@ def test_a_path_of_an_unknown_users_home_is_one_line(option: str, capsys: pytest
 
 
 @pytest.mark.parametrize("key", ["dir", "env_file", "python"])
-def test_a_config_path_of_an_unknown_users_home_is_one_line(key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_config_path_of_an_unknown_users_home_is_one_line(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "explorer.toml"
     config.write_text(f'[flask]\ntarget = "m:app"\n{key} = "{NO_USER}"\n')
     assert "~nosuchuser-h3" in run_cli(capsys, "send", "GET", "/", "--framework", "flask", "--config", str(config))
 
 
 @pytest.mark.parametrize("option", ["--junit", "--report", "--write"])
-def test_an_output_path_of_an_unknown_users_home_is_one_line(option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_path_of_an_unknown_users_home_is_one_line(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     commands = tmp_path / "x.curl"
     commands.write_text("curl http://127.0.0.1/x\n")
     assert "~nosuchuser-h3" in run_cli(capsys, "parity", "--from-curl", str(commands), option, NO_USER)
@@ -201,11 +226,20 @@ def test_a_file_field_reads_curls_type_and_filename() -> None:
     assert parse_file_arg("f=@data.txt;type=text/plain") == ("f", "data.txt", "text/plain", None)
     assert parse_file_arg("f=@data.txt;filename=sent.csv") == ("f", "data.txt", None, "sent.csv")
     assert parse_file_arg("f=@d.txt; filename=s.txt;type=text/csv") == ("f", "d.txt", "text/csv", "s.txt")
-    assert parse_file_arg("f=@d.txt;type=text/plain;charset=utf-8;filename=s") == ("f", "d.txt", "text/plain;charset=utf-8", "s")
+    assert parse_file_arg("f=@d.txt;type=text/plain;charset=utf-8;filename=s") == (
+        "f",
+        "d.txt",
+        "text/plain;charset=utf-8",
+        "s",
+    )
     assert parse_file_arg('f=@"a;b,c.txt";filename="x \\"y\\".txt"') == ("f", "a;b,c.txt", None, 'x "y".txt')
     assert parse_file_arg("f=@/tmp/a b.csv") == ("f", "/tmp/a b.csv", None, None)
-    for bad, message in [("f=@a.txt;headers=X-A: 1", "headers="), ("f=@a.txt;foo=1", "foo="),
-                         ("f=@a.txt,b.txt", "one file"), ("f=@a.txt;type=text", "must look like")]:  # fmt: skip
+    for bad, message in [
+        ("f=@a.txt;headers=X-A: 1", "headers="),
+        ("f=@a.txt;foo=1", "foo="),
+        ("f=@a.txt,b.txt", "one file"),
+        ("f=@a.txt;type=text", "must look like"),
+    ]:
         with pytest.raises(RequestError, match=message):
             parse_file_arg(bad)
 
@@ -216,17 +250,24 @@ def test_send_file_and_a_curl_file_send_the_type_and_the_name(tmp_path: Path) ->
     from explorer.parity.suite import parse_suite
 
     (tmp_path / "data.txt").write_text("hello")
-    args = build_parser().parse_args(["send", "POST", "/u", "--file", f"f=@{tmp_path / 'data.txt'};type=text/csv;filename=r.csv"])
+    args = build_parser().parse_args(
+        ["send", "POST", "/u", "--file", f"f=@{tmp_path / 'data.txt'};type=text/csv;filename=r.csv"]
+    )
     part = build_send_spec(args).files[0]
     assert (part.filename, part.content_type, part.content) == ("r.csv", "text/csv", b"hello")
 
     commands = tmp_path / "up.curl"
     commands.write_text("curl http://h/u -F 'f=@data.txt;type=text/plain' -F 'g=@data.txt;filename=other.bin'\n")
     [entry] = from_curl(commands)
-    assert entry["files"] == {"f": {"path": "data.txt", "type": "text/plain"}, "g": {"path": "data.txt", "filename": "other.bin"}}
+    assert entry["files"] == {
+        "f": {"path": "data.txt", "type": "text/plain"},
+        "g": {"path": "data.txt", "filename": "other.bin"},
+    }
     parts = parse_suite({"requests": [entry]}, "up.curl", tmp_path).cases[0].request.files
     assert [(p.field, p.filename, p.content_type) for p in parts] == [
-        ("f", "data.txt", "text/plain"), ("g", "other.bin", "application/octet-stream")]  # fmt: skip
+        ("f", "data.txt", "text/plain"),
+        ("g", "other.bin", "application/octet-stream"),
+    ]
 
 
 def test_a_literal_placeholder_has_an_escape_and_a_recording_uses_it(tmp_path: Path) -> None:
@@ -237,7 +278,9 @@ def test_a_literal_placeholder_has_an_escape_and_a_recording_uses_it(tmp_path: P
 
     with pytest.raises(ParityFileError, match=r"unknown \{\{x\}\}.*write \\\{\{x\}\} to send it as text"):
         parse_suite({"requests": [{"path": "/t", "body": "Hello {{x}}"}]}, "t.yaml")
-    raw = RequestTemplate("POST", "/t", headers=(("X-T", "\\{{a}}"),), body="\\{{x}} \\\\{{x}} {{{{y}}}} \\{{{{y}}", raw=True)
+    raw = RequestTemplate(
+        "POST", "/t", headers=(("X-T", "\\{{a}}"),), body="\\{{x}} \\\\{{x}} {{{{y}}}} \\{{{{y}}", raw=True
+    )
     assert raw.names() == ["y"]
     spec = raw.render({"y": 1})
     assert spec.body == "{{x}} \\{{x}} {{1}} {{1" and spec.header("x-t") == "{{a}}"
@@ -246,9 +289,14 @@ def test_a_literal_placeholder_has_an_escape_and_a_recording_uses_it(tmp_path: P
     commands = tmp_path / "t.curl"
     commands.write_text("curl http://h/t?q=%7B -H 'X-T: {{a}}' -d 'Hello {{x}} \\{{y}} {{{z}}}'\n")
     har = tmp_path / "t.har"
-    har.write_text('{"log": {"entries": [{"request": {"method": "POST", "url": "http://h/{{p}}", '
-                   '"headers": [{"name": "X-T", "value": "{{a}}"}], "postData": {"text": "Hello {{x}}"}}}]}}')  # fmt: skip
-    for entries, body, path in [(from_curl(commands), "Hello {{x}} \\{{y}} {{{z}}}", "/t?q=%7B"), (from_har(har), "Hello {{x}}", "/{{p}}")]:
+    har.write_text(
+        '{"log": {"entries": [{"request": {"method": "POST", "url": "http://h/{{p}}", '
+        '"headers": [{"name": "X-T", "value": "{{a}}"}], "postData": {"text": "Hello {{x}}"}}}]}}'
+    )
+    for entries, body, path in [
+        (from_curl(commands), "Hello {{x}} \\{{y}} {{{z}}}", "/t?q=%7B"),
+        (from_har(har), "Hello {{x}}", "/{{p}}"),
+    ]:
         spec = parse_suite({"requests": entries}, "t", tmp_path).cases[0].sides["flask"].render({})
         assert (spec.body, spec.header("x-t"), spec.path) == (body, "{{a}}", path)  # sent as recorded
 
@@ -261,7 +309,9 @@ def test_the_curl_command_quotes_a_file_name_as_curl_reads_it(name: str) -> None
     from explorer.runtime.http.forms import FilePart, parse_file_arg
     from explorer.runtime.http.request import RequestSpec, curl_command
 
-    command = curl_command(RequestSpec("POST", "/u", files=(FilePart("f", name, b"x", "text/plain"),)), "http://127.0.0.1:1")
+    command = curl_command(
+        RequestSpec("POST", "/u", files=(FilePart("f", name, b"x", "text/plain"),)), "http://127.0.0.1:1"
+    )
     words = shlex.split(command)
     assert parse_file_arg(words[words.index("-F") + 1]) == ("f", name, "text/plain", None)
 
@@ -275,7 +325,9 @@ def test_generated_and_fuzzed_requests_send_a_brace_pair_as_text() -> None:
     from explorer.parity.generate import Operation, entries_for
     from explorer.parity.suite import parse_suite
 
-    op = Operation("POST", "/mail", "/mail", body='{"template": "Hi {{name}}", "n": [1, "{{x}}"]}', openapi_path="/mail")
+    op = Operation(
+        "POST", "/mail", "/mail", body='{"template": "Hi {{name}}", "n": [1, "{{x}}"]}', openapi_path="/mail"
+    )
     drawn = SimpleNamespace(path_parameters={}, query={"q": "{{q}}"}, headers={"X-T": "{{h}}"}, body={"t": ["{{b}}"]})
     entries = [*entries_for([op]), _entry(op, drawn)]
     generated, fuzzed = (case.sides["fastapi"].render({}) for case in parse_suite({"requests": entries}, "g").cases)
@@ -315,8 +367,12 @@ def test_an_env_file_expands_variables_as_python_dotenv_does_and_bounds_them() -
 
     text = "DB_DIR=${HOME}/data\nDB=sqlite:///${DB_DIR}/app.db\nMODE=${MODE:-dev}\nRAW='${DB_DIR}'\nLONE=a\rB=c\n"
     assert parse_dotenv(text, {"HOME": "/home/ann", "SECRET": "never asked"}) == [
-        ("DB_DIR", "/home/ann/data"), ("DB", "sqlite:////home/ann/data/app.db"), ("MODE", "dev"),
-        ("RAW", "/home/ann/data"), ("LONE", "a\rB=c")]  # fmt: skip
+        ("DB_DIR", "/home/ann/data"),
+        ("DB", "sqlite:////home/ann/data/app.db"),
+        ("MODE", "dev"),
+        ("RAW", "/home/ann/data"),
+        ("LONE", "a\rB=c"),
+    ]
     big = "A=" + "x" * 30000 + "\nB=" + "${A}" * 8000 + "\n"  # 240 MB once expanded: refused before it is built
     with pytest.raises(EnvError, match="longer than 32,768 characters once"):
         parse_dotenv(big)

@@ -17,8 +17,15 @@ from explorer.runtime.http.cookies import CookieJar
 def test_a_huge_or_odd_max_age_is_a_cookie_note_never_an_exception() -> None:
     """A 400-digit Max-Age raised OverflowError out of the jar (a traceback in `send`) before the fix."""
     jar = CookieJar()
-    notes = jar.update(["big=1; Max-Age=" + "9" * 400, "gone=1; Max-Age=-" + "9" * 400,
-                        "arabic=1; Max-Age=\u0661\u0662", "far=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT"], "/")  # fmt: skip
+    notes = jar.update(
+        [
+            "big=1; Max-Age=" + "9" * 400,
+            "gone=1; Max-Age=-" + "9" * 400,
+            "arabic=1; Max-Age=\u0661\u0662",
+            "far=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT",
+        ],
+        "/",
+    )
     assert notes == []
     kept = {c.name: c for c in jar.cookies()}
     assert set(kept) == {"big", "arabic", "far"}
@@ -56,7 +63,9 @@ def test_placeholders_are_sized_before_they_are_filled() -> None:
 
 
 @pytest.mark.serverless
-def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """`(a|aa)+$` on 60 a's and a '!' backtracks for hours with `re`; it must end as "not compared"."""
     from explorer.parity import compare as comparing
     from explorer.parity.compare import compare
@@ -67,8 +76,10 @@ def test_a_catastrophic_ignore_regex_is_an_error_within_its_budget_never_a_hang(
 
     case = parse_case({"path": "/x", "ignore_regex": ["(a|aa)+$"], "compare_headers": ["x-a"]}, "test")
     spec = RequestSpec("GET", "/x")
-    answers = [Exchange(fw, spec, status=200, headers=(("content-type", "text/plain"), ("x-a", "1")),
-                        body=b"a" * 60 + tail) for fw, tail in (("flask", b"!"), ("fastapi", b"?"))]  # fmt: skip
+    answers = [
+        Exchange(fw, spec, status=200, headers=(("content-type", "text/plain"), ("x-a", "1")), body=b"a" * 60 + tail)
+        for fw, tail in (("flask", b"!"), ("fastapi", b"?"))
+    ]
     monkeypatch.setattr(comparing, "REGEX_SECONDS", 0.3)  # the budget is 2 s; a shorter one keeps the test fast
     started = time.monotonic()
     found = compare(case, answers[0], answers[1], case.options(ParityOptions()))
@@ -84,8 +95,11 @@ def test_an_example_body_from_a_self_referring_schema_is_bounded() -> None:
 
     node = {"type": "object", "properties": {f"p{i}": {"$ref": "#/components/schemas/Node"} for i in range(10)}}
     body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}
-    document = {"openapi": "3.1.0", "paths": {"/nodes": {"post": {"requestBody": body}}},
-                "components": {"schemas": {"Node": node}}}  # fmt: skip
+    document = {
+        "openapi": "3.1.0",
+        "paths": {"/nodes": {"post": {"requestBody": body}}},
+        "components": {"schemas": {"Node": node}},
+    }
     routes, skipped = openapi_routes(document)
     assert [r.path for r in routes] == ["/nodes"]
     assert routes[0].body is not None and len(routes[0].body) < 64 * 1024
@@ -144,11 +158,16 @@ async def test_a_server_that_pings_without_reading_cannot_grow_the_write_buffer(
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writers.append(writer)
         head = await reader.readuntil(b"\r\n\r\n")
-        key = next(line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"sec-websocket-key"))  # fmt: skip
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key")
+        )
         accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
-        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")  # fmt: skip
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
         try:
             while True:  # pings, never reading a pong
                 writer.write((b"\x89\x7d" + b"p" * 125) * 256)

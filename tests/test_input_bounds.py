@@ -36,8 +36,14 @@ def _capped(memory: int) -> None:
 
 def explorer(*args: str, memory: int = 1 << 30, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The CLI in a child that cannot grow past ``memory`` bytes of address space."""
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, preexec_fn=lambda: _capped(memory))  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        preexec_fn=lambda: _capped(memory),
+    )
 
 
 def refused_before_start(tmp_path: Path, name: str, content: str, message: str, memory: int = 1 << 30) -> float:
@@ -59,8 +65,12 @@ def refused_before_start(tmp_path: Path, name: str, content: str, message: str, 
 
 def test_a_counted_repeat_is_refused_before_it_is_compiled(tmp_path: Path) -> None:
     """54 bytes grew the process to 23 GB (here: MemoryError at the 1 GiB cap, a traceback)."""
-    took = refused_before_start(tmp_path, "r.yaml", 'ignore_regex: ["a{1000000000}"]\nrequests:\n  - path: /\n',
-                                "has more than 100,000 parts once its repeats are written out")  # fmt: skip
+    took = refused_before_start(
+        tmp_path,
+        "r.yaml",
+        'ignore_regex: ["a{1000000000}"]\nrequests:\n  - path: /\n',
+        "has more than 100,000 parts once its repeats are written out",
+    )
     assert took < 20
 
 
@@ -78,8 +88,10 @@ def test_a_counted_repeat_is_refused_before_it_is_compiled(tmp_path: Path) -> No
     ids=["5000-groups", "300-groups", "overflow", "nested-million", "nested-110k", "verbose", "malformed"],
 )
 def test_hostile_ignore_regex_is_one_line(pattern: str, message: str) -> None:
-    for document in ({"ignore_regex": [pattern], "requests": [{"path": "/"}]},
-                     {"requests": [{"path": "/", "ignore_regex": pattern}]}):  # fmt: skip
+    for document in (
+        {"ignore_regex": [pattern], "requests": [{"path": "/"}]},
+        {"requests": [{"path": "/", "ignore_regex": pattern}]},
+    ):
         with pytest.raises(ParityFileError) as info:
             parse_suite(document, "r.yaml")
         line = str(info.value)
@@ -87,8 +99,17 @@ def test_hostile_ignore_regex_is_one_line(pattern: str, message: str) -> None:
 
 
 def test_ordinary_patterns_still_load_and_the_count_is_bounded() -> None:
-    fine = [r"\d{4}-\d{2}-\d{2}T[\d:.]+Z?", r"(?i)request[-_]id: [0-9a-f]{32}", r"(a)(?(1)b|c)", r"(?>x+)y",
-            r"(?<=ab)c", r"[]()]+", r"[^]()]", r".{0,5000}", "(" * 50 + "a" + ")" * 50]  # fmt: skip
+    fine = [
+        r"\d{4}-\d{2}-\d{2}T[\d:.]+Z?",
+        r"(?i)request[-_]id: [0-9a-f]{32}",
+        r"(a)(?(1)b|c)",
+        r"(?>x+)y",
+        r"(?<=ab)c",
+        r"[]()]+",
+        r"[^]()]",
+        r".{0,5000}",
+        "(" * 50 + "a" + ")" * 50,
+    ]
     suite = parse_suite({"ignore_regex": fine, "requests": [{"path": "/"}]}, "r.yaml")
     assert suite.options.ignore_regex == tuple(fine)
     with pytest.raises(ParityFileError, match="101 patterns; the limit is 100"):
@@ -100,8 +121,11 @@ def test_ordinary_patterns_still_load_and_the_count_is_bounded() -> None:
 
 def _matches_one_by_one(patterns: list[str], path: list[str]) -> bool:
     """The rule, written the slow way: a dotted pattern of the same length, ``*`` for any part."""
-    return any(len(p.split(".")) == len(path) and all(x in ("*", w) for x, w in zip(p.split("."), path, strict=True))
-               for p in patterns if "." in p)  # fmt: skip
+    return any(
+        len(p.split(".")) == len(path) and all(x in ("*", w) for x, w in zip(p.split("."), path, strict=True))
+        for p in patterns
+        if "." in p
+    )
 
 
 def test_dotted_keys_cost_one_lookup_per_key_whatever_their_number() -> None:
@@ -123,17 +147,35 @@ def test_dotted_keys_drop_exactly_what_the_rule_says(ignore_order: bool) -> None
     from explorer.parity.jsondiff import diff_json
 
     def doc(sign: int) -> dict[str, object]:
-        return {"a": {"b": sign, "c": {"b": sign}, "d": [{"b": sign, "e": sign}, {"b": sign}]},
-                "b": sign, "f": {"a": {"b": sign}}, "g": [sign, {"h": sign}]}  # fmt: skip
+        return {
+            "a": {"b": sign, "c": {"b": sign}, "d": [{"b": sign, "e": sign}, {"b": sign}]},
+            "b": sign,
+            "f": {"a": {"b": sign}},
+            "g": [sign, {"h": sign}],
+        }
 
     every = ["a.b", "a.c.b", "a.d.0.b", "a.d.0.e", "a.d.1.b", "b", "f.a.b", "g.0", "g.1.h"]
-    for patterns in (["a.*"], ["*.b"], ["*.*.b"], ["a.d.*.b"], ["a.*.*.e", "f.*.b"], ["*.*", "*.*.*.*"],
-                     ["a.d.1.b", "g.*.h", "x.y"], ["*.c.b", "a.*.b"]):  # fmt: skip
+    for patterns in (
+        ["a.*"],
+        ["*.b"],
+        ["*.*.b"],
+        ["a.d.*.b"],
+        ["a.*.*.e", "f.*.b"],
+        ["*.*", "*.*.*.*"],
+        ["a.d.1.b", "g.*.h", "x.y"],
+        ["*.c.b", "a.*.b"],
+    ):
         changes = diff_json(doc(1), doc(-1), patterns, ignore_order).changes
         found = {c.path.replace("[", ".").replace("]", "") for c in changes}
-        kept = {p for p in every if not any(_matches_one_by_one(patterns, p.split(".")[:n])
-                                            for n in range(1, p.count(".") + 2)
-                                            if not p.split(".")[n - 1].isdigit())}  # only an object's keys are dropped
+        kept = {
+            p
+            for p in every
+            if not any(
+                _matches_one_by_one(patterns, p.split(".")[:n])
+                for n in range(1, p.count(".") + 2)
+                if not p.split(".")[n - 1].isdigit()
+            )
+        }  # only an object's keys are dropped
         assert found == kept, patterns
     exact = diff_json(doc(1), doc(-1), [("a", "d", 0, "b"), ("g", 1, "h")]).changes
     assert {c.path for c in exact} == {"a.b", "a.c.b", "a.d[0].e", "a.d[1].b", "b", "f.a.b", "g[0]"}
@@ -145,8 +187,14 @@ def test_the_number_of_ignore_keys_is_bounded() -> None:
         parse_suite({"ignore_keys": [f"k{i}.x" for i in range(20_000)], "requests": [{"path": "/"}]}, "r.yaml")
     with pytest.raises(ParityFileError, match="longer than 1,000 characters"):
         parse_suite({"requests": [{"path": "/", "ignore_keys": ["a." * 600]}]}, "r.yaml")
-    assert len(parse_suite({"ignore_keys": [f"k{i}" for i in range(1000)], "requests": [{"path": "/"}]},
-                           "r.yaml").options.ignore_keys) == 1000  # fmt: skip
+    assert (
+        len(
+            parse_suite(
+                {"ignore_keys": [f"k{i}" for i in range(1000)], "requests": [{"path": "/"}]}, "r.yaml"
+            ).options.ignore_keys
+        )
+        == 1000
+    )
 
 
 # --- an interpreter that floods its output (issue 19, item 13) ----------------------------------------
@@ -169,8 +217,14 @@ def test_the_interpreter_check_keeps_a_bounded_tail_of_a_flood(tmp_path: Path) -
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\nhead -c 100000000 /dev/zero\n")
     fake.chmod(0o755)
-    result = subprocess.run([sys.executable, "-c", FLOOD_CHECK, str(fake)], capture_output=True, text=True, timeout=60,
-                            cwd=ROOT, preexec_fn=lambda: _capped(1 << 30))  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", FLOOD_CHECK, str(fake)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        preexec_fn=lambda: _capped(1 << 30),
+    )
     said, grown_mb = result.stdout.splitlines()
     assert "is not a Python the explorer can use" in said or "did not answer" in said, result.stderr[-2000:]
     assert int(grown_mb) < 50, f"{grown_mb} MB"  # the peak's growth during the check, past what importing costs
@@ -182,8 +236,13 @@ def test_the_interpreter_check_keeps_a_bounded_tail_of_a_flood(tmp_path: Path) -
 def measured(*args: str, timeout: float = 60, memory: int = 1 << 30) -> tuple[int, str, str, int]:
     """The CLI's exit code, stdout, stderr and peak memory in MB (its own, from ``wait4``)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "explorer", *args], stdout=out, stderr=err, cwd=ROOT,
-                                preexec_fn=lambda: _capped(memory))  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "explorer", *args],
+            stdout=out,
+            stderr=err,
+            cwd=ROOT,
+            preexec_fn=lambda: _capped(memory),
+        )
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` r
 
 
 def products(count: int) -> list[dict[str, Any]]:
-    return [{"id": i, "name": f"product {i}", "price": 10 + i / 4, "tags": ["a", "b"], "stock": i % 7}
-            for i in range(count)]  # fmt: skip
+    return [
+        {"id": i, "name": f"product {i}", "price": 10 + i / 4, "tags": ["a", "b"], "stock": i % 7} for i in range(count)
+    ]
 
 
 def nested(depth: int, leaf: Any) -> Any:
@@ -108,7 +109,9 @@ def test_past_the_work_bound_the_comparison_is_incomplete_never_equal() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 1.5, -2.0]) | st.text("ab", max_size=2),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "id", "x.y"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "id", "x.y"]), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 

@@ -34,7 +34,10 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         assert {r.target.key for r in lab.results} == {"flask", "fastapi"}
         assert all(r.mode == "open" and r.level == 40 and r.load.server_cpu_ms_per_request for r in lab.results)
         table = lab.query_one("#lab-results", DataTable)
-        assert [str(table.get_row_at(i)[1]).splitlines()[0] for i in range(table.row_count)] == ["40/s", "40/s"]  # level above errors
+        assert [str(table.get_row_at(i)[1]).splitlines()[0] for i in range(table.row_count)] == [
+            "40/s",
+            "40/s",
+        ]  # level above errors
         plot = lab.query_one("#lab-plot-latency", PlotextPlot)
         assert plot.plt._active.monitor.title == "p99 ms against req/s answered"  # what the plot was last drawn with
         levels.value = "40,ten"

@@ -164,9 +164,12 @@ def test_child_entry_points_import_only_the_standard_library_at_load() -> None:
         for node in ast.parse(MODULES[module].read_text(encoding="utf-8")).body:  # a server is imported where it runs
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            found += [f"{module}: {n}" for n in names
-                      if n.split(".")[0] not in (*sys.stdlib_module_names, "__future__")
-                      and not n.startswith("explorer.runtime.child")]  # fmt: skip
+            found += [
+                f"{module}: {n}"
+                for n in names
+                if n.split(".")[0] not in (*sys.stdlib_module_names, "__future__")
+                and not n.startswith("explorer.runtime.child")
+            ]
     assert found == []
 
 
@@ -228,8 +231,19 @@ def test_only_a_handful_of_modules_lie_directly_in_explorer() -> None:
     assert sorted(p.name for p in (ROOT / "explorer").glob("*.py")) == ["__init__.py", "__main__.py"]
 
 
-@pytest.mark.parametrize("package", ["explorer.runtime", "explorer.apps", "explorer.content", "explorer.parity",
-                                     "explorer.bench", "explorer.reports", "explorer.cli", "explorer.tui"])  # fmt: skip
+@pytest.mark.parametrize(
+    "package",
+    [
+        "explorer.runtime",
+        "explorer.apps",
+        "explorer.content",
+        "explorer.parity",
+        "explorer.bench",
+        "explorer.reports",
+        "explorer.cli",
+        "explorer.tui",
+    ],
+)
 def test_each_package_face_names_what_it_exports(package: str) -> None:
     module = importlib.import_module(package)
     assert module.__doc__ and module.__all__
@@ -240,7 +254,10 @@ def test_each_package_face_names_what_it_exports(package: str) -> None:
 def test_the_demos_teach_without_checker_or_formatter_escapes() -> None:
     """The Code tab shows the demos as teaching material: typed and formatted, with no comment that silences a tool."""
     demos = Path(__file__).resolve().parent.parent / "demos"
-    found = [f"{path.name}:{n}" for path in sorted(demos.glob("*.py"))
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if "# type: ignore" in line or "# fmt: skip" in line]  # fmt: skip
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted(demos.glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "# type: ignore" in line or "# fmt: skip" in line
+    ]
     assert found == []

@@ -57,7 +57,7 @@ def visit():  # type: ignore[no-untyped-def]
 def seen():  # type: ignore[no-untyped-def]
     return {"visitor": request.cookies.get("visitor")}
 '''
-FASTAPI_EXTRA = '''
+FASTAPI_EXTRA = """
 
 from fastapi.responses import RedirectResponse, StreamingResponse
 
@@ -81,8 +81,8 @@ async def visit(name: str = "x") -> RedirectResponse:
 @app.get("/seen")
 async def seen(request: Request) -> dict[str, Any]:
     return {"visitor": request.cookies.get("visitor")}
-'''
-VISIT = '''
+"""
+VISIT = """
   - name: visit
     path: /visit?name=ada
     status: 302
@@ -90,7 +90,7 @@ VISIT = '''
       - {aspect: content-type, reason: "Starlette's redirect has no body"}
       - {aspect: body, reason: "Starlette's redirect has no body"}
       - {aspect: header, where: content-type, reason: "Starlette's redirect has no body"}
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +101,18 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
     (folder / "shop_flask.py").write_text((SHOP / "shop_flask.py").read_text() + FLASK_EXTRA)
     port = (SHOP / "shop_fastapi.py").read_text()
     assert '@app.post("/orders", status_code=201)' in port
-    (folder / "shop_fastapi.py").write_text(port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")')
-                                            + FASTAPI_EXTRA)  # fmt: skip
+    (folder / "shop_fastapi.py").write_text(
+        port.replace('@app.post("/orders", status_code=201)', '@app.post("/orders")') + FASTAPI_EXTRA
+    )
     requests = folder / "requests.yaml"
     requests.write_text((SHOP / "requests.yaml").read_text() + VISIT)
     return ["--app-dir", str(folder), "--flask", "shop_flask:app", "--fastapi", "shop_fastapi:app"], requests
 
 
 def explorer(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def _listening(proc: subprocess.Popen[str]) -> tuple[str, str]:
@@ -133,19 +135,39 @@ def _same(answer: httpx.Response, direct: httpx.Response) -> None:
     assert answer.status_code == direct.status_code and answer.content == direct.content
     strip = {"date", "connection"}  # hop-by-hop: the mirror keeps its own connection to the client
     assert sorted((k, v) for k, v in answer.headers.multi_items() if k not in strip) == sorted(
-        (k, v) for k, v in direct.headers.multi_items() if k not in strip)  # fmt: skip
+        (k, v) for k, v in direct.headers.multi_items() if k not in strip
+    )
 
 
 def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[list[str], Path], tmp_path: Path) -> None:
     apps, requests = shop
     recorded = tmp_path / "recorded.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "explorer", "mirror", str(requests), *apps, "--listen", "127.0.0.1:0",
-                             "--noise", "--json-lines", "--record", str(recorded)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "mirror",
+            str(requests),
+            *apps,
+            "--listen",
+            "127.0.0.1:0",
+            "--noise",
+            "--json-lines",
+            "--record",
+            str(recorded),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url, flask_url = _listening(proc)
-        with httpx.Client(base_url=url, follow_redirects=True, timeout=10) as client, \
-                httpx.Client(base_url=flask_url, timeout=10) as direct:  # fmt: skip
+        with (
+            httpx.Client(base_url=url, follow_redirects=True, timeout=10) as client,
+            httpx.Client(base_url=flask_url, timeout=10) as direct,
+        ):
             for path in ("/health", "/products?limit=2", "/products/2", "/products/999"):
                 _same(client.get(path), direct.get(path))
             gate = tmp_path / "gate"
@@ -155,14 +177,18 @@ def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[li
                 gate.touch()
                 assert b"".join(parts) == b"second\n"
             seen = client.get("/visit?name=ada")  # a redirect followed, the cookie it set sent back
-            assert seen.status_code == 200 and seen.json() == {"visitor": "v-ada"} and client.cookies["visitor"] == "v-ada"
+            assert (
+                seen.status_code == 200 and seen.json() == {"visitor": "v-ada"} and client.cookies["visitor"] == "v-ada"
+            )
             assert [r.status_code for r in seen.history] == [302]
             assert client.get("/status").json()["status"] == "ok"
             order = client.post("/orders", json={"product_id": 2, "quantity": 3})
             assert order.status_code == 201 and order.headers["location"] == "/orders/1"  # Flask's, not the port's 200
             assert client.get("/orders/1").json()["total_cents"] == 8700
             assert client.post("/login", json={"email": "ada@example.com", "password": "wrong"}).status_code == 401
-            token = client.post("/login", json={"email": "ada@example.com", "password": "correct horse"}).json()["user"]["token"]
+            token = client.post("/login", json={"email": "ada@example.com", "password": "correct horse"}).json()[
+                "user"
+            ]["token"]
             assert client.get("/me", headers={"Authorization": f"Token {token}"}).status_code == 200
         started = family(proc.pid)
         assert len(started) >= 4  # the mirror, Flask, FastAPI, the second Flask (and their keepers)
@@ -182,11 +208,18 @@ def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[li
     routes = {(r["method"], r["route"]): r for r in summary["routes"]}
     outcomes = {key: next(o for o in ("differ", "declared", "noise", "match") if row[o]) for key, row in routes.items()}
     assert outcomes == {
-        ("GET", "/health"): "match", ("GET", "/products"): "match", ("GET", "/products/{product_id}"): "match",
-        ("GET", "/visit"): "declared", ("GET", "/seen"): "match", ("GET", "/status"): "noise",
-        ("POST", "/orders"): "differ", ("GET", "/orders/{order_id}"): "match", ("POST", "/login"): "declared",
-        ("GET", "/me"): "differ", ("GET", "/stream"): "match",
-    }  # fmt: skip
+        ("GET", "/health"): "match",
+        ("GET", "/products"): "match",
+        ("GET", "/products/{product_id}"): "match",
+        ("GET", "/visit"): "declared",
+        ("GET", "/seen"): "match",
+        ("GET", "/status"): "noise",
+        ("POST", "/orders"): "differ",
+        ("GET", "/orders/{order_id}"): "match",
+        ("POST", "/login"): "declared",
+        ("GET", "/me"): "differ",
+        ("GET", "/stream"): "match",
+    }
     assert routes[("POST", "/login")]["requests"] == 2 and routes[("POST", "/login")]["match"] == 1
     assert sorted(routes[("GET", "/status")]["noise_fields"]) == ["request_id", "time"]
     planted = next(r for r in records if r["route"] == "/orders" and r["method"] == "POST")

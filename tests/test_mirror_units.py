@@ -34,24 +34,35 @@ def test_requests_are_matched_to_the_flask_rule_they_hit() -> None:
 
 
 def test_a_requests_files_keys_apply_by_route() -> None:
-    suite = parse_suite({
-        "ignore_keys": ["request_id"],
-        "requests": [
-            {"name": "login", "method": "POST", "path": "/login", "body": {"a": 1}, "ignore_keys": ["token"],
-             "expect_differences": [{"aspect": "body", "where": "detail", "reason": "HTTPException"}]},
-            {"name": "order", "path": "/orders/1", "ignore_keys": ["created_at"]},
-        ],
-    })  # fmt: skip
+    suite = parse_suite(
+        {
+            "ignore_keys": ["request_id"],
+            "requests": [
+                {
+                    "name": "login",
+                    "method": "POST",
+                    "path": "/login",
+                    "body": {"a": 1},
+                    "ignore_keys": ["token"],
+                    "expect_differences": [{"aspect": "body", "where": "detail", "reason": "HTTPException"}],
+                },
+                {"name": "order", "path": "/orders/1", "ignore_keys": ["created_at"]},
+            ],
+        }
+    )
     rules = Rules(suite, RouteMatcher(routes_from_url_map(RULES)))
     login = rules.rule("POST", "/login")
-    assert login.options.ignore_keys == ("request_id", "token") and [e.reason for e in login.expectations] == ["HTTPException"]
+    assert login.options.ignore_keys == ("request_id", "token") and [e.reason for e in login.expectations] == [
+        "HTTPException"
+    ]
     assert rules.rule("GET", "/orders/{order_id}").options.ignore_keys == ("request_id", "created_at")
     assert rules.rule("GET", "/orders/latest").options.ignore_keys == ("request_id",)  # the file's keys only
 
 
 def _answer(method: str, path: str, status: int, body: bytes) -> Exchange:
-    return Exchange("flask", RequestSpec(method, path), status=status, body=body,
-                    headers=(("content-type", "application/json"),))  # fmt: skip
+    return Exchange(
+        "flask", RequestSpec(method, path), status=status, body=body, headers=(("content-type", "application/json"),)
+    )
 
 
 def test_a_recording_keeps_one_entry_per_shape_and_captures_what_answers_gave() -> None:
@@ -59,17 +70,32 @@ def test_a_recording_keeps_one_entry_per_shape_and_captures_what_answers_gave() 
     token = "a1b2c3d4e5f6a7b8c9d0"
     json_type = (("Content-Type", "application/json"),)
     login = RequestSpec("POST", "/login", json_type)
-    recorder.add("/login", login, b'{"email": "x", "password": "y"}', _answer("POST", "/login", 200, b'{"token": "%s"}' % token.encode()))
-    recorder.add("/login", login, b'{"email": "z", "password": "w"}', _answer("POST", "/login", 200, b'{"token": "other"}'))
-    recorder.add("/orders", RequestSpec("POST", "/orders", json_type), b'{"n": 1}', _answer("POST", "/orders", 201, b'{"id": 7}'))
+    recorder.add(
+        "/login",
+        login,
+        b'{"email": "x", "password": "y"}',
+        _answer("POST", "/login", 200, b'{"token": "%s"}' % token.encode()),
+    )
+    recorder.add(
+        "/login", login, b'{"email": "z", "password": "w"}', _answer("POST", "/login", 200, b'{"token": "other"}')
+    )
+    recorder.add(
+        "/orders", RequestSpec("POST", "/orders", json_type), b'{"n": 1}', _answer("POST", "/orders", 201, b'{"id": 7}')
+    )
     me = RequestSpec("GET", "/orders/7", (("Authorization", f"Bearer {token}"), ("Cookie", "session=s3cr3t-value")))
     recorder.add("/orders/{order_id}", me, None, _answer("GET", "/orders/7", 200, b"{}"))
-    recorder.add("/me", RequestSpec("GET", "/me", (("Authorization", "Bearer never-issued-by-an-answer"),)), None,
-                 _answer("GET", "/me", 401, b"{}"))  # fmt: skip
+    recorder.add(
+        "/me",
+        RequestSpec("GET", "/me", (("Authorization", "Bearer never-issued-by-an-answer"),)),
+        None,
+        _answer("GET", "/me", 401, b"{}"),
+    )
     entries = recorder.document(Rules())["requests"]
     assert [e["name"] for e in entries] == ["POST /login", "POST /orders", "GET /orders/{order_id}", "GET /me"]
     assert entries[0]["capture"] == {"token": "json.token"} and entries[1]["capture"] == {"orders_id": "json.id"}
-    assert entries[2]["path"] == "/orders/{{orders_id}}" and entries[2]["headers"] == {"Authorization": "Bearer {{token}}"}
+    assert entries[2]["path"] == "/orders/{{orders_id}}" and entries[2]["headers"] == {
+        "Authorization": "Bearer {{token}}"
+    }
     assert entries[3]["headers"] == {"Authorization": "REDACTED"}  # a secret no answer gave: never written
     assert "s3cr3t" not in str(entries)  # cookies are each app's own jar in parity
     parse_suite(recorder.document(Rules()))  # a file parity accepts: every placeholder captured before its use

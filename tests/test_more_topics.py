@@ -35,10 +35,14 @@ HANDLERS = {
     "query-repeated-scalar": {"flask": ("query_tag", "flask_topics.py"), "fastapi": ("query_tag", "fastapi_topics.py")},
     "query-list-bare": {"fastapi": ("query_tags_bare", "fastapi_topics.py")},
     "body-limit": {"flask": ("limited_body", "flask_topics.py"), "fastapi": ("limited_body", "fastapi_topics.py")},
-    "lax-marshmallow": {"flask": ("create_item_strict", "flask_app.py"),
-                        "fastapi": ("create_item_strict", "fastapi_app.py")},
-    "strict-mode": {"flask": ("create_item_exact", "flask_topics.py"),
-                    "fastapi": ("create_item_exact", "fastapi_topics.py")},
+    "lax-marshmallow": {
+        "flask": ("create_item_strict", "flask_app.py"),
+        "fastapi": ("create_item_strict", "fastapi_app.py"),
+    },
+    "strict-mode": {
+        "flask": ("create_item_exact", "flask_topics.py"),
+        "fastapi": ("create_item_exact", "fastapi_topics.py"),
+    },
     "db-blocking": {"flask": ("db_query", "flask_topics.py"), "fastapi": ("db_query", "fastapi_topics.py")},
     "db-def": {"fastapi": ("db_query_def", "fastapi_topics.py")},
     "cors-preflight-origin": {"flask": ("cors_data", "flask_http.py"), "fastapi": None},  # CORSMiddleware answers
@@ -64,8 +68,9 @@ def test_every_new_sample_says_which_handler_answers() -> None:
 @pytest.mark.parametrize("sample", TOPIC_SAMPLES, ids=lambda s: s.id)
 def test_the_code_tab_finds_the_handler_from_the_source(sample) -> None:  # type: ignore[no-untyped-def]
     for framework in sample.frameworks:
-        lookup = find_handler(module_file(f"demos.{framework}_app:app"), sample.request.method, sample.request.path,
-                              framework)  # fmt: skip
+        lookup = find_handler(
+            module_file(f"demos.{framework}_app:app"), sample.request.method, sample.request.path, framework
+        )
         expected = HANDLERS[sample.id][framework]
         if expected is None:
             assert lookup.route is None or lookup.ran is not True, (sample.id, framework)
@@ -141,7 +146,8 @@ def test_the_lifecycle_answers_say_what_ran_at_start_up_and_what_closed(live: Li
         assert exchange.json["open_now"] == 1
         deadline = time.monotonic() + 5
         while (later := live.send(RequestSpec("GET", "/lifecycle"), [framework])[framework].json)["closed_before"] <= (
-            exchange.json["closed_before"]):  # fmt: skip
+            exchange.json["closed_before"]
+        ):
             assert time.monotonic() < deadline, later
             time.sleep(0.01)
         assert later["open_now"] == 1
@@ -164,9 +170,19 @@ def test_flask_tears_down_before_the_answer_leaves_and_fastapi_after() -> None:
     order: list[str] = []
 
     async def call() -> None:
-        scope = {"type": "http", "method": "GET", "path": "/lifecycle", "raw_path": b"/lifecycle", "query_string": b"",
-                 "headers": [], "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80),
-                 "client": ("127.0.0.1", 1), "root_path": ""}  # fmt: skip
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/lifecycle",
+            "raw_path": b"/lifecycle",
+            "query_string": b"",
+            "headers": [],
+            "http_version": "1.1",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1),
+            "root_path": "",
+        }
 
         async def receive() -> dict[str, object]:
             return {"type": "http.request", "body": b"", "more_body": False}
@@ -193,11 +209,15 @@ def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them() -> Non
 
     flask_topics.test_forecast(flask_app)
     fastapi_topics.test_forecast(fastapi_app)
-    for framework, swap in (("flask", 'app.config["FORECAST_SERVICE"] = lambda'),
-                            ("fastapi", "app.dependency_overrides[forecast_service] = lambda")):  # fmt: skip
+    for framework, swap in (
+        ("flask", 'app.config["FORECAST_SERVICE"] = lambda'),
+        ("fastapi", "app.dependency_overrides[forecast_service] = lambda"),
+    ):
         table = endpoints_from(asyncio.run(route_table(demo_spec(framework))))
-        for lookup in (find_in_table(table, "GET", "/testing/forecast", framework),
-                       find_handler(module_file(f"demos.{framework}_app:app"), "GET", "/testing/forecast", framework)):
+        for lookup in (
+            find_in_table(table, "GET", "/testing/forecast", framework),
+            find_handler(module_file(f"demos.{framework}_app:app"), "GET", "/testing/forecast", framework),
+        ):
             assert lookup.route is not None, lookup.note
             handler, _, test = lookup.route.source.partition("\n\n\ndef test_forecast(app: ")
             assert "def forecast(" in handler and swap in test, lookup.route.source
@@ -245,8 +265,11 @@ async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
     """The route table opens a Flask app behind a2wsgi: its views, with the mount's prefix, are FastAPI's too."""
     table = endpoints_from(await route_table(demo_spec("fastapi")))
     item = find_in_table(table, "GET", "/flask/items/1", "fastapi")
-    assert item.route is not None and item.file is not None and (item.route.function, item.file.name) == (
-        "get_item", "flask_app.py")  # fmt: skip
+    assert (
+        item.route is not None
+        and item.file is not None
+        and (item.route.function, item.file.name) == ("get_item", "flask_app.py")
+    )
     assert '@app.route("/items/<int:item_id>")' in item.route.source
     negative = find_in_table(table, "GET", "/flask/items/-1", "fastapi")  # Werkzeug's converter refuses it: no view
     assert negative.route is None and negative.ran is False
@@ -257,8 +280,14 @@ def test_samples_json_lists_every_new_topic_with_its_claims() -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "explorer", "samples", "--json"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "explorer", "samples", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     listed = {sample["id"]: sample for sample in json.loads(done.stdout)["samples"]}
     for sample in TOPIC_SAMPLES:
         assert listed[sample.id]["claim"] == sample.claim and listed[sample.id]["topic"] == sample.topic

@@ -36,9 +36,14 @@ def test_send_at_80_columns_keeps_each_validation_location_whole(live: LiveServe
 
 def body(framework: str, text: str) -> Exchange:
     port = 1111 if framework == "flask" else 2222
-    return Exchange(framework, RequestSpec("GET", "/x"), SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
-                    status=404 if framework == "flask" else 422, headers=(("content-type", "text/plain"),),
-                    body=text.encode())  # fmt: skip
+    return Exchange(
+        framework,
+        RequestSpec("GET", "/x"),
+        SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
+        status=404 if framework == "flask" else 422,
+        headers=(("content-type", "text/plain"),),
+        body=text.encode(),
+    )
 
 
 def test_parity_differences_at_80_columns_fold_rather_than_cut() -> None:
@@ -66,7 +71,9 @@ async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> No
 
     case = parse_suite([{"name": "a word where a number belongs, and more words", "path": "/items/abc"}]).cases[0]
     flask, fastapi = body("flask", "<p>Not Found</p>"), body("fastapi", '{"detail": "x"}')
-    result = ParityResult(case, {"flask": flask, "fastapi": fastapi}, compare(case, flask, fastapi, ParityOptions()).differences)
+    result = ParityResult(
+        case, {"flask": flask, "fastapi": fastapi}, compare(case, flask, fastapi, ParityOptions()).differences
+    )
     screen = ParityScreen("requests.yaml")
     async with App().run_test(size=(80, 24)) as pilot:
         await pilot.app.push_screen(screen)

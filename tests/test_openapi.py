@@ -34,7 +34,17 @@ def test_outline_of_the_demo_schema(live: LiveServers) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.fixed_dictionaries({"paths": st.dictionaries(st.text(max_size=5), st.dictionaries(st.sampled_from(["get", "post"]), values), max_size=3), "components": values}) | values)
+@given(
+    st.fixed_dictionaries(
+        {
+            "paths": st.dictionaries(
+                st.text(max_size=5), st.dictionaries(st.sampled_from(["get", "post"]), values), max_size=3
+            ),
+            "components": values,
+        }
+    )
+    | values
+)
 def test_any_document_gives_a_list(document: object) -> None:
     assert isinstance(outline(document), list)
 
@@ -66,34 +76,88 @@ def maybe(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return strategy | anything
 
 
-schema = st.deferred(lambda: maybe(st.fixed_dictionaries({}, optional={
-    "type": maybe(st.sampled_from(["object", "array", "integer", "number", "string", "boolean", "null"])
-                  | st.lists(st.sampled_from(["string", "null"]))),
-    "anyOf": maybe(st.lists(schema, max_size=2)), "oneOf": anything, "allOf": anything,
-    "properties": maybe(st.dictionaries(st.text(max_size=4), schema, max_size=2)), "items": schema,
-    "$ref": maybe(st.sampled_from(["#/components/schemas/Item", "#/components/schemas/missing"])),
-    "minimum": anything, "exclusiveMinimum": anything, "format": anything, "enum": anything, "example": anything,
-})))  # fmt: skip
-parameter = maybe(st.fixed_dictionaries({}, optional={
-    "in": maybe(st.sampled_from(["path", "query", "header"])), "name": maybe(st.sampled_from(["item_id", "q"])),
-    "required": anything, "schema": schema, "example": anything,
-}))  # fmt: skip
-operation = maybe(st.fixed_dictionaries({}, optional={
-    "parameters": maybe(st.lists(parameter, max_size=3)), "summary": anything, "operationId": anything,
-    "responses": anything,
-    "requestBody": maybe(st.fixed_dictionaries({}, optional={
-        "content": maybe(st.dictionaries(st.sampled_from(["application/json", "text/plain"]),
-                                         maybe(st.fixed_dictionaries({}, optional={"schema": schema})), max_size=2)),
-    })),
-}))  # fmt: skip
-path_item = maybe(st.dictionaries(st.sampled_from(["get", "post", "put", "parameters", "summary"]),
-                                  operation, max_size=3))  # fmt: skip
-document = maybe(st.fixed_dictionaries({}, optional={
-    "paths": maybe(st.dictionaries(st.sampled_from(["/items/{item_id}", "/a", "b", "/\ud800"]), path_item,
-                                   max_size=3)),
-    "components": maybe(st.fixed_dictionaries({}, optional={"schemas": maybe(st.dictionaries(
-        st.sampled_from(["Item", "Other"]), schema, max_size=2))})),
-}))  # fmt: skip
+schema = st.deferred(
+    lambda: maybe(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "type": maybe(
+                    st.sampled_from(["object", "array", "integer", "number", "string", "boolean", "null"])
+                    | st.lists(st.sampled_from(["string", "null"]))
+                ),
+                "anyOf": maybe(st.lists(schema, max_size=2)),
+                "oneOf": anything,
+                "allOf": anything,
+                "properties": maybe(st.dictionaries(st.text(max_size=4), schema, max_size=2)),
+                "items": schema,
+                "$ref": maybe(st.sampled_from(["#/components/schemas/Item", "#/components/schemas/missing"])),
+                "minimum": anything,
+                "exclusiveMinimum": anything,
+                "format": anything,
+                "enum": anything,
+                "example": anything,
+            },
+        )
+    )
+)
+parameter = maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "in": maybe(st.sampled_from(["path", "query", "header"])),
+            "name": maybe(st.sampled_from(["item_id", "q"])),
+            "required": anything,
+            "schema": schema,
+            "example": anything,
+        },
+    )
+)
+operation = maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "parameters": maybe(st.lists(parameter, max_size=3)),
+            "summary": anything,
+            "operationId": anything,
+            "responses": anything,
+            "requestBody": maybe(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "content": maybe(
+                            st.dictionaries(
+                                st.sampled_from(["application/json", "text/plain"]),
+                                maybe(st.fixed_dictionaries({}, optional={"schema": schema})),
+                                max_size=2,
+                            )
+                        ),
+                    },
+                )
+            ),
+        },
+    )
+)
+path_item = maybe(
+    st.dictionaries(st.sampled_from(["get", "post", "put", "parameters", "summary"]), operation, max_size=3)
+)
+document = maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "paths": maybe(
+                st.dictionaries(st.sampled_from(["/items/{item_id}", "/a", "b", "/\ud800"]), path_item, max_size=3)
+            ),
+            "components": maybe(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "schemas": maybe(st.dictionaries(st.sampled_from(["Item", "Other"]), schema, max_size=2))
+                    },
+                )
+            ),
+        },
+    )
+)
 
 
 @settings(max_examples=250, deadline=None)

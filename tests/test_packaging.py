@@ -32,8 +32,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("*.whl"))
 
 
@@ -55,8 +56,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def where(module: str, cwd: Path, env: dict[str, str]) -> Path:
     code = f"import {module} as m; print(m.__file__)"
-    return Path(subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
-                               check=True).stdout.strip())  # fmt: skip
+    return Path(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
 
 
 # What the Code tab does for GET /items/1 on each demo: the file of the app's module, then its handler.
@@ -76,14 +80,23 @@ def check_children(explorer: list[str], cwd: Path, env: dict[str, str]) -> None:
     """
     config = json.dumps({"parent": os.getpid(), "engine": "no-such-engine"})
     commands = {
-        "routes": [sys.executable, "-m", "explorer.runtime.child.routetable", "demos.flask_app:app", "--parent", str(os.getpid())],
+        "routes": [
+            sys.executable,
+            "-m",
+            "explorer.runtime.child.routetable",
+            "demos.flask_app:app",
+            "--parent",
+            str(os.getpid()),
+        ],
         "worker": [sys.executable, "-m", "explorer.bench.loadprocess", config],
         "samples": [*explorer, "samples", "--json"],
         "send": [*explorer, "send", "--json", "GET", "/items/1"],  # both demo servers: explorer.runtime.child.serve
         "code": [sys.executable, "-c", CODE_TAB],  # the Code tab's lookup, as the app does it
     }
-    procs = {name: subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name, argv in commands.items()}  # fmt: skip
+    procs = {
+        name: subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, argv in commands.items()
+    }
     out = {}
     try:
         for name, proc in procs.items():

@@ -46,7 +46,10 @@ async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_e
         await servers_ready(pilot)
         await send_and_wait(pilot)
         assert (app.last["flask"].status, app.last["fastapi"].status) == (200, 400)
-        flask_why, fastapi_why = plain(app.query_one("#why-flask", Static)), plain(app.query_one("#why-fastapi", Static))
+        flask_why, fastapi_why = (
+            plain(app.query_one("#why-flask", Static)),
+            plain(app.query_one("#why-fastapi", Static)),
+        )
         assert "Flask answered OPTIONS by itself" in flask_why and "the view did not run" in flask_why
         assert "handler ran" not in flask_why.replace("no handler ran", "")
         assert fastapi_why.startswith("Starlette's CORSMiddleware answered this preflight itself")
@@ -101,7 +104,9 @@ def _fits_or_says_so(widget: Static) -> str:
 
     shown = widget.content if isinstance(widget.content, Text) else Text(str(widget.content))
     lines = shown.wrap(widget.app.console, widget.content_region.width)
-    if len(lines) <= widget.content_region.height or lines[widget.content_region.height - 1].plain.rstrip().endswith("…"):
+    if len(lines) <= widget.content_region.height or lines[widget.content_region.height - 1].plain.rstrip().endswith(
+        "…"
+    ):
         return ""
     return f"#{widget.id} cut after {widget.content_region.height} line(s): {shown.plain!r}"
 

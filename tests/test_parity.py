@@ -41,8 +41,9 @@ SHOP_ROUTES = {
 
 
 def explorer(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,9 @@ def test_the_shop_matches_with_its_declared_difference_listed(shop: Session, loo
     assert outcomes["login, wrong password"] == "declared" and outcomes["who am I"] == "match"
     declared = next(r for r in report.results if r.case.name == "login, wrong password").declared
     assert [(d.where, d.note, e.reason.startswith("the port raises")) for d, e in declared] == [
-        ("error", "only in Flask", True), ("detail", "only in FastAPI", True)]  # fmt: skip
+        ("error", "only in Flask", True),
+        ("detail", "only in FastAPI", True),
+    ]
     summary = report.to_dict()["summary"]
     assert (summary["declared"], summary["differ"], summary["errors"], summary["passed"]) == (1, 0, 0, True)
     me = next(r for r in report.results if r.case.name == "who am I")  # each app got its own scheme and token
@@ -144,11 +147,23 @@ def test_cli_parity_json_report_and_report_command(tmp_path: Path, regressed: li
 
 def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
     suite = tmp_path / "ok.json"
-    suite.write_text(json.dumps({"requests": [
-        {"name": "health", "path": "/health", "status": 200},
-        {"name": "bad quantity", "method": "POST", "path": "/orders", "body": {"product_id": 1, "quantity": 0},
-         "status": 400, "ignore_keys": ["message"]},
-    ]}))  # fmt: skip
+    suite.write_text(
+        json.dumps(
+            {
+                "requests": [
+                    {"name": "health", "path": "/health", "status": 200},
+                    {
+                        "name": "bad quantity",
+                        "method": "POST",
+                        "path": "/orders",
+                        "body": {"product_id": 1, "quantity": 0},
+                        "status": 400,
+                        "ignore_keys": ["message"],
+                    },
+                ]
+            }
+        )
+    )
     result = explorer("parity", str(suite), *APPS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all 2 requests match" in result.stdout
@@ -255,7 +270,7 @@ HARD_CASES = {  # name: (outcome, listed differences, more)
             "FastAPI's answer is nested deeper than 500 levels"
         ],
         0,
-    ),  # fmt: skip
+    ),
     "too-deep-same": ("match", [], 0),
     "many": ("differ", [f"body [{i}]: Flask {i}, FastAPI {i + 1}" for i in range(50)], 4950),
     "bag": ("match", [], 0),
@@ -280,13 +295,24 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     result = explorer("parity", str(suite), *PAIR_APPS, "--json", "--report", str(tmp_path / "run"))
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
-    found = {r["name"]: (r["outcome"], [d["line"] for d in r["differences"]], r["more_differences"])
-             for r in document["results"]}  # fmt: skip
+    found = {
+        r["name"]: (r["outcome"], [d["line"] for d in r["differences"]], r["more_differences"])
+        for r in document["results"]
+    }
     assert found == HARD_CASES
     deep = next(r for r in document["results"] if r["name"] == "deep")
     assert deep["differences"][0]["where"] == ".".join(["a"] * 450)
-    assert document["summary"] == {"cases": 11, "matched": 3, "declared": 0, "differ": 7, "errors": 1, "stale": 0,
-                                   "steps_failed": 0, "all_match": False, "passed": False}  # fmt: skip
+    assert document["summary"] == {
+        "cases": 11,
+        "matched": 3,
+        "declared": 0,
+        "differ": 7,
+        "errors": 1,
+        "stale": 0,
+        "steps_failed": 0,
+        "all_match": False,
+        "passed": False,
+    }
     markdown = (tmp_path / "run.md").read_text()
     assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
     again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")
@@ -305,9 +331,12 @@ def test_cli_routes_on_a_malformed_openapi_document_names_what_it_skipped() -> N
     assert result.returncode == 0, result.stderr
     listing = json.loads(result.stdout)["listings"]["fastapi"]
     assert [(r["method"], r["path"]) for r in listing["routes"]] == [
-        ("GET", "/items/example"), ("POST", "/items/example"), ("PUT", "/items/example"), ("PATCH", "/items/example"),
+        ("GET", "/items/example"),
+        ("POST", "/items/example"),
+        ("PUT", "/items/example"),
+        ("PATCH", "/items/example"),
         ("GET", "/ok"),
-    ]  # fmt: skip
+    ]
     assert listing["skipped"] == [
         "components.schemas: is a list, not an object; references are not followed",
         'paths["/items/{item_id}"].get.parameters[0].schema.anyOf: is text, not a list',
@@ -335,7 +364,9 @@ def test_noise_classifies_live_fields_without_ignore_keys(shop: Session, loop_th
     noisy = loop_thread.run(run_parity(shop, suite, noise=True))
     assert noisy.passed and [r.outcome for r in noisy.results] == ["match", "match"]
     assert {(n.where, n.frameworks) for n in noisy.results[0].noise} == {
-        ("time", ("flask", "fastapi")), ("request_id", ("flask", "fastapi"))}  # fmt: skip
+        ("time", ("flask", "fastapi")),
+        ("request_id", ("flask", "fastapi")),
+    }
     assert noisy.results[1].noise == []
 
 
@@ -355,12 +386,23 @@ def test_a_har_recording_runs_as_a_suite(shop: Session, loop_thread: LoopThread,
     from explorer.parity.suite import parse_suite
 
     har = tmp_path / "shop.har"
-    har.write_text(json.dumps({"log": {"entries": [
-        {"request": {"method": "GET", "url": "http://localhost:8000/products/1", "headers": []}},
-        {"request": {"method": "GET", "url": "http://localhost:8000/products?limit=x", "headers": []}}]}}))  # fmt: skip
+    har.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "entries": [
+                        {"request": {"method": "GET", "url": "http://localhost:8000/products/1", "headers": []}},
+                        {"request": {"method": "GET", "url": "http://localhost:8000/products?limit=x", "headers": []}},
+                    ]
+                }
+            }
+        )
+    )
     report = loop_thread.run(run_parity(shop, parse_suite({"requests": from_har(har)}, "shop.har")))
     assert [(r.case.request.line, r.outcome) for r in report.results] == [
-        ("GET /products/1", "match"), ("GET /products?limit=x", "differ")]  # fmt: skip
+        ("GET /products/1", "match"),
+        ("GET /products?limit=x", "differ"),
+    ]
     assert report.results[1].differences[0].where == "fields[0].message"
 
 

@@ -22,8 +22,10 @@ from explorer.parity.steps import CommandStep, parse_step, run_command
 from explorer.runtime.servers.logbuffer import LogBuffer
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOW = "import os, sys; print(os.getcwd()); print(sys.executable); print(os.environ.get('STEP_FILE')); " \
-       "print(os.environ.get('STEP_NAMED')); print('SHELL_ONLY' in os.environ)"  # fmt: skip
+SHOW = (
+    "import os, sys; print(os.getcwd()); print(sys.executable); print(os.environ.get('STEP_FILE')); "
+    "print(os.environ.get('STEP_NAMED')); print('SHELL_ONLY' in os.environ)"
+)
 
 
 def fake_venv(folder: Path) -> Path:
@@ -59,8 +61,15 @@ async def test_a_command_step_runs_in_the_apps_folder_with_its_python_and_enviro
 
 
 def test_a_command_step_names_each_apps_command() -> None:
-    step = parse_step({"name": "fresh database", "timeout": 30, "flask": {"command": "flask --app blog init-db"},
-                       "fastapi": {"command": ["python", "-m", "blog.db"], "timeout": 5}}, "setup 1")  # fmt: skip
+    step = parse_step(
+        {
+            "name": "fresh database",
+            "timeout": 30,
+            "flask": {"command": "flask --app blog init-db"},
+            "fastapi": {"command": ["python", "-m", "blog.db"], "timeout": 5},
+        },
+        "setup 1",
+    )
     assert isinstance(step, CommandStep) and step.frameworks == ("flask", "fastapi")
     assert step.for_app("flask") == (("flask", "--app", "blog", "init-db"), 30.0)
     assert step.for_app("fastapi") == (("python", "-m", "blog.db"), 5.0)
@@ -90,9 +99,11 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
     from tests.apptools import servers_ready, until
 
     suite = tmp_path / "jars.yaml"
-    suite.write_text("requests:\n  - {name: before login, path: /me}\n"
-                     "  - {name: login, method: POST, path: /login?user=ada}\n"
-                     "  - {name: after login, path: /me}\n")  # fmt: skip
+    suite.write_text(
+        "requests:\n  - {name: before login, path: /me}\n"
+        "  - {name: login, method: POST, path: /login?user=ada}\n"
+        "  - {name: after login, path: /me}\n"
+    )
     specs = specs_from_options(flask="forms_flask:app", fastapi="forms_fastapi:app", app_dir=ROOT / "tests" / "apps")
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -134,8 +145,13 @@ def test_the_blog_pair_passes_parity_from_its_config_with_the_flask_app_in_its_v
     suite = suite.replace("requests:\n", which + "\nrequests:\n", 1)
     (blog / "requests.yaml").write_text(suite)
     venv = legacy_venv()
-    run = subprocess.run([sys.executable, "-m", "explorer", "parity", "requests.yaml", "--json", "--flask-python",
-                          str(venv)], capture_output=True, text=True, timeout=60, cwd=blog)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "explorer", "parity", "requests.yaml", "--json", "--flask-python", str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=blog,
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     summary = report["summary"]
@@ -166,7 +182,6 @@ async def test_routes_of_a_mounted_sub_app_are_listed_for_generate_and_the_route
     assert stats.path == "/admin/stats" and ("X-API-Key", "<api-key>") in stats.headers
     assert ("POST", "/admin/backup") in routes and ("GET", "/posts/{post_id}") in routes
     assert not any(pattern.endswith(("/openapi.json", "/docs")) for _, pattern in routes)
-
 
 
 def test_the_parity_screen_offers_the_requests_file_next_to_the_pair(tmp_path: Path) -> None:

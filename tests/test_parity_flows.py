@@ -32,21 +32,35 @@ def forms(loop_thread: LoopThread) -> Iterator[Session]:
 
 def test_forms_files_and_each_apps_cookie_jar(forms: Session, loop_thread: LoopThread, tmp_path: Path) -> None:
     (tmp_path / "sheet.csv").write_bytes(b"a,b\n1,2\n")
-    suite = parse_suite({"requests": [
-        {"name": "urlencoded", "method": "POST", "path": "/form", "form": {"title": "Notes", "n": 2}},
-        {"name": "multipart", "method": "POST", "path": "/form", "form": {"title": "Notes"},
-         "files": {"sheet": {"path": "sheet.csv", "type": "text/csv"}}},
-        {"name": "login", "method": "POST", "path": "/login?user=ada"},
-        {"name": "me", "path": "/me", "status": 200},
-    ]}, "forms.yaml", tmp_path)  # fmt: skip
+    suite = parse_suite(
+        {
+            "requests": [
+                {"name": "urlencoded", "method": "POST", "path": "/form", "form": {"title": "Notes", "n": 2}},
+                {
+                    "name": "multipart",
+                    "method": "POST",
+                    "path": "/form",
+                    "form": {"title": "Notes"},
+                    "files": {"sheet": {"path": "sheet.csv", "type": "text/csv"}},
+                },
+                {"name": "login", "method": "POST", "path": "/login?user=ada"},
+                {"name": "me", "path": "/me", "status": 200},
+            ]
+        },
+        "forms.yaml",
+        tmp_path,
+    )
     forms.clear_cookies()
     report = loop_thread.run(run_parity(forms, suite))
     assert [r.outcome for r in report.results] == ["match"] * 4, [
         d.line() for r in report.results for d in r.differences
     ]
     urlencoded, multipart, login, me = report.results
-    assert urlencoded.exchanges["fastapi"].json == {"media": "application/x-www-form-urlencoded",
-                                                   "fields": {"title": "Notes", "n": "2"}, "files": []}  # fmt: skip
+    assert urlencoded.exchanges["fastapi"].json == {
+        "media": "application/x-www-form-urlencoded",
+        "fields": {"title": "Notes", "n": "2"},
+        "files": [],
+    }
     sent = multipart.exchanges["flask"].json
     assert sent["media"] == "multipart/form-data" and sent["files"][0]["filename"] == "sheet.csv"
     assert me.exchanges["flask"].json == {"user": "ada"} == me.exchanges["fastapi"].json  # each jar sent its own cookie
@@ -65,27 +79,39 @@ def test_setup_teardown_and_reset_run_in_order(forms: Session, loop_thread: Loop
         "-c",
         f"import sys; open({str(marker)!r}, 'a').write(sys.argv[1] + '\\n'); print('wrote', sys.argv[1])",
     ]
-    suite = parse_suite({
-        "setup": [{"command": [*write, "setup"], "framework": "flask"},
-                  {"name": "sign in", "method": "POST", "path": "/login?user=bob", "capture": {"who": "json.ok"}}],
-        "requests": [{"name": "me", "path": "/me", "headers": {"X-Who": "{{who}}"}}],
-        "teardown": [{"command": [*write, "teardown"], "framework": "fastapi"}],
-    }, "steps.yaml")  # fmt: skip
+    suite = parse_suite(
+        {
+            "setup": [
+                {"command": [*write, "setup"], "framework": "flask"},
+                {"name": "sign in", "method": "POST", "path": "/login?user=bob", "capture": {"who": "json.ok"}},
+            ],
+            "requests": [{"name": "me", "path": "/me", "headers": {"X-Who": "{{who}}"}}],
+            "teardown": [{"command": [*write, "teardown"], "framework": "fastapi"}],
+        },
+        "steps.yaml",
+    )
     report = loop_thread.run(run_parity(forms, suite, reset=True))
     assert report.passed, [s.line() for s in report.setup + report.teardown]
     assert marker.read_text().split() == ["teardown", "setup", "teardown"]  # --reset: teardown, setup; then teardown
     assert [(s.phase, s.framework) for s in report.setup] == [
-        ("reset", "fastapi"), ("setup", "flask"), ("setup", "flask"), ("setup", "fastapi")]  # fmt: skip
+        ("reset", "fastapi"),
+        ("setup", "flask"),
+        ("setup", "flask"),
+        ("setup", "fastapi"),
+    ]
     assert report.setup[1].output == ("wrote setup",) and report.results[0].exchanges["flask"].json == {"user": "bob"}
     assert report.results[0].exchanges["fastapi"].spec.header("x-who") == "true"  # captured in setup
 
 
 def test_a_failed_setup_step_stops_the_suite_and_fails_the_run(forms: Session, loop_thread: LoopThread) -> None:
-    suite = parse_suite({
-        "setup": [{"command": [sys.executable, "-c", "print('no database'); raise SystemExit(3)"]}],
-        "requests": [{"path": "/me"}],
-        "teardown": [{"method": "POST", "path": "/login", "status": 201}],
-    }, "steps.yaml")  # fmt: skip
+    suite = parse_suite(
+        {
+            "setup": [{"command": [sys.executable, "-c", "print('no database'); raise SystemExit(3)"]}],
+            "requests": [{"path": "/me"}],
+            "teardown": [{"method": "POST", "path": "/login", "status": 201}],
+        },
+        "steps.yaml",
+    )
     report = loop_thread.run(run_parity(forms, suite))
     assert not report.passed and report.results == []
     failed = report.setup[0]
@@ -95,11 +121,19 @@ def test_a_failed_setup_step_stops_the_suite_and_fails_the_run(forms: Session, l
 
 
 def test_stale_declarations_warn_and_fail_with_strict(forms: Session, loop_thread: LoopThread) -> None:
-    suite = parse_suite({
-        "expect_differences": [{"aspect": "status", "reason": "fixed long ago"}],
-        "requests": [{"name": "me", "path": "/me", "expect_differences": [
-            {"aspect": "body", "where": "user", "reason": "no longer differs"}]}],
-    }, "stale.yaml")  # fmt: skip
+    suite = parse_suite(
+        {
+            "expect_differences": [{"aspect": "status", "reason": "fixed long ago"}],
+            "requests": [
+                {
+                    "name": "me",
+                    "path": "/me",
+                    "expect_differences": [{"aspect": "body", "where": "user", "reason": "no longer differs"}],
+                }
+            ],
+        },
+        "stale.yaml",
+    )
     forms.clear_cookies()
     report = loop_thread.run(run_parity(forms, suite))
     assert report.passed and report.stale_count == 2
@@ -114,11 +148,22 @@ def test_a_form_login_followed_to_its_page_and_a_percent_encoded_self_url(
 ) -> None:
     """curl -L's recording: the final page is compared, each app's cookie carried; a sign-in redirect
     naming the app's own URL (percent-encoded, another port on each side) is the same redirect."""
-    suite = parse_suite({"requests": [
-        {"name": "sign in", "method": "POST", "path": "/signin", "form": {"user": "cy"}, "follow_redirects": True,
-         "status": 200},
-        {"name": "private", "path": "/private", "redirects": "location"},
-    ]}, "flow.yaml")  # fmt: skip
+    suite = parse_suite(
+        {
+            "requests": [
+                {
+                    "name": "sign in",
+                    "method": "POST",
+                    "path": "/signin",
+                    "form": {"user": "cy"},
+                    "follow_redirects": True,
+                    "status": 200,
+                },
+                {"name": "private", "path": "/private", "redirects": "location"},
+            ]
+        },
+        "flow.yaml",
+    )
     report = loop_thread.run(run_parity(forms, suite))
     found = [d.line() for r in report.results for d in r.differences]
     assert [r.outcome for r in report.results] == ["match"] * 2, found

@@ -28,8 +28,14 @@ pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` r
 
 def answer(framework: str, status: int, body: str, content_type: str = "application/json", **headers: str) -> Exchange:
     port = 1111 if framework == "flask" else 2222
-    return Exchange(framework, RequestSpec("GET", "/x"), SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
-                    status=status, headers=(("content-type", content_type), *headers.items()), body=body.encode())  # fmt: skip
+    return Exchange(
+        framework,
+        RequestSpec("GET", "/x"),
+        SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
+        status=status,
+        headers=(("content-type", content_type), *headers.items()),
+        body=body.encode(),
+    )
 
 
 def suite_of(*entries: dict[str, Any], **top: Any) -> Any:
@@ -41,10 +47,21 @@ def suite_of(*entries: dict[str, Any], **top: Any) -> Any:
 
 def test_placeholders_fill_path_headers_and_body_with_each_apps_own_values() -> None:
     suite = suite_of(
-        {"name": "login", "method": "POST", "path": "/login", "capture": {"token": "json.user.token", "uid": "json.id"}},
-        {"name": "me", "method": "PUT", "path": "/users/{{uid}}", "headers": {"Authorization": "Bearer {{token}}"},
-         "flask": {"headers": {"authorization": "Token {{token}}"}}, "body": {"id": "{{uid}}", "note": "user {{uid}}"}},
-    )  # fmt: skip
+        {
+            "name": "login",
+            "method": "POST",
+            "path": "/login",
+            "capture": {"token": "json.user.token", "uid": "json.id"},
+        },
+        {
+            "name": "me",
+            "method": "PUT",
+            "path": "/users/{{uid}}",
+            "headers": {"Authorization": "Bearer {{token}}"},
+            "flask": {"headers": {"authorization": "Token {{token}}"}},
+            "body": {"id": "{{uid}}", "note": "user {{uid}}"},
+        },
+    )
     me = suite.cases[1]
     flask = me.sides["flask"].render({"token": "t-f", "uid": 7})
     fastapi = me.sides["fastapi"].render({"token": "t-a", "uid": 8})
@@ -57,19 +74,25 @@ def test_placeholders_fill_path_headers_and_body_with_each_apps_own_values() -> 
 
 def test_an_unknown_placeholder_names_the_request_before_anything_runs() -> None:
     with pytest.raises(ParityFileError) as info:
-        suite_of({"name": "login", "path": "/l", "capture": {"token": "json.t"}},
-                 {"name": "me", "path": "/me", "headers": {"Authorization": "Bearer {{tokn}}"}})  # fmt: skip
-    assert str(info.value) == ("r.yaml: entry 2 ('me'): unknown {{tokn}}; captured before it: token "
-                               "(write \\{{tokn}} to send it as text)")  # fmt: skip
+        suite_of(
+            {"name": "login", "path": "/l", "capture": {"token": "json.t"}},
+            {"name": "me", "path": "/me", "headers": {"Authorization": "Bearer {{tokn}}"}},
+        )
+    assert str(info.value) == (
+        "r.yaml: entry 2 ('me'): unknown {{tokn}}; captured before it: token (write \\{{tokn}} to send it as text)"
+    )
     with pytest.raises(ParityFileError, match=r"entry 1 \('me'\): unknown \{\{token\}\} \(fastapi side\)"):
         suite_of({"name": "me", "path": "/me", "fastapi": {"path": "/me/{{token}}"}})
-    suite_of({"name": "a", "path": "/a", "fastapi": {"capture": {"id": "json.id"}}},
-             {"name": "b", "path": "/b", "fastapi": {"path": "/b/{{id}}"}})  # captured for that side only: fine  # fmt: skip
+    suite_of(
+        {"name": "a", "path": "/a", "fastapi": {"capture": {"id": "json.id"}}},
+        {"name": "b", "path": "/b", "fastapi": {"path": "/b/{{id}}"}},
+    )  # captured for that side only: fine
 
 
 def test_a_captured_value_is_checked_again_when_filled_in() -> None:
-    suite = suite_of({"name": "a", "path": "/a", "capture": {"v": "body"}},
-                     {"name": "b", "path": "/b", "headers": {"X-V": "{{v}}"}})  # fmt: skip
+    suite = suite_of(
+        {"name": "a", "path": "/a", "capture": {"v": "body"}}, {"name": "b", "path": "/b", "headers": {"X-V": "{{v}}"}}
+    )
     with pytest.raises(RequestError, match="header injection"):
         suite.cases[1].sides["flask"].render({"v": "x\r\nX-Evil: 1"})
     with pytest.raises(TemplateError, match="has no value"):
@@ -93,10 +116,17 @@ def test_capture_sources() -> None:
 
 
 def test_declared_differences_pass_and_undeclared_ones_fail() -> None:
-    suite = suite_of({"name": "bad", "path": "/x", "expect_differences": [
-        {"aspect": "body", "where": ["error", "detail"], "reason": "HTTPException's shape"},
-        {"aspect": "status", "flask": 400, "fastapi": 422, "reason": "Pydantic's status"},
-        {"aspect": "header", "where": "X-Version", "reason": "never differs"}]})  # fmt: skip
+    suite = suite_of(
+        {
+            "name": "bad",
+            "path": "/x",
+            "expect_differences": [
+                {"aspect": "body", "where": ["error", "detail"], "reason": "HTTPException's shape"},
+                {"aspect": "status", "flask": 400, "fastapi": 422, "reason": "Pydantic's status"},
+                {"aspect": "header", "where": "X-Version", "reason": "never differs"},
+            ],
+        }
+    )
     case = suite.cases[0]
     assert "x-version" in case.compare_headers  # a declared header is compared
     flask, fastapi = (
@@ -106,8 +136,10 @@ def test_declared_differences_pass_and_undeclared_ones_fail() -> None:
     found = compare(case, flask, fastapi, case.options(suite.options), case.expectations)
     assert [d.line() for d in found.differences] == ["body id: Flask 1, FastAPI 2"]
     assert [(d.aspect, d.where, e.reason) for d, e in found.declared] == [
-        ("status", "", "Pydantic's status"), ("body", "error", "HTTPException's shape"),
-        ("body", "detail", "HTTPException's shape")]  # fmt: skip
+        ("status", "", "Pydantic's status"),
+        ("body", "error", "HTTPException's shape"),
+        ("body", "detail", "HTTPException's shape"),
+    ]
     assert {e.label for e in case.expectations if e not in found.used} == {"header x-version"}  # stale
     wrong = answer("fastapi", 500, '{"detail": "bad", "id": 1}')  # a declared status pins both values
     found = compare(case, flask, wrong, case.options(suite.options), case.expectations)
@@ -115,13 +147,19 @@ def test_declared_differences_pass_and_undeclared_ones_fail() -> None:
 
 
 def test_a_declaration_never_hides_differences_beyond_the_listed_ones() -> None:
-    suite = suite_of({"name": "many", "path": "/x", "expect_differences": [
-        {"aspect": "body", "where": "a", "reason": "renamed"}]})  # fmt: skip
+    suite = suite_of(
+        {"name": "many", "path": "/x", "expect_differences": [{"aspect": "body", "where": "a", "reason": "renamed"}]}
+    )
     case = suite.cases[0]
     left = {"a": list(range(80)), "b": list(range(10))}
     right = {"a": [-1] * 80, "b": [-1] * 10}
-    found = compare(case, answer("flask", 200, json.dumps(left)), answer("fastapi", 200, json.dumps(right)),
-                    case.options(suite.options), case.expectations)  # fmt: skip
+    found = compare(
+        case,
+        answer("flask", 200, json.dumps(left)),
+        answer("fastapi", 200, json.dumps(right)),
+        case.options(suite.options),
+        case.expectations,
+    )
     assert len(found.differences) == 10 and found.more == 0  # every difference under b, none under a
     assert all(d.where.startswith("b[") for d in found.differences)
 
@@ -140,15 +178,17 @@ def test_file_level_declarations_and_bad_entries() -> None:
 
 
 def test_ignore_regex_blanks_text_bodies_and_header_values() -> None:
-    suite = suite_of({"path": "/metrics", "compare_headers": ["x-request-id"],
-                      "ignore_regex": [r"\d+\.\d+ seconds", r"[0-9a-f]{8}"]})  # fmt: skip
+    suite = suite_of(
+        {"path": "/metrics", "compare_headers": ["x-request-id"], "ignore_regex": [r"\d+\.\d+ seconds", r"[0-9a-f]{8}"]}
+    )
     case = suite.cases[0]
     flask = answer("flask", 200, "up 1\nscrape 0.51 seconds\n", "text/plain", **{"x-request-id": "req-1a2b3c4d"})
     fastapi = answer("fastapi", 200, "up 1\nscrape 0.98 seconds\n", "text/plain", **{"x-request-id": "req-99aa88bb"})
     assert compare(case, flask, fastapi, case.options(suite.options)).differences == []
     other = answer("fastapi", 200, "up 0\nscrape 0.98 seconds\n", "text/plain", **{"x-request-id": "req-99aa88bb"})
     assert [d.note for d in compare(case, flask, other, case.options(suite.options)).differences] == [
-        "text differs from line 1"]  # fmt: skip
+        "text differs from line 1"
+    ]
     with pytest.raises(ParityFileError, match=r"'\(' is not a regular expression"):
         suite_of({"path": "/x", "ignore_regex": ["("]})
 
@@ -168,8 +208,12 @@ def test_null_and_missing_stay_apart_in_lines_and_json() -> None:
 def test_bodies_that_differ_from_the_start_get_a_side_by_side_excerpt() -> None:
     case = suite_of({"path": "/x"}).cases[0]
     html = "<!doctype html>\n<title>404 Not Found</title>\n" + "<p>x</p>\n" * 20
-    content_type, difference = compare(case, answer("flask", 404, html, "text/html"),
-                                       answer("fastapi", 404, '{"detail": "Not Found"}'), ParityOptions()).differences  # fmt: skip
+    content_type, difference = compare(
+        case,
+        answer("flask", 404, html, "text/html"),
+        answer("fastapi", 404, '{"detail": "Not Found"}'),
+        ParityOptions(),
+    ).differences
     assert content_type.aspect == "content-type" and content_type.excerpts is None
     assert difference.note == "JSON only from FastAPI" and difference.excerpts is not None
     flask, fastapi = difference.excerpts
@@ -182,10 +226,14 @@ def test_bodies_that_differ_from_the_start_get_a_side_by_side_excerpt() -> None:
 
 
 def test_noise_is_what_differs_between_two_answers_of_one_app() -> None:
-    first = {"flask": answer("flask", 200, '{"id": 1, "at": "10:00:01", "items": [{"rid": "a"}]}'),
-             "fastapi": answer("fastapi", 200, '{"id": 1, "at": "10:00:01.5", "items": [{"rid": "x"}]}')}  # fmt: skip
-    second = {"flask": answer("flask", 200, '{"id": 1, "at": "10:00:02", "items": [{"rid": "b"}]}'),
-              "fastapi": answer("fastapi", 200, '{"id": 1, "at": "10:00:02.5", "items": [{"rid": "y"}]}')}  # fmt: skip
+    first = {
+        "flask": answer("flask", 200, '{"id": 1, "at": "10:00:01", "items": [{"rid": "a"}]}'),
+        "fastapi": answer("fastapi", 200, '{"id": 1, "at": "10:00:01.5", "items": [{"rid": "x"}]}'),
+    }
+    second = {
+        "flask": answer("flask", 200, '{"id": 1, "at": "10:00:02", "items": [{"rid": "b"}]}'),
+        "fastapi": answer("fastapi", 200, '{"id": 1, "at": "10:00:02.5", "items": [{"rid": "y"}]}'),
+    }
     noise = find_noise({fw: (first[fw], second[fw]) for fw in first})
     assert {item.where for item in noise.listed()} == {"at", "items[0].rid"}
     case = suite_of({"path": "/x"}).cases[0]
@@ -202,9 +250,13 @@ def test_secrets_are_hidden_in_headers_text_and_documents() -> None:
     assert redactor.header("Authorization", "Bearer abcdef") == f"Bearer {REDACTED}"
     assert redactor.header("Set-Cookie", "sid=s3cr3t; Path=/; HttpOnly") == f"sid={REDACTED}; Path=/; HttpOnly"
     assert redactor.header("Cookie", "a=one1; b=two2") == f"a={REDACTED}; b={REDACTED}"
-    document = {"curl": "curl -H 'Authorization: Token zzzz9999' http://x/",
-                "exchange": {"headers": [["Set-Cookie", "sid=cookie-value-42; Path=/"]],
-                             "body": '{"token": "captured-token-123", "echo": "cookie-value-42"}'}}  # fmt: skip
+    document = {
+        "curl": "curl -H 'Authorization: Token zzzz9999' http://x/",
+        "exchange": {
+            "headers": [["Set-Cookie", "sid=cookie-value-42; Path=/"]],
+            "body": '{"token": "captured-token-123", "echo": "cookie-value-42"}',
+        },
+    }
     hidden = json.dumps(Redactor(["captured-token-123"]).document(document))
     for secret in ("captured-token-123", "cookie-value-42", "zzzz9999"):
         assert secret not in hidden
@@ -217,26 +269,48 @@ def test_secrets_are_hidden_in_headers_text_and_documents() -> None:
 
 
 def _result(name: str, outcome: str, differences: list[str], **extra: Any) -> dict[str, Any]:
-    return {"name": name, "line": "GET /x", "outcome": outcome, "differences": [{"line": d} for d in differences],
-            "more_differences": 0, "exchanges": {"flask": {"elapsed_ms": 1.5}, "fastapi": {"elapsed_ms": 2.5}},
-            **extra}  # fmt: skip
+    return {
+        "name": name,
+        "line": "GET /x",
+        "outcome": outcome,
+        "differences": [{"line": d} for d in differences],
+        "more_differences": 0,
+        "exchanges": {"flask": {"elapsed_ms": 1.5}, "fastapi": {"elapsed_ms": 2.5}},
+        **extra,
+    }
 
 
 def test_junit_xml_has_one_case_per_request_and_parses_whatever_the_answers_hold() -> None:
     hostile = "body: Flask '\x00\x1b[31m\ud800 ]]> <x>', FastAPI '&'"
-    document = {"source": "examples/shop/requests.yaml", "started_at": "2026-11-28T00:00:00+00:00", "duration_ms": 12.0,
-                "options": {"strict": False}, "setup": [{"phase": "setup", "name": "reset", "framework": "flask",
-                                                         "ok": True, "line": "ok", "output": []}],
-                "results": [_result("ok", "match", []), _result("bad", "differ", [hostile]),
-                            _result("gone", "error", ["error: FastAPI: connection refused"]),
-                            _result("intended", "declared", [], declared=[{"line": "body error", "reason": "r"}],
-                                    stale=[{"aspect": "header", "where": ["x"], "reason": "old"}])],
-                "stale": [{"aspect": "status", "where": [], "reason": "fixed"}]}  # fmt: skip
+    document = {
+        "source": "examples/shop/requests.yaml",
+        "started_at": "2026-11-28T00:00:00+00:00",
+        "duration_ms": 12.0,
+        "options": {"strict": False},
+        "setup": [{"phase": "setup", "name": "reset", "framework": "flask", "ok": True, "line": "ok", "output": []}],
+        "results": [
+            _result("ok", "match", []),
+            _result("bad", "differ", [hostile]),
+            _result("gone", "error", ["error: FastAPI: connection refused"]),
+            _result(
+                "intended",
+                "declared",
+                [],
+                declared=[{"line": "body error", "reason": "r"}],
+                stale=[{"aspect": "header", "where": ["x"], "reason": "old"}],
+            ),
+        ],
+        "stale": [{"aspect": "status", "where": [], "reason": "fixed"}],
+    }
     root = ET.fromstring(junit_xml(document))
     suite = root.find("testsuite")
     assert root.tag == "testsuites" and suite is not None
     assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "6", "failures": "1", "errors": "1", "skipped": "0"}  # fmt: skip
+        "tests": "6",
+        "failures": "1",
+        "errors": "1",
+        "skipped": "0",
+    }
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     assert all(c.get("classname") and c.get("time") for c in cases.values())
     failure = cases["bad (GET /x)"].find("failure")
@@ -253,24 +327,48 @@ def test_junit_xml_has_one_case_per_request_and_parses_whatever_the_answers_hold
 
 def test_har_and_curl_files_become_entries(tmp_path: Path) -> None:
     har = tmp_path / "flow.har"
-    har.write_text(json.dumps({"log": {"entries": [
-        {"request": {"method": "POST", "url": "https://shop.example/orders?x=1",
-                     "headers": [{"name": ":authority", "value": "shop.example"}, {"name": "Cookie", "value": "a=b"},
-                                 {"name": "Content-Type", "value": "application/json"}],
-                     "postData": {"mimeType": "application/json", "text": "{\"quantity\": 2}"}}},
-        {"request": {"method": "GET", "url": "http://shop.example/health", "headers": []}}]}}))  # fmt: skip
+    har.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "entries": [
+                        {
+                            "request": {
+                                "method": "POST",
+                                "url": "https://shop.example/orders?x=1",
+                                "headers": [
+                                    {"name": ":authority", "value": "shop.example"},
+                                    {"name": "Cookie", "value": "a=b"},
+                                    {"name": "Content-Type", "value": "application/json"},
+                                ],
+                                "postData": {"mimeType": "application/json", "text": '{"quantity": 2}'},
+                            }
+                        },
+                        {"request": {"method": "GET", "url": "http://shop.example/health", "headers": []}},
+                    ]
+                }
+            }
+        )
+    )
     entries = from_har(har)
-    assert entries[0] == {"name": "1. POST /orders?x=1", "method": "POST", "path": "/orders?x=1",
-                          "headers": {"Content-Type": "application/json"}, "body": '{"quantity": 2}'}  # fmt: skip
+    assert entries[0] == {
+        "name": "1. POST /orders?x=1",
+        "method": "POST",
+        "path": "/orders?x=1",
+        "headers": {"Content-Type": "application/json"},
+        "body": '{"quantity": 2}',
+    }
     assert parse_suite({"requests": entries}, "flow.har").cases[1].request.line == "GET /health"
 
     (tmp_path / "order.json").write_text('{"product_id": 1,\n "quantity": 2}')
     (tmp_path / "note.txt").write_text("hello")
     curl = tmp_path / "requests.sh"
-    curl.write_text("# recorded\ncurl -s http://localhost:5000/products?limit=2\n\n"
-                    "curl -X POST http://localhost:5000/orders \\\n  -H 'Content-Type: application/json' -d @order.json\n"
-                    "curl -u ada:pw -G http://x/search -d q=pen\n"
-                    "curl http://x/upload -F title=Notes -F file=@note.txt\n")  # fmt: skip
+    curl.write_text(
+        "# recorded\ncurl -s http://localhost:5000/products?limit=2\n\n"
+        "curl -X POST http://localhost:5000/orders \\\n  -H 'Content-Type: application/json' -d @order.json\n"
+        "curl -u ada:pw -G http://x/search -d q=pen\n"
+        "curl http://x/upload -F title=Notes -F file=@note.txt\n"
+    )
     first, second, third, fourth = from_curl(curl)
     assert (first["method"], first["path"]) == ("GET", "/products?limit=2")
     assert second["body"] == '{"product_id": 1, "quantity": 2}' and second["method"] == "POST"
@@ -279,8 +377,12 @@ def test_har_and_curl_files_become_entries(tmp_path: Path) -> None:
     upload = parse_suite({"requests": [fourth]}, "requests.sh", tmp_path).cases[0].request
     assert upload.files[0].content == b"hello" and upload.form == (("title", "Notes"),)
 
-    for text, message in [("curl --proxy http://p http://x/", "cannot be imported"), ("wget http://x/", "starting with 'curl'"),
-                          ("curl -d @missing.json http://x/", "no such file"), ("curl ftp://x/a", "only http")]:  # fmt: skip
+    for text, message in [
+        ("curl --proxy http://p http://x/", "cannot be imported"),
+        ("wget http://x/", "starting with 'curl'"),
+        ("curl -d @missing.json http://x/", "no such file"),
+        ("curl ftp://x/a", "only http"),
+    ]:
         curl.write_text(text)
         with pytest.raises(ParityFileError, match=message):
             from_curl(curl)
@@ -292,28 +394,43 @@ def test_har_and_curl_files_become_entries(tmp_path: Path) -> None:
 def test_form_and_files_keys(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x,y\n1,2\n")
     path = tmp_path / "r.yaml"
-    path.write_text("requests:\n  - name: upload\n    method: POST\n    path: /form\n"
-                    "    form: {title: 'n {{id}}'}\n    files: {sheet: {path: a.csv, type: text/csv}}\n")  # fmt: skip
+    path.write_text(
+        "requests:\n  - name: upload\n    method: POST\n    path: /form\n"
+        "    form: {title: 'n {{id}}'}\n    files: {sheet: {path: a.csv, type: text/csv}}\n"
+    )
     with pytest.raises(ParityFileError, match=r"unknown \{\{id\}\}"):
         load_suite(path)
-    path.write_text("requests:\n  - name: upload\n    method: POST\n    path: /form\n"
-                    "    form: {title: Notes}\n    files: {sheet: {path: a.csv, type: text/csv}}\n")  # fmt: skip
+    path.write_text(
+        "requests:\n  - name: upload\n    method: POST\n    path: /form\n"
+        "    form: {title: Notes}\n    files: {sheet: {path: a.csv, type: text/csv}}\n"
+    )
     spec = load_suite(path).cases[0].sides["fastapi"].render({})
     assert spec.form == (("title", "Notes"),) and spec.files[0].content_type == "text/csv"
-    for entry, message in [({"form": {"a": "1"}, "body": "x"}, "either 'body' or 'form'"),
-                           ({"files": {"f": "nope.bin"}}, "no such file"), ({"form": ["a"]}, "'form' must be a mapping")]:  # fmt: skip
+    for entry, message in [
+        ({"form": {"a": "1"}, "body": "x"}, "either 'body' or 'form'"),
+        ({"files": {"f": "nope.bin"}}, "no such file"),
+        ({"form": ["a"]}, "'form' must be a mapping"),
+    ]:
         with pytest.raises(ParityFileError, match=message):
             parse_suite([{"name": "n", "method": "POST", "path": "/x", **entry}], "r.yaml", tmp_path)
 
 
 def test_setup_and_teardown_steps_are_checked() -> None:
-    suite = suite_of({"path": "/x", "headers": {"Authorization": "Bearer {{token}}"}},
-                     setup=[{"command": "python reset.py --hard", "timeout": 5, "framework": "flask"},
-                            {"name": "login", "method": "POST", "path": "/login", "capture": {"token": "json.t"}}],
-                     teardown=[{"command": ["python", "-c", "pass"]}])  # fmt: skip
+    suite = suite_of(
+        {"path": "/x", "headers": {"Authorization": "Bearer {{token}}"}},
+        setup=[
+            {"command": "python reset.py --hard", "timeout": 5, "framework": "flask"},
+            {"name": "login", "method": "POST", "path": "/login", "capture": {"token": "json.t"}},
+        ],
+        teardown=[{"command": ["python", "-c", "pass"]}],
+    )
     command = suite.setup[0]
     assert command.argv == ("python", "reset.py", "--hard") and command.frameworks == ("flask",)  # type: ignore[union-attr]
-    for step, message in [({"command": ""}, "must be a command line"), ({"command": "x", "timeout": 0}, "'timeout'"),
-                          ({"command": "x", "shell": True}, "unknown key 'shell'"), ({"command": "'x"}, "cannot be split")]:  # fmt: skip
+    for step, message in [
+        ({"command": ""}, "must be a command line"),
+        ({"command": "x", "timeout": 0}, "'timeout'"),
+        ({"command": "x", "shell": True}, "unknown key 'shell'"),
+        ({"command": "'x"}, "cannot be split"),
+    ]:
         with pytest.raises(ParityFileError, match=message):
             suite_of({"path": "/x"}, setup=[step])

@@ -20,12 +20,19 @@ from explorer.runtime.http.request import RequestSpec
 pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
 
 
-def answer(framework: str, status: int, body: str, content_type: str | None = "application/json",
-           **headers: str) -> Exchange:  # fmt: skip
+def answer(
+    framework: str, status: int, body: str, content_type: str | None = "application/json", **headers: str
+) -> Exchange:
     port = 42705 if framework == "flask" else 35913
     sent = (("content-type", content_type),) if content_type else ()
-    return Exchange(framework, RequestSpec("GET", "/x"), SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
-                    status=status, headers=(*sent, *headers.items()), body=body.encode())  # fmt: skip
+    return Exchange(
+        framework,
+        RequestSpec("GET", "/x"),
+        SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
+        status=status,
+        headers=(*sent, *headers.items()),
+        body=body.encode(),
+    )
 
 
 def run(suite: Any, flask: Exchange, fastapi: Exchange, number: int = 0) -> Any:
@@ -41,9 +48,19 @@ def lines(comparison: Any) -> list[str]:
 
 
 def test_a_random_token_captured_at_login_is_compared_by_presence_and_type() -> None:
-    suite = parse_suite({"requests": [{"name": "login", "method": "POST", "path": "/login",
-                                       "capture": {"token": "json.token", "sid": "header.x-session"},
-                                       "compare_headers": ["x-session"]}]})  # fmt: skip
+    suite = parse_suite(
+        {
+            "requests": [
+                {
+                    "name": "login",
+                    "method": "POST",
+                    "path": "/login",
+                    "capture": {"token": "json.token", "sid": "header.x-session"},
+                    "compare_headers": ["x-session"],
+                }
+            ]
+        }
+    )
     flask = answer("flask", 200, '{"token": "f-8c1d", "user": "ann"}', **{"x-session": "a1"})
     fastapi = answer("fastapi", 200, '{"token": "a-77e0", "user": "ann"}', **{"x-session": "b2"})
     assert lines(run(suite, flask, fastapi)) == []
@@ -61,8 +78,10 @@ def test_a_random_token_captured_at_login_is_compared_by_presence_and_type() -> 
 def test_compare_captured_asks_for_the_values_too() -> None:
     entry = {"name": "login", "path": "/login", "capture": {"token": "json.token"}}
     flask, fastapi = answer("flask", 200, '{"token": "f"}'), answer("fastapi", 200, '{"token": "a"}')
-    for suite in (parse_suite({"requests": [entry], "compare_captured": True}),
-                  parse_suite({"requests": [{**entry, "compare_captured": True}]})):  # fmt: skip
+    for suite in (
+        parse_suite({"requests": [entry], "compare_captured": True}),
+        parse_suite({"requests": [{**entry, "compare_captured": True}]}),
+    ):
         assert lines(run(suite, flask, fastapi)) == ["body token: Flask 'f', FastAPI 'a'"]
 
 
@@ -76,8 +95,10 @@ def test_one_inserted_item_is_reported_once() -> None:
     assert [(c.path, c.kind) for c in found.changes] == [("[4]", "added")] and found.total == 1
     inserted[20] = {"id": 20, "title": "changed"}  # Flask's item 19, FastAPI's 20
     found = diff_json(books, inserted)
-    assert [(c.path, c.kind, c.right) for c in found.changes] == [("[4]", "added", {"id": 99, "title": "new"}),
-                                                                  ("[19].title", "changed", "changed")]  # fmt: skip
+    assert [(c.path, c.kind, c.right) for c in found.changes] == [
+        ("[4]", "added", {"id": 99, "title": "new"}),
+        ("[19].title", "changed", "changed"),
+    ]
     removed = diff_json(books, books[:10] + books[11:])
     assert [(c.path, c.kind) for c in removed.changes] == [("[10]", "removed")]
 
@@ -90,8 +111,11 @@ def test_match_lists_by_pairs_items_by_their_key() -> None:
     same_length = diff_json(flask, [flask[2], flask[0], flask[1]], match_lists_by=["id"])
     assert same_length.equal  # by key, order does not matter
     suite = parse_suite({"requests": [{"path": "/books"}], "match_lists_by": "id"})
-    result = run(suite, answer("flask", 200, '{"items": [{"id": 1}, {"id": 2}]}'),
-                 answer("fastapi", 200, '{"items": [{"id": 2}, {"id": 1}, {"id": 3}]}'))  # fmt: skip
+    result = run(
+        suite,
+        answer("flask", 200, '{"items": [{"id": 1}, {"id": 2}]}'),
+        answer("fastapi", 200, '{"items": [{"id": 2}, {"id": 1}, {"id": 3}]}'),
+    )
     assert lines(result) == ['body items[2]: inserted item, only in FastAPI ({"id": 3})']
 
 
@@ -115,8 +139,9 @@ def test_a_percent_encoded_self_url_is_not_a_difference() -> None:
     suite = parse_suite([{"path": "/login"}])
     flask = answer("flask", 302, "", None, location="/auth?returnTo=http%3A%2F%2F127.0.0.1%3A42705%2Fme")
     fastapi = answer("fastapi", 302, "", None, location="/auth?returnTo=http%3a%2f%2f127.0.0.1%3a35913%2fme")
-    assert lines(run(suite, flask, fastapi)) == ["header location: Flask '/auth?returnTo=%2Fme', FastAPI "
-                                                 "'/auth?returnTo=%2fme'"]  # fmt: skip
+    assert lines(run(suite, flask, fastapi)) == [
+        "header location: Flask '/auth?returnTo=%2Fme', FastAPI '/auth?returnTo=%2fme'"
+    ]
     fastapi = answer("fastapi", 302, "", None, location="/auth?returnTo=http%3A%2F%2F127.0.0.1%3A35913%2Fme")
     assert lines(run(suite, flask, fastapi)) == []
     elsewhere = answer("fastapi", 302, "", None, location="/auth?returnTo=http%3A%2F%2F127.0.0.1%3A9%2Fme")
@@ -141,8 +166,10 @@ def test_redirects_location_compares_status_class_and_location_only() -> None:
     flask = answer("flask", 302, "<a href='/there'>", "text/html; charset=utf-8", location="/there")
     fastapi = answer("fastapi", 307, "", None, location="http://127.0.0.1:35913/there")
     assert len(lines(run(parse_suite([{"path": "/go"}]), flask, fastapi))) == 3  # status, content-type, body
-    for suite in (parse_suite({"requests": [{"path": "/go"}], "redirects": "location"}),
-                  parse_suite([{"path": "/go", "redirects": "location"}])):  # fmt: skip
+    for suite in (
+        parse_suite({"requests": [{"path": "/go"}], "redirects": "location"}),
+        parse_suite([{"path": "/go", "redirects": "location"}]),
+    ):
         assert lines(run(suite, flask, fastapi)) == []
         elsewhere = answer("fastapi", 307, "", None, location="/else")
         assert lines(run(suite, flask, elsewhere)) == ["header location: Flask '/there', FastAPI '/else'"]
@@ -158,9 +185,11 @@ def test_redirects_location_compares_status_class_and_location_only() -> None:
 def test_curl_data_urlencode_in_each_of_curls_forms(tmp_path: Path) -> None:
     (tmp_path / "q.txt").write_text("a&b c\n")
     curl = tmp_path / "requests.sh"
-    curl.write_text("curl http://x/search --data-urlencode 'q=a&b c' --data-urlencode '=x/y' "
-                    "--data-urlencode 'plain text' --data-urlencode @q.txt --data-urlencode 'f@q.txt' -G\n"
-                    "curl -sL -A 'agent/1.0' -s http://x/login --data-urlencode 'next=/me?a=1'\n")  # fmt: skip
+    curl.write_text(
+        "curl http://x/search --data-urlencode 'q=a&b c' --data-urlencode '=x/y' "
+        "--data-urlencode 'plain text' --data-urlencode @q.txt --data-urlencode 'f@q.txt' -G\n"
+        "curl -sL -A 'agent/1.0' -s http://x/login --data-urlencode 'next=/me?a=1'\n"
+    )
     notes: list[str] = []
     search, login = from_curl(curl, notes)
     assert search["path"] == "/search?q=a%26b%20c&x%2Fy&plain%20text&a%26b%20c%0A&f=a%26b%20c%0A"
@@ -183,24 +212,42 @@ def test_generated_requests_log_in_first_and_send_the_captured_token() -> None:
     from explorer.parity.generate import Operation, entries_for, token_source
 
     document = {
-        "paths": {"/users/login": {"post": {"responses": {"200": {"content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/UserOut"}}}}}}}},
-        "components": {"schemas": {"UserOut": {"properties": {"user": {"$ref": "#/components/schemas/User"}}},
-                                   "User": {"properties": {"token": {"type": "string"}}}}},
-    }  # fmt: skip
+        "paths": {
+            "/users/login": {
+                "post": {
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserOut"}}}}
+                    }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "UserOut": {"properties": {"user": {"$ref": "#/components/schemas/User"}}},
+                "User": {"properties": {"token": {"type": "string"}}},
+            }
+        },
+    }
     assert token_source(document, "/users/login", "POST") == "json.user.token"
     oauth = {"paths": {"/token": {"post": {}}}, "components": {"securitySchemes": {"o": {"type": "oauth2"}}}}
     assert token_source(oauth, "/token", "POST") == "json.access_token" and token_source({}, "/x", "GET") is None
     bearer = (("Authorization", "Bearer <token>"),)
-    entries = entries_for([
-        Operation("GET", "/articles/feed", "/articles/feed", headers=bearer),
-        Operation("POST", "/articles", "/articles", '{"title": "t"}', headers=bearer),
-        Operation("POST", "/users/login", "/users/login", '{"email": "a@b.c"}', token_from="json.user.token"),
-        Operation("POST", "/users", "/users", '{"email": "a@b.c"}'),
-        Operation("GET", "/tags", "/tags"),
-    ])  # fmt: skip
-    assert [e["name"] for e in entries] == ["POST /users", "POST /users/login", "POST /articles", "GET /articles/feed",
-                                            "GET /tags"]  # fmt: skip
+    entries = entries_for(
+        [
+            Operation("GET", "/articles/feed", "/articles/feed", headers=bearer),
+            Operation("POST", "/articles", "/articles", '{"title": "t"}', headers=bearer),
+            Operation("POST", "/users/login", "/users/login", '{"email": "a@b.c"}', token_from="json.user.token"),
+            Operation("POST", "/users", "/users", '{"email": "a@b.c"}'),
+            Operation("GET", "/tags", "/tags"),
+        ]
+    )
+    assert [e["name"] for e in entries] == [
+        "POST /users",
+        "POST /users/login",
+        "POST /articles",
+        "GET /articles/feed",
+        "GET /tags",
+    ]
     assert entries[1]["capture"] == {"token": "json.user.token"}
     assert entries[2]["headers"] == {"Authorization": "Bearer {{token}}"} == entries[3]["headers"]
     suite = parse_suite({"requests": entries})  # the placeholders are captured before they are used

@@ -97,8 +97,14 @@ def test_json_file_is_a_plain_list(tmp_path: Path) -> None:
         ([{"path": "/a"}, {"name": "x", "path": "/b", "method": "FETCH"}], "entry 2 ('x'): unknown method 'FETCH'"),
         ([{"name": "x", "path": "http://example.com/"}], "entry 1 ('x'): only paths are accepted"),
         ([{"name": "x", "path": "/a", "headers": {"X-A": "1\r\nX-B: 2"}}], "header injection"),
-        ([{"name": "x", "path": "/a", "headers": {"X-A": "caf\u00e9"}}], "entry 1 ('x'): the value of header X-A contains the non-ASCII"),
-        ([{"name": "x", "path": "/a", "headers": ["X-A: 1\u2028X-B: 2"]}], "U+2028 LINE SEPARATOR, a control character"),
+        (
+            [{"name": "x", "path": "/a", "headers": {"X-A": "caf\u00e9"}}],
+            "entry 1 ('x'): the value of header X-A contains the non-ASCII",
+        ),
+        (
+            [{"name": "x", "path": "/a", "headers": ["X-A: 1\u2028X-B: 2"]}],
+            "U+2028 LINE SEPARATOR, a control character",
+        ),
         ([{"name": "x", "path": "/a", "status": True}], "'status' must be an HTTP status"),
         ([{"name": "x", "path": "/a", "ignore_keys": [1]}], "ignore_keys: expected a list of names"),
         ([{"name": "x", "path": "/a", "ignore_order": "yes"}], "ignore_order: expected true or false"),
@@ -121,8 +127,14 @@ def test_bad_entries_name_the_entry(document: object, message: str) -> None:
 def answer(framework: str, status: int, body: str, content_type: str = "application/json", **headers: str) -> Exchange:
     port = 1111 if framework == "flask" else 2222
     spec = RequestSpec("GET", "/x")
-    return Exchange(framework, spec, SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""), status=status,
-                    headers=(("content-type", content_type), *headers.items()), body=body.encode())  # fmt: skip
+    return Exchange(
+        framework,
+        spec,
+        SentRequest("GET", f"http://127.0.0.1:{port}/x", (), b""),
+        status=status,
+        headers=(("content-type", content_type), *headers.items()),
+        body=body.encode(),
+    )
 
 
 CASE = ParityCase("x", RequestSpec("GET", "/x"))
@@ -164,7 +176,9 @@ def test_text_bodies_show_the_first_differing_line_and_json_paths() -> None:
         ParityOptions(),
     ).differences
     assert [(d.flask, d.fastapi, d.note) for d in found] == [("b", "B", "text differs from line 2")]
-    found = compare(CASE, answer("flask", 200, '{"stock": 3}'), answer("fastapi", 200, "{}"), ParityOptions()).differences
+    found = compare(
+        CASE, answer("flask", 200, '{"stock": 3}'), answer("fastapi", 200, "{}"), ParityOptions()
+    ).differences
     assert [d.line() for d in found] == ["body stock: only in Flask (3)"]
 
 
@@ -189,13 +203,19 @@ def test_too_deep_answers_match_only_when_their_text_is_the_same() -> None:
     deep = "[" * 700 + "]" * 700
     assert compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, deep), ParityOptions()).differences == []
     found = compare(CASE, answer("flask", 200, deep), answer("fastapi", 200, "[]"), ParityOptions()).differences
-    assert [d.line() for d in found] == ["error: body could not be compared: Flask's answer is nested deeper than 500 levels"]
+    assert [d.line() for d in found] == [
+        "error: body could not be compared: Flask's answer is nested deeper than 500 levels"
+    ]
 
 
 def test_more_differences_are_counted_and_a_lone_surrogate_prints() -> None:
-    many = compare(CASE, answer("flask", 200, json.dumps(list(range(80)))), answer("fastapi", 200, "[]"), ParityOptions())
+    many = compare(
+        CASE, answer("flask", 200, json.dumps(list(range(80)))), answer("fastapi", 200, "[]"), ParityOptions()
+    )
     assert len(many.differences) == 50 and many.more == 30
-    (odd,) = compare(CASE, answer("flask", 200, '{"\\ud800": 1}'), answer("fastapi", 200, "{}"), ParityOptions()).differences
+    (odd,) = compare(
+        CASE, answer("flask", 200, '{"\\ud800": 1}'), answer("fastapi", 200, "{}"), ParityOptions()
+    ).differences
     assert odd.line() == 'body ["\\ud800"]: only in Flask (1)'
     odd.line().encode()
 
@@ -204,8 +224,10 @@ def test_more_differences_are_counted_and_a_lone_surrogate_prints() -> None:
 
 
 def test_url_map_rules_become_templates_with_examples() -> None:
-    rules = [{"rule": "/items/<int:item_id>/<name>", "methods": ["GET", "POST"], "endpoint": "item"},
-             {"rule": "/files/<path:p>", "methods": ["GET"], "endpoint": "f"}]  # fmt: skip
+    rules = [
+        {"rule": "/items/<int:item_id>/<name>", "methods": ["GET", "POST"], "endpoint": "item"},
+        {"rule": "/files/<path:p>", "methods": ["GET"], "endpoint": "f"},
+    ]
     templates = routes_from_url_map(rules)
     assert [(t.method, t.path, t.pattern) for t in templates] == [
         ("GET", "/items/1/example", "/items/{item_id}/{name}"),
@@ -221,19 +243,37 @@ ITEM_REF = {"$ref": "#/components/schemas/Item"}
 def test_openapi_operations_become_templates_with_query_and_body() -> None:
     schema = {
         "paths": {
-            "/items/{item_id}": {"get": {"summary": "Get", "parameters": [
-                {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "enum": ["a b", "c"]}},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}},
-            ]}},
+            "/items/{item_id}": {
+                "get": {
+                    "summary": "Get",
+                    "parameters": [
+                        {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["a b", "c"]},
+                        },
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}},
+                    ],
+                }
+            },
             "/items": {"post": {"requestBody": {"content": {"application/json": {"schema": ITEM_REF}}}}},
         },
-        "components": {"schemas": {"Item": {"type": "object", "properties": {
-            "name": {"type": "string"}, "price": {"type": "number", "exclusiveMinimum": 0},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "kind": {"anyOf": [{"type": "null"}, {"type": "boolean"}]},
-        }}}},
-    }  # fmt: skip
+        "components": {
+            "schemas": {
+                "Item": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "price": {"type": "number", "exclusiveMinimum": 0},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                        "kind": {"anyOf": [{"type": "null"}, {"type": "boolean"}]},
+                    },
+                }
+            }
+        },
+    }
     get, post = routes_from_openapi(schema)
     assert get.request() == RequestSpec("GET", "/items/1?q=a%20b") and get.name == "Get"
     assert json.loads(post.body or "") == {"name": "example", "price": 1, "tags": ["example"], "kind": True}
@@ -249,9 +289,20 @@ def test_openapi_operations_become_templates_with_query_and_body() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["shop", "shop:", ":app", "shop:app(x)", "shop:f(*a)", "1shop:app", "shop app:x", "a..b:app", "a:b[0]",
-             "a:__import__('os').system('x')"],
-)  # fmt: skip
+    "text",
+    [
+        "shop",
+        "shop:",
+        ":app",
+        "shop:app(x)",
+        "shop:f(*a)",
+        "1shop:app",
+        "shop app:x",
+        "a..b:app",
+        "a:b[0]",
+        "a:__import__('os').system('x')",
+    ],
+)
 def test_targets_must_be_module_colon_attribute(text: str) -> None:
     with pytest.raises(TargetError):
         check_target(text)
@@ -275,9 +326,16 @@ def test_specs_from_options(tmp_path: Path) -> None:
 
 
 def test_import_error_line_is_the_last_line_of_the_traceback() -> None:
-    log = ["[explorer] starting", "explorer: could not import x:app:", "Traceback (most recent call last):",
-           '  File "x.py", line 1', "    import nope", "ModuleNotFoundError: No module named 'nope'",
-           "[2024-01-01] [1] [ERROR] Worker failed to boot.", "[explorer] exited with code 3"]  # fmt: skip
+    log = [
+        "[explorer] starting",
+        "explorer: could not import x:app:",
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1',
+        "    import nope",
+        "ModuleNotFoundError: No module named 'nope'",
+        "[2024-01-01] [1] [ERROR] Worker failed to boot.",
+        "[explorer] exited with code 3",
+    ]
     assert import_error_line(log) == "ModuleNotFoundError: No module named 'nope'"
     assert import_error_line(["[explorer] exited with code 1"]) is None
 
@@ -286,12 +344,23 @@ def test_import_error_line_is_the_last_line_of_the_traceback() -> None:
 
 
 def test_markdown_escapes_what_servers_sent() -> None:
-    exchange = {"request": {"method": "GET", "path": "/x"}, "status": 200, "reason": "OK",
-                "content_type": "text/plain", "headers": [], "body": "```\n# not a heading", "json": None}  # fmt: skip
-    report = Report("test", "T | [x](y)", sections=(
-        Section("S", table=Table(("a",), (("1 | 2",),))),
-        Section("E", exchanges=(exchange_block("Flask", exchange, "curl -i http://127.0.0.1:1/x"),)),
-    ))  # fmt: skip
+    exchange = {
+        "request": {"method": "GET", "path": "/x"},
+        "status": 200,
+        "reason": "OK",
+        "content_type": "text/plain",
+        "headers": [],
+        "body": "```\n# not a heading",
+        "json": None,
+    }
+    report = Report(
+        "test",
+        "T | [x](y)",
+        sections=(
+            Section("S", table=Table(("a",), (("1 | 2",),))),
+            Section("E", exchanges=(exchange_block("Flask", exchange, "curl -i http://127.0.0.1:1/x"),)),
+        ),
+    )
     markdown = report.to_markdown()
     assert "# T \\| \\[x\\](y)" in markdown and "| 1 \\| 2 |" in markdown
     assert "````\n```\n# not a heading\n````" in markdown  # a fence longer than any inside

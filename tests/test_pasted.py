@@ -22,7 +22,9 @@ def test_a_url_printed_by_our_server_log_becomes_its_path() -> None:
 
 
 def test_the_explorers_own_curl_command_reads_back_as_the_same_request() -> None:
-    spec = RequestSpec("POST", "/items", (("Content-Type", "application/json"), ("X-Demo", "it's")), '{"name": "pen", "price": 3}')
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"), ("X-Demo", "it's")), '{"name": "pen", "price": 3}'
+    )
     assert read_pasted(curl_command(spec, OURS[1]), OURS).spec == spec
 
 
@@ -31,7 +33,10 @@ def test_curl_forms_people_paste() -> None:
     pasted = read_pasted(multi, OURS)
     assert pasted.spec == RequestSpec("GET", "/hello/ann", (("Accept", "text/html"), ("User-Agent", "bot")))
     assert "--max-time" in pasted.note
-    assert read_pasted("curl --json '{\"a\": 1}' http://127.0.0.1:41002/items", OURS).spec.header("content-type") == "application/json"
+    assert (
+        read_pasted("curl --json '{\"a\": 1}' http://127.0.0.1:41002/items", OURS).spec.header("content-type")
+        == "application/json"
+    )
     assert read_pasted("curl -I http://127.0.0.1:41002/items/1", OURS).spec.method == "HEAD"
     assert read_pasted("curl -d x=1 http://127.0.0.1:41002/items", OURS).spec.method == "POST"
 

@@ -22,13 +22,16 @@ from tests.venvs import legacy_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "tests" / "apps"
-CAUSES = {"flask": "RuntimeError: report service unreachable: flask-side-cause",
-          "fastapi": "RuntimeError: report service unreachable: fastapi-side-cause"}  # fmt: skip
+CAUSES = {
+    "flask": "RuntimeError: report service unreachable: flask-side-cause",
+    "fastapi": "RuntimeError: report service unreachable: fastapi-side-cause",
+}
 
 
 def explorer(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], check=False, capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], check=False, capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
 
 
 def notes_pair(folder: Path) -> list[str]:
@@ -40,8 +43,19 @@ def notes_pair(folder: Path) -> list[str]:
 
 def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_outputs(tmp_path: Path) -> None:
     apps = notes_pair(tmp_path)
-    run = explorer("parity", "--generate", *apps, "--write", "gen.yaml", "--json", "--report", "rep", "--junit",
-                   "j.xml", cwd=tmp_path)  # fmt: skip
+    run = explorer(
+        "parity",
+        "--generate",
+        *apps,
+        "--write",
+        "gen.yaml",
+        "--json",
+        "--report",
+        "rep",
+        "--junit",
+        "j.xml",
+        cwd=tmp_path,
+    )
     assert run.returncode == 1, run.stderr  # the failing page differs (an HTML 500 against a text one)
     generated = yaml.safe_load((tmp_path / "gen.yaml").read_text())["requests"]
     create = next(entry for entry in generated if entry["name"] == "POST /notes")
@@ -74,10 +88,12 @@ def test_set_up_commands_of_a_requests_file_run_before_the_apps_start(tmp_path: 
     fresh = "import pathlib; [p.unlink() for p in pathlib.Path().glob('notes_*.db')]"
     requests = {
         "setup": [{"name": "fresh database", "command": ["python", "-c", fresh]}],
-        "requests": [{"name": "create", "method": "POST", "path": "/notes", "form": {"title": "t"}, "status": 201},
-                     {"name": "list", "method": "GET", "path": "/notes"}],
+        "requests": [
+            {"name": "create", "method": "POST", "path": "/notes", "form": {"title": "t"}, "status": 201},
+            {"name": "list", "method": "GET", "path": "/notes"},
+        ],
         "teardown": [{"name": "remove database", "command": ["python", "-c", fresh]}],
-    }  # fmt: skip
+    }
     (tmp_path / "notes.yaml").write_text(yaml.safe_dump(requests))
     for extra in ([], ["--reset"]):
         run = explorer("parity", "notes.yaml", *apps, "--json", *extra, cwd=tmp_path)
@@ -119,8 +135,20 @@ def test_a_legacy_flask_app_runs_under_python_3_7_and_an_older_python_is_named(t
         pytest.skip("needs Python 3.7 and 3.6 interpreters (pyenv)")
     venv = legacy_venv(py37, ("flask==2.2.5", "werkzeug==2.2.3"))  # the last Flask for Python 3.7
     apps = notes_pair(tmp_path)[:6]
-    run = explorer("send", "--json", "--framework", "flask", "--flask-python", str(venv), *apps, "POST", "/notes",
-                   "--form", "title=old", cwd=tmp_path)  # fmt: skip
+    run = explorer(
+        "send",
+        "--json",
+        "--framework",
+        "flask",
+        "--flask-python",
+        str(venv),
+        *apps,
+        "POST",
+        "/notes",
+        "--form",
+        "title=old",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr  # before: "is Python 3.7.16; the explorer needs 3.8 or newer there"
     document = json.loads(run.stdout)
     assert document["results"][0]["status"] == 201 and document["servers"]["flask"]["versions"]["Flask"] == "2.2.5"
@@ -133,8 +161,12 @@ FORMS = ["--app-dir", str(APPS), "--flask", "forms_flask:app", "--fastapi", "for
 
 
 def test_curl_commands_carry_the_cookie_the_jar_sent_and_send_json_has_the_headers_as_sent(tmp_path: Path) -> None:
-    flow = {"requests": [{"name": "login", "method": "POST", "path": "/login"},
-                         {"name": "me", "method": "GET", "path": "/me"}]}  # fmt: skip
+    flow = {
+        "requests": [
+            {"name": "login", "method": "POST", "path": "/login"},
+            {"name": "me", "method": "GET", "path": "/me"},
+        ]
+    }
     (tmp_path / "login.yaml").write_text(yaml.safe_dump(flow))
     shown = explorer("parity", str(tmp_path / "login.yaml"), *FORMS, "--json", "--show-secrets", cwd=tmp_path)
     me = json.loads(shown.stdout)["results"][1]

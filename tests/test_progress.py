@@ -22,20 +22,39 @@ SHOP_APPS = ["--app-dir", str(SHOP), "--flask", "shop_flask:app", "--fastapi", "
 
 def explorer(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "60"}  # narrow: every figure must still be whole
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, check=False,
-                          env=env, cwd=cwd)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )
 
 
 def _run(*cases: tuple[str, str]) -> dict[str, object]:
     """A saved run as `explorer parity --json` writes it (the fields the progress table reads)."""
-    return {"kind": "parity", "version": 2, "results": [{"name": line, "line": line, "outcome": o} for line, o in cases]}
+    return {
+        "kind": "parity",
+        "version": 2,
+        "results": [{"name": line, "line": line, "outcome": o} for line, o in cases],
+    }
 
 
 def test_the_shop_progress_reads_its_routes_its_file_and_a_run(tmp_path: Path) -> None:
     run = tmp_path / "run.json"
-    run.write_text(json.dumps(_run(("GET /health", "match"), ("GET /products/2", "match"),
-                                   ("GET /products/999", "differ"), ("POST /login", "declared"),
-                                   ("GET /nowhere", "match"))))  # fmt: skip
+    run.write_text(
+        json.dumps(
+            _run(
+                ("GET /health", "match"),
+                ("GET /products/2", "match"),
+                ("GET /products/999", "differ"),
+                ("POST /login", "declared"),
+                ("GET /nowhere", "match"),
+            )
+        )
+    )
     result = explorer("routes", "--progress", "--json", "--run", str(run), *SHOP_APPS)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -65,10 +84,13 @@ def test_the_blog_progress_counts_the_requests_of_its_file() -> None:
     assert document["summary"] == "9 of 9 routes ported (100%), 8 exercised (89%), 0 match (0%)"
 
 
-@pytest.mark.parametrize(("args", "said"), [
-    (["routes", "--run", "x.json"], "go with --progress"),
-    (["routes", "--progress", "--run", "missing.json"], "missing.json"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["routes", "--run", "x.json"], "go with --progress"),
+        (["routes", "--progress", "--run", "missing.json"], "missing.json"),
+    ],
+)
 def test_bad_progress_arguments_are_one_line(args: list[str], said: str) -> None:
     result = explorer(*args, *SHOP_APPS)
     assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
@@ -80,11 +102,18 @@ def _template(framework: str, method: str, template: str, pattern: str) -> Route
 
 @pytest.mark.serverless
 def test_routes_not_ported_and_only_in_fastapi_are_told_apart() -> None:
-    flask = RouteListing("flask", "url_map", (_template("flask", "GET", "/a/<int:i>", "/a/{i}"),
-                                              _template("flask", "GET", "/a/new", "/a/new"),
-                                              _template("flask", "DELETE", "/b", "/b")))  # fmt: skip
-    fastapi = RouteListing("fastapi", "openapi", (_template("fastapi", "GET", "/a/{i}", "/a/{i}"),
-                                                  _template("fastapi", "GET", "/c", "/c")))  # fmt: skip
+    flask = RouteListing(
+        "flask",
+        "url_map",
+        (
+            _template("flask", "GET", "/a/<int:i>", "/a/{i}"),
+            _template("flask", "GET", "/a/new", "/a/new"),
+            _template("flask", "DELETE", "/b", "/b"),
+        ),
+    )
+    fastapi = RouteListing(
+        "fastapi", "openapi", (_template("fastapi", "GET", "/a/{i}", "/a/{i}"), _template("fastapi", "GET", "/c", "/c"))
+    )
     state = progress(merge_routes([flask, fastapi]), [Exercise("GET", "/a/new", "match"), Exercise("HEAD", "/a/1")])
     assert [(r.flask, r.fastapi, r.in_file, r.in_run, r.result) for r in state.routes] == [
         ("/a/<int:i>", "/a/{i}", 1, 0, "untested"),  # HEAD is answered by the GET route

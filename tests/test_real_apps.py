@@ -46,18 +46,31 @@ def blog(tmp_path: Path) -> Path:
 
 
 def explorer(*args: str, cwd: Path, timeout: float = 40) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=cwd)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
 
 
 def pair_options(blog: Path, flask: str = FLASK_TARGET, fastapi: str = FASTAPI_TARGET) -> list[str]:
     """The whole pair on the command line: folders, targets, env files, set-up commands."""
     return [
-        "--flask-dir", str(blog / "flask-app"), "--flask", flask, "--flask-env-file", str(blog / "flask.env"),
-        "--flask-setup", "flask --app blog init-db",
-        "--fastapi-dir", str(blog / "fastapi-port"), "--fastapi", fastapi,
-        "--fastapi-env-file", str(blog / "fastapi.env"), "--fastapi-setup", "python -m blog.db",
-    ]  # fmt: skip
+        "--flask-dir",
+        str(blog / "flask-app"),
+        "--flask",
+        flask,
+        "--flask-env-file",
+        str(blog / "flask.env"),
+        "--flask-setup",
+        "flask --app blog init-db",
+        "--fastapi-dir",
+        str(blog / "fastapi-port"),
+        "--fastapi",
+        fastapi,
+        "--fastapi-env-file",
+        str(blog / "fastapi.env"),
+        "--fastapi-setup",
+        "python -m blog.db",
+    ]
 
 
 def results(run: subprocess.CompletedProcess[str]) -> dict[str, dict[str, object]]:
@@ -69,8 +82,17 @@ def results(run: subprocess.CompletedProcess[str]) -> dict[str, dict[str, object
 
 
 def test_the_pair_runs_from_explorer_toml_and_the_command_line_overrides_it(blog: Path) -> None:
-    run = explorer("send", "--json", "--fastapi-env", "BLOG_ADMIN_KEY=from-the-command-line", "GET", "/admin/stats",
-                   "--header", "X-API-Key: from-the-command-line", cwd=blog)  # fmt: skip
+    run = explorer(
+        "send",
+        "--json",
+        "--fastapi-env",
+        "BLOG_ADMIN_KEY=from-the-command-line",
+        "GET",
+        "/admin/stats",
+        "--header",
+        "X-API-Key: from-the-command-line",
+        cwd=blog,
+    )
     answers = results(run)
     assert answers["flask"]["status"] == 403  # its key comes from flask.env only
     assert answers["fastapi"]["status"] == 200 and answers["fastapi"]["json"] == {"user": 1, "post": 1}
@@ -87,8 +109,18 @@ def test_the_pair_runs_from_explorer_toml_and_the_command_line_overrides_it(blog
 def test_a_multi_line_error_and_an_app_of_the_other_framework_are_named_at_start(blog: Path) -> None:
     (blog / "explorer.toml").unlink()  # its set-up commands would run first
     port = str(blog / "fastapi-port")
-    args = ["--flask-dir", port, "--flask", FASTAPI_TARGET, "--flask-env-file", str(blog / "fastapi.env"),
-            "--fastapi-dir", port, "--fastapi", FASTAPI_TARGET]  # fmt: skip
+    args = [
+        "--flask-dir",
+        port,
+        "--flask",
+        FASTAPI_TARGET,
+        "--flask-env-file",
+        str(blog / "fastapi.env"),
+        "--fastapi-dir",
+        port,
+        "--fastapi",
+        FASTAPI_TARGET,
+    ]
     run = explorer("send", *args, "GET", "/health", cwd=blog)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [
@@ -146,11 +178,15 @@ async def test_a_failing_or_hanging_setup_stops_the_start_and_leaves_nothing(blo
     status = await server.start()
     assert status.state is ServerState.CRASHED and status.pid is None
     assert status.message.endswith("failed with exit code 1") and status.detail.splitlines() == [
-        "  | creating tables", "  | no such table: user"]  # fmt: skip
+        "  | creating tables",
+        "  | no such table: user",
+    ]
     pid_file = tmp_path / "sleeper.pid"
-    code = ("import subprocess, sys, time; "
-            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
-            "open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(60)")
+    code = (
+        "import subprocess, sys, time; "
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        "open(sys.argv[1], 'w').write(str(p.pid)); time.sleep(60)"
+    )
     hanging = ("python", "-c", code, str(pid_file))
     server = ManagedServer(blog_spec(blog, setup=hanging), setup_timeout=1.0)
     status = await server.start()
@@ -176,10 +212,16 @@ async def test_an_interpreter_that_never_answers_is_named_and_stopped_with_what_
 
 def test_what_a_setup_started_ends_when_the_explorer_is_killed(blog: Path, tmp_path: Path) -> None:
     pid_file = tmp_path / "sleeper.pid"
-    hang = ("python -c \"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; "
-            f"time.sleep(60)']); open('{pid_file}', 'w').write(str(p.pid)); time.sleep(60)\"")  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "explorer", "send", "--flask-setup", hang, "GET", "/"], cwd=blog,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    hang = (
+        "python -c \"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; "
+        f"time.sleep(60)']); open('{pid_file}', 'w').write(str(p.pid)); time.sleep(60)\""
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explorer", "send", "--flask-setup", hang, "GET", "/"],
+        cwd=blog,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline and proc.poll() is None:
@@ -202,8 +244,9 @@ def test_a_flask_app_runs_in_its_own_venv_with_flask_2_3(blog: Path) -> None:
     bare = subprocess.run([str(venv / "bin" / "python"), "-c", "import explorer"], capture_output=True, cwd=blog)
     assert bare.returncode != 0  # nothing of ours in there: the server child runs on the standard library
     flask = pair_options(blog, flask="blog:create_app('testing')")[:8]
-    run = explorer("send", "--json", "--framework", "flask", "--flask-python", str(venv), *flask, "GET", "/health",
-                   cwd=blog)  # fmt: skip
+    run = explorer(
+        "send", "--json", "--framework", "flask", "--flask-python", str(venv), *flask, "GET", "/health", cwd=blog
+    )
     assert results(run)["flask"]["json"] == {"status": "ok", "framework": "flask", "version": FLASK_VERSION}
     versions = json.loads(run.stdout)["servers"]["flask"]["versions"]  # read from that interpreter, not ours
     assert (versions["Flask"], versions["Werkzeug"], versions["gunicorn"]) == (FLASK_VERSION, "2.3.8", None)
@@ -213,9 +256,23 @@ def test_a_flask_app_runs_in_its_own_venv_with_flask_2_3(blog: Path) -> None:
     table = asyncio.run(route_table(spec))  # the route lister, under that interpreter too
     me = next(rule for rule in table if rule["rule"] == "/auth/me")
     assert (me["function"], me["file"]) == ("me", str((blog / "flask-app" / "blog" / "auth.py").resolve()))
-    missing = explorer("send", "--flask-python", str(venv), "--flask-server", "gunicorn", *flask, "--fastapi-python",
-                       str(venv), "--fastapi", FASTAPI_TARGET, "--fastapi-dir", str(blog / "fastapi-port"), "GET", "/",
-                       cwd=blog)  # fmt: skip
+    missing = explorer(
+        "send",
+        "--flask-python",
+        str(venv),
+        "--flask-server",
+        "gunicorn",
+        *flask,
+        "--fastapi-python",
+        str(venv),
+        "--fastapi",
+        FASTAPI_TARGET,
+        "--fastapi-dir",
+        str(blog / "fastapi-port"),
+        "GET",
+        "/",
+        cwd=blog,
+    )
     assert missing.returncode == 1
     assert f"lacks gunicorn, needed to run this app; install with: {python} -m pip install gunicorn" in missing.stderr
     assert f"lacks uvicorn, needed to run this app; install with: {python} -m pip install uvicorn" in missing.stderr
@@ -225,16 +282,20 @@ def test_a_flask_app_runs_in_its_own_venv_with_flask_2_3(blog: Path) -> None:
 
 
 async def test_handlers_are_found_in_routers_blueprints_and_mounted_apps(blog: Path) -> None:
-    settings = {"fastapi": AppSettings(dir=(blog / "fastapi-port").resolve(), env_file=blog / "fastapi.env"),
-                "flask": AppSettings(dir=(blog / "flask-app").resolve(), env_file=blog / "flask.env")}  # fmt: skip
+    settings = {
+        "fastapi": AppSettings(dir=(blog / "fastapi-port").resolve(), env_file=blog / "fastapi.env"),
+        "flask": AppSettings(dir=(blog / "flask-app").resolve(), env_file=blog / "flask.env"),
+    }
     flask, fastapi = specs_from_options(FLASK_TARGET, FASTAPI_TARGET, settings=settings)
     port = blog / "fastapi-port"
     before = find_handler(module_file(FASTAPI_TARGET, port), "POST", "/auth/login", "fastapi")
     assert before.route is None and "No route in main.py" in before.note  # reading the target's module alone
     table = endpoints_from(await route_table(fastapi))
-    cases = {("POST", "/auth/login"): ("blog/routers/auth.py", "login"),
-             ("GET", "/posts/7"): ("blog/routers/posts.py", "get_post"),
-             ("GET", "/admin/stats?x=1"): ("blog/admin.py", "stats")}  # fmt: skip
+    cases = {
+        ("POST", "/auth/login"): ("blog/routers/auth.py", "login"),
+        ("GET", "/posts/7"): ("blog/routers/posts.py", "get_post"),
+        ("GET", "/admin/stats?x=1"): ("blog/admin.py", "stats"),
+    }
     for (method, path), (where, function) in cases.items():
         found = find_in_table(table, method, path, "fastapi", port)
         assert (found.where, found.route and found.route.function) == (where, function), found.note
@@ -265,4 +326,3 @@ async def test_the_code_tab_shows_the_handler_from_a_router_module(blog: Path) -
         await pilot.press("escape", "4")  # from the list (where letters filter) to the answers, then the Code tab
         note = plain(app.query_one("#codenote-fastapi", Static))
         assert note.startswith("blog/routers/auth.py, line ") and note.rstrip().endswith("login()")
-

@@ -120,14 +120,18 @@ def test_curl_command_is_quoted() -> None:
     )
 
 
-@pytest.mark.parametrize("path", ["/a/./b/../c?x=/../..", "/x/..", "/..", "/%2e%2e//x", "/a/%2F/../x", "/items/1", "/a//b/.."])
+@pytest.mark.parametrize(
+    "path", ["/a/./b/../c?x=/../..", "/x/..", "/..", "/%2e%2e//x", "/a/%2F/../x", "/items/1", "/a//b/.."]
+)
 def test_request_target_is_what_httpx_writes(path: str) -> None:
     assert RequestSpec("GET", path).checked().path == path  # accepted as typed; the target is what goes out
     assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["", ".", "..", "a", "127.0.0.1:1", "%2e"]), max_size=8), st.sampled_from(["", "?q=/../x"]))
+@given(
+    st.lists(st.sampled_from(["", ".", "..", "a", "127.0.0.1:1", "%2e"]), max_size=8), st.sampled_from(["", "?q=/../x"])
+)
 def test_request_target_matches_httpx_and_never_names_a_host(segments: list[str], query: str) -> None:
     path = "/" + "/".join(segments) + query
     assert request_target(path) == httpx.URL("http://127.0.0.1:5000" + path).raw_path.decode()
@@ -139,8 +143,15 @@ def test_request_target_matches_httpx_and_never_names_a_host(segments: list[str]
 
 
 @settings(max_examples=300, deadline=None)
-@given(method=st.text(max_size=12), path=st.text(max_size=60), headers=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=3), body=st.none() | st.text(max_size=50))
-def test_checked_raises_only_request_error(method: str, path: str, headers: list[tuple[str, str]], body: str | None) -> None:
+@given(
+    method=st.text(max_size=12),
+    path=st.text(max_size=60),
+    headers=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=3),
+    body=st.none() | st.text(max_size=50),
+)
+def test_checked_raises_only_request_error(
+    method: str, path: str, headers: list[tuple[str, str]], body: str | None
+) -> None:
     try:
         spec = RequestSpec(method, path, tuple(headers), body).checked()
     except RequestError:

@@ -35,12 +35,24 @@ ROOT = Path(__file__).resolve().parent.parent
 Pairs = tuple[tuple[str, str], ...]
 
 
-def _exchange(framework: str, body: str, content_type: str = "application/json", spec: RequestSpec | None = None,
-              sent: Pairs = (), headers: Pairs = ()) -> Exchange:  # fmt: skip
+def _exchange(
+    framework: str,
+    body: str,
+    content_type: str = "application/json",
+    spec: RequestSpec | None = None,
+    sent: Pairs = (),
+    headers: Pairs = (),
+) -> Exchange:
     spec = spec or RequestSpec("GET", "/x")
     port = 1111 if framework == "flask" else 2222
-    return Exchange(framework, spec, SentRequest(spec.method, f"http://127.0.0.1:{port}{spec.path}", sent, b""),
-                    status=200, headers=(("content-type", content_type), *headers), body=body.encode())  # fmt: skip
+    return Exchange(
+        framework,
+        spec,
+        SentRequest(spec.method, f"http://127.0.0.1:{port}{spec.path}", sent, b""),
+        status=200,
+        headers=(("content-type", content_type), *headers),
+        body=body.encode(),
+    )
 
 
 def _report(pairs: list[tuple[Exchange, Exchange]], secrets: tuple[Any, ...] = ()) -> ParityReport:
@@ -59,9 +71,13 @@ def _outputs(report: ParityReport) -> dict[str, str]:
     document = report.to_dict()
     redactor = report.redactor()
     curls = [r.curl(fw, redactor) or "" for r in report.results for fw in ("flask", "fastapi")]
-    return {"text": console.export_text(), "json": json.dumps(document, ensure_ascii=False),
-            "md": parity_report(document).to_markdown(), "junit": junit_xml(document).decode(),
-            "curl": "\n".join(curls)}  # fmt: skip
+    return {
+        "text": console.export_text(),
+        "json": json.dumps(document, ensure_ascii=False),
+        "md": parity_report(document).to_markdown(),
+        "junit": junit_xml(document).decode(),
+        "curl": "\n".join(curls),
+    }
 
 
 def _leaks(outputs: dict[str, str], *secrets: str) -> dict[str, list[str]]:
@@ -74,8 +90,12 @@ def test_a_header_value_echoed_in_a_body_is_hidden_in_the_text_too() -> None:
     token, session = "tok-9f8e7d6c5b4a", "sess-1a2b3c4d5e6f"
     spec = RequestSpec("GET", "/x", headers=(("Authorization", f"Bearer {token}"),))
     sent = (("Authorization", f"Bearer {token}"), ("Cookie", f"session={session}"))
-    pair = [_exchange(fw, json.dumps({"auth": f"Bearer {token}", "cookie": f"session={session}", "fw": fw}),
-                      spec=spec, sent=sent) for fw in ("flask", "fastapi")]  # fmt: skip
+    pair = [
+        _exchange(
+            fw, json.dumps({"auth": f"Bearer {token}", "cookie": f"session={session}", "fw": fw}), spec=spec, sent=sent
+        )
+        for fw in ("flask", "fastapi")
+    ]
     outputs = _outputs(_report([(pair[0], pair[1])]))
     assert _leaks(outputs, token, session) == {}
     assert "body fw: Flask 'flask', FastAPI 'fastapi'" in outputs["text"]
@@ -84,12 +104,18 @@ def test_a_header_value_echoed_in_a_body_is_hidden_in_the_text_too() -> None:
 def test_a_long_secret_is_hidden_before_a_line_or_an_excerpt_is_cut() -> None:
     """2b: a 250-character token, cut at 120 (a line) or 60 (an excerpt) before redaction, left its start."""
     tokens = ["A" + "x" * 248 + "1", "B" + "y" * 248 + "2"]
-    json_pair = (_exchange("flask", json.dumps({"token": tokens[0]})),
-                 _exchange("fastapi", json.dumps({"token": tokens[1]})))  # fmt: skip
-    text_pair = (_exchange("flask", f"token={tokens[0]}\nend", "text/plain"),
-                 _exchange("fastapi", f"token={tokens[1]}\nend", "text/plain"))  # fmt: skip
-    straddling = (_exchange("flask", f"same\n{'x' * 4000}{tokens[0]}", "text/plain"),  # kept to 4,096 when compared
-                  _exchange("fastapi", f"same\n{'y' * 4000}{tokens[1]}", "text/plain"))  # fmt: skip
+    json_pair = (
+        _exchange("flask", json.dumps({"token": tokens[0]})),
+        _exchange("fastapi", json.dumps({"token": tokens[1]})),
+    )
+    text_pair = (
+        _exchange("flask", f"token={tokens[0]}\nend", "text/plain"),
+        _exchange("fastapi", f"token={tokens[1]}\nend", "text/plain"),
+    )
+    straddling = (
+        _exchange("flask", f"same\n{'x' * 4000}{tokens[0]}", "text/plain"),  # kept to 4,096 when compared
+        _exchange("fastapi", f"same\n{'y' * 4000}{tokens[1]}", "text/plain"),
+    )
     outputs = _outputs(_report([json_pair, text_pair, straddling], secrets=tuple(tokens)))
     starts = [t[:20] for t in tokens]
     assert _leaks(outputs, *starts) == {}
@@ -112,8 +138,10 @@ def test_a_secret_sent_as_a_form_field_is_hidden_percent_encoded() -> None:
 def test_a_numeric_secret_is_hidden_where_it_is_a_json_number() -> None:
     """2d: a captured numeric secret stayed a number in --json."""
     pin = 98765432
-    pair = (_exchange("flask", json.dumps({"pin": pin, "a": 1})),
-            _exchange("fastapi", json.dumps({"pin": pin, "a": 2})))  # fmt: skip
+    pair = (
+        _exchange("flask", json.dumps({"pin": pin, "a": 1})),
+        _exchange("fastapi", json.dumps({"pin": pin, "a": 2})),
+    )
     report = _report([pair], secrets=(pin,))
     document = report.to_dict()
     assert document["results"][0]["exchanges"]["flask"]["json"]["pin"] == REDACTED
@@ -125,16 +153,20 @@ def test_a_quoted_cookie_is_hidden_in_its_json_escaped_form() -> None:
     """2e: ``sid="X"`` was learnt with its quotes, so the body's ``\\"X\\"`` went through."""
     secret = "quoted-secret-77"
     sent = (("Cookie", f'sid="{secret}"'),)
-    pair = [_exchange(fw, json.dumps({"cookie": f'sid="{secret}"', "fw": fw}), sent=sent)
-            for fw in ("flask", "fastapi")]  # fmt: skip
+    pair = [
+        _exchange(fw, json.dumps({"cookie": f'sid="{secret}"', "fw": fw}), sent=sent) for fw in ("flask", "fastapi")
+    ]
     assert _leaks(_outputs(_report([(pair[0], pair[1])])), secret) == {}
 
 
 def test_harmless_cookies_do_not_blank_every_true_and_the_reports_agree_with_the_text() -> None:
     """3: ``consent=true`` and ``theme=none`` made every ``true`` and ``none`` ‹redacted› in --json, --report
     and JUnit, but not in the text. Now only secrets by name or by look are searched for elsewhere."""
-    cookies = (("Set-Cookie", "consent=true; Path=/"), ("Set-Cookie", "theme=none; Path=/"),
-               ("Set-Cookie", "session=abcd1234efgh; Path=/; HttpOnly"))  # fmt: skip
+    cookies = (
+        ("Set-Cookie", "consent=true; Path=/"),
+        ("Set-Cookie", "theme=none; Path=/"),
+        ("Set-Cookie", "session=abcd1234efgh; Path=/; HttpOnly"),
+    )
     flask = _exchange("flask", json.dumps({"enabled": True, "mode": "none", "s": "abcd1234efgh"}), headers=cookies)
     fastapi = _exchange("fastapi", json.dumps({"enabled": False, "mode": "none", "s": "x"}), headers=cookies)
     outputs = _outputs(_report([(flask, fastapi)]))
@@ -148,8 +180,9 @@ def test_harmless_cookies_do_not_blank_every_true_and_the_reports_agree_with_the
 
 
 def explorer(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def _har(path: Path) -> None:
@@ -179,7 +212,9 @@ def test_an_existing_junit_file_needs_force(tmp_path: Path) -> None:
     (tmp_path / "r.md").write_text("old report")
     refused = explorer("parity", "--from-har", str(har), "--report", str(tmp_path / "r"))
     assert refused.returncode == 2 and "r.md' exists; add --force" in refused.stderr
-    both = explorer("parity", "--from-har", str(har), "--junit", str(tmp_path / "n.md"), "--report", str(tmp_path / "n"))
+    both = explorer(
+        "parity", "--from-har", str(har), "--junit", str(tmp_path / "n.md"), "--report", str(tmp_path / "n")
+    )
     assert both.returncode == 2 and "would both write" in both.stderr, both.stderr
 
 

@@ -59,7 +59,9 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
     return run
 
 
-@pytest.mark.parametrize(("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")])
+@pytest.mark.parametrize(
+    ("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")]
+)
 def test_response_tab(snap_compare, tab: str, key: str) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log"))
 
@@ -90,7 +92,9 @@ def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, 
 
     app_for().run(headless=True, size=size, auto_pilot=run)
     snapshot = snapshot.use_extension(SVGImageExtension)
-    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(("main", "table", "lab", "help"), True)
+    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(
+        ("main", "table", "lab", "help"), True
+    )
 
 
 def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped-def]

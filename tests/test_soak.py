@@ -46,7 +46,9 @@ async def test_no_leaks_over_thousands_of_requests_and_lab_runs() -> None:
             result = await run_load(LoadConfig(port=port, path="/items/1", concurrency=4, duration=0.2, warmup=0.05))
             assert result.requests > 0 and result.error_count == 0
         grown = rss_mb() - rss_before
-        print(f"RSS grew {grown:.1f} MB over {REQUESTS} requests and {LAB_RUNS} lab runs; fds {fds_before} -> {open_fds()}")
+        print(
+            f"RSS grew {grown:.1f} MB over {REQUESTS} requests and {LAB_RUNS} lab runs; fds {fds_before} -> {open_fds()}"
+        )
         assert errors == 0
         assert grown < 20
         assert open_fds() <= fds_before + 2

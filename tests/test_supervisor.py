@@ -111,8 +111,11 @@ async def test_restart_moves_to_another_port_when_the_old_one_is_taken() -> None
 def _spawn_holder(flask_server: str = "dev") -> tuple[subprocess.Popen[str], list[int]]:
     proc = subprocess.Popen(
         [sys.executable, str(APPS / "spawn_and_wait.py"), flask_server],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line, "the holder process died before starting its servers"
@@ -123,7 +126,13 @@ def _spawn_holder(flask_server: str = "dev") -> tuple[subprocess.Popen[str], lis
 
 @pytest.mark.parametrize(
     ("flask_server", "sig"),
-    [("dev", signal.SIGKILL), ("gunicorn", signal.SIGKILL), ("dev", signal.SIGTERM), ("dev", signal.SIGHUP), ("dev", signal.SIGINT)],
+    [
+        ("dev", signal.SIGKILL),
+        ("gunicorn", signal.SIGKILL),
+        ("dev", signal.SIGTERM),
+        ("dev", signal.SIGHUP),
+        ("dev", signal.SIGINT),
+    ],
 )
 def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
     """Whatever ends the explorer's process, including SIGKILL, its servers (and gunicorn's workers) go too."""

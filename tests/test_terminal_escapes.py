@@ -45,8 +45,15 @@ def live(text: str) -> list[str]:
 
 def explorer(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=timeout,
-                          env=env, encoding="utf-8", errors="surrogateescape")  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        encoding="utf-8",
+        errors="surrogateescape",
+    )
 
 
 def test_printable_makes_every_control_visible_and_keeps_what_is_asked() -> None:
@@ -95,7 +102,7 @@ def test_parity_text_and_markdown_report_show_escapes_visible(tmp_path: Path) ->
     suite = tmp_path / "requests.yaml"
     fail = "python -c \"print('step said ' + chr(27) + ']52;c;eA==' + chr(7) + chr(155) + '2J'); raise SystemExit(3)\""
     suite.write_text(
-        'requests:\n'
+        "requests:\n"
         '  - {name: "evil \\e]0;title\\a \\x9b2J", path: /esc}\n'
         f"teardown:\n  - {{command: {json.dumps(fail)}}}\n",
         encoding="utf-8",

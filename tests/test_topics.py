@@ -81,8 +81,10 @@ def test_a_handlers_own_404_is_not_called_a_missing_route(live: LiveServers) -> 
 def test_a_400_says_whether_the_framework_or_the_app_refused(live: LiveServers) -> None:
     from explorer.content.explain import why
 
-    missing_field = live.send(RequestSpec("POST", "/forms/contact", (("Content-Type", "application/x-www-form-urlencoded"),),
-                                          "name=Ada"), ["flask"])["flask"]  # fmt: skip
+    missing_field = live.send(
+        RequestSpec("POST", "/forms/contact", (("Content-Type", "application/x-www-form-urlencoded"),), "name=Ada"),
+        ["flask"],
+    )["flask"]
     assert why(missing_field).startswith("Flask could not read the request (malformed JSON, a missing form field")
     no_tenant = live.send(RequestSpec("GET", "/deps/tenant"), ["flask"])["flask"]
     assert why(no_tenant) == "The Flask app's own code refused the request with a 400; its body says why."
@@ -148,14 +150,29 @@ def test_without_python_multipart_the_fastapi_demo_does_not_import() -> None:
     message was shown ("pip install python-multipart"), which hid the exception and what it was about.
     """
     done = subprocess.run(
-        [sys.executable, "-m", "explorer", "send", "--app-dir", "demos/no_multipart", "--fastapi",
-         "demos.fastapi_app:app", "GET", "/forms/contact"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "send",
+            "--app-dir",
+            "demos/no_multipart",
+            "--fastapi",
+            "demos.fastapi_app:app",
+            "GET",
+            "/forms/contact",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1, done.stderr
-    assert done.stderr.strip() == ("explorer: error: the FastAPI app demos.fastapi_app:app failed to import: "
-                                   'RuntimeError: Form data requires "python-multipart" to be installed. '
-                                   'You can install "python-multipart" with: pip install python-multipart')  # fmt: skip
+    assert done.stderr.strip() == (
+        "explorer: error: the FastAPI app demos.fastapi_app:app failed to import: "
+        'RuntimeError: Form data requires "python-multipart" to be installed. '
+        'You can install "python-multipart" with: pip install python-multipart'
+    )
     overview = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     assert f"# {done.stderr.strip()}\n" in overview  # the docs quote the whole message, not its first sentence
 

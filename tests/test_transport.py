@@ -96,8 +96,14 @@ CANNED: dict[str, tuple[bytes | tuple[bytes, ...], bool]] = {
     "/twice-close": (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nfirst" + SECOND, True),
     "/then-second": ((b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", SECOND), False),
     "/head-with-body": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", False),
-    "/many-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(101)) + b"Content-Length: 0\r\n\r\n", False),
-    "/max-headers": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(99)) + b"Content-Length: 0\r\n\r\n", False),
+    "/many-headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(101)) + b"Content-Length: 0\r\n\r\n",
+        False,
+    ),
+    "/max-headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(99)) + b"Content-Length: 0\r\n\r\n",
+        False,
+    ),
 }
 # Answers that never end: the start is written once, then the filler until the client hangs up.
 ENDLESS = {
@@ -253,7 +259,9 @@ async def test_headers_are_bounded(path: str) -> None:
         client = await _client(server, timeout=3)
         try:
             exchange = await client.send(RequestSpec("GET", path))
-            assert exchange.status is None and exchange.error and exchange.error.startswith("headers too large"), exchange.error
+            assert exchange.status is None and exchange.error and exchange.error.startswith("headers too large"), (
+                exchange.error
+            )
             assert "100" in exchange.error or "64 KiB" in exchange.error or "8 KiB" in exchange.error
             assert server.endless_written < 16 * 1024 * 1024
             allowed = await client.send(RequestSpec("GET", "/max-headers"))  # 100 headers: the most allowed

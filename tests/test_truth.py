@@ -31,8 +31,9 @@ from panels.table_screen import TableScreen
 from tests.apptools import servers_ready, until
 
 ROOT = Path(__file__).resolve().parent.parent
-OVERVIEW, APP_PAGE, RELIABILITY = ((ROOT / "docs" / page).read_text(encoding="utf-8")
-                                   for page in ("index.md", "app.md", "reliability.md"))
+OVERVIEW, APP_PAGE, RELIABILITY = (
+    (ROOT / "docs" / page).read_text(encoding="utf-8") for page in ("index.md", "app.md", "reliability.md")
+)
 EVERY_PAGE = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 NUMBERS = {"twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17}
 

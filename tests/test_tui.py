@@ -30,7 +30,9 @@ def in_answers(app: ExplorerApp) -> bool:
     return focused is not None and any(isinstance(node, ResponsePanel) for node in focused.ancestors_with_self)
 
 
-async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=(120, 30)) as pilot:
@@ -97,7 +99,10 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         app.query_one("SampleBrowser").select(sample.id)
         await send_and_wait(pilot, "enter")
         assert fastapi.exchange is None and "nothing was sent here" in plain(app.query_one("#why-fastapi"))
-        assert "—" in plain(app.query_one("#chip-fastapi")) and app.query_one("#bodyview-fastapi #body-text", TextArea).text == ""
+        assert (
+            "—" in plain(app.query_one("#chip-fastapi"))
+            and app.query_one("#bodyview-fastapi #body-text", TextArea).text == ""
+        )
         assert "Only Flask was sent" in plain(app.query_one("#claim"))
 
         app.query_one("#path", Input).value = "/items/abc"
@@ -116,10 +121,16 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         await pilot.press("ctrl+r")
         await until(pilot, lambda: flask.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
         await pilot.press("f5")  # a restart asked for while the request is in flight
-        await until(pilot, lambda: app.last.get("flask") is not None and app.last["flask"].spec.path == "/io?ms=1500", timeout=20)
+        await until(
+            pilot,
+            lambda: app.last.get("flask") is not None and app.last["flask"].spec.path == "/io?ms=1500",
+            timeout=20,
+        )
         error = app.last["flask"].error or ""
         assert "crashed" not in error and "a restart was asked for" in error
-        assert "Not compared" in plain(app.query_one("#claim")) and "No difference" not in plain(app.query_one("#claim"))
+        assert "Not compared" in plain(app.query_one("#claim")) and "No difference" not in plain(
+            app.query_one("#claim")
+        )
         assert not any("crashed" in str(n.message) for n in app._notifications)
         await servers_ready(pilot)
 
@@ -131,11 +142,15 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() 
         await servers_ready(pilot)
         await send_and_wait(pilot)
         await pilot.press("escape", "a", "3")  # FastAPI's answer, its Validation tab
-        await until(pilot, lambda: app.query_one("#panel-fastapi TabbedContent", TabbedContent).active == "validation-fastapi")
+        await until(
+            pilot, lambda: app.query_one("#panel-fastapi TabbedContent", TabbedContent).active == "validation-fastapi"
+        )
         assert app.query_one("#panel-fastapi TabPane#validation-fastapi").region.height >= 8
         assert "path.item_id" in screen_text(app) and "int_parsing" in screen_text(app)  # the row, above the fold
         app.query_one("#path").focus()
-        await until(pilot, lambda: app.query_one("#request-parts").region.height == 3)  # the keyboard in the editor: it unfolds
+        await until(
+            pilot, lambda: app.query_one("#request-parts").region.height == 3
+        )  # the keyboard in the editor: it unfolds
 
         app.query_one(RequestEditor).load(by_id("cors-preflight-put").request)
         await send_and_wait(pilot)
@@ -176,15 +191,29 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values())
         await pilot.press("z")
         editor = app.query_one("#editor")
-        assert app.screen.maximized is editor and editor.region.height >= 20 and app.query_one("#body-editor").region.height >= 15
+        assert (
+            app.screen.maximized is editor
+            and editor.region.height >= 20
+            and app.query_one("#body-editor").region.height >= 15
+        )
         await pilot.press("z")
         assert app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
-        await pilot.press("ctrl+h", "escape", "escape")  # shown again; from the method picker to the answers, then the list
+        await pilot.press(
+            "ctrl+h", "escape", "escape"
+        )  # shown again; from the method picker to the answers, then the list
         assert app.query_one("#samples").display
 
         await pilot.press("escape", "p")  # the lab: every control on screen
         screen = app.screen
-        for selector in ("#lab-scenario", "#lab-flask", "#lab-engine", "#lab-levels", "#lab-duration", "#lab-warmup", "#lab-run"):
+        for selector in (
+            "#lab-scenario",
+            "#lab-flask",
+            "#lab-engine",
+            "#lab-levels",
+            "#lab-duration",
+            "#lab-warmup",
+            "#lab-run",
+        ):
             region = screen.query_one(selector).region
             assert region.right <= 80 and region.bottom <= 23 and region.width > 0, selector
         await pilot.press("escape")
@@ -249,12 +278,16 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         before = app.last
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert app.last is before and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
+        assert app.last is before and "example.com is not one of the explorer's servers" in plain(
+            app.query_one("#editor-message")
+        )
 
         app.workbench.focus_answers()
         await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
         screen = app.screen
-        assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith("parity.yaml")
+        assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith(
+            "parity.yaml"
+        )
         await pilot.press("enter")
         await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary")))
         assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6

@@ -27,7 +27,9 @@ def test_the_guide_names_samples_as_the_catalog_shows_them() -> None:
 @pytest.mark.serverless
 def test_the_markdown_export_says_a_burst_is_a_burst() -> None:
     spec = RequestSpec("GET", "/io/blocking?ms=100")
-    stats = BurstStats(count=5, wall_ms=515.0, min_ms=102.0, median_ms=309.0, max_ms=514.0, errors=0, statuses={"200": 5})
+    stats = BurstStats(
+        count=5, wall_ms=515.0, min_ms=102.0, median_ms=309.0, max_ms=514.0, errors=0, statuses={"200": 5}
+    )
     exchange = Exchange("fastapi", spec, status=200, reason="OK", timings=Timings(102.0, 101.0, 100.0), burst=stats)
     log = SessionLog()
     log.add_request({"fastapi": exchange.to_dict()}, [], {"fastapi": "curl …"})
@@ -68,7 +70,10 @@ def answer(framework: str, status: int | None, error: str | None = None) -> Exch
 @pytest.mark.serverless
 def test_two_answers_are_compared_only_when_both_came_back() -> None:
     frameworks = ["flask", "fastapi"]
-    both_failed = {"flask": answer("flask", None, "timed out"), "fastapi": answer("fastapi", None, "connection refused")}
+    both_failed = {
+        "flask": answer("flask", None, "timed out"),
+        "fastapi": answer("fastapi", None, "connection refused"),
+    }
     line = comparison_line(both_failed, [], frameworks).plain
     assert line.startswith("Not compared") and "timed out" in line and "connection refused" in line
     assert NO_DIFFERENCE not in line
@@ -120,7 +125,9 @@ async def test_a_body_of_one_4_mib_line_keeps_the_keys_quick() -> None:
             yield BodyView(id="view")
 
     body = b'{"x": "' + b"a" * (4 * 1024 * 1024) + b'"}'
-    exchange = Exchange("fastapi", RequestSpec(), status=200, reason="OK", headers=(("content-type", "application/json"),), body=body)
+    exchange = Exchange(
+        "fastapi", RequestSpec(), status=200, reason="OK", headers=(("content-type", "application/json"),), body=body
+    )
     app = Host()
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one(BodyView)

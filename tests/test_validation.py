@@ -17,8 +17,16 @@ def test_fastapi_shape() -> None:
 
 
 def test_flask_shape() -> None:
-    body = {"errors": [{"field": "price", "message": "must be a number", "type": "number_type"}, {"field": "", "message": "x"}]}
-    assert normalise(body) == [ValidationIssue("body.price", "must be a number", "number_type"), ValidationIssue("body", "x", "")]
+    body = {
+        "errors": [
+            {"field": "price", "message": "must be a number", "type": "number_type"},
+            {"field": "", "message": "x"},
+        ]
+    }
+    assert normalise(body) == [
+        ValidationIssue("body.price", "must be a number", "number_type"),
+        ValidationIssue("body", "x", ""),
+    ]
 
 
 def test_marshmallow_shape() -> None:

@@ -25,8 +25,12 @@ def cache_root() -> Path:
 
 def legacy_venv(python: str = sys.executable, pins: tuple[str, ...] = PINS) -> Path:
     """The venv folder (``bin/python`` inside) of ``python`` holding ``pins``, built on first use."""
-    version = subprocess.run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    version = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     key = f"py{version}-" + "-".join(pin.replace("==", "") for pin in pins)
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -38,11 +42,16 @@ def legacy_venv(python: str = sys.executable, pins: tuple[str, ...] = PINS) -> P
             ours = python == sys.executable  # another Python gets a pip of its own: ours may not support it
             venv = [python, "-m", "venv", *(["--without-pip"] if ours else []), str(folder)]
             subprocess.run(venv, check=True, capture_output=True)
-            pip = [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python")] if ours \
-                else [str(folder / "bin" / "python"), "-m", "pip"]  # fmt: skip
+            pip = (
+                [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python")]
+                if ours
+                else [str(folder / "bin" / "python"), "-m", "pip"]
+            )
             subprocess.run(  # our pip, installing into that interpreter: no ensurepip, no pip inside it
                 [*pip, "install", "--quiet", "--disable-pip-version-check", *pins],
-                check=True, capture_output=True, timeout=300,
-            )  # fmt: skip
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             marker.write_text("\n".join(pins) + "\n")
     return folder

@@ -16,9 +16,14 @@ from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
-    "FASTAPI_SERVERS", "FLASK_SERVERS", "GEVENT_CONNECTIONS", "LAB_TARGETS", "demo_requests_file", "demo_spec",
+    "FASTAPI_SERVERS",
+    "FLASK_SERVERS",
+    "GEVENT_CONNECTIONS",
+    "LAB_TARGETS",
+    "demo_requests_file",
+    "demo_spec",
     "lab_spec",
-]  # fmt: skip
+]
 
 FLASK_SERVERS = ("dev", "gunicorn", "gevent", "granian")
 FASTAPI_SERVERS = ("uvicorn", "gunicorn", "granian")
@@ -42,8 +47,14 @@ def demo_spec(
             flask_server
         ]
         threads = GEVENT_CONNECTIONS if kind == "gunicorn-gevent" else threads
-        return ServerSpec("flask", kind, "demos.flask_app:app", workers=1 if kind == "granian-wsgi" else workers,
-                          threads=threads, demo_home=_home())  # fmt: skip
+        return ServerSpec(
+            "flask",
+            kind,
+            "demos.flask_app:app",
+            workers=1 if kind == "granian-wsgi" else workers,
+            threads=threads,
+            demo_home=_home(),
+        )
     if framework == "fastapi":
         if fastapi_server not in FASTAPI_SERVERS:
             raise ServerError(f"unknown FastAPI server {fastapi_server!r}; use {', '.join(FASTAPI_SERVERS)}")

@@ -64,7 +64,7 @@ def _seconds(value: Any, where: str) -> float:
 
 def _env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
-        raise SettingsError(f"{where}: must be a table of NAME = \"value\"")
+        raise SettingsError(f'{where}: must be a table of NAME = "value"')
     pairs = []
     for name, raw in value.items():
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
@@ -89,13 +89,14 @@ def _table(table: Any, where: str, base: Path) -> AppSettings:
         target=_string(table["target"], f"{where}.target") if "target" in table else None,
         dir=folder.resolve() if folder is not None else None,
         python=resolve_python(_string(table["python"], f"{where}.python"), f"{where}.python", base)
-        if "python" in table else None,
+        if "python" in table
+        else None,
         env=_env(table["env"], f"{where}.env") if "env" in table else (),
         env_file=_path(table["env_file"], f"{where}.env_file", base) if "env_file" in table else None,
         setup=split_setup(table["setup"], f"{where}.setup") if "setup" in table else (),
         server=_string(table["server"], f"{where}.server") if "server" in table else None,
         ready_timeout=_seconds(table["ready_timeout"], f"{where}.ready_timeout") if "ready_timeout" in table else None,
-    )  # fmt: skip
+    )
 
 
 def load_config(path: Path, named: bool = True) -> dict[str, AppSettings]:
@@ -124,5 +125,8 @@ def load_config(path: Path, named: bool = True) -> dict[str, AppSettings]:
         raise SettingsError(f"{prefix}: unknown table or key {unknown[0]!r} (known: [flask], [fastapi])")
     base = path.resolve().parent
     where = f"{path}: " if prefix == name else f"{path}: [tool.explorer]."
-    return {fw: _table(document[fw], f"{where}[{fw}]" if prefix == name else f"{where}{fw}", base)
-            for fw in FRAMEWORKS if fw in document}  # fmt: skip
+    return {
+        fw: _table(document[fw], f"{where}[{fw}]" if prefix == name else f"{where}{fw}", base)
+        for fw in FRAMEWORKS
+        if fw in document
+    }

@@ -48,8 +48,15 @@ class Endpoint:
         return _regex(self.rule).fullmatch(path) is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "methods": list(self.methods), "endpoint": self.endpoint, "module": self.module,
-                "function": self.function, "file": self.file, "line": self.line}  # fmt: skip
+        return {
+            "rule": self.rule,
+            "methods": list(self.methods),
+            "endpoint": self.endpoint,
+            "module": self.module,
+            "function": self.function,
+            "file": self.file,
+            "line": self.line,
+        }
 
 
 @lru_cache(maxsize=4096)
@@ -71,11 +78,17 @@ def endpoints_from(rules: Any) -> tuple[Endpoint, ...]:
         if not text or not text.startswith("/") or not isinstance(methods, list):
             continue
         line = rule.get("line")
-        found.append(Endpoint(
-            text, tuple(m.upper() for m in methods if isinstance(m, str))[:16], _text(rule.get("endpoint")) or "",
-            _text(rule.get("module")) or "", _text(rule.get("function")) or "", _text(rule.get("file")),
-            line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
-        ))  # fmt: skip
+        found.append(
+            Endpoint(
+                text,
+                tuple(m.upper() for m in methods if isinstance(m, str))[:16],
+                _text(rule.get("endpoint")) or "",
+                _text(rule.get("module")) or "",
+                _text(rule.get("function")) or "",
+                _text(rule.get("file")),
+                line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
+            )
+        )
     return tuple(found)
 
 
@@ -134,8 +147,9 @@ def _lookup(endpoint: Endpoint, method: str, root: Path | None, note: str, ran: 
     return HandlerLookup(route, note, file, _label(file, root), ran)
 
 
-def find_in_table(endpoints: tuple[Endpoint, ...], method: str, path: str, framework: str,
-                  root: Path | None = None) -> HandlerLookup:  # fmt: skip
+def find_in_table(
+    endpoints: tuple[Endpoint, ...], method: str, path: str, framework: str, root: Path | None = None
+) -> HandlerLookup:
     """The handler that serves ``method path`` in the app's route table; Flask answers HEAD and OPTIONS itself.
 
     Flask prefers a rule with fewer placeholders (Werkzeug ranks static parts first); Starlette

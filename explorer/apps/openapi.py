@@ -100,7 +100,9 @@ def _body_fields(op: dict[str, Any], where: list[Any], components: dict[str, Any
         if not isinstance(prop, dict):
             skipped.add([*where, "requestBody", "schema", "properties", name], f"is {kind_name(prop)}, not an object")
             continue
-        flag = "required" if name in required else f"default {prop.get('default')!r}" if "default" in prop else "optional"
+        flag = (
+            "required" if name in required else f"default {prop.get('default')!r}" if "default" in prop else "optional"
+        )
         fields.append(printable(f"{name}: {_schema_type(prop)} ({flag})"[:300]))
     return fields
 
@@ -116,7 +118,9 @@ def _parameters(op: dict[str, Any], where: list[Any], skipped: Skipped) -> list[
             skipped.add([*where, "parameters", index], f"is {kind_name(p)}, not an object")
             continue
         required = ", required" if p.get("required") is True else ""
-        params.append(f"{_text(p.get('name')) or '?'} ({_text(p.get('in')) or '?'}, {_schema_type(p.get('schema'))}{required})")
+        params.append(
+            f"{_text(p.get('name')) or '?'} ({_text(p.get('in')) or '?'}, {_schema_type(p.get('schema'))}{required})"
+        )
     return params
 
 
@@ -151,9 +155,16 @@ def outline_skipped(document: Any) -> tuple[list[OperationOutline], tuple[str, .
                 continue
             responses = op.get("responses", {})
             codes = [printable(str(code)) for code in responses] if isinstance(responses, dict) else []
-            operations.append(OperationOutline(method.upper(), printable(str(path)), _text(op.get("summary")),
-                                        _parameters(op, where, skipped), _body_fields(op, where, schemas, skipped),
-                                        codes))  # fmt: skip
+            operations.append(
+                OperationOutline(
+                    method.upper(),
+                    printable(str(path)),
+                    _text(op.get("summary")),
+                    _parameters(op, where, skipped),
+                    _body_fields(op, where, schemas, skipped),
+                    codes,
+                )
+            )
     return operations, skipped.lines()
 
 

@@ -20,8 +20,15 @@ from explorer.apps.source import pattern_regex
 from explorer.runtime.frameworks import FRAMEWORKS
 
 __all__ = [
-    "RESULTS", "RUN_READERS", "Exercise", "Progress", "RouteProgress", "RunFormatError", "exercises_from_run", "progress",
-]  # fmt: skip
+    "RESULTS",
+    "RUN_READERS",
+    "Exercise",
+    "Progress",
+    "RouteProgress",
+    "RunFormatError",
+    "exercises_from_run",
+    "progress",
+]
 
 # Worst last: a route's result is the worst of the cases that reached it.
 RESULTS = ("untested", "match", "declared", "error", "differs")
@@ -59,9 +66,16 @@ class RouteProgress:
         return bool(self.in_file or self.in_run)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "flask": self.flask, "fastapi": self.fastapi or None, "ported": self.ported,
-                "exercised": self.exercised, "in_file": self.in_file, "in_run": self.in_run,
-                "result": self.result}  # fmt: skip
+        return {
+            "method": self.method,
+            "flask": self.flask,
+            "fastapi": self.fastapi or None,
+            "ported": self.ported,
+            "exercised": self.exercised,
+            "in_file": self.in_file,
+            "in_run": self.in_run,
+            "result": self.result,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,12 +87,19 @@ class Progress:
     unmatched: tuple[Exercise, ...] = ()  # requests no route of either app matches
 
     def count(self, result: str | None = None, *, ported: bool = False, exercised: bool = False) -> int:
-        return sum(1 for r in self.routes if (result is None or r.result == result) and (r.ported or not ported)
-                   and (r.exercised or not exercised))  # fmt: skip
+        return sum(
+            1
+            for r in self.routes
+            if (result is None or r.result == result) and (r.ported or not ported) and (r.exercised or not exercised)
+        )
 
     def totals(self) -> dict[str, int]:
-        return {"routes": len(self.routes), "ported": self.count(ported=True), "exercised": self.count(exercised=True),
-                **{result: self.count(result) for result in RESULTS}}  # fmt: skip
+        return {
+            "routes": len(self.routes),
+            "ported": self.count(ported=True),
+            "exercised": self.count(exercised=True),
+            **{result: self.count(result) for result in RESULTS},
+        }
 
     def summary(self) -> str:
         """``31 of 44 routes ported (70%), 27 exercised (61%), 24 match (55%)``, then the other results."""
@@ -93,9 +114,13 @@ class Progress:
         return line + (f"; {', '.join(rest)}" if rest else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": self.summary(), "totals": self.totals(), "routes": [r.to_dict() for r in self.routes],
-                "only_fastapi": [r.to_dict() for r in self.only_fastapi],
-                "unmatched": [{"method": e.method, "path": e.path} for e in self.unmatched]}  # fmt: skip
+        return {
+            "summary": self.summary(),
+            "totals": self.totals(),
+            "routes": [r.to_dict() for r in self.routes],
+            "only_fastapi": [r.to_dict() for r in self.only_fastapi],
+            "unmatched": [{"method": e.method, "path": e.path} for e in self.unmatched],
+        }
 
 
 def _worst(results: Iterable[str]) -> str:
@@ -170,5 +195,7 @@ def exercises_from_run(document: Any) -> list[Exercise]:
     reader = RUN_READERS.get(kind) if isinstance(kind, str) else None
     if reader is None:
         known = ", ".join(sorted(RUN_READERS))
-        raise RunFormatError(f"not a saved run (its \"kind\" is none of: {known}; save one with `explorer parity --json`)")
+        raise RunFormatError(
+            f'not a saved run (its "kind" is none of: {known}; save one with `explorer parity --json`)'
+        )
     return reader(document)

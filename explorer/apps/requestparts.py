@@ -44,8 +44,9 @@ def _scheme_credential(name: str, scheme: dict[str, Any]) -> tuple[str, str, str
     return None
 
 
-def credentials(document: dict[str, Any], operation: dict[str, Any], where: list[Any],
-                skipped: Skipped) -> list[tuple[str, str, str]]:  # fmt: skip
+def credentials(
+    document: dict[str, Any], operation: dict[str, Any], where: list[Any], skipped: Skipped
+) -> list[tuple[str, str, str]]:
     """The placeholders the operation's security asks for: its own ``security``, else the document's.
 
     The first alternative is used (a requirement is a list of alternatives, each naming schemes that
@@ -106,9 +107,13 @@ def form_body(media: str, fields: dict[str, Any], examples: dict[str, Any]) -> t
     for name in names:
         safe = name.replace('"', "%22").replace("\r", "").replace("\n", "")
         if _is_file(fields[name]):
-            parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{safe}"; filename="example.txt"\r\n'
-                         f"Content-Type: text/plain\r\n\r\nexample file content\r\n")  # fmt: skip
+            parts.append(
+                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{safe}"; filename="example.txt"\r\n'
+                f"Content-Type: text/plain\r\n\r\nexample file content\r\n"
+            )
         else:
-            parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{safe}"\r\n\r\n'
-                         f"{_field_text(examples.get(name))}\r\n")  # fmt: skip
+            parts.append(
+                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{safe}"\r\n\r\n'
+                f"{_field_text(examples.get(name))}\r\n"
+            )
     return f"{MULTIPART_MEDIA}; boundary={BOUNDARY}", "".join(parts) + f"--{BOUNDARY}--\r\n"

@@ -66,9 +66,14 @@ class RouteListing:
     handlers: tuple[Endpoint, ...] = ()  # where each route's handler is written, from the app's route table
 
     def to_dict(self) -> dict[str, Any]:
-        return {"framework": self.framework, "source": self.source, "error": self.error,
-                "routes": [r.to_dict() for r in self.routes], "skipped": list(self.skipped),
-                "handlers": [h.to_dict() for h in self.handlers]}  # fmt: skip
+        return {
+            "framework": self.framework,
+            "source": self.source,
+            "error": self.error,
+            "routes": [r.to_dict() for r in self.routes],
+            "skipped": list(self.skipped),
+            "handlers": [h.to_dict() for h in self.handlers],
+        }
 
 
 @dataclass(frozen=True)
@@ -246,8 +251,12 @@ async def _with_mounted(session: Any, listing: RouteListing, endpoints: Iterable
         templates, problems = openapi_routes(document, listing.framework)
         skipped += [f"{prefix}{OPENAPI_PATH} {line}" for line in problems]
         for template in templates:
-            moved = replace(template, template=prefix + template.template, pattern=prefix + template.pattern,
-                            path=prefix + template.path)  # fmt: skip
+            moved = replace(
+                template,
+                template=prefix + template.template,
+                pattern=prefix + template.pattern,
+                path=prefix + template.path,
+            )
             if moved.key not in keys:
                 keys.add(moved.key)
                 routes.append(moved)
@@ -260,8 +269,9 @@ async def _openapi_listing(session: Any, framework: str) -> RouteListing:
         return RouteListing(framework, "openapi", error=exchange.error)
     document = exchange.json
     if exchange.status != 200 or not isinstance(document, dict) or "paths" not in document:
-        return RouteListing(framework, "openapi",
-                            error=f"no OpenAPI schema at {OPENAPI_PATH} (answered {exchange.status})")  # fmt: skip
+        return RouteListing(
+            framework, "openapi", error=f"no OpenAPI schema at {OPENAPI_PATH} (answered {exchange.status})"
+        )
     templates, skipped = openapi_routes(document, framework)
     return RouteListing(framework, "openapi", tuple(templates), skipped=skipped)
 

@@ -30,8 +30,9 @@ def routes_from_route_table(rules: Iterable[Any], framework: str = "fastapi") ->
     for endpoint in rules:
         text, methods = endpoint.rule, list(endpoint.methods)
         if "<" in text:
-            templates += routes_from_url_map([{"rule": text, "methods": methods, "endpoint": endpoint.endpoint}],
-                                             framework)  # fmt: skip
+            templates += routes_from_url_map(
+                [{"rule": text, "methods": methods, "endpoint": endpoint.endpoint}], framework
+            )
             continue
         if len(methods) >= _MOUNT_METHODS:
             notes.append(f"{text} with methods other than GET (a mounted app without routes: listed as GET only)")

@@ -19,10 +19,15 @@ from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_d
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
 __all__ = [
-    "ENV_FILE_LIMITS", "MAX_SETUP_CHARS", "AppSettings", "SettingsError", "flask_dotenv", "read_env_file",
+    "ENV_FILE_LIMITS",
+    "MAX_SETUP_CHARS",
+    "AppSettings",
+    "SettingsError",
+    "flask_dotenv",
+    "read_env_file",
     "resolve_python",
     "split_setup",
-]  # fmt: skip
+]
 
 ENV_FILE_LIMITS = FileLimits(max_bytes=256 * 1024, max_depth=4)
 MAX_SETUP_CHARS = 4096

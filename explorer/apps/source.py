@@ -22,9 +22,20 @@ from explorer.runtime.userdata.datafile import DataFileError, read_text
 
 _ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 MAX_LISTED = 15  # routes named when none matches
-_FLASK_CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r".+", "string": r"[^/]+", "uuid": r"[0-9a-fA-F-]{36}"}
-_STARLETTE_CONVERTERS = {"str": r"[^/]+", "path": r".*", "int": r"[0-9]+", "float": r"[0-9]+(?:\.[0-9]+)?",
-                         "uuid": r"[0-9a-fA-F-]{36}"}  # fmt: skip
+_FLASK_CONVERTERS = {
+    "int": r"\d+",
+    "float": r"\d+\.\d+",
+    "path": r".+",
+    "string": r"[^/]+",
+    "uuid": r"[0-9a-fA-F-]{36}",
+}
+_STARLETTE_CONVERTERS = {
+    "str": r"[^/]+",
+    "path": r".*",
+    "int": r"[0-9]+",
+    "float": r"[0-9]+(?:\.[0-9]+)?",
+    "uuid": r"[0-9a-fA-F-]{36}",
+}
 MAX_SOURCE_BYTES = 4 << 20  # an app's module larger than this is not read
 
 
@@ -134,9 +145,13 @@ def _routes(path: Path, prefixes: dict[str, str]) -> list[Route]:
     tree = ast.parse(text)
     lines = text.splitlines()
     prefixes = {**_prefixes(tree), **prefixes}
-    tests = {node.name: with_comments(lines, min([node.lineno, *(d.lineno for d in node.decorator_list)]),
-                                      node.end_lineno or node.lineno)[1]
-             for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}  # fmt: skip
+    tests = {
+        node.name: with_comments(
+            lines, min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno or node.lineno
+        )[1]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -204,7 +219,9 @@ def _file_from_spec(parts: list[str]) -> Path | None:
     if spec is None:
         return None
     if len(parts) == 1:
-        return Path(spec.origin) if spec.origin and spec.origin.endswith(".py") and Path(spec.origin).is_file() else None
+        return (
+            Path(spec.origin) if spec.origin and spec.origin.endswith(".py") and Path(spec.origin).is_file() else None
+        )
     for location in spec.submodule_search_locations or ():
         found = _file_below(Path(location), parts[1:])
         if found is not None:
@@ -269,8 +286,9 @@ def find_handler(file: Path | None, method: str, path: str, framework: str) -> H
     slashed = bare[:-1] if bare.endswith("/") else bare + "/"
     if bare != "/" and any(r.matches(slashed) for r in routes) and (framework == "fastapi" or slashed.endswith("/")):
         server = "Werkzeug redirects it with a 308" if framework == "flask" else "Starlette redirects it with a 307"
-        return HandlerLookup(None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file,
-                             ran=False)  # fmt: skip
+        return HandlerLookup(
+            None, f"No route matches {bare}, but {slashed} does: {server}, and no handler runs.", file, ran=False
+        )
     listing = ", ".join(f"{'/'.join(r.methods)} {r.pattern}" for r in routes[:MAX_LISTED])
     more = f" and {len(routes) - MAX_LISTED} more" if len(routes) > MAX_LISTED else ""
     note = f"No route in {file.name} matches {bare}, so no handler ran. Routes: {listing}{more}"

@@ -87,8 +87,14 @@ def user_spec(
         env = (*found, *env)  # the options and the env file win, as the shell's variables do for flask run
         if read:
             notes = (f"read {' and '.join(read)} in the app's folder, as flask run does (--no-dotenv skips them)",)
-    extra: dict[str, Any] = {"python": given.python, "env": env, "setup": given.setup, "notes": notes,
-                             "setup_timeout": given.setup_timeout, "ready_timeout": given.ready_timeout}  # fmt: skip
+    extra: dict[str, Any] = {
+        "python": given.python,
+        "env": env,
+        "setup": given.setup,
+        "notes": notes,
+        "setup_timeout": given.setup_timeout,
+        "ready_timeout": given.ready_timeout,
+    }
     if framework == "flask":
         server = given.server or flask_server
         if server not in ("dev", "gunicorn"):
@@ -129,7 +135,9 @@ def specs_from_options(
     given = {"flask": flask or per_app["flask"].target, "fastapi": fastapi or per_app["fastapi"].target}
     for framework in FRAMEWORKS:
         if not given[framework] and _has_settings(per_app[framework]):
-            raise TargetError(f"settings for the {display_name(framework)} app need --{framework} (or target in the config)")
+            raise TargetError(
+                f"settings for the {display_name(framework)} app need --{framework} (or target in the config)"
+            )
     if not given["flask"] and not given["fastapi"]:
         if app_dir is not None:
             raise TargetError("--app-dir needs --flask or --fastapi (or both)")

@@ -39,7 +39,9 @@ OPENAPI_VAR = _OPENAPI_VAR  # a path parameter as OpenAPI and Starlette write it
 WEBSOCKET = "WEBSOCKET"  # a WebSocket route's method in a listing (explorer.runtime.child.routetable)
 _EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
 _MAX_DEPTH = 5
-_MAX_VALUES = 1000  # in one example: a schema whose objects refer to themselves many times over fans out past any depth bound
+_MAX_VALUES = (
+    1000  # in one example: a schema whose objects refer to themselves many times over fans out past any depth bound
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,13 @@ class RouteParam:
     example: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "in": self.location, "type": self.type, "required": self.required,
-                "example": self.example}  # fmt: skip
+        return {
+            "name": self.name,
+            "in": self.location,
+            "type": self.type,
+            "required": self.required,
+            "example": self.example,
+        }
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,11 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
         pattern = _FLASK_VAR.sub(lambda m: "{" + m["name"] + "}", text)
         for method in rule.get("methods", []):
             if method in METHODS or method == WEBSOCKET:
-                templates.append(RouteTemplate(framework, method, text, pattern, path, tuple(params),
-                                               name=str(rule.get("endpoint", ""))))  # fmt: skip
+                templates.append(
+                    RouteTemplate(
+                        framework, method, text, pattern, path, tuple(params), name=str(rule.get("endpoint", ""))
+                    )
+                )
     return templates
 
 
@@ -202,7 +212,9 @@ def example_from_schema(
         choices = schema.get(key)
         if choices is not None and not isinstance(choices, list):
             skip(key, choices, "a list")
-        options = [s for s in choices if _type_of(_resolve(s, components)) != "null"] if isinstance(choices, list) else []
+        options = (
+            [s for s in choices if _type_of(_resolve(s, components)) != "null"] if isinstance(choices, list) else []
+        )
         if options:
             return example_from_schema(options[0], components, depth + 1, skipped, [*here, key, 0], budget)
     kind = _type_of(schema)
@@ -217,7 +229,9 @@ def example_from_schema(
                 if skipped is not None:
                     skipped.add(here, f"makes an example of over {_MAX_VALUES:,} values: it stops there")
                 break
-            example[str(name)] = example_from_schema(sub, components, depth + 1, skipped, [*here, "properties", name], budget)
+            example[str(name)] = example_from_schema(
+                sub, components, depth + 1, skipped, [*here, "properties", name], budget
+            )
         return example
     if kind == "array":
         return [example_from_schema(schema.get("items"), components, depth + 1, skipped, [*here, "items"], budget)]
@@ -231,8 +245,12 @@ def example_from_schema(
     if kind == "boolean":
         return True
     if kind == "string":
-        formats = {"uuid": _EXAMPLE_UUID, "email": "user@example.com", "date": "2024-01-01",
-                   "date-time": "2024-01-01T00:00:00Z"}  # fmt: skip
+        formats = {
+            "uuid": _EXAMPLE_UUID,
+            "email": "user@example.com",
+            "date": "2024-01-01",
+            "date-time": "2024-01-01T00:00:00Z",
+        }
         fmt = schema.get("format")
         return formats.get(fmt, "example") if isinstance(fmt, str) else "example"
     return None
@@ -277,11 +295,15 @@ def _params(raws: list[tuple[list[Any], Any]], components: dict[str, Any], skipp
         if location not in ("path", "query"):
             continue  # header and cookie parameters are valid, just not part of a path
         if not isinstance(name, str) or not name or printable(name) != name:
-            skipped.add([*where, "name"], f"is {kind_name(name)}, not a name" if not isinstance(name, str) else
-                        "is not a usable name")  # fmt: skip
+            skipped.add(
+                [*where, "name"],
+                f"is {kind_name(name)}, not a name" if not isinstance(name, str) else "is not a usable name",
+            )
             continue
         sub = raw.get("schema", {})
-        value = raw["example"] if "example" in raw else example_from_schema(sub, components, 0, skipped, [*where, "schema"])
+        value = (
+            raw["example"] if "example" in raw else example_from_schema(sub, components, 0, skipped, [*where, "schema"])
+        )
         kind = _type_of(_resolve(sub, components)) or "string"
         required = bool(raw.get("required")) or location == "path"
         params.append(RouteParam(name, location, kind, required, _param_text(value)))
@@ -313,8 +335,9 @@ def _json_body(operation: dict[str, Any], where: list[Any], components: dict[str
         return None
 
 
-def _form_body(operation: dict[str, Any], where: list[Any], components: dict[str, Any],
-               skipped: Skipped) -> tuple[str, str] | None:  # fmt: skip
+def _form_body(
+    operation: dict[str, Any], where: list[Any], components: dict[str, Any], skipped: Skipped
+) -> tuple[str, str] | None:
     """(Content-Type, body) when the operation takes a form (multipart or urlencoded) and no JSON."""
     body = operation.get("requestBody")
     content = body.get("content") if isinstance(body, dict) else None
@@ -330,8 +353,10 @@ def _form_body(operation: dict[str, Any], where: list[Any], components: dict[str
         if not isinstance(fields, dict):
             skipped.add(at, "has no object of properties; no form example")
             return None
-        examples = {name: example_from_schema(sub, components, 1, skipped, [*at, "properties", name])
-                    for name, sub in fields.items()}  # fmt: skip
+        examples = {
+            name: example_from_schema(sub, components, 1, skipped, [*at, "properties", name])
+            for name, sub in fields.items()
+        }
         return form_body(media, {name: _resolve(sub, components) for name, sub in fields.items()}, examples)
     return None
 
@@ -365,8 +390,9 @@ def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[Rout
                 skipped.add(op_where, f"is {kind_name(operation)}, not an object")
                 continue
             own = _listed(operation, "parameters", op_where, skipped)
-            params = _params([*shared, *(([*op_where, "parameters", i], p) for i, p in enumerate(own))], components,
-                             skipped)  # fmt: skip
+            params = _params(
+                [*shared, *(([*op_where, "parameters", i], p) for i, p in enumerate(own))], components, skipped
+            )
             path = fill(_OPENAPI_VAR, template, {p.name: p.example for p in params if p.location == "path"})
             query = [f"{quote(p.name)}={quote(p.example)}" for p in params if p.location == "query" and p.required]
             if query:
@@ -384,8 +410,11 @@ def openapi_routes(document: Any, framework: str = "fastapi") -> tuple[list[Rout
             label = operation.get("summary") or operation.get("operationId") or ""
             name = printable(label) if isinstance(label, str) else ""
             pattern = _OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", template)
-            templates.append(RouteTemplate(framework, method.upper(), template, pattern, path, tuple(params), body,
-                                           name, tuple(headers)))  # fmt: skip
+            templates.append(
+                RouteTemplate(
+                    framework, method.upper(), template, pattern, path, tuple(params), body, name, tuple(headers)
+                )
+            )
     return templates, skipped.lines()
 
 

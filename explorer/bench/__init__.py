@@ -14,19 +14,47 @@ from __future__ import annotations
 from explorer.runtime.faces import lazy_face
 
 _WHERE = {
-    "BenchError": "plan", "BenchPlan": "plan",
-    "BenchEvent": "levels", "BenchReport": "results", "LevelResult": "levels", "run_bench": "runner",
-    "LoadConfig": "loadgen", "LoadError": "loadgen", "LoadProgress": "loadgen", "LoadResult": "loadgen",
+    "BenchError": "plan",
+    "BenchPlan": "plan",
+    "BenchEvent": "levels",
+    "BenchReport": "results",
+    "LevelResult": "levels",
+    "run_bench": "runner",
+    "LoadConfig": "loadgen",
+    "LoadError": "loadgen",
+    "LoadProgress": "loadgen",
+    "LoadResult": "loadgen",
     "run_load": "loadgen",
-    "SCENARIOS": "scenarios", "Scenario": "scenarios", "Target": "scenarios",
-    "Verdict": "results", "verdict": "results", "verdict_all": "results",
-    "ENGINES": "external", "available": "external",
-}  # fmt: skip
+    "SCENARIOS": "scenarios",
+    "Scenario": "scenarios",
+    "Target": "scenarios",
+    "Verdict": "results",
+    "verdict": "results",
+    "verdict_all": "results",
+    "ENGINES": "external",
+    "available": "external",
+}
 
 __all__ = [
-    "ENGINES", "SCENARIOS", "BenchError", "BenchEvent", "BenchPlan", "BenchReport", "LevelResult", "LoadConfig",
-    "LoadError", "LoadProgress", "LoadResult", "Scenario", "Target", "Verdict", "available", "run_bench", "run_load",
-    "verdict", "verdict_all",
-]  # fmt: skip
+    "ENGINES",
+    "SCENARIOS",
+    "BenchError",
+    "BenchEvent",
+    "BenchPlan",
+    "BenchReport",
+    "LevelResult",
+    "LoadConfig",
+    "LoadError",
+    "LoadProgress",
+    "LoadResult",
+    "Scenario",
+    "Target",
+    "Verdict",
+    "available",
+    "run_bench",
+    "run_load",
+    "verdict",
+    "verdict_all",
+]
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

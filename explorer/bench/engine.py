@@ -28,7 +28,7 @@ from explorer.bench.wire import (
     fd_limit,
     in_background,
     progress_event,
-)  # fmt: skip
+)
 
 
 class _Connection(KeepAlive):
@@ -165,8 +165,18 @@ async def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
             if name == "measure":
                 histogram.add_many(load.latencies[histogram.total :])
             rate = round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0
-            emit(progress_event(name, round(now - started, 3), length, done, sum(load.errors.values()), rate,
-                                histogram, histogram.total))  # fmt: skip
+            emit(
+                progress_event(
+                    name,
+                    round(now - started, 3),
+                    length,
+                    done,
+                    sum(load.errors.values()),
+                    rate,
+                    histogram,
+                    histogram.total,
+                )
+            )
             last_t, last_done = now, done
         return time.perf_counter()
 

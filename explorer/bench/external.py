@@ -49,13 +49,35 @@ def whole_seconds(seconds: float) -> int:
 def wrk_argv(url: str, concurrency: int, seconds: float, timeout: float, threads: int = 1) -> list[str]:
     """One wrk thread by default: on two cores the server needs the other one."""
     threads = max(1, min(threads, concurrency))
-    return ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{whole_seconds(seconds)}s",
-            "--timeout", f"{whole_seconds(timeout)}s", "--latency", url]  # fmt: skip
+    return [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{whole_seconds(seconds)}s",
+        "--timeout",
+        f"{whole_seconds(timeout)}s",
+        "--latency",
+        url,
+    ]
 
 
 def oha_argv(url: str, concurrency: int, seconds: float, timeout: float) -> list[str]:
-    return ["oha", "-z", f"{max(seconds, 0.1):.3f}s", "-c", str(concurrency), "-t", f"{timeout:.3f}s",
-            "--no-tui", "--output-format", "json", url]  # fmt: skip
+    return [
+        "oha",
+        "-z",
+        f"{max(seconds, 0.1):.3f}s",
+        "-c",
+        str(concurrency),
+        "-t",
+        f"{timeout:.3f}s",
+        "--no-tui",
+        "--output-format",
+        "json",
+        url,
+    ]
 
 
 def _seconds(value: str, unit: str) -> float:

@@ -61,8 +61,9 @@ def threads_busy(runs: list[LevelResult], wait_ms: float) -> tuple[float, int] |
     return rps * (wait_ms + (cpu or 0.0)) / 1000, server.workers * server.threads
 
 
-def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True,
-                wait_ms: float = 0.0) -> str:
+def explain_gap(
+    flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], claimed: bool = True, wait_ms: float = 0.0
+) -> str:
     """Why the rates differ (or do not), from the runs' own figures: server CPU per request, the cores
     each server kept busy (CPU per request x rate), Flask's threads busy (for a fixed ``wait_ms``), and
     the time a request spent queued (Little's law: concurrency / rate, less the CPU it needed); or a
@@ -76,9 +77,11 @@ def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], 
         in_system = runs[0].concurrency / rps * 1000
         figures[name] = (rps, cpu, cpu * rps / 1000, max(0.0, in_system - cpu))
     (f_rps, f_cpu, f_busy, f_queue), (a_rps, a_cpu, a_busy, a_queue) = figures["Flask"], figures["FastAPI"]
-    said = (f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
-            f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
-            f"FastAPI {a_queue:,.0f} ms.")  # fmt: skip
+    said = (
+        f"Server CPU per request: Flask {f_cpu:.3g} ms, FastAPI {a_cpu:.3g} ms; cores busy: Flask {f_busy:.2f}, "
+        f"FastAPI {a_busy:.2f}; time queued or waiting per request: Flask {f_queue:,.0f} ms, "
+        f"FastAPI {a_queue:,.0f} ms."
+    )
     threads = threads_busy(flask_runs, wait_ms) if wait_ms else None
     if threads:
         said = said[:-1] + f"; Flask's threads busy: {threads[0]:.1f} of {threads[1]}."
@@ -88,16 +91,22 @@ def explain_gap(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], 
     cost = f_cpu / a_cpu if a_cpu > 0 else math.inf  # what the rates would be if CPU per request set them
     slow_busy = f_busy if rate > 1 else a_busy
     if threads and rate > 1 and threads[0] >= 0.9 * threads[1]:
-        why = ("Explained: Flask's threads were all busy, each held for a whole wait, so further requests "
-               "queued for one while FastAPI's event loop waited for all of them at once.")  # fmt: skip
+        why = (
+            "Explained: Flask's threads were all busy, each held for a whole wait, so further requests "
+            "queued for one while FastAPI's event loop waited for all of them at once."
+        )
     elif min(f_busy, a_busy) >= BUSY and abs(cost / rate - 1) <= EXPLAINS:
         why = "Explained: both servers kept a core busy, so CPU per request sets the rate."
     elif abs(cost - 1) <= EXPLAINS and abs((a_busy / f_busy if f_busy else math.inf) / rate - 1) <= EXPLAINS:
-        why = ("Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
-               "kept a core busy: the machine's other work, not the framework, made the difference.")  # fmt: skip
+        why = (
+            "Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
+            "kept a core busy: the machine's other work, not the framework, made the difference."
+        )
     elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
-        why = ("Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "
-               "the wait itself), so it is the concurrency model, not the cost of a request.")  # fmt: skip
+        why = (
+            "Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "
+            "the wait itself), so it is the concurrency model, not the cost of a request."
+        )
     else:
         why = "Unexplained: neither CPU per request nor the cores busy nor the queueing accounts for the gap."
     return f"{said} {why}"

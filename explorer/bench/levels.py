@@ -47,9 +47,17 @@ class LevelResult:
         return self.load.rps
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target.key, "framework": self.target.framework, "route": self.target.route,
-                "path": self.target.path, "level": self.level, "repeat": self.repeat, **self.load.to_dict(),
-                "bound_rps": self.bound_rps, "server": self.server.to_dict()}  # fmt: skip
+        return {
+            "target": self.target.key,
+            "framework": self.target.framework,
+            "route": self.target.route,
+            "path": self.target.path,
+            "level": self.level,
+            "repeat": self.repeat,
+            **self.load.to_dict(),
+            "bound_rps": self.bound_rps,
+            "server": self.server.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -73,11 +81,18 @@ class BenchEvent:
     repeat: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "step": self.step, "steps": self.steps, "fraction": round(self.fraction, 4),
-                "target": self.target.key if self.target else None, "concurrency": self.concurrency,
-                "rate": self.rate, "repeat": self.repeat,
-                "load": self.load.to_dict() if self.load else None,
-                "result": self.result.to_dict() if self.result else None}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "step": self.step,
+            "steps": self.steps,
+            "fraction": round(self.fraction, 4),
+            "target": self.target.key if self.target else None,
+            "concurrency": self.concurrency,
+            "rate": self.rate,
+            "repeat": self.repeat,
+            "load": self.load.to_dict() if self.load else None,
+            "result": self.result.to_dict() if self.result else None,
+        }
 
 
 @dataclass(frozen=True)

@@ -161,35 +161,63 @@ class LoadResult:
         summary = LatencySummary.from_dict(event["latency"])
         service = LatencySummary.from_dict(event["service"]) if event.get("service") else None
         return cls(
-            engine=event["engine"], concurrency=int(event["concurrency"]), window_s=float(event["window_s"]),
-            requests=int(event["requests"]), rps=float(event["rps"]), latency=summary,
+            engine=event["engine"],
+            concurrency=int(event["concurrency"]),
+            window_s=float(event["window_s"]),
+            requests=int(event["requests"]),
+            rps=float(event["rps"]),
+            latency=summary,
             errors={str(k): int(v) for k, v in event.get("errors", {}).items()},
-            client_cpu_s=float(event["client_cpu_s"]), client_cpu_ms_per_request=event.get("client_cpu_ms_per_request"),
-            client_cpu_utilisation=event.get("client_cpu_utilisation"), client_bound=bool(event["client_bound"]),
-            histogram=event.get("histogram", []), statuses=event.get("statuses", {}),
-            reconnects=event.get("reconnects"), pid=pid, fd_limit=event.get("fd_limit"),
-            mode=event.get("mode", "closed"), target_rps=event.get("target_rps"),
-            open_loop={k: event[k] for k in _OPEN_KEYS if k in event}, service=service,
-            server={k: event.get(k) for k in _SERVER_KEYS}, stalls_ms=[float(v) for v in event.get("stalls_ms") or []],
-        )  # fmt: skip
+            client_cpu_s=float(event["client_cpu_s"]),
+            client_cpu_ms_per_request=event.get("client_cpu_ms_per_request"),
+            client_cpu_utilisation=event.get("client_cpu_utilisation"),
+            client_bound=bool(event["client_bound"]),
+            histogram=event.get("histogram", []),
+            statuses=event.get("statuses", {}),
+            reconnects=event.get("reconnects"),
+            pid=pid,
+            fd_limit=event.get("fd_limit"),
+            mode=event.get("mode", "closed"),
+            target_rps=event.get("target_rps"),
+            open_loop={k: event[k] for k in _OPEN_KEYS if k in event},
+            service=service,
+            server={k: event.get(k) for k in _SERVER_KEYS},
+            stalls_ms=[float(v) for v in event.get("stalls_ms") or []],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Flat figures first (``rps``, ``p50_ms``...), then errors, client CPU and the histogram."""
         lat = self.latency.to_dict()
         return {
-            "engine": self.engine, "concurrency": self.concurrency, "rps": round(self.rps, 2),
-            "requests": self.requests, "window_s": round(self.window_s, 4),
-            "p50_ms": lat["p50_ms"], "p90_ms": lat["p90_ms"], "p99_ms": lat["p99_ms"], "p999_ms": lat["p999_ms"],
-            "max_ms": lat["max_ms"], "mean_ms": lat["mean_ms"], "mode": self.mode, "target_rps": self.target_rps,
+            "engine": self.engine,
+            "concurrency": self.concurrency,
+            "rps": round(self.rps, 2),
+            "requests": self.requests,
+            "window_s": round(self.window_s, 4),
+            "p50_ms": lat["p50_ms"],
+            "p90_ms": lat["p90_ms"],
+            "p99_ms": lat["p99_ms"],
+            "p999_ms": lat["p999_ms"],
+            "max_ms": lat["max_ms"],
+            "mean_ms": lat["mean_ms"],
+            "mode": self.mode,
+            "target_rps": self.target_rps,
             "achieved_rps": round(self.rps, 2) if self.target_rps is not None else None,
-            **self.open_loop, "service": self.service.to_dict() if self.service else None,
-            **{k: self.server.get(k) for k in _SERVER_KEYS}, "stalls_ms": list(self.stalls_ms),
-            "errors": dict(self.errors), "error_count": self.error_count,
-            "statuses": dict(self.statuses), "client_cpu_s": self.client_cpu_s,
+            **self.open_loop,
+            "service": self.service.to_dict() if self.service else None,
+            **{k: self.server.get(k) for k in _SERVER_KEYS},
+            "stalls_ms": list(self.stalls_ms),
+            "errors": dict(self.errors),
+            "error_count": self.error_count,
+            "statuses": dict(self.statuses),
+            "client_cpu_s": self.client_cpu_s,
             "client_cpu_ms_per_request": self.client_cpu_ms_per_request,
-            "client_cpu_utilisation": self.client_cpu_utilisation, "client_bound": self.client_bound,
-            "reconnects": self.reconnects, "fd_limit": self.fd_limit, "histogram": self.histogram,
-        }  # fmt: skip
+            "client_cpu_utilisation": self.client_cpu_utilisation,
+            "client_bound": self.client_bound,
+            "reconnects": self.reconnects,
+            "fd_limit": self.fd_limit,
+            "histogram": self.histogram,
+        }
 
 
 _OPEN_KEYS = (
@@ -204,8 +232,12 @@ _OPEN_KEYS = (
     "connections_used",
 )
 _SERVER_KEYS = (
-    "server_cpu_s", "server_cpu_ms_per_request", "server_rss_mb", "server_processes", "server_cpu_resolution_s",
-)  # fmt: skip
+    "server_cpu_s",
+    "server_cpu_ms_per_request",
+    "server_rss_mb",
+    "server_processes",
+    "server_cpu_resolution_s",
+)
 
 ProgressCallback = Callable[[LoadProgress], None]
 StartedCallback = Callable[[int], None]
@@ -229,10 +261,17 @@ async def run_load(
     payload = json.dumps({**config.to_dict(), "parent": os.getpid()})
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "explorer.bench.loadprocess", payload,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True, env=_worker_env(), limit=1 << 22,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "explorer.bench.loadprocess",
+            payload,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=_worker_env(),
+            limit=1 << 22,
+        )
     except OSError as exc:
         raise LoadError(f"could not start the load process: {exc}") from exc
     _LIVE.add(proc.pid)

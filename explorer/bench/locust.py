@@ -30,11 +30,13 @@ from explorer.runtime.userdata.outfile import check_output, write_outputs
 __all__ = ["LIMITS", "MARKER", "locust_available", "locustfile_text", "parse_locust", "run_argv", "write_locustfile"]
 
 MARKER = "# Locust load written by `explorer bench --export locust`"
-LIMITS = ("locust: each user waits for its answer (a closed loop, paced by constant_throughput when a rate is "
-          "asked: it falls behind rather than timing requests from their due time, so coordinated omission "
-          "applies); response times are rounded (1 ms under 100 ms, 10 ms under 1 s), so its percentiles are "
-          "too; its warm-up is the spawn of the users, after which it resets its figures; a locust worker "
-          "process does roughly 1-5k requests a second.")  # fmt: skip
+LIMITS = (
+    "locust: each user waits for its answer (a closed loop, paced by constant_throughput when a rate is "
+    "asked: it falls behind rather than timing requests from their due time, so coordinated omission "
+    "applies); response times are rounded (1 ms under 100 ms, 10 ms under 1 s), so its percentiles are "
+    "too; its warm-up is the spawn of the users, after which it resets its figures; a locust worker "
+    "process does roughly 1-5k requests a second."
+)
 HOST_ENV = {
     "flask": ("EXPLORER_FLASK_URL", "http://127.0.0.1:5000"),
     "fastapi": ("EXPLORER_FASTAPI_URL", "http://127.0.0.1:8000"),
@@ -134,12 +136,40 @@ def run_argv(config: dict[str, Any], folder: str) -> tuple[list[str], dict[str, 
     results = os.path.join(folder, "figures")
     seconds = max(1, math.ceil(float(config["warmup"]) + float(config["duration"])))
     port = _free_port()
-    argv = [sys.executable, "-m", "locust", "-f", locustfile, "--headless", "--processes", str(LOCAL_WORKERS),
-            "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--reset-stats", "--skip-log",
-            "--json-file", results, "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
-            "--master-port", str(port), "--stop-timeout", "1"]  # fmt: skip
-    env = {**os.environ, "EXPLORER_FLASK_URL": f"http://{config['host']}:{config['port']}",
-           "EXPLORER_RATE": str(rate or 0), "EXPLORER_USERS": str(users)}  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        locustfile,
+        "--headless",
+        "--processes",
+        str(LOCAL_WORKERS),
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--reset-stats",
+        "--skip-log",
+        "--json-file",
+        results,
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        str(port),
+        "--master-port",
+        str(port),
+        "--stop-timeout",
+        "1",
+    ]
+    env = {
+        **os.environ,
+        "EXPLORER_FLASK_URL": f"http://{config['host']}:{config['port']}",
+        "EXPLORER_RATE": str(rate or 0),
+        "EXPLORER_USERS": str(users),
+    }
     return argv, env, results + ".json"
 
 
@@ -166,12 +196,20 @@ def parse_locust(text: str) -> dict[str, Any]:
 
     ok = total - failures
     return {
-        "window_s": window, "requests": ok, "rps": ok / window if window > 0 else 0.0,
-        "latency": {"count": ok, "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "p999_ms": pct(99.9),
-                    "max_ms": entry.get("max_response_time"),
-                    "mean_ms": float(entry["total_response_time"]) / total if total else None},
+        "window_s": window,
+        "requests": ok,
+        "rps": ok / window if window > 0 else 0.0,
+        "latency": {
+            "count": ok,
+            "p50_ms": pct(50),
+            "p90_ms": pct(90),
+            "p99_ms": pct(99),
+            "p999_ms": pct(99.9),
+            "max_ms": entry.get("max_response_time"),
+            "mean_ms": float(entry["total_response_time"]) / total if total else None,
+        },
         "errors": {"locust_failures": failures} if failures else {},
-    }  # fmt: skip
+    }
 
 
 def temp_folder() -> tempfile.TemporaryDirectory[str]:

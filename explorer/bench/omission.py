@@ -66,10 +66,15 @@ class Omission:
         return all(abs(got - want) <= ACCURACY * want for got, want in pairs)
 
     def to_dict(self) -> dict[str, object]:
-        return {"closed_p99_ms": round(self.closed_p99_ms, 3), "open_p99_ms": round(self.open_p99_ms, 3),
-                "open_p90_ms": round(self.open_p90_ms, 3), "predicted_p90_ms": round(self.predicted_p90_ms, 3),
-                "predicted_p99_ms": round(self.predicted_p99_ms, 3), "matches_arithmetic": self.matches,
-                "explanation": self.text}  # fmt: skip
+        return {
+            "closed_p99_ms": round(self.closed_p99_ms, 3),
+            "open_p99_ms": round(self.open_p99_ms, 3),
+            "open_p90_ms": round(self.open_p90_ms, 3),
+            "predicted_p90_ms": round(self.predicted_p90_ms, 3),
+            "predicted_p99_ms": round(self.predicted_p99_ms, 3),
+            "matches_arithmetic": self.matches,
+            "explanation": self.text,
+        }
 
 
 def _median(results: list[LevelResult], figure: str) -> float:
@@ -97,8 +102,9 @@ def explain(results: list[LevelResult], stall: Stall, window_s: float) -> Omissi
     def took(run: LevelResult) -> list[float]:  # its stalls as long as they really lasted
         return (run.load.stalls_ms or [stall.ms] * n)[:n]
 
-    p90, p99 = (statistics.median(predicted_ms(p, took(r), rate, window_s, base, cpu_ms) for r in opened)
-                for p in (90, 99))  # fmt: skip
+    p90, p99 = (
+        statistics.median(predicted_ms(p, took(r), rate, window_s, base, cpu_ms) for r in opened) for p in (90, 99)
+    )
     every = [ms for r in opened for ms in took(r)]
     lasted = sum(every) / len(every) if every else stall.ms
     drain = rate * lasted / 1000 * cpu_ms
@@ -121,7 +127,9 @@ def explain(results: list[LevelResult], stall: Stall, window_s: float) -> Omissi
     if ratio >= 2:
         text += f"Same server, same stalls: the {ratio:,.0f}x gap in p99 is the closed loop's coordinated omission."
     else:
-        text += (f"Here the closed loop's p99 is not far below: {stuck / requests:.1%} of its requests met a stall, "
-                 "enough to reach its p99 (a slow or busy machine makes fewer requests between stalls); with fewer "
-                 "connections or more requests per second, only the open loop would show it.")  # fmt: skip
+        text += (
+            f"Here the closed loop's p99 is not far below: {stuck / requests:.1%} of its requests met a stall, "
+            "enough to reach its p99 (a slow or busy machine makes fewer requests between stalls); with fewer "
+            "connections or more requests per second, only the open loop would show it."
+        )
     return Omission(text, c99, o99, p90, p99, o90)

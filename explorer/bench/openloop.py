@@ -45,7 +45,7 @@ from explorer.bench.wire import (
     fd_limit,
     in_background,
     progress_event,
-)  # fmt: skip
+)
 
 __all__ = ["EARLY_S", "LATE_S", "OpenLoad", "run_open"]
 
@@ -345,17 +345,31 @@ def _result(
     answered = load.answered_in_window
     lat = load.corrected.summary()
     return {
-        "engine": "builtin", "mode": "open", "pid": os.getpid(), "concurrency": load.max_connections,
-        "target_rps": rate, "window_s": window, "requests": lat.count,
+        "engine": "builtin",
+        "mode": "open",
+        "pid": os.getpid(),
+        "concurrency": load.max_connections,
+        "target_rps": rate,
+        "window_s": window,
+        "requests": lat.count,
         "rps": answered / window if window > 0 else 0.0,
         "sent_rps": load.sent_in_window / window if window > 0 else 0.0,
-        "scheduled": load.scheduled, "late": load.late, "late_client": load.late_client, "dropped": load.dropped,
+        "scheduled": load.scheduled,
+        "late": load.late,
+        "late_client": load.late_client,
+        "dropped": load.dropped,
         "unanswered": unanswered,
-        "max_send_lag_ms": round(load.max_lag * 1000, 3), "connections_used": load.peak,
+        "max_send_lag_ms": round(load.max_lag * 1000, 3),
+        "connections_used": load.peak,
         "mean_send_lag_ms": round(load.lag_sum * 1000 / load.sent_measured, 3) if load.sent_measured else None,
-        "latency": lat.to_dict(), "service": load.service.summary().to_dict(), "histogram": load.corrected.to_list(),
-        "errors": dict(sorted(load.errors.items())), "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
+        "latency": lat.to_dict(),
+        "service": load.service.summary().to_dict(),
+        "histogram": load.corrected.to_list(),
+        "errors": dict(sorted(load.errors.items())),
+        "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
         **client_cost(cpu, window, lat.count),
-        "reconnects": None, "fd_limit": fd_limit(), "stalls_ms": edges["stalls_ms"],
+        "reconnects": None,
+        "fd_limit": fd_limit(),
+        "stalls_ms": edges["stalls_ms"],
         **server_cost(tree0, tree1, answered),
-    }  # fmt: skip
+    }

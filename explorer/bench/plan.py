@@ -17,9 +17,23 @@ from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_CONCURRENC
 from explorer.runtime.errors import ExplorerError
 
 __all__ = [
-    "DEFAULT_PAIR", "DEFAULT_REPEAT", "DURATION_S", "MAX_CONCURRENCY", "MAX_RATE", "MAX_RATES", "MAX_REPEAT", "PAIRS",
-    "WARMUP_S", "BenchError", "BenchPlan", "Step", "parse_levels", "parse_rates", "parse_repeat", "parse_seconds",
-]  # fmt: skip
+    "DEFAULT_PAIR",
+    "DEFAULT_REPEAT",
+    "DURATION_S",
+    "MAX_CONCURRENCY",
+    "MAX_RATE",
+    "MAX_RATES",
+    "MAX_REPEAT",
+    "PAIRS",
+    "WARMUP_S",
+    "BenchError",
+    "BenchPlan",
+    "Step",
+    "parse_levels",
+    "parse_rates",
+    "parse_repeat",
+    "parse_seconds",
+]
 
 MAX_CONCURRENCY = 1000
 MAX_RATE = 20_000.0  # one Python client process cannot schedule more; it would be the bottleneck
@@ -28,8 +42,11 @@ DEFAULT_REPEAT = 3  # the fewest runs that show a spread: a verdict is a differe
 # The pairs that differ only in the framework: granian serves WSGI and ASGI with one Rust HTTP stack and
 # one process; gunicorn runs Flask's gthread worker beside uvicorn's worker, the same number of processes.
 # ``demo`` is the pair the demo apps run on for the other screens (gunicorn's Python parser against uvicorn's C).
-PAIRS: dict[str, tuple[str, str]] = {"granian": ("granian", "granian"), "gunicorn": ("gunicorn", "gunicorn"),
-                                     "demo": ("gunicorn", "uvicorn")}  # fmt: skip
+PAIRS: dict[str, tuple[str, str]] = {
+    "granian": ("granian", "granian"),
+    "gunicorn": ("gunicorn", "gunicorn"),
+    "demo": ("gunicorn", "uvicorn"),
+}
 DEFAULT_PAIR = "granian"
 
 
@@ -69,9 +86,7 @@ def parse_rates(text: str) -> tuple[float, ...]:
     if not values:
         raise BenchError("give at least one rate, e.g. 100,500,1000")
     if len(values) > MAX_RATES or any(not math.isfinite(v) or not 0.1 <= v <= MAX_RATE for v in values):
-        raise BenchError(
-            f"each rate must be 0.1-{MAX_RATE:,.0f} requests a second (at most {MAX_RATES}), got {text!r}"
-        )
+        raise BenchError(f"each rate must be 0.1-{MAX_RATE:,.0f} requests a second (at most {MAX_RATES}), got {text!r}")
     return tuple(dict.fromkeys(values))
 
 
@@ -149,10 +164,13 @@ class BenchPlan:
         if len(self.rates) > MAX_RATES or any(not 0.1 <= r <= MAX_RATE for r in self.rates):
             raise BenchError(f"rates must be between 0.1 and {MAX_RATE:,.0f} requests a second, at most {MAX_RATES}")
         if not DURATION_S[0] <= self.duration <= DURATION_S[1] or not WARMUP_S[0] <= self.warmup <= WARMUP_S[1]:
-            raise BenchError(f"duration must be {DURATION_S[0]:g}-{DURATION_S[1]:g} s "
-                             f"and warm-up {WARMUP_S[0]:g}-{WARMUP_S[1]:g} s")  # fmt: skip
-        for name, chosen, known in (("Flask", self.flask_servers, FLASK_SERVERS),
-                                    ("FastAPI", self.fastapi_servers, FASTAPI_SERVERS)):  # fmt: skip
+            raise BenchError(
+                f"duration must be {DURATION_S[0]:g}-{DURATION_S[1]:g} s and warm-up {WARMUP_S[0]:g}-{WARMUP_S[1]:g} s"
+            )
+        for name, chosen, known in (
+            ("Flask", self.flask_servers, FLASK_SERVERS),
+            ("FastAPI", self.fastapi_servers, FASTAPI_SERVERS),
+        ):
             bad = [c for c in chosen if c not in known] or ([] if chosen else [""])
             if bad:
                 raise BenchError(
@@ -169,8 +187,10 @@ class BenchPlan:
         if self.scenario == "stall" and self.engine != "builtin":
             raise BenchError("the stall experiment needs --engine builtin (it compares the closed and the open loop)")
         if self.scenario == "stall" and (len(self.fastapi_servers) != 1 or self.fastapi_servers[0] == "gunicorn"):
-            raise BenchError("the stall experiment needs one single-process FastAPI server (uvicorn or granian): "
-                             "a stall blocks one worker, and the arithmetic assumes it blocks the server")  # fmt: skip
+            raise BenchError(
+                "the stall experiment needs one single-process FastAPI server (uvicorn or granian): "
+                "a stall blocks one worker, and the arithmetic assumes it blocks the server"
+            )
         if not 1 <= self.workers <= 64 or not 1 <= self.threads <= 1000:
             raise BenchError("workers must be 1-64 and threads 1-1000")
         if not 1 <= self.connections <= MAX_CONCURRENCY or not 1 <= self.repeat <= MAX_REPEAT:
@@ -241,7 +261,13 @@ class BenchPlan:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "levels": list(self.levels), "rates": list(self.rates), "slo_ms": self.slo,
-                "flask_server": ",".join(self.flask_servers), "fastapi_server": ",".join(self.fastapi_servers),
-                "pair": self.paired,
-                "mode": "stall" if self.scenario == "stall" else "open" if self.open_loop else "closed"}  # fmt: skip
+        return {
+            **asdict(self),
+            "levels": list(self.levels),
+            "rates": list(self.rates),
+            "slo_ms": self.slo,
+            "flask_server": ",".join(self.flask_servers),
+            "fastapi_server": ",".join(self.fastapi_servers),
+            "pair": self.paired,
+            "mode": "stall" if self.scenario == "stall" else "open" if self.open_loop else "closed",
+        }

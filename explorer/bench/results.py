@@ -31,9 +31,20 @@ from explorer.runtime.frameworks import NAMES as FRAMEWORK_NAMES
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
-    "BenchEvent", "BenchReport", "LevelResult", "Verdict", "client_failure", "compare", "machine", "name_of",
-    "pair_phrase", "server_phrase", "summary", "verdict", "verdict_all",
-]  # fmt: skip
+    "BenchEvent",
+    "BenchReport",
+    "LevelResult",
+    "Verdict",
+    "client_failure",
+    "compare",
+    "machine",
+    "name_of",
+    "pair_phrase",
+    "server_phrase",
+    "summary",
+    "verdict",
+    "verdict_all",
+]
 
 NAMES = {
     **FRAMEWORK_NAMES,
@@ -58,8 +69,9 @@ class BenchReport:
 
     def runs(self, target: str, level: float, mode: str | None = None) -> list[LevelResult]:
         """Every repeat of one route at one level (a concurrency, or a rate)."""
-        return [r for r in self.results
-                if r.target.key == target and r.level == level and (mode is None or r.mode == mode)]  # fmt: skip
+        return [
+            r for r in self.results if r.target.key == target and r.level == level and (mode is None or r.mode == mode)
+        ]
 
     def get(self, target: str, level: float) -> LevelResult | None:
         """The first repeat of one route at one level."""
@@ -90,10 +102,12 @@ def machine() -> dict[str, Any]:
 
 
 _FIGURES = {
-    "rps": lambda r: r.rps, "p50_ms": lambda r: r.load.latency.p50_ms, "p99_ms": lambda r: r.load.latency.p99_ms,
+    "rps": lambda r: r.rps,
+    "p50_ms": lambda r: r.load.latency.p50_ms,
+    "p99_ms": lambda r: r.load.latency.p99_ms,
     "p999_ms": lambda r: r.load.latency.p999_ms,
     "server_cpu_ms_per_request": lambda r: r.load.server_cpu_ms_per_request,
-}  # fmt: skip
+}
 
 
 def summary(report: BenchReport) -> dict[str, Any]:
@@ -182,12 +196,16 @@ def client_failure(results: list[LevelResult]) -> str | None:
         limit = next((r.load.fd_limit for r in failed if r.load.fd_limit), None)
         now = f" (now {limit:,})" if limit and "emfile" in kinds else ""
         fix = f"raise `ulimit -n`{now} or lower the concurrency"
-        return (f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
-                f"({counts}), so fewer connections than asked were open; {fix}")  # fmt: skip
+        return (
+            f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
+            f"({counts}), so fewer connections than asked were open; {fix}"
+        )
     bound = list(dict.fromkeys(r.target.key for r in results if r.load.client_bound))
     if bound:
-        return (f"the load client used a full core of CPU for {', '.join(bound)}, so it may have been slower than "
-                "the server: the rates measure the client; lower the load or use --engine wrk")  # fmt: skip
+        return (
+            f"the load client used a full core of CPU for {', '.join(bound)}, so it may have been slower than "
+            "the server: the rates measure the client; lower the load or use --engine wrk"
+        )
     return client_behind(results)
 
 
@@ -198,13 +216,18 @@ def too_short(results: list[LevelResult]) -> str | None:
     """Why these closed-loop runs cannot be compared: a request took about as long as the window, so each
     connection got fewer than :data:`MIN_ANSWERS` answers in it (at c=100 on /cpu a request waits for the
     99 before it); or None."""
-    short = list(dict.fromkeys(r.target.key for r in results
-                               if r.mode == "closed" and r.load.requests < MIN_ANSWERS * r.concurrency))  # fmt: skip
+    short = list(
+        dict.fromkeys(
+            r.target.key for r in results if r.mode == "closed" and r.load.requests < MIN_ANSWERS * r.concurrency
+        )
+    )
     if not short:
         return None
-    return (f"the window held fewer than {MIN_ANSWERS} answers per connection for {', '.join(short)}, so each request "
-            "took about as long as the window and the count measures its edges; use a longer --duration or a "
-            "lower concurrency")  # fmt: skip
+    return (
+        f"the window held fewer than {MIN_ANSWERS} answers per connection for {', '.join(short)}, so each request "
+        "took about as long as the window and the count measures its edges; use a longer --duration or a "
+        "lower concurrency"
+    )
 
 
 def verdict(report: BenchReport) -> Verdict:
@@ -238,8 +261,9 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     levels = [lv for lv in report.plan.points() if report.get(flask, lv) and report.get(fastapi, lv)]
     if not levels:
         return Verdict("Not enough figures yet: both frameworks need a finished run at the same level.")
-    failures = {lv: client_failure(at := [r for r in report.results if r.level == lv]) or too_short(at)
-                for lv in levels}  # fmt: skip
+    failures = {
+        lv: client_failure(at := [r for r in report.results if r.level == lv]) or too_short(at) for lv in levels
+    }
     sound = [lv for lv in levels if failures[lv] is None]
     top = max(levels)
     if failures[top] is None:
@@ -275,14 +299,19 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     if runs > 1 and f_rps.overlaps(a_rps):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
         noise = max(spread_pct(f_rps), spread_pct(a_rps))
-        text = (f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
-                f"median (min-max) of {runs} runs each.")  # fmt: skip
+        text = (
+            f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
+            f"median (min-max) of {runs} runs each."
+        )
         return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
     head = f"{where}: {compare(ratio, within)}"
-    head += (f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)" if runs > 1 else
-             f" (one run: spread unknown; {ranges})")  # fmt: skip
+    head += (
+        f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)"
+        if runs > 1
+        else f" (one run: spread unknown; {ranges})"
+    )
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -299,8 +328,9 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
             tail = ": async does not help CPU-bound work"
         else:
             tail = ": the catalog says neither parallelises CPU work; the figures that follow say why these runs differ"
-        plain = spread(report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [],
-                       lambda r: r.rps)  # fmt: skip
+        plain = spread(
+            report.runs(_keys(report, "fastapi-def")[0], level) if _keys(report, "fastapi-def") else [], lambda r: r.rps
+        )
         if plain is not None:
             tail += f" (FastAPI's def route: {plain.median / f_rps.median:.2f}x Flask)"
     elif scenario.name == "json":
@@ -321,9 +351,13 @@ def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_
         phrase = f"Flask on {server_phrase(report.runs(key, level)[0].server)}: {got.median:,.0f} req/s"
         if gap > WITHIN * flask_rps:
             closed = (got.median - flask_rps) / gap
-            phrase += (", as much as FastAPI or more: it closes the whole gap" if closed >= 1 - WITHIN else
-                       f", closing {max(closed, 0):.0%} of the gap to FastAPI" if closed > WITHIN else
-                       ", closing none of the gap to FastAPI")  # fmt: skip
+            phrase += (
+                ", as much as FastAPI or more: it closes the whole gap"
+                if closed >= 1 - WITHIN
+                else f", closing {max(closed, 0):.0%} of the gap to FastAPI"
+                if closed > WITHIN
+                else ", closing none of the gap to FastAPI"
+            )
         out.append(phrase + ".")
 
     def on(base: str, kind: str) -> str | None:
@@ -352,8 +386,11 @@ def _rate_verdict(report: BenchReport) -> Verdict:
     slo = report.plan.slo
     targets = report.plan.targets()
     sats = {t.key: saturation(report.results, t.key, slo) for t in targets}
-    parts = [describe(sat, f"{name_of(t.key.partition('@')[0])} ({server_phrase(_spec(report, t.key))})", slo)
-             for t in targets if (sat := sats[t.key]) is not None]  # fmt: skip
+    parts = [
+        describe(sat, f"{name_of(t.key.partition('@')[0])} ({server_phrase(_spec(report, t.key))})", slo)
+        for t in targets
+        if (sat := sats[t.key]) is not None
+    ]
     if not parts:
         return Verdict("Not enough figures yet: no rate has finished.")
     text = f"{report.scenario.title}, open loop: " + "; ".join(parts) + "."

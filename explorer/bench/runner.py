@@ -50,11 +50,21 @@ def spec_for(plan: BenchPlan, server_key: str) -> ServerSpec:
 def _config(plan: BenchPlan, step: Step, port: int, pid: int | None) -> LoadConfig:
     stall = plan.scenario_def.stall
     return LoadConfig(
-        port, step.target.path, step.concurrency, plan.duration, plan.warmup, plan.engine, plan.timeout,
-        rate=step.rate, connections=plan.connections, server_pid=pid,
-        stall_path=stall.path if stall else None, stall_every=stall.every_s if stall else 1.0,
-        stall_offset=stall.offset_s if stall else 0.0, stall_ms=stall.ms if stall else 0.0,
-    )  # fmt: skip
+        port,
+        step.target.path,
+        step.concurrency,
+        plan.duration,
+        plan.warmup,
+        plan.engine,
+        plan.timeout,
+        rate=step.rate,
+        connections=plan.connections,
+        server_pid=pid,
+        stall_path=stall.path if stall else None,
+        stall_every=stall.every_s if stall else 1.0,
+        stall_offset=stall.offset_s if stall else 0.0,
+        stall_ms=stall.ms if stall else 0.0,
+    )
 
 
 async def run_bench(
@@ -88,20 +98,39 @@ async def run_bench(
             if status.state is not ServerState.READY or status.port is None:
                 raise BenchError(f"the {step.target.server_key} server is not ready ({status.describe()})")
             where: dict[str, Any] = {
-                "target": step.target, "concurrency": step.concurrency, "rate": step.rate, "repeat": step.repeat,
-            }  # fmt: skip
+                "target": step.target,
+                "concurrency": step.concurrency,
+                "rate": step.rate,
+                "repeat": step.repeat,
+            }
             emit(BenchEvent("run", index, len(steps), fraction=_fraction(plan, index, len(steps), None), **where))
 
             def relay(progress: LoadProgress, index: int = index, where: dict[str, Any] = where) -> None:
-                emit(BenchEvent("progress", index, len(steps), load=progress,
-                                fraction=_fraction(plan, index, len(steps), progress), **where))  # fmt: skip
+                emit(
+                    BenchEvent(
+                        "progress",
+                        index,
+                        len(steps),
+                        load=progress,
+                        fraction=_fraction(plan, index, len(steps), progress),
+                        **where,
+                    )
+                )
 
             load = await run_load(_config(plan, step, status.port, status.pid), on_progress=relay)
             bound = plan.scenario_def.bound_rps(step.concurrency) if step.rate is None else None
             result = LevelResult(step.target, server.spec, load, bound, repeat=step.repeat)
             report.results.append(result)
-            emit(BenchEvent("result", index, len(steps), result=result,
-                            fraction=_fraction(plan, index + 1, len(steps), None), **where))  # fmt: skip
+            emit(
+                BenchEvent(
+                    "result",
+                    index,
+                    len(steps),
+                    result=result,
+                    fraction=_fraction(plan, index + 1, len(steps), None),
+                    **where,
+                )
+            )
         report.complete = True
         return report
     finally:

@@ -41,15 +41,20 @@ def held(result: LevelResult, slo_ms: float) -> str | None:
 
 def client_behind(results: list[LevelResult]) -> str | None:
     """Why an open-loop sweep measured its own client: its timer sent over 1% of a run's requests late."""
-    behind = [(r, int(r.load.open_loop.get("late_client") or 0), int(r.load.open_loop.get("scheduled") or 0))
-              for r in results if r.mode == "open"]  # fmt: skip
+    behind = [
+        (r, int(r.load.open_loop.get("late_client") or 0), int(r.load.open_loop.get("scheduled") or 0))
+        for r in results
+        if r.mode == "open"
+    ]
     worst = max(behind, key=lambda b: b[1] / b[2] if b[2] else 0.0, default=None)
     if worst is None or not worst[2] or worst[1] <= LATE_SHARE * worst[2]:
         return None
     r, late, scheduled = worst
-    return (f"the load client fell behind its own schedule ({late:,} of {scheduled:,} requests to {r.target.key} at "
-            f"{r.level:,.0f} req/s went out over 10 ms late, with connections free), so the latencies include the "
-            "client's delay; run on a quieter machine or at a lower rate")  # fmt: skip
+    return (
+        f"the load client fell behind its own schedule ({late:,} of {scheduled:,} requests to {r.target.key} at "
+        f"{r.level:,.0f} req/s went out over 10 ms late, with connections free), so the latencies include the "
+        "client's delay; run on a quieter machine or at a lower rate"
+    )
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,15 @@ class Saturation:
     highest_asked: float
 
     def to_dict(self) -> dict[str, object]:
-        return {"target": self.key, "held_rps": self.held_rps, "saturated_at_rps": self.capacity_rps,
-                "failed_rate": self.failed_rps, "reason": self.reason, "p99_ms_at_held": self.p99_ms,
-                "highest_rate_asked": self.highest_asked}  # fmt: skip
+        return {
+            "target": self.key,
+            "held_rps": self.held_rps,
+            "saturated_at_rps": self.capacity_rps,
+            "failed_rate": self.failed_rps,
+            "reason": self.reason,
+            "p99_ms_at_held": self.p99_ms,
+            "highest_rate_asked": self.highest_asked,
+        }
 
 
 def saturation(results: list[LevelResult], key: str, slo_ms: float) -> Saturation | None:
@@ -97,7 +108,10 @@ def describe(sat: Saturation, name: str, slo_ms: float) -> str:
     """'FastAPI held 1,000 req/s under 60 ms p99 (every rate asked)' or '... saturated at 157 req/s (...)'."""
     if sat.failed_rps is None:
         return f"{name} held every rate asked, up to {sat.held_rps:,.0f} req/s, under {slo_ms:g} ms p99"
-    head = (f"{name} held {sat.held_rps:,.0f} req/s under {slo_ms:g} ms p99 and" if sat.held_rps is not None
-            else f"{name} held none of the rates asked:")  # fmt: skip
+    head = (
+        f"{name} held {sat.held_rps:,.0f} req/s under {slo_ms:g} ms p99 and"
+        if sat.held_rps is not None
+        else f"{name} held none of the rates asked:"
+    )
     capacity = f"{sat.capacity_rps:,.0f} req/s" if sat.capacity_rps is not None else "nothing"
     return f"{head} saturated at {capacity} (asked {sat.failed_rps:,.0f}: {sat.reason})"

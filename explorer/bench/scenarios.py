@@ -28,8 +28,13 @@ class Target:
         return Target(f"{self.key}@{server}", self.framework, self.path, self.route, server)
 
     def to_dict(self) -> dict[str, str]:
-        return {"key": self.key, "framework": self.framework, "path": self.path, "route": self.route,
-                "server": self.server_key}  # fmt: skip
+        return {
+            "key": self.key,
+            "framework": self.framework,
+            "path": self.path,
+            "route": self.route,
+            "server": self.server_key,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,15 @@ class Scenario:
         return concurrency / (self.wait_ms / 1000) if self.wait_ms else None
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "title": self.title, "claim": self.claim, "wait_ms": self.wait_ms,
-                "slo_ms": self.slo_ms, "stall": self.stall.to_dict() if self.stall else None,
-                "targets": [t.to_dict() for t in self.targets]}  # fmt: skip
+        return {
+            "name": self.name,
+            "title": self.title,
+            "claim": self.claim,
+            "wait_ms": self.wait_ms,
+            "slo_ms": self.slo_ms,
+            "stall": self.stall.to_dict() if self.stall else None,
+            "targets": [t.to_dict() for t in self.targets],
+        }
 
 
 @dataclass(frozen=True)

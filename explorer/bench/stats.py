@@ -79,9 +79,15 @@ class LatencySummary:
         def ms(value: float) -> float | None:
             return None if math.isnan(value) else round(value, 3)
 
-        return {"count": self.count, "p50_ms": ms(self.p50_ms), "p90_ms": ms(self.p90_ms),
-                "p99_ms": ms(self.p99_ms), "p999_ms": ms(self.p999_ms), "max_ms": ms(self.max_ms),
-                "mean_ms": ms(self.mean_ms)}  # fmt: skip
+        return {
+            "count": self.count,
+            "p50_ms": ms(self.p50_ms),
+            "p90_ms": ms(self.p90_ms),
+            "p99_ms": ms(self.p99_ms),
+            "p999_ms": ms(self.p999_ms),
+            "max_ms": ms(self.max_ms),
+            "mean_ms": ms(self.mean_ms),
+        }
 
 
 class LogHistogram:

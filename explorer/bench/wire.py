@@ -19,8 +19,19 @@ from typing import Any, Protocol
 import httptools
 
 __all__ = [
-    "BUFFER_BYTES", "RECONNECT_DELAY", "Emit", "KeepAlive", "connect_error_kind", "connect_while_running", "cpu_seconds", "encode_request", "fd_limit", "in_background", "ms_or_none", "progress_event",
-]  # fmt: skip
+    "BUFFER_BYTES",
+    "RECONNECT_DELAY",
+    "Emit",
+    "KeepAlive",
+    "connect_error_kind",
+    "connect_while_running",
+    "cpu_seconds",
+    "encode_request",
+    "fd_limit",
+    "in_background",
+    "ms_or_none",
+    "progress_event",
+]
 
 RECONNECT_DELAY = 0.05
 BUFFER_BYTES = 64 * 1024  # one read buffer per connection, allocated once
@@ -127,13 +138,25 @@ class _Histogram(Protocol):
 
 
 def progress_event(
-    phase: str, elapsed_s: float, phase_s: float, done: int, errors: int, rate_rps: float,
-    histogram: _Histogram, measured: int,
-) -> dict[str, Any]:  # fmt: skip
+    phase: str,
+    elapsed_s: float,
+    phase_s: float,
+    done: int,
+    errors: int,
+    rate_rps: float,
+    histogram: _Histogram,
+    measured: int,
+) -> dict[str, Any]:
     """One progress record of a run: where it is, what is done, and the latency so far (``measured`` answers)."""
     return {
-        "event": "progress", "phase": phase, "elapsed_s": elapsed_s, "phase_s": phase_s,
-        "done": done, "errors": errors, "rate_rps": rate_rps,
-        "p50_ms": ms_or_none(histogram.percentile_ms(50)), "p99_ms": ms_or_none(histogram.percentile_ms(99)),
+        "event": "progress",
+        "phase": phase,
+        "elapsed_s": elapsed_s,
+        "phase_s": phase_s,
+        "done": done,
+        "errors": errors,
+        "rate_rps": rate_rps,
+        "p50_ms": ms_or_none(histogram.percentile_ms(50)),
+        "p99_ms": ms_or_none(histogram.percentile_ms(99)),
         "max_ms": ms_or_none(histogram.max_s * 1000 if measured else math.nan),
-    }  # fmt: skip
+    }

@@ -73,29 +73,83 @@ def _setup_seconds(text: str) -> float:
 def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     """The apps and each one's settings; on a subcommand they do not reset values given before it."""
     default: Any = argparse.SUPPRESS if sub else None
-    parser.add_argument("--flask", type=_target, default=default, metavar="MODULE:APP",
-                        help="your Flask app instead of the demo: shop_flask:app, 'blog:create_app()'")  # fmt: skip
-    parser.add_argument("--fastapi", type=_target, default=default, metavar="MODULE:APP",
-                        help="your FastAPI app instead of the demo, e.g. shop_fastapi:app")  # fmt: skip
-    parser.add_argument("--app-dir", type=_folder, default=default, metavar="DIR",
-                        help="folder your apps are imported from (default: the current folder)")  # fmt: skip
+    parser.add_argument(
+        "--flask",
+        type=_target,
+        default=default,
+        metavar="MODULE:APP",
+        help="your Flask app instead of the demo: shop_flask:app, 'blog:create_app()'",
+    )
+    parser.add_argument(
+        "--fastapi",
+        type=_target,
+        default=default,
+        metavar="MODULE:APP",
+        help="your FastAPI app instead of the demo, e.g. shop_fastapi:app",
+    )
+    parser.add_argument(
+        "--app-dir",
+        type=_folder,
+        default=default,
+        metavar="DIR",
+        help="folder your apps are imported from (default: the current folder)",
+    )
     for fw in FRAMEWORKS:
-        parser.add_argument(f"--{fw}-dir", type=_folder, default=default, metavar="DIR",
-                            help=f"folder the {fw} app is imported from and run in (default: --app-dir)")
-        parser.add_argument(f"--{fw}-python", default=default, metavar="PATH",
-                            help=f"run the {fw} app under this interpreter (a venv folder or its bin/python)")
-        parser.add_argument(f"--{fw}-env", action="append", type=_checked(parse_assignment), default=default,
-                            metavar="KEY=VALUE", help=f"add a variable to the {fw} app's environment (repeatable)")
-        parser.add_argument(f"--{fw}-env-file", type=user_path, default=default, metavar="FILE",
-                            help=f"add the variables of a dotenv file to the {fw} app's environment")
-        parser.add_argument(f"--{fw}-setup", type=_checked(lambda text: split_setup(text, "")),
-                            default=default, metavar="CMD", help=f"run once in the {fw} app's folder before it starts")
-    parser.add_argument("--setup-timeout", type=_setup_seconds, default=default, metavar="SECONDS",
-                        help=f"seconds each app's set-up command may take (default: {SETUP_TIMEOUT:g})")  # fmt: skip
-    parser.add_argument("--no-dotenv", action="store_true", default=default,
-                        help="do not read the Flask app's .flaskenv and .env (flask run reads them)")  # fmt: skip
-    parser.add_argument("--config", type=user_path, default=default, metavar="FILE",
-                        help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])")
+        parser.add_argument(
+            f"--{fw}-dir",
+            type=_folder,
+            default=default,
+            metavar="DIR",
+            help=f"folder the {fw} app is imported from and run in (default: --app-dir)",
+        )
+        parser.add_argument(
+            f"--{fw}-python",
+            default=default,
+            metavar="PATH",
+            help=f"run the {fw} app under this interpreter (a venv folder or its bin/python)",
+        )
+        parser.add_argument(
+            f"--{fw}-env",
+            action="append",
+            type=_checked(parse_assignment),
+            default=default,
+            metavar="KEY=VALUE",
+            help=f"add a variable to the {fw} app's environment (repeatable)",
+        )
+        parser.add_argument(
+            f"--{fw}-env-file",
+            type=user_path,
+            default=default,
+            metavar="FILE",
+            help=f"add the variables of a dotenv file to the {fw} app's environment",
+        )
+        parser.add_argument(
+            f"--{fw}-setup",
+            type=_checked(lambda text: split_setup(text, "")),
+            default=default,
+            metavar="CMD",
+            help=f"run once in the {fw} app's folder before it starts",
+        )
+    parser.add_argument(
+        "--setup-timeout",
+        type=_setup_seconds,
+        default=default,
+        metavar="SECONDS",
+        help=f"seconds each app's set-up command may take (default: {SETUP_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--no-dotenv",
+        action="store_true",
+        default=default,
+        help="do not read the Flask app's .flaskenv and .env (flask run reads them)",
+    )
+    parser.add_argument(
+        "--config",
+        type=user_path,
+        default=default,
+        metavar="FILE",
+        help="both apps' settings (default: explorer.toml, or pyproject.toml's [tool.explorer])",
+    )
 
 
 def app_settings(args: argparse.Namespace) -> dict[str, AppSettings]:
@@ -133,9 +187,14 @@ def specs_from_args(
 ) -> list[ServerSpec]:
     """The servers the options (and the config file) ask for; the demos when no app is given."""
     specs = specs_from_options(
-        None, None, getattr(args, "app_dir", None), getattr(args, "flask_server", None) or "dev", frameworks,
-        require_both, settings=app_settings(args),
-    )  # fmt: skip
+        None,
+        None,
+        getattr(args, "app_dir", None),
+        getattr(args, "flask_server", None) or "dev",
+        frameworks,
+        require_both,
+        settings=app_settings(args),
+    )
     ready = getattr(args, "ready_timeout", None)  # the demos too
     return [replace(spec, ready_timeout=ready) if ready and spec.demo else spec for spec in specs]
 
@@ -159,16 +218,30 @@ def add_commands(sub: Any) -> None:
     routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
     add_app_options(routes, sub=True)
     routes.add_argument("--json", action="store_true")
-    routes.add_argument("--progress", action="store_true",
-                        help="how far the port has come: each Flask route, its FastAPI counterpart, what tested it")
-    routes.add_argument("--run", metavar="RUN.json", help="with --progress: a saved run (parity --json) and its results")
-    routes.add_argument("requests", nargs="?", metavar="REQUESTS.yaml",
-                        help="with --progress: a requests file whose requests count as exercising their routes")
+    routes.add_argument(
+        "--progress",
+        action="store_true",
+        help="how far the port has come: each Flask route, its FastAPI counterpart, what tested it",
+    )
+    routes.add_argument(
+        "--run", metavar="RUN.json", help="with --progress: a saved run (parity --json) and its results"
+    )
+    routes.add_argument(
+        "requests",
+        nargs="?",
+        metavar="REQUESTS.yaml",
+        help="with --progress: a requests file whose requests count as exercising their routes",
+    )
     add_server_options(routes)
 
     report = sub.add_parser("report", help="turn a saved parity run (JSON) into a Markdown or JSON report")
-    report.add_argument("--from", dest="source", required=True, metavar="FILE",
-                        help="a BASE.json from --report, or the output of parity --json")  # fmt: skip
+    report.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="FILE",
+        help="a BASE.json from --report, or the output of parity --json",
+    )
     report.add_argument("--format", choices=("md", "json"), default="md", help="what to print (default: md)")
     report.add_argument("--out", metavar="BASE", help="write BASE.md and BASE.json instead of printing")
     report.add_argument("--force", action="store_true", help="write over BASE.md and BASE.json if they exist")

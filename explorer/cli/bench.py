@@ -26,7 +26,7 @@ from explorer.bench.plan import (
     parse_rates,
     parse_repeat,
     parse_seconds,
-)  # fmt: skip
+)
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS
 from explorer.cli.common import cli_console, fail, run_async
 from explorer.cli.render_bench import progress_line, report_view
@@ -109,10 +109,18 @@ def add_parser(sub: Any) -> None:
         metavar="N[,N...]",
         help="levels to run, e.g. 1,10,50 (default: 1,10,50,100)",
     )
-    bench.add_argument("--duration", type=_parsed(lambda text: parse_seconds(text, "duration")), default=DURATION,
-                       help=f"measured seconds per run (default: {DURATION:g})")  # fmt: skip
-    bench.add_argument("--warmup", type=_parsed(lambda text: parse_seconds(text, "warm-up", WARMUP_S)),
-                       default=WARMUP, help=f"unmeasured seconds first (default: {WARMUP:g})")  # fmt: skip
+    bench.add_argument(
+        "--duration",
+        type=_parsed(lambda text: parse_seconds(text, "duration")),
+        default=DURATION,
+        help=f"measured seconds per run (default: {DURATION:g})",
+    )
+    bench.add_argument(
+        "--warmup",
+        type=_parsed(lambda text: parse_seconds(text, "warm-up", WARMUP_S)),
+        default=WARMUP,
+        help=f"unmeasured seconds first (default: {WARMUP:g})",
+    )
     bench.add_argument(
         "--rate",
         type=_parsed(parse_rates),
@@ -133,22 +141,39 @@ def add_parser(sub: Any) -> None:
         metavar="MS",
         help="open loop: a rate is held while p99 stays under this (default: per scenario, 100 for io)",
     )
-    bench.add_argument("--repeat", type=_parsed(parse_repeat), default=DEFAULT_REPEAT, metavar=f"1-{MAX_REPEAT}",
-                       help="run the whole plan N times, alternating which framework goes first; figures get "
-                            "min/median/max and a verdict only claims a difference wider than their spread "
-                            f"(default: {DEFAULT_REPEAT}; 1 says the spread is unknown)")  # fmt: skip
-    bench.add_argument("--pair", choices=tuple(PAIRS), default=DEFAULT_PAIR,
-                       help="the servers both run on: granian (one Rust HTTP stack for WSGI and ASGI, so only the "
-                            "framework differs; default), gunicorn (Flask's gthread beside uvicorn's worker, as "
-                            "many processes), demo (gunicorn against uvicorn, as the other screens run)")  # fmt: skip
-    bench.add_argument("--flask-server", type=_servers(FLASK_SERVERS), default=None,
-                       metavar="|".join(FLASK_SERVERS),
-                       help="instead of the pair's: gunicorn gthread, gevent (gunicorn's gevent worker), granian, "
-                            "or the dev server as a baseline; several, comma-separated, run side by side")  # fmt: skip
-    bench.add_argument("--fastapi-server", type=_servers(FASTAPI_SERVERS), default=None,
-                       metavar="|".join(FASTAPI_SERVERS),
-                       help="instead of the pair's: uvicorn, 1 process; gunicorn with uvicorn workers, as many as "
-                            "Flask's --workers; granian")  # fmt: skip
+    bench.add_argument(
+        "--repeat",
+        type=_parsed(parse_repeat),
+        default=DEFAULT_REPEAT,
+        metavar=f"1-{MAX_REPEAT}",
+        help="run the whole plan N times, alternating which framework goes first; figures get "
+        "min/median/max and a verdict only claims a difference wider than their spread "
+        f"(default: {DEFAULT_REPEAT}; 1 says the spread is unknown)",
+    )
+    bench.add_argument(
+        "--pair",
+        choices=tuple(PAIRS),
+        default=DEFAULT_PAIR,
+        help="the servers both run on: granian (one Rust HTTP stack for WSGI and ASGI, so only the "
+        "framework differs; default), gunicorn (Flask's gthread beside uvicorn's worker, as "
+        "many processes), demo (gunicorn against uvicorn, as the other screens run)",
+    )
+    bench.add_argument(
+        "--flask-server",
+        type=_servers(FLASK_SERVERS),
+        default=None,
+        metavar="|".join(FLASK_SERVERS),
+        help="instead of the pair's: gunicorn gthread, gevent (gunicorn's gevent worker), granian, "
+        "or the dev server as a baseline; several, comma-separated, run side by side",
+    )
+    bench.add_argument(
+        "--fastapi-server",
+        type=_servers(FASTAPI_SERVERS),
+        default=None,
+        metavar="|".join(FASTAPI_SERVERS),
+        help="instead of the pair's: uvicorn, 1 process; gunicorn with uvicorn workers, as many as "
+        "Flask's --workers; granian",
+    )
     bench.add_argument(
         "--export",
         nargs=2,
@@ -176,10 +201,23 @@ def add_parser(sub: Any) -> None:
 def plan_from(args: argparse.Namespace) -> BenchPlan:
     from explorer.bench.plan import BenchPlan
 
-    return BenchPlan(scenario=args.scenario, levels=tuple(args.concurrency), duration=args.duration, warmup=args.warmup,
-                     flask_server=args.flask_server or "", engine=args.engine, workers=args.workers, threads=args.threads,
-                     timeout=args.timeout, rates=tuple(args.rate), connections=args.connections, repeat=args.repeat,
-                     fastapi_server=args.fastapi_server or "", slo_ms=args.slo, pair=args.pair).check()  # fmt: skip
+    return BenchPlan(
+        scenario=args.scenario,
+        levels=tuple(args.concurrency),
+        duration=args.duration,
+        warmup=args.warmup,
+        flask_server=args.flask_server or "",
+        engine=args.engine,
+        workers=args.workers,
+        threads=args.threads,
+        timeout=args.timeout,
+        rates=tuple(args.rate),
+        connections=args.connections,
+        repeat=args.repeat,
+        fastapi_server=args.fastapi_server or "",
+        slo_ms=args.slo,
+        pair=args.pair,
+    ).check()
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -202,8 +240,11 @@ def _export(plan: BenchPlan, kind: str, path: str) -> int:
     routes = [(t.key, t.framework, t.path, t.route) for t in scenario.targets]
     users = users_for(max(plan.rates), plan.connections) if plan.rates else max(plan.levels)
     written = write_locustfile(path, locustfile_text(scenario.title, scenario.claim, routes, users))
-    print(f"explorer: wrote {written}; run it with: locust -f {written} --headless --processes -1 "
-          f"(see docs/lab.md for the distributed form)", file=sys.stderr)  # fmt: skip
+    print(
+        f"explorer: wrote {written}; run it with: locust -f {written} --headless --processes -1 "
+        f"(see docs/lab.md for the distributed form)",
+        file=sys.stderr,
+    )
     return 0
 
 

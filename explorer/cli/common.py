@@ -19,9 +19,18 @@ from typing import Any, NoReturn, TextIO
 from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
-    "EXIT_USAGE", "OneLineParser", "add_server_options", "check_outputs", "cli_console", "fail",
-    "positive_int", "print_json", "run_async", "say", "seconds",
-]  # fmt: skip
+    "EXIT_USAGE",
+    "OneLineParser",
+    "add_server_options",
+    "check_outputs",
+    "cli_console",
+    "fail",
+    "positive_int",
+    "print_json",
+    "run_async",
+    "say",
+    "seconds",
+]
 
 EXIT_USAGE = 2
 _SLICE = 1 << 20  # a string this long is handed to stdout in slices of this many characters
@@ -89,13 +98,25 @@ def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> Non
     keeps the value given before the subcommand instead of resetting it. ``--flask-server`` left out
     is None, so the config file's ``server`` can apply (then the default, dev).
     """
-    parser.add_argument("--flask-server", choices=("dev", "gunicorn"), default=argparse.SUPPRESS if sub else None,
-                        help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)")
-    parser.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS if sub else 5.0,
-                        help="seconds to wait for an answer (default: 5)")
-    parser.add_argument("--ready-timeout", type=ready_seconds, default=argparse.SUPPRESS if sub else None,
-                        metavar="SECONDS", help="seconds each app has to answer after its start (default: 30, "
-                        "or the config file's ready_timeout)")  # fmt: skip
+    parser.add_argument(
+        "--flask-server",
+        choices=("dev", "gunicorn"),
+        default=argparse.SUPPRESS if sub else None,
+        help="Werkzeug dev server (what `flask run` gives) or gunicorn gthread (default: dev)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=argparse.SUPPRESS if sub else 5.0,
+        help="seconds to wait for an answer (default: 5)",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=ready_seconds,
+        default=argparse.SUPPRESS if sub else None,
+        metavar="SECONDS",
+        help="seconds each app has to answer after its start (default: 30, or the config file's ready_timeout)",
+    )
 
 
 class _Chunked:
@@ -147,8 +168,9 @@ def say(line: str) -> None:
     print(printable(line, keep="\n\t"), file=sys.stderr)
 
 
-def check_outputs(outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None],
-                  force: bool) -> None:  # fmt: skip
+def check_outputs(
+    outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None], force: bool
+) -> None:
     """Before anything runs: each ``(option, path)`` to write must be a regular file or none, never one of the
     run's ``inputs``, and new unless ``force`` (:mod:`explorer.runtime.userdata.outfile`); else one line, exit 2."""
     from explorer.runtime.errors import ExplorerError

@@ -46,17 +46,31 @@ def build_parser() -> OneLineParser:
     send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
     send.add_argument("method", nargs="?", help="GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
     send.add_argument("path", nargs="?", help="path with optional query, starting with '/'")
-    send.add_argument("--sample", metavar="ID", help="send a catalog sample (`explorer samples` lists the ids) as the app does: "
-                      "its method, path, headers, cookies, body and burst")  # fmt: skip
+    send.add_argument(
+        "--sample",
+        metavar="ID",
+        help="send a catalog sample (`explorer samples` lists the ids) as the app does: "
+        "its method, path, headers, cookies, body and burst",
+    )
     send.add_argument("--framework", choices=(*FRAMEWORKS, "both"), default="both")
     body = send.add_mutually_exclusive_group()
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
     send.add_argument("--header", action="append", default=[], metavar="'Name: value'", help="repeatable")
-    send.add_argument("--form", action="append", default=[], metavar="NAME=VALUE",
-                      help="a form field (repeatable); sent urlencoded, or multipart with --file")  # fmt: skip
-    send.add_argument("--file", action="append", default=[], metavar="FIELD=@PATH",
-                      help="a file to upload as multipart (repeatable; at most 1 MiB; curl's ';type=text/csv' and ';filename=NAME')")  # fmt: skip
+    send.add_argument(
+        "--form",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a form field (repeatable); sent urlencoded, or multipart with --file",
+    )
+    send.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="FIELD=@PATH",
+        help="a file to upload as multipart (repeatable; at most 1 MiB; curl's ';type=text/csv' and ';filename=NAME')",
+    )
     send.add_argument("--burst", type=positive_int, help="send this many copies at once (1, or the sample's)")
     send.add_argument("--json", action="store_true", help="print one JSON document instead of panels")
     add_server_options(send)
@@ -106,7 +120,9 @@ def _sample_spec(args: argparse.Namespace) -> RequestSpec:
 
     given = [args.method, args.path, args.json_body, args.body]
     if any(v is not None for v in given) or args.header or args.form or args.file:
-        raise RequestError("--sample sends the sample's own request: give no method, path, header, body, form or file with it")
+        raise RequestError(
+            "--sample sends the sample's own request: give no method, path, header, body, form or file with it"
+        )
     sample = by_id(args.sample)
     if sample is None:
         raise RequestError(f"no sample has the id {args.sample[:60]!r}; `explorer samples` lists them")
@@ -133,14 +149,18 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
     if args.json:
         document = {
             "request": spec.to_dict(),
-            "servers": {fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
-                        for fw, s in session.supervisor.servers.items()},
+            "servers": {
+                fw: {**s.spec.to_dict(), "spawn_to_ready_ms": statuses[fw].spawn_to_ready_ms}
+                for fw, s in session.supervisor.servers.items()
+            },
             "results": [{**e.to_dict(), "log_tail": tails.get(fw, [])} for fw, e in results.items()],
-        }  # fmt: skip
+        }
         print_json(document)
         return 0
-    panels = [exchange_panel(e, label=session.server(fw).spec.label, handler=_handler_ran(session, fw, spec))
-              for fw, e in results.items()]  # fmt: skip
+    panels = [
+        exchange_panel(e, label=session.server(fw).spec.label, handler=_handler_ran(session, fw, spec))
+        for fw, e in results.items()
+    ]
     console = terminal()
     console.print(results_view(panels))
     for fw, lines in tails.items():
@@ -205,7 +225,8 @@ async def _table(args: argparse.Namespace) -> int:
                 if row.key == "latency":  # the one-at-a-time medians, and the explanation's words computed from them
                     spaced = measurements.spaced_ms
                     rows[-1].update(
-                        flask_one_at_a_time_ms=spaced.get("flask"), fastapi_one_at_a_time_ms=spaced.get("fastapi"),
+                        flask_one_at_a_time_ms=spaced.get("flask"),
+                        fastapi_one_at_a_time_ms=spaced.get("fastapi"),
                         explanation=f"{row.explanation} {measurements.spacing_effect()}",
                     )
         from explorer.runtime.servers.versions import installed

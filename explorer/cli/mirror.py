@@ -38,7 +38,9 @@ def _listen(text: str) -> tuple[str, int]:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{host[:60]!r} is not an IP address; give 127.0.0.1 or another local one") from None
+        raise argparse.ArgumentTypeError(
+            f"{host[:60]!r} is not an IP address; give 127.0.0.1 or another local one"
+        ) from None
     if address.is_unspecified:
         raise argparse.ArgumentTypeError(f"{host} listens on every interface; name one local address (127.0.0.1)")
     return str(address), int(port)
@@ -63,18 +65,38 @@ def _methods(text: str) -> frozenset[str]:
 
 
 def add_mirror_parser(sub: Any) -> None:
-    mirror = sub.add_parser("mirror", help="forward real traffic to your Flask app, shadow it to the FastAPI port and compare")
-    mirror.add_argument("requests", nargs="?", metavar="REQUESTS",
-                        help="a requests file whose file-level keys and declarations apply by route")  # fmt: skip
+    mirror = sub.add_parser(
+        "mirror", help="forward real traffic to your Flask app, shadow it to the FastAPI port and compare"
+    )
+    mirror.add_argument(
+        "requests",
+        nargs="?",
+        metavar="REQUESTS",
+        help="a requests file whose file-level keys and declarations apply by route",
+    )
     add_app_options(mirror, sub=True)
-    mirror.add_argument("--listen", type=_listen, default=("127.0.0.1", 8800), metavar="HOST:PORT",
-                        help="where clients connect (default 127.0.0.1:8800; a local address only; port 0 picks one)")  # fmt: skip
-    mirror.add_argument("--noise", action="store_true",
-                        help="also shadow to a second Flask instance; what differs between the two is noise")  # fmt: skip
-    mirror.add_argument("--mirror-methods", type=_methods, metavar="GET,HEAD,...",
-                        help="shadow only these methods (default: all; each app keeps its own state)")  # fmt: skip
+    mirror.add_argument(
+        "--listen",
+        type=_listen,
+        default=("127.0.0.1", 8800),
+        metavar="HOST:PORT",
+        help="where clients connect (default 127.0.0.1:8800; a local address only; port 0 picks one)",
+    )
+    mirror.add_argument(
+        "--noise",
+        action="store_true",
+        help="also shadow to a second Flask instance; what differs between the two is noise",
+    )
+    mirror.add_argument(
+        "--mirror-methods",
+        type=_methods,
+        metavar="GET,HEAD,...",
+        help="shadow only these methods (default: all; each app keeps its own state)",
+    )
     mirror.add_argument("--queue", type=int, default=100, metavar="N", help="shadows waiting at most (default 100)")
-    mirror.add_argument("--json-lines", action="store_true", help="one JSON record per request on stdout, then a summary")
+    mirror.add_argument(
+        "--json-lines", action="store_true", help="one JSON record per request on stdout, then a summary"
+    )
     mirror.add_argument("--record", metavar="FILE", help="write what passed through as a parity requests file")
     mirror.add_argument("--force", action="store_true", help="write over an existing --record file")
     add_server_options(mirror)
@@ -88,8 +110,12 @@ def cmd_mirror(args: argparse.Namespace) -> int:
     _check_local(args.listen[0])
     suite = load_suite(args.requests) if args.requests else None
     specs = specs_from_args(args, require_both=True)
-    inputs = (args.requests, getattr(args, "config", None), getattr(args, "flask_env_file", None),
-              getattr(args, "fastapi_env_file", None))  # fmt: skip
+    inputs = (
+        args.requests,
+        getattr(args, "config", None),
+        getattr(args, "flask_env_file", None),
+        getattr(args, "fastapi_env_file", None),
+    )
     check_outputs([("--record", args.record)], inputs, args.force)
     return run_async(lambda: _mirror(args, suite, specs, inputs))
 
@@ -117,23 +143,40 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
             return EXIT_FAILED
         assert isinstance(listing, RouteListing)  # the last of the gathered results (the sessions give None)
         if listing.error:
-            say(f"explorer: note: the Flask app's routes could not be listed, requests are counted by path: {listing.error}")
+            say(
+                f"explorer: note: the Flask app's routes could not be listed, requests are counted by path: {listing.error}"
+            )
         matcher = RouteMatcher(listing.routes)
         rules = Rules(suite, matcher)
         flask = Upstream(sessions[0].server("flask").status.base_url or "", args.timeout)
         fastapi = ServerClient("fastapi", sessions[0].server("fastapi").status.base_url or "", args.timeout)
-        second = ServerClient("flask", sessions[1].server("flask").status.base_url or "", args.timeout) if args.noise else None
+        second = (
+            ServerClient("flask", sessions[1].server("flask").status.base_url or "", args.timeout)
+            if args.noise
+            else None
+        )
         clients = [fastapi, *([second] if second else [])]
         recorder = Recorder() if args.record else None
-        mirror = Mirror(flask, fastapi, matcher, rules, second=second, methods=args.mirror_methods, queue_size=args.queue,
-                        on_record=_json_line if args.json_lines else _short_line, recorder=recorder)  # fmt: skip
+        mirror = Mirror(
+            flask,
+            fastapi,
+            matcher,
+            rules,
+            second=second,
+            methods=args.mirror_methods,
+            queue_size=args.queue,
+            on_record=_json_line if args.json_lines else _short_line,
+            recorder=recorder,
+        )
         try:
             url = await mirror.start(*args.listen)
         except OSError as exc:
             say(f"explorer: error: cannot listen on {args.listen[0]}:{args.listen[1]}: {exc.strerror or exc}")
             return 2
-        say(f"explorer: mirror listening on {url} (Flask at {flask.base_url}, shadowed to FastAPI"
-            f"{' and a second Flask' if second else ''}); Ctrl+C to stop")  # fmt: skip
+        say(
+            f"explorer: mirror listening on {url} (Flask at {flask.base_url}, shadowed to FastAPI"
+            f"{' and a second Flask' if second else ''}); Ctrl+C to stop"
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -168,8 +211,10 @@ def _json_line(record: dict[str, Any]) -> None:
 def _short_line(record: dict[str, Any]) -> None:
     status = record["status"]
     first = next((d["line"] for d in record.get("differences", [])), "")
-    say(f"{record['outcome']:<12} {record['method']} {record['path'][:80]}  "
-        f"{status['flask']}/{status['fastapi'] or '-'}  {first[:100]}".rstrip())  # fmt: skip
+    say(
+        f"{record['outcome']:<12} {record['method']} {record['path'][:80]}  "
+        f"{status['flask']}/{status['fastapi'] or '-'}  {first[:100]}".rstrip()
+    )
 
 
 def _table(summary: dict[str, Any]) -> None:
@@ -177,7 +222,12 @@ def _table(summary: dict[str, Any]) -> None:
     rows.append(("total", *[str(summary["totals"][c]) for c in _COLUMNS]))
     widths = [max(len(printable(row[i])) for row in [("route", *_COLUMNS), *rows]) for i in range(len(_COLUMNS) + 1)]
     for row in [("route", *_COLUMNS), *rows]:
-        print("  ".join(printable(cell).ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                printable(cell).ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     for r in summary["routes"]:
         if r["noise_fields"]:
             print(printable(f"noise on {r['method']} {r['route']}: {', '.join(r['noise_fields'])}"))

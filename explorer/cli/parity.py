@@ -29,15 +29,26 @@ def add_parity_parser(sub: Any) -> None:
     parity = sub.add_parser(
         "parity", help="send every request of a file to your Flask app and its FastAPI port; exit 1 on any difference"
     )
-    parity.add_argument("requests", nargs="?", metavar="REQUESTS",
-                        help="a YAML or JSON file of requests (see docs/requests-file.md)")
+    parity.add_argument(
+        "requests", nargs="?", metavar="REQUESTS", help="a YAML or JSON file of requests (see docs/requests-file.md)"
+    )
     add_app_options(parity, sub=True)
     parity.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     parity.add_argument("--ignore-order", action="store_true", help="compare JSON lists as multisets")
-    parity.add_argument("--ignore-key", action="append", default=[], metavar="KEY",
-                        help="drop this key from both JSON bodies (repeatable; a.b.c for a path)")  # fmt: skip
-    parity.add_argument("--compare-header", action="append", default=[], metavar="NAME",
-                        help="also compare this response header (repeatable; Location always is)")  # fmt: skip
+    parity.add_argument(
+        "--ignore-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="drop this key from both JSON bodies (repeatable; a.b.c for a path)",
+    )
+    parity.add_argument(
+        "--compare-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also compare this response header (repeatable; Location always is)",
+    )
     parity.add_argument("--report", metavar="BASE", help="also write BASE.md and BASE.json")
     parity.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per request) for CI")
     parity.add_argument(
@@ -60,8 +71,9 @@ def add_parity_parser(sub: Any) -> None:
     parity.add_argument("--from-har", metavar="FILE", help="the requests recorded in a browser's HAR file")
     parity.add_argument("--from-curl", metavar="FILE", help="the requests of a file of curl commands")
     parity.add_argument("--write", metavar="FILE", help="write the generated or imported requests as a requests file")
-    parity.add_argument("--force", action="store_true",
-                        help="write over an existing --write, --junit or --report file (never an input)")  # fmt: skip
+    parity.add_argument(
+        "--force", action="store_true", help="write over an existing --write, --junit or --report file (never an input)"
+    )
     parity.add_argument(
         "--fuzz",
         type=positive_int,
@@ -89,11 +101,22 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
     from explorer.parity.imports import from_curl, from_har
     from explorer.parity.suite import load_suite, parse_suite
 
-    given = [name for name, value in (("REQUESTS", args.requests), ("--generate", args.generate),
-                                      ("--from-har", args.from_har), ("--from-curl", args.from_curl)) if value]  # fmt: skip
+    given = [
+        name
+        for name, value in (
+            ("REQUESTS", args.requests),
+            ("--generate", args.generate),
+            ("--from-har", args.from_har),
+            ("--from-curl", args.from_curl),
+        )
+        if value
+    ]
     if len(given) != 1:
-        fail("give one of REQUESTS, --generate, --from-har FILE or --from-curl FILE" if not given
-             else f"{given[0]} and {given[1]} cannot be used together: choose one source of requests")  # fmt: skip
+        fail(
+            "give one of REQUESTS, --generate, --from-har FILE or --from-curl FILE"
+            if not given
+            else f"{given[0]} and {given[1]} cannot be used together: choose one source of requests"
+        )
     if args.write and args.requests:
         fail("--write writes generated or imported requests; a requests file is already one")
     if args.requests:
@@ -158,8 +181,9 @@ def _openapi_request() -> Any:
     return RequestSpec("GET", OPENAPI_PATH)
 
 
-async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None,
-                  specs: list[ServerSpec]) -> int:  # fmt: skip
+async def _parity(
+    args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None, specs: list[ServerSpec]
+) -> int:
     from explorer.parity.check import run_parity
     from explorer.parity.run import run_before_start
     from explorer.parity.suite import ParityOptions, parse_suite
@@ -186,14 +210,17 @@ async def _parity(args: argparse.Namespace, suite: Any, entries: list[dict[str, 
                 print("explorer: error: the two apps have no route in common to generate requests for", file=sys.stderr)
                 return EXIT_FAILED
             suite = parse_suite({"requests": entries}, "generated")
-        report = await run_parity(session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset,
-                                  before_start=started)  # fmt: skip
+        report = await run_parity(
+            session, suite, options, noise=args.noise, strict=args.strict, reset=args.reset, before_start=started
+        )
         refused = [r.case.name for r in report.results if _both_refused(r)]
         if refused:  # they match, and say nothing of the routes behind the refusal
             report.extra["both_refused"] = refused
             shown = ", ".join(refused[:5]) + (f" and {len(refused) - 5} more" if len(refused) > 5 else "")
-            notes.append(f"{len(refused)} request(s) only compared two refusals (401 or 403 from both apps; "
-                         f"add a login and its token): {shown}")  # fmt: skip
+            notes.append(
+                f"{len(refused)} request(s) only compared two refusals (401 or 403 from both apps; "
+                f"add a login and its token): {shown}"
+            )
         if args.fuzz:
             from explorer.parity.fuzz import fuzz_operations
 

@@ -72,7 +72,9 @@ def status_style(status: int | None) -> str:
     """The colour of a status chip: green 2xx, cyan 3xx, yellow 4xx, red 5xx and errors."""
     if status is None:
         return "bold white on red"
-    return {2: "bold black on green", 3: "bold black on cyan", 4: "bold black on yellow"}.get(status // 100, "bold white on red")
+    return {2: "bold black on green", 3: "bold black on cyan", 4: "bold black on yellow"}.get(
+        status // 100, "bold white on red"
+    )
 
 
 def pretty_body(exchange: Exchange, max_lines: int = MAX_BODY_LINES) -> Text:
@@ -93,8 +95,9 @@ def _statuses(counts: dict[str, int]) -> str:
     return ", ".join(f"{status} x{n}" for status, n in counts.items()) or "none"
 
 
-def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label: str = "",
-                   handler: bool | None = None) -> Panel:  # fmt: skip
+def exchange_panel(
+    exchange: Exchange, server: ServerStatus | None = None, label: str = "", handler: bool | None = None
+) -> Panel:
     """One framework's answer: status, timings, why, validation errors and the body.
 
     ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
@@ -112,11 +115,13 @@ def exchange_panel(exchange: Exchange, server: ServerStatus | None = None, label
         parts.append(Text(f"total {t.total_ms:.2f} ms   first byte {t.ttfb_ms:.2f} ms   server {server_ms}"))
     if exchange.burst:
         b = exchange.burst
-        parts.append(Text(
-            f"burst of {b.count}: all done in {b.wall_ms:.0f} ms (each {b.min_ms:.0f}-{b.max_ms:.0f} ms, "
-            f"median {b.median_ms:.0f}); {b.errors} errors; statuses {_statuses(b.statuses)}; "
-            f"{b.body_bytes:,} body bytes in all, the first copy's answer shown"
-        ))
+        parts.append(
+            Text(
+                f"burst of {b.count}: all done in {b.wall_ms:.0f} ms (each {b.min_ms:.0f}-{b.max_ms:.0f} ms, "
+                f"median {b.median_ms:.0f}); {b.errors} errors; statuses {_statuses(b.statuses)}; "
+                f"{b.body_bytes:,} body bytes in all, the first copy's answer shown"
+            )
+        )
         if b.first_error and b.first_error != exchange.error:
             parts.append(shown(f"first error among the copies: {b.first_error}", style="red"))
     if not exchange.error:

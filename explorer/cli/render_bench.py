@@ -108,28 +108,51 @@ def _figures(report: BenchReport, opened: bool) -> list[Figure]:
     cols: list[Figure] = []
     if plan.repeat > 1:
         cols.append(Figure("#", [str(r.repeat + 1) for r in results], 9))
-    cols.append(Figure("c", [str(r.load.concurrency) if r.mode == "closed" else f"≤{r.load.concurrency}"
-                             for r in results], 10, "#"))  # fmt: skip
+    cols.append(
+        Figure(
+            "c", [str(r.load.concurrency) if r.mode == "closed" else f"≤{r.load.concurrency}" for r in results], 10, "#"
+        )
+    )
     if opened:
         cols.append(Figure("asked", [f"{r.load.target_rps:,.0f}" if r.load.target_rps else "-" for r in results], 8))
     cols.append(Figure("req/s", [f"{r.load.rps:,.1f}" for r in results], 10, "asked"))
     if scenario.wait_ms and not opened:
         cols.append(Figure("bound", [f"{r.bound_rps:,.0f}" if r.bound_rps else "-" for r in results], 5, "req/s"))
     lat = [r.load.latency for r in results]
-    cols += [Figure("p50", [_ms(x.p50_ms) for x in lat], 7), Figure("p90", [_ms(x.p90_ms) for x in lat], 2, "p50"),
-             Figure("p99", [_ms(x.p99_ms) for x in lat], 6), Figure("p99.9", [_ms(x.p999_ms) for x in lat], 1, "p99"),
-             Figure("max", [_ms(x.max_ms) for x in lat], 4),
-             Figure("errors", [", ".join(f"{k} {v}" for k, v in r.load.errors.items()) or "0" for r in results], 8,
-                    "max")]  # fmt: skip
+    cols += [
+        Figure("p50", [_ms(x.p50_ms) for x in lat], 7),
+        Figure("p90", [_ms(x.p90_ms) for x in lat], 2, "p50"),
+        Figure("p99", [_ms(x.p99_ms) for x in lat], 6),
+        Figure("p99.9", [_ms(x.p999_ms) for x in lat], 1, "p99"),
+        Figure("max", [_ms(x.max_ms) for x in lat], 4),
+        Figure("errors", [", ".join(f"{k} {v}" for k, v in r.load.errors.items()) or "0" for r in results], 8, "max"),
+    ]
     if opened:
-        cols.append(Figure("late/drop", [f"{r.load.open_loop.get('late', 0):,}/{r.load.open_loop.get('dropped', 0):,}"
-                                         if r.mode == "open" else "-" for r in results], 6))  # fmt: skip
-    client = [("-" if r.load.client_cpu_ms_per_request is None else f"{r.load.client_cpu_ms_per_request:.3f}")
-              + (" bound" if r.load.client_bound else "") for r in results]  # fmt: skip
-    srv = ["-" if r.load.server_cpu_ms_per_request is None else f"{r.load.server_cpu_ms_per_request:.3f}"
-           for r in results]  # fmt: skip
-    cols += [Figure("client", client, 3), Figure("srv CPU", srv, 7, "client"),
-             Figure("srv MB", [_ms(r.load.server_rss_mb) for r in results], 2, "late/drop" if opened else "")]
+        cols.append(
+            Figure(
+                "late/drop",
+                [
+                    f"{r.load.open_loop.get('late', 0):,}/{r.load.open_loop.get('dropped', 0):,}"
+                    if r.mode == "open"
+                    else "-"
+                    for r in results
+                ],
+                6,
+            )
+        )
+    client = [
+        ("-" if r.load.client_cpu_ms_per_request is None else f"{r.load.client_cpu_ms_per_request:.3f}")
+        + (" bound" if r.load.client_bound else "")
+        for r in results
+    ]
+    srv = [
+        "-" if r.load.server_cpu_ms_per_request is None else f"{r.load.server_cpu_ms_per_request:.3f}" for r in results
+    ]
+    cols += [
+        Figure("client", client, 3),
+        Figure("srv CPU", srv, 7, "client"),
+        Figure("srv MB", [_ms(r.load.server_rss_mb) for r in results], 2, "late/drop" if opened else ""),
+    ]
     return cols
 
 
@@ -145,9 +168,11 @@ def report_view(report: BenchReport, width: int | None = None) -> Any:
 
     plan, scenario = report.plan, report.scenario
     mode = "closed and open loop" if scenario.stall else "open loop" if plan.open_loop else "closed loop"
-    title = (f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
-             f"({plan.engine} engine, {mode}, {plan.duration:g} s after {plan.warmup:g} s warm-up"
-             f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''})")  # fmt: skip
+    title = (
+        f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
+        f"({plan.engine} engine, {mode}, {plan.duration:g} s after {plan.warmup:g} s warm-up"
+        f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''})"
+    )
     opened = any(r.mode == "open" for r in report.results)
     columns = _figures(report, opened)
     fitted, left_out = fit_columns(columns, width) if width else ([[c] for c in columns], [])
@@ -164,22 +189,39 @@ def report_view(report: BenchReport, width: int | None = None) -> Any:
         for key, spec in report.servers.items()
     ]
     notes = [
-        Text(f"{_name(r.target.key)} at c={r.concurrency}: the server closed the connection after each answer "
-             f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes "
-             "connecting.", style="dim")
+        Text(
+            f"{_name(r.target.key)} at c={r.concurrency}: the server closed the connection after each answer "
+            f"({r.load.reconnects:,} new connections in the run); the client's CPU per request includes "
+            "connecting.",
+            style="dim",
+        )
         for r in report.results
         if r.load.reconnects and r.load.reconnects > r.load.requests / 2
-    ][:1]  # fmt: skip
-    legend = ("Latencies in ms" + (", timed from each request's due time (open loop)" if opened else "") + ". "
-              + ("asked: the rate scheduled; late/drop: sent over 10 ms late / never sent. " if opened else
-                 "bound: concurrency / wait, the most a closed loop can get. " if scenario.wait_ms else "")
-              + "client: the load client's CPU ms per request; srv CPU: the server's CPU ms per answer, over "
-              "its whole process tree; srv MB: its resident memory (summed over processes, shared pages "
-              "counted in each).")  # fmt: skip
+    ][:1]
+    legend = (
+        "Latencies in ms"
+        + (", timed from each request's due time (open loop)" if opened else "")
+        + ". "
+        + (
+            "asked: the rate scheduled; late/drop: sent over 10 ms late / never sent. "
+            if opened
+            else "bound: concurrency / wait, the most a closed loop can get. "
+            if scenario.wait_ms
+            else ""
+        )
+        + "client: the load client's CPU ms per request; srv CPU: the server's CPU ms per answer, over "
+        "its whole process tree; srv MB: its resident memory (summed over processes, shared pages "
+        "counted in each)."
+    )
     notes.append(Text(legend, style="dim"))
     if left_out:
-        notes.append(Text(f"Left out at {width} columns: {', '.join(left_out)} (widen the terminal or COLUMNS, "
-                          "or use --json for every figure).", style="dim"))  # fmt: skip
+        notes.append(
+            Text(
+                f"Left out at {width} columns: {', '.join(left_out)} (widen the terminal or COLUMNS, "
+                "or use --json for every figure).",
+                style="dim",
+            )
+        )
     if plan.engine == "locust":
         from explorer.bench.locust import LIMITS
 

@@ -44,9 +44,13 @@ def parity_table(report: ParityReport, redactor: Redactor) -> Table:
     for number, result in enumerate(report.results, start=1):
         label, style = _MARK[result.outcome]
         table.add_row(
-            Text(str(number)), shown(result.case.name), shown(redactor.text(result.case.request.line)),
-            _status_cell(result, "flask"), _status_cell(result, "fastapi"), Text(label, style=style),
-        )  # fmt: skip
+            Text(str(number)),
+            shown(result.case.name),
+            shown(redactor.text(result.case.request.line)),
+            _status_cell(result, "flask"),
+            _status_cell(result, "fastapi"),
+            Text(label, style=style),
+        )
     return whole_cells(table, [0])
 
 
@@ -158,9 +162,7 @@ def routes_table(rows: Iterable[RouteRow]) -> Table:
     """The merged routes of both apps, with who has which and a request to send."""
     table = Table("method", "route", "Flask", "FastAPI", "example request", title="Routes")
     for row in rows:
-        marks = [
-            Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in FRAMEWORKS
-        ]
+        marks = [Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in FRAMEWORKS]
         request = row.request
         extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
         example = request.line + "".join(f"\n{line}" for line in extra) + (f"  {request.body}" if request.body else "")

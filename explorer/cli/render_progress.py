@@ -21,8 +21,7 @@ def _row(route: RouteProgress, pattern: str) -> list[Text]:
 
 def progress_view(state: Progress) -> RenderableType:
     """The Flask app's routes (with their FastAPI counterpart), the totals, and the routes only FastAPI has."""
-    table = Table("method", "Flask route", "FastAPI route", "file / run", "result",
-                  title="How far the port has come")
+    table = Table("method", "Flask route", "FastAPI route", "file / run", "result", title="How far the port has come")
     for route in state.routes:
         cells = _row(route, route.flask)
         fastapi = shown(route.fastapi) if route.ported else Text("not ported", style="yellow")

@@ -16,16 +16,41 @@ from __future__ import annotations
 from explorer.runtime.faces import lazy_face
 
 _WHERE = {
-    "SAMPLES": "catalog", "TOPICS": "catalog", "Sample": "catalog", "by_id": "catalog", "matching": "catalog",
-    "MEASURED_ROWS": "comparison", "ROWS": "comparison", "Measurements": "comparison", "Row": "comparison",
-    "measure": "comparison", "measure_latency": "comparison", "table_rows": "comparison", "versions_row": "comparison",
-    "QUESTIONS": "guide", "recommend": "guide",
+    "SAMPLES": "catalog",
+    "TOPICS": "catalog",
+    "Sample": "catalog",
+    "by_id": "catalog",
+    "matching": "catalog",
+    "MEASURED_ROWS": "comparison",
+    "ROWS": "comparison",
+    "Measurements": "comparison",
+    "Row": "comparison",
+    "measure": "comparison",
+    "measure_latency": "comparison",
+    "table_rows": "comparison",
+    "versions_row": "comparison",
+    "QUESTIONS": "guide",
+    "recommend": "guide",
     "why": "explain",
-}  # fmt: skip
+}
 
 __all__ = [
-    "MEASURED_ROWS", "QUESTIONS", "ROWS", "SAMPLES", "TOPICS", "Measurements", "Row", "Sample", "by_id",
-    "matching", "measure", "measure_latency", "recommend", "table_rows", "versions_row", "why",
-]  # fmt: skip
+    "MEASURED_ROWS",
+    "QUESTIONS",
+    "ROWS",
+    "SAMPLES",
+    "TOPICS",
+    "Measurements",
+    "Row",
+    "Sample",
+    "by_id",
+    "matching",
+    "measure",
+    "measure_latency",
+    "recommend",
+    "table_rows",
+    "versions_row",
+    "why",
+]
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -77,10 +77,11 @@ def describe_cookie(value: str) -> str | None:
         return f"Starlette SessionMiddleware format: standard base64 of JSON {shown}, then timestamp and signature"
     if compressed or b'":' in raw:
         how = "zlib-compressed, " if compressed else ""
-        return (f"Flask session format: {how}URL-safe base64 of compact JSON {shown}, then timestamp and "
-                "signature (salt 'cookie-session')")  # fmt: skip
+        return (
+            f"Flask session format: {how}URL-safe base64 of compact JSON {shown}, then timestamp and "
+            "signature (salt 'cookie-session')"
+        )
     return f"itsdangerous signed JSON {shown} (Flask's and Starlette's formats agree on this payload; their signatures do not)"
-
 
 
 def _signer(at: float | None) -> type:

@@ -31,7 +31,13 @@ def why(exchange: Exchange, handler: bool | None = None) -> str:
     if exchange.error:
         return exchange.error
     status = exchange.status or 0
-    fw = "Flask" if exchange.framework == "flask" else "FastAPI" if exchange.framework == "fastapi" else exchange.framework
+    fw = (
+        "Flask"
+        if exchange.framework == "flask"
+        else "FastAPI"
+        if exchange.framework == "fastapi"
+        else exchange.framework
+    )
     issues = exchange.validation
     answered_by = preflight_answerer(exchange, handler)
     if answered_by:
@@ -51,22 +57,28 @@ def why(exchange: Exchange, handler: bool | None = None) -> str:
     if status == 422 and any(issue.type == "json_invalid" for issue in issues):
         return f"{fw} could not parse the body as JSON (json_invalid): a parse error, before any type hint was checked."
     if status == 422 and issues:
-        return (f"{fw} checked the input against the type hints of the handler and of its dependencies (Depends) "
-                "and rejected it before the handler ran.")
+        return (
+            f"{fw} checked the input against the type hints of the handler and of its dependencies (Depends) "
+            "and rejected it before the handler ran."
+        )
     if status == 400 and issues:
         return f"The handler's own validation code rejected the body and named {len(issues)} field(s)."
     if status == 400 and exchange.json is not None:
         return f"The {fw} app's own code refused the request with a 400; its body says why."
     if status == 400 and exchange.framework == "flask" and _WERKZEUG_400 in exchange.body:
-        return (f"{fw} could not read the request (malformed JSON, a missing form field or file), or the handler "
-                "called abort(400): this is Werkzeug's generic 400 page.")
+        return (
+            f"{fw} could not read the request (malformed JSON, a missing form field or file), or the handler "
+            "called abort(400): this is Werkzeug's generic 400 page."
+        )
     if status == 400:
         return f"{fw} answered 400 without field errors the explorer can read: the handler (or a hook) chose it."
     if 200 <= status < 300:
         return "The route matched, the input was accepted, and the handler ran."
     if status >= 500:
-        return (f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
-                "the server's log says which.")
+        return (
+            f"{fw} answered {status}: an exception the app did not handle, or a status it chose; "
+            "the server's log says which."
+        )
     return f"{fw} answered {status} {exchange.reason}."
 
 
@@ -88,8 +100,10 @@ def preflight_answerer(exchange: Exchange, handler: bool | None = None) -> str:
         said = exchange.body[:80].decode("utf-8", "replace").strip()
         refused = f" and refused it ({said})" if exchange.status >= 400 and said else ""
         allows = f"; it allows {allowed}" if allowed else ""
-        return (f"Starlette's CORSMiddleware answered this preflight itself{refused}, before any route: "
-                f"no handler ran{allows}.")
+        return (
+            f"Starlette's CORSMiddleware answered this preflight itself{refused}, before any route: "
+            f"no handler ran{allows}."
+        )
     automatic = 200 <= exchange.status < 300 and exchange.header("allow") is not None
     if exchange.framework == "flask" and handler is not False and automatic:
         cors = exchange.header("access-control-allow-origin")

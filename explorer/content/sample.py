@@ -41,8 +41,14 @@ class Expect:
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"status": self.status, "locations": list(self.locations)}
-        optional = {"content_type": self.content_type, "headers": [list(h) for h in self.headers], "json": self.json,
-                    "keys": list(self.keys), "contains": self.contains, "excludes": list(self.excludes)}  # fmt: skip
+        optional = {
+            "content_type": self.content_type,
+            "headers": [list(h) for h in self.headers],
+            "json": self.json,
+            "keys": list(self.keys),
+            "contains": self.contains,
+            "excludes": list(self.excludes),
+        }
         return document | {key: value for key, value in optional.items() if value not in (None, "", [])}
 
 
@@ -98,11 +104,15 @@ def urlencoded(path: str, fields: dict[str, str]) -> RequestSpec:
 
 def multipart(path: str, fields: dict[str, str], files: tuple[tuple[str, str, str, str], ...] = ()) -> RequestSpec:
     """A POST of form fields and text files (field, file name, type, content) as multipart/form-data."""
-    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-             for name, value in fields.items()]  # fmt: skip
-    parts += [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-              f"Content-Type: {media_type}\r\n\r\n{content}\r\n"
-              for name, filename, media_type, content in files]  # fmt: skip
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    parts += [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        f"Content-Type: {media_type}\r\n\r\n{content}\r\n"
+        for name, filename, media_type, content in files
+    ]
     body = "".join(parts) + f"--{BOUNDARY}--\r\n"
     return RequestSpec("POST", path, (("Content-Type", f"multipart/form-data; boundary={BOUNDARY}"),), body)
 

@@ -58,7 +58,9 @@ def timeline(exchange: Exchange, rows: int = TIMELINE_ROWS) -> list[str]:
         for event in events:
             names[event.get("event", "message")] = names.get(event.get("event", "message"), 0) + 1
         kinds = ", ".join(f"{name} ×{n}" for name, n in names.items())
-        lines.append(f"{len(events)} server-sent event{'s' if len(events) != 1 else ''}" + (f": {kinds}" if kinds else ""))
+        lines.append(
+            f"{len(events)} server-sent event{'s' if len(events) != 1 else ''}" + (f": {kinds}" if kinds else "")
+        )
     return lines
 
 

@@ -41,8 +41,20 @@ DEFAULT_QUEUE = 100
 INLINE_BYTES = 16 * 1024  # answers up to this size are compared on the loop (tens of microseconds)
 MAX_QUEUED_BYTES = 64 * 1024 * 1024  # bodies held by waiting shadows, all together: past it a shadow is dropped
 DRAIN_SECONDS = 10.0  # at the end, shadows still queued get this long to finish; the rest count as dropped
-_HOP = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
-                  "upgrade", "proxy-connection", "expect"})  # fmt: skip
+_HOP = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+        "expect",
+    }
+)
 _ANSWER_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 Listener = Callable[[dict[str, Any]], None]
 
@@ -52,7 +64,9 @@ class _Shadow:
 
     __slots__ = ("_exchange", "content", "forwarded", "method", "pattern", "spec")
 
-    def __init__(self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, forwarded: Forwarded) -> None:
+    def __init__(
+        self, method: str, pattern: str, spec: RequestSpec, content: bytes | None, forwarded: Forwarded
+    ) -> None:
         self.method, self.pattern, self.spec, self.content, self.forwarded = method, pattern, spec, content, forwarded
         self._exchange: Exchange | None = None
 
@@ -70,11 +84,16 @@ class _Shadow:
             answer, sent = self.forwarded.answer, self.forwarded
             assert answer is not None and answer.parser is not None
             self._exchange = Exchange(
-                "flask", self.spec, SentRequest(self.method, sent.url, sent.sent_headers, self.content or b""),
-                answer.status, answer.reason.decode("latin-1"), f"HTTP/{answer.parser.get_http_version()}",
+                "flask",
+                self.spec,
+                SentRequest(self.method, sent.url, sent.sent_headers, self.content or b""),
+                answer.status,
+                answer.reason.decode("latin-1"),
+                f"HTTP/{answer.parser.get_http_version()}",
                 tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in answer.headers),
-                answer.body, answer.truncated,
-            )  # fmt: skip
+                answer.body,
+                answer.truncated,
+            )
         return self._exchange
 
 
@@ -82,10 +101,18 @@ class Mirror:
     """Forward to ``flask``, shadow to ``fastapi`` (and ``second``, another Flask), count by route."""
 
     def __init__(
-        self, flask: Upstream, fastapi: ServerClient, matcher: RouteMatcher, rules: Rules, *,
-        second: ServerClient | None = None, methods: Iterable[str] | None = None, queue_size: int = DEFAULT_QUEUE,
-        on_record: Listener | None = None, recorder: Recorder | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        flask: Upstream,
+        fastapi: ServerClient,
+        matcher: RouteMatcher,
+        rules: Rules,
+        *,
+        second: ServerClient | None = None,
+        methods: Iterable[str] | None = None,
+        queue_size: int = DEFAULT_QUEUE,
+        on_record: Listener | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
         self.flask, self.fastapi, self.second = flask, fastapi, second
         self.matcher, self.rules = matcher, rules
         self.methods = frozenset(m.upper() for m in methods) if methods is not None else None
@@ -148,9 +175,13 @@ class Mirror:
     async def _handle(self, incoming: Incoming, reply: Reply) -> Outgoing | None:
         method = incoming.method.upper()
         if method not in METHODS:
-            return plain(501, "Not Implemented", f"explorer mirror: {method[:20]} is not mirrored; {', '.join(METHODS)} are")
+            return plain(
+                501, "Not Implemented", f"explorer mirror: {method[:20]} is not mirrored; {', '.join(METHODS)} are"
+            )
         if not incoming.target.startswith("/") or incoming.target.startswith("//"):
-            return plain(400, "Bad Request", "explorer mirror: only a path is forwarded, never a URL (this is no proxy)", True)
+            return plain(
+                400, "Bad Request", "explorer mirror: only a path is forwarded, never a URL (this is no proxy)", True
+            )
         headers = tuple((k, v) for k, v in incoming.headers if k.lower() not in _HOP)
         content = incoming.body if incoming.body or method in ("POST", "PUT", "PATCH") else None
 
@@ -158,10 +189,17 @@ class Mirror:
             names = {k.lower(): v for k, v in flask.headers}
             length = names.get(b"content-length") if b"transfer-encoding" not in names else None
             bodiless = method == "HEAD" or flask.status in (204, 304)
-            reply.head(flask.status, flask.reason.decode("latin-1"), self._headers(flask, method),
-                       length.decode("latin-1") if length is not None else None, bodiless)  # fmt: skip
+            reply.head(
+                flask.status,
+                flask.reason.decode("latin-1"),
+                self._headers(flask, method),
+                length.decode("latin-1") if length is not None else None,
+                bodiless,
+            )
 
-        forwarded = await self.flask.send(method, incoming.target, headers, content, on_head, lambda _at, data: reply.part(data))
+        forwarded = await self.flask.send(
+            method, incoming.target, headers, content, on_head, lambda _at, data: reply.part(data)
+        )
         if forwarded.answer is None:
             if reply.started:
                 reply.end(complete=False)
@@ -214,14 +252,22 @@ class Mirror:
             try:
                 await self._shadow(item)
             except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
-                self._emit(item.method, item.pattern, item.spec.path, "differ", item.flask(), error=f"{type(exc).__name__}: {exc}")
+                self._emit(
+                    item.method,
+                    item.pattern,
+                    item.spec.path,
+                    "differ",
+                    item.flask(),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
                 self.tally.judged(item.method, item.pattern, "differ", [])
             finally:
                 self.queue.task_done()
 
     async def _shadow(self, item: _Shadow) -> None:
-        spec = RequestSpec(item.spec.method, item.spec.path,
-                           tuple((k, v) for k, v in item.spec.headers if k.lower() != "cookie"))  # fmt: skip
+        spec = RequestSpec(
+            item.spec.method, item.spec.path, tuple((k, v) for k, v in item.spec.headers if k.lower() != "cookie")
+        )
         fastapi = await self.fastapi.forward(spec, item.content, jar=self.jars["fastapi"])
         second = None
         if self.second is not None:
@@ -237,8 +283,17 @@ class Mirror:
         fields = [n.where or "(whole body)" for n in verdict.noise]
         self.tally.judged(item.method, item.pattern, verdict.outcome, fields, record)
 
-    def _emit(self, method: str, pattern: str, path: str, outcome: str, flask: Exchange,
-              fastapi: Exchange | None = None, verdict: Verdict | None = None, error: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def _emit(
+        self,
+        method: str,
+        pattern: str,
+        path: str,
+        outcome: str,
+        flask: Exchange,
+        fastapi: Exchange | None = None,
+        verdict: Verdict | None = None,
+        error: str | None = None,
+    ) -> dict[str, Any]:
         """The JSON-ready record of one request, secrets hidden; handed to ``on_record``."""
         redactor = self.redactor
         if flask.request is not None:
@@ -246,11 +301,18 @@ class Mirror:
         for exchange in (flask, fastapi):
             if exchange is not None:
                 redactor.headers(exchange.headers)
-        record: dict[str, Any] = {"method": method, "route": pattern, "path": path, "outcome": outcome,
-                                  "status": {"flask": flask.status, "fastapi": fastapi.status if fastapi else None}}  # fmt: skip
+        record: dict[str, Any] = {
+            "method": method,
+            "route": pattern,
+            "path": path,
+            "outcome": outcome,
+            "status": {"flask": flask.status, "fastapi": fastapi.status if fastapi else None},
+        }
         if verdict is not None:
             for difference in (*verdict.differences, *(d for d, _ in verdict.declared)):
-                if difference.aspect == "body" and any(isinstance(p, str) and SECRET_NAME.search(p) for p in difference.parts):
+                if difference.aspect == "body" and any(
+                    isinstance(p, str) and SECRET_NAME.search(p) for p in difference.parts
+                ):
                     for value in (difference.flask, difference.fastapi):  # a token in a body, under a name that says so
                         if value is not MISSING:
                             redactor.learn(value)

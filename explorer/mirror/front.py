@@ -62,7 +62,9 @@ class Reply:
         self.bodiless = False
         self._held = b""
 
-    def head(self, status: int, reason: str, headers: list[tuple[str, str]], length: str | None, bodiless: bool) -> None:
+    def head(
+        self, status: int, reason: str, headers: list[tuple[str, str]], length: str | None, bodiless: bool
+    ) -> None:
         self.started = True
         self.bodiless = bodiless
         lines = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in headers)]
@@ -146,9 +148,15 @@ class _Connection(asyncio.Protocol):
             self._refuse(exc.answer)
         except httptools.HttpParserCallbackError as exc:  # raised in a callback: the bound it broke is the cause
             cause = exc.__context__
-            self._refuse(cause.answer if isinstance(cause, _Refused) else plain(400, "Bad Request", "explorer mirror: malformed request", True))
+            self._refuse(
+                cause.answer
+                if isinstance(cause, _Refused)
+                else plain(400, "Bad Request", "explorer mirror: malformed request", True)
+            )
         except httptools.HttpParserUpgrade:
-            self._refuse(plain(501, "Not Implemented", "explorer mirror: protocol upgrades (WebSocket) are not mirrored", True))
+            self._refuse(
+                plain(501, "Not Implemented", "explorer mirror: protocol upgrades (WebSocket) are not mirrored", True)
+            )
         except httptools.HttpParserError as exc:
             self._refuse(plain(400, "Bad Request", f"explorer mirror: malformed request: {exc}", True))
         if self.queue.qsize() > _MAX_QUEUED and self.transport is not None:
@@ -174,15 +182,26 @@ class _Connection(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self.url += url
         if len(self.url) > MAX_PATH_CHARS:
-            raise _Refused(plain(414, "URI Too Long", f"explorer mirror: the target is over {MAX_PATH_CHARS} characters"))
+            raise _Refused(
+                plain(414, "URI Too Long", f"explorer mirror: the target is over {MAX_PATH_CHARS} characters")
+            )
 
     def on_header(self, name: bytes, value: bytes) -> None:
         assert self.current is not None
         self.head_bytes += len(name) + len(value) + 4
         self.current.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-        if len(self.current.headers) > MAX_HEADERS or self.head_bytes > _MAX_HEAD_BYTES or len(value) > MAX_HEADER_CHARS:
-            raise _Refused(plain(431, "Request Header Fields Too Large",
-                                 f"explorer mirror: at most {MAX_HEADERS} headers of {MAX_HEADER_CHARS} characters"))  # fmt: skip
+        if (
+            len(self.current.headers) > MAX_HEADERS
+            or self.head_bytes > _MAX_HEAD_BYTES
+            or len(value) > MAX_HEADER_CHARS
+        ):
+            raise _Refused(
+                plain(
+                    431,
+                    "Request Header Fields Too Large",
+                    f"explorer mirror: at most {MAX_HEADERS} headers of {MAX_HEADER_CHARS} characters",
+                )
+            )
 
     def on_headers_complete(self) -> None:
         assert self.current is not None
@@ -197,7 +216,9 @@ class _Connection(asyncio.Protocol):
         assert self.current is not None
         self.current.body += body
         if len(self.current.body) > MAX_BODY_BYTES:
-            raise _Refused(plain(413, "Content Too Large", f"explorer mirror: bodies are at most {MAX_BODY_BYTES // 1024} KiB"))
+            raise _Refused(
+                plain(413, "Content Too Large", f"explorer mirror: bodies are at most {MAX_BODY_BYTES // 1024} KiB")
+            )
 
     def on_message_complete(self) -> None:
         assert self.current is not None

@@ -129,7 +129,9 @@ class Recorder:
                 name = "_".join(str(p) for p in parts) if len(parts) == 1 and key != "id" else f"{key}"
                 name = re.sub(r"\W", "_", name)
                 if key == "id":
-                    name = re.sub(r"\W+", "_", flask.spec.path.strip("/").split("?")[0].split("/")[-1] or "item") + "_id"
+                    name = (
+                        re.sub(r"\W+", "_", flask.spec.path.strip("/").split("?")[0].split("/")[-1] or "item") + "_id"
+                    )
                 base, number = name, 2
                 while name in taken:
                     name, number = f"{base}_{number}", number + 1

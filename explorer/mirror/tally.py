@@ -26,9 +26,16 @@ class RouteCounts:
     latest_differ: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"requests": self.requests, "match": self.match, "declared": self.declared, "noise": self.noise,
-                "differ": self.differ, "dropped": self.dropped, "noise_fields": list(self.noise_fields),
-                "latest_differ": self.latest_differ}  # fmt: skip
+        return {
+            "requests": self.requests,
+            "match": self.match,
+            "declared": self.declared,
+            "noise": self.noise,
+            "differ": self.differ,
+            "dropped": self.dropped,
+            "noise_fields": list(self.noise_fields),
+            "latest_differ": self.latest_differ,
+        }
 
 
 class Tally:
@@ -50,8 +57,9 @@ class Tally:
     def dropped(self, method: str, pattern: str) -> None:
         self._row(method, pattern).dropped += 1
 
-    def judged(self, method: str, pattern: str, outcome: str, noise_fields: list[str],
-               record: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def judged(
+        self, method: str, pattern: str, outcome: str, noise_fields: list[str], record: dict[str, Any] | None = None
+    ) -> None:
         row = self._row(method, pattern)
         setattr(row, outcome, getattr(row, outcome) + 1)
         for name in noise_fields:

@@ -67,8 +67,15 @@ class Upstream:
             connection.close()
         self._idle.clear()
 
-    async def send(self, method: str, target: str, headers: tuple[tuple[str, str], ...], content: bytes | None,
-                   on_head: Head | None = None, on_part: Part | None = None) -> Forwarded:  # fmt: skip
+    async def send(
+        self,
+        method: str,
+        target: str,
+        headers: tuple[tuple[str, str], ...],
+        content: bytes | None,
+        on_head: Head | None = None,
+        on_part: Part | None = None,
+    ) -> Forwarded:
         """Send and read the answer; ``on_head`` and ``on_part`` see its head and each body part as they arrive."""
         sent = (("Host", f"{self.host}:{self.port}"), *headers)
         if content is not None:
@@ -85,10 +92,14 @@ class Upstream:
             if found is not None:
                 return Forwarded(found.answer, found.error, url, sent)
             if method not in _IDEMPOTENT:
-                return Forwarded(None, "the kept-alive connection closed as the request went out; not re-sent", url, sent)
+                return Forwarded(
+                    None, "the kept-alive connection closed as the request went out; not re-sent", url, sent
+                )
         try:
             async with asyncio.timeout(self.timeout):
-                transport, connection = await asyncio.get_running_loop().create_connection(Connection, self.host, self.port)
+                transport, connection = await asyncio.get_running_loop().create_connection(
+                    Connection, self.host, self.port
+                )
         except (OSError, TimeoutError) as exc:
             return Forwarded(None, f"could not connect to the Flask server: {exc or type(exc).__name__}", url, sent)
         sock = transport.get_extra_info("socket")
@@ -99,8 +110,9 @@ class Upstream:
             return Forwarded(None, "the Flask server closed the connection without answering", url, sent)
         return Forwarded(found.answer, found.error, url, sent)
 
-    async def _exchange(self, connection: Connection, method: str, data: bytes, on_head: Head | None,
-                        on_part: Part | None) -> Forwarded | None:  # fmt: skip
+    async def _exchange(
+        self, connection: Connection, method: str, data: bytes, on_head: Head | None, on_part: Part | None
+    ) -> Forwarded | None:
         """The answer on ``connection``; None when it was closed before any byte came back (stale)."""
         answer = _Streamed(MAX_BODY, method == "HEAD")
         answer.on_head, answer.listener = on_head, on_part
@@ -146,5 +158,7 @@ class Upstream:
 
 def _keep_alive(answer: Answer) -> bool:
     assert answer.parser is not None
-    tokens = {t.strip().lower() for name, value in answer.headers if name.lower() == b"connection" for t in value.split(b",")}
+    tokens = {
+        t.strip().lower() for name, value in answer.headers if name.lower() == b"connection" for t in value.split(b",")
+    }
     return b"keep-alive" in tokens if answer.parser.get_http_version() == "1.0" else b"close" not in tokens

@@ -16,18 +16,49 @@ from __future__ import annotations
 from explorer.runtime.faces import lazy_face
 
 _WHERE = {
-    "ParityCase": "suite", "ParityFileError": "suite", "ParityOptions": "suite", "ParitySuite": "suite",
-    "load_suite": "suite", "parse_suite": "suite",
-    "Difference": "check", "ParityReport": "check", "ParityResult": "check", "compare": "check",
-    "run_parity": "check", "run_case": "check", "RunState": "check", "MISSING": "check",
-    "Expectation": "declared", "Capture": "template", "RequestTemplate": "template", "Redactor": "secrets",
-    "Change": "jsondiff", "diff_json": "jsondiff",
-}  # fmt: skip
+    "ParityCase": "suite",
+    "ParityFileError": "suite",
+    "ParityOptions": "suite",
+    "ParitySuite": "suite",
+    "load_suite": "suite",
+    "parse_suite": "suite",
+    "Difference": "check",
+    "ParityReport": "check",
+    "ParityResult": "check",
+    "compare": "check",
+    "run_parity": "check",
+    "run_case": "check",
+    "RunState": "check",
+    "MISSING": "check",
+    "Expectation": "declared",
+    "Capture": "template",
+    "RequestTemplate": "template",
+    "Redactor": "secrets",
+    "Change": "jsondiff",
+    "diff_json": "jsondiff",
+}
 
 __all__ = [
-    "MISSING", "Capture", "Change", "Difference", "Expectation", "ParityCase", "ParityFileError", "ParityOptions",
-    "ParityReport", "ParityResult", "ParitySuite", "Redactor", "RequestTemplate", "RunState", "compare", "diff_json",
-    "load_suite", "parse_suite", "run_case", "run_parity",
-]  # fmt: skip
+    "MISSING",
+    "Capture",
+    "Change",
+    "Difference",
+    "Expectation",
+    "ParityCase",
+    "ParityFileError",
+    "ParityOptions",
+    "ParityReport",
+    "ParityResult",
+    "ParitySuite",
+    "Redactor",
+    "RequestTemplate",
+    "RunState",
+    "compare",
+    "diff_json",
+    "load_suite",
+    "parse_suite",
+    "run_case",
+    "run_parity",
+]
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

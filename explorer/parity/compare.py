@@ -85,8 +85,10 @@ def _blank(text: str, patterns: tuple[str, ...], deadline: float) -> str:
             text = pattern.sub(_BLANK, text, timeout=max(deadline - time.monotonic(), 0.001))
         except TimeoutError:
             shown = pattern.pattern if len(pattern.pattern) <= 60 else pattern.pattern[:60] + "…"
-            raise _RegexTimeout(f"ignore_regex {shown!r} took over {REGEX_SECONDS:g} s (it backtracks "
-                                "catastrophically on this answer), so the answers were not compared") from None  # fmt: skip
+            raise _RegexTimeout(
+                f"ignore_regex {shown!r} took over {REGEX_SECONDS:g} s (it backtracks "
+                "catastrophically on this answer), so the answers were not compared"
+            ) from None
     return text
 
 
@@ -113,9 +115,13 @@ def compare(
 
 
 def _compare(
-    case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions,
-    expectations: Sequence[Expectation], noise: Noise,
-) -> Comparison:  # fmt: skip
+    case: ParityCase,
+    flask: Exchange,
+    fastapi: Exchange,
+    options: ParityOptions,
+    expectations: Sequence[Expectation],
+    noise: Noise,
+) -> Comparison:
     deadline = time.monotonic() + REGEX_SECONDS  # every ignore_regex of this request, on both sides, together
     found: list[Difference] = []
     expected = case.expect_status
@@ -146,14 +152,23 @@ def _compare(
         body, more = _body_differences(flask, fastapi, options, noise, deadline, loose)
     undeclared, declared, used = split_declared(found + body, expectations)
     if more:
-        undeclared, more = _undeclared_beyond(case, flask, fastapi, options, noise, expectations, undeclared, more, deadline)
+        undeclared, more = _undeclared_beyond(
+            case, flask, fastapi, options, noise, expectations, undeclared, more, deadline
+        )
     return Comparison(undeclared, more, declared, used)
 
 
 def _undeclared_beyond(
-    case: ParityCase, flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise,
-    expectations: Sequence[Expectation], undeclared: list[Difference], more: int, deadline: float,
-) -> tuple[list[Difference], int]:  # fmt: skip
+    case: ParityCase,
+    flask: Exchange,
+    fastapi: Exchange,
+    options: ParityOptions,
+    noise: Noise,
+    expectations: Sequence[Expectation],
+    undeclared: list[Difference],
+    more: int,
+    deadline: float,
+) -> tuple[list[Difference], int]:
     """With body differences beyond those listed, which of them are undeclared: compared again with
     the declared paths left out, so a declaration never hides a difference nobody looked at."""
     patterns = body_patterns(e for e in expectations if e.aspect == "body")
@@ -211,9 +226,13 @@ def _captured(case: ParityCase) -> tuple[tuple[tuple[str, ...], ...], set[str]]:
 
 
 def _body_differences(
-    flask: Exchange, fastapi: Exchange, options: ParityOptions, noise: Noise, deadline: float,
+    flask: Exchange,
+    fastapi: Exchange,
+    options: ParityOptions,
+    noise: Noise,
+    deadline: float,
     loose: Sequence[tuple[str, ...]] = (),
-) -> tuple[list[Difference], int]:  # fmt: skip
+) -> tuple[list[Difference], int]:
     """The body's differences and how many more were found than listed."""
     pair = (flask, fastapi)
     texts = [_local(e.text, e) for e in pair]
@@ -227,8 +246,9 @@ def _body_differences(
     if not isinstance(values[0], _NotJson) and not isinstance(values[1], _NotJson):
         try:
             ignored: tuple[str | tuple[Any, ...], ...] = (*options.ignore_keys, *noise.paths)
-            found = diff_json(values[0], values[1], ignored, options.ignore_order,
-                              match_lists_by=options.match_lists_by, loose=loose)  # fmt: skip
+            found = diff_json(
+                values[0], values[1], ignored, options.ignore_order, match_lists_by=options.match_lists_by, loose=loose
+            )
         except DiffIncomplete as exc:
             return [_incomplete(str(exc))], 0
         differences = []
@@ -242,8 +262,11 @@ def _body_differences(
         return differences, found.more
     if texts[0] == texts[1]:
         return [], 0  # the same text, compared in full
-    deep = [f"{NAMES[fw]}'s answer is {v.reason}" for fw, v in zip(FRAMEWORKS, values, strict=True)
-            if isinstance(v, _NotJson) and v.reason]  # fmt: skip
+    deep = [
+        f"{NAMES[fw]}'s answer is {v.reason}"
+        for fw, v in zip(FRAMEWORKS, values, strict=True)
+        if isinstance(v, _NotJson) and v.reason
+    ]
     if deep:
         return [_incomplete("; ".join(deep))], 0
     if isinstance(values[0], _NotJson) != isinstance(values[1], _NotJson):

@@ -73,8 +73,12 @@ class Expectation:
         return True
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"aspect": self.aspect, "where": list(self.where), "reason": self.reason,
-                                  "scope": self.scope}  # fmt: skip
+        result: dict[str, Any] = {
+            "aspect": self.aspect,
+            "where": list(self.where),
+            "reason": self.reason,
+            "scope": self.scope,
+        }
         for side in FRAMEWORKS:
             if getattr(self, side) is not MISSING:
                 result[side] = getattr(self, side)
@@ -116,8 +120,11 @@ def parse_expectations(value: Any, scope: str, where: str) -> tuple[Expectation,
         if aspect in ("status", "content-type") and places:
             raise DeclarationError(f"{at}: 'where' has no meaning for {aspect}; give flask and fastapi values instead")
         cleaned = tuple(p.strip().lower() if aspect == "header" else p.strip() for p in places)
-        result.append(Expectation(aspect, reason.strip(), cleaned, item.get("flask", MISSING),
-                                  item.get("fastapi", MISSING), scope))  # fmt: skip
+        result.append(
+            Expectation(
+                aspect, reason.strip(), cleaned, item.get("flask", MISSING), item.get("fastapi", MISSING), scope
+            )
+        )
     return tuple(result)
 
 

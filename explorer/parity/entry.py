@@ -28,9 +28,22 @@ __all__ = ["ENTRY_KEYS", "ParityCase", "ParityFileError", "brief", "names", "par
 
 REQUEST_KEYS = ("method", "path", "headers", "body", "form", "files")
 SIDE_KEYS = (*REQUEST_KEYS, "capture")
-ENTRY_KEYS = ("name", *REQUEST_KEYS, "status", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex",
-              "capture", *FRAMEWORKS, "expect_differences", "match_lists_by", "compare_captured",
-              "redirects", "follow_redirects")  # fmt: skip
+ENTRY_KEYS = (
+    "name",
+    *REQUEST_KEYS,
+    "status",
+    "ignore_keys",
+    "ignore_order",
+    "compare_headers",
+    "ignore_regex",
+    "capture",
+    *FRAMEWORKS,
+    "expect_differences",
+    "match_lists_by",
+    "compare_captured",
+    "redirects",
+    "follow_redirects",
+)
 REDIRECT_MODES = ("full", "location")
 MAX_NAMES = 1000  # ignore_keys or compare_headers per list
 MAX_NAME_CHARS = 1000
@@ -70,8 +83,15 @@ class ParityCase:
 
     def options(self, base: Any) -> Any:
         """The options in force for this case (``base`` is the file's :class:`ParityOptions`)."""
-        return base.merged(self.ignore_keys, self.ignore_order, self.compare_headers, self.ignore_regex,
-                           self.match_lists_by, self.compare_captured, self.redirects)  # fmt: skip
+        return base.merged(
+            self.ignore_keys,
+            self.ignore_order,
+            self.compare_headers,
+            self.ignore_regex,
+            self.match_lists_by,
+            self.compare_captured,
+            self.redirects,
+        )
 
     def names(self) -> dict[str, list[str]]:
         """The placeholders each framework's request uses."""
@@ -152,12 +172,12 @@ def parse_case(entry: Any, where: str, folder: Path | None = None) -> ParityCase
                 tuple(h.lower() for h in names(entry.get("compare_headers", []), f"{where}: compare_headers"))
                 + declared_headers
             )
-        ),  # fmt: skip
+        ),
         ignore_regex=regexes(entry.get("ignore_regex", []), f"{where}: ignore_regex"),
         captures=side_captures,
         expectations=tuple(
             Expectation(e.aspect, e.reason, e.where, e.flask, e.fastapi, case_name) for e in expectations
-        ),  # fmt: skip
+        ),
         match_lists_by=names(entry.get("match_lists_by", []), f"{where}: match_lists_by"),
         compare_captured=None if compare_captured is None else flag(compare_captured, f"{where}: compare_captured"),
         redirects=None if redirects is None else redirect_mode(redirects, f"{where}: redirects"),

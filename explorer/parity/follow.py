@@ -42,9 +42,7 @@ def _next(exchange: Exchange, spec: RequestSpec) -> RequestSpec | str | None:
     return replace(spec, path=path)
 
 
-async def follow(
-    send: Callable[[RequestSpec], Awaitable[Exchange]], exchange: Exchange, spec: RequestSpec
-) -> Exchange:
+async def follow(send: Callable[[RequestSpec], Awaitable[Exchange]], exchange: Exchange, spec: RequestSpec) -> Exchange:
     """The answer at the end of ``exchange``'s redirects (``send`` sends one request to the same app)."""
     from explorer.runtime.http.client import Exchange
 

@@ -57,8 +57,13 @@ class FuzzOutcome:
     skipped: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"operation": self.operation.label, "sent": self.sent, "failing": self.entry is not None,
-                "minimal": self.entry, "note": self.note}  # fmt: skip
+        return {
+            "operation": self.operation.label,
+            "sent": self.sent,
+            "failing": self.entry is not None,
+            "minimal": self.entry,
+            "note": self.note,
+        }
 
 
 def _entry(op: Operation, case: Any) -> dict[str, Any]:
@@ -112,8 +117,9 @@ async def fuzz_operations(
     return outcomes
 
 
-async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, options: ParityOptions,
-                    outcome: FuzzOutcome, noise: bool) -> None:  # fmt: skip
+async def _fuzz_one(
+    session: Any, op: Operation, strategy: Any, examples: int, options: ParityOptions, outcome: FuzzOutcome, noise: bool
+) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
 
     loop = asyncio.get_running_loop()
@@ -135,9 +141,15 @@ async def _fuzz_one(session: Any, op: Operation, strategy: Any, examples: int, o
             failing.append((entry, result))
             raise Differs(result.differences[0].line() if result.differences else "differs")
 
-    test = settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
-                    suppress_health_check=list(HealthCheck))(given(strategy)(check))  # fmt: skip
+    test = settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+    )(given(strategy)(check))
     try:
         await asyncio.to_thread(test)
     except Differs:

@@ -69,8 +69,10 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
     A login whose answer holds a token captures it, and every later request whose schema declares a
     credential sends it (``Authorization: Bearer {{token}}``) instead of the ``<token>`` placeholder.
     """
-    ordered = sorted(operations, key=lambda op: (auth_rank(op), op.pattern.split("/")[1:2], op.pattern,
-                                                 _METHOD_ORDER.get(op.method, 9)))  # fmt: skip
+    ordered = sorted(
+        operations,
+        key=lambda op: (auth_rank(op), op.pattern.split("/")[1:2], op.pattern, _METHOD_ORDER.get(op.method, 9)),
+    )
     entries = []
     token = False  # a token captured by an earlier entry
     for op in ordered:
@@ -125,8 +127,9 @@ def _form_fields(content_type: str, body: str | None) -> list[tuple[str, str]] |
     return fields
 
 
-def write_entries(path: str | Path, entries: Sequence[dict[str, Any]], inputs: Iterable[str | Path | None] = (),
-                  force: bool = False) -> Path:  # fmt: skip
+def write_entries(
+    path: str | Path, entries: Sequence[dict[str, Any]], inputs: Iterable[str | Path | None] = (), force: bool = False
+) -> Path:
     """Write ``entries`` as a YAML requests file, never over an input nor, unless ``force``, any file
     (:func:`~explorer.runtime.userdata.outfile.write_outputs`); :class:`OutputError` when it must not or cannot be."""
     text = _HEADER + yaml.safe_dump({"requests": list(entries)}, sort_keys=False, allow_unicode=True, width=110)
@@ -155,8 +158,9 @@ def token_source(document: Any, openapi_path: str, method: str) -> str | None:
 
     operation = _mapping(_mapping(document.get("paths")).get(openapi_path)).get(method.lower())
     responses = operation.get("responses") if isinstance(operation, dict) else None
-    answer: Any = next((responses[code] for code in ("200", "201") if isinstance(responses, dict) and code in responses),
-                       {})  # fmt: skip
+    answer: Any = next(
+        (responses[code] for code in ("200", "201") if isinstance(responses, dict) and code in responses), {}
+    )
     content = answer.get("content") if isinstance(answer, dict) else None
     media = content.get("application/json") if isinstance(content, dict) else None
     properties = resolve(resolve(media.get("schema")) if isinstance(media, dict) else {}).get("properties")

@@ -34,8 +34,26 @@ _DROPPED = RESERVED_HEADERS | {"cookie", "accept-encoding"}
 _DATA = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode")
 # Options that change only what curl prints or how it connects: ignored, and said so in a note. Any
 # other option is refused by name, since it could change the request.
-_IGNORED = {"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-k",
-            "--insecure", "--compressed", "-f", "--fail", "-g", "--globoff", "--http1.1", "-#", "--no-progress-meter"}  # fmt: skip
+_IGNORED = {
+    "-i",
+    "--include",
+    "-s",
+    "--silent",
+    "-S",
+    "--show-error",
+    "-v",
+    "--verbose",
+    "-k",
+    "--insecure",
+    "--compressed",
+    "-f",
+    "--fail",
+    "-g",
+    "--globoff",
+    "--http1.1",
+    "-#",
+    "--no-progress-meter",
+}
 _IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out"}
 
 
@@ -167,9 +185,23 @@ def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str,
     while index < len(words):
         word = words[index]
         value = words[index + 1] if index + 1 < len(words) else None
-        takes = word in ("-X", "--request", "-H", "--header", "--json", "-u", "--user", "--url", "-F", "--form",
-                         "--form-string", "-A", "--user-agent", *_DATA,
-                         *_IGNORED_WITH_VALUE)  # fmt: skip
+        takes = word in (
+            "-X",
+            "--request",
+            "-H",
+            "--header",
+            "--json",
+            "-u",
+            "--user",
+            "--url",
+            "-F",
+            "--form",
+            "--form-string",
+            "-A",
+            "--user-agent",
+            *_DATA,
+            *_IGNORED_WITH_VALUE,
+        )
         if takes and value is None:
             raise ParityFileError(f"{where}: {word} needs a value")
         if word in ("-X", "--request"):
@@ -229,8 +261,9 @@ def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str,
     if follow:
         entry["follow_redirects"] = True  # -L: the final page is compared, as curl showed it
     if ignored:
-        notes.append(f"{where}: ignored {', '.join(dict.fromkeys(ignored))} (they change what curl prints, "
-                     "not the request)")  # fmt: skip
+        notes.append(
+            f"{where}: ignored {', '.join(dict.fromkeys(ignored))} (they change what curl prints, not the request)"
+        )
     return entry
 
 
@@ -242,7 +275,9 @@ def _file(value: str, where: str) -> str | dict[str, str]:
         raise ParityFileError(f"{where}: -F: {exc}") from None
     if media is None and filename is None:
         return path
-    return {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
+    return (
+        {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
+    )
 
 
 _SHORT_FLAGS = set("sSivkfgLGI#")  # short options without a value, which curl lets one write together (-sL)

@@ -133,9 +133,14 @@ class _Walk:
     """One comparison: the work budget, the changes kept, the structural ids under ``ignore_order``."""
 
     def __init__(
-        self, ignore_keys: Iterable[str | tuple[Any, ...]], ignore_order: bool, limit: int, budget: int,
-        match_lists_by: Iterable[str] = (), loose: Iterable[Sequence[Any]] = (),
-    ) -> None:  # fmt: skip
+        self,
+        ignore_keys: Iterable[str | tuple[Any, ...]],
+        ignore_order: bool,
+        limit: int,
+        budget: int,
+        match_lists_by: Iterable[str] = (),
+        loose: Iterable[Sequence[Any]] = (),
+    ) -> None:
         self.ignore_order = ignore_order
         self.match_by = tuple(match_lists_by)
         self.loose = {tuple(str(p) for p in parts) for parts in loose}
@@ -268,7 +273,9 @@ class _Walk:
             self._tick(cells)
             matches = lcs(ids_a, ids_b)
         anchors = [(i + head, j + head) for i, j in matches]
-        anchors = [(i, i) for i in range(head)] + anchors + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
+        anchors = (
+            [(i, i) for i in range(head)] + anchors + [(len(a) - tail + k, len(b) - tail + k) for k in range(tail)]
+        )
         pairs: list[tuple[int, int, bool]] = []
         last_i = last_j = -1
         for i, j in [*anchors, (len(a), len(b))]:

@@ -71,8 +71,11 @@ class Noise:
                 found = diff_json(a, b, limit=_MAX_NOISE)
             except DiffIncomplete:
                 found = None
-            keyed = found is not None and found.more == 0 and all(c.parts and isinstance(c.parts[-1], str)
-                                                                     for c in found.changes)  # fmt: skip
+            keyed = (
+                found is not None
+                and found.more == 0
+                and all(c.parts and isinstance(c.parts[-1], str) for c in found.changes)
+            )
             if found is not None and keyed:
                 for change in found.changes:
                     self.paths.add(change.parts)
@@ -106,8 +109,10 @@ class Noise:
 
     def listed(self) -> list[NoiseItem]:
         order = {"flask": 0, "fastapi": 1}
-        return [NoiseItem(aspect, where, tuple(sorted(fws, key=lambda f: order.get(f, 2))))
-                for (aspect, where), fws in self.items.items()]  # fmt: skip
+        return [
+            NoiseItem(aspect, where, tuple(sorted(fws, key=lambda f: order.get(f, 2))))
+            for (aspect, where), fws in self.items.items()
+        ]
 
     def __bool__(self) -> bool:
         return bool(self.items)

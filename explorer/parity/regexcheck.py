@@ -125,5 +125,7 @@ def check_regex(pattern: str) -> None:
     if _verbose(tree):
         raise RegexRefused("uses verbose mode (?x), which ignore_regex does not support")
     if _parts(tree, MAX_REGEX_PARTS) > MAX_REGEX_PARTS:
-        raise RegexRefused(f"has more than {MAX_REGEX_PARTS:,} parts once its repeats are written out "
-                           "(a{n} counts n times, nested repeats multiply)")  # fmt: skip
+        raise RegexRefused(
+            f"has more than {MAX_REGEX_PARTS:,} parts once its repeats are written out "
+            "(a{n} counts n times, nested repeats multiply)"
+        )

@@ -207,8 +207,11 @@ class ParityReport:
     def _result(result: ParityResult, redactor: Redactor) -> dict[str, Any]:
         data = result.to_dict(redactor)
         if redactor.enabled:
-            data["captures"] = {fw: {k: REDACTED if k in result.secret_names else v for k, v in values.items()}
-                                for fw, values in result.captures.items()}  # fmt: skip
-            data["cookies"] = {fw: [f"{c.partition('=')[0]}={REDACTED}" for c in cookies]
-                               for fw, cookies in result.cookies.items()}  # fmt: skip
+            data["captures"] = {
+                fw: {k: REDACTED if k in result.secret_names else v for k, v in values.items()}
+                for fw, values in result.captures.items()
+            }
+            data["cookies"] = {
+                fw: [f"{c.partition('=')[0]}={REDACTED}" for c in cookies] for fw, cookies in result.cookies.items()
+            }
         return data

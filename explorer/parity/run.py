@@ -62,8 +62,14 @@ async def _exchanges(session: Any, case: ParityCase, state: RunState) -> dict[st
         except (TemplateError, RequestError) as exc:
             problems[framework] = f"not sent: {exc}"
     if problems:  # neither app gets it: the two must stay in step for the requests after this one
-        return {fw: Exchange(fw, specs.get(fw, case.request), error=problems.get(fw, "not sent: the other app's "
-                             "request could not be filled")) for fw in FRAMEWORKS}  # fmt: skip
+        return {
+            fw: Exchange(
+                fw,
+                specs.get(fw, case.request),
+                error=problems.get(fw, "not sent: the other app's request could not be filled"),
+            )
+            for fw in FRAMEWORKS
+        }
     sent = {}
     for fw in FRAMEWORKS:
         sent[fw] = await session.send_one(fw, specs[fw], jar=state.jars[fw])
@@ -204,9 +210,13 @@ async def run_parity(
     even when the setup failed (the suite itself is then not run). ``before_start``:
     what :func:`run_before_start` did before the servers started (those steps are not run again).
     """
-    base = suite.options if options is None else suite.options.merged(
-        options.ignore_keys, options.ignore_order or None, options.compare_headers, options.ignore_regex
-    )  # fmt: skip
+    base = (
+        suite.options
+        if options is None
+        else suite.options.merged(
+            options.ignore_keys, options.ignore_order or None, options.compare_headers, options.ignore_regex
+        )
+    )
     servers = {}
     for framework in FRAMEWORKS:
         server = session.server(framework)
@@ -215,8 +225,14 @@ async def run_parity(
             "base_url": server.status.base_url,
             "spawn_to_ready_ms": server.status.spawn_to_ready_ms,
         }
-    report = ParityReport(suite.source, base, servers, started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                          noise=noise, strict=strict)  # fmt: skip
+    report = ParityReport(
+        suite.source,
+        base,
+        servers,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        noise=noise,
+        strict=strict,
+    )
     state = state if state is not None else RunState()
     report.state = state  # kept for re-sending one request later
     started = time.perf_counter()

@@ -58,9 +58,13 @@ def looks_secret(value: str) -> bool:
 def _encodings(text: str) -> set[str]:
     """``text`` as a report may write it: raw, percent-encoded (both forms), JSON-escaped (both forms)."""
     return {
-        text, quote(text, safe=""), quote(text), quote_plus(text),
-        json.dumps(text, ensure_ascii=False)[1:-1], json.dumps(text)[1:-1],
-    }  # fmt: skip
+        text,
+        quote(text, safe=""),
+        quote(text),
+        quote_plus(text),
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        json.dumps(text)[1:-1],
+    }
 
 
 def _is_number(value: Any) -> bool:
@@ -187,9 +191,12 @@ class Redactor:
         """A ``headers`` list of pairs with each secret header's value hidden in its own shape."""
         if not isinstance(headers, list):
             return headers
-        return [[pair[0], self.header(pair[0], pair[1])]
-                if isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-                else pair for pair in headers]  # fmt: skip
+        return [
+            [pair[0], self.header(pair[0], pair[1])]
+            if isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+            else pair
+            for pair in headers
+        ]
 
     def _learn_headers(self, value: Any) -> None:
         """Find every ``headers: [[name, value], ...]`` list and learn the secrets in it."""

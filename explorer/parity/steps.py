@@ -59,8 +59,13 @@ class CommandStep:
 
     def to_dict(self) -> dict[str, Any]:
         commands = {fw: shlex.join(self.for_app(fw)[0]) for fw in self.frameworks}
-        return {"name": self.name, "command": shlex.join(self.argv) if self.argv else None, "commands": commands,
-                "frameworks": list(self.frameworks), "timeout": self.timeout}  # fmt: skip
+        return {
+            "name": self.name,
+            "command": shlex.join(self.argv) if self.argv else None,
+            "commands": commands,
+            "frameworks": list(self.frameworks),
+            "timeout": self.timeout,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,15 @@ class StepResult:
         return f"{self.phase} {self.name} ({self.framework}): {self.detail}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "name": self.name, "framework": self.framework, "ok": self.ok,
-                "detail": self.detail, "output": list(self.output), "line": self.line()}  # fmt: skip
+        return {
+            "phase": self.phase,
+            "name": self.name,
+            "framework": self.framework,
+            "ok": self.ok,
+            "detail": self.detail,
+            "output": list(self.output),
+            "line": self.line(),
+        }
 
 
 def is_command_step(item: Any) -> bool:
@@ -132,8 +144,9 @@ def parse_step(item: Any, where: str, folder: Path | None = None) -> ParityCase 
             raise ParityFileError(f"{here}: must be a mapping with {', '.join(APP_KEYS)}")
         bad = [k for k in block if k not in APP_KEYS]
         if bad:
-            raise ParityFileError(f"{here}: unknown key {brief(bad[0])}; a command step's {fw}: block takes "
-                                  f"{', '.join(APP_KEYS)}")  # fmt: skip
+            raise ParityFileError(
+                f"{here}: unknown key {brief(bad[0])}; a command step's {fw}: block takes {', '.join(APP_KEYS)}"
+            )
         own_argv = _argv(block["command"], here) if "command" in block else argv
         if not own_argv:
             raise ParityFileError(f"{here}: no command for the {fw} app")

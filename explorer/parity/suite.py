@@ -49,8 +49,19 @@ DEFAULT_COMPARE_HEADERS = ("location",)
 MAX_FILE_BYTES = 4 * 1024 * 1024
 FILE_LIMITS = FileLimits(MAX_FILE_BYTES)  # 600 levels; 16 MiB with YAML aliases expanded
 MAX_CASES = 1000
-FILE_KEYS = ("requests", "ignore_keys", "ignore_order", "compare_headers", "ignore_regex", "expect_differences",
-             "setup", "teardown", "match_lists_by", "compare_captured", "redirects")  # fmt: skip
+FILE_KEYS = (
+    "requests",
+    "ignore_keys",
+    "ignore_order",
+    "compare_headers",
+    "ignore_regex",
+    "expect_differences",
+    "setup",
+    "teardown",
+    "match_lists_by",
+    "compare_captured",
+    "redirects",
+)
 
 Step = ParityCase | CommandStep
 
@@ -212,8 +223,10 @@ def check_placeholders(suite: ParitySuite, label: str) -> None:
             side = "" if len(bad) == len(FRAMEWORKS) else f" ({bad[0]} side)"
             so_far = ", ".join(sorted(known[bad[0]])) or "nothing yet"
             name = missing[bad[0]][0]
-            raise ParityFileError(f"{label}: {kind} {counters[kind]} ({brief(step.name)}): unknown {{{{{name}}}}}{side}; "
-                                  f"captured before it: {so_far} ({ESCAPE_HINT.format(name=name)})")  # fmt: skip
+            raise ParityFileError(
+                f"{label}: {kind} {counters[kind]} ({brief(step.name)}): unknown {{{{{name}}}}}{side}; "
+                f"captured before it: {so_far} ({ESCAPE_HINT.format(name=name)})"
+            )
         for framework, captures in step.captures.items():
             known[framework].update(c.name for c in captures)
 
@@ -232,4 +245,3 @@ def default_requests_file(folders: list[Path], cwd: Path | None = None) -> Path 
         with contextlib.suppress(ValueError):
             candidates.append(Path(os.path.commonpath([str(f) for f in folders])))
     return next((folder / "requests.yaml" for folder in candidates if (folder / "requests.yaml").is_file()), None)
-

@@ -29,9 +29,16 @@ if TYPE_CHECKING:  # httpx loads with the client, on the first request
     from explorer.runtime.http.client import Exchange
 
 __all__ = [
-    "ESCAPE_HINT", "PLACEHOLDER", "Capture", "CaptureError", "RequestTemplate", "TemplateError", "capture", "literal",
+    "ESCAPE_HINT",
+    "PLACEHOLDER",
+    "Capture",
+    "CaptureError",
+    "RequestTemplate",
+    "TemplateError",
+    "capture",
+    "literal",
     "placeholders",
-]  # fmt: skip
+]
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # A placeholder, or the escape `\{{` (the text `{{` itself), read left to right in one pass
@@ -110,8 +117,9 @@ class Capture:
         source = value.strip()
         head = source.split(".", 1)[0]
         if source not in ("status", "body", "json") and not (head in ("json", "header") and "." in source):
-            raise CaptureError(f"capture {name!r}: unknown source {source[:60]!r}; "
-                               "use status, body, header.NAME, json or json.a.0.b")  # fmt: skip
+            raise CaptureError(
+                f"capture {name!r}: unknown source {source[:60]!r}; use status, body, header.NAME, json or json.a.0.b"
+            )
         return Capture(name, source, secret)
 
     def take(self, exchange: Exchange) -> Any:
@@ -200,8 +208,9 @@ def _fill(text: str, values: Mapping[str, Any] | _Sizes, where: str, limit: int 
         if name is None:
             return "{{"
         if name not in values:
-            raise TemplateError(f"{{{{{name}}}}} in the {where} has no value: it was not captured; "
-                                + ESCAPE_HINT.format(name=name))  # fmt: skip
+            raise TemplateError(
+                f"{{{{{name}}}}} in the {where} has no value: it was not captured; " + ESCAPE_HINT.format(name=name)
+            )
         return _text(values[name])
 
     return _TOKEN.sub(one, text)
@@ -219,7 +228,9 @@ def _json_size(value: Any, sizes: _Sizes, limit: int) -> None:
             stack.extend(item)
         elif isinstance(item, str):
             whole = PLACEHOLDER.fullmatch(item)
-            total += sizes(whole.group(1)) if whole and whole.group(1) in sizes.values else sizes.check(item, "body", limit)
+            total += (
+                sizes(whole.group(1)) if whole and whole.group(1) in sizes.values else sizes.check(item, "body", limit)
+            )
         if total > limit:
             raise TemplateError(f"the body would be larger than {limit // 1024} KiB once filled")
 
@@ -308,8 +319,10 @@ class RequestTemplate:
             try:
                 text = json.dumps(body, ensure_ascii=False, allow_nan=False)
             except ValueError:  # a captured NaN or Infinity (Python's JSON parser reads them from an answer)
-                raise TemplateError("a captured value placed in the JSON body is NaN or Infinity, "
-                                    "not a JSON number, so it cannot be sent as JSON") from None  # fmt: skip
+                raise TemplateError(
+                    "a captured value placed in the JSON body is NaN or Infinity, "
+                    "not a JSON number, so it cannot be sent as JSON"
+                ) from None
             if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
                 raise TemplateError(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB once filled")
             spec = replace(spec.with_json(body), body=text)

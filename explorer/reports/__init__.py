@@ -14,15 +14,33 @@ from __future__ import annotations
 from explorer.runtime.faces import lazy_face
 
 _WHERE = {
-    "Report": "base", "ReportError": "base", "Section": "base", "Table": "base", "exchange_block": "base",
+    "Report": "base",
+    "ReportError": "base",
+    "Section": "base",
+    "Table": "base",
+    "exchange_block": "base",
     "parity_report": "parity",
-    "SessionLog": "session", "export_session": "session", "session_report": "session",
-    "load_report": "load", "register_converter": "load", "report_from_document": "load",
-}  # fmt: skip
+    "SessionLog": "session",
+    "export_session": "session",
+    "session_report": "session",
+    "load_report": "load",
+    "register_converter": "load",
+    "report_from_document": "load",
+}
 
 __all__ = [
-    "Report", "ReportError", "Section", "SessionLog", "Table", "exchange_block", "export_session", "load_report",
-    "parity_report", "register_converter", "report_from_document", "session_report",
-]  # fmt: skip
+    "Report",
+    "ReportError",
+    "Section",
+    "SessionLog",
+    "Table",
+    "exchange_block",
+    "export_session",
+    "load_report",
+    "parity_report",
+    "register_converter",
+    "report_from_document",
+    "session_report",
+]
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -23,8 +23,16 @@ from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.outfile import write_outputs
 
-__all__ = ["ExchangeBlock", "Report", "ReportError", "Section", "Table", "exchange_block", "report_paths",
-           "versions_text"]  # fmt: skip
+__all__ = [
+    "ExchangeBlock",
+    "Report",
+    "ReportError",
+    "Section",
+    "Table",
+    "exchange_block",
+    "report_paths",
+    "versions_text",
+]
 
 REPORT_VERSION = 1
 MAX_BODY_LINES = 60
@@ -71,12 +79,21 @@ class ExchangeBlock:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "title": self.title, "request": self.request, "curl": self.curl, "status": self.status,
-            "reason": self.reason, "content_type": self.content_type, "total_ms": self.total_ms,
-            "ttfb_ms": self.ttfb_ms, "server_ms": self.server_ms, "headers": [list(h) for h in self.headers],
-            "body": self.body, "body_lang": self.body_lang, "error": self.error,
+            "title": self.title,
+            "request": self.request,
+            "curl": self.curl,
+            "status": self.status,
+            "reason": self.reason,
+            "content_type": self.content_type,
+            "total_ms": self.total_ms,
+            "ttfb_ms": self.ttfb_ms,
+            "server_ms": self.server_ms,
+            "headers": [list(h) for h in self.headers],
+            "body": self.body,
+            "body_lang": self.body_lang,
+            "error": self.error,
             "request_headers": [list(h) for h in self.request_headers],
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExchangeBlock:
@@ -103,10 +120,13 @@ class Section:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "title": self.title, "level": self.level, "text": self.text, "items": list(self.items),
+            "title": self.title,
+            "level": self.level,
+            "text": self.text,
+            "items": list(self.items),
             "table": self.table.to_dict() if self.table else None,
             "exchanges": [e.to_dict() for e in self.exchanges],
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Section:
@@ -162,8 +182,9 @@ class Report:
             lines += ["", _section_markdown(section)]
         return printable("\n".join(lines).rstrip() + "\n", keep="\n\t")  # no control character from an app, live
 
-    def write(self, base: str | Path, option: str = "--report", inputs: Iterable[str | Path | None] = (),
-              force: bool = False) -> tuple[Path, Path]:  # fmt: skip
+    def write(
+        self, base: str | Path, option: str = "--report", inputs: Iterable[str | Path | None] = (), force: bool = False
+    ) -> tuple[Path, Path]:
         """Write ``BASE.md`` and ``BASE.json`` (a suffix on ``base`` is dropped) and return both paths;
         never over an input, nor over any file unless ``force`` (:mod:`explorer.runtime.userdata.outfile`)."""
         md, js = report_paths(base)

@@ -62,8 +62,13 @@ def junit_xml(document: dict[str, Any]) -> bytes:
     for step in [*document.get("setup", []), *document.get("teardown", [])]:
         if isinstance(step, dict):
             failed = None if step.get("ok") else ("error", str(step.get("line")), "\n".join(step.get("output", [])))
-            case(f"{step.get('phase')}: {step.get('name')} ({step.get('framework')})", f"{suite_name}.steps", "0.000",
-                 failed, list(step.get("output", [])) if step.get("ok") else [])  # fmt: skip
+            case(
+                f"{step.get('phase')}: {step.get('name')} ({step.get('framework')})",
+                f"{suite_name}.steps",
+                "0.000",
+                failed,
+                list(step.get("output", [])) if step.get("ok") else [],
+            )
     for result in document.get("results", []):
         if not isinstance(result, dict):
             continue
@@ -73,8 +78,11 @@ def junit_xml(document: dict[str, Any]) -> bytes:
         more = result.get("more_differences")
         if isinstance(more, int) and more > 0:
             differences.append(f"… and {more:,} more differences")
-        stale = [f"stale declared difference: {d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}"
-                 for d in result.get("stale", []) if isinstance(d, dict)]  # fmt: skip
+        stale = [
+            f"stale declared difference: {d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}"
+            for d in result.get("stale", [])
+            if isinstance(d, dict)
+        ]
         out = [
             f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
         ]
@@ -94,8 +102,11 @@ def junit_xml(document: dict[str, Any]) -> bytes:
             out += stale
         name = f"{result.get('name')} ({result.get('line')})"
         case(name, f"{suite_name}.requests", seconds, failure, out)
-    file_stale = [f"stale declared difference (file): {d.get('aspect')} {', '.join(d.get('where', []))}: "
-                  f"{d.get('reason')}" for d in document.get("stale", []) if isinstance(d, dict)]  # fmt: skip
+    file_stale = [
+        f"stale declared difference (file): {d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}"
+        for d in document.get("stale", [])
+        if isinstance(d, dict)
+    ]
     if file_stale:
         failure = ("failure", file_stale[0], "\n".join(file_stale)) if strict else None
         case(
@@ -105,15 +116,21 @@ def junit_xml(document: dict[str, Any]) -> bytes:
         suite.set(key, str(value))
     suite.set("skipped", "0")
     suite.set("time", _seconds(document.get("duration_ms")))
-    root = ET.Element("testsuites", name="explorer parity", tests=str(counts["tests"]),
-                      failures=str(counts["failures"]), errors=str(counts["errors"]))  # fmt: skip
+    root = ET.Element(
+        "testsuites",
+        name="explorer parity",
+        tests=str(counts["tests"]),
+        failures=str(counts["failures"]),
+        errors=str(counts["errors"]),
+    )
     root.append(suite)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_junit(document: dict[str, Any], path: str | Path, inputs: Iterable[str | Path | None] = (),
-                force: bool = False) -> Path:  # fmt: skip
+def write_junit(
+    document: dict[str, Any], path: str | Path, inputs: Iterable[str | Path | None] = (), force: bool = False
+) -> Path:
     """Write the XML safely (:func:`~explorer.runtime.userdata.outfile.write_outputs`): never over an input, nor
     over any file unless ``force``, never into a FIFO, never half a file."""
     return write_outputs([(path, junit_xml(document))], "--junit", inputs, force)[0]

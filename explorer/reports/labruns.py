@@ -16,8 +16,21 @@ from explorer.reports.base import Section, Table
 
 __all__ = ["LAB_COLUMNS", "lab_sections", "lab_table"]
 
-LAB_COLUMNS = ("route", "server: handler", "level", "errors", "req/s", "bound", "p50", "p90", "p99", "p99.9",
-               "max ms", "client cpu", "srv CPU ms")  # fmt: skip
+LAB_COLUMNS = (
+    "route",
+    "server: handler",
+    "level",
+    "errors",
+    "req/s",
+    "bound",
+    "p50",
+    "p90",
+    "p99",
+    "p99.9",
+    "max ms",
+    "client cpu",
+    "srv CPU ms",
+)
 _PARTIAL = {"stopped": "stopped: partial", "failed": "failed: partial", "partial": "partial"}
 
 
@@ -41,11 +54,20 @@ def _row(result: dict[str, Any]) -> tuple[str, ...]:
     if result.get("client_bound") is True:
         cpu += " bound"  # the load generator, not the server, was the limit
     return (
-        str(result.get("target", "?")), f"{server.get('label') or server.get('server') or '?'}: {result.get('route', '?')}",
-        level, str(errors), _fig(result.get("rps"), 0), _fig(result.get("bound_rps"), 0), _fig(result.get("p50_ms")),
-        _fig(result.get("p90_ms")), _fig(result.get("p99_ms")), _fig(result.get("p999_ms")), _fig(result.get("max_ms")),
-        cpu, _fig(result.get("server_cpu_ms_per_request"), 3),
-    )  # fmt: skip
+        str(result.get("target", "?")),
+        f"{server.get('label') or server.get('server') or '?'}: {result.get('route', '?')}",
+        level,
+        str(errors),
+        _fig(result.get("rps"), 0),
+        _fig(result.get("bound_rps"), 0),
+        _fig(result.get("p50_ms")),
+        _fig(result.get("p90_ms")),
+        _fig(result.get("p99_ms")),
+        _fig(result.get("p999_ms")),
+        _fig(result.get("max_ms")),
+        cpu,
+        _fig(result.get("server_cpu_ms_per_request"), 3),
+    )
 
 
 def lab_table(results: Iterable[Any]) -> Table:

@@ -32,8 +32,10 @@ def _excerpt(difference: dict[str, Any]) -> list[str]:
         return []
     left, right = list(excerpt.get("flask") or []), list(excerpt.get("fastapi") or [])
     rows = max(len(left), len(right))
-    return [f"    Flask: {left[i] if i < len(left) else ''}  |  FastAPI: {right[i] if i < len(right) else ''}"
-            for i in range(rows)]  # fmt: skip
+    return [
+        f"    Flask: {left[i] if i < len(left) else ''}  |  FastAPI: {right[i] if i < len(right) else ''}"
+        for i in range(rows)
+    ]
 
 
 def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
@@ -50,8 +52,11 @@ def _difference_lines(result: dict[str, Any]) -> tuple[str, ...]:
         f"declared: {d.get('line')} ({d.get('reason')})" for d in result.get("declared", []) if isinstance(d, dict)
     ]
     lines += [f"noise: {d.get('line')}" for d in result.get("noise", []) if isinstance(d, dict)]
-    lines += [f"stale: declared {d.get('aspect')} {', '.join(d.get('where', []))} no longer differs ({d.get('reason')})"
-              for d in result.get("stale", []) if isinstance(d, dict)]  # fmt: skip
+    lines += [
+        f"stale: declared {d.get('aspect')} {', '.join(d.get('where', []))} no longer differs ({d.get('reason')})"
+        for d in result.get("stale", [])
+        if isinstance(d, dict)
+    ]
     captures = result.get("captures") or {}
     for framework, values in captures.items() if isinstance(captures, dict) else ():
         if isinstance(values, dict) and values:
@@ -77,12 +82,14 @@ def parity_report(document: dict[str, Any]) -> Report:
             facts.append((NAMES[fw], f"{server.get('target')} under {server.get('label')}"))
             if versions := versions_text(server):
                 facts.append((f"{NAMES[fw]} versions", versions))
-    facts.append((
-        "compared",
-        f"status, content type, headers {', '.join(options.get('compare_headers', [])) or '(none)'}, body"
-        + (f"; ignoring keys {', '.join(options.get('ignore_keys', []))}" if options.get("ignore_keys") else "")
-        + ("; ignoring list order" if options.get("ignore_order") else ""),
-    ))  # fmt: skip
+    facts.append(
+        (
+            "compared",
+            f"status, content type, headers {', '.join(options.get('compare_headers', [])) or '(none)'}, body"
+            + (f"; ignoring keys {', '.join(options.get('ignore_keys', []))}" if options.get("ignore_keys") else "")
+            + ("; ignoring list order" if options.get("ignore_order") else ""),
+        )
+    )
     declared = summary.get("declared", 0)
     verdict = (
         f"all {summary.get('cases', 0)} requests match" + (f" ({declared} as declared)" if declared else "")
@@ -107,12 +114,18 @@ def parity_report(document: dict[str, Any]) -> Report:
     rows = []
     for number, result in enumerate(results, start=1):
         ex = result.get("exchanges", {})
-        rows.append((
-            str(number), str(result.get("name", "")), str(result.get("line", "")),
-            _status(ex.get("flask")), _status(ex.get("fastapi")),
-            _ms((ex.get("flask") or {}).get("elapsed_ms")), _ms((ex.get("fastapi") or {}).get("elapsed_ms")),
-            OUTCOMES.get(str(result.get("outcome")), str(result.get("outcome"))),
-        ))  # fmt: skip
+        rows.append(
+            (
+                str(number),
+                str(result.get("name", "")),
+                str(result.get("line", "")),
+                _status(ex.get("flask")),
+                _status(ex.get("fastapi")),
+                _ms((ex.get("flask") or {}).get("elapsed_ms")),
+                _ms((ex.get("fastapi") or {}).get("elapsed_ms")),
+                OUTCOMES.get(str(result.get("outcome")), str(result.get("outcome"))),
+            )
+        )
     columns = ("#", "request", "sent", "Flask", "FastAPI", "Flask ms", "FastAPI ms", "result")
     sections = [Section("Summary", table=Table(columns, tuple(rows)))]
 
@@ -128,8 +141,12 @@ def parity_report(document: dict[str, Any]) -> Report:
     sections.append(Section("Differences", items=items, text="" if items else "None: every answer matches."))
     stale = [d for d in document.get("stale", []) if isinstance(d, dict)]
     if stale:
-        sections.append(Section("Stale declared differences (file level)", items=tuple(
-            f"{d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}" for d in stale)))  # fmt: skip
+        sections.append(
+            Section(
+                "Stale declared differences (file level)",
+                items=tuple(f"{d.get('aspect')} {', '.join(d.get('where', []))}: {d.get('reason')}" for d in stale),
+            )
+        )
 
     sections.append(
         Section("Exchanges", text="Each request as sent to both servers, with a curl command to repeat it.")
@@ -137,9 +154,7 @@ def parity_report(document: dict[str, Any]) -> Report:
     for number, result in enumerate(results, start=1):
         ex = result.get("exchanges", {})
         curls = result.get("curl", {})
-        blocks = tuple(
-            exchange_block(display_name(fw), ex[fw], curls.get(fw)) for fw in FRAMEWORKS if fw in ex
-        )
+        blocks = tuple(exchange_block(display_name(fw), ex[fw], curls.get(fw)) for fw in FRAMEWORKS if fw in ex)
         outcome = OUTCOMES.get(str(result.get("outcome")), "")
         lines = _difference_lines(result)
         sections.append(Section(f"{number}. {result.get('name')}: {outcome}", level=3, items=lines, exchanges=blocks))

@@ -37,8 +37,13 @@ class SessionLog:
         self.requests: deque[dict[str, Any]] = deque(maxlen=MAX_REQUESTS)
         self.lab: deque[dict[str, Any]] = deque(maxlen=50)
 
-    def add_request(self, exchanges: dict[str, Any], differences: list[str], curls: dict[str, str],
-                    servers: dict[str, dict[str, Any]] | None = None) -> None:  # fmt: skip
+    def add_request(
+        self,
+        exchanges: dict[str, Any],
+        differences: list[str],
+        curls: dict[str, str],
+        servers: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         """One send: each framework's ``Exchange.to_dict()`` (bodies cut), the differences named, the curl lines.
 
         ``servers`` is each framework's server as it was when the request went out (``ServerSpec.to_dict()``
@@ -73,7 +78,9 @@ def exchange_record(exchange: Exchange) -> dict[str, Any]:
     """
     sent = exchange.request
     record = exchange.to_dict()
-    record["sent"] = {"method": sent.method, "url": sent.url, "headers": [list(h) for h in sent.headers]} if sent else None
+    record["sent"] = (
+        {"method": sent.method, "url": sent.url, "headers": [list(h) for h in sent.headers]} if sent else None
+    )
     return record
 
 
@@ -98,8 +105,10 @@ def request_medians(requests: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             server = _served_by(entry, framework)
             key = (framework, str(server.get("label") or "server not recorded"), server.get("pid"))
             groups.setdefault(key, []).append(float(elapsed))
-    return [{"framework": fw, "server": label, "pid": pid, "requests": len(times), "median_ms": round(median(times), 3)}
-            for (fw, label, pid), times in groups.items()]  # fmt: skip
+    return [
+        {"framework": fw, "server": label, "pid": pid, "requests": len(times), "median_ms": round(median(times), 3)}
+        for (fw, label, pid), times in groups.items()
+    ]
 
 
 def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +116,11 @@ def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
     body = exchange.get("body") or ""
     if len(body) <= MAX_BODY_CHARS:
         return exchange
-    return {**exchange, "body": body[:MAX_BODY_CHARS] + f"\n… {len(body) - MAX_BODY_CHARS:,} more characters", "json": None}
+    return {
+        **exchange,
+        "body": body[:MAX_BODY_CHARS] + f"\n… {len(body) - MAX_BODY_CHARS:,} more characters",
+        "json": None,
+    }
 
 
 def session_report(document: dict[str, Any]) -> Report:
@@ -117,8 +130,12 @@ def session_report(document: dict[str, Any]) -> Report:
     facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')}), at export") for fw, s in servers.items()]
     facts += [(f"{fw} versions", text) for fw, s in servers.items() if (text := versions_text(s))]
     sections = [
-        Section("Comparison", table=Table(("Dimension", "Flask", "FastAPI"),
-                                          tuple((r.dimension, r.flask, r.fastapi) for r in table_rows()))),  # fmt: skip
+        Section(
+            "Comparison",
+            table=Table(
+                ("Dimension", "Flask", "FastAPI"), tuple((r.dimension, r.flask, r.fastapi) for r in table_rows())
+            ),
+        ),
     ]
     if measured:
         rows = tuple((name, *(_ms(values.get(fw)) for fw in FRAMEWORKS)) for name, values in measured.items())
@@ -127,23 +144,39 @@ def session_report(document: dict[str, Any]) -> Report:
     if not isinstance(medians, list):
         medians = request_medians(document.get("requests") or [])
     if medians:
-        rows = tuple((str(m.get("framework")), _server_text(m), str(m.get("requests")), _ms(m.get("median_ms")))
-                     for m in medians if isinstance(m, dict))  # fmt: skip
-        sections.append(Section("Median time of this session's requests, by the server that answered",
-                                table=Table(("framework", "server", "requests", "median"), rows)))  # fmt: skip
+        rows = tuple(
+            (str(m.get("framework")), _server_text(m), str(m.get("requests")), _ms(m.get("median_ms")))
+            for m in medians
+            if isinstance(m, dict)
+        )
+        sections.append(
+            Section(
+                "Median time of this session's requests, by the server that answered",
+                table=Table(("framework", "server", "requests", "median"), rows),
+            )
+        )
     for number, entry in enumerate(document.get("requests") or [], 1):
         exchanges = entry.get("exchanges") or {}
         first: dict[str, Any] = next(iter(exchanges.values()), {})
         request = first.get("request") or {}
         blocks = tuple(
             exchange_block(fw, exchange, (entry.get("curl") or {}).get(fw)) for fw, exchange in exchanges.items()
-        )  # fmt: skip
-        served = tuple(f"{fw} answered on {_server_text(server)}" + (f" ({text})" if (text := versions_text(server)) else "")
-                       for fw in exchanges if (server := _served_by(entry, fw)))  # fmt: skip
+        )
+        served = tuple(
+            f"{fw} answered on {_server_text(server)}" + (f" ({text})" if (text := versions_text(server)) else "")
+            for fw in exchanges
+            if (server := _served_by(entry, fw))
+        )
         bursts = tuple(line for fw, exchange in exchanges.items() if (line := _burst_line(fw, exchange.get("burst"))))
         copies = f" ×{(first.get('burst') or {}).get('count')}" if bursts else ""
-        sections.append(Section(f"{number}. {request.get('method', '?')} {request.get('path', '?')}{copies}", level=3,
-                                items=(*served, *bursts, *(entry.get("differences") or ())), exchanges=blocks))  # fmt: skip
+        sections.append(
+            Section(
+                f"{number}. {request.get('method', '?')} {request.get('path', '?')}{copies}",
+                level=3,
+                items=(*served, *bursts, *(entry.get("differences") or ())),
+                exchanges=blocks,
+            )
+        )
     sections += lab_sections(document.get("lab") or [])
     return Report("session", "Flask vs FastAPI Explorer session", tuple(facts), tuple(sections), data=document)
 
@@ -168,9 +201,11 @@ def _burst_line(framework: str, burst: Any) -> str:
         value = burst.get(key)
         return f"{value:.0f} ms" if isinstance(value, (int, float)) else "?"
 
-    return (f"{framework}: a burst of {burst['count']} copies sent at the same moment, all done in {ms('wall_ms')}; "
-            f"each copy took {ms('min_ms')} to {ms('max_ms')} (median {ms('median_ms')}); {burst.get('errors', 0)} errors"
-            f"{f' ({statuses})' if statuses else ''}. The answer and times below are the first copy's.")  # fmt: skip
+    return (
+        f"{framework}: a burst of {burst['count']} copies sent at the same moment, all done in {ms('wall_ms')}; "
+        f"each copy took {ms('min_ms')} to {ms('max_ms')} (median {ms('median_ms')}); {burst.get('errors', 0)} errors"
+        f"{f' ({statuses})' if statuses else ''}. The answer and times below are the first copy's."
+    )
 
 
 EXPORT_DIR_VARIABLE = "EXPLORER_EXPORT_DIR"
@@ -190,7 +225,9 @@ def export_folder() -> Path:
     return Path(data) / "flask-fastapi-explorer" / "exports"
 
 
-def export_session(history: SessionLog, supervisor: Supervisor, measurements: Measurements, folder: Path) -> tuple[Path, Path]:
+def export_session(
+    history: SessionLog, supervisor: Supervisor, measurements: Measurements, folder: Path
+) -> tuple[Path, Path]:
     """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder`` (made if missing, private:
     the export hides no cookie or token); returns both paths."""
     try:
@@ -198,7 +235,10 @@ def export_session(history: SessionLog, supervisor: Supervisor, measurements: Me
     except OSError as exc:
         raise ReportError(f"cannot make the export folder {folder}: {exc.strerror or exc}") from None
     servers = {s.framework: s.spec.to_dict() | {"spawn_to_ready_ms": s.status.spawn_to_ready_ms} for s in supervisor}
-    measured = {"spawn to ready": measurements.spawn_ms, "median GET /items/1, back to back": measurements.latency_ms,
-                "median GET /items/1, one at a time": measurements.spaced_ms}  # fmt: skip
+    measured = {
+        "spawn to ready": measurements.spawn_ms,
+        "median GET /items/1, back to back": measurements.latency_ms,
+        "median GET /items/1, one at a time": measurements.spaced_ms,
+    }
     document = history.document(servers, {k: v for k, v in measured.items() if v})
     return session_report(document).write(folder / f"explorer-session-{datetime.now():%Y%m%d-%H%M%S}")

@@ -15,7 +15,9 @@ from typing import Any
 __all__ = ["lazy_face"]
 
 
-def lazy_face(package: str, where: Mapping[str, str], public: Sequence[str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_face(
+    package: str, where: Mapping[str, str], public: Sequence[str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The module-level ``__getattr__`` and ``__dir__`` of ``package``: ``where`` maps a name to its module."""
 
     def __getattr__(name: str) -> Any:

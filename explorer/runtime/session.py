@@ -26,7 +26,11 @@ class Session:
     """Start servers, send requests to them, stop them: the one object a front end needs."""
 
     def __init__(
-        self, specs: list[ServerSpec], timeout: float = DEFAULT_TIMEOUT, cookies: bool = True, start: bool = True,
+        self,
+        specs: list[ServerSpec],
+        timeout: float = DEFAULT_TIMEOUT,
+        cookies: bool = True,
+        start: bool = True,
         **server_options: float,
     ) -> None:
         self.supervisor = Supervisor(specs, **server_options)
@@ -74,7 +78,9 @@ class Session:
         if client is None or str(client.base_url) != f"{url}":
             if client is not None:
                 await client.aclose()
-            client = self._clients[framework] = ServerClient(framework, url or "", self.timeout, self.jars.get(framework))
+            client = self._clients[framework] = ServerClient(
+                framework, url or "", self.timeout, self.jars.get(framework)
+            )
         return client
 
     def clear_cookies(self) -> int:
@@ -95,7 +101,11 @@ class Session:
         return True
 
     async def send_one(
-        self, framework: str, spec: RequestSpec, burst: int = 1, listener: Listener | None = None,
+        self,
+        framework: str,
+        spec: RequestSpec,
+        burst: int = 1,
+        listener: Listener | None = None,
         jar: CookieJar | None = None,
     ) -> Exchange:
         """One request (or a burst of copies) to one server, with the server's state folded into errors.
@@ -110,7 +120,9 @@ class Session:
             await server.start()  # waits for the start under way to finish
         status = server.status
         if status.state is ServerState.CRASHED:
-            return Exchange(framework, spec, error=f"not sent: the {framework} server crashed ({status.message}); restart it")
+            return Exchange(
+                framework, spec, error=f"not sent: the {framework} server crashed ({status.message}); restart it"
+            )
         if not status.state.running:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
@@ -153,7 +165,10 @@ class Session:
         return log.tail(new) if new > 0 else log.tail(limit)
 
     async def send(
-        self, spec: RequestSpec, frameworks: Iterable[str] | None = None, burst: int = 1,
+        self,
+        spec: RequestSpec,
+        frameworks: Iterable[str] | None = None,
+        burst: int = 1,
         listeners: dict[str, Listener] | None = None,
     ) -> dict[str, Exchange]:
         """Send to each framework in turn (all of them by default); ``listeners`` see each body's parts arrive."""

@@ -11,12 +11,15 @@ from __future__ import annotations
 from explorer.runtime.faces import lazy_face
 
 _WHERE = {
-    "ExplorerApp": "app", "run": "app",
+    "ExplorerApp": "app",
+    "run": "app",
     "load_keymap": "keys",
-}  # fmt: skip
+}
 
 __all__ = [
-    "ExplorerApp", "load_keymap", "run",
-]  # fmt: skip
+    "ExplorerApp",
+    "load_keymap",
+    "run",
+]
 
 __getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -116,7 +116,9 @@ class ExplorerApp(ScreensApp):
         self.query_one(RequestEditor).show_send_key(self.key_label("send"))
         for server in self._servers.values():  # idle until boot() starts them after this frame: "starting"
             server.subscribe(self._on_status)
-            self._on_status(replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s)
+            self._on_status(
+                replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s
+            )
         self.query_one("#samples Tree", Tree).focus()
         keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
@@ -179,7 +181,9 @@ class ExplorerApp(ScreensApp):
     @on(RouteBrowser.Chosen)
     def _route_chosen(self, event: RouteBrowser.Chosen) -> None:
         row = event.row
-        self.workbench.load_request(row.request, f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.", send=True)
+        self.workbench.load_request(
+            row.request, f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.", send=True
+        )
         self.workbench.focus_answers()  # where the tab keys and the screens' letters work (on the list they filter)
 
     @on(SampleBrowser.Chosen)
@@ -273,7 +277,9 @@ class ExplorerApp(ScreensApp):
             return
         yield from main_commands(screen)  # each with its key, after the user's keymap
         for sample in SAMPLES if self.demo else ():
-            yield SystemCommand(f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True))
+            yield SystemCommand(
+                f"Sample: {sample.title}", sample.claim, lambda s=sample: self.load_sample(s, send=True)
+            )
 
 
 def run(

@@ -41,7 +41,9 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     if failed:
         text = Text("Not compared: ", style="bold red")
         text.append(printable("; ".join(f"{display_name(fw)} gave no answer ({e.error})" for fw, e in failed.items())))
-        answered = [f"{display_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed]
+        answered = [
+            f"{display_name(fw)} answered {e.status} {e.reason}" for fw, e in results.items() if fw not in failed
+        ]
         if answered:
             text.append(printable(f"; {', '.join(answered)}."))
         return text
@@ -53,8 +55,13 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     return text
 
 
-def answer_switch(shown: Mapping[str, Exchange | None], front: str, latest: int, numbers: Mapping[str, int],
-                  gone: Collection[str] = ()) -> Text:  # fmt: skip
+def answer_switch(
+    shown: Mapping[str, Exchange | None],
+    front: str,
+    latest: int,
+    numbers: Mapping[str, int],
+    gone: Collection[str] = (),
+) -> Text:
     """One line naming every answer in view, the one on screen first-class: used where only one fits.
 
     An answer is an earlier send's when its send number is below ``latest``, or when its server was

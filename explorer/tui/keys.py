@@ -19,57 +19,146 @@ from explorer.runtime.errors import ExplorerError
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-__all__ = ["BINDINGS", "KEYMAP_BYTES", "KEYMAP_FILE", "MAIN_ONLY", "SCREENS", "key_for", "keymap_clashes",
-           "load_keymap", "main_commands", "palette_bindings", "screen_commands", "screen_keys"]
+__all__ = [
+    "BINDINGS",
+    "KEYMAP_BYTES",
+    "KEYMAP_FILE",
+    "MAIN_ONLY",
+    "SCREENS",
+    "key_for",
+    "keymap_clashes",
+    "load_keymap",
+    "main_commands",
+    "palette_bindings",
+    "screen_commands",
+    "screen_keys",
+]
 
 KEYMAP_BYTES = 64 * 1024
-KEYMAP_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
+KEYMAP_FILE = (
+    Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "flask-fastapi-explorer" / "keymap.toml"
+)
 
 # Letters act only where no text is typed: in a text field, and on the catalog (typing there filters
 # it), every printable key is text. Whatever writes a file or restarts a server takes a modified key
 # (ctrl+s, f5, ctrl+g), so no stray letter can do it.
 BINDINGS: list[BindingType] = [
-    Binding("ctrl+r", "send", "Send", id="send",
-            tooltip="Send the request in the editor to the visible server(s)"),
+    Binding("ctrl+r", "send", "Send", id="send", tooltip="Send the request in the editor to the visible server(s)"),
     Binding("f1", "help", "Help", id="help", tooltip="Help for this screen and the part of it that has the keyboard"),
-    Binding("f", "cycle_view", "View", id="cycle_view",
-            tooltip="Cycle the view: Both, Flask only, FastAPI only (requests go only to what is shown)"),
+    Binding(
+        "f",
+        "cycle_view",
+        "View",
+        id="cycle_view",
+        tooltip="Cycle the view: Both, Flask only, FastAPI only (requests go only to what is shown)",
+    ),
     Binding("t", "table", "Table", id="table", tooltip="The comparison table, with measured rows"),
     Binding("g", "guide", "Which first?", id="guide", tooltip="Which should you learn first? A short guide"),
     Binding("d", "docs", "Docs", id="docs", tooltip="API docs: FastAPI's generated schema next to what Flask answers"),
-    Binding("o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"),
+    Binding(
+        "o", "open_docs", "Open /docs", id="open_docs", show=False, tooltip="Open FastAPI's /docs in your web browser"
+    ),
     Binding("p", "lab", "Lab", id="lab", tooltip="Performance lab: async against sync under load, measured"),
-    Binding("c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"),
+    Binding(
+        "c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"
+    ),
     Binding("f5", "restart", "Restart", id="restart", tooltip="Restart both servers"),
-    Binding("ctrl+g", "switch_flask_server", "Flask server", id="switch_flask_server", show=False,
-            tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)"),
-    Binding("ctrl+s", "export", "Export", id="export", show=False,
-            tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON "
-                    "in ~/.local/share/flask-fastapi-explorer/exports (or $EXPLORER_EXPORT_DIR)"),
+    Binding(
+        "ctrl+g",
+        "switch_flask_server",
+        "Flask server",
+        id="switch_flask_server",
+        show=False,
+        tooltip="Switch Flask between the Werkzeug dev server and gunicorn (gthread)",
+    ),
+    Binding(
+        "ctrl+s",
+        "export",
+        "Export",
+        id="export",
+        show=False,
+        tooltip="Write this session (servers, table, every request, lab runs) as Markdown and JSON "
+        "in ~/.local/share/flask-fastapi-explorer/exports (or $EXPLORER_EXPORT_DIR)",
+    ),
     # ctrl+h as in Posting, where the terminal tells it from Backspace; most send both as ^H, so ctrl+b too
-    Binding("ctrl+b,ctrl+h", "toggle_sidebar", "Hide list", id="toggle_sidebar", tooltip="Hide or show the list on the left"),
-    Binding("z", "zoom", "Zoom", id="zoom", tooltip="Maximise the focused panel (an answer, the editor, the list); z or Escape restores"),
-    Binding("a", "switch_answer", "Other answer", id="switch_answer",
-            tooltip="Show the other answer (narrow screens show one at a time)"),
+    Binding(
+        "ctrl+b,ctrl+h", "toggle_sidebar", "Hide list", id="toggle_sidebar", tooltip="Hide or show the list on the left"
+    ),
+    Binding(
+        "z",
+        "zoom",
+        "Zoom",
+        id="zoom",
+        tooltip="Maximise the focused panel (an answer, the editor, the list); z or Escape restores",
+    ),
+    Binding(
+        "a",
+        "switch_answer",
+        "Other answer",
+        id="switch_answer",
+        tooltip="Show the other answer (narrow screens show one at a time)",
+    ),
     Binding("b", "toggle_raw", "Raw body", id="toggle_raw", show=False, tooltip="Show bodies raw or pretty-printed"),
-    Binding("l", "toggle_wrap", "Wrap lines", id="toggle_wrap", show=False, tooltip="Wrap long lines in the Body and Log tabs, or not"),
+    Binding(
+        "l",
+        "toggle_wrap",
+        "Wrap lines",
+        id="toggle_wrap",
+        show=False,
+        tooltip="Wrap long lines in the Body and Log tabs, or not",
+    ),
     Binding("ctrl+f", "find", "Find", id="find", show=False, tooltip="Find text in the body of the answer in view"),
-    Binding("y", "copy_curl", "Copy curl", id="copy_curl", show=False, tooltip="Copy the current request as a curl command"),
-    Binding("k", "client('clear_cookies')", "Clear cookies", id="clear_cookies", show=False,
-            tooltip="Clear both servers' cookie jars (shown in the Headers tab)"),
-    Binding("x", "client('swap_cookies')", "Swap cookies", id="swap_cookies", show=False,
-            tooltip="Swap the two servers' cookie jars: their session cookies are not interchangeable"),
-    Binding("w", "client('sockets')", "WebSockets", id="sockets", show=False,
-            tooltip="WebSockets: open a socket to each server and exchange messages"),
+    Binding(
+        "y", "copy_curl", "Copy curl", id="copy_curl", show=False, tooltip="Copy the current request as a curl command"
+    ),
+    Binding(
+        "k",
+        "client('clear_cookies')",
+        "Clear cookies",
+        id="clear_cookies",
+        show=False,
+        tooltip="Clear both servers' cookie jars (shown in the Headers tab)",
+    ),
+    Binding(
+        "x",
+        "client('swap_cookies')",
+        "Swap cookies",
+        id="swap_cookies",
+        show=False,
+        tooltip="Swap the two servers' cookie jars: their session cookies are not interchangeable",
+    ),
+    Binding(
+        "w",
+        "client('sockets')",
+        "WebSockets",
+        id="sockets",
+        show=False,
+        tooltip="WebSockets: open a socket to each server and exchange messages",
+    ),
     Binding("1", "tab('body')", "Body tab", id="tab_body", show=False, tooltip="Body tab in both panels"),
     Binding("2", "tab('headers')", "Headers tab", id="tab_headers", show=False, tooltip="Headers tab in both panels"),
-    Binding("3", "tab('validation')", "Validation tab", id="tab_validation", show=False, tooltip="Validation tab in both panels"),
+    Binding(
+        "3",
+        "tab('validation')",
+        "Validation tab",
+        id="tab_validation",
+        show=False,
+        tooltip="Validation tab in both panels",
+    ),
     Binding("4", "tab('code')", "Code tab", id="tab_code", show=False, tooltip="Code tab: the handler that ran"),
     Binding("5", "tab('log')", "Log tab", id="tab_log", show=False, tooltip="Log tab: each server's output"),
-    Binding("slash", "filter", "Filter", id="filter", show=False, tooltip="Jump to the filter box of the list on the left"),
+    Binding(
+        "slash", "filter", "Filter", id="filter", show=False, tooltip="Jump to the filter box of the list on the left"
+    ),
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (stops both servers)"),
-    Binding("ctrl+c", "quit", "Quit", id="quit_ctrl_c", show=False,
-            tooltip="Quit too, unless a text field has focus or text is selected (there it copies)"),
+    Binding(
+        "ctrl+c",
+        "quit",
+        "Quit",
+        id="quit_ctrl_c",
+        show=False,
+        tooltip="Quit too, unless a text field has focus or text is selected (there it copies)",
+    ),
 ]
 
 # The screens the main view opens, by binding id: f1 lists them first, and their keys work in the help.
@@ -160,7 +249,9 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
             continue
         if focused is not None and focused.check_consume_key(key, _character(key)):
             continue  # typed as text where the keyboard is (``/`` on the list filters), so not a command there
-        keys.append((binding.key_display or screen.app.get_key_display(binding), binding.tooltip or binding.description))
+        keys.append(
+            (binding.key_display or screen.app.get_key_display(binding), binding.tooltip or binding.description)
+        )
     return keys
 
 
@@ -188,8 +279,11 @@ def _with_key(title: str, binding: Binding, screen: Screen[object], bindings: li
 def main_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
     """The palette's entries on the main view: each action with its key, read from the keymap in force."""
     for binding in palette_bindings():
-        yield SystemCommand(_with_key(binding.description, binding, screen, BINDINGS), binding.tooltip,
-                            partial(screen.app.run_action, binding.action))
+        yield SystemCommand(
+            _with_key(binding.description, binding, screen, BINDINGS),
+            binding.tooltip,
+            partial(screen.app.run_action, binding.action),
+        )
 
 
 def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
@@ -205,8 +299,11 @@ def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
         action = binding.action
         if not action.startswith("app.") and screen.check_action(action.split("(")[0], ()) is False:
             continue
-        yield SystemCommand(_with_key(f"{name}: {binding.description}", binding, screen, screen.BINDINGS),
-                            binding.tooltip or binding.description, partial(screen.run_action, action))
+        yield SystemCommand(
+            _with_key(f"{name}: {binding.description}", binding, screen, screen.BINDINGS),
+            binding.tooltip or binding.description,
+            partial(screen.run_action, action),
+        )
 
 
 class KeyLabels(Protocol):

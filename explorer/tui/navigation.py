@@ -34,10 +34,10 @@ __all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
 
 MAIN_HELP = {
     True: "The same request goes to a real Flask server and a real FastAPI server, and their answers appear side by "
-          "side. Pick a sample on the left and press Enter, or edit the request and press ctrl+r.",
+    "side. Pick a sample on the left and press Enter, or edit the request and press ctrl+r.",
     False: "Your Flask app and its FastAPI port run side by side. Pick a route on the left and press Enter, or type a "
-           "request and press ctrl+r: both apps get it and their answers appear side by side.",
-}  # fmt: skip
+    "request and press ctrl+r: both apps get it and their answers appear side by side.",
+}
 KEYBOARD_HELP = (
     "Letters are commands only where no text is typed. In a text field, and on the list on the left (typing there "
     "filters it), every letter is text; Enter there sends the entry under the cursor and moves the keyboard to the "
@@ -170,7 +170,11 @@ class ScreensApp(GuardedApp):
             return
         if not browser_available():
             self.copy_to_clipboard(f"{url}/docs")
-            self.say(f"No web browser found here. Open {url}/docs by hand (the URL is copied).", severity="warning", timeout=10)
+            self.say(
+                f"No web browser found here. Open {url}/docs by hand (the URL is copied).",
+                severity="warning",
+                timeout=10,
+            )
             return
         self.open_url(f"{url}/docs")
         self.say(f"Asked your browser to open {url}/docs.", timeout=4)

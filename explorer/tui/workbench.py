@@ -115,8 +115,10 @@ class Workbench(Vertical):
             editor.load(self.initial)
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
-            claim.update("Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r. "
-                         f"{cast('KeyLabels', self.app).key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets.")
+            claim.update(
+                "Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r. "
+                f"{cast('KeyLabels', self.app).key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets."
+            )
         else:
             editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
@@ -173,7 +175,9 @@ class Workbench(Vertical):
         zoomed = self.screen.maximized
         self._arrange()
         if isinstance(zoomed, ResponsePanel) and zoomed is not self.panel(self.front):
-            self.screen.maximize(self.panel(self.front), container=False)  # a zoomed panel sent behind left a blank screen
+            self.screen.maximize(
+                self.panel(self.front), container=False
+            )  # a zoomed panel sent behind left a blank screen
             self.panel(self.front).focus_content()
 
     def _arrange(self) -> None:
@@ -193,9 +197,15 @@ class Workbench(Vertical):
             if hidden and focused is not None and self.panel(framework) in focused.ancestors:
                 self.panel(self.front).focus_content()
         switch = self.query_one("#answer-switch", Static)
-        switch.update(answer_switch({fw: self.panel(fw).exchange for fw in shown}, self.front, self.sends,
-                                    {fw: self.panel(fw).send_number for fw in shown},
-                                    {fw for fw in shown if self.panel(fw).server_gone}))  # fmt: skip
+        switch.update(
+            answer_switch(
+                {fw: self.panel(fw).exchange for fw in shown},
+                self.front,
+                self.sends,
+                {fw: self.panel(fw).send_number for fw in shown},
+                {fw for fw in shown if self.panel(fw).server_gone},
+            )
+        )
         switch.set_class(len(shown) < 2, "-single")
         self.app.refresh_bindings()  # whether ``a`` is offered follows what is shown
 
@@ -286,8 +296,10 @@ class Workbench(Vertical):
             dropped = self.session.clear_cookies()
             message = f"Cookie jars cleared ({dropped} cookie{'s' if dropped != 1 else ''} dropped)."
         elif self.session.swap_cookies():
-            message = ("Cookie jars swapped: each server now gets the other's cookies. Send a page that reads "
-                       "the session to see that neither accepts the other's session cookie.")  # fmt: skip
+            message = (
+                "Cookie jars swapped: each server now gets the other's cookies. Send a page that reads "
+                "the session to see that neither accepts the other's session cookie."
+            )
         else:
             message = "Swapping cookie jars needs both servers."
         for framework, jar in self.session.jars.items():
@@ -316,7 +328,9 @@ class Workbench(Vertical):
             frameworks = [fw for fw in frameworks if fw in self.sample.frameworks]
             if not frameworks:
                 only = " and ".join(self.sample.frameworks)
-                editor.show_message(f"This sample is for {only} only, which is not in view: press f to show it.", error=True)
+                editor.show_message(
+                    f"This sample is for {only} only, which is not in view: press f to show it.", error=True
+                )
                 return
         self.sends += 1
         line = f"{spec.line}{f' ×{burst}' if burst > 1 else ''}"
@@ -324,11 +338,15 @@ class Workbench(Vertical):
             if framework in frameworks:
                 self.panel(framework).show_pending(f"Sending {line}…", self.sends, line)
             elif self.sample is not None and framework not in self.sample.frameworks:
-                self.panel(framework).clear(f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here.")
+                self.panel(framework).clear(
+                    f"This sample is for {', '.join(self.sample.frameworks)} only; nothing was sent here."
+                )
         if self.front not in frameworks:
             self.front = frameworks[0]
         self._arrange()
-        self.call_after_refresh(self.send_request, spec, frameworks, burst, self.sends)  # paint "Sending…" before the clock starts
+        self.call_after_refresh(
+            self.send_request, spec, frameworks, burst, self.sends
+        )  # paint "Sending…" before the clock starts
 
     @work(group="send", exclusive=True, exit_on_error=False)
     async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int, number: int) -> None:
@@ -369,8 +387,13 @@ class Workbench(Vertical):
         server = self.session.server(framework)
         return {**server.spec.to_dict(), "pid": server.status.pid}
 
-    def show_results(self, spec: RequestSpec, results: dict[str, Exchange], number: int | None = None,
-                     served_by: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
+    def show_results(
+        self,
+        spec: RequestSpec,
+        results: dict[str, Exchange],
+        number: int | None = None,
+        served_by: dict[str, dict[str, object]] | None = None,
+    ) -> None:
         from explorer.content.explain import preflight_answerer
         from explorer.parity.glance import differences
 
@@ -387,13 +410,19 @@ class Workbench(Vertical):
             panel.send_number = number or self.sends
             panel.request_line = panel.request_line or spec.line
             lookup = self.lookup(framework, spec)
-            if answered_by := preflight_answerer(exchange, lookup.ran):  # the Code tab says who answered, as the reason does
+            if answered_by := preflight_answerer(
+                exchange, lookup.ran
+            ):  # the Code tab says who answered, as the reason does
                 lookup = replace(lookup, note=answered_by)
             panel.show_exchange(exchange, differs, lookup.ran)
             panel.show_code(lookup)
         self._arrange()
-        curls = {fw: curl_command(spec, self.session.server(fw).status.base_url or "", e.request.headers if e.request else None)
-                 for fw, e in results.items()}  # fmt: skip
+        curls = {
+            fw: curl_command(
+                spec, self.session.server(fw).status.base_url or "", e.request.headers if e.request else None
+            )
+            for fw, e in results.items()
+        }
         found_lines = [d.shown("vs") for d in found]
         served_by = served_by or {fw: self.server_record(fw) for fw in results}
         self.history.add_request({fw: exchange_record(e) for fw, e in results.items()}, found_lines, curls, served_by)

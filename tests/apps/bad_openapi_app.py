@@ -21,7 +21,10 @@ def broken_schema() -> dict[str, Any]:
                 "get": {"parameters": [{"in": "path", "name": "item_id", "schema": {"anyOf": "integer"}}, 7, 8]},
                 "post": {"requestBody": {"content": "application/json"}},
                 "put": {"requestBody": {"content": ["application/json", 1]}},
-                "patch": {"parameters": 12, "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}},
+                "patch": {
+                    "parameters": 12,
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+                },
             },
             "/orders": ["get"],
             "no-slash": {"get": {}},

@@ -12,8 +12,15 @@ app = Flask(__name__)
 
 @app.post("/echo")
 def echo():
-    files = [{"field": name, "filename": f.filename, "content_type": f.content_type,
-              "sha256": hashlib.sha256(f.read()).hexdigest()} for name, f in request.files.items(multi=True)]  # fmt: skip
+    files = [
+        {
+            "field": name,
+            "filename": f.filename,
+            "content_type": f.content_type,
+            "sha256": hashlib.sha256(f.read()).hexdigest(),
+        }
+        for name, f in request.files.items(multi=True)
+    ]
     return jsonify(content_type=request.mimetype, form=dict(request.form.lists()), files=files)
 
 
@@ -37,8 +44,9 @@ def set_cookie():
     response = jsonify(ok=True)
     args = request.args
     max_age = int(args["max_age"]) if "max_age" in args else None
-    response.set_cookie(args["name"], args.get("value", ""), path=args.get("path", "/"), max_age=max_age,
-                        domain=args.get("domain"))  # fmt: skip
+    response.set_cookie(
+        args["name"], args.get("value", ""), path=args.get("path", "/"), max_age=max_age, domain=args.get("domain")
+    )
     return response
 
 

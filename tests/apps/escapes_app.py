@@ -15,8 +15,15 @@ from flask import Flask
 from flask import Response as FlaskResponse
 
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x1b\\"  # OSC 52: the clipboard now holds `rm -rf ~`
-PAYLOAD = (CLIPBOARD + "\x1b]0;pwned\x07" + "\x1b[2J" + "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\"
-           + "\x1bP+q544e\x1b\\" + "\x1bc" + "\x9b31m")  # fmt: skip
+PAYLOAD = (
+    CLIPBOARD
+    + "\x1b]0;pwned\x07"
+    + "\x1b[2J"
+    + "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+    + "\x1bP+q544e\x1b\\"
+    + "\x1bc"
+    + "\x9b31m"
+)
 ROUTE = "/esc\x1b]0;route\x07\x9b2J"  # a route path: the OpenAPI document and the URL map carry it
 REASON = "OK \x1b]0;reason\x07\x9b2J"
 HEADER = "\x9b2J\x9b3J"  # a header value cannot hold ESC (the client refuses it): the one-byte CSI can
@@ -28,8 +35,9 @@ fastapi_app = FastAPI()
 @flask_app.route("/esc")
 def flask_esc():
     print(f"flask log {PAYLOAD}", flush=True)
-    return FlaskResponse(f"flask body {PAYLOAD}\nsecond line", status=f"200 {REASON}", mimetype="text/plain",
-                         headers={"X-Evil": HEADER})  # fmt: skip
+    return FlaskResponse(
+        f"flask body {PAYLOAD}\nsecond line", status=f"200 {REASON}", mimetype="text/plain", headers={"X-Evil": HEADER}
+    )
 
 
 @flask_app.route("/crash")

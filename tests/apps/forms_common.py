@@ -23,6 +23,12 @@ def describe(content_type: str, body: bytes) -> dict[str, Any]:
         if filename is None:
             fields[name] = payload.decode()
         else:
-            files.append({"field": name, "filename": filename, "type": part.get_content_type(),
-                          "sha256": hashlib.sha256(payload).hexdigest()})  # fmt: skip
+            files.append(
+                {
+                    "field": name,
+                    "filename": filename,
+                    "type": part.get_content_type(),
+                    "sha256": hashlib.sha256(payload).hexdigest(),
+                }
+            )
     return {"media": media, "fields": fields, "files": files}

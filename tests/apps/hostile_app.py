@@ -81,7 +81,9 @@ def bigline():
 def gzipped():
     import gzip
 
-    return Response(gzip.compress(b'{"packed": true}'), content_type="application/json", headers={"Content-Encoding": "gzip"})
+    return Response(
+        gzip.compress(b'{"packed": true}'), content_type="application/json", headers={"Content-Encoding": "gzip"}
+    )
 
 
 @app.route("/chunked")
@@ -102,8 +104,9 @@ def no_content():
 def twice():
     """A complete answer written straight to the socket, then a second one: only the first is the answer."""
     raw = request.environ["werkzeug.socket"]
-    raw.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\n\r\nsecond")  # fmt: skip
+    raw.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 404 Not Found\r\nContent-Length: 6\r\n\r\nsecond"
+    )
     return Response("third", headers={"Connection": "close"})
 
 

@@ -35,7 +35,15 @@ MARKER = "EXPLORER-ROUTES "
 NOT_FLASK = 4
 MAX_RULES = 5000
 WEBSOCKET = "WEBSOCKET"  # a WebSocket route's "method": it takes an upgrade, not a request
-ANY_METHOD = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # a mounted app (StaticFiles, a WSGI app) sees all
+ANY_METHOD = (
+    "DELETE",
+    "GET",
+    "HEAD",
+    "OPTIONS",
+    "PATCH",
+    "POST",
+    "PUT",
+)  # a mounted app (StaticFiles, a WSGI app) sees all
 
 
 def where(handler: Any) -> Dict[str, Any]:
@@ -114,19 +122,32 @@ def asgi_routes(app: Any, prefix: str = "", depth: int = 0) -> List[Dict[str, An
         endpoint = getattr(route, "endpoint", None)
         methods = getattr(route, "methods", None)
         if endpoint is not None and methods:
-            rules.append({"rule": path, "methods": sorted(methods), "endpoint": getattr(route, "name", "") or "",
-                          **where(endpoint)})  # fmt: skip
+            rules.append(
+                {
+                    "rule": path,
+                    "methods": sorted(methods),
+                    "endpoint": getattr(route, "name", "") or "",
+                    **where(endpoint),
+                }
+            )
         elif endpoint is not None and _websocket(route):
-            rules.append({"rule": path, "methods": [WEBSOCKET], "endpoint": getattr(route, "name", "") or "",
-                          **where(endpoint)})  # fmt: skip
+            rules.append(
+                {"rule": path, "methods": [WEBSOCKET], "endpoint": getattr(route, "name", "") or "", **where(endpoint)}
+            )
         elif depth < 8 and (getattr(route, "routes", None) or getattr(getattr(route, "app", None), "routes", None)):
             inner = route if getattr(route, "routes", None) else route.app
             rules += asgi_routes(inner, path.rstrip("/"), depth + 1)
         elif hasattr(getattr(getattr(route, "app", None), "app", None), "url_map"):  # a Flask app behind a2wsgi
             rules += [{**rule, "rule": path.rstrip("/") + rule["rule"]} for rule in url_map(route.app.app)]
         elif callable(getattr(route, "app", None)) and path.startswith("/"):  # a mounted ASGI app without routes
-            rules.append({"rule": path.rstrip("/") + "/{path:path}", "methods": list(ANY_METHOD),
-                          "endpoint": getattr(route, "name", "") or "", **where(type(route.app).__call__)})  # fmt: skip
+            rules.append(
+                {
+                    "rule": path.rstrip("/") + "/{path:path}",
+                    "methods": list(ANY_METHOD),
+                    "endpoint": getattr(route, "name", "") or "",
+                    **where(type(route.app).__call__),
+                }
+            )
     return rules
 
 

@@ -61,7 +61,12 @@ def serve_uvicorn(target: str, fd: int) -> None:
     app = load_app(target)
     # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
     # and every FastAPI figure would change with it.
-    options: dict[str, Any] = {"access_log": False, "log_level": "info", "timeout_graceful_shutdown": 2, "loop": "asyncio"}
+    options: dict[str, Any] = {
+        "access_log": False,
+        "log_level": "info",
+        "timeout_graceful_shutdown": 2,
+        "loop": "asyncio",
+    }
     known = inspect.signature(uvicorn.Config).parameters  # an app's own venv may hold an older uvicorn
     config = uvicorn.Config(app, **{key: value for key, value in options.items() if key in known})
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
@@ -158,10 +163,16 @@ def serve_granian(target: str, fd: int, interface: str, threads: int) -> None:
     # segment, and without it Nagle holds the last until the client's delayed ACK: 40 ms an answer.
     listening.setsockopt(socket_module.IPPROTO_TCP, socket_module.TCP_NODELAY, 1)
     server = OnOurSocket(
-        target, address=host, port=port, interface=Interfaces.WSGI if wsgi else Interfaces.ASGI, workers=1,
+        target,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI if wsgi else Interfaces.ASGI,
+        workers=1,
         loop=Loops.asyncio,
-        blocking_threads=threads if wsgi else 1, log_access=False, websockets=False,
-    )  # fmt: skip
+        blocking_threads=threads if wsgi else 1,
+        log_access=False,
+        websockets=False,
+    )
     print(f" * Serving {target} on granian ({interface}, 1 worker)", flush=True)
     server.serve(target_loader=lambda *_: load(), wrap_loader=False)
 
@@ -189,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.kind == "gunicorn-gevent":
         serve_gunicorn(args.target, args.fd, args.workers, args.threads, "gevent")
     elif args.kind.startswith("granian-"):
-        serve_granian(args.target, args.fd, args.kind[len("granian-"):], args.threads)
+        serve_granian(args.target, args.fd, args.kind[len("granian-") :], args.threads)
     else:
         serve_gunicorn(args.target, args.fd, args.workers, 1, "uvicorn.workers.UvicornWorker")
 

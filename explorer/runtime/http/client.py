@@ -55,7 +55,9 @@ def parse_server_timing(value: str | None) -> float | None:
 class ServerClient:
     """Talks to one server started by the explorer, and to nothing else."""
 
-    def __init__(self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT, jar: CookieJar | None = None) -> None:
+    def __init__(
+        self, framework: str, base_url: str, timeout: float = DEFAULT_TIMEOUT, jar: CookieJar | None = None
+    ) -> None:
         self.framework = framework
         self.jar = jar  # cookies the server sets are kept here and sent back, unless the request has a Cookie header
         self.base_url = httpx.URL(base_url)
@@ -145,13 +147,18 @@ class ServerClient:
                 headers = (*headers, ("Cookie", cookie))
         try:
             request = self._client.build_request(
-                checked.method, self.url_for(checked), headers=list(headers), content=content,
+                checked.method,
+                self.url_for(checked),
+                headers=list(headers),
+                content=content,
                 extensions={KEEP_BODY: keep_body, LISTENER: listener},
-            )  # fmt: skip
+            )
         except (RequestError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
             exchange.error = f"not sent: {exc}"
             return exchange
-        exchange.request = SentRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
+        exchange.request = SentRequest(
+            request.method, str(request.url), tuple(request.headers.multi_items()), request.content
+        )
         try:
             started = time.perf_counter()
             response = await self._client.send(request, stream=True)
@@ -165,8 +172,9 @@ class ServerClient:
             exchange.error = f"timed out after {self.timeout:g} s: the {self.framework} server did not answer"
             return exchange
         except OutOfDescriptors as exc:
-            exchange.error = (f"not sent: {exc}: the explorer ran out of file descriptors; "
-                              "raise `ulimit -n` or send fewer at once")  # fmt: skip
+            exchange.error = (
+                f"not sent: {exc}: the explorer ran out of file descriptors; raise `ulimit -n` or send fewer at once"
+            )
             return exchange
         except httpx.ConnectError:
             exchange.error = f"connection refused: the {self.framework} server is not listening (stopped or crashed)"

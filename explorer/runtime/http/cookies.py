@@ -57,8 +57,15 @@ class Cookie:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "path": self.path, "expires": self.expires,
-                "http_only": self.http_only, "secure": self.secure, "same_site": self.same_site}  # fmt: skip
+        return {
+            "name": self.name,
+            "value": self.value,
+            "path": self.path,
+            "expires": self.expires,
+            "http_only": self.http_only,
+            "secure": self.secure,
+            "same_site": self.same_site,
+        }
 
 
 def _duration(seconds: float) -> str:
@@ -150,8 +157,10 @@ class CookieJar:
         if len(name.encode()) + len(value.encode()) > MAX_COOKIE_BYTES:
             raise ValueError(f"cookie {name[:40]!r} is larger than {MAX_COOKIE_BYTES} bytes")
         if bad := _UNSENDABLE.search(name + "=" + value):
-            raise ValueError(f"cookie {name[:40]!r} holds {bad.group()!r}: only ASCII without control characters "
-                             "can be sent back in a Cookie header")  # fmt: skip
+            raise ValueError(
+                f"cookie {name[:40]!r} holds {bad.group()!r}: only ASCII without control characters "
+                "can be sent back in a Cookie header"
+            )
         path, expires, max_age, http_only, secure, same_site = None, None, None, False, False, ""
         for attribute in attributes:
             key, _, raw = attribute.partition("=")

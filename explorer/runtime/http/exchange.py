@@ -170,8 +170,13 @@ class Exchange:
             "request": self.spec.to_dict(),
             "url": self.request.url if self.request else None,
             # the headers as they went out
-            "sent": {"method": self.request.method, "url": self.request.url,
-                     "headers": [[k, v] for k, v in self.request.headers]} if self.request else None,
+            "sent": {
+                "method": self.request.method,
+                "url": self.request.url,
+                "headers": [[k, v] for k, v in self.request.headers],
+            }
+            if self.request
+            else None,
             "status": self.status,
             "reason": self.reason,
             "http_version": self.http_version,

@@ -26,10 +26,23 @@ from urllib.parse import quote_plus
 from explorer.runtime.errors import ExplorerError, RequestError
 
 __all__ = [
-    "MAX_FIELDS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FORM_BYTES", "FilePart", "check_form", "curl_file_arg", "encode_form",
-    "encode_multipart", "encode_urlencoded", "form_media_type", "form_text", "parse_file_arg", "parse_form_field",
-    "parse_form_text", "read_file_part",
-]  # fmt: skip
+    "MAX_FIELDS",
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_FORM_BYTES",
+    "FilePart",
+    "check_form",
+    "curl_file_arg",
+    "encode_form",
+    "encode_multipart",
+    "encode_urlencoded",
+    "form_media_type",
+    "form_text",
+    "parse_file_arg",
+    "parse_form_field",
+    "parse_form_text",
+    "read_file_part",
+]
 
 MAX_FIELDS = 256
 MAX_FILES = 16
@@ -55,8 +68,12 @@ class FilePart:
 
     def to_dict(self) -> dict[str, Any]:
         """What reports and ``--json`` show: the bytes themselves are not repeated, only their size."""
-        return {"field": self.field, "filename": self.filename, "content_type": self.content_type,
-                "size": len(self.content)}  # fmt: skip
+        return {
+            "field": self.field,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": len(self.content),
+        }
 
 
 def _check_text(text: object, what: str, limit: int | None = None) -> str:
@@ -111,11 +128,17 @@ def encode_multipart(form: tuple[tuple[str, str], ...], files: tuple[FilePart, .
     mark = f"--{boundary}\r\n".encode("ascii")
     parts: list[bytes] = []
     for name, value in form:
-        parts += [mark, f'Content-Disposition: form-data; name="{_quoted(name)}"\r\n\r\n'.encode(),
-                  value.encode("utf-8"), b"\r\n"]  # fmt: skip
+        parts += [
+            mark,
+            f'Content-Disposition: form-data; name="{_quoted(name)}"\r\n\r\n'.encode(),
+            value.encode("utf-8"),
+            b"\r\n",
+        ]
     for part in files:
-        head = (f'Content-Disposition: form-data; name="{_quoted(part.field)}"; filename="{_quoted(part.filename)}"\r\n'
-                f"Content-Type: {part.content_type}\r\n\r\n")  # fmt: skip
+        head = (
+            f'Content-Disposition: form-data; name="{_quoted(part.field)}"; filename="{_quoted(part.filename)}"\r\n'
+            f"Content-Type: {part.content_type}\r\n\r\n"
+        )
         parts += [mark, head.encode(), part.content, b"\r\n"]
     parts.append(f"--{boundary}--\r\n".encode("ascii"))
     return b"".join(parts)
@@ -220,10 +243,14 @@ def parse_file_arg(text: str) -> tuple[str, str, str | None, str | None]:
             content_type += ";" + value[start:end].strip()
         else:
             word = value[start:].split(";", 1)[0].split("=", 1)[0]
-            raise RequestError(f"unknown ';{word[:20]}=' after file {path[:40]!r}; curl's are ';type=' and ';filename='")
+            raise RequestError(
+                f"unknown ';{word[:20]}=' after file {path[:40]!r}; curl's are ';type=' and ';filename='"
+            )
     if end < len(value):  # a ','
-        raise RequestError(f"one file per field: give another '{name[:20]}=@...' for each file "
-                           "(a path holding ',' or ';' goes in double quotes)")  # fmt: skip
+        raise RequestError(
+            f"one file per field: give another '{name[:20]}=@...' for each file "
+            "(a path holding ',' or ';' goes in double quotes)"
+        )
     if content_type is not None and not _MEDIA_TYPE.fullmatch(content_type):
         raise RequestError(f"the media type {content_type[:40]!r} must look like 'text/plain'")
     if not path:

@@ -24,13 +24,57 @@ __all__ = ["MAX_PASTE_CHARS", "Pasted", "looks_pasted", "read_pasted"]
 MAX_PASTE_CHARS = 1024 * 1024 + 64 * 1024  # a body at its limit, plus the command around it
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _DATA = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json"})
-_FLAGS = frozenset({"-i", "--include", "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-L", "--location",
-                    "-k", "--insecure", "--compressed", "-g", "--globoff", "-f", "--fail", "--http1.1"})  # fmt: skip
-_AS_HEADER = {"-A": "User-Agent", "--user-agent": "User-Agent", "-e": "Referer", "--referer": "Referer",
-              "-b": "Cookie", "--cookie": "Cookie"}  # fmt: skip
+_FLAGS = frozenset(
+    {
+        "-i",
+        "--include",
+        "-s",
+        "--silent",
+        "-S",
+        "--show-error",
+        "-v",
+        "--verbose",
+        "-L",
+        "--location",
+        "-k",
+        "--insecure",
+        "--compressed",
+        "-g",
+        "--globoff",
+        "-f",
+        "--fail",
+        "--http1.1",
+    }
+)
+_AS_HEADER = {
+    "-A": "User-Agent",
+    "--user-agent": "User-Agent",
+    "-e": "Referer",
+    "--referer": "Referer",
+    "-b": "Cookie",
+    "--cookie": "Cookie",
+}
 # Options that take a value the explorer has no use for: the value is skipped with them, never taken for the URL.
-_SKIPPED_WITH_VALUE = frozenset({"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out",
-                                 "-u", "--user", "-c", "--cookie-jar", "-x", "--proxy", "--retry", "-F", "--form"})  # fmt: skip
+_SKIPPED_WITH_VALUE = frozenset(
+    {
+        "-o",
+        "--output",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-w",
+        "--write-out",
+        "-u",
+        "--user",
+        "-c",
+        "--cookie-jar",
+        "-x",
+        "--proxy",
+        "--retry",
+        "-F",
+        "--form",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +121,10 @@ def _own_path(url: str, bases: set[tuple[str, int | None]]) -> str:
     if host not in LOOPBACK or port not in ports:
         shown = ", ".join(str(p) for p in ports) or "none yet"
         where = f"{host}:{port}" if port is not None else host
-        raise RequestError(f"{where} is not one of the explorer's servers (127.0.0.1, ports {shown}); "
-                           "the explorer only talks to the servers it started")  # fmt: skip
+        raise RequestError(
+            f"{where} is not one of the explorer's servers (127.0.0.1, ports {shown}); "
+            "the explorer only talks to the servers it started"
+        )
     if parts.scheme == "https":
         raise RequestError("the explorer's servers speak plain http, not https")
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -134,5 +180,9 @@ def _read_curl(text: str, bases: set[tuple[str, int | None]]) -> Pasted:
         headers.append(("Content-Type", "application/json"))
     path = _own_path(url, bases)
     spec = RequestSpec(method or ("POST" if body is not None else "GET"), path, tuple(headers), body).checked()
-    note = f"Read the curl command as {spec.line}" + (f"; ignored the options {', '.join(ignored[:5])}" if ignored else "") + "."
+    note = (
+        f"Read the curl command as {spec.line}"
+        + (f"; ignored the options {', '.join(ignored[:5])}" if ignored else "")
+        + "."
+    )
     return Pasted(spec, note)

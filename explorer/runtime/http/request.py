@@ -78,8 +78,10 @@ class RequestSpec:
             if self.body is not None:
                 raise RequestError("a request carries either a body or form fields and files, not both")
             if self.header("content-type") is not None:
-                raise RequestError("the Content-Type of a form is set by the client (with its multipart boundary); "
-                                   "remove the Content-Type header")  # fmt: skip
+                raise RequestError(
+                    "the Content-Type of a form is set by the client (with its multipart boundary); "
+                    "remove the Content-Type header"
+                )
             check_form(form, files)
         return RequestSpec(method, path, headers, self.body, form, files, bool(self.multipart))
 
@@ -92,7 +94,12 @@ class RequestSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, used by reports and ``--json`` output; ``form`` and ``files`` only when present."""
-        document: dict[str, Any] = {"method": self.method, "path": self.path, "headers": [list(h) for h in self.headers], "body": self.body}
+        document: dict[str, Any] = {
+            "method": self.method,
+            "path": self.path,
+            "headers": [list(h) for h in self.headers],
+            "body": self.body,
+        }
         if self.form:
             document["form"] = [list(pair) for pair in self.form]
         if self.files:
@@ -132,8 +139,10 @@ def check_path(path: str) -> str:
         raise RequestError("a fragment ('#...') is never sent to a server; remove it")
     target = request_target(path)
     if target.startswith("//"):
-        raise RequestError(f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, "
-                           "not a path on the explorer's own server; remove the '.' and '..' segments")  # fmt: skip
+        raise RequestError(
+            f"the path {path[:60]!r} would be sent as {target[:60]!r}, which names a host, "
+            "not a path on the explorer's own server; remove the '.' and '..' segments"
+        )
     return path
 
 
@@ -196,10 +205,14 @@ def check_header(name: str, value: str) -> tuple[str, str]:
     if bad := _NOT_PRINTABLE_ASCII.search(value):
         ch = bad.group()
         if control_character(ch):
-            raise RequestError(f"the value of header {name} contains {describe_character(ch)}, a control character "
-                               "or line separator; only printable ASCII and tabs can be sent")  # fmt: skip
-        raise RequestError(f"the value of header {name} contains the non-ASCII character {describe_character(ch)}; "
-                           "header values are sent as ASCII: percent-encode it")  # fmt: skip
+            raise RequestError(
+                f"the value of header {name} contains {describe_character(ch)}, a control character "
+                "or line separator; only printable ASCII and tabs can be sent"
+            )
+        raise RequestError(
+            f"the value of header {name} contains the non-ASCII character {describe_character(ch)}; "
+            "header values are sent as ASCII: percent-encode it"
+        )
     return name, value.strip(" \t")
 
 

@@ -39,8 +39,21 @@ from explorer.runtime.http.wire import (
     HeadersTooLarge,
 )
 
-__all__ = ["BODY_SIZE", "KEEP_BODY", "LISTENER", "PIECES", "MAX_BODY", "MAX_HEADER_BYTES", "MAX_HEADERS", "MAX_STATUS_LINE", "NOTES",
-           "TIMINGS", "HeadersTooLarge", "OutOfDescriptors", "WireTransport"]  # fmt: skip
+__all__ = [
+    "BODY_SIZE",
+    "KEEP_BODY",
+    "LISTENER",
+    "PIECES",
+    "MAX_BODY",
+    "MAX_HEADER_BYTES",
+    "MAX_HEADERS",
+    "MAX_STATUS_LINE",
+    "NOTES",
+    "TIMINGS",
+    "HeadersTooLarge",
+    "OutOfDescriptors",
+    "WireTransport",
+]
 
 TIMINGS = "explorer.timings"
 NOTES = "explorer.notes"  # response extension: what was seen besides the answer (bytes after it)
@@ -51,10 +64,14 @@ LISTENER = "explorer.listener"  # request extension: called with (perf_counter, 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_BODY = 16 * 1024 * 1024
 STRAY_NOTE = "the server sent more bytes after the answer ended: they were ignored and the connection closed"
-TIMEOUT_NOTE = ("the answer did not end within {seconds:g} s (the time-out): the {size:,} bytes of body that "
-                "arrived by then are shown, cut, and the connection was closed")  # fmt: skip
-IDLE_STRAY_NOTE = ("the kept-alive connection received bytes after the previous answer had ended: it was closed "
-                   "and this request went out on another connection")  # fmt: skip
+TIMEOUT_NOTE = (
+    "the answer did not end within {seconds:g} s (the time-out): the {size:,} bytes of body that "
+    "arrived by then are shown, cut, and the connection was closed"
+)
+IDLE_STRAY_NOTE = (
+    "the kept-alive connection received bytes after the previous answer had ended: it was closed "
+    "and this request went out on another connection"
+)
 
 
 class OutOfDescriptors(httpx.ConnectError):
@@ -104,15 +121,20 @@ class WireTransport(httpx.AsyncBaseTransport):
                 return await self._exchange(request, body, connection, time.perf_counter(), notes)
             except _StaleConnection:
                 if request.method not in _IDEMPOTENT:  # it may have been processed: never send it twice
-                    raise httpx.RemoteProtocolError("the kept-alive connection closed as the request went out; "
-                                                    "not re-sent, since it may have been processed", request=request) from None  # fmt: skip
+                    raise httpx.RemoteProtocolError(
+                        "the kept-alive connection closed as the request went out; "
+                        "not re-sent, since it may have been processed",
+                        request=request,
+                    ) from None
                 continue
         started = time.perf_counter()
         connection = await self._connect(request, key)
         try:
             return await self._exchange(request, body, connection, started, notes)
         except _StaleConnection:
-            raise httpx.RemoteProtocolError("the server closed the connection without answering", request=request) from None
+            raise httpx.RemoteProtocolError(
+                "the server closed the connection without answering", request=request
+            ) from None
 
     async def _connect(self, request: httpx.Request, key: tuple[str, int]) -> Connection:
         loop = asyncio.get_running_loop()

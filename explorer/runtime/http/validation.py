@@ -45,7 +45,9 @@ def _from_fastapi(detail: list[Any]) -> list[ValidationIssue]:
     issues = []
     for entry in detail[:MAX_ISSUES]:
         if isinstance(entry, dict) and "msg" in entry:
-            issues.append(ValidationIssue(_dotted(entry.get("loc", ())), _text(entry["msg"]), _text(entry.get("type", ""))))
+            issues.append(
+                ValidationIssue(_dotted(entry.get("loc", ())), _text(entry["msg"]), _text(entry.get("type", "")))
+            )
     return issues
 
 
@@ -66,7 +68,11 @@ def _from_marshmallow(errors: dict[Any, Any], prefix: str = "body", depth: int =
         if isinstance(value, dict) and depth < 10:
             issues += _from_marshmallow(value, location, depth + 1)
         elif isinstance(value, list):
-            issues += [ValidationIssue(location, _text(msg), "marshmallow") for msg in value[:MAX_ISSUES] if isinstance(msg, str)]
+            issues += [
+                ValidationIssue(location, _text(msg), "marshmallow")
+                for msg in value[:MAX_ISSUES]
+                if isinstance(msg, str)
+            ]
         elif isinstance(value, str):
             issues.append(ValidationIssue(location, value[:_MAX_TEXT], "marshmallow"))
     return issues[:MAX_ISSUES]

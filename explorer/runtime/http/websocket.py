@@ -91,7 +91,9 @@ class SocketEvent:
 class WebSocketClient:
     """One WebSocket to ``base_url`` (which must be on 127.0.0.1) at ``path``; every event kept in :attr:`events`."""
 
-    def __init__(self, framework: str, base_url: str, path: str, on_event: Callable[[SocketEvent], None] | None = None) -> None:
+    def __init__(
+        self, framework: str, base_url: str, path: str, on_event: Callable[[SocketEvent], None] | None = None
+    ) -> None:
         self.framework = framework
         host, _, port = base_url.removeprefix("http://").rstrip("/").partition(":")
         if host != "127.0.0.1" or not port.isdigit():
@@ -131,7 +133,9 @@ class WebSocketClient:
                 await self._handshake()
         except TimeoutError:
             await self._abort()
-            raise SocketError(f"the {self.framework} server did not complete the WebSocket handshake within {timeout:g} s") from None
+            raise SocketError(
+                f"the {self.framework} server did not complete the WebSocket handshake within {timeout:g} s"
+            ) from None
         except OSError as exc:
             await self._abort()
             raise SocketError(f"cannot connect to the {self.framework} server: {exc.strerror or exc}") from None
@@ -150,7 +154,9 @@ class WebSocketClient:
                 self._ws.receive_data(data or None)
                 events = list(self._ws.events())
             except RemoteProtocolError as exc:
-                raise SocketError(f"the {self.framework} server's answer to the upgrade is not a WebSocket handshake: {exc}") from None
+                raise SocketError(
+                    f"the {self.framework} server's answer to the upgrade is not a WebSocket handshake: {exc}"
+                ) from None
             for at, event in enumerate(events):
                 if isinstance(event, AcceptConnection):
                     self._early = events[at + 1 :]  # frames that came with the handshake: read first

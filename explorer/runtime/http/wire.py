@@ -270,7 +270,11 @@ class Answer:
     def close_delimited(self) -> bool:
         """Neither a length nor chunks: the body ends when the server closes the connection."""
         names = {name.lower(): value.lower() for name, value in self.headers}
-        return self.headers_at is not None and b"content-length" not in names and b"chunked" not in names.get(b"transfer-encoding", b"")
+        return (
+            self.headers_at is not None
+            and b"content-length" not in names
+            and b"chunked" not in names.get(b"transfer-encoding", b"")
+        )
 
 
 class _ExtraBytes(Exception):

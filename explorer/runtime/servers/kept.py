@@ -135,10 +135,19 @@ async def spawn_kept(
         ours.sendall(json.dumps({"argv": list(argv), "fds": list(pass_fds), "note": note}).encode() + b"\n")
         ours.setblocking(False)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-I", "-S", KEEPER, str(theirs.fileno()),
-            stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-            pass_fds=(theirs.fileno(), *pass_fds), start_new_session=True, env=env, cwd=cwd,
-        )  # fmt: skip
+            sys.executable,
+            "-I",
+            "-S",
+            KEEPER,
+            str(theirs.fileno()),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            pass_fds=(theirs.fileno(), *pass_fds),
+            start_new_session=True,
+            env=env,
+            cwd=cwd,
+        )
     except BaseException:
         ours.close()
         raise

@@ -17,9 +17,17 @@ from pathlib import Path
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
-    "CHILD", "ENV_KEEP", "bin_folder", "child_argv", "env_summary", "interpreter", "own_interpreter", "server_env",
-    "secret_values", "shell_variables",
-]  # fmt: skip
+    "CHILD",
+    "ENV_KEEP",
+    "bin_folder",
+    "child_argv",
+    "env_summary",
+    "interpreter",
+    "own_interpreter",
+    "server_env",
+    "secret_values",
+    "shell_variables",
+]
 
 CHILD = str(Path(__file__).parent.parent / "child" / "bootstrap.py")
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT", "VIRTUAL_ENV")

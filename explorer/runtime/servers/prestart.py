@@ -22,8 +22,14 @@ from explorer.runtime.servers.versions import PACKAGES, record
 from explorer.runtime.userdata.bounded import printable
 
 __all__ = [
-    "CHECK_TIMEOUT", "SETUP_TIMEOUT", "PrestartError", "check_interpreter", "needed_modules", "run_kept", "run_setup",
-]  # fmt: skip
+    "CHECK_TIMEOUT",
+    "SETUP_TIMEOUT",
+    "PrestartError",
+    "check_interpreter",
+    "needed_modules",
+    "run_kept",
+    "run_setup",
+]
 
 SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
 # A venv's python answers the check in 0.05 s idle and 0.16 s at most with four busy loops on two
@@ -32,8 +38,12 @@ SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
 CHECK_TIMEOUT = 5.0
 _SETUP_TAIL = 8  # lines of a failed set-up's output shown with the error
 _CHECK_OUTPUT = 64 * 1024  # the check's last bytes kept: its answer is one short last line (a flood cost 1.6 GB)
-_SERVER_MODULES = {"werkzeug": ("werkzeug",), "gunicorn": ("gunicorn",), "uvicorn": ("uvicorn",),
-                   "gunicorn-uvicorn": ("gunicorn", "uvicorn")}  # fmt: skip
+_SERVER_MODULES = {
+    "werkzeug": ("werkzeug",),
+    "gunicorn": ("gunicorn",),
+    "uvicorn": ("uvicorn",),
+    "gunicorn-uvicorn": ("gunicorn", "uvicorn"),
+}
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
 _PIP_NAMES = {"werkzeug": "flask"}  # Werkzeug comes with Flask: install what the user would
 _PROBE = (  # run by the other interpreter: any Python 3, standard library only (an old one is named, no traceback)
@@ -112,8 +122,12 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         return
     printed = bytearray()
     try:
-        code = await run_kept([python, "-c", _PROBE, *modules, "--", *PACKAGES], spec, timeout,
-                              lambda chunk: keep_tail(printed, chunk, _CHECK_OUTPUT))  # fmt: skip
+        code = await run_kept(
+            [python, "-c", _PROBE, *modules, "--", *PACKAGES],
+            spec,
+            timeout,
+            lambda chunk: keep_tail(printed, chunk, _CHECK_OUTPUT),
+        )
     except OSError as exc:
         raise PrestartError(f"could not run {python}: {exc}") from None
     line = next((x for x in printed.decode("utf-8", "replace").splitlines() if x.startswith("EXPLORER-CHECK ")), "")
@@ -121,14 +135,18 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
         found = json.loads(line.removeprefix("EXPLORER-CHECK "))
         said = {str(m) for m in found["missing"]}
         version, missing = tuple(int(v) for v in found["version"]), [m for m in modules if m in said]  # our names only
-        versions = {str(d): (printable(str(v)[:40]) if v is not None else None)
-                    for d, v in dict(found["versions"]).items() if d in PACKAGES}  # fmt: skip
+        versions = {
+            str(d): (printable(str(v)[:40]) if v is not None else None)
+            for d, v in dict(found["versions"]).items()
+            if d in PACKAGES
+        }
     except (ValueError, KeyError, TypeError, OverflowError):
         raise PrestartError(_not_usable(python, code, timeout)) from None
     shown = ".".join(map(str, version))
     if version < _MIN_PYTHON:
-        raise PrestartError(f"{python} is Python {shown}; the explorer's server child and route lister need 3.7 or "
-                            "newer there")  # fmt: skip
+        raise PrestartError(
+            f"{python} is Python {shown}; the explorer's server child and route lister need 3.7 or newer there"
+        )
     if missing:
         packages = list(dict.fromkeys(_PIP_NAMES.get(m, m) for m in missing))
         raise PrestartError(
@@ -142,8 +160,10 @@ async def check_interpreter(spec: ServerSpec, timeout: float = CHECK_TIMEOUT) ->
 def _not_usable(python: str, code: int | None, timeout: float) -> str:
     """Why the check printed no answer: it hung (stopped, with all it started) or it ended without one."""
     if code is None:
-        return (f"{python} did not answer within {timeout:g} s: is it a Python interpreter? "
-                "It was stopped, with everything it started")  # fmt: skip
+        return (
+            f"{python} did not answer within {timeout:g} s: is it a Python interpreter? "
+            "It was stopped, with everything it started"
+        )
     return f"{python} is not a Python the explorer can use (it ended with exit code {code} without answering the check)"
 
 

@@ -118,20 +118,35 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-_SHORT = {"werkzeug": "dev", "gunicorn": "gunicorn", "gunicorn-gevent": "gevent", "uvicorn": "uvicorn",
-          "gunicorn-uvicorn": "gunicorn+uvicorn", "granian-wsgi": "granian", "granian-asgi": "granian"}  # fmt: skip
+_SHORT = {
+    "werkzeug": "dev",
+    "gunicorn": "gunicorn",
+    "gunicorn-gevent": "gevent",
+    "uvicorn": "uvicorn",
+    "gunicorn-uvicorn": "gunicorn+uvicorn",
+    "granian-wsgi": "granian",
+    "granian-asgi": "granian",
+}
 _LOOPS = {
-    "werkzeug": "none: a thread per connection", "gunicorn": "none: a thread pool behind a selector",
-    "gunicorn-gevent": "gevent (greenlets on libev)", "uvicorn": "asyncio", "gunicorn-uvicorn": "asyncio",
+    "werkzeug": "none: a thread per connection",
+    "gunicorn": "none: a thread pool behind a selector",
+    "gunicorn-gevent": "gevent (greenlets on libev)",
+    "uvicorn": "asyncio",
+    "gunicorn-uvicorn": "asyncio",
     "granian-wsgi": "none: Rust's tokio hands requests to a thread pool",
     "granian-asgi": "asyncio, fed by Rust's tokio",
-}  # fmt: skip
+}
 _PARSERS = {
-    "werkzeug": "http.server (Python)", "gunicorn": "gunicorn's own (Python)",
+    "werkzeug": "http.server (Python)",
+    "gunicorn": "gunicorn's own (Python)",
     "gunicorn-gevent": "gunicorn's own (Python)",
-    "uvicorn": "httptools (C)", "gunicorn-uvicorn": "httptools (C)", "granian-wsgi": "hyper (Rust)",
+    "uvicorn": "httptools (C)",
+    "gunicorn-uvicorn": "httptools (C)",
+    "granian-wsgi": "hyper (Rust)",
     "granian-asgi": "hyper (Rust)",
-}  # fmt: skip
+}
+
+
 @dataclass(frozen=True)
 class ServerStatus:
     """An immutable snapshot of one server, handed to the UI and the CLI."""

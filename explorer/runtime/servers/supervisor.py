@@ -138,16 +138,30 @@ class ManagedServer:
             await self._prepare()
         except PrestartError as exc:
             first, _, more = str(exc).partition("\n")
-            self._set(state=ServerState.CRASHED, message=first.removesuffix("; its last lines:"), detail=more,
-                      log_tail=tuple(self.log.tail(20)))  # fmt: skip
+            self._set(
+                state=ServerState.CRASHED,
+                message=first.removesuffix("; its last lines:"),
+                detail=more,
+                log_tail=tuple(self.log.tail(20)),
+            )
             return self._status
         sock = bind_loopback(self._status.port)
         port = sock.getsockname()[1]
         spec = self.spec
         argv = child_argv(
-            spec, "explorer.runtime.child.serve", spec.kind, spec.target, "--fd", str(sock.fileno()),
-            "--workers", str(spec.workers), "--threads", str(spec.threads), "--framework", spec.framework,
-        )  # fmt: skip
+            spec,
+            "explorer.runtime.child.serve",
+            spec.kind,
+            spec.target,
+            "--fd",
+            str(sock.fileno()),
+            "--workers",
+            str(spec.workers),
+            "--threads",
+            str(spec.threads),
+            "--framework",
+            spec.framework,
+        )
         self.log.write(f"starting {self.spec.target} under {self.spec.label} on 127.0.0.1:{port}")
         self._set(port=port)
         try:

@@ -18,10 +18,16 @@ __all__ = ["PACKAGES", "STACKS", "installed", "record", "stack", "summary"]
 
 # distribution name -> how people write it
 PACKAGES: dict[str, str] = {
-    "flask": "Flask", "werkzeug": "Werkzeug", "gunicorn": "gunicorn", "flask-cors": "flask-cors",
-    "fastapi": "FastAPI", "starlette": "Starlette", "pydantic": "Pydantic", "uvicorn": "uvicorn",
+    "flask": "Flask",
+    "werkzeug": "Werkzeug",
+    "gunicorn": "gunicorn",
+    "flask-cors": "flask-cors",
+    "fastapi": "FastAPI",
+    "starlette": "Starlette",
+    "pydantic": "Pydantic",
+    "uvicorn": "uvicorn",
     "python-multipart": "python-multipart",
-}  # fmt: skip
+}
 # what each framework's answers depend on: the framework, its toolkit and its servers
 STACKS: dict[str, tuple[str, ...]] = {
     "flask": ("flask", "werkzeug", "gunicorn", "flask-cors"),

@@ -23,9 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "MAX_ANSWER_DEPTH", "DataLimitError", "Measure", "check_depth", "escape_character", "format_path", "loads_json",
-    "measure", "printable",
-]  # fmt: skip
+    "MAX_ANSWER_DEPTH",
+    "DataLimitError",
+    "Measure",
+    "check_depth",
+    "escape_character",
+    "format_path",
+    "loads_json",
+    "measure",
+    "printable",
+]
 
 MAX_ANSWER_DEPTH = 500
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -172,7 +179,11 @@ def _tree_measure(
         is_dict = isinstance(node, dict)
         for key, child in node.items() if is_dict else enumerate(node):
             if is_dict:
-                size += (len(key) + 2) if type(key) is str and not search(key) else _scalar(key, (path, key), digits, surrogates)
+                size += (
+                    (len(key) + 2)
+                    if type(key) is str and not search(key)
+                    else _scalar(key, (path, key), digits, surrogates)
+                )
             if type(child) is str and not search(child):
                 size += len(child) + 2
             elif isinstance(child, (dict, list)):

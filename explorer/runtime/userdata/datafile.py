@@ -58,9 +58,15 @@ from explorer.runtime.userdata.bounded import DataLimitError, check_depth, measu
 from explorer.runtime.userdata.valuecount import count_json, count_yaml
 
 __all__ = [
-    "MAX_FILE_DEPTH", "BoundedComposer", "DataFileError", "FileLimits", "load_data_file", "parse_data", "read_text",
+    "MAX_FILE_DEPTH",
+    "BoundedComposer",
+    "DataFileError",
+    "FileLimits",
+    "load_data_file",
+    "parse_data",
+    "read_text",
     "user_path",
-]  # fmt: skip
+]
 
 MAX_FILE_DEPTH = 600  # a saved run holds answers of up to 500 levels, a few levels down
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -118,8 +124,13 @@ def _fail(label: str, reason: str) -> DataFileError:
 
 
 def _kind_of(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -188,9 +199,12 @@ def _format_of(path: Path) -> str:
 
 
 def load_data_file(
-    path: str | Path, limits: FileLimits, fmt: str | None = None, label: str | None = None,
+    path: str | Path,
+    limits: FileLimits,
+    fmt: str | None = None,
+    label: str | None = None,
     environ: Mapping[str, str] | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     """Read, check and parse a file: ``fmt`` is json, yaml, toml or dotenv (default: by suffix, YAML otherwise).
 
     A dotenv file gives a list of ``(name, value)`` pairs (:mod:`explorer.runtime.userdata.envfile`), its
@@ -202,9 +216,13 @@ def load_data_file(
 
 
 def parse_data(
-    text: str, fmt: str, limits: FileLimits, label: str, yaml_loader: type | None = None,
+    text: str,
+    fmt: str,
+    limits: FileLimits,
+    label: str,
+    yaml_loader: type | None = None,
     environ: Mapping[str, str] | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     """Guards 4 to 8 on text already read: parse within the depth bound, then measure the result.
 
     ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
@@ -288,8 +306,9 @@ class BoundedComposer:
             document = self._compose_document()
         if not self.check_event(StreamEndEvent):
             event = self.get_event()
-            raise ComposerError("expected a single document in the stream", None, "but found another document",
-                                event.start_mark)  # fmt: skip
+            raise ComposerError(
+                "expected a single document in the stream", None, "but found another document", event.start_mark
+            )
         self.get_event()
         return document
 
@@ -389,7 +408,9 @@ def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "malformed"
         if "nesting depth" in problem:  # libyaml's own bound (1,000 levels) may come first
-            raise _fail(label, f"nested deeper than {limits.max_depth} levels{where.replace(' at ', ' (', 1)})") from None
+            raise _fail(
+                label, f"nested deeper than {limits.max_depth} levels{where.replace(' at ', ' (', 1)})"
+            ) from None
         raise _fail(label, f"not valid YAML: {problem}{where}") from None
     except RecursionError:
         raise _fail(label, f"nested deeper than {limits.max_depth} levels") from None

@@ -18,9 +18,15 @@ from collections.abc import Mapping
 from explorer.runtime.errors import ExplorerError
 
 __all__ = [
-    "MAX_VALUE_CHARS", "MAX_VARIABLES", "EnvError", "check_name", "check_value", "parse_assignment", "parse_dotenv",
+    "MAX_VALUE_CHARS",
+    "MAX_VARIABLES",
+    "EnvError",
+    "check_name",
+    "check_value",
+    "parse_assignment",
+    "parse_dotenv",
     "split_lines",
-]  # fmt: skip
+]
 
 MAX_VARIABLES = 1000
 MAX_VALUE_CHARS = 32768
@@ -55,8 +61,10 @@ def check_value(name: str, value: str) -> str:
     if len(value) > MAX_VALUE_CHARS:
         raise EnvError(f"the value of {name} is longer than {MAX_VALUE_CHARS:,} characters")
     if len(name) + len(value.encode("utf-8", "surrogatepass")) + 2 > _MAX_VARIABLE_BYTES:
-        raise EnvError(f"{name}={{value}} is over {_MAX_VARIABLE_BYTES // 1024} KiB in UTF-8, "
-                       "more than one variable can carry (the kernel refuses to start the app)")  # fmt: skip
+        raise EnvError(
+            f"{name}={{value}} is over {_MAX_VARIABLE_BYTES // 1024} KiB in UTF-8, "
+            "more than one variable can carry (the kernel refuses to start the app)"
+        )
     return value
 
 
@@ -83,8 +91,10 @@ def _expanded(name: str, value: str, known: dict[str, str]) -> str:
     before it is built, so a line of a thousand ``${BIG}`` is refused, not made."""
     from dotenv.variables import Variable, parse_variables
 
-    parts = [known.get(atom.name, atom.default or "") if isinstance(atom, Variable) else atom.resolve({})
-             for atom in parse_variables(value)]  # fmt: skip
+    parts = [
+        known.get(atom.name, atom.default or "") if isinstance(atom, Variable) else atom.resolve({})
+        for atom in parse_variables(value)
+    ]
     if sum(len(part) for part in parts) > MAX_VALUE_CHARS:
         raise EnvError(f"the value of {name} is longer than {MAX_VALUE_CHARS:,} characters once ${{…}} is expanded")
     return "".join(parts)

@@ -25,8 +25,13 @@ from explorer.runtime.userdata.datafile import user_path
 
 __all__ = ["OutputError", "check_output", "write_outputs"]
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class OutputError(ExplorerError):
@@ -68,8 +73,12 @@ def check_output(path: str | Path, option: str, inputs: Iterable[str | Path | No
     return target
 
 
-def write_outputs(files: Sequence[tuple[str | Path, bytes]], option: str, inputs: Iterable[str | Path | None] = (),
-                  force: bool = False) -> list[Path]:  # fmt: skip
+def write_outputs(
+    files: Sequence[tuple[str | Path, bytes]],
+    option: str,
+    inputs: Iterable[str | Path | None] = (),
+    force: bool = False,
+) -> list[Path]:
     """Write each ``(path, bytes)``: checked again (the path may have changed during the run), written to a
     temporary file beside it, then all renamed into place; on any failure no temporary file is left."""
     inputs = list(inputs)

@@ -30,9 +30,14 @@ async def fetch_docs(session: Session) -> DocsScreen:
         fastapi_note = (
             f"GET /openapi.json → {schema.status} {schema.reason}: {len(operations)} operations.{unused} "
             "Press o to open the interactive /docs page in your browser."
-            if schema.status else f"GET /openapi.json failed: {schema.error}"
-        )  # fmt: skip
+            if schema.status
+            else f"GET /openapi.json failed: {schema.error}"
+        )
     if "flask" in session.frameworks:
         docs = await session.send_one("flask", RequestSpec("GET", "/docs"))
-        flask_answer = f"GET /docs → {docs.status} {docs.reason} ({docs.content_type})" if docs.status else f"GET /docs failed: {docs.error}"
+        flask_answer = (
+            f"GET /docs → {docs.status} {docs.reason} ({docs.content_type})"
+            if docs.status
+            else f"GET /docs failed: {docs.error}"
+        )
     return DocsScreen(operations, fastapi_note, flask_answer)

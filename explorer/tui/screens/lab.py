@@ -53,10 +53,18 @@ class LabController(LabScreen):
             return
         self.show_report(report)
         state = "complete" if report.complete else "partial"
-        self.history.add_lab({"scenario": report.scenario.title, "state": state, "verdict": report.verdict(),
-                              "report": report.to_dict()})  # fmt: skip
+        self.history.add_lab(
+            {"scenario": report.scenario.title, "state": state, "verdict": report.verdict(), "report": report.to_dict()}
+        )
 
     def _record_partial(self, plan: BenchPlan, state: str, why: str) -> None:
         """The results the screen shows of a run that did not finish: measured, so exported, marked partial."""
-        self.history.add_lab({"scenario": plan.scenario_def.title, "state": state, "error": why, "plan": plan.to_dict(),
-                              "results": [r.to_dict() for r in self.results]})  # fmt: skip
+        self.history.add_lab(
+            {
+                "scenario": plan.scenario_def.title,
+                "state": state,
+                "error": why,
+                "plan": plan.to_dict(),
+                "results": [r.to_dict() for r in self.results],
+            }
+        )

@@ -54,8 +54,11 @@ class SocketsController(SocketsScreen):
                 self.show_state(framework, f"not open: {exc}")
                 continue
             self.sockets[framework] = client
-            held = (f"; while open it holds one of gunicorn's {server.spec.workers * server.spec.threads} threads"
-                    if framework == "flask" and server.spec.kind == "gunicorn" else "")  # fmt: skip
+            held = (
+                f"; while open it holds one of gunicorn's {server.spec.workers * server.spec.threads} threads"
+                if framework == "flask" and server.spec.kind == "gunicorn"
+                else ""
+            )
             self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
 
     def _listener(self, framework: str, connection: int):
@@ -70,7 +73,9 @@ class SocketsController(SocketsScreen):
     @on(SocketsScreen.Say)
     async def _send_said(self, event: SocketsScreen.Say) -> None:
         if not self.sockets:
-            self.notify("No socket is open: press Enter in the path line to open them.", markup=False, severity="warning")
+            self.notify(
+                "No socket is open: press Enter in the path line to open them.", markup=False, severity="warning"
+            )
         for framework, client in list(self.sockets.items()):
             try:
                 await client.send(event.text)

@@ -28,7 +28,10 @@ class TableController(TableScreen):
     async def measure_latency(self) -> None:
         self.refresh_measurements(self.measurements)
         for framework in self.session.frameworks:
-            if framework in self.measurements.latency_ms or self.session.server(framework).status.state is not ServerState.READY:
+            if (
+                framework in self.measurements.latency_ms
+                or self.session.server(framework).status.state is not ServerState.READY
+            ):
                 continue
             value = await measure_latency(self.session, framework)
             if value is not None:

@@ -17,9 +17,13 @@ def login_required(view):
     def wrapped(**kwargs):
         header = request.headers.get("Authorization", "")
         token = header[7:] if header.startswith("Bearer ") else ""
-        row = get_db().execute(
-            "SELECT user.id, username FROM token JOIN user ON user.id = token.user_id WHERE token = ?", (token,)
-        ).fetchone()
+        row = (
+            get_db()
+            .execute(
+                "SELECT user.id, username FROM token JOIN user ON user.id = token.user_id WHERE token = ?", (token,)
+            )
+            .fetchone()
+        )
         if row is None:
             return {"error": "authentication required"}, 401
         g.user = row
