@@ -20,11 +20,11 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from explorer.tui.keys import load_keymap
+from explorer.tui.screens.docs import DocsScreen
+from explorer.tui.screens.guide import GuideScreen
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.table import TableScreen
 from panels.body_view import BodyView
-from panels.docs_screen import DocsScreen
-from panels.guide_screen import GuideScreen
-from panels.help_screen import HelpScreen
-from panels.table_screen import TableScreen
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.conftest import family, wait_gone
 
@@ -237,7 +237,7 @@ SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
 
 
 async def test_user_apps_routes_and_parity_screen() -> None:
-    from panels.parity_screen import ParityScreen
+    from explorer.tui.screens.parity import ParityScreen
     from panels.routes import RouteBrowser
 
     specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=SHOP)
@@ -350,7 +350,7 @@ async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
 
 async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"):  # type: ignore[no-untyped-def]
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
-    from panels.lab_screen import LabScreen
+    from explorer.tui.screens.lab import LabScreen
 
     await pilot.press("escape", "p")  # from the list to the answers, where p is a command
     await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen))  # the screen is pushed on a later tick
@@ -362,7 +362,7 @@ async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1
 
 
 async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
-    from panels.lab_screen import LabScreen
+    from explorer.tui.screens.lab import LabScreen
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -423,7 +423,7 @@ async def test_notifications_show_markup_literally() -> None:
 
 
 async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
-    from panels.table_screen import TableScreen
+    from explorer.tui.screens.table import TableScreen
 
     specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=SHOP)
     app = ExplorerApp(specs=specs)
@@ -523,7 +523,7 @@ async def test_header_editor_splits_only_at_newlines() -> None:
 
 
 async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path: Path) -> None:
-    from panels.parity_screen import ParityScreen
+    from explorer.tui.screens.parity import ParityScreen
     from tests.test_datafile import BOMB
 
     bomb = tmp_path / "bomb.yaml"

@@ -16,10 +16,10 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, Tree
 
 from explorer.content.comparison import Measurements
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.table import TableScreen
 from panels.cookie_rows import add_cookie_rows
-from panels.help_screen import HelpScreen
 from panels.response import ResponsePanel
-from panels.table_screen import TableScreen
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 

@@ -11,7 +11,7 @@ from tests.test_app import SIZE, plain
 
 
 async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_throughput() -> None:
-    from panels.lab_screen import LabScreen
+    from explorer.tui.screens.lab import LabScreen
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:

@@ -11,8 +11,13 @@ layers, from the bottom (docs/how-it-works.md):
     bench                       runtime, apps (the lab runs the bundled demos)
     mirror                      runtime, apps, parity (parity's comparer on real traffic, by route)
     reports                     runtime, content
-    panels                      the core's data types and pure functions; never the app
+    panels                      the reusable widgets: the core's data types and pure functions; never the app
     tui, cli                    entry layers: nothing imports them, except cli opening the app
+
+Inside the app, each screen has one home (``SCREENS``): ``explorer/tui/screens/<name>.py``, or a folder
+of that name where one module would pass 400 lines, with its view and the work it owns. No screen is
+defined anywhere else, a screen's modules import no other screen's, and every patch to Textual itself
+is in ``explorer/tui/textual_patches.py`` (``PATCHES``).
 
 Inside the runtime, its subpackages (``RUNTIME``): ``child`` (run in child processes under any
 interpreter) imports the standard library only; ``userdata``, then ``http`` (the client) and
@@ -59,6 +64,9 @@ RUNTIME: dict[str, set[str]] = {
     "servers": BASE | {"child", "userdata"},  # the supervisor never imports the client; it shows what it reads as data
     "session": BASE | {"http", "servers"},
 }
+SCREENS = "explorer.tui.screens"
+PATCHES = "explorer.tui.textual_patches"
+TEXTUAL_INTERNALS = ("textual.drivers", "textual.driver", "textual.command")  # what only a patch replaces
 MAX_LINES = 400
 MAX_APP_LINES = 300
 
@@ -171,6 +179,63 @@ def test_child_entry_points_import_only_the_standard_library_at_load() -> None:
                 and not n.startswith("explorer.runtime.child")
             ]
     assert found == []
+
+
+def screen_classes() -> dict[str, str]:
+    """Every class of ours that is a Textual screen, with its module: a subclass of ``Screen``, ``ModalScreen``
+    or of one of ours that is (``ParityController(ParityScreen)``), found by base name to a fixed point."""
+    bases: dict[str, tuple[str, set[str]]] = {}
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                named = {
+                    ast.unparse(b.value if isinstance(b, ast.Subscript) else b).rpartition(".")[2] for b in node.bases
+                }
+                bases[node.name] = (module, named)
+    screens = {"Screen", "ModalScreen"}
+    while grown := {name for name, (_, named) in bases.items() if named & screens} - screens:
+        screens |= grown
+    return {name: module for name, (module, named) in bases.items() if named & screens}
+
+
+def test_each_screen_has_one_home_under_tui_screens() -> None:
+    """A screen's view and its work are in ``explorer/tui/screens/<name>``: no screen class anywhere else."""
+    found = screen_classes()
+    assert {"ParityScreen", "ParityController", "LabScreen", "LabController", "HelpScreen"} <= set(found)
+    assert {name: module for name, module in found.items() if not module.startswith(f"{SCREENS}.")} == {}
+    homes = {module.split(".")[3] for module in found.values()}
+    assert homes == {m.split(".")[3] for m in MODULES if m.startswith(f"{SCREENS}.")}  # no folder without a screen
+
+
+def test_a_screen_imports_no_other_screen() -> None:
+    wrong = [
+        f"{MODULES[m].relative_to(ROOT)}:{line}: imports {target}"
+        for m in MODULES
+        if m.startswith(f"{SCREENS}.")
+        for target, line in imports(m)
+        if target.startswith(f"{SCREENS}.") and target.split(".")[3] != m.split(".")[3]
+    ]
+    assert wrong == []
+
+
+def test_panels_hold_widgets_only_and_never_import_the_app() -> None:
+    """``panels`` is what the screens are built from: no screen, no patch to Textual, nothing of ``explorer.tui``."""
+    panels = [m for m in MODULES if layer(m) == "panels"]
+    wrong = [f"{m}:{line}: imports {target}" for m in panels for target, line in imports(m) if layer(target) == "tui"]
+    wrong += [f"{m}: defines the screen {name}" for name, m in screen_classes().items() if layer(m) == "panels"]
+    wrong += [m for m in panels if m.endswith("_screen")]
+    assert wrong == []
+
+
+def test_every_patch_to_textual_is_in_one_module() -> None:
+    """Only the patches module reaches into Textual's driver and command palette to replace them."""
+    found = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [(module, n) for n in names if n.startswith(TEXTUAL_INTERNALS)]
+    assert {module for module, _ in found} == {PATCHES}, found
 
 
 def test_no_import_circles() -> None:

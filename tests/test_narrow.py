@@ -67,7 +67,7 @@ async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> No
     from textual.app import App
     from textual.widgets import DataTable
 
-    from panels.parity_screen import ParityScreen
+    from explorer.tui.screens.parity import ParityScreen
 
     case = parse_suite([{"name": "a word where a number belongs, and more words", "path": "/items/abc"}]).cases[0]
     flask, fastapi = body("flask", "<p>Not Found</p>"), body("fastapi", '{"detail": "x"}')
@@ -93,7 +93,7 @@ async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
     from textual.app import App
     from textual.widgets import DataTable
 
-    from panels.lab_screen import LabScreen
+    from explorer.tui.screens.lab import LabScreen
     from tests.test_bench_open import fake
 
     screen = LabScreen(["builtin"])
@@ -130,7 +130,7 @@ async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() 
     """Escape from a field, then End: the verdict and the plots below the fold come on screen; Stop is whole."""
     from textual.widgets import Button, Static
 
-    from panels.lab_screen import LabScreen
+    from explorer.tui.screens.lab import LabScreen
     from tests.test_bench_open import fake
 
     screen = LabScreen(["builtin"])
@@ -183,7 +183,7 @@ async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_row
     from textual.widgets import DataTable, Static
 
     from explorer.content.comparison import Measurements
-    from panels.table_screen import TableScreen
+    from explorer.tui.screens.table import TableScreen
 
     screen = TableScreen(Measurements(spawn_ms={"flask": 380.0, "fastapi": 929.0}))
     async with styled_app().run_test(size=(120, 30)) as pilot:

@@ -95,7 +95,7 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
 
     from explorer.runtime.http.request import RequestSpec
     from explorer.tui.app import ExplorerApp
-    from panels.parity_screen import ParityScreen
+    from explorer.tui.screens.parity import ParityScreen
     from tests.apptools import servers_ready, until
 
     suite = tmp_path / "jars.yaml"

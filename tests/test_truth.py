@@ -23,11 +23,11 @@ from explorer.content.catalog import SAMPLES, TOPICS, matching
 from explorer.content.comparison import MEASURED_ROWS, ROWS, Measurements
 from explorer.tui.app import ExplorerApp
 from explorer.tui.keys import keymap_clashes, screen_commands
-from panels.docs_screen import DocsScreen
-from panels.help_screen import HelpScreen
-from panels.lab_screen import LabScreen
-from panels.sockets_screen import SocketsScreen
-from panels.table_screen import TableScreen
+from explorer.tui.screens.docs import DocsScreen
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.lab import LabScreen
+from explorer.tui.screens.sockets import SocketsScreen
+from explorer.tui.screens.table import TableScreen
 from tests.apptools import servers_ready, until
 
 ROOT = Path(__file__).resolve().parent.parent

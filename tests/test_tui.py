@@ -15,11 +15,11 @@ from textual.widgets import DataTable, Input, RichLog, Select, Static, TabbedCon
 from explorer.content.catalog import by_id
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.parity import ParityScreen
+from explorer.tui.screens.table import TableScreen
 from panels.editor import RequestEditor
-from panels.help_screen import HelpScreen
-from panels.parity_screen import ParityScreen
 from panels.response import ResponsePanel
-from panels.table_screen import TableScreen
 from tests.apptools import screen_text, send_and_wait, servers_ready, until
 from tests.test_app import plain
 from tests.test_narrow import shown

@@ -13,7 +13,7 @@ from textual.widgets import Input, RichLog
 
 from explorer.apps.targets import specs_from_options
 from explorer.tui.app import ExplorerApp
-from panels.sockets_screen import SHOWN_CHARS, SHOWN_LINES, shown_part
+from explorer.tui.screens.sockets import SHOWN_CHARS, SHOWN_LINES, shown_part
 from tests.apptools import servers_ready, until
 
 APPS = Path(__file__).parent / "apps"

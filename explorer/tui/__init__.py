@@ -3,7 +3,7 @@
 Public face (imported on first use): :class:`ExplorerApp` and :func:`run` (``app``),
 :func:`load_keymap` (``keys``). The app composes the panels and routes keys; the work is in
 ``workbench`` (sending), ``lifecycle`` (the servers), ``screens`` (each screen's own work),
-``keys`` (bindings and keymap), ``guards`` (two workarounds for Textual itself).
+``keys`` (bindings and keymap), ``textual_patches`` (every patch to Textual itself).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The work lives next to it, each piece with what it needs handed over when it is created: sending a request and showing
 both answers in :mod:`.workbench`, the servers' life (start after the first paint, restart, switch, every way out) in
 :mod:`.lifecycle`, opening the other screens and the help in :mod:`.navigation`, each screen's work in
-:mod:`.screens`, the bindings and keymap in :mod:`.keys`, two guards for Textual itself in :mod:`.guards`. Messages
+:mod:`.screens`, the bindings and keymap in :mod:`.keys`, every patch to Textual in :mod:`.textual_patches`. Messages
 come up from the panels; the app hands data down and keeps what the whole session shares: session, log, measurements.
 """
 
@@ -31,14 +31,13 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
-from explorer.tui.focus import keep_focus
+from explorer.tui.focus import keep_focus, zoom
 from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
 from panels.editor import RequestEditor
 from panels.fields import Left
-from panels.response import ResponsePanel
 from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
@@ -220,20 +219,7 @@ class ExplorerApp(ScreensApp):
                 self.workbench.focus_answers()
 
     def action_zoom(self) -> None:
-        """Maximise the focused panel (or the answer in front), or restore it."""
-        screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
-            self.refresh_bindings()
-            return
-        zoomable = (ResponsePanel, RequestEditor, SampleBrowser, RouteBrowser)
-        focused = self.focused
-        target = next((n for n in focused.ancestors_with_self if isinstance(n, zoomable)), None) if focused else None
-        if target is None:
-            target = self.workbench.front_panel()
-            target.focus_content()
-        screen.maximize(target, container=False)
-        self.refresh_bindings()
+        zoom(self, self.workbench)
 
     def action_switch_answer(self) -> None:
         self.workbench.switch_answer()

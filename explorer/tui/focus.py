@@ -5,14 +5,17 @@ after Escape put the keyboard in the Body tab), an answer moved behind the other
 restored from zoom. With nothing focused only the app's own keys work: Escape is bound nowhere,
 the footer loses it, and the next letters typed act as commands. Every part of the main view that
 can hold the keyboard has an Escape of its own (the list, the editor's fields, the answers); this
-module makes sure the keyboard always lands in one of them.
+module makes sure the keyboard always lands in one of them, and zooms the part that has it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from panels.editor import RequestEditor
 from panels.response import ResponsePanel
+from panels.routes import RouteBrowser
+from panels.samples import SampleBrowser
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
     from explorer.tui.workbench import Workbench
 
-__all__ = ["keep_focus"]
+__all__ = ["keep_focus", "zoom"]
 
 
 def keep_focus(app: App[int], screen: Screen[object], workbench: Workbench) -> None:
@@ -50,3 +53,20 @@ def _regain(app: App[int], screen: Screen[object], workbench: Workbench, old: Wi
         listing.first().focus()
         return
     workbench.focus_answers()
+
+
+def zoom(app: App[int], workbench: Workbench) -> None:
+    """Maximise the focused panel (or the answer in front), or restore it."""
+    screen = app.screen
+    if screen.maximized is not None:
+        screen.minimize()
+        app.refresh_bindings()
+        return
+    zoomable = (ResponsePanel, RequestEditor, SampleBrowser, RouteBrowser)
+    focused = app.focused
+    target = next((n for n in focused.ancestors_with_self if isinstance(n, zoomable)), None) if focused else None
+    if target is None:
+        target = workbench.front_panel()
+        target.focus_content()
+    screen.maximize(target, container=False)
+    app.refresh_bindings()

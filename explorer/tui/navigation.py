@@ -16,8 +16,8 @@ from textual import work
 
 from explorer.content.catalog import by_id
 from explorer.runtime.userdata.bounded import printable
-from explorer.tui.guards import GuardedApp
 from explorer.tui.keys import BINDINGS, MAIN_ONLY, SCREENS, key_for, keymap_clashes, screen_keys
+from explorer.tui.textual_patches import GuardedApp
 
 if TYPE_CHECKING:
     from textual.binding import Binding, BindingType
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from explorer.reports.session import SessionLog
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
+    from explorer.tui.screens.help import ScreenEntry
     from explorer.tui.workbench import Workbench
-    from panels.help_screen import ScreenEntry
 
 __all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
 
@@ -148,7 +148,7 @@ class ScreensApp(GuardedApp):
         self.push_screen("lab")
 
     def action_guide(self) -> None:
-        from panels.guide_screen import GuideScreen
+        from explorer.tui.screens.guide import GuideScreen
 
         self.push_screen(GuideScreen())
 
@@ -185,7 +185,7 @@ class ScreensApp(GuardedApp):
 
     def action_help(self) -> None:
         """Help for the screen that is up and the part of it that has the keyboard, with the keys that work there."""
-        from panels.help_screen import HelpScreen
+        from explorer.tui.screens.help import HelpScreen
 
         screen = self.screen
         main = screen is self.screen_stack[0]
@@ -204,7 +204,7 @@ class ScreensApp(GuardedApp):
 
     def screen_entries(self) -> list[ScreenEntry]:
         """Every screen the main view opens, with its key after the keymap; the token is its binding id."""
-        from panels.help_screen import ScreenEntry
+        from explorer.tui.screens.help import ScreenEntry
 
         entries = []
         for binding_id in SCREENS:

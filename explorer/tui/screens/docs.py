@@ -1,26 +1,88 @@
-"""The docs screen (``d``) and its fetch: FastAPI's ``/openapi.json`` and what Flask answers for ``/docs``.
+"""API docs (``d``): FastAPI's generated schema as an outline, and what Flask answers instead.
 
-The screen is pushed only once both answers are in, so it never shows half-filled.
+:func:`fetch_docs` asks FastAPI for ``/openapi.json`` and Flask for ``/docs`` and only then builds the
+screen, so it never shows half-filled; :class:`DocsScreen` draws what it is handed. The outline is a
+tree that scrolls itself (its note sits above it, outside the scroll), so the arrows, Home, End and the
+page keys move its cursor and the view follows, and it opens at its first line.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
 
+from explorer.apps.openapi import OperationOutline, outline_skipped
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
-from panels.docs_screen import DocsScreen
 
-if TYPE_CHECKING:
-    from explorer.apps.openapi import OperationOutline
+__all__ = ["DocsScreen", "fetch_docs"]
 
-__all__ = ["fetch_docs"]
+FLASK_DOCS_NOTE = (
+    "Flask publishes no API description of its own. To get OpenAPI and a docs page, a Flask project adds an "
+    "extension and describes its schemas to it, for example:\n"
+    "  • flask-smorest: marshmallow schemas, OpenAPI 3, Swagger UI / ReDoc\n"
+    "  • APIFlask: a Flask wrapper with schemas and generated docs\n"
+    "  • flasgger or spectree: docs from docstrings or Pydantic models\n"
+    "With FastAPI the schema is a by-product of the type hints already in the code."
+)
+
+
+class DocsScreen(Screen[None]):
+    """Draws an operations outline and Flask's answer, both fetched before it opens (``explorer.tui.screens.docs``)."""
+
+    HELP_TITLE = "API docs"
+    HELP = (
+        "FastAPI's generated OpenAPI schema as an outline (every operation, its parameters, body fields and "
+        "responses), next to what Flask answers for /docs. Up and down move through the outline (Home and End to its "
+        "ends, page up and page down by a screen, space folds an operation). o opens FastAPI's interactive /docs "
+        "page in a browser when one can be started from here, and otherwise copies its URL."
+    )
+    BINDINGS = [
+        Binding("escape,d", "dismiss(None)", "Back", id="docs.back"),
+        # Its own action name: the main view's open_docs is offered on the main view only.
+        Binding("o", "app.open_docs_page", "Open /docs", id="docs.open"),
+    ]
+
+    def __init__(self, operations: list[OperationOutline], fastapi_note: str, flask_answer: str) -> None:
+        super().__init__()
+        self.operations = operations
+        self.fastapi_note = fastapi_note
+        self.flask_answer = flask_answer
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="docs"):
+            with Vertical(id="docs-fastapi", classes="docs-side"):
+                yield Static(Text(self.fastapi_note), id="docs-note")
+                tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
+                for op in self.operations:
+                    node = tree.root.add(
+                        Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True
+                    )
+                    for param in op.parameters:
+                        node.add_leaf(Text(f"param {param}"))
+                    for field in op.body:
+                        node.add_leaf(Text(f"body  {field}"))
+                    if op.responses:
+                        node.add_leaf(Text(f"responses {', '.join(op.responses)}", style="dim"))
+                tree.root.expand()
+                yield tree
+            with VerticalScroll(id="docs-flask", classes="docs-side"):
+                yield Static(Text(self.flask_answer, style="bold"))
+                yield Static(Text(FLASK_DOCS_NOTE))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#docs-fastapi").border_title = "FastAPI: generated from type hints"
+        self.query_one("#docs-flask").border_title = "Flask"
+        self.query_one("#openapi-tree", Tree).focus()
 
 
 async def fetch_docs(session: Session) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
-    from explorer.apps.openapi import outline_skipped
-
     operations: list[OperationOutline] = []
     fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
     if "fastapi" in session.frameworks:

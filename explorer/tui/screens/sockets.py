@@ -1,4 +1,8 @@
-"""The WebSockets screen (``w``) with its work: one socket to each ready server, opened, used and closed.
+"""WebSockets (``w``): a socket to each server, a message line that sends to both, and each side's log.
+
+:class:`SocketsScreen` draws what it is handed (:meth:`SocketsScreen.add_event`,
+:meth:`SocketsScreen.show_state`) and posts what the user asks (:class:`SocketsScreen.Open`,
+:class:`SocketsScreen.Say`); :class:`SocketsController` holds the sockets themselves.
 
 Sockets are opened from an exclusive worker (a slow handshake never freezes the screen) and every
 one is closed when the screen is left, however it is left. A server that cannot speak WebSocket
@@ -11,15 +15,133 @@ dropped, never written into the new log.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, RichLog, Static
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from panels.sockets_screen import SocketsScreen
+from explorer.runtime.userdata.bounded import printable
+from panels.masking import ms
 
-__all__ = ["SocketsController"]
+__all__ = ["SocketsController", "SocketsScreen"]
+
+NAMES = {"flask": "Flask (flask-sock)", "fastapi": "FastAPI (native)"}
+ARROWS = {"sent": "→", "text": "←", "bytes": "←", "open": "●", "close": "●", "error": "✗"}
+LOG_LINES = 500
+MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
+SHOWN_CHARS = 1000  # of one message drawn: wrapping 64 KiB took 87 ms a message, and filled the log alone
+SHOWN_LINES = 20  # of one message drawn, for a message of many short lines
+
+
+def shown_part(text: str) -> tuple[str, int]:
+    """What of a message is drawn (at most :data:`SHOWN_CHARS` characters and :data:`SHOWN_LINES` lines)
+    and how many characters are left out; the socket's own event log keeps the message whole."""
+    shown = text[:SHOWN_CHARS]
+    cut = -1
+    for _ in range(SHOWN_LINES):
+        cut = shown.find("\n", cut + 1)
+        if cut < 0:
+            break
+    if cut >= 0:
+        shown = shown[:cut]
+    return shown, len(text) - len(shown)
+
+
+class SocketsScreen(Screen[None]):
+    """Two logs side by side; Enter in the path line (re)opens both sockets, Enter in the message line sends."""
+
+    HELP_TITLE = "WebSockets"
+    HELP = (
+        "A WebSocket to each server: Flask through flask-sock, FastAPI natively. The top line holds the path "
+        "(/ws/echo; Enter there opens both sockets again) and, beside it, the message: Enter sends it on every open "
+        "socket, and each side's log shows every message with its time since the socket "
+        "opened. A server that refuses the upgrade says why in its own log. Leaving the screen closes both sockets."
+    )
+
+    DEFAULT_CSS = """
+    SocketsScreen #ws-lines { height: auto; }
+    SocketsScreen #ws-path { width: 1fr; }
+    SocketsScreen #ws-text { width: 3fr; }
+    SocketsScreen .ws-side { width: 1fr; border: round $primary; }
+    SocketsScreen .ws-state { height: auto; color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back (closes the sockets)", id="sockets.back")]
+
+    class Open(Message):
+        """Open (or reopen) a socket to each server at ``path``."""
+
+        def __init__(self, path: str) -> None:
+            super().__init__()
+            self.path = path
+
+    class Say(Message):
+        """Send ``text`` on every open socket."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, frameworks: list[str], path: str = "/ws/echo", mask: bool = False) -> None:
+        super().__init__()
+        self.frameworks = frameworks
+        self.path = path
+        self.mask = mask
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="ws-lines"):
+            yield Input(self.path, placeholder="/ws/echo", id="ws-path", tooltip="Enter: open a socket to each server")
+            yield Input("", placeholder="a message; Enter sends it on both sockets", id="ws-text")
+        with Horizontal():
+            for framework in self.frameworks:
+                with Vertical(classes="ws-side", id=f"ws-{framework}") as side:
+                    side.border_title = NAMES.get(framework, framework)
+                    yield Static("", classes="ws-state", id=f"ws-state-{framework}")
+                    # min_width: RichLog renders at least this wide and crops the rest, so the default (78)
+                    # hid most of a long message in a side narrower than that; wrap at the side's width
+                    yield RichLog(
+                        id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
+                    )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ws-text", Input).focus()
+        self.post_message(self.Open(self.path))
+
+    def show_state(self, framework: str, state: str) -> None:
+        self.query_one(f"#ws-state-{framework}", Static).update(Text(printable(state)))
+
+    def add_event(self, framework: str, event: SocketEvent) -> None:
+        """One line: the time since the socket opened, a direction arrow, the message."""
+        line = Text(f"{ms(event.at_ms, self.mask):>10} ", style="dim")
+        line.append(f"{ARROWS.get(event.kind, '·')} ", style="bold")
+        shown, left_out = shown_part(event.text)
+        line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # escapes made visible
+        if left_out:
+            line.append(f" … {left_out:,} more characters not shown", style="dim italic")
+        self.query_one(f"#ws-log-{framework}", RichLog).write(line)
+
+    def clear_logs(self) -> None:
+        """A log belongs to one connection: emptied when the sockets are (re)opened."""
+        for framework in self.frameworks:
+            self.query_one(f"#ws-log-{framework}", RichLog).clear()
+
+    @on(Input.Submitted, "#ws-path")
+    def _open(self, event: Input.Submitted) -> None:
+        self.post_message(self.Open(event.value))
+
+    @on(Input.Submitted, "#ws-text")
+    def _say(self, event: Input.Submitted) -> None:
+        self.post_message(self.Say(event.value))
+        event.input.value = ""
 
 
 class SocketsController(SocketsScreen):

@@ -1,16 +1,189 @@
-"""The comparison table (``t``) with its work: the median latency of ``GET /items/1`` on each ready demo server,
-back to back and one request at a time."""
+"""The comparison table (``t``): the dimensions in our words, the installed versions, and rows measured live.
+
+:class:`TableScreen` draws the table; :class:`TableController` measures the median latency of
+``GET /items/1`` on each ready demo server, back to back and one request at a time, as it opens.
+"""
 
 from __future__ import annotations
 
-from textual import work
+from typing import ClassVar
 
-from explorer.content.comparison import SPACED_COUNT, SPACED_PAUSE, Measurements, measure_latency
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from explorer.content.catalog import by_id
+from explorer.content.comparison import (
+    MEASURED_ROWS,
+    ROWS,
+    SPACED_COUNT,
+    SPACED_PAUSE,
+    Measurements,
+    Row,
+    measure_latency,
+    table_rows,
+)
+from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from panels.table_screen import TableScreen
 
-__all__ = ["TableController"]
+__all__ = ["TableController", "TableScreen"]
+
+
+class RowTable(DataTable[Text]):
+    """A table of rows where Home and End move the cursor to the first and last row.
+
+    DataTable's Home and End scroll sideways, which a table as wide as the screen never needs: Home
+    did nothing, and Enter then sent the sample of the row still under the cursor.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
+    ]
+
+
+class TableScreen(Screen[str | None]):
+    """Choosing a row explains it; Enter on a row dismisses with the id of the sample that proves it.
+
+    | Key | Action |
+    | --- | --- |
+    | enter | load the sample for the highlighted row |
+    | home / end | first / last row |
+    | escape / t | back |
+    """
+
+    HELP_TITLE = "Comparison table"
+    HELP = (
+        f"{len(ROWS)} dimensions in our own words and the installed versions, then figures measured live on this "
+        "machine: spawn to ready, and the "
+        "median latency of GET /items/1, back to back and one at a time. Up and down choose a row, which is explained "
+        "below the table; Enter loads and sends the sample that shows it."
+    )
+
+    BINDINGS = [
+        Binding("escape,t", "dismiss(None)", "Back", id="table.back"),
+        Binding("enter", "prove", "Show me", id="table.prove", priority=True),
+    ]
+
+    def __init__(self, measurements: Measurements, mask: bool = False, demo: bool = True) -> None:
+        super().__init__()
+        self.measurements = measurements
+        self.mask = mask
+        self.demo = demo  # with the user's own apps, only spawn-to-ready is measured (no GET /items/1)
+        self.rows: list[Row] = [*table_rows(), *(r for r in MEASURED_ROWS if demo or r.key == "spawn")]
+        self._built_for = 0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="table-scroll"):  # a short terminal scrolls to the explanation rather than cutting it
+            yield Static(
+                Text("Flask vs FastAPI: what each gives you, and what it asks you to add", style="bold"),
+                id="table-title",
+            )
+            yield RowTable(id="comparison", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="table-more")
+            yield Static("", id="row-explanation")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._build(self.size.width)
+        table = self.query_one("#comparison", DataTable)
+        table.focus()
+        self.watch(table, "scroll_y", lambda _: self._hint_more(), init=False)
+        self.call_after_refresh(self._hint_more)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._built_for:
+            self._build(event.size.width)
+        self.call_after_refresh(self._hint_more)
+
+    def hidden_below(self) -> list[Row]:
+        """The rows below the table's visible part (the measured ones are last): none when all show."""
+        table = self.query_one("#comparison", DataTable)
+        bottom = table.scroll_y + table.scrollable_content_region.height - table.header_height
+        hidden, top = [], 0
+        for row, shown in zip(table.ordered_rows, self.rows, strict=False):
+            if top + row.height > bottom:
+                hidden.append(shown)
+            top += row.height
+        return hidden
+
+    def _hint_more(self) -> None:
+        """Say what the table's scroll hides, so the measured rows at its end are never unknown."""
+        hidden = self.hidden_below()
+        measured = sum(1 for row in hidden if row.measured)
+        text = Text("")
+        if hidden:
+            what = f", {measured} of them measured on this machine" if measured else ""
+            text = Text(
+                f"▼ {len(hidden)} more row{'s' if len(hidden) != 1 else ''} below{what}: ↓ or PgDn", style="bold"
+            )
+        self.query_one("#table-more", Static).update(text)
+
+    def _build(self, width: int) -> None:
+        """Columns that share the screen's width, so both frameworks are always in view; cells wrap."""
+        self._built_for = width
+        table = self.query_one("#comparison", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        dimension = 24 if width >= 100 else 14
+        # the table's margins (none below 100 columns), the cell padding, two scrollbars, and a spare column
+        side = max(16, (width - dimension - (16 if width >= 100 else 12)) // 2)
+        table.add_column("Dimension", width=dimension, key="dimension")
+        table.add_column("Flask", width=min(side, 60), key="flask")
+        table.add_column("FastAPI", width=min(side, 60), key="fastapi")
+        for row in self.rows:
+            table.add_row(*self._cells(row), key=row.key, height=None)
+        if 0 < cursor < len(self.rows):
+            table.move_cursor(row=cursor)
+
+    def _cells(self, row: Row) -> tuple[Text, Text, Text]:
+        if row.measured:
+            flask, fastapi = (self._measured(row.key, fw) for fw in FRAMEWORKS)
+        else:
+            flask, fastapi = row.flask, row.fastapi
+        return Text(row.dimension, style="bold"), Text(flask), Text(fastapi)
+
+    def _measured(self, key: str, framework: str) -> str:
+        return "‒ (masked)" if self.mask else self.measurements.cell(key, framework)
+
+    def refresh_measurements(self, measurements: Measurements) -> None:
+        """Called by the controller (``explorer.tui.screens.table``) as live figures arrive."""
+        self.measurements = measurements
+        if not self.is_mounted:
+            return  # on_mount draws the figures it finds then
+        table = self.query_one("#comparison", DataTable)
+        for row in (r for r in self.rows if r.measured):
+            _, flask, fastapi = self._cells(row)
+            table.update_cell(row.key, "flask", flask)
+            table.update_cell(row.key, "fastapi", fastapi)
+        if 0 <= table.cursor_row < len(self.rows) and self.rows[table.cursor_row].key == "latency":
+            self._explain_row(table.cursor_row)  # its words follow the figures as they arrive
+
+    @on(DataTable.RowHighlighted, "#comparison")
+    def _explain(self, event: DataTable.RowHighlighted) -> None:
+        self.call_after_refresh(self._hint_more)
+        self._explain_row(event.cursor_row)
+
+    def _explain_row(self, index: int) -> None:
+        row = self.rows[index]
+        text = Text(row.explanation)
+        if row.key == "latency" and not self.mask:
+            text.append(" " + self.measurements.spacing_effect())
+        if row.samples and self.demo:
+            titles = ", ".join(s.title for sid in row.samples if (s := by_id(sid)))
+            text.append(f"\n\nShown by: {titles}.", style="dim")
+            text.append("\nEnter loads and sends the first of them.", style="bold")
+        self.query_one("#row-explanation", Static).update(text)
+
+    def action_prove(self) -> None:
+        table = self.query_one("#comparison", DataTable)
+        row = self.rows[table.cursor_row]
+        self.dismiss(row.samples[0] if row.samples and self.demo else None)
 
 
 class TableController(TableScreen):

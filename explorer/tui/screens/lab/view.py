@@ -1,7 +1,7 @@
 """The Performance lab (``p``): async against sync under load, run in a separate process and drawn live.
 
-The screen only draws: its controller (``explorer.tui.screens.lab``) runs the experiment in a worker
-(the load itself runs in its own process) and hands every event down through :meth:`LabScreen.on_bench_event`.
+The screen only draws: its controller (:mod:`.controller`) runs the experiment in a worker (the load
+itself runs in its own process) and hands every event down through :meth:`LabScreen.on_bench_event`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from panels.fields import Field, Left
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
     from explorer.bench.results import BenchEvent, BenchReport, LevelResult
+
+__all__ = ["LabScreen"]
 
 SCENARIO_CHOICES = [
     ("I/O-bound: /io?ms=50", "io"),

@@ -9,7 +9,7 @@ from textual import on, work
 
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
-from panels.lab_screen import LabScreen
+from explorer.tui.screens.lab.view import LabScreen
 
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan

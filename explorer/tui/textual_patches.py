@@ -1,0 +1,100 @@
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the two it installs.
+
+:class:`GuardedApp` is Textual's App with both in place; the explorer's app builds on it, so its own
+modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
+once Textual no longer needs it.
+
+The terminal driver (:class:`ResumingLinuxDriver`): Textual's, but a SIGCONT it did not ask for no
+longer doubles its threads. Textual's LinuxDriver handles SIGTSTP by leaving application mode and
+stopping the process, and SIGCONT by starting application mode again. A plain SIGSTOP cannot be
+caught, so after SIGSTOP and SIGCONT from outside (``kill -STOP``, a debugger, a shell's job control)
+it started a second input thread and a second writer next to the running ones. The two input threads
+raced for each key, one of them sat blocked in a read of stdin, and on quit Textual waited for it for
+ever (ctrl+q failed in 5 of 8 trials, servers still running); the stray threads then posted to a
+closed event loop ("Event loop is closed"). Here such a SIGCONT keeps the threads that run: it only
+sets the terminal's raw mode again (a shell may have reset it meanwhile) and redraws the screen.
+
+The command palette (:class:`SafeCommandPalette`, ``ctrl+p``): Textual's own, made safe for page keys
+pressed as it opens. ``OptionList._move_page`` looks the highlighted option up in a line map that is
+filled only once the list has a size. The palette fills and highlights its list before the first
+layout, so ctrl+p followed at once by PageUp or PageDown raised ``KeyError: 0`` and ended the app.
+Here a page key that arrives before the layout is carried out after the next refresh instead. (No
+report of it upstream was found; a downstream project met the same KeyError in its own OptionList.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import termios
+import tty
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.command import CommandList, CommandPalette
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
+from textual.geometry import Size
+
+__all__ = ["GuardedApp", "ResumingLinuxDriver", "SafeCommandPalette", "terminal_driver"]
+
+_PAGE_ACTIONS = ("page_up", "page_down")
+
+
+class GuardedApp(App[int]):
+    """An App whose terminal driver survives SIGSTOP/SIGCONT and whose palette survives early page keys."""
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, made safe for SIGSTOP and SIGCONT from outside (:class:`ResumingLinuxDriver`)."""
+        return terminal_driver(super().get_driver_class())
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against a page key pressed as it opens (:class:`SafeCommandPalette`)."""
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int] is no App[object] (invariant)
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
+
+
+class ResumingLinuxDriver(LinuxDriver):
+    """LinuxDriver whose SIGCONT restarts application mode only after it really left it."""
+
+    _suspended_here = False
+
+    def _sigtstp_application(self, *args: Any) -> None:
+        self._suspended_here = self._auto_restart  # Textual leaves application mode, then stops
+        super()._sigtstp_application(*args)
+
+    def _sigcont_application(self, *args: Any) -> None:
+        if self._suspended_here:
+            self._suspended_here = False
+            super()._sigcont_application(*args)
+            return
+        thread = self._key_thread
+        if self._auto_restart and thread is not None and thread.is_alive():
+            self._raw_again()
+            width, height = self._get_terminal_size()
+            self.send_message(events.Resize(Size(width, height), Size(width, height)))  # a full redraw
+
+    def _raw_again(self) -> None:
+        """The terminal settings application mode set, applied again (nothing changes if they hold)."""
+        with contextlib.suppress(termios.error, OSError):
+            attrs = termios.tcgetattr(self.fileno)
+            attrs[tty.LFLAG] = self._patch_lflag(attrs[tty.LFLAG])
+            attrs[tty.IFLAG] = self._patch_iflag(attrs[tty.IFLAG])
+            attrs[tty.CC][termios.VMIN] = 1
+            termios.tcsetattr(self.fileno, termios.TCSANOW, attrs)
+
+
+def terminal_driver(default: type[Driver]) -> type[Driver]:
+    """The driver to use in place of ``default``: only Textual's own LinuxDriver is replaced."""
+    return ResumingLinuxDriver if default is LinuxDriver else default
+
+
+class SafeCommandPalette(CommandPalette):
+    """Textual's command palette; a page key waits for the command list's first layout."""
+
+    def _action_command_list(self, action: str, retried: bool = False) -> None:
+        if action in _PAGE_ACTIONS and not self.query_one(CommandList).scrollable_content_region:
+            if not retried:  # once: a list that still has no size after a refresh has nothing to page
+                self.call_after_refresh(self._action_command_list, action, True)
+            return
+        super()._action_command_list(action)
