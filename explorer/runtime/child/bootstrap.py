@@ -1,4 +1,4 @@
-"""Start one of the explorer's child modules in any Python: ``python .../_child.py MODULE ARGS...``.
+"""Start one of the explorer's child modules in any Python: ``python .../child/bootstrap.py MODULE ARGS...``.
 
 The servers and the route lister may run under the user's own interpreter (a legacy app's venv),
 where the explorer is not installed and must not be: its Flask and FastAPI would meet the app's
@@ -32,7 +32,7 @@ def register_explorer() -> None:
 
 def main() -> None:
     if len(sys.argv) < 2:
-        sys.exit("usage: _child.py MODULE [ARGS...]")
+        sys.exit("usage: bootstrap.py MODULE [ARGS...]")
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     sys.path.insert(0, os.getcwd())

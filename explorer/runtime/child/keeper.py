@@ -1,6 +1,6 @@
 """The keeper: a small process above each server, so that nothing the server starts outlives it.
 
-``python -I -S .../explorer/_keeper.py LIFELINE_FD``
+``python -I -S .../explorer/runtime/child/keeper.py LIFELINE_FD``
 
 A user's app may start processes of its own: a ``subprocess.Popen`` at import, a worker pool, a
 double-forked daemon that leaves the session (and keeps the listening socket it inherited). Killing
