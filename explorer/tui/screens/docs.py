@@ -32,7 +32,7 @@ FLASK_DOCS_NOTE = (
 
 
 class DocsScreen(Screen[None]):
-    """Draws an operations outline and Flask's answer, both fetched before it opens (``explorer.tui.screens.docs``)."""
+    """Draws an operations outline and Flask's answer, both fetched before it opens (:func:`fetch_docs`)."""
 
     HELP_TITLE = "API docs"
     HELP = (

@@ -152,7 +152,7 @@ class TableScreen(Screen[str | None]):
         return "‒ (masked)" if self.mask else self.measurements.cell(key, framework)
 
     def refresh_measurements(self, measurements: Measurements) -> None:
-        """Called by the controller (``explorer.tui.screens.table``) as live figures arrive."""
+        """Called by the controller (:class:`TableController`) as live figures arrive."""
         self.measurements = measurements
         if not self.is_mounted:
             return  # on_mount draws the figures it finds then
