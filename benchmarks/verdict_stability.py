@@ -35,7 +35,7 @@ CLAIM = re.compile(
 )
 
 
-CPU_CLAIM = re.compile(r"Server CPU per request: (Flask|FastAPI)'s server used")
+CPU_CLAIM = re.compile(r"(Flask|FastAPI)'s server used [\d.]+x (?:Flask|FastAPI)'s CPU per request")
 
 
 def claim(verdict: str) -> str:

@@ -69,10 +69,10 @@ def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult
     costly, cheap, names = (a, f, ("FastAPI", "Flask")) if a.median >= f.median else (f, a, ("Flask", "FastAPI"))
     figures = f"{names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
     if not costly.clear_of(cheap):
-        return f"Server CPU per request: no difference beyond the spread either ({figures})."
+        return f"The CPU per request differs by no more than its spread either ({figures})."
     return (
-        f"Server CPU per request: {names[0]}'s server used {costly.median / cheap.median:.2f}x {names[1]}'s "
-        f"({figures}), a difference beyond the spread: the cost per request differs even where the rates do not show it."
+        f"{names[0]}'s server used {costly.median / cheap.median:.2f}x {names[1]}'s CPU per request ({figures}), "
+        "a difference beyond the spread: the cost per request differs even where the rates do not show it."
     )
 
 

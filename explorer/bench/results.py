@@ -237,7 +237,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
             f"median (min-max) of {runs} runs each."
         )
         return Verdict(
-            " ".join([text, cpu_difference(flask_runs, fastapi_runs), why, pair, *caveats(results)]), level, ratio
+            " ".join([text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]), level, ratio
         )
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
