@@ -190,6 +190,9 @@ class LabScreen(Screen[None]):
         from explorer.bench.scenarios import SCENARIOS
 
         scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
+        levels, own = self.query_one("#lab-levels", Input), {",".join(map(str, s.levels)) for s in SCENARIOS.values()}
+        if self.query_one("#lab-mode", Select).value == "closed" and levels.value in own:  # unless the user typed some
+            levels.value = ",".join(map(str, scenario.levels))
         text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
         if scenario.stall is not None:
             text.append(
