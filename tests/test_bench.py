@@ -484,6 +484,15 @@ def test_an_outlier_repeat_is_not_a_verdict_the_ranges_must_clear_their_spread()
     assert "served" not in text and "The CPU per request differs by no more than its spread either" in text
 
 
+def test_a_repeat_that_answered_nothing_bounds_the_ratio_from_below_only() -> None:
+    """A closed loop refuses such a level (fewer than two answers a connection); the range never divides by 0."""
+    from explorer.bench.gap import ratio_range
+    from explorer.bench.levels import Spread
+
+    assert ratio_range(Spread(990, 1000, 1010, 3), Spread(0, 100, 110, 3)) == "at least 9.0x"
+    assert ratio_range(Spread(990, 1000, 1010, 3), Spread(450, 500, 550, 3)) == "1.8-2.2x"
+
+
 def test_where_the_rates_are_within_noise_the_cpu_per_request_may_still_differ() -> None:
     """The process clock counts nanoseconds: a cost difference wider than its spread is said, not the rates'."""
     idle = verdict(repeated("json", [9000, 11000, 10000], [8500, 10500, 9500], [0.1, 0.101, 0.099], [0.12] * 3)).text

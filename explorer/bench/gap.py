@@ -49,6 +49,15 @@ def range_text(s: Spread) -> str:
     return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
 
 
+def ratio_range(faster: Spread, slower: Spread) -> str:
+    """'1.2-1.4x': the smallest and the largest ratio the repeats allow (the faster's least over the slower's
+    most, its most over the slower's least); 'at least 1.2x' when a slower repeat answered nothing."""
+    low = faster.low / slower.high if slower.high > 0 else math.inf
+    if slower.low <= 0:
+        return f"at least {low:.1f}x" if math.isfinite(low) else "every repeat of one answered nothing"
+    return f"{low:.1f}-{faster.high / slower.low:.1f}x"
+
+
 def spread_pct(s: Spread) -> float:
     """How wide a range is, as a share of its median, in percent."""
     return s.width * 100

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.gap import WITHIN, cpu_difference, explain_gap, pair_of, range_text, spread_pct
+from explorer.bench.gap import WITHIN, cpu_difference, explain_gap, pair_of, range_text, ratio_range, spread_pct
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
@@ -246,8 +246,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     if runs == 1:
         head += f" (one run: spread unknown; {ranges})"
     else:
-        low, high = faster.low / slower.high, faster.high / slower.low
-        over = f"{low:.1f}-{high:.1f}x over the repeats; " if "served" in said else ""
+        over = f"{ratio_range(faster, slower)} over the repeats; " if "served" in said else ""
         head += (
             f" ({over}{ranges}, median (min-max) of {runs} runs each, the ranges "
             f"{faster.margin_over(slower) * 100:.0f}% apart, more than their {noise:.0f}% spread)"
