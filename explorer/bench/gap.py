@@ -22,6 +22,7 @@ __all__ = [
     "explain_gap",
     "pair_of",
     "range_text",
+    "ratio_range",
     "spread_pct",
     "threads_busy",
 ]
@@ -166,8 +167,8 @@ def explain_gap(
         if _in_every_repeat(flask_runs, fastapi_runs, slower_is_flask=rate > 1):
             why = why[:-1] + (
                 ", and the slower server got less of it in every repeat, whichever went first: on this machine, "
-                "shared as it was, that server's way of running the route gets a smaller share of the CPU (an "
-                "idle machine gives each a whole core; measure there to compare the frameworks)."
+                "shared as it was, that server's way of running the route gets a smaller share of the CPU (on an "
+                "idle machine each could have a whole core; measure there to compare the frameworks)."
             )
     elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
         why = (
