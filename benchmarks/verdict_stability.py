@@ -41,8 +41,10 @@ CPU_CLAIM = re.compile(r"(Flask|FastAPI)'s server used [\d.]+x (?:Flask|FastAPI)
 def claim(verdict: str) -> str:
     """The verdict's claim in a few words: which framework served more (the ratio is a figure with its range
     over the repeats, printed in the verdict, not part of the claim: 1.3x and 1.4x from ranges 10% wide are one
-    finding), or "within noise", with which server used more CPU per request when that is claimed instead. A
-    verdict refused at the top level and given at a lower one is that one's claim, with its level."""
+    finding), or "no difference" ("within noise", or a difference within the verdict's bar, "FastAPI within 4%
+    of Flask": both say the rates do not differ), with which server used more CPU per request when that is
+    claimed instead. A verdict refused at the top level and given at a lower one is that one's claim, with its
+    level."""
     _refused, _, lower = verdict.partition(" At a lower level, ")
     if lower:
         level = re.search(r"at (\d+) concurrent", lower)
@@ -51,11 +53,9 @@ def claim(verdict: str) -> str:
     if not found:
         return "?"
     words = found.group(1)
-    if words.startswith("no measurable"):
+    if words.startswith("no measurable") or "within" in words:
         cpu = CPU_CLAIM.search(verdict)
-        return f"within noise ({cpu.group(1)} more CPU a request)" if cpu else "within noise"
-    if "within" in words:
-        return "within 10%" if int(re.findall(r"\d+", words)[0]) <= 10 else words
+        return f"no difference ({cpu.group(1)} more CPU a request)" if cpu else "no difference"
     return re.sub(r"served [\d.]+x", "served more than", words)
 
 

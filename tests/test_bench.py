@@ -506,6 +506,13 @@ def test_where_the_rates_are_within_noise_the_cpu_per_request_may_still_differ()
     assert "The CPU per request differs by no more than its spread either" in verdict(busy).text
 
 
+def test_a_small_difference_clear_of_a_tight_spread_is_still_no_difference() -> None:
+    """An idle machine's tight ranges can clear a 4% gap: that is 'within 4%', and CPU per request is compared."""
+    report = repeated("json", [1000, 1001, 1002], [1040, 1041, 1042], [0.1, 0.1, 0.1], [0.105, 0.105, 0.105])
+    text = verdict(report).text
+    assert "FastAPI within 4% of Flask" in text and "The CPU per request is within 5% (FastAPI 0.105" in text
+
+
 def test_a_gap_the_slower_server_loses_in_every_repeat_is_named_as_such() -> None:
     """Measured (cpu, granian pair, c=10, load average 5-8): FastAPI's async def route got 0.49-0.60 cores in
     each repeat against Flask's 0.79-0.94 at the same ~14 ms a request; the catalog says neither parallelises."""

@@ -70,7 +70,7 @@ def _cpu(runs: list[LevelResult]) -> Spread | None:
 
 def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
     """The server CPU per request compared with the same rule as the rates: a claim only when one range lies
-    above the other by more than their spread. Where the rates are within noise this is the finer figure:
+    above the other by more than their spread, and by more than :data:`WITHIN` (less is "within N%"). Where the rates are within noise this is the finer figure:
     the process clock counts nanoseconds, and a noisy neighbour slows a server more than it makes each of
     its requests cost more (though not nothing: a preempted server loses its caches)."""
     f, a = _cpu(flask_runs), _cpu(fastapi_runs)
@@ -80,6 +80,8 @@ def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult
     figures = f"{names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
     if not costly.clear_of(cheap):
         return f"The CPU per request differs by no more than its spread either ({figures})."
+    if costly.median / cheap.median - 1 <= WITHIN:
+        return f"The CPU per request is within {(costly.median / cheap.median - 1) * 100:.0f}% ({figures})."
     return (
         f"{names[0]}'s server used {costly.median / cheap.median:.2f}x {names[1]}'s CPU per request ({figures}), "
         "a difference beyond the spread: the cost per request differs even where the rates do not show it."

@@ -236,9 +236,8 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
             f"{where}: no measurable difference, within noise (spread {noise:.0f}%{apart}): {ranges}, "
             f"median (min-max) of {runs} runs each."
         )
-        return Verdict(
-            " ".join([text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]), level, ratio
-        )
+        parts = [text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]
+        return Verdict(" ".join(filter(None, parts)), level, ratio)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
     said = compare(ratio, within)
@@ -275,7 +274,10 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "json":
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
-    return Verdict(" ".join([head + tail + ".", why, pair, *others, *caveats(results)]), level, ratio)
+    cost = cpu_difference(flask_runs, fastapi_runs) if "within" in said else ""  # the rates show no difference
+    return Verdict(
+        " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio
+    )
 
 
 def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:
