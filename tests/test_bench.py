@@ -537,6 +537,10 @@ def test_the_cpu_scenario_runs_levels_where_the_window_holds_its_requests() -> N
     assert plan_from(build_parser().parse_args(["bench", "--scenario", "json"])).levels == (1, 10, 50, 100)
     told = plan_from(build_parser().parse_args(["bench", "--scenario", "cpu", "--concurrency", "8"]))
     assert told.levels == (8,)
+    from explorer.bench.scenarios import levels_for  # the lab screen's levels field, by the same defaults
+
+    assert levels_for("cpu", "1,10,50,100") == "1,2,4" and levels_for("io", "1,2,4") == "1,10,50,100"
+    assert levels_for("cpu", "3,6") == "3,6"
 
 
 def test_an_io_gap_is_explained_by_flasks_threads_busy() -> None:

@@ -47,13 +47,11 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
 
 async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_some() -> None:
     """cpu's requests wait ~14 ms for each one ahead: at c=50 or 100 a 1 s window holds no verdict."""
-    from panels.lab_screen import LabScreen
-
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "p")
         lab = app.screen
-        assert isinstance(lab, LabScreen)
+        assert "LabScreen" in {cls.__name__ for cls in type(lab).__mro__}  # by name: the test does not pin its module
         levels, scenario, mode = (
             lab.query_one("#lab-levels", Input),
             lab.query_one("#lab-scenario", Select),

@@ -142,3 +142,10 @@ SCENARIOS: dict[str, Scenario] = {
 }
 STALL_RATE = 200.0  # the open loop's rate in the stall experiment when none is given
 STALL_CONCURRENCY = 4  # the closed loop's connections in the stall experiment (a stall holds back one request each)
+
+
+def levels_for(scenario: str, shown: str) -> str:
+    """What a levels field shows once ``scenario`` is picked: its own default levels ("1,2,4" for cpu) when
+    the field shows any scenario's defaults (nobody typed there), else what it shows."""
+    defaults = {",".join(map(str, s.levels)) for s in SCENARIOS.values()}
+    return ",".join(map(str, SCENARIOS[scenario].levels)) if shown in defaults else shown
