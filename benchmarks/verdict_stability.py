@@ -7,6 +7,10 @@ verdict, its claim reduced to a few words (``FastAPI served 1.3x Flask``, ``with
 scenario how many runs made the most common claim.
 
     .venv/bin/python benchmarks/verdict_stability.py [--runs 10] [--scenarios json,cpu] [--args "--concurrency 4"]
+        [--figures] [--keep DIR]
+
+``--figures`` prints, under each verdict, every repeat's rate, server CPU per request and cores busy at the
+level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
 
 Done when (issue 22): ten runs in a row of json and of cpu give one claim each, on an idle 2-core machine.
 Exit status 1 when a scenario's claims differ.
@@ -22,6 +26,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIM = re.compile(
@@ -30,9 +35,16 @@ CLAIM = re.compile(
 )
 
 
+CPU_CLAIM = re.compile(r"(Flask|FastAPI)'s server used [\d.]+x (?:Flask|FastAPI)'s CPU per request")
+
+
 def claim(verdict: str) -> str:
-    """The verdict's claim in a few words; ratios to one decimal, so 1.31x and 1.34x are one claim. A verdict
-    refused at the top level and given at a lower one is that one's claim, with its level."""
+    """The verdict's claim in a few words: which framework served more (the ratio is a figure with its range
+    over the repeats, printed in the verdict, not part of the claim: 1.3x and 1.4x from ranges 10% wide are one
+    finding), or "no difference" ("within noise", or a difference within the verdict's bar, "FastAPI within 4%
+    of Flask": both say the rates do not differ), with which server used more CPU per request when that is
+    claimed instead. A verdict refused at the top level and given at a lower one is that one's claim, with its
+    level."""
     _refused, _, lower = verdict.partition(" At a lower level, ")
     if lower:
         level = re.search(r"at (\d+) concurrent", lower)
@@ -41,20 +53,42 @@ def claim(verdict: str) -> str:
     if not found:
         return "?"
     words = found.group(1)
-    if words.startswith("no measurable"):
-        return "within noise"
-    if "within" in words:
-        return "within 10%" if int(re.findall(r"\d+", words)[0]) <= 10 else words
-    return words
+    if words.startswith("no measurable") or "within" in words:
+        cpu = CPU_CLAIM.search(verdict)
+        return f"no difference ({cpu.group(1)} more CPU a request)" if cpu else "no difference"
+    return re.sub(r"served [\d.]+x", "served more than", words)
 
 
-def run(scenario: str, extra: list[str]) -> dict[str, object]:
+def figures(document: dict[str, Any]) -> list[str]:
+    """Per repeat, at the level the verdict speaks of: each route's rate, server CPU per request and the cores
+    its server kept busy, in the order they ran; the lines to read when one run's claim differs."""
+    levels = re.findall(r"at (\d+) concurrent", document["verdict"])
+    if not levels:
+        return []
+    level = float(levels[-1])
+    out = []
+    for r in document["results"]:
+        if r["level"] != level:
+            continue
+        cpu = r.get("server_cpu_ms_per_request")
+        busy = f"{cpu * r['rps'] / 1000:.2f}" if cpu is not None else "?"
+        cost = f"{cpu:.3g}" if cpu is not None else "?"
+        out.append(
+            f"    c={level:g} repeat {r['repeat']} {r['target']:<12} {r['rps']:>9,.1f} req/s  "
+            f"p50 {r['p50_ms'] or 0:>8.2f} ms  server CPU {cost:>6} ms/request  cores busy {busy}"
+        )
+    return out
+
+
+def run(scenario: str, extra: list[str], keep: Path | None, index: int) -> dict[str, Any]:
     argv = [sys.executable, "-m", "explorer", "bench", "--scenario", scenario, "--json", *extra]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=False, timeout=1800)
     if done.returncode != 0:
-        return {"verdict": f"failed: {done.stderr.strip()[-300:]}", "claim": "failed"}
+        return {"verdict": f"failed: {done.stderr.strip()[-300:]}", "claim": "failed", "figures": []}
     document = json.loads(done.stdout)
-    return {"verdict": document["verdict"], "claim": claim(document["verdict"])}
+    if keep is not None:
+        (keep / f"{scenario}-{index + 1:02d}.json").write_text(done.stdout)
+    return {"verdict": document["verdict"], "claim": claim(document["verdict"]), "figures": figures(document)}
 
 
 def main() -> int:
@@ -63,16 +97,22 @@ def main() -> int:
     parser.add_argument("--scenarios", default="json,cpu")
     parser.add_argument("--args", default="", help="more options for every `explorer bench`, e.g. '--concurrency 4'")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--figures", action="store_true", help="print each run's per-repeat figures at its level")
+    parser.add_argument("--keep", type=Path, default=None, help="a folder to write each run's JSON document to")
     args = parser.parse_args()
     extra = shlex.split(args.args)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
     stable, out = True, {}
     for scenario in args.scenarios.split(","):
         rows = []
         for index in range(args.runs):
-            row = run(scenario, extra)
+            row = run(scenario, extra, args.keep, index)
             rows.append(row)
             if not args.json:
                 print(f"{scenario} {index + 1:>2}: {row['claim']:<28} | {row['verdict']}", flush=True)
+                if args.figures:
+                    print("\n".join(row["figures"]), flush=True)
         counts = collections.Counter(str(r["claim"]) for r in rows)
         top, n = counts.most_common(1)[0]
         stable &= len(counts) == 1

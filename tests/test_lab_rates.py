@@ -43,3 +43,33 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         levels.value = "40,ten"
         await pilot.press("ctrl+r")
         assert "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static))
+
+
+async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_some() -> None:
+    """cpu's requests wait ~14 ms for each one ahead: at c=50 or 100 a 1 s window holds no verdict."""
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "p")
+        lab = app.screen
+        assert "LabScreen" in {cls.__name__ for cls in type(lab).__mro__}  # by name: the test does not pin its module
+        levels, scenario, mode = (
+            lab.query_one("#lab-levels", Input),
+            lab.query_one("#lab-scenario", Select),
+            lab.query_one("#lab-mode", Select),
+        )
+        assert levels.value == "1,10,50,100"
+        scenario.value = "cpu"
+        await pilot.pause()
+        assert levels.value == "1,2,4" and lab.read_plan().levels == (1, 2, 4)
+        mode.value = "open"
+        await pilot.pause()
+        mode.value = "closed"
+        await pilot.pause()
+        assert levels.value == "1,2,4"
+        scenario.value = "json"
+        await pilot.pause()
+        assert levels.value == "1,10,50,100"
+        levels.value = "3,6"
+        scenario.value = "cpu"
+        await pilot.pause()
+        assert levels.value == "3,6"

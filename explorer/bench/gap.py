@@ -14,7 +14,18 @@ from typing import Any
 from explorer.bench.levels import LevelResult, Spread, spread
 from explorer.runtime.servers.specs import ServerSpec
 
-__all__ = ["BUSY", "EXPLAINS", "WITHIN", "explain_gap", "pair_of", "range_text", "spread_pct", "threads_busy"]
+__all__ = [
+    "BUSY",
+    "EXPLAINS",
+    "WITHIN",
+    "cpu_difference",
+    "explain_gap",
+    "pair_of",
+    "range_text",
+    "ratio_range",
+    "spread_pct",
+    "threads_busy",
+]
 
 WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
 
@@ -39,9 +50,47 @@ def range_text(s: Spread) -> str:
     return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
 
 
+def ratio_range(faster: Spread, slower: Spread) -> str:
+    """'1.2-1.4x': the smallest and the largest ratio the repeats allow (the faster's least over the slower's
+    most, its most over the slower's least); 'at least 1.2x' when a slower repeat answered nothing."""
+    low = faster.low / slower.high if slower.high > 0 else math.inf
+    if slower.low <= 0:
+        return f"at least {low:.1f}x" if math.isfinite(low) else "every repeat of one answered nothing"
+    return f"{low:.1f}-{faster.high / slower.low:.1f}x"
+
+
 def spread_pct(s: Spread) -> float:
     """How wide a range is, as a share of its median, in percent."""
-    return (s.high - s.low) / s.median * 100 if s.median > 0 else 0.0
+    return s.width * 100
+
+
+def _cpu(runs: list[LevelResult]) -> Spread | None:
+    return spread(runs, lambda r: r.load.server_cpu_ms_per_request)
+
+
+def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
+    """The server CPU per request compared with the same rule as the rates: a claim only when one range lies
+    above the other by more than their spread, and by more than :data:`WITHIN` (less is "within N%"). Where the rates are within noise this is the finer figure:
+    the process clock counts nanoseconds, and a noisy neighbour slows a server more than it makes each of
+    its requests cost more (though not nothing: a preempted server loses its caches)."""
+    f, a = _cpu(flask_runs), _cpu(fastapi_runs)
+    if f is None or a is None or min(f.n, a.n) < 2 or f.median <= 0 or a.median <= 0:
+        return ""
+    costly, cheap, names = (a, f, ("FastAPI", "Flask")) if a.median >= f.median else (f, a, ("Flask", "FastAPI"))
+    figures = f"{names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
+    if not costly.clear_of(cheap):
+        return f"The CPU per request differs by no more than its spread either ({figures})."
+    if costly.median / cheap.median - 1 <= WITHIN:
+        return f"The CPU per request is within {(costly.median / cheap.median - 1) * 100:.0f}% ({figures})."
+    return (
+        f"{names[0]}'s server used {costly.median / cheap.median:.2f}x {names[1]}'s CPU per request ({figures}), "
+        "a difference beyond the spread: the cost per request differs even where the rates do not show it."
+    )
+
+
+def _ms(s: Spread) -> str:
+    """'0.114 (0.109-0.118)': CPU milliseconds to three significant figures."""
+    return f"{s.median:.3g} ({s.low:.3g}-{s.high:.3g})"
 
 
 BUSY = 0.8  # cores: a single-process Python server at this or above is CPU-bound (the GIL lets it use about one)
@@ -59,6 +108,21 @@ def threads_busy(runs: list[LevelResult], wait_ms: float) -> tuple[float, int] |
     if server.kind not in THREADED or not rps:
         return None
     return rps * (wait_ms + (cpu or 0.0)) / 1000, server.workers * server.threads
+
+
+def _busy(run: LevelResult) -> float | None:
+    """The cores one run's server kept busy: its CPU per request times its rate."""
+    cpu = run.load.server_cpu_ms_per_request
+    return None if cpu is None else cpu * run.rps / 1000
+
+
+def _in_every_repeat(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], slower_is_flask: bool) -> bool:
+    """True when, in each of at least three repeats (the two run back to back, the order alternating), the
+    slower framework's server kept fewer cores busy than the other's: no passing neighbour does that."""
+    fastapi = {r.repeat: _busy(r) for r in fastapi_runs}
+    pairs = [(_busy(f), fastapi.get(f.repeat)) for f in flask_runs]
+    slower_less = [(f < a if slower_is_flask else a < f) for f, a in pairs if f is not None and a is not None]
+    return len(slower_less) >= 3 and all(slower_less)
 
 
 def explain_gap(
@@ -102,6 +166,12 @@ def explain_gap(
             "Explained: the same CPU per request, but one server got more of the CPU than the other and neither "
             "kept a core busy: the machine's other work, not the framework, made the difference."
         )
+        if _in_every_repeat(flask_runs, fastapi_runs, slower_is_flask=rate > 1):
+            why = why[:-1] + (
+                ", and the slower server got less of it in every repeat, whichever went first: on this machine, "
+                "shared as it was, that server's way of running the route gets a smaller share of the CPU (on an "
+                "idle machine each could have a whole core; measure there to compare the frameworks)."
+            )
     elif slow_busy < BUSY and (f_queue if rate > 1 else a_queue) > 2 * (a_queue if rate > 1 else f_queue):
         why = (
             "Explained: the slower server was not short of CPU; its requests waited longer (for a thread or "

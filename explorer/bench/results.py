@@ -19,14 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.gap import WITHIN, explain_gap, pair_of, range_text, spread_pct
+from explorer.bench.gap import WITHIN, cpu_difference, explain_gap, pair_of, range_text, ratio_range, spread_pct
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
 from explorer.bench.plan import BenchPlan
-from explorer.bench.saturation import client_behind, describe, saturation
+from explorer.bench.refusals import caveats, client_failure, too_short
+from explorer.bench.saturation import describe, saturation
 from explorer.bench.scenarios import Scenario
-from explorer.bench.stats import CLIENT_ERRORS
 from explorer.runtime.frameworks import NAMES as FRAMEWORK_NAMES
 from explorer.runtime.servers.specs import ServerSpec
 
@@ -131,7 +131,6 @@ def summary(report: BenchReport) -> dict[str, Any]:
 
 
 CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
-BOUND_SLACK = 1.02
 
 
 @dataclass(frozen=True)
@@ -159,75 +158,6 @@ def compare(ratio: float, within: float = WITHIN) -> str:
     if ratio > 1:
         return f"FastAPI served {ratio:.1f}x Flask"
     return f"Flask served {1 / ratio:.1f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
-
-
-def _allowed(result: LevelResult) -> float:
-    """The bound plus the requests already in flight when the window opened, with a little slack."""
-    assert result.bound_rps is not None
-    in_flight = result.concurrency / result.load.window_s if result.load.window_s > 0 else 0.0
-    return (result.bound_rps + in_flight) * BOUND_SLACK
-
-
-def _caveats(results: list[LevelResult]) -> list[str]:
-    notes = []
-    errors: dict[str, int] = {}
-    for r in results:
-        if r.load.error_count:
-            errors[r.target.key] = errors.get(r.target.key, 0) + r.load.error_count
-    if errors:
-        notes.append("Errors: " + ", ".join(f"{k} {v}" for k, v in errors.items()) + "; rates count only good answers.")
-    over = list(dict.fromkeys(r.target.key for r in results if r.bound_rps and r.rps > _allowed(r)))
-    if over:
-        notes.append(f"Above the physical bound for {', '.join(over)}: do not trust these figures.")
-    return notes
-
-
-def client_failure(results: list[LevelResult]) -> str | None:
-    """Why these runs measured the load client rather than the servers, or None when they did not.
-
-    A load client that could not open its connections (out of file descriptors or local ports)
-    never ran at the concurrency asked, and one that used a full core of CPU may have been slower
-    than the servers; either way no comparison can be drawn from it, however many answers arrived.
-    """
-    failed = [r for r in results if r.load.client_errors]
-    if failed:
-        kinds = dict.fromkeys(kind for r in failed for kind in r.load.client_errors)
-        counts = ", ".join(f"{sum(r.load.client_errors.values()):,} for {r.target.key}" for r in failed)
-        limit = next((r.load.fd_limit for r in failed if r.load.fd_limit), None)
-        now = f" (now {limit:,})" if limit and "emfile" in kinds else ""
-        fix = f"raise `ulimit -n`{now} or lower the concurrency"
-        return (
-            f"the load client itself failed to connect: {'; '.join(CLIENT_ERRORS[k] for k in kinds)} "
-            f"({counts}), so fewer connections than asked were open; {fix}"
-        )
-    bound = list(dict.fromkeys(r.target.key for r in results if r.load.client_bound))
-    if bound:
-        return (
-            f"the load client used a full core of CPU for {', '.join(bound)}, so it may have been slower than "
-            "the server: the rates measure the client; lower the load or use --engine wrk"
-        )
-    return client_behind(results)
-
-
-MIN_ANSWERS = 2  # per connection in the window: fewer, and the window's edges set the count, not the server
-
-
-def too_short(results: list[LevelResult]) -> str | None:
-    """Why these closed-loop runs cannot be compared: a request took about as long as the window, so each
-    connection got fewer than :data:`MIN_ANSWERS` answers in it (at c=100 on /cpu a request waits for the
-    99 before it); or None."""
-    short = list(
-        dict.fromkeys(
-            r.target.key for r in results if r.mode == "closed" and r.load.requests < MIN_ANSWERS * r.concurrency
-        )
-    )
-    if not short:
-        return None
-    return (
-        f"the window held fewer than {MIN_ANSWERS} answers per connection for {', '.join(short)}, so each request "
-        "took about as long as the window and the count measures its edges; use a longer --duration or a "
-        "lower concurrency"
-    )
 
 
 def verdict(report: BenchReport) -> Verdict:
@@ -296,22 +226,30 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     runs = min(f_rps.n, a_rps.n)
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}."
-    if runs > 1 and f_rps.overlaps(a_rps):
+    faster, slower = (a_rps, f_rps) if ratio >= 1 else (f_rps, a_rps)
+    noise = max(spread_pct(f_rps), spread_pct(a_rps))
+    if runs > 1 and not faster.clear_of(slower):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
-        noise = max(spread_pct(f_rps), spread_pct(a_rps))
+        margin = faster.margin_over(slower)
+        apart = "" if margin < 0 else f"; the ranges are {margin * 100:.0f}% apart, less than that"
         text = (
-            f"{where}: no measurable difference, within noise (spread {noise:.0f}%): {ranges}, "
+            f"{where}: no measurable difference, within noise (spread {noise:.0f}%{apart}): {ranges}, "
             f"median (min-max) of {runs} runs each."
         )
-        return Verdict(" ".join([text, why, pair, *_caveats(results)]), level, ratio)
+        parts = [text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]
+        return Verdict(" ".join(filter(None, parts)), level, ratio)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
-    head = f"{where}: {compare(ratio, within)}"
-    head += (
-        f" ({ranges}, median (min-max) of {runs} runs each, the ranges apart)"
-        if runs > 1
-        else f" (one run: spread unknown; {ranges})"
-    )
+    said = compare(ratio, within)
+    head = f"{where}: {said}"
+    if runs == 1:
+        head += f" (one run: spread unknown; {ranges})"
+    else:
+        over = f"{ratio_range(faster, slower)} over the repeats; " if "served" in said else ""
+        head += (
+            f" ({over}{ranges}, median (min-max) of {runs} runs each, the ranges "
+            f"{faster.margin_over(slower) * 100:.0f}% apart, more than their {noise:.0f}% spread)"
+        )
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -336,7 +274,10 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "json":
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
-    return Verdict(" ".join([head + tail + ".", why, pair, *others, *_caveats(results)]), level, ratio)
+    cost = cpu_difference(flask_runs, fastapi_runs) if "within" in said else ""  # the rates show no difference
+    return Verdict(
+        " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio
+    )
 
 
 def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:

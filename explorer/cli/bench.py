@@ -105,9 +105,10 @@ def add_parser(sub: Any) -> None:
     bench.add_argument(
         "--concurrency",
         type=_parsed(parse_levels),
-        default=DEFAULT_LEVELS,
+        default=None,
         metavar="N[,N...]",
-        help="levels to run, e.g. 1,10,50 (default: 1,10,50,100)",
+        help=f"levels to run, e.g. 1,10,50 (default: {','.join(map(str, DEFAULT_LEVELS))}; for cpu "
+        f"{','.join(map(str, SCENARIOS['cpu'].levels))}, where a request waits ~14 ms for each one before it)",
     )
     bench.add_argument(
         "--duration",
@@ -203,7 +204,7 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
 
     return BenchPlan(
         scenario=args.scenario,
-        levels=tuple(args.concurrency),
+        levels=tuple(args.concurrency or SCENARIOS[args.scenario].levels),
         duration=args.duration,
         warmup=args.warmup,
         flask_server=args.flask_server or "",

@@ -189,9 +189,11 @@ class LabScreen(Screen[None]):
 
     @on(Select.Changed)
     def _about(self) -> None:
-        from explorer.bench.scenarios import SCENARIOS
+        from explorer.bench.scenarios import SCENARIOS, levels_for
 
         scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
+        levels, closed = self.query_one("#lab-levels", Input), self.query_one("#lab-mode", Select).value == "closed"
+        levels.value = levels_for(scenario.name, levels.value) if closed else levels.value  # unless the user typed
         text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
         if scenario.stall is not None:
             text.append(
