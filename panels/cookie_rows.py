@@ -1,8 +1,8 @@
 """The cookie jar's rows in the Headers tab: what the explorer will send this server next time.
 
 Drawn from the jar the exchange carries (a snapshot taken after its answer), never from the live
-jar, so the tab shows what was true for the answer on screen; the app refreshes it after ``k``
-(clear) and ``x`` (swap the two servers' jars).
+jar, so the tab shows what was true for the answer on screen; after ``k`` (clear) and ``x`` (swap the
+two servers' jars) the workbench hands the panel the jar as it is then (:attr:`Answer.jar`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""One framework's side of the response area: status chip, timings and five tabs."""
+"""One framework's side of the response area: status chip, timings and five tabs, drawn from one :class:`Answer`.
+
+After Posting's response area: the workbench sets :attr:`ResponsePanel.answer` (a frozen value) and the panel's
+watcher draws everything from it; nothing else writes the panel's fields. The server's status, which comes
+from the supervisor rather than from a send, is the panel's other reactive (:attr:`ResponsePanel.server`).
+"""
 
 from __future__ import annotations
 
@@ -10,39 +15,35 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
+from explorer.apps.answer import Answer
 from explorer.content.explain import why
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
-from panels.header_table import NamesWhole
+from panels.header_table import headers_table
 from panels.log_view import LogView
-from panels.masking import VOLATILE_HEADERS, mask_digits, ms
+from panels.masking import mask_digits, ms
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from rich.table import Table
-
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.http.client import Exchange
-    from explorer.runtime.http.cookies import Cookie
     from explorer.runtime.servers.logbuffer import LogBuffer
     from explorer.runtime.servers.specs import ServerStatus
     from panels.arriving import Arriving
 
+__all__ = ["LOG_LINES", "TABS", "ResponsePanel", "Serving", "status_class"]
+
 TABS = ("body", "headers", "validation", "code", "log")
 LOG_LINES = 2000
-HEADER_ROWS = 50  # per side: drawing is linear in rows, and an answer may carry the transport's maximum
-HEADER_CHARS = 1000  # of one name or value shown; the rest is cut with an ellipsis
 
-
-def _cut(text: str) -> str:
-    """A header name or value to show: at most HEADER_CHARS characters, its control characters visible."""
-    return printable(text if len(text) <= HEADER_CHARS else text[:HEADER_CHARS] + f"… ({len(text):,} characters)")
+Serving = tuple["ServerStatus", str]  # the server's status and its label, e.g. "uvicorn 0.30 · Python 3.12"
 
 
 def status_class(status: int | None) -> str:
@@ -51,11 +52,10 @@ def status_class(status: int | None) -> str:
 
 
 class ResponsePanel(Vertical):
-    """Draws what it is handed: an exchange, a handler lookup, a server status and its log.
+    """Draws what it is handed: an :class:`Answer` and the status of the server it shows; never sends anything.
 
-    The app and its workbench set these through :meth:`show_exchange`, :meth:`show_code` and :meth:`show_status`;
-    the panel never sends anything itself. Its title names the send its answer belongs to (``#3 GET /items/1``),
-    so an answer from an earlier send can never pass for the latest one: :meth:`mark_earlier` says so on it.
+    Its title names the send its answer belongs to (``#3 GET /items/1``), so an answer from an earlier send,
+    or from a server process since stopped, can never pass for the latest one: the title says so and it dims.
     """
 
     ALLOW_MAXIMIZE = True
@@ -66,6 +66,11 @@ class ResponsePanel(Vertical):
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to list", id="answer.leave")]
 
+    answer: reactive[Answer] = reactive(Answer(), always_update=True, init=False)
+    """What the panel shows; each part is drawn again only when the part of the answer it shows changed."""
+    server: reactive[Serving | None] = reactive(None, always_update=True, init=False)
+    """The server's status, in the subtitle; a new process makes the answer shown one from a server since gone."""
+
     def __init__(self, framework: str, log: LogBuffer, mask: bool = False, **kwargs: Any) -> None:
         super().__init__(id=f"panel-{framework}", classes="response-panel", **kwargs)
         self.framework = framework
@@ -75,15 +80,7 @@ class ResponsePanel(Vertical):
         self._pending: deque[str] = deque(maxlen=LOG_LINES)
         self._flush_scheduled = False
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
-        self.exchange: Exchange | None = None
-        self._differs: frozenset[str] = frozenset()  # what the answer shown differs in from its own send's other answer
-        self.send_number = 0  # the send the answer shown belongs to (0: none yet)
-        self._latest = 0  # the latest send, as last told by mark_earlier
-        self._server_pid: int | None = None  # the process serving now, as last told by show_status
-        self._answer_pid: int | None = None  # the process that gave the answer shown
-        self.server_gone = False  # the answer shown came from a server since switched or restarted
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
-        self.request_line = ""
         self._arriving: Arriving | None = None
         self.border_title = display_name(framework)
 
@@ -92,7 +89,7 @@ class ResponsePanel(Vertical):
             yield Static(Text(" — "), classes="chip -idle", id=f"chip-{self.framework}")
             yield Static("", classes="meta", id=f"meta-{self.framework}")
         yield Static("", classes="timings", id=f"timings-{self.framework}")
-        why = Text("Send a request to see this server's answer.", style="italic")
+        why = Text(self.answer.note, style="italic")
         yield FittedText(
             why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}"
         )  # a long reason ends in a visible ellipsis
@@ -165,15 +162,35 @@ class ResponsePanel(Vertical):
             log = self.query_one(f"#logview-{self.framework}", RichLog)
             self.call_after_refresh(log.scroll_end, animate=False)
 
-    def show_status(self, status: ServerStatus, label: str) -> None:
+    @property
+    def server_gone(self) -> bool:
+        """The answer shown came from a server process since stopped, switched or restarted."""
+        exchange, serving = self.answer.exchange, self.server
+        return exchange is not None and serving is not None and serving[0].pid != self.answer.pid
+
+    def watch_server(self, serving: Serving | None) -> None:
         """The server's state in the panel's subtitle, e.g. 'uvicorn … · ready'."""
+        if serving is None:
+            return
+        status, label = serving
         state = status.state.value if self.mask else status.describe()
         self.border_subtitle = Text(printable(f"{state} · {label}"))
-        self._server_pid = status.pid
-        if self.exchange is not None and status.pid != self._answer_pid and not self.server_gone:
-            self.server_gone = True  # its figures belong to a process no longer serving: never under the new label
-            self.mark_earlier(self._latest)
         self.set_class(status.state.value in ("crashed", "unresponsive"), "-down")
+        self._draw_standing()  # its figures belong to a process no longer serving: never under the new label
+
+    def watch_answer(self, old: Answer, new: Answer) -> None:
+        """Draw the parts of ``new`` that differ from ``old``: a send marked earlier keeps its body's scroll."""
+        if new.exchange is not old.exchange or (new.send, new.note, new.sending) != (old.send, old.note, old.sending):
+            if self._arriving is not None:
+                self._arriving.stop()  # an earlier send's parts are never drawn under this one
+                self._arriving = None
+            self._draw_figures(new)
+        if new.exchange is not old.exchange or new.jar is not old.jar:
+            table = "" if new.exchange is None else headers_table(new.exchange, new.jar, self.mask)
+            self.query_one(f"#headertable-{self.framework}", Static).update(table)
+        if new.code is not old.code:
+            self._draw_code(new.code)
+        self._draw_standing()
 
     def arriving_listener(self) -> Callable[[float, bytes], None]:
         """Called by the client with each part of the body as it arrives (see :mod:`panels.arriving`)."""
@@ -181,61 +198,6 @@ class ResponsePanel(Vertical):
 
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
-
-    def _title(self, earlier: bool = False) -> None:
-        name = display_name(self.framework)
-        if not self.send_number:
-            self.border_title = name
-            return
-        # Text, not a string: a string would be read as markup, and the path is the user's
-        said = " · an earlier send, from a server since stopped" if self.server_gone else " · an earlier send"
-        line = printable(f"{name} · #{self.send_number} {self.request_line}")
-        self.border_title = Text(line + (said if earlier else ""))
-
-    def show_pending(self, note: str, send_number: int, line: str) -> None:
-        """A request is on its way to this server: the title names it, and the earlier answer goes at once.
-
-        Its figures, body (a stream's timeline), headers and handler would otherwise stand under the
-        new title until the new answer is in, a whole stream's length for a stream.
-        """
-        self.send_number, self.request_line = send_number, line
-        self._blank(" … ", note)
-
-    def clear(self, note: str) -> None:
-        """Nothing was sent here this time: every trace of an earlier answer goes, and ``note`` says why."""
-        self.send_number, self.request_line = 0, ""
-        self._blank(" — ", note)
-
-    def _blank(self, chip_text: str, note: str) -> None:
-        if self._arriving is not None:
-            self._arriving.stop()  # an earlier send's parts are never drawn under this one
-            self._arriving = None
-        self.exchange, self._differs, self.server_gone = None, frozenset(), False
-        self._title()
-        self.remove_class("-earlier")
-        fw = self.framework
-        chip = self.query_one(f"#chip-{fw}", Static)
-        chip.update(Text(chip_text))
-        chip.set_classes("chip -idle")
-        for part in ("meta", "timings", "headertable", "validtable", "reason", "codenote", "code-view"):
-            self.query_one(f"#{part}-{fw}", Static).update("")
-        self._chip_meta = ("", "")
-        self._place_meta()
-        self.query_one(f"#why-{fw}", Static).update(Text(printable(note), style="italic"))
-        self.query_one(BodyView).show(None)
-
-    def mark_earlier(self, latest: int) -> None:
-        """Dim the answer and say so in the title when it belongs to a send before ``latest``.
-
-        Its ``≠`` marks go too: they compared it with the other answer of its own send, and the
-        answer beside it now belongs to a later one.
-        """
-        self._latest = latest
-        earlier = 0 < self.send_number < latest or (self.server_gone and self.exchange is not None)
-        self.set_class(earlier, "-earlier")
-        self._title(earlier)
-        if self.exchange is not None and self._differs:
-            self._draw_chip(self.exchange, frozenset() if earlier else self._differs)
 
     def focus_content(self) -> None:
         """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it."""
@@ -257,45 +219,58 @@ class ResponsePanel(Vertical):
             return self.screen.maximized is None
         return True
 
-    def show_exchange(
-        self, exchange: Exchange, differs: frozenset[str] = frozenset(), handler: bool | None = None
-    ) -> None:
-        """Fill the chip, timings and every tab from one exchange; ``differs`` marks what differs.
+    def _draw_standing(self) -> None:
+        """The title names the answer's send; an answer from an earlier send, or from a server since gone, dims and
+        says so, and its ``≠`` marks go: they compared it with its own send's other answer, no longer beside it."""
+        answer, name = self.answer, display_name(self.framework)
+        earlier = answer.earlier or self.server_gone
+        self.set_class(earlier, "-earlier")
+        if not answer.send:
+            self.border_title = name
+        else:  # Text, not a string: a string would be read as markup, and the path is the user's
+            said = " · an earlier send, from a server since stopped" if self.server_gone else " · an earlier send"
+            line = printable(f"{name} · #{answer.send} {answer.line}")
+            self.border_title = Text(line + (said if earlier else ""))
+        if answer.exchange is not None:
+            self._draw_chip(answer.exchange, frozenset() if earlier else answer.differs)
 
-        ``handler`` is the route map's word on whether a handler ran (see :func:`why`).
-        """
-        if self._arriving is not None:
-            self._arriving.stop()  # the whole answer is in: no part drawn after it
-        self.exchange = exchange
-        self._differs = differs
-        self._answer_pid, self.server_gone = self._server_pid, False
-        self.remove_class("-earlier")
-        self._title()
-        fw = self.framework
-        self._draw_chip(exchange, differs)
+    def _draw_chip(self, exchange: Exchange | None, differs: frozenset[str], idle: str = " — ") -> None:
+        """Status chip and the content type and size beside it, each with ``≠`` where ``differs`` says so."""
+        chip = self.query_one(f"#chip-{self.framework}", Static)
+        mark = " ≠" if "status" in differs else ""
+        if exchange is None:
+            chip_text, meta = idle, ""
+        else:
+            status = exchange.status
+            chip_text = " ERROR " if status is None else printable(f" {status} {exchange.reason}{mark} ")
+            ctype_mark = " ≠" if "content-type" in differs else ""
+            body_mark = " ≠" if "body" in differs else ""
+            ctype = printable(exchange.content_type or "no content type")
+            meta = "" if status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
+        chip.update(Text(chip_text))
+        chip.set_classes(f"chip {status_class(exchange.status) if exchange is not None else '-idle'}")
+        self.query_one(f"#meta-{self.framework}", Static).update(Text(meta))
+        self._chip_meta = (chip_text, meta)
+        self._place_meta()
+
+    def _draw_figures(self, answer: Answer) -> None:
+        """The chip, the times, the reason, the body and the Validation tab: the answer's, or its note in their place."""
+        fw, exchange = self.framework, answer.exchange
+        if exchange is None:
+            self._draw_chip(None, frozenset(), " … " if answer.sending else " — ")
+            for part in ("timings", "validtable", "reason"):
+                self.query_one(f"#{part}-{fw}", Static).update("")
+            self.query_one(f"#why-{fw}", Static).update(Text(printable(answer.note), style="italic"))
+            self.query_one(BodyView).show(None)
+            return
+        handler = answer.code.ran if answer.code is not None else None  # the route map's word (see :func:`why`)
         self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
         reason = Text(printable(why(exchange, handler)), style="italic")
         for note in exchange.notes:
             reason.append(printable(f"\nNote: {note}", keep="\n"), style="not italic yellow")
         self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
-        self._fill_headers(exchange)
         self._fill_validation(exchange, handler)
-
-    def _draw_chip(self, exchange: Exchange, differs: frozenset[str]) -> None:
-        """Status chip and the content type and size beside it, each with ``≠`` where ``differs`` says so."""
-        chip = self.query_one(f"#chip-{self.framework}", Static)
-        mark = " ≠" if "status" in differs else ""
-        chip_text = " ERROR " if exchange.status is None else printable(f" {exchange.status} {exchange.reason}{mark} ")
-        chip.update(Text(chip_text))
-        chip.set_classes(f"chip {status_class(exchange.status)}")
-        ctype_mark = " ≠" if "content-type" in differs else ""
-        body_mark = " ≠" if "body" in differs else ""
-        ctype = printable(exchange.content_type or "no content type")
-        meta = "" if exchange.status is None else f"{ctype}{ctype_mark} · {exchange.size:,} bytes{body_mark}"
-        self.query_one(f"#meta-{self.framework}", Static).update(Text(meta))
-        self._chip_meta = (chip_text, meta)
-        self._place_meta()
 
     def on_resize(self) -> None:
         self._place_meta()
@@ -327,54 +302,6 @@ class ResponsePanel(Vertical):
                 text.append("\n" + printable(f"first error among the copies: {b.first_error}"))
         return text
 
-    def _fill_headers(self, exchange: Exchange, jar_always: bool = False) -> None:
-        """The request as sent and the answer's headers, each side cut to HEADER_ROWS rows with a count.
-
-        Then the server's cookie jar, when it holds cookies (or ``jar_always``, after it was cleared).
-        """
-        from rich.table import Table
-
-        table = Table("", "header", "value", box=None, header_style="bold", expand=True, pad_edge=False)
-        table.columns[0].width = 1
-        table.columns[1].overflow = table.columns[2].overflow = "fold"
-        table.columns[2].ratio = 1
-        if exchange.request:
-            sent = printable(f"{exchange.spec.method} {exchange.spec.path}")
-            table.add_row(Text("→", style="bold"), Text(sent), Text("request as sent"))
-            self._header_rows(table, "→", exchange.request.headers)
-        if exchange.status is not None:
-            answered = printable(f"{exchange.http_version} {exchange.status}")
-            table.add_row(Text("←", style="bold"), Text(answered), Text(printable(exchange.reason)))
-            self._header_rows(table, "←", exchange.headers)
-        if exchange.cookie_jar or (jar_always and exchange.cookie_jar is not None):
-            from panels.cookie_rows import add_cookie_rows
-
-            add_cookie_rows(table, exchange.cookie_jar, self.mask)
-        groups = (exchange.request.headers if exchange.request else (), exchange.headers)
-        names = [n for h in groups for n in [name for name, _ in h[:HEADER_ROWS]] + _more_label(h)]
-        self.query_one(f"#headertable-{self.framework}", Static).update(NamesWhole(table, [_cut(n) for n in names]))
-
-    def show_cookies(self, cookies: tuple[Cookie, ...]) -> None:
-        """The jar changed (cleared, swapped): redraw the Headers tab of the answer on screen with it."""
-        if self.exchange is not None:
-            self.exchange.cookie_jar = cookies
-            self._fill_headers(self.exchange, jar_always=True)
-
-    def _header_rows(self, table: Table, arrow: str, headers: tuple[tuple[str, str], ...]) -> None:
-        for name, value in headers[:HEADER_ROWS]:
-            table.add_row(Text(arrow), Text(_cut(name)), Text(_cut(self._header_value(name, value))))
-        if len(headers) > HEADER_ROWS:
-            table.add_row(
-                Text(arrow),
-                Text(_more_label(headers)[0], style="italic"),
-                Text(f"{len(headers):,} in all; `explorer send --json` lists every one", style="dim"),
-            )
-
-    def _header_value(self, name: str, value: str) -> str:
-        if self.mask and (name.lower() in VOLATILE_HEADERS or name.lower() == "host"):
-            return "‒"
-        return value
-
     def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
         from rich.table import Table
 
@@ -392,13 +319,13 @@ class ResponsePanel(Vertical):
             reason += " No validation errors in this answer."
         self.query_one(f"#reason-{self.framework}", Static).update(Text(reason))
 
-    def show_code(self, lookup: HandlerLookup) -> None:
+    def _draw_code(self, lookup: HandlerLookup | None) -> None:
         """The handler that served (or would serve) the request, highlighted, with a note when none ran."""
         from rich.syntax import Syntax
 
         fw = self.framework
-        note = lookup.note
-        if lookup.route is not None and lookup.file is not None:
+        note = lookup.note if lookup is not None else ""
+        if lookup is not None and lookup.route is not None and lookup.file is not None:
             note = f"{lookup.where}, line {lookup.route.line}: {lookup.route.function}()" + (
                 f"\n{note}" if note else ""
             )
@@ -418,8 +345,3 @@ class ResponsePanel(Vertical):
 
     def select_tab(self, tab: str) -> None:
         self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"
-
-
-def _more_label(headers: tuple[tuple[str, str], ...]) -> list[str]:
-    """The row that stands for the headers past :data:`HEADER_ROWS` (a name the name column must fit whole)."""
-    return [f"… {len(headers) - HEADER_ROWS:,} more headers"] if len(headers) > HEADER_ROWS else []

@@ -445,7 +445,7 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
 
 async def test_headers_tab_is_bounded_and_notes_are_shown() -> None:
     """The Headers tab draws at most HEADER_ROWS per side with a count; a note on extra bytes is shown."""
-    from panels.response import HEADER_ROWS
+    from panels.header_table import HEADER_ROWS
 
     apps = Path(__file__).resolve().parent / "apps"
     app = ExplorerApp(
@@ -471,9 +471,11 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
     """Whatever an exchange holds (the transport refuses over 100), the tab draws a bounded table."""
     from textual.app import App, ComposeResult
 
+    from explorer.apps.answer import Answer
     from explorer.runtime.http.client import Exchange, SentRequest
     from explorer.runtime.servers.logbuffer import LogBuffer
-    from panels.response import HEADER_ROWS, ResponsePanel
+    from panels.header_table import HEADER_ROWS
+    from panels.response import ResponsePanel
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
@@ -484,7 +486,7 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
     exchange = Exchange("flask", RequestSpec(), request=sent, status=200, reason="OK", headers=many)
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one(ResponsePanel).show_exchange(exchange)
+        app.query_one(ResponsePanel).answer = Answer(exchange=exchange)
         app.query_one(ResponsePanel).select_tab("headers")
         await pilot.pause()  # drawing is bounded by rows, not by headers: 75 s before, under a second now
         shown = plain(app.query_one("#headertable-flask", Static))

@@ -143,6 +143,7 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
     """The chip's ``≠`` marks read the aspects of :func:`differences`: a renamed aspect would drop its mark."""
     from textual.app import App, ComposeResult
 
+    from explorer.apps.answer import Answer
     from explorer.runtime.servers.logbuffer import LogBuffer
     from panels.response import ResponsePanel
 
@@ -157,7 +158,7 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
     assert [d.aspect for d in found] == ["status", "content-type", "body"]
     app = Host()
     async with app.run_test(size=(120, 30)) as pilot:
-        app.query_one(ResponsePanel).show_exchange(flask, frozenset(d.aspect for d in found))
+        app.query_one(ResponsePanel).answer = Answer(exchange=flask, differs=frozenset(d.aspect for d in found))
         await pilot.pause()
         assert "200 OK ≠" in plain(app.query_one("#chip-flask", Static))
         assert plain(app.query_one("#meta-flask", Static)) == "text/html ≠ · 3 bytes ≠"

@@ -84,11 +84,11 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert " ms " in body.text and "total" in plain(app.query_one("#timings-flask", Static))
         await pilot.press("ctrl+r")  # the same stream again: ~0.5 s before its answer is in
-        assert flask.send_number == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
+        assert flask.answer.send == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
         for part in ("timings", "meta", "headertable", "code-view"):  # nothing of send #1 under the title of #2
             assert plain(app.query_one(f"#{part}-flask", Static)).strip() == "", part
         assert " ms " not in body.text
-        await until(pilot, lambda: flask.exchange is not None)
+        await until(pilot, lambda: flask.answer.exchange is not None)
 
         await pilot.press("ctrl+f", *"nowhere", "enter")
         note = app.query_one("#bodyview-flask #body-note", Static)
@@ -114,7 +114,7 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert bench.view == "flask" and bench.sends == 4
         await pilot.press("f")  # FastAPI only (Enter left the keyboard in the answers): its answer is from send #3
         fastapi = bench.panel("fastapi")
-        assert "an earlier send" in str(fastapi.border_title) and fastapi.send_number == 3
+        assert "an earlier send" in str(fastapi.border_title) and fastapi.answer.send == 3
         await pilot.pause()
         marks = plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
         assert "≠" not in marks

@@ -98,7 +98,7 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         assert sample is not None and sample.frameworks == ("flask",)
         app.query_one("SampleBrowser").select(sample.id)
         await send_and_wait(pilot, "enter")
-        assert fastapi.exchange is None and "nothing was sent here" in plain(app.query_one("#why-fastapi"))
+        assert fastapi.answer.exchange is None and "nothing was sent here" in plain(app.query_one("#why-fastapi"))
         assert (
             "—" in plain(app.query_one("#chip-fastapi"))
             and app.query_one("#bodyview-fastapi #body-text", TextArea).text == ""
@@ -119,7 +119,7 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
 
         app.query_one("#path", Input).value = "/io?ms=1500"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: flask.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
+        await until(pilot, lambda: flask.answer.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
         await pilot.press("f5")  # a restart asked for while the request is in flight
         await until(
             pilot,

@@ -15,6 +15,7 @@ Built on the runtime, and on ``demos`` (to find where the bundled apps lie). Pub
   the route table wherever the app defines it; :func:`find_handler`, :func:`module_file` (``source``):
   the same from the target's own module (the demos), read without importing it.
 - :func:`outline` (``openapi``): an OpenAPI document as a list of operations.
+- :class:`Answer` (``answer``): one app's answer to one send, the one value its response panel draws.
 - :func:`demo_spec`, :func:`demo_requests_file` (``bundled``): the bundled demos under each server offered.
 """
 
@@ -37,6 +38,7 @@ _WHERE = {
     "openapi_routes": "templates",
     "routes_from_url_map": "templates",
     "HandlerLookup": "source",
+    "Answer": "answer",
     "find_handler": "source",
     "module_file": "source",
     "Endpoint": "handlers",
@@ -55,6 +57,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "Answer",
     "FASTAPI_SERVERS",
     "FLASK_SERVERS",
     "demo_requests_file",

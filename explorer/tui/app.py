@@ -146,7 +146,7 @@ class ExplorerApp(ScreensApp):
         server = self._servers[status.framework]
         try:
             self.query_one(ServerStrip).set_server(status, server.spec.short)
-            self.workbench.panel(status.framework).show_status(status, server.spec.label)
+            self.workbench.panel(status.framework).server = (status, server.spec.label)
         except NoMatches:
             return  # the app is shutting down and its widgets are gone
         if status.spawn_to_ready_ms is not None and status.state is ServerState.READY:
