@@ -6,10 +6,13 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+import pytest
 from rich.console import Console
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.apps.targets import specs_from_options
@@ -27,6 +30,9 @@ from panels.help_screen import HelpScreen
 from panels.table_screen import TableScreen
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.conftest import family, wait_gone
+
+if TYPE_CHECKING:
+    from panels.lab_screen import LabScreen
 
 SIZE = (160, 48)
 
@@ -191,7 +197,7 @@ async def test_guide_docs_and_help_screens() -> None:
         assert any(key == "^r" for key, _ in app.screen.keys)
 
 
-async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_keymap_remaps_a_binding(tmp_path: Path) -> None:
     keymap_file = tmp_path / "keymap.toml"
     keymap_file.write_text('[keymap]\ncycle_view = "v"\n')
     app = ExplorerApp(keymap=load_keymap(keymap_file))
@@ -289,7 +295,7 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
         assert "crashed" in plain(app.query_one("#strip", Static))
 
 
-async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_export_writes_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -348,7 +354,9 @@ async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
         assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
-async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"):  # type: ignore[no-untyped-def]
+async def open_lab(
+    pilot: Pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"
+) -> LabScreen:
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from panels.lab_screen import LabScreen
 
