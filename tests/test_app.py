@@ -28,7 +28,7 @@ from panels.docs_screen import DocsScreen
 from panels.guide_screen import GuideScreen
 from panels.help_screen import HelpScreen
 from panels.table_screen import TableScreen
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import send_and_wait, servers_ready, until, without_servers
 from tests.conftest import family, wait_gone
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         assert app.view == "both" and app.query_one("#panel-fastapi").display
 
 
-async def test_keys_typed_in_the_editor_are_text_not_commands() -> None:
+async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#path", Input).focus()
@@ -197,7 +198,8 @@ async def test_guide_docs_and_help_screens() -> None:
         assert any(key == "^r" for key, _ in app.screen.keys)
 
 
-async def test_keymap_remaps_a_binding(tmp_path: Path) -> None:
+async def test_keymap_remaps_a_binding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
     keymap_file = tmp_path / "keymap.toml"
     keymap_file.write_text('[keymap]\ncycle_view = "v"\n')
     app = ExplorerApp(keymap=load_keymap(keymap_file))
@@ -227,8 +229,9 @@ async def test_big_body_is_capped_for_pretty_printing() -> None:
         assert "shown raw" in plain(view.query_one("#body-note", Static))
 
 
-async def test_json_editor_is_highlighted() -> None:
+async def test_json_editor_is_highlighted(monkeypatch: pytest.MonkeyPatch) -> None:
     """tree-sitter 0.26 crashed Textual's highlighting; this mounts the real editor with JSON in it."""
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         sample = by_id("create")
@@ -500,8 +503,9 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
         assert shown.count("X-H") == 2 * HEADER_ROWS
 
 
-async def test_header_editor_splits_only_at_newlines() -> None:
+async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pasted U+2028 or vertical tab used to make two headers of one; now the paste is refused, visibly."""
+    without_servers(monkeypatch)
     from textual import events
 
     from panels.editor import RequestEditor
@@ -560,8 +564,9 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
         await until(pilot, lambda: "… and 4,950 more differences" in plain(screen.query_one("#parity-detail", Static)))
 
 
-async def test_page_keys_right_after_opening_the_command_palette() -> None:
+async def test_page_keys_right_after_opening_the_command_palette(monkeypatch: pytest.MonkeyPatch) -> None:
     """ctrl+p then PageUp/PageDown at once: Textual 8.2.8 raised KeyError: 0 before the list had a size."""
+    without_servers(monkeypatch)
     import asyncio
 
     from textual.command import CommandList, CommandPalette

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import send_and_wait, servers_ready, until, without_servers
 
 
 def _in_answers(app: ExplorerApp) -> bool:
@@ -134,6 +134,7 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
     from textual.command import CommandList
 
     monkeypatch.chdir(tmp_path)
+    without_servers(monkeypatch)
     app = ExplorerApp(keymap={"send": "ctrl+t"})
     async with app.run_test(size=(120, 30)) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
