@@ -19,7 +19,7 @@ from textual.widgets import RichLog
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, until
+from tests.apptools import send_and_wait, until, without_servers
 from tests.apptools import servers_ready as _servers_ready
 
 SIZE = (160, 48)
@@ -129,7 +129,8 @@ def test_docs_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
-def test_lab_screen(snap_compare: SnapCompare) -> None:
+def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)  # the lab's plan, drawn before any run: nothing on it comes from a server
     assert snap_compare(app_for(), terminal_size=SIZE, press=["escape", "p"])
 
 
