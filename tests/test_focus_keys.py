@@ -167,8 +167,7 @@ async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads
     from textual.widgets import DataTable, Input, ProgressBar, Static
 
     from explorer.bench.levels import BenchEvent
-    from panels.lab_screen import LabScreen
-    from tests.test_truth import LabOnly, fake_result
+    from tests.test_truth import LabOnly, LabScreen, fake_result
 
     app = LabOnly()
     async with app.run_test(size=(80, 24)) as pilot:
