@@ -51,7 +51,7 @@ def shop(loop_thread: LoopThread) -> Iterator[Session]:
     session = Session(specs_from_options("shop_flask:app", "shop_fastapi:app", SHOP), timeout=10)
     loop_thread.run(session.start())
     try:
-        assert startup_problems(session) == []
+        assert startup_problems(session.supervisor) == []
         yield session
     finally:
         loop_thread.run(session.stop())
