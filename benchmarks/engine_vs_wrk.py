@@ -24,6 +24,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -117,16 +118,18 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
 
 
 def passed(row: dict[str, object]) -> bool:
-    return float(row["ratio_median"]) >= RATIO_TARGET and float(row["builtin_cpu_ms_per_request"]) <= CPU_TARGET_MS  # type: ignore[arg-type]
+    ratio, cpu = row["ratio_median"], row["builtin_cpu_ms_per_request"]
+    assert isinstance(ratio, float) and isinstance(cpu, float)  # both rounded medians (measure above)
+    return ratio >= RATIO_TARGET and cpu <= CPU_TARGET_MS
 
 
-def print_row(row: dict[str, object], file: object = sys.stdout) -> None:
+def print_row(row: dict[str, object], file: TextIO = sys.stdout) -> None:
     verdict = ("PASS" if passed(row) else "MISS") if row["target"] else "info"
     print(
         f"{row['case']:<26} engine/wrk {row['ratio_median']:.2f} (min {row['ratio_min']:.2f}, max {row['ratio_max']:.2f})"
         f"  engine {row['builtin_cpu_ms_per_request']:.3f} ms CPU/req (wrk {row['wrk_cpu_ms_per_request']:.3f})"
         f"  rps engine {row['builtin_rps']} wrk {row['wrk_rps']}  errors {row['errors']}  {verdict}",
-        file=file,  # type: ignore[arg-type]
+        file=file,
         flush=True,
     )
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
 
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
+
+
+def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app stays as it is before its servers start: for a test of keys, editors or screens that sends nothing.
+
+    Each app start otherwise spawns both demo servers (about a second of CPU: FastAPI's demo mounts the
+    Flask one, so it imports both frameworks), which such a test never uses.
+    """
+    from explorer.tui.lifecycle import Lifecycle
+
+    monkeypatch.setattr(Lifecycle, "boot", lambda self, then: None)
 
 
 async def until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -6,10 +6,13 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+import pytest
 from rich.console import Console
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.widgets import Input, Static, Switch, TextArea
 
 from explorer.apps.targets import specs_from_options
@@ -25,8 +28,11 @@ from explorer.tui.screens.guide import GuideScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.table import TableScreen
 from panels.body_view import BodyView
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import send_and_wait, servers_ready, until, without_servers
 from tests.conftest import family, wait_gone
+
+if TYPE_CHECKING:
+    from explorer.tui.screens.lab import LabScreen
 
 SIZE = (160, 48)
 
@@ -73,7 +79,8 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         assert app.view == "both" and app.query_one("#panel-fastapi").display
 
 
-async def test_keys_typed_in_the_editor_are_text_not_commands() -> None:
+async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#path", Input).focus()
@@ -191,13 +198,15 @@ async def test_guide_docs_and_help_screens() -> None:
         assert any(key == "^r" for key, _ in app.screen.keys)
 
 
-async def test_keymap_remaps_a_binding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_keymap_remaps_a_binding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
     keymap_file = tmp_path / "keymap.toml"
     keymap_file.write_text('[keymap]\ncycle_view = "v"\n')
     app = ExplorerApp(keymap=load_keymap(keymap_file))
     async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))  # where the app starts the keyboard
         await pilot.press("escape", "v")
-        assert app.view == "flask"
+        await until(pilot, lambda: app.view == "flask")
 
 
 async def test_big_body_is_capped_for_pretty_printing() -> None:
@@ -221,8 +230,9 @@ async def test_big_body_is_capped_for_pretty_printing() -> None:
         assert "shown raw" in plain(view.query_one("#body-note", Static))
 
 
-async def test_json_editor_is_highlighted() -> None:
+async def test_json_editor_is_highlighted(monkeypatch: pytest.MonkeyPatch) -> None:
     """tree-sitter 0.26 crashed Textual's highlighting; this mounts the real editor with JSON in it."""
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         sample = by_id("create")
@@ -289,7 +299,7 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
         assert "crashed" in plain(app.query_one("#strip", Static))
 
 
-async def test_export_writes_the_session(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_export_writes_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -348,7 +358,9 @@ async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
         assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
-async def open_lab(pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"):  # type: ignore[no-untyped-def]
+async def open_lab(
+    pilot: Pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"
+) -> LabScreen:
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from explorer.tui.screens.lab import LabScreen
 
@@ -494,8 +506,9 @@ async def test_headers_tab_draws_100_000_headers_quickly() -> None:
         assert shown.count("X-H") == 2 * HEADER_ROWS
 
 
-async def test_header_editor_splits_only_at_newlines() -> None:
+async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pasted U+2028 or vertical tab used to make two headers of one; now the paste is refused, visibly."""
+    without_servers(monkeypatch)
     from textual import events
 
     from panels.editor import RequestEditor
@@ -554,8 +567,9 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
         await until(pilot, lambda: "… and 4,950 more differences" in plain(screen.query_one("#parity-detail", Static)))
 
 
-async def test_page_keys_right_after_opening_the_command_palette() -> None:
+async def test_page_keys_right_after_opening_the_command_palette(monkeypatch: pytest.MonkeyPatch) -> None:
     """ctrl+p then PageUp/PageDown at once: Textual 8.2.8 raised KeyError: 0 before the list had a size."""
+    without_servers(monkeypatch)
     import asyncio
 
     from textual.command import CommandList, CommandPalette

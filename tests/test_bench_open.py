@@ -17,6 +17,7 @@ import py_compile
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,10 +48,18 @@ def server_of(live: LiveServers, framework: str) -> tuple[int, int]:
 
 async def test_open_loop_times_a_stall_from_the_due_time_and_a_closed_loop_hides_it(live_gunicorn: LiveServers) -> None:
     port, pid = server_of(live_gunicorn, "fastapi")
-    stall = {"stall_path": "/io/blocking?ms=400", "stall_every": 60.0, "stall_offset": 0.2}  # one stall in the window
-    common = {"duration": 1.0, "warmup": 0.2, "server_pid": pid, **stall}
-    opened = await run_load(LoadConfig(port, "/items/1", rate=50, connections=32, **common))  # type: ignore[arg-type]
-    closed = await run_load(LoadConfig(port, "/items/1", concurrency=2, **common))  # type: ignore[arg-type]
+    common = LoadConfig(
+        port,
+        "/items/1",
+        duration=1.0,
+        warmup=0.2,
+        server_pid=pid,
+        stall_path="/io/blocking?ms=400",
+        stall_every=60.0,
+        stall_offset=0.2,
+    )  # one stall in the window
+    opened = await run_load(replace(common, rate=50, connections=32))
+    closed = await run_load(replace(common, concurrency=2))
     lat = opened.latency
     assert opened.mode == "open" and opened.target_rps == 50 and opened.open_loop["scheduled"] == 50
     assert opened.requests == 50 and opened.open_loop["dropped"] == 0 and opened.errors == {}
@@ -213,7 +222,9 @@ def test_stall_report_explains_coordinated_omission() -> None:
     plan = BenchPlan("stall", duration=3.0)
     report = BenchReport(plan, {})
     report.results += [fake("fastapi", 10, 2000, p99=4.0, mode="closed"), fake("fastapi", 200, 200, p99=245.0)]
-    found = explain(report.results, SCENARIOS["stall"].stall, 3.0)  # type: ignore[arg-type]
+    stall = SCENARIOS["stall"].stall
+    assert stall is not None
+    found = explain(report.results, stall, 3.0)
     assert found is not None and found.open_p99_ms == 245 and found.closed_p99_ms == 4
     text = verdict(report).text
     assert "The server stalled 3 times for 250 ms (25% of the 3 s window)" in text

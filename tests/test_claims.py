@@ -240,7 +240,8 @@ def since(sample_id: str) -> list[tuple[str, Version]]:
 
 def test_every_version_a_claim_depends_on_is_named_and_installed() -> None:
     for sample_id, named in VERSION_BOUND.items():
-        assert by_id(sample_id).since == named  # type: ignore[union-attr]
+        sample = by_id(sample_id)
+        assert sample is not None and sample.since == named, sample_id
     bound = [s for s in SAMPLES if s.since]
     assert {s.id for s in bound} >= set(VERSION_BOUND)
     for sample in bound:

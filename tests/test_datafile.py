@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from explorer.parity.suite import ParityFileError, load_suite
 from explorer.runtime.userdata.datafile import (
     MAX_FILE_DEPTH,
-    BoundedComposer,
     DataFileError,
     FileLimits,
     load_data_file,
     parse_data,
 )
+from explorer.runtime.userdata.yamlcomposer import BoundedComposer
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = FileLimits(4 * 1024 * 1024)

@@ -20,7 +20,7 @@ from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.table import TableScreen
 from panels.cookie_rows import add_cookie_rows
 from panels.response import ResponsePanel
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import send_and_wait, servers_ready, until, without_servers
 from tests.test_app import plain
 
 SIZE = (80, 24)
@@ -93,9 +93,7 @@ def test_exports_go_to_the_data_folder_or_the_one_named(tmp_path: Path, monkeypa
 
 async def test_the_servers_read_starting_from_the_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     """The servers are started just after the first paint; that frame said "idle", as if nothing would happen."""
-    from explorer.tui.lifecycle import Lifecycle
-
-    monkeypatch.setattr(Lifecycle, "boot", lambda self, then: None)  # the frame before the start is asked for
+    without_servers(monkeypatch)  # the frame before the start is asked for, for as long as the test looks
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import send_and_wait, servers_ready, until, without_servers
 
 
 def _in_answers(app: ExplorerApp) -> bool:
@@ -97,7 +97,7 @@ async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the
         zoomed = app.screen.maximized
         assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
         assert zoomed.region.width > 0 and zoomed.region.height > 0
-        assert _in_answers(app) and zoomed in app.focused.ancestors_with_self  # type: ignore[union-attr]
+        assert _in_answers(app) and app.focused is not None and zoomed in app.focused.ancestors_with_self
         await pilot.press("a", "5")
         await pilot.pause()
         assert app.screen.maximized is first and _in_answers(app), _where(app.focused)
@@ -134,6 +134,7 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
     from textual.command import CommandList
 
     monkeypatch.chdir(tmp_path)
+    without_servers(monkeypatch)
     app = ExplorerApp(keymap={"send": "ctrl+t"})
     async with app.run_test(size=(120, 30)) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -163,29 +164,30 @@ async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(
 
 async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads_as_stopped() -> None:
     """f1 says how the results table gets the keyboard; after a stop no live line reads as if the run went on."""
-    from textual.widgets import DataTable, ProgressBar, Static
+    from textual.widgets import DataTable, Input, ProgressBar, Static
 
     from explorer.bench.levels import BenchEvent
-    from tests.test_truth import LabOnly, fake_result
+    from tests.test_truth import LabOnly, LabScreen, fake_result
 
     app = LabOnly()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        screen.query_one("#lab-duration").value = "0.5"  # type: ignore[attr-defined]
+        assert isinstance(screen, LabScreen)
+        screen.query_one("#lab-duration", Input).value = "0.5"
         assert "Escape from a field hands the keyboard to the lab itself" in screen.HELP
         screen.query_one("#lab-levels").focus()
         await pilot.press("escape")
         assert app.focused is screen.query_one("#lab-scroll")  # as the help says: the whole lab scrolls from there
         while not isinstance(app.focused, DataTable):  # and Tab reaches the results table
             await pilot.press("tab")
-        screen.action_run()  # type: ignore[attr-defined]  # nobody runs it here: the screen only draws
+        screen.action_run()  # nobody runs it here: the screen only draws
         result = fake_result("flask", 10, 170.0)
-        screen.on_bench_event(BenchEvent("run", 0, 4, target=result.target, concurrency=10, fraction=0.23))  # type: ignore[attr-defined]
+        screen.on_bench_event(BenchEvent("run", 0, 4, target=result.target, concurrency=10, fraction=0.23))
         assert "starting" in str(screen.query_one("#lab-live", Static).render())
-        screen.show_report(None)  # type: ignore[attr-defined]  # what the controller hands down after ctrl+x
+        screen.show_report(None)  # what the controller hands down after ctrl+x
         await pilot.pause()
         live = str(screen.query_one("#lab-live", Static).render())
         assert "starting" not in live and "Stopped at 23% of the experiment" in live
         assert not screen.query_one("#lab-progress", ProgressBar).display
-        screen.action_run()  # type: ignore[attr-defined]
+        screen.action_run()
         assert screen.query_one("#lab-progress", ProgressBar).display

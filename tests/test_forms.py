@@ -19,6 +19,7 @@ from werkzeug.formparser import parse_form_data
 from explorer.runtime.errors import RequestError
 from explorer.runtime.http import forms
 from explorer.runtime.http.client import ServerClient
+from explorer.runtime.http.exchange import Exchange
 from explorer.runtime.http.forms import (
     MAX_FILE_BYTES,
     FilePart,
@@ -35,7 +36,7 @@ from explorer.runtime.http.forms import (
 from explorer.runtime.http.request import RequestSpec, curl_command
 
 
-async def _send(url: str, spec: RequestSpec, burst: int = 1):  # type: ignore[no-untyped-def]
+async def _send(url: str, spec: RequestSpec, burst: int = 1) -> Exchange:
     client = ServerClient("flask", url)
     try:
         return await (client.burst(spec, burst) if burst > 1 else client.send(spec))

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from explorer.parity.entry import ParityFileError
 from explorer.parity.suite import parse_suite
 from explorer.runtime.userdata import datafile
-from explorer.runtime.userdata.datafile import BoundedComposer, DataFileError, FileLimits, parse_data
+from explorer.runtime.userdata.datafile import DataFileError, FileLimits, parse_data
+from tests.test_datafile import PureLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER_APP = "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('yes')\napp = None\n"
@@ -285,10 +285,6 @@ def test_a_file_of_empty_lists_is_refused_before_it_is_built(
     assert code == 2 and err.count("\n") == 1 and message in err and out == "", (code, err[-2000:])
     assert peak < 200, f"{peak} MB"
     assert not (tmp_path / "imported").exists() and not (tmp_path / "out.yaml").exists()
-
-
-class PureLoader(BoundedComposer, yaml.SafeLoader):
-    """The bounded composer on PyYAML's pure-Python parser (used when libyaml is missing)."""
 
 
 def test_values_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,17 +25,19 @@ SHOP = ROOT / "examples" / "shop"
 FLASK_EXTRA = '''
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import redirect
+from werkzeug.wrappers import Response
 
 
 @app.get("/stream")
-def stream():  # type: ignore[no-untyped-def]
+def stream() -> Response:
     """A first part, then the second once the gate file exists (at most 5 s): an answer that comes in parts."""
     gate = Path(request.args["gate"])
 
-    def parts():  # type: ignore[no-untyped-def]
+    def parts() -> Iterator[str]:
         yield "first\\n"
         for _ in range(500):
             if gate.exists():
@@ -47,24 +49,26 @@ def stream():  # type: ignore[no-untyped-def]
 
 
 @app.get("/visit")
-def visit():  # type: ignore[no-untyped-def]
+def visit() -> Response:
     answer = redirect("/seen", 302)
     answer.set_cookie("visitor", "v-" + request.args.get("name", "x"))
     return answer
 
 
 @app.get("/seen")
-def seen():  # type: ignore[no-untyped-def]
+def seen() -> dict[str, str | None]:
     return {"visitor": request.cookies.get("visitor")}
 '''
 FASTAPI_EXTRA = """
+
+from collections.abc import AsyncIterator
 
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 
 @app.get("/stream")
 async def stream(gate: str) -> StreamingResponse:
-    async def parts():  # type: ignore[no-untyped-def]
+    async def parts() -> AsyncIterator[str]:
         yield "first\\n"
         yield "second\\n"
 

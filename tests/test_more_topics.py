@@ -66,7 +66,7 @@ def test_every_new_sample_says_which_handler_answers() -> None:
 
 
 @pytest.mark.parametrize("sample", TOPIC_SAMPLES, ids=lambda s: s.id)
-def test_the_code_tab_finds_the_handler_from_the_source(sample) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_tab_finds_the_handler_from_the_source(sample: Sample) -> None:
     for framework in sample.frameworks:
         lookup = find_handler(
             module_file(f"demos.{framework}_app:app"), sample.request.method, sample.request.path, framework

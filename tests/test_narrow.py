@@ -207,6 +207,7 @@ async def test_the_comparison_table_fits_both_columns_and_shows_its_measured_row
 @pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)], ids=["80x24", "120x30", "160x48"])
 async def test_catalog_titles_are_whole_or_end_in_an_ellipsis(size: tuple[int, int]) -> None:
     """Every line of the list is a whole title, or its start and "…" (the preview below shows it whole)."""
+    from textual.app import ComposeResult
     from textual.containers import Horizontal
     from textual.screen import Screen
     from textual.widgets import Tree
@@ -215,7 +216,7 @@ async def test_catalog_titles_are_whole_or_end_in_an_ellipsis(size: tuple[int, i
     from panels.samples import SampleBrowser
 
     class Catalog(Screen[None]):
-        def compose(self):  # type: ignore[no-untyped-def]
+        def compose(self) -> ComposeResult:
             with Horizontal():
                 yield SampleBrowser(id="samples")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.console import Console
 from textual.widgets import Static
 
@@ -93,7 +95,7 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
             await pilot.pause()
             width = log.scrollable_content_region.width
             widths.append(width)
-            await until(pilot, lambda w=width: drawn_at(w), timeout=5)  # type: ignore[misc]
+            await until(pilot, partial(drawn_at, width), timeout=5)
             assert log.max_scroll_x == 0  # nothing wider than the panel, so nothing cut at its edge
         assert widths[0] == widths[2] > 40 and widths[1] > widths[0]
 

@@ -47,20 +47,11 @@ def explorer(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module")
-def loop_thread() -> Iterator[LoopThread]:
-    """Our own loop, closed at the end: an unclosed loop warns when collected, at any later moment."""
-    loop = LoopThread()
-    yield loop
-    loop.close()
-    loop.loop.close()
-
-
-@pytest.fixture(scope="module")
 def shop(loop_thread: LoopThread) -> Iterator[Session]:
     session = Session(specs_from_options("shop_flask:app", "shop_fastapi:app", SHOP), timeout=10)
     loop_thread.run(session.start())
     try:
-        assert startup_problems(session) == []
+        assert startup_problems(session.supervisor) == []
         yield session
     finally:
         loop_thread.run(session.stop())

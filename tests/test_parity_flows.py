@@ -24,7 +24,7 @@ def forms(loop_thread: LoopThread) -> Iterator[Session]:
     session = Session(specs_from_options("forms_flask:app", "forms_fastapi:app", APPS), timeout=10)
     loop_thread.run(session.start())
     try:
-        assert startup_problems(session) == []
+        assert startup_problems(session.supervisor) == []
         yield session
     finally:
         loop_thread.run(session.stop())

@@ -425,7 +425,7 @@ def test_setup_and_teardown_steps_are_checked() -> None:
         teardown=[{"command": ["python", "-c", "pass"]}],
     )
     command = suite.setup[0]
-    assert command.argv == ("python", "reset.py", "--hard") and command.frameworks == ("flask",)  # type: ignore[union-attr]
+    assert command.argv == ("python", "reset.py", "--hard") and command.frameworks == ("flask",)
     for step, message in [
         ({"command": ""}, "must be a command line"),
         ({"command": "x", "timeout": 0}, "'timeout'"),

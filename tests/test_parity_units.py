@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +26,9 @@ pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` r
 # --- the JSON diff ---------------------------------------------------------------------------------
 
 
-def changes(*args: object, **kwargs: object) -> list[Change]:
-    return list(diff_json(*args, **kwargs).changes)  # type: ignore[arg-type]
+def changes(left: object, right: object, ignore_keys: Iterable[str] = (), **options: Any) -> list[Change]:
+    """The changes :func:`diff_json` finds from ``left`` to ``right``, ignoring ``ignore_keys``, with ``options``."""
+    return list(diff_json(left, right, ignore_keys, **options).changes)
 
 
 def test_numbers_compare_by_value_but_booleans_are_not_numbers() -> None:

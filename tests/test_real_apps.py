@@ -139,7 +139,9 @@ def test_send_prints_the_log_of_a_server_that_answered_500(blog: Path) -> None:
         assert answers[framework]["status"] == 500
         assert "RuntimeError: backups are not configured: set BLOG_BACKUP_DIR" in answers[framework]["log_tail"]
     console = Console(width=100, record=True, color_system=None)
-    console.print(log_panel("fastapi", answers["fastapi"]["log_tail"]))  # type: ignore[arg-type]
+    tail = answers["fastapi"]["log_tail"]
+    assert isinstance(tail, list)
+    console.print(log_panel("fastapi", tail))
     assert "FastAPI server log, last" in console.export_text()
 
 
@@ -149,7 +151,7 @@ def test_send_prints_the_log_of_a_server_that_answered_500(blog: Path) -> None:
 def blog_spec(blog: Path, **changes: object) -> ServerSpec:
     settings = AppSettings(dir=(blog / "flask-app").resolve(), env_file=blog / "flask.env", env=(("BLOG_EXTRA", "1"),))
     (spec,) = specs_from_options(flask=FLASK_TARGET, settings={"flask": settings})
-    return ServerSpec(**{**spec.__dict__, **changes})  # type: ignore[arg-type]
+    return ServerSpec(**{**spec.__dict__, **changes})
 
 
 async def test_setup_runs_before_each_start_and_only_the_named_variables_reach_the_app(

@@ -19,10 +19,11 @@ from textual.widgets import RichLog
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, until
+from tests.apptools import send_and_wait, until, without_servers
 from tests.apptools import servers_ready as _servers_ready
 
 SIZE = (160, 48)
+SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture: an app (or a path) and options, compared
 
 
 async def servers_ready(pilot: Pilot) -> None:
@@ -62,7 +63,7 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
 @pytest.mark.parametrize(
     ("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")]
 )
-def test_response_tab(snap_compare, tab: str, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_response_tab(snap_compare: SnapCompare, tab: str, key: str) -> None:
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log"))
 
 
@@ -97,7 +98,7 @@ def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, 
     )
 
 
-def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_single_framework_view(snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "f", "f")
@@ -106,19 +107,19 @@ def test_single_framework_view(snap_compare) -> None:  # type: ignore[no-untyped
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
 
 
-def test_table_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_table_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("t", "down"))
 
 
-def test_guide_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_guide_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("g", "space", "tab", "space"))
 
 
-def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_help_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("f1"))
 
 
-def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_docs_screen(snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "d")
@@ -128,11 +129,12 @@ def test_docs_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
-def test_lab_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)  # the lab's plan, drawn before any run: nothing on it comes from a server
     assert snap_compare(app_for(), terminal_size=SIZE, press=["escape", "p"])
 
 
-def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> None:
     from pathlib import Path
 
     from explorer.apps.targets import specs_from_options
@@ -156,7 +158,7 @@ def test_user_apps_and_parity_screen(snap_compare, monkeypatch) -> None:  # type
     assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
 
 
-def test_route_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_route_picker(snap_compare: SnapCompare) -> None:
     from pathlib import Path
 
     from explorer.apps.targets import specs_from_options

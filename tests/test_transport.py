@@ -240,7 +240,9 @@ async def test_leftover_bytes_on_a_kept_alive_connection_are_not_the_next_answer
             first = await client.send(RequestSpec("GET", "/then-second"))
             assert (first.status, first.body, first.notes) == (200, b"first", ())
             if unread:  # the event loop does not read the socket: the bytes wait in the kernel
-                (idle,) = client._client._transport._idle[("127.0.0.1", int(server.url.rsplit(":", 1)[1]))]  # type: ignore[attr-defined]
+                transport = client._client._transport
+                assert isinstance(transport, WireTransport)
+                (idle,) = transport._idle[("127.0.0.1", int(server.url.rsplit(":", 1)[1]))]
                 idle.transport.pause_reading()
             server.release.set()
             await until(lambda: server.parts_written == 2)  # the stray answer is in the client's socket

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.widgets import Button, DataTable, Input, Static, Tree
+from textual_plotext import PlotextPlot
 
 from explorer.apps.bundled import demo_spec
 from explorer.bench.loadgen import LoadResult
@@ -120,12 +121,12 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
             screen.add_result(fake_result(key, 10, 190.0 if key == "flask" else 900.0))
         screen.show_report(None)  # what the controller hands down once ctrl+x stopped the run
         for plot in ("#lab-plot-rps", "#lab-plot-latency"):
-            assert "(stopped run: partial)" in screen.query_one(plot).plt.build()  # type: ignore[attr-defined]
+            assert "(stopped run: partial)" in screen.query_one(plot, PlotextPlot).plt.build()
         verdict = str(screen.query_one("#lab-verdict", Static).render())
         assert "Stopped" in verdict and "keep the 2 result(s) it finished, marked as partial" in verdict
         screen.action_run()  # the next run starts with no plot of the last one
         assert screen.query_one("#lab-results", DataTable).row_count == 0
-        assert "stopped" not in screen.query_one("#lab-plot-rps").plt.build()  # type: ignore[attr-defined]
+        assert "stopped" not in screen.query_one("#lab-plot-rps", PlotextPlot).plt.build()
 
 
 # ------------------------------------------------------------ the app, for real
@@ -139,7 +140,7 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         # Help on the list: keys it types as text (/ filters) are not offered as commands.
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert "/" not in [key for key, _ in app.screen.keys]  # type: ignore[attr-defined]
+        assert isinstance(app.screen, HelpScreen) and "/" not in [key for key, _ in app.screen.keys]
         await pilot.press("escape")
         await servers_ready(pilot)
         # The docs outline at 80x24: at its start, and the keys move through it.
@@ -169,6 +170,6 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         await until(pilot, lambda: isinstance(app.screen, SocketsScreen))
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert app.screen.title_text == "Help: WebSockets"  # type: ignore[attr-defined]
+        assert isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: WebSockets"
         assert not isinstance(app.screen, CommandPalette)
         app.exit()

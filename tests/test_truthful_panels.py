@@ -7,6 +7,7 @@ for a new send never shows an earlier send's figures; an earlier answer carries 
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Input, RichLog, Static, TextArea
 
 from explorer.parity.glance import differences
@@ -120,4 +121,4 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert "≠" not in marks
         strip = app.query_one(ServerStrip)
         assert plain(strip).rstrip().endswith("FastAPI only") and "(uvicorn)" in plain(strip)
-        assert strip.content.cell_len <= strip.content_region.width  # type: ignore[union-attr]
+        assert isinstance(strip.content, Text) and strip.content.cell_len <= strip.content_region.width

@@ -10,7 +10,7 @@ Built on the runtime, and on ``demos`` (to find where the bundled apps lie). Pub
   requests ready to send; each app's route table (:func:`route_table`) comes from a child
   (``explorer.runtime.child.routetable``) under the app's own interpreter,
   and :class:`RouteTemplate`, :func:`openapi_routes`, :func:`routes_from_url_map` (``templates``) turn
-  either source into requests with example values.
+  either source into requests with example values (a JSON schema's by ``examples``).
 - :func:`find_in_table`, :class:`Endpoint` (``handlers``): the handler that served a request, found in
   the route table wherever the app defines it; :func:`find_handler`, :func:`module_file` (``source``):
   the same from the target's own module (the demos), read without importing it.

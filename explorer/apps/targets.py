@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.apps.bundled import demo_spec
 from explorer.apps.settings import AppSettings, flask_dotenv
@@ -22,6 +22,9 @@ from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS, display_name
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.userdata.datafile import user_path
+
+if TYPE_CHECKING:
+    from explorer.runtime.servers.supervisor import ManagedServer
 
 __all__ = [
     "TargetError",
@@ -232,14 +235,14 @@ def app_lines(log_lines: Iterable[str], count: int = 10) -> list[str]:
     return printed[-count:]
 
 
-def startup_problems(session: object) -> list[str]:
+def startup_problems(servers: Iterable[ManagedServer]) -> list[str]:
     """One message per server that did not come up, naming the app and why (the load error if any).
 
-    ``session`` is an :class:`explorer.runtime.session.Session` (typed loosely to keep this module free of
-    the client stack). A failed set-up's last lines follow its first line, indented.
+    ``servers`` is a session's supervisor: only the servers, so this module knows nothing of the client.
+    A failed set-up's last lines follow its first line, indented.
     """
     problems = []
-    for server in session.supervisor:  # type: ignore[attr-defined]  # a Session, typed loosely (see above)
+    for server in servers:
         status = server.status
         if status.state is ServerState.READY:
             continue

@@ -2,20 +2,20 @@
 
 Pure functions of data that came from the user's app (no process, no network): placeholders are
 filled with example values (``/products/<int:product_id>`` becomes ``/products/1``), required query
-parameters are added, and a JSON body is sketched from the OpenAPI schema. :mod:`explorer.apps.routes`
-fetches the data and lists the routes of both apps.
+parameters are added, and a body is sketched from the OpenAPI schema (:mod:`explorer.apps.examples`).
+:mod:`explorer.apps.routes` fetches the data and lists the routes of both apps.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import quote
 
+from explorer.apps.examples import EXAMPLE_UUID, example_from_schema, resolve, type_of
 from explorer.apps.openapi import Skipped, kind_name
 from explorer.apps.requestparts import FORM_MEDIA, MULTIPART_MEDIA, credentials, form_body
 from explorer.runtime.http.request import METHODS, RequestSpec
@@ -26,7 +26,6 @@ __all__ = [
     "OPENAPI_VAR",
     "RouteParam",
     "RouteTemplate",
-    "example_from_schema",
     "openapi_routes",
     "fill",
     "routes_from_openapi",
@@ -37,11 +36,6 @@ _FLASK_VAR = re.compile(r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?P<args>[^)]*)\))?:)?(
 _OPENAPI_VAR = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
 OPENAPI_VAR = _OPENAPI_VAR  # a path parameter as OpenAPI and Starlette write it: {name} or {name:converter}
 WEBSOCKET = "WEBSOCKET"  # a WebSocket route's method in a listing (explorer.runtime.child.routetable)
-_EXAMPLE_UUID = "00000000-0000-0000-0000-000000000001"
-_MAX_DEPTH = 5
-_MAX_VALUES = (
-    1000  # in one example: a schema whose objects refer to themselves many times over fans out past any depth bound
-)
 
 
 @dataclass(frozen=True)
@@ -120,7 +114,7 @@ def _flask_example(converter: str | None, args: str | None) -> str:
     if converter == "float":
         return "1.5"
     if converter == "uuid":
-        return _EXAMPLE_UUID
+        return EXAMPLE_UUID
     if converter == "any" and args:
         first = args.split(",")[0].strip().strip("'\"")
         return first or "example"
@@ -153,107 +147,6 @@ def routes_from_url_map(rules: Iterable[dict[str, Any]], framework: str = "flask
 # The schema comes from the user's app, so it is data: any JSON at all must give a listing (maybe
 # empty) and the list of parts that could not be used, never an exception. Every access below
 # checks the type it needs; a part of the wrong type is named in ``skipped`` and left out.
-
-
-def _resolve(schema: Any, components: dict[str, Any]) -> Any:
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        return components.get(ref.rsplit("/", 1)[-1], {})
-    return schema
-
-
-def _type_of(schema: Any) -> str | None:
-    """``type`` as one name: OpenAPI 3.1 allows a list (``["string", "null"]``): its first non-null entry."""
-    kind = schema.get("type") if isinstance(schema, dict) else None
-    if isinstance(kind, list):
-        kind = next((k for k in kind if isinstance(k, str) and k != "null"), None)
-    return kind if isinstance(kind, str) else None
-
-
-def _finite(value: Any) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def example_from_schema(
-    schema: Any,
-    components: dict[str, Any],
-    depth: int = 0,
-    skipped: Skipped | None = None,
-    where: list[Any] | None = None,
-    budget: list[int] | None = None,
-) -> Any:
-    """A plausible value for a JSON schema: its example, default or first enum value, else one by type.
-
-    Any JSON is accepted: a part of the wrong type is named in ``skipped`` (at ``where``) and gives
-    no example rather than an error. One example holds at most :data:`_MAX_VALUES` values
-    (``budget``, shared by the recursion): an object of twelve properties that each refer back to
-    it reached 38 MB and three seconds at depth five, and twenty would take gigabytes.
-    """
-    here: list[Any] = where if where is not None else []
-    budget = budget if budget is not None else [_MAX_VALUES]
-    if budget[0] <= 0:
-        return None
-    budget[0] -= 1
-
-    def skip(key: str, value: Any, wanted: str) -> None:
-        if skipped is not None:
-            skipped.add([*here, key], f"is {kind_name(value)}, not {wanted}")
-
-    schema = _resolve(schema, components)
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
-        return None
-    for key in ("example", "default", "const"):
-        if schema.get(key) is not None:
-            return schema[key]
-    for key in ("examples", "enum"):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return schema[key][0]
-    for key in ("anyOf", "oneOf", "allOf"):
-        choices = schema.get(key)
-        if choices is not None and not isinstance(choices, list):
-            skip(key, choices, "a list")
-        options = (
-            [s for s in choices if _type_of(_resolve(s, components)) != "null"] if isinstance(choices, list) else []
-        )
-        if options:
-            return example_from_schema(options[0], components, depth + 1, skipped, [*here, key, 0], budget)
-    kind = _type_of(schema)
-    if kind == "object" or "properties" in schema:
-        props = schema.get("properties", {})
-        if not isinstance(props, dict):
-            skip("properties", props, "an object")
-            return {}
-        example: dict[str, Any] = {}
-        for name, sub in props.items():
-            if budget[0] <= 0:
-                if skipped is not None:
-                    skipped.add(here, f"makes an example of over {_MAX_VALUES:,} values: it stops there")
-                break
-            example[str(name)] = example_from_schema(
-                sub, components, depth + 1, skipped, [*here, "properties", name], budget
-            )
-        return example
-    if kind == "array":
-        return [example_from_schema(schema.get("items"), components, depth + 1, skipped, [*here, "items"], budget)]
-    if kind in ("integer", "number"):
-        low, above = schema.get("minimum"), schema.get("exclusiveMinimum")
-        if _finite(low) and low > 1:
-            return int(low) if kind == "integer" else low
-        if _finite(above) and above >= 1:
-            return int(above) + 1
-        return 1
-    if kind == "boolean":
-        return True
-    if kind == "string":
-        formats = {
-            "uuid": _EXAMPLE_UUID,
-            "email": "user@example.com",
-            "date": "2024-01-01",
-            "date-time": "2024-01-01T00:00:00Z",
-        }
-        fmt = schema.get("format")
-        return formats.get(fmt, "example") if isinstance(fmt, str) else "example"
-    return None
 
 
 def _param_text(value: Any) -> str:
@@ -304,7 +197,7 @@ def _params(raws: list[tuple[list[Any], Any]], components: dict[str, Any], skipp
         value = (
             raw["example"] if "example" in raw else example_from_schema(sub, components, 0, skipped, [*where, "schema"])
         )
-        kind = _type_of(_resolve(sub, components)) or "string"
+        kind = type_of(resolve(sub, components)) or "string"
         required = bool(raw.get("required")) or location == "path"
         params.append(RouteParam(name, location, kind, required, _param_text(value)))
     return params
@@ -348,7 +241,7 @@ def _form_body(
         if declared is None:
             continue
         at = [*where, "requestBody", "content", media, "schema"]
-        schema = _resolve(declared.get("schema") if isinstance(declared, dict) else None, components)
+        schema = resolve(declared.get("schema") if isinstance(declared, dict) else None, components)
         fields = schema.get("properties") if isinstance(schema, dict) else None
         if not isinstance(fields, dict):
             skipped.add(at, "has no object of properties; no form example")
@@ -357,7 +250,7 @@ def _form_body(
             name: example_from_schema(sub, components, 1, skipped, [*at, "properties", name])
             for name, sub in fields.items()
         }
-        return form_body(media, {name: _resolve(sub, components) for name, sub in fields.items()}, examples)
+        return form_body(media, {name: resolve(sub, components) for name, sub in fields.items()}, examples)
     return None
 
 

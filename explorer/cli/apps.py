@@ -14,7 +14,7 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
@@ -26,6 +26,9 @@ from explorer.runtime.servers.prestart import SETUP_TIMEOUT
 from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
+
+if TYPE_CHECKING:
+    from explorer.runtime.session import Session
 
 EXIT_DIFFER = 1
 EXIT_FAILED = 1
@@ -205,9 +208,9 @@ def user_specs(args: argparse.Namespace) -> list[ServerSpec] | None:
     return None if all(spec.demo for spec in specs) else specs
 
 
-def report_problems(session: Any) -> bool:
+def report_problems(session: Session) -> bool:
     """Print one line per server that did not start; True when there was any."""
-    problems = startup_problems(session)
+    problems = startup_problems(session.supervisor)
     for problem in problems:
         say(f"explorer: error: {problem}")
     return bool(problems)
@@ -268,7 +271,7 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
     web = [spec for spec in specs if spec.framework == "fastapi"]
     if web:
         async with Session(web, timeout=args.timeout) as session:
-            problems = startup_problems(session)
+            problems = startup_problems(session.supervisor)
             listings["fastapi"] = (
                 RouteListing("fastapi", "openapi", error=problems[0])
                 if problems

@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from flask import Flask, redirect, request
 from forms_common import describe
+from werkzeug.wrappers import Response
 
 app = Flask(__name__)
 
@@ -27,12 +28,12 @@ def me():
 
 
 @app.post("/signin")
-def signin():  # type: ignore[no-untyped-def]
+def signin() -> Response:
     response = redirect("/me?via=signin")  # 302, relative
     response.set_cookie("sid", "flask-" + request.form.get("user", "ada"))
     return response
 
 
 @app.get("/private")
-def private():  # type: ignore[no-untyped-def]
+def private() -> Response:
     return redirect("/auth?returnTo=" + quote(request.url, safe=""))  # the app's own URL, percent-encoded

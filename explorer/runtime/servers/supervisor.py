@@ -20,6 +20,7 @@ import atexit
 import signal
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -342,7 +343,7 @@ class Supervisor:
     def __getitem__(self, framework: str) -> ManagedServer:
         return self.servers[framework]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ManagedServer]:
         return iter(self.servers.values())
 
     async def start_all(self) -> dict[str, ServerStatus]:

@@ -12,7 +12,8 @@ and every refusal is one line naming the file (:class:`DataFileError`):
    byte is reported with its offset.
 4. **Nesting depth** (600 levels by default). JSON: the parser's own ``RecursionError`` is caught,
    then the depth is measured. YAML: the document is composed by an iterative composer that counts
-   levels as it reads events, so PyYAML's recursive one never runs. TOML: the parser's
+   levels as it reads events, so PyYAML's recursive one never runs
+   (:mod:`explorer.runtime.userdata.yamlcomposer`). TOML: the parser's
    ``RecursionError`` is caught.
 5. **YAML aliases** are kept as what they are, shared references: a structure is never copied
    for them. The document's size with every alias expanded is measured without expanding it
@@ -41,25 +42,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
-from yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata.bounded import DataLimitError, check_depth, measure, printable
 from explorer.runtime.userdata.valuecount import count_json, count_yaml
+from explorer.runtime.userdata.yamlcomposer import BoundedLoader, ComposeRefused
 
 __all__ = [
     "MAX_FILE_DEPTH",
-    "BoundedComposer",
     "DataFileError",
     "FileLimits",
     "load_data_file",
@@ -69,7 +59,6 @@ __all__ = [
 ]
 
 MAX_FILE_DEPTH = 600  # a saved run holds answers of up to 500 levels, a few levels down
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _MESSAGE_CHARS = 300
@@ -225,7 +214,8 @@ def parse_data(
 ) -> Any:
     """Guards 4 to 8 on text already read: parse within the depth bound, then measure the result.
 
-    ``yaml_loader`` replaces the YAML loader class (one with :class:`BoundedComposer` first).
+    ``yaml_loader`` replaces the YAML loader class (one with
+    :class:`~explorer.runtime.userdata.yamlcomposer.BoundedComposer` first).
     """
     if fmt == "dotenv":
         from explorer.runtime.userdata.envfile import EnvError, parse_dotenv
@@ -243,7 +233,7 @@ def parse_data(
     elif fmt == "toml":
         value = _parse_toml(text, limits, label)
     else:
-        value = _parse_yaml(text, limits, label, yaml_loader or _BoundedLoader)
+        value = _parse_yaml(text, limits, label, yaml_loader or BoundedLoader)
     try:
         if fmt == "json" and (limits.surrogates or not _SURROGATE_ESCAPE.search(text)):
             check_depth(value, limits.max_depth)  # nothing shared, no surrogate: only the depth is left
@@ -282,118 +272,6 @@ def _parse_toml(text: str, limits: FileLimits, label: str) -> Any:
         raise _fail(label, _number_reason(exc)) from None
 
 
-class _Refused(Exception):
-    """A bound passed while composing YAML; carries the place in the file."""
-
-    def __init__(self, reason: str, mark: Any) -> None:
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        super().__init__(reason + where)
-
-
-class BoundedComposer:
-    """An iterative composer with a depth bound, mixed into PyYAML's safe loader (before it)."""
-
-    max_depth = MAX_FILE_DEPTH
-    max_values = 1_000_000
-    get_event: Any
-    check_event: Any
-    resolve: Any
-
-    def get_single_node(self) -> Node | None:
-        self.get_event()  # stream start
-        document = None
-        if not self.check_event(StreamEndEvent):
-            document = self._compose_document()
-        if not self.check_event(StreamEndEvent):
-            event = self.get_event()
-            raise ComposerError(
-                "expected a single document in the stream", None, "but found another document", event.start_mark
-            )
-        self.get_event()
-        return document
-
-    def _compose_document(self) -> Node:
-        """One document as nodes, built from events with an explicit stack instead of recursion."""
-        self.get_event()  # document start
-        anchors: dict[str, Node] = {}
-        stack: list[Node] = []
-        open_ids: set[int] = set()
-        keys: list[Node | None] = []  # per open mapping: the key waiting for its value
-        count = 0
-        while True:
-            event = self.get_event()
-            if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
-                node = stack.pop()
-                keys.pop()
-                open_ids.discard(id(node))
-                node.end_mark = event.end_mark
-                if not stack:
-                    break
-                continue
-            count += 1
-            if count > self.max_values:
-                raise _Refused(f"holds more than {self.max_values:,} values and keys", event.start_mark)
-            node = self._node(event, anchors, open_ids)
-            if stack:
-                self._attach(stack[-1], keys, node, event)
-            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-                if len(stack) >= self.max_depth:
-                    raise _Refused(f"nested deeper than {self.max_depth} levels", event.start_mark)
-                stack.append(node)
-                keys.append(None)
-                open_ids.add(id(node))
-            elif not stack:
-                break
-        self.get_event()  # document end
-        return node
-
-    def _node(self, event: Any, anchors: dict[str, Node], open_ids: set[int]) -> Node:
-        # Taken before the isinstance checks: types-PyYAML types an event's marks wider than a node's
-        start, end = event.start_mark, event.end_mark
-        if isinstance(event, AliasEvent):
-            if event.anchor not in anchors:
-                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", start)
-            node = anchors[event.anchor]
-            if id(node) in open_ids:
-                raise _Refused(f"the alias *{event.anchor} refers to a value that contains it", start)
-            return node
-        if isinstance(event, ScalarEvent):
-            tag = event.tag if event.tag not in (None, "!") else self.resolve(ScalarNode, event.value, event.implicit)
-            node = ScalarNode(tag, event.value, start, end, style=event.style)
-        elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-            kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
-            tag = event.tag if event.tag not in (None, "!") else self.resolve(kind, None, event.implicit)
-            node = kind(tag, [], start, None, flow_style=event.flow_style)
-        else:
-            raise ComposerError(None, None, f"unexpected {type(event).__name__}", start)
-        if event.anchor is not None:
-            if event.anchor in anchors:
-                raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
-            anchors[event.anchor] = node
-        return node
-
-    @staticmethod
-    def _attach(parent: Node, keys: list[Node | None], node: Node, event: Any) -> None:
-        if isinstance(parent, SequenceNode):
-            parent.value.append(node)
-            return
-        key = keys[-1]
-        if key is None:
-            if node.tag == _MERGE_TAG:
-                raise _Refused("merge keys (<<) are not supported; repeat the keys instead", event.start_mark)
-            keys[-1] = node
-        else:
-            parent.value.append((key, node))
-            keys[-1] = None
-
-
-_Base: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
-
-
-class _BoundedLoader(BoundedComposer, _Base):
-    """PyYAML's safe loader (libyaml's parser when present) with the bounded composer."""
-
-
 def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
     loader = loader_class(text)
     loader.max_depth = limits.max_depth
@@ -401,7 +279,7 @@ def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -
     try:
         count_yaml(text, limits.values, loader_class)
         return loader.get_single_data()
-    except (_Refused, DataLimitError) as exc:
+    except (ComposeRefused, DataLimitError) as exc:
         raise _fail(label, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
