@@ -68,7 +68,7 @@ def locustfile_text(title: str, claim: str, routes: list[tuple[str, str, str, st
         "class gets). Hosts: EXPLORER_FLASK_URL and EXPLORER_FASTAPI_URL. One class only: name it last.",
         "",
         "Here:        locust -f THIS_FILE --headless -u 20 -r 20 -t 30s --processes -1",
-        "Distributed: locust -f THIS_FILE --master --headless -u 4 -r 4 -t 2s --expect-workers 2",
+        "Distributed: locust -f THIS_FILE --master --headless -u 4 -r 4 -t 5s --expect-workers 2",
         "             locust -f THIS_FILE --worker --master-host MASTER_ADDRESS   (on each load machine)",
         "             (as tested on loopback; raise -u, -r, -t and --expect-workers for a real run)",
         '"""',
