@@ -59,9 +59,9 @@ class _Connection:
         self.busy = False
         self.closing = False  # the answer said Connection: close
 
-    def send(self) -> None:
+    def send(self, now: float) -> None:
         self.busy = True
-        self.sent_at = _now()
+        self.sent_at = now
         try:
             self.sock.send(self.load.request)  # a few dozen bytes into an empty send buffer: never partial
         except OSError:
@@ -88,14 +88,20 @@ class _Connection:
             self.load.drop(self, None)
 
     def on_message_complete(self) -> None:
-        latency = _now() - self.sent_at
+        now = _now()
         self.busy = False
-        load = self.load
-        load.complete(latency, self.parser.get_status_code())
-        if not self.parser.should_keep_alive():
+        load, parser = self.load, self.parser
+        load.completed += 1
+        if load.recording:
+            status = parser.get_status_code()
+            if status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
+                load.latencies.append(now - self.sent_at)
+            else:
+                load.other(status, now - self.sent_at)
+        if not parser.should_keep_alive():
             self.closing = True  # closed once the parser returns; a fresh connection takes its place
         elif load.running:
-            self.send()
+            self.send(now)  # timed from the answer's end: the bookkeeping above (under a µs) counts against it
 
 
 class Load:
@@ -122,15 +128,18 @@ class Load:
         self.reconnects = -concurrency  # the first connection of each worker is not a reconnect
 
     # -- what happened --
-    def complete(self, latency: float, status: int) -> None:
-        self.completed += 1
-        if not self.recording:
-            return
+    def other(self, status: int, latency: float) -> None:
+        """An answer in the measured window other than 200: counted by status; kept if 2xx/3xx, else an error."""
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if 200 <= status < 400:
             self.latencies.append(latency)
         else:
             self.error(f"http_{status}")
+
+    def status_counts(self) -> dict[int, int]:
+        """Every status answered in the window: the 200s are the latencies kept less the other good answers."""
+        ok = len(self.latencies) - sum(n for status, n in self.statuses.items() if 200 <= status < 400)
+        return dict(sorted({**({200: ok} if ok else {}), **self.statuses}.items()))
 
     def error(self, kind: str) -> None:
         if self.recording:
@@ -173,7 +182,7 @@ class Load:
         self.epoll.modify(fd, select.EPOLLIN)
         conn = self.connections[fd] = _Connection(self, sock)
         if self.running:
-            conn.send()
+            conn.send(_now())
 
     def drop(self, conn: _Connection, kind: str | None) -> None:
         """Close a connection, counting ``kind`` if a request was in flight; a fresh one takes its place."""
@@ -312,7 +321,7 @@ def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "latency": LatencySummary.of_seconds(load.latencies).to_dict(),
         "histogram": histogram.to_list(),
         "errors": dict(sorted(load.errors.items())),
-        "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
+        "statuses": {str(k): v for k, v in load.status_counts().items()},
         **client_cost(cpu, window, requests),
         "reconnects": max(0, load.reconnects),
         "fd_limit": fd_limit(),
