@@ -28,7 +28,7 @@ import httptools
 
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import StallThread
-from explorer.bench.stats import LatencySummary, LogHistogram, client_cost
+from explorer.bench.stats import LatencySummary, LogHistogram, client_cost, percentile
 from explorer.bench.wire import (
     BUFFER_BYTES,
     RECONNECT_DELAY,
@@ -102,6 +102,25 @@ class _Connection:
             self.closing = True  # closed once the parser returns; a fresh connection takes its place
         elif load.running:
             self.send(now)  # timed from the answer's end: the bookkeeping above (under a µs) counts against it
+
+
+class _SoFar:
+    """Live percentiles for the progress events: the latencies kept so far, sorted in place on each tick.
+
+    Timsort merges the tick's new run into the sorted rest in about linear time, in C; a histogram
+    updated answer by answer cost 1.7 µs each in Python (5% of the client's CPU per request). The
+    order of the kept latencies matters to nothing else; the histogram is built after the window.
+    """
+
+    def __init__(self, latencies: list[float]) -> None:
+        self.latencies = latencies
+
+    @property
+    def max_s(self) -> float:
+        return self.latencies[-1] if self.latencies else 0.0
+
+    def percentile_ms(self, pct: float) -> float:
+        return percentile(self.latencies, pct) * 1000
 
 
 class Load:
@@ -262,7 +281,7 @@ def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     warmup, duration, interval = float(config["warmup"]), float(config["duration"]), float(config["interval"])
     for _ in range(load.concurrency):
         load.connect()
-    histogram = LogHistogram()
+    live = _SoFar(load.latencies)
 
     def phase(name: str, length: float) -> float:
         started = last_t = _now()
@@ -273,7 +292,7 @@ def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
             load.expire(now)
             done = len(load.latencies) if name == "measure" else load.completed
             if name == "measure":
-                histogram.add_many(load.latencies[histogram.total :])
+                load.latencies.sort()
             rate = round((done - last_done) / (now - last_t), 1) if now > last_t else 0.0
             emit(
                 progress_event(
@@ -283,8 +302,8 @@ def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
                     done,
                     sum(load.errors.values()),
                     rate,
-                    histogram,
-                    histogram.total,
+                    live if name == "measure" else _SoFar([]),
+                    done if name == "measure" else 0,
                 )
             )
             last_t, last_done = now, done
@@ -308,7 +327,8 @@ def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     stall_ms = stalls.stop() if stalls is not None else []
     load.stop(drain_timeout=min(load.timeout, 5.0))
     window = wall1 - wall0
-    histogram.add_many(load.latencies[histogram.total :])
+    histogram = LogHistogram()
+    histogram.add_many(load.latencies)
     requests = len(load.latencies)
     return {
         "engine": "builtin",
