@@ -17,7 +17,6 @@ Runs only inside the load process (``explorer.bench.loadprocess``), never in a c
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import select
 import socket
@@ -258,25 +257,7 @@ class Load:
 
 
 def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
-    """Warm up, measure for ``duration`` seconds with progress every ``interval``, drain, and summarise.
-
-    The cyclic garbage collector is off for the run: the hot path makes no cycles (reference counts
-    free everything it allocates), yet the lists ``epoll`` returns triggered collections that walked
-    every object of the process, 10-13% of the load process's CPU in a profile.
-    """
-    gc.collect()
-    gc.freeze()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(config, emit)
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
-def _run(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    """Warm up, measure for ``duration`` seconds with progress every ``interval``, drain, and summarise."""
     load = Load(config["host"], config["port"], config["path"], int(config["concurrency"]), float(config["timeout"]))
     warmup, duration, interval = float(config["warmup"]), float(config["duration"]), float(config["interval"])
     for _ in range(load.concurrency):
