@@ -9,8 +9,9 @@ its answer is in) unless ``EXPLORER_RATE`` is set, when each user paces itself w
 As an engine, locust runs headless in the distributed shape: a ``--master`` process and
 :data:`LOCAL_WORKERS` ``--worker`` processes started separately, on loopback, exactly as a user
 spreads them over machines; they are children of the load process, in its process group, so they
-end with it however a run ends. It runs on a file written for the one route being measured; locust is never imported here (it monkey-patches the standard library
-with gevent). Its figures carry its name and :data:`LIMITS`.
+end with it however a run ends. It runs on a file written for the one route being measured; locust
+is never imported here (it monkey-patches the standard library with gevent). Its figures carry its
+name and :data:`LIMITS`.
 """
 
 from __future__ import annotations
