@@ -8,8 +8,9 @@ wrk is installed from Debian's packages when missing (``apt-get install -y wrk``
     .venv/bin/python benchmarks/engine_vs_wrk.py [--rounds 3] [--duration 3] [--json]
 
 Targets on the 2-core development machine, for the server-bound cases (uvicorn /io?ms=50 at c=50
-and c=200, uvicorn /items/1 at c=10): ratio >= 0.95 and engine CPU <= 0.06 ms per request. The
-gunicorn cases are for information. Exit status 1 when a target is missed.
+and c=200, uvicorn /items/1 at c=10): ratio >= 0.95 and the engine's CPU per request at most 1.2x
+wrk's (medians over the rounds; CPU per request moves less with a busy machine than throughput).
+The gunicorn cases are for information. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from explorer.bench.results import machine
 from explorer.runtime.servers.supervisor import Supervisor
 
 RATIO_TARGET = 0.95
-CPU_TARGET_MS = 0.06
+CPU_RATIO_TARGET = 1.2  # the engine's CPU per request against wrk's
 
 
 @dataclass(frozen=True)
@@ -117,17 +118,25 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
     return rows
 
 
+def cpu_ratio(row: dict[str, object]) -> float:
+    """The engine's median CPU per request over wrk's (infinite when wrk's was not measured)."""
+    wrk, ours = row["wrk_cpu_ms_per_request"], row["builtin_cpu_ms_per_request"]
+    assert isinstance(wrk, float) and isinstance(ours, float)  # both rounded medians (measure above)
+    return ours / wrk if wrk > 0 else float("inf")
+
+
 def passed(row: dict[str, object]) -> bool:
-    ratio, cpu = row["ratio_median"], row["builtin_cpu_ms_per_request"]
-    assert isinstance(ratio, float) and isinstance(cpu, float)  # both rounded medians (measure above)
-    return ratio >= RATIO_TARGET and cpu <= CPU_TARGET_MS
+    ratio = row["ratio_median"]
+    assert isinstance(ratio, float)  # a rounded median (measure above)
+    return ratio >= RATIO_TARGET and cpu_ratio(row) <= CPU_RATIO_TARGET
 
 
 def print_row(row: dict[str, object], file: TextIO = sys.stdout) -> None:
     verdict = ("PASS" if passed(row) else "MISS") if row["target"] else "info"
     print(
         f"{row['case']:<26} engine/wrk {row['ratio_median']:.2f} (min {row['ratio_min']:.2f}, max {row['ratio_max']:.2f})"
-        f"  engine {row['builtin_cpu_ms_per_request']:.3f} ms CPU/req (wrk {row['wrk_cpu_ms_per_request']:.3f})"
+        f"  engine {row['builtin_cpu_ms_per_request']:.3f} ms CPU/req (wrk {row['wrk_cpu_ms_per_request']:.3f},"
+        f" {cpu_ratio(row):.2f}x)"
         f"  rps engine {row['builtin_rps']} wrk {row['wrk_rps']}  errors {row['errors']}  {verdict}",
         file=file,
         flush=True,

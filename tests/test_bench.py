@@ -617,11 +617,11 @@ def test_no_verdict_from_a_level_where_the_load_client_failed() -> None:
 def test_the_load_client_running_out_of_descriptors_is_named() -> None:
     """A load process with too few descriptors counts 'emfile' errors, never plain connect errors."""
     code = (
-        "import asyncio, resource, sys\n"
+        "import resource, sys\n"
         "from explorer.bench.engine import run_builtin\n"
         "resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))\n"
         "config = dict(host='127.0.0.1', port=int(sys.argv[1]), path='/', concurrency=100, timeout=1, warmup=0, duration=0.3, interval=0.1)\n"
-        "result = asyncio.run(run_builtin(config, lambda event: None))\n"
+        "result = run_builtin(config, lambda event: None)\n"
         "print(result['errors'], result['fd_limit'])\n"
     )
     with socket.socket() as listening:

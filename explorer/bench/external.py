@@ -25,6 +25,7 @@ from explorer.bench.stats import client_cost
 ENGINES = ("builtin", "wrk", "oha", "locust")
 _NO_FIGURES = {"done": None, "errors": None, "rate_rps": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
 Emit = Callable[[dict[str, Any]], None]
+_WORKER_EXIT_S = 5.0  # a locust worker leaves on its master's quit message; past this it is killed
 
 _UNITS_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _WRK_DIST = re.compile(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
@@ -179,12 +180,34 @@ def _run(
 
 
 def _run_locust(config: dict[str, Any], emit: Emit) -> tuple[dict[str, Any], float]:
-    """One headless locust run (master and local workers); its figures and the CPU it used."""
+    """One headless locust run, a master and its worker processes; its figures and the CPU they used.
+
+    The workers are stopped whatever way the master's run ends: they leave on the master's quit
+    message after a normal end, and are killed after :data:`_WORKER_EXIT_S` otherwise (a cancel or a
+    dead caller ends the whole process group, master and workers included, from the caller's side).
+    """
     length = float(config["warmup"]) + float(config["duration"])
     with temp_folder() as folder:
-        argv, env, figures = run_argv(config, folder)
+        master, workers, env, figures = run_argv(config, folder)
         cpu0 = _children_cpu()
-        _run(argv, "measure", length, float(config["interval"]), emit, env=env, ok=(0, 1))  # 1: some requests failed
+        started: list[subprocess.Popen[bytes]] = []
+        grace = 0.0  # if the master never ran, its workers would wait for it: kill them at once
+        try:
+            for argv in workers:
+                started.append(
+                    subprocess.Popen(
+                        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+                    )
+                )
+            _run(master, "measure", length, float(config["interval"]), emit, env=env, ok=(0, 1))  # 1: some failed
+            grace = _WORKER_EXIT_S
+        finally:
+            for proc in started:
+                try:
+                    proc.wait(grace)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         cpu = _children_cpu() - cpu0
         try:
             text = Path(figures).read_text(encoding="utf-8")

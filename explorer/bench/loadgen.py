@@ -76,7 +76,8 @@ class LoadProgress:
 
     ``phase`` is ``warmup`` or ``measure``; ``done`` counts answers in this phase (``None`` for wrk/oha,
     which report only at the end); ``rate_rps`` is the rate over the last interval; the latencies
-    (milliseconds, measured phase only) come from a coarse histogram, ~6% wide buckets.
+    (milliseconds, measured phase only) are the nearest-rank percentiles of every answer so far
+    (closed loop) or read from the open loop's HDR histogram (within 0.1%).
     """
 
     phase: str

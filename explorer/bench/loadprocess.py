@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         if config["engine"] == "builtin" and config.get("rate"):
             result = asyncio.run(run_open(config, emit))
         elif config["engine"] == "builtin":
-            result = asyncio.run(run_builtin(config, emit))
+            result = run_builtin(config, emit)
         else:
             result = run_external(config, emit)
     except Exception as exc:  # noqa: BLE001 - reported to the caller as one line, never a traceback

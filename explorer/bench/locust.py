@@ -6,10 +6,12 @@ route), the same paths, and the same pacing: a closed loop (each user sends its 
 its answer is in) unless ``EXPLORER_RATE`` is set, when each user paces itself with locust's
 ``constant_throughput`` so that all of them together send that rate.
 
-As an engine, locust runs headless in its own processes (``--processes``: a master and local
-workers, the same mode a user spreads over machines), from the load process, on a file written for
-the one route being measured; locust is never imported here (it monkey-patches the standard library
-with gevent). Its figures carry its name and :data:`LIMITS`.
+As an engine, locust runs headless in the distributed shape: a ``--master`` process and
+:data:`LOCAL_WORKERS` ``--worker`` processes started separately, on loopback, exactly as a user
+spreads them over machines; they are children of the load process, in its process group, so they
+end with it however a run ends. It runs on a file written for the one route being measured; locust
+is never imported here (it monkey-patches the standard library with gevent). Its figures carry its
+name and :data:`LIMITS`.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ HOST_ENV = {
     "flask": ("EXPLORER_FLASK_URL", "http://127.0.0.1:5000"),
     "fastapi": ("EXPLORER_FASTAPI_URL", "http://127.0.0.1:8000"),
 }
-LOCAL_WORKERS = 2
+LOCAL_WORKERS = 2  # worker processes of --engine locust, each a process of its own beside the master
+WORKERS_WAIT_S = 30  # how long the master waits for them before it gives up (locust's default: for ever)
 
 
 def locust_available() -> bool:
@@ -66,8 +69,9 @@ def locustfile_text(title: str, claim: str, routes: list[tuple[str, str, str, st
         "class gets). Hosts: EXPLORER_FLASK_URL and EXPLORER_FASTAPI_URL. One class only: name it last.",
         "",
         "Here:        locust -f THIS_FILE --headless -u 20 -r 20 -t 30s --processes -1",
-        "Distributed: locust -f THIS_FILE --master --headless -u 400 -r 100 -t 60s --expect-workers 4",
+        "Distributed: locust -f THIS_FILE --master --headless -u 4 -r 4 -t 5s --expect-workers 2",
         "             locust -f THIS_FILE --worker --master-host MASTER_ADDRESS   (on each load machine)",
+        "             (as tested on loopback; raise -u, -r, -t and --expect-workers for a real run)",
         '"""',
         "",
         "import os",
@@ -126,8 +130,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_argv(config: dict[str, Any], folder: str) -> tuple[list[str], dict[str, str], str]:
-    """The locust command for one run, its environment, and where it writes its figures."""
+def run_argv(config: dict[str, Any], folder: str) -> tuple[list[str], list[list[str]], dict[str, str], str]:
+    """One run, distributed on this machine: the master's command, each worker's (separate processes,
+    as on many machines), their environment, and where the master writes its figures."""
     rate = config.get("rate")
     users = users_for(float(rate), int(config.get("connections") or 256)) if rate else int(config["concurrency"])
     text = locustfile_text("one route", "as measured by the explorer", [("target", "flask", config["path"], "")], users)
@@ -136,21 +141,21 @@ def run_argv(config: dict[str, Any], folder: str) -> tuple[list[str], dict[str, 
     results = os.path.join(folder, "figures")
     seconds = max(1, math.ceil(float(config["warmup"]) + float(config["duration"])))
     port = _free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        locustfile,
+    locust = [sys.executable, "-m", "locust", "-f", locustfile]
+    master = [
+        *locust,
+        "--master",
         "--headless",
-        "--processes",
-        str(LOCAL_WORKERS),
         "-u",
         str(users),
         "-r",
         str(users),
         "-t",
         f"{seconds}s",
+        "--expect-workers",
+        str(LOCAL_WORKERS),
+        "--expect-workers-max-wait",
+        str(WORKERS_WAIT_S),
         "--reset-stats",
         "--skip-log",
         "--json-file",
@@ -159,18 +164,17 @@ def run_argv(config: dict[str, Any], folder: str) -> tuple[list[str], dict[str, 
         "127.0.0.1",
         "--master-bind-port",
         str(port),
-        "--master-port",
-        str(port),
         "--stop-timeout",
         "1",
     ]
+    worker = [*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port), "--skip-log"]
     env = {
         **os.environ,
         "EXPLORER_FLASK_URL": f"http://{config['host']}:{config['port']}",
         "EXPLORER_RATE": str(rate or 0),
         "EXPLORER_USERS": str(users),
     }
-    return argv, env, results + ".json"
+    return master, [worker] * LOCAL_WORKERS, env, results + ".json"
 
 
 def parse_locust(text: str) -> dict[str, Any]:

@@ -10,12 +10,13 @@ method and nothing else. Its own answers are not recorded.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httptools
 
 from explorer.bench.wire import encode_request
 
-__all__ = ["inject_stalls"]
+__all__ = ["StallThread", "inject_stalls"]
 
 
 class _Answer:
@@ -84,3 +85,36 @@ async def inject_stalls(
         if writer is not None:
             writer.close()
     return sent
+
+
+class StallThread:
+    """:func:`inject_stalls` on an event loop of its own, in a thread: for the closed-loop engine,
+    whose loop is a bare ``epoll`` rather than asyncio. ``first_at`` is ``time.monotonic()`` time
+    (asyncio's loop clock). The thread sleeps between stalls, so it costs the load process next to nothing.
+    """
+
+    def __init__(self, host: str, port: int, path: str, every: float, first_at: float) -> None:
+        self.took_ms: list[float] = []
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._run(host, port, path, every, first_at),), name="stalls", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait()
+
+    async def _run(self, host: str, port: int, path: str, every: float, first_at: float) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        self._ready.set()
+        await inject_stalls(host, port, path, every, first_at, self._stop, self.took_ms)
+
+    def stop(self, timeout: float = 5.0) -> list[float]:
+        """Stop after the stall in flight (if any) and return how long each one took, in ms."""
+        if self._loop is not None and self._stop is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:  # the injector already ended (the server closed its connection)
+                pass
+        self._thread.join(timeout)
+        return list(self.took_ms)

@@ -132,7 +132,8 @@ def in_background(pending: set[asyncio.Task[None]], work: Coroutine[Any, Any, No
 
 
 class _Histogram(Protocol):
-    max_s: float
+    @property
+    def max_s(self) -> float: ...
 
     def percentile_ms(self, pct: float) -> float: ...
 
