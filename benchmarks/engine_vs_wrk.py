@@ -121,7 +121,7 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
 def cpu_ratio(row: dict[str, object]) -> float:
     """The engine's median CPU per request over wrk's (infinite when wrk's was not measured)."""
     wrk, ours = row["wrk_cpu_ms_per_request"], row["builtin_cpu_ms_per_request"]
-    assert isinstance(wrk, float) and isinstance(ours, float)  # both rounded medians (measure above)
+    assert isinstance(wrk, int | float) and isinstance(ours, int | float)  # rounded medians (0 when unmeasured)
     return ours / wrk if wrk > 0 else float("inf")
 
 
