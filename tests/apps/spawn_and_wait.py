@@ -6,6 +6,7 @@ then checks that no server PID survives it.
 
 import asyncio
 import json
+import signal
 import sys
 
 from explorer.apps.bundled import demo_spec
@@ -25,4 +26,8 @@ async def main() -> None:
     await asyncio.Event().wait()
 
 
+# Started from `nohup` or a shell's background job, this process inherits SIGHUP/SIGINT ignored, and the
+# test's signal would never reach it: take the defaults a terminal's foreground process has.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 asyncio.run(main())
