@@ -63,6 +63,8 @@ class MirrorScreen(Screen[None]):
 
     DEFAULT_CSS = """
     MirrorScreen #mirror-state { height: auto; padding: 0 1; }
+    MirrorScreen #mirror-tabs { height: 1fr; }
+    MirrorScreen TabPane { height: 1fr; padding: 0; }
     MirrorScreen DataTable { height: 1fr; min-height: 4; }
     MirrorScreen #mirror-detail { height: auto; max-height: 10; padding: 0 1; }
     MirrorScreen #progress-summary { height: auto; padding: 0 1; }
@@ -125,9 +127,9 @@ class MirrorScreen(Screen[None]):
             shown = mask_digits(address) if self.mask else address
             text = Text("Mirror listening on ", style="bold")
             text.append(printable(shown), style="bold green")
-            text.append(f": point your client there. Noise {noise}. s stops.", style="")
+            text.append(f" (noise {noise}): point your client there.", style="")
         else:
-            text = Text(f"The mirror is stopped. s starts it (noise {noise}; n turns it on or off).", style="bold")
+            text = Text(f"The mirror is stopped: s starts it (noise {noise}; n turns it on or off).", style="bold")
         if note:
             text.append(f"\n{printable(note)}", style="yellow")
         self.query_one("#mirror-state", Static).update(text)

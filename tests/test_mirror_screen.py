@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Static, TabbedContent
 
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.mirror import MirrorController
 from tests.apptools import servers_ready, until
 from tests.test_app import plain
 
@@ -24,15 +25,17 @@ async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() ->
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "m")
-        await until(pilot, lambda: type(app.screen).__name__ == "MirrorController")
+        await until(pilot, lambda: isinstance(app.screen, MirrorController))
         screen = app.screen
+        assert isinstance(screen, MirrorController)
         await pilot.press("s")
         await until(pilot, lambda: screen.mirror is not None, timeout=30)
         mirror = screen.mirror
+        assert mirror is not None
         state = plain(screen.query_one("#mirror-state", Static))
-        assert "Mirror listening on http://#.#.#.#:#:" in state  # masked: no port in the picture
+        assert "Mirror listening on http://#.#.#.#:# (noise off)" in state  # masked: no port in the picture
         async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
-            flask = app.session.server("flask").status.base_url
+            flask = app.session.server("flask").status.base_url or ""
             direct = (await httpx.AsyncClient(base_url=flask).get("/items/abc")).content
             for path in ("/nowhere/at/all", "/items/1", "/items/1"):
                 await client.get(path)
