@@ -154,3 +154,5 @@ def test_a_shadow_gets_flasks_tokens_and_ids_as_its_own_and_its_answer_reads_as_
         _answer("GET", "/", 200, b"{}"),
     )
     assert tokens.translate("fastapi", spec, body)[0].header("cookie") == f"remember={their_token}"
+    tokens.saw(replace(_answer("GET", "/", 200, b"{}"), headers=(("Set-Cookie", "remember=x"),)))  # no shadow got it
+    assert tokens.translate("fastapi", spec, body)[0].header("cookie") is None

@@ -217,6 +217,7 @@ class Mirror:
             asyncio.get_running_loop().call_soon(self._record, item)
         if self.methods is not None and method not in self.methods:
             self._emit(method, pattern, incoming.target, "not mirrored", item.flask())
+            self.tokens.saw(item.flask())  # a cookie it set is Flask's: never sent to a shadow
             return None
         try:
             if self._queued_bytes + item.size > MAX_QUEUED_BYTES:
@@ -226,6 +227,7 @@ class Mirror:
         except asyncio.QueueFull:
             self.tally.dropped(method, pattern)
             self._emit(method, pattern, incoming.target, "dropped", item.flask())
+            self.tokens.saw(item.flask())
         return None
 
     def _record(self, item: _Shadow) -> None:
@@ -255,6 +257,7 @@ class Mirror:
             try:
                 await self._shadow(item)
             except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
+                self.tokens.saw(item.flask())
                 self._emit(
                     item.method,
                     item.pattern,

@@ -93,9 +93,7 @@ class Tokens:
     def learn(self, shadow: str, flask: Exchange, theirs: Exchange) -> tuple[str, ...]:
         """Pair what Flask's answer made up with the shadow's value at the same place (parity's capture);
         returns those places (``json.user.token``) that the shadow's answer has too."""
-        for name, value in flask.headers:
-            if name.lower() == "set-cookie" and len(self.app_cookies) < MAX_PAIRS:
-                self.app_cookies.add(value.partition("=")[0].strip())
+        self.saw(flask)
         sources: list[str] = []
         for parts, value in issued(flask):
             source = "json." + ".".join(parts)
@@ -114,6 +112,13 @@ class Tokens:
                     self.redactor.learn(value, by_name=True)
                     self.redactor.learn(their, by_name=True)
         return tuple(sources)
+
+    def saw(self, flask: Exchange) -> None:
+        """Note the cookies Flask's answer set (also of a request no shadow got: dropped, or not mirrored), so
+        the client never sends one to a shadow as Flask's value."""
+        for name, value in flask.headers:
+            if name.lower() == "set-cookie" and len(self.app_cookies) < MAX_PAIRS:
+                self.app_cookies.add(value.partition("=")[0].strip())
 
     @staticmethod
     def _keep(pairs: dict[Any, Any], key: Any, value: Any) -> None:
