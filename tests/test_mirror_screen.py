@@ -56,10 +56,19 @@ async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() ->
         progress = screen.query_one("#progress-table", DataTable)
         results = {_cells(progress, r)[1]: _cells(progress, r)[5] for r in range(progress.row_count)}
         assert results["/items/<int:item_id>"] == "match" and results["/items"] == "untested", results
+        await pilot.press("s")  # stopped; its last counts stay
+        await until(pilot, lambda: screen.mirror is None)
+        assert not mirror._thread.is_alive() and table.row_count == 2
+        await pilot.press("n", "s")  # again, with a second Flask for noise
+        await until(pilot, lambda: screen.mirror is not None, timeout=30)
+        mirror = screen.mirror
+        assert mirror is not None and mirror._second is not None and mirror.mirror is not None
+        assert mirror.mirror.second is not None and "(noise on)" in plain(screen.query_one("#mirror-state", Static))
         await pilot.press("escape")  # the mirror goes on while the user is on the main view
         await until(pilot, lambda: app.screen is app.screen_stack[0])
-        assert screen.mirror is mirror and mirror.mirror is not None
+        assert screen.mirror is mirror and mirror._thread.is_alive()
         port = int(mirror.url.rsplit(":", 1)[1])
-    assert not mirror._thread.is_alive()  # stopped with the app
+        second = mirror._second.server("flask")
+    assert not mirror._thread.is_alive() and second.status.state.value == "stopped"  # stopped with the app
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens there any more
