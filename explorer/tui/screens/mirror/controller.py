@@ -19,7 +19,7 @@ from explorer.apps.bundled import demo_requests_file
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
-from panels.mirror_screen import MirrorScreen
+from explorer.tui.screens.mirror.view import MirrorScreen
 
 if TYPE_CHECKING:
     from explorer.apps.progress import Exercise

@@ -4,7 +4,7 @@ and how far the port has come, route by route.
 The screen draws what its controller hands it (:meth:`MirrorScreen.show_counts`, the mirror's counts;
 :meth:`MirrorScreen.show_progress`, the routes' progress) and posts what the user asks
 (:class:`MirrorScreen.StartRequested`, :class:`MirrorScreen.StopRequested`); the mirror itself runs
-on a thread of its own (``explorer.mirror.background``), driven from ``explorer.tui.screens.mirror``.
+on a thread of its own (``explorer.mirror.background``), driven by :class:`MirrorController` beside it.
 Every text an app sent is drawn with its control characters made visible; the records come with their
 secrets already hidden by the mirror.
 """
