@@ -29,6 +29,7 @@ SCREENS = {
     "g": "GuideScreen",
     "d": "DocsScreen",
     "c": "ParityController",
+    "m": "MirrorController",
     "p": "LabController",
     "w": "SocketsController",
 }

@@ -3,6 +3,9 @@ what a recording keeps and captures."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
 from explorer.apps.templates import routes_from_url_map
@@ -99,3 +102,57 @@ def test_a_recording_keeps_one_entry_per_shape_and_captures_what_answers_gave() 
     assert entries[3]["headers"] == {"Authorization": "REDACTED"}  # a secret no answer gave: never written
     assert "s3cr3t" not in str(entries)  # cookies are each app's own jar in parity
     parse_suite(recorder.document(Rules()))  # a file parity accepts: every placeholder captured before its use
+
+
+def test_a_shadow_gets_flasks_tokens_and_ids_as_its_own_and_its_answer_reads_as_flasks() -> None:
+    """Learnt from the answers to a login and an order, as parity's captures take them; put in a later request
+    where they stand (an id only where it names its kind), and the shadow's answer read back as Flask's."""
+    from explorer.mirror.tokens import Tokens
+
+    flask_token, their_token = "f1f2f3f4f5f6f7f8f9f0", "a9a8a7a6a5a4a3a2a1a0"
+    tokens = Tokens()
+    login = b'{"user": {"email": "ada@example.com", "token": "%s"}}'
+    tokens.learn(
+        "fastapi",
+        _answer("POST", "/login", 200, login % flask_token.encode()),
+        _answer("POST", "/login", 200, login % their_token.encode()),
+    )
+    tokens.learn(
+        "fastapi", _answer("POST", "/orders", 201, b'{"id": 1, "n": 1}'), _answer("POST", "/orders", 201, b'{"id": 7}')
+    )
+    spec = RequestSpec(
+        "PATCH",
+        f"/orders/1?order_id=1&page=1&t={flask_token}",
+        (
+            ("Authorization", f"Token {flask_token}"),
+            ("Cookie", f"session=flask-set; remember={flask_token}"),
+            ("Content-Type", "application/json"),
+        ),
+    )
+    body = b'{"order_id": 1, "product_id": 1, "quantity": 1, "note": "by %s"}' % flask_token.encode()
+    sent, content = tokens.translate("fastapi", spec, body)
+    assert sent.path == f"/orders/7?order_id=7&page=1&t={their_token}"
+    assert sent.header("authorization") == f"Token {their_token}"
+    assert sent.header("cookie") == f"session=flask-set; remember={their_token}"  # no app set either: the client did
+    assert content is not None and json.loads(content) == {
+        "order_id": 7,
+        "product_id": 1,  # a product's id 1 is not order 1
+        "quantity": 1,
+        "note": f"by {their_token}",
+    }
+    assert tokens.translate("fastapi", RequestSpec("GET", "/products/1"), None)[0].path == "/products/1"
+    untouched, same = tokens.translate("second", spec, body)  # pairs are per shadow
+    assert (untouched.path, dict(untouched.headers), same) == (spec.path, dict(spec.headers), body)
+    theirs = _answer("GET", "/orders/7", 200, b'{"id": 7, "product_id": 7, "by": "%s"}' % their_token.encode())
+    back = tokens.back("fastapi", replace(theirs, headers=(*theirs.headers, ("Location", "/orders/7"))))
+    assert back.json == {"id": 1, "product_id": 7, "by": flask_token} and back.header("location") == "/orders/1"
+    assert json.loads(back.body) == back.json
+    # a cookie Flask set comes from the shadow's own jar, never as Flask's value
+    tokens.learn(
+        "fastapi",
+        replace(_answer("GET", "/", 200, b"{}"), headers=(("Set-Cookie", "session=flask-set; Path=/"),)),
+        _answer("GET", "/", 200, b"{}"),
+    )
+    assert tokens.translate("fastapi", spec, body)[0].header("cookie") == f"remember={their_token}"
+    tokens.saw(replace(_answer("GET", "/", 200, b"{}"), headers=(("Set-Cookie", "remember=x"),)))  # no shadow got it
+    assert tokens.translate("fastapi", spec, body)[0].header("cookie") is None

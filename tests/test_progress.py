@@ -124,3 +124,27 @@ def test_routes_not_ported_and_only_in_fastapi_are_told_apart() -> None:
     assert state.summary() == "1 of 3 routes ported (33%), 2 exercised (67%), 1 match (33%)"
     with pytest.raises(RunFormatError):
         exercises_from_run({"kind": "session"})
+
+
+@pytest.mark.serverless
+def test_a_mirror_summary_is_a_run_by_flask_route() -> None:
+    """The mirror counts under Flask's pattern (``/a/{i}``): its route, never the static ``/a/new`` beside it."""
+    flask = RouteListing(
+        "flask",
+        "url_map",
+        (_template("flask", "GET", "/a/<int:i>", "/a/{i}"), _template("flask", "GET", "/a/new", "/a/new")),
+    )
+    summary = {
+        "kind": "mirror",
+        "routes": [
+            {"method": "GET", "route": "/a/{i}", "requests": 4, "match": 2, "noise": 1, "differ": 1, "dropped": 0},
+            {"method": "GET", "route": "/a/new", "requests": 2, "match": 1, "noise": 1, "differ": 0, "dropped": 0},
+            {"method": "GET", "route": "(no route)", "requests": 9, "match": 9},
+        ],
+    }
+    state = progress(merge_routes([flask]), exercises_from_run(summary))
+    assert [(r.flask, r.in_run, r.result) for r in state.routes] == [
+        ("/a/<int:i>", 4, "differs"),
+        ("/a/new", 2, "match"),
+    ]
+    assert state.unmatched == ()

@@ -174,3 +174,29 @@ def test_route_picker(snap_compare: SnapCompare) -> None:
         await send_and_wait(pilot, "enter")
 
     assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
+
+
+def test_mirror_screen_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The Mirror screen after four requests through it: the port masked, the counts and the latest difference."""
+    import httpx
+
+    from explorer.tui.screens.mirror import MirrorController
+
+    async def run(pilot: Pilot) -> None:
+        app = pilot.app
+        await servers_ready(pilot)
+        await pilot.press("escape", "m")
+        await until(pilot, lambda: isinstance(app.screen, MirrorController))
+        screen = app.screen
+        assert isinstance(screen, MirrorController)
+        await pilot.press("s")
+        await until(pilot, lambda: screen.mirror is not None, timeout=30)
+        assert screen.mirror is not None
+        async with httpx.AsyncClient(base_url=screen.mirror.url, timeout=10) as client:
+            for path in ("/items/1", "/nowhere", "/items/1?q=gadget"):
+                await client.get(path)
+            await client.post("/items", json={"name": "pen", "price": 3.5})
+        await until(pilot, lambda: screen.summary.get("totals", {}).get("requests") == 4)
+        await pilot.pause()
+
+    assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)

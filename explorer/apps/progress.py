@@ -180,9 +180,28 @@ def _from_parity(document: Mapping[str, Any]) -> list[Exercise]:
     return found
 
 
-# A run's ``kind`` to the reader of its results. `explorer mirror`'s JSON (kind "mirror") adds its reader
-# here: a function from the document to the requests it saw, each with its result.
-RUN_READERS: dict[str, Callable[[Mapping[str, Any]], list[Exercise]]] = {"parity": _from_parity}
+def _from_mirror(document: Mapping[str, Any]) -> list[Exercise]:
+    """A mirror's summary (``explorer mirror --json-lines``' last line, or the Mirror screen's counts): each
+    route's judged requests, under its Flask pattern (``/orders/{order_id}`` matches its own route); noise
+    is a match, a request dropped or not shadowed tested nothing."""
+    found: list[Exercise] = []
+    routes = document.get("routes")
+    for row in routes if isinstance(routes, list) else ():
+        method, route = (row.get("method"), row.get("route")) if isinstance(row, dict) else (None, None)
+        if not isinstance(method, str) or not isinstance(route, str) or not route.startswith("/"):
+            continue  # the "(no route)" and "(more routes)" rows
+        for outcome, result in _MIRROR_OUTCOMES.items():
+            count = row.get(outcome)
+            if isinstance(count, int) and not isinstance(count, bool):
+                found += [Exercise(method, route, result)] * max(0, min(count, MAX_RUN_CASES - len(found)))
+    return found
+
+
+_MIRROR_OUTCOMES = {"match": "match", "noise": "match", "declared": "declared", "differ": "differs"}
+
+# A run's ``kind`` to the reader of its results: a function from the document to the requests it saw,
+# each with its result.
+RUN_READERS: dict[str, Callable[[Mapping[str, Any]], list[Exercise]]] = {"parity": _from_parity, "mirror": _from_mirror}
 
 
 class RunFormatError(ValueError):

@@ -8,7 +8,8 @@ on Flask's own address, which is pointed at the mirror so a browser stays behind
 shadows; when the queue is full (in requests, or in the bytes they hold) it is dropped and counted, never waited for; a shadow starts
 only while no primary request is in flight. The shadows (FastAPI,
 and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
-cookie jar of its own (the client's cookies are Flask's), and the comparison runs off the loop.
+cookie jar of its own (the client's cookies an app set are Flask's), Flask's tokens and ids in the
+request translated to the shadow's own (:mod:`explorer.mirror.tokens`), and the comparison runs off the loop.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from explorer.mirror.judge import Verdict, judge
 from explorer.mirror.routes import RouteMatcher
 from explorer.mirror.rules import Rules
 from explorer.mirror.tally import Tally
+from explorer.mirror.tokens import Tokens
 from explorer.mirror.upstream import Forwarded, Upstream
 from explorer.parity.differences import MISSING
 from explorer.parity.secrets import Redactor
@@ -120,6 +122,7 @@ class Mirror:
         self.on_record, self.recorder = on_record, recorder
         self.tally = Tally()
         self.redactor = Redactor()
+        self.tokens = Tokens(self.redactor)  # Flask's tokens and ids in a request, sent to each shadow as its own
         self.jars = {"fastapi": CookieJar(), "second": CookieJar()}
         self.base_url = ""
         self._flask_base = self.flask.base_url
@@ -214,6 +217,7 @@ class Mirror:
             asyncio.get_running_loop().call_soon(self._record, item)
         if self.methods is not None and method not in self.methods:
             self._emit(method, pattern, incoming.target, "not mirrored", item.flask())
+            self.tokens.saw(item.flask())  # a cookie it set is Flask's: never sent to a shadow
             return None
         try:
             if self._queued_bytes + item.size > MAX_QUEUED_BYTES:
@@ -223,6 +227,7 @@ class Mirror:
         except asyncio.QueueFull:
             self.tally.dropped(method, pattern)
             self._emit(method, pattern, incoming.target, "dropped", item.flask())
+            self.tokens.saw(item.flask())
         return None
 
     def _record(self, item: _Shadow) -> None:
@@ -252,6 +257,7 @@ class Mirror:
             try:
                 await self._shadow(item)
             except Exception as exc:  # noqa: BLE001 - Scientist's rule: a shadow's failure never stops the mirror
+                self.tokens.saw(item.flask())
                 self._emit(
                     item.method,
                     item.pattern,
@@ -265,20 +271,24 @@ class Mirror:
                 self.queue.task_done()
 
     async def _shadow(self, item: _Shadow) -> None:
-        spec = RequestSpec(
-            item.spec.method, item.spec.path, tuple((k, v) for k, v in item.spec.headers if k.lower() != "cookie")
-        )
-        fastapi = await self.fastapi.forward(spec, item.content, jar=self.jars["fastapi"])
+        rule = self.rules.rule(item.method, item.pattern)
+        flask, jar = item.flask(), self.jars["fastapi"]
+        spec, content = self.tokens.translate("fastapi", rule.for_fastapi(item.spec), item.content, jar)
+        answer = await self.fastapi.forward(spec, content, jar=jar)
+        own = self.tokens.learn("fastapi", flask, answer)  # what it made up: compared by presence (parity's captures)
+        fastapi = self.tokens.back("fastapi", answer)  # its values as Flask's (a Location naming the new id)
         second = None
         if self.second is not None:
-            second = await self.second.forward(spec, item.content, jar=self.jars["second"])
-        rule = self.rules.rule(item.method, item.pattern)
-        flask = item.flask()
+            jar = self.jars["second"]
+            spec, content = self.tokens.translate("second", item.spec, item.content, jar)
+            answer = await self.second.forward(spec, content, jar=jar)
+            second = self.tokens.back("second", answer)  # with the pairs known before: what it made up is noise
+            self.tokens.learn("second", flask, answer)
         small = max(flask.size, fastapi.size, second.size if second else 0) <= INLINE_BYTES
         if small and not rule.options.ignore_regex:  # a user's pattern may take up to REGEX_SECONDS: never on the loop
-            verdict = judge(flask, fastapi, rule, second)  # small: quicker than waking a thread, on a busy machine
+            verdict = judge(flask, fastapi, rule, second, own)  # small: quicker than waking a thread, on a busy machine
         else:  # off the loop: a large answer takes a while to compare, and the primary path must not wait
-            verdict = await asyncio.to_thread(judge, flask, fastapi, rule, second)
+            verdict = await asyncio.to_thread(judge, flask, fastapi, rule, second, own)
         record = self._emit(item.method, item.pattern, item.spec.path, verdict.outcome, item.flask(), fastapi, verdict)
         fields = [n.where or "(whole body)" for n in verdict.noise]
         self.tally.judged(item.method, item.pattern, verdict.outcome, fields, record)

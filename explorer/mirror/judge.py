@@ -17,6 +17,7 @@ from explorer.parity.compare import Comparison, compare
 from explorer.parity.differences import Difference
 from explorer.parity.noise import Noise, NoiseItem
 from explorer.parity.suite import ParityCase
+from explorer.parity.template import Capture
 
 if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
@@ -38,19 +39,28 @@ class Verdict:
     noise: list[NoiseItem] = field(default_factory=list)
 
 
-def judge(flask: Exchange, fastapi: Exchange, rule: RouteRule, second: Exchange | None = None) -> Verdict:
-    """Compare the two apps' answers under ``rule``; ``second`` is the second Flask's answer (``--noise``)."""
+def judge(
+    flask: Exchange, fastapi: Exchange, rule: RouteRule, second: Exchange | None = None, own: tuple[str, ...] = ()
+) -> Verdict:
+    """Compare the two apps' answers under ``rule``; ``second`` is the second Flask's answer (``--noise``).
+
+    ``own`` are the places (``json.user.token``) where each app made up a value of its own (a token, a
+    new id: :func:`explorer.mirror.tokens.issued`), compared by presence and type as parity compares
+    what it captures; the second Flask's are still measured as noise."""
+    case = _CASE
+    if own:
+        case = ParityCase(_CASE.name, {}, captures={"fastapi": tuple(Capture("own", s, False) for s in own)})
     noise = Noise()
     if second is not None and second.status == flask.status:  # else their states parted (a token only one issued)
         noise.add("flask", flask, second, rule.options.compare_headers)
-    found: Comparison = compare(_CASE, flask, fastapi, rule.options, rule.expectations, noise if noise else None)
+    found: Comparison = compare(case, flask, fastapi, rule.options, rule.expectations, noise if noise else None)
     listed = noise.listed()
     if found.differences:
         return Verdict("differ", found.differences, found.more, found.declared, listed)
     if found.declared:
         return Verdict("declared", [], 0, found.declared, listed)
     if noise:
-        plain = compare(_CASE, flask, fastapi, rule.options, rule.expectations)
+        plain = compare(case, flask, fastapi, rule.options, rule.expectations)
         if plain.differences or plain.declared:
             return Verdict("noise", [], 0, [], listed)
     return Verdict("match", [], 0, [], listed)

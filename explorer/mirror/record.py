@@ -19,8 +19,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from explorer.mirror.tokens import PLAIN_KEY, issued
 from explorer.parity.declared import Expectation
-from explorer.parity.secrets import SECRET_HEADERS, looks_secret
+from explorer.parity.jsonwalk import map_json
+from explorer.parity.secrets import SECRET_HEADERS
 from explorer.parity.template import literal
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.userdata.outfile import write_outputs
@@ -36,8 +38,6 @@ MAX_ENTRIES = 1000  # a requests file's own limit
 MAX_BYTES = 3 * 1024 * 1024  # under the 4 MiB a requests file may have
 MAX_VALUES = 500  # answer values remembered as capturable
 _KEPT_HEADERS = frozenset({"content-type", "accept", "authorization", "x-api-key", "x-auth-token"})
-_ID_KEY = re.compile(r"(^|_)(id|token|key)$|token", re.I)
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HEADER = """\
 # Recorded by `explorer mirror --record`: one request per shape that passed through the mirror.
 # Values an answer gave and a later request sent back are captured ({{name}}); other secret header
@@ -88,7 +88,7 @@ class Recorder:
         if headers:
             entry["headers"] = headers
         if body is not None:
-            entry["body"] = _map_strings(literal(body), self._placed)
+            entry["body"] = map_json(literal(body), lambda v: self._placed(v) if isinstance(v, str) else v)
         if flask.status is not None:
             entry["status"] = flask.status
         return entry
@@ -110,20 +110,11 @@ class Recorder:
 
     def _learn(self, index: int, flask: Exchange) -> None:
         """Remember the ids and tokens of this answer, to be captured if a later request sends one back."""
-        if flask.json is None or len(self.values) >= MAX_VALUES:
-            return
-        for parts, value in _leaves(flask.json):
-            key = parts[-1] if parts and isinstance(parts[-1], str) else ""
-            if not _ID_KEY.search(key) or not all(isinstance(p, str) and _PLAIN_KEY.match(p) for p in parts):
-                continue
-            if isinstance(value, int) and not isinstance(value, bool):
-                if flask.spec.method == "GET" or len(parts) > 1:
-                    continue  # only an id the answer made (POST, PUT), at its top
-                text = str(value)
-            elif isinstance(value, str) and looks_secret(value):
-                text = value
-            else:
-                continue
+        for parts, value in issued(flask):
+            if len(self.values) >= MAX_VALUES:
+                return
+            key = parts[-1]
+            text = value if isinstance(value, str) else str(value)
             if text not in self.values:
                 taken = {n for _, n, _ in self.values.values()}
                 name = "_".join(str(p) for p in parts) if len(parts) == 1 and key != "id" else f"{key}"
@@ -160,12 +151,16 @@ class Recorder:
             rule = rules.rule(entry["method"], pattern)
             keys = [k for k in rule.options.ignore_keys if k not in base.ignore_keys]
             counts = tally.routes.get((entry["method"], pattern)) if tally is not None else None
-            keys += [f for f in (counts.noise_fields if counts else []) if _PLAIN_KEY.match(f) and f not in keys]
+            keys += [f for f in (counts.noise_fields if counts else []) if PLAIN_KEY.match(f) and f not in keys]
             if keys:
                 entry["ignore_keys"] = keys
             own = [e for e in rule.expectations if e not in rules.base.expectations]
             if own:
                 entry["expect_differences"] = [_declared(e) for e in own]
+            sent = entry.get("headers", {})
+            theirs = dict(rule.for_fastapi(RequestSpec(entry["method"], "/", tuple(sent.items()))).headers)
+            if theirs != sent:  # the file sends FastAPI its own form of a header (Bearer for Token): so does this one
+                entry["fastapi"] = {"headers": {k: v for k, v in theirs.items() if v != sent[k]}}
             entries.append(entry)
         document["requests"] = entries
         return document
@@ -194,28 +189,3 @@ def _body(spec: RequestSpec, content: bytes | None) -> Any:
         except ValueError:
             pass
     return text
-
-
-def _leaves(value: Any, limit: int = 2000) -> list[tuple[tuple[Any, ...], Any]]:
-    """The scalar leaves of a JSON value with their paths, at most ``limit`` of them, six levels deep."""
-    found: list[tuple[tuple[Any, ...], Any]] = []
-    stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
-    while stack and len(found) < limit:
-        parts, node = stack.pop()
-        if isinstance(node, dict) and len(parts) < 6:
-            stack.extend(((*parts, k), v) for k, v in node.items())
-        elif isinstance(node, list) and len(parts) < 6:
-            stack.extend(((*parts, i), v) for i, v in enumerate(node[:100]))
-        elif not isinstance(node, (dict, list)):
-            found.append((parts, node))
-    return found
-
-
-def _map_strings(value: Any, change: Any) -> Any:
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, dict):
-        return {k: _map_strings(v, change) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_map_strings(v, change) for v in value]
-    return value

@@ -74,6 +74,7 @@ class Tally:
     def to_dict(self) -> dict[str, Any]:
         names = ("requests", "match", "declared", "noise", "differ", "dropped")
         return {
+            "kind": "mirror",  # a run `explorer routes --progress --run` reads (explorer.apps.progress)
             "routes": [{"method": m, "route": p, **row.to_dict()} for (m, p), row in self.routes.items()],
             "totals": {name: self.total(name) for name in names},
         }

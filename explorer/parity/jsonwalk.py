@@ -1,4 +1,5 @@
-"""A copy of a JSON document with every scalar mapped: the one walk for placeholders and for secrets.
+"""The walks over a JSON document: a copy with every scalar mapped (placeholders, secrets, a shadow's
+tokens), and its scalar leaves with their paths (the ids and tokens an answer gave).
 
 Iterative, so a document of any depth (an app's answer) is fine; containers are rebuilt in their
 order, dict keys as they are.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["map_json"]
+__all__ = ["leaves", "map_json"]
 
 
 def map_json(
@@ -44,3 +45,19 @@ def map_json(
         else:
             parent[key] = leaf(node)
     return root[0]
+
+
+def leaves(value: Any, limit: int = 2000, depth: int = 6, items: int = 100) -> list[tuple[tuple[Any, ...], Any]]:
+    """The scalar leaves of a JSON value with their paths (keys and list indexes): at most ``limit`` of
+    them, ``depth`` levels deep and the first ``items`` of each list, so an answer of any size is cheap."""
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
+    while stack and len(found) < limit:
+        parts, node = stack.pop()
+        if isinstance(node, dict) and len(parts) < depth:
+            stack.extend(((*parts, k), v) for k, v in node.items())
+        elif isinstance(node, list) and len(parts) < depth:
+            stack.extend(((*parts, i), v) for i, v in enumerate(node[:items]))
+        elif not isinstance(node, (dict, list)):
+            found.append((parts, node))
+    return found

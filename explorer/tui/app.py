@@ -140,6 +140,7 @@ class ExplorerApp(ScreensApp):
         self.query_one(RouteBrowser).show_rows(rows, note)
 
     async def on_unmount(self) -> None:
+        await self.stop_mirror()
         await self.session.stop()
 
     def _on_status(self, status: ServerStatus) -> None:

@@ -62,6 +62,14 @@ BINDINGS: list[BindingType] = [
     Binding(
         "c", "parity", "Parity", id="parity", tooltip="Parity check: send a requests file to both apps and compare"
     ),
+    Binding(
+        "m",
+        "mirror",
+        "Mirror",
+        id="mirror",
+        show=False,
+        tooltip="Mirror real traffic through Flask to the FastAPI port, counted by route; how far the port has come",
+    ),
     Binding("f5", "restart", "Restart", id="restart", tooltip="Restart both servers"),
     Binding(
         "ctrl+g",
@@ -162,7 +170,7 @@ BINDINGS: list[BindingType] = [
 ]
 
 # The screens the main view opens, by binding id: f1 lists them first, and their keys work in the help.
-SCREENS = ("table", "guide", "docs", "parity", "lab", "sockets")
+SCREENS = ("table", "guide", "docs", "parity", "mirror", "lab", "sockets")
 
 # The main view's actions: on every other screen they are neither run nor shown in the footer.
 MAIN_ONLY = frozenset(

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
     from explorer.tui.screens.help import ScreenEntry
+    from explorer.tui.screens.mirror import MirrorController
     from explorer.tui.workbench import Workbench
 
 __all__ = ["MAIN_HELP", "ScreensApp", "browser_available"]
@@ -77,6 +78,7 @@ class ScreensApp(GuardedApp):
     demo: bool
     user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
     _clashes_said: frozenset[str] = frozenset()
+    mirror_screen: MirrorController | None = None  # installed on first use; its mirror stops with the app
 
     def say(self, message: str, **kwargs: Any) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""
@@ -136,6 +138,21 @@ class ScreensApp(GuardedApp):
     def _parity_done(self, request: RequestSpec | None) -> None:
         if request is not None:
             self.workbench.load_request(request, send=True)
+
+    def action_mirror(self) -> None:
+        """The Mirror screen, installed once: its mirror goes on while the user is elsewhere."""
+        from explorer.tui.screens.mirror import MirrorController
+
+        if self.mirror_screen is None:
+            self.mirror_screen = MirrorController(self.session, demo=self.demo, mask=self.mask)
+            self.install_screen(self.mirror_screen, name="mirror")
+        self.push_screen("mirror")
+
+    async def stop_mirror(self) -> None:
+        """The mirror stopped with everything else when the app ends (held here: by then the app's screens
+        are already taken down)."""
+        if self.mirror_screen is not None:
+            await self.mirror_screen.stop_mirror()
 
     def action_lab(self) -> None:
         from explorer.bench.external import ENGINES, available

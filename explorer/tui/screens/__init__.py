@@ -4,7 +4,8 @@ A screen's module (a folder, ``lab/``, where one module would pass 400 lines) ho
 only draws what it is handed and posts what the user asks, and, for a screen that does work, a
 controller subclass that does it: the lab runs its experiments (:mod:`.lab`), the parity screen its
 requests file (:mod:`.parity`), the table its latency measurement (:mod:`.table`), the sockets screen
-its sockets (:mod:`.sockets`), and the docs screen is built from what its fetch brought back
+its sockets (:mod:`.sockets`), the mirror screen a mirror in front of the apps (:mod:`.mirror`, installed
+once like the lab, so it goes on while the user looks elsewhere), and the docs screen is built from what its fetch brought back
 (:mod:`.docs`); the guide (:mod:`.guide`) and the help (:mod:`.help`) only draw. Each controller is
 handed what it needs when it is created (the session, the measurements, the session log) and runs its
 work in its own workers, so the app only pushes it and reads its result. A screen's workers end with

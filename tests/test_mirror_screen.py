@@ -1,0 +1,74 @@
+"""The Mirror screen (``m``) in the app: a mirror in front of the demo pair, real requests through it, the
+counts per route drawn live, the latest differing pair one cursor move away, the progress tab, and the
+mirror stopped with the app."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+from rich.text import Text
+from textual.widgets import DataTable, Static, TabbedContent
+
+from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.mirror import MirrorController
+from tests.apptools import servers_ready, until
+from tests.test_app import plain
+
+
+def _cells(table: DataTable, row: int) -> list[str]:
+    return [cell.plain if isinstance(cell, Text) else str(cell) for cell in table.get_row_at(row)]
+
+
+async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() -> None:
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "m")
+        await until(pilot, lambda: isinstance(app.screen, MirrorController))
+        screen = app.screen
+        assert isinstance(screen, MirrorController)
+        await pilot.press("s")
+        await until(pilot, lambda: screen.mirror is not None, timeout=30)
+        mirror = screen.mirror
+        assert mirror is not None
+        state = plain(screen.query_one("#mirror-state", Static))
+        assert "Mirror listening on http://#.#.#.#:# (noise off)" in state  # masked: no port in the picture
+        async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
+            flask = app.session.server("flask").status.base_url or ""
+            direct = (await httpx.AsyncClient(base_url=flask).get("/items/abc")).content
+            for path in ("/nowhere/at/all", "/items/1", "/items/1"):
+                await client.get(path)
+            answered = await client.get("/items/abc")  # no Flask route (an int converter): Flask's 404, FastAPI's 422
+            assert answered.content == direct  # Flask's answer, unchanged
+        table = screen.query_one("#mirror-table", DataTable)
+        await until(pilot, lambda: table.row_count == 2 and sum(int(_cells(table, r)[1]) for r in range(2)) == 4)
+        rows = {_cells(table, r)[0]: _cells(table, r)[1:] for r in range(table.row_count)}
+        #                                      req  match decl noise differ drop
+        assert rows["GET /items/{item_id}"] == ["2", "2", "0", "0", "0", "0"], rows
+        assert rows["GET (no route)"] == ["2", "0", "0", "0", "2", "0"], rows
+        table.move_cursor(row=list(rows).index("GET (no route)"))
+        await pilot.pause()
+        detail = plain(screen.query_one("#mirror-detail", Static))
+        assert "latest difference: GET /items/abc  Flask 404, FastAPI 422" in detail and "• status" in detail
+        screen.query_one("#mirror-tabs", TabbedContent).active = "mirror-progress"
+        await until(pilot, lambda: "routes ported" in plain(screen.query_one("#progress-summary", Static)))
+        progress = screen.query_one("#progress-table", DataTable)
+        results = {_cells(progress, r)[1]: _cells(progress, r)[5] for r in range(progress.row_count)}
+        assert results["/items/<int:item_id>"] == "match" and results["/items"] == "untested", results
+        await pilot.press("s")  # stopped; its last counts stay
+        await until(pilot, lambda: screen.mirror is None)
+        assert not mirror._thread.is_alive() and table.row_count == 2
+        await pilot.press("n", "s")  # again, with a second Flask for noise
+        await until(pilot, lambda: screen.mirror is not None, timeout=30)
+        mirror = screen.mirror
+        assert mirror is not None and mirror._second is not None and mirror.mirror is not None
+        assert mirror.mirror.second is not None and "(noise on)" in plain(screen.query_one("#mirror-state", Static))
+        await pilot.press("escape")  # the mirror goes on while the user is on the main view
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        assert screen.mirror is mirror and mirror._thread.is_alive()
+        port = int(mirror.url.rsplit(":", 1)[1])
+        second = mirror._second.server("flask")
+    assert not mirror._thread.is_alive() and second.status.state.value == "stopped"  # stopped with the app
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens there any more
