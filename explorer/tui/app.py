@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
 from explorer.apps.bundled import demo_spec
@@ -32,12 +32,13 @@ from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
 from explorer.tui.focus import keep_focus, zoom
-from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
+from explorer.tui.keys import BINDINGS, FOOTER_FIRST, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
 from panels.editor import RequestEditor
 from panels.fields import Left
+from panels.footer import FittedFooter
 from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
@@ -108,7 +109,7 @@ class ExplorerApp(ScreensApp):
             else:
                 yield RouteBrowser(id="samples")
             yield self.workbench
-        yield Footer()
+        yield FittedFooter(first=FOOTER_FIRST)
 
     def on_mount(self) -> None:
         self.apply_user_keymap(dict(self._keymap))
