@@ -9,6 +9,7 @@ come up from the panels; the app hands data down and keeps what the whole sessio
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -141,7 +142,11 @@ class ExplorerApp(ScreensApp):
         self.query_one(RouteBrowser).show_rows(rows, note)
 
     async def on_unmount(self) -> None:
-        await self.session.stop()
+        await self.life.stop_servers()
+
+    async def action_quit(self) -> None:
+        await asyncio.wait([self.life.stop_servers()], timeout=0.01)  # SIGTERM sent before Textual's teardown
+        await super().action_quit()
 
     def _on_status(self, status: ServerStatus) -> None:
         server = self._servers[status.framework]
