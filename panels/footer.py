@@ -27,6 +27,22 @@ class FittedFooter(Footer):
         super().__init__(**kwargs)  # type: ignore[arg-type]  # Footer's own keywords, passed through
         self.first = tuple(first)
         self._width = 0
+        self._shown: tuple[object, ...] | None = None  # what the keys now drawn were composed from
+
+    def _what_to_show(self) -> tuple[object, ...]:
+        """The width and every binding the footer shows, as it would draw it (key, action, words, enabled)."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        active = self.screen.active_bindings.items()
+        return (
+            self.size.width,
+            *((k, b.action, b.description, e) for k, (_, b, e, _) in active if b.show or k == palette),
+        )
+
+    async def recompose(self) -> None:
+        """Textual recomposes the footer whenever the focus moves; most moves change none of its keys, and
+        building the same keys again cost a few milliseconds of every key press. Only a change is drawn."""
+        if self._shown is None or self._what_to_show() != self._shown:
+            await super().recompose()
 
     def _entry_width(self, binding: Binding, compact: bool) -> int:
         """Cells one key takes: `` key description `` with Footer's padding; compact, ``key description`` and a margin."""
@@ -42,6 +58,7 @@ class FittedFooter(Footer):
         if not self._bindings_ready:
             return
         self._width = self.size.width or self.app.size.width  # before its first layout, the terminal's
+        self._shown = self._what_to_show()
         entries: dict[str, tuple[Binding, bool, str, bool]] = {}  # one per action, as Footer shows them
         for namespace, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action not in entries:  # last: a key of the part with the keyboard
