@@ -53,6 +53,7 @@ clean:
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/first_paint.py
+	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/shown_time.py
 	$(BIN)/python benchmarks/filter_typing.py
 	$(BIN)/python benchmarks/engine_vs_wrk.py

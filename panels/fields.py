@@ -42,6 +42,21 @@ class Field(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave")]
 
+    async def _on_key(self, event: events.Key) -> None:
+        """A key the field binds (End, Backspace, the arrows, Escape) runs here, in turn with the characters.
+
+        Textual inserts a character as its key reaches the field, but runs a binding only once the key has
+        gone up to the screen: typed fast, "End, Backspace, 5" put the 5 in first (over the text the focus
+        had selected) and then deleted it. Run in turn, the field ends as typed.
+        """
+        active = None if event.is_printable else self.screen.active_bindings.get(event.key)
+        if active is not None and active.node is self and active.enabled:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(active.binding.action)
+            return
+        await super()._on_key(event)
+
     def action_leave(self) -> None:
         self.post_message(Left(self))
 

@@ -30,7 +30,7 @@ MAKE_LIKE_LEADER = (
 
 
 class PtyApp:
-    """``explorer`` in a 160x48 pty; the test plays the terminal.
+    """``explorer`` in a pty, 160x48 unless ``size`` (columns, lines) says otherwise; the test plays the terminal.
 
     ``under_make`` starts it below a make-like session leader instead of as the leader itself.
     """
@@ -41,9 +41,10 @@ class PtyApp:
         env: dict[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
         under_make: bool = False,
+        size: tuple[int, int] = (160, 48),
     ) -> None:
         self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         leader = [sys.executable, "-c", MAKE_LIKE_LEADER] if under_make else []
         self.proc = subprocess.Popen(

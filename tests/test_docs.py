@@ -79,3 +79,17 @@ def test_what_the_readme_repeats_is_the_docs_text() -> None:
     repeated = README[start : README.index("Beyond these, each app")]
     assert "| endpoint | Flask | FastAPI |" in repeated
     assert repeated in overview
+
+
+@pytest.mark.serverless
+def test_the_readme_picture_is_what_the_screenshot_script_writes() -> None:
+    """The README shows the file ``docs/screenshot.py`` writes (the app at 160x48 after a real send to both
+    servers), and the contributors' page says how to make it again."""
+    script = (ROOT / "docs" / "screenshot.py").read_text(encoding="utf-8")
+    assert 'OUT = Path(__file__).resolve().parent / "screenshot.svg"' in script
+    assert "size=(160, 48)" in script and "send_and_wait" in script
+    assert "](docs/screenshot.svg)" in README
+    contributing = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    assert "make screenshot" in contributing and "docs/screenshot.py" in contributing
+    picture = (ROOT / "docs" / "screenshot.svg").read_text(encoding="utf-8")
+    assert "path.item_id" in picture and "int_parsing" in picture  # FastAPI's answer, as the alt text says

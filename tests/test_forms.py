@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ async def test_a_burst_encodes_the_form_once_and_every_copy_is_parsed(
 @pytest.mark.serverless
 def test_a_boundary_found_in_a_file_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = iter(["0" * 32, "1" * 32])
-    monkeypatch.setattr(forms.secrets, "token_hex", lambda n: next(tokens))
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(tokens))  # forms imports it when it makes a boundary
     content_type, _ = encode_form((), (FilePart("f", "a", b"...explorer-" + b"0" * 32 + b"..."),))
     assert content_type == "multipart/form-data; boundary=explorer-" + "1" * 32
 

@@ -24,8 +24,6 @@ import os
 import time
 from dataclasses import dataclass
 
-import psutil
-
 __all__ = ["TICK_S", "TreeSample", "process_cpu_ns", "sample_tree", "server_cost"]
 
 TICK_S = 1 / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)  # what psutil's times move in
@@ -57,6 +55,8 @@ class TreeSample:
 def sample_tree(pid: int) -> TreeSample | None:
     """Sum CPU time and RSS over ``pid`` and its descendants; None when the tree cannot be read whole
     (the root is gone, a process is not ours, or this process is out of file descriptors)."""
+    import psutil  # here, not at the top: the lab's engines are listed by every start of the app, which needs no psutil
+
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]

@@ -9,6 +9,7 @@ come up from the panels; the app hands data down and keeps what the whole sessio
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -19,7 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
 from explorer.apps.bundled import demo_spec
@@ -32,12 +33,13 @@ from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
 from explorer.tui.focus import keep_focus, zoom
-from explorer.tui.keys import BINDINGS, load_keymap, main_commands, screen_commands
+from explorer.tui.keys import BINDINGS, FOOTER_FIRST, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
 from explorer.tui.workbench import Workbench
 from panels.editor import RequestEditor
 from panels.fields import Left
+from panels.footer import FittedFooter
 from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
@@ -108,7 +110,7 @@ class ExplorerApp(ScreensApp):
             else:
                 yield RouteBrowser(id="samples")
             yield self.workbench
-        yield Footer()
+        yield FittedFooter(first=FOOTER_FIRST)
 
     def on_mount(self) -> None:
         self.apply_user_keymap(dict(self._keymap))
@@ -141,7 +143,11 @@ class ExplorerApp(ScreensApp):
 
     async def on_unmount(self) -> None:
         await self.stop_mirror()
-        await self.session.stop()
+        await self.life.stop_servers()
+
+    async def action_quit(self) -> None:
+        await asyncio.wait([self.life.stop_servers()], timeout=0.01)  # SIGTERM sent before Textual's teardown
+        await super().action_quit()
 
     def _on_status(self, status: ServerStatus) -> None:
         server = self._servers[status.framework]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BINDINGS",
+    "FOOTER_FIRST",
     "KEYMAP_BYTES",
     "KEYMAP_FILE",
     "MAIN_ONLY",
@@ -168,6 +169,9 @@ BINDINGS: list[BindingType] = [
         tooltip="Quit too, unless a text field has focus or text is selected (there it copies)",
     ),
 ]
+
+# The keys a short footer keeps (after those of the part with the keyboard), by binding id: f1 names the rest.
+FOOTER_FIRST = ("send", "switch_answer", "zoom", "help", "quit")
 
 # The screens the main view opens, by binding id: f1 lists them first, and their keys work in the help.
 SCREENS = ("table", "guide", "docs", "parity", "mirror", "lab", "sockets")

@@ -46,6 +46,14 @@ class Lifecycle:
         self.say = say
         self._hanging_up = False
         self._terminal_watch: asyncio.Task[None] | None = None
+        self._stopping: asyncio.Task[None] | None = None
+
+    def stop_servers(self) -> asyncio.Task[None]:
+        """Stop every server, once: begun at the quit key (so they end while Textual takes its screens down)
+        and awaited when the app unmounts."""
+        if self._stopping is None:
+            self._stopping = asyncio.get_running_loop().create_task(self.session.stop())
+        return self._stopping
 
     def watch_signals(self) -> None:
         """SIGTERM and SIGINT end the app as ctrl+q does; SIGHUP (the terminal closed) as :meth:`hang_up`."""

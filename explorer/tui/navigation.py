@@ -114,7 +114,7 @@ class ScreensApp(GuardedApp):
             return False
         if action == "switch_answer" and not self.workbench.can_switch_answer():
             return False  # both answers in view: not offered, nor listed by f1
-        return True
+        return super().check_action(action, parameters)
 
     def action_table(self) -> None:
         from explorer.tui.screens.table import TableController

@@ -1,6 +1,6 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the two it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the three it installs.
 
-:class:`GuardedApp` is Textual's App with both in place; the explorer's app builds on it, so its own
+:class:`GuardedApp` is Textual's App with all three in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
 once Textual no longer needs it.
 
@@ -20,6 +20,13 @@ filled only once the list has a size. The palette fills and highlights its list 
 layout, so ctrl+p followed at once by PageUp or PageDown raised ``KeyError: 0`` and ended the app.
 Here a page key that arrives before the layout is carried out after the next refresh instead. (No
 report of it upstream was found; a downstream project met the same KeyError in its own OptionList.)
+
+The Tab key (:class:`GuardedApp`'s bindings): Textual hands each key to the widget that has the keyboard
+when the key arrives, and runs its Tab binding (the screen's) only once the Tab has gone up from that
+widget, so keys typed faster than that went to the widget being left: in the lab, Tab, End, Backspace, 5
+at full speed left the warm-up field empty (with the field's own half in ``panels/fields.py``). Here Tab
+and shift+Tab are priority bindings, run as they arrive, except where the widget with the keyboard takes
+Tab itself (the body editor indents with it).
 """
 
 from __future__ import annotations
@@ -27,10 +34,11 @@ from __future__ import annotations
 import contextlib
 import termios
 import tty
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -42,7 +50,26 @@ _PAGE_ACTIONS = ("page_up", "page_down")
 
 
 class GuardedApp(App[int]):
-    """An App whose terminal driver survives SIGSTOP/SIGCONT and whose palette survives early page keys."""
+    """An App whose terminal driver survives SIGSTOP/SIGCONT, whose palette survives early page keys, and
+    where a key typed right after Tab reaches the widget Tab moved to."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "focus_next_now", "Next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous_now", "Previous", show=False, priority=True),
+    ]
+
+    def action_focus_next_now(self) -> None:
+        self.screen.focus_next()
+
+    def action_focus_previous_now(self) -> None:
+        self.screen.focus_previous()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab moves the keyboard at once unless the widget that has it takes Tab (an editor that indents)."""
+        if action in ("focus_next_now", "focus_previous_now"):
+            focused = self.screen.focused
+            return focused is None or not focused.check_consume_key("tab", "\t")
+        return True
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, made safe for SIGSTOP and SIGCONT from outside (:class:`ResumingLinuxDriver`)."""

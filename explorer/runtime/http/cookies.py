@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 __all__ = ["MAX_COOKIES", "MAX_COOKIE_BYTES", "Cookie", "CookieJar"]
@@ -173,6 +172,8 @@ class CookieJar:
                 max_age = max(-1, min(int(raw), _MAX_AGE_SECONDS))  # in whole numbers: 10**400 never meets a float
             elif key == "expires":
                 try:
+                    from email.utils import parsedate_to_datetime  # here: the email package is slow to import
+
                     expires = parsedate_to_datetime(raw).timestamp()
                 except (TypeError, ValueError, IndexError, OverflowError):
                     continue

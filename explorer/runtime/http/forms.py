@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import mimetypes
 import re
-import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -156,6 +155,8 @@ def encode_form(
     if not files and not multipart:
         content_type, body = URLENCODED, encode_urlencoded(form)
     else:
+        import secrets  # here: it loads hashlib and hmac, which every start of the app paid for before its first paint
+
         while True:
             mark = boundary or f"explorer-{secrets.token_hex(16)}"
             needle = mark.encode("ascii")

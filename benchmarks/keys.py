@@ -1,0 +1,161 @@
+"""How long each key the README and the docs name takes to a settled screen, in the real app in a pty.
+
+The real app runs in a pseudo-terminal (80x24 unless ``--size``), as a user runs it. Once its servers
+answer, Enter sends the first sample (the keyboard goes to the answers), then each key is pressed in turn:
+the tab keys 1-5, ``a`` (the other answer: at 80 columns one answer shows at a time), ``z`` (zoom, and again
+to restore), each screen's key (``t g d p c w`` and ``f1``) and Escape back from it, Escape from the answers
+to the list, and last ctrl+q. A key's time runs from writing it to the pty to the last byte the app draws
+before ``--quiet`` seconds without a byte (the screen has settled), with the CPU time the app spent
+meanwhile (what a busy machine disturbs least); a key that draws nothing within 5 s
+fails the run, as a key that does nothing would. Quitting is timed to the process's exit.
+
+    .venv/bin/python benchmarks/keys.py [--rounds 3] [--size 80x24] [--quiet 0.15]
+
+Target: each key at most 100 ms on an idle machine, quitting at most 0.5 s. Escape has a floor of about
+100 ms: Textual waits that long (``ESCDELAY``) to tell the Escape key from the start of an escape sequence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil
+
+from tests.ptyapp import PtyApp
+
+ENTER, ESCAPE, F1, CTRL_Q = b"\r", b"\x1b", b"\x1bOP", b"\x11"
+KEY_TARGET_MS, QUIT_TARGET_MS = 100, 500
+# Each screen's key, its name, a piece of text it draws at 80x24 (the key is timed until that text is in),
+# and whether a field has the keyboard there (the first Escape leaves the field, the second the screen).
+SCREENS = {
+    "t": ("table", b"what each gives you", False),
+    "g": ("which first?", b"Which should you learn first", False),
+    "d": ("docs", b"generated from type hints", False),
+    "p": ("lab", b"warm-up", False),
+    "c": ("parity", b"Each request goes to both apps", True),
+    "w": ("WebSockets", b"Enter sends it on both sockets", False),
+    "f1": ("help", b"Help: Main view", False),
+}
+_CSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")  # cursor moves and colours, between the words a screen draws
+
+
+def cpu_ms(app: PtyApp) -> float:
+    used = psutil.Process(app.proc.pid).cpu_times()
+    return (used.user + used.system) * 1000
+
+
+def settled(
+    app: PtyApp,
+    key: bytes,
+    quiet: float,
+    cpu: dict[str, float] | None = None,
+    name: str = "",
+    marker: bytes = b"",
+) -> float:
+    """Write ``key``; milliseconds until the last byte drawn before ``quiet`` seconds of silence, and after
+    ``marker`` (a screen that fetches before it opens draws a notice first).
+
+    ``cpu[name]`` gets the CPU milliseconds the app spent meanwhile: the figure a busy machine disturbs least.
+    """
+    app.pump(0)  # whatever was still on its way belongs to the key before
+    app.output = app.output[-1000:]
+    before = len(app.output)
+    started = cpu_ms(app)
+    pressed = time.monotonic()
+    app.write(key)
+    deadline = pressed + 10
+    while len(app.output) == before or marker not in _CSI.sub(b"", app.output[before:]):
+        if time.monotonic() > deadline:
+            shown = _CSI.sub(b"", app.output[before:])[-400:]
+            raise SystemExit(f"key {key!r}: within 10 s the app drew {shown!r}, without {marker!r}")
+        app.pump(0.005)
+    last, drawn = time.monotonic(), len(app.output)
+    while time.monotonic() - last < quiet:
+        app.pump(0.005)
+        if len(app.output) != drawn:
+            last, drawn = time.monotonic(), len(app.output)
+    if cpu is not None:
+        cpu[name] = cpu_ms(app) - started
+    return (last - pressed) * 1000
+
+
+def quiet_down(app: PtyApp, quiet: float) -> None:
+    """Let the app finish whatever it was drawing (a send, a server's start) before the next key."""
+    last, drawn = time.monotonic(), len(app.output)
+    while time.monotonic() - last < quiet:
+        app.pump(0.01)
+        if len(app.output) != drawn:
+            last, drawn = time.monotonic(), len(app.output)
+
+
+def one_round(app: PtyApp, quiet: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Every key once, from the main view with the keyboard in the answers; wall and CPU times by row name."""
+    times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def press(name: str, key: bytes, marker: bytes = b"") -> None:
+        times[name] = settled(app, key, quiet, cpu, name, marker)
+
+    for tab in "23451":
+        press(f"{tab}  {('Body', 'Headers', 'Validation', 'Code', 'Log')[int(tab) - 1]} tab", tab.encode())
+    press("a  other answer", b"a")
+    settled(app, b"a", quiet)
+    press("z  zoom", b"z")
+    press("z  restore", b"z")
+    for key, (name, marker, field) in SCREENS.items():
+        press(f"{key:2} {name}", F1 if key == "f1" else key.encode(), marker)
+        if field:
+            press(f"esc from {name}'s field", ESCAPE)
+        press(f"esc from {name}", ESCAPE)
+    press("esc answers to list", ESCAPE)
+    settled(app, ENTER, quiet * 2)  # the sample again, and the keyboard back to the answers
+    quiet_down(app, quiet * 2)
+    return times, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--size", default="80x24", help="COLUMNSxLINES")
+    parser.add_argument("--quiet", type=float, default=0.15, help="seconds without a byte that end a key")
+    args = parser.parse_args()
+    columns, lines = (int(n) for n in args.size.split("x"))
+    app = PtyApp(size=(columns, lines))
+    try:
+        app.server_pids()
+        quiet_down(app, 0.5)
+        settled(app, ENTER, args.quiet * 2)  # the first sample: the keyboard goes to the answers
+        quiet_down(app, 0.5)
+        rounds = [one_round(app, args.quiet) for _ in range(args.rounds)]
+        pressed = time.monotonic()
+        app.write(CTRL_Q)
+        code = app.wait_exit(10)
+        quit_ms = (time.monotonic() - pressed) * 1000
+    finally:
+        app.cleanup()
+    if code is None:
+        raise SystemExit("the app did not quit within 10 s of ctrl+q")
+    print(f"{args.size}, {args.rounds} rounds, settled after {args.quiet * 1000:.0f} ms without a byte")
+    print(f"{'key':24} {'median':>8} {'max':>8} {'CPU':>8}  target {KEY_TARGET_MS} ms")
+    slow = []
+    for name in rounds[0][0]:
+        values = [times[name] for times, _ in rounds]
+        median = statistics.median(values)
+        mark = "" if median <= KEY_TARGET_MS else "  slow"
+        slow += [name] if mark else []
+        cpu = statistics.median(used[name] for _, used in rounds)
+        print(f"{name:24} {median:6.0f} ms {max(values):5.0f} ms {cpu:5.0f} ms{mark}")
+    mark = "" if quit_ms <= QUIT_TARGET_MS else "  slow"
+    print(f"{'ctrl+q quit (to exit)':24} {quit_ms:6.0f} ms {'':8}  target {QUIT_TARGET_MS} ms{mark}")
+    print(f"{len(slow) + bool(mark)} over target" + (f": {', '.join(slow)}" if slow else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""A footer that, short of room, shows the keys that matter whole instead of cutting the row where the terminal ends.
+
+Textual's footer lays every shown key out in binding order and the terminal's edge cuts the row: at 80 columns
+the main view's ended ``g Whi▏``, with zoom, the other answer and quitting out of sight. When every key fits,
+this footer is Textual's, unchanged. When they do not, it goes compact and shows, in this order, the keys of the
+part that has the keyboard, then the keys named ``first`` (binding ids), then the rest, as many as fit whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
+
+__all__ = ["FittedFooter"]
+
+
+class FittedFooter(Footer):
+    """The stock footer while it fits; past that the part's keys and ``first``, compact, each one whole."""
+
+    def __init__(self, first: Iterable[str] = (), **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # Footer's own keywords, passed through
+        self.first = tuple(first)
+        self._width = 0
+        self._shown: tuple[object, ...] | None = None  # what the keys now drawn were composed from
+
+    def _what_to_show(self) -> tuple[object, ...]:
+        """The width and every binding the footer shows, as it would draw it (key, action, words, enabled)."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        active = self.screen.active_bindings.items()
+        return (
+            self.size.width,
+            *((k, b.action, b.description, e) for k, (_, b, e, _) in active if b.show or k == palette),
+        )
+
+    async def recompose(self) -> None:
+        """Textual recomposes the footer whenever the focus moves; most moves change none of its keys, and
+        building the same keys again cost a few milliseconds of every key press. Only a change is drawn."""
+        if self._shown is None or self._what_to_show() != self._shown:
+            await super().recompose()
+
+    def _entry_width(self, binding: Binding, compact: bool) -> int:
+        """Cells one key takes: `` key description `` with Footer's padding; compact, ``key description`` and a margin."""
+        return cell_len(self.app.get_key_display(binding)) + cell_len(binding.description) + (2 if compact else 3)
+
+    def _palette_width(self, binding: Binding, compact: bool) -> int:
+        """The palette's key, always drawn compact, after a border, with a padding on its right unless compact."""
+        return (
+            1 + cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description) + (0 if compact else 1)
+        )
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._width = self.size.width or self.app.size.width  # before its first layout, the terminal's
+        self._shown = self._what_to_show()
+        entries: dict[str, tuple[Binding, bool, str, bool]] = {}  # one per action, as Footer shows them
+        for namespace, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in entries:  # last: a key of the part with the keyboard
+                entries[binding.action] = (binding, enabled, tooltip, namespace not in (self.app, self.screen))
+        active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        palette = active if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else None
+        if sum(self._entry_width(b, False) for b, *_ in entries.values()) <= self._width - (
+            self._palette_width(palette.binding, False) if palette else 0
+        ):
+            self.compact = False
+            yield from super().compose()
+            return
+        self.compact = True
+        room = self._width - (self._palette_width(palette.binding, True) if palette else 0)
+
+        def rank(item: tuple[int, tuple[Binding, bool, str, bool]]) -> tuple[int, int]:
+            index, (binding, _, _, own) = item
+            if own:
+                return 0, index
+            if binding.id in self.first:
+                return 1, self.first.index(binding.id)
+            return 2, index
+
+        used = 0
+        for _, (binding, enabled, tooltip, _own) in sorted(enumerate(entries.values()), key=rank):
+            used += self._entry_width(binding, True)
+            if used > room:
+                break  # the next key would be cut: it is left out, and so is every one after it
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if palette is not None:
+            yield FooterKey(
+                palette.binding.key,
+                self.app.get_key_display(palette.binding),
+                palette.binding.description,
+                palette.binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=palette.binding.tooltip or palette.binding.description,
+            )
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Which keys fit depends on the width: choose again when the terminal's width changes."""
+        if self._bindings_ready and event.size.width != self._width:
+            self.call_after_refresh(self.recompose)

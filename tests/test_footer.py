@@ -1,0 +1,53 @@
+"""The main view's footer at 80 columns: the keys that matter after a send, each shown whole.
+
+The stock footer lays every key out in binding order and cuts the row where the terminal ends; at 80 columns
+that left ``g Whi▏`` and hid zoom, the other answer and quitting. A newcomer reads the footer, so at 80
+columns it must hold the keys of the part with the keyboard and the main ones, never half of one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import screen_text, send_and_wait, servers_ready
+
+# The keys that matter once an answer is in, as the footer writes them (f1 names every screen).
+AFTER_A_SEND = ("esc Back to list", "^r Send", "a Other answer", "z Zoom", "f1 Help", "^q Quit")
+
+
+def footer_line(app: ExplorerApp) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_the_footer_at_80_columns_after_a_send_shows_the_keys_that_matter_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await send_and_wait(pilot, "enter")
+        line = footer_line(app)
+        missing = [key for key in AFTER_A_SEND if key not in line]
+        assert not missing, f"the footer {line!r} lacks {missing}"
+        keys = line.split("▏")[0]  # left of the palette's key
+        entries = [
+            (app.get_key_display(b.binding), b.binding.description)
+            for b in app.screen.active_bindings.values()
+            if b.binding.show and b.binding.description
+        ]
+        cut = [f"{key} {what}" for key, what in entries if f"{key} {what[:2]}" in keys and f"{key} {what}" not in keys]
+        assert not cut, f"the footer {line!r} cuts {cut}"
+        await pilot.press("escape")  # the list has the keyboard: its keys and the main ones, whole again
+        await pilot.pause()
+        line = footer_line(app)
+        assert all(key in line for key in ("^r Send", "f1 Help", "^q Quit")), line
+        await pilot.resize_terminal(160, 24)  # room for every key: Textual's own footer, in binding order
+        await pilot.pause()
+        assert " esc Leave list  ^q Quit  ^r Send  f1 Help" in footer_line(app)
+        await pilot.resize_terminal(80, 24)  # short again: the keys are chosen again for the new width
+        await pilot.pause()
+        assert footer_line(app).startswith("esc Leave list ^r Send f1 Help ^q Quit"), footer_line(app)
