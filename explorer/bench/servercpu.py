@@ -55,8 +55,10 @@ class TreeSample:
 def sample_tree(pid: int) -> TreeSample | None:
     """Sum CPU time and RSS over ``pid`` and its descendants; None when the tree cannot be read whole
     (the root is gone, a process is not ours, or this process is out of file descriptors)."""
-    import psutil  # here, not at the top: the lab's engines are listed by every start of the app, which needs no psutil
-
+    try:
+        import psutil  # here, not at the top: the lab's engines are listed by every start of the app, which needs no psutil
+    except OSError:  # out of descriptors before the first sample: even the module's file cannot be opened
+        return None
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
