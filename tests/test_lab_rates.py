@@ -16,6 +16,7 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "p")
+        await until(pilot, lambda: isinstance(app.screen, LabScreen))
         lab = app.screen
         assert isinstance(lab, LabScreen)
         lab.query_one("#lab-mode", Select).value = "open"
@@ -42,4 +43,4 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         assert plot.plt._active.monitor.title == "p99 ms against req/s answered"  # what the plot was last drawn with
         levels.value = "40,ten"
         await pilot.press("ctrl+r")
-        assert "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static))
+        await until(pilot, lambda: "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static)))

@@ -128,14 +128,22 @@ async def test_no_text_is_cut_without_an_ellipsis() -> None:
         shown = [b for b in boxes if b.content_region.width > 0 and b.content_region.height > 0]
         assert len(shown) == 3  # one answer's reason (the other is behind it), the preview and the switch line
         assert [m for m in map(_fits_or_says_so, shown) if m] == []
+        front = [b.content_region.width > 0 for b in boxes[:2]]
+        app.workbench.focus_answers()  # where a is a command: on the list it is typed into the filter
+        await until(
+            pilot,
+            lambda: (
+                app.focused is not None and any(n.has_class("response-panel") for n in app.focused.ancestors_with_self)
+            ),
+        )
         await pilot.press("a")  # the other answer to the front
-        await pilot.pause()
+        await until(pilot, lambda: [b.content_region.width > 0 for b in boxes[:2]] == [not f for f in front])
         assert [m for m in map(_fits_or_says_so, [b for b in boxes[:2] if b.content_region.width > 0]) if m] == []
         path = app.query_one("#path", Input)
         assert len(path.placeholder) <= path.content_region.width
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        find = app.query_one("#body-find", Input)
+        await pilot.press("ctrl+f")  # the find bar of the answer in front
+        find = app.query_one(f"#bodyview-{app.workbench.front} #body-find", Input)
+        await until(pilot, lambda: app.focused is find and find.content_region.width > 0)
         assert find.display and len(find.placeholder) <= find.content_region.width
 
 
@@ -158,6 +166,5 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
     app = Host()
     async with app.run_test(size=(120, 30)) as pilot:
         app.query_one(ResponsePanel).show_exchange(flask, frozenset(d.aspect for d in found))
-        await pilot.pause()
-        assert "200 OK ≠" in plain(app.query_one("#chip-flask", Static))
+        await until(pilot, lambda: "200 OK ≠" in plain(app.query_one("#chip-flask", Static)))
         assert plain(app.query_one("#meta-flask", Static)) == "text/html ≠ · 3 bytes ≠"
