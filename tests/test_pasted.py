@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from explorer.runtime.errors import RequestError
 from explorer.runtime.http.pasted import looks_pasted, read_pasted
 from explorer.runtime.http.request import RequestSpec, curl_command
-from tests.apptools import until
 
 pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
 
@@ -89,6 +88,7 @@ async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
     from textual.app import App, ComposeResult
 
     from panels.editor import PathField
+    from tests.apptools import until
 
     pasted: list[str] = []
 
