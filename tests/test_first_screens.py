@@ -149,12 +149,13 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
             await pilot.press(key)
             await until(pilot, _showing(app, name), timeout=20)
             for _ in range(3):  # a screen whose field has the keyboard takes two: one leaves the field
+                before = (app.screen, app.focused)
                 await pilot.press("escape")
-                await pilot.pause()
+                await until(pilot, lambda before=before: (app.screen, app.focused) != before)  # the key was handled
                 if app.screen is app.screen_stack[0]:
                     break
             assert app.screen is app.screen_stack[0], f"{name}: Escape three times did not lead back"
-            assert _in_answers(app), (key, app.focused)
+            await until(pilot, lambda: _in_answers(app), why=lambda key=key: (key, app.focused))
         await pilot.press("escape")  # back to the list
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
 

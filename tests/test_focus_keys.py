@@ -134,6 +134,7 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
         assert "Send (^t)" in titles and "Table (t)" in titles and "Hide list (^b)" in titles
         assert "Clear cookies (k)" in titles and "Headers tab (2)" in titles
         await pilot.press("ctrl+p", *"Send")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)))  # the palette is open
         options = app.screen.query_one(CommandList)
         await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent
 
 from explorer.content.catalog import by_id
 from explorer.parity.glance import differences
@@ -82,6 +82,8 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
         await until(pilot, lambda: any("Traceback" in line for line in fastapi_log.lines()))
         await pilot.press("escape", "a", "5")
         log = app.query_one("#logview-fastapi", RichLog)
+        tabs = app.query_one("#tabs-fastapi", TabbedContent)
+        await until(pilot, lambda: tabs.active == "log-fastapi" and log.scrollable_content_region.width > 0)
         widths = []
 
         def drawn_at(width: int) -> bool:
@@ -89,8 +91,10 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
             return any("Traceback" in t for t in texts) and max(len(t) for t in texts) == width
 
         for keys in ((), ("z",), ("z",)):  # shown, zoomed, restored
+            previous = log.scrollable_content_region.width
             await pilot.press(*keys)
-            await pilot.pause()
+            if keys:  # zoomed, then restored: wait for the log's new width
+                await until(pilot, lambda previous=previous: log.scrollable_content_region.width != previous)
             width = log.scrollable_content_region.width
             widths.append(width)
             await until(pilot, lambda w=width: drawn_at(w), timeout=5)  # type: ignore[misc]

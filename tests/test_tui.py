@@ -207,6 +207,7 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         await until(pilot, lambda: app.query_one("#samples").display)
 
         await pilot.press("escape", "p")  # the lab: every control on screen
+        await until(pilot, lambda: type(app.screen).__name__ == "LabController")
         screen = app.screen
         for selector in (
             "#lab-scenario",
@@ -246,6 +247,7 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         await pilot.press("escape")  # from the list to the answers: Flask's HTML 404
         area = app.query_one("#bodyview-flask #body-text", TextArea)
         await pilot.press("ctrl+f")
+        await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
         app.focused.value = "THE"  # the find bar has the keyboard; case does not matter
         await pilot.press("enter")
         await until(pilot, lambda: area.selected_text == "The")
