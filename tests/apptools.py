@@ -23,13 +23,20 @@ def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Lifecycle, "boot", lambda self, then: None)
 
 
-async def until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Let the app run until ``predicate`` holds; fail the test if it never does."""
+async def until(
+    pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0, why: Callable[[], object] | None = None
+) -> None:
+    """Let the app run until ``predicate`` holds; fail the test if it never does (saying ``why()`` when given).
+
+    The wait after a key press or a change: ``pilot.press`` returns once the app looks idle, which under
+    load can be before the key's messages have gone up the widget tree and the action has run, so a test
+    asserts on the state the key leads to through this, never right after the press.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {timeout} s" + (f": {why()}" if why else ""))
         await pilot.pause(0.02)
 
 

@@ -69,14 +69,14 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
         assert "-1" in app.query_one("#path", Input).value
         await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
-        assert app.view == "flask" and not app.query_one("#panel-fastapi").display
+        await until(pilot, lambda: app.view == "flask" and not app.query_one("#panel-fastapi").display)
         await send_and_wait(pilot)
         assert list(app.last) == ["flask"]
         await pilot.press("f")
         await send_and_wait(pilot)
         assert list(app.last) == ["fastapi"]
         await pilot.press("f")
-        assert app.view == "both" and app.query_one("#panel-fastapi").display
+        await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
 
 
 async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,8 +85,8 @@ async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytes
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#path", Input).focus()
         await pilot.press("end", "f", "t")
+        await until(pilot, lambda: app.query_one("#path", Input).value.endswith("ft"))  # both keys were handled
         assert app.view == "both" and not isinstance(app.screen, TableScreen)
-        assert app.query_one("#path", Input).value.endswith("ft")
 
 
 async def test_bad_input_is_reported_and_nothing_is_lost() -> None:
@@ -98,9 +98,7 @@ async def test_bad_input_is_reported_and_nothing_is_lost() -> None:
         app.query_one("#path", Input).value = "items/1"
         app.query_one("#headers-editor", TextArea).text = "Bad Header Name: 1"
         await pilot.press("ctrl+r")
-        await pilot.pause()
-        message = plain(app.query_one("#editor-message", Static))
-        assert "Not sent" in message
+        await until(pilot, lambda: "Not sent" in plain(app.query_one("#editor-message", Static)))
         assert app.last is first and app.query_one("#path", Input).value == "items/1"
         assert "200 OK" in plain(app.query_one("#chip-flask", Static))
 
@@ -166,13 +164,13 @@ async def test_table_screen_measures_and_proves() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "t")
-        assert isinstance(app.screen, TableScreen)
+        await until(pilot, lambda: isinstance(app.screen, TableScreen))
         keys = app.screen.active_bindings  # this screen's keys: none of the main view's letters
         assert "escape" in keys and "enter" in keys and not {"f", "p", "c", "r", "d"} & set(keys)
         await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
         assert all(v > 0 for v in app.measurements.spawn_ms.values())
         await pilot.press("down")  # Data validation
-        assert "Shown by" in plain(app.screen.query_one("#row-explanation", Static))
+        await until(pilot, lambda: "Shown by" in plain(app.screen.query_one("#row-explanation", Static)))
         before = app.last
         await pilot.press("enter")
         await until(pilot, lambda: app.last is not before)
@@ -185,16 +183,15 @@ async def test_guide_docs_and_help_screens() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "g")
-        assert isinstance(app.screen, GuideScreen)
+        await until(pilot, lambda: isinstance(app.screen, GuideScreen))
         app.screen.query_one("#q-api", Switch).value = True
         app.screen.query_one("#q-types", Switch).value = True
-        await pilot.pause()
-        assert "Start with FastAPI" in plain(app.screen.query_one("#recommendation", Static))
+        await until(pilot, lambda: "Start with FastAPI" in plain(app.screen.query_one("#recommendation", Static)))
         await pilot.press("escape", "d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen))
         assert len(app.screen.operations) >= 8
         await pilot.press("escape", "f1")
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert any(key == "^r" for key, _ in app.screen.keys)
 
 
@@ -226,8 +223,7 @@ async def test_big_body_is_capped_for_pretty_printing() -> None:
     async with app.run_test() as pilot:
         view = app.query_one(BodyView)
         view.show(exchange)
-        await pilot.pause()
-        assert "shown raw" in plain(view.query_one("#body-note", Static))
+        await until(pilot, lambda: "shown raw" in plain(view.query_one("#body-note", Static)))
 
 
 async def test_json_editor_is_highlighted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,7 +257,7 @@ async def test_user_apps_routes_and_parity_screen() -> None:
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].status == app.last["fastapi"].status == 200
         await pilot.press("c")  # Enter moved the keyboard to the answers
-        assert isinstance(app.screen, ParityScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
         assert app.screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
         await pilot.press("enter")
         screen = app.screen
@@ -381,7 +377,7 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
         lab = await open_lab(pilot, "1,4")
         await pilot.press("ctrl+r")
         await pilot.press("escape")  # keys answer while the lab runs
-        assert not isinstance(app.screen, LabScreen)
+        await until(pilot, lambda: not isinstance(app.screen, LabScreen))
         await pilot.press("p")
         await until(pilot, lambda: len(lab.results) == 4, timeout=30)
         await until(pilot, lambda: "Flask" in plain(lab.query_one("#lab-verdict", Static)))
@@ -398,8 +394,7 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
             timeout=15,
         )
         lab.query_one("#lab-levels", Input).focus()  # a field has focus: ctrl+x must still stop, and show as Stop
-        await pilot.pause()
-        assert app.screen.active_bindings["ctrl+x"].binding.description == "Stop"
+        await until(pilot, lambda: app.screen.active_bindings["ctrl+x"].binding.description == "Stop")
         await pilot.press("ctrl+x")
         await until(pilot, lambda: "Stopped" in plain(lab.query_one("#lab-verdict", Static)), timeout=15)
         assert [
@@ -418,7 +413,10 @@ async def test_lab_refuses_bad_levels() -> None:
     async with app.run_test(size=SIZE) as pilot:
         lab = await open_lab(pilot, "1,ten")
         await pilot.press("ctrl+r")
-        assert "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static))
+        await until(
+            pilot,
+            lambda: "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static)),
+        )
 
 
 async def test_notifications_show_markup_literally() -> None:
@@ -430,7 +428,7 @@ async def test_notifications_show_markup_literally() -> None:
         await servers_ready(pilot)
         await send_and_wait(pilot)
         await pilot.press("escape", "y")  # the curl command, with the markup-like body, goes into a notification
-        await pilot.pause()
+        await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
         assert app.is_running and app.last["fastapi"].status == 201
 
 
@@ -442,15 +440,17 @@ async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "slash")  # from the answers, / jumps to the filter
-        assert app.focused is app.query_one("#route-filter")
+        await until(pilot, lambda: app.focused is app.query_one("#route-filter"))
         await pilot.press("escape", "escape", "t")  # the filter back to the list, the list to the answers
-        assert isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn"
+        await until(
+            pilot, lambda: isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn"
+        )
         await pilot.press("enter")
-        assert not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running
+        await until(pilot, lambda: not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running)
         assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
         app.query_one("#route-tree").focus()
         await pilot.press("f1")  # the help speaks of routes here: there is no sample to pick
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         shown = " ".join([*app.screen.paragraphs, *(text for _, text in app.screen.keys)]).lower()
         assert "route" in shown and "sample" not in shown
 
@@ -518,16 +518,13 @@ async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyP
         area = app.query_one("#headers-editor", TextArea)
         editor = app.query_one(RequestEditor)
         area.focus()
+        message = app.query_one("#editor-message", Static)
         for text, char in (("X-A: 1\u2028X-B: 2", "U+2028"), ("X-A: 1\x0bX-B: 2", "U+000B"), ("X-A: 1\x85", "U+0085")):
             app.post_message(events.Paste(text))  # as a terminal's paste arrives
-            await pilot.pause()
+            await until(pilot, lambda char=char: char in plain(message) and "Not inserted" in plain(message))
             assert area.text == "" and editor.read()[0].headers == ()
-            assert char in plain(app.query_one("#editor-message", Static)) and "Not inserted" in plain(
-                app.query_one("#editor-message", Static)
-            )
         app.post_message(events.Paste("X-A: 1\r\nX-B: 2"))  # Windows line ends are still line ends
-        await pilot.pause()
-        assert editor.read()[0].headers == (("X-A", "1"), ("X-B", "2"))
+        await until(pilot, lambda: editor.read()[0].headers == (("X-A", "1"), ("X-B", "2")))
         area.text = "X-A: caf\u00e9"
         try:
             editor.read()
@@ -550,6 +547,7 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "c")
+        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
         screen = app.screen
         assert isinstance(screen, ParityScreen)
         summary = screen.query_one("#parity-summary", Static)

@@ -43,8 +43,7 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("notes.txt", "text/plain")]
         body.text = f"doc=@{upload}.missing"
         await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert "no such file" in str(app.query_one("#editor-message").render())
+        await until(pilot, lambda: "no such file" in str(app.query_one("#editor-message").render()))
         headers.text = "Content-Type: application/x-www-form-urlencoded"
         body.text = "a=1&b=two+words"  # a urlencoded body is sent as typed
         await send_and_wait(pilot)
@@ -67,6 +66,7 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
         await pilot.press("2")  # Enter moved the keyboard from the list (where letters filter) to the answers
+        await until(pilot, lambda: "cookie jar" in plain(app.query_one("#headertable-flask", Static)))
         flask_tab, fastapi_tab = (plain(app.query_one(f"#headertable-{fw}", Static)) for fw in ("flask", "fastapi"))
         assert "cookie jar" in flask_tab and "Flask session format" in flask_tab and '{"user": "ada"}' in flask_tab
         assert "Starlette SessionMiddleware format" in fastapi_tab and "SameSite=lax" in fastapi_tab
@@ -78,11 +78,11 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
         assert app.last["flask"].json == app.last["fastapi"].json == {"user": "ada"}
         assert "session=" in (app.last["flask"].request.headers[-1][1] if app.last["flask"].request else "")
         await pilot.press("x")
-        assert "swapped" in plain(app.query_one("#claim", Static))
+        await until(pilot, lambda: "swapped" in plain(app.query_one("#claim", Static)))
         await send_and_wait(pilot)
         assert app.last["flask"].status == app.last["fastapi"].status == 401
         await pilot.press("k")
-        assert "2 cookies dropped" in plain(app.query_one("#claim", Static))
+        await until(pilot, lambda: "2 cookies dropped" in plain(app.query_one("#claim", Static)))
         assert "empty" in plain(app.query_one("#headertable-flask", Static))
         await send_and_wait(pilot)
         assert app.last["flask"].status == app.last["fastapi"].status == 401
@@ -109,6 +109,7 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
         assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
         assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2
         await pilot.press("escape", "w")  # from the list to the answers, then the WebSockets screen
+        await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)
         await until(pilot, lambda: len(screen.sockets) == 2)
@@ -130,5 +131,5 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
         await until(pilot, lambda: len(screen.sockets) == 2)
         clients = list(screen.sockets.values())
         await pilot.press("escape")
-        assert not isinstance(app.screen, SocketsController)
+        await until(pilot, lambda: not isinstance(app.screen, SocketsController))
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets

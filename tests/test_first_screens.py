@@ -73,9 +73,9 @@ async def test_home_and_end_move_the_table_cursor() -> None:
         await app.push_screen(screen)
         table = screen.query_one("#comparison", DataTable)
         await pilot.press("end")
-        assert table.cursor_row == table.row_count - 1
+        await until(pilot, lambda: table.cursor_row == table.row_count - 1)
         await pilot.press("home")
-        assert table.cursor_row == 0
+        await until(pilot, lambda: table.cursor_row == 0)
 
 
 @pytest.mark.serverless
@@ -142,22 +142,21 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         await send_and_wait(pilot, "enter")
         assert _in_answers(app), app.focused
         await pilot.press("2")
-        await pilot.pause()
-        assert app.query_one("#tabs-flask", TabbedContent).active == "headers-flask"
+        await until(pilot, lambda: app.query_one("#tabs-flask", TabbedContent).active == "headers-flask")
         assert app.query_one("#sample-filter", Input).value == ""
         for key, name in SCREENS.items():
             await pilot.press(key)
             await until(pilot, _showing(app, name), timeout=20)
             for _ in range(3):  # a screen whose field has the keyboard takes two: one leaves the field
+                before = (app.screen, app.focused)
                 await pilot.press("escape")
-                await pilot.pause()
+                await until(pilot, lambda before=before: (app.screen, app.focused) != before)  # the key was handled
                 if app.screen is app.screen_stack[0]:
                     break
             assert app.screen is app.screen_stack[0], f"{name}: Escape three times did not lead back"
-            assert _in_answers(app), (key, app.focused)
+            await until(pilot, lambda: _in_answers(app), why=lambda key=key: (key, app.focused))
         await pilot.press("escape")  # back to the list
-        await pilot.pause()
-        assert app.focused is app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
 
 
 async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(
@@ -171,11 +170,9 @@ async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.request.path == "/items/1.5"
         await pilot.press("escape")  # from the answers back to the list, its filter kept
-        await pilot.pause()
         tree: Tree[object] = app.query_one("#sample-tree", Tree)
-        assert app.focused is tree
+        await until(pilot, lambda: app.focused is tree)
         await pilot.press("escape")  # clears the filter
-        await pilot.pause()
-        assert app.query_one("#sample-filter", Input).value == ""
+        await until(pilot, lambda: app.query_one("#sample-filter", Input).value == "")
         assert tree.cursor_node is not None and tree.cursor_node.data is app.sample
         assert "/items/1.5" in str(app.query_one("#sample-claim", Static).render())

@@ -64,18 +64,16 @@ async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(
         await servers_ready(pilot)
         await send_and_wait(pilot, "enter")
         await pilot.press("2")
-        await pilot.pause()
-        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
         assert "escape" in app.screen.active_bindings
         await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
-        await pilot.pause()
-        assert _in_answers(app), f"the keyboard went to {_where(app.focused)}"
+        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.focused is app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
         await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
-        await pilot.pause()
-        assert app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
+        await until(
+            pilot, lambda: app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
+        )
 
 
 async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(
@@ -89,21 +87,19 @@ async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the
         await servers_ready(pilot)
         await send_and_wait(pilot, "enter")
         await pilot.press("z")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen.maximized, ResponsePanel))
         first = app.screen.maximized
         assert isinstance(first, ResponsePanel)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.maximized is not first)
         zoomed = app.screen.maximized
         assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
         assert zoomed.region.width > 0 and zoomed.region.height > 0
         assert _in_answers(app) and app.focused is not None and zoomed in app.focused.ancestors_with_self
         await pilot.press("a", "5")
-        await pilot.pause()
-        assert app.screen.maximized is first and _in_answers(app), _where(app.focused)
+        await until(pilot, lambda: app.screen.maximized is first and _in_answers(app), why=lambda: _where(app.focused))
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen.maximized is None and _in_answers(app), _where(app.focused)
+        await until(pilot, lambda: app.screen.maximized is None and _in_answers(app), why=lambda: _where(app.focused))
         await pilot.press("escape")
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
 
@@ -119,12 +115,10 @@ async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(
     async with app.run_test(size=(160, 40)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot, "enter")  # the keyboard goes to the answers
-        await pilot.pause()
-        assert _in_answers(app)
+        await until(pilot, lambda: _in_answers(app))
         assert not any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
         await pilot.press("z")
-        await pilot.pause()
-        assert any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
+        await until(pilot, lambda: any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen)))
 
 
 async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
@@ -141,6 +135,7 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
         assert "Send (^t)" in titles and "Table (t)" in titles and "Hide list (^b)" in titles
         assert "Clear cookies (k)" in titles and "Headers tab (2)" in titles
         await pilot.press("ctrl+p", *"Send")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)))  # the palette is open
         options = app.screen.query_one(CommandList)
         await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
 
@@ -154,8 +149,7 @@ async def test_enter_in_the_filter_box_sends_the_match_under_the_cursor(
     async with app.run_test(size=(120, 30)) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "slash", *"unhandled exception")  # from the answers, / opens the filter box
-        await pilot.pause()
-        assert app.focused is app.query_one("#sample-filter")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-filter"))
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.request.path == "/errors/crash"
         assert app.last and all(x.spec.path == "/errors/crash" for x in app.last.values())
@@ -177,7 +171,8 @@ async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads
         assert "Escape from a field hands the keyboard to the lab itself" in screen.HELP
         screen.query_one("#lab-levels").focus()
         await pilot.press("escape")
-        assert app.focused is screen.query_one("#lab-scroll")  # as the help says: the whole lab scrolls from there
+        # as the help says: the whole lab scrolls from there
+        await until(pilot, lambda: app.focused is screen.query_one("#lab-scroll"))
         while not isinstance(app.focused, DataTable):  # and Tab reaches the results table
             await pilot.press("tab")
         screen.action_run()  # nobody runs it here: the screen only draws

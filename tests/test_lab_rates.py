@@ -16,6 +16,7 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "p")
+        await until(pilot, lambda: isinstance(app.screen, LabScreen))
         lab = app.screen
         assert isinstance(lab, LabScreen)
         lab.query_one("#lab-mode", Select).value = "open"
@@ -42,7 +43,7 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         assert plot.plt._active.monitor.title == "p99 ms against req/s answered"  # what the plot was last drawn with
         levels.value = "40,ten"
         await pilot.press("ctrl+r")
-        assert "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static))
+        await until(pilot, lambda: "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static)))
 
 
 async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_some() -> None:
@@ -50,6 +51,7 @@ async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_som
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "p")
+        await until(pilot, lambda: "LabScreen" in {cls.__name__ for cls in type(app.screen).__mro__})
         lab = app.screen
         assert "LabScreen" in {cls.__name__ for cls in type(lab).__mro__}  # by name: the test does not pin its module
         levels, scenario, mode = (
@@ -59,17 +61,13 @@ async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_som
         )
         assert levels.value == "1,10,50,100"
         scenario.value = "cpu"
-        await pilot.pause()
-        assert levels.value == "1,2,4" and lab.read_plan().levels == (1, 2, 4)
+        await until(pilot, lambda: levels.value == "1,2,4" and lab.read_plan().levels == (1, 2, 4))
         mode.value = "open"
         await pilot.pause()
         mode.value = "closed"
-        await pilot.pause()
-        assert levels.value == "1,2,4"
+        await until(pilot, lambda: levels.value == "1,2,4")
         scenario.value = "json"
-        await pilot.pause()
-        assert levels.value == "1,10,50,100"
+        await until(pilot, lambda: levels.value == "1,10,50,100")
         levels.value = "3,6"
         scenario.value = "cpu"
-        await pilot.pause()
-        assert levels.value == "3,6"
+        await until(pilot, lambda: levels.value == "3,6")

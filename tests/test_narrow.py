@@ -16,6 +16,7 @@ from explorer.parity.results import ParityReport, ParityResult
 from explorer.parity.suite import ParityOptions, parse_suite
 from explorer.runtime.http.client import Exchange, SentRequest
 from explorer.runtime.http.request import RequestSpec
+from tests.apptools import until
 from tests.conftest import LiveServers
 
 
@@ -84,8 +85,7 @@ async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> No
         row = table.render_line(1).text  # the header is line 0
         assert "status: Flask 404, FastAPI 422" in row and "a word where a number…" in row
         await pilot.resize_terminal(160, 48)
-        await pilot.pause()
-        assert "a word where a number belongs, and more words" in table.render_line(1).text
+        await until(pilot, lambda: "a word where a number belongs, and more words" in table.render_line(1).text)
 
 
 async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
@@ -108,8 +108,7 @@ async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
             assert figure in top, (figure, top)
         assert "3" in bottom and "1,111.0" in bottom and "…" in bottom  # errors, p90 and the route's handler, cut
         await pilot.resize_terminal(160, 48)
-        await pilot.pause()
-        assert "uvicorn: async def, await asyncio.sleep" in table.render_line(3).text
+        await until(pilot, lambda: "uvicorn: async def, await asyncio.sleep" in table.render_line(3).text)
 
 
 def styled_app() -> App[None]:
@@ -143,16 +142,13 @@ async def test_the_lab_at_80x24_labels_its_buttons_and_scrolls_to_its_verdict() 
         screen.query_one("#lab-verdict", Static).update("The verdict, at the end of the lab.")
         verdict, scroll = screen.query_one("#lab-verdict"), screen.query_one("#lab-scroll")
         await pilot.press("pagedown", "end")  # from the scenario picker, where the lab opens
-        await pilot.pause()
-        assert scroll.scroll_y == scroll.max_scroll_y > 0 and verdict.region.bottom <= 23
+        await until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y > 0 and verdict.region.bottom <= 23)
         await pilot.press("home")
         screen.query_one("#lab-duration").focus()
         await pilot.press("escape", "end")
-        await pilot.pause()
-        assert verdict.region.height > 0 and verdict.region.bottom <= 23  # above the footer
+        await until(pilot, lambda: verdict.region.height > 0 and verdict.region.bottom <= 23)  # above the footer
         await pilot.press("home")
-        await pilot.pause()
-        assert screen.query_one("#lab-scroll").scroll_y == 0
+        await until(pilot, lambda: screen.query_one("#lab-scroll").scroll_y == 0)
 
 
 @pytest.mark.parametrize("view", ["both", "fastapi"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from rich.console import Console
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent
 
 from explorer.content.catalog import by_id
 from explorer.parity.glance import differences
@@ -84,6 +84,8 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
         await until(pilot, lambda: any("Traceback" in line for line in fastapi_log.lines()))
         await pilot.press("escape", "a", "5")
         log = app.query_one("#logview-fastapi", RichLog)
+        tabs = app.query_one("#tabs-fastapi", TabbedContent)
+        await until(pilot, lambda: tabs.active == "log-fastapi" and log.scrollable_content_region.width > 0)
         widths = []
 
         def drawn_at(width: int) -> bool:
@@ -91,8 +93,10 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
             return any("Traceback" in t for t in texts) and max(len(t) for t in texts) == width
 
         for keys in ((), ("z",), ("z",)):  # shown, zoomed, restored
+            previous = log.scrollable_content_region.width
             await pilot.press(*keys)
-            await pilot.pause()
+            if keys:  # zoomed, then restored: wait for the log's new width
+                await until(pilot, lambda previous=previous: log.scrollable_content_region.width != previous)
             width = log.scrollable_content_region.width
             widths.append(width)
             await until(pilot, partial(drawn_at, width), timeout=5)
@@ -130,14 +134,22 @@ async def test_no_text_is_cut_without_an_ellipsis() -> None:
         shown = [b for b in boxes if b.content_region.width > 0 and b.content_region.height > 0]
         assert len(shown) == 3  # one answer's reason (the other is behind it), the preview and the switch line
         assert [m for m in map(_fits_or_says_so, shown) if m] == []
+        front = [b.content_region.width > 0 for b in boxes[:2]]
+        app.workbench.focus_answers()  # where a is a command: on the list it is typed into the filter
+        await until(
+            pilot,
+            lambda: (
+                app.focused is not None and any(n.has_class("response-panel") for n in app.focused.ancestors_with_self)
+            ),
+        )
         await pilot.press("a")  # the other answer to the front
-        await pilot.pause()
+        await until(pilot, lambda: [b.content_region.width > 0 for b in boxes[:2]] == [not f for f in front])
         assert [m for m in map(_fits_or_says_so, [b for b in boxes[:2] if b.content_region.width > 0]) if m] == []
         path = app.query_one("#path", Input)
         assert len(path.placeholder) <= path.content_region.width
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        find = app.query_one("#body-find", Input)
+        await pilot.press("ctrl+f")  # the find bar of the answer in front
+        find = app.query_one(f"#bodyview-{app.workbench.front} #body-find", Input)
+        await until(pilot, lambda: app.focused is find and find.content_region.width > 0)
         assert find.display and len(find.placeholder) <= find.content_region.width
 
 
@@ -161,6 +173,5 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
     app = Host()
     async with app.run_test(size=(120, 30)) as pilot:
         app.query_one(ResponsePanel).answer = Answer(exchange=flask, differs=frozenset(d.aspect for d in found))
-        await pilot.pause()
-        assert "200 OK ≠" in plain(app.query_one("#chip-flask", Static))
+        await until(pilot, lambda: "200 OK ≠" in plain(app.query_one("#chip-flask", Static)))
         assert plain(app.query_one("#meta-flask", Static)) == "text/html ≠ · 3 bytes ≠"

@@ -110,6 +110,7 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
         await servers_ready(pilot)
         await app.session.send(RequestSpec("POST", "/login?user=eve"))  # the user's own session in the workbench
         await pilot.press("escape", "c")  # from the list (where letters filter) to the answers
+        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
         screen = app.screen
         assert isinstance(screen, ParityScreen)
         screen.query_one("#parity-path", Input).value = str(suite)

@@ -88,6 +88,7 @@ async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
     from textual.app import App, ComposeResult
 
     from panels.editor import PathField
+    from tests.apptools import until
 
     pasted: list[str] = []
 
@@ -102,8 +103,6 @@ async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
     async with app.run_test() as pilot:
         field = app.query_one(PathField)
         field.post_message(events.Paste("/items/2\nsecond line"))
-        await pilot.pause()
-        assert field.value == "/items/2" and app.is_running and app.return_code is None
+        await until(pilot, lambda: field.value == "/items/2" and app.is_running and app.return_code is None)
         field.post_message(events.Paste("http://127.0.0.1:41001/items/3"))
-        await pilot.pause()
-        assert pasted == ["http://127.0.0.1:41001/items/3"]
+        await until(pilot, lambda: pasted == ["http://127.0.0.1:41001/items/3"])

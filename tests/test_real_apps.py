@@ -326,5 +326,6 @@ async def test_the_code_tab_shows_the_handler_from_a_router_module(blog: Path) -
         await send_and_wait(pilot)
         assert app.last["fastapi"].status == 422
         await pilot.press("escape", "4")  # from the list (where letters filter) to the answers, then the Code tab
+        await until(pilot, lambda: plain(app.query_one("#codenote-fastapi", Static)).startswith("blog/routers/auth.py"))
         note = plain(app.query_one("#codenote-fastapi", Static))
         assert note.startswith("blog/routers/auth.py, line ") and note.rstrip().endswith("login()")

@@ -15,7 +15,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
-from textual.widgets import RichLog
+from textual.widgets import DataTable, RichLog, Switch, TabbedContent
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
@@ -42,7 +42,11 @@ def app_for(line: str = "GET /items/abc") -> ExplorerApp:
     return ExplorerApp(initial=RequestSpec(method, path), mask=True)
 
 
-def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitable[None]]:
+def after_send(
+    *keys: str, wait_log: bool = False, ready: Callable[[ExplorerApp], bool] | None = None
+) -> Callable[[Pilot], Awaitable[None]]:
+    """Send, then press ``keys`` from the answers; the picture is taken once ``ready(app)`` holds."""
+
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await send_and_wait(pilot)
@@ -52,7 +56,8 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
             flask_log = app.session.server("flask").log
             await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
         await pilot.press("escape", *keys)  # from the list (where letters filter) to the answers
-        await pilot.pause()
+        if ready is not None:
+            await until(pilot, lambda: ready(app))
         if wait_log:  # the tab draws at most ten times a second, once shown: wait for the line on screen too
             view = app.query_one("#logview-flask", RichLog)
             await until(pilot, lambda: any("/items/abc" in strip.text for strip in view.lines))
@@ -64,7 +69,10 @@ def after_send(*keys: str, wait_log: bool = False) -> Callable[[Pilot], Awaitabl
     ("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")]
 )
 def test_response_tab(snap_compare: SnapCompare, tab: str, key: str) -> None:
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log"))
+    def shown(app: ExplorerApp) -> bool:
+        return all(app.query_one(f"#tabs-{fw}", TabbedContent).active == f"{tab}-{fw}" for fw in ("flask", "fastapi"))
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log", ready=shown))
 
 
 async def screenshot(pilot: Pilot) -> str:
@@ -102,21 +110,33 @@ def test_single_framework_view(snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "f", "f")
+        await until(pilot, lambda: pilot.app.view == "fastapi")  # the send goes to what is in view
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
 
 
 def test_table_screen(snap_compare: SnapCompare) -> None:
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("t", "down"))
+    def on_the_second_row(app: ExplorerApp) -> bool:
+        return type(app.screen).__name__ == "TableController" and app.screen.query_one(DataTable).cursor_row == 1
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("t", "down", ready=on_the_second_row))
 
 
 def test_guide_screen(snap_compare: SnapCompare) -> None:
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("g", "space", "tab", "space"))
+    def two_answered(app: ExplorerApp) -> bool:
+        return (
+            type(app.screen).__name__ == "GuideScreen" and [s.value for s in app.screen.query(Switch)][:2] == [True] * 2
+        )
+
+    assert snap_compare(
+        app_for(), terminal_size=SIZE, run_before=after_send("g", "space", "tab", "space", ready=two_answered)
+    )
 
 
 def test_help_screen(snap_compare: SnapCompare) -> None:
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("f1"))
+    ready = after_send("f1", ready=lambda app: type(app.screen).__name__ == "HelpScreen")
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=ready)
 
 
 def test_docs_screen(snap_compare: SnapCompare) -> None:
@@ -131,7 +151,12 @@ def test_docs_screen(snap_compare: SnapCompare) -> None:
 
 def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
     without_servers(monkeypatch)  # the lab's plan, drawn before any run: nothing on it comes from a server
-    assert snap_compare(app_for(), terminal_size=SIZE, press=["escape", "p"])
+
+    async def run(pilot: Pilot) -> None:
+        await pilot.press("escape", "p")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "LabController")
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
 def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> None:
@@ -149,11 +174,13 @@ def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> 
         await servers_ready(pilot)
         await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
         await pilot.press("escape", "c")
+        await until(pilot, lambda: type(app.screen).__name__ == "ParityController")
         app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
         await pilot.press("enter")
         await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 15)
+        await until(pilot, lambda: app.focused is app.screen.query_one("#parity-table"))  # the report is in
         await pilot.press("down")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query_one(DataTable).cursor_row == 1)
 
     assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
 

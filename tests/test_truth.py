@@ -111,8 +111,10 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
         for field, name in (("#lab-duration", "duration"), ("#lab-warmup", "warm-up")):
             screen.query_one(field, Input).value = ""
             await pilot.press("ctrl+r")
-            said = [str(n.message) for n in app._notifications]
-            assert said[-1] == f"Not run: the {name} is empty: give a number of seconds"
+            expected = f"Not run: the {name} is empty: give a number of seconds"
+            await until(
+                pilot, lambda expected=expected: [str(n.message) for n in app._notifications][-1:] == [expected]
+            )
             screen.query_one(field, Input).value = "1"
         screen.query_one("#lab-duration", Input).value = "0.5"
         screen.action_run()  # nobody runs it here: the screen only draws
@@ -151,12 +153,11 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         assert app.focused is tree and tree.scroll_y == 0 and tree.cursor_line == 0
         assert tree.region.height >= 4 and tree.virtual_size.height > tree.region.height
         await pilot.press("down", "down")
-        assert tree.cursor_line == 2
+        await until(pilot, lambda: tree.cursor_line == 2)
         await pilot.press("end")
-        assert tree.cursor_line == tree.last_line and tree.scroll_y > 0
+        await until(pilot, lambda: tree.cursor_line == tree.last_line and tree.scroll_y > 0)
         await pilot.press("home")
-        await pilot.pause()
-        assert tree.cursor_line == 0 and tree.scroll_y == 0
+        await until(pilot, lambda: tree.cursor_line == 0 and tree.scroll_y == 0)
         keys = {b.binding.key: b for b in app.screen.active_bindings.values()}
         assert keys["o"].enabled and keys["o"].binding.show  # in the footer
         await pilot.press("o")

@@ -30,6 +30,7 @@ async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "w")
+        await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)
         await until(pilot, lambda: len(screen.sockets) == 2)
@@ -53,8 +54,8 @@ async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -
         await pilot.press("enter")
         state = screen.query_one("#ws-state-flask", Static)
         await until(pilot, lambda: "HTTP 404" in plain(state))
-        await pilot.pause()
-        assert plain(state).rstrip().endswith("try again.")  # the refusal read whole, and drawn whole
+        # the refusal read whole, and drawn whole
+        await until(pilot, lambda: plain(state).rstrip().endswith("try again."))
         assert state.region.height >= 3 and state.region.height == state.virtual_size.height
         assert all("closed by the explorer" not in line.text for log in logs.values() for line in log.lines)
 
@@ -85,7 +86,9 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert " ms " in body.text and "total" in plain(app.query_one("#timings-flask", Static))
         await pilot.press("ctrl+r")  # the same stream again: ~0.5 s before its answer is in
-        assert flask.answer.send == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
+        await until(
+            pilot, lambda: flask.answer.send == bench.sends == 2 and app.last["flask"].spec.path.startswith("/stream")
+        )
         for part in ("timings", "meta", "headertable", "code-view"):  # nothing of send #1 under the title of #2
             assert plain(app.query_one(f"#{part}-flask", Static)).strip() == "", part
         assert " ms " not in body.text
@@ -93,10 +96,11 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
 
         await pilot.press("ctrl+f", *"nowhere", "enter")
         note = app.query_one("#bodyview-flask #body-note", Static)
-        assert "Not found: 'nowhere'" in plain(note)
+        await until(pilot, lambda: "Not found: 'nowhere'" in plain(note))
         await pilot.press("backspace")  # the search text changed: its "Not found" no longer applies
-        assert "Not found" not in plain(note)
+        await until(pilot, lambda: "Not found" not in plain(note))
         await pilot.press("enter", "escape", "ctrl+f")  # not found again, then the bar closed and reopened
+        await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
         assert "Not found" not in plain(note)
         await pilot.press("escape", "escape")  # the bar closes, then back to the list
 
@@ -115,7 +119,7 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert bench.view == "flask" and bench.sends == 4
         await pilot.press("f")  # FastAPI only (Enter left the keyboard in the answers): its answer is from send #3
         fastapi = bench.panel("fastapi")
-        assert "an earlier send" in str(fastapi.border_title) and fastapi.answer.send == 3
+        await until(pilot, lambda: "an earlier send" in str(fastapi.border_title) and fastapi.answer.send == 3)
         await pilot.pause()
         marks = plain(app.query_one("#chip-fastapi", Static)) + plain(app.query_one("#meta-fastapi", Static))
         assert "≠" not in marks

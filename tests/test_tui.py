@@ -42,46 +42,46 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
         assert app.focused is tree
         assert "t" not in app.screen.active_bindings  # the footer offers no letter that would not work
         await pilot.press(*"extract")  # once: export, restart, table, parity
-        await pilot.pause()
-        assert box.value == "extract" and app.screen is app.screen_stack[0] and app.view == "both"
+        await until(pilot, lambda: box.value == "extract" and app.screen is app.screen_stack[0] and app.view == "both")
         assert list(tmp_path.iterdir()) == [] and [s.status.pid for s in app.session.supervisor] == pids
         await pilot.press("backspace")
-        assert box.value == "extrac"
+        await until(pilot, lambda: box.value == "extrac")
         await pilot.press("escape", *"abc")  # Escape clears the filter; the list keeps the keyboard
-        await pilot.pause()
-        assert "A word where a number belongs" in plain(app.query_one("#sample-claim"))  # the preview says ...
+        # the preview says ...
+        await until(pilot, lambda: "A word where a number belongs" in plain(app.query_one("#sample-claim")))
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.id == "item-abc"  # ... what Enter sends
         assert in_answers(app) and "t" in app.screen.active_bindings  # Enter handed the keyboard to the answers
         await pilot.press("escape")
-        assert box.value == "abc" and app.focused is tree  # back on the list, its filter kept
+        await until(pilot, lambda: box.value == "abc" and app.focused is tree)  # back on the list, its filter kept
         await pilot.press("escape")
-        assert box.value == "" and app.focused is tree
+        await until(pilot, lambda: box.value == "" and app.focused is tree)
         await pilot.press("escape")
-        assert in_answers(app) and "t" in app.screen.active_bindings
+        await until(pilot, lambda: in_answers(app) and "t" in app.screen.active_bindings)
         await pilot.press("slash")
-        assert app.focused is box
+        await until(pilot, lambda: app.focused is box)
         await pilot.press("escape")
-        assert app.focused is tree
+        await until(pilot, lambda: app.focused is tree)
 
         path = app.query_one("#path", Input)
         path.focus()
         await pilot.press("end", "t")
-        assert path.value.endswith("t") and app.screen is app.screen_stack[0]
+        await until(pilot, lambda: path.value.endswith("t") and app.screen is app.screen_stack[0])
         await pilot.press("backspace", "escape")
-        assert in_answers(app)
+        await until(pilot, lambda: in_answers(app))
         await pilot.press("t")  # after Escape the next letter is a command again
-        assert isinstance(app.screen, TableScreen)
+        await until(pilot, lambda: isinstance(app.screen, TableScreen))
         await pilot.press("escape")
 
         body = app.query_one("#body-editor", TextArea)
         body.focus()
-        await pilot.pause()
-        assert app.screen.active_bindings["escape"].binding.description == "Leave body (Tab indents)"
+        await until(
+            pilot, lambda: app.screen.active_bindings["escape"].binding.description == "Leave body (Tab indents)"
+        )
         await pilot.press("tab")
-        assert app.focused is body and body.text == "    "
+        await until(pilot, lambda: app.focused is body and body.text == "    ")
         await pilot.press("escape")
-        assert in_answers(app)
+        await until(pilot, lambda: in_answers(app))
 
 
 async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,12 +110,11 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         await send_and_wait(pilot)
         assert "Only FastAPI was sent" in plain(app.query_one("#claim"))  # no comparison with Flask's older answer
         await pilot.press("f")  # both again: Flask's answer is from send #2, and says so
-        assert flask.has_class("-earlier") and "an earlier send" in str(flask.border_title)
+        await until(pilot, lambda: flask.has_class("-earlier") and "an earlier send" in str(flask.border_title))
         assert not fastapi.has_class("-earlier")
 
         await pilot.press("o")  # no browser here: said, with the URL to open by hand
-        await pilot.pause()
-        assert any("No web browser found" in str(n.message) for n in app._notifications)
+        await until(pilot, lambda: any("No web browser found" in str(n.message) for n in app._notifications))
 
         app.query_one("#path", Input).value = "/io?ms=1500"
         await pilot.press("ctrl+r")
@@ -156,7 +155,7 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() 
         await send_and_wait(pilot)
         names = ("access-control-allow-origin", "access-control-allow-methods")
         await pilot.press("escape", "a", "2", "z")  # Flask's answer (flask-cors allows PUT), its Headers tab, zoomed
-        assert app.query_one("#panel-flask").display
+        await until(pilot, lambda: app.query_one("#panel-flask").display)
         await until(pilot, lambda: names[0] in screen_text(app))
         await pilot.press("end")
         await until(pilot, lambda: names[1] in screen_text(app))
@@ -179,31 +178,36 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
         await pilot.press("escape", "a")
-        assert fastapi.display and not flask.display
+        await until(pilot, lambda: fastapi.display and not flask.display)
         await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
-        assert not app.query_one("#samples").display and fastapi.region.width >= 70
+        await until(pilot, lambda: not app.query_one("#samples").display and fastapi.region.width >= 70)
         await pilot.press("z")
-        assert app.screen.maximized is fastapi and fastapi.region.height >= 20
+        await until(pilot, lambda: app.screen.maximized is fastapi and fastapi.region.height >= 20)
         await pilot.press("escape")
-        assert app.screen.maximized is None
+        await until(pilot, lambda: app.screen.maximized is None)
         app.query_one("#method").focus()  # a field where z is no text: the footer offers it, and it fills the screen
-        await pilot.pause()
-        assert any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values())
+        await until(
+            pilot, lambda: any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values())
+        )
         await pilot.press("z")
         editor = app.query_one("#editor")
+        await until(pilot, lambda: app.screen.maximized is editor)
         assert (
             app.screen.maximized is editor
             and editor.region.height >= 20
             and app.query_one("#body-editor").region.height >= 15
         )
         await pilot.press("z")
-        assert app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
+        await until(
+            pilot, lambda: app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
+        )
         await pilot.press(
             "ctrl+h", "escape", "escape"
         )  # shown again; from the method picker to the answers, then the list
-        assert app.query_one("#samples").display
+        await until(pilot, lambda: app.query_one("#samples").display)
 
         await pilot.press("escape", "p")  # the lab: every control on screen
+        await until(pilot, lambda: type(app.screen).__name__ == "LabController")
         screen = app.screen
         for selector in (
             "#lab-scenario",
@@ -218,15 +222,17 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
             assert region.right <= 80 and region.bottom <= 23 and region.width > 0, selector
         await pilot.press("escape")
         await pilot.press("t")  # the table: both frameworks in view
+        await until(pilot, lambda: isinstance(app.screen, TableScreen))
         table = app.screen.query_one("#comparison", DataTable)
         assert sum(column.get_render_width(table) for column in table.columns.values()) <= table.region.width
         await pilot.press("escape", "f1")
-        assert isinstance(app.screen, HelpScreen) and app.screen.query_one("#help").region.right <= 80
+        await until(
+            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query_one("#help").region.right <= 80
+        )
 
         await pilot.press("escape")
         await pilot.resize_terminal(120, 30)
-        await pilot.pause()
-        assert flask.display and fastapi.display  # side by side again
+        await until(pilot, lambda: flask.display and fastapi.display)  # side by side again
         tabs = fastapi.query_one("Tabs")
         log_tab = tabs.query_one("#--content-tab-log-fastapi")
         assert log_tab.region.right <= fastapi.region.right - 1  # the Log tab's label is whole
@@ -241,49 +247,52 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         await pilot.press("escape")  # from the list to the answers: Flask's HTML 404
         area = app.query_one("#bodyview-flask #body-text", TextArea)
         await pilot.press("ctrl+f")
+        await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
         app.focused.value = "THE"  # the find bar has the keyboard; case does not matter
         await pilot.press("enter")
-        assert area.selected_text == "The"
+        await until(pilot, lambda: area.selected_text == "The")
         first = area.selection
         await pilot.press("enter")
-        assert area.selected_text.lower() == "the" and area.selection != first  # the next match
+        await until(pilot, lambda: area.selected_text.lower() == "the" and area.selection != first)  # the next match
         await pilot.press("escape")
-        assert app.focused is area
+        await until(pilot, lambda: app.focused is area)
         await pilot.press("ctrl+c")
-        assert app.clipboard.lower() == "the" and app.is_running
+        await until(pilot, lambda: app.clipboard.lower() == "the" and app.is_running)
         assert area.soft_wrap
         await pilot.press("l")
-        assert not area.soft_wrap
+        await until(pilot, lambda: not area.soft_wrap)
         await pilot.press("l", "5")
         log = app.query_one("#logview-flask", RichLog)
-        await pilot.pause()
-        assert log.wrap and log.max_scroll_x == 0  # no sideways scrollbar to hide the newest line under
+        # no sideways scrollbar to hide the newest line under
+        await until(pilot, lambda: log.wrap and log.max_scroll_x == 0)
         await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
 
         # A URL of one of our servers, and a curl command, pasted into the path
         path = app.query_one("#path", Input)
         port = app.session.server("fastapi").status.port
         path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
-        await pilot.pause()
-        assert path.value == "/items/abc"
+        await until(pilot, lambda: path.value == "/items/abc")
         # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
         curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
         path.post_message(events.Paste(curl))
-        await pilot.pause()
-        assert path.value == "/items" and str(app.query_one("#method").value) == "POST"
+        await until(pilot, lambda: path.value == "/items" and str(app.query_one("#method").value) == "POST")
         assert '"pen"' in app.query_one("#body-editor", TextArea).text
         await send_and_wait(pilot)
         assert app.last["fastapi"].status == 422  # price is missing: the pasted request was sent
         path.value = "http://example.com/items/1"  # typed, then sent: refused, nothing sent
         before = app.last
         await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert app.last is before and "example.com is not one of the explorer's servers" in plain(
-            app.query_one("#editor-message")
+        await until(
+            pilot,
+            lambda: (
+                app.last is before
+                and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
+            ),
         )
 
         app.workbench.focus_answers()
         await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
+        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
         screen = app.screen
         assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith(
             "parity.yaml"
@@ -292,4 +301,4 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary")))
         assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
         await pilot.press("f1")
-        assert isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check"
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check")

@@ -26,8 +26,8 @@ async def test_a_flood_of_64_kib_messages_is_drawn_cut_and_kept_whole() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await servers_ready(pilot)
         await pilot.press("escape", "w")
+        await until(pilot, lambda: type(app.screen).__name__ == "SocketsController")
         screen = app.screen
-        await pilot.pause()
         log = screen.query_one("#ws-log-fastapi", RichLog)
         path = screen.query_one("#ws-path", Input)
         path.value = f"/ws/flood?n={COUNT}"
