@@ -209,6 +209,28 @@ def test_a_bad_ready_timeout_in_the_config_file_is_one_line(tmp_path: Path, valu
     assert load_config(config)["fastapi"].ready_timeout == 45.0
 
 
+@pytest.mark.serverless
+@pytest.mark.parametrize("value", ['"60"', "0.5", "3601", "true"])
+def test_a_bad_setup_timeout_in_the_config_file_is_one_line(tmp_path: Path, value: str) -> None:
+    """``setup_timeout`` has the bounds of ``--setup-timeout`` (1 to 3,600 s); the option wins over the file."""
+    from explorer.apps.config import load_config
+    from explorer.apps.settings import SettingsError
+    from explorer.cli.apps import specs_from_args
+    from explorer.cli.main import build_parser
+
+    config = tmp_path / "explorer.toml"
+    config.write_text(f"[fastapi]\nsetup_timeout = {value}\n")
+    with pytest.raises(SettingsError, match=r"\[fastapi\]\.setup_timeout: must be a number of seconds from 1 to 3600$"):
+        load_config(config)
+    config.write_text(f'[fastapi]\ntarget = "forms_fastapi:app"\ndir = "{APPS}"\nsetup_timeout = 900\n')
+    assert load_config(config)["fastapi"].setup_timeout == 900.0
+    parse = build_parser().parse_args
+    (spec,) = specs_from_args(parse(["--config", str(config), "routes"]))
+    assert spec.setup_timeout == 900.0
+    (spec,) = specs_from_args(parse(["--config", str(config), "--setup-timeout", "30", "routes"]))
+    assert spec.setup_timeout == 30.0
+
+
 async def test_the_app_says_why_a_lifespan_failed() -> None:
     from explorer.apps.targets import specs_from_options
     from explorer.runtime.servers.specs import ServerState
@@ -221,3 +243,47 @@ async def test_the_app_says_why_a_lifespan_failed() -> None:
         await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
+
+
+async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx_log(tmp_path: Path) -> None:
+    """The app's Parity screen does what `explorer parity` does: the file's set-up commands run with the apps
+    stopped (before: after their start, so every write answered 500 "no such table"), and a 5xx row's
+    detail carries each side's log lines (before: none)."""
+    from textual.widgets import Input, Static
+
+    from explorer.apps.targets import specs_from_options
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.screens.parity import ParityScreen
+    from tests.apptools import servers_ready, until
+    from tests.test_app import plain
+
+    notes_pair(tmp_path)
+    fresh = "import pathlib; [p.unlink() for p in pathlib.Path().glob('notes_*.db')]"
+    requests = {
+        "setup": [{"name": "fresh database", "command": ["python", "-c", fresh]}],
+        "requests": [
+            {"name": "create", "method": "POST", "path": "/notes", "form": {"title": "t"}, "status": 201},
+            {"name": "list", "method": "GET", "path": "/notes"},
+            {"name": "report", "method": "GET", "path": "/report"},
+        ],
+    }
+    (tmp_path / "notes.yaml").write_text(yaml.safe_dump(requests))
+    specs = specs_from_options(flask="notes_flask:app", fastapi="notes_fastapi:app", app_dir=tmp_path)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "c")
+        screen = app.screen
+        assert isinstance(screen, ParityScreen)
+        screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
+        screen.query_one("#parity-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.report is not None, timeout=30)
+        assert [r.outcome for r in screen.results[:2]] == ["match", "match"], [r.differences for r in screen.results]
+        assert screen.results[1].exchanges["flask"].json == {"notes": [{"title": "t", "description": ""}]}
+        assert [(s.phase, s.ok) for s in screen.report.setup] == [("setup", True)] * 2
+        detail = screen.query_one("#parity-detail", Static)
+        screen.query_one("#parity-table").move_cursor(row=2)
+        await until(pilot, lambda: "Flask log:" in plain(detail) and "FastAPI log:" in plain(detail))
+        for cause in CAUSES.values():
+            assert cause in plain(detail)
