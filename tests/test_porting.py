@@ -61,6 +61,11 @@ def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_
     create = next(entry for entry in generated if entry["name"] == "POST /notes")
     # before: a raw `body: title=example&description=` without a Content-Type (Flask 400, FastAPI 422)
     assert create["form"] == {"title": "example", "description": ""} and "body" not in create
+    attach = next(entry for entry in generated if entry["name"] == "POST /attachments")
+    # before: the multipart body as text with its Content-Type (a file with no name to give in `files:`)
+    assert attach["form"] == {"note": "example"} and "body" not in attach and "headers" not in attach
+    placeholder = {"content": "example file content", "filename": "attachment.txt", "type": "text/plain"}
+    assert attach["files"] == {"attachment": placeholder}
     document = json.loads(run.stdout)
     results = {r["name"]: r for r in document["results"]}
     assert results["POST /notes"]["outcome"] == "match"
@@ -69,13 +74,18 @@ def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_
     for framework, cause in CAUSES.items():  # --json: each side's traceback, as `send` shows it
         assert cause in failing["log_tail"][framework]
     assert results["GET /notes"]["log_tail"] == {}  # a 2xx carries none
+    attached = results["POST /attachments"]  # UploadFile and request.files read the same part
+    assert attached["outcome"] == "match"
+    assert [(e["status"], e["json"]) for e in attached["exchanges"].values()] == [
+        (201, {"note": "example", "filename": "attachment.txt", "size": 20})
+    ] * 2
     markdown = (tmp_path / "rep.md").read_text()
     junit = "".join(ET.parse(tmp_path / "j.xml").getroot().itertext())
     saved = (tmp_path / "rep.json").read_text()
     for cause in CAUSES.values():
         assert cause in markdown and cause in junit and cause in saved
     text = explorer("parity", "gen.yaml", *apps, cwd=tmp_path)  # the written file, run as a user runs it
-    assert "1 of 3 requests differ" in text.stdout, text.stdout + text.stderr
+    assert "1 of 4 requests differ" in text.stdout, text.stdout + text.stderr
     assert "Flask log:" in text.stdout and "FastAPI log:" in text.stdout
     for cause in CAUSES.values():
         assert cause in text.stdout
