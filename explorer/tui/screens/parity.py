@@ -43,6 +43,7 @@ MIN_REQUEST_CHARS = 16
 # Besides the two text columns: the table's side margins, a vertical scrollbar, each column's padding
 # (1 each side), and the number and outcome columns.
 _FIXED_CELLS = 2 + 2 + 4 * 2 + 3 + 8
+_STARTING: set[asyncio.Task[Any]] = set()  # the apps' restarts around a file's set-up, seen through off the screen
 
 
 def column_widths(screen_width: int) -> tuple[int, int]:
@@ -318,7 +319,15 @@ class ParityController(ParityScreen):
         self.suite = suite
         self.redactor = Redactor()  # learns each secret as results come in; the run's captures added below
         # As `explorer parity` does: the file's set-up commands run with the apps stopped, then they start again.
-        started = await start_for_suite(self.session, suite)
+        pids = {server.framework: server.status.pid for server in self.session.supervisor}
+        starting = asyncio.ensure_future(start_for_suite(self.session, suite))
+        _STARTING.add(starting)  # held until done: the loop keeps only a weak reference to a task
+        starting.add_done_callback(_STARTING.discard)
+        started = await asyncio.shield(starting)  # leaving the screen mid-way must not leave the apps stopped
+        measurements = getattr(self.app, "measurements", None)
+        for server in self.session.supervisor:
+            if measurements is not None and server.status.pid != pids[server.framework]:
+                measurements.forget(server.framework)  # latency figures belong to the process that produced them
         problems = startup_problems(self.session.supervisor)
         if problems:
             self.show_error(problems[0].splitlines()[0] + " (its Log tab has the details)")
