@@ -410,9 +410,20 @@ def test_form_and_files_keys(tmp_path: Path) -> None:
         ({"form": {"a": "1"}, "body": "x"}, "either 'body' or 'form'"),
         ({"files": {"f": "nope.bin"}}, "no such file"),
         ({"form": ["a"]}, "'form' must be a mapping"),
+        ({"files": {"f": {"path": "a.csv", "content": "x"}}}, r"or \{content: \.\.\., type"),
+        ({"files": {"f": {"type": "text/plain"}}}, r"expected \{path: \.\.\."),
+        ({"files": {"f": {"content": "x" * (1024 * 1024 + 1)}}}, r"file 'f': 'content' is larger than 1024 KiB"),
     ]:
         with pytest.raises(ParityFileError, match=message):
             parse_suite([{"name": "n", "method": "POST", "path": "/x", **entry}], "r.yaml", tmp_path)
+    inline = {"files": {"note": {"content": "example file content"}}}  # what --generate writes: no file to name
+    (part,) = parse_suite([{"name": "n", "method": "POST", "path": "/x", **inline}], "r.yaml").cases[0].request.files
+    assert (part.field, part.filename, part.content, part.content_type) == (
+        "note",
+        "note",
+        b"example file content",
+        "text/plain",
+    )
 
 
 def test_setup_and_teardown_steps_are_checked() -> None:

@@ -61,6 +61,11 @@ def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_
     create = next(entry for entry in generated if entry["name"] == "POST /notes")
     # before: a raw `body: title=example&description=` without a Content-Type (Flask 400, FastAPI 422)
     assert create["form"] == {"title": "example", "description": ""} and "body" not in create
+    attach = next(entry for entry in generated if entry["name"] == "POST /attachments")
+    # before: the multipart body as text with its Content-Type (a file with no name to give in `files:`)
+    assert attach["form"] == {"note": "example"} and "body" not in attach and "headers" not in attach
+    placeholder = {"content": "example file content", "filename": "attachment.txt", "type": "text/plain"}
+    assert attach["files"] == {"attachment": placeholder}
     document = json.loads(run.stdout)
     results = {r["name"]: r for r in document["results"]}
     assert results["POST /notes"]["outcome"] == "match"
@@ -69,13 +74,18 @@ def test_generated_form_requests_pass_and_every_5xx_carries_its_log_in_all_four_
     for framework, cause in CAUSES.items():  # --json: each side's traceback, as `send` shows it
         assert cause in failing["log_tail"][framework]
     assert results["GET /notes"]["log_tail"] == {}  # a 2xx carries none
+    attached = results["POST /attachments"]  # UploadFile and request.files read the same part
+    assert attached["outcome"] == "match"
+    assert [(e["status"], e["json"]) for e in attached["exchanges"].values()] == [
+        (201, {"note": "example", "filename": "attachment.txt", "size": 20})
+    ] * 2
     markdown = (tmp_path / "rep.md").read_text()
     junit = "".join(ET.parse(tmp_path / "j.xml").getroot().itertext())
     saved = (tmp_path / "rep.json").read_text()
     for cause in CAUSES.values():
         assert cause in markdown and cause in junit and cause in saved
     text = explorer("parity", "gen.yaml", *apps, cwd=tmp_path)  # the written file, run as a user runs it
-    assert "1 of 3 requests differ" in text.stdout, text.stdout + text.stderr
+    assert "1 of 4 requests differ" in text.stdout, text.stdout + text.stderr
     assert "Flask log:" in text.stdout and "FastAPI log:" in text.stdout
     for cause in CAUSES.values():
         assert cause in text.stdout
@@ -209,6 +219,28 @@ def test_a_bad_ready_timeout_in_the_config_file_is_one_line(tmp_path: Path, valu
     assert load_config(config)["fastapi"].ready_timeout == 45.0
 
 
+@pytest.mark.serverless
+@pytest.mark.parametrize("value", ['"60"', "0.5", "3601", "true"])
+def test_a_bad_setup_timeout_in_the_config_file_is_one_line(tmp_path: Path, value: str) -> None:
+    """``setup_timeout`` has the bounds of ``--setup-timeout`` (1 to 3,600 s); the option wins over the file."""
+    from explorer.apps.config import load_config
+    from explorer.apps.settings import SettingsError
+    from explorer.cli.apps import specs_from_args
+    from explorer.cli.main import build_parser
+
+    config = tmp_path / "explorer.toml"
+    config.write_text(f"[fastapi]\nsetup_timeout = {value}\n")
+    with pytest.raises(SettingsError, match=r"\[fastapi\]\.setup_timeout: must be a number of seconds from 1 to 3600$"):
+        load_config(config)
+    config.write_text(f'[fastapi]\ntarget = "forms_fastapi:app"\ndir = "{APPS}"\nsetup_timeout = 900\n')
+    assert load_config(config)["fastapi"].setup_timeout == 900.0
+    parse = build_parser().parse_args
+    (spec,) = specs_from_args(parse(["--config", str(config), "routes"]))
+    assert spec.setup_timeout == 900.0
+    (spec,) = specs_from_args(parse(["--config", str(config), "--setup-timeout", "30", "routes"]))
+    assert spec.setup_timeout == 30.0
+
+
 async def test_the_app_says_why_a_lifespan_failed() -> None:
     from explorer.apps.targets import specs_from_options
     from explorer.runtime.servers.specs import ServerState
@@ -221,3 +253,75 @@ async def test_the_app_says_why_a_lifespan_failed() -> None:
         await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
+
+
+async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx_log(tmp_path: Path) -> None:
+    """The app's Parity screen does what `explorer parity` does: the file's set-up commands run with the apps
+    stopped (before: after their start, so every write answered 500 "no such table"), and a 5xx row's
+    detail carries each side's log lines (before: none)."""
+    from textual.widgets import Input, Static
+
+    from explorer.apps.targets import specs_from_options
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.screens.parity import ParityScreen
+    from tests.apptools import servers_ready, until
+    from tests.test_app import plain
+
+    notes_pair(tmp_path)
+    fresh = "import pathlib; [p.unlink() for p in pathlib.Path().glob('notes_*.db')]"
+    requests = {
+        "setup": [{"name": "fresh database", "command": ["python", "-c", fresh]}],
+        "requests": [
+            {"name": "create", "method": "POST", "path": "/notes", "form": {"title": "t"}, "status": 201},
+            {"name": "list", "method": "GET", "path": "/notes"},
+            {"name": "report", "method": "GET", "path": "/report"},
+        ],
+    }
+    (tmp_path / "notes.yaml").write_text(yaml.safe_dump(requests))
+    specs = specs_from_options(flask="notes_flask:app", fastapi="notes_fastapi:app", app_dir=tmp_path)
+    app = ExplorerApp(specs=specs)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        app.measurements.latency_ms["flask"] = 1.0  # measured on the process the run's set-up replaces
+        await pilot.press("escape", "c")
+        screen = app.screen
+        assert isinstance(screen, ParityScreen)
+        screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
+        screen.query_one("#parity-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.report is not None, timeout=30)
+        assert [r.outcome for r in screen.results[:2]] == ["match", "match"], [r.differences for r in screen.results]
+        assert screen.results[1].exchanges["flask"].json == {"notes": [{"title": "t", "description": ""}]}
+        assert [(s.phase, s.ok) for s in screen.report.setup] == [("setup", True)] * 2
+        assert "flask" not in app.measurements.latency_ms
+        detail = screen.query_one("#parity-detail", Static)
+        screen.query_one("#parity-table").move_cursor(row=2)
+        await until(pilot, lambda: "Flask log:" in plain(detail) and "FastAPI log:" in plain(detail))
+        for cause in CAUSES.values():
+            assert cause in plain(detail)
+
+
+async def test_leaving_the_parity_screen_during_the_files_set_up_leaves_the_apps_running(tmp_path: Path) -> None:
+    """The screen's run ends with the screen; the restart around the file's set-up is seen through."""
+    from textual.widgets import Input
+
+    from explorer.apps.targets import specs_from_options
+    from explorer.runtime.servers.specs import ServerState
+    from explorer.tui.app import ExplorerApp
+    from tests.apptools import servers_ready, until
+
+    notes_pair(tmp_path)
+    slow = {"name": "slow set-up", "command": ["python", "-c", "import time; time.sleep(1)"]}
+    (tmp_path / "notes.yaml").write_text(yaml.safe_dump({"setup": [slow], "requests": [{"path": "/notes"}]}))
+    specs = specs_from_options(flask="notes_flask:app", fastapi="notes_fastapi:app", app_dir=tmp_path)
+    app = ExplorerApp(specs=specs)
+    servers = [app.session.server(fw) for fw in ("flask", "fastapi")]
+    async with app.run_test(size=(160, 48)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "c")
+        app.screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
+        app.screen.query_one("#parity-path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: all(s.status.state is ServerState.STOPPED for s in servers))
+        await pilot.press("escape", "escape")  # out of the path field, then off the screen: its worker ends
+        await until(pilot, lambda: all(s.status.state is ServerState.READY for s in servers))

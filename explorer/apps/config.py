@@ -12,6 +12,7 @@
     setup = "flask --app blog init-db"    # or a list of arguments
     server = "dev"                        # dev or gunicorn (FastAPI: uvicorn)
     ready_timeout = 60                    # seconds it has to answer after its start (default 30)
+    setup_timeout = 600                   # seconds its set-up command may take (default 120)
 
 The file is read by the one loader of user files (a regular file, at most 256 KiB, UTF-8, TOML);
 every key is checked, an unknown one is refused, and each refusal is one line naming the file, the
@@ -25,6 +26,7 @@ from typing import Any
 
 from explorer.apps.settings import AppSettings, SettingsError, resolve_python, split_setup
 from explorer.runtime.frameworks import FRAMEWORKS
+from explorer.runtime.servers.prestart import SETUP_TIMEOUT_BOUNDS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 
@@ -32,8 +34,8 @@ __all__ = ["CONFIG_LIMITS", "CONFIG_NAME", "KEYS", "find_config", "load_config"]
 
 CONFIG_NAME = "explorer.toml"
 CONFIG_LIMITS = FileLimits(max_bytes=256 * 1024, max_depth=8)
-KEYS = ("target", "dir", "python", "env", "env_file", "setup", "server", "ready_timeout")
-MAX_READY_TIMEOUT = 600.0
+KEYS = ("target", "dir", "python", "env", "env_file", "setup", "server", "ready_timeout", "setup_timeout")
+READY_TIMEOUT_BOUNDS = (0.1, 600.0)  # as --ready-timeout
 
 
 def find_config(cwd: Path | None = None) -> Path | None:
@@ -56,9 +58,10 @@ def _path(value: Any, where: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _seconds(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= MAX_READY_TIMEOUT:
-        raise SettingsError(f"{where}: must be a number of seconds from 0.1 to {MAX_READY_TIMEOUT:g}")
+def _seconds(value: Any, where: str, bounds: tuple[float, float]) -> float:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise SettingsError(f"{where}: must be a number of seconds from {low:g} to {high:g}")
     return float(value)
 
 
@@ -95,7 +98,12 @@ def _table(table: Any, where: str, base: Path) -> AppSettings:
         env_file=_path(table["env_file"], f"{where}.env_file", base) if "env_file" in table else None,
         setup=split_setup(table["setup"], f"{where}.setup") if "setup" in table else (),
         server=_string(table["server"], f"{where}.server") if "server" in table else None,
-        ready_timeout=_seconds(table["ready_timeout"], f"{where}.ready_timeout") if "ready_timeout" in table else None,
+        ready_timeout=_seconds(table["ready_timeout"], f"{where}.ready_timeout", READY_TIMEOUT_BOUNDS)
+        if "ready_timeout" in table
+        else None,
+        setup_timeout=_seconds(table["setup_timeout"], f"{where}.setup_timeout", SETUP_TIMEOUT_BOUNDS)
+        if "setup_timeout" in table
+        else None,
     )
 
 

@@ -22,7 +22,7 @@ from explorer.apps.targets import TargetError, check_app_dir, check_target, spec
 from explorer.cli.common import add_server_options, check_outputs, fail, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
-from explorer.runtime.servers.prestart import SETUP_TIMEOUT
+from explorer.runtime.servers.prestart import SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS
 from explorer.runtime.servers.specs import ServerSpec
 from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
@@ -60,16 +60,14 @@ def _checked(check: Any) -> Any:
     return convert
 
 
-MAX_SETUP_TIMEOUT = 3600.0  # an install step may take a while; a hung one must still end
-
-
 def _setup_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
-    if not 1 <= value <= MAX_SETUP_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_SETUP_TIMEOUT:g} seconds")
+    low, high = SETUP_TIMEOUT_BOUNDS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
     return value
 
 
@@ -138,7 +136,7 @@ def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
         type=_setup_seconds,
         default=default,
         metavar="SECONDS",
-        help=f"seconds each app's set-up command may take (default: {SETUP_TIMEOUT:g})",
+        help=f"seconds each app's set-up command may take (default: {SETUP_TIMEOUT:g}, or the config file's setup_timeout)",
     )
     parser.add_argument(
         "--no-dotenv",

@@ -185,17 +185,15 @@ async def _parity(
     args: argparse.Namespace, suite: Any, entries: list[dict[str, Any]] | None, specs: list[ServerSpec]
 ) -> int:
     from explorer.parity.check import run_parity
-    from explorer.parity.run import run_before_start
+    from explorer.parity.run import start_for_suite
     from explorer.parity.suite import ParityOptions, parse_suite
     from explorer.runtime.session import Session
 
     options = ParityOptions(tuple(args.ignore_key), args.ignore_order, tuple(h.lower() for h in args.compare_header))
     notes: list[str] = []
-    started = None
     async with Session(specs, timeout=args.timeout, start=False) as session:
-        if suite is not None:  # the file's set-up commands run where --flask-setup does: before the servers start
-            started = await run_before_start(session, suite, args.reset)
-        await session.start()
+        # The file's set-up commands run where --flask-setup does: before the servers start.
+        started = await start_for_suite(session, suite, args.reset)
         if report_problems(session):
             return EXIT_FAILED
         operations: list[Any] = []

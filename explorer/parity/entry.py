@@ -19,7 +19,7 @@ from explorer.parity.regexcheck import MAX_REGEXES, RegexRefused, check_regex
 from explorer.parity.template import PLACEHOLDER, Capture, CaptureError, RequestTemplate
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
-from explorer.runtime.http.forms import FilePart, check_form, read_file_part
+from explorer.runtime.http.forms import MAX_FILE_BYTES, FilePart, check_form, read_file_part
 from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec, check_header, check_method
 from explorer.runtime.userdata.bounded import DataLimitError, measure, printable
 from explorer.runtime.userdata.datafile import user_path
@@ -236,18 +236,36 @@ def _form(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(fields)
 
 
+_FILE_KEYS = ("path", "content", "type", "filename")
+
+
 def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
-    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv, filename: sent.csv}}``: parts, read now."""
+    """``files: {field: path}`` or ``{field: {path: ..., type: text/csv, filename: sent.csv}}``: parts, read now.
+
+    ``{content: text, filename: ..., type: ...}`` instead of ``path`` gives a small file in the entry
+    itself (what ``--generate`` writes: there is no file to name); sent as ``filename`` (default: the
+    field's name) and ``type`` (default ``text/plain``), bounded as a file read from disk.
+    """
     if not isinstance(value, dict):
         raise ParityFileError(f"{where}: 'files' must be a mapping of field: path")
     parts = []
     for name, spec in value.items():
         media = filename = None
         if isinstance(spec, dict):
-            unknown = [k for k in spec if k not in ("path", "type", "filename")]
-            if unknown or not all(isinstance(spec.get(k, ""), str) for k in ("path", "type", "filename")):
-                raise ParityFileError(f"{where}: file {brief(name)}: expected {{path: ..., type: ..., filename: ...}}")
+            unknown = [k for k in spec if k not in _FILE_KEYS]
+            if (
+                unknown
+                or not all(isinstance(spec.get(k, ""), str) for k in _FILE_KEYS)
+                or ("path" in spec) == ("content" in spec)
+            ):
+                raise ParityFileError(
+                    f"{where}: file {brief(name)}: expected {{path: ..., type: ..., filename: ...}} "
+                    "or {content: ..., type: ..., filename: ...}"
+                )
             media, filename = spec.get("type"), spec.get("filename")
+            if "content" in spec:
+                parts.append(_inline_part(str(name), spec["content"], media, filename, where))
+                continue
             spec = spec.get("path")
         if not isinstance(spec, str) or not spec:
             raise ParityFileError(f"{where}: file {brief(name)} needs a path")
@@ -255,6 +273,13 @@ def _files(value: Any, where: str, folder: Path) -> tuple[FilePart, ...]:
         parts.append(read_file_part(str(name), path if path.is_absolute() else folder / path, media, filename))
     check_form((), tuple(parts))
     return tuple(parts)
+
+
+def _inline_part(name: str, text: str, media: str | None, filename: str | None, where: str) -> FilePart:
+    content = text.encode("utf-8", "surrogatepass")
+    if len(content) > MAX_FILE_BYTES:  # as a file read from disk; checked before the part is built
+        raise ParityFileError(f"{where}: file {brief(name)}: 'content' is larger than {MAX_FILE_BYTES // 1024} KiB")
+    return FilePart(name, filename or name, content, media or "text/plain")
 
 
 def parse_captures(value: Any, where: str) -> tuple[Capture, ...]:

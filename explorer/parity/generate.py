@@ -80,14 +80,21 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
         headers = {name: literal(value) for name, value in op.headers}
         if token:
             headers = {name: value.replace(TOKEN, "{{token}}") for name, value in headers.items()}
-        form = _form_fields(op.content_type, op.body)
-        if form is None and op.body is not None and op.content_type:  # a form with files: sent with its type
+        parts = _form_parts(op.content_type, op.body)
+        if parts is None and op.body is not None and op.content_type:  # a body we did not write: with its type
             headers["Content-Type"] = op.content_type
         if headers:
             entry["headers"] = headers
-        if form is not None:  # sent as a form, with the Content-Type a browser would give it
-            entry["form"] = {name: literal(value) for name, value in form}
-        elif op.body is not None and op.content_type:  # a form with files: the example body as it is
+        if parts is not None:  # sent as a form, with the Content-Type a browser would give it
+            form, files = parts
+            if form or not files:
+                entry["form"] = {name: literal(value) for name, value in form}
+            if files:  # a small text file in the entry itself, named after its field: there is none to name
+                entry["files"] = {
+                    name: {"content": content, "filename": _placeholder_name(name), "type": media}
+                    for name, content, media in files
+                }
+        elif op.body is not None and op.content_type:  # not a form we can read: the example body as it is
             entry["body"] = literal(op.body)
         elif op.body is not None:  # the app's own example: a "{{name}}" in it is text (escaped), not a placeholder
             try:
@@ -102,29 +109,45 @@ def entries_for(operations: Iterable[Operation]) -> list[dict[str, Any]]:
 
 
 _PART = re.compile(r'\AContent-Disposition: form-data; name="([^"]*)"\r\n\r\n(.*)\r\n\Z', re.DOTALL)
+_FILE_PART = re.compile(
+    r'\AContent-Disposition: form-data; name="([^"]*)"; filename="[^"\r\n]*"\r\n'
+    r"(?:Content-Type: ([^\r\n]*)\r\n)?\r\n(.*)\r\n\Z",
+    re.DOTALL,
+)
+_PLACEHOLDER_CHARS = 64  # of a file part's example content: a placeholder, not data
 
 
-def _form_fields(content_type: str, body: str | None) -> list[tuple[str, str]] | None:
-    """The fields of an example form body, or None when it is no form (or a multipart one with a file).
+def _form_parts(content_type: str, body: str | None) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]] | None:
+    """The fields and files ``(name, content, type)`` of an example form body, or None when it is no form
+    (or a multipart part we did not write).
 
     A multipart form without files is sent urlencoded: Flask's ``request.form`` and FastAPI's ``Form()``
-    read both encodings.
+    read both encodings; with files it is sent as multipart, as ``form:`` and ``files:``.
     """
     media = content_type.partition(";")[0].strip().lower()
     if body is None or media not in (URLENCODED, MULTIPART):
         return None
     if media == URLENCODED:
-        return parse_qsl(body, keep_blank_values=True)
+        return parse_qsl(body, keep_blank_values=True), []
     boundary = content_type.partition("boundary=")[2].strip()
     if not boundary:
         return None
-    fields = []
+    fields, files = [], []
     for part in body.split(f"--{boundary}")[1:-1]:
-        found = _PART.match(part.removeprefix("\r\n"))
-        if found is None:  # a file part, or one we did not write: keep the body as it is
+        part = part.removeprefix("\r\n")
+        found, file = _PART.match(part), _FILE_PART.match(part)
+        if found is not None:
+            fields.append((found[1].replace("%22", '"'), found[2]))
+        elif file is not None:
+            files.append((file[1].replace("%22", '"'), file[3][:_PLACEHOLDER_CHARS], file[2] or "text/plain"))
+        else:  # one we did not write: keep the body as it is
             return None
-        fields.append((found[1].replace("%22", '"'), found[2]))
-    return fields
+    return fields, files
+
+
+def _placeholder_name(field: str) -> str:
+    """``attachment.txt`` for the field ``attachment``: a file name any server accepts."""
+    return (re.sub(r"[^A-Za-z0-9_.-]+", "_", field).strip("._")[:_PLACEHOLDER_CHARS] or "file") + ".txt"
 
 
 def write_entries(

@@ -30,7 +30,7 @@ from explorer.runtime.errors import RequestError
 from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.http.cookies import CookieJar
 
-__all__ = ["RunState", "run_before_start", "run_case", "run_parity"]
+__all__ = ["RunState", "run_before_start", "run_case", "run_parity", "start_for_suite"]
 
 ResultListener = Callable[[ParityResult], None]
 
@@ -187,6 +187,23 @@ async def run_before_start(session: Any, suite: ParitySuite, reset: bool = False
         done += outcome
         if not all(s.ok for s in outcome):
             break
+    return done
+
+
+async def start_for_suite(session: Any, suite: ParitySuite | None, reset: bool = False) -> list[StepResult] | None:
+    """Start the session's servers with the file's set-up commands run first, as ``--*-setup`` is: the one
+    path of every front end. The command line's servers have not started yet; the app's are running, so
+    those are stopped and started again as a restart does (their own set-up runs again, after the file's,
+    as in a fresh run). With no command to run first, running servers are left as they are. Returns what
+    ran before the start, for :func:`run_parity` (None: no file, so nothing ran)."""
+    if suite is None:
+        await session.start()
+        return None
+    if _before_start(suite, reset)[0]:
+        running = [server for server in session.supervisor if server.status.state.running]
+        await asyncio.gather(*(server.stop(fresh=True) for server in running))
+    done = await run_before_start(session, suite, reset)
+    await session.start()
     return done
 
 

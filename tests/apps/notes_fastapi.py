@@ -1,9 +1,10 @@
-"""The notes app ported to FastAPI: the same form route (``Form()``), SQLite schema at import, failing page."""
+"""The notes app ported to FastAPI: the same form routes (``Form()``, ``UploadFile``), SQLite schema at import,
+failing page."""
 
 import os
 import sqlite3
 
-from fastapi import FastAPI, Form
+from fastapi import FastAPI, File, Form, UploadFile
 
 DB = os.environ.get("NOTES_DB", "notes_fastapi.db")
 
@@ -25,6 +26,12 @@ def list_notes() -> dict[str, object]:
     with sqlite3.connect(DB) as db:
         rows = db.execute("SELECT title, description FROM notes ORDER BY id").fetchall()
     return {"notes": [{"title": t, "description": d} for t, d in rows]}
+
+
+@app.post("/attachments", status_code=201)
+async def attach(note: str = Form(...), attachment: UploadFile = File(...)) -> dict[str, object]:
+    content = await attachment.read()
+    return {"note": note, "filename": attachment.filename, "size": len(content)}
 
 
 @app.get("/report")

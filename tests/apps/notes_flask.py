@@ -1,7 +1,8 @@
 """A notes app as small teams write one (Flask side): an HTML form posts a note, SQLite keeps it.
 
 Shaped like the Flask tutorial's apps: the schema is created when the module is imported, the form
-is read with ``request.form``, and one page fails with a traceback (a back end it cannot reach).
+is read with ``request.form`` (a file with ``request.files``), and one page fails with a traceback (a
+back end it cannot reach).
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def list_notes() -> dict[str, list[dict[str, str]]]:
     with sqlite3.connect(DB) as db:
         rows = db.execute("SELECT title, description FROM notes ORDER BY id").fetchall()
     return {"notes": [{"title": t, "description": d} for t, d in rows]}
+
+
+@app.post("/attachments")
+def attach() -> tuple[dict[str, object], int]:
+    upload = request.files["attachment"]  # a file part of the multipart form, as a FileStorage
+    content = upload.read()
+    return {"note": request.form["note"], "filename": upload.filename, "size": len(content)}, 201
 
 
 @app.get("/report")

@@ -24,6 +24,7 @@ from explorer.runtime.userdata.bounded import printable
 __all__ = [
     "CHECK_TIMEOUT",
     "SETUP_TIMEOUT",
+    "SETUP_TIMEOUT_BOUNDS",
     "PrestartError",
     "check_interpreter",
     "needed_modules",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
+SETUP_TIMEOUT_BOUNDS = (1.0, 3600.0)  # an install step may take a while; a hung one must still end
 # A venv's python answers the check in 0.05 s idle and 0.16 s at most with four busy loops on two
 # cores (10 runs each): 5 s leaves a wide margin for a cold disk, and a script that never exits is
 # named in 5 s rather than 20.

@@ -287,9 +287,14 @@ class ManagedServer:
         except TimeoutError:
             return None
 
-    async def stop(self, grace: float = 3.0) -> ServerStatus:
-        """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED."""
+    async def stop(self, grace: float = 3.0, fresh: bool = False) -> ServerStatus:
+        """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED.
+
+        ``fresh``: the next start is a fresh one, its set-up run again (a restart with work in between).
+        """
         async with self._lock:
+            if fresh:
+                self.setup_done = False
             return await self._stop_locked(grace)
 
     async def _stop_locked(self, grace: float = 3.0) -> ServerStatus:

@@ -24,7 +24,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from explorer.apps.bundled import demo_requests_file
 from explorer.parity.secrets import Redactor
 from explorer.runtime.errors import ExplorerError
-from explorer.runtime.frameworks import FRAMEWORKS
+from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
@@ -43,6 +43,7 @@ MIN_REQUEST_CHARS = 16
 # Besides the two text columns: the table's side margins, a vertical scrollbar, each column's padding
 # (1 each side), and the number and outcome columns.
 _FIXED_CELLS = 2 + 2 + 4 * 2 + 3 + 8
+_STARTING: set[asyncio.Task[Any]] = set()  # the apps' restarts around a file's set-up, seen through off the screen
 
 
 def column_widths(screen_width: int) -> tuple[int, int]:
@@ -261,6 +262,9 @@ class ParityScreen(Screen["RequestSpec | None"]):
                 f"{k} = {'‹redacted›' if k in result.secret_names else self._hide(repr(v))}" for k, v in values.items()
             )
             text.append(f"captured from {framework}: {shown}\n", style="dim")
+        for framework, lines in result.logs.items():  # why it answered 5xx, in its own words (as the CLI says)
+            text.append(f"{NAMES[framework]} log:\n", style="dim")
+            text.append("".join(f"  | {self._hide(line)}\n" for line in lines), style="dim")
         for framework in FRAMEWORKS:
             curl = result.curl(framework, self.redactor)
             if curl:
@@ -297,7 +301,9 @@ class ParityController(ParityScreen):
 
     @work(group="parity", exclusive=True, exit_on_error=False)
     async def run_parity(self, path: str) -> None:
+        from explorer.apps.targets import startup_problems
         from explorer.parity.check import run_parity
+        from explorer.parity.run import start_for_suite
         from explorer.parity.suite import load_suite
 
         if set(self.session.frameworks) != set(FRAMEWORKS):
@@ -312,7 +318,21 @@ class ParityController(ParityScreen):
             return
         self.suite = suite
         self.redactor = Redactor()  # learns each secret as results come in; the run's captures added below
-        report = await run_parity(self.session, suite, on_result=self._arrived)
+        # As `explorer parity` does: the file's set-up commands run with the apps stopped, then they start again.
+        pids = {server.framework: server.status.pid for server in self.session.supervisor}
+        starting = asyncio.ensure_future(start_for_suite(self.session, suite))
+        _STARTING.add(starting)  # held until done: the loop keeps only a weak reference to a task
+        starting.add_done_callback(_STARTING.discard)
+        started = await asyncio.shield(starting)  # leaving the screen mid-way must not leave the apps stopped
+        measurements = getattr(self.app, "measurements", None)
+        for server in self.session.supervisor:
+            if measurements is not None and server.status.pid != pids[server.framework]:
+                measurements.forget(server.framework)  # latency figures belong to the process that produced them
+        problems = startup_problems(self.session.supervisor)
+        if problems:
+            self.show_error(problems[0].splitlines()[0] + " (its Log tab has the details)")
+            return
+        report = await run_parity(self.session, suite, on_result=self._arrived, before_start=started)
         self.report = report
         for secret in report.secrets:
             self.redactor.learn(secret)
