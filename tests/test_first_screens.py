@@ -110,7 +110,8 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         await servers_ready(pilot)
         assert app.focused is app.query_one("#sample-tree")
         claim = str(app.query_one("#claim", Static).render())
-        assert "f1" in claim  # the first screen says where the other screens are
+        assert "f1" in claim  # the first screen says where the other screens are, and names each
+        assert all(n in claim for n in ("table", "guide", "docs", "parity", "mirror", "lab", "WebSockets")), claim
         # f1 from the list, from the filter box and from the path field names every screen with its key
         for part in ("#sample-tree", "#sample-filter", "#path"):
             app.query_one(part).focus()
@@ -122,6 +123,7 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
                 ("g", "Which first?"),
                 ("d", "Docs"),
                 ("c", "Parity"),
+                ("m", "Mirror"),
                 ("p", "Lab"),
                 ("w", "WebSockets"),
             ):
@@ -129,7 +131,15 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is app.screen_stack[0])
         palette = [c.title for c in app.get_system_commands(app.screen)]  # ctrl+p: one entry per screen, with its key
-        for title in ("Table (t)", "Which first? (g)", "Docs (d)", "Parity (c)", "Lab (p)", "WebSockets (w)"):
+        for title in (
+            "Table (t)",
+            "Which first? (g)",
+            "Docs (d)",
+            "Parity (c)",
+            "Mirror (m)",
+            "Lab (p)",
+            "WebSockets (w)",
+        ):
             assert title in palette, title
         # a screen's key in the help opens it, whatever part had the keyboard (here the list, where t is text)
         app.query_one("#sample-tree").focus()

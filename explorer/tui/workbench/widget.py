@@ -93,8 +93,9 @@ class Workbench(Arrangement):
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
             claim.update(
-                "Choose a sample on the left (Enter sends it), or edit the request and press ctrl+r. "
-                f"{cast('KeyLabels', self.app).key_label('help')} names every screen: table, guide, docs, parity, lab, WebSockets."
+                "Pick a sample (Enter sends it) or edit the request, then ctrl+r. "
+                f"{cast('KeyLabels', self.app).key_label('help')} names every screen: table, guide, docs, parity, mirror, lab, "
+                "WebSockets."
             )
         else:
             editor.load(RequestSpec("GET", "/"))
