@@ -321,7 +321,7 @@ async def test_after_a_login_and_an_order_the_port_gets_its_own_token_and_ids(tm
     mirror = None
     try:
         _, listing = await asyncio.gather(session.start(), flask_listing(specs[0]))
-        assert startup_problems(session) == []
+        assert startup_problems(session.supervisor) == []
         matcher = RouteMatcher(listing.routes)
         flask_url, fastapi_url = (session.server(fw).status.base_url or "" for fw in ("flask", "fastapi"))
         fastapi = ServerClient("fastapi", fastapi_url, 10)
