@@ -77,7 +77,8 @@ async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() ->
 async def test_the_mirror_follows_the_servers_when_f5_restarts_them_on_new_addresses() -> None:
     """f5 restarts both apps; with their old ports taken meanwhile they come back on new ones. The mirror goes on
     listening where it was, now forwarding to the new Flask and shadowing to the new FastAPI (and restarting its
-    second Flask), its counts kept, and the screen says so."""
+    second Flask), its counts kept, and the screen says so. Then ctrl+g moves Flask alone to gunicorn on the port
+    it had: the mirror follows the new process, FastAPI's client untouched."""
     app = ExplorerApp(mask=True)
     blockers: list[socket.socket] = []
     try:
@@ -121,6 +122,22 @@ async def test_the_mirror_follows_the_servers_when_f5_restarts_them_on_new_addre
             #                                      req  match decl noise differ drop
             assert _cells(table, 0) == ["GET /items/{item_id}", "2", "2", "0", "0", "0", "0"]  # the new FastAPI's too
             assert mirror._second.server("flask").status.pid not in (None, second_pid)  # the noise Flask restarted
+            # ctrl+g: Flask alone moves to gunicorn, on the port it had; the mirror follows the new process
+            assert mirror.mirror is not None
+            upstream, fastapi, flask_pid = mirror.mirror.flask, mirror.mirror.fastapi, servers[0].status.pid
+            await pilot.press("escape", "ctrl+g")
+            await until(pilot, lambda: servers[0].status.pid != flask_pid, timeout=30)
+            await servers_ready(pilot)
+            await until(pilot, lambda: mirror.mirror is not None and mirror.mirror.flask is not upstream, timeout=30)
+            assert mirror.mirror.fastapi is fastapi and mirror._second.server("flask").spec.kind == "gunicorn"
+            async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
+                assert (await client.get("/items/1")).status_code == 200
+            await pilot.press("m")
+            assert "Flask restarted: the mirror now forwards to it, its counts kept." in plain(
+                screen.query_one("#mirror-state", Static)
+            )
+            await until(pilot, lambda: _cells(table, 0)[1] == "3")
+            assert _cells(table, 0)[1:3] == ["3", "3"]
     finally:
         for blocker in blockers:
             blocker.close()
