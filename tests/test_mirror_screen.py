@@ -72,3 +72,72 @@ async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() ->
     assert not mirror._thread.is_alive() and second.status.state.value == "stopped"  # stopped with the app
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens there any more
+
+
+async def test_the_mirror_follows_the_servers_when_f5_restarts_them_on_new_addresses() -> None:
+    """f5 restarts both apps; with their old ports taken meanwhile they come back on new ones. The mirror goes on
+    listening where it was, now forwarding to the new Flask and shadowing to the new FastAPI (and restarting its
+    second Flask), its counts kept, and the screen says so. Then ctrl+g moves Flask alone to gunicorn on the port
+    it had: the mirror follows the new process, FastAPI's client untouched."""
+    app = ExplorerApp(mask=True)
+    blockers: list[socket.socket] = []
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await servers_ready(pilot)
+            await pilot.press("escape", "m")
+            await until(pilot, lambda: isinstance(app.screen, MirrorController))
+            screen = app.screen
+            assert isinstance(screen, MirrorController)
+            await pilot.press("n", "s")
+            await until(pilot, lambda: screen.mirror is not None, timeout=30)
+            mirror = screen.mirror
+            assert mirror is not None and mirror._second is not None
+            second_pid = mirror._second.server("flask").status.pid
+            async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
+                assert (await client.get("/items/1")).status_code == 200
+            servers = [app.session.server(fw) for fw in ("flask", "fastapi")]
+            old = {s.framework: s.status.port for s in servers}
+            for server in servers:  # stopped, their ports taken, so that f5 starts them on other ones
+                await server.stop()
+                blocker = socket.socket()
+                blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                blocker.bind(("127.0.0.1", old[server.framework] or 0))
+                blocker.listen()
+                blockers.append(blocker)
+            await pilot.press("escape", "f5")  # f5 is the main view's; the mirror goes on behind it
+            await until(pilot, lambda: all(s.status.port != old[s.framework] for s in servers), timeout=30)
+            await servers_ready(pilot)
+            await until(pilot, lambda: mirror.flask_url == app.session.server("flask").status.base_url, timeout=30)
+            flask = app.session.server("flask").status.base_url or ""
+            async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
+                answered = await client.get("/items/1")
+            async with httpx.AsyncClient(base_url=flask, timeout=10) as direct:
+                assert answered.status_code == 200 and answered.content == (await direct.get("/items/1")).content
+            await pilot.press("m")
+            state = plain(screen.query_one("#mirror-state", Static))
+            assert "Flask and FastAPI restarted: the mirror now forwards to them, its counts kept." in state, state
+            assert screen.mirror is mirror and "listening on http://#.#.#.#:#" in state  # where it was
+            table = screen.query_one("#mirror-table", DataTable)
+            await until(pilot, lambda: table.row_count == 1 and _cells(table, 0)[1] == "2")
+            #                                      req  match decl noise differ drop
+            assert _cells(table, 0) == ["GET /items/{item_id}", "2", "2", "0", "0", "0", "0"]  # the new FastAPI's too
+            assert mirror._second.server("flask").status.pid not in (None, second_pid)  # the noise Flask restarted
+            # ctrl+g: Flask alone moves to gunicorn, on the port it had; the mirror follows the new process
+            assert mirror.mirror is not None
+            upstream, fastapi, flask_pid = mirror.mirror.flask, mirror.mirror.fastapi, servers[0].status.pid
+            await pilot.press("escape", "ctrl+g")
+            await until(pilot, lambda: servers[0].status.pid != flask_pid, timeout=30)
+            await servers_ready(pilot)
+            await until(pilot, lambda: mirror.mirror is not None and mirror.mirror.flask is not upstream, timeout=30)
+            assert mirror.mirror.fastapi is fastapi and mirror._second.server("flask").spec.kind == "gunicorn"
+            async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
+                assert (await client.get("/items/1")).status_code == 200
+            await pilot.press("m")
+            assert "Flask restarted: the mirror now forwards to it, its counts kept." in plain(
+                screen.query_one("#mirror-state", Static)
+            )
+            await until(pilot, lambda: _cells(table, 0)[1] == "3")
+            assert _cells(table, 0)[1:3] == ["3", "3"]
+    finally:
+        for blocker in blockers:
+            blocker.close()

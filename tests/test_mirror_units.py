@@ -156,3 +156,16 @@ def test_a_shadow_gets_flasks_tokens_and_ids_as_its_own_and_its_answer_reads_as_
     assert tokens.translate("fastapi", spec, body)[0].header("cookie") == f"remember={their_token}"
     tokens.saw(replace(_answer("GET", "/", 200, b"{}"), headers=(("Set-Cookie", "remember=x"),)))  # no shadow got it
     assert tokens.translate("fastapi", spec, body)[0].header("cookie") is None
+
+
+def test_an_id_pair_ends_once_both_apps_number_from_the_same_value_again() -> None:
+    """After a restart both in-memory apps number orders from 1 again: Flask's order 1 is the port's order 1 now,
+    so the pair learnt before (Flask's 1 was the port's 7) no longer rewrites a request to /orders/1."""
+    from explorer.mirror.tokens import Tokens
+
+    tokens = Tokens()
+    created = _answer("POST", "/orders", 201, b'{"id": 1}')
+    tokens.learn("fastapi", created, _answer("POST", "/orders", 201, b'{"id": 7}'))
+    assert tokens.translate("fastapi", RequestSpec("GET", "/orders/1"), None)[0].path == "/orders/7"
+    tokens.learn("fastapi", created, _answer("POST", "/orders", 201, b'{"id": 1}'))  # both restarted, both made 1
+    assert tokens.translate("fastapi", RequestSpec("GET", "/orders/1"), None)[0].path == "/orders/1"

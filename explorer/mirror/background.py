@@ -107,6 +107,38 @@ class BackgroundMirror:
         self.note = "; ".join(notes)
         return await self.mirror.start(*self.listen)
 
+    async def follow(self, flask_url: str | None, fastapi_url: str | None, flask_spec: ServerSpec | None = None) -> str:
+        """Forward to the apps' servers after they restarted (``None``: that one did not), counts kept.
+
+        A restarted Flask restarts the second Flask too (with ``flask_spec``, the server it now runs on), so
+        that its state starts afresh as the first's did. Returns what could not be done, or "".
+        """
+        return await self._on_mirror(self._follow(flask_url, fastapi_url, flask_spec))
+
+    async def _follow(self, flask_url: str | None, fastapi_url: str | None, flask_spec: ServerSpec | None) -> str:
+        from explorer.mirror.upstream import Upstream
+        from explorer.runtime.http.client import ServerClient
+
+        assert self.mirror is not None
+        note, second = "", None
+        if flask_url is not None and self._second is not None:
+            server = self._second.server("flask")
+            if flask_spec is not None:
+                self.flask_spec = server.spec = flask_spec
+            url = (await server.restart()).base_url  # before the re-point: its shadows never meet a stopped server
+            if url:
+                second = ServerClient("flask", url, self.timeout)
+            elif self.mirror.second is not None:
+                gone, self.mirror.second = self.mirror.second, None
+                await gone.aclose()
+                note = "the second Flask did not restart, so no noise is measured"
+        fastapi = ServerClient("fastapi", fastapi_url, self.timeout) if fastapi_url is not None else None
+        flask = Upstream(flask_url, self.timeout) if flask_url is not None else None
+        await self.mirror.repoint(flask, fastapi, second)
+        self.flask_url, self.fastapi_url = flask_url or self.flask_url, fastapi_url or self.fastapi_url
+        self._clients = [self.mirror.fastapi, *([self.mirror.second] if self.mirror.second else [])]
+        return note
+
     async def snapshot(self) -> dict[str, Any]:
         """The counts per route (:meth:`~explorer.mirror.tally.Tally.to_dict`), copied on the mirror's loop."""
         if self.mirror is None or not self._thread.is_alive():

@@ -163,6 +163,26 @@ class Mirror:
             item = self.queue.get_nowait()
             self.tally.dropped(item.method, item.pattern)
 
+    async def repoint(
+        self, flask: Upstream | None = None, fastapi: ServerClient | None = None, second: ServerClient | None = None
+    ) -> None:
+        """Forward to servers that restarted (on a new address, or a new process on the old one) from now on.
+
+        The counts stay, and so do the shadows' cookie jars and the pairs of tokens and ids: a browser keeps
+        its cookies and tokens across a restart too, so each shadow keeps its own as the client keeps Flask's.
+        The clients replaced are closed; a request under way on one ends as a request to a stopped server does.
+        """
+        if flask is not None:
+            old, self.flask, self._flask_base = self.flask, flask, flask.base_url
+            old.close()
+        if fastapi is not None:
+            replaced, self.fastapi = self.fastapi, fastapi
+            await replaced.aclose()
+        if second is not None:
+            gone, self.second = self.second, second
+            if gone is not None:
+                await gone.aclose()
+
     # --- the primary path ------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, reply: Reply) -> Outgoing | None:

@@ -102,10 +102,15 @@ class Tokens:
             except CaptureError:
                 continue  # the shadow's answer has nothing there: the comparison says so
             sources.append(source)
-            if their == value or isinstance(their, (dict, list, bool)) or their is None:
+            key = (_kind(flask.spec.path), value) if isinstance(value, int) else value
+            if their == value:  # the same value on both sides now (both apps restarted, numbering from 1 again):
+                pairs: dict[Any, Any] = (self.ids if isinstance(value, int) else self.texts).get(shadow, {})
+                pairs.pop(key, None)  # an older pair for this value no longer holds
+                continue
+            if isinstance(their, (dict, list, bool)) or their is None:
                 continue
             if isinstance(value, int):
-                self._keep(self.ids.setdefault(shadow, {}), (_kind(flask.spec.path), value), their)
+                self._keep(self.ids.setdefault(shadow, {}), key, their)
             elif isinstance(their, str):
                 self._keep(self.texts.setdefault(shadow, {}), value, their)
                 if self.redactor is not None:

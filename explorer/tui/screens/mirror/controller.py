@@ -45,6 +45,8 @@ class MirrorController(MirrorScreen):
         self.file_exercises: list[Exercise] = []
         self.suite: ParitySuite | None = None
         self.file_note = ""
+        self.fronted: dict[str, tuple[int | None, str]] = {}  # each app's process and address the mirror fronts
+        self.following = False
 
     def on_mount(self) -> None:  # after MirrorScreen's own (Textual calls each class's handler in turn)
         self.set_interval(POLL_SECONDS, self.poll)
@@ -87,6 +89,16 @@ class MirrorController(MirrorScreen):
 
     # --- the mirror -----------------------------------------------------------------------------------
 
+    def _fronting(self) -> dict[str, tuple[int | None, str]] | None:
+        """Each app's (process, address) while both are ready: a new process is a restart for the mirror to follow."""
+        found = {}
+        for framework in ("flask", "fastapi"):
+            status = self.session.server(framework).status if framework in self.session.frameworks else None
+            if status is None or status.state is not ServerState.READY or not status.base_url:
+                return None
+            found[framework] = (status.pid, status.base_url)
+        return found
+
     def _url(self, framework: str) -> str | None:
         server = self.session.server(framework) if framework in self.session.frameworks else None
         if server is None or server.status.state is not ServerState.READY:
@@ -108,10 +120,11 @@ class MirrorController(MirrorScreen):
         from explorer.mirror.background import BackgroundMirror
 
         await self.stop_mirror()
-        flask, fastapi = self._url("flask"), self._url("fastapi")
-        if not flask or not fastapi:
+        fronting = self._fronting()
+        if fronting is None:
             self.show_state("", error="The mirror needs both a Flask app and a FastAPI app running (f5 restarts them).")
             return
+        flask, fastapi = fronting["flask"][1], fronting["fastapi"][1]
         self.show_state("", note="Starting…")
         spec = self.session.server("flask").spec
         for listen in (self.listen, (self.listen[0], 0)):  # the usual port, else any free one
@@ -123,7 +136,7 @@ class MirrorController(MirrorScreen):
             except Exception as exc:  # noqa: BLE001 - shown on the screen; the app goes on
                 self.show_state("", error=f"The mirror did not start: {type(exc).__name__}: {exc}")
                 return
-            self.mirror = mirror
+            self.mirror, self.fronted = mirror, fronting
             self.show_state(url, note=" ".join(n for n in (mirror.note, self.file_note) if n))
             return
         self.show_state("", error=f"The mirror could not listen on {self.listen[0]}.")
@@ -139,6 +152,33 @@ class MirrorController(MirrorScreen):
     def poll(self) -> None:
         if self.mirror is not None:
             self.refresh_counts()
+            now = self._fronting()
+            if now is not None and now != self.fronted and not self.following:
+                self.following = True  # one at a time: a second restart seen meanwhile is followed after this one
+                self.follow_restart(now)
+
+    @work(group="mirror", exclusive=True, exit_on_error=False)
+    async def follow_restart(self, now: dict[str, tuple[int | None, str]]) -> None:
+        """The servers restarted (f5, ctrl+g, or a crash restarted): the mirror forwards to them from now on,
+        on the same listening address, its counts kept. A stop (``s``) meanwhile cancels this worker."""
+        mirror, changed = self.mirror, {fw for fw in now if now[fw] != self.fronted.get(fw)}
+        self.fronted = now  # tried once per restart: a failure is shown, not retried twice a second
+        try:
+            spec = self.session.server("flask").spec
+            if mirror is None:
+                return
+            note = await mirror.follow(
+                now["flask"][1] if "flask" in changed else None,
+                now["fastapi"][1] if "fastapi" in changed else None,
+                spec if "flask" in changed else None,
+            )
+            restarted = " and ".join(f for f, fw in (("Flask", "flask"), ("FastAPI", "fastapi")) if fw in changed)
+            said = f"{restarted} restarted: the mirror now forwards to {'it' if len(changed) == 1 else 'them'}"
+            self.show_state(mirror.url, note=f"{said}, its counts kept." + (f" {note}" if note else ""))
+        except Exception as exc:  # noqa: BLE001 - shown on the screen; the app goes on
+            self.show_state(mirror.url if mirror else "", error=f"The mirror did not follow the restart: {exc}")
+        finally:
+            self.following = False
 
     @work(group="mirror-poll", exclusive=True, exit_on_error=False)
     async def refresh_counts(self) -> None:

@@ -58,7 +58,7 @@ class MirrorScreen(Screen[None]):
         "or off (from the next start). On Traffic, the highlighted route's latest differing pair and its noise "
         "fields show below the table. Progress lists every Flask route with its FastAPI counterpart, whether the "
         "requests file or the mirror exercised it, and its result. The mirror keeps running when you leave this "
-        "screen, and stops with the app."
+        "screen, follows the apps when f5 or ctrl+g restarts them (same address, counts kept), and stops with the app."
     )
 
     DEFAULT_CSS = """
