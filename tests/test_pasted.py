@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.http.pasted import looks_pasted, read_pasted
+from explorer.runtime.http.pasted import CurlWord, looks_pasted, read_curl, read_pasted
 from explorer.runtime.http.request import RequestSpec, curl_command
 
 pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
@@ -46,6 +46,29 @@ def test_a_multi_line_curl_reads_whatever_line_end_the_terminal_pastes(end: str)
     """GNOME Terminal, iTerm and tmux paste a line end as CR: a backslash before it continues the line."""
     multi = end.join(["curl -X POST \\", "  -H 'Accept: text/html' \\", "  http://127.0.0.1:41001/items"])
     assert read_pasted(multi, OURS).spec == RequestSpec("POST", "/items", (("Accept", "text/html"),))
+
+
+def test_one_curl_reader_takes_each_options_value_with_it() -> None:
+    """The paste and `parity --from-curl` read curl with one reader (issue 20): `-sL` is two flags, an
+    option's value is never taken for the URL, and what is ignored, refused or unknown is said by name."""
+    words = ["-sL", "-o", "out", "http://x/", "--proxy", "http://p", "-Z", "-X"]
+    assert read_curl(words) == [
+        CurlWord("ignored", "-s", "-s"),
+        CurlWord("option", "--location", "-L"),
+        CurlWord("ignored", "-o", "-o", "out"),
+        CurlWord("url", "http://x/", "http://x/", "http://x/"),
+        CurlWord("refused", "--proxy", "--proxy", "http://p"),
+        CurlWord("unknown", "-Z", "-Z"),
+        CurlWord("option", "--request", "-X"),
+    ]
+    assert read_curl(["-X"])[0].missing and not read_curl(["-s"])[0].missing
+
+
+def test_a_paste_skips_the_values_of_options_it_does_not_use() -> None:
+    """`--data-urlencode q=1` took `q=1` for the URL ("more than one URL"); `-sL` was an unknown option."""
+    pasted = read_pasted("curl -sL -G --data-urlencode 'q=a b' --proxy http://p http://127.0.0.1:41002/items", OURS)
+    assert pasted.spec == RequestSpec("GET", "/items")
+    assert "-G, --data-urlencode, --proxy." in pasted.note and "-sL" not in pasted.note
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ file goes through (:mod:`explorer.runtime.userdata.datafile`), and so is a ``-d 
 from __future__ import annotations
 
 import base64
-import shlex
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -21,6 +20,7 @@ from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
 from explorer.runtime.errors import RequestError
 from explorer.runtime.http.forms import parse_file_arg
+from explorer.runtime.http.pasted import CURL_DATA, curl_words, read_curl
 from explorer.runtime.http.request import MAX_BODY_BYTES, RESERVED_HEADERS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, read_text
 from explorer.runtime.userdata.envfile import split_lines
@@ -31,30 +31,6 @@ HAR_LIMITS = FileLimits(32 * 1024 * 1024, max_expanded=64 * 1024 * 1024)
 CURL_MAX_BYTES = 4 * 1024 * 1024
 MAX_IMPORTED = 1000
 _DROPPED = RESERVED_HEADERS | {"cookie", "accept-encoding"}
-_DATA = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode")
-# Options that change only what curl prints or how it connects: ignored, and said so in a note. Any
-# other option is refused by name, since it could change the request.
-_IGNORED = {
-    "-i",
-    "--include",
-    "-s",
-    "--silent",
-    "-S",
-    "--show-error",
-    "-v",
-    "--verbose",
-    "-k",
-    "--insecure",
-    "--compressed",
-    "-f",
-    "--fail",
-    "-g",
-    "--globoff",
-    "--http1.1",
-    "-#",
-    "--no-progress-meter",
-}
-_IGNORED_WITH_VALUE = {"-o", "--output", "-m", "--max-time", "--connect-timeout", "-w", "--write-out"}
 
 
 def _path_of(url: str, where: str) -> str:
@@ -170,7 +146,7 @@ def from_curl(path: str | Path, notes: list[str] | None = None) -> list[dict[str
 
 def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str, Any]:
     try:
-        words = shlex.split(command)
+        words = curl_words(command)
     except ValueError as exc:
         raise ParityFileError(f"{where}: cannot be split like a shell line: {exc}") from None
     if not words or words[0] != "curl":
@@ -180,67 +156,46 @@ def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str,
     files: dict[str, str | dict[str, str]] = {}
     as_get = head = follow = False
     ignored: list[str] = []
-    words = [flag for word in words[1:] for flag in _short_flags(word)]
-    index = 0
-    while index < len(words):
-        word = words[index]
-        value = words[index + 1] if index + 1 < len(words) else None
-        takes = word in (
-            "-X",
-            "--request",
-            "-H",
-            "--header",
-            "--json",
-            "-u",
-            "--user",
-            "--url",
-            "-F",
-            "--form",
-            "--form-string",
-            "-A",
-            "--user-agent",
-            *_DATA,
-            *_IGNORED_WITH_VALUE,
-        )
-        if takes and value is None:
-            raise ParityFileError(f"{where}: {word} needs a value")
-        if word in ("-X", "--request"):
-            method = value
-        elif word in ("-H", "--header"):
-            name, _, header_value = str(value).partition(":")
-            pairs.append((name, header_value))
-        elif word == "--data-urlencode":
-            data.append(_urlencoded(str(value), where, folder))
-        elif word in _DATA:
-            data.append(_data(str(value), word, where, folder))
-        elif word in ("-A", "--user-agent"):
-            pairs.append(("User-Agent", str(value)))
-        elif word in ("-L", "--location"):
-            follow = True
-        elif word in ("-F", "--form", "--form-string"):
-            name, _, field_value = str(value).partition("=")
-            if word != "--form-string" and field_value.startswith("@"):
-                files[name] = _file(str(value), where)  # read when the entry is checked, next to the curl file
-            else:
-                form[name] = field_value
-        elif word == "--json":
-            data.append(_data(str(value), word, where, folder))
-            pairs += [("Content-Type", "application/json"), ("Accept", "application/json")]
-        elif word in ("-u", "--user"):
-            pairs.append(("Authorization", "Basic " + base64.b64encode(str(value).encode()).decode()))
-        elif word == "--url":
+    for part in read_curl(words[1:]):
+        name, value = part.name, str(part.value)
+        if part.kind in ("refused", "unknown") or name in ("--referer", "--cookie"):
+            raise ParityFileError(f"{where}: the curl option {part.written[:30]!r} cannot be imported")
+        if part.missing:
+            raise ParityFileError(f"{where}: {part.written} needs a value")
+        if part.kind == "url":
             url = value
-        elif word in ("-G", "--get"):
+        elif part.kind == "ignored":
+            ignored.append(name)
+        elif name == "--request":
+            method = value
+        elif name == "--header":
+            header_name, _, header_value = value.partition(":")
+            pairs.append((header_name, header_value))
+        elif name == "--data-urlencode":
+            data.append(_urlencoded(value, where, folder))
+        elif name == "--json":
+            data.append(_data(value, name, where, folder))
+            pairs += [("Content-Type", "application/json"), ("Accept", "application/json")]
+        elif name in CURL_DATA:
+            data.append(_data(value, name, where, folder))
+        elif name == "--user-agent":
+            pairs.append(("User-Agent", value))
+        elif name == "--location":
+            follow = True
+        elif name in ("--form", "--form-string"):
+            field, _, field_value = value.partition("=")
+            if name != "--form-string" and field_value.startswith("@"):
+                files[field] = _file(value, where)  # read when the entry is checked, next to the curl file
+            else:
+                form[field] = field_value
+        elif name == "--user":
+            pairs.append(("Authorization", "Basic " + base64.b64encode(value.encode()).decode()))
+        elif name == "--url":
+            url = value
+        elif name == "--get":
             as_get = True
-        elif word in ("-I", "--head"):
+        elif name == "--head":
             head = True
-        elif word in _IGNORED or word in _IGNORED_WITH_VALUE:
-            ignored.append(word)
-        elif word.startswith("-"):
-            raise ParityFileError(f"{where}: the curl option {word[:30]!r} cannot be imported")
-        else:
-            url = word
-        index += 2 if takes else 1
     if url is None:
         raise ParityFileError(f"{where}: no URL")
     target = _path_of(url, where)
@@ -278,16 +233,6 @@ def _file(value: str, where: str) -> str | dict[str, str]:
     return (
         {"path": path} | ({"type": media} if media else {}) | ({"filename": filename} if filename is not None else {})
     )
-
-
-_SHORT_FLAGS = set("sSivkfgLGI#")  # short options without a value, which curl lets one write together (-sL)
-
-
-def _short_flags(word: str) -> list[str]:
-    """``-sL`` as ``-s -L``; any other word as it is (an unknown letter is refused by name later)."""
-    if len(word) > 2 and word[0] == "-" and word[1] != "-" and set(word[1:]) <= _SHORT_FLAGS:
-        return [f"-{letter}" for letter in word[1:]]
-    return [word]
 
 
 def _urlencoded(value: str, where: str, folder: Path) -> str:
