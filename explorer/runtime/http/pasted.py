@@ -6,6 +6,8 @@ servers the explorer started: its host is a loopback name and its port one of th
 host is refused, as everywhere else: the explorer never talks to another server. The text is the
 user's data: at most :data:`MAX_PASTE_CHARS` are read, split with :mod:`shlex` (never a shell), and
 every part ends as a :class:`~explorer.runtime.http.request.RequestSpec` checked by the usual rules.
+The curl reader (:func:`read_curl`, its option tables) is the one ``explorer parity --from-curl`` uses
+too: one list of what is read, ignored or refused, each caller making its own object of the result.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ _LONG = {
 _NO_VALUE = frozenset({"--location", "--get", "--head"})
 CURL_DATA = frozenset({"--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode", "--json"})
 _KNOWN = frozenset(_LONG.values()) | CURL_DATA | {"--url", "--form-string"}
-# Options that change only what curl prints or how it connects: skipped (with their value), said so in a note.
+# Options that change only what curl prints or how it connects: skipped with their value (an import names them).
 CURL_IGNORED = frozenset(
     {
         "-i",
