@@ -80,7 +80,7 @@ class GuardedApp(App[int]):
         screen = super().get_default_screen()
         width, height = self.size
         for extent, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
-            screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []))
+            screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []), update=False)
         return screen
 
     def action_focus_next_now(self) -> None:
