@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import RichLog, Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
@@ -82,6 +83,7 @@ class ResponsePanel(Vertical):
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self._arriving: Arriving | None = None
+        self._filled = False  # the hidden tabs' contents are mounted (_fill_tabs)
         self.border_title = display_name(framework)
 
     def compose(self) -> ComposeResult:
@@ -96,30 +98,31 @@ class ResponsePanel(Vertical):
         with TabbedContent(id=f"tabs-{self.framework}"):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
-            with TabPane("Headers", id=f"headers-{self.framework}"):
-                with VerticalScroll():
-                    yield Static("", id=f"headertable-{self.framework}")
-            with TabPane("Validation", id=f"validation-{self.framework}"):
-                with VerticalScroll():
-                    yield Static("", classes="reason", id=f"reason-{self.framework}")
-                    yield Static("", id=f"validtable-{self.framework}")
-            with TabPane("Code", id=f"code-{self.framework}"):
-                with VerticalScroll():
-                    yield Static("", classes="note", id=f"codenote-{self.framework}")
-                    yield Static("", id=f"code-view-{self.framework}")
-            with TabPane("Log", id=f"log-{self.framework}"):
-                yield LogView(
-                    id=f"logview-{self.framework}",
-                    keep=LOG_LINES,
-                    markup=False,
-                    wrap=True,
-                    highlight=False,
-                    min_width=20,
-                )
+            for tab in TABS[1:]:  # filled by _fill_tabs, once the first frame is drawn
+                yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
+
+    def _fill_tabs(self) -> None:
+        """The contents of the four tabs the first frame does not show: mounted after that frame, or at once by
+        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it."""
+        if self._filled:
+            return
+        self._filled = True
+        fw = self.framework
+        contents: dict[str, list[Widget]] = {
+            "headers": [Static("", id=f"headertable-{fw}")],
+            "validation": [Static("", classes="reason", id=f"reason-{fw}"), Static("", id=f"validtable-{fw}")],
+            "code": [Static("", classes="note", id=f"codenote-{fw}"), Static("", id=f"code-view-{fw}")],
+        }
+        for tab, widgets in contents.items():
+            scroll = VerticalScroll()
+            self.query_one(f"#{tab}-{fw}", TabPane).mount(scroll)
+            scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
+        log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
+        self.query_one(f"#log-{fw}", TabPane).mount(log)
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
-        self._flush_log()
+        self.call_after_refresh(self._flush_log)  # after the first frame: it fills the tabs
         self._unsubscribe = self._logbuffer.subscribe(self._queue_log)
 
     def on_unmount(self) -> None:
@@ -139,6 +142,7 @@ class ResponsePanel(Vertical):
             self._flush_scheduled = True
             self.set_timer(0.1, self._flush_log)
             return
+        self._fill_tabs()
         log = self.query_one(f"#logview-{self.framework}", LogView)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
@@ -148,6 +152,7 @@ class ResponsePanel(Vertical):
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
         self.query_one(BodyView).wrap = wrap
+        self._fill_tabs()
         log = self.query_one(f"#logview-{self.framework}", RichLog)
         if log.wrap != wrap:
             log.wrap = wrap
@@ -158,6 +163,8 @@ class ResponsePanel(Vertical):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """The Log tab opens on its newest line: lines written while it was hidden scrolled nothing."""
+        if event.pane.id != f"body-{self.framework}":
+            self._fill_tabs()
         if event.pane.id == f"log-{self.framework}":
             log = self.query_one(f"#logview-{self.framework}", RichLog)
             self.call_after_refresh(log.scroll_end, animate=False)
@@ -180,6 +187,7 @@ class ResponsePanel(Vertical):
 
     def watch_answer(self, old: Answer, new: Answer) -> None:
         """Draw the parts of ``new`` that differ from ``old``: a send marked earlier keeps its body's scroll."""
+        self._fill_tabs()
         if new.exchange is not old.exchange or (new.send, new.note, new.sending) != (old.send, old.note, old.sending):
             if self._arriving is not None:
                 self._arriving.stop()  # an earlier send's parts are never drawn under this one
@@ -201,6 +209,7 @@ class ResponsePanel(Vertical):
 
     def focus_content(self) -> None:
         """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it."""
+        self._fill_tabs()
         tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
         pane = tabs.active_pane
         target = next((w for w in pane.query("*") if w.focusable), None) if pane is not None else None
@@ -344,4 +353,5 @@ class ResponsePanel(Vertical):
         self.query_one(f"#codenote-{fw}", Static).update(Text(printable(note, keep="\n")))
 
     def select_tab(self, tab: str) -> None:
+        self._fill_tabs()
         self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"

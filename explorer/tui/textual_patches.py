@@ -1,4 +1,4 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the three it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the five it installs.
 
 :class:`GuardedApp` is Textual's App with all three in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
@@ -27,6 +27,16 @@ widget, so keys typed faster than that went to the widget being left: in the lab
 at full speed left the warm-up field empty (with the field's own half in ``panels/fields.py``). Here Tab
 and shift+Tab are priority bindings, run as they arrive, except where the widget with the keyboard takes
 Tab itself (the body editor indents with it).
+
+The size classes (:meth:`GuardedApp.get_default_screen`): Textual sets a screen's breakpoint classes
+(``-narrow``, ``-short``, ...) when the screen gets its first Resize, after it has laid out and drawn
+the first frame without them. That frame used the widest layout whatever the terminal: at 60x20 the
+sample list took 56 of the 60 columns, and the editors got none (below). Here the default screen has
+its classes for the terminal's size before anything is laid out; Textual's own update then changes nothing.
+
+A TextArea with no room (:func:`guard_text_area_placeholder`): Textual's TextArea wraps its placeholder
+to its content width, and Rich cannot wrap to width 0 ("ValueError: range() arg 3 must not be zero"),
+so an empty editor squeezed to its border and padding ended the app. Here such a line is drawn empty.
 """
 
 from __future__ import annotations
@@ -43,8 +53,11 @@ from textual.command import CommandList, CommandPalette
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widgets import TextArea
 
-__all__ = ["GuardedApp", "ResumingLinuxDriver", "SafeCommandPalette", "terminal_driver"]
+__all__ = ["GuardedApp", "ResumingLinuxDriver", "SafeCommandPalette", "guard_text_area_placeholder", "terminal_driver"]
 
 _PAGE_ACTIONS = ("page_up", "page_down")
 
@@ -57,6 +70,18 @@ class GuardedApp(App[int]):
         Binding("tab", "focus_next_now", "Next", show=False, priority=True),
         Binding("shift+tab", "focus_previous_now", "Previous", show=False, priority=True),
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        guard_text_area_placeholder()
+
+    def get_default_screen(self) -> Screen[object]:
+        """Textual's default screen, with the size classes for the terminal's size before its first layout."""
+        screen = super().get_default_screen()
+        width, height = self.size
+        for extent, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []), update=False)
+        return screen
 
     def action_focus_next_now(self) -> None:
         self.screen.focus_next()
@@ -125,3 +150,17 @@ class SafeCommandPalette(CommandPalette):
                 self.call_after_refresh(self._action_command_list, action, True)
             return
         super()._action_command_list(action)
+
+
+_textual_render_line = TextArea.render_line
+
+
+def _render_line_with_room(self: TextArea, y: int) -> Strip:
+    if self.content_size.width <= 0 and self.placeholder and not self.text:
+        return Strip.blank(0)  # no column for the placeholder: Textual's wrap to width 0 raised
+    return _textual_render_line(self, y)
+
+
+def guard_text_area_placeholder() -> None:
+    """Make TextArea draw an empty line, where Textual's raised, when its placeholder has no column to go in."""
+    TextArea.render_line = _render_line_with_room  # type: ignore[method-assign]  # Textual's method, replaced in place

@@ -84,7 +84,9 @@ class Workbench(Arrangement):
         yield FittedText(id="answer-switch", whole_if_it_fits=True)
         with Horizontal(id="responses"):
             for server in self.session.supervisor:
-                yield ResponsePanel(server.framework, server.log, mask=self.mask)
+                panel = ResponsePanel(server.framework, server.log, mask=self.mask)
+                # the class _arrange gives it, set before it mounts: set after, it restyled the whole panel
+                yield panel.set_class(server.framework != self.front, "-back", update=False)
 
     def on_mount(self) -> None:
         editor, claim = self.query_one(RequestEditor), self.query_one("#claim", Static)
