@@ -30,10 +30,15 @@ def _until(app: PtyApp, marker: bytes, timeout: float = 20.0) -> None:
         app.pump(0.02)
 
 
-def _quiet(app: PtyApp, seconds: float = 0.5) -> None:
-    """Read until the app has drawn nothing for ``seconds``: every key written so far is handled."""
-    last, seen = time.monotonic(), len(app.output)
-    while time.monotonic() - last < seconds:
+def _quiet(app: PtyApp, seconds: float = 0.35, most: float = 10.0) -> None:
+    """Read until the app has drawn nothing for ``seconds``: every key written so far is handled.
+
+    A field with the keyboard blinks its cursor every 0.5 s, so the quiet asked for is shorter than a blink's
+    half period (a longer one never comes on an idle machine); ``most`` bounds the wait whatever happens.
+    """
+    started = last = time.monotonic()
+    seen = len(app.output)
+    while time.monotonic() - last < seconds and time.monotonic() - started < most:
         app.pump(0.02)
         if len(app.output) != seen:
             last, seen = time.monotonic(), len(app.output)
