@@ -220,6 +220,7 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     for row in document["results"]:
         assert row["error_count"] == 0 and row["server_cpu_resolution_s"] == 1e-9 and row["server_cpu_s"] > 0
     assert "Compared: the gunicorn pair" in document["verdict"] and "of 2 runs each" in document["verdict"]
+    assert document["server_starts"] == 2  # each repeat on fresh server processes: a rerun's spread, not one start's
 
 
 def test_flask_on_granian_answers_without_a_delayed_ack_stall() -> None:

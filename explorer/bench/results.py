@@ -62,6 +62,7 @@ class BenchReport:
     results: list[LevelResult] = field(default_factory=list)
     started_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     complete: bool = False
+    server_starts: int = 0  # the servers started here, fresh for each repeat (0: a running app's servers)
 
     @property
     def scenario(self) -> Scenario:
@@ -90,6 +91,7 @@ class BenchReport:
             "machine": machine(),
             "started_at": self.started_at,
             "complete": self.complete,
+            "server_starts": self.server_starts,
             "verdict": self.verdict(),
             "summary": summary(self),
             "results": [r.to_dict() for r in self.results],
