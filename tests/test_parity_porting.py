@@ -205,6 +205,24 @@ def test_curl_data_urlencode_in_each_of_curls_forms(tmp_path: Path) -> None:
             from_curl(curl)
 
 
+def test_curl_options_with_an_argument_take_it_in_an_import(tmp_path: Path) -> None:
+    """The import reads curl as the paste does: `-F 'name=<file'` sends the file's text as the field, `-T FILE`
+    is refused by name (it once left FILE to be read as the URL), --url-query and repeated --json as curl joins them."""
+    (tmp_path / "note.txt").write_text("hello")
+    curl = tmp_path / "requests.sh"
+    curl.write_text(
+        "curl http://x/notes -F 'text=<note.txt' -F title=T\n"
+        "curl --url-query 'q=a b' http://x/s?n=1 --json '{\"a\":' --json ' 1}'\n"
+    )
+    form, search = from_curl(curl)
+    assert form["form"] == {"text": "hello", "title": "T"} and form["method"] == "POST"
+    assert search["path"] == "/s?n=1&q=a%20b" and search["body"] == '{"a": 1}'
+    assert search["headers"] == {"Content-Type": "application/json", "Accept": "application/json"}
+    curl.write_text("curl -T note.txt http://x/notes\n")
+    with pytest.raises(ParityFileError, match="'-T' cannot be imported"):
+        from_curl(curl)
+
+
 # --- 9. generated requests: sign-up and login first, their token carried ---------------------------------
 
 

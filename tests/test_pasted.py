@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.http.pasted import CurlWord, looks_pasted, read_curl, read_pasted
+from explorer.runtime.http.curl import CurlWord, read_curl
+from explorer.runtime.http.pasted import looks_pasted, read_pasted
 from explorer.runtime.http.request import RequestSpec, curl_command
 
 pytestmark = pytest.mark.serverless  # no server, no process: `make test-fast` runs this file
 
 OURS = ["http://127.0.0.1:41001", "http://127.0.0.1:41002"]
+_FORM = ("Content-Type", "application/x-www-form-urlencoded")  # what curl's -d sends
+_JSON = (("Content-Type", "application/json"), ("Accept", "application/json"))  # what curl's --json sends
+_FIELDS = (("name", "pen"), ("note", "@me"))
 
 
 def test_a_url_printed_by_our_server_log_becomes_its_path() -> None:
@@ -64,11 +70,68 @@ def test_one_curl_reader_takes_each_options_value_with_it() -> None:
     assert read_curl(["-X"])[0].missing and not read_curl(["-s"])[0].missing
 
 
-def test_a_paste_skips_the_values_of_options_it_does_not_use() -> None:
+def test_a_paste_skips_the_values_of_options_that_change_only_how_curl_connects() -> None:
     """`--data-urlencode q=1` took `q=1` for the URL ("more than one URL"); `-sL` was an unknown option."""
-    pasted = read_pasted("curl -sL -G --data-urlencode 'q=a b' --proxy http://p http://127.0.0.1:41002/items", OURS)
+    pasted = read_pasted("curl -sL --proxy http://p -o out.html --max-time 5 http://127.0.0.1:41002/items", OURS)
     assert pasted.spec == RequestSpec("GET", "/items")
-    assert "-G, --data-urlencode, --proxy." in pasted.note and "-sL" not in pasted.note
+    assert "--proxy, -o, --max-time." in pasted.note and "-sL" not in pasted.note
+
+
+def test_every_curl_option_with_an_argument_takes_it() -> None:
+    """curl 7.88's options that take an argument (`curl --help all`) each take the next word, so that
+    `-T body.txt` is never read as a second URL; one written together with its value (`-XPUT`) too."""
+    assert read_curl(["-T", "body.txt", "http://x/"]) == [
+        CurlWord("unknown", "-T", "-T", "body.txt"),
+        CurlWord("url", "http://x/", "http://x/", "http://x/"),
+    ]
+    assert [w.value for w in read_curl(["--resolve", "x:80:1.2.3.4", "-sXPUT", "-d", "-sL", "http://x/"])] == [
+        "x:80:1.2.3.4",
+        None,
+        "PUT",
+        "-sL",
+        "http://x/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("curl -u ada:pw URL", RequestSpec("GET", "/items", (("Authorization", "Basic YWRhOnB3"),))),
+        ("curl -G --data-urlencode 'q=a b' -d n=2 URL", RequestSpec("GET", "/items?q=a%20b&n=2")),
+        ("curl --url-query 'q=a b' URL?x=1", RequestSpec("GET", "/items?x=1&q=a%20b")),
+        ("curl -d a=1 -d b=2 URL", RequestSpec("POST", "/items", (_FORM,), "a=1&b=2")),
+        ("curl -XPUT --data-raw @x URL", RequestSpec("PUT", "/items", (_FORM,), "@x")),
+        ("curl -F name=pen --form-string 'note=@me' URL", RequestSpec("POST", "/items", (), None, _FIELDS, (), True)),
+        ("curl -b 'a=1; b=2' URL", RequestSpec("GET", "/items", (("Cookie", "a=1; b=2"),))),
+        ("curl --json '{\"a\": 1}' URL", RequestSpec("POST", "/items", _JSON, '{"a": 1}')),
+        ("curl -X DELETE --url URL", RequestSpec("DELETE", "/items")),
+    ],
+)
+def test_a_paste_sends_what_curl_would_send(text: str, spec: RequestSpec) -> None:
+    """-u, -G, --data-urlencode, -F and repeated -d were skipped, so the paste sent another request than curl."""
+    assert read_pasted(text.replace("URL", "http://127.0.0.1:41002/items"), OURS).spec == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("curl -T body.txt URL", "-T is not supported: "),
+        ("curl URL --upload-file body.txt", "--upload-file is not supported: "),
+        ("curl -K more.txt URL", "-K is not supported: "),
+        ("curl -r 0-9 URL", "-r is not supported: "),
+        ("curl --digest -u a:b URL", "--digest is not supported: "),
+        ("curl -d @body.json URL", "-d @body.json is not supported: "),
+        ("curl -F file=@a.png URL", "-F file=@a.png is not supported: "),
+        ("curl -b cookies.txt URL", "-b cookies.txt is not supported: "),
+        ("curl -u ada URL", "-u ada is not supported: "),
+        ("curl -d a=1 -F b=2 URL", "-d and -F cannot be used together"),
+        ("curl --url URL URL", "more than one URL"),
+        ("curl URL -H", "-H needs a value"),
+    ],
+)
+def test_what_a_paste_cannot_send_is_refused_by_name(text: str, message: str) -> None:
+    with pytest.raises(RequestError, match=re.escape(message)):
+        read_pasted(text.replace("URL", "http://127.0.0.1:41002/items"), OURS)
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from explorer.parity.entry import ParityFileError
 from explorer.parity.template import literal
 from explorer.runtime.errors import RequestError
+from explorer.runtime.http.curl import curl_words, read_curl, request_of
 from explorer.runtime.http.forms import parse_file_arg
-from explorer.runtime.http.pasted import CURL_DATA, curl_words, read_curl
 from explorer.runtime.http.request import MAX_BODY_BYTES, RESERVED_HEADERS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, read_text
 from explorer.runtime.userdata.envfile import split_lines
@@ -151,70 +151,28 @@ def _curl(command: str, where: str, folder: Path, notes: list[str]) -> dict[str,
         raise ParityFileError(f"{where}: cannot be split like a shell line: {exc}") from None
     if not words or words[0] != "curl":
         raise ParityFileError(f"{where}: expected a command starting with 'curl'")
-    method, url, pairs, data = None, None, [], []
-    form: dict[str, str] = {}
-    files: dict[str, str | dict[str, str]] = {}
-    as_get = head = follow = False
-    ignored: list[str] = []
-    for part in read_curl(words[1:]):
-        name, value = part.name, str(part.value)
-        if part.kind in ("refused", "unknown") or name in ("--referer", "--cookie"):
+    parts = read_curl(words[1:])
+    for part in parts:  # a cookie belongs to each app's own jar; a proxy or a retry is not repeated
+        if part.kind in ("refused", "unknown") or part.name in ("--referer", "--cookie"):
             raise ParityFileError(f"{where}: the curl option {part.written[:30]!r} cannot be imported")
-        if part.missing:
-            raise ParityFileError(f"{where}: {part.written} needs a value")
-        if part.kind == "url":
-            url = value
-        elif part.kind == "ignored":
-            ignored.append(name)
-        elif name == "--request":
-            method = value
-        elif name == "--header":
-            header_name, _, header_value = value.partition(":")
-            pairs.append((header_name, header_value))
-        elif name == "--data-urlencode":
-            data.append(_urlencoded(value, where, folder))
-        elif name == "--json":
-            data.append(_data(value, name, where, folder))
-            pairs += [("Content-Type", "application/json"), ("Accept", "application/json")]
-        elif name in CURL_DATA:
-            data.append(_data(value, name, where, folder))
-        elif name == "--user-agent":
-            pairs.append(("User-Agent", value))
-        elif name == "--location":
-            follow = True
-        elif name in ("--form", "--form-string"):
-            field, _, field_value = value.partition("=")
-            if name != "--form-string" and field_value.startswith("@"):
-                files[field] = _file(value, where)  # read when the entry is checked, next to the curl file
-            else:
-                form[field] = field_value
-        elif name == "--user":
-            pairs.append(("Authorization", "Basic " + base64.b64encode(value.encode()).decode()))
-        elif name == "--url":
-            url = value
-        elif name == "--get":
-            as_get = True
-        elif name == "--head":
-            head = True
-    if url is None:
+    try:
+        curl = request_of(parts, lambda name: _read(name, where, folder))
+    except RequestError as exc:
+        raise ParityFileError(f"{where}: {exc}") from None
+    if curl.url is None:
         raise ParityFileError(f"{where}: no URL")
-    target = _path_of(url, where)
-    body = "&".join(data) if data else None
-    if as_get and body is not None:
-        target += ("&" if "?" in target else "?") + body
-        body = None
-    if body is not None and not any(n.strip().lower() == "content-type" for n, _ in pairs):
-        pairs.append(("Content-Type", "application/x-www-form-urlencoded"))  # what curl itself sends with -d
-    if (form or files) and body is not None:
-        raise ParityFileError(f"{where}: -d and -F cannot be used together")
-    chosen = method or ("HEAD" if head else "POST" if body is not None or form or files else "GET")
-    entry = _entry(f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(pairs), body)
-    if form:
-        entry["form"] = literal(form)
-    if files:
-        entry["files"] = files
-    if follow:
+    target = curl.target(_path_of(curl.url, where))
+    chosen = curl.chosen
+    entry = _entry(
+        f"{where.split(': ', 1)[1]}: {chosen.upper()} {target}"[:120], chosen, target, _headers(curl.headers), curl.body
+    )
+    if curl.form:
+        entry["form"] = literal(dict(curl.form))
+    if curl.files:
+        entry["files"] = {value.partition("=")[0]: _file(value, where) for value in curl.files}
+    if curl.follow:
         entry["follow_redirects"] = True  # -L: the final page is compared, as curl showed it
+    ignored = [part.written for part in curl.skipped]
     if ignored:
         notes.append(
             f"{where}: ignored {', '.join(dict.fromkeys(ignored))} (they change what curl prints, not the request)"
@@ -235,31 +193,9 @@ def _file(value: str, where: str) -> str | dict[str, str]:
     )
 
 
-def _urlencoded(value: str, where: str, folder: Path) -> str:
-    """A ``--data-urlencode`` value as curl sends it: ``content``, ``=content``, ``name=content``,
-    ``@file`` or ``name@file`` (the first ``=``, else the first ``@``, splits the name off), the
-    content percent-encoded (a space as ``%20``, ``&`` and ``=`` too), the name as written."""
-    cut = value.find("=")
-    if cut < 0:
-        cut = value.find("@")
-    name, mark, content = (value[:cut], value[cut], value[cut + 1 :]) if cut >= 0 else ("", "", value)
-    if mark == "@":
-        content = _read(content, where, folder)
-    encoded = quote(content, safe="")
-    return f"{name}={encoded}" if name else encoded
-
-
 def _read(name: str, where: str, folder: Path) -> str:
     """A file a curl option names, relative to the curl file's folder, through the bounded loader."""
     try:
         return read_text((folder / name) if not Path(name).is_absolute() else Path(name), MAX_BODY_BYTES, name)
     except DataFileError as exc:
         raise ParityFileError(f"{where}: {exc}") from None
-
-
-def _data(value: str, option: str, where: str, folder: Path) -> str:
-    """A ``-d`` value; ``@file`` is read (bounded, through the loader) relative to the curl file's folder."""
-    if value.startswith("@") and option not in ("--data-raw",):
-        text = _read(value[1:], where, folder)
-        return text if option in ("--data-binary", "--json") else text.replace("\r", "").replace("\n", "")
-    return value
