@@ -587,11 +587,14 @@ def test_the_pairs_are_servers_that_differ_only_in_the_framework() -> None:
         "granian",
     )
     gunicorn = BenchPlan("json", pair="gunicorn", workers=2).check()
+    from explorer.bench.gap import pair_of
     from explorer.bench.runner import spec_for
 
     flask, fastapi = spec_for(gunicorn, "flask"), spec_for(gunicorn, "fastapi")
     assert (flask.kind, fastapi.kind, flask.workers, fastapi.workers) == ("gunicorn", "gunicorn-uvicorn", 2, 2)
     assert flask.target == "demos.lab_flask:app" and fastapi.target == "demos.lab_fastapi:app"
+    assert "the HTTP parsers differ, gunicorn's own (Python) against httptools (C)" in pair_of(flask, fastapi)
+    assert "FastAPI's workers on the asyncio loop, pinned, never uvloop" in pair_of(flask, fastapi)
     steps = BenchPlan("json", levels=(1,), repeat=3).steps()
     assert [s.target.key for s in steps] == ["flask", "fastapi", "fastapi", "flask", "flask", "fastapi"]
     assert BenchPlan("json", pair="demo", fastapi_server="granian").check().paired is None

@@ -277,7 +277,10 @@ def test_a_flask_app_runs_in_its_own_venv_with_flask_2_3(blog: Path) -> None:
     )
     assert missing.returncode == 1
     assert f"lacks gunicorn, needed to run this app; install with: {python} -m pip install gunicorn" in missing.stderr
-    assert f"lacks uvicorn, needed to run this app; install with: {python} -m pip install uvicorn" in missing.stderr
+    install = (
+        f"lacks uvicorn, httptools, needed to run this app; install with: {python} -m pip install uvicorn httptools"
+    )
+    assert install in missing.stderr  # httptools too: uvicorn runs on it, pinned, never on its own choice
 
 
 # --- the Code tab ------------------------------------------------------------------------------------

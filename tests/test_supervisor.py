@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
@@ -178,3 +179,49 @@ async def test_a_cancelled_start_stops_the_process() -> None:
     again = await server.start()  # really starts again (not "already starting"), then gives up
     assert again.state is ServerState.CRASHED and "not ready" in again.message
     await server.stop()
+
+
+_STAND_IN_UVLOOP = '''"""A module named uvloop, as installed on another machine: a loop whose class says where it came from."""
+import asyncio
+
+
+class Loop(asyncio.SelectorEventLoop):
+    pass
+
+
+def new_event_loop():
+    return Loop()
+'''
+_LOOP_APP = """import asyncio
+import sys
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/loop")
+async def loop():
+    parsers = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("uvicorn.protocols.http.") and "_impl" in m)
+    return {"loop": type(asyncio.get_running_loop()).__module__, "parsers": parsers}
+"""
+
+
+@pytest.mark.parametrize("kind", ["uvicorn", "gunicorn-uvicorn"])
+async def test_fastapi_runs_on_asyncio_and_httptools_where_uvloop_is_installed(tmp_path: Path, kind: str) -> None:
+    """The spec says asyncio and httptools (the lab's gunicorn pair, every label): gunicorn's uvicorn worker chose
+    "auto", which takes uvloop whenever it is importable, so the FastAPI measured changed with the machine. A module
+    named uvloop on the app's path stands for an installed one; neither uvicorn start may take it."""
+    (tmp_path / "uvloop").mkdir()
+    (tmp_path / "uvloop" / "__init__.py").write_text(_STAND_IN_UVLOOP)
+    (tmp_path / "loop_app.py").write_text(_LOOP_APP)
+    server = ManagedServer(ServerSpec("fastapi", kind, "loop_app:app", app_dir=tmp_path))
+    try:
+        status = await server.start()
+        assert status.state is ServerState.READY, status.message
+        async with httpx.AsyncClient() as client:
+            answer = (await client.get(f"{status.base_url}/loop")).json()
+    finally:
+        await server.stop()
+    assert answer == {"loop": "asyncio.unix_events", "parsers": ["httptools_impl"]}
+    assert (server.spec.loop, server.spec.parser) == ("asyncio", "httptools (C)")

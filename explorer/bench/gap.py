@@ -36,7 +36,10 @@ def pair_of(flask: ServerSpec, fastapi: ServerSpec) -> str:
     if (flask.kind, fastapi.kind) == ("granian-wsgi", "granian-asgi"):
         return f"the granian pair ({both}: one Rust HTTP stack, so only the framework differs)"
     if (flask.kind, fastapi.kind) == ("gunicorn", "gunicorn-uvicorn") and flask.workers == fastapi.workers:
-        return f"the gunicorn pair ({both}: one process manager, as many processes; the HTTP parsers differ)"
+        return (
+            f"the gunicorn pair ({both}: one process manager, as many processes; the HTTP parsers differ, "
+            f"{flask.parser} against {fastapi.parser}; FastAPI's workers on the {fastapi.loop} loop, pinned, never uvloop)"
+        )
     return f"{both} (not a like-for-like pair: the servers differ too)"
 
 

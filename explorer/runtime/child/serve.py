@@ -35,6 +35,9 @@ from explorer.runtime.child.procs import die_with_parent
 
 KINDS = ("werkzeug", "gunicorn", "gunicorn-gevent", "uvicorn", "gunicorn-uvicorn", "granian-wsgi", "granian-asgi")
 _FRAMEWORK: Optional[str] = None  # set by main(): the framework the app was given for
+# uvicorn's loop and parser, named: its "auto" would silently take uvloop (or h11 without httptools) as installed,
+# and every FastAPI figure would change with the machine. What ServerSpec.loop and .parser say.
+UVICORN_PINNED = {"loop": "asyncio", "http": "httptools"}
 
 
 def load_app(target: str) -> Any:
@@ -59,17 +62,26 @@ def serve_uvicorn(target: str, fd: int) -> None:
     import uvicorn
 
     app = load_app(target)
-    # loop="asyncio" pins the loop: uvicorn would silently switch to uvloop if it were installed,
-    # and every FastAPI figure would change with it.
     options: dict[str, Any] = {
         "access_log": False,
         "log_level": "info",
         "timeout_graceful_shutdown": 2,
-        "loop": "asyncio",
+        **UVICORN_PINNED,
     }
     known = inspect.signature(uvicorn.Config).parameters  # an app's own venv may hold an older uvicorn
     config = uvicorn.Config(app, **{key: value for key, value in options.items() if key in known})
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
+
+
+def pinned_uvicorn_worker() -> Any:
+    """Gunicorn's uvicorn worker on :data:`UVICORN_PINNED`, as the plain uvicorn start: its own choice ("auto")
+    takes uvloop whenever it is importable, so the gunicorn pair's FastAPI ran another loop on another machine."""
+    from uvicorn.workers import UvicornWorker
+
+    class PinnedUvicornWorker(UvicornWorker):
+        CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, **UVICORN_PINNED}
+
+    return PinnedUvicornWorker
 
 
 def _post_fork(server: Any, worker: Any) -> None:
@@ -90,7 +102,7 @@ def _close_on_exec(listeners: Any) -> None:
             pass
 
 
-def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: str) -> None:
+def serve_gunicorn(target: str, fd: int, workers: int, threads: int, worker_class: Any) -> None:
     """Gunicorn configured in code: gthread or gevent for Flask, the uvicorn worker for FastAPI.
 
     The gevent worker monkey-patches the standard library in each worker as it starts (so Flask's
@@ -202,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.kind.startswith("granian-"):
         serve_granian(args.target, args.fd, args.kind[len("granian-") :], args.threads)
     else:
-        serve_gunicorn(args.target, args.fd, args.workers, 1, "uvicorn.workers.UvicornWorker")
+        serve_gunicorn(args.target, args.fd, args.workers, 1, pinned_uvicorn_worker())
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ _CHECK_OUTPUT = 64 * 1024  # the check's last bytes kept: its answer is one shor
 _SERVER_MODULES = {
     "werkzeug": ("werkzeug",),
     "gunicorn": ("gunicorn",),
-    "uvicorn": ("uvicorn",),
-    "gunicorn-uvicorn": ("gunicorn", "uvicorn"),
+    "uvicorn": ("uvicorn", "httptools"),  # pinned, never uvicorn's "auto" choice (serve.UVICORN_PINNED)
+    "gunicorn-uvicorn": ("gunicorn", "uvicorn", "httptools"),
 }
 _FRAMEWORK_MODULES = {"flask": ("flask",)}
 _PIP_NAMES = {"werkzeug": "flask"}  # Werkzeug comes with Flask: install what the user would
