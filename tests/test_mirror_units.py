@@ -36,6 +36,14 @@ def test_requests_are_matched_to_the_flask_rule_they_hit() -> None:
     assert matcher.match("GET", "/orders/{{order_id}}") == "/orders/{order_id}"  # a requests file's placeholder
 
 
+def test_a_head_request_is_counted_on_the_get_rule_flask_serves_it_with() -> None:
+    """The route lister lists a rule's own methods (Werkzeug adds HEAD to every GET rule): HEAD /orders/latest was
+    counted under "(no route)", a route Flask does serve, and a requests file's HEAD case found no rule."""
+    matcher = RouteMatcher(routes_from_url_map(RULES))
+    assert matcher.match("HEAD", "/orders/latest") == "/orders/latest"
+    assert matcher.match("HEAD", "/login") == NO_ROUTE  # POST only: Flask answers 405
+
+
 def test_a_requests_files_keys_apply_by_route() -> None:
     suite = parse_suite(
         {

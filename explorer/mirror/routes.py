@@ -3,8 +3,10 @@
 The Flask app's URL map (listed in a child process, :func:`explorer.apps.routes.flask_listing`) gives
 each rule as a pattern such as ``/products/{product_id}``; a request is matched against them as
 Werkzeug would roughly match it (an ``int`` converter takes digits, ``path`` takes slashes), the rule
-with the most fixed text first. A request no rule takes is counted under :data:`NO_ROUTE`, so a scan
-of unknown paths adds one row, not one per path.
+with the most fixed text first; a HEAD request takes a GET rule, as Werkzeug serves it (the lister lists
+a rule's own methods). A request no rule takes for its method is counted under :data:`NO_ROUTE` (Flask
+answered 404, or 405 where the path has a rule for other methods), so a scan of unknown paths adds one
+row, not one per path; the comparison still runs, so a route only the port has counts as ``differ`` there.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class RouteMatcher:
         key = (method, path)
         found = self._cache.get(key)
         if found is None:
-            found = next((r.pattern for r in self._routes if r.method == method and r.regex.fullmatch(path)), NO_ROUTE)
+            takes = (method, "GET") if method == "HEAD" else (method,)  # Werkzeug adds HEAD to every GET rule
+            found = next((r.pattern for r in self._routes if r.method in takes and r.regex.fullmatch(path)), NO_ROUTE)
             if len(self._cache) < 4096:  # bounded: a client scanning paths must not grow it for ever
                 self._cache[key] = found
         return found
