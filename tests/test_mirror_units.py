@@ -101,8 +101,12 @@ def test_a_recording_keeps_one_entry_per_shape_and_captures_what_answers_gave() 
         None,
         _answer("GET", "/me", 401, b"{}"),
     )
+    cart = RequestSpec("POST", "/carts", json_type)
+    recorder.add("/carts", cart, b"{}", _answer("POST", "/carts", 201, b'{"id": 3}'))  # an id never sent back
     entries = recorder.document(Rules())["requests"]
-    assert [e["name"] for e in entries] == ["POST /login", "POST /orders", "GET /orders/{order_id}", "GET /me"]
+    assert [e["name"] for e in entries][:4] == ["POST /login", "POST /orders", "GET /orders/{order_id}", "GET /me"]
+    # captured all the same: parity compares it by presence and type, and reads the port's back, as the mirror does
+    assert entries[4]["capture"] == {"carts_id": "json.id"}
     assert entries[0]["capture"] == {"token": "json.token"} and entries[1]["capture"] == {"orders_id": "json.id"}
     assert entries[2]["path"] == "/orders/{{orders_id}}" and entries[2]["headers"] == {
         "Authorization": "Bearer {{token}}"
@@ -115,7 +119,7 @@ def test_a_recording_keeps_one_entry_per_shape_and_captures_what_answers_gave() 
 def test_a_shadow_gets_flasks_tokens_and_ids_as_its_own_and_its_answer_reads_as_flasks() -> None:
     """Learnt from the answers to a login and an order, as parity's captures take them; put in a later request
     where they stand (an id only where it names its kind), and the shadow's answer read back as Flask's."""
-    from explorer.mirror.tokens import Tokens
+    from explorer.parity.tokens import Tokens
 
     flask_token, their_token = "f1f2f3f4f5f6f7f8f9f0", "a9a8a7a6a5a4a3a2a1a0"
     tokens = Tokens()
@@ -169,7 +173,7 @@ def test_a_shadow_gets_flasks_tokens_and_ids_as_its_own_and_its_answer_reads_as_
 def test_an_id_pair_ends_once_both_apps_number_from_the_same_value_again() -> None:
     """After a restart both in-memory apps number orders from 1 again: Flask's order 1 is the port's order 1 now,
     so the pair learnt before (Flask's 1 was the port's 7) no longer rewrites a request to /orders/1."""
-    from explorer.mirror.tokens import Tokens
+    from explorer.parity.tokens import Tokens
 
     tokens = Tokens()
     created = _answer("POST", "/orders", 201, b'{"id": 1}')

@@ -172,3 +172,41 @@ def test_a_form_login_followed_to_its_page_and_a_percent_encoded_self_url(
     assert signin.exchanges["fastapi"].spec.line == "GET /me?via=signin"  # a 303 continues as a GET
     assert private.exchanges["flask"].status == 302 and private.exchanges["fastapi"].status == 307
     assert "returnTo=http%3A%2F%2F127.0.0.1%3A" in (private.exchanges["fastapi"].header("location") or "")
+
+
+def test_a_recorded_flow_compares_each_apps_own_ids(loop_thread: LoopThread, tmp_path: Path) -> None:
+    """A file `explorer mirror --record` writes captures the id an answer made and sends it back; the port
+    numbering its orders from 7 (its own database) answered its own id in the Location header and in every
+    later answer, each flagged. The captured pairs are read back as the mirror reads them (Flask's 1 for the
+    port's 7, where it names an order), so the flow compares per app, and a real difference still shows."""
+    shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
+    (tmp_path / "shop_flask.py").write_text((shop / "shop_flask.py").read_text())
+    port = (shop / "shop_fastapi.py").read_text()
+    assert "_ids = itertools.count(1)" in port
+    (tmp_path / "shop_fastapi.py").write_text(port.replace("_ids = itertools.count(1)", "_ids = itertools.count(7)"))
+    order = {"method": "POST", "path": "/orders", "body": {"product_id": 2, "quantity": 3}}
+    suite = parse_suite(
+        {
+            "ignore_keys": ["created_at"],
+            "requests": [
+                {"name": "POST /orders", **order, "capture": {"orders_id": "json.id"}},
+                {"name": "GET /orders/{order_id}", "path": "/orders/{{orders_id}}"},
+                {"name": "GET /orders/{order_id} #2", "path": "/orders/{{orders_id}}?again=1"},
+                {"name": "another order", **order, "body": {"product_id": 1, "quantity": 1}},
+            ],
+        },
+        "recorded.yaml",
+    )
+    session = Session(specs_from_options("shop_flask:app", "shop_fastapi:app", tmp_path), timeout=10)
+    try:
+        loop_thread.run(session.start())
+        assert startup_problems(session.supervisor) == []
+        report = loop_thread.run(run_parity(session, suite))
+    finally:
+        loop_thread.run(session.stop())
+    first, fetched, again, another = report.results
+    assert (first.captures["flask"], first.captures["fastapi"]) == ({"orders_id": 1}, {"orders_id": 7})
+    assert fetched.exchanges["fastapi"].json["id"] == 7 and fetched.exchanges["fastapi"].spec.path == "/orders/7"
+    lines = [[d.line() for d in r.differences] for r in report.results]
+    assert [r.outcome for r in (first, fetched, again)] == ["match"] * 3, lines
+    assert another.exchanges["fastapi"].json["id"] == 8 and "body id: Flask 2, FastAPI 8" in lines[3]  # not captured

@@ -9,7 +9,7 @@ shadows; when the queue is full (in requests, or in the bytes they hold) it is d
 only while no primary request is in flight. The shadows (FastAPI,
 and the second Flask with ``noise``) get the request one at a time, in arrival order, each with a
 cookie jar of its own (the client's cookies an app set are Flask's), Flask's tokens and ids in the
-request translated to the shadow's own (:mod:`explorer.mirror.tokens`), and the comparison runs off the loop.
+request translated to the shadow's own (:mod:`explorer.parity.tokens`), and the comparison runs off the loop.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from explorer.mirror.judge import Verdict, judge
 from explorer.mirror.routes import RouteMatcher
 from explorer.mirror.rules import Rules
 from explorer.mirror.tally import Tally
-from explorer.mirror.tokens import Tokens
 from explorer.mirror.upstream import Forwarded, Upstream
 from explorer.parity.differences import MISSING
 from explorer.parity.secrets import Redactor
 from explorer.parity.template import _SECRET_NAME as SECRET_NAME
+from explorer.parity.tokens import Tokens
 from explorer.runtime.http.cookies import CookieJar
 from explorer.runtime.http.request import METHODS, RequestSpec
 

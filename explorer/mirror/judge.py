@@ -45,7 +45,7 @@ def judge(
     """Compare the two apps' answers under ``rule``; ``second`` is the second Flask's answer (``--noise``).
 
     ``own`` are the places (``json.user.token``) where each app made up a value of its own (a token, a
-    new id: :func:`explorer.mirror.tokens.issued`), compared by presence and type as parity compares
+    new id: :func:`explorer.parity.tokens.issued`), compared by presence and type as parity compares
     what it captures; the second Flask's are still measured as noise."""
     case = _CASE
     if own:

@@ -19,11 +19,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from explorer.mirror.tokens import PLAIN_KEY, issued
 from explorer.parity.declared import Expectation
 from explorer.parity.jsonwalk import map_json
 from explorer.parity.secrets import SECRET_HEADERS
 from explorer.parity.template import literal
+from explorer.parity.tokens import PLAIN_KEY, issued
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.userdata.outfile import write_outputs
 
@@ -109,7 +109,9 @@ class Recorder:
         return text
 
     def _learn(self, index: int, flask: Exchange) -> None:
-        """Remember the ids and tokens of this answer, to be captured if a later request sends one back."""
+        """Remember the ids and tokens of this answer, to be put as placeholders where a later request sends one
+        back; each is captured on its entry at once (a value sent back nowhere too), so that parity compares it by
+        presence and type and reads the port's own back as Flask's, as the mirror judged it (its ``own`` places)."""
         for parts, value in issued(flask):
             if len(self.values) >= MAX_VALUES:
                 return
@@ -126,7 +128,11 @@ class Recorder:
                 base, number = name, 2
                 while name in taken:
                     name, number = f"{base}_{number}", number + 1
-                self.values[text] = (index, name, "json." + ".".join(str(p) for p in parts))
+                source = "json." + ".".join(str(p) for p in parts)
+                self.values[text] = (index, name, source)
+                captures = self.entries[index].setdefault("capture", {})
+                if source not in captures.values():  # a second order of one shape: its entry captures one already
+                    captures[name] = source
 
     def document(self, rules: Rules, tally: Tally | None = None) -> dict[str, Any]:
         """The requests file: the rules' file-level keys, then the entries with their routes' own keys."""

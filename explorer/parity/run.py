@@ -23,9 +23,11 @@ from explorer.parity.differences import Difference
 from explorer.parity.follow import follow
 from explorer.parity.noise import SAFE_METHODS, find_noise
 from explorer.parity.results import ParityReport, ParityResult
+from explorer.parity.secrets import looks_secret
 from explorer.parity.steps import CommandStep, StepResult, run_command
 from explorer.parity.suite import ParityCase, ParityOptions, ParitySuite, Step
 from explorer.parity.template import TemplateError, capture
+from explorer.parity.tokens import Tokens, kind_of
 from explorer.runtime.errors import RequestError
 from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.http.cookies import CookieJar
@@ -46,6 +48,7 @@ class RunState:
     values: dict[str, dict[str, Any]] = field(default_factory=lambda: {fw: {} for fw in FRAMEWORKS})
     secret_names: set[str] = field(default_factory=set)
     jars: dict[str, CookieJar] = field(default_factory=lambda: {fw: CookieJar() for fw in FRAMEWORKS})
+    tokens: Tokens = field(default_factory=Tokens)  # the port's captured values paired with Flask's, to read back
 
     def secrets(self) -> list[Any]:
         return [v[name] for v in self.values.values() for name in self.secret_names if name in v]
@@ -98,26 +101,16 @@ async def run_case(
         again = {fw: await session.send_one(fw, exchanges[fw].spec, jar=state.jars[fw]) for fw in FRAMEWORKS}
         found_noise = find_noise({fw: (exchanges[fw], again[fw]) for fw in FRAMEWORKS}, options.compare_headers)
     expectations = (*case.expectations, *file_expectations)
+    captured, problems = _capture(case, exchanges, state)
+    fastapi = exchanges["fastapi"] if options.compare_captured else state.tokens.back("fastapi", exchanges["fastapi"])
     # Off the event loop: a large answer takes a while to compare, and the app must keep drawing.
-    found = await asyncio.to_thread(
-        compare, case, exchanges["flask"], exchanges["fastapi"], options, expectations, found_noise
-    )
+    found = await asyncio.to_thread(compare, case, exchanges["flask"], fastapi, options, expectations, found_noise)
     result = ParityResult(case, exchanges, found.differences, found.more, found.declared)
     result.noise = found_noise.listed() if found_noise else []
+    result.captures = captured
     for framework, exchange in exchanges.items():
         if (exchange.status or 0) >= 500 or (exchange.error and not exchange.error.startswith("not sent")):
             result.logs[framework] = await session.log_since(framework, marks[framework])
-    problems: dict[str, str] = {}
-    for framework in FRAMEWORKS:
-        if exchanges[framework].error:
-            continue
-        values, failed = capture(case.captures.get(framework, ()), exchanges[framework])
-        state.values[framework].update(values)
-        state.secret_names.update(c.name for c in case.captures.get(framework, ()) if c.secret)
-        if values:
-            result.captures[framework] = values
-        if failed:
-            problems[framework] = "capture " + "; ".join(failed)
     if problems:
         result.capture_problems = [f"{NAMES[fw]}: {p}" for fw, p in problems.items()]
         result.differences.append(Difference("error", "", problems.get("flask"), problems.get("fastapi")))
@@ -130,6 +123,38 @@ async def run_case(
     return result, found.used
 
 
+def _capture(
+    case: ParityCase, exchanges: dict[str, Any], state: RunState
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Each app's captured values, kept for the requests after this one, and what could not be captured. A
+    value both apps gave under one name (an id, a token) is paired, so that the port's answers are compared
+    with its own values read back as Flask's (:meth:`Tokens.back`, as the mirror compares): its order 7 is
+    Flask's order 1 in this answer's Location header and in every answer after it."""
+    captured: dict[str, dict[str, Any]] = {}
+    problems: dict[str, str] = {}
+    for framework in FRAMEWORKS:
+        if exchanges[framework].error:
+            continue
+        values, failed = capture(case.captures.get(framework, ()), exchanges[framework])
+        state.values[framework].update(values)
+        state.secret_names.update(c.name for c in case.captures.get(framework, ()) if c.secret)
+        if values:
+            captured[framework] = values
+        if failed:
+            problems[framework] = "capture " + "; ".join(failed)
+    _pair(state, exchanges["flask"].spec.path, captured.get("flask", {}), captured.get("fastapi", {}))
+    return captured, problems
+
+
+def _pair(state: RunState, path: str, ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    """Pair the values both apps gave under one name, from a request to ``path``: ids, and texts that look
+    like tokens (a short text, "ok", is never swapped wherever it appears)."""
+    for name in ours.keys() & theirs.keys():
+        value, their = ours[name], theirs[name]
+        if not isinstance(value, str) or (looks_secret(value) and isinstance(their, str) and looks_secret(their)):
+            state.tokens.pair("fastapi", kind_of(path), value, their)
+
+
 async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[StepResult]:
     """One setup or teardown step, for each app it concerns."""
     if isinstance(step, CommandStep):
@@ -137,6 +162,7 @@ async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[S
         return [await run_command(step, server.spec, phase, server.log) for server in servers]
     exchanges = await _exchanges(session, step, state)
     results = []
+    given: dict[str, dict[str, Any]] = {}
     for framework in FRAMEWORKS:
         exchange = exchanges[framework]
         if exchange.error:
@@ -144,6 +170,7 @@ async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[S
             continue
         values, failed = capture(step.captures.get(framework, ()), exchange)
         state.values[framework].update(values)
+        given[framework] = values
         state.secret_names.update(c.name for c in step.captures.get(framework, ()) if c.secret)
         ok = not failed and (step.expect_status is None or exchange.status == step.expect_status)
         detail = f"{exchange.status} {exchange.reason}".strip()
@@ -152,6 +179,7 @@ async def _step(session: Any, step: Step, phase: str, state: RunState) -> list[S
         if failed:
             detail += "; capture " + "; ".join(failed)
         results.append(StepResult(phase, step.name, framework, ok, detail))
+    _pair(state, exchanges["flask"].spec.path, given.get("flask", {}), given.get("fastapi", {}))
     return results
 
 

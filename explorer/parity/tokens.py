@@ -1,5 +1,8 @@
 """Shadow tokens: Flask's login token (or created id) in a later request, sent to a shadow as the shadow's own.
 
+Used by the mirror (:mod:`explorer.mirror.core`), and by a parity run, which pairs what each app's answer gave
+to a capture and reads the port's values back as Flask's before comparing (:mod:`explorer.parity.run`).
+
 A login through the mirror answers Flask's token to the client, and the client sends it back; the
 FastAPI port (and the second Flask) issued tokens of their own to the same login, so a later request
 naming Flask's token would be refused by the shadow and every request after the login would "differ".
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
     from explorer.runtime.http.cookies import CookieJar
 
-__all__ = ["MAX_PAIRS", "Tokens", "issued"]
+__all__ = ["MAX_PAIRS", "Tokens", "issued", "kind_of"]
 
 MAX_PAIRS = 500  # per shadow; past it the oldest pair is forgotten
 ID_KEY = re.compile(r"(^|_)(id|token|key)$|token", re.I)
@@ -61,7 +64,7 @@ def issued(exchange: Exchange) -> Iterator[tuple[tuple[str, ...], Any]]:
         yield parts, value
 
 
-def _kind(path: str) -> str:
+def kind_of(path: str) -> str:
     """What a request's path is about: its last segment that is not a number (``/orders/1`` -> ``orders``)."""
     segments = [unquote(p) for p in path.partition("?")[0].split("/") if p and not p.isdigit()]
     return segments[-1].lower() if segments else ""
@@ -102,21 +105,28 @@ class Tokens:
             except CaptureError:
                 continue  # the shadow's answer has nothing there: the comparison says so
             sources.append(source)
-            key = (_kind(flask.spec.path), value) if isinstance(value, int) else value
-            if their == value:  # the same value on both sides now (both apps restarted, numbering from 1 again):
-                pairs: dict[Any, Any] = (self.ids if isinstance(value, int) else self.texts).get(shadow, {})
-                pairs.pop(key, None)  # an older pair for this value no longer holds
-                continue
-            if isinstance(their, (dict, list, bool)) or their is None:
-                continue
-            if isinstance(value, int):
-                self._keep(self.ids.setdefault(shadow, {}), key, their)
-            elif isinstance(their, str):
-                self._keep(self.texts.setdefault(shadow, {}), value, their)
-                if self.redactor is not None:
-                    self.redactor.learn(value, by_name=True)
-                    self.redactor.learn(their, by_name=True)
+            self.pair(shadow, kind_of(flask.spec.path), value, their)
         return tuple(sources)
+
+    def pair(self, shadow: str, kind: str, value: Any, their: Any) -> None:
+        """Keep Flask's ``value`` and the shadow's ``their`` as one, made by a request about ``kind`` (``orders``):
+        an id (a whole number) or a text; the same value on both sides forgets an older pair for it."""
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            return
+        key = (kind, value) if isinstance(value, int) else value
+        if their == value:  # the same value on both sides now (both apps restarted, numbering from 1 again):
+            pairs: dict[Any, Any] = (self.ids if isinstance(value, int) else self.texts).get(shadow, {})
+            pairs.pop(key, None)  # an older pair for this value no longer holds
+            return
+        if isinstance(their, (dict, list, bool)) or their is None:
+            return
+        if isinstance(value, int):
+            self._keep(self.ids.setdefault(shadow, {}), key, their)
+        elif isinstance(their, str):
+            self._keep(self.texts.setdefault(shadow, {}), value, their)
+            if self.redactor is not None:
+                self.redactor.learn(value, by_name=True)
+                self.redactor.learn(their, by_name=True)
 
     def saw(self, flask: Exchange) -> None:
         """Note the cookies Flask's answer set (also of a request no shadow got: dropped, or not mirrored), so
@@ -140,9 +150,9 @@ class Tokens:
         ids, texts = self.ids.get(shadow, {}), self.texts.get(shadow, {})
         path, headers = spec.path, spec.headers
         if ids or texts:
-            path = _Swap(ids, texts, _kind(path)).target(path)
+            path = _Swap(ids, texts, kind_of(path)).target(path)
             headers = tuple((k, _swapped(v, texts) if k.lower() != "cookie" else v) for k, v in headers)
-            content = self._body(spec, content, _Swap(ids, texts, _kind(path)))
+            content = self._body(spec, content, _Swap(ids, texts, kind_of(path)))
         sent = [v for k, v in headers if k.lower() == "cookie"]
         headers = tuple((k, v) for k, v in headers if k.lower() != "cookie")
         cookie = self._cookies("; ".join(sent), texts, jar, path)
@@ -157,7 +167,7 @@ class Tokens:
         texts = {v: k for k, v in self.texts.get(shadow, {}).items()}
         if not ids and not texts:
             return theirs
-        swap = _Swap(ids, texts, _kind(theirs.spec.path))
+        swap = _Swap(ids, texts, kind_of(theirs.spec.path))
         headers = tuple(
             (k, swap.target(v) if k.lower() == "location" else _swapped(v, texts)) for k, v in theirs.headers
         )
