@@ -105,6 +105,7 @@ def test_every_curl_option_with_an_argument_takes_it() -> None:
         ("curl -b 'a=1; b=2' URL", RequestSpec("GET", "/items", (("Cookie", "a=1; b=2"),))),
         ("curl --json '{\"a\": 1}' URL", RequestSpec("POST", "/items", _JSON, '{"a": 1}')),
         ("curl -X DELETE --url URL", RequestSpec("DELETE", "/items")),
+        ("curl -H 'Content-Type:' -H 'X-Empty;' -d a URL", RequestSpec("POST", "/items", (("X-Empty", ""),), "a")),
     ],
 )
 def test_a_paste_sends_what_curl_would_send(text: str, spec: RequestSpec) -> None:

@@ -202,6 +202,7 @@ class CurlRequest:
     files: list[str] = field(default_factory=list)  # -F values that upload a file (``name=@path;type=...``)
     follow: bool = False  # -L
     skipped: list[CurlWord] = field(default_factory=list)  # options ignored or refused: the caller names them
+    removed: set[str] = field(default_factory=set)  # headers -H 'Name:' removes (lower case): none is added
     head: bool = False  # -I
     as_get: bool = False  # -G
 
@@ -218,7 +219,8 @@ class CurlRequest:
         return path + ("&" if "?" in path else "?") + "&".join(self.query)
 
     def header(self, name: str) -> bool:
-        return any(key.strip().lower() == name for key, _ in self.headers)
+        """Whether the command sets (or removes, ``-H 'Name:'``) the header ``name`` (lower case)."""
+        return name in self.removed or any(key.strip().lower() == name for key, _ in self.headers)
 
 
 def request_of(parts: Iterable[CurlWord], read: Callable[[str], str] | None = None) -> CurlRequest:
@@ -242,10 +244,7 @@ def request_of(parts: Iterable[CurlWord], read: Callable[[str], str] | None = No
         elif name == "--request":
             request.method = value
         elif name == "--header":
-            if ":" not in value:
-                raise RequestError(f"header must look like 'Name: value', got {_shown(value)}")
-            header, _, text = value.partition(":")
-            request.headers.append((header, text))
+            _header(request, value)
         elif name in CURL_DATA:
             pieces.append((_data(part, read), name == "--json"))
         elif name == "--url-query":
@@ -267,6 +266,20 @@ def request_of(parts: Iterable[CurlWord], read: Callable[[str], str] | None = No
         request.as_get |= name == "--get"
     _finish(request, pieces)
     return request
+
+
+def _header(request: CurlRequest, value: str) -> None:
+    """``-H 'Name: value'``; as curl reads it, ``Name:`` removes a header curl would add and ``Name;`` sends it empty."""
+    if value.rstrip().endswith(";") and ":" not in value:
+        request.headers.append((value.rstrip()[:-1], ""))
+        return
+    if ":" not in value:
+        raise RequestError(f"header must look like 'Name: value', got {_shown(value)}")
+    header, _, text = value.partition(":")
+    if text.strip():
+        request.headers.append((header, text))
+    else:
+        request.removed.add(header.strip().lower())
 
 
 def _finish(request: CurlRequest, pieces: list[tuple[str, bool]]) -> None:
