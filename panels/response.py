@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import RichLog, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
 from explorer.content.explain import why
@@ -27,7 +27,6 @@ from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.header_table import headers_table
-from panels.log_view import LogView
 from panels.masking import mask_digits, ms
 
 if TYPE_CHECKING:
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from explorer.runtime.servers.logbuffer import LogBuffer
     from explorer.runtime.servers.specs import ServerStatus
     from panels.arriving import Arriving
+    from panels.log_view import LogView
 
 __all__ = ["LOG_LINES", "TABS", "ResponsePanel", "Serving", "status_class"]
 
@@ -117,8 +117,15 @@ class ResponsePanel(Vertical):
             scroll = VerticalScroll()
             self.query_one(f"#{tab}-{fw}", TabPane).mount(scroll)
             scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
+        from panels.log_view import LogView  # with Textual's RichLog: after the first frame, not before it
+
         log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
         self.query_one(f"#log-{fw}", TabPane).mount(log)
+
+    def _log_view(self) -> LogView:
+        from panels.log_view import LogView
+
+        return self.query_one(f"#logview-{self.framework}", LogView)
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -143,7 +150,7 @@ class ResponsePanel(Vertical):
             self.set_timer(0.1, self._flush_log)
             return
         self._fill_tabs()
-        log = self.query_one(f"#logview-{self.framework}", LogView)
+        log = self._log_view()
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
             shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible
@@ -153,7 +160,7 @@ class ResponsePanel(Vertical):
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
         self.query_one(BodyView).wrap = wrap
         self._fill_tabs()
-        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        log = self._log_view()
         if log.wrap != wrap:
             log.wrap = wrap
             log.clear()
@@ -166,7 +173,7 @@ class ResponsePanel(Vertical):
         if event.pane.id != f"body-{self.framework}":
             self._fill_tabs()
         if event.pane.id == f"log-{self.framework}":
-            log = self.query_one(f"#logview-{self.framework}", RichLog)
+            log = self._log_view()
             self.call_after_refresh(log.scroll_end, animate=False)
 
     @property
