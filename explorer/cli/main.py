@@ -7,6 +7,7 @@ server is a result, not a failure: ``send`` exits 0 whenever it could ask and pr
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -302,8 +303,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate in an answer prints as its escape, never a traceback
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    # No garbage collection while the app's modules and first screen are built: they are all kept, and the
+    # collector walked them over and over (~50 ms of CPU before the first frame). The app turns it on again
+    # just after that frame (explorer.tui.lifecycle); any other command, once its arguments are read.
+    gc.disable()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(commands=bool(argv)).parse_args(argv)
+    if args.command is not None:
+        gc.enable()
     try:
         code = COMMANDS[args.command](args)
     except ExplorerError as exc:
