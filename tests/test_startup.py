@@ -8,6 +8,7 @@ screen a second time as it became active (:func:`explorer.tui.textual_patches.re
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -18,8 +19,9 @@ import pytest
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
+from explorer.runtime.session import Session
 from explorer.tui.app import ExplorerApp
-from tests.apptools import without_servers
+from tests.apptools import until, without_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +105,35 @@ async def test_the_first_screen_is_styled_once_and_its_styles_are_current(
         after = _styles(app)
         changed = [repr(node) for node in before if before[node] != after[node]]
         assert changed == []
+
+
+async def test_garbage_collection_is_on_again_once_the_first_frame_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``explorer`` turns the collector off to start (``explorer.cli.main.main``); left off, memory would grow
+    for the whole session. The app turns it on (freezing what start-up built) just after its first frame."""
+
+    async def no_servers(self: Session) -> None:
+        return None
+
+    monkeypatch.setattr(Session, "start", no_servers)  # the after-first-frame work runs, with no process spawned
+    gc.disable()
+    try:
+        app = ExplorerApp(mask=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, gc.isenabled, timeout=10)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+@pytest.mark.serverless
+@pytest.mark.parametrize("argv", [["--no-such-option"], ["send", "--framework", "neither"], ["--help"]])
+def test_the_collector_is_on_after_arguments_that_open_no_app(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from explorer.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(argv)
+    capsys.readouterr()
+    assert gc.isenabled()

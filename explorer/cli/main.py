@@ -305,17 +305,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             stream.reconfigure(errors="backslashreplace")
     # No garbage collection while the app's modules and first screen are built: they are all kept, and the
     # collector walked them over and over (~50 ms of CPU before the first frame). The app turns it on again
-    # just after that frame (explorer.tui.lifecycle); any other command, once its arguments are read.
+    # just after that frame (explorer.tui.lifecycle); any other command once its arguments are read.
     gc.disable()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(commands=bool(argv)).parse_args(argv)
-    if args.command is not None:
-        gc.enable()
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(commands=bool(argv)).parse_args(argv)
+        if args.command is not None:
+            gc.enable()
         code = COMMANDS[args.command](args)
     except ExplorerError as exc:
         fail(str(exc))
     except BrokenPipeError:
         code = 0  # `explorer samples | head` is not an error
+    finally:
+        gc.enable()  # a mistake in the arguments (or the app refused to start) never leaves it off
     sys.stdout.flush()
     raise SystemExit(code)
