@@ -101,11 +101,12 @@ class ResponsePanel(Vertical):
             for tab in TABS[1:]:  # filled by _fill_tabs, once the first frame is drawn
                 yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
 
-    def _fill_tabs(self) -> None:
+    def _fill_tabs(self) -> bool:
         """The contents of the four tabs the first frame does not show: mounted after that frame, or at once by
-        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it."""
+        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it.
+        False when they cannot be: the app is closing and the tabs are being removed."""
         if self._filled:
-            return
+            return True
         self._filled = True
         fw = self.framework
         contents: dict[str, list[Widget]] = {
@@ -116,16 +117,24 @@ class ResponsePanel(Vertical):
         for tab, widgets in contents.items():
             scroll = VerticalScroll()
             self.query_one(f"#{tab}-{fw}", TabPane).mount(scroll)
+            if not scroll.is_attached:  # Textual mounts nothing into a pane being removed
+                return False
             scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
         from panels.log_view import LogView  # with Textual's RichLog: after the first frame, not before it
 
         log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
         self.query_one(f"#log-{fw}", TabPane).mount(log)
+        return True
 
     def _log_view(self) -> LogView:
         from panels.log_view import LogView
 
         return self.query_one(f"#logview-{self.framework}", LogView)
+
+    def _log_view_if_any(self) -> LogView | None:
+        from panels.log_view import LogView
+
+        return next(iter(self.query(f"#logview-{self.framework}").results(LogView)), None)
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -149,8 +158,9 @@ class ResponsePanel(Vertical):
             self._flush_scheduled = True
             self.set_timer(0.1, self._flush_log)
             return
-        self._fill_tabs()
-        log = self._log_view()
+        log = self._log_view_if_any() if self._fill_tabs() else None
+        if log is None:
+            return  # a line that arrives as the app closes: its log is gone (drawing it raised MountError)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
             shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible
