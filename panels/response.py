@@ -116,15 +116,20 @@ class ResponsePanel(Vertical):
         }
         for tab, widgets in contents.items():
             scroll = VerticalScroll()
-            self.query_one(f"#{tab}-{fw}", TabPane).mount(scroll)
-            if not scroll.is_attached:  # Textual mounts nothing into a pane being removed
+            if not self._mount_in(tab, scroll):
                 return False
             scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
         from panels.log_view import LogView  # with Textual's RichLog: after the first frame, not before it
 
         log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
-        self.query_one(f"#log-{fw}", TabPane).mount(log)
-        return True
+        return self._mount_in("log", log)
+
+    def _mount_in(self, tab: str, widget: Widget) -> bool:
+        """Mount ``widget`` in the pane of ``tab``; False when the pane is gone or going (the app is closing)."""
+        pane = next(iter(self.query(f"#{tab}-{self.framework}").results(TabPane)), None)
+        if pane is not None:
+            pane.mount(widget)  # Textual mounts nothing into a pane being removed
+        return widget.is_attached
 
     def _log_view(self) -> LogView:
         from panels.log_view import LogView
