@@ -53,6 +53,7 @@ NOT_AT_START = (
     "explorer.cli.render_bench",
     "explorer.reports.base",  # writing a report: ctrl+s
     "rich.pretty",  # the Log tab's RichLog, filled after the first frame
+    "explorer.tui.screens",  # every other screen (table, guide, docs, parity, lab, mirror, WebSockets, help)
 )
 
 
