@@ -101,7 +101,7 @@ class BodyView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="note", id="body-note")
         yield BodyText("", read_only=True, soft_wrap=True, show_line_numbers=False, id="body-text")
-        yield Field(placeholder="Find: Enter next, Esc closes", id="body-find", compact=True)
+        # the find bar (#body-find) is mounted by its first open_find: the first frame does not show it
 
     @property
     def text_area(self) -> TextArea:
@@ -195,7 +195,15 @@ class BodyView(Vertical):
     def open_find(self) -> None:
         """Show the find bar and put the keyboard in it."""
         self.add_class("-finding")
-        self.query_one("#body-find", Field).focus()
+        found = self.query("#body-find")
+        field = (
+            found.first(Field)
+            if found
+            else Field(placeholder="Find: Enter next, Esc closes", id="body-find", compact=True)
+        )
+        if not found:
+            self.mount(field)
+        field.focus()
 
     @on(Input.Submitted, "#body-find")
     def _find(self, event: Input.Submitted) -> None:

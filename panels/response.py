@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import RichLog, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
 from explorer.content.explain import why
@@ -27,7 +27,6 @@ from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.header_table import headers_table
-from panels.log_view import LogView
 from panels.masking import mask_digits, ms
 
 if TYPE_CHECKING:
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from explorer.runtime.servers.logbuffer import LogBuffer
     from explorer.runtime.servers.specs import ServerStatus
     from panels.arriving import Arriving
+    from panels.log_view import LogView
 
 __all__ = ["LOG_LINES", "TABS", "ResponsePanel", "Serving", "status_class"]
 
@@ -101,11 +101,12 @@ class ResponsePanel(Vertical):
             for tab in TABS[1:]:  # filled by _fill_tabs, once the first frame is drawn
                 yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
 
-    def _fill_tabs(self) -> None:
+    def _fill_tabs(self) -> bool:
         """The contents of the four tabs the first frame does not show: mounted after that frame, or at once by
-        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it."""
+        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it.
+        False when they cannot be: the app is closing and the tabs are being removed."""
         if self._filled:
-            return
+            return True
         self._filled = True
         fw = self.framework
         contents: dict[str, list[Widget]] = {
@@ -115,10 +116,30 @@ class ResponsePanel(Vertical):
         }
         for tab, widgets in contents.items():
             scroll = VerticalScroll()
-            self.query_one(f"#{tab}-{fw}", TabPane).mount(scroll)
+            if not self._mount_in(tab, scroll):
+                return False
             scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
+        from panels.log_view import LogView  # with Textual's RichLog: after the first frame, not before it
+
         log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
-        self.query_one(f"#log-{fw}", TabPane).mount(log)
+        return self._mount_in("log", log)
+
+    def _mount_in(self, tab: str, widget: Widget) -> bool:
+        """Mount ``widget`` in the pane of ``tab``; False when the pane is gone or going (the app is closing)."""
+        pane = next(iter(self.query(f"#{tab}-{self.framework}").results(TabPane)), None)
+        if pane is not None:
+            pane.mount(widget)  # Textual mounts nothing into a pane being removed
+        return widget.is_attached
+
+    def _log_view(self) -> LogView:
+        from panels.log_view import LogView
+
+        return self.query_one(f"#logview-{self.framework}", LogView)
+
+    def _log_view_if_any(self) -> LogView | None:
+        from panels.log_view import LogView
+
+        return next(iter(self.query(f"#logview-{self.framework}").results(LogView)), None)
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
@@ -142,8 +163,9 @@ class ResponsePanel(Vertical):
             self._flush_scheduled = True
             self.set_timer(0.1, self._flush_log)
             return
-        self._fill_tabs()
-        log = self.query_one(f"#logview-{self.framework}", LogView)
+        log = self._log_view_if_any() if self._fill_tabs() else None
+        if log is None:
+            return  # a line that arrives as the app closes: its log is gone (drawing it raised MountError)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
             shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible
@@ -153,7 +175,7 @@ class ResponsePanel(Vertical):
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
         self.query_one(BodyView).wrap = wrap
         self._fill_tabs()
-        log = self.query_one(f"#logview-{self.framework}", RichLog)
+        log = self._log_view()
         if log.wrap != wrap:
             log.wrap = wrap
             log.clear()
@@ -166,7 +188,7 @@ class ResponsePanel(Vertical):
         if event.pane.id != f"body-{self.framework}":
             self._fill_tabs()
         if event.pane.id == f"log-{self.framework}":
-            log = self.query_one(f"#logview-{self.framework}", RichLog)
+            log = self._log_view()
             self.call_after_refresh(log.scroll_end, animate=False)
 
     @property

@@ -102,3 +102,26 @@ async def test_a_cleared_jar_is_shown_without_rewriting_the_answer() -> None:
         await pilot.pause()
         assert "empty: cookies this server sets are kept here" in _shown(app, "headertable")
         assert exchange.cookie_jar == (Cookie("sid", "x"),)  # what the server's jar held after this answer
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["before-the-hidden-tabs-are-filled", "after"])
+async def test_a_log_line_that_arrives_as_the_app_closes_raises_nothing(early: bool) -> None:
+    """The server printed while the app was closing: the flush found its tabs (or the log in them) gone or going
+    and raised (MountError from a quit in the first instants, when the hidden tabs were not filled yet)."""
+    log = LogBuffer()
+
+    class Closing(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResponsePanel("flask", log)
+
+        def on_mount(self) -> None:
+            if early:  # before the panel's first flush, which fills the hidden tabs just after the first frame
+                self.query_one("TabbedContent").remove()
+
+    app = Closing()
+    async with app.run_test() as pilot:
+        if not early:
+            await pilot.pause()
+            await app.query_one("TabbedContent").remove()  # the tabs go first when the app closes
+        log.write("a line printed as the app closes")
+        await pilot.pause(0.3)  # the panel draws new lines 0.1 s after they arrive

@@ -7,6 +7,7 @@ server is a result, not a failure: ``send`` exits 0 whenever it could ask and pr
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -22,11 +23,7 @@ from explorer.cli.apps import (
     user_specs,
 )
 from explorer.cli.apps import add_commands as add_app_commands
-from explorer.cli.bench import add_parser as add_bench_parser
-from explorer.cli.bench import cmd_bench
 from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
-from explorer.cli.mirror import add_mirror_parser, cmd_mirror
-from explorer.cli.parity import add_parity_parser, cmd_parity
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.http.forms import parse_file_arg, parse_form_field, read_file_part
@@ -36,12 +33,21 @@ if TYPE_CHECKING:
     from explorer.runtime.session import Session
 
 
-def build_parser() -> OneLineParser:
+def build_parser(commands: bool = True) -> OneLineParser:
+    """The whole command line; with ``commands=False`` only the app's options (``explorer`` with no argument:
+    the lab's, parity's and the mirror's modules are not imported before the app's first frame)."""
     parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
     parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
     parser.add_argument("--mask", action="store_true", help=argparse.SUPPRESS)  # hides volatile figures (tests)
     add_server_options(parser, sub=False)
     add_app_options(parser)
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    from explorer.cli.bench import add_parser as add_bench_parser
+    from explorer.cli.mirror import add_mirror_parser
+    from explorer.cli.parity import add_parity_parser
+
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser, metavar="COMMAND")
 
     send = sub.add_parser("send", help="send one request to the servers and print the answers side by side")
@@ -261,6 +267,25 @@ def cmd_app(args: argparse.Namespace) -> NoReturn:
     os._exit(code)
 
 
+# The three below import their module when run: `explorer` with no command never loads them.
+def cmd_parity(args: argparse.Namespace) -> int:
+    from explorer.cli.parity import cmd_parity as run
+
+    return run(args)
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    from explorer.cli.mirror import cmd_mirror as run
+
+    return run(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from explorer.cli.bench import cmd_bench as run
+
+    return run(args)
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_app,
     "send": cmd_send,
@@ -278,12 +303,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate in an answer prints as its escape, never a traceback
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(argv)
+    # No garbage collection while the app's modules and first screen are built: they are all kept, and the
+    # collector walked them over and over (~50 ms of CPU before the first frame). The app turns it on again
+    # just after that frame (explorer.tui.lifecycle); any other command once its arguments are read.
+    gc.disable()
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(commands=bool(argv)).parse_args(argv)
+        if args.command is not None:
+            gc.enable()
         code = COMMANDS[args.command](args)
     except ExplorerError as exc:
         fail(str(exc))
     except BrokenPipeError:
         code = 0  # `explorer samples | head` is not an error
+    finally:
+        gc.enable()  # a mistake in the arguments (or the app refused to start) never leaves it off
     sys.stdout.flush()
     raise SystemExit(code)

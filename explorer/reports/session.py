@@ -16,12 +16,11 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import table_rows
-from explorer.reports.base import Report, ReportError, Section, Table, exchange_block, versions_text
-from explorer.reports.labruns import lab_sections
 from explorer.runtime.frameworks import FRAMEWORKS
 
 if TYPE_CHECKING:
     from explorer.content.comparison import Measurements
+    from explorer.reports.base import Report
     from explorer.runtime.http.exchange import Exchange
     from explorer.runtime.servers.supervisor import Supervisor
 
@@ -125,6 +124,9 @@ def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
 
 def session_report(document: dict[str, Any]) -> Report:
     """The report of a ``kind: "session"`` document."""
+    from explorer.reports.base import Report, Section, Table, exchange_block, versions_text  # a report is written
+    from explorer.reports.labruns import lab_sections  # on ctrl+s only: not imported with the app (issue 24)
+
     servers = document.get("servers") or {}
     measured = document.get("measured") or {}
     facts = [(fw, f"{s.get('label', '')} ({s.get('target', '')}), at export") for fw, s in servers.items()]
@@ -230,6 +232,8 @@ def export_session(
 ) -> tuple[Path, Path]:
     """Write the session as ``explorer-session-<time>.md`` and ``.json`` in ``folder`` (made if missing, private:
     the export hides no cookie or token); returns both paths."""
+    from explorer.reports.base import ReportError
+
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import os
 import signal
 import sys
@@ -112,7 +113,11 @@ class Lifecycle:
             if os.environ.get("EXPLORER_TEST_CRASH"):  # test hook: an unhandled exception in the app itself
                 self.app.call_later(_crash_for_tests)
 
-        self.app.call_after_refresh(lambda: self.app.run_worker(boot(), group="boot", exit_on_error=False))
+        def after_first_frame() -> None:
+            collect_again()
+            self.app.run_worker(boot(), group="boot", exit_on_error=False)
+
+        self.app.call_after_refresh(after_first_frame)
 
     def restart(self, frameworks: Iterable[str] | None = None) -> None:
         chosen = list(frameworks) if frameworks is not None else self.session.frameworks
@@ -140,6 +145,16 @@ class Lifecycle:
             await server.start()
 
         self.app.run_worker(switch(), name="switch_flask", group="servers", exclusive=True, exit_on_error=False)
+
+
+def collect_again() -> None:
+    """Garbage collection on again after the first frame, when ``explorer`` turned it off to start
+    (:func:`explorer.cli.main.main`). What was built until then (the modules, the main screen) lives as long as
+    the app: it is frozen, so no later collection walks it again. An app run any other way (a test) is left as is.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _terminal_fd() -> int | None:

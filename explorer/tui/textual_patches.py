@@ -1,4 +1,4 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the five it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the six it installs.
 
 :class:`GuardedApp` is Textual's App with all three in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
@@ -34,6 +34,15 @@ the first frame without them. That frame used the widest layout whatever the ter
 sample list took 56 of the 60 columns, and the editors got none (below). Here the default screen has
 its classes for the terminal's size before anything is laid out; Textual's own update then changes nothing.
 
+The first frame's second styling (:func:`resume_without_restyle`): Textual styles each widget as it mounts,
+and restyles it whenever a class, a pseudo-class (focus, hover), its order among its siblings or the
+theme changes; then, as the default screen first becomes active, it styled the whole screen once more
+(``ScreenResume(refresh_styles=True)``, meant for a screen shown again after another one, whose styles
+may have gone stale meanwhile). On the main screen that is ~85 widgets and ~65 of their parts, about 25
+ms of the first paint's CPU, for nothing: ``tests/test_startup.py`` restyles the first screen after its
+first frame at three sizes and checks no style changes. Here the default screen's first resume skips it;
+every later one (back from another screen) restyles as before.
+
 A TextArea with no room (:func:`guard_text_area_placeholder`): Textual's TextArea wraps its placeholder
 to its content width, and Rich cannot wrap to width 0 ("ValueError: range() arg 3 must not be zero"),
 so an empty editor squeezed to its border and padding ended the app. Here such a line is drawn empty.
@@ -44,6 +53,7 @@ from __future__ import annotations
 import contextlib
 import termios
 import tty
+import weakref
 from typing import Any, ClassVar
 
 from textual import events
@@ -57,7 +67,14 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-__all__ = ["GuardedApp", "ResumingLinuxDriver", "SafeCommandPalette", "guard_text_area_placeholder", "terminal_driver"]
+__all__ = [
+    "GuardedApp",
+    "ResumingLinuxDriver",
+    "SafeCommandPalette",
+    "guard_text_area_placeholder",
+    "resume_without_restyle",
+    "terminal_driver",
+]
 
 _PAGE_ACTIONS = ("page_up", "page_down")
 
@@ -74,13 +91,16 @@ class GuardedApp(App[int]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         guard_text_area_placeholder()
+        resume_without_restyle()
 
     def get_default_screen(self) -> Screen[object]:
-        """Textual's default screen, with the size classes for the terminal's size before its first layout."""
+        """Textual's default screen, with the size classes for the terminal's size before its first layout, and
+        no second styling of every widget as it first becomes active (:func:`resume_without_restyle`)."""
         screen = super().get_default_screen()
         width, height = self.size
         for extent, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
             screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []), update=False)
+        _STYLED_AS_MOUNTED.add(screen)
         return screen
 
     def action_focus_next_now(self) -> None:
@@ -164,3 +184,19 @@ def _render_line_with_room(self: TextArea, y: int) -> Strip:
 def guard_text_area_placeholder() -> None:
     """Make TextArea draw an empty line, where Textual's raised, when its placeholder has no column to go in."""
     TextArea.render_line = _render_line_with_room  # type: ignore[method-assign]  # Textual's method, replaced in place
+
+
+_STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # default screens not yet resumed
+_textual_screen_resume = Screen._on_screen_resume
+
+
+def _resume(self: Screen[Any], event: events.ScreenResume) -> None:
+    if self in _STYLED_AS_MOUNTED:
+        _STYLED_AS_MOUNTED.discard(self)
+        event.refresh_styles = False  # each widget was styled as it mounted, and again at every change since
+    _textual_screen_resume(self, event)
+
+
+def resume_without_restyle() -> None:
+    """Make a default screen's first resume skip restyling the whole screen (Textual's later resumes still do)."""
+    Screen._on_screen_resume = _resume  # type: ignore[method-assign]  # Textual's handler, replaced in place

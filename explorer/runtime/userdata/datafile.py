@@ -35,18 +35,14 @@ import json
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.userdata.bounded import DataLimitError, check_depth, measure, printable
 from explorer.runtime.userdata.valuecount import count_json, count_yaml
-from explorer.runtime.userdata.yamlcomposer import BoundedLoader, ComposeRefused
 
 __all__ = [
     "MAX_FILE_DEPTH",
@@ -233,7 +229,7 @@ def parse_data(
     elif fmt == "toml":
         value = _parse_toml(text, limits, label)
     else:
-        value = _parse_yaml(text, limits, label, yaml_loader or BoundedLoader)
+        value = _parse_yaml(text, limits, label, yaml_loader)
     try:
         if fmt == "json" and (limits.surrogates or not _SURROGATE_ESCAPE.search(text)):
             check_depth(value, limits.max_depth)  # nothing shared, no surrogate: only the depth is left
@@ -262,6 +258,8 @@ def _number_reason(exc: ValueError) -> str:
 
 
 def _parse_toml(text: str, limits: FileLimits, label: str) -> Any:
+    import tomllib  # loaded with the first TOML file read, not with every start of the app (issue 24)
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -272,7 +270,12 @@ def _parse_toml(text: str, limits: FileLimits, label: str) -> Any:
         raise _fail(label, _number_reason(exc)) from None
 
 
-def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type) -> Any:
+def _parse_yaml(text: str, limits: FileLimits, label: str, loader_class: type | None) -> Any:
+    import yaml  # PyYAML and the bounded composer load with the first YAML file, not with the app (issue 24)
+
+    from explorer.runtime.userdata.yamlcomposer import BoundedLoader, ComposeRefused
+
+    loader_class = loader_class or BoundedLoader
     loader = loader_class(text)
     loader.max_depth = limits.max_depth
     loader.max_values = limits.values

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
-
 from explorer.runtime.userdata.bounded import DataLimitError
 
 __all__ = ["count_json", "count_yaml"]
@@ -27,7 +25,6 @@ __all__ = ["count_json", "count_yaml"]
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _JSON_SPACED_EMPTY = re.compile(r"[\[{][ \t\n\r]+[\]}]")
 _JSON_SPACE = " \t\n\r"
-_NODE_EVENTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
 
 
 def count_json(text: str, limit: int) -> None:
@@ -50,12 +47,15 @@ def count_yaml(text: str, limit: int, loader_class: type) -> None:
     """
     if 1 + 2 * sum(text.count(c) for c in "-[{,:?") <= limit:
         return
+    from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
+
+    node_events = (ScalarEvent, SequenceStartEvent, MappingStartEvent, AliasEvent)
     loader = loader_class(text)
     try:
         count = 0
         while not loader.check_event(StreamEndEvent):
             event = loader.get_event()
-            if isinstance(event, _NODE_EVENTS):
+            if isinstance(event, node_events):
                 count += 1
                 if count > limit:
                     mark = event.start_mark
