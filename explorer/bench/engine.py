@@ -11,6 +11,9 @@ buffer allocated once, httptools' C parser (the one uvicorn uses), and the next 
 once) sent from the parser's ``on_message_complete`` callback; no task, handle, future or timer per
 request. Progress, timeouts and reconnects are checked between ``epoll`` waits.
 
+One wake per answer: each connection sets a receive threshold learned from its last answer, so an
+answer written in two pieces (head, then body) wakes the loop once (:mod:`explorer.bench.wake`).
+
 Runs only inside the load process (``explorer.bench.loadprocess``), never in a caller's event loop.
 """
 
@@ -28,6 +31,7 @@ import httptools
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import StallThread
 from explorer.bench.stats import LatencySummary, LogHistogram, client_cost, percentile
+from explorer.bench.wake import MISSED_AFTER, WAKE_MAX, set_threshold, waiting
 from explorer.bench.wire import (
     BUFFER_BYTES,
     RECONNECT_DELAY,
@@ -47,7 +51,7 @@ _now = time.perf_counter
 class _Connection:
     """One keep-alive connection: send, parse, record, send again, until the load stops."""
 
-    __slots__ = ("buffer", "busy", "closing", "load", "parser", "sent_at", "sock")
+    __slots__ = ("buffer", "busy", "closing", "first", "got", "load", "lowat", "missed", "parser", "sent_at", "sock")
 
     def __init__(self, load: Load, sock: socket.socket) -> None:
         self.load = load
@@ -57,6 +61,10 @@ class _Connection:
         self.sent_at = 0.0
         self.busy = False
         self.closing = False  # the answer said Connection: close
+        self.got = 0  # bytes of the answer under way
+        self.first = 0  # ... in its first read
+        self.lowat = 1  # the socket's SO_RCVLOWAT: wake once more than this answer's first piece has come
+        self.missed = False  # the answer sat unread under the threshold: its latency is unknown
 
     def send(self, now: float) -> None:
         self.busy = True
@@ -78,11 +86,16 @@ class _Connection:
         if n == 0:
             self.load.drop(self, "closed")
             return
+        if not self.got:
+            self.first = n
+        self.got += n
         try:
             self.parser.feed_data(self.buffer[:n])
         except httptools.HttpParserError:
             self.load.drop(self, "parse")
             return
+        if self.got and self.lowat > 1:  # part of an answer read (a grown head): its rest may be any size
+            self.threshold(1)
         if self.closing:
             self.load.drop(self, None)
 
@@ -90,10 +103,15 @@ class _Connection:
         now = _now()
         self.busy = False
         load, parser = self.load, self.parser
+        if self.got > self.first:  # the answer came in pieces: wake on the next one only once it is whole
+            self.threshold(self.first + 1 if load.wake_whole and self.first < WAKE_MAX else 1)
+        self.got = 0
         load.completed += 1
         if load.recording:
             status = parser.get_status_code()
-            if status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
+            if self.missed:
+                load.missed(status)
+            elif status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
                 load.latencies.append(now - self.sent_at)
             else:
                 load.other(status, now - self.sent_at)
@@ -101,6 +119,11 @@ class _Connection:
             self.closing = True  # closed once the parser returns; a fresh connection takes its place
         elif load.running:
             self.send(now)  # timed from the answer's end: the bookkeeping above (under a µs) counts against it
+
+    def threshold(self, lowat: int) -> None:
+        """Wake the loop once more than ``lowat - 1`` bytes are waiting (1: on any byte)."""
+        if lowat != self.lowat and set_threshold(self.sock, lowat):
+            self.lowat = lowat
 
 
 class _SoFar:
@@ -142,8 +165,11 @@ class Load:
         self.latencies: list[float] = []
         self.errors: dict[str, int] = {}
         self.statuses: dict[int, int] = {}
+        self.unknown: dict[int, int] = {}  # answers of a missed wake, by status: counted, latency not kept
+        self.wake_whole = True  # connections wake once per answer (SO_RCVLOWAT) until a wake is missed
         self.completed = 0  # every answer, warm-up included: the live rate before recording starts
         self.reconnects = -concurrency  # the first connection of each worker is not a reconnect
+        self.missed_wakes = 0
 
     # -- what happened --
     def other(self, status: int, latency: float) -> None:
@@ -154,10 +180,19 @@ class Load:
         else:
             self.error(f"http_{status}")
 
+    def missed(self, status: int) -> None:
+        """The answer of a missed wake: counted by status (an error if not 2xx/3xx); its latency is unknown."""
+        self.unknown[status] = self.unknown.get(status, 0) + 1
+        if not 200 <= status < 400:
+            self.error(f"http_{status}")
+
     def status_counts(self) -> dict[int, int]:
         """Every status answered in the window: the 200s are the latencies kept less the other good answers."""
         ok = len(self.latencies) - sum(n for status, n in self.statuses.items() if 200 <= status < 400)
-        return dict(sorted({**({200: ok} if ok else {}), **self.statuses}.items()))
+        counts = {**({200: ok} if ok else {}), **self.statuses}
+        for status, n in self.unknown.items():
+            counts[status] = counts.get(status, 0) + n
+        return dict(sorted(counts.items()))
 
     def error(self, kind: str) -> None:
         if self.recording:
@@ -216,10 +251,25 @@ class Load:
             self.connect()
 
     def expire(self, now: float) -> None:
-        """Abort requests older than the timeout (checked on every progress tick, not per request)."""
+        """Abort requests older than the timeout, and find missed wakes (checked on every progress tick)."""
         for conn in list(self.connections.values()):
             if conn.busy and now - conn.sent_at > self.timeout:
                 self.drop(conn, "timeout")
+            elif conn.busy and conn.lowat > 1 and now - conn.sent_at > MISSED_AFTER and waiting(conn.sock):
+                self.look(conn)
+
+    def look(self, conn: _Connection) -> None:
+        """Read what waits under a connection's wake threshold (a threshold is set only before an answer's
+        first byte). A whole answer there is a missed wake: counted without its latency, thresholds off."""
+        done = self.completed
+        conn.missed = True
+        conn.readable()  # a non-blocking read ignores SO_RCVLOWAT; a partial answer lowers it to 1
+        conn.missed = False
+        if self.completed > done:
+            self.missed_wakes += 1
+            self.wake_whole = False  # this route's answers differ in size: one wake per read from now on
+            for each in self.connections.values():
+                each.threshold(1)
 
     # -- the loop --
     def run_until(self, deadline: float, drain: bool = False) -> None:
@@ -248,6 +298,8 @@ class Load:
         self.running = False
         self.recording = False
         self.retry_at.clear()
+        for conn in self.connections.values():
+            conn.threshold(1)  # no answer in flight waits for a wake that may not come
         self.run_until(_now() + drain_timeout, drain=True)
         for sock in [*self.connecting.values(), *(c.sock for c in self.connections.values())]:
             sock.close()
@@ -325,6 +377,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "statuses": {str(k): v for k, v in load.status_counts().items()},
         **client_cost(cpu, window, requests),
         "reconnects": max(0, load.reconnects),
+        "missed_wakes": load.missed_wakes,
         "fd_limit": fd_limit(),
         "stalls_ms": stall_ms,
         **server_cost(tree0, tree1, requests),
