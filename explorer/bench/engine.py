@@ -251,11 +251,16 @@ class Load:
             self.connect()
 
     def expire(self, now: float) -> None:
-        """Abort requests older than the timeout, and find missed wakes (checked on every progress tick)."""
+        """Abort requests older than the timeout, and find missed wakes (checked on every progress tick).
+
+        A request under a wake threshold is looked at once it has waited :data:`MISSED_AFTER` and twice
+        the median so far (the kept latencies, about sorted): a loaded server's slow answers cost no look."""
+        kept = self.latencies
+        patience = max(MISSED_AFTER, 2 * kept[len(kept) // 2]) if kept else MISSED_AFTER
         for conn in list(self.connections.values()):
             if conn.busy and now - conn.sent_at > self.timeout:
                 self.drop(conn, "timeout")
-            elif conn.busy and conn.lowat > 1 and now - conn.sent_at > MISSED_AFTER and waiting(conn.sock):
+            elif conn.busy and conn.lowat > 1 and now - conn.sent_at > patience and waiting(conn.sock):
                 self.look(conn)
 
     def look(self, conn: _Connection) -> None:

@@ -11,10 +11,10 @@ and errors wake the loop whatever the threshold.
 What it must not do is leave an answer unread. The threshold is set only between answers, and goes
 back to 1 after any partial read (a head that grew: the rest may be any size). An answer *shorter*
 than the threshold (a short error page after long answers) would still sit unread, so every
-progress tick the engine asks ``FIONREAD`` of each connection that has waited longer than
-:data:`MISSED_AFTER` under a threshold and reads what waits: a whole answer there is a *missed wake*,
-counted by status with its latency (late by up to a tick) not kept, and thresholds are off for the
-rest of the run. Linux only, like the ``epoll`` loop; where the option fails the threshold stays 1.
+progress tick the engine asks ``FIONREAD`` of each connection that has waited under a threshold
+longer than :data:`MISSED_AFTER` and twice the median latency so far, and reads what waits: a whole
+answer there is a *missed wake*, counted by status with its latency (late) not kept, and thresholds
+are off for the rest of the run. Linux only, like the ``epoll`` loop; where the option fails the threshold stays 1.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import termios
 __all__ = ["MISSED_AFTER", "WAKE_MAX", "set_threshold", "waiting"]
 
 WAKE_MAX = 4096  # the largest first piece a threshold is learned from (a head); bigger answers wake per read
-MISSED_AFTER = 0.1  # seconds a request waits under a threshold before its socket is asked what waits
+MISSED_AFTER = 0.25  # seconds (at least) a request waits under a threshold before its socket is asked
 _INT = bytes(4)
 
 
