@@ -169,3 +169,13 @@ def test_an_answer_shorter_than_the_threshold_is_found_counted_and_its_latency_n
     assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # then no threshold for the run
     assert result.statuses["503"] == result.errors["http_503"] and result.statuses["200"] == result.requests > 10
     assert result.latency.max_ms < MISSED_AFTER * 1000  # the late one is counted, its latency not kept
+
+
+def test_an_answer_under_the_threshold_at_the_timeout_is_counted_by_its_status_not_as_a_timeout(
+    scripted_server: tuple[int, list[list[bytes]]],
+) -> None:
+    port, script = scripted_server
+    script.extend([[_head(300, 2), b"ok"], [b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"], [_head(300, 2), b"ok"]])
+    config = LoadConfig(port, "/", concurrency=1, duration=0.6, warmup=0, timeout=MISSED_AFTER / 2)
+    result = asyncio.run(run_load(config))
+    assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # no "timeout"

@@ -254,14 +254,15 @@ class Load:
         """Abort requests older than the timeout, and find missed wakes (checked on every progress tick).
 
         A request under a wake threshold is looked at once it has waited :data:`MISSED_AFTER` and twice
-        the median so far (the kept latencies, about sorted): a loaded server's slow answers cost no look."""
+        the median so far (the kept latencies, about sorted), or the timeout if sooner: a loaded server's
+        slow answers cost no look, and an answer that came is never taken for a timeout."""
         kept = self.latencies
-        patience = max(MISSED_AFTER, 2 * kept[len(kept) // 2]) if kept else MISSED_AFTER
+        patience = min(self.timeout, max(MISSED_AFTER, 2 * kept[len(kept) // 2]) if kept else MISSED_AFTER)
         for conn in list(self.connections.values()):
+            if conn.busy and conn.lowat > 1 and now - conn.sent_at > patience and waiting(conn.sock):
+                self.look(conn)  # before the timeout: an answer that came is counted by its status
             if conn.busy and now - conn.sent_at > self.timeout:
                 self.drop(conn, "timeout")
-            elif conn.busy and conn.lowat > 1 and now - conn.sent_at > patience and waiting(conn.sock):
-                self.look(conn)
 
     def look(self, conn: _Connection) -> None:
         """Read what waits under a connection's wake threshold (a threshold is set only before an answer's
