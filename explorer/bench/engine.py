@@ -30,7 +30,7 @@ import httptools
 
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import StallThread
-from explorer.bench.stats import LatencySummary, LogHistogram, client_cost, percentile
+from explorer.bench.stats import LatencySummary, LogHistogram, SoFar, client_cost
 from explorer.bench.wake import MISSED_AFTER, WAKE_MAX, set_threshold, waiting
 from explorer.bench.wire import (
     BUFFER_BYTES,
@@ -49,15 +49,35 @@ _now = time.perf_counter
 
 
 class _Connection:
-    """One keep-alive connection: send, parse, record, send again, until the load stops."""
+    """One keep-alive connection: send, parse, record, send again, until the load stops. The hot path runs
+    once per answer with cold caches (the process sleeps between answers), so what it calls is bound once."""
 
-    __slots__ = ("buffer", "busy", "closing", "first", "got", "load", "lowat", "missed", "parser", "sent_at", "sock")
+    __slots__ = (
+        "buffer",
+        "busy",
+        "closing",
+        "feed",
+        "first",
+        "got",
+        "keep",
+        "load",
+        "lowat",
+        "missed",
+        "parser",
+        "recv_into",
+        "request",
+        "send_request",
+        "sent_at",
+        "sock",
+    )
 
     def __init__(self, load: Load, sock: socket.socket) -> None:
         self.load = load
         self.sock = sock
         self.parser = httptools.HttpResponseParser(self)
         self.buffer = memoryview(bytearray(BUFFER_BYTES))
+        self.recv_into, self.send_request, self.request = sock.recv_into, sock.send, load.request
+        self.feed, self.keep = self.parser.feed_data, load.latencies.append
         self.sent_at = 0.0
         self.busy = False
         self.closing = False  # the answer said Connection: close
@@ -67,30 +87,32 @@ class _Connection:
         self.missed = False  # the answer sat unread under the threshold: its latency is unknown
 
     def send(self, now: float) -> None:
+        """Send the request (timed from ``now``); a failed send loses the connection."""
         self.busy = True
         self.sent_at = now
         try:
-            self.sock.send(self.load.request)  # a few dozen bytes into an empty send buffer: never partial
+            self.send_request(self.request)  # a few dozen bytes into an empty send buffer: never partial
         except OSError:
             self.load.drop(self, "reset")
 
     def readable(self) -> None:
         """Read what arrived and feed it to the parser (which calls :meth:`on_message_complete`)."""
         try:
-            n = self.sock.recv_into(self.buffer)
+            n = self.recv_into(self.buffer)
         except BlockingIOError:
             return
         except OSError:
             self.load.drop(self, "reset")
             return
-        if n == 0:
+        if not n:
             self.load.drop(self, "closed")
             return
-        if not self.got:
-            self.first = n
-        self.got += n
+        if self.got:
+            self.got += n
+        else:
+            self.got = self.first = n
         try:
-            self.parser.feed_data(self.buffer[:n])
+            self.feed(self.buffer[:n])
         except httptools.HttpParserError:
             self.load.drop(self, "parse")
             return
@@ -101,48 +123,35 @@ class _Connection:
 
     def on_message_complete(self) -> None:
         now = _now()
-        self.busy = False
-        load, parser = self.load, self.parser
+        load = self.load
         if self.got > self.first:  # the answer came in pieces: wake on the next one only once it is whole
             self.threshold(self.first + 1 if load.wake_whole and self.first < WAKE_MAX else 1)
         self.got = 0
         load.completed += 1
         if load.recording:
-            status = parser.get_status_code()
+            status = self.parser.get_status_code()
             if self.missed:
                 load.missed(status)
             elif status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
-                load.latencies.append(now - self.sent_at)
+                self.keep(now - self.sent_at)
             else:
                 load.other(status, now - self.sent_at)
-        if not parser.should_keep_alive():
+        if not self.parser.should_keep_alive():
+            self.busy = False
             self.closing = True  # closed once the parser returns; a fresh connection takes its place
-        elif load.running:
-            self.send(now)  # timed from the answer's end: the bookkeeping above (under a µs) counts against it
+        elif load.running:  # the next request, timed from the answer's end (the bookkeeping above counts)
+            self.sent_at = now
+            try:
+                self.send_request(self.request)
+            except OSError:
+                load.drop(self, "reset")
+        else:
+            self.busy = False
 
     def threshold(self, lowat: int) -> None:
         """Wake the loop once more than ``lowat - 1`` bytes are waiting (1: on any byte)."""
         if lowat != self.lowat and set_threshold(self.sock, lowat):
             self.lowat = lowat
-
-
-class _SoFar:
-    """Live percentiles for the progress events: the latencies kept so far, sorted in place on each tick.
-
-    Timsort merges the tick's new run into the sorted rest in about linear time, in C; a histogram
-    updated answer by answer cost 1.7 µs each in Python (5% of the client's CPU per request). The
-    order of the kept latencies matters to nothing else; the histogram is built after the window.
-    """
-
-    def __init__(self, latencies: list[float]) -> None:
-        self.latencies = latencies
-
-    @property
-    def max_s(self) -> float:
-        return self.latencies[-1] if self.latencies else 0.0
-
-    def percentile_ms(self, pct: float) -> float:
-        return percentile(self.latencies, pct) * 1000
 
 
 class Load:
@@ -320,7 +329,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     warmup, duration, interval = float(config["warmup"]), float(config["duration"]), float(config["interval"])
     for _ in range(load.concurrency):
         load.connect()
-    live = _SoFar(load.latencies)
+    live = SoFar(load.latencies)
 
     def phase(name: str, length: float) -> float:
         started = last_t = _now()
@@ -341,7 +350,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
                     done,
                     sum(load.errors.values()),
                     rate,
-                    live if name == "measure" else _SoFar([]),
+                    live if name == "measure" else SoFar([]),
                     done if name == "measure" else 0,
                 )
             )
