@@ -112,6 +112,9 @@ async def measure(args: argparse.Namespace) -> list[dict[str, object]]:
                     "builtin_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["builtin"]), 2),
                     "wrk_p50_ms": round(statistics.median(r.latency.p50_ms for r in runs["wrk"]), 2),
                     "errors": sum(r.error_count for rs in runs.values() for r in rs),
+                    "missed_wakes": sum(
+                        r.missed_wakes or 0 for r in runs["builtin"]
+                    ),  # answers counted without a latency
                 }
             )
             print_row(rows[-1], file=sys.stderr)
@@ -137,7 +140,8 @@ def print_row(row: dict[str, object], file: TextIO = sys.stdout) -> None:
         f"{row['case']:<26} engine/wrk {row['ratio_median']:.2f} (min {row['ratio_min']:.2f}, max {row['ratio_max']:.2f})"
         f"  engine {row['builtin_cpu_ms_per_request']:.3f} ms CPU/req (wrk {row['wrk_cpu_ms_per_request']:.3f},"
         f" {cpu_ratio(row):.2f}x)"
-        f"  rps engine {row['builtin_rps']} wrk {row['wrk_rps']}  errors {row['errors']}  {verdict}",
+        f"  rps engine {row['builtin_rps']} wrk {row['wrk_rps']}  errors {row['errors']}"
+        f"  missed wakes {row['missed_wakes']}  {verdict}",
         file=file,
         flush=True,
     )

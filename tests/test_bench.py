@@ -51,6 +51,7 @@ def check_result(result: LoadResult, concurrency: int) -> None:
     assert result.statuses == {"200": result.requests}
     assert result.client_cpu_ms_per_request is not None and result.client_cpu_ms_per_request > 0
     assert result.reconnects == 0  # keep-alive held: gunicorn's gthread and uvicorn keep connections open
+    assert result.missed_wakes == 0  # one route's answers never fall under a wake threshold (explorer.bench.wake)
 
 
 async def test_load_counts_percentiles_progress_and_process_gone(live_gunicorn: LiveServers) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from explorer.bench.loadgen import LoadConfig, run_load
+from explorer.bench.engine import Load
+from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
+from explorer.bench.wake import MISSED_AFTER
 
 
 class _Closing(BaseHTTPRequestHandler):
@@ -82,3 +85,97 @@ def test_an_answer_that_is_not_http_counts_as_a_parse_error(garbage_server: int)
     result = asyncio.run(run_load(LoadConfig(garbage_server, "/", concurrency=2, duration=0.4, warmup=0)))
     assert result.requests == 0 and result.errors.get("parse", 0) > 0
     assert set(result.errors) <= {"parse", "reset", "closed"}
+
+
+def _head(extra: int, length: int) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nX-Pad: " + b"p" * extra + b"\r\nContent-Length: " + str(length).encode() + b"\r\n\r\n"
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[tuple[int, list[list[bytes]]]]:
+    """Answers the n-th request on a connection with ``script[n % len(script)]``: the pieces of one answer,
+    each written on its own after a 2 ms pause (as uvicorn writes a head, then a body). Keep-alive."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    script: list[list[bytes]] = []
+    stop = threading.Event()
+    conns: list[socket.socket] = []
+
+    def answer(conn: socket.socket) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        n = 0
+        try:
+            while not stop.is_set() and conn.recv(4096):
+                for piece in script[n % len(script)]:
+                    stop.wait(0.002)
+                    conn.sendall(piece)
+                n += 1
+        except OSError:
+            pass
+
+    def serve() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conns.append(conn)
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1]), script
+    finally:
+        stop.set()
+        thread.join(5)
+        for conn in conns:
+            conn.close()
+        listener.close()
+
+
+def _run(port: int, concurrency: int = 1, duration: float = 0.6) -> LoadResult:
+    return asyncio.run(run_load(LoadConfig(port, "/", concurrency=concurrency, duration=duration, warmup=0)))
+
+
+def test_answers_in_two_pieces_wake_the_loop_once_each(scripted_server: tuple[int, list[list[bytes]]]) -> None:
+    port, script = scripted_server
+    script.append([_head(100, 2), b"ok"])
+    load = Load("127.0.0.1", port, "/", 1, 5.0)
+    load.connect()
+    load.run_until(time.perf_counter() + 0.3)
+    [conn] = load.connections.values()
+    assert load.completed > 10 and conn.lowat == len(_head(100, 2)) + 1  # wakes once the body has come too
+    assert conn.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT) == conn.lowat
+    load.stop(1.0)
+
+
+def test_a_head_that_grows_past_the_threshold_still_wakes_for_its_body(
+    scripted_server: tuple[int, list[list[bytes]]],
+) -> None:
+    port, script = scripted_server
+    script.extend([_head(100 + grow, 2), b"ok"] for grow in range(0, 3000, 10))  # never back to a short one
+    result = _run(port)
+    assert result.errors == {} and result.missed_wakes == 0 and result.requests > 20
+    assert result.latency.max_ms < MISSED_AFTER * 1000  # no answer waited for the tick that finds missed wakes
+
+
+def test_an_answer_shorter_than_the_threshold_is_found_counted_and_its_latency_not_kept(
+    scripted_server: tuple[int, list[list[bytes]]],
+) -> None:
+    port, script = scripted_server
+    script.extend([[_head(300, 2), b"ok"], [b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"], [_head(300, 2), b"ok"]])
+    result = _run(port)
+    assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # then no threshold for the run
+    assert result.statuses["503"] == result.errors["http_503"] and result.statuses["200"] == result.requests > 10
+    assert result.latency.max_ms < MISSED_AFTER * 1000  # the late one is counted, its latency not kept
+
+
+def test_an_answer_under_the_threshold_at_the_timeout_is_counted_by_its_status_not_as_a_timeout(
+    scripted_server: tuple[int, list[list[bytes]]],
+) -> None:
+    port, script = scripted_server
+    script.extend([[_head(300, 2), b"ok"], [b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"], [_head(300, 2), b"ok"]])
+    config = LoadConfig(port, "/", concurrency=1, duration=0.6, warmup=0, timeout=MISSED_AFTER / 2)
+    result = asyncio.run(run_load(config))
+    assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # no "timeout"

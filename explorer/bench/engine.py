@@ -11,6 +11,9 @@ buffer allocated once, httptools' C parser (the one uvicorn uses), and the next 
 once) sent from the parser's ``on_message_complete`` callback; no task, handle, future or timer per
 request. Progress, timeouts and reconnects are checked between ``epoll`` waits.
 
+One wake per answer: each connection sets a receive threshold learned from its last answer, so an
+answer written in two pieces (head, then body) wakes the loop once (:mod:`explorer.bench.wake`).
+
 Runs only inside the load process (``explorer.bench.loadprocess``), never in a caller's event loop.
 """
 
@@ -27,7 +30,8 @@ import httptools
 
 from explorer.bench.servercpu import sample_tree, server_cost
 from explorer.bench.stall import StallThread
-from explorer.bench.stats import LatencySummary, LogHistogram, client_cost, percentile
+from explorer.bench.stats import LatencySummary, LogHistogram, SoFar, client_cost
+from explorer.bench.wake import MISSED_AFTER, WAKE_MAX, set_threshold, waiting
 from explorer.bench.wire import (
     BUFFER_BYTES,
     RECONNECT_DELAY,
@@ -45,81 +49,109 @@ _now = time.perf_counter
 
 
 class _Connection:
-    """One keep-alive connection: send, parse, record, send again, until the load stops."""
+    """One keep-alive connection: send, parse, record, send again, until the load stops. The hot path runs
+    once per answer with cold caches (the process sleeps between answers), so what it calls is bound once."""
 
-    __slots__ = ("buffer", "busy", "closing", "load", "parser", "sent_at", "sock")
+    __slots__ = (
+        "buffer",
+        "busy",
+        "closing",
+        "feed",
+        "first",
+        "got",
+        "keep",
+        "load",
+        "lowat",
+        "missed",
+        "parser",
+        "recv_into",
+        "request",
+        "send_request",
+        "sent_at",
+        "sock",
+    )
 
     def __init__(self, load: Load, sock: socket.socket) -> None:
         self.load = load
         self.sock = sock
         self.parser = httptools.HttpResponseParser(self)
         self.buffer = memoryview(bytearray(BUFFER_BYTES))
+        self.recv_into, self.send_request, self.request = sock.recv_into, sock.send, load.request
+        self.feed, self.keep = self.parser.feed_data, load.latencies.append
         self.sent_at = 0.0
         self.busy = False
         self.closing = False  # the answer said Connection: close
+        self.got = 0  # bytes of the answer under way
+        self.first = 0  # ... in its first read
+        self.lowat = 1  # the socket's SO_RCVLOWAT: wake once more than this answer's first piece has come
+        self.missed = False  # the answer sat unread under the threshold: its latency is unknown
 
     def send(self, now: float) -> None:
+        """Send the request (timed from ``now``); a failed send loses the connection."""
         self.busy = True
         self.sent_at = now
         try:
-            self.sock.send(self.load.request)  # a few dozen bytes into an empty send buffer: never partial
+            self.send_request(self.request)  # a few dozen bytes into an empty send buffer: never partial
         except OSError:
             self.load.drop(self, "reset")
 
     def readable(self) -> None:
         """Read what arrived and feed it to the parser (which calls :meth:`on_message_complete`)."""
         try:
-            n = self.sock.recv_into(self.buffer)
+            n = self.recv_into(self.buffer)
         except BlockingIOError:
             return
         except OSError:
             self.load.drop(self, "reset")
             return
-        if n == 0:
+        if not n:
             self.load.drop(self, "closed")
             return
+        if self.got:
+            self.got += n
+        else:
+            self.got = self.first = n
         try:
-            self.parser.feed_data(self.buffer[:n])
+            self.feed(self.buffer[:n])
         except httptools.HttpParserError:
             self.load.drop(self, "parse")
             return
+        if self.got and self.lowat > 1:  # part of an answer read (a grown head): its rest may be any size
+            self.threshold(1)
         if self.closing:
             self.load.drop(self, None)
 
     def on_message_complete(self) -> None:
         now = _now()
-        self.busy = False
-        load, parser = self.load, self.parser
+        load = self.load
+        if self.got > self.first:  # the answer came in pieces: wake on the next one only once it is whole
+            self.threshold(self.first + 1 if load.wake_whole and self.first < WAKE_MAX else 1)
+        self.got = 0
         load.completed += 1
         if load.recording:
-            status = parser.get_status_code()
-            if status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
-                load.latencies.append(now - self.sent_at)
+            status = self.parser.get_status_code()
+            if self.missed:
+                load.missed(status)
+            elif status == 200:  # the usual answer: counted by the latencies kept (see Load.status_counts)
+                self.keep(now - self.sent_at)
             else:
                 load.other(status, now - self.sent_at)
-        if not parser.should_keep_alive():
+        if not self.parser.should_keep_alive():
+            self.busy = False
             self.closing = True  # closed once the parser returns; a fresh connection takes its place
-        elif load.running:
-            self.send(now)  # timed from the answer's end: the bookkeeping above (under a µs) counts against it
+        elif load.running:  # the next request, timed from the answer's end (the bookkeeping above counts)
+            self.sent_at = now
+            try:
+                self.send_request(self.request)
+            except OSError:
+                load.drop(self, "reset")
+        else:
+            self.busy = False
 
-
-class _SoFar:
-    """Live percentiles for the progress events: the latencies kept so far, sorted in place on each tick.
-
-    Timsort merges the tick's new run into the sorted rest in about linear time, in C; a histogram
-    updated answer by answer cost 1.7 µs each in Python (5% of the client's CPU per request). The
-    order of the kept latencies matters to nothing else; the histogram is built after the window.
-    """
-
-    def __init__(self, latencies: list[float]) -> None:
-        self.latencies = latencies
-
-    @property
-    def max_s(self) -> float:
-        return self.latencies[-1] if self.latencies else 0.0
-
-    def percentile_ms(self, pct: float) -> float:
-        return percentile(self.latencies, pct) * 1000
+    def threshold(self, lowat: int) -> None:
+        """Wake the loop once more than ``lowat - 1`` bytes are waiting (1: on any byte)."""
+        if lowat != self.lowat and set_threshold(self.sock, lowat):
+            self.lowat = lowat
 
 
 class Load:
@@ -142,8 +174,11 @@ class Load:
         self.latencies: list[float] = []
         self.errors: dict[str, int] = {}
         self.statuses: dict[int, int] = {}
+        self.unknown: dict[int, int] = {}  # answers of a missed wake, by status: counted, latency not kept
+        self.wake_whole = True  # connections wake once per answer (SO_RCVLOWAT) until a wake is missed
         self.completed = 0  # every answer, warm-up included: the live rate before recording starts
         self.reconnects = -concurrency  # the first connection of each worker is not a reconnect
+        self.missed_wakes = 0
 
     # -- what happened --
     def other(self, status: int, latency: float) -> None:
@@ -154,10 +189,19 @@ class Load:
         else:
             self.error(f"http_{status}")
 
+    def missed(self, status: int) -> None:
+        """The answer of a missed wake: counted by status (an error if not 2xx/3xx); its latency is unknown."""
+        self.unknown[status] = self.unknown.get(status, 0) + 1
+        if not 200 <= status < 400:
+            self.error(f"http_{status}")
+
     def status_counts(self) -> dict[int, int]:
         """Every status answered in the window: the 200s are the latencies kept less the other good answers."""
         ok = len(self.latencies) - sum(n for status, n in self.statuses.items() if 200 <= status < 400)
-        return dict(sorted({**({200: ok} if ok else {}), **self.statuses}.items()))
+        counts = {**({200: ok} if ok else {}), **self.statuses}
+        for status, n in self.unknown.items():
+            counts[status] = counts.get(status, 0) + n
+        return dict(sorted(counts.items()))
 
     def error(self, kind: str) -> None:
         if self.recording:
@@ -216,10 +260,31 @@ class Load:
             self.connect()
 
     def expire(self, now: float) -> None:
-        """Abort requests older than the timeout (checked on every progress tick, not per request)."""
+        """Abort requests older than the timeout, and find missed wakes (checked on every progress tick).
+
+        A request under a wake threshold is looked at once it has waited :data:`MISSED_AFTER` and twice
+        the median so far (the kept latencies, about sorted), or the timeout if sooner: a loaded server's
+        slow answers cost no look, and an answer that came is never taken for a timeout."""
+        kept = self.latencies
+        patience = min(self.timeout, max(MISSED_AFTER, 2 * kept[len(kept) // 2]) if kept else MISSED_AFTER)
         for conn in list(self.connections.values()):
+            if conn.busy and conn.lowat > 1 and now - conn.sent_at > patience and waiting(conn.sock):
+                self.look(conn)  # before the timeout: an answer that came is counted by its status
             if conn.busy and now - conn.sent_at > self.timeout:
                 self.drop(conn, "timeout")
+
+    def look(self, conn: _Connection) -> None:
+        """Read what waits under a connection's wake threshold (a threshold is set only before an answer's
+        first byte). A whole answer there is a missed wake: counted without its latency, thresholds off."""
+        done = self.completed
+        conn.missed = True
+        conn.readable()  # a non-blocking read ignores SO_RCVLOWAT; a partial answer lowers it to 1
+        conn.missed = False
+        if self.completed > done:
+            self.missed_wakes += 1
+            self.wake_whole = False  # this route's answers differ in size: one wake per read from now on
+            for each in self.connections.values():
+                each.threshold(1)
 
     # -- the loop --
     def run_until(self, deadline: float, drain: bool = False) -> None:
@@ -248,6 +313,8 @@ class Load:
         self.running = False
         self.recording = False
         self.retry_at.clear()
+        for conn in self.connections.values():
+            conn.threshold(1)  # no answer in flight waits for a wake that may not come
         self.run_until(_now() + drain_timeout, drain=True)
         for sock in [*self.connecting.values(), *(c.sock for c in self.connections.values())]:
             sock.close()
@@ -262,7 +329,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
     warmup, duration, interval = float(config["warmup"]), float(config["duration"]), float(config["interval"])
     for _ in range(load.concurrency):
         load.connect()
-    live = _SoFar(load.latencies)
+    live = SoFar(load.latencies)
 
     def phase(name: str, length: float) -> float:
         started = last_t = _now()
@@ -283,7 +350,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
                     done,
                     sum(load.errors.values()),
                     rate,
-                    live if name == "measure" else _SoFar([]),
+                    live if name == "measure" else SoFar([]),
                     done if name == "measure" else 0,
                 )
             )
@@ -325,6 +392,7 @@ def run_builtin(config: dict[str, Any], emit: Emit) -> dict[str, Any]:
         "statuses": {str(k): v for k, v in load.status_counts().items()},
         **client_cost(cpu, window, requests),
         "reconnects": max(0, load.reconnects),
+        "missed_wakes": load.missed_wakes,
         "fd_limit": fd_limit(),
         "stalls_ms": stall_ms,
         **server_cost(tree0, tree1, requests),

@@ -124,6 +124,7 @@ class LoadResult:
     histogram: list[list[float]] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     reconnects: int | None = None  # new connections after the first per worker (the server closed one)
+    missed_wakes: int | None = None  # built-in closed loop: answers found under a wake threshold (explorer.bench.wake)
     pid: int | None = None
     fd_limit: int | None = None
     mode: str = "closed"  # or "open": requests at ``target_rps``, latencies from their due time
@@ -176,6 +177,7 @@ class LoadResult:
             histogram=event.get("histogram", []),
             statuses=event.get("statuses", {}),
             reconnects=event.get("reconnects"),
+            missed_wakes=event.get("missed_wakes"),
             pid=pid,
             fd_limit=event.get("fd_limit"),
             mode=event.get("mode", "closed"),
@@ -216,6 +218,7 @@ class LoadResult:
             "client_cpu_utilisation": self.client_cpu_utilisation,
             "client_bound": self.client_bound,
             "reconnects": self.reconnects,
+            "missed_wakes": self.missed_wakes,
             "fd_limit": self.fd_limit,
             "histogram": self.histogram,
         }

@@ -131,3 +131,22 @@ class LogHistogram:
     def to_list(self) -> list[list[float]]:
         """``[[upper_ms, count], ...]`` for the non-empty buckets, in order: what a plot needs."""
         return [[round(self.upper_ms(i), 4), self.counts[i]] for i in sorted(self.counts)]
+
+
+class SoFar:
+    """Live percentiles for the progress events: the latencies kept so far, sorted in place on each tick.
+
+    Timsort merges the tick's new run into the sorted rest in about linear time, in C; a histogram
+    updated answer by answer cost 1.7 µs each in Python (5% of the client's CPU per request). The
+    order of the kept latencies matters to nothing else; the histogram is built after the window.
+    """
+
+    def __init__(self, latencies: list[float]) -> None:
+        self.latencies = latencies
+
+    @property
+    def max_s(self) -> float:
+        return self.latencies[-1] if self.latencies else 0.0
+
+    def percentile_ms(self, pct: float) -> float:
+        return percentile(self.latencies, pct) * 1000
