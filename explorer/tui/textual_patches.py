@@ -1,4 +1,4 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the five it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the seven it installs.
 
 :class:`GuardedApp` is Textual's App with all three in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
@@ -37,16 +37,28 @@ its classes for the terminal's size before anything is laid out; Textual's own u
 A TextArea with no room (:func:`guard_text_area_placeholder`): Textual's TextArea wraps its placeholder
 to its content width, and Rich cannot wrap to width 0 ("ValueError: range() arg 3 must not be zero"),
 so an empty editor squeezed to its border and padding ended the app. Here such a line is drawn empty.
+
+The Escape key's wait (:func:`quicker_escape`): Textual waits ``ESCDELAY`` milliseconds (100 unless the
+environment says otherwise) after an Escape byte for the rest of an escape sequence (an arrow, F1, Alt+key
+all start with one), so Escape, the key that leaves every field and screen, took 100 ms before anything
+happened. Here, unless the user set ``ESCDELAY``, the wait is 25 ms, what Vim, tmux and many terminals use
+(see docs/app.md for the trade-off over slow links).
+
+A focus change (:func:`focus_without_full_repaint`): Textual's ``Screen.focused`` is a reactive that repaints
+the whole screen when it changes, though the widgets the focus left and entered restyle (and so repaint)
+themselves. Every key that moved the keyboard (a tab key, ``a``, Escape to the list) drew the whole screen
+again, 1,920 cells and about 30 KB to the terminal at 80x24. Here a focus change repaints only what changed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import termios
 import tty
 from typing import Any, ClassVar
 
-from textual import events
+from textual import constants, events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
@@ -57,7 +69,15 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-__all__ = ["GuardedApp", "ResumingLinuxDriver", "SafeCommandPalette", "guard_text_area_placeholder", "terminal_driver"]
+__all__ = [
+    "GuardedApp",
+    "ResumingLinuxDriver",
+    "SafeCommandPalette",
+    "focus_without_full_repaint",
+    "guard_text_area_placeholder",
+    "quicker_escape",
+    "terminal_driver",
+]
 
 _PAGE_ACTIONS = ("page_up", "page_down")
 
@@ -74,6 +94,8 @@ class GuardedApp(App[int]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         guard_text_area_placeholder()
+        quicker_escape()
+        focus_without_full_repaint()
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout."""
@@ -164,3 +186,21 @@ def _render_line_with_room(self: TextArea, y: int) -> Strip:
 def guard_text_area_placeholder() -> None:
     """Make TextArea draw an empty line, where Textual's raised, when its placeholder has no column to go in."""
     TextArea.render_line = _render_line_with_room  # type: ignore[method-assign]  # Textual's method, replaced in place
+
+
+ESCAPE_DELAY_MS = 25  # Escape's wait for the rest of a sequence unless ESCDELAY says otherwise (Textual: 100)
+
+
+def quicker_escape(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Escape acts after ``ESCAPE_DELAY_MS`` unless the user set ``ESCDELAY`` (which Textual then reads itself).
+
+    Textual's input parser reads ``constants.ESCAPE_DELAY`` at each Escape byte, so setting it here works
+    whenever Textual was imported; the environment is left as it was, for the servers the app starts.
+    """
+    if "ESCDELAY" not in environ:
+        constants.ESCAPE_DELAY = ESCAPE_DELAY_MS / 1000  # type: ignore[misc]  # Final in Textual, read at each key
+
+
+def focus_without_full_repaint() -> None:
+    """A change of the screen's focused widget repaints what it restyles, no longer the whole screen."""
+    Screen.focused._repaint = False  # a Reactive descriptor: Textual's default, repaint=True, redrew every cell
