@@ -77,7 +77,12 @@ class FittedFooter(Footer):
             self._palette_width(palette.binding, False) if palette else 0
         ):
             self.compact = False
-            yield from super().compose()
+            for widget in super().compose():
+                yield (
+                    _with_class(widget, "-command-palette" in widget.classes)
+                    if isinstance(widget, FooterKey)
+                    else widget
+                )
             return
         self.compact = True
         room = self._width - (self._palette_width(palette.binding, True) if palette else 0)
@@ -95,17 +100,17 @@ class FittedFooter(Footer):
             used += self._entry_width(binding, True)
             if used > room:
                 break  # the next key would be cut: it is left out, and so is every one after it
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-                classes="-compact",  # the class its compact binding sets: set on mount, it restyled each key
-            ).data_bind(compact=Footer.compact)
+            )
+            yield _with_class(key, True).data_bind(compact=Footer.compact)
         if palette is not None:
-            yield FooterKey(
+            key = FooterKey(
                 palette.binding.key,
                 self.app.get_key_display(palette.binding),
                 palette.binding.description,
@@ -114,8 +119,21 @@ class FittedFooter(Footer):
                 disabled=not palette.enabled,
                 tooltip=palette.binding.tooltip or palette.binding.description,
             )
+            yield _with_class(key, True)
 
     def on_resize(self, event: events.Resize) -> None:
         """Which keys fit depends on the width: choose again when the terminal's width changes."""
         if self._bindings_ready and event.size.width != self._width:
             self.call_after_refresh(self.recompose)
+
+
+def _with_class(key: FooterKey, compact: bool) -> FooterKey:
+    """``key`` with its ``compact`` and the class that follows it set before it mounts.
+
+    Textual's key starts compact and sets its class when it mounts, then again when its footer's ``compact``
+    reaches it: one or two restyles of every key, each time a footer is composed. Set first, both change
+    nothing. ``compact``: the footer's (the palette's key is always compact).
+    """
+    key.set_class(compact, "-compact", update=False)
+    key.set_reactive(FooterKey.compact, compact)
+    return key

@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Switch
+from textual.widgets import Static, Switch
 
 from explorer.content.guide import QUESTIONS, recommend
+from panels.footer import FittedFooter
 
 
 class GuideScreen(Screen[None]):
@@ -30,7 +31,7 @@ class GuideScreen(Screen[None]):
                     yield Switch(value=False, id=f"q-{question.key}")
                     yield Static(Text(question.text), classes="question-text")
             yield Static("", id="recommendation")
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self._update()

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from explorer.content.catalog import by_id
 from explorer.content.comparison import (
@@ -30,6 +30,7 @@ from explorer.content.comparison import (
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
+from panels.footer import FittedFooter
 
 __all__ = ["TableController", "TableScreen"]
 
@@ -87,7 +88,7 @@ class TableScreen(Screen[str | None]):
             yield RowTable(id="comparison", cursor_type="row", zebra_stripes=True)
             yield Static("", id="table-more")
             yield Static("", id="row-explanation")
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self._build(self.size.width)
