@@ -37,6 +37,13 @@ class GuideScreen(Screen[None]):
         self._update()
         self.query_one(Switch).focus()
 
+    def on_screen_resume(self) -> None:
+        """Shown again (the app keeps this screen): every question unanswered and the first one focused, as new."""
+        for switch in self.query(Switch):
+            switch.value = False  # a change is a Switch.Changed: the recommendation follows
+        self.query_one(Switch).focus()
+        self.query_one("#guide", VerticalScroll).scroll_home(animate=False)
+
     def on_switch_changed(self) -> None:
         self._update()
 
