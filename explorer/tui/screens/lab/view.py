@@ -15,12 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.runtime.errors import ExplorerError
 from panels.fields import Field, Left
-from panels.footer import FittedFooter
 
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
@@ -161,7 +160,7 @@ class LabScreen(Screen[None]):
                 yield PlotextPlot(id="lab-plot-rps", classes="lab-plot")
                 yield PlotextPlot(id="lab-plot-latency", classes="lab-plot")
             yield Static("", id="lab-verdict")
-        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
+        yield Footer()
 
     def on_mount(self) -> None:
         self._route_width = route_width(self.app.size.width)
