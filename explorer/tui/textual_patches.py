@@ -42,7 +42,9 @@ The Escape key's wait (:func:`quicker_escape`): Textual waits ``ESCDELAY`` milli
 environment says otherwise) after an Escape byte for the rest of an escape sequence (an arrow, F1, Alt+key
 all start with one), so Escape, the key that leaves every field and screen, took 100 ms before anything
 happened. Here, unless the user set ``ESCDELAY``, the wait is 25 ms, what Vim, tmux and many terminals use
-(see docs/app.md for the trade-off over slow links).
+(see docs/app.md for the trade-off over slow links). The driver's input loop
+(:meth:`ResumingLinuxDriver.run_input_thread`) is Textual's, but its wait for input ends when that wait
+does: Textual's looked for the parser's time-out only every 0.1 s, so Escape still took up to 100 ms.
 
 A focus change (:func:`focus_without_full_repaint`): Textual's ``Screen.focused`` is a reactive that repaints
 the whole screen when it changes, though the widgets the focus left and entered restyle (and so repaint)
@@ -64,11 +66,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import termios
 import tty
+from codecs import getincrementaldecoder
 from typing import Any, ClassVar
 
 from textual import constants, events
+from textual._loop import loop_last
+from textual._parser import ParseError
+from textual._time import get_time
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
@@ -93,6 +101,7 @@ __all__ = [
 ]
 
 _PAGE_ACTIONS = ("page_up", "page_down")
+_INPUT_POLL = 0.1  # Textual's wait for input: how soon the input thread sees that the app is ending
 
 
 class GuardedApp(App[int]):
@@ -162,6 +171,40 @@ class ResumingLinuxDriver(LinuxDriver):
             self._raw_again()
             width, height = self._get_terminal_size()
             self.send_message(events.Resize(Size(width, height), Size(width, height)))  # a full redraw
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop (8.2.8), waiting for input no longer than the parser's pending time-out (an Escape
+        byte waits ``ESCDELAY`` for more), where Textual's waited 0.1 s whatever the time-out."""
+        selector = selectors.SelectSelector()
+        selector.register(self.fileno, selectors.EVENT_READ)
+        parser = XTermParser(self._debug)
+        decode = getincrementaldecoder("utf-8")().decode
+
+        def process(selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            for last, (_key, mask) in loop_last(selector_events):
+                if mask & selectors.EVENT_READ:
+                    unicode_data = decode(os.read(self.fileno, 1024 * 4), final=final and last)
+                    if not unicode_data:
+                        break  # stdin piped
+                    for event in parser.feed(unicode_data):
+                        self.process_message(event)
+            for event in parser.tick():
+                self.process_message(event)
+
+        def wait() -> float:
+            due = parser._timeout_time
+            return _INPUT_POLL if due is None else min(_INPUT_POLL, max(0.0, due - get_time()))
+
+        try:
+            while not self.exit_event.is_set():
+                process(selector.select(wait()))
+            selector.unregister(self.fileno)
+            process(selector.select(_INPUT_POLL), final=True)
+        finally:
+            selector.close()
+            with contextlib.suppress(EOFError, ParseError):
+                for _event in parser.feed(""):
+                    pass
 
     def _raw_again(self) -> None:
         """The terminal settings application mode set, applied again (nothing changes if they hold)."""
