@@ -11,8 +11,9 @@ fails the run, as a key that does nothing would. Quitting is timed to the proces
 
     .venv/bin/python benchmarks/keys.py [--rounds 3] [--size 80x24] [--quiet 0.15]
 
-Target: each key at most 100 ms on an idle machine, quitting at most 0.5 s. Escape has a floor of about
-100 ms: Textual waits that long (``ESCDELAY``) to tell the Escape key from the start of an escape sequence.
+Target: each key at most 100 ms on an idle machine, quitting at most 0.5 s. Escape has a floor of 25 ms:
+the app waits that long (``ESCDELAY``, Textual's 100 ms unless the app sets it) to tell the Escape key from the
+start of an escape sequence.
 """
 
 from __future__ import annotations

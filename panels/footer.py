@@ -40,7 +40,15 @@ class FittedFooter(Footer):
 
     async def recompose(self) -> None:
         """Textual recomposes the footer whenever the focus moves; most moves change none of its keys, and
-        building the same keys again cost a few milliseconds of every key press. Only a change is drawn."""
+        building the same keys again cost a few milliseconds of every key press. Only a change is drawn.
+
+        A footer under another screen is not drawn at all: the main view's, composed again for the keys it
+        would offer while a screen covered it, cost about 20 ms three times as each screen opened, and once
+        more as it closed. Its screen's resume asks again (Textual refreshes a resumed screen's bindings).
+        """
+        top = self.app.screen
+        if self.screen is not top and not (top.styles.background.a < 1 and self.screen in self.app._background_screens):
+            return  # covered by an opaque screen (a see-through one, the help, shows the keys beneath dimmed)
         if self._shown is None or self._what_to_show() != self._shown:
             await super().recompose()
 
@@ -69,7 +77,12 @@ class FittedFooter(Footer):
             self._palette_width(palette.binding, False) if palette else 0
         ):
             self.compact = False
-            yield from super().compose()
+            for widget in super().compose():
+                yield (
+                    _with_class(widget, "-command-palette" in widget.classes)
+                    if isinstance(widget, FooterKey)
+                    else widget
+                )
             return
         self.compact = True
         room = self._width - (self._palette_width(palette.binding, True) if palette else 0)
@@ -87,16 +100,17 @@ class FittedFooter(Footer):
             used += self._entry_width(binding, True)
             if used > room:
                 break  # the next key would be cut: it is left out, and so is every one after it
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
+            yield _with_class(key, True).data_bind(compact=Footer.compact)
         if palette is not None:
-            yield FooterKey(
+            key = FooterKey(
                 palette.binding.key,
                 self.app.get_key_display(palette.binding),
                 palette.binding.description,
@@ -105,8 +119,21 @@ class FittedFooter(Footer):
                 disabled=not palette.enabled,
                 tooltip=palette.binding.tooltip or palette.binding.description,
             )
+            yield _with_class(key, True)
 
     def on_resize(self, event: events.Resize) -> None:
         """Which keys fit depends on the width: choose again when the terminal's width changes."""
         if self._bindings_ready and event.size.width != self._width:
             self.call_after_refresh(self.recompose)
+
+
+def _with_class(key: FooterKey, compact: bool) -> FooterKey:
+    """``key`` with its ``compact`` and the class that follows it set before it mounts.
+
+    Textual's key starts compact and sets its class when it mounts, then again when its footer's ``compact``
+    reaches it: one or two restyles of every key, each time a footer is composed. Set first, both change
+    nothing. ``compact``: the footer's (the palette's key is always compact).
+    """
+    key.set_class(compact, "-compact", update=False)
+    key.set_reactive(FooterKey.compact, compact)
+    return key

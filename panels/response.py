@@ -11,7 +11,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +28,7 @@ from panels.fields import Left
 from panels.fitted import FittedText
 from panels.header_table import headers_table
 from panels.masking import mask_digits, ms
+from panels.own_class import set_own_class
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -149,6 +150,17 @@ class ResponsePanel(Vertical):
     def on_unmount(self) -> None:
         if callable(self._unsubscribe):
             self._unsubscribe()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_keyboard()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._show_keyboard()
+
+    def _show_keyboard(self) -> None:
+        """The accent border while the keyboard is in this panel (``-keyboard``: where ``:focus-within`` was, which
+        restyled all 36 widgets of each panel the focus left or entered, every tab key, ``a`` and Escape)."""
+        set_own_class(self, self.has_focus_within, "-keyboard")
 
     def _queue_log(self, lines: list[str]) -> None:
         """Collect new lines and draw them at most ten times a second, however fast the server prints."""
@@ -309,6 +321,8 @@ class ResponsePanel(Vertical):
     def _place_meta(self) -> None:
         """Content type and size beside the status chip when both fit on one line, else below it (never cut)."""
         chip, meta = self._chip_meta
+        if not self.content_region.width:
+            return  # hidden (the other answer at 80 columns): laid out again when shown, with its width
         needed = Text(chip).cell_len + Text(meta).cell_len + 2
         self.set_class(bool(meta) and needed > self.content_region.width, "-meta-below")
 
@@ -375,5 +389,15 @@ class ResponsePanel(Vertical):
         self.query_one(f"#codenote-{fw}", Static).update(Text(printable(note, keep="\n")))
 
     def select_tab(self, tab: str) -> None:
+        """Show ``tab``; the keyboard, if it was in this panel, goes straight to the tab's content.
+
+        Left in the tab that hides, it dropped to nothing first (Textual blurs a hidden widget) and came
+        back a frame later (:mod:`explorer.tui.focus`): two focus changes, each restyling the panel and
+        composing the footer's keys again, where one is enough.
+        """
         self._fill_tabs()
-        self.query_one(f"#tabs-{self.framework}", TabbedContent).active = f"{tab}-{self.framework}"
+        focused = self.screen.focused
+        tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
+        tabs.active = f"{tab}-{self.framework}"
+        if focused is not None and self in focused.ancestors:
+            self.focus_content()

@@ -2,6 +2,8 @@
 
 Kept apart from :mod:`.app` so that module holds the main view only. Each screen is imported when it
 is first opened, so the app paints before any of them (or the plotting library the lab needs) loads.
+The table, the guide, the lab and the mirror are built once and kept: a key then only shows its screen
+(building one took about as much CPU again as showing it).
 The main view's keys are offered on the main view alone (:meth:`ScreensApp.check_action`): another
 screen's footer and help list that screen's keys, not the main view's.
 """
@@ -117,10 +119,13 @@ class ScreensApp(GuardedApp):
         return super().check_action(action, parameters)
 
     def action_table(self) -> None:
+        """The table, built on first use and kept: shown again, it starts on its first row (as a new one did)."""
         from explorer.tui.screens.table import TableController
 
-        screen = TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
-        self.push_screen(screen, self._table_done)
+        if not self.is_screen_installed("table"):
+            table = TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
+            self.install_screen(table, name="table")
+        self.push_screen("table", self._table_done)
 
     def _table_done(self, sample_id: str | None) -> None:
         from panels.samples import SampleBrowser
@@ -165,9 +170,12 @@ class ScreensApp(GuardedApp):
         self.push_screen("lab")
 
     def action_guide(self) -> None:
+        """The guide, built on first use and kept: shown again, its questions are unanswered (as a new one's)."""
         from explorer.tui.screens.guide import GuideScreen
 
-        self.push_screen(GuideScreen())
+        if not self.is_screen_installed("guide"):
+            self.install_screen(GuideScreen(), name="guide")
+        self.push_screen("guide")
 
     def action_docs(self) -> None:
         self.open_docs_screen()

@@ -1,6 +1,6 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the six it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs.
 
-:class:`GuardedApp` is Textual's App with all three in place; the explorer's app builds on it, so its own
+:class:`GuardedApp` is Textual's App with all of them in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
 once Textual no longer needs it.
 
@@ -46,17 +46,47 @@ every later one (back from another screen) restyles as before.
 A TextArea with no room (:func:`guard_text_area_placeholder`): Textual's TextArea wraps its placeholder
 to its content width, and Rich cannot wrap to width 0 ("ValueError: range() arg 3 must not be zero"),
 so an empty editor squeezed to its border and padding ended the app. Here such a line is drawn empty.
+
+The Escape key's wait (:func:`quicker_escape`): Textual waits ``ESCDELAY`` milliseconds (100 unless the
+environment says otherwise) after an Escape byte for the rest of an escape sequence (an arrow, F1, Alt+key
+all start with one), so Escape, the key that leaves every field and screen, took 100 ms before anything
+happened. Here, unless the user set ``ESCDELAY``, the wait is 25 ms, what Vim, tmux and many terminals use
+(see docs/app.md for the trade-off over slow links). The driver's input loop
+(:meth:`ResumingLinuxDriver.run_input_thread`) is Textual's, but its wait for input ends when that wait
+does: Textual's looked for the parser's time-out only every 0.1 s, so Escape still took up to 100 ms.
+
+A focus change (:func:`focus_without_full_repaint`): Textual's ``Screen.focused`` is a reactive that repaints
+the whole screen when it changes, though the widgets the focus left and entered restyle (and so repaint)
+themselves. Every key that moved the keyboard (a tab key, ``a``, Escape to the list) drew the whole screen
+again, 1,920 cells and about 30 KB to the terminal at 80x24. Here a focus change repaints only what changed.
+
+Zoom (:func:`zoom_restyles_less`): Textual marks a maximised view with a class on the screen, and a class
+change restyles every widget on the screen (about 110 on the main view, 40 ms of each ``z``). The only rules
+on that class style the screen itself and the maximised widget (Textual's ``Screen.-maximized-view`` and its
+``.-maximized``), so here the screen alone is restyled, then the widget zoomed or restored, as before.
+
+A screen opened (:func:`covered_screens_keep_their_layout`): the screen pushed gets a Resize as it is first
+laid out, and Textual hands every screen beneath it that size, laying each out again though its size is the
+one it has: the main view (and its Rich tables, measured again) under every screen and the help, each time.
+Here a screen beneath is laid out again only when the size it is handed differs from its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import selectors
 import termios
 import tty
 import weakref
+from codecs import getincrementaldecoder
 from typing import Any, ClassVar
 
-from textual import events
+from textual import constants, events
+from textual._loop import loop_last
+from textual._parser import ParseError
+from textual._time import get_time
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
@@ -65,18 +95,24 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 __all__ = [
     "GuardedApp",
     "ResumingLinuxDriver",
     "SafeCommandPalette",
+    "covered_screens_keep_their_layout",
+    "focus_without_full_repaint",
     "guard_text_area_placeholder",
+    "quicker_escape",
     "resume_without_restyle",
     "terminal_driver",
+    "zoom_restyles_less",
 ]
 
 _PAGE_ACTIONS = ("page_up", "page_down")
+_INPUT_POLL = 0.1  # Textual's wait for input: how soon the input thread sees that the app is ending
 
 
 class GuardedApp(App[int]):
@@ -92,6 +128,10 @@ class GuardedApp(App[int]):
         super().__init__(*args, **kwargs)
         guard_text_area_placeholder()
         resume_without_restyle()
+        quicker_escape()
+        focus_without_full_repaint()
+        zoom_restyles_less()
+        covered_screens_keep_their_layout()
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and
@@ -145,6 +185,40 @@ class ResumingLinuxDriver(LinuxDriver):
             self._raw_again()
             width, height = self._get_terminal_size()
             self.send_message(events.Resize(Size(width, height), Size(width, height)))  # a full redraw
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop (8.2.8), waiting for input no longer than the parser's pending time-out (an Escape
+        byte waits ``ESCDELAY`` for more), where Textual's waited 0.1 s whatever the time-out."""
+        selector = selectors.SelectSelector()
+        selector.register(self.fileno, selectors.EVENT_READ)
+        parser = XTermParser(self._debug)
+        decode = getincrementaldecoder("utf-8")().decode
+
+        def process(selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            for last, (_key, mask) in loop_last(selector_events):
+                if mask & selectors.EVENT_READ:
+                    unicode_data = decode(os.read(self.fileno, 1024 * 4), final=final and last)
+                    if not unicode_data:
+                        break  # stdin piped
+                    for event in parser.feed(unicode_data):
+                        self.process_message(event)
+            for event in parser.tick():
+                self.process_message(event)
+
+        def wait() -> float:
+            due = parser._timeout_time
+            return _INPUT_POLL if due is None else min(_INPUT_POLL, max(0.0, due - get_time()))
+
+        try:
+            while not self.exit_event.is_set():
+                process(selector.select(wait()))
+            selector.unregister(self.fileno)
+            process(selector.select(_INPUT_POLL), final=True)
+        finally:
+            selector.close()
+            with contextlib.suppress(EOFError, ParseError):
+                for _event in parser.feed(""):
+                    pass
 
     def _raw_again(self) -> None:
         """The terminal settings application mode set, applied again (nothing changes if they hold)."""
@@ -200,3 +274,52 @@ def _resume(self: Screen[Any], event: events.ScreenResume) -> None:
 def resume_without_restyle() -> None:
     """Make a default screen's first resume skip restyling the whole screen (Textual's later resumes still do)."""
     Screen._on_screen_resume = _resume  # type: ignore[method-assign]  # Textual's handler, replaced in place
+
+
+ESCAPE_DELAY_MS = 25  # Escape's wait for the rest of a sequence unless ESCDELAY says otherwise (Textual: 100)
+
+
+def quicker_escape(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Escape acts after ``ESCAPE_DELAY_MS`` unless the user set ``ESCDELAY`` (which Textual then reads itself).
+
+    Textual's input parser reads ``constants.ESCAPE_DELAY`` at each Escape byte, so setting it here works
+    whenever Textual was imported; the environment is left as it was, for the servers the app starts.
+    """
+    if "ESCDELAY" not in environ:
+        constants.ESCAPE_DELAY = ESCAPE_DELAY_MS / 1000  # type: ignore[misc]  # Final in Textual, read at each key
+
+
+def focus_without_full_repaint() -> None:
+    """A change of the screen's focused widget repaints what it restyles, no longer the whole screen."""
+    Screen.focused._repaint = False  # a Reactive descriptor: Textual's default, repaint=True, redrew every cell
+
+
+def _watch_maximized(screen: Screen[object], previously_maximized: Widget | None, maximized: Widget | None) -> None:
+    """Textual's watcher, with the screen's class restyling the screen alone (its descendants' styles do not
+    depend on it but through ``.-maximized``, which the zoomed widget gets after it, restyling its own)."""
+    view = maximized is not None
+    if screen.has_class("-maximized-view") != view:
+        screen.set_class(view, "-maximized-view", update=False)
+        screen.app.stylesheet.update_nodes([screen], animate=True)
+    if previously_maximized is not None:
+        previously_maximized.remove_class("-maximized")
+    if maximized is not None:
+        maximized.add_class("-maximized")
+
+
+def zoom_restyles_less() -> None:
+    """Maximising or restoring a widget restyles the screen and that widget, not every widget on the screen."""
+    Screen._watch_maximized = _watch_maximized  # type: ignore[method-assign,assignment]  # Textual's watcher, replaced in place
+
+
+_textual_screen_resized = Screen._screen_resized
+
+
+def _screen_resized(screen: Screen[object], size: Size) -> None:
+    if screen._compositor.size != size:  # the size of its last layout: the same size lays it out the same
+        _textual_screen_resized(screen, size)
+
+
+def covered_screens_keep_their_layout() -> None:
+    """A screen is laid out again for a new size only, not for each screen opened on top of it."""
+    Screen._screen_resized = _screen_resized  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from explorer.apps.openapi import OperationOutline, outline_skipped
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
+from panels.footer import FittedFooter
 
 __all__ = ["DocsScreen", "fetch_docs"]
 
@@ -73,7 +74,7 @@ class DocsScreen(Screen[None]):
             with VerticalScroll(id="docs-flask", classes="docs-side"):
                 yield Static(Text(self.flask_answer, style="bold"))
                 yield Static(Text(FLASK_DOCS_NOTE))
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self.query_one("#docs-fastapi").border_title = "FastAPI: generated from type hints"

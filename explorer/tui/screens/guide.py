@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Switch
+from textual.widgets import Static, Switch
 
 from explorer.content.guide import QUESTIONS, recommend
+from panels.footer import FittedFooter
 
 
 class GuideScreen(Screen[None]):
@@ -30,11 +31,18 @@ class GuideScreen(Screen[None]):
                     yield Switch(value=False, id=f"q-{question.key}")
                     yield Static(Text(question.text), classes="question-text")
             yield Static("", id="recommendation")
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self._update()
         self.query_one(Switch).focus()
+
+    def on_screen_resume(self) -> None:
+        """Shown again (the app keeps this screen): every question unanswered and the first one focused, as new."""
+        for switch in self.query(Switch):
+            switch.value = False  # a change is a Switch.Changed: the recommendation follows
+        self.query_one(Switch).focus()
+        self.query_one("#guide", VerticalScroll).scroll_home(animate=False)
 
     def on_switch_changed(self) -> None:
         self._update()

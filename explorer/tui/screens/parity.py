@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from explorer.apps.bundled import demo_requests_file
 from explorer.parity.secrets import Redactor
@@ -29,6 +29,7 @@ from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
 from panels.fields import Field, Left
+from panels.footer import FittedFooter
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
@@ -126,7 +127,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
             )
             yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="parity-detail")
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self._widths = column_widths(self.app.size.width)

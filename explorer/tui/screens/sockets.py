@@ -22,13 +22,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Input, RichLog, Static
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
+from panels.footer import FittedFooter
 from panels.masking import ms
 
 __all__ = ["SocketsController", "SocketsScreen"]
@@ -110,7 +111,7 @@ class SocketsScreen(Screen[None]):
                     yield RichLog(
                         id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
                     )
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self.query_one("#ws-text", Input).focus()

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from explorer.content.catalog import by_id
 from explorer.content.comparison import (
@@ -30,6 +30,7 @@ from explorer.content.comparison import (
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
+from panels.footer import FittedFooter
 
 __all__ = ["TableController", "TableScreen"]
 
@@ -87,7 +88,7 @@ class TableScreen(Screen[str | None]):
             yield RowTable(id="comparison", cursor_type="row", zebra_stripes=True)
             yield Static("", id="table-more")
             yield Static("", id="row-explanation")
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         self._build(self.size.width)
@@ -192,10 +193,34 @@ class TableController(TableScreen):
     def __init__(self, session: Session, measurements: Measurements, mask: bool = False, demo: bool = True) -> None:
         super().__init__(measurements, mask=mask, demo=demo)
         self.session = session
+        self._shown_before = False
 
     def on_mount(self) -> None:  # Textual calls TableScreen.on_mount too (it draws the table): handlers run per class
         if self.demo:  # GET /items/1 exists only in the demos
             self.measure_latency()
+
+    def on_screen_resume(self) -> None:
+        """Shown again (the app keeps this screen): on its first row, with the figures as they are now (a restart
+        forgets them: measured again)."""
+        if not self._shown_before:
+            self._shown_before = True  # the first showing follows on_mount, which did all this
+            return
+        table = self.query_one("#comparison", DataTable)
+        if self.size.width != self._built_for:
+            self._build(self.size.width)
+        table.move_cursor(row=0, scroll=False)
+        table.scroll_home(animate=False)
+        self.query_one("#table-scroll", VerticalScroll).scroll_home(animate=False)
+        table.focus()
+        if self.demo:
+            self.measure_latency()
+        else:
+            self.refresh_measurements(self.measurements)
+
+    def on_screen_suspend(self) -> None:
+        """Left: no measuring goes on behind the main view (its requests would share the servers with a send);
+        a figure it had not finished is measured when the table is shown again."""
+        self.workers.cancel_group(self, "measure")
 
     @work(group="measure", exclusive=True, exit_on_error=False)
     async def measure_latency(self) -> None:

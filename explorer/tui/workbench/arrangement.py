@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from explorer.tui.claims import answer_switch
+from panels.own_class import set_own_class
 from panels.response import ResponsePanel
 
 if TYPE_CHECKING:
@@ -73,8 +74,8 @@ class Arrangement(Vertical):
             self.front = shown[0]
         for framework in self.session.frameworks:
             panel = self.panel(framework)
-            panel.set_class(framework not in shown, "-out")
-            panel.set_class(framework != self.front, "-back")
+            set_own_class(panel, framework not in shown, "-out")  # each restyles the panel alone, not its 36 widgets
+            set_own_class(panel, framework != self.front, "-back")
         focused = self.screen.focused
         narrow = self.screen.has_class("-narrow")
         for framework in self.session.frameworks:  # the keyboard never stays in an answer that is now hidden

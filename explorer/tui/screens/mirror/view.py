@@ -18,9 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from explorer.runtime.userdata.bounded import printable
+from panels.footer import FittedFooter
 from panels.masking import mask_digits
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class MirrorScreen(Screen[None]):
             with TabPane("Progress", id="mirror-progress"):
                 yield Static("", id="progress-summary")
                 yield DataTable(id="progress-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
         table = self.query_one("#mirror-table", DataTable)

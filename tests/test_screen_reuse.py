@@ -1,0 +1,53 @@
+"""The table and the guide are built once and shown again on their key (each key built the whole screen anew,
+80-90 ms of CPU of the ~150 ms a key cost at 80x24); shown again, each starts as a new one did."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Static, Switch
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until, without_servers
+from tests.test_app import plain
+
+pytestmark = pytest.mark.serverless
+SIZE = (80, 24)
+
+
+async def test_the_guide_is_built_once_and_opens_unanswered(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "g")
+        await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+        first = app.screen
+        unanswered = plain(first.query_one("#recommendation", Static))
+        first.query_one("#q-api", Switch).value = True
+        await until(pilot, lambda: plain(first.query_one("#recommendation", Static)) != unanswered)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("g")
+        await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+        assert app.screen is first
+        await until(pilot, lambda: plain(first.query_one("#recommendation", Static)) == unanswered)
+        assert not any(switch.value for switch in first.query(Switch))
+        assert app.focused is first.query(Switch).first()
+
+
+async def test_the_table_is_built_once_and_opens_on_its_first_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "t")
+        await until(pilot, lambda: type(app.screen).__name__ == "TableController")
+        first = app.screen
+        table = first.query_one("#comparison", DataTable)
+        await pilot.press("down", "down")
+        await until(pilot, lambda: table.cursor_row == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("t")
+        await until(pilot, lambda: type(app.screen).__name__ == "TableController")
+        assert app.screen is first
+        await until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0)
+        assert app.focused is table
