@@ -27,8 +27,9 @@ from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.header_table import headers_table
-from panels.masking import mask_digits, ms
+from panels.masking import mask_digits
 from panels.own_class import set_own_class
+from panels.timings_text import timings_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -307,7 +308,7 @@ class ResponsePanel(Vertical):
             self.query_one(BodyView).show(None)
             return
         handler = answer.code.ran if answer.code is not None else None  # the route map's word (see :func:`why`)
-        self.query_one(f"#timings-{fw}", Static).update(self._timings(exchange))
+        self.query_one(f"#timings-{fw}", Static).update(timings_text(exchange, self.mask))
         reason = Text(printable(why(exchange, handler)), style="italic")
         for note in exchange.notes:
             reason.append(printable(f"\nNote: {note}", keep="\n"), style="not italic yellow")
@@ -325,27 +326,6 @@ class ResponsePanel(Vertical):
             return  # hidden (the other answer at 80 columns): laid out again when shown, with its width
         needed = Text(chip).cell_len + Text(meta).cell_len + 2
         self.set_class(bool(meta) and needed > self.content_region.width, "-meta-below")
-
-    def _timings(self, exchange: Exchange) -> Text:
-        t = exchange.timings
-        if t is None:
-            return Text("")
-        text = Text(
-            f"total {ms(t.total_ms, self.mask)} · first byte {ms(t.ttfb_ms, self.mask, unit=False)} · "
-            f"server {ms(t.server_ms, self.mask, unit=False)}"
-        )  # one unit for the three: the line fits a narrow panel
-        if exchange.burst:
-            b = exchange.burst
-            wall = "‒" if self.mask else f"{b.wall_ms:.0f}"
-            median = "‒" if self.mask else f"{b.median_ms:.0f}"
-            statuses = ", ".join(f"{status} ×{n}" for status, n in b.statuses.items())
-            text.append(
-                f"\nburst of {b.count} at once: all done in {wall} ms, median {median} ms, {b.errors} errors"
-                f" ({statuses}); the first copy's answer is shown"
-            )
-            if b.first_error and b.first_error != exchange.error:
-                text.append("\n" + printable(f"first error among the copies: {b.first_error}"))
-        return text
 
     def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
         from rich.table import Table
