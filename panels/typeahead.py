@@ -77,11 +77,11 @@ class TypeAheadTree(Tree[T]):
     def get_label_width(self, node: TreeNode[T]) -> int:
         """The width :meth:`render_label` draws, measured without drawing the label where it is not cut.
 
-        Textual measures every entry's label each time the tree is filled or filtered (the catalog has ~170
+        Textual measures every entry's label each time the tree is filled or filtered (the catalog has ~110
         entries), by drawing each one (issue 24: the first paint; and each key typed in the filter).
         """
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
-        width = cell_len(icon) + node.label.cell_len
+        width = cell_len(icon) + cell_len(str(node.label))  # a label is Text, whose str is its plain text
         room = self._room(node)
         return super().get_label_width(node) if room > 1 and width > room else width
 
