@@ -50,7 +50,7 @@ class RouteBrowser(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Field(placeholder="Type to filter routes…", id="route-filter", compact=True)
-        tree: TypeAheadTree[RouteRow | None] = TypeAheadTree("Routes", id="route-tree")
+        tree: TypeAheadTree[RouteRow | None] = TypeAheadTree(Text("Routes"), id="route-tree")
         tree.show_root = False
         yield tree
         yield Static(Text(self.note, style="italic"), id="route-note")

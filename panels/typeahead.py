@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -68,13 +69,28 @@ class TypeAheadTree(Tree[T]):
         without it would lose its end, unmarked, when the list grows long enough to scroll.
         """
         label = super().render_label(node, base_style, style)
-        depth, parent = 0, node.parent
-        while parent is not None and (parent is not self.root or self.show_root):
-            depth, parent = depth + 1, parent.parent
-        room = self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
+        room = self._room(node)
         if room > 1 and label.cell_len > room:
             label.truncate(room, overflow="ellipsis")
         return label
+
+    def get_label_width(self, node: TreeNode[T]) -> int:
+        """The width :meth:`render_label` draws, measured without drawing the label where it is not cut.
+
+        Textual measures every entry's label each time the tree is filled or filtered (the catalog has ~110
+        entries), by drawing each one (issue 24: the first paint; and each key typed in the filter).
+        """
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        width = cell_len(icon) + cell_len(str(node.label))  # a label is Text, whose str is its plain text
+        room = self._room(node)
+        return super().get_label_width(node) if room > 1 and width > room else width
+
+    def _room(self, node: TreeNode[T]) -> int:
+        """The cells a label has at ``node``'s depth, with room kept for the scrollbar."""
+        depth, parent = 0, node.parent
+        while parent is not None and (parent is not self.root or self.show_root):
+            depth, parent = depth + 1, parent.parent
+        return self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
 
     def on_resize(self, event: events.Resize) -> None:
         """Labels are cut to the width: a new width draws them again."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -289,6 +288,7 @@ class Measurements:
 async def measure_latency(session: Session, framework: str, count: int = 20, pause: float = 0.0) -> float | None:
     """Median total time of ``count`` sequential GET /items/1 after one warm-up request, ``pause`` seconds apart."""
     import asyncio
+    import statistics  # here, not with the app's start (issue 24: the first paint)
 
     spec = RequestSpec("GET", "/items/1")
     await session.send_one(framework, spec)

@@ -12,7 +12,6 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from explorer.content.comparison import table_rows
@@ -95,6 +94,8 @@ def request_medians(requests: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     median is in its line), and a failed request has no time. A restart is a new process (a new pid),
     so the figures before and after it are kept apart.
     """
+    from statistics import median  # here, not with the app's start (issue 24: the first paint)
+
     groups: dict[tuple[str, str, Any], list[float]] = {}
     for entry in requests:
         for framework, exchange in (entry.get("exchanges") or {}).items():
