@@ -79,17 +79,15 @@ def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult
     f, a, got = _cpu(flask_runs), _cpu(fastapi_runs), cpu_interval(flask_runs, fastapi_runs)
     if f is None or a is None or got is None:
         return ""
-    if got.ratio >= 1:
-        costly, cheap, names, ratio, low, high = a, f, ("FastAPI", "Flask"), got.ratio, got.low, got.high
-    else:
-        costly, cheap, names, ratio, low, high = f, a, ("Flask", "FastAPI"), 1 / got.ratio, 1 / got.high, 1 / got.low
-    figures = f"95% interval {low:.2f}-{high:.2f}x; {names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
+    costly, cheap, names = (a, f, ("FastAPI", "Flask")) if got.ratio >= 1 else (f, a, ("Flask", "FastAPI"))
+    got = got if got.ratio >= 1 else got.inverse()  # the costlier over the cheaper
+    figures = f"{got.text()}; {names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
     if not got.resolved:
         return f"The CPU per request differs by no more than its noise either ({figures})."
-    if ratio - 1 <= WITHIN:
-        return f"The CPU per request is within {(ratio - 1) * 100:.0f}% ({figures})."
+    if got.ratio - 1 <= WITHIN:
+        return f"The CPU per request is within {(got.ratio - 1) * 100:.0f}% ({figures})."
     return (
-        f"{names[0]}'s server used {ratio:.2f}x {names[1]}'s CPU per request ({figures}), "
+        f"{names[0]}'s server used {got.ratio:.2f}x {names[1]}'s CPU per request ({figures}), "
         "a difference beyond the noise: the cost per request differs even where the rates do not show it."
     )
 

@@ -242,7 +242,11 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     noise = max(spread_pct(f_rps), spread_pct(a_rps))
     if runs > 1 and (rates is None or not rates.resolved):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
-        found = f"the {rates.text()} includes 1" if rates else "a repeat answered nothing, so no interval"
+        found = (
+            f"FastAPI's rate over Flask's: {rates.text()}, which includes 1"
+            if rates
+            else "a repeat answered nothing, so no interval"
+        )
         text = (
             f"{where}: no measurable difference, within noise ({found}; spread {noise:.0f}%): {ranges}, "
             f"median (min-max) of {runs} runs each."
@@ -256,7 +260,8 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         head += f" (one run: spread unknown; {ranges})"
     else:
         smaller = "" if "served" in said else f", less than the {within * 100:.0f}% claimed as a difference"
-        head += f" ({rates.text()}{smaller}; {ranges}, median (min-max) of {runs} runs each)"
+        claimed = rates if ratio >= 1 else rates.inverse()  # the faster over the slower, as the claim reads
+        head += f" ({claimed.text()}{smaller}; {ranges}, median (min-max) of {runs} runs each)"
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
