@@ -227,6 +227,7 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     assert document["cpu_affinity"] == ({"load": cores[:1], "servers": cores[1:]} if len(cores) > 1 else None)
     rule = document["verdict_rule"]
     assert rule["rps"]["n_flask"] == rule["rps"]["n_fastapi"] == 2 and "Welch's t 95% interval" in rule["rule"]
+    assert "one start of each server" not in document["verdict"]  # the lab's own servers: a fresh start each repeat
 
 
 def test_pinning_moves_every_thread_of_a_process_tree_and_skips_multi_process_servers() -> None:
@@ -528,6 +529,7 @@ def test_an_outlier_repeat_widens_the_interval_rather_than_flipping_the_verdict(
         "req/s"
     )
     assert "served" not in text and "The CPU per request differs by no more than its noise either" in text
+    assert "The repeats ran on one start of each server: a new start can differ more than they did" in text
 
 
 def test_a_real_difference_ranges_overlapping_is_claimed_from_five_fresh_starts() -> None:

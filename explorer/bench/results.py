@@ -238,7 +238,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     evidence = _evidence(level, within, rates, cpu_interval(flask_runs, fastapi_runs))
     results = [r for r in report.results if r.level == level]
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
-    pair = f"Compared: {pair_phrase(report)}."
+    pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs)
     noise = max(spread_pct(f_rps), spread_pct(a_rps))
     if runs > 1 and (rates is None or not rates.resolved):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
@@ -289,6 +289,17 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     cost = cpu_difference(flask_runs, fastapi_runs) if "within" in said else ""  # the rates show no difference
     return Verdict(
         " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio, evidence
+    )
+
+
+def _one_start(report: BenchReport, runs: int) -> str:
+    """Said when the repeats ran on servers the lab did not start (a given supervisor's): their spread leaves out
+    how much one start of a server differs from the next, which the lab's own fresh starts put in it."""
+    if runs < 2 or report.server_starts >= runs:
+        return ""
+    return (
+        " The repeats ran on one start of each server: a new start can differ more than they did (the lab's own "
+        "servers start afresh for each repeat)."
     )
 
 
