@@ -147,8 +147,8 @@ def add_parser(sub: Any) -> None:
         type=_parsed(parse_repeat),
         default=DEFAULT_REPEAT,
         metavar=f"1-{MAX_REPEAT}",
-        help="run the whole plan N times, alternating which framework goes first; figures get "
-        "min/median/max and a verdict only claims a difference wider than their spread "
+        help="run the whole plan N times, each on fresh servers, alternating which framework goes first; "
+        "figures get min/median/max and a verdict claims a difference only when its 95%% interval excludes 1 "
         f"(default: {DEFAULT_REPEAT}; 1 says the spread is unknown)",
     )
     bench.add_argument(
