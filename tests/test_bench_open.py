@@ -275,6 +275,8 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
         "gunicorn,gevent",
         "--fastapi-server",
         "granian",
+        "--repeat",
+        "3",  # what this test checks needs no more (the default is 5 fresh starts)
     ]
     run = subprocess.run(
         [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT
