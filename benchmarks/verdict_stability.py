@@ -2,15 +2,15 @@
 
 A verdict is a claim about a difference larger than the run-to-run spread; if it is, N runs in a row
 give the same verdict (or the same "within noise"). Each run is the command a user types, with its
-defaults (3 repeats, the granian pair) unless ``--args`` adds options; the script prints each run's
+defaults (5 repeats on fresh servers, the granian pair) unless ``--args`` adds options; the script prints each run's
 verdict, its claim reduced to a few words (``FastAPI served 1.3x Flask``, ``within noise``), and per
 scenario how many runs made the most common claim.
 
     .venv/bin/python benchmarks/verdict_stability.py [--runs 10] [--scenarios json,cpu] [--args "--concurrency 4"]
         [--figures] [--keep DIR]
 
-``--figures`` prints, under each verdict, every repeat's rate, server CPU per request and cores busy at the
-level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
+``--figures`` prints, under each verdict, the 95% intervals the verdict's rule read (``verdict_rule`` in the
+JSON) and every repeat's rate, server CPU per request and cores busy at the level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
 
 Done when (issue 22): ten runs in a row of json and of cpu give one claim each, on an idle 2-core machine.
 Exit status 1 when a scenario's claims differ.
@@ -67,6 +67,14 @@ def figures(document: dict[str, Any]) -> list[str]:
         return []
     level = float(levels[-1])
     out = []
+    rule = document.get("verdict_rule") or {}
+    for name, key in (("rate", "rps"), ("server CPU per request", "server_cpu_ms_per_request")):
+        if got := rule.get(key):
+            out.append(
+                f"    c={level:g} {name}, FastAPI over Flask: {got['ratio']:.2f}x, 95% interval {got['low']:.2f}-"
+                f"{got['high']:.2f}x ({'resolved' if got['resolved'] else 'includes 1'}; n {got['n_flask']} and "
+                f"{got['n_fastapi']}, df {got['df']:g})"
+            )
     for r in document["results"]:
         if r["level"] != level:
             continue

@@ -24,7 +24,7 @@ import pytest
 
 from explorer.apps.bundled import demo_spec
 from explorer.bench.hdr import LatencyHistogram
-from explorer.bench.levels import LevelResult, Spread
+from explorer.bench.levels import LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadResult, run_load
 from explorer.bench.omission import explain, predicted_ms
 from explorer.bench.plan import BenchPlan
@@ -188,20 +188,16 @@ def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
         ]
     text = verdict(report).text
     assert (
-        "no measurable difference, within noise (spread 15%): Flask 3,200 (3,000-3,400), FastAPI 3,300 "
-        "(3,100-3,600) req/s, median (min-max) of 3 runs each" in text
+        "no measurable difference, within noise (FastAPI's rate over Flask's: 95% interval 0.89-1.22x, which includes "
+        "1; spread 15%): Flask 3,200 (3,000-3,400), FastAPI 3,300 (3,100-3,600) req/s, median (min-max) of 3 runs each"
+        in text
     )
     assert "served" not in text
     report.results = [r for r in report.results if r.target.key == "flask"]
     report.results += [fake("fastapi", 10, a, repeat=rep, mode="closed") for rep, a in enumerate((4000, 4200, 4100))]
     text = verdict(report).text
-    assert "FastAPI served 1.3x Flask (1.2-1.4x over the repeats" in text
-    assert "of 3 runs each, the ranges 18% apart, more than their 12% spread" in text
-    assert Spread(1, 2, 3, 3).overlaps(Spread(3, 4, 5, 3)) and not Spread(1, 2, 3, 3).overlaps(Spread(4, 4, 5, 3))
-    # disjoint is not enough: 4-5 lies 33% above 1-3, but 1-3 is 100% wide
-    assert not Spread(4, 4.5, 5, 3).clear_of(Spread(1, 2, 3, 3)) and Spread(10, 10.5, 11, 3).clear_of(
-        Spread(5, 6, 7, 3)
-    )
+    assert "FastAPI served 1.3x Flask (95% interval 1.09-1.52x; Flask 3,200 (3,000-3,400)" in text
+    assert "median (min-max) of 3 runs each)" in text
 
 
 def test_another_flask_server_is_said_to_close_part_of_the_gap() -> None:
@@ -279,6 +275,8 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
         "gunicorn,gevent",
         "--fastapi-server",
         "granian",
+        "--repeat",
+        "3",  # what this test checks needs no more (the default is 5 fresh starts)
     ]
     run = subprocess.run(
         [sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=90, cwd=ROOT

@@ -1,9 +1,10 @@
 """Why two routes' rates differ, or do not, from the runs' own figures; and which pair of servers ran them.
 
-The verdict (:mod:`explorer.bench.results`) claims a difference only beyond the spread of repeats;
-this module says what the figures show about it: the server CPU per request, how many cores each
-server kept busy (CPU per request x rate), and how long a request spent queued or waiting (Little's
-law: concurrency / rate, less the CPU it needed), or plainly that they do not account for it.
+The verdict (:mod:`explorer.bench.results`) claims a difference only where the repeats resolve it (its
+interval, :mod:`explorer.bench.interval`, excludes 1); this module says what the figures show about it:
+the server CPU per request, how many cores each server kept busy (CPU per request x rate), and how long
+a request spent queued or waiting (Little's law: concurrency / rate, less the CPU it needed), or plainly
+that they do not account for it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from explorer.bench.interval import RatioInterval, ratio_interval
 from explorer.bench.levels import LevelResult, Spread, spread
 from explorer.runtime.servers.specs import ServerSpec
 
@@ -19,10 +21,10 @@ __all__ = [
     "EXPLAINS",
     "WITHIN",
     "cpu_difference",
+    "cpu_interval",
     "explain_gap",
     "pair_of",
     "range_text",
-    "ratio_range",
     "spread_pct",
     "threads_busy",
 ]
@@ -53,15 +55,6 @@ def range_text(s: Spread) -> str:
     return f"{s.median:,.0f}" if s.n == 1 else f"{s.median:,.0f} ({s.low:,.0f}-{s.high:,.0f})"
 
 
-def ratio_range(faster: Spread, slower: Spread) -> str:
-    """'1.2-1.4x': the smallest and the largest ratio the repeats allow (the faster's least over the slower's
-    most, its most over the slower's least); 'at least 1.2x' when a slower repeat answered nothing."""
-    low = faster.low / slower.high if slower.high > 0 else math.inf
-    if slower.low <= 0:
-        return f"at least {low:.1f}x" if math.isfinite(low) else "every repeat of one answered nothing"
-    return f"{low:.1f}-{faster.high / slower.low:.1f}x"
-
-
 def spread_pct(s: Spread) -> float:
     """How wide a range is, as a share of its median, in percent."""
     return s.width * 100
@@ -71,23 +64,34 @@ def _cpu(runs: list[LevelResult]) -> Spread | None:
     return spread(runs, lambda r: r.load.server_cpu_ms_per_request)
 
 
+def cpu_interval(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> RatioInterval | None:
+    """The 95% interval of FastAPI's server CPU per request over Flask's (None with fewer than two of either)."""
+
+    def costs(runs: list[LevelResult]) -> list[float]:
+        return [v for r in runs if (v := r.load.server_cpu_ms_per_request) is not None and v == v]
+
+    return ratio_interval(costs(fastapi_runs), costs(flask_runs))
+
+
 def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
-    """The server CPU per request compared with the same rule as the rates: a claim only when one range lies
-    above the other by more than their spread, and by more than :data:`WITHIN` (less is "within N%"). Where the rates are within noise this is the finer figure:
-    the process clock counts nanoseconds, and a noisy neighbour slows a server more than it makes each of
-    its requests cost more (though not nothing: a preempted server loses its caches)."""
-    f, a = _cpu(flask_runs), _cpu(fastapi_runs)
-    if f is None or a is None or min(f.n, a.n) < 2 or f.median <= 0 or a.median <= 0:
+    """The server CPU per request compared by the rates' rule: a claim only when its 95% interval excludes 1,
+    and beyond :data:`WITHIN` (a resolved difference under that is "within N%"). Where the rates are within
+    noise this is the finer figure: the process clock counts nanoseconds, and a noisy neighbour slows a
+    server more than it makes each of its requests cost more (though not nothing: a preempted server loses
+    its caches)."""
+    f, a, got = _cpu(flask_runs), _cpu(fastapi_runs), cpu_interval(flask_runs, fastapi_runs)
+    if f is None or a is None or got is None:
         return ""
-    costly, cheap, names = (a, f, ("FastAPI", "Flask")) if a.median >= f.median else (f, a, ("Flask", "FastAPI"))
-    figures = f"{names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
-    if not costly.clear_of(cheap):
-        return f"The CPU per request differs by no more than its spread either ({figures})."
-    if costly.median / cheap.median - 1 <= WITHIN:
-        return f"The CPU per request is within {(costly.median / cheap.median - 1) * 100:.0f}% ({figures})."
+    costly, cheap, names = (a, f, ("FastAPI", "Flask")) if got.ratio >= 1 else (f, a, ("Flask", "FastAPI"))
+    got = got if got.ratio >= 1 else got.inverse()  # the costlier over the cheaper
+    figures = f"{got.text()}; {names[0]} {_ms(costly)}, {names[1]} {_ms(cheap)} ms"
+    if not got.resolved:
+        return f"The CPU per request differs by no more than its noise either ({figures})."
+    if got.ratio - 1 <= WITHIN:
+        return f"The CPU per request is within {(got.ratio - 1) * 100:.0f}% ({figures})."
     return (
-        f"{names[0]}'s server used {costly.median / cheap.median:.2f}x {names[1]}'s CPU per request ({figures}), "
-        "a difference beyond the spread: the cost per request differs even where the rates do not show it."
+        f"{names[0]}'s server used {got.ratio:.2f}x {names[1]}'s CPU per request ({figures}), "
+        "a difference beyond the noise: the cost per request differs even where the rates do not show it."
     )
 
 

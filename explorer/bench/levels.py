@@ -7,7 +7,6 @@ Plain data, below everything that reads it (the verdicts in :mod:`explorer.bench
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -105,25 +104,10 @@ class Spread:
     high: float
     n: int
 
-    def overlaps(self, other: Spread) -> bool:
-        """True when the two ranges share a value: no difference can be claimed between them."""
-        return self.low <= other.high and other.low <= self.high
-
     @property
     def width(self) -> float:
         """How wide the range is, as a share of its median (0.41 for 41%): the run-to-run noise it shows."""
         return (self.high - self.low) / self.median if self.median > 0 else 0.0
-
-    def margin_over(self, other: Spread) -> float:
-        """How far this range's smallest value lies above ``other``'s largest, as a share of that largest
-        (0.15: 15% above; negative when the ranges overlap)."""
-        return self.low / other.high - 1 if other.high > 0 else math.inf
-
-    def clear_of(self, other: Spread) -> bool:
-        """True when this range lies above ``other`` by more than the wider of the two ranges: a difference
-        the repeats' own noise cannot have made. Merely disjoint ranges are not enough: three runs on a
-        shared machine put one outlier outside the other's range often enough to flip a verdict."""
-        return self.margin_over(other) > max(self.width, other.width)
 
     def to_dict(self) -> dict[str, float | int]:
         return {"min": round(self.low, 4), "median": round(self.median, 4), "max": round(self.high, 4), "n": self.n}

@@ -38,7 +38,7 @@ __all__ = [
 MAX_CONCURRENCY = 1000
 MAX_RATE = 20_000.0  # one Python client process cannot schedule more; it would be the bottleneck
 MAX_REPEAT = 20
-DEFAULT_REPEAT = 3  # the fewest runs that show a spread: a verdict is a difference larger than it
+DEFAULT_REPEAT = 5  # fresh server starts per level: enough for a 95% interval that resolves a 20% difference
 # The pairs that differ only in the framework: granian serves WSGI and ASGI with one Rust HTTP stack and
 # one process; gunicorn runs Flask's gthread worker beside uvicorn's worker, the same number of processes.
 # ``demo`` is the pair the demo apps run on for the other screens (gunicorn's Python parser against uvicorn's C).

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.bench.gap import WITHIN, cpu_difference, explain_gap, pair_of, range_text, ratio_range, spread_pct
+from explorer.bench.gap import WITHIN, cpu_difference, cpu_interval, explain_gap, pair_of, range_text, spread_pct
+from explorer.bench.interval import RULE, RatioInterval, ratio_interval
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
@@ -63,6 +64,7 @@ class BenchReport:
     started_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     complete: bool = False
     server_starts: int = 0  # the servers started here, fresh for each repeat (0: a running app's servers)
+    cpu_affinity: dict[str, list[int]] | None = None  # the cores of the load client and of the servers, if pinned
 
     @property
     def scenario(self) -> Scenario:
@@ -82,6 +84,7 @@ class BenchReport:
         return verdict(self).text
 
     def to_dict(self) -> dict[str, Any]:
+        said = verdict(self)
         return {
             "scenario": self.scenario.to_dict(),
             "plan": self.plan.to_dict(),
@@ -92,7 +95,9 @@ class BenchReport:
             "started_at": self.started_at,
             "complete": self.complete,
             "server_starts": self.server_starts,
-            "verdict": self.verdict(),
+            "cpu_affinity": self.cpu_affinity,
+            "verdict": said.text,
+            "verdict_rule": said.evidence,
             "summary": summary(self),
             "results": [r.to_dict() for r in self.results],
         }
@@ -137,11 +142,13 @@ CPU_SAME = 0.25  # the issue's bar for "async does not help CPU-bound work"
 
 @dataclass(frozen=True)
 class Verdict:
-    """``text`` for people; ``ratio`` (FastAPI rps / Flask rps) at ``level`` for anything else."""
+    """``text`` for people; ``ratio`` (FastAPI rps / Flask rps: the geometric means' with repeats) at ``level``
+    for anything else."""
 
     text: str
     level: float | None = None
     ratio: float | None = None
+    evidence: dict[str, Any] | None = None  # the rule applied and its figures (closed loop), for the JSON
 
 
 def server_phrase(spec: ServerSpec) -> str:
@@ -204,7 +211,7 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     if not sound:
         return Verdict(refused)
     below = _verdict_at(report, max(sound))
-    return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio)
+    return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio, below.evidence)
 
 
 def pair_phrase(report: BenchReport) -> str:
@@ -214,6 +221,7 @@ def pair_phrase(report: BenchReport) -> str:
 
 
 def _verdict_at(report: BenchReport, level: float) -> Verdict:
+    """The claim at ``level`` by the rule :data:`explorer.bench.interval.RULE`, explained from its figures."""
     flask_key, fastapi_key = _keys(report, "flask")[0], _keys(report, "fastapi")[0]
     flask_runs, fastapi_runs = report.runs(flask_key, level), report.runs(fastapi_key, level)
     flask = flask_runs[0]
@@ -223,35 +231,37 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     where = f"{scenario.title} at {level:g} concurrent"
     if f_rps.median <= 0:
         return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
-    ratio = a_rps.median / f_rps.median
-    results = [r for r in report.results if r.level == level]
     runs = min(f_rps.n, a_rps.n)
+    within = CPU_SAME if scenario.name == "cpu" else WITHIN
+    rates = ratio_interval([r.rps for r in fastapi_runs], [r.rps for r in flask_runs])
+    ratio = rates.ratio if rates else a_rps.median / f_rps.median
+    evidence = _evidence(level, within, rates, cpu_interval(flask_runs, fastapi_runs))
+    results = [r for r in report.results if r.level == level]
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
-    pair = f"Compared: {pair_phrase(report)}."
-    faster, slower = (a_rps, f_rps) if ratio >= 1 else (f_rps, a_rps)
+    pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs)
     noise = max(spread_pct(f_rps), spread_pct(a_rps))
-    if runs > 1 and not faster.clear_of(slower):
+    if runs > 1 and (rates is None or not rates.resolved):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
-        margin = faster.margin_over(slower)
-        apart = "" if margin < 0 else f"; the ranges are {margin * 100:.0f}% apart, less than that"
+        found = (
+            f"FastAPI's rate over Flask's: {rates.text()}, which includes 1"
+            if rates
+            else "a repeat answered nothing, so no interval"
+        )
         text = (
-            f"{where}: no measurable difference, within noise (spread {noise:.0f}%{apart}): {ranges}, "
+            f"{where}: no measurable difference, within noise ({found}; spread {noise:.0f}%): {ranges}, "
             f"median (min-max) of {runs} runs each."
         )
         parts = [text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]
-        return Verdict(" ".join(filter(None, parts)), level, ratio)
+        return Verdict(" ".join(filter(None, parts)), level, ratio, evidence)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
-    within = CPU_SAME if scenario.name == "cpu" else WITHIN
     said = compare(ratio, within)
     head = f"{where}: {said}"
-    if runs == 1:
+    if rates is None:
         head += f" (one run: spread unknown; {ranges})"
     else:
-        over = f"{ratio_range(faster, slower)} over the repeats; " if "served" in said else ""
-        head += (
-            f" ({over}{ranges}, median (min-max) of {runs} runs each, the ranges "
-            f"{faster.margin_over(slower) * 100:.0f}% apart, more than their {noise:.0f}% spread)"
-        )
+        smaller = "" if "served" in said else f", less than the {within * 100:.0f}% claimed as a difference"
+        claimed = rates if ratio >= 1 else rates.inverse()  # the faster over the slower, as the claim reads
+        head += f" ({claimed.text()}{smaller}; {ranges}, median (min-max) of {runs} runs each)"
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -278,8 +288,30 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     others = _other_servers(report, level, f_rps.median, a_rps.median)
     cost = cpu_difference(flask_runs, fastapi_runs) if "within" in said else ""  # the rates show no difference
     return Verdict(
-        " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio
+        " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio, evidence
     )
+
+
+def _one_start(report: BenchReport, runs: int) -> str:
+    """Said when the repeats ran on servers the lab did not start (a given supervisor's): their spread leaves out
+    how much one start of a server differs from the next, which the lab's own fresh starts put in it."""
+    if runs < 2 or report.server_starts >= runs:
+        return ""
+    return (
+        " The repeats ran on one start of each server: a new start can differ more than they did (the lab's own "
+        "servers start afresh for each repeat)."
+    )
+
+
+def _evidence(level: float, within: float, rates: RatioInterval | None, cpu: RatioInterval | None) -> dict[str, Any]:
+    """The rule a closed-loop verdict applied and its figures, for the JSON: what an expert checks it by."""
+    return {
+        "rule": RULE,
+        "min_effect": within,
+        "level": level,
+        "rps": rates.to_dict() if rates else None,
+        "server_cpu_ms_per_request": cpu.to_dict() if cpu else None,
+    }
 
 
 def _other_servers(report: BenchReport, level: float, flask_rps: float, fastapi_rps: float) -> list[str]:

@@ -4,7 +4,9 @@ Fairness is built in: the same engine, concurrency or rate, duration, warm-up an
 framework and server; at each level the routes run back to back, and repeats go round the whole
 plan again, so a noisy neighbour on the machine hits every route alike; the health probe is paused
 while load runs (it would add requests and could mark a busy server "unresponsive"); every figure
-carries the server settings that produced it, and the server's CPU and memory over the window.
+carries the server settings that produced it, and the server's CPU and memory over the window. Servers
+the lab starts itself run on fresh processes for each repeat, on cores apart from the load client's
+(:mod:`explorer.bench.affinity`), so where the scheduler puts them does not change from start to start.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from explorer.apps.bundled import lab_spec
+from explorer.bench.affinity import pin_tree, split_cores
 from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
@@ -24,6 +27,20 @@ from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 __all__ = ["EventCallback", "run_bench", "spec_for"]
 
 EventCallback = Callable[[BenchEvent], None]
+
+
+def _pinning(servers: dict[str, ManagedServer]) -> tuple[frozenset[int], frozenset[int]] | None:
+    """The load client's core and the servers' (:mod:`explorer.bench.affinity`) when every server is a single
+    process; None (left to the scheduler) when one has several workers, or there is one core."""
+    if any(server.spec.workers != 1 for server in servers.values()):
+        return None
+    return split_cores()
+
+
+def _pin_servers(servers: dict[str, ManagedServer], cores: frozenset[int]) -> None:
+    for server in servers.values():
+        if server.status.pid is not None:
+            pin_tree(server.status.pid, cores)
 
 
 async def _fresh_servers(servers: dict[str, ManagedServer]) -> None:
@@ -98,18 +115,25 @@ async def run_bench(
     else:
         servers = {key: supervisor[key.partition("@")[0]] for key in keys}
     report = BenchReport(plan, {key: server.spec for key, server in servers.items()})
+    pinned = _pinning(servers) if own else None
+    if pinned is not None:
+        report.cpu_affinity = {"load": sorted(pinned[0]), "servers": sorted(pinned[1])}
     monitoring = {key: server.monitoring for key, server in servers.items()}
     try:
         if own:
             emit(BenchEvent("servers", 0, len(steps)))
             await asyncio.gather(*(server.start() for server in servers.values()))
             report.server_starts = 1
+            if pinned is not None:
+                _pin_servers(servers, pinned[1])
         for server in servers.values():
             server.monitoring = False
         for index, step in enumerate(steps):
             if own and index and step.repeat != steps[index - 1].repeat:
                 await _fresh_servers(servers)
                 report.server_starts += 1
+                if pinned is not None:
+                    _pin_servers(servers, pinned[1])
             server = servers[step.target.server_key]
             status = server.status
             if status.state is not ServerState.READY or status.port is None:
@@ -134,7 +158,11 @@ async def run_bench(
                     )
                 )
 
-            load = await run_load(_config(plan, step, status.port, status.pid), on_progress=relay)
+            def started(pid: int) -> None:
+                if pinned is not None:
+                    pin_tree(pid, pinned[0])
+
+            load = await run_load(_config(plan, step, status.port, status.pid), on_progress=relay, on_started=started)
             bound = plan.scenario_def.bound_rps(step.concurrency) if step.rate is None else None
             result = LevelResult(step.target, server.spec, load, bound, repeat=step.repeat)
             report.results.append(result)
