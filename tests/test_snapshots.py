@@ -9,7 +9,7 @@ snapshot_report.html (the 80x24 and 120x30 ones are in tests/__snapshots__), the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
@@ -40,39 +40,6 @@ async def servers_ready(pilot: Pilot) -> None:
 def app_for(line: str = "GET /items/abc") -> ExplorerApp:
     method, path = line.split(" ", 1)
     return ExplorerApp(initial=RequestSpec(method, path), mask=True)
-
-
-def after_send(
-    *keys: str, wait_log: bool = False, ready: Callable[[ExplorerApp], bool] | None = None
-) -> Callable[[Pilot], Awaitable[None]]:
-    """Send, then press ``keys`` from the answers; the picture is taken once ``ready(app)`` holds."""
-
-    async def run(pilot: Pilot) -> None:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        app = pilot.app
-        assert isinstance(app, ExplorerApp)
-        if wait_log:  # the dev server logs each request just after answering it
-            flask_log = app.session.server("flask").log
-            await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))
-        await pilot.press("escape", *keys)  # from the list (where letters filter) to the answers
-        if ready is not None:
-            await until(pilot, lambda: ready(app))
-        if wait_log:  # the tab draws at most ten times a second, once shown: wait for the line on screen too
-            view = app.query_one("#logview-flask", RichLog)
-            await until(pilot, lambda: any("/items/abc" in strip.text for strip in view.lines))
-
-    return run
-
-
-@pytest.mark.parametrize(
-    ("tab", "key"), [("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")]
-)
-def test_response_tab(snap_compare: SnapCompare, tab: str, key: str) -> None:
-    def shown(app: ExplorerApp) -> bool:
-        return all(app.query_one(f"#tabs-{fw}", TabbedContent).active == f"{tab}-{fw}" for fw in ("flask", "fastapi"))
-
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send(key, wait_log=tab == "log", ready=shown))
 
 
 async def screenshot(pilot: Pilot) -> str:
@@ -106,6 +73,58 @@ def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, 
     )
 
 
+def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
+    """After one send at 160x48: the five response tabs, the table on its second row, the guide with two answers,
+    help and the docs, in one run of the app (each picture is the screen a fresh app shows after the same keys)."""
+    shots: dict[str, str] = {}
+
+    async def run(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, ExplorerApp)
+        await servers_ready(pilot)
+        await send_and_wait(pilot)
+        flask_log = app.session.server("flask").log
+        await until(pilot, lambda: any("/items/abc" in line for line in flask_log.lines()))  # logged just after
+        log_view = app.query_one("#logview-flask", RichLog)
+        await pilot.press("escape")  # from the list (where letters filter) to the answers
+        for tab, key in (("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")):
+            await pilot.press(key)
+            await until(
+                pilot,
+                lambda tab=tab: all(
+                    app.query_one(f"#tabs-{fw}", TabbedContent).active == f"{tab}-{fw}" for fw in ("flask", "fastapi")
+                ),
+            )
+            if tab == "log":  # the tab draws at most ten times a second, once shown: wait for the line on screen
+                await until(pilot, lambda: any("/items/abc" in strip.text for strip in log_view.lines))
+            shots[f"{tab}-{key}"] = await screenshot(pilot)
+
+        def table_on_the_second_row() -> bool:
+            return type(app.screen).__name__ == "TableController" and app.screen.query_one(DataTable).cursor_row == 1
+
+        def guide_with_two_answers() -> bool:
+            return (
+                type(app.screen).__name__ == "GuideScreen"
+                and [s.value for s in app.screen.query(Switch)][:2] == [True] * 2
+            )
+
+        for keys, name, ready in (
+            (("1", "t", "down"), "table", table_on_the_second_row),
+            (("escape", "g", "space", "tab", "space"), "guide", guide_with_two_answers),
+            (("escape", "f1"), "help", lambda: type(app.screen).__name__ == "HelpScreen"),
+            (("escape", "d"), "docs", lambda: type(app.screen).__name__ == "DocsScreen"),
+        ):
+            await pilot.press(*keys)
+            await until(pilot, ready)
+            shots[name] = await screenshot(pilot)
+        app.exit()
+
+    app_for().run(headless=True, size=SIZE, auto_pilot=run)
+    snapshot = snapshot.use_extension(SVGImageExtension)
+    names = ("body-1", "headers-2", "validation-3", "code-4", "log-5", "table", "guide", "help", "docs")
+    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(names, True)
+
+
 def test_single_framework_view(snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
@@ -114,39 +133,6 @@ def test_single_framework_view(snap_compare: SnapCompare) -> None:
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
-
-
-def test_table_screen(snap_compare: SnapCompare) -> None:
-    def on_the_second_row(app: ExplorerApp) -> bool:
-        return type(app.screen).__name__ == "TableController" and app.screen.query_one(DataTable).cursor_row == 1
-
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=after_send("t", "down", ready=on_the_second_row))
-
-
-def test_guide_screen(snap_compare: SnapCompare) -> None:
-    def two_answered(app: ExplorerApp) -> bool:
-        return (
-            type(app.screen).__name__ == "GuideScreen" and [s.value for s in app.screen.query(Switch)][:2] == [True] * 2
-        )
-
-    assert snap_compare(
-        app_for(), terminal_size=SIZE, run_before=after_send("g", "space", "tab", "space", ready=two_answered)
-    )
-
-
-def test_help_screen(snap_compare: SnapCompare) -> None:
-    ready = after_send("f1", ready=lambda app: type(app.screen).__name__ == "HelpScreen")
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=ready)
-
-
-def test_docs_screen(snap_compare: SnapCompare) -> None:
-    async def run(pilot: Pilot) -> None:
-        await servers_ready(pilot)
-        await pilot.press("escape", "d")
-        await until(pilot, lambda: type(pilot.app.screen).__name__ == "DocsScreen")
-        await pilot.pause()
-
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
 def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,7 +145,8 @@ def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) 
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
-def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> None:
+def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shop's two apps in one run: the route picker after a send from it, then the parity screen on its file."""
     from pathlib import Path
 
     from explorer.apps.targets import specs_from_options
@@ -168,12 +155,16 @@ def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> 
     shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
     specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=shop)
     monkeypatch.chdir(shop.parent.parent)
+    shots: dict[str, str] = {}
 
     async def run(pilot: Pilot) -> None:
         app = pilot.app
         await servers_ready(pilot)
         await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
-        await pilot.press("escape", "c")
+        await pilot.press("down", "down")
+        await send_and_wait(pilot, "enter")
+        shots["route-picker"] = await screenshot(pilot)
+        await pilot.press("c")  # Enter moved the keyboard to the answers
         await until(pilot, lambda: type(app.screen).__name__ == "ParityController")
         app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
         await pilot.press("enter")
@@ -181,26 +172,14 @@ def test_user_apps_and_parity_screen(snap_compare: SnapCompare, monkeypatch) -> 
         await until(pilot, lambda: app.focused is app.screen.query_one("#parity-table"))  # the report is in
         await pilot.press("down")
         await until(pilot, lambda: app.screen.query_one(DataTable).cursor_row == 1)
+        shots["parity"] = await screenshot(pilot)
+        app.exit()
 
-    assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
-
-
-def test_route_picker(snap_compare: SnapCompare) -> None:
-    from pathlib import Path
-
-    from explorer.apps.targets import specs_from_options
-    from panels.routes import RouteBrowser
-
-    shop = Path(__file__).resolve().parent.parent / "examples" / "shop"
-    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=shop)
-
-    async def run(pilot: Pilot) -> None:
-        await servers_ready(pilot)
-        await until(pilot, lambda: len(pilot.app.query_one(RouteBrowser).rows) >= 5)
-        await pilot.press("down", "down")
-        await send_and_wait(pilot, "enter")
-
-    assert snap_compare(ExplorerApp(specs=specs, mask=True), terminal_size=SIZE, run_before=run)
+    ExplorerApp(specs=specs, mask=True).run(headless=True, size=SIZE, auto_pilot=run)
+    snapshot = snapshot.use_extension(SVGImageExtension)
+    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(
+        ("route-picker", "parity"), True
+    )
 
 
 def test_mirror_screen_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
