@@ -60,7 +60,9 @@ async def test_items_abc_end_to_end() -> None:
     assert wait_gone(pids, timeout=5) == []
 
 
-async def test_sample_enter_sends_and_view_cycles() -> None:
+async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> None:
+    """One app run: Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask
+    is killed: the strip and the next send say it crashed, and f5 restarts it."""
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
@@ -77,58 +79,8 @@ async def test_sample_enter_sends_and_view_cycles() -> None:
         assert list(app.last) == ["fastapi"]
         await pilot.press("f")
         await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
-
-
-async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    without_servers(monkeypatch)
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#path", Input).focus()
-        await pilot.press("end", "f", "t")
-        await until(pilot, lambda: app.query_one("#path", Input).value.endswith("ft"))  # both keys were handled
-        assert app.view == "both" and not isinstance(app.screen, TableScreen)
-
-
-async def test_bad_input_is_reported_and_nothing_is_lost() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        first = app.last
-        app.query_one("#path", Input).value = "items/1"
-        app.query_one("#headers-editor", TextArea).text = "Bad Header Name: 1"
-        await pilot.press("ctrl+r")
-        await until(pilot, lambda: "Not sent" in plain(app.query_one("#editor-message", Static)))
-        assert app.last is first and app.query_one("#path", Input).value == "items/1"
-        assert "200 OK" in plain(app.query_one("#chip-flask", Static))
-
-
-async def test_malformed_json_is_sent_with_a_note() -> None:
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        sample = by_id("malformed")
-        assert sample is not None
-        app.load_sample(sample)
-        await send_and_wait(pilot)
-        assert "not valid JSON" in plain(app.query_one("#editor-message", Static))
-        assert app.last["fastapi"].status == 422
-
-
-async def test_markup_in_bodies_is_shown_literally() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        assert "[bold]x[/foo]" in app.query_one("#bodyview-fastapi #body-text", TextArea).text
-        title = app.query_one("#panel-fastapi").border_title  # the title names the request, shown literally
-        assert title is not None and "[bold]x[/foo]" in Content.from_markup(title).plain
-
-
-async def test_restart_after_a_crash() -> None:
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
+        # Restart after a crash: the send says so, f5 starts a new Flask that answers
+        app.query_one("#path", Input).value = "/items/1"
         flask = app.session.server("flask")
         old = flask.status.pid
         assert old
@@ -144,22 +96,43 @@ async def test_restart_after_a_crash() -> None:
         assert app.last["flask"].status == 200
 
 
-async def test_switch_flask_to_gunicorn() -> None:
+async def test_keys_typed_in_the_editor_are_text_not_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#path", Input).focus()
+        await pilot.press("end", "f", "t")
+        await until(pilot, lambda: app.query_one("#path", Input).value.endswith("ft"))  # both keys were handled
+        assert app.view == "both" and not isinstance(app.screen, TableScreen)
+
+
+async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent() -> None:
+    """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
+    kept as it was; a sample with malformed JSON is sent with a note."""
+    app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
+    async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("ctrl+g")
-        await until(pilot, lambda: app.session.server("flask").spec.kind == "gunicorn")
-        await servers_ready(pilot)
-        assert "(gunicorn)" in plain(app.query_one("#strip", Static))
-        assert "gunicorn gthread" in app.query_one("#panel-flask").border_subtitle
         await send_and_wait(pilot)
-        assert app.last["flask"].header(
-            "server",
-        ) is not None and "gunicorn" in app.last["flask"].header("server")
+        assert "[bold]x[/foo]" in app.query_one("#bodyview-fastapi #body-text", TextArea).text
+        title = app.query_one("#panel-fastapi").border_title  # the title names the request, shown literally
+        assert title is not None and "[bold]x[/foo]" in Content.from_markup(title).plain
+        first = app.last
+        app.query_one("#path", Input).value = "items/1"
+        app.query_one("#headers-editor", TextArea).text = "Bad Header Name: 1"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "Not sent" in plain(app.query_one("#editor-message", Static)))
+        assert app.last is first and app.query_one("#path", Input).value == "items/1"
+        assert "200 OK" in plain(app.query_one("#chip-flask", Static))
+        sample = by_id("malformed")
+        assert sample is not None
+        app.load_sample(sample)
+        await send_and_wait(pilot)
+        assert "not valid JSON" in plain(app.query_one("#editor-message", Static))
+        assert app.last["fastapi"].status == 422
 
 
-async def test_table_screen_measures_and_proves() -> None:
+async def test_table_guide_docs_and_help_screens() -> None:
+    """One app run: the table measures, explains a row and sends it on Enter; then the guide, the docs and help."""
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
@@ -176,13 +149,7 @@ async def test_table_screen_measures_and_proves() -> None:
         await until(pilot, lambda: app.last is not before)
         assert not isinstance(app.screen, TableScreen)
         assert app.sample is not None and app.sample.id == "item-abc"
-
-
-async def test_guide_docs_and_help_screens() -> None:
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        await pilot.press("escape", "g")
+        await pilot.press("g")  # Enter on the table sent from the answers, where the keyboard is
         await until(pilot, lambda: isinstance(app.screen, GuideScreen))
         app.screen.query_one("#q-api", Switch).value = True
         app.screen.query_one("#q-types", Switch).value = True
@@ -295,7 +262,11 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
         assert "crashed" in plain(app.query_one("#strip", Static))
 
 
-async def test_export_writes_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_switch_to_gunicorn_then_export_writes_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One app run: ctrl+g puts Flask on gunicorn (the strip, the title and the next answer say so), then the
+    export keeps each request with the server that answered it."""
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -311,8 +282,11 @@ async def test_export_writes_the_session(tmp_path: Path, monkeypatch: pytest.Mon
         await until(
             pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30
         )
+        assert "(gunicorn)" in plain(app.query_one("#strip", Static))
+        assert "gunicorn gthread" in app.query_one("#panel-flask").border_subtitle
         app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
+        assert "gunicorn" in (app.last["flask"].header("server") or "")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
         said = [str(n.message) for n in app._notifications if n.title == "Session exported"]
@@ -342,12 +316,20 @@ async def test_export_writes_the_session(tmp_path: Path, monkeypatch: pytest.Mon
     assert "Request headers as sent:" in markdown and "cookie: sid=s3cr3t\n```" in markdown
 
 
-async def test_ctrl_r_sends_while_typing_in_the_body() -> None:
-    app = ExplorerApp(initial=RequestSpec("POST", "/items"))
-    async with app.run_test(size=SIZE) as pilot:
+async def test_notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body() -> None:
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
+    )
+    app = ExplorerApp(initial=spec)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
+        await send_and_wait(pilot)
+        await pilot.press("escape", "y")  # the curl command, with the markup-like body, goes into a notification
+        await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
+        assert app.is_running and app.last["fastapi"].status == 201
         app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
         body = app.query_one("#body-editor", TextArea)
+        body.text = ""
         body.focus()
         await pilot.press(*'{"name": "pen", "price": 2}')
         await send_and_wait(pilot)
@@ -369,12 +351,18 @@ async def open_lab(
     return lab
 
 
-async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
+async def test_lab_refuses_bad_levels_then_runs_stops_and_keeps_answering_keys() -> None:
     from explorer.tui.screens.lab import LabScreen
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        lab = await open_lab(pilot, "1,4")
+        lab = await open_lab(pilot, "1,ten")
+        await pilot.press("ctrl+r")
+        await until(
+            pilot,
+            lambda: "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static)),
+        )
+        lab.query_one("#lab-levels", Input).value = "1,4"
         await pilot.press("ctrl+r")
         await pilot.press("escape")  # keys answer while the lab runs
         await until(pilot, lambda: not isinstance(app.screen, LabScreen))
@@ -406,30 +394,6 @@ async def test_lab_runs_stops_and_keeps_answering_keys() -> None:
     rows = [line for line in first.splitlines() if line.startswith("| ") and "| c=" in line]
     assert len(rows) == 4 and "| route | server: handler | level | errors | req/s |" in first  # each result's figures
     assert "(stopped: partial)" in second.splitlines()[0] and "result(s) finished" in second
-
-
-async def test_lab_refuses_bad_levels() -> None:
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        lab = await open_lab(pilot, "1,ten")
-        await pilot.press("ctrl+r")
-        await until(
-            pilot,
-            lambda: "Not run: concurrency levels must be whole numbers" in plain(lab.query_one("#lab-verdict", Static)),
-        )
-
-
-async def test_notifications_show_markup_literally() -> None:
-    spec = RequestSpec(
-        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
-    )
-    app = ExplorerApp(initial=spec)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        await pilot.press("escape", "y")  # the curl command, with the markup-like body, goes into a notification
-        await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
-        assert app.is_running and app.last["fastapi"].status == 201
 
 
 async def test_user_app_mode_keys_do_not_touch_the_demo_catalog() -> None:
