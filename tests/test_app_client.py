@@ -11,6 +11,7 @@ from explorer.runtime.http.forms import FilePart
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
+from panels.samples import SampleBrowser
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 
@@ -62,7 +63,7 @@ async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        app.query_one("SampleBrowser").select("session-login")
+        app.query_one(SampleBrowser).select("session-login")
         await send_and_wait(pilot, "enter")
         assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
         await pilot.press("2")  # Enter moved the keyboard from the list (where letters filter) to the answers

@@ -6,6 +6,7 @@ read "starting", an empty cookie jar says what it is for, an export lands in a f
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -161,11 +162,15 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
             for _ in range(3):  # a screen whose field has the keyboard takes two: one leaves the field
                 before = (app.screen, app.focused)
                 await pilot.press("escape")
-                await until(pilot, lambda before=before: (app.screen, app.focused) != before)  # the key was handled
+
+                def handled(before: tuple[object, object] = before) -> bool:
+                    return (app.screen, app.focused) != before
+
+                await until(pilot, handled)  # the key was handled
                 if app.screen is app.screen_stack[0]:
                     break
             assert app.screen is app.screen_stack[0], f"{name}: Escape three times did not lead back"
-            await until(pilot, lambda: _in_answers(app), why=lambda key=key: (key, app.focused))
+            await until(pilot, lambda: _in_answers(app), why=partial(lambda k: (k, app.focused), key))
         await pilot.press("escape")  # back to the list
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
         # a filter, Enter, Escape: the cursor stays on the sample sent, also once Escape clears the filter

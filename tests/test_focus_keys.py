@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.widget import Widget
+from textual.widgets import Input
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
@@ -91,7 +92,7 @@ async def test_zoomed_a_zooms_the_other_answer_and_a_tab_key_after_escape_keeps_
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
         await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
         await until(
-            pilot, lambda: app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
+            pilot, lambda: app.screen is app.screen_stack[0] and app.query_one("#sample-filter", Input).value == "crash"
         )
 
 

@@ -259,11 +259,11 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
     """The app's Parity screen does what `explorer parity` does: the file's set-up commands run with the apps
     stopped (before: after their start, so every write answered 500 "no such table"), and a 5xx row's
     detail carries each side's log lines (before: none)."""
-    from textual.widgets import Input, Static
+    from textual.widgets import DataTable, Input, Static
 
     from explorer.apps.targets import specs_from_options
     from explorer.tui.app import ExplorerApp
-    from explorer.tui.screens.parity import ParityScreen
+    from explorer.tui.screens.parity import ParityController
     from tests.apptools import servers_ready, until
     from tests.test_app import plain
 
@@ -285,7 +285,7 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
         app.measurements.latency_ms["flask"] = 1.0  # measured on the process the run's set-up replaces
         await pilot.press("escape", "c")
         screen = app.screen
-        assert isinstance(screen, ParityScreen)
+        assert isinstance(screen, ParityController)
         screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
         screen.query_one("#parity-path", Input).focus()
         await pilot.press("enter")
@@ -295,7 +295,7 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
         assert [(s.phase, s.ok) for s in screen.report.setup] == [("setup", True)] * 2
         assert "flask" not in app.measurements.latency_ms
         detail = screen.query_one("#parity-detail", Static)
-        screen.query_one("#parity-table").move_cursor(row=2)
+        screen.query_one("#parity-table", DataTable).move_cursor(row=2)
         await until(pilot, lambda: "Flask log:" in plain(detail) and "FastAPI log:" in plain(detail))
         for cause in CAUSES.values():
             assert cause in plain(detail)

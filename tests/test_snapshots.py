@@ -15,7 +15,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
-from textual.widgets import DataTable, RichLog, Switch, TabbedContent
+from textual.widgets import DataTable, Input, RichLog, Switch, TabbedContent
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
@@ -89,12 +89,13 @@ def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
         await pilot.press("escape")  # from the list (where letters filter) to the answers
         for tab, key in (("body", "1"), ("headers", "2"), ("validation", "3"), ("code", "4"), ("log", "5")):
             await pilot.press(key)
-            await until(
-                pilot,
-                lambda tab=tab: all(
+
+            def shown(tab: str = tab) -> bool:
+                return all(
                     app.query_one(f"#tabs-{fw}", TabbedContent).active == f"{tab}-{fw}" for fw in ("flask", "fastapi")
-                ),
-            )
+                )
+
+            await until(pilot, shown)
             if tab == "log":  # the tab draws at most ten times a second, once shown: wait for the line on screen
                 await until(pilot, lambda: any("/items/abc" in strip.text for strip in log_view.lines))
             shots[f"{tab}-{key}"] = await screenshot(pilot)
@@ -129,7 +130,9 @@ def test_single_framework_view(snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "f", "f")
-        await until(pilot, lambda: pilot.app.view == "fastapi")  # the send goes to what is in view
+        app = pilot.app
+        assert isinstance(app, ExplorerApp)
+        await until(pilot, lambda: app.view == "fastapi")  # the send goes to what is in view
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
@@ -166,7 +169,7 @@ def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, m
         shots["route-picker"] = await screenshot(pilot)
         await pilot.press("c")  # Enter moved the keyboard to the answers
         await until(pilot, lambda: type(app.screen).__name__ == "ParityController")
-        app.screen.query_one("#parity-path").value = "examples/shop/requests.yaml"  # the same wherever the checkout is
+        app.screen.query_one("#parity-path", Input).value = "examples/shop/requests.yaml"  # wherever the checkout is
         await pilot.press("enter")
         await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 15)
         await until(pilot, lambda: app.focused is app.screen.query_one("#parity-table"))  # the report is in
@@ -182,7 +185,7 @@ def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, m
     )
 
 
-def test_mirror_screen_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_mirror_screen_80x24(snap_compare: SnapCompare) -> None:
     """The Mirror screen after four requests through it: the port masked, the counts and the latest difference."""
     import httpx
 
