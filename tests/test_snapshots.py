@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, RichLog, Switch, TabbedContent
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, until, without_servers
+from tests.apptools import send_and_wait, until
 from tests.apptools import servers_ready as _servers_ready
 
 SIZE = (160, 48)
@@ -52,7 +52,12 @@ async def screenshot(pilot: Pilot) -> str:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])
 def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, int]) -> None:
-    """The main screen after a send, the table, the lab and help, in one run of the app per size."""
+    """The main screen after a send, the table, the lab and help, in one run of the app per size; at 80x24 then
+    the Mirror screen after four requests through it: the port masked, the counts and the latest difference."""
+    import httpx
+
+    from explorer.tui.screens.mirror import MirrorController
+
     shots: dict[str, str] = {}
 
     async def run(pilot: Pilot) -> None:
@@ -64,18 +69,32 @@ def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, 
             await pilot.press(*keys)
             await until(pilot, lambda: app.screen is not app.screen_stack[0])
             shots[name] = await screenshot(pilot)
+        if size == (80, 24):
+            await pilot.press("escape", "m")
+            await until(pilot, lambda: isinstance(app.screen, MirrorController))
+            screen = app.screen
+            assert isinstance(screen, MirrorController)
+            await pilot.press("s")
+            await until(pilot, lambda: screen.mirror is not None, timeout=30)
+            assert screen.mirror is not None
+            async with httpx.AsyncClient(base_url=screen.mirror.url, timeout=10) as client:
+                for path in ("/items/1", "/nowhere", "/items/1?q=gadget"):
+                    await client.get(path)
+                await client.post("/items", json={"name": "pen", "price": 3.5})
+            await until(pilot, lambda: screen.summary.get("totals", {}).get("requests") == 4)
+            shots["mirror"] = await screenshot(pilot)
         app.exit()
 
     app_for().run(headless=True, size=size, auto_pilot=run)
     snapshot = snapshot.use_extension(SVGImageExtension)
-    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(
-        ("main", "table", "lab", "help"), True
-    )
+    names = ("main", "table", "lab", "help", *(("mirror",) if size == (80, 24) else ()))
+    assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(names, True)
 
 
 def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
     """After one send at 160x48: the five response tabs, the table on its second row, the guide with two answers,
-    help and the docs, in one run of the app (each picture is the screen a fresh app shows after the same keys)."""
+    help, the docs and the lab's plan (before any run), in one run of the app (each picture is the screen a fresh
+    app shows after the same keys)."""
     shots: dict[str, str] = {}
 
     async def run(pilot: Pilot) -> None:
@@ -114,6 +133,7 @@ def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
             (("escape", "g", "space", "tab", "space"), "guide", guide_with_two_answers),
             (("escape", "f1"), "help", lambda: type(app.screen).__name__ == "HelpScreen"),
             (("escape", "d"), "docs", lambda: type(app.screen).__name__ == "DocsScreen"),
+            (("escape", "p"), "lab", lambda: type(app.screen).__name__ == "LabController"),
         ):
             await pilot.press(*keys)
             await until(pilot, ready)
@@ -122,7 +142,8 @@ def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
 
     app_for().run(headless=True, size=SIZE, auto_pilot=run)
     snapshot = snapshot.use_extension(SVGImageExtension)
-    names = ("body-1", "headers-2", "validation-3", "code-4", "log-5", "table", "guide", "help", "docs")
+    names = ("body-1", "headers-2", "validation-3", "code-4", "log-5", "table", "guide", "help", "docs", "lab")
+
     assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(names, True)
 
 
@@ -136,16 +157,6 @@ def test_single_framework_view(snap_compare: SnapCompare) -> None:
         await send_and_wait(pilot)
 
     assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
-
-
-def test_lab_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
-    without_servers(monkeypatch)  # the lab's plan, drawn before any run: nothing on it comes from a server
-
-    async def run(pilot: Pilot) -> None:
-        await pilot.press("escape", "p")
-        await until(pilot, lambda: type(pilot.app.screen).__name__ == "LabController")
-
-    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
 
 
 def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,29 +194,3 @@ def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, m
     assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(
         ("route-picker", "parity"), True
     )
-
-
-def test_mirror_screen_80x24(snap_compare: SnapCompare) -> None:
-    """The Mirror screen after four requests through it: the port masked, the counts and the latest difference."""
-    import httpx
-
-    from explorer.tui.screens.mirror import MirrorController
-
-    async def run(pilot: Pilot) -> None:
-        app = pilot.app
-        await servers_ready(pilot)
-        await pilot.press("escape", "m")
-        await until(pilot, lambda: isinstance(app.screen, MirrorController))
-        screen = app.screen
-        assert isinstance(screen, MirrorController)
-        await pilot.press("s")
-        await until(pilot, lambda: screen.mirror is not None, timeout=30)
-        assert screen.mirror is not None
-        async with httpx.AsyncClient(base_url=screen.mirror.url, timeout=10) as client:
-            for path in ("/items/1", "/nowhere", "/items/1?q=gadget"):
-                await client.get(path)
-            await client.post("/items", json={"name": "pen", "price": 3.5})
-        await until(pilot, lambda: screen.summary.get("totals", {}).get("requests") == 4)
-        await pilot.pause()
-
-    assert snap_compare(app_for(), terminal_size=(80, 24), run_before=run)
