@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 
+from explorer.content.catalog import Sample, by_id
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 
@@ -21,6 +22,13 @@ def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
     from explorer.tui.lifecycle import Lifecycle
 
     monkeypatch.setattr(Lifecycle, "boot", lambda self, then: None)
+
+
+def catalog_sample(sample_id: str) -> Sample:
+    """The catalog's sample of that id; one gone from the catalog fails the test here, by its id."""
+    found = by_id(sample_id)
+    assert found is not None, f"no sample {sample_id!r} in the catalog"
+    return found
 
 
 async def until(

@@ -11,6 +11,7 @@ from explorer.runtime.http.forms import FilePart
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
+from panels.samples import SampleBrowser
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
 
@@ -56,41 +57,9 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         assert app.last["flask"].json["form"] == {"a": ["1"]} and app.last["flask"].request.body == handmade
 
 
-async def test_a_session_flow_by_keys_and_the_two_cookie_formats() -> None:
-    """The flow of docs/app.md on the demos: log in, read the session, x swaps the jars (neither accepts the
-    other's cookie), k clears them."""
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        app.query_one("SampleBrowser").select("session-login")
-        await send_and_wait(pilot, "enter")
-        assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
-        await pilot.press("2")  # Enter moved the keyboard from the list (where letters filter) to the answers
-        await until(pilot, lambda: "cookie jar" in plain(app.query_one("#headertable-flask", Static)))
-        flask_tab, fastapi_tab = (plain(app.query_one(f"#headertable-{fw}", Static)) for fw in ("flask", "fastapi"))
-        assert "cookie jar" in flask_tab and "Flask session format" in flask_tab and '{"user": "ada"}' in flask_tab
-        assert "Starlette SessionMiddleware format" in fastapi_tab and "SameSite=lax" in fastapi_tab
-        app.query_one(Select).value = "GET"
-        app.query_one("#path", Input).value = "/session/me"
-        app.query_one("#headers-editor", TextArea).text = ""
-        app.query_one("#body-editor", TextArea).text = ""
-        await send_and_wait(pilot)
-        assert app.last["flask"].json == app.last["fastapi"].json == {"user": "ada"}
-        assert "session=" in (app.last["flask"].request.headers[-1][1] if app.last["flask"].request else "")
-        await pilot.press("x")
-        await until(pilot, lambda: "swapped" in plain(app.query_one("#claim", Static)))
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == app.last["fastapi"].status == 401
-        await pilot.press("k")
-        await until(pilot, lambda: "2 cookies dropped" in plain(app.query_one("#claim", Static)))
-        assert "empty" in plain(app.query_one("#headertable-flask", Static))
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == app.last["fastapi"].status == 401
-        assert app.last["flask"].request is not None and "cookie" not in dict(app.last["flask"].request.headers)
-
-
-async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
-    """One app run (a start of both servers saved): a stream in the Body tab, then the WebSockets screen."""
+async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session_flow_by_keys() -> None:
+    """One app run (starts of both servers saved): a stream in the Body tab, then the WebSockets screen, then the
+    session flow by keys with the two cookie formats."""
     from textual.widgets import RichLog
 
     from explorer.tui.screens.sockets import SocketsController
@@ -133,3 +102,31 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets() -> None:
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SocketsController))
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
+        # The session flow of docs/app.md on the demos: log in, read the session, x swaps the jars (neither
+        # accepts the other's cookie), k clears them
+        app.query_one("#sample-tree").focus()
+        app.query_one(SampleBrowser).select("session-login")
+        await send_and_wait(pilot, "enter")
+        assert app.last["flask"].json == app.last["fastapi"].json == {"logged_in": "ada"}
+        await pilot.press("2")  # Enter moved the keyboard from the list (where letters filter) to the answers
+        await until(pilot, lambda: "cookie jar" in plain(app.query_one("#headertable-flask", Static)))
+        flask_tab, fastapi_tab = (plain(app.query_one(f"#headertable-{fw}", Static)) for fw in ("flask", "fastapi"))
+        assert "cookie jar" in flask_tab and "Flask session format" in flask_tab and '{"user": "ada"}' in flask_tab
+        assert "Starlette SessionMiddleware format" in fastapi_tab and "SameSite=lax" in fastapi_tab
+        app.query_one(Select).value = "GET"
+        app.query_one("#path", Input).value = "/session/me"
+        app.query_one("#headers-editor", TextArea).text = ""
+        app.query_one("#body-editor", TextArea).text = ""
+        await send_and_wait(pilot)
+        assert app.last["flask"].json == app.last["fastapi"].json == {"user": "ada"}
+        assert "session=" in (app.last["flask"].request.headers[-1][1] if app.last["flask"].request else "")
+        await pilot.press("x")
+        await until(pilot, lambda: "swapped" in plain(app.query_one("#claim", Static)))
+        await send_and_wait(pilot)
+        assert app.last["flask"].status == app.last["fastapi"].status == 401
+        await pilot.press("k")
+        await until(pilot, lambda: "2 cookies dropped" in plain(app.query_one("#claim", Static)))
+        assert "empty" in plain(app.query_one("#headertable-flask", Static))
+        await send_and_wait(pilot)
+        assert app.last["flask"].status == app.last["fastapi"].status == 401
+        assert app.last["flask"].request is not None and "cookie" not in dict(app.last["flask"].request.headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import time
@@ -166,10 +167,11 @@ async def test_a_16_mib_answer_is_held_once_and_send_json_is_written_as_encoded(
     assert sink.size > 16 * mib
 
 
-class _Discard:
-    """A text stream that only counts what it is given."""
+class _Discard(io.StringIO):
+    """A text stream that only counts what it is given (and keeps none of it)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.size = 0
 
     def write(self, text: str) -> int:

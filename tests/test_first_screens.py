@@ -6,6 +6,7 @@ read "starting", an empty cookie jar says what it is for, an export lands in a f
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,8 @@ async def test_the_servers_read_starting_from_the_first_frame(monkeypatch: pytes
 
 
 async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Start, find the screens with f1 from the list, send, read another tab, open each screen and come back."""
+    """Start, find the screens with f1 from the list, send, read another tab, open each screen and come back;
+    then filter, send with Enter and come back: the cursor stays on the sample sent."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -160,22 +162,18 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
             for _ in range(3):  # a screen whose field has the keyboard takes two: one leaves the field
                 before = (app.screen, app.focused)
                 await pilot.press("escape")
-                await until(pilot, lambda before=before: (app.screen, app.focused) != before)  # the key was handled
+
+                def handled(before: tuple[object, object] = before) -> bool:
+                    return (app.screen, app.focused) != before
+
+                await until(pilot, handled)  # the key was handled
                 if app.screen is app.screen_stack[0]:
                     break
             assert app.screen is app.screen_stack[0], f"{name}: Escape three times did not lead back"
-            await until(pilot, lambda: _in_answers(app), why=lambda key=key: (key, app.focused))
+            await until(pilot, lambda: _in_answers(app), why=partial(lambda k: (k, app.focused), key))
         await pilot.press("escape")  # back to the list
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
-
-
-async def test_after_filter_enter_escape_the_cursor_stays_on_the_sample_sent(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
+        # a filter, Enter, Escape: the cursor stays on the sample sent, also once Escape clears the filter
         await pilot.press(*"decimal")
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.request.path == "/items/1.5"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.widget import Widget
+from textual.widgets import Input
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
@@ -53,34 +54,13 @@ async def test_escape_works_from_every_focusable_part_of_the_main_view(
         assert not stuck, f"Escape does nothing from {stuck}"
 
 
-async def test_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(
+async def test_zoomed_a_zooms_the_other_answer_and_a_tab_key_after_escape_keeps_the_keyboard_in_the_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The session flow of docs/app.md, step 1 at 80x24: Enter (the keyboard goes to the answers), 2, then Escape
-    goes back to the list."""
-    monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot, "enter")
-        await pilot.press("2")
-        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
-        assert "escape" in app.screen.active_bindings
-        await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
-        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
-        await pilot.press("escape")
-        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
-        await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
-        await until(
-            pilot, lambda: app.screen is app.screen_stack[0] and app.query_one("#sample-filter").value == "crash"
-        )
-
-
-async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the_list(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """80x24: z then a fills the screen with the other answer (it left a blank screen), with the keyboard in it;
-    then 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way."""
+    """80x24, one app run. z then a fills the screen with the other answer (it left a blank screen), with the
+    keyboard in it; then 5, Escape (restores), Escape (back to the list): the keyboard is never lost on the way.
+    Then the session flow of docs/app.md, step 1: Enter (the keyboard goes to the answers), 2, then Escape goes
+    back to the list."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -102,6 +82,18 @@ async def test_zoomed_a_zooms_the_other_answer_and_escape_twice_goes_back_to_the
         await until(pilot, lambda: app.screen.maximized is None and _in_answers(app), why=lambda: _where(app.focused))
         await pilot.press("escape")
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
+        await send_and_wait(pilot, "enter")
+        await pilot.press("2")
+        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
+        assert "escape" in app.screen.active_bindings
+        await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
+        await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
+        await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
+        await until(
+            pilot, lambda: app.screen is app.screen_stack[0] and app.query_one("#sample-filter", Input).value == "crash"
+        )
 
 
 async def test_other_answer_is_offered_only_where_one_answer_hides_the_other(

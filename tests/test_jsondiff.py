@@ -118,7 +118,7 @@ json_values = st.recursive(
 
 def reference_equal(a: Any, b: Any, unordered: bool) -> bool:
     """JSON equality written the obvious way: recursive, types first (bool is not a number)."""
-    kinds = (type(None), bool, (int, float), str, list, dict)
+    kinds: tuple[type | tuple[type, ...], ...] = (type(None), bool, (int, float), str, list, dict)
 
     def kind(v: Any) -> int:
         return next(i for i, k in enumerate(kinds) if isinstance(v, k) and not (i == 2 and isinstance(v, bool)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
@@ -40,7 +42,8 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
             "40/s",
         ]  # level above errors
         plot = lab.query_one("#lab-plot-latency", PlotextPlot)
-        assert plot.plt._active.monitor.title == "p99 ms against req/s answered"  # what the plot was last drawn with
+        figure = plot.plt._active  # type: ignore[attr-defined]  # plotext's own figure, private: what it last drew
+        assert figure.monitor.title == "p99 ms against req/s answered"
         levels.value = "40,ten"
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static)))
@@ -52,7 +55,7 @@ async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_som
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "p")
         await until(pilot, lambda: "LabScreen" in {cls.__name__ for cls in type(app.screen).__mro__})
-        lab = app.screen
+        lab: Any = app.screen  # found by its class name below, so the test does not pin its module
         assert "LabScreen" in {cls.__name__ for cls in type(lab).__mro__}  # by name: the test does not pin its module
         levels, scenario, mode = (
             lab.query_one("#lab-levels", Input),

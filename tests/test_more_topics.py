@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, MutableMapping
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +32,7 @@ from tests.conftest import LiveServers, LoopThread
 ROOT = Path(__file__).resolve().parent.parent
 
 # sample -> the handler that answers it, per framework (None: the framework answers before any handler)
-HANDLERS = {
+HANDLERS: dict[str, dict[str, tuple[str, str] | None]] = {
     "query-list": {"flask": ("query_tags", "flask_topics.py"), "fastapi": ("query_tags", "fastapi_topics.py")},
     "query-repeated-scalar": {"flask": ("query_tag", "flask_topics.py"), "fastapi": ("query_tag", "fastapi_topics.py")},
     "query-list-bare": {"fastapi": ("query_tags_bare", "fastapi_topics.py")},
@@ -163,7 +165,13 @@ def test_flask_tears_down_before_the_answer_leaves_and_fastapi_after() -> None:
     from demos.flask_app import app as flask_app
 
     closed = flask_topics.CONNECTIONS["closed"]
-    body = flask_app.wsgi_app(EnvironBuilder(path="/lifecycle").get_environ(), lambda status, headers: None)
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], object]:
+        return lambda data: None  # the body is read from what wsgi_app returns
+
+    body = flask_app.wsgi_app(EnvironBuilder(path="/lifecycle").get_environ(), start_response)
     assert flask_topics.CONNECTIONS["closed"] == closed + 1  # before the server has read one byte of the body
     assert b'"open_now":1' in b"".join(body)
 
@@ -187,7 +195,7 @@ def test_flask_tears_down_before_the_answer_leaves_and_fastapi_after() -> None:
         async def receive() -> dict[str, object]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: dict[str, object]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             order.append(f"{message['type']} closed={fastapi_topics.STATE['closed']}")
 
         await fastapi_app(scope, receive, send)

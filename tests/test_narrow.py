@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from rich.console import Console, RenderableType
+from rich.console import Console
 from textual.app import App
 
 from explorer.cli.render import exchange_panel, results_view
@@ -20,7 +20,8 @@ from tests.apptools import until
 from tests.conftest import LiveServers
 
 
-def shown(renderable: RenderableType, width: int = 80) -> str:
+def shown(renderable: object, width: int = 80) -> str:
+    """What Rich prints for ``renderable`` (a Rich renderable, or a widget's content) at ``width`` columns."""
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
@@ -76,7 +77,7 @@ async def test_the_parity_screen_fits_its_first_difference_in_80_columns() -> No
         case, {"flask": flask, "fastapi": fastapi}, compare(case, flask, fastapi, ParityOptions()).differences
     )
     screen = ParityScreen("requests.yaml")
-    async with App().run_test(size=(80, 24)) as pilot:
+    async with App[None]().run_test(size=(80, 24)) as pilot:
         await pilot.app.push_screen(screen)
         screen.add_result(result)
         await pilot.pause()
@@ -97,7 +98,7 @@ async def test_the_lab_results_fit_80_columns_with_every_figure() -> None:
     from tests.test_bench_open import fake
 
     screen = LabScreen(["builtin"])
-    async with App().run_test(size=(80, 24)) as pilot:
+    async with App[None]().run_test(size=(80, 24)) as pilot:
         await pilot.app.push_screen(screen)
         screen.add_result(fake("fastapi", 1000, 987.0, p99=1234.5, repeat=1, client_bound=True, errors={"timeout": 3}))
         await pilot.pause()

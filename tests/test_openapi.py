@@ -76,7 +76,7 @@ def maybe(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return strategy | anything
 
 
-schema = st.deferred(
+schema: st.SearchStrategy[object] = st.deferred(
     lambda: maybe(
         st.fixed_dictionaries(
             {},

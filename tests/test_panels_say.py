@@ -7,12 +7,12 @@ from functools import partial
 from rich.console import Console
 from textual.widgets import Static, TabbedContent
 
-from explorer.content.catalog import by_id
 from explorer.parity.glance import differences
 from explorer.runtime.http.exchange import Exchange, RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, servers_ready, until
+from panels.samples import SampleBrowser
+from tests.apptools import catalog_sample, send_and_wait, servers_ready, until
 
 
 def plain(widget: Static) -> str:
@@ -43,7 +43,7 @@ async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_e
     FastAPI's Code tab said no handler accepts OPTIONS though CORSMiddleware had answered. And after
     ctrl+g the dev server's answer stood undimmed under the gunicorn label.
     """
-    app = ExplorerApp(initial=by_id("cors-preflight-put").request)
+    app = ExplorerApp(initial=catalog_sample("cors-preflight-put").request)
     async with app.run_test(size=(200, 50)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
@@ -71,12 +71,12 @@ async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_e
         assert not flask.has_class("-earlier") and "earlier" not in str(flask.border_title)
 
 
-async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
-    """Lines that arrived while the panel was hidden wrapped at 20 columns, and stayed so when zoomed;
+async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_without_an_ellipsis() -> None:
+    """One app run at 80x24. Lines that arrived while the panel was hidden wrapped at 20 columns, and stayed so when zoomed;
     lines drawn while zoomed were cut at the panel's edge, without an ellipsis, once restored."""
-    from textual.widgets import RichLog
+    from textual.widgets import Input, RichLog
 
-    app = ExplorerApp(initial=by_id("error-crash").request)
+    app = ExplorerApp(initial=catalog_sample("error-crash").request)
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
@@ -96,37 +96,16 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at() -> None:
             previous = log.scrollable_content_region.width
             await pilot.press(*keys)
             if keys:  # zoomed, then restored: wait for the log's new width
-                await until(pilot, lambda previous=previous: log.scrollable_content_region.width != previous)
+                await until(pilot, partial(lambda before: log.scrollable_content_region.width != before, previous))
             width = log.scrollable_content_region.width
             widths.append(width)
             await until(pilot, partial(drawn_at, width), timeout=5)
             assert log.max_scroll_x == 0  # nothing wider than the panel, so nothing cut at its edge
         assert widths[0] == widths[2] > 40 and widths[1] > widths[0]
-
-
-def _fits_or_says_so(widget: Static) -> str:
-    """What the widget shows when it all fits its box, or ends in an ellipsis; else the failure, named."""
-    from rich.text import Text
-
-    shown = widget.content if isinstance(widget.content, Text) else Text(str(widget.content))
-    lines = shown.wrap(widget.app.console, widget.content_region.width)
-    if len(lines) <= widget.content_region.height or lines[widget.content_region.height - 1].plain.rstrip().endswith(
-        "…"
-    ):
-        return ""
-    return f"#{widget.id} cut after {widget.content_region.height} line(s): {shown.plain!r}"
-
-
-async def test_no_text_is_cut_without_an_ellipsis() -> None:
-    """At 80x24 the reason for a 500, the answer switch with an earlier send, the sample preview and the
-    find and path placeholders were cut mid-word, with nothing to say more was there."""
-    from textual.widgets import Input
-
-    app = ExplorerApp(initial=by_id("error-crash").request)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        app.query_one("SampleBrowser").select("cors-preflight-put")  # a long claim under the list
+        # No text is cut without an ellipsis: at 80x24 the reason for a 500, the answer switch with an earlier
+        # send, the sample preview and the find and path placeholders were cut mid-word, with nothing to say more
+        app.query_one(SampleBrowser).select("cors-preflight-put")
+        # a long claim under the list
         await pilot.pause()
         await pilot.press("escape", "escape")
         await pilot.pause()
@@ -151,6 +130,19 @@ async def test_no_text_is_cut_without_an_ellipsis() -> None:
         find = app.query_one(f"#bodyview-{app.workbench.front} #body-find", Input)
         await until(pilot, lambda: app.focused is find and find.content_region.width > 0)
         assert find.display and len(find.placeholder) <= find.content_region.width
+
+
+def _fits_or_says_so(widget: Static) -> str:
+    """What the widget shows when it all fits its box, or ends in an ellipsis; else the failure, named."""
+    from rich.text import Text
+
+    shown = widget.content if isinstance(widget.content, Text) else Text(str(widget.content))
+    lines = shown.wrap(widget.app.console, widget.content_region.width)
+    if len(lines) <= widget.content_region.height or lines[widget.content_region.height - 1].plain.rstrip().endswith(
+        "…"
+    ):
+        return ""
+    return f"#{widget.id} cut after {widget.content_region.height} line(s): {shown.plain!r}"
 
 
 async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None:

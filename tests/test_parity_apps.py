@@ -95,7 +95,7 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
 
     from explorer.runtime.http.request import RequestSpec
     from explorer.tui.app import ExplorerApp
-    from explorer.tui.screens.parity import ParityScreen
+    from explorer.tui.screens.parity import ParityController
     from tests.apptools import servers_ready, until
 
     suite = tmp_path / "jars.yaml"
@@ -110,16 +110,20 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
         await servers_ready(pilot)
         await app.session.send(RequestSpec("POST", "/login?user=eve"))  # the user's own session in the workbench
         await pilot.press("escape", "c")  # from the list (where letters filter) to the answers
-        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
+        await until(pilot, lambda: isinstance(app.screen, ParityController))
         screen = app.screen
-        assert isinstance(screen, ParityScreen)
+        assert isinstance(screen, ParityController)
         screen.query_one("#parity-path", Input).value = str(suite)
         users = lambda i: [screen.results[i].exchanges[fw].json["user"] for fw in ("flask", "fastapi")]  # noqa: E731
         for _run in range(2):  # each run starts with empty jars, whatever the one before it left
             previous = screen.report
             screen.query_one("#parity-path", Input).focus()
             await pilot.press("enter")
-            await until(pilot, lambda previous=previous: screen.report is not None and screen.report is not previous)
+
+            def new_report(previous: object = previous) -> bool:
+                return screen.report is not None and screen.report is not previous
+
+            await until(pilot, new_report)
             assert (users(0), users(2)) == ([None, None], ["ada", "ada"])
             assert screen.results[1].cookies == {"flask": ["sid=flask-ada"], "fastapi": ["sid=fastapi-ada"]}
             assert [c.value for c in app.session.jars["flask"].cookies()] == ["flask-eve"]  # the user's, untouched

@@ -406,14 +406,15 @@ def test_form_and_files_keys(tmp_path: Path) -> None:
     )
     spec = load_suite(path).cases[0].sides["fastapi"].render({})
     assert spec.form == (("title", "Notes"),) and spec.files[0].content_type == "text/csv"
-    for entry, message in [
+    wrong: list[tuple[dict[str, Any], str]] = [
         ({"form": {"a": "1"}, "body": "x"}, "either 'body' or 'form'"),
         ({"files": {"f": "nope.bin"}}, "no such file"),
         ({"form": ["a"]}, "'form' must be a mapping"),
         ({"files": {"f": {"path": "a.csv", "content": "x"}}}, r"or \{content: \.\.\., type"),
         ({"files": {"f": {"type": "text/plain"}}}, r"expected \{path: \.\.\."),
         ({"files": {"f": {"content": "x" * (1024 * 1024 + 1)}}}, r"file 'f': 'content' is larger than 1024 KiB"),
-    ]:
+    ]
+    for entry, message in wrong:
         with pytest.raises(ParityFileError, match=message):
             parse_suite([{"name": "n", "method": "POST", "path": "/x", **entry}], "r.yaml", tmp_path)
     inline = {"files": {"note": {"content": "example file content"}}}  # what --generate writes: no file to name

@@ -15,6 +15,7 @@ from explorer.apps.templates import routes_from_openapi, routes_from_url_map
 from explorer.parity.check import compare
 from explorer.parity.jsondiff import Change, diff_json
 from explorer.parity.suite import ParityCase, ParityFileError, ParityOptions, load_suite, parse_suite
+from explorer.parity.template import RequestTemplate
 from explorer.reports.base import Report, Section, Table, exchange_block
 from explorer.reports.load import report_from_document
 from explorer.runtime.http.client import Exchange, SentRequest
@@ -140,7 +141,8 @@ def answer(framework: str, status: int, body: str, content_type: str = "applicat
     )
 
 
-CASE = ParityCase("x", RequestSpec("GET", "/x"))
+SIDES = dict.fromkeys(("flask", "fastapi"), RequestTemplate("GET", "/x"))  # the same request to each app
+CASE = ParityCase("x", SIDES)
 
 
 def test_each_servers_own_base_url_is_not_a_difference() -> None:
@@ -152,7 +154,7 @@ def test_each_servers_own_base_url_is_not_a_difference() -> None:
 def test_status_content_type_header_and_body_each_reported() -> None:
     flask = answer("flask", 201, '{"a": 1}', location="/x/1")
     fastapi = answer("fastapi", 200, "<p>a</p>", "text/html", location="/x/2")
-    found = compare(ParityCase("x", RequestSpec(), expect_status=201), flask, fastapi, ParityOptions()).differences
+    found = compare(ParityCase("x", SIDES, expect_status=201), flask, fastapi, ParityOptions()).differences
     assert [d.line() for d in found] == [
         "status: Flask 201, FastAPI 200 (expected 201)",
         "content-type: Flask 'application/json', FastAPI 'text/html'",
@@ -163,7 +165,7 @@ def test_status_content_type_header_and_body_each_reported() -> None:
 
 def test_both_away_from_the_expected_status_is_a_difference() -> None:
     found = compare(
-        ParityCase("x", RequestSpec(), expect_status=201),
+        ParityCase("x", SIDES, expect_status=201),
         answer("flask", 200, "{}"),
         answer("fastapi", 200, "{}"),
         ParityOptions(),

@@ -258,12 +258,14 @@ async def test_the_app_says_why_a_lifespan_failed() -> None:
 async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx_log(tmp_path: Path) -> None:
     """The app's Parity screen does what `explorer parity` does: the file's set-up commands run with the apps
     stopped (before: after their start, so every write answered 500 "no such table"), and a 5xx row's
-    detail carries each side's log lines (before: none)."""
-    from textual.widgets import Input, Static
+    detail carries each side's log lines (before: none). Then, in the same run, leaving the screen during a
+    file's set-up ends the screen's run and leaves the apps running."""
+    from textual.widgets import DataTable, Input, Static
 
     from explorer.apps.targets import specs_from_options
+    from explorer.runtime.servers.specs import ServerState
     from explorer.tui.app import ExplorerApp
-    from explorer.tui.screens.parity import ParityScreen
+    from explorer.tui.screens.parity import ParityController
     from tests.apptools import servers_ready, until
     from tests.test_app import plain
 
@@ -285,7 +287,7 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
         app.measurements.latency_ms["flask"] = 1.0  # measured on the process the run's set-up replaces
         await pilot.press("escape", "c")
         screen = app.screen
-        assert isinstance(screen, ParityScreen)
+        assert isinstance(screen, ParityController)
         screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
         screen.query_one("#parity-path", Input).focus()
         await pilot.press("enter")
@@ -295,32 +297,16 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
         assert [(s.phase, s.ok) for s in screen.report.setup] == [("setup", True)] * 2
         assert "flask" not in app.measurements.latency_ms
         detail = screen.query_one("#parity-detail", Static)
-        screen.query_one("#parity-table").move_cursor(row=2)
+        screen.query_one("#parity-table", DataTable).move_cursor(row=2)
         await until(pilot, lambda: "Flask log:" in plain(detail) and "FastAPI log:" in plain(detail))
         for cause in CAUSES.values():
             assert cause in plain(detail)
-
-
-async def test_leaving_the_parity_screen_during_the_files_set_up_leaves_the_apps_running(tmp_path: Path) -> None:
-    """The screen's run ends with the screen; the restart around the file's set-up is seen through."""
-    from textual.widgets import Input
-
-    from explorer.apps.targets import specs_from_options
-    from explorer.runtime.servers.specs import ServerState
-    from explorer.tui.app import ExplorerApp
-    from tests.apptools import servers_ready, until
-
-    notes_pair(tmp_path)
-    slow = {"name": "slow set-up", "command": ["python", "-c", "import time; time.sleep(1)"]}
-    (tmp_path / "notes.yaml").write_text(yaml.safe_dump({"setup": [slow], "requests": [{"path": "/notes"}]}))
-    specs = specs_from_options(flask="notes_flask:app", fastapi="notes_fastapi:app", app_dir=tmp_path)
-    app = ExplorerApp(specs=specs)
-    servers = [app.session.server(fw) for fw in ("flask", "fastapi")]
-    async with app.run_test(size=(160, 48)) as pilot:
-        await servers_ready(pilot)
-        await pilot.press("escape", "c")
-        app.screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")
-        app.screen.query_one("#parity-path", Input).focus()
+        # Leaving the screen during a file's set-up: the screen's run ends with it, the restart is seen through
+        slow = {"name": "slow set-up", "command": ["python", "-c", "import time; time.sleep(1)"]}
+        (tmp_path / "slow.yaml").write_text(yaml.safe_dump({"setup": [slow], "requests": [{"path": "/notes"}]}))
+        servers = [app.session.server(fw) for fw in ("flask", "fastapi")]
+        screen.query_one("#parity-path", Input).value = str(tmp_path / "slow.yaml")
+        screen.query_one("#parity-path", Input).focus()
         await pilot.press("enter")
         await until(pilot, lambda: all(s.status.state is ServerState.STOPPED for s in servers))
         await pilot.press("escape", "escape")  # out of the path field, then off the screen: its worker ends

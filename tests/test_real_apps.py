@@ -137,7 +137,7 @@ def test_send_prints_the_log_of_a_server_that_answered_500(blog: Path) -> None:
     answers = results(run)
     for framework in ("flask", "fastapi"):  # uvicorn logs the traceback after it has answered: it is waited for
         assert answers[framework]["status"] == 500
-        assert "RuntimeError: backups are not configured: set BLOG_BACKUP_DIR" in answers[framework]["log_tail"]
+        assert "RuntimeError: backups are not configured: set BLOG_BACKUP_DIR" in str(answers[framework]["log_tail"])
     console = Console(width=100, record=True, color_system=None)
     tail = answers["fastapi"]["log_tail"]
     assert isinstance(tail, list)

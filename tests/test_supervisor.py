@@ -36,7 +36,7 @@ async def test_start_ready_and_stop_leaves_nothing(flask_server: str) -> None:
             assert status.port and status.pid and status.spawn_to_ready_ms is not None
             pids += family(status.pid)
         if flask_server == "gunicorn":
-            assert len(family(supervisor["flask"].status.pid)) >= 2  # master and worker
+            assert len(family(supervisor["flask"].status.pid or 0)) >= 2  # master and worker
     assert all(s.status.state is ServerState.STOPPED for s in supervisor)
     assert wait_gone(pids, timeout=5) == []
 
@@ -50,6 +50,7 @@ async def test_ports_are_distinct_loopback_and_not_fixed() -> None:
 async def test_killed_server_is_reported_crashed_and_requests_get_an_error() -> None:
     async with Session([demo_spec("flask"), demo_spec("fastapi")]) as session:
         server = session.server("flask")
+        assert server.status.pid
         os.kill(server.status.pid, signal.SIGKILL)
         assert await server.wait_exit(5) == -signal.SIGKILL
         assert server.status.state is ServerState.CRASHED
@@ -67,9 +68,11 @@ async def test_killed_mid_request_reports_the_crash() -> None:
     async with Session([demo_spec("fastapi")]) as session:
         server = session.server("fastapi")
         pending = asyncio.create_task(session.send_one("fastapi", RequestSpec("GET", "/io?ms=3000")))
-        server_proc = psutil.Process(server.status.pid)
+        pid = server.status.pid
+        assert pid
+        server_proc = psutil.Process(pid)
         await until(lambda: any(c.status == "ESTABLISHED" for c in server_proc.net_connections()))
-        os.kill(server.status.pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
         exchange = await pending
         assert exchange.status is None
         assert "crashed" in (exchange.error or "")

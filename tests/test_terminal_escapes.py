@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.widgets import TextArea
+from textual.widgets import TextArea, Tree
 
 from explorer.apps.targets import specs_from_options
 from explorer.cli.common import print_json
@@ -124,7 +124,7 @@ async def test_the_app_draws_server_text_with_escapes_visible() -> None:
     app = ExplorerApp(specs=specs, initial=RequestSpec("GET", "/esc"))
     async with app.run_test(size=(160, 48)) as pilot:
         await servers_ready(pilot)
-        await until(pilot, lambda: len(app.query_one("#route-tree").root.children) > 0)
+        await until(pilot, lambda: len(app.query_one("#route-tree", Tree).root.children) > 0)
         await send_and_wait(pilot)
         body = app.query_one("#bodyview-flask").query_one(TextArea).text
         assert live(body) == [] and SHOWN in body

@@ -51,7 +51,7 @@ async def test_keep_alive_reuse_and_timings(servers: Session) -> None:
         second = await client.get("/items/2")
         assert first.json() == {"item_id": 1, "name": "widget"} and second.status_code == 200
         assert first.reason_phrase == "OK" and first.http_version == "HTTP/1.1"
-        assert len(transport._idle[("127.0.0.1", port)]) == 1  # one connection, reused
+        assert port is not None and len(transport._idle[("127.0.0.1", port)]) == 1  # one connection, reused
         started, headers_at, done_at, cut = second.extensions[TIMINGS]
         assert started <= headers_at <= done_at and cut is False
 
@@ -243,6 +243,7 @@ async def test_leftover_bytes_on_a_kept_alive_connection_are_not_the_next_answer
                 transport = client._client._transport
                 assert isinstance(transport, WireTransport)
                 (idle,) = transport._idle[("127.0.0.1", int(server.url.rsplit(":", 1)[1]))]
+                assert idle.transport is not None
                 idle.transport.pause_reading()
             server.release.set()
             await until(lambda: server.parts_written == 2)  # the stray answer is in the client's socket

@@ -112,9 +112,11 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
             screen.query_one(field, Input).value = ""
             await pilot.press("ctrl+r")
             expected = f"Not run: the {name} is empty: give a number of seconds"
-            await until(
-                pilot, lambda expected=expected: [str(n.message) for n in app._notifications][-1:] == [expected]
-            )
+
+            def said(expected: str = expected) -> bool:
+                return [str(n.message) for n in app._notifications][-1:] == [expected]
+
+            await until(pilot, said)
             screen.query_one(field, Input).value = "1"
         screen.query_one("#lab-duration", Input).value = "0.5"
         screen.action_run()  # nobody runs it here: the screen only draws
@@ -163,7 +165,7 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         await pilot.press("o")
         await until(pilot, lambda: any("/docs" in str(n.message) for n in app._notifications))
         # The palette on another screen offers that screen's own actions.
-        titles = [c.title for c in screen_commands(app.screen)]
+        titles = [c.title for c in screen_commands(app.screen_stack[-1])]
         assert "API docs: Open /docs (o)" in titles
         await pilot.press("escape")  # back on the main view, the keyboard where it was: on the answers
         # The sockets screen's help is titled in words, not with a class name.

@@ -15,6 +15,7 @@ from explorer.runtime.http.exchange import Exchange
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from explorer.tui.claims import comparison_line
+from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 from tests.apptools import send_and_wait, servers_ready, until
 from tests.test_app import plain
@@ -23,7 +24,9 @@ SMALL = (80, 24)
 LONG = "".join(chr(ord("a") + i % 26) for i in range(300)) + " end-of-message"
 
 
-async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -> None:
+async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_own_send_at_80x24() -> None:
+    """One app run at 80x24: the WebSocket logs wrap whole messages and keep to one connection; then the stream
+    sample sent twice, a single view and the find bar: each panel shows only its own send and every line fits."""
     from explorer.tui.screens.sockets import SocketsController
 
     app = ExplorerApp()
@@ -59,29 +62,12 @@ async def test_websocket_logs_wrap_whole_messages_and_keep_to_one_connection() -
         assert state.region.height >= 3 and state.region.height == state.virtual_size.height
         assert all("closed by the explorer" not in line.text for log in logs.values() for line in log.lines)
 
-
-def _answer(framework: str, body: bytes, content_type: str = "application/json") -> Exchange:
-    headers = (("content-type", content_type),)
-    return Exchange(framework, RequestSpec("GET", "/x"), status=200, reason="OK", headers=headers, body=body)
-
-
-def test_two_bodies_of_one_size_are_told_apart_by_where_they_differ() -> None:
-    pen, cup = _answer("flask", b'{"name": "pen", "n": [1, 2]}'), _answer("fastapi", b'{"name": "cup", "n": [1, 2]}')
-    line = comparison_line({"flask": pen, "fastapi": cup}, differences(pen, cup), ["flask", "fastapi"]).plain
-    assert line == "Differences: body: $.name differs (28 bytes each)"  # was "28 bytes ≠ 28 bytes"
-    deep = _answer("flask", b'{"n": [1, 2, {"k": 1}]}'), _answer("fastapi", b'{"n": [1, 2, {"k": 2}], "m": 0}')
-    assert differences(*deep)[0].shown() == "body: $.n[2].k differs (23 ≠ 31 bytes)"
-    text = _answer("flask", b"hello world", "text/plain"), _answer("fastapi", b"hello there", "text/plain")
-    assert differences(*text)[0].shown() == "body: differs from byte 6 (11 bytes each)"
-
-
-async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() -> None:
-    """The stream sample sent twice, a single view, and the find bar, on the smallest screen."""
-    app = ExplorerApp()
-    async with app.run_test(size=SMALL) as pilot:
-        await servers_ready(pilot)
+        # Then the panels: the stream sample sent twice, a single view, and the find bar, on the smallest screen
+        await pilot.press("escape")  # the sockets closed, back on the main view
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        app.query_one("#sample-tree").focus()
         bench, flask = app.workbench, app.workbench.panel("flask")
-        app.query_one("SampleBrowser").select("stream")
+        app.query_one(SampleBrowser).select("stream")
         await send_and_wait(pilot, "enter")
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert " ms " in body.text and "total" in plain(app.query_one("#timings-flask", Static))
@@ -104,7 +90,7 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert "Not found" not in plain(note)
         await pilot.press("escape", "escape")  # the bar closes, then back to the list
 
-        app.query_one("SampleBrowser").select("item-float")  # 404 against 422: four differences
+        app.query_one(SampleBrowser).select("item-float")  # 404 against 422: four differences
         await send_and_wait(pilot, "enter")
         claim = app.query_one("#claim", Static)
         shown = plain(claim).rstrip("\n").split("\n")
@@ -114,7 +100,7 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         assert "≠" in plain(app.query_one("#chip-fastapi", Static))
 
         await pilot.press("f", "escape")  # Enter left the keyboard in the answers: Flask only, then back to the list
-        app.query_one("SampleBrowser").select("item-float")
+        app.query_one(SampleBrowser).select("item-float")
         await send_and_wait(pilot, "enter")
         assert bench.view == "flask" and bench.sends == 4
         await pilot.press("f")  # FastAPI only (Enter left the keyboard in the answers): its answer is from send #3
@@ -126,3 +112,18 @@ async def test_at_80x24_panels_show_only_their_own_send_and_every_line_fits() ->
         strip = app.query_one(ServerStrip)
         assert plain(strip).rstrip().endswith("FastAPI only") and "(uvicorn)" in plain(strip)
         assert isinstance(strip.content, Text) and strip.content.cell_len <= strip.content_region.width
+
+
+def _answer(framework: str, body: bytes, content_type: str = "application/json") -> Exchange:
+    headers = (("content-type", content_type),)
+    return Exchange(framework, RequestSpec("GET", "/x"), status=200, reason="OK", headers=headers, body=body)
+
+
+def test_two_bodies_of_one_size_are_told_apart_by_where_they_differ() -> None:
+    pen, cup = _answer("flask", b'{"name": "pen", "n": [1, 2]}'), _answer("fastapi", b'{"name": "cup", "n": [1, 2]}')
+    line = comparison_line({"flask": pen, "fastapi": cup}, differences(pen, cup), ["flask", "fastapi"]).plain
+    assert line == "Differences: body: $.name differs (28 bytes each)"  # was "28 bytes ≠ 28 bytes"
+    deep = _answer("flask", b'{"n": [1, 2, {"k": 1}]}'), _answer("fastapi", b'{"n": [1, 2, {"k": 2}], "m": 0}')
+    assert differences(*deep)[0].shown() == "body: $.n[2].k differs (23 ≠ 31 bytes)"
+    text = _answer("flask", b"hello world", "text/plain"), _answer("fastapi", b"hello there", "text/plain")
+    assert differences(*text)[0].shown() == "body: differs from byte 6 (11 bytes each)"

@@ -20,7 +20,8 @@ from explorer.tui.screens.parity import ParityScreen
 from explorer.tui.screens.table import TableScreen
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
-from tests.apptools import screen_text, send_and_wait, servers_ready, until
+from panels.samples import SampleBrowser
+from tests.apptools import catalog_sample, screen_text, send_and_wait, servers_ready, until
 from tests.test_app import plain
 from tests.test_narrow import shown
 
@@ -48,7 +49,7 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
         await until(pilot, lambda: box.value == "extrac")
         await pilot.press("escape", *"abc")  # Escape clears the filter; the list keeps the keyboard
         # the preview says ...
-        await until(pilot, lambda: "A word where a number belongs" in plain(app.query_one("#sample-claim")))
+        await until(pilot, lambda: "A word where a number belongs" in plain(app.query_one("#sample-claim", Static)))
         await send_and_wait(pilot, "enter")
         assert app.sample is not None and app.sample.id == "item-abc"  # ... what Enter sends
         assert in_answers(app) and "t" in app.screen.active_bindings  # Enter handed the keyboard to the answers
@@ -96,19 +97,22 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
 
         sample = by_id("io-async-flask")  # Flask only: the FastAPI panel must not keep its answer to #1
         assert sample is not None and sample.frameworks == ("flask",)
-        app.query_one("SampleBrowser").select(sample.id)
+        app.query_one(SampleBrowser).select(sample.id)
         await send_and_wait(pilot, "enter")
-        assert fastapi.answer.exchange is None and "nothing was sent here" in plain(app.query_one("#why-fastapi"))
+        assert fastapi.answer.exchange is None
+        assert "nothing was sent here" in plain(app.query_one("#why-fastapi", Static))
         assert (
-            "—" in plain(app.query_one("#chip-fastapi"))
+            "—" in plain(app.query_one("#chip-fastapi", Static))
             and app.query_one("#bodyview-fastapi #body-text", TextArea).text == ""
         )
-        assert "Only Flask was sent" in plain(app.query_one("#claim"))
+        assert "Only Flask was sent" in plain(app.query_one("#claim", Static))
 
         app.query_one("#path", Input).value = "/items/abc"
         await pilot.press("f", "f")  # Enter left the keyboard in the answers: FastAPI only
         await send_and_wait(pilot)
-        assert "Only FastAPI was sent" in plain(app.query_one("#claim"))  # no comparison with Flask's older answer
+        only_fastapi = plain(app.query_one("#claim", Static))
+        assert "Only FastAPI was sent" in only_fastapi  # no comparison with Flask's older answer
+
         await pilot.press("f")  # both again: Flask's answer is from send #2, and says so
         await until(pilot, lambda: flask.has_class("-earlier") and "an earlier send" in str(flask.border_title))
         assert not fastapi.has_class("-earlier")
@@ -118,7 +122,9 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
 
         app.query_one("#path", Input).value = "/io?ms=1500"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: flask.answer.exchange is None or "Sending" in plain(app.query_one("#why-flask")))
+        await until(
+            pilot, lambda: flask.answer.exchange is None or "Sending" in plain(app.query_one("#why-flask", Static))
+        )
         await pilot.press("f5")  # a restart asked for while the request is in flight
         await until(
             pilot,
@@ -127,9 +133,8 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         )
         error = app.last["flask"].error or ""
         assert "crashed" not in error and "a restart was asked for" in error
-        assert "Not compared" in plain(app.query_one("#claim")) and "No difference" not in plain(
-            app.query_one("#claim")
-        )
+        claim = plain(app.query_one("#claim", Static))
+        assert "Not compared" in claim and "No difference" not in claim
         assert not any("crashed" in str(n.message) for n in app._notifications)
         await servers_ready(pilot)
 
@@ -151,7 +156,7 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() 
             pilot, lambda: app.query_one("#request-parts").region.height == 3
         )  # the keyboard in the editor: it unfolds
 
-        app.query_one(RequestEditor).load(by_id("cors-preflight-put").request)
+        app.query_one(RequestEditor).load(catalog_sample("cors-preflight-put").request)
         await send_and_wait(pilot)
         names = ("access-control-allow-origin", "access-control-allow-methods")
         await pilot.press("escape", "a", "2", "z")  # Flask's answer (flask-cors allows PUT), its Headers tab, zoomed
@@ -174,7 +179,7 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         await send_and_wait(pilot)
         flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
         assert flask.display and not fastapi.display
-        assert "422" in plain(app.query_one("#answer-switch"))  # the hidden answer's status is still on screen
+        assert "422" in plain(app.query_one("#answer-switch", Static))  # the hidden answer's status is still on screen
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
         await pilot.press("escape", "a")
@@ -248,7 +253,7 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         area = app.query_one("#bodyview-flask #body-text", TextArea)
         await pilot.press("ctrl+f")
         await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
-        app.focused.value = "THE"  # the find bar has the keyboard; case does not matter
+        app.query_one("#bodyview-flask #body-find", Input).value = "THE"  # the find bar has the keyboard; any case
         await pilot.press("enter")
         await until(pilot, lambda: area.selected_text == "The")
         first = area.selection
@@ -275,7 +280,7 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
         curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
         path.post_message(events.Paste(curl))
-        await until(pilot, lambda: path.value == "/items" and str(app.query_one("#method").value) == "POST")
+        await until(pilot, lambda: path.value == "/items" and str(app.query_one("#method", Select).value) == "POST")
         assert '"pen"' in app.query_one("#body-editor", TextArea).text
         await send_and_wait(pilot)
         assert app.last["fastapi"].status == 422  # price is missing: the pasted request was sent
@@ -286,7 +291,8 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
             pilot,
             lambda: (
                 app.last is before
-                and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message"))
+                and "example.com is not one of the explorer's servers"
+                in plain(app.query_one("#editor-message", Static))
             ),
         )
 
@@ -298,7 +304,7 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
             "parity.yaml"
         )
         await pilot.press("enter")
-        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary")))
+        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
         assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check")

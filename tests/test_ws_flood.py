@@ -13,7 +13,7 @@ from textual.widgets import Input, RichLog
 
 from explorer.apps.targets import specs_from_options
 from explorer.tui.app import ExplorerApp
-from explorer.tui.screens.sockets import SHOWN_CHARS, SHOWN_LINES, shown_part
+from explorer.tui.screens.sockets import SHOWN_CHARS, SHOWN_LINES, SocketsController, shown_part
 from tests.apptools import servers_ready, until
 
 APPS = Path(__file__).parent / "apps"
@@ -28,6 +28,7 @@ async def test_a_flood_of_64_kib_messages_is_drawn_cut_and_kept_whole() -> None:
         await pilot.press("escape", "w")
         await until(pilot, lambda: type(app.screen).__name__ == "SocketsController")
         screen = app.screen
+        assert isinstance(screen, SocketsController)
         log = screen.query_one("#ws-log-fastapi", RichLog)
         path = screen.query_one("#ws-path", Input)
         path.value = f"/ws/flood?n={COUNT}"

@@ -19,7 +19,10 @@ def describe(content_type: str, body: bytes) -> dict[str, Any]:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         filename = part.get_param("filename", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)  # a leaf part's bytes (None when it has none)
+        assert payload is None or isinstance(payload, bytes), type(payload)
+        payload = payload or b""
+
         if filename is None:
             fields[name] = payload.decode()
         else:

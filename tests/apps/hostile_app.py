@@ -55,7 +55,8 @@ def big_json():
 
 @app.route("/slow")
 def slow():
-    time.sleep(request.args.get("s", 10, type=float))
+    time.sleep(request.args.get("s", 10.0, type=float))
+
     return {"slept": True}
 
 

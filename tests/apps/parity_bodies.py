@@ -38,8 +38,9 @@ def bodies(name: str) -> tuple[str, str]:
         return json.dumps(_products(30, 1.0)), json.dumps(_products(30, 1.0))
     if name in ("flat", "wide"):
         keys = 120 if name == "flat" else 5000
-        left = {f"key_{i}": i for i in range(keys)}
-        return json.dumps(left), json.dumps(dict(left, **{f"key_{keys - 1}": -1}))
+        flat = {f"key_{i}": i for i in range(keys)}
+        return json.dumps(flat), json.dumps(dict(flat, **{f"key_{keys - 1}": -1}))
+
     if name == "deep":
         return _deep(450, "old"), _deep(450, "new")
     if name == "too-deep":
