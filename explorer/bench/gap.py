@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from explorer.bench.interval import RatioInterval, ratio_interval
+from explorer.bench.interval import CONFIDENCE, RatioInterval, ratio_interval
 from explorer.bench.levels import LevelResult, Spread, spread
 from explorer.runtime.servers.specs import ServerSpec
 
@@ -20,16 +20,36 @@ __all__ = [
     "BUSY",
     "EXPLAINS",
     "WITHIN",
+    "compare",
     "cpu_difference",
     "cpu_interval",
     "explain_gap",
     "pair_of",
     "range_text",
+    "server_phrase",
     "spread_pct",
     "threads_busy",
 ]
 
 WITHIN = 0.10  # closer than this is "within N%": the noise of a short run on a shared machine
+
+
+def server_phrase(spec: ServerSpec) -> str:
+    """'gunicorn, 1 worker x 8 threads' or 'Werkzeug dev server, a baseline'."""
+    if spec.kind == "gunicorn":
+        return f"gunicorn, {spec.workers} worker{'s' if spec.workers != 1 else ''} x {spec.threads} threads"
+    if spec.kind == "werkzeug":
+        return "Werkzeug dev server, a baseline"
+    return spec.label
+
+
+def compare(ratio: float, within: float = WITHIN) -> str:
+    """How FastAPI's rate (``ratio`` times Flask's) relates to Flask's, in words."""
+    if abs(ratio - 1) <= within:
+        return f"FastAPI within {abs(ratio - 1) * 100:.0f}% of Flask"
+    if ratio > 1:
+        return f"FastAPI served {ratio:.1f}x Flask"
+    return f"Flask served {1 / ratio:.1f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
 
 
 def pair_of(flask: ServerSpec, fastapi: ServerSpec) -> str:
@@ -64,22 +84,27 @@ def _cpu(runs: list[LevelResult]) -> Spread | None:
     return spread(runs, lambda r: r.load.server_cpu_ms_per_request)
 
 
-def cpu_interval(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> RatioInterval | None:
-    """The 95% interval of FastAPI's server CPU per request over Flask's (None with fewer than two of either)."""
+def cpu_interval(
+    flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], confidence: float = CONFIDENCE
+) -> RatioInterval | None:
+    """The ``confidence`` interval of FastAPI's server CPU per request over Flask's (None with fewer than two
+    of either)."""
 
     def costs(runs: list[LevelResult]) -> list[float]:
         return [v for r in runs if (v := r.load.server_cpu_ms_per_request) is not None and v == v]
 
-    return ratio_interval(costs(fastapi_runs), costs(flask_runs))
+    return ratio_interval(costs(fastapi_runs), costs(flask_runs), confidence)
 
 
-def cpu_difference(flask_runs: list[LevelResult], fastapi_runs: list[LevelResult]) -> str:
+def cpu_difference(
+    flask_runs: list[LevelResult], fastapi_runs: list[LevelResult], confidence: float = CONFIDENCE
+) -> str:
     """The server CPU per request compared by the rates' rule: a claim only when its 95% interval excludes 1,
     and beyond :data:`WITHIN` (a resolved difference under that is "within N%"). Where the rates are within
     noise this is the finer figure: the process clock counts nanoseconds, and a noisy neighbour slows a
     server more than it makes each of its requests cost more (though not nothing: a preempted server loses
     its caches)."""
-    f, a, got = _cpu(flask_runs), _cpu(fastapi_runs), cpu_interval(flask_runs, fastapi_runs)
+    f, a, got = _cpu(flask_runs), _cpu(fastapi_runs), cpu_interval(flask_runs, fastapi_runs, confidence)
     if f is None or a is None or got is None:
         return ""
     costly, cheap, names = (a, f, ("FastAPI", "Flask")) if got.ratio >= 1 else (f, a, ("Flask", "FastAPI"))

@@ -19,27 +19,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CONFIDENCE", "RULE", "RatioInterval", "ratio_interval", "t_quantile"]
+__all__ = ["CONFIDENCE", "RULE", "RatioInterval", "ratio_interval", "rule_text", "t_quantile"]
 
 CONFIDENCE = 0.95
-RULE = (
-    "Welch's t 95% interval of the ratio of geometric means (FastAPI over Flask) over the repeats, each on "
-    "fresh server processes; a difference is claimed when the interval excludes 1 and the ratio is beyond the "
-    "minimum effect, otherwise 'within noise' (interval includes 1) or 'within N%' (resolved, but smaller)"
-)
-
-_Z = 1.959963984540054  # the normal distribution's 0.975 quantile
 
 
-def t_quantile(df: float) -> float:
-    """The 0.975 quantile of Student's t at ``df`` (fractional for Welch) degrees of freedom.
+def rule_text(confidence: float = CONFIDENCE) -> str:
+    """The rule a verdict applies, as the JSON states it, at ``confidence`` (95%, or 97.5% a stage of two)."""
+    return (
+        f"Welch's t {confidence * 100:g}% interval of the ratio of geometric means (FastAPI over Flask) over the "
+        "repeats, each on fresh server processes; a difference is claimed when the interval excludes 1 and the "
+        "ratio is beyond the minimum effect, otherwise 'within noise' (interval includes 1) or 'within N%' "
+        "(resolved, but smaller)"
+    )
+
+
+RULE = rule_text()
+
+
+def t_quantile(df: float, confidence: float = CONFIDENCE) -> float:
+    """The two-sided ``confidence`` quantile of Student's t (0.975 for 95%) at ``df`` (fractional for Welch)
+    degrees of freedom.
 
     From 3 degrees of freedom the Cornish-Fisher expansion (Abramowitz and Stegun 26.7.5), within 0.004 of
-    the tables; below it, the tables' value at the whole number below ``df`` (the larger: a wider interval).
+    the tables at 95% and 0.013 at 97.5% (both at 3 degrees, less above); below it, the exact value at the
+    whole number below ``df`` (the larger: a wider interval), 1 and 2 degrees having closed forms.
     """
+    p = 1 - (1 - confidence) / 2
     if not df >= 3:  # NaN too
-        return 12.706 if not df >= 2 else 4.303
-    z = _Z
+        return math.tan(math.pi * (p - 0.5)) if not df >= 2 else (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    z = statistics.NormalDist().inv_cdf(p)
     terms = (
         (z**3 + z) / 4,
         (5 * z**5 + 16 * z**3 + 3 * z) / 96,
@@ -59,6 +68,7 @@ class RatioInterval:
     n_fastapi: int
     n_flask: int
     df: float
+    confidence: float = CONFIDENCE
 
     @property
     def resolved(self) -> bool:
@@ -67,18 +77,20 @@ class RatioInterval:
 
     def inverse(self) -> RatioInterval:
         """The same interval the other way round: Flask's figure over FastAPI's."""
-        return RatioInterval(1 / self.ratio, 1 / self.high, 1 / self.low, self.n_fastapi, self.n_flask, self.df)
+        return RatioInterval(
+            1 / self.ratio, 1 / self.high, 1 / self.low, self.n_fastapi, self.n_flask, self.df, self.confidence
+        )
 
     def text(self) -> str:
-        """'95% interval 1.08-1.33x'."""
-        return f"95% interval {self.low:.2f}-{self.high:.2f}x"
+        """'95% interval 1.08-1.33x' ('97.5% interval ...' at a stage of two)."""
+        return f"{self.confidence * 100:g}% interval {self.low:.2f}-{self.high:.2f}x"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ratio": round(self.ratio, 4),
             "low": round(self.low, 4),
             "high": round(self.high, 4),
-            "confidence": CONFIDENCE,
+            "confidence": self.confidence,
             "n_fastapi": self.n_fastapi,
             "n_flask": self.n_flask,
             "df": round(self.df, 2),
@@ -86,9 +98,11 @@ class RatioInterval:
         }
 
 
-def ratio_interval(fastapi: Sequence[float], flask: Sequence[float]) -> RatioInterval | None:
-    """The interval of FastAPI's figure over Flask's from each one's repeats; None with fewer than two of
-    either, or a figure that is not positive (a repeat that answered nothing has no logarithm)."""
+def ratio_interval(
+    fastapi: Sequence[float], flask: Sequence[float], confidence: float = CONFIDENCE
+) -> RatioInterval | None:
+    """The ``confidence`` interval of FastAPI's figure over Flask's from each one's repeats; None with fewer than
+    two of either, or a figure that is not positive (a repeat that answered nothing has no logarithm)."""
     if len(fastapi) < 2 or len(flask) < 2 or min(*fastapi, *flask) <= 0:
         return None
     la, lf = [math.log(v) for v in fastapi], [math.log(v) for v in flask]
@@ -96,5 +110,5 @@ def ratio_interval(fastapi: Sequence[float], flask: Sequence[float]) -> RatioInt
     se = math.sqrt(va + vf)
     df = (va + vf) ** 2 / (va**2 / (len(la) - 1) + vf**2 / (len(lf) - 1)) if se > 0 else len(la) + len(lf) - 2.0
     d = statistics.fmean(la) - statistics.fmean(lf)
-    half = t_quantile(df) * se
-    return RatioInterval(math.exp(d), math.exp(d - half), math.exp(d + half), len(la), len(lf), df)
+    half = t_quantile(df, confidence) * se
+    return RatioInterval(math.exp(d), math.exp(d - half), math.exp(d + half), len(la), len(lf), df, confidence)

@@ -153,6 +153,7 @@ class BenchPlan:
     fastapi_server: str = ""  # empty: the pair's; or several, comma-separated: each runs the same steps
     slo_ms: float | None = None  # rate mode: p99 under this holds a rate (default: the scenario's)
     pair: str = DEFAULT_PAIR  # the servers both frameworks run on unless flask_server/fastapi_server say otherwise
+    extend: bool = True  # the lab's own servers: more starts at the verdict's level when the first do not resolve it
 
     def check(self) -> BenchPlan:
         if self.scenario not in SCENARIOS:
@@ -242,12 +243,12 @@ class BenchPlan:
         """The levels in results order: rates for the open loop, else concurrencies."""
         return list(self.rates) if self.open_loop else [float(c) for c in self.levels]
 
-    def steps(self) -> list[Step]:
+    def steps(self, repeats: range | None = None, level: int | None = None) -> list[Step]:
         """Every run in order: per repeat, per level, each route back to back (so noise hits all alike),
         and which framework goes first alternates from one repeat to the next (so a warming or cooling
-        machine does not favour one)."""
+        machine does not favour one). ``repeats`` and a closed-loop ``level``: those only (the added stage)."""
         out: list[Step] = []
-        for rep in range(self.repeat):
+        for rep in repeats if repeats is not None else range(self.repeat):
             targets = self.targets() if rep % 2 == 0 else self.targets()[::-1]
             if self.scenario == "stall":  # the same server, closed loop then open loop
                 rate = self.rates[0] if self.rates else STALL_RATE
@@ -257,7 +258,7 @@ class BenchPlan:
             elif self.open_loop:
                 out += [Step(t, self.connections, rate, rep) for rate in self.rates for t in targets]
             else:
-                out += [Step(t, level, None, rep) for level in self.levels for t in targets]
+                out += [Step(t, c, None, rep) for c in ((level,) if level else self.levels) for t in targets]
         return out
 
     def to_dict(self) -> dict[str, Any]:

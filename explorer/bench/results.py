@@ -16,11 +16,21 @@ import datetime as dt
 import os
 import platform
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from explorer.bench.gap import WITHIN, cpu_difference, cpu_interval, explain_gap, pair_of, range_text, spread_pct
-from explorer.bench.interval import RULE, RatioInterval, ratio_interval
+from explorer.bench.gap import (
+    WITHIN,
+    compare,
+    cpu_difference,
+    cpu_interval,
+    explain_gap,
+    pair_of,
+    range_text,
+    server_phrase,
+    spread_pct,
+)
+from explorer.bench.interval import CONFIDENCE, RULE, RatioInterval, ratio_interval, rule_text
 from explorer.bench.levels import BenchEvent, LevelResult, spread
 from explorer.bench.locust import LIMITS
 from explorer.bench.omission import explain
@@ -28,6 +38,7 @@ from explorer.bench.plan import BenchPlan
 from explorer.bench.refusals import caveats, client_failure, too_short
 from explorer.bench.saturation import describe, saturation
 from explorer.bench.scenarios import Scenario
+from explorer.bench.stages import CORRECTION, Stages, inconclusive
 from explorer.runtime.frameworks import NAMES as FRAMEWORK_NAMES
 from explorer.runtime.servers.specs import ServerSpec
 
@@ -65,6 +76,7 @@ class BenchReport:
     complete: bool = False
     server_starts: int = 0  # the servers started here, fresh for each repeat (0: a running app's servers)
     cpu_affinity: dict[str, list[int]] | None = None  # the cores of the load client and of the servers, if pinned
+    stages: Stages | None = None  # two stages of starts (:mod:`explorer.bench.stages`); None: one, at 95%
 
     @property
     def scenario(self) -> Scenario:
@@ -149,24 +161,7 @@ class Verdict:
     level: float | None = None
     ratio: float | None = None
     evidence: dict[str, Any] | None = None  # the rule applied and its figures (closed loop), for the JSON
-
-
-def server_phrase(spec: ServerSpec) -> str:
-    """'gunicorn, 1 worker x 8 threads' or 'Werkzeug dev server, a baseline'."""
-    if spec.kind == "gunicorn":
-        return f"gunicorn, {spec.workers} worker{'s' if spec.workers != 1 else ''} x {spec.threads} threads"
-    if spec.kind == "werkzeug":
-        return "Werkzeug dev server, a baseline"
-    return spec.label
-
-
-def compare(ratio: float, within: float = WITHIN) -> str:
-    """How FastAPI's rate (``ratio`` times Flask's) relates to Flask's, in words."""
-    if abs(ratio - 1) <= within:
-        return f"FastAPI within {abs(ratio - 1) * 100:.0f}% of Flask"
-    if ratio > 1:
-        return f"FastAPI served {ratio:.1f}x Flask"
-    return f"Flask served {1 / ratio:.1f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
+    inconclusive: bool = False  # the rates' interval includes 1 and reaches beyond the minimum effect
 
 
 def verdict(report: BenchReport) -> Verdict:
@@ -211,7 +206,7 @@ def _closed_verdict(report: BenchReport) -> Verdict:
     if not sound:
         return Verdict(refused)
     below = _verdict_at(report, max(sound))
-    return Verdict(f"{refused} At a lower level, {below.text}", below.level, below.ratio, below.evidence)
+    return replace(below, text=f"{refused} At a lower level, {below.text}")
 
 
 def pair_phrase(report: BenchReport) -> str:
@@ -233,9 +228,13 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         return Verdict(f"{where}: Flask answered nothing; see the errors.", level)
     runs = min(f_rps.n, a_rps.n)
     within = CPU_SAME if scenario.name == "cpu" else WITHIN
-    rates = ratio_interval([r.rps for r in fastapi_runs], [r.rps for r in flask_runs])
+    stages = report.stages
+    confidence = stages.confidence if stages else CONFIDENCE
+    rates = ratio_interval([r.rps for r in fastapi_runs], [r.rps for r in flask_runs], confidence)
     ratio = rates.ratio if rates else a_rps.median / f_rps.median
-    evidence = _evidence(level, within, rates, cpu_interval(flask_runs, fastapi_runs))
+    evidence = _evidence(level, within, rates, cpu_interval(flask_runs, fastapi_runs, confidence), stages)
+    open_ = inconclusive(rates, within)
+    starts = stages.phrase() if stages and stages.level == level else ""
     results = [r for r in report.results if r.level == level]
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs)
@@ -249,10 +248,10 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         )
         text = (
             f"{where}: no measurable difference, within noise ({found}; spread {noise:.0f}%): {ranges}, "
-            f"median (min-max) of {runs} runs each."
+            f"median (min-max) of {runs} runs each{starts}."
         )
-        parts = [text, why, cpu_difference(flask_runs, fastapi_runs), pair, *caveats(results)]
-        return Verdict(" ".join(filter(None, parts)), level, ratio, evidence)
+        parts = [text, why, cpu_difference(flask_runs, fastapi_runs, confidence), pair, *caveats(results)]
+        return Verdict(" ".join(filter(None, parts)), level, ratio, evidence, open_)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     said = compare(ratio, within)
     head = f"{where}: {said}"
@@ -261,7 +260,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     else:
         smaller = "" if "served" in said else f", less than the {within * 100:.0f}% claimed as a difference"
         claimed = rates if ratio >= 1 else rates.inverse()  # the faster over the slower, as the claim reads
-        head += f" ({claimed.text()}{smaller}; {ranges}, median (min-max) of {runs} runs each)"
+        head += f" ({claimed.text()}{smaller}; {ranges}, median (min-max) of {runs} runs each{starts})"
     tail = ""
     if scenario.name == "io":
         if ratio >= 1.5:
@@ -286,10 +285,9 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     elif scenario.name == "json":
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
-    cost = cpu_difference(flask_runs, fastapi_runs) if "within" in said else ""  # the rates show no difference
-    return Verdict(
-        " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)])), level, ratio, evidence
-    )
+    cost = cpu_difference(flask_runs, fastapi_runs, confidence) if "within" in said else ""  # rates show none
+    text = " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)]))
+    return Verdict(text, level, ratio, evidence, open_)
 
 
 def _one_start(report: BenchReport, runs: int) -> str:
@@ -303,14 +301,17 @@ def _one_start(report: BenchReport, runs: int) -> str:
     )
 
 
-def _evidence(level: float, within: float, rates: RatioInterval | None, cpu: RatioInterval | None) -> dict[str, Any]:
+def _evidence(
+    level: float, within: float, rates: RatioInterval | None, cpu: RatioInterval | None, stages: Stages | None
+) -> dict[str, Any]:
     """The rule a closed-loop verdict applied and its figures, for the JSON: what an expert checks it by."""
     return {
-        "rule": RULE,
+        "rule": RULE if stages is None else f"{rule_text(stages.confidence)}; {CORRECTION}",
         "min_effect": within,
         "level": level,
         "rps": rates.to_dict() if rates else None,
         "server_cpu_ms_per_request": cpu.to_dict() if cpu else None,
+        "stages": stages.to_dict() if stages else None,
     }
 
 

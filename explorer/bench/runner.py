@@ -20,11 +20,12 @@ from explorer.bench.affinity import pin_tree, split_cores
 from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
-from explorer.bench.results import BenchReport
+from explorer.bench.results import BenchReport, verdict
+from explorer.bench.stages import two_stage
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 
-__all__ = ["EventCallback", "run_bench", "spec_for"]
+__all__ = ["EventCallback", "level_to_extend", "run_bench", "spec_for"]
 
 EventCallback = Callable[[BenchEvent], None]
 
@@ -67,6 +68,25 @@ def _fraction(plan: BenchPlan, step: int, total_steps: int, progress: LoadProgre
         )
     total = total_steps * per_step
     return round(min(1.0, (step * per_step + within) / total), 6) if total > 0 else 0.0
+
+
+def level_to_extend(report: BenchReport) -> float | None:
+    """The verdict's level when a two-stage report's first starts leave it open (:func:`explorer.bench.stages.
+    inconclusive`); None when they settle it, when no verdict is read, or when the report has one stage."""
+    if report.stages is None or report.stages.stage != 1 or report.plan.open_loop:
+        return None
+    said = verdict(report)
+    return said.level if said.inconclusive else None
+
+
+def _second_stage(plan: BenchPlan, report: BenchReport) -> list[Step]:
+    """The added starts, if the first stage left the verdict open: its level only, every route, as many more
+    repeats as planned (so 5 -> 10), numbered on from the first stage's; a level it refused is not rerun."""
+    level = level_to_extend(report)
+    if level is None or report.stages is None:
+        return []
+    report.stages = report.stages.extended(level, plan.repeat)
+    return plan.steps(range(plan.repeat, 2 * plan.repeat), int(level))
 
 
 def spec_for(plan: BenchPlan, server_key: str) -> ServerSpec:
@@ -115,6 +135,7 @@ async def run_bench(
     else:
         servers = {key: supervisor[key.partition("@")[0]] for key in keys}
     report = BenchReport(plan, {key: server.spec for key, server in servers.items()})
+    report.stages = two_stage(plan) if own else None  # a running app's servers: repeats on one start, one stage
     pinned = _pinning(servers) if own else None
     if pinned is not None:
         report.cpu_affinity = {"load": sorted(pinned[0]), "servers": sorted(pinned[1])}
@@ -128,7 +149,9 @@ async def run_bench(
                 _pin_servers(servers, pinned[1])
         for server in servers.values():
             server.monitoring = False
-        for index, step in enumerate(steps):
+        index = 0
+        while index < len(steps):
+            step = steps[index]
             if own and index and step.repeat != steps[index - 1].repeat:
                 await _fresh_servers(servers)
                 report.server_starts += 1
@@ -146,14 +169,16 @@ async def run_bench(
             }
             emit(BenchEvent("run", index, len(steps), fraction=_fraction(plan, index, len(steps), None), **where))
 
-            def relay(progress: LoadProgress, index: int = index, where: dict[str, Any] = where) -> None:
+            def relay(
+                progress: LoadProgress, index: int = index, where: dict[str, Any] = where, total: int = len(steps)
+            ) -> None:
                 emit(
                     BenchEvent(
                         "progress",
                         index,
-                        len(steps),
+                        total,
                         load=progress,
-                        fraction=_fraction(plan, index, len(steps), progress),
+                        fraction=_fraction(plan, index, total, progress),
                         **where,
                     )
                 )
@@ -176,6 +201,9 @@ async def run_bench(
                     **where,
                 )
             )
+            index += 1
+            if index == len(steps) and report.stages is not None and report.stages.stage == 1:
+                steps += _second_stage(plan, report)  # the events' total grows with it: no bar passes 100%
         report.complete = True
         return report
     finally:

@@ -152,6 +152,14 @@ def add_parser(sub: Any) -> None:
         f"(default: {DEFAULT_REPEAT}; 1 says the spread is unknown)",
     )
     bench.add_argument(
+        "--no-extend",
+        dest="extend",
+        action="store_false",
+        help="run the planned repeats only: by default, when they leave the verdict open (its interval includes "
+        "1 and reaches past the minimum effect), its level runs as many times again and the verdict is read "
+        "over all (each stage's interval at 97.5%%, Bonferroni)",
+    )
+    bench.add_argument(
         "--pair",
         choices=tuple(PAIRS),
         default=DEFAULT_PAIR,
@@ -218,6 +226,7 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
         fastapi_server=args.fastapi_server or "",
         slo_ms=args.slo,
         pair=args.pair,
+        extend=args.extend,
     ).check()
 
 

@@ -156,6 +156,12 @@ def _figures(report: BenchReport, opened: bool) -> list[Figure]:
     return cols
 
 
+def _added(report: BenchReport) -> str:
+    """' + 5 more at c=100': the second stage's starts, when the first left the verdict open."""
+    stages = report.stages
+    return f" + {stages.added} more at c={stages.level:g}" if stages and stages.added and stages.level else ""
+
+
 def report_view(report: BenchReport, width: int | None = None) -> Any:
     """The results table, the verdict and the server settings, as one Rich renderable; with a ``width``
     the table fits it with every figure whole (two a cell, or the least needed left out and said so)."""
@@ -171,7 +177,7 @@ def report_view(report: BenchReport, width: int | None = None) -> Any:
     title = (
         f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
         f"({plan.engine} engine, {mode}, {plan.duration:g} s after {plan.warmup:g} s warm-up"
-        f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''})"
+        f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''}{_added(report)})"
     )
     opened = any(r.mode == "open" for r in report.results)
     columns = _figures(report, opened)
