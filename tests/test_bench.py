@@ -201,6 +201,7 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
         "0.1",
         "--repeat",
         "2",
+        "--no-extend",  # one stage: the planned repeats only, each interval at 95%
         "--json",
     ]
     result = subprocess.run(
@@ -229,6 +230,7 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     assert document["cpu_affinity"] == ({"load": cores[:1], "servers": cores[1:]} if len(cores) > 1 else None)
     rule = document["verdict_rule"]
     assert rule["rps"]["n_flask"] == rule["rps"]["n_fastapi"] == 2 and "Welch's t 95% interval" in rule["rule"]
+    assert rule["stages"] is None and document["plan"]["extend"] is False
     assert "one start of each server" not in document["verdict"]  # the lab's own servers: a fresh start each repeat
 
 
