@@ -17,8 +17,8 @@ from tests.test_bench import repeated
 
 # Measured on the idle machine (json, c=100, granian pair): Flask served 1.4-1.5x FastAPI in 9 of 10 runs; in the
 # tenth, one Flask start and one FastAPI start were disturbed (6,267 req/s against ~11,000) and the verdict flipped.
-FLASK = [11000, 11200, 10900, 6267, 11100]
-FASTAPI = [7600, 7700, 7500, 7650, 4300]
+FLASK: list[float] = [11000, 11200, 10900, 6267, 11100]
+FASTAPI: list[float] = [7600, 7700, 7500, 7650, 4300]
 
 
 def staged(flask: list[float], fastapi: list[float], stages: Stages | None) -> BenchReport:
