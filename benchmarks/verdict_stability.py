@@ -9,7 +9,7 @@ scenario how many runs made the most common claim.
     .venv/bin/python benchmarks/verdict_stability.py [--runs 10] [--scenarios json,cpu] [--args "--concurrency 4"]
         [--figures] [--keep DIR]
 
-``--figures`` prints, under each verdict, the 95% intervals the verdict's rule read (``verdict_rule`` in the
+``--figures`` prints, under each verdict, the intervals (95%, or 97.5% a stage of two) the verdict's rule read (``verdict_rule`` in the
 JSON) and every repeat's rate, server CPU per request and cores busy at the level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
 
 Done when (issue 22): ten runs in a row of json and of cpu give one claim each, on an idle 2-core machine.
@@ -71,10 +71,13 @@ def figures(document: dict[str, Any]) -> list[str]:
     for name, key in (("rate", "rps"), ("server CPU per request", "server_cpu_ms_per_request")):
         if got := rule.get(key):
             out.append(
-                f"    c={level:g} {name}, FastAPI over Flask: {got['ratio']:.2f}x, 95% interval {got['low']:.2f}-"
+                f"    c={level:g} {name}, FastAPI over Flask: {got['ratio']:.2f}x, "
+                f"{got.get('confidence', 0.95) * 100:g}% interval {got['low']:.2f}-"
                 f"{got['high']:.2f}x ({'resolved' if got['resolved'] else 'includes 1'}; n {got['n_flask']} and "
                 f"{got['n_fastapi']}, df {got['df']:g})"
             )
+    if stages := rule.get("stages"):
+        out.append(f"    stage {stages['stage']} of 2: {stages['n']} starts, {stages['n_added']} of them added")
     for r in document["results"]:
         if r["level"] != level:
             continue
