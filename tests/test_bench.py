@@ -228,6 +228,8 @@ def test_cli_bench_gunicorn_pair_on_the_bare_lab_apps() -> None:
     assert document["server_starts"] == 2  # each repeat on fresh server processes: a rerun's spread, not one start's
     cores = sorted(os.sched_getaffinity(0))
     assert document["cpu_affinity"] == ({"load": cores[:1], "servers": cores[1:]} if len(cores) > 1 else None)
+    placed = f"Each server ran alone on core {', '.join(map(str, cores[1:]))}, the load client on core {cores[0]}"
+    assert (placed in document["verdict"]) is (len(cores) > 1)  # the condition the verdict holds under, said
     rule = document["verdict_rule"]
     assert rule["rps"]["n_flask"] == rule["rps"]["n_fastapi"] == 2 and "Welch's t 95% interval" in rule["rule"]
     assert rule["stages"] is None and document["plan"]["extend"] is False

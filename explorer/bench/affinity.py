@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-__all__ = ["Cores", "pin_tree", "split_cores"]
+__all__ = ["Cores", "pin_tree", "placement_note", "split_cores"]
 
 Cores = frozenset[int]
 
@@ -56,3 +56,16 @@ def pin_tree(pid: int, cores: Cores) -> bool:
                     os.sched_getaffinity(tid)
                     done = False
     return done
+
+
+def placement_note(cpu_affinity: dict[str, list[int]] | None) -> str:
+    """The condition a pinned verdict holds under, said beside it: left to the scheduler, which core a server's
+    threads share with the load client moved its CPU per request by up to a quarter and flipped json's verdict."""
+    if not cpu_affinity:
+        return ""
+    cores = ", ".join(map(str, cpu_affinity["servers"]))
+    return (
+        f" Each server ran alone on core {cores}, the load client on core {cpu_affinity['load'][0]}: the verdict"
+        " is for that placement (left to the scheduler, a server's CPU per request moved by up to a quarter from one"
+        " start to the next; docs/lab.md, Verdicts: the rule)."
+    )

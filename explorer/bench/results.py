@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from explorer.bench.affinity import placement_note
 from explorer.bench.gap import (
     WITHIN,
     compare,
@@ -237,7 +238,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     starts = stages.phrase() if stages and stages.level == level else ""
     results = [r for r in report.results if r.level == level]
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
-    pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs)
+    pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs) + placement_note(report.cpu_affinity)
     noise = max(spread_pct(f_rps), spread_pct(a_rps))
     if runs > 1 and (rates is None or not rates.resolved):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
