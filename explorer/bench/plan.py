@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from explorer.apps.bundled import FASTAPI_SERVERS, FLASK_SERVERS
+from explorer.bench.disturbed import FACTOR
 from explorer.bench.external import ENGINES, available
 from explorer.bench.scenarios import DEFAULT_LEVELS, SCENARIOS, STALL_CONCURRENCY, STALL_RATE, Scenario, Target
 from explorer.runtime.errors import ExplorerError
@@ -154,6 +155,8 @@ class BenchPlan:
     slo_ms: float | None = None  # rate mode: p99 under this holds a rate (default: the scenario's)
     pair: str = DEFAULT_PAIR  # the servers both frameworks run on unless flask_server/fastapi_server say otherwise
     extend: bool = True  # the lab's own servers: more starts at the verdict's level when the first do not resolve it
+    rerun: bool = True  # the lab's own servers, 3 or more repeats: a disturbed start set aside and rerun
+    rerun_factor: float = FACTOR  # over this times its others' median CPU per request, a start is disturbed
 
     def check(self) -> BenchPlan:
         if self.scenario not in SCENARIOS:
@@ -196,6 +199,8 @@ class BenchPlan:
             raise BenchError("workers must be 1-64 and threads 1-1000")
         if not 1 <= self.connections <= MAX_CONCURRENCY or not 1 <= self.repeat <= MAX_REPEAT:
             raise BenchError(f"connections must be 1-{MAX_CONCURRENCY} and repeats 1-{MAX_REPEAT}")
+        if not 1.05 <= self.rerun_factor <= 5:
+            raise BenchError(f"the rerun factor must be 1.05-5, got {self.rerun_factor:g}")
         if self.slo_ms is not None and not 0.1 <= self.slo_ms <= 600_000:
             raise BenchError("the p99 target (--slo) must be 0.1 ms to 600 s")
         return self

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from explorer.bench.affinity import placement_note
+from explorer.bench.disturbed import Reruns
 from explorer.bench.gap import (
     WITHIN,
     compare,
@@ -78,6 +79,7 @@ class BenchReport:
     server_starts: int = 0  # the servers started here, fresh for each repeat (0: a running app's servers)
     cpu_affinity: dict[str, list[int]] | None = None  # the cores of the load client and of the servers, if pinned
     stages: Stages | None = None  # two stages of starts (:mod:`explorer.bench.stages`); None: one, at 95%
+    reruns: Reruns | None = None  # disturbed starts set aside and rerun (:mod:`explorer.bench.disturbed`); None: off
 
     @property
     def scenario(self) -> Scenario:
@@ -111,6 +113,7 @@ class BenchReport:
             "cpu_affinity": self.cpu_affinity,
             "verdict": said.text,
             "verdict_rule": said.evidence,
+            "set_aside": self.reruns.by_level() if self.reruns else None,
             "summary": summary(self),
             "results": [r.to_dict() for r in self.results],
         }
@@ -234,11 +237,13 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
     rates = ratio_interval([r.rps for r in fastapi_runs], [r.rps for r in flask_runs], confidence)
     ratio = rates.ratio if rates else a_rps.median / f_rps.median
     evidence = _evidence(level, within, rates, cpu_interval(flask_runs, fastapi_runs, confidence), stages)
+    evidence["disturbed"] = report.reruns.rule() if report.reruns else None
     open_ = inconclusive(rates, within)
     starts = stages.phrase() if stages and stages.level == level else ""
     results = [r for r in report.results if r.level == level]
     ranges = f"Flask {range_text(f_rps)}, FastAPI {range_text(a_rps)} req/s"
     pair = f"Compared: {pair_phrase(report)}." + _one_start(report, runs) + placement_note(report.cpu_affinity)
+    disturbed = report.reruns.clause(level, name_of) if report.reruns else ""
     noise = max(spread_pct(f_rps), spread_pct(a_rps))
     if runs > 1 and (rates is None or not rates.resolved):
         why = explain_gap(flask_runs, fastapi_runs, claimed=False, wait_ms=scenario.wait_ms or 0.0)
@@ -251,7 +256,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
             f"{where}: no measurable difference, within noise ({found}; spread {noise:.0f}%): {ranges}, "
             f"median (min-max) of {runs} runs each{starts}."
         )
-        parts = [text, why, cpu_difference(flask_runs, fastapi_runs, confidence), pair, *caveats(results)]
+        parts = [text, why, cpu_difference(flask_runs, fastapi_runs, confidence), disturbed, pair, *caveats(results)]
         return Verdict(" ".join(filter(None, parts)), level, ratio, evidence, open_)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
     said = compare(ratio, within)
@@ -287,7 +292,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         tail = ": framework overhead only"
     others = _other_servers(report, level, f_rps.median, a_rps.median)
     cost = cpu_difference(flask_runs, fastapi_runs, confidence) if "within" in said else ""  # rates show none
-    text = " ".join(filter(None, [head + tail + ".", why, cost, pair, *others, *caveats(results)]))
+    text = " ".join(filter(None, [head + tail + ".", why, cost, disturbed, pair, *others, *caveats(results)]))
     return Verdict(text, level, ratio, evidence, open_)
 
 

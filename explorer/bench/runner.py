@@ -17,6 +17,7 @@ from typing import Any
 
 from explorer.apps.bundled import lab_spec
 from explorer.bench.affinity import pin_tree, split_cores
+from explorer.bench.disturbed import MIN_STARTS, Reruns
 from explorer.bench.levels import BenchEvent, LevelResult
 from explorer.bench.loadgen import LoadConfig, LoadProgress, run_load
 from explorer.bench.plan import BenchError, BenchPlan, Step
@@ -79,14 +80,47 @@ def level_to_extend(report: BenchReport) -> float | None:
     return said.level if said.inconclusive else None
 
 
+def _next_repeat(report: BenchReport) -> int:
+    """The number the next fresh start takes: one past every start so far, set-aside ones included."""
+    aside = report.reruns.set_aside if report.reruns else []
+    return 1 + max((r.repeat for r in [*report.results, *(s.result for s in aside)]), default=-1)
+
+
 def _second_stage(plan: BenchPlan, report: BenchReport) -> list[Step]:
     """The added starts, if the first stage left the verdict open: its level only, every route, as many more
-    repeats as planned (so 5 -> 10), numbered on from the first stage's; a level it refused is not rerun."""
+    repeats as planned (so 5 -> 10), numbered on from the starts so far; a level it refused is not rerun."""
     level = level_to_extend(report)
     if level is None or report.stages is None:
         return []
     report.stages = report.stages.extended(level, plan.repeat)
-    return plan.steps(range(plan.repeat, 2 * plan.repeat), int(level))
+    first = _next_repeat(report)
+    return plan.steps(range(first, first + plan.repeat), int(level))
+
+
+def _planned(plan: BenchPlan, report: BenchReport, level: float) -> int:
+    """Starts planned at ``level``: the repeats, and the second stage's where it ran."""
+    stages = report.stages
+    return plan.repeat + (stages.added if stages is not None and stages.level == level else 0)
+
+
+def _more_steps(plan: BenchPlan, report: BenchReport) -> list[Step]:
+    """What runs once the steps so far are done. Disturbed starts first (:mod:`explorer.bench.disturbed`): one
+    fresh start reruns each route and level that had one, so the second stage's decision reads the starts the
+    verdict will read (a disturbed start widens the interval and would otherwise cost five added starts, not
+    one); then the second stage, once; then the reruns its starts call for."""
+    if report.reruns is not None:
+        todo = report.reruns.review(report.results, lambda level: _planned(plan, report, level))
+        if todo:
+            rep = _next_repeat(report)
+            return [
+                step
+                for level in plan.levels
+                for step in plan.steps(range(rep, rep + 1), level)
+                if step.target.key in todo.get(float(level), [])
+            ]
+    if report.stages is not None and report.stages.stage == 1:
+        return _second_stage(plan, report)
+    return []
 
 
 def spec_for(plan: BenchPlan, server_key: str) -> ServerSpec:
@@ -136,6 +170,8 @@ async def run_bench(
         servers = {key: supervisor[key.partition("@")[0]] for key in keys}
     report = BenchReport(plan, {key: server.spec for key, server in servers.items()})
     report.stages = two_stage(plan) if own else None  # a running app's servers: repeats on one start, one stage
+    if own and plan.rerun and plan.repeat >= MIN_STARTS and not plan.open_loop and plan.scenario != "stall":
+        report.reruns = Reruns(plan.rerun_factor)
     pinned = _pinning(servers) if own else None
     if pinned is not None:
         report.cpu_affinity = {"load": sorted(pinned[0]), "servers": sorted(pinned[1])}
@@ -202,8 +238,8 @@ async def run_bench(
                 )
             )
             index += 1
-            if index == len(steps) and report.stages is not None and report.stages.stage == 1:
-                steps += _second_stage(plan, report)  # the events' total grows with it: no bar passes 100%
+            if index == len(steps):
+                steps += _more_steps(plan, report)  # the events' total grows with it: no bar passes 100%
         report.complete = True
         return report
     finally:

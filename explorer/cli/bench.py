@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from explorer.apps.bundled import FASTAPI_SERVERS, FLASK_SERVERS
+from explorer.bench.disturbed import FACTOR
 from explorer.bench.external import ENGINES
 from explorer.bench.plan import (
     DEFAULT_PAIR,
@@ -160,6 +161,21 @@ def add_parser(sub: Any) -> None:
         "over all (each stage's interval at 97.5%%, Bonferroni)",
     )
     bench.add_argument(
+        "--no-rerun",
+        dest="rerun",
+        action="store_false",
+        help="keep every start: by default (3 or more repeats) a start whose server used over --rerun-factor "
+        "times the CPU per request of its other starts at that level is set aside and rerun, at most half the "
+        "repeats a level, and the verdict says so",
+    )
+    bench.add_argument(
+        "--rerun-factor",
+        type=_number(1.05, 5, "times"),
+        default=FACTOR,
+        metavar="F",
+        help=f"how far over its others' median CPU per request a start is disturbed (default: {FACTOR:g})",
+    )
+    bench.add_argument(
         "--pair",
         choices=tuple(PAIRS),
         default=DEFAULT_PAIR,
@@ -227,6 +243,8 @@ def plan_from(args: argparse.Namespace) -> BenchPlan:
         slo_ms=args.slo,
         pair=args.pair,
         extend=args.extend,
+        rerun=args.rerun,
+        rerun_factor=args.rerun_factor,
     ).check()
 
 

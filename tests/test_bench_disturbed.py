@@ -1,0 +1,148 @@
+"""Disturbed starts: the rule on constructed level results, its order with the second stage, and one real short run
+that reruns a start."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+
+from explorer.bench.disturbed import Reruns, SetAside, flag
+from explorer.bench.levels import BenchEvent, LevelResult
+from explorer.bench.plan import BenchPlan
+from explorer.bench.results import BenchReport, name_of, verdict
+from explorer.bench.runner import _more_steps, run_bench
+from explorer.bench.stages import Stages
+from explorer.cli.main import build_parser
+from tests.test_bench import fake_result, repeated
+from tests.test_bench_stages import FASTAPI, FLASK
+
+# The idle machine's flipped run (tests/test_bench_stages.py): Flask's fourth start and FastAPI's fifth ran at
+# about twice their others' server CPU per request, and served ~40% less.
+FLASK_CPU = [0.090, 0.088, 0.092, 0.175, 0.089]
+FASTAPI_CPU = [0.120, 0.118, 0.125, 0.121, 0.230]
+
+
+def disturbed_run() -> BenchReport:
+    report = repeated("json", FLASK, FASTAPI, FLASK_CPU, FASTAPI_CPU, c=100)
+    report.reruns, report.stages = Reruns(), Stages(5)  # a default run: two stages, each at 97.5%
+    return report
+
+
+def rerun(report: BenchReport, key: str, rps: float, cpu: float) -> None:
+    report.results.append(fake_result(key, 100, rps, cpu_ms=cpu, repeat=1 + max(r.repeat for r in report.results)))
+
+
+@pytest.mark.serverless
+def test_a_disturbed_start_is_set_aside_rerun_and_named_in_the_verdict() -> None:
+    report = disturbed_run()
+    assert "within noise" in verdict(report).text  # as the idle machine's tenth run said
+    reruns = report.reruns
+    assert reruns is not None
+    todo = reruns.review(report.results, lambda level: 5)
+    assert todo == {100.0: ["flask", "fastapi"]}  # one fresh start reruns both routes
+    assert [r.repeat for r in report.results if r.target.key == "flask"] == [0, 1, 2, 4]
+    rerun(report, "flask", 11050, 0.091)
+    rerun(report, "fastapi", 7620, 0.119)
+    assert reruns.review(report.results, lambda level: 5) == {}  # the reruns are like their others
+    said = verdict(report)
+    assert "Flask served 1.5x FastAPI (97.5% interval 1.43-1.48x" in said.text
+    assert (
+        "2 starts set aside and rerun: their servers used 2.0x and 1.9x the CPU per request of their others "
+        "(Flask's #4, FastAPI's #5; the rule: over 1.3x the median)." in said.text
+    )
+    assert said.evidence is not None and said.evidence["disturbed"]["factor"] == 1.3
+    assert said.evidence["disturbed"]["set_aside"] == 2 and said.evidence["rps"]["n_flask"] == 5
+    aside = json.loads(json.dumps(reruns.by_level()))["100"]  # the JSON's set_aside
+    assert [(s["framework"], s["repeat"], s["rps"], s["kept"]) for s in aside] == [
+        ("flask", 3, 6267, False),
+        ("fastapi", 4, 4300, False),
+    ]
+    assert aside[0]["server_cpu_ms_per_request"] == 0.175 and aside[0]["others_median_cpu_ms"] == 0.0895
+    assert "1.96x the median of its route's other starts (over 1.3x)" in aside[0]["reason"]
+
+
+@pytest.mark.serverless
+def test_two_frameworks_with_the_usual_scatter_have_no_disturbed_start() -> None:
+    report = repeated("json", FLASK, FASTAPI, [0.09, 0.1, 0.085, 0.095, 0.11], [0.12, 0.13, 0.11, 0.125, 0.118], c=100)
+    assert flag(report.results) == []
+    report.reruns = Reruns()
+    assert report.reruns.review(report.results, lambda level: 5) == {} and len(report.results) == 10
+    assert "set aside" not in verdict(report).text and "disturbed" not in verdict(report).text
+    two = repeated("json", [1000, 1100], [900, 950], [0.1, 0.3], [0.1, 0.1], c=100)  # 2 starts: no yardstick
+    assert flag(two.results) == []
+
+
+@pytest.mark.serverless
+def test_past_the_limit_every_start_is_kept_and_the_machine_called_disturbed() -> None:
+    """A route whose CPU per request is bimodal by nature keeps getting reruns: after half the planned starts
+    (2 of 5) every start counts, the set-aside ones too, and the verdict says so."""
+    report = repeated("json", FLASK, FASTAPI, [0.09, 0.18, 0.09, 0.18, 0.09], [*FASTAPI_CPU[:4], 0.12], c=100)
+    reruns = report.reruns = Reruns()
+    for _ in range(2):
+        assert reruns.review(report.results, lambda level: 5) == {100.0: ["flask"]}
+        rerun(report, "flask", 6000, 0.18)
+    assert reruns.review(report.results, lambda level: 5) == {}
+    assert len([r for r in report.results if r.target.key == "flask"]) == 7  # 5 planned and 2 reruns, all kept
+    text = verdict(report).text
+    assert (
+        "The machine was disturbed: Flask's starts here still ran over 1.3x the CPU per request of the others "
+        "after 2 reruns (one used 2.0x), so every start is kept and the interval is wider for it." in text
+    )
+    assert "set aside and rerun" not in text and "of 5 runs each" in text  # min over the two frameworks
+    assert [s["kept"] for s in reruns.by_level()["100"]] == [True, True]
+    evidence = verdict(report).evidence
+    assert evidence is not None and evidence["disturbed"]["exhausted"] == [{"target": "flask", "level": 100.0}]
+
+
+@pytest.mark.serverless
+def test_reruns_come_before_the_second_stage_and_number_on() -> None:
+    report = disturbed_run()
+    plan = report.plan
+    steps = _more_steps(plan, report)
+    assert [(s.target.key, s.repeat) for s in steps] == [("fastapi", 5), ("flask", 5)]
+    assert report.stages == Stages(5)  # the stage decision waits for the reruns
+    rerun(report, "flask", 11050, 0.091)
+    rerun(report, "fastapi", 7620, 0.119)  # repeat 6: numbered one past every start, set aside or not
+    assert {r.repeat for r in report.results} == {0, 1, 2, 3, 4, 5, 6}
+    second = _more_steps(plan, report)  # resolved now: no second stage
+    assert second == [] and report.stages == Stages(5)
+    parser = build_parser()
+    assert parser.parse_args(["bench", "--no-rerun"]).rerun is False
+    assert parser.parse_args(["bench"]).rerun is True and parser.parse_args(["bench"]).rerun_factor == 1.3
+    assert name_of("flask") == "Flask"
+
+
+def test_a_bad_rerun_factor_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["bench", "--rerun-factor", "0.5"])
+    assert stopped.value.code == 2 and "must be between 1.05 and 5 times" in capsys.readouterr().err
+
+
+async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real servers (the granian pair) and real load; only the judgement is forced, once, as a stray start would."""
+    judged: list[int] = []
+
+    def once(results: Sequence[LevelResult], factor: float) -> list[SetAside]:
+        judged.append(len(results))
+        if len(judged) > 1:
+            return []
+        return [SetAside(next(r for r in results if r.target.key == "flask" and r.repeat == 1), 0.01)]
+
+    monkeypatch.setattr("explorer.bench.disturbed.flag", once)
+    events: list[BenchEvent] = []
+    plan = BenchPlan("json", levels=(2,), duration=0.3, warmup=0.1, repeat=3, extend=False)
+    report = await run_bench(plan, events.append)
+    document = json.loads(json.dumps(report.to_dict()))
+    assert report.complete and document["server_starts"] == 4 and judged == [6, 6]
+    assert [(r["target"], r["repeat"]) for r in document["results"]][-1] == ("flask", 3)
+    assert [r["repeat"] for r in document["results"] if r["target"] == "flask"] == [0, 2, 3]
+    aside = document["set_aside"]["2"]
+    assert [(s["framework"], s["repeat"], s["kept"]) for s in aside] == [("flask", 1, False)]
+    assert aside[0]["rps"] > 0 and aside[0]["server_cpu_ms_per_request"] > 0
+    assert "1 start set aside and rerun: its server used" in document["verdict"]
+    assert document["verdict_rule"]["disturbed"]["set_aside"] == 1
+    assert max(e.fraction for e in events) <= 1.0 and events[-1].fraction == 1.0
+    assert {e.steps for e in events if e.repeat == 3} == {7}  # the rerun comes with a new total
+    assert all(r["error_count"] == 0 for r in document["results"])
