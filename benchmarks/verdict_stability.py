@@ -10,7 +10,7 @@ scenario how many runs made the most common claim.
         [--figures] [--keep DIR]
 
 ``--figures`` prints, under each verdict, the intervals (95%, or 97.5% a stage of two) the verdict's rule read (``verdict_rule`` in the
-JSON) and every repeat's rate, server CPU per request and cores busy at the level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
+JSON), any start set aside as disturbed (``set_aside``), and every repeat's rate, server CPU per request and cores busy at the level the verdict speaks of; ``--keep DIR`` writes each run's JSON document there.
 
 Done when (issue 22): ten runs in a row of json and of cpu give one claim each, on an idle 2-core machine.
 Exit status 1 when a scenario's claims differ.
@@ -78,6 +78,8 @@ def figures(document: dict[str, Any]) -> list[str]:
             )
     if stages := rule.get("stages"):
         out.append(f"    stage {stages['stage']} of 2: {stages['n']} starts, {stages['n_added']} of them added")
+    for s in (document.get("set_aside") or {}).get(f"{level:g}", []):
+        out.append(f"    c={level:g} repeat {s['repeat']} {s['target']:<12} {s['rps']:>9,.1f} req/s  {s['reason']}")
     for r in document["results"]:
         if r["level"] != level:
             continue

@@ -146,3 +146,17 @@ async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch:
     assert max(e.fraction for e in events) <= 1.0 and events[-1].fraction == 1.0
     assert {e.steps for e in events if e.repeat == 3} == {7}  # the rerun comes with a new total
     assert all(r["error_count"] == 0 for r in document["results"])
+
+
+@pytest.mark.serverless
+def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
+    report = repeated("json", [900, 1000, 1100], [800, 900, 1000], [0.1, 0.1, 0.2], [0.1, 0.2, 0.1], c=100)
+    reruns = report.reruns = Reruns()
+    assert reruns.review(report.results, lambda level: 3) == {100.0: ["flask", "fastapi"]}  # 3 // 2: one rerun
+    rerun(report, "flask", 900, 0.2)
+    rerun(report, "fastapi", 800, 0.2)
+    assert reruns.review(report.results, lambda level: 3) == {}
+    assert reruns.clause(100.0, name_of) == (
+        "The machine was disturbed: Flask's and FastAPI's starts here still ran over 1.3x the CPU per request of "
+        "the others after 1 rerun (one used 2.0x), so every start is kept and the interval is wider for it."
+    )

@@ -143,13 +143,18 @@ class Reruns:
                 f"{'its server' if one else 'their servers'} used {times} the CPU per request of "
                 f"{'its' if one else 'their'} others ({whose}; the rule: over {self.factor:g}x the median)."
             )
-        for (key, at), found in self.exhausted.items():
-            if at == level:
-                out.append(
-                    f"The machine was disturbed: {names(key)}'s starts here still ran over {self.factor:g}x the CPU "
-                    f"per request of the others after {self.counts.get((key, at), 0)} reruns (one used "
-                    f"{found.times:.1f}x), so every start is kept and the interval is wider for it."
-                )
+        past = [(key, found) for (key, at), found in self.exhausted.items() if at == level]
+        if past:
+            whose = " and ".join(f"{names(key)}'s" for key, _ in past)
+            runs = " and ".join(
+                f"{n} rerun{'' if n == 1 else 's'}" for n in {self.counts.get(f.where, 0) for _, f in past}
+            )
+            worst = max(found.times for _, found in past)
+            out.append(
+                f"The machine was disturbed: {whose} starts here still ran over {self.factor:g}x the CPU per "
+                f"request of the others after {runs} (one used {worst:.1f}x), so every start is kept and the "
+                "interval is wider for it."
+            )
         return " ".join(out)
 
     def rule(self) -> dict[str, Any]:
