@@ -78,3 +78,9 @@ async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_som
         levels.value = "3,6"
         scenario.value = "cpu"
         await until(pilot, lambda: levels.value == "3,6")
+        # the second stage's control (the CLI's --no-extend): a closed loop of the planned repeats only
+        mode.value = "closed-1"
+        await until(pilot, lambda: lab.read_plan().extend is False and lab.read_plan().levels == (3, 6))
+        assert str(lab.query_one("#lab-levels-label").render()) == "levels"
+        mode.value = "closed"
+        await until(pilot, lambda: lab.read_plan().extend is True)

@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar
 from textual_plotext import PlotextPlot
 
 from explorer.runtime.errors import ExplorerError
+from explorer.tui.screens.lab.choices import DEFAULT_INPUT, FASTAPI_SERVERS, FLASK_SERVERS, MODES, SCENARIO_CHOICES
 from panels.fields import Field, Left
 
 if TYPE_CHECKING:
@@ -26,29 +27,6 @@ if TYPE_CHECKING:
     from explorer.bench.results import BenchEvent, BenchReport, LevelResult
 
 __all__ = ["LabScreen"]
-
-SCENARIO_CHOICES = [
-    ("I/O-bound: /io?ms=50", "io"),
-    ("CPU-bound: /cpu", "cpu"),
-    ("Plain JSON: /items/1", "json"),
-    ("Hooks and middleware", "middleware"),
-    ("Coordinated omission: stalls", "stall"),
-]
-FLASK_SERVERS = [
-    ("Flask on gunicorn (gthread)", "gunicorn"),
-    ("Flask on gunicorn (gevent)", "gevent"),
-    ("Flask on granian", "granian"),
-    ("Flask on the dev server (baseline)", "dev"),
-    ("Flask: gthread, gevent, granian", "gunicorn,gevent,granian"),
-]
-FASTAPI_SERVERS = [
-    ("FastAPI on uvicorn (1 process)", "uvicorn"),
-    ("FastAPI on gunicorn (uvicorn worker)", "gunicorn"),
-    ("FastAPI on granian", "granian"),
-    ("FastAPI: uvicorn and granian", "uvicorn,granian"),
-]
-MODES = [("closed loop: concurrency", "closed"), ("open loop: rates (req/s)", "open")]
-DEFAULT_INPUT = {"closed": "1,10,50,100", "open": "100,500,1000"}
 
 
 # Each results column holds two figures, one above the other (latencies in ms).
@@ -184,7 +162,7 @@ class LabScreen(Screen[None]):
         mode = str(event.value)
         levels = self.query_one("#lab-levels", Input)
         if levels.value in DEFAULT_INPUT.values():
-            levels.value = DEFAULT_INPUT[mode]
+            levels.value = DEFAULT_INPUT["open" if mode == "open" else "closed"]
         self.query_one("#lab-levels-label", Label).update("rates" if mode == "open" else "levels")
 
     @on(Select.Changed)
@@ -192,7 +170,7 @@ class LabScreen(Screen[None]):
         from explorer.bench.scenarios import SCENARIOS, levels_for
 
         scenario = SCENARIOS[str(self.query_one("#lab-scenario", Select).value)]
-        levels, closed = self.query_one("#lab-levels", Input), self.query_one("#lab-mode", Select).value == "closed"
+        levels, closed = self.query_one("#lab-levels", Input), self.query_one("#lab-mode", Select).value != "open"
         levels.value = levels_for(scenario.name, levels.value) if closed else levels.value  # unless the user typed
         text = Text.assemble((f"{scenario.title}: ", "bold"), scenario.claim + ". ")
         if scenario.stall is not None:
@@ -212,7 +190,8 @@ class LabScreen(Screen[None]):
         from explorer.bench.plan import WARMUP_S, BenchPlan, parse_levels, parse_rates, parse_repeat, parse_seconds
 
         text = self.query_one("#lab-levels", Input).value
-        rates = self.query_one("#lab-mode", Select).value == "open"
+        mode = self.query_one("#lab-mode", Select).value
+        rates = mode == "open"
         return BenchPlan(
             scenario=str(self.query_one("#lab-scenario", Select).value),
             levels=(1, 10, 50, 100) if rates else parse_levels(text),
@@ -223,6 +202,7 @@ class LabScreen(Screen[None]):
             fastapi_server=str(self.query_one("#lab-fastapi", Select).value),
             engine=str(self.query_one("#lab-engine", Select).value),
             repeat=parse_repeat(self.query_one("#lab-repeat", Input).value),
+            extend=mode != "closed-1",  # the second stage: up to as many more starts when the first leave it open
         ).check()
 
     @on(Button.Pressed, "#lab-run")
