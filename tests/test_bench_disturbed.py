@@ -49,7 +49,7 @@ def test_a_disturbed_start_is_set_aside_rerun_and_named_in_the_verdict() -> None
     said = verdict(report)
     assert "Flask served 1.5x FastAPI (97.5% interval 1.43-1.48x" in said.text
     assert (
-        "2 starts set aside and rerun: their servers used 2.0x and 1.9x the CPU per request of their others "
+        "2 starts set aside and rerun: their servers used 1.96x and 1.91x the CPU per request of their others "
         "(Flask's #4, FastAPI's #5; the rule: over 1.3x the median)." in said.text
     )
     assert said.evidence is not None and said.evidence["disturbed"]["factor"] == 1.3
@@ -88,7 +88,7 @@ def test_past_the_limit_every_start_is_kept_and_the_machine_called_disturbed() -
     text = verdict(report).text
     assert (
         "The machine was disturbed: Flask's starts here still ran over 1.3x the CPU per request of the others "
-        "after 2 reruns (one used 2.0x), so every start is kept and the interval is wider for it." in text
+        "after 2 reruns (one used 2.00x), so every start is kept and the interval is wider for it." in text
     )
     assert "set aside and rerun" not in text and "of 5 runs each" in text  # min over the two frameworks
     assert [s["kept"] for s in reruns.by_level()["100"]] == [True, True]
@@ -158,5 +158,5 @@ def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
     assert reruns.review(report.results, lambda level: 3) == {}
     assert reruns.clause(100.0, name_of) == (
         "The machine was disturbed: Flask's and FastAPI's starts here still ran over 1.3x the CPU per request of "
-        "the others after 1 rerun (one used 2.0x), so every start is kept and the interval is wider for it."
+        "the others after 1 rerun (one used 2.00x), so every start is kept and the interval is wider for it."
     )

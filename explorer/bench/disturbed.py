@@ -135,7 +135,7 @@ class Reruns:
         out = []
         aside = [s for s in self.set_aside if s.result.level == level and not s.kept]
         if aside:
-            times = " and ".join(f"{s.times:.1f}x" for s in aside)
+            times = " and ".join(f"{s.times:.2f}x" for s in aside)  # 1.31x beside "over 1.3x"
             whose = ", ".join(f"{names(s.result.target.key)}'s #{s.result.repeat + 1}" for s in aside)
             one = len(aside) == 1
             out.append(
@@ -152,7 +152,7 @@ class Reruns:
             worst = max(found.times for _, found in past)
             out.append(
                 f"The machine was disturbed: {whose} starts here still ran over {self.factor:g}x the CPU per "
-                f"request of the others after {runs} (one used {worst:.1f}x), so every start is kept and the "
+                f"request of the others after {runs} (one used {worst:.2f}x), so every start is kept and the "
                 "interval is wider for it."
             )
         return " ".join(out)
