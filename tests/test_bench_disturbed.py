@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from explorer.bench.disturbed import Reruns, SetAside, flag
 from explorer.bench.levels import BenchEvent, LevelResult
@@ -15,6 +17,9 @@ from explorer.bench.results import BenchReport, name_of, verdict
 from explorer.bench.runner import _more_steps, run_bench
 from explorer.bench.stages import Stages
 from explorer.cli.main import build_parser
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until
+from tests.test_app import SIZE, plain
 from tests.test_bench import fake_result, repeated
 from tests.test_bench_stages import FASTAPI, FLASK
 
@@ -120,8 +125,9 @@ def test_a_bad_rerun_factor_is_one_line_and_exit_2(capsys: pytest.CaptureFixture
     assert stopped.value.code == 2 and "must be between 1.05 and 5 times" in capsys.readouterr().err
 
 
-async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real servers (the granian pair) and real load; only the judgement is forced, once, as a stray start would."""
+def declare_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rule's judgement forced, once, as a stray start would make it: Flask's second start is disturbed. Returns
+    how many results each review judged."""
     judged: list[int] = []
 
     def once(results: Sequence[LevelResult], factor: float) -> list[SetAside]:
@@ -131,6 +137,12 @@ async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch:
         return [SetAside(next(r for r in results if r.target.key == "flask" and r.repeat == 1), 0.01)]
 
     monkeypatch.setattr("explorer.bench.disturbed.flag", once)
+    return judged
+
+
+async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real servers (the granian pair) and real load; only the judgement is forced."""
+    judged = declare_once(monkeypatch)
     events: list[BenchEvent] = []
     plan = BenchPlan("json", levels=(2,), duration=0.3, warmup=0.1, repeat=3, extend=False)
     report = await run_bench(plan, events.append)
@@ -160,3 +172,37 @@ def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
         "The machine was disturbed: Flask's and FastAPI's starts here still ran over 1.3x the CPU per request of "
         "the others after 1 rerun (one used 2.00x), so every start is kept and the interval is wider for it."
     )
+
+
+async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's lab runs the same runner: its bar never passes 100%, its verdict has the clause, and once the run
+    ends its table holds the starts the verdict read."""
+    from explorer.tui.screens.lab import LabScreen
+
+    declare_once(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
+        await pilot.press("escape", "p")
+        await until(pilot, lambda: isinstance(app.screen, LabScreen))
+        lab: Any = app.screen
+        lab.query_one("#lab-scenario", Select).value = "json"
+        lab.query_one("#lab-mode", Select).value = "closed-1"  # no second stage: a short run
+        await pilot.pause()
+        for field, value in (("levels", "2"), ("duration", "0.3"), ("warmup", "0.1"), ("repeat", "3")):
+            lab.query_one(f"#lab-{field}", Input).value = value
+        fractions: list[float] = []
+        heard = lab.on_bench_event
+
+        def spy(event: BenchEvent) -> None:
+            fractions.append(event.fraction)
+            heard(event)
+
+        lab.on_bench_event = spy
+        await pilot.press("ctrl+r")
+        verdict = lambda: plain(lab.query_one("#lab-verdict", Static))  # noqa: E731
+        await until(pilot, lambda: "Plain JSON at 2 concurrent" in verdict(), timeout=60)
+        assert "1 start set aside and rerun: its server used" in verdict() and "(Flask's #2;" in verdict()
+        assert max(fractions) <= 1.0 and lab.query_one("#lab-progress", ProgressBar).percentage == 1.0
+        assert [r.repeat for r in lab.results if r.target.key == "flask"] == [0, 2, 3]
+        assert lab.query_one("#lab-results", DataTable).row_count == 6

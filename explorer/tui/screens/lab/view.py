@@ -369,6 +369,12 @@ class LabScreen(Screen[None]):
                 verdict.update(Text("Stopped; the load process and the lab's servers are gone." + kept, style="italic"))
             return
         self.query_one("#lab-progress", ProgressBar).update(progress=1.0)
+        if report.reruns is not None and report.reruns.set_aside:  # the kept starts, as the verdict reads them
+            self.results = list(report.results)
+            self.query_one("#lab-results", DataTable).clear()
+            for result in self.results:
+                self._add_row(result)
+            self._plot()
         verdict.update(Text("‒ (masked)" if self.mask else report.verdict(), style="bold"))
 
     def _show_ended(self, how: str) -> None:
