@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.tui.app import ExplorerApp
-from tests.apptools import until
+from tests.apptools import leave_the_list, until
 from tests.test_app import SIZE, plain
 
 
@@ -17,9 +17,8 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        # the keys go where the app starts them: wait until it has placed the keyboard
-        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
-        await pilot.press("escape", "p")
+        await leave_the_list(pilot)
+        await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, LabScreen))
         lab = app.screen
         assert isinstance(lab, LabScreen)
@@ -55,9 +54,8 @@ async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_som
     """cpu's requests wait ~14 ms for each one ahead: at c=50 or 100 a 1 s window holds no verdict."""
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
-        # the keys go where the app starts them: wait until it has placed the keyboard
-        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
-        await pilot.press("escape", "p")
+        await leave_the_list(pilot)
+        await pilot.press("p")
         await until(pilot, lambda: "LabScreen" in {cls.__name__ for cls in type(app.screen).__mro__})
         lab: Any = app.screen  # found by its class name below, so the test does not pin its module
         assert "LabScreen" in {cls.__name__ for cls in type(lab).__mro__}  # by name: the test does not pin its module

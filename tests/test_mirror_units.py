@@ -44,6 +44,16 @@ def test_a_head_request_is_counted_on_the_get_rule_flask_serves_it_with() -> Non
     assert matcher.match("HEAD", "/login") == NO_ROUTE  # POST only: Flask answers 405
 
 
+def test_an_options_request_is_counted_on_the_rule_flask_answers_it_for() -> None:
+    """Flask 3.1 answers OPTIONS on every rule itself (200, ``Allow: OPTIONS, POST``; FastAPI 0.165 answers 405
+    without CORS middleware): OPTIONS /login was counted under "(no route)", a route Flask does serve."""
+    matcher = RouteMatcher(routes_from_url_map(RULES))
+    assert matcher.match("OPTIONS", "/login") == "/login"
+    assert matcher.match("OPTIONS", "/orders/7") == "/orders/{order_id}"
+    assert matcher.match("OPTIONS", "/orders/latest") == "/orders/latest"
+    assert matcher.match("OPTIONS", "/nowhere") == NO_ROUTE  # Flask answers 404
+
+
 def test_a_requests_files_keys_apply_by_route() -> None:
     suite = parse_suite(
         {

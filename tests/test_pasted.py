@@ -74,7 +74,17 @@ def test_a_paste_skips_the_values_of_options_that_change_only_how_curl_connects(
     """`--data-urlencode q=1` took `q=1` for the URL ("more than one URL"); `-sL` was an unknown option."""
     pasted = read_pasted("curl -sL --proxy http://p -o out.html --max-time 5 http://127.0.0.1:41002/items", OURS)
     assert pasted.spec == RequestSpec("GET", "/items")
-    assert "--proxy, -o, --max-time." in pasted.note and "-sL" not in pasted.note
+    assert "--proxy, -o, --max-time;" in pasted.note and "-sL" not in pasted.note
+
+
+def test_a_paste_with_location_says_the_redirect_is_not_followed() -> None:
+    """-L was dropped without a word: the Workbench showed the redirect where curl showed the final page."""
+    note = read_pasted("curl -sL http://127.0.0.1:41002/old", OURS).note
+    assert note == (
+        "Read the curl command as GET /old; -L is not followed here: each app's first answer is shown "
+        "(`explorer parity --from-curl` follows it)."
+    )
+    assert "-L" not in read_pasted("curl -s http://127.0.0.1:41002/old", OURS).note
 
 
 def test_every_curl_option_with_an_argument_takes_it() -> None:
@@ -98,6 +108,8 @@ def test_every_curl_option_with_an_argument_takes_it() -> None:
     [
         ("curl -u ada:pw URL", RequestSpec("GET", "/items", (("Authorization", "Basic YWRhOnB3"),))),
         ("curl -G --data-urlencode 'q=a b' -d n=2 URL", RequestSpec("GET", "/items?q=a%20b&n=2")),
+        ("curl -d n=2 -I -G URL", RequestSpec("HEAD", "/items?n=2")),  # -G moves -d to the query: curl sends it
+        ("curl -G -F name=pen URL", RequestSpec("POST", "/items", (), None, (("name", "pen"),), (), True)),  # -G no-op
         ("curl --url-query 'q=a b' URL?x=1", RequestSpec("GET", "/items?x=1&q=a%20b")),
         ("curl -d a=1 -d b=2 URL", RequestSpec("POST", "/items", (_FORM,), "a=1&b=2")),
         ("curl -XPUT --data-raw @x URL", RequestSpec("PUT", "/items", (_FORM,), "@x")),
@@ -126,6 +138,9 @@ def test_a_paste_sends_what_curl_would_send(text: str, spec: RequestSpec) -> Non
         ("curl -b cookies.txt URL", "-b cookies.txt is not supported: "),
         ("curl -u ada URL", "-u ada is not supported: "),
         ("curl -d a=1 -F b=2 URL", "-d and -F cannot be used together"),
+        ("curl -I -d a=1 URL", "-I and -d cannot be used together"),  # curl 7.88: "only one HTTP request method"
+        ("curl --json {} --head URL", "-I and -d cannot be used together"),
+        ("curl -I -F b=2 URL", "-I and -F cannot be used together"),
         ("curl --url URL URL", "more than one URL"),
         ("curl URL -H", "-H needs a value"),
     ],

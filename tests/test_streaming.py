@@ -21,7 +21,10 @@ def _streams(live: LiveServers) -> None:
         assert len(texts) >= 2 and texts[-1].endswith(b"chunk 3\n"), (framework, texts)
         times = [c.at_ms for c in exchange.chunks]
         assert exchange.timings is not None and exchange.timings.ttfb_ms <= times[0] <= exchange.timings.total_ms
-        assert times == sorted(times) and times[-1] - exchange.timings.ttfb_ms >= 3 * 60 * 0.9, (framework, times)
+        # Each part stamped as it was read (a client that read the whole body first stamps them all alike), and the
+        # last no sooner than the server wrote it, 3 x 60 ms after the request. A bound from the first byte's time
+        # failed whenever that first read came 18 ms late (load 13), however the server spaced its chunks.
+        assert times == sorted(set(times)) and times[-1] >= 3 * 60 * 0.9, (framework, times)
         assert len(exchange.to_dict()["chunks"]) == len(texts) and "chunk 3⏎" in timeline(exchange)[-1]
         assert is_streamed(exchange), framework
 

@@ -64,7 +64,10 @@ async def test_killed_server_is_reported_crashed_and_requests_get_an_error() -> 
         assert (await session.send(RequestSpec("GET", "/items/1")))["flask"].status == 200
 
 
-async def test_killed_mid_request_reports_the_crash() -> None:
+@pytest.mark.parametrize("reaped_after", [0.0, 1.5], ids=["at-once", "late"])
+async def test_killed_mid_request_reports_the_crash(reaped_after: float) -> None:
+    """ "late": the keeper held stopped while the server dies, so its exit is reaped 1.5 s later, as on a loaded
+    machine (load 13): the send waited half a second for the reaping, then called the crash a plain error."""
     async with Session([demo_spec("fastapi")]) as session:
         server = session.server("fastapi")
         pending = asyncio.create_task(session.send_one("fastapi", RequestSpec("GET", "/io?ms=3000")))
@@ -72,10 +75,15 @@ async def test_killed_mid_request_reports_the_crash() -> None:
         assert pid
         server_proc = psutil.Process(pid)
         await until(lambda: any(c.status == "ESTABLISHED" for c in server_proc.net_connections()))
+        keeper = server_proc.ppid()
+        if reaped_after:
+            os.kill(keeper, signal.SIGSTOP)
         os.kill(pid, signal.SIGKILL)
+        if reaped_after:
+            asyncio.get_running_loop().call_later(reaped_after, os.kill, keeper, signal.SIGCONT)
         exchange = await pending
         assert exchange.status is None
-        assert "crashed" in (exchange.error or "")
+        assert "crashed" in (exchange.error or ""), exchange.error
 
 
 async def test_import_error_is_a_crash_with_the_traceback_in_the_log() -> None:

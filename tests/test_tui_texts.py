@@ -134,7 +134,10 @@ async def test_a_body_of_one_4_mib_line_keeps_the_keys_quick() -> None:
         view.show(exchange)
         await pilot.pause()
         view.text_area.focus()
-        started = time.perf_counter()
+        # The CPU this process spent, not the time that passed: a loaded machine (load 13) stretched the 0.45 s
+        # a wall clock measured here past its bound, though the keys cost no more work.
+        started = time.process_time()
         await pilot.press(*["pagedown"] * 5)
-        assert time.perf_counter() - started < 3.0  # 0.45 s here; 4.2 s for the same keys before
+        spent = time.process_time() - started
+        assert spent < 2.0, spent  # 0.2 s of CPU here; 3.9 s for the same keys with the line left whole
         assert "shown in pieces" in str(view.query_one("#body-note").render())

@@ -4,9 +4,11 @@ The Flask app's URL map (listed in a child process, :func:`explorer.apps.routes.
 each rule as a pattern such as ``/products/{product_id}``; a request is matched against them as
 Werkzeug would roughly match it (an ``int`` converter takes digits, ``path`` takes slashes), the rule
 with the most fixed text first; a HEAD request takes a GET rule, as Werkzeug serves it (the lister lists
-a rule's own methods). A request no rule takes for its method is counted under :data:`NO_ROUTE` (Flask
-answered 404, or 405 where the path has a rule for other methods), so a scan of unknown paths adds one
-row, not one per path; the comparison still runs, so a route only the port has counts as ``differ`` there.
+a rule's own methods), and an OPTIONS request any rule, as Flask answers it (FastAPI answers 405 without
+CORS middleware: the comparison shows it). A request no rule takes for its method is counted under
+:data:`NO_ROUTE` (Flask answered 404, or 405 where the path has a rule for other methods), so a scan of
+unknown paths adds one row, not one per path; the comparison still runs, so a route only the port has
+counts as ``differ`` there.
 """
 
 from __future__ import annotations
@@ -57,8 +59,14 @@ class RouteMatcher:
         key = (method, path)
         found = self._cache.get(key)
         if found is None:
-            takes = (method, "GET") if method == "HEAD" else (method,)  # Werkzeug adds HEAD to every GET rule
-            found = next((r.pattern for r in self._routes if r.method in takes and r.regex.fullmatch(path)), NO_ROUTE)
+            found = next((r.pattern for r in self._routes if _takes(r, method) and r.regex.fullmatch(path)), NO_ROUTE)
             if len(self._cache) < 4096:  # bounded: a client scanning paths must not grow it for ever
                 self._cache[key] = found
         return found
+
+
+def _takes(route: _Route, method: str) -> bool:
+    """Whether Flask serves ``method`` with ``route``: its own method, HEAD on a GET rule (Werkzeug adds it), and
+    OPTIONS on any rule (Flask answers it itself, 200 with an Allow header, unless a view sets
+    ``provide_automatic_options = False``, which the lister cannot see: then Flask's 405 is counted on the route)."""
+    return route.method == method or method == "OPTIONS" or (method == "HEAD" and route.method == "GET")

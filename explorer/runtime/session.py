@@ -15,6 +15,7 @@ from explorer.runtime.http.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 
+EXIT_BOUND = 10.0  # a stop's grace (3 s), then the keeper's own bound (5 s), then the log's last second
 LOG_TAIL_LINES = 40  # lines of a server's log shown under a 5xx answer
 Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes): a part of a body as it arrives
 
@@ -126,9 +127,14 @@ class Session:
         if not status.state.running:
             return Exchange(framework, spec, error=f"not sent: the {framework} server is {status.state.value}")
         client = await self._client(framework)
+        exited = server.exited  # this process's end, even if a restart has started another once the answer fails
         exchange = await (client.burst(spec, burst) if burst > 1 else client.send(spec, listener=listener, jar=jar))
         if exchange.error and not exchange.error.startswith(("not sent", "timed out", "headers too large")):
-            code = await server.wait_exit(0.5)  # a refused connection often means the process just died
+            # A refused or cut connection often means the process just died: wait for its reaping (which names a
+            # crash) while it is known to be ending, however long a loaded machine takes; else half a second.
+            code = await server.wait_exit(0.5, exited)
+            if code is None and server.ending():
+                code = await server.wait_exit(EXIT_BOUND, exited)
             if code is not None and server.status.state is ServerState.CRASHED:
                 exchange.error = f"the {framework} server crashed ({server.status.message or code}): {exchange.error}"
             elif code is not None:  # stopping it was asked for (a restart, a switch): no crash

@@ -286,6 +286,9 @@ def _finish(request: CurlRequest, pieces: list[tuple[str, bool]]) -> None:
     """The data pieces as curl joins them (``&`` between -d's, --json's run on), moved to the query by -G."""
     if pieces and (request.form or request.files):
         raise RequestError("-d and -F cannot be used together (curl refuses it too)")
+    if request.head and (request.form or request.files or (pieces and not request.as_get)):
+        # curl 7.88: "You can only select one HTTP request method!" (-G with -d is a GET: its -I is allowed)
+        raise RequestError(f"-I and {'-d' if pieces else '-F'} cannot be used together (curl refuses it too)")
     body: str | None = None
     for piece, is_json in pieces:
         body = piece if body is None else body + ("" if is_json else "&") + piece

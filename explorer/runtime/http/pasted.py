@@ -23,6 +23,7 @@ from explorer.runtime.http.request import RequestSpec, parse_header
 __all__ = ["MAX_PASTE_CHARS", "Pasted", "looks_pasted", "read_pasted"]
 
 MAX_PASTE_CHARS = 1024 * 1024 + 64 * 1024  # a body at its limit, plus the command around it
+_FOLLOWS = "`explorer parity --from-curl` follows it"  # the Workbench sends one request: a redirect is its answer
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -98,6 +99,7 @@ def _read_curl(text: str, bases: set[tuple[str, int | None]]) -> Pasted:
     note = (
         f"Read the curl command as {spec.line}"
         + (f"; ignored the options {', '.join(ignored[:5])}" if ignored else "")
+        + (f"; -L is not followed here: each app's first answer is shown ({_FOLLOWS})" if curl.follow else "")
         + "."
     )
     return Pasted(spec, note)

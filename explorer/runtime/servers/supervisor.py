@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import signal
 import socket
 import time
@@ -278,14 +279,26 @@ class ManagedServer:
                 self.log.write(f"did not answer {PROBE_MISSES} probes in a row ({self.probe_timeout:.1f} s each)")
                 self._set(state=ServerState.UNRESPONSIVE, message="alive but not answering")
 
-    async def wait_exit(self, timeout: float) -> int | None:
-        """The exit code if the process ends within ``timeout`` seconds, else None."""
-        if self._exited is None:
+    @property
+    def exited(self) -> asyncio.Future[int] | None:
+        """The current process's exit code, once it is reaped (a crash reported first); a new one at each start."""
+        return self._exited
+
+    async def wait_exit(self, timeout: float, exited: asyncio.Future[int] | None = None) -> int | None:
+        """The exit code if the process (``exited``: the one of an earlier start) ends within ``timeout`` s, else None."""
+        exited = exited or self._exited
+        if exited is None:
             return None
         try:
-            return await asyncio.wait_for(asyncio.shield(self._exited), timeout)
+            return await asyncio.wait_for(asyncio.shield(exited), timeout)
         except TimeoutError:
             return None
+
+    def ending(self) -> bool:
+        """Whether the process is on its way out though not reaped yet: a stop under way, or its command already
+        dead (a zombie, or gone) while the keeper sweeps what it left and the log takes its last lines."""
+        pid = self._status.pid
+        return self._status.state is ServerState.STOPPING or (pid is not None and not _running(pid))
 
     async def stop(self, grace: float = 3.0, fresh: bool = False) -> ServerStatus:
         """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL; always ends STOPPED.
@@ -310,6 +323,8 @@ class ManagedServer:
         self._tasks = []
         if self._status.state is not ServerState.CRASHED or kept is None:
             self._set(state=ServerState.STOPPED, returncode=kept.returncode if kept else None)
+        if self._exited is not None and not self._exited.done() and kept is not None and kept.returncode is not None:
+            self._exited.set_result(kept.returncode)  # its reaper was cancelled above: a waiter learns of the exit
         return self._status
 
     async def _terminate(self, kept: Kept, grace: float = 3.0) -> None:
@@ -322,6 +337,18 @@ class ManagedServer:
             await self._stop_locked()
             self.setup_done = False  # a restart is a fresh start: the set-up runs again, as on `--reset`
             return await self._start()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not: it only waits for its parent, here the keeper, to reap it)."""
+    try:
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat", "rb") as stat:  # Linux: the state follows the name in parentheses
+            return stat.read().rsplit(b")", 1)[-1].split()[:1] not in ([b"Z"], [b"X"])
+    except ProcessLookupError:
+        return False
+    except OSError:  # not ours to signal, or no /proc (macOS): alive as far as can be seen
+        return True
 
 
 def _exit_text(code: int) -> str:
