@@ -136,9 +136,24 @@ class GuardedApp(App[int]):
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and
         no second styling of every widget as it first becomes active (:func:`resume_without_restyle`)."""
-        screen = super().get_default_screen()
+        return self._styled_once(super().get_default_screen())
+
+    def _get_screen(self, screen: Screen[Any] | str) -> tuple[Screen[Any], Any]:
+        """Textual's, with the same for every screen pushed: one about to mount first gets its size classes, and
+        its first resume restyles nothing (each widget is styled as it mounts)."""
+        found = self.get_screen(screen)
+        if not found.is_running:
+            self._styled_once(found)
+        return super()._get_screen(found)
+
+    def _styled_once(self, screen: Screen[Any]) -> Screen[Any]:
+        """``screen`` with its size classes for the terminal's size, and marked to skip its first resume's restyle."""
         width, height = self.size
-        for extent, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+        horizontal = (
+            screen.HORIZONTAL_BREAKPOINTS if screen.HORIZONTAL_BREAKPOINTS is not None else self.HORIZONTAL_BREAKPOINTS
+        )
+        vertical = screen.VERTICAL_BREAKPOINTS if screen.VERTICAL_BREAKPOINTS is not None else self.VERTICAL_BREAKPOINTS
+        for extent, breakpoints in ((width, horizontal), (height, vertical)):
             screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []), update=False)
         _STYLED_AS_MOUNTED.add(screen)
         return screen
@@ -260,7 +275,7 @@ def guard_text_area_placeholder() -> None:
     TextArea.render_line = _render_line_with_room  # type: ignore[method-assign]  # Textual's method, replaced in place
 
 
-_STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # default screens not yet resumed
+_STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # screens not yet resumed
 _textual_screen_resume = Screen._on_screen_resume
 
 

@@ -1,0 +1,61 @@
+"""A screen opened from the main view is styled once, as it mounts (issue 24, "every key instant").
+
+Textual styled each pushed screen a second and a third time as it opened: its first resume restyled every
+widget on it (``ScreenResume(refresh_styles=True)``, meant for a screen shown again), and its first Resize
+added the size classes (``-narrow``, ``-short``, ...) it was mounted without, which restyled every widget once
+more. Each pass changed nothing but cost CPU on every key that opens a screen (``d``, ``c``, ``w``, f1 ...).
+Here the screen has its size classes before it mounts and its first resume restyles nothing
+(:meth:`explorer.tui.textual_patches.GuardedApp._get_screen`); its styles are still those a full pass gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until, without_servers
+
+pytestmark = pytest.mark.serverless
+
+# A screen's key from the answers, and the name of its class.
+SCREENS = {"t": "TableController", "g": "GuideScreen", "c": "ParityController", "f1": "HelpScreen", "w": "SocketsController"}
+
+
+def _styles(screen: Screen[Any]) -> dict[DOMNode, Any]:
+    """Every node's own style rules and those of its parts, on ``screen``."""
+    return {
+        node: (dict(node.styles.base._rules), {k: dict(v.base._rules) for k, v in node._component_styles.items()})
+        for node in screen.walk_children(with_self=True)
+    }
+
+
+@pytest.mark.parametrize("key", SCREENS)
+async def test_a_screen_opened_is_styled_as_it_mounts_and_not_again(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if isinstance(node, Screen) and node is not app.screen_stack[0])
+        textual_update(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # the keyboard to the answers, where a screen's key opens it
+        await pilot.pause()
+        await pilot.press(key)
+        await until(pilot, lambda: type(app.screen).__name__ == SCREENS[key])
+        await pilot.pause()
+        await pilot.pause()
+        assert passes == []  # no pass over the whole screen as it opened
+        before = _styles(app.screen)
+        textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+        after = _styles(app.screen)
+        assert [repr(node) for node in before if before[node] != after[node]] == []
