@@ -23,7 +23,13 @@ from tests.apptools import until, without_servers
 pytestmark = pytest.mark.serverless
 
 # A screen's key from the answers, and the name of its class.
-SCREENS = {"t": "TableController", "g": "GuideScreen", "c": "ParityController", "f1": "HelpScreen", "w": "SocketsController"}
+SCREENS = {
+    "t": "TableController",
+    "g": "GuideScreen",
+    "c": "ParityController",
+    "f1": "HelpScreen",
+    "w": "SocketsController",
+}
 
 
 def _styles(screen: Screen[Any]) -> dict[DOMNode, Any]:
@@ -59,3 +65,30 @@ async def test_a_screen_opened_is_styled_as_it_mounts_and_not_again(key: str, mo
         textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
         after = _styles(app.screen)
         assert [repr(node) for node in before if before[node] != after[node]] == []
+
+
+async def test_zoom_restyles_the_answer_alone_and_leaves_every_style_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``z`` on an answer restyled its whole subtree (35 widgets) as it zoomed and again as it was restored, though
+    no rule names ``.-maximized`` above an answer's parts; the editor's parts, which one does, still follow it."""
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.append(len(nodes))
+        textual_update(self, nodes, animate)
+
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # the keyboard to the answers
+        await pilot.pause()
+        monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+        for _ in ("zoom", "restore"):
+            await pilot.press("z")
+            await pilot.pause()
+            assert passes and max(passes) <= 2  # the screen, the answer (and the part with the keyboard)
+            passes.clear()
+            before = _styles(app.screen)
+            textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+            assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []

@@ -90,6 +90,7 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
+from textual.css.model import CombinatorType, Selector, SelectorType
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
@@ -311,15 +312,35 @@ def focus_without_full_repaint() -> None:
 
 def _watch_maximized(screen: Screen[object], previously_maximized: Widget | None, maximized: Widget | None) -> None:
     """Textual's watcher, with the screen's class restyling the screen alone (its descendants' styles do not
-    depend on it but through ``.-maximized``, which the zoomed widget gets after it, restyling its own)."""
+    depend on it but through ``.-maximized``, which the zoomed widget gets after it, restyling its own), and
+    ``.-maximized`` restyling the widget alone unless a rule names it above a descendant (:func:`_styled_below`)."""
     view = maximized is not None
     if screen.has_class("-maximized-view") != view:
         screen.set_class(view, "-maximized-view", update=False)
         screen.app.stylesheet.update_nodes([screen], animate=True)
-    if previously_maximized is not None:
-        previously_maximized.remove_class("-maximized")
-    if maximized is not None:
-        maximized.add_class("-maximized")
+    for widget, zoomed in ((previously_maximized, False), (maximized, True)):
+        if widget is not None and widget.has_class("-maximized") != zoomed:
+            widget.set_class(zoomed, "-maximized", update=False)
+            below = _styled_below(widget, "-maximized")
+            screen.app.stylesheet.update_nodes(
+                widget.walk_children(with_self=True) if below else [widget], animate=True
+            )
+
+
+def _styled_below(widget: Widget, name: str) -> bool:
+    """Whether a rule names class ``name`` on an ancestor of what it styles, in a part ``widget`` could match
+    (``#editor.-maximized #request-parts``): then a change of that class restyles the widget's descendants too."""
+    for rule in widget.app.stylesheet.rules:
+        for selector_set in rule.selector_set:
+            part: list[Selector] = []
+            for selector in selector_set.selectors:
+                if part and selector.combinator is not CombinatorType.SAME:  # the part before ends here
+                    named = any(s.type is SelectorType.CLASS and s.name == name for s in part)
+                    if named and all(s.name == name or s.check(widget) for s in part):
+                        return True
+                    part = []
+                part.append(selector)
+    return False
 
 
 def zoom_restyles_less() -> None:
