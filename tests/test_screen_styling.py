@@ -92,3 +92,38 @@ async def test_zoom_restyles_the_answer_alone_and_leaves_every_style_current(mon
             before = _styles(app.screen)
             textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
             assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
+
+
+async def test_a_kept_screen_shown_again_is_restyled_only_when_its_styles_went_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guide (kept, as the table and the lab) was restyled whole each time it was shown again, though nothing
+    it is styled from had changed; after a theme change meanwhile it still is (Textual restyles only what shows)."""
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
+        textual_update(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        for theme in (None, None, "textual-light"):
+            await pilot.pause()
+            if theme:
+                app.theme = theme
+                await pilot.pause()
+            passes.clear()
+            await pilot.press("g")
+            await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+            await pilot.pause()
+            assert len(passes) == (1 if theme else 0)
+            before = _styles(app.screen)
+            textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+            assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.screen_stack[0])

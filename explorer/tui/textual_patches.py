@@ -277,19 +277,42 @@ def guard_text_area_placeholder() -> None:
 
 
 _STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # screens not yet resumed
+_LEFT_WITH: weakref.WeakKeyDictionary[Screen[Any], tuple[object, ...]] = weakref.WeakKeyDictionary()
 _textual_screen_resume = Screen._on_screen_resume
+_textual_screen_suspend = Screen._on_screen_suspend
+
+
+def _style_context(screen: Screen[Any]) -> tuple[object, ...]:
+    """What a widget's styles depend on besides its own classes and state, each of which restyles it as it
+    changes: the stylesheet's rules (parsed again for a new theme or a screen's own CSS), the app's classes and
+    pseudo-classes (focus, dark, ansi ...) and the theme. Textual restyles only the screens shown when these change."""
+    app = screen.app
+    return (app.stylesheet.rules, frozenset(app.get_pseudo_classes()), frozenset(app.classes), app.theme)
 
 
 def _resume(self: Screen[Any], event: events.ScreenResume) -> None:
+    left_with = _LEFT_WITH.pop(self, None)
     if self in _STYLED_AS_MOUNTED:
         _STYLED_AS_MOUNTED.discard(self)
         event.refresh_styles = False  # each widget was styled as it mounted, and again at every change since
+    elif event.refresh_styles and left_with is not None:
+        now = _style_context(self)
+        if left_with[0] is now[0] and left_with[1:] == now[1:]:
+            event.refresh_styles = False  # shown again with nothing its styles depend on changed meanwhile
     _textual_screen_resume(self, event)
 
 
+def _suspend(self: Screen[Any]) -> None:
+    _textual_screen_suspend(self)
+    if self.is_attached:
+        _LEFT_WITH[self] = _style_context(self)
+
+
 def resume_without_restyle() -> None:
-    """Make a default screen's first resume skip restyling the whole screen (Textual's later resumes still do)."""
+    """Make a screen's resume skip restyling the whole screen when it is new (each widget was styled as it
+    mounted) or when nothing its styles depend on changed since it was left (:func:`_style_context`)."""
     Screen._on_screen_resume = _resume  # type: ignore[method-assign]  # Textual's handler, replaced in place
+    Screen._on_screen_suspend = _suspend  # type: ignore[method-assign]  # Textual's handler, replaced in place
 
 
 ESCAPE_DELAY_MS = 25  # Escape's wait for the rest of a sequence unless ESCDELAY says otherwise (Textual: 100)
