@@ -3,7 +3,7 @@
 Kept apart from :mod:`.app` so that module holds the main view only. Each screen is imported when it
 is first opened, so the app paints before any of them (or the plotting library the lab needs) loads.
 The table, the guide, the lab and the mirror are built once and kept: a key then only shows its screen
-(building one took about as much CPU again as showing it).
+(building one took about as much CPU again as showing it); the docs are kept while the same servers answer.
 The main view's keys are offered on the main view alone (:meth:`ScreensApp.check_action`): another
 screen's footer and help list that screen's keys, not the main view's.
 """
@@ -182,9 +182,18 @@ class ScreensApp(GuardedApp):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        from explorer.tui.screens.docs import fetch_docs
+        """The docs screen, kept while the same servers answer (:func:`~explorer.tui.screens.docs.served`);
+        fetched and built again when one has restarted or changed state since."""
+        from explorer.tui.screens.docs import DocsScreen, fetch_docs, served
 
-        await self.push_screen(await fetch_docs(self.session))
+        kept = self.get_screen("docs") if self.is_screen_installed("docs") else None
+        if not isinstance(kept, DocsScreen) or kept.fetched_from != served(self.session):
+            fresh = await fetch_docs(self.session)
+            if kept is not None:
+                self.uninstall_screen("docs")
+                await kept.remove()
+            self.install_screen(fresh, name="docs")
+        await self.push_screen("docs")
 
     def action_open_docs(self) -> None:
         """FastAPI's /docs in the user's browser, when there is one; otherwise the URL to open by hand."""
