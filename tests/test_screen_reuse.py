@@ -51,3 +51,31 @@ async def test_the_table_is_built_once_and_opens_on_its_first_row(monkeypatch: p
         assert app.screen is first
         await until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0)
         assert app.focused is table
+
+
+async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parity's key built the screen each time (its table, fields and footer, ~30% of the key); kept, it opens with
+    the requests file found now in the path field, the keyboard there, and no run's words or rows."""
+    from textual.widgets import Input
+
+    from explorer.tui.screens.parity import SUMMARY, ParityController
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "c")
+        await until(pilot, lambda: isinstance(app.screen, ParityController) and bool(app.screen.query("#parity-path")))
+        first = app.screen
+        field = first.query_one("#parity-path", Input)
+        found = field.value
+        assert found.endswith("parity.yaml")
+        field.value = ""
+        await pilot.press("enter")  # no path: the summary says so
+        await until(pilot, lambda: "Type the path" in plain(first.query_one("#parity-summary", Static)))
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen is first)
+        await until(pilot, lambda: field.value == found and app.focused is field)
+        assert plain(first.query_one("#parity-summary", Static)).strip() == SUMMARY
+        assert first.query_one("#parity-table", DataTable).row_count == 0 and first.results == []

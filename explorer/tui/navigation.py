@@ -3,7 +3,7 @@
 Kept apart from :mod:`.app` so that module holds the main view only. Each screen is imported when it
 is first opened, so the app paints before any of them (or the plotting library the lab needs) loads.
 The table, the guide, the lab and the mirror are built once and kept: a key then only shows its screen
-(building one took about as much CPU again as showing it); the docs are kept while the same servers answer.
+(building one took about as much CPU again as showing it); so is parity, and the docs while the same servers answer.
 The main view's keys are offered on the main view alone (:meth:`ScreensApp.check_action`): another
 screen's footer and help list that screen's keys, not the main view's.
 """
@@ -136,9 +136,12 @@ class ScreensApp(GuardedApp):
             self.workbench.load_sample(sample, send=True)
 
     def action_parity(self) -> None:
+        """The parity screen, built on first use and kept: shown again, it starts as a new one did."""
         from explorer.tui.screens.parity import ParityController
 
-        self.push_screen(ParityController(self.session, demo=self.demo, mask=self.mask), self._parity_done)
+        if not self.is_screen_installed("parity"):
+            self.install_screen(ParityController(self.session, demo=self.demo, mask=self.mask), name="parity")
+        self.push_screen("parity", self._parity_done)
 
     def _parity_done(self, request: RequestSpec | None) -> None:
         if request is not None:
