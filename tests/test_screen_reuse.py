@@ -79,3 +79,33 @@ async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyP
         await until(pilot, lambda: field.value == found and app.focused is field)
         assert plain(first.query_one("#parity-summary", Static)).strip() == SUMMARY
         assert first.query_one("#parity-table", DataTable).row_count == 0 and first.results == []
+
+
+async def test_the_help_is_shown_again_while_it_would_say_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """f1 built its screen each time; the same help (same place, same keys) is now shown again, at its top, and a
+    help that would say something else is built (the one before goes)."""
+    from textual.containers import VerticalScroll
+
+    from explorer.tui.screens.help import HelpScreen
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "f1")  # help for the answers
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and bool(app.screen.query("#help")))
+        first = app.screen
+        scroll = first.query_one("#help", VerticalScroll)
+        await pilot.press("end")
+        await until(pilot, lambda: scroll.scroll_y > 0)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("f1")
+        await until(pilot, lambda: app.screen is first)
+        await until(pilot, lambda: scroll.scroll_y == 0)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        app.query_one("#sample-tree").focus()  # the list: its help says what the list does
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen is not first)
+        assert app.screen.content != first.content
+        await until(pilot, lambda: not first.is_attached)

@@ -235,9 +235,19 @@ class ScreensApp(GuardedApp):
             if node.HELP:
                 paragraphs.append(f"Here: {node.HELP}")
                 break
-        screens = self.screen_entries() if main else []
-        help_screen = HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen), screens)
-        self.push_screen(help_screen, self._help_done)
+        content = (
+            f"Help: {title}",
+            [p for p in paragraphs if p],
+            screen_keys(screen),
+            self.screen_entries() if main else [],
+        )
+        kept = self.get_screen("help") if self.is_screen_installed("help") else None
+        if not isinstance(kept, HelpScreen) or kept.content != content:  # else the same help: shown again, not built
+            if kept is not None:
+                self.uninstall_screen("help")
+                kept.remove()
+            self.install_screen(HelpScreen(*content), name="help")
+        self.push_screen("help", self._help_done)
 
     def screen_entries(self) -> list[ScreenEntry]:
         """Every screen the main view opens, with its key after the keymap; the token is its binding id."""
