@@ -185,12 +185,12 @@ class ScreensApp(GuardedApp):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        """The docs screen, kept while the same servers answer (:func:`~explorer.tui.screens.docs.served`);
-        fetched and built again when one has restarted or changed state since."""
+        """The docs screen, kept while the same server processes answer (:func:`~explorer.tui.screens.docs.served`);
+        fetched and built again when one has restarted since, or did not answer then."""
         from explorer.tui.screens.docs import DocsScreen, fetch_docs, served
 
         kept = self.get_screen("docs") if self.is_screen_installed("docs") else None
-        if not isinstance(kept, DocsScreen) or kept.fetched_from != served(self.session):
+        if not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
             fresh = await fetch_docs(self.session)
             if kept is not None:
                 self.uninstall_screen("docs")

@@ -57,7 +57,7 @@ class DocsScreen(Screen[None]):
         self.operations = operations
         self.fastapi_note = fastapi_note
         self.flask_answer = flask_answer
-        self.fetched_from: tuple[object, ...] = ()  # served() as the fetch began: the app keeps it while it holds
+        self.fetched_from: tuple[object, ...] = ()  # served() as its fetches began, had they all answered
         self._shown_before = False
 
     def compose(self) -> ComposeResult:
@@ -103,18 +103,19 @@ class DocsScreen(Screen[None]):
 
 
 def served(session: Session) -> tuple[object, ...]:
-    """Which process answers for each framework, and in what state: a docs screen fetched from the same ones is
+    """Which process answers for each framework: a docs screen whose fetches all answered from the same ones is
     still what they would answer (FastAPI builds its schema once per process; Flask's answer is its own)."""
-    return tuple((fw, s.status.state, s.status.pid, s.status.port) for fw, s in session.supervisor.servers.items())
+    return tuple((fw, s.status.pid, s.status.port) for fw, s in session.supervisor.servers.items())
 
 
 async def fetch_docs(session: Session) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
-    fetched_from = served(session)
+    fetched_from, answered = served(session), True
     operations: list[OperationOutline] = []
     fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
     if "fastapi" in session.frameworks:
         schema = await session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
+        answered = bool(schema.status)
         operations, skipped = outline_skipped(schema.json)
         unused = f" {len(skipped)} part(s) could not be used, first {skipped[0]}." if skipped else ""
         fastapi_note = (
@@ -125,11 +126,12 @@ async def fetch_docs(session: Session) -> DocsScreen:
         )
     if "flask" in session.frameworks:
         docs = await session.send_one("flask", RequestSpec("GET", "/docs"))
+        answered = answered and bool(docs.status)
         flask_answer = (
             f"GET /docs → {docs.status} {docs.reason} ({docs.content_type})"
             if docs.status
             else f"GET /docs failed: {docs.error}"
         )
     screen = DocsScreen(operations, fastapi_note, flask_answer)
-    screen.fetched_from = fetched_from
+    screen.fetched_from = fetched_from if answered else ()  # one that did not answer is asked again next time
     return screen
