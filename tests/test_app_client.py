@@ -102,11 +102,12 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SocketsController))
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
+        kept: SocketsController = screen
         await pilot.press("w")  # the screen is kept: shown again, it opens new sockets on empty logs
-        await until(pilot, lambda: app.screen is screen and len(screen.sockets) == 2)
+        await until(pilot, lambda: app.screen is kept and len(kept.sockets) == 2)
         assert not any("echo: hi" in str(line) for log in logs.values() for line in log.lines)
         assert screen.query_one("#ws-text", Input).value == "" and app.focused is screen.query_one("#ws-text")
-        clients = list(screen.sockets.values())
+        clients = list(kept.sockets.values())
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SocketsController) and all(c.closed for c in clients))
         # The session flow of docs/app.md on the demos: log in, read the session, x swaps the jars (neither

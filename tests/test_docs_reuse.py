@@ -22,6 +22,8 @@ async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their
         await pilot.press("escape", "d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.query("#openapi-tree")))
         first = app.screen
+        assert isinstance(first, DocsScreen)
+        kept: DocsScreen = first  # the type stays after `is` checks below
         tree = first.query_one("#openapi-tree", Tree)
         await pilot.press("down", "space", "end")  # the first operation folded, the cursor at the end
         await until(pilot, lambda: tree.cursor_line == tree.last_line and tree.scroll_y > 0)
@@ -36,7 +38,9 @@ async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their
         assert app.focused is tree and first.query_one("#docs-flask", VerticalScroll).scroll_y == 0
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
-        first.fetched_from = ()  # as if fetched from other processes (a restart): fetched and built again
+        kept.fetched_from = ()  # as if fetched from other processes (a restart): fetched and built again
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen) and app.screen is not first)
-        assert len(app.screen.operations) == len(first.operations) and not first.is_attached
+        fresh = app.screen
+        assert isinstance(fresh, DocsScreen) and len(fresh.operations) == len(kept.operations)
+        await until(pilot, lambda: not first.is_attached)

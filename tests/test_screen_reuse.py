@@ -66,6 +66,7 @@ async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyP
         await pilot.press("escape", "c")
         await until(pilot, lambda: isinstance(app.screen, ParityController) and bool(app.screen.query("#parity-path")))
         first = app.screen
+        assert isinstance(first, ParityController)
         field = first.query_one("#parity-path", Input)
         found = field.value
         assert found.endswith("parity.yaml")
@@ -94,6 +95,7 @@ async def test_the_help_is_shown_again_while_it_would_say_the_same(monkeypatch: 
         await pilot.press("escape", "f1")  # help for the answers
         await until(pilot, lambda: isinstance(app.screen, HelpScreen) and bool(app.screen.query("#help")))
         first = app.screen
+        assert isinstance(first, HelpScreen)
         scroll = first.query_one("#help", VerticalScroll)
         await pilot.press("end")
         await until(pilot, lambda: scroll.scroll_y > 0)
@@ -107,5 +109,5 @@ async def test_the_help_is_shown_again_while_it_would_say_the_same(monkeypatch: 
         app.query_one("#sample-tree").focus()  # the list: its help says what the list does
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen is not first)
-        assert app.screen.content != first.content
+        assert isinstance(app.screen, HelpScreen) and app.screen.content != first.content
         await until(pilot, lambda: not first.is_attached)
