@@ -73,6 +73,12 @@ async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyP
         field.value = ""
         await pilot.press("enter")  # no path: the summary says so
         await until(pilot, lambda: "Type the path" in plain(first.query_one("#parity-summary", Static)))
+        await pilot.press("f1")  # the help over it, then closed: the screen as the user left it, not reset
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert "Type the path" in plain(first.query_one("#parity-summary", Static)) and field.value == ""
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("c")

@@ -22,6 +22,7 @@ from textual.widgets import Static, Tree
 from explorer.apps.openapi import OperationOutline, outline_skipped
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
+from explorer.tui.screens.kept import left
 from panels.footer import FittedFooter
 
 __all__ = ["DocsScreen", "fetch_docs", "served"]
@@ -58,7 +59,7 @@ class DocsScreen(Screen[None]):
         self.fastapi_note = fastapi_note
         self.flask_answer = flask_answer
         self.fetched_from: tuple[object, ...] = ()  # served() as its fetches began, had they all answered
-        self._shown_before = False
+        self._left = False  # set as it is suspended: left (a new opening follows), not covered by the help
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="docs"):
@@ -89,9 +90,9 @@ class DocsScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown again (the app keeps this screen): at the outline's first line, every operation unfolded, as new."""
-        if not self._shown_before:
-            self._shown_before = True  # the first showing follows on_mount
-            return
+        if not self._left:
+            return  # its first showing (on_mount did this), or the help over it closed
+        self._left = False
         tree: Tree[None] = self.query_one("#openapi-tree", Tree)
         for node in (tree.root, *tree.root.children):
             if not node.is_expanded and node.allow_expand:
@@ -100,6 +101,9 @@ class DocsScreen(Screen[None]):
         tree.scroll_home(animate=False)
         self.query_one("#docs-flask", VerticalScroll).scroll_home(animate=False)
         tree.focus()
+
+    def on_screen_suspend(self) -> None:
+        self._left = left(self)
 
 
 def served(session: Session) -> tuple[object, ...]:

@@ -21,6 +21,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from explorer.tui.screens.kept import left
+
 __all__ = ["HelpScreen", "ScreenEntry"]
 
 
@@ -52,7 +54,7 @@ class HelpScreen(ModalScreen[str | None]):
         self.paragraphs = paragraphs
         self.keys = keys
         self.screens = screens or []
-        self._shown_before = False
+        self._left = False
 
     @property
     def content(self) -> tuple[str, list[str], list[tuple[str, str]], list[ScreenEntry]]:
@@ -61,9 +63,12 @@ class HelpScreen(ModalScreen[str | None]):
 
     def on_screen_resume(self) -> None:
         """Shown again (kept by the app while its content holds): at its top, as a new one opens."""
-        if self._shown_before:
+        if self._left:  # not on its first showing, nor when the palette over it closes
+            self._left = False
             self.query_one("#help", VerticalScroll).scroll_home(animate=False)
-        self._shown_before = True
+
+    def on_screen_suspend(self) -> None:
+        self._left = left(self)
 
     def compose(self) -> ComposeResult:
         table = Table("key", "action", box=None, header_style="bold", expand=True)

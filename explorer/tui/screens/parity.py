@@ -28,6 +28,7 @@ from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
+from explorer.tui.screens.kept import left
 from panels.fields import Field, Left
 from panels.footer import FittedFooter
 
@@ -291,7 +292,7 @@ class ParityController(ParityScreen):
         super().__init__(self._found(), mask=mask)
         self.report: Any = None
         self.suite: Any = None
-        self._shown_before = False
+        self._left = False
 
     def _found(self) -> str:
         """The requests file to offer: the demos' own (their real differences), else one beside the user's apps."""
@@ -303,9 +304,9 @@ class ParityController(ParityScreen):
 
     def on_screen_resume(self) -> None:
         """Shown again: the file found now in the path field (with the keyboard), no results, as a new screen."""
-        if not self._shown_before:
-            self._shown_before = True  # the first showing follows on_mount
-            return
+        if not self._left:
+            return  # its first showing (on_mount did this), or the help over it closed
+        self._left = False
         self.results.clear()
         self.report = self.suite = self.redactor = None
         self._fit_columns(self.app.size.width)  # the terminal may have been resized meanwhile
@@ -320,7 +321,8 @@ class ParityController(ParityScreen):
 
     def on_screen_suspend(self) -> None:
         """Left (not merely covered by the help): its run stops, as it did when the screen went with it."""
-        if self not in self.app.screen_stack:
+        self._left = left(self)
+        if self._left:
             self.workers.cancel_group(self, "parity")
 
     @on(ParityScreen.RunRequested)

@@ -29,6 +29,7 @@ from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
+from explorer.tui.screens.kept import left
 from panels.footer import FittedFooter
 from panels.masking import ms
 
@@ -156,13 +157,13 @@ class SocketsController(SocketsScreen):
         self.session = session
         self.sockets: dict[str, WebSocketClient] = {}
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
-        self._shown_before = False
+        self._left = False
 
     def on_screen_resume(self) -> None:
         """Shown again: the path and message lines as new, no state said yet, and both sockets opened again."""
-        if not self._shown_before:
-            self._shown_before = True  # the first showing follows on_mount, which opens them
-            return
+        if not self._left:
+            return  # its first showing (on_mount opens them), or the help over it closed: they stay open
+        self._left = False
         self.query_one("#ws-path", Input).value = self.path
         self.query_one("#ws-text", Input).value = ""
         for framework in self.frameworks:
@@ -172,7 +173,8 @@ class SocketsController(SocketsScreen):
 
     async def on_screen_suspend(self) -> None:
         """Left (not merely covered by the help): every socket closed, and an opening under way stopped."""
-        if self not in self.app.screen_stack:
+        self._left = left(self)
+        if self._left:
             self.connection += 1  # events still on their way belong to no opening shown
             self.workers.cancel_group(self, "sockets")
             await self.close_sockets(quietly=True)
