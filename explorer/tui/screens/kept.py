@@ -7,11 +7,13 @@ results, sockets opened again, at its first line); the second must leave it as t
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 
 __all__ = ["left"]
 
 
-def left(screen: Screen[object]) -> bool:
+def left(screen: Screen[Any]) -> bool:
     """For a screen being suspended: whether it was left (taken off the stack), not merely covered."""
     return screen not in screen.app.screen_stack
