@@ -11,7 +11,7 @@ handed what it needs when it is created (the session, the measurements, the sess
 work in its own workers, so the app only pushes it and reads its result. The lab is installed once and
 lives as long as the app, so a run goes on while the user looks elsewhere; the table, the guide, parity,
 the WebSockets screen, the docs (while the same servers answer) and the help (while it would say the same)
-are kept too, and each shown again starts as a new one did (:mod:`.kept`): parity's run stops and the
+are kept too, and each shown again starts as a new one did (``panels.kept``): parity's run stops and the
 sockets close as the user leaves. The reusable widgets the screens are built from are in ``panels``.
 
 Each screen is imported when it is first opened, so the app paints before any of them (or the

@@ -22,8 +22,8 @@ from textual.widgets import Static, Tree
 from explorer.apps.openapi import OperationOutline, outline_skipped
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
-from explorer.tui.screens.kept import left
 from panels.footer import FittedFooter
+from panels.kept import left
 
 __all__ = ["DocsScreen", "fetch_docs", "served"]
 

@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from explorer.tui.screens.kept import left
+from panels.kept import left
 
 __all__ = ["HelpScreen", "ScreenEntry"]
 

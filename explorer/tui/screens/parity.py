@@ -28,9 +28,9 @@ from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
-from explorer.tui.screens.kept import left
 from panels.fields import Field, Left
 from panels.footer import FittedFooter
+from panels.kept import left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult

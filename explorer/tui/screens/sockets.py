@@ -29,8 +29,8 @@ from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
-from explorer.tui.screens.kept import left
 from panels.footer import FittedFooter
+from panels.kept import left
 from panels.masking import ms
 
 __all__ = ["SocketsController", "SocketsScreen"]
