@@ -24,6 +24,12 @@ async def test_the_guide_is_built_once_and_opens_unanswered(monkeypatch: pytest.
         unanswered = plain(first.query_one("#recommendation", Static))
         first.query_one("#q-api", Switch).value = True
         await until(pilot, lambda: plain(first.query_one("#recommendation", Static)) != unanswered)
+        await pilot.press("f1")  # the help over it, then closed: the answers stay
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert first.query_one("#q-api", Switch).value
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("g")
@@ -44,6 +50,12 @@ async def test_the_table_is_built_once_and_opens_on_its_first_row(monkeypatch: p
         table = first.query_one("#comparison", DataTable)
         await pilot.press("down", "down")
         await until(pilot, lambda: table.cursor_row == 2)
+        await pilot.press("f1")  # the help over it, then closed: the cursor stays
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert table.cursor_row == 2
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("t")
