@@ -96,6 +96,16 @@ class TypeAheadTree(Tree[T]):
         """Labels are cut to the width: a new width draws them again."""
         self._invalidate()
 
+    def notify_style_update(self) -> None:
+        """A new style (the keyboard coming or going restyles the list) draws every line again, as Tree's does;
+        Tree's also laid the whole screen out again, though no line's width nor their count depends on a style
+        (a changed count or width still lays out: the tree's virtual size changes as its lines are rebuilt)."""
+        super(Tree, self).notify_style_update()  # the widget's own, not Tree's
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self.filter_text)

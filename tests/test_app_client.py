@@ -102,6 +102,20 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SocketsController))
         await until(pilot, lambda: all(c.closed for c in clients))  # leaving the screen closes its sockets
+        kept: SocketsController = screen
+        await pilot.press("w")  # the screen is kept: shown again, it opens new sockets on empty logs
+        await until(pilot, lambda: app.screen is kept and len(kept.sockets) == 2)
+        assert not any("echo: hi" in str(line) for log in logs.values() for line in log.lines)
+        assert screen.query_one("#ws-text", Input).value == "" and app.focused is screen.query_one("#ws-text")
+        clients = list(kept.sockets.values())
+        await pilot.press("f1")  # the help over it, then closed: the same sockets still open
+        await until(pilot, lambda: app.screen is not kept)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is kept)
+        await pilot.pause()
+        assert list(kept.sockets.values()) == clients and not any(c.closed for c in clients)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, SocketsController) and all(c.closed for c in clients))
         # The session flow of docs/app.md on the demos: log in, read the session, x swaps the jars (neither
         # accepts the other's cookie), k clears them
         app.query_one("#sample-tree").focus()

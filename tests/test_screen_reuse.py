@@ -24,6 +24,12 @@ async def test_the_guide_is_built_once_and_opens_unanswered(monkeypatch: pytest.
         unanswered = plain(first.query_one("#recommendation", Static))
         first.query_one("#q-api", Switch).value = True
         await until(pilot, lambda: plain(first.query_one("#recommendation", Static)) != unanswered)
+        await pilot.press("f1")  # the help over it, then closed: the answers stay
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert first.query_one("#q-api", Switch).value
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("g")
@@ -44,6 +50,12 @@ async def test_the_table_is_built_once_and_opens_on_its_first_row(monkeypatch: p
         table = first.query_one("#comparison", DataTable)
         await pilot.press("down", "down")
         await until(pilot, lambda: table.cursor_row == 2)
+        await pilot.press("f1")  # the help over it, then closed: the cursor stays
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert table.cursor_row == 2
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("t")
@@ -51,3 +63,69 @@ async def test_the_table_is_built_once_and_opens_on_its_first_row(monkeypatch: p
         assert app.screen is first
         await until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0)
         assert app.focused is table
+
+
+async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parity's key built the screen each time (its table, fields and footer, ~30% of the key); kept, it opens with
+    the requests file found now in the path field, the keyboard there, and no run's words or rows."""
+    from textual.widgets import Input
+
+    from explorer.tui.screens.parity import SUMMARY, ParityController
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "c")
+        await until(pilot, lambda: isinstance(app.screen, ParityController) and bool(app.screen.query("#parity-path")))
+        first = app.screen
+        assert isinstance(first, ParityController)
+        field = first.query_one("#parity-path", Input)
+        found = field.value
+        assert found.endswith("parity.yaml")
+        field.value = ""
+        await pilot.press("enter")  # no path: the summary says so
+        await until(pilot, lambda: "Type the path" in plain(first.query_one("#parity-summary", Static)))
+        await pilot.press("f1")  # the help over it, then closed: the screen as the user left it, not reset
+        await until(pilot, lambda: app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is first)
+        await pilot.pause()
+        assert "Type the path" in plain(first.query_one("#parity-summary", Static)) and field.value == ""
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen is first)
+        await until(pilot, lambda: field.value == found and app.focused is field)
+        assert plain(first.query_one("#parity-summary", Static)).strip() == SUMMARY
+        assert first.query_one("#parity-table", DataTable).row_count == 0 and first.results == []
+
+
+async def test_the_help_is_shown_again_while_it_would_say_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """f1 built its screen each time; the same help (same place, same keys) is now shown again, at its top, and a
+    help that would say something else is built (the one before goes)."""
+    from textual.containers import VerticalScroll
+
+    from explorer.tui.screens.help import HelpScreen
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "f1")  # help for the answers
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and bool(app.screen.query("#help")))
+        first = app.screen
+        assert isinstance(first, HelpScreen)
+        scroll = first.query_one("#help", VerticalScroll)
+        await pilot.press("end")
+        await until(pilot, lambda: scroll.scroll_y > 0)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("f1")
+        await until(pilot, lambda: app.screen is first)
+        await until(pilot, lambda: scroll.scroll_y == 0)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        app.query_one("#sample-tree").focus()  # the list: its help says what the list does
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen is not first)
+        assert isinstance(app.screen, HelpScreen) and app.screen.content != first.content
+        await until(pilot, lambda: not first.is_attached)

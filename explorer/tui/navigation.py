@@ -3,7 +3,7 @@
 Kept apart from :mod:`.app` so that module holds the main view only. Each screen is imported when it
 is first opened, so the app paints before any of them (or the plotting library the lab needs) loads.
 The table, the guide, the lab and the mirror are built once and kept: a key then only shows its screen
-(building one took about as much CPU again as showing it).
+(building one took about as much CPU again as showing it); so is parity, and the docs while the same servers answer.
 The main view's keys are offered on the main view alone (:meth:`ScreensApp.check_action`): another
 screen's footer and help list that screen's keys, not the main view's.
 """
@@ -136,9 +136,12 @@ class ScreensApp(GuardedApp):
             self.workbench.load_sample(sample, send=True)
 
     def action_parity(self) -> None:
+        """The parity screen, built on first use and kept: shown again, it starts as a new one did."""
         from explorer.tui.screens.parity import ParityController
 
-        self.push_screen(ParityController(self.session, demo=self.demo, mask=self.mask), self._parity_done)
+        if not self.is_screen_installed("parity"):
+            self.install_screen(ParityController(self.session, demo=self.demo, mask=self.mask), name="parity")
+        self.push_screen("parity", self._parity_done)
 
     def _parity_done(self, request: RequestSpec | None) -> None:
         if request is not None:
@@ -182,9 +185,18 @@ class ScreensApp(GuardedApp):
 
     @work(group="docs", exclusive=True, exit_on_error=False)
     async def open_docs_screen(self) -> None:
-        from explorer.tui.screens.docs import fetch_docs
+        """The docs screen, kept while the same server processes answer (:func:`~explorer.tui.screens.docs.served`);
+        fetched and built again when one has restarted since, or did not answer then."""
+        from explorer.tui.screens.docs import DocsScreen, fetch_docs, served
 
-        await self.push_screen(await fetch_docs(self.session))
+        kept = self.get_screen("docs") if self.is_screen_installed("docs") else None
+        if not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
+            fresh = await fetch_docs(self.session)
+            if kept is not None:
+                self.uninstall_screen("docs")
+                await kept.remove()
+            self.install_screen(fresh, name="docs")
+        await self.push_screen("docs")
 
     def action_open_docs(self) -> None:
         """FastAPI's /docs in the user's browser, when there is one; otherwise the URL to open by hand."""
@@ -223,9 +235,19 @@ class ScreensApp(GuardedApp):
             if node.HELP:
                 paragraphs.append(f"Here: {node.HELP}")
                 break
-        screens = self.screen_entries() if main else []
-        help_screen = HelpScreen(f"Help: {title}", [p for p in paragraphs if p], screen_keys(screen), screens)
-        self.push_screen(help_screen, self._help_done)
+        content = (
+            f"Help: {title}",
+            [p for p in paragraphs if p],
+            screen_keys(screen),
+            self.screen_entries() if main else [],
+        )
+        kept = self.get_screen("help") if self.is_screen_installed("help") else None
+        if not isinstance(kept, HelpScreen) or kept.content != content:  # else the same help: shown again, not built
+            if kept is not None:
+                self.uninstall_screen("help")
+                kept.remove()
+            self.install_screen(HelpScreen(*content), name="help")
+        self.push_screen("help", self._help_done)
 
     def screen_entries(self) -> list[ScreenEntry]:
         """Every screen the main view opens, with its key after the keymap; the token is its binding id."""

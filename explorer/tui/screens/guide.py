@@ -11,6 +11,7 @@ from textual.widgets import Static, Switch
 
 from explorer.content.guide import QUESTIONS, recommend
 from panels.footer import FittedFooter
+from panels.kept import left
 
 
 class GuideScreen(Screen[None]):
@@ -37,12 +38,20 @@ class GuideScreen(Screen[None]):
         self._update()
         self.query_one(Switch).focus()
 
+    _left = False  # as it is suspended: left (shown again as new), not covered by the help
+
     def on_screen_resume(self) -> None:
         """Shown again (the app keeps this screen): every question unanswered and the first one focused, as new."""
+        if not self._left:
+            return  # its first showing (on_mount did this), or the help over it closed: the answers stay
+        self._left = False
         for switch in self.query(Switch):
             switch.value = False  # a change is a Switch.Changed: the recommendation follows
         self.query_one(Switch).focus()
         self.query_one("#guide", VerticalScroll).scroll_home(animate=False)
+
+    def on_screen_suspend(self) -> None:
+        self._left = left(self)
 
     def on_switch_changed(self) -> None:
         self._update()

@@ -5,6 +5,7 @@ of the part that has the keyboard, and the keys read from the live bindings at t
 remapped keys show as remapped, and a key that does nothing there is not listed). The main view's help
 also lists the other screens first, each with its key, and that key opens it from the help: on the list
 and in a field the letters are text, so this is the way to every screen from wherever the keyboard is.
+The app keeps the last help and shows it again while what it would show is the same.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from panels.kept import left
 
 __all__ = ["HelpScreen", "ScreenEntry"]
 
@@ -51,6 +54,21 @@ class HelpScreen(ModalScreen[str | None]):
         self.paragraphs = paragraphs
         self.keys = keys
         self.screens = screens or []
+        self._left = False
+
+    @property
+    def content(self) -> tuple[str, list[str], list[tuple[str, str]], list[ScreenEntry]]:
+        """What it shows: the app shows this help again, rather than build one, while it would be the same."""
+        return self.title_text, self.paragraphs, self.keys, self.screens
+
+    def on_screen_resume(self) -> None:
+        """Shown again (kept by the app while its content holds): at its top, as a new one opens."""
+        if self._left:  # not on its first showing, nor when the palette over it closes
+            self._left = False
+            self.query_one("#help", VerticalScroll).scroll_home(animate=False)
+
+    def on_screen_suspend(self) -> None:
+        self._left = left(self)
 
     def compose(self) -> ComposeResult:
         table = Table("key", "action", box=None, header_style="bold", expand=True)

@@ -30,6 +30,7 @@ from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
 from panels.fields import Field, Left
 from panels.footer import FittedFooter
+from panels.kept import left
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
@@ -44,6 +45,7 @@ MIN_REQUEST_CHARS = 16
 # Besides the two text columns: the table's side margins, a vertical scrollbar, each column's padding
 # (1 each side), and the number and outcome columns.
 _FIXED_CELLS = 2 + 2 + 4 * 2 + 3 + 8
+SUMMARY = "Each request goes to both apps; status, content type, chosen headers and JSON bodies are compared."
 _STARTING: set[asyncio.Task[Any]] = set()  # the apps' restarts around a file's set-up, seen through off the screen
 
 
@@ -119,12 +121,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
                     compact=True,
                 )
                 yield Button("Run", id="parity-run", variant="primary", compact=True)
-            yield Static(
-                Text(
-                    "Each request goes to both apps; status, content type, chosen headers and JSON bodies are compared."
-                ),
-                id="parity-summary",
-            )
+            yield Static(Text(SUMMARY), id="parity-summary")
             yield DataTable(id="parity-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="parity-detail")
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
@@ -143,8 +140,11 @@ class ParityScreen(Screen["RequestSpec | None"]):
         table.add_column("first difference", width=first, key="first")
 
     def on_resize(self) -> None:
+        self._fit_columns(self.size.width)
+
+    def _fit_columns(self, width: int) -> None:
         """Fit the columns to the new width: the rows are drawn again, the cursor kept where it was."""
-        widths = column_widths(self.size.width)
+        widths = column_widths(width)
         if widths == self._widths:
             return
         self._widths = widths
@@ -280,20 +280,50 @@ class ParityScreen(Screen["RequestSpec | None"]):
 
 
 class ParityController(ParityScreen):
-    """The parity screen, sending a requests file to both running apps of the session."""
+    """The parity screen, sending a requests file to both running apps of the session.
+
+    The app keeps it: shown again, it starts as a new one did (the requests file found now, no results), and
+    leaving it stops a run, as leaving a screen that was removed did.
+    """
 
     def __init__(self, session: Session, demo: bool, mask: bool = False) -> None:
-        from explorer.parity.suite import default_requests_file
-
-        found: Path | None
-        if demo:  # the demos' own file: their real differences
-            found = demo_requests_file()
-        else:
-            found = default_requests_file([server.spec.app_dir for server in session.supervisor if server.spec.app_dir])
-        super().__init__(str(found) if found else "", mask=mask)
         self.session = session
+        self.demo = demo
+        super().__init__(self._found(), mask=mask)
         self.report: Any = None
         self.suite: Any = None
+        self._left = False
+
+    def _found(self) -> str:
+        """The requests file to offer: the demos' own (their real differences), else one beside the user's apps."""
+        from explorer.parity.suite import default_requests_file
+
+        dirs = [server.spec.app_dir for server in self.session.supervisor if server.spec.app_dir]
+        found: Path | None = demo_requests_file() if self.demo else default_requests_file(dirs)
+        return str(found) if found else ""
+
+    def on_screen_resume(self) -> None:
+        """Shown again: the file found now in the path field (with the keyboard), no results, as a new screen."""
+        if not self._left:
+            return  # its first showing (on_mount did this), or the help over it closed
+        self._left = False
+        self.results.clear()
+        self.report = self.suite = self.redactor = None
+        self._fit_columns(self.app.size.width)  # the terminal may have been resized meanwhile
+        self.query_one("#parity-table", DataTable).clear()
+        self.query_one("#parity-detail", Static).update("")
+        self.query_one("#parity-summary", Static).update(Text(SUMMARY))
+        field = self.query_one("#parity-path", Input)
+        field.value = self._found()
+        field.cursor_position = len(field.value)
+        self.query_one("#parity-scroll", VerticalScroll).scroll_home(animate=False)
+        field.focus()
+
+    def on_screen_suspend(self) -> None:
+        """Left (not merely covered by the help): its run stops, as it did when the screen went with it."""
+        self._left = left(self)
+        if self._left:
+            self.workers.cancel_group(self, "parity")
 
     @on(ParityScreen.RunRequested)
     def _run_requested(self, event: ParityScreen.RunRequested) -> None:

@@ -30,6 +30,7 @@ from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from panels.footer import FittedFooter
+from panels.kept import left
 from panels.masking import ms
 
 __all__ = ["SocketsController", "SocketsScreen"]
@@ -146,13 +147,37 @@ class SocketsScreen(Screen[None]):
 
 
 class SocketsController(SocketsScreen):
-    """Opens a socket to each server of ``session`` and sends what is typed on every open one."""
+    """Opens a socket to each server of ``session`` and sends what is typed on every open one.
+
+    The app keeps it: leaving it closes every socket, and showing it again opens them anew, on an empty screen.
+    """
 
     def __init__(self, session: Session, mask: bool = False) -> None:
         super().__init__(session.frameworks, mask=mask)
         self.session = session
         self.sockets: dict[str, WebSocketClient] = {}
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
+        self._left = False
+
+    def on_screen_resume(self) -> None:
+        """Shown again: the path and message lines as new, no state said yet, and both sockets opened again."""
+        if not self._left:
+            return  # its first showing (on_mount opens them), or the help over it closed: they stay open
+        self._left = False
+        self.query_one("#ws-path", Input).value = self.path
+        self.query_one("#ws-text", Input).value = ""
+        for framework in self.frameworks:
+            self.show_state(framework, "")
+        self.query_one("#ws-text", Input).focus()
+        self.post_message(self.Open(self.path))
+
+    async def on_screen_suspend(self) -> None:
+        """Left (not merely covered by the help): every socket closed, and an opening under way stopped."""
+        self._left = left(self)
+        if self._left:
+            self.connection += 1  # events still on their way belong to no opening shown
+            self.workers.cancel_group(self, "sockets")
+            await self.close_sockets(quietly=True)
 
     @on(SocketsScreen.Open)
     def _open_requested(self, event: SocketsScreen.Open) -> None:

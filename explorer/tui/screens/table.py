@@ -31,6 +31,7 @@ from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from panels.footer import FittedFooter
+from panels.kept import left
 
 __all__ = ["TableController", "TableScreen"]
 
@@ -194,6 +195,7 @@ class TableController(TableScreen):
         super().__init__(measurements, mask=mask, demo=demo)
         self.session = session
         self._shown_before = False
+        self._left = False  # as it is suspended: left (shown again as new), not covered by the help
 
     def on_mount(self) -> None:  # Textual calls TableScreen.on_mount too (it draws the table): handlers run per class
         if self.demo:  # GET /items/1 exists only in the demos
@@ -204,6 +206,10 @@ class TableController(TableScreen):
         forgets them: measured again)."""
         if not self._shown_before:
             self._shown_before = True  # the first showing follows on_mount, which did all this
+            return
+        if not self._left:  # the help over it closed: as the user had it, its measuring going on
+            if self.demo:
+                self.measure_latency()
             return
         table = self.query_one("#comparison", DataTable)
         if self.size.width != self._built_for:
@@ -220,6 +226,7 @@ class TableController(TableScreen):
     def on_screen_suspend(self) -> None:
         """Left: no measuring goes on behind the main view (its requests would share the servers with a send);
         a figure it had not finished is measured when the table is shown again."""
+        self._left = left(self)
         self.workers.cancel_group(self, "measure")
 
     @work(group="measure", exclusive=True, exit_on_error=False)

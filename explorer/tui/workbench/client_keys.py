@@ -30,7 +30,9 @@ def change_jars(session: Session, what: str) -> str:
 
 
 def open_sockets(app: App[object], session: Session, mask: bool) -> None:
-    """The WebSockets screen, on the same servers."""
+    """The WebSockets screen, on the same servers: built on first use and kept (it opens its sockets as shown)."""
     from explorer.tui.screens.sockets import SocketsController
 
-    app.push_screen(SocketsController(session, mask=mask))
+    if not app.is_screen_installed("sockets"):
+        app.install_screen(SocketsController(session, mask=mask), name="sockets")
+    app.push_screen("sockets")

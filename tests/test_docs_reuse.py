@@ -1,0 +1,46 @@
+"""The docs screen (``d``) is kept while the same server processes answer, and shown again as a new one opens.
+
+Each ``d`` fetched ``/openapi.json`` and Flask's ``/docs`` and built the outline again (about half of the key's
+time); FastAPI builds its schema once per process, so the same processes answer the same. Real servers, started
+by the app as a user's are.
+"""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Tree
+
+from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.docs import DocsScreen
+from tests.apptools import servers_ready, until
+
+
+async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their_start() -> None:
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await pilot.press("escape", "d")
+        await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.query("#openapi-tree")))
+        first = app.screen
+        assert isinstance(first, DocsScreen)
+        kept: DocsScreen = first  # the type stays after `is` checks below
+        tree = first.query_one("#openapi-tree", Tree)
+        await pilot.press("down", "space", "end")  # the first operation folded, the cursor at the end
+        await until(pilot, lambda: tree.cursor_line == tree.last_line and tree.scroll_y > 0)
+        assert not tree.root.children[0].is_expanded
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DocsScreen))
+        assert app.screen is first
+        await until(pilot, lambda: tree.cursor_line == 0 and tree.scroll_y == 0)
+        assert all(node.is_expanded for node in (tree.root, *tree.root.children))
+        assert app.focused is tree and first.query_one("#docs-flask", VerticalScroll).scroll_y == 0
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        kept.fetched_from = ()  # as if fetched from other processes (a restart): fetched and built again
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DocsScreen) and app.screen is not first)
+        fresh = app.screen
+        assert isinstance(fresh, DocsScreen) and len(fresh.operations) == len(kept.operations)
+        await until(pilot, lambda: not first.is_attached)

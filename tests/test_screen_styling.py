@@ -1,0 +1,129 @@
+"""A screen opened from the main view is styled once, as it mounts (issue 24, "every key instant").
+
+Textual styled each pushed screen a second and a third time as it opened: its first resume restyled every
+widget on it (``ScreenResume(refresh_styles=True)``, meant for a screen shown again), and its first Resize
+added the size classes (``-narrow``, ``-short``, ...) it was mounted without, which restyled every widget once
+more. Each pass changed nothing but cost CPU on every key that opens a screen (``d``, ``c``, ``w``, f1 ...).
+Here the screen has its size classes before it mounts and its first resume restyles nothing
+(:meth:`explorer.tui.textual_patches.GuardedApp._get_screen`); its styles are still those a full pass gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until, without_servers
+
+pytestmark = pytest.mark.serverless
+
+# A screen's key from the answers, and the name of its class.
+SCREENS = {
+    "t": "TableController",
+    "g": "GuideScreen",
+    "c": "ParityController",
+    "f1": "HelpScreen",
+    "w": "SocketsController",
+}
+
+
+def _styles(screen: Screen[Any]) -> dict[DOMNode, Any]:
+    """Every node's own style rules and those of its parts, on ``screen``."""
+    return {
+        node: (dict(node.styles.base._rules), {k: dict(v.base._rules) for k, v in node._component_styles.items()})
+        for node in screen.walk_children(with_self=True)
+    }
+
+
+@pytest.mark.parametrize("key", SCREENS)
+async def test_a_screen_opened_is_styled_as_it_mounts_and_not_again(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if isinstance(node, Screen) and node is not app.screen_stack[0])
+        textual_update(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # the keyboard to the answers, where a screen's key opens it
+        await pilot.pause()
+        await pilot.press(key)
+        await until(pilot, lambda: type(app.screen).__name__ == SCREENS[key])
+        await pilot.pause()
+        await pilot.pause()
+        assert passes == []  # no pass over the whole screen as it opened
+        before = _styles(app.screen)
+        textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+        after = _styles(app.screen)
+        assert [repr(node) for node in before if before[node] != after[node]] == []
+
+
+async def test_zoom_restyles_the_answer_alone_and_leaves_every_style_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``z`` on an answer restyled its whole subtree (35 widgets) as it zoomed and again as it was restored, though
+    no rule names ``.-maximized`` above an answer's parts; the editor's parts, which one does, still follow it."""
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.append(len(nodes))
+        textual_update(self, nodes, animate)
+
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # the keyboard to the answers
+        await pilot.pause()
+        monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+        for _ in ("zoom", "restore"):
+            await pilot.press("z")
+            await pilot.pause()
+            assert passes and max(passes) <= 2  # the screen, the answer (and the part with the keyboard)
+            passes.clear()
+            before = _styles(app.screen)
+            textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+            assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
+
+
+async def test_a_kept_screen_shown_again_is_restyled_only_when_its_styles_went_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guide (kept, as the table and the lab) was restyled whole each time it was shown again, though nothing
+    it is styled from had changed; after a theme change meanwhile it still is (Textual restyles only what shows)."""
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
+        textual_update(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        for theme in (None, None, "textual-light"):
+            await pilot.pause()
+            if theme:
+                app.theme = theme
+                await pilot.pause()
+            passes.clear()
+            await pilot.press("g")
+            await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+            await pilot.pause()
+            assert len(passes) == (1 if theme else 0)
+            before = _styles(app.screen)
+            textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+            assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.screen_stack[0])
