@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
-from textual.widgets import Select
+from textual.widgets import Select, Tab, TabbedContent, TabPane
 
 from explorer.tui.app import ExplorerApp
 from tests.apptools import until, without_servers
@@ -45,3 +45,30 @@ async def test_the_method_pickers_list_is_built_after_the_first_frame_and_picks(
         await until(pilot, lambda: picker.value == "POST" and not picker.expanded, why=lambda: picker.value)
         await pilot.press("enter", "up", "enter")
         await until(pilot, lambda: picker.value == "GET" and not picker.expanded, why=lambda: picker.value)
+
+
+async def test_the_answers_hidden_tabs_are_built_after_the_first_frame_and_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each answer's tab row shows its five tabs in the first frame; only the Body tab's pane is built then."""
+    without_servers(monkeypatch)
+    seen = first_frame_widgets(monkeypatch)
+    panes: list[int] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def counting(self: Screen[Any]) -> None:
+        if not panes and self.is_attached and self is self.app.screen_stack[0]:
+            panes.append(len(self.query(TabPane)))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen) and bool(panes))
+        assert panes == [2]  # the Body tab of each answer
+        assert len(app.query(Tab)) == 10  # every tab's title is in the first frame
+        await until(pilot, lambda: len(app.query(TabPane)) == 10)
+        app.workbench.focus_answers()
+        await pilot.press("3")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-flask" and app.query_one("#reason-flask").display)
