@@ -38,6 +38,8 @@ class MethodPicker(Select[str]):
             pass
         overlay = SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
         self.mount(overlay)
+        if not overlay.is_attached:
+            return overlay  # the picker is going (the app closing): Textual mounts nothing into it
         self._setup_options_renderables()
         overlay.highlighted = next((i for i, (_, value) in enumerate(self._options) if value == self.value), None)
         return overlay
