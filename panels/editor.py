@@ -32,6 +32,7 @@ from explorer.runtime.http.forms import (
 from explorer.runtime.http.pasted import looks_pasted
 from explorer.runtime.http.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 from panels.fields import Field, LeavingTextArea, Left
+from panels.method_picker import MethodPicker
 
 __all__ = ["HeadersArea", "PathField", "RequestEditor", "SendButton"]
 
@@ -189,7 +190,7 @@ class RequestEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="request-line"):
-            yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
+            yield MethodPicker([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
             yield PathField("/items/1", placeholder="/path, URL or curl", id="path", compact=True)
             yield Label("×", id="burst-label")
             yield Field(

@@ -27,6 +27,7 @@ from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.header_table import headers_table
+from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
 from panels.own_class import set_own_class
 from panels.timings_text import timings_text
@@ -97,10 +98,10 @@ class ResponsePanel(Vertical):
         yield FittedText(
             why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}"
         )  # a long reason ends in a visible ellipsis
-        with TabbedContent(id=f"tabs-{self.framework}"):
+        with LazyTabs(id=f"tabs-{self.framework}"):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
-            for tab in TABS[1:]:  # filled by _fill_tabs, once the first frame is drawn
+            for tab in TABS[1:]:  # mounted and filled by _fill_tabs, once the first frame is drawn
                 yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
 
     def _fill_tabs(self) -> bool:
@@ -111,6 +112,8 @@ class ResponsePanel(Vertical):
             return True
         self._filled = True
         fw = self.framework
+        for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
+            tabs.mount_hidden()  # the four panes themselves: the first frame composed only the Body tab's
         contents: dict[str, list[Widget]] = {
             "headers": [Static("", id=f"headertable-{fw}")],
             "validation": [Static("", classes="reason", id=f"reason-{fw}"), Static("", id=f"validtable-{fw}")],

@@ -31,6 +31,7 @@ ExplorerApp().run(headless=True, size=(160, 48))
 NOT_AT_THE_FIRST_FRAME = (
     "rich._emoji_codes",  # Rich's emoji table: a Tree label given as a str is read as markup
     "statistics",  # medians: of a measurement, of an exported session's requests
+    "explorer.runtime.http.curl",  # reading a pasted curl command (~1% of the instructions to the first frame)
 )
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from explorer.runtime.errors import RequestError
-from explorer.runtime.http.curl import curl_words, read_curl, request_of
 from explorer.runtime.http.request import RequestSpec, parse_header
 
 __all__ = ["MAX_PASTE_CHARS", "Pasted", "looks_pasted", "read_pasted"]
@@ -83,6 +82,8 @@ def _own_path(url: str, bases: set[tuple[str, int | None]]) -> str:
 def _read_curl(text: str, bases: set[tuple[str, int | None]]) -> Pasted:
     """The request a pasted curl command sends, as curl would send it (:func:`request_of`); an option it
     cannot send is refused by name, one that changes only what curl prints or where it connects is skipped."""
+    from explorer.runtime.http.curl import curl_words, read_curl, request_of  # on the first paste, not at start
+
     try:
         words = curl_words(text)
     except ValueError as exc:

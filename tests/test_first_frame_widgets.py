@@ -1,0 +1,74 @@
+"""What the main screen has built when its first frame is drawn (issue 24: the first paint).
+
+Widgets the first screen does not show are built just after that frame (or at once by whatever needs them
+first), so the first frame costs less; these tests keep them out of it and check that they still work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Select, Tab, TabbedContent, TabPane
+
+from explorer.tui.app import ExplorerApp
+from tests.apptools import until, without_servers
+
+
+def first_frame_widgets(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """Filled, when the app draws its first frame, with the type names of every widget its screen holds."""
+    seen: list[set[str]] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def recording(self: Screen[Any]) -> None:
+        if not seen and self.is_attached and self is self.app.screen_stack[0]:
+            seen.append({type(node).__name__ for node in self.walk_children()})
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    return seen
+
+
+async def test_the_method_pickers_list_is_built_after_the_first_frame_and_picks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    without_servers(monkeypatch)
+    seen = first_frame_widgets(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen))
+        assert "SelectCurrent" in seen[0] and "SelectOverlay" not in seen[0]
+        picker = app.query_one("#method", Select)
+        picker.focus()
+        await pilot.press("enter", "down", "enter")  # opened, the next method, chosen
+        await until(pilot, lambda: picker.value == "POST" and not picker.expanded, why=lambda: picker.value)
+        await pilot.press("enter", "up", "enter")
+        await until(pilot, lambda: picker.value == "GET" and not picker.expanded, why=lambda: picker.value)
+
+
+async def test_the_answers_hidden_tabs_are_built_after_the_first_frame_and_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each answer's tab row shows its five tabs in the first frame; only the Body tab's pane is built then."""
+    without_servers(monkeypatch)
+    seen = first_frame_widgets(monkeypatch)
+    panes: list[int] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def counting(self: Screen[Any]) -> None:
+        if not panes and self.is_attached and self is self.app.screen_stack[0]:
+            panes.append(len(self.query(TabPane)))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen) and bool(panes))
+        assert panes == [2]  # the Body tab of each answer
+        assert len(app.query(Tab)) == 10  # every tab's title is in the first frame
+        await until(pilot, lambda: len(app.query(TabPane)) == 10)
+        app.workbench.focus_answers()
+        await pilot.press("3")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-flask" and app.query_one("#reason-flask").display)
