@@ -200,7 +200,7 @@ async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: 
 
         lab.on_bench_event = spy
         await pilot.press("ctrl+r")
-        verdict = lambda: plain(lab.query_one("#lab-verdict", Static))  # noqa: E731
+        verdict = lambda: " ".join(plain(lab.query_one("#lab-verdict", Static)).split())  # noqa: E731  # unwrapped
         await until(pilot, lambda: "Plain JSON at 2 concurrent" in verdict(), timeout=60)
         assert "1 start set aside and rerun: its server used" in verdict() and "(Flask's #2;" in verdict()
         assert max(fractions) <= 1.0 and lab.query_one("#lab-progress", ProgressBar).percentage == 1.0

@@ -4,7 +4,7 @@ Leaks are measured by the slope of resident memory over the requests, not by a t
 300 requests after warm-up, the RSS after each, and the least-squares slope must stay under 1 KB a request
 (a total of 20 MB over 5,000 requests caught only leaks above 4 KB a request, and took three times as long).
 The lab runs may grow memory less than 2 MB together, and open file descriptors must come back to where
-they were (keep-alive pools may hold a connection or two between requests).
+they were (keep-alive pools may hold a connection or two between requests); a failure names the new descriptors.
 """
 
 from __future__ import annotations
@@ -31,8 +31,15 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1024 / 1024
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def open_fds() -> dict[str, str]:
+    """Each open descriptor and what it points at (a socket, a pipe, a file): a failure names the new ones."""
+    out = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the listing's own descriptor, closed by now
+            pass
+    return out
 
 
 async def test_no_leaks_over_thousands_of_requests_and_lab_runs() -> None:
@@ -61,15 +68,19 @@ async def test_no_leaks_over_thousands_of_requests_and_lab_runs() -> None:
         slope_mb, _ = linear_regression(range(len(rss)), rss)
         per_request = slope_mb * 1024 * 1024 / PER_ROUND
         lab_before = rss[-1]
+        fds_between = open_fds()  # the client's pools may have reconnected during the rounds (keep-alive timeouts)
         for _ in range(LAB_RUNS):
             result = await run_load(config)
             assert result.requests > 0 and result.error_count == 0
         lab_grown = rss_mb() - lab_before
         print(
             f"RSS {' '.join(f'{mb:.1f}' for mb in rss)} MB: {per_request:.0f} bytes a request over "
-            f"{ROUNDS * PER_ROUND}; {lab_grown:.1f} MB over {LAB_RUNS} lab runs; fds {fds_before} -> {open_fds()}"
+            f"{ROUNDS * PER_ROUND}; {lab_grown:.1f} MB over {LAB_RUNS} lab runs; fds {len(fds_before)} -> {len(fds_between)} -> {len(open_fds())}"
         )
         assert errors == 0
         assert per_request < MAX_BYTES_PER_REQUEST
         assert lab_grown < MAX_LAB_GROWTH_MB
-        assert open_fds() <= fds_before + 2
+        new = {fd: what for fd, what in open_fds().items() if fds_between.get(fd) != what}
+        assert len(open_fds()) <= len(fds_between) + 2, f"descriptors left by the lab runs: {new}"
+        grown = {fd: what for fd, what in fds_between.items() if fds_before.get(fd) != what}
+        assert len(fds_between) <= len(fds_before) + 2, f"descriptors left by the requests: {grown}"
