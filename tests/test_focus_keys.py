@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
-from tests.apptools import send_and_wait, servers_ready, until, without_servers
+from tests.apptools import leave_the_list, send_and_wait, servers_ready, until, without_servers
 
 
 def _in_answers(app: ExplorerApp) -> bool:
@@ -178,3 +178,25 @@ async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads
         assert not screen.query_one("#lab-progress", ProgressBar).display
         screen.action_run()
         assert screen.query_one("#lab-progress", ProgressBar).display
+
+
+async def test_tab_keys_typed_in_one_burst_leave_both_answers_on_the_last_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys the terminal hands over at once (a fast typist, a paste) are each run before Textual sets the focus
+    the one before asked for: that late focus, in a pane hidden since, showed that pane again in the answer that
+    had the keyboard (tmux: 2 3 4 5 1 3 left Flask on Body, FastAPI on Validation)."""
+    from textual import events
+    from textual.widgets import TabbedContent
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await leave_the_list(pilot)
+        await until(pilot, lambda: _in_answers(app), why=lambda: _where(app.focused))
+        for key in "234513":
+            app.post_message(events.Key(key, key))  # as the driver posts them: no wait between keys
+        tabs = [app.query_one(f"#tabs-{fw}", TabbedContent) for fw in ("flask", "fastapi")]
+        await until(pilot, lambda: [t.active for t in tabs] == ["validation-flask", "validation-fastapi"])
+        for _ in range(5):
+            await pilot.pause()
+        assert [t.active for t in tabs] == ["validation-flask", "validation-fastapi"]
+        assert _in_answers(app) and "validation-flask" in [n.id for n in app.focused.ancestors], _where(app.focused)
