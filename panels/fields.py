@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-__all__ = ["Field", "Left", "LeavingTextArea"]
+__all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea"]
 
 
 class Left(Message):
@@ -32,15 +32,8 @@ class Left(Message):
         return self.field
 
 
-class Field(Input):
-    """An Input that Escape leaves.
-
-    | Key | Action |
-    | --- | --- |
-    | escape | leave the field (the footer says where to) |
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave")]
+class InTurnInput(Input):
+    """An Input whose own keys (End, Backspace, the arrows) run in turn with the characters typed."""
 
     async def _on_key(self, event: events.Key) -> None:
         """A key the field binds (End, Backspace, the arrows, Escape) runs here, in turn with the characters.
@@ -56,6 +49,17 @@ class Field(Input):
             await self.run_action(active.binding.action)
             return
         await super()._on_key(event)
+
+
+class Field(InTurnInput):
+    """An Input that Escape leaves.
+
+    | Key | Action |
+    | --- | --- |
+    | escape | leave the field (the footer says where to) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave")]
 
     def action_leave(self) -> None:
         self.post_message(Left(self))

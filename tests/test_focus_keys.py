@@ -200,3 +200,26 @@ async def test_tab_keys_typed_in_one_burst_leave_both_answers_on_the_last_tab(mo
             await pilot.pause()
         assert [t.active for t in tabs] == ["validation-flask", "validation-fastapi"]
         assert _in_answers(app) and "validation-flask" in [n.id for n in app.focused.ancestors], _where(app.focused)
+
+
+async def test_the_websocket_fields_run_backspace_in_turn_with_the_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed fast, "a b x y, 3 Backspaces, q" is "aq" in the WebSocket screen's fields as in every other field
+    (docs/app.md, Keys); they were Textual's Input, which put the q in first and then deleted it: "ab"."""
+    from textual import events
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen.query("#ws-text").first(Input) is app.focused)
+        for field in ("#ws-text", "#ws-path"):
+            box = app.screen.query_one(field, Input)
+            box.focus()
+            box.value = ""
+            await until(pilot, lambda box=box: app.focused is box)
+            for key in ["a", "b", "x", "y", "backspace", "backspace", "backspace", "q"]:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))  # as the driver posts them
+            for _ in range(5):
+                await pilot.pause()  # every key run
+            assert box.value == "aq", field
