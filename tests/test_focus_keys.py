@@ -223,3 +223,23 @@ async def test_the_websocket_fields_run_backspace_in_turn_with_the_characters(mo
             for _ in range(5):
                 await pilot.pause()  # every key run
             assert box.value == "aq", field
+
+
+async def test_enter_on_the_list_then_a_key_typed_at_once_sends_the_sample_under_the_cursor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter and a digit in one burst: Enter sends the sample the cursor is on; the digit was typed into the
+    filter first (Tree runs Enter once the key has gone up to the screen) and the filter's first match was sent."""
+    from textual import events
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is tree)
+        for key, char in (("enter", None), ("3", "3")):
+            app.post_message(events.Key(key, char))  # as the driver posts them: no wait between keys
+        await until(pilot, lambda: app.query_one("#path", Input).value != "/items/1" or _in_answers(app))
+        for _ in range(5):
+            await pilot.pause()
+        assert (app.query_one("#method").value, app.query_one("#path", Input).value) == ("GET", "/items/1")
