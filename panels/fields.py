@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-__all__ = ["Field", "Left", "LeavingTextArea"]
+__all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea", "run_in_turn"]
 
 
 class Left(Message):
@@ -32,7 +32,32 @@ class Left(Message):
         return self.field
 
 
-class Field(Input):
+class InTurnInput(Input):
+    """An Input whose own keys (End, Backspace, the arrows) run in turn with the characters typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key the field binds (End, Backspace, the arrows, Escape) runs here, in turn with the characters."""
+        if not await run_in_turn(self, event):
+            await super()._on_key(event)
+
+
+async def run_in_turn(widget: Widget, event: events.Key) -> bool:
+    """Run now the binding ``widget`` itself has for ``event``'s key (not a printable one); True if it had one.
+
+    Textual inserts a character as its key reaches the widget, but runs a binding only once the key has
+    gone up to the screen: typed fast, "End, Backspace, 5" put the 5 in first (over the text the focus
+    had selected) and then deleted it. Run in turn, the field ends as typed.
+    """
+    active = None if event.is_printable else widget.screen.active_bindings.get(event.key)
+    if active is None or active.node is not widget or not active.enabled:
+        return False
+    event.stop()
+    event.prevent_default()
+    await widget.run_action(active.binding.action)
+    return True
+
+
+class Field(InTurnInput):
     """An Input that Escape leaves.
 
     | Key | Action |
@@ -41,21 +66,6 @@ class Field(Input):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave")]
-
-    async def _on_key(self, event: events.Key) -> None:
-        """A key the field binds (End, Backspace, the arrows, Escape) runs here, in turn with the characters.
-
-        Textual inserts a character as its key reaches the field, but runs a binding only once the key has
-        gone up to the screen: typed fast, "End, Backspace, 5" put the 5 in first (over the text the focus
-        had selected) and then deleted it. Run in turn, the field ends as typed.
-        """
-        active = None if event.is_printable else self.screen.active_bindings.get(event.key)
-        if active is not None and active.node is self and active.enabled:
-            event.stop()
-            event.prevent_default()
-            await self.run_action(active.binding.action)
-            return
-        await super()._on_key(event)
 
     def action_leave(self) -> None:
         self.post_message(Left(self))

@@ -246,12 +246,20 @@ class ResponsePanel(Vertical):
         return self._arriving.listen
 
     def focus_content(self) -> None:
-        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it."""
+        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it.
+
+        Textual sets a focus after the keys already read are run; the tab shown is looked up then, not now: a
+        focus put in a pane that a later key hid showed that pane again (TabPane.Focused), in this panel only."""
         self._fill_tabs()
+        self.app.call_later(self._focus_shown)
+
+    def _focus_shown(self) -> None:
+        if not self.is_attached:
+            return
         tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
         pane = tabs.active_pane
         target = next((w for w in pane.query("*") if w.focusable), None) if pane is not None else None
-        (target or tabs).focus()
+        self.screen.set_focus(target or tabs)
 
     def open_find(self) -> None:
         self.select_tab("body")

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
-from panels.fields import Left
+from panels.fields import Left, run_in_turn
 
 __all__ = ["TypeAheadTree", "apply_typed", "first_leaf", "put_cursor"]
 
@@ -113,7 +113,11 @@ class TypeAheadTree(Tree[T]):
             return not self.filter_text
         return True
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        """A printable key or Backspace goes to the filter; the tree's own keys (Enter, the arrows) run in turn
+        with them: "Enter, 3" typed at once sent the filter's first match for "3", not the sample under the cursor."""
+        if await run_in_turn(self, event):
+            return
         if event.character is not None and event.character.isprintable():
             text: str | None = event.character
         elif event.key == "backspace":

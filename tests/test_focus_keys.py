@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
-from tests.apptools import send_and_wait, servers_ready, until, without_servers
+from tests.apptools import leave_the_list, send_and_wait, servers_ready, until, without_servers
 
 
 def _in_answers(app: ExplorerApp) -> bool:
@@ -178,3 +178,73 @@ async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads
         assert not screen.query_one("#lab-progress", ProgressBar).display
         screen.action_run()
         assert screen.query_one("#lab-progress", ProgressBar).display
+
+
+async def test_tab_keys_typed_in_one_burst_leave_both_answers_on_the_last_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys the terminal hands over at once (a fast typist, a paste) are each run before Textual sets the focus
+    the one before asked for: that late focus, in a pane hidden since, showed that pane again in the answer that
+    had the keyboard (tmux: 2 3 4 5 1 3 left Flask on Body, FastAPI on Validation)."""
+    from textual import events
+    from textual.widgets import TabbedContent
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await leave_the_list(pilot)
+        await until(pilot, lambda: _in_answers(app), why=lambda: _where(app.focused))
+        for key in "234513":
+            app.post_message(events.Key(key, key))  # as the driver posts them: no wait between keys
+        tabs = [app.query_one(f"#tabs-{fw}", TabbedContent) for fw in ("flask", "fastapi")]
+        await until(pilot, lambda: [t.active for t in tabs] == ["validation-flask", "validation-fastapi"])
+        for _ in range(5):
+            await pilot.pause()
+        assert [t.active for t in tabs] == ["validation-flask", "validation-fastapi"]
+        focused = app.focused
+        assert focused is not None and "validation-flask" in [n.id for n in focused.ancestors], _where(focused)
+
+
+async def test_the_websocket_fields_run_backspace_in_turn_with_the_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed fast, "a b x y, 3 Backspaces, q" is "aq" in the WebSocket screen's fields as in every other field
+    (docs/app.md, Keys); they were Textual's Input, which put the q in first and then deleted it: "ab"."""
+    from textual import events
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        await pilot.press("w")
+        await until(pilot, lambda: app.screen.query("#ws-text").first(Input) is app.focused)
+
+        async def typed_fast(field: str) -> str:
+            box = app.screen.query_one(field, Input)
+            box.focus()
+            box.value = ""
+            await until(pilot, lambda: app.focused is box)
+            for key in ["a", "b", "x", "y", "backspace", "backspace", "backspace", "q"]:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))  # as the driver posts them
+            for _ in range(5):
+                await pilot.pause()  # every key run
+            return box.value
+
+        assert [await typed_fast("#ws-text"), await typed_fast("#ws-path")] == ["aq", "aq"]
+
+
+async def test_enter_on_the_list_then_a_key_typed_at_once_sends_the_sample_under_the_cursor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter and a digit in one burst: Enter sends the sample the cursor is on; the digit was typed into the
+    filter first (Tree runs Enter once the key has gone up to the screen) and the filter's first match was sent."""
+    from textual import events
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is tree)
+        for key, char in (("enter", None), ("3", "3")):
+            app.post_message(events.Key(key, char))  # as the driver posts them: no wait between keys
+        await until(pilot, lambda: app.query_one("#path", Input).value != "/items/1" or _in_answers(app))
+        for _ in range(5):
+            await pilot.pause()
+        method = app.query_one("#method", Select).value
+        assert (method, app.query_one("#path", Input).value) == ("GET", "/items/1")

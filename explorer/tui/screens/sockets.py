@@ -29,6 +29,7 @@ from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
+from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
 from panels.masking import ms
@@ -100,8 +101,10 @@ class SocketsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="ws-lines"):
-            yield Input(self.path, placeholder="/ws/echo", id="ws-path", tooltip="Enter: open a socket to each server")
-            yield Input("", placeholder="a message; Enter sends it on both sockets", id="ws-text")
+            yield InTurnInput(
+                self.path, placeholder="/ws/echo", id="ws-path", tooltip="Enter: open a socket to each server"
+            )
+            yield InTurnInput("", placeholder="a message; Enter sends it on both sockets", id="ws-text")
         with Horizontal():
             for framework in self.frameworks:
                 with Vertical(classes="ws-side", id=f"ws-{framework}") as side:
