@@ -98,7 +98,10 @@ def test_past_the_limit_every_start_is_kept_and_the_machine_called_disturbed() -
     assert "set aside and rerun" not in text and "of 5 runs each" in text  # min over the two frameworks
     assert [s["kept"] for s in reruns.by_level()["100"]] == [True, True]
     evidence = verdict(report).evidence
-    assert evidence is not None and evidence["disturbed"]["exhausted"] == [{"target": "flask", "level": 100.0}]
+    assert evidence is not None and evidence["disturbed"]["exhausted"] == [
+        {"target": "flask", "level": 100.0, "times": 2.0}  # the ratio the sentence quotes
+    ]
+    assert (evidence["disturbed"]["set_aside"], evidence["disturbed"]["put_back"]) == (0, 2)
 
 
 @pytest.mark.serverless

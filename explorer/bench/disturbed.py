@@ -167,8 +167,12 @@ class Reruns:
             ),
             "factor": self.factor,
             "min_starts": MIN_STARTS,
-            "set_aside": sum(not s.kept for s in self.set_aside),
-            "exhausted": [{"target": key, "level": level} for key, level in self.exhausted],
+            "set_aside": sum(not s.kept for s in self.set_aside),  # left out of the verdict
+            "put_back": sum(s.kept for s in self.set_aside),  # flagged, then counted after all: the limit was reached
+            "exhausted": [
+                {"target": key, "level": level, "times": round(found.times, 3)}
+                for (key, level), found in self.exhausted.items()
+            ],
         }
 
     def by_level(self) -> dict[str, list[dict[str, Any]]]:
