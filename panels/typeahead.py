@@ -38,11 +38,14 @@ class TypeAheadTree(Tree[T]):
     | backspace | delete the filter's last character |
     | escape | clear the filter; when it is empty, leave the list |
     | enter | pick the highlighted entry |
+    | ctrl+j | the same (an Enter typed before the app had the terminal arrives as one) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", id="list.clear_filter"),
         Binding("escape", "leave", "Leave list", id="list.leave"),
+        # Enter pressed while the app starts reaches it as ctrl+j: the terminal, not yet in raw mode, made it a newline
+        Binding("ctrl+j", "select_cursor", "Pick", show=False),
     ]
 
     class Typed(Message):

@@ -72,3 +72,15 @@ def test_lab_fields_keep_every_key_typed_at_full_speed() -> None:
         assert re.match(rb"warm-up\s+0\.25\s", row), f"the warm-up field shows {row!r}, not 0.25"
     finally:
         app.cleanup()
+
+
+def test_enter_typed_before_the_app_reads_its_terminal_sends_the_first_sample() -> None:
+    """Enter pressed as the app starts, before it sets the terminal to raw mode, is kept: the terminal's
+    line discipline turned it into a newline (ICRNL), which Textual reads as ctrl+j, not Enter, and the
+    list ignored it; the user saw nothing happen."""
+    app = PtyApp()
+    try:
+        app.write(b"\r")  # the pty is still in cooked mode: nothing of the app has run yet
+        _until(app, b"#1 GET /items/1")  # the first sample's answer, titled with its send
+    finally:
+        app.cleanup()
