@@ -76,6 +76,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | c | back |
     """
 
+    AUTO_FOCUS = "#parity-path"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "Parity check"
     HELP = (
         "A requests file (YAML or JSON) is sent to both apps, request by request, and each pair of answers is "
