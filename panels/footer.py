@@ -50,7 +50,53 @@ class FittedFooter(Footer):
         if self.screen is not top and not (top.styles.background.a < 1 and self.screen in self.app._background_screens):
             return  # covered by an opaque screen (a see-through one, the help, shows the keys beneath dimmed)
         if self._shown is None or self._what_to_show() != self._shown:
-            await super().recompose()
+            if not self._relabel():
+                await super().recompose()
+
+    def _relabel(self) -> bool:
+        """Write the new keys into the key widgets drawn, when they are as many and styled alike (classes).
+
+        Composed again, the keys were removed and mounted anew: two layouts of the whole screen and about 50 ms
+        of wall time on Escape from the answers to the list, for keys most of which only changed their words.
+        Here each key widget takes its new words and is drawn again (a layout of the footer's row when a width
+        changes). False when the keys differ in number or classes (compact or not, enabled or not): compose.
+        """
+        drawn = list(self.children)
+        if self._shown is None or not drawn or not all(type(key) is FooterKey for key in drawn):
+            return False
+        compact, shown = self.compact, self._shown
+        with self._context():  # the keys bind to the footer's compact: it is the active message pump
+            keys = list(self.compose())  # sets the footer's compact and what it shows, as a compose would
+        if (
+            self.compact != compact
+            or len(keys) != len(drawn)
+            or any(
+                type(new) is not FooterKey or new.classes != old.classes for new, old in zip(keys, drawn, strict=True)
+            )
+        ):
+            self.compact, self._shown = compact, shown  # as they were: super().recompose() composes again
+            return False
+        for new, old in zip(keys, drawn, strict=True):
+            assert isinstance(new, FooterKey) and isinstance(old, FooterKey)
+            if (new.key, new.key_display, new.description, new.action, new._disabled, new.tooltip) == (
+                old.key,
+                old.key_display,
+                old.description,
+                old.action,
+                old._disabled,
+                old.tooltip,
+            ):
+                continue
+            width = (old.key_display, old.description) != (new.key_display, new.description)
+            old.key, old.key_display, old.description, old.action = (
+                new.key,
+                new.key_display,
+                new.description,
+                new.action,
+            )
+            old._disabled, old.tooltip = new._disabled, new.tooltip
+            old.refresh(layout=width)
+        return True
 
     def _entry_width(self, binding: Binding, compact: bool) -> int:
         """Cells one key takes: `` key description `` with Footer's padding; compact, ``key description`` and a margin."""
