@@ -101,6 +101,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from explorer.tui.layout_patches import one_layout_per_change
+
 __all__ = [
     "GuardedApp",
     "ResumingLinuxDriver",
@@ -135,6 +137,7 @@ class GuardedApp(App[int]):
         focus_without_full_repaint()
         zoom_restyles_less()
         covered_screens_keep_their_layout()
+        one_layout_per_change()  # explorer/tui/layout_patches.py
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and
