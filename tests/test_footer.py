@@ -79,3 +79,17 @@ async def test_keys_that_change_their_words_are_drawn_again_in_place_as_composed
                 await Footer.recompose(footer)  # as Textual composes it
             await pilot.pause()
             assert footer_line(app) == relabelled
+        for _ in range(2):  # zoom and restore: fewer keys, then more; those kept are the same widgets
+            keys = list(footer.children)
+            line = footer_line(app)
+            await pilot.press("z")
+            await pilot.pause()
+            await pilot.pause()
+            assert footer_line(app) != line
+            kept = min(len(keys), len(footer.children)) - 1  # the palette's key is the last of each
+            assert list(footer.children)[:kept] == keys[:kept] and footer.children[-1] is keys[-1]
+            relabelled = footer_line(app)
+            with footer._context():
+                await Footer.recompose(footer)
+            await pilot.pause()
+            assert footer_line(app) == relabelled
