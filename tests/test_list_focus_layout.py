@@ -9,6 +9,7 @@ only; a change in their count or width still lays out (its virtual size changes)
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Any
 
 import pytest
@@ -72,7 +73,7 @@ async def test_a_resize_of_the_list_redraws_its_lines_without_laying_the_screen_
         monkeypatch.setattr(Widget, "refresh", refresh)
         for height in (40, 26):
             await pilot.resize_terminal(100, height)
-            await until(pilot, lambda height=height: app.screen.outer_size.height == height)
+            await until(pilot, partial(lambda height: app.screen.outer_size.height == height, height))
             await pilot.pause()
             assert "_invalidate" not in asked  # Tree's answer to a Resize: a layout of the screen
             drawn = screen_text(app)

@@ -26,4 +26,4 @@ def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size
 
 def one_layout_per_change() -> None:
     """A layout of the screen records the sizes it gives; it no longer asks for a second layout of the screen."""
-    Widget._size_updated = _size_updated  # type: ignore[method-assign]  # Textual's method, replaced in place
+    Widget._size_updated = _size_updated  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place

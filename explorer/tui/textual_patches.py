@@ -1,4 +1,5 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs
+(the layout's, one more, in :mod:`explorer.tui.layout_patches`).
 
 :class:`GuardedApp` is Textual's App with all of them in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
