@@ -59,8 +59,8 @@ class FittedFooter(Footer):
         Composed again, the keys were removed and mounted anew: a layout of the whole screen more and about 50 ms
         of wall time on Escape from the answers to the list, for keys most of which only changed their words; ``z``
         changes their number too. Here each key widget takes its new words and is drawn again (a layout of the
-        footer's row when a width changes). False, to compose, when a key kept would change its classes (compact
-        or not, enabled or not) or the row holds more than keys (Textual's groups' labels).
+        footer's row when a width changes). False, to compose, when a key kept would change its classes (enabled
+        or not) or the row holds more than keys (Textual's groups' labels).
         """
         drawn = list(self.children)
         if self._shown is None or not drawn or not all(type(key) is FooterKey for key in drawn):
@@ -73,9 +73,8 @@ class FittedFooter(Footer):
         new_palette = [key for key in keys if key.has_class("-command-palette")]
         new = [key for key in keys if key not in new_palette]
         pairs = [*zip(old, new, strict=False), *zip(palette, new_palette, strict=False)]
-        if (
-            self.compact != compact
-            or len(palette) != len(new_palette)
+        if (  # the keys kept follow the footer's compact (bound to it): their classes compare as they will be
+            len(palette) != len(new_palette)
             or drawn != old + palette
             or keys != new + new_palette
             or any(type(after) is not FooterKey or after.classes != before.classes for before, after in pairs)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
 from panels.footer import FittedFooter
@@ -79,17 +80,26 @@ async def test_keys_that_change_their_words_are_drawn_again_in_place_as_composed
                 await Footer.recompose(footer)  # as Textual composes it
             await pilot.pause()
             assert footer_line(app) == relabelled
-        for _ in range(2):  # zoom and restore: fewer keys, then more; those kept are the same widgets
+        # zoom and restore: fewer keys, then more; the help over the main view and back: compact, then not
+        for key in ("z", "z", "f1", "escape"):
             keys = list(footer.children)
-            line = footer_line(app)
-            await pilot.press("z")
+            drawn = _keys(footer)
+            await pilot.press(key)
             await pilot.pause()
             await pilot.pause()
-            assert footer_line(app) != line
+            assert _keys(footer) != drawn
             kept = min(len(keys), len(footer.children)) - 1  # the palette's key is the last of each
             assert list(footer.children)[:kept] == keys[:kept] and footer.children[-1] is keys[-1]
-            relabelled = footer_line(app)
+            relabelled, line = _keys(footer), screen_text(app)
             with footer._context():
                 await Footer.recompose(footer)
             await pilot.pause()
-            assert footer_line(app) == relabelled
+            assert (_keys(footer), screen_text(app)) == (relabelled, line)
+
+
+def _keys(footer: FittedFooter) -> list[tuple[str, str, str, bool, frozenset[str]]]:
+    """What each key of ``footer`` draws and does, and its classes (what styles it)."""
+    return [
+        (key.key_display, key.description, key.action, key._disabled, frozenset(key.classes))
+        for key in footer.query(FooterKey)
+    ]
