@@ -90,11 +90,11 @@ async def test_keys_that_change_their_words_are_drawn_again_in_place_as_composed
             assert _keys(footer) != drawn
             kept = min(len(keys), len(footer.children)) - 1  # the palette's key is the last of each
             assert list(footer.children)[:kept] == keys[:kept] and footer.children[-1] is keys[-1]
-            relabelled, line = _keys(footer), screen_text(app)
+            shown, line = _keys(footer), screen_text(app)
             with footer._context():
                 await Footer.recompose(footer)
             await pilot.pause()
-            assert (_keys(footer), screen_text(app)) == (relabelled, line)
+            assert (_keys(footer), screen_text(app)) == (shown, line)
 
 
 def _keys(footer: FittedFooter) -> list[tuple[str, str, str, bool, frozenset[str]]]:
