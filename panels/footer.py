@@ -50,7 +50,57 @@ class FittedFooter(Footer):
         if self.screen is not top and not (top.styles.background.a < 1 and self.screen in self.app._background_screens):
             return  # covered by an opaque screen (a see-through one, the help, shows the keys beneath dimmed)
         if self._shown is None or self._what_to_show() != self._shown:
-            await super().recompose()
+            if not await self._relabel():
+                await super().recompose()
+
+    async def _relabel(self) -> bool:
+        """Write the new keys into the key widgets drawn, mounting or removing only the keys past the shorter row.
+
+        Composed again, the keys were removed and mounted anew: a layout of the whole screen more and about 50 ms
+        of wall time on Escape from the answers to the list, for keys most of which only changed their words; ``z``
+        changes their number too. Here each key widget takes its new words and is drawn again (a layout of the
+        footer's row when a width changes). False, to compose, when a key kept would change its classes (enabled
+        or not) or the row holds more than keys (Textual's groups' labels).
+        """
+        drawn = list(self.children)
+        if self._shown is None or not drawn or not all(type(key) is FooterKey for key in drawn):
+            return False
+        compact, shown = self.compact, self._shown
+        with self._context():  # the keys bind to the footer's compact: it is the active message pump
+            keys = list(self.compose())  # sets the footer's compact and what it shows, as a compose would
+        palette = [key for key in drawn if key.has_class("-command-palette")]  # last, whatever the keys before it
+        old = [key for key in drawn if key not in palette]
+        new_palette = [key for key in keys if key.has_class("-command-palette")]
+        new = [key for key in keys if key not in new_palette]
+        pairs = [*zip(old, new, strict=False), *zip(palette, new_palette, strict=False)]
+        if (  # the keys kept follow the footer's compact (bound to it): their classes compare as they will be
+            len(palette) != len(new_palette)
+            or drawn != old + palette
+            or keys != new + new_palette
+            or any(type(after) is not FooterKey or after.classes != before.classes for before, after in pairs)
+        ):
+            self.compact, self._shown = compact, shown  # as they were: super().recompose() composes again
+            return False
+        for before, after in pairs:
+            assert isinstance(before, FooterKey) and isinstance(after, FooterKey)
+            words = (after.key, after.key_display, after.description, after.action, after._disabled, after.tooltip)
+            if words != (
+                before.key,
+                before.key_display,
+                before.description,
+                before.action,
+                before._disabled,
+                before.tooltip,
+            ):
+                width = (before.key_display, before.description) != (after.key_display, after.description)
+                before.key, before.key_display, before.description, before.action = words[:4]
+                before._disabled, before.tooltip = words[4:]
+                before.refresh(layout=width)
+        if len(old) > len(new):
+            await self.remove_children(old[len(new) :])
+        elif len(new) > len(old):
+            await self.mount(*new[len(old) :], before=palette[0] if palette else None)
+        return True
 
     def _entry_width(self, binding: Binding, compact: bool) -> int:
         """Cells one key takes: `` key description `` with Footer's padding; compact, ``key description`` and a margin."""

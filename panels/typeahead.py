@@ -96,14 +96,22 @@ class TypeAheadTree(Tree[T]):
         return self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
 
     def on_resize(self, event: events.Resize) -> None:
-        """Labels are cut to the width: a new width draws them again."""
-        self._invalidate()
+        """Labels are cut to the width: a new size draws every line again. Tree's own handler also laid the
+        whole screen out again, right after the layout that resized the list (``z``, a terminal resized): a
+        changed count or width of the lines still lays out, as the tree's virtual size changes."""
+        self._line_cache.grow(event.size.height)
+        self._redraw_lines()
+        event.prevent_default()  # Tree's _on_resize: the same, with the layout
 
     def notify_style_update(self) -> None:
         """A new style (the keyboard coming or going restyles the list) draws every line again, as Tree's does;
-        Tree's also laid the whole screen out again, though no line's width nor their count depends on a style
-        (a changed count or width still lays out: the tree's virtual size changes as its lines are rebuilt)."""
+        Tree's also laid the whole screen out again, though no line's width nor their count depends on a style."""
         super(Tree, self).notify_style_update()  # the widget's own, not Tree's
+        self._redraw_lines()
+
+    def _redraw_lines(self) -> None:
+        """Tree's ``_invalidate`` without its layout of the screen: the lines are built again as they are drawn
+        (their virtual size, if it changes, asks for the layout)."""
         self._clear_line_cache()
         self._updates += 1
         self.root._reset()

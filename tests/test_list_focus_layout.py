@@ -8,6 +8,8 @@ only; a change in their count or width still lays out (its virtual size changes)
 
 from __future__ import annotations
 
+import sys
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from textual.widget import Widget
 
 from explorer.tui.app import ExplorerApp
 from panels.typeahead import TypeAheadTree
-from tests.apptools import until, without_servers
+from tests.apptools import screen_text, until, without_servers
 
 pytestmark = pytest.mark.serverless
 
@@ -47,3 +49,35 @@ async def test_the_list_gaining_or_losing_the_keyboard_lays_nothing_out(monkeypa
         tree.root.children[0].collapse()  # fewer lines: laid out, as Tree does
         await pilot.pause()
         assert tree.virtual_size.height < lines.height
+
+
+async def test_a_resize_of_the_list_redraws_its_lines_without_laying_the_screen_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tree answered every Resize (``z`` restoring the answers, a terminal resized) with a layout of the whole
+    screen, a second one after the layout that resized it; a taller list (lines as wide) asks for none, and its
+    lines, drawn again, are those Tree draws."""
+    without_servers(monkeypatch)
+    asked: list[str] = []
+    textual_refresh = Widget.refresh
+
+    def refresh(self: Widget, *regions: Any, layout: bool = False, **kwargs: Any) -> Widget:
+        if layout and isinstance(self, TypeAheadTree):
+            asked.append(sys._getframe(1).f_code.co_name)  # who asked: a scroll bar that comes or goes still may
+        return textual_refresh(self, *regions, layout=layout, **kwargs)
+
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one("#sample-tree", TypeAheadTree)
+        await until(pilot, lambda: app.focused is tree)
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        for height in (40, 26):
+            await pilot.resize_terminal(100, height)
+            await until(pilot, partial(lambda height: app.screen.outer_size.height == height, height))
+            await pilot.pause()
+            assert "_invalidate" not in asked  # Tree's answer to a Resize: a layout of the screen
+            drawn = screen_text(app)
+            tree._invalidate()  # Tree's own answer to a Resize
+            await pilot.pause()
+            assert screen_text(app) == drawn
+            asked.clear()

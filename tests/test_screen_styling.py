@@ -127,3 +127,34 @@ async def test_a_kept_screen_shown_again_is_restyled_only_when_its_styles_went_s
             assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is app.screen_stack[0])
+
+
+# A screen's key, and the widget its on_mount hands the keyboard to.
+FIRST_FOCUS = {"g": "Switch", "p": "#lab-scenario", "t": "#comparison", "c": "#parity-path", "w": "#ws-text"}
+
+
+@pytest.mark.parametrize("key", FIRST_FOCUS)
+async def test_a_screen_opened_gives_the_keyboard_once_to_the_widget_it_names(
+    key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual focused a new screen's first focusable widget (the guide's and the lab's scroll) before its
+    on_mount moved the keyboard on: the focus pseudo-classes restyled 30-55 nodes twice as the screen opened."""
+    without_servers(monkeypatch)
+    focused: list[Any] = []
+    textual_set_focus = Screen.set_focus
+
+    def recording(self: Screen[Any], widget: Any, *args: Any, **kwargs: Any) -> Any:
+        if self is not app.screen_stack[0] and widget is not None and widget not in focused:
+            focused.append(widget)
+        return textual_set_focus(self, widget, *args, **kwargs)
+
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "set_focus", recording)
+        await pilot.press(key)
+        await until(pilot, lambda: app.screen is not app.screen_stack[0])
+        await pilot.pause()
+        await pilot.pause()
+        assert focused == [app.screen.query_one(FIRST_FOCUS[key])]

@@ -1,4 +1,5 @@
-"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs.
+"""Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs
+(the layout's, one more, in :mod:`explorer.tui.layout_patches`).
 
 :class:`GuardedApp` is Textual's App with all of them in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
@@ -101,6 +102,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from explorer.tui.layout_patches import one_layout_per_change
+
 __all__ = [
     "GuardedApp",
     "ResumingLinuxDriver",
@@ -135,6 +138,7 @@ class GuardedApp(App[int]):
         focus_without_full_repaint()
         zoom_restyles_less()
         covered_screens_keep_their_layout()
+        one_layout_per_change()  # explorer/tui/layout_patches.py
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and

@@ -40,6 +40,7 @@ FLASK_DOCS_NOTE = (
 class DocsScreen(Screen[None]):
     """Draws an operations outline and Flask's answer, both fetched before it opens (:func:`fetch_docs`)."""
 
+    AUTO_FOCUS = "#openapi-tree"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "API docs"
     HELP = (
         "FastAPI's generated OpenAPI schema as an outline (every operation, its parameters, body fields and "

@@ -17,6 +17,7 @@ from panels.kept import left
 class GuideScreen(Screen[None]):
     """Each switch is one question; the recommendation below follows every change."""
 
+    AUTO_FOCUS = "Switch"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "Which first?"
     HELP = (
         "A few yes/no questions about your next project; the recommendation below follows every answer, with its "

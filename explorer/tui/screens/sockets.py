@@ -61,6 +61,7 @@ def shown_part(text: str) -> tuple[str, int]:
 class SocketsScreen(Screen[None]):
     """Two logs side by side; Enter in the path line (re)opens both sockets, Enter in the message line sends."""
 
+    AUTO_FOCUS = "#ws-text"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "WebSockets"
     HELP = (
         "A WebSocket to each server: Flask through flask-sock, FastAPI natively. The top line holds the path "

@@ -59,6 +59,7 @@ class TableScreen(Screen[str | None]):
     | escape / t | back |
     """
 
+    AUTO_FOCUS = "#comparison"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "Comparison table"
     HELP = (
         f"{len(ROWS)} dimensions in our own words and the installed versions, then figures measured live on this "

@@ -57,6 +57,7 @@ class LabScreen(Screen[None]):
     | escape | leave a field; elsewhere, back (a run goes on in the background until it ends or is stopped) |
     """
 
+    AUTO_FOCUS = "#lab-scenario"  # on_mount's pick: Textual focused another first (a restyle)
     HELP_TITLE = "Performance lab"
     HELP = (
         "Async against sync under load, measured. Choose the scenario (or the coordinated-omission experiment), "
