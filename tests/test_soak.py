@@ -59,28 +59,36 @@ async def test_no_leaks_over_thousands_of_requests_and_lab_runs() -> None:
         assert port
         config = LoadConfig(port=port, path="/items/1", concurrency=4, duration=0.2, warmup=0.05)
         await run_load(config)
-        fds_before = open_fds()
-
-        errors, rss = 0, [rss_mb()]
+        errors, rss, fds = 0, [rss_mb()], [open_fds()]
         for _ in range(ROUNDS):
             errors += await send(PER_ROUND)
             rss.append(rss_mb())
+            fds.append(open_fds())
         slope_mb, _ = linear_regression(range(len(rss)), rss)
         per_request = slope_mb * 1024 * 1024 / PER_ROUND
-        lab_before = rss[-1]
-        fds_between = open_fds()  # the client's pools may have reconnected during the rounds (keep-alive timeouts)
+        lab_before, lab_fds = rss[-1], [open_fds()]
         for _ in range(LAB_RUNS):
             result = await run_load(config)
             assert result.requests > 0 and result.error_count == 0
+            lab_fds.append(open_fds())
         lab_grown = rss_mb() - lab_before
         print(
             f"RSS {' '.join(f'{mb:.1f}' for mb in rss)} MB: {per_request:.0f} bytes a request over "
-            f"{ROUNDS * PER_ROUND}; {lab_grown:.1f} MB over {LAB_RUNS} lab runs; fds {len(fds_before)} -> {len(fds_between)} -> {len(open_fds())}"
+            f"{ROUNDS * PER_ROUND}; {lab_grown:.1f} MB over {LAB_RUNS} lab runs; "
+            f"fds by round {[len(f) for f in fds]}, by lab run {[len(f) for f in lab_fds]}"
         )
         assert errors == 0
         assert per_request < MAX_BYTES_PER_REQUEST
         assert lab_grown < MAX_LAB_GROWTH_MB
-        new = {fd: what for fd, what in open_fds().items() if fds_between.get(fd) != what}
-        assert len(open_fds()) <= len(fds_between) + 2, f"descriptors left by the lab runs: {new}"
-        grown = {fd: what for fd, what in fds_between.items() if fds_before.get(fd) != what}
-        assert len(fds_between) <= len(fds_before) + 2, f"descriptors left by the requests: {grown}"
+        assert_no_descriptor_growth(fds, "the requests")
+        assert_no_descriptor_growth(lab_fds, "the lab runs")
+
+
+def assert_no_descriptor_growth(series: list[dict[str, str]], what: str) -> None:
+    """Descriptors must not grow along ``series`` (counted after each round of work). A single count is no
+    yardstick: the servers' health probe and the pools' reconnections hold a socket or three for a moment
+    (37 against 34 once, gone by the next count), so the fewest of the last three counts is held against the
+    fewest of the first three; a leak of one descriptor a round (300 requests, or one lab run) still shows."""
+    first, last = min(series[:3], key=len), min(series[-3:], key=len)
+    new = {fd: target for fd, target in last.items() if first.get(fd) != target}
+    assert len(last) <= len(first) + 1, f"descriptors left by {what}: {new}"
