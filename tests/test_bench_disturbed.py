@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from explorer.bench.disturbed import Reruns, SetAside, flag
 from explorer.bench.levels import BenchEvent, LevelResult
-from explorer.bench.plan import BenchPlan
 from explorer.bench.results import BenchReport, name_of, verdict
-from explorer.bench.runner import _more_steps, run_bench
+from explorer.bench.runner import _more_steps
 from explorer.bench.stages import Stages
 from explorer.cli.main import build_parser
 from explorer.tui.app import ExplorerApp
@@ -143,26 +142,6 @@ def declare_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return judged
 
 
-async def test_a_start_declared_disturbed_is_rerun_on_a_fresh_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real servers (the granian pair) and real load; only the judgement is forced."""
-    judged = declare_once(monkeypatch)
-    events: list[BenchEvent] = []
-    plan = BenchPlan("json", levels=(2,), duration=0.3, warmup=0.1, repeat=3, extend=False)
-    report = await run_bench(plan, events.append)
-    document = json.loads(json.dumps(report.to_dict()))
-    assert report.complete and document["server_starts"] == 4 and judged == [6, 6]
-    assert [(r["target"], r["repeat"]) for r in document["results"]][-1] == ("flask", 3)
-    assert [r["repeat"] for r in document["results"] if r["target"] == "flask"] == [0, 2, 3]
-    aside = document["set_aside"]["2"]
-    assert [(s["framework"], s["repeat"], s["kept"]) for s in aside] == [("flask", 1, False)]
-    assert aside[0]["rps"] > 0 and aside[0]["server_cpu_ms_per_request"] > 0
-    assert "1 start set aside and rerun: its server used" in document["verdict"]
-    assert document["verdict_rule"]["disturbed"]["set_aside"] == 1
-    assert max(e.fraction for e in events) <= 1.0 and events[-1].fraction == 1.0
-    assert {e.steps for e in events if e.repeat == 3} == {7}  # the rerun comes with a new total
-    assert all(r["error_count"] == 0 for r in document["results"])
-
-
 @pytest.mark.serverless
 def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
     report = repeated("json", [900, 1000, 1100], [800, 900, 1000], [0.1, 0.1, 0.2], [0.1, 0.2, 0.1], c=100)
@@ -178,11 +157,13 @@ def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
 
 
 async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's lab runs the same runner: its bar never passes 100%, its verdict has the clause, and once the run
-    ends its table holds the starts the verdict read."""
+    """Real servers (the granian pair) and real load, run by the app's lab as by the CLI (one runner); only the
+    judgement is forced. The rerun is a fresh start with the next number, the JSON holds the set-aside start, the
+    bar never passes 100%, the verdict has the clause, and once the run ends the table holds the starts the
+    verdict read."""
     from explorer.tui.screens.lab import LabScreen
 
-    declare_once(monkeypatch)
+    judged = declare_once(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
@@ -194,18 +175,35 @@ async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: 
         await pilot.pause()
         for field, value in (("levels", "2"), ("duration", "0.3"), ("warmup", "0.1"), ("repeat", "3")):
             lab.query_one(f"#lab-{field}", Input).value = value
-        fractions: list[float] = []
-        heard = lab.on_bench_event
+        events: list[BenchEvent] = []
+        reports: list[BenchReport | None] = []
+        heard, shown = lab.on_bench_event, lab.show_report
 
         def spy(event: BenchEvent) -> None:
-            fractions.append(event.fraction)
+            events.append(event)
             heard(event)
 
-        lab.on_bench_event = spy
+        def show(report: BenchReport | None, error: str | None = None) -> None:
+            reports.append(report)
+            shown(report, error)
+
+        lab.on_bench_event, lab.show_report = spy, show
         await pilot.press("ctrl+r")
         verdict = lambda: " ".join(plain(lab.query_one("#lab-verdict", Static)).split())  # noqa: E731  # unwrapped
         await until(pilot, lambda: "Plain JSON at 2 concurrent" in verdict(), timeout=60)
         assert "1 start set aside and rerun: its server used" in verdict() and "(Flask's #2;" in verdict()
-        assert max(fractions) <= 1.0 and lab.query_one("#lab-progress", ProgressBar).percentage == 1.0
+        assert max(e.fraction for e in events) <= 1.0 and lab.query_one("#lab-progress", ProgressBar).percentage == 1.0
+        assert {e.steps for e in events if e.repeat == 3} == {7}  # the rerun comes with a new total
+        report = reports[-1]
+        assert report is not None and report.complete and judged == [6, 6]
+        document = json.loads(json.dumps(report.to_dict()))
+        assert document["server_starts"] == 4
+        assert [(r["target"], r["repeat"]) for r in document["results"]][-1] == ("flask", 3)
+        aside = document["set_aside"]["2"]
+        assert [(s["framework"], s["repeat"], s["kept"]) for s in aside] == [("flask", 1, False)]
+        assert aside[0]["rps"] > 0 and aside[0]["server_cpu_ms_per_request"] > 0
+        assert "1 start set aside and rerun: its server used" in document["verdict"]
+        assert document["verdict_rule"]["disturbed"]["set_aside"] == 1
+        assert all(r["error_count"] == 0 for r in document["results"])
         assert [r.repeat for r in lab.results if r.target.key == "flask"] == [0, 2, 3]
         assert lab.query_one("#lab-results", DataTable).row_count == 6

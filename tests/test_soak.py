@@ -1,7 +1,7 @@
 """Soak: thousands of requests through the client and lab runs in one process, without leaking.
 
 Leaks are measured by the slope of resident memory over the requests, not by a total: five rounds of
-300 requests after warm-up, the RSS after each, and the least-squares slope must stay under 1 KB a request
+200 requests after warm-up, the RSS after each, and the least-squares slope must stay under 1 KB a request
 (a total of 20 MB over 5,000 requests caught only leaks above 4 KB a request, and took three times as long).
 The lab runs may grow memory less than 2 MB together, and open file descriptors must come back to where
 they were (keep-alive pools may hold a connection or two between requests); a failure names the new descriptors.
@@ -20,8 +20,8 @@ from explorer.bench.loadgen import LoadConfig, run_load
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
 
-ROUNDS, PER_ROUND = 5, 300  # 1,500 requests measured
-LAB_RUNS = 10
+ROUNDS, PER_ROUND = 5, 200  # 1,000 requests measured
+LAB_RUNS = 6
 MAX_BYTES_PER_REQUEST = 1024
 MAX_LAB_GROWTH_MB = 2
 
@@ -88,7 +88,7 @@ def assert_no_descriptor_growth(series: list[dict[str, str]], what: str) -> None
     """Descriptors must not grow along ``series`` (counted after each round of work). A single count is no
     yardstick: the servers' health probe and the pools' reconnections hold a socket or three for a moment
     (37 against 34 once, gone by the next count), so the fewest of the last three counts is held against the
-    fewest of the first three; a leak of one descriptor a round (300 requests, or one lab run) still shows."""
+    fewest of the first three; a leak of one descriptor a round (200 requests, or one lab run) still shows."""
     first, last = min(series[:3], key=len), min(series[-3:], key=len)
     new = {fd: target for fd, target in last.items() if first.get(fd) != target}
     assert len(last) <= len(first) + 1, f"descriptors left by {what}: {new}"
