@@ -36,7 +36,8 @@ class MethodPicker(Select[str]):
             return self.query_one(SelectOverlay)
         except NoMatches:
             pass
-        overlay = SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+        with self._context():  # data_bind binds to the running message pump: a key's action runs in the app's
+            overlay = SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
         self.mount(overlay)
         if not overlay.is_attached:
             return overlay  # the picker is going (the app closing): Textual mounts nothing into it

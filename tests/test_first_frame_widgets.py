@@ -72,3 +72,22 @@ async def test_the_answers_hidden_tabs_are_built_after_the_first_frame_and_open(
         await pilot.press("3")
         tabs = app.query_one("#tabs-flask", TabbedContent)
         await until(pilot, lambda: tabs.active == "validation-flask" and app.query_one("#reason-flask").display)
+
+
+async def test_the_method_picker_opened_before_its_list_is_built_builds_it_and_picks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a loaded machine the key can open the picker before the after-the-first-frame build: the list is then
+    built by the key's action, which runs in the app's context (it crashed there: "Select is not defined on
+    ExplorerApp", a data binding made outside the picker's own context)."""
+    from panels.method_picker import MethodPicker
+
+    without_servers(monkeypatch)
+    monkeypatch.setattr(MethodPicker, "call_after_refresh", lambda self, *args, **kwargs: True)  # never built early
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        picker = app.query_one("#method", Select)
+        picker.focus()
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")
+        await until(pilot, lambda: picker.value == "POST" and not picker.expanded, why=lambda: picker.value)
