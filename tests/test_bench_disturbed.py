@@ -16,11 +16,13 @@ from explorer.bench.results import BenchReport, name_of, verdict
 from explorer.bench.runner import _more_steps
 from explorer.bench.stages import Stages
 from explorer.cli.main import build_parser
+from explorer.cli.render_bench import report_view
 from explorer.tui.app import ExplorerApp
 from tests.apptools import until
 from tests.test_app import SIZE, plain
 from tests.test_bench import fake_result, repeated
 from tests.test_bench_stages import FASTAPI, FLASK
+from tests.test_cli_width import shown
 
 # The idle machine's flipped run (tests/test_bench_stages.py): Flask's fourth start and FastAPI's fifth ran at
 # about twice their others' server CPU per request, and served ~40% less.
@@ -207,3 +209,67 @@ async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: 
         assert all(r["error_count"] == 0 for r in document["results"])
         assert [r.repeat for r in lab.results if r.target.key == "flask"] == [0, 2, 3]
         assert lab.query_one("#lab-results", DataTable).row_count == 6
+
+
+def twice_over_fastapi() -> BenchReport:
+    """Ten starts a route at c=100 (so up to five reruns): FastAPI's #9 (2.0x) and Flask's #4 (1.9x) are set aside
+    at the first review, FastAPI's #5 (1.5x, second worst of its route) at the next, after FastAPI's rerun."""
+    flask, fastapi = [0.09] * 10, [0.12] * 10
+    flask[3], fastapi[4], fastapi[8] = 0.171, 0.18, 0.24
+    report = repeated("json", [11000.0] * 10, [7600.0] * 10, flask, fastapi, c=100)
+    reruns = report.reruns = Reruns()
+    assert reruns.review(report.results, lambda level: 10) == {100.0: ["fastapi", "flask"]}
+    rerun(report, "flask", 11050, 0.09)
+    rerun(report, "fastapi", 7620, 0.12)
+    assert reruns.review(report.results, lambda level: 10) == {100.0: ["fastapi"]}
+    rerun(report, "fastapi", 7610, 0.12)
+    assert reruns.review(report.results, lambda level: 10) == {}
+    return report
+
+
+def test_the_clause_names_each_framework_once_in_start_order() -> None:
+    """Set aside at two reviews, FastAPI's starts read "FastAPI's #9, FastAPI's #5" before; one group a framework,
+    frameworks and starts in start order, each ratio in the place of the start it belongs to: in the sentence the
+    CLI prints, the JSON holds and the TUI lab shows (all three print ``verdict(report).text``)."""
+    report = twice_over_fastapi()
+    said = (
+        "3 starts set aside and rerun: their servers used 1.90x, 1.50x and 2.00x the CPU per request of their "
+        "others (Flask's #4, FastAPI's #5 and #9; the rule: over 1.3x the median)."
+    )
+    assert said in verdict(report).text
+    assert said in json.loads(json.dumps(report.to_dict()))["verdict"]
+    assert said in " ".join(shown(report_view(report, 120), 120).split())
+
+
+def test_results_and_the_table_keep_start_order_when_starts_are_put_back() -> None:
+    """Past the limit the set-aside starts count again; they go back to their place in start order (they went to
+    the end of ``results``, the JSON and the table before), so #2 reads between #1 and #3."""
+    report = repeated("json", FLASK, FASTAPI, [0.09, 0.18, 0.09, 0.18, 0.09], [*FASTAPI_CPU[:4], 0.12], c=100)
+    reruns = report.reruns = Reruns()
+    for _ in range(2):
+        assert reruns.review(report.results, lambda level: 5) == {100.0: ["flask"]}
+        rerun(report, "flask", 6000, 0.18)
+    assert reruns.review(report.results, lambda level: 5) == {}
+    starts = [(r.target.key, r.repeat) for r in report.results]
+    assert [rep for key, rep in starts if key == "flask"] == [0, 1, 2, 3, 4, 5, 6]
+    assert [rep for _, rep in starts] == sorted(rep for _, rep in starts)  # each start's runs together, in order
+    document = json.loads(json.dumps(report.to_dict()))
+    assert [(r["target"], r["repeat"]) for r in document["results"]] == starts
+    rows = [line.split() for line in shown(report_view(report, 120), 120).splitlines()]
+    assert [int(row[1]) for row in rows if row[:1] == ["Flask"]] == [1, 2, 3, 4, 5, 6, 7]  # "#": the start's number
+
+
+@pytest.mark.serverless
+@pytest.mark.parametrize("width", (60, 80, 120))
+def test_the_table_says_its_rows_are_the_kept_starts(width: int) -> None:
+    """The verdict names the reruns; the table's title says so too, on one line within 80 columns, when starts were
+    set aside (and not when every start was kept)."""
+    report = twice_over_fastapi()
+    text = shown(report_view(report, width), width)
+    line = "Figures of the kept starts: 3 set aside and rerun (in --json)"
+    assert len(line) <= 80 and max(len(row.rstrip()) for row in text.splitlines()) <= width and "…" not in text
+    assert (line in text.splitlines()[1 if width == 120 else 2].strip()) == (width >= 80)  # one line where it fits
+    assert line in " ".join(text.split())
+    plain_run = repeated("json", FLASK, FASTAPI, 0.09, 0.12, c=100)
+    plain_run.reruns = Reruns()
+    assert "kept starts" not in shown(report_view(plain_run, width), width)

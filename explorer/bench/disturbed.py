@@ -21,7 +21,7 @@ was disturbed: a route whose CPU per request is bimodal by nature ends there too
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,6 +36,21 @@ MIN_STARTS = 3  # the start and at least two others: a median of one is no yards
 def limit(planned: int) -> int:
     """Reruns allowed a route at a level of ``planned`` starts: half of them (5 -> 2, 10 -> 5)."""
     return planned // 2
+
+
+def _and(items: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(items)
+    return " and ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))
+
+
+def _in_start_order(found: Iterable[SetAside]) -> list[SetAside]:
+    """``found`` grouped by route, the routes in the order of their first start among them, each route's starts in
+    order: the clause names a route once ("FastAPI's #5 and #9"), where review order (worst first, one a review)
+    named it once a start ("FastAPI's #9, FastAPI's #5")."""
+    found = sorted(found, key=lambda s: s.result.repeat)
+    routes = list(dict.fromkeys(s.result.target.key for s in found))
+    return sorted(found, key=lambda s: routes.index(s.result.target.key))
 
 
 def _cpu(result: LevelResult) -> float | None:
@@ -111,7 +126,9 @@ class Reruns:
     def review(self, results: list[LevelResult], planned: Callable[[float], int]) -> dict[float, list[str]]:
         """Set aside (out of ``results``) the worst disturbed start of each route and level still within its
         limit, and return per level the routes to run again, one fresh start for all of them; the next review
-        judges the reruns with the rest. A route and level past its limit gets its set-aside starts back."""
+        judges the reruns with the rest. A route and level past its limit gets its set-aside starts back, each in
+        its place: ``results`` stays in start order (by ``repeat``; a rerun is a start numbered past every other),
+        which is the order of the JSON's ``results`` and of the tables."""
         todo: dict[float, list[str]] = {}
         for found in flag(results, self.factor):
             key, level = where = found.where
@@ -126,6 +143,7 @@ class Reruns:
             self.exhausted[where] = found
             back = [s for s in self.set_aside if s.where == where]
             results.extend(s.result for s in back)
+            results.sort(key=lambda r: r.repeat)  # back in start order (stable: a start's runs stay together)
             self.set_aside = [replace(s, kept=True) if s.where == where else s for s in self.set_aside]
         return todo
 
@@ -133,10 +151,14 @@ class Reruns:
         """The verdict's sentence about ``level``: what was set aside and rerun, or that the machine was
         disturbed past the limit; empty when the rule found nothing there."""
         out = []
-        aside = [s for s in self.set_aside if s.result.level == level and not s.kept]
+        aside = _in_start_order(s for s in self.set_aside if s.result.level == level and not s.kept)
         if aside:
-            times = " and ".join(f"{s.times:.2f}x" for s in aside)  # 1.31x beside "over 1.3x"
-            whose = ", ".join(f"{names(s.result.target.key)}'s #{s.result.repeat + 1}" for s in aside)
+            times = _and(f"{s.times:.2f}x" for s in aside)  # 1.31x beside "over 1.3x"; in the order of ``whose``
+            routes = dict.fromkeys(s.result.target.key for s in aside)  # first set-aside start first
+            whose = ", ".join(
+                f"{names(key)}'s " + _and(f"#{s.result.repeat + 1}" for s in aside if s.result.target.key == key)
+                for key in routes
+            )
             one = len(aside) == 1
             out.append(
                 f"{len(aside)} start{'' if one else 's'} set aside and rerun: "

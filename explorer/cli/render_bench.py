@@ -162,6 +162,13 @@ def _added(report: BenchReport) -> str:
     return f" + {stages.added} more at c={stages.level:g}" if stages and stages.added and stages.level else ""
 
 
+def _kept(report: BenchReport) -> str:
+    """The title's line when the rule set starts aside: the rows are the starts the verdict read (one line within
+    80 columns; the verdict's clause names which starts and why)."""
+    aside = sum(not s.kept for s in report.reruns.set_aside) if report.reruns else 0
+    return f"\nFigures of the kept starts: {aside} set aside and rerun (in --json)" if aside else ""
+
+
 def report_view(report: BenchReport, width: int | None = None) -> Any:
     """The results table, the verdict and the server settings, as one Rich renderable; with a ``width``
     the table fits it with every figure whole (two a cell, or the least needed left out and said so)."""
@@ -177,7 +184,7 @@ def report_view(report: BenchReport, width: int | None = None) -> Any:
     title = (
         f"{scenario.title}: {', '.join(dict.fromkeys(t.path for t in scenario.targets))} "
         f"({plan.engine} engine, {mode}, {plan.duration:g} s after {plan.warmup:g} s warm-up"
-        f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''}{_added(report)})"
+        f"{f', {plan.repeat} repeats' if plan.repeat > 1 else ''}{_added(report)})" + _kept(report)
     )
     opened = any(r.mode == "open" for r in report.results)
     columns = _figures(report, opened)
