@@ -241,15 +241,21 @@ def test_the_clause_names_each_framework_once_in_start_order() -> None:
     assert said in " ".join(shown(report_view(report, 120), 120).split())
 
 
-def test_results_and_the_table_keep_start_order_when_starts_are_put_back() -> None:
-    """Past the limit the set-aside starts count again; they go back to their place in start order (they went to
-    the end of ``results``, the JSON and the table before), so #2 reads between #1 and #3."""
+def put_back_run() -> BenchReport:
+    """Flask's #2 and #4 set aside, rerun as #6 and #7 at the same CPU, then put back: the limit (2 of 5) reached."""
     report = repeated("json", FLASK, FASTAPI, [0.09, 0.18, 0.09, 0.18, 0.09], [*FASTAPI_CPU[:4], 0.12], c=100)
     reruns = report.reruns = Reruns()
     for _ in range(2):
         assert reruns.review(report.results, lambda level: 5) == {100.0: ["flask"]}
         rerun(report, "flask", 6000, 0.18)
     assert reruns.review(report.results, lambda level: 5) == {}
+    return report
+
+
+def test_results_and_the_table_keep_start_order_when_starts_are_put_back() -> None:
+    """Past the limit the set-aside starts count again; they go back to their place in start order (they went to
+    the end of ``results``, the JSON and the table before), so #2 reads between #1 and #3."""
+    report = put_back_run()
     starts = [(r.target.key, r.repeat) for r in report.results]
     assert [rep for key, rep in starts if key == "flask"] == [0, 1, 2, 3, 4, 5, 6]
     assert [rep for _, rep in starts] == sorted(rep for _, rep in starts)  # each start's runs together, in order
@@ -273,3 +279,25 @@ def test_the_table_says_its_rows_are_the_kept_starts(width: int) -> None:
     plain_run = repeated("json", FLASK, FASTAPI, 0.09, 0.12, c=100)
     plain_run.reruns = Reruns()
     assert "kept starts" not in shown(report_view(plain_run, width), width)
+
+
+async def test_the_lab_screen_shows_the_grouped_clause_and_its_table_in_start_order() -> None:
+    """The app's lab draws what the core hands it: the verdict's grouped clause, and once the run ends its table
+    holds the kept starts in start order (a put-back start in its place, not after the reruns)."""
+    from tests.test_truth import LabOnly, LabScreen
+
+    app = LabOnly()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        lab.show_report(twice_over_fastapi())
+        await pilot.pause()
+        said = " ".join(plain(lab.query_one("#lab-verdict", Static)).split())
+        assert "(Flask's #4, FastAPI's #5 and #9; the rule: over 1.3x the median)" in said
+        lab.show_report(put_back_run())
+        await pilot.pause()
+        table = lab.query_one("#lab-results", DataTable)
+        rows = [(str(table.get_row_at(n)[0]).split()[0], str(table.get_row_at(n)[1]).split()) for n in range(12)]
+        assert [cell[1] if len(cell) > 2 else "#1" for key, cell in rows if key == "flask"] == [
+            f"#{n}" for n in range(1, 8)
+        ]
