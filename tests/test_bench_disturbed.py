@@ -239,6 +239,12 @@ def test_the_clause_names_each_framework_once_in_start_order() -> None:
     assert said in verdict(report).text
     assert said in json.loads(json.dumps(report.to_dict()))["verdict"]
     assert said in " ".join(shown(report_view(report, 120), 120).split())
+    assert report.reruns is not None  # the JSON's set_aside in start order too (review order before: #9, #4, #5)
+    assert [(s["target"], s["repeat"]) for s in report.reruns.by_level()["100"]] == [
+        ("flask", 3),
+        ("fastapi", 4),
+        ("fastapi", 8),
+    ]
 
 
 def put_back_run() -> BenchReport:

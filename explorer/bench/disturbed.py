@@ -198,8 +198,8 @@ class Reruns:
         }
 
     def by_level(self) -> dict[str, list[dict[str, Any]]]:
-        """``set_aside`` in the JSON: per level, each flagged start's figures and why."""
+        """``set_aside`` in the JSON: per level, each flagged start's figures and why, in start order (as ``results``)."""
         out: dict[str, list[dict[str, Any]]] = {}
-        for s in self.set_aside:
+        for s in sorted(self.set_aside, key=lambda s: s.result.repeat):
             out.setdefault(f"{s.result.level:g}", []).append(s.to_dict(self.factor))
         return out
