@@ -515,7 +515,7 @@ def test_one_run_says_its_spread_is_unknown_and_apart_ranges_give_a_ratio() -> N
     assert "FastAPI served 2.0x Flask (one run: spread unknown; Flask 500, FastAPI 1,000 req/s)" in one
     apart = verdict(repeated("json", [500, 510, 520], [1000, 990, 1010], 1.8, 0.9)).text
     assert (
-        "FastAPI served 2.0x Flask (95% interval 1.86-2.07x; Flask 510 (500-520), FastAPI 1,000 (990-1,010) req/s, "
+        "FastAPI served 1.96x Flask (95% interval 1.86-2.07x; Flask 510 (500-520), FastAPI 1,000 (990-1,010) req/s, "
         "median (min-max) of 3 runs each)" in apart
     )
     # 0.9 and 0.9 cores busy, and CPU per request (1.8 against 0.9 ms) is the whole gap
@@ -546,7 +546,7 @@ def test_a_real_difference_ranges_overlapping_is_claimed_from_five_fresh_starts(
     five = repeated("json", [7500, 8800, 9000, 9300, 10600], [10200, 10500, 10800, 11000, 11500], 0.13, 0.12, c=100)
     result = verdict(five)
     assert result.text.startswith(
-        "Plain JSON at 100 concurrent: FastAPI served 1.2x Flask (95% interval 1.03-1.40x; Flask 9,000 "
+        "Plain JSON at 100 concurrent: FastAPI served 1.20x Flask (95% interval 1.03-1.40x; Flask 9,000 "
         "(7,500-10,600), FastAPI 10,800 (10,200-11,500) req/s, median (min-max) of 5 runs each)"
     )
     assert result.evidence is not None and result.evidence["rps"]["resolved"] is True
@@ -554,7 +554,7 @@ def test_a_real_difference_ranges_overlapping_is_claimed_from_five_fresh_starts(
     six = repeated(
         "json", [7500, 8800, 9000, 9300, 10600, 10300], [10200, 10500, 10800, 11000, 11500, 10100], 0.13, 0.12, c=100
     )
-    assert "FastAPI served 1.2x Flask (95% interval 1.02-1.32x" in verdict(six).text
+    assert "FastAPI served 1.16x Flask (95% interval 1.02-1.32x" in verdict(six).text
 
 
 def test_a_repeat_that_answered_nothing_gives_no_interval() -> None:
@@ -604,7 +604,7 @@ def test_a_gap_the_slower_server_loses_in_every_repeat_is_named_as_such() -> Non
     text = verdict(
         repeated("cpu", [53.9, 59.9, 66.3], [35.0, 35.9, 41.9], [15.1, 13.2, 14.2], [15.1, 13.7, 14.2], c=10)
     ).text
-    assert "Flask served 1.6x FastAPI (95% interval 1.27-2.01x;" in text
+    assert "Flask served 1.60x FastAPI (95% interval 1.27-2.01x;" in text
     assert "the catalog says neither parallelises CPU work" in text
     assert "the slower server got less of it in every repeat, whichever went first" in text
     assert "measure there to compare the frameworks" in text
@@ -637,7 +637,7 @@ def test_a_cpu_gap_from_the_machine_is_explained_and_named_against_the_catalog()
     """The issue's CPU run: 31.9 against 16 req/s at the same ~15 ms each: neither server had a core."""
     granian = (lab_spec("flask", "granian"), lab_spec("fastapi", "granian"))
     text = verdict(repeated("cpu", [31, 32, 33], [15, 16, 17], 15.0, 15.2, granian)).text
-    assert "Flask served 2.0x FastAPI" in text and "the catalog says neither parallelises CPU work" in text
+    assert "Flask served 2.00x FastAPI" in text and "the catalog says neither parallelises CPU work" in text
     assert "the machine's other work, not the framework, made the difference" in text
     assert "Compared: the granian pair (Flask on granian (WSGI)" in text and "only the framework differs" in text
     odd = verdict(repeated("cpu", [31, 32, 33], [15, 16, 17], 5.0, 40.0)).text

@@ -198,7 +198,7 @@ def test_repeats_never_claim_a_difference_inside_the_spread() -> None:
     report.results = [r for r in report.results if r.target.key == "flask"]
     report.results += [fake("fastapi", 10, a, repeat=rep, mode="closed") for rep, a in enumerate((4000, 4200, 4100))]
     text = verdict(report).text
-    assert "FastAPI served 1.3x Flask (95% interval 1.09-1.52x; Flask 3,200 (3,000-3,400)" in text
+    assert "FastAPI served 1.28x Flask (95% interval 1.09-1.52x; Flask 3,200 (3,000-3,400)" in text
     assert "median (min-max) of 3 runs each)" in text
 
 

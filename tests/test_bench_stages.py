@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_a_first_stage_the_disturbed_starts_leave_open_is_extended_at_its_level(
 @pytest.mark.serverless
 def test_a_resolved_first_stage_or_one_inside_the_minimum_effect_is_not_extended() -> None:
     resolved = staged([11000, 11200, 10900, 10800, 11100], [7600, 7700, 7500, 7650, 7550], Stages(5))
-    assert "Flask served 1.4x FastAPI (97.5% interval" in verdict(resolved).text
+    assert "Flask served 1.45x FastAPI (97.5% interval" in verdict(resolved).text
     assert level_to_extend(resolved) is None
     inside = staged([1000, 1010, 990, 1005, 995], [1002, 1008, 992, 1001, 997], Stages(5))
     rates = verdict(inside).evidence
@@ -53,7 +54,7 @@ def test_the_verdict_over_both_stages_says_so_and_states_the_correction() -> Non
     ten = staged([*FLASK, 11050, 10950, 11150, 10850, 11000], [*FASTAPI, 7550, 7600, 7700, 7450, 7650], None)
     ten.stages = Stages(5, 5, 100.0)
     said = verdict(ten)
-    assert "Flask served 1.5x FastAPI (97.5% interval 1.19-1.77x" in said.text
+    assert "Flask served 1.45x FastAPI (97.5% interval 1.19-1.77x" in said.text
     assert "median (min-max) of 10 runs each over 10 starts (5 more: the first 5 did not resolve it))" in said.text
     assert said.evidence is not None and said.evidence["rps"]["confidence"] == 0.975
     assert said.evidence["stages"] == {
@@ -108,3 +109,15 @@ async def test_a_forced_second_stage_runs_more_fresh_starts_and_says_so(monkeypa
     assert max(e.fraction for e in events) <= 1.0 and events[-1].fraction == 1.0
     assert {e.steps for e in events if e.repeat >= 2} == {12}  # the added steps come with a new total
     assert all(r["error_count"] == 0 for r in document["results"])
+
+
+@pytest.mark.serverless
+@pytest.mark.parametrize("fastapi", [[7550, 7600, 7700, 7450, 7650], [14800, 15100, 15000, 14900, 15200]])
+def test_the_figure_a_verdict_names_lies_inside_the_interval_it_prints(fastapi: list[float]) -> None:
+    """A ratio printed to one decimal beside an interval printed to two read "1.5x (interval 1.43-1.48x)":
+    a figure outside its own interval. The verdict prints the ratio to the interval's precision."""
+    said = verdict(staged([11050, 10950, 11150, 10850, 11000], fastapi, None)).text
+    found = re.search(r"served (\d+\.\d+)x \w+ \((?:[\d.]+)% interval (\d+\.\d\d)-(\d+\.\d\d)x", said)
+    assert found, said
+    figure, low, high = (float(v) for v in found.groups())
+    assert low <= figure <= high and len(found.group(1).split(".")[1]) == 2

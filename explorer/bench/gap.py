@@ -43,13 +43,15 @@ def server_phrase(spec: ServerSpec) -> str:
     return spec.label
 
 
-def compare(ratio: float, within: float = WITHIN) -> str:
-    """How FastAPI's rate (``ratio`` times Flask's) relates to Flask's, in words."""
+def compare(ratio: float, within: float = WITHIN, digits: int = 1) -> str:
+    """How FastAPI's rate (``ratio`` times Flask's) relates to Flask's, in words. ``digits`` is 2 when an
+    interval printed to two decimals follows: "1.5x (interval 1.43-1.48x)" read as a figure outside its own
+    interval, where 1.46x is inside it."""
     if abs(ratio - 1) <= within:
         return f"FastAPI within {abs(ratio - 1) * 100:.0f}% of Flask"
     if ratio > 1:
-        return f"FastAPI served {ratio:.1f}x Flask"
-    return f"Flask served {1 / ratio:.1f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
+        return f"FastAPI served {ratio:.{digits}f}x Flask"
+    return f"Flask served {1 / ratio:.{digits}f}x FastAPI" if ratio > 0 else "FastAPI answered nothing"
 
 
 def pair_of(flask: ServerSpec, fastapi: ServerSpec) -> str:

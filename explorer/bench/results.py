@@ -259,7 +259,7 @@ def _verdict_at(report: BenchReport, level: float) -> Verdict:
         parts = [text, why, cpu_difference(flask_runs, fastapi_runs, confidence), disturbed, pair, *caveats(results)]
         return Verdict(" ".join(filter(None, parts)), level, ratio, evidence, open_)
     why = explain_gap(flask_runs, fastapi_runs, wait_ms=scenario.wait_ms or 0.0)
-    said = compare(ratio, within)
+    said = compare(ratio, within, digits=2 if rates else 1)
     head = f"{where}: {said}"
     if rates is None:
         head += f" (one run: spread unknown; {ranges})"
