@@ -158,6 +158,21 @@ def test_both_routes_past_the_limit_at_one_level_make_one_sentence() -> None:
     )
 
 
+@pytest.mark.serverless
+def test_routes_past_the_limit_after_different_reruns_each_say_their_own_count() -> None:
+    """A route past the limit in the first stage keeps its count while the other reaches a later stage's."""
+    report = repeated("json", [900, 1000, 1100], [800, 900, 1000], [0.1, 0.1, 0.2], [0.1, 0.2, 0.1], c=100)
+    reruns = report.reruns = Reruns()
+    reruns.review(report.results, lambda level: 3)
+    rerun(report, "flask", 900, 0.2)
+    rerun(report, "fastapi", 800, 0.2)
+    assert reruns.review(report.results, lambda level: 3) == {}
+    reruns.counts[("fastapi", 100.0)] = 3  # as if its limit had grown with a second stage of starts
+    said = reruns.clause(100.0, name_of)
+    assert "1 rerun and 3 reruns" not in said and "3 reruns and 1 rerun" not in said, said
+    assert "Flask's (after 1 rerun) and FastAPI's (after 3 reruns) starts here still ran over 1.3x" in said, said
+
+
 async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real servers (the granian pair) and real load, run by the app's lab as by the CLI (one runner); only the
     judgement is forced. The rerun is a fresh start with the next number, the JSON holds the set-aside start, the

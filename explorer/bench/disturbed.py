@@ -167,14 +167,16 @@ class Reruns:
             )
         past = [(key, found) for (key, at), found in self.exhausted.items() if at == level]
         if past:
-            whose = " and ".join(f"{names(key)}'s" for key, _ in past)
-            runs = " and ".join(
-                f"{n} rerun{'' if n == 1 else 's'}" for n in {self.counts.get(f.where, 0) for _, f in past}
-            )
+            counts = [self.counts.get(found.where, 0) for _, found in past]
+            reruns = [f"{n} rerun{'' if n == 1 else 's'}" for n in counts]
+            if len(set(counts)) == 1:  # "Flask's and FastAPI's starts ... after 1 rerun"
+                whose, after = " and ".join(f"{names(key)}'s" for key, _ in past), f" after {reruns[0]}"
+            else:  # each route with its own count: "after 2 reruns and 1 rerun" said neither whose was whose
+                whose, after = _and(f"{names(key)}'s (after {n})" for (key, _), n in zip(past, reruns, strict=True)), ""
             worst = max(found.times for _, found in past)
             out.append(
                 f"The machine was disturbed: {whose} starts here still ran over {self.factor:g}x the CPU per "
-                f"request of the others after {runs} (one used {worst:.2f}x), so every start is kept and the "
+                f"request of the others{after} (one used {worst:.2f}x), so every start is kept and the "
                 "interval is wider for it."
             )
         return " ".join(out)
