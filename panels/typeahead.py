@@ -139,6 +139,15 @@ class TypeAheadTree(Tree[T]):
         event.prevent_default()
         self.post_message(self.Typed(self, text))
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste on the list goes to the filter as typed keys would (its first line, printable characters only);
+        Tree has no use for a paste, so it was dropped without a word."""
+        event.stop()
+        lines = event.text.splitlines()
+        text = "".join(c for c in lines[0] if c.isprintable()) if lines else ""
+        if text:
+            self.post_message(self.Typed(self, text))
+
     def action_clear_filter(self) -> None:
         self.post_message(self.Typed(self, ""))
 

@@ -208,3 +208,33 @@ async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
         await until(pilot, lambda: field.value == "/items/2" and app.is_running and app.return_code is None)
         field.post_message(events.Paste("http://127.0.0.1:41001/items/3"))
         await until(pilot, lambda: pasted == ["http://127.0.0.1:41001/items/3"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\r\n\x0b\xa0#'\"\\ab-é", max_size=24))
+def test_the_curl_reader_splits_words_as_shlex_does(text: str) -> None:
+    """shell_words replaced shlex.split (quadratic on a long word): the same words, the same refusals."""
+    import shlex
+
+    from explorer.runtime.http.curl import shell_words
+
+    try:
+        expected: list[str] | str = shlex.split(text)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: list[str] | str = shell_words(text)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected
+
+
+def test_a_pasted_curl_command_of_a_megabyte_is_answered_at_once() -> None:
+    """A 1 MB body in quotes took shlex 20 s (the app froze meanwhile); the reader is linear in the text."""
+    import time
+
+    body = '{"name": "' + "x" * (1024 * 1024) + '"}'
+    started = time.perf_counter()
+    with pytest.raises(RequestError, match="larger than the 1024 KiB limit"):
+        read_pasted(f"curl -H 'Content-Type: application/json' --data-raw '{body}' {OURS[0]}/items", OURS)
+    assert time.perf_counter() - started < 3  # 0.1 s when linear, on a loaded machine; 20 s before

@@ -103,6 +103,7 @@ from textual.widget import Widget
 from textual.widgets import TextArea
 
 from explorer.tui.layout_patches import one_layout_per_change
+from explorer.tui.paste_guard import PasteGuard
 
 __all__ = [
     "GuardedApp",
@@ -213,8 +214,8 @@ class ResumingLinuxDriver(LinuxDriver):
         byte waits ``ESCDELAY`` for more), where Textual's waited 0.1 s whatever the time-out."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
-        parser = XTermParser(self._debug)
-        decode = getincrementaldecoder("utf-8")().decode
+        parser, guard = XTermParser(self._debug), PasteGuard()  # an escape in a paste stays text (paste_guard)
+        decode = getincrementaldecoder("utf-8")(errors="replace").decode  # a byte not UTF-8 ended the input thread
 
         def process(selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
             for last, (_key, mask) in loop_last(selector_events):
@@ -222,7 +223,7 @@ class ResumingLinuxDriver(LinuxDriver):
                     unicode_data = decode(os.read(self.fileno, 1024 * 4), final=final and last)
                     if not unicode_data:
                         break  # stdin piped
-                    for event in parser.feed(unicode_data):
+                    for event in parser.feed(guard.feed(unicode_data)):
                         self.process_message(event)
             for event in parser.tick():
                 self.process_message(event)

@@ -4,7 +4,7 @@ Server logs print full URLs (``http://127.0.0.1:41234/items/1``) and the explore
 commands, so both are what users paste. Either is accepted only when it points at one of the
 servers the explorer started: its host is a loopback name and its port one of theirs. Any other
 host is refused, as everywhere else: the explorer never talks to another server. The text is the
-user's data: at most :data:`MAX_PASTE_CHARS` are read, split with :mod:`shlex` (never a shell), and
+user's data: at most :data:`MAX_PASTE_CHARS` are read, split into words as shlex does (never by a shell), and
 every part ends as a :class:`~explorer.runtime.http.request.RequestSpec` checked by the usual rules.
 The curl command is read by :mod:`explorer.runtime.http.curl`, as ``explorer parity --from-curl`` reads
 it: one list of what is read, ignored or refused, so both send what curl would send.
