@@ -62,7 +62,7 @@ class ParsedCss:
         self.identity = _textual_identity()
         self.loaded: dict[str, list[RuleSet]] = self._read()
         self.new: dict[str, list[RuleSet]] = {}
-        self._variables: tuple[dict[str, str], str] = ({}, "")
+        self._variables: tuple[dict[str, str] | None, bytes] = (None, b"")
 
     def _read(self) -> dict[str, list[RuleSet]]:
         try:
@@ -80,10 +80,14 @@ class ParsedCss:
             return {}
         return entries if identity == self.identity and isinstance(entries, dict) else {}
 
-    def key(self, source: tuple[object, ...], variables: dict[str, str]) -> str:
-        if variables != self._variables[0]:
-            self._variables = (dict(variables), repr(sorted(variables.items())))
-        return hashlib.sha256(repr((source, self._variables[1])).encode()).hexdigest()
+    def key(self, css: str, source: tuple[object, ...], variables: dict[str, str]) -> str:
+        """A digest of the CSS text, where it came from and its flags (``source``), and the variables."""
+        if variables != self._variables[0]:  # the same for every source of a theme: digested once
+            self._variables = (dict(variables), hashlib.sha256(repr(sorted(variables.items())).encode()).digest())
+        digest = hashlib.sha256(self._variables[1])
+        digest.update(repr(source).encode())
+        digest.update(css.encode())
+        return digest.hexdigest()
 
     def get(self, key: str) -> list[RuleSet] | None:
         rules = self.loaded.get(key)
@@ -120,7 +124,7 @@ def _cached_parse_rules(cache: ParsedCss) -> Any:
         source = (css, read_from, is_default_rules, tie_breaker, scope)
         if source in self._parse_cache:
             return self._parse_cache[source]
-        key = cache.key(source, self._variables)
+        key = cache.key(css, source[1:], self._variables)
         rules = cache.get(key)
         if rules is None:
             rules = _textual_parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
