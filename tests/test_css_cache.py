@@ -16,6 +16,7 @@ import textual.css.stylesheet
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 
+from explorer.cli.main import main
 from explorer.tui.app import ExplorerApp
 from explorer.tui.css_cache import CACHE_VARIABLE, ParsedCss, cache_path, kept_css
 from tests.apptools import without_servers
@@ -120,3 +121,25 @@ def test_off_reads_and_writes_nothing_and_the_file_is_never_in_the_current_folde
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_path({}) == tmp_path / "home" / ".cache" / "flask-fastapi-explorer" / "css-rules.pickle"
     assert list(tmp_path.iterdir()) == []  # nothing written, here or anywhere
+
+
+@pytest.mark.serverless
+def test_explorer_with_no_argument_runs_the_app_with_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    textual_parse_rules = Stylesheet._parse_rules
+    cached: list[bool] = []
+
+    def run(**kwargs: object) -> int:
+        cached.append(Stylesheet._parse_rules is not textual_parse_rules)
+        return 0
+
+    def leave(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr("explorer.tui.app.run", run)
+    monkeypatch.setattr(os, "_exit", leave)  # the app's way out skips the interpreter's teardown
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main([])
+    assert cached == [True]
+    assert Stylesheet._parse_rules is textual_parse_rules  # Textual's own again once the app has run
