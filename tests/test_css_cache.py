@@ -119,8 +119,15 @@ def test_off_reads_and_writes_nothing_and_the_file_is_never_in_the_current_folde
     assert _colour({CACHE_VARIABLE: "0", "XDG_CACHE_HOME": str(tmp_path / "cache")}, "red") == Color.parse("red")
     assert not (tmp_path / "cache").exists()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache_path({}) == tmp_path / "home" / ".cache" / "flask-fastapi-explorer" / "css-rules.pickle"
+    expected = tmp_path / "home" / ".cache" / "flask-fastapi-explorer" / "css-rules.pickle"
+    assert cache_path({}) == cache_path({"XDG_CACHE_HOME": "relative/cache"}) == expected
     assert list(tmp_path.iterdir()) == []  # nothing written, here or anywhere
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")  # Path.home() with no HOME and no passwd entry
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert _colour({}, "blue") == Color.parse("blue")  # no home folder: no cache, no traceback
 
 
 @pytest.mark.serverless

@@ -40,8 +40,9 @@ _textual_parse_rules = Stylesheet._parse_rules
 
 
 def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "flask-fastapi-explorer" / "css-rules.pickle"
+    """Under ``$XDG_CACHE_HOME``, or ``~/.cache`` when it is unset or relative (the XDG spec ignores those)."""
+    base = Path(environ.get("XDG_CACHE_HOME") or "")
+    return (base if base.is_absolute() else Path.home() / ".cache") / "flask-fastapi-explorer" / "css-rules.pickle"
 
 
 def _textual_identity() -> str:
@@ -142,7 +143,11 @@ def kept_css(environ: dict[str, str] | os._Environ[str] = os.environ) -> Iterato
     if environ.get(CACHE_VARIABLE) == "0":
         yield None
         return
-    cache = ParsedCss(cache_path(environ))
+    try:
+        cache = ParsedCss(cache_path(environ))
+    except Exception:  # noqa: BLE001 - no home folder, Textual's files unreadable: a start without the cache
+        yield None
+        return
     Stylesheet._parse_rules = _cached_parse_rules(cache)  # type: ignore[method-assign]  # the patch itself
     try:
         yield cache
