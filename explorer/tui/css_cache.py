@@ -17,6 +17,7 @@ was parsed that it did not hold. ``EXPLORER_CSS_CACHE=0`` turns it off (nothing 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -61,11 +62,12 @@ class ParsedCss:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.identity = _textual_identity()
-        self.loaded: dict[str, list[RuleSet]] = self._read()
         self.new: dict[str, list[RuleSet]] = {}
         self._variables: tuple[dict[str, str] | None, bytes] = (None, b"")
 
-    def _read(self) -> dict[str, list[RuleSet]]:
+    @functools.cached_property
+    def loaded(self) -> dict[str, list[RuleSet]]:
+        """The file's rules, read at the first parse (after the terminal's first bytes, not before)."""
         try:
             with open(self.path, "rb") as file:
                 found = os.fstat(file.fileno())
