@@ -256,10 +256,12 @@ def cmd_app(args: argparse.Namespace) -> NoReturn:
         except ExplorerError as exc:
             fail(str(exc))
     from explorer.tui.app import run
+    from explorer.tui.css_cache import kept_css
 
     specs = user_specs(args)
     flask_server = args.flask_server or "dev"
-    code = run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
+    with kept_css():  # Textual's parsed CSS, loaded from the user's cache folder and written there on quit
+        code = run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
     # Every server is gone (run saw to it) and the terminal is restored: what is left is the interpreter's
     # teardown of the app's objects, which took most of a second of a quit (benchmarks/keys.py). Skip it.
     sys.stdout.flush()

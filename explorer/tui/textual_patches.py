@@ -1,5 +1,6 @@
 """Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs
-(the layout's, one more, in :mod:`explorer.tui.layout_patches`).
+(the layout's, one more, in :mod:`explorer.tui.layout_patches`; the parsed CSS kept on disk, which ``explorer``
+installs around the app's run, in :mod:`explorer.tui.css_cache`).
 
 :class:`GuardedApp` is Textual's App with all of them in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
