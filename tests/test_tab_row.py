@@ -1,0 +1,94 @@
+"""The answers' tab rows in the first frame are a stand-in (issue 24: the first paint): one widget per row,
+drawing what Textual's ten draw, replaced by the real row once that frame is drawn or a tab is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Tab, TabbedContent, Tabs
+from textual.widgets._tabs import Underline
+
+from explorer.tui.app import ExplorerApp
+from panels.lazy_tabs import LazyTabs
+from panels.tab_row import TabRow
+from tests.apptools import until, without_servers
+
+
+async def settled_picture(size: tuple[int, int], theme: str) -> str:
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        return app.export_screenshot(simplify=True)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
+async def test_the_stand_in_draws_what_the_tab_row_draws(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], theme: str
+) -> None:
+    """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class."""
+    without_servers(monkeypatch)
+    real = await settled_picture(size, theme)
+    with monkeypatch.context() as kept:
+        kept.setattr(LazyTabs, "_show_row", lambda self: None)
+        kept.setattr(LazyTabs, "_row_ready", lambda self: False)
+        app = ExplorerApp(mask=True)
+        async with app.run_test(size=size) as pilot:
+            app.theme = theme
+            await until(pilot, lambda: len(app.query(TabRow)) == 2)
+            await pilot.pause()
+            stand_in = app.export_screenshot(simplify=True)
+    assert stand_in == real
+
+
+async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    seen: list[tuple[int, int]] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def recording(self: Screen[Any]) -> None:
+        if not seen and self.is_attached and self is self.app.screen_stack[0]:
+            seen.append((len(self.query(TabRow)), len(self.query(Tabs))))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen))
+        assert seen == [(2, 0)]
+        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        assert tabs.active == "body-flask"
+
+
+async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    monkeypatch.setattr(LazyTabs, "mount_hidden", _later(LazyTabs.mount_hidden))
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        row = app.query_one("#tabs-fastapi").query_one(TabRow)
+        await pilot.click(row, offset=(20, 0))  # " Body  Headers  Validation ": column 20 is in Validation
+        tabs = app.query_one("#tabs-fastapi", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-fastapi", why=lambda: tabs.active)
+        await until(pilot, lambda: app.query_one("#reason-fastapi").display and isinstance(app.focused, Tabs))
+        assert tabs.query_one(Tabs).active == "--content-tab-validation-fastapi"
+
+
+def _later(mount_hidden: Any) -> Any:
+    """``mount_hidden`` as the app calls it, except the first call after the first frame (the click comes first)."""
+    calls: list[object] = []
+
+    def later(self: LazyTabs) -> None:
+        if not calls:
+            calls.append(self)
+            return
+        mount_hidden(self)
+
+    return later
