@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
-from textual.widgets import Tab, TabbedContent, Tabs
+from textual.widgets import Footer, Tab, TabbedContent, TabPane, Tabs
 from textual.widgets._tabs import Underline
 
 from explorer.tui.app import ExplorerApp
@@ -16,15 +16,20 @@ from panels.tab_row import TabRow
 from tests.apptools import until, without_servers
 
 
-async def settled_picture(size: tuple[int, int], theme: str) -> str:
+async def settled_picture(size: tuple[int, int], theme: str, stand_ins: bool) -> str:
+    """The screen once the hidden panes are built (after the first frame), with the stand-ins or the real rows."""
     app = ExplorerApp(mask=True)
     async with app.run_test(size=size) as pilot:
         app.theme = theme
-        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
-        await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
+        await until(pilot, lambda: len(app.query(TabPane)) == 10 and len(app.query(Footer).first().children) > 3)
+        if stand_ins:
+            assert len(app.query(TabRow)) == 2 and not app.query(Tab)
+        else:
+            await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+            await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
         return app.export_screenshot(simplify=True)
 
 
@@ -35,16 +40,11 @@ async def test_the_stand_in_draws_what_the_tab_row_draws(
 ) -> None:
     """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class."""
     without_servers(monkeypatch)
-    real = await settled_picture(size, theme)
+    real = await settled_picture(size, theme, stand_ins=False)
     with monkeypatch.context() as kept:
         kept.setattr(LazyTabs, "_show_row", lambda self: None)
         kept.setattr(LazyTabs, "_row_ready", lambda self: False)
-        app = ExplorerApp(mask=True)
-        async with app.run_test(size=size) as pilot:
-            app.theme = theme
-            await until(pilot, lambda: len(app.query(TabRow)) == 2)
-            await pilot.pause()
-            stand_in = app.export_screenshot(simplify=True)
+        stand_in = await settled_picture(size, theme, stand_ins=True)
     assert stand_in == real
 
 
