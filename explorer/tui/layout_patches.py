@@ -74,5 +74,5 @@ def first_layout_when_mounted() -> None:
         draw(screen)
 
     resume_draw_later.draws_later = True  # type: ignore[attr-defined]  # marks the wrapper: installed once
-    Screen._on_screen_resume = resume_draw_later  # type: ignore[method-assign]  # Textual's handler, wrapped
-    Screen._compositor_refresh = draw_when_settled  # type: ignore[method-assign]  # Textual's method, wrapped
+    Screen._on_screen_resume = resume_draw_later  # type: ignore[method-assign,assignment]  # Textual's handler, wrapped
+    Screen._compositor_refresh = draw_when_settled  # type: ignore[method-assign,assignment]  # Textual's method, wrapped
