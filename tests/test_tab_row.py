@@ -12,8 +12,11 @@ from textual.widgets._tabs import Underline
 
 from explorer.tui.app import ExplorerApp
 from panels.lazy_tabs import LazyTabs
+from panels.response import ResponsePanel
 from panels.tab_row import TabRow
 from tests.apptools import until, without_servers
+
+pytestmark = pytest.mark.serverless
 
 
 async def settled_picture(size: tuple[int, int], theme: str, stand_ins: bool) -> str:
@@ -70,9 +73,10 @@ async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch
 
 async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
     without_servers(monkeypatch)
-    monkeypatch.setattr(LazyTabs, "mount_hidden", _later(LazyTabs.mount_hidden))
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(TabRow)) == 2)
         row = app.query_one("#tabs-fastapi").query_one(TabRow)
         await pilot.click(row, offset=(20, 0))  # " Body  Headers  Validation ": column 20 is in Validation
         tabs = app.query_one("#tabs-fastapi", TabbedContent)
@@ -81,14 +85,17 @@ async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: p
         assert tabs.query_one(Tabs).active == "--content-tab-validation-fastapi"
 
 
-def _later(mount_hidden: Any) -> Any:
-    """``mount_hidden`` as the app calls it, except the first call after the first frame (the click comes first)."""
-    calls: list[object] = []
-
-    def later(self: LazyTabs) -> None:
-        if not calls:
-            calls.append(self)
-            return
-        mount_hidden(self)
-
-    return later
+async def test_a_tab_key_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys 1-5 typed before the first frame's work is done: the real row comes in on that tab."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(TabRow)) == 2)
+        app.workbench.focus_answers()
+        await pilot.press("5", "2")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "headers-flask" and not tabs.query(TabRow), why=lambda: tabs.active)
+        row = tabs.query_one(Tabs)
+        await until(pilot, lambda: row.active == "--content-tab-headers-flask", why=lambda: row.active)
+        await until(pilot, lambda: app.query_one("#headertable-flask").display)
