@@ -38,8 +38,11 @@ def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size
 
 
 def one_layout_per_change() -> None:
-    """A layout of the screen records the sizes it gives; it no longer asks for a second layout of the screen."""
+    """A layout of the screen records the sizes it gives; it no longer asks for a second layout of the screen.
+    And a new screen is drawn once as it first shows (:func:`first_layout_when_mounted`; installed here, after
+    :func:`explorer.tui.textual_patches.resume_without_restyle`, whose resume it wraps)."""
     Widget._size_updated = _size_updated  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    first_layout_when_mounted()
 
 
 _LAYING_OUT: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # new screens in their first resume's layout

@@ -102,7 +102,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from explorer.tui.layout_patches import first_layout_when_mounted, one_layout_per_change
+from explorer.tui.layout_patches import one_layout_per_change
 
 __all__ = [
     "GuardedApp",
@@ -139,7 +139,6 @@ class GuardedApp(App[int]):
         zoom_restyles_less()
         covered_screens_keep_their_layout()
         one_layout_per_change()  # explorer/tui/layout_patches.py
-        first_layout_when_mounted()  # after resume_without_restyle: it wraps that
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and
