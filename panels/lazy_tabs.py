@@ -1,52 +1,117 @@
-"""Tabbed content whose hidden panes are mounted on demand (issue 24: the first paint).
+"""Tabbed content whose tab row and hidden panes are built once the first frame is drawn (issue 24: the first paint).
 
-Textual's TabbedContent mounts every pane as it composes, each hidden but the one on show. Here the tab
-row is composed whole (every tab's title shows in the first frame) and the switcher holds only the pane on
-show; the others are mounted by :meth:`LazyTabs.mount_hidden`, called once the first frame is drawn, or at
-once by a tab chosen before that (a click or a key), so every tab works as Textual's own.
+Textual's TabbedContent mounts its tab row (ten widgets) and every pane as it composes, each pane hidden but
+the one on show. Here the first frame has a stand-in for the row (:class:`panels.tab_row.TabRow`, one widget
+drawing the same titles and bar) and the switcher holds only the pane on show; :meth:`LazyTabs.mount_hidden`,
+called once the first frame is drawn, puts the real row in the stand-in's place and mounts the other panes,
+and a tab chosen or clicked before then does so at once, so every tab works as Textual's own.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from textual import events
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, TabbedContent, TabPane, Tabs
-from textual.widgets._tabbed_content import ContentTab
+from textual.widgets._tabbed_content import ContentTab, ContentTabs
+
+from panels.tab_row import TabRow
 
 __all__ = ["LazyTabs"]
 
+ExpectType = TypeVar("ExpectType", bound=Widget)
+
+
+class LaterTabs(ContentTabs):
+    """Textual's tab row, mounted after the first frame: by then the app may be closing, and a row mounted as it
+    closes composes nothing (Textual mounts nothing into a widget being removed); its first tab is then not there
+    to activate, which raised "No Tab with id ...", so it is not tried."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        if not self.query("#tabs-list > Tab"):
+            event.prevent_default()  # Tabs' own handler would activate a tab that is not there
+
 
 class LazyTabs(TabbedContent):
-    """A TabbedContent that composes its first pane only; :meth:`mount_hidden` mounts the others."""
+    """A TabbedContent that composes a stand-in row and its first pane only; :meth:`mount_hidden` does the rest."""
 
     _hidden: tuple[TabPane, ...] = ()  # the panes composed but not mounted yet
+    _row: ContentTabs | None = None  # Textual's tab row, composed but not mounted while the stand-in shows
+    _stand_in: TabRow | None = None
 
     def compose(self) -> ComposeResult:
-        shown: str | None = None
+        first = next((pane.id for pane in self._tab_content if isinstance(pane, TabPane) and pane.id), None)
+        self._initial = self._initial or first or ""  # the switcher shows it from the start: no row activates it
         hidden: list[TabPane] = []
         for widget in super().compose():
-            if isinstance(widget, TabPane):
-                shown = shown or self._initial or widget.id
-                if widget.id != shown:
-                    widget.display = False  # as the switcher would set it: hidden until chosen
-                    hidden.append(widget)
-                    continue
+            if isinstance(widget, ContentTabs):
+                self._row = widget = LaterTabs(*widget._tabs, active=self._initial or None, tabbed_content=self)
+                ids = [ContentTab.sans_prefix(tab.id or "") for tab in widget._tabs]
+                titles = [tab.label_text for tab in widget._tabs]
+                self._stand_in = TabRow(titles, ids.index(self._initial) if self._initial in ids else 0)
+                yield self._stand_in
+                continue
+            if isinstance(widget, TabPane) and widget.id != self._initial:
+                widget.display = False  # as the switcher would set it: hidden until chosen
+                hidden.append(widget)
+                continue
             yield widget
         self._hidden = tuple(hidden)
 
+    def get_child_by_type(self, expect_type: type[ExpectType]) -> ExpectType:
+        """TabbedContent finds its row by its exact type, ContentTabs: the row here is a :class:`LaterTabs`."""
+        return super().get_child_by_type(LaterTabs if expect_type is ContentTabs else expect_type)  # type: ignore[return-value]  # a ContentTabs
+
+    def on_mount(self) -> None:
+        self.set_reactive(LazyTabs.active, self._initial)  # what the row would set as it mounts, without its work
+
     def mount_hidden(self) -> None:
-        """Mount the panes not composed (once); each is in the DOM when this returns, to be filled or shown."""
+        """Put the real tab row in and mount the panes not composed (once); each is in the DOM when this returns."""
+        self._show_row()
         hidden, self._hidden = self._hidden, ()
         if hidden:
             self.get_child_by_type(ContentSwitcher).mount_all(hidden)
+
+    def _show_row(self) -> None:
+        """Textual's tab row in the stand-in's place, the tab on show active as it mounts."""
+        stand_in, row = self._stand_in, self._row
+        if stand_in is None or row is None:
+            return
+        self._stand_in = None
+        row._first_active = ContentTab.add_prefix(self.active) if self.active else None
+        self.mount(row, before=stand_in)
+        stand_in.remove()
+
+    def _row_ready(self) -> bool:
+        return self._stand_in is None and self._row is not None and self._row.is_mounted
 
     def _mount_for(self, pane_id: str) -> None:
         """Mount the hidden panes if ``pane_id`` is one of them: about to be shown."""
         if any(pane.id == pane_id for pane in self._hidden):
             self.mount_hidden()
 
+    def _on_tab_row_clicked(self, event: TabRow.Clicked) -> None:
+        """A title clicked before the real row is in: that tab shown, the keyboard on the row (as a Tab click)."""
+        event.stop()
+        row = self._row
+        if row is None:
+            return
+        self.mount_hidden()
+        self.active = ContentTab.sans_prefix(row._tabs[event.index].id or "")
+        self.call_after_refresh(row.focus)
+
     def _on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         self._mount_for(ContentTab.sans_prefix(event.tab.id or ""))  # then TabbedContent's own handler shows it
 
     def _watch_active(self, active: str) -> None:
         self._mount_for(active)
-        super()._watch_active(active)
+        if self._row_ready():
+            super()._watch_active(active)
+            return
+        # The real row is not in or not mounted yet: it starts on this tab, which then tells the panel it shows.
+        self.mount_hidden()
+        if self._row is not None:
+            self._row._first_active = ContentTab.add_prefix(active) if active else None
+        self.get_child_by_type(ContentSwitcher).current = active

@@ -1,0 +1,101 @@
+"""The answers' tab rows in the first frame are a stand-in (issue 24: the first paint): one widget per row,
+drawing what Textual's ten draw, replaced by the real row once that frame is drawn or a tab is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Footer, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets._tabs import Underline
+
+from explorer.tui.app import ExplorerApp
+from panels.lazy_tabs import LazyTabs
+from panels.response import ResponsePanel
+from panels.tab_row import TabRow
+from tests.apptools import until, without_servers
+
+pytestmark = pytest.mark.serverless
+
+
+async def settled_picture(size: tuple[int, int], theme: str, stand_ins: bool) -> str:
+    """The screen once the hidden panes are built (after the first frame), with the stand-ins or the real rows."""
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        await until(pilot, lambda: len(app.query(TabPane)) == 10 and len(app.query(Footer).first().children) > 3)
+        if stand_ins:
+            assert len(app.query(TabRow)) == 2 and not app.query(Tab)
+        else:
+            await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+            await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+        return app.export_screenshot(simplify=True)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
+async def test_the_stand_in_draws_what_the_tab_row_draws(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], theme: str
+) -> None:
+    """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class."""
+    without_servers(monkeypatch)
+    real = await settled_picture(size, theme, stand_ins=False)
+    with monkeypatch.context() as kept:
+        kept.setattr(LazyTabs, "_show_row", lambda self: None)
+        kept.setattr(LazyTabs, "_row_ready", lambda self: False)
+        stand_in = await settled_picture(size, theme, stand_ins=True)
+    assert stand_in == real
+
+
+async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    seen: list[tuple[int, int]] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def recording(self: Screen[Any]) -> None:
+        if not seen and self.is_attached and self is self.app.screen_stack[0]:
+            seen.append((len(self.query(TabRow)), len(self.query(Tabs))))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen))
+        assert seen == [(2, 0)]
+        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        assert tabs.active == "body-flask"
+
+
+async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(TabRow)) == 2)
+        row = app.query_one("#tabs-fastapi").query_one(TabRow)
+        await pilot.click(row, offset=(20, 0))  # " Body  Headers  Validation ": column 20 is in Validation
+        tabs = app.query_one("#tabs-fastapi", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-fastapi", why=lambda: tabs.active)
+        await until(pilot, lambda: app.query_one("#reason-fastapi").display and isinstance(app.focused, Tabs))
+        assert tabs.query_one(Tabs).active == "--content-tab-validation-fastapi"
+
+
+async def test_a_tab_key_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys 1-5 typed before the first frame's work is done: the real row comes in on that tab."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(TabRow)) == 2)
+        app.workbench.focus_answers()
+        await pilot.press("5", "2")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "headers-flask" and not tabs.query(TabRow), why=lambda: tabs.active)
+        row = tabs.query_one(Tabs)
+        await until(pilot, lambda: row.active == "--content-tab-headers-flask", why=lambda: row.active)
+        await until(pilot, lambda: app.query_one("#headertable-flask").display)
