@@ -83,6 +83,9 @@ async def test_parity_is_built_once_and_opens_as_new(monkeypatch: pytest.MonkeyP
         found = field.value
         assert found.endswith("parity.yaml")
         field.value = ""
+        await pilot.press("ctrl+r")  # the footer's "Send again" from the field: runs the file, as Enter does
+        await until(pilot, lambda: "Type the path" in plain(first.query_one("#parity-summary", Static)), timeout=5)
+        first.query_one("#parity-summary", Static).update("")
         await pilot.press("enter")  # no path: the summary says so
         await until(pilot, lambda: "Type the path" in plain(first.query_one("#parity-summary", Static)))
         await pilot.press("f1")  # the help over it, then closed: the screen as the user left it, not reset
