@@ -61,7 +61,7 @@ async def leave_the_list(pilot: Pilot) -> None:
     filter (under load 13, ``press("escape", "p")`` left the lab unopened and ``p`` in the filter)."""
     app = pilot.app
     assert isinstance(app, ExplorerApp)
-    tree = app.query_one("#sample-tree")
+    tree = app.query_one("#sample-tree, #route-tree")  # the demos' samples, or the routes of the user's apps
     await until(pilot, lambda: app.focused is tree)
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is not None and app.focused is not tree)

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static, TabbedContent
 
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.mirror import MirrorController
-from tests.apptools import servers_ready, until
+from tests.apptools import leave_the_list, servers_ready, until
 from tests.test_app import plain
 
 
@@ -24,7 +24,8 @@ async def test_the_mirror_screen_counts_real_traffic_and_stops_with_the_app() ->
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
-        await pilot.press("escape", "m")
+        await leave_the_list(pilot)
+        await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, MirrorController))
         screen = app.screen
         assert isinstance(screen, MirrorController)
@@ -84,7 +85,8 @@ async def test_the_mirror_follows_the_servers_when_f5_restarts_them_on_new_addre
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await servers_ready(pilot)
-            await pilot.press("escape", "m")
+            await leave_the_list(pilot)
+            await pilot.press("m")
             await until(pilot, lambda: isinstance(app.screen, MirrorController))
             screen = app.screen
             assert isinstance(screen, MirrorController)

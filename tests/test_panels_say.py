@@ -12,7 +12,7 @@ from explorer.runtime.http.exchange import Exchange, RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, send_and_wait, servers_ready, until
+from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until
 
 
 def plain(widget: Static) -> str:
@@ -82,7 +82,8 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_with
         await send_and_wait(pilot)
         fastapi_log = app.session.server("fastapi").log
         await until(pilot, lambda: any("Traceback" in line for line in fastapi_log.lines()))
-        await pilot.press("escape", "a", "5")
+        await leave_the_list(pilot)
+        await pilot.press("a", "5")
         log = app.query_one("#logview-fastapi", RichLog)
         tabs = app.query_one("#tabs-fastapi", TabbedContent)
         await until(pilot, lambda: tabs.active == "log-fastapi" and log.scrollable_content_region.width > 0)

@@ -21,7 +21,7 @@ from explorer.tui.screens.table import TableScreen
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, screen_text, send_and_wait, servers_ready, until
+from tests.apptools import catalog_sample, leave_the_list, screen_text, send_and_wait, servers_ready, until
 from tests.test_app import plain
 from tests.test_narrow import shown
 
@@ -145,7 +145,8 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() 
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        await pilot.press("escape", "a", "3")  # FastAPI's answer, its Validation tab
+        await leave_the_list(pilot)
+        await pilot.press("a", "3")  # FastAPI's answer, its Validation tab
         await until(
             pilot, lambda: app.query_one("#panel-fastapi TabbedContent", TabbedContent).active == "validation-fastapi"
         )
@@ -182,7 +183,8 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         assert "422" in plain(app.query_one("#answer-switch", Static))  # the hidden answer's status is still on screen
         body = app.query_one("#bodyview-flask #body-text", TextArea)
         assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
-        await pilot.press("escape", "a")
+        await leave_the_list(pilot)
+        await pilot.press("a")
         await until(pilot, lambda: fastapi.display and not flask.display)
         await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
         await until(pilot, lambda: not app.query_one("#samples").display and fastapi.region.width >= 70)
@@ -211,7 +213,8 @@ async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
         )  # shown again; from the method picker to the answers, then the list
         await until(pilot, lambda: app.query_one("#samples").display)
 
-        await pilot.press("escape", "p")  # the lab: every control on screen
+        await leave_the_list(pilot)
+        await pilot.press("p")  # the lab: every control on screen
         await until(pilot, lambda: type(app.screen).__name__ == "LabController")
         screen = app.screen
         for selector in (
