@@ -213,14 +213,10 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if table.cursor_row == index:
             self._show_detail(index)
 
-    def action_resend(self) -> None:
-        """On a row, that request again; anywhere else (the path field, no results yet) the file, as Enter does:
-        the footer offers ctrl+r on the whole screen, and it did nothing from the field."""
+    def action_resend(self) -> None:  # off a row (the footer offers ctrl+r everywhere): the file, as Enter in the path
         table = self.query_one("#parity-table", DataTable)
-        if table.has_focus and 0 <= table.cursor_row < len(self.results):
-            self.post_message(self.ResendRequested(table.cursor_row))
-        else:
-            self._run()
+        on_row = table.has_focus and 0 <= table.cursor_row < len(self.results)
+        self.post_message(self.ResendRequested(table.cursor_row)) if on_row else self._run()
 
     def show_report(self, report: ParityReport) -> None:
         differ, errors, declared = report.count("differ"), report.count("error"), report.count("declared")
