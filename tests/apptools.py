@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from textual.pilot import Pilot
@@ -60,7 +61,7 @@ async def leave_the_list(pilot: Pilot) -> None:
     filter (under load 13, ``press("escape", "p")`` left the lab unopened and ``p`` in the filter)."""
     app = pilot.app
     assert isinstance(app, ExplorerApp)
-    tree = app.query_one("#sample-tree")
+    tree = app.query_one("#sample-tree, #route-tree")  # the demos' samples, or the routes of the user's apps
     await until(pilot, lambda: app.focused is tree)
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is not None and app.focused is not tree)
@@ -79,3 +80,24 @@ async def send_and_wait(pilot: Pilot, key: str = "ctrl+r") -> None:
 def screen_text(app: ExplorerApp) -> str:
     """The characters on the app's screen as the user sees them, one line per row."""
     return "\n".join("".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips())
+
+
+def _moved(app: ExplorerApp, screen: object, focused: object) -> bool:
+    return app.screen is not screen or app.focused is not focused
+
+
+async def back_to_the_answers(pilot: Pilot) -> None:
+    """Close every screen over the main view with Escape, each press waited for, then put the keyboard in the answers
+    from the list (:func:`leave_the_list`): where a test that shares one app with others starts each of its parts.
+
+    A field of a screen takes one Escape before the screen does (parity's path), so each press waits until the
+    screen or the keyboard's place has changed, never for a fixed time.
+    """
+    app = pilot.app
+    assert isinstance(app, ExplorerApp)
+    while len(app.screen_stack) > 1:
+        screen, focused = app.screen, app.focused
+        await pilot.press("escape")
+        await until(pilot, partial(_moved, app, screen, focused))
+    app.query_one("#sample-tree").focus()
+    await leave_the_list(pilot)

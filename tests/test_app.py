@@ -29,7 +29,7 @@ from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.table import TableScreen
 from panels.body_view import BodyView
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, send_and_wait, servers_ready, until, without_servers
+from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until, without_servers
 from tests.conftest import family, wait_gone
 
 if TYPE_CHECKING:
@@ -97,9 +97,9 @@ async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> Non
         assert app.last["flask"].status == 200
 
 
-async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent() -> None:
+async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens() -> None:
     """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
-    kept as it was; a sample with malformed JSON is sent with a note."""
+    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below)."""
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
@@ -120,37 +120,39 @@ async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent
         await send_and_wait(pilot)
         assert "not valid JSON" in plain(app.query_one("#editor-message", Static))
         assert app.last["fastapi"].status == 422
+        tree = app.query_one("#sample-tree")
+        tree.focus()  # the keyboard where a new app puts it
+        await until(pilot, lambda: app.focused is tree and app.screen is app.screen_stack[0])
+        await _table_guide_docs_and_help_screens(app, pilot)
 
 
-async def test_table_guide_docs_and_help_screens() -> None:
+async def _table_guide_docs_and_help_screens(app: ExplorerApp, pilot: Pilot[int]) -> None:
     """One app run: the table measures, explains a row and sends it on Enter; then the guide, the docs and help."""
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        await pilot.press("escape", "t")
-        await until(pilot, lambda: isinstance(app.screen, TableScreen))
-        keys = app.screen.active_bindings  # this screen's keys: none of the main view's letters
-        assert "escape" in keys and "enter" in keys and not {"f", "p", "c", "r", "d"} & set(keys)
-        await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
-        assert all(v > 0 for v in app.measurements.spawn_ms.values())
-        await pilot.press("down")  # Data validation
-        await until(pilot, lambda: "Shown by" in plain(app.screen.query_one("#row-explanation", Static)))
-        before = app.last
-        await pilot.press("enter")
-        await until(pilot, lambda: app.last is not before)
-        assert not isinstance(app.screen, TableScreen)
-        assert app.sample is not None and app.sample.id == "item-abc"
-        await pilot.press("g")  # Enter on the table sent from the answers, where the keyboard is
-        await until(pilot, lambda: isinstance(app.screen, GuideScreen))
-        app.screen.query_one("#q-api", Switch).value = True
-        app.screen.query_one("#q-types", Switch).value = True
-        await until(pilot, lambda: "Start with FastAPI" in plain(app.screen.query_one("#recommendation", Static)))
-        await pilot.press("escape", "d")
-        await until(pilot, lambda: isinstance(app.screen, DocsScreen))
-        assert isinstance(app.screen, DocsScreen) and len(app.screen.operations) >= 8
-        await pilot.press("escape", "f1")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert isinstance(app.screen, HelpScreen) and any(key == "^r" for key, _ in app.screen.keys)
+    await leave_the_list(pilot)
+    await pilot.press("t")
+    await until(pilot, lambda: isinstance(app.screen, TableScreen))
+    keys = app.screen.active_bindings  # this screen's keys: none of the main view's letters
+    assert "escape" in keys and "enter" in keys and not {"f", "p", "c", "r", "d"} & set(keys)
+    await until(pilot, lambda: len(app.measurements.latency_ms) == 2)
+    assert all(v > 0 for v in app.measurements.spawn_ms.values())
+    await pilot.press("down")  # Data validation
+    await until(pilot, lambda: "Shown by" in plain(app.screen.query_one("#row-explanation", Static)))
+    before = app.last
+    await pilot.press("enter")
+    await until(pilot, lambda: app.last is not before)
+    assert not isinstance(app.screen, TableScreen)
+    assert app.sample is not None and app.sample.id == "item-abc"
+    await pilot.press("g")  # Enter on the table sent from the answers, where the keyboard is
+    await until(pilot, lambda: isinstance(app.screen, GuideScreen))
+    app.screen.query_one("#q-api", Switch).value = True
+    app.screen.query_one("#q-types", Switch).value = True
+    await until(pilot, lambda: "Start with FastAPI" in plain(app.screen.query_one("#recommendation", Static)))
+    await pilot.press("escape", "d")
+    await until(pilot, lambda: isinstance(app.screen, DocsScreen))
+    assert isinstance(app.screen, DocsScreen) and len(app.screen.operations) >= 8
+    await pilot.press("escape", "f1")
+    await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+    assert isinstance(app.screen, HelpScreen) and any(key == "^r" for key, _ in app.screen.keys)
 
 
 async def test_keymap_remaps_a_binding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,7 +162,8 @@ async def test_keymap_remaps_a_binding(tmp_path: Path, monkeypatch: pytest.Monke
     app = ExplorerApp(keymap=load_keymap(keymap_file))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))  # where the app starts the keyboard
-        await pilot.press("escape", "v")
+        await leave_the_list(pilot)
+        await pilot.press("v")
         await until(pilot, lambda: app.view == "flask")
 
 
@@ -259,7 +262,8 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
     async with app.run_test(size=SIZE) as pilot:
         flask = app.session.server("flask")
         await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
-        await pilot.press("escape", "5")
+        await leave_the_list(pilot)
+        await pilot.press("5")
         await until(
             pilot,
             lambda: (
@@ -331,7 +335,8 @@ async def test_notifications_show_markup_literally_and_ctrl_r_sends_while_typing
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        await pilot.press("escape", "y")  # the curl command, with the markup-like body, goes into a notification
+        await leave_the_list(pilot)
+        await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
         await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
         assert app.is_running and app.last["fastapi"].status == 201
         app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
@@ -349,7 +354,8 @@ async def open_lab(
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from explorer.tui.screens.lab import LabScreen
 
-    await pilot.press("escape", "p")  # from the list to the answers, where p is a command
+    await leave_the_list(pilot)
+    await pilot.press("p")  # in the answers p is a command (on the list, a letter to filter)
     await until(pilot, lambda: isinstance(pilot.app.screen, LabScreen))  # the screen is pushed on a later tick
     lab = pilot.app.screen
     assert isinstance(lab, LabScreen)
@@ -509,7 +515,8 @@ async def test_parity_screen_refuses_a_bomb_and_shows_errors_and_counts(tmp_path
     app = ExplorerApp(specs=specs_from_options(flask="parity_flask:app", fastapi="parity_fastapi:app", app_dir=apps))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
-        await pilot.press("escape", "c")
+        await leave_the_list(pilot)
+        await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ParityScreen))
         screen = app.screen
         assert isinstance(screen, ParityScreen)

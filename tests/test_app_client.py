@@ -12,7 +12,7 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SIZE = (160, 48)
@@ -77,7 +77,8 @@ async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session
         shown = content.text
         assert "Arriving" not in shown and shown.count(" ms ") >= 2 and "chunk 5⏎" in shown
         assert len(app.last["flask"].chunks) >= 2 and len(app.last["fastapi"].chunks) >= 2
-        await pilot.press("escape", "w")  # from the list to the answers, then the WebSockets screen
+        await leave_the_list(pilot)
+        await pilot.press("w")  # the WebSockets screen, from the answers
         await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)

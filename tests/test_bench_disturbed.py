@@ -18,7 +18,7 @@ from explorer.bench.stages import Stages
 from explorer.cli.main import build_parser
 from explorer.cli.render_bench import report_view
 from explorer.tui.app import ExplorerApp
-from tests.apptools import until
+from tests.apptools import leave_the_list, until
 from tests.test_app import SIZE, plain
 from tests.test_bench import fake_result, repeated
 from tests.test_bench_stages import FASTAPI, FLASK
@@ -184,7 +184,8 @@ async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
-        await pilot.press("escape", "p")
+        await leave_the_list(pilot)
+        await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, LabScreen))
         lab: Any = app.screen
         lab.query_one("#lab-scenario", Select).value = "json"

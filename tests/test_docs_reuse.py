@@ -12,14 +12,15 @@ from textual.widgets import Tree
 
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.docs import DocsScreen
-from tests.apptools import servers_ready, until
+from tests.apptools import leave_the_list, servers_ready, until
 
 
 async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their_start() -> None:
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
-        await pilot.press("escape", "d")
+        await leave_the_list(pilot)
+        await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.query("#openapi-tree")))
         first = app.screen
         assert isinstance(first, DocsScreen)

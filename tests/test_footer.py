@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
 from panels.footer import FittedFooter
-from tests.apptools import screen_text, send_and_wait, servers_ready, until, without_servers
+from tests.apptools import screen_text, send_and_wait, servers_ready, until
 
 # The keys that matter once an answer is in, as the footer writes them (f1 names every screen).
 AFTER_A_SEND = ("esc Back to list", "^r Send", "a Other answer", "z Zoom", "f1 Help", "^q Quit")
@@ -25,9 +26,10 @@ def footer_line(app: ExplorerApp) -> str:
     return screen_text(app).splitlines()[-1]
 
 
-async def test_the_footer_at_80_columns_after_a_send_shows_the_keys_that_matter_whole(
+async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole_and_relabels_them_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One app run: the keys after a send, then the same keys relabelled as the keyboard moves (below)."""
     monkeypatch.chdir(tmp_path)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -54,47 +56,45 @@ async def test_the_footer_at_80_columns_after_a_send_shows_the_keys_that_matter_
         await pilot.resize_terminal(80, 24)  # short again: the keys are chosen again for the new width
         await pilot.pause()
         assert footer_line(app).startswith("esc Leave list ^r Send f1 Help ^q Quit"), footer_line(app)
+        app.query_one("#sample-tree").focus()  # the list has the keyboard, as in a new app
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
+        await _relabelled_in_place(app, pilot)
 
 
-async def test_keys_that_change_their_words_are_drawn_again_in_place_as_composed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def _relabelled_in_place(app: ExplorerApp, pilot: Pilot[int]) -> None:
     """Escape between the list and the answers recomposed the footer (its keys removed and mounted anew, two
     layouts of the whole screen: ~50 ms of the key); as many keys styled alike take their new words in place,
     and the row reads as a footer composed for them does."""
-    without_servers(monkeypatch)
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        footer = app.screen.query_one(FittedFooter)
-        await until(pilot, lambda: bool(footer.children))
-        for _ in range(3):  # to the answers, to the list, to the answers
-            keys = list(footer.children)
-            line = footer_line(app)
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.pause()
-            assert footer_line(app) != line  # the part with the keyboard changed, and its keys
-            assert list(footer.children) == keys  # the same widgets, relabelled
-            relabelled = footer_line(app)
-            with footer._context():  # its keys bind to it, the active message pump, as when Textual calls it
-                await Footer.recompose(footer)  # as Textual composes it
-            await pilot.pause()
-            assert footer_line(app) == relabelled
-        # zoom and restore: fewer keys, then more; the help over the main view and back: compact, then not
-        for key in ("z", "z", "f1", "escape"):
-            keys = list(footer.children)
-            drawn = _keys(footer)
-            await pilot.press(key)
-            await pilot.pause()
-            await pilot.pause()
-            assert _keys(footer) != drawn
-            kept = min(len(keys), len(footer.children)) - 1  # the palette's key is the last of each
-            assert list(footer.children)[:kept] == keys[:kept] and footer.children[-1] is keys[-1]
-            shown, line = _keys(footer), screen_text(app)
-            with footer._context():
-                await Footer.recompose(footer)
-            await pilot.pause()
-            assert (_keys(footer), screen_text(app)) == (shown, line)
+    footer = app.screen.query_one(FittedFooter)
+    await until(pilot, lambda: bool(footer.children))
+    for _ in range(3):  # to the answers, to the list, to the answers
+        keys = list(footer.children)
+        line = footer_line(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert footer_line(app) != line  # the part with the keyboard changed, and its keys
+        assert list(footer.children) == keys  # the same widgets, relabelled
+        relabelled = footer_line(app)
+        with footer._context():  # its keys bind to it, the active message pump, as when Textual calls it
+            await Footer.recompose(footer)  # as Textual composes it
+        await pilot.pause()
+        assert footer_line(app) == relabelled
+    # zoom and restore: fewer keys, then more; the help over the main view and back: compact, then not
+    for key in ("z", "z", "f1", "escape"):
+        keys = list(footer.children)
+        drawn = _keys(footer)
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.pause()
+        assert _keys(footer) != drawn
+        kept = min(len(keys), len(footer.children)) - 1  # the palette's key is the last of each
+        assert list(footer.children)[:kept] == keys[:kept] and footer.children[-1] is keys[-1]
+        shown, line = _keys(footer), screen_text(app)
+        with footer._context():
+            await Footer.recompose(footer)
+        await pilot.pause()
+        assert (_keys(footer), screen_text(app)) == (shown, line)
 
 
 def _keys(footer: FittedFooter) -> list[tuple[str, str, str, bool, frozenset[str]]]:

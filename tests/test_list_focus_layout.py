@@ -22,14 +22,21 @@ from tests.apptools import screen_text, until, without_servers
 pytestmark = pytest.mark.serverless
 
 
-async def test_the_list_gaining_or_losing_the_keyboard_lays_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_list_gaining_or_losing_the_keyboard_or_resized_lays_nothing_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One app: the keyboard leaving the list and coming back (80x24), then the terminal resized (from 100x30).
+
+    Tree answered every Resize (``z`` restoring the answers, a terminal resized) with a layout of the whole
+    screen, a second one after the layout that resized it; a taller list (lines as wide) asks for none, and its
+    lines, drawn again, are those Tree draws."""
     without_servers(monkeypatch)
     asked: list[str] = []
     textual_refresh = Widget.refresh
 
     def refresh(self: Widget, *regions: Any, layout: bool = False, **kwargs: Any) -> Widget:
         if layout and isinstance(self, TypeAheadTree):
-            asked.append(repr(self))
+            asked.append(sys._getframe(1).f_code.co_name)  # who asked: a scroll bar that comes or goes still may
         return textual_refresh(self, *regions, layout=layout, **kwargs)
 
     app = ExplorerApp(mask=True)
@@ -50,26 +57,12 @@ async def test_the_list_gaining_or_losing_the_keyboard_lays_nothing_out(monkeypa
         await pilot.pause()
         assert tree.virtual_size.height < lines.height
 
-
-async def test_a_resize_of_the_list_redraws_its_lines_without_laying_the_screen_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Tree answered every Resize (``z`` restoring the answers, a terminal resized) with a layout of the whole
-    screen, a second one after the layout that resized it; a taller list (lines as wide) asks for none, and its
-    lines, drawn again, are those Tree draws."""
-    without_servers(monkeypatch)
-    asked: list[str] = []
-    textual_refresh = Widget.refresh
-
-    def refresh(self: Widget, *regions: Any, layout: bool = False, **kwargs: Any) -> Widget:
-        if layout and isinstance(self, TypeAheadTree):
-            asked.append(sys._getframe(1).f_code.co_name)  # who asked: a scroll bar that comes or goes still may
-        return textual_refresh(self, *regions, layout=layout, **kwargs)
-
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=(100, 30)) as pilot:
-        tree = app.query_one("#sample-tree", TypeAheadTree)
-        await until(pilot, lambda: app.focused is tree)
+        monkeypatch.setattr(Widget, "refresh", textual_refresh)  # the list as it was, at 100x30
+        tree.root.children[0].expand()
+        await pilot.resize_terminal(100, 30)
+        await until(pilot, lambda: app.screen.outer_size.height == 30 and tree.virtual_size.height == lines.height)
+        await pilot.pause()
+        asked.clear()
         monkeypatch.setattr(Widget, "refresh", refresh)
         for height in (40, 26):
             await pilot.resize_terminal(100, height)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 
 from explorer.parity.glance import differences
 from explorer.runtime.http.exchange import Exchange, RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
+from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, send_and_wait, servers_ready, until
+from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until
 
 
 def plain(widget: Static) -> str:
@@ -36,44 +38,12 @@ def test_a_key_on_one_side_only_is_named_by_the_side_that_has_it() -> None:
     assert differences(*extra)[-1].shown() == "body: $.b only in FastAPI, missing in Flask (8 ≠ 16 bytes)"
 
 
-async def test_a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_earlier_one() -> None:
-    """Who answered a CORS preflight, said alike by the reason and the Code tab; then ctrl+g.
-
-    Before: Flask's reason said "the handler ran" while its Code tab said Flask answers OPTIONS itself;
-    FastAPI's Code tab said no handler accepts OPTIONS though CORSMiddleware had answered. And after
-    ctrl+g the dev server's answer stood undimmed under the gunicorn label.
-    """
-    app = ExplorerApp(initial=catalog_sample("cors-preflight-put").request)
-    async with app.run_test(size=(200, 50)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        assert (app.last["flask"].status, app.last["fastapi"].status) == (200, 400)
-        flask_why, fastapi_why = (
-            plain(app.query_one("#why-flask", Static)),
-            plain(app.query_one("#why-fastapi", Static)),
-        )
-        assert "Flask answered OPTIONS by itself" in flask_why and "the view did not run" in flask_why
-        assert "handler ran" not in flask_why.replace("no handler ran", "")
-        assert fastapi_why.startswith("Starlette's CORSMiddleware answered this preflight itself")
-        assert "Disallowed CORS method" in fastapi_why and "no handler ran" in fastapi_why
-        for fw in ("flask", "fastapi"):
-            assert plain(app.query_one(f"#why-{fw}", Static)) in plain(app.query_one(f"#codenote-{fw}", Static))
-            assert "no handler accepts" not in plain(app.query_one(f"#codenote-{fw}", Static))
-        flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
-        assert not flask.has_class("-earlier")
-        await pilot.press("escape", "ctrl+g")
-        server = app.session.server("flask")
-        await until(pilot, lambda: server.spec.kind == "gunicorn" and server.status.state is ServerState.READY, 30)
-        assert "gunicorn gthread" in str(flask.border_subtitle)
-        assert flask.has_class("-earlier") and "an earlier send" in str(flask.border_title)
-        assert not fastapi.has_class("-earlier")  # its server still runs
-        await send_and_wait(pilot)
-        assert not flask.has_class("-earlier") and "earlier" not in str(flask.border_title)
-
-
-async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_without_an_ellipsis() -> None:
+async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_then_a_preflight_names_who_answered() -> (
+    None
+):
     """One app run at 80x24. Lines that arrived while the panel was hidden wrapped at 20 columns, and stayed so when zoomed;
-    lines drawn while zoomed were cut at the panel's edge, without an ellipsis, once restored."""
+    lines drawn while zoomed were cut at the panel's edge, without an ellipsis, once restored. Then at 200x50, from
+    the list with the CORS preflight in the editor, as a new app with it would start: who answered it (below)."""
     from textual.widgets import Input, RichLog
 
     app = ExplorerApp(initial=catalog_sample("error-crash").request)
@@ -82,7 +52,8 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_with
         await send_and_wait(pilot)
         fastapi_log = app.session.server("fastapi").log
         await until(pilot, lambda: any("Traceback" in line for line in fastapi_log.lines()))
-        await pilot.press("escape", "a", "5")
+        await leave_the_list(pilot)
+        await pilot.press("a", "5")
         log = app.query_one("#logview-fastapi", RichLog)
         tabs = app.query_one("#tabs-fastapi", TabbedContent)
         await until(pilot, lambda: tabs.active == "log-fastapi" and log.scrollable_content_region.width > 0)
@@ -130,6 +101,51 @@ async def test_the_log_wraps_at_the_width_it_is_shown_at_and_no_text_is_cut_with
         find = app.query_one(f"#bodyview-{app.workbench.front} #body-find", Input)
         await until(pilot, lambda: app.focused is find and find.content_region.width > 0)
         assert find.display and len(find.placeholder) <= find.content_region.width
+        if app.screen.maximized is not None:
+            app.screen.minimize()
+        await pilot.resize_terminal(200, 50)
+        app.query_one(RequestEditor).load(catalog_sample("cors-preflight-put").request)
+        tree = app.query_one("#sample-tree")
+        tree.focus()
+        await until(
+            pilot,
+            lambda: app.focused is tree and app.screen.maximized is None and app.screen.outer_size == (200, 50),
+        )
+        await _a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_earlier_one(app, pilot)
+
+
+async def _a_preflight_names_who_answered_and_a_switch_makes_the_answer_an_earlier_one(
+    app: ExplorerApp, pilot: Pilot[int]
+) -> None:
+    """Who answered a CORS preflight, said alike by the reason and the Code tab; then ctrl+g.
+
+    Before: Flask's reason said "the handler ran" while its Code tab said Flask answers OPTIONS itself;
+    FastAPI's Code tab said no handler accepts OPTIONS though CORSMiddleware had answered. And after
+    ctrl+g the dev server's answer stood undimmed under the gunicorn label.
+    """
+    await send_and_wait(pilot)
+    assert (app.last["flask"].status, app.last["fastapi"].status) == (200, 400)
+    flask_why, fastapi_why = (
+        plain(app.query_one("#why-flask", Static)),
+        plain(app.query_one("#why-fastapi", Static)),
+    )
+    assert "Flask answered OPTIONS by itself" in flask_why and "the view did not run" in flask_why
+    assert "handler ran" not in flask_why.replace("no handler ran", "")
+    assert fastapi_why.startswith("Starlette's CORSMiddleware answered this preflight itself")
+    assert "Disallowed CORS method" in fastapi_why and "no handler ran" in fastapi_why
+    for fw in ("flask", "fastapi"):
+        assert plain(app.query_one(f"#why-{fw}", Static)) in plain(app.query_one(f"#codenote-{fw}", Static))
+        assert "no handler accepts" not in plain(app.query_one(f"#codenote-{fw}", Static))
+    flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+    assert not flask.has_class("-earlier")
+    await pilot.press("escape", "ctrl+g")
+    server = app.session.server("flask")
+    await until(pilot, lambda: server.spec.kind == "gunicorn" and server.status.state is ServerState.READY, 30)
+    assert "gunicorn gthread" in str(flask.border_subtitle)
+    assert flask.has_class("-earlier") and "an earlier send" in str(flask.border_title)
+    assert not fastapi.has_class("-earlier")  # its server still runs
+    await send_and_wait(pilot)
+    assert not flask.has_class("-earlier") and "earlier" not in str(flask.border_title)
 
 
 def _fits_or_says_so(widget: Static) -> str:

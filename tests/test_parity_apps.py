@@ -96,7 +96,7 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
     from explorer.runtime.http.request import RequestSpec
     from explorer.tui.app import ExplorerApp
     from explorer.tui.screens.parity import ParityController
-    from tests.apptools import servers_ready, until
+    from tests.apptools import leave_the_list, servers_ready, until
 
     suite = tmp_path / "jars.yaml"
     suite.write_text(
@@ -109,7 +109,8 @@ async def test_a_parity_run_in_the_app_has_its_own_cookie_jars(tmp_path: Path) -
     async with app.run_test(size=(160, 48)) as pilot:
         await servers_ready(pilot)
         await app.session.send(RequestSpec("POST", "/login?user=eve"))  # the user's own session in the workbench
-        await pilot.press("escape", "c")  # from the list (where letters filter) to the answers
+        await leave_the_list(pilot)
+        await pilot.press("c")  # from the answers (on the list, letters filter)
         await until(pilot, lambda: isinstance(app.screen, ParityController))
         screen = app.screen
         assert isinstance(screen, ParityController)

@@ -266,7 +266,7 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
     from explorer.runtime.servers.specs import ServerState
     from explorer.tui.app import ExplorerApp
     from explorer.tui.screens.parity import ParityController
-    from tests.apptools import servers_ready, until
+    from tests.apptools import leave_the_list, servers_ready, until
     from tests.test_app import plain
 
     notes_pair(tmp_path)
@@ -285,7 +285,9 @@ async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx
     async with app.run_test(size=(160, 48)) as pilot:
         await servers_ready(pilot)
         app.measurements.latency_ms["flask"] = 1.0  # measured on the process the run's set-up replaces
-        await pilot.press("escape", "c")
+        await leave_the_list(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ParityController))
         screen = app.screen
         assert isinstance(screen, ParityController)
         screen.query_one("#parity-path", Input).value = str(tmp_path / "notes.yaml")

@@ -156,6 +156,34 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
     assert wait_gone(pids, timeout=5) == []
 
 
+_LEFT_RUNNING = """
+import asyncio, sys
+from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.supervisor import kill_all_now  # registers the sweep at exit
+
+async def main():
+    kept = await spawn_kept([sys.executable, "-c", "import time; time.sleep(30)"])
+    print(kept.pid, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_a_process_that_ends_with_a_keeper_running_ends_its_command_and_leaves_no_socket_open() -> None:
+    """The sweep at exit closes each keeper's lifeline as it ends the command: before, the socket was left to the
+    garbage collector, whose ``ResourceWarning: unclosed <socket.socket ... family=1 ...>`` an xdist worker printed."""
+    run = subprocess.run(
+        [sys.executable, "-W", "always::ResourceWarning", "-c", _LEFT_RUNNING],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        check=False,
+    )
+    assert run.returncode == 0 and "ResourceWarning" not in run.stderr, run.stderr
+    assert wait_gone([int(run.stdout.split()[0])], timeout=5) == []
+
+
 def _cmdline(process: psutil.Process) -> list[str]:
     try:
         return process.cmdline()

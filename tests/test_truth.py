@@ -29,7 +29,7 @@ from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.lab import LabScreen
 from explorer.tui.screens.sockets import SocketsScreen
 from explorer.tui.screens.table import TableScreen
-from tests.apptools import servers_ready, until
+from tests.apptools import leave_the_list, servers_ready, until
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW, APP_PAGE, RELIABILITY = (
@@ -148,7 +148,8 @@ async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
         await pilot.press("escape")
         await servers_ready(pilot)
         # The docs outline at 80x24: at its start, and the keys move through it.
-        await pilot.press("escape", "d")
+        await leave_the_list(pilot)
+        await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen))
         await pilot.pause()
         tree = app.screen.query_one("#openapi-tree", Tree)

@@ -17,7 +17,7 @@ from explorer.tui.app import ExplorerApp
 from explorer.tui.claims import comparison_line
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
-from tests.apptools import send_and_wait, servers_ready, until
+from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SMALL = (80, 24)
@@ -32,7 +32,8 @@ async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_ow
     app = ExplorerApp()
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
-        await pilot.press("escape", "w")
+        await leave_the_list(pilot)
+        await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)

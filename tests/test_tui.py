@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RichLog, Select, Static, TabbedContent, TextArea
 
 from explorer.content.catalog import by_id
@@ -21,7 +22,7 @@ from explorer.tui.screens.table import TableScreen
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, screen_text, send_and_wait, servers_ready, until
+from tests.apptools import catalog_sample, leave_the_list, screen_text, send_and_wait, servers_ready, until
 from tests.test_app import plain
 from tests.test_narrow import shown
 
@@ -139,13 +140,16 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         await servers_ready(pilot)
 
 
-async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() -> None:
-    """The editor folds to its first lines while the keyboard is elsewhere; a header name is never cut."""
+async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_and_one_answer_at_a_time() -> None:
+    """The editor folds to its first lines while the keyboard is elsewhere; a header name is never cut. Then, in
+    the same app (the request and the size of a new one again, the keyboard on the list, Flask's answer in front,
+    nothing zoomed), one answer at a time at 80x24, and every part fits (below)."""
     app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
-        await pilot.press("escape", "a", "3")  # FastAPI's answer, its Validation tab
+        await leave_the_list(pilot)
+        await pilot.press("a", "3")  # FastAPI's answer, its Validation tab
         await until(
             pilot, lambda: app.query_one("#panel-fastapi TabbedContent", TabbedContent).active == "validation-fastapi"
         )
@@ -170,78 +174,85 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole() 
         await until(pilot, lambda: 40 <= table.content_region.width <= 60)
         lines = shown(table.content, table.content_region.width).splitlines()
         assert all(any(line.startswith(f"←  {name} ") for line in lines) for name in names), lines
-
-
-async def test_80x24_shows_one_answer_at_a_time_and_every_part_fits() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
-        assert flask.display and not fastapi.display
-        assert "422" in plain(app.query_one("#answer-switch", Static))  # the hidden answer's status is still on screen
-        body = app.query_one("#bodyview-flask #body-text", TextArea)
-        assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
-        await pilot.press("escape", "a")
-        await until(pilot, lambda: fastapi.display and not flask.display)
-        await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
-        await until(pilot, lambda: not app.query_one("#samples").display and fastapi.region.width >= 70)
-        await pilot.press("z")
-        await until(pilot, lambda: app.screen.maximized is fastapi and fastapi.region.height >= 20)
-        await pilot.press("escape")
-        await until(pilot, lambda: app.screen.maximized is None)
-        app.query_one("#method").focus()  # a field where z is no text: the footer offers it, and it fills the screen
+        if app.screen.maximized is not None:
+            app.screen.minimize()
+        await pilot.resize_terminal(80, 24)
+        app.query_one(RequestEditor).load(RequestSpec("GET", "/items/abc"))
+        app.workbench.focus_answers()
+        await pilot.press("1")  # both answers on their Body tab, as in a new app
+        tabs = [app.query_one(f"#tabs-{fw}", TabbedContent) for fw in ("flask", "fastapi")]
+        await until(pilot, lambda: [t.active for t in tabs] == ["body-flask", "body-fastapi"])
+        tree = app.query_one("#sample-tree")
+        tree.focus()
         await until(
-            pilot, lambda: any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values())
+            pilot,
+            lambda: app.focused is tree and app.screen.maximized is None and app.screen.outer_size == (80, 24),
         )
-        await pilot.press("z")
-        editor = app.query_one("#editor")
-        await until(pilot, lambda: app.screen.maximized is editor)
-        assert (
-            app.screen.maximized is editor
-            and editor.region.height >= 20
-            and app.query_one("#body-editor").region.height >= 15
-        )
-        await pilot.press("z")
-        await until(
-            pilot, lambda: app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET"
-        )
-        await pilot.press(
-            "ctrl+h", "escape", "escape"
-        )  # shown again; from the method picker to the answers, then the list
-        await until(pilot, lambda: app.query_one("#samples").display)
+        await _one_answer_at_a_time_and_every_part_fits(app, pilot)
 
-        await pilot.press("escape", "p")  # the lab: every control on screen
-        await until(pilot, lambda: type(app.screen).__name__ == "LabController")
-        screen = app.screen
-        for selector in (
-            "#lab-scenario",
-            "#lab-flask",
-            "#lab-engine",
-            "#lab-levels",
-            "#lab-duration",
-            "#lab-warmup",
-            "#lab-run",
-        ):
-            region = screen.query_one(selector).region
-            assert region.right <= 80 and region.bottom <= 23 and region.width > 0, selector
-        await pilot.press("escape")
-        await pilot.press("t")  # the table: both frameworks in view
-        await until(pilot, lambda: isinstance(app.screen, TableScreen))
-        table = app.screen.query_one("#comparison", DataTable)
-        assert sum(column.get_render_width(table) for column in table.columns.values()) <= table.region.width
-        await pilot.press("escape", "f1")
-        await until(
-            pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query_one("#help").region.right <= 80
-        )
 
-        await pilot.press("escape")
-        await pilot.resize_terminal(120, 30)
-        await until(pilot, lambda: flask.display and fastapi.display)  # side by side again
-        tabs = fastapi.query_one("Tabs")
-        log_tab = tabs.query_one("#--content-tab-log-fastapi")
-        assert log_tab.region.right <= fastapi.region.right - 1  # the Log tab's label is whole
-        assert app.query_one("#bodyview-fastapi #body-text").region.height >= 6
+async def _one_answer_at_a_time_and_every_part_fits(app: ExplorerApp, pilot: Pilot[int]) -> None:
+    """At 80x24 one answer shows at a time (the other's status beside it), and the lab, the table and the help fit."""
+    await send_and_wait(pilot)
+    flask, fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+    assert flask.display and not fastapi.display
+    assert "422" in plain(app.query_one("#answer-switch", Static))  # the hidden answer's status is still on screen
+    body = app.query_one("#bodyview-flask #body-text", TextArea)
+    assert body.region.height >= 5 and app.query_one("#path").region.width >= 16
+    await leave_the_list(pilot)
+    await pilot.press("a")
+    await until(pilot, lambda: fastapi.display and not flask.display)
+    await pilot.press("ctrl+b")  # ctrl+h too, where the terminal tells it from Backspace
+    await until(pilot, lambda: not app.query_one("#samples").display and fastapi.region.width >= 70)
+    await pilot.press("z")
+    await until(pilot, lambda: app.screen.maximized is fastapi and fastapi.region.height >= 20)
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen.maximized is None)
+    app.query_one("#method").focus()  # a field where z is no text: the footer offers it, and it fills the screen
+    await until(pilot, lambda: any(b.binding.id == "zoom" and b.enabled for b in app.screen.active_bindings.values()))
+    await pilot.press("z")
+    editor = app.query_one("#editor")
+    await until(pilot, lambda: app.screen.maximized is editor)
+    assert (
+        app.screen.maximized is editor
+        and editor.region.height >= 20
+        and app.query_one("#body-editor").region.height >= 15
+    )
+    await pilot.press("z")
+    await until(pilot, lambda: app.screen.maximized is None and str(app.query_one("#method", Select).value) == "GET")
+    await pilot.press("ctrl+h", "escape", "escape")  # shown again; from the method picker to the answers, then the list
+    await until(pilot, lambda: app.query_one("#samples").display)
+
+    await leave_the_list(pilot)
+    await pilot.press("p")  # the lab: every control on screen
+    await until(pilot, lambda: type(app.screen).__name__ == "LabController")
+    screen = app.screen
+    for selector in (
+        "#lab-scenario",
+        "#lab-flask",
+        "#lab-engine",
+        "#lab-levels",
+        "#lab-duration",
+        "#lab-warmup",
+        "#lab-run",
+    ):
+        region = screen.query_one(selector).region
+        assert region.right <= 80 and region.bottom <= 23 and region.width > 0, selector
+    await pilot.press("escape")
+    await pilot.press("t")  # the table: both frameworks in view
+    await until(pilot, lambda: isinstance(app.screen, TableScreen))
+    table = app.screen.query_one("#comparison", DataTable)
+    assert sum(column.get_render_width(table) for column in table.columns.values()) <= table.region.width
+    await pilot.press("escape", "f1")
+    await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query_one("#help").region.right <= 80)
+
+    await pilot.press("escape")
+    await pilot.resize_terminal(120, 30)
+    await until(pilot, lambda: flask.display and fastapi.display)  # side by side again
+    tabs = fastapi.query_one("Tabs")
+    log_tab = tabs.query_one("#--content-tab-log-fastapi")
+    assert log_tab.region.right <= fastapi.region.right - 1  # the Log tab's label is whole
+    assert app.query_one("#bodyview-fastapi #body-text").region.height >= 6
 
 
 async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file() -> None:
@@ -303,7 +314,7 @@ async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_
         assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith(
             "parity.yaml"
         )
-        await pilot.press("enter")
+        await pilot.press("ctrl+r")  # from the path field, as Enter (which tests/test_app.py presses)
         await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
         assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
         await pilot.press("f1")

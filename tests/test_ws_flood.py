@@ -14,7 +14,7 @@ from textual.widgets import Input, RichLog
 from explorer.apps.targets import specs_from_options
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.sockets import SHOWN_CHARS, SHOWN_LINES, SocketsController, shown_part
-from tests.apptools import servers_ready, until
+from tests.apptools import leave_the_list, servers_ready, until
 
 APPS = Path(__file__).parent / "apps"
 COUNT = 40
@@ -25,7 +25,8 @@ async def test_a_flood_of_64_kib_messages_is_drawn_cut_and_kept_whole() -> None:
     app = ExplorerApp(specs=specs_from_options(fastapi="ws_flood_app:app", app_dir=APPS))
     async with app.run_test(size=(120, 30)) as pilot:
         await servers_ready(pilot)
-        await pilot.press("escape", "w")
+        await leave_the_list(pilot)
+        await pilot.press("w")
         await until(pilot, lambda: type(app.screen).__name__ == "SocketsController")
         screen = app.screen
         assert isinstance(screen, SocketsController)

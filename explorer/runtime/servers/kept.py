@@ -36,10 +36,13 @@ def kill_all_kept() -> None:
     """Ask every live keeper to end its command and everything below it now; safe in any context.
 
     Synchronous and non-blocking (one signal each), for exit paths without an event loop. The
-    keepers finish the sweep on their own, and would also do it once this process is gone.
+    keepers finish the sweep on their own, and would also do it once this process is gone. Each lifeline is
+    closed here too (which also asks its keeper to end everything): left open, the socket went to the garbage
+    collector at exit, with a ``ResourceWarning`` (an xdist worker printed one as it ended).
     """
     for kept in list(_LIVE.values()):
         kept.kill_now()
+        kept.release()
 
 
 class Kept:

@@ -71,7 +71,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | Key | Action |
     | --- | --- |
     | enter | in the path: run the file; on a row: load its request in the editor |
-    | ctrl+r | on a row: send that request again to both apps (with the values captured so far) |
+    | ctrl+r | on a row: send that request again to both apps (with the values captured so far); elsewhere: run the file |
     | escape | leave the path field; elsewhere, back |
     | c | back |
     """
@@ -82,7 +82,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
         "A requests file (YAML or JSON) is sent to both apps, request by request, and each pair of answers is "
         "compared: status, content type, chosen headers and the body (JSON structurally). Type the file's path "
         "and press Enter; with the demos, the demo requests file is filled in. Enter on a row loads its request "
-        "into the main view's editor and sends it; ctrl+r sends it again here."
+        "into the main view's editor and sends it; ctrl+r sends it again here (elsewhere on the screen, ctrl+r runs the file)."
     )
 
     BINDINGS = [
@@ -213,10 +213,10 @@ class ParityScreen(Screen["RequestSpec | None"]):
         if table.cursor_row == index:
             self._show_detail(index)
 
-    def action_resend(self) -> None:
+    def action_resend(self) -> None:  # off a row (the footer offers ctrl+r everywhere): the file, as Enter in the path
         table = self.query_one("#parity-table", DataTable)
-        if table.has_focus and 0 <= table.cursor_row < len(self.results):
-            self.post_message(self.ResendRequested(table.cursor_row))
+        on_row = table.has_focus and 0 <= table.cursor_row < len(self.results)
+        self.post_message(self.ResendRequested(table.cursor_row)) if on_row else self._run()
 
     def show_report(self, report: ParityReport) -> None:
         differ, errors, declared = report.count("differ"), report.count("error"), report.count("declared")
