@@ -62,7 +62,7 @@ class ServerStrip(Static):
             servers.truncate(room)
             servers.rstrip()
             servers.append("… · ", style="dim")
-        self.update(servers + tail)
+        self.update(servers + tail, layout=False)  # one row (CSS), as wide as the screen: no layout asked
 
     @staticmethod
     def _tail(view: str, crashed: bool) -> Text:

@@ -7,16 +7,36 @@ it). So each key that resized anything (Escape between the list and the answers,
 a send) laid the whole main view out twice, 6-20 ms of CPU and a frame apart. Here a layout records the sizes
 it found without asking for another; a scroll bar that must appear or go still asks (``_scroll_update``), as
 do the Resize handlers that change what they draw. Textual does the same for a layout after a scroll.
+
+A request that the layout before it answered (:func:`one_layout_per_change` too): a widget asks for a layout
+with ``refresh(layout=True)``, and tells its screen only when its own messages next run out (a ``Layout``
+message). The screen lays itself out on its frame timer, so a screen that had asked for a layout itself often
+laid out before the requests of widgets changed with it had arrived, then laid the whole screen out again for
+each late one: ``z`` restoring an answer (the answer restyled, the footer's keys relabelled) and the first
+opening of a screen (each widget restyled as it mounts) drew two or three frames, each a layout of the whole
+screen. Here a request clears the arrangements it changes as it is made, and a request older than the start of
+a full layout of its screen is answered by it: its late message is dropped.
 """
 
 from __future__ import annotations
 
+from itertools import count
+from typing import Any
+
+from textual import messages
+from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.widget import Widget
 
 __all__ = ["one_layout_per_change"]
 
 _textual_size_updated = Widget._size_updated
+_textual_refresh = Widget.refresh
+_textual_refresh_layout = Screen._refresh_layout
+_textual_on_layout = Screen._on_layout
+_ticks = count(1)  # orders layout requests and layouts: a request with a lower number came before
+_ASKED, _STARTED = "_explorer_layout_asked", "_explorer_layout_started"
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -24,6 +44,41 @@ def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size
     return _textual_size_updated(widget, size, virtual_size, container_size, layout=False)
 
 
+def _refresh(widget: Widget, *regions: Any, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Any:
+    """Textual's, with a layout request numbered and the arrangements it changes cleared now, as Textual
+    clears them when it tells the screen (``Widget._check_refresh``): a layout from now on places it."""
+    if layout and not recompose:
+        setattr(widget, _ASKED, next(_ticks))
+        for ancestor in widget.ancestors:
+            if not isinstance(ancestor, Widget):
+                break
+            ancestor._clear_arrangement_cache()
+            if not ancestor.styles.auto_dimensions:
+                break
+    return _textual_refresh(widget, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool = False) -> None:
+    """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts."""
+    if not (scroll and not screen._layout_widgets):
+        setattr(screen, _STARTED, next(_ticks))
+    _textual_refresh_layout(screen, size, scroll)
+
+
+async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
+    """Textual's, but a request the last full layout started after has been answered: no second layout."""
+    widget: DOMNode = message.widget
+    if getattr(widget, _ASKED, 0) < getattr(screen, _STARTED, 0):
+        message.stop()
+        message.prevent_default()
+        return
+    await _textual_on_layout(screen, message)
+
+
 def one_layout_per_change() -> None:
-    """A layout of the screen records the sizes it gives; it no longer asks for a second layout of the screen."""
+    """A layout of the screen records the sizes it gives and answers every request made before it started; it
+    no longer asks for a second layout of the screen."""
     Widget._size_updated = _size_updated  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Widget.refresh = _refresh  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Screen._refresh_layout = _refresh_layout  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Screen._on_layout = _on_layout  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
