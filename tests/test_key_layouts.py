@@ -4,7 +4,8 @@ zoomed answer, and the help (``f1``) over the main view and closed again.
 Restoring laid the main view out two or three times: the fitted text boxes refitted on the Resize after the
 layout and asked for another (``panels/fitted.py``), the footer's keys came a frame late, and the widgets the
 restyle touched asked for layouts that arrived after the screen had laid itself out
-(``explorer/tui/layout_patches.py``). The help made the main view's footer relabel beneath it, a layout of the
+(``explorer/tui/layout_patches.py``); then repaints asked before the whole screen was drawn, and Resize handlers
+redrawing the same text at the same size, drew a frame or two more. The help made the main view's footer relabel beneath it, a layout of the
 main view and the help's whole frame blended over it again.
 """
 
@@ -35,6 +36,20 @@ def _count_layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return layouts
 
 
+def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The widgets each frame of the top screen draws (a frame that draws nothing is not counted)."""
+    frames: list[int] = []
+    textual_frame = Screen._compositor_refresh
+
+    def counting(self: Screen[Any]) -> None:
+        if self is self.app.screen and self._dirty_widgets:
+            frames.append(len(self._dirty_widgets))
+        textual_frame(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    return frames
+
+
 async def _settle(pilot: Any) -> None:
     for _ in range(6):
         await pilot.pause(0.02)
@@ -46,16 +61,18 @@ async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pyt
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
         await _settle(pilot)
-        layouts = _count_layouts(monkeypatch)
+        layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
         claim = app.query_one("#claim")
         for round_ in range(3):
             for zoomed in (True, False):
                 layouts.clear()
+                frames.clear()
                 await pilot.press("z")
                 await until(pilot, lambda z=zoomed: (app.screen.maximized is not None) == z)  # type: ignore[misc]
                 await _settle(pilot)
                 if round_ or not zoomed:  # the first zoom mounts the footer keys its row has more of, later shown again
                     assert layouts == ["Screen"], (round_, zoomed, layouts)
+                    assert len(frames) == 1, (round_, zoomed, frames)  # the whole screen, drawn once
         assert claim.content_region.width > 0  # restored: the fitted text shows again, fitted in that one layout
 
 

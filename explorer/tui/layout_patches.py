@@ -15,7 +15,10 @@ laid out before the requests of widgets changed with it had arrived, then laid t
 each late one: ``z`` restoring an answer (the answer restyled, the footer's keys relabelled) and the first
 opening of a screen (each widget restyled as it mounts) drew two or three frames, each a layout of the whole
 screen. Here a request clears the arrangements it changes as it is made, and a request older than the start of
-a full layout of its screen is answered by it: its late message is dropped.
+a full layout of its screen is answered by it: its late message is dropped. Repaints likewise
+(:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
+(as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
+(restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ _textual_refresh_layout = Screen._refresh_layout
 _textual_on_layout = Screen._on_layout
 _ticks = count(1)  # orders layout requests and layouts: a request with a lower number came before
 _ASKED, _STARTED = "_explorer_layout_asked", "_explorer_layout_started"
+_PAINT_ASKED, _PAINTED = "_explorer_repaint_asked", "_explorer_full_frame"
+_textual_compositor_refresh = Screen._compositor_refresh
+_textual_on_update = Screen._on_update
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -55,6 +61,8 @@ def _refresh(widget: Widget, *regions: Any, repaint: bool = True, layout: bool =
             ancestor._clear_arrangement_cache()
             if not ancestor.styles.auto_dimensions:
                 break
+    if repaint and not recompose:
+        setattr(widget, _PAINT_ASKED, next(_ticks))
     return _textual_refresh(widget, *regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
@@ -75,6 +83,22 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
     await _textual_on_layout(screen, message)
 
 
+def _compositor_refresh(screen: Screen[Any]) -> None:
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
+    if screen in screen._dirty_widgets and screen is screen.app.screen and not screen.app.is_inline:
+        setattr(screen, _PAINTED, next(_ticks))
+    _textual_compositor_refresh(screen)
+
+
+async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
+    """Textual's, but a repaint the last whole frame started after is drawn already: no second frame."""
+    if getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
+        message.stop()
+        message.prevent_default()
+        return
+    await _textual_on_update(screen, message)
+
+
 def one_layout_per_change() -> None:
     """A layout of the screen records the sizes it gives and answers every request made before it started; it
     no longer asks for a second layout of the screen."""
@@ -82,3 +106,6 @@ def one_layout_per_change() -> None:
     Widget.refresh = _refresh  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     Screen._refresh_layout = _refresh_layout  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     Screen._on_layout = _on_layout  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
+    if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
+        Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
+    Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
