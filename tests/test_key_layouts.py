@@ -98,3 +98,20 @@ async def test_the_help_leaves_the_main_view_as_it_was(monkeypatch: pytest.Monke
             await until(pilot, lambda: app.screen is main)
             await _settle(pilot)
             assert layouts == [], (round_, layouts)
+
+
+async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 80x24 the main view's help fills the whole screen, so the main view tinted beneath it showed nowhere,
+    yet each frame of the help blended every cell of it (the most of ``f1``'s CPU after a send): there the
+    help is opaque, and only the help is drawn."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await _settle(pilot)
+        assert app.screen.query_one("#help").region == app.screen.region  # the help covers every cell
+        assert app.screen.styles.background.a == 1  # opaque: Textual draws the screens beneath only through a tint
