@@ -66,11 +66,8 @@ Zoom (:func:`zoom_restyles_less`): Textual marks a maximised view with a class o
 change restyles every widget on the screen (about 110 on the main view, 40 ms of each ``z``). The only rules
 on that class style the screen itself and the maximised widget (Textual's ``Screen.-maximized-view`` and its
 ``.-maximized``), so here the screen alone is restyled, then the widget zoomed or restored, with its
-descendants only when a rule names ``.-maximized`` above them (an answer: 1 widget restyled, not 35). The
-screen's new style (its layout, alignment and overflow) is applied without Textual's refresh of every widget
-below it, which dropped each one's measurements (each Rich table and text measured again: ~20 ms of the
-layout that restores a zoomed answer at 80x24, and a second layout of the whole screen as the ~200 widgets'
-requests came in late); the screen's layout is asked for, and each widget it resizes is drawn again.
+descendants only when a rule names ``.-maximized`` above them (an answer: 1 widget restyled, not 35), and the
+screen's own new style without a refresh of every widget below it (:func:`layout_patches.restyle_alone`).
 
 A screen opened (:func:`covered_screens_keep_their_layout`): the screen pushed gets a Resize as it is first
 laid out, and Textual hands every screen beneath it that size, laying each out again though its size is the
@@ -106,7 +103,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from explorer.tui.layout_patches import one_layout_per_change
+from explorer.tui.layout_patches import one_layout_per_change, restyle_alone
 
 __all__ = [
     "GuardedApp",
@@ -350,7 +347,7 @@ def _watch_maximized(screen: Screen[object], previously_maximized: Widget | None
     view = maximized is not None
     if screen.has_class("-maximized-view") != view:
         screen.set_class(view, "-maximized-view", update=False)
-        _restyle_alone(screen)
+        restyle_alone(screen)
     for widget, zoomed in ((previously_maximized, False), (maximized, True)):
         if widget is not None and widget.has_class("-maximized") != zoomed:
             widget.set_class(zoomed, "-maximized", update=False)
@@ -358,27 +355,6 @@ def _watch_maximized(screen: Screen[object], previously_maximized: Widget | None
             screen.app.stylesheet.update_nodes(
                 widget.walk_children(with_self=True) if below else [widget], animate=True
             )
-
-
-def _restyle_alone(screen: Screen[object]) -> None:
-    """Apply ``screen``'s rules to the screen alone, and lay it out: Textual's style properties that arrange
-    children (``layout``, ``align``, ``overflow``) also refresh every descendant, each asking for a layout and
-    dropping the sizes it had measured, though none of their own styles changed."""
-    styles = screen._css_styles
-    refresh = styles.refresh
-
-    def own_refresh(
-        *, layout: bool = False, children: bool = False, parent: bool = False, repaint: bool = True
-    ) -> None:
-        refresh(layout=layout, parent=parent, repaint=repaint)
-
-    styles.refresh = own_refresh  # type: ignore[method-assign]  # for this restyle only, then Textual's again
-    try:
-        screen.app.stylesheet.update_nodes([screen], animate=True)
-    finally:
-        del styles.refresh
-    screen._clear_arrangement_cache()  # a child's layout request cleared it; the screen's own does not
-    screen.refresh(layout=True)
 
 
 def _styled_below(widget: Widget, name: str) -> bool:
