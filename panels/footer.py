@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
 
@@ -42,13 +43,15 @@ class FittedFooter(Footer):
         """Textual recomposes the footer whenever the focus moves; most moves change none of its keys, and
         building the same keys again cost a few milliseconds of every key press. Only a change is drawn.
 
-        A footer under another screen is not drawn at all: the main view's, composed again for the keys it
+        A footer under another screen is not drawn again: the main view's, composed again for the keys it
         would offer while a screen covered it, cost about 20 ms three times as each screen opened, and once
-        more as it closed. Its screen's resume asks again (Textual refreshes a resumed screen's bindings).
+        more as it closed. Under the help, which lets the main view show through dimmed, it keeps the keys it
+        had (as Textual's own footer does under a modal screen): relabelled there for the keys offered while
+        covered, it drew the help's whole frame a second time, blended over the main view again. Its screen's
+        resume asks again (Textual refreshes a resumed screen's bindings).
         """
-        top = self.app.screen
-        if self.screen is not top and not (top.styles.background.a < 1 and self.screen in self.app._background_screens):
-            return  # covered by an opaque screen (a see-through one, the help, shows the keys beneath dimmed)
+        if self.screen is not self.app.screen:
+            return  # covered by another screen
         if self._shown is None or self._what_to_show() != self._shown:
             if not await self._relabel():
                 await super().recompose()
@@ -59,11 +62,15 @@ class FittedFooter(Footer):
         Composed again, the keys were removed and mounted anew: a layout of the whole screen more and about 50 ms
         of wall time on Escape from the answers to the list, for keys most of which only changed their words; ``z``
         changes their number too. Here each key widget takes its new words and is drawn again (a layout of the
-        footer's row when a width changes). False, to compose, when a key kept would change its classes (enabled
-        or not) or the row holds more than keys (Textual's groups' labels).
+        footer's row when a width changes). Keys past a shorter row are hidden, not removed (a removal ends in a
+        layout of its own, a frame after the key's), and shown again with new words for a longer row. False, to
+        compose, when a key kept would change its classes (enabled or not) or the row holds more than keys
+        (Textual's groups' labels).
         """
-        drawn = list(self.children)
-        if self._shown is None or not drawn or not all(type(key) is FooterKey for key in drawn):
+        children = list(self.children)
+        drawn = [key for key in children if key.display]
+        spare = [key for key in children if not key.display]  # hidden by a shorter row, before the palette's key
+        if self._shown is None or not drawn or not all(type(key) is FooterKey for key in children):
             return False
         compact, shown = self.compact, self._shown
         with self._context():  # the keys bind to the footer's compact: it is the active message pump
@@ -72,10 +79,12 @@ class FittedFooter(Footer):
         old = [key for key in drawn if key not in palette]
         new_palette = [key for key in keys if key.has_class("-command-palette")]
         new = [key for key in keys if key not in new_palette]
-        pairs = [*zip(old, new, strict=False), *zip(palette, new_palette, strict=False)]
+        shown_again = list(zip(spare, new[len(old) :], strict=False))
+        pairs = [*zip(old, new, strict=False), *zip(palette, new_palette, strict=False), *shown_again]
         if (  # the keys kept follow the footer's compact (bound to it): their classes compare as they will be
             len(palette) != len(new_palette)
             or drawn != old + palette
+            or children != old + spare + palette
             or keys != new + new_palette
             or any(type(after) is not FooterKey or after.classes != before.classes for before, after in pairs)
         ):
@@ -96,11 +105,21 @@ class FittedFooter(Footer):
                 before.key, before.key_display, before.description, before.action = words[:4]
                 before._disabled, before.tooltip = words[4:]
                 before.refresh(layout=width)
-        if len(old) > len(new):
-            await self.remove_children(old[len(new) :])
-        elif len(new) > len(old):
-            await self.mount(*new[len(old) :], before=palette[0] if palette else None)
+        for key in old[len(new) :]:
+            key.display = False
+        for key, _ in shown_again:
+            key.display = True
+        if len(new) > len(old) + len(spare):
+            await self.mount(*new[len(old) + len(spare) :], before=palette[0] if palette else None)
         return True
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Textual's, with the keys written before the screen's next layout rather than after its next refresh:
+        Textual recomposed the footer after the frame the key drew, and its new keys asked for a second layout
+        of the whole screen and a second frame (``z`` restoring a zoomed answer: ~15 ms of CPU at 80x24)."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_later(self.recompose)
 
     def _entry_width(self, binding: Binding, compact: bool) -> int:
         """Cells one key takes: `` key description `` with Footer's padding; compact, ``key description`` and a margin."""

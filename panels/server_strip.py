@@ -62,7 +62,9 @@ class ServerStrip(Static):
             servers.truncate(room)
             servers.rstrip()
             servers.append("… · ", style="dim")
-        self.update(servers + tail)
+        text = servers + tail
+        if text != self.content:  # a Resize to the width it had (a zoomed answer restored) draws nothing again
+            self.update(text, layout=False)  # one row (CSS), as wide as the screen: no layout asked
 
     @staticmethod
     def _tail(view: str, crashed: bool) -> Text:

@@ -98,10 +98,15 @@ class TypeAheadTree(Tree[T]):
     def on_resize(self, event: events.Resize) -> None:
         """Labels are cut to the width: a new size draws every line again. Tree's own handler also laid the
         whole screen out again, right after the layout that resized the list (``z``, a terminal resized): a
-        changed count or width of the lines still lays out, as the tree's virtual size changes."""
+        changed count or width of the lines still lays out, as the tree's virtual size changes. A Resize to the
+        size the lines were drawn at (the list shown again as a zoomed answer is restored) draws nothing: it
+        drew the list a frame after the screen's."""
+        event.prevent_default()  # Tree's _on_resize: the same, with the layout
+        if event.size == getattr(self, "_lines_size", None):
+            return
+        self._lines_size = event.size
         self._line_cache.grow(event.size.height)
         self._redraw_lines()
-        event.prevent_default()  # Tree's _on_resize: the same, with the layout
 
     def notify_style_update(self) -> None:
         """A new style (the keyboard coming or going restyles the list) draws every line again, as Tree's does;

@@ -7,7 +7,11 @@ for a new send never shows an earlier send's figures; an earlier answer carries 
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from rich.text import Text
+from textual.screen import Screen
 from textual.widgets import Input, RichLog, Static, TextArea
 
 from explorer.parity.glance import differences
@@ -21,23 +25,47 @@ from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
 from tests.test_app import plain
 
 SMALL = (80, 24)
+FWS = ("flask", "fastapi")
 LONG = "".join(chr(ord("a") + i % 26) for i in range(300)) + " end-of-message"
 
 
-async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_own_send_at_80x24() -> None:
+async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_own_send_at_80x24(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """One app run at 80x24: the WebSocket logs wrap whole messages and keep to one connection; then the stream
-    sample sent twice, a single view and the find bar: each panel shows only its own send and every line fits."""
+    sample sent twice, a single view and the find bar: each panel shows only its own send and every line fits.
+
+    The screen's first opening draws both sockets' outcomes together (their states and first events), not each
+    as it came with a layout of the screen each."""
     from explorer.tui.screens.sockets import SocketsController
 
     app = ExplorerApp()
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
+        layouts: list[str] = []
+        textual_layout = Screen._refresh_layout
+
+        opened: list[list[bool]] = []  # at each layout of the sockets screen: which sides it shows open
+
+        def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            layouts.append(type(self).__name__)
+            if isinstance(self, SocketsController) and self.query(".ws-state"):
+                opened.append([plain(self.query_one(f"#ws-state-{fw}", Static)).startswith("open:") for fw in FWS])
+            textual_layout(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counting)
         await leave_the_list(pilot)
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)
         await until(pilot, lambda: len(screen.sockets) == 2)
+        await until(pilot, lambda: all("open:" in plain(screen.query_one(f"#ws-state-{fw}", Static)) for fw in FWS))
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert [True, False] not in opened and [False, True] not in opened, opened  # both outcomes drawn at once
+        assert layouts.count("SocketsController") <= 3, layouts  # the screen, its mount's end, both outcomes
+        monkeypatch.undo()
         logs = {fw: screen.query_one(f"#ws-log-{fw}", RichLog) for fw in ("flask", "fastapi")}
         screen.query_one("#ws-text", Input).value = LONG
         await pilot.press("enter")

@@ -15,21 +15,43 @@ and draws it again, then repaints the whole screen (its resume asked for that to
 frame was drawn three times, the list in the wrong colours in the first (it had the keyboard, but not yet
 its style), each time written whole to the terminal. Here a new screen's first layout waits for those
 messages, as any later layout does: one layout and one full render, of the screen as it settles.
+
+A request that the layout before it answered (:func:`one_layout_per_change` too): a widget asks for a layout
+with ``refresh(layout=True)``, and tells its screen only when its own messages next run out (a ``Layout``
+message). The screen lays itself out on its frame timer, so a screen that had asked for a layout itself often
+laid out before the requests of widgets changed with it had arrived, then laid the whole screen out again for
+each late one: ``z`` restoring an answer (the answer restyled, the footer's keys relabelled) and the first
+opening of a screen (each widget restyled as it mounts) drew two or three frames, each a layout of the whole
+screen. Here a request clears the arrangements it changes as it is made, and a request older than the start of
+a full layout of its screen is answered by it: its late message is dropped. Repaints likewise
+(:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
+(as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
+(restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
 """
 
 from __future__ import annotations
 
 import weakref
+from itertools import count
 from typing import Any
 
-from textual import events
+from textual import events, messages
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
-__all__ = ["first_layout_when_mounted", "one_layout_per_change"]
+__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone"]
 
 _textual_size_updated = Widget._size_updated
+_textual_refresh = Widget.refresh
+_textual_refresh_layout = Screen._refresh_layout
+_textual_on_layout = Screen._on_layout
+_ticks = count(1)  # orders layout requests and layouts: a request with a lower number came before
+_ASKED, _STARTED = "_explorer_layout_asked", "_explorer_layout_started"
+_PAINT_ASKED, _PAINTED = "_explorer_repaint_asked", "_explorer_full_frame"
+_textual_compositor_refresh = Screen._compositor_refresh
+_textual_on_update = Screen._on_update
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -37,11 +59,91 @@ def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size
     return _textual_size_updated(widget, size, virtual_size, container_size, layout=False)
 
 
+def _refresh(widget: Widget, *regions: Any, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Any:
+    """Textual's, with a layout request numbered and the arrangements it changes cleared now, as Textual
+    clears them when it tells the screen (``Widget._check_refresh``): a layout from now on places it."""
+    if layout and not recompose:
+        setattr(widget, _ASKED, next(_ticks))
+        for ancestor in widget.ancestors:
+            if not isinstance(ancestor, Widget):
+                break
+            ancestor._clear_arrangement_cache()
+            if not ancestor.styles.auto_dimensions:
+                break
+    if repaint and not recompose:
+        setattr(widget, _PAINT_ASKED, next(_ticks))
+    return _textual_refresh(widget, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool = False) -> None:
+    """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts."""
+    if not (scroll and not screen._layout_widgets):
+        setattr(screen, _STARTED, next(_ticks))
+    _textual_refresh_layout(screen, size, scroll)
+
+
+async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
+    """Textual's, but a request the last full layout started after has been answered: no second layout."""
+    widget: DOMNode = message.widget
+    if getattr(widget, _ASKED, 0) < getattr(screen, _STARTED, 0):
+        message.stop()
+        message.prevent_default()
+        return
+    await _textual_on_layout(screen, message)
+
+
+def _compositor_refresh(screen: Screen[Any]) -> None:
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
+    if screen in screen._dirty_widgets and screen is screen.app.screen and not screen.app.is_inline:
+        setattr(screen, _PAINTED, next(_ticks))
+    _textual_compositor_refresh(screen)
+
+
+async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
+    """Textual's, but a repaint the last whole frame started after is drawn already: no second frame."""
+    if getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
+        message.stop()
+        message.prevent_default()
+        return
+    await _textual_on_update(screen, message)
+
+
+def restyle_alone(screen: Screen[object]) -> None:
+    """Apply ``screen``'s rules to the screen alone, and lay it out (the zoom's class on the screen): Textual's style
+    properties that arrange children (``layout``, ``align``, ``overflow``) also refresh every descendant, each
+    asking for a layout and dropping the sizes it had measured (each Rich table and text measured again: ~20 ms
+    of the layout that restores a zoomed answer at 80x24), though none of their own styles changed; each widget
+    the layout resizes is drawn again."""
+    styles = screen._css_styles
+    refresh = styles.refresh
+
+    def own_refresh(
+        *, layout: bool = False, children: bool = False, parent: bool = False, repaint: bool = True
+    ) -> None:
+        refresh(layout=layout, parent=parent, repaint=repaint)
+
+    styles.refresh = own_refresh  # type: ignore[method-assign]  # for this restyle only, then Textual's again
+    try:
+        screen.app.stylesheet.update_nodes([screen], animate=True)
+    finally:
+        del styles.refresh
+    screen._clear_arrangement_cache()  # a child's layout request cleared it; the screen's own does not
+    screen.refresh(layout=True)
+
+
 def one_layout_per_change() -> None:
-    """A layout of the screen records the sizes it gives; it no longer asks for a second layout of the screen.
-    And a new screen is drawn once as it first shows (:func:`first_layout_when_mounted`; installed here, after
-    :func:`explorer.tui.textual_patches.resume_without_restyle`, whose resume it wraps)."""
+    """A layout of the screen records the sizes it gives and answers every request made before it started; it
+    no longer asks for a second layout of the screen. And a new screen is drawn once as it first shows
+    (:func:`first_layout_when_mounted`; installed here, after
+    :func:`explorer.tui.textual_patches.resume_without_restyle`, whose resume it wraps, and after the frame
+    patch above, whose draw it wraps)."""
     Widget._size_updated = _size_updated  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Widget.refresh = _refresh  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Screen._refresh_layout = _refresh_layout  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Screen._on_layout = _on_layout  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
+    if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
+        Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
+    Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
     first_layout_when_mounted()
 
 

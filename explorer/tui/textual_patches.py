@@ -67,7 +67,8 @@ Zoom (:func:`zoom_restyles_less`): Textual marks a maximised view with a class o
 change restyles every widget on the screen (about 110 on the main view, 40 ms of each ``z``). The only rules
 on that class style the screen itself and the maximised widget (Textual's ``Screen.-maximized-view`` and its
 ``.-maximized``), so here the screen alone is restyled, then the widget zoomed or restored, with its
-descendants only when a rule names ``.-maximized`` above them (an answer: 1 widget restyled, not 35).
+descendants only when a rule names ``.-maximized`` above them (an answer: 1 widget restyled, not 35), and the
+screen's own new style without a refresh of every widget below it (:func:`layout_patches.restyle_alone`).
 
 A screen opened (:func:`covered_screens_keep_their_layout`): the screen pushed gets a Resize as it is first
 laid out, and Textual hands every screen beneath it that size, laying each out again though its size is the
@@ -103,7 +104,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from explorer.tui.layout_patches import one_layout_per_change
+from explorer.tui.layout_patches import one_layout_per_change, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
 
 __all__ = [
@@ -348,7 +349,7 @@ def _watch_maximized(screen: Screen[object], previously_maximized: Widget | None
     view = maximized is not None
     if screen.has_class("-maximized-view") != view:
         screen.set_class(view, "-maximized-view", update=False)
-        screen.app.stylesheet.update_nodes([screen], animate=True)
+        restyle_alone(screen)
     for widget, zoomed in ((previously_maximized, False), (maximized, True)):
         if widget is not None and widget.has_class("-maximized") != zoomed:
             widget.set_class(zoomed, "-maximized", update=False)

@@ -15,6 +15,8 @@ dropped, never written into the new log.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -162,6 +164,7 @@ class SocketsController(SocketsScreen):
         self.sockets: dict[str, WebSocketClient] = {}
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
         self._left = False
+        self._held: list[tuple[str, SocketEvent]] | None = None  # while sockets open: their events, drawn after
 
     def on_screen_resume(self) -> None:
         """Shown again: the path and message lines as new, no state said yet, and both sockets opened again."""
@@ -191,36 +194,60 @@ class SocketsController(SocketsScreen):
 
     @work(group="sockets", exclusive=True, exit_on_error=False)
     async def open_sockets(self, path: str) -> None:
+        """Both handshakes at once, their outcomes (states and first events) drawn together: drawn as each
+        came, the first opening laid the screen out three times, one frame each."""
         await self.close_sockets()
+        opening = []
         for framework in self.frameworks:
             server = self.session.server(framework)
             if server.status.state is not ServerState.READY or not server.status.base_url:
                 self.show_state(framework, f"not opened: the {framework} server is {server.status.state.value}")
-                continue
-            self.show_state(framework, f"opening ws://…{path} …")
-            try:
-                listener = self._listener(framework, self.connection)
-                client = WebSocketClient(framework, server.status.base_url, path, listener)
-                await client.open(self.session.timeout)
-            except ExplorerError as exc:
-                self.show_state(framework, f"not open: {exc}")
-                continue
-            self.sockets[framework] = client
-            held = (
-                f"; while open it holds one of gunicorn's {server.spec.workers * server.spec.threads} threads"
-                if framework == "flask" and server.spec.kind == "gunicorn"
-                else ""
+            else:
+                opening.append(framework)
+        self._held = []  # events of the sockets being opened, drawn with the outcomes
+        try:
+            states = await asyncio.gather(*(self._open_one(framework, path) for framework in opening))
+            with self.app.batch_update():
+                for framework, state in zip(opening, states, strict=True):
+                    self.show_state(framework, state)
+                for framework, event in self._held:
+                    self._draw_event(framework, event)
+        finally:
+            self._held = None
+
+    async def _open_one(self, framework: str, path: str) -> str:
+        """Open ``framework``'s socket (kept at once, so that leaving closes it); the state line it leads to."""
+        server = self.session.server(framework)
+        assert server.status.base_url
+        try:
+            client = WebSocketClient(
+                framework, server.status.base_url, path, self._listener(framework, self.connection)
             )
-            self.show_state(framework, f"open: {path} (on {server.spec.label}){held}")
+            await client.open(self.session.timeout)
+        except ExplorerError as exc:
+            return f"not open: {exc}"
+        self.sockets[framework] = client
+        held = (
+            f"; while open it holds one of gunicorn's {server.spec.workers * server.spec.threads} threads"
+            if framework == "flask" and server.spec.kind == "gunicorn"
+            else ""
+        )
+        return f"open: {path} (on {server.spec.label}){held}"
 
     def _listener(self, framework: str, connection: int):
         def listen(event: SocketEvent) -> None:
             if self.is_attached and connection == self.connection:
-                self.add_event(framework, event)
-                if event.kind in ("close", "error"):
-                    self.show_state(framework, f"closed: {event.text}")
+                if self._held is not None:
+                    self._held.append((framework, event))
+                else:
+                    self._draw_event(framework, event)
 
         return listen
+
+    def _draw_event(self, framework: str, event: SocketEvent) -> None:
+        self.add_event(framework, event)
+        if event.kind in ("close", "error"):
+            self.show_state(framework, f"closed: {event.text}")
 
     @on(SocketsScreen.Say)
     async def _send_said(self, event: SocketsScreen.Say) -> None:

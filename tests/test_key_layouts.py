@@ -1,0 +1,117 @@
+"""Keys that settle in one layout of the screen and one frame (issue 24, "every key instant"): ``z`` restoring a
+zoomed answer, and the help (``f1``) over the main view and closed again.
+
+Restoring laid the main view out two or three times: the fitted text boxes refitted on the Resize after the
+layout and asked for another (``panels/fitted.py``), the footer's keys came a frame late, and the widgets the
+restyle touched asked for layouts that arrived after the screen had laid itself out
+(``explorer/tui/layout_patches.py``); then repaints asked before the whole screen was drawn, and Resize handlers
+redrawing the same text at the same size, drew a frame or two more. The help made the main view's footer relabel beneath it, a layout of the
+main view and the help's whole frame blended over it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
+
+from explorer.tui.app import ExplorerApp
+from panels.footer import FittedFooter
+from tests.apptools import leave_the_list, until, without_servers
+
+pytestmark = pytest.mark.serverless
+
+
+def _count_layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    layouts: list[str] = []
+    textual_layout = Screen._refresh_layout
+
+    def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        layouts.append(type(self).__name__)
+        textual_layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)
+    return layouts
+
+
+def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The widgets each frame of the top screen draws (a frame that draws nothing is not counted)."""
+    frames: list[int] = []
+    textual_frame = Screen._compositor_refresh
+
+    def counting(self: Screen[Any]) -> None:
+        if self is self.app.screen and self._dirty_widgets:
+            frames.append(len(self._dirty_widgets))
+        textual_frame(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    return frames
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(6):
+        await pilot.pause(0.02)
+
+
+async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        await _settle(pilot)
+        layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
+        claim = app.query_one("#claim")
+        for round_ in range(3):
+            for zoomed in (True, False):
+                layouts.clear()
+                frames.clear()
+                await pilot.press("z")
+                await until(pilot, lambda z=zoomed: (app.screen.maximized is not None) == z)  # type: ignore[misc]
+                await _settle(pilot)
+                if round_ or not zoomed:  # the first zoom mounts the footer keys its row has more of, later shown again
+                    assert layouts == ["Screen"], (round_, zoomed, layouts)
+                    assert len(frames) == 1, (round_, zoomed, frames)  # the whole screen, drawn once
+        assert claim.content_region.width > 0  # restored: the fitted text shows again, fitted in that one layout
+
+
+async def test_the_help_leaves_the_main_view_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await leave_the_list(pilot)
+        await _settle(pilot)
+        main = app.screen
+        footer = main.query_one(FittedFooter)
+        keys = [(key.key_display, key.description) for key in footer.query(FooterKey) if key.display]
+        layouts = _count_layouts(monkeypatch)
+        for round_ in range(2):  # built, then kept and shown again
+            layouts.clear()
+            await pilot.press("f1")
+            await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+            await _settle(pilot)
+            assert "Screen" not in layouts, (round_, layouts)  # the main view beneath is not laid out again
+            assert [(key.key_display, key.description) for key in footer.query(FooterKey) if key.display] == keys
+            layouts.clear()
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is main)
+            await _settle(pilot)
+            assert layouts == [], (round_, layouts)
+
+
+async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 80x24 the main view's help fills the whole screen, so the main view tinted beneath it showed nowhere,
+    yet each frame of the help blended every cell of it (the most of ``f1``'s CPU after a send): there the
+    help is opaque, and only the help is drawn."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await _settle(pilot)
+        assert app.screen.query_one("#help").region == app.screen.region  # the help covers every cell
+        assert app.screen.styles.background.a == 1  # opaque: Textual draws the screens beneath only through a tint
