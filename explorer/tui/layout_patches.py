@@ -85,7 +85,7 @@ def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool 
 async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
     """Textual's, but a request the last full layout started after has been answered: no second layout."""
     widget: DOMNode = message.widget
-    if getattr(widget, _ASKED, 0) < getattr(screen, _STARTED, 0):
+    if screen not in _UNDRAWN and getattr(widget, _ASKED, 0) < getattr(screen, _STARTED, 0):
         message.stop()
         message.prevent_default()
         return
@@ -101,7 +101,7 @@ def _compositor_refresh(screen: Screen[Any]) -> None:
 
 async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
     """Textual's, but a repaint the last whole frame started after is drawn already: no second frame."""
-    if getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
+    if screen not in _UNDRAWN and getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
         message.stop()
         message.prevent_default()
         return
@@ -178,6 +178,13 @@ def first_layout_when_mounted() -> None:
             screen._repaint_required = False
         draw(screen)
 
+    async def callbacks_once_drawn(screen: Screen[Any]) -> None:
+        if screen in _UNDRAWN or screen in _LAYING_OUT:  # "after refresh" is after its first frame: with that frame
+            return  # put off, an idle ran them before anything was drawn; kept for the frame's own call
+        await invoke_callbacks(screen)
+
+    invoke_callbacks = Screen._invoke_and_clear_callbacks
     resume_draw_later.draws_later = True  # type: ignore[attr-defined]  # marks the wrapper: installed once
+    Screen._invoke_and_clear_callbacks = callbacks_once_drawn  # type: ignore[method-assign,assignment]  # Textual's, wrapped
     Screen._on_screen_resume = resume_draw_later  # type: ignore[method-assign,assignment]  # Textual's handler, wrapped
     Screen._compositor_refresh = draw_when_settled  # type: ignore[method-assign,assignment]  # Textual's method, wrapped
