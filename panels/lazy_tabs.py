@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, TabbedContent, TabPane, Tabs
 from textual.widgets._tabbed_content import ContentTab, ContentTabs
+from textual.widgets._tabs import Underline
 
 from panels.tab_row import TabRow
 
@@ -40,6 +41,7 @@ class LazyTabs(TabbedContent):
     _hidden: tuple[TabPane, ...] = ()  # the panes composed but not mounted yet
     _row: ContentTabs | None = None  # Textual's tab row, composed but not mounted while the stand-in shows
     _stand_in: TabRow | None = None
+    _leaving: TabRow | None = None  # the stand-in, drawn until the real row (mounted hidden) can take its place
 
     def compose(self) -> ComposeResult:
         first = next((pane.id for pane in self._tab_content if isinstance(pane, TabPane) and pane.id), None)
@@ -75,14 +77,35 @@ class LazyTabs(TabbedContent):
             self.get_child_by_type(ContentSwitcher).mount_all(hidden)
 
     def _show_row(self) -> None:
-        """Textual's tab row in the stand-in's place, the tab on show active as it mounts."""
+        """Textual's tab row in the stand-in's place, the tab on show active as it mounts. The row is mounted
+        hidden and shown in the frame that removes the stand-in, its bar placed from the stand-in's: removed at
+        once, the stand-in left a blank row for a frame (the row's tabs not mounted yet), then a bar with no part
+        marked (its underline placed a frame after the row was laid out)."""
         stand_in, row = self._stand_in, self._row
         if stand_in is None or row is None:
             return
-        self._stand_in = None
+        self._stand_in, self._leaving = None, stand_in
         row._first_active = ContentTab.add_prefix(self.active) if self.active else None
+        row.display = False
         self.mount(row, before=stand_in)
-        stand_in.remove()
+        self.call_after_refresh(self._swap_rows)
+
+    def _swap_rows(self) -> None:
+        """The real row shown and the stand-in gone in one frame, once the row's tabs are in."""
+        stand_in, row = self._leaving, self._row
+        if stand_in is None or row is None:
+            return
+        if not row.is_mounted or not row.query(Underline):
+            self.call_after_refresh(self._swap_rows)
+            return
+        self._leaving = None
+        start, end = stand_in._spans()[stand_in.active]
+        underline = row.query_one(Underline)
+        underline.highlight_start, underline.highlight_end = start + 1, end - 1  # the title's columns, as Tabs sets
+        with self.app.batch_update():  # both in one layout: a removal alone drew a frame before that layout
+            row.display = True
+            stand_in.display = False
+        self.call_after_refresh(stand_in.remove)
 
     def _row_ready(self) -> bool:
         return self._stand_in is None and self._row is not None and self._row.is_mounted
@@ -107,6 +130,11 @@ class LazyTabs(TabbedContent):
 
     def _watch_active(self, active: str) -> None:
         self._mount_for(active)
+        leaving, row = self._leaving, self._row
+        if leaving is not None and row is not None:  # still drawn: its bar under the tab now on show
+            ids = [ContentTab.sans_prefix(tab.id or "") for tab in row._tabs]
+            leaving.active = ids.index(active) if active in ids else leaving.active
+            leaving.refresh()
         if self._row_ready():
             super()._watch_active(active)
             return

@@ -99,3 +99,44 @@ async def test_a_tab_key_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.
         row = tabs.query_one(Tabs)
         await until(pilot, lambda: row.active == "--content-tab-headers-flask", why=lambda: row.active)
         await until(pilot, lambda: app.query_one("#headertable-flask").display)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
+async def test_no_frame_between_the_stand_in_and_the_real_row_lacks_the_titles_or_the_bar(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The real row is drawn only once it can draw what the stand-in drew: swapped in one frame. Seen in tmux: both
+    rows blank for a frame just after the first (the stand-in removed before the row had its tabs), then the bar
+    with no part marked (the underline not yet placed)."""
+    from textual.app import App
+
+    without_servers(monkeypatch)
+    frames: list[list[list[tuple[str, str]]]] = []  # each frame: each line's cells (character, colour)
+    textual_display = App._display
+
+    def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        textual_display(app, screen, renderable)
+        if renderable is not None and screen is app.screen_stack[0]:
+            strips = screen._compositor.render_strips()
+            frames.append(
+                [
+                    [(ch, str(seg.style.color if seg.style else None)) for seg in strip for ch in seg.text]
+                    for strip in strips
+                ]
+            )
+
+    monkeypatch.setattr(App, "_display", display)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+        for _ in range(4):
+            await pilot.pause()
+        rows = [tabs.region for tabs in app.query(Tabs) if tabs.region.width]
+    assert frames and rows
+    for number, lines in enumerate(frames):
+        for row in rows:
+            titles = "".join(ch for ch, _ in lines[row.y][row.x : row.right])
+            assert "Body" in titles and "Headers" in titles, (number, titles)
+            if row.height > 1:  # at 160x48 the bar is a line of its own: a part of it marked (another colour)
+                bar = {colour for ch, colour in lines[row.y + 1][row.x : row.right] if ch in "━╸╺"}
+                assert len(bar) > 1, (number, bar)
