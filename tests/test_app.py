@@ -28,8 +28,17 @@ from explorer.tui.screens.guide import GuideScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.table import TableScreen
 from panels.body_view import BodyView
+from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until, without_servers
+from tests.apptools import (
+    back_to_the_answers,
+    catalog_sample,
+    leave_the_list,
+    send_and_wait,
+    servers_ready,
+    until,
+    without_servers,
+)
 from tests.conftest import family, wait_gone
 
 if TYPE_CHECKING:
@@ -43,22 +52,6 @@ def plain(widget: Static) -> str:
     console = Console(width=200, color_system=None, record=True)
     console.print(widget.content)
     return console.export_text()
-
-
-async def test_items_abc_end_to_end() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        pids = [pid for s in app.session.supervisor for pid in family(s.status.pid or 0)]
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == 404 and app.last["fastapi"].status == 422
-        assert "path.item_id" in plain(app.query_one("#validtable-fastapi", Static))
-        assert "404 NOT FOUND" in plain(app.query_one("#chip-flask", Static))
-        assert "No route" in plain(app.query_one("#codenote-flask", Static))
-        assert "get_item" in plain(app.query_one("#codenote-fastapi", Static))
-        assert "status: 404 ≠ 422" in plain(app.query_one("#claim", Static))
-        await pilot.press("ctrl+q")
-    assert wait_gone(pids, timeout=5) == []
 
 
 async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> None:
@@ -99,9 +92,10 @@ async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> Non
 
 async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens() -> None:
     """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
-    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below)."""
+    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below).
+    Last, notifications show markup literally and ctrl+r sends while typing in the body."""
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
         assert "[bold]x[/foo]" in app.query_one("#bodyview-fastapi #body-text", TextArea).text
@@ -124,6 +118,31 @@ async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent
         tree.focus()  # the keyboard where a new app puts it
         await until(pilot, lambda: app.focused is tree and app.screen is app.screen_stack[0])
         await _table_guide_docs_and_help_screens(app, pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(app, pilot)
+
+
+async def _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(
+    app: ExplorerApp, pilot: Pilot[int]
+) -> None:
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
+    )
+    app.query_one(RequestEditor).load(spec)
+    app.query_one("#sample-tree").focus()  # the keyboard where a new app puts it
+    await send_and_wait(pilot)
+    await leave_the_list(pilot)
+    await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
+    await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
+    assert app.is_running and app.last["fastapi"].status == 201
+    app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
+    body = app.query_one("#body-editor", TextArea)
+    body.text = ""
+    body.focus()
+    await pilot.press(*'{"name": "pen", "price": 2}')
+    await send_and_wait(pilot)
+    assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
 async def _table_guide_docs_and_help_screens(app: ExplorerApp, pilot: Pilot[int]) -> None:
@@ -276,8 +295,9 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
 async def test_switch_to_gunicorn_then_export_writes_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One app run: ctrl+g puts Flask on gunicorn (the strip, the title and the next answer say so), then the
-    export keeps each request with the server that answered it."""
+    """One app run: /items/abc end to end (Flask's 404 against FastAPI's 422, each explained), then ctrl+g puts Flask
+    on gunicorn (the strip, the title and the next answer say so), the export keeps each request with the server that
+    answered it, and ctrl+q ends every server process."""
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -288,6 +308,12 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
+        assert app.last["flask"].status == 404 and app.last["fastapi"].status == 422
+        assert "path.item_id" in plain(app.query_one("#validtable-fastapi", Static))
+        assert "404 NOT FOUND" in plain(app.query_one("#chip-flask", Static))
+        assert "No route" in plain(app.query_one("#codenote-flask", Static))
+        assert "get_item" in plain(app.query_one("#codenote-fastapi", Static))
+        assert "status: 404 ≠ 422" in plain(app.query_one("#claim", Static))
         flask = app.session.server("flask")
         await pilot.press("escape", "ctrl+g")  # Flask to gunicorn: the first answer still came from the dev server
         await until(
@@ -302,6 +328,9 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
         await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
         said = [str(n.message) for n in app._notifications if n.title == "Session exported"]
         assert said and str(next(folder.glob("explorer-session-*.md"))) in said[0], said
+        pids = [pid for s in app.session.supervisor for pid in family(s.status.pid or 0)]  # gunicorn's workers too
+        await pilot.press("ctrl+q")
+    assert len(pids) > 2 and wait_gone(pids, timeout=5) == []
     assert not list(tmp_path.glob("explorer-session-*"))
     document = json.loads(next(folder.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
@@ -325,27 +354,6 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     assert "flask answered on Werkzeug dev server (threaded), pid " in markdown
     assert "flask answered on gunicorn gthread" in markdown and "Median time of this session's requests" in markdown
     assert "Request headers as sent:" in markdown and "cookie: sid=s3cr3t\n```" in markdown
-
-
-async def test_notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body() -> None:
-    spec = RequestSpec(
-        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
-    )
-    app = ExplorerApp(initial=spec)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        await leave_the_list(pilot)
-        await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
-        await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
-        assert app.is_running and app.last["fastapi"].status == 201
-        app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
-        body = app.query_one("#body-editor", TextArea)
-        body.text = ""
-        body.focus()
-        await pilot.press(*'{"name": "pen", "price": 2}')
-        await send_and_wait(pilot)
-        assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
 async def open_lab(
@@ -465,8 +473,6 @@ async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyP
     In the same app run (no servers): keys typed in the path are text, and the JSON body editor is highlighted."""
     without_servers(monkeypatch)
     from textual import events
-
-    from panels.editor import RequestEditor
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
