@@ -31,7 +31,6 @@ from panels.body_view import BodyView
 from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
 from tests.apptools import (
-    back_to_the_answers,
     catalog_sample,
     leave_the_list,
     send_and_wait,
@@ -54,46 +53,11 @@ def plain(widget: Static) -> str:
     return console.export_text()
 
 
-async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> None:
-    """One app run: Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask
-    is killed: the strip and the next send say it crashed, and f5 restarts it."""
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        app.query_one(SampleBrowser).select("item-negative")
-        await send_and_wait(pilot, "enter")
-        assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
-        assert "-1" in app.query_one("#path", Input).value
-        await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
-        await until(pilot, lambda: app.view == "flask" and not app.query_one("#panel-fastapi").display)
-        await send_and_wait(pilot)
-        assert list(app.last) == ["flask"]
-        await pilot.press("f")
-        await send_and_wait(pilot)
-        assert list(app.last) == ["fastapi"]
-        await pilot.press("f")
-        await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
-        # Restart after a crash: the send says so, f5 starts a new Flask that answers
-        app.query_one("#path", Input).value = "/items/1"
-        flask = app.session.server("flask")
-        old = flask.status.pid
-        assert old
-        os.kill(old, signal.SIGKILL)
-        await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
-        assert "crashed" in plain(app.query_one("#strip", Static))
-        await send_and_wait(pilot)
-        assert app.last["flask"].error and "crashed" in app.last["flask"].error
-        await pilot.press("f5")
-        await servers_ready(pilot)
-        assert flask.status.pid != old
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == 200
-
-
 async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens() -> None:
     """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
     kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below).
-    Last, notifications show markup literally and ctrl+r sends while typing in the body."""
+    Then notifications show markup literally and ctrl+r sends while typing in the body; last, a sample sent by
+    Enter, the view cycled, and Flask restarted after a crash (below)."""
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
@@ -121,6 +85,7 @@ async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(app, pilot)
+        await _sample_enter_sends_view_cycles_and_restart_after_a_crash(app, pilot)
 
 
 async def _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(
@@ -357,7 +322,7 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
 
 
 async def open_lab(
-    pilot: Pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"
+    pilot: Pilot, levels: str, duration: str = "0.1", warmup: str = "0.05", repeat: str = "1"
 ) -> LabScreen:
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from explorer.tui.screens.lab import LabScreen
@@ -574,3 +539,37 @@ async def test_page_keys_right_after_opening_the_command_palette(monkeypatch: py
             await pilot.press("escape")
             await until(pilot, lambda: not palette_open())
         await pilot.press("ctrl+q")
+
+
+async def _sample_enter_sends_view_cycles_and_restart_after_a_crash(app: ExplorerApp, pilot: Pilot[int]) -> None:
+    """Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask is killed: the
+    strip and the next send say it crashed, and f5 restarts it."""
+    app.query_one("#sample-tree").focus()  # the keyboard where a new app puts it
+    app.query_one(SampleBrowser).select("item-negative")
+    await send_and_wait(pilot, "enter")
+    assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
+    assert "-1" in app.query_one("#path", Input).value
+    await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
+    await until(pilot, lambda: app.view == "flask" and not app.query_one("#panel-fastapi").display)
+    await send_and_wait(pilot)
+    assert list(app.last) == ["flask"]
+    await pilot.press("f")
+    await send_and_wait(pilot)
+    assert list(app.last) == ["fastapi"]
+    await pilot.press("f")
+    await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
+    # Restart after a crash: the send says so, f5 starts a new Flask that answers
+    app.query_one("#path", Input).value = "/items/1"
+    flask = app.session.server("flask")
+    old = flask.status.pid
+    assert old
+    os.kill(old, signal.SIGKILL)
+    await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
+    assert "crashed" in plain(app.query_one("#strip", Static))
+    await send_and_wait(pilot)
+    assert app.last["flask"].error and "crashed" in app.last["flask"].error
+    await pilot.press("f5")
+    await servers_ready(pilot)
+    assert flask.status.pid != old
+    await send_and_wait(pilot)
+    assert app.last["flask"].status == 200
