@@ -103,8 +103,8 @@ async def test_the_mirror_screen_counts_real_traffic_follows_restarts_and_stops_
             flask = app.session.server("flask").status.base_url or ""
             async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
                 answered = await client.get("/items/1")
-            async with httpx.AsyncClient(base_url=flask, timeout=10) as direct:
-                assert answered.status_code == 200 and answered.content == (await direct.get("/items/1")).content
+            async with httpx.AsyncClient(base_url=flask, timeout=10) as flask_client:
+                assert answered.status_code == 200 and answered.content == (await flask_client.get("/items/1")).content
             await pilot.press("m")
             state = plain(screen.query_one("#mirror-state", Static))
             assert "Flask and FastAPI restarted: the mirror now forwards to them, its counts kept." in state, state
