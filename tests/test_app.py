@@ -28,8 +28,16 @@ from explorer.tui.screens.guide import GuideScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.table import TableScreen
 from panels.body_view import BodyView
+from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until, without_servers
+from tests.apptools import (
+    catalog_sample,
+    leave_the_list,
+    send_and_wait,
+    servers_ready,
+    until,
+    without_servers,
+)
 from tests.conftest import family, wait_gone
 
 if TYPE_CHECKING:
@@ -45,63 +53,13 @@ def plain(widget: Static) -> str:
     return console.export_text()
 
 
-async def test_items_abc_end_to_end() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        pids = [pid for s in app.session.supervisor for pid in family(s.status.pid or 0)]
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == 404 and app.last["fastapi"].status == 422
-        assert "path.item_id" in plain(app.query_one("#validtable-fastapi", Static))
-        assert "404 NOT FOUND" in plain(app.query_one("#chip-flask", Static))
-        assert "No route" in plain(app.query_one("#codenote-flask", Static))
-        assert "get_item" in plain(app.query_one("#codenote-fastapi", Static))
-        assert "status: 404 ≠ 422" in plain(app.query_one("#claim", Static))
-        await pilot.press("ctrl+q")
-    assert wait_gone(pids, timeout=5) == []
-
-
-async def test_sample_enter_sends_view_cycles_and_restart_after_a_crash() -> None:
-    """One app run: Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask
-    is killed: the strip and the next send say it crashed, and f5 restarts it."""
-    app = ExplorerApp()
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        app.query_one(SampleBrowser).select("item-negative")
-        await send_and_wait(pilot, "enter")
-        assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
-        assert "-1" in app.query_one("#path", Input).value
-        await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
-        await until(pilot, lambda: app.view == "flask" and not app.query_one("#panel-fastapi").display)
-        await send_and_wait(pilot)
-        assert list(app.last) == ["flask"]
-        await pilot.press("f")
-        await send_and_wait(pilot)
-        assert list(app.last) == ["fastapi"]
-        await pilot.press("f")
-        await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
-        # Restart after a crash: the send says so, f5 starts a new Flask that answers
-        app.query_one("#path", Input).value = "/items/1"
-        flask = app.session.server("flask")
-        old = flask.status.pid
-        assert old
-        os.kill(old, signal.SIGKILL)
-        await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
-        assert "crashed" in plain(app.query_one("#strip", Static))
-        await send_and_wait(pilot)
-        assert app.last["flask"].error and "crashed" in app.last["flask"].error
-        await pilot.press("f5")
-        await servers_ready(pilot)
-        assert flask.status.pid != old
-        await send_and_wait(pilot)
-        assert app.last["flask"].status == 200
-
-
 async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens() -> None:
     """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
-    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below)."""
+    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below).
+    Then notifications show markup literally and ctrl+r sends while typing in the body; last, a sample sent by
+    Enter, the view cycled, and Flask restarted after a crash (below)."""
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
         assert "[bold]x[/foo]" in app.query_one("#bodyview-fastapi #body-text", TextArea).text
@@ -124,6 +82,32 @@ async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent
         tree.focus()  # the keyboard where a new app puts it
         await until(pilot, lambda: app.focused is tree and app.screen is app.screen_stack[0])
         await _table_guide_docs_and_help_screens(app, pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(app, pilot)
+        await _sample_enter_sends_view_cycles_and_restart_after_a_crash(app, pilot)
+
+
+async def _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(
+    app: ExplorerApp, pilot: Pilot[int]
+) -> None:
+    spec = RequestSpec(
+        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
+    )
+    app.query_one(RequestEditor).load(spec)
+    app.query_one("#sample-tree").focus()  # the keyboard where a new app puts it
+    await send_and_wait(pilot)
+    await leave_the_list(pilot)
+    await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
+    await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
+    assert app.is_running and app.last["fastapi"].status == 201
+    app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
+    body = app.query_one("#body-editor", TextArea)
+    body.text = ""
+    body.focus()
+    await pilot.press(*'{"name": "pen", "price": 2}')
+    await send_and_wait(pilot)
+    assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
 
 
 async def _table_guide_docs_and_help_screens(app: ExplorerApp, pilot: Pilot[int]) -> None:
@@ -276,8 +260,9 @@ async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:
 async def test_switch_to_gunicorn_then_export_writes_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One app run: ctrl+g puts Flask on gunicorn (the strip, the title and the next answer say so), then the
-    export keeps each request with the server that answered it."""
+    """One app run: /items/abc end to end (Flask's 404 against FastAPI's 422, each explained), then ctrl+g puts Flask
+    on gunicorn (the strip, the title and the next answer say so), the export keeps each request with the server that
+    answered it, and ctrl+q ends every server process."""
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -288,6 +273,12 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
+        assert app.last["flask"].status == 404 and app.last["fastapi"].status == 422
+        assert "path.item_id" in plain(app.query_one("#validtable-fastapi", Static))
+        assert "404 NOT FOUND" in plain(app.query_one("#chip-flask", Static))
+        assert "No route" in plain(app.query_one("#codenote-flask", Static))
+        assert "get_item" in plain(app.query_one("#codenote-fastapi", Static))
+        assert "status: 404 ≠ 422" in plain(app.query_one("#claim", Static))
         flask = app.session.server("flask")
         await pilot.press("escape", "ctrl+g")  # Flask to gunicorn: the first answer still came from the dev server
         await until(
@@ -302,6 +293,9 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
         await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
         said = [str(n.message) for n in app._notifications if n.title == "Session exported"]
         assert said and str(next(folder.glob("explorer-session-*.md"))) in said[0], said
+        pids = [pid for s in app.session.supervisor for pid in family(s.status.pid or 0)]  # gunicorn's workers too
+        await pilot.press("ctrl+q")
+    assert len(pids) > 2 and wait_gone(pids, timeout=5) == []
     assert not list(tmp_path.glob("explorer-session-*"))
     document = json.loads(next(folder.glob("explorer-session-*.json")).read_text())
     assert document["report_kind"] == "session"
@@ -327,29 +321,8 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     assert "Request headers as sent:" in markdown and "cookie: sid=s3cr3t\n```" in markdown
 
 
-async def test_notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body() -> None:
-    spec = RequestSpec(
-        "POST", "/items", (("Content-Type", "application/json"),), '{"name": "[/foo] [bold]", "price": 1}'
-    )
-    app = ExplorerApp(initial=spec)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        await leave_the_list(pilot)
-        await pilot.press("y")  # the curl command, with the markup-like body, goes into a notification
-        await until(pilot, lambda: any(n.title == "Copied as curl" for n in app._notifications))
-        assert app.is_running and app.last["fastapi"].status == 201
-        app.query_one("#headers-editor", TextArea).text = "Content-Type: application/json"
-        body = app.query_one("#body-editor", TextArea)
-        body.text = ""
-        body.focus()
-        await pilot.press(*'{"name": "pen", "price": 2}')
-        await send_and_wait(pilot)
-        assert app.last["fastapi"].status == 201 and app.last["flask"].status == 201
-
-
 async def open_lab(
-    pilot: Pilot, levels: str, duration: str = "0.3", warmup: str = "0.1", repeat: str = "1"
+    pilot: Pilot, levels: str, duration: str = "0.1", warmup: str = "0.05", repeat: str = "1"
 ) -> LabScreen:
     """Press p and fill in the plan (one run a level: the lab's 3 repeats are for verdicts); returns the lab screen."""
     from explorer.tui.screens.lab import LabScreen
@@ -466,8 +439,6 @@ async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyP
     without_servers(monkeypatch)
     from textual import events
 
-    from panels.editor import RequestEditor
-
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         area = app.query_one("#headers-editor", TextArea)
@@ -568,3 +539,37 @@ async def test_page_keys_right_after_opening_the_command_palette(monkeypatch: py
             await pilot.press("escape")
             await until(pilot, lambda: not palette_open())
         await pilot.press("ctrl+q")
+
+
+async def _sample_enter_sends_view_cycles_and_restart_after_a_crash(app: ExplorerApp, pilot: Pilot[int]) -> None:
+    """Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask is killed: the
+    strip and the next send say it crashed, and f5 restarts it."""
+    app.query_one("#sample-tree").focus()  # the keyboard where a new app puts it
+    app.query_one(SampleBrowser).select("item-negative")
+    await send_and_wait(pilot, "enter")
+    assert (app.last["flask"].status, app.last["fastapi"].status) == (404, 200)
+    assert "-1" in app.query_one("#path", Input).value
+    await pilot.press("f")  # Enter moved the keyboard from the list (where letters filter) to the answers
+    await until(pilot, lambda: app.view == "flask" and not app.query_one("#panel-fastapi").display)
+    await send_and_wait(pilot)
+    assert list(app.last) == ["flask"]
+    await pilot.press("f")
+    await send_and_wait(pilot)
+    assert list(app.last) == ["fastapi"]
+    await pilot.press("f")
+    await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
+    # Restart after a crash: the send says so, f5 starts a new Flask that answers
+    app.query_one("#path", Input).value = "/items/1"
+    flask = app.session.server("flask")
+    old = flask.status.pid
+    assert old
+    os.kill(old, signal.SIGKILL)
+    await until(pilot, lambda: flask.status.state is ServerState.CRASHED)
+    assert "crashed" in plain(app.query_one("#strip", Static))
+    await send_and_wait(pilot)
+    assert app.last["flask"].error and "crashed" in app.last["flask"].error
+    await pilot.press("f5")
+    await servers_ready(pilot)
+    assert flask.status.pid != old
+    await send_and_wait(pilot)
+    assert app.last["flask"].status == 200
