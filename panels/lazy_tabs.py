@@ -34,6 +34,12 @@ class LaterTabs(ContentTabs):
         if not self.query("#tabs-list > Tab"):
             event.prevent_default()  # Tabs' own handler would activate a tab that is not there
 
+    def _highlight_active(self, animate: bool = True) -> None:
+        """Textual's, except while the row is hidden behind the stand-in: its tabs have no place yet, and the bar
+        it placed from them (nothing marked) could land after the one the swap placed."""
+        if self.display:
+            super()._highlight_active(animate)
+
 
 class LazyTabs(TabbedContent):
     """A TabbedContent that composes a stand-in row and its first pane only; :meth:`mount_hidden` does the rest."""

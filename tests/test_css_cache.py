@@ -15,11 +15,13 @@ import pytest
 import textual.css.stylesheet
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
+from textual.widgets import Footer, Tab, TabPane
 
 from explorer.cli.main import main
 from explorer.tui.app import ExplorerApp
 from explorer.tui.css_cache import CACHE_VARIABLE, ParsedCss, cache_path, kept_css
-from tests.apptools import without_servers
+from panels.tab_row import TabRow
+from tests.apptools import until, without_servers
 
 SOURCE = ("Static { color: $accent; }", ("test", "Static.DEFAULT_CSS"))
 
@@ -47,11 +49,17 @@ def _parses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 async def _first_screen() -> str:
+    """The main screen once it has settled: the work after the first frame done (hidden panes, the real tab rows,
+    the footer's keys), so two starts are compared in the same state, not at whichever frame a pause reached."""
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
+        await until(
+            pilot, lambda: len(app.query(TabPane)) == 10 and not app.query(TabRow) and len(app.query(Tab)) == 10
+        )
+        await until(pilot, lambda: len(app.query(Footer).first().children) > 3)
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
         return app.export_screenshot(simplify=True)
 
 
