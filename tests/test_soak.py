@@ -88,7 +88,11 @@ def assert_no_descriptor_growth(series: list[dict[str, str]], what: str) -> None
     """Descriptors must not grow along ``series`` (counted after each round of work). A single count is no
     yardstick: the servers' health probe and the pools' reconnections hold a socket or three for a moment
     (37 against 34 once, gone by the next count), so the fewest of the last three counts is held against the
-    fewest of the first three; a leak of one descriptor a round (200 requests, or one lab run) still shows."""
+    fewest of the first three. Two more are allowed: a keep-alive connection to each server that the server closed
+    is replaced, and the pool may hold both new ones while the closed ones are not yet gone (fds by round
+    [38, 37, 34, 36, 37, 38] once, the two "new" sockets consecutive inodes opened in a row). A leak of one
+    descriptor a round (200 requests, or one lab run) still shows: the last three rounds' fewest is then three
+    more than the first three's."""
     first, last = min(series[:3], key=len), min(series[-3:], key=len)
     new = {fd: target for fd, target in last.items() if first.get(fd) != target}
-    assert len(last) <= len(first) + 1, f"descriptors left by {what}: {new}"
+    assert len(last) <= len(first) + 2, f"descriptors left by {what}: {new}"
