@@ -19,36 +19,41 @@ from tests.apptools import until, without_servers
 pytestmark = pytest.mark.serverless
 
 
-async def settled_picture(size: tuple[int, int], theme: str, stand_ins: bool) -> str:
-    """The screen once the hidden panes are built (after the first frame), with the stand-ins or the real rows."""
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=size) as pilot:
-        app.theme = theme
-        await until(pilot, lambda: len(app.query(TabPane)) == 10 and len(app.query(Footer).first().children) > 3)
-        if stand_ins:
-            assert len(app.query(TabRow)) == 2 and not app.query(Tab)
-        else:
-            await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
-            await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
-        for _ in range(3):
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
-        return app.export_screenshot(simplify=True)
+THEMES = ("textual-dark", "textual-light")
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
 @pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
 async def test_the_stand_in_draws_what_the_tab_row_draws(
-    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], theme: str
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
-    """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class."""
+    """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class and
+    in both themes: one app a size, the stand-ins drawn in each theme first, then the real rows let in."""
     without_servers(monkeypatch)
-    real = await settled_picture(size, theme, stand_ins=False)
-    with monkeypatch.context() as kept:
-        kept.setattr(LazyTabs, "_show_row", lambda self: None)
-        kept.setattr(LazyTabs, "_row_ready", lambda self: False)
-        stand_in = await settled_picture(size, theme, stand_ins=True)
-    assert stand_in == real
+    blocked = [True]
+    show_row, row_ready = LazyTabs._show_row, LazyTabs._row_ready
+    monkeypatch.setattr(LazyTabs, "_show_row", lambda self: None if blocked[0] else show_row(self))
+    monkeypatch.setattr(LazyTabs, "_row_ready", lambda self: False if blocked[0] else row_ready(self))
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+
+        async def picture(theme: str) -> str:
+            app.theme = theme
+            for _ in range(3):
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+            return app.export_screenshot(simplify=True)
+
+        await until(pilot, lambda: len(app.query(TabPane)) == 10 and len(app.query(Footer).first().children) > 3)
+        stand_in = {theme: await picture(theme) for theme in THEMES}
+        assert len(app.query(TabRow)) == 2 and not app.query(Tab)
+        blocked[0] = False
+        for tabs in app.query(LazyTabs):
+            tabs._show_row()
+        await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
+        real = {theme: await picture(theme) for theme in THEMES}
+    for theme in THEMES:
+        assert stand_in[theme] == real[theme], theme
 
 
 async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch: pytest.MonkeyPatch) -> None:
