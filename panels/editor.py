@@ -29,7 +29,6 @@ from explorer.runtime.http.forms import (
     form_text,
     parse_form_text,
 )
-from explorer.runtime.http.pasted import looks_pasted
 from explorer.runtime.http.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 from panels.fields import Field, LeavingTextArea, Left
 from panels.method_picker import MethodPicker
@@ -134,6 +133,8 @@ class PathField(Field):
     def _on_paste(self, event: events.Paste) -> None:
         # Textual then runs Input's own _on_paste (it walks the classes) unless the default is prevented here;
         # calling it too would type the text twice (awaiting it, as before, raised: it is synchronous).
+        from explorer.runtime.http.pasted import looks_pasted  # on the first paste, not before the first frame
+
         if looks_pasted(event.text):
             event.stop()
             event.prevent_default()
@@ -289,5 +290,7 @@ class RequestEditor(Vertical):
 
     def pasted_path(self) -> str | None:
         """The path field's text when it holds a URL or a curl command (typed there, not pasted), else None."""
+        from explorer.runtime.http.pasted import looks_pasted  # on the first send, not before the first frame
+
         text = self.query_one("#path", Input).value
         return text if looks_pasted(text) else None

@@ -20,17 +20,14 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
-from explorer.content.explain import why
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 from panels.body_view import BodyView
 from panels.fields import Left
 from panels.fitted import FittedText
-from panels.header_table import headers_table
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
 from panels.own_class import set_own_class
-from panels.timings_text import timings_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -232,6 +229,8 @@ class ResponsePanel(Vertical):
                 self._arriving = None
             self._draw_figures(new)
         if new.exchange is not old.exchange or new.jar is not old.jar:
+            from panels.header_table import headers_table  # with the first answer, not before the first frame
+
             table = "" if new.exchange is None else headers_table(new.exchange, new.jar, self.mask)
             self.query_one(f"#headertable-{self.framework}", Static).update(table)
         if new.code is not old.code:
@@ -318,6 +317,9 @@ class ResponsePanel(Vertical):
             self.query_one(f"#why-{fw}", Static).update(Text(printable(answer.note), style="italic"))
             self.query_one(BodyView).show(None)
             return
+        from explorer.content.explain import why  # these two with the first answer, not before the first frame
+        from panels.timings_text import timings_text
+
         handler = answer.code.ran if answer.code is not None else None  # the route map's word (see :func:`why`)
         self.query_one(f"#timings-{fw}", Static).update(timings_text(exchange, self.mask))
         reason = Text(printable(why(exchange, handler)), style="italic")
@@ -340,6 +342,8 @@ class ResponsePanel(Vertical):
 
     def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
         from rich.table import Table
+
+        from explorer.content.explain import why
 
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[1].ratio = 1

@@ -32,6 +32,16 @@ NOT_AT_THE_FIRST_FRAME = (
     "rich._emoji_codes",  # Rich's emoji table: a Tree label given as a str is read as markup
     "statistics",  # medians: of a measurement, of an exported session's requests
     "explorer.runtime.http.curl",  # reading a pasted curl command (~1% of the instructions to the first frame)
+    # What the first frame does not draw, ~1% of its instructions together (2026-12-07, issue 24):
+    "explorer.runtime.servers.kept",  # starting a server (its keeper, the checks before it): after the first frame
+    "explorer.runtime.servers.prestart",
+    "explorer.runtime.http.cookies",  # the jars: with the first request
+    "explorer.runtime.http.pasted",  # a pasted URL or curl command: on the first paste or send
+    "explorer.content.comparison",  # the comparison table's rows: the table screen, a report, a measurement
+    "explorer.content.explain",  # these three draw an answer
+    "panels.header_table",
+    "panels.timings_text",
+    "panels.routes",  # the user's apps' routes, in place of the demos' samples
 )
 
 

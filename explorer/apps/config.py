@@ -26,7 +26,7 @@ from typing import Any
 
 from explorer.apps.settings import AppSettings, SettingsError, resolve_python, split_setup
 from explorer.runtime.frameworks import FRAMEWORKS
-from explorer.runtime.servers.prestart import SETUP_TIMEOUT_BOUNDS
+from explorer.runtime.servers.specs import SETUP_TIMEOUT_BOUNDS
 from explorer.runtime.userdata.datafile import DataFileError, FileLimits, load_data_file, user_path
 from explorer.runtime.userdata.envfile import EnvError, check_name, check_value
 

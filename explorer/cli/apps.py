@@ -22,8 +22,7 @@ from explorer.apps.targets import TargetError, check_app_dir, check_target, spec
 from explorer.cli.common import add_server_options, check_outputs, fail, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
-from explorer.runtime.servers.prestart import SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS
-from explorer.runtime.servers.specs import ServerSpec
+from explorer.runtime.servers.specs import SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS, ServerSpec
 from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
 

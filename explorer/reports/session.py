@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explorer.content.comparison import table_rows
 from explorer.runtime.frameworks import FRAMEWORKS
 
 if TYPE_CHECKING:
-    from explorer.content.comparison import Measurements
+    from explorer.content.measured import Measurements
     from explorer.reports.base import Report
     from explorer.runtime.http.exchange import Exchange
     from explorer.runtime.servers.supervisor import Supervisor
@@ -125,6 +124,7 @@ def _cut_body(exchange: dict[str, Any]) -> dict[str, Any]:
 
 def session_report(document: dict[str, Any]) -> Report:
     """The report of a ``kind: "session"`` document."""
+    from explorer.content.comparison import table_rows
     from explorer.reports.base import Report, Section, Table, exchange_block, versions_text  # a report is written
     from explorer.reports.labruns import lab_sections  # on ctrl+s only: not imported with the app (issue 24)
 

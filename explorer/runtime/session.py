@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from explorer.runtime.http.cookies import CookieJar
 from explorer.runtime.http.request import DEFAULT_TIMEOUT, RequestSpec
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
@@ -21,6 +20,7 @@ Listener = Callable[[float, bytes], None]  # (perf_counter when read, the bytes)
 
 if TYPE_CHECKING:  # httpx is imported on the first request, so that the app paints before it loads
     from explorer.runtime.http.client import Exchange, ServerClient
+    from explorer.runtime.http.cookies import CookieJar
 
 
 class Session:
@@ -38,9 +38,19 @@ class Session:
         self._start_on_enter = start  # False: ``async with`` only stops them; the caller starts them when ready
         self.timeout = timeout
         self._clients: dict[str, ServerClient] = {}
-        # One jar per server, kept across restarts as a browser keeps them; ``cookies=False`` sends
-        # every request without cookies, so that none depends on an earlier one.
-        self.jars: dict[str, CookieJar] = {spec.framework: CookieJar() for spec in specs} if cookies else {}
+        self._cookies = cookies
+        self._jars: dict[str, CookieJar] | None = None
+
+    @property
+    def jars(self) -> dict[str, CookieJar]:
+        """One jar per server, kept across restarts as a browser keeps them; ``cookies=False`` sends every request
+        without cookies, so that none depends on an earlier one. Made on first use: the cookie module is not loaded
+        before the app's first frame (issue 24: the first paint)."""
+        if self._jars is None:
+            from explorer.runtime.http.cookies import CookieJar
+
+            self._jars = {framework: CookieJar() for framework in self.supervisor.servers} if self._cookies else {}
+        return self._jars
 
     @property
     def frameworks(self) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from explorer.apps.bundled import demo_spec
 from explorer.content.catalog import SAMPLES, Sample
-from explorer.content.comparison import Measurements
+from explorer.content.measured import Measurements
 from explorer.reports.session import SessionLog
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.request import RequestSpec
@@ -40,12 +40,12 @@ from explorer.tui.workbench import Workbench
 from panels.editor import RequestEditor
 from panels.fields import Left
 from panels.footer import FittedFooter
-from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 
 if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
+    from panels.routes import RouteBrowser
 
 THEME = "textual-dark"
 
@@ -108,6 +108,8 @@ class ExplorerApp(ScreensApp):
             if self.demo:
                 yield SampleBrowser(id="samples")
             else:
+                from panels.routes import RouteBrowser  # the user's apps: not imported before the demos' first frame
+
                 yield RouteBrowser(id="samples")
             yield self.workbench
         yield FittedFooter(first=FOOTER_FIRST)
@@ -139,7 +141,7 @@ class ExplorerApp(ScreensApp):
         skipped = [(fw, listing.skipped) for fw, listing in listings.items() if listing.skipped]
         for fw, lines in skipped:
             note += f" {fw}: {len(lines)} part(s) of the schema could not be used, first {lines[0]}"
-        self.query_one(RouteBrowser).show_rows(rows, note)
+        cast("RouteBrowser", self.query_one("#samples")).show_rows(rows, note)  # composed as one: not a demo
 
     async def on_unmount(self) -> None:
         await self.stop_mirror()
@@ -184,8 +186,7 @@ class ExplorerApp(ScreensApp):
         if event.state is WorkerState.ERROR:
             self.say(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=8)
 
-    @on(RouteBrowser.Chosen)
-    def _route_chosen(self, event: RouteBrowser.Chosen) -> None:
+    def on_route_browser_chosen(self, event: RouteBrowser.Chosen) -> None:  # (by name: panels.routes loads later)
         row = event.row
         self.workbench.load_request(
             row.request, f"{row.method} {row.pattern}: in {' and '.join(row.frameworks)}.", send=True

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
-from panels.routes import RouteBrowser
 from panels.samples import SampleBrowser
 
 if TYPE_CHECKING:
@@ -62,6 +61,8 @@ def zoom(app: App[int], workbench: Workbench) -> None:
         screen.minimize()
         app.refresh_bindings()
         return
+    from panels.routes import RouteBrowser  # the user's apps' list: not imported before the demos' first frame
+
     zoomable = (ResponsePanel, RequestEditor, SampleBrowser, RouteBrowser)
     focused = app.focused
     target = next((n for n in focused.ancestors_with_self if isinstance(n, zoomable)), None) if focused else None

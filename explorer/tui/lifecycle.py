@@ -25,12 +25,15 @@ import sys
 import termios
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from explorer.content.comparison import Measurements
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
+
+if TYPE_CHECKING:
+    from explorer.content.measured import Measurements
 
 __all__ = ["Lifecycle"]
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from textual.binding import Binding, BindingType
     from textual.dom import DOMNode
 
-    from explorer.content.comparison import Measurements
+    from explorer.content.measured import Measurements
     from explorer.reports.session import SessionLog
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session

@@ -1,4 +1,5 @@
-"""How a server, its set-up command and the route lister are launched: interpreter, command line, environment.
+"""How a server, its set-up command and the route lister are launched: interpreter, command line, environment,
+and the loopback socket a server is handed and the probe that tells when it answers.
 
 Every app runs in its own folder, under its own interpreter when the user names one (a venv's
 ``bin/python``), with the environment built here: a short allow-list of the user's shell
@@ -9,21 +10,27 @@ switches the user did not name. The names (never the values) are written to the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import socket
 import sys
 from pathlib import Path
 
+from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = [
     "CHILD",
     "ENV_KEEP",
+    "PROBE_PATH",
     "bin_folder",
+    "bind_loopback",
     "child_argv",
     "env_summary",
     "interpreter",
     "own_interpreter",
+    "probe",
     "server_env",
     "secret_values",
     "shell_variables",
@@ -111,3 +118,38 @@ def env_summary(spec: ServerSpec) -> str:
     passed = sorted(key for key in env if key not in given)
     text = f"environment (names only): {', '.join(passed)}"
     return text + (f"; added for this app: {', '.join(given)}" if given else "; none added for this app")
+
+
+PROBE_PATH = "/.well-known/explorer-probe"
+
+
+def bind_loopback(preferred: int | None = None) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1: the preferred port if free, else one the kernel picks."""
+    for port in ([preferred] if preferred else []) + [0]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(1024)
+        return sock
+    raise ServerError("could not bind any port on 127.0.0.1")
+
+
+async def probe(port: int, timeout: float) -> bool:
+    """True when an HTTP server on ``port`` answers a request with a status line within ``timeout``."""
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET {PROBE_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+            await writer.drain()
+            line = await reader.readline()
+            return line.startswith(b"HTTP/")
+    except (OSError, TimeoutError, asyncio.IncompleteReadError):
+        return False
+    finally:
+        if writer is not None:
+            writer.close()

@@ -17,7 +17,7 @@ from explorer.runtime.errors import ServerError
 from explorer.runtime.servers.kept import spawn_kept
 from explorer.runtime.servers.launch import interpreter, own_interpreter, server_env
 from explorer.runtime.servers.logbuffer import LogBuffer, keep_tail
-from explorer.runtime.servers.specs import ServerSpec
+from explorer.runtime.servers.specs import CHECK_TIMEOUT, SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS, ServerSpec
 from explorer.runtime.servers.versions import PACKAGES, record
 from explorer.runtime.userdata.bounded import printable
 
@@ -32,12 +32,6 @@ __all__ = [
     "run_setup",
 ]
 
-SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
-SETUP_TIMEOUT_BOUNDS = (1.0, 3600.0)  # an install step may take a while; a hung one must still end
-# A venv's python answers the check in 0.05 s idle and 0.16 s at most with four busy loops on two
-# cores (10 runs each): 5 s leaves a wide margin for a cold disk, and a script that never exits is
-# named in 5 s rather than 20.
-CHECK_TIMEOUT = 5.0
 _SETUP_TAIL = 8  # lines of a failed set-up's output shown with the error
 _CHECK_OUTPUT = 64 * 1024  # the check's last bytes kept: its answer is one short last line (a flood cost 1.6 GB)
 _SERVER_MODULES = {

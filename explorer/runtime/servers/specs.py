@@ -12,7 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ServerSpec", "ServerState", "ServerStatus", "StatusListener"]
+__all__ = [
+    "CHECK_TIMEOUT",
+    "SETUP_TIMEOUT",
+    "SETUP_TIMEOUT_BOUNDS",
+    "ServerSpec",
+    "ServerState",
+    "ServerStatus",
+    "StatusListener",
+]
+
+# The bounds of a server's checks before its start (:mod:`explorer.runtime.servers.prestart`), here with the spec
+# they apply to so that the command line and the supervisor read them without loading the start's machinery.
+SETUP_TIMEOUT = 120.0  # seconds a set-up command may take
+SETUP_TIMEOUT_BOUNDS = (1.0, 3600.0)  # an install step may take a while; a hung one must still end
+# A venv's python answers the check in 0.05 s idle and 0.16 s at most with four busy loops on two
+# cores (10 runs each): 5 s leaves a wide margin for a cold disk, and a script that never exits is
+# named in 5 s rather than 20.
+CHECK_TIMEOUT = 5.0
 
 
 class ServerState(enum.StrEnum):

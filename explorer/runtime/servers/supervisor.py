@@ -19,62 +19,41 @@ import asyncio
 import atexit
 import os
 import signal
-import socket
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.runtime.errors import ServerError
-from explorer.runtime.servers.kept import Kept, kill_all_kept, spawn_kept
-from explorer.runtime.servers.launch import ENV_KEEP, child_argv, env_summary, secret_values, server_env
+from explorer.runtime.servers.launch import (
+    ENV_KEEP,
+    PROBE_PATH,
+    bind_loopback,
+    child_argv,
+    env_summary,
+    probe,
+    secret_values,
+    server_env,
+)
 from explorer.runtime.servers.logbuffer import LogBuffer
-from explorer.runtime.servers.prestart import CHECK_TIMEOUT, SETUP_TIMEOUT, PrestartError, check_interpreter, run_setup
-from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus, StatusListener
+from explorer.runtime.servers.specs import CHECK_TIMEOUT, SETUP_TIMEOUT, ServerState, ServerStatus
 
-PROBE_PATH = "/.well-known/explorer-probe"
+if TYPE_CHECKING:  # the keeper and the checks before a start load with the first start, after the app's first frame
+    from explorer.runtime.servers.kept import Kept
+    from explorer.runtime.servers.specs import ServerSpec, StatusListener
+
 PROBE_MISSES = 2  # probes missed in a row before a live server is called "not answering"
 _ENV_KEEP = ENV_KEEP  # the shell variables every server gets (tests read them here)
 
 
 def kill_all_now() -> None:
     """Synchronously have every server still alive killed, with all it started: the last resort."""
-    kill_all_kept()
+    if (kept := sys.modules.get("explorer.runtime.servers.kept")) is not None:  # else no keeper was ever started
+        kept.kill_all_kept()
 
 
 atexit.register(kill_all_now)
-
-
-def bind_loopback(preferred: int | None = None) -> socket.socket:
-    """A listening TCP socket on 127.0.0.1: the preferred port if free, else one the kernel picks."""
-    for port in ([preferred] if preferred else []) + [0]:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        sock.listen(1024)
-        return sock
-    raise ServerError("could not bind any port on 127.0.0.1")
-
-
-async def probe(port: int, timeout: float) -> bool:
-    """True when an HTTP server on ``port`` answers a request with a status line within ``timeout``."""
-    writer = None
-    try:
-        async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(f"GET {PROBE_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
-            await writer.drain()
-            line = await reader.readline()
-            return line.startswith(b"HTTP/")
-    except (OSError, TimeoutError, asyncio.IncompleteReadError):
-        return False
-    finally:
-        if writer is not None:
-            writer.close()
 
 
 class ManagedServer:
@@ -133,6 +112,9 @@ class ManagedServer:
             return await self._start()
 
     async def _start(self) -> ServerStatus:
+        from explorer.runtime.servers.kept import spawn_kept
+        from explorer.runtime.servers.prestart import PrestartError
+
         if self._kept is not None and self._kept.returncode is None:
             await self._stop_locked()  # never two processes for one server
         self._set(state=ServerState.STARTING, pid=None, returncode=None, message="", detail="", spawn_to_ready_ms=None)
@@ -196,6 +178,8 @@ class ManagedServer:
 
     async def _prepare(self) -> None:
         """Check another interpreter, write the environment's names to the log, run the set-up once."""
+        from explorer.runtime.servers.prestart import check_interpreter, run_setup
+
         await check_interpreter(self.spec, self.check_timeout)
         if self.spec.python:
             self.log.write(f"interpreter: {self.spec.python}")
