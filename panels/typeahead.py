@@ -41,6 +41,14 @@ class TypeAheadTree(Tree[T]):
     | ctrl+j | the same (an Enter typed before the app had the terminal arrives as one) |
     """
 
+    # Labels are cut to the width (:meth:`render_label`), so the list never scrolls sideways. Textual's ``auto``
+    # also showed a horizontal scroll bar in the first frame: the labels were measured before the list had a width
+    # (uncut, wider than it), so the first layout kept a row for that bar and the vertical one a row short; the
+    # next frame, 150-300 ms later, had the list's last row and its bar as they stay.
+    DEFAULT_CSS = """
+    TypeAheadTree { overflow-x: hidden; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", id="list.clear_filter"),
         Binding("escape", "leave", "Leave list", id="list.leave"),
