@@ -14,6 +14,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -241,18 +242,41 @@ def test_a_bad_setup_timeout_in_the_config_file_is_one_line(tmp_path: Path, valu
     assert spec.setup_timeout == 30.0
 
 
-async def test_the_app_says_why_a_lifespan_failed() -> None:
+async def test_the_app_says_why_a_lifespan_failed_and_its_exit_ends_the_route_lister_still_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app names a lifespan's failure. Then it exits while Flask's route lister still runs (its app waits
+    when the lister imports it): the app's exit kills the lister, reaps it and closes its pipes before it ends.
+    Before, the lister's cancel path still waited after the app had ended, and an xdist worker printed
+    ``Exception ignored in: BaseSubprocessTransport.__del__ ... Event loop is closed`` as its loop closed."""
+    from explorer.apps import routes
     from explorer.apps.targets import specs_from_options
+    from explorer.runtime.servers.kept import Kept
     from explorer.runtime.servers.specs import ServerState
     from explorer.tui.app import ExplorerApp
     from tests.apptools import until
+    from tests.conftest import wait_gone
 
-    specs = specs_from_options(flask="forms_flask:app", fastapi="lifespan_fails:app", app_dir=APPS)
+    listers: list[Kept] = []
+    spawn = routes.spawn_kept
+
+    async def spawn_recorded(*args: Any, **kwargs: Any) -> Kept:
+        kept = await spawn(*args, **kwargs)
+        listers.append(kept)
+        return kept
+
+    monkeypatch.setattr(routes, "spawn_kept", spawn_recorded)
+    specs = specs_from_options(flask="lister_waits:app", fastapi="lifespan_fails:app", app_dir=APPS)
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
+        await until(pilot, lambda: len(listers) == 2)  # Flask's and FastAPI's (its handlers): Flask's waits
+    for kept in listers:  # the app has ended; the loop still runs
+        assert kept.returncode is not None
+        assert kept.proc._transport is None or kept.proc._transport.is_closing()  # asyncio's; its __del__ warned
+    assert wait_gone([kept.pid for kept in listers if kept.pid is not None], timeout=5) == []
 
 
 async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx_log(tmp_path: Path) -> None:
