@@ -137,6 +137,9 @@ class MirrorController(MirrorScreen):
                 self.show_state("", error=f"The mirror did not start: {type(exc).__name__}: {exc}")
                 return
             self.mirror, self.fronted = mirror, fronting
+            self.summary = {"routes": [], "totals": {}}  # its own counts from its start: none of the last one's
+            self.show_counts(self.summary)
+            self._draw_progress()
             self.show_state(url, note=" ".join(n for n in (mirror.note, self.file_note) if n))
             return
         self.show_state("", error=f"The mirror could not listen on {self.listen[0]}.")
