@@ -105,3 +105,48 @@ def _keys(footer: FittedFooter) -> list[tuple[str, str, str, bool, frozenset[str
         for key in footer.query(FooterKey)
         if key.display
     ]
+
+
+@pytest.mark.serverless
+async def test_zoom_and_its_restore_draw_the_footer_whole_in_their_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One app, at 120x30 then 80x24: ``z`` on the answers and ``z`` again. Every frame drawn is the picture before
+    the key or the settled one. The zoomed answer's footer holds a key more than the row it replaces (``f5 Restart``
+    at 120x30, ``t Table`` at 80x24); that key came two frames after the others, mounted after they were relabelled
+    and drawn."""
+    from typing import Any
+
+    from textual.app import App
+    from textual.screen import Screen
+
+    from tests.apptools import leave_the_list, without_servers
+
+    without_servers(monkeypatch)
+    frames: list[list[str]] = []
+    textual_display = App._display
+
+    def text(screen: Screen[Any]) -> list[str]:
+        return ["".join(seg.text for seg in strip) for strip in screen._compositor.render_strips()]
+
+    def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None:
+            frames.append(text(screen))
+        textual_display(app, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await leave_the_list(pilot)
+        for size in ((120, 30), (80, 24)):
+            await pilot.resize_terminal(*size)
+            for _ in range(2):  # zoomed, then restored
+                for _ in range(3):
+                    await pilot.pause()
+                before = text(app.screen)
+                frames.clear()
+                await pilot.press("z")
+                for _ in range(6):
+                    await pilot.pause(0.02)
+                settled = text(app.screen)
+                assert settled != before and frames, size
+                mixed = [frame[-1] for frame in frames if frame not in (before, settled)]
+                assert mixed == [], (size, settled[-1])
