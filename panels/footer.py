@@ -8,6 +8,7 @@ part that has the keyboard, then the keys named ``first`` (binding ids), then th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from rich.cells import cell_len
@@ -15,6 +16,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
 
@@ -90,6 +92,17 @@ class FittedFooter(Footer):
         ):
             self.compact, self._shown = compact, shown  # as they were: super().recompose() composes again
             return False
+        more = new[len(old) + len(spare) :]  # keys this row needs beyond the widgets it has: mounted, then drawn
+        with self.app.batch_update() if more else contextlib.nullcontext():
+            self._write(pairs, old[len(new) :], [key for key, _ in shown_again])
+            if more:  # no frame until they are: the keys relabelled were drawn without them for two frames (z)
+                await self.mount(*more, before=palette[0] if palette else None)
+        return True
+
+    @staticmethod
+    def _write(pairs: list[tuple[Widget, Widget]], hidden: list[Widget], shown: list[Widget]) -> None:
+        """Each key drawn takes the words of the key composed for its place; keys past the row hidden, spare ones
+        needed again shown."""
         for before, after in pairs:
             assert isinstance(before, FooterKey) and isinstance(after, FooterKey)
             words = (after.key, after.key_display, after.description, after.action, after._disabled, after.tooltip)
@@ -105,13 +118,10 @@ class FittedFooter(Footer):
                 before.key, before.key_display, before.description, before.action = words[:4]
                 before._disabled, before.tooltip = words[4:]
                 before.refresh(layout=width)
-        for key in old[len(new) :]:
+        for key in hidden:
             key.display = False
-        for key, _ in shown_again:
+        for key in shown:
             key.display = True
-        if len(new) > len(old) + len(spare):
-            await self.mount(*new[len(old) + len(spare) :], before=palette[0] if palette else None)
-        return True
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Textual's, with the keys written before the screen's next layout rather than after its next refresh:

@@ -79,12 +79,13 @@ class RouteBrowser(Vertical):
 
     @on(Input.Changed, "#route-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if event.value != self.query_one("#route-tree", TypeAheadTree).filter_text:  # typed in the box, not the list
+            self._fill(event.value)
 
     @on(TypeAheadTree.Typed, "#route-tree")
     def _typed(self, event: TypeAheadTree.Typed) -> None:
         event.stop()
-        apply_typed(self.query_one("#route-filter", Field), event)
+        apply_typed(self.query_one("#route-filter", Field), event, self._fill)
 
     @on(Left, "#route-filter")
     def _to_tree(self, event: Message) -> None:

@@ -99,12 +99,13 @@ class SampleBrowser(Vertical):
 
     @on(Input.Changed, "#sample-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if event.value != self.query_one("#sample-tree", TypeAheadTree).filter_text:  # typed in the box, not the list
+            self._fill(event.value)
 
     @on(TypeAheadTree.Typed, "#sample-tree")
     def _typed(self, event: TypeAheadTree.Typed) -> None:
         event.stop()
-        apply_typed(self.query_one("#sample-filter", Field), event)
+        apply_typed(self.query_one("#sample-filter", Field), event, self._fill)
 
     @on(Left, "#sample-filter")
     def _to_tree(self, event: Message) -> None:

@@ -11,6 +11,7 @@ keep working on the filtered result; Escape clears the filter, or, once it is em
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from rich.cells import cell_len
@@ -39,6 +40,14 @@ class TypeAheadTree(Tree[T]):
     | escape | clear the filter; when it is empty, leave the list |
     | enter | pick the highlighted entry |
     | ctrl+j | the same (an Enter typed before the app had the terminal arrives as one) |
+    """
+
+    # Labels are cut to the width (:meth:`render_label`), so the list never scrolls sideways. Textual's ``auto``
+    # also showed a horizontal scroll bar in the first frame: the labels were measured before the list had a width
+    # (uncut, wider than it), so the first layout kept a row for that bar and the vertical one a row short; the
+    # next frame, 150-300 ms later, had the list's last row and its bar as they stay.
+    DEFAULT_CSS = """
+    TypeAheadTree { overflow-x: hidden; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -121,6 +130,13 @@ class TypeAheadTree(Tree[T]):
         self._updates += 1
         self.root._reset()
         self.refresh()
+
+    def watch_virtual_size(self) -> None:
+        """The scroll bars as the new lines need them, before the layout the new size asks for: Textual decides
+        them after a layout, from the size that layout gave, and the layout that does so lays out with the bars as
+        they were, so a list refilled with more lines than it shows (a filter cleared) came without its scroll bar
+        for a frame (and one emptied kept it, with the lines laid out around it)."""
+        self._refresh_scrollbars()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
@@ -207,8 +223,13 @@ def put_cursor(tree: Tree[T], node: TreeNode[T] | None, scroll: bool = False) ->
         tree.cursor_line = line
 
 
-def apply_typed(box: Input, typed: TypeAheadTree.Typed) -> None:
-    """Edit the filter box as :class:`TypeAheadTree.Typed` says: append, delete the last character, or clear."""
+def apply_typed(box: Input, typed: TypeAheadTree.Typed, fill: Callable[[str], None]) -> None:
+    """Edit the filter box as :class:`TypeAheadTree.Typed` says (append, delete the last character, or clear) and
+    ``fill`` the list for it at once, in the same message: filled on the box's ``Changed``, a message later, a frame
+    could show the new box over the old rows (Escape at 160x48: the empty box over the filtered rows for ~100 ms,
+    under load). That ``Changed`` then finds the tree's ``filter_text`` already its value: nothing to fill."""
     text = typed.text
     box.value = "" if text == "" else box.value[:-1] if text is None else box.value + text
     box.cursor_position = len(box.value)
+    if box.value != typed.tree.filter_text:
+        fill(box.value)

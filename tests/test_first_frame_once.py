@@ -28,7 +28,7 @@ def cells(screen: Screen[Any]) -> Cells:
     return [[(ch, str(seg.style)) for seg in strip for ch in seg.text] for strip in screen._compositor.render_strips()]
 
 
-@pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
+@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
 async def test_the_main_screen_is_drawn_once_before_its_first_frame_callback_with_the_list_as_it_settles(
     monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
@@ -53,5 +53,7 @@ async def test_the_main_screen_is_drawn_once_before_its_first_frame_callback_wit
         assert len(frames) == 1
         tree = app.query_one("#sample-tree").region  # its first label in the colours of the list with the keyboard
         assert frames[0][tree.y][tree.x : tree.x + 20] == settled[tree.y][tree.x : tree.x + 20]
-        if size == (160, 48):  # all but the footer, whose keys come a frame later (as before: see the docs)
-            assert frames[0][:-1] == settled[:-1]
+        # all but the footer, whose keys come a frame later (as before: see the docs); at 80x24 and 120x30 the list's
+        # last row and its scroll bar came a frame later too (its labels, cut to its width, were measured before it
+        # had one: the first frame kept room for a horizontal scroll bar)
+        assert frames[0][:-1] == settled[:-1]

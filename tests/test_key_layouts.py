@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.widgets import TextArea
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
@@ -60,6 +61,8 @@ async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pyt
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        for area in app.query(TextArea):  # a frame of its own each 0.5 s, counted when a settle took longer (load 10)
+            area.cursor_blink = False
         await _settle(pilot)
         layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
         claim = app.query_one("#claim")

@@ -78,10 +78,12 @@ async def test_the_mirror_screen_counts_real_traffic_follows_restarts_and_stops_
             mirror = screen.mirror
             assert mirror is not None and mirror._second is not None and mirror.mirror is not None
             assert mirror.mirror.second is not None and "(noise on)" in plain(screen.query_one("#mirror-state", Static))
+            assert rows() == {}  # a table of its own (before: the stopped mirror's rows stayed, with their counts)
+            assert plain(screen.query_one("#mirror-detail", Static)).strip() == ""
             async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
                 assert (await client.get("/items/1")).status_code == 200
-            # this mirror's count drawn (the first mirror's rows stay, updated in place: its 2 became 1)
-            await until(pilot, lambda: rows()["GET /items/{item_id}"][:2] == ["1", "1"], why=rows)
+            #                                                         req  match decl noise differ drop
+            await until(pilot, lambda: rows() == {"GET /items/{item_id}": ["1", "1", "0", "0", "0", "0"]}, why=rows)
             await pilot.press("escape")  # the mirror goes on while the user is on the main view
             await until(pilot, lambda: app.screen is app.screen_stack[0])
             assert screen.mirror is mirror and mirror._thread.is_alive()

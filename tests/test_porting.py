@@ -14,6 +14,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -241,18 +242,46 @@ def test_a_bad_setup_timeout_in_the_config_file_is_one_line(tmp_path: Path, valu
     assert spec.setup_timeout == 30.0
 
 
-async def test_the_app_says_why_a_lifespan_failed() -> None:
+async def test_the_app_says_why_a_lifespan_failed_and_its_exit_ends_the_route_listers_still_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app names a lifespan's failure. Then it exits while Flask's route listers still run (its app waits
+    when the lister imports it), the app's own and the Mirror screen's: the app's exit kills each lister, reaps it
+    and closes its pipes before it ends. Before, a lister's cancel path still waited after the app had ended, and
+    an xdist worker printed ``Exception ignored in: BaseSubprocessTransport.__del__ ... Event loop is closed`` as
+    its loop closed."""
+    from explorer.apps import routes
     from explorer.apps.targets import specs_from_options
+    from explorer.runtime.servers.kept import Kept
     from explorer.runtime.servers.specs import ServerState
     from explorer.tui.app import ExplorerApp
-    from tests.apptools import until
+    from tests.apptools import leave_the_list, until
+    from tests.conftest import wait_gone
 
-    specs = specs_from_options(flask="forms_flask:app", fastapi="lifespan_fails:app", app_dir=APPS)
+    listers: list[Kept] = []
+    spawn = routes.spawn_kept
+
+    async def spawn_recorded(*args: Any, **kwargs: Any) -> Kept:
+        kept = await spawn(*args, **kwargs)
+        listers.append(kept)
+        return kept
+
+    monkeypatch.setattr(routes, "spawn_kept", spawn_recorded)
+    specs = specs_from_options(flask="lister_waits:app", fastapi="lifespan_fails:app", app_dir=APPS)
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
+        await until(pilot, lambda: len(listers) == 2)  # Flask's and FastAPI's (its handlers): Flask's waits
+        await leave_the_list(pilot)
+        await pilot.press("m")  # the Mirror screen lists Flask's routes too (FastAPI's server is down)
+        await until(pilot, lambda: len(listers) == 3)
+    for kept in listers:  # the app has ended; the loop still runs
+        assert kept.returncode is not None
+        transport = getattr(kept.proc, "_transport", None)  # asyncio's own: its __del__ warned, the loop closed
+        assert transport is None or transport.is_closing()
+    assert wait_gone([kept.pid for kept in listers if kept.pid is not None], timeout=5) == []
 
 
 async def test_the_parity_screen_runs_set_up_before_the_start_and_shows_each_5xx_log(tmp_path: Path) -> None:

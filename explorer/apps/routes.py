@@ -191,7 +191,8 @@ async def list_routes(
         listing = await _openapi_listing(session, framework)
     except BaseException:
         if table is not None:
-            table.cancel()  # the lister is ended with it
+            table.cancel()  # the lister is ended with it: killed, reaped and its pipes closed before this ends
+            await asyncio.wait([table])
         raise
     found = await table if table is not None else ()
     if listing.error is None and found:
@@ -289,7 +290,15 @@ async def flask_listing(spec: ServerSpec, timeout: float = ROUTES_TIMEOUT) -> Ro
 async def list_all_routes(session: Any, timeout: float = ROUTES_TIMEOUT) -> dict[str, RouteListing]:
     """Every framework of the session, listed in parallel, with where each handler is written."""
     frameworks = list(session.frameworks)
-    listings = await asyncio.gather(*(list_routes(session, fw, timeout, handlers=True) for fw in frameworks))
+    tasks = [asyncio.create_task(list_routes(session, fw, timeout, handlers=True)) for fw in frameworks]
+    try:
+        listings = await asyncio.gather(*tasks)
+    finally:  # gather ends with the first of them cancelled (or failed), not with the last: the others' listers
+        for task in tasks:  # still have to be ended, killed, reaped and their pipes closed
+            if not task.cancelling():  # one cancelled already is ending its lister: a second cancel would stop that
+                task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
     return dict(zip(frameworks, listings, strict=True))
 
 

@@ -52,6 +52,9 @@ _ASKED, _STARTED = "_explorer_layout_asked", "_explorer_layout_started"
 _PAINT_ASKED, _PAINTED = "_explorer_repaint_asked", "_explorer_full_frame"
 _textual_compositor_refresh = Screen._compositor_refresh
 _textual_on_update = Screen._on_update
+_textual_refresh_scrollbars = Widget._refresh_scrollbars
+_HELD: dict[Screen[Any], bool] = {}  # the screen in a layout's first pass: not drawn yet (True: a frame was put off)
+_BARS_MOVED: dict[Screen[Any], bool] = {}  # a scroll bar came or went in that pass
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -76,10 +79,39 @@ def _refresh(widget: Widget, *regions: Any, repaint: bool = True, layout: bool =
 
 
 def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool = False) -> None:
-    """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts."""
-    if not (scroll and not screen._layout_widgets):
+    """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts; and laid out again at once,
+    before it is drawn, when a scroll bar came or went in it (:func:`_refresh_scrollbars`)."""
+    if scroll and not screen._layout_widgets:
+        _textual_refresh_layout(screen, size, scroll)
+        return
+    setattr(screen, _STARTED, next(_ticks))
+    if _HELD:  # within the first pass of a layout: as Textual does
+        _textual_refresh_layout(screen, size, scroll)
+        return
+    _HELD[screen] = False
+    try:
+        _textual_refresh_layout(screen, size, scroll)  # not drawn: _HELD
+    finally:
+        bars_moved, held_draw = _BARS_MOVED.pop(screen, False), _HELD.pop(screen)
+    if bars_moved:  # the second pass places every widget beside the bars as they now are, and draws
         setattr(screen, _STARTED, next(_ticks))
-    _textual_refresh_layout(screen, size, scroll)
+        _textual_refresh_layout(screen, size, scroll)
+    elif held_draw:
+        screen._compositor_refresh()
+
+
+def _refresh_scrollbars(widget: Widget) -> None:
+    """Textual's, noting a scroll bar that came or went during a layout's first pass.
+
+    Textual decides a widget's scroll bars after a layout has placed it, and that layout placed its content beside
+    the bars it had: a bar that must come or go asks for a second layout, drawn a frame later. So the first frame
+    after a key had the headers table laid out as if without its scroll bar (the Headers tab at 120x30), a list
+    refilled without its bar, a list's last row taken by a horizontal bar it no longer needed."""
+    bars = widget.show_horizontal_scrollbar, widget.show_vertical_scrollbar
+    _textual_refresh_scrollbars(widget)
+    if _HELD and bars != (widget.show_horizontal_scrollbar, widget.show_vertical_scrollbar):
+        for screen in _HELD:
+            _BARS_MOVED[screen] = True
 
 
 async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
@@ -140,6 +172,7 @@ def one_layout_per_change() -> None:
     Widget._size_updated = _size_updated  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     Widget.refresh = _refresh  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     Screen._refresh_layout = _refresh_layout  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    Widget._refresh_scrollbars = _refresh_scrollbars  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     Screen._on_layout = _on_layout  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
     if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
@@ -172,6 +205,9 @@ def first_layout_when_mounted() -> None:
 
     def draw_when_settled(screen: Screen[Any]) -> None:
         if screen in _LAYING_OUT:
+            return
+        if screen in _HELD:  # a layout's first pass: drawn once its scroll bars are known (_refresh_layout)
+            _HELD[screen] = True
             return
         if screen in _UNDRAWN:  # its first frame, drawn whole (nothing is yet): the repaint asked for is done
             _UNDRAWN.discard(screen)

@@ -17,6 +17,7 @@ second, whether it is still there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import gc
 import os
@@ -28,6 +29,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.worker import Worker, WorkerError
 
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
@@ -51,14 +53,29 @@ class Lifecycle:
         self._hanging_up = False
         self._terminal_watch: asyncio.Task[None] | None = None
         self._stopping: asyncio.Task[None] | None = None
+        self._boot: Worker[None] | None = None
 
     def stop_servers(self) -> asyncio.Task[None]:
         """Stop every server, once: begun at the quit key (so they end while Textual takes its screens down)
         and awaited when the app unmounts."""
         if self._stopping is None:
             gc.unfreeze()  # what keep_out_of_collections set aside is garbage once the app ends (a test runs many)
-            self._stopping = asyncio.get_running_loop().create_task(self.session.stop())
+            self._stopping = asyncio.get_running_loop().create_task(self._stop())
         return self._stopping
+
+    async def _stop(self) -> None:
+        """The servers stopped, and the boot worker cancelled and waited for: what it was doing (a start, the route
+        listers after it) kills its child processes as it is cancelled, reaps them and closes their pipes.
+        Textual cancels an app's workers only after its unmount and waits for none: a route lister still running
+        at the exit was reaped after the app had ended, or never, its pipes' transport left to the garbage
+        collector once the loop was closed (``Event loop is closed``, printed by an xdist worker as it ended)."""
+        boot = self._boot
+        if boot is not None and not boot.is_finished:
+            boot.cancel()
+        await self.session.stop()
+        if boot is not None:
+            with contextlib.suppress(WorkerError):  # cancelled, or failed (said when it failed)
+                await boot.wait()
 
     def watch_signals(self) -> None:
         """SIGTERM and SIGINT end the app as ctrl+q does; SIGHUP (the terminal closed) as :meth:`hang_up`."""
@@ -121,7 +138,7 @@ class Lifecycle:
 
         def after_first_frame() -> None:
             collect_again()
-            self.app.run_worker(boot(), group="boot", exit_on_error=False)
+            self._boot = self.app.run_worker(boot(), group="boot", exit_on_error=False)
 
         self.app.call_after_refresh(after_first_frame)
 

@@ -160,7 +160,7 @@ class ScreensApp(GuardedApp):
         """The mirror stopped with everything else when the app ends (held here: by then the app's screens
         are already taken down)."""
         if self.mirror_screen is not None:
-            await self.mirror_screen.stop_mirror()
+            await self.mirror_screen.end()
 
     def action_lab(self) -> None:
         from explorer.bench.external import ENGINES, available

@@ -11,9 +11,11 @@ demos); its keys and declarations apply by route, and its requests count as exer
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual.worker import Worker, WorkerError
 
 from explorer.apps.bundled import demo_requests_file
 from explorer.runtime.errors import ExplorerError
@@ -47,10 +49,21 @@ class MirrorController(MirrorScreen):
         self.file_note = ""
         self.fronted: dict[str, tuple[int | None, str]] = {}  # each app's process and address the mirror fronts
         self.following = False
+        self._reading: Worker[None] | None = None  # the reading of the requests file and the routes, once mounted
 
     def on_mount(self) -> None:  # after MirrorScreen's own (Textual calls each class's handler in turn)
         self.set_interval(POLL_SECONDS, self.poll)
-        self.read_file_and_routes()
+        self._reading = self.read_file_and_routes()
+
+    async def end(self) -> None:
+        """The app ends: the mirror stopped, and the reading of the routes ended and waited for (the route lister it
+        may run killed, reaped and its pipes closed before the app ends; Textual cancels the screen's workers as it
+        takes the screen down, and waits for none)."""
+        await self.stop_mirror()
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(WorkerError):
+                await self._reading.wait()
 
     # --- the requests file and the routes, once ------------------------------------------------------
 
@@ -137,6 +150,9 @@ class MirrorController(MirrorScreen):
                 self.show_state("", error=f"The mirror did not start: {type(exc).__name__}: {exc}")
                 return
             self.mirror, self.fronted = mirror, fronting
+            self.summary = {"routes": [], "totals": {}}  # its own counts from its start: none of the last one's
+            self.show_counts(self.summary)
+            self._draw_progress()
             self.show_state(url, note=" ".join(n for n in (mirror.note, self.file_note) if n))
             return
         self.show_state("", error=f"The mirror could not listen on {self.listen[0]}.")

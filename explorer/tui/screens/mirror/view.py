@@ -136,14 +136,18 @@ class MirrorScreen(Screen[None]):
         self.query_one("#mirror-state", Static).update(text)
 
     def show_counts(self, summary: dict[str, Any]) -> None:
-        """The counts per route (a :meth:`~explorer.mirror.tally.Tally.to_dict`): rows updated in place."""
+        """The counts per route (a :meth:`~explorer.mirror.tally.Tally.to_dict`): rows updated in place, and only
+        the summary's. A new mirror's summary (its first, empty) leaves none of the stopped one's: their counts,
+        left in place, had read as the new mirror's (only the rows the new one hit were updated)."""
         table = self.query_one("#mirror-table", DataTable)
         routes = [r for r in summary.get("routes", []) if isinstance(r, dict)]
-        keys = {str(row.value) for row in table.rows}
-        for route in routes:
-            key = f"{route.get('method')} {route.get('route')}"
+        keys = [f"{route.get('method')} {route.get('route')}" for route in routes]
+        if [str(row.value) for row in table.rows] != keys[: table.row_count]:  # one run's routes only come, in order
+            table.clear()
+        shown = {str(row.value) for row in table.rows}
+        for key, route in zip(keys, routes, strict=True):
             cells = [Text(str(route.get(name, 0)), justify="right") for name in COUNTS]
-            if key in keys:
+            if key in shown:
                 for name, cell in zip(COUNTS, cells, strict=True):
                     table.update_cell(key, name, cell)
             else:
@@ -151,6 +155,8 @@ class MirrorScreen(Screen[None]):
         self.routes = routes
         if routes:
             self._show_detail(table.cursor_row)
+        else:
+            self.query_one("#mirror-detail", Static).update("")
 
     def show_progress(self, state: Progress) -> None:
         """How far the port has come: the summary line, then every Flask route, then those only FastAPI has."""
