@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.tui.app import ExplorerApp
-from tests.apptools import leave_the_list, until
+from tests.apptools import leave_the_list, until, without_servers
 from tests.test_app import SIZE, plain
 
 
@@ -50,8 +51,12 @@ async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_through
         await until(pilot, lambda: "Not run: rates must be numbers" in plain(lab.query_one("#lab-verdict", Static)))
 
 
-async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_some() -> None:
-    """cpu's requests wait ~14 ms for each one ahead: at c=50 or 100 a 1 s window holds no verdict."""
+async def test_the_lab_offers_each_scenarios_own_levels_until_the_user_types_some(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cpu's requests wait ~14 ms for each one ahead: at c=50 or 100 a 1 s window holds no verdict. The plan's fields
+    only: nothing is run, so the app starts without its servers."""
+    without_servers(monkeypatch)
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await leave_the_list(pilot)

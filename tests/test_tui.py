@@ -22,7 +22,15 @@ from explorer.tui.screens.table import TableScreen
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, leave_the_list, screen_text, send_and_wait, servers_ready, until
+from tests.apptools import (
+    back_to_the_answers,
+    catalog_sample,
+    leave_the_list,
+    screen_text,
+    send_and_wait,
+    servers_ready,
+    until,
+)
 from tests.test_app import plain
 from tests.test_narrow import shown
 
@@ -87,6 +95,8 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
 
 
 async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One app with servers at 160x48: each answer's send, then (after its restart) the body's find, copy and wrap,
+    the Log tab, pasted URLs and the demos' parity file (an app start with both servers saved)."""
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
         monkeypatch.delenv(name, raising=False)
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
@@ -138,6 +148,7 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         assert "Not compared" in claim and "No difference" not in claim
         assert not any("crashed" in str(n.message) for n in app._notifications)
         await servers_ready(pilot)
+        await _body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file(app, pilot)
 
 
 async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_and_one_answer_at_a_time() -> None:
@@ -255,67 +266,69 @@ async def _one_answer_at_a_time_and_every_part_fits(app: ExplorerApp, pilot: Pil
     assert app.query_one("#bodyview-fastapi #body-text").region.height >= 6
 
 
-async def test_body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file() -> None:
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await servers_ready(pilot)
-        await send_and_wait(pilot)
-        await pilot.press("escape")  # from the list to the answers: Flask's HTML 404
-        area = app.query_one("#bodyview-flask #body-text", TextArea)
-        await pilot.press("ctrl+f")
-        await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
-        app.query_one("#bodyview-flask #body-find", Input).value = "THE"  # the find bar has the keyboard; any case
-        await pilot.press("enter")
-        await until(pilot, lambda: area.selected_text == "The")
-        first = area.selection
-        await pilot.press("enter")
-        await until(pilot, lambda: area.selected_text.lower() == "the" and area.selection != first)  # the next match
-        await pilot.press("escape")
-        await until(pilot, lambda: app.focused is area)
-        await pilot.press("ctrl+c")
-        await until(pilot, lambda: app.clipboard.lower() == "the" and app.is_running)
-        assert area.soft_wrap
-        await pilot.press("l")
-        await until(pilot, lambda: not area.soft_wrap)
-        await pilot.press("l", "5")
-        log = app.query_one("#logview-flask", RichLog)
-        # no sideways scrollbar to hide the newest line under
-        await until(pilot, lambda: log.wrap and log.max_scroll_x == 0)
-        await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
+async def _body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file(
+    app: ExplorerApp, pilot: Pilot
+) -> None:
+    """From the main view after a restart (both servers ready, both in view, the answers on their first tab):
+    GET /items/abc sent, then the keyboard from the list to Flask's answer, as in a new app with that request."""
+    app.query_one("#path", Input).value = "/items/abc"
+    await send_and_wait(pilot)
+    await back_to_the_answers(pilot)  # from the list to the answers ...
+    flask = app.workbench.panel("flask")
+    flask.focus_content()  # ... Flask's (its HTML 404), where Escape from a new app's list puts the keyboard
+    await until(pilot, lambda: app.focused is not None and flask in app.focused.ancestors)
+    area = app.query_one("#bodyview-flask #body-text", TextArea)
+    await pilot.press("ctrl+f")
+    await until(pilot, lambda: app.focused is app.query_one("#bodyview-flask #body-find"))
+    app.query_one("#bodyview-flask #body-find", Input).value = "THE"  # the find bar has the keyboard; any case
+    await pilot.press("enter")
+    await until(pilot, lambda: area.selected_text == "The")
+    first = area.selection
+    await pilot.press("enter")
+    await until(pilot, lambda: area.selected_text.lower() == "the" and area.selection != first)  # the next match
+    await pilot.press("escape")
+    await until(pilot, lambda: app.focused is area)
+    await pilot.press("ctrl+c")
+    await until(pilot, lambda: app.clipboard.lower() == "the" and app.is_running)
+    assert area.soft_wrap
+    await pilot.press("l")
+    await until(pilot, lambda: not area.soft_wrap)
+    await pilot.press("l", "5")
+    log = app.query_one("#logview-flask", RichLog)
+    # no sideways scrollbar to hide the newest line under
+    await until(pilot, lambda: log.wrap and log.max_scroll_x == 0)
+    await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
 
-        # A URL of one of our servers, and a curl command, pasted into the path
-        path = app.query_one("#path", Input)
-        port = app.session.server("fastapi").status.port
-        path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
-        await until(pilot, lambda: path.value == "/items/abc")
-        # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
-        curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
-        path.post_message(events.Paste(curl))
-        await until(pilot, lambda: path.value == "/items" and str(app.query_one("#method", Select).value) == "POST")
-        assert '"pen"' in app.query_one("#body-editor", TextArea).text
-        await send_and_wait(pilot)
-        assert app.last["fastapi"].status == 422  # price is missing: the pasted request was sent
-        path.value = "http://example.com/items/1"  # typed, then sent: refused, nothing sent
-        before = app.last
-        await pilot.press("ctrl+r")
-        await until(
-            pilot,
-            lambda: (
-                app.last is before
-                and "example.com is not one of the explorer's servers"
-                in plain(app.query_one("#editor-message", Static))
-            ),
-        )
+    # A URL of one of our servers, and a curl command, pasted into the path
+    path = app.query_one("#path", Input)
+    port = app.session.server("fastapi").status.port
+    path.post_message(events.Paste(f"http://127.0.0.1:{port}/items/abc"))
+    await until(pilot, lambda: path.value == "/items/abc")
+    # lines ended by CR, as GNOME Terminal, iTerm and tmux paste them
+    curl = f"curl -X POST -H 'Content-Type: application/json' \\\r  --data-raw '{{\"name\": \"pen\"}}' http://127.0.0.1:{port}/items"
+    path.post_message(events.Paste(curl))
+    await until(pilot, lambda: path.value == "/items" and str(app.query_one("#method", Select).value) == "POST")
+    assert '"pen"' in app.query_one("#body-editor", TextArea).text
+    await send_and_wait(pilot)
+    assert app.last["fastapi"].status == 422  # price is missing: the pasted request was sent
+    path.value = "http://example.com/items/1"  # typed, then sent: refused, nothing sent
+    before = app.last
+    await pilot.press("ctrl+r")
+    await until(
+        pilot,
+        lambda: (
+            app.last is before
+            and "example.com is not one of the explorer's servers" in plain(app.query_one("#editor-message", Static))
+        ),
+    )
 
-        app.workbench.focus_answers()
-        await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
-        await until(pilot, lambda: isinstance(app.screen, ParityScreen))
-        screen = app.screen
-        assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith(
-            "parity.yaml"
-        )
-        await pilot.press("ctrl+r")  # from the path field, as Enter (which tests/test_app.py presses)
-        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
-        assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
-        await pilot.press("f1")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check")
+    app.workbench.focus_answers()
+    await pilot.press("c")  # with the demos, the Parity screen has their requests file ready
+    await until(pilot, lambda: isinstance(app.screen, ParityScreen))
+    screen = app.screen
+    assert isinstance(screen, ParityScreen) and screen.query_one("#parity-path", Input).value.endswith("parity.yaml")
+    await pilot.press("ctrl+r")  # from the path field, as Enter (which tests/test_app.py presses)
+    await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
+    assert len(screen.results) == 12 and sum(r.outcome == "differ" for r in screen.results) >= 6
+    await pilot.press("f1")
+    await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.title_text == "Help: Parity check")
