@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
@@ -23,9 +23,9 @@ from explorer.apps.answer import Answer
 from explorer.content.explain import why
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
+from panels.answer_head import AnswerHead
 from panels.body_view import BodyView
 from panels.fields import Left
-from panels.fitted import FittedText
 from panels.header_table import headers_table
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
@@ -90,14 +90,7 @@ class ResponsePanel(Vertical):
         self.border_title = display_name(framework)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="status-row"):
-            yield Static(Text(" — "), classes="chip -idle", id=f"chip-{self.framework}")
-            yield Static("", classes="meta", id=f"meta-{self.framework}")
-        yield Static("", classes="timings", id=f"timings-{self.framework}")
-        why = Text(self.answer.note, style="italic")
-        yield FittedText(
-            why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}"
-        )  # a long reason ends in a visible ellipsis
+        yield AnswerHead(self.framework, self.answer.note)  # the chip, times and reason: built by _fill_tabs
         with LazyTabs(id=f"tabs-{self.framework}"):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
@@ -105,13 +98,16 @@ class ResponsePanel(Vertical):
                 yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
 
     def _fill_tabs(self) -> bool:
-        """The contents of the four tabs the first frame does not show: mounted after that frame, or at once by
-        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it.
+        """The chip, times and reason in place of their stand-in and the contents of the four tabs the first frame
+        does not show: mounted after that frame, or at once by whatever first needs them (an answer, a log line, a
+        tab shown), so building them does not delay it.
         False when they cannot be: the app is closing and the tabs are being removed."""
         if self._filled:
             return True
         self._filled = True
         fw = self.framework
+        if not self.query_one(f"#head-{fw}", AnswerHead).build():
+            return False
         for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
             tabs.mount_hidden()  # the four panes themselves: the first frame composed only the Body tab's
         contents: dict[str, list[Widget]] = {
