@@ -8,19 +8,22 @@ and ctrl+f opens a find bar whose Enter jumps to the next match and selects it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.document._document import Document
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import LanguageDoesNotExist, Selection
 
 from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
+from panels.stand_in import StandIn
 
 if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
@@ -75,6 +78,24 @@ class BodyText(TextArea):
     )
 
 
+class BodyBlank(StandIn):
+    """What the body shows before the first answer, for the first frame: the empty note line, then the empty
+    read-only TextArea (its cursor line on the first row, lighter), drawn from TextArea's rules."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"body-blank--text", "body-blank--cursor-line"}
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return Strip.blank(width, Style(bgcolor=self.rich_style.bgcolor))  # the note line: the panel's background
+        text = self.get_component_styles("body-blank--text")
+        background = text.background
+        if y == 1:
+            background += self.get_component_styles("body-blank--cursor-line").background
+        style = Style(color=text.color.rich_color, bgcolor=background.rich_color)
+        return Strip.blank(width, style)
+
+
 class BodyView(Vertical):
     """Shows one exchange's body; ``raw`` switches between pretty and exact text, ``wrap`` between wrapped and not."""
 
@@ -84,6 +105,10 @@ class BodyView(Vertical):
     BodyView > BodyText, BodyView > BodyText:focus { height: 1fr; border: none; padding: 0; }
     BodyView > #body-find { display: none; }
     BodyView.-finding > #body-find { display: block; }
+    BodyBlank { height: 1fr; }
+    /* TextArea's own rules (textual/widgets/_text_area.py) for what its empty text draws */
+    BodyBlank > .body-blank--text { color: $foreground; background: $surface; }
+    BodyBlank > .body-blank--cursor-line { background: $boost; }
     """
     raw: reactive[bool] = reactive(False)
     wrap: reactive[bool] = reactive(True)
@@ -94,17 +119,31 @@ class BodyView(Vertical):
         self._notes = Text()  # what the note line says about the body shown; a find's "Not found" is shown over it
 
     def _show_notes(self) -> None:
+        self.build(at_once=True)
         note = self.query_one("#body-note", Static)
         note.update(self._notes)
         note.display = bool(self._notes)
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="note", id="body-note")
-        yield BodyText("", read_only=True, soft_wrap=True, show_line_numbers=False, id="body-text")
+        yield BodyBlank()  # the note line and the text are built by build(), once the first frame is drawn
         # the find bar (#body-find) is mounted by its first open_find: the first frame does not show it
+
+    def build(self, at_once: bool = False) -> None:
+        """The note line and the body's text in the place of their stand-in (once); each in the DOM when this
+        returns, shown with the next frame or, ``at_once``, with this one (the keyboard goes there)."""
+        blank = next(iter(self.query_children(BodyBlank)), None)
+        if blank is None:
+            return
+        if blank.replaced:  # built, and shown with the next frame: now, if asked
+            if at_once:
+                blank.swap()
+            return
+        area = BodyText("", read_only=True, soft_wrap=self.wrap, show_line_numbers=False, id="body-text")
+        blank.replace_by([Static("", classes="note", id="body-note"), area], at_once)
 
     @property
     def text_area(self) -> TextArea:
+        self.build(at_once=True)
         return self.query_one("#body-text", TextArea)
 
     def show(self, exchange: Exchange | None) -> None:

@@ -108,6 +108,7 @@ class ResponsePanel(Vertical):
         fw = self.framework
         if not self.query_one(f"#head-{fw}", AnswerHead).build():
             return False
+        self.query_one(f"#bodyview-{fw}", BodyView).build()
         for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
             tabs.mount_hidden()  # the four panes themselves: the first frame composed only the Body tab's
         contents: dict[str, list[Widget]] = {

@@ -22,14 +22,16 @@ class StandIn(Widget):
     """Draws what the widgets it stands for draw until :meth:`replace_by` swaps them in; then it is removed."""
 
     _replaced = False
+    _waiting: Sequence[Widget] = ()  # the real widgets, mounted hidden until :meth:`swap`
 
     @property
     def replaced(self) -> bool:
-        """The real widgets are mounted (shown or about to be): the stand-in is on its way out."""
+        """The real widgets are mounted (shown, or with the next frame): the stand-in is on its way out."""
         return self._replaced
 
-    def replace_by(self, widgets: Sequence[Widget]) -> bool:
-        """Mount ``widgets`` hidden just before this stand-in and show them in the frame that hides it (once).
+    def replace_by(self, widgets: Sequence[Widget], at_once: bool = False) -> bool:
+        """Mount ``widgets`` hidden just before this stand-in and show them in the frame that hides it (once):
+        the next frame, or this one when ``at_once`` (the keyboard is about to go to one of them).
 
         False when they cannot be mounted: the stand-in is gone or going (the app is closing)."""
         if self._replaced or self.parent is None or not self.is_attached:
@@ -38,11 +40,19 @@ class StandIn(Widget):
         for widget in widgets:
             widget.styles.display = "none"  # inline, over the stylesheet: cleared at the swap
         self.parent.mount_all(widgets, before=self)
-        self.call_after_refresh(self._swap, widgets)
+        self._waiting = widgets
+        if at_once:
+            self.swap()
+        else:
+            self.call_after_refresh(self.swap)
         return all(widget.is_attached for widget in widgets)
 
-    def _swap(self, widgets: Sequence[Widget]) -> None:
-        """Both in one layout: removed alone, the stand-in would leave its place empty for a frame."""
+    def swap(self) -> None:
+        """Show the real widgets and hide the stand-in, in one layout (removed alone, the stand-in would leave its
+        place empty for a frame); nothing if they are shown already."""
+        widgets, self._waiting = self._waiting, ()
+        if not widgets:
+            return
         with self.app.batch_update():
             for widget in widgets:
                 widget.styles.clear_rule("display")  # as the stylesheet says again

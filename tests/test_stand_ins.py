@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab
+from textual.widgets import Footer, Static, Tab, TabbedContent, TextArea
 
 from explorer.tui.app import ExplorerApp
 from panels.answer_head import AnswerHead
+from panels.body_view import BodyBlank, BodyText
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
 from tests.apptools import until, without_servers
@@ -61,10 +62,12 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
 
         await until(pilot, lambda: len(app.query(Footer).first().children) > 3)
         stand_in = {theme: await picture(theme) for theme in THEMES}
-        assert len(app.query(AnswerHead)) == 2 and not app.query(".chip")
+        assert len(app.query(AnswerHead)) == 2 and len(app.query(BodyBlank)) == 2
+        assert not app.query(".chip") and not app.query(TextArea).filter("BodyView *")
         for panel in app.query(ResponsePanel):
             panel._fill_tabs()
-        await until(pilot, lambda: not app.query(AnswerHead) and not app.query(TabRow) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: not app.query(TabRow))
         real = {theme: await picture(theme) for theme in THEMES}
     for theme in THEMES:
         text = ["".join(ch for ch, _ in line) for line in stand_in[theme]]
@@ -92,11 +95,11 @@ async def test_the_first_frame_has_the_stand_ins_and_the_real_widgets_follow(mon
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
-async def test_no_frame_at_the_swap_draws_the_top_of_an_answer_otherwise(
+async def test_no_frame_at_the_swap_draws_an_answer_otherwise(
     monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
-    """From the first frame until the real widgets are in, every frame draws the top of each answer (chip, times,
-    reason) as the first did: the real widgets are shown in the layout that hides the stand-in."""
+    """From the first frame until the real widgets are in, every frame draws each answer (chip, times, reason, tab
+    row, body) as the first did: the real widgets are shown in the layout that hides the stand-in."""
     without_servers(monkeypatch)
     frames: list[list[list[Cell]]] = []
     textual_display = App._display
@@ -109,13 +112,33 @@ async def test_no_frame_at_the_swap_draws_the_top_of_an_answer_otherwise(
     monkeypatch.setattr(App, "_display", display)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: not app.query(AnswerHead) and len(app.query(".chip")) == 2)
+        await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and not app.query(TabRow))
         for _ in range(4):
             await pilot.pause()
         heads = [panel.content_region for panel in app.query(ResponsePanel) if panel.region.width]
     assert len(frames) > 2 and heads
     for head in heads:
-        first = [line[head.x : head.right] for line in frames[0][head.y : head.y + 3]]
+        first = [line[head.x : head.right] for line in frames[0][head.y : head.bottom]]
         assert "—" in "".join(ch for ch, _ in first[0]) and "answer" in "".join(ch for line in first for ch, _ in line)
         for number, lines in enumerate(frames):
-            assert [line[head.x : head.right] for line in lines[head.y : head.y + 3]] == first, number
+            assert [line[head.x : head.right] for line in lines[head.y : head.bottom]] == first, number
+
+
+async def test_keys_typed_before_the_real_widgets_are_in_act_on_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyboard sent to an answer before its real widgets are in lands in its body's text, shown at once, and
+    a tab key there shows that tab, as on the real widgets."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
+        app.workbench.focus_answers()
+        await until(pilot, lambda: isinstance(app.focused, BodyText), why=lambda: app.focused)
+        assert app.focused is not None and app.focused.display and app.focused.region.height > 10
+        assert not app.query_one("#panel-flask").query(BodyBlank) and not app.query_one("#panel-flask").query(
+            AnswerHead
+        )
+        await pilot.press("2")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "headers-flask", why=lambda: tabs.active)
+        await until(pilot, lambda: app.query_one("#headertable-flask").display)
