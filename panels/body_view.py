@@ -79,9 +79,16 @@ class BodyText(TextArea):
 
 
 class BodyBlank(StandIn):
-    """What the body shows before the first answer, for the first frame: the empty note line, then the empty
-    read-only TextArea (its cursor line on the first row, lighter), drawn from TextArea's rules."""
+    """What the Body tab shows before the first answer, for the first frame (in the place of the tabs' switcher, its
+    pane and the BodyView, :mod:`panels.lazy_tabs`): the empty note line, then the empty read-only TextArea (its
+    cursor line on the first row, lighter), drawn from TextArea's rules."""
 
+    # TextArea's own rules (textual/widgets/_text_area.py) for what its empty text draws
+    DEFAULT_CSS = """
+    BodyBlank { height: 1fr; }
+    BodyBlank > .body-blank--text { color: $foreground; background: $surface; }
+    BodyBlank > .body-blank--cursor-line { background: $boost; }
+    """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"body-blank--text", "body-blank--cursor-line"}
 
     def render_line(self, y: int) -> Strip:
@@ -105,10 +112,6 @@ class BodyView(Vertical):
     BodyView > BodyText, BodyView > BodyText:focus { height: 1fr; border: none; padding: 0; }
     BodyView > #body-find { display: none; }
     BodyView.-finding > #body-find { display: block; }
-    BodyBlank { height: 1fr; }
-    /* TextArea's own rules (textual/widgets/_text_area.py) for what its empty text draws */
-    BodyBlank > .body-blank--text { color: $foreground; background: $surface; }
-    BodyBlank > .body-blank--cursor-line { background: $boost; }
     """
     raw: reactive[bool] = reactive(False)
     wrap: reactive[bool] = reactive(True)
@@ -116,38 +119,37 @@ class BodyView(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._exchange: Exchange | None = None
+        self._built = False  # build() has mounted the note line and the text
         self._notes = Text()  # what the note line says about the body shown; a find's "Not found" is shown over it
 
     def _show_notes(self) -> None:
-        self.build(at_once=True)
+        self.build()
         note = self.query_one("#body-note", Static)
         note.update(self._notes)
         note.display = bool(self._notes)
 
     def compose(self) -> ComposeResult:
-        yield BodyBlank()  # the note line and the text are built by build(), once the first frame is drawn
-        # the find bar (#body-find) is mounted by its first open_find: the first frame does not show it
+        return iter(())  # build() mounts the note line and the text: the first frame draws a BodyBlank instead
 
-    def build(self, at_once: bool = False) -> None:
-        """The note line and the body's text in the place of their stand-in (once); each in the DOM when this
-        returns, shown with the next frame or, ``at_once``, with this one (the keyboard goes there)."""
-        blank = next(iter(self.query_children(BodyBlank)), None)
-        if blank is None:
+    def build(self) -> None:
+        """The note line and the body's text (once), each in the DOM when this returns (mounted, not composed)."""
+        if self._built or not self.is_attached:
             return
-        if blank.replaced:  # built, and shown with the next frame: now, if asked
-            if at_once:
-                blank.swap()
-            return
+        self._built = True
         area = BodyText("", read_only=True, soft_wrap=self.wrap, show_line_numbers=False, id="body-text")
-        blank.replace_by([Static("", classes="note", id="body-note"), area], at_once)
+        self.mount_all([Static("", classes="note", id="body-note"), area], before=0 if self.children else None)
+        if self._exchange is not None:
+            self._redraw()
+        # the find bar (#body-find) is mounted by its first open_find: the first frame does not show it
 
     @property
     def text_area(self) -> TextArea:
-        self.build(at_once=True)
+        self.build()
         return self.query_one("#body-text", TextArea)
 
     def show(self, exchange: Exchange | None) -> None:
         self._exchange = exchange
+        self.build()
         self._redraw()
 
     def show_arriving(self, text: Text) -> None:
@@ -161,12 +163,12 @@ class BodyView(Vertical):
         self._redraw()
 
     def watch_wrap(self, wrap: bool) -> None:
-        if self.is_mounted:
+        if self.query_children("#body-text"):
             self.text_area.soft_wrap = wrap and len(self.text_area.text) <= WRAP_LIMIT
 
     def _redraw(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.query_children("#body-text") or (self._exchange is None and not self.is_mounted):
+            return  # not built yet (build() draws what show() was handed), or nothing to draw before it mounts
         area = self.text_area
         exchange = self._exchange
         if exchange is None or exchange.status is None:

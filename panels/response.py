@@ -24,12 +24,13 @@ from explorer.content.explain import why
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 from panels.answer_head import AnswerHead
-from panels.body_view import BodyView
+from panels.body_view import BodyBlank, BodyView
 from panels.fields import Left
 from panels.header_table import headers_table
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
 from panels.own_class import set_own_class
+from panels.stand_in import StandIn
 from panels.timings_text import timings_text
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class ResponsePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield AnswerHead(self.framework, self.answer.note)  # the chip, times and reason: built by _fill_tabs
-        with LazyTabs(id=f"tabs-{self.framework}"):
+        with LazyTabs(id=f"tabs-{self.framework}", blank=BodyBlank()):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
             for tab in TABS[1:]:  # mounted and filled by _fill_tabs, once the first frame is drawn
@@ -108,9 +109,12 @@ class ResponsePanel(Vertical):
         fw = self.framework
         if not self.query_one(f"#head-{fw}", AnswerHead).build():
             return False
-        self.query_one(f"#bodyview-{fw}", BodyView).build()
         for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
-            tabs.mount_hidden()  # the four panes themselves: the first frame composed only the Body tab's
+            tabs.mount_hidden()  # the switcher and the five panes: the first frame drew a BodyBlank in their place
+        body = next(iter(self.query(f"#bodyview-{fw}").results(BodyView)), None)
+        if body is None:
+            return False  # the tabs are gone: the app is closing
+        body.build()
         contents: dict[str, list[Widget]] = {
             "headers": [Static("", id=f"headertable-{fw}")],
             "validation": [Static("", classes="reason", id=f"reason-{fw}"), Static("", id=f"validtable-{fw}")],
@@ -186,8 +190,8 @@ class ResponsePanel(Vertical):
 
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
-        self.query_one(BodyView).wrap = wrap
         self._fill_tabs()
+        self.query_one(BodyView).wrap = wrap
         log = self._log_view()
         if log.wrap != wrap:
             log.wrap = wrap
@@ -239,6 +243,7 @@ class ResponsePanel(Vertical):
         """Called by the client with each part of the body as it arrives (see :mod:`panels.arriving`)."""
         from panels.arriving import Arriving
 
+        self._fill_tabs()
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
 
@@ -253,6 +258,8 @@ class ResponsePanel(Vertical):
     def _focus_shown(self) -> None:
         if not self.is_attached:
             return
+        for stand_in in self.query(StandIn):
+            stand_in.swap()  # what the keyboard goes to is shown now, not with the next frame
         tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
         pane = tabs.active_pane
         target = next((w for w in pane.query("*") if w.focusable), None) if pane is not None else None

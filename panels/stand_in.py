@@ -34,18 +34,27 @@ class StandIn(Widget):
         the next frame, or this one when ``at_once`` (the keyboard is about to go to one of them).
 
         False when they cannot be mounted: the stand-in is gone or going (the app is closing)."""
-        if self._replaced or self.parent is None or not self.is_attached:
+        parent = self.parent
+        if self._replaced or not isinstance(parent, Widget) or not self.is_attached:
             return False
         self._replaced = True
         for widget in widgets:
             widget.styles.display = "none"  # inline, over the stylesheet: cleared at the swap
-        self.parent.mount_all(widgets, before=self)
+        parent.mount_all(widgets, before=self)
         self._waiting = widgets
         if at_once:
             self.swap()
         else:
-            self.call_after_refresh(self.swap)
+            self.call_after_refresh(self._swap_when_mounted)
         return all(widget.is_attached for widget in widgets)
+
+    def _swap_when_mounted(self) -> None:
+        """The swap, once every real widget and every widget mounted inside them is mounted: one still mounting
+        draws nothing yet (an empty TextArea left the body's background out for a frame)."""
+        if any(not node.is_mounted for widget in self._waiting for node in (widget, *widget.walk_children(Widget))):
+            self.call_after_refresh(self._swap_when_mounted)
+            return
+        self.swap()
 
     def swap(self) -> None:
         """Show the real widgets and hide the stand-in, in one layout (removed alone, the stand-in would leave its
