@@ -142,3 +142,19 @@ async def test_keys_typed_before_the_real_widgets_are_in_act_on_them(monkeypatch
         tabs = app.query_one("#tabs-flask", TabbedContent)
         await until(pilot, lambda: tabs.active == "headers-flask", why=lambda: tabs.active)
         await until(pilot, lambda: app.query_one("#headertable-flask").display)
+
+
+async def test_escape_then_a_tab_key_typed_at_once_after_the_first_frame_act(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Escape on the list sends the keyboard to the answer (its body's text, built and shown at once) and the
+    key after it, typed with no pause, shows its tab: as on the real widgets."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
+        await pilot.press("escape", "3")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-flask", why=lambda: tabs.active)
+        focused = app.focused
+        assert focused is not None and app.query_one("#validation-flask") in focused.ancestors_with_self
+        assert not app.query_one("#panel-flask").query(BodyBlank)
