@@ -2,9 +2,10 @@
 
 Textual's TabbedContent mounts its tab row (ten widgets) and every pane as it composes, each pane hidden but
 the one on show. Here the first frame has a stand-in for the row (:class:`panels.tab_row.TabRow`, one widget
-drawing the same titles and bar) and the switcher holds only the pane on show; :meth:`LazyTabs.mount_hidden`,
-called once the first frame is drawn, puts the real row in the stand-in's place and mounts the other panes,
-and a tab chosen or clicked before then does so at once, so every tab works as Textual's own.
+drawing the same titles and bar) and another for the switcher and the pane on show (the ``blank`` it is given,
+a :class:`panels.stand_in.StandIn`); :meth:`LazyTabs.mount_hidden`, called once the first frame is drawn, puts
+the real row and the switcher with every pane and its contents in their place, and a tab chosen or clicked
+before then does so at once, so every tab works as Textual's own.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ class LaterTabs(ContentTabs):
 
 
 class LazyTabs(TabbedContent):
-    """A TabbedContent that composes a stand-in row and its first pane only; :meth:`mount_hidden` does the rest."""
+    """A TabbedContent that composes two stand-ins, for its row and its panes; :meth:`mount_hidden` does the rest."""
 
-    _hidden: tuple[TabPane, ...] = ()  # the panes composed but not mounted yet
+    _hidden: tuple[TabPane, ...] = ()  # the panes, not mounted yet
     _row: ContentTabs | None = None  # Textual's tab row, composed but not mounted while the stand-in shows
     _stand_in: TabRow | None = None
     _leaving: TabRow | None = None  # the stand-in, drawn until the real row (mounted hidden) can take its place
