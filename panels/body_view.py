@@ -8,19 +8,22 @@ and ctrl+f opens a find bar whose Enter jumps to the next match and selects it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.document._document import Document
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import LanguageDoesNotExist, Selection
 
 from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
+from panels.stand_in import StandIn
 
 if TYPE_CHECKING:
     from explorer.runtime.http.client import Exchange
@@ -75,6 +78,31 @@ class BodyText(TextArea):
     )
 
 
+class BodyBlank(StandIn):
+    """What the Body tab shows before the first answer, for the first frame (in the place of the tabs' switcher, its
+    pane and the BodyView, :mod:`panels.lazy_tabs`): the empty note line, then the empty read-only TextArea (its
+    cursor line on the first row, lighter), drawn from TextArea's rules."""
+
+    # TextArea's own rules (textual/widgets/_text_area.py) for what its empty text draws
+    DEFAULT_CSS = """
+    BodyBlank { height: 1fr; }
+    BodyBlank > .body-blank--text { color: $foreground; background: $surface; }
+    BodyBlank > .body-blank--cursor-line { background: $boost; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"body-blank--text", "body-blank--cursor-line"}
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return Strip.blank(width, Style(bgcolor=self.rich_style.bgcolor))  # the note line: the panel's background
+        text = self.get_component_styles("body-blank--text")
+        background = text.background
+        if y == 1:
+            background += self.get_component_styles("body-blank--cursor-line").background
+        style = Style(color=text.color.rich_color, bgcolor=background.rich_color)
+        return Strip.blank(width, style)
+
+
 class BodyView(Vertical):
     """Shows one exchange's body; ``raw`` switches between pretty and exact text, ``wrap`` between wrapped and not."""
 
@@ -91,24 +119,37 @@ class BodyView(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._exchange: Exchange | None = None
+        self._built = False  # build() has mounted the note line and the text
         self._notes = Text()  # what the note line says about the body shown; a find's "Not found" is shown over it
 
     def _show_notes(self) -> None:
+        self.build()
         note = self.query_one("#body-note", Static)
         note.update(self._notes)
         note.display = bool(self._notes)
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="note", id="body-note")
-        yield BodyText("", read_only=True, soft_wrap=True, show_line_numbers=False, id="body-text")
+        return iter(())  # build() mounts the note line and the text: the first frame draws a BodyBlank instead
+
+    def build(self) -> None:
+        """The note line and the body's text (once), each in the DOM when this returns (mounted, not composed)."""
+        if self._built or not self.is_attached:
+            return
+        self._built = True
+        area = BodyText("", read_only=True, soft_wrap=self.wrap, show_line_numbers=False, id="body-text")
+        self.mount_all([Static("", classes="note", id="body-note"), area], before=0 if self.children else None)
+        if self._exchange is not None:
+            self._redraw()
         # the find bar (#body-find) is mounted by its first open_find: the first frame does not show it
 
     @property
     def text_area(self) -> TextArea:
+        self.build()
         return self.query_one("#body-text", TextArea)
 
     def show(self, exchange: Exchange | None) -> None:
         self._exchange = exchange
+        self.build()
         self._redraw()
 
     def show_arriving(self, text: Text) -> None:
@@ -122,12 +163,12 @@ class BodyView(Vertical):
         self._redraw()
 
     def watch_wrap(self, wrap: bool) -> None:
-        if self.is_mounted:
+        if self.query_children("#body-text"):
             self.text_area.soft_wrap = wrap and len(self.text_area.text) <= WRAP_LIMIT
 
     def _redraw(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.query_children("#body-text") or (self._exchange is None and not self.is_mounted):
+            return  # not built yet (build() draws what show() was handed), or nothing to draw before it mounts
         area = self.text_area
         exchange = self._exchange
         if exchange is None or exchange.status is None:

@@ -2,14 +2,15 @@
 
 Textual's TabbedContent mounts its tab row (ten widgets) and every pane as it composes, each pane hidden but
 the one on show. Here the first frame has a stand-in for the row (:class:`panels.tab_row.TabRow`, one widget
-drawing the same titles and bar) and the switcher holds only the pane on show; :meth:`LazyTabs.mount_hidden`,
-called once the first frame is drawn, puts the real row in the stand-in's place and mounts the other panes,
-and a tab chosen or clicked before then does so at once, so every tab works as Textual's own.
+drawing the same titles and bar) and another for the switcher and the pane on show (the ``blank`` it is given,
+a :class:`panels.stand_in.StandIn`); :meth:`LazyTabs.mount_hidden`, called once the first frame is drawn, puts
+the real row and the switcher with every pane and its contents in their place, and a tab chosen or clicked
+before then does so at once, so every tab works as Textual's own.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.widgets import ContentSwitcher, TabbedContent, TabPane, Tabs
 from textual.widgets._tabbed_content import ContentTab, ContentTabs
 from textual.widgets._tabs import Underline
 
+from panels.stand_in import StandIn
 from panels.tab_row import TabRow
 
 __all__ = ["LazyTabs"]
@@ -42,31 +44,30 @@ class LaterTabs(ContentTabs):
 
 
 class LazyTabs(TabbedContent):
-    """A TabbedContent that composes a stand-in row and its first pane only; :meth:`mount_hidden` does the rest."""
+    """A TabbedContent that composes two stand-ins, for its row and its panes; :meth:`mount_hidden` does the rest."""
 
-    _hidden: tuple[TabPane, ...] = ()  # the panes composed but not mounted yet
+    _hidden: tuple[TabPane, ...] = ()  # the panes, not mounted yet
     _row: ContentTabs | None = None  # Textual's tab row, composed but not mounted while the stand-in shows
     _stand_in: TabRow | None = None
     _leaving: TabRow | None = None  # the stand-in, drawn until the real row (mounted hidden) can take its place
 
+    def __init__(self, *, blank: StandIn, **kwargs: Any) -> None:
+        """``blank``: what the first frame draws in the panes' place (the pane on show, as it is then)."""
+        super().__init__(**kwargs)
+        self._blank = blank
+
     def compose(self) -> ComposeResult:
-        first = next((pane.id for pane in self._tab_content if isinstance(pane, TabPane) and pane.id), None)
-        self._initial = self._initial or first or ""  # the switcher shows it from the start: no row activates it
-        hidden: list[TabPane] = []
-        for widget in super().compose():
-            if isinstance(widget, ContentTabs):
-                self._row = widget = LaterTabs(*widget._tabs, active=self._initial or None, tabbed_content=self)
-                ids = [ContentTab.sans_prefix(tab.id or "") for tab in widget._tabs]
-                titles = [tab.label_text for tab in widget._tabs]
-                self._stand_in = TabRow(titles, ids.index(self._initial) if self._initial in ids else 0)
-                yield self._stand_in
-                continue
-            if isinstance(widget, TabPane) and widget.id != self._initial:
-                widget.display = False  # as the switcher would set it: hidden until chosen
-                hidden.append(widget)
-                continue
-            yield widget
-        self._hidden = tuple(hidden)
+        panes = [pane for pane in self._tab_content if isinstance(pane, TabPane) and pane.id]
+        self._initial = self._initial or (panes[0].id if panes else "") or ""  # on show from the start
+        ids = [pane.id or "" for pane in panes]
+        tabs = [ContentTab(pane._title, pane.id or "", disabled=pane.disabled) for pane in panes]
+        self._row = LaterTabs(*tabs, active=self._initial or None, tabbed_content=self)
+        self._stand_in = TabRow(
+            [tab.label_text for tab in tabs], ids.index(self._initial) if self._initial in ids else 0
+        )
+        yield self._stand_in
+        self._hidden = tuple(panes)
+        yield self._blank
 
     def get_child_by_type(self, expect_type: type[ExpectType]) -> ExpectType:
         """TabbedContent finds its row by its exact type, ContentTabs: the row here is a :class:`LaterTabs`."""
@@ -75,12 +76,22 @@ class LazyTabs(TabbedContent):
     def on_mount(self) -> None:
         self.set_reactive(LazyTabs.active, self._initial)  # what the row would set as it mounts, without its work
 
-    def mount_hidden(self) -> None:
-        """Put the real tab row in and mount the panes not composed (once); each is in the DOM when this returns."""
+    def mount_hidden(self, at_once: bool = False) -> None:
+        """Put the real tab row in and the switcher with every pane and its contents in the stand-ins' place (once);
+        each is in the DOM when this returns, the panes shown with the next frame or, ``at_once``, this one."""
         self._show_row()
         hidden, self._hidden = self._hidden, ()
-        if hidden:
-            self.get_child_by_type(ContentSwitcher).mount_all(hidden)
+        shown = self.active or self._initial
+        switcher = ContentSwitcher(initial=shown or None)  # a tab chosen before now is the one it shows
+        if hidden and self._blank.replace_by([switcher], at_once):
+            for pane in hidden:
+                pane.display = pane.id == shown  # as the switcher sets them as it mounts
+            switcher.mount_all(hidden)
+            for pane in hidden:  # each pane's contents mounted now, not when the pane composes: found at once
+                contents, pane._pending_children = pane._pending_children, []
+                pane.mount_all(contents)
+        elif at_once:
+            self._blank.swap()
 
     def _show_row(self) -> None:
         """Textual's tab row in the stand-in's place, the tab on show active as it mounts. The row is mounted
@@ -119,7 +130,7 @@ class LazyTabs(TabbedContent):
     def _mount_for(self, pane_id: str) -> None:
         """Mount the hidden panes if ``pane_id`` is one of them: about to be shown."""
         if any(pane.id == pane_id for pane in self._hidden):
-            self.mount_hidden()
+            self.mount_hidden(at_once=True)
 
     def _on_tab_row_clicked(self, event: TabRow.Clicked) -> None:
         """A title clicked before the real row is in: that tab shown, the keyboard on the row (as a Tab click)."""
@@ -127,7 +138,7 @@ class LazyTabs(TabbedContent):
         row = self._row
         if row is None:
             return
-        self.mount_hidden()
+        self.mount_hidden(at_once=True)
         self.active = ContentTab.sans_prefix(row._tabs[event.index].id or "")
         self.call_after_refresh(row.focus)
 
@@ -145,7 +156,7 @@ class LazyTabs(TabbedContent):
             super()._watch_active(active)
             return
         # The real row is not in or not mounted yet: it starts on this tab, which then tells the panel it shows.
-        self.mount_hidden()
+        self.mount_hidden(at_once=True)
         if self._row is not None:
             self._row._first_active = ContentTab.add_prefix(active) if active else None
         self.get_child_by_type(ContentSwitcher).current = active

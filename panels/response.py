@@ -1,8 +1,7 @@
 """One framework's side of the response area: status chip, timings and five tabs, drawn from one :class:`Answer`.
 
-After Posting's response area: the workbench sets :attr:`ResponsePanel.answer` (a frozen value) and the panel's
-watcher draws everything from it; nothing else writes the panel's fields. The server's status, which comes
-from the supervisor rather than from a send, is the panel's other reactive (:attr:`ResponsePanel.server`).
+After Posting's response area: the workbench sets :attr:`ResponsePanel.answer` (a frozen value), the panel's watcher
+draws everything from it. The server's status, from the supervisor, not a send, is :attr:`ResponsePanel.server`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
@@ -22,12 +21,13 @@ from textual.widgets import Static, TabbedContent, TabPane
 from explorer.apps.answer import Answer
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
-from panels.body_view import BodyView
+from panels.answer_head import AnswerHead
+from panels.body_view import BodyBlank, BodyView
 from panels.fields import Left
-from panels.fitted import FittedText
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
 from panels.own_class import set_own_class
+from panels.stand_in import StandIn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,30 +87,30 @@ class ResponsePanel(Vertical):
         self.border_title = display_name(framework)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="status-row"):
-            yield Static(Text(" — "), classes="chip -idle", id=f"chip-{self.framework}")
-            yield Static("", classes="meta", id=f"meta-{self.framework}")
-        yield Static("", classes="timings", id=f"timings-{self.framework}")
-        why = Text(self.answer.note, style="italic")
-        yield FittedText(
-            why, whole_if_it_fits=True, classes="why", id=f"why-{self.framework}"
-        )  # a long reason ends in a visible ellipsis
-        with LazyTabs(id=f"tabs-{self.framework}"):
+        yield AnswerHead(self.framework, self.answer.note)  # the chip, times and reason: built by _fill_tabs
+        with LazyTabs(id=f"tabs-{self.framework}", blank=BodyBlank()):
             with TabPane("Body", id=f"body-{self.framework}"):
                 yield BodyView(id=f"bodyview-{self.framework}")
             for tab in TABS[1:]:  # mounted and filled by _fill_tabs, once the first frame is drawn
                 yield TabPane(tab.capitalize(), id=f"{tab}-{self.framework}")
 
     def _fill_tabs(self) -> bool:
-        """The contents of the four tabs the first frame does not show: mounted after that frame, or at once by
-        whatever first needs them (an answer, a log line, a tab shown), so building them does not delay it.
+        """The chip, times and reason in place of their stand-in and the contents of the four tabs the first frame
+        does not show: mounted after that frame, or at once by whatever first needs them (an answer, a log line, a
+        tab shown), so building them does not delay it.
         False when they cannot be: the app is closing and the tabs are being removed."""
         if self._filled:
             return True
         self._filled = True
         fw = self.framework
+        if not self.query_one(f"#head-{fw}", AnswerHead).build():
+            return False
         for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
-            tabs.mount_hidden()  # the four panes themselves: the first frame composed only the Body tab's
+            tabs.mount_hidden()  # the switcher and the five panes: the first frame drew a BodyBlank in their place
+        body = next(iter(self.query(f"#bodyview-{fw}").results(BodyView)), None)
+        if body is None:
+            return False  # the tabs are gone: the app is closing
+        body.build()
         contents: dict[str, list[Widget]] = {
             "headers": [Static("", id=f"headertable-{fw}")],
             "validation": [Static("", classes="reason", id=f"reason-{fw}"), Static("", id=f"validtable-{fw}")],
@@ -186,8 +186,8 @@ class ResponsePanel(Vertical):
 
     def set_wrap(self, wrap: bool) -> None:
         """Wrap long lines in the Body and Log tabs, or not; the log is drawn again from the server's buffer."""
-        self.query_one(BodyView).wrap = wrap
         self._fill_tabs()
+        self.query_one(BodyView).wrap = wrap
         log = self._log_view()
         if log.wrap != wrap:
             log.wrap = wrap
@@ -241,6 +241,7 @@ class ResponsePanel(Vertical):
         """Called by the client with each part of the body as it arrives (see :mod:`panels.arriving`)."""
         from panels.arriving import Arriving
 
+        self._fill_tabs()
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
 
@@ -255,6 +256,8 @@ class ResponsePanel(Vertical):
     def _focus_shown(self) -> None:
         if not self.is_attached:
             return
+        for stand_in in self.query(StandIn):
+            stand_in.swap()  # what the keyboard goes to is shown now, not with the next frame
         tabs = self.query_one(f"#tabs-{self.framework}", TabbedContent)
         pane = tabs.active_pane
         target = next((w for w in pane.query("*") if w.focusable), None) if pane is not None else None

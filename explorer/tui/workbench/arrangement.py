@@ -113,6 +113,8 @@ class Arrangement(Vertical):
         from panels.body_view import BodyView
 
         self.raw = not self.raw
+        for panel in self.query(ResponsePanel):
+            panel._fill_tabs()  # each body view is built (after the first frame, or now)
         for view in self.query(BodyView):
             view.raw = self.raw
 

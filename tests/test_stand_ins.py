@@ -1,0 +1,160 @@
+"""Stand-ins in the first frame (issue 24: the first paint, ``panels/stand_in.py``): each answer's chip, times and
+reason are one widget until the first frame is drawn, drawn cell for cell as the real ones, which follow in one
+frame; whatever needs them sooner (an answer, a tab key) builds them at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tab, TabbedContent, TextArea
+
+from explorer.tui.app import ExplorerApp
+from panels.answer_head import AnswerHead
+from panels.body_view import BodyBlank, BodyText
+from panels.response import ResponsePanel
+from panels.tab_row import TabRow
+from tests.apptools import until, without_servers
+
+pytestmark = pytest.mark.serverless
+
+THEMES = ("textual-dark", "textual-light")
+Cell = tuple[str, tuple[str, ...] | None]
+
+
+def cells(app: App[Any]) -> list[list[Cell]]:
+    """The screen as drawn: each line's cells, a character and what it looks like (the mouse's metadata left out:
+    a stand-in's cells carry offsets into it, not into the widget drawn there later)."""
+    lines = []
+    for strip in app.screen._compositor.render_strips():
+        line: list[Cell] = []
+        for segment in strip:
+            style = segment.style
+            look = (
+                None
+                if style is None
+                else tuple(map(str, (style.color, style.bgcolor, style._attributes, style._set_attributes)))
+            )
+            line.extend((character, look) for character in segment.text)
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
+async def test_the_stand_ins_draw_what_the_real_widgets_draw(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The screen with every stand-in kept is the screen with the real widgets, cell for cell, at every size
+    class and in both themes (one app a size: the stand-ins drawn in each theme, then the real widgets let in)."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+
+        async def picture(theme: str) -> list[list[Cell]]:
+            app.theme = theme
+            for _ in range(3):
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+            return cells(app)
+
+        await until(pilot, lambda: len(app.query(Footer).first().children) > 3)
+        stand_in = {theme: await picture(theme) for theme in THEMES}
+        assert len(app.query(AnswerHead)) == 2 and len(app.query(BodyBlank)) == 2
+        assert not app.query(".chip") and not app.query(TextArea).filter("BodyView *")
+        for panel in app.query(ResponsePanel):
+            panel._fill_tabs()
+        await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: not app.query(TabRow))
+        real = {theme: await picture(theme) for theme in THEMES}
+    for theme in THEMES:
+        text = ["".join(ch for ch, _ in line) for line in stand_in[theme]]
+        assert any(" — " in line for line in text) and any("answer" in line for line in text)
+        assert stand_in[theme] == real[theme], theme
+
+
+async def test_the_first_frame_has_the_stand_ins_and_the_real_widgets_follow(monkeypatch: pytest.MonkeyPatch) -> None:
+    without_servers(monkeypatch)
+    seen: list[tuple[int, int]] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def recording(self: Screen[Any]) -> None:
+        if not seen and self.is_attached and self is self.app.screen_stack[0]:
+            seen.append((len(self.query(AnswerHead)), len(self.query(".chip"))))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(seen))
+        assert seen == [(2, 0)]
+        await until(pilot, lambda: not app.query(AnswerHead) and len(app.query(".chip")) == 2)
+        assert str(app.query_one("#chip-flask", Static).content).strip() == "—"
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
+async def test_no_frame_at_the_swap_draws_an_answer_otherwise(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """From the first frame until the real widgets are in, every frame draws each answer (chip, times, reason, tab
+    row, body) as the first did: the real widgets are shown in the layout that hides the stand-in."""
+    without_servers(monkeypatch)
+    frames: list[list[list[Cell]]] = []
+    textual_display = App._display
+
+    def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        textual_display(app, screen, renderable)
+        if renderable is not None and screen is app.screen_stack[0]:
+            frames.append(cells(app))
+
+    monkeypatch.setattr(App, "_display", display)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and not app.query(TabRow))
+        for _ in range(4):
+            await pilot.pause()
+        heads = [panel.content_region for panel in app.query(ResponsePanel) if panel.region.width]
+    assert len(frames) > 2 and heads
+    for head in heads:
+        first = [line[head.x : head.right] for line in frames[0][head.y : head.bottom]]
+        assert "—" in "".join(ch for ch, _ in first[0]) and "answer" in "".join(ch for line in first for ch, _ in line)
+        for number, lines in enumerate(frames):
+            assert [line[head.x : head.right] for line in lines[head.y : head.bottom]] == first, number
+
+
+async def test_keys_typed_before_the_real_widgets_are_in_act_on_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyboard sent to an answer before its real widgets are in lands in its body's text, shown at once, and
+    a tab key there shows that tab, as on the real widgets."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
+        app.workbench.focus_answers()
+        await until(pilot, lambda: isinstance(app.focused, BodyText), why=lambda: app.focused)
+        assert app.focused is not None and app.focused.display and app.focused.region.height > 10
+        assert not app.query_one("#panel-flask").query(BodyBlank) and not app.query_one("#panel-flask").query(
+            AnswerHead
+        )
+        await pilot.press("2")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "headers-flask", why=lambda: tabs.active)
+        await until(pilot, lambda: app.query_one("#headertable-flask").display)
+
+
+async def test_escape_then_a_tab_key_typed_at_once_after_the_first_frame_act(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Escape on the list sends the keyboard to the answer (its body's text, built and shown at once) and the
+    key after it, typed with no pause, shows its tab: as on the real widgets."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
+        await pilot.press("escape", "3")
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        await until(pilot, lambda: tabs.active == "validation-flask", why=lambda: tabs.active)
+        focused = app.focused
+        assert focused is not None and app.query_one("#validation-flask") in focused.ancestors_with_self
+        assert not app.query_one("#panel-flask").query(BodyBlank)
