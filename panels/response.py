@@ -389,9 +389,8 @@ class ResponsePanel(Vertical):
     def select_tab(self, tab: str) -> None:
         """Show ``tab``; the keyboard, if it was in this panel, goes straight to the tab's content.
 
-        Left in the tab that hides, it dropped to nothing first (Textual blurs a hidden widget) and came
-        back a frame later (:mod:`explorer.tui.focus`): two focus changes, each restyling the panel and
-        composing the footer's keys again, where one is enough.
+        Left in the tab that hides, it dropped to nothing first (Textual blurs a hidden widget) and came back a frame
+        later (:mod:`explorer.tui.focus`): two focus changes, each restyling the panel and relabelling the footer.
         """
         self._fill_tabs()
         focused = self.screen.focused
