@@ -133,8 +133,11 @@ async def test_keys_typed_before_the_real_widgets_are_in_act_on_them(monkeypatch
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
         app.workbench.focus_answers()
-        await until(pilot, lambda: isinstance(app.focused, BodyText), why=lambda: app.focused)
-        assert app.focused is not None and app.focused.display and app.focused.region.height > 10
+        await until(  # the next layout gives it its place (``until`` lets the app run without drawing a frame)
+            pilot,
+            lambda: isinstance(app.focused, BodyText) and app.focused.display and app.focused.region.height > 10,
+            why=lambda: (app.focused, app.focused and app.focused.region),
+        )
         assert not app.query_one("#panel-flask").query(BodyBlank) and not app.query_one("#panel-flask").query(
             AnswerHead
         )
