@@ -27,6 +27,12 @@ a full layout of its screen is answered by it: its late message is dropped. Repa
 (:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
 (as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
 (restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
+
+Scroll bars in the frame of the layout that changed them (:func:`one_layout_per_change` too): a layout that
+finds a scrolling widget's virtual size changed (a log written to) sets its scroll bars' range and asks them to
+repaint, which Textual does a frame later, from their ``Update`` messages; the first lines of the WebSocket logs
+drew the screen, then both scroll bars again ~30 ms later (1.4 KB). Here they are drawn with that layout's frame,
+and their late message is dropped as drawn.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
-__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone"]
+__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone", "whole_in_next_frame"]
 
 _textual_size_updated = Widget._size_updated
 _textual_refresh = Widget.refresh
@@ -52,6 +58,9 @@ _ASKED, _STARTED = "_explorer_layout_asked", "_explorer_layout_started"
 _PAINT_ASKED, _PAINTED = "_explorer_repaint_asked", "_explorer_full_frame"
 _textual_compositor_refresh = Screen._compositor_refresh
 _textual_on_update = Screen._on_update
+_textual_scroll_update = Widget._scroll_update
+_BARS, _BAR_DRAWN = "_explorer_bars_changed", "_explorer_bar_drawn"
+_laying_out: list[Screen[Any]] = []  # the screen whose layout is running (layouts do not nest; a list for safety)
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -79,7 +88,19 @@ def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool 
     """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts."""
     if not (scroll and not screen._layout_widgets):
         setattr(screen, _STARTED, next(_ticks))
-    _textual_refresh_layout(screen, size, scroll)
+    _laying_out.append(screen)
+    try:
+        _textual_refresh_layout(screen, size, scroll)
+    finally:
+        _laying_out.pop()
+
+
+def _scroll_update(widget: Widget, virtual_size: Size) -> None:
+    """Textual's, with the scroll bars it repaints during a layout noted, to be drawn in that layout's frame."""
+    _textual_scroll_update(widget, virtual_size)
+    if _laying_out:
+        bars: set[Widget] = vars(_laying_out[-1]).setdefault(_BARS, set())
+        bars.update(bar for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar) if bar is not None)
 
 
 async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
@@ -94,14 +115,21 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
 
 def _compositor_refresh(screen: Screen[Any]) -> None:
     """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
-    if screen in screen._dirty_widgets and screen is screen.app.screen and not screen.app.is_inline:
+    top = screen is screen.app.screen and not screen.app.is_inline
+    if top and (bars := vars(screen).pop(_BARS, None)):  # scroll bars a layout changed: drawn in its frame
+        screen._compositor.update_widgets(bars)
+        drawn = next(_ticks)
+        for bar in bars:
+            setattr(bar, _BAR_DRAWN, drawn)
+    if screen in screen._dirty_widgets and top:
         setattr(screen, _PAINTED, next(_ticks))
     _textual_compositor_refresh(screen)
 
 
 async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
     """Textual's, but a repaint the last whole frame started after is drawn already: no second frame."""
-    if screen not in _UNDRAWN and getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
+    drawn = max(getattr(screen, _PAINTED, 0), getattr(message.widget, _BAR_DRAWN, 0))
+    if screen not in _UNDRAWN and getattr(message.widget, _PAINT_ASKED, 0) < drawn:
         message.stop()
         message.prevent_default()
         return
@@ -131,6 +159,15 @@ def restyle_alone(screen: Screen[object]) -> None:
     screen.refresh(layout=True)
 
 
+def whole_in_next_frame(screen: Screen[Any]) -> None:
+    """Draw all of ``screen`` in its next frame, with the layout that frame may bring (after frames made while the
+    app's updates were batched: Textual made them and did not write them). ``screen.refresh()`` would draw it
+    whole a frame after that layout's, from its ``Update`` message."""
+    screen._set_dirty()
+    screen._dirty_widgets.add(screen)
+    screen.check_idle()
+
+
 def one_layout_per_change() -> None:
     """A layout of the screen records the sizes it gives and answers every request made before it started; it
     no longer asks for a second layout of the screen. And a new screen is drawn once as it first shows
@@ -144,6 +181,7 @@ def one_layout_per_change() -> None:
     if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
     Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
+    Widget._scroll_update = _scroll_update  # type: ignore[method-assign]  # Textual's method, replaced in place
     first_layout_when_mounted()
 
 

@@ -8,6 +8,9 @@ Sockets are opened from an exclusive worker (a slow handshake never freezes the 
 one is closed when the screen is left, however it is left. A server that cannot speak WebSocket
 shows why in its own log, e.g. "refused the upgrade with HTTP 404", while the other side works.
 
+An opening is drawn in one frame, with both outcomes and their first events (:meth:`SocketsController.hold_frames`):
+drawn first and again as the outcomes came, the screen settled ~80 ms after its first frame.
+
 Each log belongs to one opening: (re)opening empties both logs and counts a new connection, and an
 event of a socket from an earlier one (the close of the socket being replaced, a late echo) is
 dropped, never written into the new log.
@@ -16,6 +19,7 @@ dropped, never written into the new log.
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +35,7 @@ from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
+from explorer.tui.layout_patches import whole_in_next_frame
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
@@ -44,6 +49,7 @@ LOG_LINES = 500
 MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
 SHOWN_CHARS = 1000  # of one message drawn: wrapping 64 KiB took 87 ms a message, and filled the log alone
 SHOWN_LINES = 20  # of one message drawn, for a message of many short lines
+HOLD_S = 0.3  # the longest an opening holds the screen's frames for both handshakes (each takes 2-5 ms on loopback)
 
 
 def shown_part(text: str) -> tuple[str, int]:
@@ -165,6 +171,24 @@ class SocketsController(SocketsScreen):
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
         self._left = False
         self._held: list[tuple[str, SocketEvent]] | None = None  # while sockets open: their events, drawn after
+        self._frames_held: ExitStack | None = None  # the app's updates batched while an opening is under way
+
+    def hold_frames(self) -> None:
+        """Draw nothing (of any screen) until the opening under way has drawn both outcomes, or for
+        :data:`HOLD_S` at the most: the screen's first frame shows the sockets open, or whatever else it is by then.
+        Called before the screen is shown (its first frame would come before the handshakes are done)."""
+        if self._frames_held is None:
+            self._frames_held = ExitStack()
+            self._frames_held.enter_context(self.app.batch_update())
+            self._frames_held.callback(self.app.set_timer(HOLD_S, self._release_frames, name="sockets opening").stop)
+
+    def _release_frames(self) -> None:
+        """End the hold: the top screen drawn whole (a frame Textual made while updates were batched was not
+        written; the first is of every widget of the screen)."""
+        if self._frames_held is not None:
+            held, self._frames_held = self._frames_held, None
+            held.close()
+            whole_in_next_frame(self.app.screen)
 
     def on_screen_resume(self) -> None:
         """Shown again: the path and message lines as new, no state said yet, and both sockets opened again."""
@@ -184,18 +208,23 @@ class SocketsController(SocketsScreen):
         if self._left:
             self.connection += 1  # events still on their way belong to no opening shown
             self.workers.cancel_group(self, "sockets")
+            self._release_frames()
             await self.close_sockets(quietly=True)
 
     @on(SocketsScreen.Open)
     def _open_requested(self, event: SocketsScreen.Open) -> None:
+        self.hold_frames()  # the logs emptied and the outcomes, in one frame
         self.connection += 1
         self.clear_logs()
+        for framework in self.frameworks:  # shown only if the handshakes outlast the hold
+            self.show_state(framework, f"opening {event.path} …")
         self.open_sockets(event.path)
 
     @work(group="sockets", exclusive=True, exit_on_error=False)
     async def open_sockets(self, path: str) -> None:
         """Both handshakes at once, their outcomes (states and first events) drawn together: drawn as each
         came, the first opening laid the screen out three times, one frame each."""
+        connection = self.connection
         await self.close_sockets()
         opening = []
         for framework in self.frameworks:
@@ -214,6 +243,8 @@ class SocketsController(SocketsScreen):
                     self._draw_event(framework, event)
         finally:
             self._held = None
+            if connection == self.connection:  # not stopped for a newer opening, which ends the hold itself
+                self._release_frames()
 
     async def _open_one(self, framework: str, path: str) -> str:
         """Open ``framework``'s socket (kept at once, so that leaving closes it); the state line it leads to."""
@@ -270,4 +301,5 @@ class SocketsController(SocketsScreen):
             await client.close()
 
     async def on_unmount(self) -> None:
+        self._release_frames()
         await self.close_sockets(quietly=True)
