@@ -49,6 +49,7 @@ LOG_LINES = 500
 MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
 SHOWN_CHARS = 1000  # of one message drawn: wrapping 64 KiB took 87 ms a message, and filled the log alone
 SHOWN_LINES = 20  # of one message drawn, for a message of many short lines
+FIRST_WORDS_S = 0.01  # how long an opening waits after the handshakes for each server's first message, if any
 HOLD_S = 0.3  # the longest an opening holds the screen's frames for both handshakes (each takes 2-5 ms on loopback)
 
 
@@ -236,6 +237,7 @@ class SocketsController(SocketsScreen):
         self._held = []  # events of the sockets being opened, drawn with the outcomes
         try:
             states = await asyncio.gather(*(self._open_one(framework, path) for framework in opening))
+            await self._first_words([framework for framework in opening if framework in self.sockets])
             with self.app.batch_update():
                 for framework, state in zip(opening, states, strict=True):
                     self.show_state(framework, state)
@@ -245,6 +247,16 @@ class SocketsController(SocketsScreen):
             self._held = None
             if connection == self.connection:  # not stopped for a newer opening, which ends the hold itself
                 self._release_frames()
+
+    async def _first_words(self, opened: list[str]) -> None:
+        """Until each socket just opened has had a message, for :data:`FIRST_WORDS_S` at the most: a greeting sent
+        as the server accepts (both demos send one) is drawn with the opening, not in a frame after it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FIRST_WORDS_S
+        while self._held is not None and loop.time() < deadline:
+            if set(opened) <= {framework for framework, event in self._held if event.kind != "open"}:
+                return
+            await asyncio.sleep(0.001)
 
     async def _open_one(self, framework: str, path: str) -> str:
         """Open ``framework``'s socket (kept at once, so that leaving closes it); the state line it leads to."""
