@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
@@ -115,3 +117,45 @@ async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended
         await _settle(pilot)
         assert app.screen.query_one("#help").region == app.screen.region  # the help covers every cell
         assert app.screen.styles.background.a == 1  # opaque: Textual draws the screens beneath only through a tint
+
+
+def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The screen of each frame written to the terminal (a frame that draws nothing is not written)."""
+    writes: list[str] = []
+    textual_display = App._display
+
+    def counting(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None and not self._batch_count:
+            writes.append(type(screen).__name__)
+        textual_display(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", counting)
+    return writes
+
+
+@pytest.mark.parametrize("key", ["g", "t"])
+async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its
+    answer (the panel's border), and Textual drew the opaque screen over it again where it had changed; and a
+    change beneath an opaque screen draws nothing."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        main = app.screen
+        writes = _count_writes(monkeypatch)
+        for round_ in range(2):  # built, then kept and shown again
+            await pilot.press(key)
+            await until(pilot, lambda: app.screen is not main)
+            await _settle(pilot)
+            shown = type(app.screen).__name__
+            if round_:
+                assert [screen for screen in writes if screen != "Screen"] == [shown], writes
+            writes.clear()
+            main.query_one("#claim", Static).update("changed beneath")  # as a send's answer may, under the screen
+            await _settle(pilot)
+            assert writes == [], writes  # none of it shows: nothing drawn
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is main)
+            await _settle(pilot)
+            writes.clear()
