@@ -128,7 +128,9 @@ class SocketsScreen(Screen[None]):
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
-        self.query_one("#ws-text", Input).focus()
+        field = self.query_one("#ws-text", Input)
+        field.focus()  # it kept the keyboard while hidden: no Focus event, so its cursor blinked on in its own time
+        field._restart_blink()  # as a field given the keyboard does: shown, the next blink half a second on
         self.post_message(self.Open(self.path))
 
     def show_state(self, framework: str, state: str) -> None:
@@ -200,7 +202,9 @@ class SocketsController(SocketsScreen):
         self.query_one("#ws-text", Input).value = ""
         for framework in self.frameworks:
             self.show_state(framework, "")
-        self.query_one("#ws-text", Input).focus()
+        field = self.query_one("#ws-text", Input)
+        field.focus()  # it kept the keyboard while hidden: no Focus event, so its cursor blinked on in its own time
+        field._restart_blink()  # as a field given the keyboard does: shown, the next blink half a second on
         self.post_message(self.Open(self.path))
 
     async def on_screen_suspend(self) -> None:
