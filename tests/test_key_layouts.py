@@ -52,6 +52,12 @@ def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return frames
 
 
+def _no_blinks(app: ExplorerApp) -> None:
+    """Cursors that do not blink: a blink is a frame of its own, which a loaded machine's slower settling let in."""
+    for field in app.query("TextArea, Input"):
+        field.cursor_blink = False  # type: ignore[attr-defined]  # both have it; a query by two types gives Widget
+
+
 async def _settle(pilot: Any) -> None:
     for _ in range(6):
         await pilot.pause(0.02)
@@ -62,6 +68,7 @@ async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pyt
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         await _settle(pilot)
         layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
         claim = app.query_one("#claim")
@@ -83,6 +90,7 @@ async def test_the_help_leaves_the_main_view_as_it_was(monkeypatch: pytest.Monke
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         await _settle(pilot)
         main = app.screen
         footer = main.query_one(FittedFooter)
@@ -112,6 +120,7 @@ async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         await pilot.press("f1")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await _settle(pilot)
@@ -142,6 +151,7 @@ async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         main = app.screen
         writes = _count_writes(monkeypatch)
         for round_ in range(2):  # built, then kept and shown again
@@ -168,6 +178,7 @@ async def test_the_log_tab_shown_again_is_drawn_once_at_its_newest_line(monkeypa
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         focused = app.focused
         framework = next(fw for fw in ("flask", "fastapi") if focused is not None and fw in str(focused.ancestors))
         log = app.query_one(f"#logview-{framework}", RichLog)
@@ -188,3 +199,24 @@ async def test_the_log_tab_shown_again_is_drawn_once_at_its_newest_line(monkeypa
             await pilot.press("1")
             await until(pilot, lambda: log.scrollable_content_region.width == 0)
             await _settle(pilot)
+
+
+async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``a`` at 80 columns (one answer at a time): the other answer, with the keyboard's border, in one frame. The
+    border followed the focus's messages, after the key's frame, and drew the panel again a frame later."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        _no_blinks(app)
+        await _settle(pilot)
+        writes = _count_writes(monkeypatch)
+        for _ in range(3):
+            shown = next(panel for panel in app.query(".response-panel") if panel.display)
+            writes.clear()
+            await pilot.press("a")
+            await until(pilot, lambda shown=shown: not shown.display)  # type: ignore[misc]  # the loop's panel, bound
+            await _settle(pilot)
+            now = next(panel for panel in app.query(".response-panel") if panel.display)
+            assert now.has_class("-keyboard") and not shown.has_class("-keyboard")
+            assert writes == ["Screen"], writes

@@ -203,7 +203,7 @@ def one_layout_per_change() -> None:
     if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
     Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
-    Widget._scroll_update = _scroll_update  # type: ignore[method-assign]  # Textual's method, replaced in place
+    Widget._scroll_update = _scroll_update  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     first_layout_when_mounted()
 
 
