@@ -30,15 +30,15 @@ SMALL = (80, 24)
 FWS = ("flask", "fastapi")
 
 
-def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Each frame written to the terminal: its screen and, on the sockets screen, which sides show open and how
     many lines each log holds (a frame made while updates are batched is not written)."""
-    frames: list[tuple[object, ...]] = []
+    frames: list[tuple[Any, ...]] = []
     textual_display = App._display
 
     def counting(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
         if renderable is not None and not self._batch_count:
-            sides: tuple[object, ...] = ()
+            sides: tuple[Any, ...] = ()
             if type(screen).__name__ == "SocketsController":
                 sides = tuple(plain(screen.query_one(f"#ws-state-{fw}", Static)).startswith("open:") for fw in FWS)
                 sides += (sum(len(screen.query_one(f"#ws-log-{fw}", RichLog).lines) for fw in FWS),)
@@ -49,12 +49,12 @@ def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
     return frames
 
 
-def _drawn_once(frames: list[tuple[object, ...]]) -> None:
+def _drawn_once(frames: list[tuple[Any, ...]]) -> None:
     """The sockets screen's first frame shows both sides open with their first events; a later frame only brings
     a message that came after (each server says hello once open; flask-sock's thread may say it a frame later)."""
     shown = [frame for frame in frames if frame[0] != "Screen"]  # (the main view may draw its answer's cursor line
     assert shown and shown[0][:3] == ("SocketsController", True, True), frames  # as the key comes)
-    lines = [frame[3] for frame in shown]
+    lines = [frame[3] for frame in shown]  # the lines in both logs, frame by frame
     assert lines[0] and all(more > fewer for fewer, more in pairwise(lines)), frames
 
 
