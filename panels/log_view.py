@@ -33,8 +33,6 @@ class LogView(RichLog):
         width = self.scrollable_content_region.width
         if self._size_known and width and width == self._drawn_at and not self._behind:
             self.write(text)
-        elif self._drawn_at and not width and not self._behind:  # hidden: drawn at the width it was shown at, which
-            self.write(text, width=self._drawn_at)  # it mostly has again when shown (the redraw then is left undone)
         elif not self._behind:
             self._behind = True
             self.call_after_refresh(self.redraw)

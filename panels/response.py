@@ -202,9 +202,6 @@ class ResponsePanel(Vertical):
             self._fill_tabs()
         if event.pane.id == f"log-{self.framework}":
             log = self._log_view()
-            # scrolled past the end while hidden (no height): the layout that shows it stops it at its last line,
-            # in the frame that shows it; scrolled after that frame, it took a frame more
-            log.scroll_to(y=log.virtual_size.height, animate=False, immediate=True)
             self.call_after_refresh(log.scroll_end, animate=False)
 
     @property

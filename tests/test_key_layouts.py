@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
@@ -169,36 +169,6 @@ async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch
             await until(pilot, lambda: app.screen is main)
             await _settle(pilot)
             writes.clear()
-
-
-async def test_the_log_tab_shown_again_is_drawn_once_at_its_newest_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Log tab shown again after lines arrived while it was hidden: one frame, at its newest line. It drew the
-    tab, then its lines wrapped again at the width they already had, then scrolled to the end: three frames."""
-    without_servers(monkeypatch)
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
-        focused = app.focused
-        framework = next(fw for fw in ("flask", "fastapi") if focused is not None and fw in str(focused.ancestors))
-        log = app.query_one(f"#logview-{framework}", RichLog)
-        buffer = app.session.server(framework).log
-        writes = _count_writes(monkeypatch)
-        for round_ in range(3):
-            for letter in "abcdefghijklmnopqrstuvwxyz":  # (digits are masked)
-                buffer.write(f"line {'xyz'[round_]}{letter} of a server's log, long enough to wrap at eighty columns")
-            await _settle(pilot)
-            writes.clear()
-            await pilot.press("5")
-            await until(pilot, lambda: log.scrollable_content_region.width > 0)
-            await _settle(pilot)
-            assert f"line {'xyz'[round_]}z " in "".join(strip.text for strip in log.lines[-3:])
-            assert log.scroll_y == log.max_scroll_y > 0  # at its newest line
-            if round_:  # the first showing mounts the tab and learns its width
-                assert writes == ["Screen"], writes
-            await pilot.press("1")
-            await until(pilot, lambda: log.scrollable_content_region.width == 0)
-            await _settle(pilot)
 
 
 async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(monkeypatch: pytest.MonkeyPatch) -> None:
