@@ -10,7 +10,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -147,20 +147,17 @@ class ResponsePanel(Vertical):
         self._pending.extend(self._logbuffer.lines())
         self.call_after_refresh(self._flush_log)  # after the first frame: it fills the tabs
         self._unsubscribe = self._logbuffer.subscribe(self._queue_log)
+        self.watch(self.screen, "focused", self._show_keyboard, init=False)
 
     def on_unmount(self) -> None:
         if callable(self._unsubscribe):
             self._unsubscribe()
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self._show_keyboard()
-
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self._show_keyboard()
-
     def _show_keyboard(self) -> None:
         """The accent border while the keyboard is in this panel (``-keyboard``: where ``:focus-within`` was, which
-        restyled all 36 widgets of each panel the focus left or entered, every tab key, ``a`` and Escape)."""
+        restyled all 36 widgets of each panel the focus left or entered, every tab key, ``a`` and Escape). Set as
+        the screen's focus changes, before its next layout: from the focus's messages (``DescendantFocus``), it came
+        after the frame of the key that moved the keyboard (``a``, Escape to the list) and drew the panel again."""
         set_own_class(self, self.has_focus_within, "-keyboard")
 
     def _queue_log(self, lines: list[str]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.screen import Screen
-from textual.widgets import TextArea
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
 from explorer.tui.app import ExplorerApp
@@ -51,6 +52,12 @@ def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return frames
 
 
+def _no_blinks(app: ExplorerApp) -> None:
+    """Cursors that do not blink: a blink is a frame of its own, which a loaded machine's slower settling let in."""
+    for field in app.query("TextArea, Input"):
+        field.cursor_blink = False  # type: ignore[attr-defined]  # both have it; a query by two types gives Widget
+
+
 async def _settle(pilot: Any) -> None:
     for _ in range(6):
         await pilot.pause(0.02)
@@ -61,8 +68,7 @@ async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pyt
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
-        for area in app.query(TextArea):  # a frame of its own each 0.5 s, counted when a settle took longer (load 10)
-            area.cursor_blink = False
+        _no_blinks(app)
         await _settle(pilot)
         layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
         claim = app.query_one("#claim")
@@ -84,6 +90,7 @@ async def test_the_help_leaves_the_main_view_as_it_was(monkeypatch: pytest.Monke
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         await _settle(pilot)
         main = app.screen
         footer = main.query_one(FittedFooter)
@@ -113,8 +120,73 @@ async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
+        _no_blinks(app)
         await pilot.press("f1")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await _settle(pilot)
         assert app.screen.query_one("#help").region == app.screen.region  # the help covers every cell
         assert app.screen.styles.background.a == 1  # opaque: Textual draws the screens beneath only through a tint
+
+
+def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The screen of each frame written to the terminal (a frame that draws nothing is not written)."""
+    writes: list[str] = []
+    textual_display = App._display
+
+    def counting(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None and not self._batch_count:
+            writes.append(type(screen).__name__)
+        textual_display(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", counting)
+    return writes
+
+
+@pytest.mark.parametrize("key", ["g", "t"])
+async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its
+    answer (the panel's border), and Textual drew the opaque screen over it again where it had changed; and a
+    change beneath an opaque screen draws nothing."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        _no_blinks(app)
+        main = app.screen
+        writes = _count_writes(monkeypatch)
+        for round_ in range(2):  # built, then kept and shown again
+            await pilot.press(key)
+            await until(pilot, lambda: app.screen is not main)
+            await _settle(pilot)
+            shown = type(app.screen).__name__
+            if round_:
+                assert [screen for screen in writes if screen != "Screen"] == [shown], writes
+            writes.clear()
+            main.query_one("#claim", Static).update("changed beneath")  # as a send's answer may, under the screen
+            await _settle(pilot)
+            assert writes == [], writes  # none of it shows: nothing drawn
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is main)
+            await _settle(pilot)
+            writes.clear()
+
+
+async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``a`` at 80 columns (one answer at a time): the other answer, with the keyboard's border, in one frame. The
+    border followed the focus's messages, after the key's frame, and drew the panel again a frame later."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        _no_blinks(app)
+        await _settle(pilot)
+        writes = _count_writes(monkeypatch)
+        for _ in range(3):
+            shown = next(panel for panel in app.query(".response-panel") if panel.display)
+            writes.clear()
+            await pilot.press("a")
+            await until(pilot, lambda shown=shown: not shown.display)  # type: ignore[misc]  # the loop's panel, bound
+            await _settle(pilot)
+            now = next(panel for panel in app.query(".response-panel") if panel.display)
+            assert now.has_class("-keyboard") and not shown.has_class("-keyboard")
+            assert writes == ["Screen"], writes

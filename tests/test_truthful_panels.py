@@ -7,10 +7,12 @@ for a new send never shows an earlier send's figures; an earlier answer carries 
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, RichLog, Static, TextArea
 
@@ -26,6 +28,49 @@ from tests.test_app import plain
 
 SMALL = (80, 24)
 FWS = ("flask", "fastapi")
+
+
+def _count_frames(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Each frame written to the terminal: its screen and, on the sockets screen, which sides show open and how
+    many lines each log holds (a frame made while updates are batched is not written)."""
+    frames: list[tuple[Any, ...]] = []
+    textual_display = App._display
+
+    def counting(self: App[Any], screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None and not self._batch_count:
+            sides: tuple[Any, ...] = ()
+            if type(screen).__name__ == "SocketsController":
+                sides = tuple(plain(screen.query_one(f"#ws-state-{fw}", Static)).startswith("open:") for fw in FWS)
+                sides += (sum(len(screen.query_one(f"#ws-log-{fw}", RichLog).lines) for fw in FWS),)
+            frames.append((type(screen).__name__, *sides))
+        textual_display(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", counting)
+    return frames
+
+
+def _drawn_once(frames: list[tuple[Any, ...]]) -> None:
+    """The sockets screen's first frame shows both sides open with their first events; a later frame only brings
+    a message that came after (each server says hello once open; flask-sock's thread may say it a frame later)."""
+    shown = [frame for frame in frames if frame[0] != "Screen"]  # (the main view may draw its answer's cursor line
+    assert shown and shown[0][:3] == ("SocketsController", True, True), frames  # as the key comes)
+    lines = [frame[3] for frame in shown]  # the lines in both logs, frame by frame
+    assert lines[0] and all(more > fewer for fewer, more in pairwise(lines)), frames
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(8):
+        await pilot.pause(0.02)
+
+
+async def _opened(pilot: Any, screen: Any) -> None:
+    """Until both sockets are open and have said hello, and the screen has settled."""
+    await until(pilot, lambda: len(screen.sockets) == 2)
+    logs = [screen.query_one(f"#ws-log-{fw}", RichLog) for fw in FWS]
+    await until(pilot, lambda: all("hello" in "".join(line.text for line in log.lines) for log in logs))
+    await _settle(pilot)
+
+
 LONG = "".join(chr(ord("a") + i % 26) for i in range(300)) + " end-of-message"
 
 
@@ -35,37 +80,22 @@ async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_ow
     """One app run at 80x24: the WebSocket logs wrap whole messages and keep to one connection; then the stream
     sample sent twice, a single view and the find bar: each panel shows only its own send and every line fits.
 
-    The screen's first opening draws both sockets' outcomes together (their states and first events), not each
-    as it came with a layout of the screen each."""
+    Each opening of the screen (the first, and showing it again) draws it once, with both sockets' outcomes and
+    their first events: not the screen, then the outcomes, then the logs' scroll bars a frame later."""
     from explorer.tui.screens.sockets import SocketsController
 
     app = ExplorerApp()
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
-        layouts: list[str] = []
-        textual_layout = Screen._refresh_layout
-
-        opened: list[list[bool]] = []  # at each layout of the sockets screen: which sides it shows open
-
-        def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
-            layouts.append(type(self).__name__)
-            if isinstance(self, SocketsController) and self.query(".ws-state"):
-                opened.append([plain(self.query_one(f"#ws-state-{fw}", Static)).startswith("open:") for fw in FWS])
-            textual_layout(self, *args, **kwargs)
-
-        monkeypatch.setattr(Screen, "_refresh_layout", counting)
+        frames = _count_frames(monkeypatch)
         await leave_the_list(pilot)
+        frames.clear()
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, SocketsController))
         screen = app.screen
         assert isinstance(screen, SocketsController)
-        await until(pilot, lambda: len(screen.sockets) == 2)
-        await until(pilot, lambda: all("open:" in plain(screen.query_one(f"#ws-state-{fw}", Static)) for fw in FWS))
-        for _ in range(5):
-            await pilot.pause(0.02)
-        assert [True, False] not in opened and [False, True] not in opened, opened  # both outcomes drawn at once
-        assert layouts.count("SocketsController") <= 3, layouts  # the screen, its mount's end, both outcomes
-        monkeypatch.undo()
+        await _opened(pilot, screen)
+        _drawn_once(frames)
         logs = {fw: screen.query_one(f"#ws-log-{fw}", RichLog) for fw in ("flask", "fastapi")}
         screen.query_one("#ws-text", Input).value = LONG
         await pilot.press("enter")
@@ -90,6 +120,17 @@ async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_ow
         await until(pilot, lambda: plain(state).rstrip().endswith("try again."))
         assert state.region.height >= 3 and state.region.height == state.virtual_size.height
         assert all("closed by the explorer" not in line.text for log in logs.values() for line in log.lines)
+
+        for _ in range(2):  # shown again: opened anew, in one frame too
+            await pilot.press("escape")  # the sockets closed, back on the main view
+            await until(pilot, lambda: app.screen is app.screen_stack[0])
+            await _settle(pilot)
+            frames.clear()
+            await pilot.press("w")
+            await until(pilot, lambda: app.screen is screen)
+            await _opened(pilot, screen)
+            _drawn_once(frames)
+        monkeypatch.undo()
 
         # Then the panels: the stream sample sent twice, a single view, and the find bar, on the smallest screen
         await pilot.press("escape")  # the sockets closed, back on the main view

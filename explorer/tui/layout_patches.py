@@ -27,6 +27,14 @@ a full layout of its screen is answered by it: its late message is dropped. Repa
 (:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
 (as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
 (restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
+A screen beneath an opaque top screen changed (the answer panel the keyboard left as a screen opened over it)
+made Textual draw the top screen again where it had changed: no longer, since none of it shows.
+
+Scroll bars in the frame of the layout that changed them (:func:`one_layout_per_change` too): a layout that
+finds a scrolling widget's virtual size changed (a log written to) sets its scroll bars' range and asks them to
+repaint, which Textual does a frame later, from their ``Update`` messages; the first lines of the WebSocket logs
+drew the screen, then both scroll bars again ~30 ms later (1.4 KB). Here they are drawn with that layout's frame,
+and their late message is dropped as drawn.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
-__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone"]
+__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone", "whole_in_next_frame"]
 
 _textual_size_updated = Widget._size_updated
 _textual_refresh = Widget.refresh
@@ -55,6 +63,9 @@ _textual_on_update = Screen._on_update
 _textual_refresh_scrollbars = Widget._refresh_scrollbars
 _HELD: dict[Screen[Any], bool] = {}  # the screen in a layout's first pass: not drawn yet (True: a frame was put off)
 _BARS_MOVED: dict[Screen[Any], bool] = {}  # a scroll bar came or went in that pass
+_textual_scroll_update = Widget._scroll_update
+_BARS, _BAR_DRAWN = "_explorer_bars_changed", "_explorer_bar_drawn"
+_laying_out: list[Screen[Any]] = []  # the screen whose layout is running (layouts do not nest; a list for safety)
 
 
 def _size_updated(widget: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
@@ -82,20 +93,20 @@ def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool 
     """Textual's, noting when a full layout (not a scroll's reflow of what shows) starts; and laid out again at once,
     before it is drawn, when a scroll bar came or went in it (:func:`_refresh_scrollbars`)."""
     if scroll and not screen._layout_widgets:
-        _textual_refresh_layout(screen, size, scroll)
+        _lay_out(screen, size, scroll)
         return
     setattr(screen, _STARTED, next(_ticks))
     if _HELD:  # within the first pass of a layout: as Textual does
-        _textual_refresh_layout(screen, size, scroll)
+        _lay_out(screen, size, scroll)
         return
     _HELD[screen] = False
     try:
-        _textual_refresh_layout(screen, size, scroll)  # not drawn: _HELD
+        _lay_out(screen, size, scroll)  # not drawn: _HELD
     finally:
         bars_moved, held_draw = _BARS_MOVED.pop(screen, False), _HELD.pop(screen)
     if bars_moved:  # the second pass places every widget beside the bars as they now are, and draws
         setattr(screen, _STARTED, next(_ticks))
-        _textual_refresh_layout(screen, size, scroll)
+        _lay_out(screen, size, scroll)
     elif held_draw:
         screen._compositor_refresh()
 
@@ -114,6 +125,23 @@ def _refresh_scrollbars(widget: Widget) -> None:
             _BARS_MOVED[screen] = True
 
 
+def _lay_out(screen: Screen[Any], size: Size | None, scroll: bool) -> None:
+    """Textual's layout, with the screen noted as laying out while it runs (:func:`_scroll_update`)."""
+    _laying_out.append(screen)
+    try:
+        _textual_refresh_layout(screen, size, scroll)
+    finally:
+        _laying_out.pop()
+
+
+def _scroll_update(widget: Widget, virtual_size: Size) -> None:
+    """Textual's, with the scroll bars it repaints during a layout noted, to be drawn in that layout's frame."""
+    _textual_scroll_update(widget, virtual_size)
+    if _laying_out:
+        bars: set[Widget] = vars(_laying_out[-1]).setdefault(_BARS, set())
+        bars.update(bar for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar) if bar is not None)
+
+
 async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
     """Textual's, but a request the last full layout started after has been answered: no second layout."""
     widget: DOMNode = message.widget
@@ -125,15 +153,42 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
 
 
 def _compositor_refresh(screen: Screen[Any]) -> None:
-    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
-    if screen in screen._dirty_widgets and screen is screen.app.screen and not screen.app.is_inline:
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts; and a screen beneath an
+    opaque one is not drawn through it (:func:`_hidden_beneath`)."""
+    app = screen.app
+    top = screen is app.screen and not app.is_inline
+    if not top and _hidden_beneath(screen):
+        return
+    if top and (bars := vars(screen).pop(_BARS, None)):  # scroll bars a layout changed: drawn in its frame
+        screen._compositor.update_widgets(bars)
+        drawn = next(_ticks)
+        for bar in bars:
+            setattr(bar, _BAR_DRAWN, drawn)
+    if screen in screen._dirty_widgets and top:
         setattr(screen, _PAINTED, next(_ticks))
     _textual_compositor_refresh(screen)
 
 
+def _hidden_beneath(screen: Screen[Any]) -> bool:
+    """A change to a screen beneath the top one, when the top one is opaque: noted for when it is shown again (as
+    Textual does), not drawn. Textual redrew the top screen where the one beneath had changed (there for a top
+    screen that lets it show through): every screen a key opened over the main view, shown again, was drawn
+    whole a second time ~30 ms later (the main view's answer panel restyled as the keyboard left it)."""
+    app = screen.app
+    regions = screen._compositor._dirty_regions
+    if app.is_inline or not regions or app.screen.styles.background.a < 1 or screen not in app._background_screens:
+        return False
+    screen._set_dirty(*regions)
+    screen._repaint_required = True
+    regions.clear()
+    screen._dirty_widgets.clear()
+    return True
+
+
 async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
     """Textual's, but a repaint the last whole frame started after is drawn already: no second frame."""
-    if screen not in _UNDRAWN and getattr(message.widget, _PAINT_ASKED, 0) < getattr(screen, _PAINTED, 0):
+    drawn = max(getattr(screen, _PAINTED, 0), getattr(message.widget, _BAR_DRAWN, 0))
+    if screen not in _UNDRAWN and getattr(message.widget, _PAINT_ASKED, 0) < drawn:
         message.stop()
         message.prevent_default()
         return
@@ -163,6 +218,15 @@ def restyle_alone(screen: Screen[object]) -> None:
     screen.refresh(layout=True)
 
 
+def whole_in_next_frame(screen: Screen[Any]) -> None:
+    """Draw all of ``screen`` in its next frame, with the layout that frame may bring (after frames made while the
+    app's updates were batched: Textual made them and did not write them). ``screen.refresh()`` would draw it
+    whole a frame after that layout's, from its ``Update`` message."""
+    screen._set_dirty()
+    screen._dirty_widgets.add(screen)
+    screen.check_idle()
+
+
 def one_layout_per_change() -> None:
     """A layout of the screen records the sizes it gives and answers every request made before it started; it
     no longer asks for a second layout of the screen. And a new screen is drawn once as it first shows
@@ -177,6 +241,7 @@ def one_layout_per_change() -> None:
     if Screen._compositor_refresh is _textual_compositor_refresh:  # not over a wrapper a test put there first
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
     Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
+    Widget._scroll_update = _scroll_update  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     first_layout_when_mounted()
 
 

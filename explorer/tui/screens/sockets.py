@@ -8,6 +8,9 @@ Sockets are opened from an exclusive worker (a slow handshake never freezes the 
 one is closed when the screen is left, however it is left. A server that cannot speak WebSocket
 shows why in its own log, e.g. "refused the upgrade with HTTP 404", while the other side works.
 
+An opening is drawn in one frame, with both outcomes and their first events (:meth:`SocketsController.hold_frames`):
+drawn first and again as the outcomes came, the screen settled ~80 ms after its first frame.
+
 Each log belongs to one opening: (re)opening empties both logs and counts a new connection, and an
 event of a socket from an earlier one (the close of the socket being replaced, a late echo) is
 dropped, never written into the new log.
@@ -16,6 +19,7 @@ dropped, never written into the new log.
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +35,7 @@ from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
+from explorer.tui.layout_patches import whole_in_next_frame
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
@@ -44,6 +49,8 @@ LOG_LINES = 500
 MIN_WIDTH = 20  # columns a log line is wrapped to at the least (a side is wider even at 80 columns)
 SHOWN_CHARS = 1000  # of one message drawn: wrapping 64 KiB took 87 ms a message, and filled the log alone
 SHOWN_LINES = 20  # of one message drawn, for a message of many short lines
+FIRST_WORDS_S = 0.01  # how long an opening waits after the handshakes for each server's first message, if any
+HOLD_S = 0.3  # the longest an opening holds the screen's frames for both handshakes (each takes 2-5 ms on loopback)
 
 
 def shown_part(text: str) -> tuple[str, int]:
@@ -121,7 +128,9 @@ class SocketsScreen(Screen[None]):
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
-        self.query_one("#ws-text", Input).focus()
+        field = self.query_one("#ws-text", Input)
+        field.focus()  # it kept the keyboard while hidden: no Focus event, so its cursor blinked on in its own time
+        field._restart_blink()  # as a field given the keyboard does: shown, the next blink half a second on
         self.post_message(self.Open(self.path))
 
     def show_state(self, framework: str, state: str) -> None:
@@ -165,6 +174,24 @@ class SocketsController(SocketsScreen):
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
         self._left = False
         self._held: list[tuple[str, SocketEvent]] | None = None  # while sockets open: their events, drawn after
+        self._frames_held: ExitStack | None = None  # the app's updates batched while an opening is under way
+
+    def hold_frames(self) -> None:
+        """Draw nothing (of any screen) until the opening under way has drawn both outcomes, or for
+        :data:`HOLD_S` at the most: the screen's first frame shows the sockets open, or whatever else it is by then.
+        Called before the screen is shown (its first frame would come before the handshakes are done)."""
+        if self._frames_held is None:
+            self._frames_held = ExitStack()
+            self._frames_held.enter_context(self.app.batch_update())
+            self._frames_held.callback(self.app.set_timer(HOLD_S, self._release_frames, name="sockets opening").stop)
+
+    def _release_frames(self) -> None:
+        """End the hold: the top screen drawn whole (a frame Textual made while updates were batched was not
+        written; the first is of every widget of the screen)."""
+        if self._frames_held is not None:
+            held, self._frames_held = self._frames_held, None
+            held.close()
+            whole_in_next_frame(self.app.screen)
 
     def on_screen_resume(self) -> None:
         """Shown again: the path and message lines as new, no state said yet, and both sockets opened again."""
@@ -175,7 +202,9 @@ class SocketsController(SocketsScreen):
         self.query_one("#ws-text", Input).value = ""
         for framework in self.frameworks:
             self.show_state(framework, "")
-        self.query_one("#ws-text", Input).focus()
+        field = self.query_one("#ws-text", Input)
+        field.focus()  # it kept the keyboard while hidden: no Focus event, so its cursor blinked on in its own time
+        field._restart_blink()  # as a field given the keyboard does: shown, the next blink half a second on
         self.post_message(self.Open(self.path))
 
     async def on_screen_suspend(self) -> None:
@@ -184,18 +213,23 @@ class SocketsController(SocketsScreen):
         if self._left:
             self.connection += 1  # events still on their way belong to no opening shown
             self.workers.cancel_group(self, "sockets")
+            self._release_frames()
             await self.close_sockets(quietly=True)
 
     @on(SocketsScreen.Open)
     def _open_requested(self, event: SocketsScreen.Open) -> None:
+        self.hold_frames()  # the logs emptied and the outcomes, in one frame
         self.connection += 1
         self.clear_logs()
+        for framework in self.frameworks:  # shown only if the handshakes outlast the hold
+            self.show_state(framework, f"opening {event.path} …")
         self.open_sockets(event.path)
 
     @work(group="sockets", exclusive=True, exit_on_error=False)
     async def open_sockets(self, path: str) -> None:
         """Both handshakes at once, their outcomes (states and first events) drawn together: drawn as each
         came, the first opening laid the screen out three times, one frame each."""
+        connection = self.connection
         await self.close_sockets()
         opening = []
         for framework in self.frameworks:
@@ -207,6 +241,7 @@ class SocketsController(SocketsScreen):
         self._held = []  # events of the sockets being opened, drawn with the outcomes
         try:
             states = await asyncio.gather(*(self._open_one(framework, path) for framework in opening))
+            await self._first_words([framework for framework in opening if framework in self.sockets])
             with self.app.batch_update():
                 for framework, state in zip(opening, states, strict=True):
                     self.show_state(framework, state)
@@ -214,6 +249,18 @@ class SocketsController(SocketsScreen):
                     self._draw_event(framework, event)
         finally:
             self._held = None
+            if connection == self.connection:  # not stopped for a newer opening, which ends the hold itself
+                self._release_frames()
+
+    async def _first_words(self, opened: list[str]) -> None:
+        """Until each socket just opened has had a message, for :data:`FIRST_WORDS_S` at the most: a greeting sent
+        as the server accepts (both demos send one) is drawn with the opening, not in a frame after it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FIRST_WORDS_S
+        while self._held is not None and loop.time() < deadline:
+            if set(opened) <= {framework for framework, event in self._held if event.kind != "open"}:
+                return
+            await asyncio.sleep(0.001)
 
     async def _open_one(self, framework: str, path: str) -> str:
         """Open ``framework``'s socket (kept at once, so that leaving closes it); the state line it leads to."""
@@ -270,4 +317,5 @@ class SocketsController(SocketsScreen):
             await client.close()
 
     async def on_unmount(self) -> None:
+        self._release_frames()
         await self.close_sockets(quietly=True)

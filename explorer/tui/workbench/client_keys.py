@@ -35,4 +35,7 @@ def open_sockets(app: App[object], session: Session, mask: bool) -> None:
 
     if not app.is_screen_installed("sockets"):
         app.install_screen(SocketsController(session, mask=mask), name="sockets")
-    app.push_screen("sockets")
+    screen = app.get_screen("sockets")
+    assert isinstance(screen, SocketsController)
+    screen.hold_frames()  # its first frame shows both sockets open: none before the handshakes are done
+    app.push_screen(screen)
