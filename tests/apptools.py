@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
+from typing import Any, TypeVar
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from explorer.content.catalog import Sample, by_id
 from explorer.runtime.servers.specs import ServerState
@@ -23,6 +25,23 @@ def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
     from explorer.tui.lifecycle import Lifecycle
 
     monkeypatch.setattr(Lifecycle, "boot", lambda self, then: None)
+
+
+T = TypeVar("T")
+
+
+def at_first_frame(monkeypatch: pytest.MonkeyPatch, look: Callable[[Screen[Any]], T]) -> list[T]:
+    """Filled with ``look(screen)`` as the app draws its main screen's first frame (one item, then no more)."""
+    seen: list[T] = []
+    textual_refresh = Screen._compositor_refresh
+
+    def recording(self: Screen[Any]) -> None:
+        if not seen and self.is_attached and self is self.app.screen_stack[0]:
+            seen.append(look(self))
+        textual_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    return seen
 
 
 def catalog_sample(sample_id: str) -> Sample:

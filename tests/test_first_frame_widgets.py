@@ -14,21 +14,12 @@ from textual.widgets import Select, TabbedContent, TabPane
 
 from explorer.tui.app import ExplorerApp
 from panels.tab_row import TabRow
-from tests.apptools import until, without_servers
+from tests.apptools import at_first_frame, until, without_servers
 
 
 def first_frame_widgets(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """Filled, when the app draws its first frame, with the type names of every widget its screen holds."""
-    seen: list[set[str]] = []
-    textual_refresh = Screen._compositor_refresh
-
-    def recording(self: Screen[Any]) -> None:
-        if not seen and self.is_attached and self is self.app.screen_stack[0]:
-            seen.append({type(node).__name__ for node in self.walk_children()})
-        textual_refresh(self)
-
-    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
-    return seen
+    return at_first_frame(monkeypatch, lambda screen: {type(node).__name__ for node in screen.walk_children()})
 
 
 async def test_the_method_pickers_list_is_built_after_the_first_frame_and_picks(

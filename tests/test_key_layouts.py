@@ -58,6 +58,14 @@ def _no_blinks(app: ExplorerApp) -> None:
         field.cursor_blink = False  # type: ignore[attr-defined]  # both have it; a query by two types gives Widget
 
 
+async def _at_the_answers(pilot: Any, app: ExplorerApp, settled: bool = True) -> None:
+    """The keyboard in the answers, no cursor blinking, and (``settled``) the frames of that move drawn."""
+    await leave_the_list(pilot)
+    _no_blinks(app)
+    if settled:
+        await _settle(pilot)
+
+
 async def _settle(pilot: Any) -> None:
     for _ in range(6):
         await pilot.pause(0.02)
@@ -67,9 +75,7 @@ async def test_zoom_and_restore_each_lay_the_main_view_out_once(monkeypatch: pyt
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
-        await _settle(pilot)
+        await _at_the_answers(pilot, app)
         layouts, frames = _count_layouts(monkeypatch), _count_frames(monkeypatch)
         claim = app.query_one("#claim")
         for round_ in range(3):
@@ -89,9 +95,7 @@ async def test_the_help_leaves_the_main_view_as_it_was(monkeypatch: pytest.Monke
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(120, 30)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
-        await _settle(pilot)
+        await _at_the_answers(pilot, app)
         main = app.screen
         footer = main.query_one(FittedFooter)
         keys = [(key.key_display, key.description) for key in footer.query(FooterKey) if key.display]
@@ -119,8 +123,7 @@ async def test_at_80x24_the_help_fills_the_screen_and_nothing_beneath_is_blended
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
+        await _at_the_answers(pilot, app, settled=False)
         await pilot.press("f1")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await _settle(pilot)
@@ -150,8 +153,7 @@ async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
+        await _at_the_answers(pilot, app, settled=False)
         main = app.screen
         writes = _count_writes(monkeypatch)
         for round_ in range(2):  # built, then kept and shown again
@@ -177,9 +179,7 @@ async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(m
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await leave_the_list(pilot)
-        _no_blinks(app)
-        await _settle(pilot)
+        await _at_the_answers(pilot, app)
         writes = _count_writes(monkeypatch)
         for _ in range(3):
             shown = next(panel for panel in app.query(".response-panel") if panel.display)

@@ -16,7 +16,7 @@ from panels.answer_head import AnswerHead
 from panels.body_view import BodyBlank, BodyText
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
-from tests.apptools import until, without_servers
+from tests.apptools import at_first_frame, until, without_servers
 
 pytestmark = pytest.mark.serverless
 
@@ -77,15 +77,7 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
 
 async def test_the_first_frame_has_the_stand_ins_and_the_real_widgets_follow(monkeypatch: pytest.MonkeyPatch) -> None:
     without_servers(monkeypatch)
-    seen: list[tuple[int, int]] = []
-    textual_refresh = Screen._compositor_refresh
-
-    def recording(self: Screen[Any]) -> None:
-        if not seen and self.is_attached and self is self.app.screen_stack[0]:
-            seen.append((len(self.query(AnswerHead)), len(self.query(".chip"))))
-        textual_refresh(self)
-
-    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    seen = at_first_frame(monkeypatch, lambda screen: (len(screen.query(AnswerHead)), len(screen.query(".chip"))))
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: bool(seen))

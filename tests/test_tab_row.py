@@ -14,7 +14,7 @@ from explorer.tui.app import ExplorerApp
 from panels.lazy_tabs import LazyTabs
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
-from tests.apptools import until, without_servers
+from tests.apptools import at_first_frame, until, without_servers
 
 pytestmark = pytest.mark.serverless
 
@@ -58,15 +58,7 @@ async def test_the_stand_in_draws_what_the_tab_row_draws(
 
 async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch: pytest.MonkeyPatch) -> None:
     without_servers(monkeypatch)
-    seen: list[tuple[int, int]] = []
-    textual_refresh = Screen._compositor_refresh
-
-    def recording(self: Screen[Any]) -> None:
-        if not seen and self.is_attached and self is self.app.screen_stack[0]:
-            seen.append((len(self.query(TabRow)), len(self.query(Tabs))))
-        textual_refresh(self)
-
-    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    seen = at_first_frame(monkeypatch, lambda screen: (len(screen.query(TabRow)), len(screen.query(Tabs))))
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: bool(seen))
