@@ -142,7 +142,7 @@ def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return writes
 
 
-@pytest.mark.parametrize("key", ["g", "t"])
+@pytest.mark.parametrize("key", ["g", "t", "p"])
 async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its
     answer (the panel's border), and Textual drew the opaque screen over it again where it had changed; and a
