@@ -333,12 +333,15 @@ class ResponsePanel(Vertical):
         self._place_meta()
 
     def _place_meta(self) -> None:
-        """Content type and size beside the status chip when both fit on one line, else below it (never cut)."""
+        """Content type and size beside the status chip when both fit on one line, else below it (never cut).
+        Hidden (the other answer at 80 columns), by the width of the panel in its place, which it takes when
+        shown: placed only then, it was drawn a frame beside its chip first, wrapped."""
         chip, meta = self._chip_meta
-        if not self.content_region.width:
-            return  # hidden (the other answer at 80 columns): laid out again when shown, with its width
+        width = self.content_region.width or max((p.content_region.width for p in self.siblings), default=0)
+        if not width:
+            return  # none shown yet: placed by its resize when it is
         needed = Text(chip).cell_len + Text(meta).cell_len + 2
-        self.set_class(bool(meta) and needed > self.content_region.width, "-meta-below")
+        self.set_class(bool(meta) and needed > width, "-meta-below")
 
     def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
         from rich.table import Table

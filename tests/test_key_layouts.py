@@ -19,6 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported
 
+from explorer.apps.answer import Answer
+from explorer.runtime.http.exchange import Exchange
+from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.footer import FittedFooter
 from tests.apptools import leave_the_list, until, without_servers
@@ -145,7 +148,7 @@ def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return writes
 
 
-@pytest.mark.parametrize("key", ["g", "t"])
+@pytest.mark.parametrize("key", ["g", "t", "p"])
 async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its
     answer (the panel's border), and Textual drew the opaque screen over it again where it had changed; and a
@@ -190,3 +193,21 @@ async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(m
             now = next(panel for panel in app.query(".response-panel") if panel.display)
             assert now.has_class("-keyboard") and not shown.has_class("-keyboard")
             assert writes == ["Screen"], writes
+        # with answers whose chip and content type do not fit side by side: the other one's content type is put
+        # below its chip in the same frame (a hidden panel has no width to place it by: it was placed a frame late,
+        # first drawn beside the chip and wrapped, "152 bytes" alone on a line under it)
+        headers = (("content-type", "application/json"),)
+        for fw in ("flask", "fastapi"):
+            spec = RequestSpec("GET", "/x")
+            exchange = Exchange(fw, spec, status=422, reason="Unprocessable Entity", headers=headers, body=b"{}")
+            app.workbench.panel(fw).answer = Answer(1, 1, "GET /x", exchange, differs=frozenset({"status", "body"}))
+        await _settle(pilot)
+        for _ in range(2):
+            shown = next(panel for panel in app.query(".response-panel") if panel.display)
+            assert shown.has_class("-meta-below")
+            writes.clear()
+            await pilot.press("a")
+            await until(pilot, lambda shown=shown: not shown.display)  # type: ignore[misc]  # the loop's panel, bound
+            await _settle(pilot)
+            now = next(panel for panel in app.query(".response-panel") if panel.display)
+            assert now.has_class("-meta-below") and writes == ["Screen"], writes

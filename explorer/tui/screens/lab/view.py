@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Static
 from textual_plotext import PlotextPlot
 
 from explorer.runtime.errors import ExplorerError
 from explorer.tui.screens.lab.choices import DEFAULT_INPUT, FASTAPI_SERVERS, FLASK_SERVERS, MODES, SCENARIO_CHOICES
 from panels.fields import Field, Left
+from panels.footer import FittedFooter
 
 if TYPE_CHECKING:
     from explorer.bench.plan import BenchPlan
@@ -139,7 +140,7 @@ class LabScreen(Screen[None]):
                 yield PlotextPlot(id="lab-plot-rps", classes="lab-plot")
                 yield PlotextPlot(id="lab-plot-latency", classes="lab-plot")
             yield Static("", id="lab-verdict")
-        yield Footer()
+        yield FittedFooter()  # not composed again while covered (shown again, the stock one drew the main keys first)
 
     def on_mount(self) -> None:
         self._route_width = route_width(self.app.size.width)
