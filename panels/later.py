@@ -18,9 +18,12 @@ from weakref import WeakKeyDictionary
 from textual.app import App
 from textual.widget import Widget
 
-__all__ = ["PAUSE", "later", "pending"]
+__all__ = ["PAUSE", "later"]
 
-PAUSE = 0.01  # seconds between two steps, after the frame of the first: a key read meanwhile is handled before
+# Seconds between two steps, after the frame of the first: a key read meanwhile is handled before the next step, and
+# so are the frames it takes (the sample list draws a filter's rows a frame after the box; with 0.01 a step came
+# between the two, and the key's answer waited for its layout).
+PAUSE = 0.05
 Step = Callable[[], object]
 
 
@@ -63,8 +66,3 @@ def later(widget: Widget, step: Step) -> None:
         steps = _STEPS[app] = _Steps(app)
     steps.add(widget, step)
 
-
-def pending(app: App[object]) -> int:
-    """How many steps are still to run (0 once everything put off is built, or none was)."""
-    steps = _STEPS.get(app)
-    return len(steps.queue) if steps is not None else 0

@@ -29,7 +29,7 @@ from tests.apptools import until, without_servers
 
 pytestmark = pytest.mark.serverless
 
-MOST = 16  # widgets mounted between the key and its answer, at most: one step's (Textual's tab row, the panes: 14)
+MOST = 16  # widgets mounted between the key and its answer, at most: one step's (the tab row and the panes: 14)
 
 
 def counting_mounts(monkeypatch: pytest.MonkeyPatch, state: dict[str, Any]) -> list[str]:

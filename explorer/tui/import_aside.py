@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
 import threading
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 __all__ = ["WAIT", "import_aside"]
 
 WAIT = 0.02  # seconds the thread waits for the loop before each module, at most
 
 
-class _LoopFirst(importlib.abc.MetaPathFinder):
-    """Finds nothing; in the importing thread, first lets the loop run what it has ready."""
+class _LoopFirst:
+    """A finder on ``sys.meta_path`` that finds nothing; in the importing thread, it first lets the loop run what it
+    has ready. (Not an ``importlib.abc.MetaPathFinder``: that module loads ``importlib.resources`` before the first
+    frame.)"""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, thread: int) -> None:
         self.loop = loop
@@ -35,7 +39,7 @@ class _LoopFirst(importlib.abc.MetaPathFinder):
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         if threading.get_ident() == self.thread:
             ran = threading.Event()
             try:
