@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from textual.app import App
 from textual.widget import Widget
 
-__all__ = ["PAUSE", "later"]
+__all__ = ["PAUSE", "later", "settled"]
 
 # Seconds between two steps, after the frame of the first: a key read meanwhile is handled before the next step, and
 # so are the frames it takes (the sample list draws a filter's rows a frame after the box; with 0.01 a step came
@@ -66,3 +66,8 @@ def later(widget: Widget, step: Step) -> None:
         steps = _STEPS[app] = _Steps(app)
     steps.add(widget, step)
 
+
+def settled(app: App[object]) -> bool:
+    """Every step asked for has run (or none was asked for): what the first frame put off is built."""
+    steps = _STEPS.get(app)
+    return steps is None or not steps.running
