@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from textual.app import App
@@ -30,7 +31,7 @@ Step = Callable[[], object]
 class _Steps:
     """One app's queue of steps, run one at a time in the order they were asked for."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.queue: deque[tuple[Widget, Step]] = deque()
         self.running = False
@@ -54,7 +55,7 @@ class _Steps:
         self.app.set_timer(PAUSE, self._next, name="after the first frame")
 
 
-_STEPS: WeakKeyDictionary[App[object], _Steps] = WeakKeyDictionary()
+_STEPS: WeakKeyDictionary[App[Any], _Steps] = WeakKeyDictionary()
 
 
 def later(widget: Widget, step: Step) -> None:
@@ -67,7 +68,7 @@ def later(widget: Widget, step: Step) -> None:
     steps.add(widget, step)
 
 
-def settled(app: App[object]) -> bool:
+def settled(app: App[Any]) -> bool:
     """Every step asked for has run (or none was asked for): what the first frame put off is built."""
     steps = _STEPS.get(app)
     return steps is None or not steps.running

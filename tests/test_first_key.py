@@ -38,13 +38,12 @@ def counting_mounts(monkeypatch: pytest.MonkeyPatch, state: dict[str, Any]) -> l
     mounts: list[str] = []
     dispatch = MessagePump._dispatch_message
 
-    async def counting(self: MessagePump, message: Message) -> Any:
-        result = await dispatch(self, message)
+    async def counting(self: MessagePump, message: Message) -> None:
+        await dispatch(self, message)
         if isinstance(message, events.Mount):
             mounts.append(type(self).__name__)
         if state.get("at_key") is not None and state.get("answered") is None and state["field"].value == "x":
             state["answered"] = len(mounts)
-        return result
 
     monkeypatch.setattr(MessagePump, "_dispatch_message", counting)
     return mounts
