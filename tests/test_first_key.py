@@ -9,6 +9,7 @@ style and a place in the next layout), so a loaded machine slows the test withou
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 import threading
 from pathlib import Path
@@ -138,3 +139,35 @@ async def test_a_module_imported_aside_gives_way_to_the_loop(tmp_path: Path, mon
     assert log[0][1] != threading.get_ident()  # type: ignore[index]  # the first entry is the tuple: imported aside
     assert log.index("loop free") < log.index("three")  # the next module waited for the loop's work to end
     assert not any(isinstance(finder, aside._LoopFirst) for finder in sys.meta_path)  # the finder removed after
+
+
+async def test_a_loop_that_waits_for_the_import_is_waited_for_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop waiting for the thread's import (a send before the client is in: Python's import lock) runs nothing
+    the thread waits for: the thread then waits once, not the bound before each module (~100 modules for httpx)."""
+    names = ("blocked_one", "blocked_two", "blocked_three", "blocked_four")
+    for name, then in itertools.pairwise(names):
+        (tmp_path / f"{name}.py").write_text(f"import {then}\n")
+    (tmp_path / "blocked_four.py").write_text("import builtins\nbuiltins.BLOCKED_DONE.set()\n")
+    done = threading.Event()
+    monkeypatch.setattr("builtins.BLOCKED_DONE", done, raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(aside, "WAIT", 0.2)
+    finders: list[aside._LoopFirst] = []
+
+    class Kept(aside._LoopFirst):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            finders.append(self)
+
+    monkeypatch.setattr(aside, "_LoopFirst", Kept)
+    try:
+        importing = asyncio.create_task(aside.import_aside("blocked_one"))
+        await asyncio.sleep(0)  # the thread is asked for
+        assert done.wait(10)  # the loop held until the last module is in, as an import of one of them would
+        await importing
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+    assert [finder.timed_out for finder in finders] == [1]

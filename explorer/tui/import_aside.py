@@ -6,7 +6,9 @@ thread it still took the interpreter from the loop half the time (the two swap e
 answered in twice its time. Here the thread, before each module it imports, waits until the loop has run what it
 had ready (a callback it posts there has run), at most :data:`WAIT` seconds: the loop goes first, and the thread
 imports in the loop's idle time. The bound matters: a module the thread holds the import lock of (``httpx``, while
-its submodules load) blocks the loop if the loop imports it too, and the loop then runs nothing the thread waits for.
+its submodules load) blocks the loop if the loop imports it too, and the loop then runs nothing the thread waits for;
+so once a wait has timed out the thread waits no more until the loop has run that callback (one wait per busy spell,
+not one per module: ~100 modules).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WAIT", "import_aside"]
 
-WAIT = 0.02  # seconds the thread waits for the loop before each module, at most
+WAIT = 0.1  # seconds the thread waits for the loop before a module, at most
 
 
 class _LoopFirst:
@@ -35,19 +37,26 @@ class _LoopFirst:
     def __init__(self, loop: asyncio.AbstractEventLoop, thread: int) -> None:
         self.loop = loop
         self.thread = thread
-        self.waits = 0
+        self.waited = 0  # modules imported after the loop ran what it had ready
+        self.timed_out = 0  # waits the loop did not answer within WAIT
+        self._asked: threading.Event | None = None
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if threading.get_ident() == self.thread:
-            ran = threading.Event()
-            try:
-                self.loop.call_soon_threadsafe(ran.set)
-            except RuntimeError:
-                return None  # the loop is closed: the app has ended
-            ran.wait(WAIT)
-            self.waits += 1
+        if threading.get_ident() != self.thread:
+            return None
+        if self._asked is not None and not self._asked.is_set():
+            return None  # the loop has not got to the last one yet: busy, or waiting for this import; no wait again
+        self._asked = ran = threading.Event()
+        try:
+            self.loop.call_soon_threadsafe(ran.set)
+        except RuntimeError:
+            return None  # the loop is closed: the app has ended
+        if ran.wait(WAIT):
+            self.waited += 1
+        else:
+            self.timed_out += 1
         return None
 
 
