@@ -31,6 +31,7 @@ from explorer.runtime.http.forms import (
 )
 from explorer.runtime.http.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
 from panels.fields import Field, LeavingTextArea, Left
+from panels.later import later
 from panels.method_picker import MethodPicker
 
 __all__ = ["HeadersArea", "PathField", "RequestEditor", "SendButton"]
@@ -96,7 +97,7 @@ class BodyEditor(LeavingTextArea):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave body (Tab indents)", id="editor.leave")]
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._highlight)  # the empty editor of the first frame shows nothing to colour
+        later(self, self._highlight)  # the empty editor of the first frame shows nothing to colour
 
     def _highlight(self) -> None:
         """JSON colouring when the tree-sitter grammar is installed, plain otherwise (its parser takes ~5 ms)."""

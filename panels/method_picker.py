@@ -15,6 +15,8 @@ from textual.css.query import NoMatches
 from textual.widgets import Select
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
+from panels.later import later
+
 __all__ = ["MethodPicker"]
 
 
@@ -28,7 +30,7 @@ class MethodPicker(Select[str]):
         """Select's own mount, without the option list: the value chosen is shown, the list comes later."""
         event.prevent_default()  # Select's _on_mount fills the option list, not built yet
         self._init_selected_option(self._value)
-        self.call_after_refresh(self._overlay)
+        later(self, self._overlay)  # after the first frame, a step of its own (panels.later)
 
     def _overlay(self) -> SelectOverlay:
         """The option list, mounted on the first call and filled with the methods, the current one highlighted."""

@@ -7,15 +7,16 @@ draws everything from it. The server's status, from the supervisor, not a send, 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
@@ -24,14 +25,14 @@ from explorer.runtime.userdata.bounded import printable
 from panels.answer_head import AnswerHead
 from panels.body_view import BodyBlank, BodyView
 from panels.fields import Left
+from panels.later import later
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
 from panels.own_class import set_own_class
+from panels.panel_parts import BUILD_STEPS, LOG_LINES
 from panels.stand_in import StandIn
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from explorer.apps.source import HandlerLookup
     from explorer.runtime.http.client import Exchange
     from explorer.runtime.servers.logbuffer import LogBuffer
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["LOG_LINES", "TABS", "ResponsePanel", "Serving", "status_class"]
 
 TABS = ("body", "headers", "validation", "code", "log")
-LOG_LINES = 2000
 
 Serving = tuple["ServerStatus", str]  # the server's status and its label, e.g. "uvicorn 0.30 · Python 3.12"
 
@@ -83,7 +83,8 @@ class ResponsePanel(Vertical):
         self.hold_log = False  # set by the workbench while a request is in flight: drawing would slow its reading
         self._chip_meta = ("", "")  # the texts of the status chip and the line beside it, to lay them out
         self._arriving: Arriving | None = None
-        self._filled = False  # the hidden tabs' contents are mounted (_fill_tabs)
+        # What the first frame leaves out, built after it in these steps (_build_later) or at once (_fill_tabs).
+        self._steps: deque[Callable[[], bool]] = deque(partial(step, self, framework) for step in BUILD_STEPS)
         self.border_title = display_name(framework)
 
     def compose(self) -> ComposeResult:
@@ -96,42 +97,29 @@ class ResponsePanel(Vertical):
 
     def _fill_tabs(self) -> bool:
         """The chip, times and reason in place of their stand-in and the contents of the four tabs the first frame
-        does not show: mounted after that frame, or at once by whatever first needs them (an answer, a log line, a
-        tab shown), so building them does not delay it.
+        does not show: built in steps after that frame (:meth:`_build_later`), or whatever is left at once by
+        whatever first needs them (an answer, a tab shown), so building them does not delay it.
         False when they cannot be: the app is closing and the tabs are being removed."""
-        if self._filled:
+        if not self._steps:
             return True
-        self._filled = True
-        fw = self.framework
-        if not self.query_one(f"#head-{fw}", AnswerHead).build():
-            return False
-        for tabs in self.query(f"#tabs-{fw}").results(LazyTabs):
-            tabs.mount_hidden()  # the switcher and the five panes: the first frame drew a BodyBlank in their place
-        body = next(iter(self.query(f"#bodyview-{fw}").results(BodyView)), None)
-        if body is None:
-            return False  # the tabs are gone: the app is closing
-        body.build()
-        contents: dict[str, list[Widget]] = {
-            "headers": [Static("", id=f"headertable-{fw}")],
-            "validation": [Static("", classes="reason", id=f"reason-{fw}"), Static("", id=f"validtable-{fw}")],
-            "code": [Static("", classes="note", id=f"codenote-{fw}"), Static("", id=f"code-view-{fw}")],
-        }
-        for tab, widgets in contents.items():
-            scroll = VerticalScroll()
-            if not self._mount_in(tab, scroll):
+        while self._steps:
+            if not self._steps.popleft()():
+                self._steps.clear()
                 return False
-            scroll.mount_all(widgets)  # each mounted on its own, so the panel finds it at once
-        from panels.log_view import LogView  # with Textual's RichLog: after the first frame, not before it
+        self._flush_log()  # the lines the server printed before the log was built
+        return True
 
-        log = LogView(id=f"logview-{fw}", keep=LOG_LINES, markup=False, wrap=True, highlight=False, min_width=20)
-        return self._mount_in("log", log)
+    def _build_later(self) -> None:
+        """The steps of :meth:`_fill_tabs` put off until after the first frame, each on its own (:func:`later`): a
+        key typed as the screen appears is answered between two of them. The log's lines wait for the last."""
+        for _ in range(len(self._steps)):
+            later(self, self._build_step)
 
-    def _mount_in(self, tab: str, widget: Widget) -> bool:
-        """Mount ``widget`` in the pane of ``tab``; False when the pane is gone or going (the app is closing)."""
-        pane = next(iter(self.query(f"#{tab}-{self.framework}").results(TabPane)), None)
-        if pane is not None:
-            pane.mount(widget)  # Textual mounts nothing into a pane being removed
-        return widget.is_attached
+    def _build_step(self) -> None:
+        if self._steps and not self._steps.popleft()():
+            self._steps.clear()
+        if not self._steps:
+            self._flush_log()
 
     def _log_view(self) -> LogView:
         from panels.log_view import LogView
@@ -145,7 +133,7 @@ class ResponsePanel(Vertical):
 
     def on_mount(self) -> None:
         self._pending.extend(self._logbuffer.lines())
-        self.call_after_refresh(self._flush_log)  # after the first frame: it fills the tabs
+        self._build_later()  # after the first frame, in steps; the log's lines are drawn after the last
         self._unsubscribe = self._logbuffer.subscribe(self._queue_log)
         self.watch(self.screen, "focused", self._show_keyboard, init=False)
 
@@ -173,9 +161,9 @@ class ResponsePanel(Vertical):
             self._flush_scheduled = True
             self.set_timer(0.1, self._flush_log)
             return
-        log = self._log_view_if_any() if self._fill_tabs() else None
+        log = self._log_view_if_any()
         if log is None:
-            return  # a line that arrives as the app closes: its log is gone (drawing it raised MountError)
+            return  # not built yet (its lines wait for it), or gone as the app closes (drawing raised MountError)
         lines, self._pending = list(self._pending), deque(maxlen=LOG_LINES)
         for line in lines:
             shown = printable(line, keep="\t", colours=True)  # the server's colours; any other escape made visible

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from explorer.content.catalog import Sample, by_id
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
+from panels.later import settled
 
 
 def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,11 +82,13 @@ async def servers_ready(pilot: Pilot) -> None:
 async def leave_the_list(pilot: Pilot) -> None:
     """Escape from the sample list to the answers, once the app has put the keyboard on the list, and wait until
     the keyboard is there: a letter pressed while Escape's message is still on its way is typed into the list's
-    filter (under load 13, ``press("escape", "p")`` left the lab unopened and ``p`` in the filter)."""
+    filter (under load 13, ``press("escape", "p")`` left the lab unopened and ``p`` in the filter). It waits too
+    until what the first frame put off is built (``panels/later.py``): a test counting a key's layouts or frames
+    then counts that key's alone."""
     app = pilot.app
     assert isinstance(app, ExplorerApp)
     tree = app.query_one("#sample-tree, #route-tree")  # the demos' samples, or the routes of the user's apps
-    await until(pilot, lambda: app.focused is tree)
+    await until(pilot, lambda: app.focused is tree and settled(app))  # what the first frame put off is built too
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is not None and app.focused is not tree)
 

@@ -49,7 +49,7 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
     """The screen with every stand-in kept is the screen with the real widgets, cell for cell, at every size
     class and in both themes (one app a size: the stand-ins drawn in each theme, then the real widgets let in)."""
     without_servers(monkeypatch)
-    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the real ones after the frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=size) as pilot:
 
@@ -120,7 +120,7 @@ async def test_keys_typed_before_the_real_widgets_are_in_act_on_them(monkeypatch
     """The keyboard sent to an answer before its real widgets are in lands in its body's text, shown at once, and
     a tab key there shows that tab, as on the real widgets."""
     without_servers(monkeypatch)
-    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the real ones after the frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: len(app.query(BodyBlank)) == 2)
@@ -143,7 +143,7 @@ async def test_escape_then_a_tab_key_typed_at_once_after_the_first_frame_act(mon
     """Escape on the list sends the keyboard to the answer (its body's text, built and shown at once) and the
     key after it, typed with no pause, shows its tab: as on the real widgets."""
     without_servers(monkeypatch)
-    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the real ones after the frame
+    monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the real ones after the frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: len(app.query(BodyBlank)) == 2)

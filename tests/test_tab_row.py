@@ -70,7 +70,7 @@ async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch
 
 async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
     without_servers(monkeypatch)
-    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
+    monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the tabs after the first frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: len(app.query(TabRow)) == 2)
@@ -85,7 +85,7 @@ async def test_a_title_clicked_before_the_row_is_in_shows_its_tab(monkeypatch: p
 async def test_a_tab_key_before_the_row_is_in_shows_its_tab(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys 1-5 typed before the first frame's work is done: the real row comes in on that tab."""
     without_servers(monkeypatch)
-    monkeypatch.setattr(ResponsePanel, "_flush_log", lambda self: None)  # what builds the tabs after the first frame
+    monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the tabs after the first frame
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: len(app.query(TabRow)) == 2)

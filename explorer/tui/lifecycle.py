@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerError
 
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
+from explorer.tui.import_aside import import_aside
 
 if TYPE_CHECKING:
     from explorer.content.measured import Measurements
@@ -123,12 +124,15 @@ class Lifecycle:
         asyncio.get_running_loop().create_task(stop_then_exit())
 
     def boot(self, then: Callable[[], Awaitable[None]]) -> None:
-        """After the first paint: start the servers, load the HTTP client while they boot, then ``then``."""
+        """After the first paint: start the servers, load the HTTP client while they boot, then ``then``.
+
+        The client (httpx, ~0.1 s of CPU) is imported in a thread that gives way to the loop (:mod:`.import_aside`):
+        a key typed as the screen appears is answered meanwhile. Nothing the loop runs before the first send imports
+        it; a send that early waits for the thread's import (Python's import lock)."""
 
         async def boot() -> None:
             starting = asyncio.create_task(self.session.start())
-            import explorer.runtime.http.client  # noqa: F401 - httpx takes ~0.1 s to import; do it now, not on the first send
-
+            await import_aside("explorer.runtime.http.client")
             await starting
             await then()
             if self._stopping is None:  # not when the app is already ending: it would stay frozen
