@@ -67,7 +67,11 @@ def test_lab_fields_keep_every_key_typed_at_full_speed() -> None:
         _quiet(app)
         app.output = b""  # a wider terminal makes the app draw the whole screen again, the field's row whole
         fcntl.ioctl(app.master, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 161, 0, 0))
-        _until(app, b"warm-up")
+        try:
+            _until(app, b"warm-up", timeout=8.0)
+        except AssertionError:  # no draw at all after the resize, twice in full suites at load 8 (not seen alone):
+            fcntl.ioctl(app.master, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 162, 0, 0))  # a second one is drawn
+            _until(app, b"warm-up")  # (the keys' effect is what this test checks; a frozen app still fails here)
         _quiet(app)
         shown = _CSI.sub(b"", app.output)
         row = shown[shown.rfind(b"warm-up") :][:20]
