@@ -231,6 +231,7 @@ class SocketsController(SocketsScreen):
     def _open_requested(self, event: SocketsScreen.Open) -> None:
         self.hold_frames()  # the logs emptied and the outcomes, in one frame
         self.connection += 1
+        self._held, self._outcomes = [], {}  # this opening's events and outcomes, drawn as the hold ends
         self.clear_logs()
         for framework in self.frameworks:  # shown only if the handshakes outlast the hold
             self.show_state(framework, f"opening {event.path} …")
@@ -253,8 +254,6 @@ class SocketsController(SocketsScreen):
                 self.show_state(framework, f"not opened: the {framework} server is {state} (opened once it is ready)")
             else:
                 opening.append(framework)
-        self._held = [] if self._frames_held is not None else None  # events and outcomes drawn as the hold ends
-        self._outcomes = {}
         try:
             await asyncio.gather(*(self._open_side(framework, path, connection, len(opening)) for framework in opening))
         finally:
