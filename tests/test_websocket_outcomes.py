@@ -60,3 +60,46 @@ async def test_each_side_shows_its_own_outcome_and_a_server_getting_ready_gets_i
         await until(pilot, lambda: all(plain(states[fw]).startswith("open:") for fw in FWS), why=lambda: said)
         assert set(screen.sockets) == set(FWS)
         await pilot.press("escape")
+
+
+async def test_the_logs_wrap_again_at_the_width_they_are_shown_at() -> None:
+    """A shrink from 120x30 to 80x24 cut "● connected to ws://127.0" (the port lost) and a widening kept the lines
+    wrapped at 80: each log draws its lines again at its new width, every character readable."""
+    from textual.widgets import RichLog
+
+    from explorer.tui.screens.sockets import SocketsController
+
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await servers_ready(pilot)
+        await leave_the_list(pilot)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, SocketsController))
+        screen = app.screen
+        assert isinstance(screen, SocketsController)
+        logs = [screen.query_one(f"#ws-log-{fw}", RichLog) for fw in FWS]
+        port = {fw: app.session.server(fw).status.port for fw in FWS}
+
+        def seen(log: RichLog) -> str:
+            return "".join(line.text.rstrip() for line in log.lines)
+
+        def drawn_at_its_width(fw: str, log: RichLog) -> bool:
+            width = log.scrollable_content_region.width
+            widths = [line.cell_length for line in log.lines]
+            return (
+                bool(widths)
+                and max(widths) <= width  # none cut at the edge
+                and max(widths) > width - 12  # nor wrapped narrower than the log
+                and f"connectedtows://127.0.0.1:{port[fw]}/ws/echo" in "".join(seen(log).split())  # all readable
+            )
+
+        await until(pilot, lambda: all("hello" in seen(log) for log in logs))
+        for size in ((80, 24), (120, 30)):
+            await pilot.resize_terminal(*size)
+            await until(
+                pilot,
+                lambda: all(drawn_at_its_width(fw, log) for fw, log in zip(FWS, logs, strict=True)),
+                timeout=3,
+                why=lambda: [(log.scrollable_content_region.width, [ln.text for ln in log.lines]) for log in logs],
+            )
+        await pilot.press("escape")

@@ -30,7 +30,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, RichLog, Static
+from textual.widgets import Input, Static
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
@@ -41,6 +41,7 @@ from explorer.tui.layout_patches import whole_in_next_frame
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
+from panels.log_view import LogView
 from panels.masking import ms
 
 __all__ = ["SocketsController", "SocketsScreen"]
@@ -124,8 +125,8 @@ class SocketsScreen(Screen[None]):
                     yield Static("", classes="ws-state", id=f"ws-state-{framework}")
                     # min_width: RichLog renders at least this wide and crops the rest, so the default (78)
                     # hid most of a long message in a side narrower than that; wrap at the side's width
-                    yield RichLog(
-                        id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
+                    yield LogView(  # drawn again at its new width on a resize: a shrink cut lines, the port lost
+                        id=f"ws-log-{framework}", keep=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
                     )
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
@@ -146,12 +147,12 @@ class SocketsScreen(Screen[None]):
         line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # escapes made visible
         if left_out:
             line.append(f" … {left_out:,} more characters not shown", style="dim italic")
-        self.query_one(f"#ws-log-{framework}", RichLog).write(line)
+        self.query_one(f"#ws-log-{framework}", LogView).add(line)
 
     def clear_logs(self) -> None:
         """A log belongs to one connection: emptied when the sockets are (re)opened."""
         for framework in self.frameworks:
-            self.query_one(f"#ws-log-{framework}", RichLog).clear()
+            self.query_one(f"#ws-log-{framework}", LogView).clear()
 
     @on(Input.Submitted, "#ws-path")
     def _open(self, event: Input.Submitted) -> None:
