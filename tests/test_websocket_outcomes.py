@@ -3,7 +3,8 @@
 One app run on the demo servers, driven by keys: with FastAPI's server hung (stopped with SIGSTOP), Flask's
 socket shows open while FastAPI's still says "opening" (both waited for FastAPI's handshake time-out before);
 then ``w`` pressed while both servers restart opens each socket once its server is ready (it said
-"not opened: ... is starting" for good before, until the screen was left and ``w`` pressed again).
+"not opened: ... is starting" for good before, until the screen was left and ``w`` pressed again); then
+a resize draws each log again at its new width (lines written wider were cut at the edge).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import signal
 
-from textual.widgets import Static
+from textual.widgets import RichLog, Static
 
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
@@ -21,7 +22,7 @@ from tests.test_app import plain
 FWS = ("flask", "fastapi")
 
 
-async def test_each_side_shows_its_own_outcome_and_a_server_getting_ready_gets_its_socket() -> None:
+async def test_each_side_shows_its_own_outcome_a_server_getting_ready_gets_its_socket_and_logs_rewrap() -> None:
     from explorer.tui.screens.sockets import SocketsController
 
     app = ExplorerApp()
@@ -59,24 +60,9 @@ async def test_each_side_shows_its_own_outcome_and_a_server_getting_ready_gets_i
         ), said
         await until(pilot, lambda: all(plain(states[fw]).startswith("open:") for fw in FWS), why=lambda: said)
         assert set(screen.sockets) == set(FWS)
-        await pilot.press("escape")
 
-
-async def test_the_logs_wrap_again_at_the_width_they_are_shown_at() -> None:
-    """A shrink from 120x30 to 80x24 cut "● connected to ws://127.0" (the port lost) and a widening kept the lines
-    wrapped at 80: each log draws its lines again at its new width, every character readable."""
-    from textual.widgets import RichLog
-
-    from explorer.tui.screens.sockets import SocketsController
-
-    app = ExplorerApp()
-    async with app.run_test(size=(120, 30)) as pilot:
-        await servers_ready(pilot)
-        await leave_the_list(pilot)
-        await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, SocketsController))
-        screen = app.screen
-        assert isinstance(screen, SocketsController)
+        # A shrink from 120x30 to 80x24 cut "● connected to ws://127.0" (the port lost), and a widening kept the lines
+        # wrapped at 80: each log draws its lines again at its new width, every character readable
         logs = [screen.query_one(f"#ws-log-{fw}", RichLog) for fw in FWS]
         port = {fw: app.session.server(fw).status.port for fw in FWS}
 
