@@ -44,8 +44,12 @@ class LogView(RichLog):
         return self
 
     def on_resize(self, event: Resize) -> None:
-        """Draw again at the new width once the base class has taken note of the size."""
-        self.call_after_refresh(self.redraw)
+        """Draw again at the new width: now, in the resize's own frame, once the base class knows the size (its
+        first size it takes note of after this handler); after the refresh, lines cut at the edge were drawn first."""
+        if self._size_known:
+            self.redraw()
+        else:
+            self.call_after_refresh(self.redraw)
 
     def redraw(self) -> None:
         """Draw every kept line at the width shown now; nothing while the log is hidden."""

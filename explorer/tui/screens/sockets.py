@@ -9,7 +9,9 @@ one is closed when the screen is left, however it is left. A server that cannot 
 shows why in its own log, e.g. "refused the upgrade with HTTP 404", while the other side works.
 
 An opening is drawn in one frame, with both outcomes and their first events (:meth:`SocketsController.hold_frames`):
-drawn first and again as the outcomes came, the screen settled ~80 ms after its first frame.
+drawn first and again as the outcomes came, the screen settled ~80 ms after its first frame. A side whose handshake
+outlasts the hold (a hung server) is drawn when it comes, the other side already shown open; a side whose server
+was not ready (``w`` during a restart) opens once the server is.
 
 Each log belongs to one opening: (re)opening empties both logs and counts a new connection, and an
 event of a socket from an earlier one (the close of the socket being replaced, a late echo) is
@@ -28,17 +30,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, RichLog, Static
+from textual.widgets import Input, Static
 
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.http.websocket import SocketEvent, WebSocketClient
-from explorer.runtime.servers.specs import ServerState
+from explorer.runtime.servers.specs import ServerState, ServerStatus
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.tui.layout_patches import whole_in_next_frame
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
+from panels.log_view import LogView
 from panels.masking import ms
 
 __all__ = ["SocketsController", "SocketsScreen"]
@@ -122,8 +125,8 @@ class SocketsScreen(Screen[None]):
                     yield Static("", classes="ws-state", id=f"ws-state-{framework}")
                     # min_width: RichLog renders at least this wide and crops the rest, so the default (78)
                     # hid most of a long message in a side narrower than that; wrap at the side's width
-                    yield RichLog(
-                        id=f"ws-log-{framework}", max_lines=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
+                    yield LogView(  # drawn again at its new width on a resize: a shrink cut lines, the port lost
+                        id=f"ws-log-{framework}", keep=LOG_LINES, markup=False, wrap=True, min_width=MIN_WIDTH
                     )
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
@@ -144,12 +147,12 @@ class SocketsScreen(Screen[None]):
         line.append(printable(shown, keep="\n\t"), style="red" if event.kind == "error" else "")  # escapes made visible
         if left_out:
             line.append(f" … {left_out:,} more characters not shown", style="dim italic")
-        self.query_one(f"#ws-log-{framework}", RichLog).write(line)
+        self.query_one(f"#ws-log-{framework}", LogView).add(line)
 
     def clear_logs(self) -> None:
         """A log belongs to one connection: emptied when the sockets are (re)opened."""
         for framework in self.frameworks:
-            self.query_one(f"#ws-log-{framework}", RichLog).clear()
+            self.query_one(f"#ws-log-{framework}", LogView).clear()
 
     @on(Input.Submitted, "#ws-path")
     def _open(self, event: Input.Submitted) -> None:
@@ -173,7 +176,11 @@ class SocketsController(SocketsScreen):
         self.sockets: dict[str, WebSocketClient] = {}
         self.connection = 0  # counts openings; a socket's events are shown only while its opening is the latest
         self._left = False
-        self._held: list[tuple[str, SocketEvent]] | None = None  # while sockets open: their events, drawn after
+        self._held: list[tuple[str, SocketEvent]] | None = None  # while the frames are held: events, drawn after
+        self._outcomes: dict[str, str] = {}  # while the frames are held: each side's state line once it has one
+        self._waiting: dict[str, str] = {}  # side -> path: not opened as its server was not ready; opened once it is
+        for framework in self.frameworks:
+            session.server(framework).subscribe(self._server_changed)
         self._frames_held: ExitStack | None = None  # the app's updates batched while an opening is under way
 
     def hold_frames(self) -> None:
@@ -185,9 +192,13 @@ class SocketsController(SocketsScreen):
             self._frames_held.enter_context(self.app.batch_update())
             self._frames_held.callback(self.app.set_timer(HOLD_S, self._release_frames, name="sockets opening").stop)
 
-    def _release_frames(self) -> None:
-        """End the hold: the top screen drawn whole (a frame Textual made while updates were batched was not
-        written; the first is of every widget of the screen)."""
+    def _release_frames(self, drop: bool = False) -> None:
+        """End the hold: the outcomes in so far drawn (unless ``drop``: the screen is going), then the top screen
+        drawn whole (a frame Textual made while updates were batched was not written; the first is of every widget
+        of the screen)."""
+        if drop:
+            self._held, self._outcomes = None, {}
+        self._draw_held()
         if self._frames_held is not None:
             held, self._frames_held = self._frames_held, None
             held.close()
@@ -212,14 +223,16 @@ class SocketsController(SocketsScreen):
         self._left = left(self)
         if self._left:
             self.connection += 1  # events still on their way belong to no opening shown
+            self._waiting = {}
             self.workers.cancel_group(self, "sockets")
-            self._release_frames()
+            self._release_frames(drop=True)
             await self.close_sockets(quietly=True)
 
     @on(SocketsScreen.Open)
     def _open_requested(self, event: SocketsScreen.Open) -> None:
         self.hold_frames()  # the logs emptied and the outcomes, in one frame
         self.connection += 1
+        self._held, self._outcomes = [], {}  # this opening's events and outcomes, drawn as the hold ends
         self.clear_logs()
         for framework in self.frameworks:  # shown only if the handshakes outlast the hold
             self.show_state(framework, f"opening {event.path} …")
@@ -227,38 +240,79 @@ class SocketsController(SocketsScreen):
 
     @work(group="sockets", exclusive=True, exit_on_error=False)
     async def open_sockets(self, path: str) -> None:
-        """Both handshakes at once, their outcomes (states and first events) drawn together: drawn as each
-        came, the first opening laid the screen out three times, one frame each."""
+        """Both handshakes at once, each side's outcome (state and first events) kept while the frames are held
+        and drawn with the other's (one frame, the normal case), or as it comes once the hold is over: a hung
+        server's side said "opening" until its time-out, and so did the other side, open in milliseconds."""
         connection = self.connection
         await self.close_sockets()
+        self._waiting = {}
         opening = []
         for framework in self.frameworks:
             server = self.session.server(framework)
             if server.status.state is not ServerState.READY or not server.status.base_url:
-                self.show_state(framework, f"not opened: the {framework} server is {server.status.state.value}")
+                self._waiting[framework] = path
+                state = server.status.state.value
+                self.show_state(framework, f"not opened: the {framework} server is {state} (opened once it is ready)")
             else:
                 opening.append(framework)
-        self._held = []  # events of the sockets being opened, drawn with the outcomes
         try:
-            states = await asyncio.gather(*(self._open_one(framework, path) for framework in opening))
-            await self._first_words([framework for framework in opening if framework in self.sockets])
-            with self.app.batch_update():
-                for framework, state in zip(opening, states, strict=True):
-                    self.show_state(framework, state)
-                for framework, event in self._held:
-                    self._draw_event(framework, event)
+            await asyncio.gather(*(self._open_side(framework, path, connection, len(opening)) for framework in opening))
         finally:
-            self._held = None
             if connection == self.connection:  # not stopped for a newer opening, which ends the hold itself
                 self._release_frames()
 
-    async def _first_words(self, opened: list[str]) -> None:
-        """Until each socket just opened has had a message, for :data:`FIRST_WORDS_S` at the most: a greeting sent
+    async def _open_side(self, framework: str, path: str, connection: int, sides: int) -> None:
+        """One side's handshake and first message; its outcome drawn now if the hold is over, else kept for it."""
+        state = await self._open_one(framework, path)
+        if framework in self.sockets:
+            await self._first_words(framework)
+        if connection != self.connection:
+            return
+        if self._held is None:
+            self.show_state(framework, state)
+            return
+        self._outcomes[framework] = state
+        if len(self._outcomes) == sides:  # every side is in: the hold ends with all of them
+            self._release_frames()
+
+    def _server_changed(self, status: ServerStatus) -> None:
+        """A server whose side was not opened (it was starting: ``w`` pressed during a restart) is ready: its socket
+        opened now, while the screen shows, rather than left closed until the screen is left and shown again."""
+        path = self._waiting.get(status.framework)
+        if path is None or status.state is not ServerState.READY or not status.base_url:
+            return
+        if self._left or not self.is_attached:
+            return
+        del self._waiting[status.framework]
+        self.show_state(status.framework, f"opening {path} …")
+        self._open_late(status.framework, path, self.connection)
+
+    @work(group="sockets", exit_on_error=False)
+    async def _open_late(self, framework: str, path: str, connection: int) -> None:
+        """One side opened after the others (its server got ready since); a new opening or leaving stops it."""
+        state = await self._open_one(framework, path)
+        if connection == self.connection:
+            self.show_state(framework, state)
+
+    def _draw_held(self) -> None:
+        """The outcomes and events kept while the frames were held, drawn together; from now on, as they come."""
+        held, self._held = self._held, None
+        outcomes, self._outcomes = self._outcomes, {}
+        if held is None:
+            return
+        with self.app.batch_update():
+            for framework, state in outcomes.items():
+                self.show_state(framework, state)
+            for framework, event in held:
+                self._draw_event(framework, event)
+
+    async def _first_words(self, framework: str) -> None:
+        """Until the socket just opened has had a message, for :data:`FIRST_WORDS_S` at the most: a greeting sent
         as the server accepts (both demos send one) is drawn with the opening, not in a frame after it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + FIRST_WORDS_S
         while self._held is not None and loop.time() < deadline:
-            if set(opened) <= {framework for framework, event in self._held if event.kind != "open"}:
+            if any(side == framework and event.kind != "open" for side, event in self._held):
                 return
             await asyncio.sleep(0.001)
 
@@ -317,5 +371,5 @@ class SocketsController(SocketsScreen):
             await client.close()
 
     async def on_unmount(self) -> None:
-        self._release_frames()
+        self._release_frames(drop=True)
         await self.close_sockets(quietly=True)
