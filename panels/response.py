@@ -242,13 +242,12 @@ class ResponsePanel(Vertical):
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
 
-    def focus_content(self) -> None:
-        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it.
-
-        Textual sets a focus after the keys already read are run; the tab shown is looked up then, not now: a
-        focus put in a pane that a later key hid showed that pane again (TabPane.Focused), in this panel only."""
+    def focus_content(self, at_once: bool = False) -> None:
+        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it; after the keys
+        already read (they stay in order), the tab looked up then: a later key may hide it. ``at_once`` for a key run
+        as it arrives (:func:`panels.fields.leave_now`), so the keys read after it go where it sent the keyboard."""
         self._fill_tabs()
-        self.app.call_later(self._focus_shown)
+        self._focus_shown() if at_once else self.app.call_later(self._focus_shown)
 
     def _focus_shown(self) -> None:
         if not self.is_attached:

@@ -242,7 +242,7 @@ class ExplorerApp(ScreensApp):
     @on(Left, "#samples Tree")
     def _left_list(self, event: Left) -> None:
         event.stop()
-        self.workbench.focus_answers()
+        self.workbench.focus_answers(at_once=True)  # Escape runs as it arrives (leave_now): so do the keys after it
 
     @on(Left, "ResponsePanel")
     def _left_answers(self, event: Left) -> None:
