@@ -34,3 +34,20 @@ async def test_a_key_the_app_read_with_escape_on_the_list_goes_where_escape_sent
         assert app.query_one("#sample-filter", Input).value == ""
         focused = app.focused
         assert focused is not None and app.query_one("#headers-flask") in focused.ancestors_with_self
+
+
+async def test_a_key_the_app_read_with_escape_on_the_answers_goes_to_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The way back: a letter typed at once after Escape on the answers filters the list, never runs the app's
+    letter key (``t`` opened the comparison table)."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree")
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is not tree)
+        app.post_message(events.Key("escape", "\x1b"))
+        app.post_message(events.Key("t", "t"))
+        box = app.query_one("#sample-filter", Input)
+        await until(pilot, lambda: box.value == "t", timeout=5, why=lambda: (box.value, app.screen, app.focused))
+        assert app.screen is app.screen_stack[0] and app.focused is tree

@@ -247,7 +247,7 @@ class ExplorerApp(ScreensApp):
     @on(Left, "ResponsePanel")
     def _left_answers(self, event: Left) -> None:
         event.stop()
-        self.query_one("#samples Tree" if self.query_one("#samples").display else "#path").focus()
+        self.screen.set_focus(self.query_one("#samples Tree" if self.query_one("#samples").display else "#path"))
 
     def action_restart(self) -> None:
         self.life.restart()
