@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-__all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea", "run_in_turn"]
+__all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea", "leave_now", "run_in_turn"]
 
 
 class Left(Message):
@@ -30,6 +30,26 @@ class Left(Message):
     def control(self) -> Widget:
         """The field left, so ``@on(Left, selector)`` can match it."""
         return self.field
+
+
+class _LeftNow(Left, bubble=False):
+    """:class:`Left` handed to each node in turn by :func:`leave_now` (its handlers match it as a Left)."""
+
+
+async def leave_now(field: Widget) -> None:
+    """Post :class:`Left` for ``field`` and have it handled now, by each node it would bubble to, before the app
+    hands out another key.
+
+    Textual hands a key to the widget that has the keyboard when the app takes the key from its queue; a Left
+    posted goes up the widgets' queues, so its container moved the keyboard only after the app had handed out
+    the keys it had read meanwhile, to the widget being left (Escape, then 2, on the list at start: "2" in the
+    filter). Called from a priority binding, which the app runs as the key arrives, the keyboard has moved first.
+    """
+    left = _LeftNow(field)
+    for node in field.ancestors_with_self:
+        await node._on_message(left)  # its handlers, the @on(Left, ...) ones included; no bubbling (done here)
+        if left._stop_propagation:
+            return
 
 
 class InTurnInput(Input):

@@ -17,14 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from explorer.apps.answer import Answer
 from explorer.runtime.frameworks import display_name
 from explorer.runtime.userdata.bounded import printable
 from panels.answer_head import AnswerHead
 from panels.body_view import BodyBlank, BodyView
-from panels.fields import Left
+from panels.fields import leave_now
 from panels.later import later
 from panels.lazy_tabs import LazyTabs
 from panels.masking import mask_digits
@@ -65,7 +65,9 @@ class ResponsePanel(Vertical):
         "answer), the times, why the server answered so, and five tabs (keys 1-5): Body, Headers, Validation, "
         "Code (the handler that ran) and Log (the server's output). The title names the request the answer belongs to."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to list", id="answer.leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [  # run as Escape arrives, as on the list (leave_now)
+        Binding("escape", "leave", "Back to list", id="answer.leave", priority=True)
+    ]
 
     answer: reactive[Answer] = reactive(Answer(), always_update=True, init=False)
     """What the panel shows; each part is drawn again only when the part of the answer it shows changed."""
@@ -230,13 +232,11 @@ class ResponsePanel(Vertical):
         self._arriving = Arriving(self, self.query_one(f"#bodyview-{self.framework}", BodyView))
         return self._arriving.listen
 
-    def focus_content(self) -> None:
-        """Put the keyboard in the tab shown (the body's text, a table, the log), so arrows scroll it.
-
-        Textual sets a focus after the keys already read are run; the tab shown is looked up then, not now: a
-        focus put in a pane that a later key hid showed that pane again (TabPane.Focused), in this panel only."""
+    def focus_content(self, at_once: bool = False) -> None:
+        """The keyboard to the tab shown (its text, table, log) after the keys already read (in order; the tab looked up
+        then, as one may hide it), or ``at_once`` for a key run as it arrives (:func:`panels.fields.leave_now`)."""
         self._fill_tabs()
-        self.app.call_later(self._focus_shown)
+        self._focus_shown() if at_once else self.app.call_later(self._focus_shown)
 
     def _focus_shown(self) -> None:
         if not self.is_attached:
@@ -252,13 +252,13 @@ class ResponsePanel(Vertical):
         self.select_tab("body")
         self.query_one(BodyView).open_find()
 
-    def action_leave(self) -> None:
-        self.post_message(Left(self))
+    async def action_leave(self) -> None:
+        await leave_now(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """On a maximised panel Escape restores it (Textual's own rule), so it is not offered as "back to list"."""
-        if action == "leave":
-            return self.screen.maximized is None
+        if action == "leave":  # nor from the find box, whose Escape closes it (a priority binding comes first)
+            return self.screen.maximized is None and not isinstance(self.screen.focused, Input)
         return True
 
     def _draw_standing(self) -> None:

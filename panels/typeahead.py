@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
-from panels.fields import Left, run_in_turn
+from panels.fields import leave_now, run_in_turn
 
 __all__ = ["TypeAheadTree", "apply_typed", "first_leaf", "put_cursor"]
 
@@ -52,7 +52,8 @@ class TypeAheadTree(Tree[T]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", id="list.clear_filter"),
-        Binding("escape", "leave", "Leave list", id="list.leave"),
+        # run as Escape arrives at the app, not after the keys it has read since (a priority binding): see leave_now
+        Binding("escape", "leave", "Leave list", id="list.leave", priority=True),
         # Enter pressed while the app starts reaches it as ctrl+j: the terminal, not yet in raw mode, made it a newline
         Binding("ctrl+j", "select_cursor", "Pick", show=False),
     ]
@@ -172,8 +173,8 @@ class TypeAheadTree(Tree[T]):
     def action_clear_filter(self) -> None:
         self.post_message(self.Typed(self, ""))
 
-    def action_leave(self) -> None:
-        self.post_message(Left(self))
+    async def action_leave(self) -> None:
+        await leave_now(self)
 
     def set_filter_text(self, text: str) -> None:
         """Called by the container whenever its filter changes (typed here or in the box).

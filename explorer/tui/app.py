@@ -242,12 +242,12 @@ class ExplorerApp(ScreensApp):
     @on(Left, "#samples Tree")
     def _left_list(self, event: Left) -> None:
         event.stop()
-        self.workbench.focus_answers()
+        self.workbench.focus_answers(at_once=True)  # Escape runs as it arrives (leave_now): so do the keys after it
 
     @on(Left, "ResponsePanel")
     def _left_answers(self, event: Left) -> None:
         event.stop()
-        self.query_one("#samples Tree" if self.query_one("#samples").display else "#path").focus()
+        self.screen.set_focus(self.query_one("#samples Tree" if self.query_one("#samples").display else "#path"))
 
     def action_restart(self) -> None:
         self.life.restart()

@@ -105,8 +105,8 @@ class Arrangement(Vertical):
                 return panel
         return self.panel(self.front if self.front in self.frameworks_in_view() else self.frameworks_in_view()[0])
 
-    def focus_answers(self) -> None:
-        self.front_panel().focus_content()
+    def focus_answers(self, at_once: bool = False) -> None:
+        self.front_panel().focus_content(at_once)
 
     def toggle_raw(self) -> None:
         """Bodies raw or pretty-printed, in both panels."""
