@@ -58,7 +58,12 @@ async def test_each_side_shows_its_own_outcome_a_server_getting_ready_gets_its_s
         assert any(
             text.startswith("not opened: ") and "starting (opened once it is ready)" in text for text in said.values()
         ), said
-        await until(pilot, lambda: all(plain(states[fw]).startswith("open:") for fw in FWS), why=lambda: said)
+        await until(  # a restart (stop, then start) under a full suite's load can take most of 15 s
+            pilot,
+            lambda: all(plain(states[fw]).startswith("open:") for fw in FWS),
+            timeout=45,
+            why=lambda: (said, {fw: plain(states[fw]) for fw in FWS}, [s.status.state for s in app.session.supervisor]),
+        )
         assert set(screen.sockets) == set(FWS)
 
         # A shrink from 120x30 to 80x24 cut "● connected to ws://127.0" (the port lost), and a widening kept the lines
