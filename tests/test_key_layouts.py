@@ -148,6 +148,11 @@ def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return writes
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="drawn twice again: the patch that kept a change beneath an opaque screen from redrawing it (layout_patches "
+    "_hidden_beneath) was taken out, as with it a lab resized under a full suite's load drew nothing until a key",
+)
 @pytest.mark.parametrize("key", ["g", "t", "p"])
 async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its

@@ -27,8 +27,6 @@ a full layout of its screen is answered by it: its late message is dropped. Repa
 (:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
 (as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
 (restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
-A screen beneath an opaque top screen changed (the answer panel the keyboard left as a screen opened over it)
-made Textual draw the top screen again where it had changed: no longer, since none of it shows.
 
 Scroll bars in the frame of the layout that changed them (:func:`one_layout_per_change` too): a layout that
 finds a scrolling widget's virtual size changed (a log written to) sets its scroll bars' range and asks them to
@@ -153,12 +151,9 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
 
 
 def _compositor_refresh(screen: Screen[Any]) -> None:
-    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts; and a screen beneath an
-    opaque one is not drawn through it (:func:`_hidden_beneath`)."""
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
     app = screen.app
     top = screen is app.screen and not app.is_inline
-    if not top and _hidden_beneath(screen):
-        return
     if top and (bars := vars(screen).pop(_BARS, None)):  # scroll bars a layout changed: drawn in its frame
         screen._compositor.update_widgets(bars)
         drawn = next(_ticks)
@@ -167,22 +162,6 @@ def _compositor_refresh(screen: Screen[Any]) -> None:
     if screen in screen._dirty_widgets and top:
         setattr(screen, _PAINTED, next(_ticks))
     _textual_compositor_refresh(screen)
-
-
-def _hidden_beneath(screen: Screen[Any]) -> bool:
-    """A change to a screen beneath the top one, when the top one is opaque: noted for when it is shown again (as
-    Textual does), not drawn. Textual redrew the top screen where the one beneath had changed (there for a top
-    screen that lets it show through): every screen a key opened over the main view, shown again, was drawn
-    whole a second time ~30 ms later (the main view's answer panel restyled as the keyboard left it)."""
-    app = screen.app
-    regions = screen._compositor._dirty_regions
-    if app.is_inline or not regions or app.screen.styles.background.a < 1 or screen not in app._background_screens:
-        return False
-    screen._set_dirty(*regions)
-    screen._repaint_required = True
-    regions.clear()
-    screen._dirty_widgets.clear()
-    return True
 
 
 async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
