@@ -15,6 +15,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -31,13 +32,14 @@ class FittedFooter(Footer):
         self.first = tuple(first)
         self._width = 0
         self._shown: tuple[object, ...] | None = None  # what the keys now drawn were composed from
+        self._fitting = 0  # the screen's new width while the keys are chosen for it, before its layout
 
     def _what_to_show(self) -> tuple[object, ...]:
         """The width and every binding the footer shows, as it would draw it (key, action, words, enabled)."""
         palette = self.app.COMMAND_PALETTE_BINDING
         active = self.screen.active_bindings.items()
         return (
-            self.size.width,
+            self._fitting or self.size.width,
             *((k, b.action, b.description, e) for k, (_, b, e, _) in active if b.show or k == palette),
         )
 
@@ -144,7 +146,7 @@ class FittedFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        self._width = self.size.width or self.app.size.width  # before its first layout, the terminal's
+        self._width = self._fitting or self.size.width or self.app.size.width  # before its first layout, the terminal's
         self._shown = self._what_to_show()
         entries: dict[str, tuple[Binding, bool, str, bool]] = {}  # one per action, as Footer shows them
         for namespace, binding, enabled, tooltip in self.screen.active_bindings.values():
@@ -199,6 +201,17 @@ class FittedFooter(Footer):
                 tooltip=palette.binding.tooltip or palette.binding.description,
             )
             yield _with_class(key, True)
+
+    async def fit_to_screen(self, size: Size) -> None:
+        """The keys for the screen's new width, chosen as the terminal is resized, before the screen's layout for that
+        size (:func:`explorer.tui.layout_patches.sized_before_laid_out` calls it): chosen on the footer's own Resize,
+        they came a frame after that layout, which drew the old width's row cut at the new edge."""
+        if self._bindings_ready and size.width != self._width:
+            self._fitting = size.width
+            try:
+                await self.recompose()
+            finally:
+                self._fitting = 0
 
     def on_resize(self, event: events.Resize) -> None:
         """Which keys fit depends on the width: choose again when the terminal's width changes."""

@@ -22,6 +22,7 @@ from textual.screen import Screen
 
 from explorer.tui.app import ExplorerApp
 from panels.fields import Field
+from panels.later import settled
 from panels.typeahead import TypeAheadTree
 from tests.apptools import catalog_sample, leave_the_list, servers_ready, until, without_servers
 
@@ -130,3 +131,56 @@ async def test_a_tab_key_lays_the_headers_out_beside_their_scroll_bar_in_its_fir
             await until(pilot, lambda: app.last is not before)
             for key in ("2", "1", "2"):
                 assert await key_frames(pilot, frames, key) == [], key
+
+
+@pytest.mark.serverless
+async def test_a_resize_draws_the_new_sizes_layout_in_its_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One app, the keyboard on the list then in the answers: 160x48 to 80x24 and back, 120x30 to 80x24. Each resize
+    first drew a frame of the old size's layout at the new size (the wide list and both answers cut at 80 columns:
+    the screen's size classes came after the layout), then the new layout with the old size's footer keys; each
+    frame drawn now is the settled screen."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    with drawn_frames(monkeypatch) as frames:
+        async with app.run_test(size=(160, 48)) as pilot:
+            tree = app.query_one("#sample-tree", TypeAheadTree)
+            await until(pilot, lambda: app.focused is tree and settled(app))
+            for leave, sizes in ((False, ((80, 24), (160, 48))), (True, ((80, 24), (160, 48), (120, 30), (80, 24)))):
+                if leave:
+                    await leave_the_list(pilot)
+                for size in sizes:
+                    for _ in range(6):
+                        await pilot.pause(0.02)
+                    before = text(app.screen)
+                    frames.clear()
+                    await pilot.resize_terminal(*size)
+                    await until(pilot, lambda size=size: app.screen._compositor.size == size)  # type: ignore[misc]
+                    for _ in range(6):
+                        await pilot.pause(0.02)
+                    now = text(app.screen)
+                    assert frames and len(now) == size[1], size
+                    # a frame at the old size was drawn before the resize (a late one of the key before it, under load)
+                    resized = [
+                        frame for frame in frames if (len(frame), len(frame[0])) != (len(before), len(before[0]))
+                    ]
+                    assert [frame[-1] for frame in resized if frame != now] == [], (leave, size)
+
+
+@pytest.mark.serverless
+async def test_the_tables_first_opening_says_what_is_below_in_its_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``t`` at 80x24: the comparison table's first frame lacked its "▼ 3 more rows below" line (written after that
+    frame, once the table had a size); every frame of its opening now has it."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    with drawn_frames(monkeypatch) as frames:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await leave_the_list(pilot)
+            main = app.screen
+            frames.clear()
+            await pilot.press("t")
+            await until(pilot, lambda: app.screen is not main)
+            for _ in range(6):
+                await pilot.pause(0.02)
+            settled_ = text(app.screen)
+            assert any("more rows below" in line for line in settled_)
+            assert frames and [frame for frame in frames if frame != settled_] == []

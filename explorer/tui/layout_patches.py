@@ -47,7 +47,15 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
-__all__ = ["first_layout_when_mounted", "one_layout_per_change", "restyle_alone", "whole_in_next_frame"]
+__all__ = [
+    "FIT_TO_SCREEN",
+    "first_layout_when_mounted",
+    "one_layout_per_change",
+    "restyle_alone",
+    "size_classes",
+    "sized_before_laid_out",
+    "whole_in_next_frame",
+]
 
 _textual_size_updated = Widget._size_updated
 _textual_refresh = Widget.refresh
@@ -221,6 +229,7 @@ def one_layout_per_change() -> None:
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
     Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
     Widget._scroll_update = _scroll_update  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    sized_before_laid_out()
     first_layout_when_mounted()
 
 
@@ -268,3 +277,43 @@ def first_layout_when_mounted() -> None:
     Screen._invoke_and_clear_callbacks = callbacks_once_drawn  # type: ignore[method-assign,assignment]  # Textual's, wrapped
     Screen._on_screen_resume = resume_draw_later  # type: ignore[method-assign,assignment]  # Textual's handler, wrapped
     Screen._compositor_refresh = draw_when_settled  # type: ignore[method-assign,assignment]  # Textual's method, wrapped
+
+
+def size_classes(screen: Screen[Any], size: Size) -> dict[str, bool]:
+    """Each of ``screen``'s breakpoint classes (``-narrow``, ``-short``, ...), and whether ``size`` gives it, as
+    Textual's ``Screen._on_resize`` decides them (the screen's breakpoints, else the app's)."""
+    app, classes = screen.app, {}
+    for extent, own, default in (
+        (size.width, screen.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS),
+        (size.height, screen.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS),
+    ):
+        breakpoints = (default if own is None else own) or []
+        given = screen._get_breakpoint_classes(extent, breakpoints)
+        classes.update({name: name in given for _, name in breakpoints})
+    return classes
+
+
+_textual_on_resize = Screen._on_resize
+FIT_TO_SCREEN = "fit_to_screen"  # a widget's coroutine method, given the screen's new size before its layout
+
+
+async def _on_resize(screen: Screen[Any], event: events.Resize) -> None:
+    """Textual's, with the screen's size classes for the new size set, and each widget that fits its content to the
+    screen's size (``fit_to_screen``: the footer's keys) fitted, before the screen is laid out for that size."""
+    screen.update_classes(size_classes(screen, event.size), animate=False)
+    for widget in list(screen.walk_children(Widget)):
+        fit = getattr(widget, FIT_TO_SCREEN, None)
+        if fit is not None:
+            await fit(event.size)
+    await _textual_on_resize(screen, event)  # its own update of the classes then changes nothing
+
+
+def sized_before_laid_out() -> None:
+    """A resized screen takes its size classes before its layout for the new size, not after it (issue 24).
+
+    Textual lays a resized screen out and draws it, then sets the classes its breakpoints give the new size,
+    which restyle it and ask for a second layout: every resize first drew the old size's layout at the new
+    size for a frame (160x48 to 80x24: the wide list and both answers, cut at 80 columns). A widget that chooses
+    what it shows by the screen's width did so on its own Resize, after that layout's frame, and drew a frame
+    later again: the footer's keys (at 80 columns the 160-column row, cut) now come with the layout."""
+    Screen._on_resize = _on_resize  # type: ignore[method-assign]  # Textual's handler, replaced in place

@@ -48,6 +48,13 @@ class RowTable(DataTable[Text]):
         Binding("end", "scroll_bottom", "Last row", show=False),
     ]
 
+    def on_resize(self) -> None:
+        """What the table's new height hides is said as it gets that height, in the frame of the layout that gave it:
+        said after that frame, the table's first frame at 80x24 lacked its "▼ more rows below" line."""
+        screen = self.screen
+        if isinstance(screen, TableScreen):
+            screen.hint_more()
+
 
 class TableScreen(Screen[str | None]):
     """Choosing a row explains it; Enter on a row dismisses with the id of the sample that proves it.
@@ -96,13 +103,12 @@ class TableScreen(Screen[str | None]):
         self._build(self.size.width)
         table = self.query_one("#comparison", DataTable)
         table.focus()
-        self.watch(table, "scroll_y", lambda _: self._hint_more(), init=False)
-        self.call_after_refresh(self._hint_more)
+        self.watch(table, "scroll_y", lambda _: self.hint_more(), init=False)  # and its size: RowTable.on_resize
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._built_for:
             self._build(event.size.width)
-        self.call_after_refresh(self._hint_more)
+        self.call_after_refresh(self.hint_more)
 
     def hidden_below(self) -> list[Row]:
         """The rows below the table's visible part (the measured ones are last): none when all show."""
@@ -115,7 +121,7 @@ class TableScreen(Screen[str | None]):
             top += row.height
         return hidden
 
-    def _hint_more(self) -> None:
+    def hint_more(self) -> None:
         """Say what the table's scroll hides, so the measured rows at its end are never unknown."""
         hidden = self.hidden_below()
         measured = sum(1 for row in hidden if row.measured)
@@ -169,7 +175,7 @@ class TableScreen(Screen[str | None]):
 
     @on(DataTable.RowHighlighted, "#comparison")
     def _explain(self, event: DataTable.RowHighlighted) -> None:
-        self.call_after_refresh(self._hint_more)
+        self.call_after_refresh(self.hint_more)
         self._explain_row(event.cursor_row)
 
     def _explain_row(self, index: int) -> None:
