@@ -11,6 +11,7 @@ from explorer.runtime.http.forms import FilePart
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
+from panels.fitted import FittedText
 from panels.samples import SampleBrowser
 from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
 from tests.test_app import plain
@@ -44,7 +45,7 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         assert [(f["filename"], f["content_type"]) for f in echoed["files"]] == [("notes.txt", "text/plain")]
         body.text = f"doc=@{upload}.missing"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: "no such file" in str(app.query_one("#editor-message").render()))
+        await until(pilot, lambda: "no such file" in app.query_one("#claim", FittedText).full.plain)  # "Not sent: …"
         headers.text = "Content-Type: application/x-www-form-urlencoded"
         body.text = "a=1&b=two+words"  # a urlencoded body is sent as typed
         await send_and_wait(pilot)

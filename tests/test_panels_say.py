@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
@@ -14,7 +15,15 @@ from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
 from panels.samples import SampleBrowser
-from tests.apptools import catalog_sample, leave_the_list, send_and_wait, servers_ready, until
+from tests.apptools import (
+    catalog_sample,
+    leave_the_list,
+    screen_text,
+    send_and_wait,
+    servers_ready,
+    until,
+    without_servers,
+)
 
 
 def plain(widget: Static) -> str:
@@ -183,3 +192,30 @@ async def test_every_aspect_the_comparison_finds_is_marked_on_the_chip() -> None
         app.query_one(ResponsePanel).answer = Answer(exchange=flask, differs=frozenset(d.aspect for d in found))
         await until(pilot, lambda: "200 OK ≠" in plain(app.query_one("#chip-flask", Static)))
         assert plain(app.query_one("#meta-flask", Static)) == "text/html ≠ · 3 bytes ≠"
+
+
+@pytest.mark.serverless
+async def test_a_request_that_cannot_be_sent_says_so_on_the_line_above_the_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 80x24, ctrl+r with a header name that cannot be sent: "Not sent: …" is said on the line above the answers,
+    where a send's outcome (its comparison) is said, not in a line under the editor above that one; the editor and
+    the answers are left as they were."""
+    from textual.widgets import TextArea
+
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        app.query_one("#headers-editor", TextArea).text = "Bad Header Name: 1"
+        await pilot.press("ctrl+r")
+        claim = app.query_one("#claim", Static)
+        await until(pilot, lambda: "Not sent" in screen_text(app), why=lambda: screen_text(app))
+        assert plain(claim).startswith("Not sent: ") and "Bad Header Name" in plain(claim)
+        message = app.query_one("#editor-message", Static)
+        assert not message.display  # said once, in one place
+        rows = [i for i, line in enumerate(screen_text(app).splitlines()) if "Not sent" in line]
+        assert rows and rows[0] == claim.region.y  # its first line, shown
+        assert app.query_one("#headers-editor", TextArea).text == "Bad Header Name: 1"
+        assert app.last == {}  # nothing was sent
+        assert all("Sending" not in plain(app.query_one(f"#chip-{fw}", Static)) for fw in ("flask", "fastapi"))

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from explorer.parity.differences import Difference
     from explorer.runtime.http.client import Exchange
 
-__all__ = ["NO_DIFFERENCE", "answer_switch", "comparison_line"]
+__all__ = ["NO_DIFFERENCE", "answer_switch", "comparison_line", "not_sent"]
 
 NO_DIFFERENCE = "No difference in status, content type or body (bodies compared as JSON when both are JSON)."
 
@@ -52,6 +52,13 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     text = Text("Differences: ", style="bold")  # a status by its code alone: the chips below carry the reasons
     shown = (f"status: {_code(d.flask)} ≠ {_code(d.fastapi)}" if d.aspect == "status" else d.shown() for d in found)
     text.append(printable("; ".join(shown)))  # each already visible; a status or header from a server as well
+    return text
+
+
+def not_sent(reason: str) -> Text:
+    """The line that says a request was not sent and why, said where a send's outcome is (above the answers)."""
+    text = Text("Not sent: ", style="bold red")
+    text.append(printable(reason))
     return text
 
 

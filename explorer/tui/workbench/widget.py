@@ -31,7 +31,7 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
-from explorer.tui.claims import comparison_line
+from explorer.tui.claims import comparison_line, not_sent
 from explorer.tui.workbench.arrangement import Arrangement
 from explorer.tui.workbench.client_keys import change_jars, open_sockets
 from explorer.tui.workbench.freeze import FREEZE_LIMIT, Freeze
@@ -76,6 +76,7 @@ class Workbench(Arrangement):
         self.on_sent = on_sent
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
+        self._not_sent_said = False  # the claim line says the last ctrl+r sent nothing
         self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
 
     def compose(self) -> ComposeResult:
@@ -130,6 +131,7 @@ class Workbench(Arrangement):
             text.append("\n" if text else "")
             text.append(self.sample.claim, style="italic")
         self.query_one("#claim", Static).update(text)
+        self._not_sent_said = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A send that failed in the explorer itself is said, not left as a panel stuck at "Sending…"."""
@@ -183,7 +185,7 @@ class Workbench(Arrangement):
         try:
             spec, burst = editor.read()
         except ExplorerError as exc:
-            editor.show_message(f"Not sent: {exc}", error=True)
+            self.say_not_sent(str(exc))
             return
         if pasted is None:
             editor.show_message(editor.json_warning(spec))
@@ -194,10 +196,10 @@ class Workbench(Arrangement):
             frameworks = [fw for fw in frameworks if fw in self.sample.frameworks]
             if not frameworks:
                 only = " and ".join(self.sample.frameworks)
-                editor.show_message(
-                    f"This sample is for {only} only, which is not in view: press f to show it.", error=True
-                )
+                self.say_not_sent(f"this sample is for {only} only, which is not in view: press f to show it.")
                 return
+        if self._not_sent_said:  # it goes now: the line no longer says it did not
+            self.show_claim()
         self.sends += 1
         line = f"{spec.line}{f' ×{burst}' if burst > 1 else ''}"
         for framework in self.session.frameworks:
@@ -215,6 +217,13 @@ class Workbench(Arrangement):
         self.call_after_refresh(
             self.send_request, spec, frameworks, burst, self.sends
         )  # paint "Sending…" before the clock starts
+
+    def say_not_sent(self, reason: str) -> None:
+        """Why the request was not sent, on the line above the answers, where a send's outcome is said (a line under
+        the editor, above that one, was missed); the answers below stay the last send's."""
+        self.query_one(RequestEditor).show_message("")  # a note on the request before: said here, it is said once
+        self.show_claim(not_sent(reason))
+        self._not_sent_said = True
 
     @work(group="send", exclusive=True, exit_on_error=False)
     async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int, number: int) -> None:
