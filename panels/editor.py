@@ -94,7 +94,9 @@ class BodyEditor(LeavingTextArea):
     """The JSON body: Tab indents here, so Escape is the way out, and the footer says so."""
 
     HELP = "The request body, sent as typed. Tab indents; Escape leaves the editor; ctrl+r sends."
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave body (Tab indents)", id="editor.leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [  # a priority one, as LeavingTextArea's: run as Escape arrives
+        Binding("escape", "leave", "Leave body (Tab indents)", id="editor.leave", priority=True)
+    ]
 
     def on_mount(self) -> None:
         later(self, self._highlight)  # the empty editor of the first frame shows nothing to colour

@@ -3,7 +3,8 @@
 A one-line field, or the headers and body editors, hold the keyboard: every letter typed there is
 text. Escape hands the keyboard back, so the next letter is a command again, and the footer says so
 while the field has focus. Where focus goes is the container's choice (the catalog's filter goes
-back to its list, the request editor's fields to the answers), so a field only posts :class:`Left`.
+back to its list, the request editor's fields to the answers), so a field only hands :class:`Left` to its
+containers, as Escape arrives (:func:`leave_now`): a key read with Escape goes where the container sent the keyboard.
 """
 
 from __future__ import annotations
@@ -78,17 +79,17 @@ async def run_in_turn(widget: Widget, event: events.Key) -> bool:
 
 
 class Field(InTurnInput):
-    """An Input that Escape leaves.
+    """An Input that Escape leaves, as the key arrives (:func:`leave_now`): a key read with it goes where it led.
 
     | Key | Action |
     | --- | --- |
     | escape | leave the field (the footer says where to) |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave", priority=True)]
 
-    def action_leave(self) -> None:
-        self.post_message(Left(self))
+    async def action_leave(self) -> None:
+        await leave_now(self)
 
 
 class LeavingTextArea(TextArea):
@@ -98,15 +99,17 @@ class LeavingTextArea(TextArea):
     it; here Escape always leaves, through a binding the footer shows.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave editor", id="editor.leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave editor", id="editor.leave", priority=True)  # as it arrives: leave_now
+    ]
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "escape":  # TextArea handles Escape itself before any binding runs
+        if event.key == "escape":  # TextArea handles Escape itself before any binding that is not a priority one
             event.stop()
             event.prevent_default()
-            self.action_leave()
+            await self.action_leave()
             return
         await super()._on_key(event)
 
-    def action_leave(self) -> None:
-        self.post_message(Left(self))
+    async def action_leave(self) -> None:
+        await leave_now(self)

@@ -90,7 +90,7 @@ class RouteBrowser(Vertical):
     @on(Left, "#route-filter")
     def _to_tree(self, event: Message) -> None:
         event.stop()
-        self.query_one("#route-tree", Tree).focus()
+        self.screen.set_focus(self.query_one("#route-tree", Tree))  # now: Escape runs as it arrives (leave_now)
 
     @on(Input.Submitted, "#route-filter")
     def _submitted(self, event: Input.Submitted) -> None:

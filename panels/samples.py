@@ -110,7 +110,7 @@ class SampleBrowser(Vertical):
     @on(Left, "#sample-filter")
     def _to_tree(self, event: Message) -> None:
         event.stop()
-        self.query_one("#sample-tree", Tree).focus()
+        self.screen.set_focus(self.query_one("#sample-tree", Tree))  # now: Escape runs as it arrives (leave_now)
 
     @on(Input.Submitted, "#sample-filter")
     def _submitted(self, event: Input.Submitted) -> None:

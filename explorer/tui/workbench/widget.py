@@ -142,7 +142,7 @@ class Workbench(Arrangement):
     @on(Left, "RequestEditor *")
     def _left_editor(self, event: Left) -> None:
         event.stop()
-        self.focus_answers()
+        self.focus_answers(at_once=True)  # Escape runs as it arrives (leave_now): so do the keys after it
 
     @on(PathField.Pasted)
     def _pasted(self, event: PathField.Pasted) -> None:
