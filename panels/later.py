@@ -7,6 +7,10 @@ built just after it. Queued all at once, as each widget's ``call_after_refresh``
 step before changed (``call_after_refresh``), and then only after a short pause: a key typed meanwhile goes
 first, and waits at most for one step and its frame. Whatever needs a piece sooner (an answer to draw, a tab
 chosen) builds it at once, so a step finding its work done does nothing.
+
+A step for a screen another one covers waits until it shows again: building the main view beneath a screen opened
+meanwhile (``g`` pressed as the app appeared) drew that screen again, where the main view had changed, at each step
+(the guide drawn 11-14 times at 80x24 instead of once); nothing of it shows until then.
 """
 
 from __future__ import annotations
@@ -43,12 +47,17 @@ class _Steps:
             self.app.call_after_refresh(self._next)
 
     def _next(self) -> None:
-        while self.queue:
-            widget, step = self.queue.popleft()
-            if widget.is_attached:  # a widget removed (the app closing) builds nothing
+        self.queue = deque(item for item in self.queue if item[0].is_attached)  # one removed (the app closing): none
+        for item in self.queue:
+            widget, step = item
+            if widget.screen is self.app.screen:
+                self.queue.remove(item)
                 step()
                 self.app.call_after_refresh(self._pause)
                 return
+        if self.queue:  # each step left builds part of a screen another covers: looked at again after a pause
+            self._pause()
+            return
         self.running = False
 
     def _pause(self) -> None:

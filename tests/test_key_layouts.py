@@ -24,6 +24,7 @@ from explorer.runtime.http.exchange import Exchange
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.footer import FittedFooter
+from panels.later import settled
 from tests.apptools import leave_the_list, until, without_servers
 
 pytestmark = pytest.mark.serverless
@@ -216,3 +217,29 @@ async def test_the_other_answer_is_drawn_in_one_frame_with_its_keyboard_border(m
             await _settle(pilot)
             now = next(panel for panel in app.query(".response-panel") if panel.display)
             assert now.has_class("-meta-below") and writes == ["Screen"], writes
+
+
+async def test_a_screen_opened_while_the_first_frames_steps_run_is_drawn_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``g`` pressed while what the first frame put off is still being built (``panels/later.py``): the guide is drawn
+    once. Each step went on building the main view beneath it, and each drew the guide again where the main view
+    had changed (11 to 14 frames of the guide at 80x24); the steps left now wait until the main view shows again."""
+    import panels.later
+
+    without_servers(monkeypatch)
+    monkeypatch.setattr(panels.later, "PAUSE", 0.15)  # steps still to run while the guide shows, however fast the CPU
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is not tree)
+        main = app.screen
+        writes = _count_writes(monkeypatch)
+        assert not settled(app)  # steps are left to run: what this test is about
+        await pilot.press("g")
+        await until(pilot, lambda: app.screen is not main)
+        for _ in range(4):
+            await _settle(pilot)
+        assert [screen for screen in writes if screen != "Screen"] == ["GuideScreen"], writes  # not the frames before
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is main and settled(app))  # built once the main view shows again
