@@ -316,4 +316,4 @@ def sized_before_laid_out() -> None:
     size for a frame (160x48 to 80x24: the wide list and both answers, cut at 80 columns). A widget that chooses
     what it shows by the screen's width did so on its own Resize, after that layout's frame, and drew a frame
     later again: the footer's keys (at 80 columns the 160-column row, cut) now come with the layout."""
-    Screen._on_resize = _on_resize  # type: ignore[method-assign]  # Textual's handler, replaced in place
+    Screen._on_resize = _on_resize  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
