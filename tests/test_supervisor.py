@@ -16,6 +16,7 @@ import pytest
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.kept import spawn_kept
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 from explorer.runtime.session import Session
@@ -182,6 +183,22 @@ def test_a_process_that_ends_with_a_keeper_running_ends_its_command_and_leaves_n
     )
     assert run.returncode == 0 and "ResourceWarning" not in run.stderr, run.stderr
     assert wait_gone([int(run.stdout.split()[0])], timeout=5) == []
+
+
+async def test_a_keeper_killed_as_its_command_starts_takes_the_command_along() -> None:
+    """The command is tied to its keeper before it runs a line of its own: a keeper SIGKILLed just after starting it
+    (an OOM kill, a harness ending the explorer's whole process tree) left the command running for ever under init.
+    A server arms its own parent-death signal only once its interpreter has started and read its arguments, some
+    0.1 s later (a uvicorn killed at any moment of that was left, 4 of 4)."""
+    kept = await spawn_kept([sys.executable, "-c", "import time; time.sleep(30)"], stdout=subprocess.DEVNULL)
+    assert kept.pid is not None
+    os.kill(kept.proc.pid, signal.SIGKILL)
+    await kept.proc.wait()
+    kept.release()
+    left = wait_gone([kept.pid], timeout=5)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

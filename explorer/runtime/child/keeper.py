@@ -36,6 +36,7 @@ import time
 from typing import cast
 
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
 _MAX_SPEC = 1 << 20
 _SWEEP_LIMIT = 10.0  # seconds; a process stuck in the kernel (D state) cannot be waited for forever
 
@@ -226,11 +227,37 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
     return spec if isinstance(spec, dict) else None
 
 
+def tie_to_parent(parent: int) -> None:
+    """In the forked child, before it runs the command: SIGKILL it when the keeper dies (Linux).
+
+    The setting survives ``exec``. A server arms the same signal itself, but only once its interpreter has started
+    and read its arguments (~0.1 s): a keeper SIGKILLed in between (an OOM kill, a harness ending the explorer's
+    whole tree) left it running for ever under init, its port held. If the keeper is already gone, do not start.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def start(spec: dict[str, object]) -> subprocess.Popen[bytes]:
-    """The server in a session of its own, with the handed-down descriptors and nothing else."""
+    """The server in a session of its own, with the handed-down descriptors and nothing else, tied to this keeper."""
     argv = [str(arg) for arg in cast("list[object]", spec["argv"])]  # the explorer's own JSON
     fds = tuple(int(fd) for fd in cast("list[int]", spec.get("fds", ())))
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, pass_fds=fds, start_new_session=True)
+    keeper = os.getpid()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        pass_fds=fds,
+        start_new_session=True,
+        preexec_fn=lambda: tie_to_parent(keeper),  # the keeper has no threads: running Python after fork is safe
+    )
     for fd in fds:  # the keeper must never hold the listening socket
         os.close(fd)
     return proc
