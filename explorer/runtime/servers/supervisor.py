@@ -112,7 +112,7 @@ class ManagedServer:
             return await self._start()
 
     async def _start(self) -> ServerStatus:
-        from explorer.runtime.servers.kept import spawn_kept
+        from explorer.runtime.servers.kept import pause_point, spawn_kept
         from explorer.runtime.servers.prestart import PrestartError
 
         if self._kept is not None and self._kept.returncode is None:
@@ -169,7 +169,10 @@ class ManagedServer:
         drain = asyncio.create_task(self._drain(proc))
         self._tasks = [drain, asyncio.create_task(self._reap(kept, drain))]
         try:
+            await pause_point("started")
             await self._wait_ready(proc, port, spawned)
+            if self._status.state is ServerState.READY:
+                await pause_point("ready")
         except asyncio.CancelledError:
             # Whoever waited gave up (a restart, a quit): end the process so STARTING never lingers.
             await self._stop_locked()
