@@ -201,6 +201,21 @@ async def test_a_keeper_killed_as_its_command_starts_takes_the_command_along() -
     assert left == []
 
 
+async def test_a_status_listener_can_be_unsubscribed() -> None:
+    """The sockets screen listens to each server while it shows; without a way to stop, its listener (and the
+    screen it refers to) lived as long as the app."""
+    server = ManagedServer(demo_spec("fastapi"))
+    heard: list[ServerState] = []
+    kept: list[ServerState] = []
+    server.subscribe(lambda status: kept.append(status.state))
+    unsubscribe = server.subscribe(lambda status: heard.append(status.state))
+    await server.stop()
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    await server.stop()
+    assert heard == [ServerState.STOPPED] and kept == [ServerState.STOPPED] * 2
+
+
 def _cmdline(process: psutil.Process) -> list[str]:
     try:
         return process.cmdline()

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -95,9 +95,11 @@ class ManagedServer:
     def framework(self) -> str:
         return self.spec.framework
 
-    def subscribe(self, listener: StatusListener) -> None:
-        """Call ``listener`` on the event loop with every new status."""
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener`` on the event loop with every new status; returns the function that unsubscribes it (a
+        screen that goes away calls it: else the server holds the listener, and all it refers to, for ever)."""
         self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _set(self, **changes: Any) -> None:
         self._status = replace(self._status, **changes)
