@@ -11,7 +11,8 @@ one process that set it. So the explorer never starts a server directly; it star
    to the keeper instead of to init, so the keeper can always find everything the server started;
 2. reads the command from the lifeline (one JSON line: ``argv``, the ``fds`` to hand down, and
    ``note``: whether to print a line when it had to end processes the command left running), starts
-   it in a session of its own and answers ``started PID`` (or ``failed REASON``);
+   it in a session of its own, SIGKILLed should the keeper die (a parent-death signal armed before it
+   runs), and answers ``started PID`` (or ``failed REASON``);
 3. passes SIGTERM (and SIGINT, SIGHUP) on to the server's group, with SIGCONT for a stopped one;
 4. sweeps when the server exits, when SIGUSR1 arrives ("now"), or when the lifeline reaches end of
    file: the explorer closed it, or died, SIGKILL included (the kernel closes it either way). A sweep
