@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import RequestSpec
-from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.kept import KEEPER, spawn_kept
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 from explorer.runtime.session import Session
@@ -159,7 +160,7 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
 
 _LEFT_RUNNING = """
 import asyncio, sys
-from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.kept import KEEPER, spawn_kept
 from explorer.runtime.servers.supervisor import kill_all_now  # registers the sweep at exit
 
 async def main():
@@ -214,6 +215,24 @@ async def test_a_status_listener_can_be_unsubscribed() -> None:
     unsubscribe()  # twice is harmless
     await server.stop()
     assert heard == [ServerState.STOPPED] and kept == [ServerState.STOPPED] * 2
+
+
+def test_a_keeper_whose_explorer_died_before_it_read_its_command_starts_nothing() -> None:
+    """The command is in the lifeline before the keeper runs; an explorer killed in between used to get its server
+    started all the same (and killed at once: the keeper then ended as its command did, by SIGKILL)."""
+    ours, theirs = socket.socketpair()
+    command = {"argv": [sys.executable, "-c", "import time; time.sleep(30)"], "fds": []}
+    ours.sendall(json.dumps(command).encode() + b"\n")
+    ours.close()  # the explorer is gone
+    with theirs:
+        keeper = subprocess.run(
+            [sys.executable, "-I", "-S", KEEPER, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    assert keeper.returncode == 0, keeper.stderr
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

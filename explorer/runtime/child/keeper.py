@@ -225,7 +225,19 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
         spec = json.loads(data.split(b"\n", 1)[0])
     except ValueError:
         return None
+    if _ended(lifeline):  # the explorer sent it, then died before this keeper got to it: start nothing
+        return None
     return spec if isinstance(spec, dict) else None
+
+
+def _ended(lifeline: socket.socket) -> bool:
+    """Whether the explorer's end of the lifeline is closed (nothing more can come: the explorer is gone)."""
+    try:
+        return lifeline.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def tie_to_parent(parent: int) -> None:
