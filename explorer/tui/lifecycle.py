@@ -68,14 +68,13 @@ class Lifecycle:
         """The servers stopped, and the boot worker cancelled and waited for: what it was doing (a start, the route
         listers after it) kills its child processes as it is cancelled, reaps them and closes their pipes. The start
         is cancelled with it even while the client still loads (it was left running: the stop then waited for it,
-        for ever at a paused start, and a server could be started after the quit), as are a restart and a switch.
+        for ever at a paused start, and a server could be started after the quit).
         Textual cancels an app's workers only after its unmount and waits for none: a route lister still running
         at the exit was reaped after the app had ended, or never, its pipes' transport left to the garbage
         collector once the loop was closed (``Event loop is closed``, printed by an xdist worker as it ended)."""
         boot = self._boot
         if boot is not None and not boot.is_finished:
             boot.cancel()
-        self.app.workers.cancel_group(self.app, "servers")  # a restart or a switch under way: no start after this
         await self.session.stop()
         if boot is not None:
             with contextlib.suppress(WorkerError):  # cancelled, or failed (said when it failed)
