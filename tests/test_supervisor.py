@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -233,6 +234,36 @@ def test_a_keeper_whose_explorer_died_before_it_read_its_command_starts_nothing(
             check=False,
         )
     assert keeper.returncode == 0, keeper.stderr
+
+
+async def test_a_start_cancelled_while_asyncio_connects_the_keepers_pipes_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled there, asyncio SIGKILLs the process it has just started (the keeper), which may have started its
+    command already: on a slow explorer (valgrind) it has. The command was left running under init (for ever: a
+    server), and the cancellation itself waited for it to end, asyncio waiting for the pipe the command holds."""
+    from asyncio import base_subprocess
+
+    connect = base_subprocess.BaseSubprocessTransport._connect_pipes
+    started = tmp_path / "started"
+
+    async def slow_connect(self: Any, waiter: Any) -> None:
+        while not started.exists():  # the keeper has started the command: now the slow explorer gets cancelled
+            await asyncio.sleep(0.01)
+        await connect(self, waiter)
+
+    monkeypatch.setattr(base_subprocess.BaseSubprocessTransport, "_connect_pipes", slow_connect)
+    command = f"import os, time; open({str(started)!r}, 'w').write(str(os.getpid())); time.sleep(30)"
+    spawning = asyncio.create_task(spawn_kept([sys.executable, "-c", command]))
+    await until(started.exists, timeout=10)
+    await until(lambda: started.read_text().isdigit(), timeout=5)
+    spawning.cancel()
+    ended, _ = await asyncio.wait({spawning}, timeout=5)  # asyncio waits for the pipes: the command holds stdout
+    left = wait_gone([int(started.read_text())], timeout=5)
+    for orphan in left:
+        os.kill(orphan, signal.SIGKILL)
+    await asyncio.gather(spawning, return_exceptions=True)
+    assert ended and left == []
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
