@@ -247,9 +247,10 @@ async def test_a_start_cancelled_while_asyncio_connects_the_keepers_pipes_leaves
     connect = base_subprocess.BaseSubprocessTransport._connect_pipes
     started = tmp_path / "started"
 
+    go_on = asyncio.Event()
+
     async def slow_connect(self: Any, waiter: Any) -> None:
-        while not started.exists():  # the keeper has started the command: now the slow explorer gets cancelled
-            await asyncio.sleep(0.01)
+        await go_on.wait()  # until the start is cancelled, with the command started meanwhile
         await connect(self, waiter)
 
     monkeypatch.setattr(base_subprocess.BaseSubprocessTransport, "_connect_pipes", slow_connect)
@@ -258,6 +259,7 @@ async def test_a_start_cancelled_while_asyncio_connects_the_keepers_pipes_leaves
     await until(started.exists, timeout=10)
     await until(lambda: started.read_text().isdigit(), timeout=5)
     spawning.cancel()
+    go_on.set()
     ended, _ = await asyncio.wait({spawning}, timeout=5)  # asyncio waits for the pipes: the command holds stdout
     left = wait_gone([int(started.read_text())], timeout=5)
     for orphan in left:
