@@ -6,9 +6,11 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -16,6 +18,7 @@ import pytest
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.kept import KEEPER, spawn_kept
 from explorer.runtime.servers.specs import ServerSpec, ServerState
 from explorer.runtime.servers.supervisor import ManagedServer, Supervisor
 from explorer.runtime.session import Session
@@ -158,7 +161,7 @@ def test_servers_die_with_the_explorer(flask_server: str, sig: int) -> None:
 
 _LEFT_RUNNING = """
 import asyncio, sys
-from explorer.runtime.servers.kept import spawn_kept
+from explorer.runtime.servers.kept import KEEPER, spawn_kept
 from explorer.runtime.servers.supervisor import kill_all_now  # registers the sweep at exit
 
 async def main():
@@ -182,6 +185,87 @@ def test_a_process_that_ends_with_a_keeper_running_ends_its_command_and_leaves_n
     )
     assert run.returncode == 0 and "ResourceWarning" not in run.stderr, run.stderr
     assert wait_gone([int(run.stdout.split()[0])], timeout=5) == []
+
+
+async def test_a_keeper_killed_as_its_command_starts_takes_the_command_along() -> None:
+    """The command is tied to its keeper before it runs a line of its own: a keeper SIGKILLed just after starting it
+    (an OOM kill, a harness ending the explorer's whole process tree) left the command running for ever under init.
+    A server arms its own parent-death signal only once its interpreter has started and read its arguments, some
+    0.1 s later (a uvicorn killed at any moment of that was left, 4 of 4)."""
+    kept = await spawn_kept([sys.executable, "-c", "import time; time.sleep(30)"], stdout=subprocess.DEVNULL)
+    assert kept.pid is not None
+    os.kill(kept.proc.pid, signal.SIGKILL)
+    await kept.proc.wait()
+    kept.release()
+    left = wait_gone([kept.pid], timeout=5)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+async def test_a_status_listener_can_be_unsubscribed() -> None:
+    """The sockets screen listens to each server while it shows; without a way to stop, its listener (and the
+    screen it refers to) lived as long as the app."""
+    server = ManagedServer(demo_spec("fastapi"))
+    heard: list[ServerState] = []
+    kept: list[ServerState] = []
+    server.subscribe(lambda status: kept.append(status.state))
+    unsubscribe = server.subscribe(lambda status: heard.append(status.state))
+    await server.stop()
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    await server.stop()
+    assert heard == [ServerState.STOPPED] and kept == [ServerState.STOPPED] * 2
+
+
+def test_a_keeper_whose_explorer_died_before_it_read_its_command_starts_nothing() -> None:
+    """The command is in the lifeline before the keeper runs; an explorer killed in between used to get its server
+    started all the same (and killed at once: the keeper then ended as its command did, by SIGKILL)."""
+    ours, theirs = socket.socketpair()
+    command = {"argv": [sys.executable, "-c", "import time; time.sleep(30)"], "fds": []}
+    ours.sendall(json.dumps(command).encode() + b"\n")
+    ours.close()  # the explorer is gone
+    with theirs:
+        keeper = subprocess.run(
+            [sys.executable, "-I", "-S", KEEPER, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    assert keeper.returncode == 0, keeper.stderr
+
+
+async def test_a_start_cancelled_while_asyncio_connects_the_keepers_pipes_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled there, asyncio SIGKILLs the process it has just started (the keeper), which may have started its
+    command already: on a slow explorer (valgrind) it has. The command was left running under init (for ever: a
+    server), and the cancellation itself waited for it to end, asyncio waiting for the pipe the command holds."""
+    from asyncio import base_subprocess
+
+    connect = base_subprocess.BaseSubprocessTransport._connect_pipes
+    started = tmp_path / "started"
+
+    go_on = asyncio.Event()
+
+    async def slow_connect(self: Any, waiter: Any) -> None:
+        await go_on.wait()  # until the start is cancelled, with the command started meanwhile
+        await connect(self, waiter)
+
+    monkeypatch.setattr(base_subprocess.BaseSubprocessTransport, "_connect_pipes", slow_connect)
+    command = f"import os, time; open({str(started)!r}, 'w').write(str(os.getpid())); time.sleep(30)"
+    spawning = asyncio.create_task(spawn_kept([sys.executable, "-c", command]))
+    await until(started.exists, timeout=10)
+    await until(lambda: started.read_text().isdigit(), timeout=5)
+    spawning.cancel()
+    go_on.set()
+    ended, _ = await asyncio.wait({spawning}, timeout=5)  # asyncio waits for the pipes: the command holds stdout
+    left = wait_gone([int(started.read_text())], timeout=5)
+    for orphan in left:
+        os.kill(orphan, signal.SIGKILL)
+    await asyncio.gather(spawning, return_exceptions=True)
+    assert ended and left == []
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

@@ -153,3 +153,28 @@ def test_each_flask_socket_holds_a_gunicorn_thread(live_gunicorn: LiveServers) -
     outcome = live_gunicorn.loop.run(check())
     assert str(outcome["flask"]).startswith("timed out after 0.5 s")
     assert outcome["fastapi"] == 200 and outcome["flask after one closed"] == outcome["fastapi after one closed"] == 200
+
+
+async def test_an_opening_cancelled_during_the_handshake_closes_its_connection() -> None:
+    """The screen's opening is cancelled when the screen is left or a new opening starts; the connection made so far
+    was left open (the server held a socket, and a thread under gunicorn, until the explorer ended)."""
+    connected: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await connected.put((reader, writer))  # accepts and never answers the upgrade
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = WebSocketClient("fastapi", f"http://127.0.0.1:{port}", "/ws/echo")
+    opening = asyncio.create_task(client.open(timeout=30))
+    try:
+        reader, writer = await asyncio.wait_for(connected.get(), 5)
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)  # the upgrade request arrived: mid-handshake
+        opening.cancel()
+        await asyncio.gather(opening, return_exceptions=True)
+        assert await asyncio.wait_for(reader.read(), 2) == b"", "the connection is still open"
+        assert client.closed
+        writer.close()
+    finally:
+        server.close()
+        await client.close()

@@ -66,7 +66,9 @@ class Lifecycle:
 
     async def _stop(self) -> None:
         """The servers stopped, and the boot worker cancelled and waited for: what it was doing (a start, the route
-        listers after it) kills its child processes as it is cancelled, reaps them and closes their pipes.
+        listers after it) kills its child processes as it is cancelled, reaps them and closes their pipes. The start
+        is cancelled with it even while the client still loads (it was left running: the stop then waited for it,
+        for ever at a paused start, and a server could be started after the quit).
         Textual cancels an app's workers only after its unmount and waits for none: a route lister still running
         at the exit was reaped after the app had ended, or never, its pipes' transport left to the garbage
         collector once the loop was closed (``Event loop is closed``, printed by an xdist worker as it ended)."""
@@ -115,8 +117,8 @@ class Lifecycle:
         self._hanging_up = True
 
         async def stop_then_exit() -> None:
-            try:
-                await asyncio.wait_for(self.session.stop(), 5)
+            try:  # as a quit stops them (a start under way cancelled), but for at most 5 s
+                await asyncio.wait_for(asyncio.shield(self.stop_servers()), 5)
             finally:
                 kill_all_now()
                 os._exit(128 + signal.SIGHUP)
@@ -132,8 +134,13 @@ class Lifecycle:
 
         async def boot() -> None:
             starting = asyncio.create_task(self.session.start())
-            await import_aside("explorer.runtime.http.client")
-            await starting
+            try:
+                await import_aside("explorer.runtime.http.client")
+                await starting
+            except asyncio.CancelledError:  # the app is ending: the start ends too, with whatever it had started
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
+                raise
             await then()
             if self._stopping is None:  # not when the app is already ending: it would stay frozen
                 keep_out_of_collections()

@@ -11,7 +11,8 @@ one process that set it. So the explorer never starts a server directly; it star
    to the keeper instead of to init, so the keeper can always find everything the server started;
 2. reads the command from the lifeline (one JSON line: ``argv``, the ``fds`` to hand down, and
    ``note``: whether to print a line when it had to end processes the command left running), starts
-   it in a session of its own and answers ``started PID`` (or ``failed REASON``);
+   it in a session of its own, SIGKILLed should the keeper die (a parent-death signal armed before it
+   runs), and answers ``started PID`` (or ``failed REASON``);
 3. passes SIGTERM (and SIGINT, SIGHUP) on to the server's group, with SIGCONT for a stopped one;
 4. sweeps when the server exits, when SIGUSR1 arrives ("now"), or when the lifeline reaches end of
    file: the explorer closed it, or died, SIGKILL included (the kernel closes it either way). A sweep
@@ -36,6 +37,7 @@ import time
 from typing import cast
 
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
 _MAX_SPEC = 1 << 20
 _SWEEP_LIMIT = 10.0  # seconds; a process stuck in the kernel (D state) cannot be waited for forever
 
@@ -223,14 +225,52 @@ def read_spec(lifeline: socket.socket, wake: int, parent: int) -> dict[str, obje
         spec = json.loads(data.split(b"\n", 1)[0])
     except ValueError:
         return None
+    if _ended(lifeline):  # the explorer sent it, then died before this keeper got to it: start nothing
+        return None
     return spec if isinstance(spec, dict) else None
 
 
+def _ended(lifeline: socket.socket) -> bool:
+    """Whether the explorer's end of the lifeline is closed (nothing more can come: the explorer is gone)."""
+    try:
+        return lifeline.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def tie_to_parent(parent: int) -> None:
+    """In the forked child, before it runs the command: SIGKILL it when the keeper dies (Linux).
+
+    The setting survives ``exec``. A server arms the same signal itself, but only once its interpreter has started
+    and read its arguments (~0.1 s): a keeper SIGKILLed in between (an OOM kill, a harness ending the explorer's
+    whole tree) left it running for ever under init, its port held. If the keeper is already gone, do not start.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def start(spec: dict[str, object]) -> subprocess.Popen[bytes]:
-    """The server in a session of its own, with the handed-down descriptors and nothing else."""
+    """The server in a session of its own, with the handed-down descriptors and nothing else, tied to this keeper."""
     argv = [str(arg) for arg in cast("list[object]", spec["argv"])]  # the explorer's own JSON
     fds = tuple(int(fd) for fd in cast("list[int]", spec.get("fds", ())))
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, pass_fds=fds, start_new_session=True)
+    keeper = os.getpid()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        pass_fds=fds,
+        start_new_session=True,
+        preexec_fn=lambda: tie_to_parent(keeper),  # the keeper has no threads: running Python after fork is safe
+    )
     for fd in fds:  # the keeper must never hold the listening socket
         os.close(fd)
     return proc

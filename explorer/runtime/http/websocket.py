@@ -142,6 +142,11 @@ class WebSocketClient:
         except SocketError:
             await self._abort()
             raise
+        except asyncio.CancelledError:  # the opening was given up (its screen left): close what it had connected
+            self.closed = True
+            if self._writer is not None:
+                self._writer.close()  # no await: a second cancel must not cut this short
+            raise
         self._event("open", f"connected to ws://127.0.0.1:{self.port}{self.path}")
         self._task = asyncio.get_running_loop().create_task(self._read_loop())
 

@@ -25,11 +25,28 @@ from pathlib import Path
 
 from explorer.runtime.child.procs import kill_group
 
-__all__ = ["KEEPER", "Kept", "kill_all_kept", "spawn_kept"]
+__all__ = ["KEEPER", "Kept", "kill_all_kept", "pause_point", "spawn_kept"]
 
 KEEPER = str(Path(__file__).parent.parent / "child" / "keeper.py")
 _REPLY_LIMIT = 4096
 _LIVE: dict[int, Kept] = {}
+PAUSE = "EXPLORER_TEST_PAUSE"  # test hook: POINT (the start waits there for ever) or POINT:exit (os._exit there)
+
+
+async def pause_point(name: str) -> None:
+    """Test hook: stop the start at ``name`` so that a test can end the process at a known point of it.
+
+    With ``EXPLORER_TEST_PAUSE=name`` the caller waits here for ever (the event loop runs on, so signal handlers
+    still work) after writing ``explorer-paused: name`` to stderr; with ``name:exit`` the process ends here at once,
+    as ``os._exit`` ends it. Without the variable (always, outside tests) this returns at once.
+    """
+    wanted = os.environ.get(PAUSE)
+    if wanted is None or wanted.partition(":")[0] != name:
+        return
+    os.write(2, f"explorer-paused: {name}\n".encode())
+    if wanted.endswith(":exit"):
+        os._exit(0)
+    await asyncio.Event().wait()
 
 
 def kill_all_kept() -> None:
@@ -133,6 +150,7 @@ async def spawn_kept(
     the keeper's stdout and stderr (a pipe by default: ``Kept.proc.stdout``), ``env`` and ``cwd``.
     ``note``: the keeper prints a line there when it had to end processes the command left running.
     """
+    await pause_point("spawn")
     ours, theirs = socket.socketpair()
     try:
         ours.sendall(json.dumps({"argv": list(argv), "fds": list(pass_fds), "note": note}).encode() + b"\n")
@@ -159,6 +177,7 @@ async def spawn_kept(
     kept = Kept(proc, ours)
     _LIVE[proc.pid] = kept
     try:
+        await pause_point("spawned")
         reply = await _read_reply(ours)
     except BaseException:  # cancelled while starting: nothing may be left behind
         kept.kill_now()

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -95,9 +95,11 @@ class ManagedServer:
     def framework(self) -> str:
         return self.spec.framework
 
-    def subscribe(self, listener: StatusListener) -> None:
-        """Call ``listener`` on the event loop with every new status."""
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener`` on the event loop with every new status; returns the function that unsubscribes it (a
+        screen that goes away calls it: else the server holds the listener, and all it refers to, for ever)."""
         self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _set(self, **changes: Any) -> None:
         self._status = replace(self._status, **changes)
@@ -112,7 +114,7 @@ class ManagedServer:
             return await self._start()
 
     async def _start(self) -> ServerStatus:
-        from explorer.runtime.servers.kept import spawn_kept
+        from explorer.runtime.servers.kept import pause_point, spawn_kept
         from explorer.runtime.servers.prestart import PrestartError
 
         if self._kept is not None and self._kept.returncode is None:
@@ -169,7 +171,10 @@ class ManagedServer:
         drain = asyncio.create_task(self._drain(proc))
         self._tasks = [drain, asyncio.create_task(self._reap(kept, drain))]
         try:
+            await pause_point("started")
             await self._wait_ready(proc, port, spawned)
+            if self._status.state is ServerState.READY:
+                await pause_point("ready")
         except asyncio.CancelledError:
             # Whoever waited gave up (a restart, a quit): end the process so STARTING never lingers.
             await self._stop_locked()
