@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from explorer.runtime.http.cookies import Cookie
+    from panels.header_table import HeaderRows
 
 __all__ = ["COOKIE_ROWS", "add_cookie_rows"]
 
@@ -25,7 +26,7 @@ COOKIE_ROWS = 20  # the jar holds at most 50; the rest is counted
 VALUE_CHARS = 300
 
 
-def add_cookie_rows(table: Table, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
+def add_cookie_rows(table: HeaderRows | Table, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
     """A heading row, then one row per cookie: name, value, its attributes and, for a session cookie, its format."""
     if cookies:
         count = f"{len(cookies)} cookie{'s' if len(cookies) != 1 else ''}"
