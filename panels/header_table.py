@@ -59,7 +59,9 @@ class HeaderRows:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         fitting = [
-            len(row[1]) for row in self.rows if len(row) == 3 and len(row[1]) <= width - INDENT - GAP - VALUE_ROOM
+            row[1].cell_len
+            for row in self.rows
+            if len(row) == 3 and row[1].cell_len <= width - INDENT - GAP - VALUE_ROOM
         ]
         name_width = max(fitting, default=0)
         at = INDENT + name_width + GAP if name_width else INDENT  # where values start
@@ -71,11 +73,11 @@ class HeaderRows:
                 yield from _indented(console, mark, row[1], INDENT, width)
                 continue
             name, value = row[1], row[2]
-            if len(name) > name_width:  # its own line, whole; its value below it
+            if name.cell_len > name_width:  # its own line, whole; its value below it
                 yield from _indented(console, mark, name, INDENT, width)
                 yield from _indented(console, Text(""), value, at, width)
                 continue
-            yield from _indented(console, mark + name + Text(" " * (at - INDENT - len(name))), value, at, width)
+            yield from _indented(console, mark + name + Text(" " * (at - INDENT - name.cell_len)), value, at, width)
 
 
 def _indented(console: Console, first: Text, text: Text, at: int, width: int) -> Iterator[Text]:
