@@ -7,7 +7,7 @@ two servers' jars) the workbench hands the panel the jar as it is then (:attr:`A
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 
@@ -15,8 +15,6 @@ from explorer.content.cookie_format import describe_cookie
 from explorer.runtime.userdata.bounded import printable
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from explorer.runtime.http.cookies import Cookie
 
 __all__ = ["COOKIE_ROWS", "add_cookie_rows"]
@@ -25,7 +23,13 @@ COOKIE_ROWS = 20  # the jar holds at most 50; the rest is counted
 VALUE_CHARS = 300
 
 
-def add_cookie_rows(table: Table, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
+class Rows(Protocol):
+    """Where the rows go: the Headers tab's :class:`panels.header_table.HeaderRows`, or a Rich table."""
+
+    def add_row(self, mark: Text, name: Text, value: Text, /) -> None: ...
+
+
+def add_cookie_rows(table: Rows, cookies: tuple[Cookie, ...], mask: bool = False) -> None:
     """A heading row, then one row per cookie: name, value, its attributes and, for a session cookie, its format."""
     if cookies:
         count = f"{len(cookies)} cookie{'s' if len(cookies) != 1 else ''}"

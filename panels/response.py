@@ -315,7 +315,7 @@ class ResponsePanel(Vertical):
             reason.append(printable(f"\nNote: {note}", keep="\n"), style="not italic yellow")
         self.query_one(f"#why-{fw}", Static).update(reason)
         self.query_one(f"#bodyview-{fw}", BodyView).show(exchange)
-        self._fill_validation(exchange, handler)
+        self._fill_validation(exchange)
 
     def on_resize(self) -> None:
         self._place_meta()
@@ -331,10 +331,10 @@ class ResponsePanel(Vertical):
         needed = Text(chip).cell_len + Text(meta).cell_len + 2
         self.set_class(bool(meta) and needed > width, "-meta-below")
 
-    def _fill_validation(self, exchange: Exchange, handler: bool | None = None) -> None:
+    def _fill_validation(self, exchange: Exchange) -> None:
+        """The validation errors the answer names, or a line saying there are none. Not the "why" sentence: it is
+        under the status line, seen on every tab (said twice, it cost three of the answer's rows at 80x24)."""
         from rich.table import Table
-
-        from explorer.content.explain import why
 
         table = Table("location", "message", "type", box=None, header_style="bold", expand=True, pad_edge=False)
         table.columns[1].ratio = 1
@@ -345,10 +345,15 @@ class ResponsePanel(Vertical):
                 Text(printable(issue.type), style="dim"),
             )
         self.query_one(f"#validtable-{self.framework}", Static).update(table if exchange.validation else "")
-        reason = printable(why(exchange, handler))
-        if not exchange.validation and exchange.status is not None:
-            reason += " No validation errors in this answer."
-        self.query_one(f"#reason-{self.framework}", Static).update(Text(reason))
+        if exchange.validation:
+            said = ""
+        elif exchange.status is None:
+            said = "No answer, so nothing to validate."
+        else:
+            said = "No validation errors in this answer."
+        reason = self.query_one(f"#reason-{self.framework}", Static)
+        reason.update(Text(said))
+        reason.display = bool(said)
 
     def _draw_code(self, lookup: HandlerLookup | None) -> None:
         """The handler that served (or would serve) the request, highlighted, with a note when none ran."""

@@ -247,3 +247,35 @@ def test_a_file_over_the_cap_is_refused_before_any_server_starts(tmp_path: Path)
         result.returncode == 2
         and result.stderr == "explorer: error: file for field 'doc': big.bin: larger than 1 MiB\n"
     )
+
+
+@pytest.mark.serverless
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    """``samples --json``, ``table --json``, ``routes --json`` and ``send --framework`` had no help text."""
+    import argparse
+
+    from explorer.cli.main import build_parser
+
+    def silent(parser: argparse.ArgumentParser, command: str) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    found += silent(child, f"{command} {name}".strip())
+            elif not action.help:
+                found.append(f"{command} {'/'.join(action.option_strings) or action.dest}")
+        return found
+
+    assert silent(build_parser(), "") == []
+
+
+def test_a_404_from_no_route_reads_as_the_app_reads_it() -> None:
+    """The CLI said "...so no handler ran (or a handler's bare abort(404)...)" where the app, reading the same
+    demo module, said "...so no handler and no validation ran": one sentence, from one rule."""
+    from explorer.content.explain import why
+    from explorer.runtime.http.exchange import Exchange
+    from explorer.runtime.http.request import RequestSpec
+
+    said = " ".join(explorer("send", "--framework", "flask", "GET", "/nowhere").stdout.split())
+    app = why(Exchange("flask", RequestSpec("GET", "/nowhere"), status=404), handler=False)  # the app's word
+    assert app in said, said

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from rich.console import Console, RenderableType
@@ -105,3 +106,23 @@ def test_bench_honours_columns_when_piped() -> None:
         for columns in ("80", "")
     ]
     assert widths == ["80", "140"]
+
+
+def test_routes_at_80_columns_keep_each_path_and_example_whole() -> None:
+    """``explorer routes`` at 80 columns broke ``/forms/contact`` into ``/forms/contac`` / ``t`` in a 13-column
+    example column while the route column beside it had room: the example now sits under its route."""
+    contact = RouteTemplate("fastapi", "POST", "/forms/contact", "/forms/contact", "/forms/contact")
+    form = replace(contact, body="name=example&message=example")
+    item = RouteTemplate("fastapi", "GET", "/items/{item_id}", "/items/{item_id}", "/items/1")
+    long = "/session-flask-cookie/{item_id}/notes"
+    rows = [
+        RouteRow("GET", "/forms/contact", ("flask", "fastapi"), {"fastapi": contact}),
+        RouteRow("POST", "/forms/contact", ("flask", "fastapi"), {"fastapi": form}),
+        RouteRow("GET", "/items/{item_id}", ("flask", "fastapi"), {"fastapi": item}),
+        RouteRow("GET", long, ("flask", "fastapi"), {"fastapi": replace(item, pattern=long, path="/session/1/n")}),
+        RouteRow("WEBSOCKET", "/ws/echo", ("flask", "fastapi"), {"fastapi": replace(item, path="/ws/echo")}),
+    ]
+    text = shown(routes_table(rows), 80)
+    fits(text, 80)
+    for whole in ("/forms/contact", "name=example&message=example", "GET /items/1", "/items/{item_id}"):
+        assert whole in text, text

@@ -93,3 +93,14 @@ def test_the_readme_picture_is_what_the_screenshot_script_writes() -> None:
     assert "make screenshot" in contributing and "docs/screenshot.py" in contributing
     picture = (ROOT / "docs" / "screenshot.svg").read_text(encoding="utf-8")
     assert "path.item_id" in picture and "int_parsing" in picture  # FastAPI's answer, as the alt text says
+
+
+@pytest.mark.serverless
+def test_the_readme_names_the_folder_exports_go_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: ``ctrl+s`` writes "under a folder the README names"; the README named none."""
+    from explorer.reports.session import EXPORT_DIR_VARIABLE, export_folder
+
+    monkeypatch.delenv(EXPORT_DIR_VARIABLE, raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    folder = "~/" + str(export_folder().relative_to(Path.home()))
+    assert f"`{folder}`" in README and f"`${EXPORT_DIR_VARIABLE}`" in README

@@ -135,7 +135,7 @@ async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.Mon
         palette = [c.title for c in app.get_system_commands(app.screen)]  # ctrl+p: one entry per screen, with its key
         for title in (
             "Table (t)",
-            "Which first? (g)",
+            "Guide: Which first? (g)",
             "Docs (d)",
             "Parity (c)",
             "Mirror (m)",

@@ -173,6 +173,30 @@ async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
         await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
 
 
+async def test_each_screen_is_found_in_the_palette_by_the_name_the_app_uses_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first screen and f1 call the "Which first?" screen the guide; typing "guide" in ctrl+p found nothing."""
+    from textual.command import CommandList
+    from textual.fuzzy import Matcher
+
+    from explorer.tui.keys import SCREENS, key_for
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        commands = list(app.get_system_commands(app.screen))
+        for name in SCREENS:  # the names f1 and the first screen use
+            binding = key_for(name, {})
+            assert binding is not None
+            entry = next(c for c in commands if c.help == binding.tooltip)
+            assert Matcher(name).match(entry.title) > 0 and name in entry.title.lower(), (name, entry.title)
+        await pilot.press("ctrl+p", *"guide")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)))
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: any("Guide: Which first? (g)" in str(o.prompt) for o in options._options), timeout=5)
+
+
 async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads_as_stopped() -> None:
     """f1 says how the results table gets the keyboard; after a stop no live line reads as if the run went on."""
     from textual.widgets import DataTable, Input, ProgressBar, Static

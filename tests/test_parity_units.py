@@ -370,3 +370,21 @@ def test_markdown_escapes_what_servers_sent() -> None:
     assert "# T \\| \\[x\\](y)" in markdown and "| 1 \\| 2 |" in markdown
     assert "````\n```\n# not a heading\n````" in markdown  # a fence longer than any inside
     assert report_from_document(json.loads(json.dumps(report.to_dict()))).to_markdown() == markdown
+
+
+def test_a_static_folder_mount_needs_no_note_and_another_mount_is_said_in_words() -> None:
+    """`explorer routes` on the demos printed "could not use /static/{path:path} with methods other than GET (a
+    mounted app without routes: listed as GET only)": a static folder answers GET and HEAD only, so GET is all
+    there is. A mount whose routes cannot be read is still named, in words a user understands."""
+    from explorer.apps.handlers import Endpoint
+    from explorer.apps.routetree import routes_from_route_table
+
+    every = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+    static = Endpoint("/static/{path:path}", every, "static", "starlette.staticfiles", "__call__", None, None)
+    other = Endpoint("/legacy/{path:path}", every, "legacy", "a2wsgi.wsgi", "__call__", None, None)
+    templates, notes = routes_from_route_table([static])
+    assert [t.method for t in templates] == ["GET"] and notes == []
+    templates, notes = routes_from_route_table([other])
+    assert [t.method for t in templates] == ["GET"]
+    said = "it is an app mounted there whose own routes cannot be read, so it is listed as GET only"
+    assert notes == [f"/legacy/{{path:path}} with methods other than GET: {said} (send it other methods by hand)"]

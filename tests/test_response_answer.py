@@ -125,3 +125,22 @@ async def test_a_log_line_that_arrives_as_the_app_closes_raises_nothing(early: b
             await app.query_one("TabbedContent").remove()  # the tabs go first when the app closes
         log.write("a line printed as the app closes")
         await pilot.pause(0.3)  # the panel draws new lines 0.1 s after they arrive
+
+
+async def test_the_reason_is_said_once_and_the_validation_tab_says_what_it_holds() -> None:
+    """The "why" sentence was drawn under the status line and again in the Validation tab: at 80x24 three of the
+    answer's rows. It stays under the status line (seen on every tab); the tab keeps its own content."""
+    spec = RequestSpec("GET", "/items/abc")
+    sent = SentRequest("GET", "http://127.0.0.1:1/items/abc", (("Host", "127.0.0.1:1"),), b"")
+    not_found = Exchange("flask", spec, sent, 404, "NOT FOUND", "HTTP/1.1", (("content-type", "text/html"),), b"x")
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ResponsePanel)
+        panel.answer = Answer(1, 1, "GET /items/abc", not_found)
+        panel.select_tab("validation")
+        await pilot.pause()
+        said = " ".join(_shown(app, "why").split())
+        assert said.startswith("The Flask app wrote this 404 itself")
+        tab = " ".join(_shown(app, "reason").split())
+        assert tab == "No validation errors in this answer.", tab
+        assert app.query_one("#reason-flask").region.height == 1

@@ -184,7 +184,7 @@ async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_an
         table = app.query_one("#headertable-flask", Static)
         await until(pilot, lambda: 40 <= table.content_region.width <= 60)
         lines = shown(table.content, table.content_region.width).splitlines()
-        assert all(any(line.startswith(f"←  {name} ") for line in lines) for name in names), lines
+        assert all(any(f"{line} ".startswith(f"←  {name} ") for line in lines) for name in names), lines  # whole
         if app.screen.maximized is not None:
             app.screen.minimize()
         await pilot.resize_terminal(80, 24)

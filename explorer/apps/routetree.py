@@ -23,7 +23,7 @@ def routes_from_route_table(rules: Iterable[Any], framework: str = "fastapi") ->
     leaves out (a StaticFiles mount, a route outside the schema, a WebSocket route), and notes.
 
     A mounted app without routes takes every method: it is listed as ``GET`` (what a static
-    folder answers), with a note. Rules of a mounted Flask app are Flask's (``<int:id>``).
+    folder answers), with a note unless it is a static folder (which answers GET and HEAD only). Rules of a mounted Flask app are Flask's (``<int:id>``).
     """
     templates: list[RouteTemplate] = []
     notes: list[str] = []
@@ -35,7 +35,11 @@ def routes_from_route_table(rules: Iterable[Any], framework: str = "fastapi") ->
             )
             continue
         if len(methods) >= _MOUNT_METHODS:
-            notes.append(f"{text} with methods other than GET (a mounted app without routes: listed as GET only)")
+            if not endpoint.module.startswith("starlette.staticfiles"):  # a static folder answers GET and HEAD only
+                notes.append(
+                    f"{text} with methods other than GET: it is an app mounted there whose own routes cannot be read, "
+                    "so it is listed as GET only (send it other methods by hand)"
+                )
             methods = ["GET"]
         examples = {m["name"]: "1" if m.group(0).endswith(":int}") else "example" for m in OPENAPI_VAR.finditer(text)}
         pattern = OPENAPI_VAR.sub(lambda m: "{" + m["name"] + "}", text)

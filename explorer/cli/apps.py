@@ -217,7 +217,9 @@ def add_commands(sub: Any) -> None:
     """The ``routes`` and ``report`` subcommands (``parity`` is :mod:`explorer.cli.parity`)."""
     routes = sub.add_parser("routes", help="list the routes of both apps, as requests ready to send")
     add_app_options(routes, sub=True)
-    routes.add_argument("--json", action="store_true")
+    routes.add_argument(
+        "--json", action="store_true", help="print one JSON document: each app's listing and the merged routes"
+    )
     routes.add_argument(
         "--progress",
         action="store_true",

@@ -59,7 +59,12 @@ def build_parser(commands: bool = True) -> OneLineParser:
         help="send a catalog sample (`explorer samples` lists the ids) as the app does: "
         "its method, path, headers, cookies, body and burst",
     )
-    send.add_argument("--framework", choices=(*FRAMEWORKS, "both"), default="both")
+    send.add_argument(
+        "--framework",
+        choices=(*FRAMEWORKS, "both"),
+        default="both",
+        help="send to this server only (default: both, side by side)",
+    )
     body = send.add_mutually_exclusive_group()
     body.add_argument("--json-body", metavar="TEXT", help="a JSON body; adds Content-Type: application/json")
     body.add_argument("--body", metavar="TEXT", help="a raw body, sent as is with no Content-Type")
@@ -84,10 +89,12 @@ def build_parser(commands: bool = True) -> OneLineParser:
     add_app_options(send, sub=True)
 
     samples = sub.add_parser("samples", help="list the sample requests")
-    samples.add_argument("--json", action="store_true")
+    samples.add_argument(
+        "--json", action="store_true", help="print one JSON document: each sample's id, title, claim and full request"
+    )
 
     table = sub.add_parser("table", help="print the comparison table")
-    table.add_argument("--json", action="store_true")
+    table.add_argument("--json", action="store_true", help="print the rows as one JSON document")
     table.add_argument("--measure", action="store_true", help="start both servers and fill in the measured rows")
     add_server_options(table)
     add_parity_parser(sub)
@@ -178,12 +185,15 @@ async def _send(args: argparse.Namespace, spec: RequestSpec) -> int:
 def _handler_ran(session: Session, framework: str, spec: RequestSpec) -> bool | None:
     """True when the app's source shows a handler for the request (read with ``ast``, never imported).
 
-    Only a match is trusted: handlers kept in modules the reader does not reach would look missing.
+    A miss is trusted for a bundled demo, whose routes are all in the module read, as the app trusts it (its Code
+    tab reads the same module, and the answer's reason says "no handler and no validation ran"); for a user's
+    app only a match is: handlers kept in modules the reader does not reach would look missing.
     """
     from explorer.apps.source import find_handler, module_file
 
     server = session.server(framework).spec
-    return find_handler(module_file(server.target, server.app_dir), spec.method, spec.path, framework).ran or None
+    ran = find_handler(module_file(server.target, server.app_dir), spec.method, spec.path, framework).ran
+    return ran if server.demo else ran or None
 
 
 def cmd_send(args: argparse.Namespace) -> int:

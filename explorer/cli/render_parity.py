@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -158,13 +158,39 @@ def parity_view(report: ParityReport, redactor: Redactor | None = None) -> Rende
     return Group(parity_table(report, redactor), differences_view(report, redactor), verdict(report))
 
 
-def routes_table(rows: Iterable[RouteRow]) -> Table:
-    """The merged routes of both apps, with who has which and a request to send."""
-    table = Table("method", "route", "Flask", "FastAPI", "example request", title="Routes")
+def routes_table(rows: Iterable[RouteRow]) -> RouteRoom:
+    """The merged routes of both apps, with who has which and, under each route, a request to send to it.
+
+    The example sits under its route, in the route's column, where it repeats no part of it: in a column of its
+    own, squeezed beside the routes at 80 columns, it broke paths inside words (``/forms/contac`` / ``t``).
+    """
+    table = Table("method", "route, and a request to send", "Flask", "FastAPI", title="Routes")
+    longest = 0
     for row in rows:
         marks = [Text("✓", style="green") if fw in row.frameworks else Text("-", style="dim") for fw in FRAMEWORKS]
         request = row.request
         extra = [f"{name}: {value}" for name, value in request.headers if name.lower() != "content-type"]
-        example = request.line + "".join(f"\n{line}" for line in extra) + (f"  {request.body}" if request.body else "")
-        table.add_row(shown(row.method), shown(row.pattern), *marks, shown(example, lines=True))
-    return whole_cells(table, [0, 1])
+        example = "" if request.line == f"{row.method} {row.pattern}" else request.line
+        example += "".join(f"\n{line}" for line in extra) + (f"\n{request.body}" if request.body else "")
+        cell = shown(row.pattern)
+        longest = max(longest, cell.cell_len)
+        if example.strip():
+            cell.append_text(shown("\n" + example.strip(), style="dim", lines=True))
+        table.add_row(shown(row.method), cell, *marks)
+    return RouteRoom(whole_cells(table, [0]), longest)
+
+
+class RouteRoom:
+    """The routes table with the route column given the room the others leave, and never less than its longest
+    route: a route stays on one line, its example wraps under it."""
+
+    def __init__(self, table: Table, longest: int) -> None:
+        self.table = table
+        self.longest = longest
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        columns = self.table.columns
+        widths = [max([len(str(c.header)), *(Text(str(cell)).cell_len for cell in c.cells)]) for c in columns]
+        others = sum(widths) - widths[1] + 3 * len(columns) + 1  # each column's padding and rule, and the last rule
+        columns[1].width = max(self.longest, options.max_width - others)
+        yield self.table

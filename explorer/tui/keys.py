@@ -288,11 +288,20 @@ def _with_key(title: str, binding: Binding, screen: Screen[object], bindings: li
     return f"{title} ({screen.app.get_key_display(live)})" if live is not None else title
 
 
+def _palette_title(binding: Binding) -> str:
+    """The binding's description, led by the screen's name (f1 and the first screen's) where it does not hold it:
+    "Guide: Which first?", found by typing "guide"."""
+    name = binding.id or ""
+    if name in SCREENS and name not in binding.description.lower():
+        return f"{name.capitalize()}: {binding.description}"
+    return binding.description
+
+
 def main_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
     """The palette's entries on the main view: each action with its key, read from the keymap in force."""
     for binding in palette_bindings():
         yield SystemCommand(
-            _with_key(binding.description, binding, screen, BINDINGS),
+            _with_key(_palette_title(binding), binding, screen, BINDINGS),
             binding.tooltip,
             partial(screen.app.run_action, binding.action),
         )

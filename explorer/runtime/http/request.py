@@ -241,10 +241,10 @@ def parse_headers(text: str) -> tuple[tuple[str, str], ...]:
 def parse_request_line(text: str) -> RequestSpec:
     """``'GET /items/1'`` (or just ``'/items/1'``) into a checked :class:`RequestSpec`."""
     parts = text.split()
-    if len(parts) == 1:
+    if len(parts) == 1 and parts[0].startswith("/"):
         parts = ["GET", parts[0]]
-    if len(parts) != 2:
-        raise RequestError(f"expected 'METHOD /path', got {text[:60]!r}")
+    if len(parts) != 2:  # 'GET' alone was answered "path must start with '/': 'GET'", which names no form
+        raise RequestError(f"expected 'METHOD /path' or '/path' (e.g. 'GET /items/1'), got {text[:60]!r}")
     return RequestSpec(parts[0], parts[1]).checked()
 
 
