@@ -284,7 +284,7 @@ async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
 
 
 def test_the_fastapi_demo_imports_the_flask_demo_at_the_mounts_first_use() -> None:
-    """The FastAPI demo starts without Flask (a third of its start's CPU); the mount's first request, or the route
+    """The FastAPI demo starts without Flask (a fifth of its start's CPU); the mount's first request, or the route
     table opening it (both tested above), imports it."""
     import subprocess
     import sys
