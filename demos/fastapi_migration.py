@@ -40,7 +40,9 @@ class FlaskOnFirstUse:
         return self._mount().app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        mounted = self._mounted or await run_in_threadpool(self._mount)  # the import, off the event loop
+        mounted = self._mounted
+        if mounted is None:
+            mounted = await run_in_threadpool(self._mount)  # the import, off the event loop
         await mounted(scope, receive, send)
 
 
