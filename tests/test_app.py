@@ -338,9 +338,10 @@ async def open_lab(
     return lab
 
 
-async def test_lab_refuses_bad_levels_then_runs_stops_and_keeps_answering_keys() -> None:
+async def test_lab_refuses_bad_levels_then_runs_stops_and_keeps_answering_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     from explorer.tui.screens.lab import LabScreen
 
+    without_servers(monkeypatch)  # the lab starts servers of its own
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         lab = await open_lab(pilot, "1,ten")

@@ -18,7 +18,7 @@ from explorer.bench.stages import Stages
 from explorer.cli.main import build_parser
 from explorer.cli.render_bench import report_view
 from explorer.tui.app import ExplorerApp
-from tests.apptools import leave_the_list, until
+from tests.apptools import leave_the_list, until, without_servers
 from tests.test_app import SIZE, plain
 from tests.test_bench import fake_result, repeated
 from tests.test_bench_stages import FASTAPI, FLASK
@@ -181,6 +181,7 @@ async def test_the_lab_screen_reruns_a_disturbed_start_and_says_so(monkeypatch: 
     from explorer.tui.screens.lab import LabScreen
 
     judged = declare_once(monkeypatch)
+    without_servers(monkeypatch)  # the lab starts servers of its own
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))

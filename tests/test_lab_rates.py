@@ -13,9 +13,12 @@ from tests.apptools import leave_the_list, until, without_servers
 from tests.test_app import SIZE, plain
 
 
-async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_throughput() -> None:
+async def test_lab_rate_mode_runs_an_open_loop_and_draws_latency_against_throughput(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from explorer.tui.screens.lab import LabScreen
 
+    without_servers(monkeypatch)  # the lab starts servers of its own
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
         await leave_the_list(pilot)
