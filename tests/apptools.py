@@ -20,8 +20,8 @@ from panels.later import settled
 def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
     """The app stays as it is before its servers start: for a test of keys, editors or screens that sends nothing.
 
-    Each app start otherwise spawns both demo servers (about 0.85 s of CPU: 0.3 s Flask's, 0.55 s FastAPI's, a
-    keeper above each), which such a test never uses.
+    Each app start otherwise spawns both demo servers (about a second of CPU: FastAPI's demo mounts the
+    Flask one, so it imports both frameworks), which such a test never uses.
     """
     from explorer.tui.lifecycle import Lifecycle
 

@@ -283,17 +283,6 @@ async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
     assert negative.route is None and negative.ran is False
 
 
-def test_the_fastapi_demo_imports_the_flask_demo_at_the_mounts_first_use() -> None:
-    """The FastAPI demo starts without Flask (a fifth of its start's CPU); the mount's first request, or the route
-    table opening it (both tested above), imports it."""
-    import subprocess
-    import sys
-
-    code = "import sys, demos.fastapi_app; print(sorted({'flask', 'werkzeug', 'marshmallow'} & set(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr[-2000:]
-
-
 def test_samples_json_lists_every_new_topic_with_its_claims() -> None:
     import json
     import subprocess
