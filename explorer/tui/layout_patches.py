@@ -181,15 +181,17 @@ def _compositor_refresh(screen: Screen[Any]) -> None:
 
 
 def _hidden_beneath(screen: Screen[Any]) -> bool:
-    """A change to a screen beneath the top one, when the top one is opaque: noted for when it is shown again, not
-    drawn. Textual redrew the top screen where the one beneath had changed (there for a top screen that lets it
+    """A change to the screen just beneath the top one, when the top one is opaque: noted for when it is shown again,
+    not drawn. Textual redrew the top screen where the one beneath had changed (there for a top screen that lets it
     show through): every screen a key opened over the main view, shown again, was drawn whole a second time ~30 ms
     later (the main view's answer panel restyled as the keyboard left it). Textual also asked the screen beneath
     for a whole repaint, which its own frame timer (a screen beneath counts as current) made at its next idle, and
-    which asked for the next: not here, as showing a screen again repaints it whole (``Screen._on_screen_resume``)."""
+    which asked for the next: not here, as the screen just beneath is the next shown, and showing a screen again
+    repaints it whole (``Screen._on_screen_resume``). A screen further down (beneath a see-through one) is left to
+    Textual: shown again, the see-through screen would show it as it was before the change."""
     app = screen.app
-    regions = screen._compositor._dirty_regions
-    if app.is_inline or not regions or app.screen.styles.background.a < 1 or screen not in app._background_screens:
+    regions, stack = screen._compositor._dirty_regions, app.screen_stack
+    if app.is_inline or not regions or len(stack) < 2 or stack[-2] is not screen or app.screen.styles.background.a < 1:
         return False
     screen._set_dirty(*regions)
     regions.clear()
