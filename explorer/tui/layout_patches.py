@@ -207,8 +207,8 @@ def _check_resize(app: App[Any]) -> None:
     event = app._resize_event
     if event is not None and not app.is_inline and app.screen_stack:
         screen = app.screen
-        if screen._compositor.size == event.size:
-            whole_in_next_frame(screen)
+        if screen._compositor.size == event.size and screen not in _UNDRAWN and screen not in _LAYING_OUT:
+            whole_in_next_frame(screen)  # (a screen not drawn yet is drawn whole: its first frame, when it settles)
     _textual_check_resize(app)
 
 
