@@ -45,7 +45,10 @@ class PtyApp:
     ) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+        # the pty's size is the terminal's: COLUMNS and LINES (set in pytest-xdist's workers, 80 and 24) would
+        # override it (shutil.get_terminal_size), and a resize would reach the app as no change at all
+        inherited = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+        full_env = {**inherited, "TERM": "xterm-256color", **(env or {})}
         leader = [sys.executable, "-c", MAKE_LIKE_LEADER] if under_make else []
         self.proc = subprocess.Popen(
             [*leader, sys.executable, "-m", "explorer", *args],

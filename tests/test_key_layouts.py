@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
@@ -149,11 +150,6 @@ def _count_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return writes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drawn twice again: the patch that kept a change beneath an opaque screen from redrawing it (layout_patches "
-    "_hidden_beneath) was taken out, as with it a lab resized under a full suite's load drew nothing until a key",
-)
 @pytest.mark.parametrize("key", ["g", "t", "p"])
 async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """A kept screen shown again is drawn whole once: the main view beneath changes as the keyboard leaves its
@@ -179,6 +175,33 @@ async def test_a_screen_shown_again_over_the_main_view_is_drawn_once(monkeypatch
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is main)
             await _settle(pilot)
+            writes.clear()
+
+
+async def test_the_lab_is_drawn_whole_when_the_terminal_reports_its_size_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Resize that leaves the app's size as it was (a terminal resized and back before the app read it, our
+    driver's SIGCONT, or a pty test under xdist, whose workers inherit ``COLUMNS=80 LINES=24``) draws the top screen
+    whole: the terminal may have changed beneath it. Nothing drew it (a screen at its size is not laid out again,
+    ``covered_screens_keep_their_layout``); only a change pending in the main view beneath, redrawn through the lab,
+    did, and with that redraw gone (``_hidden_beneath``) the lab was blank until a key (tests/test_typed_keys.py)."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _at_the_answers(pilot, app)
+        main = app.screen
+        await pilot.press("p")
+        await until(pilot, lambda: app.screen is not main)
+        await _settle(pilot)
+        lab, frames, writes = app.screen, _count_frames(monkeypatch), _count_writes(monkeypatch)
+        for beneath in ("changed beneath", "changed again"):
+            main.query_one("#claim", Static).update(beneath)  # the screen beneath changes as the resize comes
+            app.post_message(events.Resize(app.size, app.size))
+            await _settle(pilot)
+            assert app.screen is lab and writes == [type(lab).__name__], writes  # one frame, of the lab
+            assert frames == [1], frames  # the whole screen (one dirty widget: the screen itself)
+            frames.clear()
             writes.clear()
 
 

@@ -137,6 +137,48 @@ async def test_a_kept_screen_shown_again_is_restyled_only_when_its_styles_went_s
             await until(pilot, lambda: app.screen is app.screen_stack[0])
 
 
+async def test_a_kept_screen_is_not_restyled_for_the_css_of_a_screen_first_opened_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Opening a screen for the first time adds its CSS and its widgets' to the stylesheet, rules scoped to types
+    the guide has none of; the guide shown again after it was restyled whole all the same (the lab, ~30 ms: every
+    kept screen's second showing in ``benchmarks/keys.py``). Its styles are still those a full pass gives."""
+    without_servers(monkeypatch)
+    passes: list[int] = []
+    textual_update = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
+        textual_update(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await leave_the_list(pilot)
+        for key in ("c", "p"):  # parity, then the lab: each opened for the first time while the guide is left
+            await pilot.press("g")
+            await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.screen_stack[0])
+            sources = len(app.stylesheet.source)
+            await pilot.press(key)
+            await until(pilot, lambda: app.screen is not app.screen_stack[0])
+            await pilot.pause()
+            assert len(app.stylesheet.source) > sources  # its CSS came with it
+            await back_to_the_answers(pilot)
+            passes.clear()
+            await pilot.press("g")
+            await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+            await pilot.pause()
+            assert passes == [], key
+            before = _styles(app.screen)
+            textual_update(app.stylesheet, list(app.screen.walk_children(with_self=True)), animate=False)
+            assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.screen_stack[0])
+
+
 # A screen's key, and the widget its on_mount hands the keyboard to.
 FIRST_FOCUS = {"g": "Switch", "p": "#lab-scenario", "t": "#comparison", "c": "#parity-path", "w": "#ws-text"}
 

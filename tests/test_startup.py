@@ -21,7 +21,7 @@ from textual.dom import DOMNode
 
 from explorer.runtime.session import Session
 from explorer.tui.app import ExplorerApp
-from tests.apptools import until, without_servers
+from tests.apptools import leave_the_list, until, without_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,6 +122,43 @@ async def test_garbage_collection_is_on_again_once_the_first_frame_is_drawn(monk
         async with app.run_test(size=(80, 24)) as pilot:
             await until(pilot, gc.isenabled, timeout=10)
             assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+async def test_a_screen_kept_for_the_app_is_set_aside_from_later_collections_once_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each full garbage collection went over every kept screen built so far (the table, the guide, the lab ...),
+    60-110 ms of CPU on whatever key it fell on: a screen installed to be kept is frozen with the main view once
+    built, as the main view is once the servers are up. The help, built again when its text changes, is not."""
+    import explorer.tui.lifecycle as lifecycle
+
+    async def no_servers(self: Session) -> None:
+        return None
+
+    monkeypatch.setattr(Session, "start", no_servers)  # the after-first-frame work runs, with no process spawned
+    monkeypatch.setattr(lifecycle, "SET_ASIDE_AFTER_S", 0.05)
+
+    def collected(screen: object) -> bool:
+        return any(tracked is screen for tracked in gc.get_objects())  # frozen objects are in no generation
+
+    gc.disable()
+    try:
+        app = ExplorerApp(mask=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: gc.isenabled() and gc.get_freeze_count() > 0, timeout=10)
+            await leave_the_list(pilot)
+            main = app.screen
+            for key in ("g", "f1"):
+                await pilot.press(key)
+                await until(pilot, lambda: app.screen is not main)
+                shown = app.screen
+                await pilot.pause(0.2)
+                assert collected(shown) == (key == "f1"), key
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is main)
     finally:
         gc.unfreeze()
         gc.enable()

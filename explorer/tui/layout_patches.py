@@ -27,6 +27,11 @@ a full layout of its screen is answered by it: its late message is dropped. Repa
 (:func:`one_layout_per_change` too): a widget's repaint requested before a frame that redrew the whole screen
 (as every layout's does) is in that frame; its late ``Update`` message drew the widget again a frame later
 (restoring a zoomed answer drew the screen, then the answer and the footer again: ~8 KB more to the terminal).
+A screen beneath an opaque top screen changed (the answer panel the keyboard left as a screen opened over it)
+made Textual draw the top screen again where it had changed: no longer, since none of it shows (noted for when it
+is shown again; and not asked to repaint while covered: each of its frames asked for the next, ~30 ms apart, for as
+long as it had messages). The terminal reporting its size unchanged (:func:`_check_resize`) draws the top screen
+whole: that redraw of the top screen for a change beneath was what drew a lab that had been handed such a Resize.
 
 Scroll bars in the frame of the layout that changed them (:func:`one_layout_per_change` too): a layout that
 finds a scrolling widget's virtual size changed (a log written to) sets its scroll bars' range and asks them to
@@ -42,6 +47,7 @@ from itertools import count
 from typing import Any
 
 from textual import events, messages
+from textual.app import App
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
@@ -51,6 +57,7 @@ __all__ = [
     "FIT_TO_SCREEN",
     "first_layout_when_mounted",
     "one_layout_per_change",
+    "restyle_adds_nothing",
     "restyle_alone",
     "size_classes",
     "sized_before_laid_out",
@@ -70,6 +77,7 @@ _textual_refresh_scrollbars = Widget._refresh_scrollbars
 _HELD: dict[Screen[Any], bool] = {}  # the screen in a layout's first pass: not drawn yet (True: a frame was put off)
 _BARS_MOVED: dict[Screen[Any], bool] = {}  # a scroll bar came or went in that pass
 _textual_scroll_update = Widget._scroll_update
+_textual_check_resize = App._check_resize
 _BARS, _BAR_DRAWN = "_explorer_bars_changed", "_explorer_bar_drawn"
 _laying_out: list[Screen[Any]] = []  # the screen whose layout is running (layouts do not nest; a list for safety)
 
@@ -159,9 +167,12 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
 
 
 def _compositor_refresh(screen: Screen[Any]) -> None:
-    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts."""
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts; and a screen beneath an
+    opaque one is not drawn through it (:func:`_hidden_beneath`)."""
     app = screen.app
     top = screen is app.screen and not app.is_inline
+    if not top and _hidden_beneath(screen):
+        return
     if top and (bars := vars(screen).pop(_BARS, None)):  # scroll bars a layout changed: drawn in its frame
         screen._compositor.update_widgets(bars)
         drawn = next(_ticks)
@@ -170,6 +181,38 @@ def _compositor_refresh(screen: Screen[Any]) -> None:
     if screen in screen._dirty_widgets and top:
         setattr(screen, _PAINTED, next(_ticks))
     _textual_compositor_refresh(screen)
+
+
+def _hidden_beneath(screen: Screen[Any]) -> bool:
+    """A change to the screen just beneath the top one, when the top one is opaque: noted for when it is shown again,
+    not drawn. Textual redrew the top screen where the one beneath had changed (there for a top screen that lets it
+    show through): every screen a key opened over the main view, shown again, was drawn whole a second time ~30 ms
+    later (the main view's answer panel restyled as the keyboard left it). Textual also asked the screen beneath
+    for a whole repaint, which its own frame timer (a screen beneath counts as current) made at its next idle, and
+    which asked for the next: not here, as the screen just beneath is the next shown, and showing a screen again
+    repaints it whole (``Screen._on_screen_resume``). A screen further down (beneath a see-through one) is left to
+    Textual: shown again, the see-through screen would show it as it was before the change."""
+    app = screen.app
+    regions, stack = screen._compositor._dirty_regions, app.screen_stack
+    if app.is_inline or not regions or len(stack) < 2 or stack[-2] is not screen or app.screen.styles.background.a < 1:
+        return False
+    screen._set_dirty(*regions)
+    regions.clear()
+    screen._dirty_widgets.clear()
+    return True
+
+
+def _check_resize(app: App[Any]) -> None:
+    """Textual's, and the top screen drawn whole in its next frame when the terminal's size comes unchanged: the
+    terminal may have changed beneath it (resized and back before the app read it; our driver's SIGCONT). Textual
+    lays every screen out again for it, which draws only what moved (nothing); a screen at its size is not laid out
+    again here (:func:`explorer.tui.textual_patches.covered_screens_keep_their_layout`)."""
+    event = app._resize_event
+    if event is not None and not app.is_inline and app.screen_stack:
+        screen = app.screen
+        if screen._compositor.size == event.size and screen not in _UNDRAWN and screen not in _LAYING_OUT:
+            whole_in_next_frame(screen)  # (a screen not drawn yet is drawn whole: its first frame, when it settles)
+    _textual_check_resize(app)
 
 
 async def _on_update(screen: Screen[Any], message: messages.Update) -> None:
@@ -205,6 +248,24 @@ def restyle_alone(screen: Screen[object]) -> None:
     screen.refresh(layout=True)
 
 
+def restyle_adds_nothing(screen: Screen[Any], sources: dict[Any, Any]) -> bool:
+    """Whether a screen left with the stylesheet's ``sources`` is styled as a full pass would style it now: the
+    stylesheet holds ``sources`` and more, each added source scoped to a type no node of ``screen`` is
+    (the CSS of a screen first opened meanwhile, and of its widgets' types): a scoped rule applies to a node of its
+    type and below, so none of them matches on ``screen``. Each screen's first opening made every kept screen's next
+    showing restyle whole (the lab: ~30 ms). A source Textual keeps with a lower tie-breaker (``Screen``'s, as a
+    screen class deeper in its hierarchy mounts) keeps its rules' order among those of a screen's own classes."""
+    now = screen.app.stylesheet.source
+    if any((now[at].content, now[at].scope) != (was.content, was.scope) for at, was in sources.items() if at in now):
+        return False
+    if not sources.keys() <= now.keys():
+        return False
+    scopes = {source.scope for location, source in now.items() if location not in sources}
+    if "" in scopes:
+        return False
+    return all(scopes.isdisjoint(node._css_type_names) for node in screen.walk_children(with_self=True))
+
+
 def whole_in_next_frame(screen: Screen[Any]) -> None:
     """Draw all of ``screen`` in its next frame, with the layout that frame may bring (after frames made while the
     app's updates were batched: Textual made them and did not write them). ``screen.refresh()`` would draw it
@@ -229,6 +290,7 @@ def one_layout_per_change() -> None:
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign,assignment]  # Textual's, in place
     Screen._on_update = _on_update  # type: ignore[method-assign,assignment]  # Textual's handler, replaced in place
     Widget._scroll_update = _scroll_update  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
+    App._check_resize = _check_resize  # type: ignore[method-assign,assignment]  # Textual's method, replaced in place
     sized_before_laid_out()
     first_layout_when_mounted()
 

@@ -35,6 +35,8 @@ from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
 from explorer.tui.import_aside import import_aside
 
+SET_ASIDE_AFTER_S = 1.0  # after a kept screen is built: its deferred parts (panels.later) and first frames are done
+
 if TYPE_CHECKING:
     from explorer.content.measured import Measurements
 
@@ -124,6 +126,18 @@ class Lifecycle:
                 os._exit(128 + signal.SIGHUP)
 
         asyncio.get_running_loop().create_task(stop_then_exit())
+
+    def set_aside_when_built(self) -> None:
+        """A screen just built to be kept for the app's life (each is built on first use, after the main view was set
+        aside): set aside too once it has settled (:func:`keep_out_of_collections`). Each full collection went over
+        every kept screen built so far, 60-110 ms of CPU on whatever key it fell on, about once a round of
+        ``benchmarks/keys.py``."""
+        if self._stopping is None and gc.get_freeze_count():  # the main view is set aside: the app runs as usual
+            self.app.set_timer(SET_ASIDE_AFTER_S, self._set_aside, name="set aside a kept screen")
+
+    def _set_aside(self) -> None:
+        if self._stopping is None:
+            keep_out_of_collections()
 
     def boot(self, then: Callable[[], Awaitable[None]]) -> None:
         """After the first paint: start the servers, load the HTTP client while they boot, then ``then``.

@@ -24,11 +24,13 @@ from explorer.tui.textual_patches import GuardedApp
 if TYPE_CHECKING:
     from textual.binding import Binding, BindingType
     from textual.dom import DOMNode
+    from textual.screen import Screen
 
     from explorer.content.measured import Measurements
     from explorer.reports.session import SessionLog
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
+    from explorer.tui.lifecycle import Lifecycle
     from explorer.tui.screens.help import ScreenEntry
     from explorer.tui.screens.mirror import MirrorController
     from explorer.tui.workbench import Workbench
@@ -69,6 +71,9 @@ def browser_available() -> bool:
     return True
 
 
+REBUILT_SCREENS = frozenset({"help", "docs"})  # installed again when what they show changes
+
+
 class ScreensApp(GuardedApp):
     """The app's screens: table, parity, lab, guide, docs and help, each pushed from the main view."""
 
@@ -81,6 +86,15 @@ class ScreensApp(GuardedApp):
     user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
     _clashes_said: frozenset[str] = frozenset()
     mirror_screen: MirrorController | None = None  # installed on first use; its mirror stops with the app
+    life: Lifecycle
+
+    def install_screen(self, screen: Screen[Any], name: str) -> None:
+        """Textual's; and a screen kept for the app's life, once built, set aside from later garbage collections
+        (:meth:`~explorer.tui.lifecycle.Lifecycle.set_aside_when_built`). Not the help and the docs: built again when
+        what they show changes, and a screen set aside, then dropped, would never be collected."""
+        super().install_screen(screen, name)
+        if name not in REBUILT_SCREENS:
+            self.life.set_aside_when_built()
 
     def say(self, message: str, **kwargs: Any) -> None:
         """A notification whose text is shown literally: it often carries server or user text."""

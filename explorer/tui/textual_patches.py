@@ -104,7 +104,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from explorer.tui.layout_patches import one_layout_per_change, restyle_alone
+from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
 
 __all__ = [
@@ -286,7 +286,7 @@ def guard_text_area_placeholder() -> None:
 
 
 _STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # screens not yet resumed
-_LEFT_WITH: weakref.WeakKeyDictionary[Screen[Any], tuple[object, ...]] = weakref.WeakKeyDictionary()
+_LEFT_WITH: weakref.WeakKeyDictionary[Screen[Any], tuple[Any, ...]] = weakref.WeakKeyDictionary()
 _textual_screen_resume = Screen._on_screen_resume
 _textual_screen_suspend = Screen._on_screen_suspend
 
@@ -306,7 +306,7 @@ def _resume(self: Screen[Any], event: events.ScreenResume) -> None:
         event.refresh_styles = False  # each widget was styled as it mounted, and again at every change since
     elif event.refresh_styles and left_with is not None:
         now = _style_context(self)
-        if left_with[0] is now[0] and left_with[1:] == now[1:]:
+        if left_with[1:-1] == now[1:] and (left_with[0] is now[0] or restyle_adds_nothing(self, left_with[-1])):
             event.refresh_styles = False  # shown again with nothing its styles depend on changed meanwhile
     _textual_screen_resume(self, event)
 
@@ -314,7 +314,7 @@ def _resume(self: Screen[Any], event: events.ScreenResume) -> None:
 def _suspend(self: Screen[Any]) -> None:
     _textual_screen_suspend(self)
     if self.is_attached:
-        _LEFT_WITH[self] = _style_context(self)
+        _LEFT_WITH[self] = (*_style_context(self), dict(self.app.stylesheet.source))
 
 
 def resume_without_restyle() -> None:
