@@ -179,8 +179,7 @@ class SocketsController(SocketsScreen):
         self._held: list[tuple[str, SocketEvent]] | None = None  # while the frames are held: events, drawn after
         self._outcomes: dict[str, str] = {}  # while the frames are held: each side's state line once it has one
         self._waiting: dict[str, str] = {}  # side -> path: not opened as its server was not ready; opened once it is
-        for framework in self.frameworks:
-            session.server(framework).subscribe(self._server_changed)
+        self._unsubscribe = [session.server(framework).subscribe(self._server_changed) for framework in self.frameworks]
         self._frames_held: ExitStack | None = None  # the app's updates batched while an opening is under way
 
     def hold_frames(self) -> None:
@@ -371,5 +370,7 @@ class SocketsController(SocketsScreen):
             await client.close()
 
     async def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:  # the servers outlive the screen: they must not hold it
+            unsubscribe()
         self._release_frames(drop=True)
         await self.close_sockets(quietly=True)
