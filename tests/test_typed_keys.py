@@ -101,7 +101,11 @@ def _redrawn(app: PtyApp, marker: bytes, width: int) -> bytes:
     """The screen's text, from a full redraw: a new width makes the app draw every row again, each row whole."""
     app.output = b""
     fcntl.ioctl(app.master, termios.TIOCSWINSZ, struct.pack("HHHH", 48, width, 0, 0))
-    _until(app, marker)
+    try:
+        _until(app, marker, timeout=8.0)
+    except AssertionError:  # no draw after a resize, seen under a full suite's load (see the first test): once more
+        fcntl.ioctl(app.master, termios.TIOCSWINSZ, struct.pack("HHHH", 48, width + 2, 0, 0))
+        _until(app, marker)
     _quiet(app)
     return _CSI.sub(b"", app.output)
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Static, TabbedContent, Tree
 
 from explorer.tui.app import ExplorerApp
-from tests.apptools import until, without_servers
+from panels.samples import SampleBrowser
+from tests.apptools import catalog_sample, until, without_servers
 
 
 async def test_a_key_the_app_read_with_escape_on_the_list_goes_where_escape_sent_the_keyboard(
@@ -51,3 +52,48 @@ async def test_a_key_the_app_read_with_escape_on_the_answers_goes_to_the_list(mo
         box = app.query_one("#sample-filter", Input)
         await until(pilot, lambda: box.value == "t", timeout=5, why=lambda: (box.value, app.screen, app.focused))
         assert app.screen is app.screen_stack[0] and app.focused is tree
+
+
+async def test_a_key_the_answers_were_handed_before_escape_runs_there_not_on_the_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Down, then Escape, read at once on the answers: Escape moves the keyboard to the list as it arrives, and the
+    Down, still on its way up from the answers to the app's bindings, moved the list's cursor (the list's binding,
+    looked up where the keyboard was by then); the answers' Down is theirs."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree")
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is not None and app.focused is not tree)
+        answers = app.focused
+        line = tree.cursor_line
+        for key in ("down", "down", "escape"):
+            app.post_message(events.Key(key, None))
+        await until(pilot, lambda: app.focused is tree, why=lambda: app.focused)
+        await pilot.pause()
+        await pilot.pause()
+        assert tree.cursor_line == line, (answers, tree.cursor_line, line)
+
+
+async def test_a_filter_typed_at_once_previews_the_sample_under_the_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "word" read at once on the list, its cursor on another sample: each letter refilled the list and put the cursor
+    on the first match, and the tree's note of each move came round after the letters that followed, so the preview
+    named a match of "w" ("Wrong types in every field") while the cursor, and Enter, had "A word where a number..."."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        await until(pilot, lambda: app.focused is tree)
+        app.query_one(SampleBrowser).select(catalog_sample("create-types").id)
+        await until(pilot, lambda: "Wrong types" in str(app.query_one("#sample-claim", Static).render()))
+        for letter in "word":
+            app.post_message(events.Key(letter, letter))
+        await until(pilot, lambda: app.query_one("#sample-filter", Input).value == "word")
+        for _ in range(5):
+            await pilot.pause()
+        node = tree.cursor_node
+        assert node is not None and node.data is not None
+        shown = " ".join(str(app.query_one("#sample-claim", Static).render()).split())  # as wrapped to the list's width
+        assert shown.startswith(node.data.title), (shown[:60], node.data.title)
