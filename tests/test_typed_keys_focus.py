@@ -97,3 +97,54 @@ async def test_a_filter_typed_at_once_previews_the_sample_under_the_cursor(monke
         assert node is not None and node.data is not None
         shown = " ".join(str(app.query_one("#sample-claim", Static).render()).split())  # as wrapped to the list's width
         assert shown.startswith(node.data.title), (shown[:60], node.data.title)
+
+
+async def test_after_any_send_the_tab_keys_show_the_tabs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter on the list sends and hands the keyboard to the answers, where 1-5 are the tab keys; a send from the filter
+    box (``/``, ctrl+r), from the palette's sample entry or from the table's "Show me" left it on the list, where a
+    digit went to the filter."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        box = app.query_one("#sample-filter", Input)
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+
+        async def digit_shows(digit: str, tab: str) -> None:
+            await pilot.press(digit)
+            await until(pilot, lambda: tabs.active == tab, timeout=5, why=lambda: (tabs.active, app.focused, box.value))
+            assert digit not in box.value
+            await pilot.press("escape")  # back to the list
+            await until(pilot, lambda: app.focused is tree, why=lambda: app.focused)
+
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("slash", "ctrl+r")  # on the list "/" is typed into the filter
+        await digit_shows("2", "headers-flask")
+        app.load_sample(catalog_sample("create-types"), send=True)  # what the palette's "Sample: ..." entry runs
+        await digit_shows("3", "validation-flask")
+        app.action_table()
+        await until(pilot, lambda: app.screen is not app.screen_stack[0])
+        await pilot.press("enter")  # "Show me": the row's sample, sent
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await digit_shows("4", "code-flask")
+
+
+async def test_one_escape_closes_parity_from_its_path_field_as_every_other_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parity opens with the keyboard in its path field; the first Escape only left the field for the empty table,
+    and the key after it (a screen's letter) did nothing. Now Escape there goes back, as in the WebSockets screen's
+    fields, and the field still takes what is typed."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape", "c")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "parity-path", why=lambda: app.focused)
+        field = app.focused
+        assert isinstance(field, Input)
+        await pilot.press("end", "x")
+        await until(pilot, lambda: field.value.endswith("x"), why=lambda: field.value)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0], why=lambda: (app.screen, app.focused))

@@ -215,6 +215,9 @@ class Workbench(Arrangement):
         self.call_after_refresh(
             self.send_request, spec, frameworks, burst, self.sends
         )  # paint "Sending…" before the clock starts
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:  # on the list (ctrl+r there, the palette, the table):
+            self.focus_answers()  # to the answers, where 1-5 are the tab keys (on the list a digit filters)
 
     @work(group="send", exclusive=True, exit_on_error=False)
     async def send_request(self, spec: RequestSpec, frameworks: list[str], burst: int, number: int) -> None:
