@@ -63,7 +63,7 @@ async def test_a_key_the_answers_were_handed_before_escape_runs_there_not_on_the
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
-        tree = app.query_one("#samples Tree")
+        tree = app.query_one("#samples Tree", Tree)
         await until(pilot, lambda: app.focused is tree)
         await pilot.press("escape")
         await until(pilot, lambda: app.focused is not None and app.focused is not tree)
