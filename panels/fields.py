@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from panels.key_owner import own_binding
+
 __all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea", "leave_now", "run_in_turn"]
 
 
@@ -67,14 +69,15 @@ async def run_in_turn(widget: Widget, event: events.Key) -> bool:
 
     Textual inserts a character as its key reaches the widget, but runs a binding only once the key has
     gone up to the screen: typed fast, "End, Backspace, 5" put the 5 in first (over the text the focus
-    had selected) and then deleted it. Run in turn, the field ends as typed.
+    had selected) and then deleted it. Run in turn, the field ends as typed. The binding is the widget's own
+    even when a Tab typed after the key has already moved the keyboard on (:mod:`panels.key_owner`).
     """
-    active = None if event.is_printable else widget.screen.active_bindings.get(event.key)
-    if active is None or active.node is not widget or not active.enabled:
+    binding = None if event.is_printable else own_binding(widget, event.key)
+    if binding is None:
         return False
     event.stop()
     event.prevent_default()
-    await widget.run_action(active.binding.action)
+    await widget.run_action(binding.action)
     return True
 
 

@@ -124,7 +124,11 @@ class SampleBrowser(Vertical):
 
     @on(Tree.NodeHighlighted, "#sample-tree")
     def _preview(self, event: Tree.NodeHighlighted[Sample | None]) -> None:
-        self._show_preview(event.node.data)
+        """The cursor moved: the preview follows, unless it has moved again since (the tree posts this note, which
+        comes round after the keys read meanwhile: a filter typed at once refilled the list, and put its cursor on
+        the first match, once a letter; an earlier note then named a sample the cursor had left)."""
+        if event.node is event.control.cursor_node:
+            self._show_preview(event.node.data)
 
     def _show_preview(self, sample: Sample | None) -> None:
         if sample is self._previewed:

@@ -15,6 +15,7 @@ from explorer.content.catalog import Sample, by_id
 from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from panels.later import settled
+from panels.response import ResponsePanel
 
 
 def without_servers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,7 +81,8 @@ async def servers_ready(pilot: Pilot) -> None:
 
 
 async def leave_the_list(pilot: Pilot) -> None:
-    """Escape from the sample list to the answers, once the app has put the keyboard on the list, and wait until
+    """Escape from the sample list to the answers (unless a send from the list has moved the keyboard there), once the
+    app has put the keyboard on the list, and wait until
     the keyboard is there: a letter pressed while Escape's message is still on its way is typed into the list's
     filter (under load 13, ``press("escape", "p")`` left the lab unopened and ``p`` in the filter). It waits too
     until what the first frame put off is built (``panels/later.py``): a test counting a key's layouts or frames
@@ -88,9 +90,16 @@ async def leave_the_list(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, ExplorerApp)
     tree = app.query_one("#sample-tree, #route-tree")  # the demos' samples, or the routes of the user's apps
-    await until(pilot, lambda: app.focused is tree and settled(app))  # what the first frame put off is built too
+    await until(pilot, lambda: (app.focused is tree or in_answers(app)) and settled(app))  # the put-off builds too
+    if app.focused is not tree:
+        return  # a send from the list moved the keyboard to the answers already
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is not None and app.focused is not tree)
+
+
+def in_answers(app: ExplorerApp) -> bool:
+    focused = app.focused
+    return focused is not None and any(isinstance(n, ResponsePanel) for n in focused.ancestors_with_self)
 
 
 async def send_and_wait(pilot: Pilot, key: str = "ctrl+r") -> None:
@@ -125,5 +134,7 @@ async def back_to_the_answers(pilot: Pilot) -> None:
         screen, focused = app.screen, app.focused
         await pilot.press("escape")
         await until(pilot, partial(_moved, app, screen, focused))
-    app.query_one("#sample-tree").focus()
+    tree = app.query_one("#sample-tree")
+    tree.focus()
+    await until(pilot, lambda: app.focused is tree)  # the focus is set a message later: leave_the_list looks at it
     await leave_the_list(pilot)

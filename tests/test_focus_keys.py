@@ -15,12 +15,7 @@ from textual.widgets import Input, Select
 
 from explorer.tui.app import ExplorerApp
 from panels.response import ResponsePanel
-from tests.apptools import leave_the_list, send_and_wait, servers_ready, until, without_servers
-
-
-def _in_answers(app: ExplorerApp) -> bool:
-    focused = app.focused
-    return focused is not None and any(isinstance(n, ResponsePanel) for n in focused.ancestors_with_self)
+from tests.apptools import in_answers, leave_the_list, send_and_wait, servers_ready, until, without_servers
 
 
 def _where(widget: Widget | None) -> str:
@@ -44,7 +39,7 @@ async def _escape_works_from_every_focusable_part_of_the_main_view(app: Explorer
         app.workbench.focus_answers()
         await pilot.press(tab)
         await pilot.pause()
-        if not _in_answers(app) or "escape" not in app.screen.active_bindings:
+        if not in_answers(app) or "escape" not in app.screen.active_bindings:
             stuck.append(f"tab {tab}: {_where(app.focused)}")
     assert not stuck, f"Escape does nothing from {stuck}"
 
@@ -66,19 +61,19 @@ async def _zoomed_a_zooms_the_other_answer_and_a_tab_key_after_escape_keeps_the_
     zoomed = app.screen.maximized
     assert isinstance(zoomed, ResponsePanel) and zoomed is not first and zoomed.display
     assert zoomed.region.width > 0 and zoomed.region.height > 0
-    assert _in_answers(app) and app.focused is not None and zoomed in app.focused.ancestors_with_self
+    assert in_answers(app) and app.focused is not None and zoomed in app.focused.ancestors_with_self
     await pilot.press("a", "5")
-    await until(pilot, lambda: app.screen.maximized is first and _in_answers(app), why=lambda: _where(app.focused))
+    await until(pilot, lambda: app.screen.maximized is first and in_answers(app), why=lambda: _where(app.focused))
     await pilot.press("escape")
-    await until(pilot, lambda: app.screen.maximized is None and _in_answers(app), why=lambda: _where(app.focused))
+    await until(pilot, lambda: app.screen.maximized is None and in_answers(app), why=lambda: _where(app.focused))
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is app.query_one("#sample-tree"), timeout=2)
     await send_and_wait(pilot, "enter")
     await pilot.press("2")
-    await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
+    await until(pilot, lambda: in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
     assert "escape" in app.screen.active_bindings
     await pilot.press("a", "5")  # the other answer, then its Log tab: still in the answers
-    await until(pilot, lambda: _in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
+    await until(pilot, lambda: in_answers(app), why=lambda: f"the keyboard went to {_where(app.focused)}")
     await pilot.press("escape")
     await until(pilot, lambda: app.focused is app.query_one("#sample-tree"))
     await pilot.press(*"crash")  # typed on the list: the filter, never Parity's c
@@ -92,7 +87,7 @@ async def _other_answer_is_offered_only_where_one_answer_hides_the_other(app: Ex
     from explorer.tui.keys import screen_keys
 
     await send_and_wait(pilot, "enter")  # the keyboard goes to the answers
-    await until(pilot, lambda: _in_answers(app))
+    await until(pilot, lambda: in_answers(app))
     assert not any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen))
     await pilot.press("z")
     await until(pilot, lambda: any(what.startswith("Show the other answer") for _, what in screen_keys(app.screen)))
@@ -106,7 +101,7 @@ async def _enter_in_the_filter_box_sends_the_match_under_the_cursor(app: Explore
     await send_and_wait(pilot, "enter")
     assert app.sample is not None and app.sample.request.path == "/errors/crash"
     assert app.last and all(x.spec.path == "/errors/crash" for x in app.last.values())
-    assert _in_answers(app), _where(app.focused)  # as Enter on the list: where the tab keys work
+    assert in_answers(app), _where(app.focused)  # as Enter on the list: where the tab keys work
 
 
 async def _on_the_list(pilot: Pilot[int], size: tuple[int, int]) -> None:
@@ -237,7 +232,7 @@ async def _tab_keys_typed_in_one_burst_leave_both_answers_on_the_last_tab(app: E
     from textual.widgets import TabbedContent
 
     await leave_the_list(pilot)
-    await until(pilot, lambda: _in_answers(app), why=lambda: _where(app.focused))
+    await until(pilot, lambda: in_answers(app), why=lambda: _where(app.focused))
     for key in "234513":
         app.post_message(events.Key(key, key))  # as the driver posts them: no wait between keys
     tabs = [app.query_one(f"#tabs-{fw}", TabbedContent) for fw in ("flask", "fastapi")]
@@ -286,7 +281,7 @@ async def test_keys_typed_in_one_burst_each_run_in_turn(monkeypatch: pytest.Monk
         await until(pilot, lambda: app.focused is tree)
         for key, char in (("enter", None), ("3", "3")):
             app.post_message(events.Key(key, char))  # as the driver posts them: no wait between keys
-        await until(pilot, lambda: app.query_one("#path", Input).value != "/items/1" or _in_answers(app))
+        await until(pilot, lambda: app.query_one("#path", Input).value != "/items/1" or in_answers(app))
         for _ in range(5):
             await pilot.pause()
         method = app.query_one("#method", Select).value

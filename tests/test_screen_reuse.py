@@ -90,7 +90,7 @@ async def _parity_is_built_once_and_opens_as_new(app: ExplorerApp, pilot: Pilot[
     await until(pilot, lambda: app.screen is first)
     await pilot.pause()
     assert "Type the path" in plain(first.query_one("#parity-summary", Static)) and field.value == ""
-    await pilot.press("escape", "escape")
+    await pilot.press("escape")  # from the path field: one Escape goes back, as on every screen
     await until(pilot, lambda: app.screen is app.screen_stack[0])
     await pilot.press("c")
     await until(pilot, lambda: app.screen is first)

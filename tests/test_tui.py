@@ -109,6 +109,9 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         sample = by_id("io-async-flask")  # Flask only: the FastAPI panel must not keep its answer to #1
         assert sample is not None and sample.frameworks == ("flask",)
         app.query_one(SampleBrowser).select(sample.id)
+        tree = app.query_one("#sample-tree")
+        tree.focus()  # ctrl+r on the list moved the keyboard to the answers
+        await until(pilot, lambda: app.focused is tree)
         await send_and_wait(pilot, "enter")
         assert fastapi.answer.exchange is None
         assert "nothing was sent here" in plain(app.query_one("#why-fastapi", Static))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input, TabbedContent, TextArea, Tree
+from textual.widgets import Input, Static, TabbedContent, TextArea, Tree
 
 from explorer.tui.app import ExplorerApp
 from panels.later import settled
-from tests.apptools import leave_the_list, until, without_servers
+from panels.samples import SampleBrowser
+from tests.apptools import catalog_sample, leave_the_list, until, without_servers
 
 
 async def test_a_key_the_app_read_with_escape_on_the_list_goes_where_escape_sent_the_keyboard(
@@ -97,3 +98,99 @@ async def test_a_key_the_app_read_with_escape_in_an_editor_field_goes_to_the_ans
         assert after == before
         focused = app.focused
         assert focused is not None and workbench.panel(workbench.front) in focused.ancestors_with_self
+
+
+async def test_a_key_the_answers_were_handed_before_escape_runs_there_not_on_the_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Down, then Escape, read at once on the answers: Escape moves the keyboard to the list as it arrives, and the
+    Down, still on its way up from the answers to the app's bindings, moved the list's cursor (the list's binding,
+    looked up where the keyboard was by then); the answers' Down is theirs."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is not None and app.focused is not tree)
+        answers = app.focused
+        line = tree.cursor_line
+        for key in ("down", "down", "escape"):
+            app.post_message(events.Key(key, None))
+        await until(pilot, lambda: app.focused is tree, why=lambda: app.focused)
+        await pilot.pause()
+        await pilot.pause()
+        assert tree.cursor_line == line, (answers, tree.cursor_line, line)
+
+
+async def test_a_filter_typed_at_once_previews_the_sample_under_the_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "word" read at once on the list, its cursor on another sample: each letter refilled the list and put the cursor
+    on the first match, and the tree's note of each move came round after the letters that followed, so the preview
+    named a match of "w" ("Wrong types in every field") while the cursor, and Enter, had "A word where a number..."."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        await until(pilot, lambda: app.focused is tree)
+        app.query_one(SampleBrowser).select(catalog_sample("create-types").id)
+        await until(pilot, lambda: "Wrong types" in str(app.query_one("#sample-claim", Static).render()))
+        for letter in "word":
+            app.post_message(events.Key(letter, letter))
+        await until(pilot, lambda: app.query_one("#sample-filter", Input).value == "word")
+        for _ in range(5):
+            await pilot.pause()
+        node = tree.cursor_node
+        assert node is not None and node.data is not None
+        shown = " ".join(str(app.query_one("#sample-claim", Static).render()).split())  # as wrapped to the list's width
+        assert shown.startswith(node.data.title), (shown[:60], node.data.title)
+
+
+async def test_after_any_send_the_tab_keys_show_the_tabs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter on the list sends and hands the keyboard to the answers, where 1-5 are the tab keys; a send from the filter
+    box (``/``, ctrl+r), from the palette's sample entry or from the table's "Show me" left it on the list, where a
+    digit went to the filter."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        box = app.query_one("#sample-filter", Input)
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+
+        async def digit_shows(digit: str, tab: str) -> None:
+            await pilot.press(digit)
+            await until(pilot, lambda: tabs.active == tab, timeout=5, why=lambda: (tabs.active, app.focused, box.value))
+            assert digit not in box.value
+            await pilot.press("escape")  # back to the list
+            await until(pilot, lambda: app.focused is tree, why=lambda: app.focused)
+
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("slash", "ctrl+r")  # on the list "/" is typed into the filter
+        await digit_shows("2", "headers-flask")
+        app.load_sample(catalog_sample("create-types"), send=True)  # what the palette's "Sample: ..." entry runs
+        await digit_shows("3", "validation-flask")
+        app.action_table()
+        await until(pilot, lambda: app.screen is not app.screen_stack[0])
+        await pilot.press("enter")  # "Show me": the row's sample, sent
+        await until(pilot, lambda: app.screen is app.screen_stack[0])
+        await digit_shows("4", "code-flask")
+
+
+async def test_one_escape_closes_parity_from_its_path_field_as_every_other_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parity opens with the keyboard in its path field; the first Escape only left the field for the empty table,
+    and the key after it (a screen's letter) did nothing. Now Escape there goes back, as in the WebSockets screen's
+    fields, and the field still takes what is typed."""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one("#samples Tree", Tree)
+        await until(pilot, lambda: app.focused is tree)
+        await pilot.press("escape", "c")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "parity-path", why=lambda: app.focused)
+        field = app.focused
+        assert isinstance(field, Input)
+        await pilot.press("end", "x")
+        await until(pilot, lambda: field.value.endswith("x"), why=lambda: field.value)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.screen_stack[0], why=lambda: (app.screen, app.focused))

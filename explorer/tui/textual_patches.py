@@ -23,12 +23,8 @@ layout, so ctrl+p followed at once by PageUp or PageDown raised ``KeyError: 0`` 
 Here a page key that arrives before the layout is carried out after the next refresh instead. (No
 report of it upstream was found; a downstream project met the same KeyError in its own OptionList.)
 
-The Tab key (:class:`GuardedApp`'s bindings): Textual hands each key to the widget that has the keyboard
-when the key arrives, and runs its Tab binding (the screen's) only once the Tab has gone up from that
-widget, so keys typed faster than that went to the widget being left: in the lab, Tab, End, Backspace, 5
-at full speed left the warm-up field empty (with the field's own half in ``panels/fields.py``). Here Tab
-and shift+Tab are priority bindings, run as they arrive, except where the widget with the keyboard takes
-Tab itself (the body editor indents with it).
+Keys typed in one burst (:class:`explorer.tui.key_order.KeysInOrder`, which GuardedApp builds on): Tab moves
+the keyboard as it arrives, and every key runs the bindings of the widget it was typed into.
 
 The size classes (:meth:`GuardedApp.get_default_screen`): Textual sets a screen's breakpoint classes
 (``-narrow``, ``-short``, ...) when the screen gets its first Resize, after it has laid out and drawn
@@ -85,15 +81,13 @@ import termios
 import tty
 import weakref
 from codecs import getincrementaldecoder
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import constants, events
 from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
-from textual.app import App
-from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
 from textual.css.model import CombinatorType, Selector, SelectorType
 from textual.driver import Driver
@@ -104,6 +98,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from explorer.tui.key_order import KeysInOrder
 from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
 
@@ -124,14 +119,9 @@ _PAGE_ACTIONS = ("page_up", "page_down")
 _INPUT_POLL = 0.1  # Textual's wait for input: how soon the input thread sees that the app is ending
 
 
-class GuardedApp(App[int]):
+class GuardedApp(KeysInOrder):
     """An App whose terminal driver survives SIGSTOP/SIGCONT, whose palette survives early page keys, and
-    where a key typed right after Tab reaches the widget Tab moved to."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "focus_next_now", "Next", show=False, priority=True),
-        Binding("shift+tab", "focus_previous_now", "Previous", show=False, priority=True),
-    ]
+    where keys typed in one burst land where they were typed (:class:`KeysInOrder`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,19 +157,6 @@ class GuardedApp(App[int]):
             screen.add_class(*screen._get_breakpoint_classes(extent, breakpoints or []), update=False)
         _STYLED_AS_MOUNTED.add(screen)
         return screen
-
-    def action_focus_next_now(self) -> None:
-        self.screen.focus_next()
-
-    def action_focus_previous_now(self) -> None:
-        self.screen.focus_previous()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Tab moves the keyboard at once unless the widget that has it takes Tab (an editor that indents)."""
-        if action in ("focus_next_now", "focus_previous_now"):
-            focused = self.screen.focused
-            return focused is None or not focused.check_consume_key("tab", "\t")
-        return True
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, made safe for SIGSTOP and SIGCONT from outside (:class:`ResumingLinuxDriver`)."""

@@ -28,7 +28,7 @@ from explorer.runtime.frameworks import FRAMEWORKS, NAMES
 from explorer.runtime.session import Session
 from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
-from panels.fields import Field, Left
+from panels.fields import InTurnInput
 from panels.footer import FittedFooter
 from panels.kept import left
 
@@ -72,7 +72,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
     | --- | --- |
     | enter | in the path: run the file; on a row: load its request in the editor |
     | ctrl+r | on a row: send that request again to both apps (with the values captured so far); elsewhere: run the file |
-    | escape | leave the path field; elsewhere, back |
+    | escape | back (from the path field too, as from the WebSockets screen's fields) |
     | c | back |
     """
 
@@ -115,7 +115,7 @@ class ParityScreen(Screen["RequestSpec | None"]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="parity-scroll"):  # a short terminal scrolls the screen rather than cutting it
             with Horizontal(id="parity-bar"):
-                yield Field(
+                yield InTurnInput(  # Escape goes back from here: the screen opens with the keyboard in this field
                     self.path,
                     placeholder="requests.yaml or .json (method, path, headers, body, expect)",
                     id="parity-path",
@@ -156,11 +156,6 @@ class ParityScreen(Screen["RequestSpec | None"]):
             self._add_row(index, result)
         if self.results:
             table.move_cursor(row=min(row, len(self.results) - 1))
-
-    @on(Left, "#parity-path")
-    def _left_field(self, event: Left) -> None:
-        event.stop()
-        self.query_one("#parity-table", DataTable).focus()
 
     @on(Button.Pressed, "#parity-run")
     @on(Input.Submitted, "#parity-path")

@@ -217,6 +217,9 @@ class Workbench(Arrangement):
         self.call_after_refresh(
             self.send_request, spec, frameworks, burst, self.sends
         )  # paint "Sending…" before the clock starts
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:  # on the list (ctrl+r there, the palette, the table):
+            self.focus_answers()  # to the answers, where 1-5 are the tab keys (on the list a digit filters)
 
     def say_not_sent(self, reason: str) -> None:
         """Why the request was not sent, on the line above the answers, where a send's outcome is said (a line under
