@@ -13,7 +13,8 @@ from textual.widgets import Footer, Static, Tab, TabbedContent, TextArea
 
 from explorer.tui.app import ExplorerApp
 from panels.answer_head import AnswerHead
-from panels.body_view import BodyBlank, BodyText
+from panels.body_view import BodyBlank
+from panels.text_areas import BodyText
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
 from tests.apptools import at_first_frame, until, without_servers

@@ -247,7 +247,8 @@ class ExplorerApp(ScreensApp):
     @on(Left, "ResponsePanel")
     def _left_answers(self, event: Left) -> None:
         event.stop()
-        self.screen.set_focus(self.query_one("#samples Tree" if self.query_one("#samples").display else "#path"))
+        listed = self.query_one("#samples").display  # else the path field (built at once if it is not yet)
+        self.screen.set_focus(self.query_one("#samples Tree")) if listed else self.query_one(RequestEditor).focus_path()
 
     def action_restart(self) -> None:
         self.life.restart()

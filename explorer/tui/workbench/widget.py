@@ -79,7 +79,8 @@ class Workbench(Arrangement):
         self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
 
     def compose(self) -> ComposeResult:
-        yield RequestEditor(id="editor")
+        held = self.initial if self.initial is not None or self.demo else RequestSpec("GET", "/")
+        yield RequestEditor(held, id="editor")  # drawn by a stand-in in the first frame (panels/editor_blank.py)
         yield FittedText(id="claim")  # at 80x24 it has three lines: a longer text ends in a visible ellipsis
         yield FittedText(id="answer-switch", whole_if_it_fits=True)
         with Horizontal(id="responses"):
@@ -89,9 +90,8 @@ class Workbench(Arrangement):
                 yield panel.set_class(server.framework != self.front, "-back", update=False)
 
     def on_mount(self) -> None:
-        editor, claim = self.query_one(RequestEditor), self.query_one("#claim", Static)
+        claim = self.query_one("#claim", Static)  # the editor holds the initial request (compose)
         if self.initial is not None:
-            editor.load(self.initial)
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
             claim.update(
@@ -100,7 +100,6 @@ class Workbench(Arrangement):
                 "WebSockets."
             )
         else:
-            editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
         self._arrange()
 
