@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -33,7 +33,7 @@ from explorer.runtime.http.forms import (
 )
 from explorer.runtime.http.request import RequestSpec, check_json_text, parse_headers
 from panels.editor_blank import EditorBlank
-from panels.fields import Field, Left
+from panels.fields import Left
 from panels.later import later
 
 if TYPE_CHECKING:
@@ -41,40 +41,9 @@ if TYPE_CHECKING:
 
     from panels.editor_parts import HeadersArea
 
-__all__ = ["PathField", "RequestEditor"]
+__all__ = ["RequestEditor"]
 
 PATH_DRAWN = 16  # the longest path the stand-in draws (app.tcss: the path field is at least this wide)
-
-
-class PathField(Field):
-    """The path: a URL of the explorer's servers or a curl command pasted here is posted as :class:`Pasted`.
-
-    Textual's Input keeps only the first line of a paste; a curl command copied from a terminal often
-    spans several, so the whole text is handed on before that happens.
-    """
-
-    HELP = (
-        "The path and query to send, e.g. /items/1?q=pen. A URL of one of the explorer's servers, or a curl "
-        "command, pasted here is read into the editor. Enter sends; Escape leaves the field."
-    )
-
-    class Pasted(Message):
-        """A URL or curl command was pasted (or submitted) in the path field."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual then runs Input's own _on_paste (it walks the classes) unless the default is prevented here;
-        # calling it too would type the text twice (awaiting it, as before, raised: it is synchronous).
-        from explorer.runtime.http.pasted import looks_pasted  # on the first paste, not before the first frame
-
-        if looks_pasted(event.text):
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Pasted(event.text))
-            return
 
 
 def _parts() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
@@ -21,7 +22,7 @@ from panels.later import later
 from panels.method_picker import MethodPicker
 from panels.text_areas import LeavingTextArea
 
-__all__ = ["BodyEditor", "HeadersArea", "SendButton", "request_widgets"]
+__all__ = ["BodyEditor", "HeadersArea", "PathField", "SendButton", "request_widgets"]
 
 
 class SendButton(Button, inherit_css=False):
@@ -104,6 +105,37 @@ def body_area(text: str = "") -> BodyEditor:
     )
 
 
+class PathField(Field):
+    """The path: a URL of the explorer's servers or a curl command pasted here is posted as :class:`Pasted`.
+
+    Textual's Input keeps only the first line of a paste; a curl command copied from a terminal often
+    spans several, so the whole text is handed on before that happens.
+    """
+
+    HELP = (
+        "The path and query to send, e.g. /items/1?q=pen. A URL of one of the explorer's servers, or a curl "
+        "command, pasted here is read into the editor. Enter sends; Escape leaves the field."
+    )
+
+    class Pasted(Message):
+        """A URL or curl command was pasted (or submitted) in the path field."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Textual then runs Input's own _on_paste (it walks the classes) unless the default is prevented here;
+        # calling it too would type the text twice (awaiting it, as before, raised: it is synchronous).
+        from explorer.runtime.http.pasted import looks_pasted  # on the first paste, not before the first frame
+
+        if looks_pasted(event.text):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Pasted(event.text))
+            return
+
+
 class HeadersArea(LeavingTextArea):
     """The headers field: one ``Name: value`` per line, where only ``\n`` (or ``\r\n``) ends a line.
 
@@ -138,8 +170,6 @@ def request_widgets(
 ) -> tuple[list[Widget], list[Widget], list[Widget]]:
     """The editor's three rows (the request line, the headers and body, the message line) and each row's widgets
     (none for the message line, which is its own widget), holding what is given."""
-    from panels.editor import PathField
-
     line: list[Widget] = [
         MethodPicker([(m, m) for m in METHODS], value=method, allow_blank=False, id="method", compact=True),
         PathField(path, placeholder="/path, URL or curl", id="path", compact=True),

@@ -259,7 +259,7 @@ async def test_keys_typed_in_one_burst_each_run_in_turn(monkeypatch: pytest.Monk
         # Enter and a digit in one burst: Enter sends the sample the cursor is on; the digit was typed into the
         # filter first (Tree runs Enter once the key has gone up to the screen) and the filter's first match was sent.
         tree = app.query_one("#sample-tree")
-        await until(pilot, lambda: app.focused is tree)
+        await until(pilot, lambda: app.focused is tree and bool(app.query("#path")))  # the editor's real fields are in
         for key, char in (("enter", None), ("3", "3")):
             app.post_message(events.Key(key, char))  # as the driver posts them: no wait between keys
         await until(pilot, lambda: app.query_one("#path", Input).value != "/items/1" or _in_answers(app))

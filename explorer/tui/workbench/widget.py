@@ -38,7 +38,7 @@ from explorer.tui.workbench.freeze import FREEZE_LIMIT, Freeze
 from explorer.tui.workbench.handler_lookup import find_handler_for
 from explorer.tui.workbench.pasting import import_pasted
 from explorer.tui.workbench.recording import Recorder
-from panels.editor import PathField, RequestEditor
+from panels.editor import RequestEditor
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.response import ResponsePanel
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from explorer.apps.handlers import Endpoint
     from explorer.runtime.http.client import Exchange
     from explorer.tui.keys import KeyLabels
+    from panels.editor_parts import PathField
 
 __all__ = ["Workbench"]
 
@@ -141,8 +142,8 @@ class Workbench(Arrangement):
         event.stop()
         self.focus_answers()
 
-    @on(PathField.Pasted)
-    def _pasted(self, event: PathField.Pasted) -> None:
+    def on_path_field_pasted(self, event: PathField.Pasted) -> None:
+        """A URL or curl command pasted in the path field (:class:`panels.editor_parts.PathField`)."""
         event.stop()
         self.import_pasted(event.text)
 
