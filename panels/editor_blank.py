@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["METHOD_WIDTH", "AreaBlank", "EditorBlank", "LineBlank", "Shown"]
 
 METHOD_WIDTH = 11  # app.tcss: #method
-LABEL_WIDTH, BURST_WIDTH, SEND_MARGIN, SEND_MIN = 3, 5, 1, 9  # app.tcss: #burst-label, #burst, #send
+LABEL_WIDTH, BURST_WIDTH, SEND_MARGIN, SEND_MIN = 3, 5, 1, 9  # app.tcss: #burst-label, #burst (its right margin), #send
 
 
 class Shown(Protocol):
