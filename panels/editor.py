@@ -116,7 +116,13 @@ class RequestEditor(Vertical):
         if self._built:
             return
         self.watch(self.screen, "focused", self._focus_moved, init=False)
-        later(self, _parts)  # after the first frame, each a step of its own (panels.later)
+        self.call_after_refresh(self._build_later)  # queued after the first frame: after the answers' steps
+
+    def _build_later(self) -> None:
+        """The real widgets, after the steps the answers queued as they mounted (each a step of its own,
+        :func:`panels.later.later`): the first of them runs as the first frame is drawn, when a key typed then
+        comes, and the TextArea's modules (~15 ms) were the dearest; a key that needs the editor builds it at once."""
+        later(self, _parts)
         later(self, self.build)
 
     def _blank(self) -> EditorBlank | None:
