@@ -159,6 +159,12 @@ class RequestEditor(Vertical):
         self.build(at_once=True)
         self.screen.set_focus(self.query_one("#body-editor" if back else "#method"))
 
+    def on_editor_blank_clicked(self, event: EditorBlank.Clicked) -> None:
+        """A click on the stand-in: the keyboard to the real widget drawn where it landed (built at once)."""
+        event.stop()
+        self.build(at_once=True)
+        self.screen.set_focus(self.query_one(f"#{event.part}"))
+
     def focus_path(self) -> None:
         """Put the keyboard in the path field (built at once if it is not yet)."""
         self.build(at_once=True)

@@ -19,6 +19,8 @@ from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Offset
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -119,8 +121,9 @@ class AreaBlank(Widget):
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"area-blank--placeholder"}
 
-    def __init__(self, title: str, placeholder: str, classes: str) -> None:
-        super().__init__(classes=classes)
+    def __init__(self, title: str, placeholder: str, part: str) -> None:
+        super().__init__(classes=part)
+        self.part = part  # the id of the real widget it stands for
         self.border_title = title
         self.placeholder = placeholder
 
@@ -137,21 +140,46 @@ class EditorBlank(StandIn):
     """The editor's request line and its headers and body boxes, empty, without the keyboard.
 
     It takes the keyboard (Tab reaches it) only to hand it on: :class:`panels.editor.RequestEditor` swaps the real
-    widgets in as the focus lands here, and a click here is handed to the real widget under the pointer."""
+    widgets in as the focus lands here, and a click here (:class:`Clicked`) puts it in the real widget clicked."""
 
     DEFAULT_CSS = "EditorBlank { height: auto; }"
     can_focus = True
 
+    class Clicked(Message):
+        """A click landed on the stand-in: ``part`` is the id of the real widget drawn where it landed."""
+
+        def __init__(self, part: str) -> None:
+            super().__init__()
+            self.part = part
+
     def __init__(self, shown: Shown) -> None:
         super().__init__()
         self.shown = shown
-        self._clicks: list[events.MouseEvent] = []
 
     def compose(self) -> ComposeResult:
         yield LineBlank(self.shown)
         with Horizontal(classes="parts"):
-            yield AreaBlank("Headers (Name: value)", "Header: value", classes="headers")
-            yield AreaBlank("Body", "Body (JSON)", classes="body")
+            yield AreaBlank("Headers (Name: value)", "Header: value", "headers-editor")
+            yield AreaBlank("Body", "Body (JSON)", "body-editor")
+
+    def part_at(self, offset: Offset) -> str | None:
+        """The id of the real widget drawn at ``offset`` (on the screen), or None (a gap, the ``×``)."""
+        line = self.query_one(LineBlank)
+        if line.region.contains_point(offset):
+            x, path_end = offset.x - line.region.x, METHOD_WIDTH + line.path_width()
+            burst = path_end + LABEL_WIDTH
+            ends = ((METHOD_WIDTH, "method"), (path_end, "path"), (burst, None), (burst + BURST_WIDTH, "burst"))
+            return next(
+                (part for end, part in ends if x < end), None if x < burst + BURST_WIDTH + SEND_MARGIN else "send"
+            )
+        return next((area.part for area in self.query(AreaBlank) if area.region.contains_point(offset)), None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """The click took the keyboard here (the editor then put it in the first real widget): the widget clicked
+        gets it, as it would have."""
+        part = self.part_at(event.screen_offset)
+        if part is not None:
+            self.post_message(self.Clicked(part))
 
     def update_line(self) -> None:
         """Draw the request line again: the editor's method, path, burst or Send key changed."""

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.app import App
+from textual.geometry import Offset
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, TabbedContent, TextArea
 
@@ -232,3 +233,28 @@ async def test_keys_typed_at_once_into_the_editors_stand_in_act_as_on_the_real_w
         typed = await _typed(patched, keys, stand_in=True, size=size)
     assert typed == real
     assert real[1] != ("GET", "/items/1", "", "", "1") or real[3], real  # the keys changed something
+
+
+@pytest.mark.parametrize("part", ["path", "burst", "body-editor"])
+async def test_a_click_on_the_editors_stand_in_puts_the_keyboard_in_the_widget_clicked(
+    monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    """A click on the stand-in builds the real widgets at once and puts the keyboard in the one drawn where the click
+    landed (its region, once laid out, holds the click), where a plain focus would have put it in the first one."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # built only when something needs it
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        blank = app.query_one(EditorBlank)
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree") and settled(app))
+        region = blank.region
+        where = next(
+            (x, y)
+            for y in range(region.y, region.bottom)
+            for x in range(region.x + 2, region.right)
+            if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
+        )
+        await pilot.click(offset=where)
+        await until(pilot, lambda: app.focused is not None and app.focused.id == part, why=lambda: app.focused)
+        await until(pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area)
+        assert app.focused is not None and app.focused.region.contains_point(Offset(*where))
