@@ -11,7 +11,7 @@ The first frame draws the editor with one stand-in (:mod:`panels.editor_blank`);
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -68,8 +68,8 @@ class RequestEditor(Vertical):
 
     _files: tuple[FilePart, ...] = ()  # the files of the request last loaded, which `field=@name` lines refer to
 
-    def __init__(self, request: RequestSpec | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]  # Vertical's name, id, classes, disabled
+    def __init__(self, request: RequestSpec | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.method, self.path, self.burst, self.send_label = "GET", "/items/1", "1", "Send ^r"
         self._headers = self._body = ""
         self._built = False  # build() has mounted the real widgets
@@ -119,9 +119,9 @@ class RequestEditor(Vertical):
         self.call_after_refresh(self._build_later)  # queued after the first frame: after the answers' steps
 
     def _build_later(self) -> None:
-        """The real widgets, after the steps the answers queued as they mounted (each a step of its own,
-        :func:`panels.later.later`): the first of them runs as the first frame is drawn, when a key typed then
-        comes, and the TextArea's modules (~15 ms) were the dearest; a key that needs the editor builds it at once."""
+        """The real widgets in two steps (:func:`panels.later.later`: TextArea's modules, ~15 ms, then the widgets),
+        queued after the answers' steps: the first step runs just as the first frame is drawn, when a key typed then
+        arrives and waits for it. A key or a click that needs the editor builds it at once."""
         later(self, _parts)
         later(self, self.build)
 
