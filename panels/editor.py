@@ -88,8 +88,16 @@ class RequestEditor(Vertical):
         self._headers, self._body = "\n".join(f"{k}: {v}" for k, v in headers), body
 
     def _drawn_by_blank(self) -> bool:
-        """The stand-in can draw what is held: empty headers and body, a short path (the first screen's)."""
-        return not self._headers and not self._body and 0 < len(self.path) <= PATH_DRAWN
+        """The stand-in can draw what is held: empty headers and body, a short path of printable ASCII (one cell a
+        character, nothing live for the terminal), as the first screen's."""
+        path = self.path
+        return (
+            not self._headers
+            and not self._body
+            and 0 < len(path) <= PATH_DRAWN
+            and path.isascii()
+            and path.isprintable()
+        )
 
     def action_leave(self) -> None:
         """Escape on the method picker or the Send button: the workbench moves the keyboard to the answers."""
