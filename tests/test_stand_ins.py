@@ -256,5 +256,7 @@ async def test_a_click_on_the_editors_stand_in_puts_the_keyboard_in_the_widget_c
         )
         await pilot.click(offset=where)
         await until(pilot, lambda: app.focused is not None and app.focused.id == part, why=lambda: app.focused)
-        await until(pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area)
+        await until(
+            pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area > 0
+        )
         assert app.focused is not None and app.focused.region.contains_point(Offset(*where))
