@@ -216,8 +216,11 @@ class RequestEditor(Vertical):
         self.show_message("")
 
     def _fields(self) -> tuple[str, str, str, str, str]:
-        """The method, path, headers, body and burst size as typed (held, before the real widgets are built)."""
-        if not self._built:
+        """The method, path, headers, body and burst size as typed: as held until the real widgets are built and
+        mounted (each was made holding it; a key reaches one only once it is mounted; a picker still mounting has
+        no value yet)."""
+        picker = next(iter(self.query("#method")), None) if self._built else None
+        if picker is None or not picker.is_mounted:
             return self.method, self.path, self._headers, self._body, self.burst
         from textual.widgets import Select, TextArea  # loaded with the real widgets
 
