@@ -15,17 +15,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.document._document import Document
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widgets import Input, Static, TextArea
-from textual.widgets.text_area import LanguageDoesNotExist, Selection
+from textual.widgets import Input, Static
 
 from explorer.runtime.userdata.bounded import printable
 from panels.fields import Field, Left
 from panels.stand_in import StandIn
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from explorer.runtime.http.client import Exchange
 
 __all__ = ["HIGHLIGHT_LIMIT", "LINE_LIMIT", "PRETTY_LIMIT", "RAW_LIMIT", "BodyView", "display_lines", "find_next"]
@@ -67,15 +67,6 @@ def find_next(text: str, needle: str, start: int) -> int | None:
     if found < 0:
         found = haystack.find(wanted, 0)
     return None if found < 0 else found
-
-
-class BodyText(TextArea):
-    """The body itself: read-only, selectable."""
-
-    HELP = (
-        "The answer's body, read-only. Arrows move the cursor, shift+arrows (or the mouse) select, ctrl+c copies "
-        "the selection, l wraps long lines, b shows it raw or pretty, ctrl+f finds text. Escape goes back to the list."
-    )
 
 
 class BodyBlank(StandIn):
@@ -135,6 +126,8 @@ class BodyView(Vertical):
         """The note line and the body's text (once), each in the DOM when this returns (mounted, not composed)."""
         if self._built or not self.is_attached:
             return
+        from panels.text_areas import BodyText  # TextArea's modules: after the first frame
+
         self._built = True
         area = BodyText("", read_only=True, soft_wrap=self.wrap, show_line_numbers=False, id="body-text")
         self.mount_all([Static("", classes="note", id="body-note"), area], before=0 if self.children else None)
@@ -144,6 +137,8 @@ class BodyView(Vertical):
 
     @property
     def text_area(self) -> TextArea:
+        from textual.widgets import TextArea  # loaded with the body's text (build)
+
         self.build()
         return self.query_one("#body-text", TextArea)
 
@@ -205,6 +200,8 @@ class BodyView(Vertical):
         area.soft_wrap = self.wrap and len(text) <= WRAP_LIMIT
 
     def _load(self, text: str, language: str | None) -> None:
+        from textual.widgets.text_area import LanguageDoesNotExist
+
         area = self.text_area
         area.language = None  # highlighting the new text in the old language would be wasted work
         area.load_text(text)
@@ -248,6 +245,9 @@ class BodyView(Vertical):
 
     @on(Input.Submitted, "#body-find")
     def _find(self, event: Input.Submitted) -> None:
+        from textual.document._document import Document
+        from textual.widgets.text_area import Selection
+
         event.stop()
         area = self.text_area
         document = area.document

@@ -4,20 +4,22 @@ Under ``Content-Type: multipart/form-data`` without a boundary, the body field h
 ``name=value`` or ``field=@path`` per line, which the client encodes with a boundary of its own.
 Any other body (a urlencoded one such as ``a=1&b=2``, or multipart written out by hand with its
 boundary) is sent exactly as typed.
+
+The first frame draws the editor with one stand-in (:mod:`panels.editor_blank`); the real widgets
+(:mod:`panels.editor_parts`) are built just after it, or at once when the keyboard or the mouse goes there.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
-from textual.widgets.text_area import EditResult, Location
+from textual.widgets import Button, Input, Static
 
 from explorer.runtime.errors import RequestError
 from explorer.runtime.http.forms import (
@@ -29,153 +31,32 @@ from explorer.runtime.http.forms import (
     form_text,
     parse_form_text,
 )
-from explorer.runtime.http.request import METHODS, RequestSpec, check_json_text, control_character, parse_headers
-from panels.fields import Field, LeavingTextArea, Left
+from explorer.runtime.http.request import RequestSpec, check_json_text, parse_headers
+from panels.editor_blank import EditorBlank
+from panels.fields import Left
 from panels.later import later
-from panels.method_picker import MethodPicker
 
-__all__ = ["HeadersArea", "PathField", "RequestEditor", "SendButton"]
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
+    from panels.editor_parts import HeadersArea
 
-class SendButton(Button, inherit_css=False):
-    """Textual's Button with only the style the Send button draws with: compact, primary, in a colour theme.
+__all__ = ["RequestEditor"]
 
-    Button's own default CSS styles every variant, flat and ANSI style (7 KB of nested rules): parsed while
-    the first screen is built, it was about 5 % of that CPU (issue 24: the first paint). The rules below are
-    Button's, trimmed to ``-style-default``, ``-primary`` and ``-textual-compact``; with ``inherit_css=False``
-    a CSS rule for ``Button`` (and a query by that type) no longer reaches this one. The lab's and parity's
-    buttons are plain Buttons, their CSS parsed when one of those screens first opens.
-    """
-
-    DEFAULT_CSS = """
-    SendButton {
-        width: auto;
-        min-width: 16;
-        height: auto;
-        line-pad: 1;
-        text-align: center;
-        content-align: center middle;
-        pointer: pointer;
-        &.-style-default {
-            text-style: bold;
-            color: $button-foreground;
-            background: $surface;
-            border: none;
-            border-top: tall $surface-lighten-1;
-            border-bottom: tall $surface-darken-1;
-            &.-textual-compact { border: none !important; }
-            &:disabled { text-opacity: 0.6; pointer: not-allowed; }
-            &:focus { text-style: $button-focus-text-style; background-tint: $foreground 5%; }
-            &:hover { border-top: tall $surface; background: $surface-darken-1; }
-            &.-active {
-                background: $surface;
-                border-bottom: tall $surface-lighten-1;
-                border-top: tall $surface-darken-1;
-                tint: $background 30%;
-            }
-            &.-primary {
-                color: $button-color-foreground;
-                background: $primary;
-                border-top: tall $primary-lighten-3;
-                border-bottom: tall $primary-darken-3;
-                &:hover { background: $primary-darken-2; border-top: tall $primary; }
-                &.-active {
-                    background: $primary;
-                    border-bottom: tall $primary-lighten-3;
-                    border-top: tall $primary-darken-3;
-                }
-            }
-        }
-    }
-    """
+PATH_DRAWN = 16  # the longest path the stand-in draws (app.tcss: the path field is at least this wide)
 
 
-class BodyEditor(LeavingTextArea):
-    """The JSON body: Tab indents here, so Escape is the way out, and the footer says so."""
-
-    HELP = "The request body, sent as typed. Tab indents; Escape leaves the editor; ctrl+r sends."
-    BINDINGS: ClassVar[list[BindingType]] = [  # a priority one, as LeavingTextArea's: run as Escape arrives
-        Binding("escape", "leave", "Leave body (Tab indents)", id="editor.leave", priority=True)
-    ]
-
-    def on_mount(self) -> None:
-        later(self, self._highlight)  # the empty editor of the first frame shows nothing to colour
-
-    def _highlight(self) -> None:
-        """JSON colouring when the tree-sitter grammar is installed, plain otherwise (its parser takes ~5 ms)."""
-        if "json" in self.available_languages:
-            self.language = "json"
-
-
-def body_area() -> TextArea:
-    """A JSON editor, highlighted (from just after the first frame) when the tree-sitter grammar is installed."""
-    return BodyEditor(
-        "", id="body-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent", placeholder="Body (JSON)"
-    )
-
-
-class PathField(Field):
-    """The path: a URL of the explorer's servers or a curl command pasted here is posted as :class:`Pasted`.
-
-    Textual's Input keeps only the first line of a paste; a curl command copied from a terminal often
-    spans several, so the whole text is handed on before that happens.
-    """
-
-    HELP = (
-        "The path and query to send, e.g. /items/1?q=pen. A URL of one of the explorer's servers, or a curl "
-        "command, pasted here is read into the editor. Enter sends; Escape leaves the field."
-    )
-
-    class Pasted(Message):
-        """A URL or curl command was pasted (or submitted) in the path field."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual then runs Input's own _on_paste (it walks the classes) unless the default is prevented here;
-        # calling it too would type the text twice (awaiting it, as before, raised: it is synchronous).
-        from explorer.runtime.http.pasted import looks_pasted  # on the first paste, not before the first frame
-
-        if looks_pasted(event.text):
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Pasted(event.text))
-            return
-
-
-class HeadersArea(LeavingTextArea):
-    """The headers field: one ``Name: value`` per line, where only ``\n`` (or ``\r\n``) ends a line.
-
-    Textual's document splits lines as ``str.splitlines`` does, so a pasted U+2028, vertical tab or
-    form feed would silently turn one header into two. Text carrying such a character (or any other
-    control character but a tab) is therefore not inserted, and :class:`Refused` says why.
-    """
-
-    class Refused(Message):
-        """Typed or pasted text was not inserted; ``reason`` names the character."""
-
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
-    def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
-        text = insert.replace("\r\n", "\n")
-        problem = control_character(text, allowed="\t\n")
-        if problem:
-            self.post_message(
-                self.Refused(
-                    f"Not inserted: the text contains {problem}, a control character or line "
-                    "separator; one header per line, printable ASCII only."
-                )
-            )
-            return None
-        return super()._replace_via_keyboard(text, start, end)
+def _parts() -> None:
+    """Load the real widgets' modules (TextArea's among them): a step of its own after the first frame."""
+    import panels.editor_parts  # noqa: F401  # loaded here, used by RequestEditor.build
 
 
 class RequestEditor(Vertical):
-    """Holds the request being edited. :meth:`read` returns it checked, or raises :class:`RequestError`."""
+    """Holds the request being edited. :meth:`read` returns it checked, or raises :class:`RequestError`.
+
+    Until :meth:`build` has put the real widgets in, the request is held here (``method``, ``path``, ``burst``,
+    the headers and body text) and an :class:`EditorBlank` draws it: only a request it can draw (no headers, no
+    body, a short path) is held so; any other is built at once."""
 
     ALLOW_MAXIMIZE = True  # z zooms it
     # The fields have their own Escape; this one serves the method picker and the Send button, which
@@ -187,28 +68,115 @@ class RequestEditor(Vertical):
 
     _files: tuple[FilePart, ...] = ()  # the files of the request last loaded, which `field=@name` lines refer to
 
+    def __init__(self, request: RequestSpec | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.method, self.path, self.burst, self.send_label = "GET", "/items/1", "1", "Send ^r"
+        self._headers = self._body = ""
+        self._built = False  # build() has mounted the real widgets
+        if request is not None:
+            self._hold(request, 1)
+
+    def _hold(self, spec: RequestSpec, burst: int) -> None:
+        """Keep ``spec`` as the fields will show it (the stand-in draws it, :meth:`build` fills them with it)."""
+        headers, body = spec.headers, spec.body or ""
+        self._files = spec.files
+        if spec.files or spec.multipart:
+            headers, body = (*headers, ("Content-Type", MULTIPART)), form_text(spec.form, spec.files)
+        elif spec.form:  # urlencoded fields are typed as they are sent
+            headers, body = (*headers, ("Content-Type", URLENCODED)), encode_urlencoded(spec.form).decode("ascii")
+        self.method, self.path, self.burst = spec.method, spec.path, str(burst)
+        self._headers, self._body = "\n".join(f"{k}: {v}" for k, v in headers), body
+
+    def _drawn_by_blank(self) -> bool:
+        """The stand-in can draw what is held: empty headers and body, a short path of printable ASCII (one cell a
+        character, nothing live for the terminal), as the first screen's."""
+        path = self.path
+        return (
+            not self._headers
+            and not self._body
+            and 0 < len(path) <= PATH_DRAWN
+            and path.isascii()
+            and path.isprintable()
+        )
+
     def action_leave(self) -> None:
         """Escape on the method picker or the Send button: the workbench moves the keyboard to the answers."""
         focused = self.screen.focused
         self.post_message(Left(focused if focused is not None and self in focused.ancestors else self))
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="request-line"):
-            yield MethodPicker([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
-            yield PathField("/items/1", placeholder="/path, URL or curl", id="path", compact=True)
-            yield Label("×", id="burst-label")
-            yield Field(
-                "1", id="burst", type="integer", max_length=3, compact=True, tooltip="copies sent at the same moment"
-            )
-            yield SendButton("Send ^r", id="send", variant="primary", compact=True)
-        with Horizontal(id="request-parts"):
-            yield HeadersArea(
-                "", id="headers-editor", soft_wrap=False, show_line_numbers=False, placeholder="Header: value"
-            )
-            yield body_area()
-        message = Static("", id="editor-message")
-        message.display = False  # shown by show_message while it has something to say
-        yield message
+        if self._drawn_by_blank():
+            yield EditorBlank(self)
+            return
+        from panels.editor_parts import request_widgets
+
+        self._built = True
+        rows, line, parts = request_widgets(
+            self.method, self.path, self.burst, self.send_label, self._headers, self._body
+        )
+        with rows[0]:
+            yield from line
+        with rows[1]:
+            yield from parts
+        yield rows[2]
+
+    def on_mount(self) -> None:
+        if self._built:
+            return
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
+        self.call_after_refresh(self._build_later)  # queued after the first frame: after the answers' steps
+
+    def _build_later(self) -> None:
+        """The real widgets in two steps (:func:`panels.later.later`: TextArea's modules, ~15 ms, then the widgets),
+        queued after the answers' steps: the first step runs just as the first frame is drawn, when a key typed then
+        arrives and waits for it. A key or a click that needs the editor builds it at once."""
+        later(self, _parts)
+        later(self, self.build)
+
+    def _blank(self) -> EditorBlank | None:
+        return next(iter(self.query_children(EditorBlank)), None)
+
+    def build(self, at_once: bool = False) -> None:
+        """The real widgets in the stand-in's place, holding what the editor holds, each in the DOM when this
+        returns; shown in the next frame, or in this one when ``at_once`` (the keyboard is about to go there)."""
+        blank = self._blank()
+        if self._built:
+            if at_once and blank is not None:
+                blank.swap()
+            return
+        from panels.editor_parts import request_widgets
+
+        rows, line, parts = request_widgets(
+            self.method, self.path, self.burst, self.send_label, self._headers, self._body
+        )
+        if blank is None or not blank.replace_by(rows[:2], at_once):
+            return  # the editor is going: the app is closing
+        self._built = True
+        rows[0].mount_all(line)
+        rows[1].mount_all(parts)
+        self.mount(rows[2], after=rows[1])  # hidden until it has something to say (the swap would show it)
+
+    def _focus_moved(self, old: Widget | None, new: Widget | None) -> None:
+        """The keyboard went to the stand-in (Tab, shift+Tab, a click): build the real widgets now and hand it on,
+        before the app hands out the next key, to the first of them, or the last when it came from below."""
+        blank = self._blank()
+        if blank is None or new is not blank:
+            return
+        chain = self.screen.focus_chain
+        back = old is not None and old in chain and blank in chain and chain.index(old) > chain.index(blank)
+        self.build(at_once=True)
+        self.screen.set_focus(self.query_one("#body-editor" if back else "#method"))
+
+    def on_editor_blank_clicked(self, event: EditorBlank.Clicked) -> None:
+        """A click on the stand-in: the keyboard to the real widget drawn where it landed (built at once)."""
+        event.stop()
+        self.build(at_once=True)
+        self.screen.set_focus(self.query_one(f"#{event.part}"))
+
+    def focus_path(self) -> None:
+        """Put the keyboard in the path field (built at once if it is not yet)."""
+        self.build(at_once=True)
+        self.screen.set_focus(self.query_one("#path"))
 
     def on_descendant_focus(self) -> None:
         self.add_class("-editing")  # app.tcss unfolds the headers and body at 80x24 while the keyboard is here
@@ -222,34 +190,53 @@ class RequestEditor(Vertical):
 
     def show_send_key(self, key: str) -> None:
         """Label the Send button with the key that sends, as the user's keymap has it."""
-        self.query_one("#send", Button).label = f"Send {key}"
-
-    def on_mount(self) -> None:
-        self.query_one("#headers-editor", TextArea).border_title = "Headers (Name: value)"
-        self.query_one("#body-editor", TextArea).border_title = "Body"
+        self.send_label = f"Send {key}"
+        if self._built:
+            self.query_one("#send", Button).label = self.send_label
+        elif (blank := self._blank()) is not None:
+            blank.update_line()
 
     def load(self, spec: RequestSpec, burst: int = 1) -> None:
         """Put a request into the fields, replacing what was there."""
-        self.query_one("#method", Select).value = spec.method
-        self.query_one("#path", Input).value = spec.path
-        self.query_one("#burst", Input).value = str(burst)
-        headers, body = spec.headers, spec.body or ""
-        self._files = spec.files
-        if spec.files or spec.multipart:
-            headers, body = (*headers, ("Content-Type", MULTIPART)), form_text(spec.form, spec.files)
-        elif spec.form:  # urlencoded fields are typed as they are sent
-            headers, body = (*headers, ("Content-Type", URLENCODED)), encode_urlencoded(spec.form).decode("ascii")
-        self.query_one("#headers-editor", TextArea).text = "\n".join(f"{k}: {v}" for k, v in headers)
-        self.query_one("#body-editor", TextArea).text = body
+        if not self._built:
+            self._hold(spec, burst)
+            if self._drawn_by_blank() and (blank := self._blank()) is not None:
+                blank.update_line()
+            else:
+                self.build()  # the real widgets are built holding it
+            return
+        from textual.widgets import Select, TextArea  # loaded with the real widgets
+
+        self._hold(spec, burst)
+        self.query_one("#method", Select).value = self.method
+        self.query_one("#path", Input).value = self.path
+        self.query_one("#burst", Input).value = self.burst
+        self.query_one("#headers-editor", TextArea).text = self._headers
+        self.query_one("#body-editor", TextArea).text = self._body
         self.show_message("")
+
+    def _fields(self) -> tuple[str, str, str, str, str]:
+        """The method, path, headers, body and burst size as typed: as held until the real widgets are built and
+        mounted (each was made holding it; a key reaches one only once it is mounted; a picker still mounting has
+        no value yet)."""
+        picker = next(iter(self.query("#method")), None) if self._built else None
+        if picker is None or not picker.is_mounted:
+            return self.method, self.path, self._headers, self._body, self.burst
+        from textual.widgets import Select, TextArea  # loaded with the real widgets
+
+        return (
+            str(self.query_one("#method", Select).value),
+            self.query_one("#path", Input).value,
+            self.query_one("#headers-editor", TextArea).text,
+            self.query_one("#body-editor", TextArea).text,
+            self.query_one("#burst", Input).value,
+        )
 
     def read(self) -> tuple[RequestSpec, int]:
         """The request and burst size as typed, checked; nothing in the fields is changed."""
-        method = str(self.query_one("#method", Select).value)
-        path = self.query_one("#path", Input).value
-        headers = parse_headers(self.query_one("#headers-editor", TextArea).text)
-        body = self.query_one("#body-editor", TextArea).text
-        burst_text = self.query_one("#burst", Input).value.strip() or "1"
+        method, path, headers_text, body, burst_text = self._fields()
+        headers = parse_headers(headers_text)
+        burst_text = burst_text.strip() or "1"
         try:
             burst = int(burst_text)
         except ValueError:
@@ -276,13 +263,16 @@ class RequestEditor(Vertical):
         return ""
 
     def show_message(self, message: str, error: bool = False) -> None:
+        if not message and not self._built:
+            return  # nothing to say, and the message line is hidden
+        self.build()
         widget = self.query_one("#editor-message", Static)
         widget.update(Text(message))
         widget.display = bool(message)  # an empty line would take a row from the answer
         widget.set_class(error, "-error")
 
-    @on(HeadersArea.Refused)
-    def _refused(self, event: HeadersArea.Refused) -> None:
+    def on_headers_area_refused(self, event: HeadersArea.Refused) -> None:
+        """Typed or pasted headers text was not inserted (:class:`panels.editor_parts.HeadersArea`): say why."""
         self.show_message(event.reason, error=True)
 
     @on(Button.Pressed, "#send")
@@ -295,5 +285,5 @@ class RequestEditor(Vertical):
         """The path field's text when it holds a URL or a curl command (typed there, not pasted), else None."""
         from explorer.runtime.http.pasted import looks_pasted  # on the first send, not before the first frame
 
-        text = self.query_one("#path", Input).value
+        text = self._fields()[1]
         return text if looks_pasted(text) else None

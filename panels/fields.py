@@ -1,6 +1,6 @@
 """Text fields that Escape leaves, and the message that says so.
 
-A one-line field, or the headers and body editors, hold the keyboard: every letter typed there is
+A one-line field, or the headers and body editors (:mod:`panels.text_areas`), hold the keyboard: every letter typed there is
 text. Escape hands the keyboard back, so the next letter is a command again, and the footer says so
 while the field has focus. Where focus goes is the container's choice (the catalog's filter goes
 back to its list, the request editor's fields to the answers), so a field only hands :class:`Left` to its
@@ -15,11 +15,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from panels.key_owner import own_binding
 
-__all__ = ["Field", "InTurnInput", "Left", "LeavingTextArea", "leave_now", "run_in_turn"]
+__all__ = ["Field", "InTurnInput", "Left", "leave_now", "run_in_turn"]
 
 
 class Left(Message):
@@ -90,29 +90,6 @@ class Field(InTurnInput):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave field", id="field.leave", priority=True)]
-
-    async def action_leave(self) -> None:
-        await leave_now(self)
-
-
-class LeavingTextArea(TextArea):
-    """A TextArea that Escape leaves, whether Tab indents in it or moves the focus.
-
-    Textual's TextArea moves to the next widget on Escape only when Tab indents, and says nothing of
-    it; here Escape always leaves, through a binding the footer shows.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave editor", id="editor.leave", priority=True)  # as it arrives: leave_now
-    ]
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "escape":  # TextArea handles Escape itself before any binding that is not a priority one
-            event.stop()
-            event.prevent_default()
-            await self.action_leave()
-            return
-        await super()._on_key(event)
 
     async def action_leave(self) -> None:
         await leave_now(self)

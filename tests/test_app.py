@@ -443,6 +443,7 @@ async def test_header_editor_splits_only_at_newlines(monkeypatch: pytest.MonkeyP
 
     app = ExplorerApp()
     async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.query("#headers-editor")))  # built just after the first frame
         area = app.query_one("#headers-editor", TextArea)
         editor = app.query_one(RequestEditor)
         area.focus()

@@ -42,6 +42,13 @@ NOT_AT_THE_FIRST_FRAME = (
     "panels.header_table",
     "panels.timings_text",
     "panels.routes",  # the user's apps' routes, in place of the demos' samples
+    # TextArea and what it loads (~2% of the instructions to the first frame): the editor and the answers' bodies
+    # are stand-ins in the first frame (panels/editor_blank.py, panels.body_view.BodyBlank)
+    "textual.widgets._text_area",
+    "textual.document._document",
+    "tree_sitter",
+    "panels.text_areas",
+    "panels.editor_parts",
 )
 
 

@@ -30,7 +30,10 @@ async def test_the_method_pickers_list_is_built_after_the_first_frame_and_picks(
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: bool(seen))
-        assert "SelectCurrent" in seen[0] and "SelectOverlay" not in seen[0]
+        # the first frame draws the editor with a stand-in (panels/editor_blank.py): the picker comes after it
+        assert "EditorBlank" in seen[0] and "SelectCurrent" not in seen[0] and "SelectOverlay" not in seen[0]
+        await until(pilot, lambda: bool(app.query("#method SelectCurrent")))
+        assert not app.query("#method SelectOverlay")  # its list is a step of its own, after the editor's
         picker = app.query_one("#method", Select)
         picker.focus()
         await pilot.press("enter", "down", "enter")  # opened, the next method, chosen
@@ -78,6 +81,7 @@ async def test_the_method_picker_opened_before_its_list_is_built_builds_it_and_p
     monkeypatch.setattr(MethodPicker, "call_after_refresh", lambda self, *args, **kwargs: True)  # never built early
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(app.query("#method")))  # built just after the first frame
         picker = app.query_one("#method", Select)
         picker.focus()
         await pilot.pause()

@@ -189,7 +189,7 @@ async def test_a_plain_path_pasted_into_the_path_field_is_typed_there() -> None:
     from textual import events
     from textual.app import App, ComposeResult
 
-    from panels.editor import PathField
+    from panels.editor_parts import PathField
     from tests.apptools import until
 
     pasted: list[str] = []

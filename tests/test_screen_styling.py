@@ -89,7 +89,7 @@ async def test_zoom_restyles_the_answer_alone_and_leaves_every_style_current(mon
 
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("escape")  # the keyboard to the answers
+        await leave_the_list(pilot)  # the keyboard to the answers, once what the first frame put off is built
         await pilot.pause()
         monkeypatch.setattr(Stylesheet, "update_nodes", counting)
         for _ in ("zoom", "restore"):

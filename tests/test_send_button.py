@@ -12,7 +12,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Button
 
-from panels.editor import SendButton
+from panels.editor_parts import SendButton
 
 # Every rule but the scrollbars' and links' (Widget's defaults, which a button's one line of label never uses)
 NOT_DRAWN = ("scrollbar_", "link_", "auto_link_")

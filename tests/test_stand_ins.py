@@ -1,21 +1,30 @@
 """Stand-ins in the first frame (issue 24: the first paint, ``panels/stand_in.py``): each answer's chip, times and
-reason are one widget until the first frame is drawn, drawn cell for cell as the real ones, which follow in one
-frame; whatever needs them sooner (an answer, a tab key) builds them at once."""
+reason, each answer's body and the request editor are one widget each until the first frame is drawn, drawn cell for
+cell as the real ones, which follow in one frame; whatever needs them sooner (an answer, a tab key, the keyboard or a
+send in the editor) builds them at once."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
+from textual.geometry import Offset
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, TabbedContent, TextArea
 
+import panels.editor
 from explorer.tui.app import ExplorerApp
+from explorer.tui.workbench import Workbench
 from panels.answer_head import AnswerHead
-from panels.body_view import BodyBlank, BodyText
+from panels.body_view import BodyBlank
+from panels.editor import RequestEditor
+from panels.editor_blank import EditorBlank
+from panels.later import settled
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
+from panels.text_areas import BodyText
 from tests.apptools import at_first_frame, until, without_servers
 
 pytestmark = pytest.mark.serverless
@@ -50,6 +59,7 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
     class and in both themes (one app a size: the stand-ins drawn in each theme, then the real widgets let in)."""
     without_servers(monkeypatch)
     monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the real ones after the frame
+    monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # the editor's too
     app = ExplorerApp(mask=True)
     async with app.run_test(size=size) as pilot:
 
@@ -62,16 +72,20 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
 
         await until(pilot, lambda: len(app.query(Footer).first().children) > 3)
         stand_in = {theme: await picture(theme) for theme in THEMES}
-        assert len(app.query(AnswerHead)) == 2 and len(app.query(BodyBlank)) == 2
-        assert not app.query(".chip") and not app.query(TextArea).filter("BodyView *")
+        assert len(app.query(AnswerHead)) == 2 and len(app.query(BodyBlank)) == 2 and len(app.query(EditorBlank)) == 1
+        assert not app.query(".chip") and not app.query(TextArea) and not app.query("#path")
         for panel in app.query(ResponsePanel):
             panel._fill_tabs()
+        app.query_one(RequestEditor).build()
         await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and len(app.query(Tab)) == 10)
+        await until(pilot, lambda: not app.query(EditorBlank) and len(app.query("#request-parts TextArea")) == 2)
         await until(pilot, lambda: not app.query(TabRow))
         real = {theme: await picture(theme) for theme in THEMES}
     for theme in THEMES:
         text = ["".join(ch for ch, _ in line) for line in stand_in[theme]]
         assert any(" — " in line for line in text) and any("answer" in line for line in text)
+        assert any("/items/1" in line and "Send ^r" in line for line in text)
+        assert any("Header: value" in line and "Body (JSON)" in line for line in text)
         assert stand_in[theme] == real[theme], theme
 
 
@@ -91,7 +105,8 @@ async def test_no_frame_at_the_swap_draws_an_answer_otherwise(
     monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     """From the first frame until the real widgets are in, every frame draws each answer (chip, times, reason, tab
-    row, body) as the first did: the real widgets are shown in the layout that hides the stand-in."""
+    row, body) and the request editor as the first did: the real widgets are shown in the layout that hides the
+    stand-in."""
     without_servers(monkeypatch)
     frames: list[list[list[Cell]]] = []
     textual_display = App._display
@@ -105,10 +120,16 @@ async def test_no_frame_at_the_swap_draws_an_answer_otherwise(
     app = ExplorerApp(mask=True)
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and not app.query(TabRow))
+        await until(pilot, lambda: not app.query(EditorBlank) and settled(app))
         for _ in range(4):
             await pilot.pause()
         heads = [panel.content_region for panel in app.query(ResponsePanel) if panel.region.width]
+        editor = app.query_one(RequestEditor).region
     assert len(frames) > 2 and heads
+    drawn = [line[editor.x : editor.right] for line in frames[0][editor.y : editor.bottom]]
+    assert "/items/1" in "".join(ch for ch, _ in drawn[1 if size[1] > 40 else 0])
+    for number, lines in enumerate(frames):
+        assert [line[editor.x : editor.right] for line in lines[editor.y : editor.bottom]] == drawn, number
     for head in heads:
         first = [line[head.x : head.right] for line in frames[0][head.y : head.bottom]]
         assert "—" in "".join(ch for ch, _ in first[0]) and "answer" in "".join(ch for line in first for ch, _ in line)
@@ -153,3 +174,89 @@ async def test_escape_then_a_tab_key_typed_at_once_after_the_first_frame_act(mon
         focused = app.focused
         assert focused is not None and app.query_one("#validation-flask") in focused.ancestors_with_self
         assert not app.query_one("#panel-flask").query(BodyBlank)
+
+
+Typed = tuple[str, tuple[str, str, str, str, str], bool, list[tuple[str, int]]]
+
+
+async def _typed(monkeypatch: pytest.MonkeyPatch, keys: list[str], stand_in: bool, size: tuple[int, int]) -> Typed:
+    """Post ``keys`` to a new app in one burst, as the driver does (a ``paste:`` one is a paste), once the keyboard is
+    on the list: with the editor's stand-in kept until a key needs the real widgets (``stand_in``), or once they are
+    in. Returns where the keyboard ends, the editor's fields, whether it is unfolded and what was sent."""
+    without_servers(monkeypatch)
+    sent: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        Workbench, "send_request", lambda self, spec, fws, burst, number: sent.append((spec.line, burst))
+    )
+    if stand_in:
+        monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # built only when a key needs it
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=size) as pilot:
+        tree = app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is tree and settled(app) and bool(app.query(EditorBlank)) == stand_in)
+        for key in keys:
+            text = key.removeprefix("paste:")
+            event = events.Paste(text) if text != key else events.Key(key, key if len(key) == 1 else None)
+            app.post_message(event)
+        await until(pilot, lambda: app.focused is not tree or bool(sent))
+        for _ in range(6):
+            await pilot.pause()
+        editor = app.query_one(RequestEditor)
+        focused = app.focused
+        return (
+            focused.id or type(focused).__name__ if focused else "",
+            editor._fields(),
+            editor.has_class("-editing"),
+            sent,
+        )
+
+
+@pytest.mark.parametrize(
+    ("keys", "size"),
+    [
+        (["tab", "x", "tab", "a", "b", "backspace", "c", "tab", "7", "ctrl+r"], (160, 48)),  # the path, the burst
+        (["tab", "tab", "paste:/items/2?q=pen", "tab", "tab", "tab", "paste:X-A: 1", "ctrl+r"], (80, 24)),  # unfolded
+        (["ctrl+r"], (160, 48)),  # sent from the list, the stand-in's request
+        (["ctrl+b", "escape", "z", "ctrl+r"], (80, 24)),  # the list hidden: Escape in the answers goes to the path
+        (["escape", "shift+tab", "shift+tab", "q", "r"], (160, 48)),  # into the body from below
+    ],
+    ids=["tab-path-burst", "paste-headers-80x24", "send", "hidden-list-escape", "from-below"],
+)
+async def test_keys_typed_at_once_into_the_editors_stand_in_act_as_on_the_real_widgets(
+    monkeypatch: pytest.MonkeyPatch, keys: list[str], size: tuple[int, int]
+) -> None:
+    """Keys typed at full speed as the first frame appears, while the editor is still its stand-in: the keyboard goes
+    into the real widgets (built at once as it arrives) and every key after it lands there, as on an app whose real
+    widgets were in before the first key: same field, same text, same fold, same request sent."""
+    real = await _typed(monkeypatch, keys, stand_in=False, size=size)
+    with pytest.MonkeyPatch.context() as patched:
+        typed = await _typed(patched, keys, stand_in=True, size=size)
+    assert typed == real
+    assert real[1] != ("GET", "/items/1", "", "", "1") or real[3], real  # the keys changed something
+
+
+@pytest.mark.parametrize("part", ["path", "burst", "body-editor"])
+async def test_a_click_on_the_editors_stand_in_puts_the_keyboard_in_the_widget_clicked(
+    monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    """A click on the stand-in builds the real widgets at once and puts the keyboard in the one drawn where the click
+    landed (its region, once laid out, holds the click), where a plain focus would have put it in the first one."""
+    without_servers(monkeypatch)
+    monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # built only when something needs it
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        blank = app.query_one(EditorBlank)
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree") and settled(app))
+        region = blank.region
+        where = next(
+            (x, y)
+            for y in range(region.y, region.bottom)
+            for x in range(region.x + 2, region.right)
+            if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
+        )
+        await pilot.click(offset=where)
+        await until(pilot, lambda: app.focused is not None and app.focused.id == part, why=lambda: app.focused)
+        await until(
+            pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area > 0
+        )
+        assert app.focused is not None and app.focused.region.contains_point(Offset(*where))

@@ -29,7 +29,7 @@ from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.lab import LabScreen
 from explorer.tui.screens.sockets import SocketsScreen
 from explorer.tui.screens.table import TableScreen
-from tests.apptools import leave_the_list, servers_ready, until
+from tests.apptools import leave_the_list, screen_text, servers_ready, until
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW, APP_PAGE, RELIABILITY = (
@@ -137,7 +137,10 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
 async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
     app = ExplorerApp(keymap={"send": "ctrl+s"}, mask=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        # The keymap: the button names the key that sends, and the export's lost key is said at start.
+        # The keymap: the button names the key that sends (drawn so by the first frame's stand-in, then by the button
+        # built after it), and the export's lost key is said at start.
+        assert "Send ^s" in screen_text(app)
+        await until(pilot, lambda: bool(app.query("#send")))
         assert str(app.query_one("#send", Button).label) == "Send ^s"
         said = [str(n.message) for n in app._notifications]
         assert any("ctrl+s" in m and "send" in m and "export" in m for m in said), said

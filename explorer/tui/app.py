@@ -32,7 +32,7 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.servers.specs import ServerSpec, ServerState, ServerStatus
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
-from explorer.tui.focus import keep_focus, zoom
+from explorer.tui.focus import above_the_answers, keep_focus, zoom
 from explorer.tui.keys import BINDINGS, FOOTER_FIRST, load_keymap, main_commands, screen_commands
 from explorer.tui.lifecycle import Lifecycle
 from explorer.tui.navigation import ScreensApp
@@ -247,7 +247,7 @@ class ExplorerApp(ScreensApp):
     @on(Left, "ResponsePanel")
     def _left_answers(self, event: Left) -> None:
         event.stop()
-        self.screen.set_focus(self.query_one("#samples Tree" if self.query_one("#samples").display else "#path"))
+        above_the_answers(self.screen, self.query_one(RequestEditor))
 
     def action_restart(self) -> None:
         self.life.restart()

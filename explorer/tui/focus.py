@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from explorer.tui.workbench import Workbench
 
-__all__ = ["keep_focus", "zoom"]
+__all__ = ["above_the_answers", "keep_focus", "zoom"]
 
 
 def keep_focus(app: App[int], screen: Screen[object], workbench: Workbench) -> None:
@@ -52,6 +52,15 @@ def _regain(app: App[int], screen: Screen[object], workbench: Workbench, old: Wi
         listing.first().focus()
         return
     workbench.focus_answers()
+
+
+def above_the_answers(screen: Screen[object], editor: RequestEditor) -> None:
+    """Escape in an answer: the keyboard goes to the list, or to the path field when the list is hidden (ctrl+h),
+    which is built at once if the first frame's stand-in still draws the editor."""
+    if screen.query_one("#samples").display:
+        screen.set_focus(screen.query_one("#samples Tree"))
+    else:
+        editor.focus_path()
 
 
 def zoom(app: App[int], workbench: Workbench) -> None:

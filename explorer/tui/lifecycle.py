@@ -144,11 +144,16 @@ class Lifecycle:
 
         The client (httpx, ~0.1 s of CPU) is imported in a thread that gives way to the loop (:mod:`.import_aside`):
         a key typed as the screen appears is answered meanwhile. Nothing the loop runs before the first send imports
-        it; a send that early waits for the thread's import (Python's import lock)."""
+        it; a send that early waits for the thread's import (Python's import lock). TextArea's modules (~15 ms, no
+        TextArea is in the first frame) are imported so first: the steps after the first frame that build the
+        answers' bodies and the editor need them, and a key typed then waited for them."""
 
         async def boot() -> None:
             starting = asyncio.create_task(self.session.start())
             try:
+                await import_aside(
+                    "panels.text_areas"
+                )  # TextArea's modules: the answers' bodies' second step needs them
                 await import_aside("explorer.runtime.http.client")
                 await starting
             except asyncio.CancelledError:  # the app is ending: the start ends too, with whatever it had started

@@ -42,10 +42,6 @@ first frame at three sizes and checks no style changes. Here every screen's firs
 screen pushed gets its size classes before it mounts (:meth:`GuardedApp._get_screen`; its first Resize
 restyled it whole once more); a screen shown again is restyled only if what styles depend on changed.
 
-A TextArea with no room (:func:`guard_text_area_placeholder`): Textual's TextArea wraps its placeholder
-to its content width, and Rich cannot wrap to width 0 ("ValueError: range() arg 3 must not be zero"),
-so an empty editor squeezed to its border and padding ended the app. Here such a line is drawn empty.
-
 The Escape key's wait (:func:`quicker_escape`): Textual waits ``ESCDELAY`` milliseconds (100 unless the
 environment says otherwise) after an Escape byte for the rest of an escape sequence (an arrow, F1, Alt+key
 all start with one), so Escape, the key that leaves every field and screen, took 100 ms before anything
@@ -94,9 +90,7 @@ from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import TextArea
 
 from explorer.tui.key_order import KeysInOrder
 from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
@@ -108,7 +102,6 @@ __all__ = [
     "SafeCommandPalette",
     "covered_screens_keep_their_layout",
     "focus_without_full_repaint",
-    "guard_text_area_placeholder",
     "quicker_escape",
     "resume_without_restyle",
     "terminal_driver",
@@ -125,7 +118,6 @@ class GuardedApp(KeysInOrder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        guard_text_area_placeholder()
         resume_without_restyle()
         quicker_escape()
         focus_without_full_repaint()
@@ -246,20 +238,6 @@ class SafeCommandPalette(CommandPalette):
                 self.call_after_refresh(self._action_command_list, action, True)
             return
         super()._action_command_list(action)
-
-
-_textual_render_line = TextArea.render_line
-
-
-def _render_line_with_room(self: TextArea, y: int) -> Strip:
-    if self.content_size.width <= 0 and self.placeholder and not self.text:
-        return Strip.blank(0)  # no column for the placeholder: Textual's wrap to width 0 raised
-    return _textual_render_line(self, y)
-
-
-def guard_text_area_placeholder() -> None:
-    """Make TextArea draw an empty line, where Textual's raised, when its placeholder has no column to go in."""
-    TextArea.render_line = _render_line_with_room  # type: ignore[method-assign]  # Textual's method, replaced in place
 
 
 _STYLED_AS_MOUNTED: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()  # screens not yet resumed

@@ -38,7 +38,7 @@ from explorer.tui.workbench.freeze import FREEZE_LIMIT, Freeze
 from explorer.tui.workbench.handler_lookup import find_handler_for
 from explorer.tui.workbench.pasting import import_pasted
 from explorer.tui.workbench.recording import Recorder
-from panels.editor import PathField, RequestEditor
+from panels.editor import RequestEditor
 from panels.fields import Left
 from panels.fitted import FittedText
 from panels.response import ResponsePanel
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from explorer.apps.handlers import Endpoint
     from explorer.runtime.http.client import Exchange
     from explorer.tui.keys import KeyLabels
+    from panels.editor_parts import PathField
 
 __all__ = ["Workbench"]
 
@@ -80,7 +81,8 @@ class Workbench(Arrangement):
         self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
 
     def compose(self) -> ComposeResult:
-        yield RequestEditor(id="editor")
+        held = self.initial if self.initial is not None or self.demo else RequestSpec("GET", "/")
+        yield RequestEditor(held, id="editor")  # drawn by a stand-in in the first frame (panels/editor_blank.py)
         yield FittedText(id="claim")  # at 80x24 it has three lines: a longer text ends in a visible ellipsis
         yield FittedText(id="answer-switch", whole_if_it_fits=True)
         with Horizontal(id="responses"):
@@ -90,9 +92,8 @@ class Workbench(Arrangement):
                 yield panel.set_class(server.framework != self.front, "-back", update=False)
 
     def on_mount(self) -> None:
-        editor, claim = self.query_one(RequestEditor), self.query_one("#claim", Static)
+        claim = self.query_one("#claim", Static)  # the editor holds the initial request (compose)
         if self.initial is not None:
-            editor.load(self.initial)
             claim.update("Press ctrl+r to send this request to both servers.")
         elif self.demo:
             claim.update(
@@ -101,7 +102,6 @@ class Workbench(Arrangement):
                 "WebSockets."
             )
         else:
-            editor.load(RequestSpec("GET", "/"))
             claim.update("Your apps: pick a route on the left (Enter sends it), or type a request and press ctrl+r.")
         self._arrange()
 
@@ -144,8 +144,8 @@ class Workbench(Arrangement):
         event.stop()
         self.focus_answers(at_once=True)  # Escape runs as it arrives (leave_now): so do the keys after it
 
-    @on(PathField.Pasted)
-    def _pasted(self, event: PathField.Pasted) -> None:
+    def on_path_field_pasted(self, event: PathField.Pasted) -> None:
+        """A URL or curl command pasted in the path field (:class:`panels.editor_parts.PathField`)."""
         event.stop()
         self.import_pasted(event.text)
 
