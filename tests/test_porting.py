@@ -271,6 +271,8 @@ async def test_the_app_says_why_a_lifespan_failed_and_its_exit_ends_the_route_li
     app = ExplorerApp(specs=specs)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await until(pilot, lambda: app.session.server("fastapi").status.state is ServerState.CRASHED)
+        # the app hears of the crash from the server's listener, a turn of the loop after the state is set
+        await until(pilot, lambda: any("crashed" in str(n.message) for n in app._notifications))
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "could not reach the database at db.invalid:5432" in said, said  # before: "exit code 3: …" alone
         await until(pilot, lambda: len(listers) == 2)  # Flask's and FastAPI's (its handlers): Flask's waits
