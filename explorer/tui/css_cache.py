@@ -11,7 +11,8 @@ The file is ``flask-fastapi-explorer/css-rules.pickle`` under ``$XDG_CACHE_HOME`
 repository or the current folder. It is a pickle, so it is read only if it is a regular file of at most 8 MiB
 owned by the user and writable by no one else; one that cannot be read, is corrupt or was written for another
 Python or Textual is ignored and replaced, never a traceback. It is written on quit, and only when something
-was parsed that it did not hold. ``EXPLORER_CSS_CACHE=0`` turns it off (nothing read, nothing written).
+was parsed that it did not hold; a source parsed again with other text (an upgraded explorer) replaces its old
+rules there, so the file does not grow with every version. ``EXPLORER_CSS_CACHE=0`` turns it off (nothing read, nothing written).
 """
 
 from __future__ import annotations
@@ -84,13 +85,13 @@ class ParsedCss:
         return entries if identity == self.identity and isinstance(entries, dict) else {}
 
     def key(self, css: str, source: tuple[object, ...], variables: dict[str, str]) -> str:
-        """A digest of the CSS text, where it came from and its flags (``source``), and the variables."""
+        """``SLOT:TEXT``: a digest of where the CSS came from, its flags (``source``) and the variables, then one of
+        the CSS text. A slot parsed again with other text (the explorer upgraded) replaces its old rules on save."""
         if variables != self._variables[0]:  # the same for every source of a theme: digested once
             self._variables = (dict(variables), hashlib.sha256(repr(sorted(variables.items())).encode()).digest())
-        digest = hashlib.sha256(self._variables[1])
-        digest.update(repr(source).encode())
-        digest.update(css.encode())
-        return digest.hexdigest()
+        slot = hashlib.sha256(self._variables[1])
+        slot.update(repr(source).encode())
+        return f"{slot.hexdigest()[:32]}:{hashlib.sha256(css.encode()).hexdigest()[:32]}"
 
     def get(self, key: str) -> list[RuleSet] | None:
         rules = self.loaded.get(key)
@@ -102,7 +103,9 @@ class ParsedCss:
         """Write the file (atomically) if this session parsed anything it did not hold."""
         if not self.new:
             return
-        entries = {**self.loaded, **self.new} if len(self.loaded) + len(self.new) <= MAX_ENTRIES else self.new
+        slots = {key.partition(":")[0] for key in self.new}
+        kept = {key: rules for key, rules in self.loaded.items() if ":" in key and key.partition(":")[0] not in slots}
+        entries = {**kept, **self.new} if len(kept) + len(self.new) <= MAX_ENTRIES else self.new
         with contextlib.suppress(Exception):  # a cache that cannot be written is only a slower next start
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".css-rules-")
