@@ -40,7 +40,7 @@ SCREENS = {
     "g": ("which first?", b"Which should you learn first", False),
     "d": ("docs", b"generated from type hints", False),
     "p": ("lab", b"warm-up", False),
-    "c": ("parity", b"Each request goes to both apps", True),
+    "c": ("parity", b"Each request goes to both apps", False),
     "w": ("WebSockets", b"Enter sends it on both sockets", False),
     "f1": ("help", b"Help: Main view", False),
 }
