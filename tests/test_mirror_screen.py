@@ -45,7 +45,8 @@ async def test_the_mirror_screen_counts_real_traffic_follows_restarts_and_stops_
             assert "Mirror listening on http://#.#.#.#:# (noise off)" in state  # masked: no port in the picture
             async with httpx.AsyncClient(base_url=mirror.url, timeout=10) as client:
                 flask = app.session.server("flask").status.base_url or ""
-                direct = (await httpx.AsyncClient(base_url=flask).get("/items/abc")).content
+                async with httpx.AsyncClient(base_url=flask) as direct_client:  # closed: its socket left to the
+                    direct = (await direct_client.get("/items/abc")).content  # collector failed a later test
                 for path in ("/nowhere/at/all", "/items/1", "/items/1"):
                     await client.get(path)
                 answered = await client.get("/items/abc")  # no Flask route (an int converter): Flask 404, FastAPI 422
@@ -94,10 +95,10 @@ async def test_the_mirror_screen_counts_real_traffic_follows_restarts_and_stops_
             for server in servers:  # stopped, their ports taken, so that f5 starts them on other ones
                 await server.stop()
                 blocker = socket.socket()
+                blockers.append(blocker)  # closed at the end even if its bind fails
                 blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 blocker.bind(("127.0.0.1", old[server.framework] or 0))
                 blocker.listen()
-                blockers.append(blocker)
             await pilot.press("f5")  # f5 is the main view's; the mirror goes on behind it
             await until(pilot, lambda: all(s.status.port != old[s.framework] for s in servers), timeout=30)
             await servers_ready(pilot)
