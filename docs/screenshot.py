@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
-from tests.apptools import send_and_wait, servers_ready
+from tests.apptools import in_answers, send_and_wait, servers_ready, until
 
 OUT = Path(__file__).resolve().parent / "screenshot.svg"
 
@@ -24,7 +24,8 @@ async def main() -> None:
         await servers_ready(pilot)
         await send_and_wait(pilot)  # warm-up: the first request on each server includes one-off setup
         await send_and_wait(pilot)
-        await pilot.press("escape", "3")  # from the list to the answers, then the Validation tab
+        await until(pilot, lambda: in_answers(app))  # a send from the list hands the keyboard to the answers
+        await pilot.press("3")  # the Validation tab
         await pilot.pause()
         app.save_screenshot(filename=OUT.name, path=str(OUT.parent))
     print(f"wrote {OUT}")
