@@ -102,21 +102,30 @@ async def test_zoom_restyles_the_answer_alone_and_leaves_every_style_current(mon
             assert [repr(node) for node in before if before[node] != _styles(app.screen)[node]] == []
 
 
+_TEXTUAL_UPDATE = Stylesheet.update_nodes
+
+
+def _guide_restyles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Filled with the number of nodes of each restyle pass that starts at the guide screen, from now on."""
+    passes: list[int] = []
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
+        _TEXTUAL_UPDATE(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    return passes
+
+
 async def test_a_kept_screen_shown_again_is_restyled_only_when_its_styles_went_stale(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The guide (kept, as the table and the lab) was restyled whole each time it was shown again, though nothing
     it is styled from had changed; after a theme change meanwhile it still is (Textual restyles only what shows)."""
     without_servers(monkeypatch)
-    passes: list[int] = []
-    textual_update = Stylesheet.update_nodes
-
-    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
-        nodes = list(nodes)
-        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
-        textual_update(self, nodes, animate)
-
-    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    passes = _guide_restyles(monkeypatch)
+    textual_update = _TEXTUAL_UPDATE
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)  # and what the first frame put off is built (panels.later): none of it restyles
@@ -144,15 +153,8 @@ async def test_a_kept_screen_is_not_restyled_for_the_css_of_a_screen_first_opene
     the guide has none of; the guide shown again after it was restyled whole all the same (the lab, ~30 ms: every
     kept screen's second showing in ``benchmarks/keys.py``). Its styles are still those a full pass gives."""
     without_servers(monkeypatch)
-    passes: list[int] = []
-    textual_update = Stylesheet.update_nodes
-
-    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
-        nodes = list(nodes)
-        passes.extend(len(nodes) for node in nodes[:1] if type(node).__name__ == "GuideScreen")
-        textual_update(self, nodes, animate)
-
-    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    passes = _guide_restyles(monkeypatch)
+    textual_update = _TEXTUAL_UPDATE
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await leave_the_list(pilot)
