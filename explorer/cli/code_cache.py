@@ -1,27 +1,33 @@
-"""The code Python compiles for dataclasses' methods, kept on disk (issue 24: the first paint).
+"""What Python compiles from text at every start, kept on disk (issue 24: the first paint).
 
-``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (a frozen one's ``__hash__``,
-``__setattr__`` and ``__delattr__`` too) as source text and compiles it at every import: ~200 functions for
-Textual's classes and the explorer's before the app's first frame, ~7% of its instructions (docs/how-it-works.md,
-"The first paint"). The module calls ``exec`` by a name it looks up in its own globals before the builtins, so
-:func:`install`, run as the command line is imported and before any dataclass of ours or Textual's is made, gives
-it one that takes the compiled code from a file, keyed by the exact text (the same text compiles to the same code
-in the same Python), and compiles only the texts the file does not hold. What the classes are and do is unchanged:
-only where their methods' code comes from.
+Three parts of the standard library compile text each time a module using them is imported, Textual's and the
+explorer's alike: ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (a frozen one's
+``__hash__``, ``__setattr__`` and ``__delattr__`` too) as source and compiles it; ``collections.namedtuple``
+compiles its ``__new__``; and ``re`` parses each pattern and makes its program in Python code. Before the app's
+first frame that is ~330 functions and ~150 patterns, ~13% of its instructions (docs/how-it-works.md, "The first
+paint"). Each part calls a name it looks up at call time (``dataclasses``' ``exec``, ``collections``' ``eval``,
+``re._compiler.compile``), so :func:`install`, run as the command line is imported and before any of our modules
+or Textual's is, gives each one that takes the result from a file, keyed by the exact text (and a pattern's
+flags), and does the work only for a text the file does not hold. The same text gives the same code, or the same
+pattern program, in the same Python: what the classes and patterns are and do is unchanged, only where their code
+comes from.
 
-The file is ``flask-fastapi-explorer/dataclass-code.marshal`` in the explorer's cache folder
+The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's cache folder
 (:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
-8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback. The
-app writes it as it quits (:func:`save`), only when something was compiled that it did not hold.
-``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
+8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback; an
+entry of the wrong type is compiled again. The app writes it as it quits (:func:`save`), only when something was
+compiled that it did not hold. ``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
 """
 
 from __future__ import annotations
 
+import _sre
 import builtins
+import collections
 import dataclasses
 import marshal
 import os
+import re
 import sys
 import types
 from pathlib import Path
@@ -33,15 +39,16 @@ __all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
 
 CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
 MAX_ENTRIES = 5000  # a file that grew past this (many versions) starts again from this session's code
+_re_compile = re._compiler.compile  # type: ignore[attr-defined]
 IDENTITY = f"{sys.implementation.cache_tag} {sys.version}"  # code compiled by another Python is never used
 
 
 def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
-    return cache_folder(environ) / "dataclass-code.marshal"
+    return cache_folder(environ) / "compiled-code.marshal"
 
 
 class KeptCode:
-    """The code read from the file, and the code compiled this session that it did not hold."""
+    """What was read from the file, and what was compiled this session that it did not hold."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -61,11 +68,44 @@ class KeptCode:
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
         """``exec`` as dataclasses calls it, with the code of a text it was given before taken from the file."""
         if type(source) is str:
-            code = self.loaded.get(source)
+            key = "exec:" + source
+            code = self.loaded.get(key)
             if type(code) is not types.CodeType:
-                code = self.new[source] = compile(source, "<string>", "exec")
+                code = self.new[key] = compile(source, "<string>", "exec")
             source = code
         builtins.exec(source, globals, locals)
+
+    def eval(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> Any:
+        """``eval`` as ``collections.namedtuple`` calls it (its ``__new__``), with the code kept likewise."""
+        if type(source) is str:
+            key = "eval:" + source
+            code = self.loaded.get(key)
+            if type(code) is not types.CodeType:
+                code = self.new[key] = compile(source, "<string>", "eval")
+            source = code
+        return builtins.eval(source, globals, locals)
+
+    def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
+        """``re``'s compiler as ``re.compile`` calls it (on a pattern it has not cached this session), with what
+        its parser and code generator made of a text pattern kept likewise: only the last step is done here."""
+        if type(pattern) is not str or flags & re.DEBUG:
+            return _re_compile(pattern, flags)
+        key = f"re:{int(flags)}:{pattern}"
+        found = self.loaded.get(key)
+        if type(found) is tuple and len(found) == 5:
+            try:
+                return _sre.compile(pattern, *found)
+            except Exception:  # noqa: BLE001 - not what the compiler made: made again below
+                pass
+        parsed = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]  # re's own two steps, as it does them
+        code = re._compiler._code(parsed, flags)  # type: ignore[attr-defined]
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        made = (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1, groupindex)
+        self.new[key] = made = (*made, tuple(indexgroup))  # plain ints: the compiler's are named, which marshal refuses
+        return _sre.compile(pattern, *made)
 
     def save(self) -> None:
         """Write the file if this session compiled anything it did not hold."""
@@ -74,14 +114,18 @@ class KeptCode:
         entries = {**self.loaded, **self.new}
         if len(entries) > MAX_ENTRIES:
             entries = self.new
-        write_whole(self.path, marshal.dumps((IDENTITY, entries)))
+        try:
+            data = marshal.dumps((IDENTITY, entries))
+        except ValueError:  # something marshal cannot write: not worth a failed quit
+            return
+        write_whole(self.path, data)
 
 
 _kept: KeptCode | None = None
 
 
 def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode | None:
-    """Make dataclasses take their methods' code from the file from now on (once per process)."""
+    """From now on, dataclasses, named tuples and ``re`` take what they compile from the file (once per process)."""
     global _kept
     if _kept is not None or environ.get(CACHE_VARIABLE) == "0":
         return _kept
@@ -90,6 +134,8 @@ def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode
     except Exception:  # noqa: BLE001 - no home folder: a start without the cache
         return None
     setattr(dataclasses, "exec", _kept.exec)  # noqa: B010 - a module global that shadows the builtin
+    setattr(collections, "eval", _kept.eval)  # noqa: B010 - likewise
+    setattr(re._compiler, "compile", _kept.compile_pattern)  # type: ignore[attr-defined]  # noqa: B010
     return _kept
 
 
