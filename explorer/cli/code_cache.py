@@ -21,10 +21,10 @@ compiled that it did not hold. ``EXPLORER_CODE_CACHE=0`` turns it off (nothing r
 
 from __future__ import annotations
 
-import _sre
 import builtins
 import collections
 import dataclasses
+import importlib
 import marshal
 import os
 import re
@@ -39,7 +39,10 @@ __all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
 
 CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
 MAX_ENTRIES = 5000  # a file that grew past this (many versions) starts again from this session's code
-_re_compile = re._compiler.compile  # type: ignore[attr-defined]
+_compiler = importlib.import_module("re._compiler")  # re's own internals, called as re itself calls them
+_parser = importlib.import_module("re._parser")
+_sre = importlib.import_module("_sre")
+_re_compile = _compiler.compile
 IDENTITY = f"{sys.implementation.cache_tag} {sys.version}"  # code compiled by another Python is never used
 
 
@@ -53,9 +56,9 @@ class KeptCode:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.loaded = self._read()
-        self.new: dict[str, types.CodeType] = {}
+        self.new: dict[str, Any] = {}  # a text's code, or a pattern's program (what re hands _sre.compile)
 
-    def _read(self) -> dict[str, types.CodeType]:
+    def _read(self) -> dict[str, Any]:
         data = read_own_file(self.path)
         if data is None:
             return {}
@@ -97,15 +100,16 @@ class KeptCode:
                 return _sre.compile(pattern, *found)
             except Exception:  # noqa: BLE001 - not what the compiler made: made again below
                 pass
-        parsed = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]  # re's own two steps, as it does them
-        code = re._compiler._code(parsed, flags)  # type: ignore[attr-defined]
+        parsed = _parser.parse(pattern, flags)  # re's own two steps, as it does them
+        code = _compiler._code(parsed, flags)
         groupindex = dict(parsed.state.groupdict)
         indexgroup: list[str | None] = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
+        # plain ints: the compiler's are named ones, which marshal refuses
         made = (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1, groupindex)
-        self.new[key] = made = (*made, tuple(indexgroup))  # plain ints: the compiler's are named, which marshal refuses
-        return _sre.compile(pattern, *made)
+        self.new[key] = program = (*made, tuple(indexgroup))
+        return _sre.compile(pattern, *program)
 
     def save(self) -> None:
         """Write the file if this session compiled anything it did not hold."""
@@ -135,7 +139,7 @@ def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode
         return None
     setattr(dataclasses, "exec", _kept.exec)  # noqa: B010 - a module global that shadows the builtin
     setattr(collections, "eval", _kept.eval)  # noqa: B010 - likewise
-    setattr(re._compiler, "compile", _kept.compile_pattern)  # type: ignore[attr-defined]  # noqa: B010
+    setattr(_compiler, "compile", _kept.compile_pattern)  # noqa: B010 - likewise
     return _kept
 
 
