@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import importlib
 import json
 import marshal
 import os
@@ -21,42 +22,58 @@ from explorer.cli.code_cache import CACHE_VARIABLE, IDENTITY, KeptCode, cache_pa
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _build() -> tuple[Any, ...]:
-    """A frozen dataclass, a named tuple and a pattern with named groups and flags, and what each does."""
+# A module of its own, imported afresh each time: only what is compiled while a module is imported is kept.
+MODULE = """
+import collections, dataclasses, re
 
-    @dataclasses.dataclass(frozen=True)
-    class Point:
-        x: int
-        y: int = 2
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: int = 2
 
-    Pair = collections.namedtuple("Pair", "a b")
-    re.purge()  # re's own per-process cache would hand back the pattern made before
-    pattern = re.compile(r"(?P<word>[a-z]+)-(\d+)(?#a comment)", re.IGNORECASE)
-    point = Point(1)
+Pair = collections.namedtuple("Pair", "a b")
+re.purge()  # re's own per-process cache would hand back the pattern made before
+PATTERN = re.compile(r"(?P<word>[a-z]+)-(\\d+)(?#a comment)", re.IGNORECASE)
+"""
+_imported = iter(range(1_000_000))
+
+
+def _build(tmp_path: Path) -> tuple[Any, ...]:
+    """A frozen dataclass, a named tuple and a pattern with named groups and flags, made by an import, and what each
+    does."""
+    name = f"kept_sample_{next(_imported)}"
+    (tmp_path / f"{name}.py").write_text(MODULE)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop(name, None)
+    point = module.Point(1)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        point.x = 3  # type: ignore[misc]  # what is checked: frozen
-    found = pattern.match("Ab-12")
+        point.x = 3
+    found = module.PATTERN.match("Ab-12")
     assert found is not None
     return (
-        repr(point),
-        point == Point(1, 2),
-        hash(point) == hash(Point(1)),
-        Pair(1, b=2)._asdict(),
+        repr(point).replace(name, "module"),
+        point == module.Point(1, 2),
+        hash(point) == hash(module.Point(1)),
+        module.Pair(1, b=2)._asdict(),
         found.groupdict(),
         found.groups(),
-        pattern.groupindex,
-        pattern.flags,
-        pattern.fullmatch("x-1y") is None,
+        module.PATTERN.groupindex,
+        module.PATTERN.flags,
+        module.PATTERN.fullmatch("x-1y") is None,
     )
 
 
-def _through(kept: KeptCode, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
+def _through(kept: KeptCode, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Any, ...]:
     """:func:`_build` with the three hooks :func:`explorer.cli.code_cache.install` puts in place."""
     with monkeypatch.context() as patch:
         patch.setattr(dataclasses, "exec", kept.exec, raising=False)
         patch.setattr(collections, "eval", kept.eval, raising=False)
         patch.setattr(re._compiler, "compile", kept.compile_pattern)  # type: ignore[attr-defined]
-        return _build()
+        return _build(tmp_path)
 
 
 @pytest.mark.serverless
@@ -64,15 +81,15 @@ def test_what_is_loaded_behaves_as_what_is_compiled_and_nothing_is_compiled_agai
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "compiled-code.marshal"
-    plain = _build()
+    plain = _build(tmp_path)
     filling = KeptCode(path)
     assert filling.loaded == {}
-    assert _through(filling, monkeypatch) == plain
+    assert _through(filling, monkeypatch, tmp_path) == plain
     assert {key.partition(":")[0] for key in filling.new} == {"exec", "eval", "re"}
     filling.save()
     loading = KeptCode(path)
     assert loading.loaded.keys() == filling.new.keys()
-    assert _through(loading, monkeypatch) == plain
+    assert _through(loading, monkeypatch, tmp_path) == plain
     assert loading.new == {}  # nothing compiled
     modified = path.stat().st_mtime_ns
     loading.save()
@@ -90,7 +107,7 @@ def test_a_bad_file_is_ignored_and_replaced(tmp_path: Path, monkeypatch: pytest.
     path.write_bytes(content)
     kept = KeptCode(path)
     assert kept.loaded == {}
-    _through(kept, monkeypatch)
+    _through(kept, monkeypatch, tmp_path)
     kept.save()
     assert KeptCode(path).loaded.keys() == kept.new.keys()  # written again, whole
 
@@ -98,13 +115,13 @@ def test_a_bad_file_is_ignored_and_replaced(tmp_path: Path, monkeypatch: pytest.
 @pytest.mark.serverless
 def test_an_entry_of_the_wrong_type_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "compiled-code.marshal"
-    plain = _build()
+    plain = _build(tmp_path)
     kept = KeptCode(path)
-    _through(kept, monkeypatch)
+    _through(kept, monkeypatch, tmp_path)
     path.write_bytes(marshal.dumps((IDENTITY, dict.fromkeys(kept.new, "not code"))))
     wrong = KeptCode(path)
     assert len(wrong.loaded) == len(kept.new)
-    assert _through(wrong, monkeypatch) == plain
+    assert _through(wrong, monkeypatch, tmp_path) == plain
     assert wrong.new.keys() == kept.new.keys()
 
 
@@ -112,7 +129,7 @@ def test_an_entry_of_the_wrong_type_is_compiled_again(tmp_path: Path, monkeypatc
 def test_a_file_others_can_write_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "compiled-code.marshal"
     kept = KeptCode(path)
-    _through(kept, monkeypatch)
+    _through(kept, monkeypatch, tmp_path)
     kept.save()
     assert KeptCode(path).loaded
     os.chmod(path, 0o666)
@@ -148,3 +165,22 @@ def test_the_command_line_installs_it_before_textual_and_a_second_start_compiles
     assert first is not None and first[0] > 200 and first[1] == 0  # Textual's dataclasses and patterns too
     assert start() == [0, first[0]]
     assert CACHE_VARIABLE == "EXPLORER_CODE_CACHE"
+
+
+@pytest.mark.serverless
+def test_what_is_compiled_at_run_time_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pattern or a class made from data handed over at run time (a search typed, a secret to hide) is compiled as
+    ever but never kept on disk; what a module's import compiles is."""
+    kept = KeptCode(tmp_path / "compiled-code.marshal")
+    with monkeypatch.context() as patch:
+        patch.setattr(dataclasses, "exec", kept.exec, raising=False)
+        patch.setattr(re._compiler, "compile", kept.compile_pattern)  # type: ignore[attr-defined]
+        re.purge()
+        assert re.compile(re.escape("hunter2-secret")).search("a hunter2-secret b")
+        made = dataclasses.make_dataclass("Typed", ["hunter2_field"], frozen=True)
+        assert made(1).hunter2_field == 1
+    assert kept.new == {}
+    _through(kept, monkeypatch, tmp_path)
+    assert kept.new
+    kept.save()
+    assert b"hunter2" not in (tmp_path / "compiled-code.marshal").read_bytes()

@@ -16,7 +16,8 @@ The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's c
 (:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
 8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback; an
 entry of the wrong type is compiled again. The app writes it as it quits (:func:`save`), only when something was
-compiled that it did not hold. ``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
+compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`).
+``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from explorer.runtime.userdata.cache_files import cache_folder, read_own_file, w
 __all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
 
 CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
-MAX_ENTRIES = 5000  # a file that grew past this (many versions) starts again from this session's code
 _compiler = importlib.import_module("re._compiler")  # re's own internals, called as re itself calls them
 _parser = importlib.import_module("re._parser")
 _sre = importlib.import_module("_sre")
@@ -51,11 +51,13 @@ def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
 
 
 class KeptCode:
-    """What was read from the file, and what was compiled this session that it did not hold."""
+    """What was read from the file, what of it this session asked for, and what it compiled that the file did not
+    hold while a module was being imported (:func:`_importing`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.loaded = self._read()
+        self.asked: set[str] = set()
         self.new: dict[str, Any] = {}  # a text's code, or a pattern's program (what re hands _sre.compile)
 
     def _read(self) -> dict[str, Any]:
@@ -68,13 +70,24 @@ class KeptCode:
             return {}
         return entries if identity == IDENTITY and type(entries) is dict else {}
 
+    def _get(self, key: str) -> Any:
+        found = self.loaded.get(key)
+        if found is not None:
+            self.asked.add(key)
+        return found
+
+    def _keep(self, key: str, made: Any) -> Any:
+        if _importing():
+            self.new[key] = made
+        return made
+
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
         """``exec`` as dataclasses calls it, with the code of a text it was given before taken from the file."""
         if type(source) is str:
             key = "exec:" + source
-            code = self.loaded.get(key)
+            code = self._get(key)
             if type(code) is not types.CodeType:
-                code = self.new[key] = compile(source, "<string>", "exec")
+                code = self._keep(key, compile(source, "<string>", "exec"))
             source = code
         builtins.exec(source, globals, locals)
 
@@ -82,9 +95,9 @@ class KeptCode:
         """``eval`` as ``collections.namedtuple`` calls it (its ``__new__``), with the code kept likewise."""
         if type(source) is str:
             key = "eval:" + source
-            code = self.loaded.get(key)
+            code = self._get(key)
             if type(code) is not types.CodeType:
-                code = self.new[key] = compile(source, "<string>", "eval")
+                code = self._keep(key, compile(source, "<string>", "eval"))
             source = code
         return builtins.eval(source, globals, locals)
 
@@ -94,7 +107,7 @@ class KeptCode:
         if type(pattern) is not str or flags & re.DEBUG:
             return _re_compile(pattern, flags)
         key = f"re:{int(flags)}:{pattern}"
-        found = self.loaded.get(key)
+        found = self._get(key)
         if type(found) is tuple and len(found) == 5:
             try:
                 return _sre.compile(pattern, *found)
@@ -108,22 +121,34 @@ class KeptCode:
             indexgroup[index] = name
         # plain ints: the compiler's are named ones, which marshal refuses
         made = (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1, groupindex)
-        self.new[key] = program = (*made, tuple(indexgroup))
-        return _sre.compile(pattern, *program)
+        return _sre.compile(pattern, *self._keep(key, (*made, tuple(indexgroup))))
 
     def save(self) -> None:
-        """Write the file if this session compiled anything it did not hold."""
+        """Write the file if this session compiled anything it did not hold: what it asked for and what it compiled,
+        so what older versions of the modules compiled is dropped rather than kept beside the new."""
         if not self.new:
             return
-        entries = {**self.loaded, **self.new}
-        if len(entries) > MAX_ENTRIES:
-            entries = self.new
+        entries = {key: self.loaded[key] for key in self.asked} | self.new
         try:
             data = marshal.dumps((IDENTITY, entries))
         except ValueError:  # something marshal cannot write: not worth a failed quit
             return
         write_whole(self.path, data)
 
+
+def _importing() -> bool:
+    """True while a module is being imported on this thread. Only what is compiled then is written to the file: a
+    module's own classes and patterns, never a pattern or class made at run time from data handed over (a search
+    typed, a secret to hide), which would otherwise be kept on disk."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == _BOOTSTRAP:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]  # None at the stack's bottom
+    return False
+
+
+_BOOTSTRAP = "<frozen importlib._bootstrap>"  # the import system's frames: a module's code runs below them
 
 _kept: KeptCode | None = None
 
