@@ -128,10 +128,10 @@ class KeptCode:
         so what older versions of the modules compiled is dropped rather than kept beside the new."""
         if not self.new:
             return
-        entries = {key: self.loaded[key] for key in self.asked} | self.new
-        try:
+        try:  # copied in one step each: a thread still importing may add to them
+            entries = {key: self.loaded[key] for key in list(self.asked)} | dict(self.new)
             data = marshal.dumps((IDENTITY, entries))
-        except ValueError:  # something marshal cannot write: not worth a failed quit
+        except Exception:  # noqa: BLE001 - something marshal cannot write: not worth a failed quit
             return
         write_whole(self.path, data)
 
