@@ -9,8 +9,9 @@ load falls on both alike. It prints every run, the medians and their ratios.
 The second figure keeps the first honest: work put off until just after the first frame (the real
 widgets behind the first frame's stand-ins, the hidden tabs) is paid before the first key is answered. Python writes and
 reads its bytecode cache as it does for a user (``PYTHONDONTWRITEBYTECODE`` is dropped for the
-child), so the figure is a second start's, not a first compile's. The explorer's cache of Textual's parsed
-CSS (``explorer/tui/css_cache.py``) likewise: the warm-up run writes it, the runs timed load it.
+child), so the figure is a second start's, not a first compile's. The explorer's caches of Textual's parsed
+CSS (``explorer/tui/css_cache.py``) and of the code Python compiles from text (``explorer/cli/code_cache.py``)
+likewise: the warm-up run writes them, the runs timed load them.
 
     .venv/bin/python benchmarks/first_paint.py [--runs 10]
 

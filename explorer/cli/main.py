@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from explorer.cli import code_cache
 from explorer.cli.apps import (
     add_app_options,
     cmd_report,
@@ -272,6 +273,7 @@ def cmd_app(args: argparse.Namespace) -> NoReturn:
     flask_server = args.flask_server or "dev"
     with kept_css():  # Textual's parsed CSS, loaded from the user's cache folder and written there on quit
         code = run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
+    code_cache.save()  # the code of the dataclasses' methods compiled this time, for the next start
     # Every server is gone (run saw to it) and the terminal is restored: what is left is the interpreter's
     # teardown of the app's objects, which took most of a second of a quit (benchmarks/keys.py). Skip it.
     sys.stdout.flush()

@@ -22,9 +22,7 @@ import functools
 import hashlib
 import os
 import pickle
-import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,18 +31,18 @@ import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 
+from explorer.runtime.userdata.cache_files import cache_folder, read_own_file, write_whole
+
 __all__ = ["CACHE_VARIABLE", "cache_path", "kept_css"]
 
 CACHE_VARIABLE = "EXPLORER_CSS_CACHE"
-MAX_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 1000  # a file that grew past this (themes, versions) starts again from this session's rules
 _textual_parse_rules = Stylesheet._parse_rules
 
 
 def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
-    """Under ``$XDG_CACHE_HOME``, or ``~/.cache`` when it is unset or relative (the XDG spec ignores those)."""
-    base = Path(environ.get("XDG_CACHE_HOME") or "")
-    return (base if base.is_absolute() else Path.home() / ".cache") / "flask-fastapi-explorer" / "css-rules.pickle"
+    """In the explorer's cache folder (:func:`explorer.runtime.userdata.cache_files.cache_folder`)."""
+    return cache_folder(environ) / "css-rules.pickle"
 
 
 def _textual_identity() -> str:
@@ -69,17 +67,11 @@ class ParsedCss:
     @functools.cached_property
     def loaded(self) -> dict[str, list[RuleSet]]:
         """The file's rules, read at the first parse (after the terminal's first bytes, not before)."""
+        data = read_own_file(self.path)
+        if data is None:
+            return {}
         try:
-            with open(self.path, "rb") as file:
-                found = os.fstat(file.fileno())
-                if (
-                    not stat.S_ISREG(found.st_mode)
-                    or found.st_uid != os.getuid()
-                    or found.st_mode & 0o022
-                    or found.st_size > MAX_BYTES
-                ):
-                    return {}
-                identity, entries = pickle.load(file)
+            identity, entries = pickle.loads(data)
         except Exception:  # noqa: BLE001 - missing, unreadable, corrupt, or of classes this Textual no longer has
             return {}
         return entries if identity == self.identity and isinstance(entries, dict) else {}
@@ -106,16 +98,7 @@ class ParsedCss:
         slots = {key.partition(":")[0] for key in self.new}
         kept = {key: rules for key, rules in self.loaded.items() if ":" in key and key.partition(":")[0] not in slots}
         entries = {**kept, **self.new} if len(kept) + len(self.new) <= MAX_ENTRIES else self.new
-        with contextlib.suppress(Exception):  # a cache that cannot be written is only a slower next start
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".css-rules-")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump((self.identity, entries), file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        write_whole(self.path, pickle.dumps((self.identity, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _cached_parse_rules(cache: ParsedCss) -> Any:

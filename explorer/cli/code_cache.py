@@ -1,0 +1,174 @@
+"""What Python compiles from text at every start, kept on disk (issue 24: the first paint).
+
+Three parts of the standard library compile text each time a module using them is imported, Textual's and the
+explorer's alike: ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (a frozen one's
+``__hash__``, ``__setattr__`` and ``__delattr__`` too) as source and compiles it; ``collections.namedtuple``
+compiles its ``__new__``; and ``re`` parses each pattern and makes its program in Python code. Before the app's
+first frame that is ~330 functions and ~150 patterns, ~13% of its instructions (docs/how-it-works.md, "The first
+paint"). Each part calls a name it looks up at call time (``dataclasses``' ``exec``, ``collections``' ``eval``,
+``re._compiler.compile``), so :func:`install`, run as the command line is imported and before any of our modules
+or Textual's is, gives each one that takes the result from a file, keyed by the exact text (and a pattern's
+flags), and does the work only for a text the file does not hold. The same text gives the same code, or the same
+pattern program, in the same Python: what the classes and patterns are and do is unchanged, only where their code
+comes from.
+
+The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's cache folder
+(:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
+8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback; an
+entry of the wrong type is compiled again. The app writes it as it quits (:func:`save`), only when something was
+compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`).
+``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
+"""
+
+from __future__ import annotations
+
+import builtins
+import collections
+import dataclasses
+import importlib
+import marshal
+import os
+import re
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+from explorer.runtime.userdata.cache_files import cache_folder, read_own_file, write_whole
+
+__all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
+
+CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
+_compiler = importlib.import_module("re._compiler")  # re's own internals, called as re itself calls them
+_parser = importlib.import_module("re._parser")
+_sre = importlib.import_module("_sre")
+_re_compile = _compiler.compile
+IDENTITY = f"{sys.implementation.cache_tag} {sys.version}"  # code compiled by another Python is never used
+
+
+def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+    return cache_folder(environ) / "compiled-code.marshal"
+
+
+class KeptCode:
+    """What was read from the file, what of it this session asked for, and what it compiled that the file did not
+    hold while a module was being imported (:func:`_importing`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.loaded = self._read()
+        self.asked: set[str] = set()
+        self.new: dict[str, Any] = {}  # a text's code, or a pattern's program (what re hands _sre.compile)
+
+    def _read(self) -> dict[str, Any]:
+        data = read_own_file(self.path)
+        if data is None:
+            return {}
+        try:
+            identity, entries = marshal.loads(data)
+        except Exception:  # noqa: BLE001 - corrupt, or not a pair
+            return {}
+        return entries if identity == IDENTITY and type(entries) is dict else {}
+
+    def _get(self, key: str) -> Any:
+        found = self.loaded.get(key)
+        if found is not None:
+            self.asked.add(key)
+        return found
+
+    def _keep(self, key: str, made: Any) -> Any:
+        if _importing():
+            self.new[key] = made
+        return made
+
+    def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
+        """``exec`` as dataclasses calls it, with the code of a text it was given before taken from the file."""
+        if type(source) is str:
+            key = "exec:" + source
+            code = self._get(key)
+            if type(code) is not types.CodeType:
+                code = self._keep(key, compile(source, "<string>", "exec"))
+            source = code
+        builtins.exec(source, globals, locals)
+
+    def eval(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> Any:
+        """``eval`` as ``collections.namedtuple`` calls it (its ``__new__``), with the code kept likewise."""
+        if type(source) is str:
+            key = "eval:" + source
+            code = self._get(key)
+            if type(code) is not types.CodeType:
+                code = self._keep(key, compile(source, "<string>", "eval"))
+            source = code
+        return builtins.eval(source, globals, locals)
+
+    def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
+        """``re``'s compiler as ``re.compile`` calls it (on a pattern it has not cached this session), with what
+        its parser and code generator made of a text pattern kept likewise: only the last step is done here."""
+        if type(pattern) is not str or flags & re.DEBUG:
+            return _re_compile(pattern, flags)
+        key = f"re:{int(flags)}:{pattern}"
+        found = self._get(key)
+        if type(found) is tuple and len(found) == 5:
+            try:
+                return _sre.compile(pattern, *found)
+            except Exception:  # noqa: BLE001 - not what the compiler made: made again below
+                pass
+        parsed = _parser.parse(pattern, flags)  # re's own two steps, as it does them
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        # plain ints: the compiler's are named ones, which marshal refuses
+        made = (int(flags | parsed.state.flags), [int(op) for op in code], parsed.state.groups - 1, groupindex)
+        return _sre.compile(pattern, *self._keep(key, (*made, tuple(indexgroup))))
+
+    def save(self) -> None:
+        """Write the file if this session compiled anything it did not hold: what it asked for and what it compiled,
+        so what older versions of the modules compiled is dropped rather than kept beside the new."""
+        if not self.new:
+            return
+        try:  # copied in one step each: a thread still importing may add to them
+            entries = {key: self.loaded[key] for key in list(self.asked)} | dict(self.new)
+            data = marshal.dumps((IDENTITY, entries))
+        except Exception:  # noqa: BLE001 - something marshal cannot write: not worth a failed quit
+            return
+        write_whole(self.path, data)
+
+
+def _importing() -> bool:
+    """True while a module is being imported on this thread. Only what is compiled then is written to the file: a
+    module's own classes and patterns, never a pattern or class made at run time from data handed over (a search
+    typed, a secret to hide), which would otherwise be kept on disk."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == _BOOTSTRAP:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]  # None at the stack's bottom
+    return False
+
+
+_BOOTSTRAP = "<frozen importlib._bootstrap>"  # the import system's frames: a module's code runs below them
+
+_kept: KeptCode | None = None
+
+
+def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode | None:
+    """From now on, dataclasses, named tuples and ``re`` take what they compile from the file (once per process)."""
+    global _kept
+    if _kept is not None or environ.get(CACHE_VARIABLE) == "0":
+        return _kept
+    try:
+        _kept = KeptCode(cache_path(environ))
+    except Exception:  # noqa: BLE001 - no home folder: a start without the cache
+        return None
+    setattr(dataclasses, "exec", _kept.exec)  # noqa: B010 - a module global that shadows the builtin
+    setattr(collections, "eval", _kept.eval)  # noqa: B010 - likewise
+    setattr(_compiler, "compile", _kept.compile_pattern)  # noqa: B010 - likewise
+    return _kept
+
+
+def save() -> None:
+    """Write what this session compiled (the app, as it quits)."""
+    if _kept is not None:
+        _kept.save()
