@@ -40,5 +40,6 @@ def test_a_note_is_wrapped_at_80_columns_between_words(capsys: pytest.CaptureFix
     note(said)
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) > 1 and all(len(line) <= 80 for line in lines), lines
-    assert lines[0].startswith("explorer: note: Part of FastAPI's routes") and all(line.startswith("  ") for line in lines[1:])
+    assert lines[0].startswith("explorer: note: Part of FastAPI's routes")
+    assert all(line.startswith("  ") for line in lines[1:])
     assert " ".join(line.strip() for line in lines) == f"explorer: note: {said}"  # every word kept, none broken

@@ -26,7 +26,7 @@ def picture(screen: Screen[Any]) -> Picture:
     """The screen as drawn, each row's segments with their look (a cursor's blink is a new picture; the mouse's
     metadata left out)."""
     return tuple(
-        tuple((segment.text, segment.style and _look(segment.style)) for segment in strip)
+        tuple((segment.text, None if segment.style is None else _look(segment.style)) for segment in strip)
         for strip in screen._compositor.render_strips()
     )
 
