@@ -143,7 +143,7 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
             return EXIT_FAILED
         assert isinstance(listing, RouteListing)  # the last of the gathered results (the sessions give None)
         if listing.error:
-            note(f"the Flask app's routes could not be listed, requests are counted by path: {listing.error}")
+            note(f"The Flask app's routes could not be listed, so requests are counted by path: {listing.error}")
         matcher = RouteMatcher(listing.routes)
         rules = Rules(suite, matcher)
         flask = Upstream(sessions[0].server("flask").status.base_url or "", args.timeout)
