@@ -168,10 +168,19 @@ class RequestEditor(Vertical):
         self.screen.set_focus(self.query_one("#body-editor" if back else "#method"))
 
     def on_editor_blank_clicked(self, event: EditorBlank.Clicked) -> None:
-        """A click on the stand-in: the keyboard to the real widget drawn where it landed (built at once)."""
+        """A click on the stand-in: the keyboard to the real widget drawn where it landed (built at once), and what a
+        click does there: Send sends, the picker opens. The press landed on the stand-in and the release on the real
+        widget, so the app makes no Click of them: before, the click only moved the keyboard."""
+        from panels.method_picker import MethodPicker  # loaded with the real widgets
+
         event.stop()
         self.build(at_once=True)
-        self.screen.set_focus(self.query_one(f"#{event.part}"))
+        widget = self.query_one(f"#{event.part}")
+        self.screen.set_focus(widget)
+        if isinstance(widget, Button):  # Send: pressed once mounted, as a click on it
+            widget.call_after_refresh(widget.press)
+        elif isinstance(widget, MethodPicker):  # opened once mounted (its line composed), as a click on it opens it
+            widget.call_after_refresh(widget.action_show_overlay)
 
     def focus_path(self) -> None:
         """Put the keyboard in the path field (built at once if it is not yet)."""

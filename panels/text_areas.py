@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -56,7 +57,12 @@ class LeavingTextArea(RoomyTextArea):
 
 
 class BodyText(RoomyTextArea):
-    """The body itself: read-only, selectable."""
+    """The body itself: read-only, selectable.
+
+    Its cursor does not blink: a read-only TextArea draws it without blinking, yet its blink timer still drew the
+    cursor's line every half second while it had the keyboard, a frame each time, the same picture."""
+
+    cursor_blink: Reactive[bool] = reactive(False, init=False)
 
     HELP = (
         "The answer's body, read-only. Arrows move the cursor, shift+arrows (or the mouse) select, ctrl+c copies "

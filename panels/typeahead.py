@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
@@ -106,17 +107,18 @@ class TypeAheadTree(Tree[T]):
         return self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
 
     def on_resize(self, event: events.Resize) -> None:
-        """Labels are cut to the width: a new size draws every line again. Tree's own handler also laid the
-        whole screen out again, right after the layout that resized the list (``z``, a terminal resized): a
-        changed count or width of the lines still lays out, as the tree's virtual size changes. A Resize to the
-        size the lines were drawn at (the list shown again as a zoomed answer is restored) draws nothing: it
-        drew the list a frame after the screen's."""
-        event.prevent_default()  # Tree's _on_resize: the same, with the layout
-        if event.size == getattr(self, "_lines_size", None):
-            return
-        self._lines_size = event.size
+        """Labels are cut to the width as they are drawn, and Tree keeps each drawn line by the width it was drawn
+        at: the layout that resized the list (``z``, a terminal resized) draws every line anew in its own frame.
+        Tree's own handler built the lines again and laid the whole screen out again; drawing them again here
+        wrote the list a second time, the same, a frame after the screen's."""
+        event.prevent_default()  # Tree's _on_resize: the lines built again, with a layout
         self._line_cache.grow(event.size.height)
-        self._redraw_lines()
+
+    def validate_virtual_size(self, size: Size) -> Size:
+        """The lines' count, not their width: every label is cut to the list's width (it never scrolls sideways),
+        so the widest line changed with the list's width, and, found as the lines were drawn after a resize, asked
+        for a second layout of the whole screen and a second frame, the same picture."""
+        return Size(0, size.height)
 
     def notify_style_update(self) -> None:
         """A new style (the keyboard coming or going restyles the list) draws every line again, as Tree's does;

@@ -5,6 +5,7 @@ send in the editor) builds them at once."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -260,3 +261,47 @@ async def test_a_click_on_the_editors_stand_in_puts_the_keyboard_in_the_widget_c
             pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area > 0
         )
         assert app.focused is not None and app.focused.region.contains_point(Offset(*where))
+
+
+async def _terminal_click(app: ExplorerApp, where: tuple[int, int]) -> None:
+    """A click as a terminal's driver hands it over: a press and a release posted to the app, from which the app
+    makes the Click only when both landed on the same widget (``pilot.click`` forwards a Click itself, to whatever
+    is under the mouse by then: the real widget swapped in at the press, so it passed where a user's click did not)."""
+    x, y = where
+    for kind in (events.MouseDown, events.MouseUp):
+        app.post_message(kind(None, x, y, 0, 0, 1, False, False, False, screen_x=x, screen_y=y))
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("part", ["send", "method"])
+async def test_a_click_on_send_or_the_picker_in_the_editors_stand_in_sends_or_opens_it(
+    monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    """A click on the Send button or the method picker as the stand-in draws them (the first frame) does what it does
+    on the real widget: Send sends, the picker opens. Before, either only took the keyboard (the press landed on the
+    stand-in, the release on the real widget: no Click)."""
+    from textual.widgets import Select
+
+    without_servers(monkeypatch)
+    monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # built only when something needs it
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        blank = app.query_one(EditorBlank)
+        await until(pilot, lambda: app.focused is app.query_one("#sample-tree") and settled(app))
+        region = blank.region
+        where = next(
+            (x, y)
+            for y in range(region.y, region.bottom)
+            for x in range(region.x + 2, region.right)
+            if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
+        )
+        workbench = app.query_one(Workbench)
+        assert workbench.sends == 0
+        await _terminal_click(app, where)
+        await until(pilot, lambda: not app.query(EditorBlank) and settled(app))
+        if part == "send":
+            await until(pilot, lambda: workbench.sends == 1, why=lambda: workbench.sends)
+        else:
+            picker = app.query_one("#method", Select)
+            await until(pilot, lambda: picker.expanded, why=lambda: app.focused)
+            assert workbench.sends == 0

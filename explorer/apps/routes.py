@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -41,6 +42,8 @@ __all__ = [
     "merge_routes",
     "mount_prefixes",
 ]
+
+_MORE = re.compile(r"… and ([\d,]+) more$")  # the line that counts the parts not named (explorer.apps.openapi.Skipped)
 
 OPENAPI_PATH = "/openapi.json"
 ROUTES_TIMEOUT = 15.0
@@ -74,6 +77,24 @@ class RouteListing:
             "skipped": list(self.skipped),
             "handlers": [h.to_dict() for h in self.handlers],
         }
+
+    def left_out(self) -> list[str]:
+        """Each part of the app's routes that could not be used (``skipped``), as one sentence: the CLI's notes."""
+        who = f"{display_name(self.framework)}'s routes"
+        return [
+            f"{line} parts of {who} were left out." if _MORE.search(line) else f"Part of {who} was left out, {line}."
+            for line in (line.rstrip(".") for line in self.skipped)
+        ]
+
+    def left_out_said(self) -> str:
+        """What was left out in one sentence, how many parts and the first (the route picker's note), or ``""``."""
+        if not self.skipped:
+            return ""
+        count = sum(int(m[1].replace(",", "")) if (m := _MORE.search(line)) else 1 for line in self.skipped)
+        if count == 1:
+            return self.left_out()[0]
+        first = self.skipped[0].rstrip(".")
+        return f"{count:,} parts of {display_name(self.framework)}'s routes were left out, first {first}."
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, check_outputs, fail, print_json, run_async, say
+from explorer.cli.common import add_server_options, check_outputs, fail, note, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS, ServerSpec
@@ -289,9 +289,9 @@ async def _routes(args: argparse.Namespace, specs: list[ServerSpec]) -> int:
         from explorer.cli.render_parity import routes_table
 
         terminal().print(routes_table(rows))
-    for framework, listing in listings.items():
-        for line in listing.skipped:  # what the reader could not use, named, never a traceback
-            say(f"explorer: note: {framework} {listing.source}: could not use {line}")
+    for listing in listings.values():
+        for sentence in listing.left_out():  # what the reader could not use, named, never a traceback
+            note(sentence)
     failed = [listing for listing in listings.values() if listing.error]
     for listing in failed:
         say(f"explorer: error: {listing.error}")

@@ -168,6 +168,14 @@ def say(line: str) -> None:
     print(printable(line, keep="\n\t"), file=sys.stderr)
 
 
+def note(text: str) -> None:
+    """A note on stderr in the CLI's voice, ``explorer: note:`` and one sentence, wrapped at 80 columns between
+    words (a path or a schema location is never broken), the lines after the first indented."""
+    from textwrap import fill
+
+    say(fill(f"explorer: note: {text}", 80, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False))
+
+
 def check_outputs(
     outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None], force: bool
 ) -> None:

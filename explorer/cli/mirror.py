@@ -18,7 +18,7 @@ import sys
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, check_outputs, fail, run_async, say
+from explorer.cli.common import add_server_options, check_outputs, fail, note, run_async, say
 from explorer.runtime.http.request import METHODS
 from explorer.runtime.userdata.bounded import printable
 
@@ -143,9 +143,7 @@ async def _mirror(args: argparse.Namespace, suite: Any, specs: list[Any], inputs
             return EXIT_FAILED
         assert isinstance(listing, RouteListing)  # the last of the gathered results (the sessions give None)
         if listing.error:
-            say(
-                f"explorer: note: the Flask app's routes could not be listed, requests are counted by path: {listing.error}"
-            )
+            note(f"The Flask app's routes could not be listed, so requests are counted by path: {listing.error}")
         matcher = RouteMatcher(listing.routes)
         rules = Rules(suite, matcher)
         flask = Upstream(sessions[0].server("flask").status.base_url or "", args.timeout)

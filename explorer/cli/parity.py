@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.cli.apps import EXIT_FAILED, add_app_options, report_problems, specs_from_args
-from explorer.cli.common import add_server_options, check_outputs, fail, positive_int, print_json, run_async, say
-from explorer.runtime.frameworks import FRAMEWORKS
+from explorer.cli.common import add_server_options, check_outputs, fail, note, positive_int, print_json, run_async
+from explorer.runtime.frameworks import FRAMEWORKS, display_name
 from explorer.runtime.servers.specs import ServerSpec
 
 __all__ = ["add_parity_parser", "cmd_parity"]
@@ -125,8 +125,8 @@ def _source(args: argparse.Namespace) -> tuple[Any, list[dict[str, Any]] | None]
         return None, None
     notes: list[str] = []
     entries = from_har(args.from_har) if args.from_har else from_curl(args.from_curl, notes)
-    for note in notes:
-        say(f"explorer: note: {note}")
+    for said in notes:
+        note(said)
     source = Path(args.from_har or args.from_curl)
     return parse_suite({"requests": entries}, source.name, source.parent), entries
 
@@ -153,14 +153,19 @@ async def _operations(session: Any, timeout: float) -> tuple[list[Any], dict[str
     listings = await list_all_routes(session, max(timeout, 15.0))
     schema = await session.send_one("fastapi", _openapi_request())
     document = schema.json if isinstance(schema.json, dict) else {}
-    notes = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
+    errors = [(display_name(fw), listing.error) for fw, listing in listings.items() if listing.error]
+    notes = [f"{name}'s routes could not be listed: {error}" for name, error in errors]
     operations = []
     for row in merge_routes(listings.values()):
         if row.method == WEBSOCKET:
-            notes.append(f"{row.method} {row.pattern}: a WebSocket route, not generated (parity sends HTTP requests)")
+            notes.append(
+                f"No request was generated for {row.method} {row.pattern}, a WebSocket route (parity sends HTTP)."
+            )
             continue
         if row.frameworks != FRAMEWORKS:
-            notes.append(f"{row.method} {row.pattern}: only in {row.frameworks[0]}, not generated")
+            notes.append(
+                f"No request was generated for {row.method} {row.pattern}: only {display_name(row.frameworks[0])} has it."
+            )
             continue
         request = row.request
         fastapi = row.templates["fastapi"]
@@ -229,8 +234,8 @@ async def _parity(
                     report.results.append(outcome.result)
                     if entries is not None and outcome.entry is not None:
                         entries.append(outcome.entry)
-    for note in notes:
-        say(f"explorer: note: {note}")
+    for said in notes:
+        note(said)
     return _outputs(args, report, entries)
 
 

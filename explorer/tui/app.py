@@ -138,9 +138,7 @@ class ExplorerApp(ScreensApp):
         problems = [f"{fw}: {listing.error}" for fw, listing in listings.items() if listing.error]
         rows = merge_routes(listings.values())
         note = f"{len(rows)} routes." + (f" Could not list {'; '.join(problems)}" if problems else "")
-        skipped = [(fw, listing.skipped) for fw, listing in listings.items() if listing.skipped]
-        for fw, lines in skipped:
-            note += f" {fw}: {len(lines)} part(s) of the schema could not be used, first {lines[0]}"
+        note += "".join(f" {said}" for listing in listings.values() if (said := listing.left_out_said()))
         cast("RouteBrowser", self.query_one("#samples")).show_rows(rows, note)  # composed as one: not a demo
 
     async def on_unmount(self) -> None:

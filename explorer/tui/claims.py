@@ -55,10 +55,18 @@ def comparison_line(results: Mapping[str, Exchange], found: Sequence[Difference]
     return text
 
 
-def not_sent(reason: str) -> Text:
-    """The line that says a request was not sent and why, said where a send's outcome is (above the answers)."""
+def not_sent(reason: str, below: tuple[int, Text] | None = None) -> Text:
+    """The line that says a request was not sent and why, said where a send's outcome is (above the answers).
+
+    ``below`` is the number and comparison line of the send whose answers stay below: said after it, so those
+    answers are never left without it nor read as the answers to the request that was not sent.
+    """
     text = Text("Not sent: ", style="bold red")
     text.append(printable(reason))
+    if below is not None:
+        number, compared = below
+        text.append(f"\nThe answers below are send #{number}'s. ")
+        text.append(compared)
     return text
 
 

@@ -167,8 +167,10 @@ async def _on_layout(screen: Screen[Any], message: messages.Layout) -> None:
 
 
 def _compositor_refresh(screen: Screen[Any]) -> None:
-    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts; and a screen beneath an
-    opaque one is not drawn through it (:func:`_hidden_beneath`)."""
+    """Textual's, noting when a frame of the whole top screen (not of some widgets) starts, as Textual decides one
+    (``Compositor.render_update``: the screen's whole region dirty; a resize's layout drew the whole screen unnoted,
+    and every repaint asked for before it drew it again a frame later, the same); and a screen beneath an opaque one
+    is not drawn through it (:func:`_hidden_beneath`)."""
     app = screen.app
     top = screen is app.screen and not app.is_inline
     if not top and _hidden_beneath(screen):
@@ -178,7 +180,8 @@ def _compositor_refresh(screen: Screen[Any]) -> None:
         drawn = next(_ticks)
         for bar in bars:
             setattr(bar, _BAR_DRAWN, drawn)
-    if screen in screen._dirty_widgets and top:
+    compositor = screen._compositor  # a frame of the whole screen: asked for, or a layout's for a new size
+    if top and (screen in screen._dirty_widgets or compositor.size.region in compositor._dirty_regions):
         setattr(screen, _PAINTED, next(_ticks))
     _textual_compositor_refresh(screen)
 

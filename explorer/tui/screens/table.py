@@ -131,7 +131,9 @@ class TableScreen(Screen[str | None]):
             text = Text(
                 f"▼ {len(hidden)} more row{'s' if len(hidden) != 1 else ''} below{what}: ↓ or PgDn", style="bold"
             )
-        self.query_one("#table-more", Static).update(text)
+        more = self.query_one("#table-more", Static)
+        if text != more.content:  # said again unchanged (the table's Resize, then after its frame): a layout, a frame
+            more.update(text)
 
     def _build(self, width: int) -> None:
         """Columns that share the screen's width, so both frameworks are always in view; cells wrap."""

@@ -78,6 +78,7 @@ class Workbench(Arrangement):
         self.sample: Sample | None = None
         self.last: dict[str, Exchange] = {}
         self._not_sent_said = False  # the claim line says the last ctrl+r sent nothing
+        self._compared: tuple[int, Text] | None = None  # the send whose answers are below, and its comparison line
         self.handlers: dict[str, tuple[Endpoint, ...]] = {}  # each app's route table, once listed
 
     def compose(self) -> ComposeResult:
@@ -201,6 +202,7 @@ class Workbench(Arrangement):
         if self._not_sent_said:  # it goes now: the line no longer says it did not
             self.show_claim()
         self.sends += 1
+        self._compared = None  # the answers below are this send's, on their way
         line = f"{spec.line}{f' ×{burst}' if burst > 1 else ''}"
         for framework in self.session.frameworks:
             panel = self.panel(framework)
@@ -223,9 +225,10 @@ class Workbench(Arrangement):
 
     def say_not_sent(self, reason: str) -> None:
         """Why the request was not sent, on the line above the answers, where a send's outcome is said (a line under
-        the editor, above that one, was missed); the answers below stay the last send's."""
+        the editor, above that one, was missed); the answers below stay the last send's, and the line goes on to
+        say so, with their comparison (it replaced that, before: answers under a line not about them)."""
         self.query_one(RequestEditor).show_message("")  # a note on the request before: said here, it is said once
-        self.show_claim(not_sent(reason))
+        self.show_claim(not_sent(reason, self._compared))
         self._not_sent_said = True
 
     @work(group="send", exclusive=True, exit_on_error=False)
@@ -257,7 +260,9 @@ class Workbench(Arrangement):
         if len(results) == 2 and all(e.status is not None for e in results.values()):
             found = differences(*results.values())
         differs = frozenset(d.aspect for d in found)
-        self.show_claim(comparison_line(results, found, self.session.frameworks))
+        compared = comparison_line(results, found, self.session.frameworks)
+        self._compared = (number, compared)
+        self.show_claim(compared)
         for framework, exchange in results.items():
             panel, server = self.panel(framework), self.session.server(framework)
             panel.answer = Answer(
