@@ -313,6 +313,7 @@ def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
     assert {"/items/{item_id}", "/io", "/cpu", "/cpu/def", "/hooks", "/hooks/base"} <= paths
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     "args",
     [

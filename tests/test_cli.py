@@ -70,6 +70,7 @@ def test_send_panels_one_framework_with_body_and_header() -> None:
     assert "gunicorn gthread" in result.stdout
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     "args",
     [
@@ -256,6 +257,7 @@ def test_send_form_fields_and_a_file(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.serverless
 def test_a_file_over_the_cap_is_refused_before_any_server_starts(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -224,6 +224,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_parity_refuses_hostile_files_before_any_server_starts(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str

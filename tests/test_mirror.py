@@ -249,6 +249,7 @@ def test_a_client_through_the_mirror_then_parity_on_the_recording(shop: tuple[li
     assert differ == ["OPTIONS /products", "POST /orders"], [(r["name"], r["outcome"]) for r in results]
 
 
+@pytest.mark.serverless
 def test_mirror_refuses_before_starting_anything(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """In this process (tests/clitools.py: status 2, one line, nothing on stdout): every refusal comes before a
     socket or a server."""

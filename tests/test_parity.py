@@ -163,6 +163,7 @@ def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
     assert "all 2 requests match" in result.stdout
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -190,6 +191,7 @@ def test_cli_parity_bad_file_in_a_real_process_is_one_line_and_exit_2(tmp_path: 
     assert result.stderr.count("\n") == 1 and "expected a list of requests" in result.stderr and result.stdout == ""
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     "args",
     [
@@ -423,6 +425,7 @@ def test_cli_generate_writes_an_editable_file_and_fuzz_finds_minimal_cases(tmp_p
     assert "explorer: " in result.stderr and "requests written to" in result.stderr
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -85,6 +85,7 @@ def test_the_blog_progress_counts_the_requests_of_its_file() -> None:
     assert document["summary"] == "9 of 9 routes ported (100%), 8 exercised (89%), 0 match (0%)"
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("args", "said"),
     [

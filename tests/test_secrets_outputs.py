@@ -203,6 +203,7 @@ def test_write_never_replaces_its_own_input(tmp_path: Path) -> None:
     assert har.read_bytes() == before
 
 
+@pytest.mark.serverless
 def test_an_existing_junit_file_needs_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """4: --junit and --report overwrote without asking; refused now, before the apps start, unless --force.
     In this process (tests/clitools.py: status 2, one line); the test above runs ``explorer`` as a real process."""
@@ -255,6 +256,7 @@ def test_a_fifo_as_an_output_is_refused_at_once(tmp_path: Path, option: str) -> 
     assert result.returncode == 2 and "is a FIFO, not a regular file" in result.stderr, result.stderr
 
 
+@pytest.mark.serverless
 def test_report_out_refuses_its_own_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     saved = tmp_path / "run.json"
     saved.write_text(json.dumps({"kind": "parity", "results": []}))
