@@ -218,9 +218,18 @@ def echo_url() -> Iterator[str]:
         thread.join(5)
 
 
+# The session's servers answer health probes for the whole run; at the app's pace (every 0.5 s, to notice a hang
+# within 3 s) an idle pair cost ~9 ms of CPU a second, servers and this process, against ~4.4 probed every 5 s
+# (20 s idle each way, load 10, 2026-12-07): a few seconds of a worker's run. No test of these servers times a hang
+# (test_faults.py starts its own), and the probe still runs (test_bench.py checks it resumes after a lab run).
+SHARED_PROBE_INTERVAL = 5.0
+
+
 def _live(loop_thread: LoopThread, flask_server: str) -> Iterator[LiveServers]:
     session = Session([demo_spec("flask", flask_server), demo_spec("fastapi")], timeout=10)
     loop_thread.run(session.start())
+    for server in session.supervisor:
+        server.probe_interval = SHARED_PROBE_INTERVAL
     try:
         yield LiveServers(loop_thread, session)
     finally:

@@ -31,6 +31,7 @@ from explorer.bench.runner import run_bench
 from explorer.bench.scenarios import SCENARIOS
 from explorer.bench.stats import LatencySummary, LogHistogram, percentile
 from explorer.runtime.servers.specs import ServerSpec
+from tests.clitools import run_cli
 from tests.conftest import LiveServers, alive, wait_gone
 
 ROOT = Path(__file__).parent.parent
@@ -312,6 +313,7 @@ def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
     assert {"/items/{item_id}", "/io", "/cpu", "/cpu/def", "/hooks", "/hooks/base"} <= paths
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     "args",
     [
@@ -335,9 +337,17 @@ def test_the_lab_apps_have_nothing_on_the_path_but_the_route() -> None:
         ("--scenario", "stall", "--fastapi-server", "gunicorn"),
     ],
 )
-def test_bad_bench_input_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
+def test_bad_bench_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    assert "error" in run_cli(capsys, "bench", *args)  # in this process (tests/clitools.py); a real one below
+
+
+def test_bad_bench_input_in_a_real_process_is_one_line_and_exit_2() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "explorer", "bench", *args], capture_output=True, text=True, check=False, timeout=20
+        [sys.executable, "-m", "explorer", "bench", "--concurrency", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=20,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "error" in result.stderr and result.stdout == ""

@@ -302,8 +302,11 @@ def test_cli_rate_sweep_json_names_servers_and_costs() -> None:
     assert document["verdict"].startswith(("I/O-bound, open loop:", "No verdict from this sweep: the load client fell"))
 
 
-def test_locust_export_and_engine(live_gunicorn: LiveServers, tmp_path: Path) -> None:
-    """The exported file is a locustfile of both routes; locust runs headless with local workers."""
+def test_locust_export_and_engine(tmp_path: Path) -> None:
+    """The exported file is a locustfile of both routes, and a file it did not write is never overwritten. The engine's
+    own run (locust headless, a master and two workers, its figures and the server's cost) is
+    ``tests/test_locust_distributed.py::test_engine_locust_runs_master_and_workers_and_leaves_none``: the same run
+    was made here too, a master and two locust workers started twice for one set of figures."""
     out = tmp_path / "load.py"
     export = [sys.executable, "-m", "explorer", "bench", "--export", "locust"]
     run = subprocess.run([*export, str(out), "--scenario", "cpu"], capture_output=True, text=True, timeout=30, cwd=ROOT)
@@ -314,9 +317,3 @@ def test_locust_export_and_engine(live_gunicorn: LiveServers, tmp_path: Path) ->
     (tmp_path / "mine.py").write_text("print('mine')\n")
     refused = subprocess.run([*export, str(tmp_path / "mine.py")], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert refused.returncode == 2 and "not a locustfile this command wrote" in refused.stderr
-    port, pid = server_of(live_gunicorn, "fastapi")
-    config = LoadConfig(port, "/items/1", concurrency=2, duration=1.0, warmup=0.5, engine="locust", server_pid=pid)
-    result = live_gunicorn.loop.run(run_load(config), timeout=60)
-    assert result.engine == "locust" and result.requests > 0 and result.errors == {}
-    assert result.latency.p50_ms <= result.latency.p99_ms <= result.latency.max_ms
-    assert result.server_cpu_ms_per_request is not None and result.client_cpu_s > 0

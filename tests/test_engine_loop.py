@@ -43,7 +43,7 @@ def closing_server() -> Iterator[int]:
 
 
 def test_an_answer_that_closes_its_connection_is_no_error_and_a_new_one_follows(closing_server: int) -> None:
-    result = asyncio.run(run_load(LoadConfig(closing_server, "/", concurrency=3, duration=0.5, warmup=0.1)))
+    result = _enough(LoadConfig(closing_server, "/", concurrency=3, duration=0.5, warmup=0.1), 10)
     assert result.requests > 10 and result.errors == {} and result.statuses == {"200": result.requests}
     assert result.reconnects is not None and result.reconnects >= result.requests  # one connection per answer
 
@@ -134,8 +134,26 @@ def scripted_server() -> Iterator[tuple[int, list[list[bytes]]]]:
         listener.close()
 
 
-def _run(port: int, concurrency: int = 1, duration: float = 0.6) -> LoadResult:
-    return asyncio.run(run_load(LoadConfig(port, "/", concurrency=concurrency, duration=duration, warmup=0)))
+# A run's figures prove something only past a number of answers: each check below names how many it needs. A
+# machine loaded enough starves a 0.6 s window (fewer answers than that, under a full suite at load 8-9), and such a
+# run proves nothing either way: it is run again, until one reaches the count (every run that does is checked).
+ENOUGH_WITHIN = 30.0  # seconds of runs before a test gives up on reaching its count
+
+
+def _enough(config: LoadConfig, answers: int) -> LoadResult:
+    """The first run of ``config`` with more than ``answers`` answers counted (its status counts: the measured window's
+    every answer, errors included); fails if none gets there within :data:`ENOUGH_WITHIN` seconds."""
+    deadline = time.monotonic() + ENOUGH_WITHIN
+    while True:
+        result = asyncio.run(run_load(config))
+        if sum(result.statuses.values()) > answers:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no run got over {answers} answers in {ENOUGH_WITHIN} s: last {result.statuses}")
+
+
+def _run(port: int, answers: int, concurrency: int = 1, duration: float = 0.6) -> LoadResult:
+    return _enough(LoadConfig(port, "/", concurrency=concurrency, duration=duration, warmup=0), answers)
 
 
 def test_answers_in_two_pieces_wake_the_loop_once_each(scripted_server: tuple[int, list[list[bytes]]]) -> None:
@@ -143,7 +161,9 @@ def test_answers_in_two_pieces_wake_the_loop_once_each(scripted_server: tuple[in
     script.append([_head(100, 2), b"ok"])
     load = Load("127.0.0.1", port, "/", 1, 5.0)
     load.connect()
-    load.run_until(time.perf_counter() + 0.3)
+    deadline = time.perf_counter() + ENOUGH_WITHIN
+    while load.completed <= 10 and time.perf_counter() < deadline:  # a count, not a window: under load 0.3 s got 5
+        load.run_until(time.perf_counter() + 0.05)
     [conn] = load.connections.values()
     assert load.completed > 10 and conn.lowat == len(_head(100, 2)) + 1  # wakes once the body has come too
     assert conn.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT) == conn.lowat
@@ -155,7 +175,7 @@ def test_a_head_that_grows_past_the_threshold_still_wakes_for_its_body(
 ) -> None:
     port, script = scripted_server
     script.extend([_head(100 + grow, 2), b"ok"] for grow in range(0, 3000, 10))  # never back to a short one
-    result = _run(port)
+    result = _run(port, 20)
     assert result.errors == {} and result.missed_wakes == 0 and result.requests > 20
     assert result.latency.max_ms < MISSED_AFTER * 1000  # no answer waited for the tick that finds missed wakes
 
@@ -165,7 +185,7 @@ def test_an_answer_shorter_than_the_threshold_is_found_counted_and_its_latency_n
 ) -> None:
     port, script = scripted_server
     script.extend([[_head(300, 2), b"ok"], [b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"], [_head(300, 2), b"ok"]])
-    result = _run(port)
+    result = _run(port, 10)
     assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # then no threshold for the run
     assert result.statuses["503"] == result.errors["http_503"] and result.statuses["200"] == result.requests > 10
     assert result.latency.max_ms < MISSED_AFTER * 1000  # the late one is counted, its latency not kept
@@ -177,5 +197,5 @@ def test_an_answer_under_the_threshold_at_the_timeout_is_counted_by_its_status_n
     port, script = scripted_server
     script.extend([[_head(300, 2), b"ok"], [b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"], [_head(300, 2), b"ok"]])
     config = LoadConfig(port, "/", concurrency=1, duration=0.6, warmup=0, timeout=MISSED_AFTER / 2)
-    result = asyncio.run(run_load(config))
+    result = _enough(config, 2)  # the third answer follows the short one: it came, and was counted
     assert result.missed_wakes == 1 and set(result.errors) == {"http_503"}  # no "timeout"

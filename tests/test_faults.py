@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.request import MAX_BODY_BYTES, RequestSpec
@@ -21,7 +22,12 @@ from tests.conftest import until
 APPS = Path(__file__).parent / "apps"
 
 
-@pytest.fixture
+# One event loop for the module, so one hostile server serves every test that asks for it (a start each was
+# ~0.3 s of CPU, eight times); the tests that stop, time out or restart a server start their own.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def hostile() -> AsyncIterator[Session]:
     async with Session([ServerSpec("flask", "werkzeug", "hostile_app:app", app_dir=APPS)], timeout=10) as session:
         yield session

@@ -12,6 +12,7 @@ import pytest
 
 from explorer.parity.entry import ParityFileError, parse_case
 from explorer.runtime.errors import RequestError
+from tests.clitools import run_cli
 
 
 def test_a_path_that_is_one_placeholder_is_checked_once_filled() -> None:
@@ -87,18 +88,6 @@ def test_an_env_file_breaks_lines_only_at_newlines() -> None:
         ("D", "x\x1cE=y\x85F=z\x0bG=w"),
         ("H", "a\nb"),
     ]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """``explorer ARGV`` in this process (every case here stops before a server starts): its one stderr line."""
-    from explorer.cli.main import main
-
-    with pytest.raises(SystemExit) as stopped:
-        main(list(argv))
-    err = capsys.readouterr().err
-    assert stopped.value.code == 2, err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])

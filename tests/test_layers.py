@@ -27,6 +27,7 @@ interpreter) imports the standard library only; ``userdata``, then ``http`` (the
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,11 +99,29 @@ def part(module: str) -> str:
     return module.split(".")[2] if module.count(".") >= 2 else ""
 
 
+@functools.cache
+def import_nodes(module: str) -> tuple[ast.Import | ast.ImportFrom, ...]:
+    """The import statements anywhere in ``module``, parsed once a test process: the tests here read them again and
+    again (all the modules parsed about eight times, ~0.5 s of CPU each time). Only the statements are kept, not the
+    trees (all of them held ~57 MB)."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return tuple(node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def imported_names(module: str) -> list[str]:
+    """What each import statement of ``module`` names: ``import a.b`` gives ``a.b``, ``from a import b`` gives ``a``."""
+    names = []
+    for node in import_nodes(module):
+        names += [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+    return names
+
+
 def imports(module: str) -> Iterator[tuple[str, int]]:
     """Every module of ours that ``module`` imports, with the line: packages resolve to their ``__init__``."""
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in import_nodes(module):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -181,6 +200,7 @@ def test_child_entry_points_import_only_the_standard_library_at_load() -> None:
     assert found == []
 
 
+@functools.cache  # two tests ask; read, never changed
 def screen_classes() -> dict[str, str]:
     """Every class of ours that is a Textual screen, with its module: a subclass of ``Screen``, ``ModalScreen``
     or of one of ours that is (``ParityController(ParityScreen)``), found by base name to a fixed point."""
@@ -229,12 +249,7 @@ def test_panels_hold_widgets_only_and_never_import_the_app() -> None:
 
 def test_every_patch_to_textual_is_in_one_module() -> None:
     """Only the patches module reaches into Textual's driver and command palette to replace them."""
-    found = []
-    for module, path in MODULES.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            found += [(module, n) for n in names if n.startswith(TEXTUAL_INTERNALS)]
+    found = [(module, n) for module in MODULES for n in imported_names(module) if n.startswith(TEXTUAL_INTERNALS)]
     assert {module for module, _ in found} == {PATCHES}, found
 
 
@@ -275,14 +290,13 @@ def test_no_import_circles() -> None:
 
 
 def test_the_core_cli_and_demos_import_no_textual() -> None:
-    offenders = []
-    for module, path in MODULES.items():
-        if layer(module) not in (*CORE, "cli", "demos"):
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{module}: {n}" for n in names if n.split(".")[0] in ("textual", "textual_plotext")]
+    offenders = [
+        f"{module}: {n}"
+        for module in MODULES
+        if layer(module) in (*CORE, "cli", "demos")
+        for n in imported_names(module)
+        if n.split(".")[0] in ("textual", "textual_plotext")
+    ]
     assert offenders == []
 
 

@@ -106,17 +106,23 @@ def test_the_documented_distributed_commands_run_as_written(live_gunicorn: LiveS
 
 
 def test_engine_locust_runs_master_and_workers_and_leaves_none(live_gunicorn: LiveServers) -> None:
+    """``--engine locust``: a master and two workers, its figures (the latencies in order, the server's cost and the
+    client's) and no process left (the figures were checked in tests/test_bench_open.py on a run of their own)."""
     status = live_gunicorn.session.server("fastapi").status
-    assert status.port is not None
+    assert status.port is not None and status.pid is not None
     load: list[int] = []
     seen: dict[int, str] = {}
 
     def watch(progress: LoadProgress) -> None:
         seen.update(locust_roles(family(load[0])))
 
-    config = LoadConfig(status.port, "/items/1", concurrency=2, duration=1.0, warmup=0.5, engine="locust")
+    config = LoadConfig(
+        status.port, "/items/1", concurrency=2, duration=1.0, warmup=0.5, engine="locust", server_pid=status.pid
+    )
     result = live_gunicorn.loop.run(run_load(config, on_progress=watch, on_started=load.append), timeout=90)
     assert result.engine == "locust" and result.requests > 0 and result.errors == {}
+    assert result.latency.p50_ms <= result.latency.p99_ms <= result.latency.max_ms
+    assert result.server_cpu_ms_per_request is not None and result.client_cpu_s > 0
     assert sorted(seen.values()) == ["master", "worker", "worker"]  # separate processes, not --processes forks
     assert wait_gone([*seen, *load], timeout=10) == []
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from explorer.apps.bundled import demo_spec
-from explorer.apps.handlers import endpoints_from, find_in_table
+from explorer.apps.handlers import Endpoint, endpoints_from, find_in_table
 from explorer.apps.routes import route_table
 from explorer.apps.source import find_handler, module_file
 from explorer.content.catalog import SAMPLES, Sample
@@ -82,10 +82,22 @@ def test_the_code_tab_finds_the_handler_from_the_source(sample: Sample) -> None:
         assert f"def {expected[0]}(" in lookup.route.source
 
 
-async def test_the_code_tab_finds_the_handler_in_the_route_table() -> None:
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, tuple[Endpoint, ...]]:
+    """Each demo's route table as the Code tab reads it (a child process imports the app and lists its routes), listed
+    once for the three tests that look in it: five listings before, the FastAPI demo's about 1 s of CPU each."""
+
+    async def both() -> list[list[dict[str, Any]]]:
+        return await asyncio.gather(*(route_table(demo_spec(framework)) for framework in ("flask", "fastapi")))
+
+    flask, fastapi = asyncio.run(both())
+    return {"flask": endpoints_from(flask), "fastapi": endpoints_from(fastapi)}
+
+
+def test_the_code_tab_finds_the_handler_in_the_route_table(demo_tables: dict[str, tuple[Endpoint, ...]]) -> None:
     """What the app's own route table says (the Code tab's first choice) agrees with the source."""
     for framework in ("flask", "fastapi"):
-        table = endpoints_from(await route_table(demo_spec(framework)))
+        table = demo_tables[framework]
         for sample in TOPIC_SAMPLES:
             expected = HANDLERS[sample.id].get(framework)
             if sample.topic == "static":
@@ -208,7 +220,9 @@ def test_flask_tears_down_before_the_answer_leaves_and_fastapi_after() -> None:
     assert all(line.endswith(f"closed={before}") for line in sent) and done == f"returned closed={before + 1}"
 
 
-def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them() -> None:
+def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them(
+    demo_tables: dict[str, tuple[Endpoint, ...]],
+) -> None:
     """Flask's test_client with a fake in the config, FastAPI's TestClient with dependency_overrides: both
     pass on the installed versions, and the Code tab shows each under its handler, from either finder."""
     from demos import fastapi_topics, flask_topics
@@ -221,7 +235,7 @@ def test_the_tests_beside_the_handlers_pass_and_the_code_tab_shows_them() -> Non
         ("flask", 'app.config["FORECAST_SERVICE"] = lambda'),
         ("fastapi", "app.dependency_overrides[forecast_service] = lambda"),
     ):
-        table = endpoints_from(asyncio.run(route_table(demo_spec(framework))))
+        table = demo_tables[framework]
         for lookup in (
             find_in_table(table, "GET", "/testing/forecast", framework),
             find_handler(module_file(f"demos.{framework}_app:app"), "GET", "/testing/forecast", framework),
@@ -269,9 +283,9 @@ def test_a_websocket_route_does_not_pass_through_the_mount(live: LiveServers) ->
     assert str(refused.value).startswith("the fastapi server refused the upgrade with HTTP 403"), refused.value
 
 
-async def test_the_code_tab_finds_a_flask_view_under_the_mount() -> None:
+def test_the_code_tab_finds_a_flask_view_under_the_mount(demo_tables: dict[str, tuple[Endpoint, ...]]) -> None:
     """The route table opens a Flask app behind a2wsgi: its views, with the mount's prefix, are FastAPI's too."""
-    table = endpoints_from(await route_table(demo_spec("fastapi")))
+    table = demo_tables["fastapi"]
     item = find_in_table(table, "GET", "/flask/items/1", "fastapi")
     assert (
         item.route is not None

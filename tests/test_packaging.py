@@ -8,6 +8,7 @@ The explorer starts three kinds of children with ``python -m``: the servers
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -24,14 +25,19 @@ PACKAGES = ("explorer", "panels", "demos")
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the sources: an in-tree ``build/`` from an older layout would ship stale modules."""
+    """A wheel built from a copy of the sources: an in-tree ``build/`` from an older layout would ship stale modules.
+
+    Built with this environment's setuptools when it has one (constraints.txt pins it): pip's isolated build made a
+    fresh environment and installed setuptools into it first, 2.6 s of CPU against 1.0 for the same wheel (the same
+    245 files, byte for byte the same size; 2026-12-07, load 7)."""
     src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("wheel")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
     for folder in PACKAGES:
         shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(out), str(src)],
         check=True,
         capture_output=True,
     )

@@ -23,6 +23,7 @@ from explorer.apps.targets import specs_from_options, startup_problems
 from explorer.parity.check import run_parity
 from explorer.parity.suite import load_suite
 from explorer.runtime.session import Session
+from tests.clitools import run_cli
 from tests.conftest import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +163,7 @@ def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
     assert "all 2 requests match" in result.stdout
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -173,15 +175,23 @@ def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
         ("just text", "expected a list of requests"),
     ],
 )
-def test_cli_parity_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: str | None, message: str) -> None:
+def test_cli_parity_bad_file_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, message: str
+) -> None:
     path = tmp_path / "requests.yaml"
     if content is not None:
         path.write_text(content)
-    result = explorer("parity", str(path), *APPS, timeout=15)
+    assert message in run_cli(capsys, "parity", str(path), *APPS)  # in this process (tests/clitools.py)
+
+
+def test_cli_parity_bad_file_in_a_real_process_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "requests.yaml").write_text("just text")
+    result = explorer("parity", str(tmp_path / "requests.yaml"), *APPS, timeout=15)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stderr.count("\n") == 1 and message in result.stderr and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "expected a list of requests" in result.stderr and result.stdout == ""
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     "args",
     [
@@ -192,9 +202,8 @@ def test_cli_parity_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: str
         ("send", "--framework", "fastapi", "GET", "/", "--flask", "shop_flask:app"),
     ],
 )
-def test_cli_bad_app_options_exit_2(args: tuple[str, ...]) -> None:
-    result = explorer(*args, timeout=15)
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+def test_cli_bad_app_options_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    run_cli(capsys, *args)  # status 2, one line, no traceback
 
 
 @pytest.mark.parametrize("command", ["parity", "send", "routes"])
@@ -416,6 +425,7 @@ def test_cli_generate_writes_an_editable_file_and_fuzz_finds_minimal_cases(tmp_p
     assert "explorer: " in result.stderr and "requests written to" in result.stderr
 
 
+@pytest.mark.serverless
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -426,6 +436,7 @@ def test_cli_generate_writes_an_editable_file_and_fuzz_finds_minimal_cases(tmp_p
         (("parity", str(REQUESTS), "--junit", "/no/such/dir/j.xml"), "--junit: no folder"),
     ],
 )
-def test_cli_parity_source_mistakes_exit_2_before_any_server(args: tuple[str, ...], message: str) -> None:
-    result = explorer(*args, *APPS, timeout=15)
-    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+def test_cli_parity_source_mistakes_exit_2_before_any_server(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    assert message in run_cli(capsys, *args, *APPS)

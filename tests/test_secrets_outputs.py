@@ -28,6 +28,7 @@ from explorer.reports.junit import junit_xml
 from explorer.reports.parity import parity_report
 from explorer.runtime.http.client import Exchange, SentRequest
 from explorer.runtime.http.request import RequestSpec
+from tests.clitools import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,20 +203,22 @@ def test_write_never_replaces_its_own_input(tmp_path: Path) -> None:
     assert har.read_bytes() == before
 
 
-def test_an_existing_junit_file_needs_force(tmp_path: Path) -> None:
-    """4: --junit and --report overwrote without asking; refused now, before the apps start, unless --force."""
+@pytest.mark.serverless
+def test_an_existing_junit_file_needs_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """4: --junit and --report overwrote without asking; refused now, before the apps start, unless --force.
+    In this process (tests/clitools.py: status 2, one line); the test above runs ``explorer`` as a real process."""
     har, junit = tmp_path / "x.har", tmp_path / "old.xml"
     _har(har)
     junit.write_text("keep me")
-    refused = explorer("parity", "--from-har", str(har), "--junit", str(junit))
-    assert refused.returncode == 2 and "exists; add --force" in refused.stderr and junit.read_text() == "keep me"
+    refused = run_cli(capsys, "parity", "--from-har", str(har), "--junit", str(junit))
+    assert "exists; add --force" in refused and junit.read_text() == "keep me"
     (tmp_path / "r.md").write_text("old report")
-    refused = explorer("parity", "--from-har", str(har), "--report", str(tmp_path / "r"))
-    assert refused.returncode == 2 and "r.md' exists; add --force" in refused.stderr
-    both = explorer(
-        "parity", "--from-har", str(har), "--junit", str(tmp_path / "n.md"), "--report", str(tmp_path / "n")
+    refused = run_cli(capsys, "parity", "--from-har", str(har), "--report", str(tmp_path / "r"))
+    assert "r.md' exists; add --force" in refused
+    both = run_cli(
+        capsys, "parity", "--from-har", str(har), "--junit", str(tmp_path / "n.md"), "--report", str(tmp_path / "n")
     )
-    assert both.returncode == 2 and "would both write" in both.stderr, both.stderr
+    assert "would both write" in both, both
 
 
 def test_force_writes_over_an_existing_file_and_a_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
@@ -253,10 +256,11 @@ def test_a_fifo_as_an_output_is_refused_at_once(tmp_path: Path, option: str) -> 
     assert result.returncode == 2 and "is a FIFO, not a regular file" in result.stderr, result.stderr
 
 
-def test_report_out_refuses_its_own_input(tmp_path: Path) -> None:
+@pytest.mark.serverless
+def test_report_out_refuses_its_own_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     saved = tmp_path / "run.json"
     saved.write_text(json.dumps({"kind": "parity", "results": []}))
     for extra in ([], ["--force"]):
-        result = explorer("report", "--from", str(saved), "--out", str(tmp_path / "run"), *extra)
-        assert result.returncode == 2 and "is an input of this run" in result.stderr, result.stderr
+        refused = run_cli(capsys, "report", "--from", str(saved), "--out", str(tmp_path / "run"), *extra)
+        assert "is an input of this run" in refused, refused
     assert json.loads(saved.read_text()) == {"kind": "parity", "results": []}

@@ -30,6 +30,8 @@ ROOT = Path(__file__).parent.parent
 
 @pytest.mark.parametrize("flask_server", ["dev", "gunicorn"])
 async def test_start_ready_and_stop_leaves_nothing(flask_server: str) -> None:
+    """Both servers start, answer on distinct ports of their own (and not fixed ones), and leave nothing once stopped.
+    (The ports were a test of their own, a third start of both demo servers.)"""
     supervisor = Supervisor([demo_spec("flask", flask_server), demo_spec("fastapi")])
     async with supervisor:
         pids = []
@@ -40,14 +42,10 @@ async def test_start_ready_and_stop_leaves_nothing(flask_server: str) -> None:
             pids += family(status.pid)
         if flask_server == "gunicorn":
             assert len(family(supervisor["flask"].status.pid or 0)) >= 2  # master and worker
+        ports = {s.status.port for s in supervisor}  # distinct, and not fixed (no privileged one)
+        assert len(ports) == 2 and all(p and p > 1024 for p in ports)
     assert all(s.status.state is ServerState.STOPPED for s in supervisor)
     assert wait_gone(pids, timeout=5) == []
-
-
-async def test_ports_are_distinct_loopback_and_not_fixed() -> None:
-    async with Supervisor([demo_spec("flask"), demo_spec("fastapi")]) as first:
-        ports = {s.status.port for s in first}
-    assert len(ports) == 2 and all(p and p > 1024 for p in ports)
 
 
 async def test_killed_server_is_reported_crashed_and_requests_get_an_error() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from explorer.apps.bundled import demo_spec
 from explorer.runtime.http.client import ServerClient
@@ -21,13 +22,19 @@ from tests.conftest import until
 APPS = Path(__file__).parent / "apps"
 
 
-@pytest.fixture
+# One pair for the three tests that ask (each started its own: ~1.3 s of CPU a start), on the module's event loop;
+# the last restarts FastAPI, which leaves it ready on its new port.
+ON_THE_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def servers() -> AsyncIterator[Session]:
     specs = [ServerSpec("flask", "werkzeug", "hostile_app:app", app_dir=APPS), demo_spec("fastapi")]
     async with Session(specs, timeout=5) as session:
         yield session
 
 
+@ON_THE_MODULE_LOOP
 async def test_head_chunked_gzip_and_no_content(servers: Session) -> None:
     head = await servers.send_one("fastapi", RequestSpec("HEAD", "/items/1"))
     assert head.status == 405 and head.body == b""
@@ -43,6 +50,7 @@ async def test_head_chunked_gzip_and_no_content(servers: Session) -> None:
     assert after.status == 200  # nothing left over on the wire after any of them
 
 
+@ON_THE_MODULE_LOOP
 async def test_keep_alive_reuse_and_timings(servers: Session) -> None:
     port = servers.server("fastapi").status.port
     transport = WireTransport()
@@ -56,6 +64,7 @@ async def test_keep_alive_reuse_and_timings(servers: Session) -> None:
         assert started <= headers_at <= done_at and cut is False
 
 
+@ON_THE_MODULE_LOOP
 async def test_stale_kept_alive_connection_is_replaced(servers: Session) -> None:
     server = servers.server("fastapi")
     assert (await servers.send_one("fastapi", RequestSpec("GET", "/items/1"))).status == 200

@@ -23,9 +23,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from explorer.bench.levels import LevelResult
+if TYPE_CHECKING:  # annotations only: ``explorer bench``'s options need FACTOR, not the lab's modules
+    from explorer.bench.levels import LevelResult
 
 __all__ = ["FACTOR", "MIN_STARTS", "Reruns", "SetAside", "flag", "limit"]
 
