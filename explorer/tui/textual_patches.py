@@ -104,6 +104,7 @@ __all__ = [
     "focus_without_full_repaint",
     "quicker_escape",
     "resume_without_restyle",
+    "styled_as_left",
     "terminal_driver",
     "zoom_restyles_less",
 ]
@@ -270,6 +271,13 @@ def _suspend(self: Screen[Any]) -> None:
     _textual_screen_suspend(self)
     if self.is_attached:
         _LEFT_WITH[self] = (*_style_context(self), dict(self.app.stylesheet.source))
+
+
+def styled_as_left(screen: Screen[Any]) -> None:
+    """``screen``, built and mounted without being shown (:mod:`explorer.tui.ahead`), restyled as it first shows
+    only if what its styles depend on changes meanwhile, as for a screen left (each widget is styled as it mounts)."""
+    _STYLED_AS_MOUNTED.discard(screen)
+    _LEFT_WITH[screen] = (*_style_context(screen), dict(screen.app.stylesheet.source))
 
 
 def resume_without_restyle() -> None:
