@@ -59,7 +59,11 @@ def _build(app: App[Any], name: str) -> None:
 
 def fits_now(app: App[Any], name: str) -> bool:
     """Whether the installed screen ``name`` may be shown as it is: not built ahead for another size. Called as it
-    is about to be shown: the first showing ends its time as built ahead."""
+    is about to be shown: the first showing ends its time as built ahead, and the cursor of the field it gave the
+    keyboard to blinks from then, shown, as in a screen built as it shows (it had begun as the screen mounted)."""
     screen = app.get_screen(name)
     built_for = _BUILT_FOR.pop(screen, None)
+    restart_blink = getattr(screen.focused, "_restart_blink", None)  # an Input's, a TextArea's
+    if built_for is not None and restart_blink is not None:
+        restart_blink()
     return built_for is None or built_for == app.size
