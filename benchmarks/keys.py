@@ -3,8 +3,10 @@
 The real app runs in a pseudo-terminal (80x24 unless ``--size``), as a user runs it. Once its servers
 answer, Enter sends the first sample (the keyboard goes to the answers), then each key is pressed in turn:
 the tab keys 1-5, ``a`` (the other answer: at 80 columns one answer shows at a time), ``z`` (zoom, and again
-to restore), each screen's key (``t g d p c w`` and ``f1``) and Escape back from it, Escape from the answers
-to the list, and last ctrl+q. A key's time runs from writing it to the pty to the last byte the app draws
+to restore), each screen's key (``t g d p c w m`` and ``f1``: every screen f1 lists) and Escape back from it,
+Escape from the answers to the list, and last ctrl+q. Not timed: the keys that only toggle what the answers show
+(``f b l``, ctrl+f, ctrl+b, ``/``), say something (``k x y``), restart a server (f5, ctrl+g: their time is the
+server's start), write a file (ctrl+s) or open the palette (ctrl+p). A key's time runs from writing it to the pty to the last byte the app draws
 before ``--quiet`` seconds without a byte (the screen has settled), with the CPU time the app spent
 meanwhile (what a busy machine disturbs least, read in nanoseconds from ``/proc/<pid>/task/*/schedstat``);
 a key that draws nothing within 5 s fails the run, as a key that does nothing would. The first round is also
@@ -44,6 +46,7 @@ SCREENS = {
     "p": ("lab", b"warm-up", False),
     "c": ("parity", b"Each request goes to both apps", False),
     "w": ("WebSockets", b"Enter sends it on both sockets", False),
+    "m": ("mirror", b"mirror is stopped", False),
     "f1": ("help", b"Help: Main view", False),
 }
 _CSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")  # cursor moves and colours, between the words a screen draws

@@ -75,7 +75,9 @@ async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_buil
                 if ahead:
                     assert app.get_screen(name) is built[name], f"{name}: built again as it was first opened"
     for name in KEYS:
-        assert pictures[True][name] == pictures[False][name], name
+        assert pictures[True][name] == pictures[False][name], _difference(
+            name, pictures[False][name], pictures[True][name]
+        )
 
 
 async def test_keys_typed_while_the_screens_are_built_ahead_act_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +166,13 @@ async def test_a_screen_built_ahead_for_another_size_is_built_anew(monkeypatch: 
             assert app.get_screen("lab") is not old
             assert not app.get_screen("lab").has_class("-narrow")
     assert pictures[0] == pictures[1]
+
+
+def _difference(name: str, expected: list[list[Cell]], drawn: list[list[Cell]]) -> str:
+    """Where two pictures first differ: the row and column, both rows' text and both cells."""
+    for row, (want, got) in enumerate(zip(expected, drawn, strict=True)):
+        for column, (a, b) in enumerate(zip(want, got, strict=True)):
+            if a != b:
+                text = ("".join(ch for ch, _ in line) for line in (want, got))
+                return f"{name}: row {row} column {column}: {' | '.join(text)}: {a} != {b}"
+    return name
