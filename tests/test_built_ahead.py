@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent
 
 import explorer.tui.ahead
 import panels.later
@@ -34,6 +34,9 @@ async def _open(pilot: Pilot[int], name: str) -> list[list[Cell]]:
     screen = app.screen
     if isinstance(screen, SocketsController):  # its first frame waits for both openings (none here: no servers)
         await until(pilot, lambda: screen._frames_held is None)
+    focused = app.focused
+    if isinstance(focused, Input):  # its cursor shown, not blinking: a picture of the screen, not of a blink's phase
+        focused.cursor_blink = False
     for _ in range(3):
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()

@@ -4,9 +4,9 @@ Each screen a key opens from the main view is built on first use and kept (:mod:
 later openings only show it, but its first one composed, mounted and styled all its widgets first, 40-125 ms of
 CPU more (``benchmarks/keys.py``'s ``first`` column: the lab 262 ms against 137 shown again). Here, once the servers
 are up and the main view has been built and drawn, each of those screens is built and mounted without being
-shown, one screen a step of :mod:`panels.later`: the loop answers keys between two steps (a key typed meanwhile
-comes first), and a step waits while another screen covers the main view. Its first opening then only lays it
-out and draws it, as a later one does.
+shown, one screen a step of :mod:`panels.later`, then each laid out for the terminal's size in a step of its own: the
+loop answers keys between two steps (a key typed meanwhile comes first), and a step waits while another screen
+covers the main view. Its first opening then only draws it, as a later one does.
 
 A screen built ahead is mounted hidden: nothing it does as it mounts may act as if it were shown (the sockets open
 on their first showing, the table measures on it; each screen's ``on_mount`` asks :func:`panels.kept.mounted_hidden`). Its styles
@@ -53,8 +53,17 @@ def _build(app: App[Any], name: str) -> None:
     screen: Screen[Any] = app.kept_screen(name)  # type: ignore[attr-defined]  # ScreensApp's (explorer.tui.navigation)
     app._load_screen_css(screen)  # what a push does first: its CSS in the stylesheet before its widgets mount
     app._get_screen(screen)  # registered and started: composed and mounted, with its size classes, not shown
-    styled_as_left(screen)
+    styled_as_left(screen)  # as it starts to mount
     _BUILT_FOR[screen] = app.size
+    later(app.screen_stack[0], partial(_lay_out, app, screen))
+
+
+def _lay_out(app: App[Any], screen: Screen[Any]) -> None:
+    """A later step for a screen built ahead: once mounted, its styles recorded with its own widgets' CSS, and laid
+    out for the terminal's size (its widgets get their first Resize now, not as it first shows; nothing is drawn)."""
+    if screen.is_mounted and screen not in app.screen_stack and _BUILT_FOR.get(screen) == app.size:
+        styled_as_left(screen)
+        screen._refresh_layout(app.size)
 
 
 def fits_now(app: App[Any], name: str) -> bool:

@@ -275,9 +275,16 @@ def _suspend(self: Screen[Any]) -> None:
 
 def styled_as_left(screen: Screen[Any]) -> None:
     """``screen``, built and mounted without being shown (:mod:`explorer.tui.ahead`), restyled as it first shows
-    only if what its styles depend on changes meanwhile, as for a screen left (each widget is styled as it mounts)."""
+    only if what its styles depend on changes meanwhile, as for a screen left (each widget is styled as it mounts).
+    Called as it starts to mount, then again once it has mounted: the stylesheet then holds its own widgets' CSS
+    too (recorded as it started, their types' rules, added as they mounted, restyled the lab whole, ~30 ms), and
+    is recorded so unless the theme or the app's classes changed between the two (it is then restyled as it shows).
+    """
     _STYLED_AS_MOUNTED.discard(screen)
-    _LEFT_WITH[screen] = (*_style_context(screen), dict(screen.app.stylesheet.source))
+    now = (*_style_context(screen), dict(screen.app.stylesheet.source))
+    before = _LEFT_WITH.get(screen)
+    if before is None or before[1:-1] == now[1:-1]:
+        _LEFT_WITH[screen] = now
 
 
 def resume_without_restyle() -> None:
