@@ -58,9 +58,7 @@ class Lifecycle:
         self._terminal_watch: asyncio.Task[None] | None = None
         self._stopping: asyncio.Task[None] | None = None
         self._boot: Worker[None] | None = None
-        self.ahead_when_headless = (
-            False  # kept screens built ahead in a headless app (a test) too; always in a terminal
-        )
+        self.ahead_when_headless = False  # kept screens built ahead headless (a test) too; always in a terminal
 
     def stop_servers(self) -> asyncio.Task[None]:
         """Stop every server, once: begun at the quit key (so they end while Textual takes its screens down)
