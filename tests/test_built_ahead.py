@@ -15,6 +15,7 @@ import explorer.tui.ahead
 import panels.later
 from explorer.tui.ahead import AHEAD, build_ahead
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.parity import ParityController
 from explorer.tui.screens.sockets import SocketsController
 from explorer.tui.screens.table import TableController
 from panels.later import settled
@@ -130,7 +131,8 @@ def _log(order: list[str], name: str, action: Any, app: ExplorerApp, *args: obje
 
 async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     """Built ahead, the WebSockets screen opens no socket and the table measures nothing (their requests would share
-    the servers with the user's sends) until each is first shown, where each does it as a new screen does."""
+    the servers with the user's sends) until each is first shown, where each does it as a new screen does; parity
+    offers the requests file found as it is first shown, not as it was built."""
     without_servers(monkeypatch)
     measured: list[int] = []
     opened: list[str] = []
@@ -148,6 +150,11 @@ async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPa
         assert opened == ["/ws/echo"]
         await _open(pilot, "table")
         assert measured == [1]
+        monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # a file made after the build
+        parity = app.get_screen("parity")
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen is parity)
+        assert parity.query_one("#parity-path", Input).value == "found-since.yaml"
 
 
 async def test_a_screen_built_ahead_for_another_size_is_built_anew(monkeypatch: pytest.MonkeyPatch) -> None:
