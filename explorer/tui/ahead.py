@@ -9,7 +9,8 @@ loop answers keys between two steps (a key typed meanwhile comes first), and a s
 covers the main view. Its first opening then only draws it, as a later one does.
 
 A screen built ahead is mounted hidden: nothing it does as it mounts may act as if it were shown (the sockets open
-on their first showing, the table measures on it; each screen's ``on_mount`` asks :func:`panels.kept.mounted_hidden`). Its styles
+on their first showing, the table measures on it, parity looks for its requests file again; each screen's
+``on_mount`` asks :func:`panels.kept.mounted_hidden`). Its styles
 are kept as a screen left is: restyled on its first showing only if the theme, the stylesheet or the app's classes
 changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A screen built for another size than the
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
