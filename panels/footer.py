@@ -209,7 +209,8 @@ class FittedFooter(Footer):
         if self._bindings_ready and size.width != self._width:
             self._fitting = size.width
             try:
-                await self.recompose()
+                with self._context():  # called by its screen: its keys bind to it (a screen built ahead, hidden,
+                    await self.recompose()  # has its bindings before its first Resize, and composes them here)
             finally:
                 self._fitting = 0
 

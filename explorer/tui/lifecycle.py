@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerError
 
 from explorer.runtime.servers.supervisor import kill_all_now
 from explorer.runtime.session import Session
+from explorer.tui.ahead import build_ahead
 from explorer.tui.import_aside import import_aside
 
 SET_ASIDE_AFTER_S = 1.0  # after a kept screen is built: its deferred parts (panels.later) and first frames are done
@@ -57,6 +58,7 @@ class Lifecycle:
         self._terminal_watch: asyncio.Task[None] | None = None
         self._stopping: asyncio.Task[None] | None = None
         self._boot: Worker[None] | None = None
+        self.ahead_when_headless = False  # kept screens built ahead headless (a test) too; always in a terminal
 
     def stop_servers(self) -> asyncio.Task[None]:
         """Stop every server, once: begun at the quit key (so they end while Textual takes its screens down)
@@ -163,6 +165,8 @@ class Lifecycle:
             await then()
             if self._stopping is None:  # not when the app is already ending: it would stay frozen
                 keep_out_of_collections()
+                if not self.app.is_headless or self.ahead_when_headless:
+                    build_ahead(self.app)  # the kept screens, hidden, one a step: each first opening only shows it
             if os.environ.get("EXPLORER_TEST_CRASH"):  # test hook: an unhandled exception in the app itself
                 self.app.call_later(_crash_for_tests)
 

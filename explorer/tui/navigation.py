@@ -18,6 +18,7 @@ from textual import work
 
 from explorer.content.catalog import by_id
 from explorer.runtime.userdata.bounded import printable
+from explorer.tui.ahead import fits_now
 from explorer.tui.keys import BINDINGS, MAIN_ONLY, SCREENS, key_for, keymap_clashes, screen_keys
 from explorer.tui.textual_patches import GuardedApp
 
@@ -134,12 +135,40 @@ class ScreensApp(GuardedApp):
 
     def action_table(self) -> None:
         """The table, built on first use and kept: shown again, it starts on its first row (as a new one did)."""
-        from explorer.tui.screens.table import TableController
+        self.push_screen(self.kept_screen("table"), self._table_done)
 
-        if not self.is_screen_installed("table"):
-            table = TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
-            self.install_screen(table, name="table")
-        self.push_screen("table", self._table_done)
+    def kept_screen(self, name: str) -> Screen[Any]:
+        """The screen kept under ``name`` (by its binding id: ``table``, ``guide``, ``lab``, ``parity``,
+        ``sockets``), built and installed now if it is not yet; one built ahead for another size is built anew."""
+        if self.is_screen_installed(name) and not fits_now(self, name):
+            self.get_screen(name).remove()
+            self.uninstall_screen(name)
+        if not self.is_screen_installed(name):
+            self.install_screen(self._build_screen(name), name=name)
+        return self.get_screen(name)
+
+    def _build_screen(self, name: str) -> Screen[Any]:
+        if name == "table":
+            from explorer.tui.screens.table import TableController
+
+            return TableController(self.session, self.measurements, mask=self.mask, demo=self.demo)
+        if name == "parity":
+            from explorer.tui.screens.parity import ParityController
+
+            return ParityController(self.session, demo=self.demo, mask=self.mask)
+        if name == "lab":
+            from explorer.bench.external import ENGINES, available
+            from explorer.tui.screens.lab import LabController
+
+            keys = {i: self.key_label(i, LabController.BINDINGS) for i in ("lab.run", "lab.stop")}
+            return LabController([e for e in ENGINES if available(e)], self.history, mask=self.mask, keys=keys)
+        if name == "guide":
+            from explorer.tui.screens.guide import GuideScreen
+
+            return GuideScreen()
+        from explorer.tui.screens.sockets import SocketsController
+
+        return SocketsController(self.session, mask=self.mask)
 
     def _table_done(self, sample_id: str | None) -> None:
         from panels.samples import SampleBrowser
@@ -151,11 +180,7 @@ class ScreensApp(GuardedApp):
 
     def action_parity(self) -> None:
         """The parity screen, built on first use and kept: shown again, it starts as a new one did."""
-        from explorer.tui.screens.parity import ParityController
-
-        if not self.is_screen_installed("parity"):
-            self.install_screen(ParityController(self.session, demo=self.demo, mask=self.mask), name="parity")
-        self.push_screen("parity", self._parity_done)
+        self.push_screen(self.kept_screen("parity"), self._parity_done)
 
     def _parity_done(self, request: RequestSpec | None) -> None:
         if request is not None:
@@ -177,22 +202,11 @@ class ScreensApp(GuardedApp):
             await self.mirror_screen.end()
 
     def action_lab(self) -> None:
-        from explorer.bench.external import ENGINES, available
-        from explorer.tui.screens.lab import LabController
-
-        if not self.is_screen_installed("lab"):
-            keys = {i: self.key_label(i, LabController.BINDINGS) for i in ("lab.run", "lab.stop")}
-            engines = [e for e in ENGINES if available(e)]
-            self.install_screen(LabController(engines, self.history, mask=self.mask, keys=keys), name="lab")
-        self.push_screen("lab")
+        self.push_screen(self.kept_screen("lab"))
 
     def action_guide(self) -> None:
         """The guide, built on first use and kept: shown again, its questions are unanswered (as a new one's)."""
-        from explorer.tui.screens.guide import GuideScreen
-
-        if not self.is_screen_installed("guide"):
-            self.install_screen(GuideScreen(), name="guide")
-        self.push_screen("guide")
+        self.push_screen(self.kept_screen("guide"))
 
     def action_docs(self) -> None:
         self.open_docs_screen()

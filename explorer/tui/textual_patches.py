@@ -104,6 +104,7 @@ __all__ = [
     "focus_without_full_repaint",
     "quicker_escape",
     "resume_without_restyle",
+    "styled_as_left",
     "terminal_driver",
     "zoom_restyles_less",
 ]
@@ -270,6 +271,20 @@ def _suspend(self: Screen[Any]) -> None:
     _textual_screen_suspend(self)
     if self.is_attached:
         _LEFT_WITH[self] = (*_style_context(self), dict(self.app.stylesheet.source))
+
+
+def styled_as_left(screen: Screen[Any]) -> None:
+    """``screen``, built and mounted without being shown (:mod:`explorer.tui.ahead`), restyled as it first shows
+    only if what its styles depend on changes meanwhile, as for a screen left (each widget is styled as it mounts).
+    Called as it starts to mount, then again once it has mounted: the stylesheet then holds its own widgets' CSS
+    too (recorded as it started, their types' rules, added as they mounted, restyled the lab whole, ~30 ms), and
+    is recorded so unless the theme or the app's classes changed between the two (it is then restyled as it shows).
+    """
+    _STYLED_AS_MOUNTED.discard(screen)
+    now = (*_style_context(screen), dict(screen.app.stylesheet.source))
+    before = _LEFT_WITH.get(screen)
+    if before is None or before[1:-1] == now[1:-1]:
+        _LEFT_WITH[screen] = now
 
 
 def resume_without_restyle() -> None:

@@ -1,8 +1,7 @@
 """The Parity screen (``c``): a requests file sent to both apps, each answer compared.
 
-:class:`ParityScreen` draws the results it is handed and posts what the user asks (run a file, resend
-one request); :class:`ParityController` does that work on the session's two running apps, in workers
-that end with the screen.
+:class:`ParityScreen` draws the results it is handed and posts what the user asks (run a file, resend one
+request); :class:`ParityController` does that work on the session's two running apps, in workers that end with it.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from explorer.runtime.userdata.bounded import printable
 from explorer.runtime.userdata.datafile import user_path
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
-from panels.kept import left
+from panels.kept import left, mounted_hidden
 
 if TYPE_CHECKING:
     from explorer.parity.check import ParityReport, ParityResult
@@ -297,8 +296,15 @@ class ParityController(ParityScreen):
         found: Path | None = demo_requests_file() if self.demo else default_requests_file(dirs)
         return str(found) if found else ""
 
+    def on_mount(self) -> None:  # after ParityScreen's own: built ahead, its first showing offers the file found then
+        self._built_ahead = mounted_hidden(self)
+
     def on_screen_resume(self) -> None:
         """Shown again: the file found now in the path field (with the keyboard), no results, as a new screen."""
+        field = self.query_one("#parity-path", Input)
+        if self._built_ahead and field.value != (found := self._found()):
+            field.value = found
+        self._built_ahead = False
         if not self._left:
             return  # its first showing (on_mount did this), or the help over it closed
         self._left = False
@@ -308,7 +314,6 @@ class ParityController(ParityScreen):
         self.query_one("#parity-table", DataTable).clear()
         self.query_one("#parity-detail", Static).update("")
         self.query_one("#parity-summary", Static).update(Text(SUMMARY))
-        field = self.query_one("#parity-path", Input)
         field.value = self._found()
         field.cursor_position = len(field.value)
         self.query_one("#parity-scroll", VerticalScroll).scroll_home(animate=False)

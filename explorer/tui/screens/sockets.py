@@ -40,7 +40,7 @@ from explorer.runtime.userdata.bounded import printable
 from explorer.tui.layout_patches import whole_in_next_frame
 from panels.fields import InTurnInput
 from panels.footer import FittedFooter
-from panels.kept import left
+from panels.kept import left, mounted_hidden
 from panels.log_view import LogView
 from panels.masking import ms
 
@@ -131,6 +131,9 @@ class SocketsScreen(Screen[None]):
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
 
     def on_mount(self) -> None:
+        if mounted_hidden(self):  # built ahead: its first showing opens the sockets, as a showing again does
+            self._left = True
+            return
         field = self.query_one("#ws-text", Input)
         field.focus()  # it kept the keyboard while hidden: no Focus event, so its cursor blinked on in its own time
         field._restart_blink()  # as a field given the keyboard does: shown, the next blink half a second on

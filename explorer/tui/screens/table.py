@@ -31,7 +31,7 @@ from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from panels.footer import FittedFooter
-from panels.kept import left
+from panels.kept import left, mounted_hidden
 
 __all__ = ["TableController", "TableScreen"]
 
@@ -207,7 +207,9 @@ class TableController(TableScreen):
         self._left = False  # as it is suspended: left (shown again as new), not covered by the help
 
     def on_mount(self) -> None:  # Textual calls TableScreen.on_mount too (it draws the table): handlers run per class
-        if self.demo:  # GET /items/1 exists only in the demos
+        if mounted_hidden(self):  # built ahead: nothing measured behind the main view; its first showing measures
+            self._shown_before = self._left = True
+        elif self.demo:  # GET /items/1 exists only in the demos
             self.measure_latency()
 
     def on_screen_resume(self) -> None:

@@ -33,9 +33,13 @@ def open_sockets(app: App[object], session: Session, mask: bool) -> None:
     """The WebSockets screen, on the same servers: built on first use and kept (it opens its sockets as shown)."""
     from explorer.tui.screens.sockets import SocketsController
 
-    if not app.is_screen_installed("sockets"):
-        app.install_screen(SocketsController(session, mask=mask), name="sockets")
-    screen = app.get_screen("sockets")
+    kept = getattr(app, "kept_screen", None)  # the explorer's app: built ahead or now (explorer.tui.navigation)
+    if kept is not None:
+        screen = kept("sockets")
+    else:
+        if not app.is_screen_installed("sockets"):
+            app.install_screen(SocketsController(session, mask=mask), name="sockets")
+        screen = app.get_screen("sockets")
     assert isinstance(screen, SocketsController)
     screen.hold_frames()  # its first frame shows both sockets open: none before the handshakes are done
     app.push_screen(screen)

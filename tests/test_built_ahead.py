@@ -1,0 +1,188 @@
+"""The kept screens built ahead, hidden, once the servers are up (issue 24: a screen's first opening instant;
+``explorer/tui/ahead.py``): the first opening shows the screen built ahead, drawn as one built on first use; keys
+typed while they are built act at once; a hidden screen does nothing a shown one does (no socket, no measuring)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TabbedContent
+
+import explorer.tui.ahead
+import panels.later
+from explorer.tui.ahead import AHEAD, build_ahead
+from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.parity import ParityController
+from explorer.tui.screens.sockets import SocketsController
+from explorer.tui.screens.table import TableController
+from panels.later import settled
+from tests.apptools import back_to_the_answers, leave_the_list, until, without_servers
+from tests.test_stand_ins import Cell, cells
+
+pytestmark = pytest.mark.serverless
+KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w"}
+SIZE = (80, 24)
+
+
+async def _open(pilot: Pilot[int], name: str) -> list[list[Cell]]:
+    """Press ``name``'s key in the answers; the screen as drawn once it has settled; then back to the answers."""
+    app = pilot.app
+    await pilot.press(KEYS[name])
+    await until(pilot, lambda: app.is_screen_installed(name) and app.screen is app.get_screen(name))
+    screen = app.screen
+    if isinstance(screen, SocketsController):  # its first frame waits for both openings (none here: no servers)
+        await until(pilot, lambda: screen._frames_held is None)
+    focused = app.focused
+    if isinstance(focused, Input):  # its cursor shown, not blinking: a picture of the screen, not of a blink's phase
+        focused.cursor_blink = False
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+    picture = cells(app)
+    await back_to_the_answers(pilot)
+    return picture
+
+
+async def _built_ahead(pilot: Pilot[int]) -> None:
+    """Every kept screen built ahead, as after the servers are up (here with none: each test sends nothing)."""
+    app = pilot.app
+    build_ahead(app)
+    await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in AHEAD))
+
+
+@pytest.mark.parametrize("theme", [None, "textual-light"], ids=["same-theme", "theme-changed-meanwhile"])
+async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_built_then(
+    monkeypatch: pytest.MonkeyPatch, theme: str | None
+) -> None:
+    """Every kept screen is built before its key is pressed, and its first opening shows that screen, cell for cell
+    as the screen its key builds without it; so too when the theme changed after it was built (restyled then)."""
+    without_servers(monkeypatch)
+    pictures: dict[bool, dict[str, list[list[Cell]]]] = {}
+    for ahead in (False, True):
+        app = ExplorerApp(mask=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await leave_the_list(pilot)
+            built: dict[str, Any] = {}
+            if ahead:
+                await _built_ahead(pilot)
+                built = {name: app.get_screen(name) for name in AHEAD}
+                assert all(screen.is_running and screen not in app.screen_stack for screen in built.values())
+            if theme:
+                app.theme = theme
+                await pilot.pause()
+            pictures[ahead] = {}
+            for name in KEYS:
+                pictures[ahead][name] = await _open(pilot, name)
+                if ahead:
+                    assert app.get_screen(name) is built[name], f"{name}: built again as it was first opened"
+    for name in KEYS:
+        assert pictures[True][name] == pictures[False][name], _difference(
+            name, pictures[False][name], pictures[True][name]
+        )
+
+
+async def test_keys_typed_while_the_screens_are_built_ahead_act_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key typed as the screens start to be built acts before they are all built (one step at a time, the loop
+    answering keys between); a screen opened meanwhile is built then, once, and shown; the steps left wait while it
+    covers the main view, and build the rest after it closes."""
+    without_servers(monkeypatch)
+    order: list[str] = []
+    build = explorer.tui.ahead._build
+
+    def logged(app: ExplorerApp, name: str) -> None:
+        if not app.is_screen_installed(name):
+            order.append(f"step {name}")
+        build(app, name)
+
+    monkeypatch.setattr(explorer.tui.ahead, "_build", logged)
+    monkeypatch.setattr(panels.later, "PAUSE", 0.5)  # steps far apart: a key waits for one at most, however loaded
+    for action in ("action_tab", "action_guide"):  # each key's action, logged as it runs
+        acted = getattr(ExplorerApp, action)
+        monkeypatch.setattr(
+            ExplorerApp, action, lambda self, *a, _acted=acted, _name=action: _log(order, _name, _acted, self, *a)
+        )
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await leave_the_list(pilot)
+        tabs = app.query_one("#tabs-flask", TabbedContent)
+        build_ahead(app)
+        await pilot.press("2")  # the Headers tab, in both answers
+        await until(pilot, lambda: tabs.active == "headers-flask", why=lambda: tabs.active)
+        await pilot.press("g")
+        await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+        guide = app.screen
+        steps_then = len(order)
+        await pilot.pause(1.2)  # two pauses of panels.later: no step runs while the guide covers the main view
+        assert len(order) == steps_then, order
+        await pilot.press("escape")
+        await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in AHEAD))
+        assert app.get_screen("guide") is guide
+    assert order.index("action_tab") <= 1, order  # after the first step at the most, not after every build
+    assert order.count("step guide") <= 1 and "step guide" not in order[order.index("action_guide") :], order
+
+
+def _log(order: list[str], name: str, action: Any, app: ExplorerApp, *args: object) -> object:
+    order.append(name)
+    return action(app, *args)
+
+
+async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built ahead, the WebSockets screen opens no socket and the table measures nothing (their requests would share
+    the servers with the user's sends) until each is first shown, where each does it as a new screen does; parity
+    offers the requests file found as it is first shown, not as it was built."""
+    without_servers(monkeypatch)
+    measured: list[int] = []
+    opened: list[str] = []
+    monkeypatch.setattr(TableController, "measure_latency", lambda self: measured.append(1))
+    monkeypatch.setattr(SocketsController, "open_sockets", lambda self, path: opened.append(path))
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await leave_the_list(pilot)
+        await _built_ahead(pilot)
+        await pilot.pause()
+        sockets = app.get_screen("sockets")
+        assert isinstance(sockets, SocketsController)
+        assert sockets.connection == 0 and not opened and not measured
+        await _open(pilot, "sockets")
+        assert opened == ["/ws/echo"]
+        await _open(pilot, "table")
+        assert measured == [1]
+        monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # a file made after the build
+        parity = app.get_screen("parity")
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen is parity)
+        assert parity.query_one("#parity-path", Input).value == "found-since.yaml"
+
+
+async def test_a_screen_built_ahead_for_another_size_is_built_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal resized after a screen was built ahead: its first opening builds it for the size it shows at, as
+    a key built it without (its size classes and widths were the old size's); drawn as a screen built then."""
+    without_servers(monkeypatch)
+    pictures = []
+    for ahead in (False, True):
+        app = ExplorerApp(mask=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await leave_the_list(pilot)
+            if ahead:
+                await _built_ahead(pilot)
+            old = app.get_screen("lab") if ahead else None
+            await pilot.resize_terminal(120, 30)
+            await until(pilot, partial(lambda app: app.size == (120, 30), app))
+            await pilot.pause()
+            pictures.append(await _open(pilot, "lab"))
+            assert app.get_screen("lab") is not old
+            assert not app.get_screen("lab").has_class("-narrow")
+    assert pictures[0] == pictures[1]
+
+
+def _difference(name: str, expected: list[list[Cell]], drawn: list[list[Cell]]) -> str:
+    """Where two pictures first differ: the row and column, both rows' text and both cells."""
+    for row, (want, got) in enumerate(zip(expected, drawn, strict=True)):
+        for column, (a, b) in enumerate(zip(want, got, strict=True)):
+            if a != b:
+                text = ("".join(ch for ch, _ in line) for line in (want, got))
+                return f"{name}: row {row} column {column}: {' | '.join(text)}: {a} != {b}"
+    return name
