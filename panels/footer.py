@@ -39,7 +39,7 @@ class FittedFooter(Footer):
         palette = self.app.COMMAND_PALETTE_BINDING
         active = self.screen.active_bindings.items()
         return (
-            self._fitting or self.size.width,
+            self._fitting or self.size.width or self.app.size.width,  # as compose() measures: no relabel at the layout
             *((k, b.action, b.description, e) for k, (_, b, e, _) in active if b.show or k == palette),
         )
 
