@@ -11,7 +11,8 @@ keep working on the filtered result; Escape clears the filter, or, once it is em
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 from rich.cells import cell_len
@@ -71,6 +72,28 @@ class TypeAheadTree(Tree[T]):
             return self.tree
 
     filter_text = ""  # what the container's filter holds, kept here so Escape knows what it does
+    _refilling = False
+
+    @contextmanager
+    def refilling(self) -> Iterator[None]:
+        """Clear and fill the tree inside this: its lines are dropped once, at the end, not at every node added.
+
+        Textual drops the tree's cached lines and asks for a layout of it for each node added (each request also
+        clears its containers' arrangements): the catalog's ~110 entries made ~110 of each at every fill, the first
+        frame's and each filter key's (issue 24: the first paint). Lines read meanwhile are built from the nodes
+        added so far, as before."""
+        self._refilling = True
+        try:
+            yield
+        finally:
+            self._refilling = False
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        if self._refilling:
+            self._tree_lines_cached = None  # what reading the lines during a fill needs; the rest once it ends
+            return
+        super()._invalidate()
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
