@@ -112,7 +112,7 @@ class ExplorerApp(ScreensApp):
 
                 yield RouteBrowser(id="samples")
             yield self.workbench
-        yield FittedFooter(first=FOOTER_FIRST)
+        yield FittedFooter(first=FOOTER_FIRST, stand_in=True)  # its keys drawn by one widget in the first frame
 
     def on_mount(self) -> None:
         self.apply_user_keymap(dict(self._keymap))
