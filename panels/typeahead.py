@@ -159,7 +159,18 @@ class TypeAheadTree(Tree[T]):
         """The scroll bars as the new lines need them, before the layout the new size asks for: Textual decides
         them after a layout, from the size that layout gave, and the layout that does so lays out with the bars as
         they were, so a list refilled with more lines than it shows (a filter cleared) came without its scroll bar
-        for a frame (and one emptied kept it, with the lines laid out around it)."""
+        for a frame (and one emptied kept it, with the lines laid out around it).
+
+        Filled before its first layout (the catalog, as the app starts), the tree has no size to decide by yet: with
+        more lines than the terminal has rows, the vertical bar is sure, and set now; the first layout then places the
+        lines beside it, where it found the bar after placing them and laid the whole screen out again (issue 24)."""
+        if (
+            not self.container_size
+            and self.styles.overflow_y == "auto"
+            and self.virtual_size.height > self.app.size.height
+        ):
+            self.show_vertical_scrollbar = True
+            return
         self._refresh_scrollbars()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
