@@ -95,6 +95,7 @@ from textual.widget import Widget
 from explorer.tui.key_order import KeysInOrder
 from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
+from explorer.tui.render_patches import covered_lines_not_drawn
 
 __all__ = [
     "GuardedApp",
@@ -124,6 +125,7 @@ class GuardedApp(KeysInOrder):
         zoom_restyles_less()
         covered_screens_keep_their_layout()
         one_layout_per_change()  # explorer/tui/layout_patches.py
+        covered_lines_not_drawn()  # explorer/tui/render_patches.py
 
     FIRST_FOCUS: str | None = None  # the main view's widget that gets the keyboard (a selector), as it is composed
 
