@@ -102,7 +102,8 @@ class FooterBlank(StandIn):
                 segments.append(Segment(text, Style(color=edge.color, bgcolor=base.bgcolor)))
             else:
                 segments.append(Segment(text, base + self.get_component_rich_style(part)))
-        return Strip(segments).crop_extend(0, self.size.width, background)
+        # neighbours of one look joined: a compact key's margin and the gap are one piece of the footer's line
+        return Strip(Segment.simplify(segments)).crop_extend(0, self.size.width, background)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """A click on a key before the real ones are in presses it, as FooterKey does."""
