@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
 
-from panels.footer_blank import FooterBlank, can_stand_in
+from panels.footer_blank import FooterBlank, drawn_keys
 from panels.later import later
 
 __all__ = ["FittedFooter"]
@@ -151,10 +151,11 @@ class FittedFooter(Footer):
         """The keys, or, composed for the first frame (``stand_in``), one :class:`FooterBlank` drawing them, which
         they replace just after that frame (:func:`panels.later.later`; at once if the footer is composed again)."""
         keys = list(self._keys())
-        if self._stand_in and keys and can_stand_in(keys):
+        drawn = drawn_keys(keys) if self._stand_in and keys else None
+        if drawn:
             self._stand_in = False
-            blank = FooterBlank(keys, self.compact)
-            later(self, lambda: blank.replace_by(keys))
+            blank = FooterBlank(drawn, self.compact)
+            later(self, lambda: blank.replace_by(drawn))
             yield blank
             return
         self._stand_in = self._stand_in and not keys  # a footer with no keys yet waits for its first ones

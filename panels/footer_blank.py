@@ -8,28 +8,30 @@ and the footer's keys take its place just after that frame (:class:`panels.stand
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
 
 from panels.stand_in import StandIn
 
-__all__ = ["FooterBlank", "can_stand_in"]
+__all__ = ["FooterBlank", "drawn_keys"]
 
 PALETTE = "-command-palette"
 
 
-def can_stand_in(keys: list[object]) -> bool:
-    """Whether :class:`FooterBlank` draws these keys: plain keys (no binding groups' widgets), none dimmed, the
-    palette's key, if any, last."""
-    plain = [key for key in keys if type(key) is FooterKey]
-    if len(plain) != len(keys) or any(key._disabled for key in plain):
-        return False
-    return not any(key.has_class(PALETTE) for key in plain[:-1])
+def drawn_keys(widgets: Sequence[Widget]) -> list[FooterKey] | None:
+    """The footer's key widgets if :class:`FooterBlank` draws them: plain keys (no binding groups' widgets), none
+    dimmed, the palette's key, if any, last; else None."""
+    keys = [key for key in widgets if type(key) is FooterKey]
+    if len(keys) != len(widgets) or any(key._disabled for key in keys):
+        return None
+    return None if any(key.has_class(PALETTE) for key in keys[:-1]) else keys
 
 
 class FooterBlank(StandIn):

@@ -136,7 +136,7 @@ class GuardedApp(KeysInOrder):
         filter box), then the app's pick took it, restyling both and composing the footer's keys twice (issue 24)."""
         screen = self._styled_once(super().get_default_screen())
         if self.FIRST_FOCUS is not None:
-            screen.AUTO_FOCUS = self.FIRST_FOCUS
+            screen.AUTO_FOCUS = self.FIRST_FOCUS  # type: ignore[misc]  # this screen's own, as a Screen subclass sets it
         return screen
 
     def _get_screen(self, screen: Screen[Any] | str) -> tuple[Screen[Any], Any]:
