@@ -21,15 +21,19 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Footer's own key widget, not re-exported by textual.widgets
 
+from panels.footer_blank import FooterBlank, drawn_keys
+from panels.later import later
+
 __all__ = ["FittedFooter"]
 
 
 class FittedFooter(Footer):
     """The stock footer while it fits; past that the part's keys and ``first``, compact, each one whole."""
 
-    def __init__(self, first: Iterable[str] = (), **kwargs: object) -> None:
+    def __init__(self, first: Iterable[str] = (), stand_in: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]  # Footer's own keywords, passed through
         self.first = tuple(first)
+        self._stand_in = stand_in  # its first keys drawn by one FooterBlank, the key widgets mounted after that frame
         self._width = 0
         self._shown: tuple[object, ...] | None = None  # what the keys now drawn were composed from
         self._fitting = 0  # the screen's new width while the keys are chosen for it, before its layout
@@ -39,7 +43,7 @@ class FittedFooter(Footer):
         palette = self.app.COMMAND_PALETTE_BINDING
         active = self.screen.active_bindings.items()
         return (
-            self._fitting or self.size.width,
+            self._fitting or self.size.width or self.app.size.width,  # as compose() measures: no relabel at the layout
             *((k, b.action, b.description, e) for k, (_, b, e, _) in active if b.show or k == palette),
         )
 
@@ -144,6 +148,20 @@ class FittedFooter(Footer):
         )
 
     def compose(self) -> ComposeResult:
+        """The keys, or, composed for the first frame (``stand_in``), one :class:`FooterBlank` drawing them, which
+        they replace just after that frame (:func:`panels.later.later`; at once if the footer is composed again)."""
+        keys = list(self._keys())
+        drawn = drawn_keys(keys) if self._stand_in and keys else None
+        if drawn:
+            self._stand_in = False
+            blank = FooterBlank(drawn, self.compact)
+            later(self, lambda: blank.replace_by(drawn))
+            yield blank
+            return
+        self._stand_in = self._stand_in and not keys  # a footer with no keys yet waits for its first ones
+        yield from keys
+
+    def _keys(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         self._width = self._fitting or self.size.width or self.app.size.width  # before its first layout, the terminal's

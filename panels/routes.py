@@ -64,16 +64,17 @@ class RouteBrowser(Vertical):
     def _fill(self, text: str) -> None:
         tree: TypeAheadTree[RouteRow | None] = self.query_one("#route-tree", TypeAheadTree)
         tree.set_filter_text(text)
-        tree.clear()
         words = text.lower().split()
         shown = [r for r in self.rows if all(w in f"{r.method} {r.pattern}".lower() for w in words)]
-        for key, title in GROUPS.items():
-            group = [r for r in shown if tuple(sorted(r.frameworks)) == key]
-            if group:
-                node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
-                for row in group:
-                    label = Text.assemble((printable(f"{row.method:7}"), "bold"), printable(row.pattern))
-                    node.add_leaf(label, data=row)
+        with tree.refilling():  # the tree's lines dropped once, not at every route added
+            tree.clear()
+            for key, title in GROUPS.items():
+                group = [r for r in shown if tuple(sorted(r.frameworks)) == key]
+                if group:
+                    node = tree.root.add(Text(title, style="bold"), data=None, expand=True)
+                    for row in group:
+                        label = Text.assemble((printable(f"{row.method:7}"), "bold"), printable(row.pattern))
+                        node.add_leaf(label, data=row)
         tree.scroll_home(animate=False)
         put_cursor(tree, first_leaf(tree))
 

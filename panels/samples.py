@@ -85,16 +85,17 @@ class SampleBrowser(Vertical):
 
     def _rebuild(self, tree: TypeAheadTree[Sample | None], found: list[Sample]) -> None:
         """Groups in the order of their best match (the catalog's order when nothing is typed)."""
-        tree.clear()
         groups: dict[str, list[Sample]] = {}
         for sample in found:
             groups.setdefault(sample.topic, []).append(sample)
-        for topic, group in groups.items():
-            node = tree.root.add(Text(TOPICS[topic], style="bold"), data=None, expand=True)
-            for sample in group:
-                node.add_leaf(Text(sample.title), data=sample)
-        if not found:
-            tree.root.add_leaf(Text("No sample matches.", style="italic"), data=None)
+        with tree.refilling():
+            tree.clear()
+            for topic, group in groups.items():
+                node = tree.root.add(Text(TOPICS[topic], style="bold"), data=None, expand=True)
+                for sample in group:
+                    node.add_leaf(Text(sample.title), data=sample)
+            if not found:
+                tree.root.add_leaf(Text("No sample matches.", style="italic"), data=None)
         tree.scroll_home(animate=False)  # the first match is near the top: so is the view, its group's title included
 
     @on(Input.Changed, "#sample-filter")

@@ -11,7 +11,8 @@ keep working on the filtered result; Escape clears the filter, or, once it is em
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 from rich.cells import cell_len
@@ -72,6 +73,28 @@ class TypeAheadTree(Tree[T]):
             return self.tree
 
     filter_text = ""  # what the container's filter holds, kept here so Escape knows what it does
+    _refilling = False
+
+    @contextmanager
+    def refilling(self) -> Iterator[None]:
+        """Clear and fill the tree inside this: its lines are dropped once, at the end, not at every node added.
+
+        Textual drops the tree's cached lines and asks for a layout of it for each node added (each request also
+        clears its containers' arrangements): the catalog's ~110 entries made ~110 of each at every fill, the first
+        frame's and each filter key's (issue 24: the first paint). Lines read meanwhile are built from the nodes
+        added so far, as before."""
+        self._refilling = True
+        try:
+            yield
+        finally:
+            self._refilling = False
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        if self._refilling:
+            self._tree_lines_cached = None  # what reading the lines during a fill needs; the rest once it ends
+            return
+        super()._invalidate()
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
@@ -138,7 +161,18 @@ class TypeAheadTree(Tree[T]):
         """The scroll bars as the new lines need them, before the layout the new size asks for: Textual decides
         them after a layout, from the size that layout gave, and the layout that does so lays out with the bars as
         they were, so a list refilled with more lines than it shows (a filter cleared) came without its scroll bar
-        for a frame (and one emptied kept it, with the lines laid out around it)."""
+        for a frame (and one emptied kept it, with the lines laid out around it).
+
+        Filled before its first layout (the catalog, as the app starts), the tree has no size to decide by yet: with
+        more lines than the terminal has rows, the vertical bar is sure, and set now; the first layout then places the
+        lines beside it, where it found the bar after placing them and laid the whole screen out again (issue 24)."""
+        if (
+            not self.container_size
+            and self.styles.overflow_y == "auto"
+            and self.virtual_size.height > self.app.size.height
+        ):
+            self.show_vertical_scrollbar = True
+            return
         self._refresh_scrollbars()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

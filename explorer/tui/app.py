@@ -20,7 +20,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
 from explorer.apps.bundled import demo_spec
@@ -54,6 +53,7 @@ class ExplorerApp(ScreensApp):
     """Flask vs FastAPI, live."""
 
     CSS_PATH = "app.tcss"
+    FIRST_FOCUS = "#samples Tree"  # the keyboard starts on the list
     TITLE = "Flask vs FastAPI Explorer"
     BINDINGS: ClassVar[list[BindingType]] = BINDINGS
     # Screen classes by size (app.tcss): the list narrows and the answers go one at a time below 100
@@ -112,7 +112,7 @@ class ExplorerApp(ScreensApp):
 
                 yield RouteBrowser(id="samples")
             yield self.workbench
-        yield FittedFooter(first=FOOTER_FIRST)
+        yield FittedFooter(first=FOOTER_FIRST, stand_in=True)  # its keys drawn by one widget in the first frame
 
     def on_mount(self) -> None:
         self.apply_user_keymap(dict(self._keymap))
@@ -122,7 +122,6 @@ class ExplorerApp(ScreensApp):
             self._on_status(
                 replace(s, state=ServerState.STARTING) if (s := server.status).state is ServerState.IDLE else s
             )
-        self.query_one("#samples Tree", Tree).focus()
         keep_focus(self, self.screen, self.workbench)  # Escape works from wherever the keyboard lands
         self.life.watch_signals()
         self.life.boot(then=self._list_routes)

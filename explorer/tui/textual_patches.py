@@ -95,6 +95,7 @@ from textual.widget import Widget
 from explorer.tui.key_order import KeysInOrder
 from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
+from explorer.tui.render_patches import covered_lines_not_drawn
 
 __all__ = [
     "GuardedApp",
@@ -125,11 +126,19 @@ class GuardedApp(KeysInOrder):
         zoom_restyles_less()
         covered_screens_keep_their_layout()
         one_layout_per_change()  # explorer/tui/layout_patches.py
+        covered_lines_not_drawn()  # explorer/tui/render_patches.py
+
+    FIRST_FOCUS: str | None = None  # the main view's widget that gets the keyboard (a selector), as it is composed
 
     def get_default_screen(self) -> Screen[object]:
         """Textual's default screen, with the size classes for the terminal's size before its first layout, and
-        no second styling of every widget as it first becomes active (:func:`resume_without_restyle`)."""
-        return self._styled_once(super().get_default_screen())
+        no second styling of every widget as it first becomes active (:func:`resume_without_restyle`); it gives the
+        keyboard to ``FIRST_FOCUS`` as it is composed: Textual gave it to the first focusable widget (the list's
+        filter box), then the app's pick took it, restyling both and composing the footer's keys twice (issue 24)."""
+        screen = self._styled_once(super().get_default_screen())
+        if self.FIRST_FOCUS is not None:
+            screen.AUTO_FOCUS = self.FIRST_FOCUS  # type: ignore[misc]  # this screen's own, as a Screen subclass sets it
+        return screen
 
     def _get_screen(self, screen: Screen[Any] | str) -> tuple[Screen[Any], Any]:
         """Textual's, with the same for every screen pushed: one about to mount first gets its size classes, and
