@@ -16,6 +16,7 @@ start (a restart, a switch) rather than pretend one.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,13 @@ if TYPE_CHECKING:
     from tests.conftest import LiveServers
 
 
+OWNERS_NOTE = "[explorer] "  # how a supervisor's own lines start (LogBuffer.write): the owner's, about its probes
+
+
 class SharedServer(ManagedServer):
     """A server another session runs (``owner``, on ``owner_loop``), which this one reports as its own and never
-    stops: its stop only says so. Its log is the owner's from the attach on (the start's lines first)."""
+    stops: its stop only says so. Its log: the owner's lines of the server's start, then what the server prints
+    (the owner's notes about its own probes left out: this server probes nothing, as a test of a picture expects)."""
 
     def __init__(self, owner: ManagedServer, owner_loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(owner.spec)
@@ -47,16 +52,19 @@ class SharedServer(ManagedServer):
         owned = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.owner.start(), self.owner_loop))
         if owned.state is not ServerState.READY:
             raise AssertionError(f"the shared {self.framework} server is {owned.state.value}: {owned.message}")
-        loop = asyncio.get_running_loop()
+        loop, context = asyncio.get_running_loop(), contextvars.copy_context()
         self.log.feed(_as_output(_start_lines(self.owner.log.lines())))
 
-        def forward(lines: list[str]) -> None:  # on the owner's thread: handed to the app's loop
-            try:
-                loop.call_soon_threadsafe(self.log.feed, _as_output(lines))
-            except RuntimeError:  # the app's loop is closed: its test has ended
-                pass
+        def forward(lines: list[str]) -> None:  # on the owner's thread: the server's own lines, to the app's loop
+            printed = [line for line in lines if not line.startswith(OWNERS_NOTE)]  # not the owner's probes' notes
+            if not printed:
+                return
+            try:  # in the app's context: what the log's listeners start (a Textual timer) needs its active app
+                loop.call_soon_threadsafe(self.log.feed, _as_output(printed), context=context)
+            except RuntimeError:  # the app's loop is closed (a test that failed before its app stopped): let go
+                unsubscribe()
 
-        self._unsubscribe = self.owner.log.subscribe(forward)
+        self._unsubscribe = unsubscribe = self.owner.log.subscribe(forward)
         self._set(state=ServerState.READY, port=owned.port, pid=owned.pid, spawn_to_ready_ms=owned.spawn_to_ready_ms)
         return self._status
 
@@ -70,10 +78,10 @@ class SharedServer(ManagedServer):
 def _start_lines(lines: list[str]) -> list[str]:
     """The lines of the owner's log from its last start to its readiness (what an app's own start shows first), if
     the log still holds them: no line of an earlier test's requests."""
-    starts = [i for i, line in enumerate(lines) if line.startswith("[explorer] starting ")]
+    starts = [i for i, line in enumerate(lines) if line.startswith(f"{OWNERS_NOTE}starting ")]
     if not starts:
         return []
-    ready = next((i for i in range(starts[-1], len(lines)) if lines[i].startswith("[explorer] ready after")), None)
+    ready = next((i for i in range(starts[-1], len(lines)) if lines[i].startswith(f"{OWNERS_NOTE}ready after")), None)
     return lines[starts[-1] : ready + 1] if ready is not None else []
 
 
