@@ -34,7 +34,7 @@ from tests.apptools import (
 )
 from tests.conftest import LiveServers
 from tests.shared import shared_session
-from tests.test_app import plain
+from tests.test_app import plain, restart_after_a_crash
 from tests.test_narrow import shown
 
 
@@ -99,8 +99,9 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
 
 
 async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One app with servers at 160x48: each answer's send, then (after its restart) the body's find, copy and wrap,
-    the Log tab, pasted URLs and the demos' parity file (an app start with both servers saved)."""
+    """One app with servers of its own at 160x48: each answer's send, then (after its restart) the body's find, copy
+    and wrap, the Log tab, pasted URLs and the demos' parity file (an app start with both servers saved); last, a
+    crash of Flask and its restart (tests/test_app.py's, whose app runs on shared servers)."""
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
         monkeypatch.delenv(name, raising=False)
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
@@ -156,6 +157,8 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         assert not any("crashed" in str(n.message) for n in app._notifications)
         await servers_ready(pilot)
         await _body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file(app, pilot)
+        await back_to_the_answers(pilot)
+        await restart_after_a_crash(app, pilot)
 
 
 async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_and_one_answer_at_a_time(
