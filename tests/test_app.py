@@ -266,8 +266,9 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One app run: /items/abc end to end (Flask's 404 against FastAPI's 422, each explained), then ctrl+g puts Flask
-    on gunicorn (the strip, the title and the next answer say so), the export keeps each request with the server that
-    answered it, and ctrl+q ends every server process."""
+    on gunicorn (the strip, the title and the next answer say so; the dev server's answer stands dimmed as an earlier
+    one until then, FastAPI's not), the export keeps each request with the server that answered it, and ctrl+q ends
+    every server process."""
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -290,9 +291,14 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
             pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30
         )
         assert "(gunicorn)" in plain(app.query_one("#strip", Static))
-        assert "gunicorn gthread" in (app.query_one("#panel-flask").border_subtitle or "")
+        panel_flask, panel_fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+        assert "gunicorn gthread" in (panel_flask.border_subtitle or "")
+        # Before: the dev server's answer stood undimmed under the gunicorn label
+        assert panel_flask.has_class("-earlier") and "an earlier send" in str(panel_flask.border_title)
+        assert not panel_fastapi.has_class("-earlier")  # its server still runs
         app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
+        assert not panel_flask.has_class("-earlier") and "earlier" not in str(panel_flask.border_title)
         assert "gunicorn" in (app.last["flask"].header("server") or "")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
