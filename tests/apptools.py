@@ -75,9 +75,12 @@ async def until(
 
 
 async def servers_ready(pilot: Pilot) -> None:
+    """Both servers ready, and what the first frame put off built (``panels/later.py``): the app as a test found it
+    when its own servers took a second to start, which servers already running (``tests/shared.py``) do not take."""
     app = pilot.app
     assert isinstance(app, ExplorerApp)
     await until(pilot, lambda: all(s.status.state is ServerState.READY for s in app.session.supervisor))
+    await until(pilot, lambda: settled(app))
 
 
 async def leave_the_list(pilot: Pilot) -> None:

@@ -39,7 +39,8 @@ from tests.apptools import (
     until,
     without_servers,
 )
-from tests.conftest import family, wait_gone
+from tests.conftest import LiveServers, family, wait_gone
+from tests.shared import shared_session
 
 if TYPE_CHECKING:
     from explorer.tui.screens.lab import LabScreen
@@ -54,12 +55,15 @@ def plain(widget: Static) -> str:
     return console.export_text()
 
 
-async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens() -> None:
-    """One app run: markup in a body and in the title is shown as typed; a bad header is refused with the editor
-    kept as it was; a sample with malformed JSON is sent with a note. Then, from the list, the screens (below).
-    Then notifications show markup literally and ctrl+r sends while typing in the body; last, a sample sent by
-    Enter, the view cycled, and Flask restarted after a crash (below)."""
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
+async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent_then_the_screens(
+    live: LiveServers,
+) -> None:
+    """One app run, on the worker's shared servers: markup in a body and in the title is shown as typed; a bad header
+    is refused with the editor kept as it was; a sample with malformed JSON is sent with a note. Then, from the list,
+    the screens (below). Then notifications show markup literally and ctrl+r sends while typing in the body; last, a
+    sample sent by Enter and the view cycled (below). Flask's restart after a crash needs servers of the app's own:
+    :func:`restart_after_a_crash`, run by tests/test_tui.py's run with a restart."""
+    app = ExplorerApp(session=shared_session(live), initial=RequestSpec("GET", "/items/1?q=[bold]x[/foo]"))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)
@@ -86,7 +90,7 @@ async def test_markup_shown_literally_bad_input_reported_and_malformed_json_sent
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.screen_stack[0])
         await _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(app, pilot)
-        await _sample_enter_sends_view_cycles_and_restart_after_a_crash(app, pilot)
+        await _sample_enter_sends_and_the_view_cycles(app, pilot)
 
 
 async def _notifications_show_markup_literally_and_ctrl_r_sends_while_typing_in_the_body(
@@ -262,8 +266,9 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One app run: /items/abc end to end (Flask's 404 against FastAPI's 422, each explained), then ctrl+g puts Flask
-    on gunicorn (the strip, the title and the next answer say so), the export keeps each request with the server that
-    answered it, and ctrl+q ends every server process."""
+    on gunicorn (the strip, the title and the next answer say so; the dev server's answer stands dimmed as an earlier
+    one until then, FastAPI's not), the export keeps each request with the server that answered it, and ctrl+q ends
+    every server process."""
     import json
 
     monkeypatch.chdir(tmp_path)
@@ -286,9 +291,14 @@ async def test_switch_to_gunicorn_then_export_writes_the_session(
             pilot, lambda: flask.spec.kind == "gunicorn" and flask.status.state is ServerState.READY, timeout=30
         )
         assert "(gunicorn)" in plain(app.query_one("#strip", Static))
-        assert "gunicorn gthread" in (app.query_one("#panel-flask").border_subtitle or "")
+        panel_flask, panel_fastapi = app.query_one("#panel-flask"), app.query_one("#panel-fastapi")
+        assert "gunicorn gthread" in (panel_flask.border_subtitle or "")
+        # Before: the dev server's answer stood undimmed under the gunicorn label
+        assert panel_flask.has_class("-earlier") and "an earlier send" in str(panel_flask.border_title)
+        assert not panel_fastapi.has_class("-earlier")  # its server still runs
         app.session.jars["flask"].update(["sid=s3cr3t; Path=/"], "/")  # the jar adds it; the editor never shows it
         await send_and_wait(pilot)
+        assert not panel_flask.has_class("-earlier") and "earlier" not in str(panel_flask.border_title)
         assert "gunicorn" in (app.last["flask"].header("server") or "")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(list(folder.glob("explorer-session-*.json"))) == 1)
@@ -544,9 +554,8 @@ async def test_page_keys_right_after_opening_the_command_palette(monkeypatch: py
         await pilot.press("ctrl+q")
 
 
-async def _sample_enter_sends_view_cycles_and_restart_after_a_crash(app: ExplorerApp, pilot: Pilot[int]) -> None:
-    """Enter on a sample sends it, f cycles the view (a send goes to what is in view), then Flask is killed: the
-    strip and the next send say it crashed, and f5 restarts it."""
+async def _sample_enter_sends_and_the_view_cycles(app: ExplorerApp, pilot: Pilot[int]) -> None:
+    """Enter on a sample sends it, f cycles the view (a send goes to what is in view)."""
     app.query_one("#sample-tree").focus()  # the keyboard where a new app puts it
     app.query_one(SampleBrowser).select("item-negative")
     await send_and_wait(pilot, "enter")
@@ -561,8 +570,12 @@ async def _sample_enter_sends_view_cycles_and_restart_after_a_crash(app: Explore
     assert list(app.last) == ["fastapi"]
     await pilot.press("f")
     await until(pilot, lambda: app.view == "both" and app.query_one("#panel-fastapi").display)
-    # Restart after a crash: the send says so, f5 starts a new Flask that answers
-    app.query_one("#path", Input).value = "/items/1"
+
+
+async def restart_after_a_crash(app: ExplorerApp, pilot: Pilot[int]) -> None:
+    """Flask is killed: the strip and the next send say it crashed, and f5 starts a new Flask that answers. The app's
+    own servers (one it kills and restarts), both showing: run by tests/test_tui.py's app with a restart."""
+    app.query_one(RequestEditor).load(RequestSpec("GET", "/items/1"))
     flask = app.session.server("flask")
     old = flask.status.pid
     assert old

@@ -14,6 +14,8 @@ from panels.editor import RequestEditor
 from panels.fitted import FittedText
 from panels.samples import SampleBrowser
 from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 from tests.test_app import plain
 
 SIZE = (160, 48)
@@ -58,14 +60,16 @@ async def test_the_editor_sends_form_fields_and_files(tmp_path: Path) -> None:
         assert app.last["flask"].json["form"] == {"a": ["1"]} and app.last["flask"].request.body == handmade
 
 
-async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session_flow_by_keys() -> None:
+async def test_a_stream_drawn_as_it_arrives_then_w_and_websockets_then_a_session_flow_by_keys(
+    live: LiveServers,
+) -> None:
     """One app run (starts of both servers saved): a stream in the Body tab, then the WebSockets screen, then the
     session flow by keys with the two cookie formats."""
     from textual.widgets import RichLog
 
     from explorer.tui.screens.sockets import SocketsController
 
-    app = ExplorerApp(initial=RequestSpec("GET", "/stream?n=6&ms=200"))
+    app = ExplorerApp(session=shared_session(live), initial=RequestSpec("GET", "/stream?n=6&ms=200"))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         before = app.last

@@ -13,10 +13,12 @@ from textual.widgets import Tree
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.docs import DocsScreen
 from tests.apptools import leave_the_list, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 
-async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their_start() -> None:
-    app = ExplorerApp(mask=True)
+async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their_start(live: LiveServers) -> None:
+    app = ExplorerApp(session=shared_session(live), mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await leave_the_list(pilot)

@@ -22,6 +22,8 @@ from explorer.tui.screens.table import TableScreen
 from panels.cookie_rows import add_cookie_rows
 from panels.response import ResponsePanel
 from tests.apptools import send_and_wait, servers_ready, until, without_servers
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 from tests.test_app import plain
 
 SIZE = (80, 24)
@@ -103,11 +105,11 @@ async def test_the_servers_read_starting_from_the_first_frame(monkeypatch: pytes
         assert "idle" not in strip and strip.count("starting") == 2, strip
 
 
-async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_newcomers_path_at_80x24(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: LiveServers) -> None:
     """Start, find the screens with f1 from the list, send, read another tab, open each screen and come back;
     then filter, send with Enter and come back: the cursor stays on the sample sent."""
     monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
+    app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=SIZE) as pilot:
         await servers_ready(pilot)
         assert app.focused is app.query_one("#sample-tree")

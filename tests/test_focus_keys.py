@@ -17,6 +17,8 @@ from explorer.tui.app import ExplorerApp
 from panels.editor import RequestEditor
 from panels.response import ResponsePanel
 from tests.apptools import in_answers, leave_the_list, send_and_wait, servers_ready, until, without_servers
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 
 def _where(widget: Widget | None) -> str:
@@ -132,12 +134,12 @@ async def _on_the_list(pilot: Pilot[int], size: tuple[int, int]) -> None:
 
 
 async def test_escape_zoom_and_the_filter_move_the_keyboard_where_the_user_expects(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: LiveServers
 ) -> None:
     """One app with its servers runs each part in turn, each from the list at its own size (an app start with
     both servers is most of a part's CPU)."""
     monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
+    app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=(160, 40)) as pilot:
         await servers_ready(pilot)
         for size, part in (

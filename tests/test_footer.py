@@ -17,6 +17,8 @@ from textual.widgets._footer import FooterKey  # Footer's own key widget, not re
 from explorer.tui.app import ExplorerApp
 from panels.footer import FittedFooter
 from tests.apptools import screen_text, send_and_wait, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 # The keys that matter once an answer is in, as the footer writes them (f1 names every screen).
 AFTER_A_SEND = ("esc Back to list", "^r Send", "a Other answer", "z Zoom", "f1 Help", "^q Quit")
@@ -27,11 +29,11 @@ def footer_line(app: ExplorerApp) -> str:
 
 
 async def test_the_footer_at_80_columns_shows_the_keys_that_matter_whole_and_relabels_them_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: LiveServers
 ) -> None:
     """One app run: the keys after a send, then the same keys relabelled as the keyboard moves (below)."""
     monkeypatch.chdir(tmp_path)
-    app = ExplorerApp(mask=True)
+    app = ExplorerApp(session=shared_session(live), mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot, "enter")

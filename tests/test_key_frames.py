@@ -25,6 +25,8 @@ from panels.fields import Field
 from panels.later import settled
 from panels.typeahead import TypeAheadTree
 from tests.apptools import catalog_sample, leave_the_list, servers_ready, until, without_servers
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 
 def text(screen: Screen[Any]) -> list[str]:
@@ -117,11 +119,11 @@ async def test_zoom_and_its_restore_draw_the_footer_whole_in_their_first_frame(m
 
 
 async def test_a_tab_key_lays_the_headers_out_beside_their_scroll_bar_in_its_first_frame(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, live: LiveServers
 ) -> None:
     """At 120x30, after a CORS preflight (more headers than the tab shows): the Headers tab's key, the Body's, the
     Headers' again. The first showed the headers laid out across the scroll bar's column for a frame."""
-    app = ExplorerApp(mask=True)
+    app = ExplorerApp(session=shared_session(live), mask=True)
     with drawn_frames(monkeypatch) as frames:
         async with app.run_test(size=(120, 30)) as pilot:
             await servers_ready(pilot)

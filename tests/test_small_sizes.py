@@ -15,6 +15,8 @@ from textual.widgets import TextArea
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.help import HelpScreen
 from tests.apptools import send_and_wait, servers_ready, until, without_servers
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 SIZES = [(60, 20), (50, 15), (40, 12), (30, 10)]
 
@@ -48,9 +50,9 @@ async def test_the_app_starts_helps_and_quits_at_a_small_size(
     assert app.return_code == 0
 
 
-async def test_a_running_app_sends_at_each_small_size_and_back() -> None:
+async def test_a_running_app_sends_at_each_small_size_and_back(live: LiveServers) -> None:
     """Start at 60x20, then send and open the help at each smaller size, then at 160x48 and 80x24 again."""
-    app = ExplorerApp()
+    app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=SIZES[0]) as pilot:
         await servers_ready(pilot)
         for size in [*SIZES, (160, 48), (80, 24)]:

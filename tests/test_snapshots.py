@@ -21,6 +21,8 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
 from tests.apptools import send_and_wait, until
 from tests.apptools import servers_ready as _servers_ready
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 SIZE = (160, 48)
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture: an app (or a path) and options, compared
@@ -37,9 +39,10 @@ async def servers_ready(pilot: Pilot) -> None:
         server.monitoring = False
 
 
-def app_for(line: str = "GET /items/abc") -> ExplorerApp:
+def app_for(live: LiveServers, line: str = "GET /items/abc") -> ExplorerApp:
+    """The app on the worker's shared demo servers (``tests/shared.py``): the pictures are of what they answer."""
     method, path = line.split(" ", 1)
-    return ExplorerApp(initial=RequestSpec(method, path), mask=True)
+    return ExplorerApp(session=shared_session(live), initial=RequestSpec(method, path), mask=True)
 
 
 async def screenshot(pilot: Pilot) -> str:
@@ -51,7 +54,7 @@ async def screenshot(pilot: Pilot) -> str:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=["80x24", "120x30"])
-def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, int]) -> None:
+def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, int], live: LiveServers) -> None:
     """The main screen after a send, the table, the lab and help, in one run of the app per size; at 80x24 then
     the Mirror screen after four requests through it: the port masked, the counts and the latest difference."""
     import httpx
@@ -87,13 +90,13 @@ def test_screens_at_smaller_sizes(snapshot: SnapshotAssertion, size: tuple[int, 
             shots["mirror"] = await screenshot(pilot)
         app.exit()
 
-    app_for().run(headless=True, size=size, auto_pilot=run)
+    app_for(live).run(headless=True, size=size, auto_pilot=run)
     snapshot = snapshot.use_extension(SVGImageExtension)
     names = ("main", "table", "lab", "help", *(("mirror",) if size == (80, 24) else ()))
     assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(names, True)
 
 
-def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
+def test_screens_after_one_send(snapshot: SnapshotAssertion, live: LiveServers) -> None:
     """After one send at 160x48: the five response tabs, the table on its second row, the guide with two answers,
     help, the docs and the lab's plan (before any run), in one run of the app (each picture is the screen a fresh
     app shows after the same keys)."""
@@ -141,14 +144,14 @@ def test_screens_after_one_send(snapshot: SnapshotAssertion) -> None:
             shots[name] = await screenshot(pilot)
         app.exit()
 
-    app_for().run(headless=True, size=SIZE, auto_pilot=run)
+    app_for(live).run(headless=True, size=SIZE, auto_pilot=run)
     snapshot = snapshot.use_extension(SVGImageExtension)
     names = ("body-1", "headers-2", "validation-3", "code-4", "log-5", "table", "guide", "help", "docs", "lab")
 
     assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(names, True)
 
 
-def test_single_framework_view(snap_compare: SnapCompare) -> None:
+def test_single_framework_view(snap_compare: SnapCompare, live: LiveServers) -> None:
     async def run(pilot: Pilot) -> None:
         await servers_ready(pilot)
         await pilot.press("escape", "f", "f")
@@ -157,7 +160,7 @@ def test_single_framework_view(snap_compare: SnapCompare) -> None:
         await until(pilot, lambda: app.view == "fastapi")  # the send goes to what is in view
         await send_and_wait(pilot)
 
-    assert snap_compare(app_for("POST /items"), terminal_size=SIZE, run_before=run)
+    assert snap_compare(app_for(live, "POST /items"), terminal_size=SIZE, run_before=run)
 
 
 def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,6 +30,8 @@ from explorer.tui.screens.lab import LabScreen
 from explorer.tui.screens.sockets import SocketsScreen
 from explorer.tui.screens.table import TableScreen
 from tests.apptools import leave_the_list, screen_text, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW, APP_PAGE, RELIABILITY = (
@@ -134,8 +136,8 @@ async def test_the_lab_refuses_an_emptied_field_aloud_and_marks_a_stopped_runs_p
 
 
 # ------------------------------------------------------------ the app, for real
-async def test_docs_outline_help_palette_and_a_remapped_send_key() -> None:
-    app = ExplorerApp(keymap={"send": "ctrl+s"}, mask=True)
+async def test_docs_outline_help_palette_and_a_remapped_send_key(live: LiveServers) -> None:
+    app = ExplorerApp(session=shared_session(live), keymap={"send": "ctrl+s"}, mask=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         # The keymap: the button names the key that sends (drawn so by the first frame's stand-in, then by the button
         # built after it), and the export's lost key is said at start.

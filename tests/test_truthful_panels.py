@@ -24,6 +24,8 @@ from explorer.tui.claims import comparison_line
 from panels.samples import SampleBrowser
 from panels.server_strip import ServerStrip
 from tests.apptools import leave_the_list, send_and_wait, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 from tests.test_app import plain
 
 SMALL = (80, 24)
@@ -75,7 +77,7 @@ LONG = "".join(chr(ord("a") + i % 26) for i in range(300)) + " end-of-message"
 
 
 async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_own_send_at_80x24(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, live: LiveServers
 ) -> None:
     """One app run at 80x24: the WebSocket logs wrap whole messages and keep to one connection; then the stream
     sample sent twice, a single view and the find bar: each panel shows only its own send and every line fits.
@@ -84,7 +86,7 @@ async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_ow
     their first events: not the screen, then the outcomes, then the logs' scroll bars a frame later."""
     from explorer.tui.screens.sockets import SocketsController
 
-    app = ExplorerApp()
+    app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
         frames = _count_frames(monkeypatch)

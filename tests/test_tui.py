@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, RichLog, Select, Static, TabbedCon
 
 from explorer.content.catalog import by_id
 from explorer.runtime.http.request import RequestSpec
+from explorer.runtime.servers.specs import ServerState
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.parity import ParityScreen
@@ -31,7 +32,9 @@ from tests.apptools import (
     servers_ready,
     until,
 )
-from tests.test_app import plain
+from tests.conftest import LiveServers
+from tests.shared import shared_session
+from tests.test_app import plain, restart_after_a_crash
 from tests.test_narrow import shown
 
 
@@ -41,10 +44,10 @@ def in_answers(app: ExplorerApp) -> bool:
 
 
 async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: LiveServers
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    app = ExplorerApp()
+    app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=(120, 30)) as pilot:
         await servers_ready(pilot)
         pids = [s.status.pid for s in app.session.supervisor]
@@ -54,6 +57,7 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
         await pilot.press(*"extract")  # once: export, restart, table, parity
         await until(pilot, lambda: box.value == "extract" and app.screen is app.screen_stack[0] and app.view == "both")
         assert list(tmp_path.iterdir()) == [] and [s.status.pid for s in app.session.supervisor] == pids
+        assert all(s.status.state is ServerState.READY for s in app.session.supervisor)  # no restart was asked for
         await pilot.press("backspace")
         await until(pilot, lambda: box.value == "extrac")
         await pilot.press("escape", *"abc")  # Escape clears the filter; the list keeps the keyboard
@@ -95,8 +99,9 @@ async def test_typing_on_the_catalog_filters_and_escape_hands_the_keys_back(
 
 
 async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One app with servers at 160x48: each answer's send, then (after its restart) the body's find, copy and wrap,
-    the Log tab, pasted URLs and the demos' parity file (an app start with both servers saved)."""
+    """One app with servers of its own at 160x48: each answer's send, then (after its restart) the body's find, copy
+    and wrap, the Log tab, pasted URLs and the demos' parity file (an app start with both servers saved); last, a
+    crash of Flask and its restart (tests/test_app.py's, whose app runs on shared servers)."""
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
         monkeypatch.delenv(name, raising=False)
     app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
@@ -152,13 +157,17 @@ async def test_each_answer_names_its_send_and_old_answers_never_pass_for_new(mon
         assert not any("crashed" in str(n.message) for n in app._notifications)
         await servers_ready(pilot)
         await _body_find_copy_wrap_the_log_tab_pasted_urls_and_the_demos_parity_file(app, pilot)
+        await back_to_the_answers(pilot)
+        await restart_after_a_crash(app, pilot)
 
 
-async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_and_one_answer_at_a_time() -> None:
+async def test_80x24_gives_the_answer_eight_lines_and_header_names_stay_whole_and_one_answer_at_a_time(
+    live: LiveServers,
+) -> None:
     """The editor folds to its first lines while the keyboard is elsewhere; a header name is never cut. Then, in
     the same app (the request and the size of a new one again, the keyboard on the list, Flask's answer in front,
     nothing zoomed), one answer at a time at 80x24, and every part fits (below)."""
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/abc"))
+    app = ExplorerApp(session=shared_session(live), initial=RequestSpec("GET", "/items/abc"))
     async with app.run_test(size=(80, 24)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)

@@ -69,16 +69,16 @@ class ExplorerApp(ScreensApp):
         timeout: float = 5.0,
         mask: bool = False,
         keymap: dict[str, str] | None = None,
+        session: Session | None = None,  # one the caller made, run as the app's own (tests/shared.py: servers shared)
     ) -> None:
         super().__init__()
-        self.specs = specs or [demo_spec("flask"), demo_spec("fastapi")]
+        self.session = session or Session(specs or [demo_spec("flask"), demo_spec("fastapi")], timeout=timeout)
+        self.specs = [server.spec for server in self.session.supervisor]
         self.initial = initial
-        self.timeout = timeout
         self.mask = mask
         self.measurements = Measurements()
         self.history = SessionLog()
         self._keymap = keymap or {}
-        self.session = Session(self.specs, timeout=timeout)
         self._servers = self.session.supervisor.servers
         self.demo = all(spec.demo for spec in self.specs)
         self.workbench = Workbench(self.session, self.history, initial=initial, demo=self.demo, mask=mask, id="work")
