@@ -15,6 +15,7 @@ import explorer.tui.ahead
 import panels.later
 from explorer.tui.ahead import AHEAD, build_ahead
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.mirror import MirrorController
 from explorer.tui.screens.parity import ParityController
 from explorer.tui.screens.sockets import SocketsController
 from explorer.tui.screens.table import TableController
@@ -23,7 +24,7 @@ from tests.apptools import back_to_the_answers, leave_the_list, until, without_s
 from tests.test_stand_ins import Cell, cells
 
 pytestmark = pytest.mark.serverless
-KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w"}
+KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m"}
 SIZE = (80, 24)
 
 
@@ -131,11 +132,21 @@ def _log(order: list[str], name: str, action: Any, app: ExplorerApp, *args: obje
 
 async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     """Built ahead, the WebSockets screen opens no socket and the table measures nothing (their requests would share
-    the servers with the user's sends) until each is first shown, where each does it as a new screen does; parity
-    offers the requests file found as it is first shown, not as it was built."""
+    the servers with the user's sends) until each is first shown, where each does it as a new screen does; nor does
+    the mirror poll or list the routes (a route lister is a process); parity offers the requests file found as it is
+    first shown, not as it was built."""
     without_servers(monkeypatch)
     measured: list[int] = []
     opened: list[str] = []
+    begun: list[str] = []
+    monkeypatch.setattr(MirrorController, "read_file_and_routes", lambda self: begun.append("routes"))
+    interval = MirrorController.set_interval
+
+    def polling(self: MirrorController, seconds: float, callback: Any, **kwargs: Any) -> Any:
+        begun.extend(["polling"] if callback == self.poll else [])
+        return interval(self, seconds, callback, **kwargs)
+
+    monkeypatch.setattr(MirrorController, "set_interval", polling)
     monkeypatch.setattr(TableController, "measure_latency", lambda self: measured.append(1))
     monkeypatch.setattr(SocketsController, "open_sockets", lambda self, path: opened.append(path))
     app = ExplorerApp(mask=True)
@@ -145,11 +156,13 @@ async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPa
         await pilot.pause()
         sockets = app.get_screen("sockets")
         assert isinstance(sockets, SocketsController)
-        assert sockets.connection == 0 and not opened and not measured
+        assert sockets.connection == 0 and not opened and not measured and not begun
         await _open(pilot, "sockets")
         assert opened == ["/ws/echo"]
         await _open(pilot, "table")
         assert measured == [1]
+        await _open(pilot, "mirror")
+        assert sorted(begun) == ["polling", "routes"]
         monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # a file made after the build
         parity = app.get_screen("parity")
         await pilot.press("c")

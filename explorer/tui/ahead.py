@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
-AHEAD = ("table", "guide", "lab", "parity", "sockets")  # by binding id, in the order f1 lists them
+AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
 
 

@@ -86,7 +86,7 @@ class ScreensApp(GuardedApp):
     demo: bool
     user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
     _clashes_said: frozenset[str] = frozenset()
-    mirror_screen: MirrorController | None = None  # installed on first use; its mirror stops with the app
+    mirror_screen: MirrorController | None = None  # built on first use or ahead; its mirror stops with the app
     life: Lifecycle
 
     def install_screen(self, screen: Screen[Any], name: str) -> None:
@@ -139,7 +139,7 @@ class ScreensApp(GuardedApp):
 
     def kept_screen(self, name: str) -> Screen[Any]:
         """The screen kept under ``name`` (by its binding id: ``table``, ``guide``, ``lab``, ``parity``,
-        ``sockets``), built and installed now if it is not yet; one built ahead for another size is built anew."""
+        ``sockets``, ``mirror``), built and installed now if it is not yet; one built ahead for another size is built anew."""
         if self.is_screen_installed(name) and not fits_now(self, name):
             self.get_screen(name).remove()
             self.uninstall_screen(name)
@@ -148,6 +148,11 @@ class ScreensApp(GuardedApp):
         return self.get_screen(name)
 
     def _build_screen(self, name: str) -> Screen[Any]:
+        if name == "mirror":
+            from explorer.tui.screens.mirror import MirrorController
+
+            self.mirror_screen = MirrorController(self.session, demo=self.demo, mask=self.mask)
+            return self.mirror_screen
         if name == "table":
             from explorer.tui.screens.table import TableController
 
@@ -187,13 +192,8 @@ class ScreensApp(GuardedApp):
             self.workbench.load_request(request, send=True)
 
     def action_mirror(self) -> None:
-        """The Mirror screen, installed once: its mirror goes on while the user is elsewhere."""
-        from explorer.tui.screens.mirror import MirrorController
-
-        if self.mirror_screen is None:
-            self.mirror_screen = MirrorController(self.session, demo=self.demo, mask=self.mask)
-            self.install_screen(self.mirror_screen, name="mirror")
-        self.push_screen("mirror")
+        """The Mirror screen, kept (:meth:`kept_screen`): its mirror goes on while the user is elsewhere."""
+        self.push_screen(self.kept_screen("mirror"))
 
     async def stop_mirror(self) -> None:
         """The mirror stopped with everything else when the app ends (held here: by then the app's screens
