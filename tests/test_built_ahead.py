@@ -12,7 +12,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 import explorer.tui.ahead
+import explorer.tui.screens.docs
 import panels.later
+from explorer.apps.openapi import OperationOutline
+from explorer.runtime.session import Session
 from explorer.tui.ahead import AHEAD, build_ahead
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.mirror import MirrorController
@@ -24,7 +27,11 @@ from tests.apptools import back_to_the_answers, leave_the_list, until, without_s
 from tests.test_stand_ins import Cell, cells
 
 pytestmark = pytest.mark.serverless
-KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m"}
+KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m", "docs": "d"}
+OUTLINE = (  # the docs' outline, as if FastAPI had answered (no servers here): a tree filled, not only its notes
+    [OperationOutline("GET", "/items/{item_id}", "Read Item", ["item_id (path, integer, required)"], [], ["200"])],
+    [],
+)
 SIZE = (80, 24)
 
 
@@ -59,8 +66,10 @@ async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_buil
     monkeypatch: pytest.MonkeyPatch, theme: str | None
 ) -> None:
     """Every kept screen is built before its key is pressed, and its first opening shows that screen, cell for cell
-    as the screen its key builds without it; so too when the theme changed after it was built (restyled then)."""
+    as the screen its key builds without it; so too when the theme changed after it was built (restyled then). The
+    docs, built empty, are filled as they first open: drawn as docs built with what the servers answered."""
     without_servers(monkeypatch)
+    monkeypatch.setattr(explorer.tui.screens.docs, "outline_skipped", lambda schema: OUTLINE)
     pictures: dict[bool, dict[str, list[list[Cell]]]] = {}
     for ahead in (False, True):
         app = ExplorerApp(mask=True)
@@ -139,6 +148,11 @@ async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPa
     measured: list[int] = []
     opened: list[str] = []
     begun: list[str] = []
+    sent: list[str] = []
+    send_one = Session.send_one
+    monkeypatch.setattr(
+        Session, "send_one", lambda self, fw, spec, *a, **k: sent.append(spec.path) or send_one(self, fw, spec, *a, **k)
+    )
     monkeypatch.setattr(MirrorController, "read_file_and_routes", lambda self: begun.append("routes"))
     interval = MirrorController.set_interval
 
@@ -156,13 +170,16 @@ async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPa
         await pilot.pause()
         sockets = app.get_screen("sockets")
         assert isinstance(sockets, SocketsController)
-        assert sockets.connection == 0 and not opened and not measured and not begun
+        assert sockets.connection == 0 and not opened and not measured and not begun and not sent
         await _open(pilot, "sockets")
         assert opened == ["/ws/echo"]
         await _open(pilot, "table")
         assert measured == [1]
         await _open(pilot, "mirror")
         assert sorted(begun) == ["polling", "routes"]
+        docs = app.get_screen("docs")
+        await _open(pilot, "docs")
+        assert sorted(sent) == ["/docs", "/openapi.json"] and app.get_screen("docs") is docs
         monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # a file made after the build
         parity = app.get_screen("parity")
         await pilot.press("c")

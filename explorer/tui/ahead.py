@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
-AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror")  # by binding id
+AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
 
 

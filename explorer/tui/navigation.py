@@ -148,6 +148,10 @@ class ScreensApp(GuardedApp):
         return self.get_screen(name)
 
     def _build_screen(self, name: str) -> Screen[Any]:
+        if name == "docs":  # built empty (ahead only): filled as it is first opened (open_docs_screen)
+            from explorer.tui.screens.docs import DocsScreen
+
+            return DocsScreen()
         if name == "mirror":
             from explorer.tui.screens.mirror import MirrorController
 
@@ -218,7 +222,9 @@ class ScreensApp(GuardedApp):
         from explorer.tui.screens.docs import DocsScreen, fetch_docs, served
 
         kept = self.get_screen("docs") if self.is_screen_installed("docs") else None
-        if not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
+        if isinstance(kept, DocsScreen) and not kept.filled and fits_now(self, "docs"):  # built empty ahead
+            await fetch_docs(self.session, into=kept)
+        elif not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
             fresh = await fetch_docs(self.session)
             if kept is not None:
                 self.uninstall_screen("docs")
