@@ -28,9 +28,10 @@ from tests.test_stand_ins import Cell, cells
 
 pytestmark = pytest.mark.serverless
 KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m", "docs": "d"}
-OUTLINE = (  # the docs' outline, as if FastAPI had answered (no servers here): a tree filled, not only its notes
+# the docs' outline, as if FastAPI had answered (no servers here): a tree filled, not only its notes
+OUTLINE: tuple[list[OperationOutline], tuple[str, ...]] = (
     [OperationOutline("GET", "/items/{item_id}", "Read Item", ["item_id (path, integer, required)"], [], ["200"])],
-    [],
+    (),
 )
 SIZE = (80, 24)
 
