@@ -189,7 +189,7 @@ class ResponsePanel(Vertical):
             self._fill_tabs()
         if event.pane.id == f"log-{self.framework}":
             log = self._log_view()
-            self.call_after_refresh(log.scroll_end, animate=False)
+            log.scroll_end(animate=False)  # after the refresh that lays the shown log out (Textual defers it so)
 
     @property
     def server_gone(self) -> bool:

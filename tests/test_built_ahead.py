@@ -12,18 +12,27 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 import explorer.tui.ahead
+import explorer.tui.screens.docs
 import panels.later
+from explorer.apps.openapi import OperationOutline
+from explorer.runtime.session import Session
 from explorer.tui.ahead import AHEAD, build_ahead
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.mirror import MirrorController
 from explorer.tui.screens.parity import ParityController
 from explorer.tui.screens.sockets import SocketsController
 from explorer.tui.screens.table import TableController
-from panels.later import settled
+from panels.later import PAUSE, settled
 from tests.apptools import back_to_the_answers, leave_the_list, until, without_servers
 from tests.test_stand_ins import Cell, cells
 
 pytestmark = pytest.mark.serverless
-KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w"}
+KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m", "docs": "d"}
+# the docs' outline, as if FastAPI had answered (no servers here): a tree filled, not only its notes
+OUTLINE: tuple[list[OperationOutline], tuple[str, ...]] = (
+    [OperationOutline("GET", "/items/{item_id}", "Read Item", ["item_id (path, integer, required)"], [], ["200"])],
+    (),
+)
 SIZE = (80, 24)
 
 
@@ -53,15 +62,30 @@ async def _built_ahead(pilot: Pilot[int]) -> None:
     await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in AHEAD))
 
 
-@pytest.mark.parametrize("theme", [None, "textual-light"], ids=["same-theme", "theme-changed-meanwhile"])
+@pytest.mark.parametrize(
+    ("theme", "names"),
+    # the restyle a theme change brings is the same for every screen: the lab (the most widgets) and the docs (filled)
+    [(None, tuple(KEYS)), ("textual-light", ("lab", "docs"))],
+    ids=["same-theme", "theme-changed-meanwhile"],
+)
 async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_built_then(
-    monkeypatch: pytest.MonkeyPatch, theme: str | None
+    monkeypatch: pytest.MonkeyPatch, theme: str | None, names: tuple[str, ...]
 ) -> None:
     """Every kept screen is built before its key is pressed, and its first opening shows that screen, cell for cell
-    as the screen its key builds without it; so too when the theme changed after it was built (restyled then)."""
+    as the screen its key builds without it; so too when the theme changed after it was built (restyled then). The
+    docs, built empty, are filled as they first open: drawn as docs built with what the servers answered.
+
+    Built ahead, a screen does nothing a shown one does until it is first shown, where it does it as a screen its key
+    builds: WebSockets opens no socket, the table measures nothing, the docs fetch nothing (requests that would share
+    the servers with the user's), the mirror neither polls nor lists the routes (a route lister is a process);
+    parity offers the requests file found as it is first shown, not as it was built."""
     without_servers(monkeypatch)
+    monkeypatch.setattr(explorer.tui.screens.docs, "outline_skipped", lambda schema: OUTLINE)
+    acts = _acts(monkeypatch)
     pictures: dict[bool, dict[str, list[list[Cell]]]] = {}
+    found = ParityController._found
     for ahead in (False, True):
+        monkeypatch.setattr(ParityController, "_found", found)
         app = ExplorerApp(mask=True)
         async with app.run_test(size=SIZE) as pilot:
             await leave_the_list(pilot)
@@ -70,18 +94,54 @@ async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_buil
                 await _built_ahead(pilot)
                 built = {name: app.get_screen(name) for name in AHEAD}
                 assert all(screen.is_running and screen not in app.screen_stack for screen in built.values())
+                assert not acts, acts
+            monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # made after the build
             if theme:
                 app.theme = theme
                 await pilot.pause()
             pictures[ahead] = {}
-            for name in KEYS:
+            for name in names:
                 pictures[ahead][name] = await _open(pilot, name)
                 if ahead:
                     assert app.get_screen(name) is built[name], f"{name}: built again as it was first opened"
-    for name in KEYS:
+                assert acts == ACTS.get(name, []), f"{name}: {acts}"
+                acts.clear()
+                if name == "parity":
+                    assert app.get_screen(name).query_one("#parity-path", Input).value == "found-since.yaml"
+    for name in names:
         assert pictures[True][name] == pictures[False][name], _difference(
             name, pictures[False][name], pictures[True][name]
         )
+
+
+ACTS = {  # what each screen does as it is first shown, in the order done
+    "table": ["measure"],
+    "sockets": ["open /ws/echo"],
+    "mirror": ["poll", "list routes"],
+    "docs": ["send /openapi.json", "send /docs"],
+}
+
+
+def _acts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the screens do that a hidden one must not, logged (the sockets opened, the measuring, the routes listed
+    and the polling set up only in the log: no servers here), the docs' requests logged and sent."""
+    acts: list[str] = []
+    monkeypatch.setattr(TableController, "measure_latency", lambda self: acts.append("measure"))
+    monkeypatch.setattr(SocketsController, "open_sockets", lambda self, path: acts.append(f"open {path}"))
+    monkeypatch.setattr(MirrorController, "read_file_and_routes", lambda self: acts.append("list routes"))
+    interval, send_one = MirrorController.set_interval, Session.send_one
+
+    def polling(self: MirrorController, seconds: float, callback: Any, **kwargs: Any) -> Any:
+        acts.extend(["poll"] if callback == self.poll else [])
+        return interval(self, seconds, callback, **kwargs)
+
+    def sending(self: Session, framework: str, spec: Any, *args: Any, **kwargs: Any) -> Any:
+        acts.append(f"send {spec.path}")
+        return send_one(self, framework, spec, *args, **kwargs)
+
+    monkeypatch.setattr(MirrorController, "set_interval", polling)
+    monkeypatch.setattr(Session, "send_one", sending)
+    return acts
 
 
 async def test_keys_typed_while_the_screens_are_built_ahead_act_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,6 +177,7 @@ async def test_keys_typed_while_the_screens_are_built_ahead_act_at_once(monkeypa
         steps_then = len(order)
         await pilot.pause(1.2)  # two pauses of panels.later: no step runs while the guide covers the main view
         assert len(order) == steps_then, order
+        monkeypatch.setattr(panels.later, "PAUSE", PAUSE)  # the steps left as near as they are in use: quicker
         await pilot.press("escape")
         await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in AHEAD))
         assert app.get_screen("guide") is guide
@@ -127,34 +188,6 @@ async def test_keys_typed_while_the_screens_are_built_ahead_act_at_once(monkeypa
 def _log(order: list[str], name: str, action: Any, app: ExplorerApp, *args: object) -> object:
     order.append(name)
     return action(app, *args)
-
-
-async def test_a_hidden_screen_acts_only_once_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Built ahead, the WebSockets screen opens no socket and the table measures nothing (their requests would share
-    the servers with the user's sends) until each is first shown, where each does it as a new screen does; parity
-    offers the requests file found as it is first shown, not as it was built."""
-    without_servers(monkeypatch)
-    measured: list[int] = []
-    opened: list[str] = []
-    monkeypatch.setattr(TableController, "measure_latency", lambda self: measured.append(1))
-    monkeypatch.setattr(SocketsController, "open_sockets", lambda self, path: opened.append(path))
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await leave_the_list(pilot)
-        await _built_ahead(pilot)
-        await pilot.pause()
-        sockets = app.get_screen("sockets")
-        assert isinstance(sockets, SocketsController)
-        assert sockets.connection == 0 and not opened and not measured
-        await _open(pilot, "sockets")
-        assert opened == ["/ws/echo"]
-        await _open(pilot, "table")
-        assert measured == [1]
-        monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # a file made after the build
-        parity = app.get_screen("parity")
-        await pilot.press("c")
-        await until(pilot, lambda: app.screen is parity)
-        assert parity.query_one("#parity-path", Input).value == "found-since.yaml"
 
 
 async def test_a_screen_built_ahead_for_another_size_is_built_anew(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,15 +9,16 @@ loop answers keys between two steps (a key typed meanwhile comes first), and a s
 covers the main view. Its first opening then only draws it, as a later one does.
 
 A screen built ahead is mounted hidden: nothing it does as it mounts may act as if it were shown (the sockets open
-on their first showing, the table measures on it, parity looks for its requests file again; each screen's
-``on_mount`` asks :func:`panels.kept.mounted_hidden`). Its styles
+on their first showing, the table measures on it, the mirror starts polling and lists the routes on it, parity looks
+for its requests file again; each screen's ``on_mount`` asks :func:`panels.kept.mounted_hidden`). The docs are built
+empty (what they show is what the servers answer: fetching it ahead would send requests the user did not ask for) and
+filled as ``d`` first opens them, once the servers have answered (:meth:`~explorer.tui.screens.docs.DocsScreen.fill`).
+Its styles
 are kept as a screen left is: restyled on its first showing only if the theme, the stylesheet or the app's classes
 changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A screen built for another size than the
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
 
-Not the docs (built from what the servers answer: fetching them ahead would send requests the user did not ask
-for), the help (built again for what has the keyboard), the mirror (its screen polls once mounted) nor parity's
-runs: only what a screen draws before it is used.
+Not the help (built again for what has the keyboard) nor parity's runs: only what a screen draws before it is used.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
-AHEAD = ("table", "guide", "lab", "parity", "sockets")  # by binding id, in the order f1 lists them
+AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
 
 

@@ -86,7 +86,7 @@ class ScreensApp(GuardedApp):
     demo: bool
     user_keymap: dict[str, str] = {}  # replaced by apply_user_keymap, never changed in place
     _clashes_said: frozenset[str] = frozenset()
-    mirror_screen: MirrorController | None = None  # installed on first use; its mirror stops with the app
+    mirror_screen: MirrorController | None = None  # built on first use or ahead; its mirror stops with the app
     life: Lifecycle
 
     def install_screen(self, screen: Screen[Any], name: str) -> None:
@@ -139,7 +139,7 @@ class ScreensApp(GuardedApp):
 
     def kept_screen(self, name: str) -> Screen[Any]:
         """The screen kept under ``name`` (by its binding id: ``table``, ``guide``, ``lab``, ``parity``,
-        ``sockets``), built and installed now if it is not yet; one built ahead for another size is built anew."""
+        ``sockets``, ``mirror``), built and installed now if it is not yet; one built ahead for another size is built anew."""
         if self.is_screen_installed(name) and not fits_now(self, name):
             self.get_screen(name).remove()
             self.uninstall_screen(name)
@@ -148,6 +148,15 @@ class ScreensApp(GuardedApp):
         return self.get_screen(name)
 
     def _build_screen(self, name: str) -> Screen[Any]:
+        if name == "docs":  # built empty (ahead only): filled as it is first opened (open_docs_screen)
+            from explorer.tui.screens.docs import DocsScreen
+
+            return DocsScreen()
+        if name == "mirror":
+            from explorer.tui.screens.mirror import MirrorController
+
+            self.mirror_screen = MirrorController(self.session, demo=self.demo, mask=self.mask)
+            return self.mirror_screen
         if name == "table":
             from explorer.tui.screens.table import TableController
 
@@ -187,13 +196,8 @@ class ScreensApp(GuardedApp):
             self.workbench.load_request(request, send=True)
 
     def action_mirror(self) -> None:
-        """The Mirror screen, installed once: its mirror goes on while the user is elsewhere."""
-        from explorer.tui.screens.mirror import MirrorController
-
-        if self.mirror_screen is None:
-            self.mirror_screen = MirrorController(self.session, demo=self.demo, mask=self.mask)
-            self.install_screen(self.mirror_screen, name="mirror")
-        self.push_screen("mirror")
+        """The Mirror screen, kept (:meth:`kept_screen`): its mirror goes on while the user is elsewhere."""
+        self.push_screen(self.kept_screen("mirror"))
 
     async def stop_mirror(self) -> None:
         """The mirror stopped with everything else when the app ends (held here: by then the app's screens
@@ -218,7 +222,9 @@ class ScreensApp(GuardedApp):
         from explorer.tui.screens.docs import DocsScreen, fetch_docs, served
 
         kept = self.get_screen("docs") if self.is_screen_installed("docs") else None
-        if not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
+        if isinstance(kept, DocsScreen) and not kept.filled and fits_now(self, "docs"):  # built empty ahead
+            await fetch_docs(self.session, into=kept)
+        elif not isinstance(kept, DocsScreen) or not kept.fetched_from or kept.fetched_from != served(self.session):
             fresh = await fetch_docs(self.session)
             if kept is not None:
                 self.uninstall_screen("docs")

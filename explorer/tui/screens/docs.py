@@ -54,11 +54,16 @@ class DocsScreen(Screen[None]):
         Binding("o", "app.open_docs_page", "Open /docs", id="docs.open"),
     ]
 
-    def __init__(self, operations: list[OperationOutline], fastapi_note: str, flask_answer: str) -> None:
+    def __init__(
+        self, operations: list[OperationOutline] | None = None, fastapi_note: str = "", flask_answer: str = ""
+    ) -> None:
+        """Without ``operations`` it is built empty, ahead (:mod:`explorer.tui.ahead`): :meth:`fill` fills it with
+        what the servers answer as ``d`` first opens it (no request is sent before the user asks)."""
         super().__init__()
-        self.operations = operations
+        self.operations = operations or []
         self.fastapi_note = fastapi_note
         self.flask_answer = flask_answer
+        self.filled = operations is not None
         self.fetched_from: tuple[object, ...] = ()  # served() as its fetches began, had they all answered
         self._left = False  # set as it is suspended: left (a new opening follows), not covered by the help
 
@@ -67,22 +72,37 @@ class DocsScreen(Screen[None]):
             with Vertical(id="docs-fastapi", classes="docs-side"):
                 yield Static(Text(self.fastapi_note), id="docs-note")
                 tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
-                for op in self.operations:
-                    node = tree.root.add(
-                        Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True
-                    )
-                    for param in op.parameters:
-                        node.add_leaf(Text(f"param {param}"))
-                    for field in op.body:
-                        node.add_leaf(Text(f"body  {field}"))
-                    if op.responses:
-                        node.add_leaf(Text(f"responses {', '.join(op.responses)}", style="dim"))
+                self._outline(tree)
                 tree.root.expand()
                 yield tree
             with VerticalScroll(id="docs-flask", classes="docs-side"):
-                yield Static(Text(self.flask_answer, style="bold"))
+                yield Static(Text(self.flask_answer, style="bold"), id="docs-flask-answer")
                 yield Static(Text(FLASK_DOCS_NOTE))
         yield FittedFooter()  # Textual's Footer while its keys fit; each key composed without a restyle
+
+    def _outline(self, tree: Tree[None]) -> None:
+        for op in self.operations:
+            node = tree.root.add(
+                Text.assemble((f"{op.method:7}", "bold"), op.path, (f"  {op.summary}", "dim")), expand=True
+            )
+            for param in op.parameters:
+                node.add_leaf(Text(f"param {param}"))
+            for field in op.body:
+                node.add_leaf(Text(f"body  {field}"))
+            if op.responses:
+                node.add_leaf(Text(f"responses {', '.join(op.responses)}", style="dim"))
+
+    def fill(self, operations: list[OperationOutline], fastapi_note: str, flask_answer: str) -> None:
+        """A screen built empty ahead, filled as it is first opened: drawn as one built with these."""
+        self.operations, self.fastapi_note, self.flask_answer, self.filled = (
+            operations,
+            fastapi_note,
+            flask_answer,
+            True,
+        )
+        self.query_one("#docs-note", Static).update(Text(fastapi_note))
+        self._outline(self.query_one("#openapi-tree", Tree))
+        self.query_one("#docs-flask-answer", Static).update(Text(flask_answer, style="bold"))
 
     def on_mount(self) -> None:
         self.query_one("#docs-fastapi").border_title = "FastAPI: generated from type hints"
@@ -113,8 +133,9 @@ def served(session: Session) -> tuple[object, ...]:
     return tuple((fw, s.status.pid, s.status.port) for fw, s in session.supervisor.servers.items())
 
 
-async def fetch_docs(session: Session) -> DocsScreen:
-    """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in."""
+async def fetch_docs(session: Session, into: DocsScreen | None = None) -> DocsScreen:
+    """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in: ``into`` (one
+    built empty ahead) filled with them, or a new one built with them."""
     fetched_from, answered = served(session), True
     operations: list[OperationOutline] = []
     fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
@@ -137,6 +158,8 @@ async def fetch_docs(session: Session) -> DocsScreen:
             if docs.status
             else f"GET /docs failed: {docs.error}"
         )
-    screen = DocsScreen(operations, fastapi_note, flask_answer)
+    if into is not None:
+        into.fill(operations, fastapi_note, flask_answer)
+    screen = into or DocsScreen(operations, fastapi_note, flask_answer)
     screen.fetched_from = fetched_from if answered else ()  # one that did not answer is asked again next time
     return screen

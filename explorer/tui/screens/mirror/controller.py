@@ -22,6 +22,7 @@ from explorer.runtime.errors import ExplorerError
 from explorer.runtime.servers.specs import ServerState
 from explorer.runtime.session import Session
 from explorer.tui.screens.mirror.view import MirrorScreen
+from panels.kept import mounted_hidden
 
 if TYPE_CHECKING:
     from explorer.apps.progress import Exercise
@@ -49,9 +50,19 @@ class MirrorController(MirrorScreen):
         self.file_note = ""
         self.fronted: dict[str, tuple[int | None, str]] = {}  # each app's process and address the mirror fronts
         self.following = False
-        self._reading: Worker[None] | None = None  # the reading of the requests file and the routes, once mounted
+        self._reading: Worker[None] | None = None  # the reading of the requests file and the routes, once shown
+        self._begun = False  # its polling and the reading of the routes begun: as it is first shown
 
     def on_mount(self) -> None:  # after MirrorScreen's own (Textual calls each class's handler in turn)
+        if not mounted_hidden(self):  # built ahead (explorer.tui.ahead): no polling, no route lister until shown
+            self._begin()
+
+    def on_screen_resume(self) -> None:
+        if not self._begun:  # its first showing, built ahead
+            self._begin()
+
+    def _begin(self) -> None:
+        self._begun = True
         self.set_interval(POLL_SECONDS, self.poll)
         self._reading = self.read_file_and_routes()
 
