@@ -27,7 +27,8 @@ from tests.apptools import back_to_the_answers, leave_the_list, until, without_s
 from tests.test_stand_ins import Cell, cells
 
 pytestmark = pytest.mark.serverless
-KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m", "docs": "d"}
+KEYS = {"table": "t", "guide": "g", "lab": "p", "parity": "c", "sockets": "w", "mirror": "m", "docs": "d", "help": "f1"}
+BUILT = (*AHEAD, "help")  # the help last, for what has the keyboard as its step runs (here: the answers)
 # the docs' outline, as if FastAPI had answered (no servers here): a tree filled, not only its notes
 OUTLINE: tuple[list[OperationOutline], tuple[str, ...]] = (
     [OperationOutline("GET", "/items/{item_id}", "Read Item", ["item_id (path, integer, required)"], [], ["200"])],
@@ -59,7 +60,7 @@ async def _built_ahead(pilot: Pilot[int]) -> None:
     """Every kept screen built ahead, as after the servers are up (here with none: each test sends nothing)."""
     app = pilot.app
     build_ahead(app)
-    await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in AHEAD))
+    await until(pilot, lambda: settled(app) and all(app.is_screen_installed(name) for name in BUILT))
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ async def test_each_first_opening_shows_the_screen_built_ahead_drawn_as_one_buil
             built: dict[str, Any] = {}
             if ahead:
                 await _built_ahead(pilot)
-                built = {name: app.get_screen(name) for name in AHEAD}
+                built = {name: app.get_screen(name) for name in BUILT}
                 assert all(screen.is_running and screen not in app.screen_stack for screen in built.values())
                 assert not acts, acts
             monkeypatch.setattr(ParityController, "_found", lambda self: "found-since.yaml")  # made after the build

@@ -18,7 +18,10 @@ are kept as a screen left is: restyled on its first showing only if the theme, t
 changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A screen built for another size than the
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
 
-Not the help (built again for what has the keyboard) nor parity's runs: only what a screen draws before it is used.
+The help comes last, built for what has the keyboard as its step runs (the list, at the start): ``f1`` shows it if
+the keyboard is still there, and builds another for wherever it went
+(:meth:`~explorer.tui.navigation.ScreensApp.kept_help`).
+Not parity's runs: only what a screen draws before it is used.
 """
 
 from __future__ import annotations
@@ -45,14 +48,15 @@ _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built 
 def build_ahead(app: App[Any]) -> None:
     """Queue one step per kept screen, each building and mounting it hidden unless it is built already."""
     main = app.screen_stack[0]
-    for name in AHEAD:
+    for name in (*AHEAD, "help"):
         later(main, partial(_build, app, name))
 
 
 def _build(app: App[Any], name: str) -> None:
     if app.is_screen_installed(name) or not app.is_running:  # opened meanwhile (built then), or the app is ending
         return
-    screen: Screen[Any] = app.kept_screen(name)  # type: ignore[attr-defined]  # ScreensApp's (explorer.tui.navigation)
+    screens: Any = app  # a ScreensApp (explorer.tui.navigation), which imports this module: not named here
+    screen: Screen[Any] = screens.kept_help() if name == "help" else screens.kept_screen(name)
     app._load_screen_css(screen)  # what a push does first: its CSS in the stylesheet before its widgets mount
     app._get_screen(screen)  # registered and started: composed and mounted, with its size classes, not shown
     styled_as_left(screen)  # as it starts to mount

@@ -256,6 +256,12 @@ class ScreensApp(GuardedApp):
 
     def action_help(self) -> None:
         """Help for the screen that is up and the part of it that has the keyboard, with the keys that work there."""
+        self.kept_help()
+        self.push_screen("help", self._help_done)
+
+    def kept_help(self) -> Screen[Any]:
+        """The help for what has the keyboard now, installed as ``help``: the one kept (or built ahead,
+        :mod:`explorer.tui.ahead`) if it says the same and fits the terminal's size, else built anew."""
         from explorer.tui.screens.help import HelpScreen
 
         screen = self.screen
@@ -276,12 +282,12 @@ class ScreensApp(GuardedApp):
             self.screen_entries() if main else [],
         )
         kept = self.get_screen("help") if self.is_screen_installed("help") else None
-        if not isinstance(kept, HelpScreen) or kept.content != content:  # else the same help: shown again, not built
-            if kept is not None:
+        if not isinstance(kept, HelpScreen) or kept.content != content or not fits_now(self, "help"):
+            if kept is not None:  # else the same help: shown again, not built
                 self.uninstall_screen("help")
                 kept.remove()
             self.install_screen(HelpScreen(*content), name="help")
-        self.push_screen("help", self._help_done)
+        return self.get_screen("help")
 
     def screen_entries(self) -> list[ScreenEntry]:
         """Every screen the main view opens, with its key after the keymap; the token is its binding id."""
