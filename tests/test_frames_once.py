@@ -82,7 +82,8 @@ async def test_a_resize_writes_its_picture_once(monkeypatch: pytest.MonkeyPatch)
 
 async def test_the_tables_first_opening_writes_its_picture_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """``t`` at 80x24: the "▼ 3 more rows below" line, written again with the same text after the first frame (on
-    the table's Resize, and once that frame was drawn), asked for a second layout and frame: the same picture."""
+    the table's Resize, and once that frame was drawn), asked for a second layout and frame: the same picture. Every
+    frame of the opening has that line (the first once lacked it: written only once the table had a size)."""
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     with written(monkeypatch) as frames:
@@ -96,6 +97,8 @@ async def test_the_tables_first_opening_writes_its_picture_once(monkeypatch: pyt
                 await pilot.pause(0.02)
             assert frames and frames[-1] == picture(app.screen)
             assert repeated(frames) == [], len(frames)
+            below = ["more rows below" in "".join(text for row in frame for text, _ in row) for frame in frames]
+            assert below == [True] * len(frames), below
 
 
 async def test_an_answers_body_with_the_keyboard_writes_no_frame_while_nothing_changes(

@@ -166,23 +166,3 @@ async def test_a_resize_draws_the_new_sizes_layout_in_its_first_frame(monkeypatc
                         frame for frame in frames if (len(frame), len(frame[0])) != (len(before), len(before[0]))
                     ]
                     assert [frame[-1] for frame in resized if frame != now] == [], (leave, size)
-
-
-@pytest.mark.serverless
-async def test_the_tables_first_opening_says_what_is_below_in_its_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``t`` at 80x24: the comparison table's first frame lacked its "▼ 3 more rows below" line (written after that
-    frame, once the table had a size); every frame of its opening now has it."""
-    without_servers(monkeypatch)
-    app = ExplorerApp(mask=True)
-    with drawn_frames(monkeypatch) as frames:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await leave_the_list(pilot)
-            main = app.screen
-            frames.clear()
-            await pilot.press("t")
-            await until(pilot, lambda: app.screen is not main)
-            for _ in range(6):
-                await pilot.pause(0.02)
-            settled_ = text(app.screen)
-            assert any("more rows below" in line for line in settled_)
-            assert frames and [frame for frame in frames if frame != settled_] == []

@@ -248,19 +248,24 @@ async def test_a_click_on_the_editors_stand_in_puts_the_keyboard_in_the_widget_c
     async with app.run_test(size=(160, 48)) as pilot:
         blank = app.query_one(EditorBlank)
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree") and settled(app))
-        region = blank.region
-        where = next(
-            (x, y)
-            for y in range(region.y, region.bottom)
-            for x in range(region.x + 2, region.right)
-            if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
-        )
+        where = _inside(blank, part)
         await pilot.click(offset=where)
         await until(pilot, lambda: app.focused is not None and app.focused.id == part, why=lambda: app.focused)
         await until(
             pilot, lambda: not app.query(EditorBlank) and app.focused is not None and app.focused.region.area > 0
         )
         assert app.focused is not None and app.focused.region.contains_point(Offset(*where))
+
+
+def _inside(blank: EditorBlank, part: str) -> tuple[int, int]:
+    """A cell of the stand-in's ``part`` (as it draws it) two cells in from its left edge: a click well inside it."""
+    region = blank.region
+    return next(
+        (x, y)
+        for y in range(region.y, region.bottom)
+        for x in range(region.x + 2, region.right)
+        if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
+    )
 
 
 async def _terminal_click(app: ExplorerApp, where: tuple[int, int]) -> None:
@@ -288,13 +293,7 @@ async def test_a_click_on_send_or_the_picker_in_the_editors_stand_in_sends_or_op
     async with app.run_test(size=(160, 48)) as pilot:
         blank = app.query_one(EditorBlank)
         await until(pilot, lambda: app.focused is app.query_one("#sample-tree") and settled(app))
-        region = blank.region
-        where = next(
-            (x, y)
-            for y in range(region.y, region.bottom)
-            for x in range(region.x + 2, region.right)
-            if blank.part_at(Offset(x, y)) == part and blank.part_at(Offset(x - 2, y)) == part
-        )
+        where = _inside(blank, part)
         workbench = app.query_one(Workbench)
         assert workbench.sends == 0
         await _terminal_click(app, where)

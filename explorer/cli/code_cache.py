@@ -83,23 +83,21 @@ class KeptCode:
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
         """``exec`` as dataclasses calls it, with the code of a text it was given before taken from the file."""
-        if type(source) is str:
-            key = "exec:" + source
-            code = self._get(key)
-            if type(code) is not types.CodeType:
-                code = self._keep(key, compile(source, "<string>", "exec"))
-            source = code
-        builtins.exec(source, globals, locals)
+        builtins.exec(self._code(source, "exec"), globals, locals)
 
     def eval(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> Any:
         """``eval`` as ``collections.namedtuple`` calls it (its ``__new__``), with the code kept likewise."""
-        if type(source) is str:
-            key = "eval:" + source
-            code = self._get(key)
-            if type(code) is not types.CodeType:
-                code = self._keep(key, compile(source, "<string>", "eval"))
-            source = code
-        return builtins.eval(source, globals, locals)
+        return builtins.eval(self._code(source, "eval"), globals, locals)
+
+    def _code(self, source: Any, mode: str) -> Any:
+        """A text's code for ``mode`` (``exec`` or ``eval``), from the file or compiled; anything else as given."""
+        if type(source) is not str:
+            return source
+        key = f"{mode}:{source}"
+        code = self._get(key)
+        if type(code) is not types.CodeType:
+            code = self._keep(key, compile(source, "<string>", mode))
+        return code
 
     def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
         """``re``'s compiler as ``re.compile`` calls it (on a pattern it has not cached this session), with what
