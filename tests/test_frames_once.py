@@ -3,19 +3,17 @@ the frame before it, cell for cell (E2's note: each wrote its picture, then the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from rich.style import Style
-from textual.app import App
 from textual.screen import Screen
 
 from explorer.tui.app import ExplorerApp
 from panels.later import settled
 from panels.typeahead import TypeAheadTree
 from tests.apptools import leave_the_list, until, without_servers
+from tests.test_key_frames import drawn_frames
 
 pytestmark = pytest.mark.serverless
 
@@ -35,19 +33,9 @@ def _look(style: Style) -> tuple[object, ...]:
     return str(style.color), str(style.bgcolor), style._attributes, style._set_attributes
 
 
-@contextmanager
-def written(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Picture]]:
+def written(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The picture of every frame written from now on (clear the list to start again)."""
-    frames: list[Picture] = []
-    textual_display = App._display
-
-    def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
-        if renderable is not None:
-            frames.append(picture(screen))
-        textual_display(app, screen, renderable)
-
-    monkeypatch.setattr(App, "_display", display)
-    yield frames
+    return drawn_frames(monkeypatch, picture)
 
 
 def repeated(frames: list[Picture]) -> list[int]:

@@ -11,7 +11,7 @@ bars after the layout that placed it, and lays out again a frame later).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,14 +34,15 @@ def text(screen: Screen[Any]) -> list[str]:
 
 
 @contextmanager
-def drawn_frames(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
-    """Every frame the app draws from now on, as text, the top screen's (clear the list to start again)."""
-    frames: list[list[str]] = []
+def drawn_frames(monkeypatch: pytest.MonkeyPatch, draw: Callable[[Screen[Any]], Any] = text) -> Iterator[list[Any]]:
+    """Every frame the app draws from now on, the top screen's, as ``draw`` gives it (text unless said; clear the
+    list to start again)."""
+    frames: list[Any] = []
     textual_display = App._display
 
     def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
         if renderable is not None:
-            frames.append(text(screen))
+            frames.append(draw(screen))
         textual_display(app, screen, renderable)
 
     monkeypatch.setattr(App, "_display", display)
