@@ -84,8 +84,12 @@ async def test_websocket_logs_wrap_whole_messages_then_panels_show_only_their_ow
 
     Each opening of the screen (the first, and showing it again) draws it once, with both sockets' outcomes and
     their first events: not the screen, then the outcomes, then the logs' scroll bars a frame later."""
+    import explorer.tui.screens.sockets
     from explorer.tui.screens.sockets import SocketsController
 
+    # The screen holds its frames for both handshakes 0.3 s at the most, then draws what it has: on a loaded machine
+    # they can take longer. What is checked here is the frame drawn once both are in, so the hold waits for them.
+    monkeypatch.setattr(explorer.tui.screens.sockets, "HOLD_S", 10.0)
     app = ExplorerApp(session=shared_session(live))
     async with app.run_test(size=SMALL) as pilot:
         await servers_ready(pilot)
