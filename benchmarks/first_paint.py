@@ -5,7 +5,8 @@ For each run the script starts ``explorer`` (or a one-widget Textual app, as a b
 letter and records the time until the screen answers it (``x`` on the sample list: the filter
 echoes it and the list shows the samples that match; the baseline app writes a line on any key),
 then presses ctrl+q and checks the process exits. The two apps' runs alternate, so a change in the machine's
-load falls on both alike. It prints every run, the medians and their ratios.
+load falls on both alike. It prints every run, the medians and their ratios, and the ratio run by run (each run of
+the explorer over the baseline's run beside it: its median, quartiles, and how many pairs are within the target).
 The second figure keeps the first honest: work put off until just after the first frame (the real
 widgets behind the first frame's stand-ins, the hidden tabs) is paid before the first key is answered. Python writes and
 reads its bytecode cache as it does for a user (``PYTHONDONTWRITEBYTECODE`` is dropped for the
@@ -141,6 +142,21 @@ def main() -> None:
         f"explorer / baseline: {app_paint / base_paint:.2f}x wall, {app_cpu / base_cpu:.2f}x CPU to the first paint "
         f"(target at most 1.5x); the key answered in {app_key / base_key:.2f}x the baseline's time"
     )
+    print(spread(runs_of["explorer"], runs_of["baseline Textual app"]))
+
+
+def spread(app: list[tuple[float, float, float, float]], base: list[tuple[float, float, float, float]]) -> str:
+    """The ratio run by run (each explorer run over the baseline run beside it): the medians' ratio above moves with
+    the baseline's own spread (a third between runs on a 2-core machine), so say how far the pairs spread too."""
+    parts = []
+    for label, index in (("wall", 0), ("CPU", 1)):
+        ratios = sorted(a[index] / b[index] for a, b in zip(app, base, strict=True) if b[index] > 0)
+        if len(ratios) < 2:
+            return "run by run: too few runs to say how far the ratio spreads"
+        low, middle, high = statistics.quantiles(ratios, n=4)
+        under = sum(ratio <= 1.5 for ratio in ratios)
+        parts.append(f"{label} {middle:.2f}x (quartiles {low:.2f}-{high:.2f}x, {under} of {len(ratios)} at most 1.5x)")
+    return "run by run: " + "; ".join(parts)
 
 
 if __name__ == "__main__":
