@@ -5,7 +5,8 @@ docs/reliability.md quotes 20).
 
 What ends the servers is the app's and the keepers' doing, whatever the servers run: the usual quit (ctrl+q) runs the
 demos, on each Flask server; the other paths run the small pair of tests/apps/parity_{flask,fastapi}.py (the same
-servers, Werkzeug or gunicorn and uvicorn, each under its keeper; a start costs ~0.5 s of CPU less than the demos').
+servers, Werkzeug or gunicorn and uvicorn, each under its keeper): ~0.7 s of CPU less a start than the demos, the
+whole process tree counted.
 """
 
 from __future__ import annotations
