@@ -30,6 +30,7 @@ from explorer.runtime.http.client import Exchange
 from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
 from tests.apps.echo_app import app as echo_app
+from tests.file_times import Recorder, file_times, slowest_first
 
 T = TypeVar("T")
 
@@ -45,59 +46,15 @@ gc.set_threshold(10_000, 10, 10)
 SERVER_FIXTURES = {"live", "live_gunicorn", "echo_url", "loop_thread"}
 
 
-# The files that take longest, the slowest first: those whose tests took 20 s or more together (wall, summed per file,
-# whole suite, -n 3 under load 9, 2026-12-07; a tool such as --durations=0 gives the figures).
-# pytest-xdist's --dist loadfile hands a worker the next file in collection order whenever it runs short, and by
-# default it first sorts the files by their number of tests, most first: the files of one or two long app runs
-# (test_soak.py, test_mirror_screen.py, test_footer.py, ...) came last, one worker running them alone while the
-# other core idled. Collected slowest first instead (pyproject.toml turns xdist's sort off), the suite ends on
-# short files. A file not named here keeps its place after these; a name of a file gone is ignored.
-SLOWEST_FIRST = (
-    "test_app.py",
-    "test_parity.py",
-    "test_tab_row.py",
-    "test_porting.py",
-    "test_cli.py",
-    "test_supervisor.py",
-    "test_tui.py",
-    "test_snapshots.py",
-    "test_focus_keys.py",
-    "test_bench.py",
-    "test_exit_paths.py",
-    "test_screen_styling.py",
-    "test_real_apps.py",
-    "test_bench_disturbed.py",
-    "test_locust_distributed.py",
-    "test_terminal_escapes.py",
-    "test_faults.py",
-    "test_layers.py",
-    "test_bench_open.py",
-    "test_packaging.py",
-    "test_small_sizes.py",
-    "test_datafile.py",
-    "test_soak.py",
-    "test_jsondiff.py",
-    "test_mirror_screen.py",
-    "test_css_cache.py",
-    "test_app_client.py",
-    "test_progress.py",
-    "test_first_frame_widgets.py",
-    "test_lab_rates.py",
-    "test_first_screens.py",
-    "test_more_topics.py",
-    "test_narrow.py",
-    "test_containment.py",
-    "test_truthful_panels.py",
-    "test_mirror.py",
-    "test_key_layouts.py",
-    "test_startup.py",
-    "test_panels_say.py",
-)
+def pytest_configure(config: pytest.Config) -> None:
+    """``FILE_TIMES_WRITE=1``: the run's seconds per file written to tests/file_times.txt (in the controller, which
+    sees every worker's reports)."""
+    if os.environ.get("FILE_TIMES_WRITE") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Recorder(), "file-times")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort: each file's order kept
+    slowest_first(items, file_times())  # the order files reach xdist's workers (tests/file_times.py)
     wrong = [
         item.nodeid
         for item in items

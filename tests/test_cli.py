@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.clitools import run_cli
+from tests.clitools import cli_in_process, run_cli
 
 APPS = Path(__file__).parent / "apps"
 HOSTILE = ("--app-dir", str(APPS), "--flask", "hostile_app:app", "--framework", "flask")
@@ -122,14 +122,16 @@ def samples_json() -> dict[str, Any]:
     return document
 
 
-def test_samples_and_table_json(samples_json: dict[str, Any]) -> None:
+def test_samples_and_table_json(samples_json: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     document = samples_json
     samples = document["samples"]
     assert len(samples) >= 20 and {"id", "title", "request", "claim"} <= set(samples[0])
     assert document["versions"]["FastAPI"] == importlib.metadata.version("fastapi")
     crash = next(s for s in samples if s["id"] == "error-crash")
     assert "s3cret" in crash["expect"]["fastapi"]["excludes"]
-    table = json.loads(explorer("table", "--json").stdout)
+    code, out, _ = cli_in_process(capsys, "table", "--json")  # in this process: `samples` above ran as a user runs it
+    assert code == 0
+    table = json.loads(out)
     assert [r["key"] for r in table["rows"]][:5] == ["model", "validation", "docs", "html", "ecosystem"]
     versions = table["rows"][-1]
     assert versions["key"] == "versions" and f"Werkzeug {importlib.metadata.version('werkzeug')}" in versions["flask"]

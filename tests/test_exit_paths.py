@@ -2,6 +2,11 @@
 
 EXIT_RUNS sets the number of runs per path (default 1 in the suite, which keeps it under its time budget;
 docs/reliability.md quotes 20).
+
+What ends the servers is the app's and the keepers' doing, whatever the servers run: the usual quit (ctrl+q) runs the
+demos, on each Flask server; the other paths run the small pair of tests/apps/parity_{flask,fastapi}.py (the same
+servers, Werkzeug or gunicorn and uvicorn, each under its keeper): ~0.7 s of CPU less a start than the demos, the
+whole process tree counted.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 import pytest
@@ -16,6 +22,14 @@ import pytest
 from tests.conftest import wait_gone
 from tests.ptyapp import PtyApp
 
+SMALL_PAIR = (
+    "--app-dir",
+    str(Path(__file__).parent / "apps"),
+    "--flask",
+    "parity_flask:app",
+    "--fastapi",
+    "parity_fastapi:app",
+)
 RUNS = int(os.environ.get("EXIT_RUNS", "1"))
 
 PATHS: dict[str, Callable[[PtyApp], None]] = {
@@ -39,7 +53,8 @@ def test_no_server_survives(flask_server: str, path: str) -> None:
     survivors = 0
     env = {"EXPLORER_TEST_CRASH": "1"} if path == "exception in the app" else None
     for _ in range(RUNS):
-        app = PtyApp("--flask-server", flask_server, env=env)
+        apps = () if path == "ctrl+q" else SMALL_PAIR
+        app = PtyApp("--flask-server", flask_server, *apps, env=env)
         try:
             pids = app.server_pids()
             assert len(pids) >= 2
@@ -57,7 +72,7 @@ def test_a_closed_terminal_ends_the_app_even_without_sighup() -> None:
     Before, the app and both servers ran on for ever after the terminal window was closed (the input
     thread spinning on end-of-file); now the app notices its terminal is gone and stops everything.
     """
-    app = PtyApp(under_make=True)
+    app = PtyApp(*SMALL_PAIR, under_make=True)
     try:
         pids = app.server_pids()
         app.close_terminal()
@@ -74,7 +89,7 @@ def test_ctrl_q_quits_after_sigstop_and_sigcont() -> None:
     stdin and quitting waited for the one blocked in a read: ctrl+q hung in 2 of 8 trials here.
     """
     for _ in range(RUNS):
-        app = PtyApp()
+        app = PtyApp(*SMALL_PAIR)
         try:
             pids = app.server_pids()
             threads = psutil.Process(app.proc.pid).num_threads()

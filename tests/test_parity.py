@@ -23,7 +23,7 @@ from explorer.apps.targets import specs_from_options, startup_problems
 from explorer.parity.check import run_parity
 from explorer.parity.suite import load_suite
 from explorer.runtime.session import Session
-from tests.clitools import run_cli
+from tests.clitools import cli_in_process, run_cli
 from tests.conftest import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,14 +107,17 @@ def test_routes_of_both_apps(shop: Session, loop_thread: LoopThread) -> None:
     assert [e.status for e in answers.values()] == [200, 200]
 
 
-def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(regressed: list[str], tmp_path: Path) -> None:
+def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(
+    regressed: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ok = explorer("parity", str(REQUESTS), *APPS, "--junit", str(tmp_path / "ok.xml"))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "all 15 requests match (1 as declared)" in ok.stdout and "declared: body error: only in Flask" in ok.stdout
     suite = ET.parse(tmp_path / "ok.xml").getroot().find("testsuite")
     assert suite is not None and (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("15", "0", "0")
-    # the same --junit file again: written over only with --force (issue 19 item 4)
-    result = explorer("parity", str(REQUESTS), *regressed, "--junit", str(tmp_path / "ok.xml"), "--force")
+    # the same --junit file again: written over only with --force (issue 19 item 4); the report of the same run
+    args = ("--junit", str(tmp_path / "ok.xml"), "--force", "--report", str(tmp_path / "run"))
+    result = explorer("parity", str(REQUESTS), *regressed, *args)
     assert result.returncode == 1, result.stderr
     failed = [c for c in ET.parse(tmp_path / "ok.xml").getroot().iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failed] == ["create order (POST /orders)"]
@@ -122,24 +125,23 @@ def test_cli_parity_exits_0_on_the_shop_and_1_after_a_planted_regression(regress
     assert result.stdout.count("✗") == 1 and "create order" in result.stdout
     assert "1 of 15 requests differ" in result.stdout
 
-
-def test_cli_parity_json_report_and_report_command(tmp_path: Path, regressed: list[str]) -> None:
-    result = explorer("parity", str(REQUESTS), *regressed, "--json", "--report", str(tmp_path / "run"))
-    assert result.returncode == 1, result.stderr
-    document = json.loads(result.stdout)
-    assert document["kind"] == "parity" and document["summary"]["differ"] == 1
-    lines = [d["line"] for r in document["results"] for d in r["differences"]]
-    assert lines == ["status: Flask 201, FastAPI 200 (expected 201)"]
+    # the report written beside (`--json` prints the same document: test_cli_parity_never_calls_different_answers_equal)
     markdown = (tmp_path / "run.md").read_text()
     assert "| 7 | create order | POST /orders | 201 | 200 |" in markdown and "curl -i -X POST" in markdown
     saved = json.loads((tmp_path / "run.json").read_text())
-    assert saved["kind"] == "report" and saved["data"]["summary"]["differ"] == 1
-    (tmp_path / "stdout.json").write_text(result.stdout)
-    again = explorer("report", "--from", str(tmp_path / "stdout.json"), "--format", "md")
-    assert again.returncode == 0 and "create order (POST /orders): status: Flask 201" in again.stdout.replace("\\", "")
+    document = saved["data"]
+    assert saved["kind"] == "report" and document["kind"] == "parity" and document["summary"]["differ"] == 1
+    lines = [d["line"] for r in document["results"] for d in r["differences"]]
+    assert lines == ["status: Flask 201, FastAPI 200 (expected 201)"]
+    code, out, _ = cli_in_process(capsys, "report", "--from", str(tmp_path / "run.json"), "--format", "md")
+    assert code == 0 and "create order (POST /orders): status: Flask 201" in out.replace("\\", "")
 
 
-def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
+def test_cli_parity_json_suite_with_ignored_keys_all_match(
+    shop: Session, loop_thread: LoopThread, tmp_path: Path
+) -> None:
+    """A JSON requests file, its `ignore_keys` leaving out a message the two apps word differently: all match (the
+    CLI's exit 0 on a passed run: the test above). On the module's shop servers (a CLI run started its own)."""
     suite = tmp_path / "ok.json"
     suite.write_text(
         json.dumps(
@@ -158,9 +160,13 @@ def test_cli_parity_all_matching_exits_0(tmp_path: Path) -> None:
             }
         )
     )
-    result = explorer("parity", str(suite), *APPS)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "all 2 requests match" in result.stdout
+    report = loop_thread.run(run_parity(shop, load_suite(suite)))
+    assert [(r.case.name, r.outcome) for r in report.results] == [("health", "match"), ("bad quantity", "match")]
+    assert report.passed and report.to_dict()["summary"]["all_match"]
+    unignored = suite.read_text().replace(', "ignore_keys": ["message"]', "")
+    (tmp_path / "strict.json").write_text(unignored)  # the key is what made them match
+    strict = loop_thread.run(run_parity(shop, load_suite(tmp_path / "strict.json")))
+    assert [r.outcome for r in strict.results] == ["match", "differ"] and not strict.passed
 
 
 @pytest.mark.serverless
@@ -291,7 +297,7 @@ def hard_suite(tmp_path: Path) -> Path:
     return path
 
 
-def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
+def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Every answer the deepdiff version called equal (or crashed on) is now found, counted or refused."""
     suite = hard_suite(tmp_path)
     result = explorer("parity", str(suite), *PAIR_APPS, "--json", "--report", str(tmp_path / "run"))
@@ -317,9 +323,12 @@ def test_cli_parity_never_calls_different_answers_equal(tmp_path: Path) -> None:
     }
     markdown = (tmp_path / "run.md").read_text()
     assert "… and 4,950 more differences" in markdown and "nested deeper than 500 levels" in markdown
-    again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")
+    again = explorer("report", "--from", str(tmp_path / "run.json"), "--format", "json")  # `report` in a process once
     assert again.returncode == 0 and json.loads(again.stdout)["data"]["summary"]["errors"] == 1
     assert '"\\ud800"' in again.stdout  # a saved run's lone surrogate comes back as its escape
+    (tmp_path / "stdout.json").write_text(result.stdout)  # what `--json` printed reads as a report too
+    code, out, _ = cli_in_process(capsys, "report", "--from", str(tmp_path / "stdout.json"), "--format", "md")
+    assert code == 0 and "… and 4,950 more differences" in out and "nested deeper than 500 levels" in out
 
     text = explorer("parity", str(suite), *PAIR_APPS)
     assert text.returncode == 1
