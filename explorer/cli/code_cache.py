@@ -1,16 +1,17 @@
 """What Python compiles from text at every start, kept on disk (issue 24: the first paint).
 
-Three parts of the standard library compile text each time a module using them is imported, Textual's and the
+Four parts of the standard library compile text each time a module using them is imported, Textual's and the
 explorer's alike: ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (a frozen one's
 ``__hash__``, ``__setattr__`` and ``__delattr__`` too) as source and compiles it; ``collections.namedtuple``
-compiles its ``__new__``; and ``re`` parses each pattern and makes its program in Python code. Before the app's
-first frame that is ~330 functions and ~150 patterns, ~13% of its instructions (docs/how-it-works.md, "The first
-paint"). Each part calls a name it looks up at call time (``dataclasses``' ``exec``, ``collections``' ``eval``,
-``re._compiler.compile``), so :func:`install`, run as the command line is imported and before any of our modules
-or Textual's is, gives each one that takes the result from a file, keyed by the exact text (and a pattern's
-flags), and does the work only for a text the file does not hold. The same text gives the same code, or the same
-pattern program, in the same Python: what the classes and patterns are and do is unchanged, only where their code
-comes from.
+compiles its ``__new__``; ``typing.ForwardRef`` compiles each annotation given as a string (a ``NamedTuple``'s
+fields under ``from __future__ import annotations``); and ``re`` parses each pattern and makes its program in
+Python code. Before the app's first frame that is ~330 functions, ~260 annotations and ~150 patterns, ~14% of its
+instructions (docs/how-it-works.md, "The first paint"). Each part calls a name it looks up at call time
+(``dataclasses``' ``exec``, ``collections``' ``eval``, ``typing``'s ``compile``, ``re._compiler.compile``), so
+:func:`install`, run as the command line is imported and before any of our modules or Textual's is, gives each one
+that takes the result from a file, keyed by the exact text (and a pattern's flags), and does the work only for a
+text the file does not hold. The same text gives the same code, or the same pattern program, in the same Python:
+what the classes and patterns are and do is unchanged, only where their code comes from.
 
 The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's cache folder
 (:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
@@ -31,6 +32,7 @@ import os
 import re
 import sys
 import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,9 @@ _compiler = importlib.import_module("re._compiler")  # re's own internals, calle
 _parser = importlib.import_module("re._parser")
 _sre = importlib.import_module("_sre")
 _re_compile = _compiler.compile
-IDENTITY = f"{sys.implementation.cache_tag} {sys.version}"  # code compiled by another Python is never used
+# Code compiled by another Python is never used; nor a file from before the code was compiled without this module's
+# own `from __future__ import annotations` (it made a dataclass's __init__.__annotations__ strings), "2" since.
+IDENTITY = f"{sys.implementation.cache_tag} {sys.version} 2"
 
 
 def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -96,8 +100,20 @@ class KeptCode:
         key = f"{mode}:{source}"
         code = self._get(key)
         if type(code) is not types.CodeType:
-            code = self._keep(key, compile(source, "<string>", mode))
+            # dont_inherit: compiled as the callers' own modules compile it (none of them has this module's
+            # `from __future__ import annotations`, which would make a dataclass's annotations strings)
+            code = self._keep(key, compile(source, "<string>", mode, dont_inherit=True))
         return code
+
+    def compile(
+        self, source: Any, filename: Any, mode: Any, flags: int = 0, dont_inherit: bool = False, optimize: int = -1, /
+    ) -> Any:
+        """``compile`` as ``typing.ForwardRef`` calls it (a string annotation's text, e.g. a ``NamedTuple``'s field
+        under ``from __future__ import annotations``), with the code kept likewise; any other call as given (with
+        ``typing``'s future statements, none, rather than this module's)."""
+        if filename == "<string>" and mode == "eval" and not flags and optimize == -1:
+            return self._code(source, "eval")
+        return builtins.compile(source, filename, mode, flags, True, optimize)
 
     def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
         """``re``'s compiler as ``re.compile`` calls it (on a pattern it has not cached this session), with what
@@ -163,6 +179,7 @@ def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode
     setattr(dataclasses, "exec", _kept.exec)  # noqa: B010 - a module global that shadows the builtin
     setattr(collections, "eval", _kept.eval)  # noqa: B010 - likewise
     setattr(_compiler, "compile", _kept.compile_pattern)  # noqa: B010 - likewise
+    setattr(typing, "compile", _kept.compile)  # noqa: B010 - likewise
     return _kept
 
 
