@@ -103,6 +103,28 @@ def test_what_is_loaded_behaves_as_what_is_compiled_and_nothing_is_compiled_agai
     assert path.stat().st_mtime_ns == modified  # nothing new: not written again
 
 
+@pytest.mark.serverless
+def test_what_a_start_asks_for_is_read_first_and_the_rest_on_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "compiled-code.marshal"
+    plain = _build(tmp_path)
+    filling = KeptCode(path)
+    _through(filling, monkeypatch, tmp_path)
+    filling.mark_start()
+    assert filling.first == filling.new.keys()
+    started = {key for key in filling.new if key.startswith("exec:")}  # as if only these came before the app ran
+    filling.first = set(started)
+    filling.save()
+    loading = KeptCode(path)
+    assert loading.loaded.keys() == started  # only the first part is read at once
+    assert loading._rest
+    assert _through(loading, monkeypatch, tmp_path) == plain  # the rest read on the first miss
+    assert loading.new == {}  # nothing compiled
+    assert loading.loaded.keys() == filling.new.keys()
+    assert not loading._rest
+
+
 @pytest.mark.parametrize(
     "content",
     [b"not marshal", marshal.dumps(("another Python", {})), marshal.dumps(["no", "pair"]), b""],
@@ -125,7 +147,7 @@ def test_an_entry_of_the_wrong_type_is_compiled_again(tmp_path: Path, monkeypatc
     plain = _build(tmp_path)
     kept = KeptCode(path)
     _through(kept, monkeypatch, tmp_path)
-    path.write_bytes(marshal.dumps((IDENTITY, dict.fromkeys(kept.new, "not code"))))
+    path.write_bytes(marshal.dumps((IDENTITY, dict.fromkeys(kept.new, "not code"), marshal.dumps({}))))
     wrong = KeptCode(path)
     assert len(wrong.loaded) == len(kept.new)
     assert _through(wrong, monkeypatch, tmp_path) == plain

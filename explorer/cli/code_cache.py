@@ -17,7 +17,10 @@ The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's c
 (:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
 8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback; an
 entry of the wrong type is compiled again. The app writes it as it quits (:func:`save`), only when something was
-compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`).
+compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`):
+first what the start asked for before the app ran (:func:`mark_start`), read at once, then the rest, read on the
+first text the first part does not hold that a module's import asks for (a screen opened, a module imported after
+the first frame).
 ``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
 """
 
@@ -38,7 +41,7 @@ from typing import Any
 
 from explorer.runtime.userdata.cache_files import cache_folder, read_own_file, write_whole
 
-__all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
+__all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "mark_start", "save"]
 
 CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
 _compiler = importlib.import_module("re._compiler")  # re's own internals, called as re itself calls them
@@ -60,25 +63,47 @@ class KeptCode:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.loaded = self._read()
+        self.loaded, self._rest = self._read()
         self.asked: set[str] = set()
         self.new: dict[str, Any] = {}  # a text's code, or a pattern's program (what re hands _sre.compile)
+        self.first: set[str] | None = None  # what a start asks for before the app runs (:meth:`mark_start`)
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> tuple[dict[str, Any], bytes]:
+        """The file's first part (what a start asks for before the app runs) and the rest, still marshalled: read on
+        the first text an import asks for that the first part does not hold (reading a whole file of 450-730 KB was
+        ~12-19 M instructions before the first frame, a quarter to a half of them for entries it did not ask for)."""
         data = read_own_file(self.path)
         if data is None:
-            return {}
+            return {}, b""
         try:
-            identity, entries = marshal.loads(data)
-        except Exception:  # noqa: BLE001 - corrupt, or not a pair
-            return {}
-        return entries if identity == IDENTITY and type(entries) is dict else {}
+            identity, first, rest = marshal.loads(data)
+        except Exception:  # noqa: BLE001 - corrupt, or not a triple
+            return {}, b""
+        if identity != IDENTITY or type(first) is not dict or type(rest) is not bytes:
+            return {}, b""
+        return first, rest
+
+    def _read_rest(self) -> None:
+        rest, self._rest = self._rest, b""
+        try:
+            entries = marshal.loads(rest)
+        except Exception:  # noqa: BLE001 - corrupt: what it held is compiled again
+            return
+        if type(entries) is dict:
+            self.loaded = entries | self.loaded  # one step: another thread may be reading it
 
     def _get(self, key: str) -> Any:
         found = self.loaded.get(key)
+        if found is None and self._rest and _importing():  # the file holds nothing else: see _keep
+            self._read_rest()
+            found = self.loaded.get(key)
         if found is not None:
             self.asked.add(key)
         return found
+
+    def mark_start(self) -> None:
+        """What was asked for and compiled so far is what a start needs: the file's first part, next time."""
+        self.first = set(self.asked) | set(self.new)
 
     def _keep(self, key: str, made: Any) -> Any:
         if _importing():
@@ -143,8 +168,12 @@ class KeptCode:
         if not self.new:
             return
         try:  # copied in one step each: a thread still importing may add to them
-            entries = {key: self.loaded[key] for key in list(self.asked)} | dict(self.new)
-            data = marshal.dumps((IDENTITY, entries))
+            loaded = self.loaded
+            entries = {key: loaded[key] for key in list(self.asked) if key in loaded} | dict(self.new)
+            first = entries.keys() if self.first is None else self.first
+            rest = {key: code for key, code in entries.items() if key not in first}
+            head = {key: code for key, code in entries.items() if key in first}
+            data = marshal.dumps((IDENTITY, head, marshal.dumps(rest)))
         except Exception:  # noqa: BLE001 - something marshal cannot write: not worth a failed quit
             return
         write_whole(self.path, data)
@@ -181,6 +210,12 @@ def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode
     setattr(_compiler, "compile", _kept.compile_pattern)  # noqa: B010 - likewise
     setattr(typing, "compile", _kept.compile)  # noqa: B010 - likewise
     return _kept
+
+
+def mark_start() -> None:
+    """The app is about to run: what was compiled or read until now goes first in the file (see KeptCode's)."""
+    if _kept is not None:
+        _kept.mark_start()
 
 
 def save() -> None:

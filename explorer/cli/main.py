@@ -278,6 +278,7 @@ def cmd_app(args: argparse.Namespace) -> NoReturn:
 
     specs = user_specs(args)
     flask_server = args.flask_server or "dev"
+    code_cache.mark_start()  # every module the first frame needs is in: what they asked for is read first next time
     with kept_css():  # Textual's parsed CSS, loaded from the user's cache folder and written there on quit
         code = run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
     code_cache.save()  # the code of the dataclasses' methods compiled this time, for the next start

@@ -66,4 +66,5 @@ def _init_subclass(
 
 def install() -> None:
     """From now on, each new DOMNode subclass is set up by :func:`_init_subclass` (once per process)."""
-    DOMNode.__init_subclass__ = classmethod(_init_subclass)  # type: ignore[assignment,method-assign]  # Textual's, replaced
+    patched: Any = classmethod(_init_subclass)
+    DOMNode.__init_subclass__ = patched  # type: ignore[method-assign]  # Textual's own, replaced
