@@ -289,6 +289,19 @@ def test_every_option_of_every_command_says_what_it_does() -> None:
     assert silent(build_parser(), "") == []
 
 
+@pytest.mark.serverless
+def test_no_argument_reads_as_the_parser_reads_it() -> None:
+    """``explorer`` with no argument starts the app without building a parser (issue 24: the first paint): what it
+    reads must be every option's default as the app's parser gives it."""
+    from explorer.cli.main import NoArguments, build_parser
+
+    parsed = vars(build_parser(commands=False).parse_args([]))
+    assert len(parsed) > 20 and parsed["timeout"] == 5.0 and parsed["mask"] is False
+    given = NoArguments()
+    assert {name: getattr(given, name) for name in parsed} == parsed
+    assert getattr(given, "flask_env", ()) is None  # an option left out is None, as argparse's default here
+
+
 def test_a_404_from_no_route_reads_as_the_app_reads_it() -> None:
     """The CLI said "...so no handler ran (or a handler's bare abort(404)...)" where the app, reading the same
     demo module, said "...so no handler and no validation ran": one sentence, from one rule."""

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A module of its own, imported afresh each time: only what is compiled while a module is imported is kept.
 MODULE = """
-import collections, dataclasses, re
+import collections, dataclasses, re, typing
 
 @dataclasses.dataclass(frozen=True)
 class Point:
@@ -32,6 +33,7 @@ class Point:
     y: int = 2
 
 Pair = collections.namedtuple("Pair", "a b")
+Named = typing.NamedTuple("Named", [("point", "Point")])  # a string annotation: typing compiles it
 re.purge()  # re's own per-process cache would hand back the pattern made before
 PATTERN = re.compile(r"(?P<word>[a-z]+)-(\\d+)(?#a comment)", re.IGNORECASE)
 """
@@ -52,6 +54,8 @@ def _build(tmp_path: Path) -> tuple[Any, ...]:
     point = module.Point(1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         point.x = 3
+    # the types, not their names: compiled as dataclasses compiles it, without code_cache's future annotations
+    assert module.Point.__init__.__annotations__ == {"x": int, "y": int, "return": None}
     found = module.PATTERN.match("Ab-12")
     assert found is not None
     return (
@@ -59,6 +63,7 @@ def _build(tmp_path: Path) -> tuple[Any, ...]:
         point == module.Point(1, 2),
         hash(point) == hash(module.Point(1)),
         module.Pair(1, b=2)._asdict(),
+        typing.get_type_hints(module.Named, vars(module)) == {"point": module.Point},
         found.groupdict(),
         found.groups(),
         module.PATTERN.groupindex,
@@ -68,11 +73,12 @@ def _build(tmp_path: Path) -> tuple[Any, ...]:
 
 
 def _through(kept: KeptCode, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Any, ...]:
-    """:func:`_build` with the three hooks :func:`explorer.cli.code_cache.install` puts in place."""
+    """:func:`_build` with the four hooks :func:`explorer.cli.code_cache.install` puts in place."""
     with monkeypatch.context() as patch:
         patch.setattr(dataclasses, "exec", kept.exec, raising=False)
         patch.setattr(collections, "eval", kept.eval, raising=False)
         patch.setattr(re._compiler, "compile", kept.compile_pattern)  # type: ignore[attr-defined]
+        patch.setattr(typing, "compile", kept.compile, raising=False)
         return _build(tmp_path)
 
 
@@ -86,6 +92,7 @@ def test_what_is_loaded_behaves_as_what_is_compiled_and_nothing_is_compiled_agai
     assert filling.loaded == {}
     assert _through(filling, monkeypatch, tmp_path) == plain
     assert {key.partition(":")[0] for key in filling.new} == {"exec", "eval", "re"}
+    assert "eval:Point" in filling.new  # the named tuple's string annotation, compiled by typing
     filling.save()
     loading = KeptCode(path)
     assert loading.loaded.keys() == filling.new.keys()
@@ -94,6 +101,28 @@ def test_what_is_loaded_behaves_as_what_is_compiled_and_nothing_is_compiled_agai
     modified = path.stat().st_mtime_ns
     loading.save()
     assert path.stat().st_mtime_ns == modified  # nothing new: not written again
+
+
+@pytest.mark.serverless
+def test_what_a_start_asks_for_is_read_first_and_the_rest_on_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "compiled-code.marshal"
+    plain = _build(tmp_path)
+    filling = KeptCode(path)
+    _through(filling, monkeypatch, tmp_path)
+    filling.mark_start()
+    assert filling.first == filling.new.keys()
+    started = {key for key in filling.new if key.startswith("exec:")}  # as if only these came before the app ran
+    filling.first = set(started)
+    filling.save()
+    loading = KeptCode(path)
+    assert loading.loaded.keys() == started  # only the first part is read at once
+    assert loading._rest
+    assert _through(loading, monkeypatch, tmp_path) == plain  # the rest read on the first miss
+    assert loading.new == {}  # nothing compiled
+    assert loading.loaded.keys() == filling.new.keys()
+    assert not loading._rest
 
 
 @pytest.mark.parametrize(
@@ -118,7 +147,7 @@ def test_an_entry_of_the_wrong_type_is_compiled_again(tmp_path: Path, monkeypatc
     plain = _build(tmp_path)
     kept = KeptCode(path)
     _through(kept, monkeypatch, tmp_path)
-    path.write_bytes(marshal.dumps((IDENTITY, dict.fromkeys(kept.new, "not code"))))
+    path.write_bytes(marshal.dumps((IDENTITY, dict.fromkeys(kept.new, "not code"), marshal.dumps({}))))
     wrong = KeptCode(path)
     assert len(wrong.loaded) == len(kept.new)
     assert _through(wrong, monkeypatch, tmp_path) == plain
@@ -175,6 +204,7 @@ def test_what_is_compiled_at_run_time_is_never_written(tmp_path: Path, monkeypat
     with monkeypatch.context() as patch:
         patch.setattr(dataclasses, "exec", kept.exec, raising=False)
         patch.setattr(re._compiler, "compile", kept.compile_pattern)  # type: ignore[attr-defined]
+        patch.setattr(typing, "compile", kept.compile, raising=False)
         re.purge()
         assert re.compile(re.escape("hunter2-secret")).search("a hunter2-secret b")
         made = dataclasses.make_dataclass("Typed", ["hunter2_field"], frozen=True)

@@ -41,6 +41,7 @@ main([])
 
 NOT_AT_START = (
     "yaml",  # requests files and saved runs, read on a screen's first use
+    "argparse",  # `explorer` with no argument builds no parser (explorer.cli.main.NoArguments)
     "tomllib",  # explorer.toml: none in the folder the test runs in
     "httpx",  # the client, once the servers have started after the first frame
     "psutil",

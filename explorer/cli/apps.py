@@ -10,7 +10,6 @@ finds a difference, 0 otherwise.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from explorer.apps.config import find_config, load_config
 from explorer.apps.settings import AppSettings, resolve_python, split_setup
 from explorer.apps.targets import TargetError, check_app_dir, check_target, specs_from_options, startup_problems
-from explorer.cli.common import add_server_options, check_outputs, fail, note, print_json, run_async, say
+from explorer.cli.common import add_server_options, bad_value, check_outputs, fail, note, print_json, run_async, say
 from explorer.runtime.errors import ExplorerError
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.servers.specs import SETUP_TIMEOUT, SETUP_TIMEOUT_BOUNDS, ServerSpec
@@ -27,6 +26,8 @@ from explorer.runtime.userdata.datafile import user_path
 from explorer.runtime.userdata.envfile import parse_assignment
 
 if TYPE_CHECKING:
+    import argparse
+
     from explorer.runtime.session import Session
 
 EXIT_DIFFER = 1
@@ -37,14 +38,14 @@ def _target(text: str) -> str:
     try:
         return check_target(text)
     except ExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise bad_value(str(exc)) from None
 
 
 def _folder(text: str) -> Path:
     try:
         return check_app_dir(text)
     except ExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("--app-dir ")) from None
+        raise bad_value(str(exc).removeprefix("--app-dir ")) from None
 
 
 def _checked(check: Any) -> Any:
@@ -54,7 +55,7 @@ def _checked(check: Any) -> Any:
         try:
             return check(text)
         except ExplorerError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            raise bad_value(str(exc)) from None
 
     return convert
 
@@ -63,15 +64,17 @@ def _setup_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}") from None
+        raise bad_value(f"not a number of seconds: {text[:40]!r}") from None
     low, high = SETUP_TIMEOUT_BOUNDS
     if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
+        raise bad_value(f"must be between {low:g} and {high:g} seconds")
     return value
 
 
 def add_app_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
     """The apps and each one's settings; on a subcommand they do not reset values given before it."""
+    import argparse
+
     default: Any = argparse.SUPPRESS if sub else None
     parser.add_argument(
         "--flask",

@@ -1,22 +1,26 @@
 """What Python compiles from text at every start, kept on disk (issue 24: the first paint).
 
-Three parts of the standard library compile text each time a module using them is imported, Textual's and the
+Four parts of the standard library compile text each time a module using them is imported, Textual's and the
 explorer's alike: ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (a frozen one's
 ``__hash__``, ``__setattr__`` and ``__delattr__`` too) as source and compiles it; ``collections.namedtuple``
-compiles its ``__new__``; and ``re`` parses each pattern and makes its program in Python code. Before the app's
-first frame that is ~330 functions and ~150 patterns, ~13% of its instructions (docs/how-it-works.md, "The first
-paint"). Each part calls a name it looks up at call time (``dataclasses``' ``exec``, ``collections``' ``eval``,
-``re._compiler.compile``), so :func:`install`, run as the command line is imported and before any of our modules
-or Textual's is, gives each one that takes the result from a file, keyed by the exact text (and a pattern's
-flags), and does the work only for a text the file does not hold. The same text gives the same code, or the same
-pattern program, in the same Python: what the classes and patterns are and do is unchanged, only where their code
-comes from.
+compiles its ``__new__``; ``typing.ForwardRef`` compiles each annotation given as a string (a ``NamedTuple``'s
+fields under ``from __future__ import annotations``); and ``re`` parses each pattern and makes its program in
+Python code. Before the app's first frame that is ~330 functions, ~260 annotations and ~150 patterns, ~14% of its
+instructions (docs/how-it-works.md, "The first paint"). Each part calls a name it looks up at call time
+(``dataclasses``' ``exec``, ``collections``' ``eval``, ``typing``'s ``compile``, ``re._compiler.compile``), so
+:func:`install`, run as the command line is imported and before any of our modules or Textual's is, gives each one
+that takes the result from a file, keyed by the exact text (and a pattern's flags), and does the work only for a
+text the file does not hold. The same text gives the same code, or the same pattern program, in the same Python:
+what the classes and patterns are and do is unchanged, only where their code comes from.
 
 The file is ``flask-fastapi-explorer/compiled-code.marshal`` in the explorer's cache folder
 (:mod:`explorer.runtime.userdata.cache_files`: read only if it is the user's own, writable by no one else, at most
 8 MiB). One written by another Python, corrupt or of another shape is ignored and replaced, never a traceback; an
 entry of the wrong type is compiled again. The app writes it as it quits (:func:`save`), only when something was
-compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`).
+compiled that it did not hold, and only with what was compiled while a module was imported (:func:`_importing`):
+first what the start asked for before the app ran (:func:`mark_start`), read at once, then the rest, read on the
+first text the first part does not hold that a module's import asks for (a screen opened, a module imported after
+the first frame).
 ``EXPLORER_CODE_CACHE=0`` turns it off (nothing read, nothing written).
 """
 
@@ -31,19 +35,22 @@ import os
 import re
 import sys
 import types
+import typing
 from pathlib import Path
 from typing import Any
 
 from explorer.runtime.userdata.cache_files import cache_folder, read_own_file, write_whole
 
-__all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "save"]
+__all__ = ["CACHE_VARIABLE", "KeptCode", "cache_path", "install", "mark_start", "save"]
 
 CACHE_VARIABLE = "EXPLORER_CODE_CACHE"
 _compiler = importlib.import_module("re._compiler")  # re's own internals, called as re itself calls them
 _parser = importlib.import_module("re._parser")
 _sre = importlib.import_module("_sre")
 _re_compile = _compiler.compile
-IDENTITY = f"{sys.implementation.cache_tag} {sys.version}"  # code compiled by another Python is never used
+# Code compiled by another Python is never used; nor a file from before the code was compiled without this module's
+# own `from __future__ import annotations` (it made a dataclass's __init__.__annotations__ strings), "2" since.
+IDENTITY = f"{sys.implementation.cache_tag} {sys.version} 2"
 
 
 def cache_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -56,25 +63,47 @@ class KeptCode:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.loaded = self._read()
+        self.loaded, self._rest = self._read()
         self.asked: set[str] = set()
         self.new: dict[str, Any] = {}  # a text's code, or a pattern's program (what re hands _sre.compile)
+        self.first: set[str] | None = None  # what a start asks for before the app runs (:meth:`mark_start`)
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> tuple[dict[str, Any], bytes]:
+        """The file's first part (what a start asks for before the app runs) and the rest, still marshalled: read on
+        the first text an import asks for that the first part does not hold (reading a whole file of 450-730 KB was
+        ~12-19 M instructions before the first frame, a quarter to a half of them for entries it did not ask for)."""
         data = read_own_file(self.path)
         if data is None:
-            return {}
+            return {}, b""
         try:
-            identity, entries = marshal.loads(data)
-        except Exception:  # noqa: BLE001 - corrupt, or not a pair
-            return {}
-        return entries if identity == IDENTITY and type(entries) is dict else {}
+            identity, first, rest = marshal.loads(data)
+        except Exception:  # noqa: BLE001 - corrupt, or not a triple
+            return {}, b""
+        if identity != IDENTITY or type(first) is not dict or type(rest) is not bytes:
+            return {}, b""
+        return first, rest
+
+    def _read_rest(self) -> None:
+        rest, self._rest = self._rest, b""
+        try:
+            entries = marshal.loads(rest)
+        except Exception:  # noqa: BLE001 - corrupt: what it held is compiled again
+            return
+        if type(entries) is dict:
+            self.loaded = entries | self.loaded  # one step: another thread may be reading it
 
     def _get(self, key: str) -> Any:
         found = self.loaded.get(key)
+        if found is None and self._rest and _importing():  # the file holds nothing else: see _keep
+            self._read_rest()
+            found = self.loaded.get(key)
         if found is not None:
             self.asked.add(key)
         return found
+
+    def mark_start(self) -> None:
+        """What was asked for and compiled so far is what a start needs: the file's first part, next time."""
+        self.first = set(self.asked) | set(self.new)
 
     def _keep(self, key: str, made: Any) -> Any:
         if _importing():
@@ -96,8 +125,20 @@ class KeptCode:
         key = f"{mode}:{source}"
         code = self._get(key)
         if type(code) is not types.CodeType:
-            code = self._keep(key, compile(source, "<string>", mode))
+            # dont_inherit: compiled as the callers' own modules compile it (none of them has this module's
+            # `from __future__ import annotations`, which would make a dataclass's annotations strings)
+            code = self._keep(key, compile(source, "<string>", mode, dont_inherit=True))
         return code
+
+    def compile(
+        self, source: Any, filename: Any, mode: Any, flags: int = 0, dont_inherit: bool = False, optimize: int = -1, /
+    ) -> Any:
+        """``compile`` as ``typing.ForwardRef`` calls it (a string annotation's text, e.g. a ``NamedTuple``'s field
+        under ``from __future__ import annotations``), with the code kept likewise; any other call as given (with
+        ``typing``'s future statements, none, rather than this module's)."""
+        if filename == "<string>" and mode == "eval" and not flags and optimize == -1:
+            return self._code(source, "eval")
+        return builtins.compile(source, filename, mode, flags, True, optimize)
 
     def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
         """``re``'s compiler as ``re.compile`` calls it (on a pattern it has not cached this session), with what
@@ -127,8 +168,12 @@ class KeptCode:
         if not self.new:
             return
         try:  # copied in one step each: a thread still importing may add to them
-            entries = {key: self.loaded[key] for key in list(self.asked)} | dict(self.new)
-            data = marshal.dumps((IDENTITY, entries))
+            loaded = self.loaded
+            entries = {key: loaded[key] for key in list(self.asked) if key in loaded} | dict(self.new)
+            first = entries.keys() if self.first is None else self.first
+            rest = {key: code for key, code in entries.items() if key not in first}
+            head = {key: code for key, code in entries.items() if key in first}
+            data = marshal.dumps((IDENTITY, head, marshal.dumps(rest)))
         except Exception:  # noqa: BLE001 - something marshal cannot write: not worth a failed quit
             return
         write_whole(self.path, data)
@@ -163,7 +208,14 @@ def install(environ: dict[str, str] | os._Environ[str] = os.environ) -> KeptCode
     setattr(dataclasses, "exec", _kept.exec)  # noqa: B010 - a module global that shadows the builtin
     setattr(collections, "eval", _kept.eval)  # noqa: B010 - likewise
     setattr(_compiler, "compile", _kept.compile_pattern)  # noqa: B010 - likewise
+    setattr(typing, "compile", _kept.compile)  # noqa: B010 - likewise
     return _kept
+
+
+def mark_start() -> None:
+    """The app is about to run: what was compiled or read until now goes first in the file (see KeptCode's)."""
+    if _kept is not None:
+        _kept.mark_start()
 
 
 def save() -> None:

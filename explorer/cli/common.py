@@ -6,7 +6,6 @@ Every mistake in the arguments ends with one line on stderr and exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import re
@@ -14,14 +13,18 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from explorer.runtime.userdata.bounded import printable
 
+if TYPE_CHECKING:
+    import argparse
+
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "EXIT_USAGE",
-    "OneLineParser",
     "add_server_options",
+    "bad_value",
     "check_outputs",
     "cli_console",
     "fail",
@@ -38,11 +41,15 @@ _JOIN = 1 << 16  # small pieces are joined until they hold this many
 _C1 = re.compile("[\x7f-\x9f]")
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr, not a usage block."""
+DEFAULT_TIMEOUT = 5.0  # --timeout left out
 
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+def bad_value(message: str) -> Exception:
+    """argparse's error for a value an option's type refuses: one usage line. argparse is loaded with a parser
+    (:mod:`explorer.cli.parser`), which ``explorer`` with no argument never builds (issue 24: the first paint)."""
+    import argparse
+
+    return argparse.ArgumentTypeError(message)
 
 
 PIPED_WIDTH = 140  # a file or a pipe with no COLUMNS: wide enough for every table whole
@@ -64,9 +71,9 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise bad_value(f"not a whole number: {text!r}") from None
     if value < 1 or value > 1000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {value}")
+        raise bad_value(f"must be between 1 and 1000, got {value}")
     return value
 
 
@@ -74,9 +81,9 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        raise bad_value(f"not a number of seconds: {text!r}") from None
     if not 0.1 <= value <= 300:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 300 seconds")
+        raise bad_value("must be between 0.1 and 300 seconds")
     return value
 
 
@@ -85,9 +92,9 @@ def ready_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        raise bad_value(f"not a number of seconds: {text!r}") from None
     if not 0.1 <= value <= 600:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 600 seconds")
+        raise bad_value("must be between 0.1 and 600 seconds")
     return value
 
 
@@ -98,6 +105,8 @@ def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> Non
     keeps the value given before the subcommand instead of resetting it. ``--flask-server`` left out
     is None, so the config file's ``server`` can apply (then the default, dev).
     """
+    import argparse
+
     parser.add_argument(
         "--flask-server",
         choices=("dev", "gunicorn"),
@@ -107,7 +116,7 @@ def add_server_options(parser: argparse.ArgumentParser, sub: bool = True) -> Non
     parser.add_argument(
         "--timeout",
         type=seconds,
-        default=argparse.SUPPRESS if sub else 5.0,
+        default=argparse.SUPPRESS if sub else DEFAULT_TIMEOUT,
         help="seconds to wait for an answer (default: 5)",
     )
     parser.add_argument(

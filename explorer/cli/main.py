@@ -6,13 +6,13 @@ server is a result, not a failure: ``send`` exits 0 whenever it could ask and pr
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from explorer.cli import code_cache
 from explorer.cli.apps import (
@@ -24,19 +24,26 @@ from explorer.cli.apps import (
     user_specs,
 )
 from explorer.cli.apps import add_commands as add_app_commands
-from explorer.cli.common import OneLineParser, add_server_options, fail, positive_int, print_json, run_async
+from explorer.cli.common import DEFAULT_TIMEOUT, add_server_options, fail, positive_int, print_json, run_async
 from explorer.runtime.errors import ExplorerError, RequestError
 from explorer.runtime.frameworks import FRAMEWORKS
 from explorer.runtime.http.forms import parse_file_arg, parse_form_field, read_file_part
 from explorer.runtime.http.request import RequestSpec, check_json_text, parse_header, parse_request_line
 
 if TYPE_CHECKING:
+    import argparse
+
+    from explorer.cli.parser import OneLineParser
     from explorer.runtime.session import Session
 
 
 def build_parser(commands: bool = True) -> OneLineParser:
     """The whole command line; with ``commands=False`` only the app's options (``explorer`` with no argument:
     the lab's, parity's and the mirror's modules are not imported before the app's first frame)."""
+    import argparse
+
+    from explorer.cli.parser import OneLineParser
+
     parser = OneLineParser(prog="explorer", description="Flask vs FastAPI, shown live by two real servers.")
     parser.add_argument("--request", metavar="'METHOD /path'", help="open the app with this request in the editor")
     parser.add_argument("--mask", action="store_true", help=argparse.SUPPRESS)  # hides volatile figures (tests)
@@ -271,6 +278,7 @@ def cmd_app(args: argparse.Namespace) -> NoReturn:
 
     specs = user_specs(args)
     flask_server = args.flask_server or "dev"
+    code_cache.mark_start()  # every module the first frame needs is in: what they asked for is read first next time
     with kept_css():  # Textual's parsed CSS, loaded from the user's cache folder and written there on quit
         code = run(initial=initial, flask_server=flask_server, timeout=args.timeout, mask=args.mask, specs=specs)
     code_cache.save()  # the code of the dataclasses' methods compiled this time, for the next start
@@ -313,6 +321,20 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+class NoArguments(SimpleNamespace):
+    """What the app's parser (``build_parser(commands=False)``) gives for no argument at all, without argparse (its
+    import and the parser are ~1% of the instructions to the first frame, issue 24): every option left out is None
+    but these; ``tests/test_cli.py`` compares the two."""
+
+    def __init__(self) -> None:
+        super().__init__(command=None, mask=False, timeout=DEFAULT_TIMEOUT)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate in an answer prints as its escape, never a traceback
         if hasattr(stream, "reconfigure"):
@@ -323,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     gc.disable()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser(commands=bool(argv)).parse_args(argv)
+        args: Any = build_parser().parse_args(argv) if argv else NoArguments()
         if args.command is not None:
             gc.enable()
         code = COMMANDS[args.command](args)

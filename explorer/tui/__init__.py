@@ -9,6 +9,9 @@ Public face (imported on first use): :class:`ExplorerApp` and :func:`run` (``app
 from __future__ import annotations
 
 from explorer.runtime.faces import lazy_face
+from explorer.tui import class_patches
+
+class_patches.install()  # before any of Textual's widget classes is defined: each is made in less work
 
 _WHERE = {
     "ExplorerApp": "app",

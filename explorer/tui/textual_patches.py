@@ -1,6 +1,8 @@
 """Every patch to Textual (8.2.8) in one place: the app class that installs them, and the ten it installs
-(the layout's, one more, in :mod:`explorer.tui.layout_patches`; the parsed CSS kept on disk, which ``explorer``
-installs around the app's run, in :mod:`explorer.tui.css_cache`).
+(the layout's, one more, in :mod:`explorer.tui.layout_patches`; the drawing's in :mod:`explorer.tui.render_patches`
+and :mod:`explorer.tui.strip_patches`; the parsed CSS kept on disk, which ``explorer`` installs around the app's run,
+in :mod:`explorer.tui.css_cache`; the widget classes' set-up, installed as :mod:`explorer.tui` loads, before any
+widget class is made, in :mod:`explorer.tui.class_patches`).
 
 :class:`GuardedApp` is Textual's App with all of them in place; the explorer's app builds on it, so its own
 modules hold only what the explorer does. Each patch says what went wrong without it, so it can go
@@ -96,6 +98,7 @@ from explorer.tui.key_order import KeysInOrder
 from explorer.tui.layout_patches import one_layout_per_change, restyle_adds_nothing, restyle_alone
 from explorer.tui.paste_guard import PasteGuard
 from explorer.tui.render_patches import covered_lines_not_drawn
+from explorer.tui.strip_patches import strip_caches_on_first_use
 
 __all__ = [
     "GuardedApp",
@@ -127,6 +130,7 @@ class GuardedApp(KeysInOrder):
         covered_screens_keep_their_layout()
         one_layout_per_change()  # explorer/tui/layout_patches.py
         covered_lines_not_drawn()  # explorer/tui/render_patches.py
+        strip_caches_on_first_use()  # explorer/tui/strip_patches.py
 
     FIRST_FOCUS: str | None = None  # the main view's widget that gets the keyboard (a selector), as it is composed
 
