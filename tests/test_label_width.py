@@ -68,7 +68,8 @@ async def test_a_label_of_one_line_is_kept_as_given_and_one_of_two_lines_is_cut_
         assert len(labels) > 10 and not [text for text in splits if text.plain in labels]  # the filter box splits too
         title = Text("first\nsecond", style="bold")
         node = tree.root.add_leaf(title)
-        assert node.label.plain == "first" and node.label.style == "bold"  # Tree's first line, as before
+        label = node.label
+        assert isinstance(label, Text) and label.plain == "first" and label.style == "bold"  # Tree's first line
         assert title.plain == "first\nsecond"  # the label given is not changed
         one = Text("one line")
         assert tree.root.add_leaf(one).label is one
