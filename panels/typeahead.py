@@ -96,6 +96,14 @@ class TypeAheadTree(Tree[T]):
             return
         super()._invalidate()
 
+    def process_label(self, label: str | Text) -> Text:
+        """The label's first line, as Tree's; a Text of one line is used as it is, where Tree split each into a new
+        one (the catalog's ~110 entries at every fill, the first frame's included: issue 24, the first paint). Tree
+        copies a label before it styles it, so the one given is never changed."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
 
