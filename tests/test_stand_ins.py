@@ -6,9 +6,11 @@ send in the editor) builds them at once."""
 from __future__ import annotations
 
 import asyncio
+from itertools import repeat
 from typing import Any
 
 import pytest
+from rich.style import Style
 from textual import events
 from textual.app import App
 from textual.geometry import Offset
@@ -36,20 +38,26 @@ Cell = tuple[str, tuple[str, ...] | None]
 
 def cells(app: App[Any]) -> list[list[Cell]]:
     """The screen as drawn: each line's cells, a character and what it looks like (the mouse's metadata left out:
-    a stand-in's cells carry offsets into it, not into the widget drawn there later)."""
+    a stand-in's cells carry offsets into it, not into the widget drawn there later). A style's look is worked out
+    once a picture (a frame holds a few dozen styles over thousands of cells)."""
+    looks: dict[Style | None, tuple[str, ...] | None] = {None: None}
     lines = []
     for strip in app.screen._compositor.render_strips():
         line: list[Cell] = []
         for segment in strip:
             style = segment.style
-            look = (
-                None
-                if style is None
-                else tuple(map(str, (style.color, style.bgcolor, style._attributes, style._set_attributes)))
-            )
-            line.extend((character, look) for character in segment.text)
+            look = looks.get(style, _UNSEEN)
+            if look is _UNSEEN:
+                assert style is not None
+                look = looks[style] = tuple(
+                    map(str, (style.color, style.bgcolor, style._attributes, style._set_attributes))
+                )
+            line.extend(zip(segment.text, repeat(look)))
         lines.append(line)
     return lines
+
+
+_UNSEEN: Any = object()
 
 
 @pytest.mark.parametrize("theme", THEMES)
