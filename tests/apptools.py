@@ -60,9 +60,13 @@ async def at_each_size(
     for size in sizes:
         if tuple(app.size) != size:
             await pilot.resize_terminal(*size)
-            await until(pilot, lambda size=size: tuple(app.screen.size) == size, why=lambda: app.screen.size)
+            await until(pilot, partial(_sized, app, size), why=lambda: app.screen.size)
         seen[size] = await look()
     return seen
+
+
+def _sized(app: Any, size: tuple[int, int]) -> bool:
+    return tuple(app.screen.size) == size
 
 
 def catalog_sample(sample_id: str) -> Sample:
