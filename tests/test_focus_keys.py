@@ -152,41 +152,47 @@ async def test_escape_zoom_and_the_filter_move_the_keyboard_where_the_user_expec
             await part(app, pilot)
 
 
-async def test_the_palette_shows_each_action_with_its_key_after_the_keymap_and_each_screen_by_its_name(
+async def test_the_palette_shows_each_action_with_its_key_after_the_keymap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ctrl+p lists every main-view action with its key, read from the keymap in force (send remapped here). Then, in
-    the same app: the first screen and f1 call the "Which first?" screen the guide; typing "guide" in ctrl+p found
-    nothing."""
+    """ctrl+p lists every main-view action with its key, read from the keymap in force (send remapped here)."""
     from textual.command import CommandList
-    from textual.fuzzy import Matcher
-
-    from explorer.tui.keys import SCREENS, key_for
 
     monkeypatch.chdir(tmp_path)
     without_servers(monkeypatch)
     app = ExplorerApp(keymap={"send": "ctrl+t"})
     async with app.run_test(size=(120, 30)) as pilot:
-        commands = list(app.get_system_commands(app.screen))
-        titles = [c.title for c in commands]
+        titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Send (^t)" in titles and "Table (t)" in titles and "Hide list (^b)" in titles
         assert "Clear cookies (k)" in titles and "Headers tab (2)" in titles
+        await pilot.press("ctrl+p", *"Send")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)))  # the palette is open
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: any("Send (^t)" in str(o.prompt) for o in options._options), timeout=5)
+
+
+async def test_each_screen_is_found_in_the_palette_by_the_name_the_app_uses_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first screen and f1 call the "Which first?" screen the guide; typing "guide" in ctrl+p found nothing."""
+    from textual.command import CommandList
+    from textual.fuzzy import Matcher
+
+    from explorer.tui.keys import SCREENS, key_for
+
+    without_servers(monkeypatch)
+    app = ExplorerApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        commands = list(app.get_system_commands(app.screen))
         for name in SCREENS:  # the names f1 and the first screen use
             binding = key_for(name, {})
             assert binding is not None
             entry = next(c for c in commands if c.help == binding.tooltip)
             assert Matcher(name).match(entry.title) > 0 and name in entry.title.lower(), (name, entry.title)
-
-        async def palette_finds(typed: str, shown: str) -> None:
-            await until(pilot, lambda: app.screen is app.screen_stack[0])
-            await pilot.press("ctrl+p", *typed)
-            await until(pilot, lambda: bool(app.screen.query(CommandList)))  # the palette is open
-            options = app.screen.query_one(CommandList)
-            await until(pilot, lambda: any(shown in str(o.prompt) for o in options._options), timeout=5)
-            await pilot.press("escape")
-
-        await palette_finds("Send", "Send (^t)")
-        await palette_finds("guide", "Guide: Which first? (g)")
+        await pilot.press("ctrl+p", *"guide")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)))
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: any("Guide: Which first? (g)" in str(o.prompt) for o in options._options), timeout=5)
 
 
 async def test_the_lab_help_names_the_way_to_its_results_and_a_stopped_run_reads_as_stopped() -> None:
