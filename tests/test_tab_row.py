@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Footer, Tab, TabbedContent, TabPane, Tabs
 from textual.widgets._tabs import Underline
 
@@ -106,19 +107,13 @@ async def test_no_frame_between_the_stand_in_and_the_real_row_lacks_the_titles_o
     from textual.app import App
 
     without_servers(monkeypatch)
-    frames: list[list[list[tuple[str, str]]]] = []  # each frame: each line's cells (character, colour)
+    frames: list[list[Strip]] = []  # each frame's lines as drawn, read into cells once the rows' places are known
     textual_display = App._display
 
     def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
         textual_display(app, screen, renderable)
         if renderable is not None and screen is app.screen_stack[0]:
-            strips = screen._compositor.render_strips()
-            frames.append(
-                [
-                    [(ch, str(seg.style.color if seg.style else None)) for seg in strip for ch in seg.text]
-                    for strip in strips
-                ]
-            )
+            frames.append(screen._compositor.render_strips())
 
     monkeypatch.setattr(App, "_display", display)
     app = ExplorerApp(mask=True)
@@ -130,8 +125,13 @@ async def test_no_frame_between_the_stand_in_and_the_real_row_lacks_the_titles_o
     assert frames and rows
     for number, lines in enumerate(frames):
         for row in rows:
-            titles = "".join(ch for ch, _ in lines[row.y][row.x : row.right])
+            titles = "".join(ch for ch, _ in _cells(lines[row.y])[row.x : row.right])
             assert "Body" in titles and "Headers" in titles, (number, titles)
             if row.height > 1:  # at 160x48 the bar is a line of its own: a part of it marked (another colour)
-                bar = {colour for ch, colour in lines[row.y + 1][row.x : row.right] if ch in "━╸╺"}
+                bar = {colour for ch, colour in _cells(lines[row.y + 1])[row.x : row.right] if ch in "━╸╺"}
                 assert len(bar) > 1, (number, bar)
+
+
+def _cells(line: Strip) -> list[tuple[str, str]]:
+    """A line's cells: each character and its colour."""
+    return [(ch, str(seg.style.color if seg.style else None)) for seg in line for ch in seg.text]
