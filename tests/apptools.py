@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -44,6 +44,29 @@ def at_first_frame(monkeypatch: pytest.MonkeyPatch, look: Callable[[Screen[Any]]
 
     monkeypatch.setattr(Screen, "_compositor_refresh", recording)
     return seen
+
+
+SIZES = ((160, 48), (120, 30), (80, 24))  # the main view's size classes: wide, middle and the smallest it is made for
+
+
+async def at_each_size(
+    pilot: Pilot, sizes: tuple[tuple[int, int], ...], look: Callable[[], Awaitable[T]]
+) -> dict[tuple[int, int], T]:
+    """``look()`` at each of ``sizes`` in turn, the terminal resized to each (a resize gives the screen its size
+    classes and lays it out anew before the frame it draws): one app for the sizes a picture is compared at, where an
+    app a size cost a start each. Its first size is the one the app started at."""
+    app = pilot.app
+    seen: dict[tuple[int, int], T] = {}
+    for size in sizes:
+        if tuple(app.size) != size:
+            await pilot.resize_terminal(*size)
+            await until(pilot, partial(_sized, app, size), why=lambda: app.screen.size)
+        seen[size] = await look()
+    return seen
+
+
+def _sized(app: Any, size: tuple[int, int]) -> bool:
+    return tuple(app.screen.size) == size
 
 
 def catalog_sample(sample_id: str) -> Sample:

@@ -176,72 +176,8 @@ async def test_big_body_is_capped_for_pretty_printing() -> None:
         await until(pilot, lambda: "shown raw" in plain(view.query_one("#body-note", Static)))
 
 
-SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
-
-
-async def test_user_apps_routes_and_parity_screen() -> None:
-    """One run with the shop's two apps: the routes, a send from them, the parity screen on its file (tokens
-    captured and hidden, a row resent); then the keys of this mode leave the demo catalog alone."""
-    from textual.widgets import DataTable
-
-    from explorer.tui.screens.parity import ParityController
-    from panels.routes import RouteBrowser
-
-    specs = specs_from_options(flask="shop_flask:app", fastapi="shop_fastapi:app", app_dir=SHOP)
-    app = ExplorerApp(specs=specs)
-    async with app.run_test(size=SIZE) as pilot:
-        await servers_ready(pilot)
-        browser = app.query_one(RouteBrowser)
-        await until(pilot, lambda: len(browser.rows) >= 5)
-        assert {row.pattern for row in browser.rows} >= {"/products", "/orders"}
-        await pilot.press("down", "down")
-        await send_and_wait(pilot, "enter")
-        assert app.last["flask"].status == app.last["fastapi"].status == 200
-        await pilot.press("c")  # Enter moved the keyboard to the answers
-        await until(pilot, lambda: isinstance(app.screen, ParityController))
-        screen = app.screen
-        assert isinstance(screen, ParityController)
-        assert screen.query_one("#parity-path", Input).value.endswith("requests.yaml")
-        await pilot.press("enter")
-        await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
-        assert [(r.case.name, r.outcome) for r in screen.results if r.outcome != "match"] == [
-            ("login, wrong password", "declared")
-        ]
-        assert "all match (1 as declared)" in plain(screen.query_one("#parity-summary", Static))
-        detail = screen.query_one("#parity-detail", Static)
-        table = screen.query_one("#parity-table", DataTable)
-        table.move_cursor(row=13)  # "who am I": sent with each app's captured token, hidden on screen
-        await until(pilot, lambda: "Authorization: Token ‹redacted›" in plain(detail))
-        authorization = screen.results[13].exchanges["flask"].spec.header("authorization")
-        assert authorization is not None
-        token = authorization[6:]
-        assert token not in plain(detail)
-        table.move_cursor(row=14)
-        await until(pilot, lambda: "declared: body error: only in Flask" in plain(detail))
-        first = screen.results[12].exchanges["flask"].timings
-        table.move_cursor(row=12)
-        await pilot.press("ctrl+r")  # "login" again: new tokens are captured, its row redrawn
-        await until(pilot, lambda: screen.results[12].exchanges["flask"].timings is not first)
-        assert screen.results[12].outcome == "match" and screen.report.state.values["flask"]["token"] != token
-        # Back on the main view, the keys of the user-app mode do not touch the demo catalog
-        await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.screen_stack[0])
-        app.query_one("#route-tree").focus()  # where the app starts the keyboard
-        await pilot.press("escape", "slash")  # from the answers, / jumps to the filter
-        await until(pilot, lambda: app.focused is app.query_one("#route-filter"))
-        await pilot.press("escape", "escape", "t")  # the filter back to the list, the list to the answers
-        await until(
-            pilot, lambda: isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn"
-        )
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running)
-        assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
-        app.query_one("#route-tree").focus()
-        await pilot.press("f1")  # the help speaks of routes here: there is no sample to pick
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert isinstance(app.screen, HelpScreen)
-        shown = " ".join([*app.screen.paragraphs, *(text for _, text in app.screen.keys)]).lower()
-        assert "route" in shown and "sample" not in shown
+# The shop's two apps (their routes, a send from them, the parity screen on its file, the keys of that mode): checked
+# in tests/test_snapshots.py's run of the same pair, the pictures taken on the way.
 
 
 async def test_user_app_that_fails_to_import_is_reported_not_hung() -> None:

@@ -22,31 +22,13 @@ def first_frame_widgets(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     return at_first_frame(monkeypatch, lambda screen: {type(node).__name__ for node in screen.walk_children()})
 
 
-async def test_the_method_pickers_list_is_built_after_the_first_frame_and_picks(
+async def test_the_method_pickers_list_and_the_answers_hidden_tabs_are_built_after_the_first_frame_and_work(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    without_servers(monkeypatch)
-    seen = first_frame_widgets(monkeypatch)
-    app = ExplorerApp(mask=True)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: bool(seen))
-        # the first frame draws the editor with a stand-in (panels/editor_blank.py): the picker comes after it
-        assert "EditorBlank" in seen[0] and "SelectCurrent" not in seen[0] and "SelectOverlay" not in seen[0]
-        await until(pilot, lambda: bool(app.query("#method SelectCurrent")))
-        assert not app.query("#method SelectOverlay")  # its list is a step of its own, after the editor's
-        picker = app.query_one("#method", Select)
-        picker.focus()
-        await pilot.press("enter", "down", "enter")  # opened, the next method, chosen
-        await until(pilot, lambda: picker.value == "POST" and not picker.expanded, why=lambda: picker.value)
-        await pilot.press("enter", "up", "enter")
-        await until(pilot, lambda: picker.value == "GET" and not picker.expanded, why=lambda: picker.value)
-
-
-async def test_the_answers_hidden_tabs_are_built_after_the_first_frame_and_open(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Each answer's tab row shows its five tabs in the first frame (drawn by a stand-in, ``panels.tab_row``);
-    no pane is built then: the Body tab's is drawn by a stand-in (``panels.body_view.BodyBlank``)."""
+    """The first frame draws the editor with a stand-in (panels/editor_blank.py): the picker comes after it, its list
+    a step of its own, and picks. Each answer's tab row shows its five tabs in the first frame (drawn by a stand-in,
+    ``panels.tab_row``); no pane is built then: the Body tab's is drawn by a stand-in (``panels.body_view.BodyBlank``);
+    built after it, a tab key opens one. One app."""
     without_servers(monkeypatch)
     seen = first_frame_widgets(monkeypatch)
     panes: list[tuple[int, int]] = []
@@ -61,7 +43,16 @@ async def test_the_answers_hidden_tabs_are_built_after_the_first_frame_and_open(
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: bool(seen) and bool(panes))
+        assert "EditorBlank" in seen[0] and "SelectCurrent" not in seen[0] and "SelectOverlay" not in seen[0]
         assert panes == [(0, 10)]  # no pane (a BodyBlank draws the Body tab's); every tab's title
+        await until(pilot, lambda: bool(app.query("#method SelectCurrent")))
+        assert not app.query("#method SelectOverlay")  # its list is a step of its own, after the editor's
+        picker = app.query_one("#method", Select)
+        picker.focus()
+        await pilot.press("enter", "down", "enter")  # opened, the next method, chosen
+        await until(pilot, lambda: picker.value == "POST" and not picker.expanded, why=lambda: picker.value)
+        await pilot.press("enter", "up", "enter")
+        await until(pilot, lambda: picker.value == "GET" and not picker.expanded, why=lambda: picker.value)
         await until(pilot, lambda: len(app.query(TabPane)) == 10)
         app.workbench.focus_answers()
         await pilot.press("3")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from rich.style import Style
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.screen import Screen
@@ -137,14 +138,19 @@ async def test_a_tab_key_lays_the_headers_out_beside_their_scroll_bar_in_its_fir
 
 
 @pytest.mark.serverless
-async def test_a_resize_draws_the_new_sizes_layout_in_its_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_resize_draws_the_new_sizes_layout_in_its_first_frame_and_writes_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """One app, the keyboard on the list then in the answers: 160x48 to 80x24 and back, 120x30 to 80x24. Each resize
     first drew a frame of the old size's layout at the new size (the wide list and both answers cut at 80 columns:
     the screen's size classes came after the layout), then the new layout with the old size's footer keys; each
-    frame drawn now is the settled screen."""
+    frame drawn now is the settled screen. And no frame is the picture of the frame before it (E2's note): the
+    layout for the new size drew the whole screen without noting it, so every repaint asked for before it (the
+    footer's keys, the list) drew it again a frame later; and the list's widest line, cut to its new width as it was
+    drawn, asked for a second layout of the whole screen: the same picture, written again."""
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
-    with drawn_frames(monkeypatch) as frames:
+    with drawn_frames(monkeypatch, picture) as frames:
         async with app.run_test(size=(160, 48)) as pilot:
             tree = app.query_one("#sample-tree", TypeAheadTree)
             await until(pilot, lambda: app.focused is tree and settled(app))
@@ -154,16 +160,46 @@ async def test_a_resize_draws_the_new_sizes_layout_in_its_first_frame(monkeypatc
                 for size in sizes:
                     for _ in range(6):
                         await pilot.pause(0.02)
-                    before = text(app.screen)
+                    before = picture(app.screen)
                     frames.clear()
                     await pilot.resize_terminal(*size)
                     await until(pilot, lambda size=size: app.screen._compositor.size == size)  # type: ignore[misc]
                     for _ in range(6):
                         await pilot.pause(0.02)
-                    now = text(app.screen)
+                    now = picture(app.screen)
                     assert frames and len(now) == size[1], size
+                    assert frames[-1] == now and repeated(frames) == [], (leave, size, len(frames))
                     # a frame at the old size was drawn before the resize (a late one of the key before it, under load)
                     resized = [
-                        frame for frame in frames if (len(frame), len(frame[0])) != (len(before), len(before[0]))
+                        frame for frame in frames if len(frame) != len(before) or _width(frame) != _width(before)
                     ]
-                    assert [frame[-1] for frame in resized if frame != now] == [], (leave, size)
+                    assert [_text(frame)[-1] for frame in resized if _text(frame) != _text(now)] == [], (leave, size)
+
+
+Picture = tuple[tuple[tuple[str, tuple[object, ...] | None], ...], ...]
+
+
+def picture(screen: Screen[Any]) -> Picture:
+    """The screen as drawn, each row's segments with their look (a cursor's blink is a new picture; the mouse's
+    metadata left out)."""
+    return tuple(
+        tuple((segment.text, None if segment.style is None else _look(segment.style)) for segment in strip)
+        for strip in screen._compositor.render_strips()
+    )
+
+
+def _look(style: Style) -> tuple[object, ...]:
+    return str(style.color), str(style.bgcolor), style._attributes, style._set_attributes
+
+
+def _text(frame: Picture) -> list[str]:
+    return ["".join(text for text, _ in row) for row in frame]
+
+
+def _width(frame: Picture) -> int:
+    return len(_text(frame[:1])[0]) if frame else 0
+
+
+def repeated(frames: list[Picture]) -> list[int]:
+    """The frames that are the picture of the frame before them: written for nothing."""
+    return [i for i in range(1, len(frames)) if frames[i] == frames[i - 1]]

@@ -8,13 +8,16 @@ from explorer.runtime.http.exchange import RequestSpec
 from explorer.tui.app import ExplorerApp
 from panels.fitted import FittedText
 from tests.apptools import send_and_wait, servers_ready, until
+from tests.conftest import LiveServers
+from tests.shared import shared_session
 
 
-async def test_not_sent_keeps_the_comparison_of_the_answers_below_and_says_whose_they_are() -> None:
+async def test_not_sent_keeps_the_comparison_of_the_answers_below_and_says_whose_they_are(live: LiveServers) -> None:
     """Before, "Not sent: …" replaced the comparison of the send whose answers stayed below it: the answers had no
     line saying how they compare, under a line about a request they are not the answers to. Now the line says the
-    request was not sent, then whose the answers below are and how they compare; the next send clears both."""
-    app = ExplorerApp(initial=RequestSpec("GET", "/items/1"))
+    request was not sent, then whose the answers below are and how they compare; the next send clears both. (The
+    worker's demo servers: what they answer is not the subject.)"""
+    app = ExplorerApp(session=shared_session(live), initial=RequestSpec("GET", "/items/1"))
     async with app.run_test(size=(120, 30)) as pilot:
         await servers_ready(pilot)
         await send_and_wait(pilot)

@@ -15,7 +15,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, RichLog, Switch, TabbedContent
+from textual.widgets import DataTable, Input, RichLog, Static, Switch, TabbedContent
 
 from explorer.runtime.http.request import RequestSpec
 from explorer.tui.app import ExplorerApp
@@ -164,7 +164,9 @@ def test_single_framework_view(snap_compare: SnapCompare, live: LiveServers) -> 
 
 
 def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shop's two apps in one run: the route picker after a send from it, then the parity screen on its file."""
+    """The shop's two apps in one run: the route picker after a send from it, then the parity screen on its file.
+    The same run then checks that parity run (tokens captured and hidden, a row resent) and that the keys of this
+    mode leave the demo catalog alone (``tests/test_app.py``'s, whose own start of the shop's pair it saves)."""
     from pathlib import Path
 
     from explorer.apps.targets import specs_from_options
@@ -177,20 +179,27 @@ def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, m
 
     async def run(pilot: Pilot) -> None:
         app = pilot.app
+        assert isinstance(app, ExplorerApp)
         await servers_ready(pilot)
-        await until(pilot, lambda: len(app.query_one(RouteBrowser).rows) >= 5)
+        browser = app.query_one(RouteBrowser)
+        await until(pilot, lambda: len(browser.rows) >= 5)
+        assert {row.pattern for row in browser.rows} >= {"/products", "/orders"}
         await pilot.press("down", "down")
         await send_and_wait(pilot, "enter")
+        assert app.last["flask"].status == app.last["fastapi"].status == 200
         shots["route-picker"] = await screenshot(pilot)
         await pilot.press("c")  # Enter moved the keyboard to the answers
         await until(pilot, lambda: type(app.screen).__name__ == "ParityController")
-        app.screen.query_one("#parity-path", Input).value = "examples/shop/requests.yaml"  # wherever the checkout is
+        path = app.screen.query_one("#parity-path", Input)
+        assert path.value.endswith("requests.yaml")  # the file next to the pair, offered
+        path.value = "examples/shop/requests.yaml"  # as the picture has it, wherever the checkout is
         await pilot.press("enter")
         await until(pilot, lambda: len(getattr(app.screen, "results", [])) == 15)
         await until(pilot, lambda: app.focused is app.screen.query_one("#parity-table"))  # the report is in
         await pilot.press("down")
         await until(pilot, lambda: app.screen.query_one(DataTable).cursor_row == 1)
         shots["parity"] = await screenshot(pilot)
+        await _parity_of_the_shop_then_the_keys_of_user_apps(pilot)
         app.exit()
 
     ExplorerApp(specs=specs, mask=True).run(headless=True, size=SIZE, auto_pilot=run)
@@ -198,3 +207,53 @@ def test_user_apps_route_picker_and_parity_screen(snapshot: SnapshotAssertion, m
     assert {name: snapshot(name=name) == svg for name, svg in shots.items()} == dict.fromkeys(
         ("route-picker", "parity"), True
     )
+
+
+async def _parity_of_the_shop_then_the_keys_of_user_apps(pilot: Pilot) -> None:
+    """On the parity screen's run of the shop's file: its outcomes, a token captured and hidden, a row resent with new
+    tokens; then, back on the main view, the keys of the user-app mode do not touch the demo catalog."""
+    from explorer.tui.screens.help import HelpScreen
+    from explorer.tui.screens.parity import ParityController
+    from explorer.tui.screens.table import TableScreen
+    from tests.test_app import plain
+
+    app = pilot.app
+    assert isinstance(app, ExplorerApp)
+    screen = app.screen
+    assert isinstance(screen, ParityController)
+    await until(pilot, lambda: "requests:" in plain(screen.query_one("#parity-summary", Static)))
+    assert [(r.case.name, r.outcome) for r in screen.results if r.outcome != "match"] == [
+        ("login, wrong password", "declared")
+    ]
+    assert "all match (1 as declared)" in plain(screen.query_one("#parity-summary", Static))
+    detail = screen.query_one("#parity-detail", Static)
+    table = screen.query_one("#parity-table", DataTable)
+    table.move_cursor(row=13)  # "who am I": sent with each app's captured token, hidden on screen
+    await until(pilot, lambda: "Authorization: Token ‹redacted›" in plain(detail))
+    authorization = screen.results[13].exchanges["flask"].spec.header("authorization")
+    assert authorization is not None
+    token = authorization[6:]
+    assert token not in plain(detail)
+    table.move_cursor(row=14)
+    await until(pilot, lambda: "declared: body error: only in Flask" in plain(detail))
+    first = screen.results[12].exchanges["flask"].timings
+    table.move_cursor(row=12)
+    await pilot.press("ctrl+r")  # "login" again: new tokens are captured, its row redrawn
+    await until(pilot, lambda: screen.results[12].exchanges["flask"].timings is not first)
+    assert screen.results[12].outcome == "match" and screen.report.state.values["flask"]["token"] != token
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is app.screen_stack[0])
+    app.query_one("#route-tree").focus()  # where the app starts the keyboard
+    await pilot.press("escape", "slash")  # from the answers, / jumps to the filter
+    await until(pilot, lambda: app.focused is app.query_one("#route-filter"))
+    await pilot.press("escape", "escape", "t")  # the filter back to the list, the list to the answers
+    await until(pilot, lambda: isinstance(app.screen, TableScreen) and [r.key for r in app.screen.rows][-1] == "spawn")
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(app.screen, TableScreen) and app.sample is None and app.is_running)
+    assert not any(c.title.startswith("Sample:") for c in app.get_system_commands(app.screen))
+    app.query_one("#route-tree").focus()
+    await pilot.press("f1")  # the help speaks of routes here: there is no sample to pick
+    await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+    assert isinstance(app.screen, HelpScreen)
+    shown = " ".join([*app.screen.paragraphs, *(text for _, text in app.screen.keys)]).lower()
+    assert "route" in shown and "sample" not in shown

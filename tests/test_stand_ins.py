@@ -6,9 +6,11 @@ send in the editor) builds them at once."""
 from __future__ import annotations
 
 import asyncio
+from itertools import repeat
 from typing import Any
 
 import pytest
+from rich.style import Style
 from textual import events
 from textual.app import App
 from textual.geometry import Offset
@@ -26,7 +28,7 @@ from panels.later import settled
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
 from panels.text_areas import BodyText
-from tests.apptools import at_first_frame, until, without_servers
+from tests.apptools import SIZES, at_each_size, at_first_frame, until, without_servers
 
 pytestmark = pytest.mark.serverless
 
@@ -36,43 +38,49 @@ Cell = tuple[str, tuple[str, ...] | None]
 
 def cells(app: App[Any]) -> list[list[Cell]]:
     """The screen as drawn: each line's cells, a character and what it looks like (the mouse's metadata left out:
-    a stand-in's cells carry offsets into it, not into the widget drawn there later)."""
+    a stand-in's cells carry offsets into it, not into the widget drawn there later). A style's look is worked out
+    once a picture (a frame holds a few dozen styles over thousands of cells)."""
+    looks: dict[Style | None, tuple[str, ...] | None] = {None: None}
     lines = []
     for strip in app.screen._compositor.render_strips():
         line: list[Cell] = []
         for segment in strip:
             style = segment.style
-            look = (
-                None
-                if style is None
-                else tuple(map(str, (style.color, style.bgcolor, style._attributes, style._set_attributes)))
-            )
-            line.extend((character, look) for character in segment.text)
+            look = looks.get(style, _UNSEEN)
+            if look is _UNSEEN:
+                assert style is not None
+                look = looks[style] = tuple(
+                    map(str, (style.color, style.bgcolor, style._attributes, style._set_attributes))
+                )
+            line.extend(zip(segment.text, repeat(look)))
         lines.append(line)
     return lines
 
 
-@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
-async def test_the_stand_ins_draw_what_the_real_widgets_draw(
-    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
-) -> None:
-    """The screen with every stand-in kept is the screen with the real widgets, cell for cell, at every size
-    class and in both themes (one app a size: the stand-ins drawn in each theme, then the real widgets let in)."""
+_UNSEEN: Any = object()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_stand_ins_draw_what_the_real_widgets_draw(monkeypatch: pytest.MonkeyPatch, theme: str) -> None:
+    """The screen with every stand-in kept is the screen with the real widgets, cell for cell, at every size class and
+    in both themes (one app a theme, each started at a size the other reaches by a resize: the stand-ins drawn at each
+    size, then the real widgets let in and drawn at each)."""
     without_servers(monkeypatch)
     monkeypatch.setattr(ResponsePanel, "_build_later", lambda self: None)  # what builds the real ones after the frame
     monkeypatch.setattr(panels.editor, "later", lambda widget, step: None)  # the editor's too
+    sizes = SIZES if theme == THEMES[0] else SIZES[::-1]
     app = ExplorerApp(mask=True)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=sizes[0]) as pilot:
 
-        async def picture(theme: str) -> list[list[Cell]]:
-            app.theme = theme
+        async def picture() -> list[list[Cell]]:
             for _ in range(3):
                 await pilot.pause()
                 await pilot.wait_for_scheduled_animations()
             return cells(app)
 
         await until(pilot, lambda: len(app.query(Footer).first().children) > 3)
-        stand_in = {theme: await picture(theme) for theme in THEMES}
+        app.theme = theme
+        stand_in = await at_each_size(pilot, sizes, picture)
         assert len(app.query(AnswerHead)) == 2 and len(app.query(BodyBlank)) == 2 and len(app.query(EditorBlank)) == 1
         assert not app.query(".chip") and not app.query(TextArea) and not app.query("#path")
         for panel in app.query(ResponsePanel):
@@ -81,13 +89,13 @@ async def test_the_stand_ins_draw_what_the_real_widgets_draw(
         await until(pilot, lambda: not app.query(AnswerHead) and not app.query(BodyBlank) and len(app.query(Tab)) == 10)
         await until(pilot, lambda: not app.query(EditorBlank) and len(app.query("#request-parts TextArea")) == 2)
         await until(pilot, lambda: not app.query(TabRow))
-        real = {theme: await picture(theme) for theme in THEMES}
-    for theme in THEMES:
-        text = ["".join(ch for ch, _ in line) for line in stand_in[theme]]
+        real = await at_each_size(pilot, sizes[::-1], picture)
+    for size in sizes:
+        text = ["".join(ch for ch, _ in line) for line in stand_in[size]]
         assert any(" — " in line for line in text) and any("answer" in line for line in text)
         assert any("/items/1" in line and "Send ^r" in line for line in text)
         assert any("Header: value" in line and "Body (JSON)" in line for line in text)
-        assert stand_in[theme] == real[theme], theme
+        assert stand_in[size] == real[size], size
 
 
 async def test_the_first_frame_has_the_stand_ins_and_the_real_widgets_follow(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Footer, Tab, TabbedContent, TabPane, Tabs
 from textual.widgets._tabs import Underline
 
@@ -14,46 +15,44 @@ from explorer.tui.app import ExplorerApp
 from panels.lazy_tabs import LazyTabs
 from panels.response import ResponsePanel
 from panels.tab_row import TabRow
-from tests.apptools import at_first_frame, until, without_servers
+from tests.apptools import SIZES, at_each_size, at_first_frame, until, without_servers
+from tests.test_stand_ins import THEMES, Cell, cells
 
 pytestmark = pytest.mark.serverless
 
 
-THEMES = ("textual-dark", "textual-light")
-
-
-@pytest.mark.parametrize("size", [(160, 48), (120, 30), (80, 24)], ids=["160x48", "120x30", "80x24"])
-async def test_the_stand_in_draws_what_the_tab_row_draws(
-    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
-) -> None:
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_stand_in_draws_what_the_tab_row_draws(monkeypatch: pytest.MonkeyPatch, theme: str) -> None:
     """The screen with the stand-ins kept is the screen with Textual's rows, cell for cell, at every size class and
-    in both themes: one app a size, the stand-ins drawn in each theme first, then the real rows let in."""
+    in both themes: one app a theme, each started at a size the other reaches by a resize, the stand-ins drawn at
+    each size first, then the real rows let in and drawn at each."""
     without_servers(monkeypatch)
     blocked = [True]
     show_row, row_ready = LazyTabs._show_row, LazyTabs._row_ready
     monkeypatch.setattr(LazyTabs, "_show_row", lambda self: None if blocked[0] else show_row(self))
     monkeypatch.setattr(LazyTabs, "_row_ready", lambda self: False if blocked[0] else row_ready(self))
+    sizes = SIZES if theme == THEMES[0] else SIZES[::-1]
     app = ExplorerApp(mask=True)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=sizes[0]) as pilot:
 
-        async def picture(theme: str) -> str:
-            app.theme = theme
+        async def picture() -> list[list[Cell]]:
             for _ in range(3):
                 await pilot.pause()
                 await pilot.wait_for_scheduled_animations()
-            return app.export_screenshot(simplify=True)
+            return cells(app)
 
         await until(pilot, lambda: len(app.query(TabPane)) == 10 and len(app.query(Footer).first().children) > 3)
-        stand_in = {theme: await picture(theme) for theme in THEMES}
+        app.theme = theme
+        stand_in = await at_each_size(pilot, sizes, picture)
         assert len(app.query(TabRow)) == 2 and not app.query(Tab)
         blocked[0] = False
         for tabs in app.query(LazyTabs):
             tabs._show_row()
         await until(pilot, lambda: not app.query(TabRow) and len(app.query(Tab)) == 10)
         await until(pilot, lambda: all(tabs.query_one(Underline).highlight_end for tabs in app.query(Tabs)))
-        real = {theme: await picture(theme) for theme in THEMES}
-    for theme in THEMES:
-        assert stand_in[theme] == real[theme], theme
+        real = await at_each_size(pilot, sizes[::-1], picture)
+    for size in sizes:
+        assert stand_in[size] == real[size], size
 
 
 async def test_the_first_frame_has_the_stand_ins_and_the_row_follows(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,19 +107,13 @@ async def test_no_frame_between_the_stand_in_and_the_real_row_lacks_the_titles_o
     from textual.app import App
 
     without_servers(monkeypatch)
-    frames: list[list[list[tuple[str, str]]]] = []  # each frame: each line's cells (character, colour)
+    frames: list[list[Strip]] = []  # each frame's lines as drawn, read into cells once the rows' places are known
     textual_display = App._display
 
     def display(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
         textual_display(app, screen, renderable)
         if renderable is not None and screen is app.screen_stack[0]:
-            strips = screen._compositor.render_strips()
-            frames.append(
-                [
-                    [(ch, str(seg.style.color if seg.style else None)) for seg in strip for ch in seg.text]
-                    for strip in strips
-                ]
-            )
+            frames.append(screen._compositor.render_strips())
 
     monkeypatch.setattr(App, "_display", display)
     app = ExplorerApp(mask=True)
@@ -132,8 +125,13 @@ async def test_no_frame_between_the_stand_in_and_the_real_row_lacks_the_titles_o
     assert frames and rows
     for number, lines in enumerate(frames):
         for row in rows:
-            titles = "".join(ch for ch, _ in lines[row.y][row.x : row.right])
+            titles = "".join(ch for ch, _ in _cells(lines[row.y])[row.x : row.right])
             assert "Body" in titles and "Headers" in titles, (number, titles)
             if row.height > 1:  # at 160x48 the bar is a line of its own: a part of it marked (another colour)
-                bar = {colour for ch, colour in lines[row.y + 1][row.x : row.right] if ch in "━╸╺"}
+                bar = {colour for ch, colour in _cells(lines[row.y + 1])[row.x : row.right] if ch in "━╸╺"}
                 assert len(bar) > 1, (number, bar)
+
+
+def _cells(line: Strip) -> list[tuple[str, str]]:
+    """A line's cells: each character and its colour."""
+    return [(ch, str(seg.style.color if seg.style else None)) for seg in line for ch in seg.text]

@@ -75,29 +75,34 @@ async def test_a_key_the_app_read_with_escape_in_the_filter_box_goes_to_the_list
         await until(pilot, lambda: tree.cursor_line == line + 1, timeout=5, why=lambda: (tree.cursor_line, line))
 
 
-@pytest.mark.parametrize("field", ["#path", "#burst", "#headers-editor", "#body-editor"])
 async def test_a_key_the_app_read_with_escape_in_an_editor_field_goes_to_the_answers(
-    monkeypatch: pytest.MonkeyPatch, field: str
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """At 80x24 (one answer at a time): Escape in each field of the request editor, then ``a`` read with it: the other
-    answer is shown and nothing was typed in the field (``a`` went to the field being left)."""
+    answer is shown and nothing was typed in the field (``a`` went to the field being left). One app, each field in
+    turn from the answers the field before left the keyboard in."""
     without_servers(monkeypatch)
     app = ExplorerApp(mask=True)
     async with app.run_test(size=(80, 24)) as pilot:
+
+        async def escape_then_a(field: str) -> None:
+            widget = app.query_one(field)
+            widget.focus()
+            await until(pilot, lambda: app.focused is widget)
+            before = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+            workbench = app.workbench
+            front = workbench.front
+            app.post_message(events.Key("escape", "\x1b"))
+            app.post_message(events.Key("a", "a"))
+            await until(pilot, lambda: workbench.front != front, timeout=5, why=lambda: (field, app.focused, widget))
+            after = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+            assert after == before, field
+            focused = app.focused
+            assert focused is not None and workbench.panel(workbench.front) in focused.ancestors_with_self, field
+
         await leave_the_list(pilot)
-        widget = app.query_one(field)
-        widget.focus()
-        await until(pilot, lambda: app.focused is widget)
-        before = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
-        workbench = app.workbench
-        front = workbench.front
-        app.post_message(events.Key("escape", "\x1b"))
-        app.post_message(events.Key("a", "a"))
-        await until(pilot, lambda: workbench.front != front, timeout=5, why=lambda: (app.focused, widget))
-        after = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
-        assert after == before
-        focused = app.focused
-        assert focused is not None and workbench.panel(workbench.front) in focused.ancestors_with_self
+        for field in ("#path", "#burst", "#headers-editor", "#body-editor"):
+            await escape_then_a(field)
 
 
 async def test_a_key_the_answers_were_handed_before_escape_runs_there_not_on_the_list(
