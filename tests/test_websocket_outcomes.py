@@ -9,9 +9,11 @@ a resize draws each log again at its new width (lines written wider were cut at 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 
+import pytest
 from textual.widgets import RichLog, Static
 
 from explorer.runtime.servers.specs import ServerState
@@ -22,7 +24,10 @@ from tests.test_app import plain
 FWS = ("flask", "fastapi")
 
 
-async def test_each_side_shows_its_own_outcome_a_server_getting_ready_gets_its_socket_and_logs_rewrap() -> None:
+async def test_each_side_shows_its_own_outcome_a_server_getting_ready_gets_its_socket_and_logs_rewrap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from explorer.runtime.servers import kept
     from explorer.tui.screens.sockets import SocketsController
 
     app = ExplorerApp()
@@ -50,14 +55,29 @@ async def test_each_side_shows_its_own_outcome_a_server_getting_ready_gets_its_s
 
         await pilot.press("escape")  # the sockets closed, back on the main view
         await until(pilot, lambda: app.screen is app.screen_stack[0])
-        await pilot.press("f5")  # both servers restart; the WebSockets screen opened while they start
-        await until(pilot, lambda: any(s.status.state is not ServerState.READY for s in app.session.supervisor))
+        # both servers restart, and the WebSockets screen is opened while they start: each new server is held just
+        # after its spawn (the supervisor's test point) until the screen has said so, however fast the restart
+        spawned = asyncio.Event()
+
+        async def held(name: str) -> None:
+            if name == "started":
+                await spawned.wait()
+
+        monkeypatch.setattr(kept, "pause_point", held)
+        await pilot.press("f5")
+        await until(pilot, lambda: all(s.status.state is ServerState.STARTING for s in app.session.supervisor))
         await pilot.press("w")
         await until(pilot, lambda: app.screen is screen)
+        await until(
+            pilot,
+            lambda: all(
+                plain(states[fw]).strip() == f"not opened: the {fw} server is starting (opened once it is ready)"
+                for fw in FWS
+            ),
+            why=lambda: {fw: plain(states[fw]) for fw in FWS},
+        )
         said = {fw: plain(states[fw]) for fw in FWS}
-        assert any(
-            text.startswith("not opened: ") and "starting (opened once it is ready)" in text for text in said.values()
-        ), said
+        spawned.set()
         await until(  # a restart (stop, then start) under a full suite's load can take most of 15 s
             pilot,
             lambda: all(plain(states[fw]).startswith("open:") for fw in FWS),
