@@ -19,8 +19,10 @@ changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A scre
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
 
 The help comes last, built for what has the keyboard as its step runs (the list, at the start): ``f1`` shows it if
-the keyboard is still there, and builds another for wherever it went
-(:meth:`~explorer.tui.navigation.ScreensApp.kept_help`).
+the keyboard is still there (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`). Once the keyboard has moved on
+the main view and stayed a moment (Enter sends and moves it to the answers), the help for its new place is built
+ahead in a step too, and the one before is set aside, not dropped: ``f1`` after a send built a help (its two tables
+measured at two widths as its scroll bar came, 110-135 ms at 80x24), and now shows one.
 Not parity's runs: only what a screen draws before it is used.
 """
 
@@ -38,25 +40,52 @@ from panels.later import later
 if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
+    from textual.timer import Timer
 
 __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
 AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
+_HELP_TIMERS: WeakKeyDictionary[App[Any], Timer] = WeakKeyDictionary()  # the next help built ahead, waiting
+HELP_AFTER_S = 0.3  # the keyboard still on one part of the main view this long: the help for it built ahead
 
 
 def build_ahead(app: App[Any]) -> None:
-    """Queue one step per kept screen, each building and mounting it hidden unless it is built already."""
+    """Queue one step per kept screen, each building and mounting it hidden unless it is built already; and from
+    then on, the help for wherever the keyboard has moved on the main view, once it has stayed there a moment."""
     main = app.screen_stack[0]
     for name in (*AHEAD, "help"):
         later(main, partial(_build, app, name))
+    app.watch(main, "focused", partial(_keyboard_moved, app, main), init=False)
+
+
+def _keyboard_moved(app: App[Any], main: Screen[Any]) -> None:
+    """The keyboard moved on the main view: its help built ahead in a step once it has stayed put for
+    :data:`HELP_AFTER_S` (each move before then puts it off: nothing is built for a place only passed through)."""
+    timer = _HELP_TIMERS.pop(app, None)
+    if timer is not None:
+        timer.stop()
+    _HELP_TIMERS[app] = app.set_timer(HELP_AFTER_S, lambda: later(main, partial(_build_help, app)))
 
 
 def _build(app: App[Any], name: str) -> None:
     if app.is_screen_installed(name) or not app.is_running:  # opened meanwhile (built then), or the app is ending
         return
     screens: Any = app  # a ScreensApp (explorer.tui.navigation), which imports this module: not named here
-    screen: Screen[Any] = screens.kept_help() if name == "help" else screens.kept_screen(name)
+    _start(app, screens.kept_help() if name == "help" else screens.kept_screen(name))
+
+
+def _build_help(app: App[Any]) -> None:
+    """The help for what has the keyboard now, built unless the one installed or one set aside says that already
+    (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`)."""
+    if app.is_running:
+        screens: Any = app
+        screen: Screen[Any] = screens.kept_help()
+        if not screen.is_running:  # else kept, or set aside and installed again: built already
+            _start(app, screen)
+
+
+def _start(app: App[Any], screen: Screen[Any]) -> None:
     app._load_screen_css(screen)  # what a push does first: its CSS in the stylesheet before its widgets mount
     app._get_screen(screen)  # registered and started: composed and mounted, with its size classes, not shown
     styled_as_left(screen)  # as it starts to mount
