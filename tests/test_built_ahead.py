@@ -229,7 +229,8 @@ async def test_the_help_for_where_the_keyboard_moved_is_built_ahead_and_the_one_
     """``f1`` after the keyboard moved to the answers (a send moves it there) built a help as it opened: the one
     built ahead was the list's (110-135 ms at 80x24, its two tables measured at two widths as its scroll bar came).
     Now the help for the answers is built ahead once the keyboard stays there, and ``f1`` only shows it; back on the
-    list, the list's help, set aside, is shown again, not built; each says where the keyboard is."""
+    list, the list's help, set aside, is shown again, not built; each says where the keyboard is. So too for the keys
+    a zoom changes (Escape restores it there), the keyboard staying where it was."""
     without_servers(monkeypatch)
     composed: list[str] = []
     compose = HelpScreen.compose
@@ -259,5 +260,13 @@ async def test_the_help_for_where_the_keyboard_moved_is_built_ahead_and_the_one_
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
             if kept == "answers":
+                await pilot.press("z")  # the keyboard stays, its keys change (Escape restores): their help built
+                await until(pilot, lambda: app.get_screen("help") is not in_the_answers and settled(app), timeout=5)
+                composed.clear()
+                await pilot.press("f1")
+                await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+                assert composed == [] and app.screen.content[2] != in_the_answers.content[2]
+                await pilot.press("escape", "z")
+                await until(pilot, lambda: app.screen.maximized is None)
                 await pilot.press("escape")  # from the answers to the list
                 await until(pilot, lambda: app.focused is tree)

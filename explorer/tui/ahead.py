@@ -19,10 +19,11 @@ changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A scre
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
 
 The help comes last, built for what has the keyboard as its step runs (the list, at the start): ``f1`` shows it if
-the keyboard is still there (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`). Once the keyboard has moved on
-the main view and stayed a moment (Enter sends and moves it to the answers), the help for its new place is built
-ahead in a step too, and the one before is set aside, not dropped: ``f1`` after a send built a help (its two tables
-measured at two widths as its scroll bar came, 110-135 ms at 80x24), and now shows one.
+the keyboard is still there (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`). Once the main view's keys have
+changed and stayed so a moment (Enter sends and moves the keyboard to the answers; a zoom undone), the help for them
+is built ahead in a step too, unless one kept says the same, and the one before is set aside, not dropped: ``f1``
+after a send built a help (its two tables measured at two widths as its scroll bar came, 110-135 ms at 80x24), and
+now shows one.
 Not parity's runs: only what a screen draws before it is used.
 """
 
@@ -47,21 +48,22 @@ __all__ = ["AHEAD", "build_ahead", "fits_now"]
 AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
 _HELP_TIMERS: WeakKeyDictionary[App[Any], Timer] = WeakKeyDictionary()  # the next help built ahead, waiting
-HELP_AFTER_S = 0.3  # the keyboard still on one part of the main view this long: the help for it built ahead
+HELP_AFTER_S = 0.3  # the main view's keys unchanged this long (the keyboard staying put): their help built ahead
 
 
 def build_ahead(app: App[Any]) -> None:
     """Queue one step per kept screen, each building and mounting it hidden unless it is built already; and from
-    then on, the help for wherever the keyboard has moved on the main view, once it has stayed there a moment."""
+    then on, the help for the main view's keys as they change (the keyboard moved), once they have stayed so a moment."""
     main = app.screen_stack[0]
     for name in (*AHEAD, "help"):
         later(main, partial(_build, app, name))
-    app.watch(main, "focused", partial(_keyboard_moved, app, main), init=False)
+    main.bindings_updated_signal.subscribe(main, partial(_keys_changed, app, main), immediate=True)
 
 
-def _keyboard_moved(app: App[Any], main: Screen[Any]) -> None:
-    """The keyboard moved on the main view: its help built ahead in a step once it has stayed put for
-    :data:`HELP_AFTER_S` (each move before then puts it off: nothing is built for a place only passed through)."""
+def _keys_changed(app: App[Any], main: Screen[Any], _screen: object = None) -> None:
+    """The keys of the main view may have changed (the keyboard moved, an answer zoomed or restored, ...): the help
+    for them built ahead in a step once they have stayed so for :data:`HELP_AFTER_S` (each change before then puts
+    it off: nothing is built for a state only passed through, such as a zoom undone at once)."""
     timer = _HELP_TIMERS.pop(app, None)
     if timer is not None:
         timer.stop()
