@@ -100,7 +100,9 @@ class FittedFooter(Footer):
             return False
         more = new[len(old) + len(spare) :]  # keys this row needs beyond the widgets it has: mounted, then drawn
         with self.app.batch_update() if more else contextlib.nullcontext():
-            self._in_next_frame(*self._write(pairs, old[len(new) :], [key for key, _ in shown_again]))
+            written, resized = self._write(pairs, old[len(new) :], [key for key, _ in shown_again])
+            if not self._fitting:  # a resize's own layout, coming next, places and draws them (fit_to_screen)
+                self._in_next_frame(written, resized)
             if more:  # no frame until they are: the keys relabelled were drawn without them for two frames (z)
                 await self.mount(*more, before=palette[0] if palette else None)
         return True

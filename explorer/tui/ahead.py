@@ -47,7 +47,7 @@ __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
 AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
-_HELP_TIMERS: WeakKeyDictionary[App[Any], Timer] = WeakKeyDictionary()  # the next help built ahead, waiting
+_HELP_TIMER = "_explorer_help_ahead"  # the app's timer for the next help built ahead (on the app: it refers to it)
 HELP_AFTER_S = 0.3  # the main view's keys unchanged this long (the keyboard staying put): their help built ahead
 
 
@@ -64,10 +64,10 @@ def _keys_changed(app: App[Any], main: Screen[Any], _screen: object = None) -> N
     """The keys of the main view may have changed (the keyboard moved, an answer zoomed or restored, ...): the help
     for them built ahead in a step once they have stayed so for :data:`HELP_AFTER_S` (each change before then puts
     it off: nothing is built for a state only passed through, such as a zoom undone at once)."""
-    timer = _HELP_TIMERS.pop(app, None)
+    timer: Timer | None = getattr(app, _HELP_TIMER, None)
     if timer is not None:
         timer.stop()
-    _HELP_TIMERS[app] = app.set_timer(HELP_AFTER_S, lambda: later(main, partial(_build_help, app)))
+    setattr(app, _HELP_TIMER, app.set_timer(HELP_AFTER_S, lambda: later(main, partial(_build_help, app))))
 
 
 def _build(app: App[Any], name: str) -> None:
