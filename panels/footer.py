@@ -100,15 +100,37 @@ class FittedFooter(Footer):
             return False
         more = new[len(old) + len(spare) :]  # keys this row needs beyond the widgets it has: mounted, then drawn
         with self.app.batch_update() if more else contextlib.nullcontext():
-            self._write(pairs, old[len(new) :], [key for key, _ in shown_again])
+            written, resized = self._write(pairs, old[len(new) :], [key for key, _ in shown_again])
+            if not self._fitting:  # a resize's own layout, coming next, places and draws them (fit_to_screen)
+                self._in_next_frame(written, resized)
             if more:  # no frame until they are: the keys relabelled were drawn without them for two frames (z)
                 await self.mount(*more, before=palette[0] if palette else None)
         return True
 
+    def _in_next_frame(self, keys: list[Widget], resized: bool) -> None:
+        """The keys written drawn in the screen's next frame, and the screen laid out before it if a key's width
+        changed or a key came or went; asked now, not by each key as it next idles: the layout came a frame late,
+        and that frame drew the new words in the old keys' places (Escape from the answers to the list:
+        ``esc Leave list   ^r Send f1 Help        ^q Qui f5 Rest``, the row laid out ~50 ms later), then each
+        key's own repaint drew the row a third time."""
+        screen = self.screen
+        for key in keys:
+            key._repaint_required = key._layout_required = False  # done here: nothing left for its idle to ask
+        screen._compositor.update_widgets(set(keys))  # their places dirty now, drawn in the next frame
+        if resized:
+            self._clear_arrangement_cache()
+            screen._layout_required = True
+        screen.check_idle()
+
     @staticmethod
-    def _write(pairs: list[tuple[Widget, Widget]], hidden: list[Widget], shown: list[Widget]) -> None:
+    def _write(
+        pairs: list[tuple[Widget, Widget]], hidden: list[Widget], shown: list[Widget]
+    ) -> tuple[list[Widget], bool]:
         """Each key drawn takes the words of the key composed for its place; keys past the row hidden, spare ones
-        needed again shown."""
+        needed again shown. The keys given new words, and whether the row needs a layout (a key's width changed,
+        or a key came or went)."""
+        written: list[Widget] = []
+        resized = bool(hidden or shown)
         for before, after in pairs:
             assert isinstance(before, FooterKey) and isinstance(after, FooterKey)
             words = (after.key, after.key_display, after.description, after.action, after._disabled, after.tooltip)
@@ -124,10 +146,13 @@ class FittedFooter(Footer):
                 before.key, before.key_display, before.description, before.action = words[:4]
                 before._disabled, before.tooltip = words[4:]
                 before.refresh(layout=width)
+                written.append(before)
+                resized = resized or width
         for key in hidden:
             key.display = False
         for key in shown:
             key.display = True
+        return written, resized
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Textual's, with the keys written before the screen's next layout rather than after its next refresh:

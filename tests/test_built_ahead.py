@@ -18,6 +18,7 @@ from explorer.apps.openapi import OperationOutline
 from explorer.runtime.session import Session
 from explorer.tui.ahead import AHEAD, build_ahead
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.mirror import MirrorController
 from explorer.tui.screens.parity import ParityController
 from explorer.tui.screens.sockets import SocketsController
@@ -220,3 +221,52 @@ def _difference(name: str, expected: list[list[Cell]], drawn: list[list[Cell]]) 
                 text = ("".join(ch for ch, _ in line) for line in (want, got))
                 return f"{name}: row {row} column {column}: {' | '.join(text)}: {a} != {b}"
     return name
+
+
+async def test_the_help_for_where_the_keyboard_moved_is_built_ahead_and_the_one_before_set_aside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``f1`` after the keyboard moved to the answers (a send moves it there) built a help as it opened: the one
+    built ahead was the list's (110-135 ms at 80x24, its two tables measured at two widths as its scroll bar came).
+    Now the help for the answers is built ahead once the keyboard stays there, and ``f1`` only shows it; back on the
+    list, the list's help, set aside, is shown again, not built; each says where the keyboard is. So too for the keys
+    a zoom changes (Escape restores it there), the keyboard staying where it was."""
+    without_servers(monkeypatch)
+    composed: list[str] = []
+    compose = HelpScreen.compose
+
+    def counting(self: HelpScreen) -> Any:
+        composed.append(self.title_text)
+        return compose(self)
+
+    monkeypatch.setattr(HelpScreen, "compose", counting)
+    app = ExplorerApp(mask=True)
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one("#sample-tree")
+        await until(pilot, lambda: app.focused is tree and settled(app))
+        await _built_ahead(pilot)
+        on_the_list = app.get_screen("help")
+        await leave_the_list(pilot)
+        await until(pilot, lambda: app.get_screen("help") is not on_the_list and settled(app), timeout=5)
+        in_the_answers = app.get_screen("help")
+        assert isinstance(in_the_answers, HelpScreen) and isinstance(on_the_list, HelpScreen)
+        assert in_the_answers.content[1:3] != on_the_list.content[1:3]  # what the keyboard is on, the keys there
+        for place, kept in ((in_the_answers, "answers"), (on_the_list, "list")):
+            composed.clear()
+            await pilot.press("f1")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            assert app.screen is place, kept
+            assert composed == [], kept
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+            if kept == "answers":
+                await pilot.press("z")  # the keyboard stays, its keys change (Escape restores): their help built
+                await until(pilot, lambda: app.get_screen("help") is not in_the_answers and settled(app), timeout=5)
+                composed.clear()
+                await pilot.press("f1")
+                await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+                assert composed == [] and app.screen.content[2] != in_the_answers.content[2]
+                await pilot.press("escape", "z")
+                await until(pilot, lambda: app.screen.maximized is None)
+                await pilot.press("escape")  # from the answers to the list
+                await until(pilot, lambda: app.focused is tree)

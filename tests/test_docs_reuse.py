@@ -7,9 +7,13 @@ by the app as a user's are.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Tree
 
+from explorer.runtime.session import Session
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.docs import DocsScreen
 from tests.apptools import leave_the_list, servers_ready, until
@@ -47,3 +51,26 @@ async def test_the_docs_are_kept_while_the_same_servers_answer_and_open_at_their
         fresh = app.screen
         assert isinstance(fresh, DocsScreen) and len(fresh.operations) == len(kept.operations)
         await until(pilot, lambda: not first.is_attached)
+
+
+async def test_the_docs_ask_both_servers_at_once(live: LiveServers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``d``'s first opening waits for FastAPI's ``/openapi.json`` (its schema built on the first one) and Flask's
+    ``/docs``: asked one after the other, Flask's request waited for FastAPI's answer. Both are in flight together."""
+    order: list[str] = []
+    send_one = Session.send_one
+
+    async def logged(self: Session, framework: str, spec: Any, *args: Any, **kwargs: Any) -> Any:
+        order.append(f"asked {framework}")
+        exchange = await send_one(self, framework, spec, *args, **kwargs)
+        order.append(f"answered {framework}")
+        return exchange
+
+    monkeypatch.setattr(Session, "send_one", logged)
+    app = ExplorerApp(session=shared_session(live), mask=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await leave_the_list(pilot)
+        order.clear()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.operations))
+    assert sorted(order[:2]) == ["asked fastapi", "asked flask"], order

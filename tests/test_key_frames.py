@@ -203,3 +203,33 @@ def _width(frame: Picture) -> int:
 def repeated(frames: list[Picture]) -> list[int]:
     """The frames that are the picture of the frame before them: written for nothing."""
     return [i for i in range(1, len(frames)) if frames[i] == frames[i - 1]]
+
+
+@pytest.mark.serverless
+async def test_escape_between_the_answers_and_the_list_draws_one_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80x24, Escape from the answers to the list and back: the footer's keys change words and widths
+    (``esc Back to list`` becomes ``esc Leave list``). Their layout was asked by each key as it next idled, after the
+    key's frame, which drew the new words in the old keys' places (``^q Qui f5 Rest``); the row was laid out a frame
+    later (~50 ms), and each key's own repaint drew it once more. Each key is one frame now, the settled screen.
+    (At 120x30 the row changes from compact to full there, and is composed anew: a second frame, not yet one.)"""
+    without_servers(monkeypatch)
+    app = ExplorerApp(mask=True)
+    with drawn_frames(monkeypatch) as frames:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await leave_the_list(pilot)
+            for on_the_list in (True, False):
+                await _escape_in_one_frame(pilot, frames, on_the_list)
+
+
+async def _escape_in_one_frame(pilot: Any, frames: list[list[str]], to_the_list: bool) -> None:
+    app = pilot.app
+    tree = app.query_one("#sample-tree", TypeAheadTree)
+    for _ in range(6):
+        await pilot.pause(0.02)
+    frames.clear()
+    await pilot.press("escape")
+    await until(pilot, lambda: (app.focused is tree) is to_the_list)
+    for _ in range(6):
+        await pilot.pause(0.02)
+    assert [frame[-1] for frame in frames] == [text(app.screen)[-1]], to_the_list
+    assert frames == [text(app.screen)], to_the_list

@@ -101,7 +101,7 @@ async def _parity_is_built_once_and_opens_as_new(app: ExplorerApp, pilot: Pilot[
 
 async def _the_help_is_shown_again_while_it_would_say_the_same(app: ExplorerApp, pilot: Pilot[int]) -> None:
     """f1 built its screen each time; the same help (same place, same keys) is now shown again, at its top, and a
-    help that would say something else is built (the one before goes)."""
+    help that would say something else is built (the one before is set aside, and shown again back there)."""
     from textual.containers import VerticalScroll
 
     from explorer.tui.screens.help import HelpScreen
@@ -124,7 +124,15 @@ async def _the_help_is_shown_again_while_it_would_say_the_same(app: ExplorerApp,
     await pilot.press("f1")
     await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen is not first)
     assert isinstance(app.screen, HelpScreen) and app.screen.content != first.content
-    await until(pilot, lambda: not first.is_attached)
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is app.screen_stack[0])
+    await pilot.press("escape")  # from the list to the answers
+    await until(pilot, lambda: app.focused is not app.query_one("#sample-tree"))
+    await pilot.press("f1")
+    await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+    assert app.screen is first
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is app.screen_stack[0])
 
 
 PARTS = (

@@ -19,8 +19,11 @@ changed meanwhile (:func:`~explorer.tui.textual_patches.styled_as_left`). A scre
 terminal's when it is first opened is built anew (its size classes and widths are the old size's).
 
 The help comes last, built for what has the keyboard as its step runs (the list, at the start): ``f1`` shows it if
-the keyboard is still there, and builds another for wherever it went
-(:meth:`~explorer.tui.navigation.ScreensApp.kept_help`).
+the keyboard is still there (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`). Once the main view's keys have
+changed and stayed so a moment (Enter sends and moves the keyboard to the answers; a zoom undone), the help for them
+is built ahead in a step too, unless one kept says the same, and the one before is set aside, not dropped: ``f1``
+after a send built a help (its two tables measured at two widths as its scroll bar came, 110-135 ms at 80x24), and
+now shows one.
 Not parity's runs: only what a screen draws before it is used.
 """
 
@@ -38,25 +41,53 @@ from panels.later import later
 if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
+    from textual.timer import Timer
 
 __all__ = ["AHEAD", "build_ahead", "fits_now"]
 
 AHEAD = ("table", "guide", "lab", "parity", "sockets", "mirror", "docs")  # by binding id
 _BUILT_FOR: WeakKeyDictionary[Screen[Any], Size] = WeakKeyDictionary()  # built ahead, not shown yet: at this size
+_HELP_TIMER = "_explorer_help_ahead"  # the app's timer for the next help built ahead (on the app: it refers to it)
+HELP_AFTER_S = 0.3  # the main view's keys unchanged this long (the keyboard staying put): their help built ahead
 
 
 def build_ahead(app: App[Any]) -> None:
-    """Queue one step per kept screen, each building and mounting it hidden unless it is built already."""
+    """Queue one step per kept screen, each building and mounting it hidden unless it is built already; and from
+    then on, the help for the main view's keys as they change (the keyboard moved), once they have stayed so a moment."""
     main = app.screen_stack[0]
     for name in (*AHEAD, "help"):
         later(main, partial(_build, app, name))
+    main.bindings_updated_signal.subscribe(main, partial(_keys_changed, app, main), immediate=True)
+
+
+def _keys_changed(app: App[Any], main: Screen[Any], _screen: object = None) -> None:
+    """The keys of the main view may have changed (the keyboard moved, an answer zoomed or restored, ...): the help
+    for them built ahead in a step once they have stayed so for :data:`HELP_AFTER_S` (each change before then puts
+    it off: nothing is built for a state only passed through, such as a zoom undone at once)."""
+    timer: Timer | None = getattr(app, _HELP_TIMER, None)
+    if timer is not None:
+        timer.stop()
+    setattr(app, _HELP_TIMER, app.set_timer(HELP_AFTER_S, lambda: later(main, partial(_build_help, app))))
 
 
 def _build(app: App[Any], name: str) -> None:
     if app.is_screen_installed(name) or not app.is_running:  # opened meanwhile (built then), or the app is ending
         return
     screens: Any = app  # a ScreensApp (explorer.tui.navigation), which imports this module: not named here
-    screen: Screen[Any] = screens.kept_help() if name == "help" else screens.kept_screen(name)
+    _start(app, screens.kept_help() if name == "help" else screens.kept_screen(name))
+
+
+def _build_help(app: App[Any]) -> None:
+    """The help for what has the keyboard now, built unless the one installed or one set aside says that already
+    (:meth:`~explorer.tui.navigation.ScreensApp.kept_help`)."""
+    if app.is_running:
+        screens: Any = app
+        screen: Screen[Any] = screens.kept_help()
+        if not screen.is_running:  # else kept, or set aside and installed again: built already
+            _start(app, screen)
+
+
+def _start(app: App[Any], screen: Screen[Any]) -> None:
     app._load_screen_css(screen)  # what a push does first: its CSS in the stylesheet before its widgets mount
     app._get_screen(screen)  # registered and started: composed and mounted, with its size classes, not shown
     styled_as_left(screen)  # as it starts to mount

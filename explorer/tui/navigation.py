@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from explorer.runtime.http.request import RequestSpec
     from explorer.runtime.session import Session
     from explorer.tui.lifecycle import Lifecycle
-    from explorer.tui.screens.help import ScreenEntry
+    from explorer.tui.screens.help import HelpScreen, ScreenEntry
     from explorer.tui.screens.mirror import MirrorController
     from explorer.tui.workbench import Workbench
 
@@ -73,6 +73,7 @@ def browser_available() -> bool:
 
 
 REBUILT_SCREENS = frozenset({"help", "docs"})  # installed again when what they show changes
+HELPS_ASIDE = 3  # the helps for other parts of a screen kept besides the one installed (the list's, the answers', ...)
 
 
 class ScreensApp(GuardedApp):
@@ -88,6 +89,9 @@ class ScreensApp(GuardedApp):
     _clashes_said: frozenset[str] = frozenset()
     mirror_screen: MirrorController | None = None  # built on first use or ahead; its mirror stops with the app
     life: Lifecycle
+    _helps_aside: list[
+        HelpScreen
+    ] = []  # the helps last shown or built for other parts, newest first; never changed in place
 
     def install_screen(self, screen: Screen[Any], name: str) -> None:
         """Textual's; and a screen kept for the app's life, once built, set aside from later garbage collections
@@ -282,11 +286,27 @@ class ScreensApp(GuardedApp):
             self.screen_entries() if main else [],
         )
         kept = self.get_screen("help") if self.is_screen_installed("help") else None
-        if not isinstance(kept, HelpScreen) or kept.content != content or not fits_now(self, "help"):
-            if kept is not None:  # else the same help: shown again, not built
-                self.uninstall_screen("help")
+        if isinstance(kept, HelpScreen) and kept.content == content and fits_now(self, "help"):
+            return kept  # the same help: shown again, not built
+        if isinstance(kept, HelpScreen):
+            self.uninstall_screen("help")
+            if kept.content == content:  # built ahead for another size
                 kept.remove()
+            else:  # set aside: the keyboard may come back to where it was
+                self._helps_aside = [kept, *self._helps_aside]
+        for aside in self._helps_aside:
+            if aside.content == content:
+                self._helps_aside = [h for h in self._helps_aside if h is not aside]
+                self.install_screen(aside, name="help")
+                if fits_now(self, "help"):
+                    break
+                self.uninstall_screen("help")  # built ahead for another size
+                aside.remove()
+        else:
             self.install_screen(HelpScreen(*content), name="help")
+        for dropped in self._helps_aside[HELPS_ASIDE:]:
+            dropped.remove()
+        self._helps_aside = self._helps_aside[:HELPS_ASIDE]
         return self.get_screen("help")
 
     def screen_entries(self) -> list[ScreenEntry]:

@@ -12,6 +12,8 @@ instead of fetching and building it again, about half of what the key cost.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -135,13 +137,17 @@ def served(session: Session) -> tuple[object, ...]:
 
 async def fetch_docs(session: Session, into: DocsScreen | None = None) -> DocsScreen:
     """The docs screen, once FastAPI's ``/openapi.json`` and Flask's answer to ``/docs`` are in: ``into`` (one
-    built empty ahead) filled with them, or a new one built with them."""
-    fetched_from, answered = served(session), True
+    built empty ahead) filled with them, or a new one built with them. The two requests are in flight together:
+    asked one after the other, Flask's waited for FastAPI's first schema build, and the key for both."""
+    fetched_from = served(session)
     operations: list[OperationOutline] = []
     fastapi_note, flask_answer = "FastAPI is not running.", "Flask is not running."
-    if "fastapi" in session.frameworks:
-        schema = await session.send_one("fastapi", RequestSpec("GET", "/openapi.json"))
-        answered = bool(schema.status)
+    asked = [fw for fw in ("fastapi", "flask") if fw in session.frameworks]
+    paths = {"fastapi": "/openapi.json", "flask": "/docs"}
+    sent = await asyncio.gather(*(session.send_one(fw, RequestSpec("GET", paths[fw])) for fw in asked))
+    answers = dict(zip(asked, sent, strict=True))
+    schema, docs = answers.get("fastapi"), answers.get("flask")
+    if schema is not None:
         operations, skipped = outline_skipped(schema.json)
         unused = f" {len(skipped)} part(s) could not be used, first {skipped[0]}." if skipped else ""
         fastapi_note = (
@@ -150,14 +156,13 @@ async def fetch_docs(session: Session, into: DocsScreen | None = None) -> DocsSc
             if schema.status
             else f"GET /openapi.json failed: {schema.error}"
         )
-    if "flask" in session.frameworks:
-        docs = await session.send_one("flask", RequestSpec("GET", "/docs"))
-        answered = answered and bool(docs.status)
+    if docs is not None:
         flask_answer = (
             f"GET /docs → {docs.status} {docs.reason} ({docs.content_type})"
             if docs.status
             else f"GET /docs failed: {docs.error}"
         )
+    answered = all(answer.status for answer in answers.values())
     if into is not None:
         into.fill(operations, fastapi_note, flask_answer)
     screen = into or DocsScreen(operations, fastapi_note, flask_answer)

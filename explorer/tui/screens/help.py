@@ -5,7 +5,8 @@ of the part that has the keyboard, and the keys read from the live bindings at t
 remapped keys show as remapped, and a key that does nothing there is not listed). The main view's help
 also lists the other screens first, each with its key, and that key opens it from the help: on the list
 and in a field the letters are text, so this is the way to every screen from wherever the keyboard is.
-The app keeps the last help and shows it again while what it would show is the same.
+The app keeps the last help and shows it again while what it would show is the same; the helps for other parts
+of the main view are set aside and shown again there, and one is built ahead as the main view's keys change.
 """
 
 from __future__ import annotations
