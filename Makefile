@@ -26,9 +26,10 @@ $(VENV)/.installed-docs: pyproject.toml constraints.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/explorer $(ARGS)
 
-# The suite runs on three workers (pytest-xdist), a file per worker at a time; PYTEST_ARGS replaces that,
-# e.g. `make test PYTEST_ARGS="-q tests/test_cli.py"` runs one file in one process.
-PYTEST_ARGS ?= -n 3 --dist loadfile
+# The suite runs on five workers (pytest-xdist), a file per worker at a time: most of a test's time is waiting
+# (servers, frames), so on two cores five overlap the waits best (docs/contributing.md, "Tests"); PYTEST_ARGS
+# replaces that, e.g. `make test PYTEST_ARGS="-q tests/test_cli.py"` runs one file in one process.
+PYTEST_ARGS ?= -n 5 --dist loadfile
 # Bytecode caches (__pycache__, git-ignored) are written even where the environment sets PYTHONDONTWRITEBYTECODE:
 # without them every worker compiles the tests and the project anew (collecting took 4.3 s of CPU, 2.1 s cached),
 # and so does every `python -m explorer` a test runs. The servers still write none (runtime/servers/launch.py).
