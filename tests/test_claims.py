@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import httpx
+import pytest
 from packaging.version import Version
 
 from explorer.apps.bundled import demo_spec
@@ -198,6 +199,26 @@ def test_head_is_a_405_only_for_routes_that_do_not_list_it(live: LiveServers) ->
     assert listed["fastapi"].body == b"" and "@app.get" in claim("head")
     docs = live.send(RequestSpec("HEAD", "/docs"), ["fastapi"])["fastapi"]  # FastAPI adds /docs as a Starlette Route
     assert docs.status == 200 and "Starlette Route (as /docs is)" in claim("head-declared")
+
+
+def test_the_demo_declares_head_so_its_schema_builds_without_a_warning_and_api_route_would_warn() -> None:
+    """The demo's HEAD /health is a route of its own (@app.head): its schema builds without FastAPI's warning, which
+    one api_route listing GET and HEAD gives (both operations get one operation ID), as the claim says."""
+    import warnings
+
+    from fastapi import FastAPI
+    from fastapi.openapi.utils import get_openapi
+
+    from demos.fastapi_app import app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_openapi(title=app.title, version=app.version, routes=app.routes)
+    listed = FastAPI()
+    listed.api_route("/health", methods=["GET", "HEAD"])(lambda: {"status": "ok"})
+    with pytest.warns(UserWarning, match="Duplicate Operation ID"):
+        get_openapi(title="listed", version="1", routes=listed.routes)
+    assert "share one operation ID" in claim("head-declared")
 
 
 def test_session_cookies_are_signed_fresh_and_the_demos_keep_the_default_ages(live: LiveServers) -> None:

@@ -83,7 +83,7 @@ BASIC_SAMPLES: tuple[Sample, ...] = (
         "methods",
         "HEAD on a route that lists it",
         RequestSpec("HEAD", "/health"),
-        "FastAPI answers HEAD where the route lists it: api_route(methods=['GET', 'HEAD']) here, or a Starlette Route (as /docs is). 200 from both.",
+        "FastAPI answers HEAD where a route declares it: @app.head here, or a Starlette Route (as /docs is). 200 from both. One api_route for GET and HEAD: both share one operation ID (FastAPI warns).",
         both(200),
     ),
     Sample(
