@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,6 +60,28 @@ def test_handler_lookup_reads_files_only() -> None:
     head = find_handler(flask, "HEAD", "/items/1", "flask")
     assert head.route is not None and "answers HEAD" in head.note
     assert module_file("no_such_module:app") is None
+
+
+def test_the_handler_lookup_knows_every_method_decorator_fastapi_has(tmp_path: Path) -> None:
+    """``@app.head``, ``@app.options``, ``@app.trace`` and ``@app.api_route`` declare routes too: the demo's
+    ``HEAD /health`` (``@app.head`` beside ``@app.get``) read as "no handler accepts HEAD (allowed: GET)"."""
+    demo = find_handler(module_file("demos.fastapi_app:app"), "HEAD", "/health", "fastapi")
+    assert demo.route is not None and demo.ran is True and demo.note == "", demo.note
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.options("/o")\ndef o() -> None: ...\n\n\n@app.trace("/t")\ndef t() -> None: ...\n\n\n'
+        '@app.api_route("/a", methods=["PUT", "HEAD"])\ndef a() -> None: ...\n\n\n'
+        '@app.api_route("/d")\ndef d() -> None: ...\n'
+    )
+    for method, path, function in (
+        ("OPTIONS", "/o", "o"),
+        ("TRACE", "/t", "t"),
+        ("HEAD", "/a", "a"),
+        ("GET", "/d", "d"),
+    ):
+        found = find_handler(app, method, path, "fastapi")
+        assert found.route is not None and found.route.function == function and found.ran is True, (method, found.note)
 
 
 # --- any JSON into the OpenAPI reader -------------------------------------------------------------

@@ -20,7 +20,19 @@ from typing import Protocol, TypeVar
 
 from explorer.runtime.userdata.datafile import DataFileError, read_text
 
-_ROUTE_DECORATORS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+# Flask's route/get/post/put/patch/delete; FastAPI's too, with head, options, trace and api_route (GET by default)
+_ROUTE_DECORATORS = {
+    "route": None,
+    "api_route": None,
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "head": "HEAD",
+    "options": "OPTIONS",
+    "trace": "TRACE",
+}
 MAX_LISTED = 15  # routes named when none matches
 _FLASK_CONVERTERS = {
     "int": r"\d+",
