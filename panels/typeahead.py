@@ -26,13 +26,14 @@ from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
 from panels.fields import leave_now, run_in_turn
+from panels.steady_tree import SteadyTree
 
 __all__ = ["TypeAheadTree", "apply_typed", "first_leaf", "put_cursor"]
 
 T = TypeVar("T")
 
 
-class TypeAheadTree(Tree[T]):
+class TypeAheadTree(SteadyTree[T]):
     """A Tree whose printable keys and Backspace edit a filter held by its container.
 
     | Key | Action |
@@ -136,14 +137,6 @@ class TypeAheadTree(Tree[T]):
         while parent is not None and (parent is not self.root or self.show_root):
             depth, parent = depth + 1, parent.parent
         return self.size.width - self.styles.scrollbar_size_vertical - depth * self.guide_depth
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Labels are cut to the width as they are drawn, and Tree keeps each drawn line by the width it was drawn
-        at: the layout that resized the list (``z``, a terminal resized) draws every line anew in its own frame.
-        Tree's own handler built the lines again and laid the whole screen out again; drawing them again here
-        wrote the list a second time, the same, a frame after the screen's."""
-        event.prevent_default()  # Tree's _on_resize: the lines built again, with a layout
-        self._line_cache.grow(event.size.height)
 
     def validate_virtual_size(self, size: Size) -> Size:
         """The lines' count, not their width: every label is cut to the list's width (it never scrolls sideways),

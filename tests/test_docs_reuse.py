@@ -16,6 +16,7 @@ from textual.widgets import Tree
 from explorer.runtime.session import Session
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.docs import DocsScreen
+from panels.later import settled
 from tests.apptools import leave_the_list, servers_ready, until
 from tests.conftest import LiveServers
 from tests.shared import shared_session
@@ -74,3 +75,29 @@ async def test_the_docs_ask_both_servers_at_once(live: LiveServers, monkeypatch:
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.operations))
     assert sorted(order[:2]) == ["asked fastapi", "asked flask"], order
+
+
+async def test_the_docs_first_opening_writes_its_picture_once(
+    live: LiveServers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The docs built ahead and filled as ``d`` first opens them: the outline's scroll bar comes with the fill and
+    resizes the tree, whose own resize handler built every line again and laid the screen out again, a frame after
+    the one that had drawn it: the same picture written twice, the second ~40 ms later (the key's time ended there)."""
+    from tests.test_key_frames import drawn_frames, picture, repeated
+
+    app = ExplorerApp(session=shared_session(live), mask=True)
+    app.life.ahead_when_headless = True  # as in a terminal: the kept screens built ahead once the servers are up
+    async with app.run_test(size=(80, 24)) as pilot:
+        await servers_ready(pilot)
+        await leave_the_list(pilot)
+        await until(pilot, lambda: settled(app) and app.is_screen_installed("docs"), timeout=30)
+        with drawn_frames(monkeypatch, draw=picture) as frames:
+            for _ in range(3):
+                await pilot.pause()
+            frames.clear()
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DocsScreen) and bool(app.screen.operations))
+            for _ in range(6):
+                await pilot.pause(0.02)
+            assert frames and frames[-1] == picture(app.screen)
+            assert repeated(frames) == [], f"{len(frames)} frames"

@@ -113,6 +113,9 @@ def _refresh_layout(screen: Screen[Any], size: Size | None = None, scroll: bool 
     if _HELD:  # within the first pass of a layout: as Textual does
         _lay_out(screen, size, scroll)
         return
+    if screen._repaint_required and screen.is_current:  # a repaint asked for (a kept screen shown again) is drawn
+        screen._compositor.update_widgets({screen})  # in this layout's frame: Textual's update timer drew the layout,
+        screen._repaint_required = False  # then the whole screen once more, the same picture (the docs' first `d`)
     _HELD[screen] = False
     try:
         _lay_out(screen, size, scroll)  # not drawn: _HELD

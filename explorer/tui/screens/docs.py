@@ -26,6 +26,7 @@ from explorer.runtime.http.request import RequestSpec
 from explorer.runtime.session import Session
 from panels.footer import FittedFooter
 from panels.kept import left
+from panels.steady_tree import SteadyTree
 
 __all__ = ["DocsScreen", "fetch_docs", "served"]
 
@@ -73,7 +74,7 @@ class DocsScreen(Screen[None]):
         with Horizontal(id="docs"):
             with Vertical(id="docs-fastapi", classes="docs-side"):
                 yield Static(Text(self.fastapi_note), id="docs-note")
-                tree: Tree[None] = Tree("/openapi.json", id="openapi-tree")
+                tree: Tree[None] = SteadyTree("/openapi.json", id="openapi-tree")
                 self._outline(tree)
                 tree.root.expand()
                 yield tree
